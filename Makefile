@@ -1,0 +1,33 @@
+# Makefile — entry points: make, make test, make test-asan, make bench.
+CC ?= cc
+BUILD ?= build
+OPT ?= -O2
+WARN := -Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes \
+        -Wvla -Wimplicit-fallthrough
+CFLAGS_BASE := -std=gnu11 $(OPT) -g $(WARN) -Iinclude -fvisibility=hidden
+CFLAGS += $(CFLAGS_BASE) $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_LDFLAGS)
+
+include sources.mk
+
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC))
+CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
+
+.PHONY: all clean test test-asan bench format
+all: $(BUILD)/weft $(BUILD)/libweft.a
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libweft.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweft.a $(LDFLAGS) -lm
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+clean:
+	rm -rf $(BUILD)

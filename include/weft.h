@@ -1,0 +1,276 @@
+/*
+** weft.h — the public API of libweft, a WebAssembly 2.0 runtime.
+** Data flows one way: bytes -> module (immutable) -> instance -> calls.
+** Every fallible call returns a weft_status and fills an optional
+** weft_error record; the library never prints, exits or aborts.
+*/
+#ifndef WEFT_H
+#define WEFT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WEFT_VERSION "0.1.0"
+
+typedef struct weft_engine weft_engine;     /* owns every runtime object */
+typedef struct weft_module weft_module;     /* decoded, validated, lowered */
+typedef struct weft_instance weft_instance; /* a module's instance */
+typedef struct weft_linker weft_linker;     /* names -> externs for imports */
+typedef struct weft_func weft_func;         /* function instance */
+typedef struct weft_table weft_table;       /* table instance */
+typedef struct weft_memory weft_memory;     /* linear memory instance */
+typedef struct weft_global weft_global;     /* global instance */
+typedef struct weft_host_ctx weft_host_ctx; /* given to host functions */
+
+typedef enum weft_status {
+  WEFT_OK = 0,
+  WEFT_ERR_MALFORMED,   /* binary cannot be decoded */
+  WEFT_ERR_INVALID,     /* decodes but fails validation */
+  WEFT_ERR_UNSUPPORTED, /* valid Wasm using a feature weft lacks */
+  WEFT_ERR_LINK,        /* import missing or of the wrong type */
+  WEFT_ERR_TRAP,        /* execution trapped (see weft_error.trap) */
+  WEFT_ERR_LIMIT,       /* a configured limit was exceeded */
+  WEFT_ERR_NOMEM,       /* allocation failed */
+  WEFT_ERR_ARG,         /* bad argument to an API call */
+  WEFT_ERR_EXIT         /* a host function asked to end the program */
+} weft_status;
+
+typedef enum weft_trap {
+  WEFT_TRAP_NONE = 0,
+  WEFT_TRAP_UNREACHABLE,        /* "unreachable" */
+  WEFT_TRAP_MEMORY_OOB,         /* "out of bounds memory access" */
+  WEFT_TRAP_TABLE_OOB,          /* "out of bounds table access" */
+  WEFT_TRAP_UNDEFINED_ELEMENT,  /* "undefined element" */
+  WEFT_TRAP_UNINIT_ELEMENT,     /* "uninitialized element" */
+  WEFT_TRAP_INDIRECT_MISMATCH,  /* "indirect call type mismatch" */
+  WEFT_TRAP_DIV_ZERO,           /* "integer divide by zero" */
+  WEFT_TRAP_INT_OVERFLOW,       /* "integer overflow" */
+  WEFT_TRAP_INVALID_CONVERSION, /* "invalid conversion to integer" */
+  WEFT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
+  WEFT_TRAP_HOST                /* raised by a host function */
+} weft_trap;
+
+/* Returns the spec's message for a trap kind ("integer overflow", ...). */
+const char *weft_trap_message(weft_trap trap);
+
+typedef struct weft_error {
+  weft_status status;
+  weft_trap trap;      /* set when status == WEFT_ERR_TRAP */
+  int32_t exit_code;   /* set when status == WEFT_ERR_EXIT */
+  uint32_t func_index; /* function involved, or UINT32_MAX */
+  uint64_t offset;     /* byte offset in the module, or UINT64_MAX */
+  char message[256];   /* human-readable, NUL-terminated */
+} weft_error;
+
+typedef enum weft_valtype {
+  WEFT_I32 = 0x7f,
+  WEFT_I64 = 0x7e,
+  WEFT_F32 = 0x7d,
+  WEFT_F64 = 0x7c,
+  WEFT_V128 = 0x7b,
+  WEFT_FUNCREF = 0x70,
+  WEFT_EXTERNREF = 0x6f
+} weft_valtype;
+
+/* One Wasm value as stored in a slot. Floats are kept as bit patterns in
+** u32/u64 when NaN payloads matter. A null reference is ref == NULL. */
+typedef union weft_slot {
+  int32_t i32;
+  uint32_t u32;
+  int64_t i64;
+  uint64_t u64;
+  float f32;
+  double f64;
+  void *ref;
+} weft_slot;
+
+typedef struct weft_val {
+  weft_valtype type;
+  weft_slot of;
+} weft_val;
+
+typedef enum weft_extern_kind {
+  WEFT_EXTERN_FUNC = 0,
+  WEFT_EXTERN_TABLE = 1,
+  WEFT_EXTERN_MEMORY = 2,
+  WEFT_EXTERN_GLOBAL = 3
+} weft_extern_kind;
+
+typedef struct weft_extern {
+  weft_extern_kind kind;
+  union {
+    weft_func *func;
+    weft_table *table;
+    weft_memory *memory;
+    weft_global *global;
+  } of;
+} weft_extern;
+
+/* ---- engine ---------------------------------------------------------- */
+
+/* Allocator supplied by the embedder: realloc semantics (size 0 frees). */
+typedef void *(*weft_realloc_fn)(void *user, void *ptr, size_t old_size,
+                                 size_t new_size);
+
+typedef struct weft_config {
+  uint64_t max_memory_bytes; /* per linear memory; default 4 GiB */
+  uint32_t max_table_elems;  /* per table; default 10,000,000 */
+  uint32_t max_call_depth;   /* Wasm frames; default 20,000 */
+  uint32_t stack_bytes;      /* value stack; default 8 MiB */
+  uint64_t max_module_bytes; /* default 1 GiB */
+  uint32_t max_locals;       /* per function; default 50,000 */
+  weft_realloc_fn alloc;     /* NULL: the platform's allocator */
+  void *alloc_user;
+} weft_config;
+
+void weft_config_default(weft_config *out_config);
+
+/* The engine is the store: instances, memories, tables, globals and host
+** functions created through it live until weft_engine_free. Use one engine
+** from one thread at a time; separate engines are independent. */
+weft_status weft_engine_new(const weft_config *config, weft_engine **out_engine,
+                            weft_error *out_error);
+void weft_engine_free(weft_engine *engine);
+
+/* ---- modules --------------------------------------------------------- */
+
+/* Decode, validate and lower. `bytes` is copied; the caller keeps it. */
+weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
+                             size_t size, weft_module **out_module,
+                             weft_error *out_error);
+/* Drop the caller's reference; instances keep their own. */
+void weft_module_free(weft_module *module);
+
+typedef struct weft_import_info {
+  const char *module; /* NUL-terminated copies, owned by the module */
+  const char *name;
+  weft_extern_kind kind;
+} weft_import_info;
+
+typedef struct weft_export_info {
+  const char *name;
+  weft_extern_kind kind;
+  uint32_t index; /* in the module's index space of that kind */
+} weft_export_info;
+
+uint32_t weft_module_import_count(const weft_module *module);
+void weft_module_import(const weft_module *module, uint32_t i,
+                        weft_import_info *out_info);
+uint32_t weft_module_export_count(const weft_module *module);
+void weft_module_export(const weft_module *module, uint32_t i,
+                        weft_export_info *out_info);
+
+/* Sizes and counts for `weft inspect`. */
+typedef struct weft_module_stats {
+  uint32_t types, imports, funcs, tables, memories, globals, exports;
+  uint32_t elems, datas;
+  int has_start;
+  uint32_t start;
+  uint64_t code_bytes;    /* bytes of all function bodies */
+  uint64_t data_bytes;    /* bytes of all data segments */
+  uint64_t lowered_bytes; /* internal code produced by lowering */
+} weft_module_stats;
+void weft_module_stats_get(const weft_module *module,
+                           weft_module_stats *out_stats);
+
+/* Section list in file order, for `weft inspect`. */
+typedef struct weft_section_info {
+  uint8_t id;       /* 0 = custom */
+  const char *name; /* custom section name or the standard name */
+  uint64_t offset;  /* of the section's contents */
+  uint64_t size;
+} weft_section_info;
+uint32_t weft_module_section_count(const weft_module *module);
+void weft_module_section(const weft_module *module, uint32_t i,
+                         weft_section_info *out_info);
+
+/* ---- functions, types ------------------------------------------------ */
+
+/* The type of a function: params then results, both owned by the engine. */
+void weft_func_type(const weft_func *func, const weft_valtype **out_params,
+                    uint32_t *out_param_count,
+                    const weft_valtype **out_results,
+                    uint32_t *out_result_count);
+
+/* Call a function. Argument types must match exactly (WEFT_ERR_ARG). */
+weft_status weft_func_call(weft_engine *engine, weft_func *func,
+                           const weft_val *args, uint32_t arg_count,
+                           weft_val *out_results, uint32_t result_count,
+                           weft_error *out_error);
+
+/* A host function reads its arguments from slots[0..params) and writes its
+** results to slots[0..results). Returning non-OK propagates out of the
+** running Wasm code; use weft_host_trap to attach a message. */
+typedef weft_status (*weft_host_fn)(weft_host_ctx *ctx, void *user,
+                                    weft_slot *slots);
+
+weft_status weft_func_new_host(weft_engine *engine, const weft_valtype *params,
+                               uint32_t param_count, const weft_valtype *results,
+                               uint32_t result_count, weft_host_fn fn,
+                               void *user, weft_func **out_func,
+                               weft_error *out_error);
+
+/* Memory 0 of the instance that called the host function (NULL if none). */
+weft_memory *weft_host_memory(weft_host_ctx *ctx);
+weft_instance *weft_host_instance(weft_host_ctx *ctx);
+weft_engine *weft_host_engine(weft_host_ctx *ctx);
+/* Record a trap with a message; the host function returns what this does. */
+weft_status weft_host_trap(weft_host_ctx *ctx, const char *message);
+/* Ask the program to end with an exit code (WASI proc_exit). */
+weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code);
+
+/* ---- memories, tables, globals --------------------------------------- */
+
+weft_status weft_memory_new(weft_engine *engine, uint32_t min_pages,
+                            uint32_t max_pages /* UINT32_MAX: none */,
+                            weft_memory **out_memory, weft_error *out_error);
+uint8_t *weft_memory_data(const weft_memory *memory);
+uint64_t weft_memory_size(const weft_memory *memory); /* bytes */
+/* Grow by delta pages; returns the old size in pages or -1. */
+int64_t weft_memory_grow(weft_memory *memory, uint32_t delta_pages);
+
+weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
+                           uint32_t min, uint32_t max /* UINT32_MAX: none */,
+                           void *init, weft_table **out_table,
+                           weft_error *out_error);
+uint32_t weft_table_size(const weft_table *table);
+
+weft_status weft_global_new(weft_engine *engine, weft_val value, int mutable_,
+                            weft_global **out_global, weft_error *out_error);
+weft_val weft_global_get(const weft_global *global);
+
+/* ---- linking and instances ------------------------------------------- */
+
+weft_status weft_linker_new(weft_engine *engine, weft_linker **out_linker,
+                            weft_error *out_error);
+void weft_linker_free(weft_linker *linker);
+/* Later definitions of the same module/name replace earlier ones. */
+weft_status weft_linker_define(weft_linker *linker, const char *module,
+                               const char *name, weft_extern ext,
+                               weft_error *out_error);
+/* Make every export of `instance` importable as module.<export name>. */
+weft_status weft_linker_define_instance(weft_linker *linker, const char *module,
+                                        weft_instance *instance,
+                                        weft_error *out_error);
+
+/* Resolve imports, allocate, initialise segments, run the start function.
+** On a trap during initialisation *out_instance is NULL and the status is
+** WEFT_ERR_TRAP, but effects already made on imported objects remain, as
+** the spec requires. */
+weft_status weft_instantiate(weft_linker *linker, weft_module *module,
+                             weft_instance **out_instance,
+                             weft_error *out_error);
+
+/* Look up an export by name; WEFT_ERR_ARG when absent. */
+weft_status weft_instance_export(const weft_instance *instance, const char *name,
+                                 weft_extern *out_extern);
+const weft_module *weft_instance_module(const weft_instance *instance);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WEFT_H */

@@ -1,0 +1,265 @@
+/*
+** module.h — the decoded form of a WebAssembly binary (struct wf_module).
+** decode.c fills it from bytes; validate.c checks module-level rules;
+** interp/lower.c validates and lowers function bodies. Immutable after load.
+*/
+#ifndef WF_MODULE_H
+#define WF_MODULE_H
+
+#include "../base/base.h"
+
+/* Value type bytes as in the binary format (same values as weft_valtype). */
+enum wf_valtype {
+  WF_I32 = 0x7f,
+  WF_I64 = 0x7e,
+  WF_F32 = 0x7d,
+  WF_F64 = 0x7c,
+  WF_V128 = 0x7b,
+  WF_FUNCREF = 0x70,
+  WF_EXTERNREF = 0x6f
+};
+
+enum wf_extern_kind {
+  WF_EXTERN_FUNC = 0,
+  WF_EXTERN_TABLE = 1,
+  WF_EXTERN_MEMORY = 2,
+  WF_EXTERN_GLOBAL = 3
+};
+
+enum wf_section_id {
+  WF_SEC_CUSTOM = 0,
+  WF_SEC_TYPE = 1,
+  WF_SEC_IMPORT = 2,
+  WF_SEC_FUNCTION = 3,
+  WF_SEC_TABLE = 4,
+  WF_SEC_MEMORY = 5,
+  WF_SEC_GLOBAL = 6,
+  WF_SEC_EXPORT = 7,
+  WF_SEC_START = 8,
+  WF_SEC_ELEMENT = 9,
+  WF_SEC_CODE = 10,
+  WF_SEC_DATA = 11,
+  WF_SEC_DATACOUNT = 12
+};
+
+#define WF_PAGE_SIZE 65536u
+#define WF_MAX_PAGES 65536u /* 4 GiB for a 32-bit memory */
+
+/* A byte range inside the module's own copy of the binary. */
+struct wf_bytes {
+  const u8 *ptr;
+  u32 len;
+  u32 offset; /* of ptr from the start of the binary, for messages */
+};
+
+struct wf_functype {
+  u32 nparams;
+  u32 nresults;
+  u8 *types; /* nparams param types then nresults result types */
+};
+
+struct wf_limits {
+  u64 min;
+  u64 max;
+  bool has_max;
+};
+
+struct wf_tabletype {
+  u8 elemtype; /* WF_FUNCREF or WF_EXTERNREF */
+  struct wf_limits limits;
+};
+
+struct wf_globaltype {
+  u8 valtype;
+  bool mutable_;
+};
+
+struct wf_import {
+  char *module; /* NUL-terminated copies (names may not contain NUL... */
+  char *name;   /* ...but if they do, the lengths below are authoritative) */
+  u32 module_len;
+  u32 name_len;
+  u8 kind; /* enum wf_extern_kind */
+  union {
+    u32 typeidx; /* WF_EXTERN_FUNC */
+    struct wf_tabletype table;
+    struct wf_limits memory;
+    struct wf_globaltype global;
+  } of;
+};
+
+struct wf_local_group {
+  u32 count;
+  u8 type;
+};
+
+/* A function defined in this module (imports are not listed here). */
+struct wf_func_decl {
+  u32 typeidx;
+  u32 ngroups;
+  struct wf_local_group *groups;
+  u32 nlocals;          /* sum of group counts (params not included) */
+  struct wf_bytes code; /* the expression after the locals, incl. final end */
+  u32 body_offset;      /* offset of the body's size field, for messages */
+};
+
+struct wf_global_decl {
+  struct wf_globaltype type;
+  struct wf_bytes init; /* constant expression, including its end opcode */
+};
+
+struct wf_export {
+  char *name;
+  u32 name_len;
+  u8 kind;
+  u32 index;
+};
+
+enum wf_segment_mode { WF_SEG_ACTIVE, WF_SEG_PASSIVE, WF_SEG_DECLARATIVE };
+
+struct wf_elem {
+  u8 mode;              /* enum wf_segment_mode */
+  u8 reftype;           /* WF_FUNCREF or WF_EXTERNREF */
+  u32 table;            /* active only */
+  struct wf_bytes offset; /* active only: constant expression */
+  u32 count;
+  /* Exactly one of these is non-NULL when count > 0: */
+  u32 *funcs;             /* element kind 0x00: function indices */
+  struct wf_bytes *exprs; /* element expressions, each incl. end */
+};
+
+struct wf_data {
+  u8 mode; /* WF_SEG_ACTIVE or WF_SEG_PASSIVE */
+  u32 memory;
+  struct wf_bytes offset; /* active only */
+  struct wf_bytes bytes;
+};
+
+struct wf_section {
+  u8 id;
+  char *name; /* custom sections only (NUL-terminated copy), else NULL */
+  u32 offset; /* of the contents */
+  u32 size;
+};
+
+struct wf_module {
+  u8 *bytes; /* owned copy of the binary; every wf_bytes points into it */
+  size_t size;
+
+  u32 ntypes;
+  struct wf_functype *types;
+
+  u32 nimports;
+  struct wf_import *imports;
+  /* Counts of imports per kind (imports come first in each index space). */
+  u32 nfunc_imports, ntable_imports, nmemory_imports, nglobal_imports;
+
+  u32 nfuncs; /* defined functions only */
+  struct wf_func_decl *funcs;
+
+  u32 ntables; /* defined tables only */
+  struct wf_tabletype *tables;
+
+  u32 nmemories; /* defined memories only */
+  struct wf_limits *memories;
+
+  u32 nglobals; /* defined globals only */
+  struct wf_global_decl *globals;
+
+  u32 nexports;
+  struct wf_export *exports;
+
+  bool has_start;
+  u32 start;
+
+  u32 nelems;
+  struct wf_elem *elems;
+
+  bool has_datacount;
+  u32 datacount;
+  u32 ndatas;
+  struct wf_data *datas;
+
+  u32 nsections;
+  struct wf_section *sections;
+
+  /* Filled by wf_validate_module: func_declared[i] != 0 when function i is
+  ** referenced outside function bodies (elems, exports, global inits), which
+  ** is what lets ref.func name it inside a body. */
+  u8 *func_declared;
+
+  /* From the "name" custom section when present and well-formed, else NULL.
+  ** func_names[i] for i in the whole function index space (may be NULL). */
+  char **func_names;
+  u32 nfunc_names;
+};
+
+/* Decode `bytes` (already copied into module-owned memory by the caller,
+** who sets m->bytes/m->size first) into m. Checks everything the binary
+** format requires (magic, version, section order and sizes, LEB128 ranges,
+** UTF-8 names, counts consistent, limits flags...) but not typing.
+** Function bodies are split into locals and code; the code is not decoded.
+** Declared counts are checked against the bytes left before allocating,
+** so hostile counts cannot make it allocate more than O(size) memory.
+** On failure returns WEFT_ERR_MALFORMED (or NOMEM/LIMIT) with a message
+** naming the section and offset; m may be partially filled and must be
+** released with wf_module_release. */
+WF_INTERNAL weft_status wf_decode_module(struct wf_alloc *a,
+                                         const weft_config *config,
+                                         struct wf_module *m, weft_error *err);
+
+/* Free everything wf_decode_module allocated (not m->bytes, not m). */
+WF_INTERNAL void wf_module_release(struct wf_alloc *a, struct wf_module *m);
+
+/* A decoded constant expression (Wasm 2.0: exactly one instruction). */
+enum wf_constexpr_kind {
+  WF_CONST_VALUE,      /* t.const: bits holds the value */
+  WF_CONST_REF_NULL,   /* ref.null t */
+  WF_CONST_REF_FUNC,   /* ref.func index */
+  WF_CONST_GLOBAL_GET  /* global.get index (an imported immutable global) */
+};
+struct wf_constexpr {
+  u8 kind;   /* enum wf_constexpr_kind */
+  u8 type;   /* result value type */
+  u32 index; /* function or global index */
+  u64 bits;  /* i32/f32 in the low 32 bits, i64/f64 all 64 */
+};
+
+/* Module-level validation (everything but function bodies): limits, at most
+** one memory, start function type, unique export names, indices in range,
+** constant expressions and their types, element and data segments.
+** Fills m->func_declared. Returns WEFT_ERR_INVALID with the spec's wording
+** ("unknown global 3", "duplicate export name", "constant expression
+** required", "type mismatch", ...). */
+WF_INTERNAL weft_status wf_validate_module(struct wf_alloc *a,
+                                           struct wf_module *m,
+                                           weft_error *err);
+
+/* Decode an already validated constant expression. */
+WF_INTERNAL void wf_constexpr_decode(const struct wf_module *m,
+                                     struct wf_bytes expr,
+                                     struct wf_constexpr *out);
+
+/* Index-space helpers. */
+static inline u32 wf_module_func_count(const struct wf_module *m) {
+  return m->nfunc_imports + m->nfuncs;
+}
+static inline u32 wf_module_table_count(const struct wf_module *m) {
+  return m->ntable_imports + m->ntables;
+}
+static inline u32 wf_module_memory_count(const struct wf_module *m) {
+  return m->nmemory_imports + m->nmemories;
+}
+static inline u32 wf_module_global_count(const struct wf_module *m) {
+  return m->nglobal_imports + m->nglobals;
+}
+/* Type index of function `funcidx` (import or defined). */
+WF_INTERNAL u32 wf_module_func_typeidx(const struct wf_module *m, u32 funcidx);
+WF_INTERNAL struct wf_tabletype wf_module_table_type(const struct wf_module *m,
+                                                     u32 tableidx);
+WF_INTERNAL struct wf_limits wf_module_memory_limits(const struct wf_module *m,
+                                                     u32 memidx);
+WF_INTERNAL struct wf_globaltype wf_module_global_type(const struct wf_module *m,
+                                                       u32 globalidx);
+
+#endif /* WF_MODULE_H */
