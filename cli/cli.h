@@ -1,0 +1,80 @@
+/*
+** cli.h — shared pieces of the `weft` command-line tool: exit statuses,
+** file loading, value parsing and printing. The CLI is a client of
+** include/weft.h only; it never includes src/ headers.
+*/
+#ifndef WEFT_CLI_H
+#define WEFT_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "weft.h"
+
+/* Exit statuses (documented in README.md). A program that ends through
+** WASI proc_exit exits with its own code instead. */
+#define CLI_EXIT_OK 0    /* success */
+#define CLI_EXIT_USAGE 1 /* bad command line, or the file cannot be read */
+#define CLI_EXIT_LOAD                                                          \
+  2                     /* module malformed/invalid/unsupported, link or       \
+                           instantiation error, other library errors */
+#define CLI_EXIT_TRAP 3 /* execution trapped (also in the start function) */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CLI_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define CLI_PRINTF(f, a)
+#endif
+
+/* Subcommands: each gets argv without the program name (argv[0] is the
+** subcommand) and returns the process exit status. */
+int cmd_run(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+void cli_usage_run(FILE *out);
+void cli_usage_validate(FILE *out);
+void cli_usage_inspect(FILE *out);
+
+/* "weft: <message>\n" on stderr. */
+void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);
+
+/* Reads a whole file into a malloc'd buffer. Reports problems (missing,
+** unreadable, not a regular file, larger than max_bytes) and returns
+** CLI_EXIT_USAGE; CLI_EXIT_OK on success. */
+int cli_read_file(const char *path, uint64_t max_bytes, uint8_t **out_bytes,
+                  size_t *out_size);
+
+/* Creates an engine with `config` (NULL: defaults), reads `path` and loads
+** it. On failure reports "weft: <path>: ..." and returns the exit status;
+** *out_engine is then NULL. `out_file_size` may be NULL. */
+int cli_load_module(const weft_config *config, const char *path,
+                    weft_engine **out_engine, weft_module **out_module,
+                    size_t *out_file_size);
+
+/* Reports a library error about `path` (or about nothing when NULL) and
+** returns the matching exit status. Traps print "weft: trap: <message>". */
+int cli_report(const char *path, const weft_error *err);
+/* The exit status for a library error. */
+int cli_exit_status(const weft_error *err);
+
+const char *cli_status_name(weft_status status);
+const char *cli_valtype_name(weft_valtype type);
+const char *cli_extern_kind_name(weft_extern_kind kind);
+
+/* Parses a byte count: decimal or 0x hex, optional K/M/G suffix (powers of
+** 1024). Returns 0 on success, -1 when malformed or out of range. */
+int cli_parse_size(const char *text, uint64_t *out);
+/* Parses a decimal or 0x hex count that fits in 32 bits. */
+int cli_parse_u32(const char *text, uint32_t *out);
+
+/* Parses `text` as a value of `type`: i32/i64 decimal or 0x hex, with an
+** optional sign (unsigned spellings up to 2^N-1 are accepted and wrap);
+** f32/f64 as C floats plus "nan", "inf", "-inf", "nan:0xPAYLOAD"; refs
+** only as "null". Returns 0 on success, -1 otherwise. */
+int cli_parse_val(const char *text, weft_valtype type, weft_val *out);
+/* Prints a value as a plain number: signed decimal, %.9g / %.17g floats,
+** "null" / "ref" for references. No newline. */
+void cli_print_val(FILE *out, const weft_val *val);
+
+#endif /* WEFT_CLI_H */

@@ -1,0 +1,302 @@
+/*
+** cmd_run.c — `weft run`: load a module, link its imports, instantiate it,
+** then call `_start` or the export named by --invoke with arguments parsed
+** from the command line, printing the results one per line.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Everything the command line says about one run. */
+struct run_options {
+  const char *path;   /* the module file */
+  const char *invoke; /* export to call, or NULL for _start */
+  int argc;           /* ARGS after the file: program arguments */
+  char **argv;        /*   (to the invoked function, or WASI's argv) */
+  weft_config config; /* engine limits */
+};
+
+void cli_usage_run(FILE *out) {
+  fputs("usage: weft run [OPTIONS] FILE.wasm [--] [ARGS...]\n"
+        "\n"
+        "Instantiates FILE.wasm, then calls its `_start` export, or the\n"
+        "export named by --invoke with ARGS parsed by its parameter types\n"
+        "(i32/i64: decimal or 0x hex, may be negative; f32/f64: decimal,\n"
+        "nan, inf, -inf). Each result is printed on its own line.\n"
+        "\n"
+        "options:\n"
+        "  --invoke NAME           call the exported function NAME\n"
+        "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
+        "  --max-call-depth N      limit nested Wasm calls\n"
+        "  --max-table-elems N     limit each table's size\n"
+        "  --max-module-size BYTES refuse larger module files\n",
+        out);
+}
+
+/* Returns the value of option `name` at argv[*i] ("--name V" or
+** "--name=V"), advancing *i past it; NULL when argv[*i] is not that option.
+** Sets *missing when the option has no value. */
+static const char *option_value(int argc, char **argv, int *i, const char *name,
+                                int *missing) {
+  const char *arg = argv[*i];
+  size_t n = strlen(name);
+
+  if (strncmp(arg, name, n) != 0)
+    return NULL;
+  if (arg[n] == '=') {
+    return arg + n + 1;
+  }
+  if (arg[n] != '\0')
+    return NULL;
+  if (*i + 1 >= argc) {
+    *missing = 1;
+    return NULL;
+  }
+  *i += 1;
+  return argv[*i];
+}
+
+static int bad_option_value(const char *option, const char *value) {
+  cli_errorf("invalid value '%s' for %s", value, option);
+  return CLI_EXIT_USAGE;
+}
+
+/* Options come before FILE; everything after FILE (an optional `--`
+** first) belongs to the program. */
+static int parse_options(int argc, char **argv, struct run_options *opt) {
+  int i;
+
+  memset(opt, 0, sizeof *opt);
+  weft_config_default(&opt->config);
+  for (i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    const char *v;
+    int missing = 0;
+
+    if (strcmp(arg, "--") == 0) {
+      i++;
+      break;
+    }
+    if (arg[0] != '-' || arg[1] == '\0')
+      break;
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      cli_usage_run(stdout);
+      return -1;
+    }
+    if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
+      opt->invoke = v;
+    } else if ((v = option_value(argc, argv, &i, "--max-memory", &missing))) {
+      if (cli_parse_size(v, &opt->config.max_memory_bytes) != 0)
+        return bad_option_value("--max-memory", v);
+    } else if ((v = option_value(argc, argv, &i, "--max-call-depth",
+                                 &missing))) {
+      if (cli_parse_u32(v, &opt->config.max_call_depth) != 0 ||
+          opt->config.max_call_depth == 0)
+        return bad_option_value("--max-call-depth", v);
+    } else if ((v = option_value(argc, argv, &i, "--max-table-elems",
+                                 &missing))) {
+      if (cli_parse_u32(v, &opt->config.max_table_elems) != 0)
+        return bad_option_value("--max-table-elems", v);
+    } else if ((v = option_value(argc, argv, &i, "--max-module-size",
+                                 &missing))) {
+      if (cli_parse_size(v, &opt->config.max_module_bytes) != 0)
+        return bad_option_value("--max-module-size", v);
+    } else if (missing) {
+      cli_errorf("option %s needs a value", arg);
+      return CLI_EXIT_USAGE;
+    } else {
+      cli_errorf("unknown option '%s' (try 'weft help run')", arg);
+      return CLI_EXIT_USAGE;
+    }
+    if (missing) {
+      cli_errorf("option %s needs a value", arg);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (i >= argc) {
+    cli_errorf("run: missing FILE.wasm (try 'weft help run')");
+    return CLI_EXIT_USAGE;
+  }
+  opt->path = argv[i++];
+  if (i < argc && strcmp(argv[i], "--") == 0)
+    i++;
+  opt->argc = argc - i;
+  opt->argv = argv + i;
+  return CLI_EXIT_OK;
+}
+
+/* Defines host imports (none yet) into the linker before instantiation.
+** WASI preview 1 plugs in here: it gets the program name, opt->argc/argv
+** as the program's arguments, and later --dir/--env options. */
+static int define_host_imports(weft_linker *linker,
+                               const struct run_options *opt,
+                               const weft_module *module) {
+  (void)linker;
+  (void)opt;
+  (void)module;
+  return CLI_EXIT_OK;
+}
+
+/* Prints "name, name, ..." of the exported functions. */
+static void list_exported_funcs(FILE *out, const weft_module *module) {
+  uint32_t i, n = weft_module_export_count(module), shown = 0;
+
+  for (i = 0; i < n; i++) {
+    weft_export_info info;
+    weft_module_export(module, i, &info);
+    if (info.kind != WEFT_EXTERN_FUNC)
+      continue;
+    fprintf(out, "%s%s", shown ? ", " : "", info.name);
+    shown++;
+  }
+  if (shown == 0)
+    fputs("(none)", out);
+}
+
+static void print_types(FILE *out, const weft_valtype *types, uint32_t n) {
+  uint32_t i;
+  fputc('(', out);
+  for (i = 0; i < n; i++)
+    fprintf(out, "%s%s", i ? ", " : "", cli_valtype_name(types[i]));
+  fputc(')', out);
+}
+
+/* Finds the function to call: --invoke NAME or `_start`. */
+static int find_entry(const struct run_options *opt, const weft_module *module,
+                      weft_instance *instance, weft_func **out_func) {
+  weft_extern ext;
+  const char *name = opt->invoke != NULL ? opt->invoke : "_start";
+
+  if (weft_instance_export(instance, name, &ext) != WEFT_OK) {
+    fflush(stdout);
+    if (opt->invoke != NULL)
+      fprintf(stderr,
+              "weft: %s: no export named '%s'; exported functions: ", opt->path,
+              name);
+    else
+      fprintf(stderr,
+              "weft: %s: no '_start' function to run; use --invoke NAME with "
+              "one of the exported functions: ",
+              opt->path);
+    list_exported_funcs(stderr, module);
+    fputc('\n', stderr);
+    return CLI_EXIT_USAGE;
+  }
+  if (ext.kind != WEFT_EXTERN_FUNC) {
+    cli_errorf("%s: export '%s' is a %s, not a function", opt->path, name,
+               cli_extern_kind_name(ext.kind));
+    return CLI_EXIT_USAGE;
+  }
+  *out_func = ext.of.func;
+  return CLI_EXIT_OK;
+}
+
+static int has_v128(const weft_valtype *types, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < n; i++)
+    if (types[i] == WEFT_V128)
+      return 1;
+  return 0;
+}
+
+/* Calls `func`, with opt->argv as arguments when invoked by name, and
+** prints its results. */
+static int call_entry(weft_engine *engine, const struct run_options *opt,
+                      weft_func *func) {
+  const weft_valtype *params, *results;
+  uint32_t nparams, nresults, i;
+  weft_val *args = NULL, *vals = NULL;
+  weft_error err;
+  const char *name = opt->invoke != NULL ? opt->invoke : "_start";
+  int nargs = opt->invoke != NULL ? opt->argc : 0;
+  int rc = CLI_EXIT_OK;
+
+  weft_func_type(func, &params, &nparams, &results, &nresults);
+  if (has_v128(params, nparams) || has_v128(results, nresults)) {
+    cli_errorf("%s: '%s' takes or returns v128, which the command line "
+               "cannot pass",
+               opt->path, name);
+    return CLI_EXIT_USAGE;
+  }
+  if ((uint32_t)nargs != nparams) {
+    fflush(stdout);
+    fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->path, name,
+            nparams, nparams == 1 ? "" : "s");
+    print_types(stderr, params, nparams);
+    fprintf(stderr, ", got %d\n", nargs);
+    return CLI_EXIT_USAGE;
+  }
+  args = calloc(nparams ? nparams : 1, sizeof *args);
+  vals = calloc(nresults ? nresults : 1, sizeof *vals);
+  if (args == NULL || vals == NULL) {
+    cli_errorf("out of memory");
+    rc = CLI_EXIT_LOAD;
+    goto done;
+  }
+  for (i = 0; i < nparams; i++) {
+    if (cli_parse_val(opt->argv[i], params[i], &args[i]) != 0) {
+      cli_errorf("argument %u of '%s': '%s' is not a valid %s", i + 1, name,
+                 opt->argv[i], cli_valtype_name(params[i]));
+      rc = CLI_EXIT_USAGE;
+      goto done;
+    }
+  }
+  memset(&err, 0, sizeof err);
+  if (weft_func_call(engine, func, args, nparams, vals, nresults, &err) !=
+      WEFT_OK) {
+    rc = cli_report(opt->path, &err);
+    goto done;
+  }
+  for (i = 0; i < nresults; i++) {
+    cli_print_val(stdout, &vals[i]);
+    fputc('\n', stdout);
+  }
+done:
+  free(args);
+  free(vals);
+  return rc;
+}
+
+int cmd_run(int argc, char **argv) {
+  struct run_options opt;
+  weft_engine *engine = NULL;
+  weft_module *module = NULL;
+  weft_linker *linker = NULL;
+  weft_instance *instance = NULL;
+  weft_func *func = NULL;
+  weft_error err;
+  int rc;
+
+  rc = parse_options(argc, argv, &opt);
+  if (rc < 0)
+    return CLI_EXIT_OK; /* --help */
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  rc = cli_load_module(&opt.config, opt.path, &engine, &module, NULL);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  memset(&err, 0, sizeof err);
+  if (weft_linker_new(engine, &linker, &err) != WEFT_OK) {
+    rc = cli_report(opt.path, &err);
+    goto done;
+  }
+  rc = define_host_imports(linker, &opt, module);
+  if (rc != CLI_EXIT_OK)
+    goto done;
+  memset(&err, 0, sizeof err);
+  if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
+    rc = cli_report(opt.path, &err);
+    goto done;
+  }
+  rc = find_entry(&opt, module, instance, &func);
+  if (rc != CLI_EXIT_OK)
+    goto done;
+  rc = call_entry(engine, &opt, func);
+done:
+  if (linker != NULL)
+    weft_linker_free(linker);
+  weft_module_free(module);
+  weft_engine_free(engine);
+  return rc;
+}

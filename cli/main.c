@@ -1,0 +1,89 @@
+/*
+** main.c — `weft` entry point: subcommand dispatch, help and version.
+** The CLI is the only code in weft that calls exit(); it sees include/ only.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *out) {
+  fputs("weft " WEFT_VERSION " — a WebAssembly 2.0 runtime\n"
+        "\n"
+        "usage: weft <command> [options] ...\n"
+        "\n"
+        "commands:\n"
+        "  run FILE.wasm [ARGS...]   instantiate and run a module\n"
+        "  validate FILE.wasm        decode and validate a module\n"
+        "  inspect FILE.wasm         show sections, imports, exports, sizes\n"
+        "  help [COMMAND]            show this help or a command's help\n"
+        "\n"
+        "  weft FILE.wasm ...        is short for `weft run FILE.wasm ...`\n"
+        "  weft --version            print the version\n"
+        "\n",
+        out);
+  cli_usage_run(out);
+  fputs("\nexit status: 0 success, 1 usage error or unreadable file,\n"
+        "2 module rejected (malformed, invalid, link or instantiation error),\n"
+        "3 trap; a program that calls proc_exit exits with its own code.\n",
+        out);
+}
+
+static int help(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stdout);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "run") == 0)
+    cli_usage_run(stdout);
+  else if (strcmp(argv[1], "validate") == 0)
+    cli_usage_validate(stdout);
+  else if (strcmp(argv[1], "inspect") == 0)
+    cli_usage_inspect(stdout);
+  else {
+    cli_errorf("unknown command '%s' (try 'weft help')", argv[1]);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+static int looks_like_module(const char *arg) {
+  size_t n = strlen(arg);
+  return n > 5 && strcmp(arg + n - 5, ".wasm") == 0;
+}
+
+int main(int argc, char **argv) {
+  const char *cmd;
+  int rc;
+
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+  }
+  cmd = argv[1];
+  if (strcmp(cmd, "run") == 0)
+    rc = cmd_run(argc - 1, argv + 1);
+  else if (strcmp(cmd, "validate") == 0)
+    rc = cmd_validate(argc - 1, argv + 1);
+  else if (strcmp(cmd, "inspect") == 0)
+    rc = cmd_inspect(argc - 1, argv + 1);
+  else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
+           strcmp(cmd, "--help") == 0)
+    rc = help(argc - 1, argv + 1);
+  else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 ||
+           strcmp(cmd, "version") == 0) {
+    printf("weft %s\n", WEFT_VERSION);
+    rc = CLI_EXIT_OK;
+  } else if (looks_like_module(cmd)) {
+    /* `weft app.wasm args...` == `weft run app.wasm args...` */
+    argv[0] = "run";
+    rc = cmd_run(argc, argv);
+  } else {
+    cli_errorf("unknown command '%s' (try 'weft help')", cmd);
+    rc = CLI_EXIT_USAGE;
+  }
+  if (fflush(stdout) != 0 && rc == CLI_EXIT_OK)
+    rc = CLI_EXIT_USAGE;
+  return rc;
+}

@@ -1,0 +1,417 @@
+/*
+** util.c — helpers shared by the `weft` subcommands: reading files,
+** loading modules, reporting library errors, parsing and printing values.
+** Uses include/weft.h and libc only.
+*/
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+void cli_errorf(const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs("weft: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+/* {====================================================================
+** Files and modules
+** ===================================================================== */
+
+int cli_read_file(const char *path, uint64_t max_bytes, uint8_t **out_bytes,
+                  size_t *out_size) {
+  struct stat st;
+  FILE *f;
+  uint8_t *buf;
+  size_t size, got;
+
+  *out_bytes = NULL;
+  *out_size = 0;
+  if (stat(path, &st) != 0) {
+    cli_errorf("%s: cannot open: %s", path, strerror(errno));
+    return CLI_EXIT_USAGE;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    cli_errorf("%s: not a regular file", path);
+    return CLI_EXIT_USAGE;
+  }
+  if ((uint64_t)st.st_size > max_bytes) {
+    cli_errorf("%s: file too large (%" PRIu64 " bytes; the limit is %" PRIu64
+               " bytes)",
+               path, (uint64_t)st.st_size, max_bytes);
+    return CLI_EXIT_USAGE;
+  }
+  f = fopen(path, "rb");
+  if (f == NULL) {
+    cli_errorf("%s: cannot open: %s", path, strerror(errno));
+    return CLI_EXIT_USAGE;
+  }
+  size = (size_t)st.st_size;
+  buf = malloc(size ? size : 1);
+  if (buf == NULL) {
+    fclose(f);
+    cli_errorf("%s: out of memory reading %zu bytes", path, size);
+    return CLI_EXIT_USAGE;
+  }
+  got = fread(buf, 1, size, f);
+  if (got != size || ferror(f)) {
+    int e = errno;
+    fclose(f);
+    free(buf);
+    cli_errorf("%s: read error: %s", path, e ? strerror(e) : "short read");
+    return CLI_EXIT_USAGE;
+  }
+  fclose(f);
+  *out_bytes = buf;
+  *out_size = size;
+  return CLI_EXIT_OK;
+}
+
+int cli_load_module(const weft_config *config, const char *path,
+                    weft_engine **out_engine, weft_module **out_module,
+                    size_t *out_file_size) {
+  weft_config defaults;
+  weft_error err;
+  weft_engine *engine = NULL;
+  weft_module *module = NULL;
+  uint8_t *bytes;
+  size_t size;
+  int rc;
+
+  *out_engine = NULL;
+  *out_module = NULL;
+  if (config == NULL) {
+    weft_config_default(&defaults);
+    config = &defaults;
+  }
+  rc = cli_read_file(path, config->max_module_bytes, &bytes, &size);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  if (out_file_size != NULL)
+    *out_file_size = size;
+  memset(&err, 0, sizeof err);
+  if (weft_engine_new(config, &engine, &err) != WEFT_OK) {
+    free(bytes);
+    return cli_report(NULL, &err);
+  }
+  memset(&err, 0, sizeof err);
+  if (weft_module_load(engine, bytes, size, &module, &err) != WEFT_OK) {
+    free(bytes);
+    rc = cli_report(path, &err);
+    weft_engine_free(engine);
+    return rc;
+  }
+  free(bytes);
+  *out_engine = engine;
+  *out_module = module;
+  return CLI_EXIT_OK;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Errors
+** ===================================================================== */
+
+const char *cli_status_name(weft_status status) {
+  switch (status) {
+  case WEFT_OK: return "ok";
+  case WEFT_ERR_MALFORMED: return "malformed module";
+  case WEFT_ERR_INVALID: return "invalid module";
+  case WEFT_ERR_UNSUPPORTED: return "unsupported feature";
+  case WEFT_ERR_LINK: return "link error";
+  case WEFT_ERR_TRAP: return "trap";
+  case WEFT_ERR_LIMIT: return "limit exceeded";
+  case WEFT_ERR_NOMEM: return "out of memory";
+  case WEFT_ERR_ARG: return "bad argument";
+  case WEFT_ERR_EXIT: return "exit";
+  }
+  return "error";
+}
+
+int cli_exit_status(const weft_error *err) {
+  switch (err->status) {
+  case WEFT_OK: return CLI_EXIT_OK;
+  case WEFT_ERR_TRAP: return CLI_EXIT_TRAP;
+  case WEFT_ERR_EXIT: return (int)(err->exit_code & 0xff);
+  default: return CLI_EXIT_LOAD;
+  }
+}
+
+int cli_report(const char *path, const weft_error *err) {
+  const char *msg = err->message;
+
+  if (err->status == WEFT_ERR_EXIT)
+    return cli_exit_status(err);
+  if (err->status == WEFT_ERR_TRAP) {
+    if (msg[0] == '\0')
+      msg = weft_trap_message(err->trap);
+    cli_errorf("trap: %s", msg);
+    return CLI_EXIT_TRAP;
+  }
+  if (msg[0] == '\0')
+    msg = "(no message)";
+  if (path != NULL)
+    cli_errorf("%s: %s: %s", path, cli_status_name(err->status), msg);
+  else
+    cli_errorf("%s: %s", cli_status_name(err->status), msg);
+  return cli_exit_status(err);
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Names
+** ===================================================================== */
+
+const char *cli_valtype_name(weft_valtype type) {
+  switch (type) {
+  case WEFT_I32: return "i32";
+  case WEFT_I64: return "i64";
+  case WEFT_F32: return "f32";
+  case WEFT_F64: return "f64";
+  case WEFT_V128: return "v128";
+  case WEFT_FUNCREF: return "funcref";
+  case WEFT_EXTERNREF: return "externref";
+  }
+  return "?";
+}
+
+const char *cli_extern_kind_name(weft_extern_kind kind) {
+  switch (kind) {
+  case WEFT_EXTERN_FUNC: return "func";
+  case WEFT_EXTERN_TABLE: return "table";
+  case WEFT_EXTERN_MEMORY: return "memory";
+  case WEFT_EXTERN_GLOBAL: return "global";
+  }
+  return "?";
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Parsing and printing values
+** ===================================================================== */
+
+/* Parses an optional sign, then "0x" hex or decimal digits, into a
+** magnitude. Rejects empty input, junk and overflow of 64 bits. */
+static int parse_integer(const char *text, int *out_negative,
+                         uint64_t *out_magnitude) {
+  const char *p = text;
+  char *end;
+  int base = 10;
+  unsigned long long v;
+
+  *out_negative = 0;
+  if (*p == '+' || *p == '-') {
+    *out_negative = (*p == '-');
+    p++;
+  }
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    base = 16;
+    p += 2;
+  }
+  /* strtoull would accept a second sign or leading spaces; refuse them. */
+  if (!(base == 16 ? ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+                      (*p >= 'A' && *p <= 'F'))
+                   : (*p >= '0' && *p <= '9')))
+    return -1;
+  errno = 0;
+  v = strtoull(p, &end, base);
+  if (errno != 0 || *end != '\0')
+    return -1;
+  *out_magnitude = (uint64_t)v;
+  return 0;
+}
+
+/* Integer in [-2^(bits-1), 2^bits - 1], wrapped to `bits` bits. */
+static int parse_int_bits(const char *text, unsigned bits, uint64_t *out) {
+  int negative;
+  uint64_t mag;
+  uint64_t max_unsigned = bits == 64 ? UINT64_MAX : ((1ull << bits) - 1);
+  uint64_t max_negative = 1ull << (bits - 1);
+
+  if (parse_integer(text, &negative, &mag) != 0)
+    return -1;
+  if (negative) {
+    if (mag > max_negative)
+      return -1;
+    *out = (0 - mag) & max_unsigned;
+  } else {
+    if (mag > max_unsigned)
+      return -1;
+    *out = mag;
+  }
+  return 0;
+}
+
+int cli_parse_u32(const char *text, uint32_t *out) {
+  int negative;
+  uint64_t mag;
+
+  if (parse_integer(text, &negative, &mag) != 0 || negative || mag > UINT32_MAX)
+    return -1;
+  *out = (uint32_t)mag;
+  return 0;
+}
+
+int cli_parse_size(const char *text, uint64_t *out) {
+  char buf[64];
+  size_t len = strlen(text);
+  unsigned shift = 0;
+  int negative;
+  uint64_t mag;
+
+  if (len == 0 || len >= sizeof buf)
+    return -1;
+  memcpy(buf, text, len + 1);
+  switch (buf[len - 1]) {
+  case 'k':
+  case 'K': shift = 10; break;
+  case 'm':
+  case 'M': shift = 20; break;
+  case 'g':
+  case 'G': shift = 30; break;
+  default: break;
+  }
+  if (shift != 0)
+    buf[len - 1] = '\0';
+  if (parse_integer(buf, &negative, &mag) != 0 || negative)
+    return -1;
+  if (shift != 0 && mag > (UINT64_MAX >> shift))
+    return -1;
+  *out = mag << shift;
+  return 0;
+}
+
+/* "nan", "+nan", "-nan", "nan:0x..." (payload) into a float bit pattern. */
+static int parse_nan(const char *text, unsigned bits, uint64_t *out_bits) {
+  const char *p = text;
+  uint64_t sign = 0, payload, quiet, exp_mask, mant_mask;
+  int negative;
+
+  if (*p == '+' || *p == '-') {
+    sign = (*p == '-');
+    p++;
+  }
+  if (strncmp(p, "nan", 3) != 0)
+    return -1;
+  p += 3;
+  if (bits == 32) {
+    exp_mask = 0x7f800000ull;
+    mant_mask = 0x007fffffull;
+    quiet = 0x00400000ull;
+  } else {
+    exp_mask = 0x7ff0000000000000ull;
+    mant_mask = 0x000fffffffffffffull;
+    quiet = 0x0008000000000000ull;
+  }
+  payload = quiet;
+  if (*p == ':') {
+    if (parse_integer(p + 1, &negative, &payload) != 0 || negative ||
+        strncmp(p + 1, "0x", 2) != 0 || payload == 0 || payload > mant_mask)
+      return -1;
+  } else if (*p != '\0') {
+    return -1;
+  }
+  *out_bits = (sign << (bits - 1)) | exp_mask | payload;
+  return 0;
+}
+
+static int parse_float(const char *text, unsigned bits, weft_slot *out) {
+  uint64_t nan_bits;
+  char *end;
+  const char *p = text;
+
+  if (parse_nan(text, bits, &nan_bits) == 0) {
+    if (bits == 32)
+      out->u32 = (uint32_t)nan_bits;
+    else
+      out->u64 = nan_bits;
+    return 0;
+  }
+  if (*p == '+' || *p == '-')
+    p++;
+  /* Refuse what strtod would skip or read as something else. */
+  if (!((*p >= '0' && *p <= '9') || *p == '.' || strncmp(p, "inf", 3) == 0))
+    return -1;
+  errno = 0;
+  if (bits == 32)
+    out->f32 = strtof(text, &end);
+  else
+    out->f64 = strtod(text, &end);
+  /* ERANGE on overflow/underflow still gives the correctly rounded
+  ** inf/subnormal/zero, which is what a Wasm float literal means. */
+  if (end == text || *end != '\0')
+    return -1;
+  return 0;
+}
+
+int cli_parse_val(const char *text, weft_valtype type, weft_val *out) {
+  uint64_t v;
+
+  memset(out, 0, sizeof *out);
+  out->type = type;
+  switch (type) {
+  case WEFT_I32:
+    if (parse_int_bits(text, 32, &v) != 0)
+      return -1;
+    out->of.u32 = (uint32_t)v;
+    return 0;
+  case WEFT_I64:
+    if (parse_int_bits(text, 64, &v) != 0)
+      return -1;
+    out->of.u64 = v;
+    return 0;
+  case WEFT_F32: return parse_float(text, 32, &out->of);
+  case WEFT_F64: return parse_float(text, 64, &out->of);
+  case WEFT_FUNCREF:
+  case WEFT_EXTERNREF:
+    if (strcmp(text, "null") != 0)
+      return -1;
+    out->of.ref = NULL;
+    return 0;
+  case WEFT_V128: return -1;
+  }
+  return -1;
+}
+
+static void print_float(FILE *out, double v, int is_nan, int negative,
+                        const char *fmt) {
+  if (is_nan)
+    fputs(negative ? "-nan" : "nan", out);
+  else if (isinf(v))
+    fputs(v < 0 ? "-inf" : "inf", out);
+  else
+    fprintf(out, fmt, v);
+}
+
+void cli_print_val(FILE *out, const weft_val *val) {
+  switch (val->type) {
+  case WEFT_I32: fprintf(out, "%" PRId32, val->of.i32); return;
+  case WEFT_I64: fprintf(out, "%" PRId64, val->of.i64); return;
+  case WEFT_F32:
+    print_float(out, (double)val->of.f32, isnan(val->of.f32),
+                (val->of.u32 >> 31) != 0, "%.9g");
+    return;
+  case WEFT_F64:
+    print_float(out, val->of.f64, isnan(val->of.f64), (val->of.u64 >> 63) != 0,
+                "%.17g");
+    return;
+  case WEFT_FUNCREF:
+  case WEFT_EXTERNREF: fputs(val->of.ref == NULL ? "null" : "ref", out); return;
+  case WEFT_V128: fputs("v128", out); return;
+  }
+  fputs("?", out);
+}
+
+/* }==================================================================== */
