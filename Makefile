@@ -31,3 +31,36 @@ $(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.a
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- tests, examples, benchmarks, formatting --------------------------------
+SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
+FORMAT_FILES = $(shell find src include cli ports tests/unit examples \
+                 -name '*.[ch]' 2>/dev/null)
+
+.PHONY: format-check
+
+$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(BUILD)/libweft.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/spec -o $@ $(SPEC_RUNNER_SRC) $(BUILD)/libweft.a \
+	  $(LDFLAGS) -lm
+
+$(BUILD)/embed: examples/embed.c $(BUILD)/libweft.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ examples/embed.c $(BUILD)/libweft.a $(LDFLAGS) -lm
+
+# Every test tier (unit, embed example, CLI, spec suite); one closing line.
+test:
+	bash scripts/test.sh
+
+# The same on an ASan+UBSan build in build-asan/.
+test-asan:
+	bash scripts/test.sh --asan
+
+bench:
+	bash bench/run.sh
+
+format:
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
