@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# bench/run.sh — weft benchmark suite.
+#
+# Builds every kernel in bench/kernels/ natively (gcc) and to wasm32
+# (clang-19 + wasm-ld), then times native vs. each weft execution mode,
+# interleaved round by round, checks that every weft checksum equals the
+# native one, and prints a table of median wall times and ratios.
+#
+# Usage: bench/run.sh [KERNEL-PATTERN ...]      (shell globs, e.g. gemm 'n*')
+#        bench/run.sh --list | --build-only | --help
+#
+# Environment:
+#   WEFT=path          weft binary                   (default build/weft)
+#   BENCH_ROUNDS=R     timed rounds per kernel/mode  (default 3; median taken)
+#   BENCH_MODES="..."  weft modes to run, in order   (default "interp";
+#                      "" = native only).  See mode_label/mode_run below.
+#   BENCH_SIZE=S       "default" (~0.25 s native per kernel) or "quick"
+#                      (~100x less work; smoke test)
+#   BENCH_N_<kernel>=N override n for one kernel, e.g. BENCH_N_gemm=300
+#   BENCH_OUT=dir      build/output directory        (default build/bench)
+#   BENCH_CC, BENCH_CLANG, BENCH_NATIVE_FLAGS, BENCH_WASM_FLAGS
+#
+# Benchmarks measure; they never assert timings.  The exit status is
+# non-zero only for build failures, weft failures and checksum mismatches.
+
+set -u
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+
+OUT=${BENCH_OUT:-build/bench}
+WEFT=${WEFT:-build/weft}
+ROUNDS=${BENCH_ROUNDS:-3}
+MODES=${BENCH_MODES-interp}
+SIZE=${BENCH_SIZE:-default}
+CC_NATIVE=${BENCH_CC:-gcc}
+if [ -n "${BENCH_CLANG:-}" ]; then
+    CLANG=$BENCH_CLANG
+elif command -v clang-19 >/dev/null 2>&1; then
+    CLANG=clang-19
+else
+    CLANG=/usr/lib/llvm-19/bin/clang
+fi
+
+# Same IEEE semantics on both sides: no FMA contraction, no errno-setting
+# sqrt calls; SSE2 doubles on x86-64 and f64 ops on wasm are bit-exact.
+NATIVE_FLAGS=${BENCH_NATIVE_FLAGS:-"-std=gnu11 -O2 -fno-math-errno -ffp-contract=off -Wall -Wextra"}
+WASM_FLAGS=${BENCH_WASM_FLAGS:-"--target=wasm32 -std=gnu11 -O2 -ffreestanding -fno-math-errno -ffp-contract=off -Wall -Wextra -nostdlib -fuse-ld=lld -Wl,--no-entry -Wl,--export=run -Wl,--gc-sections"}
+
+# ---------------------------------------------------------------------------
+# Kernels: name, default n, quick n.  Default n gives ~0.2-0.3 s with
+# gcc -O2 on a ~3 GHz x86-64 core.  Meaning of n: see bench/README.md.
+KERNELS="
+gemm        850       180
+lu          1180      250
+floyd       700       150
+nussinov    850       180
+jacobi2d    2600      26
+crc32       2000      20
+sha256      18000     180
+mandelbrot  1200      120
+nbody       25000     250
+heapsort    2000000   20000
+primes      3000000   30000
+"
+
+# ---------------------------------------------------------------------------
+# Execution modes.  To add a mode (e.g. AoT), add a case to both functions
+# and list it in BENCH_MODES (e.g. BENCH_MODES="interp aot").
+mode_label() {
+    case $1 in
+        interp) echo "weft-interp" ;;
+        aot)    echo "weft-aot" ;;
+        *)      echo "weft-$1" ;;
+    esac
+}
+
+# mode_run MODE WASM N — run one invocation; stdout must contain the result.
+mode_run() {
+    case $1 in
+        interp) "$WEFT" run --invoke run "$2" "$3" ;;
+        # aot)  "$WEFT" run --aot --invoke run "$2" "$3" ;;   # when available
+        *)      echo "bench: unknown mode '$1'" >&2; return 127 ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+
+now() {
+    if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi
+}
+
+# Last integer in the output, normalised to unsigned 32-bit decimal.
+norm_u32() {
+    tr -c '0-9-' ' ' | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^-?[0-9]+$/) v = $i }
+        END { if (v == "") exit 1; v += 0; if (v < 0) v += 4294967296; printf "%.0f\n", v }'
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 }
+    END { if (NR == 0) exit 1; if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+selected() {
+    [ ${#FILTERS[@]} -eq 0 ] && return 0
+    local k=$1 p
+    for p in "${FILTERS[@]}"; do
+        # shellcheck disable=SC2254
+        case $k in $p) return 0 ;; esac
+    done
+    return 1
+}
+
+# needs_build OUT SRC... — true if OUT is missing or older than any SRC.
+needs_build() {
+    local out=$1 s; shift
+    [ -f "$out" ] || return 0
+    for s in "$@"; do [ "$s" -nt "$out" ] && return 0; done
+    return 1
+}
+
+build_kernel() {
+    local k=$1 src=bench/kernels/$1.c hdr=bench/kernels/common.h
+    local nbin=$OUT/native/$k wasm=$OUT/wasm/$k.wasm
+    if needs_build "$nbin" "$src" "$hdr" bench/native_main.c "$OUT/flags.native"; then
+        # shellcheck disable=SC2086
+        $CC_NATIVE $NATIVE_FLAGS -o "$nbin" bench/native_main.c "$src" || return 1
+    fi
+    if needs_build "$wasm" "$src" "$hdr" bench/wasm_rt.c "$OUT/flags.wasm"; then
+        # shellcheck disable=SC2086
+        $CLANG $WASM_FLAGS -o "$wasm" "$src" bench/wasm_rt.c || return 1
+    fi
+}
+
+# Record flags; a change forces a rebuild through needs_build's dependency.
+stamp() {
+    local f=$1 v=$2
+    if [ ! -f "$f" ] || [ "$(cat "$f")" != "$v" ]; then printf '%s\n' "$v" > "$f"; fi
+}
+
+# ---------------------------------------------------------------------------
+BUILD_ONLY=0
+FILTERS=()
+for a in "$@"; do
+    case $a in
+        -h|--help) usage; exit 0 ;;
+        --list) echo "$KERNELS" | awk 'NF { printf "%-12s n=%s (quick %s)\n", $1, $2, $3 }'; exit 0 ;;
+        --build-only) BUILD_ONLY=1 ;;
+        -*) echo "bench: unknown option $a" >&2; exit 2 ;;
+        *) FILTERS+=("$a") ;;
+    esac
+done
+case $SIZE in default|quick) ;; *) echo "bench: BENCH_SIZE must be default or quick" >&2; exit 2 ;; esac
+case $ROUNDS in ''|*[!0-9]*|0) echo "bench: BENCH_ROUNDS must be a positive integer" >&2; exit 2 ;; esac
+
+mkdir -p "$OUT/native" "$OUT/wasm" || exit 2
+stamp "$OUT/flags.native" "$CC_NATIVE $NATIVE_FLAGS"
+stamp "$OUT/flags.wasm" "$CLANG $WASM_FLAGS"
+
+SEL=()
+while read -r k ndef nquick; do
+    [ -n "$k" ] || continue
+    selected "$k" || continue
+    [ -f "bench/kernels/$k.c" ] || { echo "bench: missing bench/kernels/$k.c" >&2; exit 2; }
+    if [ "$SIZE" = quick ]; then n=$nquick; else n=$ndef; fi
+    eval "ov=\${BENCH_N_$k:-}"
+    [ -n "$ov" ] && n=$ov
+    SEL+=("$k:$n")
+done <<EOF
+$KERNELS
+EOF
+[ ${#SEL[@]} -gt 0 ] || { echo "bench: no kernel matches: ${FILTERS[*]}" >&2; exit 2; }
+
+for kn in "${SEL[@]}"; do
+    build_kernel "${kn%%:*}" || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
+done
+[ $BUILD_ONLY = 1 ] && { echo "bench: built ${#SEL[@]} kernels in $OUT"; exit 0; }
+
+if [ -n "$MODES" ] && [ ! -x "$WEFT" ]; then
+    echo "bench: weft binary '$WEFT' not found (run make, set WEFT=..., or BENCH_MODES= for native only)" >&2
+    exit 2
+fi
+
+# ---------------------------------------------------------------------------
+# Header.
+read -r -a MODE_LIST <<<"$MODES"
+hdr=$(printf '%-12s %9s %10s' kernel n "native s")
+sep=$(printf '%-12s %9s %10s' ------------ --------- ----------)
+for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
+    l=$(mode_label "$m")
+    hdr+=$(printf ' %14s %8s' "$l s" ratio)
+    sep+=$(printf ' %14s %8s' -------------- --------)
+done
+echo "weft bench: $ROUNDS rounds, median wall time, size=$SIZE, weft=$WEFT"
+echo "$hdr"
+echo "$sep"
+
+RESULTS=$OUT/results.tsv
+printf 'kernel\tn\tmode\tmedian_s\tratio\tstatus\tchecksum\n' > "$RESULTS"
+STATUS=0
+declare -A LOGSUM CNT
+ERRLOG=$OUT/last_error.txt
+: > "$ERRLOG"
+
+for kn in "${SEL[@]}"; do
+    k=${kn%%:*}; n=${kn#*:}
+    nbin=$OUT/native/$k; wasm=$OUT/wasm/$k.wasm
+    ntimes=""; ref=""; nstat=ok
+    declare -A T=() ST=()
+    for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do T[$m]=""; ST[$m]=ok; done
+
+    for ((r = 1; r <= ROUNDS; r++)); do
+        t0=$(now); out=$("$nbin" "$n" 2>>"$ERRLOG"); rc=$?; t1=$(now)
+        c=$(printf '%s\n' "$out" | norm_u32)
+        if [ $rc -ne 0 ] || [ -z "$c" ]; then nstat=FAIL
+        elif [ -z "$ref" ]; then ref=$c
+        elif [ "$c" != "$ref" ]; then nstat=UNSTABLE
+        fi
+        ntimes+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+
+        for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
+            [ "${ST[$m]}" = ok ] || continue        # stop re-running a failing mode
+            t0=$(now); out=$(mode_run "$m" "$wasm" "$n" 2>>"$ERRLOG"); rc=$?; t1=$(now)
+            c=$(printf '%s\n' "$out" | norm_u32)
+            if [ $rc -ne 0 ] || [ -z "$c" ]; then
+                ST[$m]=FAIL
+                echo "[$k/$m] exit $rc, output: $(printf '%s' "$out" | head -c 300)" >> "$ERRLOG"
+                continue
+            fi
+            if [ -n "$ref" ] && [ "$c" != "$ref" ]; then
+                ST[$m]=MISMATCH
+                echo "[$k/$m] checksum $c != native $ref" >> "$ERRLOG"
+                continue
+            fi
+            T[$m]+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+        done
+    done
+
+    nmed=$(echo "$ntimes" | median)
+    if [ "$nstat" = ok ]; then ncol=$(printf '%10.3f' "$nmed"); else ncol=$(printf '%10s' "$nstat"); STATUS=1; fi
+    line=$(printf '%-12s %9s %s' "$k" "$n" "$ncol")
+    printf '%s\t%s\tnative\t%s\t1\t%s\t%s\n' "$k" "$n" "$nmed" "$nstat" "$ref" >> "$RESULTS"
+    for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
+        if [ "${ST[$m]}" = ok ] && [ "$nstat" = ok ]; then
+            wmed=$(echo "${T[$m]}" | median)
+            ratio=$(awk -v w="$wmed" -v b="$nmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')
+            line+=$(printf ' %14.3f %8s' "$wmed" "${ratio}x")
+            LOGSUM[$m]=$(awk -v s="${LOGSUM[$m]:-0}" -v w="$wmed" -v b="$nmed" 'BEGIN { printf "%.9f", s + (w > 0 && b > 0 ? log(w / b) : 0) }')
+            CNT[$m]=$(( ${CNT[$m]:-0} + 1 ))
+            printf '%s\t%s\t%s\t%s\t%s\tok\t%s\n' "$k" "$n" "$m" "$wmed" "$ratio" "$ref" >> "$RESULTS"
+        else
+            STATUS=1
+            line+=$(printf ' %14s %8s' "${ST[$m]}" -)
+            printf '%s\t%s\t%s\t\t\t%s\t\n' "$k" "$n" "$m" "${ST[$m]}" >> "$RESULTS"
+        fi
+    done
+    echo "$line"
+    unset T ST
+done
+
+if [ ${#MODE_LIST[@]} -gt 0 ]; then
+    echo "$sep"
+    line=$(printf '%-12s %9s %10s' geomean "" "")
+    for m in "${MODE_LIST[@]}"; do
+        if [ "${CNT[$m]:-0}" -gt 0 ]; then
+            g=$(awk -v s="${LOGSUM[$m]}" -v c="${CNT[$m]}" 'BEGIN { printf "%.2f", exp(s / c) }')
+            line+=$(printf ' %14s %8s' "" "${g}x")
+        else
+            line+=$(printf ' %14s %8s' "" -)
+        fi
+    done
+    echo "$line"
+fi
+echo "results: $RESULTS"
+if [ $STATUS -ne 0 ]; then
+    echo "bench: FAILED (failures/mismatches above; details in $ERRLOG)" >&2
+fi
+exit $STATUS
