@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# run_spec.sh — converts the official spec suite (.wast) with wast2json and
+# runs build/spec_runner over every non-SIMD file, one process per file.
+# Prints one line per file and a closing line "N passed, N failed".
+#
+# usage: tests/spec/run_spec.sh [options] [NAME...]
+#   NAME            run only these files (i32, i32.wast or a glob like 'f32*')
+#   --runner PATH   spec runner binary (default build/spec_runner)
+#   --quick         run a small, fast subset (see QUICK_FILES below)
+#   --count-only    count commands per category without executing anything
+#   -j N            files run in parallel (default: number of CPUs)
+#   -v              runner prints notes (passing status/message mismatches)
+#   --max-fail N    failure lines printed per file (default 20)
+# environment:
+#   WEFT_SPEC_DIR      suite directory (default <repo>/../shared/spec-testsuite/core)
+#   WEFT_SPEC_FILES    space-separated NAMEs, like the positional arguments
+#   WEFT_SPEC_TIMEOUT  seconds per file before it counts as failed (default 300)
+# Exit status: 0 when nothing failed, 1 when something failed, 2 on usage
+# or setup errors. The 56 simd_* files are listed as skipped, never passed.
+set -u
+
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+runner="$repo/build/spec_runner"
+jobs=$(nproc 2>/dev/null || echo 4)
+count_only=0
+runner_flags=()
+filters=()
+QUICK_FILES="address block br br_table call call_indirect conversions
+  f32_bitwise fac forward func global i32 i64 if imports int_exprs labels
+  left-to-right linking load local_get loop memory memory_grow nop
+  ref_func ref_is_null ref_null return select stack store switch
+  table_get table_grow traps unreachable unwind"
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --runner) runner="$2"; shift 2 ;;
+  --runner=*) runner="${1#--runner=}"; shift ;;
+  --quick) for f in $QUICK_FILES; do filters+=("$f"); done; shift ;;
+  --count-only) count_only=1; shift ;;
+  -j) jobs="$2"; shift 2 ;;
+  -j*) jobs="${1#-j}"; shift ;;
+  -v) runner_flags+=(-v); shift ;;
+  --max-fail) runner_flags+=(--max-fail "$2"); shift 2 ;;
+  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -*) echo "run_spec.sh: unknown option $1" >&2; exit 2 ;;
+  *) filters+=("$1"); shift ;;
+  esac
+done
+for f in ${WEFT_SPEC_FILES:-}; do filters+=("$f"); done
+
+spec_dir="${WEFT_SPEC_DIR:-$repo/../shared/spec-testsuite/core}"
+if [ ! -d "$spec_dir" ]; then
+  echo "spec suite skipped: directory not found; set WEFT_SPEC_DIR=/path/to/spec-testsuite/core"
+  echo "0 passed, 0 failed"
+  exit 0
+fi
+spec_dir=$(cd "$spec_dir" && pwd)
+
+# selected NAME: no filters, or it matches one of them (glob, .wast optional)
+selected() {
+  local name="$1" pat
+  [ ${#filters[@]} -eq 0 ] && return 0
+  for pat in "${filters[@]}"; do
+    pat="${pat%.wast}"
+    pat="${pat##*/}"
+    # shellcheck disable=SC2053
+    [[ "$name" == $pat ]] && return 0
+  done
+  return 1
+}
+
+run_names=()
+simd_names=()
+for wast in "$spec_dir"/*.wast; do
+  [ -e "$wast" ] || continue
+  name=$(basename "$wast" .wast)
+  selected "$name" || continue
+  case "$name" in
+  simd_*) simd_names+=("$name") ;;
+  *) run_names+=("$name") ;;
+  esac
+done
+if [ ${#run_names[@]} -eq 0 ] && [ ${#simd_names[@]} -eq 0 ]; then
+  echo "run_spec.sh: no .wast files in $spec_dir match: ${filters[*]:-}" >&2
+  exit 2
+fi
+
+# ---- convert: build/spec/json/<name>/<name>.json, only when out of date
+json_root="$repo/build/spec/json"
+for name in "${run_names[@]}"; do
+  wast="$spec_dir/$name.wast"
+  out="$json_root/$name/$name.json"
+  if [ ! -f "$out" ] || [ "$wast" -nt "$out" ]; then
+    if ! command -v wast2json >/dev/null 2>&1; then
+      echo "run_spec.sh: wast2json not found (Debian: apt-get install wabt)" >&2
+      exit 2
+    fi
+    rm -rf "${json_root:?}/${name:?}"
+    mkdir -p "$json_root/$name"
+    if ! wast2json "$wast" -o "$out" 2>"$json_root/$name/wast2json.err"; then
+      echo "run_spec.sh: wast2json failed on $name.wast:" >&2
+      cat "$json_root/$name/wast2json.err" >&2
+      rm -f "$out"
+    fi
+  fi
+done
+
+# ---- the runner
+if [ ! -x "$runner" ]; then
+  if [ "$runner" = "$repo/build/spec_runner" ] && [ -f "$repo/build/libweft.a" ]; then
+    echo "building $runner" >&2
+    cc -std=gnu11 -Wall -Wextra -O2 -g -I"$repo/include" "$repo"/tests/spec/*.c \
+      "$repo/build/libweft.a" -lm -o "$runner" || exit 2
+  else
+    echo "run_spec.sh: runner $runner not found (make build/spec_runner)" >&2
+    exit 2
+  fi
+fi
+
+if [ "$count_only" = 1 ]; then
+  jsons=()
+  for name in "${run_names[@]}"; do jsons+=("$json_root/$name/$name.json"); done
+  [ ${#jsons[@]} -gt 0 ] && "$runner" --count-only "${jsons[@]}"
+  for name in "${simd_names[@]}"; do
+    echo "$name.wast: skipped (SIMD not supported yet)"
+  done
+  exit 0
+fi
+
+# ---- run, one process per file, in parallel; print in name order
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/weft-spec.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+timeout_s="${WEFT_SPEC_TIMEOUT:-300}"
+
+run_one() {
+  local name="$1" json="$json_root/$1/$1.json" rc
+  if [ ! -f "$json" ]; then
+    echo "$name.wast: 0 passed, 1 failed (no JSON: wast2json failed)" >"$tmp/$name.out"
+    echo 1 >"$tmp/$name.rc"
+    return
+  fi
+  if command -v timeout >/dev/null 2>&1; then
+    timeout -k 5 "$timeout_s" "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
+  else
+    "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
+  fi
+  echo $? >"$tmp/$name.rc"
+}
+
+running=0
+for name in "${run_names[@]}"; do
+  run_one "$name" 2>/dev/null &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n 2>/dev/null || wait
+    running=$((running - 1))
+  fi
+done
+wait
+
+passed=0
+failed=0
+files_ok=0
+files_bad=0
+for name in "${run_names[@]}"; do
+  out="$tmp/$name.out"
+  rc=$(cat "$tmp/$name.rc" 2>/dev/null || echo 1)
+  summary=$(grep -E "^$name\.wast: [0-9]+ passed, [0-9]+ failed" "$out" | tail -n 1)
+  if [ -n "$summary" ] && [ "$rc" -le 1 ]; then
+    cat "$out"
+    p=$(echo "$summary" | sed -E 's/^[^:]*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+    f=$(echo "$summary" | sed -E 's/^[^:]*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+  else
+    # crashed, timed out or printed no summary: everything counts as failed
+    cat "$out"
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+      why="timed out after ${timeout_s}s"
+    elif [ "$rc" -gt 128 ]; then
+      why="killed by signal $((rc - 128))"
+    else
+      why="exit status $rc, no summary"
+    fi
+    json="$json_root/$name/$name.json"
+    f=$("$runner" --count-only "$json" 2>/dev/null |
+      sed -nE 's/^[^:]*: [0-9]+ assertions, ([0-9]+) counted.*/\1/p' | head -n 1)
+    [ -n "$f" ] && [ "$f" -gt 0 ] || f=1
+    p=0
+    echo "$name.wast: 0 passed, $f failed (runner $why)"
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$f" -eq 0 ]; then files_ok=$((files_ok + 1)); else files_bad=$((files_bad + 1)); fi
+done
+
+for name in "${simd_names[@]}"; do
+  echo "$name.wast: skipped (SIMD not supported yet)"
+done
+echo "files: ${#run_names[@]} run ($files_ok clean, $files_bad with failures), ${#simd_names[@]} skipped (SIMD not supported yet)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
