@@ -5,7 +5,9 @@
 #
 # usage: tests/spec/run_spec.sh [options] [NAME...]
 #   NAME            run only these files (i32, i32.wast or a glob like 'f32*')
-#   --runner PATH   spec runner binary (default build/spec_runner)
+#   --runner PATH   spec runner binary (default build/spec_runner, which is
+#                   first brought up to date with 'make build/spec_runner')
+#   --no-build      do not run make for the default runner
 #   --quick         run a small, fast subset (see QUICK_FILES below)
 #   --count-only    count commands per category without executing anything
 #   -j N            files run in parallel (default: number of CPUs)
@@ -23,6 +25,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 runner="$repo/build/spec_runner"
 jobs=$(nproc 2>/dev/null || echo 4)
 count_only=0
+build=1
 runner_flags=()
 filters=()
 QUICK_FILES="address block br br_table call call_indirect conversions
@@ -37,11 +40,12 @@ while [ $# -gt 0 ]; do
   --runner=*) runner="${1#--runner=}"; shift ;;
   --quick) for f in $QUICK_FILES; do filters+=("$f"); done; shift ;;
   --count-only) count_only=1; shift ;;
+  --no-build) build=0; shift ;;
   -j) jobs="$2"; shift 2 ;;
   -j*) jobs="${1#-j}"; shift ;;
   -v) runner_flags+=(-v); shift ;;
   --max-fail) runner_flags+=(--max-fail "$2"); shift 2 ;;
-  -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h|--help) sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "run_spec.sh: unknown option $1" >&2; exit 2 ;;
   *) filters+=("$1"); shift ;;
   esac
@@ -85,6 +89,10 @@ if [ ${#run_names[@]} -eq 0 ] && [ ${#simd_names[@]} -eq 0 ]; then
   exit 2
 fi
 
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/weft-spec.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+tmp_build_log="$tmp/build.log"
+
 # ---- convert: build/spec/json/<name>/<name>.json, only when out of date
 json_root="$repo/build/spec/json"
 for name in "${run_names[@]}"; do
@@ -105,16 +113,22 @@ for name in "${run_names[@]}"; do
   fi
 done
 
-# ---- the runner
-if [ ! -x "$runner" ]; then
-  if [ "$runner" = "$repo/build/spec_runner" ] && [ -f "$repo/build/libweft.a" ]; then
-    echo "building $runner" >&2
-    cc -std=gnu11 -Wall -Wextra -O2 -g -I"$repo/include" "$repo"/tests/spec/*.c \
-      "$repo/build/libweft.a" -lm -o "$runner" || exit 2
-  else
-    echo "run_spec.sh: runner $runner not found (make build/spec_runner)" >&2
-    exit 2
+# ---- the runner: the default one is (re)built through make so that it
+# never runs against a stale libweft.a; --no-build skips that.
+if [ "$runner" = "$repo/build/spec_runner" ] && [ "$build" = 1 ]; then
+  if ! make -s -C "$repo" build/spec_runner >"$tmp_build_log" 2>&1; then
+    if [ -x "$runner" ]; then
+      echo "run_spec.sh: warning: 'make build/spec_runner' failed; using the existing runner" >&2
+    else
+      cat "$tmp_build_log" >&2
+      echo "run_spec.sh: cannot build $runner" >&2
+      exit 2
+    fi
   fi
+fi
+if [ ! -x "$runner" ]; then
+  echo "run_spec.sh: runner $runner not found (make build/spec_runner)" >&2
+  exit 2
 fi
 
 if [ "$count_only" = 1 ]; then
@@ -128,8 +142,6 @@ if [ "$count_only" = 1 ]; then
 fi
 
 # ---- run, one process per file, in parallel; print in name order
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/weft-spec.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
 timeout_s="${WEFT_SPEC_TIMEOUT:-300}"
 
 run_one() {
