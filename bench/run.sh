@@ -191,7 +191,8 @@ for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
     hdr+=$(printf ' %14s %8s' "$l s" ratio)
     sep+=$(printf ' %14s %8s' -------------- --------)
 done
-echo "weft bench: $ROUNDS rounds, median wall time, size=$SIZE, weft=$WEFT"
+if [ ${#MODE_LIST[@]} -gt 0 ]; then wdesc="weft=$WEFT"; else wdesc="native only"; fi
+echo "weft bench: $ROUNDS rounds, median wall time, size=$SIZE, $wdesc"
 echo "$hdr"
 echo "$sep"
 
