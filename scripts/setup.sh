@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# setup.sh — prepare a fresh Debian 12 (bookworm) machine for weft, build
+# it, and run a real program on it.
+#
+#   1. installs the missing Debian packages (needs root, or sudo, only when
+#      something is missing; nothing is downloaded from anywhere else):
+#      gcc/make, wabt, clang-19 + lld-19 + wasi-libc + compiler-rt for
+#      wasm32, clang-19's sanitizer/libFuzzer runtimes, binaryen, valgrind,
+#      clang-format;
+#   2. builds weft (`make -j`);
+#   3. compiles the benchmark kernel bench/kernels/gemm.c (a PolyBench-style
+#      matrix multiply) to wasm32 with clang-19, runs its `run` export with
+#      `build/weft run --invoke run`, and checks the checksum against the
+#      same kernel built natively with gcc.
+#
+# Idempotent: re-running skips whatever is already installed or built.
+# usage: bash scripts/setup.sh        (as root on a fresh machine)
+
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+PACKAGES=(
+    build-essential make gcc    # the C toolchain
+    wabt                        # wat2wasm, wast2json (tests, spec suite)
+    clang-19 lld-19             # C -> wasm32 (bench kernels, WASI programs)
+    wasi-libc                   # libc for wasm32-wasi programs
+    libclang-rt-19-dev-wasm32   # compiler-rt builtins for wasm32
+    libclang-rt-19-dev          # ASan/UBSan and libFuzzer for clang-19
+    binaryen                    # wasm-opt and friends
+    valgrind                    # leak checks, instruction counts
+    clang-format                # make format / format-check
+)
+
+# ---- 1. packages ------------------------------------------------------------
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+    case $pkg in \#*) continue ;; esac
+    if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+        missing+=("$pkg")
+    fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all packages present"
+else
+    echo "setup: installing ${missing[*]}"
+    SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null 2>&1; then
+            SUDO=(sudo)
+        else
+            echo "setup: missing packages (${missing[*]}) and not root; run as root" >&2
+            exit 1
+        fi
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" apt-get update
+    "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# ---- 2. build ---------------------------------------------------------------
+JOBS=$(nproc 2>/dev/null || echo 2)
+echo "setup: make -j$JOBS"
+make -j"$JOBS"
+
+# ---- 3. run a real program --------------------------------------------------
+KERNEL=gemm
+N=${SETUP_N:-180}
+OUT=build/setup
+mkdir -p "$OUT"
+CLANG=clang-19
+command -v "$CLANG" >/dev/null 2>&1 || CLANG=/usr/lib/llvm-19/bin/clang
+
+echo "setup: compiling bench/kernels/$KERNEL.c to wasm32 with $CLANG"
+"$CLANG" --target=wasm32 -std=gnu11 -O2 -ffreestanding -fno-math-errno \
+    -ffp-contract=off -nostdlib -fuse-ld=lld -Wl,--no-entry \
+    -Wl,--export=run -Wl,--gc-sections \
+    -o "$OUT/$KERNEL.wasm" "bench/kernels/$KERNEL.c"
+gcc -std=gnu11 -O2 -fno-math-errno -ffp-contract=off \
+    -o "$OUT/$KERNEL.native" bench/native_main.c "bench/kernels/$KERNEL.c" -lm
+
+echo "setup: build/weft run --invoke run $OUT/$KERNEL.wasm $N"
+result=$(build/weft run --invoke run "$OUT/$KERNEL.wasm" "$N")
+# weft prints i32 results as signed; the native driver prints unsigned.
+unsigned=$(( (result + 4294967296) % 4294967296 ))
+native=$("$OUT/$KERNEL.native" "$N")
+echo "setup: $KERNEL($N) checksum: weft $unsigned, native $native"
+if [ "$unsigned" != "$native" ]; then
+    echo "setup: checksum mismatch" >&2
+    exit 1
+fi
+echo "setup: done; run the tests with: make test"

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# test.sh — weft's test command (`make test` runs it).
+#
+# Builds everything, then runs each tier in order and ends with ONE line
+# "N passed, N failed" adding up all tiers:
+#   1. unit tests       tests/unit/test_*.c, each built into BUILD/tests/
+#   2. embed example    examples/embed.c (counts as one test)
+#   3. CLI tests        tests/cli/*.sh (.wat files assembled with wat2wasm)
+#   4. spec suite       tests/spec/run_spec.sh (prints its own count line)
+# Exits non-zero when anything failed or did not build.
+#
+# usage: scripts/test.sh [--asan]
+#   --asan (or WEFT_ASAN=1): the same on an ASan+UBSan build in build-asan/
+#   CC=...: compiler for the library and the tests (default cc)
+#   WEFT_SPEC_DIR=...: where the official spec suite is (see README.md)
+
+set -u
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 2
+
+asan=${WEFT_ASAN:-0}
+for arg in "$@"; do
+    case $arg in
+        --asan) asan=1 ;;
+        -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "test.sh: unknown argument '$arg'" >&2; exit 2 ;;
+    esac
+done
+
+CC=${CC:-cc}
+JOBS=$(nproc 2>/dev/null || echo 2)
+SAN_CFLAGS=""
+SAN_LDFLAGS=""
+if [ -n "$asan" ] && [ "$asan" != 0 ]; then
+    BUILD=build-asan
+    SAN_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+    SAN_LDFLAGS="-fsanitize=address,undefined"
+    MAKE_VARS=(BUILD="$BUILD" EXTRA_CFLAGS="$SAN_CFLAGS" EXTRA_LDFLAGS="$SAN_LDFLAGS")
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_stack_use_after_return=0}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+else
+    BUILD=build
+    MAKE_VARS=(BUILD="$BUILD")
+fi
+LOG=$BUILD/tests/log
+mkdir -p "$LOG"
+
+total_pass=0
+total_fail=0
+
+header() {
+    echo
+    echo "==== $* ===="
+}
+
+# count_line FILE: sets c_pass/c_fail from the last "N passed, N failed"
+# line of FILE; returns 1 when there is none.
+count_line() {
+    local line
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$1" | tail -n 1)
+    [ -n "$line" ] || return 1
+    c_pass=${line%% passed*}
+    c_fail=${line#*, }
+    c_fail=${c_fail%% failed*}
+}
+
+add() {
+    total_pass=$((total_pass + $1))
+    total_fail=$((total_fail + $2))
+}
+
+# run_counted NAME LOGFILE CMD...: runs CMD, showing and logging its output,
+# then adds its closing count line. A missing count line, or a non-zero exit
+# with no failure counted, counts as one failure.
+run_counted() {
+    local name=$1 logfile=$2 rc
+    shift 2
+    "$@" 2>&1 | tee "$logfile"
+    rc=${PIPESTATUS[0]}
+    if count_line "$logfile"; then
+        add "$c_pass" "$c_fail"
+        if [ "$rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then
+            echo "FAIL: $name exited with status $rc"
+            add 0 1
+        fi
+    else
+        echo "FAIL: $name printed no 'N passed, N failed' line (status $rc)"
+        add 0 1
+    fi
+}
+
+finish() {
+    echo
+    echo "$total_pass passed, $total_fail failed"
+    [ "$total_fail" -eq 0 ]
+    exit $?
+}
+
+# ---- build ----------------------------------------------------------------
+header "build ($BUILD${SAN_CFLAGS:+, ASan+UBSan})"
+targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/embed")
+if compgen -G "tests/spec/*.c" >/dev/null; then
+    targets+=("$BUILD/spec_runner")
+fi
+if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "${targets[@]}"; then
+    echo "FAIL: build"
+    add 0 1
+    finish
+fi
+
+# ---- 1. unit tests --------------------------------------------------------
+header "1. unit tests (tests/unit/test_*.c)"
+mkdir -p "$BUILD/tests"
+unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit $SAN_CFLAGS"
+for src in tests/unit/test_*.c; do
+    [ -e "$src" ] || { echo "(no unit tests)"; break; }
+    name=$(basename "$src" .c)
+    bin=$BUILD/tests/$name
+    echo "-- $name"
+    # shellcheck disable=SC2086
+    if ! $CC $unit_cflags -o "$bin" "$src" "$BUILD/libweft.a" $SAN_LDFLAGS -lm \
+        >"$LOG/$name.build" 2>&1; then
+        cat "$LOG/$name.build"
+        echo "FAIL: $name does not build"
+        add 0 1
+        continue
+    fi
+    run_counted "$name" "$LOG/$name.out" "$bin"
+done
+
+# ---- 2. embedding example -------------------------------------------------
+header "2. embedding example (examples/embed.c)"
+if "$BUILD/embed" >"$LOG/embed.out" 2>&1; then
+    cat "$LOG/embed.out"
+    echo "1 passed, 0 failed"
+    add 1 0
+else
+    cat "$LOG/embed.out"
+    echo "FAIL: embed"
+    add 0 1
+fi
+
+# ---- 3. CLI tests ---------------------------------------------------------
+header "3. CLI tests (tests/cli/*.sh)"
+if ! command -v wat2wasm >/dev/null 2>&1; then
+    echo "FAIL: wat2wasm (wabt) not found; run scripts/setup.sh"
+    add 0 1
+else
+    rm -rf "$BUILD/tests/cli"
+    for script in tests/cli/*.sh; do
+        [ -e "$script" ] || break
+        name=$(basename "$script" .sh)
+        echo "-- cli/$name"
+        run_counted "cli/$name" "$LOG/cli_$name.out" \
+            env WEFT="$BUILD/weft" WEFT_TEST_OUT="$BUILD/tests/cli" bash "$script"
+    done
+fi
+
+# ---- 4. spec suite --------------------------------------------------------
+header "4. spec suite (tests/spec/run_spec.sh)"
+if [ -f tests/spec/run_spec.sh ]; then
+    run_counted "spec suite" "$LOG/spec.out" \
+        bash tests/spec/run_spec.sh --runner "$ROOT/$BUILD/spec_runner"
+else
+    echo "tests/spec/run_spec.sh not present: skipped"
+fi
+
+finish

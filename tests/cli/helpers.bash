@@ -1,0 +1,102 @@
+# helpers.bash — sourced by tests/cli/*.sh (not a test itself).
+# Runs the weft binary, checks status/stdout/stderr, counts results and
+# prints the closing "N passed, N failed" line that scripts/test.sh adds up.
+#
+# Environment: WEFT (default build/weft), WEFT_TEST_OUT (default
+# build/tests/cli) for compiled .wasm files and captured output.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 1
+WEFT=${WEFT:-build/weft}
+OUT=${WEFT_TEST_OUT:-build/tests/cli}
+mkdir -p "$OUT"
+TMP=$(mktemp -d "$OUT/run.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+t_pass=0
+t_fail=0
+
+# wasm NAME [wat2wasm flags...]: compiles tests/cli/NAME.wat once, prints
+# the path of the .wasm.
+wasm() {
+    local name=$1 src out
+    shift
+    src=tests/cli/$name.wat
+    out=$OUT/$name.wasm
+    if [ ! -f "$out" ] || [ "$src" -nt "$out" ]; then
+        wat2wasm "$@" "$src" -o "$out" || { echo "wat2wasm failed on $src" >&2; return 1; }
+    fi
+    echo "$out"
+}
+
+# weft ARGS...: runs weft; sets $status, $stdout, $stderr.
+weft() {
+    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+    status=$?
+    stdout=$(cat "$TMP/stdout")
+    stderr=$(cat "$TMP/stderr")
+    last_cmd="weft $*"
+}
+
+ok() {
+    t_pass=$((t_pass + 1))
+}
+
+not_ok() {
+    t_fail=$((t_fail + 1))
+    echo "FAIL: $1"
+    echo "  command: $last_cmd"
+    echo "  status:  $status"
+    [ -n "$stdout" ] && printf '  stdout:  %s\n' "$stdout" | head -20
+    [ -n "$stderr" ] && printf '  stderr:  %s\n' "$stderr" | head -20
+    return 0
+}
+
+# expect_status N WHAT
+expect_status() {
+    if [ "$status" -eq "$1" ]; then ok; else not_ok "$2: expected status $1"; fi
+}
+
+# expect_stdout TEXT WHAT: stdout is exactly TEXT
+expect_stdout() {
+    if [ "$stdout" = "$1" ]; then ok; else not_ok "$2: expected stdout '$1'"; fi
+}
+
+# expect_stdout_has TEXT WHAT / expect_stderr_has TEXT WHAT: fixed substring
+expect_stdout_has() {
+    if grep -qF -- "$1" <<<"$stdout"; then ok; else not_ok "$2: stdout lacks '$1'"; fi
+}
+expect_stderr_has() {
+    if grep -qF -- "$1" <<<"$stderr"; then ok; else not_ok "$2: stderr lacks '$1'"; fi
+}
+# expect_stdout_re REGEX WHAT: extended regex on some line of stdout
+expect_stdout_re() {
+    if grep -qE -- "$1" <<<"$stdout"; then ok; else not_ok "$2: stdout does not match /$1/"; fi
+}
+expect_stderr_empty() {
+    if [ -z "$stderr" ]; then ok; else not_ok "$1: stderr not empty"; fi
+}
+
+# run_ok WHAT ARGS...: status 0 with expected stdout given as $EXPECT
+# invoke FILE FUNC ARGS... -> shorthand for weft run --invoke FUNC FILE ARGS
+invoke() {
+    local file=$1 func=$2
+    shift 2
+    weft run --invoke "$func" "$file" "$@"
+}
+
+# check_invoke EXPECTED FILE FUNC ARGS...: status 0 and stdout == EXPECTED
+check_invoke() {
+    local expected=$1
+    shift
+    invoke "$@"
+    if [ "$status" -eq 0 ] && [ "$stdout" = "$expected" ]; then
+        ok
+    else
+        not_ok "$2($*) should print '$expected'"
+    fi
+}
+
+done_testing() {
+    echo "$t_pass passed, $t_fail failed"
+    [ "$t_fail" -eq 0 ]
+}

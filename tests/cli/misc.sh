@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# misc.sh — version, help, usage errors.
+source "$(dirname "$0")/helpers.bash"
+
+weft --version
+expect_status 0 "--version"
+expect_stdout_re '^weft [0-9]+\.[0-9]+\.[0-9]+$' "version line"
+weft help
+expect_status 0 "help"
+expect_stdout_has "usage: weft <command>" "help usage line"
+expect_stdout_has "exit status" "help documents exit statuses"
+weft -h
+expect_status 0 "-h"
+weft help run
+expect_stdout_has "--invoke NAME" "help run"
+weft run --help
+expect_status 0 "run --help"
+weft help validate
+expect_stdout_has "usage: weft validate" "help validate"
+weft help inspect
+expect_stdout_has "usage: weft inspect" "help inspect"
+weft help nosuch
+expect_status 1 "help on an unknown command"
+weft
+expect_status 1 "no command"
+expect_stderr_has "usage:" "no command prints usage"
+weft frobnicate
+expect_status 1 "unknown command"
+expect_stderr_has "weft: unknown command 'frobnicate'" "unknown command message"
+
+done_testing

@@ -1,0 +1,3 @@
+;; start_trap.wat — _start traps: weft run exits with status 3.
+(module
+  (func (export "_start") (unreachable)))
