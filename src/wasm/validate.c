@@ -1,0 +1,341 @@
+/*
+** validate.c — module-level validation (WebAssembly 2.0): index spaces,
+** limits, constant expressions, segments, exports, start. Function bodies
+** are validated elsewhere (interp/lower.c). Fills m->func_declared.
+*/
+#include "module.h"
+
+#include "../base/reader.h"
+
+struct validator {
+  struct wf_alloc *a;
+  struct wf_module *m;
+  weft_error *err;
+};
+
+#define CHECK(x)                                                              \
+  do {                                                                        \
+    weft_status check_status_ = (x);                                          \
+    if (check_status_ != WEFT_OK)                                             \
+      return check_status_;                                                   \
+  } while (0)
+
+static const char *const kind_names[] = {"function", "table", "memory",
+                                         "global"};
+
+/* Report `what` (the spec's wording, with optional %u argument) at a byte
+** offset of the binary. */
+static weft_status invalid_at(struct validator *v, u32 offset,
+                              const char *what, u32 arg, bool with_arg) {
+  if (v->err)
+    v->err->offset = offset;
+  if (with_arg)
+    return wf_error_set(v->err, WEFT_ERR_INVALID, "at offset 0x%x: %s %u",
+                        offset, what, arg);
+  return wf_error_set(v->err, WEFT_ERR_INVALID, "at offset 0x%x: %s", offset,
+                      what);
+}
+
+static weft_status invalid(struct validator *v, const char *what) {
+  if (v->err)
+    v->err->offset = UINT64_MAX;
+  return wf_error_set(v->err, WEFT_ERR_INVALID, "%s", what);
+}
+
+static weft_status invalid_u(struct validator *v, const char *what, u32 arg) {
+  if (v->err)
+    v->err->offset = UINT64_MAX;
+  return wf_error_set(v->err, WEFT_ERR_INVALID, "%s %u", what, arg);
+}
+
+static weft_status unknown(struct validator *v, u8 kind, u32 idx) {
+  if (v->err)
+    v->err->offset = UINT64_MAX;
+  return wf_error_set(v->err, WEFT_ERR_INVALID, "unknown %s %u",
+                      kind_names[kind], idx);
+}
+
+/* ---- constant expressions -------------------------------------------- */
+
+/* Reads one instruction of a constant expression. Returns the type it
+** pushes in *type (0 for `end`). Marks ref.func targets as declared. */
+static weft_status const_instr(struct validator *v, struct wf_reader *r,
+                               u8 *type) {
+  struct wf_module *m = v->m;
+  u32 at = wf_reader_offset(r);
+  u8 op, t;
+  i32 s32;
+  i64 s64;
+  u32 idx;
+  const u8 *p;
+  bool ok;
+  if (!wf_read_u8(r, &op))
+    return invalid_at(v, at, "unexpected end", 0, false);
+  switch (op) {
+  case 0x0b: *type = 0; return WEFT_OK;
+  case 0x41: ok = wf_read_s32(r, &s32), *type = WF_I32; break;
+  case 0x42: ok = wf_read_s64(r, &s64), *type = WF_I64; break;
+  case 0x43: ok = wf_read_bytes(r, 4, &p), *type = WF_F32; break;
+  case 0x44: ok = wf_read_bytes(r, 8, &p), *type = WF_F64; break;
+  case 0xd0: ok = wf_read_u8(r, &t), *type = t; break;
+  case 0xd2:
+    if (!wf_read_u32(r, &idx))
+      return invalid_at(v, at, "malformed constant expression", 0, false);
+    if (idx >= wf_module_func_count(m))
+      return invalid_at(v, at, "unknown function", idx, true);
+    m->func_declared[idx] = 1;
+    *type = WF_FUNCREF;
+    return WEFT_OK;
+  case 0x23:
+    if (!wf_read_u32(r, &idx))
+      return invalid_at(v, at, "malformed constant expression", 0, false);
+    /* Only imported globals are visible to constant expressions. */
+    if (idx >= m->nglobal_imports)
+      return invalid_at(v, at, "unknown global", idx, true);
+    if (wf_module_global_type(m, idx).mutable_)
+      return invalid_at(v, at, "constant expression required", 0, false);
+    *type = wf_module_global_type(m, idx).valtype;
+    return WEFT_OK;
+  default:
+    return invalid_at(v, at, "constant expression required", 0, false);
+  }
+  if (!ok)
+    return invalid_at(v, at, "malformed constant expression", 0, false);
+  return WEFT_OK;
+}
+
+/* A constant expression must leave exactly one value of type `want`. */
+static weft_status check_const(struct validator *v, struct wf_bytes e,
+                               u8 want) {
+  struct wf_reader r;
+  u32 depth = 0;
+  u8 type = 0, last = 0;
+  wf_reader_init(&r, v->m->bytes, e.ptr, e.ptr + e.len);
+  for (;;) {
+    CHECK(const_instr(v, &r, &type));
+    if (type == 0)
+      break;
+    depth++;
+    last = type;
+  }
+  if (depth != 1 || last != want)
+    return invalid_at(v, e.offset, "type mismatch", 0, false);
+  return WEFT_OK;
+}
+
+void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
+                         struct wf_constexpr *out) {
+  struct wf_reader r;
+  u8 op = 0;
+  i32 s32;
+  i64 s64;
+  u32 u;
+  u64 bits;
+  memset(out, 0, sizeof *out);
+  wf_reader_init(&r, m->bytes, expr.ptr, expr.ptr + expr.len);
+  wf_read_u8(&r, &op);
+  out->kind = WF_CONST_VALUE;
+  switch (op) {
+  case 0x41: wf_read_s32(&r, &s32); out->type = WF_I32; out->bits = (u32)s32; break;
+  case 0x42: wf_read_s64(&r, &s64); out->type = WF_I64; out->bits = (u64)s64; break;
+  case 0x43: wf_read_fixed32(&r, &u); out->type = WF_F32; out->bits = u; break;
+  case 0x44: wf_read_fixed64(&r, &bits); out->type = WF_F64; out->bits = bits; break;
+  case 0xd0:
+    out->kind = WF_CONST_REF_NULL;
+    wf_read_u8(&r, &out->type);
+    break;
+  case 0xd2:
+    out->kind = WF_CONST_REF_FUNC;
+    out->type = WF_FUNCREF;
+    wf_read_u32(&r, &out->index);
+    break;
+  case 0x23:
+    out->kind = WF_CONST_GLOBAL_GET;
+    wf_read_u32(&r, &out->index);
+    if (out->index < wf_module_global_count(m))
+      out->type = wf_module_global_type(m, out->index).valtype;
+    break;
+  default: break;
+  }
+}
+
+/* ---- types, imports, limits ------------------------------------------- */
+
+static weft_status check_limits(struct validator *v, struct wf_limits l,
+                                u64 range, const char *range_msg) {
+  if (l.min > range || (l.has_max && l.max > range))
+    return invalid(v, range_msg);
+  if (l.has_max && l.min > l.max)
+    return invalid(v, "size minimum must not be greater than maximum");
+  return WEFT_OK;
+}
+
+static weft_status check_memory(struct validator *v, struct wf_limits l) {
+  return check_limits(v, l, WF_MAX_PAGES,
+                      "memory size must be at most 65536 pages (4GiB)");
+}
+
+static weft_status check_table(struct validator *v, struct wf_tabletype t) {
+  return check_limits(v, t.limits, UINT32_MAX,
+                      "table size must be at most 2^32-1");
+}
+
+static weft_status check_imports(struct validator *v) {
+  struct wf_module *m = v->m;
+  for (u32 i = 0; i < m->nimports; i++) {
+    const struct wf_import *im = &m->imports[i];
+    switch (im->kind) {
+    case WF_EXTERN_FUNC:
+      if (im->of.typeidx >= m->ntypes)
+        return invalid_u(v, "unknown type", im->of.typeidx);
+      break;
+    case WF_EXTERN_TABLE: CHECK(check_table(v, im->of.table)); break;
+    case WF_EXTERN_MEMORY: CHECK(check_memory(v, im->of.memory)); break;
+    default: break;
+    }
+  }
+  return WEFT_OK;
+}
+
+static weft_status check_definitions(struct validator *v) {
+  struct wf_module *m = v->m;
+  for (u32 i = 0; i < m->nfuncs; i++)
+    if (m->funcs[i].typeidx >= m->ntypes)
+      return invalid_u(v, "unknown type", m->funcs[i].typeidx);
+  for (u32 i = 0; i < m->ntables; i++)
+    CHECK(check_table(v, m->tables[i]));
+  for (u32 i = 0; i < m->nmemories; i++)
+    CHECK(check_memory(v, m->memories[i]));
+  if (wf_module_memory_count(m) > 1)
+    return invalid(v, "multiple memories");
+  for (u32 i = 0; i < m->nglobals; i++)
+    CHECK(check_const(v, m->globals[i].init, m->globals[i].type.valtype));
+  return WEFT_OK;
+}
+
+/* ---- segments ---------------------------------------------------------- */
+
+static weft_status check_elem(struct validator *v, const struct wf_elem *e) {
+  struct wf_module *m = v->m;
+  if (e->mode == WF_SEG_ACTIVE) {
+    if (e->table >= wf_module_table_count(m))
+      return unknown(v, WF_EXTERN_TABLE, e->table);
+    CHECK(check_const(v, e->offset, WF_I32));
+    if (wf_module_table_type(m, e->table).elemtype != e->reftype)
+      return invalid_at(v, e->offset.offset, "type mismatch", 0, false);
+  }
+  if (e->funcs) {
+    for (u32 i = 0; i < e->count; i++) {
+      if (e->funcs[i] >= wf_module_func_count(m))
+        return unknown(v, WF_EXTERN_FUNC, e->funcs[i]);
+      m->func_declared[e->funcs[i]] = 1;
+    }
+  }
+  if (e->exprs) {
+    for (u32 i = 0; i < e->count; i++)
+      CHECK(check_const(v, e->exprs[i], e->reftype));
+  }
+  return WEFT_OK;
+}
+
+static weft_status check_segments(struct validator *v) {
+  struct wf_module *m = v->m;
+  for (u32 i = 0; i < m->nelems; i++)
+    CHECK(check_elem(v, &m->elems[i]));
+  for (u32 i = 0; i < m->ndatas; i++) {
+    const struct wf_data *d = &m->datas[i];
+    if (d->mode != WF_SEG_ACTIVE)
+      continue;
+    if (d->memory >= wf_module_memory_count(m))
+      return unknown(v, WF_EXTERN_MEMORY, d->memory);
+    CHECK(check_const(v, d->offset, WF_I32));
+  }
+  return WEFT_OK;
+}
+
+/* ---- start and exports ------------------------------------------------ */
+
+static weft_status check_start(struct validator *v) {
+  struct wf_module *m = v->m;
+  if (!m->has_start)
+    return WEFT_OK;
+  if (m->start >= wf_module_func_count(m))
+    return unknown(v, WF_EXTERN_FUNC, m->start);
+  const struct wf_functype *ft = &m->types[wf_module_func_typeidx(m, m->start)];
+  if (ft->nparams != 0 || ft->nresults != 0)
+    return invalid(v, "start function must have type [] -> []");
+  return WEFT_OK;
+}
+
+static u32 kind_count(const struct wf_module *m, u8 kind) {
+  switch (kind) {
+  case WF_EXTERN_FUNC: return wf_module_func_count(m);
+  case WF_EXTERN_TABLE: return wf_module_table_count(m);
+  case WF_EXTERN_MEMORY: return wf_module_memory_count(m);
+  default: return wf_module_global_count(m);
+  }
+}
+
+static u32 hash_name(const char *s, u32 len) {
+  u32 h = 2166136261u;
+  for (u32 i = 0; i < len; i++)
+    h = (h ^ (u8)s[i]) * 16777619u;
+  return h;
+}
+
+/* Open-addressing set of export indices keyed by name. */
+static weft_status check_export_names(struct validator *v) {
+  struct wf_module *m = v->m;
+  size_t cap = 16;
+  while (cap < (size_t)m->nexports * 2)
+    cap *= 2;
+  u32 *slots = wf_alloc_array(v->a, cap, sizeof *slots); /* 0 = empty */
+  if (!slots)
+    return wf_error_set(v->err, WEFT_ERR_NOMEM, "out of memory validating");
+  weft_status st = WEFT_OK;
+  for (u32 i = 0; i < m->nexports && st == WEFT_OK; i++) {
+    const struct wf_export *ex = &m->exports[i];
+    size_t j = hash_name(ex->name, ex->name_len) & (cap - 1);
+    for (; slots[j]; j = (j + 1) & (cap - 1)) {
+      const struct wf_export *o = &m->exports[slots[j] - 1];
+      if (o->name_len == ex->name_len &&
+          memcmp(o->name, ex->name, ex->name_len) == 0) {
+        st = invalid(v, "duplicate export name");
+        break;
+      }
+    }
+    slots[j] = i + 1;
+  }
+  wf_alloc_free(v->a, slots, cap * sizeof *slots);
+  return st;
+}
+
+static weft_status check_exports(struct validator *v) {
+  struct wf_module *m = v->m;
+  for (u32 i = 0; i < m->nexports; i++) {
+    const struct wf_export *ex = &m->exports[i];
+    if (ex->index >= kind_count(m, ex->kind))
+      return unknown(v, ex->kind, ex->index);
+    if (ex->kind == WF_EXTERN_FUNC)
+      m->func_declared[ex->index] = 1;
+  }
+  return check_export_names(v);
+}
+
+/* ---- entry point -------------------------------------------------------- */
+
+weft_status wf_validate_module(struct wf_alloc *a, struct wf_module *m,
+                               weft_error *err) {
+  struct validator v = {a, m, err};
+  if (!m->func_declared) {
+    m->func_declared = wf_alloc_zero(a, wf_module_func_count(m));
+    if (!m->func_declared)
+      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory validating");
+  }
+  CHECK(check_imports(&v));
+  CHECK(check_definitions(&v));
+  CHECK(check_segments(&v));
+  CHECK(check_start(&v));
+  CHECK(check_exports(&v));
+  return WEFT_OK;
+}
