@@ -55,6 +55,10 @@ WF_INTERNAL void wf_alloc_free(struct wf_alloc *a, void *ptr, size_t size);
 /* Array helpers that check n * elem for overflow. */
 WF_INTERNAL void *wf_alloc_array(struct wf_alloc *a, size_t n, size_t elem);
 
+/* The platform's allocator (ports/): used when the embedder gives none. */
+WF_INTERNAL void *wf_port_realloc(void *user, void *ptr, size_t old_size,
+                                  size_t new_size);
+
 /* Fill an error record (which may be NULL) and return `status`.
 ** Formats %s %d %u %x %lld %llu %llx %zu %c only. */
 WF_INTERNAL weft_status wf_error_set(weft_error *err, weft_status status,

@@ -1,0 +1,662 @@
+/*
+** interp.c — runs lowered code. One handler per internal op, reached by
+** direct threading (computed goto on GCC/Clang) or a switch. Wasm calls
+** push a wf_frame instead of recursing on the C stack, so call depth and
+** value-stack use are bounded by the engine's limits. Never prints.
+*/
+#include "../runtime/runtime.h"
+#include "ir.h"
+#include "numeric.h"
+
+#ifndef WEFT_COMPUTED_GOTO
+#if defined(__GNUC__) || defined(__clang__)
+#define WEFT_COMPUTED_GOTO 1
+#else
+#define WEFT_COMPUTED_GOTO 0
+#endif
+#endif
+
+/* Little-endian memory access on any host. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define LE16(x) __builtin_bswap16(x)
+#define LE32(x) __builtin_bswap32(x)
+#define LE64(x) __builtin_bswap64(x)
+#else
+#define LE16(x) (x)
+#define LE32(x) (x)
+#define LE64(x) (x)
+#endif
+
+static inline u32 load_u32(const u8 *p) {
+  u32 v;
+  memcpy(&v, p, 4);
+  return LE32(v);
+}
+static inline u64 load_u64(const u8 *p) {
+  u64 v;
+  memcpy(&v, p, 8);
+  return LE64(v);
+}
+static inline u16 load_u16(const u8 *p) {
+  u16 v;
+  memcpy(&v, p, 2);
+  return LE16(v);
+}
+static inline void store_u16(u8 *p, u16 v) {
+  v = LE16(v);
+  memcpy(p, &v, 2);
+}
+static inline void store_u32(u8 *p, u32 v) {
+  v = LE32(v);
+  memcpy(p, &v, 4);
+}
+static inline void store_u64(u8 *p, u64 v) {
+  v = LE64(v);
+  memcpy(p, &v, 8);
+}
+
+static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
+                       u32 *table_out);
+
+u32 wf_interp_op_count(void) { return WF_OP_COUNT; }
+
+bool wf_interp_dispatch_init(u32 *out) {
+#if WEFT_COMPUTED_GOTO
+  run(NULL, NULL, NULL, out);
+  return true;
+#else
+  WF_UNUSED(out);
+  return false;
+#endif
+}
+
+weft_status wf_interp_call(struct wf_exec *ex, weft_func *f, weft_slot *fp) {
+  return run(ex, f, fp, NULL);
+}
+
+/* Zero the declared locals and load the constants of a new frame. */
+static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
+  memset(fp + c->nparams, 0,
+         (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
+  memcpy(fp + c->nlocal_slots, c->consts, (size_t)c->nconsts * sizeof(u64));
+}
+
+#if WEFT_COMPUTED_GOTO
+#define CASE(name) L_##name:
+#define NEXT() goto *(const void *)(dispatch_base + (i32)*ip)
+#else
+#define CASE(name) case WF_OP_##name:
+#define NEXT() goto dispatch
+#endif
+
+#define S(i) fp[ip[i]]
+#define TRAP(kind)                                                             \
+  do {                                                                         \
+    trap = (kind);                                                             \
+    goto trapped;                                                              \
+  } while (0)
+
+/* Reload the cached linear memory after anything that may move it. */
+#define MEMORY_RELOAD()                                                        \
+  do {                                                                         \
+    mem = inst->mem0 ? inst->mem0->data : NULL;                                \
+    mem_size = inst->mem0 ? inst->mem0->size : 0;                              \
+  } while (0)
+
+/* Effective address check: offset + address + width within the memory. */
+#define EA(addr_slot, off_imm, width)                                          \
+  u64 ea = (u64)fp[ip[addr_slot]].u32 + ip[off_imm];                           \
+  if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
+    TRAP(WEFT_TRAP_MEMORY_OOB);
+
+static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
+                       u32 *table_out) {
+#if WEFT_COMPUTED_GOTO
+  static const void *const labels[WF_OP_COUNT] = {
+#define OP(name) [WF_OP_##name] = &&L_##name,
+#define UN(name, opc, a, r, e) [WF_OP_##name] = &&L_##name,
+#define BIN(name, opc, a, r, e) [WF_OP_##name] = &&L_##name,
+#include "ops.def"
+#include "numeric.def"
+#undef OP
+#undef UN
+#undef BIN
+  };
+  const char *dispatch_base = (const char *)&&L_UNREACHABLE;
+  if (table_out) {
+    for (u32 i = 0; i < WF_OP_COUNT; i++)
+      table_out[i] = (u32)(i32)((const char *)labels[i] - dispatch_base);
+    return WEFT_OK;
+  }
+#else
+  WF_UNUSED(table_out);
+#endif
+  weft_trap trap = WEFT_TRAP_NONE;
+  weft_status status = WEFT_OK;
+  const u32 base_depth = ex->depth;
+  weft_instance *inst = f->inst;
+  const struct wf_code *code = f->code;
+  const u32 *ip;
+  u8 *mem;
+  u64 mem_size;
+
+  /* Variables of the shared call path. */
+  weft_func *callee;
+  const struct wf_code *ncode;
+  weft_slot *nfp;
+  const u32 *ret_ip;
+
+  if (ex->depth >= ex->max_depth || fp + code->frame_slots > ex->stack_end)
+    return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
+  /* A sentinel frame marks where this activation returns to the host. */
+  ex->frames[ex->depth].ip = NULL;
+  ex->frames[ex->depth].fp = fp;
+  ex->frames[ex->depth].code = code;
+  ex->frames[ex->depth].inst = inst;
+  ex->depth++;
+  frame_init(fp, code);
+  ip = code->ops;
+  MEMORY_RELOAD();
+
+#if WEFT_COMPUTED_GOTO
+  NEXT();
+#else
+dispatch:
+  switch ((enum wf_op)*ip) {
+#endif
+
+  CASE(UNREACHABLE) { TRAP(WEFT_TRAP_UNREACHABLE); }
+  CASE(BR) {
+    ip += 1 + (i32)ip[1];
+    NEXT();
+  }
+  CASE(BR_IF) {
+    if (S(1).u32)
+      ip += 2 + (i32)ip[2];
+    else
+      ip += 3;
+    NEXT();
+  }
+  CASE(BR_UNLESS) {
+    if (!S(1).u32)
+      ip += 2 + (i32)ip[2];
+    else
+      ip += 3;
+    NEXT();
+  }
+  CASE(BR_TABLE) {
+    u32 i = S(1).u32, n = ip[2];
+    const u32 *entry = ip + 3 + (i < n ? i : n);
+    ip = entry + (i32)*entry;
+    NEXT();
+  }
+#define BR_CMP(name, member, expr)                                             \
+  CASE(name) {                                                                 \
+    if (S(1).member expr S(2).member)                                          \
+      ip += 3 + (i32)ip[3];                                                    \
+    else                                                                       \
+      ip += 4;                                                                 \
+    NEXT();                                                                    \
+  }
+  BR_CMP(BR_IF_I32_EQ, u32, ==)
+  BR_CMP(BR_IF_I32_NE, u32, !=)
+  BR_CMP(BR_IF_I32_LT_S, i32, <)
+  BR_CMP(BR_IF_I32_LT_U, u32, <)
+  BR_CMP(BR_IF_I32_GT_S, i32, >)
+  BR_CMP(BR_IF_I32_GT_U, u32, >)
+  BR_CMP(BR_IF_I32_LE_S, i32, <=)
+  BR_CMP(BR_IF_I32_LE_U, u32, <=)
+  BR_CMP(BR_IF_I32_GE_S, i32, >=)
+  BR_CMP(BR_IF_I32_GE_U, u32, >=)
+  BR_CMP(BR_IF_I64_EQ, u64, ==)
+  BR_CMP(BR_IF_I64_NE, u64, !=)
+  BR_CMP(BR_IF_I64_LT_S, i64, <)
+  BR_CMP(BR_IF_I64_LT_U, u64, <)
+  BR_CMP(BR_IF_I64_GT_S, i64, >)
+  BR_CMP(BR_IF_I64_GT_U, u64, >)
+  BR_CMP(BR_IF_I64_LE_S, i64, <=)
+  BR_CMP(BR_IF_I64_LE_U, u64, <=)
+  BR_CMP(BR_IF_I64_GE_S, i64, >=)
+  BR_CMP(BR_IF_I64_GE_U, u64, >=)
+#undef BR_CMP
+  CASE(BR_IF_I32_EQZ) {
+    if (S(1).u32 == 0)
+      ip += 2 + (i32)ip[2];
+    else
+      ip += 3;
+    NEXT();
+  }
+  CASE(BR_IF_I64_EQZ) {
+    if (S(1).u64 == 0)
+      ip += 2 + (i32)ip[2];
+    else
+      ip += 3;
+    NEXT();
+  }
+  CASE(BR_IF_I64_NEZ) {
+    if (S(1).u64 != 0)
+      ip += 2 + (i32)ip[2];
+    else
+      ip += 3;
+    NEXT();
+  }
+  CASE(RETURN) {
+    struct wf_frame *fr = &ex->frames[--ex->depth];
+    if (ex->depth == base_depth)
+      return WEFT_OK;
+    ip = fr->ip;
+    fp = fr->fp;
+    code = fr->code;
+    inst = fr->inst;
+    MEMORY_RELOAD();
+    NEXT();
+  }
+  CASE(CALL_INTERNAL) {
+    ncode = inst->module->codes[ip[1]];
+    nfp = fp + ip[2];
+    ret_ip = ip + 3;
+    goto enter;
+  }
+  CASE(CALL) {
+    callee = inst->funcs[ip[1]];
+    nfp = fp + ip[2];
+    ret_ip = ip + 3;
+    goto call_func;
+  }
+  CASE(CALL_INDIRECT) {
+    weft_table *t = inst->tables[ip[2]];
+    u32 i = S(4).u32;
+    if (WF_UNLIKELY(i >= t->size))
+      TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);
+    callee = t->elems[i];
+    if (WF_UNLIKELY(!callee))
+      TRAP(WEFT_TRAP_UNINIT_ELEMENT);
+    if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))
+      TRAP(WEFT_TRAP_INDIRECT_MISMATCH);
+    nfp = fp + ip[3];
+    ret_ip = ip + 5;
+    goto call_func;
+  }
+  CASE(COPY) {
+    S(1) = S(2);
+    ip += 3;
+    NEXT();
+  }
+  CASE(SELECT) {
+    S(1) = S(4).u32 ? S(2) : S(3);
+    ip += 5;
+    NEXT();
+  }
+  CASE(GLOBAL_GET) {
+    S(1) = inst->globals[ip[2]]->val;
+    ip += 3;
+    NEXT();
+  }
+  CASE(GLOBAL_SET) {
+    inst->globals[ip[1]]->val = S(2);
+    ip += 3;
+    NEXT();
+  }
+  CASE(I32_ADD_IMM) {
+    S(1).u32 = S(2).u32 + ip[3];
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_AND_IMM) {
+    S(1).u32 = S(2).u32 & ip[3];
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_SHL_IMM) {
+    S(1).u32 = S(2).u32 << (ip[3] & 31);
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_SHR_S_IMM) {
+    S(1).i32 = S(2).i32 >> (ip[3] & 31);
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_SHR_U_IMM) {
+    S(1).u32 = S(2).u32 >> (ip[3] & 31);
+    ip += 4;
+    NEXT();
+  }
+  CASE(I64_ADD_IMM) {
+    S(1).u64 = S(2).u64 + (u64)(i64)(i32)ip[3];
+    ip += 4;
+    NEXT();
+  }
+
+  /* ---- memory ---- */
+#define LOAD(name, width, expr)                                                \
+  CASE(name) {                                                                 \
+    EA(2, 3, width)                                                            \
+    expr;                                                                      \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+  LOAD(I32_LOAD, 4, S(1).u32 = load_u32(mem + ea))
+  LOAD(I64_LOAD, 8, S(1).u64 = load_u64(mem + ea))
+  LOAD(I32_LOAD8_S, 1, S(1).i32 = (i8)mem[ea])
+  LOAD(I32_LOAD8_U, 1, S(1).u32 = mem[ea])
+  LOAD(I32_LOAD16_S, 2, S(1).i32 = (i16)load_u16(mem + ea))
+  LOAD(I32_LOAD16_U, 2, S(1).u32 = load_u16(mem + ea))
+  LOAD(I64_LOAD8_S, 1, S(1).i64 = (i8)mem[ea])
+  LOAD(I64_LOAD8_U, 1, S(1).u64 = mem[ea])
+  LOAD(I64_LOAD16_S, 2, S(1).i64 = (i16)load_u16(mem + ea))
+  LOAD(I64_LOAD16_U, 2, S(1).u64 = load_u16(mem + ea))
+  LOAD(I64_LOAD32_S, 4, S(1).i64 = (i32)load_u32(mem + ea))
+  LOAD(I64_LOAD32_U, 4, S(1).u64 = load_u32(mem + ea))
+#undef LOAD
+#define STORE(name, width, expr)                                               \
+  CASE(name) {                                                                 \
+    EA(1, 3, width)                                                            \
+    expr;                                                                      \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+  STORE(I32_STORE, 4, store_u32(mem + ea, S(2).u32))
+  STORE(I64_STORE, 8, store_u64(mem + ea, S(2).u64))
+  STORE(I32_STORE8, 1, mem[ea] = (u8)S(2).u32)
+  STORE(I32_STORE16, 2, store_u16(mem + ea, (u16)S(2).u32))
+  STORE(I64_STORE8, 1, mem[ea] = (u8)S(2).u64)
+  STORE(I64_STORE16, 2, store_u16(mem + ea, (u16)S(2).u64))
+  STORE(I64_STORE32, 4, store_u32(mem + ea, (u32)S(2).u64))
+#undef STORE
+  CASE(MEMORY_SIZE) {
+    S(1).u32 = inst->mem0->pages;
+    ip += 2;
+    NEXT();
+  }
+  CASE(MEMORY_GROW) {
+    i64 old = wf_memory_grow(inst->mem0, S(2).u32);
+    S(1).i32 = (i32)old;
+    MEMORY_RELOAD();
+    ip += 3;
+    NEXT();
+  }
+  CASE(MEMORY_FILL) {
+    u64 d = S(1).u32, n = S(3).u32;
+    if (d + n > mem_size)
+      TRAP(WEFT_TRAP_MEMORY_OOB);
+    memset(mem + d, (int)(u8)S(2).u32, (size_t)n);
+    ip += 4;
+    NEXT();
+  }
+  CASE(MEMORY_COPY) {
+    u64 d = S(1).u32, s = S(2).u32, n = S(3).u32;
+    if (d + n > mem_size || s + n > mem_size)
+      TRAP(WEFT_TRAP_MEMORY_OOB);
+    memmove(mem + d, mem + s, (size_t)n);
+    ip += 4;
+    NEXT();
+  }
+  CASE(MEMORY_INIT) {
+    u32 seg = ip[1];
+    u64 d = S(2).u32, s = S(3).u32, n = S(4).u32;
+    if (s + n > inst->data_len[seg] || d + n > mem_size)
+      TRAP(WEFT_TRAP_MEMORY_OOB);
+    if (n)
+      memcpy(mem + d, inst->module->m.datas[seg].bytes.ptr + s, (size_t)n);
+    ip += 5;
+    NEXT();
+  }
+  CASE(DATA_DROP) {
+    inst->data_len[ip[1]] = 0;
+    ip += 2;
+    NEXT();
+  }
+
+  /* ---- tables and references ---- */
+  CASE(TABLE_GET) {
+    weft_table *t = inst->tables[ip[2]];
+    u32 i = S(3).u32;
+    if (i >= t->size)
+      TRAP(WEFT_TRAP_TABLE_OOB);
+    S(1).ref = t->elems[i];
+    ip += 4;
+    NEXT();
+  }
+  CASE(TABLE_SET) {
+    weft_table *t = inst->tables[ip[1]];
+    u32 i = S(2).u32;
+    if (i >= t->size)
+      TRAP(WEFT_TRAP_TABLE_OOB);
+    t->elems[i] = S(3).ref;
+    ip += 4;
+    NEXT();
+  }
+  CASE(TABLE_SIZE) {
+    S(1).u32 = inst->tables[ip[2]]->size;
+    ip += 3;
+    NEXT();
+  }
+  CASE(TABLE_GROW) {
+    void *init = S(3).ref;
+    u32 n = S(4).u32;
+    S(1).i32 = (i32)wf_table_grow(inst->engine, inst->tables[ip[2]], n, init);
+    ip += 5;
+    NEXT();
+  }
+  CASE(TABLE_FILL) {
+    weft_table *t = inst->tables[ip[1]];
+    u64 i = S(2).u32, n = S(4).u32;
+    void *v = S(3).ref;
+    if (i + n > t->size)
+      TRAP(WEFT_TRAP_TABLE_OOB);
+    for (u64 k = 0; k < n; k++)
+      t->elems[i + k] = v;
+    ip += 5;
+    NEXT();
+  }
+  CASE(TABLE_COPY) {
+    weft_table *dt = inst->tables[ip[1]], *st = inst->tables[ip[2]];
+    u64 d = S(3).u32, s = S(4).u32, n = S(5).u32;
+    if (d + n > dt->size || s + n > st->size)
+      TRAP(WEFT_TRAP_TABLE_OOB);
+    memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+    ip += 6;
+    NEXT();
+  }
+  CASE(TABLE_INIT) {
+    weft_table *t = inst->tables[ip[1]];
+    struct wf_elem_inst *seg = &inst->elems[ip[2]];
+    u64 d = S(3).u32, s = S(4).u32, n = S(5).u32;
+    if (s + n > seg->len || d + n > t->size)
+      TRAP(WEFT_TRAP_TABLE_OOB);
+    if (n)
+      memcpy(t->elems + d, seg->refs + s, (size_t)n * sizeof(void *));
+    ip += 6;
+    NEXT();
+  }
+  CASE(ELEM_DROP) {
+    inst->elems[ip[1]].len = 0;
+    ip += 2;
+    NEXT();
+  }
+  CASE(REF_IS_NULL) {
+    S(1).u32 = S(2).ref == NULL;
+    ip += 3;
+    NEXT();
+  }
+  CASE(REF_FUNC) {
+    S(1).ref = inst->funcs[ip[2]];
+    ip += 3;
+    NEXT();
+  }
+
+  /* ---- numeric operators from numeric.def ---- */
+#define UN(name, opc, ta, tr, e)                                               \
+  CASE(name) {                                                                 \
+    __typeof__(S(2).ta) a = S(2).ta;                                           \
+    S(1).tr = (e);                                                             \
+    ip += 3;                                                                   \
+    NEXT();                                                                    \
+  }
+#define BIN(name, opc, ta, tr, e)                                              \
+  CASE(name) {                                                                 \
+    __typeof__(S(2).ta) a = S(2).ta;                                           \
+    __typeof__(S(3).ta) b = S(3).ta;                                           \
+    S(1).tr = (e);                                                             \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#include "numeric.def"
+#undef UN
+#undef BIN
+
+  /* ---- operators that trap ---- */
+  CASE(I32_DIV_S) {
+    i32 a = S(2).i32, b = S(3).i32;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    if (a == INT32_MIN && b == -1)
+      TRAP(WEFT_TRAP_INT_OVERFLOW);
+    S(1).i32 = a / b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_DIV_U) {
+    u32 a = S(2).u32, b = S(3).u32;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    S(1).u32 = a / b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_REM_S) {
+    i32 a = S(2).i32, b = S(3).i32;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    S(1).i32 = (b == -1) ? 0 : a % b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I32_REM_U) {
+    u32 a = S(2).u32, b = S(3).u32;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    S(1).u32 = a % b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I64_DIV_S) {
+    i64 a = S(2).i64, b = S(3).i64;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    if (a == INT64_MIN && b == -1)
+      TRAP(WEFT_TRAP_INT_OVERFLOW);
+    S(1).i64 = a / b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I64_DIV_U) {
+    u64 a = S(2).u64, b = S(3).u64;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    S(1).u64 = a / b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I64_REM_S) {
+    i64 a = S(2).i64, b = S(3).i64;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    S(1).i64 = (b == -1) ? 0 : a % b;
+    ip += 4;
+    NEXT();
+  }
+  CASE(I64_REM_U) {
+    u64 a = S(2).u64, b = S(3).u64;
+    if (b == 0)
+      TRAP(WEFT_TRAP_DIV_ZERO);
+    S(1).u64 = a % b;
+    ip += 4;
+    NEXT();
+  }
+#define TRUNC(name, from, to, T, check)                                        \
+  CASE(name) {                                                                 \
+    int c = check(S(2).from);                                                  \
+    if (c)                                                                     \
+      TRAP(c == 1 ? WEFT_TRAP_INVALID_CONVERSION : WEFT_TRAP_INT_OVERFLOW);    \
+    S(1).to = (T)S(2).from;                                                    \
+    ip += 3;                                                                   \
+    NEXT();                                                                    \
+  }
+  TRUNC(I32_TRUNC_F32_S, f32, i32, i32, wf_trunc_check_i32_f32)
+  TRUNC(I32_TRUNC_F32_U, f32, u32, u32, wf_trunc_check_u32_f32)
+  TRUNC(I32_TRUNC_F64_S, f64, i32, i32, wf_trunc_check_i32_f64)
+  TRUNC(I32_TRUNC_F64_U, f64, u32, u32, wf_trunc_check_u32_f64)
+  TRUNC(I64_TRUNC_F32_S, f32, i64, i64, wf_trunc_check_i64_f32)
+  TRUNC(I64_TRUNC_F32_U, f32, u64, u64, wf_trunc_check_u64_f32)
+  TRUNC(I64_TRUNC_F64_S, f64, i64, i64, wf_trunc_check_i64_f64)
+  TRUNC(I64_TRUNC_F64_U, f64, u64, u64, wf_trunc_check_u64_f64)
+#undef TRUNC
+
+#if !WEFT_COMPUTED_GOTO
+  default:
+    TRAP(WEFT_TRAP_UNREACHABLE);
+  }
+#endif
+
+call_func:
+  /* `callee` with its frame at nfp; return to ret_ip. */
+  if (callee->host) {
+    struct weft_host_ctx hc = {inst->engine, inst, ex->err};
+    weft_slot *saved_top = ex->top;
+    ex->top = fp + code->frame_slots;
+    status = callee->host(&hc, callee->host_user, nfp);
+    ex->top = saved_top;
+    if (status != WEFT_OK)
+      goto failed;
+    ip = ret_ip;
+    MEMORY_RELOAD();
+    NEXT();
+  }
+  ncode = callee->code;
+  if (callee->inst != inst) {
+    /* Cross-instance call: the frame remembers our instance. */
+    if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
+                    nfp + ncode->frame_slots > ex->stack_end))
+      TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+    struct wf_frame *fr = &ex->frames[ex->depth++];
+    fr->ip = ret_ip;
+    fr->fp = fp;
+    fr->code = code;
+    fr->inst = inst;
+    inst = callee->inst;
+    fp = nfp;
+    code = ncode;
+    frame_init(fp, code);
+    ip = code->ops;
+    MEMORY_RELOAD();
+    NEXT();
+  }
+enter : {
+  if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
+                  nfp + ncode->frame_slots > ex->stack_end))
+    TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+  struct wf_frame *fr = &ex->frames[ex->depth++];
+  fr->ip = ret_ip;
+  fr->fp = fp;
+  fr->code = code;
+  fr->inst = inst;
+  fp = nfp;
+  code = ncode;
+  frame_init(fp, code);
+  ip = code->ops;
+  NEXT();
+}
+
+trapped:
+  wf_error_trap(ex->err, trap);
+  if (ex->err) {
+    ex->err->func_index = code->funcidx;
+    ex->err->offset = (u64)(ip - code->ops); /* internal code index */
+  }
+  status = WEFT_ERR_TRAP;
+failed:
+  ex->depth = base_depth;
+  return status;
+}

@@ -1,0 +1,40 @@
+/*
+** ir.h — the interpreter's internal code. A function body is lowered once
+** into a stream of u32 units: an operation (a dispatch offset) followed by
+** decoded operands. Frames are arrays of slots: locals, then constants,
+** then the operand stack, all addressed directly by index.
+*/
+#ifndef WF_IR_H
+#define WF_IR_H
+
+#include "../runtime/runtime.h"
+
+enum wf_op {
+#define OP(name) WF_OP_##name,
+#define UN(name, opc, a, r, e) WF_OP_##name,
+#define BIN(name, opc, a, r, e) WF_OP_##name,
+#include "ops.def"
+#include "numeric.def"
+#undef OP
+#undef UN
+#undef BIN
+  WF_OP_COUNT
+};
+
+struct wf_code {
+  u32 *ops;         /* instruction stream */
+  u32 nops;
+  u32 funcidx;
+  u32 nparams;
+  u32 nresults;
+  u32 nlocals;      /* params + declared locals */
+  u32 nlocal_slots; /* max(nlocals, nresults): results return in place */
+  u32 nconsts;      /* constant slots, after the local slots */
+  u64 *consts;
+  u32 frame_slots;  /* locals + constants + operand stack */
+};
+
+/* wf_lower_func, wf_code_free and wf_interp_dispatch_init are declared in
+** runtime.h: they are the execution backend's entry points. */
+
+#endif /* WF_IR_H */

@@ -1,0 +1,1500 @@
+/*
+** lower.c — validates one function body and lowers it to internal code in
+** the same pass. The validator's operand stack remembers where each value
+** lives (a local, a constant slot or its own stack slot), so local.get and
+** constants cost no instruction; results are written straight into
+** locals when a local.set follows; compares fuse into branches.
+** Reads only the module; owns nothing after returning but the wf_code.
+*/
+#include "../base/reader.h"
+#include "ir.h"
+
+/* Operand locations before relocation: locals are plain indices; stack
+** and constant slots are tagged until the frame layout is known. */
+#define LOC_STACK 0x40000000u
+#define LOC_CONST 0x80000000u
+#define LOC_MASK 0x3fffffffu
+#define NONE UINT32_MAX
+#define T_UNKNOWN 0 /* bottom type of an unreachable stack */
+
+enum ctrl_kind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF, CTRL_ELSE };
+
+struct entry {
+  u8 type;
+  u32 loc;
+};
+
+struct ctrl {
+  u8 kind;
+  bool unreachable; /* rest of this block is dead (stack polymorphic) */
+  bool dead_start;  /* the whole construct is dead code: emit nothing */
+  u32 height;       /* operand height below the params */
+  u32 nparams, nresults;
+  const u8 *params, *results;
+  u32 loop_pc;      /* loop: code index of the start */
+  u32 patches;      /* linked list of offset fields to patch at end */
+  u32 else_field;   /* if: branch to patch to the else arm */
+};
+
+struct lower {
+  struct wf_alloc *a;
+  const struct wf_module *m;
+  weft_error *err;
+  struct wf_reader r;
+  u32 funcidx;
+  const u32 *dispatch;
+  const struct wf_functype *type;
+
+  u32 nlocals;
+  u8 *local_types;
+
+  u32 *code;
+  u32 ncode, code_cap;
+  u32 *relocs;
+  u32 nrelocs, relocs_cap;
+  u64 *consts;
+  u32 nconsts, consts_cap;
+
+  struct entry *stack;
+  u32 height, stack_cap, max_height;
+  struct ctrl *ctrls;
+  u32 nctrls, ctrls_cap;
+
+  u32 last_op_pos;  /* start of the last instruction, NONE after a label */
+  u32 last_op;      /* its enum wf_op */
+  u32 last_dst_pos; /* its single destination operand, or NONE */
+  u32 op_offset;    /* module offset of the opcode being lowered */
+  weft_status status;
+};
+
+static const u8 single_types[] = {WF_I32, WF_I64, WF_F32, WF_F64,
+                                  WF_FUNCREF, WF_EXTERNREF};
+
+/* ---- errors ----------------------------------------------------------- */
+
+static bool fail(struct lower *L, weft_status status, const char *what) {
+  if (L->status == WEFT_OK) {
+    L->status = status;
+    wf_error_set(L->err, status, "%s in func %u at offset 0x%x", what,
+                 L->funcidx, L->op_offset);
+    if (L->err) {
+      L->err->func_index = L->funcidx;
+      L->err->offset = L->op_offset;
+    }
+  }
+  return false;
+}
+static bool invalid(struct lower *L, const char *what) {
+  return fail(L, WEFT_ERR_INVALID, what);
+}
+static bool malformed(struct lower *L, const char *what) {
+  return fail(L, WEFT_ERR_MALFORMED, what);
+}
+static bool reader_failed(struct lower *L) {
+  const char *why = L->r.fail ? L->r.fail : "unexpected end";
+  if (!strcmp(why, "unexpected end"))
+    why = "unexpected end of section or function";
+  return malformed(L, why);
+}
+static bool nomem(struct lower *L) {
+  return fail(L, WEFT_ERR_NOMEM, "out of memory while lowering");
+}
+
+/* ---- growable arrays -------------------------------------------------- */
+
+static bool grow(struct lower *L, void **arr, u32 *cap, u32 need, size_t elem) {
+  if (need <= *cap)
+    return true;
+  u32 ncap = *cap ? *cap : 16;
+  while (ncap < need) {
+    if (ncap > UINT32_MAX / 2)
+      return nomem(L);
+    ncap *= 2;
+  }
+  void *p = wf_alloc_resize(L->a, *arr, (size_t)*cap * elem, (size_t)ncap * elem);
+  if (!p)
+    return nomem(L);
+  *arr = p;
+  *cap = ncap;
+  return true;
+}
+
+/* ---- emission --------------------------------------------------------- */
+
+static bool live(const struct lower *L) {
+  const struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  return !c->unreachable && !c->dead_start;
+}
+
+static void put(struct lower *L, u32 v) {
+  if (!grow(L, (void **)&L->code, &L->code_cap, L->ncode + 1, sizeof(u32)))
+    return;
+  L->code[L->ncode++] = v;
+}
+
+static void emit_op(struct lower *L, enum wf_op op) {
+  L->last_op_pos = L->ncode;
+  L->last_op = op;
+  L->last_dst_pos = NONE;
+  put(L, L->dispatch ? L->dispatch[op] : (u32)op);
+}
+
+/* A slot operand; tagged ones are fixed up once the layout is known. */
+static void put_slot(struct lower *L, u32 loc) {
+  if (loc & (LOC_STACK | LOC_CONST)) {
+    if (!grow(L, (void **)&L->relocs, &L->relocs_cap, L->nrelocs + 1,
+              sizeof(u32)))
+      return;
+    L->relocs[L->nrelocs++] = L->ncode;
+  }
+  put(L, loc);
+}
+
+static void put_dst(struct lower *L, u32 loc) {
+  L->last_dst_pos = L->ncode;
+  put_slot(L, loc);
+}
+
+/* A code position that can be reached by a branch: no peephole across it. */
+static void mark_label(struct lower *L) {
+  L->last_op_pos = NONE;
+  L->last_dst_pos = NONE;
+}
+
+static u32 const_slot(struct lower *L, u64 bits) {
+  u32 start = L->nconsts > 64 ? L->nconsts - 64 : 0;
+  for (u32 i = start; i < L->nconsts; i++)
+    if (L->consts[i] == bits)
+      return LOC_CONST | i;
+  if (L->nconsts >= LOC_MASK)
+    return nomem(L), LOC_CONST;
+  if (!grow(L, (void **)&L->consts, &L->consts_cap, L->nconsts + 1, sizeof(u64)))
+    return LOC_CONST;
+  L->consts[L->nconsts] = bits;
+  return LOC_CONST | L->nconsts++;
+}
+
+/* ---- operand stack ---------------------------------------------------- */
+
+static u32 stack_loc(u32 height) { return LOC_STACK | height; }
+
+static bool push(struct lower *L, u8 type, u32 loc) {
+  if (!grow(L, (void **)&L->stack, &L->stack_cap, L->height + 1,
+            sizeof(struct entry)))
+    return false;
+  L->stack[L->height].type = type;
+  L->stack[L->height].loc = loc;
+  L->height++;
+  if (L->height > L->max_height)
+    L->max_height = L->height;
+  if (L->max_height >= LOC_MASK)
+    return nomem(L);
+  return true;
+}
+
+/* Push a result computed into its own stack slot; returns that slot. */
+static u32 push_result(struct lower *L, u8 type) {
+  u32 loc = stack_loc(L->height);
+  push(L, type, loc);
+  return loc;
+}
+
+static bool is_num(u8 t) {
+  return t == WF_I32 || t == WF_I64 || t == WF_F32 || t == WF_F64 ||
+         t == T_UNKNOWN;
+}
+static bool is_ref(u8 t) {
+  return t == WF_FUNCREF || t == WF_EXTERNREF || t == T_UNKNOWN;
+}
+
+static bool pop_any(struct lower *L, struct entry *out) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  if (L->height == c->height) {
+    if (c->unreachable) {
+      out->type = T_UNKNOWN;
+      out->loc = stack_loc(L->height);
+      return true;
+    }
+    return invalid(L, "type mismatch: operand stack underflow");
+  }
+  *out = L->stack[--L->height];
+  return true;
+}
+
+static bool pop_type(struct lower *L, u8 want, struct entry *out) {
+  if (!pop_any(L, out))
+    return false;
+  if (out->type != want && out->type != T_UNKNOWN && want != T_UNKNOWN)
+    return invalid(L, "type mismatch");
+  return true;
+}
+
+/* Copy a pending local into the value's own stack slot. */
+static void materialize(struct lower *L, u32 i) {
+  struct entry *e = &L->stack[i];
+  u32 own = stack_loc(i);
+  if (e->loc == own)
+    return;
+  if (live(L)) {
+    emit_op(L, WF_OP_COPY);
+    put_slot(L, own);
+    put_slot(L, e->loc);
+  }
+  e->loc = own;
+}
+
+static bool is_local(u32 loc) { return !(loc & (LOC_STACK | LOC_CONST)); }
+
+/* Before a block: locals may change inside, so nothing below may still
+** point at one. */
+static void materialize_locals(struct lower *L) {
+  for (u32 i = 0; i < L->height; i++)
+    if (is_local(L->stack[i].loc))
+      materialize(L, i);
+}
+
+/* ---- control ---------------------------------------------------------- */
+
+static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
+                      u32 nresults, const u8 *results) {
+  if (!grow(L, (void **)&L->ctrls, &L->ctrls_cap, L->nctrls + 1,
+            sizeof(struct ctrl)))
+    return false;
+  bool dead = L->nctrls ? !live(L) : false;
+  struct ctrl *c = &L->ctrls[L->nctrls++];
+  c->kind = kind;
+  c->unreachable = false;
+  c->dead_start = dead;
+  c->height = L->height - nparams;
+  c->nparams = nparams;
+  c->params = params;
+  c->nresults = nresults;
+  c->results = results;
+  c->loop_pc = L->ncode;
+  c->patches = NONE;
+  c->else_field = NONE;
+  return true;
+}
+
+static void set_unreachable(struct lower *L) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  L->height = c->height;
+  c->unreachable = true;
+}
+
+/* Label types: a loop's branch carries its params, others their results. */
+static u32 label_arity(const struct ctrl *c) {
+  return c->kind == CTRL_LOOP ? c->nparams : c->nresults;
+}
+static const u8 *label_types(const struct ctrl *c) {
+  return c->kind == CTRL_LOOP ? c->params : c->results;
+}
+
+/* Emit a branch offset field to label `c`. */
+static void put_target(struct lower *L, struct ctrl *c) {
+  if (c->kind == CTRL_LOOP) {
+    put(L, (u32)((i32)c->loop_pc - (i32)L->ncode));
+  } else {
+    u32 at = L->ncode;
+    put(L, c->patches);
+    c->patches = at;
+  }
+}
+
+static void patch_list(struct lower *L, u32 head, u32 target) {
+  while (head != NONE && head < L->ncode) {
+    u32 next = L->code[head];
+    L->code[head] = (u32)((i32)target - (i32)head);
+    head = next;
+  }
+}
+
+/* Check the top `n` operands against `types` without popping. */
+static bool check_top(struct lower *L, u32 n, const u8 *types) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  for (u32 i = 0; i < n; i++) {
+    u32 depth = n - 1 - i; /* from the top */
+    if (L->height - c->height <= depth) {
+      if (c->unreachable)
+        continue;
+      return invalid(L, "type mismatch");
+    }
+    u8 t = L->stack[L->height - 1 - depth].type;
+    if (t != types[i] && t != T_UNKNOWN)
+      return invalid(L, "type mismatch");
+  }
+  return true;
+}
+
+/* Would branching to `c` need to move values? */
+static bool branch_needs_moves(struct lower *L, struct ctrl *c) {
+  u32 n = label_arity(c);
+  for (u32 i = 0; i < n; i++)
+    if (L->stack[L->height - n + i].loc != stack_loc(c->height + i))
+      return true;
+  return false;
+}
+
+/* Move the top `n` values into the label's slots (ascending is safe:
+** every source is at or above its target, or a local/constant). */
+static void emit_branch_moves(struct lower *L, struct ctrl *c) {
+  u32 n = label_arity(c);
+  for (u32 i = 0; i < n; i++) {
+    u32 src = L->stack[L->height - n + i].loc;
+    u32 dst = stack_loc(c->height + i);
+    if (src != dst) {
+      emit_op(L, WF_OP_COPY);
+      put_slot(L, dst);
+      put_slot(L, src);
+    }
+  }
+}
+
+static struct ctrl *label(struct lower *L, u32 depth) {
+  if (depth >= L->nctrls)
+    return invalid(L, "unknown label"), NULL;
+  return &L->ctrls[L->nctrls - 1 - depth];
+}
+
+/* Results to fp[0..n): first lift any source that a copy could clobber. */
+static void emit_return(struct lower *L) {
+  u32 n = L->type->nresults;
+  if (!live(L))
+    return;
+  for (u32 i = 0; i < n; i++) {
+    u32 src = L->stack[L->height - n + i].loc;
+    if (is_local(src) && src < n && src != i) {
+      for (u32 j = 0; j < n; j++)
+        materialize(L, L->height - n + j);
+      break;
+    }
+  }
+  for (u32 i = 0; i < n; i++) {
+    u32 src = L->stack[L->height - n + i].loc;
+    if (src != i) {
+      emit_op(L, WF_OP_COPY);
+      put_slot(L, i);
+      put_slot(L, src);
+    }
+  }
+  emit_op(L, WF_OP_RETURN);
+}
+
+/* ---- immediates ------------------------------------------------------- */
+
+static bool read_u32(struct lower *L, u32 *v) {
+  return wf_read_u32(&L->r, v) || reader_failed(L);
+}
+static bool read_u8(struct lower *L, u8 *v) {
+  return wf_read_u8(&L->r, v) || reader_failed(L);
+}
+static bool read_zero(struct lower *L) {
+  u8 b;
+  if (!read_u8(L, &b))
+    return false;
+  return b == 0 || malformed(L, "zero byte expected");
+}
+
+static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
+                           const u8 **r) {
+  i64 bt;
+  if (!wf_read_s33(&L->r, &bt))
+    return reader_failed(L);
+  *np = 0;
+  *p = NULL;
+  if (bt == -64) {
+    *nr = 0;
+    *r = NULL;
+    return true;
+  }
+  if (bt < 0) {
+    u8 t = (u8)(bt & 0x7f);
+    for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
+      if (single_types[i] == t) {
+        *nr = 1;
+        *r = &single_types[i];
+        return true;
+      }
+    if (t == WF_V128)
+      return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet (v128)");
+    return malformed(L, "malformed value type");
+  }
+  if ((u64)bt >= L->m->ntypes)
+    return invalid(L, "unknown type");
+  const struct wf_functype *t = &L->m->types[bt];
+  *np = t->nparams;
+  *p = t->types;
+  *nr = t->nresults;
+  *r = t->types + t->nparams;
+  return true;
+}
+
+/* ---- instruction groups ----------------------------------------------- */
+
+static bool lower_block(struct lower *L, u8 kind) {
+  u32 np = 0, nr = 0;
+  const u8 *p = NULL, *r = NULL;
+  if (!read_blocktype(L, &np, &p, &nr, &r))
+    return false;
+  struct entry cond = {WF_I32, 0};
+  if (kind == CTRL_IF && !pop_type(L, WF_I32, &cond))
+    return false;
+  if (!check_top(L, np, p))
+    return false;
+  /* Params must be real stack entries of this block (not polymorphic). */
+  struct ctrl *outer = &L->ctrls[L->nctrls - 1];
+  while (L->height - outer->height < np) {
+    /* Unreachable: conjure the missing (deepest) params. */
+    if (!grow(L, (void **)&L->stack, &L->stack_cap, L->height + np,
+              sizeof(struct entry)))
+      return false;
+    memmove(&L->stack[outer->height + 1], &L->stack[outer->height],
+            (L->height - outer->height) * sizeof(struct entry));
+    L->stack[outer->height].type = T_UNKNOWN;
+    L->height++;
+    if (L->height > L->max_height)
+      L->max_height = L->height;
+  }
+  for (u32 i = 0; i < np; i++)
+    L->stack[L->height - np + i].type = p[i];
+  materialize_locals(L);
+  /* A loop's back-edge and an if's else arm expect the params in their
+  ** own slots. */
+  if (kind != CTRL_BLOCK)
+    for (u32 i = 0; i < np; i++)
+      materialize(L, L->height - np + i);
+  bool fused = false;
+  u32 cmp_a = 0, cmp_b = 0, cmp_op = 0;
+  if (kind == CTRL_IF && live(L) && L->last_op_pos != NONE &&
+      L->last_dst_pos == L->last_op_pos + 1 &&
+      cond.loc == stack_loc(L->height) &&
+      L->code[L->last_dst_pos] == cond.loc) {
+    /* Fuse "compare; if" into a branch on the negated compare. */
+    static const struct { u8 from, to; bool unary; } neg[] = {
+        {WF_OP_I32_EQZ, WF_OP_BR_IF, true},
+        {WF_OP_I32_EQ, WF_OP_BR_IF_I32_NE, false},
+        {WF_OP_I32_NE, WF_OP_BR_IF_I32_EQ, false},
+        {WF_OP_I32_LT_S, WF_OP_BR_IF_I32_GE_S, false},
+        {WF_OP_I32_LT_U, WF_OP_BR_IF_I32_GE_U, false},
+        {WF_OP_I32_GT_S, WF_OP_BR_IF_I32_LE_S, false},
+        {WF_OP_I32_GT_U, WF_OP_BR_IF_I32_LE_U, false},
+        {WF_OP_I32_LE_S, WF_OP_BR_IF_I32_GT_S, false},
+        {WF_OP_I32_LE_U, WF_OP_BR_IF_I32_GT_U, false},
+        {WF_OP_I32_GE_S, WF_OP_BR_IF_I32_LT_S, false},
+        {WF_OP_I32_GE_U, WF_OP_BR_IF_I32_LT_U, false},
+        {WF_OP_I64_EQZ, WF_OP_BR_IF_I64_NEZ, true},
+        {WF_OP_I64_EQ, WF_OP_BR_IF_I64_NE, false},
+        {WF_OP_I64_NE, WF_OP_BR_IF_I64_EQ, false},
+        {WF_OP_I64_LT_S, WF_OP_BR_IF_I64_GE_S, false},
+        {WF_OP_I64_LT_U, WF_OP_BR_IF_I64_GE_U, false},
+        {WF_OP_I64_GT_S, WF_OP_BR_IF_I64_LE_S, false},
+        {WF_OP_I64_GT_U, WF_OP_BR_IF_I64_LE_U, false},
+        {WF_OP_I64_LE_S, WF_OP_BR_IF_I64_GT_S, false},
+        {WF_OP_I64_LE_U, WF_OP_BR_IF_I64_GT_U, false},
+        {WF_OP_I64_GE_S, WF_OP_BR_IF_I64_LT_S, false},
+        {WF_OP_I64_GE_U, WF_OP_BR_IF_I64_LT_U, false},
+    };
+    for (u32 i = 0; i < WF_ARRAY_LEN(neg); i++) {
+      if (neg[i].from != L->last_op)
+        continue;
+      cmp_a = L->code[L->last_op_pos + 2];
+      cmp_b = neg[i].unary ? NONE : L->code[L->last_op_pos + 3];
+      cmp_op = neg[i].to;
+      fused = true;
+      break;
+    }
+  }
+  if (fused) {
+    /* Drop the compare (and its relocations), re-emit as a branch. */
+    u32 cut = L->last_op_pos;
+    while (L->nrelocs && L->relocs[L->nrelocs - 1] >= cut)
+      L->nrelocs--;
+    L->ncode = cut;
+  }
+  if (!push_ctrl(L, kind, np, p, nr, r))
+    return false;
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  if (kind == CTRL_LOOP) {
+    c->loop_pc = L->ncode;
+    mark_label(L);
+  } else if (kind == CTRL_IF && !c->dead_start) {
+    if (fused) {
+      emit_op(L, (enum wf_op)cmp_op);
+      put_slot(L, cmp_a);
+      if (cmp_b != NONE)
+        put_slot(L, cmp_b);
+    } else {
+      emit_op(L, WF_OP_BR_UNLESS);
+      put_slot(L, cond.loc);
+    }
+    c->else_field = L->ncode;
+    put(L, NONE);
+    mark_label(L);
+  }
+  return true;
+}
+
+/* Fallthrough into the end of `c`: results into their slots. */
+static bool close_arm(struct lower *L, struct ctrl *c) {
+  if (!check_top(L, c->nresults, c->results))
+    return false;
+  if (L->height - c->height != c->nresults &&
+      !(c->unreachable && L->height - c->height < c->nresults))
+    return invalid(L, "type mismatch");
+  if (live(L))
+    for (u32 i = 0; i < c->nresults; i++) {
+      u32 src = L->stack[L->height - c->nresults + i].loc;
+      u32 dst = stack_loc(c->height + i);
+      if (src != dst) {
+        emit_op(L, WF_OP_COPY);
+        put_slot(L, dst);
+        put_slot(L, src);
+      }
+    }
+  return true;
+}
+
+static bool lower_else(struct lower *L) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  if (c->kind != CTRL_IF)
+    return invalid(L, "else without if");
+  if (!close_arm(L, c))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_BR);
+    put_target(L, c);
+  }
+  if (c->else_field != NONE) {
+    L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
+    c->else_field = NONE;
+  }
+  mark_label(L);
+  c->kind = CTRL_ELSE;
+  c->unreachable = false;
+  L->height = c->height;
+  for (u32 i = 0; i < c->nparams; i++)
+    push(L, c->params[i], stack_loc(c->height + i));
+  return true;
+}
+
+static bool lower_end(struct lower *L) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  if (c->kind == CTRL_IF && c->nparams != c->nresults)
+    return invalid(L, "type mismatch: if without else");
+  if (c->kind == CTRL_IF)
+    for (u32 i = 0; i < c->nparams; i++)
+      if (c->params[i] != c->results[i])
+        return invalid(L, "type mismatch: if without else");
+  if (c->kind == CTRL_FUNC) {
+    if (!check_top(L, c->nresults, c->results))
+      return false;
+    if (L->height - c->height != c->nresults &&
+        !(c->unreachable && L->height - c->height < c->nresults))
+      return invalid(L, "type mismatch");
+    if (live(L))
+      emit_return(L);
+    patch_list(L, c->patches, L->ncode);
+    if (c->patches != NONE) {
+      /* Branches to the function label land on a return of the results
+      ** already placed in the label slots (height 0). */
+      mark_label(L);
+      L->height = c->nresults;
+      for (u32 i = 0; i < c->nresults; i++)
+        L->stack[i].loc = stack_loc(i), L->stack[i].type = c->results[i];
+      c->unreachable = false;
+      c->dead_start = false;
+      emit_return(L);
+    }
+    L->nctrls--;
+    return true;
+  }
+  if (!close_arm(L, c))
+    return false;
+  if (c->else_field != NONE)
+    L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
+  if (c->kind != CTRL_LOOP)
+    patch_list(L, c->patches, L->ncode);
+  mark_label(L);
+  u32 base = c->height, nr = c->nresults;
+  const u8 *res = c->results;
+  L->nctrls--;
+  L->height = base;
+  for (u32 i = 0; i < nr; i++)
+    push(L, res[i], stack_loc(base + i));
+  return true;
+}
+
+static bool lower_br(struct lower *L) {
+  u32 depth;
+  if (!read_u32(L, &depth))
+    return false;
+  struct ctrl *c = label(L, depth);
+  if (!c || !check_top(L, label_arity(c), label_types(c)))
+    return false;
+  if (live(L)) {
+    if (L->nctrls - 1 - depth == 0 && c->kind == CTRL_FUNC) {
+      emit_return(L);
+    } else {
+      emit_branch_moves(L, c);
+      emit_op(L, WF_OP_BR);
+      put_target(L, c);
+    }
+  }
+  set_unreachable(L);
+  return true;
+}
+
+static bool lower_br_if(struct lower *L) {
+  u32 depth;
+  struct entry cond;
+  if (!read_u32(L, &depth) || !pop_type(L, WF_I32, &cond))
+    return false;
+  struct ctrl *c = label(L, depth);
+  if (!c || !check_top(L, label_arity(c), label_types(c)))
+    return false;
+  u32 n = label_arity(c);
+  if (L->height - L->ctrls[L->nctrls - 1].height < n) {
+    /* Polymorphic stack: br_if's result types come from the label. */
+    u32 have = L->height - L->ctrls[L->nctrls - 1].height;
+    const u8 *t = label_types(c);
+    L->height -= have;
+    for (u32 i = 0; i < n; i++)
+      push(L, t[i], stack_loc(L->height));
+  } else {
+    const u8 *t = label_types(c);
+    for (u32 i = 0; i < n; i++)
+      if (L->stack[L->height - n + i].type == T_UNKNOWN)
+        L->stack[L->height - n + i].type = t[i];
+  }
+  if (!live(L))
+    return true;
+  if (c->kind == CTRL_FUNC || branch_needs_moves(L, c)) {
+    emit_op(L, WF_OP_BR_UNLESS);
+    put_slot(L, cond.loc);
+    u32 skip = L->ncode;
+    put(L, NONE);
+    if (c->kind == CTRL_FUNC) {
+      emit_return(L);
+    } else {
+      emit_branch_moves(L, c);
+      emit_op(L, WF_OP_BR);
+      put_target(L, c);
+    }
+    L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
+    mark_label(L);
+    return true;
+  }
+  /* Fuse with a preceding compare whose result is the condition. */
+  static const struct { u8 from, to; bool unary; } fuse[] = {
+      {WF_OP_I32_EQZ, WF_OP_BR_IF_I32_EQZ, true},
+      {WF_OP_I32_EQ, WF_OP_BR_IF_I32_EQ, false},
+      {WF_OP_I32_NE, WF_OP_BR_IF_I32_NE, false},
+      {WF_OP_I32_LT_S, WF_OP_BR_IF_I32_LT_S, false},
+      {WF_OP_I32_LT_U, WF_OP_BR_IF_I32_LT_U, false},
+      {WF_OP_I32_GT_S, WF_OP_BR_IF_I32_GT_S, false},
+      {WF_OP_I32_GT_U, WF_OP_BR_IF_I32_GT_U, false},
+      {WF_OP_I32_LE_S, WF_OP_BR_IF_I32_LE_S, false},
+      {WF_OP_I32_LE_U, WF_OP_BR_IF_I32_LE_U, false},
+      {WF_OP_I32_GE_S, WF_OP_BR_IF_I32_GE_S, false},
+      {WF_OP_I32_GE_U, WF_OP_BR_IF_I32_GE_U, false},
+      {WF_OP_I64_EQZ, WF_OP_BR_IF_I64_EQZ, true},
+      {WF_OP_I64_EQ, WF_OP_BR_IF_I64_EQ, false},
+      {WF_OP_I64_NE, WF_OP_BR_IF_I64_NE, false},
+      {WF_OP_I64_LT_S, WF_OP_BR_IF_I64_LT_S, false},
+      {WF_OP_I64_LT_U, WF_OP_BR_IF_I64_LT_U, false},
+      {WF_OP_I64_GT_S, WF_OP_BR_IF_I64_GT_S, false},
+      {WF_OP_I64_GT_U, WF_OP_BR_IF_I64_GT_U, false},
+      {WF_OP_I64_LE_S, WF_OP_BR_IF_I64_LE_S, false},
+      {WF_OP_I64_LE_U, WF_OP_BR_IF_I64_LE_U, false},
+      {WF_OP_I64_GE_S, WF_OP_BR_IF_I64_GE_S, false},
+      {WF_OP_I64_GE_U, WF_OP_BR_IF_I64_GE_U, false},
+  };
+  if (L->last_op_pos != NONE && L->last_dst_pos == L->last_op_pos + 1 &&
+      L->code[L->last_dst_pos] == cond.loc &&
+      cond.loc == stack_loc(L->height)) {
+    for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
+      if (fuse[i].from != L->last_op)
+        continue;
+      u32 a = L->code[L->last_op_pos + 2];
+      u32 b = fuse[i].unary ? NONE : L->code[L->last_op_pos + 3];
+      u32 cut = L->last_op_pos;
+      while (L->nrelocs && L->relocs[L->nrelocs - 1] >= cut)
+        L->nrelocs--;
+      L->ncode = cut;
+      emit_op(L, (enum wf_op)fuse[i].to);
+      put_slot(L, a);
+      if (b != NONE)
+        put_slot(L, b);
+      put_target(L, c);
+      mark_label(L);
+      return true;
+    }
+  }
+  emit_op(L, WF_OP_BR_IF);
+  put_slot(L, cond.loc);
+  put_target(L, c);
+  mark_label(L);
+  return true;
+}
+
+static bool lower_br_table(struct lower *L) {
+  u32 count;
+  struct entry idx;
+  if (!read_u32(L, &count))
+    return false;
+  if (count > wf_reader_left(&L->r))
+    return reader_failed(L);
+  u32 *depths = wf_alloc_array(L->a, (size_t)count + 1, sizeof(u32));
+  if (!depths)
+    return nomem(L);
+  bool ok = true;
+  for (u32 i = 0; ok && i <= count; i++)
+    ok = read_u32(L, &depths[i]);
+  ok = ok && pop_type(L, WF_I32, &idx);
+  u32 arity = 0;
+  for (u32 i = 0; ok && i <= count; i++) {
+    struct ctrl *c = label(L, depths[i]);
+    ok = c != NULL;
+    if (ok && i == 0)
+      arity = label_arity(c);
+    if (ok && label_arity(c) != arity)
+      ok = invalid(L, "type mismatch: br_table arity");
+    ok = ok && check_top(L, label_arity(c), label_types(c));
+  }
+  if (ok && live(L)) {
+    emit_op(L, WF_OP_BR_TABLE);
+    put_slot(L, idx.loc);
+    put(L, count);
+    u32 table = L->ncode;
+    for (u32 i = 0; i <= count; i++)
+      put(L, NONE);
+    for (u32 i = 0; i <= count && L->status == WEFT_OK; i++) {
+      struct ctrl *c = label(L, depths[i]);
+      bool is_func = c->kind == CTRL_FUNC;
+      if (!is_func && !branch_needs_moves(L, c)) {
+        /* Link the table entry itself into the label's patch list. */
+        if (c->kind == CTRL_LOOP) {
+          L->code[table + i] = (u32)((i32)c->loop_pc - (i32)(table + i));
+        } else {
+          L->code[table + i] = c->patches;
+          c->patches = table + i;
+        }
+        continue;
+      }
+      L->code[table + i] = (u32)((i32)L->ncode - (i32)(table + i));
+      if (is_func) {
+        emit_return(L);
+      } else {
+        emit_branch_moves(L, c);
+        emit_op(L, WF_OP_BR);
+        put_target(L, c);
+      }
+    }
+  }
+  wf_alloc_free(L->a, depths, ((size_t)count + 1) * sizeof(u32));
+  if (ok)
+    set_unreachable(L);
+  return ok && L->status == WEFT_OK;
+}
+
+static const struct wf_functype *func_type(struct lower *L, u32 funcidx) {
+  return &L->m->types[wf_module_func_typeidx(L->m, funcidx)];
+}
+
+/* Pop and check call arguments; leave them in consecutive stack slots. */
+static bool call_args(struct lower *L, const struct wf_functype *t,
+                      u32 *out_base) {
+  if (!check_top(L, t->nparams, t->types))
+    return false;
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  u32 avail = L->height - c->height;
+  u32 n = t->nparams < avail ? t->nparams : avail;
+  for (u32 i = 0; i < n; i++)
+    materialize(L, L->height - n + i);
+  L->height -= n; /* polymorphic case: fewer were really there */
+  *out_base = stack_loc(L->height);
+  return true;
+}
+
+static bool call_results(struct lower *L, const struct wf_functype *t) {
+  for (u32 i = 0; i < t->nresults; i++)
+    if (!push(L, t->types[t->nparams + i], stack_loc(L->height)))
+      return false;
+  /* Host functions write results over the arguments' slots, so make room
+  ** for max(params, results) above the base. */
+  if (L->height - t->nresults + t->nparams > L->max_height)
+    L->max_height = L->height - t->nresults + t->nparams;
+  return true;
+}
+
+static bool lower_call(struct lower *L) {
+  u32 f, base;
+  if (!read_u32(L, &f))
+    return false;
+  if (f >= wf_module_func_count(L->m))
+    return invalid(L, "unknown function");
+  const struct wf_functype *t = func_type(L, f);
+  if (!call_args(L, t, &base))
+    return false;
+  if (live(L)) {
+    if (f >= L->m->nfunc_imports) {
+      emit_op(L, WF_OP_CALL_INTERNAL);
+      put(L, f - L->m->nfunc_imports);
+    } else {
+      emit_op(L, WF_OP_CALL);
+      put(L, f);
+    }
+    put_slot(L, base);
+  }
+  return call_results(L, t);
+}
+
+static bool lower_call_indirect(struct lower *L) {
+  u32 typeidx, table, base;
+  struct entry idx;
+  if (!read_u32(L, &typeidx) || !read_u32(L, &table))
+    return false;
+  if (table >= wf_module_table_count(L->m))
+    return invalid(L, "unknown table");
+  if (wf_module_table_type(L->m, table).elemtype != WF_FUNCREF)
+    return invalid(L, "type mismatch: call_indirect on a non-funcref table");
+  if (typeidx >= L->m->ntypes)
+    return invalid(L, "unknown type");
+  const struct wf_functype *t = &L->m->types[typeidx];
+  if (!pop_type(L, WF_I32, &idx) || !call_args(L, t, &base))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_CALL_INDIRECT);
+    put(L, typeidx);
+    put(L, table);
+    put_slot(L, base);
+    put_slot(L, idx.loc);
+  }
+  return call_results(L, t);
+}
+
+static bool lower_local(struct lower *L, u8 opcode) {
+  u32 x;
+  if (!read_u32(L, &x))
+    return false;
+  if (x >= L->nlocals)
+    return invalid(L, "unknown local");
+  u8 t = L->local_types[x];
+  if (opcode == 0x20)
+    return push(L, t, x);
+  struct entry v;
+  if (!pop_type(L, t, &v))
+    return false;
+  if (live(L)) {
+    bool pending = false;
+    for (u32 i = 0; i < L->height; i++)
+      if (L->stack[i].loc == x)
+        pending = true;
+    if (pending)
+      for (u32 i = 0; i < L->height; i++)
+        if (L->stack[i].loc == x)
+          materialize(L, i);
+    if (!pending && L->last_dst_pos != NONE &&
+        v.loc == stack_loc(L->height) && L->code[L->last_dst_pos] == v.loc) {
+      /* The previous instruction computed v: let it write the local. */
+      for (u32 i = L->nrelocs; i-- > 0;)
+        if (L->relocs[i] == L->last_dst_pos) {
+          memmove(&L->relocs[i], &L->relocs[i + 1],
+                  (L->nrelocs - i - 1) * sizeof(u32));
+          L->nrelocs--;
+          break;
+        }
+      L->code[L->last_dst_pos] = x;
+      L->last_dst_pos = NONE;
+    } else if (v.loc != x) {
+      emit_op(L, WF_OP_COPY);
+      put_slot(L, x);
+      put_slot(L, v.loc);
+    }
+  }
+  if (opcode == 0x22)
+    return push(L, t, x);
+  return true;
+}
+
+static bool lower_global(struct lower *L, u8 opcode) {
+  u32 x;
+  if (!read_u32(L, &x))
+    return false;
+  if (x >= wf_module_global_count(L->m))
+    return invalid(L, "unknown global");
+  struct wf_globaltype gt = wf_module_global_type(L->m, x);
+  if (opcode == 0x23) {
+    u32 dst = push_result(L, gt.valtype);
+    if (live(L)) {
+      emit_op(L, WF_OP_GLOBAL_GET);
+      put_dst(L, dst);
+      put(L, x);
+    }
+    return true;
+  }
+  if (!gt.mutable_)
+    return invalid(L, "global is immutable");
+  struct entry v;
+  if (!pop_type(L, gt.valtype, &v))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_GLOBAL_SET);
+    put(L, x);
+    put_slot(L, v.loc);
+  }
+  return true;
+}
+
+static bool need_memory(struct lower *L) {
+  return wf_module_memory_count(L->m) > 0 || invalid(L, "unknown memory 0");
+}
+
+/* Loads 0x28..0x35 and stores 0x36..0x3e. */
+static bool lower_memory_access(struct lower *L, u8 opcode) {
+  static const struct { u8 op, type, align; bool store; } acc[] = {
+      {WF_OP_I32_LOAD, WF_I32, 2, 0},     {WF_OP_I64_LOAD, WF_I64, 3, 0},
+      {WF_OP_I32_LOAD, WF_F32, 2, 0},     {WF_OP_I64_LOAD, WF_F64, 3, 0},
+      {WF_OP_I32_LOAD8_S, WF_I32, 0, 0},  {WF_OP_I32_LOAD8_U, WF_I32, 0, 0},
+      {WF_OP_I32_LOAD16_S, WF_I32, 1, 0}, {WF_OP_I32_LOAD16_U, WF_I32, 1, 0},
+      {WF_OP_I64_LOAD8_S, WF_I64, 0, 0},  {WF_OP_I64_LOAD8_U, WF_I64, 0, 0},
+      {WF_OP_I64_LOAD16_S, WF_I64, 1, 0}, {WF_OP_I64_LOAD16_U, WF_I64, 1, 0},
+      {WF_OP_I64_LOAD32_S, WF_I64, 2, 0}, {WF_OP_I64_LOAD32_U, WF_I64, 2, 0},
+      {WF_OP_I32_STORE, WF_I32, 2, 1},    {WF_OP_I64_STORE, WF_I64, 3, 1},
+      {WF_OP_I32_STORE, WF_F32, 2, 1},    {WF_OP_I64_STORE, WF_F64, 3, 1},
+      {WF_OP_I32_STORE8, WF_I32, 0, 1},   {WF_OP_I32_STORE16, WF_I32, 1, 1},
+      {WF_OP_I64_STORE8, WF_I64, 0, 1},   {WF_OP_I64_STORE16, WF_I64, 1, 1},
+      {WF_OP_I64_STORE32, WF_I64, 2, 1},
+  };
+  u32 align, offset;
+  if (!read_u32(L, &align) || !read_u32(L, &offset))
+    return false;
+  if (!need_memory(L))
+    return false;
+  const typeof(acc[0]) *d = &acc[opcode - 0x28];
+  if (align > d->align)
+    return invalid(L, "alignment must not be larger than natural");
+  if (d->store) {
+    struct entry v, addr;
+    if (!pop_type(L, d->type, &v) || !pop_type(L, WF_I32, &addr))
+      return false;
+    if (live(L)) {
+      emit_op(L, (enum wf_op)d->op);
+      put_slot(L, addr.loc);
+      put_slot(L, v.loc);
+      put(L, offset);
+    }
+    return true;
+  }
+  struct entry addr;
+  if (!pop_type(L, WF_I32, &addr))
+    return false;
+  u32 dst = push_result(L, d->type);
+  if (live(L)) {
+    emit_op(L, (enum wf_op)d->op);
+    put_dst(L, dst);
+    put_slot(L, addr.loc);
+    put(L, offset);
+  }
+  return true;
+}
+
+/* Generic emitter: pop `nin` operands of the given types, push `out`. */
+static bool simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in,
+                   u8 out, const u32 *imms, u32 nimm) {
+  struct entry e[5];
+  for (u32 i = nin; i-- > 0;)
+    if (!pop_type(L, in[i], &e[i]))
+      return false;
+  u32 dst = out ? push_result(L, out) : 0;
+  if (!live(L))
+    return true;
+  emit_op(L, op);
+  if (out)
+    put_dst(L, dst);
+  for (u32 i = 0; i < nimm; i++)
+    put(L, imms[i]);
+  for (u32 i = 0; i < nin; i++)
+    put_slot(L, e[i].loc);
+  return true;
+}
+
+static u8 member_type(char c0, char c1) {
+  /* "i32","u32" -> I32; "i64","u64" -> I64; "f32" -> F32; "f64" -> F64 */
+  if (c0 == 'f')
+    return c1 == '3' ? WF_F32 : WF_F64;
+  return c1 == '3' ? WF_I32 : WF_I64;
+}
+
+static bool lower_numeric(struct lower *L, u32 opcode, bool *handled) {
+  *handled = true;
+  switch (opcode) {
+#define UN(name, opc, ta, tr, e)                                               \
+  case opc: {                                                                  \
+    u8 in = member_type(#ta[0], #ta[1]);                                       \
+    return simple(L, WF_OP_##name, 1, &in, member_type(#tr[0], #tr[1]), NULL,  \
+                  0);                                                          \
+  }
+#define BIN(name, opc, ta, tr, e)                                              \
+  case opc: {                                                                  \
+    u8 in[2] = {member_type(#ta[0], #ta[1]), member_type(#ta[0], #ta[1])};     \
+    return simple(L, WF_OP_##name, 2, in, member_type(#tr[0], #tr[1]), NULL,   \
+                  0);                                                          \
+  }
+#include "numeric.def"
+#undef UN
+#undef BIN
+  }
+  static const struct { u16 opc; u8 op, in, out; } trapping[] = {
+      {0x6d, WF_OP_I32_DIV_S, WF_I32, WF_I32},
+      {0x6e, WF_OP_I32_DIV_U, WF_I32, WF_I32},
+      {0x6f, WF_OP_I32_REM_S, WF_I32, WF_I32},
+      {0x70, WF_OP_I32_REM_U, WF_I32, WF_I32},
+      {0x7f, WF_OP_I64_DIV_S, WF_I64, WF_I64},
+      {0x80, WF_OP_I64_DIV_U, WF_I64, WF_I64},
+      {0x81, WF_OP_I64_REM_S, WF_I64, WF_I64},
+      {0x82, WF_OP_I64_REM_U, WF_I64, WF_I64},
+      {0xa8, WF_OP_I32_TRUNC_F32_S, WF_F32, WF_I32},
+      {0xa9, WF_OP_I32_TRUNC_F32_U, WF_F32, WF_I32},
+      {0xaa, WF_OP_I32_TRUNC_F64_S, WF_F64, WF_I32},
+      {0xab, WF_OP_I32_TRUNC_F64_U, WF_F64, WF_I32},
+      {0xae, WF_OP_I64_TRUNC_F32_S, WF_F32, WF_I64},
+      {0xaf, WF_OP_I64_TRUNC_F32_U, WF_F32, WF_I64},
+      {0xb0, WF_OP_I64_TRUNC_F64_S, WF_F64, WF_I64},
+      {0xb1, WF_OP_I64_TRUNC_F64_U, WF_F64, WF_I64},
+  };
+  for (u32 i = 0; i < WF_ARRAY_LEN(trapping); i++) {
+    if (trapping[i].opc != opcode)
+      continue;
+    u8 in[2] = {trapping[i].in, trapping[i].in};
+    bool binary = opcode < 0xa8;
+    return simple(L, (enum wf_op)trapping[i].op, binary ? 2 : 1, in,
+                  trapping[i].out, NULL, 0);
+  }
+  /* Reinterpretations keep the bits: only the static type changes. */
+  static const struct { u8 opc, in, out; } reinterpret[] = {
+      {0xbc, WF_F32, WF_I32}, {0xbd, WF_F64, WF_I64},
+      {0xbe, WF_I32, WF_F32}, {0xbf, WF_I64, WF_F64}};
+  for (u32 i = 0; i < WF_ARRAY_LEN(reinterpret); i++) {
+    if (reinterpret[i].opc != opcode)
+      continue;
+    struct entry v;
+    if (!pop_type(L, reinterpret[i].in, &v))
+      return false;
+    return push(L, reinterpret[i].out, v.loc);
+  }
+  *handled = false;
+  return true;
+}
+
+static bool lower_const(struct lower *L, u8 opcode) {
+  u64 bits = 0;
+  u8 type;
+  switch (opcode) {
+  case 0x41: {
+    i32 v;
+    if (!wf_read_s32(&L->r, &v))
+      return reader_failed(L);
+    bits = (u32)v;
+    type = WF_I32;
+    break;
+  }
+  case 0x42: {
+    i64 v;
+    if (!wf_read_s64(&L->r, &v))
+      return reader_failed(L);
+    bits = (u64)v;
+    type = WF_I64;
+    break;
+  }
+  case 0x43: {
+    u32 v;
+    if (!wf_read_fixed32(&L->r, &v))
+      return reader_failed(L);
+    bits = v;
+    type = WF_F32;
+    break;
+  }
+  default: {
+    if (!wf_read_fixed64(&L->r, &bits))
+      return reader_failed(L);
+    type = WF_F64;
+    break;
+  }
+  }
+  /* Slots hold i32/f32 through the union's 32-bit member. */
+  weft_slot s;
+  s.u64 = 0;
+  if (type == WF_I32 || type == WF_F32)
+    s.u32 = (u32)bits;
+  else
+    s.u64 = bits;
+  u32 loc = live(L) ? const_slot(L, s.u64) : stack_loc(L->height);
+  return push(L, type, loc);
+}
+
+static bool lower_select(struct lower *L, u8 opcode) {
+  u8 want = T_UNKNOWN;
+  if (opcode == 0x1c) {
+    u32 n;
+    u8 t;
+    if (!read_u32(L, &n))
+      return false;
+    if (n != 1)
+      return invalid(L, "invalid result arity");
+    if (!read_u8(L, &t))
+      return false;
+    if (t == WF_V128)
+      return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet (v128)");
+    bool ok = false;
+    for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
+      ok |= single_types[i] == t;
+    if (!ok)
+      return malformed(L, "malformed value type");
+    want = t;
+  }
+  struct entry c, b, a;
+  if (!pop_type(L, WF_I32, &c) || !pop_type(L, want, &b) ||
+      !pop_type(L, want, &a))
+    return false;
+  u8 t = a.type != T_UNKNOWN ? a.type : b.type;
+  if (a.type != T_UNKNOWN && b.type != T_UNKNOWN && a.type != b.type)
+    return invalid(L, "type mismatch");
+  if (opcode == 0x1b && !is_num(t))
+    return invalid(L, "type mismatch: select needs a type for references");
+  u32 dst = push_result(L, opcode == 0x1c ? want : t);
+  if (live(L)) {
+    emit_op(L, WF_OP_SELECT);
+    put_dst(L, dst);
+    put_slot(L, a.loc);
+    put_slot(L, b.loc);
+    put_slot(L, c.loc);
+  }
+  return true;
+}
+
+static bool check_table(struct lower *L, u32 t) {
+  return t < wf_module_table_count(L->m) || invalid(L, "unknown table");
+}
+static bool check_elem(struct lower *L, u32 e) {
+  return e < L->m->nelems || invalid(L, "unknown elem segment");
+}
+static bool check_data(struct lower *L, u32 d) {
+  if (!L->m->has_datacount)
+    return malformed(L, "data count section required");
+  return d < L->m->datacount || invalid(L, "unknown data segment");
+}
+
+static bool lower_prefixed(struct lower *L) {
+  u32 sub;
+  if (!read_u32(L, &sub))
+    return false;
+  bool handled;
+  if (sub <= 7) {
+    bool ok = lower_numeric(L, 0xfc00 | sub, &handled);
+    return ok;
+  }
+  static const u8 i32x3[3] = {WF_I32, WF_I32, WF_I32};
+  u32 imm[2];
+  switch (sub) {
+  case 8: /* memory.init */
+    if (!read_u32(L, &imm[0]) || !read_zero(L) || !need_memory(L) ||
+        !check_data(L, imm[0]))
+      return false;
+    return simple(L, WF_OP_MEMORY_INIT, 3, i32x3, 0, imm, 1);
+  case 9: /* data.drop */
+    if (!read_u32(L, &imm[0]) || !check_data(L, imm[0]))
+      return false;
+    return simple(L, WF_OP_DATA_DROP, 0, NULL, 0, imm, 1);
+  case 10: /* memory.copy */
+    if (!read_zero(L) || !read_zero(L) || !need_memory(L))
+      return false;
+    return simple(L, WF_OP_MEMORY_COPY, 3, i32x3, 0, NULL, 0);
+  case 11: /* memory.fill */
+    if (!read_zero(L) || !need_memory(L))
+      return false;
+    return simple(L, WF_OP_MEMORY_FILL, 3, i32x3, 0, NULL, 0);
+  case 12: { /* table.init elem table */
+    if (!read_u32(L, &imm[1]) || !read_u32(L, &imm[0]) ||
+        !check_table(L, imm[0]) || !check_elem(L, imm[1]))
+      return false;
+    if (wf_module_table_type(L->m, imm[0]).elemtype !=
+        L->m->elems[imm[1]].reftype)
+      return invalid(L, "type mismatch");
+    return simple(L, WF_OP_TABLE_INIT, 3, i32x3, 0, imm, 2);
+  }
+  case 13: /* elem.drop */
+    if (!read_u32(L, &imm[0]) || !check_elem(L, imm[0]))
+      return false;
+    return simple(L, WF_OP_ELEM_DROP, 0, NULL, 0, imm, 1);
+  case 14: { /* table.copy dst src */
+    if (!read_u32(L, &imm[0]) || !read_u32(L, &imm[1]) ||
+        !check_table(L, imm[0]) || !check_table(L, imm[1]))
+      return false;
+    if (wf_module_table_type(L->m, imm[0]).elemtype !=
+        wf_module_table_type(L->m, imm[1]).elemtype)
+      return invalid(L, "type mismatch");
+    return simple(L, WF_OP_TABLE_COPY, 3, i32x3, 0, imm, 2);
+  }
+  case 15: { /* table.grow: init n -> old */
+    if (!read_u32(L, &imm[0]) || !check_table(L, imm[0]))
+      return false;
+    u8 in[2] = {wf_module_table_type(L->m, imm[0]).elemtype, WF_I32};
+    return simple(L, WF_OP_TABLE_GROW, 2, in, WF_I32, imm, 1);
+  }
+  case 16: /* table.size */
+    if (!read_u32(L, &imm[0]) || !check_table(L, imm[0]))
+      return false;
+    return simple(L, WF_OP_TABLE_SIZE, 0, NULL, WF_I32, imm, 1);
+  case 17: { /* table.fill: i v n */
+    if (!read_u32(L, &imm[0]) || !check_table(L, imm[0]))
+      return false;
+    u8 in[3] = {WF_I32, wf_module_table_type(L->m, imm[0]).elemtype, WF_I32};
+    return simple(L, WF_OP_TABLE_FILL, 3, in, 0, imm, 1);
+  }
+  default:
+    return malformed(L, "illegal opcode");
+  }
+}
+
+static bool lower_ref(struct lower *L, u8 opcode) {
+  if (opcode == 0xd0) { /* ref.null t */
+    u8 t;
+    if (!read_u8(L, &t))
+      return false;
+    if (t != WF_FUNCREF && t != WF_EXTERNREF)
+      return malformed(L, "malformed reference type");
+    u32 loc = live(L) ? const_slot(L, 0) : stack_loc(L->height);
+    return push(L, t, loc);
+  }
+  if (opcode == 0xd1) { /* ref.is_null */
+    struct entry v;
+    if (!pop_any(L, &v))
+      return false;
+    if (!is_ref(v.type))
+      return invalid(L, "type mismatch");
+    u32 dst = push_result(L, WF_I32);
+    if (live(L)) {
+      emit_op(L, WF_OP_REF_IS_NULL);
+      put_dst(L, dst);
+      put_slot(L, v.loc);
+    }
+    return true;
+  }
+  u32 f; /* ref.func */
+  if (!read_u32(L, &f))
+    return false;
+  if (f >= wf_module_func_count(L->m))
+    return invalid(L, "unknown function");
+  if (!L->m->func_declared || !L->m->func_declared[f])
+    return invalid(L, "undeclared function reference");
+  u32 dst = push_result(L, WF_FUNCREF);
+  if (live(L)) {
+    emit_op(L, WF_OP_REF_FUNC);
+    put_dst(L, dst);
+    put(L, f);
+  }
+  return true;
+}
+
+static bool lower_table_access(struct lower *L, u8 opcode) {
+  u32 t;
+  if (!read_u32(L, &t) || !check_table(L, t))
+    return false;
+  u8 et = wf_module_table_type(L->m, t).elemtype;
+  if (opcode == 0x25) { /* table.get */
+    u8 in = WF_I32;
+    return simple(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1);
+  }
+  u8 in[2] = {WF_I32, et};
+  return simple(L, WF_OP_TABLE_SET, 2, in, 0, &t, 1);
+}
+
+static bool lower_memory_size_grow(struct lower *L, u8 opcode) {
+  if (!read_zero(L) || !need_memory(L))
+    return false;
+  if (opcode == 0x3f)
+    return simple(L, WF_OP_MEMORY_SIZE, 0, NULL, WF_I32, NULL, 0);
+  u8 in = WF_I32;
+  return simple(L, WF_OP_MEMORY_GROW, 1, &in, WF_I32, NULL, 0);
+}
+
+/* ---- the body --------------------------------------------------------- */
+
+static bool lower_instr(struct lower *L, u8 op) {
+  switch (op) {
+  case 0x00: /* unreachable */
+    if (live(L))
+      emit_op(L, WF_OP_UNREACHABLE);
+    set_unreachable(L);
+    return true;
+  case 0x01: return true; /* nop */
+  case 0x02: return lower_block(L, CTRL_BLOCK);
+  case 0x03: return lower_block(L, CTRL_LOOP);
+  case 0x04: return lower_block(L, CTRL_IF);
+  case 0x05: return lower_else(L);
+  case 0x0b: return lower_end(L);
+  case 0x0c: return lower_br(L);
+  case 0x0d: return lower_br_if(L);
+  case 0x0e: return lower_br_table(L);
+  case 0x0f: { /* return */
+    struct ctrl *f = &L->ctrls[0];
+    if (!check_top(L, f->nresults, f->results))
+      return false;
+    emit_return(L);
+    set_unreachable(L);
+    return true;
+  }
+  case 0x10: return lower_call(L);
+  case 0x11: return lower_call_indirect(L);
+  case 0x1a: { /* drop */
+    struct entry v;
+    return pop_any(L, &v);
+  }
+  case 0x1b:
+  case 0x1c: return lower_select(L, op);
+  case 0x20:
+  case 0x21:
+  case 0x22: return lower_local(L, op);
+  case 0x23:
+  case 0x24: return lower_global(L, op);
+  case 0x25:
+  case 0x26: return lower_table_access(L, op);
+  case 0x3f:
+  case 0x40: return lower_memory_size_grow(L, op);
+  case 0x41:
+  case 0x42:
+  case 0x43:
+  case 0x44: return lower_const(L, op);
+  case 0xd0:
+  case 0xd1:
+  case 0xd2: return lower_ref(L, op);
+  case 0xfc: return lower_prefixed(L);
+  case 0xfd: return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet");
+  default: break;
+  }
+  if (op >= 0x28 && op <= 0x3e)
+    return lower_memory_access(L, op);
+  bool handled;
+  bool ok = lower_numeric(L, op, &handled);
+  if (!handled)
+    return malformed(L, "illegal opcode");
+  return ok;
+}
+
+static bool setup_locals(struct lower *L, const struct wf_func_decl *fd) {
+  const struct wf_functype *t = L->type;
+  u64 total = (u64)t->nparams + fd->nlocals;
+  if (total > LOC_MASK / 2)
+    return fail(L, WEFT_ERR_LIMIT, "too many locals");
+  L->nlocals = (u32)total;
+  L->local_types = wf_alloc_raw(L->a, L->nlocals ? L->nlocals : 1);
+  if (!L->local_types)
+    return nomem(L);
+  memcpy(L->local_types, t->types, t->nparams);
+  u32 at = t->nparams;
+  for (u32 g = 0; g < fd->ngroups; g++) {
+    u8 ty = fd->groups[g].type;
+    if (ty == WF_V128)
+      return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet (v128)");
+    memset(L->local_types + at, ty, fd->groups[g].count);
+    at += fd->groups[g].count;
+  }
+  return true;
+}
+
+static void release(struct lower *L) {
+  wf_alloc_free(L->a, L->local_types, L->nlocals ? L->nlocals : 1);
+  wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(u64));
+  wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
+  wf_alloc_free(L->a, L->ctrls, (size_t)L->ctrls_cap * sizeof(struct ctrl));
+}
+
+/* Fix slot operands now that the frame layout is known. */
+static bool finish(struct lower *L, struct wf_code **out) {
+  struct wf_code *c = wf_alloc_zero(L->a, sizeof *c);
+  if (!c)
+    return nomem(L);
+  u32 nlocal_slots = L->nlocals > L->type->nresults ? L->nlocals
+                                                    : L->type->nresults;
+  u32 stack_base = nlocal_slots + L->nconsts;
+  for (u32 i = 0; i < L->nrelocs; i++) {
+    u32 *p = &L->code[L->relocs[i]];
+    if (*p & LOC_STACK)
+      *p = stack_base + (*p & LOC_MASK);
+    else
+      *p = nlocal_slots + (*p & LOC_MASK);
+  }
+  c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
+  c->consts = wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(u64));
+  if (!c->ops || !c->consts) {
+    wf_code_free(L->a, c);
+    return nomem(L);
+  }
+  memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
+  memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(u64));
+  c->nops = L->ncode;
+  c->funcidx = L->funcidx;
+  c->nparams = L->type->nparams;
+  c->nresults = L->type->nresults;
+  c->nlocals = L->nlocals;
+  c->nlocal_slots = nlocal_slots;
+  c->nconsts = L->nconsts;
+  c->frame_slots = stack_base + L->max_height + 1;
+  *out = c;
+  return true;
+}
+
+weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
+                          u32 defidx, const u32 *dispatch, struct wf_code **out,
+                          weft_error *err) {
+  struct lower L;
+  memset(&L, 0, sizeof L);
+  const struct wf_func_decl *fd = &m->funcs[defidx];
+  L.a = a;
+  L.m = m;
+  L.err = err;
+  L.dispatch = dispatch;
+  L.funcidx = m->nfunc_imports + defidx;
+  L.type = &m->types[fd->typeidx];
+  L.last_op_pos = L.last_dst_pos = NONE;
+  L.op_offset = fd->code.offset;
+  wf_reader_init(&L.r, m->bytes, fd->code.ptr, fd->code.ptr + fd->code.len);
+  *out = NULL;
+  if (setup_locals(&L, fd) &&
+      push_ctrl(&L, CTRL_FUNC, 0, NULL, L.type->nresults,
+                L.type->types + L.type->nparams)) {
+    while (L.nctrls > 0 && L.status == WEFT_OK) {
+      u8 op;
+      L.op_offset = wf_reader_offset(&L.r);
+      if (!read_u8(&L, &op))
+        break;
+      if (!lower_instr(&L, op))
+        break;
+    }
+    if (L.status == WEFT_OK && L.nctrls > 0)
+      reader_failed(&L);
+    if (L.status == WEFT_OK && wf_reader_left(&L.r) != 0)
+      malformed(&L, "section size mismatch: bytes after the final end");
+    if (L.status == WEFT_OK)
+      finish(&L, out);
+  }
+  release(&L);
+  return L.status;
+}
+
+void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
+  if (!code)
+    return;
+  wf_alloc_free(a, code->ops, (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
+  wf_alloc_free(a, code->consts,
+                (size_t)(code->nconsts ? code->nconsts : 1) * sizeof(u64));
+  wf_alloc_free(a, code, sizeof *code);
+}
+
+u64 wf_code_bytes(const struct wf_code *code) {
+  return sizeof *code + (u64)code->nops * sizeof(u32) +
+         (u64)code->nconsts * sizeof(u64);
+}

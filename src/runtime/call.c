@@ -1,0 +1,112 @@
+/*
+** call.c — calls from the host into Wasm or host functions: argument type
+** checks, marshalling between weft_val and slots, and the host-function
+** context accessors.
+*/
+#include "runtime.h"
+
+weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
+                    weft_error *err) {
+  struct wf_exec *ex = &e->exec;
+  const struct wf_functype *t = &e->sigs[f->sig].type;
+  u32 need = t->nparams > t->nresults ? t->nparams : t->nresults;
+  if (slots + need > ex->stack_end)
+    return wf_error_trap(err, WEFT_TRAP_STACK_EXHAUSTED);
+  weft_error *saved_err = ex->err;
+  ex->err = err;
+  weft_status s;
+  if (f->host) {
+    struct weft_host_ctx hc = {e, NULL, err};
+    weft_slot *saved_top = ex->top;
+    ex->top = slots + need;
+    s = f->host(&hc, f->host_user, slots);
+    ex->top = saved_top;
+  } else {
+    weft_slot *saved_top = ex->top;
+    ex->top = slots; /* the callee frame grows from here */
+    s = wf_interp_call(ex, f, slots);
+    ex->top = saved_top;
+  }
+  ex->err = saved_err;
+  return s;
+}
+
+static void to_slot(const weft_val *v, weft_slot *s) {
+  s->u64 = 0;
+  switch (v->type) {
+  case WEFT_I32:
+  case WEFT_F32: s->u32 = v->of.u32; break;
+  case WEFT_FUNCREF:
+  case WEFT_EXTERNREF: s->ref = v->of.ref; break;
+  default: s->u64 = v->of.u64; break;
+  }
+}
+
+static void from_slot(weft_valtype t, const weft_slot *s, weft_val *v) {
+  v->type = t;
+  v->of.u64 = 0;
+  switch (t) {
+  case WEFT_I32:
+  case WEFT_F32: v->of.u32 = s->u32; break;
+  case WEFT_FUNCREF:
+  case WEFT_EXTERNREF: v->of.ref = s->ref; break;
+  default: v->of.u64 = s->u64; break;
+  }
+}
+
+weft_status weft_func_call(weft_engine *e, weft_func *f, const weft_val *args,
+                           uint32_t nargs, weft_val *results,
+                           uint32_t nresults, weft_error *err) {
+  wf_error_clear(err);
+  if (!f || f->engine != e)
+    return wf_error_set(err, WEFT_ERR_ARG, "function from another engine");
+  const struct wf_functype t = e->sigs[f->sig].type;
+  if (nargs != t.nparams)
+    return wf_error_set(err, WEFT_ERR_ARG, "expected %u arguments, got %u",
+                        t.nparams, nargs);
+  if (nresults < t.nresults)
+    return wf_error_set(err, WEFT_ERR_ARG, "room for %u results needed, got %u",
+                        t.nresults, nresults);
+  for (u32 i = 0; i < nargs; i++)
+    if ((u8)args[i].type != t.types[i])
+      return wf_error_set(err, WEFT_ERR_ARG, "argument %u has the wrong type",
+                          i);
+  struct wf_exec *ex;
+  weft_status s = wf_engine_exec(e, &ex, err);
+  if (s != WEFT_OK)
+    return s;
+  weft_slot *slots = ex->top;
+  u32 need = t.nparams > t.nresults ? t.nparams : t.nresults;
+  if (slots + need > ex->stack_end)
+    return wf_error_trap(err, WEFT_TRAP_STACK_EXHAUSTED);
+  for (u32 i = 0; i < nargs; i++)
+    to_slot(&args[i], &slots[i]);
+  s = wf_call(e, f, slots, err);
+  if (s != WEFT_OK)
+    return s;
+  for (u32 i = 0; i < t.nresults; i++)
+    from_slot((weft_valtype)t.types[t.nparams + i], &slots[i], &results[i]);
+  return WEFT_OK;
+}
+
+weft_memory *weft_host_memory(weft_host_ctx *ctx) {
+  return ctx->inst ? ctx->inst->mem0 : NULL;
+}
+weft_instance *weft_host_instance(weft_host_ctx *ctx) { return ctx->inst; }
+weft_engine *weft_host_engine(weft_host_ctx *ctx) { return ctx->engine; }
+
+weft_status weft_host_trap(weft_host_ctx *ctx, const char *message) {
+  if (ctx->err) {
+    ctx->err->trap = WEFT_TRAP_HOST;
+    return wf_error_set(ctx->err, WEFT_ERR_TRAP, "%s", message);
+  }
+  return WEFT_ERR_TRAP;
+}
+
+weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code) {
+  if (ctx->err) {
+    ctx->err->exit_code = code;
+    return wf_error_set(ctx->err, WEFT_ERR_EXIT, "exit with code %d", code);
+  }
+  return WEFT_ERR_EXIT;
+}

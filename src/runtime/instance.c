@@ -1,0 +1,387 @@
+/*
+** instance.c — linking and instantiation: resolve imports with exact type
+** checks, allocate what the module defines, evaluate constant expressions,
+** apply active segments in the spec's order, run the start function.
+*/
+#include "runtime.h"
+
+/* ---- linker ----------------------------------------------------------- */
+
+struct wf_linker_entry {
+  char *module;
+  char *name;
+  weft_extern ext;
+};
+
+static char *dup_str(struct wf_alloc *a, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *p = wf_alloc_raw(a, n);
+  if (p)
+    memcpy(p, s, n);
+  return p;
+}
+
+weft_status weft_linker_new(weft_engine *e, weft_linker **out,
+                            weft_error *err) {
+  wf_error_clear(err);
+  weft_linker *l = wf_alloc_zero(&e->alloc, sizeof *l);
+  if (!l)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  l->engine = e;
+  *out = l;
+  return WEFT_OK;
+}
+
+void weft_linker_free(weft_linker *l) {
+  if (!l)
+    return;
+  struct wf_alloc *a = &l->engine->alloc;
+  for (u32 i = 0; i < l->count; i++) {
+    wf_alloc_free(a, l->entries[i].module, strlen(l->entries[i].module) + 1);
+    wf_alloc_free(a, l->entries[i].name, strlen(l->entries[i].name) + 1);
+  }
+  wf_alloc_free(a, l->entries, (size_t)l->cap * sizeof(struct wf_linker_entry));
+  wf_alloc_free(a, l, sizeof *l);
+}
+
+static struct wf_linker_entry *linker_find(weft_linker *l, const char *module,
+                                           u32 module_len, const char *name,
+                                           u32 name_len) {
+  for (u32 i = l->count; i-- > 0;) {
+    struct wf_linker_entry *en = &l->entries[i];
+    if (strlen(en->module) == module_len && strlen(en->name) == name_len &&
+        !memcmp(en->module, module, module_len) &&
+        !memcmp(en->name, name, name_len))
+      return en;
+  }
+  return NULL;
+}
+
+weft_status weft_linker_define(weft_linker *l, const char *module,
+                               const char *name, weft_extern ext,
+                               weft_error *err) {
+  wf_error_clear(err);
+  struct wf_alloc *a = &l->engine->alloc;
+  struct wf_linker_entry *en =
+      linker_find(l, module, (u32)strlen(module), name, (u32)strlen(name));
+  if (en) {
+    en->ext = ext;
+    return WEFT_OK;
+  }
+  if (l->count == l->cap) {
+    u32 ncap = l->cap ? l->cap * 2 : 16;
+    void *p = wf_alloc_resize(a, l->entries,
+                              (size_t)l->cap * sizeof(struct wf_linker_entry),
+                              (size_t)ncap * sizeof(struct wf_linker_entry));
+    if (!p)
+      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+    l->entries = p;
+    l->cap = ncap;
+  }
+  char *m = dup_str(a, module), *n = dup_str(a, name);
+  if (!m || !n) {
+    if (m)
+      wf_alloc_free(a, m, strlen(m) + 1);
+    if (n)
+      wf_alloc_free(a, n, strlen(n) + 1);
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  }
+  l->entries[l->count].module = m;
+  l->entries[l->count].name = n;
+  l->entries[l->count].ext = ext;
+  l->count++;
+  return WEFT_OK;
+}
+
+static void extern_of(const weft_instance *inst, const struct wf_export *ex,
+                      weft_extern *out) {
+  out->kind = (weft_extern_kind)ex->kind;
+  switch (ex->kind) {
+  case WF_EXTERN_FUNC: out->of.func = inst->funcs[ex->index]; break;
+  case WF_EXTERN_TABLE: out->of.table = inst->tables[ex->index]; break;
+  case WF_EXTERN_MEMORY: out->of.memory = inst->memories[ex->index]; break;
+  default: out->of.global = inst->globals[ex->index]; break;
+  }
+}
+
+weft_status weft_linker_define_instance(weft_linker *l, const char *module,
+                                        weft_instance *inst, weft_error *err) {
+  const struct wf_module *m = &inst->module->m;
+  for (u32 i = 0; i < m->nexports; i++) {
+    weft_extern ext;
+    extern_of(inst, &m->exports[i], &ext);
+    weft_status s = weft_linker_define(l, module, m->exports[i].name, ext, err);
+    if (s != WEFT_OK)
+      return s;
+  }
+  return WEFT_OK;
+}
+
+weft_status weft_instance_export(const weft_instance *inst, const char *name,
+                                 weft_extern *out) {
+  const struct wf_module *m = &inst->module->m;
+  size_t n = strlen(name);
+  for (u32 i = 0; i < m->nexports; i++)
+    if (m->exports[i].name_len == n && !memcmp(m->exports[i].name, name, n)) {
+      extern_of(inst, &m->exports[i], out);
+      return WEFT_OK;
+    }
+  return WEFT_ERR_ARG;
+}
+
+const weft_module *weft_instance_module(const weft_instance *inst) {
+  return inst->module;
+}
+
+/* ---- instance lifetime ------------------------------------------------ */
+
+static void release_instance(weft_engine *e, struct wf_object *o) {
+  weft_instance *inst = (weft_instance *)o;
+  const struct wf_module *m = &inst->module->m;
+  struct wf_alloc *a = &e->alloc;
+  if (inst->elems)
+    for (u32 i = 0; i < m->nelems; i++)
+      wf_alloc_free(a, inst->elems[i].refs,
+                    (size_t)(m->elems[i].count ? m->elems[i].count : 1) *
+                        sizeof(void *));
+  wf_alloc_free(a, inst->elems,
+                (size_t)(m->nelems ? m->nelems : 1) * sizeof(struct wf_elem_inst));
+  wf_alloc_free(a, inst->data_len, (size_t)(m->ndatas ? m->ndatas : 1) * sizeof(u32));
+  wf_alloc_free(a, inst->funcs,
+                (size_t)(wf_module_func_count(m) ? wf_module_func_count(m) : 1) *
+                    sizeof(void *));
+  wf_alloc_free(a, inst->tables,
+                (size_t)(wf_module_table_count(m) ? wf_module_table_count(m) : 1) *
+                    sizeof(void *));
+  wf_alloc_free(a, inst->memories,
+                (size_t)(wf_module_memory_count(m) ? wf_module_memory_count(m)
+                                                   : 1) *
+                    sizeof(void *));
+  wf_alloc_free(a, inst->globals,
+                (size_t)(wf_module_global_count(m) ? wf_module_global_count(m)
+                                                   : 1) *
+                    sizeof(void *));
+  wf_module_unref(inst->module);
+  wf_alloc_free(a, inst, sizeof *inst);
+}
+
+static weft_status alloc_arrays(weft_engine *e, weft_instance *inst,
+                                weft_error *err) {
+  const struct wf_module *m = &inst->module->m;
+  struct wf_alloc *a = &e->alloc;
+#define ARR(n, sz) wf_alloc_array(a, (n) ? (n) : 1, (sz))
+  inst->funcs = ARR(wf_module_func_count(m), sizeof(void *));
+  inst->tables = ARR(wf_module_table_count(m), sizeof(void *));
+  inst->memories = ARR(wf_module_memory_count(m), sizeof(void *));
+  inst->globals = ARR(wf_module_global_count(m), sizeof(void *));
+  inst->elems = ARR(m->nelems, sizeof(struct wf_elem_inst));
+  inst->data_len = ARR(m->ndatas, sizeof(u32));
+#undef ARR
+  if (!inst->funcs || !inst->tables || !inst->memories || !inst->globals ||
+      !inst->elems || !inst->data_len)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+  return WEFT_OK;
+}
+
+/* ---- imports ---------------------------------------------------------- */
+
+static const char *const kind_names[] = {"function", "table", "memory",
+                                         "global"};
+
+static bool limits_match(u64 have_min, bool have_has_max, u64 have_max,
+                         const struct wf_limits *want) {
+  if (have_min < want->min)
+    return false;
+  if (want->has_max && (!have_has_max || have_max > want->max))
+    return false;
+  return true;
+}
+
+static weft_status link_error(weft_error *err, const struct wf_import *im,
+                              const char *why) {
+  return wf_error_set(err, WEFT_ERR_LINK, "%s: import %s.%s (%s)", why,
+                      im->module, im->name, kind_names[im->kind & 3]);
+}
+
+static weft_status resolve_import(weft_linker *l, weft_instance *inst,
+                                  const struct wf_import *im, u32 counts[4],
+                                  weft_error *err) {
+  struct wf_linker_entry *en =
+      l ? linker_find(l, im->module, im->module_len, im->name, im->name_len)
+        : NULL;
+  if (!en)
+    return link_error(err, im, "unknown import");
+  if ((u8)en->ext.kind != im->kind)
+    return link_error(err, im, "incompatible import type");
+  const weft_module *mod = inst->module;
+  switch (im->kind) {
+  case WF_EXTERN_FUNC:
+    if (en->ext.of.func->sig != mod->type_sigs[im->of.typeidx])
+      return link_error(err, im, "incompatible import type");
+    inst->funcs[counts[0]++] = en->ext.of.func;
+    return WEFT_OK;
+  case WF_EXTERN_TABLE: {
+    weft_table *t = en->ext.of.table;
+    if (t->elemtype != im->of.table.elemtype ||
+        !limits_match(t->size, t->has_max, t->decl_max, &im->of.table.limits))
+      return link_error(err, im, "incompatible import type");
+    inst->tables[counts[1]++] = t;
+    return WEFT_OK;
+  }
+  case WF_EXTERN_MEMORY: {
+    weft_memory *mem = en->ext.of.memory;
+    if (!limits_match(mem->pages, mem->has_max, mem->decl_max, &im->of.memory))
+      return link_error(err, im, "incompatible import type");
+    inst->memories[counts[2]++] = mem;
+    return WEFT_OK;
+  }
+  default: {
+    weft_global *g = en->ext.of.global;
+    if (g->type != im->of.global.valtype ||
+        g->mutable_ != im->of.global.mutable_)
+      return link_error(err, im, "incompatible import type");
+    inst->globals[counts[3]++] = g;
+    return WEFT_OK;
+  }
+  }
+}
+
+/* ---- definitions ------------------------------------------------------ */
+
+static weft_slot eval_const(const weft_instance *inst, struct wf_bytes expr) {
+  struct wf_constexpr c;
+  weft_slot v;
+  wf_constexpr_decode(&inst->module->m, expr, &c);
+  v.u64 = 0;
+  switch (c.kind) {
+  case WF_CONST_VALUE:
+    if (c.type == WF_I32 || c.type == WF_F32)
+      v.u32 = (u32)c.bits;
+    else
+      v.u64 = c.bits;
+    break;
+  case WF_CONST_REF_NULL: v.ref = NULL; break;
+  case WF_CONST_REF_FUNC: v.ref = inst->funcs[c.index]; break;
+  default: v = inst->globals[c.index]->val; break;
+  }
+  return v;
+}
+
+static weft_status define_all(weft_engine *e, weft_instance *inst,
+                              weft_error *err) {
+  const weft_module *mod = inst->module;
+  const struct wf_module *m = &mod->m;
+  weft_status s;
+  for (u32 i = 0; i < m->nfuncs; i++) {
+    u32 idx = m->nfunc_imports + i;
+    s = wf_func_create(e, mod->type_sigs[m->funcs[i].typeidx],
+                       &inst->funcs[idx], err);
+    if (s != WEFT_OK)
+      return s;
+    inst->funcs[idx]->inst = inst;
+    inst->funcs[idx]->code = mod->codes[i];
+    inst->funcs[idx]->funcidx = idx;
+  }
+  for (u32 i = 0; i < m->ntables; i++) {
+    const struct wf_tabletype *t = &m->tables[i];
+    s = wf_table_create(e, t->elemtype, (u32)t->limits.min, (u32)t->limits.max,
+                        t->limits.has_max, NULL,
+                        &inst->tables[m->ntable_imports + i], err);
+    if (s != WEFT_OK)
+      return s;
+  }
+  for (u32 i = 0; i < m->nmemories; i++) {
+    const struct wf_limits *lim = &m->memories[i];
+    s = wf_memory_create(e, (u32)lim->min, (u32)lim->max, lim->has_max,
+                         &inst->memories[m->nmemory_imports + i], err);
+    if (s != WEFT_OK)
+      return s;
+  }
+  inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
+  for (u32 i = 0; i < m->nglobals; i++) {
+    const struct wf_global_decl *g = &m->globals[i];
+    s = wf_global_create(e, g->type.valtype, g->type.mutable_,
+                         eval_const(inst, g->init),
+                         &inst->globals[m->nglobal_imports + i], err);
+    if (s != WEFT_OK)
+      return s;
+  }
+  for (u32 i = 0; i < m->nelems; i++) {
+    const struct wf_elem *el = &m->elems[i];
+    inst->elems[i].refs =
+        wf_alloc_array(&e->alloc, el->count ? el->count : 1, sizeof(void *));
+    if (!inst->elems[i].refs)
+      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+    for (u32 k = 0; k < el->count; k++)
+      inst->elems[i].refs[k] = el->funcs ? (void *)inst->funcs[el->funcs[k]]
+                                         : eval_const(inst, el->exprs[k]).ref;
+    inst->elems[i].len = el->mode == WF_SEG_PASSIVE ? el->count : 0;
+  }
+  for (u32 i = 0; i < m->ndatas; i++)
+    inst->data_len[i] = m->datas[i].mode == WF_SEG_PASSIVE ? m->datas[i].bytes.len : 0;
+  return WEFT_OK;
+}
+
+/* Active segments in order; a failing one traps with earlier writes kept. */
+static weft_status init_segments(weft_instance *inst, weft_error *err) {
+  const struct wf_module *m = &inst->module->m;
+  for (u32 i = 0; i < m->nelems; i++) {
+    const struct wf_elem *el = &m->elems[i];
+    if (el->mode != WF_SEG_ACTIVE)
+      continue;
+    weft_table *t = inst->tables[el->table];
+    u64 off = eval_const(inst, el->offset).u32;
+    if (off + el->count > t->size)
+      return wf_error_trap(err, WEFT_TRAP_TABLE_OOB);
+    if (el->count)
+      memcpy(t->elems + off, inst->elems[i].refs, el->count * sizeof(void *));
+  }
+  for (u32 i = 0; i < m->ndatas; i++) {
+    const struct wf_data *d = &m->datas[i];
+    if (d->mode != WF_SEG_ACTIVE)
+      continue;
+    weft_memory *mem = inst->memories[d->memory];
+    u64 off = eval_const(inst, d->offset).u32;
+    if (off + d->bytes.len > mem->size)
+      return wf_error_trap(err, WEFT_TRAP_MEMORY_OOB);
+    if (d->bytes.len)
+      memcpy(mem->data + off, d->bytes.ptr, d->bytes.len);
+  }
+  return WEFT_OK;
+}
+
+weft_status weft_instantiate(weft_linker *l, weft_module *mod,
+                             weft_instance **out, weft_error *err) {
+  wf_error_clear(err);
+  *out = NULL;
+  weft_engine *e = mod->engine;
+  if (l && l->engine != e)
+    return wf_error_set(err, WEFT_ERR_ARG, "linker and module belong to "
+                                           "different engines");
+  weft_instance *inst = wf_alloc_zero(&e->alloc, sizeof *inst);
+  if (!inst)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+  inst->engine = e;
+  inst->module = mod;
+  inst->type_sigs = mod->type_sigs;
+  mod->refs++;
+  wf_engine_track(e, &inst->obj, release_instance);
+  weft_status s = alloc_arrays(e, inst, err);
+  u32 counts[4] = {0, 0, 0, 0};
+  for (u32 i = 0; s == WEFT_OK && i < mod->m.nimports; i++)
+    s = resolve_import(l, inst, &mod->m.imports[i], counts, err);
+  if (s == WEFT_OK)
+    s = define_all(e, inst, err);
+  if (s == WEFT_OK)
+    s = init_segments(inst, err);
+  if (s == WEFT_OK && mod->m.has_start) {
+    struct wf_exec *ex;
+    s = wf_engine_exec(e, &ex, err);
+    if (s == WEFT_OK)
+      s = wf_call(e, inst->funcs[mod->m.start], ex->top, err);
+  }
+  if (s != WEFT_OK)
+    return s; /* the engine still owns (and later frees) the instance */
+  *out = inst;
+  return WEFT_OK;
+}

@@ -1,0 +1,146 @@
+/*
+** module.c — weft_module: decode, validate, intern types and lower every
+** function once; introspection for tools. A module is immutable after
+** load and reference-counted by the instances made from it.
+*/
+#include "runtime.h"
+
+static void module_release(weft_module *mod) {
+  weft_engine *e = mod->engine;
+  if (mod->codes)
+    for (u32 i = 0; i < mod->m.nfuncs; i++)
+      wf_code_free(&e->alloc, mod->codes[i]);
+  wf_alloc_free(&e->alloc, mod->codes,
+                (size_t)(mod->m.nfuncs ? mod->m.nfuncs : 1) * sizeof(void *));
+  wf_alloc_free(&e->alloc, mod->type_sigs,
+                (size_t)(mod->m.ntypes ? mod->m.ntypes : 1) * sizeof(u32));
+  wf_module_release(&e->alloc, &mod->m);
+  wf_alloc_free(&e->alloc, mod->m.bytes, mod->m.size ? mod->m.size : 1);
+  wf_alloc_free(&e->alloc, mod, sizeof *mod);
+}
+
+void wf_module_unref(weft_module *mod) {
+  if (mod && --mod->refs == 0)
+    module_release(mod);
+}
+
+void weft_module_free(weft_module *mod) { wf_module_unref(mod); }
+
+static weft_status lower_all(weft_module *mod, weft_error *err) {
+  weft_engine *e = mod->engine;
+  struct wf_module *m = &mod->m;
+  mod->type_sigs = wf_alloc_array(&e->alloc, m->ntypes ? m->ntypes : 1,
+                                  sizeof(u32));
+  mod->codes = wf_alloc_array(&e->alloc, m->nfuncs ? m->nfuncs : 1,
+                              sizeof(void *));
+  if (!mod->type_sigs || !mod->codes)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
+  for (u32 i = 0; i < m->ntypes; i++)
+    if (wf_engine_intern_sig(e, &m->types[i], &mod->type_sigs[i]) != WEFT_OK)
+      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
+  for (u32 i = 0; i < m->nfuncs; i++) {
+    weft_status s = wf_lower_func(&e->alloc, m, i, e->dispatch, &mod->codes[i],
+                                  err);
+    if (s != WEFT_OK)
+      return s;
+    mod->lowered_bytes += wf_code_bytes(mod->codes[i]);
+  }
+  return WEFT_OK;
+}
+
+weft_status weft_module_load(weft_engine *e, const uint8_t *bytes, size_t size,
+                             weft_module **out, weft_error *err) {
+  wf_error_clear(err);
+  *out = NULL;
+  if (!bytes && size)
+    return wf_error_set(err, WEFT_ERR_ARG, "NULL module bytes");
+  if (size > e->config.max_module_bytes)
+    return wf_error_set(err, WEFT_ERR_LIMIT,
+                        "module of %zu bytes exceeds the limit of %llu bytes",
+                        size, (unsigned long long)e->config.max_module_bytes);
+  weft_module *mod = wf_alloc_zero(&e->alloc, sizeof *mod);
+  if (!mod)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
+  mod->refs = 1;
+  mod->engine = e;
+  mod->m.bytes = wf_alloc_raw(&e->alloc, size ? size : 1);
+  if (!mod->m.bytes) {
+    wf_alloc_free(&e->alloc, mod, sizeof *mod);
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
+  }
+  if (size)
+    memcpy(mod->m.bytes, bytes, size);
+  mod->m.size = size;
+  weft_status s = wf_decode_module(&e->alloc, &e->config, &mod->m, err);
+  if (s == WEFT_OK)
+    s = wf_validate_module(&e->alloc, &mod->m, err);
+  if (s == WEFT_OK)
+    s = lower_all(mod, err);
+  if (s != WEFT_OK) {
+    module_release(mod);
+    return s;
+  }
+  *out = mod;
+  return WEFT_OK;
+}
+
+uint32_t weft_module_import_count(const weft_module *mod) {
+  return mod->m.nimports;
+}
+
+void weft_module_import(const weft_module *mod, uint32_t i,
+                        weft_import_info *out) {
+  const struct wf_import *im = &mod->m.imports[i];
+  out->module = im->module;
+  out->name = im->name;
+  out->kind = (weft_extern_kind)im->kind;
+}
+
+uint32_t weft_module_export_count(const weft_module *mod) {
+  return mod->m.nexports;
+}
+
+void weft_module_export(const weft_module *mod, uint32_t i,
+                        weft_export_info *out) {
+  const struct wf_export *ex = &mod->m.exports[i];
+  out->name = ex->name;
+  out->kind = (weft_extern_kind)ex->kind;
+  out->index = ex->index;
+}
+
+void weft_module_stats_get(const weft_module *mod, weft_module_stats *out) {
+  const struct wf_module *m = &mod->m;
+  memset(out, 0, sizeof *out);
+  out->types = m->ntypes;
+  out->imports = m->nimports;
+  out->funcs = wf_module_func_count(m);
+  out->tables = wf_module_table_count(m);
+  out->memories = wf_module_memory_count(m);
+  out->globals = wf_module_global_count(m);
+  out->exports = m->nexports;
+  out->elems = m->nelems;
+  out->datas = m->ndatas;
+  out->has_start = m->has_start;
+  out->start = m->start;
+  for (u32 i = 0; i < m->nfuncs; i++)
+    out->code_bytes += m->funcs[i].code.len;
+  for (u32 i = 0; i < m->ndatas; i++)
+    out->data_bytes += m->datas[i].bytes.len;
+  out->lowered_bytes = mod->lowered_bytes;
+}
+
+uint32_t weft_module_section_count(const weft_module *mod) {
+  return mod->m.nsections;
+}
+
+void weft_module_section(const weft_module *mod, uint32_t i,
+                         weft_section_info *out) {
+  static const char *const names[] = {
+      "custom", "type", "import", "function", "table", "memory", "global",
+      "export", "start", "element", "code", "data", "datacount"};
+  const struct wf_section *s = &mod->m.sections[i];
+  out->id = s->id;
+  out->name = s->name ? s->name : (s->id < 13 ? names[s->id] : "unknown");
+  out->offset = s->offset;
+  out->size = s->size;
+}

@@ -1,0 +1,267 @@
+/*
+** objects.c — memories, tables, globals and function instances: creation,
+** growth within the engine's limits, and their public accessors. Every
+** object is tracked by its engine and released with it.
+*/
+#include "runtime.h"
+
+/* ---- memories --------------------------------------------------------- */
+
+static size_t mem_alloc_size(u64 size) { return size ? (size_t)size : 1; }
+
+static void release_memory(weft_engine *e, struct wf_object *o) {
+  weft_memory *m = (weft_memory *)o;
+  wf_alloc_free(&e->alloc, m->data, mem_alloc_size(m->size));
+  wf_alloc_free(&e->alloc, m, sizeof *m);
+}
+
+weft_status wf_memory_create(weft_engine *e, u32 min, u32 max, bool has_max,
+                             weft_memory **out, weft_error *err) {
+  u64 limit_pages = e->config.max_memory_bytes / WF_PAGE_SIZE;
+  u32 eff_max = has_max ? max : WF_MAX_PAGES;
+  if (eff_max > limit_pages)
+    eff_max = (u32)limit_pages;
+  if (min > eff_max)
+    return wf_error_set(err, WEFT_ERR_LIMIT,
+                        "memory of %u pages exceeds the limit of %u pages", min,
+                        eff_max);
+  weft_memory *m = wf_alloc_zero(&e->alloc, sizeof *m);
+  if (!m)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  m->size = (u64)min * WF_PAGE_SIZE;
+  m->data = wf_alloc_zero(&e->alloc, mem_alloc_size(m->size));
+  if (!m->data) {
+    wf_alloc_free(&e->alloc, m, sizeof *m);
+    return wf_error_set(err, WEFT_ERR_NOMEM,
+                        "out of memory allocating %u pages", min);
+  }
+  m->engine = e;
+  m->pages = min;
+  m->max_pages = eff_max;
+  m->has_max = has_max;
+  m->decl_max = max;
+  wf_engine_track(e, &m->obj, release_memory);
+  *out = m;
+  return WEFT_OK;
+}
+
+i64 wf_memory_grow(weft_memory *m, u32 delta) {
+  u32 old = m->pages;
+  if (delta == 0)
+    return old;
+  if ((u64)old + delta > m->max_pages)
+    return -1;
+  u64 nsize = ((u64)old + delta) * WF_PAGE_SIZE;
+  if (nsize > SIZE_MAX)
+    return -1;
+  u8 *p = wf_alloc_resize(&m->engine->alloc, m->data, mem_alloc_size(m->size),
+                          (size_t)nsize);
+  if (!p)
+    return -1;
+  memset(p + m->size, 0, (size_t)(nsize - m->size));
+  m->data = p;
+  m->size = nsize;
+  m->pages = old + delta;
+  return old;
+}
+
+weft_status weft_memory_new(weft_engine *e, u32 min, u32 max,
+                            weft_memory **out, weft_error *err) {
+  wf_error_clear(err);
+  bool has_max = max != UINT32_MAX;
+  if (min > WF_MAX_PAGES || (has_max && (max > WF_MAX_PAGES || max < min)))
+    return wf_error_set(err, WEFT_ERR_ARG, "invalid memory limits");
+  return wf_memory_create(e, min, max, has_max, out, err);
+}
+
+uint8_t *weft_memory_data(const weft_memory *m) { return m->data; }
+uint64_t weft_memory_size(const weft_memory *m) { return m->size; }
+int64_t weft_memory_grow(weft_memory *m, uint32_t delta) {
+  return wf_memory_grow(m, delta);
+}
+
+/* ---- tables ----------------------------------------------------------- */
+
+static void release_table(weft_engine *e, struct wf_object *o) {
+  weft_table *t = (weft_table *)o;
+  wf_alloc_free(&e->alloc, t->elems, (size_t)(t->cap ? t->cap : 1) * sizeof(void *));
+  wf_alloc_free(&e->alloc, t, sizeof *t);
+}
+
+weft_status wf_table_create(weft_engine *e, u8 elemtype, u32 min, u32 max,
+                            bool has_max, void *init, weft_table **out,
+                            weft_error *err) {
+  u32 eff_max = has_max ? max : UINT32_MAX;
+  if (eff_max > e->config.max_table_elems)
+    eff_max = e->config.max_table_elems;
+  if (min > eff_max)
+    return wf_error_set(err, WEFT_ERR_LIMIT,
+                        "table of %u elements exceeds the limit of %u", min,
+                        eff_max);
+  weft_table *t = wf_alloc_zero(&e->alloc, sizeof *t);
+  if (!t)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  t->elems = wf_alloc_array(&e->alloc, min ? min : 1, sizeof(void *));
+  if (!t->elems) {
+    wf_alloc_free(&e->alloc, t, sizeof *t);
+    return wf_error_set(err, WEFT_ERR_NOMEM,
+                        "out of memory allocating a table of %u", min);
+  }
+  for (u32 i = 0; i < min; i++)
+    t->elems[i] = init;
+  t->engine = e;
+  t->size = min;
+  t->cap = min ? min : 1;
+  t->max = eff_max;
+  t->has_max = has_max;
+  t->decl_max = max;
+  t->elemtype = elemtype;
+  wf_engine_track(e, &t->obj, release_table);
+  *out = t;
+  return WEFT_OK;
+}
+
+i64 wf_table_grow(weft_engine *e, weft_table *t, u32 delta, void *init) {
+  u32 old = t->size;
+  if ((u64)old + delta > t->max)
+    return -1;
+  u32 nsize = old + delta;
+  if (nsize > t->cap) {
+    u64 ncap = (u64)t->cap * 2;
+    if (ncap < nsize)
+      ncap = nsize;
+    if (ncap > t->max)
+      ncap = t->max;
+    void *p = wf_alloc_resize(&e->alloc, t->elems, (size_t)t->cap * sizeof(void *),
+                              (size_t)ncap * sizeof(void *));
+    if (!p)
+      return -1;
+    t->elems = p;
+    t->cap = (u32)ncap;
+  }
+  for (u32 i = old; i < nsize; i++)
+    t->elems[i] = init;
+  t->size = nsize;
+  return old;
+}
+
+weft_status weft_table_new(weft_engine *e, weft_valtype elem_type, u32 min,
+                           u32 max, void *init, weft_table **out,
+                           weft_error *err) {
+  wf_error_clear(err);
+  bool has_max = max != UINT32_MAX;
+  if ((elem_type != WEFT_FUNCREF && elem_type != WEFT_EXTERNREF) ||
+      (has_max && max < min))
+    return wf_error_set(err, WEFT_ERR_ARG, "invalid table type or limits");
+  return wf_table_create(e, (u8)elem_type, min, max, has_max, init, out, err);
+}
+
+uint32_t weft_table_size(const weft_table *t) { return t->size; }
+
+/* ---- globals ---------------------------------------------------------- */
+
+static void release_global(weft_engine *e, struct wf_object *o) {
+  wf_alloc_free(&e->alloc, o, sizeof(weft_global));
+}
+
+weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
+                             weft_slot val, weft_global **out,
+                             weft_error *err) {
+  weft_global *g = wf_alloc_zero(&e->alloc, sizeof *g);
+  if (!g)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  g->type = type;
+  g->mutable_ = mutable_;
+  g->val = val;
+  wf_engine_track(e, &g->obj, release_global);
+  *out = g;
+  return WEFT_OK;
+}
+
+static bool valid_valtype(weft_valtype t) {
+  return t == WEFT_I32 || t == WEFT_I64 || t == WEFT_F32 || t == WEFT_F64 ||
+         t == WEFT_FUNCREF || t == WEFT_EXTERNREF;
+}
+
+weft_status weft_global_new(weft_engine *e, weft_val v, int mutable_,
+                            weft_global **out, weft_error *err) {
+  wf_error_clear(err);
+  if (!valid_valtype(v.type))
+    return wf_error_set(err, WEFT_ERR_ARG, "invalid global type");
+  weft_slot s;
+  s.u64 = 0;
+  switch (v.type) {
+  case WEFT_I32:
+  case WEFT_F32: s.u32 = v.of.u32; break;
+  case WEFT_FUNCREF:
+  case WEFT_EXTERNREF: s.ref = v.of.ref; break;
+  default: s.u64 = v.of.u64; break;
+  }
+  return wf_global_create(e, (u8)v.type, mutable_ != 0, s, out, err);
+}
+
+weft_val weft_global_get(const weft_global *g) {
+  weft_val v;
+  v.type = (weft_valtype)g->type;
+  v.of = g->val;
+  return v;
+}
+
+/* ---- functions -------------------------------------------------------- */
+
+static void release_func(weft_engine *e, struct wf_object *o) {
+  wf_alloc_free(&e->alloc, o, sizeof(weft_func));
+}
+
+weft_status wf_func_create(weft_engine *e, u32 sig, weft_func **out,
+                           weft_error *err) {
+  weft_func *f = wf_alloc_zero(&e->alloc, sizeof *f);
+  if (!f)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  f->engine = e;
+  f->sig = sig;
+  wf_engine_track(e, &f->obj, release_func);
+  *out = f;
+  return WEFT_OK;
+}
+
+weft_status weft_func_new_host(weft_engine *e, const weft_valtype *params,
+                               u32 nparams, const weft_valtype *results,
+                               u32 nresults, weft_host_fn fn, void *user,
+                               weft_func **out, weft_error *err) {
+  wf_error_clear(err);
+  if (!fn || nparams > 1000 || nresults > 1000)
+    return wf_error_set(err, WEFT_ERR_ARG, "invalid host function");
+  u8 types[2000];
+  for (u32 i = 0; i < nparams; i++) {
+    if (!valid_valtype(params[i]))
+      return wf_error_set(err, WEFT_ERR_ARG, "invalid parameter type");
+    types[i] = (u8)params[i];
+  }
+  for (u32 i = 0; i < nresults; i++) {
+    if (!valid_valtype(results[i]))
+      return wf_error_set(err, WEFT_ERR_ARG, "invalid result type");
+    types[nparams + i] = (u8)results[i];
+  }
+  struct wf_functype t = {nparams, nresults, types};
+  u32 sig;
+  if (wf_engine_intern_sig(e, &t, &sig) != WEFT_OK)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  weft_status s = wf_func_create(e, sig, out, err);
+  if (s == WEFT_OK) {
+    (*out)->host = fn;
+    (*out)->host_user = user;
+    (*out)->funcidx = UINT32_MAX;
+  }
+  return s;
+}
+
+void weft_func_type(const weft_func *f, const weft_valtype **params,
+                    uint32_t *nparams, const weft_valtype **results,
+                    uint32_t *nresults) {
+  const struct wf_sig *s = &f->engine->sigs[f->sig];
+  *params = s->vtypes;
+  *nparams = s->type.nparams;
+  *results = s->vtypes + s->type.nparams;
+  *nresults = s->type.nresults;
+}

@@ -1,0 +1,198 @@
+/*
+** runtime.h — runtime objects behind the public handles: engine (the
+** store), functions, memories, tables, globals, instances, and the
+** execution context. Shared by runtime/ and interp/; the interpreter is
+** reached only through struct wf_code and wf_interp_call.
+*/
+#ifndef WF_RUNTIME_H
+#define WF_RUNTIME_H
+
+#include "../base/base.h"
+#include "../wasm/module.h"
+
+struct wf_code; /* lowered function body, owned by interp/ */
+
+/* Engine-wide interned function types: equal signatures get equal ids,
+** so call_indirect compares two integers. */
+struct wf_sig {
+  struct wf_functype type; /* types owned by the engine */
+  weft_valtype *vtypes;    /* the same types for the public API */
+  u32 hash;
+};
+
+/* Every runtime object is linked into the engine so weft_engine_free can
+** release it (store semantics). */
+struct wf_object {
+  struct wf_object *next;
+  void (*release)(weft_engine *engine, struct wf_object *obj);
+};
+
+/* One execution context per engine: value stack and call frames. */
+struct wf_frame {
+  const u32 *ip;          /* return address in the caller's code */
+  weft_slot *fp;          /* caller's frame */
+  const struct wf_code *code;
+  weft_instance *inst;
+};
+
+struct wf_exec {
+  weft_slot *stack; /* value stack: frames' slots, contiguous */
+  weft_slot *stack_end;
+  weft_slot *top;   /* first free slot for a new entry from the host */
+  struct wf_frame *frames;
+  u32 depth;        /* frames in use */
+  u32 max_depth;
+  weft_error *err;  /* where traps of the current call are reported */
+};
+
+struct weft_engine {
+  weft_config config;
+  struct wf_alloc alloc;
+  struct wf_object *objects; /* instances, memories, tables, globals, funcs */
+  struct wf_sig *sigs;       /* interned function types */
+  u32 nsigs, sigs_cap;
+  u32 *sig_index; /* open-addressing hash: sig id + 1, 0 = empty */
+  u32 sig_index_cap;
+  struct wf_exec exec;
+  bool exec_ready;
+  u32 *dispatch; /* interpreter encoding of each internal op, or NULL */
+};
+
+struct weft_func {
+  struct wf_object obj;
+  weft_engine *engine;
+  u32 sig;                     /* interned type id (engine->sigs may move) */
+  weft_instance *inst;         /* defining instance; NULL for host funcs */
+  const struct wf_code *code;  /* lowered body; NULL for host funcs */
+  u32 funcidx;                 /* index in the defining module */
+  weft_host_fn host;
+  void *host_user;
+};
+
+struct weft_memory {
+  struct wf_object obj;
+  weft_engine *engine;
+  u8 *data;
+  u64 size;      /* bytes = pages * 64 KiB */
+  u32 pages;
+  u32 max_pages; /* effective limit: declared max capped by config */
+  bool has_max;  /* declared max (for import matching) */
+  u32 decl_max;
+};
+
+struct weft_table {
+  struct wf_object obj;
+  weft_engine *engine;
+  void **elems;
+  u32 size;
+  u32 cap;       /* allocated entries */
+  u32 max;       /* effective limit */
+  bool has_max;  /* declared max (for import matching) */
+  u32 decl_max;
+  u8 elemtype;
+};
+
+struct weft_global {
+  struct wf_object obj;
+  weft_slot val;
+  u8 type;
+  bool mutable_;
+};
+
+/* A passive or active element segment as resolved in an instance. */
+struct wf_elem_inst {
+  void **refs; /* NULL after elem.drop */
+  u32 len;
+};
+
+struct weft_instance {
+  struct wf_object obj;
+  weft_engine *engine;
+  weft_module *module;
+  weft_func **funcs;       /* whole function index space */
+  weft_table **tables;
+  weft_memory **memories;
+  weft_global **globals;
+  weft_memory *mem0;       /* memories[0] or NULL: the interpreter's cache */
+  struct wf_elem_inst *elems;
+  u32 *data_len;           /* data segment lengths; 0 after data.drop */
+  const u32 *type_sigs;    /* module type index -> engine sig id */
+};
+
+struct weft_module {
+  u32 refs;
+  weft_engine *engine;
+  struct wf_module m;
+  u32 *type_sigs;          /* per type index: engine sig id */
+  struct wf_code **codes;  /* per defined function: lowered body */
+  u64 lowered_bytes;
+};
+
+struct weft_host_ctx {
+  weft_engine *engine;
+  weft_instance *inst; /* caller's instance, NULL when called from the API */
+  weft_error *err;
+};
+
+struct weft_linker {
+  weft_engine *engine;
+  struct wf_linker_entry *entries;
+  u32 count, cap;
+};
+
+/* engine.c */
+WF_INTERNAL weft_status wf_engine_intern_sig(weft_engine *e,
+                                             const struct wf_functype *t,
+                                             u32 *out_sig);
+WF_INTERNAL void wf_engine_track(weft_engine *e, struct wf_object *obj,
+                                 void (*release)(weft_engine *,
+                                                 struct wf_object *));
+WF_INTERNAL weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
+                                       weft_error *err);
+
+/* objects.c */
+WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u32 min, u32 max,
+                                         bool has_max, weft_memory **out,
+                                         weft_error *err);
+/* Returns old page count or -1. */
+WF_INTERNAL i64 wf_memory_grow(weft_memory *mem, u32 delta);
+WF_INTERNAL weft_status wf_table_create(weft_engine *e, u8 elemtype, u32 min,
+                                        u32 max, bool has_max, void *init,
+                                        weft_table **out, weft_error *err);
+WF_INTERNAL i64 wf_table_grow(weft_engine *e, weft_table *t, u32 delta,
+                              void *init);
+WF_INTERNAL weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
+                                         weft_slot val, weft_global **out,
+                                         weft_error *err);
+/* A function instance of a module's defined function or a host function. */
+WF_INTERNAL weft_status wf_func_create(weft_engine *e, u32 sig,
+                                       weft_func **out, weft_error *err);
+
+/* module.c: drop one reference (instances hold one each). */
+WF_INTERNAL void wf_module_unref(weft_module *mod);
+
+/* call.c: call a function instance with args already in slots. */
+WF_INTERNAL weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
+                                weft_error *err);
+
+/* Execution backend (interp/). Validate the body of defined function
+** `defidx` and lower it; `dispatch` maps internal ops to the interpreter's
+** encoding (NULL: plain op numbers). Errors: WEFT_ERR_INVALID, _MALFORMED
+** or _UNSUPPORTED with "... in func N at offset 0x..". */
+WF_INTERNAL weft_status wf_lower_func(struct wf_alloc *a,
+                                      const struct wf_module *m, u32 defidx,
+                                      const u32 *dispatch,
+                                      struct wf_code **out, weft_error *err);
+WF_INTERNAL void wf_code_free(struct wf_alloc *a, struct wf_code *code);
+WF_INTERNAL u64 wf_code_bytes(const struct wf_code *code);
+/* Number of internal ops (size of the dispatch table). */
+WF_INTERNAL u32 wf_interp_op_count(void);
+/* Fill out[wf_interp_op_count()]; false when dispatch uses op numbers. */
+WF_INTERNAL bool wf_interp_dispatch_init(u32 *out);
+
+/* interp.c: run `f` (a Wasm function) whose frame starts at `fp`, where the
+** arguments are. Results are left at fp[0..nresults). */
+WF_INTERNAL weft_status wf_interp_call(struct wf_exec *ex, weft_func *f,
+                                       weft_slot *fp);
+
+#endif /* WF_RUNTIME_H */
