@@ -268,6 +268,10 @@ weft_status weft_instantiate(weft_linker *linker, weft_module *module,
 /* Look up an export by name; WEFT_ERR_ARG when absent. */
 weft_status weft_instance_export(const weft_instance *instance, const char *name,
                                  weft_extern *out_extern);
+/* The same for names that may contain NUL bytes (Wasm names are UTF-8). */
+weft_status weft_instance_export_n(const weft_instance *instance,
+                                   const char *name, size_t name_len,
+                                   weft_extern *out_extern);
 const weft_module *weft_instance_module(const weft_instance *instance);
 
 #ifdef __cplusplus

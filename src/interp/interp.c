@@ -502,7 +502,11 @@ dispatch:
     ip += 4;                                                                   \
     NEXT();                                                                    \
   }
+#define b32 u32 /* float ops on bit patterns */
+#define b64 u64
 #include "numeric.def"
+#undef b32
+#undef b64
 #undef UN
 #undef BIN
 

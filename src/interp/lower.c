@@ -1021,7 +1021,7 @@ static bool simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in,
 
 static u8 member_type(char c0, char c1) {
   /* "i32","u32" -> I32; "i64","u64" -> I64; "f32" -> F32; "f64" -> F64 */
-  if (c0 == 'f')
+  if (c0 == 'f' || c0 == 'b')
     return c1 == '3' ? WF_F32 : WF_F64;
   return c1 == '3' ? WF_I32 : WF_I64;
 }

@@ -119,8 +119,12 @@ weft_status weft_linker_define_instance(weft_linker *l, const char *module,
 
 weft_status weft_instance_export(const weft_instance *inst, const char *name,
                                  weft_extern *out) {
+  return weft_instance_export_n(inst, name, strlen(name), out);
+}
+
+weft_status weft_instance_export_n(const weft_instance *inst, const char *name,
+                                   size_t n, weft_extern *out) {
   const struct wf_module *m = &inst->module->m;
-  size_t n = strlen(name);
   for (u32 i = 0; i < m->nexports; i++)
     if (m->exports[i].name_len == n && !memcmp(m->exports[i].name, name, n)) {
       extern_of(inst, &m->exports[i], out);

@@ -620,15 +620,10 @@ static void perform_action(struct run *r, const struct json_value *action,
     res->setup_failed = 1;
     return;
   }
-  if (fieldv && fieldv->kind == JSON_STRING && strlen(field) != fieldv->str_len) {
-    res->setup_failed = 1;
-    snprintf(res->why, sizeof res->why,
-             "export name contains a NUL byte; weft_instance_export takes a "
-             "C string and cannot look it up");
-    return;
-  }
+  size_t field_len =
+      fieldv && fieldv->kind == JSON_STRING ? fieldv->str_len : 0;
   weft_extern ext;
-  weft_status s = weft_instance_export(inst, field, &ext);
+  weft_status s = weft_instance_export_n(inst, field, field_len, &ext);
   if (s != WEFT_OK) {
     res->setup_failed = 1;
     snprintf(res->why, sizeof res->why, "export not found (%s)",
