@@ -108,16 +108,17 @@ struct run {
   long line;               /* .wast line of the current command */
   const char *cmd;         /* type of the current command */
   const char *field;       /* action field of the current command, or NULL */
+  size_t field_len;        /* its length in bytes (it may hold NULs) */
 };
 
-/* Writes s into out with non-printable bytes escaped. */
-static void escape_name(const char *s, char *out, size_t size)
+/* Writes the len bytes at s into out with non-printable bytes escaped. */
+static void escape_name(const char *s, size_t len, char *out, size_t size)
 {
   size_t n = 0;
   if (!size)
     return;
-  for (; s && *s && n + 5 < size; s++) {
-    unsigned char c = (unsigned char)*s;
+  for (size_t i = 0; s && i < len && n + 5 < size; i++) {
+    unsigned char c = (unsigned char)s[i];
     if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
       n += (size_t)snprintf(out + n, size - n, "\\%02x", c);
     else
@@ -131,7 +132,7 @@ static void print_where(const struct run *r, const char *tag)
   char field[120];
   printf("  %s %s:%ld: %s", tag, r->wast_name, r->line, r->cmd);
   if (r->field) {
-    escape_name(r->field, field, sizeof field);
+    escape_name(r->field, r->field_len, field, sizeof field);
     printf(" \"%s\"", field);
   }
   printf(": ");
@@ -1005,7 +1006,9 @@ static void run_command(struct run *r, const struct json_value *cmd)
   r->cmd = json_get_str(cmd, "type");
   if (!r->cmd)
     r->cmd = "(no type)";
-  r->field = json_get_str(json_get(cmd, "action"), "field");
+  const struct json_value *fv = json_get(json_get(cmd, "action"), "field");
+  r->field = fv && fv->kind == JSON_STRING ? fv->str : NULL;
+  r->field_len = r->field ? fv->str_len : 0;
   int cat = classify(cmd, &r->st);
   if (opt_count_only) {
     if (cat >= 0)
