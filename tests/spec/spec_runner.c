@@ -579,7 +579,20 @@ static int check_result(const struct json_value *exp, weft_valtype type,
   }
   if (ok)
     return 0;
-  snprintf(why, size, "expected %s:%s, got %s", ts, vs, gbuf);
+  if (parse_u64(vs, &bits) == 0 && type != WEFT_FUNCREF &&
+      type != WEFT_EXTERNREF) {
+    weft_val want_val;
+    char wbuf[96];
+    memset(&want_val, 0, sizeof want_val);
+    if (type == WEFT_I32 || type == WEFT_F32)
+      want_val.of.u32 = (uint32_t)bits;
+    else
+      want_val.of.u64 = bits;
+    snprintf(why, size, "expected %s, got %s",
+             format_val(type, &want_val, wbuf, sizeof wbuf), gbuf);
+  } else {
+    snprintf(why, size, "expected %s:%s, got %s", ts, vs, gbuf);
+  }
   return -1;
 }
 
