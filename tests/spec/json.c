@@ -21,8 +21,7 @@ struct parser {
   int failed;
 };
 
-static void fail(struct parser *ps, const char *fmt, ...)
-{
+static void fail(struct parser *ps, const char *fmt, ...) {
   if (ps->failed)
     return;
   ps->failed = 1;
@@ -39,15 +38,13 @@ static void fail(struct parser *ps, const char *fmt, ...)
     snprintf(ps->err, ps->err_size, "json line %d: %s", line, msg);
 }
 
-static void skip_ws(struct parser *ps)
-{
+static void skip_ws(struct parser *ps) {
   while (ps->p < ps->end &&
          (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
     ps->p++;
 }
 
-static void *xrealloc(struct parser *ps, void *ptr, size_t size)
-{
+static void *xrealloc(struct parser *ps, void *ptr, size_t size) {
   void *q = realloc(ptr, size ? size : 1);
   if (!q)
     fail(ps, "out of memory");
@@ -61,8 +58,7 @@ struct buf {
   size_t len, cap;
 };
 
-static int buf_put(struct parser *ps, struct buf *b, const char *s, size_t n)
-{
+static int buf_put(struct parser *ps, struct buf *b, const char *s, size_t n) {
   if (b->len + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 32;
     while (cap < b->len + n + 1)
@@ -79,8 +75,7 @@ static int buf_put(struct parser *ps, struct buf *b, const char *s, size_t n)
   return 0;
 }
 
-static int put_utf8(struct parser *ps, struct buf *b, unsigned long cp)
-{
+static int put_utf8(struct parser *ps, struct buf *b, unsigned long cp) {
   char u[4];
   size_t n;
   if (cp < 0x80) {
@@ -105,8 +100,7 @@ static int put_utf8(struct parser *ps, struct buf *b, unsigned long cp)
   return buf_put(ps, b, u, n);
 }
 
-static int read_hex4(struct parser *ps, unsigned long *out)
-{
+static int read_hex4(struct parser *ps, unsigned long *out) {
   unsigned long v = 0;
   if (ps->end - ps->p < 4) {
     fail(ps, "truncated \\u escape");
@@ -130,8 +124,7 @@ static int read_hex4(struct parser *ps, unsigned long *out)
   return 0;
 }
 
-static int parse_escape(struct parser *ps, struct buf *b)
-{
+static int parse_escape(struct parser *ps, struct buf *b) {
   if (ps->p >= ps->end) {
     fail(ps, "unterminated string");
     return -1;
@@ -165,16 +158,13 @@ static int parse_escape(struct parser *ps, struct buf *b)
     }
     return put_utf8(ps, b, cp);
   }
-  default:
-    fail(ps, "bad escape \\%c", c);
-    return -1;
+  default: fail(ps, "bad escape \\%c", c); return -1;
   }
   return buf_put(ps, b, &out, 1);
 }
 
 /* Parses a string starting at the opening quote. */
-static int parse_string(struct parser *ps, char **out, size_t *out_len)
-{
+static int parse_string(struct parser *ps, char **out, size_t *out_len) {
   struct buf b = {0};
   ps->p++; /* opening quote */
   for (;;) {
@@ -218,8 +208,7 @@ error:
 
 static int parse_value(struct parser *ps, struct json_value *v, int depth);
 
-static int match_word(struct parser *ps, const char *word)
-{
+static int match_word(struct parser *ps, const char *word) {
   size_t n = strlen(word);
   if ((size_t)(ps->end - ps->p) >= n && memcmp(ps->p, word, n) == 0) {
     ps->p += n;
@@ -228,8 +217,7 @@ static int match_word(struct parser *ps, const char *word)
   return 0;
 }
 
-static int parse_number(struct parser *ps, struct json_value *v)
-{
+static int parse_number(struct parser *ps, struct json_value *v) {
   const char *s = ps->p;
   if (ps->p < ps->end && *ps->p == '-')
     ps->p++;
@@ -257,8 +245,7 @@ static int parse_number(struct parser *ps, struct json_value *v)
 
 /* Append one zeroed slot to a container; returns its index or -1. */
 static long grow_items(struct parser *ps, struct json_value *v, size_t *cap,
-                       int with_keys)
-{
+                       int with_keys) {
   if (v->count == *cap) {
     size_t ncap = *cap ? *cap * 2 : 4;
     struct json_value *items = xrealloc(ps, v->items, ncap * sizeof *items);
@@ -279,8 +266,7 @@ static long grow_items(struct parser *ps, struct json_value *v, size_t *cap,
   return (long)v->count++;
 }
 
-static int parse_array(struct parser *ps, struct json_value *v, int depth)
-{
+static int parse_array(struct parser *ps, struct json_value *v, int depth) {
   size_t cap = 0;
   v->kind = JSON_ARRAY;
   ps->p++; /* [ */
@@ -307,8 +293,7 @@ static int parse_array(struct parser *ps, struct json_value *v, int depth)
   }
 }
 
-static int parse_object(struct parser *ps, struct json_value *v, int depth)
-{
+static int parse_object(struct parser *ps, struct json_value *v, int depth) {
   size_t cap = 0;
   v->kind = JSON_OBJECT;
   ps->p++; /* { */
@@ -349,8 +334,7 @@ static int parse_object(struct parser *ps, struct json_value *v, int depth)
   }
 }
 
-static int parse_value(struct parser *ps, struct json_value *v, int depth)
-{
+static int parse_value(struct parser *ps, struct json_value *v, int depth) {
   if (depth > JSON_MAX_DEPTH) {
     fail(ps, "nesting too deep");
     return -1;
@@ -361,15 +345,12 @@ static int parse_value(struct parser *ps, struct json_value *v, int depth)
     return -1;
   }
   switch (*ps->p) {
-  case '{':
-    return parse_object(ps, v, depth);
-  case '[':
-    return parse_array(ps, v, depth);
+  case '{': return parse_object(ps, v, depth);
+  case '[': return parse_array(ps, v, depth);
   case '"':
     v->kind = JSON_STRING;
     return parse_string(ps, &v->str, &v->str_len);
-  default:
-    break;
+  default: break;
   }
   if (match_word(ps, "true")) {
     v->kind = JSON_BOOL;
@@ -390,9 +371,8 @@ static int parse_value(struct parser *ps, struct json_value *v, int depth)
   return -1;
 }
 
-int json_parse(const char *text, size_t len, struct json_value *out,
-               char *err, size_t err_size)
-{
+int json_parse(const char *text, size_t len, struct json_value *out, char *err,
+               size_t err_size) {
   struct parser ps = {text, text + len, text, err, err_size, 0};
   memset(out, 0, sizeof *out);
   if (parse_value(&ps, out, 0) == 0) {
@@ -405,8 +385,7 @@ int json_parse(const char *text, size_t len, struct json_value *out,
   return -1;
 }
 
-void json_free(struct json_value *v)
-{
+void json_free(struct json_value *v) {
   if (!v)
     return;
   free(v->str);
@@ -422,8 +401,7 @@ void json_free(struct json_value *v)
 }
 
 const struct json_value *json_get(const struct json_value *obj,
-                                  const char *key)
-{
+                                  const char *key) {
   if (!obj || obj->kind != JSON_OBJECT)
     return NULL;
   for (size_t i = 0; i < obj->count; i++)
@@ -432,14 +410,13 @@ const struct json_value *json_get(const struct json_value *obj,
   return NULL;
 }
 
-const char *json_get_str(const struct json_value *obj, const char *key)
-{
+const char *json_get_str(const struct json_value *obj, const char *key) {
   const struct json_value *v = json_get(obj, key);
   return v && v->kind == JSON_STRING ? v->str : NULL;
 }
 
-long json_get_int(const struct json_value *obj, const char *key, long fallback)
-{
+long json_get_int(const struct json_value *obj, const char *key,
+                  long fallback) {
   const struct json_value *v = json_get(obj, key);
   return v && v->kind == JSON_NUMBER ? (long)v->number : fallback;
 }

@@ -20,19 +20,19 @@ enum json_kind {
 
 struct json_value {
   enum json_kind kind;
-  int boolean;               /* JSON_BOOL */
-  double number;             /* JSON_NUMBER */
-  char *str;                 /* JSON_STRING: NUL-terminated UTF-8 */
-  size_t str_len;            /* JSON_STRING: bytes, without the final NUL */
-  struct json_value *items;  /* JSON_ARRAY / JSON_OBJECT: the values */
-  char **keys;               /* JSON_OBJECT: key of each item */
-  size_t count;              /* JSON_ARRAY / JSON_OBJECT: number of items */
+  int boolean;              /* JSON_BOOL */
+  double number;            /* JSON_NUMBER */
+  char *str;                /* JSON_STRING: NUL-terminated UTF-8 */
+  size_t str_len;           /* JSON_STRING: bytes, without the final NUL */
+  struct json_value *items; /* JSON_ARRAY / JSON_OBJECT: the values */
+  char **keys;              /* JSON_OBJECT: key of each item */
+  size_t count;             /* JSON_ARRAY / JSON_OBJECT: number of items */
 };
 
 /* Parse `len` bytes of `text` into *out. Returns 0 on success; on error
 ** returns -1 and writes a message with the line number into err. */
-int json_parse(const char *text, size_t len, struct json_value *out,
-               char *err, size_t err_size);
+int json_parse(const char *text, size_t len, struct json_value *out, char *err,
+               size_t err_size);
 
 /* Free everything *v owns (not v itself). */
 void json_free(struct json_value *v);

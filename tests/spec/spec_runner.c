@@ -35,8 +35,7 @@ static const char *const category_names[CAT_COUNT] = {
     "malformed", "unlinkable", "uninstantiable", "action",     "register"};
 
 /* The assertion categories the spec-suite README counts. */
-static int is_assertion(enum category c)
-{
+static int is_assertion(enum category c) {
   return c >= CAT_RETURN && c <= CAT_UNINSTANTIABLE;
 }
 
@@ -47,16 +46,14 @@ struct stats {
   unsigned long unknown;        /* unknown command types: counted as failed */
 };
 
-static unsigned long stats_passed(const struct stats *s)
-{
+static unsigned long stats_passed(const struct stats *s) {
   unsigned long n = 0;
   for (int c = 0; c < CAT_COUNT; c++)
     n += s->pass[c];
   return n;
 }
 
-static unsigned long stats_failed(const struct stats *s)
-{
+static unsigned long stats_failed(const struct stats *s) {
   unsigned long n = s->unknown;
   for (int c = 0; c < CAT_COUNT; c++)
     n += s->total[c] - s->pass[c];
@@ -64,13 +61,11 @@ static unsigned long stats_failed(const struct stats *s)
 }
 
 /* Every counted command: what passed + failed add up to. */
-static unsigned long stats_counted(const struct stats *s)
-{
+static unsigned long stats_counted(const struct stats *s) {
   return stats_passed(s) + stats_failed(s);
 }
 
-static void stats_add(struct stats *to, const struct stats *from)
-{
+static void stats_add(struct stats *to, const struct stats *from) {
   for (int c = 0; c < CAT_COUNT; c++) {
     to->pass[c] += from->pass[c];
     to->total[c] += from->total[c];
@@ -88,8 +83,8 @@ static unsigned long opt_max_fail = 20;
 /* ---- one .json file's run ------------------------------------------------ */
 
 struct named_instance {
-  char *name;           /* "$M" as written in the .wast */
-  weft_instance *inst;  /* NULL when that module failed */
+  char *name;          /* "$M" as written in the .wast */
+  weft_instance *inst; /* NULL when that module failed */
 };
 
 struct run {
@@ -98,22 +93,21 @@ struct run {
   char wast_name[256]; /* "i32.wast" */
   weft_engine *engine;
   weft_linker *linker;
-  char broken[300];        /* set when the engine/linker could not be set up */
-  weft_instance *current;  /* latest module's instance, NULL if it failed */
-  int have_module;         /* a module command was seen */
+  char broken[300];       /* set when the engine/linker could not be set up */
+  weft_instance *current; /* latest module's instance, NULL if it failed */
+  int have_module;        /* a module command was seen */
   struct named_instance *named;
   size_t named_count, named_cap;
   struct stats st;
-  unsigned long failures;  /* failure lines printed or suppressed */
-  long line;               /* .wast line of the current command */
-  const char *cmd;         /* type of the current command */
-  const char *field;       /* action field of the current command, or NULL */
-  size_t field_len;        /* its length in bytes (it may hold NULs) */
+  unsigned long failures; /* failure lines printed or suppressed */
+  long line;              /* .wast line of the current command */
+  const char *cmd;        /* type of the current command */
+  const char *field;      /* action field of the current command, or NULL */
+  size_t field_len;       /* its length in bytes (it may hold NULs) */
 };
 
 /* Writes the len bytes at s into out with non-printable bytes escaped. */
-static void escape_name(const char *s, size_t len, char *out, size_t size)
-{
+static void escape_name(const char *s, size_t len, char *out, size_t size) {
   size_t n = 0;
   if (!size)
     return;
@@ -127,8 +121,7 @@ static void escape_name(const char *s, size_t len, char *out, size_t size)
   out[n] = '\0';
 }
 
-static void print_where(const struct run *r, const char *tag)
-{
+static void print_where(const struct run *r, const char *tag) {
   char field[120];
   printf("  %s %s:%ld: %s", tag, r->wast_name, r->line, r->cmd);
   if (r->field) {
@@ -139,8 +132,7 @@ static void print_where(const struct run *r, const char *tag)
 }
 
 /* Records nothing; prints one failure line (capped per file). */
-static void report_fail(struct run *r, const char *fmt, ...)
-{
+static void report_fail(struct run *r, const char *fmt, ...) {
   r->failures++;
   if (r->failures > opt_max_fail)
     return;
@@ -153,8 +145,7 @@ static void report_fail(struct run *r, const char *fmt, ...)
 }
 
 /* Prints an informational note in -v mode only. */
-static void note(struct run *r, const char *fmt, ...)
-{
+static void note(struct run *r, const char *fmt, ...) {
   if (!opt_verbose)
     return;
   print_where(r, "note");
@@ -165,8 +156,7 @@ static void note(struct run *r, const char *fmt, ...)
   printf("\n");
 }
 
-static const char *status_name(weft_status s)
-{
+static const char *status_name(weft_status s) {
   switch (s) {
   case WEFT_OK: return "OK";
   case WEFT_ERR_MALFORMED: return "MALFORMED";
@@ -184,22 +174,17 @@ static const char *status_name(weft_status s)
 
 /* "TRAP (out of bounds memory access)" style description of an error. */
 static const char *error_text(weft_status s, const weft_error *e, char *buf,
-                              size_t size)
-{
+                              size_t size) {
   snprintf(buf, size, "%s (%s)", status_name(s),
            e->message[0] ? e->message : "no message");
   return buf;
 }
 
-static void clear_error(weft_error *e)
-{
-  memset(e, 0, sizeof *e);
-}
+static void clear_error(weft_error *e) { memset(e, 0, sizeof *e); }
 
 /* ---- files -------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *out_len)
-{
+static char *read_file(const char *path, size_t *out_len) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return NULL;
@@ -229,8 +214,7 @@ static char *read_file(const char *path, size_t *out_len)
   return data;
 }
 
-static char *path_join(const char *dir, const char *name)
-{
+static char *path_join(const char *dir, const char *name) {
   size_t n = strlen(dir) + strlen(name) + 2;
   char *p = malloc(n);
   if (p)
@@ -241,8 +225,7 @@ static char *path_join(const char *dir, const char *name)
 /* ---- the spectest host module -------------------------------------------- */
 
 static weft_status spectest_print(weft_host_ctx *ctx, void *user,
-                                  weft_slot *slots)
-{
+                                  weft_slot *slots) {
   (void)ctx;
   (void)user;
   (void)slots;
@@ -251,8 +234,7 @@ static weft_status spectest_print(weft_host_ctx *ctx, void *user,
 
 static weft_status define_func(struct run *r, const char *name,
                                const weft_valtype *params, uint32_t n,
-                               weft_error *err)
-{
+                               weft_error *err) {
   weft_func *f;
   weft_status s = weft_func_new_host(r->engine, params, n, NULL, 0,
                                      spectest_print, NULL, &f, err);
@@ -263,8 +245,7 @@ static weft_status define_func(struct run *r, const char *name,
 }
 
 static weft_status define_global(struct run *r, const char *name, weft_val v,
-                                 weft_error *err)
-{
+                                 weft_error *err) {
   weft_global *g;
   weft_status s = weft_global_new(r->engine, v, 0, &g, err);
   if (s != WEFT_OK)
@@ -273,8 +254,7 @@ static weft_status define_global(struct run *r, const char *name, weft_val v,
   return weft_linker_define(r->linker, "spectest", name, ext, err);
 }
 
-static weft_status define_spectest(struct run *r, weft_error *err)
-{
+static weft_status define_spectest(struct run *r, weft_error *err) {
   static const weft_valtype i32[] = {WEFT_I32}, i64[] = {WEFT_I64},
                             f32[] = {WEFT_F32}, f64[] = {WEFT_F64},
                             i32_f32[] = {WEFT_I32, WEFT_F32},
@@ -326,18 +306,17 @@ static weft_status define_spectest(struct run *r, weft_error *err)
   return weft_linker_define(r->linker, "spectest", "memory", ext, err);
 }
 
-/* ---- named modules -------------------------------------------------------- */
+/* ---- named modules --------------------------------------------------------
+ */
 
-static struct named_instance *find_named(struct run *r, const char *name)
-{
+static struct named_instance *find_named(struct run *r, const char *name) {
   for (size_t i = 0; i < r->named_count; i++)
     if (strcmp(r->named[i].name, name) == 0)
       return &r->named[i];
   return NULL;
 }
 
-static void set_named(struct run *r, const char *name, weft_instance *inst)
-{
+static void set_named(struct run *r, const char *name, weft_instance *inst) {
   struct named_instance *n = find_named(r, name);
   if (n) {
     n->inst = inst;
@@ -361,8 +340,7 @@ static void set_named(struct run *r, const char *name, weft_instance *inst)
 
 /* Instance an action or register refers to; NULL with a reason if none. */
 static weft_instance *lookup_instance(struct run *r, const char *name,
-                                      char *why, size_t size)
-{
+                                      char *why, size_t size) {
   if (name) {
     struct named_instance *n = find_named(r, name);
     if (!n) {
@@ -374,22 +352,25 @@ static weft_instance *lookup_instance(struct run *r, const char *name,
     return n->inst;
   }
   if (!r->current)
-    snprintf(why, size, r->have_module
-                            ? "the latest module failed to load/instantiate"
+    snprintf(why, size,
+             r->have_module ? "the latest module failed to load/instantiate"
                             : "no module defined yet");
   return r->current;
 }
 
-/* ---- values ----------------------------------------------------------------- */
+/* ---- values -----------------------------------------------------------------
+ */
 
-static int parse_type(const char *s, weft_valtype *out)
-{
+static int parse_type(const char *s, weft_valtype *out) {
   static const struct {
     const char *name;
     weft_valtype type;
-  } types[] = {{"i32", WEFT_I32},         {"i64", WEFT_I64},
-               {"f32", WEFT_F32},         {"f64", WEFT_F64},
-               {"v128", WEFT_V128},       {"funcref", WEFT_FUNCREF},
+  } types[] = {{"i32", WEFT_I32},
+               {"i64", WEFT_I64},
+               {"f32", WEFT_F32},
+               {"f64", WEFT_F64},
+               {"v128", WEFT_V128},
+               {"funcref", WEFT_FUNCREF},
                {"externref", WEFT_EXTERNREF}};
   for (size_t i = 0; s && i < sizeof types / sizeof types[0]; i++)
     if (strcmp(s, types[i].name) == 0) {
@@ -399,8 +380,7 @@ static int parse_type(const char *s, weft_valtype *out)
   return -1;
 }
 
-static const char *type_name(weft_valtype t)
-{
+static const char *type_name(weft_valtype t) {
   switch (t) {
   case WEFT_I32: return "i32";
   case WEFT_I64: return "i64";
@@ -413,8 +393,7 @@ static const char *type_name(weft_valtype t)
   return "?";
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
+static int parse_u64(const char *s, uint64_t *out) {
   if (!s || !*s || *s == '-')
     return -1;
   char *end;
@@ -427,15 +406,11 @@ static int parse_u64(const char *s, uint64_t *out)
 }
 
 /* The pointer the runner uses for externref N. */
-static void *extern_ref(uint64_t n)
-{
-  return (void *)(uintptr_t)(n + 1);
-}
+static void *extern_ref(uint64_t n) { return (void *)(uintptr_t)(n + 1); }
 
 /* Converts a JSON argument {"type","value"} to a weft_val. */
 static int parse_arg(const struct json_value *jv, weft_val *out, char *why,
-                     size_t size)
-{
+                     size_t size) {
   const char *ts = json_get_str(jv, "type");
   const char *vs = json_get_str(jv, "value");
   uint64_t bits = 0;
@@ -464,20 +439,15 @@ static int parse_arg(const struct json_value *jv, weft_val *out, char *why,
   }
   switch (out->type) {
   case WEFT_I32:
-  case WEFT_F32:
-    out->of.u32 = (uint32_t)bits;
-    break;
-  default:
-    out->of.u64 = bits;
-    break;
+  case WEFT_F32: out->of.u32 = (uint32_t)bits; break;
+  default: out->of.u64 = bits; break;
   }
   return 0;
 }
 
 /* Human-readable "type:value" for messages. */
 static const char *format_val(weft_valtype type, const weft_val *v, char *buf,
-                              size_t size)
-{
+                              size_t size) {
   switch (type) {
   case WEFT_I32:
     snprintf(buf, size, "i32:%" PRIu32 " (0x%08" PRIx32 ")", v->of.u32,
@@ -511,9 +481,7 @@ static const char *format_val(weft_valtype type, const weft_val *v, char *buf,
     else
       snprintf(buf, size, "funcref:%p", v->of.ref);
     break;
-  default:
-    snprintf(buf, size, "%s:?", type_name(type));
-    break;
+  default: snprintf(buf, size, "%s:?", type_name(type)); break;
   }
   return buf;
 }
@@ -521,8 +489,7 @@ static const char *format_val(weft_valtype type, const weft_val *v, char *buf,
 /* Checks one result (declared type `type`) against {"type","value"}.
 ** Returns 0 when it matches; otherwise fills why. */
 static int check_result(const struct json_value *exp, weft_valtype type,
-                        const weft_val *got, char *why, size_t size)
-{
+                        const weft_val *got, char *why, size_t size) {
   const char *ts = json_get_str(exp, "type");
   const char *vs = json_get_str(exp, "value");
   weft_valtype want;
@@ -596,28 +563,27 @@ static int check_result(const struct json_value *exp, weft_valtype type,
   return -1;
 }
 
-/* ---- actions ---------------------------------------------------------------- */
+/* ---- actions ----------------------------------------------------------------
+ */
 
 struct action_result {
-  int setup_failed;        /* the runner could not perform the action */
-  char why[300];           /* reason when setup_failed */
-  weft_status status;      /* library status when performed */
+  int setup_failed;   /* the runner could not perform the action */
+  char why[300];      /* reason when setup_failed */
+  weft_status status; /* library status when performed */
   weft_error err;
-  weft_val *vals;          /* results (malloc'd) */
+  weft_val *vals;            /* results (malloc'd) */
   const weft_valtype *types; /* declared result types */
-  weft_valtype get_type;   /* storage for a global's type */
+  weft_valtype get_type;     /* storage for a global's type */
   uint32_t count;
 };
 
-static void action_result_free(struct action_result *res)
-{
+static void action_result_free(struct action_result *res) {
   free(res->vals);
   res->vals = NULL;
 }
 
 static void perform_action(struct run *r, const struct json_value *action,
-                           struct action_result *res)
-{
+                           struct action_result *res) {
   memset(res, 0, sizeof *res);
   clear_error(&res->err);
   if (r->broken[0]) {
@@ -700,15 +666,15 @@ static void perform_action(struct run *r, const struct json_value *action,
   free(argv);
 }
 
-/* ---- commands ----------------------------------------------------------------- */
+/* ---- commands
+ * ----------------------------------------------------------------- */
 
 /* Loads filename (relative to the json) into *out_module. */
 /* *out_runner_error is set when the runner itself failed (no engine,
 ** unreadable file); the status is then WEFT_ERR_ARG. */
 static weft_status load_module(struct run *r, const char *filename,
                                weft_module **out_module, weft_error *err,
-                               int *out_runner_error)
-{
+                               int *out_runner_error) {
   *out_module = NULL;
   *out_runner_error = 1;
   clear_error(err);
@@ -731,14 +697,13 @@ static weft_status load_module(struct run *r, const char *filename,
   }
   free(path);
   *out_runner_error = 0;
-  weft_status s = weft_module_load(r->engine, (const uint8_t *)bytes, len,
-                                   out_module, err);
+  weft_status s =
+      weft_module_load(r->engine, (const uint8_t *)bytes, len, out_module, err);
   free(bytes);
   return s;
 }
 
-static void cmd_module(struct run *r, const struct json_value *cmd)
-{
+static void cmd_module(struct run *r, const struct json_value *cmd) {
   const char *name = json_get_str(cmd, "name");
   weft_module *mod;
   weft_error err;
@@ -747,8 +712,8 @@ static void cmd_module(struct run *r, const struct json_value *cmd)
   weft_instance *inst = NULL;
   r->st.total[CAT_MODULE]++;
   r->have_module = 1;
-  weft_status s = load_module(r, json_get_str(cmd, "filename"), &mod, &err,
-                              &runner_error);
+  weft_status s =
+      load_module(r, json_get_str(cmd, "filename"), &mod, &err, &runner_error);
   if (s != WEFT_OK) {
     report_fail(r, "module failed to load: %s",
                 error_text(s, &err, ebuf, sizeof ebuf));
@@ -769,8 +734,7 @@ static void cmd_module(struct run *r, const struct json_value *cmd)
     set_named(r, name, inst);
 }
 
-static void cmd_register(struct run *r, const struct json_value *cmd)
-{
+static void cmd_register(struct run *r, const struct json_value *cmd) {
   const char *as = json_get_str(cmd, "as");
   char why[300];
   r->st.total[CAT_REGISTER]++;
@@ -798,21 +762,20 @@ static void cmd_register(struct run *r, const struct json_value *cmd)
 }
 
 static void describe_results(const struct action_result *res, char *buf,
-                             size_t size)
-{
+                             size_t size) {
   size_t n = 0;
   buf[0] = '\0';
   for (uint32_t i = 0; i < res->count && n + 2 < size; i++) {
     char v[96];
-    n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
-                          format_val(res->types[i], &res->vals[i], v, sizeof v));
+    n +=
+        (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+                         format_val(res->types[i], &res->vals[i], v, sizeof v));
   }
   if (!res->count)
     snprintf(buf, size, "no results");
 }
 
-static void cmd_action(struct run *r, const struct json_value *cmd)
-{
+static void cmd_action(struct run *r, const struct json_value *cmd) {
   struct action_result res;
   char ebuf[400];
   r->st.total[CAT_ACTION]++;
@@ -827,8 +790,7 @@ static void cmd_action(struct run *r, const struct json_value *cmd)
   action_result_free(&res);
 }
 
-static void cmd_assert_return(struct run *r, const struct json_value *cmd)
-{
+static void cmd_assert_return(struct run *r, const struct json_value *cmd) {
   struct action_result res;
   char ebuf[400];
   r->st.total[CAT_RETURN]++;
@@ -870,8 +832,7 @@ done:
 
 /* assert_trap and assert_exhaustion: the action must fail with a trap. */
 static void cmd_assert_trap(struct run *r, const struct json_value *cmd,
-                            enum category cat)
-{
+                            enum category cat) {
   struct action_result res;
   char ebuf[400], rbuf[300];
   const char *text = json_get_str(cmd, "text");
@@ -898,8 +859,7 @@ static void cmd_assert_trap(struct run *r, const struct json_value *cmd,
 
 /* assert_invalid / assert_malformed: the module must not load. */
 static void cmd_assert_rejected(struct run *r, const struct json_value *cmd,
-                                enum category cat, weft_status want)
-{
+                                enum category cat, weft_status want) {
   weft_module *mod;
   weft_error err;
   int runner_error;
@@ -910,8 +870,8 @@ static void cmd_assert_rejected(struct run *r, const struct json_value *cmd,
     report_fail(r, "%s", r->broken);
     return;
   }
-  weft_status s = load_module(r, json_get_str(cmd, "filename"), &mod, &err,
-                              &runner_error);
+  weft_status s =
+      load_module(r, json_get_str(cmd, "filename"), &mod, &err, &runner_error);
   if (s == WEFT_OK) {
     weft_module_free(mod);
     report_fail(r, "module loaded, expected %s (\"%s\")", status_name(want),
@@ -934,8 +894,7 @@ static void cmd_assert_rejected(struct run *r, const struct json_value *cmd,
 /* assert_unlinkable / assert_uninstantiable: load OK, instantiate fails. */
 static void cmd_assert_instantiate_fails(struct run *r,
                                          const struct json_value *cmd,
-                                         enum category cat)
-{
+                                         enum category cat) {
   weft_module *mod;
   weft_error err;
   int runner_error;
@@ -945,8 +904,8 @@ static void cmd_assert_instantiate_fails(struct run *r,
   if (!text)
     text = "";
   r->st.total[cat]++;
-  weft_status s = load_module(r, json_get_str(cmd, "filename"), &mod, &err,
-                              &runner_error);
+  weft_status s =
+      load_module(r, json_get_str(cmd, "filename"), &mod, &err, &runner_error);
   if (s != WEFT_OK) {
     if (cat == CAT_UNLINKABLE && !runner_error) {
       r->st.pass[cat]++;
@@ -981,8 +940,7 @@ static void cmd_assert_instantiate_fails(struct run *r,
 
 /* Classifies a command; returns -1 for commands that are not counted
 ** (text-form assert_malformed) and -2 for unknown commands. */
-static int classify(const struct json_value *cmd, struct stats *st)
-{
+static int classify(const struct json_value *cmd, struct stats *st) {
   const char *type = json_get_str(cmd, "type");
   const char *mt = json_get_str(cmd, "module_type");
   static const struct {
@@ -1013,8 +971,7 @@ static int classify(const struct json_value *cmd, struct stats *st)
   return -2;
 }
 
-static void run_command(struct run *r, const struct json_value *cmd)
-{
+static void run_command(struct run *r, const struct json_value *cmd) {
   r->line = json_get_int(cmd, "line", 0);
   r->cmd = json_get_str(cmd, "type");
   if (!r->cmd)
@@ -1031,8 +988,7 @@ static void run_command(struct run *r, const struct json_value *cmd)
     return;
   }
   switch (cat) {
-  case -1:
-    return;
+  case -1: return;
   case CAT_MODULE: cmd_module(r, cmd); return;
   case CAT_REGISTER: cmd_register(r, cmd); return;
   case CAT_ACTION: cmd_action(r, cmd); return;
@@ -1056,10 +1012,10 @@ static void run_command(struct run *r, const struct json_value *cmd)
   }
 }
 
-/* ---- per-file driver ------------------------------------------------------ */
+/* ---- per-file driver ------------------------------------------------------
+ */
 
-static void print_counts(const struct stats *st)
-{
+static void print_counts(const struct stats *st) {
   printf("(");
   for (int c = 0; c < CAT_COUNT; c++) {
     if (c)
@@ -1074,8 +1030,7 @@ static void print_counts(const struct stats *st)
   printf(")");
 }
 
-static unsigned long assertion_total(const struct stats *st)
-{
+static unsigned long assertion_total(const struct stats *st) {
   unsigned long n = 0;
   for (int c = 0; c < CAT_COUNT; c++)
     if (is_assertion((enum category)c))
@@ -1083,8 +1038,7 @@ static unsigned long assertion_total(const struct stats *st)
   return n;
 }
 
-static void setup_engine(struct run *r)
-{
+static void setup_engine(struct run *r) {
   weft_config config;
   weft_error err;
   char ebuf[400];
@@ -1113,8 +1067,7 @@ static void setup_engine(struct run *r)
 
 /* Runs one .json file and adds its counts to *total. Returns 0 when every
 ** counted command passed. */
-static int run_file(const char *json_path, struct stats *total)
-{
+static int run_file(const char *json_path, struct stats *total) {
   struct run r;
   memset(&r, 0, sizeof r);
   r.json_path = json_path;
@@ -1204,8 +1157,7 @@ static int run_file(const char *json_path, struct stats *total)
   return stats_failed(&r.st) ? 1 : 0;
 }
 
-static void usage(FILE *out)
-{
+static void usage(FILE *out) {
   fprintf(out,
           "usage: spec_runner [-v] [--count-only] [--max-fail N] file.json...\n"
           "  -v            print notes (status/message mismatches that pass)\n"
@@ -1213,8 +1165,7 @@ static void usage(FILE *out)
           "  --max-fail N  failure lines printed per file (default 20)\n");
 }
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
   int nfiles = 0, status = 0;
   struct stats total;
   memset(&total, 0, sizeof total);
