@@ -4,7 +4,8 @@ BUILD ?= build
 OPT ?= -O2
 WARN := -Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes \
         -Wvla -Wimplicit-fallthrough
-CFLAGS_BASE := -std=gnu11 $(OPT) -g $(WARN) -Iinclude -fvisibility=hidden
+CFLAGS_BASE := -std=gnu11 $(OPT) -g $(WARN) -Iinclude -fvisibility=hidden \
+               -ffp-contract=off -fno-math-errno
 CFLAGS += $(CFLAGS_BASE) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_LDFLAGS)
 

@@ -78,7 +78,8 @@ weft_status wf_interp_call(struct wf_exec *ex, weft_func *f, weft_slot *fp) {
 static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
   memset(fp + c->nparams, 0,
          (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
-  memcpy(fp + c->nlocal_slots, c->consts, (size_t)c->nconsts * sizeof(u64));
+  if (c->nconsts)
+    memcpy(fp + c->nlocal_slots, c->consts, (size_t)c->nconsts * sizeof(u64));
 }
 
 #if WEFT_COMPUTED_GOTO

@@ -1433,8 +1433,10 @@ static bool finish(struct lower *L, struct wf_code **out) {
     wf_code_free(L->a, c);
     return nomem(L);
   }
-  memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
-  memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(u64));
+  if (L->ncode)
+    memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
+  if (L->nconsts)
+    memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(u64));
   c->nops = L->ncode;
   c->funcidx = L->funcidx;
   c->nparams = L->type->nparams;
