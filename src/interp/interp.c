@@ -298,36 +298,39 @@ dispatch:
     ip += 3;
     NEXT();
   }
-  CASE(I32_ADD_IMM) {
-    S(1).u32 = S(2).u32 + ip[3];
-    ip += 4;
+  CASE(I32_ADD_I32_LOAD) {
+    u32 sum = S(2).u32 + S(3).u32;
+    S(1).u32 = sum;
+    u64 ea = (u64)sum + ip[5];
+    if (WF_UNLIKELY(ea + 4 > mem_size))
+      TRAP(WEFT_TRAP_MEMORY_OOB);
+    S(4).u32 = load_u32(mem + ea);
+    ip += 6;
     NEXT();
   }
-  CASE(I32_AND_IMM) {
-    S(1).u32 = S(2).u32 & ip[3];
-    ip += 4;
+  CASE(I32_ADD_I64_LOAD) {
+    u32 sum = S(2).u32 + S(3).u32;
+    S(1).u32 = sum;
+    u64 ea = (u64)sum + ip[5];
+    if (WF_UNLIKELY(ea + 8 > mem_size))
+      TRAP(WEFT_TRAP_MEMORY_OOB);
+    S(4).u64 = load_u64(mem + ea);
+    ip += 6;
     NEXT();
   }
-  CASE(I32_SHL_IMM) {
-    S(1).u32 = S(2).u32 << (ip[3] & 31);
-    ip += 4;
-    NEXT();
+#define ARITH_STORE(name, expr)                                                \
+  CASE(name) {                                                                 \
+    f64 a = S(2).f64, b = S(3).f64;                                            \
+    S(1).f64 = (expr);                                                         \
+    EA(4, 5, 8)                                                                \
+    store_u64(mem + ea, S(1).u64);                                             \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
   }
-  CASE(I32_SHR_S_IMM) {
-    S(1).i32 = S(2).i32 >> (ip[3] & 31);
-    ip += 4;
-    NEXT();
-  }
-  CASE(I32_SHR_U_IMM) {
-    S(1).u32 = S(2).u32 >> (ip[3] & 31);
-    ip += 4;
-    NEXT();
-  }
-  CASE(I64_ADD_IMM) {
-    S(1).u64 = S(2).u64 + (u64)(i64)(i32)ip[3];
-    ip += 4;
-    NEXT();
-  }
+  ARITH_STORE(F64_ADD_I64_STORE, a + b)
+  ARITH_STORE(F64_SUB_I64_STORE, a - b)
+  ARITH_STORE(F64_MUL_I64_STORE, a * b)
+#undef ARITH_STORE
 
   /* ---- memory ---- */
 #define LOAD(name, width, expr)                                                \

@@ -155,6 +155,20 @@ static void put_dst(struct lower *L, u32 loc) {
   put_slot(L, loc);
 }
 
+/* Can the next instruction absorb the last one? It must be `op`, with no
+** label in between, and its result (wherever a local.set moved it) must be
+** the operand at `loc`. The fused handler still writes that result. */
+static bool fusable(const struct lower *L, enum wf_op op, u32 loc) {
+  return live(L) && L->last_op_pos != NONE && L->last_op == (u32)op &&
+         L->code[L->last_op_pos + 1] == loc && L->status == WEFT_OK;
+}
+
+static void fuse_last(struct lower *L, enum wf_op fused) {
+  L->code[L->last_op_pos] = L->dispatch ? L->dispatch[fused] : (u32)fused;
+  L->last_op = fused;
+  L->last_dst_pos = NONE;
+}
+
 /* A code position that can be reached by a branch: no peephole across it. */
 static void mark_label(struct lower *L) {
   L->last_op_pos = NONE;
@@ -278,6 +292,7 @@ static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
 
 static void set_unreachable(struct lower *L) {
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  mark_label(L);
   L->height = c->height;
   c->unreachable = true;
 }
@@ -978,6 +993,19 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
     struct entry v, addr;
     if (!pop_type(L, d->type, &v) || !pop_type(L, WF_I32, &addr))
       return false;
+    static const struct { u8 first, fused; } store_pairs[] = {
+        {WF_OP_F64_ADD, WF_OP_F64_ADD_I64_STORE},
+        {WF_OP_F64_SUB, WF_OP_F64_SUB_I64_STORE},
+        {WF_OP_F64_MUL, WF_OP_F64_MUL_I64_STORE}};
+    for (u32 i = 0; d->op == WF_OP_I64_STORE && i < WF_ARRAY_LEN(store_pairs);
+         i++)
+      if (fusable(L, store_pairs[i].first, v.loc)) {
+        fuse_last(L, store_pairs[i].fused);
+        put_slot(L, addr.loc);
+        put(L, offset);
+        L->last_dst_pos = NONE;
+        return true;
+      }
     if (live(L)) {
       emit_op(L, (enum wf_op)d->op);
       put_slot(L, addr.loc);
@@ -990,6 +1018,15 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
   if (!pop_type(L, WF_I32, &addr))
     return false;
   u32 dst = push_result(L, d->type);
+  u8 fused = d->op == WF_OP_I32_LOAD   ? WF_OP_I32_ADD_I32_LOAD
+             : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
+                                       : 0;
+  if (fused && fusable(L, WF_OP_I32_ADD, addr.loc)) {
+    fuse_last(L, (enum wf_op)fused);
+    put_dst(L, dst);
+    put(L, offset);
+    return true;
+  }
   if (live(L)) {
     emit_op(L, (enum wf_op)d->op);
     put_dst(L, dst);
