@@ -73,8 +73,9 @@ int cli_parse_u32(const char *text, uint32_t *out);
 ** f32/f64 as C floats plus "nan", "inf", "-inf", "nan:0xPAYLOAD"; refs
 ** only as "null". Returns 0 on success, -1 otherwise. */
 int cli_parse_val(const char *text, weft_valtype type, weft_val *out);
-/* Prints a value as a plain number: signed decimal, %.9g / %.17g floats,
-** "null" / "ref" for references. No newline. */
+/* Prints a value as a plain number: signed decimal integers, floats as
+** the shortest %g spelling that reads back exactly (at most %.9g / %.17g),
+** "nan" / "inf" with their sign, "null" / "ref" for references. No newline. */
 void cli_print_val(FILE *out, const weft_val *val);
 
 #endif /* WEFT_CLI_H */

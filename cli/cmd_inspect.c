@@ -53,22 +53,38 @@ static void print_exports(const weft_module *module) {
   }
 }
 
+/* "N" or "N (M imported)": the stats count whole index spaces. */
+static void print_count(const char *label, uint32_t total, uint32_t imported) {
+  printf("  %-15s %" PRIu32, label, total);
+  if (imported != 0)
+    printf(" (%" PRIu32 " imported)", imported);
+  putchar('\n');
+}
+
 static void print_stats(const weft_module *module, size_t file_size) {
   weft_module_stats st;
+  uint32_t imported[4] = {0, 0, 0, 0};
+  uint32_t i, n = weft_module_import_count(module);
 
+  for (i = 0; i < n; i++) {
+    weft_import_info imp;
+    weft_module_import(module, i, &imp);
+    if ((unsigned)imp.kind < 4)
+      imported[imp.kind]++;
+  }
   memset(&st, 0, sizeof st);
   weft_module_stats_get(module, &st);
   printf("stats:\n");
   printf("  file bytes:     %zu\n", file_size);
-  printf("  types:          %" PRIu32 "\n", st.types);
-  printf("  imports:        %" PRIu32 "\n", st.imports);
-  printf("  functions:      %" PRIu32 "\n", st.funcs);
-  printf("  tables:         %" PRIu32 "\n", st.tables);
-  printf("  memories:       %" PRIu32 "\n", st.memories);
-  printf("  globals:        %" PRIu32 "\n", st.globals);
-  printf("  exports:        %" PRIu32 "\n", st.exports);
-  printf("  elem segments:  %" PRIu32 "\n", st.elems);
-  printf("  data segments:  %" PRIu32 "\n", st.datas);
+  print_count("types:", st.types, 0);
+  print_count("imports:", st.imports, 0);
+  print_count("functions:", st.funcs, imported[WEFT_EXTERN_FUNC]);
+  print_count("tables:", st.tables, imported[WEFT_EXTERN_TABLE]);
+  print_count("memories:", st.memories, imported[WEFT_EXTERN_MEMORY]);
+  print_count("globals:", st.globals, imported[WEFT_EXTERN_GLOBAL]);
+  print_count("exports:", st.exports, 0);
+  print_count("elem segments:", st.elems, 0);
+  print_count("data segments:", st.datas, 0);
   if (st.has_start)
     printf("  start function: %" PRIu32 "\n", st.start);
   else

@@ -385,28 +385,36 @@ int cli_parse_val(const char *text, weft_valtype type, weft_val *out) {
   return -1;
 }
 
-static void print_float(FILE *out, double v, int is_nan, int negative,
-                        const char *fmt) {
-  if (is_nan)
-    fputs(negative ? "-nan" : "nan", out);
-  else if (isinf(v))
+/* Shortest "%.Ng" spelling that reads back as the same float (at most 9
+** digits for f32, 17 for f64), like the shortest round-trip printing of
+** other runtimes: 0.1 prints as "0.1", not "0.10000000000000001". */
+static void print_float(FILE *out, double v, unsigned bits) {
+  char buf[64];
+  int prec, max_prec = bits == 32 ? 9 : 17;
+
+  if (isnan(v)) {
+    fputs(signbit(v) ? "-nan" : "nan", out);
+    return;
+  }
+  if (isinf(v)) {
     fputs(v < 0 ? "-inf" : "inf", out);
-  else
-    fprintf(out, fmt, v);
+    return;
+  }
+  for (prec = 1; prec < max_prec; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, v);
+    if (bits == 32 ? strtof(buf, NULL) == (float)v : strtod(buf, NULL) == v)
+      break;
+  }
+  snprintf(buf, sizeof buf, "%.*g", prec, v);
+  fputs(buf, out);
 }
 
 void cli_print_val(FILE *out, const weft_val *val) {
   switch (val->type) {
   case WEFT_I32: fprintf(out, "%" PRId32, val->of.i32); return;
   case WEFT_I64: fprintf(out, "%" PRId64, val->of.i64); return;
-  case WEFT_F32:
-    print_float(out, (double)val->of.f32, isnan(val->of.f32),
-                (val->of.u32 >> 31) != 0, "%.9g");
-    return;
-  case WEFT_F64:
-    print_float(out, val->of.f64, isnan(val->of.f64), (val->of.u64 >> 63) != 0,
-                "%.17g");
-    return;
+  case WEFT_F32: print_float(out, (double)val->of.f32, 32); return;
+  case WEFT_F64: print_float(out, val->of.f64, 64); return;
   case WEFT_FUNCREF:
   case WEFT_EXTERNREF: fputs(val->of.ref == NULL ? "null" : "ref", out); return;
   case WEFT_V128: fputs("v128", out); return;

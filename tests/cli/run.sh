@@ -21,7 +21,10 @@ expect_stdout -15 "run with -- before arguments"
 
 # floats: round-trip digits, nan, inf
 check_invoke 3.75 "$A" fadd32 1.5 2.25
-check_invoke 0.300000012 "$A" fadd32 0.1 0.2
+check_invoke 0.3 "$A" fadd32 0.1 0.2
+check_invoke 0.1 "$A" fadd64 0.1 0
+check_invoke 16777216 "$A" fadd32 16777216 1
+check_invoke 3.4028235e+38 "$A" id32f 3.4028234663852886e38
 check_invoke 0.30000000000000004 "$A" fadd64 0.1 0.2
 check_invoke inf "$A" fadd64 inf 1
 check_invoke -inf "$A" fadd32 -inf 1
@@ -30,11 +33,12 @@ check_invoke 2143289344 "$A" f32bits nan
 check_invoke 2139095041 "$A" f32bits nan:0x1
 check_invoke -9223372036854775808 "$A" f64bits -0
 check_invoke nan "$A" id32f nan
-check_invoke 1.40129846e-45 "$A" id32f 1.4e-45
+check_invoke 1e-45 "$A" id32f 1.4e-45
+check_invoke 5e-324 "$A" fadd64 5e-324 0
 
 # results: none, several, references
 check_invoke "" "$A" nothing
-check_invoke "$(printf '-3\n-3')" "$A" pair -3
+check_invoke "$(printf -- '-3\n-3')" "$A" pair -3
 check_invoke null "$A" null
 check_invoke 1 "$A" isnull null
 
@@ -62,7 +66,7 @@ weft run --max-memory 128K --invoke grow "$A" 1
 expect_stdout 1 "grow within --max-memory"
 weft run --max-memory 128K --invoke grow "$A" 2
 expect_stdout -1 "grow beyond --max-memory fails"
-weft run --max-memory 64K "$(wasm bigmem)" --invoke size
+weft run "$(wasm bigmem)" --invoke size
 expect_status 1 "option after FILE is a program argument, not an option"
 weft run --max-memory 64K --invoke size "$(wasm bigmem)"
 expect_status 2 "memory minimum above --max-memory"

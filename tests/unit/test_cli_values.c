@@ -92,7 +92,14 @@ static void test_refs(void) {
 static void test_print(void) {
   CHECK_STR_EQ(show(WEFT_I32, 0xffffffffu), "-1");
   CHECK_STR_EQ(show(WEFT_I64, 0x8000000000000000ull), "-9223372036854775808");
-  CHECK_STR_EQ(show(WEFT_F32, 0x3e99999au), "0.300000012");
+  CHECK_STR_EQ(show(WEFT_F32, 0x3e99999au), "0.3");
+  CHECK_STR_EQ(show(WEFT_F32, 0x3e99999bu), "0.30000004");
+  CHECK_STR_EQ(show(WEFT_F32, 0x7f7fffffu), "3.4028235e+38");
+  CHECK_STR_EQ(show(WEFT_F32, 0x00000001u), "1e-45");
+  CHECK_STR_EQ(show(WEFT_F64, 0x3fb999999999999aull), "0.1");
+  CHECK_STR_EQ(show(WEFT_F64, 0x7fefffffffffffffull),
+               "1.7976931348623157e+308");
+  CHECK_STR_EQ(show(WEFT_F64, 0x0000000000000001ull), "5e-324");
   CHECK_STR_EQ(show(WEFT_F64, 0x3fd3333333333334ull), "0.30000000000000004");
   CHECK_STR_EQ(show(WEFT_F64, 0x3ff0000000000000ull), "1");
   CHECK_STR_EQ(show(WEFT_F32, 0x7f800000u), "inf");
