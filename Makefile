@@ -57,8 +57,8 @@ test:
 test-asan:
 	bash scripts/test.sh --asan
 
-bench:
-	bash bench/run.sh
+bench: $(BUILD)/weft
+	WEFT=$(BUILD)/weft BENCH_OUT=$(BUILD)/bench bash bench/run.sh $(BENCH_ARGS)
 
 format:
 	clang-format -i $(FORMAT_FILES)
