@@ -57,6 +57,16 @@ typedef enum weft_trap {
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
 const char *weft_trap_message(weft_trap trap);
 
+#define WEFT_TRACE_MAX 16
+
+/* One Wasm frame of a trap's backtrace, innermost first. */
+typedef struct weft_frame_info {
+  uint32_t func_index;   /* in its module's function index space */
+  uint64_t offset;       /* byte offset of the instruction in the module */
+  const char *func_name; /* from the name section, or NULL; owned by the
+                            module */
+} weft_frame_info;
+
 typedef struct weft_error {
   weft_status status;
   weft_trap trap;      /* set when status == WEFT_ERR_TRAP */
@@ -64,6 +74,9 @@ typedef struct weft_error {
   uint32_t func_index; /* function involved, or UINT32_MAX */
   uint64_t offset;     /* byte offset in the module, or UINT64_MAX */
   char message[256];   /* human-readable, NUL-terminated */
+  uint32_t trace_len;  /* frames in trace (a trap in Wasm code) */
+  uint32_t trace_more; /* frames left out beyond WEFT_TRACE_MAX */
+  weft_frame_info trace[WEFT_TRACE_MAX];
 } weft_error;
 
 typedef enum weft_valtype {
@@ -184,6 +197,10 @@ typedef struct weft_section_info {
   uint64_t offset;  /* of the section's contents */
   uint64_t size;
 } weft_section_info;
+/* Name of function `func_index` from the name section, or NULL. */
+const char *weft_module_func_name(const weft_module *module,
+                                  uint32_t func_index);
+
 uint32_t weft_module_section_count(const weft_module *module);
 void weft_module_section(const weft_module *module, uint32_t i,
                          weft_section_info *out_info);

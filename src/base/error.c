@@ -125,6 +125,8 @@ void wf_error_clear(weft_error *err) {
   err->func_index = UINT32_MAX;
   err->offset = UINT64_MAX;
   err->message[0] = '\0';
+  err->trace_len = 0;
+  err->trace_more = 0;
 }
 
 weft_status wf_error_set(weft_error *err, weft_status status, const char *fmt,

@@ -82,6 +82,36 @@ static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
     memcpy(fp + c->nlocal_slots, c->consts, (size_t)c->nconsts * sizeof(u64));
 }
 
+static void add_frame(weft_error *err, const struct wf_code *code,
+                      const weft_instance *inst, const u32 *ip) {
+  if (err->trace_len == WEFT_TRACE_MAX) {
+    err->trace_more++;
+    return;
+  }
+  weft_frame_info *fi = &err->trace[err->trace_len++];
+  fi->func_index = code->funcidx;
+  fi->offset = wf_code_wasm_offset(code, (u32)(ip - code->ops));
+  fi->func_name = weft_module_func_name(inst->module, code->funcidx);
+}
+
+/* The trapping frame, then each caller down to this activation's entry. */
+static void record_trace(struct wf_exec *ex, u32 base_depth,
+                         const struct wf_code *code, const weft_instance *inst,
+                         const u32 *ip) {
+  weft_error *err = ex->err;
+  err->trace_len = 0;
+  err->trace_more = 0;
+  add_frame(err, code, inst, ip);
+  err->func_index = code->funcidx;
+  err->offset = err->trace[0].offset;
+  /* frames[d] holds the caller's state for the frame above it; the entry
+  ** frame (ip == NULL) ends this activation. */
+  for (u32 d = ex->depth; d-- > base_depth + 1;) {
+    const struct wf_frame *fr = &ex->frames[d];
+    add_frame(err, fr->code, fr->inst, fr->ip - 1);
+  }
+}
+
 #if WEFT_COMPUTED_GOTO
 #define CASE(name) L_##name:
 #define NEXT() goto *(const void *)(dispatch_base + (i32)*ip)
@@ -659,10 +689,8 @@ enter : {
 
 trapped:
   wf_error_trap(ex->err, trap);
-  if (ex->err) {
-    ex->err->func_index = code->funcidx;
-    ex->err->offset = (u64)(ip - code->ops); /* internal code index */
-  }
+  if (ex->err)
+    record_trace(ex, base_depth, code, inst, ip);
   status = WEFT_ERR_TRAP;
 failed:
   ex->depth = base_depth;

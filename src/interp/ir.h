@@ -32,7 +32,12 @@ struct wf_code {
   u32 nconsts;      /* constant slots, after the local slots */
   u64 *consts;
   u32 frame_slots;  /* locals + constants + operand stack */
+  u32 *pcmap;       /* pairs (code index, module byte offset), ascending */
+  u32 npcmap;       /* number of pairs */
 };
+
+/* Module byte offset of the Wasm instruction lowered at code index `pc`. */
+WF_INTERNAL u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc);
 
 /* wf_lower_func, wf_code_free and wf_interp_dispatch_init are declared in
 ** runtime.h: they are the execution backend's entry points. */

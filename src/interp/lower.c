@@ -54,6 +54,8 @@ struct lower {
   u32 nrelocs, relocs_cap;
   u64 *consts;
   u32 nconsts, consts_cap;
+  u32 *pcmap; /* (code index, module offset) pairs */
+  u32 npcmap, pcmap_cap;
 
   struct entry *stack;
   u32 height, stack_cap, max_height;
@@ -133,6 +135,13 @@ static void put(struct lower *L, u32 v) {
 }
 
 static void emit_op(struct lower *L, enum wf_op op) {
+  if (L->npcmap == 0 || L->pcmap[L->npcmap - 1] != L->op_offset) {
+    if (!grow(L, (void **)&L->pcmap, &L->pcmap_cap, L->npcmap + 2,
+              sizeof(u32)))
+      return;
+    L->pcmap[L->npcmap++] = L->ncode;
+    L->pcmap[L->npcmap++] = L->op_offset;
+  }
   L->last_op_pos = L->ncode;
   L->last_op = op;
   L->last_dst_pos = NONE;
@@ -167,6 +176,15 @@ static void fuse_last(struct lower *L, enum wf_op fused) {
   L->code[L->last_op_pos] = L->dispatch ? L->dispatch[fused] : (u32)fused;
   L->last_op = fused;
   L->last_dst_pos = NONE;
+}
+
+/* Drop the instructions from code index `cut` on (to re-emit them fused). */
+static void truncate_code(struct lower *L, u32 cut) {
+  while (L->nrelocs && L->relocs[L->nrelocs - 1] >= cut)
+    L->nrelocs--;
+  while (L->npcmap && L->pcmap[L->npcmap - 2] >= cut)
+    L->npcmap -= 2;
+  L->ncode = cut;
 }
 
 /* A code position that can be reached by a branch: no peephole across it. */
@@ -521,10 +539,7 @@ static bool lower_block(struct lower *L, u8 kind) {
   }
   if (fused) {
     /* Drop the compare (and its relocations), re-emit as a branch. */
-    u32 cut = L->last_op_pos;
-    while (L->nrelocs && L->relocs[L->nrelocs - 1] >= cut)
-      L->nrelocs--;
-    L->ncode = cut;
+    truncate_code(L, L->last_op_pos);
   }
   if (!push_ctrl(L, kind, np, p, nr, r))
     return false;
@@ -732,10 +747,7 @@ static bool lower_br_if(struct lower *L) {
         continue;
       u32 a = L->code[L->last_op_pos + 2];
       u32 b = fuse[i].unary ? NONE : L->code[L->last_op_pos + 3];
-      u32 cut = L->last_op_pos;
-      while (L->nrelocs && L->relocs[L->nrelocs - 1] >= cut)
-        L->nrelocs--;
-      L->ncode = cut;
+      truncate_code(L, L->last_op_pos);
       emit_op(L, (enum wf_op)fuse[i].to);
       put_slot(L, a);
       if (b != NONE)
@@ -1445,6 +1457,7 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(u64));
+  wf_alloc_free(L->a, L->pcmap, (size_t)L->pcmap_cap * sizeof(u32));
   wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
   wf_alloc_free(L->a, L->ctrls, (size_t)L->ctrls_cap * sizeof(struct ctrl));
 }
@@ -1466,7 +1479,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
   }
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
   c->consts = wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(u64));
-  if (!c->ops || !c->consts) {
+  c->pcmap = wf_alloc_array(L->a, L->npcmap ? L->npcmap : 1, sizeof(u32));
+  if (!c->ops || !c->consts || !c->pcmap) {
     wf_code_free(L->a, c);
     return nomem(L);
   }
@@ -1474,6 +1488,9 @@ static bool finish(struct lower *L, struct wf_code **out) {
     memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
   if (L->nconsts)
     memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(u64));
+  if (L->npcmap)
+    memcpy(c->pcmap, L->pcmap, (size_t)L->npcmap * sizeof(u32));
+  c->npcmap = L->npcmap / 2;
   c->nops = L->ncode;
   c->funcidx = L->funcidx;
   c->nparams = L->type->nparams;
@@ -1530,10 +1547,24 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
   wf_alloc_free(a, code->ops, (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
   wf_alloc_free(a, code->consts,
                 (size_t)(code->nconsts ? code->nconsts : 1) * sizeof(u64));
+  wf_alloc_free(a, code->pcmap,
+                (size_t)(code->npcmap ? code->npcmap * 2 : 1) * sizeof(u32));
   wf_alloc_free(a, code, sizeof *code);
 }
 
 u64 wf_code_bytes(const struct wf_code *code) {
   return sizeof *code + (u64)code->nops * sizeof(u32) +
-         (u64)code->nconsts * sizeof(u64);
+         (u64)code->nconsts * sizeof(u64) + (u64)code->npcmap * 2 * sizeof(u32);
+}
+
+u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc) {
+  u32 lo = 0, hi = code->npcmap; /* last pair with code index <= pc */
+  while (hi - lo > 1) {
+    u32 mid = lo + (hi - lo) / 2;
+    if (code->pcmap[2 * mid] <= pc)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return code->npcmap ? code->pcmap[2 * lo + 1] : 0;
 }

@@ -144,3 +144,9 @@ void weft_module_section(const weft_module *mod, uint32_t i,
   out->offset = s->offset;
   out->size = s->size;
 }
+
+const char *weft_module_func_name(const weft_module *mod, uint32_t idx) {
+  if (!mod->m.func_names || idx >= mod->m.nfunc_names)
+    return NULL;
+  return mod->m.func_names[idx];
+}
