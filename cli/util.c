@@ -147,6 +147,33 @@ int cli_exit_status(const weft_error *err) {
   }
 }
 
+/* The trap's Wasm frames, innermost first, named as wasm-objdump does:
+**     0: 0x0000002a func[3] <div>                                       */
+static void print_backtrace(const weft_error *err) {
+  uint32_t i, n = err->trace_len;
+
+  if (n == 0)
+    return;
+  if (n > WEFT_TRACE_MAX)
+    n = WEFT_TRACE_MAX;
+  fputs("wasm backtrace:\n", stderr);
+  for (i = 0; i < n; i++) {
+    const weft_frame_info *f = &err->trace[i];
+    fprintf(stderr, "  %3" PRIu32 ": ", i);
+    if (f->offset != UINT64_MAX)
+      fprintf(stderr, "0x%08" PRIx64, f->offset);
+    else
+      fputs("         ?", stderr);
+    fprintf(stderr, " func[%" PRIu32 "]", f->func_index);
+    if (f->func_name != NULL)
+      fprintf(stderr, " <%s>", f->func_name);
+    fputc('\n', stderr);
+  }
+  if (err->trace_more != 0)
+    fprintf(stderr, "       ... %" PRIu32 " more frame%s\n", err->trace_more,
+            err->trace_more == 1 ? "" : "s");
+}
+
 int cli_report(const char *path, const weft_error *err) {
   const char *msg = err->message;
 
@@ -156,6 +183,7 @@ int cli_report(const char *path, const weft_error *err) {
     if (msg[0] == '\0')
       msg = weft_trap_message(err->trap);
     cli_errorf("trap: %s", msg);
+    print_backtrace(err);
     return CLI_EXIT_TRAP;
   }
   if (msg[0] == '\0')

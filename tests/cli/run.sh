@@ -46,6 +46,8 @@ check_invoke 1 "$A" isnull null
 invoke "$A" div 1 0
 expect_status 3 "integer divide by zero"
 expect_stderr_has "weft: trap: integer divide by zero" "div trap message"
+expect_stderr_has "wasm backtrace:" "trap prints a backtrace"
+expect_stderr_has "func[12]" "backtrace names the trapping function index"
 invoke "$A" div 0x80000000 -1
 expect_stderr_has "weft: trap: integer overflow" "div overflow trap"
 invoke "$A" crash
@@ -57,6 +59,11 @@ expect_stderr_has "weft: trap: out of bounds memory access" "oob message"
 weft run --max-call-depth 100 --invoke recurse "$A" 1000
 expect_status 3 "recursion deeper than --max-call-depth"
 expect_stderr_has "weft: trap: call stack exhausted" "stack exhaustion message"
+wat2wasm --debug-names tests/cli/arith.wat -o "$OUT/arith_names.wasm"
+weft run --max-call-depth 30 --invoke recurse "$OUT/arith_names.wasm" 100
+expect_status 3 "named module: stack exhausted"
+expect_stderr_has "func[15] <rec>" "backtrace uses the name section"
+expect_stderr_has "more frames" "long backtraces are cut"
 check_invoke 50 "$A" recurse 50
 # the default depth allows a few thousand frames
 check_invoke 5000 "$A" recurse 5000
