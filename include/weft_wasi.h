@@ -1,0 +1,59 @@
+/*
+** weft_wasi.h — WASI preview 1 (wasi_snapshot_preview1) for libweft.
+** A weft_wasi is one program's view of the world: its arguments, its
+** environment, its stdio and the directories preopened for it. Nothing
+** else is reachable. Files are reached through a file-operations table
+** (weft_wasi_fs) so a services layer can put protected files under a
+** preopen; weft_wasi_fs_host() is the host file system of the platform.
+*/
+#ifndef WEFT_WASI_H
+#define WEFT_WASI_H
+
+#include "weft.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct weft_wasi weft_wasi;
+typedef struct weft_wasi_fs weft_wasi_fs; /* defined in weft_wasi_fs.h */
+
+typedef struct weft_wasi_preopen {
+  const char *host_path;  /* directory on the host */
+  const char *guest_path; /* name the program sees, e.g. "/data" or "." */
+  int read_only;          /* no write, create, remove or rename below it */
+  const weft_wasi_fs *fs; /* NULL: weft_wasi_fs_host() */
+  void *fs_user;          /* passed to fs callbacks */
+} weft_wasi_preopen;
+
+typedef struct weft_wasi_config {
+  const char *const *argv; /* argv[0] is the program name */
+  uint32_t argc;
+  const char *const *env; /* "KEY=VALUE" strings */
+  uint32_t envc;
+  const weft_wasi_preopen *preopens;
+  uint32_t npreopens;
+  int stdin_fd; /* host descriptors for fds 0, 1, 2; -1: closed */
+  int stdout_fd;
+  int stderr_fd;
+} weft_wasi_config;
+
+void weft_wasi_config_default(weft_wasi_config *out_config);
+
+/* Copies everything it needs from the config (strings included). Opens the
+** preopened directories now, so a missing directory is reported here. */
+weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
+                          weft_wasi **out_wasi, weft_error *out_error);
+void weft_wasi_free(weft_wasi *wasi);
+
+/* Define every wasi_snapshot_preview1 function in the linker. */
+weft_status weft_wasi_define(weft_wasi *wasi, weft_linker *linker,
+                             weft_error *out_error);
+
+/* After a call returned WEFT_ERR_EXIT: the code given to proc_exit is in
+** weft_error.exit_code. */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WEFT_WASI_H */
