@@ -209,8 +209,7 @@ void weft_module_section(const weft_module *module, uint32_t i,
 
 /* The type of a function: params then results, both owned by the engine. */
 void weft_func_type(const weft_func *func, const weft_valtype **out_params,
-                    uint32_t *out_param_count,
-                    const weft_valtype **out_results,
+                    uint32_t *out_param_count, const weft_valtype **out_results,
                     uint32_t *out_result_count);
 
 /* Call a function. Argument types must match exactly (WEFT_ERR_ARG). */
@@ -226,7 +225,8 @@ typedef weft_status (*weft_host_fn)(weft_host_ctx *ctx, void *user,
                                     weft_slot *slots);
 
 weft_status weft_func_new_host(weft_engine *engine, const weft_valtype *params,
-                               uint32_t param_count, const weft_valtype *results,
+                               uint32_t param_count,
+                               const weft_valtype *results,
                                uint32_t result_count, weft_host_fn fn,
                                void *user, weft_func **out_func,
                                weft_error *out_error);
@@ -283,8 +283,8 @@ weft_status weft_instantiate(weft_linker *linker, weft_module *module,
                              weft_error *out_error);
 
 /* Look up an export by name; WEFT_ERR_ARG when absent. */
-weft_status weft_instance_export(const weft_instance *instance, const char *name,
-                                 weft_extern *out_extern);
+weft_status weft_instance_export(const weft_instance *instance,
+                                 const char *name, weft_extern *out_extern);
 /* The same for names that may contain NUL bytes (Wasm names are UTF-8). */
 weft_status weft_instance_export_n(const weft_instance *instance,
                                    const char *name, size_t name_len,

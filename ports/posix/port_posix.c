@@ -6,8 +6,7 @@
 
 #include "../../src/base/base.h"
 
-void *wf_port_realloc(void *user, void *ptr, size_t old_size,
-                      size_t new_size) {
+void *wf_port_realloc(void *user, void *ptr, size_t old_size, size_t new_size) {
   WF_UNUSED(user);
   WF_UNUSED(old_size);
   if (new_size == 0) {

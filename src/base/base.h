@@ -49,8 +49,8 @@ struct wf_alloc {
 WF_INTERNAL void *wf_alloc_raw(struct wf_alloc *a, size_t size);
 WF_INTERNAL void *wf_alloc_zero(struct wf_alloc *a, size_t size);
 /* Returns NULL on failure and leaves `ptr` valid. */
-WF_INTERNAL void *wf_alloc_resize(struct wf_alloc *a, void *ptr, size_t old_size,
-                                  size_t new_size);
+WF_INTERNAL void *wf_alloc_resize(struct wf_alloc *a, void *ptr,
+                                  size_t old_size, size_t new_size);
 WF_INTERNAL void wf_alloc_free(struct wf_alloc *a, void *ptr, size_t size);
 /* Array helpers that check n * elem for overflow. */
 WF_INTERNAL void *wf_alloc_array(struct wf_alloc *a, size_t n, size_t elem);

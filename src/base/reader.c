@@ -91,7 +91,9 @@ bool wf_read_u32(struct wf_reader *r, u32 *out) {
   return true;
 }
 
-bool wf_read_u64(struct wf_reader *r, u64 *out) { return read_uleb(r, 64, out); }
+bool wf_read_u64(struct wf_reader *r, u64 *out) {
+  return read_uleb(r, 64, out);
+}
 
 bool wf_read_s32(struct wf_reader *r, i32 *out) {
   i64 v;
@@ -101,9 +103,13 @@ bool wf_read_s32(struct wf_reader *r, i32 *out) {
   return true;
 }
 
-bool wf_read_s33(struct wf_reader *r, i64 *out) { return read_sleb(r, 33, out); }
+bool wf_read_s33(struct wf_reader *r, i64 *out) {
+  return read_sleb(r, 33, out);
+}
 
-bool wf_read_s64(struct wf_reader *r, i64 *out) { return read_sleb(r, 64, out); }
+bool wf_read_s64(struct wf_reader *r, i64 *out) {
+  return read_sleb(r, 64, out);
+}
 
 bool wf_read_fixed32(struct wf_reader *r, u32 *out) {
   if (wf_reader_left(r) < 4) {

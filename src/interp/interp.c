@@ -147,8 +147,8 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
 #define OP(name) [WF_OP_##name] = &&L_##name,
 #define UN(name, opc, a, r, e) [WF_OP_##name] = &&L_##name,
 #define BIN(name, opc, a, r, e) [WF_OP_##name] = &&L_##name,
-#include "ops.def"
 #include "numeric.def"
+#include "ops.def"
 #undef OP
 #undef UN
 #undef BIN
@@ -193,7 +193,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   NEXT();
 #else
 dispatch:
-  switch ((enum wf_op)*ip) {
+  switch ((enum wf_op) * ip) {
 #endif
 
   CASE(UNREACHABLE) { TRAP(WEFT_TRAP_UNREACHABLE); }
@@ -633,44 +633,43 @@ dispatch:
 #undef TRUNC
 
 #if !WEFT_COMPUTED_GOTO
-  default:
-    TRAP(WEFT_TRAP_UNREACHABLE);
-  }
+default: TRAP(WEFT_TRAP_UNREACHABLE);
+}
 #endif
 
-call_func:
-  /* `callee` with its frame at nfp; return to ret_ip. */
-  if (callee->host) {
-    struct weft_host_ctx hc = {inst->engine, inst, ex->err};
-    weft_slot *saved_top = ex->top;
-    ex->top = fp + code->frame_slots;
-    status = callee->host(&hc, callee->host_user, nfp);
-    ex->top = saved_top;
-    if (status != WEFT_OK)
-      goto failed;
-    ip = ret_ip;
-    MEMORY_RELOAD();
-    NEXT();
-  }
-  ncode = callee->code;
-  if (callee->inst != inst) {
-    /* Cross-instance call: the frame remembers our instance. */
-    if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
-                    nfp + ncode->frame_slots > ex->stack_end))
-      TRAP(WEFT_TRAP_STACK_EXHAUSTED);
-    struct wf_frame *fr = &ex->frames[ex->depth++];
-    fr->ip = ret_ip;
-    fr->fp = fp;
-    fr->code = code;
-    fr->inst = inst;
-    inst = callee->inst;
-    fp = nfp;
-    code = ncode;
-    frame_init(fp, code);
-    ip = code->ops;
-    MEMORY_RELOAD();
-    NEXT();
-  }
+call_func :
+    /* `callee` with its frame at nfp; return to ret_ip. */
+    if (callee->host) {
+  struct weft_host_ctx hc = {inst->engine, inst, ex->err};
+  weft_slot *saved_top = ex->top;
+  ex->top = fp + code->frame_slots;
+  status = callee->host(&hc, callee->host_user, nfp);
+  ex->top = saved_top;
+  if (status != WEFT_OK)
+    goto failed;
+  ip = ret_ip;
+  MEMORY_RELOAD();
+  NEXT();
+}
+ncode = callee->code;
+if (callee->inst != inst) {
+  /* Cross-instance call: the frame remembers our instance. */
+  if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
+                  nfp + ncode->frame_slots > ex->stack_end))
+    TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+  struct wf_frame *fr = &ex->frames[ex->depth++];
+  fr->ip = ret_ip;
+  fr->fp = fp;
+  fr->code = code;
+  fr->inst = inst;
+  inst = callee->inst;
+  fp = nfp;
+  code = ncode;
+  frame_init(fp, code);
+  ip = code->ops;
+  MEMORY_RELOAD();
+  NEXT();
+}
 enter : {
   if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
                   nfp + ncode->frame_slots > ex->stack_end))
@@ -687,12 +686,10 @@ enter : {
   NEXT();
 }
 
-trapped:
-  wf_error_trap(ex->err, trap);
-  if (ex->err)
-    record_trace(ex, base_depth, code, inst, ip);
-  status = WEFT_ERR_TRAP;
-failed:
-  ex->depth = base_depth;
-  return status;
+trapped : wf_error_trap(ex->err, trap);
+if (ex->err)
+  record_trace(ex, base_depth, code, inst, ip);
+status = WEFT_ERR_TRAP;
+failed : ex->depth = base_depth;
+return status;
 }

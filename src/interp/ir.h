@@ -13,8 +13,8 @@ enum wf_op {
 #define OP(name) WF_OP_##name,
 #define UN(name, opc, a, r, e) WF_OP_##name,
 #define BIN(name, opc, a, r, e) WF_OP_##name,
-#include "ops.def"
 #include "numeric.def"
+#include "ops.def"
 #undef OP
 #undef UN
 #undef BIN
@@ -22,7 +22,7 @@ enum wf_op {
 };
 
 struct wf_code {
-  u32 *ops;         /* instruction stream */
+  u32 *ops; /* instruction stream */
   u32 nops;
   u32 funcidx;
   u32 nparams;
@@ -31,9 +31,9 @@ struct wf_code {
   u32 nlocal_slots; /* max(nlocals, nresults): results return in place */
   u32 nconsts;      /* constant slots, after the local slots */
   u64 *consts;
-  u32 frame_slots;  /* locals + constants + operand stack */
-  u32 *pcmap;       /* pairs (code index, module byte offset), ascending */
-  u32 npcmap;       /* number of pairs */
+  u32 frame_slots; /* locals + constants + operand stack */
+  u32 *pcmap;      /* pairs (code index, module byte offset), ascending */
+  u32 npcmap;      /* number of pairs */
 };
 
 /* Module byte offset of the Wasm instruction lowered at code index `pc`. */

@@ -31,9 +31,9 @@ struct ctrl {
   u32 height;       /* operand height below the params */
   u32 nparams, nresults;
   const u8 *params, *results;
-  u32 loop_pc;      /* loop: code index of the start */
-  u32 patches;      /* linked list of offset fields to patch at end */
-  u32 else_field;   /* if: branch to patch to the else arm */
+  u32 loop_pc;    /* loop: code index of the start */
+  u32 patches;    /* linked list of offset fields to patch at end */
+  u32 else_field; /* if: branch to patch to the else arm */
 };
 
 struct lower {
@@ -69,8 +69,8 @@ struct lower {
   weft_status status;
 };
 
-static const u8 single_types[] = {WF_I32, WF_I64, WF_F32, WF_F64,
-                                  WF_FUNCREF, WF_EXTERNREF};
+static const u8 single_types[] = {WF_I32, WF_I64,     WF_F32,
+                                  WF_F64, WF_FUNCREF, WF_EXTERNREF};
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -113,7 +113,8 @@ static bool grow(struct lower *L, void **arr, u32 *cap, u32 need, size_t elem) {
       return nomem(L);
     ncap *= 2;
   }
-  void *p = wf_alloc_resize(L->a, *arr, (size_t)*cap * elem, (size_t)ncap * elem);
+  void *p =
+      wf_alloc_resize(L->a, *arr, (size_t)*cap * elem, (size_t)ncap * elem);
   if (!p)
     return nomem(L);
   *arr = p;
@@ -136,8 +137,7 @@ static void put(struct lower *L, u32 v) {
 
 static void emit_op(struct lower *L, enum wf_op op) {
   if (L->npcmap == 0 || L->pcmap[L->npcmap - 1] != L->op_offset) {
-    if (!grow(L, (void **)&L->pcmap, &L->pcmap_cap, L->npcmap + 2,
-              sizeof(u32)))
+    if (!grow(L, (void **)&L->pcmap, &L->pcmap_cap, L->npcmap + 2, sizeof(u32)))
       return;
     L->pcmap[L->npcmap++] = L->ncode;
     L->pcmap[L->npcmap++] = L->op_offset;
@@ -200,7 +200,8 @@ static u32 const_slot(struct lower *L, u64 bits) {
       return LOC_CONST | i;
   if (L->nconsts >= LOC_MASK)
     return nomem(L), LOC_CONST;
-  if (!grow(L, (void **)&L->consts, &L->consts_cap, L->nconsts + 1, sizeof(u64)))
+  if (!grow(L, (void **)&L->consts, &L->consts_cap, L->nconsts + 1,
+            sizeof(u64)))
     return LOC_CONST;
   L->consts[L->nconsts] = bits;
   return LOC_CONST | L->nconsts++;
@@ -503,7 +504,10 @@ static bool lower_block(struct lower *L, u8 kind) {
       cond.loc == stack_loc(L->height) &&
       L->code[L->last_dst_pos] == cond.loc) {
     /* Fuse "compare; if" into a branch on the negated compare. */
-    static const struct { u8 from, to; bool unary; } neg[] = {
+    static const struct {
+      u8 from, to;
+      bool unary;
+    } neg[] = {
         {WF_OP_I32_EQZ, WF_OP_BR_IF, true},
         {WF_OP_I32_EQ, WF_OP_BR_IF_I32_NE, false},
         {WF_OP_I32_NE, WF_OP_BR_IF_I32_EQ, false},
@@ -715,7 +719,10 @@ static bool lower_br_if(struct lower *L) {
     return true;
   }
   /* Fuse with a preceding compare whose result is the condition. */
-  static const struct { u8 from, to; bool unary; } fuse[] = {
+  static const struct {
+    u8 from, to;
+    bool unary;
+  } fuse[] = {
       {WF_OP_I32_EQZ, WF_OP_BR_IF_I32_EQZ, true},
       {WF_OP_I32_EQ, WF_OP_BR_IF_I32_EQ, false},
       {WF_OP_I32_NE, WF_OP_BR_IF_I32_NE, false},
@@ -921,8 +928,8 @@ static bool lower_local(struct lower *L, u8 opcode) {
       for (u32 i = 0; i < L->height; i++)
         if (L->stack[i].loc == x)
           materialize(L, i);
-    if (!pending && L->last_dst_pos != NONE &&
-        v.loc == stack_loc(L->height) && L->code[L->last_dst_pos] == v.loc) {
+    if (!pending && L->last_dst_pos != NONE && v.loc == stack_loc(L->height) &&
+        L->code[L->last_dst_pos] == v.loc) {
       /* The previous instruction computed v: let it write the local. */
       for (u32 i = L->nrelocs; i-- > 0;)
         if (L->relocs[i] == L->last_dst_pos) {
@@ -979,7 +986,10 @@ static bool need_memory(struct lower *L) {
 
 /* Loads 0x28..0x35 and stores 0x36..0x3e. */
 static bool lower_memory_access(struct lower *L, u8 opcode) {
-  static const struct { u8 op, type, align; bool store; } acc[] = {
+  static const struct {
+    u8 op, type, align;
+    bool store;
+  } acc[] = {
       {WF_OP_I32_LOAD, WF_I32, 2, 0},     {WF_OP_I64_LOAD, WF_I64, 3, 0},
       {WF_OP_I32_LOAD, WF_F32, 2, 0},     {WF_OP_I64_LOAD, WF_F64, 3, 0},
       {WF_OP_I32_LOAD8_S, WF_I32, 0, 0},  {WF_OP_I32_LOAD8_U, WF_I32, 0, 0},
@@ -1005,10 +1015,11 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
     struct entry v, addr;
     if (!pop_type(L, d->type, &v) || !pop_type(L, WF_I32, &addr))
       return false;
-    static const struct { u8 first, fused; } store_pairs[] = {
-        {WF_OP_F64_ADD, WF_OP_F64_ADD_I64_STORE},
-        {WF_OP_F64_SUB, WF_OP_F64_SUB_I64_STORE},
-        {WF_OP_F64_MUL, WF_OP_F64_MUL_I64_STORE}};
+    static const struct {
+      u8 first, fused;
+    } store_pairs[] = {{WF_OP_F64_ADD, WF_OP_F64_ADD_I64_STORE},
+                       {WF_OP_F64_SUB, WF_OP_F64_SUB_I64_STORE},
+                       {WF_OP_F64_MUL, WF_OP_F64_MUL_I64_STORE}};
     for (u32 i = 0; d->op == WF_OP_I64_STORE && i < WF_ARRAY_LEN(store_pairs);
          i++)
       if (fusable(L, store_pairs[i].first, v.loc)) {
@@ -1094,7 +1105,10 @@ static bool lower_numeric(struct lower *L, u32 opcode, bool *handled) {
 #undef UN
 #undef BIN
   }
-  static const struct { u16 opc; u8 op, in, out; } trapping[] = {
+  static const struct {
+    u16 opc;
+    u8 op, in, out;
+  } trapping[] = {
       {0x6d, WF_OP_I32_DIV_S, WF_I32, WF_I32},
       {0x6e, WF_OP_I32_DIV_U, WF_I32, WF_I32},
       {0x6f, WF_OP_I32_REM_S, WF_I32, WF_I32},
@@ -1121,9 +1135,12 @@ static bool lower_numeric(struct lower *L, u32 opcode, bool *handled) {
                   trapping[i].out, NULL, 0);
   }
   /* Reinterpretations keep the bits: only the static type changes. */
-  static const struct { u8 opc, in, out; } reinterpret[] = {
-      {0xbc, WF_F32, WF_I32}, {0xbd, WF_F64, WF_I64},
-      {0xbe, WF_I32, WF_F32}, {0xbf, WF_I64, WF_F64}};
+  static const struct {
+    u8 opc, in, out;
+  } reinterpret[] = {{0xbc, WF_F32, WF_I32},
+                     {0xbd, WF_F64, WF_I64},
+                     {0xbe, WF_I32, WF_F32},
+                     {0xbf, WF_I64, WF_F64}};
   for (u32 i = 0; i < WF_ARRAY_LEN(reinterpret); i++) {
     if (reinterpret[i].opc != opcode)
       continue;
@@ -1301,8 +1318,7 @@ static bool lower_prefixed(struct lower *L) {
     u8 in[3] = {WF_I32, wf_module_table_type(L->m, imm[0]).elemtype, WF_I32};
     return simple(L, WF_OP_TABLE_FILL, 3, in, 0, imm, 1);
   }
-  default:
-    return malformed(L, "illegal opcode");
+  default: return malformed(L, "illegal opcode");
   }
 }
 
@@ -1396,9 +1412,7 @@ static bool lower_instr(struct lower *L, u8 op) {
   }
   case 0x10: return lower_call(L);
   case 0x11: return lower_call_indirect(L);
-  case 0x1a: { /* drop */
-    struct entry v;
-    return pop_any(L, &v);
+  case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:
   case 0x1c: return lower_select(L, op);
@@ -1467,8 +1481,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
   struct wf_code *c = wf_alloc_zero(L->a, sizeof *c);
   if (!c)
     return nomem(L);
-  u32 nlocal_slots = L->nlocals > L->type->nresults ? L->nlocals
-                                                    : L->type->nresults;
+  u32 nlocal_slots =
+      L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   u32 stack_base = nlocal_slots + L->nconsts;
   for (u32 i = 0; i < L->nrelocs; i++) {
     u32 *p = &L->code[L->relocs[i]];
@@ -1544,7 +1558,8 @@ weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
 void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
   if (!code)
     return;
-  wf_alloc_free(a, code->ops, (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
+  wf_alloc_free(a, code->ops,
+                (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
   wf_alloc_free(a, code->consts,
                 (size_t)(code->nconsts ? code->nconsts : 1) * sizeof(u64));
   wf_alloc_free(a, code->pcmap,

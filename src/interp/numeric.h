@@ -34,13 +34,25 @@ static inline u64 wf_rotr64(u64 a, u64 b) {
 
 /* NaN inputs return x + x, which quiets a signalling NaN as the spec's
 ** arithmetic-NaN rule requires (libm may return it unchanged). */
-static inline f32 wf_ceil32(f32 x) { return x != x ? x + x : __builtin_ceilf(x); }
-static inline f32 wf_floor32(f32 x) { return x != x ? x + x : __builtin_floorf(x); }
-static inline f32 wf_trunc32(f32 x) { return x != x ? x + x : __builtin_truncf(x); }
+static inline f32 wf_ceil32(f32 x) {
+  return x != x ? x + x : __builtin_ceilf(x);
+}
+static inline f32 wf_floor32(f32 x) {
+  return x != x ? x + x : __builtin_floorf(x);
+}
+static inline f32 wf_trunc32(f32 x) {
+  return x != x ? x + x : __builtin_truncf(x);
+}
 static inline f32 wf_sqrt32(f32 x) { return __builtin_sqrtf(x); }
-static inline f64 wf_ceil64(f64 x) { return x != x ? x + x : __builtin_ceil(x); }
-static inline f64 wf_floor64(f64 x) { return x != x ? x + x : __builtin_floor(x); }
-static inline f64 wf_trunc64(f64 x) { return x != x ? x + x : __builtin_trunc(x); }
+static inline f64 wf_ceil64(f64 x) {
+  return x != x ? x + x : __builtin_ceil(x);
+}
+static inline f64 wf_floor64(f64 x) {
+  return x != x ? x + x : __builtin_floor(x);
+}
+static inline f64 wf_trunc64(f64 x) {
+  return x != x ? x + x : __builtin_trunc(x);
+}
 static inline f64 wf_sqrt64(f64 x) { return __builtin_sqrt(x); }
 
 /* Round half to even without libm: adding and subtracting 2^23 (2^52)
@@ -96,35 +108,43 @@ static inline f64 wf_max64(f64 a, f64 b) {
 
 /* Range checks for trapping truncation: 0 ok, 1 NaN, 2 out of range. */
 static inline int wf_trunc_check_i32_f32(f32 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x >= -2147483648.0f && x < 2147483648.0f) ? 0 : 2;
 }
 static inline int wf_trunc_check_u32_f32(f32 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x > -1.0f && x < 4294967296.0f) ? 0 : 2;
 }
 static inline int wf_trunc_check_i32_f64(f64 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x > -2147483649.0 && x < 2147483648.0) ? 0 : 2;
 }
 static inline int wf_trunc_check_u32_f64(f64 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x > -1.0 && x < 4294967296.0) ? 0 : 2;
 }
 static inline int wf_trunc_check_i64_f32(f32 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x >= -9223372036854775808.0f && x < 9223372036854775808.0f) ? 0 : 2;
 }
 static inline int wf_trunc_check_u64_f32(f32 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x > -1.0f && x < 18446744073709551616.0f) ? 0 : 2;
 }
 static inline int wf_trunc_check_i64_f64(f64 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x >= -9223372036854775808.0 && x < 9223372036854775808.0) ? 0 : 2;
 }
 static inline int wf_trunc_check_u64_f64(f64 x) {
-  if (x != x) return 1;
+  if (x != x)
+    return 1;
   return (x > -1.0 && x < 18446744073709551616.0) ? 0 : 2;
 }
 

@@ -55,8 +55,8 @@ static void from_slot(weft_valtype t, const weft_slot *s, weft_val *v) {
 }
 
 weft_status weft_func_call(weft_engine *e, weft_func *f, const weft_val *args,
-                           uint32_t nargs, weft_val *results,
-                           uint32_t nresults, weft_error *err) {
+                           uint32_t nargs, weft_val *results, uint32_t nresults,
+                           weft_error *err) {
   wf_error_clear(err);
   if (!f || f->engine != e)
     return wf_error_set(err, WEFT_ERR_ARG, "function from another engine");

@@ -24,8 +24,7 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
     c = *config;
   else
     weft_config_default(&c);
-  struct wf_alloc a = {c.alloc ? c.alloc : wf_port_realloc, c.alloc_user, 0,
-                       0};
+  struct wf_alloc a = {c.alloc ? c.alloc : wf_port_realloc, c.alloc_user, 0, 0};
   if (c.max_call_depth == 0 || c.stack_bytes < 1024)
     return wf_error_set(err, WEFT_ERR_ARG,
                         "config: max_call_depth must be > 0 and stack_bytes "
@@ -73,8 +72,10 @@ void weft_engine_free(weft_engine *e) {
     wf_alloc_free(&e->alloc, e->sigs[i].vtypes,
                   ((size_t)t->nparams + t->nresults) * sizeof(weft_valtype));
   }
-  wf_alloc_free(&e->alloc, e->sigs, (size_t)e->sigs_cap * sizeof(struct wf_sig));
-  wf_alloc_free(&e->alloc, e->sig_index, (size_t)e->sig_index_cap * sizeof(u32));
+  wf_alloc_free(&e->alloc, e->sigs,
+                (size_t)e->sigs_cap * sizeof(struct wf_sig));
+  wf_alloc_free(&e->alloc, e->sig_index,
+                (size_t)e->sig_index_cap * sizeof(u32));
   if (e->exec_ready) {
     wf_alloc_free(&e->alloc, e->exec.stack,
                   (size_t)(e->exec.stack_end - e->exec.stack) *
@@ -98,7 +99,8 @@ static u32 hash_type(const struct wf_functype *t) {
   return h ? h : 1;
 }
 
-static bool same_type(const struct wf_functype *a, const struct wf_functype *b) {
+static bool same_type(const struct wf_functype *a,
+                      const struct wf_functype *b) {
   return a->nparams == b->nparams && a->nresults == b->nresults &&
          !memcmp(a->types, b->types, (size_t)a->nparams + a->nresults);
 }
@@ -113,7 +115,8 @@ static bool rehash(weft_engine *e, u32 cap) {
       k = (k + 1) & (cap - 1);
     idx[k] = i + 1;
   }
-  wf_alloc_free(&e->alloc, e->sig_index, (size_t)e->sig_index_cap * sizeof(u32));
+  wf_alloc_free(&e->alloc, e->sig_index,
+                (size_t)e->sig_index_cap * sizeof(u32));
   e->sig_index = idx;
   e->sig_index_cap = cap;
   return true;

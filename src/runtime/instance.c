@@ -149,22 +149,26 @@ static void release_instance(weft_engine *e, struct wf_object *o) {
                     (size_t)(m->elems[i].count ? m->elems[i].count : 1) *
                         sizeof(void *));
   wf_alloc_free(a, inst->elems,
-                (size_t)(m->nelems ? m->nelems : 1) * sizeof(struct wf_elem_inst));
-  wf_alloc_free(a, inst->data_len, (size_t)(m->ndatas ? m->ndatas : 1) * sizeof(u32));
-  wf_alloc_free(a, inst->funcs,
-                (size_t)(wf_module_func_count(m) ? wf_module_func_count(m) : 1) *
-                    sizeof(void *));
-  wf_alloc_free(a, inst->tables,
-                (size_t)(wf_module_table_count(m) ? wf_module_table_count(m) : 1) *
-                    sizeof(void *));
-  wf_alloc_free(a, inst->memories,
-                (size_t)(wf_module_memory_count(m) ? wf_module_memory_count(m)
-                                                   : 1) *
-                    sizeof(void *));
-  wf_alloc_free(a, inst->globals,
-                (size_t)(wf_module_global_count(m) ? wf_module_global_count(m)
-                                                   : 1) *
-                    sizeof(void *));
+                (size_t)(m->nelems ? m->nelems : 1) *
+                    sizeof(struct wf_elem_inst));
+  wf_alloc_free(a, inst->data_len,
+                (size_t)(m->ndatas ? m->ndatas : 1) * sizeof(u32));
+  wf_alloc_free(
+      a, inst->funcs,
+      (size_t)(wf_module_func_count(m) ? wf_module_func_count(m) : 1) *
+          sizeof(void *));
+  wf_alloc_free(
+      a, inst->tables,
+      (size_t)(wf_module_table_count(m) ? wf_module_table_count(m) : 1) *
+          sizeof(void *));
+  wf_alloc_free(
+      a, inst->memories,
+      (size_t)(wf_module_memory_count(m) ? wf_module_memory_count(m) : 1) *
+          sizeof(void *));
+  wf_alloc_free(
+      a, inst->globals,
+      (size_t)(wf_module_global_count(m) ? wf_module_global_count(m) : 1) *
+          sizeof(void *));
   wf_module_unref(inst->module);
   wf_alloc_free(a, inst, sizeof *inst);
 }
@@ -322,7 +326,8 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
     inst->elems[i].len = el->mode == WF_SEG_PASSIVE ? el->count : 0;
   }
   for (u32 i = 0; i < m->ndatas; i++)
-    inst->data_len[i] = m->datas[i].mode == WF_SEG_PASSIVE ? m->datas[i].bytes.len : 0;
+    inst->data_len[i] =
+        m->datas[i].mode == WF_SEG_PASSIVE ? m->datas[i].bytes.len : 0;
   return WEFT_OK;
 }
 
@@ -360,8 +365,9 @@ weft_status weft_instantiate(weft_linker *l, weft_module *mod,
   *out = NULL;
   weft_engine *e = mod->engine;
   if (l && l->engine != e)
-    return wf_error_set(err, WEFT_ERR_ARG, "linker and module belong to "
-                                           "different engines");
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "linker and module belong to "
+                        "different engines");
   weft_instance *inst = wf_alloc_zero(&e->alloc, sizeof *inst);
   if (!inst)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");

@@ -29,18 +29,18 @@ void weft_module_free(weft_module *mod) { wf_module_unref(mod); }
 static weft_status lower_all(weft_module *mod, weft_error *err) {
   weft_engine *e = mod->engine;
   struct wf_module *m = &mod->m;
-  mod->type_sigs = wf_alloc_array(&e->alloc, m->ntypes ? m->ntypes : 1,
-                                  sizeof(u32));
-  mod->codes = wf_alloc_array(&e->alloc, m->nfuncs ? m->nfuncs : 1,
-                              sizeof(void *));
+  mod->type_sigs =
+      wf_alloc_array(&e->alloc, m->ntypes ? m->ntypes : 1, sizeof(u32));
+  mod->codes =
+      wf_alloc_array(&e->alloc, m->nfuncs ? m->nfuncs : 1, sizeof(void *));
   if (!mod->type_sigs || !mod->codes)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
   for (u32 i = 0; i < m->ntypes; i++)
     if (wf_engine_intern_sig(e, &m->types[i], &mod->type_sigs[i]) != WEFT_OK)
       return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
   for (u32 i = 0; i < m->nfuncs; i++) {
-    weft_status s = wf_lower_func(&e->alloc, m, i, e->dispatch, &mod->codes[i],
-                                  err);
+    weft_status s =
+        wf_lower_func(&e->alloc, m, i, e->dispatch, &mod->codes[i], err);
     if (s != WEFT_OK)
       return s;
     mod->lowered_bytes += wf_code_bytes(mod->codes[i]);
@@ -136,8 +136,8 @@ uint32_t weft_module_section_count(const weft_module *mod) {
 void weft_module_section(const weft_module *mod, uint32_t i,
                          weft_section_info *out) {
   static const char *const names[] = {
-      "custom", "type", "import", "function", "table", "memory", "global",
-      "export", "start", "element", "code", "data", "datacount"};
+      "custom", "type",  "import",  "function", "table", "memory",   "global",
+      "export", "start", "element", "code",     "data",  "datacount"};
   const struct wf_section *s = &mod->m.sections[i];
   out->id = s->id;
   out->name = s->name ? s->name : (s->id < 13 ? names[s->id] : "unknown");

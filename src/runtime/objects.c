@@ -65,8 +65,8 @@ i64 wf_memory_grow(weft_memory *m, u32 delta) {
   return old;
 }
 
-weft_status weft_memory_new(weft_engine *e, u32 min, u32 max,
-                            weft_memory **out, weft_error *err) {
+weft_status weft_memory_new(weft_engine *e, u32 min, u32 max, weft_memory **out,
+                            weft_error *err) {
   wf_error_clear(err);
   bool has_max = max != UINT32_MAX;
   if (min > WF_MAX_PAGES || (has_max && (max > WF_MAX_PAGES || max < min)))
@@ -84,7 +84,8 @@ int64_t weft_memory_grow(weft_memory *m, uint32_t delta) {
 
 static void release_table(weft_engine *e, struct wf_object *o) {
   weft_table *t = (weft_table *)o;
-  wf_alloc_free(&e->alloc, t->elems, (size_t)(t->cap ? t->cap : 1) * sizeof(void *));
+  wf_alloc_free(&e->alloc, t->elems,
+                (size_t)(t->cap ? t->cap : 1) * sizeof(void *));
   wf_alloc_free(&e->alloc, t, sizeof *t);
 }
 
@@ -132,8 +133,9 @@ i64 wf_table_grow(weft_engine *e, weft_table *t, u32 delta, void *init) {
       ncap = nsize;
     if (ncap > t->max)
       ncap = t->max;
-    void *p = wf_alloc_resize(&e->alloc, t->elems, (size_t)t->cap * sizeof(void *),
-                              (size_t)ncap * sizeof(void *));
+    void *p =
+        wf_alloc_resize(&e->alloc, t->elems, (size_t)t->cap * sizeof(void *),
+                        (size_t)ncap * sizeof(void *));
     if (!p)
       return -1;
     t->elems = p;

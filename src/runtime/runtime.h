@@ -29,8 +29,8 @@ struct wf_object {
 
 /* One execution context per engine: value stack and call frames. */
 struct wf_frame {
-  const u32 *ip;          /* return address in the caller's code */
-  weft_slot *fp;          /* caller's frame */
+  const u32 *ip; /* return address in the caller's code */
+  weft_slot *fp; /* caller's frame */
   const struct wf_code *code;
   weft_instance *inst;
 };
@@ -38,11 +38,11 @@ struct wf_frame {
 struct wf_exec {
   weft_slot *stack; /* value stack: frames' slots, contiguous */
   weft_slot *stack_end;
-  weft_slot *top;   /* first free slot for a new entry from the host */
+  weft_slot *top; /* first free slot for a new entry from the host */
   struct wf_frame *frames;
-  u32 depth;        /* frames in use */
+  u32 depth; /* frames in use */
   u32 max_depth;
-  weft_error *err;  /* where traps of the current call are reported */
+  weft_error *err; /* where traps of the current call are reported */
 };
 
 struct weft_engine {
@@ -61,10 +61,10 @@ struct weft_engine {
 struct weft_func {
   struct wf_object obj;
   weft_engine *engine;
-  u32 sig;                     /* interned type id (engine->sigs may move) */
-  weft_instance *inst;         /* defining instance; NULL for host funcs */
-  const struct wf_code *code;  /* lowered body; NULL for host funcs */
-  u32 funcidx;                 /* index in the defining module */
+  u32 sig;                    /* interned type id (engine->sigs may move) */
+  weft_instance *inst;        /* defining instance; NULL for host funcs */
+  const struct wf_code *code; /* lowered body; NULL for host funcs */
+  u32 funcidx;                /* index in the defining module */
   weft_host_fn host;
   void *host_user;
 };
@@ -73,7 +73,7 @@ struct weft_memory {
   struct wf_object obj;
   weft_engine *engine;
   u8 *data;
-  u64 size;      /* bytes = pages * 64 KiB */
+  u64 size; /* bytes = pages * 64 KiB */
   u32 pages;
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
@@ -85,9 +85,9 @@ struct weft_table {
   weft_engine *engine;
   void **elems;
   u32 size;
-  u32 cap;       /* allocated entries */
-  u32 max;       /* effective limit */
-  bool has_max;  /* declared max (for import matching) */
+  u32 cap;      /* allocated entries */
+  u32 max;      /* effective limit */
+  bool has_max; /* declared max (for import matching) */
   u32 decl_max;
   u8 elemtype;
 };
@@ -109,22 +109,22 @@ struct weft_instance {
   struct wf_object obj;
   weft_engine *engine;
   weft_module *module;
-  weft_func **funcs;       /* whole function index space */
+  weft_func **funcs; /* whole function index space */
   weft_table **tables;
   weft_memory **memories;
   weft_global **globals;
-  weft_memory *mem0;       /* memories[0] or NULL: the interpreter's cache */
+  weft_memory *mem0; /* memories[0] or NULL: the interpreter's cache */
   struct wf_elem_inst *elems;
-  u32 *data_len;           /* data segment lengths; 0 after data.drop */
-  const u32 *type_sigs;    /* module type index -> engine sig id */
+  u32 *data_len;        /* data segment lengths; 0 after data.drop */
+  const u32 *type_sigs; /* module type index -> engine sig id */
 };
 
 struct weft_module {
   u32 refs;
   weft_engine *engine;
   struct wf_module m;
-  u32 *type_sigs;          /* per type index: engine sig id */
-  struct wf_code **codes;  /* per defined function: lowered body */
+  u32 *type_sigs;         /* per type index: engine sig id */
+  struct wf_code **codes; /* per defined function: lowered body */
   u64 lowered_bytes;
 };
 
@@ -165,8 +165,8 @@ WF_INTERNAL weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
                                          weft_slot val, weft_global **out,
                                          weft_error *err);
 /* A function instance of a module's defined function or a host function. */
-WF_INTERNAL weft_status wf_func_create(weft_engine *e, u32 sig,
-                                       weft_func **out, weft_error *err);
+WF_INTERNAL weft_status wf_func_create(weft_engine *e, u32 sig, weft_func **out,
+                                       weft_error *err);
 
 /* module.c: drop one reference (instances hold one each). */
 WF_INTERNAL void wf_module_unref(weft_module *mod);
@@ -181,8 +181,8 @@ WF_INTERNAL weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
 ** or _UNSUPPORTED with "... in func N at offset 0x..". */
 WF_INTERNAL weft_status wf_lower_func(struct wf_alloc *a,
                                       const struct wf_module *m, u32 defidx,
-                                      const u32 *dispatch,
-                                      struct wf_code **out, weft_error *err);
+                                      const u32 *dispatch, struct wf_code **out,
+                                      weft_error *err);
 WF_INTERNAL void wf_code_free(struct wf_alloc *a, struct wf_code *code);
 WF_INTERNAL u64 wf_code_bytes(const struct wf_code *code);
 /* Number of internal ops (size of the dispatch table). */

@@ -33,16 +33,16 @@ struct decoder {
   u32 names_len;
 };
 
-#define CHECK(x)                                                              \
-  do {                                                                        \
-    weft_status check_status_ = (x);                                          \
-    if (check_status_ != WEFT_OK)                                             \
-      return check_status_;                                                   \
+#define CHECK(x)                                                               \
+  do {                                                                         \
+    weft_status check_status_ = (x);                                           \
+    if (check_status_ != WEFT_OK)                                              \
+      return check_status_;                                                    \
   } while (0)
 
 static const char *const section_names[] = {
-    "custom", "type",    "import", "function", "table", "memory",   "global",
-    "export", "start",   "element", "code",    "data",  "datacount"};
+    "custom", "type",  "import",  "function", "table", "memory",   "global",
+    "export", "start", "element", "code",     "data",  "datacount"};
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -170,13 +170,14 @@ static weft_status rd_name(struct decoder *d, char **out, u32 *out_len) {
 
 static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   switch (t) {
-  case WF_I32: case WF_I64: case WF_F32: case WF_F64:
-  case WF_FUNCREF: case WF_EXTERNREF:
-    return WEFT_OK;
-  case WF_V128:
-    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, E_SIMD);
-  default:
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed value type");
+  case WF_I32:
+  case WF_I64:
+  case WF_F32:
+  case WF_F64:
+  case WF_FUNCREF:
+  case WF_EXTERNREF: return WEFT_OK;
+  case WF_V128: return fail_at(d, WEFT_ERR_UNSUPPORTED, at, E_SIMD);
+  default: return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed value type");
   }
 }
 
@@ -200,7 +201,8 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &flag));
   if (flag & 0x80)
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "integer representation too long");
+    return fail_at(d, WEFT_ERR_MALFORMED, at,
+                   "integer representation too long");
   if (flag > 1)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "integer too large");
   CHECK(rd_u32(d, &v));
@@ -255,10 +257,15 @@ static weft_status skip_prefixed_fc(struct decoder *d, u32 at) {
     return WEFT_OK;
   switch (sub) {
   case 8: CHECK(skip_u32s(d, 1)); return rd_zero_byte(d); /* memory.init */
-  case 9: case 13: case 15: case 16: case 17: return skip_u32s(d, 1);
+  case 9:
+  case 13:
+  case 15:
+  case 16:
+  case 17: return skip_u32s(d, 1);
   case 10: CHECK(rd_zero_byte(d)); return rd_zero_byte(d); /* memory.copy */
   case 11: return rd_zero_byte(d);                         /* memory.fill */
-  case 12: case 14: return skip_u32s(d, 2);
+  case 12:
+  case 14: return skip_u32s(d, 2);
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "illegal opcode");
   }
 }
@@ -279,18 +286,18 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   if (op >= 0x28 && op <= 0x3e)
     return skip_u32s(d, 2);
   switch (op) {
-  case 0x02: case 0x03: case 0x04:
-    return wf_read_s33(&d->r, &s) ? WEFT_OK : read_failed(d);
-  case 0x0e:
-    CHECK(rd_count(d, 1, &n));
-    return skip_u32s(d, n + 1u);
+  case 0x02:
+  case 0x03:
+  case 0x04: return wf_read_s33(&d->r, &s) ? WEFT_OK : read_failed(d);
+  case 0x0e: CHECK(rd_count(d, 1, &n)); return skip_u32s(d, n + 1u);
   case 0x11: return skip_u32s(d, 2);
   case 0x1c:
     CHECK(rd_count(d, 1, &n));
     for (u32 i = 0; i < n; i++)
       CHECK(rd_valtype(d, &t));
     return WEFT_OK;
-  case 0x3f: case 0x40: return rd_zero_byte(d);
+  case 0x3f:
+  case 0x40: return rd_zero_byte(d);
   case 0x41: return wf_read_s32(&d->r, &s32) ? WEFT_OK : read_failed(d);
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
@@ -334,7 +341,8 @@ static weft_status rd_functype(struct decoder *d, struct wf_functype *ft) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &tag));
   if (tag & 0x80)
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "integer representation too long");
+    return fail_at(d, WEFT_ERR_MALFORMED, at,
+                   "integer representation too long");
   if (tag != 0x60)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
   CHECK(rd_count(d, 1, &np));
@@ -376,9 +384,7 @@ static weft_status rd_import(struct decoder *d, struct wf_import *im) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &im->kind));
   switch (im->kind) {
-  case WF_EXTERN_FUNC:
-    d->m->nfunc_imports++;
-    return rd_u32(d, &im->of.typeidx);
+  case WF_EXTERN_FUNC: d->m->nfunc_imports++; return rd_u32(d, &im->of.typeidx);
   case WF_EXTERN_TABLE:
     d->m->ntable_imports++;
     return rd_tabletype(d, &im->of.table);
@@ -388,8 +394,7 @@ static weft_status rd_import(struct decoder *d, struct wf_import *im) {
   case WF_EXTERN_GLOBAL:
     d->m->nglobal_imports++;
     return rd_globaltype(d, &im->of.global);
-  default:
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed import kind");
+  default: return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed import kind");
   }
 }
 
@@ -520,7 +525,8 @@ static weft_status rd_elem(struct decoder *d, struct wf_elem *e) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u32(d, &flags));
   if (flags > 7)
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed elements segment kind");
+    return fail_at(d, WEFT_ERR_MALFORMED, at,
+                   "malformed elements segment kind");
   e->reftype = WF_FUNCREF;
   if (flags & 1) {
     e->mode = (flags & 2) ? WF_SEG_DECLARATIVE : WF_SEG_PASSIVE;
@@ -686,8 +692,8 @@ static weft_status record_section(struct decoder *d, u8 id, u32 offset,
   size_t cap = sections_cap(m->nsections);
   if (m->nsections == cap) {
     size_t ncap = sections_cap(m->nsections + 1);
-    struct wf_section *s = wf_alloc_resize(d->a, m->sections,
-                                           cap * sizeof *s, ncap * sizeof *s);
+    struct wf_section *s =
+        wf_alloc_resize(d->a, m->sections, cap * sizeof *s, ncap * sizeof *s);
     if (!s)
       return nomem(d);
     m->sections = s;
@@ -813,8 +819,7 @@ static void free_func_names(struct wf_alloc *a, struct wf_module *m) {
 }
 
 /* namemap ::= vec(idx name). Returns false if malformed; *nomem on OOM. */
-static bool parse_name_map(struct decoder *d, struct wf_reader *r,
-                           bool *oom) {
+static bool parse_name_map(struct decoder *d, struct wf_reader *r, bool *oom) {
   struct wf_module *m = d->m;
   u32 n;
   if (!wf_read_u32(r, &n))

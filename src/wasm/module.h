@@ -118,9 +118,9 @@ struct wf_export {
 enum wf_segment_mode { WF_SEG_ACTIVE, WF_SEG_PASSIVE, WF_SEG_DECLARATIVE };
 
 struct wf_elem {
-  u8 mode;              /* enum wf_segment_mode */
-  u8 reftype;           /* WF_FUNCREF or WF_EXTERNREF */
-  u32 table;            /* active only */
+  u8 mode;                /* enum wf_segment_mode */
+  u8 reftype;             /* WF_FUNCREF or WF_EXTERNREF */
+  u32 table;              /* active only */
   struct wf_bytes offset; /* active only: constant expression */
   u32 count;
   /* Exactly one of these is non-NULL when count > 0: */
@@ -213,10 +213,10 @@ WF_INTERNAL void wf_module_release(struct wf_alloc *a, struct wf_module *m);
 
 /* A decoded constant expression (Wasm 2.0: exactly one instruction). */
 enum wf_constexpr_kind {
-  WF_CONST_VALUE,      /* t.const: bits holds the value */
-  WF_CONST_REF_NULL,   /* ref.null t */
-  WF_CONST_REF_FUNC,   /* ref.func index */
-  WF_CONST_GLOBAL_GET  /* global.get index (an imported immutable global) */
+  WF_CONST_VALUE,     /* t.const: bits holds the value */
+  WF_CONST_REF_NULL,  /* ref.null t */
+  WF_CONST_REF_FUNC,  /* ref.func index */
+  WF_CONST_GLOBAL_GET /* global.get index (an imported immutable global) */
 };
 struct wf_constexpr {
   u8 kind;   /* enum wf_constexpr_kind */
@@ -259,7 +259,7 @@ WF_INTERNAL struct wf_tabletype wf_module_table_type(const struct wf_module *m,
                                                      u32 tableidx);
 WF_INTERNAL struct wf_limits wf_module_memory_limits(const struct wf_module *m,
                                                      u32 memidx);
-WF_INTERNAL struct wf_globaltype wf_module_global_type(const struct wf_module *m,
-                                                       u32 globalidx);
+WF_INTERNAL struct wf_globaltype
+wf_module_global_type(const struct wf_module *m, u32 globalidx);
 
 #endif /* WF_MODULE_H */

@@ -13,11 +13,11 @@ struct validator {
   weft_error *err;
 };
 
-#define CHECK(x)                                                              \
-  do {                                                                        \
-    weft_status check_status_ = (x);                                          \
-    if (check_status_ != WEFT_OK)                                             \
-      return check_status_;                                                   \
+#define CHECK(x)                                                               \
+  do {                                                                         \
+    weft_status check_status_ = (x);                                           \
+    if (check_status_ != WEFT_OK)                                              \
+      return check_status_;                                                    \
   } while (0)
 
 static const char *const kind_names[] = {"function", "table", "memory",
@@ -25,8 +25,8 @@ static const char *const kind_names[] = {"function", "table", "memory",
 
 /* Report `what` (the spec's wording, with optional %u argument) at a byte
 ** offset of the binary. */
-static weft_status invalid_at(struct validator *v, u32 offset,
-                              const char *what, u32 arg, bool with_arg) {
+static weft_status invalid_at(struct validator *v, u32 offset, const char *what,
+                              u32 arg, bool with_arg) {
   if (v->err)
     v->err->offset = offset;
   if (with_arg)
@@ -96,8 +96,7 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
       return invalid_at(v, at, "constant expression required", 0, false);
     *type = wf_module_global_type(m, idx).valtype;
     return WEFT_OK;
-  default:
-    return invalid_at(v, at, "constant expression required", 0, false);
+  default: return invalid_at(v, at, "constant expression required", 0, false);
   }
   if (!ok)
     return invalid_at(v, at, "malformed constant expression", 0, false);
@@ -136,10 +135,26 @@ void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
   wf_read_u8(&r, &op);
   out->kind = WF_CONST_VALUE;
   switch (op) {
-  case 0x41: wf_read_s32(&r, &s32); out->type = WF_I32; out->bits = (u32)s32; break;
-  case 0x42: wf_read_s64(&r, &s64); out->type = WF_I64; out->bits = (u64)s64; break;
-  case 0x43: wf_read_fixed32(&r, &u); out->type = WF_F32; out->bits = u; break;
-  case 0x44: wf_read_fixed64(&r, &bits); out->type = WF_F64; out->bits = bits; break;
+  case 0x41:
+    wf_read_s32(&r, &s32);
+    out->type = WF_I32;
+    out->bits = (u32)s32;
+    break;
+  case 0x42:
+    wf_read_s64(&r, &s64);
+    out->type = WF_I64;
+    out->bits = (u64)s64;
+    break;
+  case 0x43:
+    wf_read_fixed32(&r, &u);
+    out->type = WF_F32;
+    out->bits = u;
+    break;
+  case 0x44:
+    wf_read_fixed64(&r, &bits);
+    out->type = WF_F64;
+    out->bits = bits;
+    break;
   case 0xd0:
     out->kind = WF_CONST_REF_NULL;
     wf_read_u8(&r, &out->type);
