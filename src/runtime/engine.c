@@ -180,7 +180,11 @@ weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
   struct wf_exec *ex = &e->exec;
   if (!e->exec_ready) {
     size_t nslots = e->config.stack_bytes / sizeof(weft_slot);
-    ex->stack = wf_alloc_array(&e->alloc, nslots, sizeof(weft_slot));
+    /* Not zeroed: frames initialise their locals, and operand slots are
+    ** written before they are read, so untouched pages stay unmapped. */
+    ex->stack = nslots <= SIZE_MAX / sizeof(weft_slot)
+                    ? wf_alloc_raw(&e->alloc, nslots * sizeof(weft_slot))
+                    : NULL;
     ex->frames = wf_alloc_array(&e->alloc, (size_t)e->config.max_call_depth + 1,
                                 sizeof(struct wf_frame));
     if (!ex->stack || !ex->frames) {
