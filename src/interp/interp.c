@@ -308,12 +308,20 @@ dispatch:
     ret_ip = ip + 5;
     goto call_func;
   }
-  CASE(COPY) {
+  CASE(COPY_I32)
+  CASE(COPY_I64)
+  CASE(COPY_F32)
+  CASE(COPY_F64)
+  CASE(COPY_REF) {
     S(1) = S(2);
     ip += 3;
     NEXT();
   }
-  CASE(SELECT) {
+  CASE(SELECT_I32)
+  CASE(SELECT_I64)
+  CASE(SELECT_F32)
+  CASE(SELECT_F64)
+  CASE(SELECT_REF) {
     S(1) = S(4).u32 ? S(2) : S(3);
     ip += 5;
     NEXT();

@@ -207,6 +207,21 @@ static u32 const_slot(struct lower *L, u64 bits) {
   return LOC_CONST | L->nconsts++;
 }
 
+/* A typed copy (the interpreter copies slots; generated C needs types). */
+static void emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
+  enum wf_op op;
+  switch (type) {
+  case WF_I32: op = WF_OP_COPY_I32; break;
+  case WF_I64: op = WF_OP_COPY_I64; break;
+  case WF_F32: op = WF_OP_COPY_F32; break;
+  case WF_F64: op = WF_OP_COPY_F64; break;
+  default: op = WF_OP_COPY_REF; break;
+  }
+  emit_op(L, op);
+  put_slot(L, dst);
+  put_slot(L, src);
+}
+
 /* ---- operand stack ---------------------------------------------------- */
 
 static u32 stack_loc(u32 height) { return LOC_STACK | height; }
@@ -268,11 +283,8 @@ static void materialize(struct lower *L, u32 i) {
   u32 own = stack_loc(i);
   if (e->loc == own)
     return;
-  if (live(L)) {
-    emit_op(L, WF_OP_COPY);
-    put_slot(L, own);
-    put_slot(L, e->loc);
-  }
+  if (live(L))
+    emit_copy(L, own, e->loc, e->type);
   e->loc = own;
 }
 
@@ -376,11 +388,8 @@ static void emit_branch_moves(struct lower *L, struct ctrl *c) {
   for (u32 i = 0; i < n; i++) {
     u32 src = L->stack[L->height - n + i].loc;
     u32 dst = stack_loc(c->height + i);
-    if (src != dst) {
-      emit_op(L, WF_OP_COPY);
-      put_slot(L, dst);
-      put_slot(L, src);
-    }
+    if (src != dst)
+      emit_copy(L, dst, src, label_types(c)[i]);
   }
 }
 
@@ -405,11 +414,8 @@ static void emit_return(struct lower *L) {
   }
   for (u32 i = 0; i < n; i++) {
     u32 src = L->stack[L->height - n + i].loc;
-    if (src != i) {
-      emit_op(L, WF_OP_COPY);
-      put_slot(L, i);
-      put_slot(L, src);
-    }
+    if (src != i)
+      emit_copy(L, i, src, L->type->types[L->type->nparams + i]);
   }
   emit_op(L, WF_OP_RETURN);
 }
@@ -579,11 +585,8 @@ static bool close_arm(struct lower *L, struct ctrl *c) {
     for (u32 i = 0; i < c->nresults; i++) {
       u32 src = L->stack[L->height - c->nresults + i].loc;
       u32 dst = stack_loc(c->height + i);
-      if (src != dst) {
-        emit_op(L, WF_OP_COPY);
-        put_slot(L, dst);
-        put_slot(L, src);
-      }
+      if (src != dst)
+        emit_copy(L, dst, src, c->results[i]);
     }
   return true;
 }
@@ -941,9 +944,7 @@ static bool lower_local(struct lower *L, u8 opcode) {
       L->code[L->last_dst_pos] = x;
       L->last_dst_pos = NONE;
     } else if (v.loc != x) {
-      emit_op(L, WF_OP_COPY);
-      put_slot(L, x);
-      put_slot(L, v.loc);
+      emit_copy(L, x, v.loc, t);
     }
   }
   if (opcode == 0x22)
@@ -1134,21 +1135,6 @@ static bool lower_numeric(struct lower *L, u32 opcode, bool *handled) {
     return simple(L, (enum wf_op)trapping[i].op, binary ? 2 : 1, in,
                   trapping[i].out, NULL, 0);
   }
-  /* Reinterpretations keep the bits: only the static type changes. */
-  static const struct {
-    u8 opc, in, out;
-  } reinterpret[] = {{0xbc, WF_F32, WF_I32},
-                     {0xbd, WF_F64, WF_I64},
-                     {0xbe, WF_I32, WF_F32},
-                     {0xbf, WF_I64, WF_F64}};
-  for (u32 i = 0; i < WF_ARRAY_LEN(reinterpret); i++) {
-    if (reinterpret[i].opc != opcode)
-      continue;
-    struct entry v;
-    if (!pop_type(L, reinterpret[i].in, &v))
-      return false;
-    return push(L, reinterpret[i].out, v.loc);
-  }
   *handled = false;
   return true;
 }
@@ -1228,9 +1214,14 @@ static bool lower_select(struct lower *L, u8 opcode) {
     return invalid(L, "type mismatch");
   if (opcode == 0x1b && !is_num(t))
     return invalid(L, "type mismatch: select needs a type for references");
-  u32 dst = push_result(L, opcode == 0x1c ? want : t);
+  u8 rt = opcode == 0x1c ? want : t;
+  u32 dst = push_result(L, rt);
   if (live(L)) {
-    emit_op(L, WF_OP_SELECT);
+    emit_op(L, rt == WF_I32   ? WF_OP_SELECT_I32
+               : rt == WF_I64 ? WF_OP_SELECT_I64
+               : rt == WF_F32 ? WF_OP_SELECT_F32
+               : rt == WF_F64 ? WF_OP_SELECT_F64
+                              : WF_OP_SELECT_REF);
     put_dst(L, dst);
     put_slot(L, a.loc);
     put_slot(L, b.loc);
