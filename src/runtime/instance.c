@@ -140,7 +140,7 @@ const weft_module *weft_instance_module(const weft_instance *inst) {
 /* ---- instance lifetime ------------------------------------------------ */
 
 static void release_instance(weft_engine *e, struct wf_object *o) {
-  weft_instance *inst = (weft_instance *)o;
+  weft_instance *inst = WF_CONTAINER_OF(o, weft_instance, obj);
   const struct wf_module *m = &inst->module->m;
   struct wf_alloc *a = &e->alloc;
   if (inst->elems)

@@ -10,7 +10,7 @@
 static size_t mem_alloc_size(u64 size) { return size ? (size_t)size : 1; }
 
 static void release_memory(weft_engine *e, struct wf_object *o) {
-  weft_memory *m = (weft_memory *)o;
+  weft_memory *m = WF_CONTAINER_OF(o, weft_memory, obj);
   wf_alloc_free(&e->alloc, m->data, mem_alloc_size(m->size));
   wf_alloc_free(&e->alloc, m, sizeof *m);
 }
@@ -83,7 +83,7 @@ int64_t weft_memory_grow(weft_memory *m, uint32_t delta) {
 /* ---- tables ----------------------------------------------------------- */
 
 static void release_table(weft_engine *e, struct wf_object *o) {
-  weft_table *t = (weft_table *)o;
+  weft_table *t = WF_CONTAINER_OF(o, weft_table, obj);
   wf_alloc_free(&e->alloc, t->elems,
                 (size_t)(t->cap ? t->cap : 1) * sizeof(void *));
   wf_alloc_free(&e->alloc, t, sizeof *t);
@@ -163,7 +163,8 @@ uint32_t weft_table_size(const weft_table *t) { return t->size; }
 /* ---- globals ---------------------------------------------------------- */
 
 static void release_global(weft_engine *e, struct wf_object *o) {
-  wf_alloc_free(&e->alloc, o, sizeof(weft_global));
+  wf_alloc_free(&e->alloc, WF_CONTAINER_OF(o, weft_global, obj),
+                sizeof(weft_global));
 }
 
 weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
@@ -212,7 +213,8 @@ weft_val weft_global_get(const weft_global *g) {
 /* ---- functions -------------------------------------------------------- */
 
 static void release_func(weft_engine *e, struct wf_object *o) {
-  wf_alloc_free(&e->alloc, o, sizeof(weft_func));
+  wf_alloc_free(&e->alloc, WF_CONTAINER_OF(o, weft_func, obj),
+                sizeof(weft_func));
 }
 
 weft_status wf_func_create(weft_engine *e, u32 sig, weft_func **out,

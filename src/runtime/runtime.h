@@ -9,6 +9,10 @@
 
 #include "../base/base.h"
 #include "../wasm/module.h"
+#include "weft_aot.h"
+
+#define WF_CONTAINER_OF(ptr, type, member)                                     \
+  ((type *)((char *)(ptr)-offsetof(type, member)))
 
 struct wf_code; /* lowered function body, owned by interp/ */
 
@@ -70,10 +74,15 @@ struct weft_func {
 };
 
 struct weft_memory {
+  union {
+    weft_aot_memory view;
+    struct {
+      u8 *data;
+      u64 size; /* bytes = pages * 64 KiB */
+    };
+  };
   struct wf_object obj;
   weft_engine *engine;
-  u8 *data;
-  u64 size; /* bytes = pages * 64 KiB */
   u32 pages;
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
@@ -81,10 +90,15 @@ struct weft_memory {
 };
 
 struct weft_table {
+  union {
+    weft_aot_table view;
+    struct {
+      void **elems;
+      u32 size;
+    };
+  };
   struct wf_object obj;
   weft_engine *engine;
-  void **elems;
-  u32 size;
   u32 cap;      /* allocated entries */
   u32 max;      /* effective limit */
   bool has_max; /* declared max (for import matching) */
@@ -93,8 +107,11 @@ struct weft_table {
 };
 
 struct weft_global {
+  union {
+    weft_aot_global view;
+    weft_slot val;
+  };
   struct wf_object obj;
-  weft_slot val;
   u8 type;
   bool mutable_;
 };
@@ -107,6 +124,7 @@ struct wf_elem_inst {
 
 struct weft_instance {
   struct wf_object obj;
+  weft_aot_ctx *aot; /* AoT context, or NULL for interpreted modules */
   weft_engine *engine;
   weft_module *module;
   weft_func **funcs; /* whole function index space */

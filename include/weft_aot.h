@@ -1,0 +1,106 @@
+/*
+** weft_aot.h — the ABI between libweft and ahead-of-time code generated
+** as C from a module (src/aot/cgen.c). Generated code sees only what is
+** here: the prefixes of runtime objects it reads directly, the per-instance
+** context, and a table of runtime entry points it calls back. Any change
+** to this file bumps WEFT_AOT_ABI, so stale artifacts are refused.
+*/
+#ifndef WEFT_AOT_H
+#define WEFT_AOT_H
+
+#include <stdint.h>
+
+#define WEFT_AOT_ABI 1
+#define WEFT_AOT_MAGIC "weft-aot"
+
+/* The first fields of runtime objects, read directly by generated code. */
+typedef struct weft_aot_memory {
+  uint8_t *data;  /* stable while the memory lives when reserved */
+  uint64_t size;  /* bytes */
+} weft_aot_memory;
+
+typedef struct weft_aot_table {
+  void **elems; /* struct weft_aot_func * for funcref tables */
+  uint32_t size;
+} weft_aot_table;
+
+typedef union weft_aot_value {
+  uint32_t u32;
+  uint64_t u64;
+  float f32;
+  double f64;
+  void *ref;
+} weft_aot_value;
+
+typedef struct weft_aot_global {
+  weft_aot_value val;
+} weft_aot_global;
+
+struct weft_aot_ctx;
+
+/* A function instance as seen by call_indirect: the engine-wide signature
+** id, and for AoT functions the typed C entry and its instance context. */
+typedef struct weft_aot_func {
+  uint32_t sig;
+  void *typed_fn;            /* NULL unless AoT code */
+  struct weft_aot_ctx *ctx;  /* context to pass to typed_fn */
+} weft_aot_func;
+
+/* Runtime entry points called by generated code. `trap` does not return. */
+typedef struct weft_aot_api {
+  void (*trap)(struct weft_aot_ctx *c, uint32_t kind);
+  /* Call function `funcidx` of the instance with arguments in slots; results
+  ** are written back to slots. Used for imports; traps propagate. */
+  void (*call)(struct weft_aot_ctx *c, uint32_t funcidx, weft_aot_value *slots);
+  /* call_indirect slow path: checks bounds, null and signature, then calls
+  ** whatever the element is (host, interpreted or AoT). */
+  void (*call_indirect)(struct weft_aot_ctx *c, uint32_t table,
+                        uint32_t typeidx, uint32_t elem, weft_aot_value *slots);
+  int32_t (*memory_grow)(struct weft_aot_ctx *c, uint32_t delta);
+  void (*memory_init)(struct weft_aot_ctx *c, uint32_t seg, uint32_t d,
+                      uint32_t s, uint32_t n);
+  void (*data_drop)(struct weft_aot_ctx *c, uint32_t seg);
+  void *(*table_get)(struct weft_aot_ctx *c, uint32_t table, uint32_t i);
+  void (*table_set)(struct weft_aot_ctx *c, uint32_t table, uint32_t i,
+                    void *v);
+  int32_t (*table_grow)(struct weft_aot_ctx *c, uint32_t table, void *init,
+                        uint32_t n);
+  void (*table_fill)(struct weft_aot_ctx *c, uint32_t table, uint32_t i,
+                     void *v, uint32_t n);
+  void (*table_copy)(struct weft_aot_ctx *c, uint32_t dst, uint32_t src,
+                     uint32_t d, uint32_t s, uint32_t n);
+  void (*table_init)(struct weft_aot_ctx *c, uint32_t table, uint32_t seg,
+                     uint32_t d, uint32_t s, uint32_t n);
+  void (*elem_drop)(struct weft_aot_ctx *c, uint32_t seg);
+} weft_aot_api;
+
+/* One per instance of an AoT module; generated functions take it first. */
+typedef struct weft_aot_ctx {
+  weft_aot_memory *memory;    /* memory 0, or NULL */
+  weft_aot_global **globals;  /* whole global index space */
+  weft_aot_table **tables;    /* whole table index space */
+  weft_aot_func **funcs;      /* whole function index space (ref.func) */
+  const uint32_t *type_sigs;  /* module type index -> engine signature id */
+  const weft_aot_api *api;
+  uint32_t depth;             /* Wasm call depth, checked on entry */
+  uint32_t max_depth;
+  char *stack_limit;          /* lowest native stack address allowed */
+  void *runtime;              /* the runtime's own per-instance state */
+} weft_aot_ctx;
+
+/* Calls a function with its arguments and results in slots. */
+typedef void (*weft_aot_slot_fn)(weft_aot_ctx *c, weft_aot_value *slots);
+
+/* What a generated shared object exports, under WEFT_AOT_SYMBOL. */
+typedef struct weft_aot_module {
+  uint32_t abi;             /* WEFT_AOT_ABI */
+  uint32_t nfuncs;          /* defined functions */
+  uint32_t explicit_checks; /* 1: bounds checked in code; 0: guard pages */
+  const weft_aot_slot_fn *slot_fns; /* per defined function */
+  void *const *typed_fns;           /* per defined function */
+  uint8_t module_sha256[32];
+} weft_aot_module;
+
+#define WEFT_AOT_SYMBOL "weft_aot_module_v1"
+
+#endif /* WEFT_AOT_H */
