@@ -144,7 +144,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
                        u32 *table_out) {
 #if WEFT_COMPUTED_GOTO
   static const void *const labels[WF_OP_COUNT] = {
-#define OP(name) [WF_OP_##name] = &&L_##name,
+#define OP(name, layout) [WF_OP_##name] = &&L_##name,
 #define UN(name, opc, a, r, e) [WF_OP_##name] = &&L_##name,
 #define BIN(name, opc, a, r, e) [WF_OP_##name] = &&L_##name,
 #include "numeric.def"
@@ -336,7 +336,8 @@ dispatch:
     ip += 3;
     NEXT();
   }
-  CASE(I32_ADD_I32_LOAD) {
+  CASE(I32_ADD_I32_LOAD)
+  CASE(I32_ADD_F32_LOAD) {
     u32 sum = S(2).u32 + S(3).u32;
     S(1).u32 = sum;
     u64 ea = (u64)sum + ip[5];
@@ -346,7 +347,8 @@ dispatch:
     ip += 6;
     NEXT();
   }
-  CASE(I32_ADD_I64_LOAD) {
+  CASE(I32_ADD_I64_LOAD)
+  CASE(I32_ADD_F64_LOAD) {
     u32 sum = S(2).u32 + S(3).u32;
     S(1).u32 = sum;
     u64 ea = (u64)sum + ip[5];
@@ -365,9 +367,9 @@ dispatch:
     ip += 6;                                                                   \
     NEXT();                                                                    \
   }
-  ARITH_STORE(F64_ADD_I64_STORE, a + b)
-  ARITH_STORE(F64_SUB_I64_STORE, a - b)
-  ARITH_STORE(F64_MUL_I64_STORE, a * b)
+  ARITH_STORE(F64_ADD_F64_STORE, a + b)
+  ARITH_STORE(F64_SUB_F64_STORE, a - b)
+  ARITH_STORE(F64_MUL_F64_STORE, a * b)
 #undef ARITH_STORE
 
   /* ---- memory ---- */
@@ -378,7 +380,9 @@ dispatch:
     ip += 4;                                                                   \
     NEXT();                                                                    \
   }
+  CASE(F32_LOAD)
   LOAD(I32_LOAD, 4, S(1).u32 = load_u32(mem + ea))
+  CASE(F64_LOAD)
   LOAD(I64_LOAD, 8, S(1).u64 = load_u64(mem + ea))
   LOAD(I32_LOAD8_S, 1, S(1).i32 = (i8)mem[ea])
   LOAD(I32_LOAD8_U, 1, S(1).u32 = mem[ea])
@@ -398,7 +402,9 @@ dispatch:
     ip += 4;                                                                   \
     NEXT();                                                                    \
   }
+  CASE(F32_STORE)
   STORE(I32_STORE, 4, store_u32(mem + ea, S(2).u32))
+  CASE(F64_STORE)
   STORE(I64_STORE, 8, store_u64(mem + ea, S(2).u64))
   STORE(I32_STORE8, 1, mem[ea] = (u8)S(2).u32)
   STORE(I32_STORE16, 2, store_u16(mem + ea, (u16)S(2).u32))

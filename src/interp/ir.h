@@ -10,7 +10,7 @@
 #include "../runtime/runtime.h"
 
 enum wf_op {
-#define OP(name) WF_OP_##name,
+#define OP(name, layout) WF_OP_##name,
 #define UN(name, opc, a, r, e) WF_OP_##name,
 #define BIN(name, opc, a, r, e) WF_OP_##name,
 #include "numeric.def"

@@ -992,14 +992,14 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
     bool store;
   } acc[] = {
       {WF_OP_I32_LOAD, WF_I32, 2, 0},     {WF_OP_I64_LOAD, WF_I64, 3, 0},
-      {WF_OP_I32_LOAD, WF_F32, 2, 0},     {WF_OP_I64_LOAD, WF_F64, 3, 0},
+      {WF_OP_F32_LOAD, WF_F32, 2, 0},     {WF_OP_F64_LOAD, WF_F64, 3, 0},
       {WF_OP_I32_LOAD8_S, WF_I32, 0, 0},  {WF_OP_I32_LOAD8_U, WF_I32, 0, 0},
       {WF_OP_I32_LOAD16_S, WF_I32, 1, 0}, {WF_OP_I32_LOAD16_U, WF_I32, 1, 0},
       {WF_OP_I64_LOAD8_S, WF_I64, 0, 0},  {WF_OP_I64_LOAD8_U, WF_I64, 0, 0},
       {WF_OP_I64_LOAD16_S, WF_I64, 1, 0}, {WF_OP_I64_LOAD16_U, WF_I64, 1, 0},
       {WF_OP_I64_LOAD32_S, WF_I64, 2, 0}, {WF_OP_I64_LOAD32_U, WF_I64, 2, 0},
       {WF_OP_I32_STORE, WF_I32, 2, 1},    {WF_OP_I64_STORE, WF_I64, 3, 1},
-      {WF_OP_I32_STORE, WF_F32, 2, 1},    {WF_OP_I64_STORE, WF_F64, 3, 1},
+      {WF_OP_F32_STORE, WF_F32, 2, 1},    {WF_OP_F64_STORE, WF_F64, 3, 1},
       {WF_OP_I32_STORE8, WF_I32, 0, 1},   {WF_OP_I32_STORE16, WF_I32, 1, 1},
       {WF_OP_I64_STORE8, WF_I64, 0, 1},   {WF_OP_I64_STORE16, WF_I64, 1, 1},
       {WF_OP_I64_STORE32, WF_I64, 2, 1},
@@ -1044,6 +1044,8 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
   u32 dst = push_result(L, d->type);
   u8 fused = d->op == WF_OP_I32_LOAD   ? WF_OP_I32_ADD_I32_LOAD
              : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
+             : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
+             : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
                                        : 0;
   if (fused && fusable(L, WF_OP_I32_ADD, addr.loc)) {
     fuse_last(L, (enum wf_op)fused);
