@@ -1018,10 +1018,10 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
       return false;
     static const struct {
       u8 first, fused;
-    } store_pairs[] = {{WF_OP_F64_ADD, WF_OP_F64_ADD_I64_STORE},
-                       {WF_OP_F64_SUB, WF_OP_F64_SUB_I64_STORE},
-                       {WF_OP_F64_MUL, WF_OP_F64_MUL_I64_STORE}};
-    for (u32 i = 0; d->op == WF_OP_I64_STORE && i < WF_ARRAY_LEN(store_pairs);
+    } store_pairs[] = {{WF_OP_F64_ADD, WF_OP_F64_ADD_F64_STORE},
+                       {WF_OP_F64_SUB, WF_OP_F64_SUB_F64_STORE},
+                       {WF_OP_F64_MUL, WF_OP_F64_MUL_F64_STORE}};
+    for (u32 i = 0; d->op == WF_OP_F64_STORE && i < WF_ARRAY_LEN(store_pairs);
          i++)
       if (fusable(L, store_pairs[i].first, v.loc)) {
         fuse_last(L, store_pairs[i].fused);
