@@ -11,7 +11,8 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 
 include sources.mk
 
-LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC))
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC)) \
+           $(BUILD)/obj/gen/aot_prelude.o
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
 
 .PHONY: all clean test test-asan bench format
@@ -20,6 +21,20 @@ all: $(BUILD)/weft $(BUILD)/libweft.a
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Build tools run on the build machine, so they use HOSTCC.
+HOSTCC ?= cc
+$(BUILD)/tools/embed_text: tools/embed_text.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O1 -o $@ $<
+
+$(BUILD)/gen/aot_prelude.c: $(WEFT_AOT_PRELUDE) $(BUILD)/tools/embed_text
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed_text wf_aot_prelude $(WEFT_AOT_PRELUDE) > $@
+
+$(BUILD)/obj/gen/aot_prelude.o: $(BUILD)/gen/aot_prelude.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/libweft.a: $(LIB_OBJ)
 	@rm -f $@

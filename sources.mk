@@ -10,8 +10,13 @@ WEFT_CORE_SRC := \
   src/runtime/objects.c \
   src/runtime/call.c \
   src/runtime/module.c \
+  src/runtime/aot.c \
   src/interp/lower.c \
-  src/interp/interp.c
+  src/interp/interp.c \
+  src/aot/cgen.c
+
+# Text pasted at the head of generated C (tools/embed_text.c), in order.
+WEFT_AOT_PRELUDE := src/aot/prelude.h include/weft_aot.h src/interp/numeric.h
 
 WEFT_PORT_SRC := ports/posix/port_posix.c
 

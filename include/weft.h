@@ -291,6 +291,34 @@ weft_status weft_instance_export_n(const weft_instance *instance,
                                    weft_extern *out_extern);
 const weft_module *weft_instance_module(const weft_instance *instance);
 
+/* ---- ahead-of-time compilation (C generation) ------------------------ */
+
+typedef struct weft_aot_options {
+  int explicit_bounds_checks; /* 0: rely on guard pages (64-bit hosts) */
+  uint32_t chunk;             /* emit the functions of this chunk... */
+  uint32_t nchunks;           /* ...of this many (0 or 1: everything) */
+  uint8_t module_sha256[32];  /* recorded in the generated module table */
+} weft_aot_options;
+
+/* Receives generated text in pieces, in order. */
+typedef void (*weft_c_sink)(void *user, const char *data, size_t size);
+
+/* Translate a loaded module to C (see weft_aot.h for the ABI). With chunks,
+** each chunk is a separate translation unit of one shared object; chunk 0
+** also holds the module table. Deterministic: same module, same text. */
+weft_status weft_module_emit_c(const weft_module *module,
+                               const weft_aot_options *options,
+                               weft_c_sink write, void *user,
+                               weft_error *out_error);
+
+/* Attach compiled code to a loaded module: `code` is the weft_aot_module
+** exported (as WEFT_AOT_SYMBOL) by a shared object built from this
+** module's generated C. Instances made afterwards run it. The caller has
+** checked the artifact (target, module hash) and keeps the code loaded
+** while the module lives. */
+weft_status weft_module_attach_aot(weft_module *module, const void *code,
+                                   weft_error *out_error);
+
 #ifdef __cplusplus
 }
 #endif

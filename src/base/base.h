@@ -5,6 +5,7 @@
 #ifndef WF_BASE_H
 #define WF_BASE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,8 @@ WF_INTERNAL weft_status wf_error_set(weft_error *err, weft_status status,
 WF_INTERNAL weft_status wf_error_trap(weft_error *err, weft_trap trap);
 /* Reset an error record to "no error". */
 WF_INTERNAL void wf_error_clear(weft_error *err);
+WF_INTERNAL size_t wf_format_va(char *buf, size_t cap, const char *fmt,
+                                va_list ap);
 /* Small snprintf used by wf_error_set: same format subset. */
 WF_INTERNAL size_t wf_format(char *buf, size_t cap, const char *fmt, ...)
     WF_PRINTF(3, 4);

@@ -56,7 +56,7 @@ static void put_unsigned(struct out *o, unsigned long long v, unsigned base) {
     put_char(o, tmp[--n]);
 }
 
-static size_t format_va(char *buf, size_t cap, const char *fmt, va_list ap) {
+size_t wf_format_va(char *buf, size_t cap, const char *fmt, va_list ap) {
   struct out o = {buf, cap, 0};
   for (const char *f = fmt; *f; f++) {
     if (*f != '%') {
@@ -111,7 +111,7 @@ static size_t format_va(char *buf, size_t cap, const char *fmt, va_list ap) {
 size_t wf_format(char *buf, size_t cap, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  size_t n = format_va(buf, cap, fmt, ap);
+  size_t n = wf_format_va(buf, cap, fmt, ap);
   va_end(ap);
   return n;
 }
@@ -136,7 +136,7 @@ weft_status wf_error_set(weft_error *err, weft_status status, const char *fmt,
   err->status = status;
   va_list ap;
   va_start(ap, fmt);
-  format_va(err->message, sizeof err->message, fmt, ap);
+  wf_format_va(err->message, sizeof err->message, fmt, ap);
   va_end(ap);
   return status;
 }

@@ -653,11 +653,10 @@ default: TRAP(WEFT_TRAP_UNREACHABLE);
 
 call_func :
     /* `callee` with its frame at nfp; return to ret_ip. */
-    if (callee->host) {
-  struct weft_host_ctx hc = {inst->engine, inst, ex->err};
+    if (callee->host || callee->aot_slot_fn) {
   weft_slot *saved_top = ex->top;
   ex->top = fp + code->frame_slots;
-  status = callee->host(&hc, callee->host_user, nfp);
+  status = wf_call_external(inst->engine, inst, callee, nfp, ex->err);
   ex->top = saved_top;
   if (status != WEFT_OK)
     goto failed;

@@ -5,6 +5,14 @@
 */
 #include "runtime.h"
 
+weft_status wf_call_external(weft_engine *e, weft_instance *caller,
+                             weft_func *f, weft_slot *slots, weft_error *err) {
+  if (f->aot_slot_fn)
+    return wf_aot_call(e, f, slots, err);
+  struct weft_host_ctx hc = {e, caller, err};
+  return f->host(&hc, f->host_user, slots);
+}
+
 weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
                     weft_error *err) {
   struct wf_exec *ex = &e->exec;
@@ -15,11 +23,10 @@ weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
   weft_error *saved_err = ex->err;
   ex->err = err;
   weft_status s;
-  if (f->host) {
-    struct weft_host_ctx hc = {e, NULL, err};
+  if (f->host || f->aot_slot_fn) {
     weft_slot *saved_top = ex->top;
     ex->top = slots + need;
-    s = f->host(&hc, f->host_user, slots);
+    s = wf_call_external(e, NULL, f, slots, err);
     ex->top = saved_top;
   } else {
     weft_slot *saved_top = ex->top;

@@ -169,6 +169,8 @@ static void release_instance(weft_engine *e, struct wf_object *o) {
       a, inst->globals,
       (size_t)(wf_module_global_count(m) ? wf_module_global_count(m) : 1) *
           sizeof(void *));
+  if (inst->aot)
+    wf_aot_instance_release(e, inst);
   wf_module_unref(inst->module);
   wf_alloc_free(a, inst, sizeof *inst);
 }
@@ -382,6 +384,8 @@ weft_status weft_instantiate(weft_linker *l, weft_module *mod,
     s = resolve_import(l, inst, &mod->m.imports[i], counts, err);
   if (s == WEFT_OK)
     s = define_all(e, inst, err);
+  if (s == WEFT_OK && mod->aot)
+    s = wf_aot_instance_init(e, inst, err);
   if (s == WEFT_OK)
     s = init_segments(inst, err);
   if (s == WEFT_OK && mod->m.has_start) {

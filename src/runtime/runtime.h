@@ -40,7 +40,9 @@ struct wf_frame {
 };
 
 struct wf_exec {
-  weft_slot *stack; /* value stack: frames' slots, contiguous */
+  void *aot_jmp;         /* jmp_buf of the innermost AoT entry, or NULL */
+  char *aot_stack_limit; /* native stack floor for AoT code */
+  weft_slot *stack;      /* value stack: frames' slots, contiguous */
   weft_slot *stack_end;
   weft_slot *top; /* first free slot for a new entry from the host */
   struct wf_frame *frames;
@@ -62,13 +64,23 @@ struct weft_engine {
   u32 *dispatch; /* interpreter encoding of each internal op, or NULL */
 };
 
+/* Objects start with the prefix AoT code reads (weft_aot.h); anonymous
+** members give the runtime the same fields by name. */
 struct weft_func {
+  union {
+    weft_aot_func view;
+    struct {
+      u32 sig; /* interned type id (engine->sigs may move) */
+      void *aot_typed_fn;
+      weft_aot_ctx *aot_ctx;
+    };
+  };
   struct wf_object obj;
   weft_engine *engine;
-  u32 sig;                    /* interned type id (engine->sigs may move) */
-  weft_instance *inst;        /* defining instance; NULL for host funcs */
-  const struct wf_code *code; /* lowered body; NULL for host funcs */
-  u32 funcidx;                /* index in the defining module */
+  weft_aot_slot_fn aot_slot_fn; /* AoT code, or NULL */
+  weft_instance *inst;          /* defining instance; NULL for host funcs */
+  const struct wf_code *code;   /* lowered body; NULL for host funcs */
+  u32 funcidx;                  /* index in the defining module */
   weft_host_fn host;
   void *host_user;
 };
@@ -144,6 +156,7 @@ struct weft_module {
   u32 *type_sigs;         /* per type index: engine sig id */
   struct wf_code **codes; /* per defined function: lowered body */
   u64 lowered_bytes;
+  const weft_aot_module *aot; /* attached compiled code, or NULL */
 };
 
 struct weft_host_ctx {
@@ -207,6 +220,21 @@ WF_INTERNAL u64 wf_code_bytes(const struct wf_code *code);
 WF_INTERNAL u32 wf_interp_op_count(void);
 /* Fill out[wf_interp_op_count()]; false when dispatch uses op numbers. */
 WF_INTERNAL bool wf_interp_dispatch_init(u32 *out);
+
+/* call.c: call a host or AoT function from the interpreter or AoT code.
+** `slots` lie in the value stack above every live frame. */
+WF_INTERNAL weft_status wf_call_external(weft_engine *e, weft_instance *caller,
+                                         weft_func *f, weft_slot *slots,
+                                         weft_error *err);
+
+/* aot.c: create the AoT context of an instance of a module with code. */
+WF_INTERNAL weft_status wf_aot_instance_init(weft_engine *e,
+                                             weft_instance *inst,
+                                             weft_error *err);
+WF_INTERNAL void wf_aot_instance_release(weft_engine *e, weft_instance *inst);
+/* Run AoT function f with its arguments/results in slots. */
+WF_INTERNAL weft_status wf_aot_call(weft_engine *e, weft_func *f,
+                                    weft_slot *slots, weft_error *err);
 
 /* interp.c: run `f` (a Wasm function) whose frame starts at `fp`, where the
 ** arguments are. Results are left at fp[0..nresults). */

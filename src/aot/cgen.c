@@ -1,0 +1,1034 @@
+/*
+** cgen.c — ahead-of-time code generation: a validated module to C. Each
+** function is lowered again to internal code (the interpreter's own IR, op
+** numbers rather than dispatch offsets) and every internal instruction
+** becomes a C statement: frame slots become typed C locals, branches become
+** gotos, constants become literals. The C compiler sees plain code: memory
+** base kept in a local, direct calls between functions, no barriers.
+** Pure: writes text through a callback, touches no files.
+*/
+#include <stdarg.h>
+
+#include "../interp/ir.h"
+#include "../runtime/runtime.h"
+
+extern const char wf_aot_prelude[]; /* generated from prelude.h etc. */
+
+/* Operand layouts (see ops.def); numeric.def ops are "ds" or "dss". */
+static const char *const op_layout[WF_OP_COUNT] = {
+#define OP(name, layout) [WF_OP_##name] = layout,
+#define UN(name, opc, ta, tr, e) [WF_OP_##name] = "ds",
+#define BIN(name, opc, ta, tr, e) [WF_OP_##name] = "dss",
+#include "../interp/ops.def"
+#include "../interp/numeric.def"
+#undef OP
+#undef UN
+#undef BIN
+};
+
+/* ---- output ----------------------------------------------------------- */
+
+struct text {
+  struct wf_alloc *a;
+  char *buf;
+  size_t len, cap;
+  bool failed;
+};
+
+static void put_n(struct text *t, const char *s, size_t n) {
+  if (t->failed)
+    return;
+  if (t->len + n > t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 4096;
+    while (ncap < t->len + n)
+      ncap *= 2;
+    char *p = wf_alloc_resize(t->a, t->buf, t->cap, ncap);
+    if (!p) {
+      t->failed = true;
+      return;
+    }
+    t->buf = p;
+    t->cap = ncap;
+  }
+  memcpy(t->buf + t->len, s, n);
+  t->len += n;
+}
+
+static void put(struct text *t, const char *s) { put_n(t, s, strlen(s)); }
+
+static void putf(struct text *t, const char *fmt, ...) WF_PRINTF(2, 3);
+static void putf(struct text *t, const char *fmt, ...) {
+  char tmp[512];
+  va_list ap;
+  va_start(ap, fmt);
+  size_t n = wf_format_va(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  put_n(t, tmp, n < sizeof tmp ? n : sizeof tmp - 1);
+}
+
+/* ---- per-function state ----------------------------------------------- */
+
+enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16 };
+
+struct cgen {
+  struct wf_alloc *a;
+  const weft_module *mod;
+  const struct wf_module *m;
+  const weft_aot_options *opts;
+  weft_error *err;
+  struct text body;
+  const struct wf_code *code;
+  const struct wf_functype *type;
+  u8 *used;      /* per slot: T_* bits of the C variables it needs */
+  u8 *is_target; /* per code index: a branch lands here */
+  bool has_memory;
+};
+
+static char letter_of(u8 valtype) {
+  switch (valtype) {
+  case WF_I32: return 'i';
+  case WF_I64: return 'l';
+  case WF_F32: return 'f';
+  case WF_F64: return 'd';
+  default: return 'r';
+  }
+}
+
+static const char *ctype_of(char letter) {
+  switch (letter) {
+  case 'i': return "u32";
+  case 'l': return "u64";
+  case 'f': return "f32";
+  case 'd': return "f64";
+  default: return "void *";
+  }
+}
+
+static const char *member_of(char letter) {
+  switch (letter) {
+  case 'i': return "u32";
+  case 'l': return "u64";
+  case 'f': return "f32";
+  case 'd': return "f64";
+  default: return "ref";
+  }
+}
+
+static u8 bit_of(char letter) {
+  switch (letter) {
+  case 'i': return T_I;
+  case 'l': return T_L;
+  case 'f': return T_F;
+  case 'd': return T_D;
+  default: return T_R;
+  }
+}
+
+static bool is_const_slot(const struct cgen *g, u32 slot) {
+  return slot >= g->code->nlocal_slots &&
+         slot < g->code->nlocal_slots + g->code->nconsts;
+}
+
+/* The C expression for `slot` read (or written) as `letter`. */
+static void var(struct cgen *g, u32 slot, char letter) {
+  struct text *t = &g->body;
+  if (is_const_slot(g, slot)) {
+    u64 bits = g->code->consts[slot - g->code->nlocal_slots];
+    weft_slot s;
+    s.u64 = bits;
+    switch (letter) {
+    case 'i': putf(t, "0x%xu", s.u32); return;
+    case 'l': putf(t, "0x%llxull", (unsigned long long)s.u64); return;
+    case 'f': putf(t, "wf_bits_f32(0x%xu)", s.u32); return;
+    case 'd':
+      putf(t, "wf_bits_f64(0x%llxull)", (unsigned long long)s.u64);
+      return;
+    default: put(t, "((void *)0)"); return;
+    }
+  }
+  g->used[slot] |= bit_of(letter);
+  char name[32];
+  wf_format(name, sizeof name, "v%u%c", slot, letter);
+  put(t, name);
+}
+
+/* Reads and writes through a numeric.def member name. */
+static char member_letter(const char *member) {
+  if (member[0] == 'f' || member[0] == 'b')
+    return member[1] == '3' ? 'f' : 'd';
+  return member[1] == '3' ? 'i' : 'l';
+}
+
+static const char *member_ctype(const char *member) {
+  if (!strcmp(member, "b32"))
+    return "u32";
+  if (!strcmp(member, "b64"))
+    return "u64";
+  return member; /* i32 u32 i64 u64 f32 f64 are typedefs in the prelude */
+}
+
+static void read_member(struct cgen *g, u32 slot, const char *member) {
+  struct text *t = &g->body;
+  char l = member_letter(member);
+  if (!strcmp(member, "b32") || !strcmp(member, "b64")) {
+    put(t, l == 'f' ? "wf_f32_bits(" : "wf_f64_bits(");
+    var(g, slot, l);
+    put(t, ")");
+  } else if (!strcmp(member, "i32") || !strcmp(member, "i64")) {
+    putf(t, "(%s)", member);
+    var(g, slot, l);
+  } else {
+    var(g, slot, l);
+  }
+}
+
+/* `dst = <expr already in text as "r">` with the member's conversion. */
+static void write_member_r(struct cgen *g, u32 slot, const char *member) {
+  struct text *t = &g->body;
+  char l = member_letter(member);
+  put(t, "    ");
+  var(g, slot, l);
+  if (!strcmp(member, "b32"))
+    put(t, " = wf_bits_f32((u32)r);\n");
+  else if (!strcmp(member, "b64"))
+    put(t, " = wf_bits_f64((u64)r);\n");
+  else
+    putf(t, " = (%s)r;\n", ctype_of(l));
+}
+
+static void label_ref(struct cgen *g, u32 field, const u32 *ops) {
+  u32 target = (u32)((i32)field + (i32)ops[field]);
+  putf(&g->body, "goto L%u;", target);
+}
+
+static void trap(struct cgen *g, weft_trap kind) {
+  putf(&g->body, "TRAP(%u);", (unsigned)kind);
+}
+
+static void reload_memory(struct cgen *g) {
+  if (g->has_memory)
+    put(&g->body, "    mem = c->memory->data; msz = c->memory->size;\n");
+}
+
+/* ---- instructions ----------------------------------------------------- */
+
+static bool emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  switch (op) {
+#define UN(name, opc, ta, tr, e)                                               \
+  case WF_OP_##name:                                                           \
+    putf(t, "  { %s a = ", member_ctype(#ta));                                 \
+    read_member(g, ip[2], #ta);                                                \
+    putf(t, "; %s r = (%s)(" #e ");\n", member_ctype(#tr), member_ctype(#tr)); \
+    write_member_r(g, ip[1], #tr);                                             \
+    put(t, "  }\n");                                                           \
+    return true;
+#define BIN(name, opc, ta, tr, e)                                              \
+  case WF_OP_##name:                                                           \
+    putf(t, "  { %s a = ", member_ctype(#ta));                                 \
+    read_member(g, ip[2], #ta);                                                \
+    putf(t, "; %s b = ", member_ctype(#ta));                                   \
+    read_member(g, ip[3], #ta);                                                \
+    putf(t, "; %s r = (%s)(" #e ");\n", member_ctype(#tr), member_ctype(#tr)); \
+    write_member_r(g, ip[1], #tr);                                             \
+    put(t, "  }\n");                                                           \
+    return true;
+#include "../interp/numeric.def"
+#undef UN
+#undef BIN
+  default: return false;
+  }
+}
+
+/* Effective address of (slot + offset) as `ea`, checked when asked. */
+static void address(struct cgen *g, u32 addr_slot, u32 offset, u32 width) {
+  struct text *t = &g->body;
+  put(t, "    u64 ea = (u64)");
+  var(g, addr_slot, 'i');
+  putf(t, " + %uu;\n", offset);
+  if (g->opts->explicit_bounds_checks)
+    putf(t, "    if (WF_UNLIKELY(ea + %u > msz)) TRAP(%u);\n", width,
+         (unsigned)WEFT_TRAP_MEMORY_OOB);
+}
+
+struct mem_access {
+  u8 op;
+  u8 width;
+  char letter;      /* C variable of the value */
+  const char *load; /* expression over p (address), or store statement */
+};
+
+static const struct mem_access loads[] = {
+    {WF_OP_I32_LOAD, 4, 'i', "wf_ld32(p)"},
+    {WF_OP_I64_LOAD, 8, 'l', "wf_ld64(p)"},
+    {WF_OP_F32_LOAD, 4, 'f', "wf_bits_f32(wf_ld32(p))"},
+    {WF_OP_F64_LOAD, 8, 'd', "wf_bits_f64(wf_ld64(p))"},
+    {WF_OP_I32_LOAD8_S, 1, 'i', "(u32)(i32)(i8)*p"},
+    {WF_OP_I32_LOAD8_U, 1, 'i', "(u32)*p"},
+    {WF_OP_I32_LOAD16_S, 2, 'i', "(u32)(i32)(i16)wf_ld16(p)"},
+    {WF_OP_I32_LOAD16_U, 2, 'i', "(u32)wf_ld16(p)"},
+    {WF_OP_I64_LOAD8_S, 1, 'l', "(u64)(i64)(i8)*p"},
+    {WF_OP_I64_LOAD8_U, 1, 'l', "(u64)*p"},
+    {WF_OP_I64_LOAD16_S, 2, 'l', "(u64)(i64)(i16)wf_ld16(p)"},
+    {WF_OP_I64_LOAD16_U, 2, 'l', "(u64)wf_ld16(p)"},
+    {WF_OP_I64_LOAD32_S, 4, 'l', "(u64)(i64)(i32)wf_ld32(p)"},
+    {WF_OP_I64_LOAD32_U, 4, 'l', "(u64)wf_ld32(p)"},
+};
+
+static const struct mem_access stores[] = {
+    {WF_OP_I32_STORE, 4, 'i', "wf_st32(p, v)"},
+    {WF_OP_I64_STORE, 8, 'l', "wf_st64(p, v)"},
+    {WF_OP_F32_STORE, 4, 'f', "wf_st32(p, wf_f32_bits(v))"},
+    {WF_OP_F64_STORE, 8, 'd', "wf_st64(p, wf_f64_bits(v))"},
+    {WF_OP_I32_STORE8, 1, 'i', "*p = (u8)v"},
+    {WF_OP_I32_STORE16, 2, 'i', "wf_st16(p, (u16)v)"},
+    {WF_OP_I64_STORE8, 1, 'l', "*p = (u8)v"},
+    {WF_OP_I64_STORE16, 2, 'l', "wf_st16(p, (u16)v)"},
+    {WF_OP_I64_STORE32, 4, 'l', "wf_st32(p, (u32)v)"},
+};
+
+static bool emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++) {
+    if (loads[i].op != op)
+      continue;
+    put(t, "  {\n");
+    address(g, ip[2], ip[3], loads[i].width);
+    put(t, "    const u8 *p = mem + ea;\n    ");
+    var(g, ip[1], loads[i].letter);
+    putf(t, " = %s;\n  }\n", loads[i].load);
+    return true;
+  }
+  for (u32 i = 0; i < WF_ARRAY_LEN(stores); i++) {
+    if (stores[i].op != op)
+      continue;
+    put(t, "  {\n");
+    address(g, ip[1], ip[3], stores[i].width);
+    putf(t, "    u8 *p = mem + ea; %s v = ", ctype_of(stores[i].letter));
+    var(g, ip[2], stores[i].letter);
+    putf(t, ";\n    %s;\n  }\n", stores[i].load);
+    return true;
+  }
+  return false;
+}
+
+/* Fused "i32.add then load": d = a + b, d2 = load[d + off]. */
+static bool emit_fused(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  static const struct {
+    u8 op, load;
+  } add_loads[] = {{WF_OP_I32_ADD_I32_LOAD, WF_OP_I32_LOAD},
+                   {WF_OP_I32_ADD_I64_LOAD, WF_OP_I64_LOAD},
+                   {WF_OP_I32_ADD_F32_LOAD, WF_OP_F32_LOAD},
+                   {WF_OP_I32_ADD_F64_LOAD, WF_OP_F64_LOAD}};
+  for (u32 i = 0; i < WF_ARRAY_LEN(add_loads); i++) {
+    if (add_loads[i].op != op)
+      continue;
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    put(t, " = ");
+    var(g, ip[2], 'i');
+    put(t, " + ");
+    var(g, ip[3], 'i');
+    put(t, ";\n");
+    u32 sub[4] = {0, ip[4], ip[1], ip[5]}; /* as a plain load */
+    return emit_memory_access(g, sub, add_loads[i].load);
+  }
+  static const struct {
+    u8 op;
+    const char *c_op;
+  } arith_stores[] = {{WF_OP_F64_ADD_F64_STORE, "+"},
+                      {WF_OP_F64_SUB_F64_STORE, "-"},
+                      {WF_OP_F64_MUL_F64_STORE, "*"}};
+  for (u32 i = 0; i < WF_ARRAY_LEN(arith_stores); i++) {
+    if (arith_stores[i].op != op)
+      continue;
+    put(t, "  ");
+    var(g, ip[1], 'd');
+    put(t, " = ");
+    var(g, ip[2], 'd');
+    putf(t, " %s ", arith_stores[i].c_op);
+    var(g, ip[3], 'd');
+    put(t, ";\n");
+    u32 sub[4] = {0, ip[4], ip[1], ip[5]}; /* as a plain f64 store */
+    return emit_memory_access(g, sub, WF_OP_F64_STORE);
+  }
+  return false;
+}
+
+static bool emit_trapping(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  static const struct {
+    u8 op;
+    char l;
+    const char *ct, *c_op;
+    bool rem, is_signed;
+  } divs[] = {
+      {WF_OP_I32_DIV_S, 'i', "i32", "/", false, true},
+      {WF_OP_I32_DIV_U, 'i', "u32", "/", false, false},
+      {WF_OP_I32_REM_S, 'i', "i32", "%", true, true},
+      {WF_OP_I32_REM_U, 'i', "u32", "%", true, false},
+      {WF_OP_I64_DIV_S, 'l', "i64", "/", false, true},
+      {WF_OP_I64_DIV_U, 'l', "u64", "/", false, false},
+      {WF_OP_I64_REM_S, 'l', "i64", "%", true, true},
+      {WF_OP_I64_REM_U, 'l', "u64", "%", true, false},
+  };
+  for (u32 i = 0; i < WF_ARRAY_LEN(divs); i++) {
+    if (divs[i].op != op)
+      continue;
+    char l = divs[i].l;
+    putf(t, "  { %s a = (%s)", divs[i].ct, divs[i].ct);
+    var(g, ip[2], l);
+    putf(t, "; %s b = (%s)", divs[i].ct, divs[i].ct);
+    var(g, ip[3], l);
+    putf(t, ";\n    if (WF_UNLIKELY(b == 0)) TRAP(%u);\n",
+         (unsigned)WEFT_TRAP_DIV_ZERO);
+    const char *min = l == 'i' ? "INT32_MIN" : "INT64_MIN";
+    put(t, "    ");
+    var(g, ip[1], l);
+    if (divs[i].is_signed && !divs[i].rem) {
+      putf(t, " = 0;\n    if (WF_UNLIKELY(a == %s && b == -1)) TRAP(%u);\n    ",
+           min, (unsigned)WEFT_TRAP_INT_OVERFLOW);
+      var(g, ip[1], l);
+      putf(t, " = (%s)(a / b);\n  }\n", ctype_of(l));
+    } else if (divs[i].is_signed) {
+      putf(t, " = (%s)(b == -1 ? 0 : a %% b);\n  }\n", ctype_of(l));
+    } else {
+      putf(t, " = a %s b;\n  }\n", divs[i].c_op);
+    }
+    return true;
+  }
+  static const struct {
+    u8 op;
+    char from, to;
+    const char *ct, *check;
+  } truncs[] = {
+      {WF_OP_I32_TRUNC_F32_S, 'f', 'i', "i32", "wf_trunc_check_i32_f32"},
+      {WF_OP_I32_TRUNC_F32_U, 'f', 'i', "u32", "wf_trunc_check_u32_f32"},
+      {WF_OP_I32_TRUNC_F64_S, 'd', 'i', "i32", "wf_trunc_check_i32_f64"},
+      {WF_OP_I32_TRUNC_F64_U, 'd', 'i', "u32", "wf_trunc_check_u32_f64"},
+      {WF_OP_I64_TRUNC_F32_S, 'f', 'l', "i64", "wf_trunc_check_i64_f32"},
+      {WF_OP_I64_TRUNC_F32_U, 'f', 'l', "u64", "wf_trunc_check_u64_f32"},
+      {WF_OP_I64_TRUNC_F64_S, 'd', 'l', "i64", "wf_trunc_check_i64_f64"},
+      {WF_OP_I64_TRUNC_F64_U, 'd', 'l', "u64", "wf_trunc_check_u64_f64"},
+  };
+  for (u32 i = 0; i < WF_ARRAY_LEN(truncs); i++) {
+    if (truncs[i].op != op)
+      continue;
+    putf(t, "  { %s a = ", ctype_of(truncs[i].from));
+    var(g, ip[2], truncs[i].from);
+    putf(t, "; int k = %s(a);\n", truncs[i].check);
+    putf(t, "    if (WF_UNLIKELY(k)) TRAP(k == 1 ? %u : %u);\n    ",
+         (unsigned)WEFT_TRAP_INVALID_CONVERSION,
+         (unsigned)WEFT_TRAP_INT_OVERFLOW);
+    var(g, ip[1], truncs[i].to);
+    putf(t, " = (%s)(%s)a;\n  }\n", ctype_of(truncs[i].to), truncs[i].ct);
+    return true;
+  }
+  return false;
+}
+
+static bool emit_branch(struct cgen *g, const u32 *ops, u32 pc, u32 op) {
+  struct text *t = &g->body;
+  const u32 *ip = ops + pc;
+  static const struct {
+    u8 op;
+    const char *cast, *c_op;
+    char l;
+  } cmps[] = {
+      {WF_OP_BR_IF_I32_EQ, "", "==", 'i'},
+      {WF_OP_BR_IF_I32_NE, "", "!=", 'i'},
+      {WF_OP_BR_IF_I32_LT_S, "(i32)", "<", 'i'},
+      {WF_OP_BR_IF_I32_LT_U, "", "<", 'i'},
+      {WF_OP_BR_IF_I32_GT_S, "(i32)", ">", 'i'},
+      {WF_OP_BR_IF_I32_GT_U, "", ">", 'i'},
+      {WF_OP_BR_IF_I32_LE_S, "(i32)", "<=", 'i'},
+      {WF_OP_BR_IF_I32_LE_U, "", "<=", 'i'},
+      {WF_OP_BR_IF_I32_GE_S, "(i32)", ">=", 'i'},
+      {WF_OP_BR_IF_I32_GE_U, "", ">=", 'i'},
+      {WF_OP_BR_IF_I64_EQ, "", "==", 'l'},
+      {WF_OP_BR_IF_I64_NE, "", "!=", 'l'},
+      {WF_OP_BR_IF_I64_LT_S, "(i64)", "<", 'l'},
+      {WF_OP_BR_IF_I64_LT_U, "", "<", 'l'},
+      {WF_OP_BR_IF_I64_GT_S, "(i64)", ">", 'l'},
+      {WF_OP_BR_IF_I64_GT_U, "", ">", 'l'},
+      {WF_OP_BR_IF_I64_LE_S, "(i64)", "<=", 'l'},
+      {WF_OP_BR_IF_I64_LE_U, "", "<=", 'l'},
+      {WF_OP_BR_IF_I64_GE_S, "(i64)", ">=", 'l'},
+      {WF_OP_BR_IF_I64_GE_U, "", ">=", 'l'},
+  };
+  for (u32 i = 0; i < WF_ARRAY_LEN(cmps); i++) {
+    if (cmps[i].op != op)
+      continue;
+    putf(t, "  if (%s", cmps[i].cast);
+    var(g, ip[1], cmps[i].l);
+    putf(t, " %s %s", cmps[i].c_op, cmps[i].cast);
+    var(g, ip[2], cmps[i].l);
+    put(t, ") ");
+    label_ref(g, pc + 3, ops);
+    put(t, "\n");
+    return true;
+  }
+  switch (op) {
+  case WF_OP_BR:
+    put(t, "  ");
+    label_ref(g, pc + 1, ops);
+    put(t, "\n");
+    return true;
+  case WF_OP_BR_IF:
+  case WF_OP_BR_UNLESS:
+  case WF_OP_BR_IF_I32_EQZ:
+  case WF_OP_BR_IF_I64_EQZ:
+  case WF_OP_BR_IF_I64_NEZ: {
+    char l =
+        (op == WF_OP_BR_IF_I64_EQZ || op == WF_OP_BR_IF_I64_NEZ) ? 'l' : 'i';
+    bool negate = op == WF_OP_BR_UNLESS || op == WF_OP_BR_IF_I32_EQZ ||
+                  op == WF_OP_BR_IF_I64_EQZ;
+    put(t, negate ? "  if (!" : "  if (");
+    var(g, ip[1], l);
+    put(t, ") ");
+    label_ref(g, pc + 2, ops);
+    put(t, "\n");
+    return true;
+  }
+  case WF_OP_BR_TABLE: {
+    u32 n = ip[2];
+    put(t, "  switch (");
+    var(g, ip[1], 'i');
+    put(t, ") {\n");
+    for (u32 i = 0; i < n; i++) {
+      putf(t, "  case %uu: ", i);
+      label_ref(g, pc + 3 + i, ops);
+      put(t, "\n");
+    }
+    put(t, "  default: ");
+    label_ref(g, pc + 3 + n, ops);
+    put(t, "\n  }\n");
+    return true;
+  }
+  default: return false;
+  }
+}
+
+/* Argument list "v5i, v6d" of a call whose arguments start at `base`. */
+static void call_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
+  for (u32 i = 0; i < ft->nparams; i++) {
+    put(&g->body, ", ");
+    var(g, base + i, letter_of(ft->types[i]));
+  }
+}
+
+/* Pack arguments into slots `t`, call `how`, unpack results. */
+static void slot_call(struct cgen *g, const struct wf_functype *ft, u32 base,
+                      const char *how) {
+  struct text *t = &g->body;
+  u32 n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+  putf(t, "  { weft_aot_value t[%u];\n", n ? n : 1);
+  for (u32 i = 0; i < ft->nparams; i++) {
+    char l = letter_of(ft->types[i]);
+    putf(t, "    t[%u].%s = ", i, member_of(l));
+    var(g, base + i, l);
+    put(t, ";\n");
+  }
+  putf(t, "    %s;\n", how);
+  for (u32 i = 0; i < ft->nresults; i++) {
+    char l = letter_of(ft->types[ft->nparams + i]);
+    put(t, "    ");
+    var(g, base + i, l);
+    putf(t, " = t[%u].%s;\n", i, member_of(l));
+  }
+  put(t, "  }\n");
+}
+
+/* A direct call `fn(ctx, args..., &r1...)`, results into base.. */
+static void typed_call(struct cgen *g, const struct wf_functype *ft, u32 base,
+                       const char *fn, const char *ctx) {
+  struct text *t = &g->body;
+  put(t, "  {");
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(t, " %s r%u;", ctype_of(letter_of(ft->types[ft->nparams + i])), i);
+  put(t, "\n    ");
+  if (ft->nresults) {
+    var(g, base, letter_of(ft->types[ft->nparams]));
+    put(t, " = ");
+  }
+  putf(t, "%s(%s", fn, ctx);
+  call_args(g, ft, base);
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(t, ", &r%u", i);
+  put(t, ");\n");
+  for (u32 i = 1; i < ft->nresults; i++) {
+    put(t, "    ");
+    var(g, base + i, letter_of(ft->types[ft->nparams + i]));
+    putf(t, " = r%u;\n", i);
+  }
+  put(t, "  }\n");
+}
+
+static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  const struct wf_module *m = g->m;
+  char how[160];
+  switch (op) {
+  case WF_OP_CALL_INTERNAL: {
+    const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
+    char fn[32];
+    wf_format(fn, sizeof fn, "wf_f%u", ip[1]);
+    typed_call(g, ft, ip[2], fn, "c");
+    reload_memory(g);
+    return true;
+  }
+  case WF_OP_CALL: {
+    const struct wf_functype *ft = &m->types[wf_module_func_typeidx(m, ip[1])];
+    wf_format(how, sizeof how, "c->api->call(c, %uu, t)", ip[1]);
+    slot_call(g, ft, ip[2], how);
+    reload_memory(g);
+    return true;
+  }
+  case WF_OP_CALL_INDIRECT: {
+    const struct wf_functype *ft = &m->types[ip[1]];
+    put(t, "  { u32 e = ");
+    var(g, ip[4], 'i');
+    putf(t, "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n",
+         ip[2]);
+    putf(t,
+         "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
+         "fn->sig == c->type_sigs[%u] && fn->typed_fn)) {\n",
+         ip[1]);
+    /* A typedef keeps the cast readable: RET (*fty)(ctx, ...). */
+    put(t, "    typedef ");
+    put(t, ft->nresults ? ctype_of(letter_of(ft->types[ft->nparams])) : "void");
+    put(t, " (*fty)(weft_aot_ctx *");
+    for (u32 i = 0; i < ft->nparams; i++)
+      putf(t, ", %s", ctype_of(letter_of(ft->types[i])));
+    for (u32 i = 1; i < ft->nresults; i++)
+      putf(t, ", %s *", ctype_of(letter_of(ft->types[ft->nparams + i])));
+    put(t, ");\n");
+    typed_call(g, ft, ip[3], "((fty)fn->typed_fn)", "fn->ctx");
+    put(t, "  } else\n");
+    wf_format(how, sizeof how, "c->api->call_indirect(c, %uu, %uu, e, t)",
+              ip[2], ip[1]);
+    slot_call(g, ft, ip[3], how);
+    put(t, "  }\n");
+    reload_memory(g);
+    return true;
+  }
+  default: return false;
+  }
+}
+
+static void emit_return(struct cgen *g) {
+  struct text *t = &g->body;
+  const struct wf_functype *ft = g->type;
+  put(t, "  c->depth--;\n");
+  for (u32 i = 1; i < ft->nresults; i++) {
+    putf(t, "  *r%u = ", i);
+    var(g, i, letter_of(ft->types[ft->nparams + i]));
+    put(t, ";\n");
+  }
+  if (ft->nresults) {
+    put(t, "  return ");
+    var(g, 0, letter_of(ft->types[ft->nparams]));
+    put(t, ";\n");
+  } else {
+    put(t, "  return;\n");
+  }
+}
+
+static char global_letter(struct cgen *g, u32 idx) {
+  return letter_of(wf_module_global_type(g->m, idx).valtype);
+}
+
+static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  static const struct {
+    u8 op;
+    char l;
+  } copies[] = {{WF_OP_COPY_I32, 'i'},
+                {WF_OP_COPY_I64, 'l'},
+                {WF_OP_COPY_F32, 'f'},
+                {WF_OP_COPY_F64, 'd'},
+                {WF_OP_COPY_REF, 'r'}},
+    selects[] = {{WF_OP_SELECT_I32, 'i'},
+                 {WF_OP_SELECT_I64, 'l'},
+                 {WF_OP_SELECT_F32, 'f'},
+                 {WF_OP_SELECT_F64, 'd'},
+                 {WF_OP_SELECT_REF, 'r'}};
+  for (u32 i = 0; i < WF_ARRAY_LEN(copies); i++) {
+    if (copies[i].op == op) {
+      put(t, "  ");
+      var(g, ip[1], copies[i].l);
+      put(t, " = ");
+      var(g, ip[2], copies[i].l);
+      put(t, ";\n");
+      return true;
+    }
+    if (selects[i].op == op) {
+      put(t, "  ");
+      var(g, ip[1], selects[i].l);
+      put(t, " = ");
+      var(g, ip[4], 'i');
+      put(t, " ? ");
+      var(g, ip[2], selects[i].l);
+      put(t, " : ");
+      var(g, ip[3], selects[i].l);
+      put(t, ";\n");
+      return true;
+    }
+  }
+  switch (op) {
+  case WF_OP_UNREACHABLE:
+    put(t, "  ");
+    trap(g, WEFT_TRAP_UNREACHABLE);
+    put(t, "\n");
+    return true;
+  case WF_OP_RETURN: emit_return(g); return true;
+  case WF_OP_GLOBAL_GET: {
+    char l = global_letter(g, ip[2]);
+    put(t, "  ");
+    var(g, ip[1], l);
+    putf(t, " = c->globals[%u]->val.%s;\n", ip[2], member_of(l));
+    return true;
+  }
+  case WF_OP_GLOBAL_SET: {
+    char l = global_letter(g, ip[1]);
+    putf(t, "  c->globals[%u]->val.%s = ", ip[1], member_of(l));
+    var(g, ip[2], l);
+    put(t, ";\n");
+    return true;
+  }
+  case WF_OP_MEMORY_SIZE:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    put(t, " = (u32)(c->memory->size >> 16);\n");
+    return true;
+  case WF_OP_MEMORY_GROW:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    put(t, " = (u32)c->api->memory_grow(c, ");
+    var(g, ip[2], 'i');
+    put(t, ");\n");
+    reload_memory(g);
+    return true;
+  case WF_OP_MEMORY_FILL:
+  case WF_OP_MEMORY_COPY:
+    put(t, "  { u64 d = ");
+    var(g, ip[1], 'i');
+    put(t, ", s = ");
+    var(g, ip[2], 'i');
+    put(t, ", n = ");
+    var(g, ip[3], 'i');
+    put(t, ";\n");
+    if (op == WF_OP_MEMORY_FILL) {
+      putf(t, "    if (d + n > msz) TRAP(%u);\n",
+           (unsigned)WEFT_TRAP_MEMORY_OOB);
+      put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n); }\n");
+    } else {
+      putf(t, "    if (d + n > msz || s + n > msz) TRAP(%u);\n",
+           (unsigned)WEFT_TRAP_MEMORY_OOB);
+      put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n); }\n");
+    }
+    return true;
+  case WF_OP_MEMORY_INIT:
+    putf(t, "  c->api->memory_init(c, %uu, ", ip[1]);
+    var(g, ip[2], 'i');
+    put(t, ", ");
+    var(g, ip[3], 'i');
+    put(t, ", ");
+    var(g, ip[4], 'i');
+    put(t, ");\n");
+    return true;
+  case WF_OP_DATA_DROP:
+    putf(t, "  c->api->data_drop(c, %uu);\n", ip[1]);
+    return true;
+  case WF_OP_ELEM_DROP:
+    putf(t, "  c->api->elem_drop(c, %uu);\n", ip[1]);
+    return true;
+  case WF_OP_TABLE_GET:
+    put(t, "  ");
+    var(g, ip[1], 'r');
+    putf(t, " = c->api->table_get(c, %uu, ", ip[2]);
+    var(g, ip[3], 'i');
+    put(t, ");\n");
+    return true;
+  case WF_OP_TABLE_SET:
+    putf(t, "  c->api->table_set(c, %uu, ", ip[1]);
+    var(g, ip[2], 'i');
+    put(t, ", ");
+    var(g, ip[3], 'r');
+    put(t, ");\n");
+    return true;
+  case WF_OP_TABLE_SIZE:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    putf(t, " = c->tables[%u]->size;\n", ip[2]);
+    return true;
+  case WF_OP_TABLE_GROW:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    putf(t, " = (u32)c->api->table_grow(c, %uu, ", ip[2]);
+    var(g, ip[3], 'r');
+    put(t, ", ");
+    var(g, ip[4], 'i');
+    put(t, ");\n");
+    return true;
+  case WF_OP_TABLE_FILL:
+    putf(t, "  c->api->table_fill(c, %uu, ", ip[1]);
+    var(g, ip[2], 'i');
+    put(t, ", ");
+    var(g, ip[3], 'r');
+    put(t, ", ");
+    var(g, ip[4], 'i');
+    put(t, ");\n");
+    return true;
+  case WF_OP_TABLE_COPY:
+  case WF_OP_TABLE_INIT:
+    putf(t, "  c->api->%s(c, %uu, %uu, ",
+         op == WF_OP_TABLE_COPY ? "table_copy" : "table_init", ip[1], ip[2]);
+    var(g, ip[3], 'i');
+    put(t, ", ");
+    var(g, ip[4], 'i');
+    put(t, ", ");
+    var(g, ip[5], 'i');
+    put(t, ");\n");
+    return true;
+  case WF_OP_REF_IS_NULL:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    put(t, " = ");
+    var(g, ip[2], 'r');
+    put(t, " == 0;\n");
+    return true;
+  case WF_OP_REF_FUNC:
+    put(t, "  ");
+    var(g, ip[1], 'r');
+    putf(t, " = (void *)c->funcs[%u];\n", ip[2]);
+    return true;
+  default: return false;
+  }
+}
+
+/* Number of units of the instruction at `pc`. */
+static u32 op_length(const u32 *ops, u32 pc) {
+  u32 op = ops[pc];
+  if (op == WF_OP_BR_TABLE)
+    return 3 + ops[pc + 2] + 1;
+  return 1 + (u32)strlen(op_layout[op]);
+}
+
+/* Mark every branch target of the function. */
+static void find_targets(struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  for (u32 pc = 0; pc < g->code->nops; pc += op_length(ops, pc)) {
+    u32 op = ops[pc];
+    if (op == WF_OP_BR_TABLE) {
+      for (u32 i = 0; i <= ops[pc + 2]; i++) {
+        u32 f = pc + 3 + i;
+        g->is_target[(u32)((i32)f + (i32)ops[f])] = 1;
+      }
+      continue;
+    }
+    const char *lay = op_layout[op];
+    for (u32 k = 0; lay[k]; k++)
+      if (lay[k] == 'o') {
+        u32 f = pc + 1 + k;
+        g->is_target[(u32)((i32)f + (i32)ops[f])] = 1;
+      }
+  }
+}
+
+static void emit_body(struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  for (u32 pc = 0; pc < g->code->nops; pc += op_length(ops, pc)) {
+    u32 op = ops[pc];
+    if (g->is_target[pc])
+      putf(&g->body, "L%u:;\n", pc);
+    const u32 *ip = ops + pc;
+    if (emit_numeric(g, ip, op) || emit_branch(g, ops, pc, op) ||
+        emit_call(g, ip, op) || emit_memory_access(g, ip, op) ||
+        emit_fused(g, ip, op) || emit_trapping(g, ip, op) ||
+        emit_other(g, ip, op))
+      continue;
+    putf(&g->body, "#error unknown internal op %u\n", op);
+  }
+}
+
+/* ---- functions -------------------------------------------------------- */
+
+static void signature(struct text *t, const struct wf_functype *ft,
+                      const char *name) {
+  put(t, ft->nresults ? ctype_of(letter_of(ft->types[ft->nparams])) : "void");
+  putf(t, " %s(weft_aot_ctx *c", name);
+  for (u32 i = 0; i < ft->nparams; i++)
+    putf(t, ", %s p%u", ctype_of(letter_of(ft->types[i])), i);
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(t, ", %s *r%u", ctype_of(letter_of(ft->types[ft->nparams + i])), i);
+  put(t, ")");
+}
+
+static const char *linkage(const struct cgen *g) {
+  return g->opts->nchunks > 1 ? "__attribute__((visibility(\"hidden\"))) "
+                              : "static ";
+}
+
+static bool in_chunk(const struct cgen *g, u32 def) {
+  return g->opts->nchunks <= 1 || def % g->opts->nchunks == g->opts->chunk;
+}
+
+static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
+  const struct wf_module *m = g->m;
+  struct wf_code *code;
+  weft_status s = wf_lower_func(g->a, m, def, NULL, &code, g->err);
+  if (s != WEFT_OK)
+    return s;
+  g->code = code;
+  g->type = &m->types[m->funcs[def].typeidx];
+  size_t nslots = code->frame_slots ? code->frame_slots : 1;
+  g->used = wf_alloc_zero(g->a, nslots);
+  g->is_target = wf_alloc_zero(g->a, (size_t)code->nops + 1);
+  g->body.len = 0;
+  if (!g->used || !g->is_target) {
+    s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
+  } else {
+    find_targets(g);
+    emit_body(g);
+    char name[32];
+    wf_format(name, sizeof name, "wf_f%u", def);
+    u32 funcidx = m->nfunc_imports + def;
+    const char *fname = funcidx < m->nfunc_names ? m->func_names[funcidx] : 0;
+    putf(out, "\n/* func %u", funcidx);
+    if (fname && !strstr(fname, "*/"))
+      putf(out, " %s", fname);
+    put(out, " */\n");
+    put(out, linkage(g));
+    signature(out, g->type, name);
+    put(out, " {\n");
+    if (g->has_memory)
+      put(out, "  u8 *mem = c->memory->data; u64 msz = c->memory->size;\n"
+               "  (void)msz;\n");
+    putf(out,
+         "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
+         "(char *)__builtin_frame_address(0) < c->stack_limit)) "
+         "TRAP(%u);\n",
+         (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
+    for (u32 slot = 0; slot < nslots; slot++) {
+      static const char letters[] = "ildfr";
+      for (u32 k = 0; k < 5; k++) {
+        if (!(g->used[slot] & bit_of(letters[k])))
+          continue;
+        putf(out, "  %s v%u%c = ", ctype_of(letters[k]), slot, letters[k]);
+        if (slot < g->type->nparams)
+          putf(out, "p%u;\n", slot);
+        else
+          put(out, "0;\n");
+      }
+    }
+    put_n(out, g->body.buf, g->body.len);
+    put(out, "  __builtin_unreachable();\n}\n");
+    if (g->body.failed)
+      s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
+  }
+  wf_alloc_free(g->a, g->used, nslots);
+  wf_alloc_free(g->a, g->is_target, (size_t)code->nops + 1);
+  wf_code_free(g->a, code);
+  return s;
+}
+
+/* Slot-ABI wrapper: the runtime's way into a typed function. */
+static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
+  const struct wf_functype *ft = &g->m->types[g->m->funcs[def].typeidx];
+  putf(out, "%svoid wf_w%u(weft_aot_ctx *c, weft_aot_value *s) {\n", linkage(g),
+       def);
+  put(out, "  ");
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(out, "%s r%u; ", ctype_of(letter_of(ft->types[ft->nparams + i])), i);
+  if (ft->nresults)
+    putf(out, "s[0].%s = ", member_of(letter_of(ft->types[ft->nparams])));
+  putf(out, "wf_f%u(c", def);
+  for (u32 i = 0; i < ft->nparams; i++)
+    putf(out, ", s[%u].%s", i, member_of(letter_of(ft->types[i])));
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(out, ", &r%u", i);
+  put(out, ");\n");
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(out, "  s[%u].%s = r%u;\n", i,
+         member_of(letter_of(ft->types[ft->nparams + i])), i);
+  put(out, "}\n");
+}
+
+static void emit_module_table(struct cgen *g, struct text *out) {
+  u32 n = g->m->nfuncs;
+  putf(out, "\nstatic const weft_aot_slot_fn wf_slot_fns[%u] = {", n ? n : 1);
+  for (u32 i = 0; i < n; i++)
+    putf(out, "%swf_w%u", i ? ", " : "", i);
+  if (!n)
+    put(out, "0");
+  putf(out, "};\nstatic void *const wf_typed_fns[%u] = {", n ? n : 1);
+  for (u32 i = 0; i < n; i++)
+    putf(out, "%s(void *)wf_f%u", i ? ", " : "", i);
+  if (!n)
+    put(out, "0");
+  put(out, "};\n__attribute__((visibility(\"default\"))) const weft_aot_module "
+           "weft_aot_module_v1 = {\n");
+  putf(out, "  %u, %u, %u, wf_slot_fns, wf_typed_fns,\n  {", WEFT_AOT_ABI, n,
+       g->opts->explicit_bounds_checks ? 1u : 0u);
+  for (u32 i = 0; i < 32; i++)
+    putf(out, "%s0x%x", i ? ", " : "", g->opts->module_sha256[i]);
+  put(out, "}};\n");
+}
+
+weft_status weft_module_emit_c(const weft_module *mod,
+                               const weft_aot_options *opts, weft_c_sink write,
+                               void *user, weft_error *err) {
+  wf_error_clear(err);
+  struct cgen g;
+  memset(&g, 0, sizeof g);
+  g.a = &mod->engine->alloc;
+  g.mod = mod;
+  g.m = &mod->m;
+  g.opts = opts;
+  g.err = err;
+  g.has_memory = wf_module_memory_count(g.m) > 0;
+  g.body.a = g.a;
+  if (opts->nchunks > 1 && opts->chunk >= opts->nchunks)
+    return wf_error_set(err, WEFT_ERR_ARG, "chunk %u of %u", opts->chunk,
+                        opts->nchunks);
+  struct text out = {g.a, NULL, 0, 0, false};
+  weft_status s = WEFT_OK;
+  put(&out,
+      "/* Generated by weft from a WebAssembly module. Do not edit. */\n");
+  put(&out, wf_aot_prelude);
+  putf(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
+             "__builtin_unreachable(); } while (0)\n");
+  /* Declarations of every function and wrapper (chunks call each other). */
+  for (u32 def = 0; def < g.m->nfuncs; def++) {
+    const struct wf_functype *ft = &g.m->types[g.m->funcs[def].typeidx];
+    char name[32];
+    wf_format(name, sizeof name, "wf_f%u", def);
+    put(&out, linkage(&g));
+    signature(&out, ft, name);
+    putf(&out, ";\n%svoid wf_w%u(weft_aot_ctx *c, weft_aot_value *s);\n",
+         linkage(&g), def);
+  }
+  for (u32 def = 0; def < g.m->nfuncs && s == WEFT_OK; def++) {
+    if (!in_chunk(&g, def))
+      continue;
+    s = emit_function(&g, &out, def);
+    if (s == WEFT_OK)
+      emit_wrapper(&g, &out, def);
+    /* Flush what we have so memory stays bounded by one function. */
+    if (out.len > (1u << 20) && !out.failed) {
+      write(user, out.buf, out.len);
+      out.len = 0;
+    }
+  }
+  if (s == WEFT_OK && (opts->nchunks <= 1 || opts->chunk == 0))
+    emit_module_table(&g, &out);
+  if (s == WEFT_OK && out.failed)
+    s = wf_error_set(err, WEFT_ERR_NOMEM, "out of memory generating C");
+  if (s == WEFT_OK && out.len)
+    write(user, out.buf, out.len);
+  wf_alloc_free(g.a, out.buf, out.cap);
+  wf_alloc_free(g.a, g.body.buf, g.body.cap);
+  return s;
+}

@@ -1,0 +1,81 @@
+/*
+** prelude.h — the head of every generated C file (pasted in, not
+** included): fixed-width types, bit casts and little-endian memory access.
+** Followed by weft_aot.h and the interpreter's numeric.h, so generated code
+** and the interpreter share one definition of every numeric operator.
+*/
+#include <stdint.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t i8;
+typedef int16_t i16;
+typedef int32_t i32;
+typedef int64_t i64;
+typedef float f32;
+typedef double f64;
+
+#define WF_LIKELY(x) __builtin_expect(!!(x), 1)
+#define WF_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+static inline f32 wf_bits_f32(u32 v) {
+  f32 f;
+  memcpy(&f, &v, 4);
+  return f;
+}
+static inline u32 wf_f32_bits(f32 f) {
+  u32 v;
+  memcpy(&v, &f, 4);
+  return v;
+}
+static inline f64 wf_bits_f64(u64 v) {
+  f64 f;
+  memcpy(&f, &v, 8);
+  return f;
+}
+static inline u64 wf_f64_bits(f64 f) {
+  u64 v;
+  memcpy(&v, &f, 8);
+  return v;
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define WF_LE16(x) __builtin_bswap16(x)
+#define WF_LE32(x) __builtin_bswap32(x)
+#define WF_LE64(x) __builtin_bswap64(x)
+#else
+#define WF_LE16(x) (x)
+#define WF_LE32(x) (x)
+#define WF_LE64(x) (x)
+#endif
+
+static inline u16 wf_ld16(const u8 *p) {
+  u16 v;
+  memcpy(&v, p, 2);
+  return WF_LE16(v);
+}
+static inline u32 wf_ld32(const u8 *p) {
+  u32 v;
+  memcpy(&v, p, 4);
+  return WF_LE32(v);
+}
+static inline u64 wf_ld64(const u8 *p) {
+  u64 v;
+  memcpy(&v, p, 8);
+  return WF_LE64(v);
+}
+static inline void wf_st16(u8 *p, u16 v) {
+  v = WF_LE16(v);
+  memcpy(p, &v, 2);
+}
+static inline void wf_st32(u8 *p, u32 v) {
+  v = WF_LE32(v);
+  memcpy(p, &v, 4);
+}
+static inline void wf_st64(u8 *p, u64 v) {
+  v = WF_LE64(v);
+  memcpy(p, &v, 8);
+}

@@ -1,0 +1,227 @@
+/*
+** aot.c — the runtime side of ahead-of-time code: attaching compiled code
+** to a module, the per-instance context generated code runs with, entry
+** with a trap landing pad (setjmp here, longjmp from a trap), and the
+** entry points generated code calls back (weft_aot_api).
+*/
+#include <setjmp.h>
+
+#include "runtime.h"
+
+weft_status weft_module_attach_aot(weft_module *mod, const void *code,
+                                   weft_error *err) {
+  wf_error_clear(err);
+  const weft_aot_module *aot = code;
+  if (!aot || aot->abi != WEFT_AOT_ABI)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "compiled code has AoT ABI %u, this weft needs %u",
+                        aot ? aot->abi : 0, WEFT_AOT_ABI);
+  if (aot->nfuncs != mod->m.nfuncs)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "compiled code has %u functions, the module %u",
+                        aot->nfuncs, mod->m.nfuncs);
+  mod->aot = aot;
+  return WEFT_OK;
+}
+
+/* ---- traps ------------------------------------------------------------ */
+
+static weft_instance *instance_of(weft_aot_ctx *c) { return c->runtime; }
+
+static struct wf_exec *exec_of(weft_aot_ctx *c) {
+  return &instance_of(c)->engine->exec;
+}
+
+/* Leave generated code for the innermost entry; the error is recorded. */
+static void leave(weft_aot_ctx *c, weft_status status) {
+  jmp_buf *jb = exec_of(c)->aot_jmp;
+  longjmp(*jb, (int)status);
+}
+
+static void aot_trap(weft_aot_ctx *c, u32 kind) {
+  wf_error_trap(exec_of(c)->err, (weft_trap)kind);
+  leave(c, WEFT_ERR_TRAP);
+}
+
+/* ---- calls out of generated code ------------------------------------- */
+
+/* Run f with arguments copied into the value stack (interpreted callees
+** need their frame there), results copied back. */
+static void call_func(weft_aot_ctx *c, weft_func *f, weft_aot_value *slots) {
+  weft_instance *inst = instance_of(c);
+  weft_engine *e = inst->engine;
+  struct wf_exec *ex = &e->exec;
+  const struct wf_functype *t = &e->sigs[f->sig].type;
+  u32 n = t->nparams > t->nresults ? t->nparams : t->nresults;
+  weft_slot *s = ex->top;
+  if (s + n > ex->stack_end)
+    aot_trap(c, WEFT_TRAP_STACK_EXHAUSTED);
+  memcpy(s, slots, (size_t)t->nparams * sizeof *s);
+  weft_status st;
+  if (f->host || f->aot_slot_fn) {
+    ex->top = s + n;
+    st = wf_call_external(e, inst, f, s, ex->err);
+    ex->top = s;
+  } else {
+    st = wf_interp_call(ex, f, s);
+  }
+  if (st != WEFT_OK)
+    leave(c, st);
+  memcpy(slots, s, (size_t)t->nresults * sizeof *s);
+}
+
+static void aot_call(weft_aot_ctx *c, u32 funcidx, weft_aot_value *slots) {
+  call_func(c, instance_of(c)->funcs[funcidx], slots);
+}
+
+static void aot_call_indirect(weft_aot_ctx *c, u32 table, u32 typeidx, u32 elem,
+                              weft_aot_value *slots) {
+  weft_instance *inst = instance_of(c);
+  weft_table *t = inst->tables[table];
+  if (elem >= t->size)
+    aot_trap(c, WEFT_TRAP_UNDEFINED_ELEMENT);
+  weft_func *f = t->elems[elem];
+  if (!f)
+    aot_trap(c, WEFT_TRAP_UNINIT_ELEMENT);
+  if (f->sig != inst->type_sigs[typeidx])
+    aot_trap(c, WEFT_TRAP_INDIRECT_MISMATCH);
+  call_func(c, f, slots);
+}
+
+/* ---- memory and tables ------------------------------------------------ */
+
+static i32 aot_memory_grow(weft_aot_ctx *c, u32 delta) {
+  return (i32)wf_memory_grow(instance_of(c)->mem0, delta);
+}
+
+static void aot_memory_init(weft_aot_ctx *c, u32 seg, u32 d, u32 s, u32 n) {
+  weft_instance *inst = instance_of(c);
+  weft_memory *mem = inst->mem0;
+  if ((u64)s + n > inst->data_len[seg] || (u64)d + n > mem->size)
+    aot_trap(c, WEFT_TRAP_MEMORY_OOB);
+  if (n)
+    memcpy(mem->data + d, inst->module->m.datas[seg].bytes.ptr + s, n);
+}
+
+static void aot_data_drop(weft_aot_ctx *c, u32 seg) {
+  instance_of(c)->data_len[seg] = 0;
+}
+
+static void *aot_table_get(weft_aot_ctx *c, u32 table, u32 i) {
+  weft_table *t = instance_of(c)->tables[table];
+  if (i >= t->size)
+    aot_trap(c, WEFT_TRAP_TABLE_OOB);
+  return t->elems[i];
+}
+
+static void aot_table_set(weft_aot_ctx *c, u32 table, u32 i, void *v) {
+  weft_table *t = instance_of(c)->tables[table];
+  if (i >= t->size)
+    aot_trap(c, WEFT_TRAP_TABLE_OOB);
+  t->elems[i] = v;
+}
+
+static i32 aot_table_grow(weft_aot_ctx *c, u32 table, void *init, u32 n) {
+  weft_instance *inst = instance_of(c);
+  return (i32)wf_table_grow(inst->engine, inst->tables[table], n, init);
+}
+
+static void aot_table_fill(weft_aot_ctx *c, u32 table, u32 i, void *v, u32 n) {
+  weft_table *t = instance_of(c)->tables[table];
+  if ((u64)i + n > t->size)
+    aot_trap(c, WEFT_TRAP_TABLE_OOB);
+  for (u32 k = 0; k < n; k++)
+    t->elems[i + k] = v;
+}
+
+static void aot_table_copy(weft_aot_ctx *c, u32 dst, u32 src, u32 d, u32 s,
+                           u32 n) {
+  weft_instance *inst = instance_of(c);
+  weft_table *dt = inst->tables[dst], *st = inst->tables[src];
+  if ((u64)d + n > dt->size || (u64)s + n > st->size)
+    aot_trap(c, WEFT_TRAP_TABLE_OOB);
+  memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+}
+
+static void aot_table_init(weft_aot_ctx *c, u32 table, u32 seg, u32 d, u32 s,
+                           u32 n) {
+  weft_instance *inst = instance_of(c);
+  weft_table *t = inst->tables[table];
+  struct wf_elem_inst *e = &inst->elems[seg];
+  if ((u64)s + n > e->len || (u64)d + n > t->size)
+    aot_trap(c, WEFT_TRAP_TABLE_OOB);
+  if (n)
+    memcpy(t->elems + d, e->refs + s, (size_t)n * sizeof(void *));
+}
+
+static void aot_elem_drop(weft_aot_ctx *c, u32 seg) {
+  instance_of(c)->elems[seg].len = 0;
+}
+
+static const weft_aot_api aot_api = {
+    aot_trap,        aot_call,       aot_call_indirect, aot_memory_grow,
+    aot_memory_init, aot_data_drop,  aot_table_get,     aot_table_set,
+    aot_table_grow,  aot_table_fill, aot_table_copy,    aot_table_init,
+    aot_elem_drop,
+};
+
+/* ---- instances -------------------------------------------------------- */
+
+weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
+                                 weft_error *err) {
+  const weft_aot_module *aot = inst->module->aot;
+  weft_aot_ctx *c = wf_alloc_zero(&e->alloc, sizeof *c);
+  if (!c)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+  c->memory = inst->mem0 ? &inst->mem0->view : NULL;
+  c->globals = (weft_aot_global **)inst->globals;
+  c->tables = (weft_aot_table **)inst->tables;
+  c->funcs = (weft_aot_func **)inst->funcs;
+  c->type_sigs = inst->type_sigs;
+  c->api = &aot_api;
+  c->max_depth = e->config.max_call_depth;
+  c->runtime = inst;
+  inst->aot = c;
+  const struct wf_module *m = &inst->module->m;
+  for (u32 i = 0; i < m->nfuncs; i++) {
+    weft_func *f = inst->funcs[m->nfunc_imports + i];
+    f->aot_typed_fn = aot->typed_fns[i];
+    f->aot_ctx = c;
+    f->aot_slot_fn = aot->slot_fns[i];
+  }
+  return WEFT_OK;
+}
+
+void wf_aot_instance_release(weft_engine *e, weft_instance *inst) {
+  wf_alloc_free(&e->alloc, inst->aot, sizeof *inst->aot);
+}
+
+/* ---- entry ------------------------------------------------------------ */
+
+/* Native stack AoT code may use below the entry point. */
+#define AOT_NATIVE_STACK (4u << 20)
+
+weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
+                        weft_error *err) {
+  struct wf_exec *ex = &e->exec;
+  weft_aot_ctx *c = f->aot_ctx;
+  jmp_buf jb;
+  void *volatile saved_jmp = ex->aot_jmp;
+  weft_error *volatile saved_err = ex->err;
+  volatile u32 saved_depth = c->depth;
+  if (!saved_jmp) { /* outermost entry on this stack */
+    char *here = (char *)__builtin_frame_address(0);
+    ex->aot_stack_limit =
+        (uintptr_t)here > AOT_NATIVE_STACK ? here - AOT_NATIVE_STACK : NULL;
+  }
+  c->stack_limit = ex->aot_stack_limit;
+  ex->err = err;
+  ex->aot_jmp = &jb;
+  int status = setjmp(jb);
+  if (status == 0)
+    f->aot_slot_fn(c, (weft_aot_value *)slots);
+  c->depth = saved_depth;
+  ex->aot_jmp = saved_jmp;
+  ex->err = saved_err;
+  return (weft_status)status;
+}
