@@ -80,3 +80,9 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+# libFuzzer run (clang-19): `make fuzz SECONDS=60`; see tests/fuzz/run.sh.
+SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	bash tests/fuzz/run.sh $(SECONDS)
