@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# run.sh — real programs, unmodified, under `weft run` against their native
+# builds (issue 3, "Must show" 3). Fetches the sources (fetch.sh) and builds
+# (build.sh) first, then:
+#
+#   speedtest1/*   SQLite's speedtest1 (--verify: a hash of every query
+#                  result) with its database file in a preopened directory
+#                  (--dir HOST::/data, TMPDIR=/data for SQLite's temporary
+#                  files), one run per test set; the output must match the
+#                  native build's with the timing column removed, and the
+#                  database file must be on the host afterwards.
+#   lua/NAME       each tests/programs/lua/NAME.lua, fed on stdin to
+#                  `lua - /data` (file I/O goes to the preopened /data):
+#                  stdout, stderr and exit status must match the native
+#                  lua's exactly.
+#
+# Prints PASS/FAIL lines (a diff on failure) and closes with
+# "N passed, N failed". Exit status: 0 all passed, 1 something failed,
+# 3 skipped: the sources cannot be fetched (no network / not root) or a
+# build tool is missing (the closing line then says 0 passed, 0 failed).
+#
+# usage: bash tests/programs/run.sh [--time] [--node] [--size N] [--only RE]
+#   --time     also print wall-clock times, native vs wasm (a benchmark,
+#              never asserted)
+#   --node     run the wasm builds under Node's WASI instead of weft (a
+#              reference runtime, to tell build problems from weft's)
+#   --size N   speedtest1 --size (default 10)
+#   --only RE  run only the tests whose name matches the regex RE
+#   WEFT=path  the weft binary (default build/weft)
+#   WEFT_PROGRAMS_TIMEOUT=S  limit per wasm run in seconds (default 600)
+
+set -u
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 2
+HERE=tests/programs
+OUT=build/programs
+
+timing=0
+runtime=weft
+size=10
+only=""
+while [ $# -gt 0 ]; do
+    case $1 in
+        --time) timing=1 ;;
+        --node) runtime=node ;;
+        --size) size=$2; shift ;;
+        --only) only=$2; shift ;;
+        -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "run.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+    shift
+done
+WEFT=${WEFT:-build/weft}
+TIMEOUT=${WEFT_PROGRAMS_TIMEOUT:-600}
+
+skip() {
+    echo "SKIP: real programs: $*"
+    echo "0 passed, 0 failed"
+    exit 3
+}
+
+# ---- sources and builds ---------------------------------------------------
+bash "$HERE/fetch.sh"
+rc=$?
+[ $rc -eq 3 ] && skip "Debian sources cannot be fetched (needs root and the network)"
+[ $rc -ne 0 ] && { echo "FAIL: fetch.sh (status $rc)"; echo "0 passed, 1 failed"; exit 1; }
+bash "$HERE/build.sh"
+rc=$?
+[ $rc -eq 3 ] && skip "build tools missing (run scripts/setup.sh)"
+[ $rc -ne 0 ] && { echo "FAIL: build.sh (status $rc)"; echo "0 passed, 1 failed"; exit 1; }
+
+if [ $runtime = weft ]; then
+    [ -x "$WEFT" ] || { echo "FAIL: $WEFT not built (make)"; echo "0 passed, 1 failed"; exit 1; }
+    wasm_run() { # DIR ENV... -- FILE ARGS...: run a WASI module
+        local dir=$1 envs=() ; shift
+        while [ "$1" != -- ]; do envs+=(--env "$1"); shift; done
+        shift
+        local file=$1; shift
+        timeout "$TIMEOUT" "$WEFT" run --dir "$dir::/data" "${envs[@]}" "$file" -- "$@"
+    }
+else
+    command -v node >/dev/null 2>&1 || { echo "FAIL: node not found"; echo "0 passed, 1 failed"; exit 1; }
+    wasm_run() {
+        local dir=$1 envs=() ; shift
+        while [ "$1" != -- ]; do envs+=(--env "$1"); shift; done
+        shift
+        local file=$1; shift
+        timeout "$TIMEOUT" node --no-warnings "$HERE/node_wasi.mjs" --dir "$dir::/data" \
+            "${envs[@]}" "$file" -- "$@"
+    }
+fi
+
+pass=0
+fail=0
+RUN=$OUT/run
+rm -rf "$RUN"
+mkdir -p "$RUN"
+TIMES=$RUN/times
+: >"$TIMES"
+
+now_ms() { date +%s%3N; }
+
+# record NAME NATIVE_MS WASM_MS
+record() { printf '%s %s %s\n' "$1" "$2" "$3" >>"$TIMES"; }
+
+selected() { [ -z "$only" ] || [[ $1 =~ $only ]]; }
+
+# compare NAME EXPECTED ACTUAL: PASS/FAIL line, diff on failure
+compare() {
+    local name=$1 exp=$2 act=$3
+    if cmp -s "$exp" "$act"; then
+        echo "PASS $name"
+        pass=$((pass + 1))
+    else
+        echo "FAIL $name: output differs (< native, > $runtime)"
+        diff "$exp" "$act" | head -n 40
+        fail=$((fail + 1))
+    fi
+}
+
+# ---- SQLite speedtest1 ------------------------------------------------------
+# Drop the timing column ("....    0.123s") and keep everything else.
+strip_times() { sed -E 's/ +[0-9]+\.[0-9]{3}s$//' "$1"; }
+
+speedtest() { # NAME speedtest1-options...
+    local name=speedtest1/$1 d ms0 ms1 ms2 st
+    shift
+    selected "$name" || return 0
+    d=$RUN/${name//\//_}
+    mkdir -p "$d/native" "$d/wasm"
+    ms0=$(now_ms)
+    TMPDIR=$d/native "$OUT/speedtest1.native" --size "$size" --verify "$@" \
+        "$d/native/speedtest1.db" >"$d/native.out" 2>&1
+    echo "exit status $?" >>"$d/native.out"
+    ms1=$(now_ms)
+    wasm_run "$d/wasm" TMPDIR=/data -- "$OUT/speedtest1.wasm" --size "$size" --verify "$@" \
+        /data/speedtest1.db >"$d/wasm.out" 2>&1
+    st=$?
+    echo "exit status $st" >>"$d/wasm.out"
+    ms2=$(now_ms)
+    record "$name" $((ms1 - ms0)) $((ms2 - ms1))
+    strip_times "$d/native.out" >"$d/native.cmp"
+    strip_times "$d/wasm.out" >"$d/wasm.cmp"
+    # The database must be a real file in the preopened directory, as large
+    # as the native one (often byte-identical, but floating-point text
+    # conversion may differ in the last bit: SQLite uses long double, which
+    # is 80-bit on x86-64 and 128-bit on wasm32).
+    local nsz wsz
+    nsz=$(stat -c %s "$d/native/speedtest1.db" 2>/dev/null || echo none)
+    wsz=$(stat -c %s "$d/wasm/speedtest1.db" 2>/dev/null || echo none)
+    if [ $st -eq 0 ] && [ "$wsz" != "$nsz" ]; then
+        echo "FAIL $name: database file in the preopened directory: $wsz bytes, native $nsz"
+        fail=$((fail + 1))
+        return
+    fi
+    compare "$name" "$d/native.cmp" "$d/wasm.cmp"
+}
+
+speedtest main
+speedtest wal --journal wal --exclusive
+speedtest cte --testset cte
+speedtest orm --testset orm
+speedtest fp --testset fp
+
+# ---- Lua ------------------------------------------------------------------------
+for script in "$HERE"/lua/*.lua; do
+    base=$(basename "$script" .lua)
+    name=lua/$base
+    selected "$name" || continue
+    d=$RUN/lua_$base
+    mkdir -p "$d/native" "$d/wasm"
+    ms0=$(now_ms)
+    "$OUT/lua.native" - "$d/native" <"$script" >"$d/native.out" 2>"$d/native.err"
+    echo "exit status $?" >>"$d/native.out"
+    ms1=$(now_ms)
+    wasm_run "$d/wasm" -- "$OUT/lua.wasm" - /data <"$script" >"$d/wasm.out" 2>"$d/wasm.err"
+    echo "exit status $?" >>"$d/wasm.out"
+    ms2=$(now_ms)
+    record "$name" $((ms1 - ms0)) $((ms2 - ms1))
+    { cat "$d/native.out"; sed 's/^/stderr: /' "$d/native.err"; } >"$d/native.cmp"
+    { cat "$d/wasm.out"; sed 's/^/stderr: /' "$d/wasm.err"; } >"$d/wasm.cmp"
+    compare "$name" "$d/native.cmp" "$d/wasm.cmp"
+done
+
+if [ $timing = 1 ]; then
+    echo
+    echo "wall-clock times (ms; a benchmark, not a test; wasm under $runtime):"
+    awk '{ r = $2 > 0 ? sprintf("%.1fx", $3 / $2) : "-";
+           printf "  %-22s native %7d   %-5s %7d   %s\n", $1, $2, rt, $3, r }' \
+        rt="$runtime" "$TIMES"
+fi
+
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
