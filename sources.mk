@@ -18,6 +18,6 @@ WEFT_CORE_SRC := \
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h include/weft_aot.h src/interp/numeric.h
 
-WEFT_PORT_SRC := ports/posix/port_posix.c
+WEFT_PORT_SRC := ports/posix/port_posix.c ports/posix/aot_posix.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

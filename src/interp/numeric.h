@@ -76,6 +76,12 @@ static inline f64 wf_nearest64(f64 x) {
   return __builtin_copysign(r, x);
 }
 
+/* Conversions between float widths. A NaN goes through an addition first,
+** which quiets it: otherwise a compiler may fold demote(promote(x)) to x and
+** keep a signalling NaN. */
+static inline f64 wf_promote32(f32 a) { return a != a ? (f64)(a + a) : (f64)a; }
+static inline f32 wf_demote64(f64 a) { return a != a ? (f32)(a + a) : (f32)a; }
+
 /* min/max: NaN if either is NaN; -0 < +0. */
 static inline f32 wf_min32(f32 a, f32 b) {
   if (a != a || b != b)

@@ -12,6 +12,8 @@
 #   --count-only    count commands per category without executing anything
 #   -j N            files run in parallel (default: number of CPUs)
 #   -v              runner prints notes (passing status/message mismatches)
+#   --aot           compile every module to C (guard pages) and run that
+#   --aot-explicit  the same with explicit bounds checks
 #   --max-fail N    failure lines printed per file (default 20)
 # environment:
 #   WEFT_SPEC_DIR      suite directory (default <repo>/../shared/spec-testsuite/core)
@@ -27,6 +29,7 @@ jobs=$(nproc 2>/dev/null || echo 4)
 count_only=0
 build=1
 runner_flags=()
+mode="interpreter"
 filters=()
 QUICK_FILES="address block br br_table call call_indirect conversions
   f32_bitwise fac forward func global i32 i64 if imports int_exprs labels
@@ -45,6 +48,8 @@ while [ $# -gt 0 ]; do
   -j*) jobs="${1#-j}"; shift ;;
   -v) runner_flags+=(-v); shift ;;
   --max-fail) runner_flags+=(--max-fail "$2"); shift 2 ;;
+  --aot) runner_flags+=(--aot); mode="AoT (guard pages)"; shift ;;
+  --aot-explicit) runner_flags+=(--aot-explicit); mode="AoT (explicit bounds checks)"; shift ;;
   -h|--help) sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "run_spec.sh: unknown option $1" >&2; exit 2 ;;
   *) filters+=("$1"); shift ;;
@@ -207,6 +212,7 @@ done
 for name in "${simd_names[@]}"; do
   echo "$name.wast: skipped (SIMD not supported yet)"
 done
+echo "mode: $mode"
 echo "files: ${#run_names[@]} run ($files_ok clean, $files_bad with failures), ${#simd_names[@]} skipped (SIMD not supported yet)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,6 +6,7 @@
 */
 #include "json.h"
 #include "weft.h"
+#include "weft_aot_build.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- categories and counters ------------------------------------------ */
 
@@ -78,6 +80,8 @@ static void stats_add(struct stats *to, const struct stats *from) {
 
 static int opt_verbose;
 static int opt_count_only;
+static int opt_aot;          /* 0 interpreter, 1 AoT guard pages, 2 explicit */
+static const char *opt_cc;   /* C compiler for AoT (default cc) */
 static unsigned long opt_max_fail = 20;
 
 /* ---- one .json file's run ------------------------------------------------ */
@@ -104,6 +108,8 @@ struct run {
   const char *cmd;        /* type of the current command */
   const char *field;      /* action field of the current command, or NULL */
   size_t field_len;       /* its length in bytes (it may hold NULs) */
+  void **aot_handles;     /* loaded AoT objects, closed after the engine */
+  size_t aot_count, aot_cap;
 };
 
 /* Writes the len bytes at s into out with non-printable bytes escaped. */
@@ -672,6 +678,46 @@ static void perform_action(struct run *r, const struct json_value *action,
 /* Loads filename (relative to the json) into *out_module. */
 /* *out_runner_error is set when the runner itself failed (no engine,
 ** unreadable file); the status is then WEFT_ERR_ARG. */
+/* Compile a loaded module to a shared object and attach it, so everything
+** after this runs generated code. A compile failure is a failure of the
+** command (reported with the library's message). */
+static weft_status compile_aot(struct run *r, weft_module *mod,
+                               weft_error *err) {
+  static unsigned long serial;
+  char so[512];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(so, sizeof so, "%s/weft-spec-%ld-%lu.so",
+           tmp && *tmp ? tmp : "/tmp", (long)getpid(), serial++);
+  weft_aot_build_options o;
+  memset(&o, 0, sizeof o);
+  o.cc = opt_cc;
+  o.explicit_bounds_checks = opt_aot == 2;
+  o.chunks = 1;
+  o.jobs = 1;
+  weft_status s = weft_aot_build_so(mod, &o, so, err);
+  void *h = NULL;
+  if (s == WEFT_OK)
+    s = weft_aot_load_so(mod, so, &h, err);
+  unlink(so);
+  if (s != WEFT_OK) {
+    weft_module_free(mod);
+    return s;
+  }
+  if (r->aot_count == r->aot_cap) {
+    size_t ncap = r->aot_cap ? r->aot_cap * 2 : 16;
+    void **p = realloc(r->aot_handles, ncap * sizeof *p);
+    if (!p) {
+      weft_aot_unload(h);
+      weft_module_free(mod);
+      return WEFT_ERR_NOMEM;
+    }
+    r->aot_handles = p;
+    r->aot_cap = ncap;
+  }
+  r->aot_handles[r->aot_count++] = h;
+  return WEFT_OK;
+}
+
 static weft_status load_module(struct run *r, const char *filename,
                                weft_module **out_module, weft_error *err,
                                int *out_runner_error) {
@@ -700,6 +746,8 @@ static weft_status load_module(struct run *r, const char *filename,
   weft_status s =
       weft_module_load(r->engine, (const uint8_t *)bytes, len, out_module, err);
   free(bytes);
+  if (s == WEFT_OK && opt_aot)
+    s = compile_aot(r, *out_module, err);
   return s;
 }
 
@@ -1147,6 +1195,9 @@ static int run_file(const char *json_path, struct stats *total) {
     weft_linker_free(r.linker);
   if (r.engine)
     weft_engine_free(r.engine);
+  for (size_t i = 0; i < r.aot_count; i++)
+    weft_aot_unload(r.aot_handles[i]);
+  free(r.aot_handles);
   for (size_t i = 0; i < r.named_count; i++)
     free(r.named[i].name);
   free(r.named);
@@ -1162,7 +1213,11 @@ static void usage(FILE *out) {
           "usage: spec_runner [-v] [--count-only] [--max-fail N] file.json...\n"
           "  -v            print notes (status/message mismatches that pass)\n"
           "  --count-only  parse and count commands per category; run nothing\n"
-          "  --max-fail N  failure lines printed per file (default 20)\n");
+          "  --max-fail N  failure lines printed per file (default 20)\n"
+          "  --aot         compile every module to C and run that (guard "
+          "pages)\n"
+          "  --aot-explicit  the same with explicit bounds checks\n"
+          "  --cc CMD      C compiler for --aot (default cc)\n");
 }
 
 int main(int argc, char **argv) {
@@ -1175,6 +1230,12 @@ int main(int argc, char **argv) {
       opt_verbose = 1;
     } else if (strcmp(argv[i], "--count-only") == 0) {
       opt_count_only = 1;
+    } else if (strcmp(argv[i], "--aot") == 0) {
+      opt_aot = 1;
+    } else if (strcmp(argv[i], "--aot-explicit") == 0) {
+      opt_aot = 2;
+    } else if (strcmp(argv[i], "--cc") == 0 && i + 1 < argc) {
+      opt_cc = argv[++i];
     } else if (strcmp(argv[i], "--max-fail") == 0 && i + 1 < argc) {
       opt_max_fail = strtoul(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -1186,7 +1247,7 @@ int main(int argc, char **argv) {
     }
   }
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--max-fail") == 0) {
+    if (strcmp(argv[i], "--max-fail") == 0 || strcmp(argv[i], "--cc") == 0) {
       i++;
       continue;
     }

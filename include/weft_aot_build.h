@@ -1,0 +1,44 @@
+/*
+** weft_aot_build.h — hosted helpers around weft_module_emit_c: compile a
+** module's generated C into a shared object with a C compiler (in parallel
+** chunks), and load such an object back into a module. POSIX port only.
+*/
+#ifndef WEFT_AOT_BUILD_H
+#define WEFT_AOT_BUILD_H
+
+#include "weft.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct weft_aot_build_options {
+  const char *cc;             /* compiler command; NULL: "cc" */
+  const char *extra_flags;    /* appended, split on spaces; may be NULL */
+  int explicit_bounds_checks; /* else guard pages */
+  uint32_t jobs;              /* parallel compiler processes; 0: 1 */
+  uint32_t chunks;            /* translation units; 0: automatic */
+  int progress;               /* print a progress line to stderr */
+  uint8_t module_sha256[32];  /* recorded in the object */
+} weft_aot_build_options;
+
+/* The optimisation and semantics flags every compilation uses. */
+#define WEFT_AOT_CFLAGS                                                        \
+  "-O2 -fPIC -fno-math-errno -fsignaling-nans -ffp-contract=off "              \
+  "-fno-strict-aliasing -w"
+
+/* Generate C for `module` and compile it into the shared object `so_path`. */
+weft_status weft_aot_build_so(const weft_module *module,
+                              const weft_aot_build_options *options,
+                              const char *so_path, weft_error *out_error);
+
+/* dlopen `so_path`, find its module table and attach it to `module`.
+** Keep *out_handle until the module is freed, then weft_aot_unload. */
+weft_status weft_aot_load_so(weft_module *module, const char *so_path,
+                             void **out_handle, weft_error *out_error);
+void weft_aot_unload(void *handle);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WEFT_AOT_BUILD_H */
