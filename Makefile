@@ -86,3 +86,10 @@ SECONDS ?= 600
 .PHONY: fuzz
 fuzz:
 	bash tests/fuzz/run.sh $(SECONDS)
+
+# Real programs (tests/programs/): SQLite speedtest1 and Lua 5.4 from Debian's
+# source packages, wasm32-wasi under weft vs native, with timings.
+PROGRAMS_ARGS ?= --time
+.PHONY: programs
+programs: $(BUILD)/weft
+	WEFT=$(BUILD)/weft bash tests/programs/run.sh $(PROGRAMS_ARGS)

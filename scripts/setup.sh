@@ -6,7 +6,9 @@
 #      something is missing; nothing is downloaded from anywhere else):
 #      gcc/make, wabt, clang-19 + lld-19 + wasi-libc + compiler-rt for
 #      wasm32, clang-19's sanitizer/libFuzzer runtimes, binaryen, valgrind,
-#      clang-format;
+#      clang-format, dpkg-dev and tcl (for tests/programs/); then fetches
+#      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
+#      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
 #   3. compiles the benchmark kernel bench/kernels/gemm.c (a PolyBench-style
 #      matrix multiply) to wasm32 with clang-19, runs its `run` export with
@@ -32,6 +34,8 @@ PACKAGES=(
     binaryen                    # wasm-opt and friends
     valgrind                    # leak checks, instruction counts
     clang-format                # make format / format-check
+    dpkg-dev                    # apt-get source (tests/programs/fetch.sh)
+    tcl                         # tclsh: SQLite's amalgamation (tests/programs)
 )
 
 # ---- 1. packages ------------------------------------------------------------
@@ -58,6 +62,15 @@ else
     export DEBIAN_FRONTEND=noninteractive
     "${SUDO[@]}" apt-get update
     "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# ---- 1b. sources of the real programs (tests/programs/) ---------------------
+# Adds the deb-src line `apt-get source` needs (bookworm main) and fetches
+# Debian's sqlite3 and lua5.4 source packages into build/src/ (never
+# committed). Without root or the network the programs tier of `make test`
+# reports itself skipped.
+if ! bash tests/programs/fetch.sh; then
+    echo "setup: cannot fetch the sources of tests/programs; that tier will be skipped" >&2
 fi
 
 # ---- 2. build ---------------------------------------------------------------

@@ -104,6 +104,7 @@ if ! has_debsrc; then
         /etc/apt/sources.list.d/*.list 2>/dev/null | head -n 1 | cut -d= -f2)
     [ -n "$key" ] && opt="[signed-by=$key] "
     line="deb-src $opt$mirror bookworm main"
+    mkdir -p "$ROOT/build"
     echo "fetch: adding '$line' to $LIST"
     echo "$line" | "${SUDO[@]}" tee "$LIST" >/dev/null ||
         { echo "fetch: cannot write $LIST" >&2; exit 3; }
