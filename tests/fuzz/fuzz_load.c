@@ -31,10 +31,10 @@
 ** weft is caught at once rather than skewing the counters. */
 
 struct fuzz_alloc {
-  size_t live;     /* bytes currently allocated */
-  size_t peak;     /* high-water mark of live */
-  size_t cap;      /* allocations beyond this fail */
-  unsigned bad;    /* old_size mismatches seen */
+  size_t live;  /* bytes currently allocated */
+  size_t peak;  /* high-water mark of live */
+  size_t cap;   /* allocations beyond this fail */
+  unsigned bad; /* old_size mismatches seen */
 };
 
 #define FUZZ_HDR 16
@@ -47,7 +47,8 @@ static void *fuzz_realloc(void *user, void *ptr, size_t old_size,
     size_t have;
     memcpy(&have, blk, sizeof have);
     if (have != old_size) {
-      fprintf(stderr, "fuzz_load: weft passed old_size %zu for a block of %zu\n",
+      fprintf(stderr,
+              "fuzz_load: weft passed old_size %zu for a block of %zu\n",
               old_size, have);
       a->bad++;
       old_size = have;
@@ -135,8 +136,8 @@ struct shape {
   uint32_t start;
   const uint8_t **body; /* [nfuncs] start of each body */
   const uint8_t **body_end;
-  uint8_t *state;  /* DFS: 0 new, 1 on stack, 2 done */
-  uint32_t *cost;  /* valid when state == 2 */
+  uint8_t *state; /* DFS: 0 new, 1 on stack, 2 done */
+  uint32_t *cost; /* valid when state == 2 */
 };
 
 static void scan_imports(struct rd *r, struct shape *s) {
@@ -145,10 +146,19 @@ static void scan_imports(struct rd *r, struct shape *s) {
     rd_skip(r, rd_u32(r));
     rd_skip(r, rd_u32(r));
     switch (rd_byte(r)) {
-    case 0: rd_u32(r); s->nimported_funcs++; break;
-    case 1: rd_byte(r); rd_limits(r); break;
+    case 0:
+      rd_u32(r);
+      s->nimported_funcs++;
+      break;
+    case 1:
+      rd_byte(r);
+      rd_limits(r);
+      break;
     case 2: rd_limits(r); break;
-    case 3: rd_byte(r); rd_byte(r); break;
+    case 3:
+      rd_byte(r);
+      rd_byte(r);
+      break;
     default: r->bad = 1;
     }
   }
@@ -222,8 +232,10 @@ static uint32_t instr_cost(struct shape *s, struct rd *r, unsigned depth) {
   case 0x03: return inf; /* loop: a backward edge */
   case 0x11: return inf; /* call_indirect: unknown callee */
   case 0xFD: return inf; /* SIMD: not decoded here */
-  case 0x02: case 0x04: rd_leb(r); return 1;
-  case 0x0C: case 0x0D: rd_u32(r); return 1;
+  case 0x02:
+  case 0x04: rd_leb(r); return 1;
+  case 0x0C:
+  case 0x0D: rd_u32(r); return 1;
   case 0x0E:
     n = rd_u32(r);
     for (uint32_t i = 0; i <= n && !r->bad; i++)
@@ -231,24 +243,41 @@ static uint32_t instr_cost(struct shape *s, struct rd *r, unsigned depth) {
     return 1;
   case 0x10: return add_sat(1, func_cost(s, rd_u32(r), depth + 1));
   case 0x1C: rd_skip(r, rd_u32(r)); return 1;
-  case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25: case 0x26:
-  case 0xD2:
-    rd_u32(r);
-    return 1;
+  case 0x20:
+  case 0x21:
+  case 0x22:
+  case 0x23:
+  case 0x24:
+  case 0x25:
+  case 0x26:
+  case 0xD2: rd_u32(r); return 1;
   case 0x3F: rd_u32(r); return 1;
   case 0x40: rd_u32(r); return FUZZ_BULK_COST;
-  case 0x41: case 0x42: rd_leb(r); return 1;
+  case 0x41:
+  case 0x42: rd_leb(r); return 1;
   case 0x43: rd_skip(r, 4); return 1;
   case 0x44: rd_skip(r, 8); return 1;
   case 0xD0: rd_byte(r); return 1;
   case 0xFC:
     switch (rd_u32(r)) {
-    case 8: rd_u32(r); rd_byte(r); return FUZZ_BULK_COST;
-    case 9: case 13: rd_u32(r); return 1;
-    case 10: rd_byte(r); rd_byte(r); return FUZZ_BULK_COST;
+    case 8:
+      rd_u32(r);
+      rd_byte(r);
+      return FUZZ_BULK_COST;
+    case 9:
+    case 13: rd_u32(r); return 1;
+    case 10:
+      rd_byte(r);
+      rd_byte(r);
+      return FUZZ_BULK_COST;
     case 11: rd_byte(r); return FUZZ_BULK_COST;
-    case 12: case 14: rd_u32(r); rd_u32(r); return FUZZ_BULK_COST;
-    case 15: case 17: rd_u32(r); return FUZZ_BULK_COST;
+    case 12:
+    case 14:
+      rd_u32(r);
+      rd_u32(r);
+      return FUZZ_BULK_COST;
+    case 15:
+    case 17: rd_u32(r); return FUZZ_BULK_COST;
     case 16: rd_u32(r); return 1;
     default: return 1; /* saturating truncations */
     }
@@ -348,10 +377,10 @@ static weft_status define_spectest(weft_engine *e, weft_linker *l) {
 
 struct fuzz_result {
   weft_status load, inst;
-  unsigned calls;     /* exports called */
-  size_t peak;        /* peak live bytes through weft */
-  size_t leaked;      /* live bytes after weft_engine_free */
-  unsigned bad_sizes; /* old_size mismatches */
+  unsigned calls;      /* exports called */
+  size_t peak;         /* peak live bytes through weft */
+  size_t leaked;       /* live bytes after weft_engine_free */
+  unsigned bad_sizes;  /* old_size mismatches */
   unsigned no_message; /* failures with an empty or unterminated message */
 };
 

@@ -69,7 +69,8 @@ static void replay_dir(const char *dir, int wasm_only) {
     return; /* an absent directory has nothing to replay */
   struct dirent *ent;
   while ((ent = readdir(d))) {
-    if (ent->d_name[0] == '.' || (wasm_only && !has_suffix(ent->d_name, ".wasm")))
+    if (ent->d_name[0] == '.' ||
+        (wasm_only && !has_suffix(ent->d_name, ".wasm")))
       continue;
     char path[4096];
     struct stat st;

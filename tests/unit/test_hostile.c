@@ -227,9 +227,9 @@ static void test_huge_counts(void) {
   static const struct {
     uint8_t id;
     const char *what;
-  } secs[] = {{1, "type"},    {2, "import"}, {3, "function"}, {4, "table"},
-              {5, "memory"},  {6, "global"}, {7, "export"},   {9, "element"},
-              {10, "code"},   {11, "data"}};
+  } secs[] = {{1, "type"},   {2, "import"}, {3, "function"}, {4, "table"},
+              {5, "memory"}, {6, "global"}, {7, "export"},   {9, "element"},
+              {10, "code"},  {11, "data"}};
   for (size_t i = 0; i < sizeof secs / sizeof secs[0]; i++) {
     struct buf m, c = {0};
     mod_begin(&m);
@@ -308,7 +308,8 @@ static void test_huge_counts(void) {
   }
 }
 
-/* ---- (b) a function with 10^6 locals -------------------------------------- */
+/* ---- (b) a function with 10^6 locals --------------------------------------
+ */
 
 /* One exported function "f" () -> () whose locals are the given groups. */
 static void many_locals_module(struct buf *m, const uint32_t *groups,
@@ -363,8 +364,8 @@ static void test_many_locals(void) {
       s = weft_func_call(e, f.of.func, NULL, 0, NULL, 0, &err);
       /* 10^6 slots need 8 MB: more than the default 8 MiB stack holds
       ** with frame overhead is a clean trap, less is a normal return. */
-      CHECK(s == WEFT_OK || (s == WEFT_ERR_TRAP &&
-                             err.trap == WEFT_TRAP_STACK_EXHAUSTED));
+      CHECK(s == WEFT_OK ||
+            (s == WEFT_ERR_TRAP && err.trap == WEFT_TRAP_STACK_EXHAUSTED));
       if (s != WEFT_OK)
         check_message(s, &err);
       printf("  (b) 10^6 locals with max_locals 2,000,000: loads; call %s\n",
@@ -403,7 +404,8 @@ static void test_many_locals(void) {
   buf_free(&m);
 }
 
-/* ---- (c) 10^5 nested blocks ----------------------------------------------- */
+/* ---- (c) 10^5 nested blocks -----------------------------------------------
+ */
 
 static void nested_module(struct buf *m, uint32_t depth, uint8_t opcode) {
   struct buf body = {0};
@@ -479,7 +481,8 @@ static void test_deep_nesting(void) {
   }
 }
 
-/* ---- (d) every prefix of a valid module ----------------------------------- */
+/* ---- (d) every prefix of a valid module -----------------------------------
+ */
 
 /* wat2wasm output of (plus a custom section "note" appended below):
 (module
@@ -604,8 +607,7 @@ static void test_truncated(void) {
                         err.message[0] && err.status == s;
       if (!is_boundary(&m, n) && s != WEFT_ERR_MALFORMED) {
         wrong++;
-        fprintf(stderr, "     prefix %zu: status %d (%s)\n", n, s,
-                err.message);
+        fprintf(stderr, "     prefix %zu: status %d (%s)\n", n, s, err.message);
       }
     }
   }
@@ -618,7 +620,8 @@ static void test_truncated(void) {
   buf_free(&m);
 }
 
-/* ---- (e) a 100 MiB data segment into a 1-page memory ----------------------- */
+/* ---- (e) a 100 MiB data segment into a 1-page memory -----------------------
+ */
 
 static void test_huge_data(void) {
   const size_t seg = 100 * MIB;
@@ -680,7 +683,8 @@ static void test_huge_data(void) {
   buf_free(&m);
 }
 
-/* ---- (f) unbounded recursion ----------------------------------------------- */
+/* ---- (f) unbounded recursion -----------------------------------------------
+ */
 
 /* Exports "rec" (calls itself forever, with `nlocals` i64 locals) and
 ** "ok" (returns 42). */
@@ -769,7 +773,8 @@ static void test_recursion(void) {
   run_recursion("(f) recursion with 5,000 locals per frame", 5000, 0);
 }
 
-/* ---- (g) 65536 pages against a 16 MiB memory limit ------------------------ */
+/* ---- (g) 65536 pages against a 16 MiB memory limit ------------------------
+ */
 
 static void test_memory_limit(void) {
   for (int has_max = 0; has_max < 2; has_max++) {
@@ -793,8 +798,8 @@ static void test_memory_limit(void) {
     weft_instance *inst = NULL;
     CHECK_EQ_INT(weft_module_load(e, m.p, m.len, &mod, &err), WEFT_OK);
     CHECK_EQ_INT(weft_linker_new(e, &l, &err), WEFT_OK);
-    weft_status s = mod && l ? weft_instantiate(l, mod, &inst, &err)
-                             : WEFT_ERR_ARG;
+    weft_status s =
+        mod && l ? weft_instantiate(l, mod, &inst, &err) : WEFT_ERR_ARG;
     CHECK_EQ_INT(s, WEFT_ERR_LIMIT);
     check_message(s, &err);
     CHECK(inst == NULL);
