@@ -115,7 +115,7 @@ compare() {
         pass=$((pass + 1))
     else
         echo "FAIL $name: output differs (< native, > $runtime)"
-        diff "$exp" "$act" | head -n 40
+        diff "$exp" "$act" | head -n 30
         fail=$((fail + 1))
     fi
 }
