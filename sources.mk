@@ -13,11 +13,21 @@ WEFT_CORE_SRC := \
   src/runtime/aot.c \
   src/interp/lower.c \
   src/interp/interp.c \
-  src/aot/cgen.c
+  src/aot/cgen.c \
+  src/wasi/wasi.c \
+  src/wasi/wasi_fd.c \
+  src/wasi/wasi_path.c \
+  src/wasi/wasi_proc.c \
+  src/wasi/wasi_sock.c
 
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h include/weft_aot.h src/interp/numeric.h
 
-WEFT_PORT_SRC := ports/posix/port_posix.c ports/posix/aot_posix.c
+WEFT_PORT_SRC := \
+  ports/posix/port_posix.c \
+  ports/posix/aot_posix.c \
+  ports/posix/fault_posix.c \
+  ports/posix/wasi_fs_posix.c \
+  ports/posix/wasi_sys_posix.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

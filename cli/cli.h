@@ -78,4 +78,8 @@ int cli_parse_val(const char *text, weft_valtype type, weft_val *out);
 ** "nan" / "inf" with their sign, "null" / "ref" for references. No newline. */
 void cli_print_val(FILE *out, const weft_val *val);
 
+/* Opens a listening TCP socket on "HOST:PORT" ("[V6]:PORT" too); returns
+** its descriptor, or -1 after reporting why not. */
+int cli_tcp_listen(const char *spec);
+
 #endif /* WEFT_CLI_H */

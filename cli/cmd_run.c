@@ -1,12 +1,15 @@
 /*
-** cmd_run.c — `weft run`: load a module, link its imports, instantiate it,
-** then call `_start` or the export named by --invoke with arguments parsed
-** from the command line, printing the results one per line.
+** cmd_run.c — `weft run`: load a module, link its imports (WASI preview 1
+** when it imports wasi_snapshot_preview1), instantiate it, then call
+** `_start` or the export named by --invoke with arguments parsed from the
+** command line, printing the results one per line.
 */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "weft_wasi.h"
 
 /* Everything the command line says about one run. */
 struct run_options {
@@ -15,6 +18,13 @@ struct run_options {
   int argc;           /* ARGS after the file: program arguments */
   char **argv;        /*   (to the invoked function, or WASI's argv) */
   weft_config config; /* engine limits */
+  /* WASI */
+  weft_wasi_preopen *dirs; /* --dir / --dir-ro, in order */
+  uint32_t ndirs;
+  const char **env; /* --env, as KEY=VALUE */
+  uint32_t nenv;
+  int *listen_fds; /* --tcplisten sockets */
+  uint32_t nlisten;
 };
 
 void cli_usage_run(FILE *out) {
@@ -25,7 +35,19 @@ void cli_usage_run(FILE *out) {
         "(i32/i64: decimal or 0x hex, may be negative; f32/f64: decimal,\n"
         "nan, inf, -inf). Each result is printed on its own line.\n"
         "\n"
+        "A module importing wasi_snapshot_preview1 gets WASI preview 1: its\n"
+        "argv is FILE.wasm then ARGS, stdin/stdout/stderr are inherited, and\n"
+        "it sees only the directories given with --dir. The exit status is\n"
+        "the code given to proc_exit (0 when _start returns).\n"
+        "\n"
         "options:\n"
+        "  --dir HOST[::GUEST]     let the program use directory HOST, named\n"
+        "                          GUEST inside (default: HOST as written)\n"
+        "  --dir-ro HOST[::GUEST]  the same, read-only (EROFS on changes)\n"
+        "  --env KEY=VALUE         set an environment variable (--env KEY:\n"
+        "                          pass this process's value of KEY)\n"
+        "  --tcplisten ADDR:PORT   listen on a TCP socket, given to the\n"
+        "                          program as the fd after the preopens\n"
         "  --invoke NAME           call the exported function NAME\n"
         "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
         "  --max-call-depth N      limit nested Wasm calls\n"
@@ -62,6 +84,103 @@ static int bad_option_value(const char *option, const char *value) {
   return CLI_EXIT_USAGE;
 }
 
+/* --dir HOST[::GUEST]: GUEST defaults to HOST as written (wasmtime). */
+static int add_dir(struct run_options *opt, const char *spec, int read_only) {
+  weft_wasi_preopen *p;
+  const char *sep = strstr(spec, "::");
+  char *host;
+
+  p = realloc(opt->dirs, (opt->ndirs + 1) * sizeof *opt->dirs);
+  if (p == NULL) {
+    cli_errorf("out of memory");
+    return -1;
+  }
+  opt->dirs = p;
+  p = &opt->dirs[opt->ndirs];
+  memset(p, 0, sizeof *p);
+  host = strdup(spec);
+  if (host == NULL) {
+    cli_errorf("out of memory");
+    return -1;
+  }
+  if (sep != NULL) {
+    host[sep - spec] = '\0';
+    p->guest_path = sep + 2;
+  } else {
+    p->guest_path = spec;
+  }
+  if (host[0] == '\0' || p->guest_path[0] == '\0') {
+    cli_errorf("invalid value '%s' for %s", spec,
+               read_only ? "--dir-ro" : "--dir");
+    free(host);
+    return -1;
+  }
+  p->host_path = host;
+  p->read_only = read_only;
+  opt->ndirs++;
+  return 0;
+}
+
+/* --env KEY=VALUE, or --env KEY to pass this process's value. */
+static int add_env(struct run_options *opt, const char *spec) {
+  const char **e;
+  const char *value = spec;
+
+  if (spec[0] == '=' || spec[0] == '\0') {
+    cli_errorf("invalid value '%s' for --env", spec);
+    return -1;
+  }
+  if (strchr(spec, '=') == NULL) {
+    const char *host = getenv(spec);
+    size_t n = strlen(spec), m;
+    char *kv;
+    if (host == NULL)
+      return 0; /* not set here: not set there */
+    m = strlen(host);
+    kv = malloc(n + m + 2);
+    if (kv == NULL) {
+      cli_errorf("out of memory");
+      return -1;
+    }
+    memcpy(kv, spec, n);
+    kv[n] = '=';
+    memcpy(kv + n + 1, host, m + 1);
+    value = kv; /* lives until exit */
+  }
+  e = realloc(opt->env, (opt->nenv + 1) * sizeof *opt->env);
+  if (e == NULL) {
+    cli_errorf("out of memory");
+    return -1;
+  }
+  opt->env = e;
+  opt->env[opt->nenv++] = value;
+  return 0;
+}
+
+static int add_listener(struct run_options *opt, const char *spec) {
+  int *fds, fd = cli_tcp_listen(spec);
+
+  if (fd < 0)
+    return -1;
+  fds = realloc(opt->listen_fds, (opt->nlisten + 1) * sizeof *fds);
+  if (fds == NULL) {
+    cli_errorf("out of memory");
+    return -1;
+  }
+  opt->listen_fds = fds;
+  opt->listen_fds[opt->nlisten++] = fd;
+  return 0;
+}
+
+static void free_options(struct run_options *opt) {
+  uint32_t i;
+  for (i = 0; i < opt->ndirs; i++)
+    free((void *)opt->dirs[i].host_path);
+  free(opt->dirs);
+  free(opt->env);
+  free(opt->listen_fds);
+}
+
 /* Options come before FILE; everything after FILE (an optional `--`
 ** first) belongs to the program. */
 static int parse_options(int argc, char **argv, struct run_options *opt) {
@@ -86,6 +205,18 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     }
     if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
       opt->invoke = v;
+    } else if ((v = option_value(argc, argv, &i, "--dir", &missing))) {
+      if (add_dir(opt, v, 0) != 0)
+        return CLI_EXIT_USAGE;
+    } else if ((v = option_value(argc, argv, &i, "--dir-ro", &missing))) {
+      if (add_dir(opt, v, 1) != 0)
+        return CLI_EXIT_USAGE;
+    } else if ((v = option_value(argc, argv, &i, "--env", &missing))) {
+      if (add_env(opt, v) != 0)
+        return CLI_EXIT_USAGE;
+    } else if ((v = option_value(argc, argv, &i, "--tcplisten", &missing))) {
+      if (add_listener(opt, v) != 0)
+        return CLI_EXIT_USAGE;
     } else if ((v = option_value(argc, argv, &i, "--max-memory", &missing))) {
       if (cli_parse_size(v, &opt->config.max_memory_bytes) != 0)
         return bad_option_value("--max-memory", v);
@@ -126,16 +257,64 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
   return CLI_EXIT_OK;
 }
 
-/* Defines host imports (none yet) into the linker before instantiation.
-** WASI preview 1 plugs in here: it gets the program name, opt->argc/argv
-** as the program's arguments, and later --dir/--env options. */
-static int define_host_imports(weft_linker *linker,
+static int imports_wasi(const weft_module *module) {
+  uint32_t i, n = weft_module_import_count(module);
+  for (i = 0; i < n; i++) {
+    weft_import_info info;
+    weft_module_import(module, i, &info);
+    if (strcmp(info.module, "wasi_snapshot_preview1") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+/* Defines host imports into the linker before instantiation: WASI
+** preview 1 when the module imports it (argv = FILE then ARGS, --env,
+** --dir, --tcplisten, inherited stdio). *out_wasi is freed by the caller. */
+static int define_host_imports(weft_engine *engine, weft_linker *linker,
                                const struct run_options *opt,
-                               const weft_module *module) {
-  (void)linker;
-  (void)opt;
-  (void)module;
-  return CLI_EXIT_OK;
+                               const weft_module *module,
+                               weft_wasi **out_wasi) {
+  weft_wasi_config cfg;
+  weft_error err;
+  const char **argv;
+  int i, rc = CLI_EXIT_OK;
+
+  *out_wasi = NULL;
+  if (!imports_wasi(module)) {
+    if (opt->ndirs != 0 || opt->nenv != 0 || opt->nlisten != 0)
+      cli_errorf("warning: %s does not import WASI; --dir/--env/--tcplisten "
+                 "are ignored",
+                 opt->path);
+    return CLI_EXIT_OK;
+  }
+  argv = malloc(((size_t)opt->argc + 1) * sizeof *argv);
+  if (argv == NULL) {
+    cli_errorf("out of memory");
+    return CLI_EXIT_LOAD;
+  }
+  argv[0] = opt->path;
+  for (i = 0; i < opt->argc; i++)
+    argv[i + 1] = opt->argv[i];
+  weft_wasi_config_default(&cfg);
+  cfg.argv = argv;
+  cfg.argc = (uint32_t)opt->argc + 1;
+  cfg.env = opt->env;
+  cfg.envc = opt->nenv;
+  cfg.preopens = opt->dirs;
+  cfg.npreopens = opt->ndirs;
+  cfg.sockets = opt->listen_fds;
+  cfg.nsockets = opt->nlisten;
+  memset(&err, 0, sizeof err);
+  if (weft_wasi_new(engine, &cfg, out_wasi, &err) != WEFT_OK ||
+      weft_wasi_define(*out_wasi, linker, &err) != WEFT_OK) {
+    cli_errorf("%s", err.message);
+    rc = err.status == WEFT_ERR_ARG ? CLI_EXIT_USAGE : CLI_EXIT_LOAD;
+  }
+  free(argv);
+  /* A closed pipe must give the program EPIPE, not kill weft. */
+  signal(SIGPIPE, SIG_IGN);
+  return rc;
 }
 
 /* Prints "name, name, ..." of the exported functions. */
@@ -265,23 +444,30 @@ int cmd_run(int argc, char **argv) {
   weft_linker *linker = NULL;
   weft_instance *instance = NULL;
   weft_func *func = NULL;
+  weft_wasi *wasi = NULL;
   weft_error err;
   int rc;
 
   rc = parse_options(argc, argv, &opt);
-  if (rc < 0)
+  if (rc < 0) {
+    free_options(&opt);
     return CLI_EXIT_OK; /* --help */
-  if (rc != CLI_EXIT_OK)
+  }
+  if (rc != CLI_EXIT_OK) {
+    free_options(&opt);
     return rc;
+  }
   rc = cli_load_module(&opt.config, opt.path, &engine, &module, NULL);
-  if (rc != CLI_EXIT_OK)
+  if (rc != CLI_EXIT_OK) {
+    free_options(&opt);
     return rc;
+  }
   memset(&err, 0, sizeof err);
   if (weft_linker_new(engine, &linker, &err) != WEFT_OK) {
     rc = cli_report(opt.path, &err);
     goto done;
   }
-  rc = define_host_imports(linker, &opt, module);
+  rc = define_host_imports(engine, linker, &opt, module, &wasi);
   if (rc != CLI_EXIT_OK)
     goto done;
   memset(&err, 0, sizeof err);
@@ -294,9 +480,12 @@ int cmd_run(int argc, char **argv) {
     goto done;
   rc = call_entry(engine, &opt, func);
 done:
+  fflush(stdout);
   if (linker != NULL)
     weft_linker_free(linker);
+  weft_wasi_free(wasi);
   weft_module_free(module);
   weft_engine_free(engine);
+  free_options(&opt);
   return rc;
 }

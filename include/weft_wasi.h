@@ -16,7 +16,8 @@ extern "C" {
 #endif
 
 typedef struct weft_wasi weft_wasi;
-typedef struct weft_wasi_fs weft_wasi_fs; /* defined in weft_wasi_fs.h */
+typedef struct weft_wasi_fs weft_wasi_fs;   /* defined in weft_wasi_fs.h */
+typedef struct weft_wasi_sys weft_wasi_sys; /* defined in weft_wasi_fs.h */
 
 typedef struct weft_wasi_preopen {
   const char *host_path;  /* directory on the host */
@@ -36,6 +37,12 @@ typedef struct weft_wasi_config {
   int stdin_fd; /* host descriptors for fds 0, 1, 2; -1: closed */
   int stdout_fd;
   int stderr_fd;
+  /* Host descriptors of listening stream sockets, given to the program as
+  ** the fds after the preopens (sock_accept on them). Stay the caller's. */
+  const int *sockets;
+  uint32_t nsockets;
+  const weft_wasi_sys *sys; /* clocks, random, poll; NULL: the host's */
+  void *sys_user;
 } weft_wasi_config;
 
 void weft_wasi_config_default(weft_wasi_config *out_config);

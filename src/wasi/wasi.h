@@ -1,0 +1,245 @@
+/*
+** wasi.h — internals of WASI preview 1: the weft_wasi state (args, env,
+** fd table), guest-memory access helpers that check every range before
+** touching memory, rights bits and the functions each wasi_*.c exports to
+** the import table in wasi.c. Freestanding: no OS headers; the outside
+** world is reached through weft_wasi_fs and weft_wasi_sys only.
+*/
+#ifndef WF_WASI_H
+#define WF_WASI_H
+
+#include "../base/base.h"
+#include "weft_wasi.h"
+#include "weft_wasi_fs.h"
+
+/* rights, numbered as wasi_snapshot_preview1 */
+#define WF_R_FD_DATASYNC (1ull << 0)
+#define WF_R_FD_READ (1ull << 1)
+#define WF_R_FD_SEEK (1ull << 2)
+#define WF_R_FD_FDSTAT_SET_FLAGS (1ull << 3)
+#define WF_R_FD_SYNC (1ull << 4)
+#define WF_R_FD_TELL (1ull << 5)
+#define WF_R_FD_WRITE (1ull << 6)
+#define WF_R_FD_ADVISE (1ull << 7)
+#define WF_R_FD_ALLOCATE (1ull << 8)
+#define WF_R_PATH_CREATE_DIRECTORY (1ull << 9)
+#define WF_R_PATH_CREATE_FILE (1ull << 10)
+#define WF_R_PATH_LINK_SOURCE (1ull << 11)
+#define WF_R_PATH_LINK_TARGET (1ull << 12)
+#define WF_R_PATH_OPEN (1ull << 13)
+#define WF_R_FD_READDIR (1ull << 14)
+#define WF_R_PATH_READLINK (1ull << 15)
+#define WF_R_PATH_RENAME_SOURCE (1ull << 16)
+#define WF_R_PATH_RENAME_TARGET (1ull << 17)
+#define WF_R_PATH_FILESTAT_GET (1ull << 18)
+#define WF_R_PATH_FILESTAT_SET_SIZE (1ull << 19)
+#define WF_R_PATH_FILESTAT_SET_TIMES (1ull << 20)
+#define WF_R_FD_FILESTAT_GET (1ull << 21)
+#define WF_R_FD_FILESTAT_SET_SIZE (1ull << 22)
+#define WF_R_FD_FILESTAT_SET_TIMES (1ull << 23)
+#define WF_R_PATH_SYMLINK (1ull << 24)
+#define WF_R_PATH_REMOVE_DIRECTORY (1ull << 25)
+#define WF_R_PATH_UNLINK_FILE (1ull << 26)
+#define WF_R_POLL_FD_READWRITE (1ull << 27)
+#define WF_R_SOCK_SHUTDOWN (1ull << 28)
+#define WF_R_SOCK_ACCEPT (1ull << 29)
+#define WF_R_ALL ((1ull << 30) - 1)
+
+/* What a regular file can do. */
+#define WF_RIGHTS_FILE                                                         \
+  (WF_R_FD_DATASYNC | WF_R_FD_READ | WF_R_FD_SEEK | WF_R_FD_FDSTAT_SET_FLAGS | \
+   WF_R_FD_SYNC | WF_R_FD_TELL | WF_R_FD_WRITE | WF_R_FD_ADVISE |              \
+   WF_R_FD_ALLOCATE | WF_R_FD_FILESTAT_GET | WF_R_FD_FILESTAT_SET_SIZE |       \
+   WF_R_FD_FILESTAT_SET_TIMES | WF_R_POLL_FD_READWRITE)
+/* Path operations that change the tree below a directory. */
+#define WF_RIGHTS_DIR_MUTATE                                                   \
+  (WF_R_PATH_CREATE_DIRECTORY | WF_R_PATH_CREATE_FILE |                        \
+   WF_R_PATH_LINK_SOURCE | WF_R_PATH_LINK_TARGET | WF_R_PATH_RENAME_SOURCE |   \
+   WF_R_PATH_RENAME_TARGET | WF_R_PATH_FILESTAT_SET_SIZE |                     \
+   WF_R_PATH_FILESTAT_SET_TIMES | WF_R_PATH_SYMLINK |                          \
+   WF_R_PATH_REMOVE_DIRECTORY | WF_R_PATH_UNLINK_FILE |                        \
+   WF_R_FD_FILESTAT_SET_TIMES)
+/* What a directory can do. */
+#define WF_RIGHTS_DIR                                                          \
+  (WF_RIGHTS_DIR_MUTATE | WF_R_PATH_OPEN | WF_R_FD_READDIR |                   \
+   WF_R_PATH_READLINK | WF_R_PATH_FILESTAT_GET | WF_R_FD_FILESTAT_GET |        \
+   WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_SYNC | WF_R_FD_DATASYNC |               \
+   WF_R_FD_ADVISE | WF_R_POLL_FD_READWRITE)
+/* Rights that need a file opened for writing. */
+#define WF_RIGHTS_WRITE                                                        \
+  (WF_R_FD_WRITE | WF_R_FD_ALLOCATE | WF_R_FD_FILESTAT_SET_SIZE)
+#define WF_RIGHTS_SOCKET                                                       \
+  (WF_R_FD_READ | WF_R_FD_WRITE | WF_R_FD_FDSTAT_SET_FLAGS |                   \
+   WF_R_FD_FILESTAT_GET | WF_R_POLL_FD_READWRITE | WF_R_SOCK_SHUTDOWN)
+
+#define WF_WASI_MAX_FDS 16384      /* EMFILE beyond */
+#define WF_WASI_PATH_MAX 4096      /* guest paths, ENAMETOOLONG beyond */
+#define WF_WASI_SYMLINK_MAX 40     /* symlinks followed per path, as Linux */
+#define WF_WASI_IOV_MAX 1024       /* iovecs per call, as POSIX IOV_MAX */
+
+/* One slot of the fd table. */
+struct wf_wasi_fd {
+  const weft_wasi_fs *fs; /* NULL: slot free */
+  void *fs_user;
+  weft_wasi_file *file;
+  u64 base;       /* rights of this descriptor */
+  u64 inheriting; /* rights of descriptors opened through it */
+  u16 fdflags;
+  u8 filetype;
+  bool read_only;     /* below a read-only preopen */
+  char *preopen;      /* guest path of a preopen (NUL-terminated), or NULL */
+  u32 preopen_len;
+};
+
+struct weft_wasi {
+  weft_engine *engine;
+  struct wf_alloc *alloc;
+  /* argv and environ: NUL-terminated strings back to back */
+  char *args;
+  u32 args_size, argc;
+  char *env;
+  u32 env_size, envc;
+  struct wf_wasi_fd *fds;
+  u32 nfds; /* slots in use or free, below cap */
+  u32 fds_cap;
+  const weft_wasi_sys *sys;
+  void *sys_user;
+  bool no_beneath; /* fs->open_beneath said ENOSYS: walk instead */
+  struct wf_wasi_binding *bindings; /* one per import, user of host funcs */
+  /* scratch space for one call (never used across calls) */
+  char *path_a, *path_b;    /* guest paths, WF_WASI_PATH_MAX + 1 */
+  char *walk, *walk_tmp;    /* pending path during a walk, 2x + 2 */
+  char *names;              /* components resolved so far */
+  weft_wasi_iovec *iov;     /* WF_WASI_IOV_MAX */
+};
+
+/* Guest memory for the duration of one call. */
+struct wf_mem {
+  u8 *base;
+  u64 size;
+};
+
+/* The range [ptr, ptr+len) lies inside memory (no wrap: both are 32-bit
+** quantities added in 64 bits). */
+static inline bool wf_mem_ok(const struct wf_mem *m, u32 ptr, u64 len) {
+  return (u64)ptr + len <= m->size;
+}
+
+static inline u32 wf_get_u32(const u8 *p) {
+  return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+static inline u64 wf_get_u64(const u8 *p) {
+  return (u64)wf_get_u32(p) | (u64)wf_get_u32(p + 4) << 32;
+}
+static inline u16 wf_get_u16(const u8 *p) { return (u16)(p[0] | p[1] << 8); }
+static inline void wf_put_u16(u8 *p, u16 v) {
+  p[0] = (u8)v;
+  p[1] = (u8)(v >> 8);
+}
+static inline void wf_put_u32(u8 *p, u32 v) {
+  p[0] = (u8)v;
+  p[1] = (u8)(v >> 8);
+  p[2] = (u8)(v >> 16);
+  p[3] = (u8)(v >> 24);
+}
+static inline void wf_put_u64(u8 *p, u64 v) {
+  wf_put_u32(p, (u32)v);
+  wf_put_u32(p + 4, (u32)(v >> 32));
+}
+
+/* Writes a u32 / u64 result to guest memory after checking its range. */
+WF_INTERNAL u16 wf_wasi_store_u32(const struct wf_mem *m, u32 ptr, u32 v);
+WF_INTERNAL u16 wf_wasi_store_u64(const struct wf_mem *m, u32 ptr, u64 v);
+
+/* Every WASI function but proc_exit: arguments in slots, returns errno. */
+typedef u16 (*wf_wasi_fn)(struct weft_wasi *w, const struct wf_mem *m,
+                          const weft_slot *a);
+
+/* ---- fd table (wasi_fd.c) --------------------------------------------- */
+
+/* The open descriptor `fd` whose rights include `need`: EBADF when not
+** open, or when FD_READ / FD_WRITE is missing (as POSIX does for the wrong
+** access mode); ENOTCAPABLE for any other missing right. */
+WF_INTERNAL u16 wf_wasi_fd_get(struct weft_wasi *w, u32 fd, u64 need,
+                               struct wf_wasi_fd **out);
+/* Lowest free descriptor number, growing the table; EMFILE / ENOMEM. */
+WF_INTERNAL u16 wf_wasi_fd_alloc(struct weft_wasi *w, u32 *out_fd);
+/* Closes the handle and frees the slot. */
+WF_INTERNAL void wf_wasi_fd_release(struct weft_wasi *w, u32 fd);
+/* Validates a guest iovec array and fills w->iov; sets *out_n and the sum
+** of lengths (EINVAL when it exceeds UINT32_MAX, EFAULT out of bounds). */
+WF_INTERNAL u16 wf_wasi_iovecs(struct weft_wasi *w, const struct wf_mem *m,
+                               u32 iovs, u32 iovs_len, size_t *out_n);
+
+/* ---- paths (wasi_path.c) ---------------------------------------------- */
+
+/* Copies a guest path into buf (WF_WASI_PATH_MAX + 1): EFAULT, EILSEQ
+** (not UTF-8), EINVAL (NUL inside), ENAMETOOLONG. */
+WF_INTERNAL u16 wf_wasi_path_copy(const struct wf_mem *m, u32 ptr, u32 len,
+                                  char *buf);
+
+/* ---- sockets (wasi_sock.c) -------------------------------------------- */
+
+/* Puts a host listening socket into fd slot `fd` (weft_wasi_new). */
+WF_INTERNAL weft_status wf_wasi_adopt_socket(struct weft_wasi *w, u32 fd,
+                                             int host_fd, weft_error *err);
+
+/* ---- each group of functions ------------------------------------------ */
+#define WF_WASI_FN(name)                                                       \
+  WF_INTERNAL u16 wf_wasi_##name(struct weft_wasi *w, const struct wf_mem *m,  \
+                                 const weft_slot *a)
+
+WF_WASI_FN(args_get);
+WF_WASI_FN(args_sizes_get);
+WF_WASI_FN(environ_get);
+WF_WASI_FN(environ_sizes_get);
+WF_WASI_FN(clock_res_get);
+WF_WASI_FN(clock_time_get);
+WF_WASI_FN(random_get);
+WF_WASI_FN(sched_yield);
+WF_WASI_FN(poll_oneoff);
+
+WF_WASI_FN(fd_advise);
+WF_WASI_FN(fd_allocate);
+WF_WASI_FN(fd_close);
+WF_WASI_FN(fd_datasync);
+WF_WASI_FN(fd_fdstat_get);
+WF_WASI_FN(fd_fdstat_set_flags);
+WF_WASI_FN(fd_fdstat_set_rights);
+WF_WASI_FN(fd_filestat_get);
+WF_WASI_FN(fd_filestat_set_size);
+WF_WASI_FN(fd_filestat_set_times);
+WF_WASI_FN(fd_pread);
+WF_WASI_FN(fd_prestat_get);
+WF_WASI_FN(fd_prestat_dir_name);
+WF_WASI_FN(fd_pwrite);
+WF_WASI_FN(fd_read);
+WF_WASI_FN(fd_readdir);
+WF_WASI_FN(fd_renumber);
+WF_WASI_FN(fd_seek);
+WF_WASI_FN(fd_sync);
+WF_WASI_FN(fd_tell);
+WF_WASI_FN(fd_write);
+
+WF_WASI_FN(path_create_directory);
+WF_WASI_FN(path_filestat_get);
+WF_WASI_FN(path_filestat_set_times);
+WF_WASI_FN(path_link);
+WF_WASI_FN(path_open);
+WF_WASI_FN(path_readlink);
+WF_WASI_FN(path_remove_directory);
+WF_WASI_FN(path_rename);
+WF_WASI_FN(path_symlink);
+WF_WASI_FN(path_unlink_file);
+
+WF_WASI_FN(sock_accept);
+WF_WASI_FN(sock_recv);
+WF_WASI_FN(sock_send);
+WF_WASI_FN(sock_shutdown);
+
+/* Writes a filestat into 64 guest bytes, padding zeroed. */
+WF_INTERNAL void wf_wasi_put_filestat(u8 *out, const weft_wasi_filestat *st);
+/* Validates fstflags: EINVAL for unknown bits or both a time and _NOW. */
+WF_INTERNAL u16 wf_wasi_check_fstflags(u32 fstflags);
+
+#endif /* WF_WASI_H */

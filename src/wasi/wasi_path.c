@@ -1,0 +1,741 @@
+/*
+** wasi_path.c — path resolution that cannot leave the directory an fd
+** names, and every path_* function.
+**
+** The walk: a path is resolved one component at a time from the fd's
+** directory handle. Intermediate components are opened with
+** DIRECTORY | NOFOLLOW, so the fs never follows a symlink or `..` on our
+** behalf; a symlink is read with readlink_at and its target spliced in
+** front of the rest of the path (an absolute target is refused, at most
+** WF_WASI_SYMLINK_MAX expansions). `..` pops one component: the walk keeps
+** the names from the start directory and re-opens along them, so `..`
+** never asks the fs for a parent and can never rise above the start
+** directory (EPERM, as wasmtime). Each step acts on a handle we hold, so a
+** concurrent rename or symlink swap can make a walk fail, never escape.
+** path_open first tries the fs's open_beneath (openat2 RESOLVE_BENEATH),
+** which gives the same answers in one system call.
+*/
+#include "wasi.h"
+
+#define LOOKUP_SYMLINK_FOLLOW 0x1
+#define OFLAGS_ALL 0xf
+
+/* {====================================================================
+** Guest paths
+** ===================================================================== */
+
+/* Length of the UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const u8 *s, size_t n) {
+  u8 c = s[0];
+  size_t len, i;
+  u32 cp;
+
+  if (c < 0x80)
+    return 1;
+  if (c >= 0xc2 && c <= 0xdf) {
+    len = 2;
+    cp = c & 0x1f;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    len = 3;
+    cp = c & 0x0f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (n < len)
+    return 0;
+  for (i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = cp << 6 | (s[i] & 0x3f);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+      (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return len;
+}
+
+u16 wf_wasi_path_copy(const struct wf_mem *m, u32 ptr, u32 len, char *buf) {
+  const u8 *s;
+  size_t i = 0;
+
+  if (!wf_mem_ok(m, ptr, len))
+    return WEFT_WASI_EFAULT;
+  if (len > WF_WASI_PATH_MAX)
+    return WEFT_WASI_ENAMETOOLONG;
+  s = m->base + ptr;
+  while (i < len) {
+    size_t n;
+    if (s[i] == 0)
+      return WEFT_WASI_EINVAL;
+    n = utf8_len(s + i, len - i);
+    if (n == 0)
+      return WEFT_WASI_EILSEQ;
+    i += n;
+  }
+  memcpy(buf, s, len);
+  buf[len] = '\0';
+  return WEFT_WASI_ESUCCESS;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** The walk
+** ===================================================================== */
+
+#define WALK_CAP (2 * WF_WASI_PATH_MAX + 2)
+
+struct walk {
+  struct weft_wasi *w;
+  const weft_wasi_fs *fs;
+  void *user;
+  weft_wasi_file *root; /* the fd's handle, borrowed */
+  weft_wasi_file *cur;  /* root, or a handle the walk owns */
+  char *p;              /* the path still to resolve (w->walk) */
+  u32 pos;              /* next component in p */
+  u32 names_len;        /* bytes of w->names in use */
+  u32 depth;            /* components from root to cur */
+  u32 links;            /* symlinks expanded */
+  /* the final component, set by walk_to_final */
+  u32 final_start, final_end, rest; /* rest: first byte after its slashes */
+  bool trailing;                    /* it was followed by a '/' */
+  char *name;                       /* output: final name (caller's buffer) */
+};
+
+static void walk_set_cur(struct walk *k, weft_wasi_file *h) {
+  if (k->cur != k->root && k->cur != NULL)
+    k->fs->close(k->user, k->cur);
+  k->cur = h;
+}
+
+/* Hands the resolved directory to the caller (who closes it with
+** walk_release) or closes it. */
+static void walk_release(const struct walk *k, weft_wasi_file *h) {
+  if (h != NULL && h != k->root)
+    k->fs->close(k->user, h);
+}
+
+/* Starts a walk of `path` (NUL-terminated) from fd entry `e`. The final
+** name will be written to `name_buf` (WF_WASI_PATH_MAX + 2 bytes). */
+static u16 walk_init(struct walk *k, struct weft_wasi *w,
+                     const struct wf_wasi_fd *e, const char *path,
+                     char *name_buf) {
+  size_t len = strlen(path);
+
+  memset(k, 0, sizeof *k);
+  k->w = w;
+  k->fs = e->fs;
+  k->user = e->fs_user;
+  k->root = e->file;
+  k->cur = e->file;
+  k->p = w->walk;
+  k->name = name_buf;
+  if (len == 0)
+    return WEFT_WASI_ENOENT;
+  if (path[0] == '/')
+    return WEFT_WASI_EPERM; /* absolute: outside every capability */
+  memcpy(k->p, path, len + 1);
+  return WEFT_WASI_ESUCCESS;
+}
+
+static u16 walk_open_dir(struct walk *k, const char *name,
+                         weft_wasi_file **out) {
+  u8 type = 0;
+  return k->fs->open_at(k->user, k->cur, name,
+                        WEFT_WASI_OPEN_DIRECTORY | WEFT_WASI_OPEN_NOFOLLOW, 0,
+                        out, &type);
+}
+
+/* `..`: drop the last component and re-open from the start directory. */
+static u16 walk_pop(struct walk *k) {
+  const char *name = k->w->names;
+  u32 i;
+
+  if (k->depth == 0)
+    return WEFT_WASI_EPERM; /* would leave the fd's directory */
+  k->depth--;
+  walk_set_cur(k, k->root);
+  for (i = 0; i < k->depth; i++) {
+    weft_wasi_file *h = NULL;
+    u16 r = walk_open_dir(k, name, &h);
+    if (r != WEFT_WASI_ESUCCESS)
+      return r;
+    walk_set_cur(k, h);
+    name += strlen(name) + 1;
+  }
+  k->names_len = (u32)(name - k->w->names);
+  return WEFT_WASI_ESUCCESS;
+}
+
+static u16 walk_push(struct walk *k, const char *name, weft_wasi_file *h) {
+  size_t len = strlen(name) + 1;
+
+  if (k->names_len + len > WALK_CAP) {
+    k->fs->close(k->user, h);
+    return WEFT_WASI_ENAMETOOLONG;
+  }
+  memcpy(k->w->names + k->names_len, name, len);
+  k->names_len += (u32)len;
+  k->depth++;
+  walk_set_cur(k, h);
+  return WEFT_WASI_ESUCCESS;
+}
+
+/* If p[start..end) names a symlink in cur, replace p with its target
+** followed by p[end..] and start over; *was_link tells. */
+static u16 walk_expand(struct walk *k, u32 start, u32 end, bool *was_link) {
+  char *tmp = k->w->walk_tmp;
+  size_t len = 0, rest_len;
+  char saved = k->p[end];
+  u16 r;
+
+  *was_link = false;
+  k->p[end] = '\0';
+  r = k->fs->readlink_at ? k->fs->readlink_at(k->user, k->cur, k->p + start,
+                                              tmp, WF_WASI_PATH_MAX, &len)
+                         : WEFT_WASI_EINVAL;
+  k->p[end] = saved;
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if (++k->links > WF_WASI_SYMLINK_MAX)
+    return WEFT_WASI_ELOOP;
+  if (len > WF_WASI_PATH_MAX)
+    return WEFT_WASI_ENAMETOOLONG;
+  if (len == 0)
+    return WEFT_WASI_ENOENT;
+  if (tmp[0] == '/')
+    return WEFT_WASI_EPERM; /* absolute target: never followed */
+  rest_len = strlen(k->p + end);
+  if (len + rest_len + 1 > WALK_CAP)
+    return WEFT_WASI_ENAMETOOLONG;
+  memcpy(tmp + len, k->p + end, rest_len + 1);
+  memcpy(k->p, tmp, len + rest_len + 1);
+  k->pos = 0;
+  *was_link = true;
+  return WEFT_WASI_ESUCCESS;
+}
+
+/* Resolves every component but the last, which is left in
+** p[final_start..final_end) and copied to k->name (with one trailing '/'
+** when the path had one). `.` and `..` as last component leave the name
+** "." in the directory they denote. */
+static u16 walk_to_final(struct walk *k) {
+  char *p = k->p;
+
+  for (;;) {
+    u32 start = k->pos, end, q;
+    bool last;
+
+    while (p[start] == '/')
+      start++;
+    end = start;
+    while (p[end] != '\0' && p[end] != '/')
+      end++;
+    q = end;
+    while (p[q] == '/')
+      q++;
+    last = p[q] == '\0';
+    if (end == start) { /* only slashes left after a component */
+      strcpy(k->name, ".");
+      k->final_start = k->final_end = start;
+      k->trailing = false;
+      return WEFT_WASI_ESUCCESS;
+    }
+    if (end - start == 1 && p[start] == '.') {
+      if (!last) {
+        k->pos = q;
+        continue;
+      }
+      strcpy(k->name, ".");
+      k->final_start = start;
+      k->final_end = end;
+      k->trailing = false;
+      return WEFT_WASI_ESUCCESS;
+    }
+    if (end - start == 2 && p[start] == '.' && p[start + 1] == '.') {
+      u16 r = walk_pop(k);
+      if (r != WEFT_WASI_ESUCCESS)
+        return r;
+      if (!last) {
+        k->pos = q;
+        continue;
+      }
+      strcpy(k->name, ".");
+      k->final_start = start;
+      k->final_end = end;
+      k->trailing = false;
+      return WEFT_WASI_ESUCCESS;
+    }
+    if (last) {
+      u32 len = end - start;
+      memcpy(k->name, p + start, len);
+      k->trailing = q > end;
+      if (k->trailing)
+        k->name[len++] = '/';
+      k->name[len] = '\0';
+      k->final_start = start;
+      k->final_end = end;
+      k->rest = q;
+      return WEFT_WASI_ESUCCESS;
+    }
+    {
+      weft_wasi_file *h = NULL;
+      bool was_link = false;
+      u16 r;
+      p[end] = '\0';
+      r = walk_open_dir(k, p + start, &h);
+      if (r == WEFT_WASI_ESUCCESS) {
+        r = walk_push(k, p + start, h);
+        p[end] = '/';
+        if (r != WEFT_WASI_ESUCCESS)
+          return r;
+        k->pos = q;
+        continue;
+      }
+      p[end] = '/';
+      if (r == WEFT_WASI_ELOOP || r == WEFT_WASI_ENOTDIR ||
+          r == WEFT_WASI_EMLINK) {
+        u16 r2 = walk_expand(k, start, end, &was_link);
+        if (was_link)
+          continue;
+        if (r2 != WEFT_WASI_EINVAL && r2 != WEFT_WASI_ENOENT)
+          r = r2; /* ELOOP, EPERM ... from the expansion */
+      }
+      return r;
+    }
+  }
+}
+
+/* The final component is a symlink to be followed: splice it in. */
+static u16 walk_follow_final(struct walk *k, bool *was_link) {
+  *was_link = false;
+  if (k->final_end == k->final_start || strcmp(k->name, ".") == 0)
+    return WEFT_WASI_ESUCCESS;
+  return walk_expand(k, k->final_start, k->final_end, was_link);
+}
+
+/* Resolves the whole path: *out_dir is the directory holding the final
+** component (release it with walk_release), k->name its name. With
+** `follow`, a final symlink is followed; a trailing slash always follows. */
+static u16 walk_resolve(struct walk *k, bool follow, weft_wasi_file **out_dir) {
+  u16 r;
+
+  *out_dir = NULL;
+  for (;;) {
+    bool was_link = false;
+    r = walk_to_final(k);
+    if (r != WEFT_WASI_ESUCCESS)
+      break;
+    if (!follow && !k->trailing)
+      break;
+    r = walk_follow_final(k, &was_link);
+    if (r == WEFT_WASI_EINVAL || r == WEFT_WASI_ENOENT) {
+      r = WEFT_WASI_ESUCCESS; /* not a symlink (or absent): this is it */
+      break;
+    }
+    if (r != WEFT_WASI_ESUCCESS || !was_link)
+      break;
+  }
+  if (r != WEFT_WASI_ESUCCESS) {
+    walk_set_cur(k, k->root);
+    return r;
+  }
+  *out_dir = k->cur;
+  return WEFT_WASI_ESUCCESS;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Common steps of the path_* functions
+** ===================================================================== */
+
+/* A directory fd with `need` rights. Below a read-only preopen every
+** right that changes the tree answers EROFS, before the rights check. */
+static u16 dir_fd_get(struct weft_wasi *w, u32 fd, u64 need,
+                      struct wf_wasi_fd **out) {
+  u16 r = wf_wasi_fd_get(w, fd, 0, out);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if ((*out)->filetype != WEFT_WASI_FILETYPE_DIRECTORY)
+    return WEFT_WASI_ENOTDIR;
+  if ((*out)->read_only && (need & WF_RIGHTS_DIR_MUTATE))
+    return WEFT_WASI_EROFS;
+  return wf_wasi_fd_get(w, fd, need, out);
+}
+
+/* Copies a guest path, then looks up its directory fd. */
+static u16 path_begin(struct weft_wasi *w, const struct wf_mem *m, u32 fd,
+                      u64 need, u32 path_ptr, u32 path_len, char *buf,
+                      struct wf_wasi_fd **out) {
+  u16 r = wf_wasi_path_copy(m, path_ptr, path_len, buf);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  return dir_fd_get(w, fd, need, out);
+}
+
+/* Resolves `path` below fd entry `e`; the final name lands in `buf`. */
+static u16 path_resolve(struct weft_wasi *w, struct wf_wasi_fd *e, char *buf,
+                        bool follow, struct walk *k, weft_wasi_file **dir) {
+  u16 r = walk_init(k, w, e, buf, buf);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  return walk_resolve(k, follow, dir);
+}
+
+typedef weft_wasi_errno (*name_op)(void *user, weft_wasi_file *dir,
+                                   const char *name);
+
+/* The shape of create_directory, remove_directory and unlink_file. */
+static u16 simple_op(struct weft_wasi *w, const struct wf_mem *m,
+                     const weft_slot *a, u64 need, size_t op_offset) {
+  struct wf_wasi_fd *e;
+  struct walk k;
+  weft_wasi_file *dir;
+  name_op op;
+  u16 r = path_begin(w, m, a[0].u32, need, a[1].u32, a[2].u32, w->path_a, &e);
+
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if (e->read_only)
+    return WEFT_WASI_EROFS;
+  memcpy(&op, (const char *)e->fs + op_offset, sizeof op);
+  if (op == NULL)
+    return WEFT_WASI_ENOTSUP;
+  if ((r = path_resolve(w, e, w->path_a, false, &k, &dir)) !=
+      WEFT_WASI_ESUCCESS)
+    return r;
+  r = op(e->fs_user, dir, k.name);
+  walk_release(&k, dir);
+  return r;
+}
+
+/* }==================================================================== */
+
+WF_WASI_FN(path_create_directory) {
+  return simple_op(w, m, a, WF_R_PATH_CREATE_DIRECTORY,
+                   offsetof(weft_wasi_fs, mkdir_at));
+}
+
+WF_WASI_FN(path_remove_directory) {
+  return simple_op(w, m, a, WF_R_PATH_REMOVE_DIRECTORY,
+                   offsetof(weft_wasi_fs, rmdir_at));
+}
+
+WF_WASI_FN(path_unlink_file) {
+  return simple_op(w, m, a, WF_R_PATH_UNLINK_FILE,
+                   offsetof(weft_wasi_fs, unlink_at));
+}
+
+WF_WASI_FN(path_filestat_get) {
+  struct wf_wasi_fd *e;
+  struct walk k;
+  weft_wasi_file *dir;
+  weft_wasi_filestat st;
+  u32 flags = a[1].u32, out = a[4].u32;
+  u16 r;
+
+  if (!wf_mem_ok(m, out, 64))
+    return WEFT_WASI_EFAULT;
+  r = path_begin(w, m, a[0].u32, WF_R_PATH_FILESTAT_GET, a[2].u32, a[3].u32,
+                 w->path_a, &e);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if (e->fs->stat_at == NULL)
+    return WEFT_WASI_ENOTSUP;
+  r = path_resolve(w, e, w->path_a, (flags & LOOKUP_SYMLINK_FOLLOW) != 0, &k,
+                   &dir);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  memset(&st, 0, sizeof st);
+  r = e->fs->stat_at(e->fs_user, dir, k.name, &st);
+  walk_release(&k, dir);
+  if (r == WEFT_WASI_ESUCCESS)
+    wf_wasi_put_filestat(m->base + out, &st);
+  return r;
+}
+
+WF_WASI_FN(path_filestat_set_times) {
+  struct wf_wasi_fd *e;
+  struct walk k;
+  weft_wasi_file *dir;
+  u32 flags = a[1].u32, fst = a[6].u32;
+  u16 r = path_begin(w, m, a[0].u32, WF_R_PATH_FILESTAT_SET_TIMES, a[2].u32,
+                     a[3].u32, w->path_a, &e);
+
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if ((r = wf_wasi_check_fstflags(fst)) != WEFT_WASI_ESUCCESS)
+    return r;
+  if (e->read_only)
+    return WEFT_WASI_EROFS;
+  if (e->fs->set_times_at == NULL)
+    return WEFT_WASI_ENOTSUP;
+  r = path_resolve(w, e, w->path_a, (flags & LOOKUP_SYMLINK_FOLLOW) != 0, &k,
+                   &dir);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  r = e->fs->set_times_at(e->fs_user, dir, k.name, a[4].u64, a[5].u64,
+                          (u16)fst);
+  walk_release(&k, dir);
+  return r;
+}
+
+WF_WASI_FN(path_readlink) {
+  struct wf_wasi_fd *e;
+  struct walk k;
+  weft_wasi_file *dir;
+  u32 buf = a[3].u32, buf_len = a[4].u32, used_ptr = a[5].u32;
+  size_t len = 0;
+  u16 r;
+
+  if (!wf_mem_ok(m, buf, buf_len) || !wf_mem_ok(m, used_ptr, 4))
+    return WEFT_WASI_EFAULT;
+  r = path_begin(w, m, a[0].u32, WF_R_PATH_READLINK, a[1].u32, a[2].u32,
+                 w->path_a, &e);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if (e->fs->readlink_at == NULL)
+    return WEFT_WASI_ENOTSUP;
+  if ((r = path_resolve(w, e, w->path_a, false, &k, &dir)) !=
+      WEFT_WASI_ESUCCESS)
+    return r;
+  r = e->fs->readlink_at(e->fs_user, dir, k.name, (char *)m->base + buf,
+                         buf_len, &len);
+  walk_release(&k, dir);
+  if (r == WEFT_WASI_ESUCCESS)
+    wf_put_u32(m->base + used_ptr, (u32)(len < buf_len ? len : buf_len));
+  return r;
+}
+
+WF_WASI_FN(path_symlink) {
+  struct wf_wasi_fd *e;
+  struct walk k;
+  weft_wasi_file *dir;
+  u16 r = wf_wasi_path_copy(m, a[0].u32, a[1].u32, w->path_b);
+
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  r = path_begin(w, m, a[2].u32, WF_R_PATH_SYMLINK, a[3].u32, a[4].u32,
+                 w->path_a, &e);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if (e->read_only)
+    return WEFT_WASI_EROFS;
+  if (w->path_b[0] == '/')
+    return WEFT_WASI_EPERM; /* could only ever point outside */
+  if (w->path_b[0] == '\0')
+    return WEFT_WASI_ENOENT;
+  if (e->fs->symlink_at == NULL)
+    return WEFT_WASI_ENOTSUP;
+  if ((r = path_resolve(w, e, w->path_a, false, &k, &dir)) !=
+      WEFT_WASI_ESUCCESS)
+    return r;
+  r = e->fs->symlink_at(e->fs_user, w->path_b, dir, k.name);
+  walk_release(&k, dir);
+  return r;
+}
+
+/* rename and link: two paths, each below its own fd, on one fs. */
+static u16 two_path_op(struct weft_wasi *w, const struct wf_mem *m, u32 fd1,
+                       u32 p1, u32 l1, u64 need1, u32 fd2, u32 p2, u32 l2,
+                       u64 need2, bool is_link) {
+  struct wf_wasi_fd *e1, *e2;
+  struct walk k1, k2;
+  weft_wasi_file *d1, *d2;
+  u16 r;
+
+  if ((r = wf_wasi_path_copy(m, p2, l2, w->path_b)) != WEFT_WASI_ESUCCESS)
+    return r;
+  if ((r = path_begin(w, m, fd1, need1, p1, l1, w->path_a, &e1)) !=
+      WEFT_WASI_ESUCCESS)
+    return r;
+  if ((r = dir_fd_get(w, fd2, need2, &e2)) != WEFT_WASI_ESUCCESS)
+    return r;
+  /* A link or rename out of a read-only tree would make it writable. */
+  if (e1->read_only || e2->read_only)
+    return WEFT_WASI_EROFS;
+  if (e1->fs != e2->fs || e1->fs_user != e2->fs_user)
+    return WEFT_WASI_EXDEV;
+  if ((is_link && e1->fs->link_at == NULL) ||
+      (!is_link && e1->fs->rename_at == NULL))
+    return WEFT_WASI_ENOTSUP;
+  if ((r = path_resolve(w, e1, w->path_a, false, &k1, &d1)) !=
+      WEFT_WASI_ESUCCESS)
+    return r;
+  if ((r = path_resolve(w, e2, w->path_b, false, &k2, &d2)) !=
+      WEFT_WASI_ESUCCESS) {
+    walk_release(&k1, d1);
+    return r;
+  }
+  if (is_link)
+    r = e1->fs->link_at(e1->fs_user, d1, k1.name, d2, k2.name);
+  else
+    r = e1->fs->rename_at(e1->fs_user, d1, k1.name, d2, k2.name);
+  walk_release(&k2, d2);
+  walk_release(&k1, d1);
+  return r;
+}
+
+WF_WASI_FN(path_rename) {
+  return two_path_op(w, m, a[0].u32, a[1].u32, a[2].u32,
+                     WF_R_PATH_RENAME_SOURCE, a[3].u32, a[4].u32, a[5].u32,
+                     WF_R_PATH_RENAME_TARGET, false);
+}
+
+WF_WASI_FN(path_link) {
+  if (a[1].u32 & LOOKUP_SYMLINK_FOLLOW)
+    return WEFT_WASI_EINVAL; /* wasmtime refuses to follow here too */
+  return two_path_op(w, m, a[0].u32, a[2].u32, a[3].u32,
+                     WF_R_PATH_LINK_SOURCE, a[4].u32, a[5].u32, a[6].u32,
+                     WF_R_PATH_LINK_TARGET, true);
+}
+
+/* {====================================================================
+** path_open
+** ===================================================================== */
+
+/* Opens with the walk: the final component with NOFOLLOW, and a symlink
+** there spliced in when following. */
+static u16 open_walk(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
+                     bool follow, u16 fdflags, weft_wasi_file **out,
+                     u8 *out_type) {
+  struct walk k;
+  u16 r = walk_init(&k, w, e, w->path_a, w->path_b);
+
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  for (;;) {
+    u32 f = flags | WEFT_WASI_OPEN_NOFOLLOW;
+    bool was_link = false;
+    if ((r = walk_to_final(&k)) != WEFT_WASI_ESUCCESS)
+      break;
+    if (k.trailing) {
+      k.name[strlen(k.name) - 1] = '\0';
+      f |= WEFT_WASI_OPEN_DIRECTORY;
+    }
+    r = e->fs->open_at(e->fs_user, k.cur, k.name, f, fdflags, out, out_type);
+    if (r != WEFT_WASI_ELOOP && r != WEFT_WASI_ENOTDIR)
+      break;
+    if (!follow && !k.trailing)
+      break;
+    if (walk_follow_final(&k, &was_link) != WEFT_WASI_ESUCCESS || !was_link)
+      break;
+    if (k.links > WF_WASI_SYMLINK_MAX) {
+      r = WEFT_WASI_ELOOP;
+      break;
+    }
+  }
+  walk_set_cur(&k, k.root);
+  return r;
+}
+
+/* Tries the fs's one-call beneath resolution; ENOSYS when unavailable. */
+static u16 open_beneath(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
+                        bool follow, u16 fdflags, weft_wasi_file **out,
+                        u8 *out_type) {
+  u16 r;
+  int tries;
+
+  if (w->no_beneath || e->fs->open_beneath == NULL)
+    return WEFT_WASI_ENOSYS;
+  if (w->path_a[0] == '/')
+    return WEFT_WASI_EPERM;
+  if (w->path_a[0] == '\0')
+    return WEFT_WASI_ENOENT;
+  if (!follow)
+    flags |= WEFT_WASI_OPEN_NOFOLLOW;
+  for (tries = 0; tries < 4; tries++) {
+    r = e->fs->open_beneath(e->fs_user, e->file, w->path_a, flags, fdflags,
+                            out, out_type);
+    if (r != WEFT_WASI_EAGAIN)
+      break; /* EAGAIN: a rename raced the lookup; try again */
+  }
+  if (r == WEFT_WASI_ENOSYS)
+    w->no_beneath = true;
+  else if (r == WEFT_WASI_EXDEV)
+    r = WEFT_WASI_EPERM; /* the path led outside */
+  else if (r == WEFT_WASI_EAGAIN)
+    r = WEFT_WASI_ENOSYS; /* keeps racing: walk instead */
+  return r;
+}
+
+/* Rights for the new descriptor, by what was opened. */
+static void opened_rights(u8 type, u64 *base) {
+  if (type == WEFT_WASI_FILETYPE_DIRECTORY)
+    *base &= WF_RIGHTS_DIR;
+  else if (type == WEFT_WASI_FILETYPE_REGULAR_FILE)
+    *base &= WF_RIGHTS_FILE;
+  else
+    *base &= WF_RIGHTS_FILE & ~(WF_R_FD_SEEK | WF_R_FD_TELL);
+}
+
+WF_WASI_FN(path_open) {
+  u32 fd = a[0].u32, dirflags = a[1].u32, oflags = a[4].u32;
+  u64 base = a[5].u64, inheriting = a[6].u64;
+  u32 fdflags = a[7].u32, out_ptr = a[8].u32, new_fd = 0, flags;
+  struct wf_wasi_fd *e, *ne;
+  weft_wasi_file *file = NULL;
+  u8 type = WEFT_WASI_FILETYPE_UNKNOWN;
+  u64 need = WF_R_PATH_OPEN;
+  bool follow = (dirflags & LOOKUP_SYMLINK_FOLLOW) != 0;
+  u16 r;
+
+  if (!wf_mem_ok(m, out_ptr, 4))
+    return WEFT_WASI_EFAULT;
+  if (oflags & WEFT_WASI_OPEN_CREAT)
+    need |= WF_R_PATH_CREATE_FILE;
+  if (oflags & WEFT_WASI_OPEN_TRUNC)
+    need |= WF_R_PATH_FILESTAT_SET_SIZE;
+  r = path_begin(w, m, fd, need, a[2].u32, a[3].u32, w->path_a, &e);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if ((oflags & ~(u32)OFLAGS_ALL) != 0 || fdflags > 0x1f)
+    return WEFT_WASI_EINVAL;
+  if ((oflags & WEFT_WASI_OPEN_CREAT) && (oflags & WEFT_WASI_OPEN_DIRECTORY))
+    return WEFT_WASI_EINVAL;
+  base &= e->inheriting; /* a new descriptor never gains rights */
+  inheriting &= e->inheriting;
+  if (e->read_only &&
+      ((oflags & (WEFT_WASI_OPEN_CREAT | WEFT_WASI_OPEN_TRUNC)) ||
+       (base & WF_RIGHTS_WRITE)))
+    return WEFT_WASI_EROFS;
+  flags = oflags;
+  if (base & WF_RIGHTS_WRITE)
+    flags |= WEFT_WASI_OPEN_WRITE;
+  if ((base & (WF_R_FD_READ | WF_R_FD_READDIR)) || !(base & WF_RIGHTS_WRITE))
+    flags |= WEFT_WASI_OPEN_READ;
+  r = open_beneath(w, e, flags, follow, (u16)fdflags, &file, &type);
+  if (r == WEFT_WASI_ENOSYS)
+    r = open_walk(w, e, flags, follow, (u16)fdflags, &file, &type);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  /* e may move when the table grows: keep what we need first. */
+  {
+    const weft_wasi_fs *fs = e->fs;
+    void *user = e->fs_user;
+    bool ro = e->read_only;
+    r = wf_wasi_fd_alloc(w, &new_fd);
+    if (r != WEFT_WASI_ESUCCESS) {
+      fs->close(user, file);
+      return r;
+    }
+    ne = &w->fds[new_fd];
+    ne->fs = fs;
+    ne->fs_user = user;
+    ne->read_only = ro;
+  }
+  opened_rights(type, &base);
+  ne->file = file;
+  ne->filetype = type;
+  ne->fdflags = (u16)fdflags;
+  ne->base = base;
+  ne->inheriting = inheriting;
+  wf_put_u32(m->base + out_ptr, new_fd);
+  return WEFT_WASI_ESUCCESS;
+}
+
+/* }==================================================================== */
