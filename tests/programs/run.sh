@@ -62,6 +62,14 @@ skip() {
 }
 
 # ---- sources and builds ---------------------------------------------------
+# Several runs may share the tree (make test, make test-asan, make
+# programs): fetching and building are serialised, each run has its own
+# output directory.
+mkdir -p "$OUT"
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$OUT/.lock"
+    flock 9
+fi
 bash "$HERE/fetch.sh"
 rc=$?
 [ $rc -eq 3 ] && skip "Debian sources cannot be fetched (needs root and the network)"
@@ -70,6 +78,7 @@ bash "$HERE/build.sh"
 rc=$?
 [ $rc -eq 3 ] && skip "build tools missing (run scripts/setup.sh)"
 [ $rc -ne 0 ] && { echo "FAIL: build.sh (status $rc)"; echo "0 passed, 1 failed"; exit 1; }
+exec 9>&-
 
 if [ $runtime = weft ]; then
     [ -x "$WEFT" ] || { echo "FAIL: $WEFT not built (make)"; echo "0 passed, 1 failed"; exit 1; }
@@ -94,9 +103,7 @@ fi
 
 pass=0
 fail=0
-RUN=$OUT/run
-rm -rf "$RUN"
-mkdir -p "$RUN"
+RUN=$(mktemp -d "$OUT/run.XXXXXX")
 TIMES=$RUN/times
 : >"$TIMES"
 
@@ -192,6 +199,11 @@ if [ $timing = 1 ]; then
         rt="$runtime" "$TIMES"
 fi
 
+if [ $fail -eq 0 ]; then
+    rm -rf "$RUN"
+else
+    echo "outputs kept in $RUN"
+fi
 echo
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
