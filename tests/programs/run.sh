@@ -10,9 +10,9 @@
 #                  native build's with the timing column removed, and the
 #                  database file must be on the host afterwards.
 #   lua/NAME       each tests/programs/lua/NAME.lua, fed on stdin to
-#                  `lua - /data` (file I/O goes to the preopened /data):
-#                  stdout, stderr and exit status must match the native
-#                  lua's exactly.
+#                  `lua - /data` (file I/O goes to the preopened /data) with
+#                  two environment variables (weft: --env): stdout, stderr
+#                  and exit status must match the native lua's exactly.
 #
 # Prints PASS/FAIL lines (a diff on failure) and closes with
 # "N passed, N failed". Exit status: 0 all passed, 1 something failed,
@@ -172,6 +172,10 @@ speedtest orm --testset orm
 speedtest fp --testset fp
 
 # ---- Lua ------------------------------------------------------------------------
+# Environment for the scripts (os.lua prints it): non-ASCII, '=' in a value,
+# an empty value.
+LUA_ENV=("WEFT_LUA_TEST=h\u00e9llo w\u00f6rld=1 \u20ac" "WEFT_LUA_EMPTY=")
+LUA_ENV[0]=$(printf '%b' "${LUA_ENV[0]}")
 for script in "$HERE"/lua/*.lua; do
     base=$(basename "$script" .lua)
     name=lua/$base
@@ -179,10 +183,12 @@ for script in "$HERE"/lua/*.lua; do
     d=$RUN/lua_$base
     mkdir -p "$d/native" "$d/wasm"
     ms0=$(now_ms)
-    "$OUT/lua.native" - "$d/native" <"$script" >"$d/native.out" 2>"$d/native.err"
+    env TZ=UTC "${LUA_ENV[@]}" "$OUT/lua.native" - "$d/native" <"$script" \
+        >"$d/native.out" 2>"$d/native.err"
     echo "exit status $?" >>"$d/native.out"
     ms1=$(now_ms)
-    wasm_run "$d/wasm" -- "$OUT/lua.wasm" - /data <"$script" >"$d/wasm.out" 2>"$d/wasm.err"
+    wasm_run "$d/wasm" "${LUA_ENV[@]}" -- "$OUT/lua.wasm" - /data <"$script" \
+        >"$d/wasm.out" 2>"$d/wasm.err"
     echo "exit status $?" >>"$d/wasm.out"
     ms2=$(now_ms)
     record "$name" $((ms1 - ms0)) $((ms2 - ms1))
