@@ -564,10 +564,11 @@ static weft_wasi_errno dir_seek(weft_wasi_file *f, uint64_t cookie) {
     f->dir_pos = 0;
     f->pending = false;
   }
-  if (f->pending && cookie == f->p_cookie)
+  /* Cookie 0 always starts a fresh listing, as rewinddir() does. */
+  if (cookie != 0 && f->pending && cookie == f->p_cookie)
     return WEFT_WASI_ESUCCESS;
   f->pending = false;
-  if (cookie == f->dir_pos)
+  if (cookie != 0 && cookie == f->dir_pos)
     return WEFT_WASI_ESUCCESS;
   rewinddir(f->dir);
   f->dir_pos = 0;

@@ -118,31 +118,17 @@ static weft_status call_proc_exit(weft_host_ctx *ctx, void *user,
   return weft_host_exit(ctx, slots[0].i32);
 }
 
-/* Signals whose default action is to ignore them (wasi signal numbers):
-** CHLD 16, CONT 17, URG 22, WINCH 27. */
-static bool signal_ignored(u32 sig) {
-  return sig == 0 || sig == 16 || sig == 17 || sig == 22 || sig == 27;
-}
-
-/* proc_raise: nothing outside the program is signalled. A signal whose
-** default action is to ignore it does nothing; 18 (STOP), 19 (TSTP),
-** 20 (TTIN), 21 (TTOU) cannot stop a sandboxed program and are ignored
-** too; every other signal ends the program as an uncaught signal would,
-** with exit status 128 + sig (the shell's convention). */
+/* proc_raise: no signal ever leaves the sandbox. As wasmtime, raising a
+** valid signal is ENOTSUP and the program goes on; numbers above 30 (the
+** last WASI signal) are EINVAL. */
 static weft_status call_proc_raise(weft_host_ctx *ctx, void *user,
                                    weft_slot *slots) {
   u32 sig = slots[0].u32;
+  WF_UNUSED(ctx);
   WF_UNUSED(user);
   slots[0].u64 = 0;
-  if (sig > 30) {
-    slots[0].u32 = WEFT_WASI_EINVAL;
-    return WEFT_OK;
-  }
-  if (signal_ignored(sig) || (sig >= 18 && sig <= 21)) {
-    slots[0].u32 = WEFT_WASI_ESUCCESS;
-    return WEFT_OK;
-  }
-  return weft_host_exit(ctx, (i32)(128 + sig));
+  slots[0].u32 = sig > 30 ? WEFT_WASI_EINVAL : WEFT_WASI_ENOTSUP;
+  return WEFT_OK;
 }
 
 void weft_wasi_config_default(weft_wasi_config *out_config) {

@@ -158,8 +158,7 @@ typedef u16 (*wf_wasi_fn)(struct weft_wasi *w, const struct wf_mem *m,
 /* ---- fd table (wasi_fd.c) --------------------------------------------- */
 
 /* The open descriptor `fd` whose rights include `need`: EBADF when not
-** open, or when FD_READ / FD_WRITE is missing (as POSIX does for the wrong
-** access mode); ENOTCAPABLE for any other missing right. */
+** open, ENOTCAPABLE when a right is missing. */
 WF_INTERNAL u16 wf_wasi_fd_get(struct weft_wasi *w, u32 fd, u64 need,
                                struct wf_wasi_fd **out);
 /* Lowest free descriptor number, growing the table; EMFILE / ENOMEM. */

@@ -19,8 +19,7 @@ u16 wf_wasi_fd_get(struct weft_wasi *w, u32 fd, u64 need,
   e = &w->fds[fd];
   missing = need & ~e->base;
   if (missing != 0)
-    return (missing & (WF_R_FD_READ | WF_R_FD_WRITE)) ? WEFT_WASI_EBADF
-                                                       : WEFT_WASI_ENOTCAPABLE;
+    return WEFT_WASI_ENOTCAPABLE;
   *out = e;
   return WEFT_WASI_ESUCCESS;
 }
@@ -346,6 +345,22 @@ WF_WASI_FN(fd_write) { return transfer(w, m, a, true, false); }
 WF_WASI_FN(fd_pread) { return transfer(w, m, a, false, true); }
 WF_WASI_FN(fd_pwrite) { return transfer(w, m, a, true, true); }
 
+/* Pipes, terminals and sockets cannot seek: ESPIPE, whatever the rights
+** (their fdstat shows no FD_SEEK / FD_TELL, which is how wasi-libc's
+** isatty() recognises a terminal). */
+static u16 seekable_fd_get(struct weft_wasi *w, u32 fd, u64 need,
+                           struct wf_wasi_fd **out) {
+  u16 r = wf_wasi_fd_get(w, fd, 0, out);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if ((*out)->filetype != WEFT_WASI_FILETYPE_REGULAR_FILE &&
+      (*out)->filetype != WEFT_WASI_FILETYPE_DIRECTORY &&
+      (*out)->filetype != WEFT_WASI_FILETYPE_BLOCK_DEVICE &&
+      !((*out)->base & need))
+    return WEFT_WASI_ESPIPE;
+  return wf_wasi_fd_get(w, fd, need, out);
+}
+
 WF_WASI_FN(fd_seek) {
   struct wf_wasi_fd *e;
   i64 offset = a[1].i64;
@@ -357,7 +372,7 @@ WF_WASI_FN(fd_seek) {
     return WEFT_WASI_EFAULT;
   if (offset == 0 && whence == WEFT_WASI_WHENCE_CUR)
     need = WF_R_FD_TELL; /* only asks where we are */
-  if ((r = wf_wasi_fd_get(w, a[0].u32, need, &e)) != WEFT_WASI_ESUCCESS)
+  if ((r = seekable_fd_get(w, a[0].u32, need, &e)) != WEFT_WASI_ESUCCESS)
     return r;
   if (whence > WEFT_WASI_WHENCE_END)
     return WEFT_WASI_EINVAL;
@@ -377,7 +392,8 @@ WF_WASI_FN(fd_tell) {
 
   if (!wf_mem_ok(m, ptr, 8))
     return WEFT_WASI_EFAULT;
-  if ((r = wf_wasi_fd_get(w, a[0].u32, WF_R_FD_TELL, &e)) != WEFT_WASI_ESUCCESS)
+  if ((r = seekable_fd_get(w, a[0].u32, WF_R_FD_TELL, &e)) !=
+      WEFT_WASI_ESUCCESS)
     return r;
   if (e->fs->seek == NULL)
     return WEFT_WASI_ESPIPE;

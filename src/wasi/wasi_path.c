@@ -511,6 +511,18 @@ WF_WASI_FN(path_readlink) {
   return r;
 }
 
+/* A new name ending in '/' (symlink, link): an existing non-directory is
+** ENOTDIR, as wasmtime answers on Linux (symlinkat itself says EEXIST). */
+static u16 trailing_slash_target(const struct wf_wasi_fd *e,
+                                 weft_wasi_file *dir, const struct walk *k) {
+  weft_wasi_filestat st;
+  if (!k->trailing || e->fs->stat_at == NULL)
+    return WEFT_WASI_ESUCCESS;
+  if (e->fs->stat_at(e->fs_user, dir, k->name, &st) == WEFT_WASI_ENOTDIR)
+    return WEFT_WASI_ENOTDIR;
+  return WEFT_WASI_ESUCCESS;
+}
+
 WF_WASI_FN(path_symlink) {
   struct wf_wasi_fd *e;
   struct walk k;
@@ -534,7 +546,9 @@ WF_WASI_FN(path_symlink) {
   if ((r = path_resolve(w, e, w->path_a, false, &k, &dir)) !=
       WEFT_WASI_ESUCCESS)
     return r;
-  r = e->fs->symlink_at(e->fs_user, w->path_b, dir, k.name);
+  r = trailing_slash_target(e, dir, &k);
+  if (r == WEFT_WASI_ESUCCESS)
+    r = e->fs->symlink_at(e->fs_user, w->path_b, dir, k.name);
   walk_release(&k, dir);
   return r;
 }

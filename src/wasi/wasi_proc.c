@@ -142,30 +142,26 @@ static u64 clock_now(struct weft_wasi *w, u32 id) {
   return now;
 }
 
-static void decode_clock(struct weft_wasi *w, const u8 *in, struct sub *s) {
+static u16 decode_clock(struct weft_wasi *w, const u8 *in, struct sub *s) {
   u32 id = wf_get_u32(in + 16);
   u64 timeout = wf_get_u64(in + 24);
   u16 flags = wf_get_u16(in + 40);
   u64 now;
 
+  /* Only the realtime and monotonic clocks can be waited on (wasmtime). */
   s->clock_id = id;
   if ((id != WEFT_WASI_CLOCK_REALTIME && id != WEFT_WASI_CLOCK_MONOTONIC) ||
-      (flags & ~SUBCLOCK_ABSTIME) != 0) {
-    s->fired = true;
-    s->error = WEFT_WASI_EINVAL;
-    return;
-  }
+      (flags & ~SUBCLOCK_ABSTIME) != 0)
+    return WEFT_WASI_EINVAL;
   if (flags & SUBCLOCK_ABSTIME) {
     s->deadline = timeout;
-    return;
+    return WEFT_WASI_ESUCCESS;
   }
   now = clock_now(w, id);
-  if (now == UINT64_MAX) {
-    s->fired = true;
-    s->error = WEFT_WASI_EINVAL;
-    return;
-  }
+  if (now == UINT64_MAX)
+    return WEFT_WASI_EINVAL;
   s->deadline = timeout > UINT64_MAX - now ? UINT64_MAX : now + timeout;
+  return WEFT_WASI_ESUCCESS;
 }
 
 /* Bytes left to read in a file that is always ready. */
@@ -208,7 +204,8 @@ static void decode_fd(struct weft_wasi *w, const u8 *in, struct sub *s,
 }
 
 /* Decodes every subscription before any event is written: `in` and `out`
-** may overlap. EINVAL for an unknown tag. */
+** may overlap. EINVAL for an unknown tag or clock; a bad fd becomes an
+** event carrying the error. */
 static u16 decode_subs(struct weft_wasi *w, const u8 *in, u32 n,
                        struct sub *subs, weft_wasi_pollfd *pfds,
                        u32 *npfds) {
@@ -220,9 +217,11 @@ static u16 decode_subs(struct weft_wasi *w, const u8 *in, u32 n,
     s->userdata = wf_get_u64(in);
     s->type = in[8];
     s->pollfd = -1;
-    if (s->type == EVENTTYPE_CLOCK)
-      decode_clock(w, in, s);
-    else if (s->type == EVENTTYPE_FD_READ || s->type == EVENTTYPE_FD_WRITE)
+    if (s->type == EVENTTYPE_CLOCK) {
+      u16 r = decode_clock(w, in, s);
+      if (r != WEFT_WASI_ESUCCESS)
+        return r;
+    } else if (s->type == EVENTTYPE_FD_READ || s->type == EVENTTYPE_FD_WRITE)
       decode_fd(w, in, s, pfds, npfds);
     else
       return WEFT_WASI_EINVAL;
