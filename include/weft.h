@@ -136,6 +136,9 @@ typedef struct weft_config {
   uint32_t stack_bytes;      /* value stack; default 8 MiB */
   uint64_t max_module_bytes; /* default 1 GiB */
   uint32_t max_locals;       /* per function; default 50,000 */
+  int guard_pages;           /* reserve 8 GiB + guard per memory so AoT code
+                                needs no bounds checks; default 1 where the
+                                platform can reserve address space */
   weft_realloc_fn alloc;     /* NULL: the platform's allocator */
   void *alloc_user;
 } weft_config;

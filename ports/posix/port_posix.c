@@ -1,8 +1,10 @@
 /*
-** port_posix.c — the hosted port: the C library's allocator. The only
-** place (with the CLI) where OS and libc headers appear.
+** port_posix.c — the hosted port: the C library's allocator and virtual
+** memory for guard-page reservations. With aot_posix.c and the WASI host,
+** the only code (besides the CLI) where OS and libc headers appear.
 */
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #include "../../src/base/base.h"
 
@@ -15,3 +17,15 @@ void *wf_port_realloc(void *user, void *ptr, size_t old_size, size_t new_size) {
   }
   return realloc(ptr, new_size);
 }
+
+void *wf_port_reserve(size_t size) {
+  void *p = mmap(NULL, size, PROT_NONE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+bool wf_port_commit(void *base, size_t size) {
+  return size == 0 || mprotect(base, size, PROT_READ | PROT_WRITE) == 0;
+}
+
+void wf_port_release(void *base, size_t size) { munmap(base, size); }

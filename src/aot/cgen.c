@@ -255,25 +255,35 @@ struct mem_access {
   u8 op;
   u8 width;
   char letter;      /* C variable of the value */
-  const char *load; /* expression over p (address), or store statement */
+  const char *load; /* load: conversion of `raw`; store: statement over p, v */
 };
 
+/* Loads read `raw` (an unsigned integer of the access width), then convert. */
 static const struct mem_access loads[] = {
-    {WF_OP_I32_LOAD, 4, 'i', "wf_ld32(p)"},
-    {WF_OP_I64_LOAD, 8, 'l', "wf_ld64(p)"},
-    {WF_OP_F32_LOAD, 4, 'f', "wf_bits_f32(wf_ld32(p))"},
-    {WF_OP_F64_LOAD, 8, 'd', "wf_bits_f64(wf_ld64(p))"},
-    {WF_OP_I32_LOAD8_S, 1, 'i', "(u32)(i32)(i8)*p"},
-    {WF_OP_I32_LOAD8_U, 1, 'i', "(u32)*p"},
-    {WF_OP_I32_LOAD16_S, 2, 'i', "(u32)(i32)(i16)wf_ld16(p)"},
-    {WF_OP_I32_LOAD16_U, 2, 'i', "(u32)wf_ld16(p)"},
-    {WF_OP_I64_LOAD8_S, 1, 'l', "(u64)(i64)(i8)*p"},
-    {WF_OP_I64_LOAD8_U, 1, 'l', "(u64)*p"},
-    {WF_OP_I64_LOAD16_S, 2, 'l', "(u64)(i64)(i16)wf_ld16(p)"},
-    {WF_OP_I64_LOAD16_U, 2, 'l', "(u64)wf_ld16(p)"},
-    {WF_OP_I64_LOAD32_S, 4, 'l', "(u64)(i64)(i32)wf_ld32(p)"},
-    {WF_OP_I64_LOAD32_U, 4, 'l', "(u64)wf_ld32(p)"},
+    {WF_OP_I32_LOAD, 4, 'i', "raw"},
+    {WF_OP_I64_LOAD, 8, 'l', "raw"},
+    {WF_OP_F32_LOAD, 4, 'f', "wf_bits_f32(raw)"},
+    {WF_OP_F64_LOAD, 8, 'd', "wf_bits_f64(raw)"},
+    {WF_OP_I32_LOAD8_S, 1, 'i', "(u32)(i32)(i8)raw"},
+    {WF_OP_I32_LOAD8_U, 1, 'i', "(u32)raw"},
+    {WF_OP_I32_LOAD16_S, 2, 'i', "(u32)(i32)(i16)raw"},
+    {WF_OP_I32_LOAD16_U, 2, 'i', "(u32)raw"},
+    {WF_OP_I64_LOAD8_S, 1, 'l', "(u64)(i64)(i8)raw"},
+    {WF_OP_I64_LOAD8_U, 1, 'l', "(u64)raw"},
+    {WF_OP_I64_LOAD16_S, 2, 'l', "(u64)(i64)(i16)raw"},
+    {WF_OP_I64_LOAD16_U, 2, 'l', "(u64)raw"},
+    {WF_OP_I64_LOAD32_S, 4, 'l', "(u64)(i64)(i32)raw"},
+    {WF_OP_I64_LOAD32_U, 4, 'l', "(u64)raw"},
 };
+
+static const char *raw_load(u32 width) {
+  switch (width) {
+  case 1: return "u8 raw = *p;";
+  case 2: return "u16 raw = wf_ld16(p);";
+  case 4: return "u32 raw = wf_ld32(p);";
+  default: return "u64 raw = wf_ld64(p);";
+  }
+}
 
 static const struct mem_access stores[] = {
     {WF_OP_I32_STORE, 4, 'i', "wf_st32(p, v)"},
@@ -294,7 +304,13 @@ static bool emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
       continue;
     put(t, "  {\n");
     address(g, ip[2], ip[3], loads[i].width);
-    put(t, "    const u8 *p = mem + ea;\n    ");
+    putf(t, "    const u8 *p = mem + ea; %s\n", raw_load(loads[i].width));
+    /* With guard pages the access itself is the bounds check, so it must
+    ** happen even when the value is unused: pin it (a compiler may delete
+    ** a load whose result it can prove irrelevant). */
+    if (!g->opts->explicit_bounds_checks)
+      put(t, "    __asm__ volatile(\"\" : : \"r\"(raw));\n");
+    put(t, "    ");
     var(g, ip[1], loads[i].letter);
     putf(t, " = %s;\n  }\n", loads[i].load);
     return true;

@@ -60,6 +60,23 @@ WF_INTERNAL void *wf_alloc_array(struct wf_alloc *a, size_t n, size_t elem);
 WF_INTERNAL void *wf_port_realloc(void *user, void *ptr, size_t old_size,
                                   size_t new_size);
 
+/* Optional virtual memory (ports/): reserve an inaccessible range, make
+** [0, size) of it readable and writable (zero-filled), release it. A port
+** without virtual memory returns NULL / false and memories fall back to the
+** allocator with explicit bounds checks only. */
+WF_INTERNAL void *wf_port_reserve(size_t size);
+WF_INTERNAL bool wf_port_commit(void *base, size_t size);
+WF_INTERNAL void wf_port_release(void *base, size_t size);
+
+/* Guard-page faults (ports/): while AoT code runs on this thread, the
+** port's fault handler passes a faulting address to wf_aot_fault(ctx, addr)
+** (runtime/aot.c), which turns a fault inside a memory reservation into a
+** Wasm trap and does not return. Faults elsewhere go to the host's own
+** handlers. enter returns the previous context for leave. */
+WF_INTERNAL void *wf_port_fault_enter(void *ctx);
+WF_INTERNAL void wf_port_fault_leave(void *previous);
+WF_INTERNAL void wf_aot_fault(void *ctx, void *addr);
+
 /* Fill an error record (which may be NULL) and return `status`.
 ** Formats %s %d %u %x %lld %llu %llx %zu %c only. */
 WF_INTERNAL weft_status wf_error_set(weft_error *err, weft_status status,

@@ -182,6 +182,11 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->max_depth = e->config.max_call_depth;
   c->runtime = inst;
   inst->aot = c;
+  if (!aot->explicit_checks && inst->mem0 && !inst->mem0->reserved)
+    return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
+                        "code compiled for guard pages, but memory 0 has no "
+                        "guard reservation (guard pages disabled or "
+                        "unavailable); compile with explicit bounds checks");
   const struct wf_module *m = &inst->module->m;
   for (u32 i = 0; i < m->nfuncs; i++) {
     weft_func *f = inst->funcs[m->nfunc_imports + i];
@@ -217,11 +222,29 @@ weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
   c->stack_limit = ex->aot_stack_limit;
   ex->err = err;
   ex->aot_jmp = &jb;
+  bool guard = !instance_of(c)->module->aot->explicit_checks;
+  void *saved_fault = guard ? wf_port_fault_enter(ex) : NULL;
   int status = setjmp(jb);
   if (status == 0)
     f->aot_slot_fn(c, (weft_aot_value *)slots);
+  if (guard)
+    wf_port_fault_leave(saved_fault);
   c->depth = saved_depth;
   ex->aot_jmp = saved_jmp;
   ex->err = saved_err;
   return (weft_status)status;
+}
+
+/* From the port's fault handler, on the faulting thread: an access inside
+** a guard reservation of this engine is an out-of-bounds trap. */
+void wf_aot_fault(void *ctx, void *addr) {
+  struct wf_exec *ex = ctx;
+  weft_engine *e = WF_CONTAINER_OF(ex, weft_engine, exec);
+  u8 *a = addr;
+  for (weft_memory *m = e->reserved_memories; m; m = m->next_reserved) {
+    if (a >= m->data && a < m->data + m->reserved && ex->aot_jmp) {
+      wf_error_trap(ex->err, WEFT_TRAP_MEMORY_OOB);
+      longjmp(*(jmp_buf *)ex->aot_jmp, WEFT_ERR_TRAP);
+    }
+  }
 }

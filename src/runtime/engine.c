@@ -13,6 +13,7 @@ void weft_config_default(weft_config *c) {
   c->stack_bytes = 8u << 20;
   c->max_module_bytes = 1u << 30;
   c->max_locals = 50000;
+  c->guard_pages = sizeof(void *) >= 8;
 }
 
 weft_status weft_engine_new(const weft_config *config, weft_engine **out,

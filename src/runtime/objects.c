@@ -11,8 +11,28 @@ static size_t mem_alloc_size(u64 size) { return size ? (size_t)size : 1; }
 
 static void release_memory(weft_engine *e, struct wf_object *o) {
   weft_memory *m = WF_CONTAINER_OF(o, weft_memory, obj);
-  wf_alloc_free(&e->alloc, m->data, mem_alloc_size(m->size));
+  if (m->reserved)
+    wf_port_release(m->data, (size_t)m->reserved);
+  else
+    wf_alloc_free(&e->alloc, m->data, mem_alloc_size(m->size));
   wf_alloc_free(&e->alloc, m, sizeof *m);
+}
+
+/* Reserve the whole guard range and commit the initial pages; false when
+** the platform cannot (the caller falls back to the allocator). */
+static bool reserve_memory(weft_memory *m, u64 size) {
+  if (sizeof(void *) < 8 || WF_GUARD_RESERVE > SIZE_MAX)
+    return false;
+  u8 *p = wf_port_reserve((size_t)WF_GUARD_RESERVE);
+  if (!p)
+    return false;
+  if (!wf_port_commit(p, (size_t)size)) {
+    wf_port_release(p, (size_t)WF_GUARD_RESERVE);
+    return false;
+  }
+  m->data = p;
+  m->reserved = WF_GUARD_RESERVE;
+  return true;
 }
 
 weft_status wf_memory_create(weft_engine *e, u32 min, u32 max, bool has_max,
@@ -29,13 +49,18 @@ weft_status wf_memory_create(weft_engine *e, u32 min, u32 max, bool has_max,
   if (!m)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
   m->size = (u64)min * WF_PAGE_SIZE;
-  m->data = wf_alloc_zero(&e->alloc, mem_alloc_size(m->size));
+  if (!e->config.guard_pages || !reserve_memory(m, m->size))
+    m->data = wf_alloc_zero(&e->alloc, mem_alloc_size(m->size));
   if (!m->data) {
     wf_alloc_free(&e->alloc, m, sizeof *m);
     return wf_error_set(err, WEFT_ERR_NOMEM,
                         "out of memory allocating %u pages", min);
   }
   m->engine = e;
+  if (m->reserved) {
+    m->next_reserved = e->reserved_memories;
+    e->reserved_memories = m;
+  }
   m->pages = min;
   m->max_pages = eff_max;
   m->has_max = has_max;
@@ -54,12 +79,18 @@ i64 wf_memory_grow(weft_memory *m, u32 delta) {
   u64 nsize = ((u64)old + delta) * WF_PAGE_SIZE;
   if (nsize > SIZE_MAX)
     return -1;
-  u8 *p = wf_alloc_resize(&m->engine->alloc, m->data, mem_alloc_size(m->size),
-                          (size_t)nsize);
-  if (!p)
-    return -1;
-  memset(p + m->size, 0, (size_t)(nsize - m->size));
-  m->data = p;
+  if (m->reserved) {
+    /* Fresh pages of the reservation are already zero. */
+    if (!wf_port_commit(m->data, (size_t)nsize))
+      return -1;
+  } else {
+    u8 *p = wf_alloc_resize(&m->engine->alloc, m->data, mem_alloc_size(m->size),
+                            (size_t)nsize);
+    if (!p)
+      return -1;
+    memset(p + m->size, 0, (size_t)(nsize - m->size));
+    m->data = p;
+  }
   m->size = nsize;
   m->pages = old + delta;
   return old;

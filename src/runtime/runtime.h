@@ -62,6 +62,7 @@ struct weft_engine {
   struct wf_exec exec;
   bool exec_ready;
   u32 *dispatch; /* interpreter encoding of each internal op, or NULL */
+  weft_memory *reserved_memories; /* memories with guard reservations */
 };
 
 /* Objects start with the prefix AoT code reads (weft_aot.h); anonymous
@@ -99,7 +100,13 @@ struct weft_memory {
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
   u32 decl_max;
+  u64 reserved;  /* bytes of address space reserved (guard pages), or 0 */
+  weft_memory *next_reserved; /* the engine's list of reservations */
 };
+
+/* Address space reserved per memory in guard-page mode: every address
+** (u32) + offset (u32) + access width (up to 16) lands inside it. */
+#define WF_GUARD_RESERVE ((u64)8 << 30 | (u64)WF_PAGE_SIZE)
 
 struct weft_table {
   union {
