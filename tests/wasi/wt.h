@@ -107,6 +107,8 @@ WT_FN int wt_finish(void) {
 
 typedef uint32_t u32;
 typedef uint64_t u64;
+typedef uint16_t u16;
+typedef uint8_t u8;
 
 WR(args_get) u32 wr_args_get(u32 argv, u32 buf);
 WR(args_sizes_get) u32 wr_args_sizes_get(u32 argc, u32 bufsize);
@@ -184,6 +186,18 @@ WR(sock_shutdown) u32 wr_sock_shutdown(u32 fd, u32 how);
 ** passes on to files and directories opened under it. */
 #define R_ALL ((u64)0x0FFFFFFFull)
 #define R_RW (__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE)
+/* The base rights wasmtime gives a preopened directory, plus
+** PATH_FILESTAT_SET_SIZE (O_TRUNC needs it where rights are enforced). */
+#define R_DIR                                                                  \
+  ((u64)(__WASI_RIGHTS_PATH_CREATE_DIRECTORY | __WASI_RIGHTS_PATH_CREATE_FILE | \
+         __WASI_RIGHTS_PATH_LINK_SOURCE | __WASI_RIGHTS_PATH_LINK_TARGET |     \
+         __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR |                  \
+         __WASI_RIGHTS_PATH_READLINK | __WASI_RIGHTS_PATH_RENAME_SOURCE |      \
+         __WASI_RIGHTS_PATH_RENAME_TARGET | __WASI_RIGHTS_PATH_SYMLINK |       \
+         __WASI_RIGHTS_PATH_REMOVE_DIRECTORY | __WASI_RIGHTS_PATH_UNLINK_FILE | \
+         __WASI_RIGHTS_PATH_FILESTAT_GET | __WASI_RIGHTS_PATH_FILESTAT_SET_TIMES | \
+         __WASI_RIGHTS_FD_FILESTAT_GET | __WASI_RIGHTS_FD_FILESTAT_SET_TIMES |  \
+         __WASI_RIGHTS_PATH_FILESTAT_SET_SIZE))
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -224,6 +238,15 @@ WT_FN int64_t wt_open(u32 dirfd, u32 lookup, const char *path, u32 oflags,
   u32 fd = 0xDEADBEEF;
   u32 e = wr_path_open(dirfd, lookup, S(path), oflags, rights, rights, fdflags,
                        P(&fd));
+  return e ? -(int64_t)e : (int64_t)fd;
+}
+
+/* Open directory `path` under dirfd with a directory's rights (inheriting
+** everything); returns the fd or -errno. */
+WT_FN int64_t wt_opendir(u32 dirfd, const char *path) {
+  u32 fd = 0xDEADBEEF;
+  u32 e = wr_path_open(dirfd, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, S(path),
+                       __WASI_OFLAGS_DIRECTORY, R_DIR, R_ALL, 0, P(&fd));
   return e ? -(int64_t)e : (int64_t)fd;
 }
 
