@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "weft_wasi.h"
+#include "weft_wasi_fs.h"
 
 /* Everything the command line says about one run. */
 struct run_options {
@@ -296,6 +297,15 @@ static int define_host_imports(weft_engine *engine, weft_linker *linker,
   argv[0] = opt->path;
   for (i = 0; i < opt->argc; i++)
     argv[i + 1] = opt->argv[i];
+  /* Test knob: WEFT_WASI_NO_OPENAT2=1 makes WASI resolve every path with
+  ** its own component walk, as on kernels without openat2. */
+  if (getenv("WEFT_WASI_NO_OPENAT2") != NULL) {
+    static weft_wasi_fs walk_only;
+    walk_only = *weft_wasi_fs_host();
+    walk_only.open_beneath = NULL;
+    for (uint32_t d = 0; d < opt->ndirs; d++)
+      opt->dirs[d].fs = &walk_only;
+  }
   weft_wasi_config_default(&cfg);
   cfg.argv = argv;
   cfg.argc = (uint32_t)opt->argc + 1;
