@@ -295,14 +295,14 @@ static void check_fdflags(void) {
   CHECK_OK(wr_fd_seek(fd, 0, __WASI_WHENCE_SET, P(&off)));
   CHECK_OK(wt_write(fd, "S", 1));
   CHECK(wt_get(dir, 0, "app.txt", buf, sizeof buf) == 7 &&
-            strcmp(buf, "Stert+1") == 0,
+            strcmp(buf, "Start+1") == 0,
         "write after clearing APPEND: '%s'", buf);
   /* set APPEND again */
   CHECK_OK(wr_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_APPEND));
   CHECK_OK(wr_fd_seek(fd, 0, __WASI_WHENCE_SET, P(&off)));
   CHECK_OK(wt_write(fd, "!", 1));
   CHECK(wt_get(dir, 0, "app.txt", buf, sizeof buf) == 8 &&
-            strcmp(buf, "Stert+1!") == 0,
+            strcmp(buf, "Start+1!") == 0,
         "write after setting APPEND: '%s'", buf);
   /* NONBLOCK round-trips; regular-file I/O still works */
   CHECK_OK(wr_fd_fdstat_set_flags(fd, __WASI_FDFLAGS_NONBLOCK));

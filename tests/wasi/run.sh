@@ -150,6 +150,10 @@ check_stdio() {
     grep -q '^to stderr$' "$CASE_ERR" || { echo "stderr line missing"; return 1; }
 }
 
+check_healthy_out() {
+    [ "$(head -n 1 "$CASE_OUT")" = healthy ] || { echo "stdout starts '$(head -c 80 "$CASE_OUT")', expected 'healthy' (a faulting write to stdout wrote something?)"; return 1; }
+}
+
 check_bye() {
     [ "$(cat "$CASE_OUT")" = "bye" ] || { echo "stdout '$(head -c 80 "$CASE_OUT")', expected 'bye' (flushed at exit)"; return 1; }
 }
