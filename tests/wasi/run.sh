@@ -130,7 +130,8 @@ if [ ! -x "$SWAPPER" ] || [ "$HERE/escape/race_swap.host.c" -nt "$SWAPPER" ]; th
 fi
 
 # ---- case helpers (stdin=, setup=, bg=, check=) -------------------------------
-# They run with $TMP (outside dir), $PRE, $RO, $CASE_OUT, $CASE_ERR set.
+# They run with $TMP (outside dir), $PRE, $RO, $CASE_DIR (harness files),
+# $CASE_OUT and $CASE_ERR set.
 
 gen_stdin() {
     perl -e 'print map { chr($_ % 251) } 0..199999'
@@ -218,14 +219,21 @@ setup_race() {
 }
 
 bg_race() {
-    exec "$SWAPPER" "$PRE/d" "$PRE/d_alt" "$PRE/e" "$PRE/e_alt" "$TMP/swaps"
+    exec "$SWAPPER" "$PRE/d" "$PRE/d_alt" "$PRE/e" "$PRE/e_alt" "$CASE_DIR/swaps"
 }
 
 check_race() {
     local swaps
-    swaps=$(cat "$TMP/swaps" 2>/dev/null || echo 0)
-    echo "host swapper: $swaps swaps"
+    swaps=$(cat "$CASE_DIR/swaps" 2>/dev/null || echo 0)
     [ "$swaps" -gt 100 ] || { echo "the swapper made only $swaps swaps: the race did not run"; return 1; }
+    # the program must have seen both states, or the race was not exercised
+    local line denied inside
+    line=$(grep '^race: ' "$CASE_OUT")
+    inside=$(echo "$line" | sed -n 's/.*inside=\([0-9]*\).*/\1/p')
+    denied=$(echo "$line" | sed -n 's/.*denied=\([0-9]*\).*/\1/p')
+    [ "${inside:-0}" -gt 0 ] && [ "${denied:-0}" -gt 0 ] || { echo "race not exercised: $line ($swaps swaps)"; return 1; }
+    [ ! -e "$TMP/created" ] || { echo "e/created appeared outside"; return 1; }
+    [ -d "$PRE/d" ] && [ -d "$PRE/e" ] && [ "$(cat "$PRE/e/canary")" = "inside canary" ] || { echo "layout not restored"; return 1; }
 }
 
 setup_readdir() {
@@ -289,6 +297,7 @@ run_case() {
     TMP=$(cd "$dir/tmp" && pwd)
     PRE=$TMP/pre
     RO=$TMP/ro
+    CASE_DIR=$dir
     CASE_OUT=$dir/stdout
     CASE_ERR=$dir/stderr
     printf 'CANARY %s %s\n' "$name" "$RANDOM$RANDOM" >"$TMP/canary"
