@@ -7,6 +7,8 @@
 #   2. embed example    examples/embed.c (counts as one test)
 #   3. CLI tests        tests/cli/*.sh (.wat files assembled with wat2wasm)
 #   4. spec suite       tests/spec/run_spec.sh (prints its own count line)
+#   6. WASI programs    tests/wasi/run.sh: C programs for wasm32-wasi, sandbox
+#                       escapes and the swap race (skipped without clang-19)
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -165,6 +167,27 @@ if [ -f tests/spec/run_spec.sh ]; then
         bash tests/spec/run_spec.sh --runner "$ROOT/$BUILD/spec_runner"
 else
     echo "tests/spec/run_spec.sh not present: skipped"
+fi
+
+# ---- 6. WASI programs -----------------------------------------------------
+# tests/wasi/*.c and tests/wasi/escape/*.c built with clang-19 for
+# wasm32-wasi and run under `weft run` (one test per case). Without the
+# toolchain the runner skips and says so; in CI that counts as a failure.
+header "6. WASI programs (tests/wasi/run.sh)"
+if [ -f tests/wasi/run.sh ]; then
+    wasi_flags=()
+    [ "$BUILD" = build-asan ] && wasi_flags+=(--asan)
+    run_counted "WASI programs" "$LOG/wasi.out" \
+        env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" bash tests/wasi/run.sh "${wasi_flags[@]}"
+    wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)
+    if [ -n "$wasi_skipped" ] && [ "$wasi_skipped" -gt 0 ]; then
+        if [ -n "${CI:-}" ]; then
+            echo "FAIL: WASI programs skipped in CI (setup must install clang-19 and wasi-libc)"
+            add 0 1
+        else
+            total_skip=$(( ${total_skip:-0} + wasi_skipped ))
+        fi
+    fi
 fi
 
 finish
