@@ -17,7 +17,7 @@
 
 #include "t.h"
 
-static unsigned n_files, n_loaded, n_instantiated, n_calls;
+static unsigned n_files, n_loaded, n_fueled, n_instantiated, n_calls;
 
 static void replay_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -44,10 +44,11 @@ static void replay_file(const char *path) {
     return;
   }
   struct fuzz_result res;
-  fuzz_one(buf, len, &res);
+  fuzz_one(buf, len, 0, &res);
   free(buf);
   n_files++;
   n_loaded += res.load == WEFT_OK;
+  n_fueled += res.fueled == WEFT_OK;
   n_instantiated += res.inst == WEFT_OK;
   n_calls += res.calls;
   int ok = !res.leaked && !res.bad_sizes && !res.no_message;
@@ -94,7 +95,8 @@ int main(int argc, char **argv) {
     replay_dir("tests/fuzz/corpus", 0);
     replay_dir("tests/regress", 1);
   }
-  printf("replayed %u files: %u loaded, %u instantiated, %u export calls\n",
-         n_files, n_loaded, n_instantiated, n_calls);
+  printf("replayed %u files: %u loaded (%u with fuel added), %u "
+         "instantiated, %u export calls\n",
+         n_files, n_loaded, n_fueled, n_instantiated, n_calls);
   return T_DONE();
 }
