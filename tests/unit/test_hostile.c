@@ -453,6 +453,7 @@ static void test_deep_nesting(void) {
     weft_engine *e = counted_engine(&cfg, &cnt);
     weft_module *mod = NULL;
     weft_status s = weft_module_load(e, m.p, m.len, &mod, &err);
+    size_t load_peak = cnt.peak;
     /* Either is acceptable; record which. */
     CHECK(s == WEFT_OK || s == WEFT_ERR_LIMIT);
     if (s != WEFT_OK) {
@@ -474,8 +475,8 @@ static void test_deep_nesting(void) {
     }
     end_engine(e, &cnt);
     CHECK(cnt.peak < 64 * MIB);
-    printf("  %s: %s\n", kinds[k].label,
-           s == WEFT_OK ? "loads and runs" : "rejected");
+    printf("  %s: %s (module %zu bytes, peak after load %zu)\n", kinds[k].label,
+           s == WEFT_OK ? "loads and runs" : "rejected", m.len, load_peak);
     report(kinds[k].label, &cnt, s == WEFT_OK ? NULL : &err);
     buf_free(&m);
   }
