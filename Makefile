@@ -40,8 +40,24 @@ $(BUILD)/libweft.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The CLI alone links mbed TLS (SHA-256 of AoT artifacts, cli/sha256.c).
 $(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweft.a $(LDFLAGS) -lm
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweft.a $(LDFLAGS) \
+	  -lmbedcrypto -lm
+
+# Build facts for the CLI: the host triple AoT artifacts are checked
+# against, and an id of the library's sources, part of the `run --aot`
+# cache key so a changed code generator never reuses stale compiled code.
+CLI_BUILD_ID_SRC := $(sort $(WEFT_CORE_SRC) $(WEFT_PORT_SRC) $(WEFT_AOT_PRELUDE) \
+                      $(wildcard src/*/*.h src/*/*.def include/*.h))
+$(BUILD)/gen/cli_build.h: $(CLI_BUILD_ID_SRC)
+	@mkdir -p $(dir $@)
+	@{ printf '#define WEFT_HOST_TRIPLE "%s"\n' "$$($(CC) -dumpmachine)"; \
+	   printf '#define WEFT_BUILD_ID "%s"\n' \
+	     "$$(cat $^ | sha256sum | cut -c1-16)"; } > $@.tmp
+	@mv $@.tmp $@
+$(CLI_OBJ): CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 

@@ -32,9 +32,11 @@
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 void cli_usage_run(FILE *out);
 void cli_usage_validate(FILE *out);
 void cli_usage_inspect(FILE *out);
+void cli_usage_compile(FILE *out);
 
 /* "weft: <message>\n" on stderr. */
 void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);

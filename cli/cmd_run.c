@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot.h"
 #include "cli.h"
 #include "weft_wasi.h"
 #include "weft_wasi_fs.h"
@@ -19,6 +20,8 @@ struct run_options {
   int argc;           /* ARGS after the file: program arguments */
   char **argv;        /*   (to the invoked function, or WASI's argv) */
   weft_config config; /* engine limits */
+  /* --aot, --cache-dir (a FILE.cwasm always runs compiled code) */
+  struct cli_run_load load;
   /* WASI */
   weft_wasi_preopen *dirs; /* --dir / --dir-ro, in order */
   uint32_t ndirs;
@@ -41,6 +44,10 @@ void cli_usage_run(FILE *out) {
         "it sees only the directories given with --dir. The exit status is\n"
         "the code given to proc_exit (0 when _start returns).\n"
         "\n"
+        "FILE may be an artifact from `weft compile` (FILE.cwasm): its\n"
+        "header is checked (integrity, AoT ABI, target, module hash) and a\n"
+        "mismatch is refused with exit status 2 before any code is loaded.\n"
+        "\n"
         "options:\n"
         "  --dir HOST[::GUEST]     let the program use directory HOST, named\n"
         "                          GUEST inside (default: HOST as written)\n"
@@ -49,6 +56,12 @@ void cli_usage_run(FILE *out) {
         "                          pass this process's value of KEY)\n"
         "  --tcplisten ADDR:PORT   listen on a TCP socket, given to the\n"
         "                          program as the fd after the preopens\n"
+        "  --aot                   run compiled code: compile FILE.wasm once\n"
+        "                          into the cache, reuse it afterwards\n"
+        "  --cache-dir DIR         the --aot cache (default:\n"
+        "                          $XDG_CACHE_HOME/weft or ~/.cache/weft)\n"
+        "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
+        "                          (default: guard pages on 64-bit hosts)\n"
         "  --invoke NAME           call the exported function NAME\n"
         "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
         "  --max-call-depth N      limit nested Wasm calls\n"
@@ -204,8 +217,16 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       cli_usage_run(stdout);
       return -1;
     }
+    if (strcmp(arg, "--aot") == 0 ||
+        strcmp(arg, "--explicit-bounds-checks") == 0) {
+      opt->load.aot = 1;
+      opt->load.explicit_checks |= arg[2] == 'e';
+      continue;
+    }
     if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
       opt->invoke = v;
+    } else if ((v = option_value(argc, argv, &i, "--cache-dir", &missing))) {
+      opt->load.cache_dir = v;
     } else if ((v = option_value(argc, argv, &i, "--dir", &missing))) {
       if (add_dir(opt, v, 0) != 0)
         return CLI_EXIT_USAGE;
@@ -455,6 +476,7 @@ int cmd_run(int argc, char **argv) {
   weft_instance *instance = NULL;
   weft_func *func = NULL;
   weft_wasi *wasi = NULL;
+  void *code = NULL; /* compiled code, released after the engine */
   weft_error err;
   int rc;
 
@@ -467,7 +489,8 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
-  rc = cli_load_module(&opt.config, opt.path, &engine, &module, NULL);
+  rc = cli_load_for_run(&opt.config, opt.path, &opt.load, &engine, &module,
+                        &code);
   if (rc != CLI_EXIT_OK) {
     free_options(&opt);
     return rc;
@@ -496,6 +519,7 @@ done:
   weft_wasi_free(wasi);
   weft_module_free(module);
   weft_engine_free(engine);
+  weft_aot_unload(code);
   free_options(&opt);
   return rc;
 }

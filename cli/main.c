@@ -14,7 +14,9 @@ static void usage(FILE *out) {
         "usage: weft <command> [options] ...\n"
         "\n"
         "commands:\n"
-        "  run FILE.wasm [ARGS...]   instantiate and run a module\n"
+        "  run FILE.wasm [ARGS...]   instantiate and run a module (or a\n"
+        "                            compiled FILE.cwasm; --aot compiles)\n"
+        "  compile FILE.wasm         compile ahead of time to FILE.cwasm\n"
         "  validate FILE.wasm        decode and validate a module\n"
         "  inspect FILE.wasm         show sections, imports, exports, sizes\n"
         "  help [COMMAND]            show this help or a command's help\n"
@@ -25,7 +27,8 @@ static void usage(FILE *out) {
         out);
   cli_usage_run(out);
   fputs("\nexit status: 0 success, 1 usage error or unreadable file,\n"
-        "2 module rejected (malformed, invalid, link or instantiation error),\n"
+        "2 module rejected (malformed, invalid, link or instantiation error,\n"
+        "an artifact refused, compilation failed),\n"
         "3 trap; a program that calls proc_exit exits with its own code.\n",
         out);
 }
@@ -41,6 +44,8 @@ static int help(int argc, char **argv) {
     cli_usage_validate(stdout);
   else if (strcmp(argv[1], "inspect") == 0)
     cli_usage_inspect(stdout);
+  else if (strcmp(argv[1], "compile") == 0)
+    cli_usage_compile(stdout);
   else {
     cli_errorf("unknown command '%s' (try 'weft help')", argv[1]);
     return CLI_EXIT_USAGE;
@@ -50,7 +55,8 @@ static int help(int argc, char **argv) {
 
 static int looks_like_module(const char *arg) {
   size_t n = strlen(arg);
-  return n > 5 && strcmp(arg + n - 5, ".wasm") == 0;
+  return (n > 5 && strcmp(arg + n - 5, ".wasm") == 0) ||
+         (n > 6 && strcmp(arg + n - 6, ".cwasm") == 0);
 }
 
 int main(int argc, char **argv) {
@@ -68,6 +74,8 @@ int main(int argc, char **argv) {
     rc = cmd_validate(argc - 1, argv + 1);
   else if (strcmp(cmd, "inspect") == 0)
     rc = cmd_inspect(argc - 1, argv + 1);
+  else if (strcmp(cmd, "compile") == 0)
+    rc = cmd_compile(argc - 1, argv + 1);
   else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
            strcmp(cmd, "--help") == 0)
     rc = help(argc - 1, argv + 1);

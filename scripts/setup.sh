@@ -6,7 +6,9 @@
 #      something is missing; nothing is downloaded from anywhere else):
 #      gcc/make, wabt, clang-19 + lld-19 + wasi-libc + compiler-rt for
 #      wasm32, clang-19's sanitizer/libFuzzer runtimes, binaryen, valgrind,
-#      clang-format, dpkg-dev and tcl (for tests/programs/); then fetches
+#      clang-format, dpkg-dev and tcl (for tests/programs/), mbed TLS
+#      (the CLI's SHA-256) and the aarch64/riscv64 cross gcc (AoT
+#      artifacts for other targets); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
@@ -36,6 +38,9 @@ PACKAGES=(
     clang-format                # make format / format-check
     dpkg-dev                    # apt-get source (tests/programs/fetch.sh)
     tcl                         # tclsh: SQLite's amalgamation (tests/programs)
+    libmbedtls-dev              # SHA-256 for AoT artifacts (CLI only, -lmbedcrypto)
+    gcc-aarch64-linux-gnu       # weft compile --target aarch64-linux-gnu
+    gcc-riscv64-linux-gnu       # weft compile --target riscv64-linux-gnu
 )
 
 # ---- 1. packages ------------------------------------------------------------

@@ -1,0 +1,64 @@
+/*
+** sha256.c — cli/sha256.h on mbed TLS (libmbedcrypto, Debian's
+** libmbedtls-dev). Handles the 2.x (`*_ret`) and 3.x spellings.
+*/
+#include <stdlib.h>
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#include "sha256.h"
+
+#if MBEDTLS_VERSION_MAJOR < 3
+#define sha256_starts mbedtls_sha256_starts_ret
+#define sha256_update mbedtls_sha256_update_ret
+#define sha256_finish mbedtls_sha256_finish_ret
+#else
+#define sha256_starts mbedtls_sha256_starts
+#define sha256_update mbedtls_sha256_update
+#define sha256_finish mbedtls_sha256_finish
+#endif
+
+struct cli_sha256 {
+  mbedtls_sha256_context ctx;
+};
+
+struct cli_sha256 *cli_sha256_new(void) {
+  struct cli_sha256 *h = malloc(sizeof *h);
+  if (h == NULL)
+    return NULL;
+  mbedtls_sha256_init(&h->ctx);
+  sha256_starts(&h->ctx, 0); /* 0: SHA-256, not SHA-224 */
+  return h;
+}
+
+/* mbed TLS's software SHA-256 cannot fail on valid arguments, so the
+** update and finish results carry no information. */
+void cli_sha256_update(struct cli_sha256 *h, const void *data, size_t size) {
+  if (size > 0)
+    (void)sha256_update(&h->ctx, data, size);
+}
+
+void cli_sha256_final(struct cli_sha256 *h, uint8_t out[CLI_SHA256_SIZE]) {
+  (void)sha256_finish(&h->ctx, out);
+  mbedtls_sha256_free(&h->ctx);
+  free(h);
+}
+
+int cli_sha256_of(const void *data, size_t size, uint8_t out[CLI_SHA256_SIZE]) {
+  struct cli_sha256 *h = cli_sha256_new();
+  if (h == NULL)
+    return -1;
+  cli_sha256_update(h, data, size);
+  cli_sha256_final(h, out);
+  return 0;
+}
+
+void cli_sha256_hex(const uint8_t digest[CLI_SHA256_SIZE], char out[65]) {
+  static const char hex[] = "0123456789abcdef";
+  for (int i = 0; i < CLI_SHA256_SIZE; i++) {
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 15];
+  }
+  out[64] = '\0';
+}

@@ -1,0 +1,28 @@
+/*
+** sha256.h — SHA-256 for the CLI (artifact and cache hashes). A thin
+** wrapper so the crypto library (mbed TLS today) can be swapped without
+** touching its callers; libweft's core never links it.
+*/
+#ifndef WEFT_CLI_SHA256_H
+#define WEFT_CLI_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CLI_SHA256_SIZE 32
+
+struct cli_sha256; /* an incremental hash in progress */
+
+/* Returns NULL when out of memory. */
+struct cli_sha256 *cli_sha256_new(void);
+void cli_sha256_update(struct cli_sha256 *h, const void *data, size_t size);
+/* Writes the digest and frees `h`. */
+void cli_sha256_final(struct cli_sha256 *h, uint8_t out[CLI_SHA256_SIZE]);
+
+/* The digest of one buffer; returns 0, or -1 when out of memory. */
+int cli_sha256_of(const void *data, size_t size, uint8_t out[CLI_SHA256_SIZE]);
+
+/* Lower-case hex of a digest: 64 characters and a NUL. */
+void cli_sha256_hex(const uint8_t digest[CLI_SHA256_SIZE], char out[65]);
+
+#endif /* WEFT_CLI_SHA256_H */

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# aot.sh — `weft compile`, `weft run FILE.cwasm` and `weft run --aot`:
+# compiled code prints what the interpreter prints; every damaged or
+# mismatched artifact (truncated, flipped header or payload byte, other
+# target, other ABI, module hash mismatch) is refused with exit status 2
+# before its shared object is loaded; the --aot cache is reused without
+# running the compiler and a corrupt entry is rebuilt.
+#
+# "Never loaded" is observed directly: artifacts are built with a compiler
+# wrapper that links a constructor into the shared object; the constructor
+# appends to $WEFT_TEST_MARKER whenever the object is loaded.
+source "$(dirname "$0")/helpers.bash"
+
+M=$(wasm aot) || exit 1
+WASI=$(wasm aot_wasi) || exit 1
+A=$(wasm arith) || exit 1
+
+# ---- tools: a compiler wrapper that logs calls and marks loads -------------
+HOST_CC=${WEFT_TEST_CC:-cc}
+cat >"$TMP/marker.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((constructor)) static void weft_test_marker(void) {
+  const char *path = getenv("WEFT_TEST_MARKER");
+  FILE *f = path ? fopen(path, "a") : NULL;
+  if (f) {
+    fputs("loaded\n", f);
+    fclose(f);
+  }
+}
+EOF
+cat >"$TMP/cc" <<EOF
+#!/bin/sh
+# logs each call; the link step (-shared) also links the load marker
+echo "\$*" >>"$TMP/cc.log"
+case " \$* " in
+*" -shared "*) exec $HOST_CC "\$@" "$TMP/marker.c" ;;
+esac
+exec $HOST_CC "\$@"
+EOF
+chmod +x "$TMP/cc"
+export WEFT_TEST_MARKER=$TMP/marker
+CC_CALLS=0
+cc_calls() { if [ -f "$TMP/cc.log" ]; then wc -l <"$TMP/cc.log"; else echo 0; fi; }
+loads() { if [ -f "$WEFT_TEST_MARKER" ]; then wc -l <"$WEFT_TEST_MARKER"; else echo 0; fi; }
+
+# byte I/O on files with od/dd/printf only
+put_byte() { # FILE OFFSET VALUE(0-255)
+    # shellcheck disable=SC2059
+    printf "\\$(printf '%03o' "$3")" |
+        dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+get_byte() { od -An -tu1 -j "$2" -N1 "$1" | tr -d ' '; }
+flip_byte() { put_byte "$1" "$2" $(($(get_byte "$1" "$2") ^ 0xff)); }
+put_hex() { # FILE OFFSET HEX
+    local i hex=$3
+    for ((i = 0; i < ${#hex}; i += 2)); do
+        put_byte "$1" $(($2 + i / 2)) $((16#${hex:i:2}))
+    done
+}
+put_u32() { # FILE OFFSET VALUE (little-endian)
+    local i
+    for i in 0 1 2 3; do put_byte "$1" $(($2 + i)) $((($3 >> (8 * i)) & 255)); done
+}
+put_str() { # FILE OFFSET FIELD-SIZE TEXT (NUL-padded)
+    dd if=/dev/zero of="$1" bs=1 seek="$2" count="$3" conv=notrunc status=none
+    printf '%s' "$4" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# Recomputes the integrity hash (header bytes 0..991, then the payload),
+# as a forger would, so the checks behind it are reached.
+fix_integrity() {
+    local h
+    h=$({ head -c 992 "$1"; tail -c +1025 "$1"; } | sha256sum | cut -c1-64)
+    put_hex "$1" 992 "$h"
+}
+
+# ---- compile, then run the same calls interpreted and compiled -------------
+C=$TMP/aot.cwasm
+weft compile --explicit-bounds-checks --cc "$TMP/cc" -j 2 "$M" -o "$C"
+expect_status 0 "weft compile"
+if [ -s "$C" ] && [ "$(head -c 8 "$C")" = weft-aot ]; then ok; else not_ok "artifact starts with the magic"; fi
+
+# same_as_interp FILE FUNC ARGS...: compiled and interpreted runs print the
+# same stdout, the same trap message and exit with the same status
+same_as_interp() {
+    local file=$1 i_out i_err i_status
+    shift
+    weft run --invoke "$1" "$M" "${@:2}"
+    i_out=$stdout i_err=$(head -1 <<<"$stderr") i_status=$status
+    weft run --invoke "$1" "$file" "${@:2}"
+    if [ "$status" = "$i_status" ] && [ "$stdout" = "$i_out" ] &&
+        [ "$(head -1 <<<"$stderr")" = "$i_err" ]; then
+        ok
+    else
+        not_ok "$* on $(basename "$file"): interpreter printed '$i_out' '$i_err' (status $i_status)"
+    fi
+}
+calls=("fib 20" "squares 1000" "datasum" "apply 0 6 7" "apply 2 6 7" "apply 3 1 1"
+    "bump 5" "grow_and_store 1" "grow_and_store 4" "hypot 3 4" "trunc 1e10" "trunc -7.9"
+    "load 65532" "load 65533" "rotl 1 65" "divu 10 3" "divu 1 0" "deep 100000")
+before=$(loads)
+for c in "${calls[@]}"; do
+    # shellcheck disable=SC2086
+    same_as_interp "$C" $c
+done
+if [ "$(loads)" -gt "$before" ]; then ok; else not_ok "running the artifact loads its code (marker)"; fi
+
+# a WASI command: output and proc_exit status as interpreted
+weft compile --explicit-bounds-checks "$WASI" -o "$TMP/wasi.cwasm"
+weft run "$TMP/wasi.cwasm"
+expect_status 7 "WASI proc_exit status from compiled code"
+expect_stdout "hello from weft" "WASI fd_write from compiled code"
+# `weft FILE.cwasm` is `weft run FILE.cwasm`
+weft "$TMP/wasi.cwasm"
+expect_stdout "hello from weft" "weft FILE.cwasm"
+
+# the default mode (guard pages on 64-bit hosts) computes the same results
+weft compile "$M" -o "$TMP/guard.cwasm"
+expect_status 0 "weft compile (default bounds-check mode)"
+for c in "fib 20" "squares 1000" "datasum" "apply 2 6 7" "grow_and_store 2" "hypot 3 4"; do
+    # shellcheck disable=SC2086
+    same_as_interp "$TMP/guard.cwasm" $c
+done
+
+# default output name, and the header records what the docs say
+cp "$A" "$TMP/arith.wasm"
+weft compile --explicit-bounds-checks "$TMP/arith.wasm"
+if [ -f "$TMP/arith.cwasm" ]; then ok; else not_ok "FILE.wasm compiles to FILE.cwasm by default"; fi
+hdr_str() { dd if="$1" bs=1 skip="$2" count="$3" status=none | tr -d '\0'; }
+host=$(hdr_str "$C" 72 64)
+case $host in *-*) ok ;; *) not_ok "target triple in the header: '$host'" ;; esac
+if [ "$(hdr_str "$C" 200 256)" = "$TMP/cc" ]; then ok; else not_ok "compiler command in the header"; fi
+case $(hdr_str "$C" 456 256) in ?*) ok ;; *) not_ok "compiler version in the header" ;; esac
+case $(hdr_str "$C" 712 256) in *-O2*) ok ;; *) not_ok "compiler flags in the header" ;; esac
+want=$(sha256sum "$M" | cut -c1-64)
+have=$(od -An -tx1 -j 40 -N 32 "$C" | tr -d ' \n')
+if [ "$have" = "$want" ]; then ok; else not_ok "module SHA-256 in the header ($have != $want)"; fi
+if [ "$(get_byte "$C" 20)" = 1 ]; then ok; else not_ok "explicit-checks flag set"; fi
+if [ "$(get_byte "$TMP/guard.cwasm" 20)" = 0 ]; then ok; else not_ok "guard-page flag clear"; fi
+# deterministic: the same module and options give the same artifact
+weft compile --explicit-bounds-checks --cc "$TMP/cc" "$M" -o "$TMP/again.cwasm"
+if cmp -s "$C" "$TMP/again.cwasm"; then ok; else not_ok "compiling twice gives the same bytes"; fi
+
+# ---- refusals: status 2, a clear message, the code never loaded ------------
+# refused FILE WHAT MESSAGE: run FILE and expect a refusal without loading
+refused() {
+    local file=$1 what=$2 msg=$3 before
+    before=$(loads)
+    weft run --invoke fib "$file" 10
+    expect_status 2 "$what: exit status"
+    expect_stderr_has "refused" "$what: says it is refused"
+    expect_stderr_has "$msg" "$what: says why"
+    if [ -z "$stdout" ] && [ "$(loads)" = "$before" ]; then ok; else
+        not_ok "$what: the shared object must not be loaded"; fi
+}
+variant() { cp "$C" "$TMP/$1.cwasm" && echo "$TMP/$1.cwasm"; }
+size=$(stat -c %s "$C")
+
+for cut in 8 100 1023 1024 $((size / 2)) $((size - 1)); do
+    v=$(variant trunc)
+    truncate -s "$cut" "$v"
+    refused "$v" "truncated to $cut bytes" "truncated"
+done
+v=$(variant long) && printf 'x' >>"$v"
+refused "$v" "one byte appended" "corrupt"
+
+# a flipped byte anywhere in the header or the payload: integrity
+for off in 3 12 20 24 50 75 210 500 980 1000 1030 $((size / 2)) $((size - 1)); do
+    v=$(variant flip) && flip_byte "$v" "$off"
+    case $off in
+    3) why="not a weft AoT artifact" ;; # the magic
+    12) why="format" ;;          # header size field: the format check sees it
+    24) why="the header says" ;; # the Wasm size field: sizes disagree first
+    *) why="integrity check failed" ;;
+    esac
+    refused "$v" "byte $off flipped" "$why"
+done
+
+# forged fields with the integrity hash fixed up, so each check is reached
+v=$(variant target) && put_str "$v" 72 64 "aarch64-linux-gnu" && fix_integrity "$v"
+[ "$host" = aarch64-linux-gnu ] && put_str "$v" 72 64 "riscv64-linux-gnu" && fix_integrity "$v"
+refused "$v" "forged target" "built for target"
+expect_stderr_has "this host is $host" "target message names this host"
+v=$(variant abi) && put_u32 "$v" 16 999 && fix_integrity "$v"
+refused "$v" "forged ABI" "AoT ABI 999"
+v=$(variant format) && put_u32 "$v" 8 2 && fix_integrity "$v"
+refused "$v" "future format version" "format 2"
+v=$(variant modhash) && flip_byte "$v" 45 && fix_integrity "$v"
+refused "$v" "module hash in the header forged" "module hash mismatch"
+v=$(variant modbody) && flip_byte "$v" $((1024 + 20)) && fix_integrity "$v"
+refused "$v" "embedded module changed" "module hash mismatch"
+v=$(variant field) && put_byte "$v" 263 65 && put_byte "$v" 455 66 && fix_integrity "$v"
+refused "$v" "unterminated string field" "malformed header field"
+
+# a real artifact for another target, when a cross compiler is installed
+cross=aarch64-linux-gnu
+[ "$host" = aarch64-linux-gnu ] && cross=riscv64-linux-gnu
+if command -v "$cross-gcc" >/dev/null 2>&1; then
+    weft compile --explicit-bounds-checks --target "$cross" "$M" -o "$TMP/cross.cwasm"
+    expect_status 0 "weft compile --target $cross"
+    if [ "$(hdr_str "$TMP/cross.cwasm" 72 64)" = "$cross" ]; then ok; else
+        not_ok "cross artifact records target $cross"; fi
+    if [ "$(hdr_str "$TMP/cross.cwasm" 200 256)" = "$cross-gcc" ]; then ok; else
+        not_ok "cross artifact records $cross-gcc"; fi
+    refused "$TMP/cross.cwasm" "artifact for $cross" "built for target $cross"
+else
+    echo "note: $cross-gcc not installed; cross artifact covered by the forged one"
+fi
+
+# ---- compile errors --------------------------------------------------------
+weft compile "$TMP/none.wasm"
+expect_status 1 "compile: missing file"
+weft compile "$(wasm invalid --no-check)" -o "$TMP/invalid.cwasm"
+expect_status 2 "compile: invalid module"
+weft compile --cc "$TMP/no-such-cc" "$M" -o "$TMP/x.cwasm"
+expect_status 1 "compile: compiler missing"
+expect_stderr_has "cannot run the C compiler" "compiler missing message"
+weft compile --target mips-unknown-none --cc "$HOST_CC" "$M" -o "$TMP/x.cwasm"
+expect_status 1 "compile: --target disagrees with the compiler"
+expect_stderr_has "not mips-unknown-none" "target mismatch message"
+weft compile --cc false "$M" -o "$TMP/x.cwasm"
+expect_status 1 "compile: compiler that fails"
+if [ ! -e "$TMP/x.cwasm" ]; then ok; else not_ok "no artifact after a failed compile"; fi
+weft compile "$C"
+expect_status 1 "compile: an artifact is not a module"
+expect_stderr_has "already" "compiling an artifact says so"
+
+# ---- weft run --aot: the cache ---------------------------------------------
+CACHE=$TMP/cache
+export WEFT_CC=$TMP/cc
+rm -f "$TMP/cc.log"
+weft run --aot --cache-dir "$CACHE" --explicit-bounds-checks --invoke fib "$M" 25
+expect_stdout 75025 "--aot first run (compiles)"
+first=$(cc_calls)
+if [ "$first" -gt 0 ]; then ok; else not_ok "--aot first run runs the compiler"; fi
+entries=("$CACHE"/*.cwasm)
+if [ ${#entries[@]} = 1 ] && [ -f "${entries[0]}" ]; then ok; else not_ok "one cache entry (${entries[*]})"; fi
+entry=${entries[0]}
+before=$(loads)
+weft run --aot --cache-dir "$CACHE" --explicit-bounds-checks --invoke fib "$M" 25
+expect_stdout 75025 "--aot second run"
+expect_stderr_empty "--aot second run"
+if [ "$(cc_calls)" = "$first" ]; then ok; else not_ok "--aot second run reuses the cache (no compiler run)"; fi
+if [ "$(loads)" -gt "$before" ]; then ok; else not_ok "--aot second run runs compiled code"; fi
+# traps as interpreted
+weft run --aot --cache-dir "$CACHE" --explicit-bounds-checks --invoke load "$M" 65533
+expect_status 3 "--aot out-of-bounds trap"
+expect_stderr_has "out of bounds memory access" "--aot trap message"
+
+# a corrupt entry is detected and rebuilt, then reused again
+for damage in flip truncate; do
+    n=$(cc_calls)
+    if [ $damage = flip ]; then flip_byte "$entry" $(($(stat -c %s "$entry") - 100)); else truncate -s 2000 "$entry"; fi
+    weft run --aot --cache-dir "$CACHE" --explicit-bounds-checks --invoke fib "$M" 25
+    expect_stdout 75025 "--aot with a corrupt entry ($damage)"
+    expect_stderr_has "cache entry refused" "corrupt entry ($damage) is reported"
+    if [ "$(cc_calls)" -gt "$n" ]; then ok; else not_ok "corrupt entry ($damage) is rebuilt"; fi
+    n=$(cc_calls)
+    weft run --aot --cache-dir "$CACHE" --explicit-bounds-checks --invoke fib "$M" 25
+    expect_stderr_empty "rebuilt entry ($damage) accepted"
+    if [ "$(cc_calls)" = "$n" ]; then ok; else not_ok "rebuilt entry ($damage) is reused"; fi
+done
+# a different mode is a different entry
+weft run --aot --cache-dir "$CACHE" --invoke fib "$M" 20
+expect_stdout 6765 "--aot in the default mode"
+entries=("$CACHE"/*.cwasm)
+if [ ${#entries[@]} = 2 ]; then ok; else not_ok "bounds-check mode is part of the cache key"; fi
+# default cache location: $XDG_CACHE_HOME/weft
+XDG_CACHE_HOME=$(cd "$TMP" && pwd)/xdg weft run --aot --invoke datasum "$M"
+expect_stdout 1677 "--aot with XDG_CACHE_HOME"
+if compgen -G "$TMP/xdg/weft/*.cwasm" >/dev/null; then ok; else not_ok "cache in \$XDG_CACHE_HOME/weft"; fi
+# WASI through --aot
+weft run --aot --cache-dir "$CACHE" "$WASI"
+expect_status 7 "--aot WASI exit status"
+expect_stdout "hello from weft" "--aot WASI output"
+
+done_testing
