@@ -304,15 +304,19 @@ static bool emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
       continue;
     put(t, "  {\n");
     address(g, ip[2], ip[3], loads[i].width);
-    putf(t, "    const u8 *p = mem + ea; %s\n", raw_load(loads[i].width));
+    putf(t, "    const u8 *p = mem + ea; %s\n    ", raw_load(loads[i].width));
+    var(g, ip[1], loads[i].letter);
+    putf(t, " = %s;\n", loads[i].load);
     /* With guard pages the access itself is the bounds check, so it must
     ** happen even when the value is unused: pin it (a compiler may delete
     ** a load whose result it can prove irrelevant). */
-    if (!g->opts->explicit_bounds_checks)
-      put(t, "    __asm__ volatile(\"\" : : \"r\"(raw));\n");
-    put(t, "    ");
-    var(g, ip[1], loads[i].letter);
-    putf(t, " = %s;\n  }\n", loads[i].load);
+    if (!g->opts->explicit_bounds_checks) {
+      bool fp = loads[i].letter == 'f' || loads[i].letter == 'd';
+      put(t, fp ? "    WF_PIN_F(" : "    WF_PIN(");
+      var(g, ip[1], loads[i].letter);
+      put(t, ");\n");
+    }
+    put(t, "  }\n");
     return true;
   }
   for (u32 i = 0; i < WF_ARRAY_LEN(stores); i++) {

@@ -42,6 +42,21 @@ static inline u64 wf_f64_bits(f64 f) {
   return v;
 }
 
+/* Keep a loaded value alive: with guard pages the load is the bounds check,
+** so it must happen even when the value turns out unused. The constraint
+** names the register class the value already lives in, so this costs no
+** instruction. */
+#define WF_PIN(v) __asm__ volatile("" : : "r"(v))
+#if defined(__x86_64__) || defined(__i386__)
+#define WF_PIN_F(v) __asm__ volatile("" : : "x"(v))
+#elif defined(__aarch64__)
+#define WF_PIN_F(v) __asm__ volatile("" : : "w"(v))
+#elif defined(__riscv) && defined(__riscv_flen)
+#define WF_PIN_F(v) __asm__ volatile("" : : "f"(v))
+#else
+#define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
+#endif
+
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define WF_LE16(x) __builtin_bswap16(x)
 #define WF_LE32(x) __builtin_bswap32(x)
