@@ -6,7 +6,11 @@
 #   1. unit tests       tests/unit/test_*.c, each built into BUILD/tests/
 #   2. embed example    examples/embed.c (counts as one test)
 #   3. CLI tests        tests/cli/*.sh (.wat files assembled with wat2wasm)
-#   4. spec suite       tests/spec/run_spec.sh (prints its own count line)
+#   4. spec suite       tests/spec/run_spec.sh in the interpreter and in AoT
+#                       mode (guard pages, explicit checks); own count lines
+#   5. real programs    tests/programs/run.sh: SQLite speedtest1 and Lua 5.4
+#                       (Debian sources) under weft vs native; skipped, and
+#                       counted as skipped, when the sources cannot be fetched
 #   6. WASI programs    tests/wasi/run.sh: C programs for wasm32-wasi, sandbox
 #                       escapes and the swap race (skipped without clang-19)
 # Exits non-zero when anything failed or did not build.
@@ -51,6 +55,7 @@ mkdir -p "$LOG"
 
 total_pass=0
 total_fail=0
+total_skip=0
 
 header() {
     echo
@@ -95,7 +100,11 @@ run_counted() {
 
 finish() {
     echo
-    echo "$total_pass passed, $total_fail failed"
+    if [ "$total_skip" -gt 0 ]; then
+        echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+    else
+        echo "$total_pass passed, $total_fail failed"
+    fi
     [ "$total_fail" -eq 0 ]
     exit $?
 }
@@ -161,12 +170,48 @@ else
 fi
 
 # ---- 4. spec suite --------------------------------------------------------
+# Every mode runs the whole suite: the interpreter, then generated C with
+# guard pages, then with explicit bounds checks (WEFT_SPEC_MODES picks).
 header "4. spec suite (tests/spec/run_spec.sh)"
 if [ -f tests/spec/run_spec.sh ]; then
-    run_counted "spec suite" "$LOG/spec.out" \
-        bash tests/spec/run_spec.sh --runner "$ROOT/$BUILD/spec_runner"
+    for mode in ${WEFT_SPEC_MODES:-interp aot aot-explicit}; do
+        case $mode in
+        interp) flag=() ;;
+        aot) flag=(--aot) ;;
+        aot-explicit) flag=(--aot-explicit) ;;
+        *) echo "unknown spec mode $mode"; add 0 1; continue ;;
+        esac
+        echo "-- spec suite, mode $mode"
+        run_counted "spec suite ($mode)" "$LOG/spec_$mode.out" \
+            bash tests/spec/run_spec.sh --runner "$ROOT/$BUILD/spec_runner" "${flag[@]}"
+    done
 else
     echo "tests/spec/run_spec.sh not present: skipped"
+fi
+
+# ---- 5. real programs -----------------------------------------------------
+# SQLite speedtest1 and Lua 5.4 from Debian's source packages, built for
+# wasm32-wasi, under `weft run` against native builds. Exit status 3 means
+# the sources or tools could not be had: one test counted as skipped.
+header "5. real programs (tests/programs/run.sh)"
+if [ -f tests/programs/run.sh ]; then
+    WEFT="$BUILD/weft" bash tests/programs/run.sh 2>&1 | tee "$LOG/programs.out"
+    rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 3 ] && [ -n "${CI:-}" ] && [ "$(id -u)" -eq 0 ]; then
+        echo "FAIL: real programs skipped in CI as root (setup must fetch the sources)"
+        add 0 1
+    elif [ "$rc" -eq 3 ]; then
+        total_skip=$((total_skip + 1))
+    elif count_line "$LOG/programs.out"; then
+        add "$c_pass" "$c_fail"
+        if [ "$rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then
+            echo "FAIL: real programs exited with status $rc"
+            add 0 1
+        fi
+    else
+        echo "FAIL: real programs printed no 'N passed, N failed' line (status $rc)"
+        add 0 1
+    fi
 fi
 
 # ---- 6. WASI programs -----------------------------------------------------
