@@ -362,6 +362,61 @@ static void check_preopen_close(void) {
   }
 }
 
+/* Padding bytes in the structs the host writes must be left alone or
+** zeroed, never filled with host bytes: fill with two patterns, check. */
+static int pads_ok(const unsigned char *b, const int *pads, int npads,
+                   unsigned char fill) {
+  for (int i = 0; i < npads; i++)
+    if (b[pads[i]] != 0 && b[pads[i]] != fill)
+      return 0;
+  return 1;
+}
+
+static void check_padding(void) {
+  WT_SECTION("struct padding");
+  static const int fdstat_pads[] = {1, 4, 5, 6, 7};
+  static const int filestat_pads[] = {17, 18, 19, 20, 21, 22, 23};
+  static const int prestat_pads[] = {1, 2, 3};
+  static const int event_pads[] = {11, 12, 13, 14, 15, 26, 27, 28, 29, 30, 31};
+  static const int dirent_pads[] = {21, 22, 23};
+  unsigned char fills[2] = {0xAA, 0x55};
+  for (int k = 0; k < 2; k++) {
+    unsigned char b[512];
+    unsigned char fl = fills[k];
+    memset(b, fl, sizeof b);
+    CHECK_OK(wr_fd_fdstat_get(dir, P(b)));
+    CHECK(pads_ok(b, fdstat_pads, 5, fl), "fdstat padding holds host bytes");
+    memset(b, fl, sizeof b);
+    CHECK_OK(wr_fd_filestat_get(dir, P(b)));
+    CHECK(pads_ok(b, filestat_pads, 7, fl), "fd_filestat padding");
+    memset(b, fl, sizeof b);
+    CHECK_OK(wr_path_filestat_get(dir, 0, S("f.txt"), P(b)));
+    CHECK(pads_ok(b, filestat_pads, 7, fl), "path_filestat padding");
+    memset(b, fl, sizeof b);
+    CHECK_OK(wr_fd_prestat_get(dir, P(b)));
+    CHECK(pads_ok(b, prestat_pads, 3, fl), "prestat padding");
+    /* a clock event and an fd event */
+    __wasi_subscription_t s[2];
+    memset(s, 0, sizeof s);
+    s[0].u.tag = __WASI_EVENTTYPE_CLOCK;
+    s[0].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+    s[1].u.tag = __WASI_EVENTTYPE_FD_WRITE;
+    s[1].u.u.fd_write.file_descriptor = 1;
+    for (int j = 0; j < 2; j++) {
+      u32 n = 0;
+      memset(b, fl, sizeof b);
+      CHECK_OK(wr_poll_oneoff(P(&s[j]), P(b), 1, P(&n)));
+      CHECK(n == 1 && pads_ok(b, event_pads, 11, fl),
+            "poll event %d padding (n=%u)", j, n);
+    }
+    /* the first dirent of the sandbox */
+    u32 used = 0;
+    memset(b, fl, sizeof b);
+    CHECK_OK(wr_fd_readdir(dir, P(b), sizeof b, 0, P(&used)));
+    CHECK(used >= 24 && pads_ok(b, dirent_pads, 3, fl), "dirent padding");
+  }
+}
+
 static void check_healthy(void) {
   WT_SECTION("healthy afterwards");
   CHECK_OK(wt_put(dir, "after.txt", "still fine"));
@@ -405,6 +460,7 @@ int main(void) {
   check_paths();
   check_poll();
   check_sock((u32)f);
+  check_padding();
   wr_fd_close((u32)f);
   check_bad_fds();
   check_preopen_close();

@@ -301,8 +301,52 @@ static void check_readdir(void) {
   CHECK_OK(wr_path_remove_directory(dir, S("many")));
 }
 
+static void check_deep(void) {
+  WT_SECTION("deep nesting");
+  static char path[2048];
+  int depth = 0;
+  path[0] = 0;
+  for (int i = 0; i < 200; i++) {
+    strcat(path, i ? "/q" : "q");
+    if (wr_path_create_directory(dir, S(path)) != 0)
+      break;
+    depth++;
+  }
+  CHECK(depth == 200, "created %d nested directories", depth);
+  char file[2100];
+  snprintf(file, sizeof file, "%s/deep.txt", path);
+  CHECK_OK(wt_put(dir, file, "deep"));
+  char buf[16];
+  CHECK(wt_get(dir, 0, file, buf, sizeof buf) == 4, "read the deep file");
+  /* back up with 200 ".." and down again, all inside */
+  static char up[4096];
+  up[0] = 0;
+  strcat(up, path);
+  for (int i = 0; i < 200; i++)
+    strcat(up, "/..");
+  strcat(up, "/");
+  strcat(up, file);
+  CHECK(wt_get(dir, 0, up, buf, sizeof buf) == 4, "200 levels up and down");
+  /* one ".." too many is outside */
+  strcpy(up, path);
+  for (int i = 0; i < 201; i++)
+    strcat(up, "/..");
+  strcat(up, "/x");
+  u32 fd;
+  CHECK_DENIED(wr_path_open(dir, 0, S(up), 0, R_ALL, R_ALL, 0, P(&fd)));
+  /* remove it all, deepest first */
+  CHECK_OK(wr_path_unlink_file(dir, S(file)));
+  int removed = 0;
+  for (int i = depth; i > 0; i--) {
+    path[2 * i - 1] = 0;
+    removed += wr_path_remove_directory(dir, S(path)) == 0;
+  }
+  CHECK(removed == depth, "removed %d of %d", removed, depth);
+}
+
 int main(void) {
   dir = wt_need_preopen("/sandbox");
+  check_deep();
   check_mkdir_rmdir();
   check_readdir();
   return wt_finish();

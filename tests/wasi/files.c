@@ -382,6 +382,57 @@ static void check_libc(void) {
   wr_fd_close((u32)ff);
 }
 
+static void check_limits(void) {
+  WT_SECTION("name length");
+  char name[300];
+  memset(name, 'n', 255);
+  name[255] = 0;
+  int64_t f = wt_open(dir, 0, name, __WASI_OFLAGS_CREAT, R_ALL, 0);
+  CHECK(f > 2, "255-byte name: %lld", (long long)f);
+  if (f > 2) {
+    wr_fd_close((u32)f);
+    CHECK_OK(wr_path_unlink_file(dir, S(name)));
+  }
+  name[255] = 'n';
+  name[256] = 0;
+  f = wt_open(dir, 0, name, __WASI_OFLAGS_CREAT, R_ALL, 0);
+  CHECK(f == -__WASI_ERRNO_NAMETOOLONG, "256-byte name: %lld", (long long)f);
+  /* a path far longer than PATH_MAX */
+  static char longp[8192];
+  for (int i = 0; i < 4000; i++)
+    memcpy(longp + 2 * i, "./", 2);
+  strcpy(longp + 8000, "x");
+  f = wt_open(dir, 0, longp, __WASI_OFLAGS_CREAT, R_ALL, 0);
+  CHECK(f == -__WASI_ERRNO_NAMETOOLONG || f > 2, "8001-byte path: %lld",
+        (long long)f);
+  if (f > 2) {
+    wr_fd_close((u32)f);
+    wr_path_unlink_file(dir, S("x"));
+  }
+
+  WT_SECTION("many fds");
+  static u32 fds[500];
+  int opened = 0, distinct = 1;
+  CHECK_OK(wt_put(dir, "many.txt", "m"));
+  for (int i = 0; i < 500; i++) {
+    int64_t g = wt_open(dir, 0, "many.txt", 0, __WASI_RIGHTS_FD_READ, 0);
+    if (g < 0) {
+      CHECK(0, "open number %d failed: %s", i, wt_errno_name((u32)-g));
+      break;
+    }
+    fds[opened++] = (u32)g;
+  }
+  for (int i = 0; i < opened; i++)
+    for (int j = i + 1; j < opened; j++)
+      distinct &= fds[i] != fds[j];
+  CHECK(distinct, "two open files share an fd number");
+  int closed = 0;
+  for (int i = 0; i < opened; i++)
+    closed += wr_fd_close(fds[i]) == 0;
+  CHECK(closed == opened && opened == 500, "opened %d, closed %d", opened,
+        closed);
+}
+
 int main(void) {
   dir = wt_need_preopen("/sandbox");
   check_open();
@@ -389,5 +440,6 @@ int main(void) {
   check_modes();
   check_fdflags();
   check_libc();
+  check_limits();
   return wt_finish();
 }

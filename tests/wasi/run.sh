@@ -155,6 +155,11 @@ check_healthy_out() {
     [ "$(head -n 1 "$CASE_OUT")" = healthy ] || { echo "stdout starts '$(head -c 80 "$CASE_OUT")', expected 'healthy' (a faulting write to stdout wrote something?)"; return 1; }
 }
 
+check_unknown_import() {
+    grep -q fd_no_such_function "$CASE_ERR" || { echo "stderr does not name fd_no_such_function: $(head -c 200 "$CASE_ERR")"; return 1; }
+    [ ! -s "$CASE_OUT" ] || { echo "the program ran: $(head -c 80 "$CASE_OUT")"; return 1; }
+}
+
 check_bye() {
     [ "$(cat "$CASE_OUT")" = "bye" ] || { echo "stdout '$(head -c 80 "$CASE_OUT")', expected 'bye' (flushed at exit)"; return 1; }
 }

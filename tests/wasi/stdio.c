@@ -13,6 +13,24 @@
 #define STDIN_LEN 200000u
 
 static void check_stdin(int expect_empty) {
+  WT_SECTION("stdin poll");
+  /* piped stdin is ready (data, or end of file) long before 10 s */
+  __wasi_subscription_t s[2];
+  memset(s, 0, sizeof s);
+  s[0].userdata = 1;
+  s[0].u.tag = __WASI_EVENTTYPE_CLOCK;
+  s[0].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+  s[0].u.u.clock.timeout = 10000000000ull;
+  s[1].userdata = 2;
+  s[1].u.tag = __WASI_EVENTTYPE_FD_READ;
+  s[1].u.u.fd_read.file_descriptor = 0;
+  __wasi_event_t ev[2];
+  u32 nev = 0;
+  CHECK_OK(wr_poll_oneoff(P(s), P(ev), 2, P(&nev)));
+  CHECK(nev == 1 && ev[0].userdata == 2 && ev[0].type == __WASI_EVENTTYPE_FD_READ &&
+            ev[0].error == 0,
+        "poll on stdin: %u events, first userdata %llu", nev,
+        (unsigned long long)ev[0].userdata);
   WT_SECTION("stdin");
   static unsigned char buf[4096 + 7];
   u32 total = 0, reads = 0;
