@@ -87,6 +87,7 @@ u16 wf_wasi_path_copy(const struct wf_mem *m, u32 ptr, u32 len, char *buf) {
 ** ===================================================================== */
 
 #define WALK_CAP (2 * WF_WASI_PATH_MAX + 2)
+#define WALK_RETRIES 16 /* an entry swapped under us: look again */
 
 struct walk {
   struct weft_wasi *w;
@@ -99,6 +100,7 @@ struct walk {
   u32 names_len;        /* bytes of w->names in use */
   u32 depth;            /* components from root to cur */
   u32 links;            /* symlinks expanded */
+  u32 retries;          /* lookups redone because an entry changed */
   /* the final component, set by walk_to_final */
   u32 final_start, final_end, rest; /* rest: first byte after its slashes */
   bool trailing;                    /* it was followed by a '/' */
@@ -218,6 +220,27 @@ static u16 walk_expand(struct walk *k, u32 start, u32 end, bool *was_link) {
   return WEFT_WASI_ESUCCESS;
 }
 
+/* After an open refused p[start..end) as a symlink or non-directory and
+** readlink said it is not a symlink: true (retry) when it is a directory
+** now, i.e. it was swapped while we looked, at most WALK_RETRIES times. */
+static bool walk_changed(struct walk *k, u32 start, u32 end) {
+  weft_wasi_filestat st;
+  char saved = k->p[end];
+  weft_wasi_errno r;
+
+  if (k->retries >= WALK_RETRIES || k->fs->stat_at == NULL)
+    return false;
+  k->p[end] = '\0';
+  r = k->fs->stat_at(k->user, k->cur, k->p + start, &st);
+  k->p[end] = saved;
+  if (r != WEFT_WASI_ESUCCESS ||
+      (st.filetype != WEFT_WASI_FILETYPE_DIRECTORY &&
+       st.filetype != WEFT_WASI_FILETYPE_SYMBOLIC_LINK))
+    return false;
+  k->retries++;
+  return true;
+}
+
 /* Resolves every component but the last, which is left in
 ** p[final_start..final_end) and copied to k->name (with one trailing '/'
 ** when the path had one). `.` and `..` as last component leave the name
@@ -301,6 +324,8 @@ static u16 walk_to_final(struct walk *k) {
         u16 r2 = walk_expand(k, start, end, &was_link);
         if (was_link)
           continue;
+        if (r2 == WEFT_WASI_EINVAL && walk_changed(k, start, end))
+          continue; /* was a symlink, is a directory now: look again */
         if (r2 != WEFT_WASI_EINVAL && r2 != WEFT_WASI_ENOENT)
           r = r2; /* ELOOP, EPERM ... from the expansion */
       }
@@ -636,11 +661,18 @@ static u16 open_walk(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
       break;
     if (!follow && !k.trailing)
       break;
-    if (walk_follow_final(&k, &was_link) != WEFT_WASI_ESUCCESS || !was_link)
-      break;
-    if (k.links > WF_WASI_SYMLINK_MAX) {
-      r = WEFT_WASI_ELOOP;
-      break;
+    {
+      u16 r2 = walk_follow_final(&k, &was_link);
+      if (r2 == WEFT_WASI_EINVAL && k.retries < WALK_RETRIES &&
+          r == WEFT_WASI_ELOOP) {
+        k.retries++; /* was a symlink, is not any more: open again */
+        continue;
+      }
+      if (r2 != WEFT_WASI_ESUCCESS && r2 != WEFT_WASI_EINVAL &&
+          r2 != WEFT_WASI_ENOENT)
+        r = r2; /* a symlink that may not be followed: EPERM, ELOOP */
+      if (!was_link)
+        break;
     }
   }
   walk_set_cur(&k, k.root);
