@@ -38,6 +38,7 @@ PACKAGES=(
     clang-format                # make format / format-check
     dpkg-dev                    # apt-get source (tests/programs/fetch.sh)
     tcl                         # tclsh: SQLite's amalgamation (tests/programs)
+    lua5.4                      # Debian's lua: a reference for tests/programs
     libmbedtls-dev              # SHA-256 for AoT artifacts (CLI only, -lmbedcrypto)
     gcc-aarch64-linux-gnu       # weft compile --target aarch64-linux-gnu
     gcc-riscv64-linux-gnu       # weft compile --target riscv64-linux-gnu

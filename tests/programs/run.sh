@@ -12,7 +12,9 @@
 #   lua/NAME       each tests/programs/lua/NAME.lua, fed on stdin to
 #                  `lua - /data` (file I/O goes to the preopened /data) with
 #                  two environment variables (weft: --env): stdout, stderr
-#                  and exit status must match the native lua's exactly.
+#                  and exit status must match the native lua's exactly
+#                  (and Debian's lua5.4 must agree with the native build,
+#                  when it is installed).
 #
 # Prints PASS/FAIL lines (a diff on failure) and closes with
 # "N passed, N failed". Exit status: 0 all passed, 1 something failed,
@@ -20,8 +22,8 @@
 # build tool is missing (the closing line then says 0 passed, 0 failed).
 #
 # usage: bash tests/programs/run.sh [--time] [--node] [--size N] [--only RE]
-#   --time     also print wall-clock times, native vs wasm (a benchmark,
-#              never asserted)
+#   --time     also print wall-clock and CPU times, native vs wasm (a
+#              benchmark, never asserted)
 #   --node     run the wasm builds under Node's WASI instead of weft (a
 #              reference runtime, to tell build problems from weft's)
 #   --size N   speedtest1 --size (default 10)
@@ -107,10 +109,9 @@ RUN=$(mktemp -d "$OUT/run.XXXXXX")
 TIMES=$RUN/times
 : >"$TIMES"
 
-now_ms() { date +%s%3N; }
-
-# record NAME NATIVE_MS WASM_MS
-record() { printf '%s %s %s\n' "$1" "$2" "$3" >>"$TIMES"; }
+# `time` prints "real user sys" in seconds; record NAME NATIVE_FILE WASM_FILE
+TIMEFORMAT='%3R %3U %3S'
+record() { printf '%s %s %s\n' "$1" "$(tail -n 1 "$2")" "$(tail -n 1 "$3")" >>"$TIMES"; }
 
 selected() { [ -z "$only" ] || [[ $1 =~ $only ]]; }
 
@@ -132,22 +133,19 @@ compare() {
 strip_times() { sed -E 's/ +[0-9]+\.[0-9]{3}s$//' "$1"; }
 
 speedtest() { # NAME speedtest1-options...
-    local name=speedtest1/$1 d ms0 ms1 ms2 st
+    local name=speedtest1/$1 d st
     shift
     selected "$name" || return 0
     d=$RUN/${name//\//_}
     mkdir -p "$d/native" "$d/wasm"
-    ms0=$(now_ms)
-    TMPDIR=$d/native "$OUT/speedtest1.native" --size "$size" --verify "$@" \
-        "$d/native/speedtest1.db" >"$d/native.out" 2>&1
+    { time env TMPDIR="$d/native" "$OUT/speedtest1.native" --size "$size" --verify "$@" \
+        "$d/native/speedtest1.db" >"$d/native.out" 2>&1; } 2>"$d/native.time"
     echo "exit status $?" >>"$d/native.out"
-    ms1=$(now_ms)
-    wasm_run "$d/wasm" TMPDIR=/data -- "$OUT/speedtest1.wasm" --size "$size" --verify "$@" \
-        /data/speedtest1.db >"$d/wasm.out" 2>&1
+    { time wasm_run "$d/wasm" TMPDIR=/data -- "$OUT/speedtest1.wasm" --size "$size" \
+        --verify "$@" /data/speedtest1.db >"$d/wasm.out" 2>&1; } 2>"$d/wasm.time"
     st=$?
     echo "exit status $st" >>"$d/wasm.out"
-    ms2=$(now_ms)
-    record "$name" $((ms1 - ms0)) $((ms2 - ms1))
+    record "$name" "$d/native.time" "$d/wasm.time"
     strip_times "$d/native.out" >"$d/native.cmp"
     strip_times "$d/wasm.out" >"$d/wasm.cmp"
     # The database must be a real file in the preopened directory, as large
@@ -176,33 +174,51 @@ speedtest fp --testset fp
 # an empty value.
 LUA_ENV=("WEFT_LUA_TEST=h\u00e9llo w\u00f6rld=1 \u20ac" "WEFT_LUA_EMPTY=")
 LUA_ENV[0]=$(printf '%b' "${LUA_ENV[0]}")
+DEBIAN_LUA=$(command -v lua5.4 || true)
 for script in "$HERE"/lua/*.lua; do
     base=$(basename "$script" .lua)
     name=lua/$base
     selected "$name" || continue
     d=$RUN/lua_$base
     mkdir -p "$d/native" "$d/wasm"
-    ms0=$(now_ms)
-    env TZ=UTC "${LUA_ENV[@]}" "$OUT/lua.native" - "$d/native" <"$script" \
-        >"$d/native.out" 2>"$d/native.err"
+    { time env TZ=UTC "${LUA_ENV[@]}" "$OUT/lua.native" - "$d/native" <"$script" \
+        >"$d/native.out" 2>"$d/native.err"; } 2>"$d/native.time"
     echo "exit status $?" >>"$d/native.out"
-    ms1=$(now_ms)
-    wasm_run "$d/wasm" "${LUA_ENV[@]}" -- "$OUT/lua.wasm" - /data <"$script" \
-        >"$d/wasm.out" 2>"$d/wasm.err"
+    { time wasm_run "$d/wasm" "${LUA_ENV[@]}" -- "$OUT/lua.wasm" - /data <"$script" \
+        >"$d/wasm.out" 2>"$d/wasm.err"; } 2>"$d/wasm.time"
     echo "exit status $?" >>"$d/wasm.out"
-    ms2=$(now_ms)
-    record "$name" $((ms1 - ms0)) $((ms2 - ms1))
+    record "$name" "$d/native.time" "$d/wasm.time"
     { cat "$d/native.out"; sed 's/^/stderr: /' "$d/native.err"; } >"$d/native.cmp"
     { cat "$d/wasm.out"; sed 's/^/stderr: /' "$d/wasm.err"; } >"$d/wasm.cmp"
+    # Debian's own lua5.4, when installed, must agree with the native build.
+    if [ -n "$DEBIAN_LUA" ]; then
+        mkdir -p "$d/debian"
+        env TZ=UTC "${LUA_ENV[@]}" "$DEBIAN_LUA" - "$d/debian" <"$script" \
+            >"$d/debian.out" 2>"$d/debian.err"
+        echo "exit status $?" >>"$d/debian.out"
+        { cat "$d/debian.out"; sed 's/^/stderr: /' "$d/debian.err"; } >"$d/debian.cmp"
+        if ! cmp -s "$d/debian.cmp" "$d/native.cmp"; then
+            echo "FAIL $name: the native build differs from Debian's lua5.4 (< lua5.4)"
+            diff "$d/debian.cmp" "$d/native.cmp" | head -n 30
+            fail=$((fail + 1))
+            continue
+        fi
+    fi
     compare "$name" "$d/native.cmp" "$d/wasm.cmp"
 done
 
 if [ $timing = 1 ]; then
     echo
-    echo "wall-clock times (ms; a benchmark, not a test; wasm under $runtime):"
-    awk '{ r = $2 > 0 ? sprintf("%.1fx", $3 / $2) : "-";
-           printf "  %-22s native %7d   %-5s %7d   %s\n", $1, $2, rt, $3, r }' \
-        rt="$runtime" "$TIMES"
+    echo "times in seconds (a benchmark, not a test): wall-clock, and CPU = user+sys"
+    awk 'function ratio(a, b) { return a > 0 ? sprintf("%.1fx", b / a) : "-" }
+         BEGIN { printf "  %-18s %17s %17s %15s\n", "", "native", rt, rt "/native";
+                 printf "  %-18s %8s %8s %8s %8s %7s %7s\n", "test", "wall", "cpu", "wall", "cpu", "wall", "cpu" }
+         { nc = $3 + $4; wc = $6 + $7;
+           printf "  %-18s %8.3f %8.3f %8.3f %8.3f %7s %7s\n", $1, $2, nc, $5, wc,
+                  ratio($2, $5), ratio(nc, wc)
+           nw += $2; ncs += nc; ww += $5; wcs += wc }
+         END { printf "  %-18s %8.3f %8.3f %8.3f %8.3f %7s %7s\n", "total", nw, ncs, ww, wcs,
+                      ratio(nw, ww), ratio(ncs, wcs) }' rt="$runtime" "$TIMES"
 fi
 
 if [ $fail -eq 0 ]; then
