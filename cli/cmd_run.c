@@ -24,6 +24,7 @@ struct run_options {
   struct cli_run_load load;
   /* WASI */
   weft_wasi_preopen *dirs; /* --dir / --dir-ro, in order */
+  char **dir_hosts;        /* the host paths in dirs[], owned */
   uint32_t ndirs;
   const char **env; /* --env, as KEY=VALUE */
   uint32_t nenv;
@@ -102,14 +103,18 @@ static int bad_option_value(const char *option, const char *value) {
 static int add_dir(struct run_options *opt, const char *spec, int read_only) {
   weft_wasi_preopen *p;
   const char *sep = strstr(spec, "::");
-  char *host;
+  char *host, **hosts;
 
   p = realloc(opt->dirs, (opt->ndirs + 1) * sizeof *opt->dirs);
-  if (p == NULL) {
+  hosts = realloc(opt->dir_hosts, (opt->ndirs + 1) * sizeof *hosts);
+  if (p != NULL)
+    opt->dirs = p;
+  if (hosts != NULL)
+    opt->dir_hosts = hosts;
+  if (p == NULL || hosts == NULL) {
     cli_errorf("out of memory");
     return -1;
   }
-  opt->dirs = p;
   p = &opt->dirs[opt->ndirs];
   memset(p, 0, sizeof *p);
   host = strdup(spec);
@@ -131,7 +136,7 @@ static int add_dir(struct run_options *opt, const char *spec, int read_only) {
   }
   p->host_path = host;
   p->read_only = read_only;
-  opt->ndirs++;
+  opt->dir_hosts[opt->ndirs++] = host;
   return 0;
 }
 
@@ -189,7 +194,8 @@ static int add_listener(struct run_options *opt, const char *spec) {
 static void free_options(struct run_options *opt) {
   uint32_t i;
   for (i = 0; i < opt->ndirs; i++)
-    free((void *)opt->dirs[i].host_path);
+    free(opt->dir_hosts[i]);
+  free(opt->dir_hosts);
   free(opt->dirs);
   free(opt->env);
   free(opt->listen_fds);
