@@ -12,8 +12,11 @@
 # Environment:
 #   WEFT=path          weft binary                   (default build/weft)
 #   BENCH_ROUNDS=R     timed rounds per kernel/mode  (default 3; median taken)
-#   BENCH_MODES="..."  weft modes to run, in order   (default "interp";
-#                      "" = native only).  See mode_label/mode_run below.
+#   BENCH_MODES="..."  weft modes to run, in order   (default "interp aot";
+#                      "" = native only).  interp: the interpreter; aot:
+#                      `weft compile` (guard pages on 64-bit hosts), then
+#                      `weft run X.cwasm`; aot-explicit: the same with
+#                      --explicit-bounds-checks.  See mode_label/mode_run.
 #   BENCH_SIZE=S       "default" (~0.25 s native per kernel) or "quick"
 #                      (~100x less work; smoke test)
 #   BENCH_N_<kernel>=N override n for one kernel, e.g. BENCH_N_gemm=300
@@ -32,7 +35,7 @@ cd "$ROOT" || exit 2
 OUT=${BENCH_OUT:-build/bench}
 WEFT=${WEFT:-build/weft}
 ROUNDS=${BENCH_ROUNDS:-3}
-MODES=${BENCH_MODES-interp}
+MODES=${BENCH_MODES-interp aot}
 SIZE=${BENCH_SIZE:-default}
 CC_NATIVE=${BENCH_CC:-gcc}
 if [ -n "${BENCH_CLANG:-}" ]; then
@@ -66,27 +69,54 @@ primes      3000000   30000
 "
 
 # ---------------------------------------------------------------------------
-# Execution modes.  To add a mode (e.g. AoT), add a case to both functions
-# and list it in BENCH_MODES (e.g. BENCH_MODES="interp aot").
+# Execution modes.  To add a mode, add a case to mode_label and mode_run
+# (and to mode_prepare if it needs work outside the timing) and list it in
+# BENCH_MODES.
 mode_label() {
     case $1 in
-        interp) echo "weft-interp" ;;
-        aot)    echo "weft-aot" ;;
-        *)      echo "weft-$1" ;;
+        interp)       echo "weft-interp" ;;
+        aot)          echo "weft-aot" ;;
+        aot-explicit) echo "aot-explicit" ;;
+        *)            echo "weft-$1" ;;
     esac
 }
 
-# mode_run MODE WASM N — run one invocation; stdout must contain the result.
+# The artifact `weft compile` makes for an AoT mode.
+artifact() { echo "$OUT/aot/$2.$1.cwasm"; }
+
+# mode_prepare MODE KERNEL WASM — untimed work before the rounds: AoT modes
+# compile the kernel once and record compile time and artifact size.
+mode_prepare() {
+    local flags=() art t0 t1 rc
+    case $1 in
+        aot) ;;
+        aot-explicit) flags=(--explicit-bounds-checks) ;;
+        *) return 0 ;;
+    esac
+    art=$(artifact "$1" "$2")
+    mkdir -p "$OUT/aot"
+    t0=$(now)
+    "$WEFT" compile "${flags[@]}" "$3" -o "$art" 2>>"$ERRLOG"
+    rc=$?
+    t1=$(now)
+    [ $rc -eq 0 ] || { echo "[$2/$1] weft compile failed (exit $rc)" >> "$ERRLOG"; return 1; }
+    printf '%s\t%s\t%s\t%s\t%s\n' "$2" "$1" \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')" \
+        "$(stat -c %s "$art")" "$(stat -c %s "$3")" >> "$COMPILES"
+}
+
+# mode_run MODE WASM N KERNEL — run one invocation; stdout must contain the
+# result.
 mode_run() {
     case $1 in
         interp) "$WEFT" run --invoke run "$2" "$3" ;;
-        # aot)  "$WEFT" run --aot --invoke run "$2" "$3" ;;   # when available
+        aot|aot-explicit) "$WEFT" run --invoke run "$(artifact "$1" "$4")" "$3" ;;
         *)      echo "bench: unknown mode '$1'" >&2; return 127 ;;
     esac
 }
 
 # ---------------------------------------------------------------------------
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
 
 now() {
     if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi
@@ -202,13 +232,18 @@ STATUS=0
 declare -A LOGSUM CNT
 ERRLOG=$OUT/last_error.txt
 : > "$ERRLOG"
+COMPILES=$OUT/compile.tsv
+printf 'kernel\tmode\tcompile_s\tartifact_bytes\twasm_bytes\n' > "$COMPILES"
 
 for kn in "${SEL[@]}"; do
     k=${kn%%:*}; n=${kn#*:}
     nbin=$OUT/native/$k; wasm=$OUT/wasm/$k.wasm
     ntimes=""; ref=""; nstat=ok
     declare -A T=() ST=()
-    for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do T[$m]=""; ST[$m]=ok; done
+    for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
+        T[$m]=""; ST[$m]=ok
+        mode_prepare "$m" "$k" "$wasm" || ST[$m]=FAIL
+    done
 
     for ((r = 1; r <= ROUNDS; r++)); do
         t0=$(now); out=$("$nbin" "$n" 2>>"$ERRLOG"); rc=$?; t1=$(now)
@@ -221,7 +256,7 @@ for kn in "${SEL[@]}"; do
 
         for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
             [ "${ST[$m]}" = ok ] || continue        # stop re-running a failing mode
-            t0=$(now); out=$(mode_run "$m" "$wasm" "$n" 2>>"$ERRLOG"); rc=$?; t1=$(now)
+            t0=$(now); out=$(mode_run "$m" "$wasm" "$n" "$k" 2>>"$ERRLOG"); rc=$?; t1=$(now)
             c=$(printf '%s\n' "$out" | norm_u32)
             if [ $rc -ne 0 ] || [ -z "$c" ]; then
                 ST[$m]=FAIL
@@ -272,7 +307,14 @@ if [ ${#MODE_LIST[@]} -gt 0 ]; then
     done
     echo "$line"
 fi
+if [ "$(wc -l < "$COMPILES")" -gt 1 ]; then
+    echo
+    echo "AoT compile (weft compile, -j$(nproc 2>/dev/null || echo 1); not in the times above)"
+    printf '%-12s %-13s %10s %12s %10s\n' kernel mode "compile s" "artifact KiB" "wasm KiB"
+    awk -F'\t' 'NR > 1 { printf "%-12s %-13s %10.3f %12.1f %10.1f\n", $1, $2, $3, $4 / 1024, $5 / 1024 }' "$COMPILES"
+fi
 echo "results: $RESULTS"
+[ "$(wc -l < "$COMPILES")" -gt 1 ] && echo "compile times and sizes: $COMPILES"
 if [ $STATUS -ne 0 ]; then
     echo "bench: FAILED (failures/mismatches above; details in $ERRLOG)" >&2
 fi
