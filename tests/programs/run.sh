@@ -207,10 +207,31 @@ for script in "$HERE"/lua/*.lua; do
     compare "$name" "$d/native.cmp" "$d/wasm.cmp"
 done
 
+# lua/stdin: a chunk given with -e (args_get) reads 100000 lines piped on
+# stdin (fd_read on a pipe) and writes a summary.
+STDIN_CHUNK='local n, sum, bytes = 0, 0, 0
+for l in io.lines() do n = n + 1; sum = sum + tonumber(l); bytes = bytes + #l + 1 end
+print(n, sum, bytes, io.read("a") == "", io.read("l"))
+io.stderr:write("to stderr ", n, "\n")'
+if selected lua/stdin; then
+    d=$RUN/lua_stdin
+    mkdir -p "$d/native" "$d/wasm"
+    { time seq 1 100000 | "$OUT/lua.native" -e "$STDIN_CHUNK" >"$d/native.out" \
+        2>"$d/native.err"; } 2>"$d/native.time"
+    echo "exit status $?" >>"$d/native.out"
+    { time seq 1 100000 | wasm_run "$d/wasm" -- "$OUT/lua.wasm" -e "$STDIN_CHUNK" \
+        >"$d/wasm.out" 2>"$d/wasm.err"; } 2>"$d/wasm.time"
+    echo "exit status $?" >>"$d/wasm.out"
+    record lua/stdin "$d/native.time" "$d/wasm.time"
+    { cat "$d/native.out"; sed 's/^/stderr: /' "$d/native.err"; } >"$d/native.cmp"
+    { cat "$d/wasm.out"; sed 's/^/stderr: /' "$d/wasm.err"; } >"$d/wasm.cmp"
+    compare lua/stdin "$d/native.cmp" "$d/wasm.cmp"
+fi
+
 if [ $timing = 1 ]; then
     echo
     echo "times in seconds (a benchmark, not a test): wall-clock, and CPU = user+sys"
-    awk 'function ratio(a, b) { return a > 0 ? sprintf("%.1fx", b / a) : "-" }
+    awk -v rt="$runtime" 'function ratio(a, b) { return a > 0 ? sprintf("%.1fx", b / a) : "-" }
          BEGIN { printf "  %-18s %17s %17s %15s\n", "", "native", rt, rt "/native";
                  printf "  %-18s %8s %8s %8s %8s %7s %7s\n", "test", "wall", "cpu", "wall", "cpu", "wall", "cpu" }
          { nc = $3 + $4; wc = $6 + $7;
@@ -218,7 +239,7 @@ if [ $timing = 1 ]; then
                   ratio($2, $5), ratio(nc, wc)
            nw += $2; ncs += nc; ww += $5; wcs += wc }
          END { printf "  %-18s %8.3f %8.3f %8.3f %8.3f %7s %7s\n", "total", nw, ncs, ww, wcs,
-                      ratio(nw, ww), ratio(ncs, wcs) }' rt="$runtime" "$TIMES"
+                      ratio(nw, ww), ratio(ncs, wcs) }' "$TIMES"
 fi
 
 if [ $fail -eq 0 ]; then
