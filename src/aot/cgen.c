@@ -205,8 +205,11 @@ static void trap(struct cgen *g, weft_trap kind) {
   putf(&g->body, "TRAP(%u);", (unsigned)kind);
 }
 
+/* After a call or memory.grow the memory may have moved or grown. With
+** guard pages it cannot move and code never reads its size, so nothing
+** needs reloading. */
 static void reload_memory(struct cgen *g) {
-  if (g->has_memory)
+  if (g->has_memory && g->opts->explicit_bounds_checks)
     put(&g->body, "    mem = c->memory->data; msz = c->memory->size;\n");
 }
 
@@ -262,8 +265,8 @@ struct mem_access {
 static const struct mem_access loads[] = {
     {WF_OP_I32_LOAD, 4, 'i', "raw"},
     {WF_OP_I64_LOAD, 8, 'l', "raw"},
-    {WF_OP_F32_LOAD, 4, 'f', "wf_bits_f32(raw)"},
-    {WF_OP_F64_LOAD, 8, 'd', "wf_bits_f64(raw)"},
+    {WF_OP_F32_LOAD, 4, 'f', "wf_ldf32(p)"},
+    {WF_OP_F64_LOAD, 8, 'd', "wf_ldf64(p)"},
     {WF_OP_I32_LOAD8_S, 1, 'i', "(u32)(i32)(i8)raw"},
     {WF_OP_I32_LOAD8_U, 1, 'i', "(u32)raw"},
     {WF_OP_I32_LOAD16_S, 2, 'i', "(u32)(i32)(i16)raw"},
@@ -288,8 +291,8 @@ static const char *raw_load(u32 width) {
 static const struct mem_access stores[] = {
     {WF_OP_I32_STORE, 4, 'i', "wf_st32(p, v)"},
     {WF_OP_I64_STORE, 8, 'l', "wf_st64(p, v)"},
-    {WF_OP_F32_STORE, 4, 'f', "wf_st32(p, wf_f32_bits(v))"},
-    {WF_OP_F64_STORE, 8, 'd', "wf_st64(p, wf_f64_bits(v))"},
+    {WF_OP_F32_STORE, 4, 'f', "wf_stf32(p, v)"},
+    {WF_OP_F64_STORE, 8, 'd', "wf_stf64(p, v)"},
     {WF_OP_I32_STORE8, 1, 'i', "*p = (u8)v"},
     {WF_OP_I32_STORE16, 2, 'i', "wf_st16(p, (u16)v)"},
     {WF_OP_I64_STORE8, 1, 'l', "*p = (u8)v"},
@@ -304,14 +307,15 @@ static bool emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
       continue;
     put(t, "  {\n");
     address(g, ip[2], ip[3], loads[i].width);
-    putf(t, "    const u8 *p = mem + ea; %s\n    ", raw_load(loads[i].width));
+    bool fp = loads[i].letter == 'f' || loads[i].letter == 'd';
+    putf(t, "    const u8 *p = mem + ea;%s%s\n    ", fp ? "" : " ",
+         fp ? "" : raw_load(loads[i].width));
     var(g, ip[1], loads[i].letter);
     putf(t, " = %s;\n", loads[i].load);
     /* With guard pages the access itself is the bounds check, so it must
     ** happen even when the value is unused: pin it (a compiler may delete
     ** a load whose result it can prove irrelevant). */
     if (!g->opts->explicit_bounds_checks) {
-      bool fp = loads[i].letter == 'f' || loads[i].letter == 'd';
       put(t, fp ? "    WF_PIN_F(" : "    WF_PIN(");
       var(g, ip[1], loads[i].letter);
       put(t, ");\n");
@@ -740,11 +744,13 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     var(g, ip[3], 'i');
     put(t, ";\n");
     if (op == WF_OP_MEMORY_FILL) {
-      putf(t, "    if (d + n > msz) TRAP(%u);\n",
+      putf(t, "    if (d + n > c->memory->size) TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
       put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n); }\n");
     } else {
-      putf(t, "    if (d + n > msz || s + n > msz) TRAP(%u);\n",
+      putf(t,
+           "    if (d + n > c->memory->size || s + n > c->memory->size) "
+           "TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
       put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n); }\n");
     }
@@ -924,8 +930,9 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     signature(out, g->type, name);
     put(out, " {\n");
     if (g->has_memory)
-      put(out, "  u8 *mem = c->memory->data; u64 msz = c->memory->size;\n"
-               "  (void)msz;\n");
+      put(out, g->opts->explicit_bounds_checks
+                   ? "  u8 *mem = c->memory->data; u64 msz = c->memory->size;\n"
+                   : "  u8 *const mem = c->memory->data;\n");
     putf(out,
          "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
          "(char *)__builtin_frame_address(0) < c->stack_limit)) "

@@ -82,6 +82,23 @@ static inline u64 wf_ld64(const u8 *p) {
   memcpy(&v, p, 8);
   return WF_LE64(v);
 }
+/* Float accesses as floats, so compilers use FP loads and memory operands
+** instead of an integer load and a register move. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline f32 wf_ldf32(const u8 *p) { return wf_bits_f32(wf_ld32(p)); }
+static inline f64 wf_ldf64(const u8 *p) { return wf_bits_f64(wf_ld64(p)); }
+#else
+static inline f32 wf_ldf32(const u8 *p) {
+  f32 v;
+  memcpy(&v, p, 4);
+  return v;
+}
+static inline f64 wf_ldf64(const u8 *p) {
+  f64 v;
+  memcpy(&v, p, 8);
+  return v;
+}
+#endif
 static inline void wf_st16(u8 *p, u16 v) {
   v = WF_LE16(v);
   memcpy(p, &v, 2);
@@ -94,3 +111,10 @@ static inline void wf_st64(u8 *p, u64 v) {
   v = WF_LE64(v);
   memcpy(p, &v, 8);
 }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+static inline void wf_stf32(u8 *p, f32 v) { wf_st32(p, wf_f32_bits(v)); }
+static inline void wf_stf64(u8 *p, f64 v) { wf_st64(p, wf_f64_bits(v)); }
+#else
+static inline void wf_stf32(u8 *p, f32 v) { memcpy(p, &v, 4); }
+static inline void wf_stf64(u8 *p, f64 v) { memcpy(p, &v, 8); }
+#endif
