@@ -933,9 +933,12 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
       put(out, g->opts->explicit_bounds_checks
                    ? "  u8 *mem = c->memory->data; u64 msz = c->memory->size;\n"
                    : "  u8 *const mem = c->memory->data;\n");
+    /* The address of a local tells the native stack depth without forcing
+    ** a frame pointer (as __builtin_frame_address would). */
     putf(out,
+         "  char wf_probe;\n"
          "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
-         "(char *)__builtin_frame_address(0) < c->stack_limit)) "
+         "(uintptr_t)&wf_probe < (uintptr_t)c->stack_limit)) "
          "TRAP(%u);\n",
          (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
     for (u32 slot = 0; slot < nslots; slot++) {
