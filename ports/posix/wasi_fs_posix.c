@@ -30,6 +30,7 @@
 struct weft_wasi_file {
   int fd;
   bool borrowed; /* adopted host descriptor: close() leaves it open */
+  int host_fl;   /* borrowed: its F_GETFL flags, restored by close() */
   uint8_t type;  /* WEFT_WASI_FILETYPE_* */
   DIR *dir;      /* readdir stream over a dup of fd, made on first use */
   uint64_t dir_pos; /* cookie of the entry readdir() returns next */
@@ -325,7 +326,9 @@ static weft_wasi_errno posix_close(void *user, weft_wasi_file *f) {
   (void)user;
   if (f->dir != NULL)
     closedir(f->dir);
-  if (!f->borrowed)
+  if (f->borrowed)
+    fcntl(f->fd, F_SETFL, f->host_fl); /* e.g. no O_NONBLOCK left behind */
+  else
     rc = close(f->fd);
   free(f);
   return rc == 0 || errno == EINTR ? WEFT_WASI_ESUCCESS : last_errno();
@@ -351,8 +354,10 @@ static weft_wasi_errno posix_adopt(void *user, int host_fd,
   else if (fl & O_DSYNC)
     flags |= WEFT_WASI_FDFLAG_DSYNC;
   e = new_file(host_fd, true, out_file, out_type);
-  if (e == WEFT_WASI_ESUCCESS)
+  if (e == WEFT_WASI_ESUCCESS) {
+    (*out_file)->host_fl = fl;
     *out_fdflags = flags;
+  }
   return e;
 }
 
