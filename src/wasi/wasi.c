@@ -131,6 +131,31 @@ static weft_status call_proc_raise(weft_host_ctx *ctx, void *user,
   return WEFT_OK;
 }
 
+/* Host services for a port that has none: no clocks, no randomness
+** (ENOSYS), and a poll that returns at once. */
+static weft_wasi_errno no_clock(void *user, uint32_t id, uint64_t *out) {
+  WF_UNUSED(user);
+  WF_UNUSED(id);
+  *out = 0;
+  return WEFT_WASI_ENOSYS;
+}
+static weft_wasi_errno no_random(void *user, void *buf, size_t len) {
+  WF_UNUSED(user);
+  WF_UNUSED(buf);
+  WF_UNUSED(len);
+  return WEFT_WASI_ENOSYS;
+}
+static weft_wasi_errno no_poll(void *user, weft_wasi_pollfd *fds, size_t n,
+                               int64_t timeout_ns) {
+  WF_UNUSED(user);
+  WF_UNUSED(fds);
+  WF_UNUSED(n);
+  WF_UNUSED(timeout_ns);
+  return WEFT_WASI_ENOSYS;
+}
+static const weft_wasi_sys no_sys = {WEFT_WASI_SYS_VERSION, no_clock,
+                                     no_clock, no_random, no_poll, NULL};
+
 void weft_wasi_config_default(weft_wasi_config *out_config) {
   memset(out_config, 0, sizeof *out_config);
   out_config->stdin_fd = 0;
@@ -322,6 +347,10 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
   w->alloc = &engine->alloc;
   w->sys = config->sys != NULL ? config->sys : weft_wasi_sys_host();
   w->sys_user = config->sys_user;
+  if (w->sys == NULL || w->sys->version < 1 || w->sys->clock_res == NULL ||
+      w->sys->clock_time == NULL || w->sys->random == NULL ||
+      w->sys->poll == NULL)
+    w->sys = &no_sys;
   n = 3 + config->npreopens + config->nsockets;
   w->fds_cap = n < 16 ? 16 : n;
   w->fds = wf_alloc_array(w->alloc, w->fds_cap, sizeof *w->fds);
