@@ -42,8 +42,7 @@ int cli_tcp_listen(const char *spec) {
     return -1;
   }
   for (ai = res; ai != NULL; ai = ai->ai_next) {
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-                ai->ai_protocol);
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0)
       continue;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -171,13 +171,14 @@ typedef struct weft_wasi_iovec {
 } weft_wasi_iovec;
 
 /* open_at flags. The low four bits are WASI's oflags. */
-#define WEFT_WASI_OPEN_CREAT 0x1     /* create if absent */
-#define WEFT_WASI_OPEN_DIRECTORY 0x2 /* fail with ENOTDIR unless a dir */
-#define WEFT_WASI_OPEN_EXCL 0x4      /* with CREAT: fail if it exists */
-#define WEFT_WASI_OPEN_TRUNC 0x8     /* truncate to 0 bytes */
-#define WEFT_WASI_OPEN_READ 0x100    /* open for reading */
-#define WEFT_WASI_OPEN_WRITE 0x200   /* open for writing */
-#define WEFT_WASI_OPEN_NOFOLLOW 0x400 /* a symlink as final component: ELOOP */
+#define WEFT_WASI_OPEN_CREAT 0x1      /* create if absent */
+#define WEFT_WASI_OPEN_DIRECTORY 0x2  /* fail with ENOTDIR unless a dir */
+#define WEFT_WASI_OPEN_EXCL 0x4       /* with CREAT: fail if it exists */
+#define WEFT_WASI_OPEN_TRUNC 0x8      /* truncate to 0 bytes */
+#define WEFT_WASI_OPEN_READ 0x100     /* open for reading */
+#define WEFT_WASI_OPEN_WRITE 0x200    /* open for writing */
+#define WEFT_WASI_OPEN_NOFOLLOW 0x400 /* a symlink as final component: ELOOP   \
+                                       */
 
 /* Called by readdir once per entry, in cookie order. `next` is the cookie
 ** of the entry after this one. Return non-zero to stop. */
@@ -300,8 +301,8 @@ typedef struct weft_wasi_fs {
   weft_wasi_errno (*sync)(void *user, weft_wasi_file *file, int data_only);
   weft_wasi_errno (*advise)(void *user, weft_wasi_file *file, uint64_t offset,
                             uint64_t len, uint8_t advice);
-  weft_wasi_errno (*allocate)(void *user, weft_wasi_file *file,
-                              uint64_t offset, uint64_t len);
+  weft_wasi_errno (*allocate)(void *user, weft_wasi_file *file, uint64_t offset,
+                              uint64_t len);
   /* Change APPEND / NONBLOCK (the sync flags cannot change: ENOTSUP). */
   weft_wasi_errno (*set_flags)(void *user, weft_wasi_file *file,
                                uint16_t fdflags);
@@ -340,17 +341,16 @@ const weft_wasi_fs *weft_wasi_fs_host(void);
 
 /* One descriptor for weft_wasi_sys.poll. */
 typedef struct weft_wasi_pollfd {
-  int host_fd;      /* from poll_handle() */
-  uint8_t want;     /* 1: readable, 2: writable */
-  uint8_t ready;    /* out: 0 not ready, 1 ready, 2 hang-up, 3 error */
-  uint64_t nbytes;  /* out: bytes readable (best effort), 0 if unknown */
+  int host_fd;     /* from poll_handle() */
+  uint8_t want;    /* 1: readable, 2: writable */
+  uint8_t ready;   /* out: 0 not ready, 1 ready, 2 hang-up, 3 error */
+  uint64_t nbytes; /* out: bytes readable (best effort), 0 if unknown */
 } weft_wasi_pollfd;
 
 typedef struct weft_wasi_sys {
   uint32_t version; /* WEFT_WASI_SYS_VERSION */
   /* EINVAL for an unsupported clock. */
-  weft_wasi_errno (*clock_res)(void *user, uint32_t clock_id,
-                               uint64_t *out_ns);
+  weft_wasi_errno (*clock_res)(void *user, uint32_t clock_id, uint64_t *out_ns);
   weft_wasi_errno (*clock_time)(void *user, uint32_t clock_id,
                                 uint64_t *out_ns);
   /* Fill buf with cryptographically secure random bytes. */

@@ -29,10 +29,10 @@
 
 struct weft_wasi_file {
   int fd;
-  bool borrowed; /* adopted host descriptor: close() leaves it open */
-  int host_fl;   /* borrowed: its F_GETFL flags, restored by close() */
-  uint8_t type;  /* WEFT_WASI_FILETYPE_* */
-  DIR *dir;      /* readdir stream over a dup of fd, made on first use */
+  bool borrowed;    /* adopted host descriptor: close() leaves it open */
+  int host_fl;      /* borrowed: its F_GETFL flags, restored by close() */
+  uint8_t type;     /* WEFT_WASI_FILETYPE_* */
+  DIR *dir;         /* readdir stream over a dup of fd, made on first use */
   uint64_t dir_pos; /* cookie of the entry readdir() returns next */
   /* An entry read from `dir` that did not fit the program's buffer; it is
   ** handed out first when the program asks again from its cookie. */
@@ -272,11 +272,9 @@ static weft_wasi_errno posix_open_root(void *user, const char *path,
   return e;
 }
 
-static weft_wasi_errno posix_open_at(void *user, weft_wasi_file *dir,
-                                     const char *name, uint32_t flags,
-                                     uint16_t fdflags,
-                                     weft_wasi_file **out_file,
-                                     uint8_t *out_type) {
+static weft_wasi_errno
+posix_open_at(void *user, weft_wasi_file *dir, const char *name, uint32_t flags,
+              uint16_t fdflags, weft_wasi_file **out_file, uint8_t *out_type) {
   int fd;
 
   (void)user;
@@ -335,8 +333,8 @@ static weft_wasi_errno posix_close(void *user, weft_wasi_file *f) {
 }
 
 static weft_wasi_errno posix_adopt(void *user, int host_fd,
-                                   weft_wasi_file **out_file,
-                                   uint8_t *out_type, uint16_t *out_fdflags) {
+                                   weft_wasi_file **out_file, uint8_t *out_type,
+                                   uint16_t *out_fdflags) {
   int fl;
   uint16_t flags = 0;
   weft_wasi_errno e;
@@ -442,9 +440,8 @@ static weft_wasi_errno posix_pwrite(void *user, weft_wasi_file *f,
   return io_result(r, out_n);
 }
 
-static weft_wasi_errno posix_seek(void *user, weft_wasi_file *f,
-                                  int64_t offset, uint8_t whence,
-                                  uint64_t *out_offset) {
+static weft_wasi_errno posix_seek(void *user, weft_wasi_file *f, int64_t offset,
+                                  uint8_t whence, uint64_t *out_offset) {
   int how = whence == WEFT_WASI_WHENCE_SET   ? SEEK_SET
             : whence == WEFT_WASI_WHENCE_CUR ? SEEK_CUR
                                              : SEEK_END;
@@ -629,8 +626,7 @@ static weft_wasi_errno posix_readdir(void *user, weft_wasi_file *f,
 static weft_wasi_errno posix_mkdir_at(void *user, weft_wasi_file *dir,
                                       const char *name) {
   (void)user;
-  return mkdirat(dir->fd, name, 0777) == 0 ? WEFT_WASI_ESUCCESS
-                                           : last_errno();
+  return mkdirat(dir->fd, name, 0777) == 0 ? WEFT_WASI_ESUCCESS : last_errno();
 }
 
 static weft_wasi_errno posix_unlink_at(void *user, weft_wasi_file *dir,
@@ -793,9 +789,8 @@ static weft_wasi_errno posix_sock_recv(void *user, weft_wasi_file *f,
   if (r < 0)
     return last_errno();
   *out_n = (size_t)r;
-  *out_roflags = (msg.msg_flags & MSG_TRUNC)
-                     ? WEFT_WASI_ROFLAG_RECV_DATA_TRUNCATED
-                     : 0;
+  *out_roflags =
+      (msg.msg_flags & MSG_TRUNC) ? WEFT_WASI_ROFLAG_RECV_DATA_TRUNCATED : 0;
   return WEFT_WASI_ESUCCESS;
 }
 

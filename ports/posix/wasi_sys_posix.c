@@ -24,7 +24,9 @@ static int clock_of(uint32_t id, clockid_t *out) {
   switch (id) {
   case WEFT_WASI_CLOCK_REALTIME: *out = CLOCK_REALTIME; return 0;
   case WEFT_WASI_CLOCK_MONOTONIC: *out = CLOCK_MONOTONIC; return 0;
-  case WEFT_WASI_CLOCK_PROCESS_CPUTIME: *out = CLOCK_PROCESS_CPUTIME_ID; return 0;
+  case WEFT_WASI_CLOCK_PROCESS_CPUTIME:
+    *out = CLOCK_PROCESS_CPUTIME_ID;
+    return 0;
   case WEFT_WASI_CLOCK_THREAD_CPUTIME: *out = CLOCK_THREAD_CPUTIME_ID; return 0;
   default: return -1;
   }

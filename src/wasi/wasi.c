@@ -22,7 +22,8 @@ struct wf_wasi_import {
   wf_wasi_fn fn; /* NULL: proc_exit */
 };
 
-#define IMPORT(name, params) {#name, params, wf_wasi_##name}
+#define IMPORT(name, params)                                                   \
+  { #name, params, wf_wasi_##name }
 
 static const struct wf_wasi_import imports[] = {
     IMPORT(args_get, "ii"),
@@ -153,8 +154,8 @@ static weft_wasi_errno no_poll(void *user, weft_wasi_pollfd *fds, size_t n,
   WF_UNUSED(timeout_ns);
   return WEFT_WASI_ENOSYS;
 }
-static const weft_wasi_sys no_sys = {WEFT_WASI_SYS_VERSION, no_clock,
-                                     no_clock, no_random, no_poll, NULL};
+static const weft_wasi_sys no_sys = {
+    WEFT_WASI_SYS_VERSION, no_clock, no_clock, no_random, no_poll, NULL};
 
 void weft_wasi_config_default(weft_wasi_config *out_config) {
   memset(out_config, 0, sizeof *out_config);
@@ -192,36 +193,83 @@ static weft_status copy_strings(struct wf_alloc *a, const char *const *strs,
   return WEFT_OK;
 }
 
-static const char *const errno_names[] = {
-    "success", "argument list too long", "permission denied",
-    "address in use", "address not available", "address family not supported",
-    "resource unavailable", "connection already in progress",
-    "bad file descriptor", "bad message", "device or resource busy",
-    "operation canceled", "no child processes", "connection aborted",
-    "connection refused", "connection reset", "resource deadlock would occur",
-    "destination address required", "mathematics argument out of domain",
-    "disk quota exceeded", "file exists", "bad address", "file too large",
-    "host is unreachable", "identifier removed", "illegal byte sequence",
-    "operation in progress", "interrupted function", "invalid argument",
-    "I/O error", "socket is connected", "is a directory",
-    "too many levels of symbolic links", "too many open files",
-    "too many links", "message too large", "multihop attempted",
-    "filename too long", "network is down", "connection aborted by network",
-    "network unreachable", "too many files open in system",
-    "no buffer space available", "no such device",
-    "no such file or directory", "executable file format error",
-    "no locks available", "link has been severed", "not enough space",
-    "no message of the desired type", "protocol not available",
-    "no space left on device", "function not supported",
-    "the socket is not connected", "not a directory", "directory not empty",
-    "state not recoverable", "not a socket", "not supported",
-    "inappropriate I/O control operation", "no such device or address",
-    "value too large", "previous owner died", "operation not permitted",
-    "broken pipe", "protocol error", "protocol not supported",
-    "protocol wrong type for socket", "result too large",
-    "read-only file system", "invalid seek", "no such process",
-    "stale file handle", "connection timed out", "text file busy",
-    "cross-device link", "capabilities insufficient"};
+static const char *const errno_names[] = {"success",
+                                          "argument list too long",
+                                          "permission denied",
+                                          "address in use",
+                                          "address not available",
+                                          "address family not supported",
+                                          "resource unavailable",
+                                          "connection already in progress",
+                                          "bad file descriptor",
+                                          "bad message",
+                                          "device or resource busy",
+                                          "operation canceled",
+                                          "no child processes",
+                                          "connection aborted",
+                                          "connection refused",
+                                          "connection reset",
+                                          "resource deadlock would occur",
+                                          "destination address required",
+                                          "mathematics argument out of domain",
+                                          "disk quota exceeded",
+                                          "file exists",
+                                          "bad address",
+                                          "file too large",
+                                          "host is unreachable",
+                                          "identifier removed",
+                                          "illegal byte sequence",
+                                          "operation in progress",
+                                          "interrupted function",
+                                          "invalid argument",
+                                          "I/O error",
+                                          "socket is connected",
+                                          "is a directory",
+                                          "too many levels of symbolic links",
+                                          "too many open files",
+                                          "too many links",
+                                          "message too large",
+                                          "multihop attempted",
+                                          "filename too long",
+                                          "network is down",
+                                          "connection aborted by network",
+                                          "network unreachable",
+                                          "too many files open in system",
+                                          "no buffer space available",
+                                          "no such device",
+                                          "no such file or directory",
+                                          "executable file format error",
+                                          "no locks available",
+                                          "link has been severed",
+                                          "not enough space",
+                                          "no message of the desired type",
+                                          "protocol not available",
+                                          "no space left on device",
+                                          "function not supported",
+                                          "the socket is not connected",
+                                          "not a directory",
+                                          "directory not empty",
+                                          "state not recoverable",
+                                          "not a socket",
+                                          "not supported",
+                                          "inappropriate I/O control operation",
+                                          "no such device or address",
+                                          "value too large",
+                                          "previous owner died",
+                                          "operation not permitted",
+                                          "broken pipe",
+                                          "protocol error",
+                                          "protocol not supported",
+                                          "protocol wrong type for socket",
+                                          "result too large",
+                                          "read-only file system",
+                                          "invalid seek",
+                                          "no such process",
+                                          "stale file handle",
+                                          "connection timed out",
+                                          "text file busy",
+                                          "cross-device link",
+                                          "capabilities insufficient"};
 
 static const char *errno_name(u16 e) {
   return e < WF_ARRAY_LEN(errno_names) ? errno_names[e] : "unknown error";
@@ -246,10 +294,10 @@ static weft_status adopt_stdio(struct weft_wasi *w, u32 fd, int host_fd,
   if (r != WEFT_WASI_ESUCCESS)
     return wf_error_set(err, WEFT_ERR_ARG, "wasi: cannot use host fd %d: %s",
                         host_fd, errno_name(r));
-  base = WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_FILESTAT_GET |
-         WF_R_POLL_FD_READWRITE;
-  base |= fd == 0 ? WF_R_FD_READ
-                  : WF_R_FD_WRITE | WF_R_FD_DATASYNC | WF_R_FD_SYNC;
+  base =
+      WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_FILESTAT_GET | WF_R_POLL_FD_READWRITE;
+  base |=
+      fd == 0 ? WF_R_FD_READ : WF_R_FD_WRITE | WF_R_FD_DATASYNC | WF_R_FD_SYNC;
   if (type == WEFT_WASI_FILETYPE_REGULAR_FILE)
     base |= WF_R_FD_SEEK | WF_R_FD_TELL | WF_R_FD_ADVISE;
   e->fs = fs;
@@ -366,8 +414,8 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
                      &w->args_size, out_error);
   w->argc = config->argc;
   if (s == WEFT_OK)
-    s = copy_strings(w->alloc, config->env, config->envc, &w->env,
-                     &w->env_size, out_error);
+    s = copy_strings(w->alloc, config->env, config->envc, &w->env, &w->env_size,
+                     out_error);
   w->envc = config->envc;
   if (s == WEFT_OK)
     s = adopt_stdio(w, 0, config->stdin_fd, out_error);

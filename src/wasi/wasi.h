@@ -63,7 +63,7 @@
 #define WF_RIGHTS_DIR                                                          \
   (WF_RIGHTS_DIR_MUTATE | WF_R_PATH_OPEN | WF_R_FD_READDIR |                   \
    WF_R_PATH_READLINK | WF_R_PATH_FILESTAT_GET | WF_R_FD_FILESTAT_GET |        \
-   WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_SYNC | WF_R_FD_DATASYNC |               \
+   WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_SYNC | WF_R_FD_DATASYNC |                \
    WF_R_FD_ADVISE | WF_R_POLL_FD_READWRITE)
 /* Rights that need a file opened for writing. */
 #define WF_RIGHTS_WRITE                                                        \
@@ -72,10 +72,10 @@
   (WF_R_FD_READ | WF_R_FD_WRITE | WF_R_FD_FDSTAT_SET_FLAGS |                   \
    WF_R_FD_FILESTAT_GET | WF_R_POLL_FD_READWRITE | WF_R_SOCK_SHUTDOWN)
 
-#define WF_WASI_MAX_FDS 16384      /* EMFILE beyond */
-#define WF_WASI_PATH_MAX 4096      /* guest paths, ENAMETOOLONG beyond */
-#define WF_WASI_SYMLINK_MAX 40     /* symlinks followed per path, as Linux */
-#define WF_WASI_IOV_MAX 1024       /* iovecs per call, as POSIX IOV_MAX */
+#define WF_WASI_MAX_FDS 16384  /* EMFILE beyond */
+#define WF_WASI_PATH_MAX 4096  /* guest paths, ENAMETOOLONG beyond */
+#define WF_WASI_SYMLINK_MAX 40 /* symlinks followed per path, as Linux */
+#define WF_WASI_IOV_MAX 1024   /* iovecs per call, as POSIX IOV_MAX */
 
 /* One slot of the fd table. */
 struct wf_wasi_fd {
@@ -86,8 +86,8 @@ struct wf_wasi_fd {
   u64 inheriting; /* rights of descriptors opened through it */
   u16 fdflags;
   u8 filetype;
-  bool read_only;     /* below a read-only preopen */
-  char *preopen;      /* guest path of a preopen (NUL-terminated), or NULL */
+  bool read_only; /* below a read-only preopen */
+  char *preopen;  /* guest path of a preopen (NUL-terminated), or NULL */
   u32 preopen_len;
 };
 
@@ -107,10 +107,10 @@ struct weft_wasi {
   bool no_beneath; /* fs->open_beneath said ENOSYS: walk instead */
   struct wf_wasi_binding *bindings; /* one per import, user of host funcs */
   /* scratch space for one call (never used across calls) */
-  char *path_a, *path_b;    /* guest paths, WF_WASI_PATH_MAX + 1 */
-  char *walk, *walk_tmp;    /* pending path during a walk, 2x + 2 */
-  char *names;              /* components resolved so far */
-  weft_wasi_iovec *iov;     /* WF_WASI_IOV_MAX */
+  char *path_a, *path_b; /* guest paths, WF_WASI_PATH_MAX + 1 */
+  char *walk, *walk_tmp; /* pending path during a walk, 2x + 2 */
+  char *names;           /* components resolved so far */
+  weft_wasi_iovec *iov;  /* WF_WASI_IOV_MAX */
 };
 
 /* Guest memory for the duration of one call. */

@@ -145,8 +145,8 @@ WF_WASI_FN(fd_fdstat_get) {
 WF_WASI_FN(fd_fdstat_set_flags) {
   struct wf_wasi_fd *e;
   u32 flags = a[1].u32;
-  const u32 sync = WEFT_WASI_FDFLAG_DSYNC | WEFT_WASI_FDFLAG_RSYNC |
-                   WEFT_WASI_FDFLAG_SYNC;
+  const u32 sync =
+      WEFT_WASI_FDFLAG_DSYNC | WEFT_WASI_FDFLAG_RSYNC | WEFT_WASI_FDFLAG_SYNC;
   u16 r;
 
   WF_UNUSED(m);
@@ -216,8 +216,7 @@ WF_WASI_FN(fd_filestat_get) {
       WEFT_WASI_ESUCCESS)
     return r;
   memset(&st, 0, sizeof st);
-  r = e->fs->fstat ? e->fs->fstat(e->fs_user, e->file, &st)
-                   : WEFT_WASI_ENOTSUP;
+  r = e->fs->fstat ? e->fs->fstat(e->fs_user, e->file, &st) : WEFT_WASI_ENOTSUP;
   if (r == WEFT_WASI_ESUCCESS)
     wf_wasi_put_filestat(m->base + ptr, &st);
   return r;

@@ -628,9 +628,8 @@ WF_WASI_FN(path_rename) {
 WF_WASI_FN(path_link) {
   if (a[1].u32 & LOOKUP_SYMLINK_FOLLOW)
     return WEFT_WASI_EINVAL; /* wasmtime refuses to follow here too */
-  return two_path_op(w, m, a[0].u32, a[2].u32, a[3].u32,
-                     WF_R_PATH_LINK_SOURCE, a[4].u32, a[5].u32, a[6].u32,
-                     WF_R_PATH_LINK_TARGET, true);
+  return two_path_op(w, m, a[0].u32, a[2].u32, a[3].u32, WF_R_PATH_LINK_SOURCE,
+                     a[4].u32, a[5].u32, a[6].u32, WF_R_PATH_LINK_TARGET, true);
 }
 
 /* {====================================================================
@@ -695,8 +694,8 @@ static u16 open_beneath(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
   if (!follow)
     flags |= WEFT_WASI_OPEN_NOFOLLOW;
   for (tries = 0; tries < 4; tries++) {
-    r = e->fs->open_beneath(e->fs_user, e->file, w->path_a, flags, fdflags,
-                            out, out_type);
+    r = e->fs->open_beneath(e->fs_user, e->file, w->path_a, flags, fdflags, out,
+                            out_type);
     if (r != WEFT_WASI_EAGAIN)
       break; /* EAGAIN: a rename raced the lookup; try again */
   }

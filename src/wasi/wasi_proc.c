@@ -125,13 +125,13 @@ WF_WASI_FN(sched_yield) {
 struct sub {
   u64 userdata;
   u8 type;
-  bool fired;    /* an event is reported for it */
-  u16 error;     /* of the event */
-  u64 nbytes;    /* fd events */
-  u16 flags;     /* fd events: EVENT_FD_HANGUP */
-  u32 clock_id;  /* clock subscriptions */
-  u64 deadline;  /*   in that clock's time */
-  i32 pollfd;    /* fd subscriptions: index in the pollfd array or -1 */
+  bool fired;   /* an event is reported for it */
+  u16 error;    /* of the event */
+  u64 nbytes;   /* fd events */
+  u16 flags;    /* fd events: EVENT_FD_HANGUP */
+  u32 clock_id; /* clock subscriptions */
+  u64 deadline; /*   in that clock's time */
+  i32 pollfd;   /* fd subscriptions: index in the pollfd array or -1 */
 };
 
 /* A clock's time now, or UINT64_MAX when it cannot be read. */
@@ -207,8 +207,7 @@ static void decode_fd(struct weft_wasi *w, const u8 *in, struct sub *s,
 ** may overlap. EINVAL for an unknown tag or clock; a bad fd becomes an
 ** event carrying the error. */
 static u16 decode_subs(struct weft_wasi *w, const u8 *in, u32 n,
-                       struct sub *subs, weft_wasi_pollfd *pfds,
-                       u32 *npfds) {
+                       struct sub *subs, weft_wasi_pollfd *pfds, u32 *npfds) {
   u32 i;
 
   for (i = 0; i < n; i++, in += SUB_SIZE) {

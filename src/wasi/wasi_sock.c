@@ -101,8 +101,8 @@ WF_WASI_FN(sock_recv) {
     return r;
   if ((r = wf_wasi_iovecs(w, m, iovs, iovs_len, &n)) != WEFT_WASI_ESUCCESS)
     return r;
-  if ((riflags & ~(u32)(WEFT_WASI_RIFLAG_RECV_PEEK |
-                        WEFT_WASI_RIFLAG_RECV_WAITALL)) != 0)
+  if ((riflags &
+       ~(u32)(WEFT_WASI_RIFLAG_RECV_PEEK | WEFT_WASI_RIFLAG_RECV_WAITALL)) != 0)
     return WEFT_WASI_EINVAL;
   if (e->fs->sock_recv == NULL)
     return WEFT_WASI_ENOTSUP;

@@ -17,9 +17,9 @@
 #include "test_wasi_module.h"
 
 #define EFAULT_ WEFT_WASI_EFAULT
-#define OOB WM_MEM_SIZE         /* first byte past memory */
-#define END4 (WM_MEM_SIZE - 2)  /* a 4-byte value straddling the end */
-#define END8 (WM_MEM_SIZE - 4)  /* an 8-byte value straddling the end */
+#define OOB WM_MEM_SIZE        /* first byte past memory */
+#define END4 (WM_MEM_SIZE - 2) /* a 4-byte value straddling the end */
+#define END8 (WM_MEM_SIZE - 4) /* an 8-byte value straddling the end */
 #define BIG 0xFFFFFFFFu
 
 /* Guest addresses used below. */
@@ -97,8 +97,8 @@ static int open_wm(struct wm *w) {
 static long long open_file(struct wm *w, const char *name, uint32_t oflags) {
   uint32_t len = wm_str(w, A_PATH, name);
   uint64_t rights = (1u << 1) | (1u << 6) | (1u << 2) | (1u << 5) | (1u << 21);
-  long long e = WCALL(w, "path_open", 3, 0, A_PATH, len, oflags, rights,
-                      rights, 0, A_OUT);
+  long long e = WCALL(w, "path_open", 3, 0, A_PATH, len, oflags, rights, rights,
+                      0, A_OUT);
   return e == 0 ? (long long)wm_get32(w, A_OUT) : -e;
 }
 
@@ -229,8 +229,8 @@ static void test_oob_path(void) {
   CHECK_EQ_INT(WCALL(&w, "path_filestat_get", 3, 0, A_PATH, len, OOB - 8),
                EFAULT_);
   CHECK_EQ_INT(WCALL(&w, "path_filestat_get", 3, 0, OOB, 1, A_BUF), EFAULT_);
-  CHECK_EQ_INT(
-      WCALL(&w, "path_filestat_set_times", 3, 0, BIG, 2, 0, 0, 0), EFAULT_);
+  CHECK_EQ_INT(WCALL(&w, "path_filestat_set_times", 3, 0, BIG, 2, 0, 0, 0),
+               EFAULT_);
   CHECK_EQ_INT(WCALL(&w, "path_readlink", 3, A_PATH, len, OOB - 2, 4, A_OUT),
                EFAULT_);
   CHECK_EQ_INT(WCALL(&w, "path_readlink", 3, A_PATH, len, A_BUF, 4, OOB),
@@ -246,8 +246,7 @@ static void test_oob_path(void) {
   /* sockets: the pointers are checked first */
   CHECK_EQ_INT(WCALL(&w, "sock_accept", 3, 0, OOB), EFAULT_);
   CHECK_EQ_INT(WCALL(&w, "sock_recv", 3, A_IOV, 1, 0, OOB, A_OUT), EFAULT_);
-  CHECK_EQ_INT(WCALL(&w, "sock_recv", 3, A_IOV, 1, 0, A_OUT, OOB - 1),
-               EFAULT_);
+  CHECK_EQ_INT(WCALL(&w, "sock_recv", 3, A_IOV, 1, 0, A_OUT, OOB - 1), EFAULT_);
   CHECK_EQ_INT(WCALL(&w, "sock_send", 3, A_IOV, 1, 0, BIG), EFAULT_);
   /* no fd leaked by the failed path_open: the next one is fd 2, then 4 */
   fd = open_file(&w, "f.txt", 0);
@@ -273,10 +272,8 @@ static void test_wrapping_iovecs(void) {
     wm_put32(&w, 0x10000 + 8 * i, 0);
     wm_put32(&w, 0x10000 + 8 * i + 4, 16 * 65536);
   }
-  CHECK_EQ_INT(WCALL(&w, "fd_read", fd, 0x10000, n, A_OUT),
-               WEFT_WASI_EINVAL);
-  CHECK_EQ_INT(WCALL(&w, "fd_write", fd, 0x10000, n, A_OUT),
-               WEFT_WASI_EINVAL);
+  CHECK_EQ_INT(WCALL(&w, "fd_read", fd, 0x10000, n, A_OUT), WEFT_WASI_EINVAL);
+  CHECK_EQ_INT(WCALL(&w, "fd_write", fd, 0x10000, n, A_OUT), WEFT_WASI_EINVAL);
   /* 1025 non-empty iovecs: more than IOV_MAX */
   for (i = 0; i < 1025; i++)
     wm_put32(&w, 0x10000 + 8 * i + 4, 1);
@@ -311,12 +308,10 @@ static void all_ebadf(struct wm *w, uint32_t fd) {
   CHECK_EQ_INT(WCALL(w, "fd_fdstat_set_rights", fd, 0, 0), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_filestat_get", fd, A_BUF), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_filestat_set_size", fd, 0), WEFT_WASI_EBADF);
-  CHECK_EQ_INT(WCALL(w, "fd_filestat_set_times", fd, 0, 0, 0),
-               WEFT_WASI_EBADF);
+  CHECK_EQ_INT(WCALL(w, "fd_filestat_set_times", fd, 0, 0, 0), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_pread", fd, A_IOV, 1, 0, A_OUT), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_prestat_get", fd, A_OUT), WEFT_WASI_EBADF);
-  CHECK_EQ_INT(WCALL(w, "fd_prestat_dir_name", fd, A_BUF, 64),
-               WEFT_WASI_EBADF);
+  CHECK_EQ_INT(WCALL(w, "fd_prestat_dir_name", fd, A_BUF, 64), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_pwrite", fd, A_IOV, 1, 0, A_OUT), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_read", fd, A_IOV, 1, A_OUT), WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "fd_readdir", fd, A_BUF, 64, 0, A_OUT),
@@ -331,16 +326,14 @@ static void all_ebadf(struct wm *w, uint32_t fd) {
                WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "path_filestat_get", fd, 0, A_PATH, len, A_BUF),
                WEFT_WASI_EBADF);
-  CHECK_EQ_INT(WCALL(w, "path_filestat_set_times", fd, 0, A_PATH, len, 0, 0,
-                     0),
+  CHECK_EQ_INT(WCALL(w, "path_filestat_set_times", fd, 0, A_PATH, len, 0, 0, 0),
                WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "path_link", fd, 0, A_PATH, len, 3, A_PATH, len),
                WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "path_link", 3, 0, A_PATH, len, fd, A_PATH, len),
                WEFT_WASI_EBADF);
-  CHECK_EQ_INT(
-      WCALL(w, "path_open", fd, 0, A_PATH, len, 0, 0, 0, 0, A_OUT),
-      WEFT_WASI_EBADF);
+  CHECK_EQ_INT(WCALL(w, "path_open", fd, 0, A_PATH, len, 0, 0, 0, 0, A_OUT),
+               WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "path_readlink", fd, A_PATH, len, A_BUF, 9, A_OUT),
                WEFT_WASI_EBADF);
   CHECK_EQ_INT(WCALL(w, "path_remove_directory", fd, A_PATH, len),
@@ -484,8 +477,8 @@ static void test_padding_zeroed(void) {
   /* a poll event: a relative clock of 0 ns */
   memset(m + A_BUF, 0, 48);
   memset(m + A_BUF + 64, 0xAA, 32);
-  wm_mem(&w)[A_BUF] = 5;     /* userdata */
-  wm_mem(&w)[A_BUF + 8] = 0; /* clock */
+  wm_mem(&w)[A_BUF] = 5;       /* userdata */
+  wm_mem(&w)[A_BUF + 8] = 0;   /* clock */
   wm_put32(&w, A_BUF + 16, 1); /* monotonic, timeout 0 */
   CHECK_EQ_INT(WCALL(&w, "poll_oneoff", A_BUF, A_BUF + 64, 1, A_OUT), 0);
   CHECK_EQ_INT(wm_get32(&w, A_OUT), 1);
@@ -546,9 +539,8 @@ static void test_paths_and_rights(void) {
   CHECK_EQ_INT(WCALL(&w, "fd_fdstat_set_rights", 3, wm_get64(&w, A_OUT + 8),
                      (1ull << 1) | (1ull << 13)),
                0);
-  CHECK_EQ_INT(WCALL(&w, "path_open", 3, 0, A_PATH, 5, 0, ~0ull, ~0ull, 0,
-                     A_OUT),
-               0);
+  CHECK_EQ_INT(
+      WCALL(&w, "path_open", 3, 0, A_PATH, 5, 0, ~0ull, ~0ull, 0, A_OUT), 0);
   fd = wm_get32(&w, A_OUT);
   CHECK_EQ_INT(WCALL(&w, "fd_fdstat_get", fd, A_OUT), 0);
   CHECK_EQ_U64(wm_get64(&w, A_OUT + 8), 1ull << 1);

@@ -17,7 +17,7 @@
 #define A_IOV 0x300
 #define A_BUF 0x1000
 #define R_RW                                                                   \
-  ((1ull << 1) | (1ull << 6) | (1ull << 2) | (1ull << 5) | (1ull << 21) |       \
+  ((1ull << 1) | (1ull << 6) | (1ull << 2) | (1ull << 5) | (1ull << 21) |      \
    (1ull << 22))
 
 /* {====================================================================
@@ -68,10 +68,9 @@ static weft_wasi_errno m_open_root(void *u, const char *path,
   return 0;
 }
 
-static weft_wasi_errno m_open_at(void *u, weft_wasi_file *dir,
-                                 const char *name, uint32_t flags,
-                                 uint16_t fdflags, weft_wasi_file **out,
-                                 uint8_t *type) {
+static weft_wasi_errno m_open_at(void *u, weft_wasi_file *dir, const char *name,
+                                 uint32_t flags, uint16_t fdflags,
+                                 weft_wasi_file **out, uint8_t *type) {
   struct mem_node *n;
   (void)u;
   (void)fdflags;
@@ -173,8 +172,9 @@ static weft_wasi_errno m_write(void *u, weft_wasi_file *f,
 
 static weft_wasi_errno m_seek(void *u, weft_wasi_file *f, int64_t off,
                               uint8_t whence, uint64_t *out) {
-  int64_t base = whence == 0 ? 0 : whence == 1 ? (int64_t)f->pos
-                                               : (int64_t)f->node->size;
+  int64_t base = whence == 0   ? 0
+                 : whence == 1 ? (int64_t)f->pos
+                               : (int64_t)f->node->size;
   (void)u;
   if (base + off < 0)
     return WEFT_WASI_EINVAL;
@@ -187,8 +187,8 @@ static void stat_of(const struct mem_node *n, weft_wasi_filestat *st) {
   memset(st, 0, sizeof *st);
   st->ino = n ? (uint64_t)(n - mfs.nodes) + 2 : 1;
   st->nlink = 1;
-  st->filetype = n ? WEFT_WASI_FILETYPE_REGULAR_FILE
-                   : WEFT_WASI_FILETYPE_DIRECTORY;
+  st->filetype =
+      n ? WEFT_WASI_FILETYPE_REGULAR_FILE : WEFT_WASI_FILETYPE_DIRECTORY;
   st->size = n ? n->size : 0;
 }
 
@@ -298,8 +298,8 @@ static int open_wm(struct wm *w) {
 static long long open_path(struct wm *w, uint32_t dir, const char *path,
                            uint32_t oflags) {
   uint32_t len = wm_str(w, A_PATH, path);
-  long long e = WCALL(w, "path_open", dir, 1, A_PATH, len, oflags, R_RW, R_RW,
-                      0, A_OUT);
+  long long e =
+      WCALL(w, "path_open", dir, 1, A_PATH, len, oflags, R_RW, R_RW, 0, A_OUT);
   return e == 0 ? (long long)wm_get32(w, A_OUT) : -e;
 }
 

@@ -29,7 +29,7 @@
 #define O_DIR_ 2
 #define FOLLOW 1
 
-static char outer[256];  /* holds canary and the preopens */
+static char outer[256];   /* holds canary and the preopens */
 static char pre_dir[300]; /* the read-write preopen */
 static char ro_dir[300];  /* the read-only preopen */
 static int null_fd = -1;
@@ -62,9 +62,8 @@ static weft_wasi_errno c_open_at(void *u, weft_wasi_file *d, const char *name,
   return host->open_at(u, d, name, f, ff, o, t);
 }
 static weft_wasi_errno c_open_beneath(void *u, weft_wasi_file *d,
-                                      const char *path, uint32_t f,
-                                      uint16_t ff, weft_wasi_file **o,
-                                      uint8_t *t) {
+                                      const char *path, uint32_t f, uint16_t ff,
+                                      weft_wasi_file **o, uint8_t *t) {
   if (path[0] == '/' || path[0] == '\0')
     violations++;
   if (walk_only)
@@ -258,10 +257,8 @@ static void escapes(void) {
   /* `..` and absolute paths */
   CHECK_EQ_INT(op(&w, 3, "../canary", FOLLOW, 0, R_READ), WEFT_WASI_EPERM);
   CHECK_EQ_INT(op(&w, 3, "/etc/passwd", FOLLOW, 0, R_READ), WEFT_WASI_EPERM);
-  CHECK_EQ_INT(op(&w, 3, "a/../../canary", FOLLOW, 0, R_READ),
-               WEFT_WASI_EPERM);
-  CHECK_EQ_INT(op(&w, 3, "a/../a/./../..", FOLLOW, O_DIR_, 0),
-               WEFT_WASI_EPERM);
+  CHECK_EQ_INT(op(&w, 3, "a/../../canary", FOLLOW, 0, R_READ), WEFT_WASI_EPERM);
+  CHECK_EQ_INT(op(&w, 3, "a/../a/./../..", FOLLOW, O_DIR_, 0), WEFT_WASI_EPERM);
   CHECK_EQ_INT(op(&w, 3, "..", 0, O_DIR_, 0), WEFT_WASI_EPERM);
   CHECK_EQ_INT(op(&w, 3, "a/../b.txt", FOLLOW, 0, R_READ), 0);
   CHECK_EQ_INT(op(&w, 3, "a//.///../b.txt", 0, 0, R_READ), 0);
@@ -275,8 +272,7 @@ static void escapes(void) {
         op(&w, 3, "up", 0, O_DIR_, 0) == WEFT_WASI_ELOOP);
   CHECK_EQ_INT(op(&w, 3, "up", 0, 0, 0), WEFT_WASI_ELOOP);
   CHECK_EQ_INT(op(&w, 3, "up/", 0, 0, 0), WEFT_WASI_EPERM);
-  CHECK_EQ_INT(call2(&w, "path_symlink", 0, "/etc", 3, "abs"),
-               WEFT_WASI_EPERM);
+  CHECK_EQ_INT(call2(&w, "path_symlink", 0, "/etc", 3, "abs"), WEFT_WASI_EPERM);
   CHECK_EQ_INT(call2(&w, "path_symlink", 0, "a/../../canary", 3, "sneaky"), 0);
   CHECK_EQ_INT(op(&w, 3, "sneaky", FOLLOW, 0, R_READ), WEFT_WASI_EPERM);
   /* symlinks made by the host: absolute, relative out */
@@ -291,8 +287,8 @@ static void escapes(void) {
     CHECK_EQ_INT(WCALL(&w, "path_filestat_get", 3, 0, A_PATH, l, A_BUF), 0);
     CHECK_EQ_INT(wm_mem(&w)[A_BUF + 16], WEFT_WASI_FILETYPE_SYMBOLIC_LINK);
     l = wm_str(&w, A_PATH, "hrel");
-    CHECK_EQ_INT(WCALL(&w, "path_filestat_set_times", 3, FOLLOW, A_PATH, l,
-                       0, 0, WEFT_WASI_FSTFLAG_MTIM_NOW),
+    CHECK_EQ_INT(WCALL(&w, "path_filestat_set_times", 3, FOLLOW, A_PATH, l, 0,
+                       0, WEFT_WASI_FSTFLAG_MTIM_NOW),
                  WEFT_WASI_EPERM);
   }
   /* a chain: c0 -> c1 -> ... -> c40 -> b.txt; 40 expansions are allowed
@@ -320,20 +316,16 @@ static void escapes(void) {
                WEFT_WASI_EPERM);
   CHECK_EQ_INT(call2(&w, "path_link", 3, "up/canary", 3, "hl"),
                WEFT_WASI_EPERM);
-  CHECK_EQ_INT(call2(&w, "path_link", 3, "b.txt", 3, "../hl"),
-               WEFT_WASI_EPERM);
+  CHECK_EQ_INT(call2(&w, "path_link", 3, "b.txt", 3, "../hl"), WEFT_WASI_EPERM);
   CHECK_EQ_INT(call2(&w, "path_link", 3, "hrel", 3, "hl2"), 0); /* the link */
   CHECK_EQ_INT(op(&w, 3, "hl2", FOLLOW, 0, R_READ), WEFT_WASI_EPERM);
   CHECK_EQ_INT(call2(&w, "path_rename", 3, "a", 3, "../a"), WEFT_WASI_EPERM);
   CHECK_EQ_INT(call2(&w, "path_rename", 3, "a", 3, "up/a"), WEFT_WASI_EPERM);
   CHECK_EQ_INT(call2(&w, "path_rename", 3, "up/canary", 3, "stolen"),
                WEFT_WASI_EPERM);
-  CHECK_EQ_INT(call1(&w, "path_unlink_file", 3, "../canary"),
-               WEFT_WASI_EPERM);
-  CHECK_EQ_INT(call1(&w, "path_unlink_file", 3, "up/canary"),
-               WEFT_WASI_EPERM);
-  CHECK_EQ_INT(call1(&w, "path_create_directory", 3, "up/x"),
-               WEFT_WASI_EPERM);
+  CHECK_EQ_INT(call1(&w, "path_unlink_file", 3, "../canary"), WEFT_WASI_EPERM);
+  CHECK_EQ_INT(call1(&w, "path_unlink_file", 3, "up/canary"), WEFT_WASI_EPERM);
+  CHECK_EQ_INT(call1(&w, "path_create_directory", 3, "up/x"), WEFT_WASI_EPERM);
   CHECK_EQ_INT(call1(&w, "path_remove_directory", 3, "a/../.."),
                WEFT_WASI_EPERM);
   /* a subdirectory fd is a capability of its own: `..` stops there */
@@ -343,11 +335,11 @@ static void escapes(void) {
     CHECK_EQ_INT(WCALL(&w, "path_open", 3, 0, A_PATH, l, O_DIR_, ~0ull >> 34,
                        ~0ull >> 34, 0, A_OUT),
                  WEFT_WASI_EISDIR); /* FD_WRITE on a directory */
-    CHECK_EQ_INT(WCALL(&w, "path_open", 3, 0, A_PATH, l, O_DIR_,
-                       (~0ull >> 34) & ~((1ull << 6) | (1ull << 8) |
-                                         (1ull << 22)),
-                       ~0ull >> 34, 0, A_OUT),
-                 0);
+    CHECK_EQ_INT(
+        WCALL(&w, "path_open", 3, 0, A_PATH, l, O_DIR_,
+              (~0ull >> 34) & ~((1ull << 6) | (1ull << 8) | (1ull << 22)),
+              ~0ull >> 34, 0, A_OUT),
+        0);
     sub = wm_get32(&w, A_OUT);
     CHECK_EQ_INT(op(&w, sub, "../b.txt", 0, 0, R_READ), WEFT_WASI_EPERM);
     CHECK_EQ_INT(op(&w, sub, "new_inside", 0, 0, R_READ), 0);
@@ -410,10 +402,10 @@ static void *swapper(void *arg) {
   if (symlink(outer, link) != 0)
     return NULL;
   while (!stop_swapper) {
-    rename(sub, real);  /* sub gone */
-    rename(link, sub);  /* sub -> outer (absolute symlink) */
-    rename(sub, link);  /* sub gone */
-    rename(real, sub);  /* sub is the directory again */
+    rename(sub, real); /* sub gone */
+    rename(link, sub); /* sub -> outer (absolute symlink) */
+    rename(sub, link); /* sub gone */
+    rename(real, sub); /* sub is the directory again */
     swaps++;
   }
   return NULL;
