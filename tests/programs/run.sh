@@ -26,6 +26,8 @@
 #              benchmark, never asserted)
 #   --node     run the wasm builds under Node's WASI instead of weft (a
 #              reference runtime, to tell build problems from weft's)
+#   --aot      weft run --aot (compiled code; cache in build/programs/aot-cache,
+#              filled before the timed runs)
 #   --size N   speedtest1 --size (default 10)
 #   --only RE  run only the tests whose name matches the regex RE
 #   WEFT=path  the weft binary (default build/weft)
@@ -43,10 +45,12 @@ timing=0
 runtime=weft
 size=10
 only=""
+aot=0
 while [ $# -gt 0 ]; do
     case $1 in
         --time) timing=1 ;;
         --node) runtime=node ;;
+        --aot) aot=1 ;;
         --size) size=$2; shift ;;
         --only) only=$2; shift ;;
         -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -89,8 +93,20 @@ if [ $runtime = weft ]; then
         while [ "$1" != -- ]; do envs+=(--env "$1"); shift; done
         shift
         local file=$1; shift
-        timeout "$TIMEOUT" "$WEFT" run --dir "$dir::/data" "${envs[@]}" "$file" -- "$@"
+        timeout "$TIMEOUT" "$WEFT" run "${WEFT_RUN_FLAGS[@]}" --dir "$dir::/data" \
+            "${envs[@]}" "$file" -- "$@"
     }
+    WEFT_RUN_FLAGS=()
+    if [ $aot = 1 ]; then
+        WEFT_RUN_FLAGS=(--aot --cache-dir "$OUT/aot-cache")
+        runtime=weft-aot
+        # Compile both programs now, outside the timed runs.
+        for w in speedtest1 lua; do
+            t0=$(date +%s%3N)
+            "$WEFT" run "${WEFT_RUN_FLAGS[@]}" "$OUT/$w.wasm" -- --help >/dev/null 2>&1 </dev/null
+            echo "aot: $w.wasm compiled or found in the cache in $(($(date +%s%3N) - t0)) ms"
+        done
+    fi
 else
     command -v node >/dev/null 2>&1 || { echo "FAIL: node not found"; echo "0 passed, 1 failed"; exit 1; }
     wasm_run() {
