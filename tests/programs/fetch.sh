@@ -120,14 +120,22 @@ if ! has_debsrc; then
 fi
 
 mkdir -p "$SRC"
+get_source() { (cd "$SRC" && apt-get source -q "$1" >"$SRC/$1.fetch.log" 2>&1); }
 for p in "${PKGS[@]}"; do
     have_src "$p" && continue
     echo "fetch: apt-get source $p"
-    if ! (cd "$SRC" && apt-get source -q "$p" >"$SRC/$p.fetch.log" 2>&1); then
-        tail -n 5 "$SRC/$p.fetch.log" >&2
-        echo "fetch: apt-get source $p failed (no network?)" >&2
-        exit 3
+    get_source "$p" && continue
+    if grep -Eq "Unable to find a source package|must put some 'deb-src'" \
+        "$SRC/$p.fetch.log" && can_root; then
+        # The deb-src line is there but not its index (an earlier
+        # `apt-get update` failed): update once and try again.
+        echo "fetch: no source index: apt-get update, then apt-get source $p"
+        "${SUDO[@]}" apt-get update -q >"$ROOT/build/apt-update.log" 2>&1 &&
+            get_source "$p" && continue
     fi
+    tail -n 5 "$SRC/$p.fetch.log" >&2
+    echo "fetch: apt-get source $p failed (no network?)" >&2
+    exit 3
 done
 
 all_present || { echo "fetch: sources missing after apt-get source" >&2; exit 1; }
