@@ -22,6 +22,8 @@
 # usage: tests/wasi/run.sh [--asan] [--keep] [CASE-OR-PROGRAM...]
 #   --asan   use build-asan/weft (default for WEFT)
 #   --keep   keep each case's directory under $OUT/run/
+#   WEFT_RUN_FLAGS=...  extra options for every `weft run`, e.g. "--aot"
+#                or "--aot --explicit-bounds-checks" to run compiled code
 #   WEFT=...     the weft binary (default build/weft); may be a command, e.g.
 #                WEFT="node tests/wasi/node_ref.mjs" runs the reference runner
 #   WEFT_WASI_OUT=...  build directory (default build/wasi, build-asan/wasi)
@@ -260,11 +262,11 @@ invoke() {
     shift 2
     if [ "${in#/}" != "$in" ]; then
         # shellcheck disable=SC2086
-        timeout "$TIMEOUT" $WEFT run "$@" <"$in"
+        timeout "$TIMEOUT" $WEFT run ${WEFT_RUN_FLAGS:-} "$@" <"$in"
         echo $? >"$rcfile"
     else
         # shellcheck disable=SC2086
-        $in | timeout "$TIMEOUT" $WEFT run "$@"
+        $in | timeout "$TIMEOUT" $WEFT run ${WEFT_RUN_FLAGS:-} "$@"
         echo "${PIPESTATUS[1]}" >"$rcfile"
     fi
 }
