@@ -1484,6 +1484,10 @@ static bool finish(struct lower *L, struct wf_code **out) {
     else
       *p = nlocal_slots + (*p & LOC_MASK);
   }
+  /* Sizes first: wf_code_free needs them to free a partial result. */
+  c->nops = L->ncode;
+  c->nconsts = L->nconsts;
+  c->npcmap = L->npcmap / 2;
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
   c->consts = wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(u64));
   c->pcmap = wf_alloc_array(L->a, L->npcmap ? L->npcmap : 1, sizeof(u32));
@@ -1497,14 +1501,11 @@ static bool finish(struct lower *L, struct wf_code **out) {
     memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(u64));
   if (L->npcmap)
     memcpy(c->pcmap, L->pcmap, (size_t)L->npcmap * sizeof(u32));
-  c->npcmap = L->npcmap / 2;
-  c->nops = L->ncode;
   c->funcidx = L->funcidx;
   c->nparams = L->type->nparams;
   c->nresults = L->type->nresults;
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
-  c->nconsts = L->nconsts;
   c->frame_slots = stack_base + L->max_height + 1;
   *out = c;
   return true;
