@@ -222,8 +222,20 @@ header "6. WASI programs (tests/wasi/run.sh)"
 if [ -f tests/wasi/run.sh ]; then
     wasi_flags=()
     [ "$BUILD" = build-asan ] && wasi_flags+=(--asan)
-    run_counted "WASI programs" "$LOG/wasi.out" \
-        env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" bash tests/wasi/run.sh "${wasi_flags[@]}"
+    # The interpreter, then compiled code with guard pages and with explicit
+    # bounds checks (WEFT_WASI_MODES picks); compiled code is cached.
+    for mode in ${WEFT_WASI_MODES:-interp aot aot-explicit}; do
+        case $mode in
+        interp) run_flags="" ;;
+        aot) run_flags="--aot --cache-dir $BUILD/wasi-aot-cache" ;;
+        aot-explicit) run_flags="--aot --explicit-bounds-checks --cache-dir $BUILD/wasi-aot-cache" ;;
+        *) echo "unknown WASI mode $mode"; add 0 1; continue ;;
+        esac
+        echo "-- WASI programs, mode $mode"
+        run_counted "WASI programs ($mode)" "$LOG/wasi.out" \
+            env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" \
+            WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}"
+    done
     wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)
     if [ -n "$wasi_skipped" ] && [ "$wasi_skipped" -gt 0 ]; then
         if [ -n "${CI:-}" ]; then
