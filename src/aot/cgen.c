@@ -494,6 +494,20 @@ static bool emit_branch(struct cgen *g, const u32 *ops, u32 pc, u32 op) {
     return true;
   }
   switch (op) {
+  case WF_OP_I32_ADD_BR_IF:
+  case WF_OP_I32_SUB_BR_IF:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    put(t, " = ");
+    var(g, ip[2], 'i');
+    put(t, op == WF_OP_I32_ADD_BR_IF ? " + " : " - ");
+    var(g, ip[3], 'i');
+    put(t, ";\n  if (");
+    var(g, ip[1], 'i');
+    put(t, ") ");
+    label_ref(g, pc + 4, ops);
+    put(t, "\n");
+    return true;
   case WF_OP_BR:
     put(t, "  ");
     label_ref(g, pc + 1, ops);

@@ -336,6 +336,24 @@ dispatch:
     ip += 3;
     NEXT();
   }
+  CASE(I32_ADD_BR_IF) {
+    u32 r = S(2).u32 + S(3).u32;
+    S(1).u32 = r;
+    if (r)
+      ip += 4 + (i32)ip[4];
+    else
+      ip += 5;
+    NEXT();
+  }
+  CASE(I32_SUB_BR_IF) {
+    u32 r = S(2).u32 - S(3).u32;
+    S(1).u32 = r;
+    if (r)
+      ip += 4 + (i32)ip[4];
+    else
+      ip += 5;
+    NEXT();
+  }
   CASE(I32_ADD_I32_LOAD)
   CASE(I32_ADD_F32_LOAD) {
     u32 sum = S(2).u32 + S(3).u32;

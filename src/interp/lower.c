@@ -767,6 +767,18 @@ static bool lower_br_if(struct lower *L) {
       return true;
     }
   }
+  /* "x = a +/- b; br_if x", a loop counter: one instruction. */
+  static const struct {
+    u8 from, to;
+  } counters[] = {{WF_OP_I32_ADD, WF_OP_I32_ADD_BR_IF},
+                  {WF_OP_I32_SUB, WF_OP_I32_SUB_BR_IF}};
+  for (u32 i = 0; i < WF_ARRAY_LEN(counters); i++)
+    if (fusable(L, counters[i].from, cond.loc)) {
+      fuse_last(L, (enum wf_op)counters[i].to);
+      put_target(L, c);
+      mark_label(L);
+      return true;
+    }
   emit_op(L, WF_OP_BR_IF);
   put_slot(L, cond.loc);
   put_target(L, c);
