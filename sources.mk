@@ -21,7 +21,8 @@ WEFT_CORE_SRC := \
   src/wasi/wasi_sock.c
 
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
-WEFT_AOT_PRELUDE := src/aot/prelude.h include/weft_aot.h src/interp/numeric.h
+WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \
+  src/interp/numeric.h
 
 WEFT_PORT_SRC := \
   ports/posix/port_posix.c \

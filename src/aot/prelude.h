@@ -1,8 +1,9 @@
 /*
 ** prelude.h — the head of every generated C file (pasted in, not
-** included): fixed-width types, bit casts and little-endian memory access.
-** Followed by weft_aot.h and the interpreter's numeric.h, so generated code
-** and the interpreter share one definition of every numeric operator.
+** included): fixed-width types and the load pins. Followed by le.h,
+** weft_aot.h and the interpreter's numeric.h, so generated code and the
+** interpreter share one definition of memory access and of every numeric
+** operator.
 */
 #include <stdint.h>
 #include <string.h>
@@ -21,27 +22,6 @@ typedef double f64;
 #define WF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define WF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
-static inline f32 wf_bits_f32(u32 v) {
-  f32 f;
-  memcpy(&f, &v, 4);
-  return f;
-}
-static inline u32 wf_f32_bits(f32 f) {
-  u32 v;
-  memcpy(&v, &f, 4);
-  return v;
-}
-static inline f64 wf_bits_f64(u64 v) {
-  f64 f;
-  memcpy(&f, &v, 8);
-  return f;
-}
-static inline u64 wf_f64_bits(f64 f) {
-  u64 v;
-  memcpy(&v, &f, 8);
-  return v;
-}
-
 /* Keep a loaded value alive: with guard pages the load is the bounds check,
 ** so it must happen even when the value turns out unused. The constraint
 ** names the register class the value already lives in, so this costs no
@@ -55,66 +35,4 @@ static inline u64 wf_f64_bits(f64 f) {
 #define WF_PIN_F(v) __asm__ volatile("" : : "f"(v))
 #else
 #define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
-#endif
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define WF_LE16(x) __builtin_bswap16(x)
-#define WF_LE32(x) __builtin_bswap32(x)
-#define WF_LE64(x) __builtin_bswap64(x)
-#else
-#define WF_LE16(x) (x)
-#define WF_LE32(x) (x)
-#define WF_LE64(x) (x)
-#endif
-
-static inline u16 wf_ld16(const u8 *p) {
-  u16 v;
-  memcpy(&v, p, 2);
-  return WF_LE16(v);
-}
-static inline u32 wf_ld32(const u8 *p) {
-  u32 v;
-  memcpy(&v, p, 4);
-  return WF_LE32(v);
-}
-static inline u64 wf_ld64(const u8 *p) {
-  u64 v;
-  memcpy(&v, p, 8);
-  return WF_LE64(v);
-}
-/* Float accesses as floats, so compilers use FP loads and memory operands
-** instead of an integer load and a register move. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-static inline f32 wf_ldf32(const u8 *p) { return wf_bits_f32(wf_ld32(p)); }
-static inline f64 wf_ldf64(const u8 *p) { return wf_bits_f64(wf_ld64(p)); }
-#else
-static inline f32 wf_ldf32(const u8 *p) {
-  f32 v;
-  memcpy(&v, p, 4);
-  return v;
-}
-static inline f64 wf_ldf64(const u8 *p) {
-  f64 v;
-  memcpy(&v, p, 8);
-  return v;
-}
-#endif
-static inline void wf_st16(u8 *p, u16 v) {
-  v = WF_LE16(v);
-  memcpy(p, &v, 2);
-}
-static inline void wf_st32(u8 *p, u32 v) {
-  v = WF_LE32(v);
-  memcpy(p, &v, 4);
-}
-static inline void wf_st64(u8 *p, u64 v) {
-  v = WF_LE64(v);
-  memcpy(p, &v, 8);
-}
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-static inline void wf_stf32(u8 *p, f32 v) { wf_st32(p, wf_f32_bits(v)); }
-static inline void wf_stf64(u8 *p, f64 v) { wf_st64(p, wf_f64_bits(v)); }
-#else
-static inline void wf_stf32(u8 *p, f32 v) { memcpy(p, &v, 4); }
-static inline void wf_stf64(u8 *p, f64 v) { memcpy(p, &v, 8); }
 #endif

@@ -7,6 +7,7 @@
 #include "../runtime/runtime.h"
 #include "ir.h"
 #include "numeric.h"
+#include "../base/le.h"
 
 #ifndef WEFT_COMPUTED_GOTO
 #if defined(__GNUC__) || defined(__clang__)
@@ -15,45 +16,6 @@
 #define WEFT_COMPUTED_GOTO 0
 #endif
 #endif
-
-/* Little-endian memory access on any host. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define LE16(x) __builtin_bswap16(x)
-#define LE32(x) __builtin_bswap32(x)
-#define LE64(x) __builtin_bswap64(x)
-#else
-#define LE16(x) (x)
-#define LE32(x) (x)
-#define LE64(x) (x)
-#endif
-
-static inline u32 load_u32(const u8 *p) {
-  u32 v;
-  memcpy(&v, p, 4);
-  return LE32(v);
-}
-static inline u64 load_u64(const u8 *p) {
-  u64 v;
-  memcpy(&v, p, 8);
-  return LE64(v);
-}
-static inline u16 load_u16(const u8 *p) {
-  u16 v;
-  memcpy(&v, p, 2);
-  return LE16(v);
-}
-static inline void store_u16(u8 *p, u16 v) {
-  v = LE16(v);
-  memcpy(p, &v, 2);
-}
-static inline void store_u32(u8 *p, u32 v) {
-  v = LE32(v);
-  memcpy(p, &v, 4);
-}
-static inline void store_u64(u8 *p, u64 v) {
-  v = LE64(v);
-  memcpy(p, &v, 8);
-}
 
 static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
                        u32 *table_out);
@@ -361,7 +323,7 @@ dispatch:
     u64 ea = (u64)sum + ip[5];
     if (WF_UNLIKELY(ea + 4 > mem_size))
       TRAP(WEFT_TRAP_MEMORY_OOB);
-    S(4).u32 = load_u32(mem + ea);
+    S(4).u32 = wf_ld32(mem + ea);
     ip += 6;
     NEXT();
   }
@@ -372,7 +334,7 @@ dispatch:
     u64 ea = (u64)sum + ip[5];
     if (WF_UNLIKELY(ea + 8 > mem_size))
       TRAP(WEFT_TRAP_MEMORY_OOB);
-    S(4).u64 = load_u64(mem + ea);
+    S(4).u64 = wf_ld64(mem + ea);
     ip += 6;
     NEXT();
   }
@@ -381,7 +343,7 @@ dispatch:
     f64 a = S(2).f64, b = S(3).f64;                                            \
     S(1).f64 = (expr);                                                         \
     EA(4, 5, 8)                                                                \
-    store_u64(mem + ea, S(1).u64);                                             \
+    wf_st64(mem + ea, S(1).u64);                                               \
     ip += 6;                                                                   \
     NEXT();                                                                    \
   }
@@ -399,19 +361,19 @@ dispatch:
     NEXT();                                                                    \
   }
   CASE(F32_LOAD)
-  LOAD(I32_LOAD, 4, S(1).u32 = load_u32(mem + ea))
+  LOAD(I32_LOAD, 4, S(1).u32 = wf_ld32(mem + ea))
   CASE(F64_LOAD)
-  LOAD(I64_LOAD, 8, S(1).u64 = load_u64(mem + ea))
+  LOAD(I64_LOAD, 8, S(1).u64 = wf_ld64(mem + ea))
   LOAD(I32_LOAD8_S, 1, S(1).i32 = (i8)mem[ea])
   LOAD(I32_LOAD8_U, 1, S(1).u32 = mem[ea])
-  LOAD(I32_LOAD16_S, 2, S(1).i32 = (i16)load_u16(mem + ea))
-  LOAD(I32_LOAD16_U, 2, S(1).u32 = load_u16(mem + ea))
+  LOAD(I32_LOAD16_S, 2, S(1).i32 = (i16)wf_ld16(mem + ea))
+  LOAD(I32_LOAD16_U, 2, S(1).u32 = wf_ld16(mem + ea))
   LOAD(I64_LOAD8_S, 1, S(1).i64 = (i8)mem[ea])
   LOAD(I64_LOAD8_U, 1, S(1).u64 = mem[ea])
-  LOAD(I64_LOAD16_S, 2, S(1).i64 = (i16)load_u16(mem + ea))
-  LOAD(I64_LOAD16_U, 2, S(1).u64 = load_u16(mem + ea))
-  LOAD(I64_LOAD32_S, 4, S(1).i64 = (i32)load_u32(mem + ea))
-  LOAD(I64_LOAD32_U, 4, S(1).u64 = load_u32(mem + ea))
+  LOAD(I64_LOAD16_S, 2, S(1).i64 = (i16)wf_ld16(mem + ea))
+  LOAD(I64_LOAD16_U, 2, S(1).u64 = wf_ld16(mem + ea))
+  LOAD(I64_LOAD32_S, 4, S(1).i64 = (i32)wf_ld32(mem + ea))
+  LOAD(I64_LOAD32_U, 4, S(1).u64 = wf_ld32(mem + ea))
 #undef LOAD
 #define STORE(name, width, expr)                                               \
   CASE(name) {                                                                 \
@@ -421,14 +383,14 @@ dispatch:
     NEXT();                                                                    \
   }
   CASE(F32_STORE)
-  STORE(I32_STORE, 4, store_u32(mem + ea, S(2).u32))
+  STORE(I32_STORE, 4, wf_st32(mem + ea, S(2).u32))
   CASE(F64_STORE)
-  STORE(I64_STORE, 8, store_u64(mem + ea, S(2).u64))
+  STORE(I64_STORE, 8, wf_st64(mem + ea, S(2).u64))
   STORE(I32_STORE8, 1, mem[ea] = (u8)S(2).u32)
-  STORE(I32_STORE16, 2, store_u16(mem + ea, (u16)S(2).u32))
+  STORE(I32_STORE16, 2, wf_st16(mem + ea, (u16)S(2).u32))
   STORE(I64_STORE8, 1, mem[ea] = (u8)S(2).u64)
-  STORE(I64_STORE16, 2, store_u16(mem + ea, (u16)S(2).u64))
-  STORE(I64_STORE32, 4, store_u32(mem + ea, (u32)S(2).u64))
+  STORE(I64_STORE16, 2, wf_st16(mem + ea, (u16)S(2).u64))
+  STORE(I64_STORE32, 4, wf_st32(mem + ea, (u32)S(2).u64))
 #undef STORE
   CASE(MEMORY_SIZE) {
     S(1).u32 = inst->mem0->pages;
