@@ -539,74 +539,30 @@ dispatch:
 #undef BIN
 
   /* ---- operators that trap ---- */
-  CASE(I32_DIV_S) {
-    i32 a = S(2).i32, b = S(3).i32;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    if (a == INT32_MIN && b == -1)
-      TRAP(WEFT_TRAP_INT_OVERFLOW);
-    S(1).i32 = a / b;
-    ip += 4;
-    NEXT();
+#define DIVIDE(name, T, member, checks, expr)                                  \
+  CASE(name) {                                                                 \
+    T a = S(2).member, b = S(3).member;                                        \
+    if (b == 0)                                                                \
+      TRAP(WEFT_TRAP_DIV_ZERO);                                                \
+    checks;                                                                    \
+    S(1).member = (expr);                                                      \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
   }
-  CASE(I32_DIV_U) {
-    u32 a = S(2).u32, b = S(3).u32;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    S(1).u32 = a / b;
-    ip += 4;
-    NEXT();
-  }
-  CASE(I32_REM_S) {
-    i32 a = S(2).i32, b = S(3).i32;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    S(1).i32 = (b == -1) ? 0 : a % b;
-    ip += 4;
-    NEXT();
-  }
-  CASE(I32_REM_U) {
-    u32 a = S(2).u32, b = S(3).u32;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    S(1).u32 = a % b;
-    ip += 4;
-    NEXT();
-  }
-  CASE(I64_DIV_S) {
-    i64 a = S(2).i64, b = S(3).i64;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    if (a == INT64_MIN && b == -1)
-      TRAP(WEFT_TRAP_INT_OVERFLOW);
-    S(1).i64 = a / b;
-    ip += 4;
-    NEXT();
-  }
-  CASE(I64_DIV_U) {
-    u64 a = S(2).u64, b = S(3).u64;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    S(1).u64 = a / b;
-    ip += 4;
-    NEXT();
-  }
-  CASE(I64_REM_S) {
-    i64 a = S(2).i64, b = S(3).i64;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    S(1).i64 = (b == -1) ? 0 : a % b;
-    ip += 4;
-    NEXT();
-  }
-  CASE(I64_REM_U) {
-    u64 a = S(2).u64, b = S(3).u64;
-    if (b == 0)
-      TRAP(WEFT_TRAP_DIV_ZERO);
-    S(1).u64 = a % b;
-    ip += 4;
-    NEXT();
-  }
+#define OVERFLOW_IF(cond)                                                      \
+  if (cond)                                                                    \
+  TRAP(WEFT_TRAP_INT_OVERFLOW)
+  /* Signed remainder by -1 is 0 (INT_MIN % -1 would be undefined in C). */
+  DIVIDE(I32_DIV_S, i32, i32, OVERFLOW_IF(a == INT32_MIN && b == -1), a / b)
+  DIVIDE(I32_DIV_U, u32, u32, (void)0, a / b)
+  DIVIDE(I32_REM_S, i32, i32, (void)0, b == -1 ? 0 : a % b)
+  DIVIDE(I32_REM_U, u32, u32, (void)0, a % b)
+  DIVIDE(I64_DIV_S, i64, i64, OVERFLOW_IF(a == INT64_MIN && b == -1), a / b)
+  DIVIDE(I64_DIV_U, u64, u64, (void)0, a / b)
+  DIVIDE(I64_REM_S, i64, i64, (void)0, b == -1 ? 0 : a % b)
+  DIVIDE(I64_REM_U, u64, u64, (void)0, a % b)
+#undef OVERFLOW_IF
+#undef DIVIDE
 #define TRUNC(name, from, to, T, check)                                        \
   CASE(name) {                                                                 \
     int c = check(S(2).from);                                                  \
