@@ -388,6 +388,20 @@ static int stage_so(const uint8_t *so, size_t size, char *path,
   return 0;
 }
 
+/* True when the object loaded from `so_path` carries, in its own module
+** table, the module hash and bounds-check mode the header states. */
+static int table_matches(const char *so_path, const struct cli_artifact *a) {
+  void *h = dlopen(so_path, RTLD_NOW | RTLD_NOLOAD);
+  const weft_aot_module *table = h ? dlsym(h, WEFT_AOT_SYMBOL) : NULL;
+  int ok =
+      table != NULL &&
+      memcmp(table->module_sha256, a->module_sha256, 32) == 0 &&
+      !table->explicit_checks == !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS);
+  if (h != NULL)
+    dlclose(h); /* drops only the reference taken here */
+  return ok;
+}
+
 /* Loads a checked artifact's code into `module` (made from its Wasm). */
 static int attach_code(weft_module *module, const struct cli_artifact *a,
                        const char *path, void **out_code) {
@@ -405,21 +419,18 @@ static int attach_code(weft_module *module, const struct cli_artifact *a,
   memset(&err, 0, sizeof err);
   if (weft_aot_load_so(module, so_path, &code, &err) != WEFT_OK)
     rc = cli_report(path, &err);
-  if (unlink_after)
-    unlink(so_path);
-  close(fd);
-  if (rc != CLI_EXIT_OK)
-    return rc;
-  /* The object's own table must say what the header says. */
-  const weft_aot_module *table = dlsym(code, WEFT_AOT_SYMBOL);
-  if (table == NULL ||
-      memcmp(table->module_sha256, a->module_sha256, 32) != 0 ||
-      !table->explicit_checks != !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS)) {
+  else if (!table_matches(so_path, a)) {
     cli_errorf("%s: refused: the compiled code does not match the "
                "artifact's header (module hash or bounds-check mode)",
                path);
+    rc = CLI_EXIT_LOAD;
+  }
+  if (unlink_after)
+    unlink(so_path);
+  close(fd);
+  if (rc != CLI_EXIT_OK) {
     weft_aot_unload(code);
-    return CLI_EXIT_LOAD;
+    return rc;
   }
   *out_code = code;
   return CLI_EXIT_OK;

@@ -192,6 +192,16 @@ refused "$v" "embedded module changed" "module hash mismatch"
 v=$(variant field) && put_byte "$v" 263 65 && put_byte "$v" 455 66 && fix_integrity "$v"
 refused "$v" "unterminated string field" "malformed header field"
 
+# a consistent header around another build's shared object (same module,
+# other bounds-check mode): the object's own table gives it away
+wsize=$(stat -c %s "$M")
+v=$TMP/swapped.cwasm
+{ head -c $((1024 + wsize)) "$C"; tail -c +$((1024 + wsize + 1)) "$TMP/guard.cwasm"; } >"$v"
+put_u32 "$v" 32 $(($(stat -c %s "$v") - 1024 - wsize)) && fix_integrity "$v"
+weft run --invoke fib "$v" 10
+expect_status 2 "shared object of another mode: exit status"
+expect_stderr_has "does not match the artifact's header" "shared object of another mode: says why"
+
 # a real artifact for another target, when a cross compiler is installed
 cross=aarch64-linux-gnu
 [ "$host" = aarch64-linux-gnu ] && cross=riscv64-linux-gnu
