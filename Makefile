@@ -109,3 +109,10 @@ PROGRAMS_ARGS ?= --time
 .PHONY: programs
 programs: $(BUILD)/weft
 	WEFT=$(BUILD)/weft bash tests/programs/run.sh $(PROGRAMS_ARGS)
+
+# weft cross-built for aarch64 and riscv64, run under qemu-user on the same
+# .wasm files as here (scripts/test_cross.sh; CROSS_ARGS=--quick or --full).
+CROSS_ARGS ?=
+.PHONY: test-cross
+test-cross:
+	bash scripts/test_cross.sh $(CROSS_ARGS)

@@ -441,7 +441,14 @@ void cli_print_val(FILE *out, const weft_val *val) {
   switch (val->type) {
   case WEFT_I32: fprintf(out, "%" PRId32, val->of.i32); return;
   case WEFT_I64: fprintf(out, "%" PRId64, val->of.i64); return;
-  case WEFT_F32: print_float(out, (double)val->of.f32, 32); return;
+  case WEFT_F32:
+    /* A NaN's sign from the f32 itself: widening keeps it on x86-64 and
+    ** AArch64, but RISC-V's fcvt.d.s gives the canonical (positive) NaN. */
+    if (isnan(val->of.f32))
+      fputs(signbit(val->of.f32) ? "-nan" : "nan", out);
+    else
+      print_float(out, (double)val->of.f32, 32);
+    return;
   case WEFT_F64: print_float(out, val->of.f64, 64); return;
   case WEFT_FUNCREF:
   case WEFT_EXTERNREF: fputs(val->of.ref == NULL ? "null" : "ref", out); return;

@@ -7,8 +7,9 @@
 #      gcc/make, wabt, clang-19 + lld-19 + wasi-libc + compiler-rt for
 #      wasm32, clang-19's sanitizer/libFuzzer runtimes, binaryen, valgrind,
 #      clang-format, dpkg-dev and tcl (for tests/programs/), mbed TLS
-#      (the CLI's SHA-256) and the aarch64/riscv64 cross gcc (AoT
-#      artifacts for other targets); then fetches
+#      (the CLI's SHA-256), the aarch64/riscv64 cross gcc and C library
+#      headers (AoT artifacts for other targets) and qemu-user (make
+#      test-cross); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
@@ -42,6 +43,9 @@ PACKAGES=(
     libmbedtls-dev              # SHA-256 for AoT artifacts (CLI only, -lmbedcrypto)
     gcc-aarch64-linux-gnu       # weft compile --target aarch64-linux-gnu
     gcc-riscv64-linux-gnu       # weft compile --target riscv64-linux-gnu
+    libc6-dev-arm64-cross       # their C library headers (not pulled in
+    libc6-dev-riscv64-cross     #   with --no-install-recommends)
+    qemu-user                   # make test-cross: weft under qemu-aarch64/-riscv64
 )
 
 # ---- 1. packages ------------------------------------------------------------

@@ -15,6 +15,10 @@
 #   --aot           compile every module to C (guard pages) and run that
 #   --aot-explicit  the same with explicit bounds checks
 #   --max-fail N    failure lines printed per file (default 20)
+#   --cc CMD        C compiler for --aot/--aot-explicit (runner's --cc)
+#   --wrap CMD      run the runner under CMD, split on spaces (e.g.
+#                   'qemu-aarch64 -L /usr/aarch64-linux-gnu', see
+#                   scripts/test_cross.sh)
 # environment:
 #   WEFT_SPEC_DIR      suite directory (default <repo>/../shared/spec-testsuite/core)
 #   WEFT_SPEC_FILES    space-separated NAMEs, like the positional arguments
@@ -29,6 +33,7 @@ jobs=$(nproc 2>/dev/null || echo 4)
 count_only=0
 build=1
 runner_flags=()
+wrap=()
 mode="interpreter"
 filters=()
 QUICK_FILES="address block br br_table call call_indirect conversions
@@ -48,6 +53,8 @@ while [ $# -gt 0 ]; do
   -j*) jobs="${1#-j}"; shift ;;
   -v) runner_flags+=(-v); shift ;;
   --max-fail) runner_flags+=(--max-fail "$2"); shift 2 ;;
+  --cc) runner_flags+=(--cc "$2"); shift 2 ;;
+  --wrap) read -r -a wrap <<<"$2"; shift 2 ;;
   --aot) runner_flags+=(--aot); mode="AoT (guard pages)"; shift ;;
   --aot-explicit) runner_flags+=(--aot-explicit); mode="AoT (explicit bounds checks)"; shift ;;
   -h|--help) sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -139,7 +146,7 @@ fi
 if [ "$count_only" = 1 ]; then
   jsons=()
   for name in "${run_names[@]}"; do jsons+=("$json_root/$name/$name.json"); done
-  [ ${#jsons[@]} -gt 0 ] && "$runner" --count-only "${jsons[@]}"
+  [ ${#jsons[@]} -gt 0 ] && "${wrap[@]}" "$runner" --count-only "${jsons[@]}"
   for name in "${simd_names[@]}"; do
     echo "$name.wast: skipped (SIMD not supported yet)"
   done
@@ -157,9 +164,9 @@ run_one() {
     return
   fi
   if command -v timeout >/dev/null 2>&1; then
-    timeout -k 5 "$timeout_s" "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
+    timeout -k 5 "$timeout_s" "${wrap[@]}" "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
   else
-    "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
+    "${wrap[@]}" "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
   fi
   echo $? >"$tmp/$name.rc"
 }
@@ -198,7 +205,7 @@ for name in "${run_names[@]}"; do
       why="exit status $rc, no summary"
     fi
     json="$json_root/$name/$name.json"
-    f=$("$runner" --count-only "$json" 2>/dev/null |
+    f=$("${wrap[@]}" "$runner" --count-only "$json" 2>/dev/null |
       sed -nE 's/^[^:]*: [0-9]+ assertions, ([0-9]+) counted.*/\1/p' | head -n 1)
     [ -n "$f" ] && [ "$f" -gt 0 ] || f=1
     p=0
