@@ -146,8 +146,8 @@ static int probe_toolchain(struct toolchain *t) {
     cli_errorf("cannot run the C compiler '%s'%s", t->cc,
                strcmp(t->target, cli_host_triple()) != 0
                    ? " (for another target install Debian's cross compiler, "
-                     "e.g. gcc-aarch64-linux-gnu, or use --cc)"
-                   : " (install gcc or use --cc)");
+                     "e.g. gcc-aarch64-linux-gnu, or name one with --cc)"
+                   : " (install gcc, or name one with --cc or WEFT_CC)");
     return CLI_EXIT_USAGE;
   }
   cli_triple_normalise(machine);
