@@ -26,13 +26,14 @@
 # AArch64/RISC-V would break Wasm float semantics; float_exprs tests it).
 # Prints a table of counts per architecture and mode, the time taken, and
 # closes with "N passed, N failed". Exit status 0 when nothing failed.
+# Weft bugs found this way and not fixed yet are listed in KNOWN (spec
+# tier): printed as known failures with their reason, not counted.
 #
 # usage: scripts/test_cross.sh [--quick | --full] [--arch A]... [--only T]...
 #   --arch A      aarch64 or riscv64 (repeatable; default both)
 #   --only T      run only tier T: unit, spec, bench, programs (repeatable)
-#   --quick       CI size: the spec subset in the interpreter and --aot
-#                 (not --aot-explicit), speedtest1 main set at --size 1, five
-#                 Lua scripts; bench unchanged
+#   --quick       CI size (.ci/run): speedtest1's main set at --size 1 and
+#                 five Lua scripts; spec and bench unchanged
 #   --full        every spec file, programs also with explicit bounds checks
 #   --spec SET    subset (default), all, or a quoted list of file names
 #   -j N          parallel jobs (default: number of CPUs)
@@ -92,7 +93,7 @@ case $SPEC_SET in
     *) SPEC_FILES=$SPEC_SET ;;
 esac
 if [ $LEVEL = quick ]; then
-    SPEC_MODES="interp aot"
+    SPEC_MODES="interp aot aot-explicit"
     PROG_MODES="interp aot"
     LUA_SCRIPTS="numbers strings tables closures errors"
     ST_SETS="main"
