@@ -38,6 +38,54 @@ static inline u64 wf_f64_bits(f64 f) {
 #define WF_LE64(x) (x)
 #endif
 
+#if defined(__riscv) && __riscv_xlen == 64 && defined(__riscv_flen) &&         \
+    __riscv_flen >= 64
+/* GCC's default RISC-V tuning deems misaligned accesses slow and expands a
+** memcpy of unknown alignment into single-byte loads and stores (eight and
+** the shifts for an i64): code two to three times slower, and with guard
+** pages a store straddling the end of memory writes its in-bounds bytes
+** before the fault. Linux runs misaligned scalar accesses (in hardware or
+** emulated by the kernel), so each access is one instruction here;
+** volatile, so that no access moves above the bounds check guarding it
+** (GCC deems a non-volatile asm unable to trap). */
+typedef struct {
+  u16 v;
+} __attribute__((packed, may_alias)) wf_un16;
+typedef struct {
+  u32 v;
+} __attribute__((packed, may_alias)) wf_un32;
+typedef struct {
+  u64 v;
+} __attribute__((packed, may_alias)) wf_un64;
+typedef struct {
+  f32 v;
+} __attribute__((packed, may_alias)) wf_unf32;
+typedef struct {
+  f64 v;
+} __attribute__((packed, may_alias)) wf_unf64;
+#define WF_RV_LD(name, T, U, insn, reg)                                        \
+  static inline T name(const u8 *p) {                                          \
+    T v;                                                                       \
+    __asm__ volatile(insn " %0, %1" : "=" reg(v) : "m"(((const U *)p)->v));    \
+    return v;                                                                  \
+  }
+#define WF_RV_ST(name, T, U, insn, reg)                                        \
+  static inline void name(u8 *p, T v) {                                        \
+    __asm__ volatile(insn " %1, %0" : "=m"(((U *)p)->v) : reg(v));             \
+  }
+WF_RV_LD(wf_ld16, u16, wf_un16, "lhu", "r")
+WF_RV_LD(wf_ld32, u32, wf_un32, "lw", "r")
+WF_RV_LD(wf_ld64, u64, wf_un64, "ld", "r")
+WF_RV_LD(wf_ldf32, f32, wf_unf32, "flw", "f")
+WF_RV_LD(wf_ldf64, f64, wf_unf64, "fld", "f")
+WF_RV_ST(wf_st16, u16, wf_un16, "sh", "r")
+WF_RV_ST(wf_st32, u32, wf_un32, "sw", "r")
+WF_RV_ST(wf_st64, u64, wf_un64, "sd", "r")
+WF_RV_ST(wf_stf32, f32, wf_unf32, "fsw", "f")
+WF_RV_ST(wf_stf64, f64, wf_unf64, "fsd", "f")
+#undef WF_RV_LD
+#undef WF_RV_ST
+#else
 static inline u16 wf_ld16(const u8 *p) {
   u16 v;
   memcpy(&v, p, 2);
@@ -89,5 +137,7 @@ static inline void wf_stf64(u8 *p, f64 v) { wf_st64(p, wf_f64_bits(v)); }
 static inline void wf_stf32(u8 *p, f32 v) { memcpy(p, &v, 4); }
 static inline void wf_stf64(u8 *p, f64 v) { memcpy(p, &v, 8); }
 #endif
+
+#endif /* riscv64 */
 
 #endif /* WF_LE_H */
