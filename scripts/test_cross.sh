@@ -7,10 +7,10 @@
 #   build     `make BUILD=build-cross/ARCH CC=TRIPLE-gcc HOSTCC=cc`: weft,
 #             libweft.a, the spec runner and the unit tests
 #   unit      tests/unit/test_*.c under qemu-ARCH -L /usr/TRIPLE
-#   spec      a spec-suite subset (numeric, memory, control-flow and trap
-#             files; --spec all: every file) under qemu, in the interpreter
-#             and compiled to C by TRIPLE-gcc: --aot (guard pages) and
-#             --aot-explicit (explicit bounds checks)
+#   spec      the whole spec suite (every non-SIMD file; --spec subset:
+#             the numeric, memory, control-flow and trap files) under qemu,
+#             in the interpreter and compiled to C by TRIPLE-gcc: --aot
+#             (guard pages) and --aot-explicit (explicit bounds checks)
 #   bench     bench/kernels/*.c built once to wasm32 on this machine
 #             (bench/run.sh --build-only); each kernel's checksum under qemu
 #             must equal x86-64's (`weft run` here): interpreter, `weft run
@@ -34,8 +34,8 @@
 #   --only T      run only tier T: unit, spec, bench, programs (repeatable)
 #   --quick       CI size (.ci/run): speedtest1's main set at --size 1 and
 #                 five Lua scripts; spec and bench unchanged
-#   --full        every spec file, programs also with explicit bounds checks
-#   --spec SET    subset (default), all, or a quoted list of file names
+#   --full        programs also with explicit bounds checks, more test sets
+#   --spec SET    all (default), subset, or a quoted list of file names
 #   -j N          parallel jobs (default: number of CPUs)
 # environment:
 #   WEFT_CROSS_OUT  output directory (default build-cross)
@@ -55,13 +55,13 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 ARCHS=()
 ONLY=()
 LEVEL=default
-SPEC_SET=subset
+SPEC_SET=all
 while [ $# -gt 0 ]; do
     case $1 in
         --arch) ARCHS+=("$2"); shift ;;
         --only) ONLY+=("$2"); shift ;;
         --quick) LEVEL=quick ;;
-        --full) LEVEL=full; SPEC_SET=all ;;
+        --full) LEVEL=full ;;
         --spec) SPEC_SET=$2; shift ;;
         -j) JOBS=$2; shift ;;
         -j*) JOBS=${1#-j} ;;
