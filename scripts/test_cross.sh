@@ -42,6 +42,8 @@
 #   WEFT_CROSS_BENCH_SIZE  quick (default) or default: bench/run.sh's n
 #   WEFT_CROSS_ST_SIZE     speedtest1 --size (default 2; --quick 1)
 #   WEFT_CROSS_TIMEOUT     seconds per program run (default 1800)
+#   WEFT_CROSS_MBEDTLS_SRC=1  build the CLI's mbed TLS from Debian's source
+#                          even when the cross toolchain finds a library
 #   WEFT_SPEC_DIR          the spec suite (see tests/spec/run_spec.sh)
 
 set -u
@@ -200,7 +202,7 @@ mbedtls_flags() { # ARCH: sets MB_CFLAGS/MB_LDFLAGS; 1 when impossible
     MB_CFLAGS=""
     MB_LDFLAGS=""
     grep -q -- '-lmbedcrypto' Makefile || return 0
-    if echo 'int main(void){return 0;}' |
+    if [ -z "${WEFT_CROSS_MBEDTLS_SRC:-}" ] && echo 'int main(void){return 0;}' |
         "$t-gcc" -x c - -lmbedcrypto -o /dev/null >/dev/null 2>&1 &&
         echo '#include <mbedtls/sha256.h>' | "$t-gcc" -x c -E - >/dev/null 2>&1; then
         return 0
