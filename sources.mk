@@ -22,7 +22,7 @@ WEFT_CORE_SRC := \
 
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \
-  src/interp/numeric.h
+  src/interp/numeric.h src/interp/simd.h
 
 WEFT_PORT_SRC := \
   ports/posix/port_posix.c \

@@ -73,11 +73,20 @@ int cli_parse_u32(const char *text, uint32_t *out);
 /* Parses `text` as a value of `type`: i32/i64 decimal or 0x hex, with an
 ** optional sign (unsigned spellings up to 2^N-1 are accepted and wrap);
 ** f32/f64 as C floats plus "nan", "inf", "-inf", "nan:0xPAYLOAD"; refs
-** only as "null". Returns 0 on success, -1 otherwise. */
+** only as "null"; v128 as for cli_parse_v128 (a malformed v128 is also
+** reported on stderr with the reason). Returns 0 on success, -1 otherwise. */
 int cli_parse_val(const char *text, weft_valtype type, weft_val *out);
+/* Parses a v128 written as ONE string "i32x4 A B C D": four 32-bit lanes,
+** lane 0 first, single spaces between, each decimal or 0x hex below 2^32.
+** Fills out[16] in memory order (lane k little-endian at bytes 4k..4k+3).
+** Returns 0, or -1 with the reason in why. */
+int cli_parse_v128(const char *text, uint8_t out[16], char *why,
+                   size_t why_size);
 /* Prints a value as a plain number: signed decimal integers, floats as
 ** the shortest %g spelling that reads back exactly (at most %.9g / %.17g),
-** "nan" / "inf" with their sign, "null" / "ref" for references. No newline. */
+** "nan" / "inf" with their sign, "null" / "ref" for references, a v128 as
+** "i32x4 0x%08x 0x%08x 0x%08x 0x%08x" (lane 0 first; reads back with
+** cli_parse_val). No newline. */
 void cli_print_val(FILE *out, const weft_val *val);
 
 /* Opens a listening TCP socket on "HOST:PORT" ("[V6]:PORT" too); returns

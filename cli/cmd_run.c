@@ -408,14 +408,6 @@ static int find_entry(const struct run_options *opt, const weft_module *module,
   return CLI_EXIT_OK;
 }
 
-static int has_v128(const weft_valtype *types, uint32_t n) {
-  uint32_t i;
-  for (i = 0; i < n; i++)
-    if (types[i] == WEFT_V128)
-      return 1;
-  return 0;
-}
-
 /* Calls `func`, with opt->argv as arguments when invoked by name, and
 ** prints its results. */
 static int call_entry(weft_engine *engine, const struct run_options *opt,
@@ -429,12 +421,6 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
   int rc = CLI_EXIT_OK;
 
   weft_func_type(func, &params, &nparams, &results, &nresults);
-  if (has_v128(params, nparams) || has_v128(results, nresults)) {
-    cli_errorf("%s: '%s' takes or returns v128, which the command line "
-               "cannot pass",
-               opt->path, name);
-    return CLI_EXIT_USAGE;
-  }
   if ((uint32_t)nargs != nparams) {
     fflush(stdout);
     fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->path, name,

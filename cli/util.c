@@ -384,7 +384,57 @@ static int parse_float(const char *text, unsigned bits, weft_slot *out) {
   return 0;
 }
 
+/* Reads one i32x4 lane (decimal or 0x hex, below 2^32) from *p up to the
+** next space or the end, and advances *p past it. */
+static int parse_v128_lane(const char **p, uint32_t *out) {
+  char lane[32];
+  size_t len = strcspn(*p, " ");
+
+  if (len == 0 || len >= sizeof lane)
+    return -1;
+  memcpy(lane, *p, len);
+  lane[len] = '\0';
+  *p += len;
+  return cli_parse_u32(lane, out);
+}
+
+int cli_parse_v128(const char *text, uint8_t out[16], char *why,
+                   size_t why_size) {
+  const char *p = text;
+  uint32_t lane;
+  int i, b;
+
+  if (strncmp(p, "i32x4 ", 6) != 0) {
+    snprintf(why, why_size,
+             "a v128 is written as one argument 'i32x4 A B C D' (four "
+             "32-bit lanes, lane 0 first)");
+    return -1;
+  }
+  p += 6;
+  for (i = 0; i < 4; i++) {
+    if (i > 0 && *p++ != ' ') {
+      snprintf(why, why_size, "v128 'i32x4 A B C D' needs 4 lanes, found %d",
+               i);
+      return -1;
+    }
+    if (parse_v128_lane(&p, &lane) != 0) {
+      snprintf(why, why_size,
+               "v128 lane %d is not a decimal or 0x hex number below 2^32", i);
+      return -1;
+    }
+    for (b = 0; b < 4; b++)
+      out[4 * i + b] = (uint8_t)(lane >> (8 * b));
+  }
+  if (*p != '\0') {
+    snprintf(why, why_size,
+             "v128 'i32x4 A B C D' has more than 4 lanes or trailing text");
+    return -1;
+  }
+  return 0;
+}
+
 int cli_parse_val(const char *text, weft_valtype type, weft_val *out) {
+  char why[160];
   uint64_t v;
 
   memset(out, 0, sizeof *out);
@@ -408,7 +458,12 @@ int cli_parse_val(const char *text, weft_valtype type, weft_val *out) {
       return -1;
     out->of.ref = NULL;
     return 0;
-  case WEFT_V128: return -1;
+  case WEFT_V128:
+    if (cli_parse_v128(text, out->of.v128, why, sizeof why) != 0) {
+      cli_errorf("%s", why);
+      return -1;
+    }
+    return 0;
   }
   return -1;
 }
@@ -452,7 +507,17 @@ void cli_print_val(FILE *out, const weft_val *val) {
   case WEFT_F64: print_float(out, val->of.f64, 64); return;
   case WEFT_FUNCREF:
   case WEFT_EXTERNREF: fputs(val->of.ref == NULL ? "null" : "ref", out); return;
-  case WEFT_V128: fputs("v128", out); return;
+  case WEFT_V128: {
+    int i;
+    fputs("i32x4", out);
+    for (i = 0; i < 4; i++) {
+      const uint8_t *b = &val->of.v128[4 * i];
+      uint32_t lane = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+                      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+      fprintf(out, " 0x%08" PRIx32, lane);
+    }
+    return;
+  }
   }
   fputs("?", out);
 }

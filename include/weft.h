@@ -99,6 +99,7 @@ typedef union weft_slot {
   float f32;
   double f64;
   void *ref;
+  uint8_t v128[16]; /* WEFT_V128: bytes in memory order */
 } weft_slot;
 
 typedef struct weft_val {
@@ -133,7 +134,7 @@ typedef struct weft_config {
   uint64_t max_memory_bytes; /* per linear memory; default 4 GiB */
   uint32_t max_table_elems;  /* per table; default 10,000,000 */
   uint32_t max_call_depth;   /* Wasm frames; default 20,000 */
-  uint32_t stack_bytes;      /* value stack; default 8 MiB */
+  uint32_t stack_bytes;      /* value stack; default 16 MiB */
   uint64_t max_module_bytes; /* default 1 GiB */
   uint32_t max_locals;       /* per function; default 50,000 */
   int guard_pages;           /* reserve 8 GiB + guard per memory so AoT code

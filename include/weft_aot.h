@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 1
+#define WEFT_AOT_ABI 2
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* The first fields of runtime objects, read directly by generated code. */
@@ -30,6 +30,7 @@ typedef union weft_aot_value {
   float f32;
   double f64;
   void *ref;
+  uint8_t v128[16]; /* bytes in memory order */
 } weft_aot_value;
 
 typedef struct weft_aot_global {

@@ -7,7 +7,7 @@
 #   build     `make BUILD=build-cross/ARCH CC=TRIPLE-gcc HOSTCC=cc`: weft,
 #             libweft.a, the spec runner and the unit tests
 #   unit      tests/unit/test_*.c under qemu-ARCH -L /usr/TRIPLE
-#   spec      the whole spec suite (every non-SIMD file; --spec subset:
+#   spec      the whole spec suite (every file; --spec subset:
 #             the numeric, memory, control-flow and trap files) under qemu,
 #             in the interpreter and compiled to C by TRIPLE-gcc: --aot
 #             (guard pages) and --aot-explicit (explicit bounds checks)

@@ -24,6 +24,9 @@ static const char *const op_layout[WF_OP_COUNT] = {
 #undef OP
 #undef UN
 #undef BIN
+#define SIMD_OP(name, layout) [WF_OP_##name] = layout,
+#include "../interp/simd_each.h"
+#undef SIMD_OP
 };
 
 /* ---- output ----------------------------------------------------------- */
@@ -68,7 +71,7 @@ static void putf(struct text *t, const char *fmt, ...) {
 
 /* ---- per-function state ----------------------------------------------- */
 
-enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16 };
+enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16, T_V = 32 };
 
 struct cgen {
   struct wf_alloc *a;
@@ -90,6 +93,7 @@ static char letter_of(u8 valtype) {
   case WF_I64: return 'l';
   case WF_F32: return 'f';
   case WF_F64: return 'd';
+  case WF_V128: return 'v';
   default: return 'r';
   }
 }
@@ -100,6 +104,7 @@ static const char *ctype_of(char letter) {
   case 'l': return "u64";
   case 'f': return "f32";
   case 'd': return "f64";
+  case 'v': return "wf_v128";
   default: return "void *";
   }
 }
@@ -110,6 +115,7 @@ static const char *member_of(char letter) {
   case 'l': return "u64";
   case 'f': return "f32";
   case 'd': return "f64";
+  case 'v': return "v128";
   default: return "ref";
   }
 }
@@ -120,8 +126,28 @@ static u8 bit_of(char letter) {
   case 'l': return T_L;
   case 'f': return T_F;
   case 'd': return T_D;
+  case 'v': return T_V;
   default: return T_R;
   }
+}
+
+/* A weft_aot_value lvalue `lv` read as `letter` (v128 lives as bytes). */
+static void slot_read(struct text *t, char letter, const char *lv) {
+  if (letter == 'v')
+    putf(t, "wf_v128_load(%s.v128)", lv);
+  else
+    putf(t, "%s.%s", lv, member_of(letter));
+}
+
+/* `lv = <value>;` around a value the caller emits in between. */
+static void slot_write_begin(struct text *t, char letter, const char *lv) {
+  if (letter == 'v')
+    putf(t, "wf_v128_store(%s.v128, ", lv);
+  else
+    putf(t, "%s.%s = ", lv, member_of(letter));
+}
+static void slot_write_end(struct text *t, char letter) {
+  put(t, letter == 'v' ? ");" : ";");
 }
 
 static bool is_const_slot(const struct cgen *g, u32 slot) {
@@ -133,15 +159,19 @@ static bool is_const_slot(const struct cgen *g, u32 slot) {
 static void var(struct cgen *g, u32 slot, char letter) {
   struct text *t = &g->body;
   if (is_const_slot(g, slot)) {
-    u64 bits = g->code->consts[slot - g->code->nlocal_slots];
-    weft_slot s;
-    s.u64 = bits;
+    weft_slot s = g->code->consts[slot - g->code->nlocal_slots];
     switch (letter) {
     case 'i': putf(t, "0x%xu", s.u32); return;
     case 'l': putf(t, "0x%llxull", (unsigned long long)s.u64); return;
     case 'f': putf(t, "wf_bits_f32(0x%xu)", s.u32); return;
     case 'd':
       putf(t, "wf_bits_f64(0x%llxull)", (unsigned long long)s.u64);
+      return;
+    case 'v':
+      put(t, "wf_v128_load((const u8[16]){");
+      for (u32 i = 0; i < 16; i++)
+        putf(t, "%s0x%x", i ? ", " : "", s.v128[i]);
+      put(t, "})");
       return;
     default: put(t, "((void *)0)"); return;
     }
@@ -562,18 +592,25 @@ static void slot_call(struct cgen *g, const struct wf_functype *ft, u32 base,
   struct text *t = &g->body;
   u32 n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
   putf(t, "  { weft_aot_value t[%u];\n", n ? n : 1);
+  char lv[16];
   for (u32 i = 0; i < ft->nparams; i++) {
     char l = letter_of(ft->types[i]);
-    putf(t, "    t[%u].%s = ", i, member_of(l));
+    wf_format(lv, sizeof lv, "t[%u]", i);
+    put(t, "    ");
+    slot_write_begin(t, l, lv);
     var(g, base + i, l);
-    put(t, ";\n");
+    slot_write_end(t, l);
+    put(t, "\n");
   }
   putf(t, "    %s;\n", how);
   for (u32 i = 0; i < ft->nresults; i++) {
     char l = letter_of(ft->types[ft->nparams + i]);
+    wf_format(lv, sizeof lv, "t[%u]", i);
     put(t, "    ");
     var(g, base + i, l);
-    putf(t, " = t[%u].%s;\n", i, member_of(l));
+    put(t, " = ");
+    slot_read(t, l, lv);
+    put(t, ";\n");
   }
   put(t, "  }\n");
 }
@@ -686,12 +723,14 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
                 {WF_OP_COPY_I64, 'l'},
                 {WF_OP_COPY_F32, 'f'},
                 {WF_OP_COPY_F64, 'd'},
-                {WF_OP_COPY_REF, 'r'}},
+                {WF_OP_COPY_REF, 'r'},
+                {WF_OP_COPY_V128, 'v'}},
     selects[] = {{WF_OP_SELECT_I32, 'i'},
                  {WF_OP_SELECT_I64, 'l'},
                  {WF_OP_SELECT_F32, 'f'},
                  {WF_OP_SELECT_F64, 'd'},
-                 {WF_OP_SELECT_REF, 'r'}};
+                 {WF_OP_SELECT_REF, 'r'},
+                 {WF_OP_SELECT_V128, 'v'}};
   for (u32 i = 0; i < WF_ARRAY_LEN(copies); i++) {
     if (copies[i].op == op) {
       put(t, "  ");
@@ -722,17 +761,23 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     return true;
   case WF_OP_RETURN: emit_return(g); return true;
   case WF_OP_GLOBAL_GET: {
-    char l = global_letter(g, ip[2]);
+    char l = global_letter(g, ip[2]), lv[32];
+    wf_format(lv, sizeof lv, "c->globals[%u]->val", ip[2]);
     put(t, "  ");
     var(g, ip[1], l);
-    putf(t, " = c->globals[%u]->val.%s;\n", ip[2], member_of(l));
+    put(t, " = ");
+    slot_read(t, l, lv);
+    put(t, ";\n");
     return true;
   }
   case WF_OP_GLOBAL_SET: {
-    char l = global_letter(g, ip[1]);
-    putf(t, "  c->globals[%u]->val.%s = ", ip[1], member_of(l));
+    char l = global_letter(g, ip[1]), lv[32];
+    wf_format(lv, sizeof lv, "c->globals[%u]->val", ip[1]);
+    put(t, "  ");
+    slot_write_begin(t, l, lv);
     var(g, ip[2], l);
-    put(t, ";\n");
+    slot_write_end(t, l);
+    put(t, "\n");
     return true;
   }
   case WF_OP_MEMORY_SIZE:
@@ -848,6 +893,177 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
   }
 }
 
+/* ---- SIMD ------------------------------------------------------------- */
+
+/* Letter of a splat/extract/replace scalar, from the instruction's name
+** (simd.def passes f32/f64 lanes as their bits). */
+static char simd_scalar_letter(const char *name) {
+  if (name[0] == 'F')
+    return name[1] == '3' ? 'f' : 'd';
+  return name[1] == '6' ? 'l' : 'i';
+}
+
+static void scalar_bits(struct cgen *g, u32 slot, char l) {
+  struct text *t = &g->body;
+  if (l == 'f' || l == 'd') {
+    put(t, l == 'f' ? "wf_f32_bits(" : "wf_f64_bits(");
+    var(g, slot, l);
+    put(t, ")");
+  } else {
+    var(g, slot, l);
+  }
+}
+
+/* `  dst = ` for a v128 result. */
+static void vdst(struct cgen *g, u32 slot) {
+  put(&g->body, "  ");
+  var(g, slot, 'v');
+  put(&g->body, " = ");
+}
+
+/* v128 loads "dsi", load_lane "dssii" (lane_vec/lane used when has_lane). */
+static void emit_simd_load(struct cgen *g, const u32 *ip, u32 bytes,
+                           const char *fn, bool has_lane) {
+  struct text *t = &g->body;
+  put(t, "  {\n");
+  address(g, ip[2], has_lane ? ip[4] : ip[3], bytes);
+  put(t, "    const u8 *p = mem + ea;\n  ");
+  vdst(g, ip[1]);
+  putf(t, "%s(", fn);
+  if (has_lane) {
+    var(g, ip[3], 'v');
+    putf(t, ", %uu, ", ip[5]);
+  }
+  put(t, "p);\n");
+  /* As for scalar loads: with guard pages the access is the check. */
+  if (!g->opts->explicit_bounds_checks) {
+    put(t, "    WF_PIN_V(");
+    var(g, ip[1], 'v');
+    putf(t, ", p + %u);\n", bytes - 1);
+  }
+  put(t, "  }\n");
+}
+
+/* v128.store "ssi" and store_lane "ssii". */
+static void emit_simd_store(struct cgen *g, const u32 *ip, u32 bytes,
+                            const char *fn, bool has_lane) {
+  struct text *t = &g->body;
+  put(t, "  {\n");
+  address(g, ip[1], ip[3], bytes);
+  put(t, "    u8 *p = mem + ea;\n");
+  /* A store that straddles the end must not write its in-bounds part
+  ** first: probe its last byte where one store may become several. */
+  if (!g->opts->explicit_bounds_checks)
+    putf(t, "    WF_PROBE_V(p + %u);\n", bytes - 1);
+  putf(t, "    %s(p, ", fn);
+  var(g, ip[2], 'v');
+  if (has_lane)
+    putf(t, ", %uu", ip[4]);
+  put(t, ");\n  }\n");
+}
+
+static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  switch (op) {
+#define SIMD_LOAD(name, opc, bytes, fn)                                        \
+  case WF_OP_##name: emit_simd_load(g, ip, bytes, #fn, false); return true;
+#define SIMD_STORE(name, opc, bytes, fn)                                       \
+  case WF_OP_##name: emit_simd_store(g, ip, bytes, #fn, false); return true;
+#define SIMD_LOAD_LANE(name, opc, bytes, lanes, fn)                            \
+  case WF_OP_##name: emit_simd_load(g, ip, bytes, #fn, true); return true;
+#define SIMD_STORE_LANE(name, opc, bytes, lanes, fn)                           \
+  case WF_OP_##name: emit_simd_store(g, ip, bytes, #fn, true); return true;
+#define SIMD_CONST(name, opc)
+#define SIMD_SHUFFLE(name, opc, fn)                                            \
+  case WF_OP_##name:                                                           \
+    put(t, "  { static const u8 lanes[16] = {");                               \
+    for (u32 i = 0; i < 16; i++)                                               \
+      putf(t, "%s%u", i ? ", " : "", (ip[4 + i / 4] >> (8 * (i % 4))) & 0xff); \
+    put(t, "};\n  ");                                                          \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    put(t, ", ");                                                              \
+    var(g, ip[3], 'v');                                                        \
+    put(t, ", lanes); }\n");                                                   \
+    return true;
+#define SIMD_SPLAT(name, opc, member, fn)                                      \
+  case WF_OP_##name:                                                           \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    scalar_bits(g, ip[2], simd_scalar_letter(#name));                          \
+    put(t, ");\n");                                                            \
+    return true;
+#define SIMD_EXTRACT(name, opc, member, lanes, fn)                             \
+  case WF_OP_##name: {                                                         \
+    char l = simd_scalar_letter(#name);                                        \
+    put(t, "  ");                                                              \
+    var(g, ip[1], l);                                                          \
+    put(t, l == 'f' ? " = wf_bits_f32(" : l == 'd' ? " = wf_bits_f64(" : " = ("); \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    putf(t, ", %uu));\n", ip[3]);                                              \
+    return true;                                                               \
+  }
+#define SIMD_REPLACE(name, opc, member, lanes, fn)                             \
+  case WF_OP_##name:                                                           \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    putf(t, ", %uu, ", ip[4]);                                                 \
+    scalar_bits(g, ip[3], simd_scalar_letter(#name));                          \
+    put(t, ");\n");                                                            \
+    return true;
+#define SIMD_UN(name, opc, fn)                                                 \
+  case WF_OP_##name:                                                           \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    put(t, ");\n");                                                            \
+    return true;
+#define SIMD_BIN(name, opc, fn)                                                \
+  case WF_OP_##name:                                                           \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    put(t, ", ");                                                              \
+    var(g, ip[3], 'v');                                                        \
+    put(t, ");\n");                                                            \
+    return true;
+#define SIMD_TERN(name, opc, fn)                                               \
+  case WF_OP_##name:                                                           \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    put(t, ", ");                                                              \
+    var(g, ip[3], 'v');                                                        \
+    put(t, ", ");                                                              \
+    var(g, ip[4], 'v');                                                        \
+    put(t, ");\n");                                                            \
+    return true;
+#define SIMD_TEST(name, opc, fn)                                               \
+  case WF_OP_##name:                                                           \
+    put(t, "  ");                                                              \
+    var(g, ip[1], 'i');                                                        \
+    put(t, " = " #fn "(");                                                     \
+    var(g, ip[2], 'v');                                                        \
+    put(t, ");\n");                                                            \
+    return true;
+#define SIMD_SHIFT(name, opc, fn)                                              \
+  case WF_OP_##name:                                                           \
+    vdst(g, ip[1]);                                                            \
+    put(t, #fn "(");                                                           \
+    var(g, ip[2], 'v');                                                        \
+    put(t, ", ");                                                              \
+    var(g, ip[3], 'i');                                                        \
+    put(t, ");\n");                                                            \
+    return true;
+#include "../interp/simd.def"
+#include "../interp/simd_undef.h"
+  default: return false;
+  }
+}
+
 /* Number of units of the instruction at `pc`. */
 static u32 op_length(const u32 *ops, u32 pc) {
   u32 op = ops[pc];
@@ -887,7 +1103,7 @@ static void emit_body(struct cgen *g) {
     if (emit_numeric(g, ip, op) || emit_branch(g, ops, pc, op) ||
         emit_call(g, ip, op) || emit_memory_access(g, ip, op) ||
         emit_fused(g, ip, op) || emit_trapping(g, ip, op) ||
-        emit_other(g, ip, op))
+        emit_simd(g, ip, op) || emit_other(g, ip, op))
       continue;
     putf(&g->body, "#error unknown internal op %u\n", op);
   }
@@ -956,15 +1172,16 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
          "TRAP(%u);\n",
          (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
     for (u32 slot = 0; slot < nslots; slot++) {
-      static const char letters[] = "ildfr";
-      for (u32 k = 0; k < 5; k++) {
+      static const char letters[] = "ildfrv";
+      for (u32 k = 0; k < 6; k++) {
         if (!(g->used[slot] & bit_of(letters[k])))
           continue;
         putf(out, "  %s v%u%c = ", ctype_of(letters[k]), slot, letters[k]);
-        if (slot < g->type->nparams)
+        if (slot < g->type->nparams &&
+            letters[k] == letter_of(g->type->types[slot]))
           putf(out, "p%u;\n", slot);
         else
-          put(out, "0;\n");
+          put(out, letters[k] == 'v' ? "{0};\n" : "0;\n");
       }
     }
     put_n(out, g->body.buf, g->body.len);
@@ -983,20 +1200,36 @@ static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
   const struct wf_functype *ft = &g->m->types[g->m->funcs[def].typeidx];
   putf(out, "%svoid wf_w%u(weft_aot_ctx *c, weft_aot_value *s) {\n", linkage(g),
        def);
+  char lv[16];
   put(out, "  ");
   for (u32 i = 1; i < ft->nresults; i++)
     putf(out, "%s r%u; ", ctype_of(letter_of(ft->types[ft->nparams + i])), i);
+  char l0 = ft->nresults ? letter_of(ft->types[ft->nparams]) : 0;
   if (ft->nresults)
-    putf(out, "s[0].%s = ", member_of(letter_of(ft->types[ft->nparams])));
+    slot_write_begin(out, l0, "s[0]");
   putf(out, "wf_f%u(c", def);
-  for (u32 i = 0; i < ft->nparams; i++)
-    putf(out, ", s[%u].%s", i, member_of(letter_of(ft->types[i])));
+  for (u32 i = 0; i < ft->nparams; i++) {
+    wf_format(lv, sizeof lv, "s[%u]", i);
+    put(out, ", ");
+    slot_read(out, letter_of(ft->types[i]), lv);
+  }
   for (u32 i = 1; i < ft->nresults; i++)
     putf(out, ", &r%u", i);
-  put(out, ");\n");
-  for (u32 i = 1; i < ft->nresults; i++)
-    putf(out, "  s[%u].%s = r%u;\n", i,
-         member_of(letter_of(ft->types[ft->nparams + i])), i);
+  put(out, ")");
+  if (ft->nresults)
+    slot_write_end(out, l0);
+  else
+    put(out, ";");
+  put(out, "\n");
+  for (u32 i = 1; i < ft->nresults; i++) {
+    char l = letter_of(ft->types[ft->nparams + i]);
+    wf_format(lv, sizeof lv, "s[%u]", i);
+    put(out, "  ");
+    slot_write_begin(out, l, lv);
+    putf(out, "r%u", i);
+    slot_write_end(out, l);
+    put(out, "\n");
+  }
   put(out, "}\n");
 }
 

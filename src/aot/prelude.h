@@ -36,3 +36,19 @@ typedef double f64;
 #else
 #define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
 #endif
+
+/* The same for a v128 whose last byte is at `last`. Where no vector
+** register class holds it, reading that byte is the check. On x86-64 a
+** 16-byte store is one instruction that faults before writing anything;
+** elsewhere a v128 store may become several, so it probes its last byte
+** first (WF_PROBE_V) and never writes a partial value before trapping. */
+#if defined(__x86_64__)
+#define WF_PIN_V(v, last) __asm__ volatile("" : : "x"(v))
+#define WF_PROBE_V(last) ((void)0)
+#elif defined(__aarch64__)
+#define WF_PIN_V(v, last) __asm__ volatile("" : : "w"(v))
+#define WF_PROBE_V(last) ((void)*(volatile const u8 *)(last))
+#else
+#define WF_PIN_V(v, last) ((void)*(volatile const u8 *)(last))
+#define WF_PROBE_V(last) ((void)*(volatile const u8 *)(last))
+#endif

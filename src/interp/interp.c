@@ -7,6 +7,7 @@
 #include "../runtime/runtime.h"
 #include "ir.h"
 #include "numeric.h"
+#include "simd.h"
 #include "../base/le.h"
 
 #ifndef WEFT_COMPUTED_GOTO
@@ -41,7 +42,8 @@ static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
   memset(fp + c->nparams, 0,
          (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
   if (c->nconsts)
-    memcpy(fp + c->nlocal_slots, c->consts, (size_t)c->nconsts * sizeof(u64));
+    memcpy(fp + c->nlocal_slots, c->consts,
+           (size_t)c->nconsts * sizeof(weft_slot));
 }
 
 static void add_frame(weft_error *err, const struct wf_code *code,
@@ -114,6 +116,9 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
 #undef OP
 #undef UN
 #undef BIN
+#define SIMD_OP(name, layout) [WF_OP_##name] = &&L_##name,
+#include "simd_each.h"
+#undef SIMD_OP
   };
   const char *dispatch_base = (const char *)&&L_UNREACHABLE;
   if (table_out) {
@@ -270,11 +275,17 @@ dispatch:
     ret_ip = ip + 5;
     goto call_func;
   }
+  /* Scalars and references copy 8 bytes; only v128 needs the whole slot. */
   CASE(COPY_I32)
   CASE(COPY_I64)
   CASE(COPY_F32)
   CASE(COPY_F64)
   CASE(COPY_REF) {
+    S(1).u64 = S(2).u64;
+    ip += 3;
+    NEXT();
+  }
+  CASE(COPY_V128) {
     S(1) = S(2);
     ip += 3;
     NEXT();
@@ -284,6 +295,11 @@ dispatch:
   CASE(SELECT_F32)
   CASE(SELECT_F64)
   CASE(SELECT_REF) {
+    S(1).u64 = S(4).u32 ? S(2).u64 : S(3).u64;
+    ip += 5;
+    NEXT();
+  }
+  CASE(SELECT_V128) {
     S(1) = S(4).u32 ? S(2) : S(3);
     ip += 5;
     NEXT();
@@ -581,6 +597,100 @@ dispatch:
   TRUNC(I64_TRUNC_F64_S, f64, i64, i64, wf_trunc_check_i64_f64)
   TRUNC(I64_TRUNC_F64_U, f64, u64, u64, wf_trunc_check_u64_f64)
 #undef TRUNC
+
+  /* SIMD: every simd.def entry calls its simd.h function on slot bytes. */
+#define V(i) wf_v128_load(fp[ip[i]].v128)
+#define SET_V(i, v) wf_v128_store(fp[ip[i]].v128, (v))
+#define SIMD_LOAD(name, opc, bytes, fn)                                        \
+  CASE(name) {                                                                 \
+    EA(2, 3, bytes);                                                           \
+    SET_V(1, fn(mem + ea));                                                    \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_STORE(name, opc, bytes, fn)                                       \
+  CASE(name) {                                                                 \
+    EA(1, 3, bytes);                                                           \
+    fn(mem + ea, V(2));                                                        \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_LOAD_LANE(name, opc, bytes, lanes, fn)                            \
+  CASE(name) {                                                                 \
+    EA(2, 4, bytes);                                                           \
+    SET_V(1, fn(V(3), ip[5], mem + ea));                                       \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_STORE_LANE(name, opc, bytes, lanes, fn)                           \
+  CASE(name) {                                                                 \
+    EA(1, 3, bytes);                                                           \
+    fn(mem + ea, V(2), ip[4]);                                                 \
+    ip += 5;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_CONST(name, opc)
+#define SIMD_SHUFFLE(name, opc, fn)                                            \
+  CASE(name) {                                                                 \
+    u8 lanes[16];                                                              \
+    for (u32 i = 0; i < 16; i++)                                               \
+      lanes[i] = (u8)(ip[4 + i / 4] >> (8 * (i % 4)));                         \
+    SET_V(1, fn(V(2), V(3), lanes));                                           \
+    ip += 8;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_SPLAT(name, opc, member, fn)                                      \
+  CASE(name) {                                                                 \
+    SET_V(1, fn(S(2).member));                                                 \
+    ip += 3;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_EXTRACT(name, opc, member, lanes, fn)                             \
+  CASE(name) {                                                                 \
+    S(1).member = fn(V(2), ip[3]);                                             \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_REPLACE(name, opc, member, lanes, fn)                             \
+  CASE(name) {                                                                 \
+    SET_V(1, fn(V(2), ip[4], S(3).member));                                    \
+    ip += 5;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_UN(name, opc, fn)                                                 \
+  CASE(name) {                                                                 \
+    SET_V(1, fn(V(2)));                                                        \
+    ip += 3;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_BIN(name, opc, fn)                                                \
+  CASE(name) {                                                                 \
+    SET_V(1, fn(V(2), V(3)));                                                  \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_TERN(name, opc, fn)                                               \
+  CASE(name) {                                                                 \
+    SET_V(1, fn(V(2), V(3), V(4)));                                            \
+    ip += 5;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_TEST(name, opc, fn)                                               \
+  CASE(name) {                                                                 \
+    S(1).u32 = fn(V(2));                                                       \
+    ip += 3;                                                                   \
+    NEXT();                                                                    \
+  }
+#define SIMD_SHIFT(name, opc, fn)                                              \
+  CASE(name) {                                                                 \
+    SET_V(1, fn(V(2), S(3).u32));                                              \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#include "simd.def"
+#include "simd_undef.h"
+#undef V
+#undef SET_V
 
 #if !WEFT_COMPUTED_GOTO
 default: TRAP(WEFT_TRAP_UNREACHABLE);

@@ -18,6 +18,9 @@ enum wf_op {
 #undef OP
 #undef UN
 #undef BIN
+#define SIMD_OP(name, layout) WF_OP_##name,
+#include "simd_each.h"
+#undef SIMD_OP
   WF_OP_COUNT
 };
 
@@ -27,13 +30,13 @@ struct wf_code {
   u32 funcidx;
   u32 nparams;
   u32 nresults;
-  u32 nlocals;      /* params + declared locals */
-  u32 nlocal_slots; /* max(nlocals, nresults): results return in place */
-  u32 nconsts;      /* constant slots, after the local slots */
-  u64 *consts;
-  u32 frame_slots; /* locals + constants + operand stack */
-  u32 *pcmap;      /* pairs (code index, module byte offset), ascending */
-  u32 npcmap;      /* number of pairs */
+  u32 nlocals;       /* params + declared locals */
+  u32 nlocal_slots;  /* max(nlocals, nresults): results return in place */
+  u32 nconsts;       /* constant slots, after the local slots */
+  weft_slot *consts; /* their values */
+  u32 frame_slots;   /* locals + constants + operand stack */
+  u32 *pcmap;        /* pairs (code index, module byte offset), ascending */
+  u32 npcmap;        /* number of pairs */
 };
 
 /* Module byte offset of the Wasm instruction lowered at code index `pc`. */

@@ -52,7 +52,7 @@ struct lower {
   u32 ncode, code_cap;
   u32 *relocs;
   u32 nrelocs, relocs_cap;
-  u64 *consts;
+  weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   u32 *pcmap; /* (code index, module offset) pairs */
   u32 npcmap, pcmap_cap;
@@ -69,8 +69,8 @@ struct lower {
   weft_status status;
 };
 
-static const u8 single_types[] = {WF_I32, WF_I64,     WF_F32,
-                                  WF_F64, WF_FUNCREF, WF_EXTERNREF};
+static const u8 single_types[] = {WF_I32,  WF_I64,     WF_F32,      WF_F64,
+                                  WF_V128, WF_FUNCREF, WF_EXTERNREF};
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -193,17 +193,17 @@ static void mark_label(struct lower *L) {
   L->last_dst_pos = NONE;
 }
 
-static u32 const_slot(struct lower *L, u64 bits) {
+static u32 const_slot(struct lower *L, const weft_slot *v) {
   u32 start = L->nconsts > 64 ? L->nconsts - 64 : 0;
   for (u32 i = start; i < L->nconsts; i++)
-    if (L->consts[i] == bits)
+    if (!memcmp(&L->consts[i], v, sizeof *v))
       return LOC_CONST | i;
   if (L->nconsts >= LOC_MASK)
     return nomem(L), LOC_CONST;
   if (!grow(L, (void **)&L->consts, &L->consts_cap, L->nconsts + 1,
-            sizeof(u64)))
+            sizeof(weft_slot)))
     return LOC_CONST;
-  L->consts[L->nconsts] = bits;
+  L->consts[L->nconsts] = *v;
   return LOC_CONST | L->nconsts++;
 }
 
@@ -215,6 +215,7 @@ static void emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
   case WF_I64: op = WF_OP_COPY_I64; break;
   case WF_F32: op = WF_OP_COPY_F32; break;
   case WF_F64: op = WF_OP_COPY_F64; break;
+  case WF_V128: op = WF_OP_COPY_V128; break;
   default: op = WF_OP_COPY_REF; break;
   }
   emit_op(L, op);
@@ -247,9 +248,10 @@ static u32 push_result(struct lower *L, u8 type) {
   return loc;
 }
 
+/* Numeric or vector: what an untyped select accepts. */
 static bool is_num(u8 t) {
   return t == WF_I32 || t == WF_I64 || t == WF_F32 || t == WF_F64 ||
-         t == T_UNKNOWN;
+         t == WF_V128 || t == T_UNKNOWN;
 }
 static bool is_ref(u8 t) {
   return t == WF_FUNCREF || t == WF_EXTERNREF || t == T_UNKNOWN;
@@ -455,8 +457,6 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
         *r = &single_types[i];
         return true;
       }
-    if (t == WF_V128)
-      return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet (v128)");
     return malformed(L, "malformed value type");
   }
   if ((u64)bt >= L->m->ntypes)
@@ -1190,12 +1190,12 @@ static bool lower_const(struct lower *L, u8 opcode) {
   }
   /* Slots hold i32/f32 through the union's 32-bit member. */
   weft_slot s;
-  s.u64 = 0;
+  memset(&s, 0, sizeof s);
   if (type == WF_I32 || type == WF_F32)
     s.u32 = (u32)bits;
   else
     s.u64 = bits;
-  u32 loc = live(L) ? const_slot(L, s.u64) : stack_loc(L->height);
+  u32 loc = live(L) ? const_slot(L, &s) : stack_loc(L->height);
   return push(L, type, loc);
 }
 
@@ -1210,8 +1210,6 @@ static bool lower_select(struct lower *L, u8 opcode) {
       return invalid(L, "invalid result arity");
     if (!read_u8(L, &t))
       return false;
-    if (t == WF_V128)
-      return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet (v128)");
     bool ok = false;
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       ok |= single_types[i] == t;
@@ -1234,8 +1232,9 @@ static bool lower_select(struct lower *L, u8 opcode) {
     emit_op(L, rt == WF_I32   ? WF_OP_SELECT_I32
                : rt == WF_I64 ? WF_OP_SELECT_I64
                : rt == WF_F32 ? WF_OP_SELECT_F32
-               : rt == WF_F64 ? WF_OP_SELECT_F64
-                              : WF_OP_SELECT_REF);
+               : rt == WF_F64  ? WF_OP_SELECT_F64
+               : rt == WF_V128 ? WF_OP_SELECT_V128
+                               : WF_OP_SELECT_REF);
     put_dst(L, dst);
     put_slot(L, a.loc);
     put_slot(L, b.loc);
@@ -1334,7 +1333,8 @@ static bool lower_ref(struct lower *L, u8 opcode) {
       return false;
     if (t != WF_FUNCREF && t != WF_EXTERNREF)
       return malformed(L, "malformed reference type");
-    u32 loc = live(L) ? const_slot(L, 0) : stack_loc(L->height);
+    static const weft_slot null_ref; /* all zero: ref == NULL */
+    u32 loc = live(L) ? const_slot(L, &null_ref) : stack_loc(L->height);
     return push(L, t, loc);
   }
   if (opcode == 0xd1) { /* ref.is_null */
@@ -1389,6 +1389,193 @@ static bool lower_memory_size_grow(struct lower *L, u8 opcode) {
   return simple(L, WF_OP_MEMORY_GROW, 1, &in, WF_I32, NULL, 0);
 }
 
+/* ---- SIMD (0xFD prefix, simd.def) ------------------------------------- */
+
+/* The scalar operand type of a splat/extract/replace, from its name. */
+static u8 simd_scalar_type(const char *name) {
+  if (name[0] == 'F')
+    return name[1] == '3' ? WF_F32 : WF_F64;
+  return name[1] == '6' ? WF_I64 : WF_I32;
+}
+
+static u32 log2_bytes(u32 bytes) {
+  u32 n = 0;
+  while ((1u << n) < bytes)
+    n++;
+  return n;
+}
+
+static bool read_memarg(struct lower *L, u32 bytes, u32 *offset) {
+  u32 align;
+  if (!read_u32(L, &align) || !read_u32(L, offset) || !need_memory(L))
+    return false;
+  return align <= log2_bytes(bytes) ||
+         invalid(L, "alignment must not be larger than natural");
+}
+
+static bool read_lane(struct lower *L, u32 lanes, u32 *lane) {
+  u8 b;
+  if (!read_u8(L, &b))
+    return false;
+  *lane = b;
+  return b < lanes || invalid(L, "invalid lane index");
+}
+
+/* Loads "dsi" (dst addr offset) and v128.store "ssi" (addr value offset). */
+static bool lower_simd_mem(struct lower *L, enum wf_op op, u32 bytes,
+                           bool store) {
+  u32 offset;
+  struct entry v, addr;
+  if (!read_memarg(L, bytes, &offset))
+    return false;
+  if (store && !pop_type(L, WF_V128, &v))
+    return false;
+  if (!pop_type(L, WF_I32, &addr))
+    return false;
+  u32 dst = store ? 0 : push_result(L, WF_V128);
+  if (!live(L))
+    return true;
+  emit_op(L, op);
+  if (store) {
+    put_slot(L, addr.loc);
+    put_slot(L, v.loc);
+  } else {
+    put_dst(L, dst);
+    put_slot(L, addr.loc);
+  }
+  put(L, offset);
+  return true;
+}
+
+/* load_lane "dssii" (dst addr vec offset lane); store_lane "ssii". */
+static bool lower_simd_lane_mem(struct lower *L, enum wf_op op, u32 bytes,
+                                u32 lanes, bool store) {
+  u32 offset, lane;
+  struct entry v, addr;
+  if (!read_memarg(L, bytes, &offset) || !read_lane(L, lanes, &lane) ||
+      !pop_type(L, WF_V128, &v) || !pop_type(L, WF_I32, &addr))
+    return false;
+  u32 dst = store ? 0 : push_result(L, WF_V128);
+  if (!live(L))
+    return true;
+  emit_op(L, op);
+  if (!store)
+    put_dst(L, dst);
+  put_slot(L, addr.loc);
+  put_slot(L, v.loc);
+  put(L, offset);
+  put(L, lane);
+  return true;
+}
+
+/* extract "dsi" (dst vec lane); replace "dssi" (dst vec scalar lane). */
+static bool lower_simd_lane(struct lower *L, enum wf_op op, u8 scalar,
+                            u32 lanes, bool replace) {
+  u32 lane;
+  struct entry v, x;
+  if (!read_lane(L, lanes, &lane))
+    return false;
+  if (replace && !pop_type(L, scalar, &x))
+    return false;
+  if (!pop_type(L, WF_V128, &v))
+    return false;
+  u32 dst = push_result(L, replace ? WF_V128 : scalar);
+  if (!live(L))
+    return true;
+  emit_op(L, op);
+  put_dst(L, dst);
+  put_slot(L, v.loc);
+  if (replace)
+    put_slot(L, x.loc);
+  put(L, lane);
+  return true;
+}
+
+/* i8x16.shuffle "dssiiii": dst a b, then the 16 lane bytes in 4 units. */
+static bool lower_shuffle(struct lower *L, enum wf_op op) {
+  const u8 *lanes;
+  struct entry a, b;
+  if (!wf_read_bytes(&L->r, 16, &lanes))
+    return reader_failed(L);
+  for (u32 i = 0; i < 16; i++)
+    if (lanes[i] >= 32)
+      return invalid(L, "invalid lane index");
+  if (!pop_type(L, WF_V128, &b) || !pop_type(L, WF_V128, &a))
+    return false;
+  u32 dst = push_result(L, WF_V128);
+  if (!live(L))
+    return true;
+  emit_op(L, op);
+  put_dst(L, dst);
+  put_slot(L, a.loc);
+  put_slot(L, b.loc);
+  for (u32 i = 0; i < 16; i += 4)
+    put(L, (u32)lanes[i] | (u32)lanes[i + 1] << 8 | (u32)lanes[i + 2] << 16 |
+               (u32)lanes[i + 3] << 24);
+  return true;
+}
+
+/* v128.const: a constant slot, like the scalar constants. */
+static bool lower_v128_const(struct lower *L) {
+  const u8 *bytes;
+  if (!wf_read_bytes(&L->r, 16, &bytes))
+    return reader_failed(L);
+  weft_slot s;
+  memset(&s, 0, sizeof s);
+  memcpy(s.v128, bytes, 16);
+  u32 loc = live(L) ? const_slot(L, &s) : stack_loc(L->height);
+  return push(L, WF_V128, loc);
+}
+
+static bool lower_simd(struct lower *L) {
+  static const u8 v1[] = {WF_V128}, v2[] = {WF_V128, WF_V128},
+                  v3[] = {WF_V128, WF_V128, WF_V128},
+                  vshift[] = {WF_V128, WF_I32};
+  u32 sub;
+  if (!read_u32(L, &sub))
+    return false;
+  switch (sub) {
+#define SIMD_LOAD(name, opc, bytes, fn)                                        \
+  case opc: return lower_simd_mem(L, WF_OP_##name, bytes, false);
+#define SIMD_STORE(name, opc, bytes, fn)                                       \
+  case opc: return lower_simd_mem(L, WF_OP_##name, bytes, true);
+#define SIMD_LOAD_LANE(name, opc, bytes, lanes, fn)                            \
+  case opc: return lower_simd_lane_mem(L, WF_OP_##name, bytes, lanes, false);
+#define SIMD_STORE_LANE(name, opc, bytes, lanes, fn)                           \
+  case opc: return lower_simd_lane_mem(L, WF_OP_##name, bytes, lanes, true);
+#define SIMD_CONST(name, opc)                                                  \
+  case opc: return lower_v128_const(L);
+#define SIMD_SHUFFLE(name, opc, fn)                                            \
+  case opc: return lower_shuffle(L, WF_OP_##name);
+#define SIMD_SPLAT(name, opc, member, fn)                                      \
+  case opc: {                                                                  \
+    u8 in = simd_scalar_type(#name);                                           \
+    return simple(L, WF_OP_##name, 1, &in, WF_V128, NULL, 0);                  \
+  }
+#define SIMD_EXTRACT(name, opc, member, lanes, fn)                             \
+  case opc:                                                                    \
+    return lower_simd_lane(L, WF_OP_##name, simd_scalar_type(#name), lanes,    \
+                           false);
+#define SIMD_REPLACE(name, opc, member, lanes, fn)                             \
+  case opc:                                                                    \
+    return lower_simd_lane(L, WF_OP_##name, simd_scalar_type(#name), lanes,    \
+                           true);
+#define SIMD_UN(name, opc, fn)                                                 \
+  case opc: return simple(L, WF_OP_##name, 1, v1, WF_V128, NULL, 0);
+#define SIMD_BIN(name, opc, fn)                                                \
+  case opc: return simple(L, WF_OP_##name, 2, v2, WF_V128, NULL, 0);
+#define SIMD_TERN(name, opc, fn)                                               \
+  case opc: return simple(L, WF_OP_##name, 3, v3, WF_V128, NULL, 0);
+#define SIMD_TEST(name, opc, fn)                                               \
+  case opc: return simple(L, WF_OP_##name, 1, v1, WF_I32, NULL, 0);
+#define SIMD_SHIFT(name, opc, fn)                                              \
+  case opc: return simple(L, WF_OP_##name, 2, vshift, WF_V128, NULL, 0);
+#include "simd.def"
+#include "simd_undef.h"
+  default: return malformed(L, "illegal opcode");
+  }
+}
+
 /* ---- the body --------------------------------------------------------- */
 
 static bool lower_instr(struct lower *L, u8 op) {
@@ -1438,7 +1625,7 @@ static bool lower_instr(struct lower *L, u8 op) {
   case 0xd1:
   case 0xd2: return lower_ref(L, op);
   case 0xfc: return lower_prefixed(L);
-  case 0xfd: return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet");
+  case 0xfd: return lower_simd(L);
   default: break;
   }
   if (op >= 0x28 && op <= 0x3e)
@@ -1463,8 +1650,6 @@ static bool setup_locals(struct lower *L, const struct wf_func_decl *fd) {
   u32 at = t->nparams;
   for (u32 g = 0; g < fd->ngroups; g++) {
     u8 ty = fd->groups[g].type;
-    if (ty == WF_V128)
-      return fail(L, WEFT_ERR_UNSUPPORTED, "SIMD not supported yet (v128)");
     memset(L->local_types + at, ty, fd->groups[g].count);
     at += fd->groups[g].count;
   }
@@ -1475,7 +1660,7 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->local_types, L->nlocals ? L->nlocals : 1);
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
-  wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(u64));
+  wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
   wf_alloc_free(L->a, L->pcmap, (size_t)L->pcmap_cap * sizeof(u32));
   wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
   wf_alloc_free(L->a, L->ctrls, (size_t)L->ctrls_cap * sizeof(struct ctrl));
@@ -1501,7 +1686,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nconsts = L->nconsts;
   c->npcmap = L->npcmap / 2;
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
-  c->consts = wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(u64));
+  c->consts =
+      wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(weft_slot));
   c->pcmap = wf_alloc_array(L->a, L->npcmap ? L->npcmap : 1, sizeof(u32));
   if (!c->ops || !c->consts || !c->pcmap) {
     wf_code_free(L->a, c);
@@ -1510,7 +1696,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   if (L->ncode)
     memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
   if (L->nconsts)
-    memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(u64));
+    memcpy(c->consts, L->consts, (size_t)L->nconsts * sizeof(weft_slot));
   if (L->npcmap)
     memcpy(c->pcmap, L->pcmap, (size_t)L->npcmap * sizeof(u32));
   c->funcidx = L->funcidx;
@@ -1567,7 +1753,7 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
   wf_alloc_free(a, code->ops,
                 (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
   wf_alloc_free(a, code->consts,
-                (size_t)(code->nconsts ? code->nconsts : 1) * sizeof(u64));
+                (size_t)(code->nconsts ? code->nconsts : 1) * sizeof(weft_slot));
   wf_alloc_free(a, code->pcmap,
                 (size_t)(code->npcmap ? code->npcmap * 2 : 1) * sizeof(u32));
   wf_alloc_free(a, code, sizeof *code);
@@ -1575,7 +1761,7 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
 
 u64 wf_code_bytes(const struct wf_code *code) {
   return sizeof *code + (u64)code->nops * sizeof(u32) +
-         (u64)code->nconsts * sizeof(u64) + (u64)code->npcmap * 2 * sizeof(u32);
+         (u64)code->nconsts * sizeof(weft_slot) + (u64)code->npcmap * 2 * sizeof(u32);
 }
 
 u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc) {

@@ -38,25 +38,28 @@ weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
   return s;
 }
 
-static void to_slot(const weft_val *v, weft_slot *s) {
-  s->u64 = 0;
+/* A value's meaningful bytes into a zeroed slot (no stale bytes leak). */
+void wf_val_to_slot(const weft_val *v, weft_slot *s) {
+  memset(s, 0, sizeof *s);
   switch (v->type) {
   case WEFT_I32:
   case WEFT_F32: s->u32 = v->of.u32; break;
   case WEFT_FUNCREF:
   case WEFT_EXTERNREF: s->ref = v->of.ref; break;
+  case WEFT_V128: *s = v->of; break;
   default: s->u64 = v->of.u64; break;
   }
 }
 
 static void from_slot(weft_valtype t, const weft_slot *s, weft_val *v) {
   v->type = t;
-  v->of.u64 = 0;
+  memset(&v->of, 0, sizeof v->of);
   switch (t) {
   case WEFT_I32:
   case WEFT_F32: v->of.u32 = s->u32; break;
   case WEFT_FUNCREF:
   case WEFT_EXTERNREF: v->of.ref = s->ref; break;
+  case WEFT_V128: v->of = *s; break;
   default: v->of.u64 = s->u64; break;
   }
 }
@@ -87,7 +90,7 @@ weft_status weft_func_call(weft_engine *e, weft_func *f, const weft_val *args,
   if (slots + need > ex->stack_end)
     return wf_error_trap(err, WEFT_TRAP_STACK_EXHAUSTED);
   for (u32 i = 0; i < nargs; i++)
-    to_slot(&args[i], &slots[i]);
+    wf_val_to_slot(&args[i], &slots[i]);
   s = wf_call(e, f, slots, err);
   if (s != WEFT_OK)
     return s;

@@ -10,7 +10,7 @@ void weft_config_default(weft_config *c) {
   c->max_memory_bytes = (u64)WF_MAX_PAGES * WF_PAGE_SIZE;
   c->max_table_elems = 10000000;
   c->max_call_depth = 20000;
-  c->stack_bytes = 8u << 20;
+  c->stack_bytes = 16u << 20;
   c->max_module_bytes = 1u << 30;
   c->max_locals = 50000;
   c->guard_pages = sizeof(void *) >= 8;

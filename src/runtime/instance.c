@@ -4,6 +4,7 @@
 ** apply active segments in the spec's order, run the start function.
 */
 #include "runtime.h"
+#include "../base/le.h"
 
 /* ---- linker ----------------------------------------------------------- */
 
@@ -262,11 +263,13 @@ static weft_slot eval_const(const weft_instance *inst, struct wf_bytes expr) {
   struct wf_constexpr c;
   weft_slot v;
   wf_constexpr_decode(&inst->module->m, expr, &c);
-  v.u64 = 0;
+  memset(&v, 0, sizeof v);
   switch (c.kind) {
   case WF_CONST_VALUE:
     if (c.type == WF_I32 || c.type == WF_F32)
       v.u32 = (u32)c.bits;
+    else if (c.type == WF_V128)
+      wf_st64(v.v128, c.bits), wf_st64(v.v128 + 8, c.bits_hi);
     else
       v.u64 = c.bits;
     break;

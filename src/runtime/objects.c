@@ -214,7 +214,7 @@ weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
 
 static bool valid_valtype(weft_valtype t) {
   return t == WEFT_I32 || t == WEFT_I64 || t == WEFT_F32 || t == WEFT_F64 ||
-         t == WEFT_FUNCREF || t == WEFT_EXTERNREF;
+         t == WEFT_V128 || t == WEFT_FUNCREF || t == WEFT_EXTERNREF;
 }
 
 weft_status weft_global_new(weft_engine *e, weft_val v, int mutable_,
@@ -223,14 +223,7 @@ weft_status weft_global_new(weft_engine *e, weft_val v, int mutable_,
   if (!valid_valtype(v.type))
     return wf_error_set(err, WEFT_ERR_ARG, "invalid global type");
   weft_slot s;
-  s.u64 = 0;
-  switch (v.type) {
-  case WEFT_I32:
-  case WEFT_F32: s.u32 = v.of.u32; break;
-  case WEFT_FUNCREF:
-  case WEFT_EXTERNREF: s.ref = v.of.ref; break;
-  default: s.u64 = v.of.u64; break;
-  }
+  wf_val_to_slot(&v, &s);
   return wf_global_create(e, (u8)v.type, mutable_ != 0, s, out, err);
 }
 

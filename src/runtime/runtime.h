@@ -210,6 +210,9 @@ WF_INTERNAL weft_status wf_func_create(weft_engine *e, u32 sig, weft_func **out,
 WF_INTERNAL void wf_module_unref(weft_module *mod);
 
 /* call.c: call a function instance with args already in slots. */
+/* A public value into a slot, unused bytes zeroed. */
+WF_INTERNAL void wf_val_to_slot(const weft_val *v, weft_slot *s);
+
 WF_INTERNAL weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
                                 weft_error *err);
 

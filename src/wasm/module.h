@@ -222,7 +222,8 @@ struct wf_constexpr {
   u8 kind;   /* enum wf_constexpr_kind */
   u8 type;   /* result value type */
   u32 index; /* function or global index */
-  u64 bits;  /* i32/f32 in the low 32 bits, i64/f64 all 64 */
+  u64 bits;  /* i32/f32 in the low 32 bits, i64/f64 all 64, v128 bytes 0-7 */
+  u64 bits_hi; /* v128: bytes 8-15 (little-endian) */
 };
 
 /* Module-level validation (everything but function bodies): limits, at most

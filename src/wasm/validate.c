@@ -78,6 +78,13 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
   case 0x43: ok = wf_read_bytes(r, 4, &p), *type = WF_F32; break;
   case 0x44: ok = wf_read_bytes(r, 8, &p), *type = WF_F64; break;
   case 0xd0: ok = wf_read_u8(r, &t), *type = t; break;
+  case 0xfd: /* v128.const is the only constant SIMD instruction */
+    if (!wf_read_u32(r, &idx))
+      return invalid_at(v, at, "malformed constant expression", 0, false);
+    if (idx != 12)
+      return invalid_at(v, at, "constant expression required", 0, false);
+    ok = wf_read_bytes(r, 16, &p), *type = WF_V128;
+    break;
   case 0xd2:
     if (!wf_read_u32(r, &idx))
       return invalid_at(v, at, "malformed constant expression", 0, false);
@@ -154,6 +161,12 @@ void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
     wf_read_fixed64(&r, &bits);
     out->type = WF_F64;
     out->bits = bits;
+    break;
+  case 0xfd: /* v128.const */
+    wf_read_u32(&r, &u);
+    wf_read_fixed64(&r, &out->bits);
+    wf_read_fixed64(&r, &out->bits_hi);
+    out->type = WF_V128;
     break;
   case 0xd0:
     out->kind = WF_CONST_REF_NULL;

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # run_spec.sh — converts the official spec suite (.wast) with wast2json and
-# runs build/spec_runner over every non-SIMD file, one process per file.
+# runs $BUILD/spec_runner over every file, one process per file.
 # Prints one line per file and a closing line "N passed, N failed".
 #
 # usage: tests/spec/run_spec.sh [options] [NAME...]
 #   NAME            run only these files (i32, i32.wast or a glob like 'f32*')
-#   --runner PATH   spec runner binary (default build/spec_runner, which is
-#                   first brought up to date with 'make build/spec_runner')
+#   --runner PATH   spec runner binary (default $BUILD/spec_runner, which is
+#                   first brought up to date with 'make $BUILD/spec_runner')
 #   --no-build      do not run make for the default runner
 #   --quick         run a small, fast subset (see QUICK_FILES below)
 #   --count-only    count commands per category without executing anything
@@ -20,15 +20,23 @@
 #                   'qemu-aarch64 -L /usr/aarch64-linux-gnu', see
 #                   scripts/test_cross.sh)
 # environment:
+#   BUILD              build directory, as for make (default build); the
+#                      default runner and the converted JSON live there
 #   WEFT_SPEC_DIR      suite directory (default <repo>/../shared/spec-testsuite/core)
 #   WEFT_SPEC_FILES    space-separated NAMEs, like the positional arguments
 #   WEFT_SPEC_TIMEOUT  seconds per file before it counts as failed (default 300)
 # Exit status: 0 when nothing failed, 1 when something failed, 2 on usage
-# or setup errors. The 56 simd_* files are listed as skipped, never passed.
+# or setup errors.
 set -u
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-runner="$repo/build/spec_runner"
+build_dir="${BUILD:-build}"
+case "$build_dir" in
+/*) ;;
+*) build_dir="$repo/$build_dir" ;;
+esac
+default_runner="$build_dir/spec_runner"
+runner="$default_runner"
 jobs=$(nproc 2>/dev/null || echo 4)
 count_only=0
 build=1
@@ -86,17 +94,13 @@ selected() {
 }
 
 run_names=()
-simd_names=()
 for wast in "$spec_dir"/*.wast; do
   [ -e "$wast" ] || continue
   name=$(basename "$wast" .wast)
   selected "$name" || continue
-  case "$name" in
-  simd_*) simd_names+=("$name") ;;
-  *) run_names+=("$name") ;;
-  esac
+  run_names+=("$name")
 done
-if [ ${#run_names[@]} -eq 0 ] && [ ${#simd_names[@]} -eq 0 ]; then
+if [ ${#run_names[@]} -eq 0 ]; then
   echo "run_spec.sh: no .wast files in $spec_dir match: ${filters[*]:-}" >&2
   exit 2
 fi
@@ -105,8 +109,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/weft-spec.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 tmp_build_log="$tmp/build.log"
 
-# ---- convert: build/spec/json/<name>/<name>.json, only when out of date
-json_root="$repo/build/spec/json"
+# ---- convert: $BUILD/spec/json/<name>/<name>.json, only when out of date
+json_root="$build_dir/spec/json"
 for name in "${run_names[@]}"; do
   wast="$spec_dir/$name.wast"
   out="$json_root/$name/$name.json"
@@ -127,10 +131,10 @@ done
 
 # ---- the runner: the default one is (re)built through make so that it
 # never runs against a stale libweft.a; --no-build skips that.
-if [ "$runner" = "$repo/build/spec_runner" ] && [ "$build" = 1 ]; then
-  if ! make -s -C "$repo" build/spec_runner >"$tmp_build_log" 2>&1; then
+if [ "$runner" = "$default_runner" ] && [ "$build" = 1 ]; then
+  if ! make -s -C "$repo" BUILD="$build_dir" "$default_runner" >"$tmp_build_log" 2>&1; then
     if [ -x "$runner" ]; then
-      echo "run_spec.sh: warning: 'make build/spec_runner' failed; using the existing runner" >&2
+      echo "run_spec.sh: warning: 'make $default_runner' failed; using the existing runner" >&2
     else
       cat "$tmp_build_log" >&2
       echo "run_spec.sh: cannot build $runner" >&2
@@ -139,17 +143,14 @@ if [ "$runner" = "$repo/build/spec_runner" ] && [ "$build" = 1 ]; then
   fi
 fi
 if [ ! -x "$runner" ]; then
-  echo "run_spec.sh: runner $runner not found (make build/spec_runner)" >&2
+  echo "run_spec.sh: runner $runner not found (make $default_runner)" >&2
   exit 2
 fi
 
 if [ "$count_only" = 1 ]; then
   jsons=()
   for name in "${run_names[@]}"; do jsons+=("$json_root/$name/$name.json"); done
-  [ ${#jsons[@]} -gt 0 ] && "${wrap[@]}" "$runner" --count-only "${jsons[@]}"
-  for name in "${simd_names[@]}"; do
-    echo "$name.wast: skipped (SIMD not supported yet)"
-  done
+  "${wrap[@]}" "$runner" --count-only "${jsons[@]}"
   exit 0
 fi
 
@@ -216,10 +217,7 @@ for name in "${run_names[@]}"; do
   if [ "$f" -eq 0 ]; then files_ok=$((files_ok + 1)); else files_bad=$((files_bad + 1)); fi
 done
 
-for name in "${simd_names[@]}"; do
-  echo "$name.wast: skipped (SIMD not supported yet)"
-done
 echo "mode: $mode"
-echo "files: ${#run_names[@]} run ($files_ok clean, $files_bad with failures), ${#simd_names[@]} skipped (SIMD not supported yet)"
+echo "files: ${#run_names[@]} run ($files_ok clean, $files_bad with failures)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

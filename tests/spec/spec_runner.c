@@ -80,8 +80,8 @@ static void stats_add(struct stats *to, const struct stats *from) {
 
 static int opt_verbose;
 static int opt_count_only;
-static int opt_aot;          /* 0 interpreter, 1 AoT guard pages, 2 explicit */
-static const char *opt_cc;   /* C compiler for AoT (default cc) */
+static int opt_aot;        /* 0 interpreter, 1 AoT guard pages, 2 explicit */
+static const char *opt_cc; /* C compiler for AoT (default cc) */
 static unsigned long opt_max_fail = 20;
 
 /* ---- one .json file's run ------------------------------------------------ */
@@ -414,6 +414,168 @@ static int parse_u64(const char *s, uint64_t *out) {
 /* The pointer the runner uses for externref N. */
 static void *extern_ref(uint64_t n) { return (void *)(uintptr_t)(n + 1); }
 
+/* ---- v128 values ---------------------------------------------------------
+** wast2json writes a v128 as {"type": "v128", "lane_type": "i32", "value":
+** ["1", "2", "3", "4"]}: one unsigned decimal bit pattern per lane, or
+** "nan:canonical" / "nan:arithmetic" in an expected float lane. The bytes in
+** weft_slot.v128 are in memory order: lane k of an NxM shape is bytes
+** k*M/8.. (little-endian). */
+
+struct lane_shape {
+  const char *lane_type; /* "i8" .. "f64", as in the JSON */
+  unsigned bits;         /* lane width */
+  unsigned count;        /* lanes in 128 bits */
+  int is_float;
+};
+
+static const struct lane_shape lane_shapes[] = {
+    {"i8", 8, 16, 0},  {"i16", 16, 8, 0}, {"i32", 32, 4, 0},
+    {"i64", 64, 2, 0}, {"f32", 32, 4, 1}, {"f64", 64, 2, 1}};
+
+/* The i32x4 shape, for v128 values printed without an expected shape. */
+static const struct lane_shape *const i32x4_shape = &lane_shapes[2];
+
+static const struct lane_shape *find_lane_shape(const char *lane_type) {
+  for (size_t i = 0;
+       lane_type && i < sizeof lane_shapes / sizeof lane_shapes[0]; i++)
+    if (strcmp(lane_type, lane_shapes[i].lane_type) == 0)
+      return &lane_shapes[i];
+  return NULL;
+}
+
+static uint64_t get_lane(const uint8_t *bytes, const struct lane_shape *shape,
+                         unsigned lane) {
+  unsigned width = shape->bits / 8;
+  uint64_t v = 0;
+  for (unsigned b = 0; b < width; b++)
+    v |= (uint64_t)bytes[lane * width + b] << (8 * b);
+  return v;
+}
+
+static void put_lane(uint8_t *bytes, const struct lane_shape *shape,
+                     unsigned lane, uint64_t v) {
+  unsigned width = shape->bits / 8;
+  for (unsigned b = 0; b < width; b++)
+    bytes[lane * width + b] = (uint8_t)(v >> (8 * b));
+}
+
+/* Reads the lane shape and lane values of a JSON v128. A lane spelled
+** "nan:canonical" / "nan:arithmetic" is accepted only when `nans` is not
+** NULL and the lanes are floats; it then sets nans[lane] to that string
+** (NULL for numeric lanes) and lanes[lane] to 0. */
+static int parse_v128_lanes(const struct json_value *jv,
+                            const struct lane_shape **out_shape,
+                            uint64_t lanes[16], const char *nans[16], char *why,
+                            size_t size) {
+  const char *lt = json_get_str(jv, "lane_type");
+  const struct lane_shape *shape = find_lane_shape(lt);
+  const struct json_value *vals = json_get(jv, "value");
+  if (!shape) {
+    snprintf(why, size, "unknown v128 lane_type %s", lt ? lt : "(none)");
+    return -1;
+  }
+  if (!vals || vals->kind != JSON_ARRAY || vals->count != shape->count) {
+    snprintf(why, size, "v128 %sx%u needs an array of %u lane values", lt,
+             shape->count, shape->count);
+    return -1;
+  }
+  uint64_t max = shape->bits == 64 ? UINT64_MAX : (1ull << shape->bits) - 1;
+  for (unsigned i = 0; i < shape->count; i++) {
+    const struct json_value *item = &vals->items[i];
+    const char *vs = item->kind == JSON_STRING ? item->str : NULL;
+    lanes[i] = 0;
+    if (nans)
+      nans[i] = NULL;
+    if (nans && shape->is_float && vs &&
+        (strcmp(vs, "nan:canonical") == 0 ||
+         strcmp(vs, "nan:arithmetic") == 0)) {
+      nans[i] = vs;
+      continue;
+    }
+    if (parse_u64(vs, &lanes[i]) || lanes[i] > max) {
+      snprintf(why, size, "bad v128 %sx%u lane %u value %s", lt, shape->count,
+               i, vs ? vs : "(not a string)");
+      return -1;
+    }
+  }
+  *out_shape = shape;
+  return 0;
+}
+
+/* Whether float bits of the given width match "nan:canonical" (exponent
+** all ones, payload exactly the quiet bit, either sign) or "nan:arithmetic"
+** (exponent all ones, quiet bit set). */
+static int nan_matches(const char *kind, uint64_t bits, unsigned width) {
+  uint64_t sign = 1ull << (width - 1);
+  uint64_t quiet = width == 32 ? 0x7fc00000u : 0x7ff8000000000000u;
+  if (strcmp(kind, "nan:canonical") == 0)
+    return (bits & ~sign) == quiet;
+  return (bits & quiet) == quiet;
+}
+
+/* One lane for messages: unsigned decimal for integer lanes, bits in hex
+** plus the value for float lanes, or the expected NaN kind. */
+static int format_lane(char *buf, size_t size, const struct lane_shape *shape,
+                       uint64_t v, const char *nan) {
+  if (nan)
+    return snprintf(buf, size, "%s", nan);
+  if (!shape->is_float)
+    return snprintf(buf, size, "%" PRIu64, v);
+  if (shape->bits == 32) {
+    float f;
+    uint32_t b = (uint32_t)v;
+    memcpy(&f, &b, sizeof f);
+    return snprintf(buf, size, "0x%08" PRIx32 " (%.9g)", b, (double)f);
+  }
+  double d;
+  memcpy(&d, &v, sizeof d);
+  return snprintf(buf, size, "0x%016" PRIx64 " (%.17g)", v, d);
+}
+
+/* "v128:i32x4 [1, 2, 3, 4]" for messages. `nans` may be NULL. */
+static const char *format_v128(const struct lane_shape *shape,
+                               const uint64_t lanes[16],
+                               const char *const nans[16], char *buf,
+                               size_t size) {
+  int n = snprintf(buf, size, "v128:%sx%u [", shape->lane_type, shape->count);
+  for (unsigned i = 0; i < shape->count && n > 0 && (size_t)n < size; i++) {
+    if (i)
+      n += snprintf(buf + n, size - (size_t)n, ", ");
+    if ((size_t)n < size)
+      n += format_lane(buf + n, size - (size_t)n, shape, lanes[i],
+                       nans ? nans[i] : NULL);
+  }
+  if (n > 0 && (size_t)n < size)
+    snprintf(buf + n, size - (size_t)n, "]");
+  return buf;
+}
+
+/* Checks a v128 result against the expected JSON v128, lane by lane in the
+** expected lane type. Returns 0 when every lane matches. */
+static int check_v128(const struct json_value *exp, const weft_val *got,
+                      char *why, size_t size) {
+  const struct lane_shape *shape;
+  uint64_t want[16], have[16];
+  const char *nans[16];
+  char wbuf[256], gbuf[256];
+  int bad = -1;
+  if (parse_v128_lanes(exp, &shape, want, nans, why, size))
+    return -1;
+  for (unsigned i = 0; i < shape->count; i++) {
+    have[i] = get_lane(got->of.v128, shape, i);
+    int ok = nans[i] ? nan_matches(nans[i], have[i], shape->bits)
+                     : have[i] == want[i];
+    if (!ok && bad < 0)
+      bad = (int)i;
+  }
+  if (bad < 0)
+    return 0;
+  snprintf(why, size, "expected %s, got %s (lane %d differs)",
+           format_v128(shape, want, nans, wbuf, sizeof wbuf),
+           format_v128(shape, have, NULL, gbuf, sizeof gbuf), bad);
+  return -1;
+}
+
 /* Converts a JSON argument {"type","value"} to a weft_val. */
 static int parse_arg(const struct json_value *jv, weft_val *out, char *why,
                      size_t size) {
@@ -426,8 +588,13 @@ static int parse_arg(const struct json_value *jv, weft_val *out, char *why,
     return -1;
   }
   if (out->type == WEFT_V128) {
-    snprintf(why, size, "v128 arguments are not supported by the runner");
-    return -1;
+    const struct lane_shape *shape;
+    uint64_t lanes[16];
+    if (parse_v128_lanes(jv, &shape, lanes, NULL, why, size))
+      return -1;
+    for (unsigned i = 0; i < shape->count; i++)
+      put_lane(out->of.v128, shape, i, lanes[i]);
+    return 0;
   }
   if (out->type == WEFT_FUNCREF || out->type == WEFT_EXTERNREF) {
     if (vs && strcmp(vs, "null") == 0)
@@ -487,6 +654,13 @@ static const char *format_val(weft_valtype type, const weft_val *v, char *buf,
     else
       snprintf(buf, size, "funcref:%p", v->of.ref);
     break;
+  case WEFT_V128: {
+    uint64_t lanes[16];
+    for (unsigned i = 0; i < i32x4_shape->count; i++)
+      lanes[i] = get_lane(v->of.v128, i32x4_shape, i);
+    format_v128(i32x4_shape, lanes, NULL, buf, size);
+    break;
+  }
   default: snprintf(buf, size, "%s:?", type_name(type)); break;
   }
   return buf;
@@ -509,6 +683,8 @@ static int check_result(const struct json_value *exp, weft_valtype type,
              type_name(type));
     return -1;
   }
+  if (type == WEFT_V128)
+    return check_v128(exp, got, why, size);
   format_val(type, got, gbuf, sizeof gbuf);
   if (!vs) {
     snprintf(why, size, "expected %s without a value in the JSON", ts);
@@ -517,17 +693,9 @@ static int check_result(const struct json_value *exp, weft_valtype type,
   uint64_t bits = 0;
   int ok;
   if (type == WEFT_F32 && strncmp(vs, "nan:", 4) == 0) {
-    uint32_t b = got->of.u32;
-    if (strcmp(vs, "nan:canonical") == 0)
-      ok = (b & 0x7fffffffu) == 0x7fc00000u;
-    else
-      ok = (b & 0x7fc00000u) == 0x7fc00000u;
+    ok = nan_matches(vs, got->of.u32, 32);
   } else if (type == WEFT_F64 && strncmp(vs, "nan:", 4) == 0) {
-    uint64_t b = got->of.u64;
-    if (strcmp(vs, "nan:canonical") == 0)
-      ok = (b & 0x7fffffffffffffffu) == 0x7ff8000000000000u;
-    else
-      ok = (b & 0x7ff8000000000000u) == 0x7ff8000000000000u;
+    ok = nan_matches(vs, got->of.u64, 64);
   } else if (type == WEFT_FUNCREF || type == WEFT_EXTERNREF) {
     if (strcmp(vs, "null") == 0)
       ok = got->of.ref == NULL;
@@ -539,9 +707,6 @@ static int check_result(const struct json_value *exp, weft_valtype type,
       snprintf(why, size, "bad expected externref %s", vs);
       return -1;
     }
-  } else if (type == WEFT_V128) {
-    snprintf(why, size, "v128 results are not supported by the runner");
-    return -1;
   } else if (parse_u64(vs, &bits)) {
     snprintf(why, size, "bad expected %s value %s", ts, vs);
     return -1;
@@ -686,8 +851,8 @@ static weft_status compile_aot(struct run *r, weft_module *mod,
   static unsigned long serial;
   char so[512];
   const char *tmp = getenv("TMPDIR");
-  snprintf(so, sizeof so, "%s/weft-spec-%ld-%lu.so",
-           tmp && *tmp ? tmp : "/tmp", (long)getpid(), serial++);
+  snprintf(so, sizeof so, "%s/weft-spec-%ld-%lu.so", tmp && *tmp ? tmp : "/tmp",
+           (long)getpid(), serial++);
   weft_aot_build_options o;
   memset(&o, 0, sizeof o);
   o.cc = opt_cc;
@@ -860,7 +1025,7 @@ static void cmd_assert_return(struct run *r, const struct json_value *cmd) {
     goto done;
   }
   for (uint32_t i = 0; i < res.count; i++) {
-    char why[300];
+    char why[512];
     if (res.vals[i].type != res.types[i])
       note(r, "result %" PRIu32 " has type tag %s, declared %s", i,
            type_name(res.vals[i].type), type_name(res.types[i]));

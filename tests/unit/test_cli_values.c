@@ -1,7 +1,7 @@
 /*
 ** test_cli_values.c — the CLI's argument parsing and result printing
 ** (cli/util.c, compiled in): integer ranges and spellings, floats, NaN
-** payloads, sizes with suffixes.
+** payloads, sizes with suffixes, v128 in "i32x4 A B C D" form.
 */
 #include "../../cli/util.c"
 #include "t.h"
@@ -111,6 +111,35 @@ static void test_print(void) {
   CHECK_STR_EQ(show(WEFT_FUNCREF, 8), "ref");
 }
 
+/* A v128 argument reads back as the bytes it names, and prints in the
+** form it was read in; lane 0 is the lowest-addressed 4 bytes. */
+static void test_v128(void) {
+  static const uint8_t want[16] = {0x78, 0x56, 0x34, 0x12, 0xff, 0xff,
+                                   0xff, 0xff, 0x00, 0x00, 0x00, 0x00,
+                                   0x2a, 0x00, 0x00, 0x80};
+  char buf[128], why[160];
+  uint8_t bytes[16];
+  weft_val v;
+  FILE *f;
+
+  CHECK(parse("i32x4 0x12345678 4294967295 0 0x8000002A", WEFT_V128, &v) == 0);
+  CHECK(v.type == WEFT_V128 && memcmp(v.of.v128, want, 16) == 0);
+  f = fmemopen(buf, sizeof buf, "w");
+  cli_print_val(f, &v);
+  fclose(f);
+  CHECK_STR_EQ(buf, "i32x4 0x12345678 0xffffffff 0x00000000 0x8000002a");
+  CHECK(parse(buf, WEFT_V128, &v) == 0 && memcmp(v.of.v128, want, 16) == 0);
+
+  /* malformed: not one "i32x4 ..." string, a lane of 2^32, 3 or 5 lanes */
+  CHECK(cli_parse_v128("1 2 3 4", bytes, why, sizeof why) != 0);
+  CHECK(strstr(why, "i32x4 A B C D") != NULL);
+  CHECK(cli_parse_v128("i32x4 1 2 3 4294967296", bytes, why, sizeof why) != 0);
+  CHECK(strstr(why, "lane 3") != NULL);
+  CHECK(cli_parse_v128("i32x4 1 2 3", bytes, why, sizeof why) != 0);
+  CHECK(cli_parse_v128("i32x4 1 2 3 4 5", bytes, why, sizeof why) != 0);
+  CHECK(cli_parse_v128("i32x4 1 -2 3 4", bytes, why, sizeof why) != 0);
+}
+
 static void test_sizes(void) {
   uint64_t n;
   uint32_t u;
@@ -134,6 +163,7 @@ int main(void) {
   T_RUN(test_floats);
   T_RUN(test_refs);
   T_RUN(test_print);
+  T_RUN(test_v128);
   T_RUN(test_sizes);
   return T_DONE();
 }

@@ -403,12 +403,16 @@ static void test_locals(void) {
   /* legal for the format, above the configured limit */
   EXPECT_FAIL(HDR "\1\4\1\x60\0\0\3\2\1\0\x0a\x08\1\6\1\x80\x80\x04\x7f\x0b",
               false, WEFT_ERR_LIMIT, "too many locals");
-  EXPECT_FAIL(HDR "\1\5\1\x60\1\x7b\0", false, WEFT_ERR_UNSUPPORTED,
-              "SIMD not supported yet");
-  EXPECT_FAIL(HDR "\1\4\1\x60\0\0\3\2\1\0\x0a\x06\1\4\1\1\x7b\x0b", false,
-              WEFT_ERR_UNSUPPORTED, "SIMD not supported yet");
-  EXPECT_FAIL(HDR "\6\6\1\x7b\0\x41\0\x0b", false, WEFT_ERR_UNSUPPORTED,
-              "SIMD not supported yet");
+  /* v128 params, locals and globals; an i32 initialiser is no v128 */
+  EXPECT_OK(HDR "\1\5\1\x60\1\x7b\0", true);
+  EXPECT_OK(HDR "\1\4\1\x60\0\0\3\2\1\0\x0a\x06\1\4\1\1\x7b\x0b", true);
+  EXPECT_FAIL(HDR "\6\6\1\x7b\0\x41\0\x0b", true, WEFT_ERR_INVALID,
+              "type mismatch");
+  /* 0xFD 0x9a (a gap in the table) and 0xFD 0x100 are no instructions */
+  EXPECT_FAIL(HDR "\6\7\1\x7b\0\xfd\x9a\x01\x0b", false, WEFT_ERR_MALFORMED,
+              "illegal opcode");
+  EXPECT_FAIL(HDR "\6\7\1\x7b\0\xfd\x80\x02\x0b", false, WEFT_ERR_MALFORMED,
+              "illegal opcode");
 }
 
 /* Absurd counts fail without allocating in proportion to them. */
