@@ -4,7 +4,10 @@
 # Builds every kernel in bench/kernels/ natively (gcc) and to wasm32
 # (clang-19 + wasm-ld), then times native vs. each weft execution mode,
 # interleaved round by round, checks that every weft checksum equals the
-# native one, and prints a table of median wall times and ratios.
+# native one, and prints a table of median wall times and ratios.  The SIMD
+# kernels (marked simd in KERNELS) are built for wasm with -msimd128 and
+# natively a second time with -march=native; they get their own table and
+# geomeans.
 #
 # Usage: bench/run.sh [KERNEL-PATTERN ...]      (shell globs, e.g. gemm 'n*')
 #        bench/run.sh --list | --build-only | --help
@@ -22,6 +25,9 @@
 #   BENCH_N_<kernel>=N override n for one kernel, e.g. BENCH_N_gemm=300
 #   BENCH_OUT=dir      build/output directory        (default build/bench)
 #   BENCH_CC, BENCH_CLANG, BENCH_NATIVE_FLAGS, BENCH_WASM_FLAGS
+#   BENCH_WASM_SIMD_FLAGS   added for SIMD kernels' wasm  (default -msimd128)
+#   BENCH_NATIVE_MARCH_FLAGS  added for their second native build
+#                           (default -march=native)
 #
 # Benchmarks measure; they never assert timings.  The exit status is
 # non-zero only for build failures, weft failures and checksum mismatches.
@@ -50,10 +56,16 @@ fi
 # sqrt calls; SSE2 doubles on x86-64 and f64 ops on wasm are bit-exact.
 NATIVE_FLAGS=${BENCH_NATIVE_FLAGS:-"-std=gnu11 -O2 -fno-math-errno -ffp-contract=off -Wall -Wextra"}
 WASM_FLAGS=${BENCH_WASM_FLAGS:-"--target=wasm32 -std=gnu11 -O2 -ffreestanding -fno-math-errno -ffp-contract=off -Wall -Wextra -nostdlib -fuse-ld=lld -Wl,--no-entry -Wl,--export=run -Wl,--gc-sections"}
+# SIMD kernels only: appended to WASM_FLAGS, and to NATIVE_FLAGS for the
+# second native build (build/bench/native/KERNEL.march).
+WASM_SIMD_FLAGS=${BENCH_WASM_SIMD_FLAGS:-"-msimd128"}
+NATIVE_MARCH_FLAGS=${BENCH_NATIVE_MARCH_FLAGS:-"-march=native"}
 
 # ---------------------------------------------------------------------------
-# Kernels: name, default n, quick n.  Default n gives ~0.2-0.3 s with
-# gcc -O2 on a ~3 GHz x86-64 core.  Meaning of n: see bench/README.md.
+# Kernels: name, default n, quick n, and "simd" for the SIMD kernels.
+# Default n gives ~0.2-0.3 s with gcc -O2 on a ~3 GHz x86-64 core.  Meaning
+# of n: see bench/README.md.  The geomean covers the kernels without "simd"
+# only, so it stays comparable with earlier results.
 KERNELS="
 gemm        850       180
 lu          1180      250
@@ -66,6 +78,8 @@ mandelbrot  1200      120
 nbody       25000     250
 heapsort    2000000   20000
 primes      3000000   30000
+simd_matmul 200       2         simd
+simd_bytes  2200      22        simd
 "
 
 # ---------------------------------------------------------------------------
@@ -116,7 +130,7 @@ mode_run() {
 }
 
 # ---------------------------------------------------------------------------
-usage() { sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
 
 now() {
     if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi
@@ -149,16 +163,25 @@ needs_build() {
     return 1
 }
 
+# build_kernel KERNEL GROUP — GROUP "simd": wasm with WASM_SIMD_FLAGS, plus
+# the second native build with NATIVE_MARCH_FLAGS.
 build_kernel() {
     local k=$1 src=bench/kernels/$1.c hdr=bench/kernels/common.h
-    local nbin=$OUT/native/$k wasm=$OUT/wasm/$k.wasm
+    local nbin=$OUT/native/$k wasm=$OUT/wasm/$k.wasm wflags=$WASM_FLAGS wstamp=$OUT/flags.wasm
     if needs_build "$nbin" "$src" "$hdr" bench/native_main.c "$OUT/flags.native"; then
         # shellcheck disable=SC2086
         $CC_NATIVE $NATIVE_FLAGS -o "$nbin" bench/native_main.c "$src" || return 1
     fi
-    if needs_build "$wasm" "$src" "$hdr" bench/wasm_rt.c "$OUT/flags.wasm"; then
+    if [ "$2" = simd ]; then
+        wflags="$WASM_FLAGS $WASM_SIMD_FLAGS"; wstamp=$OUT/flags.wasm-simd
+        if needs_build "$nbin.march" "$src" "$hdr" bench/native_main.c "$OUT/flags.native-march"; then
+            # shellcheck disable=SC2086
+            $CC_NATIVE $NATIVE_FLAGS $NATIVE_MARCH_FLAGS -o "$nbin.march" bench/native_main.c "$src" || return 1
+        fi
+    fi
+    if needs_build "$wasm" "$src" "$hdr" bench/wasm_rt.c "$wstamp"; then
         # shellcheck disable=SC2086
-        $CLANG $WASM_FLAGS -o "$wasm" "$src" bench/wasm_rt.c || return 1
+        $CLANG $wflags -o "$wasm" "$src" bench/wasm_rt.c || return 1
     fi
 }
 
@@ -186,25 +209,31 @@ case $ROUNDS in ''|*[!0-9]*|0) echo "bench: BENCH_ROUNDS must be a positive inte
 mkdir -p "$OUT/native" "$OUT/wasm" || exit 2
 stamp "$OUT/flags.native" "$CC_NATIVE $NATIVE_FLAGS"
 stamp "$OUT/flags.wasm" "$CLANG $WASM_FLAGS"
+stamp "$OUT/flags.wasm-simd" "$CLANG $WASM_FLAGS $WASM_SIMD_FLAGS"
+stamp "$OUT/flags.native-march" "$CC_NATIVE $NATIVE_FLAGS $NATIVE_MARCH_FLAGS"
 
-SEL=()
-while read -r k ndef nquick; do
+SEL=()        # kernel:n, the kernels of the main table and geomean
+SIMD_SEL=()   # kernel:n, the SIMD kernels
+while read -r k ndef nquick group; do
     [ -n "$k" ] || continue
     selected "$k" || continue
     [ -f "bench/kernels/$k.c" ] || { echo "bench: missing bench/kernels/$k.c" >&2; exit 2; }
     if [ "$SIZE" = quick ]; then n=$nquick; else n=$ndef; fi
     eval "ov=\${BENCH_N_$k:-}"
     [ -n "$ov" ] && n=$ov
-    SEL+=("$k:$n")
+    if [ "$group" = simd ]; then SIMD_SEL+=("$k:$n"); else SEL+=("$k:$n"); fi
 done <<EOF
 $KERNELS
 EOF
-[ ${#SEL[@]} -gt 0 ] || { echo "bench: no kernel matches: ${FILTERS[*]}" >&2; exit 2; }
+[ $(( ${#SEL[@]} + ${#SIMD_SEL[@]} )) -gt 0 ] || { echo "bench: no kernel matches: ${FILTERS[*]}" >&2; exit 2; }
 
-for kn in "${SEL[@]}"; do
-    build_kernel "${kn%%:*}" || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
+for kn in "${SEL[@]+"${SEL[@]}"}"; do
+    build_kernel "${kn%%:*}" "" || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
 done
-[ $BUILD_ONLY = 1 ] && { echo "bench: built ${#SEL[@]} kernels in $OUT"; exit 0; }
+for kn in "${SIMD_SEL[@]+"${SIMD_SEL[@]}"}"; do
+    build_kernel "${kn%%:*}" simd || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
+done
+[ $BUILD_ONLY = 1 ] && { echo "bench: built $(( ${#SEL[@]} + ${#SIMD_SEL[@]} )) kernels in $OUT"; exit 0; }
 
 if [ -n "$MODES" ] && [ ! -x "$WEFT" ]; then
     echo "bench: weft binary '$WEFT' not found (run make, set WEFT=..., or BENCH_MODES= for native only)" >&2
@@ -223,36 +252,63 @@ for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
 done
 if [ ${#MODE_LIST[@]} -gt 0 ]; then wdesc="weft=$WEFT"; else wdesc="native only"; fi
 echo "weft bench: $ROUNDS rounds, median wall time, size=$SIZE, $wdesc"
-echo "$hdr"
-echo "$sep"
 
 RESULTS=$OUT/results.tsv
 printf 'kernel\tn\tmode\tmedian_s\tratio\tstatus\tchecksum\n' > "$RESULTS"
 STATUS=0
+# Sums of log(ratio) and counts, keyed GROUP:MODE.  GROUP is main (the
+# geomean line), simd (SIMD kernels against plain native) or march (SIMD
+# kernels against the NATIVE_MARCH_FLAGS build).
 declare -A LOGSUM CNT
 ERRLOG=$OUT/last_error.txt
 : > "$ERRLOG"
 COMPILES=$OUT/compile.tsv
 printf 'kernel\tmode\tcompile_s\tartifact_bytes\twasm_bytes\n' > "$COMPILES"
 
-for kn in "${SEL[@]}"; do
-    k=${kn%%:*}; n=${kn#*:}
-    nbin=$OUT/native/$k; wasm=$OUT/wasm/$k.wasm
-    ntimes=""; ref=""; nstat=ok
-    declare -A T=() ST=()
+# add_ratio KEY WEFT_S NATIVE_S — one ratio into the geomean KEY.
+add_ratio() {
+    LOGSUM[$1]=$(awk -v s="${LOGSUM[$1]:-0}" -v w="$2" -v b="$3" 'BEGIN { printf "%.9f", s + (w > 0 && b > 0 ? log(w / b) : 0) }')
+    CNT[$1]=$(( ${CNT[$1]:-0} + 1 ))
+}
+
+# time_native BIN N — run BIN N once; sets C (checksum), RC and DT.
+time_native() {
+    local t0 t1 out
+    t0=$(now); out=$("$1" "$2" 2>>"$ERRLOG"); RC=$?; t1=$(now)
+    C=$(printf '%s\n' "$out" | norm_u32)
+    DT=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+}
+
+# bench_kernel KERNEL N GROUP — time and check one kernel, print its row.
+# GROUP simd also times KERNEL.march and prints a second row with its time
+# and the weft ratios against it.
+bench_kernel() {
+    local k=$1 n=$2 group=$3
+    local nbin=$OUT/native/$k wasm=$OUT/wasm/$k.wasm
+    local ntimes="" mtimes="" ref="" nstat=ok mstat=ok r m out rc c t0 t1
+    local nmed mmed="" ncol line mline="" wmed ratio
+    local -A T=() ST=()
     for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
         T[$m]=""; ST[$m]=ok
         mode_prepare "$m" "$k" "$wasm" || ST[$m]=FAIL
     done
 
     for ((r = 1; r <= ROUNDS; r++)); do
-        t0=$(now); out=$("$nbin" "$n" 2>>"$ERRLOG"); rc=$?; t1=$(now)
-        c=$(printf '%s\n' "$out" | norm_u32)
-        if [ $rc -ne 0 ] || [ -z "$c" ]; then nstat=FAIL
-        elif [ -z "$ref" ]; then ref=$c
-        elif [ "$c" != "$ref" ]; then nstat=UNSTABLE
+        time_native "$nbin" "$n"
+        if [ $RC -ne 0 ] || [ -z "$C" ]; then nstat=FAIL
+        elif [ -z "$ref" ]; then ref=$C
+        elif [ "$C" != "$ref" ]; then nstat=UNSTABLE
         fi
-        ntimes+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+        ntimes+=" $DT"
+        if [ "$group" = simd ]; then
+            time_native "$nbin.march" "$n"
+            if [ $RC -ne 0 ] || [ -z "$C" ]; then mstat=FAIL
+            elif [ -n "$ref" ] && [ "$C" != "$ref" ]; then
+                mstat=MISMATCH
+                echo "[$k/native-march] checksum $C != native $ref" >> "$ERRLOG"
+            fi
+            mtimes+=" $DT"
+        fi
 
         for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
             [ "${ST[$m]}" = ok ] || continue        # stop re-running a failing mode
@@ -276,36 +332,77 @@ for kn in "${SEL[@]}"; do
     if [ "$nstat" = ok ]; then ncol=$(printf '%10.3f' "$nmed"); else ncol=$(printf '%10s' "$nstat"); STATUS=1; fi
     line=$(printf '%-12s %9s %s' "$k" "$n" "$ncol")
     printf '%s\t%s\tnative\t%s\t1\t%s\t%s\n' "$k" "$n" "$nmed" "$nstat" "$ref" >> "$RESULTS"
+    if [ "$group" = simd ]; then
+        mmed=$(echo "$mtimes" | median)
+        [ "$nstat" = ok ] || mstat=$nstat
+        if [ "$mstat" = ok ]; then
+            mline=$(printf '%-22.22s %10.3f' "  $NATIVE_MARCH_FLAGS" "$mmed")
+            ratio=$(awk -v w="$mmed" -v b="$nmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')
+        else
+            mline=$(printf '%-22.22s %10s' "  $NATIVE_MARCH_FLAGS" "$mstat"); ratio=""; STATUS=1
+        fi
+        printf '%s\t%s\tnative-march\t%s\t%s\t%s\t%s\n' "$k" "$n" "$mmed" "$ratio" "$mstat" "$ref" >> "$RESULTS"
+    fi
     for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
         if [ "${ST[$m]}" = ok ] && [ "$nstat" = ok ]; then
             wmed=$(echo "${T[$m]}" | median)
             ratio=$(awk -v w="$wmed" -v b="$nmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')
             line+=$(printf ' %14.3f %8s' "$wmed" "${ratio}x")
-            LOGSUM[$m]=$(awk -v s="${LOGSUM[$m]:-0}" -v w="$wmed" -v b="$nmed" 'BEGIN { printf "%.9f", s + (w > 0 && b > 0 ? log(w / b) : 0) }')
-            CNT[$m]=$(( ${CNT[$m]:-0} + 1 ))
+            if [ "$group" = simd ]; then add_ratio "simd:$m" "$wmed" "$nmed"; else add_ratio "main:$m" "$wmed" "$nmed"; fi
             printf '%s\t%s\t%s\t%s\t%s\tok\t%s\n' "$k" "$n" "$m" "$wmed" "$ratio" "$ref" >> "$RESULTS"
+            if [ "$group" = simd ] && [ "$mstat" = ok ]; then
+                mline+=$(printf ' %14s %8s' "" "$(awk -v w="$wmed" -v b="$mmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')x")
+                add_ratio "march:$m" "$wmed" "$mmed"
+            else
+                mline+=$(printf ' %14s %8s' "" -)
+            fi
         else
             STATUS=1
             line+=$(printf ' %14s %8s' "${ST[$m]}" -)
+            mline+=$(printf ' %14s %8s' "" -)
             printf '%s\t%s\t%s\t\t\t%s\t\n' "$k" "$n" "$m" "${ST[$m]}" >> "$RESULTS"
         fi
     done
     echo "$line"
-    unset T ST
-done
+    [ "$group" = simd ] && echo "$mline"
+    return 0
+}
 
-if [ ${#MODE_LIST[@]} -gt 0 ]; then
-    echo "$sep"
-    line=$(printf '%-12s %9s %10s' geomean "" "")
+# print_geomean LABEL GROUP — one geomean line over GROUP's ratios per mode.
+print_geomean() {
+    local line m g
+    line=$(printf '%-22s %10s' "$1" "")
     for m in "${MODE_LIST[@]}"; do
-        if [ "${CNT[$m]:-0}" -gt 0 ]; then
-            g=$(awk -v s="${LOGSUM[$m]}" -v c="${CNT[$m]}" 'BEGIN { printf "%.2f", exp(s / c) }')
+        if [ "${CNT[$2:$m]:-0}" -gt 0 ]; then
+            g=$(awk -v s="${LOGSUM[$2:$m]}" -v c="${CNT[$2:$m]}" 'BEGIN { printf "%.2f", exp(s / c) }')
             line+=$(printf ' %14s %8s' "" "${g}x")
         else
             line+=$(printf ' %14s %8s' "" -)
         fi
     done
     echo "$line"
+}
+
+if [ ${#SEL[@]} -gt 0 ]; then
+    echo "$hdr"
+    echo "$sep"
+    for kn in "${SEL[@]}"; do bench_kernel "${kn%%:*}" "${kn#*:}" main; done
+    if [ ${#MODE_LIST[@]} -gt 0 ]; then
+        echo "$sep"
+        print_geomean geomean main
+    fi
+fi
+if [ ${#SIMD_SEL[@]} -gt 0 ]; then
+    [ ${#SEL[@]} -gt 0 ] && echo
+    echo "SIMD kernels (wasm $WASM_SIMD_FLAGS); second row: native built with $NATIVE_MARCH_FLAGS, weft ratios against it"
+    echo "$hdr"
+    echo "$sep"
+    for kn in "${SIMD_SEL[@]}"; do bench_kernel "${kn%%:*}" "${kn#*:}" simd; done
+    if [ ${#MODE_LIST[@]} -gt 0 ]; then
+        echo "$sep"
+        print_geomean "simd geomean" simd
+        print_geomean "  vs $NATIVE_MARCH_FLAGS" march
+    fi
 fi
 if [ "$(wc -l < "$COMPILES")" -gt 1 ]; then
     echo
