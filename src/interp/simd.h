@@ -186,7 +186,7 @@ static inline wf_v128 wf_simd_i8x16_swizzle(wf_v128 a, wf_v128 b) {
 /* {====== bitwise and boolean reductions ================================= */
 
 WF_SIMD_UN_(wf_simd_v128_not, wf_v128, ~a)
-WF_SIMD_BIN_(wf_simd_v128_and, wf_v128, a &b)
+WF_SIMD_BIN_(wf_simd_v128_and, wf_v128, (a & b))
 WF_SIMD_BIN_(wf_simd_v128_andnot, wf_v128, a & ~b)
 WF_SIMD_BIN_(wf_simd_v128_or, wf_v128, a | b)
 WF_SIMD_BIN_(wf_simd_v128_xor, wf_v128, a ^ b)
@@ -289,15 +289,15 @@ WF_SIMD_BIN_(wf_simd_i8x16_sub, wf_u8x16, a - b)
 WF_SIMD_UN_(wf_simd_i8x16_neg, wf_u8x16, 0 - a)
 WF_SIMD_BIN_(wf_simd_i16x8_add, wf_u16x8, a + b)
 WF_SIMD_BIN_(wf_simd_i16x8_sub, wf_u16x8, a - b)
-WF_SIMD_BIN_(wf_simd_i16x8_mul, wf_u16x8, a *b)
+WF_SIMD_BIN_(wf_simd_i16x8_mul, wf_u16x8, (a * b))
 WF_SIMD_UN_(wf_simd_i16x8_neg, wf_u16x8, 0 - a)
 WF_SIMD_BIN_(wf_simd_i32x4_add, wf_u32x4, a + b)
 WF_SIMD_BIN_(wf_simd_i32x4_sub, wf_u32x4, a - b)
-WF_SIMD_BIN_(wf_simd_i32x4_mul, wf_u32x4, a *b)
+WF_SIMD_BIN_(wf_simd_i32x4_mul, wf_u32x4, (a * b))
 WF_SIMD_UN_(wf_simd_i32x4_neg, wf_u32x4, 0 - a)
 WF_SIMD_BIN_(wf_simd_i64x2_add, wf_u64x2, a + b)
 WF_SIMD_BIN_(wf_simd_i64x2_sub, wf_u64x2, a - b)
-WF_SIMD_BIN_(wf_simd_i64x2_mul, wf_u64x2, a *b)
+WF_SIMD_BIN_(wf_simd_i64x2_mul, wf_u64x2, (a * b))
 WF_SIMD_UN_(wf_simd_i64x2_neg, wf_u64x2, 0 - a)
 
 /* abs: (a ^ m) - m with m = a < 0; the minimum stays the minimum. */
@@ -398,15 +398,17 @@ static inline wf_v128 wf_simd_i16x8_extend_high_i8x16_s(wf_v128 a) {
                     15, 15);
   return (wf_v128)((wf_i16x8)x >> 8);
 }
+/* Zero-extension interleaves with distinct lanes of a zero vector: GCC
+** turns that into one unpack instruction, a repeated zero lane it does not. */
 static inline wf_v128 wf_simd_i16x8_extend_low_i8x16_u(wf_v128 a) {
   wf_u8x16 x = (wf_u8x16)a, z = {0};
-  return (wf_v128)WF_SIMD_SHUF_(x, z, 0, 16, 1, 16, 2, 16, 3, 16, 4, 16, 5, 16,
-                                6, 16, 7, 16);
+  return (wf_v128)WF_SIMD_SHUF_(x, z, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21,
+                                6, 22, 7, 23);
 }
 static inline wf_v128 wf_simd_i16x8_extend_high_i8x16_u(wf_v128 a) {
   wf_u8x16 x = (wf_u8x16)a, z = {0};
-  return (wf_v128)WF_SIMD_SHUF_(x, z, 8, 16, 9, 16, 10, 16, 11, 16, 12, 16, 13,
-                                16, 14, 16, 15, 16);
+  return (wf_v128)WF_SIMD_SHUF_(x, z, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13,
+                                29, 14, 30, 15, 31);
 }
 static inline wf_v128 wf_simd_i32x4_extend_low_i16x8_s(wf_v128 a) {
   wf_i16x8 x = (wf_i16x8)a;
@@ -420,11 +422,11 @@ static inline wf_v128 wf_simd_i32x4_extend_high_i16x8_s(wf_v128 a) {
 }
 static inline wf_v128 wf_simd_i32x4_extend_low_i16x8_u(wf_v128 a) {
   wf_u16x8 x = (wf_u16x8)a, z = {0};
-  return (wf_v128)WF_SIMD_SHUF_(x, z, 0, 8, 1, 8, 2, 8, 3, 8);
+  return (wf_v128)WF_SIMD_SHUF_(x, z, 0, 8, 1, 9, 2, 10, 3, 11);
 }
 static inline wf_v128 wf_simd_i32x4_extend_high_i16x8_u(wf_v128 a) {
   wf_u16x8 x = (wf_u16x8)a, z = {0};
-  return (wf_v128)WF_SIMD_SHUF_(x, z, 4, 8, 5, 8, 6, 8, 7, 8);
+  return (wf_v128)WF_SIMD_SHUF_(x, z, 4, 12, 5, 13, 6, 14, 7, 15);
 }
 static inline wf_v128 wf_simd_i64x2_extend_low_i32x4_s(wf_v128 a) {
   wf_i32x4 x = (wf_i32x4)a;
@@ -438,11 +440,11 @@ static inline wf_v128 wf_simd_i64x2_extend_high_i32x4_s(wf_v128 a) {
 }
 static inline wf_v128 wf_simd_i64x2_extend_low_i32x4_u(wf_v128 a) {
   wf_u32x4 x = (wf_u32x4)a, z = {0};
-  return (wf_v128)WF_SIMD_SHUF_(x, z, 0, 4, 1, 4);
+  return (wf_v128)WF_SIMD_SHUF_(x, z, 0, 4, 1, 5);
 }
 static inline wf_v128 wf_simd_i64x2_extend_high_i32x4_u(wf_v128 a) {
   wf_u32x4 x = (wf_u32x4)a, z = {0};
-  return (wf_v128)WF_SIMD_SHUF_(x, z, 2, 4, 3, 4);
+  return (wf_v128)WF_SIMD_SHUF_(x, z, 2, 6, 3, 7);
 }
 
 /* extmul: the product of two extended lanes fits the wide lane, so an
@@ -564,11 +566,11 @@ WF_SIMD_UN_(wf_simd_f64x2_neg, wf_u64x2, a ^ 0x8000000000000000u)
 
 WF_SIMD_BIN_(wf_simd_f32x4_add, wf_f32x4, a + b)
 WF_SIMD_BIN_(wf_simd_f32x4_sub, wf_f32x4, a - b)
-WF_SIMD_BIN_(wf_simd_f32x4_mul, wf_f32x4, a *b)
+WF_SIMD_BIN_(wf_simd_f32x4_mul, wf_f32x4, (a * b))
 WF_SIMD_BIN_(wf_simd_f32x4_div, wf_f32x4, a / b)
 WF_SIMD_BIN_(wf_simd_f64x2_add, wf_f64x2, a + b)
 WF_SIMD_BIN_(wf_simd_f64x2_sub, wf_f64x2, a - b)
-WF_SIMD_BIN_(wf_simd_f64x2_mul, wf_f64x2, a *b)
+WF_SIMD_BIN_(wf_simd_f64x2_mul, wf_f64x2, (a * b))
 WF_SIMD_BIN_(wf_simd_f64x2_div, wf_f64x2, a / b)
 
 static inline wf_v128 wf_simd_f32x4_sqrt(wf_v128 a) {
