@@ -20,6 +20,12 @@ WEFT_CORE_SRC := \
   src/wasi/wasi_proc.c \
   src/wasi/wasi_sock.c
 
+# The freestanding core (make embed, ports/bare): everything above but the
+# AoT code generator and runtime (hosted: C compiler, dlopen, setjmp) and
+# WASI. Built with -ffreestanding; needs only mem* and the port's hooks.
+WEFT_FREESTANDING_SRC := $(filter-out src/aot/% src/runtime/aot.c src/wasi/%,\
+  $(WEFT_CORE_SRC))
+
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \
   src/interp/numeric.h src/interp/simd.h
@@ -30,5 +36,10 @@ WEFT_PORT_SRC := \
   ports/posix/fault_posix.c \
   ports/posix/wasi_fs_posix.c \
   ports/posix/wasi_sys_posix.c
+
+# The bare-metal port: fixed arena, no OS (ports/bare/weft_bare.h).
+WEFT_BARE_PORT_SRC := \
+  ports/bare/port_bare.c \
+  ports/bare/arena_bare.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

@@ -8,8 +8,9 @@
 #      wasm32, clang-19's sanitizer/libFuzzer runtimes, binaryen, valgrind,
 #      clang-format, dpkg-dev and tcl (for tests/programs/), mbed TLS
 #      (the CLI's SHA-256), the aarch64/riscv64 cross gcc and C library
-#      headers (AoT artifacts for other targets) and qemu-user (make
-#      test-cross); then fetches
+#      headers (AoT artifacts for other targets), qemu-user (make
+#      test-cross) and the bare-metal gcc for arm-none-eabi and
+#      riscv64-unknown-elf (make embed); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
@@ -46,6 +47,8 @@ PACKAGES=(
     libc6-dev-arm64-cross       # their C library headers (not pulled in
     libc6-dev-riscv64-cross     #   with --no-install-recommends)
     qemu-user                   # make test-cross: weft under qemu-aarch64/-riscv64
+    gcc-arm-none-eabi           # make embed: the freestanding core for
+    gcc-riscv64-unknown-elf     #   Cortex-M4/-A7 and bare-metal RISC-V
 )
 
 # ---- 1. packages ------------------------------------------------------------

@@ -4,6 +4,7 @@
 # Builds everything, then runs each tier in order and ends with ONE line
 # "N passed, N failed" adding up all tiers:
 #   1. unit tests       tests/unit/test_*.c, each built into BUILD/tests/
+#                       (test_bare_*.c against BUILD/libweft_bare.a)
 #   2. embed example    examples/embed.c (counts as one test)
 #   3. CLI tests        tests/cli/*.sh (.wat files assembled with wat2wasm)
 #   4. spec suite       tests/spec/run_spec.sh in the interpreter and in AoT
@@ -111,7 +112,7 @@ finish() {
 
 # ---- build ----------------------------------------------------------------
 header "build ($BUILD${SAN_CFLAGS:+, ASan+UBSan})"
-targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/embed")
+targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/libweft_bare.a" "$BUILD/embed")
 if compgen -G "tests/spec/*.c" >/dev/null; then
     targets+=("$BUILD/spec_runner")
 fi
@@ -130,8 +131,11 @@ for src in tests/unit/test_*.c; do
     name=$(basename "$src" .c)
     bin=$BUILD/tests/$name
     echo "-- $name"
+    # test_bare_*: the freestanding core with ports/bare instead of ports/posix
+    lib=$BUILD/libweft.a
+    case $name in test_bare_*) lib=$BUILD/libweft_bare.a ;; esac
     # shellcheck disable=SC2086
-    if ! $CC $unit_cflags -o "$bin" "$src" "$BUILD/libweft.a" $SAN_LDFLAGS -lm \
+    if ! $CC $unit_cflags -o "$bin" "$src" "$lib" $SAN_LDFLAGS -lm \
         >"$LOG/$name.build" 2>&1; then
         cat "$LOG/$name.build"
         echo "FAIL: $name does not build"

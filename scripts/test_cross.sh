@@ -268,7 +268,7 @@ for a in "${ARCHS[@]}"; do
         echo "FAIL: $a: no mbed TLS for the CLI (log: $LOG/mbedtls-fetch.log)"
     elif make -j"$JOBS" BUILD="$B" CC="$t-gcc" HOSTCC=cc \
         EXTRA_CFLAGS="$MB_CFLAGS" EXTRA_LDFLAGS="$MB_LDFLAGS" \
-        "$B/weft" >>"$LOG/build-$a.log" 2>&1; then
+        "$B/weft" "$B/libweft_bare.a" >>"$LOG/build-$a.log" 2>&1; then
         CLI_OK[$a]=1
     else
         tail -n 20 "$LOG/build-$a.log"
@@ -280,9 +280,11 @@ for a in "${ARCHS[@]}"; do
     for src in tests/unit/test_*.c; do
         [ -e "$src" ] || continue
         n=$(basename "$src" .c)
+        lib=$B/libweft.a
+        case $n in test_bare_*) lib=$B/libweft_bare.a ;; esac
         # shellcheck disable=SC2086
         if ! "$t-gcc" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit \
-            -o "$B/tests/$n" "$src" "$B/libweft.a" -lm >"$LOG/$a-$n.build" 2>&1; then
+            -o "$B/tests/$n" "$src" "$lib" -lm >"$LOG/$a-$n.build" 2>&1; then
             cat "$LOG/$a-$n.build"
             echo "FAIL: $a: $n does not build"
             rm -f "$B/tests/$n"

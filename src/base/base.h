@@ -9,9 +9,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#if __STDC_HOSTED__
 #include <string.h>
+#endif
 
 #include "weft.h"
+
+/* Build knobs: always 0 or 1, tested with #if (-Wundef catches typos).
+** WEFT_ENABLE_SIMD: the 0xFD-prefixed SIMD instructions in the interpreter
+** (about half its code on a Cortex-M4). With 0, a function using one is
+** rejected as WEFT_ERR_UNSUPPORTED; v128 values, locals and globals
+** remain. */
+#ifndef WEFT_ENABLE_SIMD
+#define WEFT_ENABLE_SIMD 1
+#endif
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -28,12 +39,50 @@ typedef double f64;
 #define WF_LIKELY(x) __builtin_expect(!!(x), 1)
 #define WF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define WF_INTERNAL __attribute__((visibility("hidden")))
+#if __STDC_HOSTED__
 #define WF_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else /* arm-none-eabi's uint32_t is unsigned long: checked when hosted */
+#define WF_PRINTF(f, a)
+#endif
 #else
 #define WF_LIKELY(x) (x)
 #define WF_UNLIKELY(x) (x)
 #define WF_INTERNAL
 #define WF_PRINTF(f, a)
+#endif
+
+/* Strings and bytes. Hosted builds use the C library. A freestanding
+** build (-ffreestanding: ports/bare, make embed) has no <string.h>: the
+** mem* functions are the compiler's builtins, which inline small constant
+** sizes and otherwise call memcpy/memset/memmove/memcmp, the only C
+** library symbols the core needs; the rest are small loops here. */
+#if __STDC_HOSTED__
+#define wf_strlen(s) strlen(s)
+#define wf_strcmp(a, b) strcmp(a, b)
+#define wf_memchr(p, c, n) memchr(p, c, n)
+#else
+#define memcpy(d, s, n) __builtin_memcpy(d, s, n)
+#define memmove(d, s, n) __builtin_memmove(d, s, n)
+#define memset(d, c, n) __builtin_memset(d, c, n)
+#define memcmp(a, b, n) __builtin_memcmp(a, b, n)
+static inline size_t wf_strlen(const char *s) {
+  size_t n = 0;
+  while (s[n])
+    n++;
+  return n;
+}
+static inline int wf_strcmp(const char *a, const char *b) {
+  while (*a && *a == *b)
+    a++, b++;
+  return (unsigned char)*a - (unsigned char)*b;
+}
+static inline const void *wf_memchr(const void *p, int c, size_t n) {
+  const unsigned char *s = p;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] == (unsigned char)c)
+      return s + i;
+  return NULL;
+}
 #endif
 
 #define WF_UNUSED(x) ((void)(x))

@@ -116,7 +116,11 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
 #undef OP
 #undef UN
 #undef BIN
+#if WEFT_ENABLE_SIMD
 #define SIMD_OP(name, layout) [WF_OP_##name] = &&L_##name,
+#else /* never emitted */
+#define SIMD_OP(name, layout) [WF_OP_##name] = &&L_UNREACHABLE,
+#endif
 #include "simd_each.h"
 #undef SIMD_OP
   };
@@ -598,6 +602,7 @@ dispatch:
   TRUNC(I64_TRUNC_F64_U, f64, u64, u64, wf_trunc_check_u64_f64)
 #undef TRUNC
 
+#if WEFT_ENABLE_SIMD
   /* SIMD: every simd.def entry calls its simd.h function on slot bytes. */
 #define V(i) wf_v128_load(fp[ip[i]].v128)
 #define SET_V(i, v) wf_v128_store(fp[ip[i]].v128, (v))
@@ -691,6 +696,7 @@ dispatch:
 #include "simd_undef.h"
 #undef V
 #undef SET_V
+#endif /* WEFT_ENABLE_SIMD */
 
 #if !WEFT_COMPUTED_GOTO
 default: TRAP(WEFT_TRAP_UNREACHABLE);

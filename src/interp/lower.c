@@ -94,7 +94,7 @@ static bool malformed(struct lower *L, const char *what) {
 }
 static bool reader_failed(struct lower *L) {
   const char *why = L->r.fail ? L->r.fail : "unexpected end";
-  if (!strcmp(why, "unexpected end"))
+  if (!wf_strcmp(why, "unexpected end"))
     why = "unexpected end of section or function";
   return malformed(L, why);
 }
@@ -1390,6 +1390,7 @@ static bool lower_memory_size_grow(struct lower *L, u8 opcode) {
 }
 
 /* ---- SIMD (0xFD prefix, simd.def) ------------------------------------- */
+#if WEFT_ENABLE_SIMD
 
 /* The scalar operand type of a splat/extract/replace, from its name. */
 static u8 simd_scalar_type(const char *name) {
@@ -1575,6 +1576,13 @@ static bool lower_simd(struct lower *L) {
   default: return malformed(L, "illegal opcode");
   }
 }
+
+#else
+static bool lower_simd(struct lower *L) {
+  return fail(L, WEFT_ERR_UNSUPPORTED,
+              "SIMD instructions are not in this build (WEFT_ENABLE_SIMD=0)");
+}
+#endif /* WEFT_ENABLE_SIMD */
 
 /* ---- the body --------------------------------------------------------- */
 

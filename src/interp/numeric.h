@@ -8,6 +8,7 @@
 #define WF_NUMERIC_H
 
 #include "../base/base.h"
+#include "../base/le.h"
 
 static inline u32 wf_clz32(u32 a) { return a ? (u32)__builtin_clz(a) : 32; }
 static inline u32 wf_ctz32(u32 a) { return a ? (u32)__builtin_ctz(a) : 32; }
@@ -32,8 +33,96 @@ static inline u64 wf_rotr64(u64 a, u64 b) {
   return (a >> b) | (a << ((64 - b) & 63));
 }
 
+/* Rounding and square root without libm, for freestanding builds whose
+** target has no instruction for them (GCC would call ceil, floor, trunc or
+** sqrt). Exact: trunc clears the fraction bits; sqrt is the bit-by-bit
+** integer method, correctly rounded to nearest (a square root is never
+** exactly halfway, so the remainder only decides inexactness). f32 goes
+** through f64, which is exact for rounding and, with 53 >= 2 * 24 + 2
+** bits, correctly rounded for sqrt. Finite inputs only except sqrt. */
+static inline f64 wf_soft_trunc64(f64 x) {
+  u64 b = wf_f64_bits(x);
+  int e = (int)((b >> 52) & 0x7ff) - 1023;
+  if (e >= 52)
+    return x; /* integral (or inf/NaN) */
+  if (e < 0)
+    return wf_bits_f64(b & ((u64)1 << 63)); /* |x| < 1: signed zero */
+  return wf_bits_f64(b & ~(((u64)1 << (52 - e)) - 1));
+}
+static inline f64 wf_soft_floor64(f64 x) {
+  f64 t = wf_soft_trunc64(x);
+  return t > x ? t - 1.0 : t;
+}
+static inline f64 wf_soft_ceil64(f64 x) {
+  f64 t = wf_soft_trunc64(x);
+  return t < x ? t + 1.0 : t;
+}
+static inline f64 wf_soft_sqrt64(f64 x) {
+  u64 b = wf_f64_bits(x);
+  if (x != x)
+    return x + x;
+  if (x == 0 || b == 0x7ff0000000000000ull)
+    return x; /* +-0, +inf */
+  if (b >> 63)
+    return wf_bits_f64(0x7ff8000000000000ull); /* negative: NaN */
+  int e = (int)(b >> 52);
+  u64 m = b & 0x000fffffffffffffull;
+  if (e == 0) { /* subnormal: normalise */
+    e = 1;
+    while (!(m >> 52)) {
+      m <<= 1;
+      e--;
+    }
+  } else {
+    m |= (u64)1 << 52;
+  }
+  e -= 1023; /* x = m * 2^(e - 52), m in [2^52, 2^53) */
+  if (e & 1) {
+    m <<= 1;
+    e--;
+  }
+  m <<= 1;
+  u64 q = 0, s = 0;
+  for (u64 r = (u64)1 << 53; r; r >>= 1) { /* 54 bits: 53 + round bit */
+    u64 t = s + r;
+    if (t <= m) {
+      s = t + r;
+      m -= t;
+      q += r;
+    }
+    m <<= 1;
+  }
+  q = (q + (q & 1)) >> 1; /* round to nearest; q in [2^52, 2^53] */
+  return wf_bits_f64(((u64)(e / 2 + 1022) << 52) + q);
+}
+
+/* Hardware square root where the target has it and errno is not kept;
+** otherwise the functions above. Hosted builds call the builtins. */
+#if __STDC_HOSTED__
+#define WF_LIBM_ROUND 1
+#define WF_HW_SQRT32 1
+#define WF_HW_SQRT64 1
+#else
+#define WF_LIBM_ROUND 0
+#if defined(__NO_MATH_ERRNO__) &&                                              \
+    ((defined(__riscv_flen) && __riscv_flen >= 64) || defined(__SSE2__) ||     \
+     defined(__aarch64__) || (defined(__ARM_FP) && (__ARM_FP & 8)))
+#define WF_HW_SQRT32 1
+#define WF_HW_SQRT64 1
+#elif defined(__NO_MATH_ERRNO__) &&                                            \
+    ((defined(__riscv_flen) && __riscv_flen >= 32) ||                          \
+     (defined(__ARM_FP) && (__ARM_FP & 4)))
+#define WF_HW_SQRT32 1
+#define WF_HW_SQRT64 0
+#else
+#define WF_HW_SQRT32 0
+#define WF_HW_SQRT64 0
+#endif
+#endif
+
 /* NaN inputs return x + x, which quiets a signalling NaN as the spec's
 ** arithmetic-NaN rule requires (libm may return it unchanged). */
+#if WF_LIBM_ROUND
 static inline f32 wf_ceil32(f32 x) {
   return x != x ? x + x : __builtin_ceilf(x);
 }
@@ -43,7 +132,6 @@ static inline f32 wf_floor32(f32 x) {
 static inline f32 wf_trunc32(f32 x) {
   return x != x ? x + x : __builtin_truncf(x);
 }
-static inline f32 wf_sqrt32(f32 x) { return __builtin_sqrtf(x); }
 static inline f64 wf_ceil64(f64 x) {
   return x != x ? x + x : __builtin_ceil(x);
 }
@@ -53,7 +141,36 @@ static inline f64 wf_floor64(f64 x) {
 static inline f64 wf_trunc64(f64 x) {
   return x != x ? x + x : __builtin_trunc(x);
 }
+#else
+static inline f32 wf_ceil32(f32 x) {
+  return x != x ? x + x : (f32)wf_soft_ceil64(x);
+}
+static inline f32 wf_floor32(f32 x) {
+  return x != x ? x + x : (f32)wf_soft_floor64(x);
+}
+static inline f32 wf_trunc32(f32 x) {
+  return x != x ? x + x : (f32)wf_soft_trunc64(x);
+}
+static inline f64 wf_ceil64(f64 x) {
+  return x != x ? x + x : wf_soft_ceil64(x);
+}
+static inline f64 wf_floor64(f64 x) {
+  return x != x ? x + x : wf_soft_floor64(x);
+}
+static inline f64 wf_trunc64(f64 x) {
+  return x != x ? x + x : wf_soft_trunc64(x);
+}
+#endif
+#if WF_HW_SQRT32
+static inline f32 wf_sqrt32(f32 x) { return __builtin_sqrtf(x); }
+#else
+static inline f32 wf_sqrt32(f32 x) { return (f32)wf_soft_sqrt64(x); }
+#endif
+#if WF_HW_SQRT64
 static inline f64 wf_sqrt64(f64 x) { return __builtin_sqrt(x); }
+#else
+static inline f64 wf_sqrt64(f64 x) { return wf_soft_sqrt64(x); }
+#endif
 
 /* Round half to even without libm: adding and subtracting 2^23 (2^52)
 ** rounds in the current (nearest-even) mode; larger values are integral. */

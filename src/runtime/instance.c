@@ -15,7 +15,7 @@ struct wf_linker_entry {
 };
 
 static char *dup_str(struct wf_alloc *a, const char *s) {
-  size_t n = strlen(s) + 1;
+  size_t n = wf_strlen(s) + 1;
   char *p = wf_alloc_raw(a, n);
   if (p)
     memcpy(p, s, n);
@@ -38,8 +38,8 @@ void weft_linker_free(weft_linker *l) {
     return;
   struct wf_alloc *a = &l->engine->alloc;
   for (u32 i = 0; i < l->count; i++) {
-    wf_alloc_free(a, l->entries[i].module, strlen(l->entries[i].module) + 1);
-    wf_alloc_free(a, l->entries[i].name, strlen(l->entries[i].name) + 1);
+    wf_alloc_free(a, l->entries[i].module, wf_strlen(l->entries[i].module) + 1);
+    wf_alloc_free(a, l->entries[i].name, wf_strlen(l->entries[i].name) + 1);
   }
   wf_alloc_free(a, l->entries, (size_t)l->cap * sizeof(struct wf_linker_entry));
   wf_alloc_free(a, l, sizeof *l);
@@ -50,7 +50,8 @@ static struct wf_linker_entry *linker_find(weft_linker *l, const char *module,
                                            u32 name_len) {
   for (u32 i = l->count; i-- > 0;) {
     struct wf_linker_entry *en = &l->entries[i];
-    if (strlen(en->module) == module_len && strlen(en->name) == name_len &&
+    if (wf_strlen(en->module) == module_len &&
+        wf_strlen(en->name) == name_len &&
         !memcmp(en->module, module, module_len) &&
         !memcmp(en->name, name, name_len))
       return en;
@@ -63,8 +64,8 @@ weft_status weft_linker_define(weft_linker *l, const char *module,
                                weft_error *err) {
   wf_error_clear(err);
   struct wf_alloc *a = &l->engine->alloc;
-  struct wf_linker_entry *en =
-      linker_find(l, module, (u32)strlen(module), name, (u32)strlen(name));
+  struct wf_linker_entry *en = linker_find(l, module, (u32)wf_strlen(module),
+                                           name, (u32)wf_strlen(name));
   if (en) {
     en->ext = ext;
     return WEFT_OK;
@@ -82,9 +83,9 @@ weft_status weft_linker_define(weft_linker *l, const char *module,
   char *m = dup_str(a, module), *n = dup_str(a, name);
   if (!m || !n) {
     if (m)
-      wf_alloc_free(a, m, strlen(m) + 1);
+      wf_alloc_free(a, m, wf_strlen(m) + 1);
     if (n)
-      wf_alloc_free(a, n, strlen(n) + 1);
+      wf_alloc_free(a, n, wf_strlen(n) + 1);
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
   }
   l->entries[l->count].module = m;
@@ -120,7 +121,7 @@ weft_status weft_linker_define_instance(weft_linker *l, const char *module,
 
 weft_status weft_instance_export(const weft_instance *inst, const char *name,
                                  weft_extern *out) {
-  return weft_instance_export_n(inst, name, strlen(name), out);
+  return weft_instance_export_n(inst, name, wf_strlen(name), out);
 }
 
 weft_status weft_instance_export_n(const weft_instance *inst, const char *name,

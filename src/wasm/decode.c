@@ -67,7 +67,7 @@ static weft_status nomem(struct decoder *d) {
 /* Turn the reader's sticky failure into an error record. */
 static weft_status read_failed(struct decoder *d) {
   const char *why = d->r.fail ? d->r.fail : "unexpected end";
-  if (d->sec_id != NO_SECTION && strcmp(why, "unexpected end") == 0)
+  if (d->sec_id != NO_SECTION && wf_strcmp(why, "unexpected end") == 0)
     why = E_EOS;
   u32 at = (u32)((d->r.fail_at ? d->r.fail_at : d->r.p) - d->r.base);
   return fail_at(d, WEFT_ERR_MALFORMED, at, why);
@@ -129,7 +129,7 @@ static bool utf8_valid(const u8 *s, u32 n) {
 /* NUL-terminated copy of n bytes (stops at an embedded NUL, so the
 ** allocation is always strlen(copy) + 1 bytes). */
 static char *copy_cstr(struct wf_alloc *a, const u8 *p, u32 n) {
-  const u8 *nul = memchr(p, 0, n);
+  const u8 *nul = wf_memchr(p, 0, n);
   if (nul)
     n = (u32)(nul - p);
   char *s = wf_alloc_raw(a, (size_t)n + 1);
@@ -851,7 +851,7 @@ static void free_func_names(struct wf_alloc *a, struct wf_module *m) {
     return;
   for (u32 i = 0; i < m->nfunc_names; i++)
     if (m->func_names[i])
-      wf_alloc_free(a, m->func_names[i], strlen(m->func_names[i]) + 1);
+      wf_alloc_free(a, m->func_names[i], wf_strlen(m->func_names[i]) + 1);
   wf_alloc_free(a, m->func_names, (size_t)m->nfunc_names * sizeof(char *));
   m->func_names = NULL;
   m->nfunc_names = 0;
@@ -999,7 +999,7 @@ void wf_module_release(struct wf_alloc *a, struct wf_module *m) {
     wf_alloc_free(a, m->datas, (size_t)m->ndatas * sizeof *m->datas);
   for (u32 i = 0; i < m->nsections; i++)
     if (m->sections[i].name)
-      wf_alloc_free(a, m->sections[i].name, strlen(m->sections[i].name) + 1);
+      wf_alloc_free(a, m->sections[i].name, wf_strlen(m->sections[i].name) + 1);
   if (m->sections)
     wf_alloc_free(a, m->sections,
                   sections_cap(m->nsections) * sizeof *m->sections);

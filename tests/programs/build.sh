@@ -118,14 +118,18 @@ if ! up_to_date "$OUT/speedtest1.native" "$SQ/sqlite3.c" "$SPEED" "$0"; then
         "$SPEED" "$SQ/sqlite3.c" -lm
 fi
 if ! up_to_date "$OUT/speedtest1.wasm" "$SQ/sqlite3.c" "$SPEED" "$0" \
-    "$SHIMS/wasi_posix.h" "$SHIMS/wasi_posix.c"; then
+    "$SHIMS/wasi_posix.h" "$SHIMS/wasi_posix.c" "$SHIMS/wasi_string.c"; then
     echo "build: speedtest1.wasm"
-    WASI_POSIX=(-include "$SHIMS/wasi_posix.h" -D_WASI_EMULATED_MMAN -D_WASI_EMULATED_GETPID)
+    # -mbulk-memory (WebAssembly 2.0) with shims/wasi_string.c: memcpy and
+    # memset as memory.copy/memory.fill instead of wasi-libc's MVP loops.
+    WASI_POSIX=(-mbulk-memory -include "$SHIMS/wasi_posix.h" -D_WASI_EMULATED_MMAN
+        -D_WASI_EMULATED_GETPID)
     run "${WASM_CC[@]}" -O2 -I"$SQ" "${SQLITE_OPTS[@]}" "${WASI_POSIX[@]}" \
         -c "$SQ/sqlite3.c" -o "$SQ/sqlite3.wasm.o"
     run "${WASM_CC[@]}" -O2 -I"$SQ" "${SQLITE_OPTS[@]}" "${WASI_POSIX[@]}" \
         -o "$OUT/speedtest1.wasm" "$SPEED" "$SQ/sqlite3.wasm.o" \
-        "$SHIMS/wasi_posix.c" -lwasi-emulated-mman -lwasi-emulated-getpid
+        "$SHIMS/wasi_posix.c" "$SHIMS/wasi_string.c" \
+        -lwasi-emulated-mman -lwasi-emulated-getpid
 fi
 
 # ---- Lua --------------------------------------------------------------------
