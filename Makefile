@@ -15,7 +15,7 @@ LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC)) \
            $(BUILD)/obj/gen/aot_prelude.o
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
 
-.PHONY: all clean test test-asan bench format
+.PHONY: all clean test test-asan bench format strict
 all: $(BUILD)/weft $(BUILD)/libweft.a
 
 $(BUILD)/obj/%.o: %.c
@@ -108,6 +108,17 @@ format:
 
 format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+# Strict builds (CI): the library, CLI and spec runner with gcc and clang-19
+# at -Werror (the warning set is WARN above), each in its own directory,
+# then the formatting check.
+.PHONY: strict
+strict:
+	$(MAKE) BUILD=$(BUILD)/strict-gcc CC=gcc EXTRA_CFLAGS=-Werror all \
+	  $(BUILD)/strict-gcc/spec_runner
+	$(MAKE) BUILD=$(BUILD)/strict-clang CC=clang-19 EXTRA_CFLAGS=-Werror all \
+	  $(BUILD)/strict-clang/spec_runner
+	$(MAKE) format-check
 
 # libFuzzer run (clang-19): `make fuzz SECONDS=60`; see tests/fuzz/run.sh.
 SECONDS ?= 600

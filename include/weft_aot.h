@@ -15,8 +15,8 @@
 
 /* The first fields of runtime objects, read directly by generated code. */
 typedef struct weft_aot_memory {
-  uint8_t *data;  /* stable while the memory lives when reserved */
-  uint64_t size;  /* bytes */
+  uint8_t *data; /* stable while the memory lives when reserved */
+  uint64_t size; /* bytes */
 } weft_aot_memory;
 
 typedef struct weft_aot_table {
@@ -43,8 +43,8 @@ struct weft_aot_ctx;
 ** id, and for AoT functions the typed C entry and its instance context. */
 typedef struct weft_aot_func {
   uint32_t sig;
-  void *typed_fn;            /* NULL unless AoT code */
-  struct weft_aot_ctx *ctx;  /* context to pass to typed_fn */
+  void *typed_fn;           /* NULL unless AoT code */
+  struct weft_aot_ctx *ctx; /* context to pass to typed_fn */
 } weft_aot_func;
 
 /* Runtime entry points called by generated code. `trap` does not return. */
@@ -77,16 +77,16 @@ typedef struct weft_aot_api {
 
 /* One per instance of an AoT module; generated functions take it first. */
 typedef struct weft_aot_ctx {
-  weft_aot_memory *memory;    /* memory 0, or NULL */
-  weft_aot_global **globals;  /* whole global index space */
-  weft_aot_table **tables;    /* whole table index space */
-  weft_aot_func **funcs;      /* whole function index space (ref.func) */
-  const uint32_t *type_sigs;  /* module type index -> engine signature id */
+  weft_aot_memory *memory;   /* memory 0, or NULL */
+  weft_aot_global **globals; /* whole global index space */
+  weft_aot_table **tables;   /* whole table index space */
+  weft_aot_func **funcs;     /* whole function index space (ref.func) */
+  const uint32_t *type_sigs; /* module type index -> engine signature id */
   const weft_aot_api *api;
-  uint32_t depth;             /* Wasm call depth, checked on entry */
+  uint32_t depth; /* Wasm call depth, checked on entry */
   uint32_t max_depth;
-  char *stack_limit;          /* lowest native stack address allowed */
-  void *runtime;              /* the runtime's own per-instance state */
+  char *stack_limit; /* lowest native stack address allowed */
+  void *runtime;     /* the runtime's own per-instance state */
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */

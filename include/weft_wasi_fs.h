@@ -171,14 +171,15 @@ typedef struct weft_wasi_iovec {
 } weft_wasi_iovec;
 
 /* open_at flags. The low four bits are WASI's oflags. */
-#define WEFT_WASI_OPEN_CREAT 0x1      /* create if absent */
-#define WEFT_WASI_OPEN_DIRECTORY 0x2  /* fail with ENOTDIR unless a dir */
-#define WEFT_WASI_OPEN_EXCL 0x4       /* with CREAT: fail if it exists */
-#define WEFT_WASI_OPEN_TRUNC 0x8      /* truncate to 0 bytes */
-#define WEFT_WASI_OPEN_READ 0x100     /* open for reading */
-#define WEFT_WASI_OPEN_WRITE 0x200    /* open for writing */
-#define WEFT_WASI_OPEN_NOFOLLOW 0x400 /* a symlink as final component: ELOOP   \
-                                       */
+#define WEFT_WASI_OPEN_CREAT 0x1     /* create if absent */
+#define WEFT_WASI_OPEN_DIRECTORY 0x2 /* fail with ENOTDIR unless a dir */
+#define WEFT_WASI_OPEN_EXCL 0x4      /* with CREAT: fail if it exists */
+#define WEFT_WASI_OPEN_TRUNC 0x8     /* truncate to 0 bytes */
+#define WEFT_WASI_OPEN_READ 0x100    /* open for reading */
+#define WEFT_WASI_OPEN_WRITE 0x200   /* open for writing */
+#define WEFT_WASI_OPEN_NOFOLLOW                                                \
+  0x400 /* a symlink as final component: ELOOP                                 \
+         */
 
 /* Called by readdir once per entry, in cookie order. `next` is the cookie
 ** of the entry after this one. Return non-zero to stop. */

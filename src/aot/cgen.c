@@ -719,18 +719,12 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
   static const struct {
     u8 op;
     char l;
-  } copies[] = {{WF_OP_COPY_I32, 'i'},
-                {WF_OP_COPY_I64, 'l'},
-                {WF_OP_COPY_F32, 'f'},
-                {WF_OP_COPY_F64, 'd'},
-                {WF_OP_COPY_REF, 'r'},
-                {WF_OP_COPY_V128, 'v'}},
-    selects[] = {{WF_OP_SELECT_I32, 'i'},
-                 {WF_OP_SELECT_I64, 'l'},
-                 {WF_OP_SELECT_F32, 'f'},
-                 {WF_OP_SELECT_F64, 'd'},
-                 {WF_OP_SELECT_REF, 'r'},
-                 {WF_OP_SELECT_V128, 'v'}};
+  } copies[] = {{WF_OP_COPY_I32, 'i'}, {WF_OP_COPY_I64, 'l'},
+                {WF_OP_COPY_F32, 'f'}, {WF_OP_COPY_F64, 'd'},
+                {WF_OP_COPY_REF, 'r'}, {WF_OP_COPY_V128, 'v'}},
+    selects[] = {{WF_OP_SELECT_I32, 'i'}, {WF_OP_SELECT_I64, 'l'},
+                 {WF_OP_SELECT_F32, 'f'}, {WF_OP_SELECT_F64, 'd'},
+                 {WF_OP_SELECT_REF, 'r'}, {WF_OP_SELECT_V128, 'v'}};
   for (u32 i = 0; i < WF_ARRAY_LEN(copies); i++) {
     if (copies[i].op == op) {
       put(t, "  ");
@@ -966,13 +960,21 @@ static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   switch (op) {
 #define SIMD_LOAD(name, opc, bytes, fn)                                        \
-  case WF_OP_##name: emit_simd_load(g, ip, bytes, #fn, false); return true;
+  case WF_OP_##name:                                                           \
+    emit_simd_load(g, ip, bytes, #fn, false);                                  \
+    return true;
 #define SIMD_STORE(name, opc, bytes, fn)                                       \
-  case WF_OP_##name: emit_simd_store(g, ip, bytes, #fn, false); return true;
+  case WF_OP_##name:                                                           \
+    emit_simd_store(g, ip, bytes, #fn, false);                                 \
+    return true;
 #define SIMD_LOAD_LANE(name, opc, bytes, lanes, fn)                            \
-  case WF_OP_##name: emit_simd_load(g, ip, bytes, #fn, true); return true;
+  case WF_OP_##name:                                                           \
+    emit_simd_load(g, ip, bytes, #fn, true);                                   \
+    return true;
 #define SIMD_STORE_LANE(name, opc, bytes, lanes, fn)                           \
-  case WF_OP_##name: emit_simd_store(g, ip, bytes, #fn, true); return true;
+  case WF_OP_##name:                                                           \
+    emit_simd_store(g, ip, bytes, #fn, true);                                  \
+    return true;
 #define SIMD_CONST(name, opc)
 #define SIMD_SHUFFLE(name, opc, fn)                                            \
   case WF_OP_##name:                                                           \
@@ -999,7 +1001,9 @@ static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
     char l = simd_scalar_letter(#name);                                        \
     put(t, "  ");                                                              \
     var(g, ip[1], l);                                                          \
-    put(t, l == 'f' ? " = wf_bits_f32(" : l == 'd' ? " = wf_bits_f64(" : " = ("); \
+    put(t, l == 'f'   ? " = wf_bits_f32("                                      \
+           : l == 'd' ? " = wf_bits_f64("                                      \
+                      : " = (");                                               \
     put(t, #fn "(");                                                           \
     var(g, ip[2], 'v');                                                        \
     putf(t, ", %uu));\n", ip[3]);                                              \

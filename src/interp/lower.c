@@ -1229,9 +1229,9 @@ static bool lower_select(struct lower *L, u8 opcode) {
   u8 rt = opcode == 0x1c ? want : t;
   u32 dst = push_result(L, rt);
   if (live(L)) {
-    emit_op(L, rt == WF_I32   ? WF_OP_SELECT_I32
-               : rt == WF_I64 ? WF_OP_SELECT_I64
-               : rt == WF_F32 ? WF_OP_SELECT_F32
+    emit_op(L, rt == WF_I32    ? WF_OP_SELECT_I32
+               : rt == WF_I64  ? WF_OP_SELECT_I64
+               : rt == WF_F32  ? WF_OP_SELECT_F32
                : rt == WF_F64  ? WF_OP_SELECT_F64
                : rt == WF_V128 ? WF_OP_SELECT_V128
                                : WF_OP_SELECT_REF);
@@ -1536,6 +1536,7 @@ static bool lower_simd(struct lower *L) {
   if (!read_u32(L, &sub))
     return false;
   switch (sub) {
+    /* clang-format off */
 #define SIMD_LOAD(name, opc, bytes, fn)                                        \
   case opc: return lower_simd_mem(L, WF_OP_##name, bytes, false);
 #define SIMD_STORE(name, opc, bytes, fn)                                       \
@@ -1573,6 +1574,7 @@ static bool lower_simd(struct lower *L) {
   case opc: return simple(L, WF_OP_##name, 2, vshift, WF_V128, NULL, 0);
 #include "simd.def"
 #include "simd_undef.h"
+    /* clang-format on */
   default: return malformed(L, "illegal opcode");
   }
 }
@@ -1761,7 +1763,8 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
   wf_alloc_free(a, code->ops,
                 (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
   wf_alloc_free(a, code->consts,
-                (size_t)(code->nconsts ? code->nconsts : 1) * sizeof(weft_slot));
+                (size_t)(code->nconsts ? code->nconsts : 1) *
+                    sizeof(weft_slot));
   wf_alloc_free(a, code->pcmap,
                 (size_t)(code->npcmap ? code->npcmap * 2 : 1) * sizeof(u32));
   wf_alloc_free(a, code, sizeof *code);
@@ -1769,7 +1772,8 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
 
 u64 wf_code_bytes(const struct wf_code *code) {
   return sizeof *code + (u64)code->nops * sizeof(u32) +
-         (u64)code->nconsts * sizeof(weft_slot) + (u64)code->npcmap * 2 * sizeof(u32);
+         (u64)code->nconsts * sizeof(weft_slot) +
+         (u64)code->npcmap * 2 * sizeof(u32);
 }
 
 u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc) {

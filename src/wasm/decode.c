@@ -277,6 +277,7 @@ static weft_status skip_prefixed_fd(struct decoder *d, u32 at) {
   if (!wf_read_u32(&d->r, &sub))
     return read_failed(d);
   switch (sub) {
+    /* clang-format off */
 #define MEMARG(opc)                                                            \
   case opc: return skip_u32s(d, 2);
 #define MEMARG_LANE(opc)                                                       \
@@ -304,6 +305,7 @@ static weft_status skip_prefixed_fd(struct decoder *d, u32 at) {
 #undef MEMARG
 #undef MEMARG_LANE
 #undef BYTES
+    /* clang-format on */
     return WEFT_OK; /* no immediates */
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "illegal opcode");
   }

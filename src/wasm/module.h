@@ -219,10 +219,10 @@ enum wf_constexpr_kind {
   WF_CONST_GLOBAL_GET /* global.get index (an imported immutable global) */
 };
 struct wf_constexpr {
-  u8 kind;   /* enum wf_constexpr_kind */
-  u8 type;   /* result value type */
-  u32 index; /* function or global index */
-  u64 bits;  /* i32/f32 in the low 32 bits, i64/f64 all 64, v128 bytes 0-7 */
+  u8 kind;     /* enum wf_constexpr_kind */
+  u8 type;     /* result value type */
+  u32 index;   /* function or global index */
+  u64 bits;    /* i32/f32 in the low 32 bits, i64/f64 all 64, v128 bytes 0-7 */
   u64 bits_hi; /* v128: bytes 8-15 (little-endian) */
 };
 

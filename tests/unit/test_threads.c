@@ -130,7 +130,7 @@ static void test_two_engines_two_threads(void) {
     CHECK(jobs[i].setup_ok);
     CHECK_EQ_INT(jobs[i].ok_calls, 40);
     CHECK_EQ_INT(jobs[i].bad_calls, 0);
-    CHECK(jobs[i].alloc.calls > 0);    /* the engine used our allocator */
+    CHECK(jobs[i].alloc.calls > 0);      /* the engine used our allocator */
     CHECK_EQ_INT(jobs[i].alloc.live, 0); /* and gave every byte back */
   }
 }
