@@ -14,6 +14,7 @@ include sources.mk
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC)) \
            $(BUILD)/obj/gen/aot_prelude.o
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
+SERVICES_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_SERVICES_SRC))
 
 .PHONY: all clean test test-asan bench format strict
 all: $(BUILD)/weft $(BUILD)/libweft.a
@@ -52,9 +53,10 @@ $(BUILD)/libweft_bare.a: $(BARE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The CLI alone links mbed TLS (SHA-256 of AoT artifacts, cli/sha256.c).
-$(BUILD)/weft: $(CLI_OBJ) $(BUILD)/libweft.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libweft.a $(LDFLAGS) \
+# The CLI alone links mbed TLS (SHA-256 of AoT artifacts, cli/sha256.c;
+# protected files, services/pfs_*.c).
+$(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a $(LDFLAGS) \
 	  -lmbedcrypto -lm
 
 # Build facts for the CLI: the host triple AoT artifacts are checked
@@ -68,17 +70,17 @@ $(BUILD)/gen/cli_build.h: $(CLI_BUILD_ID_SRC)
 	   printf '#define WEFT_BUILD_ID "%s"\n' \
 	     "$$(cat $^ | sha256sum | cut -c1-16)"; } > $@.tmp
 	@mv $@.tmp $@
-$(CLI_OBJ): CFLAGS += -I$(BUILD)/gen
+$(CLI_OBJ): CFLAGS += -I$(BUILD)/gen -Iservices
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BARE_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
 
 clean:
 	rm -rf $(BUILD)
 
 # ---- tests, examples, benchmarks, formatting --------------------------------
 SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
-FORMAT_FILES = $(shell find src include cli ports tests/unit examples \
+FORMAT_FILES = $(shell find src include cli ports services tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
 .PHONY: format-check
@@ -163,3 +165,13 @@ fuzz-diff: $(BUILD)/fuzz-diff/fd_run
 	python3 tests/fuzz-diff/fd_driver.py --n $(N) --start $(FD_START) \
 	  --jobs $(FD_JOBS) --out $(BUILD)/fuzz-diff \
 	  --fd-run $(BUILD)/fuzz-diff/fd_run
+
+# Fault injection over real modules (tests/alloc-fail/README.md): the Nth
+# allocation fails, for every N, while the spec modules and the WASI programs
+# load, instantiate and run; also every allocation from the Nth on (sticky),
+# and file-operation errors / short transfers under WASI at every call.
+# `make test` runs a shorter form as tier 7. ASan: ALLOC_SWEEP_ARGS=--asan.
+ALLOC_SWEEP_ARGS ?=
+.PHONY: test-alloc-sweep
+test-alloc-sweep:
+	BUILD=$(BUILD) bash tests/alloc-fail/run.sh --full $(ALLOC_SWEEP_ARGS)

@@ -42,4 +42,11 @@ WEFT_BARE_PORT_SRC := \
   ports/bare/port_bare.c \
   ports/bare/arena_bare.c
 
+# Services on the public API (services/, docs/protected-files.md); they need
+# mbed TLS, so only build/weft links them, like cli/sha256.c.
+WEFT_SERVICES_SRC := \
+  services/pfs_crypto.c \
+  services/pfs_file.c \
+  services/pfs_fs.c
+
 WEFT_CLI_SRC := $(wildcard cli/*.c)

@@ -19,7 +19,9 @@
 #                      "" = native only).  interp: the interpreter; aot:
 #                      `weft compile` (guard pages on 64-bit hosts), then
 #                      `weft run X.cwasm`; aot-explicit: the same with
-#                      --explicit-bounds-checks.  See mode_label/mode_run.
+#                      --explicit-bounds-checks; interp-fuel, aot-fuel: the
+#                      interpreter and AoT code metering fuel (--fuel), to
+#                      measure its overhead.  See mode_label/mode_run.
 #   BENCH_SIZE=S       "default" (~0.25 s native per kernel) or "quick"
 #                      (~100x less work; smoke test)
 #   BENCH_N_<kernel>=N override n for one kernel, e.g. BENCH_N_gemm=300
@@ -91,6 +93,8 @@ mode_label() {
         interp)       echo "weft-interp" ;;
         aot)          echo "weft-aot" ;;
         aot-explicit) echo "aot-explicit" ;;
+        interp-fuel)  echo "interp-fuel" ;;
+        aot-fuel)     echo "aot-fuel" ;;
         *)            echo "weft-$1" ;;
     esac
 }
@@ -105,6 +109,7 @@ mode_prepare() {
     case $1 in
         aot) ;;
         aot-explicit) flags=(--explicit-bounds-checks) ;;
+        aot-fuel) flags=(--fuel) ;;
         *) return 0 ;;
     esac
     art=$(artifact "$1" "$2")
@@ -125,6 +130,10 @@ mode_run() {
     case $1 in
         interp) "$WEFT" run --invoke run "$2" "$3" ;;
         aot|aot-explicit) "$WEFT" run --invoke run "$(artifact "$1" "$4")" "$3" ;;
+        # fuel metering with more fuel than any kernel uses: its overhead
+        interp-fuel) "$WEFT" run --fuel 1000000000000000 --invoke run "$2" "$3" ;;
+        aot-fuel) "$WEFT" run --fuel 1000000000000000 --invoke run \
+                      "$(artifact "$1" "$4")" "$3" ;;
         *)      echo "bench: unknown mode '$1'" >&2; return 127 ;;
     esac
 }

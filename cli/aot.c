@@ -39,6 +39,7 @@ struct toolchain {
   char cc[256];    /* command, may hold flags ("gcc -m64") */
   char target[64]; /* normalised triple the artifact is for */
   int explicit_checks;
+  int fuel;          /* code meters fuel */
   char version[256]; /* first line of `cc --version` (probe only) */
 };
 
@@ -135,6 +136,7 @@ static int resolve_toolchain(const struct cli_aot_options *o,
   t->explicit_checks = o->explicit_checks >= 0
                            ? o->explicit_checks
                            : !cli_triple_is_64bit(t->target);
+  t->fuel = o->fuel != 0;
   return CLI_EXIT_OK;
 }
 
@@ -311,7 +313,8 @@ static int compile_with(const weft_module *module, const uint8_t *wasm,
   if (rc != CLI_EXIT_OK)
     return rc;
   a.abi = WEFT_AOT_ABI;
-  a.flags = t->explicit_checks ? CLI_ARTIFACT_EXPLICIT_CHECKS : 0;
+  a.flags = (t->explicit_checks ? CLI_ARTIFACT_EXPLICIT_CHECKS : 0) |
+            (t->fuel ? CLI_ARTIFACT_FUEL : 0);
   snprintf(a.target, sizeof a.target, "%s", t->target);
   snprintf(a.weft_version, sizeof a.weft_version, "%s", WEFT_VERSION);
   snprintf(a.weft_build, sizeof a.weft_build, "%s", WEFT_BUILD_ID);
@@ -396,7 +399,8 @@ static int table_matches(const char *so_path, const struct cli_artifact *a) {
   int ok =
       table != NULL &&
       memcmp(table->module_sha256, a->module_sha256, 32) == 0 &&
-      !table->explicit_checks == !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS);
+      !table->explicit_checks == !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS) &&
+      !table->fuel_metering == !(a->flags & CLI_ARTIFACT_FUEL);
   if (h != NULL)
     dlclose(h); /* drops only the reference taken here */
   return ok;
@@ -509,9 +513,9 @@ static int cache_key(const uint8_t module_sha256[32], const struct toolchain *t,
   cli_sha256_hex(module_sha256, module_hex);
   snprintf(text, sizeof text,
            "weft-aot-cache 1\nmodule %s\nabi %d\ntarget %s\ncc %s\n"
-           "cflags %s\nexplicit %d\nweft %s %s\n",
+           "cflags %s\nexplicit %d\nfuel %d\nweft %s %s\n",
            module_hex, WEFT_AOT_ABI, t->target, t->cc, WEFT_AOT_CFLAGS,
-           t->explicit_checks, WEFT_VERSION, WEFT_BUILD_ID);
+           t->explicit_checks, t->fuel, WEFT_VERSION, WEFT_BUILD_ID);
   if (cli_sha256_of(text, strlen(text), digest) != 0)
     return -1;
   cli_sha256_hex(digest, out_hex);
@@ -528,6 +532,7 @@ static int cache_entry_ok(const uint8_t *bytes, size_t size,
     return 0;
   if (memcmp(a->module_sha256, module_sha256, 32) != 0 ||
       !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS) != !t->explicit_checks ||
+      !(a->flags & CLI_ARTIFACT_FUEL) != !t->fuel ||
       strcmp(a->cc, t->cc) != 0) {
     snprintf(why, why_size, "made for another module or mode");
     return 0;
@@ -539,7 +544,8 @@ static int cache_entry_ok(const uint8_t *bytes, size_t size,
 static int load_cached(const weft_config *config, const char *path,
                        const struct cli_run_load *how, weft_engine **out_engine,
                        weft_module **out_module, void **out_code) {
-  struct cli_aot_options o = {NULL, NULL, how->explicit_checks ? 1 : -1, 0};
+  struct cli_aot_options o = {NULL, NULL, how->explicit_checks ? 1 : -1, 0,
+                              config->fuel_metering};
   struct toolchain t;
   struct cli_artifact a;
   char dir[4096], entry[4200], key[65], why[512];

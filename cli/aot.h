@@ -18,6 +18,7 @@ struct cli_aot_options {
   const char *target;  /* NULL: this host */
   int explicit_checks; /* 1 explicit, 0 guard pages, -1 the target's default */
   uint32_t jobs;       /* parallel compiler processes; 0: online CPUs */
+  int fuel;            /* code meters fuel (the engine's fuel_metering) */
 };
 
 /* Compiles `module`, loaded from `wasm`, into artifact bytes (malloc'd).

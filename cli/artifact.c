@@ -274,7 +274,8 @@ enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
       get_str(bytes + OFF_CC_VERSION, 256, a->cc_version) != 0 ||
       get_str(bytes + OFF_CFLAGS, 256, a->cflags) != 0 ||
       !all_zero(bytes + OFF_RESERVED, OFF_INTEGRITY - OFF_RESERVED) ||
-      (a->flags & ~CLI_ARTIFACT_EXPLICIT_CHECKS) != 0 || a->so_size == 0)
+      (a->flags & ~(CLI_ARTIFACT_EXPLICIT_CHECKS | CLI_ARTIFACT_FUEL)) != 0 ||
+      a->so_size == 0)
     return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
                   "corrupt: malformed header field");
   if (a->abi != WEFT_AOT_ABI)

@@ -13,6 +13,7 @@
 #define CLI_ARTIFACT_FORMAT 1           /* version of the header layout */
 #define CLI_ARTIFACT_HEADER_SIZE 1024   /* bytes before the payload */
 #define CLI_ARTIFACT_EXPLICIT_CHECKS 1u /* flags: bounds checked in code */
+#define CLI_ARTIFACT_FUEL 2u            /* flags: code meters fuel */
 
 /* Why an artifact was refused (0: accepted). */
 enum cli_artifact_problem {
@@ -28,7 +29,7 @@ enum cli_artifact_problem {
 
 struct cli_artifact {
   uint32_t abi;              /* WEFT_AOT_ABI of the weft that built it */
-  uint32_t flags;            /* CLI_ARTIFACT_EXPLICIT_CHECKS or 0 */
+  uint32_t flags;            /* CLI_ARTIFACT_* bits */
   uint8_t module_sha256[32]; /* SHA-256 of the Wasm bytes */
   char target[64];           /* normalised triple, e.g. x86_64-linux-gnu */
   char weft_version[32];     /* of the weft that built it */

@@ -67,8 +67,19 @@ const char *cli_extern_kind_name(weft_extern_kind kind);
 /* Parses a byte count: decimal or 0x hex, optional K/M/G suffix (powers of
 ** 1024). Returns 0 on success, -1 when malformed or out of range. */
 int cli_parse_size(const char *text, uint64_t *out);
-/* Parses a decimal or 0x hex count that fits in 32 bits. */
+/* Parses a decimal or 0x hex count that fits in 32 (64) bits. */
 int cli_parse_u32(const char *text, uint32_t *out);
+int cli_parse_u64(const char *text, uint64_t *out);
+
+/* A moment in wall-clock and process CPU time, for measuring a run. */
+struct cli_clock {
+  double wall, cpu; /* seconds */
+};
+void cli_clock_now(struct cli_clock *out);
+double cli_clock_wall_since(const struct cli_clock *start,
+                            const struct cli_clock *now);
+double cli_clock_cpu_since(const struct cli_clock *start,
+                           const struct cli_clock *now);
 
 /* Parses `text` as a value of `type`: i32/i64 decimal or 0x hex, with an
 ** optional sign (unsigned spellings up to 2^N-1 are accepted and wrap);

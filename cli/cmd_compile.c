@@ -11,23 +11,25 @@
 #include "cli.h"
 
 void cli_usage_compile(FILE *out) {
-  fputs("usage: weft compile [OPTIONS] FILE.wasm [-o FILE.cwasm]\n"
-        "\n"
-        "Compiles FILE.wasm ahead of time through C into an artifact that\n"
-        "`weft run FILE.cwasm` runs: the module, the shared object built\n"
-        "from it, and a header recording the AoT ABI, target triple, the\n"
-        "module's SHA-256, compiler and flags (docs/aot-artifact.md).\n"
-        "\n"
-        "options:\n"
-        "  -o FILE                 output (default: FILE.wasm -> FILE.cwasm)\n"
-        "  --target TRIPLE         compile for TRIPLE with TRIPLE-gcc, e.g.\n"
-        "                          aarch64-linux-gnu, riscv64-linux-gnu\n"
-        "  --cc CMD                C compiler command (default: $WEFT_CC, cc)\n"
-        "  --explicit-bounds-checks  check memory accesses in the code\n"
-        "  --guard-pages           rely on guard pages (default on 64-bit\n"
-        "                          targets; explicit checks elsewhere)\n"
-        "  -j N                    parallel compiler jobs (default: CPUs)\n",
-        out);
+  fputs(
+      "usage: weft compile [OPTIONS] FILE.wasm [-o FILE.cwasm]\n"
+      "\n"
+      "Compiles FILE.wasm ahead of time through C into an artifact that\n"
+      "`weft run FILE.cwasm` runs: the module, the shared object built\n"
+      "from it, and a header recording the AoT ABI, target triple, the\n"
+      "module's SHA-256, compiler and flags (docs/aot-artifact.md).\n"
+      "\n"
+      "options:\n"
+      "  -o FILE                 output (default: FILE.wasm -> FILE.cwasm)\n"
+      "  --target TRIPLE         compile for TRIPLE with TRIPLE-gcc, e.g.\n"
+      "                          aarch64-linux-gnu, riscv64-linux-gnu\n"
+      "  --cc CMD                C compiler command (default: $WEFT_CC, cc)\n"
+      "  --explicit-bounds-checks  check memory accesses in the code\n"
+      "  --guard-pages           rely on guard pages (default on 64-bit\n"
+      "                          targets; explicit checks elsewhere)\n"
+      "  --fuel                  code that meters fuel (for weft run --fuel)\n"
+      "  -j N                    parallel compiler jobs (default: CPUs)\n",
+      out);
 }
 
 /* FILE.wasm -> FILE.cwasm; otherwise FILE -> FILE.cwasm. */
@@ -83,6 +85,8 @@ static int parse_args(int argc, char **argv, struct compile_args *a) {
       a->aot.explicit_checks = 1;
     else if (strcmp(arg, "--guard-pages") == 0)
       a->aot.explicit_checks = 0;
+    else if (strcmp(arg, "--fuel") == 0)
+      a->aot.fuel = 1;
     else if (arg[0] == '-' && arg[1] != '\0') {
       cli_errorf("unknown option '%s' (try 'weft help compile')", arg);
       return CLI_EXIT_USAGE;
@@ -119,6 +123,7 @@ int cmd_compile(int argc, char **argv) {
   if (rc != CLI_EXIT_OK)
     return rc;
   weft_config_default(&config);
+  config.fuel_metering = a.aot.fuel;
   rc = cli_read_file(a.in, config.max_module_bytes, &wasm, &wasm_size);
   if (rc != CLI_EXIT_OK)
     return rc;

@@ -4,12 +4,14 @@
 ** `_start` or the export named by --invoke with arguments parsed from the
 ** command line, printing the results one per line.
 */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aot.h"
 #include "cli.h"
+#include "pfs.h"
 #include "weft_wasi.h"
 #include "weft_wasi_fs.h"
 
@@ -30,45 +32,62 @@ struct run_options {
   uint32_t nenv;
   int *listen_fds; /* --tcplisten sockets */
   uint32_t nlisten;
+  const char *key_file; /* --key-file, for --protected-dir */
+  uint32_t nprotected;  /* --protected-dir entries among dirs[] */
+  uint64_t fuel;        /* --fuel N (config.fuel_metering set) */
+  const char *account;  /* --account FILE, or NULL */
 };
 
 void cli_usage_run(FILE *out) {
-  fputs("usage: weft run [OPTIONS] FILE.wasm [--] [ARGS...]\n"
-        "\n"
-        "Instantiates FILE.wasm, then calls its `_start` export, or the\n"
-        "export named by --invoke with ARGS parsed by its parameter types\n"
-        "(i32/i64: decimal or 0x hex, may be negative; f32/f64: decimal,\n"
-        "nan, inf, -inf). Each result is printed on its own line.\n"
-        "\n"
-        "A module importing wasi_snapshot_preview1 gets WASI preview 1: its\n"
-        "argv is FILE.wasm then ARGS, stdin/stdout/stderr are inherited, and\n"
-        "it sees only the directories given with --dir. The exit status is\n"
-        "the code given to proc_exit (0 when _start returns).\n"
-        "\n"
-        "FILE may be an artifact from `weft compile` (FILE.cwasm): its\n"
-        "header is checked (integrity, AoT ABI, target, module hash) and a\n"
-        "mismatch is refused with exit status 2 before any code is loaded.\n"
-        "\n"
-        "options:\n"
-        "  --dir HOST[::GUEST]     let the program use directory HOST, named\n"
-        "                          GUEST inside (default: HOST as written)\n"
-        "  --dir-ro HOST[::GUEST]  the same, read-only (EROFS on changes)\n"
-        "  --env KEY=VALUE         set an environment variable (--env KEY:\n"
-        "                          pass this process's value of KEY)\n"
-        "  --tcplisten ADDR:PORT   listen on a TCP socket, given to the\n"
-        "                          program as the fd after the preopens\n"
-        "  --aot                   run compiled code: compile FILE.wasm once\n"
-        "                          into the cache, reuse it afterwards\n"
-        "  --cache-dir DIR         the --aot cache (default:\n"
-        "                          $XDG_CACHE_HOME/weft or ~/.cache/weft)\n"
-        "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
-        "                          (default: guard pages on 64-bit hosts)\n"
-        "  --invoke NAME           call the exported function NAME\n"
-        "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
-        "  --max-call-depth N      limit nested Wasm calls\n"
-        "  --max-table-elems N     limit each table's size\n"
-        "  --max-module-size BYTES refuse larger module files\n",
-        out);
+  fputs(
+      "usage: weft run [OPTIONS] FILE.wasm [--] [ARGS...]\n"
+      "\n"
+      "Instantiates FILE.wasm, then calls its `_start` export, or the\n"
+      "export named by --invoke with ARGS parsed by its parameter types\n"
+      "(i32/i64: decimal or 0x hex, may be negative; f32/f64: decimal,\n"
+      "nan, inf, -inf). Each result is printed on its own line.\n"
+      "\n"
+      "A module importing wasi_snapshot_preview1 gets WASI preview 1: its\n"
+      "argv is FILE.wasm then ARGS, stdin/stdout/stderr are inherited, and\n"
+      "it sees only the directories given with --dir. The exit status is\n"
+      "the code given to proc_exit (0 when _start returns).\n"
+      "\n"
+      "FILE may be an artifact from `weft compile` (FILE.cwasm): its\n"
+      "header is checked (integrity, AoT ABI, target, module hash) and a\n"
+      "mismatch is refused with exit status 2 before any code is loaded.\n"
+      "\n"
+      "options:\n"
+      "  --dir HOST[::GUEST]     let the program use directory HOST, named\n"
+      "                          GUEST inside (default: HOST as written)\n"
+      "  --dir-ro HOST[::GUEST]  the same, read-only (EROFS on changes)\n"
+      "  --protected-dir HOST::GUEST  like --dir, but every file below is\n"
+      "                          stored encrypted and integrity-protected\n"
+      "                          (docs/protected-files.md); needs --key-file\n"
+      "  --key-file K            the protected files' master key: 32 raw\n"
+      "                          bytes or 64 hex digits\n"
+      "  --env KEY=VALUE         set an environment variable (--env KEY:\n"
+      "                          pass this process's value of KEY)\n"
+      "  --tcplisten ADDR:PORT   listen on a TCP socket, given to the\n"
+      "                          program as the fd after the preopens\n"
+      "  --aot                   run compiled code: compile FILE.wasm once\n"
+      "                          into the cache, reuse it afterwards\n"
+      "  --cache-dir DIR         the --aot cache (default:\n"
+      "                          $XDG_CACHE_HOME/weft or ~/.cache/weft)\n"
+      "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
+      "                          (default: guard pages on 64-bit hosts)\n"
+      "  --invoke NAME           call the exported function NAME\n"
+      "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
+      "  --max-call-depth N      limit nested Wasm calls\n"
+      "  --max-table-elems N     limit each table's size\n"
+      "  --max-module-size BYTES refuse larger module files\n"
+      "  --fuel N                meter fuel: each basic block costs its\n"
+      "                          Wasm instruction count; trap \"out of fuel\"\n"
+      "                          when N runs out (the same count in the\n"
+      "                          interpreter and compiled code, on any ISA)\n"
+      "  --account FILE          write a JSON record of the run (fuel used,\n"
+      "                          memory pages, wall and CPU time, exit "
+      "status)\n",
+      out);
 }
 
 /* Returns the value of option `name` at argv[*i] ("--name V" or
@@ -191,8 +210,65 @@ static int add_listener(struct run_options *opt, const char *spec) {
   return 0;
 }
 
+/* Protected preopens: one weft_pfs each (so messages name the preopen),
+** all under the master key read from --key-file. */
+static void report_protected(void *user, const char *path, const char *what) {
+  const char *guest = user;
+  fflush(stdout);
+  fprintf(stderr, "weft: protected file '%s%s%s': %s\n", guest,
+          guest[0] && guest[strlen(guest) - 1] != '/' ? "/" : "", path, what);
+}
+
+static int setup_protected(struct run_options *opt) {
+  weft_pfs_config cfg;
+  uint8_t *bytes = NULL;
+  size_t size = 0;
+  uint32_t i;
+  int rc = 0;
+
+  if (opt->nprotected == 0) {
+    if (opt->key_file != NULL)
+      cli_errorf("--key-file is only used with --protected-dir");
+    return opt->key_file != NULL ? -1 : 0;
+  }
+  if (opt->key_file == NULL) {
+    cli_errorf("--protected-dir needs --key-file K (32 raw bytes or 64 hex "
+               "digits)");
+    return -1;
+  }
+  memset(&cfg, 0, sizeof cfg);
+  if (cli_read_file(opt->key_file, 4096, &bytes, &size) != CLI_EXIT_OK)
+    return -1;
+  if (weft_pfs_parse_key(bytes, size, cfg.key) != 0) {
+    cli_errorf("--key-file %s: not a key (want 32 raw bytes or 64 hex "
+               "digits, got %zu bytes)",
+               opt->key_file, size);
+    rc = -1;
+  }
+  memset(bytes, 0, size);
+  free(bytes);
+  cfg.report = report_protected;
+  for (i = 0; i < opt->ndirs && rc == 0; i++) {
+    weft_pfs *pfs;
+    if (opt->dirs[i].fs != weft_pfs_fs())
+      continue;
+    cfg.report_user = (void *)(uintptr_t)opt->dirs[i].guest_path;
+    if (weft_pfs_new(&cfg, &pfs) != 0) {
+      cli_errorf("--protected-dir: cannot set up (out of memory, or no "
+                 "random numbers)");
+      rc = -1;
+    }
+    opt->dirs[i].fs_user = pfs;
+  }
+  memset(cfg.key, 0, sizeof cfg.key);
+  return rc;
+}
+
 static void free_options(struct run_options *opt) {
   uint32_t i;
+  for (i = 0; i < opt->ndirs; i++)
+    if (opt->dirs[i].fs == weft_pfs_fs())
+      weft_pfs_free(opt->dirs[i].fs_user);
   for (i = 0; i < opt->ndirs; i++)
     free(opt->dir_hosts[i]);
   free(opt->dir_hosts);
@@ -239,6 +315,18 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     } else if ((v = option_value(argc, argv, &i, "--dir-ro", &missing))) {
       if (add_dir(opt, v, 1) != 0)
         return CLI_EXIT_USAGE;
+    } else if ((v = option_value(argc, argv, &i, "--protected-dir",
+                                 &missing))) {
+      if (strstr(v, "::") == NULL) {
+        cli_errorf("--protected-dir wants HOST::GUEST, got '%s'", v);
+        return CLI_EXIT_USAGE;
+      }
+      if (add_dir(opt, v, 0) != 0)
+        return CLI_EXIT_USAGE;
+      opt->dirs[opt->ndirs - 1].fs = weft_pfs_fs();
+      opt->nprotected++;
+    } else if ((v = option_value(argc, argv, &i, "--key-file", &missing))) {
+      opt->key_file = v;
     } else if ((v = option_value(argc, argv, &i, "--env", &missing))) {
       if (add_env(opt, v) != 0)
         return CLI_EXIT_USAGE;
@@ -257,6 +345,12 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
                                  &missing))) {
       if (cli_parse_u32(v, &opt->config.max_table_elems) != 0)
         return bad_option_value("--max-table-elems", v);
+    } else if ((v = option_value(argc, argv, &i, "--fuel", &missing))) {
+      if (cli_parse_u64(v, &opt->fuel) != 0)
+        return bad_option_value("--fuel", v);
+      opt->config.fuel_metering = 1;
+    } else if ((v = option_value(argc, argv, &i, "--account", &missing))) {
+      opt->account = v;
     } else if ((v = option_value(argc, argv, &i, "--max-module-size",
                                  &missing))) {
       if (cli_parse_size(v, &opt->config.max_module_bytes) != 0)
@@ -277,6 +371,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     cli_errorf("run: missing FILE.wasm (try 'weft help run')");
     return CLI_EXIT_USAGE;
   }
+  if (setup_protected(opt) != 0)
+    return CLI_EXIT_USAGE;
   opt->path = argv[i++];
   if (i < argc && strcmp(argv[i], "--") == 0)
     i++;
@@ -331,7 +427,8 @@ static int define_host_imports(weft_engine *engine, weft_linker *linker,
     walk_only = *weft_wasi_fs_host();
     walk_only.open_beneath = NULL;
     for (uint32_t d = 0; d < opt->ndirs; d++)
-      opt->dirs[d].fs = &walk_only;
+      if (opt->dirs[d].fs == NULL) /* protected dirs always walk */
+        opt->dirs[d].fs = &walk_only;
   }
   weft_wasi_config_default(&cfg);
   cfg.argv = argv;
@@ -460,6 +557,43 @@ done:
   return rc;
 }
 
+/* --account: what the run consumed, as one JSON object. The root of trust
+** is software here: nothing signs the record yet. */
+static int write_account(const struct run_options *opt, weft_engine *engine,
+                         weft_instance *instance,
+                         const struct cli_clock *started, int status) {
+  struct cli_clock now;
+  weft_extern mem;
+  uint64_t pages = 0;
+  FILE *f = fopen(opt->account, "w");
+  if (f == NULL) {
+    cli_errorf("--account %s: %s", opt->account, strerror(errno));
+    return -1;
+  }
+  if (instance != NULL &&
+      weft_instance_export(instance, "memory", &mem) == WEFT_OK &&
+      mem.kind == WEFT_EXTERN_MEMORY)
+    pages = weft_memory_size(mem.of.memory) / 65536;
+  cli_clock_now(&now);
+  fprintf(f, "{\n  \"module\": \"%s\",\n", opt->path);
+  if (opt->config.fuel_metering)
+    fprintf(f, "  \"fuel_limit\": %llu,\n  \"fuel_used\": %llu,\n",
+            (unsigned long long)opt->fuel,
+            (unsigned long long)(opt->fuel - weft_engine_fuel(engine)));
+  fprintf(f,
+          "  \"memory_pages\": %llu,\n  \"wall_seconds\": %.6f,\n"
+          "  \"cpu_seconds\": %.6f,\n  \"exit_status\": %d,\n"
+          "  \"signed\": false,\n"
+          "  \"root_of_trust\": \"software (no TEE on this machine)\"\n}\n",
+          (unsigned long long)pages, cli_clock_wall_since(started, &now),
+          cli_clock_cpu_since(started, &now), status);
+  if (fclose(f) != 0) {
+    cli_errorf("--account %s: %s", opt->account, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 int cmd_run(int argc, char **argv) {
   struct run_options opt;
   weft_engine *engine = NULL;
@@ -470,8 +604,10 @@ int cmd_run(int argc, char **argv) {
   weft_wasi *wasi = NULL;
   void *code = NULL; /* compiled code, released after the engine */
   weft_error err;
+  struct cli_clock started;
   int rc;
 
+  cli_clock_now(&started);
   rc = parse_options(argc, argv, &opt);
   if (rc < 0) {
     free_options(&opt);
@@ -487,6 +623,8 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
+  if (opt.config.fuel_metering)
+    weft_engine_set_fuel(engine, opt.fuel); /* before start functions run */
   memset(&err, 0, sizeof err);
   if (weft_linker_new(engine, &linker, &err) != WEFT_OK) {
     rc = cli_report(opt.path, &err);
@@ -506,6 +644,10 @@ int cmd_run(int argc, char **argv) {
   rc = call_entry(engine, &opt, func);
 done:
   fflush(stdout);
+  if (opt.account != NULL && engine != NULL &&
+      write_account(&opt, engine, instance, &started, rc) != 0 &&
+      rc == CLI_EXIT_OK)
+    rc = CLI_EXIT_USAGE;
   if (linker != NULL)
     weft_linker_free(linker);
   weft_wasi_free(wasi);

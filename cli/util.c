@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli.h"
 
@@ -290,6 +291,38 @@ int cli_parse_u32(const char *text, uint32_t *out) {
     return -1;
   *out = (uint32_t)mag;
   return 0;
+}
+
+int cli_parse_u64(const char *text, uint64_t *out) {
+  int negative;
+  uint64_t mag;
+
+  if (parse_integer(text, &negative, &mag) != 0 || negative)
+    return -1;
+  *out = mag;
+  return 0;
+}
+
+static double seconds_of(clockid_t id) {
+  struct timespec ts;
+  if (clock_gettime(id, &ts) != 0)
+    return 0;
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_clock_now(struct cli_clock *out) {
+  out->wall = seconds_of(CLOCK_MONOTONIC);
+  out->cpu = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+double cli_clock_wall_since(const struct cli_clock *start,
+                            const struct cli_clock *now) {
+  return now->wall - start->wall;
+}
+
+double cli_clock_cpu_since(const struct cli_clock *start,
+                           const struct cli_clock *now) {
+  return now->cpu - start->cpu;
 }
 
 int cli_parse_size(const char *text, uint64_t *out) {

@@ -51,7 +51,8 @@ typedef enum weft_trap {
   WEFT_TRAP_INT_OVERFLOW,       /* "integer overflow" */
   WEFT_TRAP_INVALID_CONVERSION, /* "invalid conversion to integer" */
   WEFT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
-  WEFT_TRAP_HOST                /* raised by a host function */
+  WEFT_TRAP_HOST,               /* raised by a host function */
+  WEFT_TRAP_OUT_OF_FUEL         /* "out of fuel" (fuel metering) */
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
@@ -142,6 +143,10 @@ typedef struct weft_config {
                                 platform can reserve address space */
   weft_realloc_fn alloc;     /* NULL: the platform's allocator */
   void *alloc_user;
+  int fuel_metering; /* 1: code charges fuel per basic block (its
+                        Wasm instruction count, fixed at lowering,
+                        the same for the interpreter and AoT code)
+                        and traps "out of fuel"; default 0 */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);
@@ -152,6 +157,12 @@ void weft_config_default(weft_config *out_config);
 weft_status weft_engine_new(const weft_config *config, weft_engine **out_engine,
                             weft_error *out_error);
 void weft_engine_free(weft_engine *engine);
+
+/* Fuel (with config.fuel_metering): what code of this engine may still
+** consume. A block whose cost exceeds the rest traps before it runs, so
+** the fuel left is exact and the same on every engine and ISA. */
+void weft_engine_set_fuel(weft_engine *engine, uint64_t fuel);
+uint64_t weft_engine_fuel(const weft_engine *engine);
 
 /* ---- modules --------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 2
+#define WEFT_AOT_ABI 3
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* The first fields of runtime objects, read directly by generated code. */
@@ -86,6 +86,7 @@ typedef struct weft_aot_ctx {
   uint32_t depth; /* Wasm call depth, checked on entry */
   uint32_t max_depth;
   char *stack_limit; /* lowest native stack address allowed */
+  int64_t *fuel;     /* fuel left, charged per block when metered */
   void *runtime;     /* the runtime's own per-instance state */
 } weft_aot_ctx;
 
@@ -97,6 +98,7 @@ typedef struct weft_aot_module {
   uint32_t abi;             /* WEFT_AOT_ABI */
   uint32_t nfuncs;          /* defined functions */
   uint32_t explicit_checks; /* 1: bounds checked in code; 0: guard pages */
+  uint32_t fuel_metering;   /* 1: code charges fuel (must match the engine) */
   const weft_aot_slot_fn *slot_fns; /* per defined function */
   void *const *typed_fns;           /* per defined function */
   uint8_t module_sha256[32];

@@ -14,6 +14,14 @@
 #                       counted as skipped, when the sources cannot be fetched
 #   6. WASI programs    tests/wasi/run.sh: C programs for wasm32-wasi, sandbox
 #                       escapes and the swap race (skipped without clang-19)
+#   7. fault injection  tests/alloc-fail/run.sh: the Nth allocation failing
+#                       while loading/instantiating tier 4's and tier 6's
+#                       modules, for every N; file-operation faults
+#   8. protected files  tests/pfs/run.sh: services/pfs_*.c attacked from the
+#                       host (bit flips, swaps, splices, truncation, renames,
+#                       crash injection) and used from a WASI program
+#   9. fuzz-diff        tests/fuzz-diff/regress.sh: cases kept from make
+#                       fuzz-diff, interpreter and AoT
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -249,6 +257,42 @@ if [ -f tests/wasi/run.sh ]; then
             total_skip=$(( ${total_skip:-0} + wasi_skipped ))
         fi
     fi
+fi
+
+# ---- 7. fault injection ---------------------------------------------------
+# Every allocation of loading and instantiating the spec modules (tier 4's
+# JSON) and of setting up and running the WASI programs (tier 6's .wasm)
+# fails in turn; then file-operation errors and short transfers under WASI
+# (tests/alloc-fail/README.md). `make test-alloc-sweep` runs more of it.
+header "7. fault injection (tests/alloc-fail/run.sh)"
+if [ -f tests/alloc-fail/run.sh ]; then
+    af_flags=()
+    [ "$BUILD" = build-asan ] && af_flags+=(--asan)
+    run_counted "fault injection" "$LOG/alloc_fail.out" \
+        env BUILD="$BUILD" CC="$CC" bash tests/alloc-fail/run.sh "${af_flags[@]}"
+    af_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/alloc_fail.out" | tail -n 1)
+    [ -n "$af_skipped" ] && total_skip=$((total_skip + af_skipped))
+fi
+
+# ---- 8. protected files ----------------------------------------------------
+# services/pfs_*.c under `weft run --protected-dir` (docs/protected-files.md):
+# host-side attacks and crash injection, a WASI program, attacks via the CLI.
+header "8. protected files (tests/pfs/run.sh)"
+if [ -f tests/pfs/run.sh ]; then
+    run_counted "protected files" "$LOG/pfs.out" \
+        env WEFT="$BUILD/weft" WEFT_PFS_OUT="$BUILD/pfs" CC="$CC" \
+        SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/pfs/run.sh
+    pfs_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/pfs.out" | tail -n 1)
+    [ -n "$pfs_skipped" ] && total_skip=$((total_skip + pfs_skipped))
+fi
+
+# ---- 9. differential-fuzzing regressions ------------------------------------
+# Cases kept from `make fuzz-diff` (tests/fuzz-diff/regress/*.wat with their
+# expected output), run in the interpreter and compiled to C.
+header "9. fuzz-diff regressions (tests/fuzz-diff/regress.sh)"
+if [ -f tests/fuzz-diff/regress.sh ]; then
+    run_counted "fuzz-diff regressions" "$LOG/fuzz_diff.out" \
+        env BUILD="$BUILD" CC="$CC" bash tests/fuzz-diff/regress.sh
 fi
 
 finish

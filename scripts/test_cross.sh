@@ -12,8 +12,9 @@
 #             in the interpreter and compiled to C by TRIPLE-gcc: --aot
 #             (guard pages) and --aot-explicit (explicit bounds checks)
 #   bench     bench/kernels/*.c built once to wasm32 on this machine
-#             (bench/run.sh --build-only); each kernel's checksum under qemu
-#             must equal x86-64's (`weft run` here): interpreter, `weft run
+#             (bench/run.sh --build-only); each kernel's checksum and fuel
+#             used (--fuel, --account) under qemu must equal x86-64's
+#             (`weft run` here): interpreter, `weft run
 #             --aot` (compiled under qemu, WEFT_CC=TRIPLE-gcc) and an
 #             artifact from `weft compile --target TRIPLE
 #             --explicit-bounds-checks` made on x86-64 and run under qemu
@@ -193,8 +194,9 @@ done
 # ---- builds ----------------------------------------------------------------
 # The CLI links mbed TLS (cli/sha256.c) when the Makefile says -lmbedcrypto.
 # Debian has libmbedtls-dev for amd64 (and arm64, through multiarch) but no
-# riscv64 package in bookworm, so for a target without it the two files the
-# CLI needs (sha256.c, platform_util.c) are built from Debian's source package.
+# riscv64 package in bookworm, so for a target without it libmbedcrypto is
+# built from Debian's source package (every file of its crypto library: the
+# CLI uses SHA-256, the protected files AES-GCM, HKDF and the CTR-DRBG).
 MBEDTLS_SRC=""
 mbedtls_flags() { # ARCH: sets MB_CFLAGS/MB_LDFLAGS; 1 when impossible
     local a=$1 t dir lib
@@ -224,9 +226,16 @@ mbedtls_flags() { # ARCH: sets MB_CFLAGS/MB_LDFLAGS; 1 when impossible
     lib=$OUT/$a/deps
     mkdir -p "$lib"
     if [ ! -f "$lib/libmbedcrypto.a" ]; then
-        "$t-gcc" -O2 -I"$MBEDTLS_SRC/include" -c "$MBEDTLS_SRC/library/sha256.c" -o "$lib/sha256.o" &&
-        "$t-gcc" -O2 -I"$MBEDTLS_SRC/include" -c "$MBEDTLS_SRC/library/platform_util.c" -o "$lib/platform_util.o" &&
-        "$t-ar" rcs "$lib/libmbedcrypto.a" "$lib/sha256.o" "$lib/platform_util.o" || return 1
+        local f objs=()
+        for f in "$MBEDTLS_SRC"/library/*.c; do
+            case $(basename "$f") in
+            net_sockets.c | ssl_*.c | x509*.c | debug.c | mps_*.c | pkcs7.c) continue ;;
+            esac
+            "$t-gcc" -O2 -I"$MBEDTLS_SRC/include" -c "$f" \
+                -o "$lib/$(basename "$f" .c).o" || return 1
+            objs+=("$lib/$(basename "$f" .c).o")
+        done
+        "$t-ar" rcs "$lib/libmbedcrypto.a" "${objs[@]}" || return 1
     fi
     MB_CFLAGS="-I$ROOT/$MBEDTLS_SRC/include"
     MB_LDFLAGS="-L$ROOT/$lib"
@@ -411,22 +420,35 @@ if tier_on spec; then
 fi
 
 # ---- 3. bench kernels ------------------------------------------------------
-# bench_run ARCH MODE WASM N: prints the result (the checksum) of `run`.
+# Kernels run metering fuel: the checksum and the fuel used must both equal
+# x86-64's (fuel costs are fixed at lowering, the same on every ISA).
+FUEL=1000000000000000
+# fuel_of FILE: the fuel_used field of an --account record
+fuel_of() { sed -n 's/.*"fuel_used": \([0-9]*\).*/\1/p' "$1"; }
+
+# bench_run ARCH MODE WASM N: prints "CHECKSUM fuel=USED" for `run`.
 bench_run() {
-    local a=$1 m=$2 w=$3 n=$4 t Q B=$OUT/$1
+    local a=$1 m=$2 w=$3 n=$4 t Q B=$OUT/$1 out acct
     t=$(triple_of "$a")
     read -r -a Q <<<"$(qemu_of "$a")"
+    acct=$B/account.json
+    rm -f "$acct"
     case $m in
-        interp) timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --invoke run "$w" "$n" ;;
-        aot) WEFT_CC="$t-gcc" timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --aot \
-                 --cache-dir "$B/aot-cache" --invoke run "$w" "$n" ;;
+        interp) out=$(timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --fuel $FUEL \
+                          --account "$acct" --invoke run "$w" "$n") ;;
+        aot) out=$(WEFT_CC="$t-gcc" timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run \
+                       --aot --fuel $FUEL --account "$acct" --cache-dir "$B/aot-cache" \
+                       --invoke run "$w" "$n") ;;
         aot-explicit)
             local art
             art=$B/cwasm/$(basename "$w" .wasm).explicit.cwasm
             mkdir -p "$B/cwasm"
-            "$HOST_WEFT" compile --target "$t" --explicit-bounds-checks "$w" -o "$art" &&
-                timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --invoke run "$art" "$n" ;;
+            "$HOST_WEFT" compile --fuel --target "$t" --explicit-bounds-checks "$w" \
+                -o "$art" &&
+                out=$(timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --fuel $FUEL \
+                          --account "$acct" --invoke run "$art" "$n") ;;
     esac
+    echo "$out fuel=$(fuel_of "$acct" 2>/dev/null)"
 }
 
 mode_available() { # MODE: 0 when this weft can run it
@@ -456,7 +478,8 @@ if tier_on bench; then
         done < <(bash bench/run.sh --list)
         declare -A REF
         for i in "${!kernels[@]}"; do
-            REF[${kernels[$i]}]=$("$HOST_WEFT" run --invoke run "$BW/wasm/${kernels[$i]}.wasm" "${ns[$i]}" 2>&1)
+            REF[${kernels[$i]}]="$("$HOST_WEFT" run --fuel $FUEL --account "$OUT/account.json" \
+                --invoke run "$BW/wasm/${kernels[$i]}.wasm" "${ns[$i]}" 2>&1) fuel=$(fuel_of "$OUT/account.json")"
         done
         for a in "${ARCHS[@]}"; do
             [ "${CLI_OK[$a]}" = 1 ] || { row "$a" bench 0 1 0 "no weft CLI"; continue; }
@@ -486,7 +509,7 @@ if tier_on bench; then
                 row "$a" "bench $m" "$bp" "$bf" $((SECONDS - t0))
             done
         done
-        echo "x86-64 checksums:"
+        echo "x86-64 checksums and fuel used:"
         for i in "${!kernels[@]}"; do
             printf '  %-11s n=%-7s %s\n' "${kernels[$i]}" "${ns[$i]}" "${REF[${kernels[$i]}]}"
         done

@@ -754,6 +754,10 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, "\n");
     return true;
   case WF_OP_RETURN: emit_return(g); return true;
+  case WF_OP_FUEL:
+    putf(t, "  if (WF_UNLIKELY(*c->fuel < %u)) TRAP(%u);\n  *c->fuel -= %u;\n",
+         ip[1], (unsigned)WEFT_TRAP_OUT_OF_FUEL, ip[1]);
+    return true;
   case WF_OP_GLOBAL_GET: {
     char l = global_letter(g, ip[2]), lv[32];
     wf_format(lv, sizeof lv, "c->globals[%u]->val", ip[2]);
@@ -1138,7 +1142,9 @@ static bool in_chunk(const struct cgen *g, u32 def) {
 static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   const struct wf_module *m = g->m;
   struct wf_code *code;
-  weft_status s = wf_lower_func(g->a, m, def, NULL, &code, g->err);
+  weft_status s =
+      wf_lower_func(g->a, m, def, NULL,
+                    g->mod->engine->config.fuel_metering != 0, &code, g->err);
   if (s != WEFT_OK)
     return s;
   g->code = code;
@@ -1251,8 +1257,9 @@ static void emit_module_table(struct cgen *g, struct text *out) {
     put(out, "0");
   put(out, "};\n__attribute__((visibility(\"default\"))) const weft_aot_module "
            "weft_aot_module_v1 = {\n");
-  putf(out, "  %u, %u, %u, wf_slot_fns, wf_typed_fns,\n  {", WEFT_AOT_ABI, n,
-       g->opts->explicit_bounds_checks ? 1u : 0u);
+  putf(out, "  %u, %u, %u, %u, wf_slot_fns, wf_typed_fns,\n  {", WEFT_AOT_ABI,
+       n, g->opts->explicit_bounds_checks ? 1u : 0u,
+       g->mod->engine->config.fuel_metering ? 1u : 0u);
   for (u32 i = 0; i < 32; i++)
     putf(out, "%s0x%x", i ? ", " : "", g->opts->module_sha256[i]);
   put(out, "}};\n");

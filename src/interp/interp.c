@@ -168,6 +168,14 @@ dispatch:
 #endif
 
   CASE(UNREACHABLE) { TRAP(WEFT_TRAP_UNREACHABLE); }
+  CASE(FUEL) {
+    /* A block that cannot be paid in full does not start. */
+    if (WF_UNLIKELY(ex->fuel < (i64)ip[1]))
+      TRAP(WEFT_TRAP_OUT_OF_FUEL);
+    ex->fuel -= ip[1];
+    ip += 2;
+    NEXT();
+  }
   CASE(BR) {
     ip += 1 + (i32)ip[1];
     NEXT();

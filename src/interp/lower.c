@@ -66,6 +66,9 @@ struct lower {
   u32 last_op;      /* its enum wf_op */
   u32 last_dst_pos; /* its single destination operand, or NONE */
   u32 op_offset;    /* module offset of the opcode being lowered */
+  bool fuel;        /* meter fuel: a FUEL op at every block start */
+  u32 fuel_field;   /* code index of the open block's cost, or NONE */
+  u32 fuel_cost;    /* Wasm instructions lowered since that block began */
   weft_status status;
 };
 
@@ -187,8 +190,26 @@ static void truncate_code(struct lower *L, u32 cut) {
   L->ncode = cut;
 }
 
-/* A code position that can be reached by a branch: no peephole across it. */
+/* Close the open fuel block: its cost is the Wasm instructions since. */
+static void fuel_close(struct lower *L) {
+  if (L->fuel_field != NONE && L->status == WEFT_OK)
+    L->code[L->fuel_field] = L->fuel_cost;
+  L->fuel_field = NONE;
+  L->fuel_cost = 0;
+}
+
+/* A code position that can be reached by a branch: no peephole across it.
+** With fuel metering a new block starts here, charged on entry; every
+** branch lands on such a position, so each block is paid each time. */
 static void mark_label(struct lower *L) {
+  if (L->fuel) {
+    fuel_close(L);
+    if (live(L)) {
+      emit_op(L, WF_OP_FUEL);
+      L->fuel_field = L->ncode;
+      put(L, 0);
+    }
+  }
   L->last_op_pos = NONE;
   L->last_dst_pos = NONE;
 }
@@ -325,9 +346,9 @@ static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
 
 static void set_unreachable(struct lower *L) {
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
-  mark_label(L);
   L->height = c->height;
   c->unreachable = true;
+  mark_label(L); /* closes the fuel block; dead code opens none */
 }
 
 /* Label types: a loop's branch carries its params, others their results. */
@@ -605,9 +626,9 @@ static bool lower_else(struct lower *L) {
     L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
     c->else_field = NONE;
   }
-  mark_label(L);
   c->kind = CTRL_ELSE;
   c->unreachable = false;
+  mark_label(L);
   L->height = c->height;
   for (u32 i = 0; i < c->nparams; i++)
     push(L, c->params[i], stack_loc(c->height + i));
@@ -651,10 +672,10 @@ static bool lower_end(struct lower *L) {
     L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
   if (c->kind != CTRL_LOOP)
     patch_list(L, c->patches, L->ncode);
-  mark_label(L);
   u32 base = c->height, nr = c->nresults;
   const u8 *res = c->results;
   L->nctrls--;
+  mark_label(L); /* after the pop: the code after `end` is the outer's */
   L->height = base;
   for (u32 i = 0; i < nr; i++)
     push(L, res[i], stack_loc(base + i));
@@ -717,7 +738,8 @@ static bool lower_br_if(struct lower *L) {
       emit_op(L, WF_OP_BR);
       put_target(L, c);
     }
-    L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
+    if (L->status == WEFT_OK) /* put() may have failed */
+      L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
     mark_label(L);
     return true;
   }
@@ -1720,8 +1742,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
 }
 
 weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
-                          u32 defidx, const u32 *dispatch, struct wf_code **out,
-                          weft_error *err) {
+                          u32 defidx, const u32 *dispatch, bool fuel,
+                          struct wf_code **out, weft_error *err) {
   struct lower L;
   memset(&L, 0, sizeof L);
   const struct wf_func_decl *fd = &m->funcs[defidx];
@@ -1732,20 +1754,25 @@ weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
   L.funcidx = m->nfunc_imports + defidx;
   L.type = &m->types[fd->typeidx];
   L.last_op_pos = L.last_dst_pos = NONE;
+  L.fuel = fuel;
+  L.fuel_field = NONE;
   L.op_offset = fd->code.offset;
   wf_reader_init(&L.r, m->bytes, fd->code.ptr, fd->code.ptr + fd->code.len);
   *out = NULL;
   if (setup_locals(&L, fd) &&
       push_ctrl(&L, CTRL_FUNC, 0, NULL, L.type->nresults,
                 L.type->types + L.type->nparams)) {
+    mark_label(&L); /* the entry block */
     while (L.nctrls > 0 && L.status == WEFT_OK) {
       u8 op;
       L.op_offset = wf_reader_offset(&L.r);
       if (!read_u8(&L, &op))
         break;
+      L.fuel_cost++;
       if (!lower_instr(&L, op))
         break;
     }
+    fuel_close(&L);
     if (L.status == WEFT_OK && L.nctrls > 0)
       reader_failed(&L);
     if (L.status == WEFT_OK && wf_reader_left(&L.r) != 0)

@@ -20,6 +20,13 @@ weft_status weft_module_attach_aot(weft_module *mod, const void *code,
     return wf_error_set(err, WEFT_ERR_ARG,
                         "compiled code has %u functions, the module %u",
                         aot->nfuncs, mod->m.nfuncs);
+  if (!aot->fuel_metering != !mod->engine->config.fuel_metering)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "compiled code %s fuel, the engine %s: compile again "
+                        "with the engine's fuel setting",
+                        aot->fuel_metering ? "meters" : "does not meter",
+                        mod->engine->config.fuel_metering ? "meters it"
+                                                          : "does not");
   mod->aot = aot;
   return WEFT_OK;
 }
@@ -180,6 +187,7 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->type_sigs = inst->type_sigs;
   c->api = &aot_api;
   c->max_depth = e->config.max_call_depth;
+  c->fuel = &e->exec.fuel;
   c->runtime = inst;
   inst->aot = c;
   if (!aot->explicit_checks && inst->mem0 && !inst->mem0->reserved)

@@ -58,6 +58,14 @@ void wf_engine_track(weft_engine *e, struct wf_object *obj,
   e->objects = obj;
 }
 
+void weft_engine_set_fuel(weft_engine *e, uint64_t fuel) {
+  e->exec.fuel = fuel > (u64)INT64_MAX ? INT64_MAX : (i64)fuel;
+}
+
+uint64_t weft_engine_fuel(const weft_engine *e) {
+  return e->exec.fuel > 0 ? (u64)e->exec.fuel : 0;
+}
+
 void weft_engine_free(weft_engine *e) {
   if (!e)
     return;

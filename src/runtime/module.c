@@ -40,7 +40,8 @@ static weft_status lower_all(weft_module *mod, weft_error *err) {
       return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
   for (u32 i = 0; i < m->nfuncs; i++) {
     weft_status s =
-        wf_lower_func(&e->alloc, m, i, e->dispatch, &mod->codes[i], err);
+        wf_lower_func(&e->alloc, m, i, e->dispatch,
+                      e->config.fuel_metering != 0, &mod->codes[i], err);
     if (s != WEFT_OK)
       return s;
     mod->lowered_bytes += wf_code_bytes(mod->codes[i]);

@@ -47,6 +47,7 @@ struct wf_exec {
   weft_slot *top; /* first free slot for a new entry from the host */
   struct wf_frame *frames;
   u32 depth; /* frames in use */
+  i64 fuel;  /* fuel left (config.fuel_metering); AoT code reads it too */
   u32 max_depth;
   weft_error *err; /* where traps of the current call are reported */
 };
@@ -222,8 +223,8 @@ WF_INTERNAL weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
 ** or _UNSUPPORTED with "... in func N at offset 0x..". */
 WF_INTERNAL weft_status wf_lower_func(struct wf_alloc *a,
                                       const struct wf_module *m, u32 defidx,
-                                      const u32 *dispatch, struct wf_code **out,
-                                      weft_error *err);
+                                      const u32 *dispatch, bool fuel,
+                                      struct wf_code **out, weft_error *err);
 WF_INTERNAL void wf_code_free(struct wf_alloc *a, struct wf_code *code);
 WF_INTERNAL u64 wf_code_bytes(const struct wf_code *code);
 /* Number of internal ops (size of the dispatch table). */

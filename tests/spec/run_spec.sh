@@ -14,6 +14,7 @@
 #   -v              runner prints notes (passing status/message mismatches)
 #   --aot           compile every module to C (guard pages) and run that
 #   --aot-explicit  the same with explicit bounds checks
+#   --fuel          with fuel metering (code charging fuel, never running out)
 #   --max-fail N    failure lines printed per file (default 20)
 #   --cc CMD        C compiler for --aot/--aot-explicit (runner's --cc)
 #   --wrap CMD      run the runner under CMD, split on spaces (e.g.
@@ -65,6 +66,7 @@ while [ $# -gt 0 ]; do
   --wrap) read -r -a wrap <<<"$2"; shift 2 ;;
   --aot) runner_flags+=(--aot); mode="AoT (guard pages)"; shift ;;
   --aot-explicit) runner_flags+=(--aot-explicit); mode="AoT (explicit bounds checks)"; shift ;;
+  --fuel) runner_flags+=(--fuel); mode="$mode, fuel metering"; shift ;;
   -h|--help) sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "run_spec.sh: unknown option $1" >&2; exit 2 ;;
   *) filters+=("$1"); shift ;;

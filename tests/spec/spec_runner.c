@@ -81,6 +81,7 @@ static void stats_add(struct stats *to, const struct stats *from) {
 static int opt_verbose;
 static int opt_count_only;
 static int opt_aot;        /* 0 interpreter, 1 AoT guard pages, 2 explicit */
+static int opt_fuel;       /* meter fuel (with more than any test uses) */
 static const char *opt_cc; /* C compiler for AoT (default cc) */
 static unsigned long opt_max_fail = 20;
 
@@ -1257,7 +1258,10 @@ static void setup_engine(struct run *r) {
   char ebuf[400];
   clear_error(&err);
   weft_config_default(&config);
+  config.fuel_metering = opt_fuel;
   weft_status s = weft_engine_new(&config, &r->engine, &err);
+  if (s == WEFT_OK && opt_fuel)
+    weft_engine_set_fuel(r->engine, UINT64_MAX);
   if (s != WEFT_OK) {
     r->engine = NULL;
     snprintf(r->broken, sizeof r->broken, "weft_engine_new failed: %s",
@@ -1382,6 +1386,8 @@ static void usage(FILE *out) {
           "  --aot         compile every module to C and run that (guard "
           "pages)\n"
           "  --aot-explicit  the same with explicit bounds checks\n"
+          "  --fuel        meter fuel (code with fuel checks, never running "
+          "out)\n"
           "  --cc CMD      C compiler for --aot (default cc)\n");
 }
 
@@ -1399,6 +1405,8 @@ int main(int argc, char **argv) {
       opt_aot = 1;
     } else if (strcmp(argv[i], "--aot-explicit") == 0) {
       opt_aot = 2;
+    } else if (strcmp(argv[i], "--fuel") == 0) {
+      opt_fuel = 1;
     } else if (strcmp(argv[i], "--cc") == 0 && i + 1 < argc) {
       opt_cc = argv[++i];
     } else if (strcmp(argv[i], "--max-fail") == 0 && i + 1 < argc) {

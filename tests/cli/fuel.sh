@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# fuel.sh — `weft run --fuel N` and `--account FILE`: a block costs its Wasm
+# instruction count, charged on entry; running out traps "out of fuel"
+# with the trap exit status; the fuel used is the same in the interpreter,
+# in compiled code with guard pages and with explicit bounds checks, for
+# every bench kernel; compiled code without metering is refused when the
+# engine meters (and the reverse).
+source "$(dirname "$0")/helpers.bash"
+
+F=$(wasm fuel) || exit 1
+CACHE=$TMP/cache
+MODES=("" "--aot --cache-dir $CACHE" "--aot --explicit-bounds-checks --cache-dir $CACHE")
+
+# fuel_used FILE: the fuel_used field of an --account record
+fuel_used() { sed -n 's/.*"fuel_used": \([0-9]*\).*/\1/p' "$1"; }
+
+for mode in "${MODES[@]}"; do
+    # shellcheck disable=SC2086
+    weft run $mode --fuel 1000 --account "$TMP/a.json" --invoke three "$F"
+    expect_status 0 "three ($mode)"
+    used=$(fuel_used "$TMP/a.json")
+    [ "$used" = 3 ] && ok || not_ok "three costs 3 ($mode), used '$used'"
+
+    # exactly enough fuel for the entry block, then 10 loop iterations
+    # shellcheck disable=SC2086
+    weft run $mode --fuel 1000000 --account "$TMP/b.json" --invoke spin "$F" 10
+    expect_stdout 10 "spin 10 ($mode)"
+    b=$(fuel_used "$TMP/b.json")
+    # shellcheck disable=SC2086
+    weft run $mode --fuel "$b" --invoke spin "$F" 10
+    expect_stdout 10 "spin 10 with exactly $b fuel ($mode)"
+    # shellcheck disable=SC2086
+    weft run $mode --fuel "$((b - 1))" --invoke spin "$F" 10
+    expect_status 3 "spin 10 with $((b - 1)) fuel traps ($mode)"
+    expect_stderr_has "out of fuel" "out-of-fuel message ($mode)"
+
+    # an endless loop ends
+    # shellcheck disable=SC2086
+    weft run $mode --fuel 100000 --account "$TMP/c.json" --invoke spin "$F" 0
+    expect_status 3 "endless loop stopped ($mode)"
+    grep -q '"exit_status": 3' "$TMP/c.json" && ok || not_ok "account records the trap status ($mode)"
+    grep -q '"root_of_trust": "software' "$TMP/c.json" && ok || not_ok "account states the software root ($mode)"
+done
+
+# compiled code must agree with the engine about metering
+weft compile "$F" -o "$TMP/plain.cwasm"
+expect_status 0 "compile without fuel"
+weft run --fuel 100 --invoke three "$TMP/plain.cwasm"
+expect_status 2 "unmetered code refused when metering"
+expect_stderr_has "fuel" "refusal names fuel"
+weft compile --fuel "$F" -o "$TMP/fuel.cwasm"
+expect_status 0 "compile --fuel"
+weft run --fuel 100 --invoke three "$TMP/fuel.cwasm"
+expect_status 0 "metered code runs when metering"
+weft run --invoke three "$TMP/fuel.cwasm"
+expect_status 2 "metered code refused without --fuel"
+
+# every bench kernel uses the same fuel in every mode
+if BENCH_OUT="$TMP/bench" bash bench/run.sh --build-only >"$TMP/bench.log" 2>&1; then
+    while read -r name _ quick; do
+        n=${quick#(quick }
+        n=${n%)}
+        ref=""
+        for mode in "${MODES[@]}"; do
+            # shellcheck disable=SC2086
+            weft run $mode --fuel 1000000000000 --account "$TMP/k.json" \
+                --invoke run "$TMP/bench/wasm/$name.wasm" "$n"
+            expect_status 0 "$name ($mode)"
+            used=$(fuel_used "$TMP/k.json")
+            if [ -z "$ref" ]; then
+                ref=$used
+                [ -n "$used" ] && [ "$used" -gt 0 ] && ok || not_ok "$name: fuel used recorded"
+            else
+                [ "$used" = "$ref" ] && ok || not_ok "$name: fuel $used ($mode) != $ref (interpreter)"
+            fi
+        done
+    done < <(bash bench/run.sh --list)
+else
+    echo "FAIL: bench kernels did not build (see $TMP/bench.log)"
+    cat "$TMP/bench.log" | tail -5
+    t_fail=$((t_fail + 1))
+fi
+
+done_testing
