@@ -243,6 +243,19 @@ static void reload_memory(struct cgen *g) {
     put(&g->body, "    mem = c->memory->data; msz = c->memory->size;\n");
 }
 
+static bool metered(const struct cgen *g) {
+  return g->mod->engine->config.fuel_metering != 0;
+}
+
+/* After a call that may run Wasm code: memory as above, and the callee's
+** fuel use (a function keeps the fuel in a local so blocks charge it
+** without reloading through the context). */
+static void after_call(struct cgen *g) {
+  reload_memory(g);
+  if (metered(g))
+    put(&g->body, "    wf_fuel = *c->fuel;\n");
+}
+
 /* ---- instructions ----------------------------------------------------- */
 
 static bool emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
@@ -650,14 +663,14 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
     char fn[32];
     wf_format(fn, sizeof fn, "wf_f%u", ip[1]);
     typed_call(g, ft, ip[2], fn, "c");
-    reload_memory(g);
+    after_call(g);
     return true;
   }
   case WF_OP_CALL: {
     const struct wf_functype *ft = &m->types[wf_module_func_typeidx(m, ip[1])];
     wf_format(how, sizeof how, "c->api->call(c, %uu, t)", ip[1]);
     slot_call(g, ft, ip[2], how);
-    reload_memory(g);
+    after_call(g);
     return true;
   }
   case WF_OP_CALL_INDIRECT: {
@@ -685,7 +698,7 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
               ip[2], ip[1]);
     slot_call(g, ft, ip[3], how);
     put(t, "  }\n");
-    reload_memory(g);
+    after_call(g);
     return true;
   }
   default: return false;
@@ -755,7 +768,10 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     return true;
   case WF_OP_RETURN: emit_return(g); return true;
   case WF_OP_FUEL:
-    putf(t, "  if (WF_UNLIKELY(*c->fuel < %u)) TRAP(%u);\n  *c->fuel -= %u;\n",
+    /* The store keeps the context exact for traps taken by signal. */
+    putf(t,
+         "  if (WF_UNLIKELY(wf_fuel < %u)) TRAP(%u);\n"
+         "  wf_fuel -= %u; *c->fuel = wf_fuel;\n",
          ip[1], (unsigned)WEFT_TRAP_OUT_OF_FUEL, ip[1]);
     return true;
   case WF_OP_GLOBAL_GET: {
@@ -1181,6 +1197,8 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
          "(uintptr_t)&wf_probe < (uintptr_t)c->stack_limit)) "
          "TRAP(%u);\n",
          (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
+    if (metered(g))
+      put(out, "  int64_t wf_fuel = *c->fuel;\n");
     for (u32 slot = 0; slot < nslots; slot++) {
       static const char letters[] = "ildfrv";
       for (u32 k = 0; k < 6; k++) {
