@@ -124,9 +124,13 @@ strict:
 
 # libFuzzer run (clang-19): `make fuzz SECONDS=60`; see tests/fuzz/run.sh.
 SECONDS ?= 600
-.PHONY: fuzz
+.PHONY: fuzz fuzz-afl
 fuzz:
 	bash tests/fuzz/run.sh $(SECONDS)
+
+# AFL++ on `weft validate` (tests/fuzz/afl.sh): `make fuzz-afl SECONDS=600`.
+fuzz-afl:
+	bash tests/fuzz/afl.sh $(SECONDS)
 
 # Real programs (tests/programs/): SQLite speedtest1 and Lua 5.4 from Debian's
 # source packages, wasm32-wasi under weft vs native, with timings.

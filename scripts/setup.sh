@@ -49,6 +49,7 @@ PACKAGES=(
     qemu-user                   # make test-cross: weft under qemu-aarch64/-riscv64
     gcc-arm-none-eabi           # make embed: the freestanding core for
     gcc-riscv64-unknown-elf     #   Cortex-M4/-A7 and bare-metal RISC-V
+    afl++                       # make fuzz-afl: AFL++ on the weft CLI
 )
 
 # ---- 1. packages ------------------------------------------------------------

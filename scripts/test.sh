@@ -292,7 +292,8 @@ fi
 header "9. fuzz-diff regressions (tests/fuzz-diff/regress.sh)"
 if [ -f tests/fuzz-diff/regress.sh ]; then
     run_counted "fuzz-diff regressions" "$LOG/fuzz_diff.out" \
-        env BUILD="$BUILD" CC="$CC" bash tests/fuzz-diff/regress.sh
+        env BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
+        EXTRA_LDFLAGS="$SAN_LDFLAGS" bash tests/fuzz-diff/regress.sh
 fi
 
 finish
