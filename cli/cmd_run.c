@@ -575,7 +575,15 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
       mem.kind == WEFT_EXTERN_MEMORY)
     pages = weft_memory_size(mem.of.memory) / 65536;
   cli_clock_now(&now);
-  fprintf(f, "{\n  \"module\": \"%s\",\n", opt->path);
+  fputs("{\n  \"module\": \"", f);
+  for (const char *p = opt->path; *p; p++) /* JSON string escapes */
+    if (*p == '"' || *p == '\\')
+      fprintf(f, "\\%c", *p);
+    else if ((unsigned char)*p < 0x20)
+      fprintf(f, "\\u%04x", (unsigned)(unsigned char)*p);
+    else
+      fputc(*p, f);
+  fputs("\",\n", f);
   if (opt->config.fuel_metering)
     fprintf(f, "  \"fuel_limit\": %llu,\n  \"fuel_used\": %llu,\n",
             (unsigned long long)opt->fuel,
