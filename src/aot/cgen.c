@@ -935,6 +935,20 @@ static void vdst(struct cgen *g, u32 slot) {
   put(&g->body, " = ");
 }
 
+/* `  dst = fn(a, b, ...);` for a v128 result in ip[1], the operands in
+** ip[2], ip[3]... read as `letters` ('v' v128, 'i' i32). */
+static void vcall(struct cgen *g, const u32 *ip, const char *fn,
+                  const char *letters) {
+  vdst(g, ip[1]);
+  putf(&g->body, "%s(", fn);
+  for (u32 k = 0; letters[k]; k++) {
+    if (k)
+      put(&g->body, ", ");
+    var(g, ip[2 + k], letters[k]);
+  }
+  put(&g->body, ");\n");
+}
+
 /* v128 loads "dsi", load_lane "dssii" (lane_vec/lane used when has_lane). */
 static void emit_simd_load(struct cgen *g, const u32 *ip, u32 bytes,
                            const char *fn, bool has_lane) {
@@ -1040,30 +1054,15 @@ static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
     return true;
 #define SIMD_UN(name, opc, fn)                                                 \
   case WF_OP_##name:                                                           \
-    vdst(g, ip[1]);                                                            \
-    put(t, #fn "(");                                                           \
-    var(g, ip[2], 'v');                                                        \
-    put(t, ");\n");                                                            \
+    vcall(g, ip, #fn, "v");                                                    \
     return true;
 #define SIMD_BIN(name, opc, fn)                                                \
   case WF_OP_##name:                                                           \
-    vdst(g, ip[1]);                                                            \
-    put(t, #fn "(");                                                           \
-    var(g, ip[2], 'v');                                                        \
-    put(t, ", ");                                                              \
-    var(g, ip[3], 'v');                                                        \
-    put(t, ");\n");                                                            \
+    vcall(g, ip, #fn, "vv");                                                   \
     return true;
 #define SIMD_TERN(name, opc, fn)                                               \
   case WF_OP_##name:                                                           \
-    vdst(g, ip[1]);                                                            \
-    put(t, #fn "(");                                                           \
-    var(g, ip[2], 'v');                                                        \
-    put(t, ", ");                                                              \
-    var(g, ip[3], 'v');                                                        \
-    put(t, ", ");                                                              \
-    var(g, ip[4], 'v');                                                        \
-    put(t, ");\n");                                                            \
+    vcall(g, ip, #fn, "vvv");                                                  \
     return true;
 #define SIMD_TEST(name, opc, fn)                                               \
   case WF_OP_##name:                                                           \
@@ -1075,12 +1074,7 @@ static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
     return true;
 #define SIMD_SHIFT(name, opc, fn)                                              \
   case WF_OP_##name:                                                           \
-    vdst(g, ip[1]);                                                            \
-    put(t, #fn "(");                                                           \
-    var(g, ip[2], 'v');                                                        \
-    put(t, ", ");                                                              \
-    var(g, ip[3], 'i');                                                        \
-    put(t, ");\n");                                                            \
+    vcall(g, ip, #fn, "vi");                                                   \
     return true;
 #include "../interp/simd.def"
 #include "../interp/simd_undef.h"

@@ -3,14 +3,15 @@
 ** 16-byte wf_v128 and one static inline wf_simd_* function per line of
 ** simd.def. Written with GCC/Clang generic vectors so gcc emits SSE / NEON
 ** where the target has them and scalar code elsewhere; no libm calls, no
-** host intrinsics. AoT output pastes this text after numeric.h, so it must
-** include nothing else and define no external symbols.
+** host intrinsics. AoT output pastes this text after le.h and numeric.h,
+** so it must include nothing else and define no external symbols.
 */
 #ifndef WF_SIMD_H
 #define WF_SIMD_H
 
 #include "../base/base.h"
 #include "numeric.h"
+#include "../base/le.h" /* little-endian lane loads and stores */
 
 #if !defined(__clang__) && (!defined(__GNUC__) || __GNUC__ < 9)
 #error "simd.h needs GCC >= 9 or Clang (generic vector extensions)"
@@ -779,25 +780,17 @@ static inline wf_v128 wf_simd_v128_load8_splat(const u8 *p) {
   return wf_simd_i8x16_splat(*p);
 }
 static inline wf_v128 wf_simd_v128_load16_splat(const u8 *p) {
-  u16 x;
-  __builtin_memcpy(&x, p, 2);
-  return wf_simd_i16x8_splat(x);
+  return wf_simd_i16x8_splat(wf_ld16(p));
 }
 static inline wf_v128 wf_simd_v128_load32_splat(const u8 *p) {
-  u32 x;
-  __builtin_memcpy(&x, p, 4);
-  return wf_simd_i32x4_splat(x);
+  return wf_simd_i32x4_splat(wf_ld32(p));
 }
 static inline wf_v128 wf_simd_v128_load64_splat(const u8 *p) {
-  u64 x;
-  __builtin_memcpy(&x, p, 8);
-  return wf_simd_i64x2_splat(x);
+  return wf_simd_i64x2_splat(wf_ld64(p));
 }
 
 static inline wf_v128 wf_simd_v128_load32_zero(const u8 *p) {
-  u32 x;
-  __builtin_memcpy(&x, p, 4);
-  return (wf_v128)(wf_u32x4){x, 0, 0, 0};
+  return (wf_v128)(wf_u32x4){wf_ld32(p), 0, 0, 0};
 }
 static inline wf_v128 wf_simd_v128_load64_zero(const u8 *p) {
   return wf_v128_load_low_(p);
@@ -809,37 +802,28 @@ static inline wf_v128 wf_simd_v128_load8_lane(wf_v128 v, u32 lane,
 }
 static inline wf_v128 wf_simd_v128_load16_lane(wf_v128 v, u32 lane,
                                                const u8 *p) {
-  u16 x;
-  __builtin_memcpy(&x, p, 2);
-  return wf_simd_i16x8_replace_lane(v, lane, x);
+  return wf_simd_i16x8_replace_lane(v, lane, wf_ld16(p));
 }
 static inline wf_v128 wf_simd_v128_load32_lane(wf_v128 v, u32 lane,
                                                const u8 *p) {
-  u32 x;
-  __builtin_memcpy(&x, p, 4);
-  return wf_simd_i32x4_replace_lane(v, lane, x);
+  return wf_simd_i32x4_replace_lane(v, lane, wf_ld32(p));
 }
 static inline wf_v128 wf_simd_v128_load64_lane(wf_v128 v, u32 lane,
                                                const u8 *p) {
-  u64 x;
-  __builtin_memcpy(&x, p, 8);
-  return wf_simd_i64x2_replace_lane(v, lane, x);
+  return wf_simd_i64x2_replace_lane(v, lane, wf_ld64(p));
 }
 
 static inline void wf_simd_v128_store8_lane(u8 *p, wf_v128 v, u32 lane) {
   *p = (u8)wf_simd_i8x16_extract_lane_u(v, lane);
 }
 static inline void wf_simd_v128_store16_lane(u8 *p, wf_v128 v, u32 lane) {
-  u16 x = (u16)wf_simd_i16x8_extract_lane_u(v, lane);
-  __builtin_memcpy(p, &x, 2);
+  wf_st16(p, (u16)wf_simd_i16x8_extract_lane_u(v, lane));
 }
 static inline void wf_simd_v128_store32_lane(u8 *p, wf_v128 v, u32 lane) {
-  u32 x = wf_simd_i32x4_extract_lane(v, lane);
-  __builtin_memcpy(p, &x, 4);
+  wf_st32(p, wf_simd_i32x4_extract_lane(v, lane));
 }
 static inline void wf_simd_v128_store64_lane(u8 *p, wf_v128 v, u32 lane) {
-  u64 x = wf_simd_i64x2_extract_lane(v, lane);
-  __builtin_memcpy(p, &x, 8);
+  wf_st64(p, wf_simd_i64x2_extract_lane(v, lane));
 }
 
 /* }====================================================================== */

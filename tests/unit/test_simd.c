@@ -115,20 +115,7 @@ static const struct entry entries[] = {
 };
 
 /* Names are unique: a duplicate is a redefinition of an enumerator. */
-#undef SIMD_LOAD
-#undef SIMD_STORE
-#undef SIMD_LOAD_LANE
-#undef SIMD_STORE_LANE
-#undef SIMD_CONST
-#undef SIMD_SHUFFLE
-#undef SIMD_SPLAT
-#undef SIMD_EXTRACT
-#undef SIMD_REPLACE
-#undef SIMD_UN
-#undef SIMD_BIN
-#undef SIMD_TERN
-#undef SIMD_TEST
-#undef SIMD_SHIFT
+#include "../../src/interp/simd_undef.h"
 #define SIMD_LOAD(N, o, ...) OP_##N = o,
 #define SIMD_STORE(N, o, ...) OP_##N = o,
 #define SIMD_LOAD_LANE(N, o, ...) OP_##N = o,
