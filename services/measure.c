@@ -1,0 +1,95 @@
+/*
+** measure.c — measure.h: SHA-256 measurements (mbed TLS) and the device
+** directory.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <mbedtls/sha256.h>
+
+#include "measure.h"
+
+void measure_bytes(const void *data, size_t size, uint8_t out[MEASURE_BYTES]) {
+  mbedtls_sha256_ret(data, size, out, 0);
+}
+
+int measure_file(const char *path, uint8_t out[MEASURE_BYTES]) {
+  mbedtls_sha256_context ctx;
+  unsigned char buf[65536];
+  ssize_t n;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  mbedtls_sha256_init(&ctx);
+  mbedtls_sha256_starts_ret(&ctx, 0);
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    mbedtls_sha256_update_ret(&ctx, buf, (size_t)n);
+  if (n < 0) {
+    int saved = errno;
+    close(fd);
+    mbedtls_sha256_free(&ctx);
+    errno = saved;
+    return -1;
+  }
+  close(fd);
+  mbedtls_sha256_finish_ret(&ctx, out);
+  mbedtls_sha256_free(&ctx);
+  return 0;
+}
+
+int measure_runtime(uint8_t out[MEASURE_BYTES]) {
+  return measure_file("/proc/self/exe", out);
+}
+
+int measure_device_dir(char *buf, size_t size) {
+  const char *env = getenv("WEFT_DEVICE_DIR");
+  const char *base = getenv("XDG_STATE_HOME");
+  const char *home = getenv("HOME");
+  int n;
+  if (env != NULL && env[0] != '\0')
+    n = snprintf(buf, size, "%s", env);
+  else if (base != NULL && base[0] == '/')
+    n = snprintf(buf, size, "%s/weft/device", base);
+  else if (home != NULL && home[0] != '\0')
+    n = snprintf(buf, size, "%s/.local/state/weft/device", home);
+  else
+    return -1;
+  return n >= 0 && (size_t)n < size ? 0 : -1;
+}
+
+int measure_read_secret(const char *dir, const char *name, uint8_t *out,
+                        size_t size, char *err, size_t errlen) {
+  char path[4096];
+  struct stat st;
+  ssize_t n;
+  int fd;
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+    snprintf(err, errlen, "%s: path too long", dir);
+    return -1;
+  }
+  fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    snprintf(err, errlen, "%s: %s (run `weft provision --device-dir %s`)", path,
+             strerror(errno), dir);
+    return -1;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      st.st_size != (off_t)size) {
+    snprintf(err, errlen, "%s: must be a file of exactly %zu bytes", path,
+             size);
+    close(fd);
+    return -1;
+  }
+  n = read(fd, out, size);
+  close(fd);
+  if (n != (ssize_t)size) {
+    snprintf(err, errlen, "%s: short read", path);
+    return -1;
+  }
+  return 0;
+}
