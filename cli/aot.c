@@ -440,6 +440,20 @@ static int attach_code(weft_module *module, const struct cli_artifact *a,
   return CLI_EXIT_OK;
 }
 
+/* The module of a checked artifact. When this very weft build made the
+** code, it validated these bytes then (weft compile loads them first), so
+** the bodies need not be validated and lowered again; from another build,
+** they are. */
+static weft_status load_module_for(weft_engine *engine,
+                                   const struct cli_artifact *a,
+                                   weft_module **out, weft_error *err) {
+  if (strcmp(a->weft_build, WEFT_BUILD_ID) == 0 &&
+      strcmp(a->weft_version, WEFT_VERSION) == 0)
+    return weft_module_load_precompiled(engine, a->wasm, a->wasm_size, out,
+                                        err);
+  return weft_module_load(engine, a->wasm, a->wasm_size, out, err);
+}
+
 /* weft run FILE.cwasm */
 static int load_artifact(const weft_config *config, const char *path,
                          weft_engine **out_engine, weft_module **out_module,
@@ -455,7 +469,7 @@ static int load_artifact(const weft_config *config, const char *path,
                      &bytes, &size);
   if (rc != CLI_EXIT_OK)
     return rc;
-  if (cli_artifact_decode(bytes, size, &a, why, sizeof why) !=
+  if (cli_artifact_decode(bytes, size, 1, &a, why, sizeof why) !=
       CLI_ARTIFACT_OK) {
     cli_errorf("%s: refused: %s", path, why);
     free(bytes);
@@ -473,8 +487,7 @@ static int load_artifact(const weft_config *config, const char *path,
     return cli_report(NULL, &err);
   }
   memset(&err, 0, sizeof err);
-  if (weft_module_load(*out_engine, a.wasm, a.wasm_size, out_module, &err) !=
-      WEFT_OK)
+  if (load_module_for(*out_engine, &a, out_module, &err) != WEFT_OK)
     rc = cli_report(path, &err);
   else
     rc = attach_code(*out_module, &a, path, out_code);
@@ -528,7 +541,9 @@ static int cache_entry_ok(const uint8_t *bytes, size_t size,
                           const uint8_t module_sha256[32],
                           const struct toolchain *t, struct cli_artifact *a,
                           char *why, size_t why_size) {
-  if (cli_artifact_decode(bytes, size, a, why, why_size) != CLI_ARTIFACT_OK)
+  /* The embedded Wasm is not used here: the module run is the one the
+  ** caller hashed, compared with the header's module hash below. */
+  if (cli_artifact_decode(bytes, size, 0, a, why, why_size) != CLI_ARTIFACT_OK)
     return 0;
   if (memcmp(a->module_sha256, module_sha256, 32) != 0 ||
       !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS) != !t->explicit_checks ||
@@ -570,12 +585,6 @@ static int load_cached(const weft_config *config, const char *path,
     rc = cli_report(NULL, &err);
     goto done;
   }
-  memset(&err, 0, sizeof err);
-  if (weft_module_load(*out_engine, wasm, wasm_size, out_module, &err) !=
-      WEFT_OK) {
-    rc = cli_report(path, &err);
-    goto done;
-  }
   if (cli_sha256_of(wasm, wasm_size, module_sha256) != 0 ||
       cache_key(module_sha256, &t, key) != 0) {
     cli_errorf("out of memory");
@@ -588,13 +597,26 @@ static int load_cached(const weft_config *config, const char *path,
                        &bytes, &size);
     if (rc == CLI_EXIT_OK &&
         cache_entry_ok(bytes, size, module_sha256, &t, &a, why, sizeof why)) {
-      rc = attach_code(*out_module, &a, entry, out_code);
+      /* The entry's module hash is FILE.wasm's, checked above. */
+      a.wasm = wasm;
+      a.wasm_size = wasm_size;
+      memset(&err, 0, sizeof err);
+      if (load_module_for(*out_engine, &a, out_module, &err) != WEFT_OK)
+        rc = cli_report(path, &err);
+      else
+        rc = attach_code(*out_module, &a, entry, out_code);
       goto done;
     }
     if (rc == CLI_EXIT_OK)
       cli_errorf("%s: cache entry refused (%s); compiling again", entry, why);
     free(bytes);
     bytes = NULL;
+  }
+  memset(&err, 0, sizeof err);
+  if (weft_module_load(*out_engine, wasm, wasm_size, out_module, &err) !=
+      WEFT_OK) {
+    rc = cli_report(path, &err);
+    goto done;
   }
   if (make_dirs(dir) != 0) {
     cli_errorf("%s: cannot create the cache directory: %s", dir,

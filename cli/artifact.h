@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLI_ARTIFACT_FORMAT 1           /* version of the header layout */
+#define CLI_ARTIFACT_FORMAT 2           /* version of the header layout */
 #define CLI_ARTIFACT_HEADER_SIZE 1024   /* bytes before the payload */
 #define CLI_ARTIFACT_EXPLICIT_CHECKS 1u /* flags: bounds checked in code */
 #define CLI_ARTIFACT_FUEL 2u            /* flags: code meters fuel */
@@ -53,10 +53,13 @@ int cli_artifact_encode(const struct cli_artifact *a, uint8_t **out_bytes,
                         size_t *out_size);
 
 /* Decodes and checks, in this order: magic and format version, sizes,
-** integrity hash, field syntax, ABI, target == this host, module hash.
-** On a problem writes a one-line reason to `why` and returns it;
-** out->wasm and out->so point into `bytes`. */
+** integrity hash, field syntax, ABI, target == this host, and with
+** check_module the embedded Wasm against the module hash (a caller that
+** hashed the module it runs, and compares, may skip it). On a problem
+** writes a one-line reason to `why` and returns it; out->wasm and out->so
+** point into `bytes`. */
 enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
+                                              int check_module,
                                               struct cli_artifact *out,
                                               char *why, size_t why_size);
 

@@ -170,6 +170,18 @@ uint64_t weft_engine_fuel(const weft_engine *engine);
 weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
                              size_t size, weft_module **out_module,
                              weft_error *out_error);
+/* For a module whose compiled code the caller holds: decode and validate
+** the module's structure, but neither validate nor lower the function
+** bodies. The caller vouches that these exact bytes passed
+** weft_module_load in this weft build when the code was generated (an
+** artifact records the module hash and the build), and that the code is
+** attached with weft_module_attach_aot before any instantiation, which
+** is refused until then. Skips the lowering, a third of loading a large
+** artifact. */
+weft_status weft_module_load_precompiled(weft_engine *engine,
+                                         const uint8_t *bytes, size_t size,
+                                         weft_module **out_module,
+                                         weft_error *out_error);
 /* Drop the caller's reference; instances keep their own. */
 void weft_module_free(weft_module *module);
 

@@ -374,6 +374,9 @@ weft_status weft_instantiate(weft_linker *l, weft_module *mod,
     return wf_error_set(err, WEFT_ERR_ARG,
                         "linker and module belong to "
                         "different engines");
+  if (mod->precompiled && !mod->aot)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "module loaded for compiled code has none attached");
   weft_instance *inst = wf_alloc_zero(&e->alloc, sizeof *inst);
   if (!inst)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");

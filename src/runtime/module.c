@@ -26,7 +26,8 @@ void wf_module_unref(weft_module *mod) {
 
 void weft_module_free(weft_module *mod) { wf_module_unref(mod); }
 
-static weft_status lower_all(weft_module *mod, weft_error *err) {
+static weft_status lower_all(weft_module *mod, bool lower_bodies,
+                             weft_error *err) {
   weft_engine *e = mod->engine;
   struct wf_module *m = &mod->m;
   mod->type_sigs =
@@ -38,7 +39,7 @@ static weft_status lower_all(weft_module *mod, weft_error *err) {
   for (u32 i = 0; i < m->ntypes; i++)
     if (wf_engine_intern_sig(e, &m->types[i], &mod->type_sigs[i]) != WEFT_OK)
       return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
-  for (u32 i = 0; i < m->nfuncs; i++) {
+  for (u32 i = 0; lower_bodies && i < m->nfuncs; i++) {
     weft_status s =
         wf_lower_func(&e->alloc, m, i, e->dispatch,
                       e->config.fuel_metering != 0, &mod->codes[i], err);
@@ -49,8 +50,8 @@ static weft_status lower_all(weft_module *mod, weft_error *err) {
   return WEFT_OK;
 }
 
-weft_status weft_module_load(weft_engine *e, const uint8_t *bytes, size_t size,
-                             weft_module **out, weft_error *err) {
+static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
+                        bool lower_bodies, weft_module **out, weft_error *err) {
   wf_error_clear(err);
   *out = NULL;
   if (!bytes && size)
@@ -76,13 +77,25 @@ weft_status weft_module_load(weft_engine *e, const uint8_t *bytes, size_t size,
   if (s == WEFT_OK)
     s = wf_validate_module(&e->alloc, &mod->m, err);
   if (s == WEFT_OK)
-    s = lower_all(mod, err);
+    s = lower_all(mod, lower_bodies, err);
   if (s != WEFT_OK) {
     module_release(mod);
     return s;
   }
+  mod->precompiled = !lower_bodies;
   *out = mod;
   return WEFT_OK;
+}
+
+weft_status weft_module_load(weft_engine *e, const uint8_t *bytes, size_t size,
+                             weft_module **out, weft_error *err) {
+  return load(e, bytes, size, true, out, err);
+}
+
+weft_status weft_module_load_precompiled(weft_engine *e, const uint8_t *bytes,
+                                         size_t size, weft_module **out,
+                                         weft_error *err) {
+  return load(e, bytes, size, false, out, err);
 }
 
 uint32_t weft_module_import_count(const weft_module *mod) {

@@ -165,6 +165,7 @@ struct weft_module {
   struct wf_code **codes; /* per defined function: lowered body */
   u64 lowered_bytes;
   const weft_aot_module *aot; /* attached compiled code, or NULL */
+  bool precompiled;           /* bodies not lowered: needs `aot` to run */
 };
 
 struct weft_host_ctx {

@@ -66,11 +66,13 @@ put_str() { # FILE OFFSET FIELD-SIZE TEXT (NUL-padded)
     dd if=/dev/zero of="$1" bs=1 seek="$2" count="$3" conv=notrunc status=none
     printf '%s' "$4" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
-# Recomputes the integrity hash (header bytes 0..991, then the payload),
-# as a forger would, so the checks behind it are reached.
+# Recomputes the integrity hash (header bytes 0..991, then the shared
+# object after the W Wasm bytes), as a forger would, so the checks behind
+# it are reached.
 fix_integrity() {
-    local h
-    h=$({ head -c 992 "$1"; tail -c +1025 "$1"; } | sha256sum | cut -c1-64)
+    local h w
+    w=$(od -An -tu8 -j24 -N8 "$1" | tr -d ' ')
+    h=$({ head -c 992 "$1"; tail -c +$((1025 + w)) "$1"; } | sha256sum | cut -c1-64)
     put_hex "$1" 992 "$h"
 }
 
@@ -164,14 +166,21 @@ done
 v=$(variant long) && printf 'x' >>"$v"
 refused "$v" "one byte appended" "corrupt"
 
-# a flipped byte anywhere in the header or the payload: integrity
-for off in 3 12 20 24 50 75 210 500 980 1000 1030 $((size / 2)) $((size - 1)); do
+# a flipped byte anywhere in the header or the payload: integrity (the
+# header and shared object) or the module hash (the embedded Wasm)
+wbytes=$(stat -c %s "$M")
+for off in 3 12 20 24 50 75 210 500 980 1000 1030 $((1024 + wbytes - 1)) \
+    $((1024 + wbytes)) $((size / 2)) $((size - 1)); do
     v=$(variant flip) && flip_byte "$v" "$off"
     case $off in
     3) why="not a weft AoT artifact" ;; # the magic
     12) why="format" ;;          # header size field: the format check sees it
     24) why="the header says" ;; # the Wasm size field: sizes disagree first
-    *) why="integrity check failed" ;;
+    *) if [ "$off" -ge 1024 ] && [ "$off" -lt $((1024 + wbytes)) ]; then
+           why="module hash mismatch"
+       else
+           why="integrity check failed"
+       fi ;;
     esac
     refused "$v" "byte $off flipped" "$why"
 done
@@ -183,8 +192,8 @@ refused "$v" "forged target" "built for target"
 expect_stderr_has "this host is $host" "target message names this host"
 v=$(variant abi) && put_u32 "$v" 16 999 && fix_integrity "$v"
 refused "$v" "forged ABI" "AoT ABI 999"
-v=$(variant format) && put_u32 "$v" 8 2 && fix_integrity "$v"
-refused "$v" "future format version" "format 2"
+v=$(variant format) && put_u32 "$v" 8 3 && fix_integrity "$v"
+refused "$v" "future format version" "format 3"
 v=$(variant modhash) && flip_byte "$v" 45 && fix_integrity "$v"
 refused "$v" "module hash in the header forged" "module hash mismatch"
 v=$(variant modbody) && flip_byte "$v" $((1024 + 20)) && fix_integrity "$v"

@@ -495,6 +495,39 @@ static void test_validate(void) {
   EXPECT_OK(HDR "\6\6\1\x7f\0\x41\0\x0b", true);
 }
 
+/* weft_module_load_precompiled skips the bodies (a body that would not
+** validate loads) but still checks the structure, and such a module is
+** never instantiated without compiled code. */
+static void test_precompiled(void) {
+  static const char bad_body[] =
+      HDR "\1\4\1\x60\0\0\3\2\1\0\x0a\5\1\3\0\x6a\x0b";
+  static const char bad_structure[] = HDR "\5\5\2\0\1\0\1";
+  weft_engine *e = NULL;
+  weft_module *mod = NULL;
+  weft_linker *l = NULL;
+  weft_instance *inst = NULL;
+  weft_error err;
+
+  CHECK(weft_engine_new(NULL, &e, &err) == WEFT_OK);
+  CHECK(weft_module_load(e, (const uint8_t *)bad_body, sizeof bad_body - 1,
+                         &mod, &err) == WEFT_ERR_INVALID);
+  CHECK(weft_module_load_precompiled(e, (const uint8_t *)bad_body,
+                                     sizeof bad_body - 1, &mod,
+                                     &err) == WEFT_OK);
+  CHECK(weft_linker_new(e, &l, &err) == WEFT_OK);
+  CHECK(weft_instantiate(l, mod, &inst, &err) == WEFT_ERR_ARG);
+  CHECK(inst == NULL);
+  CHECK(strstr(err.message, "compiled code") != NULL);
+  weft_module_free(mod);
+  mod = NULL;
+  CHECK(weft_module_load_precompiled(e, (const uint8_t *)bad_structure,
+                                     sizeof bad_structure - 1, &mod,
+                                     &err) == WEFT_ERR_INVALID);
+  CHECK(mod == NULL);
+  weft_linker_free(l);
+  weft_engine_free(e);
+}
+
 /* Every allocation failure yields WEFT_ERR_NOMEM and leaks nothing. */
 static void fail_each_allocation(const void *bytes, size_t n) {
   for (long k = 1; k < 10000; k++) {
@@ -534,6 +567,7 @@ int main(void) {
   T_RUN(test_locals);
   T_RUN(test_hostile);
   T_RUN(test_validate);
+  T_RUN(test_precompiled);
   T_RUN(test_alloc_failures);
   return T_DONE();
 }
