@@ -81,6 +81,23 @@ double cli_clock_wall_since(const struct cli_clock *start,
 double cli_clock_cpu_since(const struct cli_clock *start,
                            const struct cli_clock *now);
 
+/* Fuel for one run (meter.c): the --fuel budget, handed out in slices
+** when a --deadline is set so the wall clock is checked between them. */
+struct cli_meter {
+  uint64_t budget;         /* --fuel N */
+  uint64_t unhanded;       /* budget not yet given to the engine */
+  double deadline_seconds; /* > 0: stop the program after this long */
+  struct cli_clock started;
+  int deadline_hit; /* the program was stopped by the deadline */
+};
+/* Sets the engine's fuel (and with a deadline, its fuel hook and a
+** last-resort alarm); the deadline counts from here. Returns 0, or -1
+** when the alarm cannot be set. */
+int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
+                    double deadline_seconds);
+/* Fuel consumed so far: exact, with or without a deadline. */
+uint64_t cli_meter_used(const struct cli_meter *m, const weft_engine *engine);
+
 /* Parses `text` as a value of `type`: i32/i64 decimal or 0x hex, with an
 ** optional sign (unsigned spellings up to 2^N-1 are accepted and wrap);
 ** f32/f64 as C floats plus "nan", "inf", "-inf", "nan:0xPAYLOAD"; refs

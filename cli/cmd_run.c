@@ -35,7 +35,9 @@ struct run_options {
   const char *key_file; /* --key-file, for --protected-dir */
   uint32_t nprotected;  /* --protected-dir entries among dirs[] */
   uint64_t fuel;        /* --fuel N (config.fuel_metering set) */
-  const char *account;  /* --account FILE, or NULL */
+  double deadline;      /* --deadline SECONDS, or 0 */
+  struct cli_meter meter;
+  const char *account; /* --account FILE, or NULL */
 };
 
 void cli_usage_run(FILE *out) {
@@ -84,6 +86,9 @@ void cli_usage_run(FILE *out) {
       "                          Wasm instruction count; trap \"out of fuel\"\n"
       "                          when N runs out (the same count in the\n"
       "                          interpreter and compiled code, on any ISA)\n"
+      "  --deadline SECONDS      stop the program (trap \"interrupted\") once\n"
+      "                          it has run this long, wall clock; uses fuel\n"
+      "                          metering (with --aot, metered code)\n"
       "  --account FILE          write a JSON record of the run (fuel used,\n"
       "                          memory pages, wall and CPU time, exit "
       "status)\n",
@@ -349,6 +354,15 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       if (cli_parse_u64(v, &opt->fuel) != 0)
         return bad_option_value("--fuel", v);
       opt->config.fuel_metering = 1;
+    } else if ((v = option_value(argc, argv, &i, "--deadline", &missing))) {
+      char *end;
+      opt->deadline = strtod(v, &end);
+      if (end == v || *end != '\0' || !(opt->deadline > 0) ||
+          opt->deadline > 1e9)
+        return bad_option_value("--deadline", v);
+      if (!opt->config.fuel_metering)
+        opt->fuel = UINT64_MAX; /* metering for the deadline only */
+      opt->config.fuel_metering = 1;
     } else if ((v = option_value(argc, argv, &i, "--account", &missing))) {
       opt->account = v;
     } else if ((v = option_value(argc, argv, &i, "--max-module-size",
@@ -584,10 +598,14 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
     else
       fputc(*p, f);
   fputs("\",\n", f);
-  if (opt->config.fuel_metering)
-    fprintf(f, "  \"fuel_limit\": %llu,\n  \"fuel_used\": %llu,\n",
-            (unsigned long long)opt->fuel,
-            (unsigned long long)(opt->fuel - weft_engine_fuel(engine)));
+  if (opt->config.fuel_metering) {
+    if (opt->fuel == UINT64_MAX) /* --deadline alone: no fuel limit */
+      fputs("  \"fuel_limit\": null,\n", f);
+    else
+      fprintf(f, "  \"fuel_limit\": %llu,\n", (unsigned long long)opt->fuel);
+    fprintf(f, "  \"fuel_used\": %llu,\n",
+            (unsigned long long)cli_meter_used(&opt->meter, engine));
+  }
   fprintf(f,
           "  \"memory_pages\": %llu,\n  \"wall_seconds\": %.6f,\n"
           "  \"cpu_seconds\": %.6f,\n  \"exit_status\": %d,\n"
@@ -631,8 +649,13 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
-  if (opt.config.fuel_metering)
-    weft_engine_set_fuel(engine, opt.fuel); /* before start functions run */
+  /* Before start functions run. */
+  if (opt.config.fuel_metering &&
+      cli_meter_start(&opt.meter, engine, opt.fuel, opt.deadline) != 0) {
+    cli_errorf("--deadline: cannot set a timer: %s", strerror(errno));
+    rc = CLI_EXIT_USAGE;
+    goto done;
+  }
   memset(&err, 0, sizeof err);
   if (weft_linker_new(engine, &linker, &err) != WEFT_OK) {
     rc = cli_report(opt.path, &err);
@@ -652,6 +675,9 @@ int cmd_run(int argc, char **argv) {
   rc = call_entry(engine, &opt, func);
 done:
   fflush(stdout);
+  if (opt.meter.deadline_hit)
+    cli_errorf("%s: stopped: the --deadline of %g s passed", opt.path,
+               opt.deadline);
   if (opt.account != NULL && engine != NULL &&
       write_account(&opt, engine, instance, &started, rc) != 0 &&
       rc == CLI_EXIT_OK)

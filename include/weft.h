@@ -52,7 +52,9 @@ typedef enum weft_trap {
   WEFT_TRAP_INVALID_CONVERSION, /* "invalid conversion to integer" */
   WEFT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WEFT_TRAP_HOST,               /* raised by a host function */
-  WEFT_TRAP_OUT_OF_FUEL         /* "out of fuel" (fuel metering) */
+  WEFT_TRAP_OUT_OF_FUEL,        /* "out of fuel" (fuel metering) */
+  WEFT_TRAP_INTERRUPTED         /* "interrupted": a fuel hook stopped the
+                                   program (e.g. its deadline passed) */
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
@@ -163,6 +165,17 @@ void weft_engine_free(weft_engine *engine);
 ** the fuel left is exact and the same on every engine and ISA. */
 void weft_engine_set_fuel(weft_engine *engine, uint64_t fuel);
 uint64_t weft_engine_fuel(const weft_engine *engine);
+
+/* Called when a block costs more fuel than is left, before trapping. The
+** hook may add fuel (weft_engine_set_fuel) and return WEFT_TRAP_NONE to go
+** on, or return the trap to raise: WEFT_TRAP_OUT_OF_FUEL, or
+** WEFT_TRAP_INTERRUPTED to stop the program for a reason of its own. Handing
+** out fuel in slices through a hook gives periodic control back to the
+** embedder (a wall-clock deadline, say) at no cost beyond metering, and the
+** fuel consumed stays exact. Runs on the thread running the code. */
+typedef weft_trap (*weft_fuel_hook)(void *user, weft_engine *engine);
+void weft_engine_set_fuel_hook(weft_engine *engine, weft_fuel_hook hook,
+                               void *user);
 
 /* ---- modules --------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 3
+#define WEFT_AOT_ABI 4
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* The first fields of runtime objects, read directly by generated code. */
@@ -73,6 +73,9 @@ typedef struct weft_aot_api {
   void (*table_init)(struct weft_aot_ctx *c, uint32_t table, uint32_t seg,
                      uint32_t d, uint32_t s, uint32_t n);
   void (*elem_drop)(struct weft_aot_ctx *c, uint32_t seg);
+  /* Fuel left (*c->fuel, stored by the caller) is below `need`: returns
+  ** once the engine's fuel hook added enough, else traps. */
+  void (*refuel)(struct weft_aot_ctx *c, int64_t need);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */

@@ -768,11 +768,13 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     return true;
   case WF_OP_RETURN: emit_return(g); return true;
   case WF_OP_FUEL:
-    /* The store keeps the context exact for traps taken by signal. */
+    /* The store keeps the context exact for traps taken by signal; the
+    ** slow path asks the engine's fuel hook for more, or traps. */
     putf(t,
-         "  if (WF_UNLIKELY(wf_fuel < %u)) TRAP(%u);\n"
+         "  if (WF_UNLIKELY(wf_fuel < %u)) { *c->fuel = wf_fuel; "
+         "c->api->refuel(c, %u); wf_fuel = *c->fuel; }\n"
          "  wf_fuel -= %u; *c->fuel = wf_fuel;\n",
-         ip[1], (unsigned)WEFT_TRAP_OUT_OF_FUEL, ip[1]);
+         ip[1], ip[1], ip[1]);
     return true;
   case WF_OP_GLOBAL_GET: {
     char l = global_letter(g, ip[2]), lv[32];

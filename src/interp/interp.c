@@ -170,8 +170,11 @@ dispatch:
   CASE(UNREACHABLE) { TRAP(WEFT_TRAP_UNREACHABLE); }
   CASE(FUEL) {
     /* A block that cannot be paid in full does not start. */
-    if (WF_UNLIKELY(ex->fuel < (i64)ip[1]))
-      TRAP(WEFT_TRAP_OUT_OF_FUEL);
+    if (WF_UNLIKELY(ex->fuel < (i64)ip[1])) {
+      weft_trap t = wf_engine_refuel(inst->engine, (i64)ip[1]);
+      if (t != WEFT_TRAP_NONE)
+        TRAP(t);
+    }
     ex->fuel -= ip[1];
     ip += 2;
     NEXT();

@@ -165,11 +165,17 @@ static void aot_elem_drop(weft_aot_ctx *c, u32 seg) {
   instance_of(c)->elems[seg].len = 0;
 }
 
+static void aot_refuel(weft_aot_ctx *c, int64_t need) {
+  weft_trap t = wf_engine_refuel(instance_of(c)->engine, need);
+  if (t != WEFT_TRAP_NONE)
+    aot_trap(c, t);
+}
+
 static const weft_aot_api aot_api = {
     aot_trap,        aot_call,       aot_call_indirect, aot_memory_grow,
     aot_memory_init, aot_data_drop,  aot_table_get,     aot_table_set,
     aot_table_grow,  aot_table_fill, aot_table_copy,    aot_table_init,
-    aot_elem_drop,
+    aot_elem_drop,   aot_refuel,
 };
 
 /* ---- instances -------------------------------------------------------- */

@@ -66,6 +66,25 @@ uint64_t weft_engine_fuel(const weft_engine *e) {
   return e->exec.fuel > 0 ? (u64)e->exec.fuel : 0;
 }
 
+void weft_engine_set_fuel_hook(weft_engine *e, weft_fuel_hook hook,
+                               void *user) {
+  e->fuel_hook = hook;
+  e->fuel_hook_user = user;
+}
+
+weft_trap wf_engine_refuel(weft_engine *e, i64 need) {
+  while (e->exec.fuel < need) {
+    i64 before = e->exec.fuel;
+    weft_trap t = e->fuel_hook ? e->fuel_hook(e->fuel_hook_user, e)
+                               : WEFT_TRAP_OUT_OF_FUEL;
+    if (t != WEFT_TRAP_NONE)
+      return t;
+    if (e->exec.fuel <= before)
+      return WEFT_TRAP_OUT_OF_FUEL; /* a hook that adds nothing */
+  }
+  return WEFT_TRAP_NONE;
+}
+
 void weft_engine_free(weft_engine *e) {
   if (!e)
     return;

@@ -62,6 +62,8 @@ struct weft_engine {
   u32 sig_index_cap;
   struct wf_exec exec;
   bool exec_ready;
+  weft_fuel_hook fuel_hook; /* asked before an out-of-fuel trap, or NULL */
+  void *fuel_hook_user;
   u32 *dispatch; /* interpreter encoding of each internal op, or NULL */
   weft_memory *reserved_memories; /* memories with guard reservations */
 };
@@ -181,6 +183,9 @@ struct weft_linker {
 };
 
 /* engine.c */
+/* Before an out-of-fuel trap: ask the fuel hook until `need` fuel is left;
+** WEFT_TRAP_NONE then, else the trap to raise. */
+WF_INTERNAL weft_trap wf_engine_refuel(weft_engine *e, i64 need);
 WF_INTERNAL weft_status wf_engine_intern_sig(weft_engine *e,
                                              const struct wf_functype *t,
                                              u32 *out_sig);

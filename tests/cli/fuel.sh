@@ -4,7 +4,8 @@
 # with the trap exit status; the fuel used is the same in the interpreter,
 # in compiled code with guard pages and with explicit bounds checks, for
 # every bench kernel; compiled code without metering is refused when the
-# engine meters (and the reverse).
+# engine meters (and the reverse); --deadline stops an endless loop by the
+# wall clock and, handing fuel out in slices, leaves the fuel used exact.
 source "$(dirname "$0")/helpers.bash"
 
 F=$(wasm fuel) || exit 1
@@ -40,6 +41,34 @@ for mode in "${MODES[@]}"; do
     expect_status 3 "endless loop stopped ($mode)"
     grep -q '"exit_status": 3' "$TMP/c.json" && ok || not_ok "account records the trap status ($mode)"
     grep -q '"root_of_trust": "software' "$TMP/c.json" && ok || not_ok "account states the software root ($mode)"
+
+    # --deadline: the endless loop is interrupted by the wall clock, not
+    # by fuel (none is given); no timing is asserted
+    # shellcheck disable=SC2086
+    weft run $mode --deadline 0.2 --account "$TMP/d.json" --invoke spin "$F" 0
+    expect_status 3 "deadline stops an endless loop ($mode)"
+    expect_stderr_has "trap: interrupted" "deadline trap message ($mode)"
+    expect_stderr_has "the --deadline of 0.2 s passed" "deadline named ($mode)"
+    grep -q '"fuel_limit": null' "$TMP/d.json" && ok || not_ok "no fuel limit with --deadline alone ($mode)"
+    # handing fuel out in slices changes nothing: the same fuel used, and
+    # the out-of-fuel trap at the same block
+    # shellcheck disable=SC2086
+    weft run $mode --deadline 100 --fuel 100000000 --account "$TMP/e.json" --invoke spin "$F" 5000000
+    expect_stdout 5000000 "spin 5000000 under a deadline ($mode)"
+    # shellcheck disable=SC2086
+    weft run $mode --fuel 100000000 --account "$TMP/f.json" --invoke spin "$F" 5000000
+    e=$(fuel_used "$TMP/e.json") f=$(fuel_used "$TMP/f.json")
+    [ -n "$e" ] && [ "$e" = "$f" ] && ok || not_ok "same fuel with and without a deadline ($mode): '$e' vs '$f'"
+    # shellcheck disable=SC2086
+    weft run $mode --deadline 100 --fuel "$((f - 1))" --invoke spin "$F" 5000000
+    expect_status 3 "one fuel short under a deadline traps ($mode)"
+    expect_stderr_has "out of fuel" "out of fuel, not interrupted ($mode)"
+done
+
+# a bad --deadline is refused
+for bad in 0 -1 abc 1e10 ""; do
+    weft run --deadline "$bad" --invoke three "$F"
+    expect_status 1 "--deadline '$bad' refused"
 done
 
 # compiled code must agree with the engine about metering

@@ -1,0 +1,75 @@
+/*
+** meter.c — fuel for `weft run`: --fuel N hands the engine its budget;
+** --deadline S hands it out in slices through the engine's fuel hook, which
+** looks at the wall clock between slices and stops the program once the
+** deadline has passed. The fuel consumed stays exact either way (the hook
+** only decides when the next slice is given), so --account reports the
+** same figure with or without a deadline. A program blocked inside a host
+** call never asks for fuel; an alarm one second past the deadline ends
+** the process as a last resort.
+*/
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Wall time between deadline checks: ~1 ms of compiled code, ~10 ms
+** interpreted. */
+#define METER_SLICE ((uint64_t)1 << 22)
+#define METER_GRACE_SECONDS 1
+
+static weft_trap meter_refuel(void *user, weft_engine *engine) {
+  struct cli_meter *m = user;
+  struct cli_clock now;
+  uint64_t add;
+
+  cli_clock_now(&now);
+  if (cli_clock_wall_since(&m->started, &now) >= m->deadline_seconds) {
+    m->deadline_hit = 1;
+    return WEFT_TRAP_INTERRUPTED;
+  }
+  if (m->unhanded == 0)
+    return WEFT_TRAP_OUT_OF_FUEL;
+  add = m->unhanded < METER_SLICE ? m->unhanded : METER_SLICE;
+  m->unhanded -= add;
+  weft_engine_set_fuel(engine, weft_engine_fuel(engine) + add);
+  return WEFT_TRAP_NONE;
+}
+
+static void blocked_past_deadline(int sig) {
+  static const char msg[] =
+      "weft: the --deadline passed while the program was blocked in a host "
+      "call; stopped\n";
+  (void)sig;
+  (void)!write(2, msg, sizeof msg - 1);
+  _exit(CLI_EXIT_TRAP);
+}
+
+int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
+                    double deadline_seconds) {
+  memset(m, 0, sizeof m[0]);
+  m->budget = fuel;
+  cli_clock_now(&m->started);
+  if (deadline_seconds <= 0) {
+    weft_engine_set_fuel(engine, fuel);
+    return 0;
+  }
+  m->deadline_seconds = deadline_seconds;
+  m->unhanded = fuel;
+  weft_engine_set_fuel(engine, 0); /* the first block asks the hook */
+  weft_engine_set_fuel_hook(engine, meter_refuel, m);
+
+  struct itimerval t;
+  double at = deadline_seconds + METER_GRACE_SECONDS;
+  memset(&t, 0, sizeof t);
+  t.it_value.tv_sec = (time_t)at;
+  t.it_value.tv_usec = (suseconds_t)((at - (double)(time_t)at) * 1e6);
+  signal(SIGALRM, blocked_past_deadline);
+  return setitimer(ITIMER_REAL, &t, NULL);
+}
+
+uint64_t cli_meter_used(const struct cli_meter *m, const weft_engine *engine) {
+  return m->budget - m->unhanded - weft_engine_fuel(engine);
+}
