@@ -253,7 +253,7 @@ static bool metered(const struct cgen *g) {
 static void after_call(struct cgen *g) {
   reload_memory(g);
   if (metered(g))
-    put(&g->body, "    wf_fuel = *c->fuel;\n");
+    put(&g->body, "    wf_fuel = *wf_fuel_at;\n");
 }
 
 /* ---- instructions ----------------------------------------------------- */
@@ -771,9 +771,9 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     /* The store keeps the context exact for traps taken by signal; the
     ** slow path asks the engine's fuel hook for more, or traps. */
     putf(t,
-         "  if (WF_UNLIKELY(wf_fuel < %u)) { *c->fuel = wf_fuel; "
-         "c->api->refuel(c, %u); wf_fuel = *c->fuel; }\n"
-         "  wf_fuel -= %u; *c->fuel = wf_fuel;\n",
+         "  if (WF_UNLIKELY(wf_fuel < %u)) { *wf_fuel_at = wf_fuel; "
+         "c->api->refuel(c, %u); wf_fuel = *wf_fuel_at; }\n"
+         "  wf_fuel -= %u; *wf_fuel_at = wf_fuel;\n",
          ip[1], ip[1], ip[1]);
     return true;
   case WF_OP_GLOBAL_GET: {
@@ -1194,7 +1194,10 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
          "TRAP(%u);\n",
          (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
     if (metered(g))
-      put(out, "  int64_t wf_fuel = *c->fuel;\n");
+      /* The pointer in a local: without strict aliasing every store to
+      ** linear memory would otherwise reload it from the context. */
+      put(out, "  int64_t *const wf_fuel_at = c->fuel;\n"
+               "  int64_t wf_fuel = *wf_fuel_at;\n");
     for (u32 slot = 0; slot < nslots; slot++) {
       static const char letters[] = "ildfrv";
       for (u32 k = 0; k < 6; k++) {
