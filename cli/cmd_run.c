@@ -32,10 +32,11 @@ struct run_options {
   uint32_t nenv;
   int *listen_fds; /* --tcplisten sockets */
   uint32_t nlisten;
-  const char *key_file; /* --key-file, for --protected-dir */
-  uint32_t nprotected;  /* --protected-dir entries among dirs[] */
-  uint64_t fuel;        /* --fuel N (config.fuel_metering set) */
-  const char *account;  /* --account FILE, or NULL */
+  const char *key_file;   /* --key-file, for --protected-dir */
+  uint32_t nprotected;    /* --protected-dir entries among dirs[] */
+  uint64_t fuel;          /* --fuel N (config.fuel_metering set) */
+  const char *account;    /* --account FILE, or NULL */
+  const char *device_dir; /* --device-dir DIR (weft:seal), or NULL */
 };
 
 void cli_usage_run(FILE *out) {
@@ -86,7 +87,10 @@ void cli_usage_run(FILE *out) {
       "                          interpreter and compiled code, on any ISA)\n"
       "  --account FILE          write a JSON record of the run (fuel used,\n"
       "                          memory pages, wall and CPU time, exit "
-      "status)\n",
+      "status,\n"
+      "                          bytes read/written per stdio and preopen)\n"
+      "  --device-dir DIR        the device's secrets (seal.key for a module\n"
+      "                          importing weft:seal; docs/sealing.md)\n",
       out);
 }
 
@@ -351,6 +355,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       opt->config.fuel_metering = 1;
     } else if ((v = option_value(argc, argv, &i, "--account", &missing))) {
       opt->account = v;
+    } else if ((v = option_value(argc, argv, &i, "--device-dir", &missing))) {
+      opt->device_dir = v;
     } else if ((v = option_value(argc, argv, &i, "--max-module-size",
                                  &missing))) {
       if (cli_parse_size(v, &opt->config.max_module_bytes) != 0)
@@ -560,7 +566,7 @@ done:
 /* --account: what the run consumed, as one JSON object. The root of trust
 ** is software here: nothing signs the record yet. */
 static int write_account(const struct run_options *opt, weft_engine *engine,
-                         weft_instance *instance,
+                         weft_instance *instance, const weft_wasi *wasi,
                          const struct cli_clock *started, int status) {
   struct cli_clock now;
   weft_extern mem;
@@ -588,6 +594,7 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
     fprintf(f, "  \"fuel_limit\": %llu,\n  \"fuel_used\": %llu,\n",
             (unsigned long long)opt->fuel,
             (unsigned long long)(opt->fuel - weft_engine_fuel(engine)));
+  cli_account_io(f, wasi, opt->dirs, opt->ndirs);
   fprintf(f,
           "  \"memory_pages\": %llu,\n  \"wall_seconds\": %.6f,\n"
           "  \"cpu_seconds\": %.6f,\n  \"exit_status\": %d,\n"
@@ -610,7 +617,8 @@ int cmd_run(int argc, char **argv) {
   weft_instance *instance = NULL;
   weft_func *func = NULL;
   weft_wasi *wasi = NULL;
-  void *code = NULL; /* compiled code, released after the engine */
+  struct seal_host *seal = NULL; /* weft:seal, when imported */
+  void *code = NULL;             /* compiled code, released after the engine */
   weft_error err;
   struct cli_clock started;
   int rc;
@@ -639,6 +647,9 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   rc = define_host_imports(engine, linker, &opt, module, &wasi);
+  if (rc == CLI_EXIT_OK)
+    rc =
+        cli_seal_setup(engine, linker, module, opt.path, opt.device_dir, &seal);
   if (rc != CLI_EXIT_OK)
     goto done;
   memset(&err, 0, sizeof err);
@@ -653,12 +664,13 @@ int cmd_run(int argc, char **argv) {
 done:
   fflush(stdout);
   if (opt.account != NULL && engine != NULL &&
-      write_account(&opt, engine, instance, &started, rc) != 0 &&
+      write_account(&opt, engine, instance, wasi, &started, rc) != 0 &&
       rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;
   if (linker != NULL)
     weft_linker_free(linker);
   weft_wasi_free(wasi);
+  cli_seal_free(seal);
   weft_module_free(module);
   weft_engine_free(engine);
   weft_aot_unload(code);
