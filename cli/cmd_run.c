@@ -32,11 +32,13 @@ struct run_options {
   uint32_t nenv;
   int *listen_fds; /* --tcplisten sockets */
   uint32_t nlisten;
-  const char *key_file;   /* --key-file, for --protected-dir */
-  uint32_t nprotected;    /* --protected-dir entries among dirs[] */
-  uint64_t fuel;          /* --fuel N (config.fuel_metering set) */
-  const char *account;    /* --account FILE, or NULL */
-  const char *device_dir; /* --device-dir DIR (weft:seal), or NULL */
+  const char *key_file; /* --key-file, for --protected-dir */
+  uint32_t nprotected;  /* --protected-dir entries among dirs[] */
+  uint64_t fuel;        /* --fuel N (config.fuel_metering set) */
+  const char *account;  /* --account FILE, or NULL */
+
+  /* --device-dir DIR (weft:seal's seal.key), or NULL: the default */
+  const char *device_dir;
 };
 
 void cli_usage_run(FILE *out) {
@@ -617,8 +619,8 @@ int cmd_run(int argc, char **argv) {
   weft_instance *instance = NULL;
   weft_func *func = NULL;
   weft_wasi *wasi = NULL;
-  struct seal_host *seal = NULL; /* weft:seal, when imported */
-  void *code = NULL;             /* compiled code, released after the engine */
+  void *code = NULL; /* compiled code, released after the engine */
+  struct seal_host *seal = NULL;
   weft_error err;
   struct cli_clock started;
   int rc;

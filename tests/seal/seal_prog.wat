@@ -2,9 +2,9 @@
 ;;   --invoke seal POLICY AADLEN   seals stdin, writes the blob to stdout
 ;;   --invoke unseal AADLEN        unseals stdin, writes the plaintext
 ;;   --invoke hostile CASE         abuses the pointers; returns the errno,
-;;                                 1000+errno when a byte outside what the
-;;                                 call may write changed, 2000 when
-;;                                 out_len is not the size it needs
+;;                                 1000+errno when a byte of 0x8000..64K
+;;                                 other than out_len (at 0xC000) changed,
+;;                                 2000 when out_len is not the size needed
 ;; seal/unseal end with proc_exit(errno) on failure. AAD comes from a data
 ;; segment (AADLEN of its bytes). The MARKER segment is changed by the test
 ;; to make a module that differs in one data byte.
@@ -86,23 +86,22 @@
     (memory.fill (i32.const 0x1000) (i32.const 0x5a) (i32.const 10))
     (if (call $blob10) (then (return (i32.const 3000))))
     (memory.fill (i32.const 0x8000) (i32.const 0xAA) (i32.const 0x8000))
-    (i32.store (i32.const 16) (i32.const 0xAAAAAAAA))
     (local.set $need (i32.const -1))
     ;; 1: output beyond the end of memory
     (if (i32.eq (local.get $c) (i32.const 1)) (then (local.set $e
       (call $seal (i32.const 1) (i32.const 0x100) (i32.const 4)
         (i32.const 0x1000) (i32.const 10) (i32.const 0xFFF6) (i32.const 100)
-        (i32.const 16)))))
+        (i32.const 0xC000)))))
     ;; 2: plaintext range wraps around 2^32
     (if (i32.eq (local.get $c) (i32.const 2)) (then (local.set $e
       (call $seal (i32.const 1) (i32.const 0x100) (i32.const 4)
         (i32.const 0xFFFFFFF0) (i32.const 0x20) (i32.const 0x8000)
-        (i32.const 0x100) (i32.const 16)))))
+        (i32.const 0x100) (i32.const 0xC000)))))
     ;; 3: AAD length 2^32-1
     (if (i32.eq (local.get $c) (i32.const 3)) (then (local.set $e
       (call $seal (i32.const 1) (i32.const 0) (i32.const -1)
         (i32.const 0x1000) (i32.const 10) (i32.const 0x8000)
-        (i32.const 0x100) (i32.const 16)))))
+        (i32.const 0x100) (i32.const 0xC000)))))
     ;; 4: out_len_ptr straddles the end of memory
     (if (i32.eq (local.get $c) (i32.const 4)) (then (local.set $e
       (call $seal (i32.const 1) (i32.const 0x100) (i32.const 4)
@@ -114,32 +113,32 @@
       (local.set $e
       (call $seal (i32.const 1) (i32.const 0x100) (i32.const 4)
         (i32.const 0x1000) (i32.const 10) (i32.const 0x8000)
-        (i32.const 79) (i32.const 16)))))
+        (i32.const 79) (i32.const 0xC000)))))
     ;; 6: a blob shorter than header + tag
     (if (i32.eq (local.get $c) (i32.const 6)) (then (local.set $e
       (call $unseal (i32.const 0x100) (i32.const 4) (i32.const 0x5000)
-        (i32.const 69) (i32.const 0x8000) (i32.const 0x100) (i32.const 16)))))
+        (i32.const 69) (i32.const 0x8000) (i32.const 0x100) (i32.const 0xC000)))))
     ;; 7: unseal with out_cap one short: ENOBUFS, out_len = 10
     (if (i32.eq (local.get $c) (i32.const 7)) (then
       (local.set $need (i32.const 10))
       (local.set $e
       (call $unseal (i32.const 0x100) (i32.const 4) (i32.const 0x5000)
-        (i32.const 80) (i32.const 0x8000) (i32.const 9) (i32.const 16)))))
+        (i32.const 80) (i32.const 0x8000) (i32.const 9) (i32.const 0xC000)))))
     ;; 8: unknown policy
     (if (i32.eq (local.get $c) (i32.const 8)) (then (local.set $e
       (call $seal (i32.const 3) (i32.const 0x100) (i32.const 4)
         (i32.const 0x1000) (i32.const 10) (i32.const 0x8000)
-        (i32.const 0x100) (i32.const 16)))))
+        (i32.const 0x100) (i32.const 0xC000)))))
     ;; 9: blob range wraps around 2^32
     (if (i32.eq (local.get $c) (i32.const 9)) (then (local.set $e
       (call $unseal (i32.const 0x100) (i32.const 4) (i32.const 0xFFFFFF00)
         (i32.const 0x200) (i32.const 0x8000) (i32.const 0x100)
-        (i32.const 16)))))
+        (i32.const 0xC000)))))
     ;; 10: output at 2^32-1
     (if (i32.eq (local.get $c) (i32.const 10)) (then (local.set $e
       (call $seal (i32.const 1) (i32.const 0x100) (i32.const 4)
         (i32.const 0x1000) (i32.const 10) (i32.const -1) (i32.const 1)
-        (i32.const 16)))))
+        (i32.const 0xC000)))))
     ;; 11: unseal's out_len_ptr wraps
     (if (i32.eq (local.get $c) (i32.const 11)) (then (local.set $e
       (call $unseal (i32.const 0x100) (i32.const 4) (i32.const 0x5000)
@@ -148,15 +147,15 @@
     ;; 12: unseal output beyond memory (cap reaches past the end)
     (if (i32.eq (local.get $c) (i32.const 12)) (then (local.set $e
       (call $unseal (i32.const 0x100) (i32.const 4) (i32.const 0x5000)
-        (i32.const 80) (i32.const 0xFFFC) (i32.const 10) (i32.const 16)))))
+        (i32.const 80) (i32.const 0xFFFC) (i32.const 10) (i32.const 0xC000)))))
     ;; 13: the blob opened with a different AAD length: EBADMSG
     (if (i32.eq (local.get $c) (i32.const 13)) (then (local.set $e
       (call $unseal (i32.const 0x100) (i32.const 5) (i32.const 0x5000)
-        (i32.const 80) (i32.const 0x8000) (i32.const 0x100) (i32.const 16)))))
+        (i32.const 80) (i32.const 0x8000) (i32.const 0x100) (i32.const 0xC000)))))
     (if (i32.ge_s (local.get $need) (i32.const 0)) (then
-      (if (i32.ne (i32.load (i32.const 16)) (local.get $need))
+      (if (i32.ne (i32.load (i32.const 0xC000)) (local.get $need))
         (then (return (i32.const 2000))))
-      (i32.store (i32.const 16) (i32.const 0xAAAAAAAA))))
+      (i32.store (i32.const 0xC000) (i32.const 0xAAAAAAAA))))
     (if (i32.eqz (call $untouched))
       (then (return (i32.add (i32.const 1000) (local.get $e)))))
     (local.get $e))
