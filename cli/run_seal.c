@@ -13,6 +13,8 @@
 #include "pfs_crypto.h"
 #include "seal_host.h"
 
+_Static_assert(SEAL_PRODUCT_MAX >= MODSIG_PRODUCT_MAX, "product ids fit");
+
 static void report_seal(void *user, const char *what) {
   const char *path = user;
   fflush(stdout);
