@@ -49,6 +49,9 @@ WEFT_SERVICES_SRC := \
   services/pfs_file.c \
   services/pfs_fs.c \
   services/eckey.c \
-  services/measure.c
+  services/measure.c \
+  services/seal.c \
+  services/seal_host.c \
+  services/modsig.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

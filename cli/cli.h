@@ -33,10 +33,30 @@ int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
 void cli_usage_run(FILE *out);
 void cli_usage_validate(FILE *out);
 void cli_usage_inspect(FILE *out);
 void cli_usage_compile(FILE *out);
+void cli_usage_sign(FILE *out);
+
+/* weft run and sealing (run_seal.c, docs/sealing.md): refuses a module
+** whose weft.sig does not verify; when it imports weft:seal, reads the
+** device's seal.key (device_dir, NULL: the default) and defines weft:seal
+** in the linker. Reports problems; returns the exit status. *out is freed
+** with cli_seal_free after the run. */
+struct seal_host;
+int cli_seal_setup(weft_engine *engine, weft_linker *linker,
+                   const weft_module *module, const char *path,
+                   const char *device_dir, struct seal_host **out);
+void cli_seal_free(struct seal_host *host);
+
+/* Writes the --account record's "io" member (account_io.c): bytes read
+** and written per stdio stream and per preopen; [] without WASI. */
+struct weft_wasi;
+struct weft_wasi_preopen;
+void cli_account_io(FILE *f, const struct weft_wasi *wasi,
+                    const struct weft_wasi_preopen *dirs, uint32_t ndirs);
 
 /* "weft: <message>\n" on stderr. */
 void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);

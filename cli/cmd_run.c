@@ -38,6 +38,9 @@ struct run_options {
   double deadline;      /* --deadline SECONDS, or 0 */
   struct cli_meter meter;
   const char *account; /* --account FILE, or NULL */
+
+  /* --device-dir DIR (weft:seal's seal.key), or NULL: the default */
+  const char *device_dir;
 };
 
 void cli_usage_run(FILE *out) {
@@ -91,7 +94,10 @@ void cli_usage_run(FILE *out) {
       "                          metering (with --aot, metered code)\n"
       "  --account FILE          write a JSON record of the run (fuel used,\n"
       "                          memory pages, wall and CPU time, exit "
-      "status)\n",
+      "status,\n"
+      "                          bytes read/written per stdio and preopen)\n"
+      "  --device-dir DIR        the device's secrets (seal.key for a module\n"
+      "                          importing weft:seal; docs/sealing.md)\n",
       out);
 }
 
@@ -365,6 +371,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       opt->config.fuel_metering = 1;
     } else if ((v = option_value(argc, argv, &i, "--account", &missing))) {
       opt->account = v;
+    } else if ((v = option_value(argc, argv, &i, "--device-dir", &missing))) {
+      opt->device_dir = v;
     } else if ((v = option_value(argc, argv, &i, "--max-module-size",
                                  &missing))) {
       if (cli_parse_size(v, &opt->config.max_module_bytes) != 0)
@@ -574,7 +582,7 @@ done:
 /* --account: what the run consumed, as one JSON object. The root of trust
 ** is software here: nothing signs the record yet. */
 static int write_account(const struct run_options *opt, weft_engine *engine,
-                         weft_instance *instance,
+                         weft_instance *instance, const weft_wasi *wasi,
                          const struct cli_clock *started, int status) {
   struct cli_clock now;
   weft_extern mem;
@@ -606,6 +614,7 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
     fprintf(f, "  \"fuel_used\": %llu,\n",
             (unsigned long long)cli_meter_used(&opt->meter, engine));
   }
+  cli_account_io(f, wasi, opt->dirs, opt->ndirs);
   fprintf(f,
           "  \"memory_pages\": %llu,\n  \"wall_seconds\": %.6f,\n"
           "  \"cpu_seconds\": %.6f,\n  \"exit_status\": %d,\n"
@@ -629,6 +638,7 @@ int cmd_run(int argc, char **argv) {
   weft_func *func = NULL;
   weft_wasi *wasi = NULL;
   void *code = NULL; /* compiled code, released after the engine */
+  struct seal_host *seal = NULL;
   weft_error err;
   struct cli_clock started;
   int rc;
@@ -662,6 +672,9 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   rc = define_host_imports(engine, linker, &opt, module, &wasi);
+  if (rc == CLI_EXIT_OK)
+    rc =
+        cli_seal_setup(engine, linker, module, opt.path, opt.device_dir, &seal);
   if (rc != CLI_EXIT_OK)
     goto done;
   memset(&err, 0, sizeof err);
@@ -679,12 +692,13 @@ done:
     cli_errorf("%s: stopped: the --deadline of %g s passed", opt.path,
                opt.deadline);
   if (opt.account != NULL && engine != NULL &&
-      write_account(&opt, engine, instance, &started, rc) != 0 &&
+      write_account(&opt, engine, instance, wasi, &started, rc) != 0 &&
       rc == CLI_EXIT_OK)
     rc = CLI_EXIT_USAGE;
   if (linker != NULL)
     weft_linker_free(linker);
   weft_wasi_free(wasi);
+  cli_seal_free(seal);
   weft_module_free(module);
   weft_engine_free(engine);
   weft_aot_unload(code);

@@ -19,6 +19,7 @@ static void usage(FILE *out) {
         "  compile FILE.wasm         compile ahead of time to FILE.cwasm\n"
         "  validate FILE.wasm        decode and validate a module\n"
         "  inspect FILE.wasm         show sections, imports, exports, sizes\n"
+        "  sign IN.wasm -o OUT.wasm  add a weft.sig signature (sealing)\n"
         "  help [COMMAND]            show this help or a command's help\n"
         "\n"
         "  weft FILE.wasm ...        is short for `weft run FILE.wasm ...`\n"
@@ -46,6 +47,8 @@ static int help(int argc, char **argv) {
     cli_usage_inspect(stdout);
   else if (strcmp(argv[1], "compile") == 0)
     cli_usage_compile(stdout);
+  else if (strcmp(argv[1], "sign") == 0)
+    cli_usage_sign(stdout);
   else {
     cli_errorf("unknown command '%s' (try 'weft help')", argv[1]);
     return CLI_EXIT_USAGE;
@@ -76,6 +79,8 @@ int main(int argc, char **argv) {
     rc = cmd_inspect(argc - 1, argv + 1);
   else if (strcmp(cmd, "compile") == 0)
     rc = cmd_compile(argc - 1, argv + 1);
+  else if (strcmp(cmd, "sign") == 0)
+    rc = cmd_sign(argc - 1, argv + 1);
   else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
            strcmp(cmd, "--help") == 0)
     rc = help(argc - 1, argv + 1);

@@ -197,6 +197,9 @@ weft_status weft_module_load_precompiled(weft_engine *engine,
                                          weft_error *out_error);
 /* Drop the caller's reference; instances keep their own. */
 void weft_module_free(weft_module *module);
+/* The bytes the module was loaded from (its own copy, alive as long as the
+** module): what sealing and signatures measure. */
+const uint8_t *weft_module_bytes(const weft_module *module, size_t *out_size);
 
 typedef struct weft_import_info {
   const char *module; /* NUL-terminated copies, owned by the module */

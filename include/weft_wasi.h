@@ -57,6 +57,13 @@ void weft_wasi_free(weft_wasi *wasi);
 weft_status weft_wasi_define(weft_wasi *wasi, weft_linker *linker,
                              weft_error *out_error);
 
+/* Bytes the program read (fd_read, fd_pread) and wrote (fd_write,
+** fd_pwrite) so far through stdin, stdout, stderr (index 0, 1, 2) or
+** through any descriptor opened below preopen i (index 3 + i, in config
+** order). Sockets are not counted. WEFT_ERR_ARG for an index beyond. */
+weft_status weft_wasi_io_stats(const weft_wasi *wasi, uint32_t index,
+                               uint64_t *out_read, uint64_t *out_written);
+
 /* After a call returned WEFT_ERR_EXIT: the code given to proc_exit is in
 ** weft_error.exit_code. */
 

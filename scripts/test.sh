@@ -22,6 +22,10 @@
 #                       crash injection) and used from a WASI program
 #   9. fuzz-diff        tests/fuzz-diff/regress.sh: cases kept from make
 #                       fuzz-diff, interpreter and AoT
+#  11. sealing         tests/seal/run.sh: weft:seal (both policies, tampering,
+#                       other module/runtime/device/AAD, KDF known answers,
+#                       hostile pointers), weft sign / weft.sig refusals,
+#                       --account io byte counts
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -294,6 +298,17 @@ if [ -f tests/fuzz-diff/regress.sh ]; then
     run_counted "fuzz-diff regressions" "$LOG/fuzz_diff.out" \
         env BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
         EXTRA_LDFLAGS="$SAN_LDFLAGS" bash tests/fuzz-diff/regress.sh
+fi
+
+# ---- 11. sealing -------------------------------------------------------------
+# weft:seal, weft sign and the --account io counts (docs/sealing.md).
+header "11. sealing (tests/seal/run.sh)"
+if [ -f tests/seal/run.sh ]; then
+    run_counted "sealing" "$LOG/seal.out" \
+        env WEFT="$BUILD/weft" WEFT_SEAL_OUT="$BUILD/seal" CC="$CC" \
+        SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/seal/run.sh
+    seal_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/seal.out" | tail -n 1)
+    [ -n "$seal_skipped" ] && total_skip=$((total_skip + seal_skipped))
 fi
 
 finish

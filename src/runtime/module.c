@@ -147,6 +147,11 @@ uint32_t weft_module_section_count(const weft_module *mod) {
   return mod->m.nsections;
 }
 
+const uint8_t *weft_module_bytes(const weft_module *mod, size_t *out_size) {
+  *out_size = mod->m.size;
+  return mod->m.bytes;
+}
+
 void weft_module_section(const weft_module *mod, uint32_t i,
                          weft_section_info *out) {
   static const char *const names[] = {

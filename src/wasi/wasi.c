@@ -307,6 +307,7 @@ static weft_status adopt_stdio(struct weft_wasi *w, u32 fd, int host_fd,
   e->fdflags = flags;
   e->base = base;
   e->inheriting = 0;
+  e->io_slot = fd + 1;
   return WEFT_OK;
 }
 
@@ -343,6 +344,7 @@ static weft_status open_preopen(struct weft_wasi *w, u32 fd,
                         errno_name(r));
   }
   e->filetype = WEFT_WASI_FILETYPE_DIRECTORY;
+  e->io_slot = fd + 1; /* preopen i is fd 3 + i: slot 3 + i */
   e->base = WF_RIGHTS_DIR;
   e->inheriting = WF_RIGHTS_DIR | WF_RIGHTS_FILE;
   e->read_only = p->read_only != 0;
@@ -408,6 +410,13 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
   }
   memset(w->fds, 0, w->fds_cap * sizeof *w->fds);
   w->nfds = 3;
+  w->nio = 3 + config->npreopens;
+  w->io = wf_alloc_array(w->alloc, w->nio, sizeof *w->io);
+  if (w->io == NULL) {
+    weft_wasi_free(w);
+    return wf_error_set(out_error, WEFT_ERR_NOMEM, "wasi: out of memory");
+  }
+  memset(w->io, 0, w->nio * sizeof *w->io);
   s = alloc_scratch(w, out_error);
   if (s == WEFT_OK)
     s = copy_strings(w->alloc, config->argv, config->argc, &w->args,
@@ -449,6 +458,8 @@ void weft_wasi_free(weft_wasi *w) {
   for (i = 0; w->fds != NULL && i < w->nfds; i++)
     wf_wasi_fd_release(w, i);
   wf_alloc_free(a, w->fds, w->fds_cap * sizeof *w->fds);
+  if (w->io != NULL)
+    wf_alloc_free(a, w->io, w->nio * sizeof *w->io);
   wf_alloc_free(a, w->args, w->args_size ? w->args_size : 1);
   wf_alloc_free(a, w->env, w->env_size ? w->env_size : 1);
   wf_alloc_free(a, w->path_a, WF_WASI_PATH_MAX + 1);
@@ -459,6 +470,15 @@ void weft_wasi_free(weft_wasi *w) {
   wf_alloc_free(a, w->iov, WF_WASI_IOV_MAX * sizeof *w->iov);
   wf_alloc_free(a, w->bindings, NIMPORTS * sizeof *w->bindings);
   wf_alloc_free(a, w, sizeof *w);
+}
+
+weft_status weft_wasi_io_stats(const weft_wasi *w, uint32_t index,
+                               uint64_t *out_read, uint64_t *out_written) {
+  if (w == NULL || index >= w->nio || out_read == NULL || out_written == NULL)
+    return WEFT_ERR_ARG;
+  *out_read = w->io[index].read;
+  *out_written = w->io[index].written;
+  return WEFT_OK;
 }
 
 static weft_valtype valtype_of(char c) {

@@ -89,6 +89,13 @@ struct wf_wasi_fd {
   bool read_only; /* below a read-only preopen */
   char *preopen;  /* guest path of a preopen (NUL-terminated), or NULL */
   u32 preopen_len;
+  u32 io_slot; /* 1 + index into weft_wasi.io (stdio, then preopens); 0: none */
+};
+
+/* Bytes moved by fd_read/fd_pread (read) and fd_write/fd_pwrite (written)
+** through descriptors of one stdio stream or opened below one preopen. */
+struct wf_wasi_io {
+  u64 read, written;
 };
 
 struct weft_wasi {
@@ -100,7 +107,9 @@ struct weft_wasi {
   char *env;
   u32 env_size, envc;
   struct wf_wasi_fd *fds;
-  u32 nfds; /* slots in use or free, below cap */
+  u32 nfds;              /* slots in use or free, below cap */
+  struct wf_wasi_io *io; /* 3 stdio streams, then each preopen */
+  u32 nio;
   u32 fds_cap;
   const weft_wasi_sys *sys;
   void *sys_user;

@@ -335,6 +335,13 @@ static u16 transfer(struct weft_wasi *w, const struct wf_mem *m,
     if (r != WEFT_WASI_ESUCCESS)
       return r;
   }
+  if (e->io_slot != 0) { /* per-stream accounting: one add */
+    struct wf_wasi_io *io = &w->io[e->io_slot - 1];
+    if (is_write)
+      io->written += done;
+    else
+      io->read += done;
+  }
   wf_put_u32(m->base + result_ptr, (u32)done);
   return WEFT_WASI_ESUCCESS;
 }

@@ -778,6 +778,7 @@ WF_WASI_FN(path_open) {
     const weft_wasi_fs *fs = e->fs;
     void *user = e->fs_user;
     bool ro = e->read_only;
+    u32 io_slot = e->io_slot; /* counted under the same preopen */
     r = wf_wasi_fd_alloc(w, &new_fd);
     if (r != WEFT_WASI_ESUCCESS) {
       fs->close(user, file);
@@ -787,6 +788,7 @@ WF_WASI_FN(path_open) {
     ne->fs = fs;
     ne->fs_user = user;
     ne->read_only = ro;
+    ne->io_slot = io_slot;
   }
   opened_rights(type, &base);
   ne->file = file;
