@@ -13,7 +13,8 @@
 #                       (Debian sources) under weft vs native; skipped, and
 #                       counted as skipped, when the sources cannot be fetched
 #   6. WASI programs    tests/wasi/run.sh: C programs for wasm32-wasi, sandbox
-#                       escapes and the swap race (skipped without clang-19)
+#                       escapes and the swap race (skipped without clang-19);
+#                       tests/wasi/fuel_compare.sh: the same fuel in each mode
 #   7. fault injection  tests/alloc-fail/run.sh: the Nth allocation failing
 #                       while loading/instantiating tier 4's and tier 6's
 #                       modules, for every N; file-operation faults
@@ -252,6 +253,12 @@ if [ -f tests/wasi/run.sh ]; then
             env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" \
             WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}"
     done
+    # Every case again metering fuel: the same fuel in each mode.
+    echo "-- WASI programs: fuel used in every mode"
+    run_counted "WASI fuel" "$LOG/wasi_fuel.out" \
+        env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" bash tests/wasi/fuel_compare.sh
+    fuel_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi_fuel.out" | tail -n 1)
+    [ -n "$fuel_skipped" ] && total_skip=$((total_skip + fuel_skipped))
     wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)
     if [ -n "$wasi_skipped" ] && [ "$wasi_skipped" -gt 0 ]; then
         if [ -n "${CI:-}" ]; then

@@ -27,6 +27,8 @@
 #   WEFT=...     the weft binary (default build/weft); may be a command, e.g.
 #                WEFT="node tests/wasi/node_ref.mjs" runs the reference runner
 #   WEFT_WASI_OUT=...  build directory (default build/wasi, build-asan/wasi)
+#   WEFT_WASI_FUEL_LOG=FILE  run every case metering fuel (--fuel, --account)
+#                and append "CASE FUEL-USED" lines to FILE (fuel_compare.sh)
 #   CLANG=...    default clang-19;  WASI_SYSROOT=... default /usr
 
 set -u
@@ -258,15 +260,17 @@ canary_state() {
 # invoke STDIN RCFILE ARGS...: runs weft with stdin from a file (STDIN starts
 # with /) or from the function STDIN; writes weft's exit status to RCFILE.
 invoke() {
-    local in=$1 rcfile=$2
+    local in=$1 rcfile=$2 flags=${WEFT_RUN_FLAGS:-}
     shift 2
+    [ -n "${WEFT_WASI_FUEL_LOG:-}" ] &&
+        flags="$flags --fuel 1000000000000000 --account $CASE_DIR/account.json"
     if [ "${in#/}" != "$in" ]; then
         # shellcheck disable=SC2086
-        timeout "$TIMEOUT" $WEFT run ${WEFT_RUN_FLAGS:-} "$@" <"$in"
+        timeout "$TIMEOUT" $WEFT run $flags "$@" <"$in"
         echo $? >"$rcfile"
     else
         # shellcheck disable=SC2086
-        $in | timeout "$TIMEOUT" $WEFT run ${WEFT_RUN_FLAGS:-} "$@"
+        $in | timeout "$TIMEOUT" $WEFT run $flags "$@"
         echo "${PIPESTATUS[1]}" >"$rcfile"
     fi
 }
@@ -362,6 +366,11 @@ run_case() {
     [ "$before" = "$after" ] || problems+=("CANARY or outside directory changed: before [$before] after [$after]")
     if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$CASE_ERR"; then
         problems+=("sanitizer report in stderr")
+    fi
+
+    if [ -n "${WEFT_WASI_FUEL_LOG:-}" ]; then
+        echo "$name $(sed -n 's/.*"fuel_used": \([0-9]*\).*/\1/p' "$dir/account.json" 2>/dev/null)" \
+            >>"$WEFT_WASI_FUEL_LOG"
     fi
 
     local counts
