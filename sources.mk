@@ -49,6 +49,12 @@ WEFT_SERVICES_SRC := \
   services/pfs_file.c \
   services/pfs_fs.c \
   services/eckey.c \
-  services/measure.c
+  services/measure.c \
+  services/cbor.c \
+  services/cose.c \
+  services/attest_evidence.c \
+  services/attest_policy.c \
+  services/attest_proto.c \
+  services/attest_wire.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

@@ -37,6 +37,15 @@ void cli_usage_run(FILE *out);
 void cli_usage_validate(FILE *out);
 void cli_usage_inspect(FILE *out);
 void cli_usage_compile(FILE *out);
+/* Attestation (docs/attestation.md): cmd_provision.c, cmd_verifier.c. */
+int cmd_provision(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_verifier(int argc, char **argv);
+int cmd_verify_account(int argc, char **argv);
+void cli_usage_provision(FILE *out);
+void cli_usage_keygen(FILE *out);
+void cli_usage_verifier(FILE *out);
+void cli_usage_verify_account(FILE *out);
 
 /* "weft: <message>\n" on stderr. */
 void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);
