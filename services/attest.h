@@ -110,10 +110,11 @@ void attest_software_close(struct attest_backend *b);
 /* ---- the handshake ------------------------------------------------------ */
 
 /* Test seam: called with each outgoing message (stage = message number,
-** or ATTEST_STAGE_CLAIMS with the evidence payload before it is signed)
-** so tests can mutate what a peer sends. *len may shrink or grow up to
-** cap. NULL in production. */
-enum { ATTEST_STAGE_CLAIMS = 10 };
+** ATTEST_STAGE_CLAIMS with the evidence payload before it is signed,
+** ATTEST_STAGE_EVIDENCE with the signed evidence before it is MACed) so
+** tests can mutate what a peer sends. *len may shrink or grow up to cap.
+** NULL in production. */
+enum { ATTEST_STAGE_CLAIMS = 10, ATTEST_STAGE_EVIDENCE = 11 };
 struct attest_hooks {
   void (*mutate)(void *user, int stage, uint8_t *buf, size_t *len, size_t cap);
   void (*edit_claims)(void *user, struct attest_claims *c);

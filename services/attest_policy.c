@@ -25,6 +25,7 @@ struct policy_module {
 
 struct attest_policy {
   struct eckey *endorsers[POLICY_MAX_ENTRIES];
+  uint8_t endorser_kids[POLICY_MAX_ENTRIES][32]; /* SHA-256 of each key */
   size_t nendorsers;
   uint8_t deny[POLICY_MAX_ENTRIES][ATTEST_UEID_BYTES];
   size_t ndeny;
@@ -130,11 +131,14 @@ static int directive(struct attest_policy *p, const char *policy, char **w,
   if (strcmp(d, "endorser") == 0 && nw == 2) {
     if (p->nendorsers >= POLICY_MAX_ENTRIES)
       return snprintf(err, errlen, "too many endorsers"), -1;
+    uint8_t raw[ECKEY_PUBLIC_BYTES];
     resolve_path(policy, w[1], path, sizeof path);
-    return eckey_load_public(path, &p->endorsers[p->nendorsers++], err,
-                             errlen) == 0
-               ? 0
-               : (p->nendorsers--, -1);
+    if (eckey_load_public(path, &p->endorsers[p->nendorsers], err, errlen) != 0)
+      return -1;
+    eckey_public_raw(p->endorsers[p->nendorsers], raw);
+    measure_bytes(raw, sizeof raw, p->endorser_kids[p->nendorsers]);
+    p->nendorsers++;
+    return 0;
   }
   if (strcmp(d, "deny-ueid") == 0 && nw == 2) {
     if (p->ndeny >= POLICY_MAX_ENTRIES ||
@@ -286,8 +290,13 @@ static int check_device(const struct attest_policy *p,
   if (ev->attached == NULL ||
       cose_sign1_parse(ev->attached, ev->attached_len, &en, &why) != 0)
     return reject(res, "no valid endorsement attached to the evidence");
+  /* The endorsement's kid, when present, must name the endorser: no
+  ** unsigned byte goes unchecked. */
   for (i = 0; i < p->nendorsers && !endorsed; i++)
-    endorsed = cose_sign1_verify(&en, p->endorsers[i]) == 0;
+    endorsed =
+        (en.kid == NULL || (en.kid_len == 32 &&
+                            !pfs_ct_differ(en.kid, p->endorser_kids[i], 32))) &&
+        cose_sign1_verify(&en, p->endorsers[i]) == 0;
   if (!endorsed)
     return reject(res, "device not endorsed by a trusted endorser");
   if (attest_endorsement_decode(en.payload, en.payload_len, e, &why) != 0)

@@ -168,6 +168,17 @@ static void refusal_reason(const struct cbor_item *items, char *out,
 
 /* ---- attester ---------------------------------------------------------- */
 
+/* The test hook on a buffer, with 8 bytes of room to grow. */
+static void test_mutate(struct session *s, int stage, struct cbor_buf *b) {
+  if (s->hooks == NULL || s->hooks->mutate == NULL)
+    return;
+  cbor_put_raw(b, "\0\0\0\0\0\0\0\0", 8);
+  if (b->failed)
+    return;
+  b->len -= 8;
+  s->hooks->mutate(s->hooks->user, stage, b->data, &b->len, b->len + 8);
+}
+
 static int build_evidence(struct session *s,
                           const struct attest_client_config *cfg,
                           struct cbor_buf *evidence, char *err, size_t errlen) {
@@ -199,14 +210,11 @@ static int build_evidence(struct session *s,
     s->hooks->edit_claims(s->hooks->user, &c);
   cbor_buf_init(&payload, ATTEST_MAX_FRAME);
   if (attest_claims_encode(&c, &payload) == 0) {
-    if (s->hooks != NULL && s->hooks->mutate != NULL) {
-      cbor_put_raw(&payload, "\0\0\0\0\0\0\0\0", 8); /* room to grow */
-      payload.len -= 8;
-      s->hooks->mutate(s->hooks->user, ATTEST_STAGE_CLAIMS, payload.data,
-                       &payload.len, payload.len + 8);
-    }
+    test_mutate(s, ATTEST_STAGE_CLAIMS, &payload);
     rc = be->sign(be->ctx, payload.data, payload.len, evidence);
   }
+  if (rc == 0)
+    test_mutate(s, ATTEST_STAGE_EVIDENCE, evidence);
   if (rc != 0)
     snprintf(err, errlen, "cannot sign the evidence");
   cbor_buf_free(&payload);

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,18 +65,28 @@ static int io_all(int fd, uint8_t *buf, size_t len, int writing,
 
 int attest_send_frame(int fd, const uint8_t *data, size_t len, int64_t deadline,
                       char *err, size_t errlen) {
-  uint8_t head[4];
+  uint8_t *frame;
+  int rc;
   if (len > ATTEST_MAX_FRAME) {
     snprintf(err, errlen, "frame too large to send");
     return -1;
   }
-  head[0] = (uint8_t)(len >> 24);
-  head[1] = (uint8_t)(len >> 16);
-  head[2] = (uint8_t)(len >> 8);
-  head[3] = (uint8_t)len;
-  if (io_all(fd, head, 4, 1, deadline, err, errlen) != 0)
+  /* One write for head and body: two small writes would meet Nagle's
+  ** algorithm and the peer's delayed ACK. */
+  frame = malloc(4 + len);
+  if (frame == NULL) {
+    snprintf(err, errlen, "out of memory");
     return -1;
-  return io_all(fd, (uint8_t *)data, len, 1, deadline, err, errlen);
+  }
+  frame[0] = (uint8_t)(len >> 24);
+  frame[1] = (uint8_t)(len >> 16);
+  frame[2] = (uint8_t)(len >> 8);
+  frame[3] = (uint8_t)len;
+  if (len > 0)
+    memcpy(frame + 4, data, len);
+  rc = io_all(fd, frame, 4 + len, 1, deadline, err, errlen);
+  free(frame);
+  return rc;
 }
 
 int attest_recv_frame(int fd, uint8_t *buf, size_t cap, size_t *len,
