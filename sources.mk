@@ -52,6 +52,12 @@ WEFT_SERVICES_SRC := \
   services/measure.c \
   services/seal.c \
   services/seal_host.c \
-  services/modsig.c
+  services/modsig.c \
+  services/cbor.c \
+  services/cose.c \
+  services/attest_evidence.c \
+  services/attest_policy.c \
+  services/attest_proto.c \
+  services/attest_wire.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

@@ -57,6 +57,15 @@ struct weft_wasi;
 struct weft_wasi_preopen;
 void cli_account_io(FILE *f, const struct weft_wasi *wasi,
                     const struct weft_wasi_preopen *dirs, uint32_t ndirs);
+/* Attestation (docs/attestation.md): cmd_provision.c, cmd_verifier.c. */
+int cmd_provision(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_verifier(int argc, char **argv);
+int cmd_verify_account(int argc, char **argv);
+void cli_usage_provision(FILE *out);
+void cli_usage_keygen(FILE *out);
+void cli_usage_verifier(FILE *out);
+void cli_usage_verify_account(FILE *out);
 
 /* "weft: <message>\n" on stderr. */
 void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aot.h"
+#include "attest_run.h"
 #include "cli.h"
 #include "pfs.h"
 #include "weft_wasi.h"
@@ -32,15 +33,14 @@ struct run_options {
   uint32_t nenv;
   int *listen_fds; /* --tcplisten sockets */
   uint32_t nlisten;
-  const char *key_file; /* --key-file, for --protected-dir */
-  uint32_t nprotected;  /* --protected-dir entries among dirs[] */
-  uint64_t fuel;        /* --fuel N (config.fuel_metering set) */
-  double deadline;      /* --deadline SECONDS, or 0 */
-  struct cli_meter meter;
-  const char *account; /* --account FILE, or NULL */
-
-  /* --device-dir DIR (weft:seal's seal.key), or NULL: the default */
-  const char *device_dir;
+  const char *key_file;     /* --key-file, for --protected-dir */
+  uint32_t nprotected;      /* --protected-dir entries among dirs[] */
+  uint64_t fuel;            /* --fuel N (config.fuel_metering set) */
+  double deadline;          /* --deadline SECONDS, or 0 */
+  struct cli_meter meter;   /* hands out the fuel */
+  const char *account;      /* --account FILE, or NULL */
+  struct cli_attest attest; /* --attest, --verifier-key, --device-dir (also
+                               weft:seal's seal.key) */
 };
 
 void cli_usage_run(FILE *out) {
@@ -95,9 +95,16 @@ void cli_usage_run(FILE *out) {
       "  --account FILE          write a JSON record of the run (fuel used,\n"
       "                          memory pages, wall and CPU time, exit "
       "status,\n"
-      "                          bytes read/written per stdio and preopen)\n"
-      "  --device-dir DIR        the device's secrets (seal.key for a module\n"
-      "                          importing weft:seal; docs/sealing.md)\n",
+      "                          bytes read/written per stdio and preopen);\n"
+      "                          with a device, also FILE.sig signed by it\n"
+      "  --attest HOST:PORT      before running, attest to the verifier there\n"
+      "                          and receive a secret (docs/attestation.md)\n"
+      "  --verifier-key V.pub    the verifier's public key, pinned\n"
+      "  --device-dir DIR        the device (weft provision): signs evidence\n"
+      "                          and the --account record; its seal.key is\n"
+      "                          weft:seal's root key (docs/sealing.md)\n"
+      "  --key-from-attestation  the released secret is the --protected-dir\n"
+      "                          key (instead of --key-file)\n",
       out);
 }
 
@@ -230,7 +237,8 @@ static void report_protected(void *user, const char *path, const char *what) {
           guest[0] && guest[strlen(guest) - 1] != '/' ? "/" : "", path, what);
 }
 
-static int setup_protected(struct run_options *opt) {
+/* key: the master key (from attestation), or NULL to read --key-file. */
+static int setup_protected(struct run_options *opt, const uint8_t *key) {
   weft_pfs_config cfg;
   uint8_t *bytes = NULL;
   size_t size = 0;
@@ -242,21 +250,24 @@ static int setup_protected(struct run_options *opt) {
       cli_errorf("--key-file is only used with --protected-dir");
     return opt->key_file != NULL ? -1 : 0;
   }
-  if (opt->key_file == NULL) {
+  if ((opt->key_file == NULL) == (key == NULL)) {
     cli_errorf("--protected-dir needs --key-file K (32 raw bytes or 64 hex "
-               "digits)");
+               "digits) or --key-from-attestation, not both");
     return -1;
   }
   memset(&cfg, 0, sizeof cfg);
-  if (cli_read_file(opt->key_file, 4096, &bytes, &size) != CLI_EXIT_OK)
+  if (key != NULL)
+    memcpy(cfg.key, key, sizeof cfg.key);
+  else if (cli_read_file(opt->key_file, 4096, &bytes, &size) != CLI_EXIT_OK)
     return -1;
-  if (weft_pfs_parse_key(bytes, size, cfg.key) != 0) {
+  if (key == NULL && weft_pfs_parse_key(bytes, size, cfg.key) != 0) {
     cli_errorf("--key-file %s: not a key (want 32 raw bytes or 64 hex "
                "digits, got %zu bytes)",
                opt->key_file, size);
     rc = -1;
   }
-  memset(bytes, 0, size);
+  if (bytes != NULL)
+    memset(bytes, 0, size);
   free(bytes);
   cfg.report = report_protected;
   for (i = 0; i < opt->ndirs && rc == 0; i++) {
@@ -286,6 +297,7 @@ static void free_options(struct run_options *opt) {
   free(opt->dirs);
   free(opt->env);
   free(opt->listen_fds);
+  cli_attest_free(&opt->attest);
 }
 
 /* Options come before FILE; everything after FILE (an optional `--`
@@ -309,6 +321,10 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
       cli_usage_run(stdout);
       return -1;
+    }
+    if (strcmp(arg, "--key-from-attestation") == 0) {
+      opt->attest.key_from_attestation = 1;
+      continue;
     }
     if (strcmp(arg, "--aot") == 0 ||
         strcmp(arg, "--explicit-bounds-checks") == 0) {
@@ -371,8 +387,12 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       opt->config.fuel_metering = 1;
     } else if ((v = option_value(argc, argv, &i, "--account", &missing))) {
       opt->account = v;
+    } else if ((v = option_value(argc, argv, &i, "--attest", &missing))) {
+      opt->attest.addr = v;
+    } else if ((v = option_value(argc, argv, &i, "--verifier-key", &missing))) {
+      opt->attest.verifier_key = v;
     } else if ((v = option_value(argc, argv, &i, "--device-dir", &missing))) {
-      opt->device_dir = v;
+      opt->attest.device_dir = v;
     } else if ((v = option_value(argc, argv, &i, "--max-module-size",
                                  &missing))) {
       if (cli_parse_size(v, &opt->config.max_module_bytes) != 0)
@@ -393,7 +413,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     cli_errorf("run: missing FILE.wasm (try 'weft help run')");
     return CLI_EXIT_USAGE;
   }
-  if (setup_protected(opt) != 0)
+  /* With --key-from-attestation the key comes after the handshake. */
+  if (!opt->attest.key_from_attestation && setup_protected(opt, NULL) != 0)
     return CLI_EXIT_USAGE;
   opt->path = argv[i++];
   if (i < argc && strcmp(argv[i], "--") == 0)
@@ -587,7 +608,11 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
   struct cli_clock now;
   weft_extern mem;
   uint64_t pages = 0;
-  FILE *f = fopen(opt->account, "w");
+  char key_id[80];
+  int sign = cli_attest_account_key(&opt->attest, key_id, sizeof key_id);
+  FILE *f = sign < 0 ? NULL : fopen(opt->account, "w");
+  if (sign < 0)
+    return -1;
   if (f == NULL) {
     cli_errorf("--account %s: %s", opt->account, strerror(errno));
     return -1;
@@ -618,15 +643,32 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
   fprintf(f,
           "  \"memory_pages\": %llu,\n  \"wall_seconds\": %.6f,\n"
           "  \"cpu_seconds\": %.6f,\n  \"exit_status\": %d,\n"
-          "  \"signed\": false,\n"
+          "  \"signed\": %s,\n%s%s%s"
           "  \"root_of_trust\": \"software (no TEE on this machine)\"\n}\n",
           (unsigned long long)pages, cli_clock_wall_since(started, &now),
-          cli_clock_cpu_since(started, &now), status);
+          cli_clock_cpu_since(started, &now), status, sign ? "true" : "false",
+          sign ? "  \"key_id\": \"" : "", sign ? key_id : "",
+          sign ? "\",\n" : "");
   if (fclose(f) != 0) {
     cli_errorf("--account %s: %s", opt->account, strerror(errno));
     return -1;
   }
-  return 0;
+  return sign ? cli_attest_sign_account(&opt->attest, opt->account) : 0;
+}
+
+/* --attest: the handshake before anything is instantiated; then the
+** released secret may key the protected dirs. */
+static int run_attestation(struct run_options *opt) {
+  struct cli_attest_inputs in = {opt->path, opt->invoke,
+                                 opt->argc, opt->argv,
+                                 opt->env,  opt->nenv,
+                                 opt->dirs, opt->ndirs,
+                                 opt->fuel, opt->config.max_memory_bytes};
+  int rc = cli_attest_run(&opt->attest, &in);
+  if (rc == CLI_EXIT_OK && opt->attest.key_from_attestation &&
+      setup_protected(opt, opt->attest.secret) != 0)
+    rc = CLI_EXIT_USAGE;
+  return rc;
 }
 
 int cmd_run(int argc, char **argv) {
@@ -659,7 +701,10 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
-  /* Before start functions run. */
+  rc = run_attestation(&opt);
+  if (rc != CLI_EXIT_OK)
+    goto done;
+  /* Before start functions run; a --deadline counts from here. */
   if (opt.config.fuel_metering &&
       cli_meter_start(&opt.meter, engine, opt.fuel, opt.deadline) != 0) {
     cli_errorf("--deadline: cannot set a timer: %s", strerror(errno));
@@ -673,8 +718,10 @@ int cmd_run(int argc, char **argv) {
   }
   rc = define_host_imports(engine, linker, &opt, module, &wasi);
   if (rc == CLI_EXIT_OK)
-    rc =
-        cli_seal_setup(engine, linker, module, opt.path, opt.device_dir, &seal);
+    rc = cli_attest_define(&opt.attest, engine, linker, module);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_seal_setup(engine, linker, module, opt.path, opt.attest.device_dir,
+                        &seal);
   if (rc != CLI_EXIT_OK)
     goto done;
   memset(&err, 0, sizeof err);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "weft_aot.h"
 
 static void usage(FILE *out) {
   fputs("weft " WEFT_VERSION " — a WebAssembly 2.0 runtime\n"
@@ -20,10 +21,16 @@ static void usage(FILE *out) {
         "  validate FILE.wasm        decode and validate a module\n"
         "  inspect FILE.wasm         show sections, imports, exports, sizes\n"
         "  sign IN.wasm -o OUT.wasm  add a weft.sig signature (sealing)\n"
+        "  provision --endorser-key E.pem   make a device (attestation key,\n"
+        "                            seal key, endorsement; software root)\n"
+        "  keygen OUT.pem            make an endorser or verifier key\n"
+        "  verifier --listen H:P ... appraise evidence, release secrets\n"
+        "  verify-account FILE       check a signed --account record\n"
         "  help [COMMAND]            show this help or a command's help\n"
         "\n"
         "  weft FILE.wasm ...        is short for `weft run FILE.wasm ...`\n"
-        "  weft --version            print the version\n"
+        "  weft --version (-v)       print the version, AoT ABI and root of\n"
+        "                            trust\n"
         "\n",
         out);
   cli_usage_run(out);
@@ -49,6 +56,14 @@ static int help(int argc, char **argv) {
     cli_usage_compile(stdout);
   else if (strcmp(argv[1], "sign") == 0)
     cli_usage_sign(stdout);
+  else if (strcmp(argv[1], "provision") == 0)
+    cli_usage_provision(stdout);
+  else if (strcmp(argv[1], "keygen") == 0)
+    cli_usage_keygen(stdout);
+  else if (strcmp(argv[1], "verifier") == 0)
+    cli_usage_verifier(stdout);
+  else if (strcmp(argv[1], "verify-account") == 0)
+    cli_usage_verify_account(stdout);
   else {
     cli_errorf("unknown command '%s' (try 'weft help')", argv[1]);
     return CLI_EXIT_USAGE;
@@ -81,12 +96,22 @@ int main(int argc, char **argv) {
     rc = cmd_compile(argc - 1, argv + 1);
   else if (strcmp(cmd, "sign") == 0)
     rc = cmd_sign(argc - 1, argv + 1);
+  else if (strcmp(cmd, "provision") == 0)
+    rc = cmd_provision(argc - 1, argv + 1);
+  else if (strcmp(cmd, "keygen") == 0)
+    rc = cmd_keygen(argc - 1, argv + 1);
+  else if (strcmp(cmd, "verifier") == 0)
+    rc = cmd_verifier(argc - 1, argv + 1);
+  else if (strcmp(cmd, "verify-account") == 0)
+    rc = cmd_verify_account(argc - 1, argv + 1);
   else if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
            strcmp(cmd, "--help") == 0)
     rc = help(argc - 1, argv + 1);
   else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0 ||
-           strcmp(cmd, "version") == 0) {
-    printf("weft %s\n", WEFT_VERSION);
+           strcmp(cmd, "-v") == 0 || strcmp(cmd, "version") == 0) {
+    printf("weft %s\nAoT ABI %d\n"
+           "root of trust: software (no TEE on this machine)\n",
+           WEFT_VERSION, WEFT_AOT_ABI);
     rc = CLI_EXIT_OK;
   } else if (looks_like_module(cmd)) {
     /* `weft app.wasm args...` == `weft run app.wasm args...` */

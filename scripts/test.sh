@@ -23,7 +23,11 @@
 #                       crash injection) and used from a WASI program
 #   9. fuzz-diff        tests/fuzz-diff/regress.sh: cases kept from make
 #                       fuzz-diff, interpreter and AoT
-#  11. sealing         tests/seal/run.sh: weft:seal (both policies, tampering,
+#  10. attestation      tests/attest/run.sh: CBOR/COSE/eckey units, weft
+#                       provision/verifier/run --attest with every refusal
+#                       (MITM, replay, tampering, policy), mutated sessions
+#                       against both sides, signed --account records
+#  11. sealing          tests/seal/run.sh: weft:seal (both policies, tampering,
 #                       other module/runtime/device/AAD, KDF known answers,
 #                       hostile pointers), weft sign / weft.sig refusals,
 #                       --account io byte counts
@@ -305,6 +309,19 @@ if [ -f tests/fuzz-diff/regress.sh ]; then
     run_counted "fuzz-diff regressions" "$LOG/fuzz_diff.out" \
         env BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
         EXTRA_LDFLAGS="$SAN_LDFLAGS" bash tests/fuzz-diff/regress.sh
+fi
+
+# ---- 10. attestation ----------------------------------------------------------
+# services/attest_*.c, cbor.c, cose.c through weft provision / verifier /
+# run --attest on loopback (docs/attestation.md): refusals on both sides,
+# mutated sessions, the signed accounting record.
+header "10. attestation (tests/attest/run.sh)"
+if [ -f tests/attest/run.sh ]; then
+    run_counted "attestation" "$LOG/attest.out" \
+        env WEFT="$BUILD/weft" WEFT_ATTEST_OUT="$BUILD/attest" CC="$CC" \
+        SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/attest/run.sh
+    attest_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/attest.out" | tail -n 1)
+    [ -n "$attest_skipped" ] && total_skip=$((total_skip + attest_skipped))
 fi
 
 # ---- 11. sealing -------------------------------------------------------------

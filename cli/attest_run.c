@@ -1,0 +1,308 @@
+/*
+** attest_run.c — attest_run.h: `weft run`'s attester. The handshake runs
+** after the module is read and before anything is instantiated, so a
+** refused program never runs.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attest.h"
+#include "attest_run.h"
+#include "cli.h"
+#include "cose.h"
+#include "measure.h"
+#include "pfs.h"
+#include "pfs_crypto.h"
+#include "weft_aot.h"
+
+#define RUNTIME_VERSION                                                        \
+  "weft " WEFT_VERSION " (AoT ABI " CLI_STRINGIFY(WEFT_AOT_ABI) ")"
+#define CLI_STRINGIFY(x) CLI_STRINGIFY2(x)
+#define CLI_STRINGIFY2(x) #x
+
+/* WASI errno values weft:attest returns. */
+#define ERRNO_FAULT 21
+#define ERRNO_INVAL 28
+#define ERRNO_NOENT 44
+
+/* The handshake's deadline: WEFT_ATTEST_TIMEOUT_MS, else the default. */
+static int timeout_ms(void) {
+  const char *env = getenv("WEFT_ATTEST_TIMEOUT_MS");
+  long v = env != NULL ? strtol(env, NULL, 10) : 0;
+  return v > 0 && v <= 600000 ? (int)v : ATTEST_TIMEOUT_MS;
+}
+
+static int device_dir_of(const struct cli_attest *a, char *buf, size_t size) {
+  if (a->device_dir != NULL) {
+    snprintf(buf, size, "%s", a->device_dir);
+    return 0;
+  }
+  if (measure_device_dir(buf, size) != 0) {
+    cli_errorf("no device directory: give --device-dir DIR (or set "
+               "WEFT_DEVICE_DIR)");
+    return -1;
+  }
+  return 0;
+}
+
+/* The configuration measurement: SHA-256 of the deterministic CBOR map
+** {1: [args], 2: [env], 3: [[guest, read-only, protected]...], 4: fuel,
+** 5: max-memory, 6: invoke or ""}. Host paths are left out, so moving the
+** data does not change the measurement. */
+static void measure_config(const struct cli_attest_inputs *in,
+                           uint8_t out[32]) {
+  struct cbor_buf b;
+  uint32_t i;
+  cbor_buf_init(&b, CBOR_MAX_INPUT);
+  cbor_put_map(&b, 6);
+  cbor_put_uint(&b, 1);
+  cbor_put_array(&b, (uint64_t)in->argc);
+  for (i = 0; i < (uint32_t)in->argc; i++)
+    cbor_put_tstr(&b, in->argv[i]);
+  cbor_put_uint(&b, 2);
+  cbor_put_array(&b, in->nenv);
+  for (i = 0; i < in->nenv; i++)
+    cbor_put_tstr(&b, in->env[i]);
+  cbor_put_uint(&b, 3);
+  cbor_put_array(&b, in->ndirs);
+  for (i = 0; i < in->ndirs; i++) {
+    cbor_put_array(&b, 3);
+    cbor_put_tstr(&b, in->dirs[i].guest_path);
+    cbor_put_bool(&b, in->dirs[i].read_only);
+    cbor_put_bool(&b, in->dirs[i].fs == weft_pfs_fs());
+  }
+  cbor_put_uint(&b, 4);
+  cbor_put_uint(&b, in->fuel);
+  cbor_put_uint(&b, 5);
+  cbor_put_uint(&b, in->max_memory);
+  cbor_put_uint(&b, 6);
+  cbor_put_tstr(&b, in->invoke != NULL ? in->invoke : "");
+  if (b.failed)
+    memset(out, 0xff, 32); /* never a valid reference value */
+  else
+    measure_bytes(b.data, b.len, out);
+  cbor_buf_free(&b);
+}
+
+int cli_attest_run(struct cli_attest *a, const struct cli_attest_inputs *in) {
+  struct attest_backend backend;
+  struct attest_client_config cfg;
+  struct eckey *pinned = NULL;
+  char dir[4096], err[512];
+  int fd, rc;
+
+  if (a->addr == NULL) {
+    if (a->verifier_key != NULL || a->key_from_attestation) {
+      cli_errorf("--verifier-key and --key-from-attestation need --attest "
+                 "HOST:PORT");
+      return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+  }
+  if (a->verifier_key == NULL) {
+    cli_errorf("--attest needs --verifier-key V.pub: the verifier's public "
+               "key, pinned");
+    return CLI_EXIT_USAGE;
+  }
+  if (eckey_load_public(a->verifier_key, &pinned, err, sizeof err) != 0) {
+    cli_errorf("--verifier-key %s", err);
+    return CLI_EXIT_USAGE;
+  }
+  if (device_dir_of(a, dir, sizeof dir) != 0) {
+    eckey_free(pinned);
+    return CLI_EXIT_USAGE;
+  }
+  if (attest_software_open(dir, &backend, err, sizeof err) != 0) {
+    cli_errorf("device: %s", err);
+    eckey_free(pinned);
+    return CLI_EXIT_USAGE;
+  }
+  memset(&cfg, 0, sizeof cfg);
+  cfg.backend = &backend;
+  cfg.pinned = pinned;
+  cfg.runtime_version = RUNTIME_VERSION;
+  cfg.timeout_ms = timeout_ms();
+  measure_config(in, cfg.config);
+  if (measure_file(in->module_path, cfg.module) != 0) {
+    cli_errorf("%s: %s", in->module_path, strerror(errno));
+    rc = CLI_EXIT_USAGE;
+    goto done;
+  }
+  fd = attest_connect(a->addr, cfg.timeout_ms, err, sizeof err);
+  if (fd < 0) {
+    cli_errorf("attestation failed: %s; the program was not run", err);
+    rc = CLI_EXIT_LOAD;
+    goto done;
+  }
+  rc = attest_client_run(fd, &cfg, &a->secret, &a->secret_len, err, sizeof err);
+  close(fd);
+  if (rc != 0) {
+    cli_errorf("%s; the program was not run", err);
+    rc = CLI_EXIT_LOAD;
+    goto done;
+  }
+  rc = CLI_EXIT_OK;
+  if (a->key_from_attestation && a->secret_len != 32) {
+    cli_errorf("--key-from-attestation: the released secret is %zu bytes; a "
+               "protected-dir key must be 32",
+               a->secret_len);
+    rc = CLI_EXIT_USAGE;
+  }
+done:
+  attest_software_close(&backend);
+  eckey_free(pinned);
+  return rc;
+}
+
+/* ---- weft:attest ----------------------------------------------------------
+ */
+
+/* secret_size() -> i32: the released secret's size, -1 when none. */
+static weft_status host_secret_size(weft_host_ctx *ctx, void *user,
+                                    weft_slot *slots) {
+  const struct cli_attest *a = user;
+  (void)ctx;
+  slots[0].u64 = 0;
+  slots[0].i32 = a->secret != NULL ? (int32_t)a->secret_len : -1;
+  return WEFT_OK;
+}
+
+/* secret_read(ptr, len) -> errno: copies the secret to ptr; len must be at
+** least secret_size(). The whole [ptr, ptr+len) must lie in memory. */
+static weft_status host_secret_read(weft_host_ctx *ctx, void *user,
+                                    weft_slot *slots) {
+  const struct cli_attest *a = user;
+  weft_memory *mem = weft_host_memory(ctx);
+  uint64_t ptr = slots[0].u32, len = slots[1].u32;
+  uint64_t size = mem != NULL ? weft_memory_size(mem) : 0;
+  uint8_t *base = mem != NULL ? weft_memory_data(mem) : NULL;
+  uint32_t e = 0;
+
+  if (base == NULL || ptr > size || len > size - ptr) /* no wrap: 64-bit */
+    e = ERRNO_FAULT;
+  else if (a->secret == NULL)
+    e = ERRNO_NOENT;
+  else if (len < a->secret_len)
+    e = ERRNO_INVAL;
+  else
+    memcpy(base + ptr, a->secret, a->secret_len);
+  slots[0].u64 = 0;
+  slots[0].u32 = e;
+  return WEFT_OK;
+}
+
+static int imports_attest(const weft_module *module) {
+  uint32_t i, n = weft_module_import_count(module);
+  for (i = 0; i < n; i++) {
+    weft_import_info info;
+    weft_module_import(module, i, &info);
+    if (strcmp(info.module, "weft:attest") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+int cli_attest_define(struct cli_attest *a, weft_engine *engine,
+                      weft_linker *linker, const weft_module *module) {
+  static const weft_valtype i32x2[2] = {WEFT_I32, WEFT_I32};
+  static const struct {
+    const char *name;
+    uint32_t nparams;
+    weft_host_fn fn;
+  } funcs[] = {{"secret_size", 0, host_secret_size},
+               {"secret_read", 2, host_secret_read}};
+  weft_error err;
+  size_t i;
+
+  if (!imports_attest(module))
+    return CLI_EXIT_OK;
+  for (i = 0; i < sizeof funcs / sizeof funcs[0]; i++) {
+    weft_func *func;
+    weft_extern ext;
+    memset(&err, 0, sizeof err);
+    if (weft_func_new_host(engine, i32x2, funcs[i].nparams, i32x2, 1,
+                           funcs[i].fn, a, &func, &err) != WEFT_OK)
+      return cli_report(NULL, &err);
+    ext.kind = WEFT_EXTERN_FUNC;
+    ext.of.func = func;
+    if (weft_linker_define(linker, "weft:attest", funcs[i].name, ext, &err) !=
+        WEFT_OK)
+      return cli_report(NULL, &err);
+  }
+  return CLI_EXIT_OK;
+}
+
+/* ---- signed accounting records ----------------------------------------- */
+
+int cli_attest_account_key(const struct cli_attest *a, char *key_id,
+                           size_t size) {
+  struct attest_backend backend;
+  uint8_t pub[ECKEY_PUBLIC_BYTES], kid[32];
+  char dir[4096], err[512], hex[65];
+  if (a->device_dir == NULL && a->addr == NULL)
+    return 0;
+  if (device_dir_of(a, dir, sizeof dir) != 0)
+    return -1;
+  if (attest_software_open(dir, &backend, err, sizeof err) != 0) {
+    cli_errorf("--account: cannot sign: %s", err);
+    return -1;
+  }
+  backend.public_key(backend.ctx, pub);
+  attest_software_close(&backend);
+  measure_bytes(pub, sizeof pub, kid);
+  attest_hex(kid, sizeof kid, hex);
+  snprintf(key_id, size, "sha256:%s", hex);
+  return 1;
+}
+
+int cli_attest_sign_account(const struct cli_attest *a, const char *path) {
+  struct attest_backend backend;
+  struct cbor_buf payload, sig;
+  uint8_t digest[32];
+  char dir[4096], err[512], sig_path[4096];
+  FILE *f;
+  int rc = -1;
+
+  if (device_dir_of(a, dir, sizeof dir) != 0)
+    return -1;
+  if ((size_t)snprintf(sig_path, sizeof sig_path, "%s.sig", path) >=
+      sizeof sig_path) {
+    cli_errorf("--account %s: path too long", path);
+    return -1;
+  }
+  if (measure_file(path, digest) != 0) {
+    cli_errorf("--account %s: %s", path, strerror(errno));
+    return -1;
+  }
+  if (attest_software_open(dir, &backend, err, sizeof err) != 0) {
+    cli_errorf("--account: cannot sign: %s", err);
+    return -1;
+  }
+  cbor_buf_init(&payload, 4096);
+  cbor_buf_init(&sig, ATTEST_MAX_FRAME);
+  if (attest_account_encode(digest, backend.kind, &payload) == 0 &&
+      backend.sign(backend.ctx, payload.data, payload.len, &sig) == 0 &&
+      (f = fopen(sig_path, "wb")) != NULL) {
+    rc = fwrite(sig.data, 1, sig.len, f) == sig.len ? 0 : -1;
+    if (fclose(f) != 0)
+      rc = -1;
+  }
+  if (rc != 0)
+    cli_errorf("--account: cannot write the signature %s", sig_path);
+  cbor_buf_free(&payload);
+  cbor_buf_free(&sig);
+  attest_software_close(&backend);
+  return rc;
+}
+
+void cli_attest_free(struct cli_attest *a) {
+  if (a->secret != NULL) {
+    pfs_wipe(a->secret, a->secret_len);
+    free(a->secret);
+  }
+  a->secret = NULL;
+  a->secret_len = 0;
+}

@@ -1,0 +1,56 @@
+/*
+** attest_run.h — what `weft run` does for attestation (docs/attestation.md):
+** the handshake before instantiation (--attest HOST:PORT --verifier-key
+** V.pub [--device-dir DIR]), the released secret (as the protected-dir key
+** with --key-from-attestation, and through the host module weft:attest),
+** and the signature of the --account record by the device key.
+** The root of trust is software: the device key is a file.
+*/
+#ifndef WEFT_CLI_ATTEST_RUN_H
+#define WEFT_CLI_ATTEST_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft.h"
+#include "weft_wasi.h"
+
+struct cli_attest {
+  const char *addr;         /* --attest HOST:PORT, or NULL */
+  const char *verifier_key; /* --verifier-key: the pinned public key */
+  const char *device_dir;   /* --device-dir, or NULL for the default */
+  int key_from_attestation; /* --key-from-attestation */
+  uint8_t *secret;          /* released by the verifier (wiped on free) */
+  size_t secret_len;
+};
+
+/* What the configuration measurement covers (docs/attestation.md). */
+struct cli_attest_inputs {
+  const char *module_path;
+  const char *invoke;
+  int argc;
+  char **argv;
+  const char **env;
+  uint32_t nenv;
+  const weft_wasi_preopen *dirs;
+  uint32_t ndirs;
+  uint64_t fuel; /* 0: no --fuel */
+  uint64_t max_memory;
+};
+
+/* Runs the handshake when --attest was given (checks the option set
+** either way). Returns a CLI exit status, after printing the reason. */
+int cli_attest_run(struct cli_attest *a, const struct cli_attest_inputs *in);
+/* Defines weft:attest (secret_size, secret_read) when `module` imports it. */
+int cli_attest_define(struct cli_attest *a, weft_engine *engine,
+                      weft_linker *linker, const weft_module *module);
+/* The account record's signer: 0 when none is configured (no --device-dir,
+** no --attest), 1 with the key id ("sha256:HEX") written, -1 on an error
+** already reported. */
+int cli_attest_account_key(const struct cli_attest *a, char *key_id,
+                           size_t size);
+/* Writes PATH.sig: COSE_Sign1 by the device key over SHA-256(PATH). */
+int cli_attest_sign_account(const struct cli_attest *a, const char *path);
+void cli_attest_free(struct cli_attest *a);
+
+#endif /* WEFT_CLI_ATTEST_RUN_H */

@@ -1,0 +1,250 @@
+/*
+** cmd_provision.c — `weft provision` (a device directory: device key,
+** seal key, endorsement) and `weft keygen` (endorser and verifier keys).
+** The root of trust these make is software: keys are files.
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attest.h"
+#include "cli.h"
+#include "cose.h"
+#include "measure.h"
+#include "pfs_crypto.h"
+
+void cli_usage_provision(FILE *out) {
+  fputs("usage: weft provision [--device-dir DIR] --endorser-key E.pem\n"
+        "                      [--model NAME] [--force]\n"
+        "\n"
+        "Creates a device directory (mode 0700; default $WEFT_DEVICE_DIR,\n"
+        "else $XDG_STATE_HOME/weft/device or ~/.local/state/weft/device):\n"
+        "  device.key        ECDSA P-256 private key (0600): signs evidence\n"
+        "                    and accounting records\n"
+        "  device.pub        its public key\n"
+        "  seal.key          32 random bytes (0600): the root of sealing keys\n"
+        "  endorsement.cose  COSE_Sign1 by the endorser over {device key,\n"
+        "                    ueid, rot-kind \"software\", model}\n"
+        "An existing device is kept unless --force. Root of trust: SOFTWARE\n"
+        "(these keys are files; no TEE on this machine).\n",
+        out);
+}
+
+void cli_usage_keygen(FILE *out) {
+  fputs("usage: weft keygen OUT.pem [--public OUT.pub] [--force]\n"
+        "\n"
+        "Writes a new ECDSA P-256 private key (PEM, mode 0600) for an\n"
+        "endorser or a verifier, and its public key when asked (also what\n"
+        "`openssl ecparam -name prime256v1 -genkey -noout` and `openssl ec\n"
+        "-pubout` make; weft reads both).\n",
+        out);
+}
+
+static int exists(const char *path) { return access(path, F_OK) == 0; }
+
+/* Writes 32 fresh random bytes to path, mode 0600. */
+static int write_seal_key(const char *path, struct pfs_rng *rng) {
+  uint8_t key[32];
+  int fd, rc = -1;
+  if (pfs_random(rng, key, sizeof key) != 0)
+    return -1;
+  unlink(path);
+  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    rc = write(fd, key, sizeof key) == (ssize_t)sizeof key && fsync(fd) == 0
+             ? 0
+             : -1;
+    if (close(fd) != 0)
+      rc = -1;
+  }
+  pfs_wipe(key, sizeof key);
+  return rc;
+}
+
+static int write_bytes(const char *path, const uint8_t *data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
+  if (fd < 0)
+    return -1;
+  rc = write(fd, data, len) == (ssize_t)len ? 0 : -1;
+  if (close(fd) != 0)
+    rc = -1;
+  return rc;
+}
+
+/* The endorsement of `device` signed by `endorser`. */
+static int endorse(const struct eckey *endorser, const struct eckey *device,
+                   struct pfs_rng *rng, const char *model,
+                   struct cbor_buf *out) {
+  struct attest_endorsement e;
+  struct cbor_buf payload;
+  uint8_t endorser_pub[ECKEY_PUBLIC_BYTES], kid[32];
+  int rc = -1;
+  memset(&e, 0, sizeof e);
+  if (eckey_public_raw(device, e.device_pub) != 0 ||
+      eckey_public_raw(endorser, endorser_pub) != 0)
+    return -1;
+  attest_ueid_of(e.device_pub, e.ueid);
+  snprintf(e.rot_kind, sizeof e.rot_kind, "%s", MEASURE_ROT_KIND);
+  snprintf(e.model, sizeof e.model, "%s", model);
+  measure_bytes(endorser_pub, sizeof endorser_pub, kid);
+  cbor_buf_init(&payload, 4096);
+  if (attest_endorsement_encode(&e, &payload) == 0)
+    rc = cose_sign1_create(out, endorser, rng, kid, sizeof kid, NULL, 0,
+                           payload.data, payload.len);
+  cbor_buf_free(&payload);
+  return rc;
+}
+
+static int provision(const char *dir, const char *endorser_path,
+                     const char *model, int force) {
+  struct eckey *endorser = NULL, *device = NULL;
+  struct pfs_rng *rng = NULL;
+  struct cbor_buf endorsement;
+  char path[4200], err[512], hex[2 * ATTEST_UEID_BYTES + 1];
+  uint8_t pub[ECKEY_PUBLIC_BYTES], ueid[ATTEST_UEID_BYTES];
+  int rc = CLI_EXIT_USAGE;
+
+  cbor_buf_init(&endorsement, 4096);
+  snprintf(path, sizeof path, "%s/device.key", dir);
+  if (exists(path) && !force) {
+    cli_errorf("%s already holds a device (device.key); --force replaces it "
+               "(its endorsement and sealed data are then lost)",
+               dir);
+    goto done;
+  }
+  if (eckey_load_private(endorser_path, &endorser, err, sizeof err) != 0) {
+    cli_errorf("--endorser-key %s", err);
+    goto done;
+  }
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    cli_errorf("%s: %s", dir, strerror(errno));
+    goto done;
+  }
+  if (chmod(dir, 0700) != 0) {
+    cli_errorf("%s: %s", dir, strerror(errno));
+    goto done;
+  }
+  rng = pfs_rng_new();
+  if (rng == NULL || eckey_generate(rng, &device) != 0 ||
+      endorse(endorser, device, rng, model, &endorsement) != 0) {
+    cli_errorf("cannot make the device key or its endorsement");
+    goto done;
+  }
+  if (eckey_save_private(device, path) != 0) {
+    cli_errorf("%s: cannot write", path);
+    goto done;
+  }
+  snprintf(path, sizeof path, "%s/device.pub", dir);
+  if (eckey_save_public(device, path) != 0) {
+    cli_errorf("%s: cannot write", path);
+    goto done;
+  }
+  snprintf(path, sizeof path, "%s/seal.key", dir);
+  if (write_seal_key(path, rng) != 0) {
+    cli_errorf("%s: cannot write", path);
+    goto done;
+  }
+  snprintf(path, sizeof path, "%s/endorsement.cose", dir);
+  if (write_bytes(path, endorsement.data, endorsement.len) != 0) {
+    cli_errorf("%s: cannot write", path);
+    goto done;
+  }
+  eckey_public_raw(device, pub);
+  attest_ueid_of(pub, ueid);
+  attest_hex(ueid, sizeof ueid, hex);
+  printf("provisioned device in %s\nueid: %s\n"
+         "root of trust: software (the device key is a file; no TEE on this "
+         "machine)\n",
+         dir, hex);
+  rc = CLI_EXIT_OK;
+done:
+  cbor_buf_free(&endorsement);
+  eckey_free(endorser);
+  eckey_free(device);
+  pfs_rng_free(rng);
+  return rc;
+}
+
+int cmd_provision(int argc, char **argv) {
+  const char *dir = NULL, *endorser = NULL, *model = "weft-software-device";
+  char def[4096];
+  int i, force = 0;
+  for (i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--force") == 0)
+      force = 1;
+    else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      cli_usage_provision(stdout);
+      return CLI_EXIT_OK;
+    } else if (i + 1 < argc && strcmp(argv[i], "--device-dir") == 0)
+      dir = argv[++i];
+    else if (i + 1 < argc && strcmp(argv[i], "--endorser-key") == 0)
+      endorser = argv[++i];
+    else if (i + 1 < argc && strcmp(argv[i], "--model") == 0)
+      model = argv[++i];
+    else {
+      cli_errorf("provision: unexpected '%s' (try 'weft help provision')",
+                 argv[i]);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (endorser == NULL) {
+    cli_errorf("provision needs --endorser-key E.pem (make one with `weft "
+               "keygen E.pem --public E.pub`)");
+    return CLI_EXIT_USAGE;
+  }
+  if (dir == NULL) {
+    if (measure_device_dir(def, sizeof def) != 0) {
+      cli_errorf("provision: give --device-dir DIR (no home directory)");
+      return CLI_EXIT_USAGE;
+    }
+    dir = def;
+  }
+  return provision(dir, endorser, model, force);
+}
+
+int cmd_keygen(int argc, char **argv) {
+  const char *out = NULL, *pub_out = NULL;
+  struct pfs_rng *rng;
+  struct eckey *key = NULL;
+  int i, force = 0, rc = CLI_EXIT_OK;
+  for (i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--force") == 0)
+      force = 1;
+    else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      cli_usage_keygen(stdout);
+      return CLI_EXIT_OK;
+    } else if (i + 1 < argc && strcmp(argv[i], "--public") == 0)
+      pub_out = argv[++i];
+    else if (argv[i][0] != '-' && out == NULL)
+      out = argv[i];
+    else {
+      cli_errorf("keygen: unexpected '%s' (try 'weft help keygen')", argv[i]);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (out == NULL) {
+    cli_errorf("keygen: missing OUT.pem");
+    return CLI_EXIT_USAGE;
+  }
+  if (!force && (exists(out) || (pub_out != NULL && exists(pub_out)))) {
+    cli_errorf("keygen: %s exists; --force overwrites it",
+               exists(out) ? out : pub_out);
+    return CLI_EXIT_USAGE;
+  }
+  rng = pfs_rng_new();
+  if (rng == NULL || eckey_generate(rng, &key) != 0) {
+    cli_errorf("keygen: cannot generate a key");
+    rc = CLI_EXIT_USAGE;
+  } else if (eckey_save_private(key, out) != 0 ||
+             (pub_out != NULL && eckey_save_public(key, pub_out) != 0)) {
+    cli_errorf("keygen: cannot write %s", out);
+    rc = CLI_EXIT_USAGE;
+  }
+  eckey_free(key);
+  pfs_rng_free(rng);
+  return rc;
+}

@@ -1,0 +1,317 @@
+/*
+** cmd_verifier.c — `weft verifier` (the verifier and relying party of
+** docs/attestation.md: appraises evidence, releases secrets) and
+** `weft verify-account` (checks a signed --account record).
+*/
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "attest.h"
+#include "cli.h"
+#include "cose.h"
+#include "measure.h"
+
+#define MAX_SESSIONS 32 /* concurrent sessions (one process each) */
+
+void cli_usage_verifier(FILE *out) {
+  fputs("usage: weft verifier --listen HOST:PORT --key VERIFIER.pem\n"
+        "                     --policy FILE [--once] [--timeout-ms N]\n"
+        "\n"
+        "Serves attestation sessions (docs/attestation.md) until killed:\n"
+        "appraises each attester's evidence against the policy and releases\n"
+        "the module's secret only when it passes. Prints one Attestation\n"
+        "Result line per session on stdout. PORT 0 picks a free port (the\n"
+        "first line says which). --once serves one session and exits 0 when\n"
+        "it released the secret, 1 otherwise.\n",
+        out);
+}
+
+void cli_usage_verify_account(FILE *out) {
+  fputs("usage: weft verify-account FILE (--device-pub P.pub |\n"
+        "                               --endorser E.pub)\n"
+        "\n"
+        "Checks FILE.sig, the COSE_Sign1 `weft run --account FILE` writes\n"
+        "when a device is configured: signed by the device key P, or by a\n"
+        "device that the endorser E endorsed, over FILE's SHA-256.\n",
+        out);
+}
+
+static void warn_policy(void *user, const char *text) {
+  (void)user;
+  cli_errorf("verifier: warning: %s", text);
+}
+
+static void print_result(const struct attest_result *r, const char *peer) {
+  printf("attestation result: %s reason=\"%s\" peer=%s ueid=%s rot-kind=%s "
+         "module=%s runtime=%s config=%s\n",
+         r->accepted ? "ACCEPT" : "REJECT", r->reason, peer,
+         r->ueid[0] ? r->ueid : "-", r->rot_kind[0] ? r->rot_kind : "-",
+         r->module[0] ? r->module : "-", r->runtime[0] ? r->runtime : "-",
+         r->config[0] ? r->config : "-");
+  fflush(stdout);
+}
+
+static void peer_name(int fd, char *out, size_t size) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
+    if (ss.ss_family == AF_INET) {
+      struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+      inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+      port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+      inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+      port = ntohs(a->sin6_port);
+    }
+  }
+  snprintf(out, size, "%s:%d", host, port);
+}
+
+static int serve_one(int fd, const struct eckey *key,
+                     const struct attest_policy *policy, int timeout) {
+  struct attest_result res;
+  char peer[80];
+  peer_name(fd, peer, sizeof peer);
+  attest_verifier_session(fd, key, policy, timeout, NULL, &res);
+  print_result(&res, peer);
+  return res.accepted ? 0 : 1;
+}
+
+static void print_listening(int lfd) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (getsockname(lfd, (struct sockaddr *)&ss, &len) == 0) {
+    if (ss.ss_family == AF_INET) {
+      struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+      inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+      port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+      inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+      port = ntohs(a->sin6_port);
+    }
+  }
+  printf("weft verifier: listening on %s:%d\n", host, port);
+  fflush(stdout);
+}
+
+/* Until killed: one child process per session, at most MAX_SESSIONS. */
+static int serve_forever(int lfd, const struct eckey *key,
+                         const struct attest_policy *policy, int timeout) {
+  int running = 0;
+  for (;;) {
+    int fd;
+    pid_t pid;
+    while (running > 0 && waitpid(-1, NULL, WNOHANG) > 0)
+      running--;
+    if (running >= MAX_SESSIONS && waitpid(-1, NULL, 0) > 0)
+      running--;
+    fd = accept(lfd, NULL, NULL);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE)
+        continue;
+      cli_errorf("verifier: accept: %s", strerror(errno));
+      return CLI_EXIT_USAGE;
+    }
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+      close(lfd);
+      _exit(serve_one(fd, key, policy, timeout));
+    }
+    if (pid > 0)
+      running++;
+    else /* cannot fork: serve it here */
+      serve_one(fd, key, policy, timeout);
+    close(fd);
+  }
+}
+
+int cmd_verifier(int argc, char **argv) {
+  const char *listen_at = NULL, *key_path = NULL, *policy_path = NULL;
+  struct attest_policy *policy = NULL;
+  struct eckey *key = NULL;
+  char err[4608];
+  int i, once = 0, timeout = ATTEST_TIMEOUT_MS, lfd, rc;
+
+  for (i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--once") == 0)
+      once = 1;
+    else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      cli_usage_verifier(stdout);
+      return CLI_EXIT_OK;
+    } else if (i + 1 < argc && strcmp(argv[i], "--listen") == 0)
+      listen_at = argv[++i];
+    else if (i + 1 < argc && strcmp(argv[i], "--key") == 0)
+      key_path = argv[++i];
+    else if (i + 1 < argc && strcmp(argv[i], "--policy") == 0)
+      policy_path = argv[++i];
+    else if (i + 1 < argc && strcmp(argv[i], "--timeout-ms") == 0) {
+      uint32_t v;
+      if (cli_parse_u32(argv[++i], &v) != 0 || v == 0 || v > 600000) {
+        cli_errorf("invalid value '%s' for --timeout-ms", argv[i]);
+        return CLI_EXIT_USAGE;
+      }
+      timeout = (int)v;
+    } else {
+      cli_errorf("verifier: unexpected '%s' (try 'weft help verifier')",
+                 argv[i]);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (listen_at == NULL || key_path == NULL || policy_path == NULL) {
+    cli_errorf("verifier needs --listen HOST:PORT, --key VERIFIER.pem and "
+               "--policy FILE");
+    return CLI_EXIT_USAGE;
+  }
+  if (eckey_load_private(key_path, &key, err, sizeof err) != 0) {
+    cli_errorf("--key %s", err);
+    return CLI_EXIT_USAGE;
+  }
+  if (attest_policy_load(policy_path, &policy, warn_policy, NULL, err,
+                         sizeof err) != 0) {
+    cli_errorf("--policy %s", err);
+    eckey_free(key);
+    return CLI_EXIT_USAGE;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  lfd = cli_tcp_listen(listen_at);
+  if (lfd < 0) {
+    attest_policy_free(policy);
+    eckey_free(key);
+    return CLI_EXIT_USAGE;
+  }
+  print_listening(lfd);
+  if (once) {
+    int fd;
+    do
+      fd = accept(lfd, NULL, NULL);
+    while (fd < 0 && errno == EINTR);
+    rc = fd < 0 ? CLI_EXIT_USAGE : serve_one(fd, key, policy, timeout);
+    if (fd >= 0)
+      close(fd);
+  } else {
+    rc = serve_forever(lfd, key, policy, timeout);
+  }
+  close(lfd);
+  attest_policy_free(policy);
+  eckey_free(key);
+  return rc;
+}
+
+/* ---- verify-account ------------------------------------------------------ */
+
+/* The device key that signed: given, or taken from an endorsement the
+** endorser signed. */
+static struct eckey *signer_key(const struct cose_sign1 *sig,
+                                const char *device_pub, const char *endorser,
+                                char *err, size_t errlen) {
+  struct eckey *key = NULL, *e = NULL;
+  struct cose_sign1 en;
+  struct attest_endorsement end;
+  const char *why;
+  if (device_pub != NULL) {
+    if (eckey_load_public(device_pub, &key, err, errlen) != 0)
+      return NULL;
+    return key;
+  }
+  if (eckey_load_public(endorser, &e, err, errlen) != 0)
+    return NULL;
+  if (sig->attached == NULL ||
+      cose_sign1_parse(sig->attached, sig->attached_len, &en, &why) != 0 ||
+      cose_sign1_verify(&en, e) != 0 ||
+      attest_endorsement_decode(en.payload, en.payload_len, &end, &why) != 0 ||
+      eckey_from_public_raw(end.device_pub, &key) != 0) {
+    snprintf(err, errlen, "the signing device is not endorsed by %s", endorser);
+    key = NULL;
+  }
+  eckey_free(e);
+  return key;
+}
+
+int cmd_verify_account(int argc, char **argv) {
+  const char *file = NULL, *device_pub = NULL, *endorser = NULL;
+  char sig_path[4096], err[4608], rot[16], hex[65];
+  uint8_t *sig_bytes = NULL, digest[32], signed_digest[32], kid[32];
+  uint8_t pub[ECKEY_PUBLIC_BYTES];
+  size_t sig_len = 0;
+  struct cose_sign1 sig;
+  struct eckey *key = NULL;
+  const char *why;
+  int i, rc = CLI_EXIT_LOAD;
+
+  for (i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      cli_usage_verify_account(stdout);
+      return CLI_EXIT_OK;
+    } else if (i + 1 < argc && strcmp(argv[i], "--device-pub") == 0)
+      device_pub = argv[++i];
+    else if (i + 1 < argc && strcmp(argv[i], "--endorser") == 0)
+      endorser = argv[++i];
+    else if (argv[i][0] != '-' && file == NULL)
+      file = argv[i];
+    else {
+      cli_errorf("verify-account: unexpected '%s'", argv[i]);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  if (file == NULL || (device_pub == NULL) == (endorser == NULL)) {
+    cli_errorf("verify-account needs FILE and one of --device-pub P.pub or "
+               "--endorser E.pub");
+    return CLI_EXIT_USAGE;
+  }
+  snprintf(sig_path, sizeof sig_path, "%s.sig", file);
+  if (measure_file(file, digest) != 0) {
+    cli_errorf("%s: %s", file, strerror(errno));
+    return CLI_EXIT_USAGE;
+  }
+  if (cli_read_file(sig_path, ATTEST_MAX_FRAME, &sig_bytes, &sig_len) !=
+      CLI_EXIT_OK)
+    return CLI_EXIT_USAGE;
+  if (cose_sign1_parse(sig_bytes, sig_len, &sig, &why) != 0) {
+    cli_errorf("%s: %s", sig_path, why);
+    goto done;
+  }
+  key = signer_key(&sig, device_pub, endorser, err, sizeof err);
+  if (key == NULL) {
+    cli_errorf("%s", err);
+    goto done;
+  }
+  if (cose_sign1_verify(&sig, key) != 0) {
+    cli_errorf("%s: signature does not verify with the device key", sig_path);
+    goto done;
+  }
+  if (attest_account_decode(sig.payload, sig.payload_len, signed_digest, rot,
+                            sizeof rot, &why) != 0) {
+    cli_errorf("%s: %s", sig_path, why);
+    goto done;
+  }
+  if (memcmp(signed_digest, digest, 32) != 0) {
+    cli_errorf("%s: the record was changed after it was signed", file);
+    goto done;
+  }
+  eckey_public_raw(key, pub);
+  measure_bytes(pub, sizeof pub, kid);
+  attest_hex(kid, sizeof kid, hex);
+  printf("%s: signature valid (device key sha256:%s); root of trust: %s%s\n",
+         file, hex, rot,
+         strcmp(rot, "software") == 0 ? " (the key is a file; no TEE)" : "");
+  rc = CLI_EXIT_OK;
+done:
+  eckey_free(key);
+  free(sig_bytes);
+  return rc;
+}
