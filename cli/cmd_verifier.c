@@ -59,23 +59,30 @@ static void print_result(const struct attest_result *r, const char *peer) {
   fflush(stdout);
 }
 
+/* "host:port" of a socket address. */
+static void address_name(const struct sockaddr_storage *ss, char *out,
+                         size_t size) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss->ss_family == AF_INET) {
+    const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+    inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+    port = ntohs(a->sin_port);
+  } else if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+    inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+    port = ntohs(a->sin6_port);
+  }
+  snprintf(out, size, "%s:%d", host, port);
+}
+
 static void peer_name(int fd, char *out, size_t size) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
-  char host[INET6_ADDRSTRLEN] = "?";
-  int port = 0;
-  if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
-    if (ss.ss_family == AF_INET) {
-      struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-      inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-      port = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-      struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-      inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-      port = ntohs(a->sin6_port);
-    }
-  }
-  snprintf(out, size, "%s:%d", host, port);
+  memset(&ss, 0, sizeof ss);
+  if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+    ss.ss_family = AF_UNSPEC;
+  address_name(&ss, out, size);
 }
 
 static int serve_one(int fd, const struct eckey *key,
@@ -91,20 +98,12 @@ static int serve_one(int fd, const struct eckey *key,
 static void print_listening(int lfd) {
   struct sockaddr_storage ss;
   socklen_t len = sizeof ss;
-  char host[INET6_ADDRSTRLEN] = "?";
-  int port = 0;
-  if (getsockname(lfd, (struct sockaddr *)&ss, &len) == 0) {
-    if (ss.ss_family == AF_INET) {
-      struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-      inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-      port = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-      struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-      inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-      port = ntohs(a->sin6_port);
-    }
-  }
-  printf("weft verifier: listening on %s:%d\n", host, port);
+  char name[80];
+  memset(&ss, 0, sizeof ss);
+  if (getsockname(lfd, (struct sockaddr *)&ss, &len) != 0)
+    ss.ss_family = AF_UNSPEC;
+  address_name(&ss, name, sizeof name);
+  printf("weft verifier: listening on %s\n", name);
   fflush(stdout);
 }
 

@@ -168,6 +168,27 @@ static void refusal_reason(const struct cbor_item *items, char *out,
 
 /* ---- attester ---------------------------------------------------------- */
 
+/* The attester's receive: the message must be `want`; a refusal becomes
+** "attestation refused by verifier: REASON". 0, or -1 with a reason. */
+static int expect_message(struct session *s, int want, const char *name,
+                          struct cbor_item *items, uint32_t max, char *err,
+                          size_t errlen) {
+  char reason[256];
+  int type = recv_message(s, items, max, err, errlen);
+  if (type == REFUSAL) {
+    refusal_reason(items, reason, sizeof reason);
+    snprintf(err, errlen, "attestation refused by verifier: %s", reason);
+    return -1;
+  }
+  if (type < 0)
+    return -1;
+  if (type != want) {
+    snprintf(err, errlen, "verifier sent message %d, expected %s", type, name);
+    return -1;
+  }
+  return 0;
+}
+
 /* The test hook on a buffer, with 8 bytes of room to grow. */
 static void test_mutate(struct session *s, int stage, struct cbor_buf *b) {
   if (s->hooks == NULL || s->hooks->mutate == NULL)
@@ -312,8 +333,7 @@ int attest_client_run(int fd, const struct attest_client_config *cfg,
   struct cbor_item items[16];
   struct cbor_buf b, evidence;
   uint8_t mac[32], th2[32];
-  char reason[256];
-  int type, rc = -1;
+  int rc = -1;
 
   *secret = NULL;
   *secret_len = 0;
@@ -329,18 +349,8 @@ int attest_client_run(int fd, const struct attest_client_config *cfg,
   cbor_put_bstr(&b, s.ga, sizeof s.ga);
   if (send_message(&s, MSG0, &b, err, errlen) != 0)
     goto done;
-  type = recv_message(&s, items, 16, err, errlen);
-  if (type == REFUSAL) {
-    refusal_reason(items, reason, sizeof reason);
-    snprintf(err, errlen, "attestation refused by verifier: %s", reason);
+  if (expect_message(&s, MSG1, "msg1", items, 16, err, errlen) != 0)
     goto done;
-  }
-  if (type < 0)
-    goto done;
-  if (type != MSG1) {
-    snprintf(err, errlen, "verifier sent message %d, expected msg1", type);
-    goto done;
-  }
   if (check_msg1(&s, cfg, items, err, errlen) != 0)
     goto done;
   /* Only now, with the verifier authenticated, does evidence leave. */
@@ -364,18 +374,8 @@ int attest_client_run(int fd, const struct attest_client_config *cfg,
   }
   if (send_message(&s, MSG2, &b, err, errlen) != 0)
     goto done;
-  type = recv_message(&s, items, 16, err, errlen);
-  if (type == REFUSAL) {
-    refusal_reason(items, reason, sizeof reason);
-    snprintf(err, errlen, "attestation refused by verifier: %s", reason);
+  if (expect_message(&s, MSG3, "msg3", items, 16, err, errlen) != 0)
     goto done;
-  }
-  if (type < 0)
-    goto done;
-  if (type != MSG3) {
-    snprintf(err, errlen, "verifier sent message %d, expected msg3", type);
-    goto done;
-  }
   rc = open_msg3(&s, items, th2, secret, secret_len, err, errlen);
 done:
   cbor_buf_free(&b);
