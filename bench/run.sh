@@ -15,7 +15,8 @@
 # Environment:
 #   WEFT=path          weft binary                   (default build/weft)
 #   BENCH_ROUNDS=R     timed rounds per kernel/mode  (default 3; median taken)
-#   BENCH_MODES="..."  weft modes to run, in order   (default "interp aot";
+#   BENCH_MODES="..."  weft modes to run, in order   (default "interp
+#                      interp-fuel aot aot-fuel";
 #                      "" = native only).  interp: the interpreter; aot:
 #                      `weft compile` (guard pages on 64-bit hosts), then
 #                      `weft run X.cwasm`; aot-explicit: the same with
@@ -43,7 +44,7 @@ cd "$ROOT" || exit 2
 OUT=${BENCH_OUT:-build/bench}
 WEFT=${WEFT:-build/weft}
 ROUNDS=${BENCH_ROUNDS:-3}
-MODES=${BENCH_MODES-interp aot}
+MODES=${BENCH_MODES-interp interp-fuel aot aot-fuel}
 SIZE=${BENCH_SIZE:-default}
 CC_NATIVE=${BENCH_CC:-gcc}
 if [ -n "${BENCH_CLANG:-}" ]; then
@@ -413,6 +414,17 @@ if [ ${#SIMD_SEL[@]} -gt 0 ]; then
         print_geomean "  vs $NATIVE_MARCH_FLAGS" march
     fi
 fi
+# Fuel metering's cost: each metered mode's geomean against its unmetered
+# twin, over the main kernels (AccTEE's figure for its metering is 10%).
+fuel_line=""
+for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
+    base=${m%-fuel}
+    [ "$base" != "$m" ] && [ "${CNT[main:$m]:-0}" -gt 0 ] && [ "${CNT[main:$base]:-0}" -gt 0 ] || continue
+    pct=$(awk -v a="${LOGSUM[main:$m]}" -v b="${LOGSUM[main:$base]}" -v c="${CNT[main:$m]}" \
+        'BEGIN { printf "%+.1f%%", (exp((a - b) / c) - 1) * 100 }')
+    fuel_line+=" $base $pct;"
+done
+[ -n "$fuel_line" ] && { echo; echo "fuel metering overhead (geomean of metered/unmetered):${fuel_line%;}"; }
 if [ "$(wc -l < "$COMPILES")" -gt 1 ]; then
     echo
     echo "AoT compile (weft compile, -j$(nproc 2>/dev/null || echo 1); not in the times above)"

@@ -22,6 +22,8 @@
 #             the same build/programs/*.wasm: output (timings stripped) and
 #             exit status must equal x86-64's weft run; interpreter and
 #             `weft run --aot` (--full: also explicit bounds checks)
+#   wasi      tests/wasi/run.sh's cases under qemu, interpreter and --aot,
+#             metering fuel: each passes, and uses the fuel it uses on x86-64
 #
 # Also checks that the C flags keep -ffp-contract=off (FMA contraction on
 # AArch64/RISC-V would break Wasm float semantics; float_exprs tests it).
@@ -32,7 +34,8 @@
 #
 # usage: scripts/test_cross.sh [--quick | --full] [--arch A]... [--only T]...
 #   --arch A      aarch64 or riscv64 (repeatable; default both)
-#   --only T      run only tier T: unit, spec, bench, programs (repeatable)
+#   --only T      run only tier T: unit, spec, bench, programs, wasi
+#                 (repeatable)
 #   --quick       CI size (.ci/run): speedtest1's main set at --size 1 and
 #                 five Lua scripts; spec and bench unchanged
 #   --full        programs also with explicit bounds checks, more test sets
@@ -635,6 +638,72 @@ if tier_on programs; then
             done
         done
     fi
+fi
+
+# ---- 5. WASI test programs, metering fuel -------------------------------------
+# tests/wasi/run.sh under qemu (every case must pass, as on x86-64), each
+# case metering fuel: the fuel used must equal x86-64's interpreter, except
+# for the cases that vary from run to run (tests/wasi/fuel_compare.sh).
+# Every run uses the same directories: argv[0] and the preopens' names are
+# paths, and a program's work (so its fuel) depends on their lengths. The
+# x86-64 reference resolves paths with weft's own walk
+# (WEFT_WASI_NO_OPENAT2=1), as weft must under qemu-user, which has no
+# openat2: the kernel answers one corner differently (a 40-link chain that
+# leaves the sandbox: ELOOP, the walk EPERM; both refuse), and the escape
+# test's fuel would follow that answer.
+WASI_VARYING=" stdio race "
+if tier_on wasi; then
+    header "5. WASI programs metering fuel (tests/wasi/run.sh)"
+    WR=$OUT/wasi
+    rm -f "$WR.fuel"
+    if ! WEFT="env WEFT_WASI_NO_OPENAT2=1 $HOST_WEFT" WEFT_WASI_OUT="$WR" \
+        WEFT_WASI_FUEL_LOG="$WR.fuel" \
+        bash tests/wasi/run.sh >"$LOG/wasi-host.log" 2>&1 ||
+        [ ! -s "$WR.fuel" ]; then
+        rm -f "$WR.fuel"
+        tail -n 5 "$LOG/wasi-host.log"
+        echo "FAIL: the WASI programs do not run on x86-64 (clang-19, wasi-libc: scripts/setup.sh)"
+        row all "wasi build" 0 1 0
+    fi
+    for a in "${ARCHS[@]}"; do
+        [ -s "$WR.fuel" ] || break
+        [ "${CLI_OK[$a]}" = 1 ] || { row "$a" wasi 0 1 0 "no weft CLI"; continue; }
+        t=$(triple_of "$a")
+        for m in ${PROG_MODES/aot-explicit/}; do
+            t0=$SECONDS
+            wp=0
+            wf=0
+            flags=""
+            [ "$m" = aot ] && flags="--aot --cache-dir $OUT/$a/wasi-aot-cache"
+            fl=$OUT/$a/wasi-$m.fuel
+            rm -f "$fl"
+            WEFT="env WEFT_CC=$t-gcc $(qemu_of "$a") $OUT/$a/weft" WEFT_RUN_FLAGS="$flags" \
+                WEFT_WASI_OUT="$WR" WEFT_WASI_FUEL_LOG="$fl" \
+                bash tests/wasi/run.sh >"$LOG/$a-wasi-$m.log" 2>&1
+            line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$LOG/$a-wasi-$m.log" | tail -n 1)
+            if [ -n "$line" ]; then
+                wp=$((wp + ${line%% passed*}))
+                n=${line#*, }
+                wf=$((wf + ${n%% failed*}))
+            else
+                wf=$((wf + 1))
+            fi
+            grep -E '^FAIL' -A3 "$LOG/$a-wasi-$m.log" | head -n 20
+            while read -r name fuel; do
+                got=$(awk -v n="$name" '$1 == n { print $2 }' "$fl" 2>/dev/null)
+                if [ "${WASI_VARYING/ $name /}" != "$WASI_VARYING" ]; then
+                    continue # varies from run to run: not compared
+                elif [ -n "$got" ] && [ "$got" = "$fuel" ]; then
+                    wp=$((wp + 1))
+                else
+                    echo "FAIL $a wasi $m $name: fuel '$got', x86-64 '$fuel'"
+                    wf=$((wf + 1))
+                fi
+            done <"$WR.fuel"
+            echo "$a wasi $m: $wp passed, $wf failed (cases, then fuel per case)"
+            row "$a" "wasi $m" "$wp" "$wf" $((SECONDS - t0))
+        done
+    done
 fi
 
 finish
