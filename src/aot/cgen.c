@@ -85,6 +85,7 @@ struct cgen {
   u8 *used;      /* per slot: T_* bits of the C variables it needs */
   u8 *is_target; /* per code index: a branch lands here */
   bool has_memory;
+  bool leaf; /* calls nothing and has a small frame: no depth accounting */
 };
 
 static char letter_of(u8 valtype) {
@@ -708,7 +709,8 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
 static void emit_return(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
-  put(t, "  c->depth--;\n");
+  if (!g->leaf)
+    put(t, "  c->depth--;\n");
   for (u32 i = 1; i < ft->nresults; i++) {
     putf(t, "  *r%u = ", i);
     var(g, i, letter_of(ft->types[ft->nparams + i]));
@@ -1092,6 +1094,24 @@ static u32 op_length(const u32 *ops, u32 pc) {
   return 1 + (u32)strlen(op_layout[op]);
 }
 
+/* Largest frame, in slots, of a function that skips the stack checks: its
+** caller's check leaves megabytes of native stack below (runtime/aot.c). */
+#define LEAF_MAX_SLOTS 256
+
+/* A function that calls nothing cannot nest deeper, so it skips the call
+** depth and native stack checks (a third of a small function's cost):
+** recursion is still stopped, at the caller. */
+static bool is_leaf(const struct wf_code *code) {
+  const u32 *ops = code->ops;
+  if (code->frame_slots > LEAF_MAX_SLOTS)
+    return false;
+  for (u32 pc = 0; pc < code->nops; pc += op_length(ops, pc))
+    if (ops[pc] == WF_OP_CALL || ops[pc] == WF_OP_CALL_INTERNAL ||
+        ops[pc] == WF_OP_CALL_INDIRECT)
+      return false;
+  return true;
+}
+
 /* Mark every branch target of the function. */
 static void find_targets(struct cgen *g) {
   const u32 *ops = g->code->ops;
@@ -1169,6 +1189,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
   } else {
     find_targets(g);
+    g->leaf = is_leaf(code);
     emit_body(g);
     char name[32];
     wf_format(name, sizeof name, "wf_f%u", def);
@@ -1187,12 +1208,13 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
                    : "  u8 *const mem = c->memory->data;\n");
     /* The address of a local tells the native stack depth without forcing
     ** a frame pointer (as __builtin_frame_address would). */
-    putf(out,
-         "  char wf_probe;\n"
-         "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
-         "(uintptr_t)&wf_probe < (uintptr_t)c->stack_limit)) "
-         "TRAP(%u);\n",
-         (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
+    if (!g->leaf)
+      putf(out,
+           "  char wf_probe;\n"
+           "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
+           "(uintptr_t)&wf_probe < (uintptr_t)c->stack_limit)) "
+           "TRAP(%u);\n",
+           (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
     if (metered(g))
       /* The pointer in a local: without strict aliasing every store to
       ** linear memory would otherwise reload it from the context. */
