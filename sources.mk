@@ -47,6 +47,8 @@ WEFT_BARE_PORT_SRC := \
 WEFT_SERVICES_SRC := \
   services/pfs_crypto.c \
   services/pfs_file.c \
-  services/pfs_fs.c
+  services/pfs_fs.c \
+  services/pfs_fresh.c \
+  services/pfs_vstore.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

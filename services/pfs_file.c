@@ -519,6 +519,7 @@ static bool all_zero(const uint8_t *p, size_t n) {
 /* Reads and checks the metadata node; fills size, version, root. */
 static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
   uint8_t body[PFS_NODE - PFS_HDR], *hdr = f->io;
+  char other[PFS_PATH_MAX + 1]; /* the second bound name, during a rename */
   bool short_read;
   size_t plen, alen;
   weft_wasi_errno e;
@@ -554,20 +555,21 @@ static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
     return integrity(f, "the file is bound to another path (renamed or "
                         "copied outside the program?)");
   }
+  other[0] = '\0';
+  if (alen > 0) {
+    bool by_path =
+        plen == strlen(f->path) && memcmp(body + 56, f->path, plen) == 0;
+    size_t olen = by_path ? alen : plen;
+    memcpy(other, body + 56 + (by_path ? PFS_PATH_MAX : 0), olen);
+    other[olen] = '\0';
+  }
   pfs_wipe(body, sizeof body);
   f->alt_path[0] = '\0';
   f->meta_dirty = alen > 0; /* an interrupted rename: settle the binding */
   f->disk_nodes = phys_nodes(f->size);
   if (host_size < f->disk_nodes * PFS_NODE)
     return integrity(f, "file truncated on the host (nodes are missing)");
-  if (f->pfs->freshness != NULL) {
-    uint64_t v = 0;
-    if (f->pfs->freshness->get(f->pfs->freshness->user, f->uuid, &v) != 0)
-      return integrity(f, "the freshness store cannot be read");
-    if (f->version < v)
-      return integrity(f, "an older version of the file (rolled back)");
-  }
-  return WEFT_WASI_ESUCCESS;
+  return pfs_fresh_check(f, other);
 }
 
 /* }==================================================================== */
@@ -793,13 +795,7 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable) {
   }
   f->disk_nodes = new_nodes;
   clear_dirty(f);
-  if (f->pfs->freshness != NULL &&
-      f->pfs->freshness->advance(f->pfs->freshness->user, f->uuid,
-                                 f->version) != 0) {
-    pfs_report(f->pfs, f->path, "the freshness store cannot be advanced");
-    return WEFT_WASI_EIO;
-  }
-  return WEFT_WASI_ESUCCESS;
+  return pfs_fresh_committed(f); /* after the commit: the store may lag */
 }
 
 /* A journal at the end of the file means a flush did not commit: put the
@@ -947,7 +943,9 @@ weft_wasi_errno pfs_file_acquire(struct weft_pfs *pfs, weft_wasi_file *h,
       e = WEFT_WASI_EIO;
     } else {
       f->meta_dirty = true; /* a new, empty protected file */
-      e = pfs_file_flush(f, false);
+      e = pfs_fresh_created(f);
+      if (e == WEFT_WASI_ESUCCESS)
+        e = pfs_file_flush(f, false);
     }
   } else {
     e = recover(f, st.size);
