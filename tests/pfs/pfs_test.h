@@ -40,7 +40,7 @@ static const weft_wasi_fs *fs;
 static weft_wasi_fs faulty;
 static long budget = -1; /* -1: no faults */
 
-static int spend(void) {
+static inline int spend(void) {
   if (budget < 0)
     return 0;
   if (budget == 0)
@@ -48,28 +48,31 @@ static int spend(void) {
   budget--;
   return 0;
 }
-static weft_wasi_errno f_pwrite(void *u, weft_wasi_file *f,
-                                const weft_wasi_iovec *iov, size_t n,
-                                uint64_t off, size_t *out) {
+static inline weft_wasi_errno f_pwrite(void *u, weft_wasi_file *f,
+                                       const weft_wasi_iovec *iov, size_t n,
+                                       uint64_t off, size_t *out) {
   return spend() ? WEFT_WASI_EIO
                  : weft_wasi_fs_host()->pwrite(u, f, iov, n, off, out);
 }
-static weft_wasi_errno f_set_size(void *u, weft_wasi_file *f, uint64_t s) {
+static inline weft_wasi_errno f_set_size(void *u, weft_wasi_file *f,
+                                         uint64_t s) {
   return spend() ? WEFT_WASI_EIO : weft_wasi_fs_host()->set_size(u, f, s);
 }
-static weft_wasi_errno f_sync(void *u, weft_wasi_file *f, int d) {
+static inline weft_wasi_errno f_sync(void *u, weft_wasi_file *f, int d) {
   return spend() ? WEFT_WASI_EIO : weft_wasi_fs_host()->sync(u, f, d);
 }
-static weft_wasi_errno f_rename_at(void *u, weft_wasi_file *d, const char *n,
-                                   weft_wasi_file *nd, const char *nn) {
+static inline weft_wasi_errno f_rename_at(void *u, weft_wasi_file *d,
+                                          const char *n, weft_wasi_file *nd,
+                                          const char *nn) {
   return spend() ? WEFT_WASI_EIO
                  : weft_wasi_fs_host()->rename_at(u, d, n, nd, nn);
 }
-static weft_wasi_errno f_unlink_at(void *u, weft_wasi_file *d, const char *n) {
+static inline weft_wasi_errno f_unlink_at(void *u, weft_wasi_file *d,
+                                          const char *n) {
   return spend() ? WEFT_WASI_EIO : weft_wasi_fs_host()->unlink_at(u, d, n);
 }
 
-static void test_init(const char *scratch) {
+static inline void test_init(const char *scratch) {
   dir = scratch;
   fs = weft_pfs_fs();
   faulty = *weft_wasi_fs_host();
@@ -83,9 +86,9 @@ static void test_init(const char *scratch) {
 /* ---- whole files through the pfs -------------------------------------- */
 
 /* Opens `name` in the scratch dir; returns the errno. */
-static weft_wasi_errno pf_open(weft_pfs *p, weft_wasi_file **root,
-                               const char *name, uint32_t flags,
-                               weft_wasi_file **out) {
+static inline weft_wasi_errno pf_open(weft_pfs *p, weft_wasi_file **root,
+                                      const char *name, uint32_t flags,
+                                      weft_wasi_file **out) {
   uint8_t type;
   weft_wasi_errno e = fs->open_root(p, dir, root);
   if (e != 0)
@@ -96,8 +99,8 @@ static weft_wasi_errno pf_open(weft_pfs *p, weft_wasi_file **root,
   return e;
 }
 
-static weft_wasi_errno pf_pwrite(weft_pfs *p, weft_wasi_file *f, const void *b,
-                                 size_t n, uint64_t off) {
+static inline weft_wasi_errno pf_pwrite(weft_pfs *p, weft_wasi_file *f,
+                                        const void *b, size_t n, uint64_t off) {
   weft_wasi_iovec v = {(void *)(uintptr_t)b, n};
   size_t done;
   return fs->pwrite(p, f, &v, 1, off, &done);
@@ -105,8 +108,8 @@ static weft_wasi_errno pf_pwrite(weft_pfs *p, weft_wasi_file *f, const void *b,
 
 /* Reads the whole file (opened read-write, so a journal can be rolled
 ** back): 0 and *n, or the errno of the first failure. */
-static weft_wasi_errno pf_read_all(weft_pfs *p, const char *name, uint8_t *buf,
-                                   size_t cap, size_t *n) {
+static inline weft_wasi_errno pf_read_all(weft_pfs *p, const char *name,
+                                          uint8_t *buf, size_t cap, size_t *n) {
   weft_wasi_file *root, *f;
   weft_wasi_errno e =
       pf_open(p, &root, name, WEFT_WASI_OPEN_READ | WEFT_WASI_OPEN_WRITE, &f);
@@ -127,8 +130,8 @@ static weft_wasi_errno pf_read_all(weft_pfs *p, const char *name, uint8_t *buf,
 }
 
 /* Creates or replaces `name` with n bytes; 0 or the errno. */
-static weft_wasi_errno write_file(weft_pfs *p, const char *name,
-                                  const uint8_t *b, size_t n) {
+static inline weft_wasi_errno write_file(weft_pfs *p, const char *name,
+                                         const uint8_t *b, size_t n) {
   weft_wasi_file *root, *f;
   weft_wasi_errno e = pf_open(p, &root, name,
                               WEFT_WASI_OPEN_CREAT | WEFT_WASI_OPEN_TRUNC |
@@ -145,8 +148,8 @@ static weft_wasi_errno write_file(weft_pfs *p, const char *name,
   return e;
 }
 
-static int reads_exactly(weft_pfs *p, const char *name, const uint8_t *want,
-                         size_t want_n) {
+static inline int reads_exactly(weft_pfs *p, const char *name,
+                                const uint8_t *want, size_t want_n) {
   static uint8_t got[1 << 21];
   size_t n;
   weft_wasi_errno e = pf_read_all(p, name, got, sizeof got, &n);
@@ -155,7 +158,7 @@ static int reads_exactly(weft_pfs *p, const char *name, const uint8_t *want,
 
 /* ---- host files ------------------------------------------------------- */
 
-static char *host_path(const char *name) {
+static inline char *host_path(const char *name) {
   static char b[4][1024];
   static int k;
   char *s = b[k++ & 3];
@@ -164,7 +167,7 @@ static char *host_path(const char *name) {
 }
 
 /* A host file's bytes (NULL when it does not exist). */
-static uint8_t *slurp_at(const char *path, size_t *n) {
+static inline uint8_t *slurp_at(const char *path, size_t *n) {
   struct stat st;
   uint8_t *b;
   int fd = open(path, O_RDONLY);
@@ -180,7 +183,7 @@ static uint8_t *slurp_at(const char *path, size_t *n) {
   return b;
 }
 
-static void spill_at(const char *path, const uint8_t *b, size_t n) {
+static inline void spill_at(const char *path, const uint8_t *b, size_t n) {
   int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0 || write(fd, b, n) != (ssize_t)n)
     exit(2);
@@ -188,10 +191,10 @@ static void spill_at(const char *path, const uint8_t *b, size_t n) {
 }
 
 /* The same for a file of the scratch directory. */
-static uint8_t *slurp(const char *name, size_t *n) {
+static inline uint8_t *slurp(const char *name, size_t *n) {
   return slurp_at(host_path(name), n);
 }
-static void spill(const char *name, const uint8_t *b, size_t n) {
+static inline void spill(const char *name, const uint8_t *b, size_t n) {
   spill_at(host_path(name), b, n);
 }
 

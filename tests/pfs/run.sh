@@ -2,11 +2,15 @@
 # run.sh — protected files (services/pfs_*.c, docs/protected-files.md).
 #   1. pfs_attack: host-side tests on weft_pfs_fs() (differential, >=1000
 #      bit flips, swaps, splices, truncation, host rename, wrong key,
-#      rollback limitation, crash injection at every storage operation)
+#      rollback limitation, crash injection at every storage operation);
+#      pfs_rollback: the version store (older file, older directory,
+#      tampered/missing store, crash injection with a strict store);
+#      pfs_crashkill: 200 SIGKILLs of a writer, each one counted check
 #   2. pfs_prog.wasm under `weft run --protected-dir`: the WASI program's
 #      own checks, persistence across runs, ciphertext on disk
 #   3. attacks through the CLI: exit status 29 (EIO from the program) and
-#      the message on stderr; CLI errors for missing or bad keys
+#      the message on stderr; CLI errors for missing or bad keys; the
+#      version store (--version-store, --version-store-strict)
 #   4. SQLite speedtest1 on a protected preopen (when it was built)
 # Ends with "N passed, N failed". Without clang-19 + wasi-libc parts 2-4
 # are skipped (printed as "skipped: N").
@@ -74,6 +78,10 @@ host_test() {
 echo "-- pfs_rollback (host side: version store)"
 rm -rf "$OUT/rb" "$OUT/rb.vst" "$OUT/rb.vst".* && mkdir -p "$OUT/rb"
 host_test pfs_rollback "$OUT/rb" "$OUT/rb.vst"
+
+echo "-- pfs_crashkill (host side: 200 SIGKILLs of a writer, strict store)"
+rm -rf "$OUT/ck" "$OUT/ck.vst" "$OUT/ck.vst".* && mkdir -p "$OUT/ck"
+host_test pfs_crashkill "$OUT/ck" "$OUT/ck.vst" 200
 
 # ---- 2. the WASI program -----------------------------------------------------
 CLANG=${CLANG:-clang-19}
