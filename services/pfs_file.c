@@ -688,15 +688,24 @@ static weft_wasi_errno write_journal(struct pfs_file *f,
     return WEFT_WASI_ENOMEM;
   list = j + count * PFS_NODE;
   tr = list + count * 8;
-  for (i = 0, count = 0; i < nw && e == WEFT_WASI_ESUCCESS; i++) {
-    if (w[i].phys >= f->disk_nodes)
+  /* w[] is sorted: read each run of consecutive nodes in one call. */
+  for (i = 0, count = 0; i < nw && e == WEFT_WASI_ESUCCESS;) {
+    size_t run = 1, k;
+    if (w[i].phys >= f->disk_nodes) {
+      i++;
       continue;
-    e = io_read(f, w[i].phys * PFS_NODE, j + count * PFS_NODE, PFS_NODE,
-                &short_read);
+    }
+    while (i + run < nw && w[i + run].phys == w[i].phys + run &&
+           w[i + run].phys < f->disk_nodes)
+      run++;
+    e = io_read(f, w[i].phys * PFS_NODE, j + count * PFS_NODE,
+                run * PFS_NODE, &short_read);
     if (short_read)
       e = integrity(f, "file truncated on the host (nodes are missing)");
-    put64(list + count * 8, w[i].phys);
-    count++;
+    for (k = 0; k < run; k++)
+      put64(list + (count + k) * 8, w[i + k].phys);
+    count += run;
+    i += run;
   }
   if (e == WEFT_WASI_ESUCCESS) {
     memcpy(tr, jrnl_magic, 8);
@@ -722,7 +731,6 @@ static weft_wasi_errno write_nodes(struct pfs_file *f, struct pending *w,
   weft_wasi_iovec iov[64];
   size_t i = 0;
 
-  qsort(w, nw, sizeof *w, cmp_pending);
   while (i < nw) {
     size_t k = 0;
     uint64_t first = w[i].phys;
@@ -777,8 +785,10 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable) {
   new_nodes = phys_nodes(f->size);
   start = new_nodes > f->disk_nodes ? new_nodes : f->disk_nodes;
   e = seal_all(f, w, cap, buf, &nw);
-  if (e == WEFT_WASI_ESUCCESS)
+  if (e == WEFT_WASI_ESUCCESS) {
+    qsort(w, nw, sizeof *w, cmp_pending);
     e = write_journal(f, w, nw, start, &jcount);
+  }
   if (e == WEFT_WASI_ESUCCESS)
     e = write_nodes(f, w, nw);
   if (e == WEFT_WASI_ESUCCESS && jcount > 0)
