@@ -14,7 +14,7 @@
 #define MAX_SIZE ((uint64_t)1 << 46) /* 64 TiB: keeps node maths in range */
 
 static const uint8_t meta_magic[8] = {'W', 'E', 'F', 'T', 'P', 'F', 'S', '1'};
-static const uint8_t jrnl_magic[8] = {'W', 'P', 'F', 'S', 'J', 'N', 'L', '1'};
+static const uint8_t jrnl_magic[8] = {'W', 'P', 'F', 'S', 'J', 'N', 'L', '2'};
 
 /* {====================================================================
 ** Little-endian fields and node geometry
@@ -698,8 +698,8 @@ static weft_wasi_errno write_journal(struct pfs_file *f,
     while (i + run < nw && w[i + run].phys == w[i].phys + run &&
            w[i + run].phys < f->disk_nodes)
       run++;
-    e = io_read(f, w[i].phys * PFS_NODE, j + count * PFS_NODE,
-                run * PFS_NODE, &short_read);
+    e = io_read(f, w[i].phys * PFS_NODE, j + count * PFS_NODE, run * PFS_NODE,
+                &short_read);
     if (short_read)
       e = integrity(f, "file truncated on the host (nodes are missing)");
     for (k = 0; k < run; k++)
@@ -714,7 +714,9 @@ static weft_wasi_errno write_journal(struct pfs_file *f,
     put64(tr + 24, start);
     memcpy(tr + 32, f->uuid, 16);
     memset(tr + 48, 0, 8);
-    if (pfs_hmac(f->jkey, j, len - 32, NULL, 0, tr + 56) != 0)
+    memset(tr + 84, 0, 4);
+    if (pfs_random(f->pfs->rng, tr + 56, PFS_NONCE_BYTES) != 0 ||
+        pfs_mac_once(f->jkey, tr + 56, j, len - 32, tr + 68) != 0)
       e = WEFT_WASI_EIO;
   }
   if (e == WEFT_WASI_ESUCCESS)
@@ -812,7 +814,7 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable) {
 ** old nodes back and cut the file to its old length. A trailer that does
 ** not verify is not a journal (a torn one: nothing was overwritten yet). */
 static weft_wasi_errno recover(struct pfs_file *f, uint64_t host_size) {
-  uint8_t tr[PFS_JTRAILER], key[32], mac[32];
+  uint8_t tr[PFS_JTRAILER], key[32], mac[PFS_TAG_BYTES];
   uint64_t count, old_nodes, start, jlen, i;
   uint8_t *j;
   bool short_read;
@@ -840,8 +842,9 @@ static weft_wasi_errno recover(struct pfs_file *f, uint64_t host_size) {
   if (e == WEFT_WASI_ESUCCESS &&
       (pfs_hkdf(tr + 32, 16, f->pfs->key, "weft-pfs v1 journal key", key) !=
            0 ||
-       pfs_hmac(key, j, (size_t)jlen - 32, NULL, 0, mac) != 0 ||
-       pfs_ct_differ(mac, j + jlen - 32, 32))) {
+       pfs_mac_once(key, j + jlen - 32, j, (size_t)jlen - 32, mac) != 0 ||
+       pfs_ct_differ(mac, j + jlen - 20, PFS_TAG_BYTES))) {
+    pfs_wipe(key, sizeof key);
     free(j);
     return WEFT_WASI_ESUCCESS; /* not ours, or torn */
   }
