@@ -276,31 +276,61 @@ static bool any_dirty(const struct pfs_file *f) {
   return false;
 }
 
+/* The cache slot for data node d: its own when cached; else an empty way
+** of its set, else the least recently used clean way. When every way
+** holds a change, everything is committed first (one journalled flush)
+** and the least recently used way is taken. */
+static weft_wasi_errno cache_slot(struct pfs_file *f, uint64_t d,
+                                  struct pfs_node ***out_slot) {
+  struct pfs_node **set =
+      f->cache + (d % (PFS_CACHE_SLOTS / PFS_CACHE_WAYS)) * PFS_CACHE_WAYS;
+  struct pfs_node **clean = NULL, **oldest = set;
+  weft_wasi_errno e;
+  unsigned w;
+
+  for (w = 0; w < PFS_CACHE_WAYS; w++) {
+    struct pfs_node *n = set[w];
+    if (n == NULL || n->index == d) {
+      *out_slot = &set[w];
+      return WEFT_WASI_ESUCCESS;
+    }
+    if (!n->dirty && (clean == NULL || n->used < (*clean)->used))
+      clean = &set[w];
+    if (n->used < (*oldest)->used)
+      oldest = &set[w];
+  }
+  if (clean == NULL) {
+    e = pfs_file_flush(f, false);
+    if (e != WEFT_WASI_ESUCCESS)
+      return e;
+    clean = oldest;
+  }
+  *out_slot = clean;
+  return WEFT_WASI_ESUCCESS;
+}
+
 /* The cached plaintext of data node d. `whole`: the caller overwrites all
 ** of it, so the old contents need not be read. */
 static weft_wasi_errno get_data(struct pfs_file *f, uint64_t d, bool whole,
                                 struct pfs_node **out) {
-  size_t slot = (size_t)(d % PFS_CACHE_SLOTS);
-  struct pfs_node *n = f->cache[slot];
-  weft_wasi_errno e;
+  struct pfs_node **slot, *n;
+  weft_wasi_errno e = cache_slot(f, d, &slot);
 
+  if (e != WEFT_WASI_ESUCCESS)
+    return e;
+  n = *slot;
   if (n != NULL && n->index == d) {
+    n->used = ++f->tick;
     *out = n;
     return WEFT_WASI_ESUCCESS;
-  }
-  if (n != NULL && n->dirty) {
-    /* Evicting a dirty node commits everything (one journalled flush
-    ** for up to PFS_CACHE_SLOTS nodes). */
-    e = pfs_file_flush(f, false);
-    if (e != WEFT_WASI_ESUCCESS)
-      return e;
   }
   if (n == NULL) {
     n = node_alloc();
     if (n == NULL)
       return WEFT_WASI_ENOMEM;
-    f->cache[slot] = n;
+    *slot = n;
   }
+  n->used = ++f->tick;
   n->index = INVALID_INDEX;
   n->dirty = false;
   if (!whole) {

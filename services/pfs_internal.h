@@ -21,6 +21,7 @@
 #define PFS_HDR 64u           /* plain header of the metadata node */
 #define PFS_PATH_MAX 1984u    /* bytes of each path field in the metadata */
 #define PFS_CACHE_SLOTS 4096u /* data nodes cached per open file */
+#define PFS_CACHE_WAYS 8u     /* set-associative: ways per set */
 #define PFS_JTRAILER 88u      /* bytes of the journal trailer */
 
 /* A record: how to decrypt one child node. */
@@ -34,6 +35,7 @@ struct pfs_rec {
 /* A cached node: plaintext of one data or MHT node. */
 struct pfs_node {
   uint64_t index; /* data-node number, or MHT-node number */
+  uint64_t used;  /* data nodes: the file's tick at the last use */
   bool dirty;
   uint8_t plain[PFS_NODE];
 };
@@ -60,7 +62,8 @@ struct pfs_file {
   bool meta_dirty;
   struct pfs_node **mht; /* loaded MHT nodes, by number */
   uint64_t mht_cap;
-  struct pfs_node *cache[PFS_CACHE_SLOTS]; /* data nodes, direct-mapped */
+  struct pfs_node *cache[PFS_CACHE_SLOTS]; /* data nodes, by sets */
+  uint64_t tick;                           /* counts cache uses */
   uint8_t *io; /* one node of ciphertext (scratch) */
 };
 
