@@ -300,7 +300,7 @@ static void test_store_file(void) {
 /* ---- crash injection: write + rename with the store, strict reopen ----- */
 static void test_crash(void) {
   uint8_t *file_img, *store_img, *cur;
-  size_t file_n, store_n, cur_n;
+  size_t file_n = 0, store_n = 0, cur_n = 0;
   long k, ops = 0;
   int ok_old = 0, ok_new = 0, bad = 0;
   struct env e;
@@ -310,6 +310,8 @@ static void test_crash(void) {
   env_close(&e);
   file_img = slurp("c", &file_n);
   store_img = slurp_at(store_file, &store_n);
+  if (file_img == NULL || store_img == NULL)
+    exit(2);
   for (k = 0;; k++) {
     weft_wasi_file *root, *f;
     weft_wasi_errno err = 1;
@@ -334,7 +336,7 @@ static void test_crash(void) {
     }
     env_close(&e); /* the "crash": nothing more reaches the disk */
     budget = -1;
-    cur = slurp("c2", &cur_n);
+    cur = slurp_at(host_path("c2"), &cur_n);
     where = cur != NULL ? "c2" : "c";
     free(cur);
     env_open(&e, 1, 1, 0);

@@ -190,9 +190,14 @@ static inline void spill_at(const char *path, const uint8_t *b, size_t n) {
   close(fd);
 }
 
-/* The same for a file of the scratch directory. */
+/* The same for a file of the scratch directory, which must exist. */
 static inline uint8_t *slurp(const char *name, size_t *n) {
-  return slurp_at(host_path(name), n);
+  uint8_t *b = slurp_at(host_path(name), n);
+  if (b == NULL) {
+    fprintf(stderr, "%s: missing\n", host_path(name));
+    exit(2);
+  }
+  return b;
 }
 static inline void spill(const char *name, const uint8_t *b, size_t n) {
   spill_at(host_path(name), b, n);
