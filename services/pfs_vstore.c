@@ -444,7 +444,7 @@ static int vs_rename(void *user, const char *from, const char *to) {
   struct vs_rec *r = find(v->s, v->ns, from), *t;
   char *p;
 
-  if (r == NULL)
+  if (r == NULL || strcmp(from, to) == 0)
     return 0;
   if (strlen(to) == 0 || strlen(to) > VS_MAX_NAME || (p = strdup(to)) == NULL)
     return -1;

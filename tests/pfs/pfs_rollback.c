@@ -222,6 +222,10 @@ static void test_rename(void) {
   CHECK(fs->rename_at(e.p, root, "r1", root, "r2") == 0, "rename r1 r2");
   fs->close(e.p, root);
   CHECK(reads_exactly(e.p, "r2", v1, FN), "renamed file opens (strict)");
+  CHECK(fs->open_root(e.p, dir, &root) == 0, "root");
+  CHECK(fs->rename_at(e.p, root, "r2", root, "r2") == 0, "rename r2 r2");
+  fs->close(e.p, root);
+  CHECK(reads_exactly(e.p, "r2", v1, FN), "renamed onto itself: opens");
   spill("r1", before, n);
   CHECK(rolled_back(e.p, "r1"),
         "the pre-rename copy under the old name, strict: detected");
