@@ -105,6 +105,11 @@ test-asan:
 bench: $(BUILD)/weft
 	WEFT=$(BUILD)/weft BENCH_OUT=$(BUILD)/bench bash bench/run.sh $(BENCH_ARGS)
 
+# Opt-in: SQLite speedtest1 on protected vs plain files (bench/pfs.sh).
+.PHONY: bench-pfs
+bench-pfs: $(BUILD)/weft
+	WEFT=$(BUILD)/weft BENCH_OUT=$(BUILD)/bench-pfs bash bench/pfs.sh
+
 format:
 	clang-format -i $(FORMAT_FILES)
 

@@ -58,6 +58,8 @@ WEFT_SERVICES_SRC := \
   services/attest_evidence.c \
   services/attest_policy.c \
   services/attest_proto.c \
-  services/attest_wire.c
+  services/attest_wire.c \
+  services/pfs_fresh.c \
+  services/pfs_vstore.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)

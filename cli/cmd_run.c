@@ -13,6 +13,7 @@
 #include "attest_run.h"
 #include "cli.h"
 #include "pfs.h"
+#include "pfs_vstore.h"
 #include "weft_wasi.h"
 #include "weft_wasi_fs.h"
 
@@ -41,6 +42,10 @@ struct run_options {
   const char *account;      /* --account FILE, or NULL */
   struct cli_attest attest; /* --attest, --verifier-key, --device-dir (also
                                weft:seal's seal.key) */
+  /* --version-store FILE [--version-store-strict], for --protected-dir */
+  const char *version_store;
+  int version_strict;
+  weft_pfs_vstore *vstore;
 };
 
 void cli_usage_run(FILE *out) {
@@ -70,6 +75,16 @@ void cli_usage_run(FILE *out) {
       "                          (docs/protected-files.md); needs --key-file\n"
       "  --key-file K            the protected files' master key: 32 raw\n"
       "                          bytes or 64 hex digits\n"
+      "  --version-store FILE    anti-rollback for --protected-dir: FILE\n"
+      "                          (created if missing, MAC'ed with the key)\n"
+      "                          keeps each file's version; opening an\n"
+      "                          older copy fails (EIO, \"rollback\n"
+      "                          detected\"). Software root of trust: a\n"
+      "                          FILE on the same untrusted disk only\n"
+      "                          catches a rollback of the directory\n"
+      "                          without FILE, not of both together\n"
+      "  --version-store-strict  FILE must exist, and a file it does not\n"
+      "                          know is refused (default: adopted)\n"
       "  --env KEY=VALUE         set an environment variable (--env KEY:\n"
       "                          pass this process's value of KEY)\n"
       "  --tcplisten ADDR:PORT   listen on a TCP socket, given to the\n"
@@ -246,9 +261,14 @@ static int setup_protected(struct run_options *opt, const uint8_t *key) {
   int rc = 0;
 
   if (opt->nprotected == 0) {
-    if (opt->key_file != NULL)
-      cli_errorf("--key-file is only used with --protected-dir");
-    return opt->key_file != NULL ? -1 : 0;
+    if (opt->key_file != NULL || opt->version_store != NULL)
+      cli_errorf("--key-file and --version-store are only used with "
+                 "--protected-dir");
+    return opt->key_file != NULL || opt->version_store != NULL ? -1 : 0;
+  }
+  if (opt->version_strict && opt->version_store == NULL) {
+    cli_errorf("--version-store-strict needs --version-store FILE");
+    return -1;
   }
   if ((opt->key_file == NULL) == (key == NULL)) {
     cli_errorf("--protected-dir needs --key-file K (32 raw bytes or 64 hex "
@@ -269,13 +289,29 @@ static int setup_protected(struct run_options *opt, const uint8_t *key) {
   if (bytes != NULL)
     memset(bytes, 0, size);
   free(bytes);
+  if (rc == 0 && opt->version_store != NULL) {
+    char err[256];
+    if (weft_pfs_vstore_open(opt->version_store, cfg.key, !opt->version_strict,
+                             &opt->vstore, err, sizeof err) != 0) {
+      cli_errorf("--version-store %s: %s", opt->version_store, err);
+      rc = -1;
+    }
+  }
+  cfg.freshness_strict = opt->version_strict;
   cfg.report = report_protected;
   for (i = 0; i < opt->ndirs && rc == 0; i++) {
-    weft_pfs *pfs;
+    weft_pfs *pfs = NULL;
+    weft_pfs_freshness fresh;
     if (opt->dirs[i].fs != weft_pfs_fs())
       continue;
     cfg.report_user = (void *)(uintptr_t)opt->dirs[i].guest_path;
-    if (weft_pfs_new(&cfg, &pfs) != 0) {
+    /* One store for every protected preopen, by guest path. */
+    cfg.freshness = NULL;
+    if (opt->vstore != NULL &&
+        weft_pfs_vstore_bind(opt->vstore, opt->dirs[i].guest_path, &fresh) == 0)
+      cfg.freshness = &fresh;
+    if ((opt->vstore != NULL && cfg.freshness == NULL) ||
+        weft_pfs_new(&cfg, &pfs) != 0) {
       cli_errorf("--protected-dir: cannot set up (out of memory, or no "
                  "random numbers)");
       rc = -1;
@@ -291,6 +327,7 @@ static void free_options(struct run_options *opt) {
   for (i = 0; i < opt->ndirs; i++)
     if (opt->dirs[i].fs == weft_pfs_fs())
       weft_pfs_free(opt->dirs[i].fs_user);
+  weft_pfs_vstore_free(opt->vstore); /* after the last commit */
   for (i = 0; i < opt->ndirs; i++)
     free(opt->dir_hosts[i]);
   free(opt->dir_hosts);
@@ -354,6 +391,11 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       opt->nprotected++;
     } else if ((v = option_value(argc, argv, &i, "--key-file", &missing))) {
       opt->key_file = v;
+    } else if (strcmp(arg, "--version-store-strict") == 0) {
+      opt->version_strict = 1;
+    } else if ((v = option_value(argc, argv, &i, "--version-store",
+                                 &missing))) {
+      opt->version_store = v;
     } else if ((v = option_value(argc, argv, &i, "--env", &missing))) {
       if (add_env(opt, v) != 0)
         return CLI_EXIT_USAGE;

@@ -29,13 +29,25 @@ extern "C" {
 typedef void (*weft_pfs_report_fn)(void *user, const char *path,
                                    const char *what);
 
-/* Optional anti-rollback store (the freshness store): keeps, per file id,
-** the highest version committed. get() returns 0 and sets *out_version
-** (0 when the store has never seen the id); advance() records a higher
-** version and returns 0 once it is durable. Non-zero means failure. */
+/* Optional anti-rollback store (the freshness store): remembers, for each
+** protected file, its file id and the version (commit count) it last
+** committed. It is keyed by the file's path relative to the preopen (its
+** path binding), so an older copy of a file, or a deleted file restored
+** under its old name, is told apart from the current one. A TEE backs it
+** with RPMB or a monotonic counter; services/pfs_vstore.h offers a
+** MAC'ed store file. Every callback returns -1 on failure:
+**   get     0 and *file_id, *version when `path` is known; 1 when not
+**   set     records (file_id, version) for `path` durably; 0
+**   remove  forgets `path` (0 also when it was not known)
+**   rename  moves the record of `from` to `to`, replacing to's (0 also
+**           when `from` was not known) */
 typedef struct weft_pfs_freshness {
-  int (*get)(void *user, const uint8_t file_id[16], uint64_t *out_version);
-  int (*advance)(void *user, const uint8_t file_id[16], uint64_t version);
+  int (*get)(void *user, const char *path, uint8_t file_id[16],
+             uint64_t *version);
+  int (*set)(void *user, const char *path, const uint8_t file_id[16],
+             uint64_t version);
+  int (*remove)(void *user, const char *path);
+  int (*rename)(void *user, const char *from, const char *to);
   void *user;
 } weft_pfs_freshness;
 
@@ -46,6 +58,9 @@ typedef struct weft_pfs_config {
   weft_pfs_report_fn report; /* may be NULL */
   void *report_user;
   const weft_pfs_freshness *freshness; /* NULL: no rollback protection */
+  /* With a store: an existing file the store does not know is refused
+  ** (EIO) instead of being adopted (recorded as it is). */
+  int freshness_strict;
 } weft_pfs_config;
 
 typedef struct weft_pfs weft_pfs;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/chachapoly.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/gcm.h>
@@ -88,6 +89,20 @@ int pfs_hmac(const uint8_t key[32], const void *p1, size_t n1, const void *p2,
   if (rc == 0)
     rc = mbedtls_md_hmac_finish(&ctx, out);
   mbedtls_md_free(&ctx);
+  return rc == 0 ? 0 : -1;
+}
+
+int pfs_mac_once(const uint8_t key[32], const uint8_t nonce[PFS_NONCE_BYTES],
+                 const void *p, size_t n, uint8_t tag[PFS_TAG_BYTES]) {
+  mbedtls_chachapoly_context c;
+  int rc;
+
+  mbedtls_chachapoly_init(&c);
+  rc = mbedtls_chachapoly_setkey(&c, key);
+  if (rc == 0)
+    rc =
+        mbedtls_chachapoly_encrypt_and_tag(&c, 0, nonce, p, n, NULL, NULL, tag);
+  mbedtls_chachapoly_free(&c); /* zeroizes the key */
   return rc == 0 ? 0 : -1;
 }
 

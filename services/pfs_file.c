@@ -14,7 +14,7 @@
 #define MAX_SIZE ((uint64_t)1 << 46) /* 64 TiB: keeps node maths in range */
 
 static const uint8_t meta_magic[8] = {'W', 'E', 'F', 'T', 'P', 'F', 'S', '1'};
-static const uint8_t jrnl_magic[8] = {'W', 'P', 'F', 'S', 'J', 'N', 'L', '1'};
+static const uint8_t jrnl_magic[8] = {'W', 'P', 'F', 'S', 'J', 'N', 'L', '2'};
 
 /* {====================================================================
 ** Little-endian fields and node geometry
@@ -276,31 +276,61 @@ static bool any_dirty(const struct pfs_file *f) {
   return false;
 }
 
+/* The cache slot for data node d: its own when cached; else an empty way
+** of its set, else the least recently used clean way. When every way
+** holds a change, everything is committed first (one journalled flush)
+** and the least recently used way is taken. */
+static weft_wasi_errno cache_slot(struct pfs_file *f, uint64_t d,
+                                  struct pfs_node ***out_slot) {
+  struct pfs_node **set =
+      f->cache + (d % (PFS_CACHE_SLOTS / PFS_CACHE_WAYS)) * PFS_CACHE_WAYS;
+  struct pfs_node **clean = NULL, **oldest = set;
+  weft_wasi_errno e;
+  unsigned w;
+
+  for (w = 0; w < PFS_CACHE_WAYS; w++) {
+    struct pfs_node *n = set[w];
+    if (n == NULL || n->index == d) {
+      *out_slot = &set[w];
+      return WEFT_WASI_ESUCCESS;
+    }
+    if (!n->dirty && (clean == NULL || n->used < (*clean)->used))
+      clean = &set[w];
+    if (n->used < (*oldest)->used)
+      oldest = &set[w];
+  }
+  if (clean == NULL) {
+    e = pfs_file_flush(f, false);
+    if (e != WEFT_WASI_ESUCCESS)
+      return e;
+    clean = oldest;
+  }
+  *out_slot = clean;
+  return WEFT_WASI_ESUCCESS;
+}
+
 /* The cached plaintext of data node d. `whole`: the caller overwrites all
 ** of it, so the old contents need not be read. */
 static weft_wasi_errno get_data(struct pfs_file *f, uint64_t d, bool whole,
                                 struct pfs_node **out) {
-  size_t slot = (size_t)(d % PFS_CACHE_SLOTS);
-  struct pfs_node *n = f->cache[slot];
-  weft_wasi_errno e;
+  struct pfs_node **slot, *n;
+  weft_wasi_errno e = cache_slot(f, d, &slot);
 
+  if (e != WEFT_WASI_ESUCCESS)
+    return e;
+  n = *slot;
   if (n != NULL && n->index == d) {
+    n->used = ++f->tick;
     *out = n;
     return WEFT_WASI_ESUCCESS;
-  }
-  if (n != NULL && n->dirty) {
-    /* Evicting a dirty node commits everything (one journalled flush
-    ** for up to PFS_CACHE_SLOTS nodes). */
-    e = pfs_file_flush(f, false);
-    if (e != WEFT_WASI_ESUCCESS)
-      return e;
   }
   if (n == NULL) {
     n = node_alloc();
     if (n == NULL)
       return WEFT_WASI_ENOMEM;
-    f->cache[slot] = n;
+    *slot = n;
   }
+  n->used = ++f->tick;
   n->index = INVALID_INDEX;
   n->dirty = false;
   if (!whole) {
@@ -519,6 +549,7 @@ static bool all_zero(const uint8_t *p, size_t n) {
 /* Reads and checks the metadata node; fills size, version, root. */
 static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
   uint8_t body[PFS_NODE - PFS_HDR], *hdr = f->io;
+  char other[PFS_PATH_MAX + 1]; /* the second bound name, during a rename */
   bool short_read;
   size_t plen, alen;
   weft_wasi_errno e;
@@ -554,20 +585,21 @@ static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
     return integrity(f, "the file is bound to another path (renamed or "
                         "copied outside the program?)");
   }
+  other[0] = '\0';
+  if (alen > 0) {
+    bool by_path =
+        plen == strlen(f->path) && memcmp(body + 56, f->path, plen) == 0;
+    size_t olen = by_path ? alen : plen;
+    memcpy(other, body + 56 + (by_path ? PFS_PATH_MAX : 0), olen);
+    other[olen] = '\0';
+  }
   pfs_wipe(body, sizeof body);
   f->alt_path[0] = '\0';
   f->meta_dirty = alen > 0; /* an interrupted rename: settle the binding */
   f->disk_nodes = phys_nodes(f->size);
   if (host_size < f->disk_nodes * PFS_NODE)
     return integrity(f, "file truncated on the host (nodes are missing)");
-  if (f->pfs->freshness != NULL) {
-    uint64_t v = 0;
-    if (f->pfs->freshness->get(f->pfs->freshness->user, f->uuid, &v) != 0)
-      return integrity(f, "the freshness store cannot be read");
-    if (f->version < v)
-      return integrity(f, "an older version of the file (rolled back)");
-  }
-  return WEFT_WASI_ESUCCESS;
+  return pfs_fresh_check(f, other);
 }
 
 /* }==================================================================== */
@@ -686,15 +718,24 @@ static weft_wasi_errno write_journal(struct pfs_file *f,
     return WEFT_WASI_ENOMEM;
   list = j + count * PFS_NODE;
   tr = list + count * 8;
-  for (i = 0, count = 0; i < nw && e == WEFT_WASI_ESUCCESS; i++) {
-    if (w[i].phys >= f->disk_nodes)
+  /* w[] is sorted: read each run of consecutive nodes in one call. */
+  for (i = 0, count = 0; i < nw && e == WEFT_WASI_ESUCCESS;) {
+    size_t run = 1, k;
+    if (w[i].phys >= f->disk_nodes) {
+      i++;
       continue;
-    e = io_read(f, w[i].phys * PFS_NODE, j + count * PFS_NODE, PFS_NODE,
+    }
+    while (i + run < nw && w[i + run].phys == w[i].phys + run &&
+           w[i + run].phys < f->disk_nodes)
+      run++;
+    e = io_read(f, w[i].phys * PFS_NODE, j + count * PFS_NODE, run * PFS_NODE,
                 &short_read);
     if (short_read)
       e = integrity(f, "file truncated on the host (nodes are missing)");
-    put64(list + count * 8, w[i].phys);
-    count++;
+    for (k = 0; k < run; k++)
+      put64(list + (count + k) * 8, w[i + k].phys);
+    count += run;
+    i += run;
   }
   if (e == WEFT_WASI_ESUCCESS) {
     memcpy(tr, jrnl_magic, 8);
@@ -703,7 +744,9 @@ static weft_wasi_errno write_journal(struct pfs_file *f,
     put64(tr + 24, start);
     memcpy(tr + 32, f->uuid, 16);
     memset(tr + 48, 0, 8);
-    if (pfs_hmac(f->jkey, j, len - 32, NULL, 0, tr + 56) != 0)
+    memset(tr + 84, 0, 4);
+    if (pfs_random(f->pfs->rng, tr + 56, PFS_NONCE_BYTES) != 0 ||
+        pfs_mac_once(f->jkey, tr + 56, j, len - 32, tr + 68) != 0)
       e = WEFT_WASI_EIO;
   }
   if (e == WEFT_WASI_ESUCCESS)
@@ -720,7 +763,6 @@ static weft_wasi_errno write_nodes(struct pfs_file *f, struct pending *w,
   weft_wasi_iovec iov[64];
   size_t i = 0;
 
-  qsort(w, nw, sizeof *w, cmp_pending);
   while (i < nw) {
     size_t k = 0;
     uint64_t first = w[i].phys;
@@ -775,8 +817,10 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable) {
   new_nodes = phys_nodes(f->size);
   start = new_nodes > f->disk_nodes ? new_nodes : f->disk_nodes;
   e = seal_all(f, w, cap, buf, &nw);
-  if (e == WEFT_WASI_ESUCCESS)
+  if (e == WEFT_WASI_ESUCCESS) {
+    qsort(w, nw, sizeof *w, cmp_pending);
     e = write_journal(f, w, nw, start, &jcount);
+  }
   if (e == WEFT_WASI_ESUCCESS)
     e = write_nodes(f, w, nw);
   if (e == WEFT_WASI_ESUCCESS && jcount > 0)
@@ -793,20 +837,14 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable) {
   }
   f->disk_nodes = new_nodes;
   clear_dirty(f);
-  if (f->pfs->freshness != NULL &&
-      f->pfs->freshness->advance(f->pfs->freshness->user, f->uuid,
-                                 f->version) != 0) {
-    pfs_report(f->pfs, f->path, "the freshness store cannot be advanced");
-    return WEFT_WASI_EIO;
-  }
-  return WEFT_WASI_ESUCCESS;
+  return pfs_fresh_committed(f); /* after the commit: the store may lag */
 }
 
 /* A journal at the end of the file means a flush did not commit: put the
 ** old nodes back and cut the file to its old length. A trailer that does
 ** not verify is not a journal (a torn one: nothing was overwritten yet). */
 static weft_wasi_errno recover(struct pfs_file *f, uint64_t host_size) {
-  uint8_t tr[PFS_JTRAILER], key[32], mac[32];
+  uint8_t tr[PFS_JTRAILER], key[32], mac[PFS_TAG_BYTES];
   uint64_t count, old_nodes, start, jlen, i;
   uint8_t *j;
   bool short_read;
@@ -834,8 +872,9 @@ static weft_wasi_errno recover(struct pfs_file *f, uint64_t host_size) {
   if (e == WEFT_WASI_ESUCCESS &&
       (pfs_hkdf(tr + 32, 16, f->pfs->key, "weft-pfs v1 journal key", key) !=
            0 ||
-       pfs_hmac(key, j, (size_t)jlen - 32, NULL, 0, mac) != 0 ||
-       pfs_ct_differ(mac, j + jlen - 32, 32))) {
+       pfs_mac_once(key, j + jlen - 32, j, (size_t)jlen - 32, mac) != 0 ||
+       pfs_ct_differ(mac, j + jlen - 20, PFS_TAG_BYTES))) {
+    pfs_wipe(key, sizeof key);
     free(j);
     return WEFT_WASI_ESUCCESS; /* not ours, or torn */
   }
@@ -947,7 +986,9 @@ weft_wasi_errno pfs_file_acquire(struct weft_pfs *pfs, weft_wasi_file *h,
       e = WEFT_WASI_EIO;
     } else {
       f->meta_dirty = true; /* a new, empty protected file */
-      e = pfs_file_flush(f, false);
+      e = pfs_fresh_created(f);
+      if (e == WEFT_WASI_ESUCCESS)
+        e = pfs_file_flush(f, false);
     }
   } else {
     e = recover(f, st.size);

@@ -373,7 +373,19 @@ static weft_wasi_errno pfs_mkdir_at(void *user, weft_wasi_file *dir,
 static weft_wasi_errno pfs_unlink_at(void *user, weft_wasi_file *dir,
                                      const char *name) {
   struct weft_pfs *p = PFS(user);
-  return p->inner->unlink_at(p->inner_user, dir->inner, name);
+  char *path;
+  weft_wasi_errno e = p->inner->unlink_at(p->inner_user, dir->inner, name);
+
+  /* The host first, then the store: a crash in between leaves a record
+  ** of a file that is gone, which a new file of that name replaces. */
+  if (e != WEFT_WASI_ESUCCESS || !p->has_fresh)
+    return e;
+  path = join_path(dir->path, name);
+  if (path == NULL)
+    return WEFT_WASI_ENOMEM;
+  e = pfs_fresh_unlinked(p, path);
+  free(path);
+  return e;
 }
 
 static weft_wasi_errno pfs_rmdir_at(void *user, weft_wasi_file *dir,
@@ -428,7 +440,13 @@ static weft_wasi_errno pfs_rename_at(void *user, weft_wasi_file *dir,
   if (e == WEFT_WASI_ESUCCESS) {
     e = p->inner->rename_at(p->inner_user, dir->inner, name, new_dir->inner,
                             new_name);
-    e2 = pfs_file_rebind_done(f->pf, e == WEFT_WASI_ESUCCESS, f->path);
+    /* The store follows the host; until it does, an open finds the
+    ** record under the old name (both names are bound). */
+    bool moved = e == WEFT_WASI_ESUCCESS;
+    e2 = moved ? pfs_fresh_renamed(p, f->path, new_path) : WEFT_WASI_ESUCCESS;
+    if (e == WEFT_WASI_ESUCCESS)
+      e = e2;
+    e2 = pfs_file_rebind_done(f->pf, moved, f->path);
     if (e == WEFT_WASI_ESUCCESS)
       e = e2;
   }
@@ -561,7 +579,11 @@ int weft_pfs_new(const weft_pfs_config *config, weft_pfs **out_pfs) {
   p->inner_user = config->inner_user;
   p->report = config->report;
   p->report_user = config->report_user;
-  p->freshness = config->freshness;
+  if (config->freshness != NULL) {
+    p->fresh = *config->freshness;
+    p->has_fresh = true;
+    p->fresh_strict = config->freshness_strict != 0;
+  }
   p->rng = pfs_rng_new();
   if (p->rng == NULL) {
     weft_pfs_free(p);

@@ -13,15 +13,16 @@
 #include "pfs.h"
 #include "pfs_crypto.h"
 
-#define PFS_NODE 4096u       /* every node on disk, and its plaintext */
-#define PFS_DATA_PER_MHT 96u /* data-node records in one MHT node */
-#define PFS_MHT_PER_MHT 32u  /* child-MHT records in one MHT node */
-#define PFS_REC 32u          /* one record: nonce 12, tag 16, flags 4 */
-#define PFS_GROUP 97u        /* physical nodes per MHT node + its data */
-#define PFS_HDR 64u          /* plain header of the metadata node */
-#define PFS_PATH_MAX 1984u   /* bytes of each path field in the metadata */
-#define PFS_CACHE_SLOTS 512u /* data nodes cached per open file */
-#define PFS_JTRAILER 88u     /* bytes of the journal trailer */
+#define PFS_NODE 4096u        /* every node on disk, and its plaintext */
+#define PFS_DATA_PER_MHT 96u  /* data-node records in one MHT node */
+#define PFS_MHT_PER_MHT 32u   /* child-MHT records in one MHT node */
+#define PFS_REC 32u           /* one record: nonce 12, tag 16, flags 4 */
+#define PFS_GROUP 97u         /* physical nodes per MHT node + its data */
+#define PFS_HDR 64u           /* plain header of the metadata node */
+#define PFS_PATH_MAX 1984u    /* bytes of each path field in the metadata */
+#define PFS_CACHE_SLOTS 4096u /* data nodes cached per open file */
+#define PFS_CACHE_WAYS 8u     /* set-associative: ways per set */
+#define PFS_JTRAILER 88u      /* bytes of the journal trailer */
 
 /* A record: how to decrypt one child node. */
 struct pfs_rec {
@@ -34,6 +35,7 @@ struct pfs_rec {
 /* A cached node: plaintext of one data or MHT node. */
 struct pfs_node {
   uint64_t index; /* data-node number, or MHT-node number */
+  uint64_t used;  /* data nodes: the file's tick at the last use */
   bool dirty;
   uint8_t plain[PFS_NODE];
 };
@@ -60,7 +62,8 @@ struct pfs_file {
   bool meta_dirty;
   struct pfs_node **mht; /* loaded MHT nodes, by number */
   uint64_t mht_cap;
-  struct pfs_node *cache[PFS_CACHE_SLOTS]; /* data nodes, direct-mapped */
+  struct pfs_node *cache[PFS_CACHE_SLOTS]; /* data nodes, by sets */
+  uint64_t tick;                           /* counts cache uses */
   uint8_t *io; /* one node of ciphertext (scratch) */
 };
 
@@ -71,7 +74,8 @@ struct weft_pfs {
   struct pfs_rng *rng;
   weft_pfs_report_fn report;
   void *report_user;
-  const weft_pfs_freshness *freshness;
+  weft_pfs_freshness fresh; /* copied from the config */
+  bool has_fresh, fresh_strict;
   struct pfs_file *files;
 };
 
@@ -99,5 +103,18 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable);
 weft_wasi_errno pfs_file_rebind(struct pfs_file *f, const char *new_path);
 weft_wasi_errno pfs_file_rebind_done(struct pfs_file *f, bool ok,
                                      const char *old_path);
+
+/* The freshness store (pfs_fresh.c); each is a no-op without one. */
+/* At open, once the metadata verified: refuses a rolled-back file.
+** `other`: the file's second bound name during a rename, or "". */
+weft_wasi_errno pfs_fresh_check(struct pfs_file *f, const char *other);
+/* Before a new file's first commit: records its id at version 0. */
+weft_wasi_errno pfs_fresh_created(struct pfs_file *f);
+/* After every commit: records the new version. */
+weft_wasi_errno pfs_fresh_committed(struct pfs_file *f);
+/* After the host unlinked or renamed a regular file. */
+weft_wasi_errno pfs_fresh_unlinked(struct weft_pfs *pfs, const char *path);
+weft_wasi_errno pfs_fresh_renamed(struct weft_pfs *pfs, const char *from,
+                                  const char *to);
 
 #endif /* WEFT_PFS_INTERNAL_H */

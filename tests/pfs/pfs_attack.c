@@ -265,6 +265,62 @@ static void test_differential(weft_pfs *p) {
   CHECK(reads_exactly(p, "diff", model, msize), "final content equals model");
 }
 
+/* A file larger than the node cache (4096 nodes, 16 MiB): random writes
+** and reads against a model make the cache evict clean and dirty nodes
+** (dirty ones commit), then the whole file is compared after a reopen. */
+static void test_big_file(weft_pfs *p) {
+  const size_t big = 24u << 20;
+  uint8_t *model = calloc(1, big), *got = malloc(1 << 16),
+          *buf = malloc(1 << 16);
+  size_t msize = 0, n, off;
+  weft_wasi_file *root, *f;
+  int i, ok = 1;
+
+  CHECK(
+      pf_open(p, &root, "big",
+              WEFT_WASI_OPEN_CREAT | WEFT_WASI_OPEN_READ | WEFT_WASI_OPEN_WRITE,
+              &f) == 0,
+      "open big");
+  for (i = 0; i < 2000 && ok; i++) {
+    size_t len = 1 + (size_t)(next_rand() % (1 << 16));
+    off = (size_t)(next_rand() % (big - len));
+    if (i % 3 != 2) {
+      for (size_t k = 0; k < len; k++)
+        buf[k] = (uint8_t)next_rand();
+      ok &= pf_pwrite(p, f, buf, len, off) == 0;
+      memcpy(model + off, buf, len);
+      if (off + len > msize)
+        msize = off + len;
+    } else {
+      weft_wasi_iovec v = {got, len};
+      size_t want = off >= msize ? 0 : (msize - off < len ? msize - off : len);
+      ok &= fs->pread(p, f, &v, 1, off, &n) == 0 && n == want &&
+            memcmp(got, model + off, n) == 0;
+    }
+  }
+  fs->close(p, f);
+  fs->close(p, root);
+  CHECK(ok,
+        "a 24 MiB file (beyond the node cache): random writes and reads "
+        "against a model (step %d)",
+        i);
+  ok = pf_open(p, &root, "big", WEFT_WASI_OPEN_READ, &f) == 0;
+  for (off = 0; ok && off < msize; off += n) {
+    weft_wasi_iovec v = {got, 1 << 16};
+    ok = fs->read(p, f, &v, 1, &n) == 0 && n > 0 &&
+         memcmp(got, model + off, n) == 0;
+  }
+  if (ok) {
+    fs->close(p, f);
+    fs->close(p, root);
+  }
+  CHECK(ok && off == msize, "the 24 MiB file reads back after a reopen");
+  unlink(host_path("big"));
+  free(model);
+  free(got);
+  free(buf);
+}
+
 static void test_bitflips(weft_pfs *p, const uint8_t *plain) {
   size_t n, i;
   uint8_t *img = slurp("victim", &n);
@@ -471,6 +527,7 @@ int main(int argc, char **argv) {
   }
   p = new_pfs(key, 0);
   test_differential(p);
+  test_big_file(p);
   CHECK(write_file(p, "victim", plain, FSIZE) == 0, "write victim");
   CHECK(write_file(p, "other", other, FSIZE) == 0, "write other");
   CHECK(reads_exactly(p, "victim", plain, FSIZE), "victim reads back");

@@ -2,11 +2,15 @@
 # run.sh — protected files (services/pfs_*.c, docs/protected-files.md).
 #   1. pfs_attack: host-side tests on weft_pfs_fs() (differential, >=1000
 #      bit flips, swaps, splices, truncation, host rename, wrong key,
-#      rollback limitation, crash injection at every storage operation)
+#      rollback limitation, crash injection at every storage operation);
+#      pfs_rollback: the version store (older file, older directory,
+#      tampered/missing store, crash injection with a strict store);
+#      pfs_crashkill: 200 SIGKILLs of a writer, each one counted check
 #   2. pfs_prog.wasm under `weft run --protected-dir`: the WASI program's
 #      own checks, persistence across runs, ciphertext on disk
 #   3. attacks through the CLI: exit status 29 (EIO from the program) and
-#      the message on stderr; CLI errors for missing or bad keys
+#      the message on stderr; CLI errors for missing or bad keys; the
+#      version store (--version-store, --version-store-strict)
 #   4. SQLite speedtest1 on a protected preopen (when it was built)
 # Ends with "N passed, N failed". Without clang-19 + wasi-libc parts 2-4
 # are skipped (printed as "skipped: N").
@@ -48,6 +52,36 @@ if $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
 else
     cat "$OUT/attack.build"; bad "pfs_attack does not build"
 fi
+
+# Host-side C tests that link services/pfs_*.c: NAME [ARGS...], counted by
+# their own "N passed, N failed" line.
+host_test() {
+    local name=$1 line f
+    shift
+    if $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
+        -o "$OUT/$name" "tests/pfs/$name.c" services/pfs_*.c \
+        "$BUILD/libweft.a" ${SAN_LDFLAGS:-} -lmbedcrypto -lm >"$OUT/$name.build" 2>&1; then
+        "$OUT/$name" "$@" >"$OUT/$name.out" 2>&1
+        cat "$OUT/$name.out"
+        line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$OUT/$name.out" | tail -n 1)
+        if [ -n "$line" ]; then
+            pass=$((pass + ${line%% passed*}))
+            f=${line#*, }; fail=$((fail + ${f%% failed*}))
+        else
+            bad "$name printed no count line"
+        fi
+    else
+        cat "$OUT/$name.build"; bad "$name does not build"
+    fi
+}
+
+echo "-- pfs_rollback (host side: version store)"
+rm -rf "$OUT/rb" "$OUT/rb.vst" "$OUT/rb.vst".* && mkdir -p "$OUT/rb"
+host_test pfs_rollback "$OUT/rb" "$OUT/rb.vst"
+
+echo "-- pfs_crashkill (host side: 200 SIGKILLs of a writer, strict store)"
+rm -rf "$OUT/ck" "$OUT/ck.vst" "$OUT/ck.vst".* && mkdir -p "$OUT/ck"
+host_test pfs_crashkill "$OUT/ck" "$OUT/ck.vst" 200
 
 # ---- 2. the WASI program -----------------------------------------------------
 CLANG=${CLANG:-clang-19}
@@ -137,6 +171,53 @@ out=$("$WEFT" run --protected-dir "$D" --key-file "$KEY" "$WASM" cat /p/f 2>&1);
 [ $rc -eq 1 ] && grep -q 'HOST::GUEST' <<<"$out" && ok "--protected-dir without ::" \
     || bad "no ::: $rc $out"
 run verify /p/f 5 $N >/dev/null 2>&1 && ok "original still verifies" || bad "original"
+
+# ---- 3b. the version store (anti-rollback) through the CLI --------------------
+echo "-- version store through weft run"
+V=$OUT/vdata VS=$OUT/versions.vst
+rm -rf "$V" "$VS" "$VS".* && mkdir -p "$V"
+vrun() { "$WEFT" run --protected-dir "$V::/p" --key-file "$KEY" "$@"; }
+out=$(vrun --version-store "$VS" --version-store-strict "$WASM" write /p/a 1 20000 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "version-store $VS: does not exist" <<<"$out" \
+    && ok "strict store missing: refused" || bad "strict, no store: $rc $out"
+vrun --version-store "$VS" "$WASM" write /p/a 1 20000 >/dev/null 2>&1 && [ -s "$VS" ] \
+    && ok "store missing, not strict: created" || bad "store not created"
+vrun --version-store "$VS" "$WASM" write /p/b 2 20000 >/dev/null 2>&1
+cp -r "$V" "$OUT/vdata.old"
+vrun --version-store "$VS" --version-store-strict "$WASM" write /p/a 3 30000 >/dev/null 2>&1 \
+    && vrun --version-store "$VS" --version-store-strict "$WASM" write /p/b 4 30000 >/dev/null 2>&1 \
+    && ok "strict store: rewrites" || bad "strict rewrites"
+cp "$V/a" "$OUT/a.new"
+cp "$OUT/vdata.old/a" "$V/a"
+out=$(vrun --version-store "$VS" "$WASM" verify /p/a 1 20000 2>&1); rc=$?
+[ $rc -eq 29 ] && grep -q "weft: protected file '/p/a': rollback detected" <<<"$out" \
+    && ok "older copy of one file: EIO + 'rollback detected'" || bad "one-file rollback: $rc $out"
+out=$(vrun "$WASM" verify /p/a 1 20000 2>&1); rc=$?
+[ $rc -eq 0 ] && ok "without --version-store the older copy is accepted (documented)" \
+    || bad "no store: $rc $out"
+cp "$OUT/a.new" "$V/a"
+rm -rf "$V" && cp -r "$OUT/vdata.old" "$V"
+out=$(vrun --version-store "$VS" "$WASM" verify /p/b 2 20000 2>&1); rc=$?
+[ $rc -eq 29 ] && grep -q "rollback detected" <<<"$out" \
+    && ok "whole directory restored: detected" || bad "dir rollback: $rc $out"
+cp "$VS" "$OUT/vs.good"
+flip_store() { local b; b=$(od -An -tu1 -j 40 -N1 "$VS" | tr -d ' ')
+    printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$VS" bs=1 seek=40 conv=notrunc status=none; }
+flip_store
+out=$(vrun --version-store "$VS" "$WASM" cat /p/a 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "failed authentication" <<<"$out" \
+    && ok "tampered store file: refused" || bad "tampered store: $rc $out"
+cp "$OUT/vs.good" "$VS"
+out=$(vrun --version-store "$VS" --version-store-strict "$WASM" write /p/c 5 100 2>&1); rc=$?
+[ $rc -eq 0 ] && ok "strict store: a new file is recorded" || bad "strict new file: $rc $out"
+vrun "$WASM" write /p/d 6 100 >/dev/null 2>&1 # written without the store
+out=$(vrun --version-store "$VS" --version-store-strict "$WASM" cat /p/d 2>&1); rc=$?
+[ $rc -eq 29 ] && grep -q "does not know this file" <<<"$out" \
+    && ok "strict store: an unknown file is refused" || bad "strict unknown: $rc $out"
+out=$("$WEFT" run --version-store "$VS" "$WASM" cat /x 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q "only used with --protected-dir" <<<"$out" \
+    && ok "--version-store without --protected-dir" || bad "lonely store: $rc $out"
+rm -rf "$OUT/vdata.old"
 
 # ---- 4. SQLite on a protected preopen ------------------------------------------
 ST=build/programs/speedtest1.wasm
