@@ -102,10 +102,13 @@ test:
 test-asan:
 	bash scripts/test.sh --asan
 
+# The kernels (interpreter, AoT, both metering fuel), then speedtest1 on
+# protected vs plain files (bench/pfs.sh; alone: make bench-pfs).
 bench: $(BUILD)/weft
 	WEFT=$(BUILD)/weft BENCH_OUT=$(BUILD)/bench bash bench/run.sh $(BENCH_ARGS)
+	WEFT=$(BUILD)/weft BENCH_OUT=$(BUILD)/bench-pfs bash bench/pfs.sh
 
-# Opt-in: SQLite speedtest1 on protected vs plain files (bench/pfs.sh).
+# SQLite speedtest1 on protected vs plain files (bench/pfs.sh).
 .PHONY: bench-pfs
 bench-pfs: $(BUILD)/weft
 	WEFT=$(BUILD)/weft BENCH_OUT=$(BUILD)/bench-pfs bash bench/pfs.sh
