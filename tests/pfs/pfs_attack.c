@@ -10,179 +10,16 @@
 **
 ** usage: pfs_attack DIR   (an empty scratch directory)
 */
-#define _GNU_SOURCE
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "pfs_test.h"
 
-#include "pfs.h"
-#include "weft_wasi_fs.h"
-
-static int pass, fail, reports;
-static const char *dir;
-
-#define CHECK(c, ...)                                                          \
-  do {                                                                         \
-    if (c)                                                                     \
-      pass++;                                                                  \
-    else {                                                                     \
-      fail++;                                                                  \
-      fprintf(stderr, "FAIL line %d: ", __LINE__);                             \
-      fprintf(stderr, __VA_ARGS__);                                            \
-      fputc('\n', stderr);                                                     \
-    }                                                                          \
-  } while (0)
+static int reports;
+static uint8_t key[32], key2[32];
 
 static void on_report(void *user, const char *path, const char *what) {
   (void)user;
   (void)path;
   (void)what;
   reports++;
-}
-
-/* ---- a fault-injecting inner fs: after `budget` storage operations
-** (pwrite, set_size, sync) every further one fails, as if the machine
-** had stopped there. */
-static weft_wasi_fs faulty;
-static long budget = -1; /* -1: no faults */
-
-static int spend(void) {
-  if (budget < 0)
-    return 0;
-  if (budget == 0)
-    return 1;
-  budget--;
-  return 0;
-}
-static weft_wasi_errno f_pwrite(void *u, weft_wasi_file *f,
-                                const weft_wasi_iovec *iov, size_t n,
-                                uint64_t off, size_t *out) {
-  if (spend())
-    return WEFT_WASI_EIO;
-  return weft_wasi_fs_host()->pwrite(u, f, iov, n, off, out);
-}
-static weft_wasi_errno f_set_size(void *u, weft_wasi_file *f, uint64_t s) {
-  if (spend())
-    return WEFT_WASI_EIO;
-  return weft_wasi_fs_host()->set_size(u, f, s);
-}
-static weft_wasi_errno f_sync(void *u, weft_wasi_file *f, int d) {
-  if (spend())
-    return WEFT_WASI_EIO;
-  return weft_wasi_fs_host()->sync(u, f, d);
-}
-
-/* ---- helpers --------------------------------------------------------- */
-
-static uint8_t key[32], key2[32];
-
-static weft_pfs *new_pfs(const uint8_t *k, int faulty_inner) {
-  weft_pfs_config cfg;
-  weft_pfs *p;
-  memset(&cfg, 0, sizeof cfg);
-  memcpy(cfg.key, k, 32);
-  cfg.report = on_report;
-  cfg.inner = faulty_inner ? &faulty : NULL;
-  if (weft_pfs_new(&cfg, &p) != 0) {
-    fprintf(stderr, "weft_pfs_new failed\n");
-    exit(2);
-  }
-  return p;
-}
-
-static const weft_wasi_fs *fs;
-
-/* Opens `name` in the scratch dir; returns the errno. */
-static weft_wasi_errno pf_open(weft_pfs *p, weft_wasi_file **root,
-                               const char *name, uint32_t flags,
-                               weft_wasi_file **out) {
-  uint8_t type;
-  weft_wasi_errno e = fs->open_root(p, dir, root);
-  if (e != 0)
-    return e;
-  e = fs->open_at(p, *root, name, flags, 0, out, &type);
-  if (e != 0)
-    fs->close(p, *root);
-  return e;
-}
-
-static weft_wasi_errno pf_pwrite(weft_pfs *p, weft_wasi_file *f, const void *b,
-                                 size_t n, uint64_t off) {
-  weft_wasi_iovec v = {(void *)(uintptr_t)b, n};
-  size_t done;
-  return fs->pwrite(p, f, &v, 1, off, &done);
-}
-
-/* Reads the whole file: 0 and *n, or the errno of the first failure (the
-** bytes before it are in buf). */
-static weft_wasi_errno pf_read_all(weft_pfs *p, const char *name, uint8_t *buf,
-                                   size_t cap, size_t *n) {
-  weft_wasi_file *root, *f;
-  weft_wasi_errno e = pf_open(p, &root, name, WEFT_WASI_OPEN_READ, &f);
-  *n = 0;
-  if (e != 0)
-    return e;
-  for (;;) {
-    weft_wasi_iovec v = {buf + *n, cap - *n < 8192 ? cap - *n : 8192};
-    size_t got = 0;
-    e = fs->read(p, f, &v, 1, &got);
-    if (e != 0 || got == 0)
-      break;
-    *n += got;
-  }
-  fs->close(p, f);
-  fs->close(p, root);
-  return e;
-}
-
-static int write_file(weft_pfs *p, const char *name, const uint8_t *b,
-                      size_t n) {
-  weft_wasi_file *root, *f;
-  weft_wasi_errno e = pf_open(p, &root, name,
-                              WEFT_WASI_OPEN_CREAT | WEFT_WASI_OPEN_TRUNC |
-                                  WEFT_WASI_OPEN_READ | WEFT_WASI_OPEN_WRITE,
-                              &f);
-  if (e != 0)
-    return e;
-  e = pf_pwrite(p, f, b, n, 0);
-  if (e == 0)
-    e = fs->close(p, f);
-  else
-    fs->close(p, f);
-  fs->close(p, root);
-  return e;
-}
-
-static char *host_path(const char *name) {
-  static char b[2][1024];
-  static int k;
-  char *s = b[k++ & 1];
-  snprintf(s, 1024, "%s/%s", dir, name);
-  return s;
-}
-
-static uint8_t *slurp(const char *name, size_t *n) {
-  struct stat st;
-  uint8_t *b;
-  int fd = open(host_path(name), O_RDONLY);
-  if (fd < 0 || fstat(fd, &st) != 0)
-    exit(2);
-  b = malloc((size_t)st.st_size + 1);
-  if (pread(fd, b, (size_t)st.st_size, 0) != st.st_size)
-    exit(2);
-  close(fd);
-  *n = (size_t)st.st_size;
-  return b;
-}
-
-static void spill(const char *name, const uint8_t *b, size_t n) {
-  int fd = open(host_path(name), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0 || write(fd, b, n) != (ssize_t)n)
-    exit(2);
-  close(fd);
 }
 
 static uint64_t rng = 0x1234567;
@@ -200,14 +37,6 @@ static int fails_cleanly(weft_pfs *p, const char *name, const uint8_t *want,
   size_t n;
   weft_wasi_errno e = pf_read_all(p, name, got, sizeof got, &n);
   return e == WEFT_WASI_EIO && n <= want_n && memcmp(got, want, n) == 0;
-}
-
-static int reads_exactly(weft_pfs *p, const char *name, const uint8_t *want,
-                         size_t want_n) {
-  static uint8_t got[1 << 20];
-  size_t n;
-  weft_wasi_errno e = pf_read_all(p, name, got, sizeof got, &n);
-  return e == 0 && n == want_n && memcmp(got, want, n) == 0;
 }
 
 #define NDATA 200 /* data nodes: 3 MHT nodes (phys 1, 98, 195) */
@@ -416,7 +245,7 @@ static void test_structure(weft_pfs *p, const uint8_t *plain) {
 
   /* a different key */
   {
-    weft_pfs *p2 = new_pfs(key2, 0);
+    weft_pfs *p2 = new_pfs(key2, on_report, 0, NULL, 0);
     CHECK(fails_cleanly(p2, "victim", plain, FSIZE), "wrong key");
     weft_pfs_free(p2);
   }
@@ -448,7 +277,7 @@ static void test_crash(void) {
   uint8_t *img;
   long k, ops = 0;
   int ok_old = 0, ok_new = 0, bad = 0;
-  weft_pfs *p = new_pfs(key, 0);
+  weft_pfs *p = new_pfs(key, on_report, 0, NULL, 0);
 
   for (size_t i = 0; i < sizeof old; i++) {
     old[i] = (uint8_t)next_rand();
@@ -461,7 +290,7 @@ static void test_crash(void) {
   img = slurp("crash", &img_n);
   weft_pfs_free(p);
   for (k = 0;; k++) {
-    weft_pfs *pf = new_pfs(key, 1), *pg;
+    weft_pfs *pf = new_pfs(key, on_report, 1, NULL, 0), *pg;
     weft_wasi_file *root, *f;
     weft_wasi_errno e;
     spill("crash", img, img_n);
@@ -478,7 +307,7 @@ static void test_crash(void) {
     }
     weft_pfs_free(pf);
     budget = -1;
-    pg = new_pfs(key, 0);
+    pg = new_pfs(key, on_report, 0, NULL, 0);
     if (reads_exactly(pg, "crash", old, old_n))
       ok_old++;
     else if (reads_exactly(pg, "crash", new_, new_n))
@@ -511,12 +340,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: pfs_attack DIR\n");
     return 2;
   }
-  dir = argv[1];
-  fs = weft_pfs_fs();
-  faulty = *weft_wasi_fs_host();
-  faulty.pwrite = f_pwrite;
-  faulty.set_size = f_set_size;
-  faulty.sync = f_sync;
+  test_init(argv[1]);
   for (i = 0; i < 32; i++) {
     key[i] = (uint8_t)(i * 37 + 1);
     key2[i] = (uint8_t)(i * 37 + 2);
@@ -525,7 +349,7 @@ int main(int argc, char **argv) {
     plain[i] = (uint8_t)next_rand();
     other[i] = (uint8_t)next_rand();
   }
-  p = new_pfs(key, 0);
+  p = new_pfs(key, on_report, 0, NULL, 0);
   test_differential(p);
   test_big_file(p);
   CHECK(write_file(p, "victim", plain, FSIZE) == 0, "write victim");

@@ -65,13 +65,9 @@ struct env {
 };
 
 static int env_open(struct env *e, int strict) {
-  weft_pfs_config cfg;
   weft_pfs_freshness fr;
   char err[256];
 
-  memset(&cfg, 0, sizeof cfg);
-  memcpy(cfg.key, key, 32);
-  cfg.report = on_report;
   if (weft_pfs_vstore_open(store_file, key, !strict, &e->store, err,
                            sizeof err) != 0) {
     fprintf(stderr, "store: %s\n", err);
@@ -79,10 +75,7 @@ static int env_open(struct env *e, int strict) {
   }
   if (weft_pfs_vstore_bind(e->store, "/p", &fr) != 0)
     exit(2);
-  cfg.freshness = &fr;
-  cfg.freshness_strict = strict;
-  if (weft_pfs_new(&cfg, &e->p) != 0)
-    exit(2);
+  e->p = new_pfs(key, on_report, 0, &fr, strict);
   return 0;
 }
 
@@ -115,12 +108,7 @@ static int write_version(weft_pfs *p, uint64_t v, uint8_t *buf) {
     e = fs->set_size(p, f, n);
   if (e == 0)
     e = fs->sync(p, f, 0);
-  if (e == 0)
-    e = fs->close(p, f);
-  else
-    fs->close(p, f);
-  fs->close(p, root);
-  return e;
+  return pf_close(p, root, f, e);
 }
 
 /* The version held by "k" when its bytes are exactly one version's;

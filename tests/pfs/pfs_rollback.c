@@ -55,14 +55,9 @@ struct env {
 /* A "process": the store file opened (created unless strict) and a pfs
 ** on DIR using it; store = 0: no version store at all. */
 static int env_open(struct env *e, int store, int strict, int faults) {
-  weft_pfs_config cfg;
   char err[256];
 
   memset(e, 0, sizeof *e);
-  memset(&cfg, 0, sizeof cfg);
-  memcpy(cfg.key, key, 32);
-  cfg.report = on_report;
-  cfg.inner = faults ? &faulty : NULL;
   if (store) {
     if (weft_pfs_vstore_open(store_file, key, !strict, &e->store, err,
                              sizeof err) != 0) {
@@ -71,11 +66,9 @@ static int env_open(struct env *e, int store, int strict, int faults) {
     }
     if (weft_pfs_vstore_bind(e->store, "/p", &real) != 0)
       exit(2);
-    cfg.freshness = &wrapped;
-    cfg.freshness_strict = strict;
   }
-  if (weft_pfs_new(&cfg, &e->p) != 0)
-    exit(2);
+  e->p =
+      new_pfs(key, on_report, faults, store ? &wrapped : NULL, store && strict);
   return 0;
 }
 

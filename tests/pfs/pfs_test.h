@@ -1,8 +1,9 @@
 /*
 ** pfs_test.h — helpers shared by the host-side protected-file tests
-** (pfs_rollback.c, pfs_crashkill.c): counted checks, a fault-injecting
-** inner fs, and whole-file reads and writes through weft_pfs_fs(). Each
-** test is one .c file, so everything here is static.
+** (pfs_attack.c, pfs_rollback.c, pfs_crashkill.c): counted checks, a
+** fault-injecting inner fs, a pfs made from a key, and whole-file reads
+** and writes through weft_pfs_fs(). Each test is one .c file, so
+** everything here is static.
 */
 #ifndef WEFT_PFS_TEST_H
 #define WEFT_PFS_TEST_H
@@ -83,6 +84,27 @@ static inline void test_init(const char *scratch) {
   faulty.unlink_at = f_unlink_at;
 }
 
+/* A pfs keyed by `k` that reports to `report`, on the fault-injecting inner
+** fs when `faults`, with the freshness store `fresh` (NULL: none) in strict
+** mode when `strict`. Exits when it cannot be made. */
+static inline weft_pfs *new_pfs(const uint8_t *k, weft_pfs_report_fn report,
+                                int faults, const weft_pfs_freshness *fresh,
+                                int strict) {
+  weft_pfs_config cfg;
+  weft_pfs *p;
+  memset(&cfg, 0, sizeof cfg);
+  memcpy(cfg.key, k, 32);
+  cfg.report = report;
+  cfg.inner = faults ? &faulty : NULL;
+  cfg.freshness = fresh;
+  cfg.freshness_strict = strict;
+  if (weft_pfs_new(&cfg, &p) != 0) {
+    fprintf(stderr, "weft_pfs_new failed\n");
+    exit(2);
+  }
+  return p;
+}
+
 /* ---- whole files through the pfs -------------------------------------- */
 
 /* Opens `name` in the scratch dir; returns the errno. */
@@ -107,7 +129,8 @@ static inline weft_wasi_errno pf_pwrite(weft_pfs *p, weft_wasi_file *f,
 }
 
 /* Reads the whole file (opened read-write, so a journal can be rolled
-** back): 0 and *n, or the errno of the first failure. */
+** back): 0 and *n, or the errno of the first failure (the bytes before it
+** are in buf). */
 static inline weft_wasi_errno pf_read_all(weft_pfs *p, const char *name,
                                           uint8_t *buf, size_t cap, size_t *n) {
   weft_wasi_file *root, *f;
@@ -129,6 +152,18 @@ static inline weft_wasi_errno pf_read_all(weft_pfs *p, const char *name,
   return e;
 }
 
+/* Closes f and then the root pf_open() gave with it; returns e, or when e
+** is 0 the errno of closing f (the close of a written file flushes it). */
+static inline weft_wasi_errno pf_close(weft_pfs *p, weft_wasi_file *root,
+                                       weft_wasi_file *f, weft_wasi_errno e) {
+  if (e == 0)
+    e = fs->close(p, f);
+  else
+    fs->close(p, f);
+  fs->close(p, root);
+  return e;
+}
+
 /* Creates or replaces `name` with n bytes; 0 or the errno. */
 static inline weft_wasi_errno write_file(weft_pfs *p, const char *name,
                                          const uint8_t *b, size_t n) {
@@ -139,13 +174,7 @@ static inline weft_wasi_errno write_file(weft_pfs *p, const char *name,
                               &f);
   if (e != 0)
     return e;
-  e = pf_pwrite(p, f, b, n, 0);
-  if (e == 0)
-    e = fs->close(p, f);
-  else
-    fs->close(p, f);
-  fs->close(p, root);
-  return e;
+  return pf_close(p, root, f, pf_pwrite(p, f, b, n, 0));
 }
 
 static inline int reads_exactly(weft_pfs *p, const char *name,
