@@ -124,6 +124,8 @@ struct cli_meter {
 ** when the alarm cannot be set. */
 int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
                     double deadline_seconds);
+/* Disarms the last-resort alarm once the program has returned. */
+void cli_meter_stop(struct cli_meter *m);
 /* Fuel consumed so far: exact, with or without a deadline. */
 uint64_t cli_meter_used(const struct cli_meter *m, const weft_engine *engine);
 

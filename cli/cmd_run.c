@@ -775,6 +775,7 @@ int cmd_run(int argc, char **argv) {
   if (rc != CLI_EXIT_OK)
     goto done;
   rc = call_entry(engine, &opt, func);
+  cli_meter_stop(&opt.meter); /* the program is done: no alarm now */
 done:
   fflush(stdout);
   if (opt.meter.deadline_hit)

@@ -70,6 +70,14 @@ int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
   return setitimer(ITIMER_REAL, &t, NULL);
 }
 
+void cli_meter_stop(struct cli_meter *m) {
+  struct itimerval off;
+  if (m->deadline_seconds <= 0)
+    return;
+  memset(&off, 0, sizeof off);
+  setitimer(ITIMER_REAL, &off, NULL);
+}
+
 uint64_t cli_meter_used(const struct cli_meter *m, const weft_engine *engine) {
   return m->budget - m->unhanded - weft_engine_fuel(engine);
 }
