@@ -65,6 +65,15 @@ for mode in "${MODES[@]}"; do
     expect_stderr_has "out of fuel" "out of fuel, not interrupted ($mode)"
 done
 
+# a program blocked in a host call past its deadline is ended by the
+# alarm one second later (stdin: a pipe that stays silent for 3 s)
+B=$(wasm blocked) || exit 1
+sleep 3 | "$WEFT" run --deadline 0.2 "$B" >"$TMP/stdout" 2>"$TMP/stderr"
+status=${PIPESTATUS[1]}
+stderr=$(cat "$TMP/stderr")
+expect_status 3 "blocked past the deadline: stopped"
+expect_stderr_has "blocked in a host call" "blocked past the deadline: message"
+
 # a bad --deadline is refused
 for bad in 0 -1 abc 1e10 ""; do
     weft run --deadline "$bad" --invoke three "$F"
