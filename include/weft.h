@@ -172,7 +172,9 @@ uint64_t weft_engine_fuel(const weft_engine *engine);
 ** WEFT_TRAP_INTERRUPTED to stop the program for a reason of its own. Handing
 ** out fuel in slices through a hook gives periodic control back to the
 ** embedder (a wall-clock deadline, say) at no cost beyond metering, and the
-** fuel consumed stays exact. Runs on the thread running the code. */
+** fuel consumed stays exact. Runs on the thread running the code, in the
+** middle of it: it may read and set the fuel, and must not otherwise call
+** into the engine. */
 typedef weft_trap (*weft_fuel_hook)(void *user, weft_engine *engine);
 void weft_engine_set_fuel_hook(weft_engine *engine, weft_fuel_hook hook,
                                void *user);
