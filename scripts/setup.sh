@@ -50,6 +50,8 @@ PACKAGES=(
     gcc-arm-none-eabi           # make embed: the freestanding core for
     gcc-riscv64-unknown-elf     #   Cortex-M4/-A7 and bare-metal RISC-V
     afl++                       # make fuzz-afl: AFL++ on the weft CLI
+    openssl                     # tests/seal, tests/attest: keys made apart
+    python3                     # tests/seal's record check, make fuzz-diff
 )
 
 # ---- 1. packages ------------------------------------------------------------
