@@ -13,6 +13,33 @@
 #include "pfs.h"
 #include "pfs_crypto.h"
 
+/* Little-endian fields of the on-disk formats (nodes, journal, store). */
+static inline void put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint64_t get64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--)
+    v = (v << 8) | p[i];
+  return v;
+}
+static inline void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+static inline void put16(uint8_t *p, uint16_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+}
+static inline uint16_t get16(const uint8_t *p) {
+  return (uint16_t)(p[0] | p[1] << 8);
+}
+
 #define PFS_NODE 4096u        /* every node on disk, and its plaintext */
 #define PFS_DATA_PER_MHT 96u  /* data-node records in one MHT node */
 #define PFS_MHT_PER_MHT 32u   /* child-MHT records in one MHT node */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "pfs_crypto.h"
+#include "pfs_internal.h"
 #include "pfs_vstore.h"
 
 #define VS_HDR 32u
@@ -58,22 +59,6 @@ struct weft_pfs_vstore {
   size_t n, cap;
   struct vs_view *views;
 };
-
-static void put64(uint8_t *p, uint64_t v) {
-  for (int i = 0; i < 8; i++)
-    p[i] = (uint8_t)(v >> (8 * i));
-}
-static uint64_t get64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; i--)
-    v = (v << 8) | p[i];
-  return v;
-}
-static void put16(uint8_t *p, size_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-}
-static size_t get16(const uint8_t *p) { return (size_t)(p[0] | p[1] << 8); }
 
 static int fail(char *err, size_t len, const char *fmt, ...) {
   va_list ap;
@@ -159,8 +144,8 @@ static uint8_t *encode(struct weft_pfs_vstore *s, uint64_t generation,
   p = b + VS_HDR;
   for (i = 0; i < s->n; i++) {
     size_t nl = strlen(s->rec[i].ns), pl = strlen(s->rec[i].path);
-    put16(p, nl);
-    put16(p + 2, pl);
+    put16(p, (uint16_t)nl);
+    put16(p + 2, (uint16_t)pl);
     memset(p + 4, 0, 4);
     memcpy(p + 8, s->rec[i].id, 16);
     put64(p + 24, s->rec[i].version);
