@@ -253,7 +253,7 @@ int cli_attest_account_key(const struct cli_attest *a, char *key_id,
   backend.public_key(backend.ctx, pub);
   attest_software_close(&backend);
   measure_bytes(pub, sizeof pub, kid);
-  attest_hex(kid, sizeof kid, hex);
+  measure_hex(kid, sizeof kid, hex);
   snprintf(key_id, size, "sha256:%s", hex);
   return 1;
 }

@@ -155,7 +155,7 @@ static int provision(const char *dir, const char *endorser_path,
   }
   eckey_public_raw(device, pub);
   attest_ueid_of(pub, ueid);
-  attest_hex(ueid, sizeof ueid, hex);
+  measure_hex(ueid, sizeof ueid, hex);
   printf("provisioned device in %s\nueid: %s\n"
          "root of trust: software (the device key is a file; no TEE on this "
          "machine)\n",

@@ -304,7 +304,7 @@ int cmd_verify_account(int argc, char **argv) {
   }
   eckey_public_raw(key, pub);
   measure_bytes(pub, sizeof pub, kid);
-  attest_hex(kid, sizeof kid, hex);
+  measure_hex(kid, sizeof kid, hex);
   printf("%s: signature valid (device key sha256:%s); root of trust: %s%s\n",
          file, hex, rot,
          strcmp(rot, "software") == 0 ? " (the key is a file; no TEE)" : "");

@@ -7,6 +7,7 @@
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
+#include "measure.h"
 #include "sha256.h"
 
 #if MBEDTLS_VERSION_MAJOR < 3
@@ -55,10 +56,5 @@ int cli_sha256_of(const void *data, size_t size, uint8_t out[CLI_SHA256_SIZE]) {
 }
 
 void cli_sha256_hex(const uint8_t digest[CLI_SHA256_SIZE], char out[65]) {
-  static const char hex[] = "0123456789abcdef";
-  for (int i = 0; i < CLI_SHA256_SIZE; i++) {
-    out[2 * i] = hex[digest[i] >> 4];
-    out[2 * i + 1] = hex[digest[i] & 15];
-  }
-  out[64] = '\0';
+  measure_hex(digest, CLI_SHA256_SIZE, out);
 }

@@ -185,9 +185,4 @@ int attest_send_frame(int fd, const uint8_t *data, size_t len, int64_t deadline,
 int attest_recv_frame(int fd, uint8_t *buf, size_t cap, size_t *len,
                       int64_t deadline, char *err, size_t errlen);
 
-/* Lower-case hex of n bytes into out[2n+1]. */
-void attest_hex(const uint8_t *bytes, size_t n, char *out);
-/* Parses exactly 2n hex digits. 0, or -1. */
-int attest_unhex(const char *text, uint8_t *out, size_t n);
-
 #endif /* WEFT_ATTEST_H */

@@ -11,39 +11,6 @@
 #include "measure.h"
 #include "pfs_crypto.h"
 
-void attest_hex(const uint8_t *bytes, size_t n, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  size_t i;
-  for (i = 0; i < n; i++) {
-    out[2 * i] = digits[bytes[i] >> 4];
-    out[2 * i + 1] = digits[bytes[i] & 15];
-  }
-  out[2 * n] = '\0';
-}
-
-static int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-int attest_unhex(const char *text, uint8_t *out, size_t n) {
-  size_t i;
-  if (strlen(text) != 2 * n)
-    return -1;
-  for (i = 0; i < n; i++) {
-    int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return -1;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return 0;
-}
-
 void attest_ueid_of(const uint8_t pub[ECKEY_PUBLIC_BYTES],
                     uint8_t ueid[ATTEST_UEID_BYTES]) {
   ueid[0] = 0x01; /* UEID type RAND */

@@ -97,7 +97,8 @@ static int parse_secret_hex(const char *hex, struct policy_module *m, char *err,
                             size_t errlen) {
   size_t n = strlen(hex) / 2;
   if (n == 0 || n > ATTEST_MAX_SECRET || strlen(hex) % 2 != 0 ||
-      (m->secret = malloc(n)) == NULL || attest_unhex(hex, m->secret, n)) {
+      (m->secret = malloc(n)) == NULL ||
+      measure_unhex(hex, strlen(hex), m->secret, n)) {
     snprintf(err, errlen, "secret: want 2 to %d hex digits",
              2 * ATTEST_MAX_SECRET);
     return -1;
@@ -114,7 +115,8 @@ static int add_hash(const char *word, int *any, int *set, uint8_t (*list)[32],
     *any = 1;
     return 0;
   }
-  if (*n >= POLICY_MAX_ENTRIES || attest_unhex(word, list[*n], 32) != 0) {
+  if (*n >= POLICY_MAX_ENTRIES ||
+      measure_unhex(word, strlen(word), list[*n], 32) != 0) {
     snprintf(err, errlen, "want 'any' or a SHA-256 (64 hex digits), got '%s'",
              word);
     return -1;
@@ -142,7 +144,8 @@ static int directive(struct attest_policy *p, const char *policy, char **w,
   }
   if (strcmp(d, "deny-ueid") == 0 && nw == 2) {
     if (p->ndeny >= POLICY_MAX_ENTRIES ||
-        attest_unhex(w[1], p->deny[p->ndeny], ATTEST_UEID_BYTES) != 0)
+        measure_unhex(w[1], strlen(w[1]), p->deny[p->ndeny],
+                      ATTEST_UEID_BYTES) != 0)
       return snprintf(err, errlen, "deny-ueid wants 66 hex digits"), -1;
     p->ndeny++;
     return 0;
@@ -155,7 +158,8 @@ static int directive(struct attest_policy *p, const char *policy, char **w,
                     &p->nconfigs, err, errlen);
   if (strcmp(d, "module") == 0 && nw == 4) {
     struct policy_module *m = &p->modules[p->nmodules];
-    if (p->nmodules >= POLICY_MAX_ENTRIES || attest_unhex(w[1], m->hash, 32))
+    if (p->nmodules >= POLICY_MAX_ENTRIES ||
+        measure_unhex(w[1], strlen(w[1]), m->hash, 32))
       return snprintf(err, errlen, "module wants a SHA-256 (64 hex digits)"),
              -1;
     if (strcmp(w[2], "secret") == 0) {
@@ -343,10 +347,10 @@ int attest_appraise(const struct attest_policy *p, const uint8_t *evidence,
     snprintf(reason, sizeof reason, "evidence claims: %s", why);
     return reject(res, reason);
   }
-  attest_hex(c.ueid, sizeof c.ueid, res->ueid);
-  attest_hex(c.module, 32, res->module);
-  attest_hex(c.runtime, 32, res->runtime);
-  attest_hex(c.config, 32, res->config);
+  measure_hex(c.ueid, sizeof c.ueid, res->ueid);
+  measure_hex(c.module, 32, res->module);
+  measure_hex(c.runtime, 32, res->runtime);
+  measure_hex(c.config, 32, res->config);
   snprintf(res->rot_kind, sizeof res->rot_kind, "%s", c.rot_kind);
   /* 2. freshness: bound to this session's key exchange */
   if (pfs_ct_differ(c.nonce, anchor, 32))

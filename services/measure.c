@@ -46,6 +46,37 @@ int measure_runtime(uint8_t out[MEASURE_BYTES]) {
   return measure_file("/proc/self/exe", out);
 }
 
+void measure_hex(const uint8_t *bytes, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[bytes[i] >> 4];
+    out[2 * i + 1] = digits[bytes[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+int measure_unhex(const char *text, size_t len, uint8_t *out, size_t n) {
+  if (len != 2 * n)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return -1;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return 0;
+}
+
 int measure_device_dir(char *buf, size_t size) {
   const char *env = getenv("WEFT_DEVICE_DIR");
   const char *base = getenv("XDG_STATE_HOME");

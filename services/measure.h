@@ -28,6 +28,13 @@ int measure_file(const char *path, uint8_t out[MEASURE_BYTES]);
 /* The running executable (/proc/self/exe): self-reported. */
 int measure_runtime(uint8_t out[MEASURE_BYTES]);
 
+/* Lower-case hex of n bytes into out[2n+1] (how measurements and keys are
+** written in policies, records and key files). */
+void measure_hex(const uint8_t *bytes, size_t n, char *out);
+/* Parses text[0..len) as exactly 2n hex digits (either case) into out;
+** 0, or -1. */
+int measure_unhex(const char *text, size_t len, uint8_t *out, size_t n);
+
 /* The default device directory into buf; -1 when it does not fit or no
 ** home is known. */
 int measure_device_dir(char *buf, size_t size);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "measure.h"
 #include "pfs_internal.h"
 
 struct weft_wasi_file {
@@ -605,20 +606,8 @@ void weft_pfs_free(weft_pfs *p) {
   free(p);
 }
 
-static int hex_value(uint8_t c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 int weft_pfs_parse_key(const uint8_t *b, size_t len,
                        uint8_t out[WEFT_PFS_KEY_BYTES]) {
-  size_t i;
-
   if (len == WEFT_PFS_KEY_BYTES) {
     memcpy(out, b, WEFT_PFS_KEY_BYTES);
     return 0;
@@ -631,13 +620,5 @@ int weft_pfs_parse_key(const uint8_t *b, size_t len,
   while (len > 0 && (b[len - 1] == ' ' || b[len - 1] == '\t' ||
                      b[len - 1] == '\n' || b[len - 1] == '\r'))
     len--;
-  if (len != 2 * WEFT_PFS_KEY_BYTES)
-    return -1;
-  for (i = 0; i < WEFT_PFS_KEY_BYTES; i++) {
-    int hi = hex_value(b[2 * i]), lo = hex_value(b[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      return -1;
-    out[i] = (uint8_t)(hi << 4 | lo);
-  }
-  return 0;
+  return measure_unhex((const char *)b, len, out, WEFT_PFS_KEY_BYTES);
 }

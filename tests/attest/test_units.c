@@ -39,7 +39,7 @@ static int same_hex(const struct cbor_buf *b, const char *hex) {
   char got[256];
   if (b->failed || b->len * 2 + 1 > sizeof got)
     return 0;
-  attest_hex(b->data, b->len, got);
+  measure_hex(b->data, b->len, got);
   if (strcmp(got, hex) != 0)
     printf("  got %s want %s\n", got, hex);
   return strcmp(got, hex) == 0;
@@ -428,7 +428,7 @@ static void test_appraisal(const char *dir, struct pfs_rng *rng) {
   strcpy(c.rot_kind, "software");
   strcpy(c.runtime_version, "unit");
   measure_bytes("module", 6, c.module);
-  attest_hex(c.module, 32, hex);
+  measure_hex(c.module, 32, hex);
   cbor_buf_init(&payload, 4096);
   cbor_buf_init(&ev, 4096);
   attest_claims_encode(&c, &payload);

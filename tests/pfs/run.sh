@@ -37,7 +37,7 @@ bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 # ---- 1. host-side tests ------------------------------------------------------
 echo "-- pfs_attack (host side)"
 if $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
-    -o "$OUT/pfs_attack" tests/pfs/pfs_attack.c services/pfs_*.c \
+    -o "$OUT/pfs_attack" tests/pfs/pfs_attack.c services/pfs_*.c services/measure.c \
     "$BUILD/libweft.a" ${SAN_LDFLAGS:-} -lmbedcrypto -lm >"$OUT/attack.build" 2>&1; then
     rm -rf "$OUT/scratch" && mkdir -p "$OUT/scratch"
     "$OUT/pfs_attack" "$OUT/scratch" >"$OUT/attack.out" 2>&1
@@ -59,7 +59,7 @@ host_test() {
     local name=$1 line f
     shift
     if $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
-        -o "$OUT/$name" "tests/pfs/$name.c" services/pfs_*.c \
+        -o "$OUT/$name" "tests/pfs/$name.c" services/pfs_*.c services/measure.c \
         "$BUILD/libweft.a" ${SAN_LDFLAGS:-} -lmbedcrypto -lm >"$OUT/$name.build" 2>&1; then
         "$OUT/$name" "$@" >"$OUT/$name.out" 2>&1
         cat "$OUT/$name.out"
