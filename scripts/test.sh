@@ -116,6 +116,15 @@ run_counted() {
     fi
 }
 
+# add_skipped LOGFILE: adds the last "skipped: N" line of a tier's log to
+# the skipped total (never to the passed one).
+add_skipped() {
+    local n
+    n=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$1" | tail -n 1)
+    [ -n "$n" ] && total_skip=$((total_skip + n))
+    return 0
+}
+
 finish() {
     echo
     # Skipped tests are counted apart, never as passed; the closing line
@@ -263,8 +272,7 @@ if [ -f tests/wasi/run.sh ]; then
         echo "-- WASI programs: fuel used in every mode"
         run_counted "WASI fuel" "$LOG/wasi_fuel.out" \
             env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" bash tests/wasi/fuel_compare.sh
-        fuel_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi_fuel.out" | tail -n 1)
-        [ -n "$fuel_skipped" ] && total_skip=$((total_skip + fuel_skipped))
+        add_skipped "$LOG/wasi_fuel.out"
     fi
     wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)
     if [ -n "$wasi_skipped" ] && [ "$wasi_skipped" -gt 0 ]; then
@@ -288,8 +296,7 @@ if [ -f tests/alloc-fail/run.sh ]; then
     [ "$BUILD" = build-asan ] && af_flags+=(--asan)
     run_counted "fault injection" "$LOG/alloc_fail.out" \
         env BUILD="$BUILD" CC="$CC" bash tests/alloc-fail/run.sh "${af_flags[@]}"
-    af_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/alloc_fail.out" | tail -n 1)
-    [ -n "$af_skipped" ] && total_skip=$((total_skip + af_skipped))
+    add_skipped "$LOG/alloc_fail.out"
 fi
 
 # ---- 8. protected files ----------------------------------------------------
@@ -300,8 +307,7 @@ if [ -f tests/pfs/run.sh ]; then
     run_counted "protected files" "$LOG/pfs.out" \
         env WEFT="$BUILD/weft" WEFT_PFS_OUT="$BUILD/pfs" CC="$CC" \
         SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/pfs/run.sh
-    pfs_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/pfs.out" | tail -n 1)
-    [ -n "$pfs_skipped" ] && total_skip=$((total_skip + pfs_skipped))
+    add_skipped "$LOG/pfs.out"
 fi
 
 # ---- 9. differential-fuzzing regressions ------------------------------------
@@ -323,8 +329,7 @@ if [ -f tests/attest/run.sh ]; then
     run_counted "attestation" "$LOG/attest.out" \
         env WEFT="$BUILD/weft" WEFT_ATTEST_OUT="$BUILD/attest" CC="$CC" \
         SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/attest/run.sh
-    attest_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/attest.out" | tail -n 1)
-    [ -n "$attest_skipped" ] && total_skip=$((total_skip + attest_skipped))
+    add_skipped "$LOG/attest.out"
 fi
 
 # ---- 11. sealing -------------------------------------------------------------
@@ -334,8 +339,7 @@ if [ -f tests/seal/run.sh ]; then
     run_counted "sealing" "$LOG/seal.out" \
         env WEFT="$BUILD/weft" WEFT_SEAL_OUT="$BUILD/seal" CC="$CC" \
         SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/seal/run.sh
-    seal_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/seal.out" | tail -n 1)
-    [ -n "$seal_skipped" ] && total_skip=$((total_skip + seal_skipped))
+    add_skipped "$LOG/seal.out"
 fi
 
 finish
