@@ -643,7 +643,7 @@ fi
 # ---- 5. WASI test programs, metering fuel -------------------------------------
 # tests/wasi/run.sh under qemu (every case must pass, as on x86-64), each
 # case metering fuel: the fuel used must equal x86-64's interpreter, except
-# for the cases that vary from run to run (tests/wasi/fuel_compare.sh).
+# for the cases that vary from run to run (tests/wasi/fuel_varying.txt).
 # Every run uses the same directories: argv[0] and the preopens' names are
 # paths, and a program's work (so its fuel) depends on their lengths. The
 # x86-64 reference resolves paths with weft's own walk
@@ -651,7 +651,7 @@ fi
 # openat2: the kernel answers one corner differently (a 40-link chain that
 # leaves the sandbox: ELOOP, the walk EPERM; both refuse), and the escape
 # test's fuel would follow that answer.
-WASI_VARYING=" stdio race "
+WASI_VARYING=" $(sed 's/#.*//' tests/wasi/fuel_varying.txt | tr -s ' \n' ' ')"
 if tier_on wasi; then
     header "5. WASI programs metering fuel (tests/wasi/run.sh)"
     WR=$OUT/wasi

@@ -3,11 +3,9 @@
 # fuel in the interpreter and in compiled code (guard pages, explicit
 # bounds checks): each case must use the same fuel in every mode. Fuel
 # costs are fixed when a function is lowered, so the engines agree unless
-# the program itself does something different from run to run; two cases
-# do, and are counted as skipped (their figures are printed):
-#   stdio  reads stdin from a pipe: how many bytes each read returns (and
-#          so how often the loop runs) depends on the writer's timing
-#   race   runs against a background process swapping directories
+# the program itself does something different from run to run; the cases
+# that do are listed, with the reason, in tests/wasi/fuel_varying.txt, and
+# counted as skipped (their figures are printed).
 # Ends with "N passed, N failed" (and "skipped: N").
 #
 # usage: tests/wasi/fuel_compare.sh   (WEFT as for run.sh; WEFT_FUEL_MODES
@@ -20,7 +18,8 @@ cd "$ROOT" || exit 2
 OUT=${WEFT_WASI_OUT:-build/wasi}/fuel
 rm -rf "$OUT" && mkdir -p "$OUT/cache"
 read -r -a modes <<<"${WEFT_FUEL_MODES:-interp aot aot-explicit}"
-varying=" stdio race "
+# " name name ... ": the cases listed in fuel_varying.txt
+varying=" $(sed 's/#.*//' tests/wasi/fuel_varying.txt | tr -s ' \n' ' ')"
 pass=0
 fail=0
 skip=0
