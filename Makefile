@@ -85,7 +85,7 @@ FORMAT_FILES = $(shell find src include cli ports services tests/unit examples \
 
 .PHONY: format-check
 
-$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(BUILD)/libweft.a
+$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(wildcard tests/spec/*.h) $(BUILD)/libweft.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/spec -o $@ $(SPEC_RUNNER_SRC) $(BUILD)/libweft.a \
 	  $(LDFLAGS) -lm

@@ -420,3 +420,33 @@ long json_get_int(const struct json_value *obj, const char *key,
   const struct json_value *v = json_get(obj, key);
   return v && v->kind == JSON_NUMBER ? (long)v->number : fallback;
 }
+
+char *spec_read_file(const char *path, size_t *out_len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  size_t cap = 1 << 16, len = 0;
+  char *data = malloc(cap + 1);
+  while (data) {
+    size_t n = fread(data + len, 1, cap - len, f);
+    len += n;
+    if (len < cap) {
+      if (ferror(f)) {
+        free(data);
+        data = NULL;
+      }
+      break;
+    }
+    cap *= 2;
+    char *bigger = realloc(data, cap + 1);
+    if (!bigger)
+      free(data);
+    data = bigger;
+  }
+  fclose(f);
+  if (data) {
+    data[len] = '\0';
+    *out_len = len;
+  }
+  return data;
+}

@@ -47,4 +47,8 @@ const char *json_get_str(const struct json_value *obj, const char *key);
 /* Member `key` as an integer, or `fallback` when absent or not a number. */
 long json_get_int(const struct json_value *obj, const char *key, long fallback);
 
+/* The whole file, NUL-terminated (the NUL not counted in *out_len), in a
+** malloc'd buffer; NULL when it cannot be read. */
+char *spec_read_file(const char *path, size_t *out_len);
+
 #endif /* WEFT_SPEC_JSON_H */

@@ -4,6 +4,7 @@
 ** counted per category. Uses only the public API (include/weft.h).
 ** Usage: spec_runner [-v] [--count-only] [--max-fail N] file.json...
 */
+#include "aot_cache.h"
 #include "json.h"
 #include "weft.h"
 #include "weft_aot_build.h"
@@ -80,9 +81,11 @@ static void stats_add(struct stats *to, const struct stats *from) {
 
 static int opt_verbose;
 static int opt_count_only;
-static int opt_aot;        /* 0 interpreter, 1 AoT guard pages, 2 explicit */
-static int opt_fuel;       /* meter fuel (with more than any test uses) */
-static const char *opt_cc; /* C compiler for AoT (default cc) */
+static int opt_aot;           /* 0 interpreter, 1 AoT guard pages, 2 explicit */
+static int opt_fuel;          /* meter fuel (with more than any test uses) */
+static const char *opt_cc;    /* C compiler for AoT (default cc) */
+static const char *opt_cache; /* --aot-cache DIR: compiled modules by hash */
+static int opt_prebuild;      /* --prebuild: only fill the cache */
 static unsigned long opt_max_fail = 20;
 
 /* ---- one .json file's run ------------------------------------------------ */
@@ -190,36 +193,6 @@ static const char *error_text(weft_status s, const weft_error *e, char *buf,
 static void clear_error(weft_error *e) { memset(e, 0, sizeof *e); }
 
 /* ---- files -------------------------------------------------------------- */
-
-static char *read_file(const char *path, size_t *out_len) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  size_t cap = 1 << 16, len = 0;
-  char *data = malloc(cap + 1);
-  while (data) {
-    size_t n = fread(data + len, 1, cap - len, f);
-    len += n;
-    if (len < cap) {
-      if (ferror(f)) {
-        free(data);
-        data = NULL;
-      }
-      break;
-    }
-    cap *= 2;
-    char *bigger = realloc(data, cap + 1);
-    if (!bigger)
-      free(data);
-    data = bigger;
-  }
-  fclose(f);
-  if (data) {
-    data[len] = '\0';
-    *out_len = len;
-  }
-  return data;
-}
 
 static char *path_join(const char *dir, const char *name) {
   size_t n = strlen(dir) + strlen(name) + 2;
@@ -847,24 +820,57 @@ static void perform_action(struct run *r, const struct json_value *action,
 /* Compile a loaded module to a shared object and attach it, so everything
 ** after this runs generated code. A compile failure is a failure of the
 ** command (reported with the library's message). */
-static weft_status compile_aot(struct run *r, weft_module *mod,
-                               weft_error *err) {
+static void aot_options(weft_aot_build_options *o) {
+  memset(o, 0, sizeof *o);
+  o->cc = opt_cc;
+  o->explicit_bounds_checks = opt_aot == 2;
+  o->chunks = 1;
+  o->jobs = 1;
+}
+
+/* The cache entry's mode: bounds-check mode and fuel metering both change
+** the code. */
+static const char *aot_mode(void) {
+  static const char *const modes[2][2] = {{"guard", "guard-fuel"},
+                                          {"explicit", "explicit-fuel"}};
+  return modes[opt_aot == 2][opt_fuel != 0];
+}
+
+/* Builds the object for `mod` into `so`: from the cache when there is one
+** (compiling into it first when the entry is missing), else a temporary
+** file the caller unlinks (*out_temp). */
+static weft_status aot_object(weft_module *mod, const char *module_path,
+                              char *so, size_t so_size, int *out_temp,
+                              weft_error *err) {
   static unsigned long serial;
-  char so[512];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(so, sizeof so, "%s/weft-spec-%ld-%lu.so", tmp && *tmp ? tmp : "/tmp",
-           (long)getpid(), serial++);
   weft_aot_build_options o;
-  memset(&o, 0, sizeof o);
-  o.cc = opt_cc;
-  o.explicit_bounds_checks = opt_aot == 2;
-  o.chunks = 1;
-  o.jobs = 1;
-  weft_status s = weft_aot_build_so(mod, &o, so, err);
+  aot_options(&o);
+  *out_temp = opt_cache == NULL;
+  if (opt_cache == NULL) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(so, so_size, "%s/weft-spec-%ld-%lu.so", tmp && *tmp ? tmp : "/tmp",
+             (long)getpid(), serial++);
+    return weft_aot_build_so(mod, &o, so, err);
+  }
+  if (aot_cache_entry(opt_cache, module_path, aot_mode(), so, so_size) != 0) {
+    snprintf(err->message, sizeof err->message, "cache path too long");
+    return WEFT_ERR_ARG;
+  }
+  if (aot_cache_has(so))
+    return WEFT_OK;
+  return aot_cache_build(mod, &o, so, err);
+}
+
+static weft_status compile_aot(struct run *r, weft_module *mod,
+                               const char *module_path, weft_error *err) {
+  char so[1024];
+  int temp;
+  weft_status s = aot_object(mod, module_path, so, sizeof so, &temp, err);
   void *h = NULL;
   if (s == WEFT_OK)
     s = weft_aot_load_so(mod, so, &h, err);
-  unlink(so);
+  if (temp)
+    unlink(so);
   if (s != WEFT_OK) {
     weft_module_free(mod);
     return s;
@@ -900,7 +906,7 @@ static weft_status load_module(struct run *r, const char *filename,
   }
   char *path = path_join(r->dir, filename);
   size_t len = 0;
-  char *bytes = path ? read_file(path, &len) : NULL;
+  char *bytes = path ? spec_read_file(path, &len) : NULL;
   if (!bytes) {
     snprintf(err->message, sizeof err->message, "cannot read %s",
              path ? path : filename);
@@ -913,7 +919,7 @@ static weft_status load_module(struct run *r, const char *filename,
       weft_module_load(r->engine, (const uint8_t *)bytes, len, out_module, err);
   free(bytes);
   if (s == WEFT_OK && opt_aot)
-    s = compile_aot(r, *out_module, err);
+    s = compile_aot(r, *out_module, filename, err);
   return s;
 }
 
@@ -1307,7 +1313,7 @@ static int run_file(const char *json_path, struct stats *total) {
     strcpy(r.dir, ".");
 
   size_t len = 0;
-  char *text = read_file(json_path, &len);
+  char *text = spec_read_file(json_path, &len);
   if (!text) {
     printf("%s: 0 passed, 1 failed (cannot read %s: %s)\n", r.wast_name,
            json_path, strerror(errno));
@@ -1377,18 +1383,68 @@ static int run_file(const char *json_path, struct stats *total) {
   return stats_failed(&r.st) ? 1 : 0;
 }
 
+/* --prebuild: compiles every valid module among `paths` into the cache
+** (modules that do not load are the suite's invalid ones: passed over).
+** Returns 0 when every valid module was compiled or already there. */
+static int prebuild(char **paths, int n) {
+  weft_config config;
+  weft_engine *engine = NULL;
+  weft_error err;
+  unsigned long built = 0, cached = 0, invalid = 0, failed = 0;
+
+  weft_config_default(&config);
+  config.fuel_metering = opt_fuel;
+  memset(&err, 0, sizeof err);
+  if (weft_engine_new(&config, &engine, &err) != WEFT_OK) {
+    printf("prebuild: weft_engine_new failed: %s\n", err.message);
+    return 1;
+  }
+  for (int i = 0; i < n; i++) {
+    size_t len = 0;
+    char *bytes = spec_read_file(paths[i], &len), so[1024];
+    weft_module *mod = NULL;
+    int temp;
+    memset(&err, 0, sizeof err);
+    if (bytes == NULL || weft_module_load(engine, (const uint8_t *)bytes, len,
+                                          &mod, &err) != WEFT_OK) {
+      invalid++;
+    } else if (aot_cache_entry(opt_cache, paths[i], aot_mode(), so,
+                               sizeof so) == 0 &&
+               aot_cache_has(so)) {
+      cached++;
+    } else if (aot_object(mod, paths[i], so, sizeof so, &temp, &err) ==
+               WEFT_OK) {
+      built++;
+    } else {
+      printf("prebuild: %s: %s\n", paths[i], err.message);
+      failed++;
+    }
+    weft_module_free(mod);
+    free(bytes);
+  }
+  weft_engine_free(engine);
+  printf("prebuild: %lu compiled, %lu cached, %lu not loadable, %lu failed\n",
+         built, cached, invalid, failed);
+  return failed != 0;
+}
+
 static void usage(FILE *out) {
-  fprintf(out,
-          "usage: spec_runner [-v] [--count-only] [--max-fail N] file.json...\n"
-          "  -v            print notes (status/message mismatches that pass)\n"
-          "  --count-only  parse and count commands per category; run nothing\n"
-          "  --max-fail N  failure lines printed per file (default 20)\n"
-          "  --aot         compile every module to C and run that (guard "
-          "pages)\n"
-          "  --aot-explicit  the same with explicit bounds checks\n"
-          "  --fuel        meter fuel (code with fuel checks, never running "
-          "out)\n"
-          "  --cc CMD      C compiler for --aot (default cc)\n");
+  fprintf(
+      out,
+      "usage: spec_runner [-v] [--count-only] [--max-fail N] file.json...\n"
+      "  -v            print notes (status/message mismatches that pass)\n"
+      "  --count-only  parse and count commands per category; run nothing\n"
+      "  --max-fail N  failure lines printed per file (default 20)\n"
+      "  --aot         compile every module to C and run that (guard "
+      "pages)\n"
+      "  --aot-explicit  the same with explicit bounds checks\n"
+      "  --fuel        meter fuel (code with fuel checks, never running "
+      "out)\n"
+      "  --cc CMD      C compiler for --aot (default cc)\n"
+      "  --aot-cache DIR  keep compiled modules in DIR, named after their "
+      "file\n"
+      "  --prebuild    with --aot-cache: the arguments are .wasm files;\n"
+      "                compile each valid one into the cache, run nothing\n");
 }
 
 int main(int argc, char **argv) {
@@ -1409,6 +1465,10 @@ int main(int argc, char **argv) {
       opt_fuel = 1;
     } else if (strcmp(argv[i], "--cc") == 0 && i + 1 < argc) {
       opt_cc = argv[++i];
+    } else if (strcmp(argv[i], "--aot-cache") == 0 && i + 1 < argc) {
+      opt_cache = argv[++i];
+    } else if (strcmp(argv[i], "--prebuild") == 0) {
+      opt_prebuild = 1;
     } else if (strcmp(argv[i], "--max-fail") == 0 && i + 1 < argc) {
       opt_max_fail = strtoul(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
@@ -1419,17 +1479,29 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  char **files = calloc((size_t)argc, sizeof *files);
+  if (files == NULL)
+    return 2;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--max-fail") == 0 || strcmp(argv[i], "--cc") == 0) {
+    if (strcmp(argv[i], "--max-fail") == 0 || strcmp(argv[i], "--cc") == 0 ||
+        strcmp(argv[i], "--aot-cache") == 0) {
       i++;
       continue;
     }
-    if (argv[i][0] == '-')
-      continue;
-    nfiles++;
-    if (run_file(argv[i], &total))
-      status = 1;
+    if (argv[i][0] != '-')
+      files[nfiles++] = argv[i];
   }
+  if (opt_prebuild) {
+    status = opt_aot && opt_cache && nfiles ? prebuild(files, nfiles) : 2;
+    if (status == 2)
+      usage(stderr);
+    free(files);
+    return status;
+  }
+  for (int i = 0; i < nfiles; i++)
+    if (run_file(files[i], &total))
+      status = 1;
+  free(files);
   if (nfiles == 0) {
     usage(stderr);
     return 2;
