@@ -3,7 +3,7 @@
 # for wasm32-wasi and runs each case under `weft run`.
 #
 # A program lists its cases in comment lines:
-#   //! case NAME EXIT [stdin=FILE|FUNC] [setup=FUNC] [bg=FUNC] [check=FUNC] -- WEFT-RUN-ARGS
+#   //! case NAME EXIT [walk] [stdin=FILE|FUNC] [setup=FUNC] [bg=FUNC] [check=FUNC] -- WEFT-RUN-ARGS
 # WEFT-RUN-ARGS is what follows `weft run`, with @WASM@ (the program),
 # @PRE@ (a fresh preopen directory), @RO@ (a second fresh directory, for
 # --dir-ro), @TMP@ (the directory holding both, outside every preopen) and
@@ -11,7 +11,9 @@
 # own fresh @TMP@, which also holds a canary file that no case may read,
 # write, create, remove or replace: it is checked after every case.
 # FUNCs are bash functions below; bg=FUNC runs beside the program and is
-# stopped afterwards (the race test's swapper).
+# stopped afterwards (the race test's swapper). `walk` runs the case with
+# WEFT_WASI_NO_OPENAT2=1: WASI resolves every path with its own walk, the
+# resolver used where openat2 is missing (the escape tests run both ways).
 #
 # Each case is one test: it passes when weft exits with EXIT, its check
 # passes, the canary is intact and (under --asan) no sanitizer report
@@ -245,6 +247,32 @@ check_race() {
     [ -d "$PRE/d" ] && [ -d "$PRE/e" ] && [ "$(cat "$PRE/e/canary")" = "inside canary" ] || { echo "layout not restored"; return 1; }
 }
 
+# Trailing slashes (escape/slash.c): links out of the preopen and inside.
+setup_slash() {
+    mkdir -p "$TMP/outdir/sub" "$PRE/d" "$PRE/e"
+    echo "outside file" >"$TMP/outdir/secret"
+    touch -d '2002-03-04 05:06:07' "$TMP/outdir"
+    ln -s ../outdir "$PRE/lout"
+    ln -s "$TMP/outdir" "$PRE/labs"
+    ln -s .. "$PRE/lup"
+    ln -s d "$PRE/ld"
+    echo "file" >"$PRE/f"
+    ln -s f "$PRE/lf"
+    ln -s e "$PRE/le"
+    ln -s nothere "$PRE/ldang"
+}
+
+# The outside directory kept its timestamps (read before listing it,
+# which may set its atime) and its entries, the links out are still links.
+check_slash() {
+    local want
+    want=$(date -d '2002-03-04 05:06:07' +%s)
+    [ "$(stat -c %Y "$TMP/outdir")" = "$want" ] || { echo "outdir's mtime changed: $(stat -c %Y "$TMP/outdir"), expected $want"; return 1; }
+    [ "$(stat -c %X "$TMP/outdir")" = "$want" ] || { echo "outdir's atime changed: $(stat -c %X "$TMP/outdir"), expected $want"; return 1; }
+    [ "$(ls -A "$TMP/outdir" | tr '\n' ' ')" = "secret sub " ] || { echo "outdir's entries changed: $(ls -A "$TMP/outdir" | tr '\n' ' ')"; return 1; }
+    [ -L "$PRE/lout" ] && [ -L "$PRE/labs" ] && [ -L "$PRE/lup" ] || { echo "a link out was replaced"; return 1; }
+}
+
 setup_readdir() {
     : # the program makes its own entries
 }
@@ -262,6 +290,7 @@ canary_state() {
 invoke() {
     local in=$1 rcfile=$2 flags=${WEFT_RUN_FLAGS:-}
     shift 2
+    [ "$CASE_WALK" = 1 ] && export WEFT_WASI_NO_OPENAT2=1
     [ -n "${WEFT_WASI_FUEL_LOG:-}" ] &&
         flags="$flags --fuel 1000000000000000 --account $CASE_DIR/account.json"
     if [ "${in#/}" != "$in" ]; then
@@ -278,6 +307,7 @@ invoke() {
 run_case() {
     local src=$1 name=$2 want=$3 rest=$4
     local prog stdin_spec="" setup="" bg="" check="" tok argstr
+    CASE_WALK=0
     prog=$(basename "$src" .c)
     # options before "--"
     # shellcheck disable=SC2086
@@ -289,6 +319,7 @@ run_case() {
             setup=*) setup=${1#setup=} ;;
             bg=*) bg=${1#bg=} ;;
             check=*) check=${1#check=} ;;
+            walk) CASE_WALK=1 ;;
             *) echo "FAIL $name: bad case option '$1' in $src"; fail=$((fail + 1)); return ;;
         esac
         shift
