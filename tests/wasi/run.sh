@@ -273,6 +273,35 @@ check_slash() {
     [ -L "$PRE/lout" ] && [ -L "$PRE/labs" ] && [ -L "$PRE/lup" ] || { echo "a link out was replaced"; return 1; }
 }
 
+# The trailing-slash race (escape/slash_race.c): s/ and u/ are swapped
+# with links to the outside directory; their inodes go in a file inside.
+setup_slash_race() {
+    mkdir -p "$TMP/outdir" "$PRE/s" "$PRE/u"
+    touch -d '2002-03-04 05:06:07' "$TMP/outdir"
+    ln -s "$TMP/outdir" "$PRE/s_alt"
+    ln -s ../outdir "$PRE/u_alt"
+    echo "$(stat -c %i "$PRE/s") $(stat -c %i "$PRE/u")" >"$PRE/inos"
+}
+
+bg_slash_race() {
+    exec "$SWAPPER" "$PRE/s" "$PRE/s_alt" "$PRE/u" "$PRE/u_alt" "$CASE_DIR/swaps"
+}
+
+check_slash_race() {
+    local want swaps line inside denied
+    want=$(date -d '2002-03-04 05:06:07' +%s)
+    [ "$(stat -c %Y "$TMP/outdir")" = "$want" ] && [ "$(stat -c %X "$TMP/outdir")" = "$want" ] ||
+        { echo "ESCAPE: the outside directory's times changed: $(stat -c '%X %Y' "$TMP/outdir"), expected $want"; return 1; }
+    [ -z "$(ls -A "$TMP/outdir")" ] || { echo "the outside directory gained entries"; return 1; }
+    swaps=$(cat "$CASE_DIR/swaps" 2>/dev/null || echo 0)
+    [ "$swaps" -gt 100 ] || { echo "the swapper made only $swaps swaps: the race did not run"; return 1; }
+    line=$(grep '^race: ' "$CASE_OUT")
+    inside=$(echo "$line" | sed -n 's/.*inside=\([0-9]*\).*/\1/p')
+    denied=$(echo "$line" | sed -n 's/.*denied=\([0-9]*\).*/\1/p')
+    [ "${inside:-0}" -gt 0 ] && [ "${denied:-0}" -gt 0 ] || { echo "race not exercised: $line ($swaps swaps)"; return 1; }
+    [ -d "$PRE/s" ] && [ ! -L "$PRE/s" ] && [ -d "$PRE/u" ] && [ ! -L "$PRE/u" ] || { echo "layout not restored"; return 1; }
+}
+
 setup_readdir() {
     : # the program makes its own entries
 }
