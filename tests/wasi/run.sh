@@ -302,6 +302,45 @@ check_slash_race() {
     [ -d "$PRE/s" ] && [ ! -L "$PRE/s" ] && [ -d "$PRE/u" ] && [ ! -L "$PRE/u" ] || { echo "layout not restored"; return 1; }
 }
 
+# Path work (pathwork.c): 600 nested directories, a file, and a symlink
+# 600 levels down and up again.
+setup_pathwork() {
+    local down up
+    down=$(printf 'q/%.0s' $(seq 600))
+    up=$(printf '../%.0s' $(seq 600))
+    mkdir -p "$PRE/$down"
+    echo "f" >"$PRE/f"
+    ln -s "$down${up%/}" "$PRE/s"
+}
+
+# fuel_of_path PATH: the fuel one path_filestat_get of PATH costs the
+# program (pathwork.c's "fuel" mode, which does nothing else).
+fuel_of_path() {
+    local acct=$CASE_DIR/fuel.json
+    rm -f "$acct"
+    # shellcheck disable=SC2086
+    timeout 60 $WEFT run ${WEFT_RUN_FLAGS:-} --fuel 1000000000000 --account "$acct" \
+        --dir "$PRE::/sandbox" "$OUT/pathwork.wasm" fuel "$1" >/dev/null 2>&1 ||
+        { echo "weft run ... fuel '${1:0:40}...' failed" >&2; return 1; }
+    sed -n 's/.*"fuel_used": \([0-9]*\).*/\1/p' "$acct"
+}
+
+# Fuel grows with the lookups: paths 300 and 600 levels down and up cost
+# at least one lookup's fuel (1000) per level, and 600 about twice 300.
+check_pathwork_fuel() {
+    local f0 f300 f600 d300 d600 p300 p600
+    p300=$(printf 'q/%.0s' $(seq 300); printf '../%.0s' $(seq 300))f
+    p600=$(printf 'q/%.0s' $(seq 600); printf '../%.0s' $(seq 600))f
+    f0=$(fuel_of_path f) && f300=$(fuel_of_path "$p300") && f600=$(fuel_of_path "$p600") || return 1
+    [ -n "$f0" ] && [ -n "$f300" ] && [ -n "$f600" ] || { echo "no fuel figure: '$f0' '$f300' '$f600'"; return 1; }
+    d300=$((f300 - f0))
+    d600=$((f600 - f0))
+    [ "$d300" -ge 300000 ] || { echo "300 levels down and up cost $d300 fuel more than 'f' ($f0), expected >= 300000"; return 1; }
+    [ "$d600" -ge 600000 ] || { echo "600 levels down and up cost $d600 fuel more than 'f' ($f0), expected >= 600000"; return 1; }
+    [ $((2 * d600)) -ge $((3 * d300)) ] && [ $((2 * d600)) -le $((5 * d300)) ] ||
+        { echo "fuel not proportional to the work: +$d300 for 300 levels, +$d600 for 600"; return 1; }
+}
+
 setup_readdir() {
     : # the program makes its own entries
 }
