@@ -308,8 +308,7 @@ static bool walk_changed(struct walk *k, u32 start, u32 end) {
   char saved = k->p[end];
   weft_wasi_errno r;
 
-  if (k->retries >= WALK_RETRIES || k->fs->stat_at == NULL ||
-      !walk_lookup(k))
+  if (k->retries >= WALK_RETRIES || k->fs->stat_at == NULL || !walk_lookup(k))
     return false;
   k->p[end] = '\0';
   r = k->fs->stat_at(k->user, k->cur, k->p + start, &st);
@@ -499,8 +498,7 @@ static u16 path_resolve(struct weft_wasi *w, struct wf_wasi_fd *e, char *buf,
 ** final symlink is never followed, and a trailing slash is only reported
 ** (k->trailing) for the function to answer. */
 static u16 path_resolve_entry(struct weft_wasi *w, struct wf_wasi_fd *e,
-                              char *buf, struct walk *k,
-                              weft_wasi_file **dir) {
+                              char *buf, struct walk *k, weft_wasi_file **dir) {
   u16 r = walk_init(k, w, e, buf, buf);
   if (r != WEFT_WASI_ESUCCESS)
     return r;
@@ -546,8 +544,7 @@ static u16 simple_op(struct weft_wasi *w, const struct wf_mem *m,
   memcpy(&op, (const char *)e->fs + op_offset, sizeof op);
   if (op == NULL)
     return WEFT_WASI_ENOTSUP;
-  if ((r = path_resolve_entry(w, e, w->path_a, &k, &dir)) !=
-      WEFT_WASI_ESUCCESS)
+  if ((r = path_resolve_entry(w, e, w->path_a, &k, &dir)) != WEFT_WASI_ESUCCESS)
     return r;
   /* "file/" is never unlinked (mkdir and rmdir mean the same with or
   ** without the slash, and neither follows a symlink). */
@@ -699,8 +696,7 @@ WF_WASI_FN(path_symlink) {
     return WEFT_WASI_ENOENT;
   if (e->fs->symlink_at == NULL)
     return WEFT_WASI_ENOTSUP;
-  if ((r = path_resolve_entry(w, e, w->path_a, &k, &dir)) !=
-      WEFT_WASI_ESUCCESS)
+  if ((r = path_resolve_entry(w, e, w->path_a, &k, &dir)) != WEFT_WASI_ESUCCESS)
     return r;
   if (k.trailing)
     r = slash_new_name(e, dir, k.name);
@@ -724,8 +720,7 @@ static u16 two_path_slashes(const struct wf_wasi_fd *e, weft_wasi_file *d1,
   if (is_link && k2->trailing)
     return slash_new_name(e, d2, k2->name);
   if (k1->trailing || k2->trailing)
-    return slash_answer(e, d1, k1->name, WEFT_WASI_ESUCCESS,
-                        WEFT_WASI_ENOTDIR);
+    return slash_answer(e, d1, k1->name, WEFT_WASI_ESUCCESS, WEFT_WASI_ENOTDIR);
   return WEFT_WASI_ESUCCESS;
 }
 
