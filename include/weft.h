@@ -284,6 +284,14 @@ weft_engine *weft_host_engine(weft_host_ctx *ctx);
 weft_status weft_host_trap(weft_host_ctx *ctx, const char *message);
 /* Ask the program to end with an exit code (WASI proc_exit). */
 weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code);
+/* Charge `fuel` for work a host function did on the program's behalf
+** (WASI path resolution, say), when the engine meters fuel; nothing
+** otherwise. Like a block of code, it asks the fuel hook when less is
+** left, and if the hook cannot cover it charges nothing and returns the
+** trap (out of fuel, or interrupted), which the host function returns.
+** Host calls are shared by the interpreter and AoT code, so both are
+** charged the same. */
+weft_status weft_host_charge_fuel(weft_host_ctx *ctx, uint64_t fuel);
 
 /* ---- memories, tables, globals --------------------------------------- */
 

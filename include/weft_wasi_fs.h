@@ -191,9 +191,11 @@ typedef int (*weft_wasi_dirent_fn)(void *ctx, uint64_t next, uint64_t ino,
 ** THE CONTRACT
 **
 ** Names. Every `name` given to an *_at operation is one path component:
-** NUL-terminated, non-empty, never "..", with no '/' except possibly one
-** trailing '/', which means "must be a directory" with POSIX semantics
-** (unlinkat("file/") is ENOTDIR, ...). "." names the directory itself.
+** NUL-terminated, non-empty, never "..", and never with a '/' (not even
+** a trailing one: on POSIX it would make the kernel follow a final symlink
+** whatever the flags say, so WASI answers trailing slashes itself, and the
+** POSIX fs refuses names ending in '/' with EINVAL). "." names the
+** directory itself.
 ** WASI resolves multi-component paths itself, one component at a time,
 ** with open_at(..., DIRECTORY | NOFOLLOW) and readlink_at, keeping its own
 ** stack of directory handles, so `..` and symlinks are interpreted by WASI

@@ -113,6 +113,20 @@ weft_status weft_host_trap(weft_host_ctx *ctx, const char *message) {
   return WEFT_ERR_TRAP;
 }
 
+weft_status weft_host_charge_fuel(weft_host_ctx *ctx, uint64_t fuel) {
+  weft_engine *e = ctx->engine;
+  i64 need = fuel > (u64)INT64_MAX ? INT64_MAX : (i64)fuel;
+  weft_trap t;
+
+  if (!e->config.fuel_metering || need == 0)
+    return WEFT_OK;
+  t = wf_engine_refuel(e, need);
+  if (t != WEFT_TRAP_NONE)
+    return wf_error_trap(ctx->err, t);
+  e->exec.fuel -= need;
+  return WEFT_OK;
+}
+
 weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code) {
   if (ctx->err) {
     ctx->err->exit_code = code;

@@ -103,14 +103,23 @@ static struct wf_mem current_memory(weft_host_ctx *ctx) {
   return m;
 }
 
+/* Runs one function; the file-system lookups its path resolutions made
+** are charged as fuel afterwards (their number is known only then, and is
+** bounded per resolution by WF_WASI_WALK_LOOKUPS). */
 static weft_status call_errno_fn(weft_host_ctx *ctx, void *user,
                                  weft_slot *slots) {
   const struct wf_wasi_binding *b = user;
   struct wf_mem m = current_memory(ctx);
-  u16 e = b->fn(b->wasi, &m, slots);
+  u16 e;
+
+  b->wasi->lookups = 0;
+  e = b->fn(b->wasi, &m, slots);
   slots[0].u64 = 0;
   slots[0].u32 = e;
-  return WEFT_OK;
+  if (b->wasi->lookups == 0)
+    return WEFT_OK;
+  return weft_host_charge_fuel(ctx,
+                               (u64)b->wasi->lookups * WF_WASI_LOOKUP_FUEL);
 }
 
 static weft_status call_proc_exit(weft_host_ctx *ctx, void *user,
@@ -363,10 +372,12 @@ static weft_status alloc_scratch(struct weft_wasi *w, weft_error *err) {
   w->walk = wf_alloc_raw(w->alloc, 2 * WF_WASI_PATH_MAX + 2);
   w->walk_tmp = wf_alloc_raw(w->alloc, 2 * WF_WASI_PATH_MAX + 2);
   w->names = wf_alloc_raw(w->alloc, 2 * WF_WASI_PATH_MAX + 2);
+  w->levels =
+      wf_alloc_array(w->alloc, WF_WASI_DEPTH_MAX + 1, sizeof *w->levels);
   w->iov = wf_alloc_array(w->alloc, WF_WASI_IOV_MAX, sizeof *w->iov);
   w->bindings = wf_alloc_array(w->alloc, NIMPORTS, sizeof *w->bindings);
   if (!w->path_a || !w->path_b || !w->walk || !w->walk_tmp || !w->names ||
-      !w->iov || !w->bindings)
+      !w->levels || !w->iov || !w->bindings)
     return wf_error_set(err, WEFT_ERR_NOMEM, "wasi: out of memory");
   return WEFT_OK;
 }
@@ -467,6 +478,7 @@ void weft_wasi_free(weft_wasi *w) {
   wf_alloc_free(a, w->walk, 2 * WF_WASI_PATH_MAX + 2);
   wf_alloc_free(a, w->walk_tmp, 2 * WF_WASI_PATH_MAX + 2);
   wf_alloc_free(a, w->names, 2 * WF_WASI_PATH_MAX + 2);
+  wf_alloc_free(a, w->levels, (WF_WASI_DEPTH_MAX + 1) * sizeof *w->levels);
   wf_alloc_free(a, w->iov, WF_WASI_IOV_MAX * sizeof *w->iov);
   wf_alloc_free(a, w->bindings, NIMPORTS * sizeof *w->bindings);
   wf_alloc_free(a, w, sizeof *w);

@@ -76,6 +76,26 @@
 #define WF_WASI_PATH_MAX 4096  /* guest paths, ENAMETOOLONG beyond */
 #define WF_WASI_SYMLINK_MAX 40 /* symlinks followed per path, as Linux */
 #define WF_WASI_IOV_MAX 1024   /* iovecs per call, as POSIX IOV_MAX */
+/* One path resolution makes at most this many file-system lookups (an
+** open, readlink or stat of one component; `..` re-opens the components
+** above it): ELOOP beyond. A path of WF_WASI_PATH_MAX bytes has at most
+** half as many components, so only paths that climb deep trees again and
+** again, or expand many long symlinks, reach it; without it one call could
+** make millions of system calls. */
+#define WF_WASI_WALK_LOOKUPS (2 * WF_WASI_PATH_MAX)
+/* Fuel charged per lookup when the engine meters fuel (a lookup is a
+** system call or two: about what this many Wasm instructions cost). */
+#define WF_WASI_LOOKUP_FUEL 1000
+
+/* Directories below the start of one walk: each component takes at least
+** two bytes of names ("x\0"), which hold at most 2 * WF_WASI_PATH_MAX + 2. */
+#define WF_WASI_DEPTH_MAX (WF_WASI_PATH_MAX + 1)
+/* One directory on the walk's way down: its handle (NULL while not held)
+** and where its name starts in weft_wasi.names. */
+struct wf_wasi_level {
+  weft_wasi_file *dir;
+  u32 name;
+};
 
 /* One slot of the fd table. */
 struct wf_wasi_fd {
@@ -114,12 +134,14 @@ struct weft_wasi {
   const weft_wasi_sys *sys;
   void *sys_user;
   bool no_beneath; /* fs->open_beneath said ENOSYS: walk instead */
+  u32 lookups;     /* made by the current call's path resolutions (fuel) */
   struct wf_wasi_binding *bindings; /* one per import, user of host funcs */
   /* scratch space for one call (never used across calls) */
-  char *path_a, *path_b; /* guest paths, WF_WASI_PATH_MAX + 1 */
-  char *walk, *walk_tmp; /* pending path during a walk, 2x + 2 */
-  char *names;           /* components resolved so far */
-  weft_wasi_iovec *iov;  /* WF_WASI_IOV_MAX */
+  char *path_a, *path_b;        /* guest paths, WF_WASI_PATH_MAX + 1 */
+  char *walk, *walk_tmp;        /* pending path during a walk, 2x + 2 */
+  char *names;                  /* components resolved so far */
+  struct wf_wasi_level *levels; /* a walk's directories, DEPTH_MAX + 1 */
+  weft_wasi_iovec *iov;         /* WF_WASI_IOV_MAX */
 };
 
 /* Guest memory for the duration of one call. */

@@ -14,6 +14,20 @@
 ** concurrent rename or symlink swap can make a walk fail, never escape.
 ** path_open first tries the fs's open_beneath (openat2 RESOLVE_BENEATH),
 ** which gives the same answers in one system call.
+**
+** Trailing slashes. The fs never sees a name ending in '/': the kernel
+** follows a symlink there whatever AT_SYMLINK_NOFOLLOW says, so a name
+** checked as a directory and swapped for a symlink before the call would
+** lead out. Functions that act on what a path denotes (filestat, times,
+** readlink) read "x/" as "x/.": x is opened as a directory like any other
+** component, and they act on "." in the handle. Functions that act on the
+** entry itself (mkdir, rmdir, unlink, rename, link, symlink) never follow
+** a final symlink: they get the bare name and the walk says it had a slash
+** (k->trailing), which each answers as POSIX does.
+**
+** Work. Each resolution makes at most WF_WASI_WALK_LOOKUPS file-system
+** lookups (ELOOP beyond), and the call's lookups are charged as fuel by
+** wasi.c: a path of many `..` and symlinks costs what it makes the host do.
 */
 #include "wasi.h"
 
@@ -101,16 +115,40 @@ struct walk {
   u32 depth;            /* components from root to cur */
   u32 links;            /* symlinks expanded */
   u32 retries;          /* lookups redone because an entry changed */
+  u32 lookups;          /* fs lookups made, at most WF_WASI_WALK_LOOKUPS */
+  bool descend;         /* "x/" means "x/.": open x like a directory above */
   /* the final component, set by walk_to_final */
   u32 final_start, final_end, rest; /* rest: first byte after its slashes */
   bool trailing;                    /* it was followed by a '/' */
-  char *name;                       /* output: final name (caller's buffer) */
+  char *name; /* output: final name, never with a '/' (caller's buffer) */
 };
 
-static void walk_set_cur(struct walk *k, weft_wasi_file *h) {
-  if (k->cur != k->root && k->cur != NULL)
-    k->fs->close(k->user, k->cur);
-  k->cur = h;
+/* Closes the held directories of levels [from, to] (the start directory,
+** level 0, is borrowed and never closed). */
+static void walk_close_levels(struct walk *k, u32 from, u32 to) {
+  struct wf_wasi_level *lv = k->w->levels;
+  u32 i;
+
+  for (i = from < 1 ? 1 : from; i <= to; i++) {
+    if (lv[i].dir != NULL)
+      k->fs->close(k->user, lv[i].dir);
+    lv[i].dir = NULL;
+  }
+}
+
+/* After a failed walk: nothing held, cur is the start directory again. */
+static void walk_unwind(struct walk *k) {
+  walk_close_levels(k, 1, k->depth);
+  k->depth = 0;
+  k->cur = k->root;
+}
+
+/* After a walk that resolved: only cur stays held, for the caller. */
+static void walk_keep_cur(struct walk *k) {
+  if (k->depth > 0) {
+    walk_close_levels(k, 1, k->depth - 1);
+    k->w->levels[k->depth].dir = NULL; /* the caller's now */
+  }
 }
 
 /* Hands the resolved directory to the caller (who closes it with
@@ -135,6 +173,8 @@ static u16 walk_init(struct walk *k, struct weft_wasi *w,
   k->cur = e->file;
   k->p = w->walk;
   k->name = name_buf;
+  w->levels[0].dir = e->file;
+  w->levels[0].name = 0;
   if (len == 0)
     return WEFT_WASI_ENOENT;
   if (path[0] == '/')
@@ -143,46 +183,84 @@ static u16 walk_init(struct walk *k, struct weft_wasi *w,
   return WEFT_WASI_ESUCCESS;
 }
 
-static u16 walk_open_dir(struct walk *k, const char *name,
-                         weft_wasi_file **out) {
+/* Counts one fs lookup of this resolution (and of the call, for fuel);
+** false once the budget is spent: the caller answers ELOOP. */
+static bool walk_lookup(struct walk *k) {
+  if (k->lookups >= WF_WASI_WALK_LOOKUPS)
+    return false;
+  k->lookups++;
+  k->w->lookups++;
+  return true;
+}
+
+static u16 walk_open_dir(struct walk *k, weft_wasi_file *parent,
+                         const char *name, weft_wasi_file **out) {
   u8 type = 0;
-  return k->fs->open_at(k->user, k->cur, name,
+  if (!walk_lookup(k))
+    return WEFT_WASI_ELOOP;
+  return k->fs->open_at(k->user, parent, name,
                         WEFT_WASI_OPEN_DIRECTORY | WEFT_WASI_OPEN_NOFOLLOW, 0,
                         out, &type);
 }
 
-/* `..`: drop the last component and re-open from the start directory. */
+/*
+** The levels. `..` must not ask the fs for a parent, so it goes back to a
+** directory the walk holds, re-opening by name the ones it let go. Holding
+** every level could take thousands of host descriptors; re-opening from
+** the start directory at each `..` made a path of n components and n `..`
+** cost n*n/2 lookups. So the walk holds every WALK_STRIDE-th level (a
+** checkpoint), and all levels of the segment it is in and of the one
+** below; a `..` that lands below those re-opens at most WALK_STRIDE - 1
+** levels from the checkpoint under it, which then serve the next
+** WALK_STRIDE pops. Each `..` costs O(1) lookups on average, and the walk
+** holds at most WF_WASI_DEPTH_MAX / WALK_STRIDE + 2 * WALK_STRIDE handles.
+*/
+#define WALK_STRIDE 32
+
+/* `..`: drop the last level; cur is the one below, re-opened if needed. */
 static u16 walk_pop(struct walk *k) {
-  const char *name = k->w->names;
-  u32 i;
+  struct wf_wasi_level *lv = k->w->levels;
+  u32 d, i;
 
   if (k->depth == 0)
     return WEFT_WASI_EPERM; /* would leave the fd's directory */
-  k->depth--;
-  walk_set_cur(k, k->root);
-  for (i = 0; i < k->depth; i++) {
-    weft_wasi_file *h = NULL;
-    u16 r = walk_open_dir(k, name, &h);
-    if (r != WEFT_WASI_ESUCCESS)
+  walk_close_levels(k, k->depth, k->depth);
+  k->names_len = lv[k->depth].name;
+  d = --k->depth;
+  for (i = d - d % WALK_STRIDE + 1; i <= d; i++) {
+    u16 r;
+    if (lv[i].dir != NULL)
+      continue;
+    r = walk_open_dir(k, lv[i - 1].dir, k->w->names + lv[i].name, &lv[i].dir);
+    if (r != WEFT_WASI_ESUCCESS) {
+      lv[i].dir = NULL;
+      k->cur = NULL; /* the walk fails; walk_unwind restores cur */
       return r;
-    walk_set_cur(k, h);
-    name += strlen(name) + 1;
+    }
   }
-  k->names_len = (u32)(name - k->w->names);
+  k->cur = lv[d].dir;
   return WEFT_WASI_ESUCCESS;
 }
 
+/* Descends into `h`, the directory `name` in cur (taking it over). At a
+** checkpoint, the segment two below is let go. */
 static u16 walk_push(struct walk *k, const char *name, weft_wasi_file *h) {
+  struct wf_wasi_level *lv = k->w->levels;
   size_t len = strlen(name) + 1;
+  u32 d;
 
-  if (k->names_len + len > WALK_CAP) {
+  if (k->names_len + len > WALK_CAP || k->depth >= WF_WASI_DEPTH_MAX) {
     k->fs->close(k->user, h);
     return WEFT_WASI_ENAMETOOLONG;
   }
   memcpy(k->w->names + k->names_len, name, len);
+  d = ++k->depth;
+  lv[d].dir = h;
+  lv[d].name = k->names_len;
   k->names_len += (u32)len;
-  k->depth++;
-  walk_set_cur(k, h);
+  k->cur = h;
+  if (d % WALK_STRIDE == 0 && d >= 2 * WALK_STRIDE)
+    walk_close_levels(k, d - 2 * WALK_STRIDE + 1, d - WALK_STRIDE - 1);
   return WEFT_WASI_ESUCCESS;
 }
 
@@ -195,6 +273,8 @@ static u16 walk_expand(struct walk *k, u32 start, u32 end, bool *was_link) {
   u16 r;
 
   *was_link = false;
+  if (!walk_lookup(k))
+    return WEFT_WASI_ELOOP;
   k->p[end] = '\0';
   r = k->fs->readlink_at ? k->fs->readlink_at(k->user, k->cur, k->p + start,
                                               tmp, WF_WASI_PATH_MAX, &len)
@@ -228,7 +308,7 @@ static bool walk_changed(struct walk *k, u32 start, u32 end) {
   char saved = k->p[end];
   weft_wasi_errno r;
 
-  if (k->retries >= WALK_RETRIES || k->fs->stat_at == NULL)
+  if (k->retries >= WALK_RETRIES || k->fs->stat_at == NULL || !walk_lookup(k))
     return false;
   k->p[end] = '\0';
   r = k->fs->stat_at(k->user, k->cur, k->p + start, &st);
@@ -242,9 +322,10 @@ static bool walk_changed(struct walk *k, u32 start, u32 end) {
 }
 
 /* Resolves every component but the last, which is left in
-** p[final_start..final_end) and copied to k->name (with one trailing '/'
-** when the path had one). `.` and `..` as last component leave the name
-** "." in the directory they denote. */
+** p[final_start..final_end) and copied to k->name (k->trailing: it had a
+** '/' after it, which is not copied). `.` and `..` as last component, and
+** with k->descend a last component with a '/', leave the name "." in the
+** directory they denote. */
 static u16 walk_to_final(struct walk *k) {
   char *p = k->p;
 
@@ -292,12 +373,10 @@ static u16 walk_to_final(struct walk *k) {
       k->trailing = false;
       return WEFT_WASI_ESUCCESS;
     }
-    if (last) {
+    if (last && !(k->descend && q > end)) {
       u32 len = end - start;
       memcpy(k->name, p + start, len);
       k->trailing = q > end;
-      if (k->trailing)
-        k->name[len++] = '/';
       k->name[len] = '\0';
       k->final_start = start;
       k->final_end = end;
@@ -309,7 +388,7 @@ static u16 walk_to_final(struct walk *k) {
       bool was_link = false;
       u16 r;
       p[end] = '\0';
-      r = walk_open_dir(k, p + start, &h);
+      r = walk_open_dir(k, k->cur, p + start, &h);
       if (r == WEFT_WASI_ESUCCESS) {
         r = walk_push(k, p + start, h);
         p[end] = '/';
@@ -344,7 +423,7 @@ static u16 walk_follow_final(struct walk *k, bool *was_link) {
 
 /* Resolves the whole path: *out_dir is the directory holding the final
 ** component (release it with walk_release), k->name its name. With
-** `follow`, a final symlink is followed; a trailing slash always follows. */
+** `follow`, a final symlink is followed. */
 static u16 walk_resolve(struct walk *k, bool follow, weft_wasi_file **out_dir) {
   u16 r;
 
@@ -354,7 +433,7 @@ static u16 walk_resolve(struct walk *k, bool follow, weft_wasi_file **out_dir) {
     r = walk_to_final(k);
     if (r != WEFT_WASI_ESUCCESS)
       break;
-    if (!follow && !k->trailing)
+    if (!follow)
       break;
     r = walk_follow_final(k, &was_link);
     if (r == WEFT_WASI_EINVAL || r == WEFT_WASI_ENOENT) {
@@ -365,9 +444,10 @@ static u16 walk_resolve(struct walk *k, bool follow, weft_wasi_file **out_dir) {
       break;
   }
   if (r != WEFT_WASI_ESUCCESS) {
-    walk_set_cur(k, k->root);
+    walk_unwind(k);
     return r;
   }
+  walk_keep_cur(k);
   *out_dir = k->cur;
   return WEFT_WASI_ESUCCESS;
 }
@@ -402,13 +482,47 @@ static u16 path_begin(struct weft_wasi *w, const struct wf_mem *m, u32 fd,
   return dir_fd_get(w, fd, need, out);
 }
 
-/* Resolves `path` below fd entry `e`; the final name lands in `buf`. */
+/* Resolves `path` below fd entry `e` for a function that acts on what the
+** path denotes: "x/" is "x/." (the name "." in x). The final name lands in
+** `buf`. */
 static u16 path_resolve(struct weft_wasi *w, struct wf_wasi_fd *e, char *buf,
                         bool follow, struct walk *k, weft_wasi_file **dir) {
   u16 r = walk_init(k, w, e, buf, buf);
   if (r != WEFT_WASI_ESUCCESS)
     return r;
+  k->descend = true;
   return walk_resolve(k, follow, dir);
+}
+
+/* Resolves `path` for a function that acts on the final entry itself: a
+** final symlink is never followed, and a trailing slash is only reported
+** (k->trailing) for the function to answer. */
+static u16 path_resolve_entry(struct weft_wasi *w, struct wf_wasi_fd *e,
+                              char *buf, struct walk *k, weft_wasi_file **dir) {
+  u16 r = walk_init(k, w, e, buf, buf);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  return walk_resolve(k, false, dir);
+}
+
+/* What an entry named with a trailing slash answers when the function may
+** not act on it as it is: ENOENT when absent, `if_dir` for a directory,
+** `if_link` for a symlink (never followed) and ENOTDIR for anything else. */
+static u16 slash_answer(const struct wf_wasi_fd *e, weft_wasi_file *dir,
+                        const char *name, u16 if_dir, u16 if_link) {
+  weft_wasi_filestat st;
+  u16 r;
+
+  if (e->fs->stat_at == NULL)
+    return WEFT_WASI_ENOTSUP;
+  r = e->fs->stat_at(e->fs_user, dir, name, &st);
+  if (r != WEFT_WASI_ESUCCESS)
+    return r;
+  if (st.filetype == WEFT_WASI_FILETYPE_DIRECTORY)
+    return if_dir;
+  if (st.filetype == WEFT_WASI_FILETYPE_SYMBOLIC_LINK)
+    return if_link;
+  return WEFT_WASI_ENOTDIR;
 }
 
 typedef weft_wasi_errno (*name_op)(void *user, weft_wasi_file *dir,
@@ -430,10 +544,14 @@ static u16 simple_op(struct weft_wasi *w, const struct wf_mem *m,
   memcpy(&op, (const char *)e->fs + op_offset, sizeof op);
   if (op == NULL)
     return WEFT_WASI_ENOTSUP;
-  if ((r = path_resolve(w, e, w->path_a, false, &k, &dir)) !=
-      WEFT_WASI_ESUCCESS)
+  if ((r = path_resolve_entry(w, e, w->path_a, &k, &dir)) != WEFT_WASI_ESUCCESS)
     return r;
-  r = op(e->fs_user, dir, k.name);
+  /* "file/" is never unlinked (mkdir and rmdir mean the same with or
+  ** without the slash, and neither follows a symlink). */
+  if (k.trailing && op == e->fs->unlink_at)
+    r = slash_answer(e, dir, k.name, WEFT_WASI_EISDIR, WEFT_WASI_ENOTDIR);
+  else
+    r = op(e->fs_user, dir, k.name);
   walk_release(&k, dir);
   return r;
 }
@@ -473,7 +591,10 @@ WF_WASI_FN(path_filestat_get) {
     return WEFT_WASI_ENOTSUP;
   /* Stat the final component first: only a symlink needs the follow walk
   ** (programs like SQLite stat absent files thousands of times, and a
-  ** readlink per stat doubled their system calls). */
+  ** readlink per stat doubled their system calls). The walk rewrites the
+  ** path in place: keep a copy for the second walk (guest memory is not
+  ** read twice). */
+  memcpy(w->path_b, w->path_a, strlen(w->path_a) + 1);
   r = path_resolve(w, e, w->path_a, false, &k, &dir);
   if (r != WEFT_WASI_ESUCCESS)
     return r;
@@ -482,11 +603,7 @@ WF_WASI_FN(path_filestat_get) {
   walk_release(&k, dir);
   if (r == WEFT_WASI_ESUCCESS && (flags & LOOKUP_SYMLINK_FOLLOW) &&
       st.filetype == WEFT_WASI_FILETYPE_SYMBOLIC_LINK) {
-    /* The walk rewrote the path in place: copy it again, then follow. */
-    r = path_begin(w, m, a[0].u32, WF_R_PATH_FILESTAT_GET, a[2].u32, a[3].u32,
-                   w->path_a, &e);
-    if (r == WEFT_WASI_ESUCCESS)
-      r = path_resolve(w, e, w->path_a, true, &k, &dir);
+    r = path_resolve(w, e, w->path_b, true, &k, &dir);
     if (r != WEFT_WASI_ESUCCESS)
       return r;
     memset(&st, 0, sizeof st);
@@ -551,16 +668,12 @@ WF_WASI_FN(path_readlink) {
   return r;
 }
 
-/* A new name ending in '/' (symlink, link): an existing non-directory is
-** ENOTDIR, as wasmtime answers on Linux (symlinkat itself says EEXIST). */
-static u16 trailing_slash_target(const struct wf_wasi_fd *e,
-                                 weft_wasi_file *dir, const struct walk *k) {
-  weft_wasi_filestat st;
-  if (!k->trailing || e->fs->stat_at == NULL)
-    return WEFT_WASI_ESUCCESS;
-  if (e->fs->stat_at(e->fs_user, dir, k->name, &st) == WEFT_WASI_ENOTDIR)
-    return WEFT_WASI_ENOTDIR;
-  return WEFT_WASI_ESUCCESS;
+/* A new name ending in '/' (symlink, link) is never created: ENOENT when
+** absent, EEXIST for a directory or symlink, ENOTDIR for another entry,
+** as wasmtime answers on Linux. */
+static u16 slash_new_name(const struct wf_wasi_fd *e, weft_wasi_file *dir,
+                          const char *name) {
+  return slash_answer(e, dir, name, WEFT_WASI_EEXIST, WEFT_WASI_EEXIST);
 }
 
 WF_WASI_FN(path_symlink) {
@@ -583,14 +696,32 @@ WF_WASI_FN(path_symlink) {
     return WEFT_WASI_ENOENT;
   if (e->fs->symlink_at == NULL)
     return WEFT_WASI_ENOTSUP;
-  if ((r = path_resolve(w, e, w->path_a, false, &k, &dir)) !=
-      WEFT_WASI_ESUCCESS)
+  if ((r = path_resolve_entry(w, e, w->path_a, &k, &dir)) != WEFT_WASI_ESUCCESS)
     return r;
-  r = trailing_slash_target(e, dir, &k);
-  if (r == WEFT_WASI_ESUCCESS)
+  if (k.trailing)
+    r = slash_new_name(e, dir, k.name);
+  else
     r = e->fs->symlink_at(e->fs_user, w->path_b, dir, k.name);
   walk_release(&k, dir);
   return r;
+}
+
+/* Trailing slashes on rename and link, answered before the fs sees the
+** bare names. A link never succeeds with one (the source would be a
+** directory, which cannot be linked, or "file/"; the new name "x/" is
+** never created). A rename needs a directory as source: checked here,
+** then renamed by name; were it swapped for another entry meanwhile, that
+** entry is renamed, inside the same directories: nothing is followed. */
+static u16 two_path_slashes(const struct wf_wasi_fd *e, weft_wasi_file *d1,
+                            const struct walk *k1, weft_wasi_file *d2,
+                            const struct walk *k2, bool is_link) {
+  if (is_link && k1->trailing)
+    return slash_answer(e, d1, k1->name, WEFT_WASI_EPERM, WEFT_WASI_ENOTDIR);
+  if (is_link && k2->trailing)
+    return slash_new_name(e, d2, k2->name);
+  if (k1->trailing || k2->trailing)
+    return slash_answer(e, d1, k1->name, WEFT_WASI_ESUCCESS, WEFT_WASI_ENOTDIR);
+  return WEFT_WASI_ESUCCESS;
 }
 
 /* rename and link: two paths, each below its own fd, on one fs. */
@@ -617,17 +748,18 @@ static u16 two_path_op(struct weft_wasi *w, const struct wf_mem *m, u32 fd1,
   if ((is_link && e1->fs->link_at == NULL) ||
       (!is_link && e1->fs->rename_at == NULL))
     return WEFT_WASI_ENOTSUP;
-  if ((r = path_resolve(w, e1, w->path_a, false, &k1, &d1)) !=
+  if ((r = path_resolve_entry(w, e1, w->path_a, &k1, &d1)) !=
       WEFT_WASI_ESUCCESS)
     return r;
-  if ((r = path_resolve(w, e2, w->path_b, false, &k2, &d2)) !=
+  if ((r = path_resolve_entry(w, e2, w->path_b, &k2, &d2)) !=
       WEFT_WASI_ESUCCESS) {
     walk_release(&k1, d1);
     return r;
   }
-  if (is_link)
+  r = two_path_slashes(e1, d1, &k1, d2, &k2, is_link);
+  if (r == WEFT_WASI_ESUCCESS && is_link)
     r = e1->fs->link_at(e1->fs_user, d1, k1.name, d2, k2.name);
-  else
+  else if (r == WEFT_WASI_ESUCCESS)
     r = e1->fs->rename_at(e1->fs_user, d1, k1.name, d2, k2.name);
   walk_release(&k2, d2);
   walk_release(&k1, d1);
@@ -666,9 +798,11 @@ static u16 open_walk(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
     bool was_link = false;
     if ((r = walk_to_final(&k)) != WEFT_WASI_ESUCCESS)
       break;
-    if (k.trailing) {
-      k.name[strlen(k.name) - 1] = '\0';
-      f |= WEFT_WASI_OPEN_DIRECTORY;
+    if (k.trailing)
+      f |= WEFT_WASI_OPEN_DIRECTORY; /* "x/": x, as a directory */
+    if (!walk_lookup(&k)) {
+      r = WEFT_WASI_ELOOP;
+      break;
     }
     r = e->fs->open_at(e->fs_user, k.cur, k.name, f, fdflags, out, out_type);
     if (r != WEFT_WASI_ELOOP && r != WEFT_WASI_ENOTDIR)
@@ -689,8 +823,19 @@ static u16 open_walk(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
         break;
     }
   }
-  walk_set_cur(&k, k.root);
+  walk_unwind(&k);
   return r;
+}
+
+/* Components of a path: the lookups the fs makes to resolve it in one
+** call (the fuel open_beneath is charged; its symlinks, at most 40, are
+** not seen here). */
+static u32 path_components(const char *p) {
+  u32 n = 0;
+  for (; *p != '\0'; p++)
+    if (*p != '/' && (p[1] == '/' || p[1] == '\0'))
+      n++;
+  return n;
 }
 
 /* Tries the fs's one-call beneath resolution; ENOSYS when unavailable. */
@@ -709,6 +854,7 @@ static u16 open_beneath(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
   if (!follow)
     flags |= WEFT_WASI_OPEN_NOFOLLOW;
   for (tries = 0; tries < 4; tries++) {
+    w->lookups += path_components(w->path_a);
     r = e->fs->open_beneath(e->fs_user, e->file, w->path_a, flags, fdflags, out,
                             out_type);
     if (r != WEFT_WASI_EAGAIN)

@@ -6,7 +6,12 @@
 ** keeps swapping a directory for a symlink to the outside never lets an
 ** open escape. Each case runs twice: with the host fs's openat2 and with
 ** WASI's own component walk. The fs is wrapped to check the contract of
-** weft_wasi_fs.h: every *_at name is one component, never "..".
+** weft_wasi_fs.h: every *_at name is one component, never "..", never
+** with a '/'. The wrapper can also swap pre/s, a directory, for a symlink
+** to outer/ right after the k-th fs call that names it: every path
+** function on "s/" then runs with the swap at each of its steps, with no
+** timing involved (issue P7, finding 3: a trailing slash made the kernel
+** follow the symlink swapped in after WASI had checked the name).
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,23 +48,42 @@ static const weft_wasi_fs *host;
 static int violations;
 static int walk_only; /* hide open_beneath: WASI walks */
 
-static void check_name(const char *name, int trailing_ok) {
-  size_t n = strlen(name);
-  const char *slash = strchr(name, '/');
-  if (n == 0 || strcmp(name, "..") == 0 || strncmp(name, "../", 3) == 0 ||
-      (slash != NULL && !(trailing_ok && slash == name + n - 1))) {
+static int swap_after = 0; /* > 0: swap pre/s after that many calls naming s */
+
+static void check_name(const char *name) {
+  if (name[0] == '\0' || strcmp(name, "..") == 0 || strchr(name, '/')) {
     violations++;
     fprintf(stderr, "contract: bad name '%s'\n", name);
   }
 }
 
+/* After an fs call on `name` (its '/' ignored, in case one came through):
+** when armed, the swap_after-th call naming s swaps pre/s, the directory,
+** for a symlink to outer/ (kept aside as s_link) before WASI goes on. */
+static void maybe_swap(const char *name) {
+  char s_path[400], aside[400], link[400];
+  if (swap_after <= 0 || strncmp(name, "s", 1) != 0 ||
+      (name[1] != '\0' && strcmp(name + 1, "/") != 0))
+    return;
+  if (--swap_after > 0)
+    return;
+  snprintf(s_path, sizeof s_path, "%s/s", pre_dir);
+  snprintf(aside, sizeof aside, "%s/s_dir", pre_dir);
+  snprintf(link, sizeof link, "%s/s_link", pre_dir);
+  if (rename(s_path, aside) != 0 || rename(link, s_path) != 0)
+    fprintf(stderr, "swap failed\n");
+}
+
 static weft_wasi_errno c_open_at(void *u, weft_wasi_file *d, const char *name,
                                  uint32_t f, uint16_t ff, weft_wasi_file **o,
                                  uint8_t *t) {
-  check_name(name, 0);
+  check_name(name);
+  weft_wasi_errno e;
   if (!(f & WEFT_WASI_OPEN_NOFOLLOW))
     violations++; /* WASI always opens names with NOFOLLOW */
-  return host->open_at(u, d, name, f, ff, o, t);
+  e = host->open_at(u, d, name, f, ff, o, t);
+  maybe_swap(name);
+  return e;
 }
 static weft_wasi_errno c_open_beneath(void *u, weft_wasi_file *d,
                                       const char *path, uint32_t f, uint16_t ff,
@@ -72,45 +96,48 @@ static weft_wasi_errno c_open_beneath(void *u, weft_wasi_file *d,
 }
 static weft_wasi_errno c_stat_at(void *u, weft_wasi_file *d, const char *name,
                                  weft_wasi_filestat *st) {
-  check_name(name, 1);
-  return host->stat_at(u, d, name, st);
+  weft_wasi_errno e;
+  check_name(name);
+  e = host->stat_at(u, d, name, st);
+  maybe_swap(name);
+  return e;
 }
 static weft_wasi_errno c_set_times_at(void *u, weft_wasi_file *d,
                                       const char *name, uint64_t a, uint64_t m,
                                       uint16_t f) {
-  check_name(name, 1);
+  check_name(name);
   return host->set_times_at(u, d, name, a, m, f);
 }
 static weft_wasi_errno c_mkdir_at(void *u, weft_wasi_file *d,
                                   const char *name) {
-  check_name(name, 1);
+  check_name(name);
   return host->mkdir_at(u, d, name);
 }
 static weft_wasi_errno c_unlink_at(void *u, weft_wasi_file *d,
                                    const char *name) {
-  check_name(name, 1);
+  check_name(name);
   return host->unlink_at(u, d, name);
 }
 static weft_wasi_errno c_rmdir_at(void *u, weft_wasi_file *d,
                                   const char *name) {
-  check_name(name, 1);
+  check_name(name);
   return host->rmdir_at(u, d, name);
 }
 static weft_wasi_errno c_rename_at(void *u, weft_wasi_file *d, const char *a,
                                    weft_wasi_file *nd, const char *b) {
-  check_name(a, 1);
-  check_name(b, 1);
+  check_name(a);
+  check_name(b);
   return host->rename_at(u, d, a, nd, b);
 }
 static weft_wasi_errno c_link_at(void *u, weft_wasi_file *d, const char *a,
                                  weft_wasi_file *nd, const char *b) {
-  check_name(a, 1);
-  check_name(b, 1);
+  check_name(a);
+  check_name(b);
   return host->link_at(u, d, a, nd, b);
 }
 static weft_wasi_errno c_symlink_at(void *u, const char *target,
                                     weft_wasi_file *d, const char *name) {
-  check_name(name, 1);
+  check_name(name);
   if (target[0] == '/')
     violations++; /* WASI refuses absolute targets itself */
   return host->symlink_at(u, target, d, name);
@@ -118,8 +145,11 @@ static weft_wasi_errno c_symlink_at(void *u, const char *target,
 static weft_wasi_errno c_readlink_at(void *u, weft_wasi_file *d,
                                      const char *name, char *buf, size_t cap,
                                      size_t *len) {
-  check_name(name, 1);
-  return host->readlink_at(u, d, name, buf, cap, len);
+  weft_wasi_errno e;
+  check_name(name);
+  e = host->readlink_at(u, d, name, buf, cap, len);
+  maybe_swap(name);
+  return e;
 }
 
 static void make_checked_fs(void) {
@@ -451,6 +481,100 @@ static void race(int walk) {
 static void test_race_openat2(void) { race(0); }
 static void test_race_walk(void) { race(1); }
 
+/* {====================================================================
+** The swap at every step: pre/s becomes a symlink to outer/ after the
+** k-th fs call naming s, for every path function on "s/"
+** ===================================================================== */
+
+/* pre/s a directory again, pre/s_link the symlink to outer/, outer/'s
+** times set to a known value (1 s after the epoch). */
+static void reset_s(void) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && { [ -d s_dir ] && rm -f s && mv s_dir s; true; } && "
+           "mkdir -p s && rm -f s_link && ln -s '%s' s_link && "
+           "touch -d @1 '%s'",
+           pre_dir, outer, outer);
+  if (system(cmd) != 0)
+    fprintf(stderr, "reset failed: %s\n", cmd);
+}
+
+static int outer_times_kept(void) {
+  struct stat st;
+  return stat(outer, &st) == 0 && st.st_mtime == 1;
+}
+
+/* One function on "s/" with the swap after the k-th call naming s. The
+** stat, if it succeeds, must be of pre/s (its inode `s_ino`). */
+static void swap_step(struct wm *w, const char *fn, int k, uint64_t s_ino,
+                      uint64_t outer_ino) {
+  uint32_t l;
+  long long e;
+
+  reset_s();
+  swap_after = k;
+  l = wm_str(w, A_PATH, "s/");
+  if (strcmp(fn, "stat") == 0 || strcmp(fn, "stat_follow") == 0) {
+    e = WCALL(w, "path_filestat_get", 3, fn[4] ? FOLLOW : 0, A_PATH, l, A_BUF);
+    if (e == 0) {
+      CHECK(wm_get64(w, A_BUF + 8) != outer_ino);
+      CHECK_EQ_U64(wm_get64(w, A_BUF + 8), s_ino);
+    }
+  } else if (strcmp(fn, "times") == 0 || strcmp(fn, "times_follow") == 0) {
+    WCALL(w, "path_filestat_set_times", 3, fn[5] ? FOLLOW : 0, A_PATH, l, 0ull,
+          0ull, WEFT_WASI_FSTFLAG_MTIM_NOW | WEFT_WASI_FSTFLAG_ATIM_NOW);
+  } else if (strcmp(fn, "open") == 0) {
+    e = op(w, 3, "s/", FOLLOW, O_DIR_, 0);
+    (void)e;
+  } else if (strcmp(fn, "readlink") == 0) {
+    WCALL(w, "path_readlink", 3, A_PATH, l, A_BUF, 64, A_OUT);
+  } else if (strcmp(fn, "rmdir") == 0) {
+    call1(w, "path_remove_directory", 3, "s/");
+  } else if (strcmp(fn, "mkdir") == 0) {
+    call1(w, "path_create_directory", 3, "s/x/");
+  } else if (strcmp(fn, "unlink") == 0) {
+    call1(w, "path_unlink_file", 3, "s/");
+  }
+  swap_after = 0;
+  CHECK(outer_times_kept());
+  CHECK(canary_intact());
+}
+
+static void swap_steps(int walk) {
+  static const char *const fns[] = {"stat",         "stat_follow", "times",
+                                    "times_follow", "open",        "readlink",
+                                    "rmdir",        "mkdir",       "unlink"};
+  struct wm w;
+  struct stat st;
+  uint64_t s_ino, outer_ino;
+  size_t i;
+  int k;
+
+  make_fixture();
+  reset_s();
+  walk_only = walk;
+  violations = 0;
+  if (open_wm(&w) != 0 || stat(outer, &st) != 0) {
+    CHECK(0);
+    return;
+  }
+  outer_ino = (uint64_t)st.st_ino;
+  {
+    char s_path[400];
+    snprintf(s_path, sizeof s_path, "%s/s", pre_dir);
+    CHECK(stat(s_path, &st) == 0);
+    s_ino = (uint64_t)st.st_ino;
+  }
+  for (i = 0; i < sizeof fns / sizeof fns[0]; i++)
+    for (k = 1; k <= 3; k++)
+      swap_step(&w, fns[i], k, s_ino, outer_ino);
+  CHECK_EQ_INT(violations, 0);
+  wm_close(&w);
+}
+
+static void test_swap_steps_openat2(void) { swap_steps(0); }
+static void test_swap_steps_walk(void) { swap_steps(1); }
+
 /* }==================================================================== */
 
 int main(void) {
@@ -467,6 +591,8 @@ int main(void) {
   T_RUN(test_escapes_walk);
   T_RUN(test_race_openat2);
   T_RUN(test_race_walk);
+  T_RUN(test_swap_steps_openat2);
+  T_RUN(test_swap_steps_walk);
   sh("rm -rf '%s'", outer);
   close(null_fd);
   return T_DONE();

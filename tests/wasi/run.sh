@@ -3,7 +3,7 @@
 # for wasm32-wasi and runs each case under `weft run`.
 #
 # A program lists its cases in comment lines:
-#   //! case NAME EXIT [stdin=FILE|FUNC] [setup=FUNC] [bg=FUNC] [check=FUNC] -- WEFT-RUN-ARGS
+#   //! case NAME EXIT [walk] [stdin=FILE|FUNC] [setup=FUNC] [bg=FUNC] [check=FUNC] -- WEFT-RUN-ARGS
 # WEFT-RUN-ARGS is what follows `weft run`, with @WASM@ (the program),
 # @PRE@ (a fresh preopen directory), @RO@ (a second fresh directory, for
 # --dir-ro), @TMP@ (the directory holding both, outside every preopen) and
@@ -11,7 +11,9 @@
 # own fresh @TMP@, which also holds a canary file that no case may read,
 # write, create, remove or replace: it is checked after every case.
 # FUNCs are bash functions below; bg=FUNC runs beside the program and is
-# stopped afterwards (the race test's swapper).
+# stopped afterwards (the race test's swapper). `walk` runs the case with
+# WEFT_WASI_NO_OPENAT2=1: WASI resolves every path with its own walk, the
+# resolver used where openat2 is missing (the escape tests run both ways).
 #
 # Each case is one test: it passes when weft exits with EXIT, its check
 # passes, the canary is intact and (under --asan) no sanitizer report
@@ -245,6 +247,100 @@ check_race() {
     [ -d "$PRE/d" ] && [ -d "$PRE/e" ] && [ "$(cat "$PRE/e/canary")" = "inside canary" ] || { echo "layout not restored"; return 1; }
 }
 
+# Trailing slashes (escape/slash.c): links out of the preopen and inside.
+setup_slash() {
+    mkdir -p "$TMP/outdir/sub" "$PRE/d" "$PRE/e"
+    echo "outside file" >"$TMP/outdir/secret"
+    touch -d '2002-03-04 05:06:07' "$TMP/outdir"
+    ln -s ../outdir "$PRE/lout"
+    ln -s "$TMP/outdir" "$PRE/labs"
+    ln -s .. "$PRE/lup"
+    ln -s d "$PRE/ld"
+    echo "file" >"$PRE/f"
+    ln -s f "$PRE/lf"
+    ln -s e "$PRE/le"
+    ln -s nothere "$PRE/ldang"
+}
+
+# The outside directory kept its timestamps (read before listing it,
+# which may set its atime) and its entries, the links out are still links.
+check_slash() {
+    local want
+    want=$(date -d '2002-03-04 05:06:07' +%s)
+    [ "$(stat -c %Y "$TMP/outdir")" = "$want" ] || { echo "outdir's mtime changed: $(stat -c %Y "$TMP/outdir"), expected $want"; return 1; }
+    [ "$(stat -c %X "$TMP/outdir")" = "$want" ] || { echo "outdir's atime changed: $(stat -c %X "$TMP/outdir"), expected $want"; return 1; }
+    [ "$(ls -A "$TMP/outdir" | tr '\n' ' ')" = "secret sub " ] || { echo "outdir's entries changed: $(ls -A "$TMP/outdir" | tr '\n' ' ')"; return 1; }
+    [ -L "$PRE/lout" ] && [ -L "$PRE/labs" ] && [ -L "$PRE/lup" ] || { echo "a link out was replaced"; return 1; }
+}
+
+# The trailing-slash race (escape/slash_race.c): s/ and u/ are swapped
+# with links to the outside directory; their inodes go in a file inside.
+setup_slash_race() {
+    mkdir -p "$TMP/outdir" "$PRE/s" "$PRE/u"
+    touch -d '2002-03-04 05:06:07' "$TMP/outdir"
+    ln -s "$TMP/outdir" "$PRE/s_alt"
+    ln -s ../outdir "$PRE/u_alt"
+    echo "$(stat -c %i "$PRE/s") $(stat -c %i "$PRE/u")" >"$PRE/inos"
+}
+
+bg_slash_race() {
+    exec "$SWAPPER" "$PRE/s" "$PRE/s_alt" "$PRE/u" "$PRE/u_alt" "$CASE_DIR/swaps"
+}
+
+check_slash_race() {
+    local want swaps line inside denied
+    want=$(date -d '2002-03-04 05:06:07' +%s)
+    [ "$(stat -c %Y "$TMP/outdir")" = "$want" ] && [ "$(stat -c %X "$TMP/outdir")" = "$want" ] ||
+        { echo "ESCAPE: the outside directory's times changed: $(stat -c '%X %Y' "$TMP/outdir"), expected $want"; return 1; }
+    [ -z "$(ls -A "$TMP/outdir")" ] || { echo "the outside directory gained entries"; return 1; }
+    swaps=$(cat "$CASE_DIR/swaps" 2>/dev/null || echo 0)
+    [ "$swaps" -gt 100 ] || { echo "the swapper made only $swaps swaps: the race did not run"; return 1; }
+    line=$(grep '^race: ' "$CASE_OUT")
+    inside=$(echo "$line" | sed -n 's/.*inside=\([0-9]*\).*/\1/p')
+    denied=$(echo "$line" | sed -n 's/.*denied=\([0-9]*\).*/\1/p')
+    [ "${inside:-0}" -gt 0 ] && [ "${denied:-0}" -gt 0 ] || { echo "race not exercised: $line ($swaps swaps)"; return 1; }
+    [ -d "$PRE/s" ] && [ ! -L "$PRE/s" ] && [ -d "$PRE/u" ] && [ ! -L "$PRE/u" ] || { echo "layout not restored"; return 1; }
+}
+
+# Path work (pathwork.c): 600 nested directories, a file, and a symlink
+# 600 levels down and up again.
+setup_pathwork() {
+    local down up
+    down=$(printf 'q/%.0s' $(seq 600))
+    up=$(printf '../%.0s' $(seq 600))
+    mkdir -p "$PRE/$down"
+    echo "f" >"$PRE/f"
+    ln -s "$down${up%/}" "$PRE/s"
+}
+
+# fuel_of_path PATH: the fuel one path_filestat_get of PATH costs the
+# program (pathwork.c's "fuel" mode, which does nothing else).
+fuel_of_path() {
+    local acct=$CASE_DIR/fuel.json
+    rm -f "$acct"
+    # shellcheck disable=SC2086
+    timeout 60 $WEFT run ${WEFT_RUN_FLAGS:-} --fuel 1000000000000 --account "$acct" \
+        --dir "$PRE::/sandbox" "$OUT/pathwork.wasm" fuel "$1" >/dev/null 2>&1 ||
+        { echo "weft run ... fuel '${1:0:40}...' failed" >&2; return 1; }
+    sed -n 's/.*"fuel_used": \([0-9]*\).*/\1/p' "$acct"
+}
+
+# Fuel grows with the lookups: paths 300 and 600 levels down and up cost
+# at least one lookup's fuel (1000) per level, and 600 about twice 300.
+check_pathwork_fuel() {
+    local f0 f300 f600 d300 d600 p300 p600
+    p300=$(printf 'q/%.0s' $(seq 300); printf '../%.0s' $(seq 300))f
+    p600=$(printf 'q/%.0s' $(seq 600); printf '../%.0s' $(seq 600))f
+    f0=$(fuel_of_path f) && f300=$(fuel_of_path "$p300") && f600=$(fuel_of_path "$p600") || return 1
+    [ -n "$f0" ] && [ -n "$f300" ] && [ -n "$f600" ] || { echo "no fuel figure: '$f0' '$f300' '$f600'"; return 1; }
+    d300=$((f300 - f0))
+    d600=$((f600 - f0))
+    [ "$d300" -ge 300000 ] || { echo "300 levels down and up cost $d300 fuel more than 'f' ($f0), expected >= 300000"; return 1; }
+    [ "$d600" -ge 600000 ] || { echo "600 levels down and up cost $d600 fuel more than 'f' ($f0), expected >= 600000"; return 1; }
+    [ $((2 * d600)) -ge $((3 * d300)) ] && [ $((2 * d600)) -le $((5 * d300)) ] ||
+        { echo "fuel not proportional to the work: +$d300 for 300 levels, +$d600 for 600"; return 1; }
+}
+
 setup_readdir() {
     : # the program makes its own entries
 }
@@ -262,6 +358,7 @@ canary_state() {
 invoke() {
     local in=$1 rcfile=$2 flags=${WEFT_RUN_FLAGS:-}
     shift 2
+    [ "$CASE_WALK" = 1 ] && export WEFT_WASI_NO_OPENAT2=1
     [ -n "${WEFT_WASI_FUEL_LOG:-}" ] &&
         flags="$flags --fuel 1000000000000000 --account $CASE_DIR/account.json"
     if [ "${in#/}" != "$in" ]; then
@@ -278,6 +375,7 @@ invoke() {
 run_case() {
     local src=$1 name=$2 want=$3 rest=$4
     local prog stdin_spec="" setup="" bg="" check="" tok argstr
+    CASE_WALK=0
     prog=$(basename "$src" .c)
     # options before "--"
     # shellcheck disable=SC2086
@@ -289,6 +387,7 @@ run_case() {
             setup=*) setup=${1#setup=} ;;
             bg=*) bg=${1#bg=} ;;
             check=*) check=${1#check=} ;;
+            walk) CASE_WALK=1 ;;
             *) echo "FAIL $name: bad case option '$1' in $src"; fail=$((fail + 1)); return ;;
         esac
         shift

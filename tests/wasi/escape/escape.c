@@ -11,6 +11,7 @@
 ** and fails loudly if it is the canary, /etc/passwd or the outside secret.
 */
 //! case escape 0 setup=setup_escape check=check_escape -- --dir @PRE@::/sandbox --dir-ro @RO@::/ro @WASM@
+//! case escape_walk 0 walk setup=setup_escape check=check_escape -- --dir @PRE@::/sandbox --dir-ro @RO@::/ro @WASM@
 
 #include "wt.h"
 

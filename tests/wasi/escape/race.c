@@ -8,6 +8,7 @@
 ** and the outside directory afterwards).
 */
 //! case race 0 setup=setup_race bg=bg_race check=check_race -- --dir @PRE@::/sandbox @WASM@
+//! case race_walk 0 walk setup=setup_race bg=bg_race check=check_race -- --dir @PRE@::/sandbox @WASM@
 
 #include "wt.h"
 
