@@ -12,6 +12,9 @@
 
 #define INVALID_INDEX UINT64_MAX
 #define MAX_SIZE ((uint64_t)1 << 46) /* 64 TiB: keeps node maths in range */
+/* Format 2: the keys derive from K_preopen (pfs_fs.c), not the master key;
+** format 1 files are refused with a message. */
+#define PFS_FORMAT 2u
 
 static const uint8_t meta_magic[8] = {'W', 'E', 'F', 'T', 'P', 'F', 'S', '1'};
 static const uint8_t jrnl_magic[8] = {'W', 'P', 'F', 'S', 'J', 'N', 'L', '2'};
@@ -496,7 +499,7 @@ static int seal_meta(struct pfs_file *f, uint8_t *out) {
 
   memset(out, 0, PFS_HDR);
   memcpy(out, meta_magic, 8);
-  put32(out + 8, 1); /* format version */
+  put32(out + 8, PFS_FORMAT); /* format version */
   put32(out + 12, 0);
   memcpy(out + 16, f->uuid, 16);
   if (pfs_random(f->pfs->rng, out + 32, PFS_NONCE_BYTES) != 0)
@@ -535,7 +538,11 @@ static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
     return integrity(f, "not a protected file (shorter than one node)");
   if (e != WEFT_WASI_ESUCCESS)
     return e;
-  if (memcmp(hdr, meta_magic, 8) != 0 || get32(hdr + 8) != 1 ||
+  if (memcmp(hdr, meta_magic, 8) == 0 && get32(hdr + 8) == 1)
+    return integrity(f, "format version 1 (an earlier weft, whose files were "
+                        "not bound to their preopen): not readable by this "
+                        "build; copy the data out with the earlier one");
+  if (memcmp(hdr, meta_magic, 8) != 0 || get32(hdr + 8) != PFS_FORMAT ||
       get32(hdr + 12) != 0 || !all_zero(hdr + 44, 4))
     return integrity(f, "not a protected file (bad header)");
   memcpy(f->uuid, hdr + 16, 16);

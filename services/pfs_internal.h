@@ -97,7 +97,7 @@ struct pfs_file {
 struct weft_pfs {
   const weft_wasi_fs *inner;
   void *inner_user;
-  uint8_t key[WEFT_PFS_KEY_BYTES];
+  uint8_t key[WEFT_PFS_KEY_BYTES]; /* K_preopen (master key + mount name) */
   struct pfs_rng *rng;
   weft_pfs_report_fn report;
   void *report_user;
