@@ -92,8 +92,8 @@ static weft_wasi_errno open_protected(struct weft_pfs *p, weft_wasi_file *f,
                                       bool rw) {
   weft_wasi_errno e;
 
-  e = pfs_file_acquire(p, h, rw, f->path, (flags & WEFT_WASI_OPEN_CREAT) != 0,
-                       &f->pf);
+  e = pfs_file_acquire(p, h, rw, f->can_write, f->path,
+                       (flags & WEFT_WASI_OPEN_CREAT) != 0, &f->pf);
   if (e != WEFT_WASI_ESUCCESS)
     return e;
   if ((flags & WEFT_WASI_OPEN_TRUNC) && f->can_write) {
