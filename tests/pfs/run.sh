@@ -5,7 +5,9 @@
 #      rollback limitation, crash injection at every storage operation);
 #      pfs_rollback: the version store (older file, older directory,
 #      tampered/missing store, crash injection with a strict store);
-#      pfs_crashkill: 200 SIGKILLs of a writer, each one counted check
+#      pfs_crashkill: 200 SIGKILLs of a writer, each one counted check;
+#      pfs_twowriter: a second process opens a file whose writer is stopped
+#      inside a commit: refused, no rollback, no acknowledged write lost
 #   2. pfs_prog.wasm under `weft run --protected-dir`: the WASI program's
 #      own checks, persistence across runs, ciphertext on disk
 #   3. attacks through the CLI: exit status 29 (EIO from the program) and
@@ -85,6 +87,10 @@ host_test pfs_rollback "$OUT/rb" "$OUT/rb.vst"
 echo "-- pfs_crashkill (host side: 200 SIGKILLs of a writer, strict store)"
 rm -rf "$OUT/ck" "$OUT/ck.vst" "$OUT/ck.vst".* && mkdir -p "$OUT/ck"
 host_test pfs_crashkill "$OUT/ck" "$OUT/ck.vst" 200
+
+echo "-- pfs_twowriter (host side: a second process during a live commit)"
+rm -rf "$OUT/tw" && mkdir -p "$OUT/tw"
+host_test pfs_twowriter "$OUT/tw"
 
 # ---- 2. the WASI program -----------------------------------------------------
 CLANG=${CLANG:-clang-19}
