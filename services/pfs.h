@@ -58,7 +58,7 @@ typedef struct weft_pfs_config {
   ** the master key and this name, so a file copied from one protected
   ** preopen to another fails authentication. */
   const char *mount;
-  const weft_wasi_fs *inner;       /* storage; NULL: weft_wasi_fs_host() */
+  const weft_wasi_fs *inner; /* storage; NULL: weft_wasi_fs_host() */
   void *inner_user;
   weft_pfs_report_fn report; /* may be NULL */
   void *report_user;

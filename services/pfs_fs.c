@@ -490,8 +490,8 @@ static weft_wasi_errno pfs_readlink_at(void *user, weft_wasi_file *dir,
                                        size_t *out_len) {
   struct weft_pfs *p = PFS(user);
   char *path;
-  weft_wasi_errno e = p->inner->readlink_at(p->inner_user, dir->inner, name,
-                                            buf, cap, out_len);
+  weft_wasi_errno e =
+      p->inner->readlink_at(p->inner_user, dir->inner, name, buf, cap, out_len);
 
   if (e != WEFT_WASI_ESUCCESS)
     return e; /* EINVAL: not a symlink */

@@ -77,7 +77,7 @@ struct pfs_file {
   weft_wasi_file *h; /* inner handle (read-write when `writable`) */
   bool writable;
   uint8_t lock; /* held on h across processes: 0, 1 shared, 2 exclusive */
-  bool broken; /* a write to storage failed: state unknown, all EIO */
+  bool broken;  /* a write to storage failed: state unknown, all EIO */
   char path[PFS_PATH_MAX + 1];     /* bound path, relative to the preopen */
   char alt_path[PFS_PATH_MAX + 1]; /* during a rename: the old path */
   uint8_t uuid[16];

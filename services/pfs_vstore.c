@@ -257,8 +257,8 @@ static int load(struct weft_pfs_vstore *s, const uint8_t *b, size_t len,
   return 0;
 }
 
-static int read_file(struct weft_pfs_vstore *s, uint8_t **out,
-                     size_t *out_len, char *err, size_t err_len) {
+static int read_file(struct weft_pfs_vstore *s, uint8_t **out, size_t *out_len,
+                     char *err, size_t err_len) {
   struct stat st;
   uint8_t *b;
   size_t done = 0;
@@ -267,8 +267,9 @@ static int read_file(struct weft_pfs_vstore *s, uint8_t **out,
   if (fd < 0)
     return errno == ENOENT ? 1
            : errno == ELOOP
-               ? fail(err, err_len, "is a symlink (refused: the store is "
-                                    "never read or written through one)")
+               ? fail(err, err_len,
+                      "is a symlink (refused: the store is "
+                      "never read or written through one)")
                : fail(err, err_len, "cannot open: %s", strerror(errno));
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
       (uint64_t)st.st_size > VS_MAX_FILE) {
@@ -335,9 +336,9 @@ static int take_lock(struct weft_pfs_vstore *s, const char *file, char *err,
     return fail(err, err_len, "out of memory");
   memcpy(lock, s->base, bl);
   memcpy(lock + bl, ".lock", 6);
-  s->lock_fd = openat(s->dir_fd, lock,
-                      O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-                      0600);
+  s->lock_fd =
+      openat(s->dir_fd, lock,
+             O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
   free(lock);
   if (s->lock_fd < 0)
     return fail(err, err_len,

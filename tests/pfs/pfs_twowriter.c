@@ -77,8 +77,9 @@ static void meddle(void) {
   if (e == 0)
     pf_close(q, root, f, 0);
   e = pf_open(q, &root, "f", WEFT_WASI_OPEN_READ | WEFT_WASI_OPEN_WRITE, &f);
-  CHECK(e == WEFT_WASI_EBUSY, "a second writer during a live commit: EBUSY, "
-                              "got %d",
+  CHECK(e == WEFT_WASI_EBUSY,
+        "a second writer during a live commit: EBUSY, "
+        "got %d",
         e);
   if (e == 0)
     pf_close(q, root, f, 0);
