@@ -3,7 +3,8 @@
 ** (tests/pfs/run.sh). Modes:
 **   basic DIR           write, read back, seek, pread/pwrite, truncate
 **                       (shrink, grow), rename, readdir, fstat, two handles
-**                       on one file; "N passed, N failed"; exit 1 on failure
+**                       on one file, symlink refused; "N passed, N
+**                       failed"; exit 1 on failure
 **   check DIR           after `basic` in an earlier run: the files persisted
 **   write FILE SEED N   N bytes of the SEED stream (in uneven chunks)
 **   verify FILE SEED N  exit 0: content is exactly that; 1: different
@@ -183,6 +184,10 @@ static void basic(const char *dir) {
   CHECK(mkdir(join(dir, "empty"), 0755) == 0 &&
             rename(join(dir, "empty"), join(dir, "empty2")) == 0,
         "rename empty dir");
+  /* no symlinks in a protected directory (one could make another file
+  ** stand in for its target) */
+  CHECK(symlink("hello.txt", join(dir, "link")) < 0 && errno == ENOTSUP,
+        "symlink refused");
 
   /* stat by name gives the logical size; readdir gives plain names */
   {
