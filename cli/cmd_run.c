@@ -305,6 +305,7 @@ static int setup_protected(struct run_options *opt, const uint8_t *key) {
     if (opt->dirs[i].fs != weft_pfs_fs())
       continue;
     cfg.report_user = (void *)(uintptr_t)opt->dirs[i].guest_path;
+    cfg.mount = opt->dirs[i].guest_path; /* binds its files to it */
     /* One store for every protected preopen, by guest path. */
     cfg.freshness = NULL;
     if (opt->vstore != NULL &&

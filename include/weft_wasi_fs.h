@@ -147,7 +147,9 @@ typedef uint16_t weft_wasi_errno;
 
 /* ---- file operations ------------------------------------------------ */
 
-#define WEFT_WASI_FS_VERSION 1
+/* 2 added `lock`; WASI accepts 1 and up (a version 1 table ends at
+** `adopt`). */
+#define WEFT_WASI_FS_VERSION 2
 
 /* An open file, directory or socket of one fs; opaque to WASI. */
 typedef struct weft_wasi_file weft_wasi_file;
@@ -333,6 +335,14 @@ typedef struct weft_wasi_fs {
   ** result does not close it. Sets the type and the current fdflags. */
   weft_wasi_errno (*adopt)(void *user, int host_fd, weft_wasi_file **out_file,
                            uint8_t *out_filetype, uint16_t *out_fdflags);
+
+  /* Optional (version 2): an advisory lock on a whole regular file that
+  ** other processes honour, held by this handle until it changes it or is
+  ** closed. `mode` 0 drops it, 1 takes it shared, 2 exclusive (converting
+  ** a lock the handle holds). Never waits: EAGAIN when another handle
+  ** holds a conflicting one. WASI does not call it; services do
+  ** (protected files: one writer at a time across processes). */
+  weft_wasi_errno (*lock)(void *user, weft_wasi_file *file, int mode);
 } weft_wasi_fs;
 
 /* The platform's file system (ports/posix: openat2 + POSIX *at calls). */

@@ -53,7 +53,12 @@ typedef struct weft_pfs_freshness {
 
 typedef struct weft_pfs_config {
   uint8_t key[WEFT_PFS_KEY_BYTES]; /* master key; copied, caller may wipe */
-  const weft_wasi_fs *inner;       /* storage; NULL: weft_wasi_fs_host() */
+  /* The preopen's name as the program sees it (the CLI: GUEST of
+  ** --protected-dir); NULL is "". Every key of the preopen is derived from
+  ** the master key and this name, so a file copied from one protected
+  ** preopen to another fails authentication. */
+  const char *mount;
+  const weft_wasi_fs *inner; /* storage; NULL: weft_wasi_fs_host() */
   void *inner_user;
   weft_pfs_report_fn report; /* may be NULL */
   void *report_user;

@@ -12,6 +12,9 @@
 
 #define INVALID_INDEX UINT64_MAX
 #define MAX_SIZE ((uint64_t)1 << 46) /* 64 TiB: keeps node maths in range */
+/* Format 2: the keys derive from K_preopen (pfs_fs.c), not the master key;
+** format 1 files are refused with a message. */
+#define PFS_FORMAT 2u
 
 static const uint8_t meta_magic[8] = {'W', 'E', 'F', 'T', 'P', 'F', 'S', '1'};
 static const uint8_t jrnl_magic[8] = {'W', 'P', 'F', 'S', 'J', 'N', 'L', '2'};
@@ -496,7 +499,7 @@ static int seal_meta(struct pfs_file *f, uint8_t *out) {
 
   memset(out, 0, PFS_HDR);
   memcpy(out, meta_magic, 8);
-  put32(out + 8, 1); /* format version */
+  put32(out + 8, PFS_FORMAT); /* format version */
   put32(out + 12, 0);
   memcpy(out + 16, f->uuid, 16);
   if (pfs_random(f->pfs->rng, out + 32, PFS_NONCE_BYTES) != 0)
@@ -535,7 +538,11 @@ static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
     return integrity(f, "not a protected file (shorter than one node)");
   if (e != WEFT_WASI_ESUCCESS)
     return e;
-  if (memcmp(hdr, meta_magic, 8) != 0 || get32(hdr + 8) != 1 ||
+  if (memcmp(hdr, meta_magic, 8) == 0 && get32(hdr + 8) == 1)
+    return integrity(f, "format version 1 (an earlier weft, whose files were "
+                        "not bound to their preopen): not readable by this "
+                        "build; copy the data out with the earlier one");
+  if (memcmp(hdr, meta_magic, 8) != 0 || get32(hdr + 8) != PFS_FORMAT ||
       get32(hdr + 12) != 0 || !all_zero(hdr + 44, 4))
     return integrity(f, "not a protected file (bad header)");
   memcpy(f->uuid, hdr + 16, 16);
@@ -576,6 +583,67 @@ static weft_wasi_errno open_meta(struct pfs_file *f, uint64_t host_size) {
   if (host_size < f->disk_nodes * PFS_NODE)
     return integrity(f, "file truncated on the host (nodes are missing)");
   return pfs_fresh_check(f, other);
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Locks between processes
+**
+** One writer at a time, and no reader while it writes: a handle that may
+** write holds the file's exclusive lock for as long as the file is open
+** here, a reader a shared one. Without them two processes each commit
+** over the other's commits (acknowledged writes lost), and an open that
+** meets the journal of another process's commit in flight would roll it
+** back as "interrupted". Recovery takes the exclusive lock, so it only
+** ever sees the journal of a writer that is gone. Locks never wait: EBUSY,
+** reported, and the program may retry. An inner fs without `lock` (a
+** version 1 table) gets no such protection.
+** ===================================================================== */
+
+static bool can_lock(const struct weft_pfs *pfs) {
+  return pfs->inner->version >= 2 && pfs->inner->lock != NULL;
+}
+
+/* Sets the lock of inner handle h to `mode` (0, 1 shared, 2 exclusive). */
+static weft_wasi_errno lock_handle(struct weft_pfs *pfs, weft_wasi_file *h,
+                                   int mode, const char *path) {
+  weft_wasi_errno e;
+
+  if (!can_lock(pfs))
+    return WEFT_WASI_ESUCCESS;
+  e = pfs->inner->lock(pfs->inner_user, h, mode);
+  if (e == WEFT_WASI_EAGAIN) {
+    pfs_report(pfs, path,
+               mode == 2 ? "is open in another process: refused with EBUSY "
+                           "(one writer at a time, no readers meanwhile)"
+                         : "is being written by another process: refused "
+                           "with EBUSY");
+    return WEFT_WASI_EBUSY;
+  }
+  if (e != WEFT_WASI_ESUCCESS)
+    pfs_report(pfs, path, "cannot be locked against other processes");
+  return e;
+}
+
+/* Raises f's lock to at least `mode`. */
+static weft_wasi_errno lock_file(struct pfs_file *f, int mode) {
+  weft_wasi_errno e;
+
+  if (f->lock >= mode)
+    return WEFT_WASI_ESUCCESS;
+  e = lock_handle(f->pfs, f->h, mode, f->path);
+  if (e == WEFT_WASI_ESUCCESS)
+    f->lock = (uint8_t)mode;
+  return e;
+}
+
+/* A reader that took the exclusive lock to recover or create the file
+** goes back to a shared one. */
+static void lock_as_reader(struct pfs_file *f) {
+  if (f->lock == 2 && can_lock(f->pfs) &&
+      f->pfs->inner->lock(f->pfs->inner_user, f->h, 1) == WEFT_WASI_ESUCCESS)
+    f->lock = 1;
 }
 
 /* }==================================================================== */
@@ -778,7 +846,7 @@ weft_wasi_errno pfs_file_flush(struct pfs_file *f, bool durable) {
     return WEFT_WASI_EIO;
   if (!any_dirty(f))
     return durable && f->writable ? io_sync(f) : WEFT_WASI_ESUCCESS;
-  if (!f->writable)
+  if (!f->writable || f->lock == 1) /* a reader never commits */
     return WEFT_WASI_EBADF;
   for (i = 0; i < PFS_CACHE_SLOTS; i++)
     cap += f->cache[i] != NULL && f->cache[i]->dirty;
@@ -857,6 +925,8 @@ static weft_wasi_errno recover(struct pfs_file *f, uint64_t host_size) {
   if (e == WEFT_WASI_ESUCCESS && !f->writable)
     e = integrity(f, "an interrupted write needs recovery: open the file "
                      "for writing");
+  if (e == WEFT_WASI_ESUCCESS) /* never while another process has it open */
+    e = lock_file(f, 2);
   for (i = 0; i < count && e == WEFT_WASI_ESUCCESS; i++) {
     uint64_t phys = get64(j + count * PFS_NODE + i * 8);
     if (phys >= old_nodes)
@@ -904,9 +974,72 @@ static bool bound_to(const struct pfs_file *f, const char *path) {
          (f->alt_path[0] != '\0' && strcmp(f->alt_path, path) == 0);
 }
 
+/* Another handle on a file open here: shares its state. */
+static weft_wasi_errno share(struct pfs_file *f, weft_wasi_file *h,
+                             bool writable, bool writer, const char *path) {
+  struct weft_pfs *pfs = f->pfs;
+  int mode = writer ? 2 : f->lock;
+  weft_wasi_errno e = WEFT_WASI_ESUCCESS;
+
+  if (!bound_to(f, path)) {
+    pfs->inner->close(pfs->inner_user, h);
+    pfs_report(pfs, path,
+               "the file is bound to another path (a hard "
+               "link, or renamed outside the program?)");
+    return WEFT_WASI_EIO;
+  }
+  if (writable && !f->writable) {
+    /* Take the read-write handle; the lock moves to it (the old handle's
+    ** is dropped first, or the two would conflict). */
+    pfs->inner->close(pfs->inner_user, f->h);
+    f->h = h;
+    f->writable = true;
+    f->lock = 0;
+  } else {
+    pfs->inner->close(pfs->inner_user, h);
+  }
+  if (mode > 0)
+    e = lock_file(f, mode);
+  if (e == WEFT_WASI_ESUCCESS)
+    f->refs++;
+  return e;
+}
+
+/* Reads a file that is not open here yet, under its lock. */
+static weft_wasi_errno first_open(struct pfs_file *f, bool writer,
+                                  bool may_init) {
+  uint64_t size = 0;
+  weft_wasi_errno e = lock_file(f, writer ? 2 : 1);
+
+  if (e == WEFT_WASI_ESUCCESS) /* the size under the lock */
+    e = io_host_size(f, &size);
+  if (e != WEFT_WASI_ESUCCESS)
+    return e;
+  if (size == 0) {
+    if (!may_init || !f->writable)
+      return integrity(f, "an empty host file is not a protected file");
+    if ((e = lock_file(f, 2)) != WEFT_WASI_ESUCCESS)
+      return e;
+    if (pfs_random(f->pfs->rng, f->uuid, 16) != 0 || derive_keys(f) != 0)
+      return WEFT_WASI_EIO;
+    f->meta_dirty = true; /* a new, empty protected file */
+    e = pfs_fresh_created(f);
+    return e == WEFT_WASI_ESUCCESS ? pfs_file_flush(f, false) : e;
+  }
+  e = recover(f, size);
+  if (e == WEFT_WASI_ESUCCESS)
+    e = io_host_size(f, &size);
+  if (e == WEFT_WASI_ESUCCESS)
+    e = open_meta(f, size);
+  if (e == WEFT_WASI_ESUCCESS && !writer && f->meta_dirty && can_lock(f->pfs))
+    f->meta_dirty = false; /* an interrupted rename: the next writer settles
+                           ** it, a reader never commits */
+  return e;
+}
+
 weft_wasi_errno pfs_file_acquire(struct weft_pfs *pfs, weft_wasi_file *h,
-                                 bool writable, const char *path, bool may_init,
-                                 struct pfs_file **out) {
+                                 bool writable, bool writer, const char *path,
+                                 bool may_init, struct pfs_file **out) {
   const weft_wasi_fs *fs = pfs->inner;
   weft_wasi_filestat st;
   struct pfs_file *f;
@@ -921,27 +1054,12 @@ weft_wasi_errno pfs_file_acquire(struct weft_pfs *pfs, weft_wasi_file *h,
     fs->close(pfs->inner_user, h);
     return e;
   }
-  for (f = pfs->files; f != NULL; f = f->next) {
-    if (f->dev != st.dev || f->ino != st.ino)
-      continue;
-    if (!bound_to(f, path)) {
-      fs->close(pfs->inner_user, h);
-      pfs_report(pfs, path,
-                 "the file is bound to another path (a hard "
-                 "link, or renamed outside the program?)");
-      return WEFT_WASI_EIO;
+  for (f = pfs->files; f != NULL; f = f->next)
+    if (f->dev == st.dev && f->ino == st.ino) {
+      e = share(f, h, writable, writer, path);
+      *out = e == WEFT_WASI_ESUCCESS ? f : NULL;
+      return e;
     }
-    if (writable && !f->writable) { /* take the read-write handle */
-      fs->close(pfs->inner_user, f->h);
-      f->h = h;
-      f->writable = true;
-    } else {
-      fs->close(pfs->inner_user, h);
-    }
-    f->refs++;
-    *out = f;
-    return WEFT_WASI_ESUCCESS;
-  }
   f = calloc(1, sizeof *f);
   if (f == NULL || (f->io = malloc(PFS_NODE)) == NULL) {
     free(f);
@@ -955,28 +1073,13 @@ weft_wasi_errno pfs_file_acquire(struct weft_pfs *pfs, weft_wasi_file *h,
   f->ino = st.ino;
   f->refs = 1;
   strcpy(f->path, path);
-  if (st.size == 0) {
-    if (!may_init || !writable) {
-      e = integrity(f, "an empty host file is not a protected file");
-    } else if (pfs_random(pfs->rng, f->uuid, 16) != 0 || derive_keys(f) != 0) {
-      e = WEFT_WASI_EIO;
-    } else {
-      f->meta_dirty = true; /* a new, empty protected file */
-      e = pfs_fresh_created(f);
-      if (e == WEFT_WASI_ESUCCESS)
-        e = pfs_file_flush(f, false);
-    }
-  } else {
-    e = recover(f, st.size);
-    if (e == WEFT_WASI_ESUCCESS)
-      e = io_host_size(f, &st.size);
-    if (e == WEFT_WASI_ESUCCESS)
-      e = open_meta(f, st.size);
-  }
+  e = first_open(f, writer, may_init);
   if (e != WEFT_WASI_ESUCCESS) {
     file_free(f);
     return e;
   }
+  if (!writer)
+    lock_as_reader(f);
   f->next = pfs->files;
   pfs->files = f;
   *out = f;

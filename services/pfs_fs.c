@@ -3,7 +3,8 @@
 ** wraps the inner fs handle by handle, remembers each handle's path
 ** relative to the preopen (WASI resolves paths one component at a time,
 ** so open_beneath is left out), and routes regular files through
-** pfs_file.c. Directories, names and symlinks stay plaintext.
+** pfs_file.c. Directories and names stay plaintext; symlinks are refused
+** (pfs_readlink_at says why).
 */
 #include <stdlib.h>
 #include <string.h>
@@ -91,8 +92,8 @@ static weft_wasi_errno open_protected(struct weft_pfs *p, weft_wasi_file *f,
                                       bool rw) {
   weft_wasi_errno e;
 
-  e = pfs_file_acquire(p, h, rw, f->path, (flags & WEFT_WASI_OPEN_CREAT) != 0,
-                       &f->pf);
+  e = pfs_file_acquire(p, h, rw, f->can_write, f->path,
+                       (flags & WEFT_WASI_OPEN_CREAT) != 0, &f->pf);
   if (e != WEFT_WASI_ESUCCESS)
     return e;
   if ((flags & WEFT_WASI_OPEN_TRUNC) && f->can_write) {
@@ -467,18 +468,39 @@ static weft_wasi_errno pfs_link_at(void *user, weft_wasi_file *dir,
   return WEFT_WASI_ENOTSUP; /* a second name would break the path binding */
 }
 
+/* Symlinks are refused in a protected directory. A file is bound to its
+** path, but WASI follows a symlink by splicing its target into the path,
+** so a symlink planted on the host (names are plaintext, and nothing
+** authenticates a link) would make one protected file or directory stand
+** in for another under the other's name: reads would return the other
+** file's data and writes would land in it. So none is created, and one
+** met on the way (WASI asks readlink_at before following) fails the
+** lookup with ELOOP and a report. */
 static weft_wasi_errno pfs_symlink_at(void *user, const char *target,
                                       weft_wasi_file *dir, const char *name) {
-  struct weft_pfs *p = PFS(user);
-  return p->inner->symlink_at(p->inner_user, target, dir->inner, name);
+  (void)user;
+  (void)target;
+  (void)dir;
+  (void)name;
+  return WEFT_WASI_ENOTSUP;
 }
 
 static weft_wasi_errno pfs_readlink_at(void *user, weft_wasi_file *dir,
                                        const char *name, char *buf, size_t cap,
                                        size_t *out_len) {
   struct weft_pfs *p = PFS(user);
-  return p->inner->readlink_at(p->inner_user, dir->inner, name, buf, cap,
-                               out_len);
+  char *path;
+  weft_wasi_errno e =
+      p->inner->readlink_at(p->inner_user, dir->inner, name, buf, cap, out_len);
+
+  if (e != WEFT_WASI_ESUCCESS)
+    return e; /* EINVAL: not a symlink */
+  path = join_path(dir->path, name);
+  pfs_report(p, path != NULL ? path : name,
+             "is a symlink on the host: refused (a symlink in a protected "
+             "directory could make another file stand in for this one)");
+  free(path);
+  return WEFT_WASI_ELOOP;
 }
 
 /* }==================================================================== */
@@ -569,13 +591,36 @@ static const weft_wasi_fs pfs_fs = {
 
 const weft_wasi_fs *weft_pfs_fs(void) { return &pfs_fs; }
 
+/* K_preopen = HKDF(master key, info = "weft-pfs v2 preopen key " || mount):
+** the keys of every file below derive from it, which binds each file to
+** its preopen as its path binds it to its place there. */
+static int derive_preopen_key(struct weft_pfs *p, const uint8_t *master,
+                              const char *mount) {
+  static const char label[] = "weft-pfs v2 preopen key ";
+  size_t ml = strlen(mount);
+  char *info = malloc(sizeof label + ml);
+  int rc;
+
+  if (info == NULL)
+    return -1;
+  memcpy(info, label, sizeof label - 1);
+  memcpy(info + sizeof label - 1, mount, ml + 1);
+  rc = pfs_hkdf(NULL, 0, master, info, p->key);
+  free(info);
+  return rc;
+}
+
 int weft_pfs_new(const weft_pfs_config *config, weft_pfs **out_pfs) {
   struct weft_pfs *p = calloc(1, sizeof *p);
 
   *out_pfs = NULL;
   if (p == NULL)
     return -1;
-  memcpy(p->key, config->key, sizeof p->key);
+  if (derive_preopen_key(p, config->key,
+                         config->mount != NULL ? config->mount : "") != 0) {
+    free(p);
+    return -1;
+  }
   p->inner = config->inner != NULL ? config->inner : weft_wasi_fs_host();
   p->inner_user = config->inner_user;
   p->report = config->report;

@@ -76,7 +76,8 @@ struct pfs_file {
   uint64_t dev, ino;
   weft_wasi_file *h; /* inner handle (read-write when `writable`) */
   bool writable;
-  bool broken; /* a write to storage failed: state unknown, all EIO */
+  uint8_t lock; /* held on h across processes: 0, 1 shared, 2 exclusive */
+  bool broken;  /* a write to storage failed: state unknown, all EIO */
   char path[PFS_PATH_MAX + 1];     /* bound path, relative to the preopen */
   char alt_path[PFS_PATH_MAX + 1]; /* during a rename: the old path */
   uint8_t uuid[16];
@@ -97,7 +98,7 @@ struct pfs_file {
 struct weft_pfs {
   const weft_wasi_fs *inner;
   void *inner_user;
-  uint8_t key[WEFT_PFS_KEY_BYTES];
+  uint8_t key[WEFT_PFS_KEY_BYTES]; /* K_preopen (master key + mount name) */
   struct pfs_rng *rng;
   weft_pfs_report_fn report;
   void *report_user;
@@ -110,11 +111,14 @@ void pfs_report(struct weft_pfs *pfs, const char *path, const char *what);
 
 /* Opens the protected file behind inner handle `h` (ownership passes to
 ** the pfs_file, or h is closed on error) or finds it already open.
-** `path` is relative to the preopen. `may_init`: an empty host file
-** becomes an empty protected file (the open asked to create). */
+** `path` is relative to the preopen. `writable`: h is read-write;
+** `writer`: the caller will write (it then holds the file's exclusive
+** lock, otherwise a shared one, when the inner fs has locks; EBUSY while
+** another process holds a conflicting one). `may_init`: an empty host
+** file becomes an empty protected file (the open asked to create). */
 weft_wasi_errno pfs_file_acquire(struct weft_pfs *pfs, weft_wasi_file *h,
-                                 bool writable, const char *path, bool may_init,
-                                 struct pfs_file **out);
+                                 bool writable, bool writer, const char *path,
+                                 bool may_init, struct pfs_file **out);
 /* Drops one reference; the last one flushes and frees. */
 weft_wasi_errno pfs_file_release(struct pfs_file *f);
 

@@ -13,6 +13,13 @@
 **          file id (16), version u64, ns bytes, path bytes
 **   end-32  HMAC-SHA256(K_store, every byte before it)
 ** The whole file is read at open and rewritten at every change.
+**
+** The directory that holds FILE may be writable by someone else (a guest
+** with a --dir on it): every file of the store (FILE, FILE.tmp,
+** FILE.lock) is opened by its last name inside a descriptor of that
+** directory, with O_NOFOLLOW, so a symlink planted at one of those names
+** is refused and never written through; the temporary file is removed
+** and created anew with O_EXCL before each write, then renamed over FILE.
 */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,8 +58,8 @@ struct vs_view {
 };
 
 struct weft_pfs_vstore {
-  char *file, *tmp;
-  int lock_fd;
+  char *base, *tmp; /* last names of FILE and FILE.tmp in dir_fd */
+  int dir_fd, lock_fd;
   uint8_t mac_key[32];
   uint64_t generation;
   struct vs_rec *rec;
@@ -174,26 +181,10 @@ static int write_all(int fd, const uint8_t *b, size_t len) {
   return 0;
 }
 
-static int sync_dir_of(const char *file) {
-  const char *slash = strrchr(file, '/');
-  char *dir = slash == NULL   ? dup_n(".", 1)
-              : slash == file ? dup_n("/", 1)
-                              : dup_n(file, (size_t)(slash - file));
-  int fd, rc;
-
-  if (dir == NULL)
-    return -1;
-  fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  free(dir);
-  if (fd < 0)
-    return -1;
-  rc = fsync(fd);
-  close(fd);
-  return rc;
-}
-
-/* Writes every record to a temporary file and renames it over the store:
-** a crash leaves the old store or the new one. */
+/* Writes every record to a new temporary file and renames it over the
+** store: a crash leaves the old store or the new one. Whatever was at the
+** temporary name (a leftover, or a symlink someone planted) is removed
+** first; O_EXCL | O_NOFOLLOW then refuses anything planted in between. */
 static int save(struct weft_pfs_vstore *s) {
   size_t len = 0;
   uint8_t *b = encode(s, s->generation + 1, &len);
@@ -201,16 +192,21 @@ static int save(struct weft_pfs_vstore *s) {
 
   if (b == NULL)
     return -1;
-  fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (unlinkat(s->dir_fd, s->tmp, 0) != 0 && errno != ENOENT) {
+    free(b);
+    return -1;
+  }
+  fd = openat(s->dir_fd, s->tmp,
+              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd >= 0) {
     rc = write_all(fd, b, len) == 0 && fsync(fd) == 0 ? 0 : -1;
     if (close(fd) != 0)
       rc = -1;
   }
   if (rc == 0)
-    rc = rename(s->tmp, s->file);
+    rc = renameat(s->dir_fd, s->tmp, s->dir_fd, s->base);
   if (rc == 0)
-    rc = sync_dir_of(s->file);
+    rc = fsync(s->dir_fd);
   if (rc == 0)
     s->generation++;
   free(b);
@@ -261,16 +257,19 @@ static int load(struct weft_pfs_vstore *s, const uint8_t *b, size_t len,
   return 0;
 }
 
-static int read_file(const char *file, uint8_t **out, size_t *out_len,
+static int read_file(struct weft_pfs_vstore *s, uint8_t **out, size_t *out_len,
                      char *err, size_t err_len) {
   struct stat st;
   uint8_t *b;
   size_t done = 0;
-  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  int fd = openat(s->dir_fd, s->base, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 
   if (fd < 0)
-    return errno == ENOENT
-               ? 1
+    return errno == ENOENT ? 1
+           : errno == ELOOP
+               ? fail(err, err_len,
+                      "is a symlink (refused: the store is "
+                      "never read or written through one)")
                : fail(err, err_len, "cannot open: %s", strerror(errno));
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
       (uint64_t)st.st_size > VS_MAX_FILE) {
@@ -300,47 +299,87 @@ static int read_file(const char *file, uint8_t **out, size_t *out_len,
   return 0;
 }
 
+/* Splits `file` into its directory, opened as s->dir_fd, and its last
+** name; fills s->base and s->tmp. 0, or -1 with errno set. */
+static int open_dir(struct weft_pfs_vstore *s, const char *file) {
+  const char *slash = strrchr(file, '/');
+  const char *base = slash == NULL ? file : slash + 1;
+  size_t bl = strlen(base);
+  char *dir = slash == NULL   ? dup_n(".", 1)
+              : slash == file ? dup_n("/", 1)
+                              : dup_n(file, (size_t)(slash - file));
+
+  s->base = dup_n(base, bl);
+  s->tmp = malloc(bl + 5);
+  if (dir == NULL || s->base == NULL || s->tmp == NULL) {
+    free(dir);
+    errno = ENOMEM;
+    return -1;
+  }
+  memcpy(s->tmp, base, bl);
+  memcpy(s->tmp + bl, ".tmp", 5);
+  s->dir_fd = bl == 0 ? -1 : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (bl == 0)
+    errno = EISDIR;
+  free(dir);
+  return s->dir_fd < 0 ? -1 : 0;
+}
+
+/* Takes FILE.lock (created when missing, never through a symlink). */
+static int take_lock(struct weft_pfs_vstore *s, const char *file, char *err,
+                     size_t err_len) {
+  size_t bl = strlen(s->base);
+  char *lock = malloc(bl + 6);
+  struct stat st;
+
+  if (lock == NULL)
+    return fail(err, err_len, "out of memory");
+  memcpy(lock, s->base, bl);
+  memcpy(lock + bl, ".lock", 6);
+  s->lock_fd =
+      openat(s->dir_fd, lock,
+             O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+  free(lock);
+  if (s->lock_fd < 0)
+    return fail(err, err_len,
+                errno == ELOOP ? "its lock file %s.lock is a symlink (refused)"
+                               : "cannot create its lock file %s.lock: %s",
+                file, strerror(errno));
+  if (fstat(s->lock_fd, &st) != 0 || !S_ISREG(st.st_mode))
+    return fail(err, err_len, "its lock file %s.lock is not a regular file",
+                file);
+  if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    return fail(err, err_len, "in use by another process (%s.lock)", file);
+  return 0;
+}
+
 int weft_pfs_vstore_open(const char *file,
                          const uint8_t key[WEFT_PFS_KEY_BYTES], int may_create,
                          weft_pfs_vstore **out, char *err, size_t err_len) {
   struct weft_pfs_vstore *s = calloc(1, sizeof *s);
-  size_t fl = strlen(file), len = 0;
+  size_t len = 0;
   uint8_t *b = NULL;
-  char *lock = NULL;
   int rc;
 
   *out = NULL;
   if (s == NULL)
     return fail(err, err_len, "out of memory");
-  s->lock_fd = -1;
-  s->file = dup_n(file, fl);
-  s->tmp = malloc(fl + 5);
-  lock = malloc(fl + 6);
-  if (s->file == NULL || s->tmp == NULL || lock == NULL) {
-    free(lock);
-    weft_pfs_vstore_free(s);
-    return fail(err, err_len, "out of memory");
-  }
-  memcpy(s->tmp, file, fl);
-  memcpy(s->tmp + fl, ".tmp", 5);
-  memcpy(lock, file, fl);
-  memcpy(lock + fl, ".lock", 6);
-  s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  free(lock);
-  if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    rc = fail(err, err_len,
-              s->lock_fd < 0 ? "cannot create its lock file %s.lock"
-                             : "in use by another process (%s.lock)",
-              file);
+  s->lock_fd = s->dir_fd = -1;
+  if (open_dir(s, file) != 0) {
+    rc = fail(err, err_len, "cannot open its directory: %s", strerror(errno));
     weft_pfs_vstore_free(s);
     return rc;
+  }
+  if (take_lock(s, file, err, err_len) != 0) {
+    weft_pfs_vstore_free(s);
+    return -1;
   }
   if (pfs_hkdf(NULL, 0, key, "weft-pfs v1 version store key", s->mac_key) !=
       0) {
     weft_pfs_vstore_free(s);
     return fail(err, err_len, "cannot derive its key");
   }
-  rc = read_file(file, &b, &len, err, err_len);
+  rc = read_file(s, &b, &len, err, err_len);
   if (rc == 1 && !may_create)
     rc = fail(err, err_len, "does not exist (strict mode needs a store)");
   else if (rc == 1) /* a new, empty store, on disk at once */
@@ -372,8 +411,10 @@ void weft_pfs_vstore_free(weft_pfs_vstore *s) {
   }
   if (s->lock_fd >= 0)
     close(s->lock_fd); /* releases the lock */
+  if (s->dir_fd >= 0)
+    close(s->dir_fd);
   pfs_wipe(s->mac_key, sizeof s->mac_key);
-  free(s->file);
+  free(s->base);
   free(s->tmp);
   free(s);
 }

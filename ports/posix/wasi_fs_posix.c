@@ -772,6 +772,20 @@ static weft_wasi_errno posix_set_flags(void *user, weft_wasi_file *f,
   return fcntl(f->fd, F_SETFL, fl) == 0 ? WEFT_WASI_ESUCCESS : last_errno();
 }
 
+/* Open file description locks (F_OFD_SETLK): owned by this handle, not
+** by the process, so two handles conflict even within one process, and
+** closing another descriptor of the file does not drop them. */
+static weft_wasi_errno posix_lock(void *user, weft_wasi_file *f, int mode) {
+  struct flock fl;
+  (void)user;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = mode == 0 ? F_UNLCK : mode == 1 ? F_RDLCK : F_WRLCK;
+  fl.l_whence = SEEK_SET; /* l_start = l_len = 0: the whole file */
+  if (fcntl(f->fd, F_OFD_SETLK, &fl) == 0)
+    return WEFT_WASI_ESUCCESS;
+  return errno == EACCES ? WEFT_WASI_EAGAIN : last_errno();
+}
+
 static int posix_poll_handle(void *user, weft_wasi_file *f) {
   (void)user;
   if (f->type == WEFT_WASI_FILETYPE_REGULAR_FILE ||
@@ -886,6 +900,7 @@ static const weft_wasi_fs host_fs = {
     .sock_send = posix_sock_send,
     .sock_shutdown = posix_sock_shutdown,
     .adopt = posix_adopt,
+    .lock = posix_lock,
 };
 
 const weft_wasi_fs *weft_wasi_fs_host(void) { return &host_fs; }

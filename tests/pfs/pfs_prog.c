@@ -3,13 +3,24 @@
 ** (tests/pfs/run.sh). Modes:
 **   basic DIR           write, read back, seek, pread/pwrite, truncate
 **                       (shrink, grow), rename, readdir, fstat, two handles
-**                       on one file; "N passed, N failed"; exit 1 on failure
+**                       on one file, symlink refused; "N passed, N
+**                       failed"; exit 1 on failure
 **   check DIR           after `basic` in an earlier run: the files persisted
 **   write FILE SEED N   N bytes of the SEED stream (in uneven chunks)
 **   verify FILE SEED N  exit 0: content is exactly that; 1: different
 **                       bytes; 29 (EIO): an integrity error, after only
 **                       correct bytes (the host checks "never wrong data")
+**   span FILE SEED OFF END SIZE
+**                       exit 0: FILE has SIZE bytes and bytes OFF..END
+**                       are SEED's stream
 **   cat FILE            the file on stdout; exit 29 on EIO
+**   hold FILE SEED N READY GO
+**                       writes N bytes of SEED to FILE and fsyncs (that
+**                       write is acknowledged), creates READY, waits (at
+**                       most 60 s) until GO exists with FILE still open,
+**                       then rewrites the same N bytes and closes: another
+**                       writer must be refused meanwhile
+** An open that fails exits 29 on EIO, 10 on EBUSY, 32 on ELOOP, else 1.
 */
 #include <dirent.h>
 #include <errno.h>
@@ -19,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int pass, fail;
@@ -172,6 +184,10 @@ static void basic(const char *dir) {
   CHECK(mkdir(join(dir, "empty"), 0755) == 0 &&
             rename(join(dir, "empty"), join(dir, "empty2")) == 0,
         "rename empty dir");
+  /* no symlinks in a protected directory (one could make another file
+  ** stand in for its target) */
+  CHECK(symlink("hello.txt", join(dir, "link")) < 0 && errno == ENOTSUP,
+        "symlink refused");
 
   /* stat by name gives the logical size; readdir gives plain names */
   {
@@ -212,14 +228,17 @@ static void check(const char *dir) {
         "log3 persisted");
 }
 
-static int do_write(const char *path, uint32_t seed, uint64_t total) {
+/* The exit status of a failed open (the host test tells them apart). */
+static int open_status(const char *path) {
+  int e = errno;
+  fprintf(stderr, "open %s: %s\n", path, strerror(e));
+  return e == EIO ? 29 : e == EBUSY ? 10 : e == ELOOP ? 32 : 1;
+}
+
+/* N bytes of the SEED stream at the fd's position, in uneven chunks. */
+static int write_stream(int fd, uint32_t seed, uint64_t total) {
   static uint8_t chunk[70000];
-  int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
   uint64_t at = 0;
-  if (fd < 0) {
-    perror(path);
-    return 1;
-  }
   while (at < total) {
     size_t k = 1 + (size_t)((at * 104729) % sizeof chunk);
     if (k > total - at)
@@ -232,6 +251,16 @@ static int do_write(const char *path, uint32_t seed, uint64_t total) {
     }
     at += k;
   }
+  return 0;
+}
+
+static int do_write(const char *path, uint32_t seed, uint64_t total) {
+  int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644), rc;
+  if (fd < 0)
+    return open_status(path);
+  rc = write_stream(fd, seed, total);
+  if (rc != 0)
+    return rc;
   if (close(fd) != 0) {
     perror("close");
     return errno == EIO ? 29 : 1;
@@ -239,15 +268,43 @@ static int do_write(const char *path, uint32_t seed, uint64_t total) {
   return 0;
 }
 
+static int do_hold(const char *path, uint32_t seed, uint64_t total,
+                   const char *ready, const char *go) {
+  struct timespec tick = {0, 10 * 1000 * 1000};
+  int fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644), mark, rc, i;
+  if (fd < 0)
+    return open_status(path);
+  if ((rc = write_stream(fd, seed, total)) != 0)
+    return rc;
+  if (fsync(fd) != 0) {
+    perror("fsync");
+    return 1;
+  }
+  if ((mark = open(ready, O_CREAT | O_WRONLY, 0644)) < 0)
+    return open_status(ready);
+  close(mark);
+  for (i = 0; i < 6000 && access(go, F_OK) != 0; i++)
+    nanosleep(&tick, NULL);
+  if (lseek(fd, 0, SEEK_SET) != 0) {
+    perror("lseek");
+    return 1;
+  }
+  if ((rc = write_stream(fd, seed, total)) != 0)
+    return rc;
+  if (close(fd) != 0) {
+    perror("close");
+    return errno == EIO ? 29 : 1;
+  }
+  return i < 6000 ? 0 : 3;
+}
+
 static int do_verify(const char *path, uint32_t seed, uint64_t total) {
   static uint8_t buf[8192];
   uint64_t at = 0;
   ssize_t r;
   int fd = open(path, O_RDONLY);
-  if (fd < 0) {
-    fprintf(stderr, "open %s: %s\n", path, strerror(errno));
-    return errno == EIO ? 29 : 1;
-  }
+  if (fd < 0)
+    return open_status(path);
   while ((r = read(fd, buf, sizeof buf)) > 0) {
     for (ssize_t i = 0; i < r; i++)
       if (at + (uint64_t)i >= total ||
@@ -271,14 +328,38 @@ static int do_verify(const char *path, uint32_t seed, uint64_t total) {
   return 0;
 }
 
+/* exit 0 when the file holds SIZE bytes and bytes [off, end) are SEED's
+** stream at those positions; 1 otherwise (29 on EIO). */
+static int do_span(const char *path, uint32_t seed, uint64_t off, uint64_t end,
+                   uint64_t size) {
+  static uint8_t buf[8192];
+  int fd = open(path, O_RDONLY);
+  ssize_t r = 1;
+  if (fd < 0)
+    return open_status(path);
+  if (fsize(fd) != (off_t)size) {
+    fprintf(stderr, "%s: %lld bytes, not %llu\n", path, (long long)fsize(fd),
+            (unsigned long long)size);
+    return 1;
+  }
+  while (off < end && (r = pread(fd, buf, sizeof buf, (off_t)off)) > 0)
+    for (ssize_t i = 0; i < r && off < end; i++, off++)
+      if (buf[i] != stream_byte(seed, off)) {
+        fprintf(stderr, "%s: not seed %u at byte %llu\n", path, seed,
+                (unsigned long long)off);
+        return 1;
+      }
+  if (r < 0)
+    return errno == EIO ? 29 : 1;
+  return off == end ? 0 : 1;
+}
+
 static int do_cat(const char *path) {
   static uint8_t buf[8192];
   ssize_t r;
   int fd = open(path, O_RDONLY);
-  if (fd < 0) {
-    fprintf(stderr, "open %s: %s\n", path, strerror(errno));
-    return errno == EIO ? 29 : 1;
-  }
+  if (fd < 0)
+    return open_status(path);
   while ((r = read(fd, buf, sizeof buf)) > 0)
     fwrite(buf, 1, (size_t)r, stdout);
   if (r < 0) {
@@ -300,9 +381,16 @@ int main(int argc, char **argv) {
                      (uint64_t)atoll(argv[4]));
   } else if (argc == 3 && strcmp(argv[1], "cat") == 0) {
     return do_cat(argv[2]);
+  } else if (argc == 7 && strcmp(argv[1], "span") == 0) {
+    return do_span(argv[2], (uint32_t)atol(argv[3]), (uint64_t)atoll(argv[4]),
+                   (uint64_t)atoll(argv[5]), (uint64_t)atoll(argv[6]));
+  } else if (argc == 7 && strcmp(argv[1], "hold") == 0) {
+    return do_hold(argv[2], (uint32_t)atol(argv[3]), (uint64_t)atoll(argv[4]),
+                   argv[5], argv[6]);
   } else {
     fprintf(stderr, "usage: pfs_prog basic|check DIR | write|verify FILE "
-                    "SEED N | cat FILE\n");
+                    "SEED N | cat FILE | span FILE SEED OFF END SIZE | "
+                    "hold FILE SEED N READY GO\n");
     return 2;
   }
   printf("%d passed, %d failed\n", pass, fail);
