@@ -267,7 +267,7 @@ static enum cli_artifact_problem check_mac(const uint8_t *bytes, size_t size,
   measure_hex(bytes + OFF_KEY_ID, sizeof id, theirs);
   return refuse(CLI_ARTIFACT_UNAUTHENTIC, why, why_size,
                 "not authentic: not made with your AoT key (it names key "
-                "%.16s..., yours is %.16s...; to run an artifact made "
+                "%s, yours is %s; to run an artifact made "
                 "elsewhere, share that key with --aot-key FILE)",
                 theirs, mine);
 }

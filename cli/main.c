@@ -32,6 +32,8 @@ static void usage(FILE *out) {
         "  help [COMMAND]            show this help or a command's help\n"
         "\n"
         "  weft FILE.wasm ...        is short for `weft run FILE.wasm ...`\n"
+        "  weft --allow-precompiled FILE.cwasm ...   for `weft run\n"
+        "                            --allow-precompiled FILE.cwasm ...`\n"
         "  weft --version (-v)       print the version, AoT ABI and root of\n"
         "                            trust\n"
         "\n",
@@ -116,8 +118,10 @@ int main(int argc, char **argv) {
            "root of trust: software (no TEE on this machine)\n",
            WEFT_VERSION, WEFT_AOT_ABI);
     rc = CLI_EXIT_OK;
-  } else if (looks_like_module(cmd)) {
-    /* `weft app.wasm args...` == `weft run app.wasm args...` */
+  } else if (looks_like_module(cmd) ||
+             strcmp(cmd, "--allow-precompiled") == 0) {
+    /* `weft app.wasm args...` == `weft run app.wasm args...`, and
+    ** `weft --allow-precompiled app.cwasm` == `weft run --allow-... */
     argv[0] = "run";
     rc = cmd_run(argc, argv);
   } else {

@@ -12,6 +12,11 @@ OUT=${WEFT_TEST_OUT:-build/tests/cli}
 mkdir -p "$OUT"
 TMP=$(mktemp -d "$OUT/run.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# Never the real user's AoT key or --aot cache: a home of the test's own
+# (the key, $XDG_CONFIG_HOME/weft/aot.key, is made by the first compile).
+export HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config XDG_CACHE_HOME=$TMP/home/.cache
+mkdir -p "$HOME"
+unset WEFT_AOT_KEY WEFT_CC
 t_pass=0
 t_fail=0
 
