@@ -14,8 +14,9 @@ TMP=$(mktemp -d "$OUT/run.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 # Never the real user's AoT key or --aot cache: a home of the test's own
 # (the key, $XDG_CONFIG_HOME/weft/aot.key, is made by the first compile).
-export HOME=$TMP/home XDG_CONFIG_HOME=$TMP/home/.config XDG_CACHE_HOME=$TMP/home/.cache
-mkdir -p "$HOME"
+mkdir -p "$TMP/home"
+HOME=$(cd "$TMP/home" && pwd)
+export HOME XDG_CONFIG_HOME=$HOME/.config XDG_CACHE_HOME=$HOME/.cache
 unset WEFT_AOT_KEY WEFT_CC
 t_pass=0
 t_fail=0
