@@ -309,7 +309,8 @@ static void die_of_stop_signal(void) {
 static int build_so(const weft_module *module, const struct toolchain *t,
                     const struct cli_aot_options *o,
                     const uint8_t module_sha256[32], const char *path,
-                    uint8_t **so, size_t *so_size, int *out_limited) {
+                    uint8_t **so, size_t *so_size, char *limited,
+                    size_t limited_size) {
   weft_aot_build_options bo;
   struct saved_signals saved;
   const char *tmpdir = getenv("TMPDIR");
@@ -344,7 +345,10 @@ static int build_so(const weft_module *module, const struct toolchain *t,
     unlink(so_path);
     if (stop_signal != 0)
       die_of_stop_signal();
-    *out_limited = s == WEFT_ERR_LIMIT;
+    if (s == WEFT_ERR_LIMIT && limited != NULL) {
+      snprintf(limited, limited_size, "%s", err.message);
+      return CLI_EXIT_LOAD;
+    }
     return cli_report(path, &err);
   }
   rc = cli_read_file(so_path, (uint64_t)1 << 40, so, so_size);
@@ -356,20 +360,22 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
                   size_t wasm_size, const struct toolchain *t,
                   const struct cli_aot_options *o, const uint8_t *key,
                   const char *path, uint8_t **out_bytes, size_t *out_size,
-                  int *out_limited) {
+                  char *limited, size_t limited_size) {
   struct cli_artifact a;
   uint8_t *so = NULL;
   size_t so_size = 0;
   int rc;
 
-  *out_limited = 0;
+  if (limited != NULL)
+    limited[0] = '\0';
   memset(&a, 0, sizeof a);
   if (cli_sha256_of(wasm, wasm_size, a.module_sha256) != 0) {
     cli_errorf("out of memory");
     return CLI_EXIT_LOAD;
   }
   rc =
-      build_so(module, t, o, a.module_sha256, path, &so, &so_size, out_limited);
+      build_so(module, t, o, a.module_sha256, path, &so, &so_size, limited,
+               limited_size);
   if (rc != CLI_EXIT_OK)
     return rc;
   a.abi = WEFT_AOT_ABI;
@@ -400,7 +406,7 @@ int cli_aot_compile(const weft_module *module, const uint8_t *wasm,
   struct toolchain t;
   uint8_t key[CLI_AOT_KEY_SIZE];
   char key_path[4200];
-  int rc, limited;
+  int rc;
 
   *out_bytes = NULL;
   *out_size = 0;
@@ -411,7 +417,7 @@ int cli_aot_compile(const weft_module *module, const uint8_t *wasm,
     rc = cli_aot_probe(&t, o);
   if (rc == CLI_EXIT_OK)
     rc = cli_aot_build(module, wasm, wasm_size, &t, o, key, path, out_bytes,
-                       out_size, &limited);
+                       out_size, NULL, 0);
   memset(key, 0, sizeof key);
   return rc;
 }

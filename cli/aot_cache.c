@@ -135,17 +135,18 @@ static int compile_entry(struct cache_run *r, const struct cli_run_load *how,
   struct cli_artifact a;
   uint8_t *bytes = NULL;
   size_t size = 0;
-  char why[512];
-  int rc, limited = 0;
+  char why[512], limited[256] = "";
+  int rc;
 
   rc = cli_aot_probe(&r->t, &how->compile);
   if (rc == CLI_EXIT_OK)
     rc = cli_aot_build(module, r->wasm, r->wasm_size, &r->t, &how->compile,
-                       r->key, r->path, &bytes, &size, &limited);
-  if (rc != CLI_EXIT_OK && limited) {
-    cli_errorf("warning: %s: compiling stopped at its limit "
-               "(--compile-timeout %u s); running it in the interpreter",
-               r->path, how->compile.timeout_s);
+                       r->key, r->path, &bytes, &size, limited,
+                       sizeof limited);
+  if (rc != CLI_EXIT_OK && limited[0] != '\0') {
+    cli_errorf("warning: %s: %s; running it in the interpreter (see "
+               "--compile-timeout)",
+               r->path, limited);
     return CLI_EXIT_OK;
   }
   if (rc == CLI_EXIT_OK)

@@ -23,14 +23,15 @@ int cli_aot_resolve(const struct cli_aot_options *o, struct toolchain *t);
 ** target must be t->target. Reports problems; returns the exit status. */
 int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o);
 /* Compiles with a toolchain resolved and probed into artifact bytes
-** authenticated with `key`. *out_limited is set when the compiler was
-** stopped by its time or CPU limit (reported as an error by the caller or
-** not, its choice: nothing is printed about it here). */
+** authenticated with `key`. When the compiler is stopped by its time or
+** CPU limit and `limited` is not NULL, the reason goes there instead of
+** being reported (the caller decides what it means); limited[0] is NUL
+** otherwise. */
 int cli_aot_build(const weft_module *module, const uint8_t *wasm,
                   size_t wasm_size, const struct toolchain *t,
                   const struct cli_aot_options *o, const uint8_t *key,
                   const char *path, uint8_t **out_bytes, size_t *out_size,
-                  int *out_limited);
+                  char *limited, size_t limited_size);
 
 /* The module of an authenticated artifact (see aot_load.c). */
 weft_status cli_aot_module(weft_engine *engine, const struct cli_artifact *a,
