@@ -95,6 +95,53 @@ int cli_aot_parse_option(int argc, char **argv, int *i,
 /* }==================================================================== */
 
 /* {====================================================================
+** Interrupts while the compiler runs
+** ===================================================================== */
+
+/* The signal that asked weft to stop while compiling, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+struct saved_signals {
+  struct sigaction intr, term;
+};
+
+/* Catches SIGINT and SIGTERM for the compilation (a signal ignored by
+** whoever started weft stays ignored). */
+static void catch_stop_signals(struct saved_signals *saved) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  stop_signal = 0;
+  sigaction(SIGINT, &sa, &saved->intr);
+  sigaction(SIGTERM, &sa, &saved->term);
+  if (saved->intr.sa_handler == SIG_IGN)
+    sigaction(SIGINT, &saved->intr, NULL);
+  if (saved->term.sa_handler == SIG_IGN)
+    sigaction(SIGTERM, &saved->term, NULL);
+}
+
+static void restore_stop_signals(const struct saved_signals *saved) {
+  sigaction(SIGINT, &saved->intr, NULL);
+  sigaction(SIGTERM, &saved->term, NULL);
+}
+
+/* After the compiler was stopped and its files removed: ends weft with
+** the signal, as if it had not been caught. */
+static void die_of_stop_signal(void) {
+  int sig = stop_signal;
+  cli_errorf("interrupted: the C compiler was stopped (and its temporary "
+             "files removed)");
+  signal(sig, SIG_DFL);
+  raise(sig);
+  _exit(128 + sig); /* not reached unless the signal is blocked */
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
 ** The C compiler
 ** ===================================================================== */
 
@@ -118,6 +165,8 @@ static int read_output(int fd, const struct timespec *deadline, char *out,
     char chunk[256];
     struct pollfd p = {fd, POLLIN, 0};
     int left = ms_left(deadline), r = poll(&p, 1, left);
+    if (r < 0 && errno == EINTR && stop_signal != 0)
+      return -1; /* SIGINT or SIGTERM: stop it like a timeout */
     if (r < 0 && errno == EINTR)
       continue;
     if (r == 0)
@@ -223,11 +272,26 @@ int cli_aot_resolve(const struct cli_aot_options *o, struct toolchain *t) {
   return CLI_EXIT_OK;
 }
 
+/* The probes, with SIGINT and SIGTERM caught like the build's: the probed
+** compiler is in a process group of its own, out of the terminal's reach. */
+static int probe_line(const char *cmd, const char *arg, uint32_t timeout_s,
+                      char *out, size_t out_size) {
+  struct saved_signals saved;
+  int rc;
+
+  catch_stop_signals(&saved);
+  rc = first_line_of(cmd, arg, timeout_s, out, out_size);
+  restore_stop_signals(&saved);
+  if (stop_signal != 0)
+    die_of_stop_signal();
+  return rc;
+}
+
 int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o) {
   char machine[128];
 
-  if (first_line_of(t->cc, "-dumpmachine", o->timeout_s, machine,
-                    sizeof machine) != 0) {
+  if (probe_line(t->cc, "-dumpmachine", o->timeout_s, machine,
+                 sizeof machine) != 0) {
     cli_errorf("cannot run the C compiler '%s'%s", t->cc,
                strcmp(t->target, cli_host_triple()) != 0
                    ? " (for another target install Debian's cross compiler, "
@@ -241,8 +305,8 @@ int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o) {
                t->cc, machine, t->target);
     return CLI_EXIT_USAGE;
   }
-  if (first_line_of(t->cc, "--version", o->timeout_s, t->version,
-                    sizeof t->version) != 0)
+  if (probe_line(t->cc, "--version", o->timeout_s, t->version,
+                 sizeof t->version) != 0)
     snprintf(t->version, sizeof t->version, "unknown");
   return CLI_EXIT_OK;
 }
@@ -250,53 +314,6 @@ int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o) {
 static uint32_t online_cpus(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n > 0 ? (uint32_t)n : 1;
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
-** Interrupts while the compiler runs
-** ===================================================================== */
-
-/* The signal that asked weft to stop while compiling, or 0. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig) { stop_signal = sig; }
-
-struct saved_signals {
-  struct sigaction intr, term;
-};
-
-/* Catches SIGINT and SIGTERM for the compilation (a signal ignored by
-** whoever started weft stays ignored). */
-static void catch_stop_signals(struct saved_signals *saved) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_stop_signal;
-  sigemptyset(&sa.sa_mask);
-  stop_signal = 0;
-  sigaction(SIGINT, &sa, &saved->intr);
-  sigaction(SIGTERM, &sa, &saved->term);
-  if (saved->intr.sa_handler == SIG_IGN)
-    sigaction(SIGINT, &saved->intr, NULL);
-  if (saved->term.sa_handler == SIG_IGN)
-    sigaction(SIGTERM, &saved->term, NULL);
-}
-
-static void restore_stop_signals(const struct saved_signals *saved) {
-  sigaction(SIGINT, &saved->intr, NULL);
-  sigaction(SIGTERM, &saved->term, NULL);
-}
-
-/* After the compiler was stopped and its files removed: ends weft with
-** the signal, as if it had not been caught. */
-static void die_of_stop_signal(void) {
-  int sig = stop_signal;
-  cli_errorf("interrupted: the C compiler was stopped and its temporary "
-             "files removed");
-  signal(sig, SIG_DFL);
-  raise(sig);
-  _exit(128 + sig); /* not reached unless the signal is blocked */
 }
 
 /* }==================================================================== */

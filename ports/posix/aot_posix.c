@@ -173,10 +173,11 @@ static void progress(const weft_aot_build_options *o, unsigned done,
             done == total ? "\n" : "");
 }
 
-/* A compiler ended by its CPU limit (SIGXCPU, or SIGKILL after it). */
+/* A compiler ended by its CPU limit. (The SIGKILL a second later comes
+** only to one that ignores SIGXCPU, and could as well be the OOM killer:
+** that one counts as a failed compiler.) */
 static int killed_by_limit(int status) {
-  return WIFSIGNALED(status) &&
-         (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL);
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU;
 }
 
 /* Run the jobs, at most `jobs` at a time; GO_ON when all succeeded. */

@@ -161,6 +161,18 @@ expect_stderr_has "interrupted" "SIGTERM during run --aot: says so"
 if [ -z "$(ls "$TMP/cache")" ]; then ok; else not_ok "SIGTERM during run --aot: no cache entry"; fi
 after "SIGTERM during run --aot"
 
+# a compiler that hangs when probed, interrupted there
+cat >"$TMP/hangprobe2" <<EOF2
+#!/bin/sh
+echo \$\$ >>"$PIDS"
+exec sleep 1000
+EOF2
+chmod +x "$TMP/hangprobe2"
+interrupted INT compile --cc "$TMP/hangprobe2" "$M" -o "$TMP/x.cwasm"
+expect_status 130 "SIGINT during the probe: weft ends by SIGINT"
+expect_stderr_has "interrupted" "SIGINT during the probe: says so"
+after "SIGINT during the probe"
+
 # and a real compiler still works under the default limits
 weft compile "$M" -o "$TMP/real.cwasm"
 expect_status 0 "a real compile under the default limits"
