@@ -390,9 +390,8 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
     cli_errorf("out of memory");
     return CLI_EXIT_LOAD;
   }
-  rc =
-      build_so(module, t, o, a.module_sha256, path, &so, &so_size, limited,
-               limited_size);
+  rc = build_so(module, t, o, a.module_sha256, path, &so, &so_size, limited,
+                limited_size);
   if (rc != CLI_EXIT_OK)
     return rc;
   a.abi = WEFT_AOT_ABI;

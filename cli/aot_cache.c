@@ -141,8 +141,7 @@ static int compile_entry(struct cache_run *r, const struct cli_run_load *how,
   rc = cli_aot_probe(&r->t, &how->compile);
   if (rc == CLI_EXIT_OK)
     rc = cli_aot_build(module, r->wasm, r->wasm_size, &r->t, &how->compile,
-                       r->key, r->path, &bytes, &size, limited,
-                       sizeof limited);
+                       r->key, r->path, &bytes, &size, limited, sizeof limited);
   if (rc != CLI_EXIT_OK && limited[0] != '\0') {
     cli_errorf("warning: %s: %s; running it in the interpreter (see "
                "--compile-timeout)",
