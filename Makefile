@@ -71,7 +71,8 @@ $(BUILD)/gen/cli_build.h: $(CLI_BUILD_ID_SRC)
 	     "$$(cat $^ | sha256sum | cut -c1-16)"; } > $@.tmp
 	@mv $@.tmp $@
 $(CLI_OBJ): CFLAGS += -I$(BUILD)/gen -Iservices
-$(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
+$(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
+  $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
 

@@ -19,7 +19,7 @@
 #                      interp-fuel aot aot-fuel";
 #                      "" = native only).  interp: the interpreter; aot:
 #                      `weft compile` (guard pages on 64-bit hosts), then
-#                      `weft run X.cwasm`; aot-explicit: the same with
+#                      `weft run --allow-precompiled X.cwasm`; aot-explicit: the same with
 #                      --explicit-bounds-checks; interp-fuel, aot-fuel: the
 #                      interpreter and AoT code metering fuel (--fuel), to
 #                      measure its overhead.  See mode_label/mode_run.
@@ -130,10 +130,10 @@ mode_prepare() {
 mode_run() {
     case $1 in
         interp) "$WEFT" run --invoke run "$2" "$3" ;;
-        aot|aot-explicit) "$WEFT" run --invoke run "$(artifact "$1" "$4")" "$3" ;;
+        aot|aot-explicit) "$WEFT" run --allow-precompiled --invoke run "$(artifact "$1" "$4")" "$3" ;;
         # fuel metering with more fuel than any kernel uses: its overhead
         interp-fuel) "$WEFT" run --fuel 1000000000000000 --invoke run "$2" "$3" ;;
-        aot-fuel) "$WEFT" run --fuel 1000000000000000 --invoke run \
+        aot-fuel) "$WEFT" run --allow-precompiled --fuel 1000000000000000 --invoke run \
                       "$(artifact "$1" "$4")" "$3" ;;
         *)      echo "bench: unknown mode '$1'" >&2; return 127 ;;
     esac

@@ -1,23 +1,24 @@
 /*
-** aot.c — `weft compile` and the loading side of `weft run` for compiled
-** code: runs the C compiler through weft_aot_build_so, wraps the shared
-** object in an artifact (artifact.h), loads a checked artifact's object
-** from a private memfd, and keeps the compile cache of `weft run --aot`.
-** Nothing from an artifact is loaded before cli_artifact_decode accepted it.
+** aot.c — `weft compile` and `weft run --aot`'s compiling: finds and
+** probes the C compiler, runs it through weft_aot_build_so under time,
+** CPU and memory bounds, and wraps the shared object in an artifact
+** authenticated with the user's AoT key (aot_key.h, artifact.h). While
+** the compiler runs, SIGINT and SIGTERM stop it and clean up before weft
+** ends with that signal; the library itself installs no handler.
 */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "aot.h"
-#include "artifact.h"
+#include "aot_internal.h"
+#include "aot_key.h"
 #include "cli.h"
 #include "sha256.h"
 #include "weft_aot.h"
@@ -34,26 +35,164 @@
 
 #define MAX_ARGS 64
 
-/* The compiler, target and mode one compilation uses. */
-struct toolchain {
-  char cc[256];    /* command, may hold flags ("gcc -m64") */
-  char target[64]; /* normalised triple the artifact is for */
-  int explicit_checks;
-  int fuel;          /* code meters fuel */
-  char version[256]; /* first line of `cc --version` (probe only) */
+/* {====================================================================
+** Options
+** ===================================================================== */
+
+void cli_aot_options_default(struct cli_aot_options *o) {
+  o->timeout_s = CLI_AOT_TIMEOUT_DEFAULT;
+  o->memory_bytes = CLI_AOT_MEMORY_DEFAULT;
+}
+
+/* "--name V" or "--name=V" at argv[*i]; NULL when it is not that option. */
+static const char *value_of(int argc, char **argv, int *i, const char *name,
+                            int *missing) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0)
+    return NULL;
+  if (argv[*i][n] == '=')
+    return argv[*i] + n + 1;
+  if (argv[*i][n] != '\0')
+    return NULL;
+  if (*i + 1 >= argc) {
+    *missing = 1;
+    return NULL;
+  }
+  return argv[++*i];
+}
+
+int cli_aot_parse_option(int argc, char **argv, int *i,
+                         struct cli_aot_options *o) {
+  const char *arg = argv[*i], *v;
+  int missing = 0;
+
+  if ((v = value_of(argc, argv, i, "--aot-key", &missing)) != NULL) {
+    o->key_file = v;
+  } else if ((v = value_of(argc, argv, i, "--compile-timeout", &missing))) {
+    if (cli_parse_u32(v, &o->timeout_s) != 0 || o->timeout_s > 4000000) {
+      cli_errorf("invalid value '%s' for --compile-timeout (seconds, 0 for "
+                 "no limit)",
+                 v);
+      return -1;
+    }
+  } else if ((v = value_of(argc, argv, i, "--compile-memory", &missing))) {
+    if (cli_parse_size(v, &o->memory_bytes) != 0 ||
+        (o->memory_bytes != 0 && o->memory_bytes < (16u << 20))) {
+      cli_errorf("invalid value '%s' for --compile-memory (bytes, at least "
+                 "16M; 0 for no limit)",
+                 v);
+      return -1;
+    }
+  } else if (missing) {
+    cli_errorf("option %s needs a value", arg);
+    return -1;
+  } else {
+    return 0;
+  }
+  return 1;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
+** Interrupts while the compiler runs
+** ===================================================================== */
+
+/* The signal that asked weft to stop while compiling, or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+struct saved_signals {
+  struct sigaction intr, term;
 };
+
+/* Catches SIGINT and SIGTERM for the compilation (a signal ignored by
+** whoever started weft stays ignored). */
+static void catch_stop_signals(struct saved_signals *saved) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  stop_signal = 0;
+  sigaction(SIGINT, &sa, &saved->intr);
+  sigaction(SIGTERM, &sa, &saved->term);
+  if (saved->intr.sa_handler == SIG_IGN)
+    sigaction(SIGINT, &saved->intr, NULL);
+  if (saved->term.sa_handler == SIG_IGN)
+    sigaction(SIGTERM, &saved->term, NULL);
+}
+
+static void restore_stop_signals(const struct saved_signals *saved) {
+  sigaction(SIGINT, &saved->intr, NULL);
+  sigaction(SIGTERM, &saved->term, NULL);
+}
+
+/* After the compiler was stopped and its files removed: ends weft with
+** the signal, as if it had not been caught. */
+static void die_of_stop_signal(void) {
+  int sig = stop_signal;
+  cli_errorf("interrupted: the C compiler was stopped (and its temporary "
+             "files removed)");
+  signal(sig, SIG_DFL);
+  raise(sig);
+  _exit(128 + sig); /* not reached unless the signal is blocked */
+}
+
+/* }==================================================================== */
 
 /* {====================================================================
 ** The C compiler
 ** ===================================================================== */
 
-/* Runs `cmd arg` (cmd split on spaces, no shell) and returns the first
-** line of its standard output in `out`; 0 when it exited with status 0. */
-static int first_line_of(const char *cmd, const char *arg, char *out,
-                         size_t out_size) {
-  char buf[512], *argv[MAX_ARGS];
-  int argc = 0, fds[2], status;
+/* Milliseconds left until `deadline` (CLOCK_MONOTONIC), or -1 for none. */
+static int ms_left(const struct timespec *deadline) {
+  struct timespec now;
+  long long ms;
+  if (deadline->tv_sec == 0 || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+    return -1;
+  ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : ms > 1000000000 ? 1000000000 : (int)ms;
+}
+
+/* Reads the child's output into `out` until EOF or the deadline; 0 at
+** EOF, -1 when the deadline passed first. */
+static int read_output(int fd, const struct timespec *deadline, char *out,
+                       size_t out_size) {
   size_t got = 0;
+  for (;;) {
+    char chunk[256];
+    struct pollfd p = {fd, POLLIN, 0};
+    int left = ms_left(deadline), r = poll(&p, 1, left);
+    if (r < 0 && errno == EINTR && stop_signal != 0)
+      return -1; /* SIGINT or SIGTERM: stop it like a timeout */
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r == 0)
+      return -1;
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    for (ssize_t i = 0; i < n && got + 1 < out_size; i++)
+      out[got++] = chunk[i];
+  }
+  out[got] = '\0';
+  out[strcspn(out, "\r\n")] = '\0';
+  return 0;
+}
+
+/* Runs `cmd arg` (cmd split on spaces, no shell) and returns the first
+** line of its standard output in `out`; 0 when it exited with status 0
+** within `timeout_s` seconds (0: no limit). A compiler that hangs is
+** killed with its process group. */
+static int first_line_of(const char *cmd, const char *arg, uint32_t timeout_s,
+                         char *out, size_t out_size) {
+  char buf[512], *argv[MAX_ARGS];
+  int argc = 0, fds[2], status, late;
+  struct timespec deadline = {0, 0};
   pid_t pid;
 
   out[0] = '\0';
@@ -67,7 +206,9 @@ static int first_line_of(const char *cmd, const char *arg, char *out,
     return -1;
   argv[argc++] = (char *)arg;
   argv[argc] = NULL;
-  if (pipe(fds) != 0)
+  if (timeout_s != 0 && clock_gettime(CLOCK_MONOTONIC, &deadline) == 0)
+    deadline.tv_sec += timeout_s;
+  if (pipe2(fds, O_CLOEXEC) != 0)
     return -1;
   fflush(NULL);
   pid = fork();
@@ -78,38 +219,29 @@ static int first_line_of(const char *cmd, const char *arg, char *out,
   }
   if (pid == 0) {
     int null = open("/dev/null", O_RDWR);
+    setpgid(0, 0);
     dup2(fds[1], 1);
     if (null >= 0) {
       dup2(null, 0);
       dup2(null, 2);
     }
-    close(fds[0]);
     execvp(argv[0], argv);
     _exit(127);
   }
+  setpgid(pid, pid);
   close(fds[1]);
-  for (;;) {
-    char chunk[256];
-    ssize_t n = read(fds[0], chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    for (ssize_t i = 0; i < n && got + 1 < out_size; i++)
-      out[got++] = chunk[i];
-  }
+  late = read_output(fds[0], &deadline, out, out_size);
   close(fds[0]);
-  out[got] = '\0';
-  out[strcspn(out, "\r\n")] = '\0';
+  if (late)
+    kill(-pid, SIGKILL);
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR)
       return -1;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0] ? 0 : -1;
+  return !late && WIFEXITED(status) && WEXITSTATUS(status) == 0 && out[0] ? 0
+                                                                          : -1;
 }
 
-/* Fills in the compiler command, target and mode; runs nothing. */
-static int resolve_toolchain(const struct cli_aot_options *o,
-                             struct toolchain *t) {
+int cli_aot_resolve(const struct cli_aot_options *o, struct toolchain *t) {
   const char *env = getenv("WEFT_CC");
 
   memset(t, 0, sizeof *t);
@@ -140,11 +272,26 @@ static int resolve_toolchain(const struct cli_aot_options *o,
   return CLI_EXIT_OK;
 }
 
-/* Asks the compiler its version and target; the target must be t->target. */
-static int probe_toolchain(struct toolchain *t) {
+/* The probes, with SIGINT and SIGTERM caught like the build's: the probed
+** compiler is in a process group of its own, out of the terminal's reach. */
+static int probe_line(const char *cmd, const char *arg, uint32_t timeout_s,
+                      char *out, size_t out_size) {
+  struct saved_signals saved;
+  int rc;
+
+  catch_stop_signals(&saved);
+  rc = first_line_of(cmd, arg, timeout_s, out, out_size);
+  restore_stop_signals(&saved);
+  if (stop_signal != 0)
+    die_of_stop_signal();
+  return rc;
+}
+
+int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o) {
   char machine[128];
 
-  if (first_line_of(t->cc, "-dumpmachine", machine, sizeof machine) != 0) {
+  if (probe_line(t->cc, "-dumpmachine", o->timeout_s, machine,
+                 sizeof machine) != 0) {
     cli_errorf("cannot run the C compiler '%s'%s", t->cc,
                strcmp(t->target, cli_host_triple()) != 0
                    ? " (for another target install Debian's cross compiler, "
@@ -158,7 +305,8 @@ static int probe_toolchain(struct toolchain *t) {
                t->cc, machine, t->target);
     return CLI_EXIT_USAGE;
   }
-  if (first_line_of(t->cc, "--version", t->version, sizeof t->version) != 0)
+  if (probe_line(t->cc, "--version", o->timeout_s, t->version,
+                 sizeof t->version) != 0)
     snprintf(t->version, sizeof t->version, "unknown");
   return CLI_EXIT_OK;
 }
@@ -171,125 +319,23 @@ static uint32_t online_cpus(void) {
 /* }==================================================================== */
 
 /* {====================================================================
-** Files
-** ===================================================================== */
-
-static int write_all(int fd, const uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size) {
-  size_t n = strlen(path) + 16;
-  char *tmp = malloc(n);
-  int fd;
-
-  if (tmp == NULL) {
-    cli_errorf("%s: out of memory", path);
-    return CLI_EXIT_USAGE;
-  }
-  snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-  fd = mkstemp(tmp);
-  if (fd < 0) {
-    cli_errorf("%s: cannot write: %s", path, strerror(errno));
-    free(tmp);
-    return CLI_EXIT_USAGE;
-  }
-  if (write_all(fd, bytes, size) != 0 || fchmod(fd, 0644) != 0 ||
-      close(fd) != 0) {
-    int e = errno;
-    close(fd);
-    unlink(tmp);
-    cli_errorf("%s: cannot write: %s", path, strerror(e));
-    free(tmp);
-    return CLI_EXIT_USAGE;
-  }
-  if (rename(tmp, path) != 0) {
-    cli_errorf("%s: cannot write: %s", path, strerror(errno));
-    unlink(tmp);
-    free(tmp);
-    return CLI_EXIT_USAGE;
-  }
-  free(tmp);
-  return CLI_EXIT_OK;
-}
-
-/* Reads the first bytes of `path`, to tell an artifact from a module. */
-static int file_is_artifact(const char *path) {
-  uint8_t head[8];
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  ssize_t n;
-
-  if (fd < 0)
-    return 0; /* the normal path reports the error */
-  n = read(fd, head, sizeof head);
-  close(fd);
-  return n == (ssize_t)sizeof head && cli_artifact_is(head, sizeof head);
-}
-
-static int has_suffix(const char *s, const char *suffix) {
-  size_t n = strlen(s), k = strlen(suffix);
-  return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* mkdir -p with mode 0700 for new directories. */
-static int make_dirs(const char *dir) {
-  char buf[4096];
-  size_t n = strlen(dir);
-
-  if (n == 0 || n >= sizeof buf)
-    return -1;
-  memcpy(buf, dir, n + 1);
-  for (size_t i = 1; i <= n; i++) {
-    if (buf[i] != '/' && buf[i] != '\0')
-      continue;
-    char c = buf[i];
-    buf[i] = '\0';
-    if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-      return -1;
-    buf[i] = c;
-  }
-  return 0;
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
 ** Compiling
 ** ===================================================================== */
 
-static int read_so(const char *so_path, uint8_t **out, size_t *out_size) {
-  return cli_read_file(so_path, (uint64_t)1 << 40, out, out_size);
-}
-
-/* Compiles with a toolchain already resolved and probed. */
-static int compile_with(const weft_module *module, const uint8_t *wasm,
-                        size_t wasm_size, const struct toolchain *t,
-                        uint32_t jobs, const char *path, uint8_t **out_bytes,
-                        size_t *out_size) {
+/* Runs the compiler into a temporary shared object and reads it back. */
+static int build_so(const weft_module *module, const struct toolchain *t,
+                    const struct cli_aot_options *o,
+                    const uint8_t module_sha256[32], const char *path,
+                    uint8_t **so, size_t *so_size, char *limited,
+                    size_t limited_size) {
   weft_aot_build_options bo;
-  struct cli_artifact a;
-  weft_error err;
+  struct saved_signals saved;
   const char *tmpdir = getenv("TMPDIR");
   char so_path[4096];
-  uint8_t *so = NULL;
-  size_t so_size = 0;
+  weft_error err;
+  weft_status s;
   int fd, rc;
 
-  memset(&bo, 0, sizeof bo);
-  memset(&a, 0, sizeof a);
-  if (cli_sha256_of(wasm, wasm_size, a.module_sha256) != 0) {
-    cli_errorf("out of memory");
-    return CLI_EXIT_LOAD;
-  }
   snprintf(so_path, sizeof so_path, "%s/weft-so-XXXXXX.so",
            tmpdir != NULL && *tmpdir ? tmpdir : "/tmp");
   fd = mkstemps(so_path, 3);
@@ -298,18 +344,54 @@ static int compile_with(const weft_module *module, const uint8_t *wasm,
     return CLI_EXIT_USAGE;
   }
   close(fd);
+  memset(&bo, 0, sizeof bo);
   bo.cc = t->cc;
   bo.explicit_bounds_checks = t->explicit_checks;
-  bo.jobs = jobs ? jobs : online_cpus();
+  bo.jobs = o->jobs ? o->jobs : online_cpus();
   bo.progress = isatty(2);
-  memcpy(bo.module_sha256, a.module_sha256, 32);
+  memcpy(bo.module_sha256, module_sha256, 32);
+  bo.timeout_ms = o->timeout_s * 1000;
+  bo.cpu_seconds = o->timeout_s;
+  bo.memory_bytes = o->memory_bytes;
+  bo.cancel = &stop_signal;
   memset(&err, 0, sizeof err);
-  if (weft_aot_build_so(module, &bo, so_path, &err) != WEFT_OK) {
+  catch_stop_signals(&saved);
+  s = weft_aot_build_so(module, &bo, so_path, &err);
+  restore_stop_signals(&saved);
+  if (s != WEFT_OK) {
     unlink(so_path);
+    if (stop_signal != 0)
+      die_of_stop_signal();
+    if (s == WEFT_ERR_LIMIT && limited != NULL) {
+      snprintf(limited, limited_size, "%s", err.message);
+      return CLI_EXIT_LOAD;
+    }
     return cli_report(path, &err);
   }
-  rc = read_so(so_path, &so, &so_size);
+  rc = cli_read_file(so_path, (uint64_t)1 << 40, so, so_size);
   unlink(so_path);
+  return rc;
+}
+
+int cli_aot_build(const weft_module *module, const uint8_t *wasm,
+                  size_t wasm_size, const struct toolchain *t,
+                  const struct cli_aot_options *o, const uint8_t *key,
+                  const char *path, uint8_t **out_bytes, size_t *out_size,
+                  char *limited, size_t limited_size) {
+  struct cli_artifact a;
+  uint8_t *so = NULL;
+  size_t so_size = 0;
+  int rc;
+
+  if (limited != NULL)
+    limited[0] = '\0';
+  memset(&a, 0, sizeof a);
+  if (cli_sha256_of(wasm, wasm_size, a.module_sha256) != 0) {
+    cli_errorf("out of memory");
+    return CLI_EXIT_LOAD;
+  }
+  rc = build_so(module, t, o, a.module_sha256, path, &so, &so_size, limited,
+                limited_size);
   if (rc != CLI_EXIT_OK)
     return rc;
   a.abi = WEFT_AOT_ABI;
@@ -325,7 +407,7 @@ static int compile_with(const weft_module *module, const uint8_t *wasm,
   a.wasm_size = wasm_size;
   a.so = so;
   a.so_size = so_size;
-  rc = cli_artifact_encode(&a, out_bytes, out_size);
+  rc = cli_artifact_encode(&a, key, out_bytes, out_size);
   free(so);
   if (rc != 0) {
     cli_errorf("%s: out of memory writing the artifact", path);
@@ -338,339 +420,22 @@ int cli_aot_compile(const weft_module *module, const uint8_t *wasm,
                     size_t wasm_size, const struct cli_aot_options *o,
                     const char *path, uint8_t **out_bytes, size_t *out_size) {
   struct toolchain t;
+  uint8_t key[CLI_AOT_KEY_SIZE];
+  char key_path[4200];
   int rc;
 
   *out_bytes = NULL;
   *out_size = 0;
-  rc = resolve_toolchain(o, &t);
-  if (rc == CLI_EXIT_OK)
-    rc = probe_toolchain(&t);
-  if (rc == CLI_EXIT_OK)
-    rc = compile_with(module, wasm, wasm_size, &t, o->jobs, path, out_bytes,
-                      out_size);
-  return rc;
-}
-
-/* }==================================================================== */
-
-/* {====================================================================
-** Loading checked code
-** ===================================================================== */
-
-/* Puts the shared object where dlopen can map it without anyone else
-** seeing or replacing it: an anonymous memfd, or failing that a private
-** temporary file that is unlinked once loaded. */
-static int stage_so(const uint8_t *so, size_t size, char *path,
-                    size_t path_size, int *out_fd, int *out_unlink) {
-  int fd = -1;
-
-  *out_unlink = 0;
-#ifdef MFD_CLOEXEC
-  if (access("/proc/self/fd", X_OK) == 0) {
-    fd = memfd_create("weft-aot", MFD_CLOEXEC);
-    if (fd >= 0)
-      snprintf(path, path_size, "/proc/self/fd/%d", fd);
-  }
-#endif
-  if (fd < 0) {
-    const char *tmpdir = getenv("TMPDIR");
-    snprintf(path, path_size, "%s/weft-aot-XXXXXX.so",
-             tmpdir != NULL && *tmpdir ? tmpdir : "/tmp");
-    fd = mkstemps(path, 3);
-    if (fd < 0)
-      return -1;
-    *out_unlink = 1;
-  }
-  if (write_all(fd, so, size) != 0) {
-    if (*out_unlink)
-      unlink(path);
-    close(fd);
-    return -1;
-  }
-  *out_fd = fd;
-  return 0;
-}
-
-/* True when the object loaded from `so_path` carries, in its own module
-** table, the module hash and bounds-check mode the header states. */
-static int table_matches(const char *so_path, const struct cli_artifact *a) {
-  void *h = dlopen(so_path, RTLD_NOW | RTLD_NOLOAD);
-  const weft_aot_module *table = h ? dlsym(h, WEFT_AOT_SYMBOL) : NULL;
-  int ok =
-      table != NULL &&
-      memcmp(table->module_sha256, a->module_sha256, 32) == 0 &&
-      !table->explicit_checks == !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS) &&
-      !table->fuel_metering == !(a->flags & CLI_ARTIFACT_FUEL);
-  if (h != NULL)
-    dlclose(h); /* drops only the reference taken here */
-  return ok;
-}
-
-/* Loads a checked artifact's code into `module` (made from its Wasm). */
-static int attach_code(weft_module *module, const struct cli_artifact *a,
-                       const char *path, void **out_code) {
-  char so_path[4096];
-  int fd, unlink_after, rc = CLI_EXIT_OK;
-  void *code = NULL;
-  weft_error err;
-
-  *out_code = NULL;
-  if (stage_so(a->so, a->so_size, so_path, sizeof so_path, &fd,
-               &unlink_after) != 0) {
-    cli_errorf("%s: cannot stage the compiled code: %s", path, strerror(errno));
-    return CLI_EXIT_LOAD;
-  }
-  memset(&err, 0, sizeof err);
-  if (weft_aot_load_so(module, so_path, &code, &err) != WEFT_OK)
-    rc = cli_report(path, &err);
-  else if (!table_matches(so_path, a)) {
-    cli_errorf("%s: refused: the compiled code does not match the "
-               "artifact's header (module hash or bounds-check mode)",
-               path);
-    rc = CLI_EXIT_LOAD;
-  }
-  if (unlink_after)
-    unlink(so_path);
-  close(fd);
-  if (rc != CLI_EXIT_OK) {
-    weft_aot_unload(code);
-    return rc;
-  }
-  *out_code = code;
-  return CLI_EXIT_OK;
-}
-
-/* The module of a checked artifact. When this very weft build made the
-** code, it validated these bytes then (weft compile loads them first), so
-** the bodies need not be validated and lowered again; from another build,
-** they are. */
-static weft_status load_module_for(weft_engine *engine,
-                                   const struct cli_artifact *a,
-                                   weft_module **out, weft_error *err) {
-  if (strcmp(a->weft_build, WEFT_BUILD_ID) == 0 &&
-      strcmp(a->weft_version, WEFT_VERSION) == 0)
-    return weft_module_load_precompiled(engine, a->wasm, a->wasm_size, out,
-                                        err);
-  return weft_module_load(engine, a->wasm, a->wasm_size, out, err);
-}
-
-/* weft run FILE.cwasm */
-static int load_artifact(const weft_config *config, const char *path,
-                         weft_engine **out_engine, weft_module **out_module,
-                         void **out_code) {
-  struct cli_artifact a;
-  char why[512];
-  uint8_t *bytes;
-  size_t size;
-  weft_error err;
-  int rc;
-
-  rc = cli_read_file(path, config->max_module_bytes + ((uint64_t)4 << 30),
-                     &bytes, &size);
-  if (rc != CLI_EXIT_OK)
-    return rc;
-  if (cli_artifact_decode(bytes, size, 1, &a, why, sizeof why) !=
-      CLI_ARTIFACT_OK) {
-    cli_errorf("%s: refused: %s", path, why);
-    free(bytes);
-    return CLI_EXIT_LOAD;
-  }
-  if (a.wasm_size > config->max_module_bytes) {
-    cli_errorf("%s: module too large (%zu bytes; the limit is %llu bytes)",
-               path, a.wasm_size, (unsigned long long)config->max_module_bytes);
-    free(bytes);
+  if (cli_aot_key_get(o->key_file, 1, key, key_path, sizeof key_path) != 0)
     return CLI_EXIT_USAGE;
-  }
-  memset(&err, 0, sizeof err);
-  if (weft_engine_new(config, out_engine, &err) != WEFT_OK) {
-    free(bytes);
-    return cli_report(NULL, &err);
-  }
-  memset(&err, 0, sizeof err);
-  if (load_module_for(*out_engine, &a, out_module, &err) != WEFT_OK)
-    rc = cli_report(path, &err);
-  else
-    rc = attach_code(*out_module, &a, path, out_code);
-  free(bytes);
+  rc = cli_aot_resolve(o, &t);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_aot_probe(&t, o);
+  if (rc == CLI_EXIT_OK)
+    rc = cli_aot_build(module, wasm, wasm_size, &t, o, key, path, out_bytes,
+                       out_size, NULL, 0);
+  memset(key, 0, sizeof key);
   return rc;
 }
 
 /* }==================================================================== */
-
-/* {====================================================================
-** The compile cache (weft run --aot)
-** ===================================================================== */
-
-static int cache_dir_of(const char *given, char *out, size_t out_size) {
-  const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-  if (given != NULL)
-    snprintf(out, out_size, "%s", given);
-  else if (xdg != NULL && xdg[0] == '/')
-    snprintf(out, out_size, "%s/weft", xdg);
-  else if (home != NULL && home[0] != '\0')
-    snprintf(out, out_size, "%s/.cache/weft", home);
-  else
-    return -1;
-  return 0;
-}
-
-/* The key covers everything that makes compiled code what it is: the
-** module, the ABI, target, compiler command, flags, bounds-check mode and
-** the weft build that generated the C. */
-static int cache_key(const uint8_t module_sha256[32], const struct toolchain *t,
-                     char out_hex[65]) {
-  char text[2048], module_hex[65];
-  uint8_t digest[32];
-
-  cli_sha256_hex(module_sha256, module_hex);
-  snprintf(text, sizeof text,
-           "weft-aot-cache 1\nmodule %s\nabi %d\ntarget %s\ncc %s\n"
-           "cflags %s\nexplicit %d\nfuel %d\nweft %s %s\n",
-           module_hex, WEFT_AOT_ABI, t->target, t->cc, WEFT_AOT_CFLAGS,
-           t->explicit_checks, t->fuel, WEFT_VERSION, WEFT_BUILD_ID);
-  if (cli_sha256_of(text, strlen(text), digest) != 0)
-    return -1;
-  cli_sha256_hex(digest, out_hex);
-  return 0;
-}
-
-/* A cache entry is used only when it passes every check an artifact
-** passes, and is for this very module and mode. */
-static int cache_entry_ok(const uint8_t *bytes, size_t size,
-                          const uint8_t module_sha256[32],
-                          const struct toolchain *t, struct cli_artifact *a,
-                          char *why, size_t why_size) {
-  /* The embedded Wasm is not used here: the module run is the one the
-  ** caller hashed, compared with the header's module hash below. */
-  if (cli_artifact_decode(bytes, size, 0, a, why, why_size) != CLI_ARTIFACT_OK)
-    return 0;
-  if (memcmp(a->module_sha256, module_sha256, 32) != 0 ||
-      !(a->flags & CLI_ARTIFACT_EXPLICIT_CHECKS) != !t->explicit_checks ||
-      !(a->flags & CLI_ARTIFACT_FUEL) != !t->fuel ||
-      strcmp(a->cc, t->cc) != 0) {
-    snprintf(why, why_size, "made for another module or mode");
-    return 0;
-  }
-  return 1;
-}
-
-/* weft run --aot FILE.wasm */
-static int load_cached(const weft_config *config, const char *path,
-                       const struct cli_run_load *how, weft_engine **out_engine,
-                       weft_module **out_module, void **out_code) {
-  struct cli_aot_options o = {NULL, NULL, how->explicit_checks ? 1 : -1, 0,
-                              config->fuel_metering};
-  struct toolchain t;
-  struct cli_artifact a;
-  char dir[4096], entry[4200], key[65], why[512];
-  uint8_t *wasm = NULL, *bytes = NULL, module_sha256[32];
-  size_t wasm_size, size = 0;
-  weft_error err;
-  int rc;
-
-  rc = resolve_toolchain(&o, &t);
-  if (rc != CLI_EXIT_OK)
-    return rc;
-  if (cache_dir_of(how->cache_dir, dir, sizeof dir) != 0) {
-    cli_errorf("no cache directory: use --cache-dir, or set XDG_CACHE_HOME "
-               "or HOME");
-    return CLI_EXIT_USAGE;
-  }
-  rc = cli_read_file(path, config->max_module_bytes, &wasm, &wasm_size);
-  if (rc != CLI_EXIT_OK)
-    return rc;
-  memset(&err, 0, sizeof err);
-  if (weft_engine_new(config, out_engine, &err) != WEFT_OK) {
-    rc = cli_report(NULL, &err);
-    goto done;
-  }
-  if (cli_sha256_of(wasm, wasm_size, module_sha256) != 0 ||
-      cache_key(module_sha256, &t, key) != 0) {
-    cli_errorf("out of memory");
-    rc = CLI_EXIT_LOAD;
-    goto done;
-  }
-  snprintf(entry, sizeof entry, "%s/%s.cwasm", dir, key);
-  if (access(entry, F_OK) == 0) {
-    rc = cli_read_file(entry, config->max_module_bytes + ((uint64_t)4 << 30),
-                       &bytes, &size);
-    if (rc == CLI_EXIT_OK &&
-        cache_entry_ok(bytes, size, module_sha256, &t, &a, why, sizeof why)) {
-      /* The entry's module hash is FILE.wasm's, checked above. */
-      a.wasm = wasm;
-      a.wasm_size = wasm_size;
-      memset(&err, 0, sizeof err);
-      if (load_module_for(*out_engine, &a, out_module, &err) != WEFT_OK)
-        rc = cli_report(path, &err);
-      else
-        rc = attach_code(*out_module, &a, entry, out_code);
-      goto done;
-    }
-    if (rc == CLI_EXIT_OK)
-      cli_errorf("%s: cache entry refused (%s); compiling again", entry, why);
-    free(bytes);
-    bytes = NULL;
-  }
-  memset(&err, 0, sizeof err);
-  if (weft_module_load(*out_engine, wasm, wasm_size, out_module, &err) !=
-      WEFT_OK) {
-    rc = cli_report(path, &err);
-    goto done;
-  }
-  if (make_dirs(dir) != 0) {
-    cli_errorf("%s: cannot create the cache directory: %s", dir,
-               strerror(errno));
-    rc = CLI_EXIT_USAGE;
-    goto done;
-  }
-  rc = probe_toolchain(&t);
-  if (rc == CLI_EXIT_OK)
-    rc = compile_with(*out_module, wasm, wasm_size, &t, 0, path, &bytes, &size);
-  if (rc == CLI_EXIT_OK)
-    rc = cli_write_file_atomic(entry, bytes, size);
-  if (rc == CLI_EXIT_OK) {
-    if (cache_entry_ok(bytes, size, module_sha256, &t, &a, why, sizeof why))
-      rc = attach_code(*out_module, &a, entry, out_code);
-    else {
-      cli_errorf("%s: the artifact just built was refused: %s", entry, why);
-      rc = CLI_EXIT_LOAD;
-    }
-  }
-done:
-  free(bytes);
-  free(wasm);
-  return rc;
-}
-
-/* }==================================================================== */
-
-int cli_load_for_run(const weft_config *config, const char *path,
-                     const struct cli_run_load *how, weft_engine **out_engine,
-                     weft_module **out_module, void **out_code) {
-  weft_config defaults;
-  int rc;
-
-  *out_engine = NULL;
-  *out_module = NULL;
-  *out_code = NULL;
-  if (config == NULL) {
-    weft_config_default(&defaults);
-    config = &defaults;
-  }
-  if (file_is_artifact(path) || has_suffix(path, ".cwasm"))
-    rc = load_artifact(config, path, out_engine, out_module, out_code);
-  else if (how != NULL && how->aot)
-    rc = load_cached(config, path, how, out_engine, out_module, out_code);
-  else
-    return cli_load_module(config, path, out_engine, out_module, NULL);
-  if (rc != CLI_EXIT_OK) {
-    weft_module_free(*out_module);
-    weft_engine_free(*out_engine);
-    weft_aot_unload(*out_code);
-    *out_engine = NULL;
-    *out_module = NULL;
-    *out_code = NULL;
-  }
-  return rc;
-}

@@ -1,7 +1,10 @@
 /*
 ** aot.h — the CLI's ahead-of-time plumbing: compiling a module into an
-** artifact (.cwasm) with the C compiler, loading a checked artifact's
-** code, and the compile cache behind `weft run --aot`.
+** artifact (.cwasm) with the C compiler, loading an authenticated
+** artifact's code, and the compile cache behind `weft run --aot`.
+** Trust model (docs/aot-artifact.md): an artifact is native code, loaded
+** only on explicit request (--allow-precompiled, or the user's own cache)
+** and only when its MAC verifies under the user's AoT key.
 */
 #ifndef WEFT_CLI_AOT_H
 #define WEFT_CLI_AOT_H
@@ -12,37 +15,59 @@
 #include "weft.h"
 #include "weft_aot_build.h" /* weft_aot_unload */
 
+/* Default bounds on the C compiler (README.md, docs/aot-artifact.md). */
+#define CLI_AOT_TIMEOUT_DEFAULT 600u /* seconds, wall clock, whole build */
+#define CLI_AOT_MEMORY_DEFAULT ((uint64_t)4 << 30) /* per compiler process */
+
 /* How to compile (weft compile, weft run --aot). */
 struct cli_aot_options {
-  const char *cc;      /* NULL: $WEFT_CC, TARGET-gcc with a target, or cc */
-  const char *target;  /* NULL: this host */
-  int explicit_checks; /* 1 explicit, 0 guard pages, -1 the target's default */
-  uint32_t jobs;       /* parallel compiler processes; 0: online CPUs */
-  int fuel;            /* code meters fuel (the engine's fuel_metering) */
+  const char *cc;       /* NULL: $WEFT_CC, TARGET-gcc with a target, or cc */
+  const char *target;   /* NULL: this host */
+  int explicit_checks;  /* 1 explicit, 0 guard pages, -1 the target's default */
+  uint32_t jobs;        /* parallel compiler processes; 0: online CPUs */
+  int fuel;             /* code meters fuel (the engine's fuel_metering) */
+  const char *key_file; /* --aot-key; NULL: $WEFT_AOT_KEY or the default */
+  uint32_t timeout_s;   /* --compile-timeout; also each process's CPU limit;
+                           0: none */
+  uint64_t memory_bytes; /* --compile-memory: RLIMIT_AS per process; 0: none */
 };
 
-/* Compiles `module`, loaded from `wasm`, into artifact bytes (malloc'd).
-** Reports problems about `path` and returns the exit status. */
+/* Sets the compiler bounds to their defaults. */
+void cli_aot_options_default(struct cli_aot_options *o);
+
+/* Parses the options weft compile and weft run share: --aot-key FILE,
+** --compile-timeout SECONDS, --compile-memory BYTES. Returns 1 when
+** argv[*i] was one of them (and *i advanced past its value), 0 when not,
+** -1 after reporting a bad or missing value. */
+int cli_aot_parse_option(int argc, char **argv, int *i,
+                         struct cli_aot_options *o);
+
+/* Compiles `module`, loaded from `wasm`, into artifact bytes (malloc'd),
+** authenticated with the AoT key (made on first use). Reports problems
+** about `path` and returns the exit status. A SIGINT or SIGTERM during
+** the compilation stops the compiler, removes its files and ends weft
+** with that signal. */
 int cli_aot_compile(const weft_module *module, const uint8_t *wasm,
                     size_t wasm_size, const struct cli_aot_options *o,
                     const char *path, uint8_t **out_bytes, size_t *out_size);
-
-/* Writes `bytes` to `path` through a temporary file in the same directory
-** and a rename, so readers never see half a file. Reports problems. */
-int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size);
 
 /* What `weft run` was asked. */
 struct cli_run_load {
   int aot;               /* --aot: compile through the cache */
   const char *cache_dir; /* NULL: $XDG_CACHE_HOME/weft or ~/.cache/weft */
   int explicit_checks;   /* compile with explicit bounds checks */
+  int allow_precompiled; /* --allow-precompiled: FILE may be an artifact */
+  struct cli_aot_options compile; /* key and compiler bounds (cc, target,
+                                     jobs and mode are not used here) */
 };
 
-/* Loads `path` for running: a .wasm module (interpreted, or with --aot
-** compiled code from the cache), or a .cwasm artifact, checked before any
-** of its code is loaded. *out_code is the loaded code to release with
-** weft_aot_unload after the module and engine are freed (NULL if none).
-** Refusals and errors are reported; returns the exit status. */
+/* Loads `path` for running: a Wasm module (interpreted, or with --aot
+** compiled code from the cache), or, only with how->allow_precompiled, an
+** artifact authenticated and checked before any of its code is loaded. A
+** file with the artifact magic is refused otherwise, whatever its name.
+** *out_code is the loaded code to release with weft_aot_unload after the
+** module and engine are freed (NULL if none). Refusals and errors are
+** reported; returns the exit status. */
 int cli_load_for_run(const weft_config *config, const char *path,
                      const struct cli_run_load *how, weft_engine **out_engine,
                      weft_module **out_module, void **out_code);

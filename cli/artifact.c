@@ -1,15 +1,19 @@
 /*
 ** artifact.c — encoding and checking AoT artifacts (artifact.h). The
 ** layout is documented field by field in docs/aot-artifact.md; the
-** offsets below are that table. The integrity hash detects corruption
-** (truncation, flipped bits, a half-written file); it is not a signature.
+** offsets below are that table. The MAC (HMAC-SHA256 under the user's AoT
+** key, aot_key.h) covers every other byte and is checked right after the
+** sizes, before any other field is believed: an artifact nobody with the
+** key made is refused whatever it says.
 */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aot_key.h"
 #include "artifact.h"
+#include "measure.h"
 #include "sha256.h"
 #include "weft_aot.h"
 
@@ -29,11 +33,12 @@
 #define OFF_CC 200           /* 256 */
 #define OFF_CC_VERSION 456   /* 256 */
 #define OFF_CFLAGS 712       /* 256 */
-#define OFF_RESERVED 968     /* 24 zero bytes */
-#define OFF_INTEGRITY 992    /* 32: SHA-256 of [0, 992) + payload */
+#define OFF_KEY_ID 968       /* 16: cli_aot_key_id of the key */
+#define OFF_RESERVED 984     /* 8 zero bytes */
+#define OFF_MAC 992          /* 32: HMAC-SHA256 of [0, 992) + payload */
 #define MAGIC_SIZE 8
 
-_Static_assert(OFF_INTEGRITY + 32 == CLI_ARTIFACT_HEADER_SIZE, "header layout");
+_Static_assert(OFF_MAC + 32 == CLI_ARTIFACT_HEADER_SIZE, "header layout");
 _Static_assert(sizeof(WEFT_AOT_MAGIC) - 1 == MAGIC_SIZE, "magic size");
 
 /* ---- host triple -------------------------------------------------------- */
@@ -122,22 +127,16 @@ static int put_str(uint8_t *field, size_t field_size, const char *s) {
   return 0;
 }
 
-/* SHA-256 of the header up to the integrity field, then the shared
-** object. The embedded Wasm is covered through the module hash, a header
-** field: hashing it twice would cost a third of loading a large module. */
-static int integrity_hash(const uint8_t *header, const uint8_t *payload,
-                          size_t payload_size, uint8_t out[32]) {
-  struct cli_sha256 *h = cli_sha256_new();
-  if (h == NULL)
-    return -1;
-  cli_sha256_update(h, header, OFF_INTEGRITY);
-  cli_sha256_update(h, payload, payload_size);
-  cli_sha256_final(h, out);
-  return 0;
+/* The MAC: HMAC-SHA256 under `key` of the header up to the MAC field,
+** then the whole payload (the Wasm module and the shared object). */
+static int artifact_mac(const uint8_t *bytes, size_t size, const uint8_t *key,
+                        uint8_t out[32]) {
+  return cli_hmac_sha256(key, bytes, OFF_MAC, bytes + CLI_ARTIFACT_HEADER_SIZE,
+                         size - CLI_ARTIFACT_HEADER_SIZE, out);
 }
 
-int cli_artifact_encode(const struct cli_artifact *a, uint8_t **out_bytes,
-                        size_t *out_size) {
+int cli_artifact_encode(const struct cli_artifact *a, const uint8_t *key,
+                        uint8_t **out_bytes, size_t *out_size) {
   size_t size = CLI_ARTIFACT_HEADER_SIZE + a->wasm_size + a->so_size;
   uint8_t *b = calloc(1, size);
 
@@ -153,6 +152,7 @@ int cli_artifact_encode(const struct cli_artifact *a, uint8_t **out_bytes,
   put_u64(b + OFF_WASM_SIZE, a->wasm_size);
   put_u64(b + OFF_SO_SIZE, a->so_size);
   memcpy(b + OFF_MODULE_HASH, a->module_sha256, 32);
+  cli_aot_key_id(key, b + OFF_KEY_ID);
   if (put_str(b + OFF_TARGET, 64, a->target) != 0 ||
       put_str(b + OFF_WEFT_VERSION, 32, a->weft_version) != 0 ||
       put_str(b + OFF_WEFT_BUILD, 32, a->weft_build) != 0 ||
@@ -164,8 +164,7 @@ int cli_artifact_encode(const struct cli_artifact *a, uint8_t **out_bytes,
   }
   memcpy(b + CLI_ARTIFACT_HEADER_SIZE, a->wasm, a->wasm_size);
   memcpy(b + CLI_ARTIFACT_HEADER_SIZE + a->wasm_size, a->so, a->so_size);
-  if (integrity_hash(b, b + CLI_ARTIFACT_HEADER_SIZE + a->wasm_size, a->so_size,
-                     b + OFF_INTEGRITY) != 0) {
+  if (artifact_mac(b, size, key, b + OFF_MAC) != 0) {
     free(b);
     return -1;
   }
@@ -209,7 +208,8 @@ refuse(enum cli_artifact_problem p, char *why, size_t why_size, const char *fmt,
   return p;
 }
 
-/* Magic, format, sizes and integrity: the container itself. */
+/* Magic, format and sizes: the container itself, read before the MAC is
+** checked only to know what the MAC covers. */
 static enum cli_artifact_problem
 check_container(const uint8_t *bytes, size_t size, char *why, size_t why_size) {
   if (!cli_artifact_is(bytes, size))
@@ -240,19 +240,85 @@ check_container(const uint8_t *bytes, size_t size, char *why, size_t why_size) {
         CLI_ARTIFACT_CORRUPT, why, why_size,
         "corrupt: %zu bytes, longer than the header says (%llu)", size,
         (unsigned long long)(CLI_ARTIFACT_HEADER_SIZE + wasm_size + so_size));
-  uint8_t digest[32];
-  if (integrity_hash(bytes, bytes + CLI_ARTIFACT_HEADER_SIZE + wasm_size,
-                     (size_t)so_size, digest) != 0)
-    return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
-                  "out of memory checking the artifact");
-  if (memcmp(digest, bytes + OFF_INTEGRITY, 32) != 0)
-    return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
-                  "corrupt: integrity check failed (header or payload "
-                  "modified or damaged)");
   return CLI_ARTIFACT_OK;
 }
 
+/* The MAC under `key`, compared in constant time. A wrong key and a
+** modified artifact look the same to the MAC; the key id (unauthenticated
+** here, only a hint) lets the message tell the likely cause. */
+static enum cli_artifact_problem check_mac(const uint8_t *bytes, size_t size,
+                                           const uint8_t *key, char *why,
+                                           size_t why_size) {
+  uint8_t mac[32], id[CLI_AOT_KEY_ID_SIZE];
+  char mine[33], theirs[33];
+
+  if (artifact_mac(bytes, size, key, mac) != 0)
+    return refuse(CLI_ARTIFACT_UNAUTHENTIC, why, why_size,
+                  "out of memory checking the artifact");
+  if (cli_equal_ct(mac, bytes + OFF_MAC, 32))
+    return CLI_ARTIFACT_OK;
+  cli_aot_key_id(key, id);
+  if (memcmp(id, bytes + OFF_KEY_ID, sizeof id) == 0)
+    return refuse(CLI_ARTIFACT_UNAUTHENTIC, why, why_size,
+                  "not authentic: the MAC does not verify under your AoT "
+                  "key (the artifact was modified or damaged after it was "
+                  "made)");
+  measure_hex(id, sizeof id, mine);
+  measure_hex(bytes + OFF_KEY_ID, sizeof id, theirs);
+  return refuse(CLI_ARTIFACT_UNAUTHENTIC, why, why_size,
+                "not authentic: not made with your AoT key (it names key "
+                "%s, yours is %s; to run an artifact made "
+                "elsewhere, share that key with --aot-key FILE)",
+                theirs, mine);
+}
+
+/* Field syntax; fills `a` (pointing into `bytes`). */
+static enum cli_artifact_problem parse_fields(const uint8_t *bytes,
+                                              struct cli_artifact *a, char *why,
+                                              size_t why_size) {
+  a->abi = get_u32(bytes + OFF_ABI);
+  a->flags = get_u32(bytes + OFF_FLAGS);
+  a->wasm_size = (size_t)get_u64(bytes + OFF_WASM_SIZE);
+  a->so_size = (size_t)get_u64(bytes + OFF_SO_SIZE);
+  a->wasm = bytes + CLI_ARTIFACT_HEADER_SIZE;
+  a->so = a->wasm + a->wasm_size;
+  memcpy(a->module_sha256, bytes + OFF_MODULE_HASH, 32);
+  memcpy(a->key_id, bytes + OFF_KEY_ID, sizeof a->key_id);
+  if (get_str(bytes + OFF_TARGET, 64, a->target) != 0 ||
+      get_str(bytes + OFF_WEFT_VERSION, 32, a->weft_version) != 0 ||
+      get_str(bytes + OFF_WEFT_BUILD, 32, a->weft_build) != 0 ||
+      get_str(bytes + OFF_CC, 256, a->cc) != 0 ||
+      get_str(bytes + OFF_CC_VERSION, 256, a->cc_version) != 0 ||
+      get_str(bytes + OFF_CFLAGS, 256, a->cflags) != 0 ||
+      !all_zero(bytes + OFF_RESERVED, OFF_MAC - OFF_RESERVED) ||
+      (a->flags & ~(CLI_ARTIFACT_EXPLICIT_CHECKS | CLI_ARTIFACT_FUEL)) != 0 ||
+      a->so_size == 0)
+    return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
+                  "corrupt: malformed header field");
+  return CLI_ARTIFACT_OK;
+}
+
+enum cli_artifact_problem cli_artifact_read_header(const uint8_t *bytes,
+                                                   size_t size,
+                                                   struct cli_artifact *a,
+                                                   char *why, size_t why_size) {
+  enum cli_artifact_problem p;
+
+  memset(a, 0, sizeof *a);
+  why[0] = '\0';
+  p = check_container(bytes, size, why, why_size);
+  return p != CLI_ARTIFACT_OK ? p : parse_fields(bytes, a, why, why_size);
+}
+
+int cli_artifact_authentic(const uint8_t *bytes, size_t size,
+                           const uint8_t *key) {
+  char why[8];
+  return check_container(bytes, size, why, sizeof why) == CLI_ARTIFACT_OK &&
+         check_mac(bytes, size, key, why, sizeof why) == CLI_ARTIFACT_OK;
+}
+
 enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
+                                              const uint8_t *key,
                                               int check_module,
                                               struct cli_artifact *a, char *why,
                                               size_t why_size) {
@@ -261,26 +327,12 @@ enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
   memset(a, 0, sizeof *a);
   why[0] = '\0';
   p = check_container(bytes, size, why, why_size);
+  if (p == CLI_ARTIFACT_OK)
+    p = check_mac(bytes, size, key, why, why_size);
+  if (p == CLI_ARTIFACT_OK)
+    p = parse_fields(bytes, a, why, why_size);
   if (p != CLI_ARTIFACT_OK)
     return p;
-  a->abi = get_u32(bytes + OFF_ABI);
-  a->flags = get_u32(bytes + OFF_FLAGS);
-  a->wasm_size = (size_t)get_u64(bytes + OFF_WASM_SIZE);
-  a->so_size = (size_t)get_u64(bytes + OFF_SO_SIZE);
-  a->wasm = bytes + CLI_ARTIFACT_HEADER_SIZE;
-  a->so = a->wasm + a->wasm_size;
-  memcpy(a->module_sha256, bytes + OFF_MODULE_HASH, 32);
-  if (get_str(bytes + OFF_TARGET, 64, a->target) != 0 ||
-      get_str(bytes + OFF_WEFT_VERSION, 32, a->weft_version) != 0 ||
-      get_str(bytes + OFF_WEFT_BUILD, 32, a->weft_build) != 0 ||
-      get_str(bytes + OFF_CC, 256, a->cc) != 0 ||
-      get_str(bytes + OFF_CC_VERSION, 256, a->cc_version) != 0 ||
-      get_str(bytes + OFF_CFLAGS, 256, a->cflags) != 0 ||
-      !all_zero(bytes + OFF_RESERVED, OFF_INTEGRITY - OFF_RESERVED) ||
-      (a->flags & ~(CLI_ARTIFACT_EXPLICIT_CHECKS | CLI_ARTIFACT_FUEL)) != 0 ||
-      a->so_size == 0)
-    return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
-                  "corrupt: malformed header field");
   if (a->abi != WEFT_AOT_ABI)
     return refuse(CLI_ARTIFACT_ABI, why, why_size,
                   "built for weft AoT ABI %u, this weft needs ABI %d "

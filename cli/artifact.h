@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLI_ARTIFACT_FORMAT 2           /* version of the header layout */
+#define CLI_ARTIFACT_FORMAT 3           /* version of the header layout */
 #define CLI_ARTIFACT_HEADER_SIZE 1024   /* bytes before the payload */
 #define CLI_ARTIFACT_EXPLICIT_CHECKS 1u /* flags: bounds checked in code */
 #define CLI_ARTIFACT_FUEL 2u            /* flags: code meters fuel */
@@ -20,17 +20,19 @@ enum cli_artifact_problem {
   CLI_ARTIFACT_OK = 0,
   CLI_ARTIFACT_NOT_ARTIFACT, /* no magic */
   CLI_ARTIFACT_FORMAT_VERSION,
-  CLI_ARTIFACT_TRUNCATED,  /* sizes in the header and file disagree */
-  CLI_ARTIFACT_CORRUPT,    /* integrity hash, or a malformed field */
-  CLI_ARTIFACT_ABI,        /* WEFT_AOT_ABI differs */
-  CLI_ARTIFACT_TARGET,     /* built for another target */
-  CLI_ARTIFACT_MODULE_HASH /* embedded Wasm does not hash to the header's */
+  CLI_ARTIFACT_TRUNCATED,   /* sizes in the header and file disagree */
+  CLI_ARTIFACT_UNAUTHENTIC, /* the MAC does not verify under the key */
+  CLI_ARTIFACT_CORRUPT,     /* a malformed field */
+  CLI_ARTIFACT_ABI,         /* WEFT_AOT_ABI differs */
+  CLI_ARTIFACT_TARGET,      /* built for another target */
+  CLI_ARTIFACT_MODULE_HASH  /* embedded Wasm does not hash to the header's */
 };
 
 struct cli_artifact {
   uint32_t abi;              /* WEFT_AOT_ABI of the weft that built it */
   uint32_t flags;            /* CLI_ARTIFACT_* bits */
   uint8_t module_sha256[32]; /* SHA-256 of the Wasm bytes */
+  uint8_t key_id[16];        /* cli_aot_key_id of the key that made it */
   char target[64];           /* normalised triple, e.g. x86_64-linux-gnu */
   char weft_version[32];     /* of the weft that built it */
   char weft_build[32];       /* its library build id (informational) */
@@ -46,22 +48,34 @@ struct cli_artifact {
 /* True when `bytes` start with the artifact magic. */
 int cli_artifact_is(const uint8_t *bytes, size_t size);
 
-/* Lays out header + payload in a malloc'd buffer (the integrity hash is
-** computed here). Returns 0, or -1 when out of memory or a string field
-** does not fit. */
-int cli_artifact_encode(const struct cli_artifact *a, uint8_t **out_bytes,
-                        size_t *out_size);
+/* Lays out header + payload in a malloc'd buffer and authenticates it with
+** `key` (32 bytes, aot_key.h): the key id and the MAC are computed here.
+** Returns 0, or -1 when out of memory or a string field does not fit. */
+int cli_artifact_encode(const struct cli_artifact *a, const uint8_t *key,
+                        uint8_t **out_bytes, size_t *out_size);
 
 /* Decodes and checks, in this order: magic and format version, sizes,
-** integrity hash, field syntax, ABI, target == this host, and with
+** the MAC under `key` (nothing else is believed before it verifies),
+** field syntax, ABI, target == this host, and with
 ** check_module the embedded Wasm against the module hash (a caller that
 ** hashed the module it runs, and compares, may skip it). On a problem
 ** writes a one-line reason to `why` and returns it; out->wasm and out->so
 ** point into `bytes`. */
 enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
+                                              const uint8_t *key,
                                               int check_module,
                                               struct cli_artifact *out,
                                               char *why, size_t why_size);
+
+/* For `weft inspect`: the container and field checks only, without the
+** MAC, so the fields are what the file claims, nothing more. */
+enum cli_artifact_problem cli_artifact_read_header(const uint8_t *bytes,
+                                                   size_t size,
+                                                   struct cli_artifact *out,
+                                                   char *why, size_t why_size);
+/* True when the container is sound and its MAC verifies under `key`. */
+int cli_artifact_authentic(const uint8_t *bytes, size_t size,
+                           const uint8_t *key);
 
 /* The target triple weft was built for, normalised. */
 const char *cli_host_triple(void);

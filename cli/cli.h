@@ -70,11 +70,46 @@ void cli_usage_verify_account(FILE *out);
 /* "weft: <message>\n" on stderr. */
 void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);
 
-/* Reads a whole file into a malloc'd buffer. Reports problems (missing,
-** unreadable, not a regular file, larger than max_bytes) and returns
-** CLI_EXIT_USAGE; CLI_EXIT_OK on success. */
+/* Files (file_io.c). */
+/* Reads a whole file into a malloc'd buffer. The file is opened without
+** blocking and checked before anything is read: a FIFO, device, socket or
+** directory is refused. Reports problems (missing, unreadable, not a
+** regular file, larger than max_bytes) and returns CLI_EXIT_USAGE;
+** CLI_EXIT_OK on success. */
 int cli_read_file(const char *path, uint64_t max_bytes, uint8_t **out_bytes,
                   size_t *out_size);
+/* The same for an open descriptor (not closed); `path` names it in
+** messages. */
+int cli_read_fd(int fd, const char *path, uint64_t max_bytes,
+                uint8_t **out_bytes, size_t *out_size);
+/* Writes all of `bytes` to `fd`; 0, or -1 with errno. */
+int cli_write_all(int fd, const uint8_t *bytes, size_t size);
+/* Fills `out` from the kernel's random source; 0, or -1. */
+int cli_random(void *out, size_t size);
+/* Writes `name` in the directory `dirfd` through a new temporary file
+** there (O_EXCL, never following a link) with permissions `mode`. With
+** out_existed NULL the file replaces `name` by a rename (a planted link
+** is replaced, never followed); otherwise it is linked only when `name`
+** does not exist, and *out_existed says it did. `label` names the file in
+** messages. Reports problems; returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
+int cli_write_at(int dirfd, const char *label, const char *name,
+                 const uint8_t *bytes, size_t size, unsigned mode,
+                 int *out_existed);
+/* Writes `path` as cli_write_at does (mode 0644), so readers never see
+** half a file. */
+int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size);
+/* mkdir -p with mode 0700 for the directories it creates; 0 or -1. */
+int cli_make_dirs(const char *dir);
+/* Refuses a file or directory weft is to trust that is of the wrong kind,
+** not owned by this user, or writable by group or others: -1 with the
+** reason in `why`; 0 when it may be trusted. */
+struct stat;
+int cli_check_private(const struct stat *st, int is_dir, char *why,
+                      size_t why_size);
+/* Creates `dir` (mode 0700) if missing and opens it, refusing a symbolic
+** link and anything cli_check_private refuses; `what` says what it is for
+** in messages. Returns the descriptor, or -1 after reporting. */
+int cli_open_private_dir(const char *dir, const char *what);
 
 /* Creates an engine with `config` (NULL: defaults), reads `path` and loads
 ** it. On failure reports "weft: <path>: ..." and returns the exit status;
@@ -82,6 +117,12 @@ int cli_read_file(const char *path, uint64_t max_bytes, uint8_t **out_bytes,
 int cli_load_module(const weft_config *config, const char *path,
                     weft_engine **out_engine, weft_module **out_module,
                     size_t *out_file_size);
+
+/* Loads a module from bytes already read from `path` (cli_load_module
+** without the read); a weft AoT artifact is refused as not a module. */
+int cli_load_module_bytes(const weft_config *config, const char *path,
+                          const uint8_t *bytes, size_t size,
+                          weft_engine **out_engine, weft_module **out_module);
 
 /* Reports a library error about `path` (or about nothing when NULL) and
 ** returns the matching exit status. Traps print "weft: trap: <message>". */

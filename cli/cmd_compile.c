@@ -15,9 +15,10 @@ void cli_usage_compile(FILE *out) {
       "usage: weft compile [OPTIONS] FILE.wasm [-o FILE.cwasm]\n"
       "\n"
       "Compiles FILE.wasm ahead of time through C into an artifact that\n"
-      "`weft run FILE.cwasm` runs: the module, the shared object built\n"
-      "from it, and a header recording the AoT ABI, target triple, the\n"
-      "module's SHA-256, compiler and flags (docs/aot-artifact.md).\n"
+      "`weft run --allow-precompiled FILE.cwasm` runs: the module, the\n"
+      "shared object built from it, and a header recording the AoT ABI,\n"
+      "target triple, the module's SHA-256, compiler and flags, with a MAC\n"
+      "under your AoT key (docs/aot-artifact.md).\n"
       "\n"
       "options:\n"
       "  -o FILE                 output (default: FILE.wasm -> FILE.cwasm)\n"
@@ -28,7 +29,17 @@ void cli_usage_compile(FILE *out) {
       "  --guard-pages           rely on guard pages (default on 64-bit\n"
       "                          targets; explicit checks elsewhere)\n"
       "  --fuel                  code that meters fuel (for weft run --fuel)\n"
-      "  -j N                    parallel compiler jobs (default: CPUs)\n",
+      "  -j N                    parallel compiler jobs (default: CPUs)\n"
+      "  --aot-key FILE          the key that authenticates the artifact\n"
+      "                          (default: $WEFT_AOT_KEY, else\n"
+      "                          $XDG_CONFIG_HOME/weft/aot.key or\n"
+      "                          ~/.config/weft/aot.key, made on first use)\n"
+      "  --compile-timeout SECONDS  stop the C compiler after this long,\n"
+      "                          wall clock (default 600; 0: no limit);\n"
+      "                          each compiler process also gets this much\n"
+      "                          CPU time\n"
+      "  --compile-memory BYTES  address-space limit of each compiler\n"
+      "                          process (default 4G; 0: no limit)\n",
       out);
 }
 
@@ -55,7 +66,13 @@ struct compile_args {
 static int parse_args(int argc, char **argv, struct compile_args *a) {
   memset(a, 0, sizeof *a);
   a->aot.explicit_checks = -1;
+  cli_aot_options_default(&a->aot);
   for (int i = 1; i < argc; i++) {
+    int shared = cli_aot_parse_option(argc, argv, &i, &a->aot);
+    if (shared < 0)
+      return CLI_EXIT_USAGE;
+    if (shared > 0)
+      continue;
     const char *arg = argv[i];
     const char *next = i + 1 < argc ? argv[i + 1] : NULL;
     int takes = strcmp(arg, "-o") == 0 || strcmp(arg, "--target") == 0 ||

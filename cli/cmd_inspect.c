@@ -1,18 +1,27 @@
 /*
 ** cmd_inspect.c — `weft inspect`: print a module's sections (id, name,
 ** offset, size), its imports and exports, and counts and sizes from
-** weft_module_stats_get.
+** weft_module_stats_get; of an AoT artifact, its header and whether it
+** authenticates with this user's AoT key (nothing of its code is loaded).
 */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "aot_key.h"
+#include "artifact.h"
 #include "cli.h"
+#include "measure.h"
+#include "sha256.h"
 
 void cli_usage_inspect(FILE *out) {
-  fputs("usage: weft inspect FILE.wasm\n"
+  fputs("usage: weft inspect [--aot-key KEY] FILE\n"
         "\n"
         "Loads FILE.wasm and prints its sections (id, name, offset, size),\n"
-        "imports, exports, and counts and sizes of its contents.\n",
+        "imports, exports, and counts and sizes of its contents. For a weft\n"
+        "AoT artifact (precompiled native code) prints its header and\n"
+        "whether it authenticates with your AoT key (or KEY); its code is\n"
+        "never loaded.\n",
         out);
 }
 
@@ -94,17 +103,96 @@ static void print_stats(const weft_module *module, size_t file_size) {
   printf("  lowered bytes:  %" PRIu64 "\n", st.lowered_bytes);
 }
 
-int cmd_inspect(int argc, char **argv) {
-  const char *path = NULL;
+/* Whether the artifact authenticates with this user's key (never made
+** here) and passes the checks `weft run --allow-precompiled` makes. */
+static void print_authenticity(const uint8_t *bytes, size_t size,
+                               const char *key_file) {
+  uint8_t key[CLI_AOT_KEY_SIZE];
+  char key_path[4200], why[512];
+  struct cli_artifact a;
+  int rc = cli_aot_key_get(key_file, 0, key, key_path, sizeof key_path);
+
+  if (rc != 0) {
+    printf("  authentic:      unknown (no usable AoT key%s%s)\n",
+           rc > 0 ? ": " : "", rc > 0 ? key_path : "");
+    return;
+  }
+  rc = cli_artifact_decode(bytes, size, key, 1, &a, why, sizeof why);
+  memset(key, 0, sizeof key);
+  if (rc == CLI_ARTIFACT_UNAUTHENTIC)
+    printf("  authentic:      no: %s\n", why);
+  else if (rc != CLI_ARTIFACT_OK)
+    printf("  authentic:      yes (your key %s), but refused: %s\n", key_path,
+           why);
+  else
+    printf("  authentic:      yes (your key %s)\n", key_path);
+}
+
+static int inspect_artifact(const char *path, const uint8_t *bytes, size_t size,
+                            const char *key_file) {
+  struct cli_artifact a;
+  char why[512], hash[65], id[33];
+
+  if (cli_artifact_read_header(bytes, size, &a, why, sizeof why) !=
+      CLI_ARTIFACT_OK) {
+    cli_errorf("%s: a weft AoT artifact, unreadable: %s", path, why);
+    return CLI_EXIT_LOAD;
+  }
+  cli_sha256_hex(a.module_sha256, hash);
+  measure_hex(a.key_id, sizeof a.key_id, id);
+  printf("%s: weft AoT artifact (precompiled native code), %zu bytes\n", path,
+         size);
+  printf("  format:         %d\n", CLI_ARTIFACT_FORMAT);
+  printf("  AoT ABI:        %" PRIu32 "\n", a.abi);
+  printf("  target:         %s\n", a.target);
+  printf("  bounds checks:  %s\n",
+         a.flags & CLI_ARTIFACT_EXPLICIT_CHECKS ? "explicit" : "guard pages");
+  printf("  fuel metering:  %s\n", a.flags & CLI_ARTIFACT_FUEL ? "yes" : "no");
+  printf("  module:         %zu bytes, sha256 %s\n", a.wasm_size, hash);
+  printf("  shared object:  %zu bytes\n", a.so_size);
+  printf("  weft:           %s (build %s)\n", a.weft_version, a.weft_build);
+  printf("  compiler:       %s (%s)\n", a.cc, a.cc_version);
+  printf("  cflags:         %s\n", a.cflags);
+  printf("  key id:         %s\n", id);
+  print_authenticity(bytes, size, key_file);
+  return CLI_EXIT_OK;
+}
+
+static int inspect_module(const char *path, const uint8_t *bytes, size_t size) {
+  weft_config config;
   weft_engine *engine;
   weft_module *module;
-  size_t file_size = 0;
+  int rc;
+
+  weft_config_default(&config);
+  rc = cli_load_module_bytes(&config, path, bytes, size, &engine, &module);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  printf("%s: %zu bytes\n", path, size);
+  print_sections(module);
+  print_imports(module);
+  print_exports(module);
+  print_stats(module, size);
+  weft_module_free(module);
+  weft_engine_free(engine);
+  return CLI_EXIT_OK;
+}
+
+int cmd_inspect(int argc, char **argv) {
+  const char *path = NULL, *key_file = NULL;
+  weft_config config;
+  uint8_t *bytes;
+  size_t size;
   int i, rc;
 
   for (i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       cli_usage_inspect(stdout);
       return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[i], "--aot-key") == 0 && path == NULL && i + 1 < argc) {
+      key_file = argv[++i];
+      continue;
     }
     if (strcmp(argv[i], "--") == 0 && path == NULL && i + 1 < argc) {
       path = argv[++i];
@@ -122,15 +210,19 @@ int cmd_inspect(int argc, char **argv) {
     cli_errorf("inspect: missing FILE.wasm (try 'weft help inspect')");
     return CLI_EXIT_USAGE;
   }
-  rc = cli_load_module(NULL, path, &engine, &module, &file_size);
+  weft_config_default(&config);
+  rc = cli_read_file(path, config.max_module_bytes + ((uint64_t)4 << 30),
+                     &bytes, &size);
   if (rc != CLI_EXIT_OK)
     return rc;
-  printf("%s: %zu bytes\n", path, file_size);
-  print_sections(module);
-  print_imports(module);
-  print_exports(module);
-  print_stats(module, file_size);
-  weft_module_free(module);
-  weft_engine_free(engine);
-  return CLI_EXIT_OK;
+  if (cli_artifact_is(bytes, size))
+    rc = inspect_artifact(path, bytes, size, key_file);
+  else if (size > config.max_module_bytes) {
+    cli_errorf("%s: file too large (%zu bytes; the limit is %llu bytes)", path,
+               size, (unsigned long long)config.max_module_bytes);
+    rc = CLI_EXIT_USAGE;
+  } else
+    rc = inspect_module(path, bytes, size);
+  free(bytes);
+  return rc;
 }

@@ -24,7 +24,7 @@ struct run_options {
   int argc;           /* ARGS after the file: program arguments */
   char **argv;        /*   (to the invoked function, or WASI's argv) */
   weft_config config; /* engine limits */
-  /* --aot, --cache-dir (a FILE.cwasm always runs compiled code) */
+  /* --aot, --cache-dir, --allow-precompiled, --aot-key, --compile-* */
   struct cli_run_load load;
   /* WASI */
   weft_wasi_preopen *dirs; /* --dir / --dir-ro, in order */
@@ -62,9 +62,12 @@ void cli_usage_run(FILE *out) {
       "it sees only the directories given with --dir. The exit status is\n"
       "the code given to proc_exit (0 when _start returns).\n"
       "\n"
-      "FILE may be an artifact from `weft compile` (FILE.cwasm): its\n"
-      "header is checked (integrity, AoT ABI, target, module hash) and a\n"
-      "mismatch is refused with exit status 2 before any code is loaded.\n"
+      "FILE must be a WebAssembly module. An artifact from `weft compile`\n"
+      "(precompiled native code) runs only with --allow-precompiled, and\n"
+      "only when it authenticates with your AoT key; its header is then\n"
+      "checked (AoT ABI, target, module hash) and a mismatch is refused\n"
+      "with exit status 2 before any code is loaded. Without the flag a\n"
+      "file with the artifact magic is refused, whatever its name.\n"
       "\n"
       "options:\n"
       "  --dir HOST[::GUEST]     let the program use directory HOST, named\n"
@@ -89,10 +92,21 @@ void cli_usage_run(FILE *out) {
       "                          pass this process's value of KEY)\n"
       "  --tcplisten ADDR:PORT   listen on a TCP socket, given to the\n"
       "                          program as the fd after the preopens\n"
+      "  --allow-precompiled     FILE may be an artifact (native code) made\n"
+      "                          with your AoT key\n"
+      "  --aot-key FILE          the AoT key (default: $WEFT_AOT_KEY, else\n"
+      "                          $XDG_CONFIG_HOME/weft/aot.key or\n"
+      "                          ~/.config/weft/aot.key)\n"
       "  --aot                   run compiled code: compile FILE.wasm once\n"
       "                          into the cache, reuse it afterwards\n"
       "  --cache-dir DIR         the --aot cache (default:\n"
-      "                          $XDG_CACHE_HOME/weft or ~/.cache/weft)\n"
+      "                          $XDG_CACHE_HOME/weft or ~/.cache/weft); it\n"
+      "                          must be yours and writable by you only\n"
+      "  --compile-timeout SECONDS  --aot: stop the C compiler after this\n"
+      "                          long (default 600; 0: no limit) and run\n"
+      "                          the module in the interpreter instead\n"
+      "  --compile-memory BYTES  --aot: address-space limit of each\n"
+      "                          compiler process (default 4G; 0: none)\n"
       "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
       "                          (default: guard pages on 64-bit hosts)\n"
       "  --invoke NAME           call the exported function NAME\n"
@@ -345,10 +359,11 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
 
   memset(opt, 0, sizeof *opt);
   weft_config_default(&opt->config);
+  cli_aot_options_default(&opt->load.compile);
   for (i = 1; i < argc; i++) {
     const char *arg = argv[i];
     const char *v;
-    int missing = 0;
+    int missing = 0, shared;
 
     if (strcmp(arg, "--") == 0) {
       i++;
@@ -364,6 +379,15 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       opt->attest.key_from_attestation = 1;
       continue;
     }
+    if (strcmp(arg, "--allow-precompiled") == 0) {
+      opt->load.allow_precompiled = 1;
+      continue;
+    }
+    shared = cli_aot_parse_option(argc, argv, &i, &opt->load.compile);
+    if (shared < 0)
+      return CLI_EXIT_USAGE;
+    if (shared > 0)
+      continue;
     if (strcmp(arg, "--aot") == 0 ||
         strcmp(arg, "--explicit-bounds-checks") == 0) {
       opt->load.aot = 1;

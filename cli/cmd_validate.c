@@ -10,8 +10,9 @@ void cli_usage_validate(FILE *out) {
   fputs("usage: weft validate FILE.wasm...\n"
         "\n"
         "Decodes, validates and lowers each module; prints 'FILE: valid'\n"
-        "or the reason it is rejected. Exit status 0 when all are valid,\n"
-        "2 when one is rejected, 1 when a file cannot be read.\n",
+        "or the reason it is rejected. A weft AoT artifact is not a module:\n"
+        "it is rejected as precompiled native code. Exit status 0 when all\n"
+        "are valid, 2 when one is rejected, 1 when a file cannot be read.\n",
         out);
 }
 

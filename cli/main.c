@@ -15,11 +15,14 @@ static void usage(FILE *out) {
         "usage: weft <command> [options] ...\n"
         "\n"
         "commands:\n"
-        "  run FILE.wasm [ARGS...]   instantiate and run a module (or a\n"
-        "                            compiled FILE.cwasm; --aot compiles)\n"
+        "  run FILE.wasm [ARGS...]   instantiate and run a module (--aot\n"
+        "                            compiles; --allow-precompiled runs a\n"
+        "                            FILE.cwasm made with your AoT key)\n"
         "  compile FILE.wasm         compile ahead of time to FILE.cwasm\n"
         "  validate FILE.wasm        decode and validate a module\n"
-        "  inspect FILE.wasm         show sections, imports, exports, sizes\n"
+        "  inspect FILE              show sections, imports, exports, sizes\n"
+        "                            (of an artifact: its header and whether\n"
+        "                            it authenticates with your AoT key)\n"
         "  sign IN.wasm -o OUT.wasm  add a weft.sig signature (sealing)\n"
         "  provision --endorser-key E.pem   make a device (attestation key,\n"
         "                            seal key, endorsement; software root)\n"
@@ -29,6 +32,8 @@ static void usage(FILE *out) {
         "  help [COMMAND]            show this help or a command's help\n"
         "\n"
         "  weft FILE.wasm ...        is short for `weft run FILE.wasm ...`\n"
+        "  weft --allow-precompiled FILE.cwasm ...   for `weft run\n"
+        "                            --allow-precompiled FILE.cwasm ...`\n"
         "  weft --version (-v)       print the version, AoT ABI and root of\n"
         "                            trust\n"
         "\n",
@@ -113,8 +118,10 @@ int main(int argc, char **argv) {
            "root of trust: software (no TEE on this machine)\n",
            WEFT_VERSION, WEFT_AOT_ABI);
     rc = CLI_EXIT_OK;
-  } else if (looks_like_module(cmd)) {
-    /* `weft app.wasm args...` == `weft run app.wasm args...` */
+  } else if (looks_like_module(cmd) ||
+             strcmp(cmd, "--allow-precompiled") == 0) {
+    /* `weft app.wasm args...` == `weft run app.wasm args...`, and
+    ** `weft --allow-precompiled app.cwasm` == `weft run --allow-... */
     argv[0] = "run";
     rc = cmd_run(argc, argv);
   } else {

@@ -4,6 +4,7 @@
 */
 #include <stdlib.h>
 
+#include <mbedtls/md.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
 
@@ -57,4 +58,28 @@ int cli_sha256_of(const void *data, size_t size, uint8_t out[CLI_SHA256_SIZE]) {
 
 void cli_sha256_hex(const uint8_t digest[CLI_SHA256_SIZE], char out[65]) {
   measure_hex(digest, CLI_SHA256_SIZE, out);
+}
+
+int cli_hmac_sha256(const uint8_t key[32], const void *a, size_t a_size,
+                    const void *b, size_t b_size,
+                    uint8_t out[CLI_SHA256_SIZE]) {
+  const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+  mbedtls_md_context_t ctx;
+  int rc;
+
+  mbedtls_md_init(&ctx);
+  rc = info == NULL || mbedtls_md_setup(&ctx, info, 1) != 0 ||
+       mbedtls_md_hmac_starts(&ctx, key, 32) != 0 ||
+       (a_size > 0 && mbedtls_md_hmac_update(&ctx, a, a_size) != 0) ||
+       (b_size > 0 && mbedtls_md_hmac_update(&ctx, b, b_size) != 0) ||
+       mbedtls_md_hmac_finish(&ctx, out) != 0;
+  mbedtls_md_free(&ctx);
+  return rc ? -1 : 0;
+}
+
+int cli_equal_ct(const uint8_t *x, const uint8_t *y, size_t n) {
+  volatile uint8_t diff = 0;
+  for (size_t i = 0; i < n; i++)
+    diff |= (uint8_t)(x[i] ^ y[i]);
+  return diff == 0;
 }

@@ -1,5 +1,6 @@
 /*
-** sha256.h — SHA-256 for the CLI (artifact and cache hashes). A thin
+** sha256.h — SHA-256 and HMAC-SHA256 for the CLI (artifact MACs, cache
+** and module hashes). A thin
 ** wrapper so the crypto library (mbed TLS today) can be swapped without
 ** touching its callers; libweft's core never links it.
 */
@@ -21,6 +22,16 @@ void cli_sha256_final(struct cli_sha256 *h, uint8_t out[CLI_SHA256_SIZE]);
 
 /* The digest of one buffer; returns 0, or -1 when out of memory. */
 int cli_sha256_of(const void *data, size_t size, uint8_t out[CLI_SHA256_SIZE]);
+
+/* HMAC-SHA256 under a 32-byte key of the concatenation a || b (either may
+** be empty); returns 0, or -1 when out of memory. */
+int cli_hmac_sha256(const uint8_t key[32], const void *a, size_t a_size,
+                    const void *b, size_t b_size, uint8_t out[CLI_SHA256_SIZE]);
+
+/* 1 when the n bytes at x and y are equal. The time taken does not depend
+** on where they differ, so comparing a MAC reveals nothing of the right
+** one. */
+int cli_equal_ct(const uint8_t *x, const uint8_t *y, size_t n);
 
 /* Lower-case hex of a digest: 64 characters and a NUL. */
 void cli_sha256_hex(const uint8_t digest[CLI_SHA256_SIZE], char out[65]);

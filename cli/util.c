@@ -1,6 +1,7 @@
 /*
-** util.c — helpers shared by the `weft` subcommands: reading files,
-** loading modules, reporting library errors, parsing and printing values.
+** util.c — helpers shared by the `weft` subcommands: reporting library
+** errors, parsing and printing values (files: file_io.c; modules:
+** module_load.c).
 ** Uses include/weft.h and libc only.
 */
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -23,101 +23,6 @@ void cli_errorf(const char *fmt, ...) {
   va_end(ap);
   fputc('\n', stderr);
 }
-
-/* {====================================================================
-** Files and modules
-** ===================================================================== */
-
-int cli_read_file(const char *path, uint64_t max_bytes, uint8_t **out_bytes,
-                  size_t *out_size) {
-  struct stat st;
-  FILE *f;
-  uint8_t *buf;
-  size_t size, got;
-
-  *out_bytes = NULL;
-  *out_size = 0;
-  if (stat(path, &st) != 0) {
-    cli_errorf("%s: cannot open: %s", path, strerror(errno));
-    return CLI_EXIT_USAGE;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    cli_errorf("%s: not a regular file", path);
-    return CLI_EXIT_USAGE;
-  }
-  if ((uint64_t)st.st_size > max_bytes) {
-    cli_errorf("%s: file too large (%" PRIu64 " bytes; the limit is %" PRIu64
-               " bytes)",
-               path, (uint64_t)st.st_size, max_bytes);
-    return CLI_EXIT_USAGE;
-  }
-  f = fopen(path, "rb");
-  if (f == NULL) {
-    cli_errorf("%s: cannot open: %s", path, strerror(errno));
-    return CLI_EXIT_USAGE;
-  }
-  size = (size_t)st.st_size;
-  buf = malloc(size ? size : 1);
-  if (buf == NULL) {
-    fclose(f);
-    cli_errorf("%s: out of memory reading %zu bytes", path, size);
-    return CLI_EXIT_USAGE;
-  }
-  got = fread(buf, 1, size, f);
-  if (got != size || ferror(f)) {
-    int e = errno;
-    fclose(f);
-    free(buf);
-    cli_errorf("%s: read error: %s", path, e ? strerror(e) : "short read");
-    return CLI_EXIT_USAGE;
-  }
-  fclose(f);
-  *out_bytes = buf;
-  *out_size = size;
-  return CLI_EXIT_OK;
-}
-
-int cli_load_module(const weft_config *config, const char *path,
-                    weft_engine **out_engine, weft_module **out_module,
-                    size_t *out_file_size) {
-  weft_config defaults;
-  weft_error err;
-  weft_engine *engine = NULL;
-  weft_module *module = NULL;
-  uint8_t *bytes;
-  size_t size;
-  int rc;
-
-  *out_engine = NULL;
-  *out_module = NULL;
-  if (config == NULL) {
-    weft_config_default(&defaults);
-    config = &defaults;
-  }
-  rc = cli_read_file(path, config->max_module_bytes, &bytes, &size);
-  if (rc != CLI_EXIT_OK)
-    return rc;
-  if (out_file_size != NULL)
-    *out_file_size = size;
-  memset(&err, 0, sizeof err);
-  if (weft_engine_new(config, &engine, &err) != WEFT_OK) {
-    free(bytes);
-    return cli_report(NULL, &err);
-  }
-  memset(&err, 0, sizeof err);
-  if (weft_module_load(engine, bytes, size, &module, &err) != WEFT_OK) {
-    free(bytes);
-    rc = cli_report(path, &err);
-    weft_engine_free(engine);
-    return rc;
-  }
-  free(bytes);
-  *out_engine = engine;
-  *out_module = module;
-  return CLI_EXIT_OK;
-}
-
-/* }==================================================================== */
 
 /* {====================================================================
 ** Errors

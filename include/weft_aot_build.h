@@ -6,12 +6,24 @@
 #ifndef WEFT_AOT_BUILD_H
 #define WEFT_AOT_BUILD_H
 
+#include <signal.h> /* sig_atomic_t */
+
 #include "weft.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* Bounding the compiler. Each compiler process runs in a process group of
+** its own, with the resource limits below (inherited by the processes it
+** starts: cc1, as, ld). While it waits, the build polls `cancel` and its
+** deadline; when either fires it kills every compiler process group,
+** reaps the processes, removes its temporary directory and returns
+** WEFT_ERR_LIMIT. A compiler killed by its CPU limit also gives
+** WEFT_ERR_LIMIT. The library installs no signal handler and never waits
+** for a process it did not start: an embedder that wants ^C (which the
+** compiler's own process group does not receive) to stop a build sets
+** *cancel from its handler. All zero: no limits, as before. */
 typedef struct weft_aot_build_options {
   const char *cc;             /* compiler command; NULL: "cc" */
   const char *extra_flags;    /* appended, split on spaces; may be NULL */
@@ -20,6 +32,10 @@ typedef struct weft_aot_build_options {
   uint32_t chunks;            /* translation units; 0: automatic */
   int progress;               /* print a progress line to stderr */
   uint8_t module_sha256[32];  /* recorded in the object */
+  uint32_t timeout_ms;        /* wall clock for the whole build; 0: none */
+  uint32_t cpu_seconds;       /* RLIMIT_CPU per compiler process; 0: none */
+  uint64_t memory_bytes;      /* RLIMIT_AS per compiler process; 0: none */
+  const volatile sig_atomic_t *cancel; /* nonzero: stop now; may be NULL */
 } weft_aot_build_options;
 
 /* The optimisation and semantics flags every compilation uses. */
@@ -27,7 +43,10 @@ typedef struct weft_aot_build_options {
   "-O2 -fPIC -fno-math-errno -fsignaling-nans -ffp-contract=off "              \
   "-fno-strict-aliasing -w"
 
-/* Generate C for `module` and compile it into the shared object `so_path`. */
+/* Generate C for `module` and compile it into the shared object `so_path`.
+** On failure nothing of the build is left but possibly `so_path` itself
+** (the caller's file): WEFT_ERR_LIMIT when stopped (timeout, cancel, CPU
+** limit), WEFT_ERR_UNSUPPORTED when the compiler failed. */
 weft_status weft_aot_build_so(const weft_module *module,
                               const weft_aot_build_options *options,
                               const char *so_path, weft_error *out_error);

@@ -70,6 +70,10 @@ else
 fi
 LOG=$BUILD/tests/log
 mkdir -p "$LOG"
+# No tier may read or make the user's AoT key or --aot cache (weft takes
+# XDG_* before HOME); tiers that compile set their own under their OUT.
+export XDG_CONFIG_HOME="$PWD/$BUILD/tests/xdg-config" XDG_CACHE_HOME="$PWD/$BUILD/tests/xdg-cache"
+unset WEFT_AOT_KEY
 
 total_pass=0
 total_fail=0

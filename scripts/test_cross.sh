@@ -57,6 +57,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 2
 
 OUT=${WEFT_CROSS_OUT:-build-cross}
+# One AoT key for the host weft that cross-compiles artifacts and the target
+# wefts (under qemu-user, same user) that run them with --allow-precompiled:
+# kept under OUT with the artifacts, never the user's own key or cache.
+mkdir -p "$OUT"
+export XDG_CONFIG_HOME="$ROOT/$OUT/xdg-config" XDG_CACHE_HOME="$ROOT/$OUT/xdg-cache"
+unset WEFT_AOT_KEY
 JOBS=$(nproc 2>/dev/null || echo 2)
 ARCHS=()
 ONLY=()
@@ -448,8 +454,8 @@ bench_run() {
             mkdir -p "$B/cwasm"
             "$HOST_WEFT" compile --fuel --target "$t" --explicit-bounds-checks "$w" \
                 -o "$art" &&
-                out=$(timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --fuel $FUEL \
-                          --account "$acct" --invoke run "$art" "$n") ;;
+                out=$(timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --allow-precompiled \
+                          --fuel $FUEL --account "$acct" --invoke run "$art" "$n") ;;
     esac
     echo "$out fuel=$(fuel_of "$acct" 2>/dev/null)"
 }
@@ -621,7 +627,7 @@ if tier_on programs; then
                                         args[$i]=$art ;;
                                 esac
                             done
-                            pre=("${Q[@]}" "$B/weft" run) ;;
+                            pre=("${Q[@]}" "$B/weft" run --allow-precompiled) ;;
                     esac
                     c0=$SECONDS
                     prog_run "${pre[@]}" -- "$RD/$a-$m-$key.d" "${f[1]}" "$RD/$a-$m-$key.out" "${args[@]}"

@@ -2,10 +2,12 @@
 ** eckey.c — eckey.h on mbed TLS 2.28 (pk for the PEM files, ecp/ecdsa/ecdh
 ** for the arithmetic).
 */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <mbedtls/ecdh.h>
@@ -86,12 +88,59 @@ static int adopt(mbedtls_pk_context *pk, struct eckey **out, const char *path,
   return 0;
 }
 
+#define KEY_FILE_MAX 16384 /* a PEM key is a few hundred bytes */
+
+/* Reads a key file into `buf` (NUL-terminated, as mbed TLS's PEM parser
+** wants). Opened without blocking and checked before reading: a FIFO or
+** device is refused instead of waited on. Returns the length with the
+** NUL, or 0 with the reason in err. */
+static size_t read_key_file(const char *path, unsigned char *buf, char *err,
+                            size_t errlen) {
+  struct stat st;
+  size_t got = 0;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+  if (fd < 0) {
+    snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    return 0;
+  }
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      st.st_size >= KEY_FILE_MAX) {
+    snprintf(err, errlen, "%s: not a regular file of a key's size", path);
+    close(fd);
+    return 0;
+  }
+  while (got < (size_t)st.st_size) {
+    ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+  }
+  close(fd);
+  buf[got] = 0;
+  return got + 1;
+}
+
 int eckey_load_private(const char *path, struct eckey **out, char *err,
                        size_t errlen) {
   mbedtls_pk_context pk;
+  unsigned char *buf = malloc(KEY_FILE_MAX);
+  size_t n = buf != NULL ? read_key_file(path, buf, err, errlen) : 0;
+  int rc;
   *out = NULL;
+  if (n == 0) {
+    if (buf == NULL)
+      snprintf(err, errlen, "out of memory");
+    free(buf);
+    return -1;
+  }
   mbedtls_pk_init(&pk);
-  if (mbedtls_pk_parse_keyfile(&pk, path, NULL) != 0) {
+  rc = mbedtls_pk_parse_key(&pk, buf, n, NULL, 0);
+  mbedtls_platform_zeroize(buf, KEY_FILE_MAX);
+  free(buf);
+  if (rc != 0) {
     snprintf(err, errlen,
              "%s: cannot read an unencrypted PEM private key (EC P-256)", path);
     mbedtls_pk_free(&pk);
@@ -105,9 +154,20 @@ int eckey_load_public(const char *path, struct eckey **out, char *err,
   mbedtls_pk_context pk;
   struct eckey *pub;
   uint8_t raw[ECKEY_PUBLIC_BYTES];
+  unsigned char *buf = malloc(KEY_FILE_MAX);
+  size_t n = buf != NULL ? read_key_file(path, buf, err, errlen) : 0;
+  int rc;
   *out = NULL;
+  if (n == 0) {
+    if (buf == NULL)
+      snprintf(err, errlen, "out of memory");
+    free(buf);
+    return -1;
+  }
   mbedtls_pk_init(&pk);
-  if (mbedtls_pk_parse_public_keyfile(&pk, path) == 0)
+  rc = mbedtls_pk_parse_public_key(&pk, buf, n);
+  free(buf);
+  if (rc == 0)
     return adopt(&pk, out, path, err, errlen);
   mbedtls_pk_free(&pk);
   if (eckey_load_private(path, out, err, errlen) != 0) {

@@ -3,6 +3,9 @@
 ** writes the generated C in chunks to a private temporary directory, runs
 ** the C compiler on them in parallel (fork/exec, no shell), links them,
 ** and dlopens the result. The library core never does any of this.
+** Compilers run in process groups of their own under resource limits, and
+** a build stops (killing and reaping them) on its deadline or when the
+** embedder's cancel flag is set; no signal handler is installed here.
 */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -10,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "weft_aot.h"
@@ -47,13 +54,96 @@ static int split(char *s, char **argv, int at, int max) {
   return at;
 }
 
-static pid_t spawn(char **argv) {
+/* What stops a build early: the embedder's cancel flag or the deadline. */
+enum stop { GO_ON = 0, STOP_CANCEL, STOP_TIMEOUT, STOP_CPU, STOP_FAILED };
+
+struct watch {
+  const weft_aot_build_options *o;
+  struct timespec deadline; /* CLOCK_MONOTONIC; valid with o->timeout_ms */
+};
+
+static void watch_start(struct watch *w, const weft_aot_build_options *o) {
+  w->o = o;
+  clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+  w->deadline.tv_sec += o->timeout_ms / 1000;
+  w->deadline.tv_nsec += (long)(o->timeout_ms % 1000) * 1000000L;
+  if (w->deadline.tv_nsec >= 1000000000L) {
+    w->deadline.tv_sec++;
+    w->deadline.tv_nsec -= 1000000000L;
+  }
+}
+
+static enum stop watch_check(const struct watch *w) {
+  struct timespec now;
+  if (w->o->cancel != NULL && *w->o->cancel)
+    return STOP_CANCEL;
+  if (w->o->timeout_ms == 0 || clock_gettime(CLOCK_MONOTONIC, &now) != 0)
+    return GO_ON;
+  if (now.tv_sec > w->deadline.tv_sec ||
+      (now.tv_sec == w->deadline.tv_sec && now.tv_nsec >= w->deadline.tv_nsec))
+    return STOP_TIMEOUT;
+  return GO_ON;
+}
+
+/* In the child, before exec: its own process group (so it and everything
+** it starts can be killed together, and a terminal's ^C reaches weft
+** only), and the resource limits. */
+static void limit_self(const weft_aot_build_options *o) {
+  setpgid(0, 0);
+  if (o->cpu_seconds != 0) {
+    /* SIGXCPU at the limit, SIGKILL a second later if it is ignored. */
+    struct rlimit r = {o->cpu_seconds, (rlim_t)o->cpu_seconds + 1};
+    setrlimit(RLIMIT_CPU, &r);
+  }
+  if (o->memory_bytes != 0) {
+    struct rlimit r = {o->memory_bytes, o->memory_bytes};
+    setrlimit(RLIMIT_AS, &r);
+  }
+}
+
+static pid_t spawn(char **argv, const weft_aot_build_options *o) {
   pid_t pid = fork();
   if (pid == 0) {
+    limit_self(o);
     execvp(argv[0], argv);
     _exit(127);
   }
+  if (pid > 0)
+    setpgid(pid, pid); /* also here: no window before the child's own */
   return pid;
+}
+
+/* Kills the process groups of all running jobs and reaps the jobs. */
+static void kill_all(const pid_t *pids, unsigned n) {
+  for (unsigned i = 0; i < n; i++)
+    kill(-pids[i], SIGKILL);
+  for (unsigned i = 0; i < n; i++)
+    while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+      ;
+}
+
+/* Waits until one of pids[0..n) ends and returns its index (its status in
+** *status), or -1 with *why set when the build must stop first. Polls, as
+** the library may not take SIGCHLD from the embedder; a signal the
+** embedder handles cuts the sleep short. */
+static int wait_one(const pid_t *pids, unsigned n, const struct watch *w,
+                    int *status, enum stop *why) {
+  for (;;) {
+    for (unsigned i = 0; i < n; i++) {
+      pid_t r = waitpid(pids[i], status, WNOHANG);
+      if (r == pids[i])
+        return (int)i;
+      if (r < 0 && errno != EINTR) {
+        *why = STOP_FAILED;
+        return -1;
+      }
+    }
+    *why = watch_check(w);
+    if (*why != GO_ON)
+      return -1;
+    struct timespec nap = {0, 10 * 1000000L};
+    nanosleep(&nap, NULL);
+  }
 }
 
 /* Compile or link: cc FLAGS EXTRA <rest...>; returns the exit status. */
@@ -83,21 +173,29 @@ static void progress(const weft_aot_build_options *o, unsigned done,
             done == total ? "\n" : "");
 }
 
-/* Run the jobs, at most `jobs` at a time; 0 when all succeeded. */
-static int run_jobs(struct job *js, unsigned n, unsigned jobs,
-                    const weft_aot_build_options *o) {
+/* A compiler ended by its CPU limit. (The SIGKILL a second later comes
+** only to one that ignores SIGXCPU, and could as well be the OOM killer:
+** that one counts as a failed compiler.) */
+static int killed_by_limit(int status) {
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU;
+}
+
+/* Run the jobs, at most `jobs` at a time; GO_ON when all succeeded. */
+static enum stop run_jobs(struct job *js, unsigned n, unsigned jobs,
+                          const weft_aot_build_options *o,
+                          const struct watch *w) {
   unsigned next = 0, running = 0, done = 0;
-  int failed = 0;
+  enum stop result = GO_ON;
   pid_t pids[256];
   if (jobs == 0)
     jobs = 1;
   if (jobs > 256)
     jobs = 256;
   while (done < n) {
-    while (!failed && running < jobs && next < n) {
-      pid_t p = spawn(js[next].argv);
+    while (result == GO_ON && running < jobs && next < n) {
+      pid_t p = spawn(js[next].argv, o);
       if (p < 0) {
-        failed = 1;
+        result = STOP_FAILED;
         break;
       }
       pids[running++] = p;
@@ -106,41 +204,107 @@ static int run_jobs(struct job *js, unsigned n, unsigned jobs,
     if (running == 0)
       break;
     int status;
-    pid_t p = wait(&status);
-    if (p < 0)
-      return 1;
-    for (unsigned i = 0; i < running; i++)
-      if (pids[i] == p) {
-        pids[i] = pids[--running];
-        break;
-      }
+    enum stop why = GO_ON;
+    int i = wait_one(pids, running, w, &status, &why);
+    if (i < 0) {
+      kill_all(pids, running);
+      return why;
+    }
+    pids[i] = pids[--running];
     done++;
     progress(o, done, n);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      failed = 1;
+    if (killed_by_limit(status) && o->cpu_seconds != 0)
+      result = STOP_CPU;
+    else if (result == GO_ON && (!WIFEXITED(status) || WEXITSTATUS(status)))
+      result = STOP_FAILED;
   }
-  return failed || done < n;
+  return result != GO_ON ? result : done < n ? STOP_FAILED : GO_ON;
 }
 
-static void remove_dir(const char *dir, unsigned chunks) {
-  for (unsigned i = 0; i < chunks; i++) {
-    char *path;
-    if (asprintf(&path, "%s/chunk%u.c", dir, i) >= 0) {
-      unlink(path);
-      path[strlen(path) - 1] = 'o';
-      unlink(path);
-      free(path);
-    }
+/* Removes the private temporary directory and everything in it: chunk
+** sources and objects, and whatever else a compiler left there. */
+static void remove_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  if (d != NULL) {
+    while ((e = readdir(d)) != NULL)
+      if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+        unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
   }
   rmdir(dir);
 }
 
-weft_status weft_aot_build_so(const weft_module *module,
-                              const weft_aot_build_options *o,
-                              const char *so_path, weft_error *err) {
+/* The error for a build that stopped early. */
+static weft_status stopped(weft_error *err, enum stop why,
+                           const weft_aot_build_options *o) {
+  char what[160];
+  if (why == STOP_CANCEL)
+    snprintf(what, sizeof what, "cancelled");
+  else if (why == STOP_TIMEOUT)
+    snprintf(what, sizeof what, "took longer than %u.%03u s (the timeout)",
+             o->timeout_ms / 1000, o->timeout_ms % 1000);
+  else
+    snprintf(what, sizeof what, "used more than %u s of CPU time (its limit)",
+             o->cpu_seconds);
+  return fail(err, WEFT_ERR_LIMIT, "compiling: the C compiler %s%s; stopped",
+              what, NULL);
+}
+
+/* Writes chunk i of the generated C to dir and prepares its compile job. */
+static weft_status emit_chunk(const weft_module *module,
+                              const weft_aot_build_options *o, const char *dir,
+                              unsigned i, unsigned chunks, struct job *job,
+                              weft_error *err) {
+  char path[4200], rest[8500];
+  snprintf(path, sizeof path, "%.4096s/chunk%u.c", dir, i);
+  struct file_sink sink = {fopen(path, "w"), 0};
+  if (!sink.f)
+    return fail(err, WEFT_ERR_ARG, "cannot write %s%s", path, NULL);
+  weft_aot_options ao;
+  memset(&ao, 0, sizeof ao);
+  ao.explicit_bounds_checks = o->explicit_bounds_checks;
+  ao.chunk = i;
+  ao.nchunks = chunks;
+  memcpy(ao.module_sha256, o->module_sha256, 32);
+  weft_status s = weft_module_emit_c(module, &ao, write_file, &sink, err);
+  if ((fclose(sink.f) != 0 || sink.failed) && s == WEFT_OK)
+    s = fail(err, WEFT_ERR_ARG, "cannot write %s%s", path, NULL);
+  if (s != WEFT_OK)
+    return s;
+  snprintf(rest, sizeof rest, "-c %.4150s -o %.4096s/chunk%u.o", path, dir, i);
+  if (job_init(job, o, rest) != 0)
+    return fail(err, WEFT_ERR_ARG, "compiler command too long%s%s", NULL, NULL);
+  return WEFT_OK;
+}
+
+/* Links the chunk objects into so_path. */
+static weft_status link_chunks(const weft_aot_build_options *o, const char *dir,
+                               unsigned chunks, const char *so_path,
+                               struct job *job, const struct watch *w,
+                               weft_error *err) {
+  size_t cap = strlen(so_path) + 32 + (size_t)chunks * (strlen(dir) + 24);
+  char *link = malloc(cap);
+  enum stop why = STOP_FAILED;
+  if (link) {
+    size_t at = (size_t)snprintf(link, cap, "-shared -o %s", so_path);
+    for (unsigned i = 0; i < chunks; i++)
+      at += (size_t)snprintf(link + at, cap - at, " %s/chunk%u.o", dir, i);
+    snprintf(link + at, cap - at, " -lm");
+    if (job_init(job, o, link) == 0)
+      why = run_jobs(job, 1, 1, o, w);
+  }
+  free(link);
+  if (why == STOP_FAILED)
+    return fail(err, WEFT_ERR_UNSUPPORTED, "linking %s failed%s", so_path,
+                NULL);
+  return why == GO_ON ? WEFT_OK : stopped(err, why, o);
+}
+
+static unsigned chunk_count(const weft_module *module,
+                            const weft_aot_build_options *o) {
   weft_module_stats st;
   weft_module_stats_get(module, &st);
-  unsigned jobs = o->jobs ? o->jobs : 1;
   unsigned chunks = o->chunks;
   if (chunks == 0) /* roughly 256 KiB of Wasm code per chunk */
     chunks = (unsigned)(st.code_bytes / (256u << 10)) + 1;
@@ -148,8 +312,17 @@ weft_status weft_aot_build_so(const weft_module *module,
     chunks = 64;
   if (chunks > st.funcs + 1)
     chunks = st.funcs + 1;
+  return chunks;
+}
+
+weft_status weft_aot_build_so(const weft_module *module,
+                              const weft_aot_build_options *o,
+                              const char *so_path, weft_error *err) {
+  unsigned chunks = chunk_count(module, o);
   const char *tmp = getenv("TMPDIR");
   char dir[4096];
+  struct watch w;
+  watch_start(&w, o);
   snprintf(dir, sizeof dir, "%s/weft-aot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   if (!mkdtemp(dir))
     return fail(err, WEFT_ERR_ARG, "cannot create a temporary directory: %s%s",
@@ -157,57 +330,30 @@ weft_status weft_aot_build_so(const weft_module *module,
   weft_status s = WEFT_OK;
   struct job *js = calloc(chunks + 1, sizeof *js);
   if (!js) {
-    remove_dir(dir, 0);
+    remove_dir(dir);
     return fail(err, WEFT_ERR_NOMEM, "out of memory%s%s", NULL, NULL);
   }
   for (unsigned i = 0; i < chunks && s == WEFT_OK; i++) {
-    char path[4200], rest[8500];
-    snprintf(path, sizeof path, "%.4096s/chunk%u.c", dir, i);
-    struct file_sink sink = {fopen(path, "w"), 0};
-    if (!sink.f) {
-      s = fail(err, WEFT_ERR_ARG, "cannot write %s%s", path, NULL);
-      break;
-    }
-    weft_aot_options ao;
-    memset(&ao, 0, sizeof ao);
-    ao.explicit_bounds_checks = o->explicit_bounds_checks;
-    ao.chunk = i;
-    ao.nchunks = chunks;
-    memcpy(ao.module_sha256, o->module_sha256, 32);
-    s = weft_module_emit_c(module, &ao, write_file, &sink, err);
-    if (fclose(sink.f) != 0 || sink.failed)
-      if (s == WEFT_OK)
-        s = fail(err, WEFT_ERR_ARG, "cannot write %s%s", path, NULL);
-    if (s == WEFT_OK) {
-      snprintf(rest, sizeof rest, "-c %.4150s -o %.4096s/chunk%u.o", path, dir,
-               i);
-      if (job_init(&js[i], o, rest) != 0)
-        s = fail(err, WEFT_ERR_ARG, "compiler command too long%s%s", NULL,
-                 NULL);
-    }
+    enum stop why = watch_check(&w);
+    s = why != GO_ON ? stopped(err, why, o)
+                     : emit_chunk(module, o, dir, i, chunks, &js[i], err);
   }
-  if (s == WEFT_OK && run_jobs(js, chunks, jobs, o) != 0)
-    s = fail(err, WEFT_ERR_UNSUPPORTED,
-             "the C compiler failed (command: %s ...%s)", o->cc ? o->cc : "cc",
-             NULL);
   if (s == WEFT_OK) {
-    size_t cap = strlen(so_path) + 32 + (size_t)chunks * (strlen(dir) + 24);
-    char *link = malloc(cap);
-    size_t at =
-        link ? (size_t)snprintf(link, cap, "-shared -o %s", so_path) : 0;
-    for (unsigned i = 0; link && i < chunks; i++)
-      at += (size_t)snprintf(link + at, cap - at, " %s/chunk%u.o", dir, i);
-    if (link)
-      snprintf(link + at, cap - at, " -lm");
-    if (!link || job_init(&js[chunks], o, link) != 0 ||
-        run_jobs(&js[chunks], 1, 1, o) != 0)
-      s = fail(err, WEFT_ERR_UNSUPPORTED, "linking %s failed%s", so_path, NULL);
-    free(link);
+    enum stop why = run_jobs(js, chunks, o->jobs ? o->jobs : 1, o, &w);
+    if (why == STOP_FAILED)
+      s = fail(
+          err, WEFT_ERR_UNSUPPORTED,
+          "the C compiler failed (command: %s ...)%s", o->cc ? o->cc : "cc",
+          o->memory_bytes ? "; it may have run out of its memory limit" : "");
+    else if (why != GO_ON)
+      s = stopped(err, why, o);
   }
+  if (s == WEFT_OK)
+    s = link_chunks(o, dir, chunks, so_path, &js[chunks], &w, err);
   for (unsigned i = 0; i <= chunks; i++)
     free(js[i].buf);
   free(js);
-  remove_dir(dir, chunks);
+  remove_dir(dir);
   return s;
 }
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# aot.sh — `weft compile`, `weft run FILE.cwasm` and `weft run --aot`:
-# compiled code prints what the interpreter prints; every damaged or
-# mismatched artifact (truncated, flipped header or payload byte, other
-# target, other ABI, module hash mismatch) is refused with exit status 2
-# before its shared object is loaded; the --aot cache is reused without
-# running the compiler and a corrupt entry is rebuilt.
+# aot.sh — `weft compile`, `weft run --allow-precompiled FILE.cwasm` and
+# `weft run --aot`: compiled code prints what the interpreter prints; every
+# damaged or mismatched artifact (truncated, flipped header or payload
+# byte, other target, other ABI, module hash mismatch) is refused with exit
+# status 2 before its shared object is loaded; the --aot cache is reused
+# without running the compiler and a corrupt entry is rebuilt. (Who may
+# make an artifact weft loads: tests/cli/aot_trust.sh.)
 #
 # "Never loaded" is observed directly: artifacts are built with a compiler
 # wrapper that links a constructor into the shared object; the constructor
@@ -66,13 +67,15 @@ put_str() { # FILE OFFSET FIELD-SIZE TEXT (NUL-padded)
     dd if=/dev/zero of="$1" bs=1 seek="$2" count="$3" conv=notrunc status=none
     printf '%s' "$4" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
-# Recomputes the integrity hash (header bytes 0..991, then the shared
-# object after the W Wasm bytes), as a forger would, so the checks behind
-# it are reached.
-fix_integrity() {
-    local h w
-    w=$(od -An -tu8 -j24 -N8 "$1" | tr -d ' ')
-    h=$({ head -c 992 "$1"; tail -c +$((1025 + w)) "$1"; } | sha256sum | cut -c1-64)
+# Recomputes the MAC (HMAC-SHA256 under the test's own AoT key of header
+# bytes 0..991, then everything after the header), as only a holder of the
+# key can, so the checks behind it are reached.
+KEYFILE=$XDG_CONFIG_HOME/weft/aot.key # made by the first weft compile
+fix_mac() {
+    local h key
+    key=$(od -An -tx1 -v "$KEYFILE" | tr -d ' \n')
+    h=$({ head -c 992 "$1"; tail -c +1025 "$1"; } |
+        openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" | sed 's/.*= //')
     put_hex "$1" 992 "$h"
 }
 
@@ -89,7 +92,7 @@ same_as_interp() {
     shift
     weft run --invoke "$1" "$M" "${@:2}"
     i_out=$stdout i_err=$(head -1 <<<"$stderr") i_status=$status
-    weft run --invoke "$1" "$file" "${@:2}"
+    weft run --allow-precompiled --invoke "$1" "$file" "${@:2}"
     if [ "$status" = "$i_status" ] && [ "$stdout" = "$i_out" ] &&
         [ "$(head -1 <<<"$stderr")" = "$i_err" ]; then
         ok
@@ -109,12 +112,12 @@ if [ "$(loads)" -gt "$before" ]; then ok; else not_ok "running the artifact load
 
 # a WASI command: output and proc_exit status as interpreted
 weft compile --explicit-bounds-checks "$WASI" -o "$TMP/wasi.cwasm"
-weft run "$TMP/wasi.cwasm"
+weft run --allow-precompiled "$TMP/wasi.cwasm"
 expect_status 7 "WASI proc_exit status from compiled code"
 expect_stdout "hello from weft" "WASI fd_write from compiled code"
-# `weft FILE.cwasm` is `weft run FILE.cwasm`
-weft "$TMP/wasi.cwasm"
-expect_stdout "hello from weft" "weft FILE.cwasm"
+# `weft --allow-precompiled FILE.cwasm` is `weft run --allow-precompiled ...`
+weft --allow-precompiled "$TMP/wasi.cwasm"
+expect_stdout "hello from weft" "weft --allow-precompiled FILE.cwasm"
 
 # the default mode (guard pages on 64-bit hosts) computes the same results
 weft compile "$M" -o "$TMP/guard.cwasm"
@@ -148,7 +151,7 @@ if cmp -s "$C" "$TMP/again.cwasm"; then ok; else not_ok "compiling twice gives t
 refused() {
     local file=$1 what=$2 msg=$3 before
     before=$(loads)
-    weft run --invoke fib "$file" 10
+    weft run --allow-precompiled --invoke fib "$file" 10
     expect_status 2 "$what: exit status"
     expect_stderr_has "refused" "$what: says it is refused"
     expect_stderr_has "$msg" "$what: says why"
@@ -166,39 +169,42 @@ done
 v=$(variant long) && printf 'x' >>"$v"
 refused "$v" "one byte appended" "corrupt"
 
-# a flipped byte anywhere in the header or the payload: integrity (the
-# header and shared object) or the module hash (the embedded Wasm)
+# a flipped byte anywhere in the header or the payload: the MAC covers
+# every byte but its own (and a flipped MAC byte no longer matches)
 wbytes=$(stat -c %s "$M")
-for off in 3 12 20 24 50 75 210 500 980 1000 1030 $((1024 + wbytes - 1)) \
+for off in 12 20 24 50 75 210 500 970 980 1000 1030 $((1024 + wbytes - 1)) \
     $((1024 + wbytes)) $((size / 2)) $((size - 1)); do
     v=$(variant flip) && flip_byte "$v" "$off"
     case $off in
-    3) why="not a weft AoT artifact" ;; # the magic
     12) why="format" ;;          # header size field: the format check sees it
     24) why="the header says" ;; # the Wasm size field: sizes disagree first
-    *) if [ "$off" -ge 1024 ] && [ "$off" -lt $((1024 + wbytes)) ]; then
-           why="module hash mismatch"
-       else
-           why="integrity check failed"
-       fi ;;
+    970 | 980) why="not made with your AoT key" ;; # the key id
+    *) why="the MAC does not verify under your AoT key" ;;
     esac
     refused "$v" "byte $off flipped" "$why"
 done
+# without the magic it is no artifact: loaded as (malformed) Wasm
+v=$(variant flip) && flip_byte "$v" 3
+weft run --allow-precompiled --invoke fib "$v" 10
+expect_status 2 "magic flipped: exit status"
+expect_stderr_has "malformed" "magic flipped: read as a Wasm module"
 
-# forged fields with the integrity hash fixed up, so each check is reached
-v=$(variant target) && put_str "$v" 72 64 "aarch64-linux-gnu" && fix_integrity "$v"
-[ "$host" = aarch64-linux-gnu ] && put_str "$v" 72 64 "riscv64-linux-gnu" && fix_integrity "$v"
+# forged fields with the MAC fixed up (with the key), so each check is reached
+v=$(variant target) && put_str "$v" 72 64 "aarch64-linux-gnu" && fix_mac "$v"
+[ "$host" = aarch64-linux-gnu ] && put_str "$v" 72 64 "riscv64-linux-gnu" && fix_mac "$v"
 refused "$v" "forged target" "built for target"
 expect_stderr_has "this host is $host" "target message names this host"
-v=$(variant abi) && put_u32 "$v" 16 999 && fix_integrity "$v"
+v=$(variant abi) && put_u32 "$v" 16 999 && fix_mac "$v"
 refused "$v" "forged ABI" "AoT ABI 999"
-v=$(variant format) && put_u32 "$v" 8 3 && fix_integrity "$v"
-refused "$v" "future format version" "format 3"
-v=$(variant modhash) && flip_byte "$v" 45 && fix_integrity "$v"
+v=$(variant format) && put_u32 "$v" 8 4 && fix_mac "$v"
+refused "$v" "future format version" "format 4"
+v=$(variant oldformat) && put_u32 "$v" 8 2
+refused "$v" "format 2 (unauthenticated)" "artifact format 2"
+v=$(variant modhash) && flip_byte "$v" 45 && fix_mac "$v"
 refused "$v" "module hash in the header forged" "module hash mismatch"
-v=$(variant modbody) && flip_byte "$v" $((1024 + 20)) && fix_integrity "$v"
+v=$(variant modbody) && flip_byte "$v" $((1024 + 20)) && fix_mac "$v"
 refused "$v" "embedded module changed" "module hash mismatch"
-v=$(variant field) && put_byte "$v" 263 65 && put_byte "$v" 455 66 && fix_integrity "$v"
+v=$(variant field) && put_byte "$v" 263 65 && put_byte "$v" 455 66 && fix_mac "$v"
 refused "$v" "unterminated string field" "malformed header field"
 
 # a consistent header around another build's shared object (same module,
@@ -206,8 +212,8 @@ refused "$v" "unterminated string field" "malformed header field"
 wsize=$(stat -c %s "$M")
 v=$TMP/swapped.cwasm
 { head -c $((1024 + wsize)) "$C"; tail -c +$((1024 + wsize + 1)) "$TMP/guard.cwasm"; } >"$v"
-put_u32 "$v" 32 $(($(stat -c %s "$v") - 1024 - wsize)) && fix_integrity "$v"
-weft run --invoke fib "$v" 10
+put_u32 "$v" 32 $(($(stat -c %s "$v") - 1024 - wsize)) && fix_mac "$v"
+weft run --allow-precompiled --invoke fib "$v" 10
 expect_status 2 "shared object of another mode: exit status"
 expect_stderr_has "does not match the artifact's header" "shared object of another mode: says why"
 

@@ -83,14 +83,14 @@ done
 # compiled code must agree with the engine about metering
 weft compile "$F" -o "$TMP/plain.cwasm"
 expect_status 0 "compile without fuel"
-weft run --fuel 100 --invoke three "$TMP/plain.cwasm"
+weft run --allow-precompiled --fuel 100 --invoke three "$TMP/plain.cwasm"
 expect_status 2 "unmetered code refused when metering"
 expect_stderr_has "fuel" "refusal names fuel"
 weft compile --fuel "$F" -o "$TMP/fuel.cwasm"
 expect_status 0 "compile --fuel"
-weft run --fuel 100 --invoke three "$TMP/fuel.cwasm"
+weft run --allow-precompiled --fuel 100 --invoke three "$TMP/fuel.cwasm"
 expect_status 0 "metered code runs when metering"
-weft run --invoke three "$TMP/fuel.cwasm"
+weft run --allow-precompiled --invoke three "$TMP/fuel.cwasm"
 expect_status 2 "metered code refused without --fuel"
 
 # every bench kernel uses the same fuel in every mode

@@ -12,6 +12,12 @@ OUT=${WEFT_TEST_OUT:-build/tests/cli}
 mkdir -p "$OUT"
 TMP=$(mktemp -d "$OUT/run.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# Never the real user's AoT key or --aot cache: a home of the test's own
+# (the key, $XDG_CONFIG_HOME/weft/aot.key, is made by the first compile).
+mkdir -p "$TMP/home"
+HOME=$(cd "$TMP/home" && pwd)
+export HOME XDG_CONFIG_HOME=$HOME/.config XDG_CACHE_HOME=$HOME/.cache
+unset WEFT_AOT_KEY WEFT_CC
 t_pass=0
 t_fail=0
 

@@ -40,6 +40,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 HERE=tests/programs
 OUT=build/programs
+# weft's AoT key and --aot cache defaults live under OUT, never in the
+# user's home (XDG_* take precedence over HOME in weft); the key is kept
+# with the build so the aot-cache entries stay valid from run to run.
+export XDG_CONFIG_HOME="$ROOT/$OUT/xdg-config" XDG_CACHE_HOME="$ROOT/$OUT/xdg-cache"
+unset WEFT_AOT_KEY
 
 timing=0
 runtime=weft

@@ -33,6 +33,10 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 rm -rf "$OUT" && mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
+# weft's AoT key and --aot cache defaults live under OUT, never in the
+# user's home (XDG_* take precedence over HOME in weft).
+export XDG_CONFIG_HOME="$OUT/xdg-config" XDG_CACHE_HOME="$OUT/xdg-cache"
+unset WEFT_AOT_KEY
 WEFT=$(cd "$(dirname "$WEFT")" && pwd)/$(basename "$WEFT")
 pass=0
 fail=0
@@ -177,7 +181,8 @@ wr "$OUT/s1o.pt" "$OUT/weft-other" run --device-dir "$D1" --invoke unseal "$OUT/
 cmp -s "$OUT/s1o.pt" "$PT" && [ $rc = 0 ] && ok "S3 SIGNER blobs do not depend on the runtime" \
     || bad "SIGNER blob under another runtime (status $rc)"
 if "$WEFT" compile "$A" -o "$OUT/a.cwasm" >"$OUT/compile.log" 2>&1; then
-    wr "$OUT/aot.pt" sealr "$D1" "$OUT/a.cwasm" unseal 22 <"$OUT/m.blob"
+    wr "$OUT/aot.pt" "$WEFT" run --allow-precompiled --device-dir "$D1" \
+        --invoke unseal "$OUT/a.cwasm" 22 <"$OUT/m.blob"
     cmp -s "$OUT/aot.pt" "$PT" && [ $rc = 0 ] \
         && ok "the module compiled ahead of time (same module bytes) unseals it" \
         || bad "AoT unseal (status $rc): $(head -c 300 "$ERR")"

@@ -17,6 +17,11 @@ ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT" || exit 2
 OUT=${WEFT_WASI_OUT:-build/wasi}/fuel
 rm -rf "$OUT" && mkdir -p "$OUT/cache"
+OUT=$(cd "$OUT" && pwd)
+# weft's AoT key and --aot cache defaults live under OUT, never in the
+# user's home (XDG_* take precedence over HOME in weft).
+export XDG_CONFIG_HOME="$OUT/xdg-config" XDG_CACHE_HOME="$OUT/xdg-cache"
+unset WEFT_AOT_KEY
 read -r -a modes <<<"${WEFT_FUEL_MODES:-interp aot aot-explicit}"
 # " name name ... ": the cases listed in fuel_varying.txt
 varying=" $(sed 's/#.*//' tests/wasi/fuel_varying.txt | tr -s ' \n' ' ')"

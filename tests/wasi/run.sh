@@ -73,6 +73,11 @@ skip=0
 
 mkdir -p "$OUT/run" "$OUT/log"
 OUT=$(cd "$OUT" && pwd)
+# weft's AoT key and --aot cache defaults live under OUT (kept from run to
+# run, with the cache entries made under that key), never in the user's
+# home (XDG_* take precedence over HOME in weft).
+export XDG_CONFIG_HOME="$OUT/xdg-config" XDG_CACHE_HOME="$OUT/xdg-cache"
+unset WEFT_AOT_KEY
 
 # ---- toolchain --------------------------------------------------------------
 sources=("$HERE"/*.c "$HERE"/escape/*.c)

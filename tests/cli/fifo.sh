@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# fifo.sh — every command that reads a file refuses a FIFO (or another
+# non-regular file) with a clear message instead of blocking on it: the
+# file is opened without blocking and checked before a byte is read.
+# Each command runs under `timeout 20` only to turn a hang into a failure;
+# the verdict is the message and a status other than timeout's 124.
+source "$(dirname "$0")/helpers.bash"
+
+M=$(wasm arith) || exit 1
+F=$TMP/pipe.wasm
+mkfifo "$F"
+
+# refuses WHAT ARGS...: weft ARGS... ends (not 124) with status 1 and says
+# the file is a FIFO
+refuses() {
+    local what=$1
+    shift
+    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
+    local pid=$!
+    # a watchdog, only against a hang
+    (sleep 20 && kill -KILL "$pid" 2>/dev/null) &
+    local dog=$!
+    wait "$pid"
+    status=$?
+    kill "$dog" 2>/dev/null
+    wait "$dog" 2>/dev/null
+    stdout=$(cat "$TMP/stdout")
+    stderr=$(cat "$TMP/stderr")
+    last_cmd="weft $*"
+    if [ "$status" -ne 137 ]; then ok; else not_ok "$what: weft blocked on the FIFO (killed)"; fi
+    expect_status 1 "$what: exit status"
+    expect_stderr_has "not a regular file (a FIFO)" "$what: says it is a FIFO"
+}
+
+refuses "run FIFO" run "$F"
+refuses "weft FIFO.wasm (shorthand)" "$F"
+refuses "run --aot FIFO" run --aot "$F"
+refuses "run --allow-precompiled FIFO" run --allow-precompiled "$F"
+refuses "validate FIFO" validate "$F"
+refuses "inspect FIFO" inspect "$F"
+refuses "compile FIFO" compile "$F" -o "$TMP/x.cwasm"
+refuses "sign --verify FIFO" sign --verify "$F"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/k.pem" 2>/dev/null
+refuses "sign FIFO" sign --key "$TMP/k.pem" --product p --svn 1 "$F" -o "$TMP/s.wasm"
+mkfifo "$TMP/key.pem"
+"$WEFT" sign --key "$TMP/key.pem" --product p --svn 1 "$M" -o "$TMP/s.wasm" \
+    >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
+pid=$!
+(sleep 20 && kill -KILL "$pid" 2>/dev/null) &
+dog=$!
+wait "$pid"
+status=$?
+kill "$dog" 2>/dev/null
+stderr=$(cat "$TMP/stderr")
+last_cmd="weft sign --key FIFO"
+if [ "$status" -ne 137 ] && [ "$status" -ne 0 ]; then ok; else not_ok "sign --key FIFO: must fail without blocking"; fi
+expect_stderr_has "not a regular file" "sign --key FIFO: says why"
+# a --key-file for protected files is read the same way
+mkdir -p "$TMP/pd"
+refuses "run --key-file FIFO" run --protected-dir "$TMP/pd::/p" --key-file "$F" "$M"
+# a directory is refused too, by what it is
+refuses_dir() {
+    weft "$@"
+    expect_status 1 "$* on a directory: exit status"
+    expect_stderr_has "not a regular file (a directory)" "$* on a directory: says so"
+}
+refuses_dir run "$TMP"
+refuses_dir validate "$TMP"
+# and a regular file is still read
+weft validate "$M"
+expect_status 0 "validate a regular file"
+
+done_testing
