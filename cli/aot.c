@@ -408,7 +408,8 @@ static int table_matches(const char *so_path, const struct cli_artifact *a) {
 
 /* Loads a checked artifact's code into `module` (made from its Wasm). */
 static int attach_code(weft_module *module, const struct cli_artifact *a,
-                       const char *path, void **out_code) {
+                       const char *path, void **out_code,
+                       struct cli_run_load *how) {
   char so_path[4096];
   int fd, unlink_after, rc = CLI_EXIT_OK;
   void *code = NULL;
@@ -437,6 +438,13 @@ static int attach_code(weft_module *module, const struct cli_artifact *a,
     return rc;
   }
   *out_code = code;
+  if (how != NULL) { /* the bytes just staged and loaded */
+    how->has_code = cli_sha256_of(a->so, a->so_size, how->code_sha256) == 0;
+    if (!how->has_code) {
+      cli_errorf("out of memory");
+      return CLI_EXIT_LOAD;
+    }
+  }
   return CLI_EXIT_OK;
 }
 
@@ -456,8 +464,8 @@ static weft_status load_module_for(weft_engine *engine,
 
 /* weft run FILE.cwasm */
 static int load_artifact(const weft_config *config, const char *path,
-                         weft_engine **out_engine, weft_module **out_module,
-                         void **out_code) {
+                         struct cli_run_load *how, weft_engine **out_engine,
+                         weft_module **out_module, void **out_code) {
   struct cli_artifact a;
   char why[512];
   uint8_t *bytes;
@@ -490,7 +498,7 @@ static int load_artifact(const weft_config *config, const char *path,
   if (load_module_for(*out_engine, &a, out_module, &err) != WEFT_OK)
     rc = cli_report(path, &err);
   else
-    rc = attach_code(*out_module, &a, path, out_code);
+    rc = attach_code(*out_module, &a, path, out_code, how);
   free(bytes);
   return rc;
 }
@@ -557,7 +565,7 @@ static int cache_entry_ok(const uint8_t *bytes, size_t size,
 
 /* weft run --aot FILE.wasm */
 static int load_cached(const weft_config *config, const char *path,
-                       const struct cli_run_load *how, weft_engine **out_engine,
+                       struct cli_run_load *how, weft_engine **out_engine,
                        weft_module **out_module, void **out_code) {
   struct cli_aot_options o = {NULL, NULL, how->explicit_checks ? 1 : -1, 0,
                               config->fuel_metering};
@@ -604,7 +612,7 @@ static int load_cached(const weft_config *config, const char *path,
       if (load_module_for(*out_engine, &a, out_module, &err) != WEFT_OK)
         rc = cli_report(path, &err);
       else
-        rc = attach_code(*out_module, &a, entry, out_code);
+        rc = attach_code(*out_module, &a, entry, out_code, how);
       goto done;
     }
     if (rc == CLI_EXIT_OK)
@@ -631,7 +639,7 @@ static int load_cached(const weft_config *config, const char *path,
     rc = cli_write_file_atomic(entry, bytes, size);
   if (rc == CLI_EXIT_OK) {
     if (cache_entry_ok(bytes, size, module_sha256, &t, &a, why, sizeof why))
-      rc = attach_code(*out_module, &a, entry, out_code);
+      rc = attach_code(*out_module, &a, entry, out_code, how);
     else {
       cli_errorf("%s: the artifact just built was refused: %s", entry, why);
       rc = CLI_EXIT_LOAD;
@@ -646,7 +654,7 @@ done:
 /* }==================================================================== */
 
 int cli_load_for_run(const weft_config *config, const char *path,
-                     const struct cli_run_load *how, weft_engine **out_engine,
+                     struct cli_run_load *how, weft_engine **out_engine,
                      weft_module **out_module, void **out_code) {
   weft_config defaults;
   int rc;
@@ -654,12 +662,14 @@ int cli_load_for_run(const weft_config *config, const char *path,
   *out_engine = NULL;
   *out_module = NULL;
   *out_code = NULL;
+  if (how != NULL)
+    how->has_code = 0;
   if (config == NULL) {
     weft_config_default(&defaults);
     config = &defaults;
   }
   if (file_is_artifact(path) || has_suffix(path, ".cwasm"))
-    rc = load_artifact(config, path, out_engine, out_module, out_code);
+    rc = load_artifact(config, path, how, out_engine, out_module, out_code);
   else if (how != NULL && how->aot)
     rc = load_cached(config, path, how, out_engine, out_module, out_code);
   else

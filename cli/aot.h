@@ -36,15 +36,20 @@ struct cli_run_load {
   int aot;               /* --aot: compile through the cache */
   const char *cache_dir; /* NULL: $XDG_CACHE_HOME/weft or ~/.cache/weft */
   int explicit_checks;   /* compile with explicit bounds checks */
+  /* Set by cli_load_for_run: the compiled code it loaded, hashed from the
+  ** very bytes it loaded (the attestation's code identity). */
+  int has_code;
+  uint8_t code_sha256[32];
 };
 
 /* Loads `path` for running: a .wasm module (interpreted, or with --aot
 ** compiled code from the cache), or a .cwasm artifact, checked before any
 ** of its code is loaded. *out_code is the loaded code to release with
-** weft_aot_unload after the module and engine are freed (NULL if none).
-** Refusals and errors are reported; returns the exit status. */
+** weft_aot_unload after the module and engine are freed (NULL if none);
+** how->has_code and how->code_sha256 say which. Refusals and errors are
+** reported; returns the exit status. */
 int cli_load_for_run(const weft_config *config, const char *path,
-                     const struct cli_run_load *how, weft_engine **out_engine,
+                     struct cli_run_load *how, weft_engine **out_engine,
                      weft_module **out_module, void **out_code);
 
 #endif /* WEFT_CLI_AOT_H */

@@ -24,9 +24,14 @@ struct cli_attest {
   size_t secret_len;
 };
 
-/* What the configuration measurement covers (docs/attestation.md). */
+/* What the attester measures (docs/attestation.md). The module is
+** measured from the bytes the engine loaded it from, never from its path
+** again; the rest is the configuration measurement. */
 struct cli_attest_inputs {
-  const char *module_path;
+  const weft_module *module;  /* weft_module_bytes: the module measurement */
+  const uint8_t *code_sha256; /* compiled code that will run; NULL: interp */
+  int explicit_checks;        /* --explicit-bounds-checks */
+  const weft_config *config;  /* limits, fuel metering */
   const char *invoke;
   int argc;
   char **argv;
@@ -34,10 +39,17 @@ struct cli_attest_inputs {
   uint32_t nenv;
   const weft_wasi_preopen *dirs;
   uint32_t ndirs;
-  uint64_t fuel; /* 0: no --fuel */
-  uint64_t max_memory;
+  const char *const *listen; /* --tcplisten ADDR:PORT, as given */
+  uint32_t nlisten;
+  uint64_t fuel;     /* --fuel N; UINT64_MAX: no budget */
+  double deadline;   /* --deadline SECONDS, 0: none */
+  int version_store; /* 0 none, 1 --version-store, 2 ... -strict */
 };
 
+/* The configuration measurement: SHA-256 of the canonical CBOR map of
+** `in` (weft-config/v2, attest_config.c). */
+void cli_attest_measure_config(const struct cli_attest_inputs *in,
+                               uint8_t out[32]);
 /* Runs the handshake when --attest was given (checks the option set
 ** either way). Returns a CLI exit status, after printing the reason. */
 int cli_attest_run(struct cli_attest *a, const struct cli_attest_inputs *in);

@@ -33,6 +33,7 @@ struct run_options {
   const char **env; /* --env, as KEY=VALUE */
   uint32_t nenv;
   int *listen_fds; /* --tcplisten sockets */
+  const char **listen_specs; /* and their ADDR:PORT, for the measurement */
   uint32_t nlisten;
   const char *key_file;     /* --key-file, for --protected-dir */
   uint32_t nprotected;      /* --protected-dir entries among dirs[] */
@@ -230,15 +231,21 @@ static int add_env(struct run_options *opt, const char *spec) {
 
 static int add_listener(struct run_options *opt, const char *spec) {
   int *fds, fd = cli_tcp_listen(spec);
+  const char **specs;
 
   if (fd < 0)
     return -1;
   fds = realloc(opt->listen_fds, (opt->nlisten + 1) * sizeof *fds);
-  if (fds == NULL) {
+  if (fds != NULL)
+    opt->listen_fds = fds;
+  specs = realloc(opt->listen_specs, (opt->nlisten + 1) * sizeof *specs);
+  if (specs != NULL)
+    opt->listen_specs = specs;
+  if (fds == NULL || specs == NULL) {
     cli_errorf("out of memory");
     return -1;
   }
-  opt->listen_fds = fds;
+  opt->listen_specs[opt->nlisten] = spec;
   opt->listen_fds[opt->nlisten++] = fd;
   return 0;
 }
@@ -334,6 +341,7 @@ static void free_options(struct run_options *opt) {
   free(opt->dirs);
   free(opt->env);
   free(opt->listen_fds);
+  free(opt->listen_specs);
   cli_attest_free(&opt->attest);
 }
 
@@ -700,12 +708,25 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
 
 /* --attest: the handshake before anything is instantiated; then the
 ** released secret may key the protected dirs. */
-static int run_attestation(struct run_options *opt) {
-  struct cli_attest_inputs in = {opt->path, opt->invoke,
-                                 opt->argc, opt->argv,
-                                 opt->env,  opt->nenv,
-                                 opt->dirs, opt->ndirs,
-                                 opt->fuel, opt->config.max_memory_bytes};
+static int run_attestation(struct run_options *opt, const weft_module *module) {
+  struct cli_attest_inputs in;
+  memset(&in, 0, sizeof in);
+  in.module = module;
+  in.code_sha256 = opt->load.has_code ? opt->load.code_sha256 : NULL;
+  in.explicit_checks = opt->load.explicit_checks;
+  in.config = &opt->config;
+  in.invoke = opt->invoke;
+  in.argc = opt->argc;
+  in.argv = opt->argv;
+  in.env = opt->env;
+  in.nenv = opt->nenv;
+  in.dirs = opt->dirs;
+  in.ndirs = opt->ndirs;
+  in.listen = opt->listen_specs;
+  in.nlisten = opt->nlisten;
+  in.fuel = opt->fuel;
+  in.deadline = opt->deadline;
+  in.version_store = opt->version_store == NULL ? 0 : 1 + opt->version_strict;
   int rc = cli_attest_run(&opt->attest, &in);
   if (rc == CLI_EXIT_OK && opt->attest.key_from_attestation &&
       setup_protected(opt, opt->attest.secret) != 0)
@@ -743,7 +764,7 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
-  rc = run_attestation(&opt);
+  rc = run_attestation(&opt, module);
   if (rc != CLI_EXIT_OK)
     goto done;
   /* Before start functions run; a --deadline counts from here. */
