@@ -48,7 +48,7 @@ trap cleanup EXIT
 SV="services/cbor.c services/cose.c services/attest_evidence.c
     services/attest_policy.c services/attest_proto.c services/attest_wire.c
     services/eckey.c services/measure.c services/pfs_crypto.c"
-for t in test_units attest_peer mitm; do
+for t in test_units attest_peer mitm swapper; do
     # shellcheck disable=SC2086
     if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
         -o "$OUT/$t" "tests/attest/$t.c" $SV ${SAN_LDFLAGS:-} -lmbedcrypto \
@@ -60,6 +60,7 @@ for t in test_units attest_peer mitm; do
     fi
 done
 PEER=$OUT/attest_peer
+SWAPPER=$OUT/swapper
 
 # ---- 1. unit tests --------------------------------------------------------------
 echo "-- test_units"
@@ -326,6 +327,106 @@ got=$(attest_run --invoke hash secret.wasm 2>&1)
 [ "$got" = "$want" ] && ok "pinned config hash accepted" || bad "pinned config: $got"
 expect_refusal "config changed (an extra --env)" "config measurement mismatch" \
     "config measurement mismatch" attest_run --env X=1 --invoke hash secret.wasm
+stop_verifier
+
+# ---- P7-4: the module measured is the module loaded; every option measured ------------
+echo "-- measured what runs (swap after load) and what configures it"
+start_verifier pol-ok
+n_results=0
+# secret.wasm (A) is approved, secret2.wasm (B) is not. The swapper lets
+# weft read B to the end, then renames A over the path while weft is
+# stopped in close(): a weft that measures the path again reports A's hash
+# and gets A's secret while running B.
+swap_run() { # LABEL COUNT-FILE weft-run-args...
+    local label=$1 cnt=$2
+    shift 2
+    cp secret2.wasm victim.wasm && cp secret.wasm approved.wasm
+    "$SWAPPER" victim.wasm approved.wasm "$cnt" -- \
+        "$WEFT" run --attest "127.0.0.1:$PORT" --verifier-key verifier.pub --device-dir dev \
+        --invoke who_hash "$@" victim.wasm
+}
+out=$(swap_run interp swap.cnt 2>&1); rc=$?
+n_results=$((n_results + 1)); line=$(last_result $n_results)
+if ! grep -q 'swapped 1' swap.cnt; then
+    bad "swap after load: the swap did not happen ($(cat swap.cnt)); test is vacuous"
+elif grep -q "^66$" <<<"$out" && grep -q "^$want$" <<<"$out"; then
+    bad "swap after load: module B ran with A's secret (TOCTOU): $(tr '\n' ' ' <<<"$out")"
+elif [ $rc -eq 2 ] && grep -q 'module measurement mismatch; the program was not run' <<<"$out" \
+    && grep -q "REJECT reason=\"module measurement mismatch" <<<"$line"; then
+    ok "swap after load: the module that runs (B) is what is measured; refused"
+else
+    bad "swap after load: status $rc, '$out', verifier '$line'"
+fi
+# Attestation opens the module no more often than a plain run does.
+cp secret.wasm same.wasm
+cp secret.wasm victim.wasm
+"$SWAPPER" victim.wasm same.wasm plain.cnt -- "$WEFT" run --invoke size victim.wasm >/dev/null 2>&1
+cp secret.wasm same.wasm
+out=$("$SWAPPER" victim.wasm same.wasm att.cnt -- "$WEFT" run --attest "127.0.0.1:$PORT" \
+    --verifier-key verifier.pub --device-dir dev --invoke hash victim.wasm 2>&1)
+n_results=$((n_results + 1))
+p=$(sed -n 's/^opens \([0-9]*\).*/\1/p' plain.cnt); a=$(sed -n 's/^opens \([0-9]*\).*/\1/p' att.cnt)
+[ -n "$p" ] && [ "$p" -ge 1 ] && [ "$a" = "$p" ] && [ "$out" = "$want" ] \
+    && ok "--attest reads the module no more often than a plain run ($a opens)" \
+    || bad "--attest opens the module $a times, a plain run $p ('$out')"
+
+# Each behaviour-changing option changes the config measurement.
+config_of() { # weft-run-args...: the config hash the verifier saw (in a subshell)
+    local k
+    k=$(($(result_count) + 1))
+    attest_run "$@" >/dev/null 2>&1
+    sed -n 's/.* config=\([0-9a-f]*\)$/\1/p' <<<"$(last_result $k)"
+}
+mkdir -p cfgdir
+echo "$SECRET" >cfg.key
+base=$(config_of --invoke hash secret.wasm)
+again=$(config_of --invoke hash secret.wasm)
+[ -n "$base" ] && [ "$base" = "$again" ] && ok "config measurement is deterministic ($base)" \
+    || bad "config measurement: '$base' then '$again'"
+declare -A seen=()
+seen[$base]=baseline
+check_config() { # NAME weft-run-args...
+    local name=$1 c
+    shift
+    c=$(config_of "$@")
+    if [ -z "$c" ]; then
+        bad "config: $name: no result"
+    elif [ -n "${seen[$c]:-}" ]; then
+        bad "config: $name measures the same as ${seen[$c]} ($c)"
+    else
+        seen[$c]=$name
+        ok "config: $name changes the measurement"
+    fi
+}
+check_config "--max-memory" --max-memory 1M --invoke hash secret.wasm
+check_config "--max-call-depth" --max-call-depth 500 --invoke hash secret.wasm
+check_config "--max-table-elems" --max-table-elems 100 --invoke hash secret.wasm
+check_config "--max-module-size" --max-module-size 1M --invoke hash secret.wasm
+check_config "--fuel N" --fuel 1000000 --invoke hash secret.wasm
+check_config "--fuel N+1" --fuel 1000001 --invoke hash secret.wasm
+check_config "--deadline" --deadline 100 --invoke hash secret.wasm
+check_config "--tcplisten" --tcplisten 127.0.0.1:0 --invoke hash secret.wasm
+check_config "--dir (rw)" --dir cfgdir::/d --invoke hash secret.wasm
+check_config "--dir-ro" --dir-ro cfgdir::/d --invoke hash secret.wasm
+check_config "--protected-dir" --protected-dir cfgdir::/d --key-file cfg.key --invoke hash secret.wasm
+check_config "--version-store" --protected-dir cfgdir::/d --key-file cfg.key \
+    --version-store cfg.vs --invoke hash secret.wasm
+check_config "--env" --env A=1 --invoke hash secret.wasm
+check_config "an argument" --invoke read secret.wasm 0 32
+check_config "--invoke" --invoke size secret.wasm
+c=$(config_of --dir cfgdir::/d --invoke hash secret.wasm)
+mkdir -p cfgdir2
+c2=$(config_of --dir cfgdir2::/d --invoke hash secret.wasm)
+[ "$c" = "$c2" ] && ok "config: the host path of a preopen is not measured" \
+    || bad "config: moving a preopen's host dir changed the measurement"
+if command -v "${WEFT_CC:-cc}" >/dev/null 2>&1; then
+    check_config "--aot" --aot --cache-dir cache --invoke hash secret.wasm
+    check_config "--aot --explicit-bounds-checks" --explicit-bounds-checks --cache-dir cache \
+        --invoke hash secret.wasm
+else
+    echo "SKIP: --aot config measurement needs a C compiler"
+    skip=$((skip + 2))
+fi
 stop_verifier
 
 echo "-- silent peers"
