@@ -48,7 +48,7 @@ trap cleanup EXIT
 SV="services/cbor.c services/cose.c services/attest_evidence.c
     services/attest_policy.c services/attest_proto.c services/attest_wire.c
     services/eckey.c services/measure.c services/pfs_crypto.c"
-for t in test_units attest_peer mitm swapper; do
+for t in test_units attest_peer mitm swapper idle_peers; do
     # shellcheck disable=SC2086
     if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
         -o "$OUT/$t" "tests/attest/$t.c" $SV ${SAN_LDFLAGS:-} -lmbedcrypto \
@@ -61,6 +61,7 @@ for t in test_units attest_peer mitm swapper; do
 done
 PEER=$OUT/attest_peer
 SWAPPER=$OUT/swapper
+IDLE=$OUT/idle_peers
 
 # ---- 1. unit tests --------------------------------------------------------------
 echo "-- test_units"
@@ -427,6 +428,51 @@ else
     echo "SKIP: --aot config measurement needs a C compiler"
     skip=$((skip + 2))
 fi
+stop_verifier
+
+# ---- P7-9: idle connections cannot take the verifier's session slots -------------------
+echo "-- verifier slots: idle peers"
+# idle_run LABEL N SRC...: N idle connections from SRC..., then a real
+# attester from 127.0.0.1 must be served; then every idle one is dropped.
+idle_run() {
+    local label=$1 n=$2 out rc i
+    shift 2
+    "$IDLE" 127.0.0.1 "$PORT" "$n" 20 "$@" >"$W/idle.$label" 2>&1 &
+    PIDS+=($!)
+    local ipid=$!
+    for i in $(seq 200); do
+        grep -q '^connected' "$W/idle.$label" && break
+        sleep 0.05
+    done
+    out=$(timeout 60 "$WEFT" run --attest "127.0.0.1:$PORT" --verifier-key verifier.pub \
+        --device-dir dev --invoke hash secret.wasm 2>&1); rc=$?
+    [ $rc -eq 0 ] && [ "$out" = "$want" ] \
+        && ok "$label: $(head -n 1 "$W/idle.$label"), a real attester is served (secret released)" \
+        || bad "$label: $(head -n 1 "$W/idle.$label"); attester status $rc: $out"
+    timeout 60 tail --pid="$ipid" -f /dev/null
+    grep -q "^dropped $n of $n$" "$W/idle.$label" \
+        && ok "$label: the verifier closed every idle connection ($(tail -n 1 "$W/idle.$label"))" \
+        || bad "$label: idle connections left open: $(tr '\n' ' ' <"$W/idle.$label")"
+}
+# A handshake deadline of 3 s: without per-address limits, 200 idle
+# connections hold all 32 slots and the backlog for longer than the
+# attester's 10 s deadline.
+start_verifier pol-ok --timeout-ms 3000
+idle_run "200 idle connections from 127.0.0.2" 200 127.0.0.2
+grep -q 'REJECT reason="too many sessions from this address" peer=127.0.0.2:' "$VLOG" \
+    && ok "connections over --max-per-peer are refused with a reason" \
+    || bad "no per-address refusal logged"
+stop_verifier
+start_verifier pol-ok --timeout-ms 1000
+idle_run "200 idle connections from 10 addresses" 200 127.0.0.{2..11}
+stop_verifier
+start_verifier pol-ok --timeout-ms 1000 --max-per-peer 3
+"$IDLE" 127.0.0.1 "$PORT" 10 20 127.0.0.2 >"$W/idle.drop" 2>&1
+t=$(grep -c 'REJECT reason="msg0: peer timed out" peer=127.0.0.2' "$VLOG")
+m=$(grep -c 'REJECT reason="too many sessions from this address" peer=127.0.0.2' "$VLOG")
+grep -q '^dropped 10 of 10$' "$W/idle.drop" && [ "$t" -eq 3 ] && [ "$m" -eq 7 ] \
+    && ok "idle peers dropped: 3 at the handshake deadline (--max-per-peer 3), 7 at once" \
+    || bad "idle drop: $(tr '\n' ' ' <"$W/idle.drop"), $t timed out, $m over the limit"
 stop_verifier
 
 echo "-- silent peers"
