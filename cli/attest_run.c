@@ -3,7 +3,6 @@
 ** after the module is read and before anything is instantiated, so a
 ** refused program never runs.
 */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,25 +222,17 @@ int cli_attest_account_key(const struct cli_attest *a, char *key_id,
   return 1;
 }
 
-int cli_attest_sign_account(const struct cli_attest *a, const char *path) {
+int cli_attest_sign_account(const struct cli_attest *a, const uint8_t *record,
+                            size_t record_len, const struct cli_outfile *out) {
   struct attest_backend backend;
   struct cbor_buf payload, sig;
   uint8_t digest[32];
-  char dir[4096], err[512], sig_path[4096];
-  FILE *f;
+  char dir[4096], err[512];
   int rc = -1;
 
   if (device_dir_of(a, dir, sizeof dir) != 0)
     return -1;
-  if ((size_t)snprintf(sig_path, sizeof sig_path, "%s.sig", path) >=
-      sizeof sig_path) {
-    cli_errorf("--account %s: path too long", path);
-    return -1;
-  }
-  if (measure_file(path, digest) != 0) {
-    cli_errorf("--account %s: %s", path, strerror(errno));
-    return -1;
-  }
+  measure_bytes(record, record_len, digest);
   if (attest_software_open(dir, &backend, err, sizeof err) != 0) {
     cli_errorf("--account: cannot sign: %s", err);
     return -1;
@@ -249,14 +240,10 @@ int cli_attest_sign_account(const struct cli_attest *a, const char *path) {
   cbor_buf_init(&payload, 4096);
   cbor_buf_init(&sig, ATTEST_MAX_FRAME);
   if (attest_account_encode(digest, backend.kind, &payload) == 0 &&
-      backend.sign(backend.ctx, payload.data, payload.len, &sig) == 0 &&
-      (f = fopen(sig_path, "wb")) != NULL) {
-    rc = fwrite(sig.data, 1, sig.len, f) == sig.len ? 0 : -1;
-    if (fclose(f) != 0)
-      rc = -1;
-  }
-  if (rc != 0)
-    cli_errorf("--account: cannot write the signature %s", sig_path);
+      backend.sign(backend.ctx, payload.data, payload.len, &sig) == 0)
+    rc = cli_outfile_write(out, ".sig", sig.data, sig.len, 0644);
+  else
+    cli_errorf("--account: cannot sign the record");
   cbor_buf_free(&payload);
   cbor_buf_free(&sig);
   attest_software_close(&backend);

@@ -61,8 +61,12 @@ int cli_attest_define(struct cli_attest *a, weft_engine *engine,
 ** already reported. */
 int cli_attest_account_key(const struct cli_attest *a, char *key_id,
                            size_t size);
-/* Writes PATH.sig: COSE_Sign1 by the device key over SHA-256(PATH). */
-int cli_attest_sign_account(const struct cli_attest *a, const char *path);
+/* Writes the record's FILE.sig through `out`: COSE_Sign1 by the device key
+** over SHA-256 of `record`, the bytes just written to FILE (never FILE
+** read back, which someone may have replaced since). */
+struct cli_outfile;
+int cli_attest_sign_account(const struct cli_attest *a, const uint8_t *record,
+                            size_t record_len, const struct cli_outfile *out);
 void cli_attest_free(struct cli_attest *a);
 
 #endif /* WEFT_CLI_ATTEST_RUN_H */

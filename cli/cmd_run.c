@@ -41,6 +41,7 @@ struct run_options {
   double deadline;          /* --deadline SECONDS, or 0 */
   struct cli_meter meter;   /* hands out the fuel */
   const char *account;      /* --account FILE, or NULL */
+  struct cli_outfile account_out; /* its directory, opened before the run */
   struct cli_attest attest; /* --attest, --verifier-key, --device-dir (also
                                weft:seal's seal.key) */
   /* --version-store FILE [--version-store-strict], for --protected-dir */
@@ -342,6 +343,7 @@ static void free_options(struct run_options *opt) {
   free(opt->env);
   free(opt->listen_fds);
   free(opt->listen_specs);
+  cli_outfile_close(&opt->account_out);
   cli_attest_free(&opt->attest);
 }
 
@@ -351,6 +353,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
   int i;
 
   memset(opt, 0, sizeof *opt);
+  opt->account_out.dirfd = -1;
   weft_config_default(&opt->config);
   for (i = 1; i < argc; i++) {
     const char *arg = argv[i];
@@ -465,6 +468,10 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
   }
   /* With --key-from-attestation the key comes after the handshake. */
   if (!opt->attest.key_from_attestation && setup_protected(opt, NULL) != 0)
+    return CLI_EXIT_USAGE;
+  /* Before the program runs, so it cannot redirect the directory. */
+  if (opt->account != NULL && cli_outfile_open(opt->account,
+                                               &opt->account_out) != 0)
     return CLI_EXIT_USAGE;
   opt->path = argv[i++];
   if (i < argc && strcmp(argv[i], "--") == 0)
@@ -650,23 +657,16 @@ done:
   return rc;
 }
 
-/* --account: what the run consumed, as one JSON object. The root of trust
-** is software here: nothing signs the record yet. */
-static int write_account(const struct run_options *opt, weft_engine *engine,
-                         weft_instance *instance, const weft_wasi *wasi,
-                         const struct cli_clock *started, int status) {
+/* The --account record: what the run consumed, as one JSON object. */
+static void print_account(FILE *f, const struct run_options *opt,
+                          weft_engine *engine, weft_instance *instance,
+                          const weft_wasi *wasi,
+                          const struct cli_clock *started, int status,
+                          const char *key_id) {
   struct cli_clock now;
   weft_extern mem;
   uint64_t pages = 0;
-  char key_id[80];
-  int sign = cli_attest_account_key(&opt->attest, key_id, sizeof key_id);
-  FILE *f = sign < 0 ? NULL : fopen(opt->account, "w");
-  if (sign < 0)
-    return -1;
-  if (f == NULL) {
-    cli_errorf("--account %s: %s", opt->account, strerror(errno));
-    return -1;
-  }
+
   if (instance != NULL &&
       weft_instance_export(instance, "memory", &mem) == WEFT_OK &&
       mem.kind == WEFT_EXTERN_MEMORY)
@@ -696,14 +696,43 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
           "  \"signed\": %s,\n%s%s%s"
           "  \"root_of_trust\": \"software (no TEE on this machine)\"\n}\n",
           (unsigned long long)pages, cli_clock_wall_since(started, &now),
-          cli_clock_cpu_since(started, &now), status, sign ? "true" : "false",
-          sign ? "  \"key_id\": \"" : "", sign ? key_id : "",
-          sign ? "\",\n" : "");
-  if (fclose(f) != 0) {
-    cli_errorf("--account %s: %s", opt->account, strerror(errno));
+          cli_clock_cpu_since(started, &now), status,
+          key_id != NULL ? "true" : "false",
+          key_id != NULL ? "  \"key_id\": \"" : "",
+          key_id != NULL ? key_id : "", key_id != NULL ? "\",\n" : "");
+}
+
+/* --account: the record is built in memory, written through the directory
+** opened before the program ran (cli_outfile: a symlink the program
+** planted at FILE or FILE.sig is replaced, not followed), and the
+** signature covers exactly the bytes written. */
+static int write_account(const struct run_options *opt, weft_engine *engine,
+                         weft_instance *instance, const weft_wasi *wasi,
+                         const struct cli_clock *started, int status) {
+  char key_id[80], *record = NULL;
+  size_t len = 0;
+  int rc, sign = cli_attest_account_key(&opt->attest, key_id, sizeof key_id);
+  FILE *f = sign < 0 ? NULL : open_memstream(&record, &len);
+
+  if (sign < 0)
+    return -1;
+  if (f == NULL) {
+    cli_errorf("--account %s: out of memory", opt->account);
     return -1;
   }
-  return sign ? cli_attest_sign_account(&opt->attest, opt->account) : 0;
+  print_account(f, opt, engine, instance, wasi, started, status,
+                sign ? key_id : NULL);
+  if (fclose(f) != 0) {
+    cli_errorf("--account %s: out of memory", opt->account);
+    free(record);
+    return -1;
+  }
+  rc = cli_outfile_write(&opt->account_out, "", record, len, 0644);
+  if (rc == 0 && sign)
+    rc = cli_attest_sign_account(&opt->attest, (const uint8_t *)record, len,
+                                 &opt->account_out);
+  free(record);
+  return rc;
 }
 
 /* --attest: the handshake before anything is instantiated; then the

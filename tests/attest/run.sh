@@ -597,6 +597,38 @@ out=$("$WEFT" run --device-dir nodev --account x.json --invoke size secret.wasm 
 [ $rc -ne 0 ] && grep -q 'cannot sign' <<<"$out" && ok "missing device: clear error" \
     || bad "missing device: $rc $out"
 
+# ---- P7-7: host outputs are never written through a planted symlink ---------------------
+echo "-- --account through guest-planted symlinks"
+wat2wasm "$HERE/plant.wat" -o plant.wasm || bad "wat2wasm plant.wat"
+rm -rf acctdir && mkdir acctdir
+echo "precious victim" >victim.txt
+cp victim.txt victim.orig
+out=$("$WEFT" run --device-dir dev --dir acctdir::/out --account acctdir/acct.json \
+    --invoke plant plant.wasm 2>&1); rc=$?
+if [ "$(tr '\n' ' ' <<<"$out")" != "0 0 " ]; then
+    bad "the guest could not plant its symlinks (status $rc: $out); test is vacuous"
+elif ! cmp -s victim.txt victim.orig; then
+    bad "the record or its signature was written through the guest's symlink into victim.txt"
+elif [ -L acctdir/acct.json ] || [ -L acctdir/acct.json.sig ] || [ ! -f acctdir/acct.json ] \
+    || ! grep -q '"signed": true' acctdir/acct.json \
+    || ! "$WEFT" verify-account acctdir/acct.json --device-pub dev/device.pub >/dev/null 2>&1; then
+    bad "after the plant: $(ls -l acctdir | tr '\n' ' ')"
+else
+    ok "guest-planted symlinks at FILE and FILE.sig replaced, victim unchanged, record verifies"
+fi
+ls -a acctdir | grep -q '\.tmp$' && bad "a temporary file was left behind: $(ls -a acctdir)"
+# The same with links planted before the run (no device: unsigned record).
+echo "precious victim" >victim.txt
+ln -sfn ../victim.txt acctdir/plain.json
+"$WEFT" run --account acctdir/plain.json --invoke size secret.wasm >/dev/null 2>&1
+cmp -s victim.txt victim.orig && [ ! -L acctdir/plain.json ] && grep -q '"signed": false' acctdir/plain.json \
+    && ok "a symlink planted at --account FILE is replaced, not followed" \
+    || bad "plain --account through a symlink: victim '$(cat victim.txt)', $(ls -l acctdir/plain.json)"
+out=$("$WEFT" run --account nodir/x.json --invoke size secret.wasm 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q 'cannot open its directory nodir' <<<"$out" && ! grep -q '^-\?[0-9]' <<<"$out" \
+    && ok "--account in a missing directory: refused before the run ($out)" \
+    || bad "--account nodir/x.json: status $rc: $out"
+
 cd "$ROOT" || exit 2
 [ "$skip" -gt 0 ] && echo "skipped: $skip"
 echo "$pass passed, $fail failed"
