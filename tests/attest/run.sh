@@ -603,18 +603,21 @@ wat2wasm "$HERE/plant.wat" -o plant.wasm || bad "wat2wasm plant.wat"
 rm -rf acctdir && mkdir acctdir
 echo "precious victim" >victim.txt
 cp victim.txt victim.orig
+cp victim.txt victim2.txt
 out=$("$WEFT" run --device-dir dev --dir acctdir::/out --account acctdir/acct.json \
     --invoke plant plant.wasm 2>&1); rc=$?
 if [ "$(tr '\n' ' ' <<<"$out")" != "0 0 " ]; then
     bad "the guest could not plant its symlinks (status $rc: $out); test is vacuous"
 elif ! cmp -s victim.txt victim.orig; then
-    bad "the record or its signature was written through the guest's symlink into victim.txt"
+    bad "the record was written through the guest's symlink at FILE into victim.txt"
+elif ! cmp -s victim2.txt victim.orig; then
+    bad "the signature was written through the guest's symlink at FILE.sig into victim2.txt"
 elif [ -L acctdir/acct.json ] || [ -L acctdir/acct.json.sig ] || [ ! -f acctdir/acct.json ] \
     || ! grep -q '"signed": true' acctdir/acct.json \
     || ! "$WEFT" verify-account acctdir/acct.json --device-pub dev/device.pub >/dev/null 2>&1; then
     bad "after the plant: $(ls -l acctdir | tr '\n' ' ')"
 else
-    ok "guest-planted symlinks at FILE and FILE.sig replaced, victim unchanged, record verifies"
+    ok "guest-planted symlinks at FILE and FILE.sig replaced, victims unchanged, record verifies"
 fi
 ls -a acctdir | grep -q '\.tmp$' && bad "a temporary file was left behind: $(ls -a acctdir)"
 # The same with links planted before the run (no device: unsigned record).
