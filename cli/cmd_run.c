@@ -32,15 +32,15 @@ struct run_options {
   uint32_t ndirs;
   const char **env; /* --env, as KEY=VALUE */
   uint32_t nenv;
-  int *listen_fds; /* --tcplisten sockets */
+  int *listen_fds;           /* --tcplisten sockets */
   const char **listen_specs; /* and their ADDR:PORT, for the measurement */
   uint32_t nlisten;
-  const char *key_file;     /* --key-file, for --protected-dir */
-  uint32_t nprotected;      /* --protected-dir entries among dirs[] */
-  uint64_t fuel;            /* --fuel N (config.fuel_metering set) */
-  double deadline;          /* --deadline SECONDS, or 0 */
-  struct cli_meter meter;   /* hands out the fuel */
-  const char *account;      /* --account FILE, or NULL */
+  const char *key_file;           /* --key-file, for --protected-dir */
+  uint32_t nprotected;            /* --protected-dir entries among dirs[] */
+  uint64_t fuel;                  /* --fuel N (config.fuel_metering set) */
+  double deadline;                /* --deadline SECONDS, or 0 */
+  struct cli_meter meter;         /* hands out the fuel */
+  const char *account;            /* --account FILE, or NULL */
   struct cli_outfile account_out; /* its directory, opened before the run */
   struct cli_attest attest; /* --attest, --verifier-key, --device-dir (also
                                weft:seal's seal.key) */
@@ -470,8 +470,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
   if (!opt->attest.key_from_attestation && setup_protected(opt, NULL) != 0)
     return CLI_EXIT_USAGE;
   /* Before the program runs, so it cannot redirect the directory. */
-  if (opt->account != NULL && cli_outfile_open(opt->account,
-                                               &opt->account_out) != 0)
+  if (opt->account != NULL &&
+      cli_outfile_open(opt->account, &opt->account_out) != 0)
     return CLI_EXIT_USAGE;
   opt->path = argv[i++];
   if (i < argc && strcmp(argv[i], "--") == 0)

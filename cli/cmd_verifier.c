@@ -21,8 +21,8 @@
 #include "cose.h"
 #include "measure.h"
 
-#define MAX_SESSIONS 32 /* concurrent sessions (one process each) */
-#define MAX_PER_PEER 4  /* default --max-per-peer */
+#define MAX_SESSIONS 32    /* concurrent sessions (one process each) */
+#define MAX_PER_PEER 4     /* default --max-per-peer */
 #define SLOT_GRACE_MS 1000 /* a child past its deadline by this is killed */
 #define REAP_POLL_MS 100   /* how often ended sessions' slots are freed */
 

@@ -28,16 +28,16 @@
 
 struct tracker {
   const char *path, *replacement;
-  uint64_t size;              /* PATH's size when the command started */
-  uint64_t got[MAX_FDS];      /* bytes read through each fd open on PATH */
-  int on_path[MAX_FDS];       /* fd was opened on PATH */
-  uint64_t nr, args[6];       /* the syscall the tracee is in */
+  uint64_t size;         /* PATH's size when the command started */
+  uint64_t got[MAX_FDS]; /* bytes read through each fd open on PATH */
+  int on_path[MAX_FDS];  /* fd was opened on PATH */
+  uint64_t nr, args[6];  /* the syscall the tracee is in */
   int opens, swapped;
 };
 
 static int read_string(pid_t pid, uint64_t addr, char *out, size_t size) {
-  struct iovec local = {out, size - 1}, remote = {(void *)(uintptr_t)addr,
-                                                  size - 1};
+  struct iovec local = {out, size - 1},
+               remote = {(void *)(uintptr_t)addr, size - 1};
   ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
   if (n <= 0)
     return -1;
