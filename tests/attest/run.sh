@@ -9,11 +9,16 @@
 #      policy, deny-listed ueid, unendorsed device, unpinned verifier key,
 #      stale iat, tampered signature and payload, wrong profile, replayed
 #      evidence and msg2, MITM on Ga/Gv/msg2/msg3, malformed, oversized
-#      and truncated frames, silent peers on both sides
+#      and truncated frames, silent peers on both sides; P7: a module
+#      swapped right after weft read it (swapper.c, ptrace) never gets the
+#      secret, every option of the config measurement changes it, idle
+#      connections (idle_peers.c) do not starve a real attester and are
+#      dropped
 #   4. mutation fuzzing: N mutated sessions against `weft verifier`, N
 #      against the attester, 20 through `weft run` (N = WEFT_ATTEST_FUZZ,
 #      default 500)
-#   5. the signed --account record and weft verify-account
+#   5. the signed --account record and weft verify-account; a guest
+#      (plant.wat) planting symlinks at FILE and FILE.sig
 # Verifiers listen on free loopback ports (port 0). Ends with
 # "N passed, N failed".
 #
