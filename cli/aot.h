@@ -59,6 +59,10 @@ struct cli_run_load {
   int allow_precompiled; /* --allow-precompiled: FILE may be an artifact */
   struct cli_aot_options compile; /* key and compiler bounds (cc, target,
                                      jobs and mode are not used here) */
+  /* Set by cli_load_for_run: the compiled code it loaded, hashed from the
+  ** very bytes it loaded (the attestation's code identity). */
+  int has_code;
+  uint8_t code_sha256[32];
 };
 
 /* Loads `path` for running: a Wasm module (interpreted, or with --aot
@@ -66,10 +70,11 @@ struct cli_run_load {
 ** artifact authenticated and checked before any of its code is loaded. A
 ** file with the artifact magic is refused otherwise, whatever its name.
 ** *out_code is the loaded code to release with weft_aot_unload after the
-** module and engine are freed (NULL if none). Refusals and errors are
+** module and engine are freed (NULL if none); how->has_code and
+** how->code_sha256 say which. Refusals and errors are
 ** reported; returns the exit status. */
 int cli_load_for_run(const weft_config *config, const char *path,
-                     const struct cli_run_load *how, weft_engine **out_engine,
+                     struct cli_run_load *how, weft_engine **out_engine,
                      weft_module **out_module, void **out_code);
 
 #endif /* WEFT_CLI_AOT_H */

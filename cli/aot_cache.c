@@ -130,7 +130,7 @@ struct cache_run {
 
 /* Compiles FILE into a new entry and loads it. A compiler stopped by its
 ** limits leaves the module to the interpreter, with a warning. */
-static int compile_entry(struct cache_run *r, const struct cli_run_load *how,
+static int compile_entry(struct cache_run *r, struct cli_run_load *how,
                          weft_module *module, void **out_code) {
   struct cli_artifact a;
   uint8_t *bytes = NULL;
@@ -153,7 +153,7 @@ static int compile_entry(struct cache_run *r, const struct cli_run_load *how,
   if (rc == CLI_EXIT_OK) {
     if (cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, &a, why,
                        sizeof why))
-      rc = cli_aot_attach(module, &a, r->label, out_code);
+      rc = cli_aot_attach(module, &a, r->label, out_code, how);
     else {
       cli_errorf("%s: the artifact just built was refused: %s", r->label, why);
       rc = CLI_EXIT_LOAD;
@@ -165,9 +165,9 @@ static int compile_entry(struct cache_run *r, const struct cli_run_load *how,
 
 /* Loads a cache hit; -1 when there is none to use (after saying why a
 ** refused entry was refused). */
-static int use_entry(struct cache_run *r, const weft_config *config,
-                     weft_engine *engine, weft_module **out_module,
-                     void **out_code) {
+static int use_entry(struct cache_run *r, struct cli_run_load *how,
+                     const weft_config *config, weft_engine *engine,
+                     weft_module **out_module, void **out_code) {
   struct cli_artifact a;
   uint8_t *bytes = NULL;
   size_t size = 0;
@@ -195,14 +195,13 @@ static int use_entry(struct cache_run *r, const weft_config *config,
   if (cli_aot_module(engine, &a, out_module, &err) != WEFT_OK)
     rc = cli_report(r->path, &err);
   else
-    rc = cli_aot_attach(*out_module, &a, r->label, out_code);
+    rc = cli_aot_attach(*out_module, &a, r->label, out_code, how);
   free(bytes);
   return rc;
 }
 
 /* Everything before the cache is looked at: toolchain, key, directory. */
-static int open_cache(struct cache_run *r, const struct cli_run_load *how,
-                      int fuel) {
+static int open_cache(struct cache_run *r, struct cli_run_load *how, int fuel) {
   struct cli_aot_options o = how->compile;
   char dir[4096], key_path[4200], hex[65];
   int rc;
@@ -236,7 +235,7 @@ static int open_cache(struct cache_run *r, const struct cli_run_load *how,
 }
 
 int cli_aot_load_cached(const weft_config *config, const char *path,
-                        const struct cli_run_load *how, const uint8_t *wasm,
+                        struct cli_run_load *how, const uint8_t *wasm,
                         size_t wasm_size, weft_engine **out_engine,
                         weft_module **out_module, void **out_code) {
   struct cache_run r;
@@ -253,7 +252,7 @@ int cli_aot_load_cached(const weft_config *config, const char *path,
   if (rc == CLI_EXIT_OK && weft_engine_new(config, out_engine, &err) != WEFT_OK)
     rc = cli_report(NULL, &err);
   if (rc == CLI_EXIT_OK)
-    rc = use_entry(&r, config, *out_engine, out_module, out_code);
+    rc = use_entry(&r, how, config, *out_engine, out_module, out_code);
   if (rc == -1) {
     memset(&err, 0, sizeof err);
     if (weft_module_load(*out_engine, wasm, wasm_size, out_module, &err) !=

@@ -37,13 +37,15 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
 weft_status cli_aot_module(weft_engine *engine, const struct cli_artifact *a,
                            weft_module **out, weft_error *err);
 /* Loads an authenticated artifact's code into `module`; `label` names it
-** in messages. */
+** in messages. With `how`, records the SHA-256 of the shared object
+** loaded there (has_code, code_sha256). */
 int cli_aot_attach(weft_module *module, const struct cli_artifact *a,
-                   const char *label, void **out_code);
+                   const char *label, void **out_code,
+                   struct cli_run_load *how);
 
 /* weft run --aot: `wasm` is FILE's bytes, read once by the caller. */
 int cli_aot_load_cached(const weft_config *config, const char *path,
-                        const struct cli_run_load *how, const uint8_t *wasm,
+                        struct cli_run_load *how, const uint8_t *wasm,
                         size_t wasm_size, weft_engine **out_engine,
                         weft_module **out_module, void **out_code);
 

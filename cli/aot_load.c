@@ -18,6 +18,7 @@
 #include "aot_internal.h"
 #include "aot_key.h"
 #include "cli.h"
+#include "sha256.h"
 #include "weft_aot.h"
 #include "weft_aot_build.h"
 
@@ -78,7 +79,8 @@ static int table_matches(const char *so_path, const struct cli_artifact *a) {
 }
 
 int cli_aot_attach(weft_module *module, const struct cli_artifact *a,
-                   const char *label, void **out_code) {
+                   const char *label, void **out_code,
+                   struct cli_run_load *how) {
   char so_path[4096];
   int fd, unlink_after, rc = CLI_EXIT_OK;
   void *code = NULL;
@@ -108,6 +110,13 @@ int cli_aot_attach(weft_module *module, const struct cli_artifact *a,
     return rc;
   }
   *out_code = code;
+  if (how != NULL) { /* the bytes just staged and loaded */
+    how->has_code = cli_sha256_of(a->so, a->so_size, how->code_sha256) == 0;
+    if (!how->has_code) {
+      cli_errorf("out of memory");
+      return CLI_EXIT_LOAD;
+    }
+  }
   return CLI_EXIT_OK;
 }
 
@@ -126,7 +135,7 @@ weft_status cli_aot_module(weft_engine *engine, const struct cli_artifact *a,
 
 /* weft run --allow-precompiled FILE, FILE an artifact. */
 static int load_artifact(const weft_config *config, const char *path,
-                         const struct cli_run_load *how, const uint8_t *bytes,
+                         struct cli_run_load *how, const uint8_t *bytes,
                          size_t size, weft_engine **out_engine,
                          weft_module **out_module, void **out_code) {
   uint8_t key[CLI_AOT_KEY_SIZE];
@@ -162,7 +171,7 @@ static int load_artifact(const weft_config *config, const char *path,
   memset(&err, 0, sizeof err);
   if (cli_aot_module(*out_engine, &a, out_module, &err) != WEFT_OK)
     return cli_report(path, &err);
-  return cli_aot_attach(*out_module, &a, path, out_code);
+  return cli_aot_attach(*out_module, &a, path, out_code, how);
 }
 
 static int refuse_precompiled(const char *path) {
@@ -175,7 +184,7 @@ static int refuse_precompiled(const char *path) {
 }
 
 static int load_bytes(const weft_config *config, const char *path,
-                      const struct cli_run_load *how, const uint8_t *bytes,
+                      struct cli_run_load *how, const uint8_t *bytes,
                       size_t size, weft_engine **out_engine,
                       weft_module **out_module, void **out_code) {
   if (cli_artifact_is(bytes, size))
@@ -196,7 +205,7 @@ static int load_bytes(const weft_config *config, const char *path,
 }
 
 int cli_load_for_run(const weft_config *config, const char *path,
-                     const struct cli_run_load *how, weft_engine **out_engine,
+                     struct cli_run_load *how, weft_engine **out_engine,
                      weft_module **out_module, void **out_code) {
   weft_config defaults;
   uint8_t *bytes;
@@ -207,6 +216,8 @@ int cli_load_for_run(const weft_config *config, const char *path,
   *out_engine = NULL;
   *out_module = NULL;
   *out_code = NULL;
+  if (how != NULL)
+    how->has_code = 0;
   if (config == NULL) {
     weft_config_default(&defaults);
     config = &defaults;

@@ -3,7 +3,6 @@
 ** after the module is read and before anything is instantiated, so a
 ** refused program never runs.
 */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,43 +47,12 @@ static int device_dir_of(const struct cli_attest *a, char *buf, size_t size) {
   return 0;
 }
 
-/* The configuration measurement: SHA-256 of the deterministic CBOR map
-** {1: [args], 2: [env], 3: [[guest, read-only, protected]...], 4: fuel,
-** 5: max-memory, 6: invoke or ""}. Host paths are left out, so moving the
-** data does not change the measurement. */
-static void measure_config(const struct cli_attest_inputs *in,
-                           uint8_t out[32]) {
-  struct cbor_buf b;
-  uint32_t i;
-  cbor_buf_init(&b, CBOR_MAX_INPUT);
-  cbor_put_map(&b, 6);
-  cbor_put_uint(&b, 1);
-  cbor_put_array(&b, (uint64_t)in->argc);
-  for (i = 0; i < (uint32_t)in->argc; i++)
-    cbor_put_tstr(&b, in->argv[i]);
-  cbor_put_uint(&b, 2);
-  cbor_put_array(&b, in->nenv);
-  for (i = 0; i < in->nenv; i++)
-    cbor_put_tstr(&b, in->env[i]);
-  cbor_put_uint(&b, 3);
-  cbor_put_array(&b, in->ndirs);
-  for (i = 0; i < in->ndirs; i++) {
-    cbor_put_array(&b, 3);
-    cbor_put_tstr(&b, in->dirs[i].guest_path);
-    cbor_put_bool(&b, in->dirs[i].read_only);
-    cbor_put_bool(&b, in->dirs[i].fs == weft_pfs_fs());
-  }
-  cbor_put_uint(&b, 4);
-  cbor_put_uint(&b, in->fuel);
-  cbor_put_uint(&b, 5);
-  cbor_put_uint(&b, in->max_memory);
-  cbor_put_uint(&b, 6);
-  cbor_put_tstr(&b, in->invoke != NULL ? in->invoke : "");
-  if (b.failed)
-    memset(out, 0xff, 32); /* never a valid reference value */
-  else
-    measure_bytes(b.data, b.len, out);
-  cbor_buf_free(&b);
+/* The module measurement: the bytes the engine loaded, so what is
+** measured is what runs even if the file changes after it was read. */
+static void measure_module(const weft_module *module, uint8_t out[32]) {
+  size_t size = 0;
+  const uint8_t *bytes = weft_module_bytes(module, &size);
+  measure_bytes(bytes, size, out);
 }
 
 int cli_attest_run(struct cli_attest *a, const struct cli_attest_inputs *in) {
@@ -125,12 +93,8 @@ int cli_attest_run(struct cli_attest *a, const struct cli_attest_inputs *in) {
   cfg.pinned = pinned;
   cfg.runtime_version = RUNTIME_VERSION;
   cfg.timeout_ms = timeout_ms();
-  measure_config(in, cfg.config);
-  if (measure_file(in->module_path, cfg.module) != 0) {
-    cli_errorf("%s: %s", in->module_path, strerror(errno));
-    rc = CLI_EXIT_USAGE;
-    goto done;
-  }
+  cli_attest_measure_config(in, cfg.config);
+  measure_module(in->module, cfg.module);
   fd = attest_connect(a->addr, cfg.timeout_ms, err, sizeof err);
   if (fd < 0) {
     cli_errorf("attestation failed: %s; the program was not run", err);
@@ -258,25 +222,17 @@ int cli_attest_account_key(const struct cli_attest *a, char *key_id,
   return 1;
 }
 
-int cli_attest_sign_account(const struct cli_attest *a, const char *path) {
+int cli_attest_sign_account(const struct cli_attest *a, const uint8_t *record,
+                            size_t record_len, const struct cli_outfile *out) {
   struct attest_backend backend;
   struct cbor_buf payload, sig;
   uint8_t digest[32];
-  char dir[4096], err[512], sig_path[4096];
-  FILE *f;
+  char dir[4096], err[512];
   int rc = -1;
 
   if (device_dir_of(a, dir, sizeof dir) != 0)
     return -1;
-  if ((size_t)snprintf(sig_path, sizeof sig_path, "%s.sig", path) >=
-      sizeof sig_path) {
-    cli_errorf("--account %s: path too long", path);
-    return -1;
-  }
-  if (measure_file(path, digest) != 0) {
-    cli_errorf("--account %s: %s", path, strerror(errno));
-    return -1;
-  }
+  measure_bytes(record, record_len, digest);
   if (attest_software_open(dir, &backend, err, sizeof err) != 0) {
     cli_errorf("--account: cannot sign: %s", err);
     return -1;
@@ -284,14 +240,10 @@ int cli_attest_sign_account(const struct cli_attest *a, const char *path) {
   cbor_buf_init(&payload, 4096);
   cbor_buf_init(&sig, ATTEST_MAX_FRAME);
   if (attest_account_encode(digest, backend.kind, &payload) == 0 &&
-      backend.sign(backend.ctx, payload.data, payload.len, &sig) == 0 &&
-      (f = fopen(sig_path, "wb")) != NULL) {
-    rc = fwrite(sig.data, 1, sig.len, f) == sig.len ? 0 : -1;
-    if (fclose(f) != 0)
-      rc = -1;
-  }
-  if (rc != 0)
-    cli_errorf("--account: cannot write the signature %s", sig_path);
+      backend.sign(backend.ctx, payload.data, payload.len, &sig) == 0)
+    rc = cli_outfile_write(out, ".sig", sig.data, sig.len, 0644);
+  else
+    cli_errorf("--account: cannot sign the record");
   cbor_buf_free(&payload);
   cbor_buf_free(&sig);
   attest_software_close(&backend);

@@ -24,9 +24,14 @@ struct cli_attest {
   size_t secret_len;
 };
 
-/* What the configuration measurement covers (docs/attestation.md). */
+/* What the attester measures (docs/attestation.md). The module is
+** measured from the bytes the engine loaded it from, never from its path
+** again; the rest is the configuration measurement. */
 struct cli_attest_inputs {
-  const char *module_path;
+  const weft_module *module;  /* weft_module_bytes: the module measurement */
+  const uint8_t *code_sha256; /* compiled code that will run; NULL: interp */
+  int explicit_checks;        /* --explicit-bounds-checks */
+  const weft_config *config;  /* limits, fuel metering */
   const char *invoke;
   int argc;
   char **argv;
@@ -34,10 +39,17 @@ struct cli_attest_inputs {
   uint32_t nenv;
   const weft_wasi_preopen *dirs;
   uint32_t ndirs;
-  uint64_t fuel; /* 0: no --fuel */
-  uint64_t max_memory;
+  const char *const *listen; /* --tcplisten ADDR:PORT, as given */
+  uint32_t nlisten;
+  uint64_t fuel;     /* --fuel N; UINT64_MAX: no budget */
+  double deadline;   /* --deadline SECONDS, 0: none */
+  int version_store; /* 0 none, 1 --version-store, 2 ... -strict */
 };
 
+/* The configuration measurement: SHA-256 of the canonical CBOR map of
+** `in` (weft-config/v2, attest_config.c). */
+void cli_attest_measure_config(const struct cli_attest_inputs *in,
+                               uint8_t out[32]);
 /* Runs the handshake when --attest was given (checks the option set
 ** either way). Returns a CLI exit status, after printing the reason. */
 int cli_attest_run(struct cli_attest *a, const struct cli_attest_inputs *in);
@@ -49,8 +61,12 @@ int cli_attest_define(struct cli_attest *a, weft_engine *engine,
 ** already reported. */
 int cli_attest_account_key(const struct cli_attest *a, char *key_id,
                            size_t size);
-/* Writes PATH.sig: COSE_Sign1 by the device key over SHA-256(PATH). */
-int cli_attest_sign_account(const struct cli_attest *a, const char *path);
+/* Writes the record's FILE.sig through `out`: COSE_Sign1 by the device key
+** over SHA-256 of `record`, the bytes just written to FILE (never FILE
+** read back, which someone may have replaced since). */
+struct cli_outfile;
+int cli_attest_sign_account(const struct cli_attest *a, const uint8_t *record,
+                            size_t record_len, const struct cli_outfile *out);
 void cli_attest_free(struct cli_attest *a);
 
 #endif /* WEFT_CLI_ATTEST_RUN_H */

@@ -111,6 +111,25 @@ int cli_check_private(const struct stat *st, int is_dir, char *why,
 ** in messages. Returns the descriptor, or -1 after reporting. */
 int cli_open_private_dir(const char *dir, const char *what);
 
+/* A host output file (outfile.c): its directory is opened by
+** cli_outfile_open, when the output is named; cli_outfile_write then
+** creates NAME+suffix through that directory (a fresh O_EXCL|O_NOFOLLOW
+** temporary, renamed over the name), so a symlink planted at the name is
+** replaced, never followed. Both report problems and return 0 or -1. */
+struct cli_outfile {
+  int dirfd;        /* the directory, or -1 */
+  char name[256];   /* the file's name in it */
+  const char *path; /* as given, for messages */
+};
+int cli_outfile_open(const char *path, struct cli_outfile *out);
+int cli_outfile_write(const struct cli_outfile *o, const char *suffix,
+                      const void *bytes, size_t size, unsigned mode);
+void cli_outfile_close(struct cli_outfile *o);
+/* cli_outfile_open + write + close: for an output named and written at
+** once. */
+int cli_write_output(const char *path, const void *bytes, size_t size,
+                     unsigned mode);
+
 /* Creates an engine with `config` (NULL: defaults), reads `path` and loads
 ** it. On failure reports "weft: <path>: ..." and returns the exit status;
 ** *out_engine is then NULL. `out_file_size` may be NULL. */

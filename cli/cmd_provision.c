@@ -4,7 +4,6 @@
 ** The root of trust these make is software: keys are files.
 */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,33 +45,20 @@ void cli_usage_keygen(FILE *out) {
 
 static int exists(const char *path) { return access(path, F_OK) == 0; }
 
-/* Writes 32 fresh random bytes to path, mode 0600. */
+/* Writes 32 fresh random bytes to path, mode 0600 (through a temporary
+** and a rename: a symlink at path is replaced, not followed). */
 static int write_seal_key(const char *path, struct pfs_rng *rng) {
   uint8_t key[32];
-  int fd, rc = -1;
+  int rc;
   if (pfs_random(rng, key, sizeof key) != 0)
     return -1;
-  unlink(path);
-  fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd >= 0) {
-    rc = write(fd, key, sizeof key) == (ssize_t)sizeof key && fsync(fd) == 0
-             ? 0
-             : -1;
-    if (close(fd) != 0)
-      rc = -1;
-  }
+  rc = cli_write_output(path, key, sizeof key, 0600);
   pfs_wipe(key, sizeof key);
   return rc;
 }
 
 static int write_bytes(const char *path, const uint8_t *data, size_t len) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc;
-  if (fd < 0)
-    return -1;
-  rc = write(fd, data, len) == (ssize_t)len ? 0 : -1;
-  if (close(fd) != 0)
-    rc = -1;
-  return rc;
+  return cli_write_output(path, data, len, 0600);
 }
 
 /* The endorsement of `device` signed by `endorser`. */

@@ -32,14 +32,16 @@ struct run_options {
   uint32_t ndirs;
   const char **env; /* --env, as KEY=VALUE */
   uint32_t nenv;
-  int *listen_fds; /* --tcplisten sockets */
+  int *listen_fds;           /* --tcplisten sockets */
+  const char **listen_specs; /* and their ADDR:PORT, for the measurement */
   uint32_t nlisten;
-  const char *key_file;     /* --key-file, for --protected-dir */
-  uint32_t nprotected;      /* --protected-dir entries among dirs[] */
-  uint64_t fuel;            /* --fuel N (config.fuel_metering set) */
-  double deadline;          /* --deadline SECONDS, or 0 */
-  struct cli_meter meter;   /* hands out the fuel */
-  const char *account;      /* --account FILE, or NULL */
+  const char *key_file;           /* --key-file, for --protected-dir */
+  uint32_t nprotected;            /* --protected-dir entries among dirs[] */
+  uint64_t fuel;                  /* --fuel N (config.fuel_metering set) */
+  double deadline;                /* --deadline SECONDS, or 0 */
+  struct cli_meter meter;         /* hands out the fuel */
+  const char *account;            /* --account FILE, or NULL */
+  struct cli_outfile account_out; /* its directory, opened before the run */
   struct cli_attest attest; /* --attest, --verifier-key, --device-dir (also
                                weft:seal's seal.key) */
   /* --version-store FILE [--version-store-strict], for --protected-dir */
@@ -244,15 +246,21 @@ static int add_env(struct run_options *opt, const char *spec) {
 
 static int add_listener(struct run_options *opt, const char *spec) {
   int *fds, fd = cli_tcp_listen(spec);
+  const char **specs;
 
   if (fd < 0)
     return -1;
   fds = realloc(opt->listen_fds, (opt->nlisten + 1) * sizeof *fds);
-  if (fds == NULL) {
+  if (fds != NULL)
+    opt->listen_fds = fds;
+  specs = realloc(opt->listen_specs, (opt->nlisten + 1) * sizeof *specs);
+  if (specs != NULL)
+    opt->listen_specs = specs;
+  if (fds == NULL || specs == NULL) {
     cli_errorf("out of memory");
     return -1;
   }
-  opt->listen_fds = fds;
+  opt->listen_specs[opt->nlisten] = spec;
   opt->listen_fds[opt->nlisten++] = fd;
   return 0;
 }
@@ -349,6 +357,8 @@ static void free_options(struct run_options *opt) {
   free(opt->dirs);
   free(opt->env);
   free(opt->listen_fds);
+  free(opt->listen_specs);
+  cli_outfile_close(&opt->account_out);
   cli_attest_free(&opt->attest);
 }
 
@@ -358,6 +368,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
   int i;
 
   memset(opt, 0, sizeof *opt);
+  opt->account_out.dirfd = -1;
   weft_config_default(&opt->config);
   cli_aot_options_default(&opt->load.compile);
   for (i = 1; i < argc; i++) {
@@ -482,6 +493,10 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
   }
   /* With --key-from-attestation the key comes after the handshake. */
   if (!opt->attest.key_from_attestation && setup_protected(opt, NULL) != 0)
+    return CLI_EXIT_USAGE;
+  /* Before the program runs, so it cannot redirect the directory. */
+  if (opt->account != NULL &&
+      cli_outfile_open(opt->account, &opt->account_out) != 0)
     return CLI_EXIT_USAGE;
   opt->path = argv[i++];
   if (i < argc && strcmp(argv[i], "--") == 0)
@@ -667,23 +682,16 @@ done:
   return rc;
 }
 
-/* --account: what the run consumed, as one JSON object. The root of trust
-** is software here: nothing signs the record yet. */
-static int write_account(const struct run_options *opt, weft_engine *engine,
-                         weft_instance *instance, const weft_wasi *wasi,
-                         const struct cli_clock *started, int status) {
+/* The --account record: what the run consumed, as one JSON object. */
+static void print_account(FILE *f, const struct run_options *opt,
+                          weft_engine *engine, weft_instance *instance,
+                          const weft_wasi *wasi,
+                          const struct cli_clock *started, int status,
+                          const char *key_id) {
   struct cli_clock now;
   weft_extern mem;
   uint64_t pages = 0;
-  char key_id[80];
-  int sign = cli_attest_account_key(&opt->attest, key_id, sizeof key_id);
-  FILE *f = sign < 0 ? NULL : fopen(opt->account, "w");
-  if (sign < 0)
-    return -1;
-  if (f == NULL) {
-    cli_errorf("--account %s: %s", opt->account, strerror(errno));
-    return -1;
-  }
+
   if (instance != NULL &&
       weft_instance_export(instance, "memory", &mem) == WEFT_OK &&
       mem.kind == WEFT_EXTERN_MEMORY)
@@ -713,24 +721,66 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
           "  \"signed\": %s,\n%s%s%s"
           "  \"root_of_trust\": \"software (no TEE on this machine)\"\n}\n",
           (unsigned long long)pages, cli_clock_wall_since(started, &now),
-          cli_clock_cpu_since(started, &now), status, sign ? "true" : "false",
-          sign ? "  \"key_id\": \"" : "", sign ? key_id : "",
-          sign ? "\",\n" : "");
-  if (fclose(f) != 0) {
-    cli_errorf("--account %s: %s", opt->account, strerror(errno));
+          cli_clock_cpu_since(started, &now), status,
+          key_id != NULL ? "true" : "false",
+          key_id != NULL ? "  \"key_id\": \"" : "",
+          key_id != NULL ? key_id : "", key_id != NULL ? "\",\n" : "");
+}
+
+/* --account: the record is built in memory, written through the directory
+** opened before the program ran (cli_outfile: a symlink the program
+** planted at FILE or FILE.sig is replaced, not followed), and the
+** signature covers exactly the bytes written. */
+static int write_account(const struct run_options *opt, weft_engine *engine,
+                         weft_instance *instance, const weft_wasi *wasi,
+                         const struct cli_clock *started, int status) {
+  char key_id[80], *record = NULL;
+  size_t len = 0;
+  int rc, sign = cli_attest_account_key(&opt->attest, key_id, sizeof key_id);
+  FILE *f = sign < 0 ? NULL : open_memstream(&record, &len);
+
+  if (sign < 0)
+    return -1;
+  if (f == NULL) {
+    cli_errorf("--account %s: out of memory", opt->account);
     return -1;
   }
-  return sign ? cli_attest_sign_account(&opt->attest, opt->account) : 0;
+  print_account(f, opt, engine, instance, wasi, started, status,
+                sign ? key_id : NULL);
+  if (fclose(f) != 0) {
+    cli_errorf("--account %s: out of memory", opt->account);
+    free(record);
+    return -1;
+  }
+  rc = cli_outfile_write(&opt->account_out, "", record, len, 0644);
+  if (rc == 0 && sign)
+    rc = cli_attest_sign_account(&opt->attest, (const uint8_t *)record, len,
+                                 &opt->account_out);
+  free(record);
+  return rc;
 }
 
 /* --attest: the handshake before anything is instantiated; then the
 ** released secret may key the protected dirs. */
-static int run_attestation(struct run_options *opt) {
-  struct cli_attest_inputs in = {opt->path, opt->invoke,
-                                 opt->argc, opt->argv,
-                                 opt->env,  opt->nenv,
-                                 opt->dirs, opt->ndirs,
-                                 opt->fuel, opt->config.max_memory_bytes};
+static int run_attestation(struct run_options *opt, const weft_module *module) {
+  struct cli_attest_inputs in;
+  memset(&in, 0, sizeof in);
+  in.module = module;
+  in.code_sha256 = opt->load.has_code ? opt->load.code_sha256 : NULL;
+  in.explicit_checks = opt->load.explicit_checks;
+  in.config = &opt->config;
+  in.invoke = opt->invoke;
+  in.argc = opt->argc;
+  in.argv = opt->argv;
+  in.env = opt->env;
+  in.nenv = opt->nenv;
+  in.dirs = opt->dirs;
+  in.ndirs = opt->ndirs;
+  in.listen = opt->listen_specs;
+  in.nlisten = opt->nlisten;
+  in.fuel = opt->fuel;
+  in.deadline = opt->deadline;
+  in.version_store = opt->version_store == NULL ? 0 : 1 + opt->version_strict;
   int rc = cli_attest_run(&opt->attest, &in);
   if (rc == CLI_EXIT_OK && opt->attest.key_from_attestation &&
       setup_protected(opt, opt->attest.secret) != 0)
@@ -768,7 +818,7 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
-  rc = run_attestation(&opt);
+  rc = run_attestation(&opt, module);
   if (rc != CLI_EXIT_OK)
     goto done;
   /* Before start functions run; a --deadline counts from here. */

@@ -5,6 +5,8 @@
 */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,18 +21,29 @@
 #include "cose.h"
 #include "measure.h"
 
-#define MAX_SESSIONS 32 /* concurrent sessions (one process each) */
+#define MAX_SESSIONS 32    /* concurrent sessions (one process each) */
+#define MAX_PER_PEER 4     /* default --max-per-peer */
+#define SLOT_GRACE_MS 1000 /* a child past its deadline by this is killed */
+#define REAP_POLL_MS 100   /* how often ended sessions' slots are freed */
 
 void cli_usage_verifier(FILE *out) {
   fputs("usage: weft verifier --listen HOST:PORT --key VERIFIER.pem\n"
         "                     --policy FILE [--once] [--timeout-ms N]\n"
+        "                     [--max-per-peer N]\n"
         "\n"
         "Serves attestation sessions (docs/attestation.md) until killed:\n"
         "appraises each attester's evidence against the policy and releases\n"
         "the module's secret only when it passes. Prints one Attestation\n"
         "Result line per session on stdout. PORT 0 picks a free port (the\n"
         "first line says which). --once serves one session and exits 0 when\n"
-        "it released the secret, 1 otherwise.\n",
+        "it released the secret, 1 otherwise.\n"
+        "\n"
+        "At most 32 sessions run at once. --timeout-ms N (default 10000) is\n"
+        "each connection's handshake deadline, counted from accept: a peer\n"
+        "still not done then is dropped and its slot freed. --max-per-peer N\n"
+        "(default 4) caps the sessions one source address holds at once;\n"
+        "a connection beyond it is closed at once (REJECT \"too many\n"
+        "sessions from this address\").\n",
         out);
 }
 
@@ -107,43 +120,197 @@ static void print_listening(int lfd) {
   fflush(stdout);
 }
 
-/* Until killed: one child process per session, at most MAX_SESSIONS. */
-static int serve_forever(int lfd, const struct eckey *key,
-                         const struct attest_policy *policy, int timeout) {
-  int running = 0;
+/* {====================================================================
+** The session slots. A slot is a child process serving one connection;
+** no peer can hold one past its handshake deadline (the child gives up
+** then, and the parent kills it a grace period later), one source address
+** holds at most max_per_peer of them, a full server makes room for an
+** address with fewer sessions (evict_for), and the accept loop only ever
+** waits in poll(), so no peer can stall it.
+** ===================================================================== */
+
+struct slot {
+  pid_t pid; /* 0: free */
+  struct sockaddr_storage addr;
+  int64_t deadline; /* attest_now_ms() after which the child is killed */
+};
+
+struct server {
+  int lfd;
+  const struct eckey *key;
+  const struct attest_policy *policy;
+  int timeout;           /* the handshake deadline, ms from accept */
+  uint32_t max_per_peer; /* sessions at once from one source address */
+  struct slot slots[MAX_SESSIONS];
+  int running;
+};
+
+/* Same source host (ports differ between connections). */
+static int same_host(const struct sockaddr_storage *a,
+                     const struct sockaddr_storage *b) {
+  if (a->ss_family != b->ss_family)
+    return 0;
+  if (a->ss_family == AF_INET)
+    return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+           ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+  if (a->ss_family == AF_INET6)
+    return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                  &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+  return 1; /* unknown families share one budget */
+}
+
+static uint32_t sessions_from(const struct server *s,
+                              const struct sockaddr_storage *addr) {
+  uint32_t n = 0;
+  for (int i = 0; i < MAX_SESSIONS; i++)
+    n += s->slots[i].pid != 0 && same_host(&s->slots[i].addr, addr);
+  return n;
+}
+
+/* Frees the slots of children that have exited. */
+static void reap(struct server *s) {
+  pid_t pid;
+  while (s->running > 0 && (pid = waitpid(-1, NULL, WNOHANG)) > 0)
+    for (int i = 0; i < MAX_SESSIONS; i++)
+      if (s->slots[i].pid == pid) {
+        s->slots[i].pid = 0;
+        s->running--;
+      }
+}
+
+/* Kills children past their deadline (a child stuck anywhere); reap()
+** frees their slots. Returns the ms until the next deadline (cap: 1 s). */
+static int kill_overdue(struct server *s) {
+  int64_t now = attest_now_ms(), next = now + 1000;
+  for (int i = 0; i < MAX_SESSIONS; i++) {
+    if (s->slots[i].pid == 0)
+      continue;
+    if (s->slots[i].deadline <= now)
+      kill(s->slots[i].pid, SIGKILL);
+    else if (s->slots[i].deadline < next)
+      next = s->slots[i].deadline;
+  }
+  return next > now ? (int)(next - now) : 1;
+}
+
+/* The Attestation Result of a connection the server itself dropped. */
+static void log_dropped(const struct sockaddr_storage *addr, const char *why) {
+  struct attest_result res;
+  char peer[80];
+  memset(&res, 0, sizeof res);
+  snprintf(res.reason, sizeof res.reason, "%s", why);
+  address_name(addr, peer, sizeof peer);
+  print_result(&res, peer);
+}
+
+/* With every slot taken, a connection from an address holding fewer
+** sessions than the busiest address by two or more takes the oldest slot
+** of that address: many connections from a few addresses cannot lock out
+** a new one. Returns 0 when a slot was freed, -1 when the slots are
+** shared fairly already. */
+static int evict_for(struct server *s, const struct sockaddr_storage *addr) {
+  uint32_t mine = sessions_from(s, addr), most = 0;
+  int victim = -1;
+  for (int i = 0; i < MAX_SESSIONS; i++) {
+    uint32_t n = s->slots[i].pid != 0 ? sessions_from(s, &s->slots[i].addr) : 0;
+    if (n > most || (n == most && victim >= 0 &&
+                     s->slots[i].deadline < s->slots[victim].deadline)) {
+      most = n;
+      victim = i;
+    }
+  }
+  if (victim < 0 || mine + 1 >= most)
+    return -1;
+  kill(s->slots[victim].pid, SIGKILL);
+  waitpid(s->slots[victim].pid, NULL, 0); /* SIGKILL: returns at once */
+  s->slots[victim].pid = 0;
+  s->running--;
+  log_dropped(&s->slots[victim].addr,
+              "evicted: its address held the most sessions");
+  return 0;
+}
+
+/* A connection that gets no session: the reason is logged, then closed. */
+static void turn_away(int fd, const struct sockaddr_storage *addr,
+                      const char *why) {
+  log_dropped(addr, why);
+  close(fd);
+}
+
+static void start_session(struct server *s, int fd,
+                          const struct sockaddr_storage *addr) {
+  int i = 0;
+  pid_t pid;
+  while (s->slots[i].pid != 0) /* a free slot exists: running < max */
+    i++;
+  fflush(stdout);
+  pid = fork();
+  if (pid == 0) {
+    close(s->lfd);
+    _exit(serve_one(fd, s->key, s->policy, s->timeout));
+  }
+  if (pid < 0) {
+    turn_away(fd, addr, "verifier cannot start a session (fork failed)");
+    return;
+  }
+  s->slots[i].pid = pid;
+  s->slots[i].addr = *addr;
+  s->slots[i].deadline = attest_now_ms() + s->timeout + SLOT_GRACE_MS;
+  s->running++;
+  close(fd);
+}
+
+/* Takes one pending connection, if any (the listening socket does not
+** block). Returns -1 on a fatal accept error. */
+static int accept_one(struct server *s) {
+  struct sockaddr_storage addr;
+  socklen_t len = sizeof addr;
+  int fd;
+  memset(&addr, 0, sizeof addr);
+  fd = accept(s->lfd, (struct sockaddr *)&addr, &len);
+  if (fd < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+        errno == ECONNABORTED || errno == EMFILE || errno == ENFILE)
+      return 0;
+    cli_errorf("verifier: accept: %s", strerror(errno));
+    return -1;
+  }
+  if (sessions_from(s, &addr) >= s->max_per_peer)
+    turn_away(fd, &addr, "too many sessions from this address");
+  else if (s->running < MAX_SESSIONS || evict_for(s, &addr) == 0)
+    start_session(s, fd, &addr);
+  else
+    turn_away(fd, &addr, "verifier busy (every session slot taken)");
+  return 0;
+}
+
+/* Until killed. Connections are taken as they come, even with every slot
+** busy (evict_for decides then). */
+static int serve_forever(struct server *s) {
+  int flags = fcntl(s->lfd, F_GETFL);
+  if (flags < 0 || fcntl(s->lfd, F_SETFL, flags | O_NONBLOCK) != 0) {
+    cli_errorf("verifier: %s", strerror(errno));
+    return CLI_EXIT_USAGE;
+  }
   for (;;) {
-    int fd;
-    pid_t pid;
-    while (running > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-      running--;
-    if (running >= MAX_SESSIONS && waitpid(-1, NULL, 0) > 0)
-      running--;
-    fd = accept(lfd, NULL, NULL);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE)
-        continue;
-      cli_errorf("verifier: accept: %s", strerror(errno));
+    struct pollfd p = {s->lfd, POLLIN, 0};
+    int wait;
+    reap(s);
+    wait = kill_overdue(s);
+    if (poll(&p, 1, wait < REAP_POLL_MS ? wait : REAP_POLL_MS) > 0 &&
+        accept_one(s) != 0)
       return CLI_EXIT_USAGE;
-    }
-    fflush(stdout);
-    pid = fork();
-    if (pid == 0) {
-      close(lfd);
-      _exit(serve_one(fd, key, policy, timeout));
-    }
-    if (pid > 0)
-      running++;
-    else /* cannot fork: serve it here */
-      serve_one(fd, key, policy, timeout);
-    close(fd);
   }
 }
+
+/* }==================================================================== */
 
 int cmd_verifier(int argc, char **argv) {
   const char *listen_at = NULL, *key_path = NULL, *policy_path = NULL;
   struct attest_policy *policy = NULL;
   struct eckey *key = NULL;
   char err[4608];
+  uint32_t per_peer = MAX_PER_PEER;
   int i, once = 0, timeout = ATTEST_TIMEOUT_MS, lfd, rc;
 
   for (i = 1; i < argc; i++) {
@@ -165,6 +332,13 @@ int cmd_verifier(int argc, char **argv) {
         return CLI_EXIT_USAGE;
       }
       timeout = (int)v;
+    } else if (i + 1 < argc && strcmp(argv[i], "--max-per-peer") == 0) {
+      if (cli_parse_u32(argv[++i], &per_peer) != 0 || per_peer == 0 ||
+          per_peer > MAX_SESSIONS) {
+        cli_errorf("invalid value '%s' for --max-per-peer (1 to %d)", argv[i],
+                   MAX_SESSIONS);
+        return CLI_EXIT_USAGE;
+      }
     } else {
       cli_errorf("verifier: unexpected '%s' (try 'weft help verifier')",
                  argv[i]);
@@ -203,7 +377,13 @@ int cmd_verifier(int argc, char **argv) {
     if (fd >= 0)
       close(fd);
   } else {
-    rc = serve_forever(lfd, key, policy, timeout);
+    static struct server server; /* slots: zero */
+    server.lfd = lfd;
+    server.key = key;
+    server.policy = policy;
+    server.timeout = timeout;
+    server.max_per_peer = per_peer;
+    rc = serve_forever(&server);
   }
   close(lfd);
   attest_policy_free(policy);

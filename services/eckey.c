@@ -186,7 +186,9 @@ int eckey_load_public(const char *path, struct eckey **out, char *err,
   return 0;
 }
 
-/* Writes text to path through a temporary file and a rename. */
+/* Writes text to path through a temporary file and a rename. The
+** temporary is created new (O_EXCL) and never through a symlink, so a link
+** planted at its predictable name cannot receive a private key. */
 static int write_atomically(const char *path, const unsigned char *text,
                             size_t len, mode_t mode) {
   char tmp[4096];
@@ -194,7 +196,7 @@ static int write_atomically(const char *path, const unsigned char *text,
   if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >=
       sizeof tmp)
     return -1;
-  fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0)
     return -1;
   if (write(fd, text, len) == (ssize_t)len && fsync(fd) == 0)

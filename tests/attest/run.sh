@@ -9,11 +9,16 @@
 #      policy, deny-listed ueid, unendorsed device, unpinned verifier key,
 #      stale iat, tampered signature and payload, wrong profile, replayed
 #      evidence and msg2, MITM on Ga/Gv/msg2/msg3, malformed, oversized
-#      and truncated frames, silent peers on both sides
+#      and truncated frames, silent peers on both sides; P7: a module
+#      swapped right after weft read it (swapper.c, ptrace) never gets the
+#      secret, every option of the config measurement changes it, idle
+#      connections (idle_peers.c) do not starve a real attester and are
+#      dropped
 #   4. mutation fuzzing: N mutated sessions against `weft verifier`, N
 #      against the attester, 20 through `weft run` (N = WEFT_ATTEST_FUZZ,
 #      default 500)
-#   5. the signed --account record and weft verify-account
+#   5. the signed --account record and weft verify-account; a guest
+#      (plant.wat) planting symlinks at FILE and FILE.sig
 # Verifiers listen on free loopback ports (port 0). Ends with
 # "N passed, N failed".
 #
@@ -48,7 +53,7 @@ trap cleanup EXIT
 SV="services/cbor.c services/cose.c services/attest_evidence.c
     services/attest_policy.c services/attest_proto.c services/attest_wire.c
     services/eckey.c services/measure.c services/pfs_crypto.c"
-for t in test_units attest_peer mitm; do
+for t in test_units attest_peer mitm swapper idle_peers; do
     # shellcheck disable=SC2086
     if ! $CC -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Iservices ${SAN_CFLAGS:-} \
         -o "$OUT/$t" "tests/attest/$t.c" $SV ${SAN_LDFLAGS:-} -lmbedcrypto \
@@ -60,6 +65,8 @@ for t in test_units attest_peer mitm; do
     fi
 done
 PEER=$OUT/attest_peer
+SWAPPER=$OUT/swapper
+IDLE=$OUT/idle_peers
 
 # ---- 1. unit tests --------------------------------------------------------------
 echo "-- test_units"
@@ -328,6 +335,155 @@ expect_refusal "config changed (an extra --env)" "config measurement mismatch" \
     "config measurement mismatch" attest_run --env X=1 --invoke hash secret.wasm
 stop_verifier
 
+# ---- P7-4: the module measured is the module loaded; every option measured ------------
+echo "-- measured what runs (swap after load) and what configures it"
+start_verifier pol-ok
+n_results=0
+# secret.wasm (A) is approved, secret2.wasm (B) is not. The swapper lets
+# weft read B to the end, then renames A over the path while weft is
+# stopped in close(): a weft that measures the path again reports A's hash
+# and gets A's secret while running B. (LeakSanitizer cannot run under
+# ptrace: leak checks are off for the traced runs of a sanitizer build.)
+NOLEAK="ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+swap_run() { # LABEL COUNT-FILE weft-run-args...
+    local label=$1 cnt=$2
+    shift 2
+    cp secret2.wasm victim.wasm && cp secret.wasm approved.wasm
+    "$SWAPPER" victim.wasm approved.wasm "$cnt" -- env "$NOLEAK" \
+        "$WEFT" run --attest "127.0.0.1:$PORT" --verifier-key verifier.pub --device-dir dev \
+        --invoke who_hash "$@" victim.wasm
+}
+out=$(swap_run interp swap.cnt 2>&1); rc=$?
+n_results=$((n_results + 1)); line=$(last_result $n_results)
+if ! grep -q 'swapped 1' swap.cnt; then
+    bad "swap after load: the swap did not happen ($(cat swap.cnt)); test is vacuous"
+elif grep -q "^66$" <<<"$out" && grep -q "^$want$" <<<"$out"; then
+    bad "swap after load: module B ran with A's secret (TOCTOU): $(tr '\n' ' ' <<<"$out")"
+elif [ $rc -eq 2 ] && grep -q 'module measurement mismatch; the program was not run' <<<"$out" \
+    && grep -q "REJECT reason=\"module measurement mismatch" <<<"$line"; then
+    ok "swap after load: the module that runs (B) is what is measured; refused"
+else
+    bad "swap after load: status $rc, '$out', verifier '$line'"
+fi
+# Attestation opens the module no more often than a plain run does.
+cp secret.wasm same.wasm
+cp secret.wasm victim.wasm
+"$SWAPPER" victim.wasm same.wasm plain.cnt -- env "$NOLEAK" "$WEFT" run --invoke size victim.wasm >/dev/null 2>&1
+cp secret.wasm same.wasm
+out=$("$SWAPPER" victim.wasm same.wasm att.cnt -- env "$NOLEAK" "$WEFT" run --attest "127.0.0.1:$PORT" \
+    --verifier-key verifier.pub --device-dir dev --invoke hash victim.wasm 2>&1)
+n_results=$((n_results + 1))
+p=$(sed -n 's/^opens \([0-9]*\).*/\1/p' plain.cnt); a=$(sed -n 's/^opens \([0-9]*\).*/\1/p' att.cnt)
+[ -n "$p" ] && [ "$p" -ge 1 ] && [ "$a" = "$p" ] && [ "$out" = "$want" ] \
+    && ok "--attest reads the module no more often than a plain run ($a opens)" \
+    || bad "--attest opens the module $a times, a plain run $p ('$out')"
+
+# Each behaviour-changing option changes the config measurement.
+config_of() { # weft-run-args...: the config hash the verifier saw (in a subshell)
+    local k
+    k=$(($(result_count) + 1))
+    attest_run "$@" >/dev/null 2>&1
+    sed -n 's/.* config=\([0-9a-f]*\)$/\1/p' <<<"$(last_result $k)"
+}
+mkdir -p cfgdir
+echo "$SECRET" >cfg.key
+base=$(config_of --invoke hash secret.wasm)
+again=$(config_of --invoke hash secret.wasm)
+[ -n "$base" ] && [ "$base" = "$again" ] && ok "config measurement is deterministic ($base)" \
+    || bad "config measurement: '$base' then '$again'"
+declare -A seen=()
+seen[$base]=baseline
+check_config() { # NAME weft-run-args...
+    local name=$1 c
+    shift
+    c=$(config_of "$@")
+    if [ -z "$c" ]; then
+        bad "config: $name: no result"
+    elif [ -n "${seen[$c]:-}" ]; then
+        bad "config: $name measures the same as ${seen[$c]} ($c)"
+    else
+        seen[$c]=$name
+        ok "config: $name changes the measurement"
+    fi
+}
+check_config "--max-memory" --max-memory 1M --invoke hash secret.wasm
+check_config "--max-call-depth" --max-call-depth 500 --invoke hash secret.wasm
+check_config "--max-table-elems" --max-table-elems 100 --invoke hash secret.wasm
+check_config "--max-module-size" --max-module-size 1M --invoke hash secret.wasm
+check_config "--fuel N" --fuel 1000000 --invoke hash secret.wasm
+check_config "--fuel N+1" --fuel 1000001 --invoke hash secret.wasm
+check_config "--deadline" --deadline 100 --invoke hash secret.wasm
+check_config "--tcplisten" --tcplisten 127.0.0.1:0 --invoke hash secret.wasm
+check_config "--dir (rw)" --dir cfgdir::/d --invoke hash secret.wasm
+check_config "--dir-ro" --dir-ro cfgdir::/d --invoke hash secret.wasm
+check_config "--protected-dir" --protected-dir cfgdir::/d --key-file cfg.key --invoke hash secret.wasm
+check_config "--version-store" --protected-dir cfgdir::/d --key-file cfg.key \
+    --version-store cfg.vs --invoke hash secret.wasm
+check_config "--env" --env A=1 --invoke hash secret.wasm
+check_config "an argument" --invoke read secret.wasm 0 32
+check_config "--invoke" --invoke size secret.wasm
+c=$(config_of --dir cfgdir::/d --invoke hash secret.wasm)
+mkdir -p cfgdir2
+c2=$(config_of --dir cfgdir2::/d --invoke hash secret.wasm)
+[ "$c" = "$c2" ] && ok "config: the host path of a preopen is not measured" \
+    || bad "config: moving a preopen's host dir changed the measurement"
+if command -v "${WEFT_CC:-cc}" >/dev/null 2>&1; then
+    check_config "--aot" --aot --cache-dir cache --invoke hash secret.wasm
+    check_config "--aot --explicit-bounds-checks" --explicit-bounds-checks --cache-dir cache \
+        --invoke hash secret.wasm
+else
+    echo "SKIP: --aot config measurement needs a C compiler"
+    skip=$((skip + 2))
+fi
+stop_verifier
+
+# ---- P7-9: idle connections cannot take the verifier's session slots -------------------
+echo "-- verifier slots: idle peers"
+# idle_run LABEL N SRC...: N idle connections from SRC..., then a real
+# attester from 127.0.0.1 must be served; then every idle one is dropped.
+idle_run() {
+    local label=$1 n=$2 out rc i
+    shift 2
+    "$IDLE" 127.0.0.1 "$PORT" "$n" 20 "$@" >"$W/idle.$label" 2>&1 &
+    PIDS+=($!)
+    local ipid=$!
+    for i in $(seq 200); do
+        grep -q '^connected' "$W/idle.$label" && break
+        sleep 0.05
+    done
+    out=$(timeout 60 "$WEFT" run --attest "127.0.0.1:$PORT" --verifier-key verifier.pub \
+        --device-dir dev --invoke hash secret.wasm 2>&1); rc=$?
+    [ $rc -eq 0 ] && [ "$out" = "$want" ] \
+        && ok "$label: $(head -n 1 "$W/idle.$label"), a real attester is served (secret released)" \
+        || bad "$label: $(head -n 1 "$W/idle.$label"); attester status $rc: $out"
+    timeout 60 tail --pid="$ipid" -f /dev/null
+    grep -q "^dropped $n of $n$" "$W/idle.$label" \
+        && ok "$label: the verifier closed every idle connection ($(tail -n 1 "$W/idle.$label"))" \
+        || bad "$label: idle connections left open: $(tr '\n' ' ' <"$W/idle.$label")"
+}
+# A handshake deadline of 5 s: without per-address limits, 200 idle
+# connections hold all 32 slots and the backlog for longer than the
+# attester's 10 s deadline. (Long enough for a sanitizer build's real
+# handshake on a loaded machine, too.)
+start_verifier pol-ok --timeout-ms 5000
+idle_run "200 idle connections from 127.0.0.2" 200 127.0.0.2
+grep -q 'REJECT reason="too many sessions from this address" peer=127.0.0.2:' "$VLOG" \
+    && ok "connections over --max-per-peer are refused with a reason" \
+    || bad "no per-address refusal logged"
+stop_verifier
+# Ten addresses x 4 sessions > 32 slots: the attester gets one by eviction.
+start_verifier pol-ok --timeout-ms 5000
+idle_run "200 idle connections from 10 addresses" 200 127.0.0.{2..11}
+stop_verifier
+start_verifier pol-ok --timeout-ms 1000 --max-per-peer 3
+"$IDLE" 127.0.0.1 "$PORT" 10 20 127.0.0.2 >"$W/idle.drop" 2>&1
+t=$(grep -c 'REJECT reason="msg0: peer timed out" peer=127.0.0.2' "$VLOG")
+m=$(grep -c 'REJECT reason="too many sessions from this address" peer=127.0.0.2' "$VLOG")
+grep -q '^dropped 10 of 10$' "$W/idle.drop" && [ "$t" -eq 3 ] && [ "$m" -eq 7 ] \
+    && ok "idle peers dropped: 3 at the handshake deadline (--max-per-peer 3), 7 at once" \
+    || bad "idle drop: $(tr '\n' ' ' <"$W/idle.drop"), $t timed out, $m over the limit"
+stop_verifier
+
 echo "-- silent peers"
 start_verifier pol-ok --once --timeout-ms 700
 "$PEER" silent "127.0.0.1:$PORT" 3000 &
@@ -449,6 +605,41 @@ grep -q '"signed": false' plain.json && [ ! -e plain.json.sig ] \
 out=$("$WEFT" run --device-dir nodev --account x.json --invoke size secret.wasm 2>&1); rc=$?
 [ $rc -ne 0 ] && grep -q 'cannot sign' <<<"$out" && ok "missing device: clear error" \
     || bad "missing device: $rc $out"
+
+# ---- P7-7: host outputs are never written through a planted symlink ---------------------
+echo "-- --account through guest-planted symlinks"
+wat2wasm "$HERE/plant.wat" -o plant.wasm || bad "wat2wasm plant.wat"
+rm -rf acctdir && mkdir acctdir
+echo "precious victim" >victim.txt
+cp victim.txt victim.orig
+cp victim.txt victim2.txt
+out=$("$WEFT" run --device-dir dev --dir acctdir::/out --account acctdir/acct.json \
+    --invoke plant plant.wasm 2>&1); rc=$?
+if [ "$(tr '\n' ' ' <<<"$out")" != "0 0 " ]; then
+    bad "the guest could not plant its symlinks (status $rc: $out); test is vacuous"
+elif ! cmp -s victim.txt victim.orig; then
+    bad "the record was written through the guest's symlink at FILE into victim.txt"
+elif ! cmp -s victim2.txt victim.orig; then
+    bad "the signature was written through the guest's symlink at FILE.sig into victim2.txt"
+elif [ -L acctdir/acct.json ] || [ -L acctdir/acct.json.sig ] || [ ! -f acctdir/acct.json ] \
+    || ! grep -q '"signed": true' acctdir/acct.json \
+    || ! "$WEFT" verify-account acctdir/acct.json --device-pub dev/device.pub >/dev/null 2>&1; then
+    bad "after the plant: $(ls -l acctdir | tr '\n' ' ')"
+else
+    ok "guest-planted symlinks at FILE and FILE.sig replaced, victims unchanged, record verifies"
+fi
+ls -a acctdir | grep -q '\.tmp$' && bad "a temporary file was left behind: $(ls -a acctdir)"
+# The same with links planted before the run (no device: unsigned record).
+echo "precious victim" >victim.txt
+ln -sfn ../victim.txt acctdir/plain.json
+"$WEFT" run --account acctdir/plain.json --invoke size secret.wasm >/dev/null 2>&1
+cmp -s victim.txt victim.orig && [ ! -L acctdir/plain.json ] && grep -q '"signed": false' acctdir/plain.json \
+    && ok "a symlink planted at --account FILE is replaced, not followed" \
+    || bad "plain --account through a symlink: victim '$(cat victim.txt)', $(ls -l acctdir/plain.json)"
+out=$("$WEFT" run --account nodir/x.json --invoke size secret.wasm 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q 'cannot open its directory nodir' <<<"$out" && ! grep -q '^-\?[0-9]' <<<"$out" \
+    && ok "--account in a missing directory: refused before the run ($out)" \
+    || bad "--account nodir/x.json: status $rc: $out"
 
 cd "$ROOT" || exit 2
 [ "$skip" -gt 0 ] && echo "skipped: $skip"
