@@ -34,6 +34,7 @@ WEFT_PORT_SRC := \
   ports/posix/port_posix.c \
   ports/posix/aot_posix.c \
   ports/posix/fault_posix.c \
+  ports/posix/stack_posix.c \
   ports/posix/wasi_fs_posix.c \
   ports/posix/wasi_sys_posix.c
 

@@ -145,10 +145,16 @@ typedef struct weft_config {
                                 platform can reserve address space */
   weft_realloc_fn alloc;     /* NULL: the platform's allocator */
   void *alloc_user;
-  int fuel_metering; /* 1: code charges fuel per basic block (its
-                        Wasm instruction count, fixed at lowering,
-                        the same for the interpreter and AoT code)
-                        and traps "out of fuel"; default 0 */
+  int fuel_metering;           /* 1: code charges fuel per basic block (its
+                                  Wasm instruction count, fixed at lowering,
+                                  the same for the interpreter and AoT code)
+                                  and traps "out of fuel"; default 0 */
+  uint32_t native_stack_bytes; /* native stack Wasm calls may use below the
+                                  embedder's call into weft; 0 (default):
+                                  the calling thread's real stack less a
+                                  64 KiB margin where the port knows it
+                                  (posix), else 4 MiB. Deeper recursion
+                                  traps "call stack exhausted" */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);

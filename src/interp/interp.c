@@ -46,6 +46,14 @@ static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
            (size_t)c->nconsts * sizeof(weft_slot));
 }
 
+/* Room for one more frame whose slots end at `end`: the frame array grows
+** on demand (engine.c), so the common case is one compare, as before. */
+static inline bool frame_room(struct wf_exec *ex, const weft_slot *end) {
+  if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
+    return false;
+  return end <= ex->stack_end;
+}
+
 static void add_frame(weft_error *err, const struct wf_code *code,
                       const weft_instance *inst, const u32 *ip) {
   if (err->trace_len == WEFT_TRACE_MAX) {
@@ -148,7 +156,11 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   weft_slot *nfp;
   const u32 *ret_ip;
 
-  if (ex->depth >= ex->max_depth || fp + code->frame_slots > ex->stack_end)
+  /* Host functions that call back into Wasm nest this function on the
+  ** native stack: stop above the floor the outermost entry set (call.c). */
+  char probe;
+  if ((uintptr_t)&probe < (uintptr_t)ex->stack_floor ||
+      !frame_room(ex, fp + code->frame_slots))
     return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
   /* A sentinel frame marks where this activation returns to the host. */
   ex->frames[ex->depth].ip = NULL;
@@ -730,8 +742,7 @@ call_func :
 ncode = callee->code;
 if (callee->inst != inst) {
   /* Cross-instance call: the frame remembers our instance. */
-  if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
-                  nfp + ncode->frame_slots > ex->stack_end))
+  if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   struct wf_frame *fr = &ex->frames[ex->depth++];
   fr->ip = ret_ip;
@@ -747,8 +758,7 @@ if (callee->inst != inst) {
   NEXT();
 }
 enter : {
-  if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
-                  nfp + ncode->frame_slots > ex->stack_end))
+  if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   struct wf_frame *fr = &ex->frames[ex->depth++];
   fr->ip = ret_ip;

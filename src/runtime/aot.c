@@ -217,9 +217,6 @@ void wf_aot_instance_release(weft_engine *e, weft_instance *inst) {
 
 /* ---- entry ------------------------------------------------------------ */
 
-/* Native stack AoT code may use below the entry point. */
-#define AOT_NATIVE_STACK (4u << 20)
-
 weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
                         weft_error *err) {
   struct wf_exec *ex = &e->exec;
@@ -228,12 +225,8 @@ weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
   void *volatile saved_jmp = ex->aot_jmp;
   weft_error *volatile saved_err = ex->err;
   volatile u32 saved_depth = c->depth;
-  if (!saved_jmp) { /* outermost entry on this stack */
-    char *here = (char *)__builtin_frame_address(0);
-    ex->aot_stack_limit =
-        (uintptr_t)here > AOT_NATIVE_STACK ? here - AOT_NATIVE_STACK : NULL;
-  }
-  c->stack_limit = ex->aot_stack_limit;
+  /* The floor of the outermost entry (call.c): the thread's own stack. */
+  c->stack_limit = ex->stack_floor;
   ex->err = err;
   ex->aot_jmp = &jb;
   bool guard = !instance_of(c)->module->aot->explicit_checks;

@@ -40,14 +40,18 @@ struct wf_frame {
 };
 
 struct wf_exec {
-  void *aot_jmp;         /* jmp_buf of the innermost AoT entry, or NULL */
-  char *aot_stack_limit; /* native stack floor for AoT code */
-  weft_slot *stack;      /* value stack: frames' slots, contiguous */
+  void *aot_jmp;     /* jmp_buf of the innermost AoT entry, or NULL */
+  char *stack_floor; /* native stack below which Wasm entries trap: set at
+                        the outermost entry (call.c), for the thread then
+                        running; AoT code gets it as stack_limit */
+  u32 entries;       /* nested wf_call activations on the native stack */
+  weft_slot *stack;  /* value stack: frames' slots, contiguous */
   weft_slot *stack_end;
   weft_slot *top; /* first free slot for a new entry from the host */
   struct wf_frame *frames;
-  u32 depth; /* frames in use */
-  i64 fuel;  /* fuel left (config.fuel_metering); AoT code reads it too */
+  u32 frames_cap; /* frames allocated; grown on demand up to max_depth */
+  u32 depth;      /* frames in use */
+  i64 fuel;       /* fuel left (config.fuel_metering); AoT code reads it too */
   u32 max_depth;
   weft_error *err; /* where traps of the current call are reported */
 };
@@ -194,6 +198,10 @@ WF_INTERNAL void wf_engine_track(weft_engine *e, struct wf_object *obj,
                                                  struct wf_object *));
 WF_INTERNAL weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
                                        weft_error *err);
+/* Room for one more frame (depth == frames_cap): doubles the frame array,
+** at most to max_depth frames. false at the limit or when the allocator
+** fails; the caller traps "call stack exhausted" either way. */
+WF_INTERNAL bool wf_exec_grow_frames(struct wf_exec *ex);
 
 /* objects.c */
 WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u32 min, u32 max,
