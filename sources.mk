@@ -9,6 +9,7 @@ WEFT_CORE_SRC := \
   src/runtime/instance.c \
   src/runtime/objects.c \
   src/runtime/call.c \
+  src/runtime/bulk.c \
   src/runtime/module.c \
   src/runtime/aot.c \
   src/interp/lower.c \

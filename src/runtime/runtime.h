@@ -221,6 +221,29 @@ WF_INTERNAL weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
 WF_INTERNAL weft_status wf_func_create(weft_engine *e, u32 sig, weft_func **out,
                                        weft_error *err);
 
+/* bulk.c: bulk memory/table operations and grows for both engines, each
+** paying its length in fuel (weft_aot.h) after the bounds check and before
+** any effect. WEFT_TRAP_NONE, or the trap to raise. Grows store the old
+** size or -1 in *out. */
+/* Take `fuel` from the engine (when metering), asking the fuel hook. */
+WF_INTERNAL weft_trap wf_fuel_charge(weft_engine *e, u64 fuel);
+WF_INTERNAL weft_trap wf_bulk_memory_fill(weft_instance *inst, u32 d, u8 v,
+                                          u32 n);
+WF_INTERNAL weft_trap wf_bulk_memory_copy(weft_instance *inst, u32 d, u32 s,
+                                          u32 n);
+WF_INTERNAL weft_trap wf_bulk_memory_init(weft_instance *inst, u32 seg, u32 d,
+                                          u32 s, u32 n);
+WF_INTERNAL weft_trap wf_bulk_memory_grow(weft_instance *inst, u32 delta,
+                                          i32 *out);
+WF_INTERNAL weft_trap wf_bulk_table_grow(weft_instance *inst, u32 table,
+                                         void *init, u32 n, i32 *out);
+WF_INTERNAL weft_trap wf_bulk_table_fill(weft_instance *inst, u32 table, u32 i,
+                                         void *v, u32 n);
+WF_INTERNAL weft_trap wf_bulk_table_copy(weft_instance *inst, u32 dst, u32 src,
+                                         u32 d, u32 s, u32 n);
+WF_INTERNAL weft_trap wf_bulk_table_init(weft_instance *inst, u32 table,
+                                         u32 seg, u32 d, u32 s, u32 n);
+
 /* module.c: drop one reference (instances hold one each). */
 WF_INTERNAL void wf_module_unref(weft_module *mod);
 

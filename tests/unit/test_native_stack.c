@@ -9,13 +9,9 @@
 ** interpreter re-entered from a host function at every level.
 */
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
+#include "aot_build.h"
 #include "t.h"
-#include "weft.h"
-#include "weft_aot_build.h"
 
 /* (module
 **   (import "env" "back" (func $back (param i32) (result i32)))
@@ -71,26 +67,6 @@ static weft_status back(weft_host_ctx *ctx, void *user, weft_slot *slots) {
   return WEFT_OK;
 }
 
-static int compile(weft_module *mod, int explicit_checks, void **handle) {
-  char so[256];
-  const char *tmp = getenv("TMPDIR");
-  snprintf(so, sizeof so, "%s/weft-native-stack-%ld-%d.so",
-           tmp && *tmp ? tmp : "/tmp", (long)getpid(), explicit_checks);
-  weft_aot_build_options o;
-  memset(&o, 0, sizeof o);
-  o.explicit_bounds_checks = explicit_checks;
-  o.jobs = 1;
-  o.chunks = 1;
-  weft_error err;
-  weft_status s = weft_aot_build_so(mod, &o, so, &err);
-  if (s == WEFT_OK)
-    s = weft_aot_load_so(mod, so, handle, &err);
-  unlink(so);
-  if (s != WEFT_OK)
-    fprintf(stderr, "AoT build: %s\n", err.message);
-  return s == WEFT_OK;
-}
-
 /* Everything from engine creation to the call runs on the small thread. */
 static void run_job(struct job *j) {
   weft_config c;
@@ -110,7 +86,8 @@ static void run_job(struct job *j) {
   if (weft_engine_new(&c, &e, &err) != WEFT_OK ||
       weft_module_load(e, module_bytes, sizeof module_bytes, &mod, &err) !=
           WEFT_OK ||
-      (j->mode != INTERP && !compile(mod, j->mode == AOT_EXPLICIT, &so)) ||
+      (j->mode != INTERP &&
+       !test_aot_compile(mod, j->mode == AOT_EXPLICIT, &so)) ||
       weft_func_new_host(e, i32, 1, i32, 1, back, &w, &host, &err) != WEFT_OK ||
       weft_linker_new(e, &lk, &err) != WEFT_OK ||
       weft_linker_define(lk, "env", "back",
