@@ -33,7 +33,14 @@ bool wf_interp_dispatch_init(u32 *out) {
 #endif
 }
 
+/* Host functions that call back into Wasm nest run() on the native stack:
+** stop above the floor the outermost entry set (runtime/call.c). The frame
+** address is taken here, not in run(), which keeps its frame pointer
+** register free (and, unlike a local's address, it is never a sanitizer's
+** heap-allocated fake frame). */
 weft_status wf_interp_call(struct wf_exec *ex, weft_func *f, weft_slot *fp) {
+  if ((uintptr_t)__builtin_frame_address(0) < (uintptr_t)ex->stack_floor)
+    return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
   return run(ex, f, fp, NULL);
 }
 
@@ -164,11 +171,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   weft_slot *nfp;
   const u32 *ret_ip;
 
-  /* Host functions that call back into Wasm nest this function on the
-  ** native stack: stop above the floor the outermost entry set (call.c). */
-  char probe;
-  if ((uintptr_t)&probe < (uintptr_t)ex->stack_floor ||
-      !frame_room(ex, fp + code->frame_slots))
+  if (!frame_room(ex, fp + code->frame_slots))
     return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
   /* A sentinel frame marks where this activation returns to the host. */
   ex->frames[ex->depth].ip = NULL;
