@@ -24,6 +24,10 @@
 #define WEFT_FUEL_BULK_ELEMS 8u
 #define WEFT_FUEL_PAGE (65536u / WEFT_FUEL_BULK_BYTES)
 #define WEFT_FUEL_BULK(n, per) (((uint64_t)(n) + (per)-1) / (per))
+/* A paid memory.fill/copy/init longer than this is done in pieces of it,
+** the fuel hook asked between them (a deadline may stop it there);
+** metered code hands such lengths to the runtime (api memory_fill/copy). */
+#define WEFT_BULK_PIECE (1u << 24)
 
 /* The first fields of runtime objects, read directly by generated code. */
 typedef struct weft_aot_memory {
@@ -90,6 +94,12 @@ typedef struct weft_aot_api {
   ** points for memory.grow, memory.init and the table operations charge
   ** their bulk fuel themselves: metered code reloads *c->fuel after them. */
   void (*refuel)(struct weft_aot_ctx *c, int64_t need);
+  /* memory.fill and memory.copy on memory 0 with checks and fuel, done in
+  ** pieces: what metered code calls for more than WEFT_BULK_PIECE bytes. */
+  void (*memory_fill)(struct weft_aot_ctx *c, uint32_t d, uint32_t v,
+                      uint32_t n);
+  void (*memory_copy)(struct weft_aot_ctx *c, uint32_t d, uint32_t s,
+                      uint32_t n);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */

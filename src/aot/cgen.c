@@ -838,11 +838,20 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, ", n = ");
     var(g, ip[3], 'i');
     put(t, ";\n");
+    if (metered(g))
+      /* Long ones go in pieces the fuel hook may stop (runtime/bulk.c). */
+      putf(t,
+           "    if (WF_UNLIKELY(n > WEFT_BULK_PIECE)) { "
+           "*wf_fuel_at = wf_fuel; c->api->%s(c, (u32)d, (u32)s, (u32)n); "
+           "wf_fuel = *wf_fuel_at; } else {\n",
+           op == WF_OP_MEMORY_FILL ? "memory_fill" : "memory_copy");
     if (op == WF_OP_MEMORY_FILL) {
       putf(t, "    if (d + n > c->memory->size) TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
       charge_bulk(g);
       put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n); }\n");
+      if (metered(g))
+        put(t, "  }\n");
     } else {
       putf(t,
            "    if (d + n > c->memory->size || s + n > c->memory->size) "
@@ -850,6 +859,8 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
            (unsigned)WEFT_TRAP_MEMORY_OOB);
       charge_bulk(g);
       put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n); }\n");
+      if (metered(g))
+        put(t, "  }\n");
     }
     return true;
   case WF_OP_MEMORY_INIT:

@@ -109,6 +109,14 @@ static i32 aot_memory_grow(weft_aot_ctx *c, u32 delta) {
   return old;
 }
 
+static void aot_memory_fill(weft_aot_ctx *c, u32 d, u32 v, u32 n) {
+  check(c, wf_bulk_memory_fill(instance_of(c), d, (u8)v, n));
+}
+
+static void aot_memory_copy(weft_aot_ctx *c, u32 d, u32 s, u32 n) {
+  check(c, wf_bulk_memory_copy(instance_of(c), d, s, n));
+}
+
 static void aot_memory_init(weft_aot_ctx *c, u32 seg, u32 d, u32 s, u32 n) {
   check(c, wf_bulk_memory_init(instance_of(c), seg, d, s, n));
 }
@@ -165,7 +173,7 @@ static const weft_aot_api aot_api = {
     aot_trap,        aot_call,       aot_call_indirect, aot_memory_grow,
     aot_memory_init, aot_data_drop,  aot_table_get,     aot_table_set,
     aot_table_grow,  aot_table_fill, aot_table_copy,    aot_table_init,
-    aot_elem_drop,   aot_refuel,
+    aot_elem_drop,   aot_refuel,     aot_memory_fill,   aot_memory_copy,
 };
 
 /* ---- instances -------------------------------------------------------- */

@@ -1,9 +1,10 @@
 /*
 ** bulk.c — the bulk memory and table operations and the grows, shared by
 ** the interpreter and AoT code (memory.fill and memory.copy are inline in
-** generated C, with the same checks and fuel): bounds first, then the fuel
-** their length costs (weft_aot.h: WEFT_FUEL_BULK_*), then the work. An
-** operation that cannot be paid traps before any effect.
+** generated C for lengths up to 16 MiB, with the same checks and fuel):
+** bounds first, then the fuel their length costs (weft_aot.h:
+** WEFT_FUEL_BULK_*), then the work. An operation that cannot be paid traps
+** before any effect.
 */
 #include "runtime.h"
 
@@ -32,13 +33,30 @@ static weft_trap charge_elems(weft_instance *inst, u64 n) {
 
 /* ---- memory ----------------------------------------------------------- */
 
+/* A paid operation writes in pieces, and between them the fuel hook may
+** stop the program (--deadline): then the operation is left partly done, as
+** when the process is stopped. Running out of fuel never does that, since
+** the whole length is paid first. */
+#define PIECE ((u32)WEFT_BULK_PIECE)
+
+/* The part of `n` bytes left after `done`, at most a piece. */
+static u32 piece(u32 n, u32 done) {
+  return n - done < PIECE ? n - done : PIECE;
+}
+
+/* Before every piece but the first. */
+static weft_trap between_pieces(weft_instance *inst, u32 done) {
+  return done ? wf_engine_poll(inst->engine) : WEFT_TRAP_NONE;
+}
+
 weft_trap wf_bulk_memory_fill(weft_instance *inst, u32 d, u8 v, u32 n) {
   weft_memory *mem = inst->mem0;
   if ((u64)d + n > mem->size)
     return WEFT_TRAP_MEMORY_OOB;
   weft_trap t = charge_bytes(inst, n);
-  if (t == WEFT_TRAP_NONE)
-    memset(mem->data + d, v, n);
+  for (u32 done = 0; t == WEFT_TRAP_NONE && done < n; done += piece(n, done))
+    if ((t = between_pieces(inst, done)) == WEFT_TRAP_NONE)
+      memset(mem->data + d + done, v, piece(n, done));
   return t;
 }
 
@@ -47,8 +65,12 @@ weft_trap wf_bulk_memory_copy(weft_instance *inst, u32 d, u32 s, u32 n) {
   if ((u64)d + n > mem->size || (u64)s + n > mem->size)
     return WEFT_TRAP_MEMORY_OOB;
   weft_trap t = charge_bytes(inst, n);
-  if (t == WEFT_TRAP_NONE)
-    memmove(mem->data + d, mem->data + s, n);
+  /* Overlapping ranges: pieces from the end when copying upwards. */
+  for (u32 done = 0; t == WEFT_TRAP_NONE && done < n; done += piece(n, done)) {
+    u32 at = d > s ? n - done - piece(n, done) : done;
+    if ((t = between_pieces(inst, done)) == WEFT_TRAP_NONE)
+      memmove(mem->data + d + at, mem->data + s + at, piece(n, done));
+  }
   return t;
 }
 
@@ -58,8 +80,10 @@ weft_trap wf_bulk_memory_init(weft_instance *inst, u32 seg, u32 d, u32 s,
   if ((u64)s + n > inst->data_len[seg] || (u64)d + n > mem->size)
     return WEFT_TRAP_MEMORY_OOB;
   weft_trap t = charge_bytes(inst, n);
-  if (t == WEFT_TRAP_NONE && n)
-    memcpy(mem->data + d, inst->module->m.datas[seg].bytes.ptr + s, n);
+  const u8 *src = inst->module->m.datas[seg].bytes.ptr + s;
+  for (u32 done = 0; t == WEFT_TRAP_NONE && done < n; done += piece(n, done))
+    if ((t = between_pieces(inst, done)) == WEFT_TRAP_NONE)
+      memcpy(mem->data + d + done, src + done, piece(n, done));
   return t;
 }
 

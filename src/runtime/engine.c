@@ -85,6 +85,13 @@ weft_trap wf_engine_refuel(weft_engine *e, i64 need) {
   return WEFT_TRAP_NONE;
 }
 
+weft_trap wf_engine_poll(weft_engine *e) {
+  if (!e->fuel_hook || !e->config.fuel_metering)
+    return WEFT_TRAP_NONE;
+  weft_trap t = e->fuel_hook(e->fuel_hook_user, e);
+  return t == WEFT_TRAP_INTERRUPTED ? t : WEFT_TRAP_NONE;
+}
+
 void weft_engine_free(weft_engine *e) {
   if (!e)
     return;

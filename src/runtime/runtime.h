@@ -190,6 +190,10 @@ struct weft_linker {
 /* Before an out-of-fuel trap: ask the fuel hook until `need` fuel is left;
 ** WEFT_TRAP_NONE then, else the trap to raise. */
 WF_INTERNAL weft_trap wf_engine_refuel(weft_engine *e, i64 need);
+/* Between pieces of a long bulk operation already paid for: let the fuel
+** hook stop the program. WEFT_TRAP_INTERRUPTED or NONE (fuel the hook
+** adds stays in the tank; the fuel used does not change). */
+WF_INTERNAL weft_trap wf_engine_poll(weft_engine *e);
 WF_INTERNAL weft_status wf_engine_intern_sig(weft_engine *e,
                                              const struct wf_functype *t,
                                              u32 *out_sig);

@@ -5,7 +5,8 @@
 ** up and on top of the instructions' own cost; a grow that must fail costs
 ** nothing extra. The charge comes before the work: an operation that cannot
 ** be paid, or that the fuel hook interrupts, traps with memory unchanged;
-** the hook is asked as often as a long operation needs. The same in the
+** the hook is asked as often as a long operation needs, and between the
+** 16 MiB pieces of a longer one, where it may stop it. The same in the
 ** interpreter and in compiled code (guard pages, explicit bounds checks).
 */
 #include "aot_build.h"
@@ -178,6 +179,21 @@ static void check_mode(enum mode mode) {
   uint64_t gbase = cost(&r, "grow", 0);
   CHECK_EQ_INT(cost(&r, "grow", 2) - gbase, 2048);
   CHECK_EQ_INT(cost(&r, "grow", 70000), gbase);
+
+  /* Longer than a piece (16 MiB): paid in full first, then written in
+  ** pieces with the hook asked between them, where a deadline stops it. */
+  int32_t pages = 0;
+  weft_engine_set_fuel(r.e, PLENTY);
+  CHECK_EQ_INT(call(&r, "grow", 300, &pages), WEFT_OK);
+  uint32_t n = (uint32_t)(pages + 300) << 16;
+  struct slices once = {(uint64_t)1 << 30, 0, 2};
+  weft_engine_set_fuel(r.e, 0);
+  weft_engine_set_fuel_hook(r.e, hand_out, &once);
+  CHECK_EQ_INT(call(&r, "fill", n, NULL), WEFT_ERR_TRAP);
+  CHECK_EQ_INT(r.err.trap, WEFT_TRAP_INTERRUPTED);
+  CHECK_EQ_INT(once.calls, 2);
+  CHECK_EQ_U64(weft_engine_fuel(r.e), ((uint64_t)1 << 30) - base - n / 64);
+  weft_engine_set_fuel_hook(r.e, NULL, NULL);
   stop(&r);
 }
 
