@@ -177,7 +177,9 @@ uint64_t weft_engine_fuel(const weft_engine *engine);
 
 /* Called when a block or a bulk operation costs more fuel than is left,
 ** before trapping; asked again until enough is there (a long operation may
-** take many slices, each a chance to stop). The
+** take many slices, each a chance to stop). Also asked between the 16 MiB
+** pieces of a long memory.fill/copy/init already paid for: there only
+** WEFT_TRAP_INTERRUPTED counts (the operation is left partly done). The
 ** hook may add fuel (weft_engine_set_fuel) and return WEFT_TRAP_NONE to go
 ** on, or return the trap to raise: WEFT_TRAP_OUT_OF_FUEL, or
 ** WEFT_TRAP_INTERRUPTED to stop the program for a reason of its own. Handing
