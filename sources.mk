@@ -9,6 +9,7 @@ WEFT_CORE_SRC := \
   src/runtime/instance.c \
   src/runtime/objects.c \
   src/runtime/call.c \
+  src/runtime/bulk.c \
   src/runtime/module.c \
   src/runtime/aot.c \
   src/interp/lower.c \
@@ -34,6 +35,7 @@ WEFT_PORT_SRC := \
   ports/posix/port_posix.c \
   ports/posix/aot_posix.c \
   ports/posix/fault_posix.c \
+  ports/posix/stack_posix.c \
   ports/posix/wasi_fs_posix.c \
   ports/posix/wasi_sys_posix.c
 

@@ -4,9 +4,12 @@
 ** looks at the wall clock between slices and stops the program once the
 ** deadline has passed. The fuel consumed stays exact either way (the hook
 ** only decides when the next slice is given), so --account reports the
-** same figure with or without a deadline. A program blocked inside a host
-** call never asks for fuel; an alarm one second past the deadline ends
-** the process as a last resort.
+** same figure with or without a deadline. Bulk operations pay for their
+** length before they run (runtime/bulk.c), asking for as many slices as
+** that takes, so a program busy in memory.fill meets the clock too and
+** ends with the trap "interrupted" and its account. A program blocked
+** inside a host call never asks for fuel; an alarm one second past the
+** deadline ends the process as a last resort (no account then).
 */
 #include <signal.h>
 #include <string.h>

@@ -136,7 +136,8 @@ typedef void *(*weft_realloc_fn)(void *user, void *ptr, size_t old_size,
 typedef struct weft_config {
   uint64_t max_memory_bytes; /* per linear memory; default 4 GiB */
   uint32_t max_table_elems;  /* per table; default 10,000,000 */
-  uint32_t max_call_depth;   /* Wasm frames; default 20,000 */
+  uint32_t max_call_depth;   /* Wasm frames (allocated as they are used);
+                                default 20,000 */
   uint32_t stack_bytes;      /* value stack; default 16 MiB */
   uint64_t max_module_bytes; /* default 1 GiB */
   uint32_t max_locals;       /* per function; default 50,000 */
@@ -145,10 +146,16 @@ typedef struct weft_config {
                                 platform can reserve address space */
   weft_realloc_fn alloc;     /* NULL: the platform's allocator */
   void *alloc_user;
-  int fuel_metering; /* 1: code charges fuel per basic block (its
-                        Wasm instruction count, fixed at lowering,
-                        the same for the interpreter and AoT code)
-                        and traps "out of fuel"; default 0 */
+  int fuel_metering;           /* 1: code charges fuel per basic block (its
+                                  Wasm instruction count, fixed at lowering,
+                                  the same for the interpreter and AoT code)
+                                  and traps "out of fuel"; default 0 */
+  uint32_t native_stack_bytes; /* native stack Wasm calls may use below the
+                                  embedder's call into weft; 0 (default):
+                                  the calling thread's real stack less a
+                                  64 KiB margin where the port knows it
+                                  (posix), else 4 MiB. Deeper recursion
+                                  traps "call stack exhausted" */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);
@@ -162,11 +169,17 @@ void weft_engine_free(weft_engine *engine);
 
 /* Fuel (with config.fuel_metering): what code of this engine may still
 ** consume. A block whose cost exceeds the rest traps before it runs, so
-** the fuel left is exact and the same on every engine and ISA. */
+** the fuel left is exact and the same on every engine and ISA. Bulk
+** operations and grows also pay for their length (rates: weft_aot.h,
+** WEFT_FUEL_BULK_*), after their bounds check and before any effect. */
 void weft_engine_set_fuel(weft_engine *engine, uint64_t fuel);
 uint64_t weft_engine_fuel(const weft_engine *engine);
 
-/* Called when a block costs more fuel than is left, before trapping. The
+/* Called when a block or a bulk operation costs more fuel than is left,
+** before trapping; asked again until enough is there (a long operation may
+** take many slices, each a chance to stop). Also asked between the 16 MiB
+** pieces of a long memory.fill/copy/init already paid for: there only
+** WEFT_TRAP_INTERRUPTED counts (the operation is left partly done). The
 ** hook may add fuel (weft_engine_set_fuel) and return WEFT_TRAP_NONE to go
 ** on, or return the trap to raise: WEFT_TRAP_OUT_OF_FUEL, or
 ** WEFT_TRAP_INTERRUPTED to stop the program for a reason of its own. Handing

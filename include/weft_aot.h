@@ -10,8 +10,24 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 4
+#define WEFT_AOT_ABI 5
 #define WEFT_AOT_MAGIC "weft-aot"
+
+/* Fuel of bulk operations, on top of the 1 their instruction costs in its
+** block: one per WEFT_FUEL_BULK_BYTES bytes memory.fill, memory.copy and
+** memory.init write, one per WEFT_FUEL_BULK_ELEMS elements of table.fill,
+** table.copy, table.init and table.grow, WEFT_FUEL_PAGE per page
+** memory.grow adds (a page's bytes at the same rate); rounded up. Paid
+** after the bounds check and before any effect, by the runtime and by
+** generated code alike, so both engines use the same fuel. */
+#define WEFT_FUEL_BULK_BYTES 64u
+#define WEFT_FUEL_BULK_ELEMS 8u
+#define WEFT_FUEL_PAGE (65536u / WEFT_FUEL_BULK_BYTES)
+#define WEFT_FUEL_BULK(n, per) (((uint64_t)(n) + (per)-1) / (per))
+/* A paid memory.fill/copy/init longer than this is done in pieces of it,
+** the fuel hook asked between them (a deadline may stop it there);
+** metered code hands such lengths to the runtime (api memory_fill/copy). */
+#define WEFT_BULK_PIECE (1u << 24)
 
 /* The first fields of runtime objects, read directly by generated code. */
 typedef struct weft_aot_memory {
@@ -74,8 +90,16 @@ typedef struct weft_aot_api {
                      uint32_t d, uint32_t s, uint32_t n);
   void (*elem_drop)(struct weft_aot_ctx *c, uint32_t seg);
   /* Fuel left (*c->fuel, stored by the caller) is below `need`: returns
-  ** once the engine's fuel hook added enough, else traps. */
+  ** once the engine's fuel hook added enough, else traps. The entry
+  ** points for memory.grow, memory.init and the table operations charge
+  ** their bulk fuel themselves: metered code reloads *c->fuel after them. */
   void (*refuel)(struct weft_aot_ctx *c, int64_t need);
+  /* memory.fill and memory.copy on memory 0 with checks and fuel, done in
+  ** pieces: what metered code calls for more than WEFT_BULK_PIECE bytes. */
+  void (*memory_fill)(struct weft_aot_ctx *c, uint32_t d, uint32_t v,
+                      uint32_t n);
+  void (*memory_copy)(struct weft_aot_ctx *c, uint32_t d, uint32_t s,
+                      uint32_t n);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */

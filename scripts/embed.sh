@@ -16,7 +16,8 @@
 #
 #   core alone      memcpy memset memmove memcmp; the platform hooks of
 #                   base.h/runtime.h (wf_port_realloc, wf_port_reserve,
-#                   wf_port_commit, wf_port_release, wf_aot_call,
+#                   wf_port_commit, wf_port_release, wf_port_stack_bottom,
+#                   wf_aot_call,
 #                   wf_aot_instance_init, wf_aot_instance_release); and the
 #                   compiler runtime: any __name that the target's own
 #                   libgcc.a defines (soft-float and 64-bit division
@@ -55,7 +56,7 @@ WARN="-Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes \
 COMMON="-std=gnu11 -Os -ffreestanding -fno-math-errno -ffp-contract=off \
 -fvisibility=hidden -Iinclude -Iports/bare $WARN"
 ALLOWED_HOOKS="memcpy memset memmove memcmp wf_port_realloc wf_port_reserve \
-wf_port_commit wf_port_release wf_aot_call wf_aot_instance_init \
+wf_port_commit wf_port_release wf_port_stack_bottom wf_aot_call wf_aot_instance_init \
 wf_aot_instance_release"
 
 target_cc() {

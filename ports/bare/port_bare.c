@@ -36,6 +36,13 @@ void wf_port_release(void *base, size_t size) {
   WF_UNUSED(size);
 }
 
+/* Stack bounds are the embedder's to know (weft_config.native_stack_bytes);
+** without them Wasm may use 4 MiB below the outermost call. */
+void *wf_port_stack_bottom(const void *here) {
+  WF_UNUSED(here);
+  return NULL;
+}
+
 /* ---- ahead-of-time code: not on this port ------------------------------ */
 
 weft_status weft_module_emit_c(const weft_module *module,

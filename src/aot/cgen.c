@@ -248,13 +248,31 @@ static bool metered(const struct cgen *g) {
   return g->mod->engine->config.fuel_metering != 0;
 }
 
+/* After a runtime entry point that may have charged fuel (bulk.c). */
+static void reload_fuel(struct cgen *g) {
+  if (metered(g))
+    put(&g->body, "    wf_fuel = *wf_fuel_at;\n");
+}
+
 /* After a call that may run Wasm code: memory as above, and the callee's
 ** fuel use (a function keeps the fuel in a local so blocks charge it
 ** without reloading through the context). */
 static void after_call(struct cgen *g) {
   reload_memory(g);
+  reload_fuel(g);
+}
+
+/* memory.fill/copy of n bytes, inline: the fuel runtime/bulk.c charges
+** for the other bulk operations, at the same point (after the bounds
+** check, before the work), through the same refuel path as a block. */
+static void charge_bulk(struct cgen *g) {
   if (metered(g))
-    put(&g->body, "    wf_fuel = *wf_fuel_at;\n");
+    put(&g->body,
+        "    { int64_t need = (int64_t)WEFT_FUEL_BULK(n, "
+        "WEFT_FUEL_BULK_BYTES);\n"
+        "      if (WF_UNLIKELY(wf_fuel < need)) { *wf_fuel_at = wf_fuel; "
+        "c->api->refuel(c, need); wf_fuel = *wf_fuel_at; }\n"
+        "      wf_fuel -= need; *wf_fuel_at = wf_fuel; }\n");
 }
 
 /* ---- instructions ----------------------------------------------------- */
@@ -809,7 +827,7 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, " = (u32)c->api->memory_grow(c, ");
     var(g, ip[2], 'i');
     put(t, ");\n");
-    reload_memory(g);
+    after_call(g);
     return true;
   case WF_OP_MEMORY_FILL:
   case WF_OP_MEMORY_COPY:
@@ -820,16 +838,29 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, ", n = ");
     var(g, ip[3], 'i');
     put(t, ";\n");
+    if (metered(g))
+      /* Long ones go in pieces the fuel hook may stop (runtime/bulk.c). */
+      putf(t,
+           "    if (WF_UNLIKELY(n > WEFT_BULK_PIECE)) { "
+           "*wf_fuel_at = wf_fuel; c->api->%s(c, (u32)d, (u32)s, (u32)n); "
+           "wf_fuel = *wf_fuel_at; } else {\n",
+           op == WF_OP_MEMORY_FILL ? "memory_fill" : "memory_copy");
     if (op == WF_OP_MEMORY_FILL) {
       putf(t, "    if (d + n > c->memory->size) TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
+      charge_bulk(g);
       put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n); }\n");
+      if (metered(g))
+        put(t, "  }\n");
     } else {
       putf(t,
            "    if (d + n > c->memory->size || s + n > c->memory->size) "
            "TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
+      charge_bulk(g);
       put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n); }\n");
+      if (metered(g))
+        put(t, "  }\n");
     }
     return true;
   case WF_OP_MEMORY_INIT:
@@ -840,6 +871,7 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, ", ");
     var(g, ip[4], 'i');
     put(t, ");\n");
+    reload_fuel(g);
     return true;
   case WF_OP_DATA_DROP:
     putf(t, "  c->api->data_drop(c, %uu);\n", ip[1]);
@@ -874,6 +906,7 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, ", ");
     var(g, ip[4], 'i');
     put(t, ");\n");
+    reload_fuel(g);
     return true;
   case WF_OP_TABLE_FILL:
     putf(t, "  c->api->table_fill(c, %uu, ", ip[1]);
@@ -883,6 +916,7 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, ", ");
     var(g, ip[4], 'i');
     put(t, ");\n");
+    reload_fuel(g);
     return true;
   case WF_OP_TABLE_COPY:
   case WF_OP_TABLE_INIT:
@@ -894,6 +928,7 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     put(t, ", ");
     var(g, ip[5], 'i');
     put(t, ");\n");
+    reload_fuel(g);
     return true;
   case WF_OP_REF_IS_NULL:
     put(t, "  ");
@@ -1094,8 +1129,9 @@ static u32 op_length(const u32 *ops, u32 pc) {
   return 1 + (u32)strlen(op_layout[op]);
 }
 
-/* Largest frame, in slots, of a function that skips the stack checks: its
-** caller's check leaves megabytes of native stack below (runtime/aot.c). */
+/* Largest frame, in slots, of a function that skips the stack checks: it
+** fits in the margin its caller's check leaves below the native stack
+** floor (runtime/call.c). */
 #define LEAF_MAX_SLOTS 256
 
 /* A function that calls nothing cannot nest deeper, so it skips the call
@@ -1171,6 +1207,28 @@ static bool in_chunk(const struct cgen *g, u32 def) {
   return g->opts->nchunks <= 1 || def % g->opts->nchunks == g->opts->chunk;
 }
 
+/* Frames up to this size fit in the margin the runtime leaves below the
+** native stack floor (runtime/call.c); larger ones are checked whole. */
+#define SMALL_FRAME_BYTES 4096u
+
+/* Call depth and native stack on entry. The address of a local tells the
+** native stack depth without forcing a frame pointer (as
+** __builtin_frame_address would); a function with many locals also needs
+** its whole frame above the floor, at most 16 bytes per C local. */
+static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
+  u64 bytes = 0;
+  for (size_t slot = 0; slot < nslots; slot++)
+    for (u8 used = g->used[slot]; used; used &= (u8)(used - 1))
+      bytes += 16;
+  put(out, "  char wf_probe;\n"
+           "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
+           "(uintptr_t)&wf_probe");
+  if (bytes > SMALL_FRAME_BYTES)
+    putf(out, " - %lluu", (unsigned long long)bytes);
+  putf(out, " < (uintptr_t)c->stack_limit)) TRAP(%u);\n",
+       (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
+}
+
 static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   const struct wf_module *m = g->m;
   struct wf_code *code;
@@ -1206,15 +1264,8 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
       put(out, g->opts->explicit_bounds_checks
                    ? "  u8 *mem = c->memory->data; u64 msz = c->memory->size;\n"
                    : "  u8 *const mem = c->memory->data;\n");
-    /* The address of a local tells the native stack depth without forcing
-    ** a frame pointer (as __builtin_frame_address would). */
     if (!g->leaf)
-      putf(out,
-           "  char wf_probe;\n"
-           "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
-           "(uintptr_t)&wf_probe < (uintptr_t)c->stack_limit)) "
-           "TRAP(%u);\n",
-           (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
+      stack_check(g, out, nslots);
     if (metered(g))
       /* The pointer in a local: without strict aliasing every store to
       ** linear memory would otherwise reload it from the context. */

@@ -117,6 +117,13 @@ WF_INTERNAL void *wf_port_reserve(size_t size);
 WF_INTERNAL bool wf_port_commit(void *base, size_t size);
 WF_INTERNAL void wf_port_release(void *base, size_t size);
 
+/* The lowest address of the calling thread's native stack (ports/), if
+** `here` lies in it; NULL when the port cannot tell (or `here` is on some
+** other stack, a coroutine's say). Asked at every outermost call into Wasm
+** (runtime/call.c) so that deep recursion traps rather than faults; a port
+** may cache the thread's bounds. */
+WF_INTERNAL void *wf_port_stack_bottom(const void *here);
+
 /* Guard-page faults (ports/): while AoT code runs on this thread, the
 ** port's fault handler passes a faulting address to wf_aot_fault(ctx, addr)
 ** (runtime/aot.c), which turns a fault inside a memory reservation into a

@@ -33,7 +33,14 @@ bool wf_interp_dispatch_init(u32 *out) {
 #endif
 }
 
+/* Host functions that call back into Wasm nest run() on the native stack:
+** stop above the floor the outermost entry set (runtime/call.c). The frame
+** address is taken here, not in run(), which keeps its frame pointer
+** register free (and, unlike a local's address, it is never a sanitizer's
+** heap-allocated fake frame). */
 weft_status wf_interp_call(struct wf_exec *ex, weft_func *f, weft_slot *fp) {
+  if ((uintptr_t)__builtin_frame_address(0) < (uintptr_t)ex->stack_floor)
+    return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
   return run(ex, f, fp, NULL);
 }
 
@@ -44,6 +51,14 @@ static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
   if (c->nconsts)
     memcpy(fp + c->nlocal_slots, c->consts,
            (size_t)c->nconsts * sizeof(weft_slot));
+}
+
+/* Room for one more frame whose slots end at `end`: the frame array grows
+** on demand (engine.c), so the common case is one compare, as before. */
+static inline bool frame_room(struct wf_exec *ex, const weft_slot *end) {
+  if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
+    return false;
+  return end <= ex->stack_end;
 }
 
 static void add_frame(weft_error *err, const struct wf_code *code,
@@ -89,6 +104,14 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
   do {                                                                         \
     trap = (kind);                                                             \
     goto trapped;                                                              \
+  } while (0)
+
+/* A bulk operation of runtime/bulk.c: its trap, if any, is raised here. */
+#define BULK(call)                                                             \
+  do {                                                                         \
+    weft_trap bulk_trap = (call);                                              \
+    if (WF_UNLIKELY(bulk_trap != WEFT_TRAP_NONE))                              \
+      TRAP(bulk_trap);                                                         \
   } while (0)
 
 /* Reload the cached linear memory after anything that may move it. */
@@ -148,7 +171,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   weft_slot *nfp;
   const u32 *ret_ip;
 
-  if (ex->depth >= ex->max_depth || fp + code->frame_slots > ex->stack_end)
+  if (!frame_room(ex, fp + code->frame_slots))
     return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
   /* A sentinel frame marks where this activation returns to the host. */
   ex->frames[ex->depth].ip = NULL;
@@ -429,35 +452,25 @@ dispatch:
     NEXT();
   }
   CASE(MEMORY_GROW) {
-    i64 old = wf_memory_grow(inst->mem0, S(2).u32);
-    S(1).i32 = (i32)old;
+    i32 old;
+    BULK(wf_bulk_memory_grow(inst, S(2).u32, &old));
+    S(1).i32 = old;
     MEMORY_RELOAD();
     ip += 3;
     NEXT();
   }
   CASE(MEMORY_FILL) {
-    u64 d = S(1).u32, n = S(3).u32;
-    if (d + n > mem_size)
-      TRAP(WEFT_TRAP_MEMORY_OOB);
-    memset(mem + d, (int)(u8)S(2).u32, (size_t)n);
+    BULK(wf_bulk_memory_fill(inst, S(1).u32, (u8)S(2).u32, S(3).u32));
     ip += 4;
     NEXT();
   }
   CASE(MEMORY_COPY) {
-    u64 d = S(1).u32, s = S(2).u32, n = S(3).u32;
-    if (d + n > mem_size || s + n > mem_size)
-      TRAP(WEFT_TRAP_MEMORY_OOB);
-    memmove(mem + d, mem + s, (size_t)n);
+    BULK(wf_bulk_memory_copy(inst, S(1).u32, S(2).u32, S(3).u32));
     ip += 4;
     NEXT();
   }
   CASE(MEMORY_INIT) {
-    u32 seg = ip[1];
-    u64 d = S(2).u32, s = S(3).u32, n = S(4).u32;
-    if (s + n > inst->data_len[seg] || d + n > mem_size)
-      TRAP(WEFT_TRAP_MEMORY_OOB);
-    if (n)
-      memcpy(mem + d, inst->module->m.datas[seg].bytes.ptr + s, (size_t)n);
+    BULK(wf_bulk_memory_init(inst, ip[1], S(2).u32, S(3).u32, S(4).u32));
     ip += 5;
     NEXT();
   }
@@ -492,40 +505,24 @@ dispatch:
     NEXT();
   }
   CASE(TABLE_GROW) {
-    void *init = S(3).ref;
-    u32 n = S(4).u32;
-    S(1).i32 = (i32)wf_table_grow(inst->engine, inst->tables[ip[2]], n, init);
+    i32 old;
+    BULK(wf_bulk_table_grow(inst, ip[2], S(3).ref, S(4).u32, &old));
+    S(1).i32 = old;
     ip += 5;
     NEXT();
   }
   CASE(TABLE_FILL) {
-    weft_table *t = inst->tables[ip[1]];
-    u64 i = S(2).u32, n = S(4).u32;
-    void *v = S(3).ref;
-    if (i + n > t->size)
-      TRAP(WEFT_TRAP_TABLE_OOB);
-    for (u64 k = 0; k < n; k++)
-      t->elems[i + k] = v;
+    BULK(wf_bulk_table_fill(inst, ip[1], S(2).u32, S(3).ref, S(4).u32));
     ip += 5;
     NEXT();
   }
   CASE(TABLE_COPY) {
-    weft_table *dt = inst->tables[ip[1]], *st = inst->tables[ip[2]];
-    u64 d = S(3).u32, s = S(4).u32, n = S(5).u32;
-    if (d + n > dt->size || s + n > st->size)
-      TRAP(WEFT_TRAP_TABLE_OOB);
-    memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+    BULK(wf_bulk_table_copy(inst, ip[1], ip[2], S(3).u32, S(4).u32, S(5).u32));
     ip += 6;
     NEXT();
   }
   CASE(TABLE_INIT) {
-    weft_table *t = inst->tables[ip[1]];
-    struct wf_elem_inst *seg = &inst->elems[ip[2]];
-    u64 d = S(3).u32, s = S(4).u32, n = S(5).u32;
-    if (s + n > seg->len || d + n > t->size)
-      TRAP(WEFT_TRAP_TABLE_OOB);
-    if (n)
-      memcpy(t->elems + d, seg->refs + s, (size_t)n * sizeof(void *));
+    BULK(wf_bulk_table_init(inst, ip[1], ip[2], S(3).u32, S(4).u32, S(5).u32));
     ip += 6;
     NEXT();
   }
@@ -730,8 +727,7 @@ call_func :
 ncode = callee->code;
 if (callee->inst != inst) {
   /* Cross-instance call: the frame remembers our instance. */
-  if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
-                  nfp + ncode->frame_slots > ex->stack_end))
+  if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   struct wf_frame *fr = &ex->frames[ex->depth++];
   fr->ip = ret_ip;
@@ -747,8 +743,7 @@ if (callee->inst != inst) {
   NEXT();
 }
 enter : {
-  if (WF_UNLIKELY(ex->depth >= ex->max_depth ||
-                  nfp + ncode->frame_slots > ex->stack_end))
+  if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   struct wf_frame *fr = &ex->frames[ex->depth++];
   fr->ip = ret_ip;

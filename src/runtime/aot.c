@@ -97,17 +97,28 @@ static void aot_call_indirect(weft_aot_ctx *c, u32 table, u32 typeidx, u32 elem,
 
 /* ---- memory and tables ------------------------------------------------ */
 
+/* The bulk operations of bulk.c, their traps raised from here. */
+static void check(weft_aot_ctx *c, weft_trap t) {
+  if (t != WEFT_TRAP_NONE)
+    aot_trap(c, t);
+}
+
 static i32 aot_memory_grow(weft_aot_ctx *c, u32 delta) {
-  return (i32)wf_memory_grow(instance_of(c)->mem0, delta);
+  i32 old;
+  check(c, wf_bulk_memory_grow(instance_of(c), delta, &old));
+  return old;
+}
+
+static void aot_memory_fill(weft_aot_ctx *c, u32 d, u32 v, u32 n) {
+  check(c, wf_bulk_memory_fill(instance_of(c), d, (u8)v, n));
+}
+
+static void aot_memory_copy(weft_aot_ctx *c, u32 d, u32 s, u32 n) {
+  check(c, wf_bulk_memory_copy(instance_of(c), d, s, n));
 }
 
 static void aot_memory_init(weft_aot_ctx *c, u32 seg, u32 d, u32 s, u32 n) {
-  weft_instance *inst = instance_of(c);
-  weft_memory *mem = inst->mem0;
-  if ((u64)s + n > inst->data_len[seg] || (u64)d + n > mem->size)
-    aot_trap(c, WEFT_TRAP_MEMORY_OOB);
-  if (n)
-    memcpy(mem->data + d, inst->module->m.datas[seg].bytes.ptr + s, n);
+  check(c, wf_bulk_memory_init(instance_of(c), seg, d, s, n));
 }
 
 static void aot_data_drop(weft_aot_ctx *c, u32 seg) {
@@ -129,36 +140,23 @@ static void aot_table_set(weft_aot_ctx *c, u32 table, u32 i, void *v) {
 }
 
 static i32 aot_table_grow(weft_aot_ctx *c, u32 table, void *init, u32 n) {
-  weft_instance *inst = instance_of(c);
-  return (i32)wf_table_grow(inst->engine, inst->tables[table], n, init);
+  i32 old;
+  check(c, wf_bulk_table_grow(instance_of(c), table, init, n, &old));
+  return old;
 }
 
 static void aot_table_fill(weft_aot_ctx *c, u32 table, u32 i, void *v, u32 n) {
-  weft_table *t = instance_of(c)->tables[table];
-  if ((u64)i + n > t->size)
-    aot_trap(c, WEFT_TRAP_TABLE_OOB);
-  for (u32 k = 0; k < n; k++)
-    t->elems[i + k] = v;
+  check(c, wf_bulk_table_fill(instance_of(c), table, i, v, n));
 }
 
 static void aot_table_copy(weft_aot_ctx *c, u32 dst, u32 src, u32 d, u32 s,
                            u32 n) {
-  weft_instance *inst = instance_of(c);
-  weft_table *dt = inst->tables[dst], *st = inst->tables[src];
-  if ((u64)d + n > dt->size || (u64)s + n > st->size)
-    aot_trap(c, WEFT_TRAP_TABLE_OOB);
-  memmove(dt->elems + d, st->elems + s, (size_t)n * sizeof(void *));
+  check(c, wf_bulk_table_copy(instance_of(c), dst, src, d, s, n));
 }
 
 static void aot_table_init(weft_aot_ctx *c, u32 table, u32 seg, u32 d, u32 s,
                            u32 n) {
-  weft_instance *inst = instance_of(c);
-  weft_table *t = inst->tables[table];
-  struct wf_elem_inst *e = &inst->elems[seg];
-  if ((u64)s + n > e->len || (u64)d + n > t->size)
-    aot_trap(c, WEFT_TRAP_TABLE_OOB);
-  if (n)
-    memcpy(t->elems + d, e->refs + s, (size_t)n * sizeof(void *));
+  check(c, wf_bulk_table_init(instance_of(c), table, seg, d, s, n));
 }
 
 static void aot_elem_drop(weft_aot_ctx *c, u32 seg) {
@@ -175,7 +173,7 @@ static const weft_aot_api aot_api = {
     aot_trap,        aot_call,       aot_call_indirect, aot_memory_grow,
     aot_memory_init, aot_data_drop,  aot_table_get,     aot_table_set,
     aot_table_grow,  aot_table_fill, aot_table_copy,    aot_table_init,
-    aot_elem_drop,   aot_refuel,
+    aot_elem_drop,   aot_refuel,     aot_memory_fill,   aot_memory_copy,
 };
 
 /* ---- instances -------------------------------------------------------- */
@@ -217,9 +215,6 @@ void wf_aot_instance_release(weft_engine *e, weft_instance *inst) {
 
 /* ---- entry ------------------------------------------------------------ */
 
-/* Native stack AoT code may use below the entry point. */
-#define AOT_NATIVE_STACK (4u << 20)
-
 weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
                         weft_error *err) {
   struct wf_exec *ex = &e->exec;
@@ -228,12 +223,8 @@ weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
   void *volatile saved_jmp = ex->aot_jmp;
   weft_error *volatile saved_err = ex->err;
   volatile u32 saved_depth = c->depth;
-  if (!saved_jmp) { /* outermost entry on this stack */
-    char *here = (char *)__builtin_frame_address(0);
-    ex->aot_stack_limit =
-        (uintptr_t)here > AOT_NATIVE_STACK ? here - AOT_NATIVE_STACK : NULL;
-  }
-  c->stack_limit = ex->aot_stack_limit;
+  /* The floor of the outermost entry (call.c): the thread's own stack. */
+  c->stack_limit = ex->stack_floor;
   ex->err = err;
   ex->aot_jmp = &jb;
   bool guard = !instance_of(c)->module->aot->explicit_checks;

@@ -13,6 +13,34 @@ weft_status wf_call_external(weft_engine *e, weft_instance *caller,
   return f->host(&hc, f->host_user, slots);
 }
 
+/* Native stack left below a Wasm entry's floor, for what runs below the
+** deepest checked frame: a function that skips the check (AoT leaves), a
+** host function with its buffers, the fuel hook, a signal handler on the
+** thread's own stack, the dynamic linker resolving a symbol. */
+#define NATIVE_STACK_MARGIN ((uintptr_t)64 << 10)
+/* What Wasm may use below the outermost entry when neither the port nor
+** the configuration tells the thread's stack. */
+#define NATIVE_STACK_GUESS ((uintptr_t)4 << 20)
+
+/* The floor for an entry from the host at native stack `here`: the
+** thread's real stack bottom (asked at every outermost entry, since an
+** engine may run on different threads at different times) plus the
+** margin, raised to config.native_stack_bytes below `here` when set. An
+** entry already inside the margin gets `here`: its calls trap at once. */
+static char *native_floor(const weft_engine *e, uintptr_t here) {
+  uintptr_t bottom = (uintptr_t)wf_port_stack_bottom((const void *)here);
+  uintptr_t budget = e->config.native_stack_bytes;
+  uintptr_t floor = 0;
+  if (bottom)
+    floor = here - bottom > NATIVE_STACK_MARGIN ? bottom + NATIVE_STACK_MARGIN
+                                                : here;
+  else if (!budget)
+    budget = NATIVE_STACK_GUESS;
+  if (budget && here > budget && here - budget > floor)
+    floor = here - budget;
+  return (char *)floor;
+}
+
 weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
                     weft_error *err) {
   struct wf_exec *ex = &e->exec;
@@ -20,6 +48,9 @@ weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
   u32 need = t->nparams > t->nresults ? t->nparams : t->nresults;
   if (slots + need > ex->stack_end)
     return wf_error_trap(err, WEFT_TRAP_STACK_EXHAUSTED);
+  if (ex->entries == 0)
+    ex->stack_floor = native_floor(e, (uintptr_t)__builtin_frame_address(0));
+  ex->entries++;
   weft_error *saved_err = ex->err;
   ex->err = err;
   weft_status s;
@@ -35,6 +66,7 @@ weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
     ex->top = saved_top;
   }
   ex->err = saved_err;
+  ex->entries--;
   return s;
 }
 

@@ -85,6 +85,13 @@ weft_trap wf_engine_refuel(weft_engine *e, i64 need) {
   return WEFT_TRAP_NONE;
 }
 
+weft_trap wf_engine_poll(weft_engine *e) {
+  if (!e->fuel_hook || !e->config.fuel_metering)
+    return WEFT_TRAP_NONE;
+  weft_trap t = e->fuel_hook(e->fuel_hook_user, e);
+  return t == WEFT_TRAP_INTERRUPTED ? t : WEFT_TRAP_NONE;
+}
+
 void weft_engine_free(weft_engine *e) {
   if (!e)
     return;
@@ -109,7 +116,7 @@ void weft_engine_free(weft_engine *e) {
                   (size_t)(e->exec.stack_end - e->exec.stack) *
                       sizeof(weft_slot));
     wf_alloc_free(&e->alloc, e->exec.frames,
-                  ((size_t)e->exec.max_depth + 1) * sizeof(struct wf_frame));
+                  (size_t)e->exec.frames_cap * sizeof(struct wf_frame));
   }
   if (e->dispatch)
     wf_alloc_free(&e->alloc, e->dispatch, wf_interp_op_count() * sizeof(u32));
@@ -203,30 +210,36 @@ weft_status wf_engine_intern_sig(weft_engine *e, const struct wf_functype *t,
 
 /* ---- execution context ------------------------------------------------ */
 
+/* Frames a new execution context starts with; doubled on demand, so a
+** high max_call_depth costs nothing until a program recurses that deep. */
+#define FRAMES_INITIAL 64u
+
 weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
                            weft_error *err) {
   struct wf_exec *ex = &e->exec;
   if (!e->exec_ready) {
     size_t nslots = e->config.stack_bytes / sizeof(weft_slot);
+    u32 nframes = e->config.max_call_depth < FRAMES_INITIAL
+                      ? e->config.max_call_depth
+                      : FRAMES_INITIAL;
     /* Not zeroed: frames initialise their locals, and operand slots are
     ** written before they are read, so untouched pages stay unmapped. */
     ex->stack = nslots <= SIZE_MAX / sizeof(weft_slot)
                     ? wf_alloc_raw(&e->alloc, nslots * sizeof(weft_slot))
                     : NULL;
-    ex->frames = wf_alloc_array(&e->alloc, (size_t)e->config.max_call_depth + 1,
-                                sizeof(struct wf_frame));
+    ex->frames = wf_alloc_array(&e->alloc, nframes, sizeof(struct wf_frame));
     if (!ex->stack || !ex->frames) {
       if (ex->stack)
         wf_alloc_free(&e->alloc, ex->stack, nslots * sizeof(weft_slot));
       if (ex->frames)
         wf_alloc_free(&e->alloc, ex->frames,
-                      ((size_t)e->config.max_call_depth + 1) *
-                          sizeof(struct wf_frame));
+                      (size_t)nframes * sizeof(struct wf_frame));
       ex->stack = NULL;
       ex->frames = NULL;
       return wf_error_set(err, WEFT_ERR_NOMEM,
                           "out of memory allocating the value stack");
     }
+    ex->frames_cap = nframes;
     ex->stack_end = ex->stack + nslots;
     ex->top = ex->stack;
     ex->depth = 0;
@@ -235,4 +248,20 @@ weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
   }
   *out = ex;
   return WEFT_OK;
+}
+
+bool wf_exec_grow_frames(struct wf_exec *ex) {
+  weft_engine *e = WF_CONTAINER_OF(ex, weft_engine, exec);
+  if (ex->frames_cap >= ex->max_depth)
+    return false;
+  u32 ncap =
+      ex->frames_cap > ex->max_depth / 2 ? ex->max_depth : ex->frames_cap * 2;
+  void *p = wf_alloc_resize(&e->alloc, ex->frames,
+                            (size_t)ex->frames_cap * sizeof(struct wf_frame),
+                            (size_t)ncap * sizeof(struct wf_frame));
+  if (!p)
+    return false;
+  ex->frames = p;
+  ex->frames_cap = ncap;
+  return true;
 }

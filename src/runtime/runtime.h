@@ -40,14 +40,18 @@ struct wf_frame {
 };
 
 struct wf_exec {
-  void *aot_jmp;         /* jmp_buf of the innermost AoT entry, or NULL */
-  char *aot_stack_limit; /* native stack floor for AoT code */
-  weft_slot *stack;      /* value stack: frames' slots, contiguous */
+  void *aot_jmp;     /* jmp_buf of the innermost AoT entry, or NULL */
+  char *stack_floor; /* native stack below which Wasm entries trap: set at
+                        the outermost entry (call.c), for the thread then
+                        running; AoT code gets it as stack_limit */
+  u32 entries;       /* nested wf_call activations on the native stack */
+  weft_slot *stack;  /* value stack: frames' slots, contiguous */
   weft_slot *stack_end;
   weft_slot *top; /* first free slot for a new entry from the host */
   struct wf_frame *frames;
-  u32 depth; /* frames in use */
-  i64 fuel;  /* fuel left (config.fuel_metering); AoT code reads it too */
+  u32 frames_cap; /* frames allocated; grown on demand up to max_depth */
+  u32 depth;      /* frames in use */
+  i64 fuel;       /* fuel left (config.fuel_metering); AoT code reads it too */
   u32 max_depth;
   weft_error *err; /* where traps of the current call are reported */
 };
@@ -186,6 +190,10 @@ struct weft_linker {
 /* Before an out-of-fuel trap: ask the fuel hook until `need` fuel is left;
 ** WEFT_TRAP_NONE then, else the trap to raise. */
 WF_INTERNAL weft_trap wf_engine_refuel(weft_engine *e, i64 need);
+/* Between pieces of a long bulk operation already paid for: let the fuel
+** hook stop the program. WEFT_TRAP_INTERRUPTED or NONE (fuel the hook
+** adds stays in the tank; the fuel used does not change). */
+WF_INTERNAL weft_trap wf_engine_poll(weft_engine *e);
 WF_INTERNAL weft_status wf_engine_intern_sig(weft_engine *e,
                                              const struct wf_functype *t,
                                              u32 *out_sig);
@@ -194,6 +202,10 @@ WF_INTERNAL void wf_engine_track(weft_engine *e, struct wf_object *obj,
                                                  struct wf_object *));
 WF_INTERNAL weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
                                        weft_error *err);
+/* Room for one more frame (depth == frames_cap): doubles the frame array,
+** at most to max_depth frames. false at the limit or when the allocator
+** fails; the caller traps "call stack exhausted" either way. */
+WF_INTERNAL bool wf_exec_grow_frames(struct wf_exec *ex);
 
 /* objects.c */
 WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u32 min, u32 max,
@@ -212,6 +224,29 @@ WF_INTERNAL weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
 /* A function instance of a module's defined function or a host function. */
 WF_INTERNAL weft_status wf_func_create(weft_engine *e, u32 sig, weft_func **out,
                                        weft_error *err);
+
+/* bulk.c: bulk memory/table operations and grows for both engines, each
+** paying its length in fuel (weft_aot.h) after the bounds check and before
+** any effect. WEFT_TRAP_NONE, or the trap to raise. Grows store the old
+** size or -1 in *out. */
+/* Take `fuel` from the engine (when metering), asking the fuel hook. */
+WF_INTERNAL weft_trap wf_fuel_charge(weft_engine *e, u64 fuel);
+WF_INTERNAL weft_trap wf_bulk_memory_fill(weft_instance *inst, u32 d, u8 v,
+                                          u32 n);
+WF_INTERNAL weft_trap wf_bulk_memory_copy(weft_instance *inst, u32 d, u32 s,
+                                          u32 n);
+WF_INTERNAL weft_trap wf_bulk_memory_init(weft_instance *inst, u32 seg, u32 d,
+                                          u32 s, u32 n);
+WF_INTERNAL weft_trap wf_bulk_memory_grow(weft_instance *inst, u32 delta,
+                                          i32 *out);
+WF_INTERNAL weft_trap wf_bulk_table_grow(weft_instance *inst, u32 table,
+                                         void *init, u32 n, i32 *out);
+WF_INTERNAL weft_trap wf_bulk_table_fill(weft_instance *inst, u32 table, u32 i,
+                                         void *v, u32 n);
+WF_INTERNAL weft_trap wf_bulk_table_copy(weft_instance *inst, u32 dst, u32 src,
+                                         u32 d, u32 s, u32 n);
+WF_INTERNAL weft_trap wf_bulk_table_init(weft_instance *inst, u32 table,
+                                         u32 seg, u32 d, u32 s, u32 n);
 
 /* module.c: drop one reference (instances hold one each). */
 WF_INTERNAL void wf_module_unref(weft_module *mod);

@@ -723,17 +723,23 @@ static void recursion_module(struct buf *m, uint32_t nlocals) {
   buf_free(&bodies[1]);
 }
 
-static void run_recursion(const char *label, uint32_t nlocals,
-                          uint32_t max_depth) {
+/* Recursion until a trap. `cap` (0: 1 GiB) limits the allocator, and with
+** it the frame array, which grows as the recursion deepens. */
+static void run_recursion_capped(const char *label, uint32_t nlocals,
+                                 uint32_t max_depth, size_t cap) {
   struct buf m;
   recursion_module(&m, nlocals);
   weft_config cfg;
   weft_config_default(&cfg);
   if (max_depth)
     cfg.max_call_depth = max_depth;
+  if (cap)
+    cfg.stack_bytes = 64u << 20; /* the frames run out first */
   struct counter cnt;
   weft_error err;
   weft_engine *e = counted_engine(&cfg, &cnt);
+  if (cap)
+    cnt.cap = cap;
   weft_module *mod = NULL;
   weft_linker *l = NULL;
   weft_instance *inst = NULL;
@@ -762,12 +768,21 @@ static void run_recursion(const char *label, uint32_t nlocals,
   weft_linker_free(l);
   weft_module_free(mod);
   end_engine(e, &cnt);
-  CHECK(cnt.peak < 64 * MIB);
+  CHECK(cnt.peak < (cap ? cap : 64 * MIB));
   report(label, &cnt, &err);
   buf_free(&m);
 }
 
+static void run_recursion(const char *label, uint32_t nlocals,
+                          uint32_t max_depth) {
+  run_recursion_capped(label, nlocals, max_depth, 0);
+}
+
 static void test_recursion(void) {
+  /* a limit of 1e8 frames costs nothing up front; growing the frames past
+  ** what the allocator gives is the same trap */
+  run_recursion_capped("(f) recursion, max_call_depth 1e8, 70 MiB allocator", 0,
+                       100000000, 70 * MIB);
   run_recursion("(f) recursion, default max_call_depth", 0, 0);
   run_recursion("(f) recursion, max_call_depth 100", 0, 100);
   /* frames of 5,000 slots: the 8 MiB value stack runs out first */
