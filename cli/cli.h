@@ -95,9 +95,6 @@ int cli_random(void *out, size_t size);
 int cli_write_at(int dirfd, const char *label, const char *name,
                  const uint8_t *bytes, size_t size, unsigned mode,
                  int *out_existed);
-/* Writes `path` as cli_write_at does (mode 0644), so readers never see
-** half a file. */
-int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size);
 /* mkdir -p with mode 0700 for the directories it creates; 0 or -1. */
 int cli_make_dirs(const char *dir);
 /* Refuses a file or directory weft is to trust that is of the wrong kind,
@@ -129,6 +126,9 @@ void cli_outfile_close(struct cli_outfile *o);
 ** once. */
 int cli_write_output(const char *path, const void *bytes, size_t size,
                      unsigned mode);
+/* cli_write_output with mode 0644, returning CLI_EXIT_OK or
+** CLI_EXIT_USAGE (compile -o, sign -o). */
+int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size);
 
 /* Creates an engine with `config` (NULL: defaults), reads `path` and loads
 ** it. On failure reports "weft: <path>: ..." and returns the exit status;

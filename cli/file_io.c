@@ -150,7 +150,10 @@ int cli_write_at(int dirfd, const char *label, const char *name,
     cli_errorf("%s: cannot write: %s", label, strerror(errno));
     return CLI_EXIT_USAGE;
   }
-  if (cli_write_all(fd, bytes, size) != 0 || fchmod(fd, (mode_t)mode) != 0)
+  /* fsync before the rename: after a crash the name holds the old file or
+  ** the whole new one, never a short one. */
+  if (cli_write_all(fd, bytes, size) != 0 || fchmod(fd, (mode_t)mode) != 0 ||
+      fsync(fd) != 0)
     e = errno;
   if (close(fd) != 0 && e == 0)
     e = errno;
@@ -172,36 +175,6 @@ int cli_write_at(int dirfd, const char *label, const char *name,
     return CLI_EXIT_USAGE;
   }
   return CLI_EXIT_OK;
-}
-
-int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size) {
-  const char *slash = strrchr(path, '/');
-  char dir[4096];
-  int dirfd, rc;
-
-  if (slash == NULL)
-    snprintf(dir, sizeof dir, ".");
-  else if (slash == path)
-    snprintf(dir, sizeof dir, "/");
-  else if ((size_t)(slash - path) < sizeof dir)
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-  else {
-    cli_errorf("%s: path too long", path);
-    return CLI_EXIT_USAGE;
-  }
-  if (slash != NULL && slash[1] == '\0') {
-    cli_errorf("%s: is a directory", path);
-    return CLI_EXIT_USAGE;
-  }
-  dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirfd < 0) {
-    cli_errorf("%s: cannot write: %s", path, strerror(errno));
-    return CLI_EXIT_USAGE;
-  }
-  rc = cli_write_at(dirfd, path, slash != NULL ? slash + 1 : path, bytes, size,
-                    0644, NULL);
-  close(dirfd);
-  return rc;
 }
 
 int cli_check_private(const struct stat *st, int is_dir, char *why,

@@ -3,8 +3,8 @@
 ** (--account FILE and FILE.sig, the device files of `weft provision`).
 ** The directory is opened once, when the output is named (for --account:
 ** before the guest runs), and everything after goes through that
-** descriptor: the bytes go to a fresh temporary created with
-** O_CREAT|O_EXCL|O_NOFOLLOW, which is then renamed over the name. A
+** descriptor (cli_write_at): the bytes go to a fresh temporary created
+** with O_CREAT|O_EXCL|O_NOFOLLOW, which is then renamed over the name. A
 ** symlink planted at the name (by a guest that can write the directory
 ** through a preopen, say) is replaced, never followed; a symlink at a
 ** temporary name makes the create fail, and another name is tried.
@@ -13,8 +13,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,69 +50,27 @@ int cli_outfile_open(const char *path, struct cli_outfile *out) {
   return 0;
 }
 
-/* A new temporary file in the directory, never through a symlink. */
-static int create_temp(const struct cli_outfile *o, unsigned mode, char *tmp,
-                       size_t size) {
-  for (int i = 0; i < TEMP_TRIES; i++) {
-    uint32_t r = 0;
-    int fd;
-    if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
-      r = (uint32_t)getpid() * 2654435761u + (uint32_t)i;
-    snprintf(tmp, size, ".%.200s.%08x.tmp", o->name, (unsigned)r);
-    fd = openat(o->dirfd, tmp,
-                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                (mode_t)mode);
-    if (fd >= 0 || errno != EEXIST)
-      return fd;
-  }
-  errno = EEXIST;
-  return -1;
-}
-
-static int write_all(int fd, const uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
 int cli_outfile_write(const struct cli_outfile *o, const char *suffix,
                       const void *bytes, size_t size, unsigned mode) {
-  char tmp[300], name[sizeof o->name];
-  int fd, e;
+  char name[sizeof o->name + 8], label[4200];
 
   snprintf(name, sizeof name, "%s%s", o->name, suffix);
-  fd = create_temp(o, mode, tmp, sizeof tmp);
-  if (fd < 0) {
-    cli_errorf("%s%s: cannot create: %s", o->path, suffix, strerror(errno));
-    return -1;
-  }
-  if (write_all(fd, bytes, size) != 0 || fsync(fd) != 0) {
-    e = errno;
-    close(fd);
-    unlinkat(o->dirfd, tmp, 0);
-    cli_errorf("%s%s: cannot write: %s", o->path, suffix, strerror(e));
-    return -1;
-  }
-  if (close(fd) != 0 || renameat(o->dirfd, tmp, o->dirfd, name) != 0) {
-    e = errno;
-    unlinkat(o->dirfd, tmp, 0);
-    cli_errorf("%s%s: cannot write: %s", o->path, suffix, strerror(e));
-    return -1;
-  }
-  return 0;
+  snprintf(label, sizeof label, "%s%s", o->path, suffix);
+  return cli_write_at(o->dirfd, label, name, bytes, size, mode, NULL) ==
+                 CLI_EXIT_OK
+             ? 0
+             : -1;
 }
 
 void cli_outfile_close(struct cli_outfile *o) {
   if (o->dirfd >= 0)
     close(o->dirfd);
   o->dirfd = -1;
+}
+
+int cli_write_file_atomic(const char *path, const uint8_t *bytes, size_t size) {
+  return cli_write_output(path, bytes, size, 0644) == 0 ? CLI_EXIT_OK
+                                                        : CLI_EXIT_USAGE;
 }
 
 int cli_write_output(const char *path, const void *bytes, size_t size,

@@ -2,6 +2,7 @@
 ** attest_evidence.c — the EAT claims set, the endorsement, and the
 ** software root of trust (a device directory written by weft provision).
 */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,9 +226,10 @@ static int read_endorsement(const char *dir, struct software_rot *s, char *err,
     snprintf(err, errlen, "%s: path too long", dir);
     return -1;
   }
-  f = fopen(path, "rb");
+  f = measure_fopen_regular(path);
   if (f == NULL) {
-    snprintf(err, errlen, "%s: cannot open (run `weft provision`)", path);
+    snprintf(err, errlen, "%s: cannot open: %s (run `weft provision`)", path,
+             measure_open_error(errno));
     return -1;
   }
   n = fread(buf, 1, sizeof buf, f);

@@ -69,9 +69,9 @@ static int read_secret_file(const char *path, struct policy_module *m,
                             char *err, size_t errlen) {
   uint8_t buf[ATTEST_MAX_SECRET + 1];
   size_t n;
-  FILE *f = fopen(path, "rb");
+  FILE *f = measure_fopen_regular(path);
   if (f == NULL) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    snprintf(err, errlen, "%s: %s", path, measure_open_error(errno));
     return -1;
   }
   n = fread(buf, 1, sizeof buf, f);
@@ -207,9 +207,9 @@ int attest_policy_load(const char *path, struct attest_policy **out,
     return -1;
   }
   p->iat_skew = POLICY_DEFAULT_SKEW;
-  f = fopen(path, "r");
+  f = measure_fopen_regular(path);
   if (f == NULL) {
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    snprintf(err, errlen, "%s: %s", path, measure_open_error(errno));
     attest_policy_free(p);
     return -1;
   }

@@ -18,11 +18,47 @@ void measure_bytes(const void *data, size_t size, uint8_t out[MEASURE_BYTES]) {
   mbedtls_sha256_ret(data, size, out, 0);
 }
 
+int measure_open_regular(const char *path) {
+  struct stat st;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), flags;
+
+  if (fd < 0)
+    return -1;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+FILE *measure_fopen_regular(const char *path) {
+  int fd = measure_open_regular(path);
+  FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+  if (f == NULL && fd >= 0) {
+    int saved = errno;
+    close(fd);
+    errno = saved;
+  }
+  return f;
+}
+
+const char *measure_open_error(int err) {
+  return err == EINVAL ? "not a regular file" : strerror(err);
+}
+
 int measure_file(const char *path, uint8_t out[MEASURE_BYTES]) {
   mbedtls_sha256_context ctx;
   unsigned char buf[65536];
   ssize_t n;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = measure_open_regular(path);
   if (fd < 0)
     return -1;
   mbedtls_sha256_init(&ctx);
@@ -103,7 +139,11 @@ int measure_read_secret(const char *dir, const char *name, uint8_t *out,
     snprintf(err, errlen, "%s: path too long", dir);
     return -1;
   }
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  fd = measure_open_regular(path);
+  if (fd < 0 && errno == EINVAL) {
+    snprintf(err, errlen, "%s: not a regular file", path);
+    return -1;
+  }
   if (fd < 0) {
     snprintf(err, errlen, "%s: %s (run `weft provision --device-dir %s`)", path,
              strerror(errno), dir);

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MEASURE_BYTES 32
 #define MEASURE_ROT_KIND "software" /* no TEE on this machine */
@@ -34,6 +35,16 @@ void measure_hex(const uint8_t *bytes, size_t n, char *out);
 /* Parses text[0..len) as exactly 2n hex digits (either case) into out;
 ** 0, or -1. */
 int measure_unhex(const char *text, size_t len, uint8_t *out, size_t n);
+
+/* Opens `path` for reading without ever blocking on it: a FIFO, device
+** or directory is refused (-1, errno EINVAL) before anything is read, so
+** a planted FIFO cannot hang the verifier or the attester. Returns a
+** blocking descriptor on a regular file, or -1 with errno set;
+** measure_open_error(errno) says why in words. */
+int measure_open_regular(const char *path);
+/* The same as a stdio stream; NULL with errno set. */
+FILE *measure_fopen_regular(const char *path);
+const char *measure_open_error(int err);
 
 /* The default device directory into buf; -1 when it does not fit or no
 ** home is known. */

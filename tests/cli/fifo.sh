@@ -66,6 +66,45 @@ refuses_dir() {
 }
 refuses_dir run "$TMP"
 refuses_dir validate "$TMP"
+# ends_nonzero WHAT ARGS...: weft ARGS... fails without blocking and says
+# the file is not a regular one (the services' readers: policies, secrets,
+# device files)
+ends_nonzero() {
+    local what=$1
+    shift
+    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
+    local pid=$!
+    (sleep 20 && kill -KILL "$pid" 2>/dev/null) &
+    local dog=$!
+    wait "$pid"
+    status=$?
+    kill "$dog" 2>/dev/null
+    wait "$dog" 2>/dev/null
+    stdout=$(cat "$TMP/stdout")
+    stderr=$(cat "$TMP/stderr")
+    last_cmd="weft $*"
+    if [ "$status" -ne 137 ] && [ "$status" -ne 0 ]; then ok; else not_ok "$what: must fail without blocking"; fi
+    expect_stderr_has "not a regular file" "$what: says why"
+}
+"$WEFT" keygen "$TMP/v.pem" --public "$TMP/v.pub" >/dev/null 2>&1
+ends_nonzero "verifier --policy FIFO" verifier --listen 127.0.0.1:0 --key "$TMP/v.pem" \
+    --policy "$F" --once
+printf 'allow-software-rot yes\nmodule %064d secret-file secret-pipe\n' 0 >"$TMP/pol"
+mkfifo "$TMP/secret-pipe"
+ends_nonzero "verifier policy naming a FIFO secret" verifier --listen 127.0.0.1:0 \
+    --key "$TMP/v.pem" --policy "$TMP/pol" --once
+"$WEFT" provision --device-dir "$TMP/dev" --endorser-key "$TMP/v.pem" >/dev/null 2>&1
+mv "$TMP/dev/device.key" "$TMP/dev/device.key.orig"
+mkfifo "$TMP/dev/device.key"
+ends_nonzero "run --account with a FIFO device.key" run --device-dir "$TMP/dev" \
+    --account "$TMP/acct.json" --invoke add "$M" 1 2
+rm -f "$TMP/dev/device.key"
+mv "$TMP/dev/device.key.orig" "$TMP/dev/device.key"
+rm -f "$TMP/dev/endorsement.cose"
+mkfifo "$TMP/dev/endorsement.cose"
+ends_nonzero "run --attest with a FIFO endorsement" run --device-dir "$TMP/dev" \
+    --attest 127.0.0.1:9 --verifier-key "$TMP/v.pub" --invoke add "$M" 1 2
+
 # and a regular file is still read
 weft validate "$M"
 expect_status 0 "validate a regular file"
