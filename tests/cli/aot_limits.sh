@@ -66,12 +66,10 @@ after() {
 guarded() {
     "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
     local pid=$! dog
-    (sleep 120 && kill -KILL "$pid" 2>/dev/null) &
-    dog=$!
+    watch "$pid" 120
     wait "$pid"
     status=$?
-    kill "$dog" 2>/dev/null
-    wait "$dog" 2>/dev/null
+    unwatch
     stdout=$(cat "$TMP/stdout")
     stderr=$(cat "$TMP/stderr")
     last_cmd="weft $*"
@@ -135,8 +133,7 @@ interrupted() {
     shift
     HANG=1 env --default-signal=INT "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
     pid=$!
-    (sleep 120 && kill -KILL "$pid" 2>/dev/null) &
-    dog=$!
+    watch "$pid" 120
     for ((i = 0; i < 1200; i++)); do
         [ -s "$PIDS" ] && break
         sleep 0.1
@@ -144,8 +141,7 @@ interrupted() {
     kill -"$sig" "$pid"
     wait "$pid"
     status=$?
-    kill "$dog" 2>/dev/null
-    wait "$dog" 2>/dev/null
+    unwatch
     stderr=$(cat "$TMP/stderr")
     last_cmd="weft $* (then SIG$sig)"
     if [ -s "$PIDS" ]; then ok; else not_ok "SIG$sig: the fake compiler never started"; fi

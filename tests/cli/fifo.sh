@@ -18,12 +18,10 @@ refuses() {
     "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
     local pid=$!
     # a watchdog, only against a hang
-    (sleep 20 && kill -KILL "$pid" 2>/dev/null) &
-    local dog=$!
+    watch "$pid" 20
     wait "$pid"
     status=$?
-    kill "$dog" 2>/dev/null
-    wait "$dog" 2>/dev/null
+    unwatch
     stdout=$(cat "$TMP/stdout")
     stderr=$(cat "$TMP/stderr")
     last_cmd="weft $*"
@@ -46,11 +44,10 @@ mkfifo "$TMP/key.pem"
 "$WEFT" sign --key "$TMP/key.pem" --product p --svn 1 "$M" -o "$TMP/s.wasm" \
     >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
 pid=$!
-(sleep 20 && kill -KILL "$pid" 2>/dev/null) &
-dog=$!
+watch "$pid" 20
 wait "$pid"
 status=$?
-kill "$dog" 2>/dev/null
+unwatch
 stderr=$(cat "$TMP/stderr")
 last_cmd="weft sign --key FIFO"
 if [ "$status" -ne 137 ] && [ "$status" -ne 0 ]; then ok; else not_ok "sign --key FIFO: must fail without blocking"; fi
@@ -74,12 +71,10 @@ ends_nonzero() {
     shift
     "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
     local pid=$!
-    (sleep 20 && kill -KILL "$pid" 2>/dev/null) &
-    local dog=$!
+    watch "$pid" 20
     wait "$pid"
     status=$?
-    kill "$dog" 2>/dev/null
-    wait "$dog" 2>/dev/null
+    unwatch
     stdout=$(cat "$TMP/stdout")
     stderr=$(cat "$TMP/stderr")
     last_cmd="weft $*"

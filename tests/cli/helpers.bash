@@ -43,6 +43,19 @@ weft() {
     last_cmd="weft $*"
 }
 
+# watch PID SECONDS: kills PID after SECONDS, only to turn a hang into a
+# failure; sets $dog for unwatch. The watchdog writes nowhere, and unwatch
+# ends its sleep too, so nothing it leaves holds the test's output open.
+watch() {
+    (sleep "$2" && kill -KILL "$1") >/dev/null 2>&1 </dev/null &
+    dog=$!
+}
+unwatch() {
+    pkill -P "$dog" 2>/dev/null
+    kill "$dog" 2>/dev/null
+    wait "$dog" 2>/dev/null
+}
+
 ok() {
     t_pass=$((t_pass + 1))
 }
