@@ -820,52 +820,19 @@ static void perform_action(struct run *r, const struct json_value *action,
 /* Compile a loaded module to a shared object and attach it, so everything
 ** after this runs generated code. A compile failure is a failure of the
 ** command (reported with the library's message). */
-static void aot_options(weft_aot_build_options *o) {
-  memset(o, 0, sizeof *o);
-  o->cc = opt_cc;
-  o->explicit_bounds_checks = opt_aot == 2;
-  o->chunks = 1;
-  o->jobs = 1;
-}
-
-/* The cache entry's mode: bounds-check mode and fuel metering both change
-** the code. */
-static const char *aot_mode(void) {
-  static const char *const modes[2][2] = {{"guard", "guard-fuel"},
-                                          {"explicit", "explicit-fuel"}};
-  return modes[opt_aot == 2][opt_fuel != 0];
-}
-
-/* Builds the object for `mod` into `so`: from the cache when there is one
-** (compiling into it first when the entry is missing), else a temporary
-** file the caller unlinks (*out_temp). */
-static weft_status aot_object(weft_module *mod, const char *module_path,
-                              char *so, size_t so_size, int *out_temp,
-                              weft_error *err) {
-  static unsigned long serial;
-  weft_aot_build_options o;
-  aot_options(&o);
-  *out_temp = opt_cache == NULL;
-  if (opt_cache == NULL) {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(so, so_size, "%s/weft-spec-%ld-%lu.so", tmp && *tmp ? tmp : "/tmp",
-             (long)getpid(), serial++);
-    return weft_aot_build_so(mod, &o, so, err);
-  }
-  if (aot_cache_entry(opt_cache, module_path, aot_mode(), so, so_size) != 0) {
-    snprintf(err->message, sizeof err->message, "cache path too long");
-    return WEFT_ERR_ARG;
-  }
-  if (aot_cache_has(so))
-    return WEFT_OK;
-  return aot_cache_build(mod, &o, so, err);
+/* The runner's AoT options, for aot_cache.c. */
+static struct aot_cache_opts aot_opts(void) {
+  struct aot_cache_opts o = {opt_cache, opt_cc, opt_aot == 2, opt_fuel};
+  return o;
 }
 
 static weft_status compile_aot(struct run *r, weft_module *mod,
                                const char *module_path, weft_error *err) {
   char so[1024];
   int temp;
-  weft_status s = aot_object(mod, module_path, so, sizeof so, &temp, err);
+  struct aot_cache_opts o = aot_opts();
+  weft_status s =
+      aot_cache_object(&o, mod, module_path, so, sizeof so, &temp, err);
   void *h = NULL;
   if (s == WEFT_OK)
     s = weft_aot_load_so(mod, so, &h, err);
@@ -1383,51 +1350,6 @@ static int run_file(const char *json_path, struct stats *total) {
   return stats_failed(&r.st) ? 1 : 0;
 }
 
-/* --prebuild: compiles every valid module among `paths` into the cache
-** (modules that do not load are the suite's invalid ones: passed over).
-** Returns 0 when every valid module was compiled or already there. */
-static int prebuild(char **paths, int n) {
-  weft_config config;
-  weft_engine *engine = NULL;
-  weft_error err;
-  unsigned long built = 0, cached = 0, invalid = 0, failed = 0;
-
-  weft_config_default(&config);
-  config.fuel_metering = opt_fuel;
-  memset(&err, 0, sizeof err);
-  if (weft_engine_new(&config, &engine, &err) != WEFT_OK) {
-    printf("prebuild: weft_engine_new failed: %s\n", err.message);
-    return 1;
-  }
-  for (int i = 0; i < n; i++) {
-    size_t len = 0;
-    char *bytes = spec_read_file(paths[i], &len), so[1024];
-    weft_module *mod = NULL;
-    int temp;
-    memset(&err, 0, sizeof err);
-    if (bytes == NULL || weft_module_load(engine, (const uint8_t *)bytes, len,
-                                          &mod, &err) != WEFT_OK) {
-      invalid++;
-    } else if (aot_cache_entry(opt_cache, paths[i], aot_mode(), so,
-                               sizeof so) == 0 &&
-               aot_cache_has(so)) {
-      cached++;
-    } else if (aot_object(mod, paths[i], so, sizeof so, &temp, &err) ==
-               WEFT_OK) {
-      built++;
-    } else {
-      printf("prebuild: %s: %s\n", paths[i], err.message);
-      failed++;
-    }
-    weft_module_free(mod);
-    free(bytes);
-  }
-  weft_engine_free(engine);
-  printf("prebuild: %lu compiled, %lu cached, %lu not loadable, %lu failed\n",
-         built, cached, invalid, failed);
-  return failed != 0;
-}
-
 static void usage(FILE *out) {
   fprintf(
       out,
@@ -1492,7 +1414,10 @@ int main(int argc, char **argv) {
       files[nfiles++] = argv[i];
   }
   if (opt_prebuild) {
-    status = opt_aot && opt_cache && nfiles ? prebuild(files, nfiles) : 2;
+    struct aot_cache_opts o = aot_opts();
+    status = opt_aot && opt_cache && nfiles
+                 ? aot_cache_prebuild(&o, files, nfiles)
+                 : 2;
     if (status == 2)
       usage(stderr);
     free(files);
