@@ -63,17 +63,7 @@ after() {
     rm -rf "${TMPDIR:?}"/*
 }
 # guarded ARGS...: weft under a watchdog (only against a hang)
-guarded() {
-    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
-    local pid=$! dog
-    watch "$pid" 120
-    wait "$pid"
-    status=$?
-    unwatch
-    stdout=$(cat "$TMP/stdout")
-    stderr=$(cat "$TMP/stderr")
-    last_cmd="weft $*"
-}
+guarded() { weft_guarded 120 "$@"; }
 
 # ---- the limits reach the compiler ---------------------------------------------
 weft compile --cc "$TMP/fakecc" "$M" -o "$TMP/x.cwasm"

@@ -15,16 +15,7 @@ mkfifo "$F"
 refuses() {
     local what=$1
     shift
-    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
-    local pid=$!
-    # a watchdog, only against a hang
-    watch "$pid" 20
-    wait "$pid"
-    status=$?
-    unwatch
-    stdout=$(cat "$TMP/stdout")
-    stderr=$(cat "$TMP/stderr")
-    last_cmd="weft $*"
+    weft_guarded 20 "$@"
     if [ "$status" -ne 137 ]; then ok; else not_ok "$what: weft blocked on the FIFO (killed)"; fi
     expect_status 1 "$what: exit status"
     expect_stderr_has "not a regular file (a FIFO)" "$what: says it is a FIFO"
@@ -41,15 +32,7 @@ refuses "sign --verify FIFO" sign --verify "$F"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/k.pem" 2>/dev/null
 refuses "sign FIFO" sign --key "$TMP/k.pem" --product p --svn 1 "$F" -o "$TMP/s.wasm"
 mkfifo "$TMP/key.pem"
-"$WEFT" sign --key "$TMP/key.pem" --product p --svn 1 "$M" -o "$TMP/s.wasm" \
-    >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
-pid=$!
-watch "$pid" 20
-wait "$pid"
-status=$?
-unwatch
-stderr=$(cat "$TMP/stderr")
-last_cmd="weft sign --key FIFO"
+weft_guarded 20 sign --key "$TMP/key.pem" --product p --svn 1 "$M" -o "$TMP/s.wasm"
 if [ "$status" -ne 137 ] && [ "$status" -ne 0 ]; then ok; else not_ok "sign --key FIFO: must fail without blocking"; fi
 expect_stderr_has "not a regular file" "sign --key FIFO: says why"
 # a --key-file for protected files is read the same way
@@ -69,15 +52,7 @@ refuses_dir validate "$TMP"
 ends_nonzero() {
     local what=$1
     shift
-    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
-    local pid=$!
-    watch "$pid" 20
-    wait "$pid"
-    status=$?
-    unwatch
-    stdout=$(cat "$TMP/stdout")
-    stderr=$(cat "$TMP/stderr")
-    last_cmd="weft $*"
+    weft_guarded 20 "$@"
     if [ "$status" -ne 137 ] && [ "$status" -ne 0 ]; then ok; else not_ok "$what: must fail without blocking"; fi
     expect_stderr_has "not a regular file" "$what: says why"
 }

@@ -56,6 +56,22 @@ unwatch() {
     wait "$dog" 2>/dev/null
 }
 
+# weft_guarded SECONDS ARGS...: weft() under a watchdog of SECONDS (only
+# against a hang: a killed weft shows as status 137).
+weft_guarded() {
+    local secs=$1 pid dog
+    shift
+    "$WEFT" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null &
+    pid=$!
+    watch "$pid" "$secs"
+    wait "$pid"
+    status=$?
+    unwatch
+    stdout=$(cat "$TMP/stdout")
+    stderr=$(cat "$TMP/stderr")
+    last_cmd="weft $*"
+}
+
 ok() {
     t_pass=$((t_pass + 1))
 }

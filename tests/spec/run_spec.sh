@@ -172,6 +172,21 @@ if [ "$count_only" = 1 ]; then
   exit 0
 fi
 
+# in_parallel FUNC NAME...: runs FUNC NAME for every NAME, $jobs at a time.
+in_parallel() {
+  local fn=$1 name running=0
+  shift
+  for name in "$@"; do
+    "$fn" "$name" 2>/dev/null &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+      wait -n 2>/dev/null || wait
+      running=$((running - 1))
+    fi
+  done
+  wait
+}
+
 # ---- AoT: compile every module before anything is timed. One untimed
 # runner per file compiles its valid modules into a cache private to this
 # run; the timed runs below then only load them.
@@ -188,16 +203,7 @@ if [ "$mode" != "${mode#AoT}" ]; then
     echo $? >"$tmp/$name.prebuild.rc"
   }
   t0=$SECONDS
-  running=0
-  for name in "${run_names[@]}"; do
-    prebuild_one "$name" 2>/dev/null &
-    running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then
-      wait -n 2>/dev/null || wait
-      running=$((running - 1))
-    fi
-  done
-  wait
+  in_parallel prebuild_one "${run_names[@]}"
   # A compile that failed or hung shows here; the timed run then compiles
   # that module again itself and counts whatever fails.
   for name in "${run_names[@]}"; do
@@ -229,16 +235,7 @@ run_one() {
   echo $? >"$tmp/$name.rc"
 }
 
-running=0
-for name in "${run_names[@]}"; do
-  run_one "$name" 2>/dev/null &
-  running=$((running + 1))
-  if [ "$running" -ge "$jobs" ]; then
-    wait -n 2>/dev/null || wait
-    running=$((running - 1))
-  fi
-done
-wait
+in_parallel run_one "${run_names[@]}"
 
 passed=0
 failed=0
