@@ -116,7 +116,7 @@ mode_prepare() {
     art=$(artifact "$1" "$2")
     mkdir -p "$OUT/aot"
     t0=$(now)
-    "$WEFT" compile "${flags[@]}" "$3" -o "$art" 2>>"$ERRLOG"
+    "$WEFT" compile --compile-timeout 0 "${flags[@]}" "$3" -o "$art" 2>>"$ERRLOG"
     rc=$?
     t1=$(now)
     [ $rc -eq 0 ] || { echo "[$2/$1] weft compile failed (exit $rc)" >> "$ERRLOG"; return 1; }

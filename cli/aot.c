@@ -357,7 +357,11 @@ static int build_so(const weft_module *module, const struct toolchain *t,
       snprintf(limited, limited_size, "%s", err.message);
       return CLI_EXIT_LOAD;
     }
-    return cli_report(path, &err);
+    rc = cli_report(path, &err);
+    if (s == WEFT_ERR_LIMIT)
+      cli_errorf("(raise the compiler's bounds with --compile-timeout "
+                 "SECONDS, 0 for none, or --compile-memory BYTES)");
+    return rc;
   }
   rc = cli_read_file(so_path, (uint64_t)1 << 40, so, so_size);
   unlink(so_path);

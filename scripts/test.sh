@@ -300,8 +300,8 @@ if [ -f tests/wasi/run.sh ]; then
     for mode in ${WEFT_WASI_MODES:-interp aot aot-explicit}; do
         case $mode in
         interp) run_flags="" ;;
-        aot) run_flags="--aot --cache-dir $BUILD/wasi-aot-cache" ;;
-        aot-explicit) run_flags="--aot --explicit-bounds-checks --cache-dir $BUILD/wasi-aot-cache" ;;
+        aot) run_flags="--aot --compile-timeout 0 --cache-dir $BUILD/wasi-aot-cache" ;;
+        aot-explicit) run_flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $BUILD/wasi-aot-cache" ;;
         *) echo "unknown WASI mode $mode"; add 0 1; continue ;;
         esac
         echo "-- WASI programs, mode $mode"

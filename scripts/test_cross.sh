@@ -446,13 +446,13 @@ bench_run() {
         interp) out=$(timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --fuel $FUEL \
                           --account "$acct" --invoke run "$w" "$n") ;;
         aot) out=$(WEFT_CC="$t-gcc" timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run \
-                       --aot --fuel $FUEL --account "$acct" --cache-dir "$B/aot-cache" \
+                       --aot --compile-timeout 0 --fuel $FUEL --account "$acct" --cache-dir "$B/aot-cache" \
                        --invoke run "$w" "$n") ;;
         aot-explicit)
             local art
             art=$B/cwasm/$(basename "$w" .wasm).explicit.cwasm
             mkdir -p "$B/cwasm"
-            "$HOST_WEFT" compile --fuel --target "$t" --explicit-bounds-checks "$w" \
+            "$HOST_WEFT" compile --compile-timeout 0 --fuel --target "$t" --explicit-bounds-checks "$w" \
                 -o "$art" &&
                 out=$(timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/weft" run --allow-precompiled \
                           --fuel $FUEL --account "$acct" --invoke run "$art" "$n") ;;
@@ -613,7 +613,7 @@ if tier_on programs; then
                     args=("${f[@]:2}")
                     case $m in
                         interp) pre=("${Q[@]}" "$B/weft" run) ;;
-                        aot) pre=(env WEFT_CC="$t-gcc" "${Q[@]}" "$B/weft" run --aot --cache-dir "$B/aot-cache") ;;
+                        aot) pre=(env WEFT_CC="$t-gcc" "${Q[@]}" "$B/weft" run --aot --compile-timeout 0 --cache-dir "$B/aot-cache") ;;
                         aot-explicit)
                             # the module argument becomes its artifact
                             for i in "${!args[@]}"; do
@@ -622,7 +622,7 @@ if tier_on programs; then
                                         art=$B/cwasm/$(basename "${args[$i]}" .wasm).explicit.cwasm
                                         mkdir -p "$B/cwasm"
                                         [ -f "$art" ] && [ "$art" -nt "${args[$i]}" ] && [ "$art" -nt "$HOST_WEFT" ] ||
-                                            "$HOST_WEFT" compile --target "$t" --explicit-bounds-checks \
+                                            "$HOST_WEFT" compile --compile-timeout 0 --target "$t" --explicit-bounds-checks \
                                                 "${args[$i]}" -o "$art" >"$LOG/$a-compile.log" 2>&1
                                         args[$i]=$art ;;
                                 esac
@@ -680,7 +680,7 @@ if tier_on wasi; then
             wp=0
             wf=0
             flags=""
-            [ "$m" = aot ] && flags="--aot --cache-dir $OUT/$a/wasi-aot-cache"
+            [ "$m" = aot ] && flags="--aot --compile-timeout 0 --cache-dir $OUT/$a/wasi-aot-cache"
             fl=$OUT/$a/wasi-$m.fuel
             rm -f "$fl"
             WEFT="env WEFT_CC=$t-gcc $(qemu_of "$a") $OUT/$a/weft" WEFT_RUN_FLAGS="$flags" \

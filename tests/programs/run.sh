@@ -103,7 +103,7 @@ if [ $runtime = weft ]; then
     }
     WEFT_RUN_FLAGS=()
     if [ $aot = 1 ]; then
-        WEFT_RUN_FLAGS=(--aot --cache-dir "$OUT/aot-cache")
+        WEFT_RUN_FLAGS=(--aot --compile-timeout 0 --cache-dir "$OUT/aot-cache")
         runtime=weft-aot
         # Compile both programs now, outside the timed runs.
         for w in speedtest1 lua; do

@@ -32,8 +32,8 @@ skip=0
 for mode in "${modes[@]}"; do
     case $mode in
         interp) flags="" ;;
-        aot) flags="--aot --cache-dir $OUT/cache" ;;
-        aot-explicit) flags="--aot --explicit-bounds-checks --cache-dir $OUT/cache" ;;
+        aot) flags="--aot --compile-timeout 0 --cache-dir $OUT/cache" ;;
+        aot-explicit) flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $OUT/cache" ;;
         *) echo "fuel_compare.sh: unknown mode '$mode'" >&2; exit 2 ;;
     esac
     if WEFT_RUN_FLAGS="$flags" WEFT_WASI_FUEL_LOG="$OUT/$mode.fuel" \
