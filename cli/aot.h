@@ -59,8 +59,10 @@ struct cli_run_load {
   int allow_precompiled; /* --allow-precompiled: FILE may be an artifact */
   struct cli_aot_options compile; /* key and compiler bounds (cc, target,
                                      jobs and mode are not used here) */
-  /* Set by cli_load_for_run: the compiled code it loaded, hashed from the
-  ** very bytes it loaded (the attestation's code identity). */
+  int want_code_hash;             /* --attest: hash the compiled code loaded */
+  /* Set by cli_load_for_run: compiled code was loaded, and with
+  ** want_code_hash its SHA-256, from the very bytes loaded (the
+  ** attestation's code identity). */
   int has_code;
   uint8_t code_sha256[32];
 };

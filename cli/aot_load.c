@@ -101,12 +101,14 @@ int cli_aot_attach(weft_module *module, const struct cli_artifact *a,
     return rc;
   }
   *out_code = code;
-  if (how != NULL) { /* the bytes just staged and loaded */
-    how->has_code = cli_sha256_of(a->so, a->so_size, how->code_sha256) == 0;
-    if (!how->has_code) {
-      cli_errorf("out of memory");
-      return CLI_EXIT_LOAD;
-    }
+  if (how != NULL)
+    how->has_code = 1;
+  /* The bytes just staged and loaded; hashed only for attestation (a few
+  ** MB for a large program). */
+  if (how != NULL && how->want_code_hash &&
+      cli_sha256_of(a->so, a->so_size, how->code_sha256) != 0) {
+    cli_errorf("out of memory");
+    return CLI_EXIT_LOAD;
   }
   return CLI_EXIT_OK;
 }

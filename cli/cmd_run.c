@@ -815,6 +815,7 @@ int cmd_run(int argc, char **argv) {
     free_options(&opt);
     return rc;
   }
+  opt.load.want_code_hash = opt.attest.addr != NULL;
   rc = cli_load_for_run(&opt.config, opt.path, &opt.load, &engine, &module,
                         &code);
   if (rc != CLI_EXIT_OK) {
