@@ -18,24 +18,12 @@ A=$(wasm arith) || exit 1
 
 # ---- tools: a compiler wrapper that logs calls and marks loads -------------
 HOST_CC=${WEFT_TEST_CC:-cc}
-cat >"$TMP/marker.c" <<'EOF'
-#include <stdio.h>
-#include <stdlib.h>
-__attribute__((constructor)) static void weft_test_marker(void) {
-  const char *path = getenv("WEFT_TEST_MARKER");
-  FILE *f = path ? fopen(path, "a") : NULL;
-  if (f) {
-    fputs("loaded\n", f);
-    fclose(f);
-  }
-}
-EOF
 cat >"$TMP/cc" <<EOF
 #!/bin/sh
 # logs each call; the link step (-shared) also links the load marker
 echo "\$*" >>"$TMP/cc.log"
 case " \$* " in
-*" -shared "*) exec $HOST_CC "\$@" "$TMP/marker.c" ;;
+*" -shared "*) exec $HOST_CC "\$@" "$ROOT/tests/cli/load_marker.c" ;;
 esac
 exec $HOST_CC "\$@"
 EOF

@@ -23,18 +23,6 @@ as_other() { setpriv --reuid=$OTHER --regid=$OTHER --clear-groups "$@"; }
 WEFT_ABS=$(cd "$(dirname "$WEFT")" && pwd)/$(basename "$WEFT")
 
 # ---- tools -------------------------------------------------------------------
-cat >"$TMP/marker.c" <<'EOF2'
-#include <stdio.h>
-#include <stdlib.h>
-__attribute__((constructor)) static void weft_test_marker(void) {
-  const char *path = getenv("WEFT_TEST_MARKER");
-  FILE *f = path ? fopen(path, "a") : NULL;
-  if (f) {
-    fputs("loaded\n", f);
-    fclose(f);
-  }
-}
-EOF2
 cat >"$TMP/evil.c" <<'EOF2'
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +39,7 @@ EOF2
 cat >"$TMP/cc" <<EOF2
 #!/bin/sh
 case " \$* " in
-*" -shared "*) exec $HOST_CC "\$@" "$TMP/marker.c" ;;
+*" -shared "*) exec $HOST_CC "\$@" "$ROOT/tests/cli/load_marker.c" ;;
 esac
 exec $HOST_CC "\$@"
 EOF2
