@@ -64,9 +64,11 @@ static void report_open(const char *path, int e) {
              e == ELOOP ? "a symbolic link" : strerror(e));
 }
 
-/* --aot-key FILE or $WEFT_AOT_KEY: never created. */
-static int key_from_file(const char *path, uint8_t key[32]) {
-  int fd = open_key(AT_FDCWD, path), rc;
+/* Opens `name` in `dirfd` as open_key does and reads the key; `path`
+** names it in messages. 0, or -1 after reporting. */
+static int read_key_at(int dirfd, const char *name, const char *path,
+                       uint8_t key[32]) {
+  int fd = open_key(dirfd, name), rc;
   if (fd < 0) {
     report_open(path, errno);
     return -1;
@@ -74,6 +76,11 @@ static int key_from_file(const char *path, uint8_t key[32]) {
   rc = read_key_fd(fd, path, key);
   close(fd);
   return rc;
+}
+
+/* --aot-key FILE or $WEFT_AOT_KEY: never created. */
+static int key_from_file(const char *path, uint8_t key[32]) {
+  return read_key_at(AT_FDCWD, path, path, key);
 }
 
 static int default_dir(char *out, size_t out_size) {
@@ -90,7 +97,7 @@ static int default_dir(char *out, size_t out_size) {
 /* Makes the default key: linked in only if no other weft made one first,
 ** in which case that one is read. */
 static int make_key(int dirfd, const char *path, uint8_t key[32]) {
-  int existed, fd, rc;
+  int existed;
 
   if (cli_random(key, CLI_AOT_KEY_SIZE) != 0) {
     cli_errorf("%s: no random numbers to make an AoT key", path);
@@ -101,14 +108,7 @@ static int make_key(int dirfd, const char *path, uint8_t key[32]) {
     return -1;
   if (!existed)
     return 0;
-  fd = open_key(dirfd, KEY_NAME);
-  if (fd < 0) {
-    report_open(path, errno);
-    return -1;
-  }
-  rc = read_key_fd(fd, path, key);
-  close(fd);
-  return rc;
+  return read_key_at(dirfd, KEY_NAME, path, key);
 }
 
 static int key_default(int create, uint8_t key[32], char *path,
