@@ -123,19 +123,32 @@ static size_t read_key_file(const char *path, unsigned char *buf, char *err,
   return got + 1;
 }
 
+/* read_key_file into a new KEY_FILE_MAX buffer, the caller's to free;
+** NULL with the reason in err. */
+static unsigned char *load_key_file(const char *path, size_t *out_n, char *err,
+                                    size_t errlen) {
+  unsigned char *buf = malloc(KEY_FILE_MAX);
+  if (buf == NULL) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  *out_n = read_key_file(path, buf, err, errlen);
+  if (*out_n == 0) {
+    free(buf);
+    return NULL;
+  }
+  return buf;
+}
+
 int eckey_load_private(const char *path, struct eckey **out, char *err,
                        size_t errlen) {
   mbedtls_pk_context pk;
-  unsigned char *buf = malloc(KEY_FILE_MAX);
-  size_t n = buf != NULL ? read_key_file(path, buf, err, errlen) : 0;
+  size_t n;
+  unsigned char *buf = load_key_file(path, &n, err, errlen);
   int rc;
   *out = NULL;
-  if (n == 0) {
-    if (buf == NULL)
-      snprintf(err, errlen, "out of memory");
-    free(buf);
+  if (buf == NULL)
     return -1;
-  }
   mbedtls_pk_init(&pk);
   rc = mbedtls_pk_parse_key(&pk, buf, n, NULL, 0);
   mbedtls_platform_zeroize(buf, KEY_FILE_MAX);
@@ -154,16 +167,12 @@ int eckey_load_public(const char *path, struct eckey **out, char *err,
   mbedtls_pk_context pk;
   struct eckey *pub;
   uint8_t raw[ECKEY_PUBLIC_BYTES];
-  unsigned char *buf = malloc(KEY_FILE_MAX);
-  size_t n = buf != NULL ? read_key_file(path, buf, err, errlen) : 0;
+  size_t n;
+  unsigned char *buf = load_key_file(path, &n, err, errlen);
   int rc;
   *out = NULL;
-  if (n == 0) {
-    if (buf == NULL)
-      snprintf(err, errlen, "out of memory");
-    free(buf);
+  if (buf == NULL)
     return -1;
-  }
   mbedtls_pk_init(&pk);
   rc = mbedtls_pk_parse_public_key(&pk, buf, n);
   free(buf);
