@@ -337,7 +337,8 @@ if tier_on unit; then
         for src in tests/unit/test_*.c; do
             n=$(basename "$src" .c)
             [ -x "$B/tests/$n" ] || continue
-            timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/tests/$n" >"$LOG/$a-$n.out" 2>&1
+            WEFT_CC="$(triple_of "$a")-gcc" timeout -k 5 "$TIMEOUT" "${Q[@]}" "$B/tests/$n" \
+                >"$LOG/$a-$n.out" 2>&1
             rc=$?
             if count_line "$LOG/$a-$n.out"; then
                 if [ "$rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then c_fail=1; fi

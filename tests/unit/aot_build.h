@@ -14,7 +14,8 @@
 #include "weft_aot_build.h"
 
 /* 1 when `mod` got compiled code; keep *handle until the module is freed,
-** then weft_aot_unload. */
+** then weft_aot_unload. The C compiler is $WEFT_CC when set, as for the
+** CLI: under qemu-user (test_cross.sh) it must be the target's gcc. */
 static int test_aot_compile(weft_module *mod, int explicit_checks,
                             void **handle) {
   static unsigned serial;
@@ -24,6 +25,8 @@ static int test_aot_compile(weft_module *mod, int explicit_checks,
            (long)getpid(), serial++);
   weft_aot_build_options o;
   memset(&o, 0, sizeof o);
+  const char *cc = getenv("WEFT_CC");
+  o.cc = cc && *cc ? cc : NULL;
   o.explicit_bounds_checks = explicit_checks;
   o.jobs = 1;
   o.chunks = 1;
