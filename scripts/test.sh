@@ -74,6 +74,15 @@ mkdir -p "$LOG"
 # XDG_* before HOME); tiers that compile set their own under their OUT.
 export XDG_CONFIG_HOME="$PWD/$BUILD/tests/xdg-config" XDG_CACHE_HOME="$PWD/$BUILD/tests/xdg-cache"
 unset WEFT_AOT_KEY
+# Compiled code that both builds use, made once: the plain and the ASan
+# build generate the same C from the same sources (weft's --aot cache keys
+# and the spec cache's stamp both cover the sources), so `make test-asan`
+# after `make test` (as in CI) loads what `make test` compiled. It has its
+# own AoT key (under WEFT_WASI_AOT_HOME), shared by both builds; tier 5's
+# cache is build/programs' in both already.
+AOT_SHARE=$PWD/build/tests/aot-shared
+mkdir -p "$PWD/build/tests" && mkdir -p -m 0700 "$AOT_SHARE"
+export WEFT_SPEC_AOT_CACHE=${WEFT_SPEC_AOT_CACHE:-$AOT_SHARE/spec}
 
 total_pass=0
 total_fail=0
@@ -268,7 +277,11 @@ fi
 # the sources or tools could not be had: one test counted as skipped.
 header "5. real programs (tests/programs/run.sh)"
 if [ -f tests/programs/run.sh ]; then
-    WEFT="$BUILD/weft" bash tests/programs/run.sh 2>&1 | tee "$LOG/programs.out"
+    # speedtest1 at --size 5 (--size 2 under ASan, whose checks do not
+    # grow with the size): every test set and query runs at any size.
+    st_size=5
+    [ "$BUILD" = build-asan ] && st_size=2
+    WEFT="$BUILD/weft" bash tests/programs/run.sh --size "$st_size" 2>&1 | tee "$LOG/programs.out"
     rc=${PIPESTATUS[0]}
     if [ "$rc" -eq 3 ] && [ -n "${CI:-}" ] && [ "$(id -u)" -eq 0 ]; then
         echo "FAIL: real programs skipped in CI as root (setup must fetch the sources)"
@@ -296,26 +309,32 @@ if [ -f tests/wasi/run.sh ]; then
     wasi_flags=()
     [ "$BUILD" = build-asan ] && wasi_flags+=(--asan)
     # The interpreter, then compiled code with guard pages and with explicit
-    # bounds checks (WEFT_WASI_MODES picks); compiled code is cached.
-    for mode in ${WEFT_WASI_MODES:-interp aot aot-explicit}; do
+    # bounds checks (WEFT_WASI_MODES picks); compiled code is cached. The
+    # plain build meters fuel in every run and then compares the figures
+    # (fuel_compare.sh --logs): the same fuel in each mode. The ASan build
+    # runs the same cases unmetered, so CI covers both paths once each.
+    fuel_dir=$BUILD/wasi/fuel-logs
+    rm -rf "$fuel_dir" && mkdir -p "$fuel_dir"
+    wasi_modes=${WEFT_WASI_MODES:-interp aot aot-explicit}
+    for mode in $wasi_modes; do
         case $mode in
         interp) run_flags="" ;;
-        aot) run_flags="--aot --compile-timeout 0 --cache-dir $BUILD/wasi-aot-cache" ;;
-        aot-explicit) run_flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $BUILD/wasi-aot-cache" ;;
+        aot) run_flags="--aot --compile-timeout 0 --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
+        aot-explicit) run_flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
         *) echo "unknown WASI mode $mode"; add 0 1; continue ;;
         esac
-        echo "-- WASI programs, mode $mode"
+        fuel_log=""
+        [ "$BUILD" != build-asan ] && fuel_log="$PWD/$fuel_dir/$mode.fuel"
+        echo "-- WASI programs, mode $mode${fuel_log:+, metering fuel}"
         run_counted "WASI programs ($mode)" "$LOG/wasi.out" \
-            env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" \
+            env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" WEFT_WASI_FUEL_LOG="$fuel_log" \
+            WEFT_WASI_AOT_HOME="$AOT_SHARE/wasi" \
             WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}"
     done
-    # Every case again metering fuel: the same fuel in each mode. Not in
-    # the ASan build: it compares figures the sanitizers do not change,
-    # and tier 3's fuel tests run the metered paths under ASan.
     if [ "$BUILD" != build-asan ]; then
         echo "-- WASI programs: fuel used in every mode"
         run_counted "WASI fuel" "$LOG/wasi_fuel.out" \
-            env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" bash tests/wasi/fuel_compare.sh
+            env WEFT_FUEL_MODES="$wasi_modes" bash tests/wasi/fuel_compare.sh --logs "$PWD/$fuel_dir"
         add_skipped "$LOG/wasi_fuel.out"
     fi
     wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)

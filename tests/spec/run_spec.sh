@@ -33,6 +33,15 @@
 #                      slows the tier down without changing its verdict
 #   WEFT_SPEC_BUILD_TIMEOUT  seconds before one file's compile counts as hung
 #                      (default 3600)
+#   WEFT_SPEC_AOT_CACHE  keep compiled modules in this directory between
+#                      runs (default: a private one per run). Entries live
+#                      under a stamp of everything that shapes them (weft's
+#                      sources and Makefile, the C compiler's identity) and
+#                      of the file's module bytes, so a changed generator,
+#                      compiler or module never finds an old entry; other
+#                      stamps are removed. scripts/test.sh shares one between
+#                      the plain and the ASan build: their code generator is
+#                      the same source.
 #   CI                 when set, a missing suite is a failure, not a skip
 # Exit status: 0 when nothing failed, 1 when something failed, 2 on usage
 # or setup errors.
@@ -187,19 +196,51 @@ in_parallel() {
   wait
 }
 
+# aot_cache_stamped ROOT: ROOT/STAMP, made private to this user, where STAMP
+# hashes what decides compiled code besides the module: the sources of the
+# code generator and runtime (src, include), the Makefile (the AoT C flags),
+# the compiler named by --cc and its version, and the wrapper. Other stamps
+# under ROOT are removed; a ROOT that is not ours, or that others may write,
+# is refused (the runner loads what is in it).
+aot_cache_stamped() {
+  local root="$1" cc=cc stamp i
+  for ((i = 0; i < ${#runner_flags[@]}; i++)); do
+    [ "${runner_flags[$i]}" = --cc ] && cc=${runner_flags[$((i + 1))]}
+  done
+  mkdir -p -m 0700 "$root" || return 1
+  if [ ! -O "$root" ] || [ -n "$(find "$root" -maxdepth 0 -perm /022)" ] || [ -L "$root" ]; then
+    echo "run_spec.sh: $root is not a private directory of this user; not used as a cache" >&2
+    return 1
+  fi
+  stamp=$( { find "$repo/src" "$repo/include" -type f | LC_ALL=C sort | xargs cat
+             cat "$repo/Makefile"; echo "cc $cc wrap ${wrap[*]}"; $cc --version 2>&1; } |
+           sha256sum | cut -c1-16)
+  find "$root" -mindepth 1 -maxdepth 1 ! -name "$stamp" -exec rm -rf {} +
+  mkdir -p -m 0700 "$root/$stamp" && echo "$root/$stamp"
+}
+
 # ---- AoT: compile every module before anything is timed. One untimed
 # runner per file compiles its valid modules into a cache private to this
-# run; the timed runs below then only load them.
+# run (or kept in WEFT_SPEC_AOT_CACHE); the timed runs below then only load
+# them.
+aot_cache=""
+cache_of() { echo "$tmp/aot"; }
 if [ "$mode" != "${mode#AoT}" ]; then
-  mkdir -m 0700 "$tmp/aot"
-  runner_flags+=(--aot-cache "$tmp/aot")
+  if [ -n "${WEFT_SPEC_AOT_CACHE:-}" ]; then
+    aot_cache=$(aot_cache_stamped "$WEFT_SPEC_AOT_CACHE") || exit 2
+    cache_of() {
+      echo "$aot_cache/$1-$(cat "$json_root/$1"/*.wasm 2>/dev/null | sha256sum | cut -c1-16)"
+    }
+  fi
   build_timeout="${WEFT_SPEC_BUILD_TIMEOUT:-3600}"
   prebuild_one() {
-    local name="$1" mods
+    local name="$1" mods dir
     mods=("$json_root/$name"/*.wasm)
     [ -e "${mods[0]}" ] || return 0
+    dir=$(cache_of "$name")
+    mkdir -p -m 0700 "$dir"
     timeout -k 5 "$build_timeout" "${wrap[@]}" "$runner" "${runner_flags[@]}" \
-      --prebuild "${mods[@]}" >"$tmp/$name.prebuild" 2>&1
+      --aot-cache "$dir" --prebuild "${mods[@]}" >"$tmp/$name.prebuild" 2>&1
     echo $? >"$tmp/$name.prebuild.rc"
   }
   t0=$SECONDS
@@ -221,16 +262,20 @@ else
 fi
 
 run_one() {
-  local name="$1" json="$json_root/$1/$1.json" rc
+  local name="$1" json="$json_root/$1/$1.json" rc cache_flags=()
+  if [ "$mode" != "${mode#AoT}" ]; then
+    cache_flags=(--aot-cache "$(cache_of "$name")")
+    mkdir -p -m 0700 "${cache_flags[1]}"
+  fi
   if [ ! -f "$json" ]; then
     echo "$name.wast: 0 passed, 1 failed (no JSON: wast2json failed)" >"$tmp/$name.out"
     echo 1 >"$tmp/$name.rc"
     return
   fi
   if command -v timeout >/dev/null 2>&1; then
-    timeout -k 5 "$timeout_s" "${wrap[@]}" "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
+    timeout -k 5 "$timeout_s" "${wrap[@]}" "$runner" "${runner_flags[@]}" "${cache_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
   else
-    "${wrap[@]}" "$runner" "${runner_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
+    "${wrap[@]}" "$runner" "${runner_flags[@]}" "${cache_flags[@]}" "$json" >"$tmp/$name.out" 2>&1
   fi
   echo $? >"$tmp/$name.rc"
 }

@@ -8,16 +8,31 @@
 # counted as skipped (their figures are printed).
 # Ends with "N passed, N failed" (and "skipped: N").
 #
-# usage: tests/wasi/fuel_compare.sh   (WEFT as for run.sh; WEFT_FUEL_MODES
-#        overrides the modes, default "interp aot aot-explicit")
+# usage: tests/wasi/fuel_compare.sh [--logs DIR]   (WEFT as for run.sh;
+#        WEFT_FUEL_MODES overrides the modes, default "interp aot
+#        aot-explicit")
+#   --logs DIR  run nothing: compare DIR/MODE.fuel, written by runs of
+#               run.sh with WEFT_WASI_FUEL_LOG=DIR/MODE.fuel (scripts/test.sh
+#               meters its own runs of every mode instead of running them
+#               all twice)
 set -u
+logs=""
+case ${1:-} in
+    --logs) logs=$2 ;;
+    "") ;;
+    *) echo "fuel_compare.sh: unknown argument '$1'" >&2; exit 2 ;;
+esac
 export LC_ALL=C
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 cd "$ROOT" || exit 2
-OUT=${WEFT_WASI_OUT:-build/wasi}/fuel
-rm -rf "$OUT" && mkdir -p "$OUT/cache"
-OUT=$(cd "$OUT" && pwd)
+if [ -n "$logs" ]; then
+    OUT=$logs
+else
+    OUT=${WEFT_WASI_OUT:-build/wasi}/fuel
+    rm -rf "$OUT" && mkdir -p "$OUT/cache"
+    OUT=$(cd "$OUT" && pwd)
+fi
 # weft's AoT key and --aot cache defaults live under OUT, never in the
 # user's home (XDG_* take precedence over HOME in weft).
 export XDG_CONFIG_HOME="$OUT/xdg-config" XDG_CACHE_HOME="$OUT/xdg-cache"
@@ -30,6 +45,7 @@ fail=0
 skip=0
 
 for mode in "${modes[@]}"; do
+    [ -n "$logs" ] && break
     case $mode in
         interp) flags="" ;;
         aot) flags="--aot --compile-timeout 0 --cache-dir $OUT/cache" ;;

@@ -31,6 +31,9 @@
 #   WEFT_WASI_OUT=...  build directory (default build/wasi, build-asan/wasi)
 #   WEFT_WASI_FUEL_LOG=FILE  run every case metering fuel (--fuel, --account)
 #                and append "CASE FUEL-USED" lines to FILE (fuel_compare.sh)
+#   WEFT_WASI_AOT_HOME=DIR  where weft's AoT key and default cache live
+#                (default $WEFT_WASI_OUT); scripts/test.sh shares one between
+#                its plain and ASan builds
 #   CLANG=...    default clang-19;  WASI_SYSROOT=... default /usr
 
 set -u
@@ -73,10 +76,13 @@ skip=0
 
 mkdir -p "$OUT/run" "$OUT/log"
 OUT=$(cd "$OUT" && pwd)
-# weft's AoT key and --aot cache defaults live under OUT (kept from run to
-# run, with the cache entries made under that key), never in the user's
-# home (XDG_* take precedence over HOME in weft).
-export XDG_CONFIG_HOME="$OUT/xdg-config" XDG_CACHE_HOME="$OUT/xdg-cache"
+# weft's AoT key and --aot cache defaults live under OUT, or under
+# WEFT_WASI_AOT_HOME when set (kept from run to run, with the cache entries
+# made under that key), never in the user's home (XDG_* take precedence over
+# HOME in weft).
+AOT_HOME=${WEFT_WASI_AOT_HOME:-$OUT}
+mkdir -p "$AOT_HOME"
+export XDG_CONFIG_HOME="$AOT_HOME/xdg-config" XDG_CACHE_HOME="$AOT_HOME/xdg-cache"
 unset WEFT_AOT_KEY
 
 # ---- toolchain --------------------------------------------------------------
