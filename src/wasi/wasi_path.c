@@ -854,9 +854,14 @@ static u16 open_beneath(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
   if (!follow)
     flags |= WEFT_WASI_OPEN_NOFOLLOW;
   for (tries = 0; tries < 4; tries++) {
-    w->lookups += path_components(w->path_a);
     r = e->fs->open_beneath(e->fs_user, e->file, w->path_a, flags, fdflags, out,
                             out_type);
+    /* Charged only for lookups made: ENOSYS looked nothing up, and the
+    ** walk that follows charges its own, so fuel stays the same whether
+    ** the kernel has openat2 or not (qemu-user has not). */
+    if (r == WEFT_WASI_ENOSYS)
+      break;
+    w->lookups += path_components(w->path_a);
     if (r != WEFT_WASI_EAGAIN)
       break; /* EAGAIN: a rename raced the lookup; try again */
   }
