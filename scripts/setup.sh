@@ -52,6 +52,12 @@ PACKAGES=(
     afl++                       # make fuzz-afl: AFL++ on the weft CLI
     openssl                     # tests/seal, tests/attest: keys made apart
     python3                     # tests/seal's record check, make fuzz-diff
+    libjansson-dev              # weft-oci: config.json and state (JSON)
+    libseccomp-dev              # weft-oci: the seccomp allow-list of weft
+    jq                          # tests/oci: reading weft-oci's JSON
+    podman                      # tests/oci: weft-oci under podman (conmon)
+    containerd                  # tests/oci: weft-oci under ctr / the shim
+    crun runc                   # tests/oci: reference runtimes, fallback
 )
 
 # ---- 1. packages ------------------------------------------------------------
