@@ -23,6 +23,7 @@ struct run_options {
   const char *invoke; /* export to call, or NULL for _start */
   const char *argv0;  /* --argv0: WASI's argv[0] instead of path */
   int seccomp_fd;     /* --seccomp-bpf FD, or -1 */
+  int max_memory_set; /* --max-memory was given */
   int argc;           /* ARGS after the file: program arguments */
   char **argv;        /*   (to the invoked function, or WASI's argv) */
   weft_config config; /* engine limits */
@@ -459,6 +460,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     } else if ((v = option_value(argc, argv, &i, "--max-memory", &missing))) {
       if (cli_parse_size(v, &opt->config.max_memory_bytes) != 0)
         return bad_option_value("--max-memory", v);
+      opt->max_memory_set = 1;
     } else if ((v = option_value(argc, argv, &i, "--max-call-depth",
                                  &missing))) {
       if (cli_parse_u32(v, &opt->config.max_call_depth) != 0 ||
@@ -778,6 +780,27 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
   return rc;
 }
 
+/* A program that failed after --max-memory refused one of its
+** memory.grow calls most likely failed because of it (malloc returned
+** NULL, and the program aborted or exited): say so, since the trap or
+** exit status alone ("unreachable", 1) does not. */
+static void note_memory_limit(const struct run_options *opt,
+                              weft_instance *instance, int rc) {
+  weft_extern mem;
+  uint64_t size, limit = opt->config.max_memory_bytes;
+
+  if (rc == CLI_EXIT_OK || !opt->max_memory_set || instance == NULL ||
+      weft_instance_export(instance, "memory", &mem) != WEFT_OK ||
+      mem.kind != WEFT_EXTERN_MEMORY)
+    return;
+  size = weft_memory_size(mem.of.memory);
+  if (weft_memory_limit_refused(mem.of.memory))
+    cli_errorf("%s: memory.grow past --max-memory was refused (memory %llu "
+               "bytes, limit %llu): the program most likely ran out of "
+               "memory",
+               opt->path, (unsigned long long)size, (unsigned long long)limit);
+}
+
 /* --attest: the handshake before anything is instantiated; then the
 ** released secret may key the protected dirs. */
 static int run_attestation(struct run_options *opt, const weft_module *module) {
@@ -876,6 +899,7 @@ int cmd_run(int argc, char **argv) {
     goto done;
   rc = call_entry(engine, &opt, func);
   cli_meter_stop(&opt.meter); /* the program is done: no alarm now */
+  note_memory_limit(&opt, instance, rc);
 done:
   fflush(stdout);
   if (opt.meter.deadline_hit)

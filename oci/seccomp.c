@@ -16,6 +16,8 @@
 **   mmap, mprotect  never PROT_EXEC: compiled code is mapped before the
 **           filter, so nothing executable appears afterwards
 **   tgkill  SIGABRT only (abort()); no signal to another process
+**   prlimit64  reading only (the stack size, for weft's native stack
+**           floor); no limit can be raised or changed
 */
 #include <errno.h>
 #include <seccomp.h>
@@ -57,6 +59,8 @@ static int add_conditional(scmp_filter_ctx ctx) {
                          SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
                          SCMP_A2(SCMP_CMP_EQ, SIGABRT));
+  rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
+                         SCMP_A2(SCMP_CMP_EQ, 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
   return rc;
 }

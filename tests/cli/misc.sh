@@ -42,4 +42,13 @@ expect_stderr_has "not a BPF program" "--seccomp-bpf refusal names the problem"
 weft run --seccomp-bpf x "$A0"
 expect_stderr_has "invalid value 'x' for --seccomp-bpf" "--seccomp-bpf wants a number"
 
+# a failure after --max-memory refused a memory.grow says so
+G=$(wasm grow_trap) || exit 1
+weft run --max-memory 1M "$G"
+expect_status 3 "growing past --max-memory, then trapping"
+expect_stderr_has "memory.grow past --max-memory was refused" "the trap names the memory limit"
+weft run --max-memory 64M --invoke _start "$A0"
+expect_status 7 "no note when no grow was refused"
+case $stderr in *"--max-memory was refused"*) not_ok "no memory note without a refused grow";; *) ok;; esac
+
 done_testing
