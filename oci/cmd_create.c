@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,31 +86,58 @@ static int parse_create(const char *cmd, int argc, char **argv,
   return 0;
 }
 
+/* The AoT key of the cache: 32 random bytes, made once, private to the
+** process's user. weft would make its own only under $HOME; it gets this
+** one as --aot-key. */
+static int make_aot_key(int dirfd, const struct oci_process *p) {
+  unsigned char key[32];
+  int fd = openat(dirfd, "aot.key",
+                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return errno == EEXIST ? 0 : -1;
+  if (getrandom(key, sizeof key, 0) != (ssize_t)sizeof key ||
+      write(fd, key, sizeof key) != (ssize_t)sizeof key ||
+      fchown(fd, p->uid, p->gid) != 0) {
+    close(fd);
+    unlinkat(dirfd, "aot.key", 0);
+    return -1;
+  }
+  memset(key, 0, sizeof key);
+  return close(fd);
+}
+
 /* weft.aot: the compiled-code cache of this uid under --root (its own
-** directory, so that a process.user can write it through a descriptor). */
+** directory, so that a process.user can write it through a descriptor),
+** with its key. */
 static int plan_aot(json_t *run, int rootfd, const char *root,
                     const struct oci_process *p) {
   char name[32], path[PATH_MAX];
-  int fd;
+  int fd, ufd = -1;
 
   if (!json_is_true(json_object_get(run, "aot")))
     return 0;
   snprintf(name, sizeof name, "%u", (unsigned)p->uid);
-  if ((mkdirat(rootfd, ".aot-cache", 0700) != 0 && errno != EEXIST) ||
-      (fd = openat(rootfd, ".aot-cache",
-                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-    oci_errorf("weft.aot: cannot make %s/.aot-cache: %s", root,
-               strerror(errno));
-    return -1;
-  }
-  if (mkdirat(fd, name, 0700) == 0 &&
-      fchownat(fd, name, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) != 0) {
-    oci_errorf("weft.aot: cannot give the cache to uid %s: %s", name,
-               strerror(errno));
-    close(fd);
+  fd = mkdirat(rootfd, ".aot-cache", 0700) != 0 && errno != EEXIST
+           ? -1
+           : openat(rootfd, ".aot-cache",
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0 && mkdirat(fd, name, 0700) == 0 &&
+      fchownat(fd, name, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) != 0)
+    errno = EPERM;
+  else if (fd >= 0)
+    ufd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (ufd < 0 || make_aot_key(ufd, p) != 0) {
+    oci_errorf("weft.aot: cannot make the cache %s/.aot-cache/%s: %s", root,
+               name, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    if (ufd >= 0)
+      close(ufd);
     return -1;
   }
   close(fd);
+  close(ufd);
   snprintf(path, sizeof path, "%s/.aot-cache/%s", root, name);
   json_object_set_new(run, "aot_cache", json_string(path));
   return 0;
@@ -252,6 +280,7 @@ static int create_container(const struct oci_globals *g,
   int rc = -1;
 
   memset(&c, 0, sizeof c);
+  memset(&b, 0, sizeof b);
   c.id = o->id;
   c.rootfd = c.dirfd = c.lockfd = -1;
   if (oci_check_id(o->id) != 0 || oci_bundle_load(o->bundle, &b) != 0)

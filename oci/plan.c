@@ -60,12 +60,15 @@ static int plan_bind(const struct oci_mount *m, json_t *dirs) {
 /* A tmpfs: a private directory under the container's state directory. */
 static int plan_tmpfs(const struct oci_mount *m, const struct oci_bundle *b,
                       int dirfd, const char *statedir, json_t *dirs,
-                      unsigned n) {
+                      unsigned *count) {
   char name[32], host[4096];
   int tfd;
 
+  unsigned n = *count;
+
   if (strcmp(m->dest, "/dev") == 0)
     return 0; /* device nodes: nothing for WASI */
+  *count = n + 1;
   snprintf(name, sizeof name, "%u", n);
   snprintf(host, sizeof host, "%s/tmpfs/%u", statedir, n);
   if ((mkdirat(dirfd, "tmpfs", 0711) != 0 && errno != EEXIST) ||
@@ -102,7 +105,7 @@ static int plan_mounts(const struct oci_bundle *b, int dirfd,
     if (m->bind && plan_bind(m, dirs) != 0)
       return -1;
     if (!m->bind && m->tmpfs &&
-        plan_tmpfs(m, b, dirfd, statedir, dirs, ntmpfs++) != 0)
+        plan_tmpfs(m, b, dirfd, statedir, dirs, &ntmpfs) != 0)
       return -1;
     if (!m->bind && !m->tmpfs)
       oci_logf("info", "mount %s (%s): skipped, nothing a Wasm program uses",
