@@ -24,7 +24,7 @@
 ** --preserve-fds is accepted, and the descriptors are not passed on:
 ** WASI has no way to name them. linux.resources.cpu is not applied (no
 ** CPU controller is used); cgroupsPath is used best-effort for memory
-** (cgroup.c is not part of this version: see the log line).
+** (cgroup.c).
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -232,7 +232,7 @@ static pid_t fork_init(struct oci_container *c, struct oci_launch *l,
 static int create_locked(struct oci_container *c, const struct oci_bundle *b,
                          const struct oci_create_opts *o, const char *root,
                          pid_t *out_pid) {
-  char statedir[PATH_MAX];
+  char statedir[PATH_MAX], cgroup[PATH_MAX];
   struct oci_launch l;
   json_t *run;
   pid_t pid;
@@ -257,6 +257,9 @@ static int create_locked(struct oci_container *c, const struct oci_bundle *b,
   pid = fork_init(c, &l, b, o);
   if (pid < 0)
     goto done;
+  oci_cgroup_join(b->cgroups_path, b->memory_limit, pid, cgroup, sizeof cgroup);
+  if (cgroup[0] != '\0')
+    json_object_set_new(run, "cgroup", json_string(cgroup));
   c->state = initial_state(b, c->id, pid, run);
   if (oci_state_save(c) != 0 ||
       (o->pid_file != NULL && oci_write_pid_file(o->pid_file, pid) != 0)) {

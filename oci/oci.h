@@ -15,6 +15,7 @@
 **   harden.c      rlimits, user, capabilities, no_new_privs
 **   seccomp.c     the allow-list (syscalls.def) exported as BPF to a memfd
 **   console.c     process.terminal: a pty whose master goes to the socket
+**   cgroup.c      a memory cgroup at linux.cgroupsPath, best effort
 **   cmd_*.c       the commands
 **
 ** weft-oci never runs Wasm itself: a container's init process becomes the
@@ -233,6 +234,17 @@ int oci_harden(const struct oci_process *p);
 int oci_seccomp_memfd(void);
 /* The features document's "seccomp" object. */
 json_t *oci_seccomp_features(void);
+
+/* ---- cgroup.c ---- */
+/* Best effort: puts pid in a memory cgroup at cgroupsPath limited to
+** limit bytes; dir gets the cgroup's directory ("" when none was made).
+** Problems are logged, never fatal; returns 0. */
+int oci_cgroup_join(const char *cgroups_path, long long limit, pid_t pid,
+                    char *dir, size_t size);
+/* Adds pid to the cgroup dir (nothing when dir is NULL or ""). */
+int oci_cgroup_add(const char *dir, pid_t pid);
+/* Removes the cgroup dir once its processes are gone. */
+void oci_cgroup_remove(const char *dir);
 
 /* ---- console.c ---- */
 /* Makes a pty, sends its master over the unix socket at sock_path,

@@ -378,6 +378,9 @@ static int parse_linux(const json_t *linux_obj, struct oci_bundle *b) {
     b->memory_limit = json_integer_value(mem);
   b->cgroups_path =
       json_string_value(json_object_get(linux_obj, "cgroupsPath"));
+  if (json_object_get(json_object_get(linux_obj, "resources"), "cpu") != NULL)
+    oci_logf("warning", "linux.resources.cpu is not applied: weft-oci "
+                        "limits memory, fuel and time, not CPU shares");
   return 0;
 }
 

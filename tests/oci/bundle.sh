@@ -370,6 +370,22 @@ mkbundle "$TMP/mem2" 'c["process"]["args"] = ["/probe.wasm", "5"]' \
 oci run --bundle "$TMP/mem2" mem2
 expect_status 5 "a limit below one page still allows one page"
 
+# A memory cgroup at cgroupsPath, when this machine lets us make one.
+CG=/weft-oci-test-$$
+if [ -w /sys/fs/cgroup/memory/cgroup.procs ] || [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    mkbundle "$TMP/cg" 'c["process"]["args"] = ["/sleeper.wasm"]' \
+        "c['linux'] = {'cgroupsPath': '$CG/cg1', 'resources': {'memory': {'limit': 67108864}}}"
+    create cg1 "$TMP/cg"
+    oci start cg1
+    check "cgroupsPath: init is in the memory cgroup" grep -q ":$CG/cg1\$" "/proc/$(cat "$TMP/cg1.pid")/cgroup"
+    oci delete --force cg1
+    check "delete removes the cgroup" bash -c "! grep -rqs . /sys/fs/cgroup/memory$CG/cg1/cgroup.procs /sys/fs/cgroup$CG/cg1/cgroup.procs && [ ! -d /sys/fs/cgroup/memory$CG/cg1 ] && [ ! -d /sys/fs/cgroup$CG/cg1 ]"
+    rmdir "/sys/fs/cgroup/memory$CG" "/sys/fs/cgroup$CG" 2>/dev/null
+else
+    echo "skip: no writable memory cgroup"
+    t_skip=$((t_skip + 1))
+fi
+
 # ---- annotations -------------------------------------------------------------------------
 mkbundle "$TMP/fuel" 'c["annotations"] = {"weft.fuel": "10"}'
 oci run --bundle "$TMP/fuel" a1
