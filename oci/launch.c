@@ -201,8 +201,9 @@ static int open_module(struct oci_launch *l, const json_t *run,
   if (json_is_true(json_object_get(run, "wasm_annotated")))
     oci_errorf("entrypoint %s is not a WebAssembly module", p->args[0]);
   else
-    oci_errorf("weft-oci runs WebAssembly modules; %s is not one (no "
-               "fallback runtime for other images is configured)",
+    oci_errorf("weft-oci runs WebAssembly modules; %s is not one (configure "
+               "a fallback runtime for other images: --fallback-runtime PATH "
+               "or WEFT_OCI_FALLBACK=PATH, e.g. runc or crun)",
                p->args[0]);
   return -1;
 }

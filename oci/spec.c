@@ -182,6 +182,7 @@ static int parse_rlimit(const json_t *r, const char *what,
     oci_errorf("%s: rlimit %s needs numeric hard and soft", what, type);
     return -1;
   }
+  out->name = rlimit_names[i].name;
   out->resource = rlimit_names[i].resource;
   out->limit.rlim_max = json_is_real(hard) || json_integer_value(hard) < 0
                             ? RLIM_INFINITY
