@@ -401,6 +401,25 @@ oci run --bundle "$TMP/aot" a3
 expect_status 7 "weft.aot=true runs compiled code"
 check "weft.aot filled the cache under --root" bash -c "ls '$STATE/.aot-cache/0' | grep -q ."
 
+# weft.protected-dir: a bind mount whose files are stored encrypted.
+mkdir -p "$TMP/vol-p"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/pfs.key"
+mkbundle "$TMP/pfs" 'c["process"]["args"] = ["/writer.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
+    "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': '$TMP/pfs.key'}"
+oci run --bundle "$TMP/pfs" a4
+expect_status 0 "weft.protected-dir with weft.key-file"
+check "the protected file is on the host, not in clear" bash -c "[ -s '$TMP/vol-p/out.txt' ] && ! grep -q hi '$TMP/vol-p/out.txt'"
+mkbundle "$TMP/pfs2" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
+    "c['annotations'] = {'weft.protected-dir': '/data'}"
+oci run --bundle "$TMP/pfs2" a5
+expect_status 1 "weft.protected-dir without weft.key-file: status 1"
+expect_stderr_has "go together" "weft.protected-dir without weft.key-file: message"
+no_state a5 "weft.protected-dir without weft.key-file"
+mkbundle "$TMP/pfs3" "c['annotations'] = {'weft.protected-dir': '/nowhere', 'weft.key-file': '$TMP/pfs.key'}"
+oci run --bundle "$TMP/pfs3" a6
+expect_status 1 "weft.protected-dir naming no bind mount: status 1"
+
 # ---- a terminal over --console-socket -------------------------------------------------------
 cat >"$TMP/console.py" <<'EOF'
 import array, os, socket, sys
