@@ -80,6 +80,10 @@ for tool in wat2wasm jq python3; do
     fi
 done
 
+# The interpreter itself, not a version manager's shim (which costs a
+# second per call here).
+PY=$(python3 -c 'import sys; print(sys.executable)')
+
 # oci ARGS...: runs weft-oci with our --root; sets status, stdout, stderr.
 # Commands that leave a container behind (create, exec --detach) must not
 # use it: the container keeps their stdout; see create() instead.
@@ -140,7 +144,7 @@ mkbundle() {
     shift
     mkdir -p "$dir/rootfs/sub"
     cp "$TMP"/{probe,sleeper,writer,grow}.wasm "$dir/rootfs/"
-    python3 - "$dir/config.json" "$@" <<'EOF'
+    "$PY" - "$dir/config.json" "$@" <<'EOF'
 import json, sys
 c = {"ociVersion": "1.0.2",
      "process": {"args": ["/probe.wasm"], "env": ["PATH=/bin"], "cwd": "/",
@@ -446,7 +450,7 @@ while True:
 open(out, "wb").write(got)
 EOF
 mkbundle "$TMP/tty" 'c["process"]["terminal"] = True' 'c["process"]["args"] = ["/probe.wasm", "on-a-tty"]'
-timeout 30 python3 "$TMP/console.py" "$TMP/console.sock" "$TMP/console.out" &
+timeout 30 "$PY" "$TMP/console.py" "$TMP/console.sock" "$TMP/console.out" &
 BG+=($!)
 for i in $(seq 300); do [ -e "$TMP/console.out.ready" ] && break; sleep 0.1; done
 create t1 "$TMP/tty" --console-socket "$TMP/console.sock"
@@ -534,7 +538,7 @@ cp "$TMP/probe.wasm" "$TMP/outside/host.wasm"
 mkbundle "$TMP/escape"
 ln -s ../../outside/host.wasm "$TMP/escape/rootfs/rel.wasm"
 ln -s "$TMP/outside/host.wasm" "$TMP/escape/rootfs/abs.wasm"
-python3 - "$TMP/escape/config.json" <<'EOF'
+"$PY" - "$TMP/escape/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1])); c["process"]["args"] = ["/rel.wasm"]
 json.dump(c, open(sys.argv[1], "w"))
@@ -546,7 +550,7 @@ mkbundle "$TMP/native" 'c["process"]["args"] = ["/bin/sh"]'
 mkdir -p "$TMP/native/rootfs/bin"
 printf '#!/bin/sh\necho native\n' >"$TMP/native/rootfs/bin/sh"
 refuse bad8 "a non-Wasm entrypoint" "weft-oci runs WebAssembly modules; /bin/sh is not one" "$TMP/native"
-python3 - "$TMP/native/config.json" <<'EOF'
+"$PY" - "$TMP/native/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1])); c["annotations"] = {"module.wasm.image/variant": "compat"}
 json.dump(c, open(sys.argv[1], "w"))
@@ -620,7 +624,7 @@ mkdir -p "$TMP/native-fb/rootfs"
 printf '#include <stdio.h>\nint main(int c, char **v) { printf("native %%s\\n", c > 1 ? v[1] : ""); return 0; }\n' >"$TMP/nat.c"
 if [ -n "$FB" ] && cc -static -O1 -o "$TMP/native-fb/rootfs/native" "$TMP/nat.c" 2>/dev/null; then
     (cd "$TMP/native-fb" && "$FB" spec >/dev/null 2>&1)
-    python3 - "$TMP/native-fb/config.json" <<'EOF2'
+    "$PY" - "$TMP/native-fb/config.json" <<'EOF2'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["process"]["args"] = ["/native", "fell-back"]
