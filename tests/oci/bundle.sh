@@ -271,7 +271,8 @@ no_state kc "delete of a created container"
 mkbundle "$TMP/hard" 'c["process"]["args"] = ["/sleeper.wasm"]' \
     'c["process"]["user"] = {"uid": 65534, "gid": 65534, "additionalGids": [65533]}' \
     'c["process"]["capabilities"] = {"bounding": ["CAP_SYS_ADMIN"], "effective": ["CAP_SYS_ADMIN"]}' \
-    'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]'
+    'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]' \
+    'c["process"]["oomScoreAdj"] = 500'
 create h1 "$TMP/hard"
 expect_status 0 "create with user, capabilities and rlimits"
 oci start h1
@@ -286,6 +287,7 @@ case $st in *"Uid:	65534	65534	65534	65534"*) ok "process.user uid" ;; *) not_ok
 case $st in *"Gid:	65534	65534	65534	65534"*) ok "process.user gid" ;; *) not_ok "gid: $(grep Gid <<<"$st")" ;; esac
 case $st in *"Groups:	65533"*) ok "process.user additionalGids" ;; *) not_ok "groups: $(grep Groups <<<"$st")" ;; esac
 check "process.rlimits applied" grep -q "Max open files *256 *512" "/proc/$hp/limits"
+check "process.oomScoreAdj applied" [ "$(cat "/proc/$hp/oom_score_adj")" = 500 ]
 oci delete --force h1
 
 # ---- ps, exec (inline, --process, --detach), kill --all -----------------------------
