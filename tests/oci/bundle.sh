@@ -299,6 +299,11 @@ oci ps --format json e1
 check "ps --format json lists init" jq -e --argjson p "$epid" '. == [$p]' "$TMP/stdout" >/dev/null
 oci ps e1
 expect_stdout_has "$epid" "ps (table) lists init"
+oci list --format json
+check "list --format json shows the running container" \
+    jq -e --argjson p "$epid" 'map(select(.id == "e1" and .status == "running" and .pid == $p)) | length == 1' "$TMP/stdout" >/dev/null
+oci ls -q
+check "ls -q lists the IDs" grep -qx e1 "$TMP/stdout"
 oci exec e1 /probe.wasm inline 4
 expect_status 4 "exec ID ARGS: the program's exit status"
 expect_stdout_has "arg=inline" "exec ID ARGS: the program's arguments"
