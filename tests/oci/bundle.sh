@@ -415,6 +415,7 @@ check "weft.aot filled the cache under --root" bash -c "ls '$STATE/.aot-cache/0'
 # weft.protected-dir: a bind mount whose files are stored encrypted.
 mkdir -p "$TMP/vol-p"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/pfs.key"
+chmod 600 "$TMP/pfs.key"
 mkbundle "$TMP/pfs" 'c["process"]["args"] = ["/writer.wasm"]' \
     "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
     "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': '$TMP/pfs.key'}"
@@ -430,6 +431,11 @@ no_state a5 "weft.protected-dir without weft.key-file"
 mkbundle "$TMP/pfs3" "c['annotations'] = {'weft.protected-dir': '/nowhere', 'weft.key-file': '$TMP/pfs.key'}"
 oci run --bundle "$TMP/pfs3" a6
 expect_status 1 "weft.protected-dir naming no bind mount: status 1"
+chmod 644 "$TMP/pfs.key"
+oci run --bundle "$TMP/pfs" a7
+expect_status 1 "weft.key-file readable by others: status 1"
+expect_stderr_has "not a private regular file" "weft.key-file readable by others: message"
+no_state a7 "weft.key-file readable by others"
 
 # ---- a terminal over --console-socket -------------------------------------------------------
 cat >"$TMP/console.py" <<'EOF'
@@ -572,6 +578,8 @@ mkbundle "$TMP/badval" 'c["annotations"] = {"weft.fuel": "lots"}'
 refuse bad12 "an invalid annotation value" "annotation weft.fuel: invalid value 'lots'" "$TMP/badval"
 mkbundle "$TMP/badacct" 'c["annotations"] = {"weft.account": "../x.json"}'
 refuse bad13 "weft.account leaving the bundle" "annotation weft.account: invalid value" "$TMP/badacct"
+mkbundle "$TMP/badacct2" 'c["annotations"] = {"weft.account": "config.json"}'
+refuse bad13b "weft.account replacing config.json" "annotation weft.account: invalid value" "$TMP/badacct2"
 mkbundle "$TMP/badmount" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/no-such-dir', 'options': ['rbind']}]"
 refuse bad14 "a bind mount whose source is missing" "mount /data: source" "$TMP/badmount"
 mkbundle "$TMP/badenv" 'c["process"]["env"] = ["NOVALUE"]'
