@@ -69,9 +69,10 @@ static int parse_create(const char *cmd, int argc, char **argv,
                "--preserve-fds %s: not passed on (WASI cannot name "
                "them)",
                v);
+    else if (strcmp(arg, "--detach") == 0 || strcmp(arg, "-d") == 0)
+      o->detach = 1;
     else if (strcmp(arg, "--no-pivot") == 0 ||
-             strcmp(arg, "--no-new-keyring") == 0 ||
-             strcmp(arg, "--detach") == 0 || strcmp(arg, "-d") == 0)
+             strcmp(arg, "--no-new-keyring") == 0)
       continue;
     else if (missing)
       return oci_usage_error(cmd, "option %s needs a value", arg);
@@ -360,7 +361,8 @@ static void forward(int sig) {
 }
 
 /* run: create, start, wait for the program in the foreground, delete;
-** the exit status is the program's (128 + N when killed by signal N). */
+** the exit status is the program's (128 + N when killed by signal N).
+** run --detach returns once the program has started. */
 int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
   struct oci_create_opts o;
   struct oci_container c;
@@ -374,6 +376,8 @@ int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
     return OCI_EXIT_FAIL;
   rc = oci_start_locked(&c);
   oci_container_close(&c);
+  if (rc == 0 && o.detach)
+    return 0; /* the caller's subreaper reaps it, and deletes it */
   if (rc == 0) {
     run_pid = pid;
     signal(SIGTERM, forward);

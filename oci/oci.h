@@ -292,6 +292,7 @@ int oci_delete_locked(struct oci_container *c, int force);
 /* cmd_create.c: parsed create/run options. */
 struct oci_create_opts {
   const char *bundle, *pid_file, *console_socket, *id;
+  int detach; /* run --detach: return once started */
 };
 
 /* ---- commands ---- */

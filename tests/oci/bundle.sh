@@ -218,6 +218,11 @@ oci run --bundle "$B" r1
 expect_status 3 "run exits with the program's status"
 expect_stdout_has "arg=hello" "run shows the program's output"
 no_state r1 "run"
+"$OCI" --root "$STATE" run --detach --bundle "$SLEEP" rd >"$TMP/rd.out" 2>&1 </dev/null
+status=$?
+expect_status 0 "run --detach returns"
+check "run --detach: the container runs" wait_status rd running
+oci delete --force rd
 mkbundle "$TMP/envb" 'c["process"]["args"] = ["probe.wasm", "x"]' \
     'c["process"]["env"] = ["EMPTY=", "EQ=a=b", "PATH=/"]' 'c["process"]["cwd"] = "/sub"'
 oci run --bundle "$TMP/envb" r2
