@@ -17,6 +17,7 @@
 **   console.c     process.terminal: a pty whose master goes to the socket
 **   cgroup.c      a memory cgroup at linux.cgroupsPath, best effort
 **   fallback.c    non-Wasm images handed to another runtime (runc, crun)
+**   sandbox.c     a built-in pause for Kubernetes pod sandboxes
 **   cmd_*.c       the commands
 **
 ** weft-oci never runs Wasm itself: a container's init process becomes the
@@ -275,6 +276,12 @@ int oci_cgroup_join(const char *cgroups_path, long long limit, pid_t pid,
 int oci_cgroup_add(const char *dir, pid_t pid);
 /* Removes the cgroup dir once its processes are gone. */
 void oci_cgroup_remove(const char *dir);
+
+/* ---- sandbox.c ---- */
+/* Whether the annotations mark a Kubernetes pod sandbox (pause). */
+int oci_is_pod_sandbox(const json_t *annotations);
+/* The built-in pause: waits for SIGINT or SIGTERM, then exits 0. */
+void oci_pause_forever(void);
 
 /* ---- console.c ---- */
 /* Makes a pty, sends its master over the unix socket at sock_path,

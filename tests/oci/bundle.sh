@@ -638,6 +638,19 @@ oci delete dead
 expect_status 0 "delete of a container whose init died"
 no_state dead "delete of a container whose init died"
 
+# ---- a Kubernetes pod sandbox: a built-in pause instead of the native /pause --------------
+mkbundle "$TMP/pause" 'c["process"]["args"] = ["/pause"]' \
+    'c["annotations"] = {"io.kubernetes.cri.container-type": "sandbox"}'
+printf 'not wasm\n' >"$TMP/pause/rootfs/pause"
+create sb1 "$TMP/pause"
+expect_status 0 "create of a pod sandbox with a native /pause"
+oci start sb1
+check "the sandbox runs (built-in pause)" wait_status sb1 running
+oci kill sb1 TERM
+check "the sandbox stops on SIGTERM" wait_status sb1 stopped
+oci delete sb1
+no_state sb1 "pod sandbox"
+
 # ---- a fallback runtime for a native image -----------------------------------------------
 FB=$(command -v runc || command -v crun)
 mkdir -p "$TMP/native-fb/rootfs"
