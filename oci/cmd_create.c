@@ -55,8 +55,8 @@ static int parse_create(const char *cmd, int argc, char **argv,
       o->id = arg;
       continue;
     }
-    if (arg[1] != '-' && arg[1] != '\0' && arg[2] != '\0')
-      argv[i] = (char *)++arg; /* -bundle == --bundle */
+    if (strcmp(arg, "-b") != 0 && strcmp(arg, "-d") != 0)
+      arg = oci_long_option(argv, i); /* -bundle == --bundle */
     if ((v = oci_opt_value(argc, argv, &i, "--bundle", &missing)) ||
         (v = oci_opt_value(argc, argv, &i, "-b", &missing)))
       o->bundle = v;

@@ -314,7 +314,11 @@ struct oci_create_opts {
 ** value. */
 const char *oci_opt_value(int argc, char **argv, int *i, const char *name,
                           int *missing);
-/* Reports a usage error ("weft-oci CMD: ...") and returns OCI_EXIT_FAIL. */
+/* runc also takes long options with one dash (-root, -bundle): argv[i]
+** "-name" (more than one letter) becomes "--name"; returns argv[i]. */
+char *oci_long_option(char **argv, int i);
+/* Reports a usage error ("weft-oci: CMD: ..."; cmd NULL for the global
+** options) and returns OCI_EXIT_FAIL. */
 int oci_usage_error(const char *cmd, const char *fmt, ...) OCI_PRINTF(2, 3);
 
 #endif /* WEFT_OCI_H */

@@ -173,6 +173,13 @@ expect_stdout_has "spec: 1.0.2" "--version names the spec version"
 oci features
 check "features is JSON with ociVersionMax and the weft.* annotations" \
     jq -e '.ociVersionMax == "1.0.2" and (.annotations | has("weft.fuel")) and .linux.seccomp.enabled' "$TMP/stdout" >/dev/null
+"$OCI" -root "$STATE" run -bundle "$B" dash1 >"$TMP/dash.out" 2>&1 </dev/null
+status=$?
+last_cmd="weft-oci -root S run -bundle B dash1"
+expect_status 3 "runc's single-dash long options (-root, -bundle)"
+oci --bogus x
+expect_status 1 "unknown global option: status 1"
+expect_stderr_has "weft-oci: unknown global option '--bogus'" "unknown global option is named"
 oci frobnicate x
 expect_status 1 "unknown command: status 1"
 expect_stderr_has "unknown command 'frobnicate'" "unknown command is named"
