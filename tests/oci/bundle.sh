@@ -121,6 +121,18 @@ wait_status() {
     return 1
 }
 
+# wait_proc PID REGEX: waits for /proc/PID/status's State line to match
+# REGEX ("" matching a process that is gone). Signals are asynchronous.
+wait_proc() {
+    local i st
+    for i in $(seq 300); do
+        st=$(grep '^State:' "/proc/$1/status" 2>/dev/null)
+        [[ $st =~ $2 ]] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 # wait_file_has FILE TEXT: waits for TEXT to appear in FILE (hang guard).
 wait_file_has() {
     local i
@@ -271,7 +283,7 @@ kpid=$(cat "$TMP/kf.pid")
 oci delete --force kf
 expect_status 0 "delete --force of a running container"
 no_state kf "delete --force"
-check "delete --force killed the program" bash -c "! grep -q '^State:.*[RS]' /proc/$kpid/status 2>/dev/null"
+check "delete --force killed the program" wait_proc "$kpid" '^$|Z \(zombie\)'
 oci delete --force kf
 expect_status 0 "a second delete --force"
 create kc "$SLEEP"
@@ -344,19 +356,19 @@ expect_status 1 "resume of a running container: status 1"
 oci pause e1
 expect_status 0 "pause"
 check "state paused" [ "$(status_of e1)" = paused ]
-check "init is stopped (T)" grep -q '^State:.*T' "/proc/$epid/status"
-check "the exec'd process is stopped too" grep -q '^State:.*T' "/proc/$xpid/status"
+check "init is stopped (T)" wait_proc "$epid" 'T \(stopped\)'
+check "the exec'd process is stopped too" wait_proc "$xpid" 'T \(stopped\)'
 oci exec e1 /probe.wasm
 expect_status 1 "exec into a paused container: status 1"
 oci resume e1
 expect_status 0 "resume"
 check "state running after resume" [ "$(status_of e1)" = running ]
-check "init runs again" grep -q '^State:.*S' "/proc/$epid/status"
+check "init runs again" wait_proc "$epid" '(R|S) [(]'
 oci pause e1
 oci kill --all e1 KILL
 expect_status 0 "kill --all of a paused container"
 check "kill --all stopped it" wait_status e1 stopped
-check "kill --all killed the exec'd process" bash -c "! grep -q '^State:.*[RST]' /proc/$xpid/status 2>/dev/null"
+check "kill --all killed the exec'd process" wait_proc "$xpid" '^$|Z \(zombie\)'
 oci delete e1
 expect_status 0 "delete after kill --all"
 
