@@ -297,7 +297,7 @@ mkbundle "$TMP/hard" 'c["process"]["args"] = ["/sleeper.wasm"]' \
     'c["process"]["capabilities"] = {"bounding": ["CAP_SYS_ADMIN"], "effective": ["CAP_SYS_ADMIN"]}' \
     'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]' \
     'c["process"]["oomScoreAdj"] = 500'
-create h1 "$TMP/hard"
+create h1 "$TMP/hard" 9>"$TMP/leaked-fd"
 expect_status 0 "create with user, capabilities and rlimits"
 oci start h1
 check "hardened sleeper started" wait_file_has "$TMP/h1.out" started
@@ -311,6 +311,8 @@ case $st in *"Uid:	65534	65534	65534	65534"*) ok "process.user uid" ;; *) not_ok
 case $st in *"Gid:	65534	65534	65534	65534"*) ok "process.user gid" ;; *) not_ok "gid: $(grep Gid <<<"$st")" ;; esac
 case $st in *"Groups:	65533"*) ok "process.user additionalGids" ;; *) not_ok "groups: $(grep Groups <<<"$st")" ;; esac
 check "process.rlimits applied" grep -q "Max open files *256 *512" "/proc/$hp/limits"
+check "a descriptor the caller leaked does not reach weft" \
+    bash -c "! ls -l /proc/$hp/fd | grep -q leaked-fd"
 check "process.oomScoreAdj applied" [ "$(cat "/proc/$hp/oom_score_adj")" = 500 ]
 oci delete --force h1
 
