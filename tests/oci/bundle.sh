@@ -527,6 +527,22 @@ done
 wait
 check "no state left after 20 deletes" bash -c "[ -z \"\$(ls '$STATE' | grep -v '^\.aot-cache$')\" ]"
 
+# The same container from many commands at once: the lock serialises
+# them; each either acts or says the container is gone, none crashes.
+create race "$SLEEP"
+oci start race
+for i in $(seq 5); do
+    for cmd in "kill race KILL" "delete --force race" "state race" "ps --format json race" "pause race"; do
+        # shellcheck disable=SC2086
+        ("$OCI" --root "$STATE" $cmd >/dev/null 2>&1 </dev/null; echo "$?" >>"$TMP/race.rc") &
+    done
+done
+wait
+check "25 racing commands on one container: each exits 0 or 1" \
+    bash -c "[ \$(wc -l <'$TMP/race.rc') = 25 ] && ! grep -qv '^[01]\$' '$TMP/race.rc'"
+oci delete --force race
+no_state race "racing commands"
+
 # ---- the WASI test programs under the seccomp filter (files, clocks, poll) ----------------
 for prog in files clocks_misc poll; do
     if [ ! -f "$WASI_OUT/$prog.wasm" ]; then
