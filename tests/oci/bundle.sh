@@ -393,8 +393,14 @@ oci start m3
 check "tmpfs writer stopped" wait_status m3 stopped
 check "a tmpfs mount is a private directory in the state" grep -qx hi "$STATE/m3/tmpfs/0/out.txt"
 check "it has the mount's mode" [ "$(stat -c %a "$STATE/m3/tmpfs/0")" = 755 ]
+# What the container leaves in its tmpfs directory may be deep and full
+# of links; delete removes it all without following any link.
+mkdir -p "$STATE/m3/tmpfs/0/$(printf 'd/%.0s' $(seq 300))"
+ln -s "$TMP/vol-rw" "$STATE/m3/tmpfs/0/d/link"
 oci delete m3
+expect_status 0 "delete of a container whose tmpfs holds a 300-deep tree and a link"
 no_state m3 "delete removes the tmpfs directories"
+check "the link's target was not followed" grep -qx hi "$TMP/vol-rw/out.txt"
 
 # ---- memory limit -----------------------------------------------------------------------
 mkbundle "$TMP/mem" 'c["process"]["args"] = ["/grow.wasm"]' \
