@@ -21,6 +21,10 @@
 struct run_options {
   const char *path;   /* the module file */
   const char *invoke; /* export to call, or NULL for _start */
+  const char *argv0;  /* --argv0: WASI's argv[0] instead of path */
+  const char *name;   /* the module in messages: argv0, else path */
+  int seccomp_fd;     /* --seccomp-bpf FD, or -1 */
+  int max_memory_set; /* --max-memory was given */
   int argc;           /* ARGS after the file: program arguments */
   char **argv;        /*   (to the invoked function, or WASI's argv) */
   weft_config config; /* engine limits */
@@ -112,6 +116,11 @@ void cli_usage_run(FILE *out) {
       "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
       "                          (default: guard pages on 64-bit hosts)\n"
       "  --invoke NAME           call the exported function NAME\n"
+      "  --argv0 NAME            the program's argv[0] (default: FILE as\n"
+      "                          written), also FILE's name in messages\n"
+      "  --seccomp-bpf FD        before instantiating, install the classic\n"
+      "                          BPF seccomp filter read from descriptor FD\n"
+      "                          (weft-oci passes its allow-list this way)\n"
       "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
       "  --max-call-depth N      limit nested Wasm calls\n"
       "  --max-table-elems N     limit each table's size\n"
@@ -372,6 +381,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
 
   memset(opt, 0, sizeof *opt);
   opt->account_out.dirfd = -1;
+  opt->seccomp_fd = -1;
   weft_config_default(&opt->config);
   cli_aot_options_default(&opt->load.compile);
   for (i = 1; i < argc; i++) {
@@ -410,6 +420,13 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     }
     if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
       opt->invoke = v;
+    } else if ((v = option_value(argc, argv, &i, "--argv0", &missing))) {
+      opt->argv0 = v;
+    } else if ((v = option_value(argc, argv, &i, "--seccomp-bpf", &missing))) {
+      uint32_t fd;
+      if (cli_parse_u32(v, &fd) != 0 || fd > INT32_MAX)
+        return bad_option_value("--seccomp-bpf", v);
+      opt->seccomp_fd = (int)fd;
     } else if ((v = option_value(argc, argv, &i, "--cache-dir", &missing))) {
       opt->load.cache_dir = v;
     } else if ((v = option_value(argc, argv, &i, "--dir", &missing))) {
@@ -444,6 +461,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     } else if ((v = option_value(argc, argv, &i, "--max-memory", &missing))) {
       if (cli_parse_size(v, &opt->config.max_memory_bytes) != 0)
         return bad_option_value("--max-memory", v);
+      opt->max_memory_set = 1;
     } else if ((v = option_value(argc, argv, &i, "--max-call-depth",
                                  &missing))) {
       if (cli_parse_u32(v, &opt->config.max_call_depth) != 0 ||
@@ -502,6 +520,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       cli_outfile_open(opt->account, &opt->account_out) != 0)
     return CLI_EXIT_USAGE;
   opt->path = argv[i++];
+  opt->name = opt->argv0 != NULL ? opt->argv0 : opt->path;
   if (i < argc && strcmp(argv[i], "--") == 0)
     i++;
   opt->argc = argc - i;
@@ -537,7 +556,7 @@ static int define_host_imports(weft_engine *engine, weft_linker *linker,
     if (opt->ndirs != 0 || opt->nenv != 0 || opt->nlisten != 0)
       cli_errorf("warning: %s does not import WASI; --dir/--env/--tcplisten "
                  "are ignored",
-                 opt->path);
+                 opt->name);
     return CLI_EXIT_OK;
   }
   argv = malloc(((size_t)opt->argc + 1) * sizeof *argv);
@@ -545,7 +564,7 @@ static int define_host_imports(weft_engine *engine, weft_linker *linker,
     cli_errorf("out of memory");
     return CLI_EXIT_LOAD;
   }
-  argv[0] = opt->path;
+  argv[0] = opt->argv0 != NULL ? opt->argv0 : opt->path;
   for (i = 0; i < opt->argc; i++)
     argv[i + 1] = opt->argv[i];
   /* Test knob: WEFT_WASI_NO_OPENAT2=1 makes WASI resolve every path with
@@ -613,19 +632,19 @@ static int find_entry(const struct run_options *opt, const weft_module *module,
     fflush(stdout);
     if (opt->invoke != NULL)
       fprintf(stderr,
-              "weft: %s: no export named '%s'; exported functions: ", opt->path,
+              "weft: %s: no export named '%s'; exported functions: ", opt->name,
               name);
     else
       fprintf(stderr,
               "weft: %s: no '_start' function to run; use --invoke NAME with "
               "one of the exported functions: ",
-              opt->path);
+              opt->name);
     list_exported_funcs(stderr, module);
     fputc('\n', stderr);
     return CLI_EXIT_USAGE;
   }
   if (ext.kind != WEFT_EXTERN_FUNC) {
-    cli_errorf("%s: export '%s' is a %s, not a function", opt->path, name,
+    cli_errorf("%s: export '%s' is a %s, not a function", opt->name, name,
                cli_extern_kind_name(ext.kind));
     return CLI_EXIT_USAGE;
   }
@@ -648,7 +667,7 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
   weft_func_type(func, &params, &nparams, &results, &nresults);
   if ((uint32_t)nargs != nparams) {
     fflush(stdout);
-    fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->path, name,
+    fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->name, name,
             nparams, nparams == 1 ? "" : "s");
     print_types(stderr, params, nparams);
     fprintf(stderr, ", got %d\n", nargs);
@@ -672,7 +691,7 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
   memset(&err, 0, sizeof err);
   if (weft_func_call(engine, func, args, nparams, vals, nresults, &err) !=
       WEFT_OK) {
-    rc = cli_report(opt->path, &err);
+    rc = cli_report(opt->name, &err);
     goto done;
   }
   for (i = 0; i < nresults; i++) {
@@ -701,7 +720,7 @@ static void print_account(FILE *f, const struct run_options *opt,
     pages = weft_memory_size(mem.of.memory) / 65536;
   cli_clock_now(&now);
   fputs("{\n  \"module\": \"", f);
-  for (const char *p = opt->path; *p; p++) /* JSON string escapes */
+  for (const char *p = opt->name; *p; p++) /* JSON string escapes */
     if (*p == '"' || *p == '\\')
       fprintf(f, "\\%c", *p);
     else if ((unsigned char)*p < 0x20)
@@ -761,6 +780,27 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
                                  &opt->account_out);
   free(record);
   return rc;
+}
+
+/* A program that failed after --max-memory refused one of its
+** memory.grow calls most likely failed because of it (malloc returned
+** NULL, and the program aborted or exited): say so, since the trap or
+** exit status alone ("unreachable", 1) does not. */
+static void note_memory_limit(const struct run_options *opt,
+                              weft_instance *instance, int rc) {
+  weft_extern mem;
+  uint64_t size, limit = opt->config.max_memory_bytes;
+
+  if (rc == CLI_EXIT_OK || !opt->max_memory_set || instance == NULL ||
+      weft_instance_export(instance, "memory", &mem) != WEFT_OK ||
+      mem.kind != WEFT_EXTERN_MEMORY)
+    return;
+  size = weft_memory_size(mem.of.memory);
+  if (weft_memory_limit_refused(mem.of.memory))
+    cli_errorf("%s: memory.grow past --max-memory was refused (memory %llu "
+               "bytes, limit %llu): the program most likely ran out of "
+               "memory",
+               opt->name, (unsigned long long)size, (unsigned long long)limit);
 }
 
 /* --attest: the handshake before anything is instantiated; then the
@@ -834,7 +874,7 @@ int cmd_run(int argc, char **argv) {
   }
   memset(&err, 0, sizeof err);
   if (weft_linker_new(engine, &linker, &err) != WEFT_OK) {
-    rc = cli_report(opt.path, &err);
+    rc = cli_report(opt.name, &err);
     goto done;
   }
   rc = define_host_imports(engine, linker, &opt, module, &wasi);
@@ -845,9 +885,15 @@ int cmd_run(int argc, char **argv) {
                         &seal);
   if (rc != CLI_EXIT_OK)
     goto done;
+  /* Every file and socket is open by now; the filter allows only what
+  ** running the program needs (weft-oci's allow-list). */
+  if (opt.seccomp_fd >= 0 && cli_seccomp_load(opt.seccomp_fd) != 0) {
+    rc = CLI_EXIT_USAGE;
+    goto done;
+  }
   memset(&err, 0, sizeof err);
   if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
-    rc = cli_report(opt.path, &err);
+    rc = cli_report(opt.name, &err);
     goto done;
   }
   rc = find_entry(&opt, module, instance, &func);
@@ -855,10 +901,11 @@ int cmd_run(int argc, char **argv) {
     goto done;
   rc = call_entry(engine, &opt, func);
   cli_meter_stop(&opt.meter); /* the program is done: no alarm now */
+  note_memory_limit(&opt, instance, rc);
 done:
   fflush(stdout);
   if (opt.meter.deadline_hit)
-    cli_errorf("%s: stopped: the --deadline of %g s passed", opt.path,
+    cli_errorf("%s: stopped: the --deadline of %g s passed", opt.name,
                opt.deadline);
   if (opt.account != NULL && engine != NULL &&
       write_account(&opt, engine, instance, wasi, &started, rc) != 0 &&

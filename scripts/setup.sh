@@ -10,7 +10,8 @@
 #      (the CLI's SHA-256), the aarch64/riscv64 cross gcc and C library
 #      headers (AoT artifacts for other targets), qemu-user (make
 #      test-cross) and the bare-metal gcc for arm-none-eabi and
-#      riscv64-unknown-elf (make embed); then fetches
+#      riscv64-unknown-elf (make embed), jansson and libseccomp (weft-oci),
+#      podman, containerd, runc and crun (tests/oci); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
@@ -52,6 +53,12 @@ PACKAGES=(
     afl++                       # make fuzz-afl: AFL++ on the weft CLI
     openssl                     # tests/seal, tests/attest: keys made apart
     python3                     # tests/seal's record check, make fuzz-diff
+    libjansson-dev              # weft-oci: config.json and state (JSON)
+    libseccomp-dev              # weft-oci: the seccomp allow-list of weft
+    jq                          # tests/oci: reading weft-oci's JSON
+    podman                      # tests/oci: weft-oci under podman (conmon)
+    containerd                  # tests/oci: weft-oci under ctr / the shim
+    crun runc                   # tests/oci: reference runtimes, fallback
 )
 
 # ---- 1. packages ------------------------------------------------------------

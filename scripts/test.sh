@@ -31,6 +31,10 @@
 #                       other module/runtime/device/AAD, KDF known answers,
 #                       hostile pointers), weft sign / weft.sig refusals,
 #                       --account io byte counts
+#  12. OCI runtime      tests/oci/bundle.sh: build/weft-oci on hand-made
+#                       bundles (lifecycle, exec, pause, hardening, mounts,
+#                       limits, annotations, console socket, concurrency,
+#                       refusals); needs root, skipped (counted) without
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -186,7 +190,8 @@ finish() {
 
 # ---- build ----------------------------------------------------------------
 header "build ($BUILD${SAN_CFLAGS:+, ASan+UBSan})"
-targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/libweft_bare.a" "$BUILD/embed")
+targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/libweft_bare.a" "$BUILD/embed"
+         "$BUILD/weft-oci")
 if compgen -G "tests/spec/*.c" >/dev/null; then
     targets+=("$BUILD/spec_runner")
 fi
@@ -403,6 +408,20 @@ if [ -f tests/seal/run.sh ]; then
         env WEFT="$BUILD/weft" WEFT_SEAL_OUT="$BUILD/seal" CC="$CC" \
         SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/seal/run.sh
     add_missing "sealing" "$LOG/seal.out"
+fi
+
+# ---- 12. OCI runtime -----------------------------------------------------------
+# build/weft-oci driven directly on bundles made by the test (no podman):
+# the runc command line, state, hardening, mounts, refusals. Runs the WASI
+# programs of tier 6 inside containers, under the seccomp filter.
+header "12. OCI runtime (tests/oci/bundle.sh)"
+if [ -f tests/oci/bundle.sh ]; then
+    # Leak checks need threads, which weft's seccomp filter refuses.
+    run_counted "OCI runtime" "$LOG/oci_bundle.out" \
+        env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+        WEFT_OCI="$BUILD/weft-oci" WEFT_OCI_TEST_OUT="$BUILD/tests/oci" \
+        WEFT_WASI_OUT="$BUILD/wasi" bash tests/oci/bundle.sh
+    add_missing "OCI runtime" "$LOG/oci_bundle.out"
 fi
 
 finish
