@@ -1,0 +1,212 @@
+/*
+** wat_types.c — types in the text format: value and reference types,
+** limits, function types and typeuses (with the implicit type definitions
+** the spec appends for inline signatures), and index references.
+*/
+#include <string.h>
+
+#include "wat_mod.h"
+
+static const struct {
+  const char *name;
+  uint32_t code;
+  bool ref;
+} simple_types[] = {{"i32", 0x7f, false},    {"i64", 0x7e, false},
+                    {"f32", 0x7d, false},    {"f64", 0x7c, false},
+                    {"v128", 0x7b, false},   {"funcref", 0x70, true},
+                    {"externref", 0x6f, true}};
+
+static uint32_t simple_type(struct wat *w, const struct wat_tok *t,
+                            bool refs_only) {
+  for (size_t i = 0; i < sizeof simple_types / sizeof simple_types[0]; i++)
+    if ((!refs_only || simple_types[i].ref) &&
+        wat_is_kw(w, t, simple_types[i].name))
+      return simple_types[i].code;
+  return 0;
+}
+
+/* (ref null? func|extern): only the nullable forms are 2.0 types. */
+static uint32_t ref_type(struct wmod *m) {
+  struct wat *w = m->w;
+  uint32_t code = 0;
+  wat_expect_lparen_kw(w, "ref");
+  bool null = wat_is_kw(w, wat_peek(w), "null");
+  if (null)
+    w->pos++;
+  if (wat_is_kw(w, wat_peek(w), "func"))
+    code = 0x70;
+  else if (wat_is_kw(w, wat_peek(w), "extern"))
+    code = 0x6f;
+  else
+    wat_fail(w, w->pos, "unexpected token, expected a heap type");
+  if (!null)
+    wat_fail(w, w->pos, "unsupported: non-nullable reference types (3.0)");
+  w->pos++;
+  wat_expect_rparen(w);
+  return code;
+}
+
+bool wat_at_valtype(struct wmod *m) {
+  return simple_type(m->w, wat_peek(m->w), false) || wat_at_field(m->w, "ref");
+}
+
+bool wat_at_reftype(struct wmod *m) {
+  return simple_type(m->w, wat_peek(m->w), true) || wat_at_field(m->w, "ref");
+}
+
+uint32_t wat_valtype(struct wmod *m) {
+  struct wat *w = m->w;
+  uint32_t code = simple_type(w, wat_peek(w), false);
+  if (code) {
+    w->pos++;
+    return code;
+  }
+  if (wat_at_field(w, "ref"))
+    return ref_type(m);
+  wat_fail(w, w->pos, "unexpected token, expected a value type");
+}
+
+uint32_t wat_reftype(struct wmod *m) {
+  struct wat *w = m->w;
+  uint32_t code = simple_type(w, wat_peek(w), true);
+  if (code) {
+    w->pos++;
+    return code;
+  }
+  if (wat_at_field(w, "ref"))
+    return ref_type(m);
+  wat_fail(w, w->pos, "unexpected token, expected a reference type");
+}
+
+void wat_put_valtype(struct wmod *m, struct wbuf *b, uint32_t t) {
+  wb_byte(m->w, b, (uint8_t)t);
+}
+
+uint32_t wat_opt_id(struct wmod *m) {
+  if (wat_peek(m->w)->kind != TOK_ID)
+    return UINT32_MAX;
+  return m->w->pos++;
+}
+
+/* ---- function types --------------------------------------------------- */
+
+static void push_type(struct wat *w, uint32_t **v, uint32_t *n, uint32_t t) {
+  if ((*n & (*n - 1)) == 0 || *n == 0) /* grow at powers of two */
+    *v = wat_realloc(w, *v, (size_t)(*n ? *n * 2 : 1) * sizeof **v);
+  (*v)[(*n)++] = t;
+}
+
+void wat_params_results(struct wmod *m, struct ftype *ft, struct idmap *names) {
+  struct wat *w = m->w;
+  memset(ft, 0, sizeof *ft);
+  while (wat_at_field(w, "param")) {
+    w->pos += 2;
+    if (wat_peek(w)->kind == TOK_ID) {
+      const struct wat_tok *id = wat_peek(w);
+      if (!names)
+        wat_fail(w, w->pos, "unexpected identifier in a parameter");
+      if (!idmap_put(w, names, w->src + id->off, id->len, ft->np))
+        wat_fail(w, w->pos, "duplicate local %.*s", (int)id->len,
+                 w->src + id->off);
+      w->pos++;
+      push_type(w, &ft->params, &ft->np, wat_valtype(m));
+    } else {
+      while (wat_peek(w)->kind != TOK_RPAREN)
+        push_type(w, &ft->params, &ft->np, wat_valtype(m));
+    }
+    wat_expect_rparen(w);
+  }
+  while (wat_at_field(w, "result")) {
+    w->pos += 2;
+    while (wat_peek(w)->kind != TOK_RPAREN)
+      push_type(w, &ft->results, &ft->nr, wat_valtype(m));
+    wat_expect_rparen(w);
+  }
+  if (wat_at_field(w, "param"))
+    wat_fail(w, w->pos, "unexpected token: param after result");
+}
+
+static bool ftype_eq(const struct ftype *a, const struct ftype *b) {
+  return a->np == b->np && a->nr == b->nr &&
+         (!a->np || memcmp(a->params, b->params, a->np * sizeof *a->params) == 0) &&
+         (!a->nr || memcmp(a->results, b->results, a->nr * sizeof *a->results) == 0);
+}
+
+uint32_t wat_type_append(struct wmod *m, const struct ftype *ft) {
+  if (m->ntypes == m->types_cap) {
+    m->types_cap = m->types_cap ? m->types_cap * 2 : 16;
+    m->types = wat_realloc(m->w, m->types, m->types_cap * sizeof *m->types);
+  }
+  m->types[m->ntypes] = *ft;
+  return m->ntypes++;
+}
+
+uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
+  struct wat *w = m->w;
+  struct ftype ft;
+  uint32_t idx = UINT32_MAX, tok = w->pos;
+  if (wat_at_field(w, "type")) {
+    w->pos += 2;
+    idx = wat_index(m, SP_TYPE);
+    wat_expect_rparen(w);
+  }
+  uint32_t inline_tok = w->pos;
+  wat_params_results(m, &ft, names);
+  bool has_inline = w->pos != inline_tok;
+  if (idx != UINT32_MAX) {
+    if (has_inline && idx < m->ntypes && !ftype_eq(&ft, &m->types[idx]))
+      wat_fail(w, tok, "inline function type does not match the type");
+    *out_np = has_inline ? ft.np : idx < m->ntypes ? m->types[idx].np : 0;
+    return idx;
+  }
+  *out_np = ft.np;
+  for (uint32_t i = 0; i < m->ntypes; i++)
+    if (ftype_eq(&ft, &m->types[i]))
+      return i;
+  return wat_type_append(m, &ft);
+}
+
+/* ---- indices and limits ---------------------------------------------- */
+
+static const char *const space_names[SP_COUNT] = {
+    "type", "function", "table", "memory", "global", "elem segment",
+    "data segment"};
+
+bool wat_at_index(struct wmod *m) {
+  enum wat_tok_kind k = wat_peek(m->w)->kind;
+  return k == TOK_ID || k == TOK_NUM;
+}
+
+uint32_t wat_index(struct wmod *m, enum wat_space sp) {
+  struct wat *w = m->w;
+  const struct wat_tok *t = wat_peek(w);
+  if (t->kind == TOK_NUM)
+    return wat_u32(w, w->pos++);
+  if (t->kind != TOK_ID)
+    wat_expect(w, TOK_ID, "an index");
+  uint32_t i = idmap_get(&m->ids[sp], w->src + t->off, t->len);
+  if (i == IDMAP_NONE)
+    wat_fail(w, w->pos, "unknown %s %.*s", space_names[sp], (int)t->len,
+             w->src + t->off);
+  w->pos++;
+  return i;
+}
+
+void wat_limits(struct wmod *m, struct wbuf *b, bool allow_i64) {
+  struct wat *w = m->w;
+  bool is64 = allow_i64 && wat_is_kw(w, wat_peek(w), "i64");
+  if (allow_i64 && (is64 || wat_is_kw(w, wat_peek(w), "i32")))
+    w->pos++;
+  uint64_t min = is64 ? wat_u64(w, w->pos) : wat_u32(w, w->pos);
+  w->pos++;
+  bool has_max = wat_peek(w)->kind == TOK_NUM;
+  uint64_t max = 0;
+  if (has_max) {
+    max = is64 ? wat_u64(w, w->pos) : wat_u32(w, w->pos);
+    w->pos++;
+  }
+  wb_byte(w, b, (uint8_t)((has_max ? 1 : 0) | (is64 ? 4 : 0)));
+  wb_u64(w, b, min);
+  if (has_max)
+    wb_u64(w, b, max);
+}
