@@ -317,6 +317,27 @@ static void command(weft_wast_script *s) {
   w->pos = w->toks[at].match + 1;
 }
 
+/* A script may be the fields of one module alone. */
+static bool is_field(const struct wat *w, const struct wat_tok *t) {
+  static const char *const fields[] = {"type",   "import", "func",  "table",
+                                       "memory", "global", "export", "start",
+                                       "elem",   "data"};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    if (wat_is_kw(w, t, fields[i]))
+      return true;
+  return false;
+}
+
+static void bare_module(weft_wast_script *s) {
+  struct wat *w = &s->w;
+  struct wbuf bin = {0};
+  weft_wast_command *c = new_command(s, WEFT_WAST_MODULE, 0);
+  c->is_text = 1;
+  wat_fields(w, w->ntoks - 1, &bin);
+  c->wasm = bin.p ? bin.p : wat_alloc(w, 1);
+  c->wasm_len = bin.len;
+}
+
 weft_status weft_wast_parse(const char *text, size_t len,
                             weft_wast_script **out_script,
                             weft_error *out_error) {
@@ -348,6 +369,8 @@ weft_status weft_wast_parse(const char *text, size_t len,
     return st;
   }
   wat_lex(&s->w);
+  if (is_field(&s->w, wat_peek_at(&s->w, 1)))
+    bare_module(s);
   while (wat_peek(&s->w)->kind != TOK_EOF)
     command(s);
   s->w.jb = NULL;

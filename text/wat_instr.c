@@ -96,22 +96,34 @@ static void block_type(struct wmod *m, struct wbuf *b) {
   wb_s64(w, b, wat_typeuse(m, NULL, &np));
 }
 
-static void memarg(struct wmod *m, struct wbuf *b, unsigned natural) {
+static bool has_prefix(const struct wat *w, const struct wat_tok *t,
+                       const char *prefix) {
+  size_t n = strlen(prefix);
+  return t->kind == TOK_KEYWORD && t->len > n &&
+         memcmp(w->src + t->off, prefix, n) == 0;
+}
+
+static void memarg(struct wmod *m, struct wbuf *b, unsigned natural,
+                   bool lane) {
   struct wat *w = m->w;
   uint32_t mem = 0;
   uint64_t offset = 0, align = 1ull << natural;
-  if (wat_at_index(m))
+  const struct wat_tok *t = wat_peek(w), *next = wat_peek_at(w, 1);
+  /* a memory index, unless the number is the lane of a lane access */
+  if (t->kind == TOK_ID ||
+      (t->kind == TOK_NUM && (!lane || next->kind == TOK_NUM ||
+                              has_prefix(w, next, "offset=") ||
+                              has_prefix(w, next, "align=")))) {
     mem = wat_index(m, SP_MEM);
-  const struct wat_tok *t = wat_peek(w);
-  if (t->kind == TOK_KEYWORD && t->len > 7 &&
-      memcmp(w->src + t->off, "offset=", 7) == 0) {
+    t = wat_peek(w);
+  }
+  if (has_prefix(w, t, "offset=")) {
     offset = wat_u64_after(w, w->pos++, 7);
     if (offset > UINT32_MAX)
       wat_fail(w, w->pos - 1, "offset out of range");
     t = wat_peek(w);
   }
-  if (t->kind == TOK_KEYWORD && t->len > 6 &&
-      memcmp(w->src + t->off, "align=", 6) == 0) {
+  if (has_prefix(w, t, "align=")) {
     align = wat_u64_after(w, w->pos, 6);
     if (align == 0 || (align & (align - 1)))
       wat_fail(w, w->pos, "alignment must be a power of two");
@@ -284,9 +296,9 @@ static void immediates(struct wmod *m, struct wfunc *f, const struct wat_op *op,
     m->uses_data_count = true;
     wb_u32(w, b, wat_index(m, SP_DATA));
     return;
-  case IMM_MEMARG: memarg(m, b, op->arg); return;
+  case IMM_MEMARG: memarg(m, b, op->arg, false); return;
   case IMM_MEMARG_LANE:
-    memarg(m, b, op->arg);
+    memarg(m, b, op->arg, true);
     wb_byte(w, b, lane_index(m));
     return;
   case IMM_LANE: wb_byte(w, b, lane_index(m)); return;

@@ -235,7 +235,7 @@ static void locals(struct wmod *m, struct wfunc *f, struct wbuf *decl) {
     w->pos += 2;
     bool named = wat_peek(w)->kind == TOK_ID;
     uint32_t id = named ? w->pos++ : 0;
-    do {
+    while (wat_peek(w)->kind != TOK_RPAREN) {
       uint32_t t = wat_valtype(m);
       if (named && !idmap_put(w, &f->locals, w->src + w->toks[id].off,
                               w->toks[id].len, f->nlocals))
@@ -254,7 +254,9 @@ static void locals(struct wmod *m, struct wfunc *f, struct wbuf *decl) {
       }
       run_type = t;
       run_len = 1;
-    } while (!named && wat_peek(w)->kind != TOK_RPAREN);
+      if (named)
+        break;
+    }
     wat_expect_rparen(w);
   }
   if (run_len) {

@@ -154,6 +154,10 @@ uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
   wat_params_results(m, &ft, names);
   bool has_inline = w->pos != inline_tok;
   if (idx != UINT32_MAX) {
+    /* an unknown index is for validation to reject, unless an inline
+    ** signature must be compared with it */
+    if (idx >= m->ntypes && has_inline)
+      wat_fail(w, tok, "unknown type %u", idx);
     if (has_inline && idx < m->ntypes && !ftype_eq(&ft, &m->types[idx]))
       wat_fail(w, tok, "inline function type does not match the type");
     *out_np = has_inline ? ft.np : idx < m->ntypes ? m->types[idx].np : 0;
