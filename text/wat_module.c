@@ -26,8 +26,10 @@ static void bind_id(struct wmod *m, enum wat_space sp, uint32_t tok,
   const struct wat_tok *t = &w->toks[tok];
   if (t->kind != TOK_ID)
     return;
+  static const char *const names[SP_COUNT] = {
+      "type", "func", "table", "memory", "global", "elem", "data"};
   if (!idmap_put(w, &m->ids[sp], w->src + t->off, t->len, idx))
-    wat_fail(w, tok, "duplicate identifier %.*s", (int)t->len,
+    wat_fail(w, tok, "duplicate %s %.*s", names[sp], (int)t->len,
              w->src + t->off);
 }
 
@@ -67,7 +69,8 @@ struct scan_state {
 static void scan_import(struct wmod *m, struct scan_state *st, uint32_t at,
                         int kind, uint32_t id_tok) {
   if (st->first_def >= 0)
-    wat_fail(m->w, at, "import after %s", field_kinds[st->first_def]);
+    wat_fail(m->w, at, "import after %s",
+             st->first_def == 0 ? "function" : field_kinds[st->first_def]);
   bind_id(m, field_spaces[kind], id_tok, m->count[field_spaces[kind]]++);
 }
 

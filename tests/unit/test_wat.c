@@ -1,0 +1,376 @@
+/*
+** test_wat.c — the text format (include/weft_text.h) against hostile
+** input: deep nesting, huge numbers, every truncation of some modules,
+** invalid UTF-8, unterminated strings and comments, a million tokens; plus
+** exact encodings, number rounding and line:column positions.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "weft.h"
+#include "weft_text.h"
+
+static weft_status encode(const char *text, size_t len, uint8_t **out,
+                          size_t *out_len, weft_error *err) {
+  memset(err, 0, sizeof *err);
+  return weft_wat_to_wasm(text, len, out, out_len, err);
+}
+
+/* Encodes text; returns the status, freeing the output. */
+static weft_status status_of(const char *text, weft_error *err) {
+  uint8_t *out;
+  size_t n;
+  weft_status s = encode(text, strlen(text), &out, &n, err);
+  if (s == WEFT_OK)
+    weft_text_free(out);
+  return s;
+}
+
+/* Whether a message starts with "LINE:COL: ". */
+static int has_position(const char *msg) {
+  const char *p = msg;
+  if (*p < '1' || *p > '9')
+    return 0;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  if (*p++ != ':' || *p < '1' || *p > '9')
+    return 0;
+  while (*p >= '0' && *p <= '9')
+    p++;
+  return p[0] == ':' && p[1] == ' ';
+}
+
+static void test_empty_module(void) {
+  static const uint8_t want[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
+  uint8_t *out;
+  size_t n;
+  weft_error err;
+  CHECK_EQ_INT(encode("(module)", 8, &out, &n, &err), WEFT_OK);
+  CHECK_EQ_INT(n, 8);
+  CHECK(memcmp(out, want, 8) == 0);
+  weft_text_free(out);
+  CHECK_EQ_INT(encode(NULL, 0, &out, &n, &err), WEFT_OK);
+  CHECK_EQ_INT(n, 8);
+  weft_text_free(out);
+}
+
+/* Loads and calls export "f" of a text module with no arguments. */
+static int64_t call_f(const char *text, weft_valtype *type) {
+  weft_engine *engine;
+  weft_module *mod;
+  weft_linker *linker;
+  weft_instance *inst;
+  weft_extern ext;
+  weft_error err;
+  weft_val result;
+  uint8_t *wasm;
+  size_t n;
+  int64_t v = -999;
+  if (encode(text, strlen(text), &wasm, &n, &err) != WEFT_OK) {
+    fprintf(stderr, "     encode: %s\n", err.message);
+    return v;
+  }
+  weft_engine_new(NULL, &engine, &err);
+  if (weft_module_load(engine, wasm, n, &mod, &err) == WEFT_OK &&
+      weft_linker_new(engine, &linker, &err) == WEFT_OK) {
+    if (weft_instantiate(linker, mod, &inst, &err) == WEFT_OK &&
+        weft_instance_export(inst, "f", &ext) == WEFT_OK &&
+        weft_func_call(engine, ext.of.func, NULL, 0, &result, 1, &err) ==
+            WEFT_OK) {
+      *type = result.type;
+      v = result.type == WEFT_I32 ? result.of.i32 : result.of.i64;
+    }
+    weft_linker_free(linker);
+    weft_module_free(mod);
+  }
+  if (v == -999)
+    fprintf(stderr, "     run: %s\n", err.message);
+  weft_engine_free(engine);
+  weft_text_free(wasm);
+  return v;
+}
+
+static void test_runs(void) {
+  weft_valtype t = WEFT_F32;
+  CHECK_EQ_INT(call_f("(module (func (export \"f\") (result i32)"
+                      "  (i32.add (i32.const 40) (i32.const 2))))",
+                      &t),
+               42);
+  CHECK_EQ_INT(t, WEFT_I32);
+  /* names, labels, locals, plain and folded blocks, implicit types */
+  CHECK_EQ_INT(call_f("(module (type $v (func))"
+                      " (func $f (export \"f\") (result i32) (local $x i32)"
+                      "  block $out loop $l"
+                      "   (local.set $x (i32.add (local.get $x) (i32.const 1)))"
+                      "   (br_if $l (i32.lt_u (local.get $x) (i32.const 7)))"
+                      "  end end"
+                      "  (if (result i32) (i32.eqz (local.get $x))"
+                      "   (then (i32.const 0)) (else (local.get $x)))))",
+                      &t),
+               7);
+  /* i32 written as a large unsigned number, hex and underscores */
+  CHECK_EQ_INT(call_f("(module (func (export \"f\") (result i32)"
+                      " i32.const 0xffff_ffff))",
+                      &t),
+               -1);
+  CHECK_EQ_INT(call_f("(func (export \"f\") (result i64)"
+                      " i64.const -9_223_372_036_854_775_808)",
+                      &t),
+               INT64_MIN);
+}
+
+/* The f32/f64 constant of `(func (result T) (T.const LIT))` as bits, from
+** the encoding (the last 4 or 8 bytes before the body's end). */
+static uint64_t float_bits(const char *type, const char *lit, weft_status *s) {
+  char text[512];
+  uint8_t *out;
+  size_t n;
+  weft_error err;
+  uint64_t bits = 0;
+  int width = strcmp(type, "f32") == 0 ? 4 : 8;
+  snprintf(text, sizeof text, "(func (result %s) %s.const %s)", type, type,
+           lit);
+  *s = encode(text, strlen(text), &out, &n, &err);
+  if (*s != WEFT_OK)
+    return 0;
+  for (int k = 0; k < width; k++)
+    bits |= (uint64_t)out[n - 1 - width + k] << (8 * k);
+  weft_text_free(out);
+  return bits;
+}
+
+static void test_floats(void) {
+  weft_status s;
+  CHECK_EQ_U64(float_bits("f32", "0x1p-149", &s), 1);
+  CHECK_EQ_U64(float_bits("f32", "1.4e-45", &s), 1);
+  CHECK_EQ_U64(float_bits("f32", "0x1.fffffep127", &s), 0x7f7fffff);
+  /* halfway between the largest float and 2^128 rounds to infinity */
+  float_bits("f32", "0x1.ffffffp127", &s);
+  CHECK_EQ_INT(s, WEFT_ERR_MALFORMED);
+  CHECK_EQ_U64(float_bits("f32", "0x1.fffffefffffffp127", &s), 0x7f7fffff);
+  CHECK_EQ_U64(float_bits("f32", "-nan:0x200000", &s), 0xffa00000);
+  CHECK_EQ_U64(float_bits("f32", "inf", &s), 0x7f800000);
+  CHECK_EQ_U64(float_bits("f64", "-0", &s), 0x8000000000000000u);
+  CHECK_EQ_U64(float_bits("f64", "nan", &s), 0x7ff8000000000000u);
+  CHECK_EQ_U64(float_bits("f64", "1_000.000_1", &s),
+               0x408f4000346dc5d6u); /* 1000.0001 */
+  CHECK_EQ_U64(float_bits("f64", "0x1.fffffffffffffp1023", &s),
+               0x7fefffffffffffffu);
+  float_bits("f64", "1e309", &s);
+  CHECK_EQ_INT(s, WEFT_ERR_MALFORMED);
+  float_bits("f64", "nan:0x0", &s);
+  CHECK_EQ_INT(s, WEFT_ERR_MALFORMED);
+  float_bits("f64", "1._5", &s);
+  CHECK_EQ_INT(s, WEFT_ERR_MALFORMED);
+  float_bits("f64", "0x", &s);
+  CHECK_EQ_INT(s, WEFT_ERR_MALFORMED);
+}
+
+static void test_huge_numbers(void) {
+  weft_error err;
+  CHECK_EQ_INT(status_of("(func i32.const 4294967296 drop)", &err),
+               WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "constant out of range");
+  CHECK_EQ_INT(status_of("(func i32.const -2147483649 drop)", &err),
+               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(status_of("(func i64.const 18446744073709551616 drop)", &err),
+               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(status_of("(func i64.const 18446744073709551615 drop)", &err),
+               WEFT_OK);
+  /* a 100,000-digit float and index */
+  size_t n = 100000;
+  char *text = malloc(n + 64);
+  strcpy(text, "(func f64.const 1");
+  memset(text + strlen(text), '0', n);
+  strcpy(text + 17 + n, " drop)");
+  CHECK_EQ_INT(status_of(text, &err), WEFT_ERR_MALFORMED); /* 1e100000 */
+  strcpy(text, "(func f64.const 0.");
+  memset(text + strlen(text), '0', n);
+  strcpy(text + 18 + n, "1 drop)");
+  CHECK_EQ_INT(status_of(text, &err), WEFT_OK);
+  strcpy(text, "(func local.get ");
+  memset(text + strlen(text), '9', n);
+  strcpy(text + 16 + n, ")");
+  CHECK_EQ_INT(status_of(text, &err), WEFT_ERR_MALFORMED);
+  free(text);
+}
+
+static void test_positions(void) {
+  weft_error err;
+  CHECK_EQ_INT(status_of("(module\n  (func bogus))", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "2:9: unknown operator bogus");
+  CHECK_EQ_INT(status_of("(module\n (func $f)\n (func $f))", &err),
+               WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "3:8: duplicate func $f");
+  /* columns count characters, not bytes */
+  CHECK_EQ_INT(status_of("(module (; \xc3\xa9 ;) (func nope))", &err),
+               WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "1:23: unknown operator nope");
+  CHECK_EQ_INT(status_of("(func (br $nowhere))", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "unknown label $nowhere");
+}
+
+static void test_nesting(void) {
+  weft_error err;
+  size_t n = 200000;
+  char *text = malloc(n * 8 + 64);
+  /* parentheses */
+  memset(text, '(', n);
+  text[n] = '\0';
+  CHECK_EQ_INT(status_of(text, &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "nesting deeper than");
+  /* folded blocks within the bound are fine, beyond it refused */
+  for (int depth = 900; depth <= 1100; depth += 200) {
+    size_t k = 0;
+    k += (size_t)sprintf(text + k, "(func ");
+    for (int i = 0; i < depth; i++)
+      k += (size_t)sprintf(text + k, "(block ");
+    for (int i = 0; i < depth; i++)
+      text[k++] = ')';
+    strcpy(text + k, ")");
+    CHECK_EQ_INT(status_of(text, &err),
+                 depth < WEFT_TEXT_MAX_DEPTH ? WEFT_OK : WEFT_ERR_MALFORMED);
+  }
+  /* plain blocks do not recurse; their depth is bounded too */
+  size_t k = (size_t)sprintf(text, "(func ");
+  for (size_t i = 0; i < n; i++)
+    k += (size_t)sprintf(text + k, "block ");
+  strcpy(text + k, ")");
+  CHECK_EQ_INT(status_of(text, &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "nested deeper");
+  free(text);
+}
+
+static void test_unterminated(void) {
+  static const char *const bad[] = {
+      "(module",          "(module))",        "(func (export \"f)",
+      "(; never closed",  "(; (; ;)",         "(func \"\\u{110000}\")",
+      "(func \"\\q\")",    "(func \"\\u{d800}\")", "(func \"\x01\")",
+      "(module \xff)",     ";; \xc0\x80\n(module)", "(; \xed\xa0\x80 ;)",
+      "(func (export \"\\ff\"))", "(memory (data \"a\"\"b\"))",
+      "(func i32.const 1x)", "(module $m $n)", "(func (param $x i32 i32))",
+      "(func (result i32) (param i32))", "[", "(module) (module)"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    weft_error err;
+    weft_status s = status_of(bad[i], &err);
+    CHECK_EQ_INT(s, WEFT_ERR_MALFORMED);
+    CHECK(has_position(err.message));
+  }
+}
+
+/* Every prefix of a few modules: an error with a position, or a module. */
+static void test_truncations(void) {
+  static const char *const mods[] = {
+      "(module $m (type $t (func (param i32) (result i32)))\n"
+      " (import \"spectest\" \"print_i32\" (func $p (param i32)))\n"
+      " (memory (export \"mem\") 1 2) (table 2 funcref)\n"
+      " (global $g (mut i64) (i64.const -1))\n"
+      " (func $f (type $t) (local f32) local.get 0 call $p i32.const 7)\n"
+      " (elem (i32.const 0) $f) (data (i32.const 8) \"hi\\n\\u{263a}\")\n"
+      " (start 1) (export \"f\" (func $f)))",
+      "(module (func (result v128) (v128.const f32x4 1 -0x1p3 nan inf)\n"
+      "  (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"
+      "   (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15))\n"
+      "  (i32x4.extract_lane 3) (drop) (v128.load offset=16 align=4 (i32.const 0)))\n"
+      " (memory 1) (elem declare func 0) (data \"passive\"))",
+      "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")"};
+  for (size_t m = 0; m < sizeof mods / sizeof mods[0]; m++) {
+    size_t len = strlen(mods[m]);
+    unsigned ok = 0, bad = 0, positioned = 0;
+    for (size_t cut = 0; cut <= len; cut++) {
+      char *copy = malloc(cut ? cut : 1); /* exact size: ASan sees overreads */
+      memcpy(copy, mods[m], cut);
+      uint8_t *out;
+      size_t n;
+      weft_error err;
+      weft_status s = encode(copy, cut, &out, &n, &err);
+      if (s == WEFT_OK) {
+        ok++;
+        weft_text_free(out);
+      } else {
+        bad++;
+        positioned += s == WEFT_ERR_MALFORMED && has_position(err.message);
+      }
+      free(copy);
+    }
+    CHECK(ok >= 2); /* the empty text and the whole module */
+    CHECK_EQ_INT(positioned, bad);
+  }
+}
+
+static void test_million_tokens(void) {
+  size_t n = 1000000;
+  char *text = malloc(n * 4 + 64);
+  size_t k = (size_t)sprintf(text, "(module (func ");
+  for (size_t i = 0; i < n; i++) {
+    memcpy(text + k, "nop ", 4);
+    k += 4;
+  }
+  strcpy(text + k, "))");
+  uint8_t *out;
+  size_t len;
+  weft_error err;
+  CHECK_EQ_INT(encode(text, strlen(text), &out, &len, &err), WEFT_OK);
+  if (len > n) {
+    CHECK_EQ_INT(out[len - 2], 0x01); /* the last nop, then end */
+    weft_text_free(out);
+  }
+  free(text);
+}
+
+static void test_script(void) {
+  static const char script[] =
+      "(module $m (func (export \"add\") (param i32 i32) (result i32)\n"
+      "  local.get 0 local.get 1 i32.add))\n"
+      "(register \"m\" $m)\n"
+      "(assert_return (invoke $m \"add\" (i32.const 1) (i32.const 2))"
+      " (i32.const 3))\n"
+      "(assert_return (invoke \"add\" (i32.const 1) (i32.const 2))"
+      " (f32.const nan:canonical))\n"
+      "(assert_malformed (module quote \"(func i32.const)\") \"unexpected\")\n"
+      "(assert_invalid (module (func (result i32))) \"type mismatch\")\n"
+      "(assert_exception (invoke \"x\"))\n";
+  weft_wast_script *s;
+  weft_error err;
+  memset(&err, 0, sizeof err);
+  CHECK_EQ_INT(weft_wast_parse(script, sizeof script - 1, &s, &err), WEFT_OK);
+  if (!s)
+    return;
+  CHECK_EQ_INT(weft_wast_command_count(s), 7);
+  const weft_wast_command *c = weft_wast_command_at(s, 0);
+  CHECK_EQ_INT(c->kind, WEFT_WAST_MODULE);
+  CHECK_STR_EQ(c->name, "$m");
+  CHECK(c->wasm != NULL && c->wasm_len > 8);
+  c = weft_wast_command_at(s, 1);
+  CHECK_EQ_INT(c->kind, WEFT_WAST_REGISTER);
+  CHECK_STR_EQ(c->as, "m");
+  c = weft_wast_command_at(s, 2);
+  CHECK_EQ_INT(c->action.arg_count, 2);
+  CHECK_EQ_INT(c->results[0].bytes[0], 3);
+  CHECK_EQ_INT(c->line, 4);
+  c = weft_wast_command_at(s, 3);
+  CHECK_EQ_INT(c->results[0].match[0], WEFT_WAST_NAN_CANONICAL);
+  c = weft_wast_command_at(s, 4);
+  CHECK_EQ_INT(c->kind, WEFT_WAST_MALFORMED);
+  CHECK(c->wasm == NULL && c->error && has_position(c->error));
+  CHECK_EQ_INT(weft_wast_command_at(s, 6)->kind, WEFT_WAST_UNSUPPORTED);
+  weft_wast_free(s);
+  /* a script that does not lex is an error with a position */
+  CHECK_EQ_INT(weft_wast_parse("(module \"", 9, &s, &err), WEFT_ERR_MALFORMED);
+  CHECK(s == NULL && has_position(err.message));
+}
+
+int main(void) {
+  T_RUN(test_empty_module);
+  T_RUN(test_runs);
+  T_RUN(test_floats);
+  T_RUN(test_huge_numbers);
+  T_RUN(test_positions);
+  T_RUN(test_nesting);
+  T_RUN(test_unterminated);
+  T_RUN(test_truncations);
+  T_RUN(test_million_tokens);
+  T_RUN(test_script);
+  return T_DONE();
+}
