@@ -102,6 +102,12 @@ $(BUILD)/embed: examples/embed.c $(BUILD)/libweft.a
 test:
 	bash scripts/test.sh
 
+# The text-format tier alone (tests/text/run.sh): weft wast over the 2.0
+# suite, compared with the wabt path (runs tests/spec/run_spec.sh, ~45 s).
+.PHONY: test-text
+test-text: $(BUILD)/weft $(BUILD)/spec_runner
+	BUILD=$(BUILD) bash tests/text/run.sh --compare
+
 # The same on an ASan+UBSan build in build-asan/.
 test-asan:
 	bash scripts/test.sh --asan

@@ -16,9 +16,9 @@
 #include "weft_text.h"
 
 static const char *const cat_names[WR_CAT_COUNT] = {
-    "module",     "return",         "trap",   "exhaustion", "invalid",
-    "malformed",  "unlinkable",     "uninstantiable", "action", "register",
-    "text-malformed"};
+    "module",  "return",    "trap",          "exhaustion",
+    "invalid", "malformed", "unlinkable",    "uninstantiable",
+    "action",  "register",  "text-malformed"};
 
 static unsigned long passed(const struct wr_stats *s) {
   unsigned long n = 0;

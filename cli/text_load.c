@@ -18,8 +18,8 @@ int cli_is_text_module(const char *path, const uint8_t *bytes, size_t size) {
     return 1;
   if (size >= 4 && memcmp(bytes, "\0asm", 4) == 0)
     return 0;
-  while (i < size && (bytes[i] == ' ' || bytes[i] == '\t' ||
-                      bytes[i] == '\n' || bytes[i] == '\r'))
+  while (i < size && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' ||
+                      bytes[i] == '\r'))
     i++;
   return i < size && (bytes[i] == '(' || bytes[i] == ';');
 }
@@ -31,8 +31,8 @@ int cli_text_to_binary(const char *path, uint8_t **bytes, size_t *size) {
   if (!cli_is_text_module(path, *bytes, *size))
     return CLI_EXIT_OK;
   memset(&err, 0, sizeof err);
-  weft_status s = weft_wat_to_wasm((const char *)*bytes, *size, &wasm, &len,
-                                   &err);
+  weft_status s =
+      weft_wat_to_wasm((const char *)*bytes, *size, &wasm, &len, &err);
   if (s != WEFT_OK) {
     /* "app.wat:3:7: unknown operator ..." like a compiler's message */
     cli_errorf("%s:%s%s", path, s == WEFT_ERR_MALFORMED ? "" : " ",
@@ -78,8 +78,8 @@ int cmd_wat2wasm(int argc, char **argv) {
   size_t len;
   weft_error err;
   memset(&err, 0, sizeof err);
-  weft_status s = weft_wat_to_wasm((const char *)bytes, size, &wasm, &len,
-                                   &err);
+  weft_status s =
+      weft_wat_to_wasm((const char *)bytes, size, &wasm, &len, &err);
   free(bytes);
   if (s != WEFT_OK) {
     cli_errorf("%s:%s%s", in, s == WEFT_ERR_MALFORMED ? "" : " ", err.message);

@@ -145,7 +145,8 @@ static weft_status spectest(struct runner *r, weft_error *err) {
   return def_extern(r, "memory", ext, err);
 }
 
-/* ---- modules ---------------------------------------------------------------- */
+/* ---- modules ----------------------------------------------------------------
+ */
 
 static void set_named(struct runner *r, const char *name, weft_instance *inst) {
   for (size_t i = 0; i < r->nnamed; i++)
@@ -178,8 +179,9 @@ static weft_instance *find_instance(struct runner *r, const char *name,
     return NULL;
   }
   if (!r->current)
-    snprintf(why, size, r->have_module ? "the latest module failed"
-                                       : "no module defined yet");
+    snprintf(why, size,
+             r->have_module ? "the latest module failed"
+                            : "no module defined yet");
   return r->current;
 }
 
@@ -285,8 +287,7 @@ static void cmd_register(struct runner *r) {
 }
 
 /* assert_invalid / assert_malformed: the module must not load. */
-static void cmd_rejected(struct runner *r, enum wr_cat cat,
-                         weft_status want) {
+static void cmd_rejected(struct runner *r, enum wr_cat cat, weft_status want) {
   const weft_wast_command *c = r->cmd;
   weft_module *mod;
   weft_error err;
@@ -367,7 +368,8 @@ static void cmd_instantiate_fails(struct runner *r, enum wr_cat cat) {
   }
 }
 
-/* ---- actions and values ---------------------------------------------------- */
+/* ---- actions and values ----------------------------------------------------
+ */
 
 struct outcome {
   int setup_failed;
@@ -512,8 +514,7 @@ static void describe(weft_valtype t, const weft_val *v, char *buf,
     snprintf(buf, size, "v128:%016" PRIx64 "%016" PRIx64,
              lane(v->of.v128, 64, 1), lane(v->of.v128, 64, 0));
     break;
-  default:
-    snprintf(buf, size, "%s:%p", cli_valtype_name(t), v->of.ref);
+  default: snprintf(buf, size, "%s:%p", cli_valtype_name(t), v->of.ref);
   }
 }
 
@@ -524,7 +525,8 @@ static void cmd_action(struct runner *r) {
   if (o.setup_failed)
     fail(r, "%s", o.why);
   else if (o.status != WEFT_OK)
-    fail(r, "action failed: %s", status_text(o.status, &o.err, buf, sizeof buf));
+    fail(r, "action failed: %s",
+         status_text(o.status, &o.err, buf, sizeof buf));
   count(r, WR_ACTION, !o.setup_failed && o.status == WEFT_OK);
 }
 

@@ -61,19 +61,19 @@ typedef enum weft_wast_match {
 /* A constant argument or expected result. */
 typedef struct weft_wast_value {
   weft_valtype type;
-  uint8_t bytes[16];    /* little-endian bits (v128: memory order) */
-  int is_null;          /* references: ref.null */
-  int is_extern;        /* externref: ref.extern N (N in `bytes`) */
-  uint8_t lane_bits;    /* v128: lane width as written (8..64), else 0 */
-  uint8_t float_lanes;  /* v128: f32x4 / f64x2 as written */
-  uint8_t match[16];    /* weft_wast_match; scalars use match[0], v128 one
-                           per lane */
+  uint8_t bytes[16];   /* little-endian bits (v128: memory order) */
+  int is_null;         /* references: ref.null */
+  int is_extern;       /* externref: ref.extern N (N in `bytes`) */
+  uint8_t lane_bits;   /* v128: lane width as written (8..64), else 0 */
+  uint8_t float_lanes; /* v128: f32x4 / f64x2 as written */
+  uint8_t match[16];   /* weft_wast_match; scalars use match[0], v128 one
+                          per lane */
 } weft_wast_value;
 
 typedef struct weft_wast_action {
-  int is_get;          /* get (a global) rather than invoke */
-  const char *module;  /* "$name" or NULL for the latest module */
-  const char *field;   /* export name, field_len bytes (may hold NUL) */
+  int is_get;         /* get (a global) rather than invoke */
+  const char *module; /* "$name" or NULL for the latest module */
+  const char *field;  /* export name, field_len bytes (may hold NUL) */
   size_t field_len;
   weft_wast_value *args;
   uint32_t arg_count;
@@ -81,20 +81,20 @@ typedef struct weft_wast_action {
 
 typedef struct weft_wast_command {
   weft_wast_kind kind;
-  uint32_t line;        /* line of the command in the script */
-  const char *name;     /* MODULE: "$name" or NULL; REGISTER: the instance
-                           ("$name" or NULL) */
-  const char *as;       /* REGISTER: the name to register under */
-  int is_text;          /* the module was written as text (incl. quote) */
-  int is_definition;    /* `module definition` (3.0): not instantiated */
-  uint8_t *wasm;        /* the module's binary, or NULL when its text did
-                           not parse (message in `error`) */
+  uint32_t line;     /* line of the command in the script */
+  const char *name;  /* MODULE: "$name" or NULL; REGISTER: the instance
+                        ("$name" or NULL) */
+  const char *as;    /* REGISTER: the name to register under */
+  int is_text;       /* the module was written as text (incl. quote) */
+  int is_definition; /* `module definition` (3.0): not instantiated */
+  uint8_t *wasm;     /* the module's binary, or NULL when its text did
+                        not parse (message in `error`) */
   size_t wasm_len;
-  const char *error;    /* why the module text did not parse */
+  const char *error; /* why the module text did not parse */
   weft_wast_action action;
   weft_wast_value *results; /* RETURN: expected results */
   uint32_t result_count;
-  const char *text;     /* the expected failure message */
+  const char *text; /* the expected failure message */
 } weft_wast_command;
 
 typedef struct weft_wast_script weft_wast_script;

@@ -26,8 +26,8 @@ static uint32_t line_of(weft_wast_script *s, uint32_t tok) {
   return s->line;
 }
 
-static weft_wast_command *new_command(weft_wast_script *s,
-                                      weft_wast_kind kind, uint32_t tok) {
+static weft_wast_command *new_command(weft_wast_script *s, weft_wast_kind kind,
+                                      uint32_t tok) {
   if (s->n == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 64;
     s->cmds = wat_realloc(&s->w, s->cmds, s->cap * sizeof *s->cmds);
@@ -59,7 +59,8 @@ static const char *string_arg(struct wat *w, size_t *n) {
   return (const char *)b.p;
 }
 
-/* ---- modules --------------------------------------------------------------- */
+/* ---- modules ---------------------------------------------------------------
+ */
 
 /* (module $id? ...) at w->pos: encoded into c, or its error kept. A
 ** failure other than a malformed text (out of memory) ends the script. */
@@ -93,7 +94,8 @@ static void module_cmd(weft_wast_script *s, weft_wast_command *c) {
   w->pos = end + 1;
 }
 
-/* ---- values ---------------------------------------------------------------- */
+/* ---- values ----------------------------------------------------------------
+ */
 
 static void put_bits(weft_wast_value *v, uint64_t bits, unsigned bytes,
                      unsigned at) {
@@ -232,7 +234,8 @@ static weft_wast_value *values(struct wat *w, uint32_t *n, bool result) {
   return v;
 }
 
-/* ---- commands ---------------------------------------------------------------- */
+/* ---- commands
+ * ---------------------------------------------------------------- */
 
 /* (invoke $m? "name" const*) | (get $m? "name") */
 static void action(struct wat *w, weft_wast_action *a) {
@@ -319,7 +322,7 @@ static void command(weft_wast_script *s) {
 
 /* A script may be the fields of one module alone. */
 static bool is_field(const struct wat *w, const struct wat_tok *t) {
-  static const char *const fields[] = {"type",   "import", "func",  "table",
+  static const char *const fields[] = {"type",   "import", "func",   "table",
                                        "memory", "global", "export", "start",
                                        "elem",   "data"};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)

@@ -60,7 +60,7 @@ struct idmap {
   struct idmap_slot {
     const char *s;
     uint32_t len, idx;
-  } *slots;
+  } * slots;
   uint32_t cap, used;
 };
 

@@ -12,7 +12,8 @@
 void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
                      bool *out_is_text) {
   *out_is_text = true;
-  if (wat_is_kw(w, wat_peek(w), "binary") || wat_is_kw(w, wat_peek(w), "quote")) {
+  if (wat_is_kw(w, wat_peek(w), "binary") ||
+      wat_is_kw(w, wat_peek(w), "quote")) {
     bool binary = wat_is_kw(w, wat_peek(w), "binary");
     struct wbuf text = {0};
     w->pos++;

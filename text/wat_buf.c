@@ -67,7 +67,8 @@ void wb_free(struct wat *w, struct wbuf *b) {
   memset(b, 0, sizeof *b);
 }
 
-/* ---- identifier maps ------------------------------------------------------ */
+/* ---- identifier maps ------------------------------------------------------
+ */
 
 static uint32_t hash(const char *s, uint32_t len) {
   uint32_t h = 2166136261u;

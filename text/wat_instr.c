@@ -22,8 +22,7 @@ static void push_label(struct wmod *m, struct wfunc *f, uint32_t id,
     wat_fail(m->w, m->w->pos, "blocks nested deeper than 65536");
   if (f->nlabels == f->labels_cap) {
     f->labels_cap = f->labels_cap ? f->labels_cap * 2 : 16;
-    f->labels =
-        wat_realloc(m->w, f->labels, f->labels_cap * sizeof *f->labels);
+    f->labels = wat_realloc(m->w, f->labels, f->labels_cap * sizeof *f->labels);
   }
   f->labels[f->nlabels].id = id;
   f->labels[f->nlabels].kind = kind;
@@ -32,7 +31,8 @@ static void push_label(struct wmod *m, struct wfunc *f, uint32_t id,
 
 static bool same_id(const struct wat *w, uint32_t a, uint32_t b) {
   const struct wat_tok *x = &w->toks[a], *y = &w->toks[b];
-  return x->len == y->len && memcmp(w->src + x->off, w->src + y->off, x->len) == 0;
+  return x->len == y->len &&
+         memcmp(w->src + x->off, w->src + y->off, x->len) == 0;
 }
 
 /* `end $l` / `else $l`: the label, when written, must be the block's. */
@@ -111,9 +111,9 @@ static void memarg(struct wmod *m, struct wbuf *b, unsigned natural,
   const struct wat_tok *t = wat_peek(w), *next = wat_peek_at(w, 1);
   /* a memory index, unless the number is the lane of a lane access */
   if (t->kind == TOK_ID ||
-      (t->kind == TOK_NUM && (!lane || next->kind == TOK_NUM ||
-                              has_prefix(w, next, "offset=") ||
-                              has_prefix(w, next, "align=")))) {
+      (t->kind == TOK_NUM &&
+       (!lane || next->kind == TOK_NUM || has_prefix(w, next, "offset=") ||
+        has_prefix(w, next, "align=")))) {
     mem = wat_index(m, SP_MEM);
     t = wat_peek(w);
   }
@@ -302,7 +302,9 @@ static void immediates(struct wmod *m, struct wfunc *f, const struct wat_op *op,
     wb_byte(w, b, lane_index(m));
     return;
   case IMM_LANE: wb_byte(w, b, lane_index(m)); return;
-  case IMM_I32: wb_s32(w, b, (int32_t)(uint32_t)wat_int(w, w->pos++, 32)); return;
+  case IMM_I32:
+    wb_s32(w, b, (int32_t)(uint32_t)wat_int(w, w->pos++, 32));
+    return;
   case IMM_I64: wb_s64(w, b, (int64_t)wat_int(w, w->pos++, 64)); return;
   case IMM_F32: {
     uint32_t bits = wat_f32(w, w->pos++);
@@ -344,8 +346,8 @@ static const struct wat_op *instr_name(struct wmod *m) {
     const struct wat_tok *t = wat_peek(w);
     if (t->kind == TOK_EOF)
       wat_fail(w, w->pos, "unexpected end, expected an instruction");
-    wat_fail(w, w->pos, "unknown operator %.*s", (int)(t->len > 40 ? 40 : t->len),
-             w->src + t->off);
+    wat_fail(w, w->pos, "unknown operator %.*s",
+             (int)(t->len > 40 ? 40 : t->len), w->src + t->off);
   }
   w->pos++;
   return op;

@@ -185,7 +185,8 @@ static bool valid_utf8(const uint8_t *s, size_t n) {
   return true;
 }
 
-/* ---- lexing --------------------------------------------------------------- */
+/* ---- lexing ---------------------------------------------------------------
+ */
 
 static bool is_idchar(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -281,12 +282,13 @@ static enum wat_tok_kind classify(const char *s, size_t n) {
 /* Tokens must be separated: a string right after an atom, or anything but
 ** a paren or space right after a string, is one malformed token. */
 static void check_separated(struct wat *w, size_t end) {
-  if (end < w->len && (w->src[end] == '"' || is_idchar((unsigned char)w->src[end])))
+  if (end < w->len &&
+      (w->src[end] == '"' || is_idchar((unsigned char)w->src[end])))
     lex_fail(w, end, "unknown operator: tokens must be separated");
 }
 
-static size_t lex_paren(struct wat *w, size_t i, uint32_t *cap,
-                        uint32_t *stack, uint32_t *depth) {
+static size_t lex_paren(struct wat *w, size_t i, uint32_t *cap, uint32_t *stack,
+                        uint32_t *depth) {
   if (w->src[i] == '(') {
     if (*depth >= WEFT_TEXT_MAX_DEPTH)
       lex_fail(w, i, "nesting deeper than %d", WEFT_TEXT_MAX_DEPTH);
@@ -431,8 +433,8 @@ static void put_utf8(struct wat *w, struct wbuf *out, uint32_t c) {
 }
 
 /* \u{hex}: returns the index after '}'. */
-static size_t unicode_escape(struct wat *w, uint32_t tok, size_t i,
-                             size_t end, struct wbuf *out) {
+static size_t unicode_escape(struct wat *w, uint32_t tok, size_t i, size_t end,
+                             struct wbuf *out) {
   const char *s = w->src;
   uint32_t c = 0;
   size_t digits = 0;

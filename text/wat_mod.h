@@ -57,7 +57,7 @@ struct wmod {
 };
 
 struct wat_label {
-  uint32_t id; /* token of its $name, or UINT32_MAX */
+  uint32_t id;  /* token of its $name, or UINT32_MAX */
   uint8_t kind; /* LABEL_BLOCK, LABEL_IF, LABEL_ELSE */
 };
 enum { LABEL_BLOCK, LABEL_IF, LABEL_ELSE };

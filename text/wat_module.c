@@ -59,7 +59,8 @@ static bool is_inline_import(const struct wat *w, uint32_t tok) {
   while (w->toks[i].kind == TOK_LPAREN &&
          wat_is_kw(w, &w->toks[i + 1], "export"))
     i = w->toks[i].match + 1;
-  return w->toks[i].kind == TOK_LPAREN && wat_is_kw(w, &w->toks[i + 1], "import");
+  return w->toks[i].kind == TOK_LPAREN &&
+         wat_is_kw(w, &w->toks[i + 1], "import");
 }
 
 struct scan_state {
@@ -103,7 +104,8 @@ static void scan_field(struct wmod *m, struct scan_state *st) {
     }
   } else if (wat_is_kw(w, kw, "import")) {
     uint32_t d = at + 4;
-    if (w->toks[d].kind == TOK_LPAREN && (kind = kind_of(w, &w->toks[d + 1])) >= 0)
+    if (w->toks[d].kind == TOK_LPAREN &&
+        (kind = kind_of(w, &w->toks[d + 1])) >= 0)
       scan_import(m, st, at, kind, d + 2);
   } else if (wat_is_kw(w, kw, "elem")) {
     bind_id(m, SP_ELEM, at + 2, m->count[SP_ELEM]++);
@@ -346,7 +348,8 @@ static void elem_segment(struct wmod *m, enum elem_mode mode, uint32_t table,
   struct wat *w = m->w;
   struct wbuf *b = &m->sec[SEC_ELEM];
   uint32_t flags = mode == ELEM_PASSIVE ? 1 : mode == ELEM_DECLARE ? 3 : 0;
-  bool explicit_table = mode == ELEM_ACTIVE && (table != 0 || (exprs && reftype != 0x70));
+  bool explicit_table =
+      mode == ELEM_ACTIVE && (table != 0 || (exprs && reftype != 0x70));
   if (explicit_table)
     flags = 2;
   if (exprs)
@@ -384,8 +387,7 @@ static void field_elem(struct wmod *m) {
     wat_expect_rparen(w);
     mode = ELEM_ACTIVE;
     wat_offset(m, &offset);
-  } else if (wat_peek(w)->kind == TOK_NUM ||
-             wat_peek(w)->kind == TOK_LPAREN) {
+  } else if (wat_peek(w)->kind == TOK_NUM || wat_peek(w)->kind == TOK_LPAREN) {
     if (wat_peek(w)->kind == TOK_NUM)
       table = wat_index(m, SP_TABLE);
     mode = ELEM_ACTIVE;
@@ -557,7 +559,8 @@ static void encode_field(struct wmod *m) {
   wat_expect_rparen(w);
 }
 
-/* ---- assembly ---------------------------------------------------------------- */
+/* ---- assembly
+ * ---------------------------------------------------------------- */
 
 static void type_section(struct wmod *m) {
   struct wbuf *b = &m->sec[SEC_TYPE];
@@ -591,8 +594,8 @@ static void put_section(struct wmod *m, struct wbuf *out, enum wat_sec id,
 static void assemble(struct wmod *m, struct wbuf *out) {
   static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
   static const enum wat_sec order[] = {
-      SEC_TYPE,   SEC_IMPORT, SEC_FUNC,  SEC_TABLE,     SEC_MEM, SEC_GLOBAL,
-      SEC_EXPORT, SEC_START,  SEC_ELEM,  SEC_DATACOUNT, SEC_CODE, SEC_DATA};
+      SEC_TYPE,   SEC_IMPORT, SEC_FUNC, SEC_TABLE,     SEC_MEM,  SEC_GLOBAL,
+      SEC_EXPORT, SEC_START,  SEC_ELEM, SEC_DATACOUNT, SEC_CODE, SEC_DATA};
   type_section(m);
   m->nitems[SEC_DATACOUNT] = m->cur[SP_DATA];
   wb_bytes(m->w, out, header, sizeof header);

@@ -108,7 +108,8 @@ uint64_t wat_int(struct wat *w, uint32_t tok, unsigned bits) {
   const char *s = tok_text(w, tok, &n);
   uint64_t v, half = 1ull << (bits - 1);
   uint64_t umax = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
-  bool overflow, neg = n && s[0] == '-', sign = n && (s[0] == '-' || s[0] == '+');
+  bool overflow, neg = n && s[0] == '-',
+                 sign = n && (s[0] == '-' || s[0] == '+');
   if (w->toks[tok].kind != TOK_NUM ||
       !parse_nat(s + sign, n - sign, &v, &overflow))
     wat_fail(w, tok, "unexpected token, expected an i%u literal", bits);
@@ -120,11 +121,12 @@ uint64_t wat_int(struct wat *w, uint32_t tok, unsigned bits) {
   return v & umax;
 }
 
-/* ---- floats ---------------------------------------------------------------- */
+/* ---- floats ----------------------------------------------------------------
+ */
 
 struct fshape {
-  unsigned bits, mant;  /* 32/64, mantissa bits */
-  uint64_t exp_mask;    /* exponent bits all set */
+  unsigned bits, mant; /* 32/64, mantissa bits */
+  uint64_t exp_mask;   /* exponent bits all set */
 };
 
 /* Appends the digits of a span without its underscores. */

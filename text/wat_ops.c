@@ -9,7 +9,8 @@
 
 #include "wat.h"
 
-#define ALIGN_LOG2(b) ((b) >= 16 ? 4 : (b) >= 8 ? 3 : (b) >= 4 ? 2 : (b) >= 2 ? 1 : 0)
+#define ALIGN_LOG2(b)                                                          \
+  ((b) >= 16 ? 4 : (b) >= 8 ? 3 : (b) >= 4 ? 2 : (b) >= 2 ? 1 : 0)
 
 static const struct wat_op ops[] = {
 #define INSTR(name, opc, imm, arg) {name, opc, imm, arg, 0},
@@ -20,7 +21,8 @@ static const struct wat_op ops[] = {
 #include "numeric.def"
 #undef UN
 #undef BIN
-#define SIMD_OP(NAME, OPC, IMM, ARG) {#NAME, WAT_SIMD_BASE + (OPC), IMM, ARG, 1},
+#define SIMD_OP(NAME, OPC, IMM, ARG)                                           \
+  {#NAME, WAT_SIMD_BASE + (OPC), IMM, ARG, 1},
 #define SIMD_LOAD(NAME, OPC, BYTES, ...)                                       \
   SIMD_OP(NAME, OPC, IMM_MEMARG, ALIGN_LOG2(BYTES))
 #define SIMD_STORE(NAME, OPC, BYTES, ...)                                      \

@@ -11,9 +11,9 @@ static const struct {
   const char *name;
   uint32_t code;
   bool ref;
-} simple_types[] = {{"i32", 0x7f, false},    {"i64", 0x7e, false},
-                    {"f32", 0x7d, false},    {"f64", 0x7c, false},
-                    {"v128", 0x7b, false},   {"funcref", 0x70, true},
+} simple_types[] = {{"i32", 0x7f, false},     {"i64", 0x7e, false},
+                    {"f32", 0x7d, false},     {"f64", 0x7c, false},
+                    {"v128", 0x7b, false},    {"funcref", 0x70, true},
                     {"externref", 0x6f, true}};
 
 static uint32_t simple_type(struct wat *w, const struct wat_tok *t,
@@ -128,8 +128,10 @@ void wat_params_results(struct wmod *m, struct ftype *ft, struct idmap *names) {
 
 static bool ftype_eq(const struct ftype *a, const struct ftype *b) {
   return a->np == b->np && a->nr == b->nr &&
-         (!a->np || memcmp(a->params, b->params, a->np * sizeof *a->params) == 0) &&
-         (!a->nr || memcmp(a->results, b->results, a->nr * sizeof *a->results) == 0);
+         (!a->np ||
+          memcmp(a->params, b->params, a->np * sizeof *a->params) == 0) &&
+         (!a->nr ||
+          memcmp(a->results, b->results, a->nr * sizeof *a->results) == 0);
 }
 
 uint32_t wat_type_append(struct wmod *m, const struct ftype *ft) {
@@ -173,8 +175,8 @@ uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
 /* ---- indices and limits ---------------------------------------------- */
 
 static const char *const space_names[SP_COUNT] = {
-    "type", "function", "table", "memory", "global", "elem segment",
-    "data segment"};
+    "type",   "function",     "table",       "memory",
+    "global", "elem segment", "data segment"};
 
 bool wat_at_index(struct wmod *m) {
   enum wat_tok_kind k = wat_peek(m->w)->kind;

@@ -243,14 +243,26 @@ static void test_nesting(void) {
 }
 
 static void test_unterminated(void) {
-  static const char *const bad[] = {
-      "(module",          "(module))",        "(func (export \"f)",
-      "(; never closed",  "(; (; ;)",         "(func \"\\u{110000}\")",
-      "(func \"\\q\")",    "(func \"\\u{d800}\")", "(func \"\x01\")",
-      "(module \xff)",     ";; \xc0\x80\n(module)", "(; \xed\xa0\x80 ;)",
-      "(func (export \"\\ff\"))", "(memory (data \"a\"\"b\"))",
-      "(func i32.const 1x)", "(module $m $n)", "(func (param $x i32 i32))",
-      "(func (result i32) (param i32))", "[", "(module) (module)"};
+  static const char *const bad[] = {"(module",
+                                    "(module))",
+                                    "(func (export \"f)",
+                                    "(; never closed",
+                                    "(; (; ;)",
+                                    "(func \"\\u{110000}\")",
+                                    "(func \"\\q\")",
+                                    "(func \"\\u{d800}\")",
+                                    "(func \"\x01\")",
+                                    "(module \xff)",
+                                    ";; \xc0\x80\n(module)",
+                                    "(; \xed\xa0\x80 ;)",
+                                    "(func (export \"\\ff\"))",
+                                    "(memory (data \"a\"\"b\"))",
+                                    "(func i32.const 1x)",
+                                    "(module $m $n)",
+                                    "(func (param $x i32 i32))",
+                                    "(func (result i32) (param i32))",
+                                    "[",
+                                    "(module) (module)"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     weft_error err;
     weft_status s = status_of(bad[i], &err);
@@ -272,7 +284,8 @@ static void test_truncations(void) {
       "(module (func (result v128) (v128.const f32x4 1 -0x1p3 nan inf)\n"
       "  (i8x16.shuffle 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15\n"
       "   (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15))\n"
-      "  (i32x4.extract_lane 3) (drop) (v128.load offset=16 align=4 (i32.const 0)))\n"
+      "  (i32x4.extract_lane 3) (drop) (v128.load offset=16 align=4 (i32.const "
+      "0)))\n"
       " (memory 1) (elem declare func 0) (data \"passive\"))",
       "(module binary \"\\00asm\" \"\\01\\00\\00\\00\")"};
   for (size_t m = 0; m < sizeof mods / sizeof mods[0]; m++) {
