@@ -72,9 +72,13 @@ struct wat {
   jmp_buf *jb;
   weft_status status; /* of the failure that longjmp'd */
   char msg[256];
-  struct wat_block *blocks; /* tracked allocations, freed at the end */
-  struct opmap *ops;        /* instruction names, built on first use */
+  struct wat_block *blocks;      /* tracked allocations, freed at the end */
+  struct opmap *ops;             /* instruction names, built on first use */
+  size_t lc_off;                 /* line/column of lc_off, so positions of */
+  unsigned long lc_line, lc_col; /* errors later in a script cost O(gap) */
+  unsigned quote_depth;          /* (module quote ...) nesting */
 };
+#define WAT_MAX_QUOTE_DEPTH 8
 
 /* ---- memory and errors (wat_lex.c) ---- */
 void *wat_alloc(struct wat *w, size_t size);
@@ -122,6 +126,9 @@ void wb_free(struct wat *w, struct wbuf *b);
 uint32_t idmap_get(const struct idmap *m, const char *s, uint32_t len);
 /* Adds s -> idx; returns false when s is already there. */
 bool idmap_put(struct wat *w, struct idmap *m, const char *s, uint32_t len,
+               uint32_t idx);
+/* Sets s -> idx, adding or replacing (IDMAP_NONE hides the entry). */
+void idmap_set(struct wat *w, struct idmap *m, const char *s, uint32_t len,
                uint32_t idx);
 #define IDMAP_NONE UINT32_MAX
 

@@ -9,6 +9,10 @@
 
 #include "wat.h"
 
+static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
+                           size_t *out_len, weft_error *out_error,
+                           unsigned depth);
+
 void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
                      bool *out_is_text) {
   *out_is_text = true;
@@ -27,8 +31,11 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
     size_t n = 0;
     weft_error err;
     memset(&err, 0, sizeof err);
-    weft_status s = weft_wat_to_wasm(text.p ? (const char *)text.p : "",
-                                     text.len, &bytes, &n, &err);
+    if (w->quote_depth >= WAT_MAX_QUOTE_DEPTH)
+      wat_fail(w, w->pos - 1, "module quote nested deeper than %d",
+               WAT_MAX_QUOTE_DEPTH);
+    weft_status s = to_wasm(text.p ? (const char *)text.p : "", text.len,
+                            &bytes, &n, &err, w->quote_depth + 1);
     wb_free(w, &text);
     if (s != WEFT_OK)
       wat_fail_msg(w, s, err.message);
@@ -41,6 +48,13 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
 
 weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
                              size_t *out_len, weft_error *out_error) {
+  return to_wasm(text, len, out, out_len, out_error, 0);
+}
+
+/* depth: how many (module quote ...) enclose this text. */
+static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
+                           size_t *out_len, weft_error *out_error,
+                           unsigned depth) {
   struct wat w;
   jmp_buf jb;
   struct wbuf bin = {0};
@@ -48,6 +62,7 @@ weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
   w.src = text;
   w.len = len;
   w.jb = &jb;
+  w.quote_depth = depth;
   *out = NULL;
   *out_len = 0;
   if (setjmp(jb)) {

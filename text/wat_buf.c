@@ -107,6 +107,20 @@ static void grow(struct wat *w, struct idmap *m) {
   wat_free(w, old);
 }
 
+void idmap_set(struct wat *w, struct idmap *m, const char *s, uint32_t len,
+               uint32_t idx) {
+  for (uint32_t i = hash(s, len) & (m->cap - 1); m->cap;
+       i = (i + 1) & (m->cap - 1)) {
+    if (!m->slots[i].s)
+      break;
+    if (m->slots[i].len == len && memcmp(m->slots[i].s, s, len) == 0) {
+      m->slots[i].idx = idx;
+      return;
+    }
+  }
+  idmap_put(w, m, s, len, idx);
+}
+
 bool idmap_put(struct wat *w, struct idmap *m, const char *s, uint32_t len,
                uint32_t idx) {
   if (idmap_get(m, s, len) != IDMAP_NONE)

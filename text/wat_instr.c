@@ -24,9 +24,25 @@ static void push_label(struct wmod *m, struct wfunc *f, uint32_t id,
     f->labels_cap = f->labels_cap ? f->labels_cap * 2 : 16;
     f->labels = wat_realloc(m->w, f->labels, f->labels_cap * sizeof *f->labels);
   }
-  f->labels[f->nlabels].id = id;
-  f->labels[f->nlabels].kind = kind;
+  struct wat_label *l = &f->labels[f->nlabels];
+  l->id = id;
+  l->kind = kind;
+  l->shadowed = IDMAP_NONE;
+  if (id != UINT32_MAX) {
+    const struct wat_tok *t = &m->w->toks[id];
+    l->shadowed = idmap_get(&f->label_ids, m->w->src + t->off, t->len);
+    idmap_set(m->w, &f->label_ids, m->w->src + t->off, t->len, f->nlabels);
+  }
   f->nlabels++;
+}
+
+/* Closes the innermost label; a name it hid is visible again. */
+static void pop_label(struct wmod *m, struct wfunc *f) {
+  const struct wat_label *l = &f->labels[--f->nlabels];
+  if (l->id != UINT32_MAX) {
+    const struct wat_tok *t = &m->w->toks[l->id];
+    idmap_set(m->w, &f->label_ids, m->w->src + t->off, t->len, l->shadowed);
+  }
 }
 
 static bool same_id(const struct wat *w, uint32_t a, uint32_t b) {
@@ -53,12 +69,11 @@ static uint32_t label_index(struct wmod *m, struct wfunc *f) {
     return wat_u32(w, w->pos++);
   if (t->kind != TOK_ID)
     wat_expect(w, TOK_ID, "a label");
-  for (uint32_t i = f->nlabels; i-- > 0;)
-    if (f->labels[i].id != UINT32_MAX && same_id(w, f->labels[i].id, w->pos)) {
-      w->pos++;
-      return f->nlabels - 1 - i;
-    }
-  wat_fail(w, w->pos, "unknown label %.*s", (int)t->len, w->src + t->off);
+  uint32_t i = idmap_get(&f->label_ids, w->src + t->off, t->len);
+  if (i == IDMAP_NONE)
+    wat_fail(w, w->pos, "unknown label %.*s", (int)t->len, w->src + t->off);
+  w->pos++;
+  return f->nlabels - 1 - i;
 }
 
 static uint32_t local_index(struct wmod *m, struct wfunc *f) {
@@ -378,7 +393,7 @@ static void plain(struct wmod *m, struct wfunc *f) {
     if (f->nlabels <= f->floor)
       wat_fail(w, at, "end without a matching block");
     check_end_label(m, f);
-    f->nlabels--;
+    pop_label(m, f);
     wb_byte(w, f->code, 0x0b);
     return;
   default: plain_op(m, f, op, f->code); return;
@@ -417,11 +432,11 @@ static void folded_if(struct wmod *m, struct wfunc *f) {
   if (wat_at_field(w, "else")) {
     w->pos += 2;
     wb_byte(w, f->code, 0x05);
-    f->nlabels--;
+    pop_label(m, f);
     block_body(m, f, id, LABEL_ELSE);
     wat_expect_rparen(w);
   }
-  f->nlabels--;
+  pop_label(m, f);
   wb_byte(w, f->code, 0x0b);
 }
 
@@ -439,7 +454,7 @@ static void folded(struct wmod *m, struct wfunc *f) {
     wat_emit_opcode(w, f->code, op->opcode);
     block_type(m, f->code);
     block_body(m, f, id, LABEL_BLOCK);
-    f->nlabels--;
+    pop_label(m, f);
     wb_byte(w, f->code, 0x0b);
   } else if (op->imm == IMM_ELSE || op->imm == IMM_END) {
     wat_fail(w, at + 1, "unexpected %s in a folded instruction",

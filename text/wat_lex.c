@@ -92,18 +92,24 @@ char *wat_strndup(struct wat *w, const char *s, size_t n) {
 
 /* ---- failures ----------------------------------------------------------- */
 
-static void line_col(const struct wat *w, size_t off, unsigned long *line,
+static void line_col(struct wat *w, size_t off, unsigned long *line,
                      unsigned long *col) {
-  *line = 1;
-  *col = 1;
-  for (size_t i = 0; i < off && i < w->len; i++) {
+  if (!w->lc_line || off < w->lc_off) {
+    w->lc_off = 0;
+    w->lc_line = 1;
+    w->lc_col = 1;
+  }
+  for (size_t i = w->lc_off; i < off && i < w->len; i++) {
     if (w->src[i] == '\n') {
-      ++*line;
-      *col = 1;
+      w->lc_line++;
+      w->lc_col = 1;
     } else if (((unsigned char)w->src[i] & 0xc0) != 0x80) {
-      ++*col; /* count characters, not UTF-8 continuation bytes */
+      w->lc_col++; /* count characters, not UTF-8 continuation bytes */
     }
   }
+  w->lc_off = off < w->len ? off : w->len;
+  *line = w->lc_line;
+  *col = w->lc_col;
 }
 
 static WAT_NORETURN void fail_at(struct wat *w, size_t off, const char *fmt,

@@ -51,19 +51,22 @@ struct wmod {
   uint32_t cur[SP_COUNT];   /* pass 2: index of the next definition */
   struct ftype *types;
   uint32_t ntypes, types_cap;
+  struct idmap sigs; /* signature bytes -> first type index with them */
   struct wbuf sec[SEC_MAX];
   uint32_t nitems[SEC_MAX]; /* entries in each section's vector */
   bool uses_data_count;     /* memory.init or data.drop seen */
 };
 
 struct wat_label {
-  uint32_t id;  /* token of its $name, or UINT32_MAX */
-  uint8_t kind; /* LABEL_BLOCK, LABEL_IF, LABEL_ELSE */
+  uint32_t id;       /* token of its $name, or UINT32_MAX */
+  uint32_t shadowed; /* stack index of the label it hides, or IDMAP_NONE */
+  uint8_t kind;      /* LABEL_BLOCK, LABEL_IF, LABEL_ELSE */
 };
 enum { LABEL_BLOCK, LABEL_IF, LABEL_ELSE };
 
 struct wfunc {
   struct idmap locals;
+  struct idmap label_ids; /* $name -> stack index of its innermost label */
   uint32_t nlocals;
   struct wat_label *labels;
   uint32_t nlabels, labels_cap;

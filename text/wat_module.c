@@ -299,6 +299,7 @@ static void field_func(struct wmod *m) {
   wb_free(w, &body);
   wat_free(w, f.labels);
   wat_free(w, f.locals.slots);
+  wat_free(w, f.label_ids.slots);
 }
 
 static void field_global(struct wmod *m) {

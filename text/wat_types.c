@@ -134,7 +134,28 @@ static bool ftype_eq(const struct ftype *a, const struct ftype *b) {
           memcmp(a->results, b->results, a->nr * sizeof *a->results) == 0);
 }
 
+/* The bytes a signature is looked up by: counts, then the type codes. */
+static const char *sig_key(struct wmod *m, const struct ftype *ft,
+                           uint32_t *len) {
+  size_t n = (2 + (size_t)ft->np + ft->nr) * sizeof(uint32_t);
+  uint32_t *k = wat_alloc(m->w, n);
+  k[0] = ft->np;
+  k[1] = ft->nr;
+  if (ft->np)
+    memcpy(k + 2, ft->params, ft->np * sizeof *k);
+  if (ft->nr)
+    memcpy(k + 2 + ft->np, ft->results, ft->nr * sizeof *k);
+  if (n > UINT32_MAX)
+    wat_fail(m->w, m->w->pos, "function type too large");
+  *len = (uint32_t)n;
+  return (const char *)k;
+}
+
 uint32_t wat_type_append(struct wmod *m, const struct ftype *ft) {
+  uint32_t len;
+  const char *key = sig_key(m, ft, &len);
+  if (!idmap_put(m->w, &m->sigs, key, len, m->ntypes))
+    wat_free(m->w, (void *)(uintptr_t)key); /* an earlier type has it */
   if (m->ntypes == m->types_cap) {
     m->types_cap = m->types_cap ? m->types_cap * 2 : 16;
     m->types = wat_realloc(m->w, m->types, m->types_cap * sizeof *m->types);
@@ -166,9 +187,12 @@ uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
     return idx;
   }
   *out_np = ft.np;
-  for (uint32_t i = 0; i < m->ntypes; i++)
-    if (ftype_eq(&ft, &m->types[i]))
-      return i;
+  uint32_t len;
+  const char *key = sig_key(m, &ft, &len);
+  uint32_t i = idmap_get(&m->sigs, key, len);
+  wat_free(w, (void *)(uintptr_t)key);
+  if (i != IDMAP_NONE)
+    return i; /* the first type with this signature */
   return wat_type_append(m, &ft);
 }
 

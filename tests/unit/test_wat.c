@@ -374,6 +374,118 @@ static void test_script(void) {
   CHECK(s == NULL && has_position(err.message));
 }
 
+static void test_labels(void) {
+  weft_valtype t;
+  weft_error err;
+  /* the inner $l hides the outer one; br $a is reached */
+  CHECK_EQ_INT(call_f("(func (export \"f\") (result i32)"
+                      " (block $a (result i32)"
+                      "  (block $l (block $l (br $l)) (br $a (i32.const 7)))"
+                      "  (i32.const 9)))",
+                      &t),
+               7);
+  /* after its end a label is gone, and the one it hid is back */
+  CHECK_EQ_INT(call_f("(func (export \"f\") (result i32)"
+                      " (block $l (result i32)"
+                      "  block $l end"
+                      "  (br $l (i32.const 3))))",
+                      &t),
+               3);
+  CHECK_EQ_INT(status_of("(func (block $x) (br $x))", &err),
+               WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "unknown label $x");
+  CHECK_EQ_INT(status_of("(func block $x end $y)", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "mismatching label");
+}
+
+/* Large inputs whose cost would be quadratic with linear searches:
+** 60,000 nested named blocks branched to 100,000 times, 30,000 distinct
+** implicit function types. */
+static void test_linear_time(void) {
+  size_t cap = 8u << 20, k;
+  char *text = malloc(cap);
+  weft_error err;
+  k = (size_t)sprintf(text, "(func ");
+  for (int i = 0; i < 60000; i++)
+    k += (size_t)sprintf(text + k, "block $l%d ", i);
+  for (int i = 0; i < 100000; i++)
+    k += (size_t)sprintf(text + k, "br $l0 ");
+  for (int i = 0; i < 60000; i++)
+    k += (size_t)sprintf(text + k, "end ");
+  strcpy(text + k, ")");
+  CHECK_EQ_INT(status_of(text, &err), WEFT_OK);
+  static const char *const types[] = {"i32", "i64", "f32", "f64"};
+  k = 0;
+  for (int i = 0; i < 30000; i++) {
+    k += (size_t)sprintf(text + k, "(func (param");
+    for (int d = 0, v = i; d < 8; d++, v /= 4)
+      k += (size_t)sprintf(text + k, " %s", types[v % 4]);
+    k += (size_t)sprintf(text + k, "))\n");
+  }
+  uint8_t *out;
+  size_t n;
+  CHECK_EQ_INT(encode(text, k, &out, &n, &err), WEFT_OK);
+  if (n > 8) {
+    CHECK_EQ_INT(out[8], 1); /* the type section ... */
+    weft_text_free(out);
+  }
+  free(text);
+}
+
+/* (module quote ...) inside quoted text, escaped with \5c and \22 so each
+** level costs only a few bytes: the nesting is bounded. */
+static char *nested_quote(int depth) {
+  char *text = strdup("(module)");
+  for (int d = 0; d < depth; d++) {
+    size_t n = strlen(text);
+    char *next = malloc(n * 3 + 32), *p = next;
+    p += sprintf(p, "(module quote \"");
+    for (size_t i = 0; i < n; i++) {
+      if (text[i] == '"' || text[i] == '\\')
+        p += sprintf(p, "\\%02x", (unsigned char)text[i]);
+      else
+        *p++ = text[i];
+    }
+    strcpy(p, "\")");
+    free(text);
+    text = next;
+  }
+  return text;
+}
+
+static void test_quote_depth(void) {
+  weft_error err;
+  char *ok = nested_quote(4), *deep = nested_quote(12);
+  CHECK_EQ_INT(status_of(ok, &err), WEFT_OK);
+  CHECK_EQ_INT(status_of(deep, &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "nested deeper");
+  free(ok);
+  free(deep);
+}
+
+/* A script of 20,000 malformed modules: each error's line:col is found
+** from the previous one, not from the start. */
+static void test_many_errors(void) {
+  size_t k = 0;
+  char *text = malloc(20000 * 128);
+  for (int i = 0; i < 20000; i++)
+    k += (size_t)sprintf(text + k,
+                         "(assert_malformed (module quote \"(f)\") \"x\")\n"
+                         "(assert_malformed (module (func x)) \"x\")\n");
+  weft_wast_script *s;
+  weft_error err;
+  memset(&err, 0, sizeof err);
+  CHECK_EQ_INT(weft_wast_parse(text, k, &s, &err), WEFT_OK);
+  if (s) {
+    CHECK_EQ_INT(weft_wast_command_count(s), 40000);
+    const weft_wast_command *c = weft_wast_command_at(s, 39999);
+    CHECK(c && c->wasm == NULL);
+    CHECK_CONTAINS(c ? c->error : NULL, "40000:33: unknown operator x");
+    weft_wast_free(s);
+  }
+  free(text);
+}
+
 int main(void) {
   T_RUN(test_empty_module);
   T_RUN(test_runs);
@@ -385,5 +497,9 @@ int main(void) {
   T_RUN(test_truncations);
   T_RUN(test_million_tokens);
   T_RUN(test_script);
+  T_RUN(test_labels);
+  T_RUN(test_linear_time);
+  T_RUN(test_quote_depth);
+  T_RUN(test_many_errors);
   return T_DONE();
 }
