@@ -39,6 +39,8 @@ static void print_counts(const struct wr_stats *s) {
   for (int c = 0; c < WR_CAT_COUNT; c++)
     printf("%s%s %lu/%lu", c ? ", " : "", cat_names[c], s->pass[c],
            s->total[c]);
+  if (s->broken)
+    printf(", not understood %lu", s->broken);
   if (s->skipped)
     printf(", skipped: unsupported command %lu", s->skipped);
   printf(")");

@@ -597,6 +597,10 @@ static void run_command(struct runner *r) {
     cmd_instantiate_fails(r, WR_UNINSTANTIABLE);
     return;
   case WEFT_WAST_UNSUPPORTED: r->st->skipped++; return;
+  case WEFT_WAST_ERROR:
+    fail(r, "command not understood: %s", r->cmd->error);
+    r->st->broken++;
+    return;
   }
 }
 

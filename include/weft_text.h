@@ -46,7 +46,9 @@ typedef enum weft_wast_kind {
   WEFT_WAST_MALFORMED,      /* assert_malformed */
   WEFT_WAST_UNLINKABLE,     /* assert_unlinkable */
   WEFT_WAST_UNINSTANTIABLE, /* assert_trap on a module */
-  WEFT_WAST_UNSUPPORTED     /* a command this runner does not know */
+  WEFT_WAST_UNSUPPORTED,    /* a command this runner does not know */
+  WEFT_WAST_ERROR           /* a command whose text could not be read
+                               (message in `error`): a failure */
 } weft_wast_kind;
 
 /* How an expected value matches: exactly, any canonical / arithmetic NaN,

@@ -320,6 +320,30 @@ static void command(weft_wast_script *s) {
   w->pos = w->toks[at].match + 1;
 }
 
+/* One command; when its text cannot be read (say, a constant of a later
+** proposal), it becomes a WEFT_WAST_ERROR command and the script goes on
+** after its closing paren. Running out of memory ends the script. */
+static void guarded_command(weft_wast_script *s) {
+  struct wat *w = &s->w;
+  uint32_t at = w->pos, n = s->n;
+  jmp_buf *outer = w->jb, jb;
+  if (wat_peek(w)->kind != TOK_LPAREN)
+    wat_expect(w, TOK_LPAREN, "a command");
+  w->jb = &jb;
+  if (setjmp(jb) == 0) {
+    command(s);
+  } else {
+    w->jb = outer;
+    if (w->status != WEFT_ERR_MALFORMED)
+      longjmp(*outer, 1);
+    s->n = n; /* drop what the command had added */
+    weft_wast_command *c = new_command(s, WEFT_WAST_ERROR, at);
+    c->error = wat_strndup(w, w->msg, strlen(w->msg));
+    w->pos = w->toks[at].match + 1;
+  }
+  w->jb = outer;
+}
+
 /* A script may be the fields of one module alone. */
 static bool is_field(const struct wat *w, const struct wat_tok *t) {
   static const char *const fields[] = {"type",   "import", "func",   "table",
@@ -375,7 +399,7 @@ weft_status weft_wast_parse(const char *text, size_t len,
   if (is_field(&s->w, wat_peek_at(&s->w, 1)))
     bare_module(s);
   while (wat_peek(&s->w)->kind != TOK_EOF)
-    command(s);
+    guarded_command(s);
   s->w.jb = NULL;
   *out_script = s;
   return WEFT_OK;

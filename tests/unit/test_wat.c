@@ -343,14 +343,16 @@ static void test_script(void) {
       " (f32.const nan:canonical))\n"
       "(assert_malformed (module quote \"(func i32.const)\") \"unexpected\")\n"
       "(assert_invalid (module (func (result i32))) \"type mismatch\")\n"
-      "(assert_exception (invoke \"x\"))\n";
+      "(assert_exception (invoke \"x\"))\n"
+      "(assert_return (invoke \"add\") (either (i32.const 1)))\n"
+      "(invoke \"add\" (i32.const 1) (i32.const 2))\n";
   weft_wast_script *s;
   weft_error err;
   memset(&err, 0, sizeof err);
   CHECK_EQ_INT(weft_wast_parse(script, sizeof script - 1, &s, &err), WEFT_OK);
   if (!s)
     return;
-  CHECK_EQ_INT(weft_wast_command_count(s), 7);
+  CHECK_EQ_INT(weft_wast_command_count(s), 9);
   const weft_wast_command *c = weft_wast_command_at(s, 0);
   CHECK_EQ_INT(c->kind, WEFT_WAST_MODULE);
   CHECK_STR_EQ(c->name, "$m");
@@ -368,6 +370,11 @@ static void test_script(void) {
   CHECK_EQ_INT(c->kind, WEFT_WAST_MALFORMED);
   CHECK(c->wasm == NULL && c->error && has_position(c->error));
   CHECK_EQ_INT(weft_wast_command_at(s, 6)->kind, WEFT_WAST_UNSUPPORTED);
+  /* a command that cannot be read is an error, and the script goes on */
+  c = weft_wast_command_at(s, 7);
+  CHECK_EQ_INT(c->kind, WEFT_WAST_ERROR);
+  CHECK_CONTAINS(c->error, "9:32: unknown constant either");
+  CHECK_EQ_INT(weft_wast_command_at(s, 8)->kind, WEFT_WAST_ACTION);
   weft_wast_free(s);
   /* a script that does not lex is an error with a position */
   CHECK_EQ_INT(weft_wast_parse("(module \"", 9, &s, &err), WEFT_ERR_MALFORMED);
