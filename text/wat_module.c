@@ -104,7 +104,7 @@ static void scan_field(struct wmod *m, struct scan_state *st) {
     }
   } else if (wat_is_kw(w, kw, "import")) {
     uint32_t d = at + 4;
-    if (w->toks[d].kind == TOK_LPAREN &&
+    if (d < w->toks[at].match && w->toks[d].kind == TOK_LPAREN &&
         (kind = kind_of(w, &w->toks[d + 1])) >= 0)
       scan_import(m, st, at, kind, d + 2);
   } else if (wat_is_kw(w, kw, "elem")) {

@@ -209,19 +209,24 @@ static uint64_t float_bits(struct wat *w, uint32_t tok,
   if (!clean_float(s, n, buf))
     wat_fail(w, tok, "unexpected token, expected a float literal");
   uint64_t bits;
+  char *end;
   if (f->bits == 32) {
-    float v = strtof(buf, NULL);
+    float v = strtof(buf, &end);
     uint32_t b;
     if (isinf(v))
       wat_fail(w, tok, "constant out of range");
     memcpy(&b, &v, sizeof b);
     bits = b;
   } else {
-    double v = strtod(buf, NULL);
+    double v = strtod(buf, &end);
     if (isinf(v))
       wat_fail(w, tok, "constant out of range");
     memcpy(&bits, &v, sizeof bits);
   }
+  /* the C library reads what clean_float wrote in full, unless a locale
+  ** with another decimal point is set (LC_NUMERIC must be "C") */
+  if (*end)
+    wat_fail(w, tok, "float conversion failed (LC_NUMERIC is not \"C\"?)");
   wat_free(w, buf);
   return (bits & ~sign_bit) | sign;
 }
