@@ -46,6 +46,10 @@ typedef enum weft_wast_kind {
   WEFT_WAST_MALFORMED,      /* assert_malformed */
   WEFT_WAST_UNLINKABLE,     /* assert_unlinkable */
   WEFT_WAST_UNINSTANTIABLE, /* assert_trap on a module */
+  WEFT_WAST_INSTANCE,       /* module instance $i $m (3.0): instantiate a
+                               `module definition` */
+  WEFT_WAST_EXCEPTION,      /* assert_exception (3.0): the action must
+                               end with an uncaught exception */
   WEFT_WAST_UNSUPPORTED,    /* a command this runner does not know */
   WEFT_WAST_ERROR           /* a command whose text could not be read
                                (message in `error`): a failure */
@@ -70,6 +74,8 @@ typedef struct weft_wast_value {
   uint8_t float_lanes; /* v128: f32x4 / f64x2 as written */
   uint8_t match[16];   /* weft_wast_match; scalars use match[0], v128 one
                           per lane */
+  struct weft_wast_value *either; /* (either v...) (3.0): any of these */
+  uint32_t either_count;          /* alternatives; 0 for a plain value */
 } weft_wast_value;
 
 typedef struct weft_wast_action {
@@ -83,14 +89,15 @@ typedef struct weft_wast_action {
 
 typedef struct weft_wast_command {
   weft_wast_kind kind;
-  uint32_t line;     /* line of the command in the script */
-  const char *name;  /* MODULE: "$name" or NULL; REGISTER: the instance
-                        ("$name" or NULL) */
-  const char *as;    /* REGISTER: the name to register under */
-  int is_text;       /* the module was written as text (incl. quote) */
-  int is_definition; /* `module definition` (3.0): not instantiated */
-  uint8_t *wasm;     /* the module's binary, or NULL when its text did
-                        not parse (message in `error`) */
+  uint32_t line;          /* line of the command in the script */
+  const char *name;       /* MODULE, INSTANCE: "$name" or NULL; REGISTER: the
+                             instance ("$name" or NULL) */
+  const char *definition; /* INSTANCE: the `module definition` named */
+  const char *as;         /* REGISTER: the name to register under */
+  int is_text;            /* the module was written as text (incl. quote) */
+  int is_definition;      /* `module definition` (3.0): not instantiated */
+  uint8_t *wasm;          /* the module's binary, or NULL when its text did
+                             not parse (message in `error`) */
   size_t wasm_len;
   const char *error; /* why the module text did not parse */
   weft_wast_action action;

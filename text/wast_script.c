@@ -184,9 +184,21 @@ static void ref_value(struct wat *w, weft_wast_value *v, bool result,
   }
 }
 
-/* (type.const ...) / (ref.null t) / (ref.extern n) / (ref.func) */
+static weft_wast_value *values(struct wat *w, uint32_t *n, bool result);
+
+/* (type.const ...) / (ref.null t) / (ref.extern n) / (ref.func), or in a
+** result (either v ...) */
 static void value(struct wat *w, weft_wast_value *v, bool result) {
   memset(v, 0, sizeof *v);
+  if (result && wat_at_field(w, "either")) {
+    w->pos += 2;
+    v->either = values(w, &v->either_count, true);
+    if (!v->either_count)
+      wat_fail(w, w->pos, "either without values");
+    v->type = v->either[0].type;
+    wat_expect_rparen(w);
+    return;
+  }
   wat_expect(w, TOK_LPAREN, "a constant");
   const struct wat_tok *t = wat_peek(w);
   char what[16];
@@ -261,7 +273,8 @@ static const struct {
                   {"assert_invalid", WEFT_WAST_INVALID},
                   {"assert_malformed", WEFT_WAST_MALFORMED},
                   {"assert_unlinkable", WEFT_WAST_UNLINKABLE},
-                  {"assert_uninstantiable", WEFT_WAST_UNINSTANTIABLE}};
+                  {"assert_uninstantiable", WEFT_WAST_UNINSTANTIABLE},
+                  {"assert_exception", WEFT_WAST_EXCEPTION}};
 
 static void assertion(weft_wast_script *s, weft_wast_kind kind, uint32_t at) {
   struct wat *w = &s->w;
@@ -291,8 +304,13 @@ static void command(weft_wast_script *s) {
   w->pos = at;
   if (wat_is_kw(w, kw, "module")) {
     if (wat_is_kw(w, wat_peek_at(w, 2), "instance")) {
-      new_command(s, WEFT_WAST_UNSUPPORTED, at);
-      w->pos = w->toks[at].match + 1;
+      weft_wast_command *c = new_command(s, WEFT_WAST_INSTANCE, at);
+      w->pos += 3;
+      c->name = id_text(w);
+      c->definition = id_text(w);
+      if (!c->definition)
+        wat_fail(w, w->pos, "module instance needs a definition's name");
+      wat_expect_rparen(w);
       return;
     }
     module_cmd(s, new_command(s, WEFT_WAST_MODULE, at));

@@ -45,20 +45,28 @@ cat >"$TMP/ok.wast" <<'WAST'
 (assert_malformed (module quote "(func i32.const)") "unexpected token")
 (assert_invalid (module (func (result i32))) "type mismatch")
 (assert_exception (invoke "f" (i32.const 1)))
+(module definition $D (global (export "g") (mut i32) (i32.const 5)))
+(module instance $I1 $D)
+(module instance $I2 $D)
+(assert_return (get $I2 "g") (i32.const 5))
+(assert_return (invoke $m "f" (i32.const 1)) (either (i32.const 3) (i32.const 2)))
 WAST
 weft wast "$TMP/ok.wast"
 expect_status 0 "weft wast on a passing script"
-expect_stdout_has "ok.wast: 5 passed, 0 failed" "per-file line"
-expect_stdout_has "skipped: unsupported command 1" "3.0 commands are skipped, not passed"
-expect_stdout_re "^5 passed, 0 failed$" "closing line"
+expect_stdout_has "ok.wast: 10 passed, 0 failed (module 4/4, return 3/3," "per-file line"
+expect_stdout_has "skipped: unsupported command 1" "assert_exception is skipped, not passed"
+expect_stdout_re "^10 passed, 0 failed$" "closing line"
 cat >"$TMP/bad.wast" <<'WAST'
 (module (func (export "f") (result i32) (i32.const 1)))
 (assert_return (invoke "f") (i32.const 2))
 (assert_malformed (module quote "(func)") "accepted text")
+(assert_return (invoke "f") (either (i32.const 3) (i32.const 2)))
+(assert_return (invoke "f") (i32.const 1) (i33.const 1))
 WAST
 weft wast "$TMP/bad.wast"
 expect_status 1 "weft wast on a failing script"
-expect_stdout_has "bad.wast: 1 passed, 2 failed" "failures are counted"
+expect_stdout_has "bad.wast: 1 passed, 4 failed" "failures are counted"
+expect_stdout_has "not understood 1" "a command that cannot be read fails"
 expect_stdout_has "bad.wast:2: result 0: expected i32:0x00000002, got i32:0x00000001" "the failure names the line"
 printf '(module "' >"$TMP/broken.wast"
 weft wast "$TMP/broken.wast"
