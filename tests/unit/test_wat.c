@@ -345,6 +345,7 @@ static void test_script(void) {
       "(assert_invalid (module (func (result i32))) \"type mismatch\")\n"
       "(assert_exception (invoke \"x\"))\n"
       "(assert_return (invoke \"add\") (either (i32.const 1)))\n"
+      "(assert_return (invoke \"add\") (i33.const 1))\n"
       "(invoke \"add\" (i32.const 1) (i32.const 2))\n";
   weft_wast_script *s;
   weft_error err;
@@ -352,7 +353,7 @@ static void test_script(void) {
   CHECK_EQ_INT(weft_wast_parse(script, sizeof script - 1, &s, &err), WEFT_OK);
   if (!s)
     return;
-  CHECK_EQ_INT(weft_wast_command_count(s), 9);
+  CHECK_EQ_INT(weft_wast_command_count(s), 10);
   const weft_wast_command *c = weft_wast_command_at(s, 0);
   CHECK_EQ_INT(c->kind, WEFT_WAST_MODULE);
   CHECK_STR_EQ(c->name, "$m");
@@ -369,12 +370,14 @@ static void test_script(void) {
   c = weft_wast_command_at(s, 4);
   CHECK_EQ_INT(c->kind, WEFT_WAST_MALFORMED);
   CHECK(c->wasm == NULL && c->error && has_position(c->error));
-  CHECK_EQ_INT(weft_wast_command_at(s, 6)->kind, WEFT_WAST_UNSUPPORTED);
-  /* a command that cannot be read is an error, and the script goes on */
+  CHECK_EQ_INT(weft_wast_command_at(s, 6)->kind, WEFT_WAST_EXCEPTION);
   c = weft_wast_command_at(s, 7);
+  CHECK_EQ_INT(c->results[0].either_count, 1);
+  /* a command that cannot be read is an error, and the script goes on */
+  c = weft_wast_command_at(s, 8);
   CHECK_EQ_INT(c->kind, WEFT_WAST_ERROR);
-  CHECK_CONTAINS(c->error, "9:32: unknown constant either");
-  CHECK_EQ_INT(weft_wast_command_at(s, 8)->kind, WEFT_WAST_ACTION);
+  CHECK_CONTAINS(c->error, "10:32: unknown constant i33.const");
+  CHECK_EQ_INT(weft_wast_command_at(s, 9)->kind, WEFT_WAST_ACTION);
   weft_wast_free(s);
   /* a script that does not lex is an error with a position */
   CHECK_EQ_INT(weft_wast_parse("(module \"", 9, &s, &err), WEFT_ERR_MALFORMED);
