@@ -241,14 +241,7 @@ static uint32_t opt_index(struct wmod *m, enum wat_space sp) {
 }
 
 static void heap_type(struct wmod *m, struct wbuf *b) {
-  struct wat *w = m->w;
-  if (wat_is_kw(w, wat_peek(w), "func"))
-    wb_byte(w, b, 0x70);
-  else if (wat_is_kw(w, wat_peek(w), "extern"))
-    wb_byte(w, b, 0x6f);
-  else
-    wat_fail(w, w->pos, "unexpected token, expected a heap type");
-  w->pos++;
+  wat_put_heap_type(m, b, wat_heap_type(m));
 }
 
 static bool index_tok(const struct wat_tok *t) {

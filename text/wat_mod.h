@@ -18,11 +18,12 @@ enum wat_space {
   SP_GLOBAL,
   SP_ELEM,
   SP_DATA,
+  SP_TAG, /* 3.0 exception tags */
   SP_COUNT
 };
 
-/* Value types are kept as their binary code (one byte in 2.0); a uint32_t
-** leaves room for 3.0's (ref null $t). */
+/* Value types are kept as their binary code: one byte, or for 3.0's
+** (ref null? ht) 0x63/0x64 | heap type << 8 (wat_put_valtype writes it). */
 struct ftype {
   uint32_t *params, *results;
   uint32_t np, nr;
@@ -41,6 +42,7 @@ enum wat_sec {
   SEC_CODE,
   SEC_DATA,
   SEC_DATACOUNT,
+  SEC_TAG, /* 13, placed between memories and globals */
   SEC_MAX
 };
 
@@ -80,6 +82,11 @@ struct wfunc {
 uint32_t wat_valtype(struct wmod *m);
 bool wat_at_valtype(struct wmod *m);
 uint32_t wat_reftype(struct wmod *m);
+/* A heap type: an abstract one's code, or WAT_HEAP_INDEX + a type index. */
+uint32_t wat_heap_type(struct wmod *m);
+void wat_put_heap_type(struct wmod *m, struct wbuf *b, uint32_t heap);
+#define WAT_HEAP_INDEX 0x100u
+#define WAT_HEAP_INDEX_MAX 0xffff00u /* so prefix | heap << 8 fits */
 bool wat_at_reftype(struct wmod *m);
 void wat_put_valtype(struct wmod *m, struct wbuf *b, uint32_t t);
 /* (param ...)* (result ...)* into *ft. With `names`, (param $x t) binds $x

@@ -7,14 +7,31 @@
 
 #include "wat_mod.h"
 
+/* Value types and the reference shorthands of 3.0 (anyref .. nullexnref
+** are GC/exception types the engine refuses, but they read and encode). */
 static const struct {
   const char *name;
   uint32_t code;
   bool ref;
-} simple_types[] = {{"i32", 0x7f, false},     {"i64", 0x7e, false},
-                    {"f32", 0x7d, false},     {"f64", 0x7c, false},
-                    {"v128", 0x7b, false},    {"funcref", 0x70, true},
-                    {"externref", 0x6f, true}};
+} simple_types[] = {
+    {"i32", 0x7f, false},         {"i64", 0x7e, false},
+    {"f32", 0x7d, false},         {"f64", 0x7c, false},
+    {"v128", 0x7b, false},        {"funcref", 0x70, true},
+    {"externref", 0x6f, true},    {"anyref", 0x6e, true},
+    {"eqref", 0x6d, true},        {"i31ref", 0x6c, true},
+    {"structref", 0x6b, true},    {"arrayref", 0x6a, true},
+    {"exnref", 0x69, true},       {"nullref", 0x71, true},
+    {"nullexternref", 0x72, true}, {"nullfuncref", 0x73, true},
+    {"nullexnref", 0x74, true}};
+
+/* Abstract heap types (their one-byte codes). */
+static const struct {
+  const char *name;
+  uint8_t code;
+} heap_types[] = {{"func", 0x70},   {"extern", 0x6f},  {"any", 0x6e},
+                  {"eq", 0x6d},     {"i31", 0x6c},     {"struct", 0x6b},
+                  {"array", 0x6a},  {"exn", 0x69},     {"none", 0x71},
+                  {"noextern", 0x72}, {"nofunc", 0x73}, {"noexn", 0x74}};
 
 static uint32_t simple_type(struct wat *w, const struct wat_tok *t,
                             bool refs_only) {
@@ -25,25 +42,42 @@ static uint32_t simple_type(struct wat *w, const struct wat_tok *t,
   return 0;
 }
 
-/* (ref null? func|extern): only the nullable forms are 2.0 types. */
+uint32_t wat_heap_type(struct wmod *m) {
+  struct wat *w = m->w;
+  for (size_t i = 0; i < sizeof heap_types / sizeof heap_types[0]; i++)
+    if (wat_is_kw(w, wat_peek(w), heap_types[i].name)) {
+      w->pos++;
+      return heap_types[i].code;
+    }
+  if (!wat_at_index(m))
+    wat_fail(w, w->pos, "unexpected token, expected a heap type");
+  uint32_t idx = wat_index(m, SP_TYPE);
+  if (idx >= WAT_HEAP_INDEX_MAX)
+    wat_fail(w, w->pos - 1, "type index too large in a reference type");
+  return WAT_HEAP_INDEX + idx;
+}
+
+void wat_put_heap_type(struct wmod *m, struct wbuf *b, uint32_t heap) {
+  if (heap >= WAT_HEAP_INDEX)
+    wb_s64(m->w, b, heap - WAT_HEAP_INDEX);
+  else
+    wb_byte(m->w, b, (uint8_t)heap);
+}
+
+/* (ref null? heaptype): a nullable abstract type is its one-byte
+** shorthand (funcref is (ref null func)); the others are 0x63/0x64 and
+** the heap type, kept as prefix | heap << 8. */
 static uint32_t ref_type(struct wmod *m) {
   struct wat *w = m->w;
-  uint32_t code = 0;
   wat_expect_lparen_kw(w, "ref");
   bool null = wat_is_kw(w, wat_peek(w), "null");
   if (null)
     w->pos++;
-  if (wat_is_kw(w, wat_peek(w), "func"))
-    code = 0x70;
-  else if (wat_is_kw(w, wat_peek(w), "extern"))
-    code = 0x6f;
-  else
-    wat_fail(w, w->pos, "unexpected token, expected a heap type");
-  if (!null)
-    wat_fail(w, w->pos, "unsupported: non-nullable reference types (3.0)");
-  w->pos++;
+  uint32_t heap = wat_heap_type(m);
   wat_expect_rparen(w);
-  return code;
+  if (null && heap < WAT_HEAP_INDEX)
+    return heap;
+  return (null ? 0x63u : 0x64u) | heap << 8;
 }
 
 bool wat_at_valtype(struct wmod *m) {
@@ -80,6 +114,8 @@ uint32_t wat_reftype(struct wmod *m) {
 
 void wat_put_valtype(struct wmod *m, struct wbuf *b, uint32_t t) {
   wb_byte(m->w, b, (uint8_t)t);
+  if (t > 0xff)
+    wat_put_heap_type(m, b, t >> 8);
 }
 
 uint32_t wat_opt_id(struct wmod *m) {
