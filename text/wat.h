@@ -175,7 +175,9 @@ enum wat_imm {
   IMM_F64,
   IMM_V128,
   IMM_SHUFFLE,
-  IMM_HEAPTYPE
+  IMM_HEAPTYPE,
+  IMM_TAG, /* 3.0: throw */
+  IMM_TYPE /* 3.0: call_ref, return_call_ref */
 };
 
 struct wat_op {

@@ -333,6 +333,8 @@ static void immediates(struct wmod *m, struct wfunc *f, const struct wat_op *op,
       wb_byte(w, b, lane_index(m));
     return;
   case IMM_HEAPTYPE: heap_type(m, b); return;
+  case IMM_TAG: wb_u32(w, b, wat_index(m, SP_TAG)); return;
+  case IMM_TYPE: wb_u32(w, b, wat_index(m, SP_TYPE)); return;
   }
 }
 
@@ -361,6 +363,44 @@ static const struct wat_op *instr_name(struct wmod *m) {
   return op;
 }
 
+/* try_table's handlers: (catch tag label) (catch_ref tag label)
+** (catch_all label) (catch_all_ref label); their labels are those around
+** the try_table, so they are read before its own label is pushed. */
+static void catches(struct wmod *m, struct wfunc *f, struct wbuf *b) {
+  static const char *const kinds[] = {"catch", "catch_ref", "catch_all",
+                                      "catch_all_ref"};
+  struct wat *w = m->w;
+  struct wbuf v = {0};
+  uint32_t n = 0;
+  for (;;) {
+    int k = 0;
+    while (k < 4 && !wat_at_field(w, kinds[k]))
+      k++;
+    if (k == 4)
+      break;
+    w->pos += 2;
+    wb_byte(w, &v, (uint8_t)k);
+    if (k < 2)
+      wb_u32(w, &v, wat_index(m, SP_TAG));
+    wb_u32(w, &v, label_index(m, f));
+    wat_expect_rparen(w);
+    n++;
+  }
+  wb_u32(w, b, n);
+  wb_bytes(w, b, v.p, v.len);
+  wb_free(w, &v);
+}
+
+/* block, loop, if (the plain form) and try_table: opcode, block type and
+** handlers; the caller pushes the label. */
+static void block_start(struct wmod *m, struct wfunc *f,
+                        const struct wat_op *op) {
+  wat_emit_opcode(m->w, f->code, op->opcode);
+  block_type(m, f->code);
+  if (op->opcode == 0x1f)
+    catches(m, f, f->code);
+}
+
 /* ---- plain instructions ---------------------------------------------- */
 
 static void plain(struct wmod *m, struct wfunc *f) {
@@ -370,8 +410,7 @@ static void plain(struct wmod *m, struct wfunc *f) {
   switch (op->imm) {
   case IMM_BLOCK: {
     uint32_t id = wat_opt_id(m);
-    wat_emit_opcode(w, f->code, op->opcode);
-    block_type(m, f->code);
+    block_start(m, f, op);
     push_label(m, f, id, op->opcode == 0x04 ? LABEL_IF : LABEL_BLOCK);
     return;
   }
@@ -444,8 +483,7 @@ static void folded(struct wmod *m, struct wfunc *f) {
     folded_if(m, f);
   } else if (op->imm == IMM_BLOCK) {
     uint32_t id = wat_opt_id(m);
-    wat_emit_opcode(w, f->code, op->opcode);
-    block_type(m, f->code);
+    block_start(m, f, op);
     block_body(m, f, id, LABEL_BLOCK);
     pop_label(m, f);
     wb_byte(w, f->code, 0x0b);

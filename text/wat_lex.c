@@ -239,9 +239,11 @@ static size_t skip_block_comment(struct wat *w, size_t i) {
   lex_fail(w, start, "unclosed comment");
 }
 
+/* A line comment ends at a newline: LF, CR or CR LF (as 3.0 says; 2.0
+** named LF only, and no 2.0 text depends on a CR inside a comment). */
 static size_t skip_line_comment(struct wat *w, size_t i) {
   const unsigned char *s = (const unsigned char *)w->src;
-  while (i < w->len && s[i] != '\n') {
+  while (i < w->len && s[i] != '\n' && s[i] != '\r') {
     uint32_t c;
     size_t k = utf8_len(s + i, w->len - i, &c);
     if (!k)

@@ -9,12 +9,16 @@
 
 #include "wat_mod.h"
 
-static const char *const field_kinds[] = {"func", "table", "memory", "global"};
-static const enum wat_space field_spaces[] = {SP_FUNC, SP_TABLE, SP_MEM,
-                                              SP_GLOBAL};
+/* The kinds of imports, exports and importable definitions, in the order
+** of their binary codes (func 0 .. tag 4). */
+#define NKINDS 5
+static const char *const field_kinds[NKINDS] = {"func", "table", "memory",
+                                                "global", "tag"};
+static const enum wat_space field_spaces[NKINDS] = {SP_FUNC, SP_TABLE, SP_MEM,
+                                                    SP_GLOBAL, SP_TAG};
 
 static int kind_of(struct wat *w, const struct wat_tok *t) {
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < NKINDS; k++)
     if (wat_is_kw(w, t, field_kinds[k]))
       return k;
   return -1;
@@ -27,7 +31,7 @@ static void bind_id(struct wmod *m, enum wat_space sp, uint32_t tok,
   if (t->kind != TOK_ID)
     return;
   static const char *const names[SP_COUNT] = {
-      "type", "func", "table", "memory", "global", "elem", "data"};
+      "type", "func", "table", "memory", "global", "elem", "data", "tag"};
   if (!idmap_put(w, &m->ids[sp], w->src + t->off, t->len, idx))
     wat_fail(w, tok, "duplicate %s %.*s", names[sp], (int)t->len,
              w->src + t->off);
@@ -39,8 +43,7 @@ static void scan_type(struct wmod *m) {
   struct wat *w = m->w;
   struct idmap ignored = {0};
   struct ftype ft;
-  w->pos += 2;
-  bind_id(m, SP_TYPE, w->pos, m->count[SP_TYPE]);
+  w->pos += 2; /* its $id is bound by bind_type_ids */
   wat_opt_id(m);
   wat_expect_lparen_kw(w, "func");
   wat_params_results(m, &ft, &ignored);
@@ -175,6 +178,14 @@ static void table_type(struct wmod *m, struct wbuf *b) {
   wb_free(m->w, &lim);
 }
 
+/* A tag's type: attribute 0 (exception) and its function type. */
+static void tag_type(struct wmod *m, struct wbuf *b) {
+  struct idmap ignored = {0};
+  uint32_t np;
+  wb_byte(m->w, b, 0x00);
+  wb_u32(m->w, b, wat_typeuse(m, &ignored, &np));
+}
+
 /* The descriptor of an import, after its names; kind as in field_kinds. */
 static void import_desc(struct wmod *m, int kind) {
   struct wat *w = m->w;
@@ -186,7 +197,8 @@ static void import_desc(struct wmod *m, int kind) {
   case 0: wb_u32(w, b, wat_typeuse(m, &ignored, &np)); break;
   case 1: table_type(m, b); break;
   case 2: wat_limits(m, b, true); break;
-  default: global_type(m, b); break;
+  case 3: global_type(m, b); break;
+  default: tag_type(m, b); break;
   }
 }
 
@@ -443,10 +455,22 @@ static void field_table(struct wmod *m) {
   if (inline_import(m, 1))
     return;
   m->nitems[SEC_TABLE]++;
-  if (wat_at_reftype(m))
+  if (wat_at_reftype(m)) {
     table_inline_elem(m, idx);
-  else
-    table_type(m, &m->sec[SEC_TABLE]);
+    return;
+  }
+  struct wbuf type = {0};
+  table_type(m, &type);
+  if (wat_peek(m->w)->kind == TOK_LPAREN) {
+    /* 3.0: an initial value for every element */
+    wb_byte(m->w, &m->sec[SEC_TABLE], 0x40);
+    wb_byte(m->w, &m->sec[SEC_TABLE], 0x00);
+    wb_bytes(m->w, &m->sec[SEC_TABLE], type.p, type.len);
+    wat_const_expr(m, &m->sec[SEC_TABLE]);
+  } else {
+    wb_bytes(m->w, &m->sec[SEC_TABLE], type.p, type.len);
+  }
+  wb_free(m->w, &type);
 }
 
 static void data_segment(struct wmod *m, bool active, uint32_t mem,
@@ -529,6 +553,16 @@ static void field_data(struct wmod *m) {
   wb_free(w, &offset);
 }
 
+static void field_tag(struct wmod *m) {
+  wat_opt_id(m);
+  uint32_t idx = m->cur[SP_TAG]++;
+  inline_exports(m, 4, idx);
+  if (inline_import(m, 4))
+    return;
+  tag_type(m, &m->sec[SEC_TAG]);
+  m->nitems[SEC_TAG]++;
+}
+
 static void field_start(struct wmod *m) {
   if (m->nitems[SEC_START])
     wat_fail(m->w, m->w->pos, "multiple start sections");
@@ -546,7 +580,7 @@ static void encode_field(struct wmod *m) {
                 {"export", field_export}, {"table", field_table},
                 {"memory", field_memory}, {"global", field_global},
                 {"elem", field_elem},     {"data", field_data},
-                {"start", field_start}};
+                {"start", field_start},   {"tag", field_tag}};
   if (wat_is_kw(w, wat_peek_at(w, 1), "type")) {
     w->pos = end + 1; /* read in pass 1 */
     return;
@@ -595,8 +629,9 @@ static void put_section(struct wmod *m, struct wbuf *out, enum wat_sec id,
 static void assemble(struct wmod *m, struct wbuf *out) {
   static const uint8_t header[8] = {0, 'a', 's', 'm', 1, 0, 0, 0};
   static const enum wat_sec order[] = {
-      SEC_TYPE,   SEC_IMPORT, SEC_FUNC, SEC_TABLE,     SEC_MEM,  SEC_GLOBAL,
-      SEC_EXPORT, SEC_START,  SEC_ELEM, SEC_DATACOUNT, SEC_CODE, SEC_DATA};
+      SEC_TYPE,      SEC_IMPORT, SEC_FUNC,   SEC_TABLE, SEC_MEM,
+      SEC_TAG,       SEC_GLOBAL, SEC_EXPORT, SEC_START, SEC_ELEM,
+      SEC_DATACOUNT, SEC_CODE,   SEC_DATA};
   type_section(m);
   m->nitems[SEC_DATACOUNT] = m->cur[SP_DATA];
   wb_bytes(m->w, out, header, sizeof header);
@@ -616,6 +651,19 @@ static void assemble(struct wmod *m, struct wbuf *out) {
   }
 }
 
+/* Type ids first, so that types may refer to later ones ((ref $t)). */
+static void bind_type_ids(struct wmod *m, uint32_t start, uint32_t end) {
+  struct wat *w = m->w;
+  uint32_t n = 0;
+  for (uint32_t i = start; i < end; i++) {
+    if (w->toks[i].kind != TOK_LPAREN)
+      continue;
+    if (wat_is_kw(w, &w->toks[i + 1], "type"))
+      bind_id(m, SP_TYPE, i + 2, n++);
+    i = w->toks[i].match;
+  }
+}
+
 /* Encodes the fields from w->pos up to token `end` (a ')' or EOF). */
 void wat_fields(struct wat *w, uint32_t end, struct wbuf *out) {
   struct wmod m;
@@ -623,6 +671,7 @@ void wat_fields(struct wat *w, uint32_t end, struct wbuf *out) {
   memset(&m, 0, sizeof m);
   m.w = w;
   uint32_t start = w->pos;
+  bind_type_ids(&m, start, end);
   while (w->pos < end) {
     if (wat_peek(w)->kind != TOK_LPAREN)
       wat_expect(w, TOK_LPAREN, "a module field");

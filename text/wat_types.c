@@ -13,24 +13,23 @@ static const struct {
   const char *name;
   uint32_t code;
   bool ref;
-} simple_types[] = {
-    {"i32", 0x7f, false},         {"i64", 0x7e, false},
-    {"f32", 0x7d, false},         {"f64", 0x7c, false},
-    {"v128", 0x7b, false},        {"funcref", 0x70, true},
-    {"externref", 0x6f, true},    {"anyref", 0x6e, true},
-    {"eqref", 0x6d, true},        {"i31ref", 0x6c, true},
-    {"structref", 0x6b, true},    {"arrayref", 0x6a, true},
-    {"exnref", 0x69, true},       {"nullref", 0x71, true},
-    {"nullexternref", 0x72, true}, {"nullfuncref", 0x73, true},
-    {"nullexnref", 0x74, true}};
+} simple_types[] = {{"i32", 0x7f, false},          {"i64", 0x7e, false},
+                    {"f32", 0x7d, false},          {"f64", 0x7c, false},
+                    {"v128", 0x7b, false},         {"funcref", 0x70, true},
+                    {"externref", 0x6f, true},     {"anyref", 0x6e, true},
+                    {"eqref", 0x6d, true},         {"i31ref", 0x6c, true},
+                    {"structref", 0x6b, true},     {"arrayref", 0x6a, true},
+                    {"exnref", 0x69, true},        {"nullref", 0x71, true},
+                    {"nullexternref", 0x72, true}, {"nullfuncref", 0x73, true},
+                    {"nullexnref", 0x74, true}};
 
 /* Abstract heap types (their one-byte codes). */
 static const struct {
   const char *name;
   uint8_t code;
-} heap_types[] = {{"func", 0x70},   {"extern", 0x6f},  {"any", 0x6e},
-                  {"eq", 0x6d},     {"i31", 0x6c},     {"struct", 0x6b},
-                  {"array", 0x6a},  {"exn", 0x69},     {"none", 0x71},
+} heap_types[] = {{"func", 0x70},     {"extern", 0x6f}, {"any", 0x6e},
+                  {"eq", 0x6d},       {"i31", 0x6c},    {"struct", 0x6b},
+                  {"array", 0x6a},    {"exn", 0x69},    {"none", 0x71},
                   {"noextern", 0x72}, {"nofunc", 0x73}, {"noexn", 0x74}};
 
 static uint32_t simple_type(struct wat *w, const struct wat_tok *t,
@@ -235,8 +234,8 @@ uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
 /* ---- indices and limits ---------------------------------------------- */
 
 static const char *const space_names[SP_COUNT] = {
-    "type",   "function",     "table",       "memory",
-    "global", "elem segment", "data segment"};
+    "type",   "function",     "table",        "memory",
+    "global", "elem segment", "data segment", "tag"};
 
 bool wat_at_index(struct wmod *m) {
   enum wat_tok_kind k = wat_peek(m->w)->kind;
