@@ -106,6 +106,8 @@ void cli_usage_wast(FILE *out) {
         "    --aot              run compiled code (guard pages)\n"
         "    --aot-explicit     run compiled code with explicit bounds checks\n"
         "    --cc CMD           C compiler for --aot (default: $WEFT_CC, cc)\n"
+        "    --save-modules DIR write every module's binary to\n"
+        "                       DIR/NAME.LINE.wasm (to compare encoders)\n"
         "    exit status: 0 when nothing failed, 1 otherwise\n",
         out);
 }
@@ -130,6 +132,8 @@ int cmd_wast(int argc, char **argv) {
       opt.cc = argv[++i];
     } else if (strcmp(argv[i], "--max-fail") == 0 && i + 1 < argc) {
       opt.max_fail = strtoul(argv[++i], NULL, 10);
+    } else if (strcmp(argv[i], "--save-modules") == 0 && i + 1 < argc) {
+      opt.save_dir = argv[++i];
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       cli_usage_wast(stdout);
       return CLI_EXIT_OK;
@@ -145,7 +149,8 @@ int cmd_wast(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--cc") == 0 || strcmp(argv[i], "--max-fail") == 0)
+    if (strcmp(argv[i], "--cc") == 0 || strcmp(argv[i], "--max-fail") == 0 ||
+        strcmp(argv[i], "--save-modules") == 0)
       i++;
     else if (argv[i][0] != '-')
       run_file(argv[i], &opt, &total);

@@ -665,6 +665,20 @@ static void run_command(struct runner *r) {
   }
 }
 
+/* --save-modules: DIR/NAME.LINE.wasm (for comparing encoders). */
+static void save_module(const struct runner *r) {
+  char path[4096];
+  const char *dot = strrchr(r->file, '.');
+  int stem = dot ? (int)(dot - r->file) : (int)strlen(r->file);
+  snprintf(path, sizeof path, "%s/%.*s.%" PRIu32 ".wasm", r->opt->save_dir,
+           stem, r->file, r->cmd->line);
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(r->cmd->wasm, 1, r->cmd->wasm_len, f) != r->cmd->wasm_len)
+    printf("  note: cannot write %s\n", path);
+  if (f)
+    fclose(f);
+}
+
 void wr_run_script(const weft_wast_script *script, const char *name,
                    const struct wr_options *opt, struct wr_stats *st) {
   struct runner r;
@@ -684,6 +698,8 @@ void wr_run_script(const weft_wast_script *script, const char *name,
   } else {
     for (uint32_t i = 0; i < weft_wast_command_count(script); i++) {
       r.cmd = weft_wast_command_at(script, i);
+      if (opt->save_dir && r.cmd->wasm)
+        save_module(&r);
       run_command(&r);
     }
   }

@@ -33,6 +33,7 @@ struct wr_options {
   int aot; /* 0 interpreter, 1 AoT with guard pages, 2 explicit checks */
   const char *cc;
   unsigned long max_fail;
+  const char *save_dir; /* write each module's binary as NAME.LINE.wasm */
 };
 
 void wr_run_script(const weft_wast_script *script, const char *name,

@@ -638,7 +638,7 @@ static void assemble(struct wmod *m, struct wbuf *out) {
   for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
     enum wat_sec id = order[i];
     if (id == SEC_DATACOUNT) {
-      if (m->uses_data_count || m->nitems[SEC_DATA])
+      if (m->uses_data_count) /* needed by memory.init / data.drop only */
         put_section(m, out, id, true);
     } else if (id == SEC_START) {
       if (m->nitems[SEC_START]) {
