@@ -37,6 +37,19 @@ expect_stdout "hello from text" "the binary made by wat2wasm"
 weft wat2wasm "$TMP/bad.wat" -o "$TMP/bad.wasm"
 expect_status 2 "wat2wasm of malformed text"
 
+# validate, inspect and compile take text too
+weft validate "$H"
+expect_stdout "$H: valid" "validate a .wat"
+weft inspect "$H"
+expect_stdout_has "import" "inspect a .wat (its encoding)"
+cp "$H" "$TMP/hc.wat"
+weft compile "$TMP/hc.wat"
+expect_status 0 "compile a .wat"
+weft run --allow-precompiled "$TMP/hc.cwasm"
+expect_stdout "hello from text" "the artifact of a .wat runs"
+weft run --aot "$H"
+expect_stdout "hello from text" "run --aot on a .wat"
+
 # weft wast: counts per file, a failing assertion fails the run
 cat >"$TMP/ok.wast" <<'WAST'
 (module $m (func (export "f") (param i32) (result i32) (i32.mul (local.get 0) (i32.const 2))))
