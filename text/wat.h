@@ -176,8 +176,10 @@ enum wat_imm {
   IMM_V128,
   IMM_SHUFFLE,
   IMM_HEAPTYPE,
-  IMM_TAG, /* 3.0: throw */
-  IMM_TYPE /* 3.0: call_ref, return_call_ref */
+  IMM_TAG,     /* 3.0: throw */
+  IMM_TYPE,    /* 3.0: call_ref, return_call_ref */
+  IMM_CATCH,   /* legacy exceptions: catch $tag / catch_all, like else */
+  IMM_DELEGATE /* legacy exceptions: delegate $label, like end */
 };
 
 struct wat_op {

@@ -334,6 +334,8 @@ static void immediates(struct wmod *m, struct wfunc *f, const struct wat_op *op,
     return;
   case IMM_HEAPTYPE: heap_type(m, b); return;
   case IMM_TAG: wb_u32(w, b, wat_index(m, SP_TAG)); return;
+  case IMM_CATCH:
+  case IMM_DELEGATE: return; /* block structure: plain() and folded_try() */
   case IMM_TYPE: wb_u32(w, b, wat_index(m, SP_TYPE)); return;
   }
 }
@@ -401,6 +403,72 @@ static void block_start(struct wmod *m, struct wfunc *f,
     catches(m, f, f->code);
 }
 
+/* ---- legacy exception handling ------------------------------------------
+** try bt instr* (catch $tag instr*)* (catch_all instr*)? end, or
+** try bt instr* delegate $label; catch clauses continue the try's block
+** (like else), delegate ends it and names a label outside it. */
+
+static void block_body(struct wmod *m, struct wfunc *f, uint32_t id,
+                       uint8_t kind);
+
+static void legacy_catch(struct wmod *m, struct wfunc *f,
+                         const struct wat_op *op, uint32_t at) {
+  struct wat *w = m->w;
+  uint8_t kind =
+      f->nlabels > f->floor ? f->labels[f->nlabels - 1].kind : LABEL_BLOCK;
+  if (kind != LABEL_TRY && kind != LABEL_CATCH)
+    wat_fail(w, at, "%s without a matching try", op->name);
+  check_end_label(m, f);
+  wat_emit_opcode(w, f->code, op->opcode);
+  if (op->opcode == 0x07)
+    wb_u32(w, f->code, wat_index(m, SP_TAG));
+  f->labels[f->nlabels - 1].kind =
+      op->opcode == 0x07 ? LABEL_CATCH : LABEL_CATCH_ALL;
+}
+
+static void legacy_delegate(struct wmod *m, struct wfunc *f, uint32_t at) {
+  struct wat *w = m->w;
+  if (f->nlabels <= f->floor || f->labels[f->nlabels - 1].kind != LABEL_TRY)
+    wat_fail(w, at, "delegate without a matching try");
+  pop_label(m, f);
+  wb_byte(w, f->code, 0x18);
+  wb_u32(w, f->code, label_index(m, f));
+}
+
+/* (try $l? bt (do instr*) (catch $e instr*)* (catch_all instr*)?) or
+** (try $l? bt (do instr*) (delegate $l)) */
+static void folded_try(struct wmod *m, struct wfunc *f) {
+  struct wat *w = m->w;
+  uint32_t id = wat_opt_id(m);
+  wb_byte(w, f->code, 0x06);
+  block_type(m, f->code);
+  wat_expect_lparen_kw(w, "do");
+  block_body(m, f, id, LABEL_TRY);
+  wat_expect_rparen(w);
+  if (wat_at_field(w, "delegate")) {
+    w->pos += 2;
+    pop_label(m, f);
+    wb_byte(w, f->code, 0x18);
+    wb_u32(w, f->code, label_index(m, f));
+    wat_expect_rparen(w);
+    return;
+  }
+  while (wat_at_field(w, "catch") || wat_at_field(w, "catch_all")) {
+    bool all = wat_at_field(w, "catch_all");
+    w->pos += 2;
+    wb_byte(w, f->code, all ? 0x19 : 0x07);
+    if (!all)
+      wb_u32(w, f->code, wat_index(m, SP_TAG));
+    pop_label(m, f);
+    block_body(m, f, id, LABEL_TRY);
+    wat_expect_rparen(w);
+    if (all)
+      break;
+  }
+  pop_label(m, f);
+  wb_byte(w, f->code, 0x0b);
+}
+
 /* ---- plain instructions ---------------------------------------------- */
 
 static void plain(struct wmod *m, struct wfunc *f) {
@@ -411,8 +479,13 @@ static void plain(struct wmod *m, struct wfunc *f) {
   case IMM_BLOCK: {
     uint32_t id = wat_opt_id(m);
     block_start(m, f, op);
-    push_label(m, f, id, op->opcode == 0x04 ? LABEL_IF : LABEL_BLOCK);
+    push_label(m, f, id,
+               op->opcode == 0x04   ? LABEL_IF
+               : op->opcode == 0x06 ? LABEL_TRY
+                                    : LABEL_BLOCK);
     return;
+  case IMM_CATCH: legacy_catch(m, f, op, at); return;
+  case IMM_DELEGATE: legacy_delegate(m, f, at); return;
   }
   case IMM_ELSE:
     if (f->nlabels <= f->floor || f->labels[f->nlabels - 1].kind != LABEL_IF)
@@ -481,15 +554,17 @@ static void folded(struct wmod *m, struct wfunc *f) {
   const struct wat_op *op = instr_name(m);
   if (op->imm == IMM_BLOCK && op->opcode == 0x04) {
     folded_if(m, f);
+  } else if (op->imm == IMM_BLOCK && op->opcode == 0x06) {
+    folded_try(m, f);
   } else if (op->imm == IMM_BLOCK) {
     uint32_t id = wat_opt_id(m);
     block_start(m, f, op);
     block_body(m, f, id, LABEL_BLOCK);
     pop_label(m, f);
     wb_byte(w, f->code, 0x0b);
-  } else if (op->imm == IMM_ELSE || op->imm == IMM_END) {
-    wat_fail(w, at + 1, "unexpected %s in a folded instruction",
-             op->imm == IMM_ELSE ? "else" : "end");
+  } else if (op->imm == IMM_ELSE || op->imm == IMM_END ||
+             op->imm == IMM_CATCH || op->imm == IMM_DELEGATE) {
+    wat_fail(w, at + 1, "unexpected %s in a folded instruction", op->name);
   } else {
     struct wbuf tmp = {0};
     plain_op(m, f, op, &tmp);

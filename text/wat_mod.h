@@ -64,7 +64,14 @@ struct wat_label {
   uint32_t shadowed; /* stack index of the label it hides, or IDMAP_NONE */
   uint8_t kind;      /* LABEL_BLOCK, LABEL_IF, LABEL_ELSE */
 };
-enum { LABEL_BLOCK, LABEL_IF, LABEL_ELSE };
+enum {
+  LABEL_BLOCK,
+  LABEL_IF,
+  LABEL_ELSE,
+  LABEL_TRY,      /* legacy try, before any catch (delegate allowed) */
+  LABEL_CATCH,    /* after a catch: more catches or catch_all */
+  LABEL_CATCH_ALL /* after catch_all: only end */
+};
 
 struct wfunc {
   struct idmap locals;

@@ -496,6 +496,65 @@ static void test_many_errors(void) {
   free(text);
 }
 
+/* Encodes text and compares with the expected bytes. */
+static void check_bytes(const char *text, const uint8_t *want, size_t n) {
+  uint8_t *out;
+  size_t len;
+  weft_error err;
+  weft_status s = encode(text, strlen(text), &out, &len, &err);
+  CHECK_EQ_INT(s, WEFT_OK);
+  if (s != WEFT_OK) {
+    fprintf(stderr, "     %s\n", err.message);
+    return;
+  }
+  CHECK_EQ_INT(len, n);
+  CHECK(len == n && memcmp(out, want, n) == 0);
+  weft_text_free(out);
+}
+
+/* 3.0 syntax the engine does not run yet still encodes exactly (bytes
+** checked by hand and, for the legacy form, against wabt's wat2wasm). */
+static void test_3_0_encodings(void) {
+  static const uint8_t eh[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x09, 0x02, 0x60,
+      0x00, 0x01, 0x7f, 0x60, 0x01, 0x7f, 0x00, 0x03, 0x03, 0x02, 0x00, 0x00,
+      0x0d, 0x03, 0x01, 0x00, 0x01, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x01,
+      0x09, 0x05, 0x01, 0x03, 0x00, 0x01, 0x00, 0x0a, 0x21, 0x02, 0x04, 0x00,
+      0x41, 0x07, 0x0b, 0x1a, 0x00, 0x02, 0x7f, 0x1f, 0x7f, 0x01, 0x00, 0x00,
+      0x00, 0x41, 0x05, 0x08, 0x00, 0x0b, 0x0b, 0x1a, 0xd2, 0x00, 0x14, 0x00,
+      0xd2, 0x00, 0xd4, 0x15, 0x00, 0x0b};
+  check_bytes("(module (tag $e (param i32)) (type $ft (func (result i32)))\n"
+              " (func $g (result i32) (i32.const 7))\n"
+              " (func (export \"f\") (result i32)\n"
+              "  (block $h (result i32)\n"
+              "   (try_table (result i32) (catch $e $h)\n"
+              "    (throw $e (i32.const 5))))\n"
+              "  (drop) (call_ref $ft (ref.func $g))\n"
+              "  (return_call_ref $ft (ref.as_non_null (ref.func $g))))\n"
+              " (elem declare func $g))",
+              eh, sizeof eh);
+  static const uint8_t legacy[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x0a, 0x02, 0x60,
+      0x01, 0x7f, 0x00, 0x60, 0x01, 0x7f, 0x01, 0x7f, 0x03, 0x02, 0x01, 0x01,
+      0x0d, 0x03, 0x01, 0x00, 0x00, 0x07, 0x05, 0x01, 0x01, 0x66, 0x00, 0x00,
+      0x0a, 0x14, 0x01, 0x12, 0x00, 0x06, 0x7f, 0x06, 0x7f, 0x20, 0x00, 0x08,
+      0x00, 0x18, 0x00, 0x07, 0x00, 0x19, 0x41, 0x09, 0x0b, 0x0b};
+  check_bytes("(module (tag $e (param i32))\n"
+              " (func (export \"f\") (param i32) (result i32)\n"
+              "  (try $t (result i32)\n"
+              "   (do (try (result i32) (do (throw $e (local.get 0)))"
+              " (delegate $t)))\n"
+              "   (catch $e) (catch_all (i32.const 9)))))",
+              legacy, sizeof legacy);
+  /* (ref $t) with a forward type reference; (ref null func) is funcref */
+  static const uint8_t refs[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00,
+                                 0x00, 0x01, 0x0a, 0x02, 0x60, 0x02, 0x64,
+                                 0x01, 0x70, 0x00, 0x60, 0x00, 0x00};
+  check_bytes("(type (func (param (ref $b) (ref null func))))"
+              " (type $b (func))",
+              refs, sizeof refs);
+}
+
 int main(void) {
   T_RUN(test_empty_module);
   T_RUN(test_runs);
@@ -511,5 +570,6 @@ int main(void) {
   T_RUN(test_linear_time);
   T_RUN(test_quote_depth);
   T_RUN(test_many_errors);
+  T_RUN(test_3_0_encodings);
   return T_DONE();
 }
