@@ -83,6 +83,8 @@ struct wat {
 /* ---- memory and errors (wat_lex.c) ---- */
 void *wat_alloc(struct wat *w, size_t size);
 void *wat_realloc(struct wat *w, void *p, size_t size);
+/* The same, returning NULL (p untouched) instead of failing. */
+void *wat_try_realloc(struct wat *w, void *p, size_t size);
 void wat_free(struct wat *w, void *p);
 void wat_free_all(struct wat *w);
 char *wat_strndup(struct wat *w, const char *s, size_t n);
@@ -116,6 +118,8 @@ void wat_name(struct wat *w, struct wbuf *out);
 /* ---- buffers (wat_buf.c) ---- */
 void wb_byte(struct wat *w, struct wbuf *b, uint8_t v);
 void wb_bytes(struct wat *w, struct wbuf *b, const void *p, size_t n);
+/* Appends without failing: false when memory ran out (b unchanged). */
+bool wb_try_bytes(struct wat *w, struct wbuf *b, const void *p, size_t n);
 void wb_u32(struct wat *w, struct wbuf *b, uint32_t v);
 void wb_u64(struct wat *w, struct wbuf *b, uint64_t v);
 void wb_s32(struct wat *w, struct wbuf *b, int32_t v);

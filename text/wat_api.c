@@ -39,8 +39,10 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
     wb_free(w, &text);
     if (s != WEFT_OK)
       wat_fail_msg(w, s, err.message);
-    wb_bytes(w, out, bytes, n);
+    bool kept = wb_try_bytes(w, out, bytes, n); /* never jumps past free */
     free(bytes);
+    if (!kept)
+      wat_nomem(w);
     return;
   }
   wat_fields(w, end, out);

@@ -32,6 +32,23 @@ void wb_bytes(struct wat *w, struct wbuf *b, const void *p, size_t n) {
   b->len += n;
 }
 
+bool wb_try_bytes(struct wat *w, struct wbuf *b, const void *p, size_t n) {
+  if (b->cap - b->len < n) {
+    if (n > SIZE_MAX / 4 - b->len)
+      return false;
+    size_t cap = b->len + n;
+    uint8_t *np = wat_try_realloc(w, b->p, cap);
+    if (!np)
+      return false;
+    b->p = np;
+    b->cap = cap;
+  }
+  if (n)
+    memcpy(b->p + b->len, p, n);
+  b->len += n;
+  return true;
+}
+
 void wb_u64(struct wat *w, struct wbuf *b, uint64_t v) {
   do {
     uint8_t byte = v & 0x7f;

@@ -21,17 +21,19 @@ struct wat_block {
 };
 
 void *wat_alloc(struct wat *w, size_t size) {
-  if (size > SIZE_MAX - sizeof(struct wat_block) - 16)
+  void *p = wat_try_realloc(w, NULL, size);
+  if (!p)
     wat_nomem(w);
-  struct wat_block *b = malloc(sizeof *b + size);
-  if (!b)
-    wat_nomem(w);
+  return p;
+}
+
+/* Puts b at the head of the tracked list. */
+static void link_block(struct wat *w, struct wat_block *b) {
   b->prev = NULL;
   b->next = w->blocks;
   if (w->blocks)
     w->blocks->prev = b;
   w->blocks = b;
-  return b->align;
 }
 
 static struct wat_block *block_of(void *p) {
@@ -48,22 +50,25 @@ static void unlink_block(struct wat *w, struct wat_block *b) {
 }
 
 void *wat_realloc(struct wat *w, void *p, size_t size) {
-  if (!p)
-    return wat_alloc(w, size);
+  void *np = wat_try_realloc(w, p, size);
+  if (!np)
+    wat_nomem(w);
+  return np;
+}
+
+void *wat_try_realloc(struct wat *w, void *p, size_t size) {
   if (size > SIZE_MAX - sizeof(struct wat_block) - 16)
-    wat_nomem(w);
-  struct wat_block *b = block_of(p);
-  unlink_block(w, b);
-  struct wat_block *nb = realloc(b, sizeof *b + size);
+    return NULL;
+  struct wat_block *b = p ? block_of(p) : NULL;
+  if (b)
+    unlink_block(w, b);
+  struct wat_block *nb = realloc(b, sizeof *nb + size);
   if (!nb) {
-    free(b);
-    wat_nomem(w);
+    if (b)
+      link_block(w, b); /* still valid: tracked again, caller unchanged */
+    return NULL;
   }
-  nb->prev = NULL;
-  nb->next = w->blocks;
-  if (w->blocks)
-    w->blocks->prev = nb;
-  w->blocks = nb;
+  link_block(w, nb);
   return nb->align;
 }
 
