@@ -33,6 +33,15 @@ weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
                              size_t *out_len, weft_error *out_error);
 void weft_text_free(void *p);
 
+/* The same with the embedder's allocator (weft_config.alloc's contract):
+** every block, and *out, come from alloc(user, ...); on success free *out
+** with alloc(user, *out, *out_len, 0) (*out is NULL when *out_len is 0).
+** Every failure of alloc is WEFT_ERR_NOMEM, with nothing left allocated. */
+weft_status weft_wat_to_wasm_alloc(const char *text, size_t len,
+                                   weft_realloc_fn alloc, void *user,
+                                   uint8_t **out, size_t *out_len,
+                                   weft_error *out_error);
+
 /* ---- .wast scripts ----------------------------------------------------- */
 
 typedef enum weft_wast_kind {

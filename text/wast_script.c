@@ -400,6 +400,7 @@ weft_status weft_wast_parse(const char *text, size_t len,
   s->w.src = text;
   s->w.len = len;
   s->w.jb = &jb;
+  s->w.alloc = wat_sys_realloc;
   s->line = 1;
   if (setjmp(jb)) {
     weft_status st = s->w.status;

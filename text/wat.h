@@ -77,7 +77,11 @@ struct wat {
   size_t lc_off;                 /* line/column of lc_off, so positions of */
   unsigned long lc_line, lc_col; /* errors later in a script cost O(gap) */
   unsigned quote_depth;          /* (module quote ...) nesting */
+  weft_realloc_fn alloc;         /* every block comes from it (never NULL) */
+  void *alloc_user;
 };
+/* The C library's realloc in weft_realloc_fn's shape (the default). */
+void *wat_sys_realloc(void *user, void *p, size_t old_size, size_t new_size);
 #define WAT_MAX_QUOTE_DEPTH 8
 
 /* ---- memory and errors (wat_lex.c) ---- */

@@ -9,9 +9,15 @@
 
 #include "wat.h"
 
+struct to_wasm_args {
+  weft_realloc_fn alloc; /* for every block and the result */
+  void *user;
+  unsigned depth; /* how many (module quote ...) enclose this text */
+};
+
 static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
                            size_t *out_len, weft_error *out_error,
-                           unsigned depth);
+                           const struct to_wasm_args *a);
 
 void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
                      bool *out_is_text) {
@@ -34,13 +40,15 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
     if (w->quote_depth >= WAT_MAX_QUOTE_DEPTH)
       wat_fail(w, w->pos - 1, "module quote nested deeper than %d",
                WAT_MAX_QUOTE_DEPTH);
+    struct to_wasm_args inner = {w->alloc, w->alloc_user, w->quote_depth + 1};
     weft_status s = to_wasm(text.p ? (const char *)text.p : "", text.len,
-                            &bytes, &n, &err, w->quote_depth + 1);
+                            &bytes, &n, &err, &inner);
     wb_free(w, &text);
     if (s != WEFT_OK)
       wat_fail_msg(w, s, err.message);
     bool kept = wb_try_bytes(w, out, bytes, n); /* never jumps past free */
-    free(bytes);
+    if (bytes)
+      w->alloc(w->alloc_user, bytes, n, 0);
     if (!kept)
       wat_nomem(w);
     return;
@@ -50,13 +58,27 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
 
 weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
                              size_t *out_len, weft_error *out_error) {
-  return to_wasm(text, len, out, out_len, out_error, 0);
+  struct to_wasm_args a = {wat_sys_realloc, NULL, 0};
+  weft_status s = to_wasm(text, len, out, out_len, out_error, &a);
+  if (s == WEFT_OK && !*out) { /* (module binary) with no bytes */
+    *out = malloc(1);
+    if (!*out)
+      s = WEFT_ERR_NOMEM;
+  }
+  return s;
 }
 
-/* depth: how many (module quote ...) enclose this text. */
+weft_status weft_wat_to_wasm_alloc(const char *text, size_t len,
+                                   weft_realloc_fn alloc, void *user,
+                                   uint8_t **out, size_t *out_len,
+                                   weft_error *out_error) {
+  struct to_wasm_args a = {alloc ? alloc : wat_sys_realloc, user, 0};
+  return to_wasm(text, len, out, out_len, out_error, &a);
+}
+
 static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
                            size_t *out_len, weft_error *out_error,
-                           unsigned depth) {
+                           const struct to_wasm_args *a) {
   struct wat w;
   jmp_buf jb;
   struct wbuf bin = {0};
@@ -64,7 +86,9 @@ static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
   w.src = text;
   w.len = len;
   w.jb = &jb;
-  w.quote_depth = depth;
+  w.quote_depth = a->depth;
+  w.alloc = a->alloc;
+  w.alloc_user = a->user;
   *out = NULL;
   *out_len = 0;
   if (setjmp(jb)) {
@@ -92,8 +116,8 @@ static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
   } else {
     wat_fields(&w, w.ntoks - 1, &bin);
   }
-  uint8_t *p = malloc(bin.len ? bin.len : 1);
-  if (!p)
+  uint8_t *p = NULL; /* the result, outside the tracked blocks */
+  if (bin.len && !(p = w.alloc(w.alloc_user, NULL, 0, bin.len)))
     wat_nomem(&w);
   if (bin.len)
     memcpy(p, bin.p, bin.len);

@@ -17,8 +17,19 @@
 
 struct wat_block {
   struct wat_block *prev, *next;
+  size_t size;         /* of the whole block, for the allocator */
   max_align_t align[]; /* the caller's bytes */
 };
+
+void *wat_sys_realloc(void *user, void *p, size_t old_size, size_t new_size) {
+  (void)user;
+  (void)old_size;
+  if (new_size == 0) {
+    free(p);
+    return NULL;
+  }
+  return realloc(p, new_size);
+}
 
 void *wat_alloc(struct wat *w, size_t size) {
   void *p = wat_try_realloc(w, NULL, size);
@@ -62,12 +73,14 @@ void *wat_try_realloc(struct wat *w, void *p, size_t size) {
   struct wat_block *b = p ? block_of(p) : NULL;
   if (b)
     unlink_block(w, b);
-  struct wat_block *nb = realloc(b, sizeof *nb + size);
+  size_t total = sizeof *b + size;
+  struct wat_block *nb = w->alloc(w->alloc_user, b, b ? b->size : 0, total);
   if (!nb) {
     if (b)
       link_block(w, b); /* still valid: tracked again, caller unchanged */
     return NULL;
   }
+  nb->size = total;
   link_block(w, nb);
   return nb->align;
 }
@@ -77,14 +90,14 @@ void wat_free(struct wat *w, void *p) {
     return;
   struct wat_block *b = block_of(p);
   unlink_block(w, b);
-  free(b);
+  w->alloc(w->alloc_user, b, b->size, 0);
 }
 
 void wat_free_all(struct wat *w) {
   while (w->blocks) {
     struct wat_block *b = w->blocks;
     w->blocks = b->next;
-    free(b);
+    w->alloc(w->alloc_user, b, b->size, 0);
   }
 }
 

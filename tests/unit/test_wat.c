@@ -1,8 +1,9 @@
 /*
 ** test_wat.c — the text format (include/weft_text.h) against hostile
 ** input: deep nesting, huge numbers, every truncation of some modules,
-** invalid UTF-8, unterminated strings and comments, a million tokens; plus
-** exact encodings, number rounding and line:column positions.
+** invalid UTF-8, unterminated strings and comments, a million tokens, every
+** allocation failing in turn; plus exact encodings, number rounding and
+** line:column positions.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -555,6 +556,79 @@ static void test_3_0_encodings(void) {
               refs, sizeof refs);
 }
 
+/* An allocator that fails its Nth call and counts what is live. */
+struct fail_alloc {
+  unsigned long calls, fail_at;
+  size_t live;
+  long blocks;
+};
+
+static void *failing_realloc(void *user, void *p, size_t old, size_t size) {
+  struct fail_alloc *f = user;
+  if (size == 0) {
+    if (p) {
+      f->live -= old;
+      f->blocks--;
+      free(p);
+    }
+    return NULL;
+  }
+  if (++f->calls == f->fail_at)
+    return NULL;
+  void *np = realloc(p, size);
+  if (!np)
+    return NULL;
+  if (p)
+    f->live -= old;
+  else
+    f->blocks++;
+  f->live += size;
+  return np;
+}
+
+/* Every allocation of encoding these texts fails in turn: each run ends
+** in WEFT_ERR_NOMEM with nothing left allocated, until one succeeds. */
+static void test_alloc_failures(void) {
+  static const char *const texts[] = {
+      "(module (type $t (func (param i32) (result i32)))\n"
+      " (import \"m\" \"f\" (func $p (param i32)))\n"
+      " (memory (export \"mem\") 1) (table 2 funcref)\n"
+      " (global $g (mut i64) (i64.const -1))\n"
+      " (func $f (type $t) (local f32) (block $b (br $b))\n"
+      "  local.get 0 call $p i32.const 7)\n"
+      " (elem (i32.const 0) $f) (data (i32.const 8) \"hi\"))",
+      "(module quote \"(func (export \\\"f\\\") (result f64)\"\n"
+      " \"(f64.const 0x1.8p3))\")"};
+  for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+    unsigned long failures = 0;
+    for (unsigned long n = 1; n < 10000; n++) {
+      struct fail_alloc f = {0, n, 0, 0};
+      uint8_t *out = NULL;
+      size_t len = 0;
+      weft_error err;
+      memset(&err, 0, sizeof err);
+      weft_status s = weft_wat_to_wasm_alloc(
+          texts[t], strlen(texts[t]), failing_realloc, &f, &out, &len, &err);
+      if (s == WEFT_OK) {
+        CHECK(len > 8 && out != NULL);
+        failing_realloc(&f, out, len, 0);
+        CHECK_EQ_INT(f.live, 0);
+        CHECK_EQ_INT(f.blocks, 0);
+        break;
+      }
+      failures++;
+      if (s != WEFT_ERR_NOMEM || f.live != 0 || f.blocks != 0 ||
+          strcmp(err.message, "out of memory") != 0) {
+        fprintf(stderr, "     text %zu, allocation %lu: %d %s, %zu live\n", t,
+                n, (int)s, err.message, f.live);
+        CHECK(0);
+        break;
+      }
+    }
+    CHECK(failures > 5); /* the loop did fail some allocations */
+  }
+}
+
 int main(void) {
   T_RUN(test_empty_module);
   T_RUN(test_runs);
@@ -571,5 +645,6 @@ int main(void) {
   T_RUN(test_quote_depth);
   T_RUN(test_many_errors);
   T_RUN(test_3_0_encodings);
+  T_RUN(test_alloc_failures);
   return T_DONE();
 }
