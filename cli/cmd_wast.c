@@ -75,7 +75,8 @@ static void run_file(const char *path, const struct wr_options *opt,
   weft_wast_script *script;
   weft_error err;
   memset(&err, 0, sizeof err);
-  if (weft_wast_parse((const char *)text, size, &script, &err) != WEFT_OK) {
+  if (weft_wast_parse_version((const char *)text, size, opt->version, &script,
+                              &err) != WEFT_OK) {
     printf("%s: 0 passed, 1 failed (%s:%s)\n", base_name(path), path,
            err.message);
     free(text);
@@ -101,6 +102,8 @@ void cli_usage_wast(FILE *out) {
         "    category)` and a closing `N passed, N failed`. Commands of\n"
         "    later proposals (module instance, assert_exception, ...) are\n"
         "    counted as \"skipped: unsupported command\", never as passed.\n"
+        "    --wasm-3.0         read the scripts as 3.0 text (u64 limits and\n"
+        "                       offsets, left to validation; default 2.0)\n"
         "    -v                 print notes (passes with another message)\n"
         "    --max-fail N       failure lines printed per file (default 20)\n"
         "    --aot              run compiled code (guard pages)\n"
@@ -124,6 +127,8 @@ int cmd_wast(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "-v") == 0) {
       opt.verbose = 1;
+    } else if (strcmp(argv[i], "--wasm-3.0") == 0) {
+      opt.version = WEFT_TEXT_3_0;
     } else if (strcmp(argv[i], "--aot") == 0) {
       opt.aot = 1;
     } else if (strcmp(argv[i], "--aot-explicit") == 0) {

@@ -33,7 +33,8 @@ struct wr_options {
   int aot; /* 0 interpreter, 1 AoT with guard pages, 2 explicit checks */
   const char *cc;
   unsigned long max_fail;
-  const char *save_dir; /* write each module's binary as NAME.LINE.wasm */
+  const char *save_dir;      /* write each module's binary as NAME.LINE.wasm */
+  weft_text_version version; /* --wasm-3.0: the 3.0 text format */
 };
 
 void wr_run_script(const weft_wast_script *script, const char *name,

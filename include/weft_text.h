@@ -33,14 +33,29 @@ weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
                              size_t *out_len, weft_error *out_error);
 void weft_text_free(void *p);
 
-/* The same with the embedder's allocator (weft_config.alloc's contract):
-** every block, and *out, come from alloc(user, ...); on success free *out
-** with alloc(user, *out, *out_len, 0) (*out is NULL when *out_len is 0).
-** Every failure of alloc is WEFT_ERR_NOMEM, with nothing left allocated. */
-weft_status weft_wat_to_wasm_alloc(const char *text, size_t len,
-                                   weft_realloc_fn alloc, void *user,
-                                   uint8_t **out, size_t *out_len,
-                                   weft_error *out_error);
+/* Which text format: 2.0 (the default) reads memory and table limits and
+** memarg offsets as u32, as the 2.0 spec says (a larger one is malformed);
+** 3.0 reads them as u64 (memory64, table64) and leaves the range to
+** validation, as the 3.0 spec does. */
+typedef enum weft_text_version {
+  WEFT_TEXT_2_0 = 0,
+  WEFT_TEXT_3_0 = 1
+} weft_text_version;
+
+typedef struct weft_text_options {
+  weft_text_version version;
+  weft_realloc_fn alloc; /* NULL: the C library's; weft_config.alloc's
+                            contract */
+  void *alloc_user;
+} weft_text_options;
+
+/* weft_wat_to_wasm with options (NULL: the defaults). Every block, and
+** *out, come from opts->alloc; on success free *out with
+** alloc(user, *out, *out_len, 0) (*out is NULL when *out_len is 0). Every
+** failure of alloc is WEFT_ERR_NOMEM, with nothing left allocated. */
+weft_status weft_wat_to_wasm_opts(const char *text, size_t len,
+                                  const weft_text_options *opts, uint8_t **out,
+                                  size_t *out_len, weft_error *out_error);
 
 /* ---- .wast scripts ----------------------------------------------------- */
 
@@ -123,6 +138,12 @@ typedef struct weft_wast_script weft_wast_script;
 weft_status weft_wast_parse(const char *text, size_t len,
                             weft_wast_script **out_script,
                             weft_error *out_error);
+/* The same for a text format version (the script's modules, quoted ones
+** included, are read as that version; memory is the C library's). */
+weft_status weft_wast_parse_version(const char *text, size_t len,
+                                    weft_text_version version,
+                                    weft_wast_script **out_script,
+                                    weft_error *out_error);
 uint32_t weft_wast_command_count(const weft_wast_script *script);
 const weft_wast_command *weft_wast_command_at(const weft_wast_script *script,
                                               uint32_t i);

@@ -386,6 +386,14 @@ static void bare_module(weft_wast_script *s) {
 weft_status weft_wast_parse(const char *text, size_t len,
                             weft_wast_script **out_script,
                             weft_error *out_error) {
+  return weft_wast_parse_version(text, len, WEFT_TEXT_2_0, out_script,
+                                 out_error);
+}
+
+weft_status weft_wast_parse_version(const char *text, size_t len,
+                                    weft_text_version version,
+                                    weft_wast_script **out_script,
+                                    weft_error *out_error) {
   jmp_buf jb;
   weft_wast_script *s = calloc(1, sizeof *s);
   *out_script = NULL;
@@ -401,6 +409,7 @@ weft_status weft_wast_parse(const char *text, size_t len,
   s->w.len = len;
   s->w.jb = &jb;
   s->w.alloc = wat_sys_realloc;
+  s->w.version = version;
   s->line = 1;
   if (setjmp(jb)) {
     weft_status st = s->w.status;

@@ -78,6 +78,7 @@ struct wat {
   unsigned long lc_line, lc_col; /* errors later in a script cost O(gap) */
   unsigned quote_depth;          /* (module quote ...) nesting */
   weft_realloc_fn alloc;         /* every block comes from it (never NULL) */
+  weft_text_version version;     /* 3.0: u64 limits and offsets */
   void *alloc_user;
 };
 /* The C library's realloc in weft_realloc_fn's shape (the default). */

@@ -12,6 +12,7 @@
 struct to_wasm_args {
   weft_realloc_fn alloc; /* for every block and the result */
   void *user;
+  weft_text_version version;
   unsigned depth; /* how many (module quote ...) enclose this text */
 };
 
@@ -40,7 +41,8 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
     if (w->quote_depth >= WAT_MAX_QUOTE_DEPTH)
       wat_fail(w, w->pos - 1, "module quote nested deeper than %d",
                WAT_MAX_QUOTE_DEPTH);
-    struct to_wasm_args inner = {w->alloc, w->alloc_user, w->quote_depth + 1};
+    struct to_wasm_args inner = {w->alloc, w->alloc_user, w->version,
+                                 w->quote_depth + 1};
     weft_status s = to_wasm(text.p ? (const char *)text.p : "", text.len,
                             &bytes, &n, &err, &inner);
     wb_free(w, &text);
@@ -58,7 +60,7 @@ void wat_module_body(struct wat *w, uint32_t end, struct wbuf *out,
 
 weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
                              size_t *out_len, weft_error *out_error) {
-  struct to_wasm_args a = {wat_sys_realloc, NULL, 0};
+  struct to_wasm_args a = {wat_sys_realloc, NULL, WEFT_TEXT_2_0, 0};
   weft_status s = to_wasm(text, len, out, out_len, out_error, &a);
   if (s == WEFT_OK && !*out) { /* (module binary) with no bytes */
     *out = malloc(1);
@@ -68,11 +70,16 @@ weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
   return s;
 }
 
-weft_status weft_wat_to_wasm_alloc(const char *text, size_t len,
-                                   weft_realloc_fn alloc, void *user,
-                                   uint8_t **out, size_t *out_len,
-                                   weft_error *out_error) {
-  struct to_wasm_args a = {alloc ? alloc : wat_sys_realloc, user, 0};
+weft_status weft_wat_to_wasm_opts(const char *text, size_t len,
+                                  const weft_text_options *opts, uint8_t **out,
+                                  size_t *out_len, weft_error *out_error) {
+  struct to_wasm_args a = {wat_sys_realloc, NULL, WEFT_TEXT_2_0, 0};
+  if (opts && opts->alloc) {
+    a.alloc = opts->alloc;
+    a.user = opts->alloc_user;
+  }
+  if (opts)
+    a.version = opts->version;
   return to_wasm(text, len, out, out_len, out_error, &a);
 }
 
@@ -89,6 +96,7 @@ static weft_status to_wasm(const char *text, size_t len, uint8_t **out,
   w.quote_depth = a->depth;
   w.alloc = a->alloc;
   w.alloc_user = a->user;
+  w.version = a->version;
   *out = NULL;
   *out_len = 0;
   if (setjmp(jb)) {

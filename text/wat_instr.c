@@ -134,7 +134,7 @@ static void memarg(struct wmod *m, struct wbuf *b, unsigned natural,
   }
   if (has_prefix(w, t, "offset=")) {
     offset = wat_u64_after(w, w->pos++, 7);
-    if (offset > UINT32_MAX)
+    if (offset > UINT32_MAX && w->version < WEFT_TEXT_3_0)
       wat_fail(w, w->pos - 1, "offset out of range");
     t = wat_peek(w);
   }

@@ -426,7 +426,26 @@ static void field_elem(struct wmod *m) {
 }
 
 /* (table ... reftype (elem ...)): a table exactly as large as its list. */
-static void table_inline_elem(struct wmod *m, uint32_t idx) {
+/* The offset 0 of an abbreviated segment, in the index type's width. */
+static void zero_offset(struct wmod *m, struct wbuf *b, bool is64) {
+  wb_byte(m->w, b, is64 ? 0x42 : 0x41);
+  wb_byte(m->w, b, 0x00);
+  wb_byte(m->w, b, 0x0b);
+}
+
+/* `i64` before an abbreviated table or memory (table64, memory64). */
+static bool index_type_64(struct wmod *m) {
+  struct wat *w = m->w;
+  if (wat_is_kw(w, wat_peek(w), "i64")) {
+    w->pos++;
+    return true;
+  }
+  if (wat_is_kw(w, wat_peek(w), "i32"))
+    w->pos++;
+  return false;
+}
+
+static void table_inline_elem(struct wmod *m, uint32_t idx, bool is64) {
   struct wat *w = m->w;
   struct wbuf offset = {0}, items = {0};
   uint32_t reftype = wat_reftype(m), n;
@@ -436,12 +455,10 @@ static void table_inline_elem(struct wmod *m, uint32_t idx) {
   wat_expect_rparen(w);
   struct wbuf *b = &m->sec[SEC_TABLE];
   wat_put_valtype(m, b, reftype);
-  wb_byte(w, b, 1);
+  wb_byte(w, b, is64 ? 5 : 1);
   wb_u32(w, b, n);
   wb_u32(w, b, n);
-  wb_byte(w, &offset, 0x41);
-  wb_byte(w, &offset, 0x00);
-  wb_byte(w, &offset, 0x0b);
+  zero_offset(m, &offset, is64);
   m->cur[SP_ELEM]++;
   elem_segment(m, ELEM_ACTIVE, idx, &offset, reftype, exprs, &items, n);
   wb_free(w, &offset);
@@ -455,10 +472,13 @@ static void field_table(struct wmod *m) {
   if (inline_import(m, 1))
     return;
   m->nitems[SEC_TABLE]++;
+  uint32_t save = m->w->pos;
+  bool is64 = index_type_64(m);
   if (wat_at_reftype(m)) {
-    table_inline_elem(m, idx);
+    table_inline_elem(m, idx, is64);
     return;
   }
+  m->w->pos = save; /* the limits read the index type themselves */
   struct wbuf type = {0};
   table_type(m, &type);
   if (wat_peek(m->w)->kind == TOK_LPAREN) {
@@ -505,7 +525,10 @@ static void field_memory(struct wmod *m) {
   if (inline_import(m, 2))
     return;
   m->nitems[SEC_MEM]++;
+  uint32_t save = w->pos;
+  bool is64 = index_type_64(m);
   if (!wat_at_field(w, "data")) {
+    w->pos = save; /* the limits read the index type themselves */
     wat_limits(m, &m->sec[SEC_MEM], true);
     return;
   }
@@ -515,12 +538,10 @@ static void field_memory(struct wmod *m) {
   wat_expect_rparen(w);
   uint64_t pages = (bytes.len + 65535) / 65536;
   struct wbuf *b = &m->sec[SEC_MEM];
-  wb_byte(w, b, 1);
+  wb_byte(w, b, is64 ? 5 : 1);
   wb_u64(w, b, pages);
   wb_u64(w, b, pages);
-  wb_byte(w, &offset, 0x41);
-  wb_byte(w, &offset, 0x00);
-  wb_byte(w, &offset, 0x0b);
+  zero_offset(m, &offset, is64);
   m->cur[SP_DATA]++;
   data_segment(m, true, idx, &offset, &bytes);
   wb_free(w, &bytes);

@@ -262,12 +262,13 @@ void wat_limits(struct wmod *m, struct wbuf *b, bool allow_i64) {
   bool is64 = allow_i64 && wat_is_kw(w, wat_peek(w), "i64");
   if (allow_i64 && (is64 || wat_is_kw(w, wat_peek(w), "i32")))
     w->pos++;
-  uint64_t min = is64 ? wat_u64(w, w->pos) : wat_u32(w, w->pos);
+  bool wide = is64 || w->version >= WEFT_TEXT_3_0; /* u64 limits */
+  uint64_t min = wide ? wat_u64(w, w->pos) : wat_u32(w, w->pos);
   w->pos++;
   bool has_max = wat_peek(w)->kind == TOK_NUM;
   uint64_t max = 0;
   if (has_max) {
-    max = is64 ? wat_u64(w, w->pos) : wat_u32(w, w->pos);
+    max = wide ? wat_u64(w, w->pos) : wat_u32(w, w->pos);
     w->pos++;
   }
   wb_byte(w, b, (uint8_t)((has_max ? 1 : 0) | (is64 ? 4 : 0)));
