@@ -42,9 +42,8 @@ static weft_wast_command *new_command(weft_wast_script *s, weft_wast_kind kind,
 static const char *id_text(struct wat *w) {
   if (wat_peek(w)->kind != TOK_ID)
     return NULL;
-  const struct wat_tok *t = wat_peek(w);
-  w->pos++;
-  return wat_strndup(w, w->src + t->off, t->len);
+  struct wat_name n = wat_id(w, w->pos++);
+  return wat_strndup(w, n.s, n.len);
 }
 
 /* A string token as bytes (NUL-terminated copy, length in *n). */

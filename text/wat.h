@@ -45,8 +45,17 @@ enum wat_tok_kind {
 
 struct wat_tok {
   uint32_t off, len; /* bytes of the source */
-  uint32_t match;    /* TOK_LPAREN: index of its ')' */
+  uint32_t match;    /* TOK_LPAREN: index of its ')'; a quoted TOK_ID:
+                        index of its name in wat.qnames */
   uint8_t kind;
+  uint8_t quoted; /* TOK_ID written $"..." (3.0) */
+};
+
+/* The key an identifier is known by: "$" and its name, so that $abc and
+** $"abc" (3.0) are the same identifier. */
+struct wat_name {
+  const char *s;
+  uint32_t len;
 };
 
 /* A growable byte buffer (tracked allocation). */
@@ -72,8 +81,10 @@ struct wat {
   jmp_buf *jb;
   weft_status status; /* of the failure that longjmp'd */
   char msg[256];
-  struct wat_block *blocks;      /* tracked allocations, freed at the end */
-  struct opmap *ops;             /* instruction names, built on first use */
+  struct wat_block *blocks; /* tracked allocations, freed at the end */
+  struct opmap *ops;        /* instruction names, built on first use */
+  struct wat_name *qnames;  /* decoded names of $"..." identifiers */
+  uint32_t nqnames;
   size_t lc_off;                 /* line/column of lc_off, so positions of */
   unsigned long lc_line, lc_col; /* errors later in a script cost O(gap) */
   unsigned quote_depth;          /* (module quote ...) nesting */
@@ -109,6 +120,7 @@ static inline const struct wat_tok *wat_peek_at(const struct wat *w,
   return &w->toks[i < w->ntoks ? i : w->ntoks - 1];
 }
 bool wat_is_kw(const struct wat *w, const struct wat_tok *t, const char *kw);
+struct wat_name wat_id(const struct wat *w, uint32_t tok);
 /* Whether the next tokens are '(' kw. */
 bool wat_at_field(const struct wat *w, const char *kw);
 void wat_expect(struct wat *w, enum wat_tok_kind kind, const char *what);

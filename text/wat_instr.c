@@ -29,9 +29,9 @@ static void push_label(struct wmod *m, struct wfunc *f, uint32_t id,
   l->kind = kind;
   l->shadowed = IDMAP_NONE;
   if (id != UINT32_MAX) {
-    const struct wat_tok *t = &m->w->toks[id];
-    l->shadowed = idmap_get(&f->label_ids, m->w->src + t->off, t->len);
-    idmap_set(m->w, &f->label_ids, m->w->src + t->off, t->len, f->nlabels);
+    struct wat_name n = wat_id(m->w, id);
+    l->shadowed = idmap_get(&f->label_ids, n.s, n.len);
+    idmap_set(m->w, &f->label_ids, n.s, n.len, f->nlabels);
   }
   f->nlabels++;
 }
@@ -40,15 +40,14 @@ static void push_label(struct wmod *m, struct wfunc *f, uint32_t id,
 static void pop_label(struct wmod *m, struct wfunc *f) {
   const struct wat_label *l = &f->labels[--f->nlabels];
   if (l->id != UINT32_MAX) {
-    const struct wat_tok *t = &m->w->toks[l->id];
-    idmap_set(m->w, &f->label_ids, m->w->src + t->off, t->len, l->shadowed);
+    struct wat_name n = wat_id(m->w, l->id);
+    idmap_set(m->w, &f->label_ids, n.s, n.len, l->shadowed);
   }
 }
 
 static bool same_id(const struct wat *w, uint32_t a, uint32_t b) {
-  const struct wat_tok *x = &w->toks[a], *y = &w->toks[b];
-  return x->len == y->len &&
-         memcmp(w->src + x->off, w->src + y->off, x->len) == 0;
+  struct wat_name x = wat_id(w, a), y = wat_id(w, b);
+  return x.len == y.len && memcmp(x.s, y.s, x.len) == 0;
 }
 
 /* `end $l` / `else $l`: the label, when written, must be the block's. */
@@ -69,7 +68,8 @@ static uint32_t label_index(struct wmod *m, struct wfunc *f) {
     return wat_u32(w, w->pos++);
   if (t->kind != TOK_ID)
     wat_expect(w, TOK_ID, "a label");
-  uint32_t i = idmap_get(&f->label_ids, w->src + t->off, t->len);
+  struct wat_name n = wat_id(w, w->pos);
+  uint32_t i = idmap_get(&f->label_ids, n.s, n.len);
   if (i == IDMAP_NONE)
     wat_fail(w, w->pos, "unknown label %.*s", (int)t->len, w->src + t->off);
   w->pos++;
@@ -83,7 +83,8 @@ static uint32_t local_index(struct wmod *m, struct wfunc *f) {
     return wat_u32(w, w->pos++);
   if (t->kind != TOK_ID)
     wat_expect(w, TOK_ID, "a local");
-  uint32_t i = idmap_get(&f->locals, w->src + t->off, t->len);
+  struct wat_name n = wat_id(w, w->pos);
+  uint32_t i = idmap_get(&f->locals, n.s, n.len);
   if (i == IDMAP_NONE)
     wat_fail(w, w->pos, "unknown local %.*s", (int)t->len, w->src + t->off);
   w->pos++;

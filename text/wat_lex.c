@@ -231,6 +231,7 @@ static void push_tok(struct wat *w, uint32_t *cap, enum wat_tok_kind kind,
   t->off = (uint32_t)off;
   t->len = (uint32_t)len;
   t->kind = (uint8_t)kind;
+  t->quoted = 0;
   t->match = 0;
 }
 
@@ -313,6 +314,41 @@ static void check_separated(struct wat *w, size_t end) {
     lex_fail(w, end, "unknown operator: tokens must be separated");
 }
 
+/* $"...": an identifier named by a string (3.0). Its name is decoded now
+** and kept in w->qnames; it must be non-empty UTF-8. Returns its end. */
+static size_t lex_quoted_id(struct wat *w, uint32_t *cap, size_t i) {
+  size_t end = scan_string(w, i + 1);
+  struct wbuf name = {0};
+  check_separated(w, end);
+  push_tok(w, cap, TOK_STRING, i + 1, end - i - 1);
+  wb_byte(w, &name, '$');
+  wat_string(w, w->ntoks - 1, &name);
+  if (name.len == 1)
+    lex_fail(w, i, "empty identifier");
+  if (!valid_utf8(name.p + 1, name.len - 1))
+    lex_fail(w, i, "malformed UTF-8 encoding in an identifier");
+  if ((w->nqnames & (w->nqnames - 1)) == 0)
+    w->qnames = wat_realloc(
+        w, w->qnames, (w->nqnames ? w->nqnames * 2 : 1) * sizeof *w->qnames);
+  w->qnames[w->nqnames].s = (const char *)name.p;
+  w->qnames[w->nqnames].len = (uint32_t)name.len;
+  struct wat_tok *t = &w->toks[w->ntoks - 1];
+  t->kind = TOK_ID;
+  t->off = (uint32_t)i;
+  t->len = (uint32_t)(end - i);
+  t->quoted = 1;
+  t->match = w->nqnames++;
+  return end;
+}
+
+struct wat_name wat_id(const struct wat *w, uint32_t tok) {
+  const struct wat_tok *t = &w->toks[tok];
+  if (t->quoted)
+    return w->qnames[t->match];
+  struct wat_name n = {w->src + t->off, t->len};
+  return n;
+}
+
 static size_t lex_paren(struct wat *w, size_t i, uint32_t *cap, uint32_t *stack,
                         uint32_t *depth) {
   if (w->src[i] == '(') {
@@ -346,6 +382,8 @@ void wat_lex(struct wat *w) {
       i = skip_block_comment(w, i);
     } else if (c == '(' || c == ')') {
       i = lex_paren(w, i, &cap, stack, &depth);
+    } else if (c == '$' && i + 1 < w->len && s[i + 1] == '"') {
+      i = lex_quoted_id(w, &cap, i);
     } else if (c == '"') {
       size_t end = scan_string(w, i);
       check_separated(w, end);

@@ -32,7 +32,8 @@ static void bind_id(struct wmod *m, enum wat_space sp, uint32_t tok,
     return;
   static const char *const names[SP_COUNT] = {
       "type", "func", "table", "memory", "global", "elem", "data", "tag"};
-  if (!idmap_put(w, &m->ids[sp], w->src + t->off, t->len, idx))
+  struct wat_name n = wat_id(w, tok);
+  if (!idmap_put(w, &m->ids[sp], n.s, n.len, idx))
     wat_fail(w, tok, "duplicate %s %.*s", names[sp], (int)t->len,
              w->src + t->off);
 }
@@ -254,8 +255,8 @@ static void locals(struct wmod *m, struct wfunc *f, struct wbuf *decl) {
     uint32_t id = named ? w->pos++ : 0;
     while (wat_peek(w)->kind != TOK_RPAREN) {
       uint32_t t = wat_valtype(m);
-      if (named && !idmap_put(w, &f->locals, w->src + w->toks[id].off,
-                              w->toks[id].len, f->nlocals))
+      struct wat_name n = wat_id(w, id);
+      if (named && !idmap_put(w, &f->locals, n.s, n.len, f->nlocals))
         wat_fail(w, id, "duplicate local");
       if (f->nlocals == UINT32_MAX)
         wat_fail(w, w->pos, "too many locals");

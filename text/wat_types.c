@@ -140,7 +140,8 @@ void wat_params_results(struct wmod *m, struct ftype *ft, struct idmap *names) {
       const struct wat_tok *id = wat_peek(w);
       if (!names)
         wat_fail(w, w->pos, "unexpected identifier in a parameter");
-      if (!idmap_put(w, names, w->src + id->off, id->len, ft->np))
+      struct wat_name n = wat_id(w, w->pos);
+      if (!idmap_put(w, names, n.s, n.len, ft->np))
         wat_fail(w, w->pos, "duplicate local %.*s", (int)id->len,
                  w->src + id->off);
       w->pos++;
@@ -249,7 +250,8 @@ uint32_t wat_index(struct wmod *m, enum wat_space sp) {
     return wat_u32(w, w->pos++);
   if (t->kind != TOK_ID)
     wat_expect(w, TOK_ID, "an index");
-  uint32_t i = idmap_get(&m->ids[sp], w->src + t->off, t->len);
+  struct wat_name n = wat_id(w, w->pos);
+  uint32_t i = idmap_get(&m->ids[sp], n.s, n.len);
   if (i == IDMAP_NONE)
     wat_fail(w, w->pos, "unknown %s %.*s", space_names[sp], (int)t->len,
              w->src + t->off);

@@ -407,6 +407,17 @@ static void test_labels(void) {
   CHECK_CONTAINS(err.message, "unknown label $x");
   CHECK_EQ_INT(status_of("(func block $x end $y)", &err), WEFT_ERR_MALFORMED);
   CHECK_CONTAINS(err.message, "mismatching label");
+  /* 3.0 quoted identifiers name the same thing as plain ones */
+  CHECK_EQ_INT(call_f("(func $\"f\\41\" (result i32) (i32.const 5))"
+                      " (func (export \"f\") (result i32)"
+                      "  (block $\"l\" (result i32) (br $l (call $fA))))",
+                      &t),
+               5);
+  CHECK_EQ_INT(status_of("(func $\"\")", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "empty identifier");
+  CHECK_EQ_INT(status_of("(func $\"\\ff\")", &err), WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(status_of("(func $f) (func $\"f\")", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "duplicate func");
 }
 
 /* Large inputs whose cost would be quadratic with linear searches:
