@@ -349,6 +349,62 @@ struct wat_name wat_id(const struct wat *w, uint32_t tok) {
   return n;
 }
 
+/* An annotation (@id ...) (3.0) is read like whitespace: its id (idchars
+** or a non-empty UTF-8 string), then balanced parens, strings, comments
+** and printable ASCII up to its ')'. Returns the index after it. */
+static size_t skip_annotation(struct wat *w, uint32_t *cap, size_t i) {
+  const unsigned char *s = (const unsigned char *)w->src;
+  size_t start = i, depth = 1;
+  i += 2;
+  if (i < w->len && s[i] == '"') {
+    size_t end = scan_string(w, i);
+    struct wbuf id = {0};
+    push_tok(w, cap, TOK_STRING, i, end - i); /* to decode it, then gone */
+    wat_string(w, w->ntoks - 1, &id);
+    w->ntoks--;
+    if (!id.len || !valid_utf8(id.p, id.len))
+      lex_fail(w, start,
+               id.len ? "malformed UTF-8 encoding in an annotation id"
+                      : "empty annotation id");
+    wb_free(w, &id);
+    i = end;
+  } else {
+    size_t end = i;
+    while (end < w->len && is_idchar(s[end]))
+      end++;
+    if (end == i)
+      lex_fail(w, start, "empty annotation id");
+    i = end;
+  }
+  while (depth) {
+    if (i >= w->len)
+      lex_fail(w, start, "unclosed annotation");
+    unsigned char c = s[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      i++;
+    } else if (c == ';' && i + 1 < w->len && s[i + 1] == ';') {
+      i = skip_line_comment(w, i);
+    } else if (c == '(' && i + 1 < w->len && s[i + 1] == ';') {
+      i = skip_block_comment(w, i);
+    } else if (c == '(' || c == ')') {
+      depth += c == '(' ? 1 : (size_t)-1;
+      if (depth > WEFT_TEXT_MAX_DEPTH)
+        lex_fail(w, i, "nesting deeper than %d", WEFT_TEXT_MAX_DEPTH);
+      i++;
+    } else if (c == '"') {
+      i = scan_string(w, i);
+    } else if (c > 0x20 && c < 0x7f) {
+      i++;
+    } else {
+      uint32_t u;
+      lex_fail(w, i,
+               utf8_len(s + i, w->len - i, &u) ? "illegal character"
+                                               : "malformed UTF-8 encoding");
+    }
+  }
+  return i;
+}
+
 static size_t lex_paren(struct wat *w, size_t i, uint32_t *cap, uint32_t *stack,
                         uint32_t *depth) {
   if (w->src[i] == '(') {
@@ -380,6 +436,8 @@ void wat_lex(struct wat *w) {
       i = skip_line_comment(w, i);
     } else if (c == '(' && i + 1 < w->len && s[i + 1] == ';') {
       i = skip_block_comment(w, i);
+    } else if (c == '(' && i + 1 < w->len && s[i + 1] == '@') {
+      i = skip_annotation(w, &cap, i);
     } else if (c == '(' || c == ')') {
       i = lex_paren(w, i, &cap, stack, &depth);
     } else if (c == '$' && i + 1 < w->len && s[i + 1] == '"') {

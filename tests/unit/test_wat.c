@@ -418,6 +418,18 @@ static void test_labels(void) {
   CHECK_EQ_INT(status_of("(func $\"\\ff\")", &err), WEFT_ERR_MALFORMED);
   CHECK_EQ_INT(status_of("(func $f) (func $\"f\")", &err), WEFT_ERR_MALFORMED);
   CHECK_CONTAINS(err.message, "duplicate func");
+  /* annotations (3.0) read as whitespace, their content still checked */
+  CHECK_EQ_INT(call_f("(module (@a x-y$yz\"aa\"-2 , ; ] [ (@x (y)) (;c;))"
+                      " (func (export \"f\") (@b) (result i32)"
+                      "  (i32.const 6)))",
+                      &t),
+               6);
+  CHECK_EQ_INT(status_of("(@) (func)", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "empty annotation id");
+  CHECK_EQ_INT(status_of("(@a \xc3\xa9) (func)", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "illegal character");
+  CHECK_EQ_INT(status_of("(@a (b) (func)", &err), WEFT_ERR_MALFORMED);
+  CHECK_CONTAINS(err.message, "1:1: unclosed annotation");
 }
 
 /* Large inputs whose cost would be quadratic with linear searches:
