@@ -401,7 +401,9 @@ static void field_elem(struct wmod *m) {
     wat_expect_rparen(w);
     mode = ELEM_ACTIVE;
     wat_offset(m, &offset);
-  } else if (wat_peek(w)->kind == TOK_NUM || wat_peek(w)->kind == TOK_LPAREN) {
+  } else if (wat_peek(w)->kind == TOK_NUM ||
+             (wat_peek(w)->kind == TOK_LPAREN && !wat_at_field(w, "ref"))) {
+    /* an offset, unless the paren is a (ref ...) element type */
     if (wat_peek(w)->kind == TOK_NUM)
       table = wat_index(m, SP_TABLE);
     mode = ELEM_ACTIVE;
