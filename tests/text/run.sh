@@ -126,5 +126,8 @@ if [ -n "$wabt_log" ] && [ ${#wast_flags[@]} -eq 0 ]; then
     echo "compared with the wabt path: $same of $(wc -l <"$tmp/wabt.cats") files have the same counts"
   fi
 fi
+if [ -z "$wabt_log" ] && [ ${#wast_flags[@]} -eq 0 ]; then
+  echo "note: not compared with the wabt path (give --wabt-log FILE or --compare)"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
