@@ -39,6 +39,7 @@ WEFT_TEXT_SRC := \
   text/wat_num.c \
   text/wat_ops.c \
   text/wat_types.c \
+  text/wat_gc.c \
   text/wat_instr.c \
   text/wat_module.c \
   text/wat_api.c \

@@ -197,10 +197,18 @@ enum wat_imm {
   IMM_V128,
   IMM_SHUFFLE,
   IMM_HEAPTYPE,
-  IMM_TAG,     /* 3.0: throw */
-  IMM_TYPE,    /* 3.0: call_ref, return_call_ref */
-  IMM_CATCH,   /* legacy exceptions: catch $tag / catch_all, like else */
-  IMM_DELEGATE /* legacy exceptions: delegate $label, like end */
+  IMM_TAG,        /* 3.0: throw */
+  IMM_TYPE,       /* 3.0: call_ref, return_call_ref */
+  IMM_CATCH,      /* legacy exceptions: catch $tag / catch_all, like else */
+  IMM_DELEGATE,   /* legacy exceptions: delegate $label, like end */
+  IMM_TYPE_FIELD, /* GC: struct.get $t $field */
+  IMM_TYPE_TYPE,  /* GC: array.copy $t1 $t2 */
+  IMM_TYPE_N,     /* GC: array.new_fixed $t N */
+  IMM_TYPE_DATA,  /* GC: array.new_data $t $d */
+  IMM_TYPE_ELEM,  /* GC: array.new_elem $t $e */
+  IMM_REFTYPE,    /* GC: ref.test/ref.cast (ref null? ht); opcode + 1 when
+                     nullable */
+  IMM_BR_CAST     /* GC: br_on_cast(_fail) $l rt1 rt2 */
 };
 
 struct wat_op {
@@ -209,6 +217,7 @@ struct wat_op {
   uint8_t imm, arg, macro;
 };
 #define WAT_SIMD_BASE 0xfd000u
+#define WAT_GC_BASE 0xfb000u /* 0xFB-prefixed (GC): 0xfb000 + opcode */
 const struct wat_op *wat_op_find(struct wat *w, uint32_t tok);
 void wat_emit_opcode(struct wat *w, struct wbuf *b, uint32_t opcode);
 

@@ -337,8 +337,63 @@ static void immediates(struct wmod *m, struct wfunc *f, const struct wat_op *op,
   case IMM_TAG: wb_u32(w, b, wat_index(m, SP_TAG)); return;
   case IMM_CATCH:
   case IMM_DELEGATE: return; /* block structure: plain() and folded_try() */
+  case IMM_TYPE_FIELD:
+    v = wat_index(m, SP_TYPE);
+    wb_u32(w, b, v);
+    wb_u32(w, b, wat_field_index(m, v));
+    return;
+  case IMM_TYPE_TYPE:
+    wb_u32(w, b, wat_index(m, SP_TYPE));
+    wb_u32(w, b, wat_index(m, SP_TYPE));
+    return;
+  case IMM_TYPE_N:
+    wb_u32(w, b, wat_index(m, SP_TYPE));
+    wb_u32(w, b, wat_u32(w, w->pos++));
+    return;
+  case IMM_TYPE_DATA:
+    wb_u32(w, b, wat_index(m, SP_TYPE));
+    wb_u32(w, b, wat_index(m, SP_DATA));
+    m->uses_data_count = true;
+    return;
+  case IMM_TYPE_ELEM:
+    wb_u32(w, b, wat_index(m, SP_TYPE));
+    wb_u32(w, b, wat_index(m, SP_ELEM));
+    return;
+  case IMM_REFTYPE:
+  case IMM_BR_CAST: return; /* written with the opcode: cast_op() */
   case IMM_TYPE: wb_u32(w, b, wat_index(m, SP_TYPE)); return;
   }
+}
+
+/* A reference type as (nullable, heap type). */
+static uint32_t cast_type(struct wmod *m, bool *nullable) {
+  uint32_t t = wat_reftype(m);
+  if (t <= 0xff) { /* a shorthand: nullable, its code is the heap type */
+    *nullable = true;
+    return t;
+  }
+  *nullable = (t & 0xff) == 0x63;
+  return t >> 8;
+}
+
+/* ref.test/ref.cast rt (the opcode + 1 when rt is nullable) and
+** br_on_cast(_fail) l rt1 rt2 (flags: bit 0 rt1 nullable, bit 1 rt2). */
+static void cast_op(struct wmod *m, struct wfunc *f, const struct wat_op *op,
+                    struct wbuf *b) {
+  bool null1, null2;
+  if (op->imm == IMM_REFTYPE) {
+    uint32_t heap = cast_type(m, &null1);
+    wat_emit_opcode(m->w, b, op->opcode + null1);
+    wat_put_heap_type(m, b, heap);
+    return;
+  }
+  uint32_t label = label_index(m, f);
+  uint32_t h1 = cast_type(m, &null1), h2 = cast_type(m, &null2);
+  wat_emit_opcode(m->w, b, op->opcode);
+  wb_byte(m->w, b, (uint8_t)(null1 | null2 << 1));
+  wb_u32(m->w, b, label);
+  wat_put_heap_type(m, b, h1);
+  wat_put_heap_type(m, b, h2);
 }
 
 /* The opcode and immediates of a plain (non-block) instruction. */
@@ -346,6 +401,10 @@ static void plain_op(struct wmod *m, struct wfunc *f, const struct wat_op *op,
                      struct wbuf *b) {
   if (op->imm == IMM_SELECT) {
     select_types(m, b);
+    return;
+  }
+  if (op->imm == IMM_REFTYPE || op->imm == IMM_BR_CAST) {
+    cast_op(m, f, op, b);
     return;
   }
   wat_emit_opcode(m->w, b, op->opcode);

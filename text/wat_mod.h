@@ -25,9 +25,18 @@ enum wat_space {
 /* Value types are kept as their binary code: one byte, or for 3.0's
 ** (ref null? ht) 0x63/0x64 | heap type << 8 (wat_put_valtype writes it). */
 struct ftype {
-  uint32_t *params, *results;
+  uint32_t *params, *results; /* struct: field types; array: params[0] */
   uint32_t np, nr;
+  uint8_t kind;  /* FT_FUNC, FT_STRUCT, FT_ARRAY (3.0 GC) */
+  uint8_t sub;   /* 0: plain; SUB_OPEN / SUB_FINAL: (sub ...) */
+  uint8_t *muts; /* struct/array: 1 per mutable field */
+  uint32_t *supers, nsupers;
+  uint32_t rec;        /* first type of a (rec ...): the group's size */
+  bool in_rec;         /* inside an explicit (rec ...) */
+  struct idmap fields; /* struct: $field -> index */
 };
+enum { FT_FUNC, FT_STRUCT, FT_ARRAY };
+enum { SUB_NONE, SUB_OPEN, SUB_FINAL };
 
 enum wat_sec {
   SEC_TYPE = 1,
@@ -53,7 +62,8 @@ struct wmod {
   uint32_t cur[SP_COUNT];   /* pass 2: index of the next definition */
   struct ftype *types;
   uint32_t ntypes, types_cap;
-  struct idmap sigs; /* signature bytes -> first type index with them */
+  struct idmap sigs;   /* signature bytes -> first type index with them */
+  uint32_t empty_recs; /* (rec) groups with no types */
   struct wbuf sec[SEC_MAX];
   uint32_t nitems[SEC_MAX]; /* entries in each section's vector */
   bool uses_data_count;     /* memory.init or data.drop seen */
@@ -110,6 +120,14 @@ void wat_limits(struct wmod *m, struct wbuf *b, bool allow_i64);
 uint32_t wat_type_append(struct wmod *m, const struct ftype *ft);
 /* The id token after the current one if it is a $name; advances past it. */
 uint32_t wat_opt_id(struct wmod *m);
+
+/* ---- wat_gc.c ---- */
+/* After `(type $id?`: a composite type or (sub final? x* comptype). */
+void wat_typedef(struct wmod *m, struct ftype *ft);
+/* The binary of one type (subtype and composite type). */
+void wat_put_typedef(struct wmod *m, struct wbuf *b, const struct ftype *t);
+/* A field of struct type `type`: $name or a number. */
+uint32_t wat_field_index(struct wmod *m, uint32_t type);
 
 /* ---- wat_instr.c ---- */
 void wat_func_init(struct wmod *m, struct wfunc *f, struct wbuf *code);

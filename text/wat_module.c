@@ -40,18 +40,31 @@ static void bind_id(struct wmod *m, enum wat_space sp, uint32_t tok,
 
 /* ---- pass 1 ------------------------------------------------------------- */
 
-static void scan_type(struct wmod *m) {
+/* (type $id? deftype); `rec`: the group it is in (0 outside one). */
+static void scan_type(struct wmod *m, bool in_rec) {
   struct wat *w = m->w;
-  struct idmap ignored = {0};
   struct ftype ft;
   w->pos += 2; /* its $id is bound by bind_type_ids */
   wat_opt_id(m);
-  wat_expect_lparen_kw(w, "func");
-  wat_params_results(m, &ft, &ignored);
-  wat_expect_rparen(w);
+  wat_typedef(m, &ft);
+  ft.in_rec = in_rec;
   wat_expect_rparen(w);
   wat_type_append(m, &ft);
   m->count[SP_TYPE]++;
+}
+
+/* (rec (type ...)*): a recursion group (3.0 GC). */
+static void scan_rec(struct wmod *m) {
+  struct wat *w = m->w;
+  uint32_t first = m->ntypes;
+  w->pos += 2;
+  while (wat_at_field(w, "type"))
+    scan_type(m, true);
+  wat_expect_rparen(w);
+  if (m->ntypes > first)
+    m->types[first].rec = m->ntypes - first;
+  else /* an empty group still counts as an entry of the section */
+    m->empty_recs++;
 }
 
 /* Whether a func/table/memory/global field at tok (its '(') is an inline
@@ -87,7 +100,11 @@ static void scan_field(struct wmod *m, struct scan_state *st) {
   if (kw->kind != TOK_KEYWORD)
     wat_fail(w, at + 1, "unexpected token, expected a module field");
   if (wat_is_kw(w, kw, "type")) {
-    scan_type(m);
+    scan_type(m, false);
+    return;
+  }
+  if (wat_is_kw(w, kw, "rec")) {
+    scan_rec(m);
     return;
   }
   if (kind >= 0) {
@@ -605,7 +622,8 @@ static void encode_field(struct wmod *m) {
                 {"memory", field_memory}, {"global", field_global},
                 {"elem", field_elem},     {"data", field_data},
                 {"start", field_start},   {"tag", field_tag}};
-  if (wat_is_kw(w, wat_peek_at(w, 1), "type")) {
+  if (wat_is_kw(w, wat_peek_at(w, 1), "type") ||
+      wat_is_kw(w, wat_peek_at(w, 1), "rec")) {
     w->pos = end + 1; /* read in pass 1 */
     return;
   }
@@ -621,19 +639,26 @@ static void encode_field(struct wmod *m) {
 /* ---- assembly
  * ---------------------------------------------------------------- */
 
+/* One entry per type, or per (rec ...) group of them. */
 static void type_section(struct wmod *m) {
   struct wbuf *b = &m->sec[SEC_TYPE];
-  for (uint32_t i = 0; i < m->ntypes; i++) {
-    const struct ftype *t = &m->types[i];
-    wb_byte(m->w, b, 0x60);
-    wb_u32(m->w, b, t->np);
-    for (uint32_t k = 0; k < t->np; k++)
-      wat_put_valtype(m, b, t->params[k]);
-    wb_u32(m->w, b, t->nr);
-    for (uint32_t k = 0; k < t->nr; k++)
-      wat_put_valtype(m, b, t->results[k]);
+  uint32_t entries = m->empty_recs;
+  for (uint32_t k = 0; k < m->empty_recs; k++) {
+    wb_byte(m->w, b, 0x4e); /* empty groups first: they define nothing */
+    wb_u32(m->w, b, 0);
   }
-  m->nitems[SEC_TYPE] = m->ntypes;
+  for (uint32_t i = 0; i < m->ntypes; entries++) {
+    const struct ftype *t = &m->types[i];
+    uint32_t n = t->rec ? t->rec : 1;
+    if (t->rec) {
+      wb_byte(m->w, b, 0x4e);
+      wb_u32(m->w, b, n);
+    }
+    for (uint32_t k = 0; k < n; k++)
+      wat_put_typedef(m, b, &m->types[i + k]);
+    i += n;
+  }
+  m->nitems[SEC_TYPE] = entries;
 }
 
 static void put_section(struct wmod *m, struct wbuf *out, enum wat_sec id,
@@ -675,6 +700,19 @@ static void assemble(struct wmod *m, struct wbuf *out) {
   }
 }
 
+/* The ids of the types in (rec ...) at token `at`, numbered from n;
+** returns the next number. Malformed groups are left to pass 1. */
+static uint32_t bind_rec_ids(struct wmod *m, uint32_t at, uint32_t n) {
+  struct wat *w = m->w;
+  for (uint32_t k = at + 2; k < w->toks[at].match; k = w->toks[k].match + 1) {
+    if (w->toks[k].kind != TOK_LPAREN)
+      break;
+    if (wat_is_kw(w, &w->toks[k + 1], "type"))
+      bind_id(m, SP_TYPE, k + 2, n++);
+  }
+  return n;
+}
+
 /* Type ids first, so that types may refer to later ones ((ref $t)). */
 static void bind_type_ids(struct wmod *m, uint32_t start, uint32_t end) {
   struct wat *w = m->w;
@@ -684,6 +722,8 @@ static void bind_type_ids(struct wmod *m, uint32_t start, uint32_t end) {
       continue;
     if (wat_is_kw(w, &w->toks[i + 1], "type"))
       bind_id(m, SP_TYPE, i + 2, n++);
+    else if (wat_is_kw(w, &w->toks[i + 1], "rec"))
+      n = bind_rec_ids(m, i, n);
     i = w->toks[i].match;
   }
 }

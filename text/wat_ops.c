@@ -116,6 +116,9 @@ void wat_emit_opcode(struct wat *w, struct wbuf *b, uint32_t opcode) {
   if (opcode >= WAT_SIMD_BASE) {
     wb_byte(w, b, 0xfd);
     wb_u32(w, b, opcode - WAT_SIMD_BASE);
+  } else if (opcode >= WAT_GC_BASE) {
+    wb_byte(w, b, 0xfb);
+    wb_u32(w, b, opcode - WAT_GC_BASE);
   } else if (opcode >= 0xfc00) {
     wb_byte(w, b, 0xfc);
     wb_u32(w, b, opcode - 0xfc00);

@@ -189,8 +189,10 @@ static const char *sig_key(struct wmod *m, const struct ftype *ft,
 
 uint32_t wat_type_append(struct wmod *m, const struct ftype *ft) {
   uint32_t len;
-  const char *key = sig_key(m, ft, &len);
-  if (!idmap_put(m->w, &m->sigs, key, len, m->ntypes))
+  /* only a plain function type is what an inline signature stands for */
+  bool plain = ft->kind == FT_FUNC && !ft->sub && !ft->in_rec;
+  const char *key = plain ? sig_key(m, ft, &len) : NULL;
+  if (plain && !idmap_put(m->w, &m->sigs, key, len, m->ntypes))
     wat_free(m->w, (void *)(uintptr_t)key); /* an earlier type has it */
   if (m->ntypes == m->types_cap) {
     m->types_cap = m->types_cap ? m->types_cap * 2 : 16;
