@@ -11,7 +11,8 @@ LDFLAGS += $(EXTRA_LDFLAGS)
 
 include sources.mk
 
-LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC)) \
+LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CORE_SRC) $(WEFT_PORT_SRC) \
+             $(WEFT_TEXT_SRC)) \
            $(BUILD)/obj/gen/aot_prelude.o
 CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
 SERVICES_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_SERVICES_SRC))
@@ -79,6 +80,8 @@ $(BUILD)/gen/cli_build.h: $(CLI_BUILD_ID_SRC)
 	     "$$(cat $^ | sha256sum | cut -c1-16)"; } > $@.tmp
 	@mv $@.tmp $@
 $(CLI_OBJ): CFLAGS += -I$(BUILD)/gen -Iservices
+# The text layer reuses the instruction lists of src/interp (*.def).
+$(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/interp
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
@@ -89,7 +92,7 @@ clean:
 
 # ---- tests, examples, benchmarks, formatting --------------------------------
 SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
-FORMAT_FILES = $(shell find src include cli oci ports services tests/unit examples \
+FORMAT_FILES = $(shell find src include cli oci ports services text tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
 .PHONY: format-check
@@ -106,6 +109,12 @@ $(BUILD)/embed: examples/embed.c $(BUILD)/libweft.a
 # Every test tier (unit, embed example, CLI, spec suite); one closing line.
 test:
 	bash scripts/test.sh
+
+# The text-format tier alone (tests/text/run.sh): weft wast over the 2.0
+# suite, compared with the wabt path (runs tests/spec/run_spec.sh, ~45 s).
+.PHONY: test-text
+test-text: $(BUILD)/weft $(BUILD)/spec_runner
+	BUILD=$(BUILD) bash tests/text/run.sh --compare
 
 # The same on an ASan+UBSan build in build-asan/.
 test-asan:

@@ -31,6 +31,20 @@ WEFT_FREESTANDING_SRC := $(filter-out src/aot/% src/runtime/aot.c src/wasi/%,\
 WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \
   src/interp/numeric.h src/interp/simd.h
 
+# The text format (text/, docs/text-format.md): hosted only (malloc,
+# strtod), in libweft.a beside the POSIX port, never in the freestanding core.
+WEFT_TEXT_SRC := \
+  text/wat_lex.c \
+  text/wat_buf.c \
+  text/wat_num.c \
+  text/wat_ops.c \
+  text/wat_types.c \
+  text/wat_gc.c \
+  text/wat_instr.c \
+  text/wat_module.c \
+  text/wat_api.c \
+  text/wast_script.c
+
 WEFT_PORT_SRC := \
   ports/posix/port_posix.c \
   ports/posix/aot_posix.c \

@@ -221,6 +221,11 @@ int cli_load_for_run(const weft_config *config, const char *path,
   rc = cli_read_file(path, max, &bytes, &size);
   if (rc != CLI_EXIT_OK)
     return rc;
+  rc = cli_text_to_binary(path, &bytes, &size);
+  if (rc != CLI_EXIT_OK) {
+    free(bytes);
+    return rc;
+  }
   rc = load_bytes(config, path, how, bytes, size, out_engine, out_module,
                   out_code);
   free(bytes);

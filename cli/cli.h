@@ -76,6 +76,16 @@ void cli_errorf(const char *fmt, ...) CLI_PRINTF(1, 2);
 ** directory is refused. Reports problems (missing, unreadable, not a
 ** regular file, larger than max_bytes) and returns CLI_EXIT_USAGE;
 ** CLI_EXIT_OK on success. */
+/* Text modules (text_load.c): whether the file is in the text format, and
+** its conversion in place (the buffer is replaced by the binary; errors
+** are reported as "path:LINE:COL: message" and give CLI_EXIT_LOAD). */
+int cli_is_text_module(const char *path, const uint8_t *bytes, size_t size);
+int cli_text_to_binary(const char *path, uint8_t **bytes, size_t *size);
+int cmd_wast(int argc, char **argv);
+int cmd_wat2wasm(int argc, char **argv);
+void cli_usage_wast(FILE *out);
+void cli_usage_wat2wasm(FILE *out);
+
 int cli_read_file(const char *path, uint64_t max_bytes, uint8_t **out_bytes,
                   size_t *out_size);
 /* The same for an open descriptor (not closed); `path` names it in

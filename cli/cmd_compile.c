@@ -52,6 +52,8 @@ static char *default_output(const char *in) {
     return NULL;
   if (n > 5 && strcmp(in + n - 5, ".wasm") == 0)
     n -= 5;
+  else if (n > 4 && strcmp(in + n - 4, ".wat") == 0)
+    n -= 4;
   memcpy(out, in, n);
   strcpy(out + n, ".cwasm");
   return out;
@@ -150,6 +152,11 @@ int cmd_compile(int argc, char **argv) {
                a.in);
     free(wasm);
     return CLI_EXIT_USAGE;
+  }
+  rc = cli_text_to_binary(a.in, &wasm, &wasm_size); /* a .wat compiles too */
+  if (rc != CLI_EXIT_OK) {
+    free(wasm);
+    return rc;
   }
   out = a.out != NULL ? NULL : default_output(a.in);
   if (a.out == NULL && out == NULL) {

@@ -221,8 +221,9 @@ int cmd_inspect(int argc, char **argv) {
     cli_errorf("%s: file too large (%zu bytes; the limit is %llu bytes)", path,
                size, (unsigned long long)config.max_module_bytes);
     rc = CLI_EXIT_USAGE;
-  } else
-    rc = inspect_module(path, bytes, size);
+  } else if ((rc = cli_text_to_binary(path, &bytes, &size)) == CLI_EXIT_OK) {
+    rc = inspect_module(path, bytes, size); /* a .wat: its encoding */
+  }
   free(bytes);
   return rc;
 }

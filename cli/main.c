@@ -20,6 +20,8 @@ static void usage(FILE *out) {
         "                            FILE.cwasm made with your AoT key)\n"
         "  compile FILE.wasm         compile ahead of time to FILE.cwasm\n"
         "  validate FILE.wasm        decode and validate a module\n"
+        "  wast FILE.wast...         run WebAssembly spec scripts\n"
+        "  wat2wasm IN.wat -o OUT    text format to binary\n"
         "  inspect FILE              show sections, imports, exports, sizes\n"
         "                            (of an artifact: its header and whether\n"
         "                            it authenticates with your AoT key)\n"
@@ -57,6 +59,10 @@ static int help(int argc, char **argv) {
     cli_usage_validate(stdout);
   else if (strcmp(argv[1], "inspect") == 0)
     cli_usage_inspect(stdout);
+  else if (strcmp(argv[1], "wast") == 0)
+    cli_usage_wast(stdout);
+  else if (strcmp(argv[1], "wat2wasm") == 0)
+    cli_usage_wat2wasm(stdout);
   else if (strcmp(argv[1], "compile") == 0)
     cli_usage_compile(stdout);
   else if (strcmp(argv[1], "sign") == 0)
@@ -79,6 +85,7 @@ static int help(int argc, char **argv) {
 static int looks_like_module(const char *arg) {
   size_t n = strlen(arg);
   return (n > 5 && strcmp(arg + n - 5, ".wasm") == 0) ||
+         (n > 4 && strcmp(arg + n - 4, ".wat") == 0) ||
          (n > 6 && strcmp(arg + n - 6, ".cwasm") == 0);
 }
 
@@ -97,6 +104,10 @@ int main(int argc, char **argv) {
     rc = cmd_validate(argc - 1, argv + 1);
   else if (strcmp(cmd, "inspect") == 0)
     rc = cmd_inspect(argc - 1, argv + 1);
+  else if (strcmp(cmd, "wast") == 0)
+    rc = cmd_wast(argc - 1, argv + 1);
+  else if (strcmp(cmd, "wat2wasm") == 0)
+    rc = cmd_wat2wasm(argc - 1, argv + 1);
   else if (strcmp(cmd, "compile") == 0)
     rc = cmd_compile(argc - 1, argv + 1);
   else if (strcmp(cmd, "sign") == 0)

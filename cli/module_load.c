@@ -55,6 +55,11 @@ int cli_load_module(const weft_config *config, const char *path,
   rc = cli_read_file(path, config->max_module_bytes, &bytes, &size);
   if (rc != CLI_EXIT_OK)
     return rc;
+  rc = cli_text_to_binary(path, &bytes, &size);
+  if (rc != CLI_EXIT_OK) {
+    free(bytes);
+    return rc;
+  }
   if (out_file_size != NULL)
     *out_file_size = size;
   rc = cli_load_module_bytes(config, path, bytes, size, out_engine, out_module);

@@ -9,6 +9,10 @@
 #   3. CLI tests        tests/cli/*.sh (.wat files assembled with wat2wasm)
 #   4. spec suite       tests/spec/run_spec.sh in the interpreter and in AoT
 #                       mode (guard pages, explicit checks); own count lines
+#   4b. text format     tests/text/run.sh: `weft wast` over the 2.0 suite
+#                       (about 1 s), compared per file with tier 4's
+#                       interpreter counts (wabt path), text-form
+#                       assert_malformed included
 #   5. real programs    tests/programs/run.sh: SQLite speedtest1 and Lua 5.4
 #                       (Debian sources) under weft vs native; skipped, and
 #                       counted as skipped, when the sources cannot be fetched
@@ -274,6 +278,19 @@ if [ -f tests/spec/run_spec.sh ]; then
     done
 else
     echo "tests/spec/run_spec.sh not present: skipped"
+fi
+
+# ---- 4b. text format --------------------------------------------------------
+# weft's own text front end on the same suite: the counts must equal the
+# wabt path's of tier 4 (its interpreter log), plus the text-form
+# assert_malformed commands wast2json skips.
+header "4b. text format (tests/text/run.sh)"
+if [ -f tests/text/run.sh ]; then
+    wabt_log=()
+    [ -s "$LOG/spec_interp.out" ] && wabt_log=(--wabt-log "$LOG/spec_interp.out")
+    run_counted "text format" "$LOG/text.out" \
+        env BUILD="$BUILD" bash tests/text/run.sh "${wabt_log[@]}"
+    add_missing "text format" "$LOG/text.out"
 fi
 
 # ---- 5. real programs -----------------------------------------------------
