@@ -316,52 +316,20 @@ if [ -f tests/wasi/run.sh ]; then
     fuel_dir=$BUILD/wasi/fuel-logs
     rm -rf "$fuel_dir" && mkdir -p "$fuel_dir"
     wasi_modes=${WEFT_WASI_MODES:-interp aot aot-explicit}
-    # wasi_mode N MODE: runs the cases in MODE into $LOG/wasi_MODE.out (exit
-    # status in .rc), in case directories of their own (run.N).
-    wasi_mode() {
-        local n=$1 mode=$2 run_flags fuel_log=""
+    for mode in $wasi_modes; do
         case $mode in
         interp) run_flags="" ;;
         aot) run_flags="--aot --compile-timeout 0 --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
         aot-explicit) run_flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
-        *) echo "unknown WASI mode $mode" >"$LOG/wasi_$mode.out"; echo 2 >"$LOG/wasi_$mode.out.rc"; return ;;
+        *) echo "unknown WASI mode $mode"; add 0 1; continue ;;
         esac
+        fuel_log=""
         [ "$BUILD" != build-asan ] && fuel_log="$PWD/$fuel_dir/$mode.fuel"
-        env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" WEFT_WASI_FUEL_LOG="$fuel_log" \
-            WEFT_WASI_RUN="$BUILD/wasi/run.$n" WEFT_WASI_AOT_HOME="$AOT_SHARE/wasi" \
-            WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}" \
-            >"$LOG/wasi_$mode.out" 2>&1
-        echo $? >"$LOG/wasi_$mode.out.rc"
-    }
-    # The first mode alone (it builds the programs), then the others two at
-    # a time: each case is one process, so a mode uses one CPU.
-    : >"$LOG/wasi.out"
-    n=0
-    for mode in $wasi_modes; do
-        n=$((n + 1))
-        if [ $n -eq 1 ]; then
-            wasi_mode $n "$mode"
-        else
-            wasi_mode $n "$mode" &
-            [ $((n % 2)) -eq 1 ] && wait
-        fi
-    done
-    wait
-    for mode in $wasi_modes; do
-        echo "-- WASI programs, mode $mode$([ "$BUILD" != build-asan ] && echo ", metering fuel")"
-        cat "$LOG/wasi_$mode.out"
-        cat "$LOG/wasi_$mode.out" >>"$LOG/wasi.out"
-        rc=$(cat "$LOG/wasi_$mode.out.rc" 2>/dev/null || echo 1)
-        if count_line "$LOG/wasi_$mode.out"; then
-            add "$c_pass" "$c_fail"
-            if [ "$rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then
-                echo "FAIL: WASI programs ($mode) exited with status $rc"
-                add 0 1
-            fi
-        else
-            echo "FAIL: WASI programs ($mode) printed no 'N passed, N failed' line (status $rc)"
-            add 0 1
-        fi
+        echo "-- WASI programs, mode $mode${fuel_log:+, metering fuel}"
+        run_counted "WASI programs ($mode)" "$LOG/wasi.out" \
+            env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" WEFT_WASI_FUEL_LOG="$fuel_log" \
+            WEFT_WASI_AOT_HOME="$AOT_SHARE/wasi" \
+            WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}"
     done
     if [ "$BUILD" != build-asan ]; then
         echo "-- WASI programs: fuel used in every mode"

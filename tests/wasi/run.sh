@@ -23,7 +23,7 @@
 #
 # usage: tests/wasi/run.sh [--asan] [--keep] [CASE-OR-PROGRAM...]
 #   --asan   use build-asan/weft (default for WEFT)
-#   --keep   keep each case's directory under $OUT/run/ (or $WEFT_WASI_RUN)
+#   --keep   keep each case's directory under $OUT/run/
 #   WEFT_RUN_FLAGS=...  extra options for every `weft run`, e.g. "--aot"
 #                or "--aot --explicit-bounds-checks" to run compiled code
 #   WEFT=...     the weft binary (default build/weft); may be a command, e.g.
@@ -31,10 +31,6 @@
 #   WEFT_WASI_OUT=...  build directory (default build/wasi, build-asan/wasi)
 #   WEFT_WASI_FUEL_LOG=FILE  run every case metering fuel (--fuel, --account)
 #                and append "CASE FUEL-USED" lines to FILE (fuel_compare.sh)
-#   WEFT_WASI_RUN=DIR  the cases' directories (default $OUT/run), so runs
-#                of several modes can go at once (scripts/test.sh); give
-#                concurrent runs names of one length: a preopen named by
-#                its host path shows the guest that path
 #   WEFT_WASI_AOT_HOME=DIR  where weft's AoT key and default cache live
 #                (default $WEFT_WASI_OUT); scripts/test.sh shares one between
 #                its plain and ASan builds
@@ -80,9 +76,6 @@ skip=0
 
 mkdir -p "$OUT/run" "$OUT/log"
 OUT=$(cd "$OUT" && pwd)
-RUN_DIR=${WEFT_WASI_RUN:-$OUT/run}
-mkdir -p "$RUN_DIR"
-RUN_DIR=$(cd "$RUN_DIR" && pwd)
 # weft's AoT key and --aot cache defaults live under OUT, or under
 # WEFT_WASI_AOT_HOME when set (kept from run to run, with the cache entries
 # made under that key), never in the user's home (XDG_* take precedence over
@@ -419,7 +412,7 @@ run_case() {
         return
     fi
 
-    local dir=$RUN_DIR/$name
+    local dir=$OUT/run/$name
     rm -rf "$dir"
     mkdir -p "$dir/tmp/pre" "$dir/tmp/ro"
     TMP=$(cd "$dir/tmp" && pwd)
