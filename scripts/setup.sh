@@ -10,7 +10,9 @@
 #      (the CLI's SHA-256), the aarch64/riscv64 cross gcc and C library
 #      headers (AoT artifacts for other targets), qemu-user (make
 #      test-cross) and the bare-metal gcc for arm-none-eabi and
-#      riscv64-unknown-elf (make embed); then fetches
+#      riscv64-unknown-elf (make embed), libjansson and libseccomp
+#      (weft-oci), podman, buildah, containerd, runc and crun (tests/oci/,
+#      scripts/oci-image.sh, scripts/oci-bench.sh); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
@@ -52,6 +54,11 @@ PACKAGES=(
     afl++                       # make fuzz-afl: AFL++ on the weft CLI
     openssl                     # tests/seal, tests/attest: keys made apart
     python3                     # tests/seal's record check, make fuzz-diff
+    libjansson-dev              # weft-oci: config.json and state (JSON)
+    libseccomp-dev              # weft-oci: the seccomp allow-list
+    podman buildah              # tests/oci/podman.sh, scripts/oci-image.sh
+    containerd                  # tests/oci/containerd.sh (ctr, runc shim)
+    runc crun                   # reference OCI runtimes (tests, oci-bench)
 )
 
 # ---- 1. packages ------------------------------------------------------------

@@ -31,6 +31,10 @@
 #                       other module/runtime/device/AAD, KDF known answers,
 #                       hostile pointers), weft sign / weft.sig refusals,
 #                       --account io byte counts
+#  13. OCI              tests/oci/podman.sh, tests/oci/containerd.sh:
+#                       weft-oci under a private podman and a containerd
+#                       started by the test (skipped without them; a
+#                       failure under CI)
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -403,6 +407,28 @@ if [ -f tests/seal/run.sh ]; then
         env WEFT="$BUILD/weft" WEFT_SEAL_OUT="$BUILD/seal" CC="$CC" \
         SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/seal/run.sh
     add_missing "sealing" "$LOG/seal.out"
+fi
+
+# ---- 13. OCI with podman and containerd ------------------------------------
+# weft-oci (docs/oci.md) under a private rootful podman (its own storage,
+# containers.conf and weft-oci --root) and under a containerd the test
+# starts itself on a private socket, with the images scripts/oci-image.sh
+# builds. Each script skips when its tools are missing or not as root;
+# under CI that skip is a failure.
+header "13. OCI with podman and containerd (tests/oci/podman.sh, tests/oci/containerd.sh)"
+if [ -f tests/oci/podman.sh ]; then
+    if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "$BUILD/weft-oci" >"$LOG/weft-oci.build" 2>&1; then
+        cat "$LOG/weft-oci.build"
+        echo "FAIL: $BUILD/weft-oci does not build"
+        add 0 1
+    else
+        for script in podman containerd; do
+            echo "-- oci/$script"
+            run_counted "oci/$script" "$LOG/oci_$script.out" \
+                env WEFT_OCI="$BUILD/weft-oci" bash "tests/oci/$script.sh"
+            add_missing "oci/$script" "$LOG/oci_$script.out"
+        done
+    fi
 fi
 
 finish

@@ -17,6 +17,7 @@ status=0
 stdout=""
 stderr=""
 last_cmd=""
+P=()
 
 # The weft-oci binary under test (absolute: podman and containerd run it
 # from elsewhere). WEFT_OCI overrides; the default is the build's.
@@ -132,4 +133,46 @@ oci_tmp_remove() {
         return 0
     fi
     rm -rf --one-file-system "$OCI_TMP"
+}
+
+# podman_private DIR RUNTIME: a podman of the test's own, all of its state
+# under DIR: storage, run root, libpod's tmp dir, volumes, network
+# configuration, events log; a containers.conf of its own (CONTAINERS_CONF)
+# whose default runtime "weft" is the command RUNTIME. Containers get no
+# network (netns "none"), so nothing is added to the host's networking,
+# and ulimits of 1024 files and processes: podman's defaults exceed this
+# VM's hard limits (nofile 20000) and every runtime would fail setrlimit.
+# Sets P, the podman command with its global options.
+podman_private() {
+    local d=$1 runtime=$2
+    mkdir -p "$d/libpod-tmp" "$d/networks" || return 1
+    cat >"$d/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+netns = "none"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$d/events.log"
+tmp_dir = "$d/libpod-tmp"
+volume_path = "$d/volumes"
+runtime = "weft"
+
+[engine.runtimes]
+weft = ["$runtime"]
+
+[network]
+network_config_dir = "$d/networks"
+EOF
+    export CONTAINERS_CONF=$d/containers.conf
+    P=(podman --root "$d/storage" --runroot "$d/runroot" --storage-driver overlay
+        --cgroup-manager=cgroupfs --events-backend=file)
+}
+
+# podman_private_clean: removes every container and image of that podman.
+podman_private_clean() {
+    [ -n "${CONTAINERS_CONF:-}" ] && [ ${#P[@]} -gt 0 ] || return 0
+    "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1
+    "${P[@]}" rmi -a -f >/dev/null 2>&1
 }

@@ -7,13 +7,11 @@
 # with its database in a volume, and 20 containers started concurrently
 # with nothing left behind after rm.
 #
-# Rootful, with a private podman: storage, run root, libpod's tmp dir,
-# volumes, network configuration and the events log under one temporary
-# directory, named by a containers.conf of its own (CONTAINERS_CONF), so
-# the machine's own podman state is never read or changed. Containers get
-# no network (netns "none"): nothing is added to the host's networking.
-# The ulimits are set (nofile and nproc 1024) because podman's defaults
-# exceed this VM's hard limits and every runtime would fail setrlimit.
+# Rootful, with a private podman (podman_private in lib.bash: storage, run
+# root, tmp dir, volumes, network configuration, events log and a
+# containers.conf under a temporary directory), so the machine's own
+# podman state is never read or changed; no network for containers;
+# ulimits that this VM's hard limits allow.
 # weft-oci runs through a two-line wrapper that adds `--root DIR` (a
 # private state directory): podman's --runtime-flag is not passed to the
 # `delete` that podman's cleanup process runs, so it cannot be used for
@@ -51,7 +49,7 @@ IMG_ST=localhost/weft-speedtest1
 oci_tmp_setup weft-podman
 T=$OCI_TMP
 STATE=$T/state
-mkdir -p "$STATE" "$T/bin" "$T/libpod-tmp" "$T/networks" "$T/vol" "$T/db" "$T/outside"
+mkdir -p "$STATE" "$T/bin" "$T/vol" "$T/db" "$T/outside"
 
 cat >"$T/bin/runtime" <<EOF
 #!/bin/sh
@@ -59,32 +57,10 @@ exec "$RUNTIME_BIN" --root "$STATE" "\$@"
 EOF
 chmod 0755 "$T/bin/runtime"
 
-cat >"$T/containers.conf" <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-netns = "none"
-
-[engine]
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$T/events.log"
-tmp_dir = "$T/libpod-tmp"
-volume_path = "$T/volumes"
-runtime = "weft"
-
-[engine.runtimes]
-weft = ["$T/bin/runtime"]
-
-[network]
-network_config_dir = "$T/networks"
-EOF
-export CONTAINERS_CONF=$T/containers.conf
-P=(podman --root "$T/storage" --runroot "$T/runroot" --storage-driver overlay
-    --cgroup-manager=cgroupfs --events-backend=file)
+podman_private "$T/podman" "$T/bin/runtime" || exit 2
 
 cleanup() {
-    "${P[@]}" rm -a -f -t 0 >/dev/null 2>&1
-    "${P[@]}" rmi -a -f >/dev/null 2>&1
+    podman_private_clean
     oci_tmp_remove
 }
 trap cleanup EXIT
