@@ -198,6 +198,14 @@ wait "$term_pid"
 status=$? stdout=$(cat "$T/logs/ct-term.out") stderr=$(cat "$T/logs/ct-term.err")
 last_cmd="ctr run --rm ... ct-term $PROG sleep forever"
 check "... ctr run returns 143 (SIGTERM)" test "$status" -eq 143
+# When SIGTERM did not end it (a failure above), end it here, so that the
+# checks below are about the rest.
+if "${C[@]}" containers ls -q | grep -qx ct-term; then
+    timeout 30 "${C[@]}" task kill -s SIGKILL ct-term >/dev/null 2>&1
+    poll 30 eval '! "${C[@]}" task ls | grep -qE "^ct-term[[:space:]]+[0-9]+[[:space:]]+RUNNING$"'
+    timeout 30 "${C[@]}" task rm -f ct-term >/dev/null 2>&1
+    timeout 30 "${C[@]}" containers rm ct-term >/dev/null 2>&1
+fi
 
 echo "-- ctr run -d, task ls / ps / exec / pause / resume / kill"
 run 60 "${RUN[@]}" -d --log-uri "file://$T/logs/ct-bg.log" "$IMG" ct-bg "$PROG" sleep forever

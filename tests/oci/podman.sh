@@ -210,6 +210,8 @@ echo "-- the container process: no new privileges, no capabilities, seccomp"
 pid=$(inspect wt-exec '{{.State.Pid}}')
 if [ -n "$pid" ] && [ "$pid" -gt 0 ] 2>/dev/null && [ -r "/proc/$pid/status" ]; then
     st=$(cat "/proc/$pid/status")
+    status=0 stdout=$(grep -E '^(NoNewPrivs|Cap|Seccomp)' <<<"$st") stderr=""
+    last_cmd="cat /proc/$pid/status ($(readlink "/proc/$pid/exe"))"
     field() { sed -n "s/^$1:[[:space:]]*//p" <<<"$st"; }
     check "no_new_privs is set" test "$(field NoNewPrivs)" = 1
     check "no capabilities (effective, permitted, inheritable, ambient, bounding)" test \
