@@ -17,7 +17,7 @@ CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
 SERVICES_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_SERVICES_SRC))
 
 .PHONY: all clean test test-asan bench format strict
-all: $(BUILD)/weft $(BUILD)/libweft.a
+all: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/weft-oci
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -59,6 +59,14 @@ $(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a $(LDFLAGS) \
 	  -lmbedcrypto -lm
 
+# weft-oci (oci/): the OCI runtime that execs build/weft for each
+# container. It alone links jansson (config.json, state) and libseccomp
+# (the filter weft installs); weft itself needs neither.
+OCI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_OCI_SRC))
+$(OCI_OBJ): CFLAGS += -D_GNU_SOURCE
+$(BUILD)/weft-oci: $(OCI_OBJ)
+	$(CC) $(CFLAGS) -o $@ $(OCI_OBJ) $(LDFLAGS) -ljansson -lseccomp
+
 # Build facts for the CLI: the host triple AoT artifacts are checked
 # against, and an id of the library's sources, part of the `run --aot`
 # cache key so a changed code generator never reuses stale compiled code.
@@ -74,14 +82,14 @@ $(CLI_OBJ): CFLAGS += -I$(BUILD)/gen -Iservices
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
 
 clean:
 	rm -rf $(BUILD)
 
 # ---- tests, examples, benchmarks, formatting --------------------------------
 SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
-FORMAT_FILES = $(shell find src include cli ports services tests/unit examples \
+FORMAT_FILES = $(shell find src include cli oci ports services tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
 .PHONY: format-check

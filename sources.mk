@@ -65,3 +65,6 @@ WEFT_SERVICES_SRC := \
   services/pfs_vstore.c
 
 WEFT_CLI_SRC := $(wildcard cli/*.c)
+
+# The OCI runtime (oci/, build/weft-oci): links jansson and libseccomp.
+WEFT_OCI_SRC := $(wildcard oci/*.c)

@@ -212,4 +212,9 @@ void cli_print_val(FILE *out, const weft_val *val);
 ** its descriptor, or -1 after reporting why not. */
 int cli_tcp_listen(const char *spec);
 
+/* seccomp_bpf.c: reads a classic BPF program (struct sock_filter array)
+** from fd, closes fd, sets no_new_privs and installs the program as this
+** process's seccomp filter. Reports problems; returns 0 or -1. */
+int cli_seccomp_load(int fd);
+
 #endif /* WEFT_CLI_H */

@@ -21,6 +21,9 @@
 struct run_options {
   const char *path;   /* the module file */
   const char *invoke; /* export to call, or NULL for _start */
+  const char *argv0;  /* --argv0: WASI's argv[0] instead of path */
+  int seccomp_fd;     /* --seccomp-bpf FD, or -1 */
+  int max_memory_set; /* --max-memory was given */
   int argc;           /* ARGS after the file: program arguments */
   char **argv;        /*   (to the invoked function, or WASI's argv) */
   weft_config config; /* engine limits */
@@ -112,6 +115,11 @@ void cli_usage_run(FILE *out) {
       "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
       "                          (default: guard pages on 64-bit hosts)\n"
       "  --invoke NAME           call the exported function NAME\n"
+      "  --argv0 NAME            the program's argv[0] (default: FILE as\n"
+      "                          written)\n"
+      "  --seccomp-bpf FD        before instantiating, install the classic\n"
+      "                          BPF seccomp filter read from descriptor FD\n"
+      "                          (weft-oci passes its allow-list this way)\n"
       "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
       "  --max-call-depth N      limit nested Wasm calls\n"
       "  --max-table-elems N     limit each table's size\n"
@@ -372,6 +380,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
 
   memset(opt, 0, sizeof *opt);
   opt->account_out.dirfd = -1;
+  opt->seccomp_fd = -1;
   weft_config_default(&opt->config);
   cli_aot_options_default(&opt->load.compile);
   for (i = 1; i < argc; i++) {
@@ -410,6 +419,13 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     }
     if ((v = option_value(argc, argv, &i, "--invoke", &missing)) != NULL) {
       opt->invoke = v;
+    } else if ((v = option_value(argc, argv, &i, "--argv0", &missing))) {
+      opt->argv0 = v;
+    } else if ((v = option_value(argc, argv, &i, "--seccomp-bpf", &missing))) {
+      uint32_t fd;
+      if (cli_parse_u32(v, &fd) != 0 || fd > INT32_MAX)
+        return bad_option_value("--seccomp-bpf", v);
+      opt->seccomp_fd = (int)fd;
     } else if ((v = option_value(argc, argv, &i, "--cache-dir", &missing))) {
       opt->load.cache_dir = v;
     } else if ((v = option_value(argc, argv, &i, "--dir", &missing))) {
@@ -444,6 +460,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     } else if ((v = option_value(argc, argv, &i, "--max-memory", &missing))) {
       if (cli_parse_size(v, &opt->config.max_memory_bytes) != 0)
         return bad_option_value("--max-memory", v);
+      opt->max_memory_set = 1;
     } else if ((v = option_value(argc, argv, &i, "--max-call-depth",
                                  &missing))) {
       if (cli_parse_u32(v, &opt->config.max_call_depth) != 0 ||
@@ -545,7 +562,7 @@ static int define_host_imports(weft_engine *engine, weft_linker *linker,
     cli_errorf("out of memory");
     return CLI_EXIT_LOAD;
   }
-  argv[0] = opt->path;
+  argv[0] = opt->argv0 != NULL ? opt->argv0 : opt->path;
   for (i = 0; i < opt->argc; i++)
     argv[i + 1] = opt->argv[i];
   /* Test knob: WEFT_WASI_NO_OPENAT2=1 makes WASI resolve every path with
@@ -763,6 +780,27 @@ static int write_account(const struct run_options *opt, weft_engine *engine,
   return rc;
 }
 
+/* A program that failed after --max-memory refused one of its
+** memory.grow calls most likely failed because of it (malloc returned
+** NULL, and the program aborted or exited): say so, since the trap or
+** exit status alone ("unreachable", 1) does not. */
+static void note_memory_limit(const struct run_options *opt,
+                              weft_instance *instance, int rc) {
+  weft_extern mem;
+  uint64_t size, limit = opt->config.max_memory_bytes;
+
+  if (rc == CLI_EXIT_OK || !opt->max_memory_set || instance == NULL ||
+      weft_instance_export(instance, "memory", &mem) != WEFT_OK ||
+      mem.kind != WEFT_EXTERN_MEMORY)
+    return;
+  size = weft_memory_size(mem.of.memory);
+  if (weft_memory_limit_refused(mem.of.memory))
+    cli_errorf("%s: memory.grow past --max-memory was refused (memory %llu "
+               "bytes, limit %llu): the program most likely ran out of "
+               "memory",
+               opt->path, (unsigned long long)size, (unsigned long long)limit);
+}
+
 /* --attest: the handshake before anything is instantiated; then the
 ** released secret may key the protected dirs. */
 static int run_attestation(struct run_options *opt, const weft_module *module) {
@@ -845,6 +883,12 @@ int cmd_run(int argc, char **argv) {
                         &seal);
   if (rc != CLI_EXIT_OK)
     goto done;
+  /* Every file and socket is open by now; the filter allows only what
+  ** running the program needs (weft-oci's allow-list). */
+  if (opt.seccomp_fd >= 0 && cli_seccomp_load(opt.seccomp_fd) != 0) {
+    rc = CLI_EXIT_USAGE;
+    goto done;
+  }
   memset(&err, 0, sizeof err);
   if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
     rc = cli_report(opt.path, &err);
@@ -855,6 +899,7 @@ int cmd_run(int argc, char **argv) {
     goto done;
   rc = call_entry(engine, &opt, func);
   cli_meter_stop(&opt.meter); /* the program is done: no alarm now */
+  note_memory_limit(&opt, instance, rc);
 done:
   fflush(stdout);
   if (opt.meter.deadline_hit)

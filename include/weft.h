@@ -315,6 +315,10 @@ uint8_t *weft_memory_data(const weft_memory *memory);
 uint64_t weft_memory_size(const weft_memory *memory); /* bytes */
 /* Grow by delta pages; returns the old size in pages or -1. */
 int64_t weft_memory_grow(weft_memory *memory, uint32_t delta_pages);
+/* Whether a grow of this memory failed only because of the engine's
+** max_memory_bytes (the module's own maximum would have allowed it), so
+** an embedder can say why a program ran out of memory. */
+int weft_memory_limit_refused(const weft_memory *memory);
 
 weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
                            uint32_t min, uint32_t max /* UINT32_MAX: none */,

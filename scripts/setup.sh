@@ -55,10 +55,11 @@ PACKAGES=(
     openssl                     # tests/seal, tests/attest: keys made apart
     python3                     # tests/seal's record check, make fuzz-diff
     libjansson-dev              # weft-oci: config.json and state (JSON)
-    libseccomp-dev              # weft-oci: the seccomp allow-list
-    podman buildah              # tests/oci/podman.sh, scripts/oci-image.sh
-    containerd                  # tests/oci/containerd.sh (ctr, runc shim)
-    runc crun                   # reference OCI runtimes (tests, oci-bench)
+    libseccomp-dev              # weft-oci: the seccomp allow-list of weft
+    jq                          # tests/oci: reading weft-oci's JSON
+    podman buildah              # tests/oci: weft-oci under podman; oci-image.sh
+    containerd                  # tests/oci: weft-oci under ctr / the shim
+    crun runc                   # tests/oci: reference runtimes, fallback
 )
 
 # ---- 1. packages ------------------------------------------------------------

@@ -74,8 +74,13 @@ i64 wf_memory_grow(weft_memory *m, u32 delta) {
   u32 old = m->pages;
   if (delta == 0)
     return old;
-  if ((u64)old + delta > m->max_pages)
+  if ((u64)old + delta > m->max_pages) {
+    /* Past the engine's limit but within what the module declared: the
+    ** embedder's limit refused it (weft_memory_limit_refused). */
+    if (!m->has_max || (u64)old + delta <= m->decl_max)
+      m->limit_refused = true;
     return -1;
+  }
   u64 nsize = ((u64)old + delta) * WF_PAGE_SIZE;
   if (nsize > SIZE_MAX)
     return -1;
@@ -107,6 +112,8 @@ weft_status weft_memory_new(weft_engine *e, u32 min, u32 max, weft_memory **out,
 
 uint8_t *weft_memory_data(const weft_memory *m) { return m->data; }
 uint64_t weft_memory_size(const weft_memory *m) { return m->size; }
+
+int weft_memory_limit_refused(const weft_memory *m) { return m->limit_refused; }
 int64_t weft_memory_grow(weft_memory *m, uint32_t delta) {
   return wf_memory_grow(m, delta);
 }

@@ -28,4 +28,27 @@ weft frobnicate
 expect_status 1 "unknown command"
 expect_stderr_has "weft: unknown command 'frobnicate'" "unknown command message"
 
+# --argv0: the program sees NAME as argv[0], not the host path
+A0=$(wasm argv0) || exit 1
+weft run --argv0 guest-name "$A0"
+expect_status 7 "run --argv0 keeps the exit status"
+expect_stdout guest-name "run --argv0 sets argv[0]"
+weft run "$A0"
+expect_stdout "$A0" "argv[0] defaults to the file as written"
+# --seccomp-bpf: a descriptor that holds no BPF program is refused
+weft run --seccomp-bpf 0 "$A0"
+expect_status 1 "run --seccomp-bpf on an empty descriptor"
+expect_stderr_has "not a BPF program" "--seccomp-bpf refusal names the problem"
+weft run --seccomp-bpf x "$A0"
+expect_stderr_has "invalid value 'x' for --seccomp-bpf" "--seccomp-bpf wants a number"
+
+# a failure after --max-memory refused a memory.grow says so
+G=$(wasm grow_trap) || exit 1
+weft run --max-memory 1M "$G"
+expect_status 3 "growing past --max-memory, then trapping"
+expect_stderr_has "memory.grow past --max-memory was refused" "the trap names the memory limit"
+weft run --max-memory 64M --invoke _start "$A0"
+expect_status 7 "no note when no grow was refused"
+case $stderr in *"--max-memory was refused"*) not_ok "no memory note without a refused grow";; *) ok;; esac
+
 done_testing

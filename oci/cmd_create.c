@@ -1,0 +1,362 @@
+/*
+** cmd_create.c — `create` and `run`.
+**
+** create checks everything it can before anything runs (config.json, the
+** entrypoint inside the rootfs and that it is a valid Wasm module, the
+** annotations, the mounts), reserves the ID with mkdir (so two creates of
+** one ID cannot both win), then forks the container's init process and
+** returns once init is parked. Init:
+**   - starts a new session (setsid); with process.terminal it makes a pty
+**     and sends the master over --console-socket (console.c),
+**   - gives up its privileges (harden.c), so that a failure there is
+**     create's error and not a dead container after start,
+**   - says "ready" to create, then opens exec.fifo for writing, which
+**     blocks until `start` opens it for reading,
+**   - and execs weft, which becomes the container's process: its exit
+**     status and signals are the container's.
+** Init keeps create's stdio (conmon passes pipes); --pid-file gets init's
+** pid, the process conmon and the shim wait for. The state records init's
+** pid with its start time.
+**
+** No namespaces, no pivot_root: the program sees only its preopens, so a
+** mount namespace would add nothing a Wasm program could observe;
+** --no-pivot and --no-new-keyring are accepted for that reason.
+** --preserve-fds is accepted, and the descriptors are not passed on:
+** WASI has no way to name them. linux.resources.cpu is not applied (no
+** CPU controller is used); cgroupsPath is used best-effort for memory
+** (cgroup.c is not part of this version: see the log line).
+*/
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "oci.h"
+
+static int parse_create(const char *cmd, int argc, char **argv,
+                        struct oci_create_opts *o) {
+  int i;
+
+  memset(o, 0, sizeof *o);
+  o->bundle = ".";
+  for (i = 1; i < argc; i++) {
+    const char *v, *arg = argv[i];
+    int missing = 0;
+    if (arg[0] != '-') {
+      if (o->id != NULL)
+        return oci_usage_error(cmd, "unexpected argument '%s'", arg);
+      o->id = arg;
+      continue;
+    }
+    if (arg[1] != '-' && arg[1] != '\0' && arg[2] != '\0')
+      argv[i] = (char *)++arg; /* -bundle == --bundle */
+    if ((v = oci_opt_value(argc, argv, &i, "--bundle", &missing)) ||
+        (v = oci_opt_value(argc, argv, &i, "-b", &missing)))
+      o->bundle = v;
+    else if ((v = oci_opt_value(argc, argv, &i, "--pid-file", &missing)))
+      o->pid_file = v;
+    else if ((v = oci_opt_value(argc, argv, &i, "--console-socket", &missing)))
+      o->console_socket = v;
+    else if ((v = oci_opt_value(argc, argv, &i, "--preserve-fds", &missing)))
+      oci_logf("info",
+               "--preserve-fds %s: not passed on (WASI cannot name "
+               "them)",
+               v);
+    else if (strcmp(arg, "--no-pivot") == 0 ||
+             strcmp(arg, "--no-new-keyring") == 0 ||
+             strcmp(arg, "--detach") == 0 || strcmp(arg, "-d") == 0)
+      continue;
+    else if (missing)
+      return oci_usage_error(cmd, "option %s needs a value", arg);
+    else
+      return oci_usage_error(cmd, "unknown option '%s'", arg);
+    if (missing)
+      return oci_usage_error(cmd, "option %s needs a value", arg);
+  }
+  if (o->id == NULL)
+    return oci_usage_error(cmd, "missing container ID");
+  return 0;
+}
+
+/* The AoT key of the cache: 32 random bytes, made once, private to the
+** process's user. weft would make its own only under $HOME; it gets this
+** one as --aot-key. */
+static int make_aot_key(int dirfd, const struct oci_process *p) {
+  unsigned char key[32];
+  int fd = openat(dirfd, "aot.key",
+                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return errno == EEXIST ? 0 : -1;
+  if (getrandom(key, sizeof key, 0) != (ssize_t)sizeof key ||
+      write(fd, key, sizeof key) != (ssize_t)sizeof key ||
+      fchown(fd, p->uid, p->gid) != 0) {
+    close(fd);
+    unlinkat(dirfd, "aot.key", 0);
+    return -1;
+  }
+  memset(key, 0, sizeof key);
+  return close(fd);
+}
+
+/* weft.aot: the compiled-code cache of this uid under --root (its own
+** directory, so that a process.user can write it through a descriptor),
+** with its key. */
+static int plan_aot(json_t *run, int rootfd, const char *root,
+                    const struct oci_process *p) {
+  char name[32], path[PATH_MAX];
+  int fd, ufd = -1;
+
+  if (!json_is_true(json_object_get(run, "aot")))
+    return 0;
+  snprintf(name, sizeof name, "%u", (unsigned)p->uid);
+  fd = mkdirat(rootfd, ".aot-cache", 0700) != 0 && errno != EEXIST
+           ? -1
+           : openat(rootfd, ".aot-cache",
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0 && mkdirat(fd, name, 0700) == 0 &&
+      fchownat(fd, name, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) != 0)
+    errno = EPERM;
+  else if (fd >= 0)
+    ufd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (ufd < 0 || make_aot_key(ufd, p) != 0) {
+    oci_errorf("weft.aot: cannot make the cache %s/.aot-cache/%s: %s", root,
+               name, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    if (ufd >= 0)
+      close(ufd);
+    return -1;
+  }
+  close(fd);
+  close(ufd);
+  snprintf(path, sizeof path, "%s/.aot-cache/%s", root, name);
+  json_object_set_new(run, "aot_cache", json_string(path));
+  return 0;
+}
+
+/* The container's state.json before start. */
+static json_t *initial_state(const struct oci_bundle *b, const char *id,
+                             pid_t pid, json_t *run) {
+  char now[32];
+  json_t *state = oci_proc_record(pid);
+
+  oci_time_now(now, sizeof now);
+  json_object_set_new(state, "ociVersion", json_string(OCI_VERSION));
+  json_object_set_new(state, "id", json_string(id));
+  json_object_set_new(state, "bundle", json_string(b->dir));
+  json_object_set_new(state, "annotations",
+                      b->annotations != NULL ? json_deep_copy(b->annotations)
+                                             : json_object());
+  json_object_set_new(state, "created", json_string(now));
+  json_object_set_new(state, "started", json_false());
+  json_object_set_new(state, "paused", json_false());
+  json_object_set_new(state, "execs", json_array());
+  json_object_set(state, "run", run);
+  /* exec's inline form starts from the container's own process. */
+  json_object_set(state, "process", b->proc.json);
+  return state;
+}
+
+/* Init, in the child: set up, harden, say ready, wait for start, exec
+** weft. Never returns. */
+static void init_main(struct oci_container *c, struct oci_launch *l,
+                      const struct oci_bundle *b,
+                      const struct oci_create_opts *o, int ready) {
+  char path[64];
+  int fifo, w;
+
+  close(c->lockfd); /* the flock belongs to create */
+  fifo = openat(c->dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+  if (setsid() < 0 || fifo < 0) {
+    oci_errorf("container init: %s", strerror(errno));
+    _exit(1);
+  }
+  if ((b->proc.terminal &&
+       oci_console_setup(o->console_socket, &b->proc) != 0) ||
+      oci_harden(&b->proc) != 0)
+    _exit(1);
+  if (write(ready, "\0", 1) != 1)
+    _exit(1);
+  close(ready);
+  /* Blocks until `start` opens the FIFO for reading (or create is
+  ** deleted: delete kills this process). */
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fifo);
+  w = open(path, O_WRONLY | O_CLOEXEC);
+  if (w < 0 || write(w, "0", 1) != 1) {
+    oci_errorf("container init: waiting for start: %s", strerror(errno));
+    _exit(1);
+  }
+  close(w);
+  close(fifo);
+  oci_launch_exec(l);
+  _exit(127);
+}
+
+/* Forks init; returns its pid once it is parked, or -1 (it reported). */
+static pid_t fork_init(struct oci_container *c, struct oci_launch *l,
+                       const struct oci_bundle *b,
+                       const struct oci_create_opts *o) {
+  int sync[2], status;
+  char byte;
+  pid_t pid;
+
+  if (pipe2(sync, O_CLOEXEC) != 0 || (pid = fork()) < 0) {
+    oci_errorf("cannot start the container's init: %s", strerror(errno));
+    return -1;
+  }
+  if (pid == 0) {
+    close(sync[0]);
+    init_main(c, l, b, o, sync[1]);
+  }
+  close(sync[1]);
+  if (read(sync[0], &byte, 1) == 1 && byte == '\0') {
+    close(sync[0]);
+    return pid;
+  }
+  close(sync[0]);
+  kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return -1;
+}
+
+/* After mkdir: everything else, with the container locked. */
+static int create_locked(struct oci_container *c, const struct oci_bundle *b,
+                         const struct oci_create_opts *o, const char *root,
+                         pid_t *out_pid) {
+  char statedir[PATH_MAX];
+  struct oci_launch l;
+  json_t *run;
+  pid_t pid;
+  int rc = -1;
+
+  memset(&l, 0, sizeof l);
+  snprintf(statedir, sizeof statedir, "%s/%s", root, c->id);
+  run = oci_plan_make(b, c->dirfd, statedir);
+  if (run == NULL)
+    return -1;
+  json_object_set_new(run, "wasm_annotated",
+                      json_boolean(oci_annotations_say_wasm(b->annotations)));
+  if (plan_aot(run, c->rootfd, root, &b->proc) != 0 ||
+      oci_launch_prepare(&l, run, &b->proc, 1) != 0 ||
+      oci_launch_validate(&l, b->proc.args[0]) != 0)
+    goto done;
+  if (mkfifoat(c->dirfd, "exec.fifo", 0600) != 0 ||
+      fchmodat(c->dirfd, "exec.fifo", 0622, 0) != 0) {
+    oci_errorf("cannot make exec.fifo: %s", strerror(errno));
+    goto done;
+  }
+  pid = fork_init(c, &l, b, o);
+  if (pid < 0)
+    goto done;
+  c->state = initial_state(b, c->id, pid, run);
+  if (oci_state_save(c) != 0 ||
+      (o->pid_file != NULL && oci_write_pid_file(o->pid_file, pid) != 0)) {
+    kill(pid, SIGKILL);
+    goto done;
+  }
+  *out_pid = pid;
+  rc = 0;
+done:
+  oci_launch_free(&l);
+  json_decref(run);
+  return rc;
+}
+
+/* create for both commands: 0 with *pid the parked init, or -1. */
+static int create_container(const struct oci_globals *g,
+                            const struct oci_create_opts *o, pid_t *pid) {
+  struct oci_container c;
+  struct oci_bundle b;
+  char *root = NULL;
+  int rc = -1;
+
+  memset(&c, 0, sizeof c);
+  memset(&b, 0, sizeof b);
+  c.id = o->id;
+  c.rootfd = c.dirfd = c.lockfd = -1;
+  if (oci_check_id(o->id) != 0 || oci_bundle_load(o->bundle, &b) != 0)
+    goto out;
+  if (b.proc.terminal && o->console_socket == NULL) {
+    oci_errorf("process.terminal is set: --console-socket is required");
+    goto out;
+  }
+  c.rootfd = oci_root_open(g->root, 1);
+  root = c.rootfd >= 0 ? realpath(g->root, NULL) : NULL;
+  if (root == NULL)
+    goto out;
+  if (mkdirat(c.rootfd, o->id, 0700) != 0) {
+    if (errno == EEXIST)
+      oci_errorf("container %s already exists", o->id);
+    else
+      oci_errorf("container %s: cannot make its directory: %s", o->id,
+                 strerror(errno));
+    goto out;
+  }
+  c.dirfd =
+      openat(c.rootfd, o->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  c.lockfd = c.dirfd < 0 ? -1
+                         : openat(c.dirfd, "lock",
+                                  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (c.lockfd < 0 || flock(c.lockfd, LOCK_EX) != 0) {
+    oci_errorf("container %s: cannot lock: %s", o->id, strerror(errno));
+    oci_remove_tree_at(c.rootfd, o->id);
+    goto out;
+  }
+  rc = create_locked(&c, &b, o, root, pid);
+  if (rc != 0)
+    oci_remove_tree_at(c.rootfd, o->id);
+out:
+  oci_container_close(&c);
+  oci_bundle_free(&b);
+  free(root);
+  return rc;
+}
+
+int oci_cmd_create(const struct oci_globals *g, int argc, char **argv) {
+  struct oci_create_opts o;
+  pid_t pid;
+
+  if (parse_create("create", argc, argv, &o) != 0 ||
+      create_container(g, &o, &pid) != 0)
+    return OCI_EXIT_FAIL;
+  return 0;
+}
+
+/* run: create, start, wait for the program in the foreground, delete;
+** the exit status is the program's (128 + N when killed by signal N). */
+int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
+  struct oci_create_opts o;
+  struct oci_container c;
+  int status = 0, rc;
+  pid_t pid;
+
+  if (parse_create("run", argc, argv, &o) != 0 ||
+      create_container(g, &o, &pid) != 0)
+    return OCI_EXIT_FAIL;
+  if (oci_container_open(g, o.id, 1, 0, &c) != 0)
+    return OCI_EXIT_FAIL;
+  rc = oci_start_locked(&c);
+  oci_container_close(&c);
+  if (rc != 0) {
+    status = -1;
+  } else {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+      ;
+  }
+  if (oci_container_open(g, o.id, 1, 1, &c) == 0) {
+    oci_delete_locked(&c, 1);
+    oci_container_close(&c);
+  }
+  if (rc != 0)
+    return OCI_EXIT_FAIL;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

@@ -1,0 +1,39 @@
+/*
+** cmd_features.c — `features`: runtime-spec features.md, what this
+** runtime does with a config. No hooks, no namespaces (none are made; a
+** config's are ignored), no capabilities kept (harden.c), a seccomp
+** filter of our own (a config's seccomp profile is ignored: weft's
+** allow-list is narrower than any profile for native programs), and the
+** annotations weft-oci reads.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "oci.h"
+
+int oci_cmd_features(const struct oci_globals *g, int argc, char **argv) {
+  json_t *doc, *linux_obj;
+  char *text;
+
+  (void)g;
+  (void)argv;
+  if (argc != 1)
+    return oci_usage_error("features", "takes no arguments");
+  linux_obj = json_pack("{s:[], s:[], s:{s:b}, s:o, s:{s:b}}", "namespaces",
+                        "capabilities", "cgroup", "v1", 0, "seccomp",
+                        oci_seccomp_features(), "apparmor", "enabled", 0);
+  doc = json_pack("{s:s, s:s, s:[], s:[s, s, s, s, s, s], s:o, s:o}",
+                  "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION,
+                  "hooks", "mountOptions", "bind", "rbind", "ro", "rw", "mode",
+                  "tmpcopyup", "linux", linux_obj, "annotations",
+                  oci_annotations_features());
+  text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+  json_decref(doc);
+  if (text == NULL) {
+    oci_errorf("out of memory");
+    return OCI_EXIT_FAIL;
+  }
+  printf("%s\n", text);
+  free(text);
+  return 0;
+}

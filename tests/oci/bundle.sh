@@ -1,0 +1,582 @@
+#!/usr/bin/env bash
+# bundle.sh — build/weft-oci driven directly (no podman, no containerd) on
+# bundles made here: a rootfs holding Wasm programs assembled from
+# tests/oci/*.wat and a config.json written per case.
+#
+# Covers the lifecycle (create, start, state, kill by name and number,
+# delete and delete --force twice, run's exit status), ps, exec (inline,
+# --process, --detach with --pid-file), pause/resume, the process's
+# hardening as /proc shows it (seccomp, no_new_privs, capabilities, uid),
+# args/env/cwd, bind mounts (a write to a read-only one fails), tmpfs
+# mounts, the memory limit, annotations (fuel, account, aot), a terminal
+# sent over --console-socket, 20 concurrent containers, the WASI test
+# programs under the seccomp filter, and the refusals: each a clear
+# message, exit status 1 and no state left behind.
+#
+# Must run as root (it changes users and owners). Prints ok/FAIL lines and
+# ends with "N passed, N failed" (and "skipped: N" when the WASI programs
+# of tier 6 are not built, or not root).
+#
+# Environment: WEFT_OCI (default build/weft-oci; it runs the weft beside
+# it), WEFT_OCI_TEST_OUT (default build/tests/oci), WEFT_WASI_OUT (where
+# tier 6 built the WASI programs, default build/wasi).
+
+set -u
+export LC_ALL=C
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT" || exit 1
+OCI=$(realpath "${WEFT_OCI:-build/weft-oci}")
+OUT=${WEFT_OCI_TEST_OUT:-build/tests/oci}
+WASI_OUT=${WEFT_WASI_OUT:-build/wasi}
+mkdir -p "$OUT"
+TMP=$(cd "$(mktemp -d "$OUT/run.XXXXXX")" && pwd)
+STATE=$TMP/state
+t_pass=0
+t_fail=0
+t_skip=0
+BG=()
+
+cleanup() {
+    local id
+    for id in $(ls "$STATE" 2>/dev/null); do
+        "$OCI" --root "$STATE" delete --force "$id" >/dev/null 2>&1
+    done
+    for id in "${BG[@]}"; do kill "$id" 2>/dev/null; done
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+ok() { t_pass=$((t_pass + 1)); echo "ok - $1"; }
+not_ok() {
+    t_fail=$((t_fail + 1))
+    echo "FAIL: $1"
+    echo "  command: ${last_cmd:-}"
+    echo "  status:  ${status:-}"
+    [ -n "${stdout:-}" ] && printf '  stdout:  %s\n' "$stdout" | head -10
+    [ -n "${stderr:-}" ] && printf '  stderr:  %s\n' "$stderr" | head -10
+    return 0
+}
+check() { # check WHAT CONDITION...: ok when the command succeeds
+    local what=$1
+    shift
+    if "$@"; then ok "$what"; else not_ok "$what"; fi
+}
+expect_status() { if [ "$status" -eq "$1" ]; then ok "$2"; else not_ok "$2: expected status $1"; fi; }
+expect_stderr_has() { case $stderr in *"$1"*) ok "$2" ;; *) not_ok "$2: stderr lacks '$1'" ;; esac; }
+expect_stdout_has() { case $stdout in *"$1"*) ok "$2" ;; *) not_ok "$2: stdout lacks '$1'" ;; esac; }
+
+if [ "$(id -u)" != 0 ]; then
+    echo "bundle.sh: must run as root (it changes users and owners)"
+    echo "skipped: 1"
+    echo "0 passed, 0 failed"
+    exit 0
+fi
+for tool in wat2wasm jq python3; do
+    if ! command -v $tool >/dev/null; then
+        echo "bundle.sh: $tool is missing"
+        echo "skipped: 1"
+        echo "0 passed, 0 failed"
+        exit 0
+    fi
+done
+
+# oci ARGS...: runs weft-oci with our --root; sets status, stdout, stderr.
+# Commands that leave a container behind (create, exec --detach) must not
+# use it: the container keeps their stdout; see create() instead.
+oci() {
+    "$OCI" --root "$STATE" "$@" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+    status=$?
+    stdout=$(cat "$TMP/stdout")
+    stderr=$(cat "$TMP/stderr")
+    last_cmd="weft-oci $*"
+}
+
+# create ID BUNDLE [OPTIONS...]: create with the container's stdio in
+# $TMP/ID.out and $TMP/ID.err (init keeps them), pid file $TMP/ID.pid.
+create() {
+    local id=$1 bundle=$2
+    shift 2
+    "$OCI" --root "$STATE" create --bundle "$bundle" --pid-file "$TMP/$id.pid" \
+        "$@" "$id" >"$TMP/$id.out" 2>"$TMP/$id.err" </dev/null
+    status=$?
+    stdout=""
+    stderr=$(cat "$TMP/$id.err")
+    last_cmd="weft-oci create --bundle $bundle $* $id"
+}
+
+# status_of ID: the status field of `state ID` (empty when it fails).
+status_of() { "$OCI" --root "$STATE" state "$1" 2>/dev/null | jq -r .status; }
+
+# wait_status ID STATUS: waits for it (at most 30 s, only against a hang).
+wait_status() {
+    local i
+    for i in $(seq 300); do
+        [ "$(status_of "$1")" = "$2" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_file_has FILE TEXT: waits for TEXT to appear in FILE (hang guard).
+wait_file_has() {
+    local i
+    for i in $(seq 300); do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# The programs, assembled once.
+for w in probe sleeper writer grow; do
+    wat2wasm "tests/oci/$w.wat" -o "$TMP/$w.wasm" || { echo "wat2wasm failed on $w.wat"; exit 1; }
+done
+
+# mkbundle DIR [PYTHON...]: a bundle whose rootfs holds the programs, with
+# a config.json running /probe.wasm; each PYTHON statement edits the
+# config `c` (a dict) before it is written.
+mkbundle() {
+    local dir=$1
+    shift
+    mkdir -p "$dir/rootfs/sub"
+    cp "$TMP"/{probe,sleeper,writer,grow}.wasm "$dir/rootfs/"
+    python3 - "$dir/config.json" "$@" <<'EOF'
+import json, sys
+c = {"ociVersion": "1.0.2",
+     "process": {"args": ["/probe.wasm"], "env": ["PATH=/bin"], "cwd": "/",
+                 "user": {"uid": 0, "gid": 0}},
+     "root": {"path": "rootfs"}, "mounts": [], "annotations": {}}
+for stmt in sys.argv[2:]:
+    exec(stmt)
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+}
+
+# no_state ID WHAT: the container left no directory behind.
+no_state() {
+    if [ -e "$STATE/$1" ]; then not_ok "$2: state of $1 left behind"; else ok "$2: no state left"; fi
+}
+
+B=$TMP/b
+mkbundle "$B" 'c["process"]["args"] = ["/probe.wasm", "hello", "3"]'
+SLEEP=$TMP/sleep
+mkbundle "$SLEEP" 'c["process"]["args"] = ["/sleeper.wasm"]'
+
+# ---- version, features, help -------------------------------------------------
+oci --version
+expect_stdout_has "weft-oci version" "--version names weft-oci"
+expect_stdout_has "spec: 1.0.2" "--version names the spec version"
+oci features
+check "features is JSON with ociVersionMax and the weft.* annotations" \
+    jq -e '.ociVersionMax == "1.0.2" and (.annotations | has("weft.fuel")) and .linux.seccomp.enabled' "$TMP/stdout" >/dev/null
+oci frobnicate x
+expect_status 1 "unknown command: status 1"
+expect_stderr_has "unknown command 'frobnicate'" "unknown command is named"
+
+# ---- lifecycle: create, state, start, stopped, delete ---------------------------
+create c1 "$B"
+expect_status 0 "create"
+oci state c1
+check "state after create: created, with pid, bundle, ociVersion, id" \
+    jq -e --arg b "$B" '.status == "created" and .id == "c1" and .ociVersion == "1.0.2" and .bundle == $b and (.pid > 0) and (.annotations == {})' "$TMP/stdout" >/dev/null
+pid=$(jq -r .pid "$TMP/stdout")
+check "--pid-file holds init's pid" [ "$(cat "$TMP/c1.pid")" = "$pid" ]
+check "init is alive before start" [ -d "/proc/$pid" ]
+check "the program has not run before start" [ ! -s "$TMP/c1.out" ]
+oci start c1
+expect_status 0 "start"
+check "the container stops after the program exits" wait_status c1 stopped
+check "the program's output (args as given)" grep -qx "arg=/probe.wasm" "$TMP/c1.out"
+check "the program's arguments" grep -qx "arg=hello" "$TMP/c1.out"
+check "the program's environment" grep -qx "env=PATH=/bin" "$TMP/c1.out"
+oci state c1
+check "state of a stopped container has no pid" jq -e '.status == "stopped" and (has("pid") | not)' "$TMP/stdout" >/dev/null
+oci start c1
+expect_status 1 "start of a stopped container: status 1"
+oci kill c1 KILL
+expect_status 1 "kill of a stopped container: status 1"
+expect_stderr_has "container not running" "kill of a stopped container says why"
+oci delete c1
+expect_status 0 "delete of a stopped container"
+no_state c1 "delete"
+oci state c1
+expect_status 1 "state of a deleted container: status 1"
+expect_stderr_has "container c1 does not exist" "state of a deleted container says why"
+oci delete c1
+expect_status 1 "delete of a missing container without --force: status 1"
+oci delete --force c1
+expect_status 0 "delete --force of a missing container"
+oci delete --force c1
+expect_status 0 "a second delete --force of a missing container"
+
+# ---- run: the program's exit status ----------------------------------------------
+oci run --bundle "$B" r1
+expect_status 3 "run exits with the program's status"
+expect_stdout_has "arg=hello" "run shows the program's output"
+no_state r1 "run"
+mkbundle "$TMP/envb" 'c["process"]["args"] = ["probe.wasm", "x"]' \
+    'c["process"]["env"] = ["EMPTY=", "EQ=a=b", "PATH=/"]' 'c["process"]["cwd"] = "/sub"'
+oci run --bundle "$TMP/envb" r2
+expect_status 0 "run of a relative entrypoint found on PATH"
+expect_stdout_has "env=EMPTY=" "an empty value reaches the program as KEY="
+expect_stdout_has "env=EQ=a=b" "a value with '=' is kept whole"
+expect_stdout_has "env=PWD=/sub" "process.cwd reaches the program as PWD"
+expect_stdout_has "arg=probe.wasm" "argv[0] is args[0] as written"
+
+# ---- kill by name and by number; delete of a running container ------------------
+for sig in TERM SIGTERM 15 KILL 9; do
+    create "k$sig" "$SLEEP"
+    oci start "k$sig"
+    check "sleeper started (kill $sig)" wait_file_has "$TMP/k$sig.out" started
+    check "state running (kill $sig)" [ "$(status_of "k$sig")" = running ]
+    oci kill "k$sig" "$sig"
+    expect_status 0 "kill with signal $sig"
+    check "killed by $sig: stopped" wait_status "k$sig" stopped
+    oci delete "k$sig"
+    expect_status 0 "delete after kill $sig"
+done
+oci kill nosuch TERM
+expect_status 1 "kill of a missing container: status 1"
+create kd "$SLEEP"
+oci start kd
+oci kill kd NOSIG
+expect_status 1 "kill with an unknown signal: status 1"
+oci delete kd
+expect_status 1 "delete of a running container without --force: status 1"
+expect_stderr_has "not stopped" "delete of a running container says why"
+check "it still runs" [ "$(status_of kd)" = running ]
+oci kill kd
+expect_status 0 "kill with the default signal (TERM)"
+check "default signal stops it" wait_status kd stopped
+oci delete kd
+create kf "$SLEEP"
+oci start kf
+kpid=$(cat "$TMP/kf.pid")
+oci delete --force kf
+expect_status 0 "delete --force of a running container"
+no_state kf "delete --force"
+check "delete --force killed the program" bash -c "! grep -q '^State:.*[RS]' /proc/$kpid/status 2>/dev/null"
+oci delete --force kf
+expect_status 0 "a second delete --force"
+create kc "$SLEEP"
+oci delete kc
+expect_status 0 "delete of a created (never started) container"
+no_state kc "delete of a created container"
+
+# ---- hardening as /proc shows it ---------------------------------------------------
+mkbundle "$TMP/hard" 'c["process"]["args"] = ["/sleeper.wasm"]' \
+    'c["process"]["user"] = {"uid": 65534, "gid": 65534, "additionalGids": [65533]}' \
+    'c["process"]["capabilities"] = {"bounding": ["CAP_SYS_ADMIN"], "effective": ["CAP_SYS_ADMIN"]}' \
+    'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]'
+create h1 "$TMP/hard"
+expect_status 0 "create with user, capabilities and rlimits"
+oci start h1
+check "hardened sleeper started" wait_file_has "$TMP/h1.out" started
+hp=$(cat "$TMP/h1.pid")
+st=$(cat "/proc/$hp/status" 2>/dev/null)
+case $st in *"Seccomp:	2"*) ok "weft runs under a seccomp filter" ;; *) not_ok "seccomp filter: $(grep Seccomp <<<"$st")" ;; esac
+case $st in *"NoNewPrivs:	1"*) ok "no_new_privs is set" ;; *) not_ok "no_new_privs" ;; esac
+case $st in *"CapEff:	0000000000000000"*) ok "no effective capability (even when asked)" ;; *) not_ok "CapEff: $(grep CapEff <<<"$st")" ;; esac
+case $st in *"CapBnd:	0000000000000000"*) ok "empty bounding set" ;; *) not_ok "CapBnd: $(grep CapBnd <<<"$st")" ;; esac
+case $st in *"Uid:	65534	65534	65534	65534"*) ok "process.user uid" ;; *) not_ok "uid: $(grep Uid <<<"$st")" ;; esac
+case $st in *"Gid:	65534	65534	65534	65534"*) ok "process.user gid" ;; *) not_ok "gid: $(grep Gid <<<"$st")" ;; esac
+case $st in *"Groups:	65533"*) ok "process.user additionalGids" ;; *) not_ok "groups: $(grep Groups <<<"$st")" ;; esac
+check "process.rlimits applied" grep -q "Max open files *256 *512" "/proc/$hp/limits"
+oci delete --force h1
+
+# ---- ps, exec (inline, --process, --detach), kill --all -----------------------------
+create e1 "$SLEEP"
+oci start e1
+check "exec target started" wait_file_has "$TMP/e1.out" started
+epid=$(cat "$TMP/e1.pid")
+oci ps --format json e1
+check "ps --format json lists init" jq -e --argjson p "$epid" '. == [$p]' "$TMP/stdout" >/dev/null
+oci ps e1
+expect_stdout_has "$epid" "ps (table) lists init"
+oci exec e1 /probe.wasm inline 4
+expect_status 4 "exec ID ARGS: the program's exit status"
+expect_stdout_has "arg=inline" "exec ID ARGS: the program's arguments"
+cat >"$TMP/p.json" <<'EOF'
+{"args": ["/probe.wasm", "fromjson", "6"], "env": ["X=1"], "cwd": "/", "user": {"uid": 0, "gid": 0}}
+EOF
+oci exec --process "$TMP/p.json" e1
+expect_status 6 "exec --process: the program's exit status"
+expect_stdout_has "env=X=1" "exec --process: the program's environment"
+sed 's/probe.wasm", "fromjson", "6"/sleeper.wasm"/' "$TMP/p.json" >"$TMP/ps.json"
+"$OCI" --root "$STATE" exec --process "$TMP/ps.json" --detach --pid-file "$TMP/x.pid" e1 \
+    >"$TMP/x.out" 2>"$TMP/x.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/x.err")
+last_cmd="exec --detach"
+expect_status 0 "exec --detach"
+xpid=$(cat "$TMP/x.pid" 2>/dev/null)
+check "exec --detach: the pid file names a live process" [ -n "$xpid" ] && [ -d "/proc/$xpid" ]
+check "exec'd sleeper runs" wait_file_has "$TMP/x.out" started
+oci ps --format json e1
+check "ps lists init and the exec'd process" jq -e --argjson p "$epid" --argjson x "${xpid:-0}" '. == [$p, $x]' "$TMP/stdout" >/dev/null
+
+# ---- pause / resume ----------------------------------------------------------------
+oci resume e1
+expect_status 1 "resume of a running container: status 1"
+oci pause e1
+expect_status 0 "pause"
+check "state paused" [ "$(status_of e1)" = paused ]
+check "init is stopped (T)" grep -q '^State:.*T' "/proc/$epid/status"
+check "the exec'd process is stopped too" grep -q '^State:.*T' "/proc/$xpid/status"
+oci exec e1 /probe.wasm
+expect_status 1 "exec into a paused container: status 1"
+oci resume e1
+expect_status 0 "resume"
+check "state running after resume" [ "$(status_of e1)" = running ]
+check "init runs again" grep -q '^State:.*S' "/proc/$epid/status"
+oci pause e1
+oci kill --all e1 KILL
+expect_status 0 "kill --all of a paused container"
+check "kill --all stopped it" wait_status e1 stopped
+check "kill --all killed the exec'd process" bash -c "! grep -q '^State:.*[RST]' /proc/$xpid/status 2>/dev/null"
+oci delete e1
+expect_status 0 "delete after kill --all"
+
+# ---- mounts ---------------------------------------------------------------------------
+mkdir -p "$TMP/vol-ro" "$TMP/vol-rw"
+mkbundle "$TMP/ro" 'c["process"]["args"] = ["/writer.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-ro', 'options': ['rbind', 'ro']}]"
+oci run --bundle "$TMP/ro" m1
+expect_status 69 "a write to a read-only bind mount fails (EROFS)"
+check "nothing was written to the read-only volume" [ ! -e "$TMP/vol-ro/out.txt" ]
+mkbundle "$TMP/rw" 'c["process"]["args"] = ["/writer.wasm"]' \
+    "c['mounts'] = [{'destination': '/proc', 'type': 'proc', 'source': 'proc'}, {'destination': '/etc/hosts', 'type': 'bind', 'source': '/etc/hosts', 'options': ['bind']}, {'destination': '/data', 'type': 'none', 'source': '$TMP/vol-rw', 'options': ['rbind', 'rw']}]"
+oci run --bundle "$TMP/rw" m2
+expect_status 0 "a write to a read-write bind mount (proc and file mounts skipped)"
+check "the file reached the host volume" grep -qx hi "$TMP/vol-rw/out.txt"
+mkbundle "$TMP/tmpfs" 'c["process"]["args"] = ["/writer.wasm"]' \
+    "c['mounts'] = [{'destination': '/dev', 'type': 'tmpfs', 'source': 'tmpfs'}, {'destination': '/data', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['mode=755']}]"
+create m3 "$TMP/tmpfs"
+oci start m3
+check "tmpfs writer stopped" wait_status m3 stopped
+check "a tmpfs mount is a private directory in the state" grep -qx hi "$STATE/m3/tmpfs/0/out.txt"
+check "it has the mount's mode" [ "$(stat -c %a "$STATE/m3/tmpfs/0")" = 755 ]
+oci delete m3
+no_state m3 "delete removes the tmpfs directories"
+
+# ---- memory limit -----------------------------------------------------------------------
+mkbundle "$TMP/mem" 'c["process"]["args"] = ["/grow.wasm"]' \
+    'c["linux"] = {"resources": {"memory": {"limit": 1048576}}}'
+oci run --bundle "$TMP/mem" mem1
+expect_status 3 "growing past linux.resources.memory.limit traps"
+expect_stderr_has "memory.grow past --max-memory was refused" "the trap names the memory limit"
+mkbundle "$TMP/mem2" 'c["process"]["args"] = ["/probe.wasm", "5"]' \
+    'c["linux"] = {"resources": {"memory": {"limit": 1000}}}'
+oci run --bundle "$TMP/mem2" mem2
+expect_status 5 "a limit below one page still allows one page"
+
+# ---- annotations -------------------------------------------------------------------------
+mkbundle "$TMP/fuel" 'c["annotations"] = {"weft.fuel": "10"}'
+oci run --bundle "$TMP/fuel" a1
+expect_status 3 "weft.fuel: a small budget traps"
+expect_stderr_has "out of fuel" "weft.fuel: out of fuel"
+mkbundle "$TMP/acct" 'c["annotations"] = {"weft.account": "acct.json", "weft.fuel": "1000000", "weft.deadline": "30", "weft.max-call-depth": "100"}' \
+    'c["process"]["args"] = ["/probe.wasm", "2"]'
+oci run --bundle "$TMP/acct" a2
+expect_status 2 "weft.account with fuel, deadline, call depth"
+check "weft.account wrote the record into the bundle" jq -e '.exit_status == 2 and .fuel_used > 0' "$TMP/acct/acct.json" >/dev/null
+mkbundle "$TMP/aot" 'c["annotations"] = {"weft.aot": "true"}' 'c["process"]["args"] = ["/probe.wasm", "aot", "7"]'
+oci run --bundle "$TMP/aot" a3
+expect_status 7 "weft.aot=true runs compiled code"
+check "weft.aot filled the cache under --root" bash -c "ls '$STATE/.aot-cache/0' | grep -q ."
+
+# ---- a terminal over --console-socket -------------------------------------------------------
+cat >"$TMP/console.py" <<'EOF'
+import array, os, socket, sys
+path, out = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(1)
+open(out + ".ready", "w").close()
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, flags, addr = c.recvmsg(256, socket.CMSG_LEN(fds.itemsize))
+for level, kind, data in anc:
+    if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+        fds.frombytes(data[:fds.itemsize])
+got = b""
+while True:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    got += chunk
+open(out, "wb").write(got)
+EOF
+mkbundle "$TMP/tty" 'c["process"]["terminal"] = True' 'c["process"]["args"] = ["/probe.wasm", "on-a-tty"]'
+timeout 30 python3 "$TMP/console.py" "$TMP/console.sock" "$TMP/console.out" &
+BG+=($!)
+for i in $(seq 300); do [ -e "$TMP/console.out.ready" ] && break; sleep 0.1; done
+create t1 "$TMP/tty" --console-socket "$TMP/console.sock"
+expect_status 0 "create with a terminal and --console-socket"
+oci start t1
+check "the terminal program stopped" wait_status t1 stopped
+check "the console socket received the pty master and the program's output" wait_file_has "$TMP/console.out" "arg=on-a-tty"
+check "nothing went to create's stdout" [ ! -s "$TMP/t1.out" ]
+oci delete t1
+create t2 "$TMP/tty"
+expect_status 1 "a terminal without --console-socket: status 1"
+no_state t2 "terminal without --console-socket"
+
+# ---- 20 concurrent containers -------------------------------------------------------------
+for i in $(seq 20); do
+    mkbundle "$TMP/cc$i" "c['process']['args'] = ['/probe.wasm', 'container-$i']"
+done
+for i in $(seq 20); do
+    ("$OCI" --root "$STATE" create --bundle "$TMP/cc$i" "cc$i" >"$TMP/cc$i.out" 2>"$TMP/cc$i.err" </dev/null &&
+        "$OCI" --root "$STATE" start "cc$i" >/dev/null 2>>"$TMP/cc$i.err") &
+done
+wait
+good=0
+for i in $(seq 20); do
+    wait_status "cc$i" stopped && grep -qx "arg=container-$i" "$TMP/cc$i.out" &&
+        [ "$(grep -c '^arg=' "$TMP/cc$i.out")" = 2 ] && good=$((good + 1))
+done
+check "20 concurrent creates and starts: each ran its own program once ($good/20)" [ "$good" = 20 ]
+for i in $(seq 20); do
+    "$OCI" --root "$STATE" delete "cc$i" >/dev/null 2>&1 &
+done
+wait
+check "no state left after 20 deletes" bash -c "[ -z \"\$(ls '$STATE' | grep -v '^\.aot-cache$')\" ]"
+
+# ---- the WASI test programs under the seccomp filter (files, clocks, poll) ----------------
+for prog in files clocks_misc poll; do
+    if [ ! -f "$WASI_OUT/$prog.wasm" ]; then
+        echo "skip: $WASI_OUT/$prog.wasm not built (tier 6 builds it)"
+        t_skip=$((t_skip + 1))
+        continue
+    fi
+    mkdir -p "$TMP/sandbox-$prog"
+    mkbundle "$TMP/w-$prog" "c['process']['args'] = ['/prog.wasm']" \
+        "c['mounts'] = [{'destination': '/sandbox', 'type': 'bind', 'source': '$TMP/sandbox-$prog', 'options': ['rbind']}]"
+    cp "$WASI_OUT/$prog.wasm" "$TMP/w-$prog/rootfs/prog.wasm"
+    oci run --bundle "$TMP/w-$prog" "w-$prog"
+    expect_status 0 "WASI program $prog passes under the seccomp filter"
+done
+
+# ---- --log and --log-format json ---------------------------------------------------------
+"$OCI" --root "$STATE" --log "$TMP/log.json" --log-format json start nosuch >/dev/null 2>&1
+check "--log-format json: the error as one JSON object" \
+    jq -e 'select(.level == "error") | .msg | test("nosuch does not exist")' "$TMP/log.json" >/dev/null
+check "--log-format json: with an RFC 3339 time" \
+    jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' "$TMP/log.json" >/dev/null
+oci --systemd-cgroup --log "$TMP/log.txt" state nosuch
+expect_status 1 "--systemd-cgroup is accepted"
+check "--log (text) has the error" grep -q "error weft-oci: container nosuch does not exist" "$TMP/log.txt"
+
+# ---- refusals: clear message, status 1, no state left -------------------------------------
+# refuse ID WHAT MESSAGE BUNDLE [CREATE OPTIONS...]
+refuse() {
+    local id=$1 what=$2 msg=$3 bundle=$4
+    shift 4
+    create "$id" "$bundle" "$@"
+    expect_status 1 "$what: status 1"
+    expect_stderr_has "$msg" "$what: message"
+    no_state "$id" "$what"
+}
+mkdir -p "$TMP/noconf/rootfs"
+refuse bad1 "missing config.json" "no config.json" "$TMP/noconf"
+mkbundle "$TMP/malformed"
+echo '{"ociVersion": "1.0.2", "process": ' >"$TMP/malformed/config.json"
+refuse bad2 "malformed config.json" "malformed JSON" "$TMP/malformed"
+mkbundle "$TMP/noproc" 'del c["process"]'
+refuse bad3 "config.json without process" "no process object" "$TMP/noproc"
+mkbundle "$TMP/noargs" 'c["process"]["args"] = []'
+refuse bad4 "empty process.args" "process.args is empty" "$TMP/noargs"
+mkbundle "$TMP/missing" 'c["process"]["args"] = ["/nothere.wasm"]'
+refuse bad5 "missing entrypoint" "entrypoint /nothere.wasm" "$TMP/missing"
+# An entrypoint whose symlinks lead out of the rootfs must not be read:
+# the host file they name is a valid module, so running it would pass.
+mkdir -p "$TMP/outside"
+cp "$TMP/probe.wasm" "$TMP/outside/host.wasm"
+mkbundle "$TMP/escape"
+ln -s ../../outside/host.wasm "$TMP/escape/rootfs/rel.wasm"
+ln -s "$TMP/outside/host.wasm" "$TMP/escape/rootfs/abs.wasm"
+python3 - "$TMP/escape/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1])); c["process"]["args"] = ["/rel.wasm"]
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+refuse bad6 "entrypoint escaping the rootfs by a relative symlink" "entrypoint /rel.wasm" "$TMP/escape"
+sed -i 's|/rel.wasm|/abs.wasm|' "$TMP/escape/config.json"
+refuse bad7 "entrypoint escaping the rootfs by an absolute symlink" "entrypoint /abs.wasm" "$TMP/escape"
+mkbundle "$TMP/native" 'c["process"]["args"] = ["/bin/sh"]'
+mkdir -p "$TMP/native/rootfs/bin"
+printf '#!/bin/sh\necho native\n' >"$TMP/native/rootfs/bin/sh"
+refuse bad8 "a non-Wasm entrypoint" "weft-oci runs WebAssembly modules; /bin/sh is not one" "$TMP/native"
+python3 - "$TMP/native/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1])); c["annotations"] = {"module.wasm.image/variant": "compat"}
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+refuse bad9 "a non-Wasm entrypoint of a Wasm-annotated image" "entrypoint /bin/sh is not a WebAssembly module" "$TMP/native"
+mkbundle "$TMP/invalid" 'c["process"]["args"] = ["/bad.wasm"]'
+printf '\0asm\1\0\0\0\1\5\1\140\0\0' >"$TMP/invalid/rootfs/bad.wasm"
+refuse bad10 "an invalid module" "entrypoint /bad.wasm is not a valid WebAssembly module" "$TMP/invalid"
+mkbundle "$TMP/unknown" 'c["annotations"] = {"weft.bogus": "1", "weft.fuel": "5", "weft.nope": "x"}'
+refuse bad11 "unknown weft.* annotations" "unknown annotations weft.bogus, weft.nope" "$TMP/unknown"
+mkbundle "$TMP/badval" 'c["annotations"] = {"weft.fuel": "lots"}'
+refuse bad12 "an invalid annotation value" "annotation weft.fuel: invalid value 'lots'" "$TMP/badval"
+mkbundle "$TMP/badacct" 'c["annotations"] = {"weft.account": "../x.json"}'
+refuse bad13 "weft.account leaving the bundle" "annotation weft.account: invalid value" "$TMP/badacct"
+mkbundle "$TMP/badmount" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/no-such-dir', 'options': ['rbind']}]"
+refuse bad14 "a bind mount whose source is missing" "mount /data: source" "$TMP/badmount"
+mkbundle "$TMP/badenv" 'c["process"]["env"] = ["NOVALUE"]'
+refuse bad15 "an env entry without '='" "is not KEY=VALUE" "$TMP/badenv"
+create dup "$SLEEP"
+expect_status 0 "create of an ID to reuse"
+create dup "$B"
+expect_status 1 "reused ID: status 1"
+expect_stderr_has "container dup already exists" "reused ID: message"
+check "reused ID: the original is untouched" [ "$(status_of dup)" = created ]
+oci delete --force dup
+create ../x "$B"
+expect_status 1 "invalid ID ../x: status 1"
+expect_stderr_has "invalid container ID" "invalid ID: message"
+check "invalid ID: nothing made beside the root" [ ! -e "$TMP/x" ]
+create "" "$B"
+expect_status 1 "empty ID: status 1"
+mkdir -p "$TMP/realroot"
+ln -s "$TMP/realroot" "$TMP/linkroot"
+"$OCI" --root "$TMP/linkroot" create --bundle "$B" l1 >/dev/null 2>"$TMP/l1.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/l1.err")
+expect_status 1 "a --root that is a symlink: status 1"
+expect_stderr_has "symbolic link" "a --root that is a symlink: message"
+check "nothing made through the symlink" [ -z "$(ls "$TMP/realroot")" ]
+mkdir -p "$TMP/otherroot"
+chown 65534 "$TMP/otherroot"
+chmod 700 "$TMP/otherroot"
+"$OCI" --root "$TMP/otherroot" create --bundle "$B" o1 >/dev/null 2>"$TMP/o1.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/o1.err")
+expect_status 1 "a --root owned by another user: status 1"
+expect_stderr_has "owned by uid 65534" "a --root owned by another user: message"
+check "nothing made in it" [ ! -e "$TMP/otherroot/o1" ]
+
+# ---- a caller without root (rootless): its own --root, its own uid -----------------------------
+RL=$TMP/rootless
+mkdir -p "$RL"
+chmod 755 "$TMP" "$RL"
+mkbundle "$RL/b" 'c["process"]["args"] = ["/probe.wasm", "rootless", "4"]' \
+    'c["process"]["user"] = {"uid": 65534, "gid": 65534}'
+chown -R 65534:65534 "$RL"
+out=$(cd / && setpriv --reuid=65534 --regid=65534 --clear-groups \
+    "$OCI" --root "$RL/state" run --bundle "$RL/b" rl1 2>&1 </dev/null)
+status=$?
+stdout=$out
+last_cmd="setpriv --reuid=65534 weft-oci run"
+expect_status 4 "run by an unprivileged user"
+expect_stdout_has "arg=rootless" "run by an unprivileged user: the program's output"
+chmod 700 "$TMP"
+
+echo "skipped: $t_skip"
+echo "$t_pass passed, $t_fail failed"
+[ "$t_fail" -eq 0 ]
