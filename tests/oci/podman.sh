@@ -70,7 +70,7 @@ trap 'exit 130' INT TERM
 export WEFT_OCI_TEST_HOST_ONLY=leaked
 
 echo "-- images (scripts/oci-image.sh into the private store)"
-images=(hello speedtest1)
+images=(hello speedtest1 native)
 [ -n "$reference" ] && images=(native)
 PODMAN="${P[*]}" WEFT_OCI_OUT=$T/images bash scripts/oci-image.sh "${images[@]}" >"$T/images.log" 2>&1
 img_rc=$?
@@ -146,6 +146,13 @@ check "a path out of the rootfs fails and reads nothing" eval '[ "$status" -ne 0
 run 60 "${P[@]}" run --rm "$IMG" ls /
 check "the rootfs is the program's /" has_line "${PROG#/}" "$stdout"
 
+run 60 "${P[@]}" run --rm --read-only "$IMG" write /made.txt "x"
+check "--read-only: a write to the rootfs fails inside the program" test "$status" -eq 1
+run 60 "${P[@]}" run --rm --read-only "$IMG" write /tmp/made.txt "x"
+check "--read-only: podman's tmpfs /tmp stays writable" test "$status" -eq 0
+run 60 "${P[@]}" run --rm --tmpfs /scratch "$IMG" write /scratch/f.txt "in a tmpfs"
+check "--tmpfs DIR: writable inside" test "$status" -eq 0
+
 if [ "$have_st" = 1 ]; then
     run 300 "${P[@]}" run --rm -v "$T/db:/data" "$IMG_ST" --size 1 /data/speedtest1.db
     check "speedtest1 runs with its database in a volume" test "$status" -eq 0
@@ -189,6 +196,12 @@ check "... leaves no weft-oci state" test -z "$(state_of "$term_id")$(state_of "
 run 30 "${P[@]}" ps -a --format '{{.Names}}'
 check "... nor containers in podman" eval '! grep -qE "wt-(term|kill)" <<<"$stdout"'
 
+run 60 "${P[@]}" run --name wt-again "$IMG" hello again
+run 60 "${P[@]}" start -a wt-again
+check "podman start of an exited container runs it again (same ID)" \
+    eval '[ "$status" -eq 0 ] && has_line "argv[2]=again" "$stdout"'
+"${P[@]}" rm -f wt-again >/dev/null 2>&1
+
 echo "-- exec"
 run 60 "${P[@]}" run -d --name wt-exec -v "$T/vol:/data" -e FROM_RUN=1 "$IMG" sleep forever
 exec_id=$stdout
@@ -228,6 +241,16 @@ fi
 run 60 "${P[@]}" rm -f -t 1 wt-exec
 check "podman rm -f of a running container" test "$status" -eq 0
 check "... leaves no weft-oci state" test -z "$(state_of "$exec_id")"
+
+run 60 "${P[@]}" run -d --name wt-user --user 1234:2345 "$IMG" sleep forever
+check "--user: the container starts" poll 30 logs_have wt-user sleeping
+pid=$(inspect wt-user '{{.State.Pid}}')
+stdout=$(grep -E '^(Uid|Gid|Groups):' "/proc/${pid:-none}/status" 2>/dev/null)
+last_cmd="grep Uid/Gid /proc/$pid/status"
+check "--user 1234:2345: the process's uid and gid" eval \
+    'has_text "$(printf "Uid:\t1234\t1234\t1234\t1234")" "$stdout" &&
+     has_text "$(printf "Gid:\t2345\t2345\t2345\t2345")" "$stdout"'
+"${P[@]}" rm -f -t 0 wt-user >/dev/null 2>&1
 
 echo "-- --memory"
 run 120 "${P[@]}" run --name wt-mem --memory 64m "$IMG" grow 200
@@ -278,6 +301,15 @@ bad_id=$(inspect wt-bad-annot '{{.Id}}')
 check "... no weft-oci state left" test -z "$(state_of "$bad_id")"
 
 if [ -z "$reference" ]; then
+    echo "-- a native image under weft-oci"
+    run 60 "${P[@]}" run --name wt-native localhost/weft-hello-native hello
+    check "refused (podman run fails)" test "$status" -ne 0
+    check "... saying it is not a WebAssembly module" has_text "is not one" "$stderr"
+    check "... and nothing of it ran" eval '! has_text "hello from weft-hello" "$stdout"'
+    native_id=$(inspect wt-native '{{.Id}}')
+    "${P[@]}" rm -f wt-native >/dev/null 2>&1
+    check "... no weft-oci state left" test -z "$(state_of "$native_id")"
+
     echo "-- --runtime PATH (weft-oci itself, its default --root)"
     run 60 "${P[@]}" run --rm --runtime "$WEFT_OCI" --cidfile "$T/direct.cid" "$IMG" hello direct
     check "podman run --runtime $WEFT_OCI" has_line "argv[2]=direct" "$stdout"
