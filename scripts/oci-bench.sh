@@ -7,8 +7,8 @@
 # tried once and reported when it fails (it does on a cgroup v1 hybrid
 # host such as this VM). For reference, the same program without podman:
 # `weft run hello.wasm`, the native binary itself, `runc run` of a bundle
-# of the native image, and weft-oci's own create/start/delete on a bundle
-# of the Wasm image (as conmon drives it, without conmon).
+# of the native image and `weft-oci run` of a bundle of the Wasm image
+# (create, start, wait, delete in one command).
 #
 # podman is private (tests/oci/lib.bash podman_private: its own storage,
 # containers.conf, no network) and each runtime gets a private --root.
@@ -76,18 +76,6 @@ bundle() { # NAME IMAGE ARGS-JSON
 bundle native localhost/weft-hello-native '["/hello","hello"]' || exit 1
 bundle wasm localhost/weft-hello '["/hello.wasm","hello"]' || exit 1
 
-weft_oci_cycle() { # create, start, wait for the exit, delete (as conmon)
-    local id=bench-$1 s
-    "$WEFT_OCI" --root "$T/state-weft" create --bundle "$T/bundle-wasm" "$id" || return 1
-    "$WEFT_OCI" --root "$T/state-weft" start "$id" || return 1
-    for _ in $(seq 1000); do
-        s=$("$WEFT_OCI" --root "$T/state-weft" state "$id" | jq -r .status)
-        [ "$s" = stopped ] && break
-        sleep 0.001
-    done
-    "$WEFT_OCI" --root "$T/state-weft" delete --force "$id"
-}
-
 crun_note=""
 if ! "${P[@]}" run --rm --runtime "$T/bin/crun" localhost/weft-hello-native hello >"$T/crun.out" 2>&1; then
     crun_note=$(grep -v '^WARNING' "$T/crun.out" | tail -1)
@@ -102,7 +90,7 @@ for i in $(seq 1 "$N"); do
     timed weft-run "$WEFT" run "$T/images/hello.wasm" hello
     timed native "$T/images/hello.native" hello
     timed runc-run "$(command -v runc)" --root "$T/state-runc" run --bundle "$T/bundle-native" "bench-$i"
-    timed weft-oci-cycle weft_oci_cycle "$i"
+    timed weft-oci-run "$WEFT_OCI" --root "$T/state-weft" run --bundle "$T/bundle-wasm" "bench-$i"
 done
 
 stats() { # NAME: median min max count
@@ -126,7 +114,7 @@ if [ -n "$crun_note" ]; then
 else
     row podman-crun "podman run --rm weft-hello-native (static), crun"
 fi
-row weft-oci-cycle "weft-oci create+start+state..+delete (no podman)"
+row weft-oci-run "weft-oci run, Wasm bundle (no podman)"
 row runc-run "runc run, native bundle (no podman)"
 row weft-run "weft run hello.wasm (no runtime)"
 row native "hello.native (no runtime)"
