@@ -178,6 +178,7 @@ check "--memory-limit 64 MiB: growing past it fails" test "$status" -ne 0
 check "... refused between 32 and 64 MiB (at ${refused:-?})" \
     eval '[ -n "$refused" ] && [ "$refused" -ge 32 ] && [ "$refused" -lt 64 ]'
 check "... with a trap on stderr" has_text "trap: out of bounds memory access" "$stderr"
+check "... and weft's word that the limit refused a grow" has_text "memory.grow past --max-memory was refused" "$stderr"
 if [ "$have_st" = 1 ]; then
     run 300 "${RUN[@]}" --rm --mount "type=bind,src=$T/db,dst=/data,options=rbind:rw" "$IMG_ST" ct-st \
         /speedtest1.wasm --size 1 /data/speedtest1.db

@@ -190,7 +190,13 @@ run 60 "${P[@]}" stop -t 1 wt-kill
 check "podman stop with a signal the program survives" test "$status" -eq 0
 check "... SIGKILL after --time (exit code 137)" test "$(inspect wt-kill '{{.State.ExitCode}}')" = 137
 check "... podman says it resorted to SIGKILL" has_text "resorting to SIGKILL" "$stderr"
-run 30 "${P[@]}" rm wt-term wt-kill
+run 60 "${P[@]}" run -d --name wt-usr1 "$IMG" sleep forever
+check "a third sleeping container starts" poll 30 logs_have wt-usr1 sleeping
+run 30 "${P[@]}" kill -s USR1 wt-usr1
+check "podman kill -s USR1" test "$status" -eq 0
+run 60 "${P[@]}" wait wt-usr1
+check "... the program dies of it (exit code 138)" test "$stdout" = 138
+run 30 "${P[@]}" rm wt-term wt-kill wt-usr1
 check "podman rm of stopped containers" test "$status" -eq 0
 check "... leaves no weft-oci state" test -z "$(state_of "$term_id")$(state_of "$kill_id")"
 run 30 "${P[@]}" ps -a --format '{{.Names}}'
@@ -261,6 +267,7 @@ check "--memory 64m: refused between 32 and 64 MiB (at ${refused:-?})" \
     eval '[ -n "$refused" ] && [ "$refused" -ge 32 ] && [ "$refused" -lt 64 ]'
 run 30 "${P[@]}" logs wt-mem
 check "--memory 64m: a clear trap in podman logs" has_text "trap: out of bounds memory access" "$stdout$stderr"
+check "... and weft's word that the limit refused a grow" has_text "memory.grow past --max-memory was refused" "$stdout$stderr"
 "${P[@]}" rm -f wt-mem >/dev/null 2>&1
 run 120 "${P[@]}" run --rm "$IMG" grow 100
 check "without --memory the same program grows to 100 MiB" has_line "grew 100 MiB" "$stdout"
