@@ -24,7 +24,7 @@
 ** --preserve-fds is accepted, and the descriptors are not passed on:
 ** WASI has no way to name them. linux.resources.cpu is not applied (no
 ** CPU controller is used); cgroupsPath is used best-effort for memory
-** (cgroup.c is not part of this version: see the log line).
+** (cgroup.c).
 */
 #include <errno.h>
 #include <fcntl.h>
@@ -232,7 +232,7 @@ static pid_t fork_init(struct oci_container *c, struct oci_launch *l,
 static int create_locked(struct oci_container *c, const struct oci_bundle *b,
                          const struct oci_create_opts *o, const char *root,
                          pid_t *out_pid) {
-  char statedir[PATH_MAX];
+  char statedir[PATH_MAX], cgroup[PATH_MAX];
   struct oci_launch l;
   json_t *run;
   pid_t pid;
@@ -257,6 +257,9 @@ static int create_locked(struct oci_container *c, const struct oci_bundle *b,
   pid = fork_init(c, &l, b, o);
   if (pid < 0)
     goto done;
+  oci_cgroup_join(b->cgroups_path, b->memory_limit, pid, cgroup, sizeof cgroup);
+  if (cgroup[0] != '\0')
+    json_object_set_new(run, "cgroup", json_string(cgroup));
   c->state = initial_state(b, c->id, pid, run);
   if (oci_state_save(c) != 0 ||
       (o->pid_file != NULL && oci_write_pid_file(o->pid_file, pid) != 0)) {
@@ -271,9 +274,23 @@ done:
   return rc;
 }
 
-/* create for both commands: 0 with *pid the parked init, or -1. */
+/* Whether create hands this bundle to the fallback runtime: there is
+** one, the entrypoint is not Wasm, and no annotation says it must be. */
+static const char *wants_fallback(const struct oci_globals *g,
+                                  const struct oci_bundle *b, int argc) {
+  const char *runtime = oci_fallback_runtime(g);
+  if (runtime == NULL || argc == 0 || oci_annotations_say_wasm(b->annotations))
+    return NULL;
+  return oci_entry_is_wasm(b->rootfs, &b->proc) ? NULL : runtime;
+}
+
+/* create for both commands: 0 with *pid the parked init, or -1; with
+** argv (create only), a container handed to the fallback runtime:
+** *pid 0 and the runtime's exit status. */
 static int create_container(const struct oci_globals *g,
-                            const struct oci_create_opts *o, pid_t *pid) {
+                            const struct oci_create_opts *o, int argc,
+                            char **argv, pid_t *pid) {
+  const char *fallback;
   struct oci_container c;
   struct oci_bundle b;
   char *root = NULL;
@@ -311,6 +328,12 @@ static int create_container(const struct oci_globals *g,
     oci_remove_tree_at(c.rootfd, o->id);
     goto out;
   }
+  fallback = wants_fallback(g, &b, argc);
+  if (fallback != NULL) {
+    *pid = 0;
+    rc = oci_fallback_create(g, c.rootfd, o->id, fallback, argc, argv);
+    goto out;
+  }
   rc = create_locked(&c, &b, o, root, pid);
   if (rc != 0)
     oci_remove_tree_at(c.rootfd, o->id);
@@ -325,10 +348,9 @@ int oci_cmd_create(const struct oci_globals *g, int argc, char **argv) {
   struct oci_create_opts o;
   pid_t pid;
 
-  if (parse_create("create", argc, argv, &o) != 0 ||
-      create_container(g, &o, &pid) != 0)
+  if (parse_create("create", argc, argv, &o) != 0)
     return OCI_EXIT_FAIL;
-  return 0;
+  return create_container(g, &o, argc, argv, &pid) == 0 ? 0 : OCI_EXIT_FAIL;
 }
 
 /* run: create, start, wait for the program in the foreground, delete;
@@ -340,7 +362,7 @@ int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
   pid_t pid;
 
   if (parse_create("run", argc, argv, &o) != 0 ||
-      create_container(g, &o, &pid) != 0)
+      create_container(g, &o, 0, NULL, &pid) != 0)
     return OCI_EXIT_FAIL;
   if (oci_container_open(g, o.id, 1, 0, &c) != 0)
     return OCI_EXIT_FAIL;

@@ -54,6 +54,8 @@ int oci_delete_locked(struct oci_container *c, int force) {
   }
   if (c->state != NULL && kill_all(c) != 0)
     return -1;
+  oci_cgroup_remove(json_string_value(
+      json_object_get(json_object_get(c->state, "run"), "cgroup")));
   if (oci_remove_tree_at(c->rootfd, c->id) != 0) {
     oci_errorf("container %s: cannot remove its state: %s", c->id,
                strerror(errno));

@@ -147,6 +147,9 @@ static int spawn(struct oci_container *c, struct oci_launch *l,
   }
   close(pipefd[1]);
   oci_add_exec(c, pid);
+  oci_cgroup_add(json_string_value(json_object_get(
+                     json_object_get(c->state, "run"), "cgroup")),
+                 pid);
   if (read(pipefd[0], &byte, 1) == 1) {
     close(pipefd[0]);
     waitpid(pid, NULL, 0);

@@ -31,11 +31,11 @@ static int apply_rlimits(const struct oci_process *p) {
   size_t i;
   for (i = 0; i < p->nrlimits; i++)
     if (setrlimit(p->rlimits[i].resource, &p->rlimits[i].limit) != 0) {
-      oci_errorf("cannot set rlimit %d to soft %llu hard %llu: %s",
-                 p->rlimits[i].resource,
-                 (unsigned long long)p->rlimits[i].limit.rlim_cur,
-                 (unsigned long long)p->rlimits[i].limit.rlim_max,
-                 strerror(errno));
+      oci_errorf(
+          "cannot set %s to soft %llu hard %llu: %s (above this "
+          "machine's hard limit?)",
+          p->rlimits[i].name, (unsigned long long)p->rlimits[i].limit.rlim_cur,
+          (unsigned long long)p->rlimits[i].limit.rlim_max, strerror(errno));
       return -1;
     }
   return 0;

@@ -201,8 +201,9 @@ static int open_module(struct oci_launch *l, const json_t *run,
   if (json_is_true(json_object_get(run, "wasm_annotated")))
     oci_errorf("entrypoint %s is not a WebAssembly module", p->args[0]);
   else
-    oci_errorf("weft-oci runs WebAssembly modules; %s is not one (no "
-               "fallback runtime for other images is configured)",
+    oci_errorf("weft-oci runs WebAssembly modules; %s is not one (configure "
+               "a fallback runtime for other images: --fallback-runtime PATH "
+               "or WEFT_OCI_FALLBACK=PATH, e.g. runc or crun)",
                p->args[0]);
   return -1;
 }
@@ -260,12 +261,31 @@ static void inherit_fds(const struct oci_launch *l) {
     fcntl(l->fds[i], F_SETFD, 0);
 }
 
+/* weft's own environment: PATH (for the C compiler of --aot) and, for
+** test builds, the sanitizers' settings; nothing else of the caller's. */
+static void weft_env(char **envp, size_t cap) {
+  static const char *const pass[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                     "LSAN_OPTIONS"};
+  static char path[] =
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  size_t i, n = 0;
+
+  envp[n++] = path;
+  for (i = 0; i < sizeof pass / sizeof pass[0] && n + 1 < cap; i++) {
+    const char *v = getenv(pass[i]);
+    char *kv;
+    if (v == NULL || asprintf(&kv, "%s=%s", pass[i], v) < 0)
+      continue;
+    envp[n++] = kv;
+  }
+  envp[n] = NULL;
+}
+
 void oci_launch_exec(struct oci_launch *l) {
-  static char *const envp[] = {
-      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-      NULL};
+  char *envp[8];
 
   inherit_fds(l);
+  weft_env(envp, sizeof envp / sizeof envp[0]);
   execve(l->weft, l->argv, envp);
   oci_errorf("cannot run %s: %s", l->weft, strerror(errno));
 }

@@ -46,6 +46,8 @@ static void usage(FILE *out) {
         "  --log FILE              also log errors to FILE\n"
         "  --log-format text|json  json: one object per line\n"
         "  --systemd-cgroup        accepted; systemd cgroups are unsupported\n"
+        "  --fallback-runtime PATH  run non-Wasm images with PATH (runc,\n"
+        "                          crun); also $WEFT_OCI_FALLBACK\n"
         "  --debug                 log more\n"
         "  --version               print the versions\n",
         out);
@@ -107,6 +109,9 @@ static int parse_globals(int argc, char **argv, struct oci_globals *g,
       g->log = v;
     else if ((v = oci_opt_value(argc, argv, &i, "--log-format", &missing)))
       format = v;
+    else if ((v = oci_opt_value(argc, argv, &i, "--fallback-runtime",
+                                &missing)))
+      g->fallback = v;
     else if (strcmp(arg, "--systemd-cgroup") == 0)
       *systemd = 1;
     else if (strcmp(arg, "--debug") == 0)
@@ -129,7 +134,7 @@ static int parse_globals(int argc, char **argv, struct oci_globals *g,
 }
 
 int main(int argc, char **argv) {
-  struct oci_globals g = {OCI_ROOT_DEFAULT, NULL, 0, 0};
+  struct oci_globals g = {OCI_ROOT_DEFAULT, NULL, 0, 0, 0, NULL};
   int systemd = 0, version = 0,
       i = parse_globals(argc, argv, &g, &systemd, &version);
   size_t c;
@@ -137,6 +142,7 @@ int main(int argc, char **argv) {
   if (i < 0)
     return OCI_EXIT_FAIL;
   oci_log_setup(g.log, g.log_json, g.debug);
+  g.systemd_cgroup = systemd;
   if (systemd)
     oci_logf("warning", "--systemd-cgroup: systemd cgroups are not "
                         "supported; cgroupsPath is used as a cgroupfs path");
@@ -151,8 +157,16 @@ int main(int argc, char **argv) {
   }
   if (strcmp(argv[i], "ls") == 0)
     argv[i] = "list";
-  for (c = 0; c < sizeof commands / sizeof commands[0]; c++)
-    if (strcmp(argv[i], commands[c].name) == 0)
-      return commands[c].fn(&g, argc - i, argv + i);
+  for (c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+    int status;
+    if (strcmp(argv[i], commands[c].name) != 0)
+      continue;
+    /* A container handed to the fallback runtime is its business. */
+    if (commands[c].fn != oci_cmd_create && commands[c].fn != oci_cmd_run &&
+        commands[c].fn != oci_cmd_list && commands[c].fn != oci_cmd_features &&
+        oci_fallback_dispatch(&g, argc - i, argv + i, &status))
+      return status;
+    return commands[c].fn(&g, argc - i, argv + i);
+  }
   return oci_usage_error("weft-oci", "unknown command '%s'", argv[i]);
 }

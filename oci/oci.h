@@ -15,6 +15,8 @@
 **   harden.c      rlimits, user, capabilities, no_new_privs
 **   seccomp.c     the allow-list (syscalls.def) exported as BPF to a memfd
 **   console.c     process.terminal: a pty whose master goes to the socket
+**   cgroup.c      a memory cgroup at linux.cgroupsPath, best effort
+**   fallback.c    non-Wasm images handed to another runtime (runc, crun)
 **   cmd_*.c       the commands
 **
 ** weft-oci never runs Wasm itself: a container's init process becomes the
@@ -42,10 +44,12 @@
 
 /* The global options (before the command). */
 struct oci_globals {
-  const char *root; /* --root, default OCI_ROOT_DEFAULT */
-  const char *log;  /* --log FILE, or NULL */
-  int log_json;     /* --log-format json */
-  int debug;        /* --debug: also log info lines */
+  const char *root;     /* --root, default OCI_ROOT_DEFAULT */
+  const char *log;      /* --log FILE, or NULL */
+  int log_json;         /* --log-format json */
+  int debug;            /* --debug: also log info lines */
+  int systemd_cgroup;   /* --systemd-cgroup (passed on to a fallback) */
+  const char *fallback; /* --fallback-runtime PATH, or NULL */
 };
 
 /* ---- log.c ---- */
@@ -88,6 +92,8 @@ struct oci_container {
 /* runc's rule: letters, digits, '_', '+', '-', '.', not "." or "..",
 ** at most 1024 bytes. Reports. */
 int oci_check_id(const char *id);
+/* The same check, silent: 0 valid, -1 not. */
+int oci_id_valid(const char *id);
 /* Opens --root, making it (0700) when create is set. Refuses a symlink,
 ** a directory owned by another user or writable by others. Reports;
 ** returns the descriptor or -1. */
@@ -122,6 +128,7 @@ json_t *oci_proc_record(pid_t pid);
 
 /* ---- spec.c ---- */
 struct oci_rlimit {
+  const char *name; /* "RLIMIT_NOFILE" */
   int resource;
   struct rlimit limit;
 };
@@ -191,6 +198,24 @@ int oci_annotations_say_wasm(const json_t *annotations);
 int oci_open_entry(int rootfd, const struct oci_process *p);
 /* 1 when fd starts with the Wasm magic and version 1, else 0. */
 int oci_is_wasm(int fd);
+/* Silently: 1 when p's entrypoint in rootfs is a Wasm module, 0 when it
+** is anything else or cannot be found. */
+int oci_entry_is_wasm(const char *rootfs, const struct oci_process *p);
+
+/* ---- fallback.c ---- */
+/* The configured fallback runtime (--fallback-runtime or
+** $WEFT_OCI_FALLBACK), or NULL. */
+const char *oci_fallback_runtime(const struct oci_globals *g);
+/* create of a container handed to runtime (its ID already reserved under
+** rootfd): records it and runs the runtime's create with argv (the
+** command and its arguments). Returns the exit status. */
+int oci_fallback_create(const struct oci_globals *g, int rootfd, const char *id,
+                        const char *runtime, int argc, char **argv);
+/* When the command in argv names a container handed to a fallback
+** runtime, runs it there: returns 1 with *status its exit status; else 0.
+*/
+int oci_fallback_dispatch(const struct oci_globals *g, int argc, char **argv,
+                          int *status);
 
 /* ---- plan.c ---- */
 /* The "run" object saved in the state: rootfs, preopens, weft options.
@@ -233,6 +258,17 @@ int oci_harden(const struct oci_process *p);
 int oci_seccomp_memfd(void);
 /* The features document's "seccomp" object. */
 json_t *oci_seccomp_features(void);
+
+/* ---- cgroup.c ---- */
+/* Best effort: puts pid in a memory cgroup at cgroupsPath limited to
+** limit bytes; dir gets the cgroup's directory ("" when none was made).
+** Problems are logged, never fatal; returns 0. */
+int oci_cgroup_join(const char *cgroups_path, long long limit, pid_t pid,
+                    char *dir, size_t size);
+/* Adds pid to the cgroup dir (nothing when dir is NULL or ""). */
+int oci_cgroup_add(const char *dir, pid_t pid);
+/* Removes the cgroup dir once its processes are gone. */
+void oci_cgroup_remove(const char *dir);
 
 /* ---- console.c ---- */
 /* Makes a pty, sends its master over the unix socket at sock_path,

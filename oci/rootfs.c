@@ -96,22 +96,43 @@ static int open_on_path(int rootfd, const char *path, const char *name) {
   return -1;
 }
 
-int oci_open_entry(int rootfd, const struct oci_process *p) {
+/* The entrypoint's descriptor, or -1 with errno; reports nothing. */
+static int find_entry(int rootfd, const struct oci_process *p) {
   const char *name = p->args[0];
   char buf[4096];
-  struct stat st;
   int fd;
 
   if (name[0] == '/')
     snprintf(buf, sizeof buf, "%s", name);
   else if (snprintf(buf, sizeof buf, "%s/%s", p->cwd, name) >=
            (int)sizeof buf) {
-    oci_errorf("entrypoint %s: name too long", name);
+    errno = ENAMETOOLONG;
     return -1;
   }
   fd = open_in_root(rootfd, buf);
   if (fd < 0 && errno == ENOENT && strchr(name, '/') == NULL)
     fd = open_on_path(rootfd, env_path(p), name);
+  return fd;
+}
+
+int oci_entry_is_wasm(const char *rootfs, const struct oci_process *p) {
+  int rootfd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd, wasm;
+
+  if (rootfd < 0)
+    return 0;
+  fd = find_entry(rootfd, p);
+  close(rootfd);
+  wasm = fd >= 0 && oci_is_wasm(fd);
+  if (fd >= 0)
+    close(fd);
+  return wasm;
+}
+
+int oci_open_entry(int rootfd, const struct oci_process *p) {
+  const char *name = p->args[0];
+  struct stat st;
+  int fd = find_entry(rootfd, p);
+
   if (fd < 0) {
     oci_errorf("entrypoint %s: %s in the container's rootfs", name,
                errno == EXDEV || errno == ELOOP

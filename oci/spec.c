@@ -182,6 +182,7 @@ static int parse_rlimit(const json_t *r, const char *what,
     oci_errorf("%s: rlimit %s needs numeric hard and soft", what, type);
     return -1;
   }
+  out->name = rlimit_names[i].name;
   out->resource = rlimit_names[i].resource;
   out->limit.rlim_max = json_is_real(hard) || json_integer_value(hard) < 0
                             ? RLIM_INFINITY
@@ -378,6 +379,9 @@ static int parse_linux(const json_t *linux_obj, struct oci_bundle *b) {
     b->memory_limit = json_integer_value(mem);
   b->cgroups_path =
       json_string_value(json_object_get(linux_obj, "cgroupsPath"));
+  if (json_object_get(json_object_get(linux_obj, "resources"), "cpu") != NULL)
+    oci_logf("warning", "linux.resources.cpu is not applied: weft-oci "
+                        "limits memory, fuel and time, not CPU shares");
   return 0;
 }
 

@@ -28,7 +28,7 @@
 
 #include "oci.h"
 
-int oci_check_id(const char *id) {
+int oci_id_valid(const char *id) {
   size_t i, n = strlen(id);
 
   for (i = 0; i < n; i++) {
@@ -36,8 +36,14 @@ int oci_check_id(const char *id) {
     if (!isalnum(ch) && ch != '_' && ch != '+' && ch != '-' && ch != '.')
       break;
   }
-  if (n == 0 || n > 1024 || i < n || strcmp(id, ".") == 0 ||
-      strcmp(id, "..") == 0) {
+  return n == 0 || n > 1024 || i < n || strcmp(id, ".") == 0 ||
+                 strcmp(id, "..") == 0
+             ? -1
+             : 0;
+}
+
+int oci_check_id(const char *id) {
+  if (oci_id_valid(id) != 0) {
     oci_errorf("invalid container ID '%s' (letters, digits, '_', '+', '-', "
                "'.'; not '.' or '..')",
                id);

@@ -370,6 +370,22 @@ mkbundle "$TMP/mem2" 'c["process"]["args"] = ["/probe.wasm", "5"]' \
 oci run --bundle "$TMP/mem2" mem2
 expect_status 5 "a limit below one page still allows one page"
 
+# A memory cgroup at cgroupsPath, when this machine lets us make one.
+CG=/weft-oci-test-$$
+if [ -w /sys/fs/cgroup/memory/cgroup.procs ] || [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+    mkbundle "$TMP/cg" 'c["process"]["args"] = ["/sleeper.wasm"]' \
+        "c['linux'] = {'cgroupsPath': '$CG/cg1', 'resources': {'memory': {'limit': 67108864}}}"
+    create cg1 "$TMP/cg"
+    oci start cg1
+    check "cgroupsPath: init is in the memory cgroup" grep -q ":$CG/cg1\$" "/proc/$(cat "$TMP/cg1.pid")/cgroup"
+    oci delete --force cg1
+    check "delete removes the cgroup" bash -c "! grep -rqs . /sys/fs/cgroup/memory$CG/cg1/cgroup.procs /sys/fs/cgroup$CG/cg1/cgroup.procs && [ ! -d /sys/fs/cgroup/memory$CG/cg1 ] && [ ! -d /sys/fs/cgroup$CG/cg1 ]"
+    rmdir "/sys/fs/cgroup/memory$CG" "/sys/fs/cgroup$CG" 2>/dev/null
+else
+    echo "skip: no writable memory cgroup"
+    t_skip=$((t_skip + 1))
+fi
+
 # ---- annotations -------------------------------------------------------------------------
 mkbundle "$TMP/fuel" 'c["annotations"] = {"weft.fuel": "10"}'
 oci run --bundle "$TMP/fuel" a1
@@ -560,6 +576,63 @@ stderr=$(cat "$TMP/o1.err")
 expect_status 1 "a --root owned by another user: status 1"
 expect_stderr_has "owned by uid 65534" "a --root owned by another user: message"
 check "nothing made in it" [ ! -e "$TMP/otherroot/o1" ]
+
+# A create that died half-way (a directory, no state.json) reads as
+# stopped and is removed by delete --force.
+mkdir -m 700 "$STATE/half"
+oci state half
+check "a half-created container reads as stopped" jq -e '.status == "stopped" and .id == "half"' "$TMP/stdout" >/dev/null
+oci delete --force half
+expect_status 0 "delete --force of a half-created container"
+no_state half "delete --force of a half-created container"
+# A container whose init died before start: start fails, delete cleans up.
+create dead "$SLEEP"
+kill -KILL "$(cat "$TMP/dead.pid")"
+check "init killed before start: stopped" wait_status dead stopped
+oci start dead
+expect_status 1 "start after init died: status 1"
+oci delete dead
+expect_status 0 "delete of a container whose init died"
+no_state dead "delete of a container whose init died"
+
+# ---- a fallback runtime for a native image -----------------------------------------------
+FB=$(command -v runc || command -v crun)
+mkdir -p "$TMP/native-fb/rootfs"
+printf '#include <stdio.h>\nint main(int c, char **v) { printf("native %%s\\n", c > 1 ? v[1] : ""); return 0; }\n' >"$TMP/nat.c"
+if [ -n "$FB" ] && cc -static -O1 -o "$TMP/native-fb/rootfs/native" "$TMP/nat.c" 2>/dev/null; then
+    (cd "$TMP/native-fb" && "$FB" spec >/dev/null 2>&1)
+    python3 - "$TMP/native-fb/config.json" <<'EOF2'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["/native", "fell-back"]
+c["process"]["terminal"] = False
+c["root"]["readonly"] = True
+json.dump(c, open(sys.argv[1], "w"))
+EOF2
+    create fb1 "$TMP/native-fb"
+    expect_status 1 "a native image without a fallback runtime: status 1"
+    expect_stderr_has "configure a fallback runtime" "the refusal says how to configure a fallback"
+    "$OCI" --root "$STATE" --fallback-runtime "$FB" create --bundle "$TMP/native-fb" fb1 \
+        >"$TMP/fb1.out" 2>"$TMP/fb1.err" </dev/null
+    status=$?
+    stderr=$(cat "$TMP/fb1.err")
+    last_cmd="weft-oci --fallback-runtime $FB create fb1"
+    expect_status 0 "create of a native image with --fallback-runtime $(basename "$FB")"
+    check "the container records its runtime" grep -qx "$FB" "$STATE/fb1/fallback"
+    oci start fb1
+    expect_status 0 "start is handed to the fallback runtime"
+    check "the fallback runtime ran the native program" wait_file_has "$TMP/fb1.out" "native fell-back"
+    check "state is the fallback runtime's" wait_status fb1 stopped
+    oci delete fb1
+    expect_status 0 "delete is handed to the fallback runtime"
+    no_state fb1 "delete of a fallback container"
+    WEFT_OCI_FALLBACK=$FB "$OCI" --root "$STATE" create --bundle "$B" fb2 >"$TMP/fb2.out" 2>&1 </dev/null
+    check "a Wasm image stays with weft when a fallback is configured" [ ! -e "$STATE/fb2/fallback" ]
+    oci delete --force fb2
+else
+    echo "skip: no runc/crun or no static C library for the fallback test"
+    t_skip=$((t_skip + 1))
+fi
 
 # ---- a caller without root (rootless): its own --root, its own uid -----------------------------
 RL=$TMP/rootless
