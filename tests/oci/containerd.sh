@@ -89,10 +89,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "-- images (scripts/oci-image.sh in a private podman store, saved as oci-archive)"
-images=(hello speedtest1)
+images=(hello speedtest1 native)
 [ -n "$reference" ] && images=(native)
 PODMAN="${P[*]}" WEFT_OCI_OUT=$T/images bash scripts/oci-image.sh "${images[@]}" >"$T/images.log" 2>&1
 cat "$T/images.log"
+have_native=0
+if [ -z "$reference" ] && "${P[@]}" save -q --format oci-archive -o "$T/native.tar" \
+    localhost/weft-hello-native >/dev/null 2>&1; then
+    have_native=1
+fi
 "${P[@]}" save -q --format oci-archive -o "$T/hello.tar" "${IMG%:latest}" >/dev/null 2>&1 ||
     { echo "FAIL: cannot build and save ${IMG%:latest} (see above)"; echo "0 passed, 1 failed"; exit 1; }
 have_st=0
@@ -122,7 +127,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
 [plugins."io.containerd.internal.v1.opt"]
   path = "$T/opt"
 EOF
-containerd --config "$T/config.toml" >"$T/containerd.log" 2>&1 </dev/null &
+# The shim runs weft-oci with containerd's environment: WEFT_OCI_FALLBACK
+# hands non-Wasm images (a pod's pause container, say) to runc.
+fallback=""
+[ -z "$reference" ] && fallback=$(command -v runc)
+WEFT_OCI_FALLBACK=$fallback containerd --config "$T/config.toml" >"$T/containerd.log" 2>&1 </dev/null &
 CTRD_PID=$!
 if ! poll 30 "${C[@]}" version; then
     echo "FAIL: containerd did not answer on $SOCK"
@@ -138,6 +147,11 @@ check "... the image is there as $IMG" has_line "$IMG" "$stdout"
 if [ "$have_st" = 1 ]; then
     run 60 "${C[@]}" images import "$T/st.tar"
     check "ctr images import of weft-speedtest1" test "$status" -eq 0
+fi
+
+if [ "$have_native" = 1 ]; then
+    run 60 "${C[@]}" images import "$T/native.tar"
+    check "ctr images import of weft-hello-native" test "$status" -eq 0
 fi
 
 echo "-- ctr run --runc-binary $(basename "$RUNTIME_BIN")"
@@ -189,6 +203,19 @@ elif [ -z "$reference" ]; then
     t_skip=$((t_skip + 1))
 fi
 
+if [ "$have_native" = 1 ] && [ -n "$fallback" ]; then
+    run 60 "${C[@]}" run --runc-binary "$RUNTIME_BIN" --runc-root "$RUNC_ROOT" --fifo-dir "$T/fifo" \
+        --rm localhost/weft-hello-native:latest ct-native /hello hello native
+    check "a native image through weft-oci's fallback (WEFT_OCI_FALLBACK=runc)" eval \
+        '[ "$status" -eq 0 ] && has_line "argv[0]=/hello" "$stdout" && has_line "argv[2]=native" "$stdout"'
+    run 60 "${C[@]}" run --runc-binary "$RUNTIME_BIN" --runc-root "$RUNC_ROOT" --fifo-dir "$T/fifo" \
+        --rm localhost/weft-hello-native:latest ct-native2 /hello exit 4
+    check "... its exit code (4)" test "$status" -eq 4
+elif [ -z "$reference" ]; then
+    echo "SKIP: no native image or no runc: no fallback test"
+    t_skip=$((t_skip + 1))
+fi
+
 echo "-- ctr task kill of a running ctr run"
 timeout -k 5 120 "${RUN[@]}" --rm "$IMG" ct-term "$PROG" sleep forever \
     >"$T/logs/ct-term.out" 2>"$T/logs/ct-term.err" </dev/null &
@@ -220,6 +247,14 @@ run 30 "${C[@]}" task ps ct-bg
 check "ctr task ps lists the task's process ($task_pid)" \
     eval '[ "$status" -eq 0 ] && awk "NR > 1 { print \$1 }" <<<"$stdout" | grep -qx "$task_pid"'
 check "... a live process" test -n "$task_pid" -a -d "/proc/${task_pid:-none}"
+if [ -z "$reference" ]; then
+    stdout=$(readlink "/proc/${task_pid:-none}/exe")
+    check "... which is weft" test "$(basename "${stdout:-none}")" = weft
+    stdout=$(grep -E '^(NoNewPrivs|CapEff|Seccomp):' "/proc/${task_pid:-none}/status" 2>/dev/null)
+    check "... with no_new_privs, no capabilities and a seccomp filter" eval \
+        'grep -qx "NoNewPrivs:[[:space:]]*1" <<<"$stdout" && grep -qx "CapEff:[[:space:]]*0*" <<<"$stdout" &&
+         grep -qx "Seccomp:[[:space:]]*2" <<<"$stdout"'
+fi
 run 60 "${C[@]}" task exec --fifo-dir "$T/fifo" --exec-id e1 ct-bg "$PROG" hello from-exec
 check "ctr task exec runs a second program" has_line "argv[2]=from-exec" "$stdout"
 check "... exit 0" test "$status" -eq 0

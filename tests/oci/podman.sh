@@ -269,6 +269,25 @@ run 30 "${P[@]}" logs wt-mem
 check "--memory 64m: a clear trap in podman logs" has_text "trap: out of bounds memory access" "$stdout$stderr"
 check "... and weft's word that the limit refused a grow" has_text "memory.grow past --max-memory was refused" "$stdout$stderr"
 "${P[@]}" rm -f wt-mem >/dev/null 2>&1
+
+# weft-oci also puts the process in a memory cgroup at linux.cgroupsPath
+# (best effort; this VM has cgroup v1's memory controller), so weft's own
+# allocations are bounded too; delete removes it.
+run 60 "${P[@]}" run -d --name wt-memcg --memory 64m "$IMG" sleep forever
+memcg_id=$stdout
+check "a container with --memory starts" poll 30 logs_have wt-memcg sleeping
+cgpath=$(jq -r '.linux.cgroupsPath // empty' \
+    "$T/podman/storage/overlay-containers/$memcg_id/userdata/config.json" 2>/dev/null)
+cgdir=/sys/fs/cgroup/memory$cgpath
+[ -f /sys/fs/cgroup/cgroup.controllers ] && cgdir=/sys/fs/cgroup$cgpath
+pid=$(inspect wt-memcg '{{.State.Pid}}')
+stdout="cgroupsPath=$cgpath pid=$pid; $(cat "$cgdir/memory.limit_in_bytes" "$cgdir/memory.max" 2>/dev/null | tr '\n' ' ')"
+last_cmd="cat $cgdir/memory.{limit_in_bytes,max,cgroup.procs}"
+check "--memory 64m: the process is in a memory cgroup of 64 MiB" eval \
+    '[ -n "$cgpath" ] && grep -qx "$pid" "$cgdir/cgroup.procs" 2>/dev/null &&
+     grep -qx 67108864 "$cgdir/memory.limit_in_bytes" "$cgdir/memory.max" 2>/dev/null'
+run 60 "${P[@]}" rm -f -t 1 wt-memcg
+check "... which rm removes" eval '[ -n "$cgpath" ] && [ ! -e "$cgdir" ]'
 run 120 "${P[@]}" run --rm "$IMG" grow 100
 check "without --memory the same program grows to 100 MiB" has_line "grew 100 MiB" "$stdout"
 
@@ -316,6 +335,32 @@ if [ -z "$reference" ]; then
     native_id=$(inspect wt-native '{{.Id}}')
     "${P[@]}" rm -f wt-native >/dev/null 2>&1
     check "... no weft-oci state left" test -z "$(state_of "$native_id")"
+
+    echo "-- a fallback runtime for non-Wasm images (--fallback-runtime runc)"
+    if runc_bin=$(command -v runc); then
+        cat >"$T/bin/runtime-fb" <<EOF
+#!/bin/sh
+exec "$RUNTIME_BIN" --root "$STATE" --fallback-runtime "$runc_bin" "\$@"
+EOF
+        chmod 0755 "$T/bin/runtime-fb"
+        run 60 "${P[@]}" run --rm --runtime "$T/bin/runtime-fb" --cidfile "$T/fb.cid" \
+            localhost/weft-hello-native hello native
+        check "the native image runs through weft-oci's fallback" eval \
+            '[ "$status" -eq 0 ] && has_line "argv[0]=/hello" "$stdout" && has_line "argv[2]=native" "$stdout"'
+        check "... and leaves no state" test -z "$(state_of "$(cat "$T/fb.cid" 2>/dev/null)")"
+        run 60 "${P[@]}" run --rm --runtime "$T/bin/runtime-fb" "$IMG" hello wasm
+        check "the Wasm image still runs under weft with the fallback set" \
+            eval '[ "$status" -eq 0 ] && has_line "argv[0]=/hello.wasm" "$stdout"'
+        run 60 "${P[@]}" run -d --name wt-fb --runtime "$T/bin/runtime-fb" localhost/weft-hello-native sleep forever
+        check "a native container through the fallback: -d" poll 30 logs_have wt-fb sleeping
+        run 60 "${P[@]}" stop -t 1 wt-fb
+        check "... stop (SIGKILL: it is pid 1 in runc's pid namespace)" test "$(inspect wt-fb '{{.State.ExitCode}}')" = 137
+        run 60 "${P[@]}" rm wt-fb
+        check "... rm" test "$status" -eq 0
+    else
+        echo "SKIP: runc not installed: no fallback test"
+        t_skip=$((t_skip + 1))
+    fi
 
     echo "-- --runtime PATH (weft-oci itself, its default --root)"
     run 60 "${P[@]}" run --rm --runtime "$WEFT_OCI" --cidfile "$T/direct.cid" "$IMG" hello direct
