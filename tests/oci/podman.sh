@@ -318,6 +318,20 @@ check "... after doing some work" has_line "tick 0" "$stdout"
 run 60 "${P[@]}" run --rm --annotation weft.deadline=1 "$IMG" tick
 check "weft.deadline: the program is stopped (exit 3)" test "$status" -eq 3
 check "... and stderr says why" eval 'has_text "deadline" "$stderr" || has_text "interrupted" "$stderr"'
+run 60 "${P[@]}" run --name wt-account --cidfile "$T/acc1.cid" --annotation weft.account=weft-run.json "$IMG" exit 9
+bundle=$T/podman/storage/overlay-containers/$(cat "$T/acc1.cid" 2>/dev/null)/userdata
+stdout=$(cat "$bundle/weft-run.json" 2>/dev/null)
+check "weft.account: weft's record of the run is in the bundle" \
+    eval '[ "$(jq -r .exit_status <<<"$stdout" 2>/dev/null)" = 9 ]'
+"${P[@]}" rm -f wt-account >/dev/null 2>&1
+# The record must not replace a file of the bundle (an image's annotations
+# reach the config too): podman's config.json must survive.
+run 60 "${P[@]}" run --name wt-account2 --cidfile "$T/acc2.cid" --annotation weft.account=config.json "$IMG" hello
+bundle=$T/podman/storage/overlay-containers/$(cat "$T/acc2.cid" 2>/dev/null)/userdata
+stdout=$(head -c 300 "$bundle/config.json" 2>/dev/null)
+check "weft.account=config.json leaves the bundle's config.json as it was" \
+    eval 'jq -e .ociVersion "$bundle/config.json" >/dev/null 2>&1'
+"${P[@]}" rm -f wt-account2 >/dev/null 2>&1
 run 60 "${P[@]}" run --name wt-bad-annot --annotation weft.no-such-thing=1 "$IMG" hello
 check "an unknown weft.* annotation is refused" test "$status" -ne 0
 check "... naming it" has_text "weft.no-such-thing" "$stderr"
