@@ -22,6 +22,7 @@ struct run_options {
   const char *path;   /* the module file */
   const char *invoke; /* export to call, or NULL for _start */
   const char *argv0;  /* --argv0: WASI's argv[0] instead of path */
+  const char *name;   /* the module in messages: argv0, else path */
   int seccomp_fd;     /* --seccomp-bpf FD, or -1 */
   int max_memory_set; /* --max-memory was given */
   int argc;           /* ARGS after the file: program arguments */
@@ -116,7 +117,7 @@ void cli_usage_run(FILE *out) {
       "                          (default: guard pages on 64-bit hosts)\n"
       "  --invoke NAME           call the exported function NAME\n"
       "  --argv0 NAME            the program's argv[0] (default: FILE as\n"
-      "                          written)\n"
+      "                          written), also FILE's name in messages\n"
       "  --seccomp-bpf FD        before instantiating, install the classic\n"
       "                          BPF seccomp filter read from descriptor FD\n"
       "                          (weft-oci passes its allow-list this way)\n"
@@ -519,6 +520,7 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
       cli_outfile_open(opt->account, &opt->account_out) != 0)
     return CLI_EXIT_USAGE;
   opt->path = argv[i++];
+  opt->name = opt->argv0 != NULL ? opt->argv0 : opt->path;
   if (i < argc && strcmp(argv[i], "--") == 0)
     i++;
   opt->argc = argc - i;
@@ -554,7 +556,7 @@ static int define_host_imports(weft_engine *engine, weft_linker *linker,
     if (opt->ndirs != 0 || opt->nenv != 0 || opt->nlisten != 0)
       cli_errorf("warning: %s does not import WASI; --dir/--env/--tcplisten "
                  "are ignored",
-                 opt->path);
+                 opt->name);
     return CLI_EXIT_OK;
   }
   argv = malloc(((size_t)opt->argc + 1) * sizeof *argv);
@@ -630,19 +632,19 @@ static int find_entry(const struct run_options *opt, const weft_module *module,
     fflush(stdout);
     if (opt->invoke != NULL)
       fprintf(stderr,
-              "weft: %s: no export named '%s'; exported functions: ", opt->path,
+              "weft: %s: no export named '%s'; exported functions: ", opt->name,
               name);
     else
       fprintf(stderr,
               "weft: %s: no '_start' function to run; use --invoke NAME with "
               "one of the exported functions: ",
-              opt->path);
+              opt->name);
     list_exported_funcs(stderr, module);
     fputc('\n', stderr);
     return CLI_EXIT_USAGE;
   }
   if (ext.kind != WEFT_EXTERN_FUNC) {
-    cli_errorf("%s: export '%s' is a %s, not a function", opt->path, name,
+    cli_errorf("%s: export '%s' is a %s, not a function", opt->name, name,
                cli_extern_kind_name(ext.kind));
     return CLI_EXIT_USAGE;
   }
@@ -665,7 +667,7 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
   weft_func_type(func, &params, &nparams, &results, &nresults);
   if ((uint32_t)nargs != nparams) {
     fflush(stdout);
-    fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->path, name,
+    fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->name, name,
             nparams, nparams == 1 ? "" : "s");
     print_types(stderr, params, nparams);
     fprintf(stderr, ", got %d\n", nargs);
@@ -689,7 +691,7 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
   memset(&err, 0, sizeof err);
   if (weft_func_call(engine, func, args, nparams, vals, nresults, &err) !=
       WEFT_OK) {
-    rc = cli_report(opt->path, &err);
+    rc = cli_report(opt->name, &err);
     goto done;
   }
   for (i = 0; i < nresults; i++) {
@@ -718,7 +720,7 @@ static void print_account(FILE *f, const struct run_options *opt,
     pages = weft_memory_size(mem.of.memory) / 65536;
   cli_clock_now(&now);
   fputs("{\n  \"module\": \"", f);
-  for (const char *p = opt->path; *p; p++) /* JSON string escapes */
+  for (const char *p = opt->name; *p; p++) /* JSON string escapes */
     if (*p == '"' || *p == '\\')
       fprintf(f, "\\%c", *p);
     else if ((unsigned char)*p < 0x20)
@@ -798,7 +800,7 @@ static void note_memory_limit(const struct run_options *opt,
     cli_errorf("%s: memory.grow past --max-memory was refused (memory %llu "
                "bytes, limit %llu): the program most likely ran out of "
                "memory",
-               opt->path, (unsigned long long)size, (unsigned long long)limit);
+               opt->name, (unsigned long long)size, (unsigned long long)limit);
 }
 
 /* --attest: the handshake before anything is instantiated; then the
@@ -872,7 +874,7 @@ int cmd_run(int argc, char **argv) {
   }
   memset(&err, 0, sizeof err);
   if (weft_linker_new(engine, &linker, &err) != WEFT_OK) {
-    rc = cli_report(opt.path, &err);
+    rc = cli_report(opt.name, &err);
     goto done;
   }
   rc = define_host_imports(engine, linker, &opt, module, &wasi);
@@ -891,7 +893,7 @@ int cmd_run(int argc, char **argv) {
   }
   memset(&err, 0, sizeof err);
   if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
-    rc = cli_report(opt.path, &err);
+    rc = cli_report(opt.name, &err);
     goto done;
   }
   rc = find_entry(&opt, module, instance, &func);
@@ -903,7 +905,7 @@ int cmd_run(int argc, char **argv) {
 done:
   fflush(stdout);
   if (opt.meter.deadline_hit)
-    cli_errorf("%s: stopped: the --deadline of %g s passed", opt.path,
+    cli_errorf("%s: stopped: the --deadline of %g s passed", opt.name,
                opt.deadline);
   if (opt.account != NULL && engine != NULL &&
       write_account(&opt, engine, instance, wasi, &started, rc) != 0 &&

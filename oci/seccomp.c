@@ -45,6 +45,18 @@ static int allow(scmp_filter_ctx ctx, const char *name) {
   return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
 }
 
+/* One argument comparison, every field set (libseccomp's SCMP_A* macros
+** leave datum_b implicit, which -Wmissing-field-initializers rejects). */
+static struct scmp_arg_cmp arg_cmp(unsigned arg, enum scmp_compare op,
+                                   scmp_datum_t a, scmp_datum_t b) {
+  struct scmp_arg_cmp c;
+  c.arg = arg;
+  c.op = op;
+  c.datum_a = a;
+  c.datum_b = b;
+  return c;
+}
+
 static int add_conditional(scmp_filter_ctx ctx) {
   static const unsigned long ioctls[] = {TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO};
   size_t i;
@@ -52,15 +64,15 @@ static int add_conditional(scmp_filter_ctx ctx) {
 
   for (i = 0; i < sizeof ioctls / sizeof ioctls[0]; i++)
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-                           SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+                           arg_cmp(1, SCMP_CMP_EQ, ioctls[i], 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-                         SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+                         arg_cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-                         SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+                         arg_cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                         SCMP_A2(SCMP_CMP_EQ, SIGABRT));
+                         arg_cmp(2, SCMP_CMP_EQ, SIGABRT, 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
-                         SCMP_A2(SCMP_CMP_EQ, 0));
+                         arg_cmp(2, SCMP_CMP_EQ, 0, 0));
   rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
   return rc;
 }

@@ -108,7 +108,7 @@ struct weft_memory {
   bool has_max;  /* declared max (for import matching) */
   u32 decl_max;
   bool limit_refused; /* a grow failed on the engine's max_memory_bytes */
-  u64 reserved; /* bytes of address space reserved (guard pages), or 0 */
+  u64 reserved;       /* bytes of address space reserved (guard pages), or 0 */
   weft_memory *next_reserved; /* the engine's list of reservations */
 };
 

@@ -47,6 +47,8 @@ G=$(wasm grow_trap) || exit 1
 weft run --max-memory 1M "$G"
 expect_status 3 "growing past --max-memory, then trapping"
 expect_stderr_has "memory.grow past --max-memory was refused" "the trap names the memory limit"
+weft run --argv0 /guest/grow.wasm --max-memory 1M "$G"
+expect_stderr_has "weft: /guest/grow.wasm: memory.grow" "messages name the module by --argv0"
 weft run --max-memory 64M --invoke _start "$A0"
 expect_status 7 "no note when no grow was refused"
 case $stderr in *"--max-memory was refused"*) not_ok "no memory note without a refused grow";; *) ok;; esac

@@ -80,6 +80,10 @@ for tool in wat2wasm jq python3; do
     fi
 done
 
+# The interpreter itself, not a version manager's shim (which costs a
+# second per call here).
+PY=$(python3 -c 'import sys; print(sys.executable)')
+
 # oci ARGS...: runs weft-oci with our --root; sets status, stdout, stderr.
 # Commands that leave a container behind (create, exec --detach) must not
 # use it: the container keeps their stdout; see create() instead.
@@ -140,7 +144,7 @@ mkbundle() {
     shift
     mkdir -p "$dir/rootfs/sub"
     cp "$TMP"/{probe,sleeper,writer,grow}.wasm "$dir/rootfs/"
-    python3 - "$dir/config.json" "$@" <<'EOF'
+    "$PY" - "$dir/config.json" "$@" <<'EOF'
 import json, sys
 c = {"ociVersion": "1.0.2",
      "process": {"args": ["/probe.wasm"], "env": ["PATH=/bin"], "cwd": "/",
@@ -401,6 +405,25 @@ oci run --bundle "$TMP/aot" a3
 expect_status 7 "weft.aot=true runs compiled code"
 check "weft.aot filled the cache under --root" bash -c "ls '$STATE/.aot-cache/0' | grep -q ."
 
+# weft.protected-dir: a bind mount whose files are stored encrypted.
+mkdir -p "$TMP/vol-p"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/pfs.key"
+mkbundle "$TMP/pfs" 'c["process"]["args"] = ["/writer.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
+    "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': '$TMP/pfs.key'}"
+oci run --bundle "$TMP/pfs" a4
+expect_status 0 "weft.protected-dir with weft.key-file"
+check "the protected file is on the host, not in clear" bash -c "[ -s '$TMP/vol-p/out.txt' ] && ! grep -q hi '$TMP/vol-p/out.txt'"
+mkbundle "$TMP/pfs2" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
+    "c['annotations'] = {'weft.protected-dir': '/data'}"
+oci run --bundle "$TMP/pfs2" a5
+expect_status 1 "weft.protected-dir without weft.key-file: status 1"
+expect_stderr_has "go together" "weft.protected-dir without weft.key-file: message"
+no_state a5 "weft.protected-dir without weft.key-file"
+mkbundle "$TMP/pfs3" "c['annotations'] = {'weft.protected-dir': '/nowhere', 'weft.key-file': '$TMP/pfs.key'}"
+oci run --bundle "$TMP/pfs3" a6
+expect_status 1 "weft.protected-dir naming no bind mount: status 1"
+
 # ---- a terminal over --console-socket -------------------------------------------------------
 cat >"$TMP/console.py" <<'EOF'
 import array, os, socket, sys
@@ -427,7 +450,7 @@ while True:
 open(out, "wb").write(got)
 EOF
 mkbundle "$TMP/tty" 'c["process"]["terminal"] = True' 'c["process"]["args"] = ["/probe.wasm", "on-a-tty"]'
-timeout 30 python3 "$TMP/console.py" "$TMP/console.sock" "$TMP/console.out" &
+timeout 30 "$PY" "$TMP/console.py" "$TMP/console.sock" "$TMP/console.out" &
 BG+=($!)
 for i in $(seq 300); do [ -e "$TMP/console.out.ready" ] && break; sleep 0.1; done
 create t1 "$TMP/tty" --console-socket "$TMP/console.sock"
@@ -515,7 +538,7 @@ cp "$TMP/probe.wasm" "$TMP/outside/host.wasm"
 mkbundle "$TMP/escape"
 ln -s ../../outside/host.wasm "$TMP/escape/rootfs/rel.wasm"
 ln -s "$TMP/outside/host.wasm" "$TMP/escape/rootfs/abs.wasm"
-python3 - "$TMP/escape/config.json" <<'EOF'
+"$PY" - "$TMP/escape/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1])); c["process"]["args"] = ["/rel.wasm"]
 json.dump(c, open(sys.argv[1], "w"))
@@ -527,7 +550,7 @@ mkbundle "$TMP/native" 'c["process"]["args"] = ["/bin/sh"]'
 mkdir -p "$TMP/native/rootfs/bin"
 printf '#!/bin/sh\necho native\n' >"$TMP/native/rootfs/bin/sh"
 refuse bad8 "a non-Wasm entrypoint" "weft-oci runs WebAssembly modules; /bin/sh is not one" "$TMP/native"
-python3 - "$TMP/native/config.json" <<'EOF'
+"$PY" - "$TMP/native/config.json" <<'EOF'
 import json, sys
 c = json.load(open(sys.argv[1])); c["annotations"] = {"module.wasm.image/variant": "compat"}
 json.dump(c, open(sys.argv[1], "w"))
@@ -601,7 +624,7 @@ mkdir -p "$TMP/native-fb/rootfs"
 printf '#include <stdio.h>\nint main(int c, char **v) { printf("native %%s\\n", c > 1 ? v[1] : ""); return 0; }\n' >"$TMP/nat.c"
 if [ -n "$FB" ] && cc -static -O1 -o "$TMP/native-fb/rootfs/native" "$TMP/nat.c" 2>/dev/null; then
     (cd "$TMP/native-fb" && "$FB" spec >/dev/null 2>&1)
-    python3 - "$TMP/native-fb/config.json" <<'EOF2'
+    "$PY" - "$TMP/native-fb/config.json" <<'EOF2'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["process"]["args"] = ["/native", "fell-back"]
