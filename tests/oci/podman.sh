@@ -51,8 +51,15 @@ T=$OCI_TMP
 STATE=$T/state
 mkdir -p "$STATE" "$T/bin" "$T/vol" "$T/db" "$T/outside"
 
+# conmon gives the runtime an environment of its own: the sanitizers'
+# settings of an ASan build (scripts/test.sh --asan) go in the wrapper.
+san_env=""
+for v in ASAN_OPTIONS UBSAN_OPTIONS; do
+    [ -n "${!v:-}" ] && san_env+="export $v='${!v}'"$'\n'
+done
 cat >"$T/bin/runtime" <<EOF
 #!/bin/sh
+$san_env
 exec "$RUNTIME_BIN" --root "$STATE" "\$@"
 EOF
 chmod 0755 "$T/bin/runtime"
@@ -354,6 +361,7 @@ if [ -z "$reference" ]; then
     if runc_bin=$(command -v runc); then
         cat >"$T/bin/runtime-fb" <<EOF
 #!/bin/sh
+$san_env
 exec "$RUNTIME_BIN" --root "$STATE" --fallback-runtime "$runc_bin" "\$@"
 EOF
         chmod 0755 "$T/bin/runtime-fb"
