@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # podman.sh — weft-oci under Debian's podman (issue 13, "Must show" 1):
 # run with output and exit code, -d + logs + stop (SIGTERM, then SIGKILL
-# after --time) + rm, -t, -i, exec, -e, -w, volumes (:ro enforced inside
-# the program), --memory (a trap when the program grows past it),
-# pause/unpause, the process's hardening, weft.* annotations, speedtest1
-# with its database in a volume, and 20 containers started concurrently
-# with nothing left behind after rm.
+# after --time) + kill + rm + start again, -t, -i, exec (-e, -i, -t), -e,
+# -w, volumes (:ro enforced inside the program, no way out of them or of
+# the rootfs), --read-only, --tmpfs, --user, --memory (a trap and weft's
+# message when the program grows past it; the memory cgroup),
+# pause/unpause, the process's hardening (/proc: no_new_privs, no
+# capabilities, seccomp), weft.* annotations (fuel, deadline, account,
+# unknown keys refused), speedtest1 with its database in a volume, a
+# native image refused and then run through --fallback-runtime runc, and
+# 20 containers started concurrently with no state and no process left
+# after rm.
 #
 # Rootful, with a private podman (podman_private in lib.bash: storage, run
 # root, tmp dir, volumes, network configuration, events log and a
