@@ -8,11 +8,16 @@
 #
 #   ctr run --runc-binary weft-oci   (what a runtime's BinaryName does):
 #                                    output, exit code, the image's
-#                                    entrypoint, --env, bind mounts (ro
-#                                    enforced), --memory-limit
-#   ctr run -d, ctr task ls/ps/exec/pause/resume/kill, ctr task kill of a
-#   foreground ctr run (exit code 143), then nothing left: no containers,
-#   no tasks, no state under the runc root, no shim or weft processes.
+#                                    entrypoint, --env, --cwd, bind mounts
+#                                    (ro enforced), --memory-limit,
+#                                    speedtest1 with its database mounted
+#   the native image through weft-oci's fallback (WEFT_OCI_FALLBACK=runc
+#   in containerd's environment, as a Kubernetes node would set it for the
+#   pause container)
+#   ctr run -d, ctr task ls/ps/exec/pause/resume/kill (the task is weft,
+#   hardened), ctr task kill of a foreground ctr run (exit code 143), then
+#   nothing left: no containers, no tasks, no state under the runc root,
+#   no shim or weft processes.
 #
 # The shim is given --runc-root (a private state directory for weft-oci)
 # and ctr a private --fifo-dir. Without containerd, ctr or podman (needed
