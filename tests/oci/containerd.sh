@@ -110,6 +110,9 @@ if [ -z "$reference" ] && "${P[@]}" save -q --format oci-archive -o "$T/st.tar" 
     have_st=1
 fi
 
+# podman's conmon writes files such as "oom" into its working directory:
+# work in the temporary directory from here on.
+cd "$T" || exit 2
 echo "-- containerd on $SOCK"
 cat >"$T/config.toml" <<EOF
 version = 2

@@ -125,6 +125,7 @@ oci_tmp_setup() {
 oci_tmp_remove() {
     [ -n "${OCI_TMP:-}" ] && [ -d "$OCI_TMP" ] || return 0
     local m
+    cd / || return 0
     for m in $(awk -v d="$OCI_TMP/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
         umount -l "$m" 2>/dev/null
     done

@@ -94,6 +94,9 @@ if ! "${P[@]}" image exists "$IMG"; then
 fi
 have_st=0
 "${P[@]}" image exists "$IMG_ST" && have_st=1
+# podman's conmon writes files such as "oom" into its working directory:
+# work in the temporary directory from here on.
+cd "$T" || exit 2
 
 # state_of ID: what weft-oci keeps for the container ID (empty: nothing)
 state_of() { ls -A "$STATE" 2>/dev/null | grep -F -- "${1:-none}"; }
