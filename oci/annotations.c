@@ -114,9 +114,12 @@ static int apply_one(const struct oci_bundle *b, json_t *run,
     json_object_set_new(run, "aot", json_boolean(value[0] == 't'));
     return 0;
   case NAME:
-    if (value[0] == '\0' || strchr(value, '/') != NULL ||
-        strcmp(value, ".") == 0 || strcmp(value, "..") == 0)
-      return bad(a, value, "a file name in the bundle, without '/'");
+    /* Not the bundle's own files: the record must not replace them. */
+    if (value[0] == '\0' || value[0] == '.' || strchr(value, '/') != NULL ||
+        strcmp(value, "config.json") == 0 || strcmp(value, "rootfs") == 0)
+      return bad(a, value,
+                 "a new file name in the bundle, without '/', not starting "
+                 "with '.', not config.json or rootfs");
     snprintf(path, sizeof path, "%s/%s", b->dir, value);
     json_object_set_new(run, "account", json_string(path));
     return 0;

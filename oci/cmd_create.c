@@ -33,7 +33,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -70,9 +69,10 @@ static int parse_create(const char *cmd, int argc, char **argv,
                "--preserve-fds %s: not passed on (WASI cannot name "
                "them)",
                v);
+    else if (strcmp(arg, "--detach") == 0 || strcmp(arg, "-d") == 0)
+      o->detach = 1;
     else if (strcmp(arg, "--no-pivot") == 0 ||
-             strcmp(arg, "--no-new-keyring") == 0 ||
-             strcmp(arg, "--detach") == 0 || strcmp(arg, "-d") == 0)
+             strcmp(arg, "--no-new-keyring") == 0)
       continue;
     else if (missing)
       return oci_usage_error(cmd, "option %s needs a value", arg);
@@ -320,10 +320,9 @@ static int create_container(const struct oci_globals *g,
   }
   c.dirfd =
       openat(c.rootfd, o->id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  c.lockfd = c.dirfd < 0 ? -1
-                         : openat(c.dirfd, "lock",
-                                  O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (c.lockfd < 0 || flock(c.lockfd, LOCK_EX) != 0) {
+  /* A delete --force of this ID may race us to the lock and remove the
+  ** directory: then the lock says ENOENT and we stop. */
+  if (c.dirfd < 0 || oci_container_lock(&c) != 0) {
     oci_errorf("container %s: cannot lock: %s", o->id, strerror(errno));
     oci_remove_tree_at(c.rootfd, o->id);
     goto out;
@@ -353,8 +352,17 @@ int oci_cmd_create(const struct oci_globals *g, int argc, char **argv) {
   return create_container(g, &o, argc, argv, &pid) == 0 ? 0 : OCI_EXIT_FAIL;
 }
 
+static pid_t run_pid;
+
+/* run forwards the signals a terminal or a supervisor sends it. */
+static void forward(int sig) {
+  if (run_pid > 0)
+    kill(run_pid, sig);
+}
+
 /* run: create, start, wait for the program in the foreground, delete;
-** the exit status is the program's (128 + N when killed by signal N). */
+** the exit status is the program's (128 + N when killed by signal N).
+** run --detach returns once the program has started. */
 int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
   struct oci_create_opts o;
   struct oci_container c;
@@ -368,9 +376,13 @@ int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
     return OCI_EXIT_FAIL;
   rc = oci_start_locked(&c);
   oci_container_close(&c);
-  if (rc != 0) {
-    status = -1;
-  } else {
+  if (rc == 0 && o.detach)
+    return 0; /* the caller's subreaper reaps it, and deletes it */
+  if (rc == 0) {
+    run_pid = pid;
+    signal(SIGTERM, forward);
+    signal(SIGINT, forward);
+    signal(SIGHUP, forward);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
       ;
   }

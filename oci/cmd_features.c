@@ -19,9 +19,12 @@ int oci_cmd_features(const struct oci_globals *g, int argc, char **argv) {
   (void)argv;
   if (argc != 1)
     return oci_usage_error("features", "takes no arguments");
-  linux_obj = json_pack("{s:[], s:[], s:{s:b}, s:o, s:{s:b}}", "namespaces",
-                        "capabilities", "cgroup", "v1", 0, "seccomp",
-                        oci_seccomp_features(), "apparmor", "enabled", 0);
+  /* cgroup: memory only, at cgroupsPath, best effort (cgroup.c). */
+  linux_obj =
+      json_pack("{s:[], s:[], s:{s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}}",
+                "namespaces", "capabilities", "cgroup", "v1", 1, "v2", 1,
+                "systemd", 0, "seccomp", oci_seccomp_features(), "apparmor",
+                "enabled", 0, "selinux", "enabled", 0);
   doc = json_pack("{s:s, s:s, s:[], s:[s, s, s, s, s, s], s:o, s:o}",
                   "ociVersionMin", "1.0.0", "ociVersionMax", OCI_VERSION,
                   "hooks", "mountOptions", "bind", "rbind", "ro", "rw", "mode",

@@ -1,7 +1,8 @@
 /*
 ** harden.c — what a container's process gives up before it becomes weft
 ** (init after its setup, exec'd processes likewise):
-**   1. process.rlimits, each with setrlimit; a failure is an error (runc).
+**   1. process.rlimits, each with setrlimit; a failure is an error (runc);
+**      process.oomScoreAdj likewise.
 **   2. every capability: the bounding set (each cap up to
 **      /proc/sys/kernel/cap_last_cap), the ambient set, then after the
 **      user change the permitted/effective/inheritable sets (capset).
@@ -38,6 +39,24 @@ static int apply_rlimits(const struct oci_process *p) {
           (unsigned long long)p->rlimits[i].limit.rlim_max, strerror(errno));
       return -1;
     }
+  return 0;
+}
+
+static int apply_oom_score(const struct oci_process *p) {
+  FILE *f;
+  int ok;
+
+  if (!p->has_oom_score_adj)
+    return 0;
+  f = fopen("/proc/self/oom_score_adj", "we");
+  ok = f != NULL && fprintf(f, "%d", p->oom_score_adj) > 0;
+  if (f != NULL && fclose(f) != 0)
+    ok = 0;
+  if (!ok) {
+    oci_errorf("cannot set oomScoreAdj %d: %s", p->oom_score_adj,
+               strerror(errno));
+    return -1;
+  }
   return 0;
 }
 
@@ -91,8 +110,8 @@ static int clear_caps(void) {
 }
 
 int oci_harden(const struct oci_process *p) {
-  if (apply_rlimits(p) != 0 || drop_bounding() != 0 || change_user(p) != 0 ||
-      clear_caps() != 0)
+  if (apply_rlimits(p) != 0 || apply_oom_score(p) != 0 ||
+      drop_bounding() != 0 || change_user(p) != 0 || clear_caps() != 0)
     return -1;
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     oci_errorf("cannot set no_new_privs: %s", strerror(errno));

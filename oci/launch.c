@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -169,9 +170,21 @@ static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
       return -1;
   }
   if (key != NULL) {
+    struct stat st;
     fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
       oci_errorf("weft.key-file %s: %s", key, strerror(errno));
+      return -1;
+    }
+    /* A key is a private file: this also keeps an annotation from naming
+    ** any readable host file (the program cannot read the key, but its
+    ** size would show in the refusal). */
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) ||
+        (st.st_uid != 0 && st.st_uid != geteuid())) {
+      oci_errorf("weft.key-file %s: not a private regular file (owned by "
+                 "root or us, mode 0600 or stricter)",
+                 key);
+      close(fd);
       return -1;
     }
     if (keep_fd(l, fd) < 0 || push(l, "--key-file") != 0 ||

@@ -104,6 +104,10 @@ int oci_root_open(const char *root, int create);
 int oci_container_open(const struct oci_globals *g, const char *id, int lock,
                        int quiet_missing, struct oci_container *c);
 void oci_container_close(struct oci_container *c);
+/* Takes c's lock (making the lock file if needed); after the lock is
+** ours, the directory must still be the one under --root (a concurrent
+** delete may have removed it: ENOENT). 0 or -1 with errno. */
+int oci_container_lock(struct oci_container *c);
 /* Writes c->state as state.json (atomically). Reports. */
 int oci_state_save(struct oci_container *c);
 
@@ -150,6 +154,8 @@ struct oci_process {
   size_t ngids;
   struct oci_rlimit *rlimits;
   size_t nrlimits;
+  int has_oom_score_adj; /* process.oomScoreAdj given */
+  int oom_score_adj;
 };
 
 struct oci_mount {
@@ -286,6 +292,7 @@ int oci_delete_locked(struct oci_container *c, int force);
 /* cmd_create.c: parsed create/run options. */
 struct oci_create_opts {
   const char *bundle, *pid_file, *console_socket, *id;
+  int detach; /* run --detach: return once started */
 };
 
 /* ---- commands ---- */

@@ -114,15 +114,22 @@ static int plan_mounts(const struct oci_bundle *b, int dirfd,
   return 0;
 }
 
-/* linux.resources.memory.limit caps each linear memory: whole 64 KiB
-** pages, at least one. (weft's own heap is outside it; the cgroup, when
-** there is one, caps the whole process.) */
+/* linux.resources.memory.limit caps each linear memory (--max-memory).
+** When the memory cgroup also applies it to the whole process
+** (cgroup.c), the linear memory must stop first, or a program that
+** touches all it grows would be OOM-killed (a bare SIGKILL) instead of
+** trapping with a message that names the limit: so the cap leaves weft
+** a headroom of a quarter of the limit, at most 16 MiB, for its own
+** heap, code and stacks. Whole 64 KiB pages, at least one. */
 static void plan_memory(const struct oci_bundle *b, json_t *opts) {
   char text[32];
-  long long bytes = b->memory_limit / WASM_PAGE * WASM_PAGE;
+  long long headroom = b->memory_limit / 4, bytes;
 
   if (b->memory_limit < 0)
     return;
+  if (headroom > 16LL << 20)
+    headroom = 16LL << 20;
+  bytes = (b->memory_limit - headroom) / WASM_PAGE * WASM_PAGE;
   if (bytes < WASM_PAGE)
     bytes = WASM_PAGE;
   snprintf(text, sizeof text, "%lld", bytes);

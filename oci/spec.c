@@ -251,6 +251,16 @@ int oci_process_parse(json_t *obj, const char *what, struct oci_process *p) {
     return -1;
   }
   p->terminal = json_is_true(json_object_get(obj, "terminal"));
+  if (json_object_get(obj, "oomScoreAdj") != NULL) {
+    json_int_t adj = json_integer_value(json_object_get(obj, "oomScoreAdj"));
+    if (!json_is_integer(json_object_get(obj, "oomScoreAdj")) || adj < -1000 ||
+        adj > 1000) {
+      oci_errorf("%s: process.oomScoreAdj is not in -1000..1000", what);
+      return -1;
+    }
+    p->has_oom_score_adj = 1;
+    p->oom_score_adj = (int)adj;
+  }
   size = json_object_get(obj, "consoleSize");
   p->height = (unsigned)json_integer_value(json_object_get(size, "height"));
   p->width = (unsigned)json_integer_value(json_object_get(size, "width"));
@@ -379,6 +389,8 @@ static int parse_linux(const json_t *linux_obj, struct oci_bundle *b) {
     b->memory_limit = json_integer_value(mem);
   b->cgroups_path =
       json_string_value(json_object_get(linux_obj, "cgroupsPath"));
+  if (json_object_get(b->config, "hooks") != NULL)
+    oci_logf("warning", "hooks are not run (features: hooks [])");
   if (json_object_get(json_object_get(linux_obj, "resources"), "cpu") != NULL)
     oci_logf("warning", "linux.resources.cpu is not applied: weft-oci "
                         "limits memory, fuel and time, not CPU shares");

@@ -148,9 +148,7 @@ static json_t *load_state(int dirfd, const char *id) {
   return state;
 }
 
-/* Locks the container: after the lock is ours, the directory must still
-** be the one under root (a concurrent delete may have removed it). */
-static int lock_container(struct oci_container *c) {
+int oci_container_lock(struct oci_container *c) {
   struct stat a, b;
 
   c->lockfd =
@@ -202,7 +200,7 @@ int oci_container_open(const struct oci_globals *g, const char *id, int lock,
   }
   if (check_private(c->dirfd, id) != 0)
     return -1;
-  if (lock && lock_container(c) != 0) {
+  if (lock && oci_container_lock(c) != 0) {
     if (errno == ENOENT)
       return missing(id, quiet_missing); /* deleted while we waited */
     oci_errorf("container %s: cannot lock: %s", id, strerror(errno));

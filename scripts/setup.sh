@@ -10,8 +10,8 @@
 #      (the CLI's SHA-256), the aarch64/riscv64 cross gcc and C library
 #      headers (AoT artifacts for other targets), qemu-user (make
 #      test-cross) and the bare-metal gcc for arm-none-eabi and
-#      riscv64-unknown-elf (make embed), libjansson and libseccomp
-#      (weft-oci), podman, buildah, containerd, runc and crun (tests/oci/,
+#      riscv64-unknown-elf (make embed), jansson and libseccomp (weft-oci),
+#      podman, buildah, containerd, runc and crun (tests/oci,
 #      scripts/oci-image.sh, scripts/oci-bench.sh); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);

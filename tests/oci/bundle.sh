@@ -218,6 +218,11 @@ oci run --bundle "$B" r1
 expect_status 3 "run exits with the program's status"
 expect_stdout_has "arg=hello" "run shows the program's output"
 no_state r1 "run"
+"$OCI" --root "$STATE" run --detach --bundle "$SLEEP" rd >"$TMP/rd.out" 2>&1 </dev/null
+status=$?
+expect_status 0 "run --detach returns"
+check "run --detach: the container runs" wait_status rd running
+oci delete --force rd
 mkbundle "$TMP/envb" 'c["process"]["args"] = ["probe.wasm", "x"]' \
     'c["process"]["env"] = ["EMPTY=", "EQ=a=b", "PATH=/"]' 'c["process"]["cwd"] = "/sub"'
 oci run --bundle "$TMP/envb" r2
@@ -271,7 +276,8 @@ no_state kc "delete of a created container"
 mkbundle "$TMP/hard" 'c["process"]["args"] = ["/sleeper.wasm"]' \
     'c["process"]["user"] = {"uid": 65534, "gid": 65534, "additionalGids": [65533]}' \
     'c["process"]["capabilities"] = {"bounding": ["CAP_SYS_ADMIN"], "effective": ["CAP_SYS_ADMIN"]}' \
-    'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]'
+    'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]' \
+    'c["process"]["oomScoreAdj"] = 500'
 create h1 "$TMP/hard"
 expect_status 0 "create with user, capabilities and rlimits"
 oci start h1
@@ -286,6 +292,7 @@ case $st in *"Uid:	65534	65534	65534	65534"*) ok "process.user uid" ;; *) not_ok
 case $st in *"Gid:	65534	65534	65534	65534"*) ok "process.user gid" ;; *) not_ok "gid: $(grep Gid <<<"$st")" ;; esac
 case $st in *"Groups:	65533"*) ok "process.user additionalGids" ;; *) not_ok "groups: $(grep Groups <<<"$st")" ;; esac
 check "process.rlimits applied" grep -q "Max open files *256 *512" "/proc/$hp/limits"
+check "process.oomScoreAdj applied" [ "$(cat "/proc/$hp/oom_score_adj")" = 500 ]
 oci delete --force h1
 
 # ---- ps, exec (inline, --process, --detach), kill --all -----------------------------
@@ -297,6 +304,11 @@ oci ps --format json e1
 check "ps --format json lists init" jq -e --argjson p "$epid" '. == [$p]' "$TMP/stdout" >/dev/null
 oci ps e1
 expect_stdout_has "$epid" "ps (table) lists init"
+oci list --format json
+check "list --format json shows the running container" \
+    jq -e --argjson p "$epid" 'map(select(.id == "e1" and .status == "running" and .pid == $p)) | length == 1' "$TMP/stdout" >/dev/null
+oci ls -q
+check "ls -q lists the IDs" grep -qx e1 "$TMP/stdout"
 oci exec e1 /probe.wasm inline 4
 expect_status 4 "exec ID ARGS: the program's exit status"
 expect_stdout_has "arg=inline" "exec ID ARGS: the program's arguments"
@@ -408,6 +420,7 @@ check "weft.aot filled the cache under --root" bash -c "ls '$STATE/.aot-cache/0'
 # weft.protected-dir: a bind mount whose files are stored encrypted.
 mkdir -p "$TMP/vol-p"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/pfs.key"
+chmod 600 "$TMP/pfs.key"
 mkbundle "$TMP/pfs" 'c["process"]["args"] = ["/writer.wasm"]' \
     "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
     "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': '$TMP/pfs.key'}"
@@ -423,6 +436,11 @@ no_state a5 "weft.protected-dir without weft.key-file"
 mkbundle "$TMP/pfs3" "c['annotations'] = {'weft.protected-dir': '/nowhere', 'weft.key-file': '$TMP/pfs.key'}"
 oci run --bundle "$TMP/pfs3" a6
 expect_status 1 "weft.protected-dir naming no bind mount: status 1"
+chmod 644 "$TMP/pfs.key"
+oci run --bundle "$TMP/pfs" a7
+expect_status 1 "weft.key-file readable by others: status 1"
+expect_stderr_has "not a private regular file" "weft.key-file readable by others: message"
+no_state a7 "weft.key-file readable by others"
 
 # ---- a terminal over --console-socket -------------------------------------------------------
 cat >"$TMP/console.py" <<'EOF'
@@ -565,6 +583,8 @@ mkbundle "$TMP/badval" 'c["annotations"] = {"weft.fuel": "lots"}'
 refuse bad12 "an invalid annotation value" "annotation weft.fuel: invalid value 'lots'" "$TMP/badval"
 mkbundle "$TMP/badacct" 'c["annotations"] = {"weft.account": "../x.json"}'
 refuse bad13 "weft.account leaving the bundle" "annotation weft.account: invalid value" "$TMP/badacct"
+mkbundle "$TMP/badacct2" 'c["annotations"] = {"weft.account": "config.json"}'
+refuse bad13b "weft.account replacing config.json" "annotation weft.account: invalid value" "$TMP/badacct2"
 mkbundle "$TMP/badmount" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/no-such-dir', 'options': ['rbind']}]"
 refuse bad14 "a bind mount whose source is missing" "mount /data: source" "$TMP/badmount"
 mkbundle "$TMP/badenv" 'c["process"]["env"] = ["NOVALUE"]'
