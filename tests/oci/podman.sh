@@ -347,6 +347,12 @@ stdout=$(head -c 300 "$bundle/config.json" 2>/dev/null)
 check "weft.account=config.json leaves the bundle's config.json as it was" \
     eval 'jq -e .ociVersion "$bundle/config.json" >/dev/null 2>&1'
 "${P[@]}" rm -f wt-account2 >/dev/null 2>&1
+# Nor another file that is already there: conmon's log, ctr.log.
+run 60 "${P[@]}" run --name wt-account3 --annotation weft.account=ctr.log "$IMG" hello logged-once
+run 30 "${P[@]}" logs wt-account3
+check "weft.account=ctr.log leaves podman's log of the container readable" \
+    eval 'has_line "argv[2]=logged-once" "$stdout" && ! has_text "not a valid container log line" "$stderr"'
+"${P[@]}" rm -f wt-account3 >/dev/null 2>&1
 run 60 "${P[@]}" run --name wt-bad-annot --annotation weft.no-such-thing=1 "$IMG" hello
 check "an unknown weft.* annotation is refused" test "$status" -ne 0
 check "... naming it" has_text "weft.no-such-thing" "$stderr"
