@@ -93,7 +93,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "-- images (scripts/oci-image.sh in a private podman store, saved as oci-archive)"
+section "images (scripts/oci-image.sh in a private podman store, saved as oci-archive)"
 images=(hello speedtest1 native)
 [ -n "$reference" ] && images=(native)
 PODMAN="${P[*]}" WEFT_OCI_OUT=$T/images bash scripts/oci-image.sh "${images[@]}" >"$T/images.log" 2>&1
@@ -113,7 +113,7 @@ fi
 # podman's conmon writes files such as "oom" into its working directory:
 # work in the temporary directory from here on.
 cd "$T" || exit 2
-echo "-- containerd on $SOCK"
+section "containerd on $SOCK"
 cat >"$T/config.toml" <<EOF
 version = 2
 root = "$T/root"
@@ -162,7 +162,7 @@ if [ "$have_native" = 1 ]; then
     check "ctr images import of weft-hello-native" test "$status" -eq 0
 fi
 
-echo "-- ctr run --runc-binary $(basename "$RUNTIME_BIN")"
+section "ctr run --runc-binary $(basename "$RUNTIME_BIN")"
 run 60 "${RUN[@]}" --rm "$IMG" ct-hello "$PROG" hello a 'b c'
 check "ctr run prints the program's output" test "$stdout" = "hello from weft-hello
 argc=4
@@ -224,7 +224,7 @@ elif [ -z "$reference" ]; then
     t_skip=$((t_skip + 1))
 fi
 
-echo "-- ctr task kill of a running ctr run"
+section "ctr task kill of a running ctr run"
 timeout -k 5 120 "${RUN[@]}" --rm "$IMG" ct-term "$PROG" sleep forever \
     >"$T/logs/ct-term.out" 2>"$T/logs/ct-term.err" </dev/null &
 term_pid=$!
@@ -244,7 +244,7 @@ if "${C[@]}" containers ls -q | grep -qx ct-term; then
     timeout 30 "${C[@]}" containers rm ct-term >/dev/null 2>&1
 fi
 
-echo "-- ctr run -d, task ls / ps / exec / pause / resume / kill"
+section "ctr run -d, task ls / ps / exec / pause / resume / kill"
 run 60 "${RUN[@]}" -d --log-uri "file://$T/logs/ct-bg.log" "$IMG" ct-bg "$PROG" sleep forever
 check "ctr run -d" test "$status" -eq 0
 check "... the program runs" poll 30 grep -qx sleeping "$T/logs/ct-bg.log"
@@ -285,7 +285,7 @@ check "ctr task rm" test "$status" -eq 0
 run 30 "${C[@]}" containers rm ct-bg
 check "ctr containers rm" test "$status" -eq 0
 
-echo "-- nothing left"
+section "nothing left"
 run 30 "${C[@]}" task ls -q
 check "no tasks" test "$status" -eq 0 -a -z "$stdout"
 run 30 "${C[@]}" containers ls -q

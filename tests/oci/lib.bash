@@ -55,6 +55,7 @@ skip_all() {
 }
 
 done_testing() {
+    section "done"
     [ "$t_skip" -gt 0 ] && echo "skipped: $t_skip"
     echo "$t_pass passed, $t_fail failed"
     [ "$t_fail" -eq 0 ]
@@ -97,6 +98,10 @@ poll() {
         sleep 0.1
     done
 }
+
+# section TITLE: a heading in the output, with the seconds so far (read,
+# never asserted: it shows what the run spends its time on).
+section() { echo "-- $* [${SECONDS}s]"; }
 
 has_line() { grep -qxF -- "$1" <<<"$2"; }
 has_text() { grep -qF -- "$1" <<<"$2"; }

@@ -81,7 +81,7 @@ trap 'exit 130' INT TERM
 # A host variable that must not reach any container.
 export WEFT_OCI_TEST_HOST_ONLY=leaked
 
-echo "-- images (scripts/oci-image.sh into the private store)"
+section "images (scripts/oci-image.sh into the private store)"
 images=(hello speedtest1 native)
 [ -n "$reference" ] && images=(native)
 PODMAN="${P[*]}" WEFT_OCI_OUT=$T/images bash scripts/oci-image.sh "${images[@]}" >"$T/images.log" 2>&1
@@ -105,7 +105,7 @@ log_of() { "${P[@]}" logs "$1" 2>&1 | tr -d '\r'; }
 logs_have() { log_of "$1" | grep -qxF -- "$2"; }
 inspect() { "${P[@]}" inspect -f "$2" "$1" 2>/dev/null; }
 
-echo "-- run: output and exit code"
+section "run: output and exit code"
 run 60 "${P[@]}" run --rm "$IMG" hello a 'b c'
 check "podman run prints the program's output" test "$stdout" = "hello from weft-hello
 argc=4
@@ -120,7 +120,7 @@ check "... after its output" has_line "exiting with 42" "$stdout"
 run 60 "${P[@]}" run --rm "$IMG" no-such-command
 check "a usage error inside the program is its exit code 2" test "$status" -eq 2
 
-echo "-- -e, -w, -i, -t"
+section "-e, -w, -i, -t"
 run 60 "${P[@]}" run --rm -e GREETING='hi there' -e EMPTY= "$IMG" env
 check "-e sets the program's environment" has_line "GREETING=hi there" "$stdout"
 check "-e with an empty value" has_line "EMPTY=" "$stdout"
@@ -137,7 +137,7 @@ check "-t: exit 0" test "$status" -eq 0
 run 60 "${P[@]}" run --rm "$IMG" tty
 check "without -t: stdout is not a terminal" has_line "stdout: not a tty" "$stdout"
 
-echo "-- volumes"
+section "volumes"
 echo "from the host" >"$T/vol/in.txt"
 echo "not for containers" >"$T/outside/secret.txt"
 run 60 "${P[@]}" run --rm -v "$T/vol:/data" "$IMG" read /data/in.txt
@@ -178,7 +178,7 @@ elif [ -z "$reference" ]; then
     t_skip=$((t_skip + 1))
 fi
 
-echo "-- -d, logs, wait, stop (SIGTERM, then SIGKILL), rm"
+section "-d, logs, wait, stop (SIGTERM, then SIGKILL), rm"
 run 60 "${P[@]}" run -d --name wt-logs "$IMG" hello logged
 check "podman run -d prints the container's ID" eval 'grep -qxE "[0-9a-f]{64}" <<<"$stdout"'
 logs_id=$stdout
@@ -223,7 +223,7 @@ check "podman start of an exited container runs it again (same ID)" \
     eval '[ "$status" -eq 0 ] && has_line "argv[2]=again" "$stdout"'
 "${P[@]}" rm -f wt-again >/dev/null 2>&1
 
-echo "-- exec"
+section "exec"
 run 60 "${P[@]}" run -d --name wt-exec -v "$T/vol:/data" -e FROM_RUN=1 "$IMG" sleep forever
 exec_id=$stdout
 check "a container to exec in starts" poll 30 logs_have wt-exec sleeping
@@ -242,7 +242,7 @@ check "podman exec -i" test "$stdout" = "to exec"
 run 60 "${P[@]}" exec -t wt-exec "$PROG" tty
 check "podman exec -t: a terminal" has_line "stdout: tty" "$stdout"
 
-echo "-- the container process: no new privileges, no capabilities, seccomp"
+section "the container process: no new privileges, no capabilities, seccomp"
 pid=$(inspect wt-exec '{{.State.Pid}}')
 if [ -n "$pid" ] && [ "$pid" -gt 0 ] 2>/dev/null && [ -r "/proc/$pid/status" ]; then
     st=$(cat "/proc/$pid/status")
@@ -273,7 +273,7 @@ check "--user 1234:2345: the process's uid and gid" eval \
      has_text "$(printf "Gid:\t2345\t2345\t2345\t2345")" "$stdout"'
 "${P[@]}" rm -f -t 0 wt-user >/dev/null 2>&1
 
-echo "-- --memory"
+section "--memory"
 run 120 "${P[@]}" run --name wt-mem --memory 64m "$IMG" grow 200
 mem_out=$stdout mem_err=$stderr mem_status=$status
 refused=$(sed -n 's/^memory.grow refused after \([0-9]*\) MiB$/\1/p' <<<"$mem_out")
@@ -306,7 +306,7 @@ check "... which rm removes" eval '[ -n "$cgpath" ] && [ ! -e "$cgdir" ]'
 run 120 "${P[@]}" run --rm "$IMG" grow 100
 check "without --memory the same program grows to 100 MiB" has_line "grew 100 MiB" "$stdout"
 
-echo "-- pause, unpause"
+section "pause, unpause"
 run 60 "${P[@]}" run -d --name wt-pause "$IMG" tick
 pause_id=$stdout
 check "a ticking container starts" poll 30 logs_have wt-pause "tick 2"
@@ -325,7 +325,7 @@ check "... status running" test "$(inspect wt-pause '{{.State.Status}}')" = runn
 run 60 "${P[@]}" rm -f -t 1 wt-pause
 check "podman rm -f after unpause" test "$status" -eq 0 -a -z "$(state_of "$pause_id")"
 
-echo "-- weft.* annotations"
+section "weft.* annotations"
 run 60 "${P[@]}" run --rm --annotation weft.fuel=200000 "$IMG" tick
 check "weft.fuel: the program runs out of fuel" test "$status" -ne 0
 check "... a trap, said on stderr" has_text "out of fuel" "$stderr"
@@ -362,7 +362,7 @@ bad_id=$(inspect wt-bad-annot '{{.Id}}')
 check "... no weft-oci state left" test -z "$(state_of "$bad_id")"
 
 if [ -z "$reference" ]; then
-    echo "-- a native image under weft-oci"
+    section "a native image under weft-oci"
     run 60 "${P[@]}" run --name wt-native localhost/weft-hello-native hello
     check "refused (podman run fails)" test "$status" -ne 0
     check "... saying it is not a WebAssembly module" has_text "is not one" "$stderr"
@@ -371,7 +371,7 @@ if [ -z "$reference" ]; then
     "${P[@]}" rm -f wt-native >/dev/null 2>&1
     check "... no weft-oci state left" test -z "$(state_of "$native_id")"
 
-    echo "-- a fallback runtime for non-Wasm images (--fallback-runtime runc)"
+    section "a fallback runtime for non-Wasm images (--fallback-runtime runc)"
     if runc_bin=$(command -v runc); then
         cat >"$T/bin/runtime-fb" <<EOF
 #!/bin/sh
@@ -398,7 +398,7 @@ EOF
         t_skip=$((t_skip + 1))
     fi
 
-    echo "-- --runtime PATH (weft-oci itself, its default --root)"
+    section "--runtime PATH (weft-oci itself, its default --root)"
     run 60 "${P[@]}" run --rm --runtime "$WEFT_OCI" --cidfile "$T/direct.cid" "$IMG" hello direct
     check "podman run --runtime $WEFT_OCI" has_line "argv[2]=direct" "$stdout"
     direct_id=$(cat "$T/direct.cid" 2>/dev/null)
@@ -406,7 +406,7 @@ EOF
         eval '[ -n "$direct_id" ] && [ ! -e "/run/weft-oci/$direct_id" ]'
 fi
 
-echo "-- 20 containers started concurrently"
+section "20 containers started concurrently"
 pids=()
 for i in $(seq 1 20); do
     timeout -k 5 120 "${P[@]}" run -d --name "wt-par-$i" "$IMG" hello "par-$i" \
