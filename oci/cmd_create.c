@@ -55,8 +55,8 @@ static int parse_create(const char *cmd, int argc, char **argv,
       o->id = arg;
       continue;
     }
-    if (arg[1] != '-' && arg[1] != '\0' && arg[2] != '\0')
-      argv[i] = (char *)++arg; /* -bundle == --bundle */
+    if (strcmp(arg, "-b") != 0 && strcmp(arg, "-d") != 0)
+      arg = oci_long_option(argv, i); /* -bundle == --bundle */
     if ((v = oci_opt_value(argc, argv, &i, "--bundle", &missing)) ||
         (v = oci_opt_value(argc, argv, &i, "-b", &missing)))
       o->bundle = v;
@@ -197,6 +197,8 @@ static void init_main(struct oci_container *c, struct oci_launch *l,
   }
   close(w);
   close(fifo);
+  if (l->argv == NULL)
+    oci_pause_forever(); /* a pod sandbox (sandbox.c) */
   oci_launch_exec(l);
   _exit(127);
 }
@@ -231,7 +233,7 @@ static pid_t fork_init(struct oci_container *c, struct oci_launch *l,
 /* After mkdir: everything else, with the container locked. */
 static int create_locked(struct oci_container *c, const struct oci_bundle *b,
                          const struct oci_create_opts *o, const char *root,
-                         pid_t *out_pid) {
+                         int sandbox, pid_t *out_pid) {
   char statedir[PATH_MAX], cgroup[PATH_MAX];
   struct oci_launch l;
   json_t *run;
@@ -245,9 +247,11 @@ static int create_locked(struct oci_container *c, const struct oci_bundle *b,
     return -1;
   json_object_set_new(run, "wasm_annotated",
                       json_boolean(oci_annotations_say_wasm(b->annotations)));
-  if (plan_aot(run, c->rootfd, root, &b->proc) != 0 ||
-      oci_launch_prepare(&l, run, &b->proc, 1) != 0 ||
-      oci_launch_validate(&l, b->proc.args[0]) != 0)
+  if (sandbox)
+    json_object_set_new(run, "sandbox", json_true());
+  else if (plan_aot(run, c->rootfd, root, &b->proc) != 0 ||
+           oci_launch_prepare(&l, run, &b->proc, 1) != 0 ||
+           oci_launch_validate(&l, b->proc.args[0]) != 0)
     goto done;
   if (mkfifoat(c->dirfd, "exec.fifo", 0600) != 0 ||
       fchmodat(c->dirfd, "exec.fifo", 0622, 0) != 0) {
@@ -333,7 +337,11 @@ static int create_container(const struct oci_globals *g,
     rc = oci_fallback_create(g, c.rootfd, o->id, fallback, argc, argv);
     goto out;
   }
-  rc = create_locked(&c, &b, o, root, pid);
+  /* A pod sandbox's native /pause is replaced by a built-in one. */
+  rc = create_locked(&c, &b, o, root,
+                     oci_is_pod_sandbox(b.annotations) &&
+                         !oci_entry_is_wasm(b.rootfs, &b.proc),
+                     pid);
   if (rc != 0)
     oci_remove_tree_at(c.rootfd, o->id);
 out:

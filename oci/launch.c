@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -267,9 +269,16 @@ void oci_launch_free(struct oci_launch *l) {
   memset(l, 0, sizeof *l);
 }
 
-/* The descriptors weft inherits lose close-on-exec only in the child. */
+/* In the child: weft inherits stdio and exactly the descriptors of l.
+** Whatever else the caller left open (conmon's pipes, a shim's sockets)
+** is marked close-on-exec first, as runc closes them. */
 static void inherit_fds(const struct oci_launch *l) {
   size_t i;
+  int fd;
+
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+    for (fd = 3; fd < 65536; fd++) /* kernels before 5.11 */
+      fcntl(fd, F_SETFD, FD_CLOEXEC);
   for (i = 0; i < l->nfds; i++)
     fcntl(l->fds[i], F_SETFD, 0);
 }
@@ -315,7 +324,7 @@ int oci_launch_validate(const struct oci_launch *l, const char *name) {
     return -1;
   }
   if (pid == 0) {
-    fcntl(l->entry_fd, F_SETFD, 0);
+    inherit_fds(l);
     dup2(pipefd[1], 1);
     dup2(pipefd[1], 2);
     execl(l->weft, l->weft, "validate", module, (char *)NULL);

@@ -11,6 +11,7 @@
 */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oci.h"
@@ -72,6 +73,20 @@ const char *oci_opt_value(int argc, char **argv, int *i, const char *name,
   return argv[*i];
 }
 
+char *oci_long_option(char **argv, int i) {
+  char *arg = argv[i], *longer;
+
+  if (arg[0] != '-' || arg[1] == '-' || arg[1] == '\0' || arg[2] == '\0')
+    return arg;
+  longer = malloc(strlen(arg) + 2); /* lives until exit, as argv */
+  if (longer == NULL)
+    return arg;
+  longer[0] = '-';
+  strcpy(longer + 1, arg);
+  argv[i] = longer;
+  return longer;
+}
+
 int oci_usage_error(const char *cmd, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
@@ -79,7 +94,10 @@ int oci_usage_error(const char *cmd, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  oci_errorf("%s: %s (try 'weft-oci help')", cmd, msg);
+  if (cmd != NULL)
+    oci_errorf("%s: %s (try 'weft-oci help')", cmd, msg);
+  else
+    oci_errorf("%s (try 'weft-oci help')", msg);
   return OCI_EXIT_FAIL;
 }
 
@@ -100,9 +118,7 @@ static int parse_globals(int argc, char **argv, struct oci_globals *g,
     const char *v;
     int missing = 0;
 
-    if (arg[1] != '-' && arg[1] != '\0')
-      arg++; /* -root == --root */
-    argv[i] = arg;
+    arg = oci_long_option(argv, i);
     if ((v = oci_opt_value(argc, argv, &i, "--root", &missing)))
       g->root = v;
     else if ((v = oci_opt_value(argc, argv, &i, "--log", &missing)))
@@ -121,14 +137,14 @@ static int parse_globals(int argc, char **argv, struct oci_globals *g,
     else if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
       return argc; /* as `help` */
     else if (missing)
-      return oci_usage_error("weft-oci", "option %s needs a value", arg), -1;
+      return oci_usage_error(NULL, "option %s needs a value", arg), -1;
     else
-      return oci_usage_error("weft-oci", "unknown global option '%s'", arg), -1;
+      return oci_usage_error(NULL, "unknown global option '%s'", arg), -1;
     if (missing)
-      return oci_usage_error("weft-oci", "option %s needs a value", arg), -1;
+      return oci_usage_error(NULL, "option %s needs a value", arg), -1;
   }
   if (strcmp(format, "json") != 0 && strcmp(format, "text") != 0)
-    return oci_usage_error("weft-oci", "--log-format wants text or json"), -1;
+    return oci_usage_error(NULL, "--log-format wants text or json"), -1;
   g->log_json = strcmp(format, "json") == 0;
   return i;
 }
@@ -168,5 +184,5 @@ int main(int argc, char **argv) {
       return status;
     return commands[c].fn(&g, argc - i, argv + i);
   }
-  return oci_usage_error("weft-oci", "unknown command '%s'", argv[i]);
+  return oci_usage_error(NULL, "unknown command '%s'", argv[i]);
 }

@@ -17,6 +17,7 @@
 **   console.c     process.terminal: a pty whose master goes to the socket
 **   cgroup.c      a memory cgroup at linux.cgroupsPath, best effort
 **   fallback.c    non-Wasm images handed to another runtime (runc, crun)
+**   sandbox.c     a built-in pause for Kubernetes pod sandboxes
 **   cmd_*.c       the commands
 **
 ** weft-oci never runs Wasm itself: a container's init process becomes the
@@ -276,6 +277,12 @@ int oci_cgroup_add(const char *dir, pid_t pid);
 /* Removes the cgroup dir once its processes are gone. */
 void oci_cgroup_remove(const char *dir);
 
+/* ---- sandbox.c ---- */
+/* Whether the annotations mark a Kubernetes pod sandbox (pause). */
+int oci_is_pod_sandbox(const json_t *annotations);
+/* The built-in pause: waits for SIGINT or SIGTERM, then exits 0. */
+void oci_pause_forever(void);
+
 /* ---- console.c ---- */
 /* Makes a pty, sends its master over the unix socket at sock_path,
 ** and makes the slave this process's stdio and controlling terminal
@@ -307,7 +314,11 @@ struct oci_create_opts {
 ** value. */
 const char *oci_opt_value(int argc, char **argv, int *i, const char *name,
                           int *missing);
-/* Reports a usage error ("weft-oci CMD: ...") and returns OCI_EXIT_FAIL. */
+/* runc also takes long options with one dash (-root, -bundle): argv[i]
+** "-name" (more than one letter) becomes "--name"; returns argv[i]. */
+char *oci_long_option(char **argv, int i);
+/* Reports a usage error ("weft-oci: CMD: ..."; cmd NULL for the global
+** options) and returns OCI_EXIT_FAIL. */
 int oci_usage_error(const char *cmd, const char *fmt, ...) OCI_PRINTF(2, 3);
 
 #endif /* WEFT_OCI_H */

@@ -58,6 +58,7 @@ int oci_write_at(int dirfd, const char *name, const void *bytes, size_t len,
     errno = saved;
     return -1;
   }
+  fsync(dirfd); /* the rename itself survives a crash */
   return 0;
 }
 
@@ -136,27 +137,25 @@ int oci_parse_ll(const char *text, long long min, long long max,
   return 0;
 }
 
-/* Removes what dirfd holds, depth first. Depth is bounded: a tree deeper
-** than this (which a container could make in a tmpfs directory) is left
-** in place with ELOOP rather than exhausting descriptors. */
-#define MAX_REMOVE_DEPTH 256
+/* Removes what dirfd holds, depth first, and closes dirfd. A container
+** can make a tree of any depth in a tmpfs directory; rather than nest
+** without bound (and run out of descriptors), a directory found at
+** MAX_REMOVE_DEPTH is renamed to the top (topfd) as "deep.N", and
+** oci_remove_tree_at makes another pass for it. */
+#define MAX_REMOVE_DEPTH 64
 
-static int empty_dir(int dirfd, int depth) {
-  DIR *d;
+static int empty_dir(int dirfd, int depth, int topfd, unsigned *moved) {
+  DIR *d = fdopendir(dirfd);
   struct dirent *e;
   int rc = 0;
 
-  if (depth > MAX_REMOVE_DEPTH) {
-    close(dirfd);
-    errno = ELOOP;
-    return -1;
-  }
-  d = fdopendir(dirfd);
   if (d == NULL) {
     close(dirfd);
     return -1;
   }
+  rewinddir(d); /* a dup of the top shares its offset with the last pass */
   while ((e = readdir(d)) != NULL) {
+    char deep[32];
     int sub;
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
@@ -166,9 +165,15 @@ static int empty_dir(int dirfd, int depth) {
       rc = -1;
       continue;
     }
+    if (depth >= MAX_REMOVE_DEPTH) {
+      snprintf(deep, sizeof deep, "deep.%u", (*moved)++);
+      if (renameat(dirfd, e->d_name, topfd, deep) != 0)
+        rc = -1;
+      continue;
+    }
     sub = openat(dirfd, e->d_name,
                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (sub < 0 || empty_dir(sub, depth + 1) != 0 ||
+    if (sub < 0 || empty_dir(sub, depth + 1, topfd, moved) != 0 ||
         unlinkat(dirfd, e->d_name, AT_REMOVEDIR) != 0)
       rc = -1;
   }
@@ -177,7 +182,8 @@ static int empty_dir(int dirfd, int depth) {
 }
 
 int oci_remove_tree_at(int dirfd, const char *name) {
-  int fd;
+  unsigned moved = 0, before;
+  int fd, rc;
 
   if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
     return 0;
@@ -186,7 +192,15 @@ int oci_remove_tree_at(int dirfd, const char *name) {
   fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return -1;
-  if (empty_dir(fd, 0) != 0)
+  /* Each pass removes MAX_REMOVE_DEPTH levels of what is left; another
+  ** pass is needed only when the last one moved something up. */
+  do {
+    int again = dup(fd);
+    before = moved;
+    rc = again < 0 ? -1 : empty_dir(again, 0, fd, &moved);
+  } while (rc == 0 && moved != before);
+  close(fd);
+  if (rc != 0)
     return -1;
   return unlinkat(dirfd, name, AT_REMOVEDIR);
 }
