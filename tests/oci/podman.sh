@@ -371,6 +371,21 @@ if [ -z "$reference" ]; then
     "${P[@]}" rm -f wt-native >/dev/null 2>&1
     check "... no weft-oci state left" test -z "$(state_of "$native_id")"
 
+    section "a pod's sandbox container without a fallback (weft-oci's own pause)"
+    run 60 "${P[@]}" run -d --name wt-sandbox --annotation io.kubernetes.cri.container-type=sandbox \
+        localhost/weft-hello-native
+    sandbox_id=$stdout
+    check "a native image marked as a pod sandbox starts" \
+        poll 30 eval '[ "$(inspect wt-sandbox "{{.State.Status}}")" = running ]'
+    pid=$(inspect wt-sandbox '{{.State.Pid}}')
+    stdout=$(readlink "/proc/${pid:-none}/exe")
+    check "... as weft-oci's built-in pause, not the image's binary" \
+        eval '[ "$(basename "${stdout:-none}")" = weft-oci ] && [ -z "$(log_of wt-sandbox)" ]'
+    run 60 "${P[@]}" stop -t 30 wt-sandbox
+    check "... which SIGTERM ends with exit code 0, as /pause" test "$(inspect wt-sandbox '{{.State.ExitCode}}')" = 0
+    "${P[@]}" rm -f wt-sandbox >/dev/null 2>&1
+    check "... no state left" test -z "$(state_of "$sandbox_id")"
+
     section "a fallback runtime for non-Wasm images (--fallback-runtime runc)"
     if runc_bin=$(command -v runc); then
         cat >"$T/bin/runtime-fb" <<EOF
