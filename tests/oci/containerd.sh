@@ -30,6 +30,7 @@
 #                   hello image instead (Wasm-only checks are expected to
 #                   fail there)
 
+# shellcheck disable=SC2034 # last_cmd is read by lib.bash's not_ok
 . "$(dirname "$0")/lib.bash"
 
 for tool in containerd ctr containerd-shim-runc-v2 podman; do
@@ -69,7 +70,7 @@ RUN=("${C[@]}" run --runc-binary "$RUNTIME_BIN" --runc-root "$RUNC_ROOT"
     --fifo-dir "$T/fifo" --platform "$PLATFORM")
 
 cleanup() {
-    local id p n
+    local id p
     if [ -n "$CTRD_PID" ]; then
         for id in $("${C[@]}" task ls -q 2>/dev/null); do
             timeout 10 "${C[@]}" task kill -s SIGKILL "$id" >/dev/null 2>&1
@@ -79,7 +80,7 @@ cleanup() {
             timeout 10 "${C[@]}" containers rm "$id" >/dev/null 2>&1
         done
         kill -TERM "$CTRD_PID" 2>/dev/null
-        for n in $(seq 100); do kill -0 "$CTRD_PID" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 100); do kill -0 "$CTRD_PID" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$CTRD_PID" 2>/dev/null
         wait "$CTRD_PID" 2>/dev/null
     fi

@@ -33,6 +33,7 @@
 #                   checks — memory trap, weft.* annotations, hardening —
 #                   are expected to fail there)
 
+# shellcheck disable=SC2034 # last_cmd, and variables read inside eval
 . "$(dirname "$0")/lib.bash"
 
 command -v podman >/dev/null 2>&1 || skip_all "podman not installed (scripts/setup.sh installs it)"
@@ -99,7 +100,13 @@ have_st=0
 cd "$T" || exit 2
 
 # state_of ID: what weft-oci keeps for the container ID (empty: nothing)
-state_of() { ls -A "$STATE" 2>/dev/null | grep -F -- "${1:-none}"; }
+state_of() {
+    local f
+    for f in "$STATE"/* "$STATE"/.[!.]*; do
+        [ -e "$f" ] || continue
+        case ${f##*/} in *"${1:-none}"*) echo "$f" ;; esac
+    done
+}
 # log_of NAME: the container's output so far
 log_of() { "${P[@]}" logs "$1" 2>&1 | tr -d '\r'; }
 logs_have() { log_of "$1" | grep -qxF -- "$2"; }
@@ -275,7 +282,7 @@ check "--user 1234:2345: the process's uid and gid" eval \
 
 section "--memory"
 run 120 "${P[@]}" run --name wt-mem --memory 64m "$IMG" grow 200
-mem_out=$stdout mem_err=$stderr mem_status=$status
+mem_out=$stdout mem_status=$status
 refused=$(sed -n 's/^memory.grow refused after \([0-9]*\) MiB$/\1/p' <<<"$mem_out")
 check "--memory 64m: growing past it fails" test "$mem_status" -ne 0
 check "--memory 64m: refused between 32 and 64 MiB (at ${refused:-?})" \
