@@ -18,6 +18,10 @@
 
 . "$(dirname "$0")/../tests/oci/lib.bash"
 
+case ${1:-15} in
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *[!0-9]*|0) echo "oci-bench: N must be a positive number, not '$1'" >&2; exit 2 ;;
+esac
 N=${1:-15}
 WEFT=${WEFT:-build/weft}
 case $WEFT in /*) ;; *) WEFT=$OCI_ROOT/$WEFT ;; esac
