@@ -32,6 +32,7 @@
 
 # shellcheck disable=SC2034 # last_cmd is read by lib.bash's not_ok
 . "$(dirname "$0")/lib.bash"
+oci_args "$@"
 
 for tool in containerd ctr containerd-shim-runc-v2 podman; do
     command -v "$tool" >/dev/null 2>&1 || skip_all "$tool not installed (scripts/setup.sh installs it)"

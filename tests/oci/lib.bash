@@ -46,6 +46,16 @@ check() {
     if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
 
+# oci_args "$@": the scripts take no arguments but -h/--help, which prints
+# the script's header comment.
+oci_args() {
+    case ${1:-} in
+        "") return 0 ;;
+        -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+        *) echo "$(basename "$0"): unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    esac
+}
+
 # skip_all REASON: nothing can run here; one skipped test, closing lines.
 skip_all() {
     echo "SKIP: $1"

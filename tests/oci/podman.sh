@@ -35,6 +35,7 @@
 
 # shellcheck disable=SC2034 # last_cmd, and variables read inside eval
 . "$(dirname "$0")/lib.bash"
+oci_args "$@"
 
 command -v podman >/dev/null 2>&1 || skip_all "podman not installed (scripts/setup.sh installs it)"
 [ "$(id -u)" -eq 0 ] || skip_all "podman tests need root (rootful podman)"
