@@ -15,8 +15,8 @@
 #   in containerd's environment, as a Kubernetes node would set it for the
 #   pause container)
 #   ctr run -d, ctr task ls/ps/exec/pause/resume/kill (the task is weft,
-#   hardened), ctr task kill of a foreground ctr run (exit code 143), then
-#   nothing left: no containers, no tasks, no state under the runc root,
+#   hardened), ctr task kill of a foreground ctr run (exit code 143), 8
+#   ctr run at once, then nothing left: no containers, no tasks, no state under the runc root,
 #   no shim or weft processes.
 #
 # The shim is given --runc-root (a private state directory for weft-oci)
@@ -286,6 +286,24 @@ run 30 "${C[@]}" task rm ct-bg
 check "ctr task rm" test "$status" -eq 0
 run 30 "${C[@]}" containers rm ct-bg
 check "ctr containers rm" test "$status" -eq 0
+
+section "8 ctr run at once"
+pids=()
+for i in $(seq 1 8); do
+    timeout -k 5 120 "${RUN[@]}" --rm "$IMG" "ct-par-$i" "$PROG" hello "par-$i" \
+        >"$T/logs/par-$i.out" 2>"$T/logs/par-$i.err" </dev/null &
+    pids+=($!)
+done
+right=0
+for i in $(seq 1 8); do
+    if wait "${pids[$((i - 1))]}" && grep -qx "argv\[2\]=par-$i" "$T/logs/par-$i.out"; then
+        right=$((right + 1))
+    else
+        echo "  ct-par-$i: $(tr '\n' '|' <"$T/logs/par-$i.out") $(tr '\n' '|' <"$T/logs/par-$i.err")"
+    fi
+done
+status=$right stdout="" stderr="" last_cmd="ctr run --rm (x8, in parallel)"
+check "8 concurrent ctr run: all exit 0 with their own output ($right)" test "$right" -eq 8
 
 section "nothing left"
 run 30 "${C[@]}" task ls -q
