@@ -165,6 +165,15 @@ PROGRAMS_ARGS ?= --time
 programs: $(BUILD)/weft
 	WEFT=$(BUILD)/weft bash tests/programs/run.sh $(PROGRAMS_ARGS)
 
+# OCI images of the Wasm examples (weft-hello, weft-speedtest1, and the
+# native reference) in podman's local storage, and weft-oci's start-up
+# against runc under podman (docs/oci.md; root).
+.PHONY: oci-images oci-bench
+oci-images:
+	bash scripts/oci-image.sh
+oci-bench: $(BUILD)/weft $(BUILD)/weft-oci
+	WEFT=$(BUILD)/weft WEFT_OCI=$(BUILD)/weft-oci bash scripts/oci-bench.sh
+
 # The freestanding core cross-built for arm-none-eabi (Cortex-M4, Cortex-A7)
 # and riscv64-unknown-elf: nm -u allow-list and size table (scripts/embed.sh).
 .PHONY: embed

@@ -11,7 +11,8 @@
 #      headers (AoT artifacts for other targets), qemu-user (make
 #      test-cross) and the bare-metal gcc for arm-none-eabi and
 #      riscv64-unknown-elf (make embed), jansson and libseccomp (weft-oci),
-#      podman, containerd, runc and crun (tests/oci); then fetches
+#      podman, buildah, containerd, runc and crun (tests/oci,
+#      scripts/oci-image.sh, scripts/oci-bench.sh); then fetches
 #      the Debian sources of SQLite and Lua (tests/programs/fetch.sh: adds a
 #      deb-src line for bookworm main and runs `apt-get source`);
 #   2. builds weft (`make -j`);
@@ -56,7 +57,7 @@ PACKAGES=(
     libjansson-dev              # weft-oci: config.json and state (JSON)
     libseccomp-dev              # weft-oci: the seccomp allow-list of weft
     jq                          # tests/oci: reading weft-oci's JSON
-    podman                      # tests/oci: weft-oci under podman (conmon)
+    podman buildah              # tests/oci: weft-oci under podman; oci-image.sh
     containerd                  # tests/oci: weft-oci under ctr / the shim
     crun runc                   # tests/oci: reference runtimes, fallback
 )

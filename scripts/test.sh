@@ -39,6 +39,10 @@
 #                       bundles (lifecycle, exec, pause, hardening, mounts,
 #                       limits, annotations, console socket, concurrency,
 #                       refusals); needs root, skipped (counted) without
+#  13. OCI              tests/oci/podman.sh, tests/oci/containerd.sh:
+#                       weft-oci under a private podman and a containerd
+#                       started by the test (skipped without them; a
+#                       failure under CI)
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -439,6 +443,30 @@ if [ -f tests/oci/bundle.sh ]; then
         WEFT_OCI="$BUILD/weft-oci" WEFT_OCI_TEST_OUT="$BUILD/tests/oci" \
         WEFT_WASI_OUT="$BUILD/wasi" bash tests/oci/bundle.sh
     add_missing "OCI runtime" "$LOG/oci_bundle.out"
+fi
+
+# ---- 13. OCI with podman and containerd ------------------------------------
+# weft-oci (docs/oci.md) under a private rootful podman (its own storage,
+# containers.conf and weft-oci --root) and under a containerd the test
+# starts itself on a private socket, with the images scripts/oci-image.sh
+# builds. Each script skips when its tools are missing or not as root;
+# under CI that skip is a failure.
+header "13. OCI with podman and containerd (tests/oci/podman.sh, tests/oci/containerd.sh)"
+if [ -f tests/oci/podman.sh ]; then
+    if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "$BUILD/weft-oci" >"$LOG/weft-oci.build" 2>&1; then
+        cat "$LOG/weft-oci.build"
+        echo "FAIL: $BUILD/weft-oci does not build"
+        add 0 1
+    else
+        for script in podman containerd; do
+            echo "-- oci/$script"
+            # as tier 12: no leak checks (threads are off the allow-list)
+            run_counted "oci/$script" "$LOG/oci_$script.out" \
+                env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+                WEFT_OCI="$BUILD/weft-oci" bash "tests/oci/$script.sh"
+            add_missing "oci/$script" "$LOG/oci_$script.out"
+        done
+    fi
 fi
 
 finish
