@@ -167,6 +167,15 @@ static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
             (int)sizeof dir)
       return -1;
     fd = open_dir(l, dir, "weft.account: bundle");
+    /* The record never replaces a file: the bundle holds the engine's own
+    ** (conmon's ctr.log, a shim's logs), and an image can name one. */
+    if (fd >= 0 && is_init &&
+        fstatat(fd, slash + 1, &(struct stat){0}, AT_SYMLINK_NOFOLLOW) == 0) {
+      oci_errorf("weft.account: %s already exists in the bundle; the record "
+                 "never replaces a file",
+                 slash + 1);
+      return -1;
+    }
     if (fd < 0 || push(l, "--account") != 0 ||
         pushf(l, "/proc/self/fd/%d/./%s", fd, slash + 1) != 0)
       return -1;
