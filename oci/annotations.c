@@ -92,6 +92,7 @@ static int apply_one(const struct oci_bundle *b, json_t *run,
                      const struct annotation *a, const char *value) {
   long long n;
   char *end, path[4096];
+  const char *keydir;
   double secs;
 
   switch (a->kind) {
@@ -125,9 +126,22 @@ static int apply_one(const struct oci_bundle *b, json_t *run,
     return 0;
   case GUEST: return protect_dir(run, a, value);
   case HOSTFILE:
-    if (value[0] != '/')
-      return bad(a, value, "an absolute host path");
-    json_object_set_new(run, "key_file", json_string(value));
+    /* Image annotations reach here (podman copies them), so an image may
+    ** only pick a key by name among those the operator put in the key
+    ** directory, never name a host path. */
+    if (value[0] == '\0' || value[0] == '.' || strchr(value, '/') != NULL)
+      return bad(a, value,
+                 "a file name in the key directory (WEFT_OCI_KEY_DIR), "
+                 "without '/', not starting with '.'");
+    keydir = getenv("WEFT_OCI_KEY_DIR");
+    if (keydir == NULL || keydir[0] != '/') {
+      oci_errorf("annotation weft.key-file needs a key directory chosen by "
+                 "the operator: set WEFT_OCI_KEY_DIR to an absolute path in "
+                 "weft-oci's environment");
+      return -1;
+    }
+    snprintf(path, sizeof path, "%s/%s", keydir, value);
+    json_object_set_new(run, "key_file", json_string(path));
     return 0;
   }
   add_opt(run, a->option, value);

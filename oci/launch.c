@@ -182,7 +182,7 @@ static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
   }
   if (key != NULL) {
     struct stat st;
-    fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
       oci_errorf("weft.key-file %s: %s", key, strerror(errno));
       return -1;

@@ -447,11 +447,13 @@ check "weft.aot filled the cache under --root" bash -c "ls '$STATE/.aot-cache/0'
 
 # weft.protected-dir: a bind mount whose files are stored encrypted.
 mkdir -p "$TMP/vol-p"
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/pfs.key"
-chmod 600 "$TMP/pfs.key"
+mkdir -p "$TMP/keys"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/keys/pfs.key"
+chmod 600 "$TMP/keys/pfs.key"
+export WEFT_OCI_KEY_DIR=$TMP/keys
 mkbundle "$TMP/pfs" 'c["process"]["args"] = ["/writer.wasm"]' \
     "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
-    "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': '$TMP/pfs.key'}"
+    "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': 'pfs.key'}"
 oci run --bundle "$TMP/pfs" a4
 expect_status 0 "weft.protected-dir with weft.key-file"
 # (a plain write would leave exactly the 2 bytes "hi"; the protected
@@ -464,14 +466,32 @@ oci run --bundle "$TMP/pfs2" a5
 expect_status 1 "weft.protected-dir without weft.key-file: status 1"
 expect_stderr_has "go together" "weft.protected-dir without weft.key-file: message"
 no_state a5 "weft.protected-dir without weft.key-file"
-mkbundle "$TMP/pfs3" "c['annotations'] = {'weft.protected-dir': '/nowhere', 'weft.key-file': '$TMP/pfs.key'}"
+mkbundle "$TMP/pfs3" "c['annotations'] = {'weft.protected-dir': '/nowhere', 'weft.key-file': 'pfs.key'}"
 oci run --bundle "$TMP/pfs3" a6
 expect_status 1 "weft.protected-dir naming no bind mount: status 1"
-chmod 644 "$TMP/pfs.key"
+# An image names a key only inside the operator's key directory.
+mkbundle "$TMP/pfs4" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
+    "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': '$TMP/keys/pfs.key'}"
+oci run --bundle "$TMP/pfs4" a8
+expect_status 1 "weft.key-file as a host path: status 1"
+expect_stderr_has "a file name in the key directory" "weft.key-file as a host path: message"
+no_state a8 "weft.key-file as a host path"
+ln -s "$TMP/keys/pfs.key" "$TMP/keys/link.key"
+mkbundle "$TMP/pfs5" "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/vol-p', 'options': ['rbind']}]" \
+    "c['annotations'] = {'weft.protected-dir': '/data', 'weft.key-file': 'link.key'}"
+oci run --bundle "$TMP/pfs5" a9
+expect_status 1 "weft.key-file naming a symlink in the key directory: status 1"
+no_state a9 "weft.key-file naming a symlink"
+WEFT_OCI_KEY_DIR= oci run --bundle "$TMP/pfs" a10
+expect_status 1 "weft.key-file without WEFT_OCI_KEY_DIR: status 1"
+expect_stderr_has "WEFT_OCI_KEY_DIR" "weft.key-file without WEFT_OCI_KEY_DIR: message"
+no_state a10 "weft.key-file without a key directory"
+chmod 644 "$TMP/keys/pfs.key"
 oci run --bundle "$TMP/pfs" a7
 expect_status 1 "weft.key-file readable by others: status 1"
 expect_stderr_has "not a private regular file" "weft.key-file readable by others: message"
 no_state a7 "weft.key-file readable by others"
+unset WEFT_OCI_KEY_DIR
 
 # ---- a terminal over --console-socket -------------------------------------------------------
 cat >"$TMP/console.py" <<'EOF'
