@@ -198,7 +198,8 @@ in_parallel() {
 
 # aot_cache_stamped ROOT: ROOT/STAMP, made private to this user, where STAMP
 # hashes what decides compiled code besides the module: the sources of the
-# code generator and runtime (src, include), the Makefile (the AoT C flags),
+# code generator and runtime (src, include) and of the runner (tests/spec:
+# its build options), the Makefile (the AoT C flags),
 # the compiler named by --cc and its version, and the wrapper. Other stamps
 # under ROOT are removed; a ROOT that is not ours, or that others may write,
 # is refused (the runner loads what is in it).
@@ -212,7 +213,7 @@ aot_cache_stamped() {
     echo "run_spec.sh: $root is not a private directory of this user; not used as a cache" >&2
     return 1
   fi
-  stamp=$( { find "$repo/src" "$repo/include" -type f | LC_ALL=C sort | xargs cat
+  stamp=$( { find "$repo/src" "$repo/include" "$repo/tests/spec" -type f ! -name '*.sh' | LC_ALL=C sort | xargs cat
              cat "$repo/Makefile"; echo "cc $cc wrap ${wrap[*]}"; $cc --version 2>&1; } |
            sha256sum | cut -c1-16)
   find "$root" -mindepth 1 -maxdepth 1 ! -name "$stamp" -exec rm -rf {} +
