@@ -13,7 +13,7 @@
 
 int oci_cmd_features(const struct oci_globals *g, int argc, char **argv) {
   json_t *doc, *linux_obj;
-  char *text;
+  int rc;
 
   (void)g;
   (void)argv;
@@ -30,13 +30,7 @@ int oci_cmd_features(const struct oci_globals *g, int argc, char **argv) {
                   "hooks", "mountOptions", "bind", "rbind", "ro", "rw", "mode",
                   "tmpcopyup", "linux", linux_obj, "annotations",
                   oci_annotations_features());
-  text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+  rc = oci_print_json(doc);
   json_decref(doc);
-  if (text == NULL) {
-    oci_errorf("out of memory");
-    return OCI_EXIT_FAIL;
-  }
-  printf("%s\n", text);
-  free(text);
-  return 0;
+  return rc;
 }

@@ -32,17 +32,6 @@ static json_t *spec_state(const struct oci_container *c) {
   return out;
 }
 
-static int print_json(json_t *doc) {
-  char *text = json_dumps(doc, JSON_INDENT(2));
-  if (text == NULL) {
-    oci_errorf("out of memory");
-    return OCI_EXIT_FAIL;
-  }
-  printf("%s\n", text);
-  free(text);
-  return 0;
-}
-
 int oci_cmd_state(const struct oci_globals *g, int argc, char **argv) {
   struct oci_container c;
   json_t *doc;
@@ -53,7 +42,7 @@ int oci_cmd_state(const struct oci_globals *g, int argc, char **argv) {
   if (oci_container_open(g, argv[1], 0, 0, &c) != 0)
     return OCI_EXIT_FAIL;
   doc = spec_state(&c);
-  rc = print_json(doc);
+  rc = oci_print_json(doc);
   json_decref(doc);
   oci_container_close(&c);
   return rc;
@@ -86,7 +75,7 @@ int oci_cmd_list(const struct oci_globals *g, int argc, char **argv) {
   if (d != NULL)
     closedir(d);
   if (json)
-    rc = print_json(all);
+    rc = oci_print_json(all);
   else {
     json_t *s;
     if (!quiet)

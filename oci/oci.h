@@ -4,7 +4,7 @@
 **
 **   main.c        global options, the command table (commands.def), usage
 **   log.c         errors to stderr and --log (text or JSON lines)
-**   util.c        small file helpers: atomic writes, pid files, signals
+**   util.c        small helpers: atomic writes, pid files, signals, JSON out
 **   state.c       --root and the container directories, locks, state.json,
 **                 whether a recorded process is still the one we started
 **   spec.c        config.json / process.json into the structs below
@@ -61,6 +61,9 @@ void oci_errorf(const char *fmt, ...) OCI_PRINTF(1, 2);
 void oci_logf(const char *level, const char *fmt, ...) OCI_PRINTF(2, 3);
 
 /* ---- util.c ---- */
+/* Prints doc (NULL: an allocation failed) as indented JSON and a newline
+** on stdout: 0, or OCI_EXIT_FAIL after reporting. */
+int oci_print_json(const json_t *doc);
 /* Writes name in dirfd atomically: a temporary file beside it, fsync'd,
 ** renamed over it. Returns 0 or -1 with errno set. */
 int oci_write_at(int dirfd, const char *name, const void *bytes, size_t len,

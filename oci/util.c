@@ -213,3 +213,14 @@ void oci_time_now(char *buf, size_t size) {
   gmtime_r(&ts.tv_sec, &tm);
   strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
+
+int oci_print_json(const json_t *doc) {
+  char *text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+  if (text == NULL) {
+    oci_errorf("out of memory");
+    return OCI_EXIT_FAIL;
+  }
+  printf("%s\n", text);
+  free(text);
+  return 0;
+}
