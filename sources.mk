@@ -14,6 +14,7 @@ WEFT_CORE_SRC := \
   src/runtime/aot.c \
   src/interp/lower.c \
   src/interp/interp.c \
+  src/interp/snapshot.c \
   src/aot/cgen.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \

@@ -44,6 +44,13 @@ weft_status wf_interp_call(struct wf_exec *ex, weft_func *f, weft_slot *fp) {
   return run(ex, f, fp, NULL);
 }
 
+weft_status wf_interp_resume(struct wf_exec *ex, const struct wf_frame *at) {
+  if ((uintptr_t)__builtin_frame_address(0) < (uintptr_t)ex->stack_floor)
+    return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
+  ex->resume = at;
+  return run(ex, NULL, NULL, NULL);
+}
+
 /* Zero the declared locals and load the constants of a new frame. */
 static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
   memset(fp + c->nparams, 0,
@@ -158,9 +165,12 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
 #endif
   weft_trap trap = WEFT_TRAP_NONE;
   weft_status status = WEFT_OK;
-  const u32 base_depth = ex->depth;
-  weft_instance *inst = f->inst;
-  const struct wf_code *code = f->code;
+  /* A restored activation (snapshot.c) has its frames in place already,
+  ** from the entry's sentinel at 0 up. */
+  const struct wf_frame *resume = ex->resume;
+  const u32 base_depth = resume ? 0 : ex->depth;
+  weft_instance *inst = resume ? resume->inst : f->inst;
+  const struct wf_code *code = resume ? resume->code : f->code;
   const u32 *ip;
   u8 *mem;
   u64 mem_size;
@@ -171,6 +181,13 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   weft_slot *nfp;
   const u32 *ret_ip;
 
+  if (resume) {
+    ex->resume = NULL;
+    fp = resume->fp;
+    ip = resume->ip;
+    MEMORY_RELOAD();
+    NEXT();
+  }
   if (!frame_room(ex, fp + code->frame_slots))
     return wf_error_trap(ex->err, WEFT_TRAP_STACK_EXHAUSTED);
   /* A sentinel frame marks where this activation returns to the host. */
@@ -194,7 +211,11 @@ dispatch:
   CASE(FUEL) {
     /* A block that cannot be paid in full does not start. */
     if (WF_UNLIKELY(ex->fuel < (i64)ip[1])) {
+      /* A safe point: the fuel hook may take a snapshot here. */
+      ex->at = (struct wf_frame){ip, fp, code, inst};
+      ex->safe = WF_SAFE_FUEL;
       weft_trap t = wf_engine_refuel(inst->engine, (i64)ip[1]);
+      ex->safe = WF_SAFE_NONE;
       if (t != WEFT_TRAP_NONE)
         TRAP(t);
     }
@@ -716,7 +737,12 @@ call_func :
     if (callee->host || callee->aot_slot_fn) {
   weft_slot *saved_top = ex->top;
   ex->top = fp + code->frame_slots;
+  /* A safe point: a host function blocked in a call may take a snapshot
+  ** from which this call is made again. */
+  ex->at = (struct wf_frame){ip, fp, code, inst};
+  ex->safe = WF_SAFE_HOST;
   status = wf_call_external(inst->engine, inst, callee, nfp, ex->err);
+  ex->safe = WF_SAFE_NONE;
   ex->top = saved_top;
   if (status != WEFT_OK)
     goto failed;

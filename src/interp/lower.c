@@ -69,6 +69,8 @@ struct lower {
   bool fuel;        /* meter fuel: a FUEL op at every block start */
   u32 fuel_field;   /* code index of the open block's cost, or NONE */
   u32 fuel_cost;    /* Wasm instructions lowered since that block began */
+  struct wf_probe *probe; /* wf_lower_probe: what to look for, or NULL */
+  bool probe_pending;     /* the FUEL op sought was just emitted */
   weft_status status;
 };
 
@@ -138,7 +140,27 @@ static void put(struct lower *L, u32 v) {
   L->code[L->ncode++] = v;
 }
 
+static void probe_capture(struct lower *L, u32 height, u32 pc);
+static u32 call_len(enum wf_op op);
+
 static void emit_op(struct lower *L, enum wf_op op) {
+  if (L->probe && !L->probe->found) {
+    /* A FUEL op's live values are the stack as its label leaves it: known
+    ** once the instruction that opened the label is lowered. A call's are
+    ** what lies below its arguments, now. */
+    u32 len = call_len(op);
+    u32 want = L->probe->pc;
+    if (op == WF_OP_FUEL && L->ncode == want && !L->probe->is_return) {
+      L->probe_pending = true;
+      L->probe->op = op;
+      L->probe->len = 2;
+    } else if (len &&
+               (L->probe->is_return ? L->ncode + len : L->ncode) == want) {
+      L->probe->op = op;
+      L->probe->len = len;
+      probe_capture(L, L->height, L->ncode);
+    }
+  }
   if (L->npcmap == 0 || L->pcmap[L->npcmap - 1] != L->op_offset) {
     if (!grow(L, (void **)&L->pcmap, &L->pcmap_cap, L->npcmap + 2, sizeof(u32)))
       return;
@@ -319,6 +341,57 @@ static void materialize_locals(struct lower *L) {
   for (u32 i = 0; i < L->height; i++)
     if (is_local(L->stack[i].loc))
       materialize(L, i);
+}
+
+/* ---- probes (snapshots) --------------------------------------------- */
+
+/* Code units of a call instruction, or 0 for any other op. */
+static u32 call_len(enum wf_op op) {
+  switch (op) {
+  case WF_OP_CALL:
+  case WF_OP_CALL_INTERNAL: return 3;
+  case WF_OP_CALL_INDIRECT: return 5;
+  default: return 0;
+  }
+}
+
+/* Record the operands below `height` that live in their own stack slots
+** (locals and constants are the frame's, not the stack's). */
+static void probe_capture(struct lower *L, u32 height, u32 pc) {
+  struct wf_probe *p = L->probe;
+  p->found = true;
+  p->pc = pc;
+  p->base = height;
+  p->nlive = 0;
+  p->heights = wf_alloc_array(L->a, (size_t)height + 1, sizeof(u32));
+  p->types = wf_alloc_array(L->a, (size_t)height + 1, 1);
+  if (!p->heights || !p->types) {
+    nomem(L);
+    return;
+  }
+  for (u32 i = 0; i < height; i++) {
+    const struct entry *e = &L->stack[i];
+    if (e->loc & LOC_STACK) {
+      p->heights[p->nlive] = e->loc & LOC_MASK;
+      p->types[p->nlive++] = e->type;
+    }
+  }
+}
+
+static void probe_after_instr(struct lower *L) {
+  if (L->probe_pending) {
+    L->probe_pending = false;
+    probe_capture(L, L->height, L->probe->pc);
+  }
+}
+
+void wf_probe_free(struct wf_alloc *a, struct wf_probe *p) {
+  if (p->heights)
+    wf_alloc_free(a, p->heights, ((size_t)p->base + 1) * sizeof(u32));
+  if (p->types)
+    wf_alloc_free(a, p->types, (size_t)p->base + 1);
+  p->heights = NULL;
+  p->types = NULL;
 }
 
 /* ---- control ---------------------------------------------------------- */
@@ -1741,11 +1814,13 @@ static bool finish(struct lower *L, struct wf_code **out) {
   return true;
 }
 
-weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
-                          u32 defidx, const u32 *dispatch, bool fuel,
-                          struct wf_code **out, weft_error *err) {
+static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
+                              u32 defidx, const u32 *dispatch, bool fuel,
+                              struct wf_probe *probe, struct wf_code **out,
+                              weft_error *err) {
   struct lower L;
   memset(&L, 0, sizeof L);
+  L.probe = probe;
   const struct wf_func_decl *fd = &m->funcs[defidx];
   L.a = a;
   L.m = m;
@@ -1763,6 +1838,7 @@ weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
       push_ctrl(&L, CTRL_FUNC, 0, NULL, L.type->nresults,
                 L.type->types + L.type->nparams)) {
     mark_label(&L); /* the entry block */
+    probe_after_instr(&L);
     while (L.nctrls > 0 && L.status == WEFT_OK) {
       u8 op;
       L.op_offset = wf_reader_offset(&L.r);
@@ -1771,6 +1847,7 @@ weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
       L.fuel_cost++;
       if (!lower_instr(&L, op))
         break;
+      probe_after_instr(&L);
     }
     fuel_close(&L);
     if (L.status == WEFT_OK && L.nctrls > 0)
@@ -1782,6 +1859,29 @@ weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
   }
   release(&L);
   return L.status;
+}
+
+weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
+                          u32 defidx, const u32 *dispatch, bool fuel,
+                          struct wf_code **out, weft_error *err) {
+  return lower_body(a, m, defidx, dispatch, fuel, NULL, out, err);
+}
+
+/* The body is lowered again in full (so the probe sees what wf_lower_func
+** built, with op numbers for dispatch: positions do not depend on it) and
+** the result dropped. */
+weft_status wf_lower_probe(struct wf_alloc *a, const struct wf_module *m,
+                           u32 defidx, struct wf_probe *probe,
+                           weft_error *err) {
+  struct wf_code *code = NULL;
+  probe->found = false;
+  probe->heights = NULL;
+  probe->types = NULL;
+  weft_status s = lower_body(a, m, defidx, NULL, true, probe, &code, err);
+  wf_code_free(a, code);
+  if (s != WEFT_OK)
+    wf_probe_free(a, probe);
+  return s;
 }
 
 void wf_code_free(struct wf_alloc *a, struct wf_code *code) {

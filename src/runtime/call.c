@@ -70,6 +70,23 @@ weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
   return s;
 }
 
+weft_status wf_call_resumed(weft_engine *e, const struct wf_frame *at,
+                            weft_error *err) {
+  struct wf_exec *ex = &e->exec;
+  if (ex->entries == 0)
+    ex->stack_floor = native_floor(e, (uintptr_t)__builtin_frame_address(0));
+  ex->entries++;
+  weft_error *saved_err = ex->err;
+  weft_slot *saved_top = ex->top;
+  ex->err = err;
+  ex->top = ex->frames[0].fp;
+  weft_status s = wf_interp_resume(ex, at);
+  ex->top = saved_top;
+  ex->err = saved_err;
+  ex->entries--;
+  return s;
+}
+
 /* A value's meaningful bytes into a zeroed slot (no stale bytes leak). */
 void wf_val_to_slot(const weft_val *v, weft_slot *s) {
   memset(s, 0, sizeof *s);
@@ -83,7 +100,7 @@ void wf_val_to_slot(const weft_val *v, weft_slot *s) {
   }
 }
 
-static void from_slot(weft_valtype t, const weft_slot *s, weft_val *v) {
+void wf_slot_to_val(weft_valtype t, const weft_slot *s, weft_val *v) {
   v->type = t;
   memset(&v->of, 0, sizeof v->of);
   switch (t) {
@@ -127,7 +144,8 @@ weft_status weft_func_call(weft_engine *e, weft_func *f, const weft_val *args,
   if (s != WEFT_OK)
     return s;
   for (u32 i = 0; i < t.nresults; i++)
-    from_slot((weft_valtype)t.types[t.nparams + i], &slots[i], &results[i]);
+    wf_slot_to_val((weft_valtype)t.types[t.nparams + i], &slots[i],
+                   &results[i]);
   return WEFT_OK;
 }
 

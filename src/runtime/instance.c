@@ -367,6 +367,11 @@ static weft_status init_segments(weft_instance *inst, weft_error *err) {
 
 weft_status weft_instantiate(weft_linker *l, weft_module *mod,
                              weft_instance **out, weft_error *err) {
+  return wf_instantiate(l, mod, true, out, err);
+}
+
+weft_status wf_instantiate(weft_linker *l, weft_module *mod, bool run_start,
+                           weft_instance **out, weft_error *err) {
   wf_error_clear(err);
   *out = NULL;
   weft_engine *e = mod->engine;
@@ -395,7 +400,7 @@ weft_status weft_instantiate(weft_linker *l, weft_module *mod,
     s = wf_aot_instance_init(e, inst, err);
   if (s == WEFT_OK)
     s = init_segments(inst, err);
-  if (s == WEFT_OK && mod->m.has_start) {
+  if (s == WEFT_OK && mod->m.has_start && run_start) {
     struct wf_exec *ex;
     s = wf_engine_exec(e, &ex, err);
     if (s == WEFT_OK)

@@ -54,7 +54,17 @@ struct wf_exec {
   i64 fuel;       /* fuel left (config.fuel_metering); AoT code reads it too */
   u32 max_depth;
   weft_error *err; /* where traps of the current call are reported */
+  /* Snapshots (interp/snapshot.c). While the engine stands at a safe
+  ** point, `at` is the innermost interpreted frame, its ip on the FUEL op
+  ** being paid (WF_SAFE_FUEL: the fuel hook runs) or on the call of a
+  ** host function (WF_SAFE_HOST: the host function runs). */
+  u8 safe;
+  struct wf_frame at;
+  const struct wf_frame *resume; /* the next run() continues this frame
+                                    over frames[0..depth) (a restore) */
 };
+
+enum { WF_SAFE_NONE, WF_SAFE_FUEL, WF_SAFE_HOST };
 
 struct weft_engine {
   weft_config config;
@@ -69,6 +79,10 @@ struct weft_engine {
   weft_fuel_hook fuel_hook; /* asked before an out-of-fuel trap, or NULL */
   void *fuel_hook_user;
   u32 *dispatch; /* interpreter encoding of each internal op, or NULL */
+  /* A restored activation waiting for weft_snapshot_resume: its entry
+  ** function (NULL: none) and innermost frame. */
+  weft_func *snap_entry;
+  struct wf_frame snap_at;
   weft_memory *reserved_memories; /* memories with guard reservations */
 };
 
@@ -249,15 +263,29 @@ WF_INTERNAL weft_trap wf_bulk_table_copy(weft_instance *inst, u32 dst, u32 src,
 WF_INTERNAL weft_trap wf_bulk_table_init(weft_instance *inst, u32 table,
                                          u32 seg, u32 d, u32 s, u32 n);
 
+/* instance.c: weft_instantiate, whose start function runs only when asked
+** (a restored snapshot has run it already). */
+WF_INTERNAL weft_status wf_instantiate(weft_linker *l, weft_module *mod,
+                                       bool run_start, weft_instance **out,
+                                       weft_error *err);
+
 /* module.c: drop one reference (instances hold one each). */
 WF_INTERNAL void wf_module_unref(weft_module *mod);
 
 /* call.c: call a function instance with args already in slots. */
 /* A public value into a slot, unused bytes zeroed. */
 WF_INTERNAL void wf_val_to_slot(const weft_val *v, weft_slot *s);
+/* A slot holding a value of type `t` as a public value. */
+WF_INTERNAL void wf_slot_to_val(weft_valtype t, const weft_slot *s,
+                                weft_val *v);
 
 WF_INTERNAL weft_status wf_call(weft_engine *e, weft_func *f, weft_slot *slots,
                                 weft_error *err);
+/* Continue a restored activation (wf_interp_resume) as an entry from the
+** host, as wf_call enters one. */
+WF_INTERNAL weft_status wf_call_resumed(weft_engine *e,
+                                        const struct wf_frame *at,
+                                        weft_error *err);
 
 /* Execution backend (interp/). Validate the body of defined function
 ** `defidx` and lower it; `dispatch` maps internal ops to the interpreter's
@@ -268,6 +296,31 @@ WF_INTERNAL weft_status wf_lower_func(struct wf_alloc *a,
                                       const u32 *dispatch, bool fuel,
                                       struct wf_code **out, weft_error *err);
 WF_INTERNAL void wf_code_free(struct wf_alloc *a, struct wf_code *code);
+
+/* What a snapshot needs to know of one position in a lowered body (with
+** fuel metering, as snapshots run): the instruction there and which
+** operand-stack slots hold live values, with their types. Positions are
+** FUEL ops (a block's entry) and calls. */
+struct wf_probe {
+  u32 pc;         /* in: code index of the op; with is_return, of the end
+                     of a call (its return address); out: the op's index */
+  bool is_return; /* in */
+  bool found;     /* out: a FUEL op or call is there */
+  u32 op;         /* out: its enum wf_op */
+  u32 len;        /* out: its code units (a call's return address is
+                     pc + len) */
+  u32 base;       /* out: operand height below a call's arguments (for a
+                     FUEL op, the whole height) */
+  u32 nlive;      /* out: live operands in their own slots, bottom first: */
+  u32 *heights;   /*   their operand heights (slot = stack base + height) */
+  u8 *types;      /*   their value types */
+};
+/* Lower body `defidx` again and fill `probe`; its arrays are the caller's
+** to release with wf_probe_free (also when nothing was found). */
+WF_INTERNAL weft_status wf_lower_probe(struct wf_alloc *a,
+                                       const struct wf_module *m, u32 defidx,
+                                       struct wf_probe *probe, weft_error *err);
+WF_INTERNAL void wf_probe_free(struct wf_alloc *a, struct wf_probe *probe);
 WF_INTERNAL u64 wf_code_bytes(const struct wf_code *code);
 /* Number of internal ops (size of the dispatch table). */
 WF_INTERNAL u32 wf_interp_op_count(void);
@@ -293,5 +346,10 @@ WF_INTERNAL weft_status wf_aot_call(weft_engine *e, weft_func *f,
 ** arguments are. Results are left at fp[0..nresults). */
 WF_INTERNAL weft_status wf_interp_call(struct wf_exec *ex, weft_func *f,
                                        weft_slot *fp);
+/* interp.c: continue the activation restored in frames[0..depth) (frames[0]
+** its entry's sentinel) at `at`, the innermost frame; the entry's results
+** are left at frames[0].fp. */
+WF_INTERNAL weft_status wf_interp_resume(struct wf_exec *ex,
+                                         const struct wf_frame *at);
 
 #endif /* WF_RUNTIME_H */
