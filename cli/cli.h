@@ -30,11 +30,13 @@
 /* Subcommands: each gets argv without the program name (argv[0] is the
 ** subcommand) and returns the process exit status. */
 int cmd_run(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 void cli_usage_run(FILE *out);
+void cli_usage_restore(FILE *out);
 void cli_usage_validate(FILE *out);
 void cli_usage_inspect(FILE *out);
 void cli_usage_compile(FILE *out);
@@ -182,21 +184,28 @@ double cli_clock_cpu_since(const struct cli_clock *start,
 
 /* Fuel for one run (meter.c): the --fuel budget, handed out in slices
 ** when a --deadline is set so the wall clock is checked between them. */
+struct cli_snap; /* snapshot.h */
 struct cli_meter {
-  uint64_t budget;         /* --fuel N */
+  uint64_t budget;         /* --fuel N, less what was used before a restore */
   uint64_t unhanded;       /* budget not yet given to the engine */
+  uint64_t used_before;    /* fuel used before a restore */
   double deadline_seconds; /* > 0: stop the program after this long */
   struct cli_clock started;
-  int deadline_hit; /* the program was stopped by the deadline */
+  int deadline_hit;      /* the program was stopped by the deadline */
+  struct cli_snap *snap; /* snapshots polled between slices, or NULL */
 };
-/* Sets the engine's fuel (and with a deadline, its fuel hook and a
-** last-resort alarm); the deadline counts from here. Returns 0, or -1
-** when the alarm cannot be set. */
+/* Sets the engine's fuel (with a deadline or snapshots, its fuel hook; with
+** a deadline, a last-resort alarm); the deadline counts from here. `snap`
+** (NULL: none) is polled between slices; used_before is the fuel a
+** restored program used before its snapshot. Returns 0, or -1 when the
+** alarm cannot be set. */
 int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
-                    double deadline_seconds);
+                    double deadline_seconds, struct cli_snap *snap,
+                    uint64_t used_before);
 /* Disarms the last-resort alarm once the program has returned. */
 void cli_meter_stop(struct cli_meter *m);
-/* Fuel consumed so far: exact, with or without a deadline. */
+/* Fuel consumed so far, counting what was used before a restore: exact,
+** with or without a deadline. */
 uint64_t cli_meter_used(const struct cli_meter *m, const weft_engine *engine);
 
 /* Parses `text` as a value of `type`: i32/i64 decimal or 0x hex, with an

@@ -14,7 +14,9 @@
 #include "cli.h"
 #include "pfs.h"
 #include "pfs_vstore.h"
+#include "snapshot.h"
 #include "weft_wasi.h"
+#include "weft_snapshot.h"
 #include "weft_wasi_fs.h"
 
 /* Everything the command line says about one run. */
@@ -52,6 +54,18 @@ struct run_options {
   const char *version_store;
   int version_strict;
   weft_pfs_vstore *vstore;
+  struct cli_snap snap; /* --snapshot-dir and friends */
+  /* weft restore: `path` is a snapshot file, parsed into these */
+  int restoring;
+  uint8_t *snap_bytes; /* the file, which parts point into */
+  size_t snap_len;
+  struct snap_parts parts;
+  struct snap_run saved; /* its run section */
+  void *saved_keep;
+  char **saved_specs; /* "HOST::GUEST" of the directories it names */
+  uint32_t nsaved_specs;
+  const char **dir_names; /* for snapshots: guest, then host, per dir */
+  uint8_t *dir_flags;
 };
 
 void cli_usage_run(FILE *out) {
@@ -151,7 +165,43 @@ void cli_usage_run(FILE *out) {
       "                          and the --account record; its seal.key is\n"
       "                          weft:seal's root key (docs/sealing.md)\n"
       "  --key-from-attestation  the released secret is the --protected-dir\n"
-      "                          key (instead of --key-file)\n",
+      "                          key (instead of --key-file)\n"
+      "  --snapshot-dir DIR      allow snapshots (docs/snapshot.md): on\n"
+      "                          SIGUSR1 save the program's state to\n"
+      "                          DIR/snapshot.weft at the next safe point\n"
+      "                          and stop (exit status 0); continue it with\n"
+      "                          'weft restore', here or on another machine\n"
+      "                          of any ISA. Uses fuel metering; not with\n"
+      "                          --aot\n"
+      "  --snapshot-at-fuel N    save once N fuel is used, then stop\n"
+      "  --snapshot-continue     SIGUSR1 / --snapshot-at-fuel save and go on\n"
+      "  --checkpoint-every S    save every S seconds and go on\n"
+      "  --snapshot-key K        shield snapshots: AES-256-GCM under K (32\n"
+      "                          raw bytes or 64 hex digits), bound to the\n"
+      "                          module; restore needs the same K\n",
+      out);
+}
+
+void cli_usage_restore(FILE *out) {
+  fputs(
+      "usage: weft restore [OPTIONS] SNAPSHOT\n"
+      "\n"
+      "Continues the program saved in SNAPSHOT (weft run --snapshot-dir)\n"
+      "where it stopped: same memory, call stack, open files and fuel; its\n"
+      "output continues on this process's stdout and stderr, and the exit\n"
+      "status is the program's. The module is in the snapshot. Directories\n"
+      "are those of the saved run unless --dir / --dir-ro map the guest\n"
+      "names to other host directories (every guest name the snapshot\n"
+      "uses must be given then). Open files are reopened by guest path\n"
+      "and offset; a file whose size or modification time changed, or that\n"
+      "vanished, is refused. A shielded snapshot needs --snapshot-key.\n"
+      "The --snapshot-* options of 'weft run' take further snapshots;\n"
+      "--snapshot-at-fuel counts the fuel of the whole run.\n"
+      "\n"
+      "options: --dir, --dir-ro, --env is not used (the environment is\n"
+      "saved), --max-memory, --max-call-depth, --max-table-elems,\n"
+      "--account, --snapshot-dir, --snapshot-at-fuel, --snapshot-continue,\n"
+      "--checkpoint-every, --snapshot-key: as for 'weft run'.\n",
       out);
 }
 
@@ -376,16 +426,51 @@ static void free_options(struct run_options *opt) {
   free(opt->listen_specs);
   cli_outfile_close(&opt->account_out);
   cli_attest_free(&opt->attest);
+  cli_snap_close(&opt->snap);
+  cli_snap_run_free(opt->saved_keep);
+  for (i = 0; i < opt->nsaved_specs; i++)
+    free(opt->saved_specs[i]);
+  free(opt->saved_specs);
+  free(opt->snap_bytes);
+  free(opt->dir_names);
+  free(opt->dir_flags);
+}
+
+/* Snapshots and restores run interpreted code with fuel metering (the
+** positions of a snapshot are in metered code); a fuel budget the
+** command line does not set is unlimited. */
+static int check_snapshot_options(struct run_options *opt) {
+  if (!opt->snap.dir && !opt->restoring)
+    return 0;
+  if (opt->load.aot || opt->load.allow_precompiled) {
+    cli_errorf("snapshots need the interpreter: the frames of compiled code "
+               "(--aot, artifacts) cannot be saved (docs/snapshot.md)");
+    return -1;
+  }
+  if (opt->restoring && (opt->attest.addr || opt->nlisten || opt->nenv ||
+                         opt->config.fuel_metering)) {
+    cli_errorf("restore: --attest, --tcplisten, --env, --fuel and --deadline "
+               "are not taken (the snapshot has the environment and the "
+               "fuel budget)");
+    return -1;
+  }
+  if (!opt->config.fuel_metering)
+    opt->fuel = UINT64_MAX;
+  opt->config.fuel_metering = 1;
+  return 0;
 }
 
 /* Options come before FILE; everything after FILE (an optional `--`
 ** first) belongs to the program. */
-static int parse_options(int argc, char **argv, struct run_options *opt) {
+static int parse_options(int argc, char **argv, struct run_options *opt,
+                         int restoring) {
   int i;
 
   memset(opt, 0, sizeof *opt);
+  opt->restoring = restoring;
   opt->account_out.dirfd = -1;
   opt->seccomp_fd = -1;
+  opt->snap.dirfd = -1;
   weft_config_default(&opt->config);
   cli_aot_options_default(&opt->load.compile);
   for (i = 1; i < argc; i++) {
@@ -400,9 +485,17 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     if (arg[0] != '-' || arg[1] == '\0')
       break;
     if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
-      cli_usage_run(stdout);
+      if (restoring)
+        cli_usage_restore(stdout);
+      else
+        cli_usage_run(stdout);
       return -1;
     }
+    shared = cli_snap_parse_option(argc, argv, &i, &opt->snap);
+    if (shared < 0)
+      return CLI_EXIT_USAGE;
+    if (shared > 0)
+      continue;
     if (strcmp(arg, "--key-from-attestation") == 0) {
       opt->attest.key_from_attestation = 1;
       continue;
@@ -513,9 +606,18 @@ static int parse_options(int argc, char **argv, struct run_options *opt) {
     }
   }
   if (i >= argc) {
-    cli_errorf("run: missing FILE.wasm (try 'weft help run')");
+    cli_errorf(restoring ? "restore: missing SNAPSHOT (try 'weft help "
+                           "restore')"
+                         : "run: missing FILE.wasm (try 'weft help run')");
     return CLI_EXIT_USAGE;
   }
+  if (restoring && i + 1 != argc) {
+    cli_errorf("restore: give one SNAPSHOT and no program arguments (they "
+               "are in the snapshot)");
+    return CLI_EXIT_USAGE;
+  }
+  if (check_snapshot_options(opt) != 0 || cli_snap_setup(&opt->snap) != 0)
+    return CLI_EXIT_USAGE;
   /* With --key-from-attestation the key comes after the handshake. */
   if (!opt->attest.key_from_attestation && setup_protected(opt, NULL) != 0)
     return CLI_EXIT_USAGE;
@@ -669,6 +771,8 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
   int rc = CLI_EXIT_OK;
 
   weft_func_type(func, &params, &nparams, &results, &nresults);
+  if (opt->restoring)
+    nargs = (int)nparams; /* the call was made before the snapshot */
   if ((uint32_t)nargs != nparams) {
     fflush(stdout);
     fprintf(stderr, "weft: %s: '%s' expects %u argument%s ", opt->name, name,
@@ -684,7 +788,7 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
     rc = CLI_EXIT_LOAD;
     goto done;
   }
-  for (i = 0; i < nparams; i++) {
+  for (i = 0; i < nparams && !opt->restoring; i++) {
     if (cli_parse_val(opt->argv[i], params[i], &args[i]) != 0) {
       cli_errorf("argument %u of '%s': '%s' is not a valid %s", i + 1, name,
                  opt->argv[i], cli_valtype_name(params[i]));
@@ -693,9 +797,14 @@ static int call_entry(weft_engine *engine, const struct run_options *opt,
     }
   }
   memset(&err, 0, sizeof err);
-  if (weft_func_call(engine, func, args, nparams, vals, nresults, &err) !=
-      WEFT_OK) {
-    rc = cli_report(opt->name, &err);
+  weft_status st =
+      opt->restoring
+          ? weft_snapshot_resume(engine, vals, nresults, &err)
+          : weft_func_call(engine, func, args, nparams, vals, nresults, &err);
+  if (st != WEFT_OK) {
+    /* Stopped for a snapshot: reported by cmd_run, not a trap. */
+    if (!opt->snap.stopped)
+      rc = cli_report(opt->name, &err);
     goto done;
   }
   for (i = 0; i < nresults; i++) {
@@ -835,7 +944,122 @@ static int run_attestation(struct run_options *opt, const weft_module *module) {
   return rc;
 }
 
-int cmd_run(int argc, char **argv) {
+/* weft restore: read and check the snapshot, take its run section, map
+** its directories (unless --dir gave them), and load its module. */
+static int load_snapshot(struct run_options *opt, weft_engine **engine,
+                         weft_module **module) {
+  const uint8_t *key = NULL;
+  int rc = cli_read_file(opt->path, UINT64_MAX, &opt->snap_bytes,
+                         &opt->snap_len);
+  if (rc != CLI_EXIT_OK)
+    return rc;
+  if (opt->snap.key_file)
+    key = opt->snap.key;
+  if (cli_snap_file_parse(opt->path, opt->snap_bytes, opt->snap_len, key,
+                          &opt->parts) != 0 ||
+      cli_snap_run_decode(opt->path, opt->parts.run, opt->parts.run_len,
+                          &opt->saved, &opt->saved_keep) != 0)
+    return CLI_EXIT_LOAD;
+  opt->invoke = opt->saved.invoke;
+  opt->fuel = opt->saved.fuel_budget == UINT64_MAX
+                  ? UINT64_MAX
+                  : opt->saved.fuel_budget - opt->saved.fuel_used;
+  if (opt->ndirs == 0 && opt->saved.ndirs) {
+    opt->saved_specs = calloc(opt->saved.ndirs, sizeof *opt->saved_specs);
+    if (!opt->saved_specs)
+      return CLI_EXIT_LOAD;
+    for (uint32_t i = 0; i < opt->saved.ndirs; i++) {
+      const char *h = opt->saved.host[i], *g = opt->saved.guest[i];
+      if (opt->saved.flags[i] & SNAP_DIR_PROTECTED) {
+        cli_errorf("%s: the program had protected directory '%s': map it "
+                   "with --protected-dir HOST::%s and --key-file",
+                   opt->path, g, g);
+        return CLI_EXIT_USAGE;
+      }
+      char *spec = malloc(strlen(h) + strlen(g) + 3);
+      if (!spec)
+        return CLI_EXIT_LOAD;
+      sprintf(spec, "%s::%s", h, g);
+      opt->saved_specs[opt->nsaved_specs++] = spec;
+      if (add_dir(opt, spec, opt->saved.flags[i] & SNAP_DIR_RO) != 0)
+        return CLI_EXIT_USAGE;
+    }
+  }
+  return cli_load_module_bytes(&opt->config, opt->path, opt->parts.module,
+                               opt->parts.module_len, engine, module);
+}
+
+/* Restore the saved instance (instead of instantiating) and WASI state. */
+static int restore_state(struct run_options *opt, weft_engine *engine,
+                         weft_linker *linker, weft_module *module,
+                         weft_wasi *wasi, weft_instance **instance,
+                         weft_func **func) {
+  weft_error err;
+  memset(&err, 0, sizeof err);
+  if (weft_snapshot_restore(engine, linker, module, opt->parts.engine,
+                            opt->parts.engine_len, instance,
+                            &err) != WEFT_OK)
+    return cli_report(opt->path, &err);
+  if ((wasi != NULL) != (opt->parts.wasi != NULL)) {
+    cli_errorf("%s: the snapshot's WASI state does not fit its module",
+               opt->path);
+    return CLI_EXIT_LOAD;
+  }
+  if (wasi && weft_wasi_snapshot_restore(wasi, opt->parts.wasi,
+                                         opt->parts.wasi_len,
+                                         &err) != WEFT_OK)
+    return cli_report(opt->path, &err);
+  *func = weft_snapshot_entry(engine);
+  return CLI_EXIT_OK;
+}
+
+/* What the snapshot controller needs before the program runs. */
+static int arm_snapshots(struct run_options *opt, weft_engine *engine,
+                         weft_instance *instance, weft_wasi *wasi,
+                         weft_module *module) {
+  struct cli_snap *s = &opt->snap;
+  if (!cli_snap_enabled(s))
+    return CLI_EXIT_OK;
+  opt->dir_names = calloc(2 * (size_t)opt->ndirs + 1, sizeof(char *));
+  opt->dir_flags = calloc((size_t)opt->ndirs + 1, 1);
+  if (!opt->dir_names || !opt->dir_flags) {
+    cli_errorf("out of memory");
+    return CLI_EXIT_LOAD;
+  }
+  for (uint32_t i = 0; i < opt->ndirs; i++) {
+    opt->dir_names[i] = opt->dirs[i].guest_path;
+    opt->dir_names[opt->ndirs + i] = opt->dirs[i].host_path;
+    opt->dir_flags[i] =
+        (uint8_t)((opt->dirs[i].read_only ? SNAP_DIR_RO : 0) |
+                  (opt->dirs[i].fs == weft_pfs_fs() ? SNAP_DIR_PROTECTED : 0));
+  }
+  s->run.ndirs = opt->ndirs;
+  s->run.guest = opt->dir_names;
+  s->run.host = opt->dir_names + opt->ndirs;
+  s->run.flags = opt->dir_flags;
+  s->engine = engine;
+  s->meter = &opt->meter;
+  s->instance = instance;
+  s->wasi = wasi;
+  s->module = weft_module_bytes(module, &s->module_len);
+  s->run.invoke = opt->invoke;
+  s->run.fuel_budget = opt->restoring && opt->saved.fuel_budget != UINT64_MAX
+                           ? opt->saved.fuel_budget
+                           : opt->fuel;
+  if (wasi)
+    weft_wasi_set_block_hook(wasi, cli_snap_blocked, s);
+  return CLI_EXIT_OK;
+}
+
+static int run_or_restore(int argc, char **argv, int restoring);
+
+int cmd_run(int argc, char **argv) { return run_or_restore(argc, argv, 0); }
+
+int cmd_restore(int argc, char **argv) {
+  return run_or_restore(argc, argv, 1);
+}
+
+static int run_or_restore(int argc, char **argv, int restoring) {
   struct run_options opt;
   weft_engine *engine = NULL;
   weft_module *module = NULL;
@@ -850,7 +1074,7 @@ int cmd_run(int argc, char **argv) {
   int rc;
 
   cli_clock_now(&started);
-  rc = parse_options(argc, argv, &opt);
+  rc = parse_options(argc, argv, &opt, restoring);
   if (rc < 0) {
     free_options(&opt);
     return CLI_EXIT_OK; /* --help */
@@ -860,8 +1084,11 @@ int cmd_run(int argc, char **argv) {
     return rc;
   }
   opt.load.want_code_hash = opt.attest.addr != NULL;
-  rc = cli_load_for_run(&opt.config, opt.path, &opt.load, &engine, &module,
-                        &code);
+  if (restoring)
+    rc = load_snapshot(&opt, &engine, &module);
+  else
+    rc = cli_load_for_run(&opt.config, opt.path, &opt.load, &engine, &module,
+                          &code);
   if (rc != CLI_EXIT_OK) {
     free_options(&opt);
     return rc;
@@ -871,7 +1098,8 @@ int cmd_run(int argc, char **argv) {
     goto done;
   /* Before start functions run; a --deadline counts from here. */
   if (opt.config.fuel_metering &&
-      cli_meter_start(&opt.meter, engine, opt.fuel, opt.deadline) != 0) {
+      cli_meter_start(&opt.meter, engine, opt.fuel, opt.deadline, &opt.snap,
+                      restoring ? opt.saved.fuel_used : 0) != 0) {
     cli_errorf("--deadline: cannot set a timer: %s", strerror(errno));
     rc = CLI_EXIT_USAGE;
     goto done;
@@ -896,14 +1124,27 @@ int cmd_run(int argc, char **argv) {
     goto done;
   }
   memset(&err, 0, sizeof err);
-  if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
+  if (restoring) {
+    rc = restore_state(&opt, engine, linker, module, wasi, &instance, &func);
+  } else if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
     rc = cli_report(opt.name, &err);
-    goto done;
+  } else {
+    rc = find_entry(&opt, module, instance, &func);
   }
-  rc = find_entry(&opt, module, instance, &func);
+  if (rc != CLI_EXIT_OK)
+    goto done;
+  rc = arm_snapshots(&opt, engine, instance, wasi, module);
   if (rc != CLI_EXIT_OK)
     goto done;
   rc = call_entry(engine, &opt, func);
+  if (opt.snap.stopped) {
+    fflush(stdout);
+    fprintf(stderr, "weft: %s: stopped; snapshot saved to %s/%s\n", opt.name,
+            opt.snap.dir, CLI_SNAP_NAME);
+    rc = CLI_EXIT_OK;
+  } else if (opt.snap.failed && rc == CLI_EXIT_OK) {
+    rc = CLI_EXIT_USAGE; /* a checkpoint was lost: reported */
+  }
   cli_meter_stop(&opt.meter); /* the program is done: no alarm now */
   note_memory_limit(&opt, instance, rc);
 done:

@@ -31,6 +31,8 @@ static void usage(FILE *out) {
         "  keygen OUT.pem            make an endorser or verifier key\n"
         "  verifier --listen H:P ... appraise evidence, release secrets\n"
         "  verify-account FILE       check a signed --account record\n"
+        "  restore SNAPSHOT          continue a program saved by weft run\n"
+        "                            --snapshot-dir (any ISA)\n"
         "  help [COMMAND]            show this help or a command's help\n"
         "\n"
         "  weft FILE.wasm ...        is short for `weft run FILE.wasm ...`\n"
@@ -55,6 +57,8 @@ static int help(int argc, char **argv) {
   }
   if (strcmp(argv[1], "run") == 0)
     cli_usage_run(stdout);
+  else if (strcmp(argv[1], "restore") == 0)
+    cli_usage_restore(stdout);
   else if (strcmp(argv[1], "validate") == 0)
     cli_usage_validate(stdout);
   else if (strcmp(argv[1], "inspect") == 0)
@@ -100,6 +104,8 @@ int main(int argc, char **argv) {
   cmd = argv[1];
   if (strcmp(cmd, "run") == 0)
     rc = cmd_run(argc - 1, argv + 1);
+  else if (strcmp(cmd, "restore") == 0)
+    rc = cmd_restore(argc - 1, argv + 1);
   else if (strcmp(cmd, "validate") == 0)
     rc = cmd_validate(argc - 1, argv + 1);
   else if (strcmp(cmd, "inspect") == 0)

@@ -9,7 +9,9 @@
 ** that takes, so a program busy in memory.fill meets the clock too and
 ** ends with the trap "interrupted" and its account. A program blocked
 ** inside a host call never asks for fuel; an alarm one second past the
-** deadline ends the process as a last resort (no account then).
+** deadline ends the process as a last resort (no account then). Requests
+** for snapshots (snapshot.c) are polled between slices too, and may cap
+** the next slice.
 */
 #include <signal.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "snapshot.h"
 
 /* Wall time between deadline checks: ~1 ms of compiled code, ~10 ms
 ** interpreted. */
@@ -25,17 +28,29 @@
 
 static weft_trap meter_refuel(void *user, weft_engine *engine) {
   struct cli_meter *m = user;
-  struct cli_clock now;
-  uint64_t add;
+  uint64_t add, most = UINT64_MAX;
 
-  cli_clock_now(&now);
-  if (cli_clock_wall_since(&m->started, &now) >= m->deadline_seconds) {
-    m->deadline_hit = 1;
-    return WEFT_TRAP_INTERRUPTED;
+  if (m->deadline_seconds > 0) {
+    struct cli_clock now;
+    cli_clock_now(&now);
+    if (cli_clock_wall_since(&m->started, &now) >= m->deadline_seconds) {
+      m->deadline_hit = 1;
+      return WEFT_TRAP_INTERRUPTED;
+    }
+  }
+  if (m->snap) {
+    weft_trap t;
+    uint64_t handed = m->used_before + (m->budget - m->unhanded);
+    most = cli_snap_poll(m->snap, engine, handed, cli_meter_used(m, engine),
+                         &t);
+    if (t != WEFT_TRAP_NONE)
+      return t;
   }
   if (m->unhanded == 0)
     return WEFT_TRAP_OUT_OF_FUEL;
   add = m->unhanded < METER_SLICE ? m->unhanded : METER_SLICE;
+  if (add > most)
+    add = most;
   m->unhanded -= add;
   weft_engine_set_fuel(engine, weft_engine_fuel(engine) + add);
   return WEFT_TRAP_NONE;
@@ -51,11 +66,14 @@ static void blocked_past_deadline(int sig) {
 }
 
 int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
-                    double deadline_seconds) {
+                    double deadline_seconds, struct cli_snap *snap,
+                    uint64_t used_before) {
   memset(m, 0, sizeof m[0]);
   m->budget = fuel;
+  m->used_before = used_before;
+  m->snap = snap && cli_snap_enabled(snap) ? snap : NULL;
   cli_clock_now(&m->started);
-  if (deadline_seconds <= 0) {
+  if (deadline_seconds <= 0 && !m->snap) {
     weft_engine_set_fuel(engine, fuel);
     return 0;
   }
@@ -63,6 +81,8 @@ int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
   m->unhanded = fuel;
   weft_engine_set_fuel(engine, 0); /* the first block asks the hook */
   weft_engine_set_fuel_hook(engine, meter_refuel, m);
+  if (deadline_seconds <= 0)
+    return 0;
 
   struct itimerval t;
   double at = deadline_seconds + METER_GRACE_SECONDS;
@@ -82,5 +102,5 @@ void cli_meter_stop(struct cli_meter *m) {
 }
 
 uint64_t cli_meter_used(const struct cli_meter *m, const weft_engine *engine) {
-  return m->budget - m->unhanded - weft_engine_fuel(engine);
+  return m->used_before + (m->budget - m->unhanded - weft_engine_fuel(engine));
 }
