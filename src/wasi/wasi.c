@@ -301,7 +301,7 @@ static const char *const errno_names[] = {"success",
                                           "cross-device link",
                                           "capabilities insufficient"};
 
-static const char *errno_name(u16 e) {
+const char *wf_wasi_errno_name(u16 e) {
   return e < WF_ARRAY_LEN(errno_names) ? errno_names[e] : "unknown error";
 }
 
@@ -323,7 +323,7 @@ static weft_status adopt_stdio(struct weft_wasi *w, u32 fd, int host_fd,
     return WEFT_OK; /* not open in the host process: closed here too */
   if (r != WEFT_WASI_ESUCCESS)
     return wf_error_set(err, WEFT_ERR_ARG, "wasi: cannot use host fd %d: %s",
-                        host_fd, errno_name(r));
+                        host_fd, wf_wasi_errno_name(r));
   base =
       WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_FILESTAT_GET | WF_R_POLL_FD_READWRITE;
   base |=
@@ -374,7 +374,7 @@ static weft_status open_preopen(struct weft_wasi *w, u32 fd,
     root->dir = NULL;
     return wf_error_set(err, WEFT_ERR_ARG,
                         "wasi: cannot open directory '%s': %s", p->host_path,
-                        errno_name(r));
+                        wf_wasi_errno_name(r));
   }
   root->fs = fs;
   root->fs_user = p->fs_user;

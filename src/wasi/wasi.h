@@ -246,6 +246,9 @@ WF_INTERNAL u16 wf_wasi_iovecs(struct weft_wasi *w, const struct wf_mem *m,
 ** said WEFT_OK); false: return WF_WASI_STOPPED. */
 WF_INTERNAL bool wf_wasi_retry_blocked(struct weft_wasi *w);
 
+/* "no such file or directory" for ENOENT, ... (wasi.c). */
+WF_INTERNAL const char *wf_wasi_errno_name(u16 e);
+
 /* A clock's reading as the program sees it: the monotonic clock continues
 ** from a restored snapshot's reading (wasi_proc.c). */
 WF_INTERNAL u16 wf_wasi_clock_time(struct weft_wasi *w, u32 id, u64 *out);
