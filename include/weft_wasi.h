@@ -68,7 +68,8 @@ weft_status weft_wasi_io_stats(const weft_wasi *wasi, uint32_t index,
 ** poll_oneoff, sock_accept, sock_recv, sock_send) interrupted by a signal
 ** before it did anything (the host layer returns EINTR) calls `hook`:
 ** WEFT_OK issues the call again; any other status is returned by the host
-** function, so the program unwinds with it, as from a trap (an embedder
+** function (weft_error says the block hook stopped the program), so the
+** program unwinds with it, as from a trap (an embedder
 ** takes a snapshot inside the hook, and the call is issued again after
 ** weft_wasi_snapshot_restore). Without a hook (NULL, the default) the call
 ** is issued again: the program never sees EINTR. */

@@ -114,8 +114,10 @@ static weft_status call_errno_fn(weft_host_ctx *ctx, void *user,
 
   b->wasi->lookups = 0;
   e = b->fn(b->wasi, &m, slots);
-  if (e == WF_WASI_STOPPED)
-    return b->wasi->stop_status; /* the block hook ends the program here */
+  if (e == WF_WASI_STOPPED) /* the block hook ends the program here */
+    return wf_error_set(ctx->err, b->wasi->stop_status,
+                        "wasi: a blocked call was interrupted and the block "
+                        "hook stopped the program");
   slots[0].u64 = 0;
   slots[0].u32 = e;
   if (b->wasi->lookups == 0)
