@@ -470,8 +470,8 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
     weft_wasi_free(w);
     return wf_error_set(out_error, WEFT_ERR_NOMEM, "wasi: out of memory");
   }
-  memset(w->roots, 0, (config->npreopens ? config->npreopens : 1) *
-                          sizeof *w->roots);
+  memset(w->roots, 0,
+         (config->npreopens ? config->npreopens : 1) * sizeof *w->roots);
   s = alloc_scratch(w, out_error);
   if (s == WEFT_OK)
     s = copy_strings(w->alloc, config->argv, config->argc, &w->args,
@@ -521,7 +521,8 @@ void weft_wasi_free(weft_wasi *w) {
     wf_alloc_free(a, r->guest, r->guest_len + 1);
   }
   if (w->roots != NULL)
-    wf_alloc_free(a, w->roots, (w->nio - 3 ? w->nio - 3 : 1) * sizeof *w->roots);
+    wf_alloc_free(a, w->roots,
+                  (w->nio - 3 ? w->nio - 3 : 1) * sizeof *w->roots);
   if (w->io != NULL)
     wf_alloc_free(a, w->io, w->nio * sizeof *w->io);
   wf_alloc_free(a, w->args, w->args_size ? w->args_size : 1);

@@ -114,19 +114,19 @@ struct wf_wasi_fd {
   u64 inheriting;       /* rights of descriptors opened through it */
   u16 fdflags;
   u8 filetype;
-  u8 origin;      /* enum wf_wasi_origin */
-  bool read_only; /* below a read-only preopen */
+  u8 origin;           /* enum wf_wasi_origin */
+  bool read_only;      /* below a read-only preopen */
   const char *preopen; /* guest path of a preopen (the root's), or NULL */
   u32 preopen_len;
   u32 io_slot; /* 1 + index into weft_wasi.io (stdio, then preopens); 0: none */
   /* WF_FD_PREOPEN and WF_FD_OPENED: how to open it again (wasi_snap.c) */
-  u32 root;     /* index into weft_wasi.roots */
-  char *path;   /* OPENED: guest path below the root, NUL-terminated, owned;
-                   NULL when no longer known (a rename we could not follow) */
+  u32 root;   /* index into weft_wasi.roots */
+  char *path; /* OPENED: guest path below the root, NUL-terminated, owned;
+                 NULL when no longer known (a rename we could not follow) */
   u32 path_len;
-  u16 access;   /* OPENED: WEFT_WASI_OPEN_READ / _WRITE it was opened with */
+  u16 access;     /* OPENED: WEFT_WASI_OPEN_READ / _WRITE it was opened with */
   bool dir_oflag; /* OPENED: opened with OFLAGS_DIRECTORY */
-  bool follow;  /* OPENED: a final symlink was followed (lookupflags) */
+  bool follow;    /* OPENED: a final symlink was followed (lookupflags) */
 };
 
 /* A preopen as configured: owns the directory handle, which outlives the
@@ -164,13 +164,13 @@ struct weft_wasi {
   void *sys_user;
   struct wf_wasi_root *roots; /* one per preopen, in config order */
   u32 nroots;
-  u64 mono_offset;  /* added to monotonic clock readings (restore) */
-  bool fresh;       /* no descriptor opened, closed or moved yet */
+  u64 mono_offset; /* added to monotonic clock readings (restore) */
+  bool fresh;      /* no descriptor opened, closed or moved yet */
   weft_status (*block_hook)(void *user); /* weft_wasi_set_block_hook */
   void *block_user;
   weft_status stop_status; /* the hook's, when it stopped the program */
-  bool no_beneath; /* fs->open_beneath said ENOSYS: walk instead */
-  u32 lookups;     /* made by the current call's path resolutions (fuel) */
+  bool no_beneath;         /* fs->open_beneath said ENOSYS: walk instead */
+  u32 lookups; /* made by the current call's path resolutions (fuel) */
   struct wf_wasi_binding *bindings; /* one per import, user of host funcs */
   /* scratch space for one call (never used across calls) */
   char *path_a, *path_b;        /* guest paths, WF_WASI_PATH_MAX + 1 */

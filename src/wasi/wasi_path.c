@@ -655,8 +655,8 @@ static u16 path_begin(struct weft_wasi *w, const struct wf_mem *m, u32 fd,
 ** path denotes: "x/" is "x/." (the name "." in x). The final name lands in
 ** `buf`. */
 static u16 path_resolve(struct weft_wasi *w, const struct wf_wasi_fd *e,
-                        char *buf,
-                        bool follow, struct walk *k, weft_wasi_file **dir) {
+                        char *buf, bool follow, struct walk *k,
+                        weft_wasi_file **dir) {
   u16 r = walk_init(k, w, e, buf, buf);
   if (r != WEFT_WASI_ESUCCESS)
     return r;
@@ -1022,9 +1022,8 @@ static u32 path_components(const char *p) {
 
 /* Tries the fs's one-call beneath resolution; ENOSYS when unavailable. */
 static u16 open_beneath(struct weft_wasi *w, const struct wf_wasi_fd *e,
-                        u32 flags,
-                        bool follow, u16 fdflags, weft_wasi_file **out,
-                        u8 *out_type) {
+                        u32 flags, bool follow, u16 fdflags,
+                        weft_wasi_file **out, u8 *out_type) {
   u16 r;
   int tries;
 

@@ -44,9 +44,8 @@ static void put_bytes(struct out *o, const void *src, size_t n) {
     u8 *grown;
     while (cap - o->len < n && cap < SIZE_MAX / 2)
       cap *= 2;
-    grown = cap - o->len < n
-                ? NULL
-                : wf_alloc_resize(o->alloc, o->p, o->cap, cap);
+    grown =
+        cap - o->len < n ? NULL : wf_alloc_resize(o->alloc, o->p, o->cap, cap);
     if (grown == NULL) {
       o->nomem = true;
       return;
@@ -421,8 +420,7 @@ static bool parse_fd(struct in *in, const struct snap *sn, struct snap_fd *f) {
   if (f->kind == KIND_STDIO)
     return f->index < 3;
   if (f->kind == KIND_PREOPEN)
-    return f->index < sn->npre &&
-           f->filetype == WEFT_WASI_FILETYPE_DIRECTORY;
+    return f->index < sn->npre && f->filetype == WEFT_WASI_FILETYPE_DIRECTORY;
   if (f->kind != KIND_OPENED || f->index >= sn->npre)
     return false;
   f->access = get_u16(in);
@@ -471,9 +469,11 @@ static bool unique_fds(struct weft_wasi *w, struct snap *sn, bool *nomem) {
 
 static void snap_free(struct weft_wasi *w, struct snap *sn) {
   if (sn->pre != NULL)
-    wf_alloc_free(w->alloc, sn->pre, (sn->npre ? sn->npre : 1) * sizeof *sn->pre);
+    wf_alloc_free(w->alloc, sn->pre,
+                  (sn->npre ? sn->npre : 1) * sizeof *sn->pre);
   if (sn->fds != NULL)
-    wf_alloc_free(w->alloc, sn->fds, (sn->nfds ? sn->nfds : 1) * sizeof *sn->fds);
+    wf_alloc_free(w->alloc, sn->fds,
+                  (sn->nfds ? sn->nfds : 1) * sizeof *sn->fds);
 }
 
 static weft_status parse(struct weft_wasi *w, const u8 *bytes, size_t size,
@@ -522,8 +522,8 @@ static weft_status parse(struct weft_wasi *w, const u8 *bytes, size_t size,
   if (!unique_fds(w, sn, &nomem))
     return nomem ? wf_error_set(err, WEFT_ERR_NOMEM, "wasi: out of memory")
                  : wf_error_set(err, WEFT_ERR_MALFORMED,
-                        "wasi: snapshot: a descriptor, stdio stream or "
-                        "preopen appears twice");
+                                "wasi: snapshot: a descriptor, stdio stream or "
+                                "preopen appears twice");
   return WEFT_OK;
 }
 
@@ -624,16 +624,15 @@ static weft_status check_reopened(struct weft_wasi *w, const struct snap_fd *f,
     return wf_error_set(err, WEFT_ERR_ARG, "wasi: restore: '%s': %s", path,
                         wf_wasi_errno_name(r));
   if (st.size != f->size || st.mtim != f->mtim)
-    return wf_error_set(err, WEFT_ERR_ARG,
-                        "wasi: restore: '%s' changed since the snapshot "
-                        "(size %llu, was %llu; mtime %llu, was %llu)",
-                        path, (unsigned long long)st.size,
-                        (unsigned long long)f->size,
-                        (unsigned long long)st.mtim,
-                        (unsigned long long)f->mtim);
-  r = fs->seek ? fs->seek(user, file, (i64)f->offset, WEFT_WASI_WHENCE_SET,
-                          &pos)
-               : WEFT_WASI_ESPIPE;
+    return wf_error_set(
+        err, WEFT_ERR_ARG,
+        "wasi: restore: '%s' changed since the snapshot "
+        "(size %llu, was %llu; mtime %llu, was %llu)",
+        path, (unsigned long long)st.size, (unsigned long long)f->size,
+        (unsigned long long)st.mtim, (unsigned long long)f->mtim);
+  r = fs->seek
+          ? fs->seek(user, file, (i64)f->offset, WEFT_WASI_WHENCE_SET, &pos)
+          : WEFT_WASI_ESPIPE;
   if (r != WEFT_WASI_ESUCCESS || pos != f->offset)
     return wf_error_set(err, WEFT_ERR_ARG,
                         "wasi: restore: '%s': cannot seek to %llu", path,

@@ -63,7 +63,9 @@ static void make_fixture(void) {
 }
 
 /* A copy of a/ with its times (cp -p), as a migrated directory. */
-static void copy_a(void) { sh("rm -rf '%s/copy' && cp -rp '%s/a' '%s/copy'", base); }
+static void copy_a(void) {
+  sh("rm -rf '%s/copy' && cp -rp '%s/a' '%s/copy'", base);
+}
 
 static weft_wasi_preopen pre[2];
 
@@ -171,8 +173,8 @@ static weft_wasi_errno low_poll(void *u, weft_wasi_pollfd *f, size_t n,
   (void)u, (void)f, (void)n, (void)t;
   return 0;
 }
-static const weft_wasi_sys low_sys = {WEFT_WASI_SYS_VERSION, low_clock,
-                                      low_clock, low_random, low_poll, NULL};
+static const weft_wasi_sys low_sys = {
+    WEFT_WASI_SYS_VERSION, low_clock, low_clock, low_random, low_poll, NULL};
 
 /* Program state in `a`: fd 5 data.txt read 4 bytes, fd 6 sub/inner.txt
 ** read-write after writing "XY", fd 7 the directory sub, fd 9 inner.txt
@@ -491,14 +493,14 @@ static void sb_str(struct sb *b, const char *s) {
 static void sb_head(struct sb *b, uint32_t nfds) {
   int i;
   b->n = 0;
-  sb_u32(b, 1);         /* version */
-  sb_u32(b, 1);         /* argc */
+  sb_u32(b, 1); /* version */
+  sb_u32(b, 1); /* argc */
   sb_str(b, "p");
-  sb_u32(b, 0);         /* envc */
-  sb_u64(b, 5);         /* monotonic */
+  sb_u32(b, 0); /* envc */
+  sb_u64(b, 5); /* monotonic */
   for (i = 0; i < 6; i++)
-    sb_u64(b, 0);       /* stdio io */
-  sb_u32(b, 1);         /* preopens */
+    sb_u64(b, 0); /* stdio io */
+  sb_u32(b, 1);   /* preopens */
   sb_str(b, "/data");
   sb_u8(b, 0);
   sb_u64(b, 0);
@@ -578,48 +580,38 @@ static void test_hostile(void) {
   /* fd numbers out of range, duplicates */
   sb_head(&b, 1);
   sb_file(&b, 16384, "data.txt", 0, data);
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 1);
   sb_file(&b, 0xffffffffu, "data.txt", 0, data);
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 2);
   sb_file(&b, 7, "data.txt", 0, data);
   sb_file(&b, 7, "data.txt", 0, data);
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 2);
   sb_preopen_fd(&b, 3);
   sb_preopen_fd(&b, 4); /* the one preopen twice */
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   /* huge counts */
   sb_head(&b, 0xffffffffu);
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 0);
   memcpy(b.p + 4, "\xff\xff\xff\x7f", 4); /* argc */
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   /* other version, trailing byte, stdio stream 3, unknown kind */
   sb_head(&b, 0);
   b.p[0] = 2;
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 0);
   sb_u8(&b, 0);
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 1);
   sb_preopen_fd(&b, 0);
   b.p[b.n - 8 - 8 - 2 - 1 - 4 - 1] = 1; /* kind stdio */
   b.p[b.n - 8 - 8 - 2 - 1 - 4] = 3;     /* stream 3 */
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   b.p[b.n - 8 - 8 - 2 - 1 - 4 - 1] = 9;
-  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg),
-               WEFT_ERR_MALFORMED);
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
 }
 
 /* Every prefix of a real snapshot, and garbage, is refused cleanly. */
