@@ -20,7 +20,8 @@ WEFT_CORE_SRC := \
   src/wasi/wasi_fd.c \
   src/wasi/wasi_path.c \
   src/wasi/wasi_proc.c \
-  src/wasi/wasi_sock.c
+  src/wasi/wasi_sock.c \
+  src/wasi/wasi_snap.c
 
 # The freestanding core (make embed, ports/bare): everything above but the
 # AoT code generator and runtime (hosted: C compiler, dlopen, setjmp) and

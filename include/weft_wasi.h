@@ -64,6 +64,50 @@ weft_status weft_wasi_define(weft_wasi *wasi, weft_linker *linker,
 weft_status weft_wasi_io_stats(const weft_wasi *wasi, uint32_t index,
                                uint64_t *out_read, uint64_t *out_written);
 
+/* A call that may block (fd_read / fd_write on a pipe, terminal or socket,
+** poll_oneoff, sock_accept, sock_recv, sock_send) interrupted by a signal
+** before it did anything (the host layer returns EINTR) calls `hook`:
+** WEFT_OK issues the call again; any other status is returned by the host
+** function (weft_error says the block hook stopped the program), so the
+** program unwinds with it, as from a trap (an embedder
+** takes a snapshot inside the hook, and the call is issued again after
+** weft_wasi_snapshot_restore). Without a hook (NULL, the default) the call
+** is issued again: the program never sees EINTR. */
+void weft_wasi_set_block_hook(weft_wasi *wasi, weft_status (*hook)(void *user),
+                              void *user);
+
+/* The state of `wasi` as portable bytes (docs/snapshot.md, "WASI state"):
+** args, environment, preopens by guest name and mode, every open
+** descriptor (its preopen and guest path below it, open flags, fdflags,
+** rights, filetype, current offset, and the file's identity: size and
+** mtime), the monotonic clock reading, and the io counters. Files open for
+** writing are synced through their weft_wasi_fs first (protected files
+** must be consistent with the snapshot). Refused (WEFT_ERR_UNSUPPORTED,
+** the message naming the fd) for what cannot be reopened: sockets, a
+** descriptor whose path no longer names its file (renamed, replaced),
+** an unlinked open file. Charges no fuel. *out_bytes is allocated with
+** the engine's allocator: give it back with weft_wasi_snapshot_free. */
+weft_status weft_wasi_snapshot_save(weft_wasi *wasi, uint8_t **out_bytes,
+                                    size_t *out_size, weft_error *out_error);
+void weft_wasi_snapshot_free(weft_wasi *wasi, uint8_t *bytes, size_t size);
+
+/* Into a fresh weft_wasi (no descriptor opened, closed or renumbered yet:
+** WEFT_ERR_ARG otherwise): args and environment replaced by the
+** snapshot's; each preopen of the snapshot matched by guest name to one of
+** this wasi's preopens (which may name other host directories; a missing
+** one, or one now read-only where the snapshot's was writable, is an
+** error; preopens the snapshot does not name are closed); stdio fds taken
+** from this wasi's config; every other descriptor reopened at the same fd
+** number by its guest path beneath its preopen (the same resolution and
+** checks as path_open, never creating or truncating), its offset restored,
+** its rights never more than a path_open here would give. A file whose
+** size or mtime differs, or that vanished, is an error naming the guest
+** path. The monotonic clock continues from the snapshot's reading (an
+** offset added to later reads). Malformed input is WEFT_ERR_MALFORMED,
+** never a crash. On any error `wasi` is left as it was. Charges no fuel. */
+weft_status weft_wasi_snapshot_restore(weft_wasi *wasi, const uint8_t *bytes,
+                                       size_t size, weft_error *out_error);
+
 /* After a call returned WEFT_ERR_EXIT: the code given to proc_exit is in
 ** weft_error.exit_code. */
 

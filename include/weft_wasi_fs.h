@@ -222,6 +222,12 @@ typedef int (*weft_wasi_dirent_fn)(void *ctx, uint64_t next, uint64_t ino,
 **
 ** Optional operations may be NULL: WASI then answers ENOTSUP (ENOSYS for
 ** open_beneath, "always ready" for poll_handle).
+**
+** Interruptions. read and write (on what may block: pipes, terminals,
+** sockets), sock_accept, sock_recv, sock_send and weft_wasi_sys.poll
+** return EINTR when a signal interrupted them before they did anything.
+** The program never sees it: WASI calls its block hook, if any
+** (weft_wasi_set_block_hook), and issues the call again.
 */
 typedef struct weft_wasi_fs {
   uint32_t version; /* WEFT_WASI_FS_VERSION */

@@ -400,6 +400,15 @@ static weft_wasi_errno io_result(ssize_t n, size_t *out_n) {
   return WEFT_WASI_ESUCCESS;
 }
 
+/* A read or write that a signal interrupted before it moved a byte: files
+** and directories (which do not block) are retried here; on pipes,
+** terminals and sockets the EINTR goes back to WASI, which asks its block
+** hook (a snapshot may be taken there) and issues the call again. */
+static bool retry_eintr(const weft_wasi_file *f) {
+  return errno == EINTR && (f->type == WEFT_WASI_FILETYPE_REGULAR_FILE ||
+                            f->type == WEFT_WASI_FILETYPE_DIRECTORY);
+}
+
 static weft_wasi_errno posix_read(void *user, weft_wasi_file *f,
                                   const weft_wasi_iovec *iov, size_t n,
                                   size_t *out_n) {
@@ -409,7 +418,7 @@ static weft_wasi_errno posix_read(void *user, weft_wasi_file *f,
   n = to_iovec(iov, n, v);
   do
     r = readv(f->fd, v, (int)n);
-  while (r < 0 && errno == EINTR);
+  while (r < 0 && retry_eintr(f));
   return io_result(r, out_n);
 }
 
@@ -422,7 +431,7 @@ static weft_wasi_errno posix_write(void *user, weft_wasi_file *f,
   n = to_iovec(iov, n, v);
   do
     r = writev(f->fd, v, (int)n);
-  while (r < 0 && errno == EINTR);
+  while (r < 0 && retry_eintr(f));
   return io_result(r, out_n);
 }
 
@@ -802,9 +811,7 @@ static weft_wasi_errno posix_sock_accept(void *user, weft_wasi_file *f,
   (void)user;
   if (fdflags & WEFT_WASI_FDFLAG_NONBLOCK)
     flags |= SOCK_NONBLOCK;
-  do
-    fd = accept4(f->fd, NULL, NULL, flags);
-  while (fd < 0 && errno == EINTR);
+  fd = accept4(f->fd, NULL, NULL, flags); /* EINTR: to WASI */
   if (fd < 0)
     return last_errno();
   return new_file(fd, false, out_file, out_type);
@@ -827,9 +834,7 @@ static weft_wasi_errno posix_sock_recv(void *user, weft_wasi_file *f,
     flags |= MSG_PEEK;
   if (riflags & WEFT_WASI_RIFLAG_RECV_WAITALL)
     flags |= MSG_WAITALL;
-  do
-    r = recvmsg(f->fd, &msg, flags);
-  while (r < 0 && errno == EINTR);
+  r = recvmsg(f->fd, &msg, flags); /* EINTR: to WASI */
   if (r < 0)
     return last_errno();
   *out_n = (size_t)r;
@@ -849,9 +854,7 @@ static weft_wasi_errno posix_sock_send(void *user, weft_wasi_file *f,
   memset(&msg, 0, sizeof msg);
   msg.msg_iov = v;
   msg.msg_iovlen = to_iovec(iov, n, v);
-  do
-    r = sendmsg(f->fd, &msg, MSG_NOSIGNAL);
-  while (r < 0 && errno == EINTR);
+  r = sendmsg(f->fd, &msg, MSG_NOSIGNAL); /* EINTR: to WASI */
   return io_result(r, out_n);
 }
 

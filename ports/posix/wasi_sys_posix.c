@@ -142,7 +142,7 @@ static weft_wasi_errno sys_poll(void *user, weft_wasi_pollfd *fds, size_t n,
     int e = errno;
     if (p != local)
       free(p);
-    return e == EINTR ? WEFT_WASI_ESUCCESS : wf_posix_errno(e);
+    return wf_posix_errno(e); /* EINTR too: WASI asks its block hook */
   }
   for (i = 0; i < n; i++) {
     int avail = 0;

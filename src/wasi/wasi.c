@@ -114,12 +114,35 @@ static weft_status call_errno_fn(weft_host_ctx *ctx, void *user,
 
   b->wasi->lookups = 0;
   e = b->fn(b->wasi, &m, slots);
+  if (e == WF_WASI_STOPPED) /* the block hook ends the program here */
+    return wf_error_set(ctx->err, b->wasi->stop_status,
+                        "wasi: a blocked call was interrupted and the block "
+                        "hook stopped the program");
   slots[0].u64 = 0;
   slots[0].u32 = e;
   if (b->wasi->lookups == 0)
     return WEFT_OK;
   return weft_host_charge_fuel(ctx,
                                (u64)b->wasi->lookups * WF_WASI_LOOKUP_FUEL);
+}
+
+bool wf_wasi_retry_blocked(struct weft_wasi *w) {
+  weft_status s;
+  if (w->block_hook == NULL)
+    return true; /* as POSIX's SA_RESTART: the program never sees EINTR */
+  s = w->block_hook(w->block_user);
+  if (s == WEFT_OK)
+    return true;
+  w->stop_status = s;
+  return false;
+}
+
+void weft_wasi_set_block_hook(weft_wasi *w, weft_status (*hook)(void *user),
+                              void *user) {
+  if (w == NULL)
+    return;
+  w->block_hook = hook;
+  w->block_user = user;
 }
 
 static weft_status call_proc_exit(weft_host_ctx *ctx, void *user,
@@ -280,7 +303,7 @@ static const char *const errno_names[] = {"success",
                                           "cross-device link",
                                           "capabilities insufficient"};
 
-static const char *errno_name(u16 e) {
+const char *wf_wasi_errno_name(u16 e) {
   return e < WF_ARRAY_LEN(errno_names) ? errno_names[e] : "unknown error";
 }
 
@@ -302,7 +325,7 @@ static weft_status adopt_stdio(struct weft_wasi *w, u32 fd, int host_fd,
     return WEFT_OK; /* not open in the host process: closed here too */
   if (r != WEFT_WASI_ESUCCESS)
     return wf_error_set(err, WEFT_ERR_ARG, "wasi: cannot use host fd %d: %s",
-                        host_fd, errno_name(r));
+                        host_fd, wf_wasi_errno_name(r));
   base =
       WF_R_FD_FDSTAT_SET_FLAGS | WF_R_FD_FILESTAT_GET | WF_R_POLL_FD_READWRITE;
   base |=
@@ -317,12 +340,16 @@ static weft_status adopt_stdio(struct weft_wasi *w, u32 fd, int host_fd,
   e->base = base;
   e->inheriting = 0;
   e->io_slot = fd + 1;
+  e->origin = WF_FD_STDIO;
   return WEFT_OK;
 }
 
+/* Preopen `fd - 3` becomes root w->roots[fd - 3], which owns the directory
+** handle and the guest name; the fd entry borrows both. */
 static weft_status open_preopen(struct weft_wasi *w, u32 fd,
                                 const weft_wasi_preopen *p, weft_error *err) {
   struct wf_wasi_fd *e = &w->fds[fd];
+  struct wf_wasi_root *root = &w->roots[fd - 3];
   const weft_wasi_fs *fs = p->fs != NULL ? p->fs : weft_wasi_fs_host();
   const char *guest = p->guest_path != NULL ? p->guest_path : p->host_path;
   size_t glen;
@@ -338,20 +365,29 @@ static weft_status open_preopen(struct weft_wasi *w, u32 fd,
   glen = strlen(guest);
   if (glen > WF_WASI_PATH_MAX)
     return wf_error_set(err, WEFT_ERR_ARG, "wasi: guest path too long");
-  e->preopen = wf_alloc_raw(w->alloc, glen + 1);
-  if (e->preopen == NULL)
+  root->guest = wf_alloc_raw(w->alloc, glen + 1);
+  if (root->guest == NULL)
     return wf_error_set(err, WEFT_ERR_NOMEM, "wasi: out of memory");
-  memcpy(e->preopen, guest, glen + 1);
-  e->preopen_len = (u32)glen;
-  e->fs = fs;
-  e->fs_user = p->fs_user;
-  r = fs->open_root(p->fs_user, p->host_path, &e->file);
+  memcpy(root->guest, guest, glen + 1);
+  root->guest_len = (u32)glen;
+  w->nroots++;
+  r = fs->open_root(p->fs_user, p->host_path, &root->dir);
   if (r != WEFT_WASI_ESUCCESS) {
-    e->fs = NULL;
+    root->dir = NULL;
     return wf_error_set(err, WEFT_ERR_ARG,
                         "wasi: cannot open directory '%s': %s", p->host_path,
-                        errno_name(r));
+                        wf_wasi_errno_name(r));
   }
+  root->fs = fs;
+  root->fs_user = p->fs_user;
+  root->read_only = p->read_only != 0;
+  e->preopen = root->guest;
+  e->preopen_len = root->guest_len;
+  e->fs = fs;
+  e->fs_user = p->fs_user;
+  e->file = root->dir;
+  e->origin = WF_FD_PREOPEN;
+  e->root = fd - 3;
   e->filetype = WEFT_WASI_FILETYPE_DIRECTORY;
   e->io_slot = fd + 1; /* preopen i is fd 3 + i: slot 3 + i */
   e->base = WF_RIGHTS_DIR;
@@ -428,6 +464,14 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
     return wf_error_set(out_error, WEFT_ERR_NOMEM, "wasi: out of memory");
   }
   memset(w->io, 0, w->nio * sizeof *w->io);
+  w->roots = wf_alloc_array(w->alloc, config->npreopens ? config->npreopens : 1,
+                            sizeof *w->roots);
+  if (w->roots == NULL) {
+    weft_wasi_free(w);
+    return wf_error_set(out_error, WEFT_ERR_NOMEM, "wasi: out of memory");
+  }
+  memset(w->roots, 0,
+         (config->npreopens ? config->npreopens : 1) * sizeof *w->roots);
   s = alloc_scratch(w, out_error);
   if (s == WEFT_OK)
     s = copy_strings(w->alloc, config->argv, config->argc, &w->args,
@@ -455,6 +499,7 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
     weft_wasi_free(w);
     return s;
   }
+  w->fresh = true;
   *out_wasi = w;
   return WEFT_OK;
 }
@@ -469,6 +514,15 @@ void weft_wasi_free(weft_wasi *w) {
   for (i = 0; w->fds != NULL && i < w->nfds; i++)
     wf_wasi_fd_release(w, i);
   wf_alloc_free(a, w->fds, w->fds_cap * sizeof *w->fds);
+  for (i = 0; w->roots != NULL && i < w->nroots; i++) {
+    struct wf_wasi_root *r = &w->roots[i];
+    if (r->dir != NULL)
+      r->fs->close(r->fs_user, r->dir);
+    wf_alloc_free(a, r->guest, r->guest_len + 1);
+  }
+  if (w->roots != NULL)
+    wf_alloc_free(a, w->roots,
+                  (w->nio - 3 ? w->nio - 3 : 1) * sizeof *w->roots);
   if (w->io != NULL)
     wf_alloc_free(a, w->io, w->nio * sizeof *w->io);
   wf_alloc_free(a, w->args, w->args_size ? w->args_size : 1);

@@ -97,19 +97,48 @@ struct wf_wasi_level {
   u32 name;
 };
 
+/* Where a descriptor came from: what a snapshot must do to bring it back. */
+enum wf_wasi_origin {
+  WF_FD_STDIO = 1, /* adopted from the embedder (fds 0-2 at first) */
+  WF_FD_PREOPEN,   /* a preopen; its handle and name are the root's */
+  WF_FD_OPENED,    /* by path_open: reopened by its path below its root */
+  WF_FD_SOCKET     /* a listening or accepted socket: never reopened */
+};
+
 /* One slot of the fd table. */
 struct wf_wasi_fd {
   const weft_wasi_fs *fs; /* NULL: slot free */
   void *fs_user;
-  weft_wasi_file *file;
-  u64 base;       /* rights of this descriptor */
-  u64 inheriting; /* rights of descriptors opened through it */
+  weft_wasi_file *file; /* owned, except a preopen's (the root's) */
+  u64 base;             /* rights of this descriptor */
+  u64 inheriting;       /* rights of descriptors opened through it */
   u16 fdflags;
   u8 filetype;
-  bool read_only; /* below a read-only preopen */
-  char *preopen;  /* guest path of a preopen (NUL-terminated), or NULL */
+  u8 origin;           /* enum wf_wasi_origin */
+  bool read_only;      /* below a read-only preopen */
+  const char *preopen; /* guest path of a preopen (the root's), or NULL */
   u32 preopen_len;
   u32 io_slot; /* 1 + index into weft_wasi.io (stdio, then preopens); 0: none */
+  /* WF_FD_PREOPEN and WF_FD_OPENED: how to open it again (wasi_snap.c) */
+  u32 root;   /* index into weft_wasi.roots */
+  char *path; /* OPENED: guest path below the root, NUL-terminated, owned;
+                 NULL when no longer known (a rename we could not follow) */
+  u32 path_len;
+  u16 access;     /* OPENED: WEFT_WASI_OPEN_READ / _WRITE it was opened with */
+  bool dir_oflag; /* OPENED: opened with OFLAGS_DIRECTORY */
+  bool follow;    /* OPENED: a final symlink was followed (lookupflags) */
+};
+
+/* A preopen as configured: owns the directory handle, which outlives the
+** guest closing or renumbering its fd, so files opened below it can always
+** be named from it (snapshots). */
+struct wf_wasi_root {
+  const weft_wasi_fs *fs;
+  void *fs_user;
+  weft_wasi_file *dir; /* NULL when open_root failed */
+  char *guest;         /* NUL-terminated */
+  u32 guest_len;
+  bool read_only;
 };
 
 /* Bytes moved by fd_read/fd_pread (read) and fd_write/fd_pwrite (written)
@@ -133,8 +162,15 @@ struct weft_wasi {
   u32 fds_cap;
   const weft_wasi_sys *sys;
   void *sys_user;
-  bool no_beneath; /* fs->open_beneath said ENOSYS: walk instead */
-  u32 lookups;     /* made by the current call's path resolutions (fuel) */
+  struct wf_wasi_root *roots; /* one per preopen, in config order */
+  u32 nroots;
+  u64 mono_offset; /* added to monotonic clock readings (restore) */
+  bool fresh;      /* no descriptor opened, closed or moved yet */
+  weft_status (*block_hook)(void *user); /* weft_wasi_set_block_hook */
+  void *block_user;
+  weft_status stop_status; /* the hook's, when it stopped the program */
+  bool no_beneath;         /* fs->open_beneath said ENOSYS: walk instead */
+  u32 lookups; /* made by the current call's path resolutions (fuel) */
   struct wf_wasi_binding *bindings; /* one per import, user of host funcs */
   /* scratch space for one call (never used across calls) */
   char *path_a, *path_b;        /* guest paths, WF_WASI_PATH_MAX + 1 */
@@ -201,7 +237,41 @@ WF_INTERNAL void wf_wasi_fd_release(struct weft_wasi *w, u32 fd);
 WF_INTERNAL u16 wf_wasi_iovecs(struct weft_wasi *w, const struct wf_mem *m,
                                u32 iovs, u32 iovs_len, size_t *out_n);
 
+/* An errno-like result no WASI call returns to the guest: the block hook
+** stopped the program, and the host function returns w->stop_status. */
+#define WF_WASI_STOPPED 0xffff
+
+/* A call that may block came back EINTR having done nothing: asks the
+** block hook (wasi.c). true: issue the call again (no hook, or the hook
+** said WEFT_OK); false: return WF_WASI_STOPPED. */
+WF_INTERNAL bool wf_wasi_retry_blocked(struct weft_wasi *w);
+
+/* "no such file or directory" for ENOENT, ... (wasi.c). */
+WF_INTERNAL const char *wf_wasi_errno_name(u16 e);
+
+/* A clock's reading as the program sees it: the monotonic clock continues
+** from a restored snapshot's reading (wasi_proc.c). */
+WF_INTERNAL u16 wf_wasi_clock_time(struct weft_wasi *w, u32 id, u64 *out);
+
 /* ---- paths (wasi_path.c) ---------------------------------------------- */
+
+/* Opens `path` (NUL-terminated, at most WF_WASI_PATH_MAX bytes) below the
+** directory `dir` exactly as path_open resolves it (the fs's beneath
+** resolution, else the component walk; never above `dir`). `flags` are
+** WEFT_WASI_OPEN_*. Uses w->path_a and w->path_b. */
+WF_INTERNAL u16 wf_wasi_open_below(struct weft_wasi *w,
+                                   const struct wf_wasi_fd *dir,
+                                   const char *path, u32 flags, bool follow,
+                                   u16 fdflags, weft_wasi_file **out,
+                                   u8 *out_type);
+/* Attributes of what `path` names below `dir` (a final symlink followed
+** with `follow`), resolved as path_filestat_get does. */
+WF_INTERNAL u16 wf_wasi_stat_below(struct weft_wasi *w,
+                                   const struct wf_wasi_fd *dir,
+                                   const char *path, bool follow,
+                                   weft_wasi_filestat *out);
+/* The rights a descriptor of filetype `type` may hold. */
+WF_INTERNAL u64 wf_wasi_opened_rights(u8 type, u64 base);
 
 /* Copies a guest path into buf (WF_WASI_PATH_MAX + 1): EFAULT, EILSEQ
 ** (not UTF-8), EINVAL (NUL inside), ENAMETOOLONG. */

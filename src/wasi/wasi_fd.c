@@ -46,6 +46,7 @@ u16 wf_wasi_fd_alloc(struct weft_wasi *w, u32 *out_fd) {
   fd = w->nfds++;
 found:
   memset(&w->fds[fd], 0, sizeof w->fds[fd]);
+  w->fresh = false;
   *out_fd = fd;
   return WEFT_WASI_ESUCCESS;
 }
@@ -53,10 +54,11 @@ found:
 void wf_wasi_fd_release(struct weft_wasi *w, u32 fd) {
   struct wf_wasi_fd *e = &w->fds[fd];
 
-  if (e->fs != NULL && e->file != NULL)
+  /* A preopen's handle is its root's, closed by weft_wasi_free. */
+  if (e->fs != NULL && e->file != NULL && e->origin != WF_FD_PREOPEN)
     e->fs->close(e->fs_user, e->file);
-  if (e->preopen != NULL)
-    wf_alloc_free(w->alloc, e->preopen, e->preopen_len + 1);
+  if (e->path != NULL)
+    wf_alloc_free(w->alloc, e->path, e->path_len + 1);
   memset(e, 0, sizeof *e);
 }
 
@@ -103,6 +105,7 @@ WF_WASI_FN(fd_close) {
     return r;
   /* Preopens may be closed too, as wasmtime and the wasi-testsuite do. */
   wf_wasi_fd_release(w, a[0].u32);
+  w->fresh = false;
   return WEFT_WASI_ESUCCESS;
 }
 
@@ -117,6 +120,7 @@ WF_WASI_FN(fd_renumber) {
     return r;
   if (from == to)
     return WEFT_WASI_ESUCCESS;
+  w->fresh = false;
   wf_wasi_fd_release(w, to);
   w->fds[to] = w->fds[from];
   memset(&w->fds[from], 0, sizeof w->fds[from]);
@@ -318,7 +322,7 @@ static u16 transfer(struct weft_wasi *w, const struct wf_mem *m,
     if (offset > INT64_MAX)
       return WEFT_WASI_EINVAL;
   }
-  if (n != 0) {
+  while (n != 0) {
     const weft_wasi_fs *fs = e->fs;
     if (positioned && is_write)
       r = fs->pwrite ? fs->pwrite(e->fs_user, e->file, w->iov, n, offset, &done)
@@ -332,8 +336,14 @@ static u16 transfer(struct weft_wasi *w, const struct wf_mem *m,
     else
       r = fs->read ? fs->read(e->fs_user, e->file, w->iov, n, &done)
                    : WEFT_WASI_ENOTSUP;
+    if (r == WEFT_WASI_EINTR && !positioned) {
+      if (!wf_wasi_retry_blocked(w))
+        return WF_WASI_STOPPED;
+      continue; /* a pipe or terminal, interrupted before any byte */
+    }
     if (r != WEFT_WASI_ESUCCESS)
       return r;
+    break;
   }
   if (e->io_slot != 0) { /* per-stream accounting: one add */
     struct wf_wasi_io *io = &w->io[e->io_slot - 1];

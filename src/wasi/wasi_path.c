@@ -455,6 +455,175 @@ static u16 walk_resolve(struct walk *k, bool follow, weft_wasi_file **out_dir) {
 /* }==================================================================== */
 
 /* {====================================================================
+** Recorded paths: how each opened descriptor can be opened again
+** (snapshots, wasi_snap.c). A path is the descriptor's guest path below
+** its preopen, components joined by one '/', "." and empty ones dropped
+** (`..` is kept: only the walk may interpret it, after symlinks). It is
+** only a hint kept up to date through renames; a snapshot checks that it
+** still names the open file before trusting it.
+** ===================================================================== */
+
+/* Appends the components of `p` to buf[0..*n), at most `cap` bytes in all;
+** false when they do not fit. */
+static bool append_components(char *buf, u32 *n, u32 cap, const char *p) {
+  while (*p != '\0') {
+    const char *c;
+    u32 len;
+    while (*p == '/')
+      p++;
+    c = p;
+    while (*p != '\0' && *p != '/')
+      p++;
+    len = (u32)(p - c);
+    if (len == 0 || (len == 1 && c[0] == '.'))
+      continue;
+    if ((u64)*n + (*n != 0) + len > cap)
+      return false;
+    if (*n != 0)
+      buf[(*n)++] = '/';
+    memcpy(buf + *n, c, len);
+    *n += len;
+  }
+  return true;
+}
+
+/* The path of `dir` joined with `path` into buf (cap bytes + NUL), or
+** false when unknown or too long. A trailing '/' is kept with `slash`. */
+static bool join_path(const struct wf_wasi_fd *dir, const char *path,
+                      bool slash, char *buf, u32 cap, u32 *out_len) {
+  size_t plen = strlen(path);
+  u32 n = 0;
+
+  if (dir->origin != WF_FD_PREOPEN &&
+      (dir->origin != WF_FD_OPENED || dir->path == NULL))
+    return false; /* below stdio or a path we lost: unknown */
+  if (dir->origin == WF_FD_OPENED &&
+      !append_components(buf, &n, cap, dir->path))
+    return false;
+  if (!append_components(buf, &n, cap, path))
+    return false;
+  if (slash && plen > 0 && path[plen - 1] == '/' && n > 0) {
+    if (n + 1 > cap)
+      return false;
+    buf[n++] = '/'; /* "d/": d as a directory, even through a symlink */
+  }
+  if (n == 0)
+    buf[n++] = '.';
+  buf[n] = '\0';
+  *out_len = n;
+  return true;
+}
+
+/* The recorded path of a descriptor path_open makes from `path` below
+** `dir` (*out NULL: unknown; ENOMEM). */
+static u16 record_path(struct weft_wasi *w, const struct wf_wasi_fd *dir,
+                       const char *path, char **out, u32 *out_len) {
+  char *buf = w->walk_tmp; /* the walk is over: free again */
+  u32 n = 0;
+
+  *out = NULL;
+  *out_len = 0;
+  if (!join_path(dir, path, true, buf, WF_WASI_PATH_MAX, &n))
+    return WEFT_WASI_ESUCCESS;
+  *out = wf_alloc_raw(w->alloc, n + 1);
+  if (*out == NULL)
+    return WEFT_WASI_ENOMEM;
+  memcpy(*out, buf, n + 1);
+  *out_len = n;
+  return WEFT_WASI_ESUCCESS;
+}
+
+/* Whether `p` has a ".." component (a rename through one is not
+** followed lexically). */
+static bool has_dotdot(const char *p) {
+  const char *c = p;
+  for (;; p++) {
+    if (*p == '/' || *p == '\0') {
+      if (p - c == 2 && c[0] == '.' && c[1] == '.')
+        return true;
+      if (*p == '\0')
+        return false;
+      c = p + 1;
+    }
+  }
+}
+
+/* One descriptor's path after `from` (below root sroot) was renamed to
+** `to` (below droot): its new path, or unknown when it no longer fits. */
+static void rename_one(struct weft_wasi *w, struct wf_wasi_fd *f,
+                       const char *from, u32 droot, const char *to) {
+  size_t flen = strlen(from), tlen = strlen(to);
+  size_t rest = f->path_len - flen, n = tlen + rest;
+  char *p = n <= WF_WASI_PATH_MAX ? wf_alloc_raw(w->alloc, n + 1) : NULL;
+
+  if (p != NULL) {
+    memcpy(p, to, tlen);
+    memcpy(p + tlen, f->path + flen, rest + 1);
+  }
+  wf_alloc_free(w->alloc, f->path, f->path_len + 1);
+  f->path = p; /* NULL: unknown, a snapshot refuses this fd */
+  f->path_len = p != NULL ? (u32)n : 0;
+  f->root = droot;
+}
+
+/* After a rename of `from` below root sroot to `to` below droot: every
+** descriptor at or below `from` follows it. */
+static void rename_update(struct weft_wasi *w, u32 sroot, const char *from,
+                          u32 droot, const char *to) {
+  size_t flen = strlen(from);
+  u32 fd;
+
+  if (has_dotdot(from) || has_dotdot(to) || strcmp(from, ".") == 0)
+    return; /* not followed: a snapshot finds the path stale and says so */
+  for (fd = 0; fd < w->nfds; fd++) {
+    struct wf_wasi_fd *f = &w->fds[fd];
+    if (f->fs == NULL || f->origin != WF_FD_OPENED || f->path == NULL ||
+        f->root != sroot || f->path_len < flen ||
+        memcmp(f->path, from, flen) != 0 ||
+        (f->path[flen] != '\0' && f->path[flen] != '/'))
+      continue;
+    rename_one(w, f, from, droot, to);
+  }
+}
+
+/* Whether any descriptor was opened below root `root` (renames below the
+** others need no bookkeeping). */
+static bool any_opened_below(const struct weft_wasi *w, u32 root) {
+  u32 fd;
+  for (fd = 0; fd < w->nfds; fd++)
+    if (w->fds[fd].fs != NULL && w->fds[fd].origin == WF_FD_OPENED &&
+        w->fds[fd].root == root)
+      return true;
+  return false;
+}
+
+/* Before a rename: both paths, joined and normalized, in one allocation
+** (*out NULL when not needed, unknown or out of memory). */
+static void rename_paths(struct weft_wasi *w, const struct wf_wasi_fd *e1,
+                         const struct wf_wasi_fd *e2, char **out) {
+  const u32 cap = WF_WASI_PATH_MAX;
+  char *buf;
+  u32 n;
+
+  *out = NULL;
+  if (e1->origin != WF_FD_PREOPEN && e1->origin != WF_FD_OPENED)
+    return;
+  if (!any_opened_below(w, e1->root))
+    return;
+  buf = wf_alloc_raw(w->alloc, 2 * (cap + 1));
+  if (buf == NULL)
+    return;
+  if (!join_path(e1, w->path_a, false, buf, cap, &n) ||
+      !join_path(e2, w->path_b, false, buf + cap + 1, cap, &n)) {
+    wf_alloc_free(w->alloc, buf, 2 * (cap + 1));
+    return;
+  }
+  *out = buf;
+}
+
+/* }==================================================================== */
+
+/* {====================================================================
 ** Common steps of the path_* functions
 ** ===================================================================== */
 
@@ -485,8 +654,9 @@ static u16 path_begin(struct weft_wasi *w, const struct wf_mem *m, u32 fd,
 /* Resolves `path` below fd entry `e` for a function that acts on what the
 ** path denotes: "x/" is "x/." (the name "." in x). The final name lands in
 ** `buf`. */
-static u16 path_resolve(struct weft_wasi *w, struct wf_wasi_fd *e, char *buf,
-                        bool follow, struct walk *k, weft_wasi_file **dir) {
+static u16 path_resolve(struct weft_wasi *w, const struct wf_wasi_fd *e,
+                        char *buf, bool follow, struct walk *k,
+                        weft_wasi_file **dir) {
   u16 r = walk_init(k, w, e, buf, buf);
   if (r != WEFT_WASI_ESUCCESS)
     return r;
@@ -731,6 +901,8 @@ static u16 two_path_op(struct weft_wasi *w, const struct wf_mem *m, u32 fd1,
   struct wf_wasi_fd *e1, *e2;
   struct walk k1, k2;
   weft_wasi_file *d1, *d2;
+  char *moved = NULL; /* for a rename: source and target paths */
+  u32 sroot, droot;
   u16 r;
 
   if ((r = wf_wasi_path_copy(m, p2, l2, w->path_b)) != WEFT_WASI_ESUCCESS)
@@ -748,13 +920,17 @@ static u16 two_path_op(struct weft_wasi *w, const struct wf_mem *m, u32 fd1,
   if ((is_link && e1->fs->link_at == NULL) ||
       (!is_link && e1->fs->rename_at == NULL))
     return WEFT_WASI_ENOTSUP;
+  if (!is_link)
+    rename_paths(w, e1, e2, &moved);
+  sroot = e1->root;
+  droot = e2->root;
   if ((r = path_resolve_entry(w, e1, w->path_a, &k1, &d1)) !=
       WEFT_WASI_ESUCCESS)
-    return r;
+    goto done;
   if ((r = path_resolve_entry(w, e2, w->path_b, &k2, &d2)) !=
       WEFT_WASI_ESUCCESS) {
     walk_release(&k1, d1);
-    return r;
+    goto done;
   }
   r = two_path_slashes(e1, d1, &k1, d2, &k2, is_link);
   if (r == WEFT_WASI_ESUCCESS && is_link)
@@ -763,6 +939,12 @@ static u16 two_path_op(struct weft_wasi *w, const struct wf_mem *m, u32 fd1,
     r = e1->fs->rename_at(e1->fs_user, d1, k1.name, d2, k2.name);
   walk_release(&k2, d2);
   walk_release(&k1, d1);
+done:
+  if (moved != NULL) {
+    if (r == WEFT_WASI_ESUCCESS)
+      rename_update(w, sroot, moved, droot, moved + WF_WASI_PATH_MAX + 1);
+    wf_alloc_free(w->alloc, moved, 2 * (WF_WASI_PATH_MAX + 1));
+  }
   return r;
 }
 
@@ -785,7 +967,7 @@ WF_WASI_FN(path_link) {
 
 /* Opens with the walk: the final component with NOFOLLOW, and a symlink
 ** there spliced in when following. */
-static u16 open_walk(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
+static u16 open_walk(struct weft_wasi *w, const struct wf_wasi_fd *e, u32 flags,
                      bool follow, u16 fdflags, weft_wasi_file **out,
                      u8 *out_type) {
   struct walk k;
@@ -839,9 +1021,9 @@ static u32 path_components(const char *p) {
 }
 
 /* Tries the fs's one-call beneath resolution; ENOSYS when unavailable. */
-static u16 open_beneath(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
-                        bool follow, u16 fdflags, weft_wasi_file **out,
-                        u8 *out_type) {
+static u16 open_beneath(struct weft_wasi *w, const struct wf_wasi_fd *e,
+                        u32 flags, bool follow, u16 fdflags,
+                        weft_wasi_file **out, u8 *out_type) {
   u16 r;
   int tries;
 
@@ -874,14 +1056,49 @@ static u16 open_beneath(struct weft_wasi *w, struct wf_wasi_fd *e, u32 flags,
   return r;
 }
 
-/* Rights for the new descriptor, by what was opened. */
-static void opened_rights(u8 type, u64 *base) {
+u64 wf_wasi_opened_rights(u8 type, u64 base) {
   if (type == WEFT_WASI_FILETYPE_DIRECTORY)
-    *base &= WF_RIGHTS_DIR;
-  else if (type == WEFT_WASI_FILETYPE_REGULAR_FILE)
-    *base &= WF_RIGHTS_FILE;
-  else
-    *base &= WF_RIGHTS_FILE & ~(WF_R_FD_SEEK | WF_R_FD_TELL);
+    return base & WF_RIGHTS_DIR;
+  if (type == WEFT_WASI_FILETYPE_REGULAR_FILE)
+    return base & WF_RIGHTS_FILE;
+  return base & WF_RIGHTS_FILE & ~(WF_R_FD_SEEK | WF_R_FD_TELL);
+}
+
+u16 wf_wasi_open_below(struct weft_wasi *w, const struct wf_wasi_fd *dir,
+                       const char *path, u32 flags, bool follow, u16 fdflags,
+                       weft_wasi_file **out, u8 *out_type) {
+  size_t len = strlen(path);
+  u16 r;
+
+  if (len > WF_WASI_PATH_MAX)
+    return WEFT_WASI_ENAMETOOLONG;
+  if (path != w->path_a)
+    memcpy(w->path_a, path, len + 1);
+  r = open_beneath(w, dir, flags, follow, fdflags, out, out_type);
+  if (r == WEFT_WASI_ENOSYS)
+    r = open_walk(w, dir, flags, follow, fdflags, out, out_type);
+  return r;
+}
+
+u16 wf_wasi_stat_below(struct weft_wasi *w, const struct wf_wasi_fd *dir,
+                       const char *path, bool follow, weft_wasi_filestat *out) {
+  struct walk k;
+  weft_wasi_file *d;
+  size_t len = strlen(path);
+  u16 r;
+
+  if (len > WF_WASI_PATH_MAX)
+    return WEFT_WASI_ENAMETOOLONG;
+  if (dir->fs->stat_at == NULL)
+    return WEFT_WASI_ENOTSUP;
+  memcpy(w->path_a, path, len + 1);
+  if ((r = path_resolve(w, dir, w->path_a, follow, &k, &d)) !=
+      WEFT_WASI_ESUCCESS)
+    return r;
+  memset(out, 0, sizeof *out);
+  r = dir->fs->stat_at(dir->fs_user, d, k.name, out);
+  walk_release(&k, d);
+  return r;
 }
 
 WF_WASI_FN(path_open) {
@@ -919,9 +1136,8 @@ WF_WASI_FN(path_open) {
     flags |= WEFT_WASI_OPEN_WRITE;
   if ((base & (WF_R_FD_READ | WF_R_FD_READDIR)) || !(base & WF_RIGHTS_WRITE))
     flags |= WEFT_WASI_OPEN_READ;
-  r = open_beneath(w, e, flags, follow, (u16)fdflags, &file, &type);
-  if (r == WEFT_WASI_ENOSYS)
-    r = open_walk(w, e, flags, follow, (u16)fdflags, &file, &type);
+  r = wf_wasi_open_below(w, e, w->path_a, flags, follow, (u16)fdflags, &file,
+                         &type);
   if (r != WEFT_WASI_ESUCCESS)
     return r;
   /* e may move when the table grows: keep what we need first. */
@@ -930,8 +1146,15 @@ WF_WASI_FN(path_open) {
     void *user = e->fs_user;
     bool ro = e->read_only;
     u32 io_slot = e->io_slot; /* counted under the same preopen */
-    r = wf_wasi_fd_alloc(w, &new_fd);
+    u32 root = e->root;
+    char *path = NULL;
+    u32 path_len = 0;
+    r = record_path(w, e, w->path_a, &path, &path_len);
+    if (r == WEFT_WASI_ESUCCESS)
+      r = wf_wasi_fd_alloc(w, &new_fd);
     if (r != WEFT_WASI_ESUCCESS) {
+      if (path != NULL)
+        wf_alloc_free(w->alloc, path, path_len + 1);
       fs->close(user, file);
       return r;
     }
@@ -940,8 +1163,15 @@ WF_WASI_FN(path_open) {
     ne->fs_user = user;
     ne->read_only = ro;
     ne->io_slot = io_slot;
+    ne->origin = WF_FD_OPENED;
+    ne->root = root;
+    ne->path = path;
+    ne->path_len = path_len;
   }
-  opened_rights(type, &base);
+  ne->access = (u16)(flags & (WEFT_WASI_OPEN_READ | WEFT_WASI_OPEN_WRITE));
+  ne->dir_oflag = (oflags & WEFT_WASI_OPEN_DIRECTORY) != 0;
+  ne->follow = follow;
+  base = wf_wasi_opened_rights(type, base);
   ne->file = file;
   ne->filetype = type;
   ne->fdflags = (u16)fdflags;

@@ -73,6 +73,13 @@ WF_WASI_FN(clock_res_get) {
   return WEFT_WASI_ESUCCESS;
 }
 
+u16 wf_wasi_clock_time(struct weft_wasi *w, u32 id, u64 *out) {
+  u16 e = w->sys->clock_time(w->sys_user, id, out);
+  if (e == WEFT_WASI_ESUCCESS && id == WEFT_WASI_CLOCK_MONOTONIC)
+    *out += w->mono_offset; /* wraps: the offset may be "negative" */
+  return e;
+}
+
 WF_WASI_FN(clock_time_get) {
   u32 id = a[0].u32, ptr = a[2].u32;
   u64 now = 0;
@@ -83,7 +90,7 @@ WF_WASI_FN(clock_time_get) {
     return WEFT_WASI_EFAULT;
   if (id > WEFT_WASI_CLOCK_THREAD_CPUTIME)
     return WEFT_WASI_EINVAL;
-  e = w->sys->clock_time(w->sys_user, id, &now);
+  e = wf_wasi_clock_time(w, id, &now);
   if (e != WEFT_WASI_ESUCCESS)
     return e;
   wf_put_u64(m->base + ptr, now);
@@ -137,7 +144,7 @@ struct sub {
 /* A clock's time now, or UINT64_MAX when it cannot be read. */
 static u64 clock_now(struct weft_wasi *w, u32 id) {
   u64 now = 0;
-  if (w->sys->clock_time(w->sys_user, id, &now) != WEFT_WASI_ESUCCESS)
+  if (wf_wasi_clock_time(w, id, &now) != WEFT_WASI_ESUCCESS)
     return UINT64_MAX;
   return now;
 }
@@ -321,6 +328,11 @@ static u16 wait_for_events(struct weft_wasi *w, struct sub *subs, u32 n,
     if (npfds == 0 && timeout < 0)
       return WEFT_WASI_ESUCCESS; /* nothing can ever happen */
     e = w->sys->poll(w->sys_user, pfds, npfds, timeout);
+    if (e == WEFT_WASI_EINTR) {
+      if (!wf_wasi_retry_blocked(w))
+        return WF_WASI_STOPPED;
+      continue; /* clock deadlines are absolute: the wait resumes */
+    }
     if (e != WEFT_WASI_ESUCCESS)
       return e;
     if (collect_events(w, subs, n, pfds) != 0)

@@ -29,6 +29,7 @@ weft_status wf_wasi_adopt_socket(struct weft_wasi *w, u32 fd, int host_fd,
   e->file = file;
   e->filetype = type;
   e->fdflags = flags;
+  e->origin = WF_FD_SOCKET;
   if (!is_socket(e)) {
     wf_wasi_fd_release(w, fd);
     return wf_error_set(err, WEFT_ERR_ARG, "wasi: host fd %d is not a socket",
@@ -64,7 +65,10 @@ WF_WASI_FN(sock_accept) {
     return WEFT_WASI_EINVAL;
   if (e->fs->sock_accept == NULL)
     return WEFT_WASI_ENOTSUP;
-  r = e->fs->sock_accept(e->fs_user, e->file, (u16)flags, &file, &type);
+  while ((r = e->fs->sock_accept(e->fs_user, e->file, (u16)flags, &file,
+                                 &type)) == WEFT_WASI_EINTR)
+    if (!wf_wasi_retry_blocked(w))
+      return WF_WASI_STOPPED;
   if (r != WEFT_WASI_ESUCCESS)
     return r;
   {
@@ -79,6 +83,7 @@ WF_WASI_FN(sock_accept) {
     ne->fs = fs;
     ne->fs_user = user;
     ne->file = file;
+    ne->origin = WF_FD_SOCKET;
     ne->filetype = type;
     ne->fdflags = (u16)flags;
     ne->base = WF_RIGHTS_SOCKET & inheriting;
@@ -107,8 +112,10 @@ WF_WASI_FN(sock_recv) {
   if (e->fs->sock_recv == NULL)
     return WEFT_WASI_ENOTSUP;
   if (n != 0) {
-    r = e->fs->sock_recv(e->fs_user, e->file, w->iov, n, (u16)riflags, &done,
-                         &roflags);
+    while ((r = e->fs->sock_recv(e->fs_user, e->file, w->iov, n, (u16)riflags,
+                                 &done, &roflags)) == WEFT_WASI_EINTR)
+      if (!wf_wasi_retry_blocked(w))
+        return WF_WASI_STOPPED;
     if (r != WEFT_WASI_ESUCCESS)
       return r;
   }
@@ -135,7 +142,10 @@ WF_WASI_FN(sock_send) {
   if (e->fs->sock_send == NULL)
     return WEFT_WASI_ENOTSUP;
   if (n != 0) {
-    r = e->fs->sock_send(e->fs_user, e->file, w->iov, n, &done);
+    while ((r = e->fs->sock_send(e->fs_user, e->file, w->iov, n, &done)) ==
+           WEFT_WASI_EINTR)
+      if (!wf_wasi_retry_blocked(w))
+        return WF_WASI_STOPPED;
     if (r != WEFT_WASI_ESUCCESS)
       return r;
   }

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# build.sh — builds the libFuzzer target build-fuzz/fuzz_load: the library
+# build.sh — builds the libFuzzer targets build-fuzz/fuzz_load and
+# build-fuzz/fuzz_wasi_snapshot (WASI snapshot restore): the library
 # sources compiled by clang-19 with -fsanitize=fuzzer-no-link,address,undefined
-# (through the Makefile, into build-fuzz/), linked with tests/fuzz/fuzz_load.c.
+# (through the Makefile, into build-fuzz/), linked with tests/fuzz/fuzz_*.c.
+# Run the second on its seeds with, e.g.
+#   build-fuzz/fuzz_wasi_snapshot -max_total_time=60 build-fuzz/snap-work \
+#     tests/fuzz/corpus-wasi-snapshot
 #
 # usage: tests/fuzz/build.sh        (CLANG=... to pick another clang)
 set -eu
@@ -16,4 +20,8 @@ make -j"$JOBS" CC="$CLANG" BUILD="$BUILD" OPT=-O1 \
   EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" "$BUILD/libweft.a"
 "$CLANG" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -fsanitize=fuzzer $SAN \
   -o "$BUILD/fuzz_load" tests/fuzz/fuzz_load.c "$BUILD/libweft.a" -lm
-echo "built $BUILD/fuzz_load"
+for target in fuzz_wasi_snapshot; do
+  "$CLANG" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -fsanitize=fuzzer $SAN \
+    -o "$BUILD/$target" "tests/fuzz/$target.c" "$BUILD/libweft.a" -lm
+done
+echo "built $BUILD/fuzz_load $BUILD/fuzz_wasi_snapshot"
