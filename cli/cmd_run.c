@@ -183,26 +183,25 @@ void cli_usage_run(FILE *out) {
 }
 
 void cli_usage_restore(FILE *out) {
-  fputs(
-      "usage: weft restore [OPTIONS] SNAPSHOT\n"
-      "\n"
-      "Continues the program saved in SNAPSHOT (weft run --snapshot-dir)\n"
-      "where it stopped: same memory, call stack, open files and fuel; its\n"
-      "output continues on this process's stdout and stderr, and the exit\n"
-      "status is the program's. The module is in the snapshot. Directories\n"
-      "are those of the saved run unless --dir / --dir-ro map the guest\n"
-      "names to other host directories (every guest name the snapshot\n"
-      "uses must be given then). Open files are reopened by guest path\n"
-      "and offset; a file whose size or modification time changed, or that\n"
-      "vanished, is refused. A shielded snapshot needs --snapshot-key.\n"
-      "The --snapshot-* options of 'weft run' take further snapshots;\n"
-      "--snapshot-at-fuel counts the fuel of the whole run.\n"
-      "\n"
-      "options: --dir, --dir-ro, --env is not used (the environment is\n"
-      "saved), --max-memory, --max-call-depth, --max-table-elems,\n"
-      "--account, --snapshot-dir, --snapshot-at-fuel, --snapshot-continue,\n"
-      "--checkpoint-every, --snapshot-key: as for 'weft run'.\n",
-      out);
+  fputs("usage: weft restore [OPTIONS] SNAPSHOT\n"
+        "\n"
+        "Continues the program saved in SNAPSHOT (weft run --snapshot-dir)\n"
+        "where it stopped: same memory, call stack, open files and fuel; its\n"
+        "output continues on this process's stdout and stderr, and the exit\n"
+        "status is the program's. The module is in the snapshot. Directories\n"
+        "are those of the saved run unless --dir / --dir-ro map the guest\n"
+        "names to other host directories (every guest name the snapshot\n"
+        "uses must be given then). Open files are reopened by guest path\n"
+        "and offset; a file whose size or modification time changed, or that\n"
+        "vanished, is refused. A shielded snapshot needs --snapshot-key.\n"
+        "The --snapshot-* options of 'weft run' take further snapshots;\n"
+        "--snapshot-at-fuel counts the fuel of the whole run.\n"
+        "\n"
+        "options: --dir, --dir-ro, --env is not used (the environment is\n"
+        "saved), --max-memory, --max-call-depth, --max-table-elems,\n"
+        "--account, --snapshot-dir, --snapshot-at-fuel, --snapshot-continue,\n"
+        "--checkpoint-every, --snapshot-key: as for 'weft run'.\n",
+        out);
 }
 
 /* Returns the value of option `name` at argv[*i] ("--name V" or
@@ -949,8 +948,8 @@ static int run_attestation(struct run_options *opt, const weft_module *module) {
 static int load_snapshot(struct run_options *opt, weft_engine **engine,
                          weft_module **module) {
   const uint8_t *key = NULL;
-  int rc = cli_read_file(opt->path, UINT64_MAX, &opt->snap_bytes,
-                         &opt->snap_len);
+  int rc =
+      cli_read_file(opt->path, UINT64_MAX, &opt->snap_bytes, &opt->snap_len);
   if (rc != CLI_EXIT_OK)
     return rc;
   if (opt->snap.key_file)
@@ -997,8 +996,7 @@ static int restore_state(struct run_options *opt, weft_engine *engine,
   weft_error err;
   memset(&err, 0, sizeof err);
   if (weft_snapshot_restore(engine, linker, module, opt->parts.engine,
-                            opt->parts.engine_len, instance,
-                            &err) != WEFT_OK)
+                            opt->parts.engine_len, instance, &err) != WEFT_OK)
     return cli_report(opt->path, &err);
   if ((wasi != NULL) != (opt->parts.wasi != NULL)) {
     cli_errorf("%s: the snapshot's WASI state does not fit its module",
@@ -1006,8 +1004,7 @@ static int restore_state(struct run_options *opt, weft_engine *engine,
     return CLI_EXIT_LOAD;
   }
   if (wasi && weft_wasi_snapshot_restore(wasi, opt->parts.wasi,
-                                         opt->parts.wasi_len,
-                                         &err) != WEFT_OK)
+                                         opt->parts.wasi_len, &err) != WEFT_OK)
     return cli_report(opt->path, &err);
   *func = weft_snapshot_entry(engine);
   return CLI_EXIT_OK;
@@ -1055,9 +1052,7 @@ static int run_or_restore(int argc, char **argv, int restoring);
 
 int cmd_run(int argc, char **argv) { return run_or_restore(argc, argv, 0); }
 
-int cmd_restore(int argc, char **argv) {
-  return run_or_restore(argc, argv, 1);
-}
+int cmd_restore(int argc, char **argv) { return run_or_restore(argc, argv, 1); }
 
 static int run_or_restore(int argc, char **argv, int restoring) {
   struct run_options opt;

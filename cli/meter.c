@@ -41,8 +41,8 @@ static weft_trap meter_refuel(void *user, weft_engine *engine) {
   if (m->snap) {
     weft_trap t;
     uint64_t handed = m->used_before + (m->budget - m->unhanded);
-    most = cli_snap_poll(m->snap, engine, handed, cli_meter_used(m, engine),
-                         &t);
+    most =
+        cli_snap_poll(m->snap, engine, handed, cli_meter_used(m, engine), &t);
     if (t != WEFT_TRAP_NONE)
       return t;
   }
@@ -74,6 +74,9 @@ int cli_meter_start(struct cli_meter *m, weft_engine *engine, uint64_t fuel,
   m->snap = snap && cli_snap_enabled(snap) ? snap : NULL;
   cli_clock_now(&m->started);
   if (deadline_seconds <= 0 && !m->snap) {
+    /* All at once; the engine holds at most INT64_MAX (never used up). */
+    if (fuel > (uint64_t)INT64_MAX)
+      m->budget = (uint64_t)INT64_MAX;
     weft_engine_set_fuel(engine, fuel);
     return 0;
   }

@@ -74,8 +74,8 @@ static int shield(const uint8_t *key, uint8_t *file, size_t header_len,
   return rc;
 }
 
-int cli_snap_file_build(struct snap_parts *s, const uint8_t *key,
-                        uint8_t **out, size_t *out_len) {
+int cli_snap_file_build(struct snap_parts *s, const uint8_t *key, uint8_t **out,
+                        size_t *out_len) {
   size_t body = 4 * 12 + s->module_len + s->run_len + s->engine_len +
                 (s->wasi ? s->wasi_len : 0);
   size_t nonce = key ? PFS_NONCE_BYTES : 0;
@@ -132,10 +132,10 @@ static int open_body(const char *path, uint8_t *bytes, size_t body_at,
     return refuse(path, "cannot derive the snapshot key");
   struct pfs_aead *a = pfs_aead_new(k);
   pfs_wipe(k, sizeof k);
-  int rc = a ? pfs_aead_open(a, bytes + HEADER_BYTES, bytes, body_at,
-                             bytes + body_at, bytes + body_at, body_len,
-                             trailer)
-             : -1;
+  int rc =
+      a ? pfs_aead_open(a, bytes + HEADER_BYTES, bytes, body_at,
+                        bytes + body_at, bytes + body_at, body_len, trailer)
+        : -1;
   pfs_aead_free(a);
   if (rc != 0)
     return refuse(path, "shielded snapshot does not authenticate: changed, "

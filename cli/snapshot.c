@@ -26,9 +26,7 @@ static void on_sigusr1(int sig) {
   requested = 1;
 }
 
-int cli_snap_enabled(const struct cli_snap *s) {
-  return s->dir != NULL;
-}
+int cli_snap_enabled(const struct cli_snap *s) { return s->dir != NULL; }
 
 int cli_snap_parse_option(int argc, char **argv, int *i, struct cli_snap *s) {
   const char *arg = argv[*i];
@@ -113,19 +111,18 @@ static int take(struct cli_snap *s, uint64_t used) {
 
   memset(&err, 0, sizeof err);
   s->run.fuel_used = used;
-  if (weft_snapshot_save(s->engine, s->instance, &engine, &engine_len,
-                         &err) != WEFT_OK ||
+  if (weft_snapshot_save(s->engine, s->instance, &engine, &engine_len, &err) !=
+          WEFT_OK ||
       (s->wasi &&
        weft_wasi_snapshot_save(s->wasi, &wasi, &wasi_len, &err) != WEFT_OK)) {
     cli_errorf("snapshot not taken: %s", err.message);
   } else if (cli_snap_run_encode(&s->run, &run, &run_len) != 0) {
     cli_errorf("snapshot not taken: out of memory");
   } else {
-    struct snap_parts p = {{0},    s->module, s->module_len, run,
-                           run_len, engine,    engine_len,    wasi,
-                           wasi_len};
-    if (cli_snap_file_build(&p, s->has_key ? s->key : NULL, &file,
-                            &file_len) == 0 &&
+    struct snap_parts p = {{0},    s->module,  s->module_len, run,     run_len,
+                           engine, engine_len, wasi,          wasi_len};
+    if (cli_snap_file_build(&p, s->has_key ? s->key : NULL, &file, &file_len) ==
+            0 &&
         cli_write_at(s->dirfd, s->dir, CLI_SNAP_NAME, file, file_len, 0600,
                      NULL) == CLI_EXIT_OK) {
       s->taken++;
@@ -167,8 +164,8 @@ static int served(struct cli_snap *s, int kind) {
   return kind == 1 && !s->keep_running;
 }
 
-uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine,
-                       uint64_t handed, uint64_t used, weft_trap *trap) {
+uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine, uint64_t handed,
+                       uint64_t used, weft_trap *trap) {
   *trap = WEFT_TRAP_NONE;
   if (!s->dir || s->stopped)
     return UINT64_MAX;
@@ -200,8 +197,7 @@ uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine,
 weft_status cli_snap_blocked(void *user) {
   struct cli_snap *s = user;
   weft_engine *e = s->engine;
-  if (!requested || s->stopped ||
-      weft_engine_safe_point(e) != WEFT_SAFE_CALL)
+  if (!requested || s->stopped || weft_engine_safe_point(e) != WEFT_SAFE_CALL)
     return WEFT_OK; /* issue the call again */
   /* The block is paid; what the engine holds is what was used. */
   if (take(s, cli_meter_used(s->meter, e)) != 0)
@@ -253,8 +249,7 @@ static void put_str(struct buf *b, const char *s) {
   put(b, s, n);
 }
 
-int cli_snap_run_encode(const struct snap_run *r, uint8_t **out,
-                        size_t *len) {
+int cli_snap_run_encode(const struct snap_run *r, uint8_t **out, size_t *len) {
   struct buf b = {0};
   put_u64(&b, 1); /* version of this section */
   put_str(&b, r->invoke);

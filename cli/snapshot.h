@@ -74,8 +74,8 @@ void cli_snap_close(struct cli_snap *s);
 ** engine so far, counting what was used before a restore. Returns the
 ** most fuel to hand out now (UINT64_MAX: no limit), and in *trap what to
 ** return from the hook instead (WEFT_TRAP_NONE: hand out and go on). */
-uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine,
-                       uint64_t handed, uint64_t used, weft_trap *trap);
+uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine, uint64_t handed,
+                       uint64_t used, weft_trap *trap);
 /* WASI's block hook (weft_wasi_set_block_hook; user: the cli_snap). */
 weft_status cli_snap_blocked(void *user);
 

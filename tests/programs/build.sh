@@ -159,7 +159,10 @@ if ! up_to_date "$OUT/lua.wasm" "${LUA_C[@]}" "$LUA_SRC"/src/*.h "$0" \
     echo "build: lua.wasm"
     LUA_WASM_CFLAGS=(-O2 -std=gnu99 -I"$SJLJ" -I"$LO/wasm" -D_WASI_EMULATED_SIGNAL
         -D_WASI_EMULATED_PROCESS_CLOCKS -Wno-deprecated-declarations
-        -DL_tmpnam=20) # ISO C's, which wasi-libc leaves out with tmpnam()
+        -DL_tmpnam=20 # ISO C's, which wasi-libc leaves out with tmpnam()
+        # A fixed string-hash seed (Lua takes time(NULL)): runs of one script
+        # then use the same fuel, which the snapshot tier compares.
+        '-Dluai_makeseed(L)=0x5eedu')
     objs=()
     for f in "${LUA_C[@]}" "$SHIMS/lua_wasi.c" "$SJLJ/sjlj.c"; do
         b=$(basename "$f" .c)
