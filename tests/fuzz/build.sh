@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build.sh — builds the libFuzzer targets build-fuzz/fuzz_load and
-# build-fuzz/fuzz_wasi_snapshot (WASI snapshot restore): the library
+# build.sh — builds the libFuzzer targets build-fuzz/fuzz_load,
+# build-fuzz/fuzz_wasi_snapshot (WASI snapshot restore) and
+# build-fuzz/fuzz_snapshot (engine snapshot restore and resume): the library
 # sources compiled by clang-19 with -fsanitize=fuzzer-no-link,address,undefined
 # (through the Makefile, into build-fuzz/), linked with tests/fuzz/fuzz_*.c.
 # Run the second on its seeds with, e.g.
@@ -20,8 +21,8 @@ make -j"$JOBS" CC="$CLANG" BUILD="$BUILD" OPT=-O1 \
   EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" "$BUILD/libweft.a"
 "$CLANG" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -fsanitize=fuzzer $SAN \
   -o "$BUILD/fuzz_load" tests/fuzz/fuzz_load.c "$BUILD/libweft.a" -lm
-for target in fuzz_wasi_snapshot; do
+for target in fuzz_wasi_snapshot fuzz_snapshot; do
   "$CLANG" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -fsanitize=fuzzer $SAN \
     -o "$BUILD/$target" "tests/fuzz/$target.c" "$BUILD/libweft.a" -lm
 done
-echo "built $BUILD/fuzz_load $BUILD/fuzz_wasi_snapshot"
+echo "built $BUILD/fuzz_load $BUILD/fuzz_wasi_snapshot $BUILD/fuzz_snapshot"

@@ -5,53 +5,20 @@
 ** was never stopped; so does a chain of snapshots of restored programs.
 ** Snapshots cut short or with a byte changed anywhere are refused or, when
 ** the change is only in a value, continue without crashing; references
-** restored name the same functions.
+** restored name the same functions. The fuzz harness's seeds
+** (tests/fuzz/corpus-snapshot/) and a few thousand mutations of real
+** snapshots run through tests/fuzz/fuzz_snapshot.c on every build.
+**
+** WEFT_SNAPSHOT_SEEDS=DIR writes seeds (real snapshots) into DIR.
 */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
+#define FUZZ_NO_ENTRY 1
+#include "../fuzz/fuzz_snapshot.c" /* the module, the harness */
+
+#include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "t.h"
-#include "weft.h"
-#include "weft_snapshot.h"
-#include "weft_text.h"
-
-/* Recursion with operands live across calls, a call_indirect through a
-** table, a funcref in a local and on the stack, memory and a global. */
-static const char wat[] =
-    "(module\n"
-    "  (type $u (func (param i64) (result i64)))\n"
-    "  (memory 1 4)\n"
-    "  (global $g (mut i64) (i64.const 7))\n"
-    "  (table 4 funcref)\n"
-    "  (elem (i32.const 1) $fac $twice)\n"
-    "  (func $twice (type $u) (i64.mul (local.get 0) (i64.const 2)))\n"
-    "  (func $fac (type $u)\n"
-    "    (if (result i64) (i64.eqz (local.get 0))\n"
-    "      (then (i64.const 1))\n"
-    "      (else (i64.mul (local.get 0)\n"
-    "        (call $fac (i64.sub (local.get 0) (i64.const 1)))))))\n"
-    "  (func (export \"run\") (param $n i32) (result i64)\n"
-    "    (local $i i32) (local $acc i64) (local $f funcref)\n"
-    "    (local.set $f (ref.func $twice))\n"
-    "    (memory.grow (i32.const 1)) (drop)\n"
-    "    (loop $l\n"
-    "      (i64.store (i32.mul (local.get $i) (i32.const 8))\n"
-    "        (local.get $acc))\n"
-    "      (i64.store offset=70000 (i32.const 0) (local.get $acc))\n"
-    "      (global.set $g (i64.add (global.get $g)\n"
-    "        (call_indirect (type $u) (i64.extend_i32_u (local.get $i))\n"
-    "          (select (i32.const 1) (i32.const 2)\n"
-    "            (i32.and (local.get $i) (i32.const 1))))))\n"
-    "      (local.set $acc (i64.add (local.get $acc)\n"
-    "        (i64.add (call $fac (i64.const 12))\n"
-    "          (i64.extend_i32_u (ref.is_null (local.get $f))))))\n"
-    "      (table.set (i32.const 3) (local.get $f))\n"
-    "      (local.set $i (i32.add (local.get $i) (i32.const 1)))\n"
-    "      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))\n"
-    "    (i64.add (local.get $acc) (global.get $g))\n"
-    "    (i64.add (i64.load (i32.const 80)))\n"
-    "    (i64.add (call_indirect (type $u) (i64.const 5) (i32.const 3)))))\n";
 
 static uint8_t *wasm;
 static size_t wasm_len;
@@ -68,6 +35,7 @@ static int prog_new(struct prog *p) {
   memset(p, 0, sizeof *p);
   weft_config_default(&c);
   c.fuel_metering = 1;
+  c.guard_pages = 0; /* many short-lived engines */
   return weft_engine_new(&c, &p->e, &err) == WEFT_OK &&
                  weft_module_load(p->e, wasm, wasm_len, &p->m, &err) == WEFT_OK
              ? 0
@@ -206,9 +174,9 @@ static void test_stop_anywhere(void) {
   uint64_t total = whole_run(20, &want);
   CHECK(total > 1000);
   unsigned same = 0, tried = 0;
-  /* Every 37th fuel unit: block entries all through the loop, inside
-  ** the recursion and the indirect calls. */
-  for (uint64_t at = 1; at < total; at += 37) {
+  /* About 40 points, an odd stride: block entries all through the loop,
+  ** inside the recursion and the indirect calls. */
+  for (uint64_t at = 1; at < total; at += total / 40 | 1) {
     uint8_t *snap = NULL;
     size_t len = 0;
     uint64_t before = 0, after = 0;
@@ -296,17 +264,122 @@ static void test_not_safe(void) {
   prog_free(&p);
 }
 
+/* xorshift: a fixed sequence, so failures reproduce. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rng(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return rng_state;
+}
+
+/* Mutations of real snapshots (bytes flipped, set, cut, repeated) through
+** the fuzz harness: no crash, leak or message-less failure; some still
+** restore (values changed). */
+static void test_mutations(void) {
+  int64_t want = 0;
+  uint64_t total = whole_run(6, &want), used = 0;
+  unsigned ok = 0, restored = 0, rounds = 1000;
+  uint8_t *snap = NULL;
+  size_t len = 0;
+  CHECK_EQ_INT(stop_run(6, total / 3, &snap, &len, &used), 0);
+  if (!snap)
+    return;
+  uint8_t *m = malloc(len * 2);
+  for (unsigned r = 0; r < rounds; r++) {
+    size_t n = len;
+    memcpy(m, snap, len);
+    unsigned edits = 1 + (unsigned)(rng() % 4);
+    for (unsigned k = 0; k < edits; k++) {
+      size_t at = (size_t)(rng() % n);
+      switch (rng() % 4) {
+      case 0: m[at] ^= (uint8_t)(1u << (rng() % 8)); break;
+      case 1: m[at] = (uint8_t)rng(); break;
+      case 2: n = at + 1; break;
+      default: /* a run repeated: counts and lengths no longer add up */
+        if (n + 8 <= len * 2 && at + 8 <= n) {
+          memmove(m + at + 8, m + at, n - at);
+          n += 8;
+        }
+      }
+    }
+    int did = 0;
+    ok += fuzz_snapshot_one(m, n, &did) == 0;
+    restored += did;
+  }
+  CHECK_EQ_INT(ok, rounds);
+  CHECK(restored > 0); /* value changes restore and run */
+  free(m);
+  free(snap);
+}
+
+/* The committed fuzz corpus, each file one check. */
+static void test_corpus(void) {
+  const char *dir = "tests/fuzz/corpus-snapshot";
+  DIR *d = opendir(dir);
+  unsigned files = 0;
+  CHECK(d != NULL);
+  if (!d)
+    return;
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    char path[512];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    if (de->d_name[0] == '.' || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+      continue;
+    FILE *f = fopen(path, "rb");
+    uint8_t *buf = malloc((size_t)st.st_size + 1);
+    size_t n = f && buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+    int did;
+    CHECK(fuzz_snapshot_one(buf, n, &did) == 0);
+    files++;
+    free(buf);
+    if (f)
+      fclose(f);
+  }
+  closedir(d);
+  CHECK(files > 0);
+}
+
+/* WEFT_SNAPSHOT_SEEDS=DIR: real snapshots as fuzzing seeds. */
+static void write_seeds(void) {
+  const char *dir = getenv("WEFT_SNAPSHOT_SEEDS");
+  int64_t want = 0;
+  if (!dir)
+    return;
+  uint64_t total = whole_run(4, &want);
+  for (unsigned k = 1; k <= 6; k++) {
+    uint8_t *snap = NULL;
+    size_t len = 0;
+    uint64_t used = 0;
+    char path[512];
+    if (stop_run(4, total * k / 7, &snap, &len, &used) != 0)
+      continue;
+    snprintf(path, sizeof path, "%s/real-%u", dir, k);
+    FILE *f = fopen(path, "wb");
+    if (f) {
+      fwrite(snap, 1, len, f);
+      fclose(f);
+    }
+    free(snap);
+  }
+}
+
 int main(void) {
-  weft_error err;
-  if (weft_wat_to_wasm(wat, sizeof wat - 1, &wasm, &wasm_len, &err) !=
-      WEFT_OK) {
-    fprintf(stderr, "wat: %s\n", err.message);
+  if (fuzz_snap_module() != 0) {
+    fprintf(stderr, "the test module does not assemble\n");
     return 1;
   }
+  wasm = fuzz_snap_wasm;
+  wasm_len = fuzz_snap_wasm_len;
   T_RUN(test_not_safe);
   T_RUN(test_stop_anywhere);
   T_RUN(test_chain);
   T_RUN(test_damaged);
+  T_RUN(test_mutations);
+  T_RUN(test_corpus);
+  write_seeds();
   weft_text_free(wasm);
   return T_DONE();
 }
