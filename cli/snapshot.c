@@ -70,6 +70,12 @@ int cli_snap_parse_option(int argc, char **argv, int *i, struct cli_snap *s) {
 
 int cli_snap_setup(struct cli_snap *s) {
   s->dirfd = -1;
+  /* The key opens a snapshot to restore, and shields new ones. */
+  if (s->key_file) {
+    if (cli_snap_key_read(s->key_file, s->key) != 0)
+      return -1;
+    s->has_key = 1;
+  }
   if (!s->dir) {
     if (s->at_fuel || s->every > 0 || s->keep_running) {
       cli_errorf("--snapshot-at-fuel, --checkpoint-every and "
@@ -77,11 +83,6 @@ int cli_snap_setup(struct cli_snap *s) {
       return -1;
     }
     return 0;
-  }
-  if (s->key_file) {
-    if (cli_snap_key_read(s->key_file, s->key) != 0)
-      return -1;
-    s->has_key = 1;
   }
   s->dirfd = cli_open_private_dir(s->dir, "--snapshot-dir");
   if (s->dirfd < 0)
