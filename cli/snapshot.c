@@ -219,7 +219,7 @@ struct buf {
 };
 
 static void put(struct buf *b, const void *src, size_t n) {
-  if (b->fail)
+  if (b->fail || n == 0)
     return;
   if (n > b->cap - b->n) {
     size_t cap = b->cap ? b->cap * 2 : 256;
