@@ -2,7 +2,8 @@
 # snapshot.sh — `weft run --snapshot-dir` and `weft restore`
 # (docs/snapshot.md): a program stopped by --snapshot-at-fuel or SIGUSR1,
 # or while blocked reading stdin, continues from its snapshot with the
-# same output and total fuel; --snapshot-continue checkpoints and goes on.
+# same output and total fuel; --snapshot-continue and --checkpoint-every
+# checkpoint and go on; an invoked function's results come after restore.
 # Attacks on the file: a changed byte anywhere, a cut, another key, a
 # plain file where a shielded one is expected (and the reverse), a newer
 # format version, another module's hash; the directory: not private, a
@@ -67,9 +68,26 @@ n=$(printf '%s\n' "$stdout" | wc -l)
 [ "$n" -gt 0 ] && [ "$n" -lt 26 ] && [ "$(printf '%s\n' "$stdout" | tail -1)" = z ] &&
     ok || not_ok "restoring the checkpoint finishes the rest ($n lines)"
 
+# --invoke: the results of the invoked function are printed after restore.
+F=$(wasm fuel) || exit 1
+rm -rf "$D"
+weft run --snapshot-dir "$D" --snapshot-at-fuel 5000 --invoke spin "$F" 100000
+expect_stdout "" "invoked function stopped before its result"
+weft restore "$D/snapshot.weft"
+expect_stdout 100000 "its result printed by restore"
+
+# --checkpoint-every: checkpoints while the program runs to its end (a
+# slice of 4 Mi fuel takes well over 1 ms in the interpreter).
+rm -rf "$D"
+weft run --snapshot-dir "$D" --checkpoint-every 0.001 --invoke spin "$F" 20000000
+expect_stdout 20000000 "periodic checkpoints do not change the result"
+[ -f "$D/snapshot.weft" ] && ok || not_ok "a periodic checkpoint was written"
+weft restore "$D/snapshot.weft"
+expect_stdout 20000000 "the last checkpoint finishes the call"
+
 # SIGUSR1 while computing: stops at the next safe point.
 rm -rf "$D"
-"$WEFT" run --snapshot-dir "$D" --invoke spin "$(wasm fuel)" 0 \
+"$WEFT" run --snapshot-dir "$D" --invoke spin "$F" 0 \
     >"$TMP/s.out" 2>"$TMP/s.err" </dev/null &
 pid=$!
 watch "$pid" 60
