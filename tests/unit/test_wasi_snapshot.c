@@ -614,6 +614,43 @@ static void test_hostile(void) {
   CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
 }
 
+/* A snapshot cannot grant rights: /data read-only in it stays read-only
+** here although writable, and a file there open for writing is refused. */
+static void test_rights_shrink(void) {
+  weft_wasi_config c;
+  struct wm b;
+  struct sb sn;
+  weft_error err;
+  char data[600], host_new[600];
+
+  make_fixture();
+  copy_a();
+  snprintf(data, sizeof data, "%s/data.txt", dir_copy);
+  snprintf(host_new, sizeof host_new, "%s/new.txt", dir_copy);
+  sb_head(&sn, 1);
+  sn.p[sn.n - 4 - 16 - 1] = 1; /* /data read-only */
+  sb_preopen_fd(&sn, 3);
+  config(&c, dir_copy, 0, NULL, 0, NULL, 0);
+  if (wm_open(&b, &c) != 0) {
+    CHECK(0);
+    return;
+  }
+  CHECK_EQ_INT(weft_wasi_snapshot_restore(b.wasi, sn.p, sn.n, &err), WEFT_OK);
+  CHECK_EQ_INT(WCALL(&b, "fd_fdstat_get", 3, A_OUT), 0);
+  CHECK_EQ_U64(wm_get64(&b, A_OUT + 8) & (1ull << 10), 0); /* create file */
+  CHECK_EQ_INT(open_at(&b, 3, "new.txt", 1, R_RW, 0), -WEFT_WASI_EROFS);
+  CHECK(access(host_new, F_OK) != 0);
+  CHECK_EQ_INT(open_at(&b, 3, "data.txt", 0, R_RO, 0), 0); /* fd 0: free */
+  wm_close(&b);
+  /* a file open for writing below it */
+  sb_head(&sn, 1);
+  sn.p[sn.n - 4 - 16 - 1] = 1;
+  sb_file(&sn, 7, "data.txt", 0, data);
+  sn.p[sn.n - 8 - 8 - 8 - 4 - 8 - 1 - 2 + 1] = 0x02; /* access: write */
+  CHECK_EQ_INT(restore_into(dir_copy, 0, 0, sn.p, sn.n, data), WEFT_ERR_ARG);
+  CHECK_CONTAINS(data, "read-only");
+}
+
 /* Every prefix of a real snapshot, and garbage, is refused cleanly. */
 static void test_truncated(void) {
   struct wm a, b;
@@ -756,6 +793,7 @@ int main(void) {
   T_RUN(test_not_fresh);
   T_RUN(test_save_refusals);
   T_RUN(test_hostile);
+  T_RUN(test_rights_shrink);
   T_RUN(test_truncated);
   T_RUN(test_block_hook);
   sh("rm -rf '%s' '%s.log'", base);
