@@ -764,10 +764,27 @@ static void test_block_hook(void) {
   CHECK(hook_calls >= 1);
   /* another status: the call unwinds with it */
   hook_status = WEFT_ERR_LIMIT;
-  CHECK_EQ_INT(read_with_kicks(&w, buf), -(-1));
+  CHECK_EQ_INT(read_with_kicks(&w, buf), 1); /* read_n's -(-1): unwound */
   CHECK_EQ_INT(w.err.status, WEFT_ERR_LIMIT);
   CHECK_EQ_INT(hook_calls, 1);
-  /* the snapshot of a wasi inside its hook is fine (stdin is stdio) */
+  /* poll_oneoff waiting for stdin: the same */
+  {
+    pthread_t t;
+    long long r;
+    memset(wm_mem(&w) + A_BUF, 0, 48);
+    wm_mem(&w)[A_BUF + 8] = 1; /* fd_read */
+    wm_put32(&w, A_BUF + 16, 0);
+    stop_kicking = 0;
+    hook_calls = 0;
+    pthread_create(&t, NULL, kicker, NULL);
+    r = WCALL(&w, "poll_oneoff", A_BUF, A_BUF + 64, 1, A_OUT);
+    stop_kicking = 1;
+    pthread_join(t, NULL);
+    CHECK_EQ_INT(r, -1);
+    CHECK_EQ_INT(w.err.status, WEFT_ERR_LIMIT);
+    CHECK_CONTAINS(w.err.message, "block hook");
+    CHECK_EQ_INT(hook_calls, 1);
+  }
   wm_close(&w);
   close(fds[0]);
   close(fds[1]);
