@@ -11,6 +11,7 @@
 ** a read on an empty pipe interrupted by a signal asks it, then retries or
 ** unwinds with its status.
 */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -687,6 +688,43 @@ static void test_truncated(void) {
   wm_close(&a);
 }
 
+/* The libFuzzer target's corpus (tests/fuzz/fuzz_wasi_snapshot.c), here
+** with /data and /ro on this test's fixture: every input restores or fails
+** with a message (run from the repository root, as scripts/test.sh does). */
+static void test_fuzz_corpus(void) {
+  static uint8_t buf[1 << 16];
+  const char *dir = "tests/fuzz/corpus-wasi-snapshot";
+  DIR *d = opendir(dir);
+  struct dirent *de;
+  unsigned files = 0, bad = 0;
+  char path[600], msg[256];
+
+  CHECK(d != NULL);
+  if (d == NULL)
+    return;
+  make_fixture();
+  copy_a();
+  while ((de = readdir(d)) != NULL) {
+    FILE *f;
+    size_t n;
+    weft_status s;
+    if (de->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    f = fopen(path, "rb");
+    if (f == NULL)
+      continue;
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    files++;
+    s = restore_into(dir_copy, 0, 0, buf, n, msg);
+    bad += s == WEFT_ERR_LINK || (s != WEFT_OK && msg[0] == '\0');
+  }
+  closedir(d);
+  CHECK(files >= 5);
+  CHECK_EQ_INT(bad, 0);
+}
+
 /* }==================================================================== */
 
 /* {====================================================================
@@ -812,6 +850,7 @@ int main(void) {
   T_RUN(test_hostile);
   T_RUN(test_rights_shrink);
   T_RUN(test_truncated);
+  T_RUN(test_fuzz_corpus);
   T_RUN(test_block_hook);
   sh("rm -rf '%s' '%s.log'", base);
   close(null_fd);
