@@ -437,7 +437,8 @@ static bool parse_fd(struct in *in, const struct snap *sn, struct snap_fd *f) {
 }
 
 /* No fd twice, no stdio stream or preopen under two fds (neither can be
-** duplicated in preview 1): bitmaps. ENOMEM-free callers check *nomem. */
+** duplicated in preview 1): bitmaps. *nomem tells a failed allocation
+** from a duplicate. */
 static bool unique_fds(struct weft_wasi *w, struct snap *sn, bool *nomem) {
   u8 *seen = wf_alloc_zero(w->alloc, WF_WASI_MAX_FDS / 8);
   u8 *pre_seen = wf_alloc_zero(w->alloc, sn->npre / 8 + 1);
