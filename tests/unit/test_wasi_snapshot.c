@@ -229,6 +229,13 @@ static void test_round_trip(void) {
   CHECK_EQ_INT(weft_wasi_snapshot_restore(b.wasi, bytes, size, &err), WEFT_OK);
   if (err.message[0])
     fprintf(stderr, "restore: %s\n", err.message);
+  /* io counters continue: /data (index 3) read 4 and wrote 2 bytes */
+  {
+    uint64_t rd = 0, wr = 0;
+    CHECK_EQ_INT(weft_wasi_io_stats(b.wasi, 3, &rd, &wr), WEFT_OK);
+    CHECK_EQ_U64(rd, 4);
+    CHECK_EQ_U64(wr, 2);
+  }
   /* args and environment are the snapshot's */
   CHECK_EQ_INT(WCALL(&b, "args_sizes_get", A_OUT, A_OUT + 4), 0);
   CHECK_EQ_INT(wm_get32(&b, A_OUT), 2);
