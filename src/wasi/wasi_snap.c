@@ -437,7 +437,8 @@ static bool parse_fd(struct in *in, const struct snap *sn, struct snap_fd *f) {
 }
 
 /* No fd twice, no stdio stream or preopen under two fds (neither can be
-** duplicated in preview 1): bitmaps. ENOMEM-free callers check *nomem. */
+** duplicated in preview 1): bitmaps. *nomem tells a failed allocation
+** from a duplicate. */
 static bool unique_fds(struct weft_wasi *w, struct snap *sn, bool *nomem) {
   u8 *seen = wf_alloc_zero(w->alloc, WF_WASI_MAX_FDS / 8);
   u8 *pre_seen = wf_alloc_zero(w->alloc, sn->npre / 8 + 1);
@@ -693,7 +694,8 @@ static weft_status reopen_fd(struct weft_wasi *w, const struct snap *sn,
   e->filetype = type;
   e->fdflags = f->fdflags;
   e->inheriting = f->inheriting & root_inheriting(w, root, p->read_only);
-  e->base = wf_wasi_opened_rights(type, f->base & e->inheriting);
+  e->base = wf_wasi_opened_rights(
+      type, f->base & root_inheriting(w, root, p->read_only));
   e->read_only = ro;
   e->io_slot = 3 + root + 1;
   e->origin = WF_FD_OPENED;
