@@ -68,6 +68,8 @@ typedef struct weft_frame_info {
   uint64_t offset;       /* byte offset of the instruction in the module */
   const char *func_name; /* from the name section, or NULL; owned by the
                             module */
+  const weft_instance *instance; /* the function's instance (its module:
+                                    weft_instance_module) */
 } weft_frame_info;
 
 typedef struct weft_error {
