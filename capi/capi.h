@@ -63,8 +63,8 @@ enum capi_kind {
 ** wasm_extern_t, ...), so the as_ref/as_extern conversions are casts. */
 struct wasm_ref_t {
   enum capi_kind kind;
-  uint32_t refs;         /* counted kinds only */
-  wasm_store_t *store;   /* the owner (store objects), or NULL */
+  uint32_t refs;           /* counted kinds only */
+  wasm_store_t *store;     /* the owner (store objects), or NULL */
   struct wasm_ref_t *next; /* the store's list of its objects */
   void *host_info;
   void (*host_finalizer)(void *);
@@ -134,8 +134,7 @@ wasm_externtype_t *capi_externtype_of(const weft_module *module,
                                       const weft_extern_type *type);
 
 /* capi_val.c */
-bool capi_val_to_weft(wasm_store_t *store, const wasm_val_t *in,
-                      weft_val *out);
+bool capi_val_to_weft(wasm_store_t *store, const wasm_val_t *in, weft_val *out);
 bool capi_val_from_weft(wasm_store_t *store, const weft_val *in,
                         wasm_val_t *out);
 bool capi_ref_to_weft(wasm_store_t *store, wasm_valkind_t kind,

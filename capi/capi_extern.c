@@ -95,13 +95,14 @@ static wasm_func_t *func_new(wasm_store_t *store, const wasm_functype_t *type,
   if (n > CAPI_SMALL_CALL && (n > 2000 || !(t = calloc(n, sizeof *t))))
     return NULL;
   for (size_t i = 0; i < n; i++)
-    t[i] = capi_weft_type(wasm_valtype_kind(
-        i < pv->size ? pv->data[i] : rv->data[i - pv->size]));
+    t[i] = capi_weft_type(
+        wasm_valtype_kind(i < pv->size ? pv->data[i] : rv->data[i - pv->size]));
   capi_obj *o = capi_obj_new(store, CAPI_FUNC, NULL);
   weft_func *f = NULL;
-  if (o && weft_func_new_host(store->engine, t, (uint32_t)pv->size,
-                              t + pv->size, (uint32_t)rv->size, host_call, o,
-                              &f, NULL) == WEFT_OK &&
+  if (o &&
+      weft_func_new_host(store->engine, t, (uint32_t)pv->size, t + pv->size,
+                         (uint32_t)rv->size, host_call, o, &f,
+                         NULL) == WEFT_OK &&
       capi_obj_bind(store, o, f)) {
     o->of.func = f;
     o->u.host.plain = plain;
@@ -191,8 +192,8 @@ wasm_trap_t *wasm_func_call(const wasm_func_t *func, const wasm_val_vec_t *args,
   weft_error err;
   if (why)
     trap = capi_trap_message(why);
-  else if (weft_func_call(o->store->engine, o->of.func, vals, np, vals + np,
-                          nr, &err) != WEFT_OK)
+  else if (weft_func_call(o->store->engine, o->of.func, vals, np, vals + np, nr,
+                          &err) != WEFT_OK)
     trap = capi_trap_error(o->store, &err);
   else
     trap = call_results(o, vals + np, nr, results);
@@ -257,7 +258,8 @@ wasm_table_t *wasm_table_new(wasm_store_t *store, const wasm_tabletype_t *type,
   const wasm_limits_t *l = wasm_tabletype_limits(type);
   void *ref;
   weft_table *t;
-  if (!wasm_valkind_is_ref(kind) || !capi_ref_to_weft(store, kind, init, &ref) ||
+  if (!wasm_valkind_is_ref(kind) ||
+      !capi_ref_to_weft(store, kind, init, &ref) ||
       weft_table_new(store->engine, capi_weft_type(kind), l->min, max_of(l),
                      ref, &t, NULL) != WEFT_OK)
     return NULL;

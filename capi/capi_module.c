@@ -141,13 +141,22 @@ weft_extern capi_extern_to_weft(const capi_obj *o) {
   weft_extern e;
   memset(&e, 0, sizeof e);
   switch (o->kind) {
-  case CAPI_FUNC: e.kind = WEFT_EXTERN_FUNC; e.of.func = o->of.func; break;
+  case CAPI_FUNC:
+    e.kind = WEFT_EXTERN_FUNC;
+    e.of.func = o->of.func;
+    break;
   case CAPI_GLOBAL:
     e.kind = WEFT_EXTERN_GLOBAL;
     e.of.global = o->of.global;
     break;
-  case CAPI_TABLE: e.kind = WEFT_EXTERN_TABLE; e.of.table = o->of.table; break;
-  default: e.kind = WEFT_EXTERN_MEMORY; e.of.memory = o->of.memory; break;
+  case CAPI_TABLE:
+    e.kind = WEFT_EXTERN_TABLE;
+    e.of.table = o->of.table;
+    break;
+  default:
+    e.kind = WEFT_EXTERN_MEMORY;
+    e.of.memory = o->of.memory;
+    break;
   }
   return e;
 }
@@ -156,7 +165,7 @@ weft_extern capi_extern_to_weft(const capi_obj *o) {
 capi_obj *capi_extern_from_weft(wasm_store_t *store, weft_extern ext) {
   static const enum capi_kind kinds[] = {CAPI_FUNC, CAPI_TABLE, CAPI_MEMORY,
                                          CAPI_GLOBAL};
-  const void *p = ext.kind == WEFT_EXTERN_FUNC    ? (void *)ext.of.func
+  const void *p = ext.kind == WEFT_EXTERN_FUNC     ? (void *)ext.of.func
                   : ext.kind == WEFT_EXTERN_TABLE  ? (void *)ext.of.table
                   : ext.kind == WEFT_EXTERN_MEMORY ? (void *)ext.of.memory
                                                    : (void *)ext.of.global;
@@ -187,8 +196,8 @@ static const char *define_import(wasm_store_t *store, weft_linker *linker,
     return "an import is not an extern of this store";
   weft_import_info info;
   weft_module_import(m, i, &info);
-  if (weft_linker_define(linker, info.module, info.name,
-                         capi_extern_to_weft(o), NULL) != WEFT_OK)
+  if (weft_linker_define(linker, info.module, info.name, capi_extern_to_weft(o),
+                         NULL) != WEFT_OK)
     return "out of memory defining an import";
   return NULL;
 }

@@ -199,7 +199,8 @@ static bool kind_is(const capi_obj *o, int kind) {
   wasm_##name##_t *wasm_##name##_copy(const wasm_##name##_t *r) {              \
     return (wasm_##name##_t *)ref_copy((const capi_obj *)r);                   \
   }                                                                            \
-  bool wasm_##name##_same(const wasm_##name##_t *a, const wasm_##name##_t *b) { \
+  bool wasm_##name##_same(const wasm_##name##_t *a,                            \
+                          const wasm_##name##_t *b) {                          \
     return a == b;                                                             \
   }                                                                            \
   void *wasm_##name##_get_host_info(const wasm_##name##_t *r) {                \

@@ -62,8 +62,8 @@ static wasm_frame_t *frame_of(wasm_store_t *store, const weft_frame_info *fi) {
 /* A trap for a failed weft call: its message and backtrace (frames that
 ** cannot be allocated are left out). */
 wasm_trap_t *capi_trap_error(wasm_store_t *store, const weft_error *err) {
-  wasm_trap_t *t = capi_trap_message(err->message[0] ? err->message
-                                                     : "call failed");
+  wasm_trap_t *t =
+      capi_trap_message(err->message[0] ? err->message : "call failed");
   if (!t || !err->trace_len)
     return t;
   wasm_frame_vec_t *v = &CAPI_OBJ(t)->u.trap.trace;

@@ -8,8 +8,8 @@
 #include "capi.h"
 
 static const struct wasm_valtype_t valtypes[] = {
-    {WASM_I32}, {WASM_I64}, {WASM_F32}, {WASM_F64},
-    {WASM_EXTERNREF}, {WASM_FUNCREF}};
+    {WASM_I32}, {WASM_I64},       {WASM_F32},
+    {WASM_F64}, {WASM_EXTERNREF}, {WASM_FUNCREF}};
 
 /* ---- value types ------------------------------------------------------ */
 

@@ -70,10 +70,22 @@ bool capi_val_from_weft(wasm_store_t *store, const weft_val *in,
                         wasm_val_t *out) {
   memset(out, 0, sizeof *out);
   switch (in->type) {
-  case WEFT_I32: out->kind = WASM_I32; out->of.i32 = in->of.i32; return true;
-  case WEFT_I64: out->kind = WASM_I64; out->of.i64 = in->of.i64; return true;
-  case WEFT_F32: out->kind = WASM_F32; out->of.f32 = in->of.f32; return true;
-  case WEFT_F64: out->kind = WASM_F64; out->of.f64 = in->of.f64; return true;
+  case WEFT_I32:
+    out->kind = WASM_I32;
+    out->of.i32 = in->of.i32;
+    return true;
+  case WEFT_I64:
+    out->kind = WASM_I64;
+    out->of.i64 = in->of.i64;
+    return true;
+  case WEFT_F32:
+    out->kind = WASM_F32;
+    out->of.f32 = in->of.f32;
+    return true;
+  case WEFT_F64:
+    out->kind = WASM_F64;
+    out->of.f64 = in->of.f64;
+    return true;
   case WEFT_EXTERNREF:
   case WEFT_FUNCREF:
     out->kind = in->type == WEFT_FUNCREF ? WASM_FUNCREF : WASM_EXTERNREF;

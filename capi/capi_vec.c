@@ -27,7 +27,7 @@ bool capi_vec_alloc(void **data, size_t *out_size, size_t n, size_t size) {
     out->size = 0;                                                             \
     out->data = NULL;                                                          \
   }                                                                            \
-  void wasm_##name##_vec_new_uninitialized(wasm_##name##_vec_t *out,          \
+  void wasm_##name##_vec_new_uninitialized(wasm_##name##_vec_t *out,           \
                                            size_t n) {                         \
     void *d;                                                                   \
     capi_vec_alloc(&d, &out->size, n, sizeof(elem));                           \

@@ -69,9 +69,9 @@ static void test_global_set(void) {
   weft_val null = {WEFT_FUNCREF, {.ref = NULL}};
   CHECK_EQ_INT(weft_global_new(e, null, 1, &fg, NULL), WEFT_OK);
   weft_valtype none[1] = {WEFT_I32};
-  CHECK_EQ_INT(weft_func_new_host(other, none, 0, none, 0, nothing, NULL, &f,
-                                  NULL),
-               WEFT_OK);
+  CHECK_EQ_INT(
+      weft_func_new_host(other, none, 0, none, 0, nothing, NULL, &f, NULL),
+      WEFT_OK);
   weft_val fr = {WEFT_FUNCREF, {.ref = f}};
   CHECK_EQ_INT(weft_global_set(fg, fr, &err), WEFT_ERR_ARG);
   CHECK(weft_global_get(fg).of.ref == NULL);
