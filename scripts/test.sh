@@ -44,9 +44,9 @@
 #                       started by the test (skipped without them; a
 #                       failure under CI)
 #  14. wasm.h C API     tests/capi/run.sh: BUILD/libweft-wasm.a (capi/), the
-#                       13 upstream wasm-c-api example programs and
-#                       examples/wasm_c_api.c built against it and run, one
-#                       test each (skipped without ../shared/wasm-c-api; a
+#                       13 upstream wasm-c-api example programs,
+#                       examples/wasm_c_api.c and tests/capi/capi_edges.c
+#                       built against it and run, one test each (skipped without ../shared/wasm-c-api; a
 #                       failure under CI)
 # Exits non-zero when anything failed or did not build.
 #

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # run.sh — the wasm.h tier: builds $BUILD/libweft-wasm.a, then each of the
-# 13 upstream example programs of wasm-c-api (their .c unchanged) and
-# examples/wasm_c_api.c against it, runs each in a private directory that
-# holds its module (the examples open "<name>.wasm" in the current
-# directory) and checks the exit status and the lines that show it did its
-# work. One test per program; closing line "N passed, N failed".
+# 13 upstream example programs of wasm-c-api (their .c unchanged),
+# examples/wasm_c_api.c and tests/capi/capi_edges.c (the layer's refusals
+# and identities; its module from capi_edges.wat) against it, runs each in
+# a private directory that holds its module (the examples open
+# "<name>.wasm" in the current directory) and checks the exit status and
+# the lines that show it did its work. One test per program; closing line
+# "N passed, N failed".
 #
 # environment:
 #   BUILD                 build directory (default build)
@@ -30,7 +32,7 @@ SAN_LDFLAGS=${SAN_LDFLAGS:-}
 capi_dir=${WEFT_WASM_C_API_DIR:-$repo/../shared/wasm-c-api}
 EXAMPLES="hello callback finalize global hostref memory multi reflect serialize
   start table threads trap"
-ntests=14
+ntests=15
 
 if [ ! -f "$capi_dir/include/wasm.h" ] || [ ! -d "$capi_dir/example" ]; then
     if [ -n "${CI:-}" ]; then
@@ -78,6 +80,7 @@ expect() {
     threads) for t in 0 1 2 3 4 5 6 7 8 9; do echo "> Thread $t running"; done ;;
     trap) printf '%s\n' '> callback abort' '> unreachable' 'Done.' ;;
     wasm_c_api) printf '%s\n' 'log: 42' 'trap: integer divide by zero' 'Done.' ;;
+    capi_edges) printf '%s\n' 'Done.' ;;
     esac
 }
 
@@ -104,6 +107,9 @@ stage_module() {
         command -v wat2wasm >/dev/null 2>&1 || { echo "wat2wasm (wabt) not found"; return 1; }
         sed 's/(ref\.null)/(ref.null extern)/g' "$capi_dir/example/hostref.wat" >"$dir/hostref.wat" &&
             wat2wasm "$dir/hostref.wat" -o "$dir/hostref.wasm"
+    elif [ -f "$repo/tests/capi/$name.wat" ]; then
+        command -v wat2wasm >/dev/null 2>&1 || { echo "wat2wasm (wabt) not found"; return 1; }
+        wat2wasm "$repo/tests/capi/$name.wat" -o "$dir/$name.wasm"
     elif [ -f "$capi_dir/example/$name.wasm" ]; then
         cp "$capi_dir/example/$name.wasm" "$dir/"
     fi
@@ -148,6 +154,7 @@ for name in $EXAMPLES; do
     run_one "$name" "$capi_dir/example/$name.c"
 done
 run_one wasm_c_api "$repo/examples/wasm_c_api.c"
+run_one capi_edges "$repo/tests/capi/capi_edges.c"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
