@@ -186,8 +186,8 @@ static void ref_delete(capi_obj *o) {
   free(o);
 }
 
-/* Conversions from wasm_ref_t check the kind; CAPI_EXTERN_OK accepts the
-** four extern kinds. */
+/* Conversions from wasm_ref_t check the kind; kind -1 (wasm_extern_t)
+** accepts any of the four extern kinds. */
 static bool kind_is(const capi_obj *o, int kind) {
   if (kind == -1)
     return o->kind >= CAPI_FUNC && o->kind <= CAPI_MEMORY;
