@@ -42,6 +42,18 @@ $(BUILD)/libweft.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# wasm.h, the standard C API (capi/, docs/c-api.md), as a library beside
+# libweft: libweft itself never needs the header, which is not part of this
+# tree but read from WEFT_WASM_C_API_DIR/include. The wasm_* functions get
+# default visibility, the rest of capi/ stays hidden.
+WEFT_WASM_C_API_DIR ?= ../shared/wasm-c-api
+CAPI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CAPI_SRC))
+$(CAPI_OBJ): CFLAGS += -I$(WEFT_WASM_C_API_DIR)/include \
+  '-DWASM_API_EXTERN=__attribute__((visibility("default")))'
+$(BUILD)/libweft-wasm.a: $(CAPI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 # The freestanding core and the bare port built for this host with
 # -ffreestanding, for tests/unit/test_bare_*.c (make embed cross-builds them).
 BARE_OBJ := $(patsubst %.c,$(BUILD)/obj-bare/%.o,$(WEFT_FREESTANDING_SRC) \
@@ -85,14 +97,14 @@ $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/interp
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CAPI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
 
 clean:
 	rm -rf $(BUILD)
 
 # ---- tests, examples, benchmarks, formatting --------------------------------
 SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
-FORMAT_FILES = $(shell find src include cli oci ports services text tests/unit examples \
+FORMAT_FILES = $(shell find src include capi cli oci ports services text tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
 .PHONY: format-check

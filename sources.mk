@@ -84,3 +84,15 @@ WEFT_CLI_SRC := $(wildcard cli/*.c)
 
 # The OCI runtime (oci/, build/weft-oci): links jansson and libseccomp.
 WEFT_OCI_SRC := $(wildcard oci/*.c)
+
+# The standard WebAssembly C API (wasm.h) over the public API (capi/,
+# docs/c-api.md): built into build/libweft-wasm.a against the wasm.h in
+# WEFT_WASM_C_API_DIR (../shared/wasm-c-api by default; not in this tree).
+WEFT_CAPI_SRC := \
+  capi/capi_vec.c \
+  capi/capi_types.c \
+  capi/capi_store.c \
+  capi/capi_val.c \
+  capi/capi_trap.c \
+  capi/capi_module.c \
+  capi/capi_extern.c

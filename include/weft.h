@@ -68,6 +68,8 @@ typedef struct weft_frame_info {
   uint64_t offset;       /* byte offset of the instruction in the module */
   const char *func_name; /* from the name section, or NULL; owned by the
                             module */
+  const weft_instance *instance; /* the function's instance (its module:
+                                    weft_instance_module) */
 } weft_frame_info;
 
 typedef struct weft_error {
@@ -235,6 +237,38 @@ uint32_t weft_module_export_count(const weft_module *module);
 void weft_module_export(const weft_module *module, uint32_t i,
                         weft_export_info *out_info);
 
+/* The full type of an import or an export, as the module declares it
+** (an export's type is that of the entity it names). */
+typedef struct weft_extern_type {
+  weft_extern_kind kind;
+  uint32_t func_type; /* FUNC: type index, for weft_module_func_type */
+  weft_valtype value; /* GLOBAL: its type; TABLE: the element type */
+  int mutable_;       /* GLOBAL: 1 when mutable */
+  uint64_t min;       /* TABLE: elements, MEMORY: pages */
+  uint64_t max;       /* the same; UINT64_MAX when the type has no max */
+} weft_extern_type;
+
+/* Type of import i (< weft_module_import_count) or export i. */
+void weft_module_import_type(const weft_module *module, uint32_t i,
+                             weft_extern_type *out_type);
+void weft_module_export_type(const weft_module *module, uint32_t i,
+                             weft_extern_type *out_type);
+/* Function type `type_index` of the module: params then results, owned by
+** the engine (alive as long as it is), like weft_func_type's. Returns
+** WEFT_ERR_ARG for an index out of range. */
+weft_status weft_module_func_type(const weft_module *module,
+                                  uint32_t type_index,
+                                  const weft_valtype **out_params,
+                                  uint32_t *out_param_count,
+                                  const weft_valtype **out_results,
+                                  uint32_t *out_result_count);
+/* Byte offset in the module of the body of function `func_index` (its
+** first byte after the body's size: the locals), so a trace's offsets can
+** be made relative to their function; UINT64_MAX for an imported function
+** or an index out of range. */
+uint64_t weft_module_func_offset(const weft_module *module,
+                                 uint32_t func_index);
+
 /* Sizes and counts for `weft inspect`. */
 typedef struct weft_module_stats {
   uint32_t types, imports, funcs, tables, memories, globals, exports;
@@ -324,11 +358,38 @@ weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
                            uint32_t min, uint32_t max /* UINT32_MAX: none */,
                            void *init, weft_table **out_table,
                            weft_error *out_error);
+/* The maximum the memory's type declares, in pages; UINT32_MAX for none
+** (the engine's max_memory_bytes may stop a grow earlier). */
+uint32_t weft_memory_max_pages(const weft_memory *memory);
+
 uint32_t weft_table_size(const weft_table *table);
+weft_valtype weft_table_elem_type(const weft_table *table);
+/* The maximum the table's type declares; UINT32_MAX for none. */
+uint32_t weft_table_max(const weft_table *table);
+/* Element `index`: a weft_func * (funcref) or the embedder's pointer
+** (externref); NULL is the null reference. WEFT_ERR_ARG past the end. */
+weft_status weft_table_get(const weft_table *table, uint32_t index,
+                           void **out_ref, weft_error *out_error);
+/* Store a reference at `index`. For a funcref table `ref` must be NULL or
+** a weft_func of the table's engine (else WEFT_ERR_ARG, nothing stored);
+** an externref is any pointer, never dereferenced. WEFT_ERR_ARG past the
+** end. */
+weft_status weft_table_set(weft_table *table, uint32_t index, void *ref,
+                           weft_error *out_error);
+/* Grow by `delta` elements set to `init` (same rule as weft_table_set);
+** returns the old size, or -1 when the declared maximum, the engine's
+** max_table_elems or memory refuses it (the table is then unchanged). */
+int64_t weft_table_grow(weft_table *table, uint32_t delta, void *init);
 
 weft_status weft_global_new(weft_engine *engine, weft_val value, int mutable_,
                             weft_global **out_global, weft_error *out_error);
 weft_val weft_global_get(const weft_global *global);
+int weft_global_mutable(const weft_global *global);
+/* Set a mutable global. WEFT_ERR_ARG when it is immutable, when the value's
+** type is not the global's, or for a funcref that is not NULL or a
+** weft_func of the global's engine; the global is then unchanged. */
+weft_status weft_global_set(weft_global *global, weft_val value,
+                            weft_error *out_error);
 
 /* ---- linking and instances ------------------------------------------- */
 

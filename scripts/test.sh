@@ -43,6 +43,11 @@
 #                       weft-oci under a private podman and a containerd
 #                       started by the test (skipped without them; a
 #                       failure under CI)
+#  14. wasm.h C API     tests/capi/run.sh: BUILD/libweft-wasm.a (capi/), the
+#                       13 upstream wasm-c-api example programs,
+#                       examples/wasm_c_api.c and tests/capi/capi_edges.c
+#                       built against it and run, one test each (skipped without ../shared/wasm-c-api; a
+#                       failure under CI)
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -471,6 +476,19 @@ elif [ -f tests/oci/podman.sh ]; then
             add_missing "oci/$script" "$LOG/oci_$script.out"
         done
     fi
+fi
+
+# ---- 14. wasm.h C API --------------------------------------------------------
+# capi/ built into BUILD/libweft-wasm.a against ../shared/wasm-c-api's
+# wasm.h; its example programs (unchanged) and examples/wasm_c_api.c, each
+# built, run from a directory holding its module, exit status and output
+# checked (docs/c-api.md).
+header "14. wasm.h C API (tests/capi/run.sh)"
+if [ -f tests/capi/run.sh ]; then
+    run_counted "wasm.h C API" "$LOG/capi.out" \
+        env BUILD="$BUILD" CC="$CC" SAN_CFLAGS="$SAN_CFLAGS" \
+        SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/capi/run.sh
+    add_missing "wasm.h C API" "$LOG/capi.out"
 fi
 
 finish

@@ -78,6 +78,7 @@ static void add_frame(weft_error *err, const struct wf_code *code,
   fi->func_index = code->funcidx;
   fi->offset = wf_code_wasm_offset(code, (u32)(ip - code->ops));
   fi->func_name = weft_module_func_name(inst->module, code->funcidx);
+  fi->instance = inst;
 }
 
 /* The trapping frame, then each caller down to this activation's entry. */

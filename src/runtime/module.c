@@ -122,6 +122,81 @@ void weft_module_export(const weft_module *mod, uint32_t i,
   out->index = ex->index;
 }
 
+/* The type of entity `index` of kind `kind` in the module's index spaces
+** (imports first), as weft_extern_type says it. */
+static void entity_type(const struct wf_module *m, u8 kind, u32 index,
+                        weft_extern_type *out) {
+  memset(out, 0, sizeof *out);
+  out->kind = (weft_extern_kind)kind;
+  struct wf_limits lim = {0, 0, false};
+  switch (kind) {
+  case WF_EXTERN_FUNC:
+    out->func_type = wf_module_func_typeidx(m, index);
+    return;
+  case WF_EXTERN_GLOBAL: {
+    struct wf_globaltype g = wf_module_global_type(m, index);
+    out->value = (weft_valtype)g.valtype;
+    out->mutable_ = g.mutable_;
+    return;
+  }
+  case WF_EXTERN_TABLE: {
+    struct wf_tabletype t = wf_module_table_type(m, index);
+    out->value = (weft_valtype)t.elemtype;
+    lim = t.limits;
+    break;
+  }
+  default: lim = wf_module_memory_limits(m, index); break;
+  }
+  out->min = lim.min;
+  out->max = lim.has_max ? lim.max : UINT64_MAX;
+}
+
+/* Import i's position in the index space of its kind: the imports of the
+** same kind before it. */
+static u32 import_index(const struct wf_module *m, u32 i) {
+  u32 n = 0;
+  for (u32 j = 0; j < i; j++)
+    n += m->imports[j].kind == m->imports[i].kind;
+  return n;
+}
+
+void weft_module_import_type(const weft_module *mod, uint32_t i,
+                             weft_extern_type *out) {
+  const struct wf_import *im = &mod->m.imports[i];
+  entity_type(&mod->m, im->kind, import_index(&mod->m, i), out);
+}
+
+void weft_module_export_type(const weft_module *mod, uint32_t i,
+                             weft_extern_type *out) {
+  const struct wf_export *ex = &mod->m.exports[i];
+  entity_type(&mod->m, ex->kind, ex->index, out);
+}
+
+weft_status weft_module_func_type(const weft_module *mod, uint32_t typeidx,
+                                  const weft_valtype **params, uint32_t *np,
+                                  const weft_valtype **results, uint32_t *nr) {
+  if (typeidx >= mod->m.ntypes)
+    return WEFT_ERR_ARG;
+  const struct wf_sig *s = &mod->engine->sigs[mod->type_sigs[typeidx]];
+  *params = s->vtypes;
+  *np = s->type.nparams;
+  *results = s->vtypes + s->type.nparams;
+  *nr = s->type.nresults;
+  return WEFT_OK;
+}
+
+uint64_t weft_module_func_offset(const weft_module *mod, uint32_t funcidx) {
+  const struct wf_module *m = &mod->m;
+  if (funcidx < m->nfunc_imports || funcidx - m->nfunc_imports >= m->nfuncs)
+    return UINT64_MAX;
+  u32 at = m->funcs[funcidx - m->nfunc_imports].body_offset;
+  /* Skip the body's size, a LEB128 of at most 5 bytes (decode checked). */
+  for (u32 k = 0; k < 5 && at < m->size; k++)
+    if (!(m->bytes[at++] & 0x80))
+      break;
+  return at;
+}
+
 void weft_module_stats_get(const weft_module *mod, weft_module_stats *out) {
   const struct wf_module *m = &mod->m;
   memset(out, 0, sizeof *out);

@@ -113,6 +113,10 @@ weft_status weft_memory_new(weft_engine *e, u32 min, u32 max, weft_memory **out,
 uint8_t *weft_memory_data(const weft_memory *m) { return m->data; }
 uint64_t weft_memory_size(const weft_memory *m) { return m->size; }
 
+uint32_t weft_memory_max_pages(const weft_memory *m) {
+  return m->has_max ? m->decl_max : UINT32_MAX;
+}
+
 int weft_memory_limit_refused(const weft_memory *m) { return m->limit_refused; }
 int64_t weft_memory_grow(weft_memory *m, uint32_t delta) {
   return wf_memory_grow(m, delta);
@@ -197,6 +201,50 @@ weft_status weft_table_new(weft_engine *e, weft_valtype elem_type, u32 min,
 }
 
 uint32_t weft_table_size(const weft_table *t) { return t->size; }
+weft_valtype weft_table_elem_type(const weft_table *t) {
+  return (weft_valtype)t->elemtype;
+}
+uint32_t weft_table_max(const weft_table *t) {
+  return t->has_max ? t->decl_max : UINT32_MAX;
+}
+
+/* A reference the embedder may store in an object of engine `e` with
+** element type `type`: externrefs are opaque, funcrefs must be this
+** engine's functions (the interpreter calls through them). */
+static bool ref_fits(weft_engine *e, u8 type, void *ref) {
+  return type != WEFT_FUNCREF || !ref || ((weft_func *)ref)->engine == e;
+}
+
+weft_status weft_table_get(const weft_table *t, u32 index, void **out,
+                           weft_error *err) {
+  wf_error_clear(err);
+  if (index >= t->size)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "table index %u out of bounds (size %u)", index,
+                        t->size);
+  *out = t->elems[index];
+  return WEFT_OK;
+}
+
+weft_status weft_table_set(weft_table *t, u32 index, void *ref,
+                           weft_error *err) {
+  wf_error_clear(err);
+  if (index >= t->size)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "table index %u out of bounds (size %u)", index,
+                        t->size);
+  if (!ref_fits(t->engine, t->elemtype, ref))
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "not a function of this table's engine");
+  t->elems[index] = ref;
+  return WEFT_OK;
+}
+
+int64_t weft_table_grow(weft_table *t, u32 delta, void *init) {
+  if (!ref_fits(t->engine, t->elemtype, init))
+    return -1;
+  return wf_table_grow(t->engine, t, delta, init);
+}
 
 /* ---- globals ---------------------------------------------------------- */
 
@@ -211,6 +259,7 @@ weft_status wf_global_create(weft_engine *e, u8 type, bool mutable_,
   weft_global *g = wf_alloc_zero(&e->alloc, sizeof *g);
   if (!g)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
+  g->engine = e;
   g->type = type;
   g->mutable_ = mutable_;
   g->val = val;
@@ -232,6 +281,22 @@ weft_status weft_global_new(weft_engine *e, weft_val v, int mutable_,
   weft_slot s;
   wf_val_to_slot(&v, &s);
   return wf_global_create(e, (u8)v.type, mutable_ != 0, s, out, err);
+}
+
+int weft_global_mutable(const weft_global *g) { return g->mutable_; }
+
+weft_status weft_global_set(weft_global *g, weft_val v, weft_error *err) {
+  wf_error_clear(err);
+  if (!g->mutable_)
+    return wf_error_set(err, WEFT_ERR_ARG, "global is immutable");
+  if (v.type != (weft_valtype)g->type)
+    return wf_error_set(err, WEFT_ERR_ARG, "value type is not the global's");
+  if ((v.type == WEFT_FUNCREF || v.type == WEFT_EXTERNREF) &&
+      !ref_fits(g->engine, g->type, v.of.ref))
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "not a function of this global's engine");
+  wf_val_to_slot(&v, &g->val);
+  return WEFT_OK;
 }
 
 weft_val weft_global_get(const weft_global *g) {

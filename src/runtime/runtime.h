@@ -153,6 +153,7 @@ struct weft_global {
     weft_slot val;
   };
   struct wf_object obj;
+  weft_engine *engine; /* for weft_global_set's funcref check */
   u8 type;
   bool mutable_;
 };

@@ -1,0 +1,11 @@
+(module
+  (import "" "cb" (func $cb (result i32)))
+  (import "" "g" (global i32))
+  (global $imm (export "imm") i64 (i64.const 7))
+  (table $t (export "table") 2 3 funcref)
+  (func $id (export "id") (param externref) (result externref) (local.get 0))
+  (func $two (export "two") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "call_cb") (result i32) (call $cb))
+  (func (export "simd") (param v128) (result i32) (i32.const 1))
+  (elem (i32.const 0) $two))
