@@ -205,6 +205,32 @@ static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
   return 0;
 }
 
+/* The container's own process: --snapshot-dir, where weft saves the
+** program on SIGUSR1 (cmd_checkpoint.c); the directory belongs to the
+** process's user, who cannot reach the state root: a descriptor. */
+static int add_snapshot(struct oci_launch *l, const json_t *run, int is_init) {
+  const char *dir = json_string_value(json_object_get(run, "snapshot_dir"));
+  int fd;
+
+  if (!is_init || dir == NULL)
+    return 0;
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    oci_errorf("snapshot directory %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  if (keep_fd(l, fd) < 0 || push(l, "--snapshot-dir") != 0 ||
+      pushf(l, "/proc/self/fd/%d/.", fd) != 0)
+    return -1;
+  return 0;
+}
+
+/* `weft restore` takes neither --fuel nor --deadline: the fuel budget is
+** the snapshot's, and a deadline is not carried over. */
+static int restore_drops(const char *opt) {
+  return strcmp(opt, "--fuel") == 0 || strcmp(opt, "--deadline") == 0;
+}
+
 /* The module: opened in the rootfs, and refused unless it is Wasm. */
 static int open_module(struct oci_launch *l, const json_t *run,
                        const struct oci_process *p) {
@@ -238,23 +264,44 @@ int oci_launch_prepare(struct oci_launch *l, const json_t *run,
   size_t i;
   int sfd;
 
+  const char *restore =
+      is_init ? json_string_value(json_object_get(run, "restore")) : NULL;
+
   memset(l, 0, sizeof *l);
-  l->entry_fd = -1;
+  l->entry_fd = l->restore_fd = -1;
   l->weft = oci_weft_path();
   if (open_module(l, run, p) != 0)
     return -1;
+  if (restore != NULL) {
+    l->restore_fd = open(restore, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (l->restore_fd < 0 || keep_fd(l, l->restore_fd) < 0) {
+      oci_errorf("restore: %s: %s", restore, strerror(errno));
+      return -1;
+    }
+  }
   sfd = oci_seccomp_memfd();
   if (sfd < 0 || keep_fd(l, sfd) < 0)
     return -1;
-  if (push(l, l->weft) != 0 || push(l, "run") != 0 || push(l, "--argv0") != 0 ||
-      push(l, p->args[0]) != 0 || push(l, "--seccomp-bpf") != 0 ||
-      pushf(l, "%d", sfd) != 0 || add_env(l, p) != 0 || add_dirs(l, run) != 0 ||
-      add_aot(l, run) != 0 || add_files(l, run, is_init) != 0)
+  if (push(l, l->weft) != 0 || push(l, restore ? "restore" : "run") != 0 ||
+      push(l, "--argv0") != 0 || push(l, p->args[0]) != 0 ||
+      push(l, "--seccomp-bpf") != 0 || pushf(l, "%d", sfd) != 0 ||
+      (restore == NULL && add_env(l, p) != 0) || add_dirs(l, run) != 0 ||
+      add_aot(l, run) != 0 || add_files(l, run, is_init) != 0 ||
+      add_snapshot(l, run, is_init) != 0)
     goto fail;
   json_array_foreach(json_object_get(run, "opts"), i, o) {
+    if (restore != NULL && restore_drops(json_string_value(o))) {
+      oci_logf("info", "restore: %s not applied (the snapshot has the fuel "
+                       "budget; a deadline is not carried over)",
+               json_string_value(o));
+      i++; /* and its value */
+      continue;
+    }
     if (push(l, json_string_value(o)) != 0)
       goto fail;
   }
+  if (restore != NULL)
+    return pushf(l, "/proc/self/fd/%d", l->restore_fd) != 0 ? -1 : 0;
   if (pushf(l, "/proc/self/fd/%d", l->entry_fd) != 0 || push(l, "--") != 0)
     goto fail;
   for (i = 1; i < p->nargs; i++)
