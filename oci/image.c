@@ -352,8 +352,8 @@ int oci_image_install(const struct oci_image *im, int dirfd) {
   return 0;
 }
 
-/* SHA-256 of everything fd holds (read from offset 0). */
-static int hash_fd(int fd, unsigned char out[32]) {
+/* SHA-256 of the first len bytes fd holds (-1: all of them). */
+static int hash_fd(int fd, long long len, unsigned char out[32]) {
   const mbedtls_md_info_t *info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
   mbedtls_md_context_t ctx;
   unsigned char buf[65536];
@@ -365,7 +365,11 @@ static int hash_fd(int fd, unsigned char out[32]) {
   if (info == NULL || mbedtls_md_setup(&ctx, info, 0) != 0 ||
       mbedtls_md_starts(&ctx) != 0)
     goto out;
-  while ((n = pread(fd, buf, sizeof buf, at)) > 0) {
+  while ((n = pread(fd, buf,
+                    len >= 0 && len - at < (long long)sizeof buf
+                        ? (size_t)(len - at)
+                        : sizeof buf,
+                    at)) > 0) {
     if (mbedtls_md_update(&ctx, buf, (size_t)n) != 0)
       goto out;
     at += n;
@@ -377,16 +381,40 @@ out:
   return rc;
 }
 
-int oci_image_check_module(int snapfd, int entry_fd, const char *entry) {
-  unsigned char header[SNAP_HEADER], sha[32];
+int oci_image_check_snapshot(int snapfd, int entry_fd, const char *entry,
+                             int has_key) {
+  unsigned char header[SNAP_HEADER], sha[32], sum[32];
+  struct stat st;
 
-  if (pread(snapfd, header, sizeof header, 0) != (ssize_t)sizeof header ||
+  if (fstat(snapfd, &st) != 0 || st.st_size < SNAP_HEADER + 32 ||
+      pread(snapfd, header, sizeof header, 0) != (ssize_t)sizeof header ||
       memcmp(header, SNAP_MAGIC, 8) != 0) {
     oci_errorf("restore: %s is not a weft snapshot; refusing it",
                OCI_SNAPSHOT_NAME);
     return -1;
   }
-  if (hash_fd(entry_fd, sha) != 0) {
+  /* A bundle with a snapshot key takes shielded snapshots only: a plain
+  ** one put in its place could say anything. */
+  if (has_key != ((header[12] & 1) != 0)) {
+    oci_errorf("restore: the snapshot is %s, but the bundle %s "
+               "weft.snapshot-key; refusing it",
+               has_key ? "not shielded" : "shielded",
+               has_key ? "names" : "has no");
+    return -1;
+  }
+  /* A plain snapshot ends with the SHA-256 of all before it: damage is
+  ** caught here, before the container is made, rather than by weft after
+  ** start. A shielded one (flag 1) is opened by weft, with its key. */
+  if ((header[12] & 1) == 0 &&
+      (hash_fd(snapfd, (long long)st.st_size - 32, sha) != 0 ||
+       pread(snapfd, sum, sizeof sum, st.st_size - 32) != (ssize_t)sizeof sum ||
+       memcmp(sha, sum, sizeof sum) != 0)) {
+    oci_errorf("restore: %s is damaged (its checksum does not match); "
+               "refusing it",
+               OCI_SNAPSHOT_NAME);
+    return -1;
+  }
+  if (hash_fd(entry_fd, -1, sha) != 0) {
     oci_errorf("restore: cannot read the entrypoint %s: %s", entry,
                strerror(errno));
     return -1;

@@ -153,6 +153,33 @@ static int add_aot(struct oci_launch *l, const json_t *run) {
   return 0;
 }
 
+/* A key from the operator's key directory (annotations.c) as option. */
+static int add_key(struct oci_launch *l, const char *key, const char *what,
+                   const char *option) {
+  struct stat st;
+  int fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+
+  if (fd < 0) {
+    oci_errorf("%s %s: %s", what, key, strerror(errno));
+    return -1;
+  }
+  /* A key is a private file: this also keeps an annotation from naming
+  ** any readable host file (the program cannot read the key, but its
+  ** size would show in the refusal). */
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) ||
+      (st.st_uid != 0 && st.st_uid != geteuid())) {
+    oci_errorf("%s %s: not a private regular file (owned by root or us, mode "
+               "0600 or stricter)",
+               what, key);
+    close(fd);
+    return -1;
+  }
+  if (keep_fd(l, fd) < 0 || push(l, option) != 0 ||
+      pushf(l, "/proc/self/fd/%d", fd) != 0)
+    return -1;
+  return 0;
+}
+
 /* weft.account (the container's own process only) and weft.key-file. */
 static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
   const char *account = json_string_value(json_object_get(run, "account"));
@@ -180,40 +207,27 @@ static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
         pushf(l, "/proc/self/fd/%d/./%s", fd, slash + 1) != 0)
       return -1;
   }
-  if (key != NULL) {
-    struct stat st;
-    fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      oci_errorf("weft.key-file %s: %s", key, strerror(errno));
-      return -1;
-    }
-    /* A key is a private file: this also keeps an annotation from naming
-    ** any readable host file (the program cannot read the key, but its
-    ** size would show in the refusal). */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) ||
-        (st.st_uid != 0 && st.st_uid != geteuid())) {
-      oci_errorf("weft.key-file %s: not a private regular file (owned by "
-                 "root or us, mode 0600 or stricter)",
-                 key);
-      close(fd);
-      return -1;
-    }
-    if (keep_fd(l, fd) < 0 || push(l, "--key-file") != 0 ||
-        pushf(l, "/proc/self/fd/%d", fd) != 0)
-      return -1;
-  }
+  if (key != NULL && add_key(l, key, "weft.key-file", "--key-file") != 0)
+    return -1;
   return 0;
 }
 
 /* The container's own process: --snapshot-dir, where weft saves the
-** program on SIGUSR1 (cmd_checkpoint.c); the directory belongs to the
-** process's user, who cannot reach the state root: a descriptor. */
+** program on SIGUSR1 (cmd_checkpoint.c), and --snapshot-key; the
+** directory belongs to the process's user, who cannot reach the state
+** root: a descriptor. */
 static int add_snapshot(struct oci_launch *l, const json_t *run, int is_init) {
   const char *dir = json_string_value(json_object_get(run, "snapshot_dir"));
   int fd;
 
+  const char *key = json_string_value(json_object_get(run, "snapshot_key"));
+
   if (!is_init || dir == NULL)
     return 0;
+  /* weft.snapshot-key: snapshots shielded (and restore opens them). */
+  if (key != NULL &&
+      add_key(l, key, "weft.snapshot-key", "--snapshot-key") != 0)
+    return -1;
   fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     oci_errorf("snapshot directory %s: %s", dir, strerror(errno));

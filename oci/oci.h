@@ -314,9 +314,11 @@ void oci_image_free(struct oci_image *im);
 int oci_image_check_dirs(const struct oci_image *im, const json_t *run);
 /* Copies the snapshot into dirfd as OCI_RESTORE_NAME. Reports. */
 int oci_image_install(const struct oci_image *im, int dirfd);
-/* The snapshot in snapfd must be of the module in entry_fd (its header's
-** SHA-256). Reports; 0 or -1. */
-int oci_image_check_module(int snapfd, int entry_fd, const char *entry);
+/* The snapshot in snapfd must be intact (a plain one: its checksum), of
+** the module in entry_fd (its header's SHA-256), and shielded exactly
+** when has_key (weft.snapshot-key). Reports; 0 or -1. */
+int oci_image_check_snapshot(int snapfd, int entry_fd, const char *entry,
+                             int has_key);
 
 /* ---- sandbox.c ---- */
 /* Whether the annotations mark a Kubernetes pod sandbox (pause). */
