@@ -171,7 +171,8 @@ static int plan_snapshot(json_t *run, int dirfd, const char *statedir,
 ** module is checked once the launch has it open), and its snapshot is
 ** copied into the new container's state, which is what weft restores. */
 static int plan_restore(json_t *run, int dirfd, const char *statedir,
-                        const struct oci_image *im) {
+                        const struct oci_image *im,
+                        const struct oci_process *p) {
   char path[PATH_MAX];
 
   if (json_is_true(json_object_get(run, "aot"))) {
@@ -182,6 +183,14 @@ static int plan_restore(json_t *run, int dirfd, const char *statedir,
   }
   if (oci_image_check_dirs(im, run) != 0 || oci_image_install(im, dirfd) != 0)
     return -1;
+  /* weft, as process.user, opens it through /proc/self/fd, which checks
+  ** the file's own permissions: the private copy is that user's. */
+  if (fchownat(dirfd, OCI_RESTORE_NAME, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) !=
+      0) {
+    oci_errorf("restore: %s/%s: %s", statedir, OCI_RESTORE_NAME,
+               strerror(errno));
+    return -1;
+  }
   if (snprintf(path, sizeof path, "%s/%s", statedir, OCI_RESTORE_NAME) >=
       (int)sizeof path) {
     oci_errorf("%s: path too long", statedir);
@@ -304,7 +313,7 @@ static int create_locked(struct oci_container *c, const struct oci_bundle *b,
     json_object_set_new(run, "sandbox", json_true());
   else if (plan_aot(run, c->rootfd, root, &b->proc) != 0 ||
            (o->image != NULL &&
-            plan_restore(run, c->dirfd, statedir, o->image) != 0) ||
+            plan_restore(run, c->dirfd, statedir, o->image, &b->proc) != 0) ||
            plan_snapshot(run, c->dirfd, statedir, &b->proc) != 0 ||
            oci_launch_prepare(&l, run, &b->proc, 1) != 0 ||
            oci_launch_validate(&l, b->proc.args[0]) != 0 ||

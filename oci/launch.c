@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -156,8 +157,11 @@ static int add_aot(struct oci_launch *l, const json_t *run) {
 /* A key from the operator's key directory (annotations.c) as option. */
 static int add_key(struct oci_launch *l, const char *key, const char *what,
                    const char *option) {
+  char buf[4096];
   struct stat st;
-  int fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC),
+      mfd;
+  ssize_t n;
 
   if (fd < 0) {
     oci_errorf("%s %s: %s", what, key, strerror(errno));
@@ -174,8 +178,28 @@ static int add_key(struct oci_launch *l, const char *key, const char *what,
     close(fd);
     return -1;
   }
-  if (keep_fd(l, fd) < 0 || push(l, option) != 0 ||
-      pushf(l, "/proc/self/fd/%d", fd) != 0)
+  /* weft runs as process.user and opens /proc/self/fd/N, which checks
+  ** the key file's own permissions (root's, 0600): it gets a sealed copy
+  ** in a memfd instead, reachable only through its descriptor. */
+  mfd = memfd_create("weft-oci-key", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  n = read(fd, buf, sizeof buf);
+  close(fd);
+  if (mfd < 0 || n < 0 || n == (ssize_t)sizeof buf ||
+      write(mfd, buf, (size_t)n) != n ||
+      fcntl(mfd, F_ADD_SEALS,
+            F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0 ||
+      lseek(mfd, 0, SEEK_SET) != 0) {
+    oci_errorf("%s %s: %s", what, key,
+               n == (ssize_t)sizeof buf ? "more than 4 KiB: not a key"
+                                        : strerror(errno));
+    memset(buf, 0, sizeof buf);
+    if (mfd >= 0)
+      close(mfd);
+    return -1;
+  }
+  memset(buf, 0, sizeof buf);
+  if (keep_fd(l, mfd) < 0 || push(l, option) != 0 ||
+      pushf(l, "/proc/self/fd/%d", mfd) != 0)
     return -1;
   return 0;
 }
