@@ -204,6 +204,16 @@ int oci_cmd_checkpoint(const struct oci_globals *g, int argc, char **argv) {
       id = arg;
       continue;
     }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      /* podman asks this to learn that checkpoints are supported. */
+      puts("usage: weft-oci checkpoint [--image-path DIR] [--work-path DIR] "
+           "ID\n\nAsks the container's weft to save its program (a weft "
+           "snapshot),\nstops it, and writes the image to DIR (default "
+           "./checkpoint).\n--leave-running, --pre-dump, --lazy-pages and "
+           "--page-server are not\nsupported; CRIU's other options are "
+           "accepted and mean nothing here.");
+      return 0;
+    }
     arg = oci_long_option(argv, i);
     if ((v = oci_opt_value(argc, argv, &i, "--image-path", &missing)))
       image = v;

@@ -62,6 +62,15 @@ static int parse_restore(int argc, char **argv, struct oci_create_opts *o,
       o->id = arg;
       continue;
     }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      puts("usage: weft-oci restore [--image-path DIR] [--bundle B] "
+           "[--detach]\n       [--pid-file F] [--console-socket S] ID\n\n"
+           "Creates container ID from bundle B, its program continuing from "
+           "the\nsnapshot in DIR (default ./checkpoint); in the foreground "
+           "unless\n--detach. --lazy-pages is not supported; CRIU's other "
+           "options are\naccepted and mean nothing here.");
+      return -1;
+    }
     if (strcmp(arg, "-b") != 0 && strcmp(arg, "-d") != 0)
       arg = oci_long_option(argv, i);
     if ((v = oci_opt_value(argc, argv, &i, "--image-path", &missing)))
@@ -103,7 +112,10 @@ int oci_cmd_restore(const struct oci_globals *g, int argc, char **argv) {
   pid_t pid;
   int imgfd, rc;
 
-  if (parse_restore(argc, argv, &o, &image) != 0 || oci_check_id(o.id) != 0)
+  rc = parse_restore(argc, argv, &o, &image);
+  if (rc < 0)
+    return 0; /* --help */
+  if (rc != 0 || oci_check_id(o.id) != 0)
     return OCI_EXIT_FAIL;
   imgfd = oci_image_open(image, 0);
   if (imgfd < 0)

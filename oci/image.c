@@ -3,6 +3,7 @@
 ** and `restore --image-path` (cmd_checkpoint.c, cmd_restore.c). It holds
 ** two files, and restore reads nothing else:
 **   snapshot.weft  weft's snapshot (docs/snapshot.md), as weft wrote it
+**   inventory.img  empty: the marker podman looks for (never read here)
 **   weft-oci.json  what weft-oci adds: {"version": 1, "id", "created",
 **                  "snapshot_bytes", "entry": process.args[0] of the
 **                  checkpointed container, "dirs": [{"guest", "ro",
@@ -207,6 +208,11 @@ int oci_image_write(int imgfd, const char *image, int snapdir, const char *id,
   }
   rc = oci_write_at(imgfd, OCI_IMAGE_JSON, text, strlen(text), 0600);
   free(text);
+  /* podman (4.3) takes a checkpoint as complete when CRIU's inventory.img
+  ** is there: an empty one says so. It is not a CRIU image (nothing
+  ** else of CRIU's is written), and restore never reads it. */
+  if (rc == 0)
+    rc = oci_write_at(imgfd, OCI_PODMAN_MARKER, "", 0, 0600);
   if (rc != 0)
     oci_errorf("--image-path %s: cannot write %s: %s", image, OCI_IMAGE_JSON,
                strerror(errno));

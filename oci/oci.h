@@ -289,6 +289,7 @@ void oci_cgroup_remove(const char *dir);
 #define OCI_SNAPSHOT_NAME "snapshot.weft" /* weft's name, in ROOT/ID/snapshot */
 #define OCI_IMAGE_JSON "weft-oci.json"    /* weft-oci's part of an image */
 #define OCI_RESTORE_NAME "restore.weft"   /* ROOT/ID's copy of the snapshot */
+#define OCI_PODMAN_MARKER "inventory.img" /* empty; podman checks for it */
 #define OCI_SNAPSHOT_MAX (16LL << 30)     /* the largest snapshot taken */
 
 /* A checkpoint image opened for restore: its description (weft-oci.json,
