@@ -143,10 +143,9 @@ static int apply_one(const struct oci_bundle *b, json_t *run,
       return -1;
     }
     snprintf(path, sizeof path, "%s/%s", keydir, value);
-    json_object_set_new(run,
-                        strcmp(a->key, "weft.key-file") == 0 ? "key_file"
-                                                             : "snapshot_key",
-                        json_string(path));
+    json_object_set_new(
+        run, strcmp(a->key, "weft.key-file") == 0 ? "key_file" : "snapshot_key",
+        json_string(path));
     return 0;
   }
   add_opt(run, a->option, value);

@@ -43,12 +43,11 @@
 #define STOP_WAIT_TICKS 6000 /* 10 ms each: a minute for the safe point */
 
 static const char *const ignored_flags[] = {
-    "--tcp-established", "--ext-unix-sk",       "--shell-job",
-    "--file-locks",      "--link-remap",        "--tcp-skip-in-flight",
-    "--auto-dedup",      NULL};
+    "--tcp-established", "--ext-unix-sk",        "--shell-job",  "--file-locks",
+    "--link-remap",      "--tcp-skip-in-flight", "--auto-dedup", NULL};
 static const char *const ignored_values[] = {
-    "--work-path", "--parent-path", "--manage-cgroups-mode", "--empty-ns",
-    "--status-fd", NULL};
+    "--work-path", "--parent-path", "--manage-cgroups-mode",
+    "--empty-ns",  "--status-fd",   NULL};
 static const char *const refused[] = {"--leave-running", "--pre-dump",
                                       "--lazy-pages", "--page-server", NULL};
 
@@ -123,10 +122,8 @@ static int stop_with_snapshot(struct oci_container *c) {
 static int checkpoint_locked(struct oci_container *c, const char *image) {
   json_t *run = json_object_get(c->state, "run");
   const char *dir = json_string_value(json_object_get(run, "snapshot_dir"));
-  const char *entry = json_string_value(
-      json_array_get(json_object_get(json_object_get(c->state, "process"),
-                                     "args"),
-                     0));
+  const char *entry = json_string_value(json_array_get(
+      json_object_get(json_object_get(c->state, "process"), "args"), 0));
   const char *status;
   char now[32];
   int snapfd = -1, imgfd = -1, rc = -1;
@@ -134,8 +131,8 @@ static int checkpoint_locked(struct oci_container *c, const char *image) {
 
   status = oci_status(c, &pid);
   if (strcmp(status, "running") != 0 && strcmp(status, "paused") != 0) {
-    oci_errorf("cannot checkpoint container %s: it is %s, not running",
-               c->id, status);
+    oci_errorf("cannot checkpoint container %s: it is %s, not running", c->id,
+               status);
     return -1;
   }
   if (dir == NULL || entry == NULL) {

@@ -159,7 +159,8 @@ static int plan_snapshot(json_t *run, int dirfd, const char *statedir,
                strerror(errno));
     return -1;
   }
-  if (snprintf(path, sizeof path, "%s/snapshot", statedir) >= (int)sizeof path) {
+  if (snprintf(path, sizeof path, "%s/snapshot", statedir) >=
+      (int)sizeof path) {
     oci_errorf("%s/snapshot: path too long", statedir);
     return -1;
   }
@@ -318,9 +319,9 @@ static int create_locked(struct oci_container *c, const struct oci_bundle *b,
            oci_launch_prepare(&l, run, &b->proc, 1) != 0 ||
            oci_launch_validate(&l, b->proc.args[0]) != 0 ||
            (o->image != NULL &&
-            oci_image_check_snapshot(
-                l.restore_fd, l.entry_fd, b->proc.args[0],
-                json_object_get(run, "snapshot_key") != NULL) != 0))
+            oci_image_check_snapshot(l.restore_fd, l.entry_fd, b->proc.args[0],
+                                     json_object_get(run, "snapshot_key") !=
+                                         NULL) != 0))
     goto done;
   if (mkfifoat(c->dirfd, "exec.fifo", 0600) != 0 ||
       fchmodat(c->dirfd, "exec.fifo", 0622, 0) != 0) {

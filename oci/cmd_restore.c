@@ -32,11 +32,11 @@
 #include "oci.h"
 
 static const char *const ignored_flags[] = {
-    "--tcp-established", "--ext-unix-sk", "--shell-job", "--file-locks",
-    "--auto-dedup",      "--no-subreaper", "--no-pivot", NULL};
+    "--tcp-established", "--ext-unix-sk",  "--shell-job", "--file-locks",
+    "--auto-dedup",      "--no-subreaper", "--no-pivot",  NULL};
 static const char *const ignored_values[] = {
-    "--work-path",  "--manage-cgroups-mode", "--empty-ns",
-    "--lsm-profile", "--lsm-mount-context",  NULL};
+    "--work-path",   "--manage-cgroups-mode", "--empty-ns",
+    "--lsm-profile", "--lsm-mount-context",   NULL};
 
 static int listed(const char *const *list, const char *arg) {
   for (; *list != NULL; list++)

@@ -130,8 +130,8 @@ static int copy_into(int from, long long len, int dirfd, const char *name) {
   if (to < 0)
     return -1;
   while (done < len) {
-    size_t want = len - done < (long long)sizeof buf ? (size_t)(len - done)
-                                                     : sizeof buf;
+    size_t want =
+        len - done < (long long)sizeof buf ? (size_t)(len - done) : sizeof buf;
     ssize_t n = pread(from, buf, want, done), w = 0;
     if (n < 0 && errno == EINTR)
       continue;
@@ -182,19 +182,19 @@ int oci_image_write(int imgfd, const char *image, int snapdir, const char *id,
   if (fd < 0)
     return -1;
   if (copy_into(fd, (long long)st.st_size, imgfd, OCI_SNAPSHOT_NAME) != 0) {
-    oci_errorf("--image-path %s: cannot write %s: %s", image,
-               OCI_SNAPSHOT_NAME, strerror(errno));
+    oci_errorf("--image-path %s: cannot write %s: %s", image, OCI_SNAPSHOT_NAME,
+               strerror(errno));
     close(fd);
     return -1;
   }
   close(fd);
   json_array_foreach(json_object_get(run, "dirs"), i, d) {
     json_array_append_new(
-        dirs, json_pack("{s:O, s:b, s:b, s:b}", "guest",
-                        json_object_get(d, "guest"), "ro",
-                        json_is_true(json_object_get(d, "ro")), "protected",
-                        json_is_true(json_object_get(d, "protected")), "tmpfs",
-                        json_is_true(json_object_get(d, "tmpfs"))));
+        dirs,
+        json_pack("{s:O, s:b, s:b, s:b}", "guest", json_object_get(d, "guest"),
+                  "ro", json_is_true(json_object_get(d, "ro")), "protected",
+                  json_is_true(json_object_get(d, "protected")), "tmpfs",
+                  json_is_true(json_object_get(d, "tmpfs"))));
   }
   oci_time_now(now, sizeof now);
   doc = json_pack("{s:i, s:s, s:s, s:I, s:s, s:o}", "version", 1, "id", id,
@@ -244,8 +244,8 @@ int oci_image_read(int imgfd, const char *image, struct oci_image *im) {
   buf = malloc((size_t)st.st_size + 1);
   n = buf != NULL ? read(fd, buf, (size_t)st.st_size) : -1;
   close(fd);
-  im->doc = n >= 0 ? json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &jerr)
-                   : NULL;
+  im->doc =
+      n >= 0 ? json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &jerr) : NULL;
   free(buf);
   if (im->doc == NULL) {
     oci_errorf("%s/%s: %s", image, OCI_IMAGE_JSON,
@@ -270,8 +270,8 @@ int oci_image_read(int imgfd, const char *image, struct oci_image *im) {
         !json_is_boolean(json_object_get(d, "tmpfs")))
       goto bad;
   }
-  im->snapfd = open_regular(imgfd, OCI_SNAPSHOT_NAME, image, OCI_SNAPSHOT_MAX,
-                            &st);
+  im->snapfd =
+      open_regular(imgfd, OCI_SNAPSHOT_NAME, image, OCI_SNAPSHOT_MAX, &st);
   if (im->snapfd < 0)
     goto fail;
   im->snap_bytes = (long long)st.st_size;
@@ -341,7 +341,8 @@ int oci_image_check_dirs(const struct oci_image *im, const json_t *run) {
       oci_errorf("restore: %s was %sa protected directory for the "
                  "checkpointed program; the bundle's weft.protected-dir "
                  "must say the same",
-                 g, json_is_true(json_object_get(d, "protected")) ? "" : "not ");
+                 g,
+                 json_is_true(json_object_get(d, "protected")) ? "" : "not ");
       return -1;
     }
   }

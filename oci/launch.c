@@ -329,8 +329,9 @@ int oci_launch_prepare(struct oci_launch *l, const json_t *run,
     goto fail;
   json_array_foreach(json_object_get(run, "opts"), i, o) {
     if (restore != NULL && restore_drops(json_string_value(o))) {
-      oci_logf("info", "restore: %s not applied (the snapshot has the fuel "
-                       "budget; a deadline is not carried over)",
+      oci_logf("info",
+               "restore: %s not applied (the snapshot has the fuel "
+               "budget; a deadline is not carried over)",
                json_string_value(o));
       i++; /* and its value */
       continue;

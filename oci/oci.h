@@ -286,7 +286,8 @@ int oci_cgroup_add(const char *dir, pid_t pid);
 void oci_cgroup_remove(const char *dir);
 
 /* ---- image.c ---- */
-#define OCI_SNAPSHOT_NAME "snapshot.weft" /* weft's name, in ROOT/ID/snapshot */
+#define OCI_SNAPSHOT_NAME "snapshot.weft" /* weft's name, in ROOT/ID/snapshot  \
+                                           */
 #define OCI_IMAGE_JSON "weft-oci.json"    /* weft-oci's part of an image */
 #define OCI_RESTORE_NAME "restore.weft"   /* ROOT/ID's copy of the snapshot */
 #define OCI_PODMAN_MARKER "inventory.img" /* empty; podman checks for it */
@@ -343,16 +344,16 @@ int oci_delete_locked(struct oci_container *c, int force);
 /* cmd_create.c: parsed create/run options. */
 struct oci_create_opts {
   const char *bundle, *pid_file, *console_socket, *id;
-  int detach;                     /* run --detach: return once started */
-  const struct oci_image *image;  /* restore: the checkpoint, or NULL */
+  int detach;                    /* run --detach: return once started */
+  const struct oci_image *image; /* restore: the checkpoint, or NULL */
 };
 /* cmd_create.c: create for create, run and restore: 0 with *pid the
 ** parked init, or -1 after reporting; with argv (create only), a
 ** container handed to the fallback runtime: *pid 0 and the runtime's
 ** exit status. */
 int oci_create_container(const struct oci_globals *g,
-                         const struct oci_create_opts *o, int argc,
-                         char **argv, pid_t *pid);
+                         const struct oci_create_opts *o, int argc, char **argv,
+                         pid_t *pid);
 /* cmd_create.c: start the created container o->id, then (unless
 ** o->detach) wait for its program and delete it, forwarding SIGTERM,
 ** SIGINT and SIGHUP: the exit status of run and restore. */
