@@ -942,10 +942,18 @@ oci checkpoint --image-path "$TMP/imglink" ck4
 expect_status 1 "checkpoint into a symlinked image path: status 1"
 expect_stderr_has "symbolic link" "checkpoint into a symlinked image path says why"
 check "a refused checkpoint leaves the program running" [ "$(status_of ck4)" = running ]
+oci pause ck4
+check "ck4 paused" [ "$(status_of ck4)" = paused ]
 oci checkpoint --tcp-established --ext-unix-sk --shell-job --file-locks --work-path "$TMP/work" \
     --manage-cgroups-mode soft --image-path "$TMP/img4" ck4
-expect_status 0 "checkpoint with CRIU's options that do not apply (accepted)"
+expect_status 0 "checkpoint of a paused container, with CRIU's options that do not apply (accepted)"
+check "the checkpointed paused container is stopped" [ "$(status_of ck4)" = stopped ]
 oci delete ck4
+"$OCI" --root "$STATE3" restore --image-path "$TMP/img4" --bundle "$CNT" ck4 >"$TMP/ck4r.out" 2>/dev/null </dev/null
+status=$?
+expect_status 0 "restore of the paused container's checkpoint"
+check "paused, checkpointed, restored: output == an uninterrupted run" \
+    bash -c "cat '$TMP/ck4.out' '$TMP/ck4r.out' | cmp -s - '$TMP/cref.out'"
 create ck5 "$SLEEP"
 oci start ck5
 check "ck5 started" wait_file_has "$TMP/ck5.out" started
