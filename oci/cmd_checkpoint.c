@@ -51,14 +51,6 @@ static const char *const ignored_values[] = {
 static const char *const refused[] = {"--leave-running", "--pre-dump",
                                       "--lazy-pages", "--page-server", NULL};
 
-static int listed(const char *const *list, const char *arg) {
-  for (; *list != NULL; list++)
-    if (strcmp(*list, arg) == 0 ||
-        (strncmp(*list, arg, strlen(*list)) == 0 && arg[strlen(*list)] == '='))
-      return 1;
-  return 0;
-}
-
 /* Whether pid catches SIGUSR1 (SigCgt in /proc/PID/status): weft does
 ** once it has read its options; before that the signal would kill it. */
 static int catches_usr1(pid_t pid) {
@@ -214,15 +206,15 @@ int oci_cmd_checkpoint(const struct oci_globals *g, int argc, char **argv) {
     arg = oci_long_option(argv, i);
     if ((v = oci_opt_value(argc, argv, &i, "--image-path", &missing)))
       image = v;
-    else if (listed(refused, arg))
+    else if (oci_opt_listed(refused, arg))
       return oci_usage_error(
           "checkpoint",
           "%s is not supported: weft saves the program and stops it; "
           "the image is always complete and local",
           arg);
-    else if (listed(ignored_flags, arg))
+    else if (oci_opt_listed(ignored_flags, arg))
       continue;
-    else if (listed(ignored_values, arg)) {
+    else if (oci_opt_listed(ignored_values, arg)) {
       if (strchr(arg, '=') == NULL && ++i >= argc)
         return oci_usage_error("checkpoint", "option %s needs a value", arg);
       continue;

@@ -38,14 +38,6 @@ static const char *const ignored_values[] = {
     "--work-path",   "--manage-cgroups-mode", "--empty-ns",
     "--lsm-profile", "--lsm-mount-context",   NULL};
 
-static int listed(const char *const *list, const char *arg) {
-  for (; *list != NULL; list++)
-    if (strcmp(*list, arg) == 0 ||
-        (strncmp(*list, arg, strlen(*list)) == 0 && arg[strlen(*list)] == '='))
-      return 1;
-  return 0;
-}
-
 static int parse_restore(int argc, char **argv, struct oci_create_opts *o,
                          const char **image) {
   int i;
@@ -87,9 +79,9 @@ static int parse_restore(int argc, char **argv, struct oci_create_opts *o,
     else if (strcmp(arg, "--lazy-pages") == 0)
       return oci_usage_error("restore", "--lazy-pages is not supported: the "
                                         "image is always complete");
-    else if (listed(ignored_flags, arg))
+    else if (oci_opt_listed(ignored_flags, arg))
       continue;
-    else if (listed(ignored_values, arg)) {
+    else if (oci_opt_listed(ignored_values, arg)) {
       if (strchr(arg, '=') == NULL && ++i >= argc)
         return oci_usage_error("restore", "option %s needs a value", arg);
       continue;

@@ -286,7 +286,8 @@ int oci_cgroup_add(const char *dir, pid_t pid);
 void oci_cgroup_remove(const char *dir);
 
 /* ---- image.c ---- */
-#define OCI_SNAPSHOT_NAME "snapshot.weft" /* weft's name, in ROOT/ID/snapshot  \
+#define OCI_SNAPSHOT_NAME                                                      \
+  "snapshot.weft"                         /* weft's name, in ROOT/ID/snapshot  \
                                            */
 #define OCI_IMAGE_JSON "weft-oci.json"    /* weft-oci's part of an image */
 #define OCI_RESTORE_NAME "restore.weft"   /* ROOT/ID's copy of the snapshot */
@@ -372,6 +373,9 @@ int oci_start_and_wait(const struct oci_globals *g,
 ** value. */
 const char *oci_opt_value(int argc, char **argv, int *i, const char *name,
                           int *missing);
+/* Whether arg is one of the options in list (NULL-terminated), alone or
+** as "--name=value": for the options a command accepts and ignores. */
+int oci_opt_listed(const char *const *list, const char *arg);
 /* runc also takes long options with one dash (-root, -bundle): argv[i]
 ** "-name" (more than one letter) becomes "--name"; returns argv[i]. */
 char *oci_long_option(char **argv, int i);
