@@ -165,7 +165,8 @@ static int checkpoint_locked(struct oci_container *c, const char *image) {
                c->id);
     goto out;
   }
-  if (oci_image_write(imgfd, image, snapfd, c->id, run, entry) != 0)
+  if (oci_image_save_tmpfs(imgfd, image, run) != 0 ||
+      oci_image_write(imgfd, image, snapfd, c->id, run, entry) != 0)
     goto out;
   unlinkat(snapfd, OCI_SNAPSHOT_NAME, 0); /* it is in the image now */
   oci_time_now(now, sizeof now);

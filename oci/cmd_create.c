@@ -182,7 +182,8 @@ static int plan_restore(json_t *run, int dirfd, const char *statedir,
                "remove it");
     return -1;
   }
-  if (oci_image_check_dirs(im, run) != 0 || oci_image_install(im, dirfd) != 0)
+  if (oci_image_check_dirs(im, run) != 0 || oci_image_install(im, dirfd) != 0 ||
+      oci_image_load_tmpfs(im, run, p) != 0)
     return -1;
   /* weft, as process.user, opens it through /proc/self/fd, which checks
   ** the file's own permissions: the private copy is that user's. */

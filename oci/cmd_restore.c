@@ -113,7 +113,6 @@ int oci_cmd_restore(const struct oci_globals *g, int argc, char **argv) {
   if (imgfd < 0)
     return OCI_EXIT_FAIL;
   rc = oci_image_read(imgfd, image, &im);
-  close(imgfd);
   if (rc != 0)
     return OCI_EXIT_FAIL;
   o.image = &im;

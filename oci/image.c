@@ -4,6 +4,8 @@
 ** two files, and restore reads nothing else:
 **   snapshot.weft  weft's snapshot (docs/snapshot.md), as weft wrote it
 **   inventory.img  empty: the marker podman looks for (never read here)
+**   tmpfs/I        the files of the I-th preopen when it is a tmpfs mount
+**                  (image_tree.c)
 **   weft-oci.json  what weft-oci adds: {"version": 1, "id", "created",
 **                  "snapshot_bytes", "entry": process.args[0] of the
 **                  checkpointed container, "dirs": [{"guest", "ro",
@@ -238,9 +240,10 @@ int oci_image_read(int imgfd, const char *image, struct oci_image *im) {
 
   memset(im, 0, sizeof *im);
   im->snapfd = -1;
+  im->imgfd = imgfd; /* the caller's, closed by oci_image_free */
   fd = open_regular(imgfd, OCI_IMAGE_JSON, image, IMAGE_JSON_MAX, &st);
   if (fd < 0)
-    return -1;
+    goto fail;
   buf = malloc((size_t)st.st_size + 1);
   n = buf != NULL ? read(fd, buf, (size_t)st.st_size) : -1;
   close(fd);
@@ -250,7 +253,7 @@ int oci_image_read(int imgfd, const char *image, struct oci_image *im) {
   if (im->doc == NULL) {
     oci_errorf("%s/%s: %s", image, OCI_IMAGE_JSON,
                n < 0 ? strerror(errno) : "malformed JSON");
-    return -1;
+    goto fail;
   }
   dirs = json_object_get(im->doc, "dirs");
   if (!json_is_object(im->doc) ||
@@ -298,9 +301,11 @@ fail:
 void oci_image_free(struct oci_image *im) {
   if (im->snapfd >= 0)
     close(im->snapfd);
+  if (im->imgfd >= 0)
+    close(im->imgfd);
   json_decref(im->doc);
   memset(im, 0, sizeof *im);
-  im->snapfd = -1;
+  im->snapfd = im->imgfd = -1;
 }
 
 /* The planned preopen at guest, or NULL. */

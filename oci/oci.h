@@ -20,6 +20,7 @@
 **   sandbox.c     a built-in pause for Kubernetes pod sandboxes
 **   image.c       checkpoint images: written by checkpoint, checked by
 **                 restore as hostile input
+**   image_tree.c  the tmpfs mounts' files, into an image and back
 **   cmd_*.c       the commands
 **
 ** weft-oci never runs Wasm itself: a container's init process becomes the
@@ -298,6 +299,7 @@ void oci_cgroup_remove(const char *dir);
 ** checked) and its snapshot, open. */
 struct oci_image {
   json_t *doc;
+  int imgfd; /* the directory */
   int snapfd;
   long long snap_bytes;
 };
@@ -309,7 +311,8 @@ int oci_image_open(const char *path, int create);
 ** Reports; 0 or -1. */
 int oci_image_write(int imgfd, const char *image, int snapdir, const char *id,
                     const json_t *run, const char *entry);
-/* restore: reads and checks both files (as hostile input). Reports. */
+/* restore: reads and checks both files (as hostile input); im keeps
+** imgfd (closed by oci_image_free, also on failure). Reports. */
 int oci_image_read(int imgfd, const char *image, struct oci_image *im);
 void oci_image_free(struct oci_image *im);
 /* Every directory the checkpointed program had must be planned in run at
@@ -322,6 +325,15 @@ int oci_image_install(const struct oci_image *im, int dirfd);
 ** when has_key (weft.snapshot-key). Reports; 0 or -1. */
 int oci_image_check_snapshot(int snapfd, int entry_fd, const char *entry,
                              int has_key);
+
+/* ---- image_tree.c ---- */
+/* checkpoint: each tmpfs preopen of run into imgfd as tmpfs/I (I: its
+** index in run's dirs). Reports; 0 or -1. */
+int oci_image_save_tmpfs(int imgfd, const char *image, const json_t *run);
+/* restore: the image's tmpfs/I into the planned tmpfs directory at the
+** same guest path, owned by p's user. Reports; 0 or -1. */
+int oci_image_load_tmpfs(const struct oci_image *im, const json_t *run,
+                         const struct oci_process *p);
 
 /* ---- sandbox.c ---- */
 /* Whether the annotations mark a Kubernetes pod sandbox (pause). */

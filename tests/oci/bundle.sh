@@ -147,7 +147,7 @@ wait_file_has() {
 }
 
 # The programs, assembled once.
-for w in probe sleeper writer grow counter echo; do
+for w in probe sleeper writer grow counter echo tmplog; do
     wat2wasm "tests/oci/$w.wat" -o "$TMP/$w.wasm" || { echo "wat2wasm failed on $w.wat"; exit 1; }
 done
 
@@ -158,7 +158,7 @@ mkbundle() {
     local dir=$1
     shift
     mkdir -p "$dir/rootfs/sub"
-    cp "$TMP"/{probe,sleeper,writer,grow,counter,echo}.wasm "$dir/rootfs/"
+    cp "$TMP"/{probe,sleeper,writer,grow,counter,echo,tmplog}.wasm "$dir/rootfs/"
     "$PY" - "$dir/config.json" "$@" <<'EOF'
 import json, sys
 c = {"ociVersion": "1.0.2",
@@ -872,6 +872,61 @@ stdout=$out
 expect_status 0 "restore of the stdin reader"
 check "stdin: the restored program reads the new stdin, its count carried over" \
     [ "$stdout" = "$(printf 'got two\ntotal 8')" ]
+
+# A tmpfs mount travels with the image: tmplog.wasm keeps a file open in
+# /tmp (a tmpfs), writing each line there too, and reads it back at the
+# end; restored without it, the open file would have vanished.
+TL=$TMP/tl
+mkbundle "$TL" 'c["process"]["args"] = ["/tmplog.wasm"]' \
+    'c["process"]["user"] = {"uid": 65534, "gid": 65534}' \
+    "c['mounts'] = [{'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['mode=1777']}]"
+oci run --bundle "$TL" tlref
+expect_status 0 "tmplog: an uninterrupted run"
+printf '%s\n' "$stdout" >"$TMP/tlref.out"
+check "tmplog: it read its file back" grep -qx "file:" "$TMP/tlref.out"
+create tl1 "$TL"
+oci start tl1
+check "tmplog: the first lines are out" wait_file_has "$TMP/tl1.out" "count 0 "
+oci checkpoint --image-path "$TMP/img-tl" tl1
+expect_status 0 "checkpoint of a program with a file open in a tmpfs mount"
+check "the image holds the tmpfs's file (tmpfs/1: the second preopen)" test -f "$TMP/img-tl/tmpfs/1/log"
+oci delete tl1
+cp -a "$TMP/img-tl" "$TMP/img-tl2"
+"$OCI" --root "$STATE2" restore --image-path "$TMP/img-tl" --bundle "$TL" tl1 >"$TMP/tl1r.out" 2>"$TMP/tl1r.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/tl1r.err")
+expect_status 0 "restore with the tmpfs's files"
+check "tmpfs: output (and the file read back) == an uninterrupted run" \
+    bash -c "cat '$TMP/tl1.out' '$TMP/tl1r.out' | cmp -s - '$TMP/tlref.out'"
+# The image's tmpfs tree is hostile too: links are recreated, never
+# followed; other file types are skipped; depth is bounded.
+ln -s /etc/shadow "$TMP/img-tl2/tmpfs/1/shadow"
+mkfifo "$TMP/img-tl2/tmpfs/1/fifo"
+create_restore tl2 "$TMP/img-tl2" "$TL" "$STATE2"
+expect_status 0 "restore of a tmpfs holding a link out and a FIFO (detached)"
+check "... the link is a link in the new tmpfs, its target not copied" \
+    test -L "$STATE2/tl2/tmpfs/0/shadow" -a "$(readlink "$STATE2/tl2/tmpfs/0/shadow")" = /etc/shadow
+check "... the FIFO is not made" test ! -e "$STATE2/tl2/tmpfs/0/fifo"
+check "... the files are the process user's" test "$(stat -c %u "$STATE2/tl2/tmpfs/0/log")" = 65534
+"$OCI" --root "$STATE2" delete --force tl2 >/dev/null 2>&1
+bad_tl() { # NAME COMMAND...: a copy of img-tl changed by COMMAND (in it)
+    rm -rf "$TMP/bad-$1"
+    cp -a "$TMP/img-tl" "$TMP/bad-$1"
+    (cd "$TMP/bad-$1" && eval "$2")
+}
+bad_tl tllink 'rm -rf tmpfs/1 && ln -s /etc tmpfs/1'
+"$OCI" --root "$STATE2" restore --image-path "$TMP/bad-tllink" --bundle "$TL" tl3 >/dev/null 2>"$TMP/stderr" </dev/null
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 1 "restore of an image whose tmpfs is a symlink: status 1"
+expect_stderr_has "a symbolic link or not a directory" "a symlinked tmpfs says why"
+bad_tl tldeep 'mkdir -p tmpfs/1/$(printf "d/%.0s" $(seq 70))'
+"$OCI" --root "$STATE2" restore --image-path "$TMP/bad-tldeep" --bundle "$TL" tl3 >/dev/null 2>"$TMP/stderr" </dev/null
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 1 "restore of an image with a 70-deep tmpfs tree: status 1"
+expect_stderr_has "deeper than 64 levels" "a too deep tmpfs tree says why"
+check "refused tmpfs restores leave no state" [ -z "$(ls "$STATE2")" ]
 
 # Shielded: weft.snapshot-key (a key in WEFT_OCI_KEY_DIR).
 export WEFT_OCI_KEY_DIR=$TMP/keys
