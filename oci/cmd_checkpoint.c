@@ -6,8 +6,9 @@
 ** plan_snapshot), so it can be asked at any time: checkpoint sends it
 ** SIGUSR1, weft saves the program at its next safe point (or inside the
 ** WASI call it is blocked in) as snapshot.weft and exits with status 0,
-** and checkpoint copies that file and a description of its own
-** (image.c) into the image directory. The container is then stopped, as
+** and checkpoint copies that file, the files of the container's tmpfs
+** mounts (image_tree.c) and a description of its own (image.c) into the
+** image directory. The container is then stopped, as
 ** after runc's checkpoint; `restore` continues it, under this --root or
 ** another, here or on another machine.
 **

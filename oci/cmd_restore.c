@@ -11,7 +11,8 @@
 ** guest path to the bundle's mounts. --root may differ from the
 ** checkpoint's: nothing of the old state root is used. The image is
 ** hostile input (image.c): its files are checked, the snapshot is copied
-** into the new container's state, and it must be of the bundle's own
+** into the new container's state (and the tmpfs files into its tmpfs
+** directories, image_tree.c), and it must be of the bundle's own
 ** entrypoint module; weft then checks the snapshot itself (format,
 ** checksum or key, the WASI state against the directories).
 **
