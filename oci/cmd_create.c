@@ -1,5 +1,6 @@
 /*
-** cmd_create.c — `create` and `run`.
+** cmd_create.c — `create` and `run` (and the create of `restore`,
+** cmd_restore.c: the same container, whose process is `weft restore`).
 **
 ** create checks everything it can before anything runs (config.json, the
 ** entrypoint inside the rootfs and that it is a valid Wasm module, the
@@ -13,7 +14,9 @@
 **   - says "ready" to create, then opens exec.fifo for writing, which
 **     blocks until `start` opens it for reading,
 **   - and execs weft, which becomes the container's process: its exit
-**     status and signals are the container's.
+**     status and signals are the container's. weft runs with
+**     --snapshot-dir ROOT/ID/snapshot, so `checkpoint` can ask it to save
+**     the program (SIGUSR1; cmd_checkpoint.c).
 ** Init keeps create's stdio (conmon passes pipes); --pid-file gets init's
 ** pid, the process conmon and the shim wait for. The state records init's
 ** pid with its start time.
