@@ -74,11 +74,12 @@ $(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a
 
 # weft-oci (oci/): the OCI runtime that execs build/weft for each
 # container. It alone links jansson (config.json, state) and libseccomp
-# (the filter weft installs); weft itself needs neither.
+# (the filter weft installs); weft itself needs neither. mbed TLS: the
+# SHA-256 that binds a checkpoint to the bundle's module (oci/image.c).
 OCI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_OCI_SRC))
 $(OCI_OBJ): CFLAGS += -D_GNU_SOURCE
 $(BUILD)/weft-oci: $(OCI_OBJ)
-	$(CC) $(CFLAGS) -o $@ $(OCI_OBJ) $(LDFLAGS) -ljansson -lseccomp
+	$(CC) $(CFLAGS) -o $@ $(OCI_OBJ) $(LDFLAGS) -ljansson -lseccomp -lmbedcrypto
 
 # Build facts for the CLI: the host triple AoT artifacts are checked
 # against, and an id of the library's sources, part of the `run --aot`

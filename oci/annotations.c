@@ -53,7 +53,8 @@ static int check_unknown(const json_t *all) {
     return 0;
   oci_errorf("unknown annotation%s %s (known: weft.fuel, weft.deadline, "
              "weft.aot, weft.max-call-depth, weft.max-table-elems, "
-             "weft.account, weft.protected-dir, weft.key-file)",
+             "weft.account, weft.protected-dir, weft.key-file, "
+             "weft.snapshot-key)",
              n > 1 ? "s" : "", list);
   return -1;
 }
@@ -135,13 +136,16 @@ static int apply_one(const struct oci_bundle *b, json_t *run,
                  "without '/', not starting with '.'");
     keydir = getenv("WEFT_OCI_KEY_DIR");
     if (keydir == NULL || keydir[0] != '/') {
-      oci_errorf("annotation weft.key-file needs a key directory chosen by "
+      oci_errorf("annotation %s needs a key directory chosen by "
                  "the operator: set WEFT_OCI_KEY_DIR to an absolute path in "
-                 "weft-oci's environment");
+                 "weft-oci's environment",
+                 a->key);
       return -1;
     }
     snprintf(path, sizeof path, "%s/%s", keydir, value);
-    json_object_set_new(run, "key_file", json_string(path));
+    json_object_set_new(
+        run, strcmp(a->key, "weft.key-file") == 0 ? "key_file" : "snapshot_key",
+        json_string(path));
     return 0;
   }
   add_opt(run, a->option, value);

@@ -1,5 +1,6 @@
 /*
-** cmd_create.c — `create` and `run`.
+** cmd_create.c — `create` and `run` (and the create of `restore`,
+** cmd_restore.c: the same container, whose process is `weft restore`).
 **
 ** create checks everything it can before anything runs (config.json, the
 ** entrypoint inside the rootfs and that it is a valid Wasm module, the
@@ -13,7 +14,9 @@
 **   - says "ready" to create, then opens exec.fifo for writing, which
 **     blocks until `start` opens it for reading,
 **   - and execs weft, which becomes the container's process: its exit
-**     status and signals are the container's.
+**     status and signals are the container's. weft runs with
+**     --snapshot-dir ROOT/ID/snapshot, so `checkpoint` can ask it to save
+**     the program (SIGUSR1; cmd_checkpoint.c).
 ** Init keeps create's stdio (conmon passes pipes); --pid-file gets init's
 ** pid, the process conmon and the shim wait for. The state records init's
 ** pid with its start time.
@@ -143,6 +146,65 @@ static int plan_aot(json_t *run, int rootfd, const char *root,
   return 0;
 }
 
+/* The directory weft saves the program into on SIGUSR1 (`weft run
+** --snapshot-dir`), for checkpoint: ROOT/ID/snapshot, private, owned by
+** the process's user. Not for compiled code (weft.aot), whose frames
+** cannot be saved, nor a pod sandbox. */
+static int plan_snapshot(json_t *run, int dirfd, const char *statedir,
+                         const struct oci_process *p) {
+  char path[PATH_MAX];
+
+  if (json_is_true(json_object_get(run, "aot")))
+    return 0;
+  if (mkdirat(dirfd, "snapshot", 0700) != 0 ||
+      fchownat(dirfd, "snapshot", p->uid, p->gid, AT_SYMLINK_NOFOLLOW) != 0) {
+    oci_errorf("cannot make the snapshot directory %s/snapshot: %s", statedir,
+               strerror(errno));
+    return -1;
+  }
+  if (snprintf(path, sizeof path, "%s/snapshot", statedir) >=
+      (int)sizeof path) {
+    oci_errorf("%s/snapshot: path too long", statedir);
+    return -1;
+  }
+  json_object_set_new(run, "snapshot_dir", json_string(path));
+  return 0;
+}
+
+/* restore: the checkpoint must fit the bundle (its directories; the
+** module is checked once the launch has it open), and its snapshot is
+** copied into the new container's state, which is what weft restores. */
+static int plan_restore(json_t *run, int dirfd, const char *statedir,
+                        const struct oci_image *im,
+                        const struct oci_process *p) {
+  char path[PATH_MAX];
+
+  if (json_is_true(json_object_get(run, "aot"))) {
+    oci_errorf("restore: annotation weft.aot=true: a restored program runs "
+               "in the interpreter (snapshots hold interpreter frames); "
+               "remove it");
+    return -1;
+  }
+  if (oci_image_check_dirs(im, run) != 0 || oci_image_install(im, dirfd) != 0 ||
+      oci_image_load_tmpfs(im, run, p) != 0)
+    return -1;
+  /* weft, as process.user, opens it through /proc/self/fd, which checks
+  ** the file's own permissions: the private copy is that user's. */
+  if (fchownat(dirfd, OCI_RESTORE_NAME, p->uid, p->gid, AT_SYMLINK_NOFOLLOW) !=
+      0) {
+    oci_errorf("restore: %s/%s: %s", statedir, OCI_RESTORE_NAME,
+               strerror(errno));
+    return -1;
+  }
+  if (snprintf(path, sizeof path, "%s/%s", statedir, OCI_RESTORE_NAME) >=
+      (int)sizeof path) {
+    oci_errorf("%s: path too long", statedir);
+    return -1;
+  }
+  json_object_set_new(run, "restore", json_string(path));
+  return 0;
+}
+
 /* The container's state.json before start. */
 static json_t *initial_state(const struct oci_bundle *b, const char *id,
                              pid_t pid, json_t *run) {
@@ -247,11 +309,23 @@ static int create_locked(struct oci_container *c, const struct oci_bundle *b,
     return -1;
   json_object_set_new(run, "wasm_annotated",
                       json_boolean(oci_annotations_say_wasm(b->annotations)));
+  if (sandbox && o->image != NULL) {
+    oci_errorf("restore: the bundle is a pod sandbox, which has no program "
+               "to restore");
+    goto done;
+  }
   if (sandbox)
     json_object_set_new(run, "sandbox", json_true());
   else if (plan_aot(run, c->rootfd, root, &b->proc) != 0 ||
+           (o->image != NULL &&
+            plan_restore(run, c->dirfd, statedir, o->image, &b->proc) != 0) ||
+           plan_snapshot(run, c->dirfd, statedir, &b->proc) != 0 ||
            oci_launch_prepare(&l, run, &b->proc, 1) != 0 ||
-           oci_launch_validate(&l, b->proc.args[0]) != 0)
+           oci_launch_validate(&l, b->proc.args[0]) != 0 ||
+           (o->image != NULL &&
+            oci_image_check_snapshot(l.restore_fd, l.entry_fd, b->proc.args[0],
+                                     json_object_get(run, "snapshot_key") !=
+                                         NULL) != 0))
     goto done;
   if (mkfifoat(c->dirfd, "exec.fifo", 0600) != 0 ||
       fchmodat(c->dirfd, "exec.fifo", 0622, 0) != 0) {
@@ -288,12 +362,9 @@ static const char *wants_fallback(const struct oci_globals *g,
   return oci_entry_is_wasm(b->rootfs, &b->proc) ? NULL : runtime;
 }
 
-/* create for both commands: 0 with *pid the parked init, or -1; with
-** argv (create only), a container handed to the fallback runtime:
-** *pid 0 and the runtime's exit status. */
-static int create_container(const struct oci_globals *g,
-                            const struct oci_create_opts *o, int argc,
-                            char **argv, pid_t *pid) {
+int oci_create_container(const struct oci_globals *g,
+                         const struct oci_create_opts *o, int argc, char **argv,
+                         pid_t *pid) {
   const char *fallback;
   struct oci_container c;
   struct oci_bundle b;
@@ -331,7 +402,7 @@ static int create_container(const struct oci_globals *g,
     oci_remove_tree_at(c.rootfd, o->id);
     goto out;
   }
-  fallback = wants_fallback(g, &b, argc);
+  fallback = o->image == NULL ? wants_fallback(g, &b, argc) : NULL;
   if (fallback != NULL) {
     *pid = 0;
     rc = oci_fallback_create(g, c.rootfd, o->id, fallback, argc, argv);
@@ -357,7 +428,7 @@ int oci_cmd_create(const struct oci_globals *g, int argc, char **argv) {
 
   if (parse_create("create", argc, argv, &o) != 0)
     return OCI_EXIT_FAIL;
-  return create_container(g, &o, argc, argv, &pid) == 0 ? 0 : OCI_EXIT_FAIL;
+  return oci_create_container(g, &o, argc, argv, &pid) == 0 ? 0 : OCI_EXIT_FAIL;
 }
 
 static pid_t run_pid;
@@ -368,23 +439,16 @@ static void forward(int sig) {
     kill(run_pid, sig);
 }
 
-/* run: create, start, wait for the program in the foreground, delete;
-** the exit status is the program's (128 + N when killed by signal N).
-** run --detach returns once the program has started. */
-int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
-  struct oci_create_opts o;
+int oci_start_and_wait(const struct oci_globals *g,
+                       const struct oci_create_opts *o, pid_t pid) {
   struct oci_container c;
   int status = 0, rc;
-  pid_t pid;
 
-  if (parse_create("run", argc, argv, &o) != 0 ||
-      create_container(g, &o, 0, NULL, &pid) != 0)
-    return OCI_EXIT_FAIL;
-  if (oci_container_open(g, o.id, 1, 0, &c) != 0)
+  if (oci_container_open(g, o->id, 1, 0, &c) != 0)
     return OCI_EXIT_FAIL;
   rc = oci_start_locked(&c);
   oci_container_close(&c);
-  if (rc == 0 && o.detach)
+  if (rc == 0 && o->detach)
     return 0; /* the caller's subreaper reaps it, and deletes it */
   if (rc == 0) {
     run_pid = pid;
@@ -394,11 +458,24 @@ int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
       ;
   }
-  if (oci_container_open(g, o.id, 1, 1, &c) == 0) {
+  if (oci_container_open(g, o->id, 1, 1, &c) == 0) {
     oci_delete_locked(&c, 1);
     oci_container_close(&c);
   }
   if (rc != 0)
     return OCI_EXIT_FAIL;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* run: create, start, wait for the program in the foreground, delete;
+** the exit status is the program's (128 + N when killed by signal N).
+** run --detach returns once the program has started. */
+int oci_cmd_run(const struct oci_globals *g, int argc, char **argv) {
+  struct oci_create_opts o;
+  pid_t pid;
+
+  if (parse_create("run", argc, argv, &o) != 0 ||
+      oci_create_container(g, &o, 0, NULL, &pid) != 0)
+    return OCI_EXIT_FAIL;
+  return oci_start_and_wait(g, &o, pid);
 }

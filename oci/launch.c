@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/close_range.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -153,6 +154,56 @@ static int add_aot(struct oci_launch *l, const json_t *run) {
   return 0;
 }
 
+/* A key from the operator's key directory (annotations.c) as option. */
+static int add_key(struct oci_launch *l, const char *key, const char *what,
+                   const char *option) {
+  char buf[4096];
+  struct stat st;
+  int fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC),
+      mfd;
+  ssize_t n;
+
+  if (fd < 0) {
+    oci_errorf("%s %s: %s", what, key, strerror(errno));
+    return -1;
+  }
+  /* A key is a private file: this also keeps an annotation from naming
+  ** any readable host file (the program cannot read the key, but its
+  ** size would show in the refusal). */
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) ||
+      (st.st_uid != 0 && st.st_uid != geteuid())) {
+    oci_errorf("%s %s: not a private regular file (owned by root or us, mode "
+               "0600 or stricter)",
+               what, key);
+    close(fd);
+    return -1;
+  }
+  /* weft runs as process.user and opens /proc/self/fd/N, which checks
+  ** the key file's own permissions (root's, 0600): it gets a sealed copy
+  ** in a memfd instead, reachable only through its descriptor. */
+  mfd = memfd_create("weft-oci-key", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  n = read(fd, buf, sizeof buf);
+  close(fd);
+  if (mfd < 0 || n < 0 || n == (ssize_t)sizeof buf ||
+      write(mfd, buf, (size_t)n) != n ||
+      fcntl(mfd, F_ADD_SEALS,
+            F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) != 0 ||
+      lseek(mfd, 0, SEEK_SET) != 0) {
+    oci_errorf("%s %s: %s", what, key,
+               n == (ssize_t)sizeof buf ? "more than 4 KiB: not a key"
+                                        : strerror(errno));
+    memset(buf, 0, sizeof buf);
+    if (mfd >= 0)
+      close(mfd);
+    return -1;
+  }
+  memset(buf, 0, sizeof buf);
+  if (keep_fd(l, mfd) < 0 || push(l, option) != 0 ||
+      pushf(l, "/proc/self/fd/%d", mfd) != 0)
+    return -1;
+  return 0;
+}
+
 /* weft.account (the container's own process only) and weft.key-file. */
 static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
   const char *account = json_string_value(json_object_get(run, "account"));
@@ -180,29 +231,42 @@ static int add_files(struct oci_launch *l, const json_t *run, int is_init) {
         pushf(l, "/proc/self/fd/%d/./%s", fd, slash + 1) != 0)
       return -1;
   }
-  if (key != NULL) {
-    struct stat st;
-    fd = open(key, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      oci_errorf("weft.key-file %s: %s", key, strerror(errno));
-      return -1;
-    }
-    /* A key is a private file: this also keeps an annotation from naming
-    ** any readable host file (the program cannot read the key, but its
-    ** size would show in the refusal). */
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) ||
-        (st.st_uid != 0 && st.st_uid != geteuid())) {
-      oci_errorf("weft.key-file %s: not a private regular file (owned by "
-                 "root or us, mode 0600 or stricter)",
-                 key);
-      close(fd);
-      return -1;
-    }
-    if (keep_fd(l, fd) < 0 || push(l, "--key-file") != 0 ||
-        pushf(l, "/proc/self/fd/%d", fd) != 0)
-      return -1;
-  }
+  if (key != NULL && add_key(l, key, "weft.key-file", "--key-file") != 0)
+    return -1;
   return 0;
+}
+
+/* The container's own process: --snapshot-dir, where weft saves the
+** program on SIGUSR1 (cmd_checkpoint.c), and --snapshot-key; the
+** directory belongs to the process's user, who cannot reach the state
+** root: a descriptor. */
+static int add_snapshot(struct oci_launch *l, const json_t *run, int is_init) {
+  const char *dir = json_string_value(json_object_get(run, "snapshot_dir"));
+  int fd;
+
+  const char *key = json_string_value(json_object_get(run, "snapshot_key"));
+
+  if (!is_init || dir == NULL)
+    return 0;
+  /* weft.snapshot-key: snapshots shielded (and restore opens them). */
+  if (key != NULL &&
+      add_key(l, key, "weft.snapshot-key", "--snapshot-key") != 0)
+    return -1;
+  fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    oci_errorf("snapshot directory %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  if (keep_fd(l, fd) < 0 || push(l, "--snapshot-dir") != 0 ||
+      pushf(l, "/proc/self/fd/%d/.", fd) != 0)
+    return -1;
+  return 0;
+}
+
+/* `weft restore` takes neither --fuel nor --deadline: the fuel budget is
+** the snapshot's, and a deadline is not carried over. */
+static int restore_drops(const char *opt) {
+  return strcmp(opt, "--fuel") == 0 || strcmp(opt, "--deadline") == 0;
 }
 
 /* The module: opened in the rootfs, and refused unless it is Wasm. */
@@ -238,23 +302,45 @@ int oci_launch_prepare(struct oci_launch *l, const json_t *run,
   size_t i;
   int sfd;
 
+  const char *restore =
+      is_init ? json_string_value(json_object_get(run, "restore")) : NULL;
+
   memset(l, 0, sizeof *l);
-  l->entry_fd = -1;
+  l->entry_fd = l->restore_fd = -1;
   l->weft = oci_weft_path();
   if (open_module(l, run, p) != 0)
     return -1;
+  if (restore != NULL) {
+    l->restore_fd = open(restore, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (l->restore_fd < 0 || keep_fd(l, l->restore_fd) < 0) {
+      oci_errorf("restore: %s: %s", restore, strerror(errno));
+      return -1;
+    }
+  }
   sfd = oci_seccomp_memfd();
   if (sfd < 0 || keep_fd(l, sfd) < 0)
     return -1;
-  if (push(l, l->weft) != 0 || push(l, "run") != 0 || push(l, "--argv0") != 0 ||
-      push(l, p->args[0]) != 0 || push(l, "--seccomp-bpf") != 0 ||
-      pushf(l, "%d", sfd) != 0 || add_env(l, p) != 0 || add_dirs(l, run) != 0 ||
-      add_aot(l, run) != 0 || add_files(l, run, is_init) != 0)
+  if (push(l, l->weft) != 0 || push(l, restore ? "restore" : "run") != 0 ||
+      push(l, "--argv0") != 0 || push(l, p->args[0]) != 0 ||
+      push(l, "--seccomp-bpf") != 0 || pushf(l, "%d", sfd) != 0 ||
+      (restore == NULL && add_env(l, p) != 0) || add_dirs(l, run) != 0 ||
+      add_aot(l, run) != 0 || add_files(l, run, is_init) != 0 ||
+      add_snapshot(l, run, is_init) != 0)
     goto fail;
   json_array_foreach(json_object_get(run, "opts"), i, o) {
+    if (restore != NULL && restore_drops(json_string_value(o))) {
+      oci_logf("info",
+               "restore: %s not applied (the snapshot has the fuel "
+               "budget; a deadline is not carried over)",
+               json_string_value(o));
+      i++; /* and its value */
+      continue;
+    }
     if (push(l, json_string_value(o)) != 0)
       goto fail;
   }
+  if (restore != NULL)
+    return pushf(l, "/proc/self/fd/%d", l->restore_fd) != 0 ? -1 : 0;
   if (pushf(l, "/proc/self/fd/%d", l->entry_fd) != 0 || push(l, "--") != 0)
     goto fail;
   for (i = 1; i < p->nargs; i++)

@@ -73,6 +73,14 @@ const char *oci_opt_value(int argc, char **argv, int *i, const char *name,
   return argv[*i];
 }
 
+int oci_opt_listed(const char *const *list, const char *arg) {
+  for (; *list != NULL; list++)
+    if (strcmp(*list, arg) == 0 ||
+        (strncmp(*list, arg, strlen(*list)) == 0 && arg[strlen(*list)] == '='))
+      return 1;
+  return 0;
+}
+
 char *oci_long_option(char **argv, int i) {
   char *arg = argv[i], *longer;
 

@@ -18,6 +18,9 @@
 **   cgroup.c      a memory cgroup at linux.cgroupsPath, best effort
 **   fallback.c    non-Wasm images handed to another runtime (runc, crun)
 **   sandbox.c     a built-in pause for Kubernetes pod sandboxes
+**   image.c       checkpoint images: written by checkpoint, checked by
+**                 restore as hostile input
+**   image_tree.c  the tmpfs mounts' files, into an image and back
 **   cmd_*.c       the commands
 **
 ** weft-oci never runs Wasm itself: a container's init process becomes the
@@ -242,11 +245,14 @@ struct oci_launch {
   size_t nfds;
   const char *weft; /* the weft binary */
   int entry_fd;     /* the module (also in fds) */
+  int restore_fd;   /* `weft restore`: the snapshot (also in fds), or -1 */
 };
 /* Resolves the weft binary: $WEFT_OCI_WEFT, else beside /proc/self/exe. */
 const char *oci_weft_path(void);
 /* Builds the launch for process p under plan run (is_init: the
-** container's own process, which also writes weft.account). Reports. */
+** container's own process, which also writes weft.account, gets the
+** snapshot directory, and is `weft restore` when run says "restore").
+** Reports. */
 int oci_launch_prepare(struct oci_launch *l, const json_t *run,
                        const struct oci_process *p, int is_init);
 void oci_launch_free(struct oci_launch *l);
@@ -280,6 +286,55 @@ int oci_cgroup_add(const char *dir, pid_t pid);
 /* Removes the cgroup dir once its processes are gone. */
 void oci_cgroup_remove(const char *dir);
 
+/* ---- image.c ---- */
+#define OCI_SNAPSHOT_NAME                                                      \
+  "snapshot.weft"                         /* weft's name, in ROOT/ID/snapshot  \
+                                           */
+#define OCI_IMAGE_JSON "weft-oci.json"    /* weft-oci's part of an image */
+#define OCI_RESTORE_NAME "restore.weft"   /* ROOT/ID's copy of the snapshot */
+#define OCI_PODMAN_MARKER "inventory.img" /* empty; podman checks for it */
+#define OCI_SNAPSHOT_MAX (16LL << 30)     /* the largest snapshot taken */
+
+/* A checkpoint image opened for restore: its description (weft-oci.json,
+** checked) and its snapshot, open. */
+struct oci_image {
+  json_t *doc;
+  int imgfd; /* the directory */
+  int snapfd;
+  long long snap_bytes;
+};
+/* Opens the image directory (create: making it 0700, for checkpoint),
+** never through a symbolic link. Reports; the descriptor or -1. */
+int oci_image_open(const char *path, int create);
+/* checkpoint: copies snapdir's snapshot into imgfd and writes the
+** description (run: the container's plan; entry: process.args[0]).
+** Reports; 0 or -1. */
+int oci_image_write(int imgfd, const char *image, int snapdir, const char *id,
+                    const json_t *run, const char *entry);
+/* restore: reads and checks both files (as hostile input); im keeps
+** imgfd (closed by oci_image_free, also on failure). Reports. */
+int oci_image_read(int imgfd, const char *image, struct oci_image *im);
+void oci_image_free(struct oci_image *im);
+/* Every directory the checkpointed program had must be planned in run at
+** the same guest path, no less writable, protected alike. Reports. */
+int oci_image_check_dirs(const struct oci_image *im, const json_t *run);
+/* Copies the snapshot into dirfd as OCI_RESTORE_NAME. Reports. */
+int oci_image_install(const struct oci_image *im, int dirfd);
+/* The snapshot in snapfd must be intact (a plain one: its checksum), of
+** the module in entry_fd (its header's SHA-256), and shielded exactly
+** when has_key (weft.snapshot-key). Reports; 0 or -1. */
+int oci_image_check_snapshot(int snapfd, int entry_fd, const char *entry,
+                             int has_key);
+
+/* ---- image_tree.c ---- */
+/* checkpoint: each tmpfs preopen of run into imgfd as tmpfs/I (I: its
+** index in run's dirs). Reports; 0 or -1. */
+int oci_image_save_tmpfs(int imgfd, const char *image, const json_t *run);
+/* restore: the image's tmpfs/I into the planned tmpfs directory at the
+** same guest path, owned by p's user. Reports; 0 or -1. */
+int oci_image_load_tmpfs(const struct oci_image *im, const json_t *run,
+                         const struct oci_process *p);
+
 /* ---- sandbox.c ---- */
 /* Whether the annotations mark a Kubernetes pod sandbox (pause). */
 int oci_is_pod_sandbox(const json_t *annotations);
@@ -302,8 +357,21 @@ int oci_delete_locked(struct oci_container *c, int force);
 /* cmd_create.c: parsed create/run options. */
 struct oci_create_opts {
   const char *bundle, *pid_file, *console_socket, *id;
-  int detach; /* run --detach: return once started */
+  int detach;                    /* run --detach: return once started */
+  const struct oci_image *image; /* restore: the checkpoint, or NULL */
 };
+/* cmd_create.c: create for create, run and restore: 0 with *pid the
+** parked init, or -1 after reporting; with argv (create only), a
+** container handed to the fallback runtime: *pid 0 and the runtime's
+** exit status. */
+int oci_create_container(const struct oci_globals *g,
+                         const struct oci_create_opts *o, int argc, char **argv,
+                         pid_t *pid);
+/* cmd_create.c: start the created container o->id, then (unless
+** o->detach) wait for its program and delete it, forwarding SIGTERM,
+** SIGINT and SIGHUP: the exit status of run and restore. */
+int oci_start_and_wait(const struct oci_globals *g,
+                       const struct oci_create_opts *o, pid_t pid);
 
 /* ---- commands ---- */
 #define OCI_COMMAND(name, fn, summary)                                         \
@@ -317,6 +385,9 @@ struct oci_create_opts {
 ** value. */
 const char *oci_opt_value(int argc, char **argv, int *i, const char *name,
                           int *missing);
+/* Whether arg is one of the options in list (NULL-terminated), alone or
+** as "--name=value": for the options a command accepts and ignores. */
+int oci_opt_listed(const char *const *list, const char *arg);
 /* runc also takes long options with one dash (-root, -bundle): argv[i]
 ** "-name" (more than one letter) becomes "--name"; returns argv[i]. */
 char *oci_long_option(char **argv, int i);

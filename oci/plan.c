@@ -5,7 +5,9 @@
 **           as "/" (read-only with root.readonly), then each mount weft
 **           can stand for, in config order
 **   "opts"  further `weft run` options (--max-memory, annotations)
-**   "aot", "account", "key_file"  from annotations (annotations.c)
+**   "aot", "account", "key_file", "snapshot_key"  from annotations
+**           (annotations.c)
+**   "snapshot_dir", "restore"  for checkpoint and restore (cmd_create.c)
 **
 ** Mounts, by kind:
 **   bind (type "bind", or option bind/rbind) of a directory: a preopen at

@@ -693,6 +693,9 @@ static weft_status reopen_fd(struct weft_wasi *w, const struct snap *sn,
   e->file = file;
   e->filetype = type;
   e->fdflags = f->fdflags;
+  /* As path_open: both sets are bounded by what the directory hands down
+  ** (not the base by the file's own inheriting set, which a program may
+  ** open with none: its write right would be lost). */
   e->inheriting = f->inheriting & root_inheriting(w, root, p->read_only);
   e->base = wf_wasi_opened_rights(
       type, f->base & root_inheriting(w, root, p->read_only));

@@ -10,8 +10,11 @@
 # args/env/cwd, bind mounts (a write to a read-only one fails), tmpfs
 # mounts, the memory limit, annotations (fuel, account, aot), a terminal
 # sent over --console-socket, 20 concurrent containers, the WASI test
-# programs under the seccomp filter, and the refusals: each a clear
-# message, exit status 1 and no state left behind.
+# programs under the seccomp filter, checkpoint and restore (a container
+# checkpointed under one --root continues under another, from a copy of
+# the image, with the output of an uninterrupted run; also blocked on
+# stdin, as another user, shielded, and chained), and the refusals: each
+# a clear message, exit status 1 and no state left behind.
 #
 # Must run as root (it changes users and owners). Prints ok/FAIL lines and
 # ends with "N passed, N failed" (and "skipped: N" when the WASI programs
@@ -144,7 +147,7 @@ wait_file_has() {
 }
 
 # The programs, assembled once.
-for w in probe sleeper writer grow; do
+for w in probe sleeper writer grow counter echo tmplog; do
     wat2wasm "tests/oci/$w.wat" -o "$TMP/$w.wasm" || { echo "wat2wasm failed on $w.wat"; exit 1; }
 done
 
@@ -155,7 +158,7 @@ mkbundle() {
     local dir=$1
     shift
     mkdir -p "$dir/rootfs/sub"
-    cp "$TMP"/{probe,sleeper,writer,grow}.wasm "$dir/rootfs/"
+    cp "$TMP"/{probe,sleeper,writer,grow,counter,echo,tmplog}.wasm "$dir/rootfs/"
     "$PY" - "$dir/config.json" "$@" <<'EOF'
 import json, sys
 c = {"ociVersion": "1.0.2",
@@ -756,6 +759,356 @@ else
     echo "skip: no runc/crun or no static C library for the fallback test"
     t_skip=$((t_skip + 1))
 fi
+
+# ---- checkpoint and restore ------------------------------------------------------------
+# counter.wasm prints 30 numbered lines with a busy computation between;
+# a run checkpointed half-way under one --root and restored under another
+# (from a copy of the image elsewhere) prints what an uninterrupted run
+# does, once each. No timing is assumed: the checkpoint is asked for once
+# the first lines are out, and the program then stops at its next safe
+# point, wherever that is.
+STATE2=$TMP/state2
+STATE3=$TMP/state3
+mkdir -p "$TMP/cvol"
+CNT=$TMP/cnt
+mkbundle "$CNT" 'c["process"]["args"] = ["/counter.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/cvol', 'options': ['rbind']}, {'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs'}]"
+oci run --bundle "$CNT" cref
+expect_status 0 "counter: an uninterrupted run"
+printf '%s\n' "$stdout" >"$TMP/cref.out"
+check "counter: 30 lines and done" [ "$(grep -c '^count ' "$TMP/cref.out")" = 30 ]
+
+create ck1 "$CNT"
+oci start ck1
+check "counter: the first lines are out" wait_file_has "$TMP/ck1.out" "count 1 "
+oci checkpoint --image-path "$TMP/img1" ck1
+expect_status 0 "checkpoint of a running container"
+check "checkpoint: the container is stopped" [ "$(status_of ck1)" = stopped ]
+check "checkpoint: weft said where it saved the program" grep -q "stopped; snapshot saved to" "$TMP/ck1.err"
+check "checkpoint: the image holds snapshot.weft and weft-oci.json" \
+    test -f "$TMP/img1/snapshot.weft" -a -f "$TMP/img1/weft-oci.json"
+check "checkpoint: the image directory is private (0700, files 0600)" \
+    [ "$(stat -c %a "$TMP/img1") $(stat -c %a "$TMP/img1/snapshot.weft")" = "700 600" ]
+check "checkpoint: weft-oci.json names the preopens" \
+    jq -e '.version == 1 and .entry == "/counter.wasm" and ([.dirs[].guest] == ["/", "/data", "/tmp"])' "$TMP/img1/weft-oci.json" >/dev/null
+check "checkpoint: the program did not finish" bash -c "! grep -q '^done' '$TMP/ck1.out'"
+oci checkpoint --image-path "$TMP/img1b" ck1
+expect_status 1 "checkpoint of a stopped container: status 1"
+expect_stderr_has "not running" "checkpoint of a stopped container says why"
+oci delete ck1
+expect_status 0 "delete of a checkpointed container"
+# Elsewhere: a copy of the image, another --root.
+mkdir -p "$TMP/elsewhere"
+cp -a "$TMP/img1" "$TMP/elsewhere/img"
+"$OCI" --root "$STATE2" restore --image-path "$TMP/elsewhere/img" --bundle "$CNT" ck1 \
+    >"$TMP/ck1r.out" 2>"$TMP/ck1r.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/ck1r.err")
+last_cmd="weft-oci --root STATE2 restore --image-path elsewhere/img --bundle cnt ck1"
+expect_status 0 "restore under another --root: the program's exit status"
+check "restore: checkpointed and restored output == an uninterrupted run" \
+    bash -c "cat '$TMP/ck1.out' '$TMP/ck1r.out' | cmp -s - '$TMP/cref.out'"
+check "restore in the foreground leaves no state" [ -z "$(ls "$STATE2")" ]
+
+# Chained: restore --detach, checkpoint the restored container again
+# (under the second root), restore under a third.
+create_restore() { # ID IMAGE BUNDLE ROOT: restore --detach with stdio in $TMP/ID.*
+    "$OCI" --root "$4" restore --detach --image-path "$2" --bundle "$3" \
+        --pid-file "$TMP/$1.pid" "$1" >"$TMP/$1.out" 2>"$TMP/$1.err" </dev/null
+    status=$?
+    stderr=$(cat "$TMP/$1.err")
+    last_cmd="weft-oci --root $4 restore --detach --image-path $2 --bundle $3 $1"
+}
+create ck2 "$CNT"
+oci start ck2
+check "chain: the first lines are out" wait_file_has "$TMP/ck2.out" "count 0 "
+oci checkpoint --image-path "$TMP/img2" ck2
+expect_status 0 "chain: first checkpoint"
+cp "$TMP/ck2.out" "$TMP/ck2_0.out"
+create_restore ck2 "$TMP/img2" "$CNT" "$STATE2"
+expect_status 0 "chain: restore --detach"
+rpid=$(cat "$TMP/ck2.pid" 2>/dev/null)
+check "restore --detach: running, --pid-file holds its pid" \
+    [ "$("$OCI" --root "$STATE2" state ck2 | jq -r '.status, .pid' | tr '\n' ' ')" = "running $rpid " ]
+check "chain: the restored program prints on" wait_file_has "$TMP/ck2.out" "^count "
+st=$(cat "/proc/$rpid/status" 2>/dev/null)
+case $st in *"Seccomp:	2"*) ok "restored weft runs under the seccomp filter" ;; *) not_ok "restored: seccomp" ;; esac
+case $st in *"NoNewPrivs:	1"*) ok "restored weft has no_new_privs" ;; *) not_ok "restored: no_new_privs" ;; esac
+check "restored weft is 'weft restore'" bash -c "tr '\\0' ' ' </proc/$rpid/cmdline | grep -q ' restore '"
+"$OCI" --root "$STATE2" checkpoint --image-path "$TMP/img3" ck2 >"$TMP/stdout" 2>"$TMP/stderr"
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 0 "chain: checkpoint of the restored container (second root)"
+cp "$TMP/ck2.out" "$TMP/ck2a.out"
+"$OCI" --root "$STATE2" delete ck2
+"$OCI" --root "$STATE3" restore --image-path "$TMP/img3" --bundle "$CNT" ck2 \
+    >"$TMP/ck2c.out" 2>"$TMP/ck2c.err" </dev/null
+status=$?
+expect_status 0 "chain: restore under a third --root"
+check "chain: three pieces == an uninterrupted run" \
+    bash -c "cat '$TMP/ck2_0.out' '$TMP/ck2a.out' '$TMP/ck2c.out' | cmp -s - '$TMP/cref.out'"
+
+# Blocked on stdin, as another user: echo.wasm reads until end of file.
+mkdir -p "$TMP/evol"
+chown 65534:65534 "$TMP/evol"
+ECHO=$TMP/echo
+mkbundle "$ECHO" 'c["process"]["args"] = ["/echo.wasm"]' \
+    'c["process"]["user"] = {"uid": 65534, "gid": 65534}' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/evol', 'options': ['rbind']}]"
+mkfifo "$TMP/echo.fifo"
+exec 7<>"$TMP/echo.fifo"
+"$OCI" --root "$STATE" create --bundle "$ECHO" ec1 >"$TMP/ec1.out" 2>"$TMP/ec1.err" <"$TMP/echo.fifo"
+oci start ec1
+printf 'one\n' >&7
+check "stdin: the program read the first line" wait_file_has "$TMP/ec1.out" "got one"
+oci checkpoint --image-path "$TMP/img-echo" ec1
+expect_status 0 "checkpoint of a program blocked reading stdin (as uid 65534)"
+check "stdin: the snapshot directory is the process user's" [ "$(stat -c %u "$STATE/ec1/snapshot")" = 65534 ]
+exec 7>&-
+oci delete ec1
+out=$(printf 'two\n' | "$OCI" --root "$STATE2" restore --image-path "$TMP/img-echo" --bundle "$ECHO" ec1 2>"$TMP/ec1r.err")
+status=$?
+stdout=$out
+expect_status 0 "restore of the stdin reader"
+check "stdin: the restored program reads the new stdin, its count carried over" \
+    [ "$stdout" = "$(printf 'got two\ntotal 8')" ]
+
+# A tmpfs mount travels with the image: tmplog.wasm keeps a file open in
+# /tmp (a tmpfs), writing each line there too, and reads it back at the
+# end; restored without it, the open file would have vanished.
+TL=$TMP/tl
+mkbundle "$TL" 'c["process"]["args"] = ["/tmplog.wasm"]' \
+    'c["process"]["user"] = {"uid": 65534, "gid": 65534}' \
+    "c['mounts'] = [{'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['mode=1777']}]"
+oci run --bundle "$TL" tlref
+expect_status 0 "tmplog: an uninterrupted run"
+printf '%s\n' "$stdout" >"$TMP/tlref.out"
+check "tmplog: it read its file back" grep -qx "file:" "$TMP/tlref.out"
+create tl1 "$TL"
+oci start tl1
+check "tmplog: the first lines are out" wait_file_has "$TMP/tl1.out" "count 0 "
+oci checkpoint --image-path "$TMP/img-tl" tl1
+expect_status 0 "checkpoint of a program with a file open in a tmpfs mount"
+check "the image holds the tmpfs's file (tmpfs/1: the second preopen)" test -f "$TMP/img-tl/tmpfs/1/log"
+oci delete tl1
+cp -a "$TMP/img-tl" "$TMP/img-tl2"
+"$OCI" --root "$STATE2" restore --image-path "$TMP/img-tl" --bundle "$TL" tl1 >"$TMP/tl1r.out" 2>"$TMP/tl1r.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/tl1r.err")
+expect_status 0 "restore with the tmpfs's files"
+check "tmpfs: output (and the file read back) == an uninterrupted run" \
+    bash -c "cat '$TMP/tl1.out' '$TMP/tl1r.out' | cmp -s - '$TMP/tlref.out'"
+# The image's tmpfs tree is hostile too: links are recreated, never
+# followed; other file types are skipped; depth is bounded.
+ln -s /etc/shadow "$TMP/img-tl2/tmpfs/1/shadow"
+mkfifo "$TMP/img-tl2/tmpfs/1/fifo"
+create_restore tl2 "$TMP/img-tl2" "$TL" "$STATE2"
+expect_status 0 "restore of a tmpfs holding a link out and a FIFO (detached)"
+check "... the link is a link in the new tmpfs, its target not copied" \
+    test -L "$STATE2/tl2/tmpfs/0/shadow" -a "$(readlink "$STATE2/tl2/tmpfs/0/shadow")" = /etc/shadow
+check "... the FIFO is not made" test ! -e "$STATE2/tl2/tmpfs/0/fifo"
+check "... the files are the process user's" test "$(stat -c %u "$STATE2/tl2/tmpfs/0/log")" = 65534
+"$OCI" --root "$STATE2" delete --force tl2 >/dev/null 2>&1
+bad_tl() { # NAME COMMAND...: a copy of img-tl changed by COMMAND (in it)
+    rm -rf "$TMP/bad-$1"
+    cp -a "$TMP/img-tl" "$TMP/bad-$1"
+    (cd "$TMP/bad-$1" && eval "$2")
+}
+bad_tl tllink 'rm -rf tmpfs/1 && ln -s /etc tmpfs/1'
+"$OCI" --root "$STATE2" restore --image-path "$TMP/bad-tllink" --bundle "$TL" tl3 >/dev/null 2>"$TMP/stderr" </dev/null
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 1 "restore of an image whose tmpfs is a symlink: status 1"
+expect_stderr_has "a symbolic link or not a directory" "a symlinked tmpfs says why"
+bad_tl tldeep 'mkdir -p tmpfs/1/$(printf "d/%.0s" $(seq 70))'
+"$OCI" --root "$STATE2" restore --image-path "$TMP/bad-tldeep" --bundle "$TL" tl3 >/dev/null 2>"$TMP/stderr" </dev/null
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 1 "restore of an image with a 70-deep tmpfs tree: status 1"
+expect_stderr_has "deeper than 64 levels" "a too deep tmpfs tree says why"
+check "refused tmpfs restores leave no state" [ -z "$(ls "$STATE2")" ]
+
+# Shielded: weft.snapshot-key (a key in WEFT_OCI_KEY_DIR).
+export WEFT_OCI_KEY_DIR=$TMP/keys
+head -c 32 /dev/urandom >"$TMP/keys/snap.key"
+chmod 600 "$TMP/keys/snap.key"
+CNTK=$TMP/cntk
+mkbundle "$CNTK" 'c["process"]["args"] = ["/counter.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/cvol', 'options': ['rbind']}, {'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs'}]" \
+    "c['annotations'] = {'weft.snapshot-key': 'snap.key'}"
+create ck3 "$CNTK"
+oci start ck3
+check "shielded: the first lines are out" wait_file_has "$TMP/ck3.out" "count 0 "
+oci checkpoint --image-path "$TMP/img-k" ck3
+expect_status 0 "checkpoint with weft.snapshot-key"
+check "shielded: the snapshot is flagged shielded" [ "$(od -An -tu1 -j12 -N1 "$TMP/img-k/snapshot.weft" | tr -d ' ')" = 1 ]
+oci delete ck3
+cp -a "$TMP/img-k" "$TMP/img-kt"
+"$PY" -c "
+import sys; f = open(sys.argv[1], 'r+b'); f.seek(-100, 2); b = f.read(1); f.seek(-100, 2); f.write(bytes([b[0] ^ 1]))" "$TMP/img-kt/snapshot.weft"
+"$OCI" --root "$STATE2" restore --image-path "$TMP/img-kt" --bundle "$CNTK" kt >"$TMP/kt.out" 2>"$TMP/kt.err" </dev/null
+status=$?
+stderr=$(cat "$TMP/kt.err")
+check "shielded, one flipped byte: restore fails" [ "$status" -ne 0 ]
+expect_stderr_has "does not authenticate" "shielded, one flipped byte: weft's message"
+check "shielded, tampered: the program did not run on" [ ! -s "$TMP/kt.out" ]
+oci restore --image-path "$TMP/img-k" --bundle "$CNT" kp
+expect_status 1 "a shielded snapshot for a bundle without the key: status 1"
+expect_stderr_has "bundle has no weft.snapshot-key" "a shielded snapshot for a bundle without the key: message"
+oci restore --image-path "$TMP/img1" --bundle "$CNTK" kp
+expect_status 1 "a plain snapshot for a bundle with a key: status 1"
+expect_stderr_has "not shielded" "a plain snapshot for a bundle with a key: message"
+"$OCI" --root "$STATE2" restore --image-path "$TMP/img-k" --bundle "$CNTK" ck3 >"$TMP/ck3r.out" 2>"$TMP/ck3r.err" </dev/null
+status=$?
+expect_status 0 "shielded: restore with the key"
+check "shielded: output == an uninterrupted run" \
+    bash -c "cat '$TMP/ck3.out' '$TMP/ck3r.out' | cmp -s - '$TMP/cref.out'"
+
+# The key reaches weft as another user too (a sealed memfd copy: the
+# file is root's, 0600).
+mkbundle "$TMP/echok" 'c["process"]["args"] = ["/echo.wasm"]' \
+    'c["process"]["user"] = {"uid": 65534, "gid": 65534}' \
+    "c['annotations'] = {'weft.snapshot-key': 'snap.key'}"
+out=$(printf 'k\n' | "$OCI" --root "$STATE" run --bundle "$TMP/echok" ek1 2>"$TMP/stderr")
+status=$?
+stdout=$out
+stderr=$(cat "$TMP/stderr")
+expect_status 0 "weft.snapshot-key with process.user 65534"
+
+# Refusals: checkpoint.
+oci checkpoint --image-path "$TMP/x" nosuch
+expect_status 1 "checkpoint of a missing container: status 1"
+expect_stderr_has "does not exist" "checkpoint of a missing container says why"
+create ck4 "$CNT"
+oci checkpoint --image-path "$TMP/x" ck4
+expect_status 1 "checkpoint of a created (not started) container: status 1"
+expect_stderr_has "it is created, not running" "checkpoint of a created container says why"
+oci checkpoint --leave-running --image-path "$TMP/x" ck4
+expect_status 1 "checkpoint --leave-running: status 1"
+expect_stderr_has "--leave-running is not supported" "checkpoint --leave-running says why"
+oci checkpoint --pre-dump ck4
+expect_status 1 "checkpoint --pre-dump: status 1"
+oci checkpoint --bogus ck4
+expect_status 1 "checkpoint with an unknown option: status 1"
+oci start ck4
+check "ck4 started" wait_file_has "$TMP/ck4.out" "count 0 "
+ln -s "$TMP/elsewhere" "$TMP/imglink"
+oci checkpoint --image-path "$TMP/imglink" ck4
+expect_status 1 "checkpoint into a symlinked image path: status 1"
+expect_stderr_has "symbolic link" "checkpoint into a symlinked image path says why"
+check "a refused checkpoint leaves the program running" [ "$(status_of ck4)" = running ]
+oci pause ck4
+check "ck4 paused" [ "$(status_of ck4)" = paused ]
+oci checkpoint --tcp-established --ext-unix-sk --shell-job --file-locks --work-path "$TMP/work" \
+    --manage-cgroups-mode soft --image-path "$TMP/img4" ck4
+expect_status 0 "checkpoint of a paused container, with CRIU's options that do not apply (accepted)"
+check "the checkpointed paused container is stopped" [ "$(status_of ck4)" = stopped ]
+oci delete ck4
+"$OCI" --root "$STATE3" restore --image-path "$TMP/img4" --bundle "$CNT" ck4 >"$TMP/ck4r.out" 2>/dev/null </dev/null
+status=$?
+expect_status 0 "restore of the paused container's checkpoint"
+check "paused, checkpointed, restored: output == an uninterrupted run" \
+    bash -c "cat '$TMP/ck4.out' '$TMP/ck4r.out' | cmp -s - '$TMP/cref.out'"
+create ck5 "$SLEEP"
+oci start ck5
+check "ck5 started" wait_file_has "$TMP/ck5.out" started
+"$OCI" --root "$STATE" exec --detach --pid-file "$TMP/ck5x.pid" ck5 /sleeper.wasm >/dev/null 2>&1 </dev/null
+oci checkpoint --image-path "$TMP/x" ck5
+expect_status 1 "checkpoint of a container with an exec'd process: status 1"
+expect_stderr_has "exec'd process" "checkpoint with an exec'd process says why"
+oci delete --force ck5
+mkbundle "$TMP/aots" 'c["annotations"] = {"weft.aot": "true"}' 'c["process"]["args"] = ["/sleeper.wasm"]'
+create ck6 "$TMP/aots"
+oci start ck6
+if wait_file_has "$TMP/ck6.out" started; then
+    oci checkpoint --image-path "$TMP/x" ck6
+    expect_status 1 "checkpoint of compiled code (weft.aot): status 1"
+    expect_stderr_has "compiled code" "checkpoint of compiled code says why"
+    check "a refused checkpoint of compiled code leaves it running" [ "$(status_of ck6)" = running ]
+else
+    not_ok "the weft.aot sleeper did not start"
+fi
+oci delete --force ck6
+check "no image was made by the refused checkpoints" [ ! -e "$TMP/x" ]
+
+# Refusals: restore. The image is hostile input.
+rst() { # ID IMAGE BUNDLE: restore under $STATE2
+    "$OCI" --root "$STATE2" restore --image-path "$2" --bundle "$3" "$1" >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+    status=$?
+    stdout=$(cat "$TMP/stdout")
+    stderr=$(cat "$TMP/stderr")
+    last_cmd="weft-oci --root STATE2 restore --image-path $2 --bundle $3 $1"
+}
+bad_image() { # NAME PYTHON: a copy of img1 changed by PYTHON (d: its path)
+    rm -rf "$TMP/bad-$1"
+    cp -a "$TMP/img1" "$TMP/bad-$1"
+    "$PY" -c "import json, os; d = '$TMP/bad-$1'
+$2"
+}
+rst r1 "$TMP/nosuch" "$CNT"
+expect_status 1 "restore from a missing image: status 1"
+expect_stderr_has "No such file" "restore from a missing image says why"
+rst r1 "$TMP/imglink" "$CNT"
+expect_status 1 "restore from a symlinked image path: status 1"
+expect_stderr_has "symbolic link" "restore from a symlinked image path says why"
+bad_image flip "f = open(d + '/snapshot.weft', 'r+b'); f.seek(-100, 2); b = f.read(1); f.seek(-100, 2); f.write(bytes([b[0] ^ 1]))"
+rst r1 "$TMP/bad-flip" "$CNT"
+expect_status 1 "restore of a snapshot with a flipped byte: status 1"
+expect_stderr_has "damaged" "restore of a flipped byte says the snapshot is damaged"
+bad_image trunc "os.truncate(d + '/snapshot.weft', 100); j = json.load(open(d + '/weft-oci.json')); j['snapshot_bytes'] = 100; json.dump(j, open(d + '/weft-oci.json', 'w'))"
+rst r1 "$TMP/bad-trunc" "$CNT"
+expect_status 1 "restore of a truncated snapshot: status 1"
+bad_image size "open(d + '/snapshot.weft', 'ab').write(b'x')"
+rst r1 "$TMP/bad-size" "$CNT"
+expect_status 1 "restore of a snapshot whose size is not the recorded one: status 1"
+expect_stderr_has "refusing a changed image" "a changed size says why"
+bad_image link "os.rename(d + '/snapshot.weft', d + '/real'); os.symlink('real', d + '/snapshot.weft')"
+rst r1 "$TMP/bad-link" "$CNT"
+expect_status 1 "restore of a symlinked snapshot.weft: status 1"
+expect_stderr_has "a symbolic link; refusing it" "a symlinked snapshot.weft says why"
+bad_image fifo "os.unlink(d + '/snapshot.weft'); os.mkfifo(d + '/snapshot.weft')"
+rst r1 "$TMP/bad-fifo" "$CNT"
+expect_status 1 "restore of a FIFO as snapshot.weft: status 1 (no hang)"
+expect_stderr_has "not a regular file" "a FIFO as snapshot.weft says why"
+bad_image json "open(d + '/weft-oci.json', 'w').write('{\"version\": 1, \"dirs\": [{\"guest\": \"../x\"}]}')"
+rst r1 "$TMP/bad-json" "$CNT"
+expect_status 1 "restore with a malformed weft-oci.json: status 1"
+expect_stderr_has "not weft-oci's checkpoint description" "a malformed weft-oci.json says why"
+bad_image big "open(d + '/weft-oci.json', 'w').write(' ' * 70000 + '{}')"
+rst r1 "$TMP/bad-big" "$CNT"
+expect_status 1 "restore with a huge weft-oci.json: status 1"
+bad_image nojson "os.unlink(d + '/weft-oci.json')"
+rst r1 "$TMP/bad-nojson" "$CNT"
+expect_status 1 "restore without weft-oci.json: status 1"
+mkbundle "$TMP/cnt-echo" 'c["process"]["args"] = ["/echo.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/cvol', 'options': ['rbind']}, {'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs'}]"
+rst r1 "$TMP/img1" "$TMP/cnt-echo"
+expect_status 1 "restore of a snapshot into a bundle with another module: status 1"
+expect_stderr_has "another module" "another module says why"
+mkbundle "$TMP/cnt-nodata" 'c["process"]["args"] = ["/counter.wasm"]'
+rst r1 "$TMP/img1" "$TMP/cnt-nodata"
+expect_status 1 "restore into a bundle without the program's mount: status 1"
+expect_stderr_has "no directory mount there" "a missing mount says why"
+mkbundle "$TMP/cnt-ro" 'c["process"]["args"] = ["/counter.wasm"]' \
+    "c['mounts'] = [{'destination': '/data', 'type': 'bind', 'source': '$TMP/cvol', 'options': ['rbind', 'ro']}, {'destination': '/tmp', 'type': 'tmpfs', 'source': 'tmpfs'}]"
+rst r1 "$TMP/img1" "$TMP/cnt-ro"
+expect_status 1 "restore into a bundle whose mount became read-only: status 1"
+expect_stderr_has "read-only" "a read-only mount says why"
+rst "../r1" "$TMP/img1" "$CNT"
+expect_status 1 "restore with an invalid ID: status 1"
+"$OCI" --root "$STATE2" restore --lazy-pages --image-path "$TMP/img1" --bundle "$CNT" r1 >/dev/null 2>"$TMP/stderr" </dev/null
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 1 "restore --lazy-pages: status 1"
+create ck7 "$SLEEP"
+"$OCI" --root "$STATE" restore --image-path "$TMP/img1" --bundle "$CNT" ck7 >"$TMP/stdout" 2>"$TMP/stderr" </dev/null
+status=$?
+stderr=$(cat "$TMP/stderr")
+expect_status 1 "restore onto an existing ID: status 1"
+expect_stderr_has "already exists" "restore onto an existing ID says why"
+oci delete --force ck7
+check "refused restores leave no state" [ -z "$(ls "$STATE2")" ]
+unset WEFT_OCI_KEY_DIR
 
 # ---- a caller without root (rootless): its own --root, its own uid -----------------------------
 RL=$TMP/rootless

@@ -218,7 +218,14 @@ check "a third sleeping container starts" poll 30 logs_have wt-usr1 sleeping
 run 30 "${P[@]}" kill -s USR1 wt-usr1
 check "podman kill -s USR1" test "$status" -eq 0
 run 60 "${P[@]}" wait wt-usr1
-check "... the program dies of it (exit code 138)" test "$stdout" = 138
+if [ -n "$reference" ]; then
+    check "... the program dies of it (exit code 138)" test "$stdout" = 138
+else
+    # SIGUSR1 is weft's snapshot request (checkpoint's): the program is
+    # saved into the container's state and stops, exit status 0.
+    check "... weft saves the program and stops it (exit code 0)" test "$stdout" = 0
+    check "... and says so in the logs" poll 10 eval 'log_of wt-usr1 | grep -q "stopped; snapshot saved"'
+fi
 run 30 "${P[@]}" rm wt-term wt-kill wt-usr1
 check "podman rm of stopped containers" test "$status" -eq 0
 check "... leaves no weft-oci state" test -z "$(state_of "$term_id")$(state_of "$kill_id")"
@@ -432,6 +439,71 @@ EOF
     direct_id=$(cat "$T/direct.cid" 2>/dev/null)
     check "... leaves nothing in /run/weft-oci" \
         eval '[ -n "$direct_id" ] && [ ! -e "/run/weft-oci/$direct_id" ]'
+fi
+
+if [ -z "$reference" ]; then
+    section "checkpoint and restore (weft snapshots; CRIU is not used)"
+    # ticks_once NAME: the container's log has "tick 0" .. "tick 39", each
+    # once, in order (what an uninterrupted `tick 40` prints).
+    ticks_once() { [ "$(log_of "$1" | grep '^tick ' | tr '\n' ' ')" = "$(seq 0 39 | sed 's/^/tick /' | tr '\n' ' ')" ]; }
+    run 60 "${P[@]}" run -d --name wt-ckpt "$IMG" tick 40
+    ckpt_id=$stdout
+    check "a ticking container to checkpoint starts" poll 30 logs_have wt-ckpt "tick 2"
+    run 60 "${P[@]}" container checkpoint --leave-running wt-ckpt
+    check "podman container checkpoint --leave-running is refused" test "$status" -ne 0
+    check "... weft-oci says why" has_text "--leave-running is not supported" "$stderr"
+    check "... and the container runs on" test "$(inspect wt-ckpt '{{.State.Status}}')" = running
+    run 60 "${P[@]}" container checkpoint wt-ckpt
+    check "podman container checkpoint" test "$status" -eq 0
+    check "... the container has exited" test "$(inspect wt-ckpt '{{.State.Status}}')" = exited
+    check "... before it finished" eval '! logs_have wt-ckpt "tick 39"'
+    run 60 "${P[@]}" container restore wt-ckpt
+    check "podman container restore" test "$status" -eq 0
+    run 60 "${P[@]}" wait wt-ckpt
+    check "... the restored program runs to its end (exit code 0)" test "$stdout" = 0
+    check "... every tick once, as an uninterrupted run" ticks_once wt-ckpt
+    run 30 "${P[@]}" rm wt-ckpt
+    check "... rm leaves no weft-oci state" test -z "$(state_of "$ckpt_id")"
+
+    # Migration: checkpoint --export here, restore --import into another
+    # podman (its own storage, and weft-oci under another --root).
+    run 60 "${P[@]}" run -d --name wt-mig "$IMG" tick 40
+    check "a ticking container to migrate starts" poll 30 logs_have wt-mig "tick 2"
+    run 120 "${P[@]}" container checkpoint --export "$T/mig.tar" wt-mig
+    check "podman container checkpoint --export" test "$status" -eq 0
+    run 120 "${P[@]}" save -o "$T/img.tar" "$IMG"
+    check "podman save of the image (for the other podman)" test "$status" -eq 0
+    # (podman 4.3's import keeps the exported container's conmon pid file,
+    # under the exporting podman's run root: the same path on two machines
+    # with the default run root; here the exporter's container stays until
+    # the import is done, so that directory exists.)
+    P1=("${P[@]}")
+    CONF1=$CONTAINERS_CONF
+    mkdir -p "$T/state2"
+    cat >"$T/bin/runtime2" <<EOF
+#!/bin/sh
+$san_env
+echo "\$*" >>"$T/state2.calls"
+exec "$RUNTIME_BIN" --root "$T/state2" "\$@"
+EOF
+    chmod 0755 "$T/bin/runtime2"
+    podman_private "$T/podman2" "$T/bin/runtime2" || exit 2
+    P2=("${P[@]}")
+    run 120 "${P2[@]}" load -i "$T/img.tar"
+    check "the other podman loads the image" test "$status" -eq 0
+    run 120 "${P2[@]}" container restore --import "$T/mig.tar"
+    check "podman container restore --import in the other podman" test "$status" -eq 0
+    run 60 "${P2[@]}" wait wt-mig
+    check "... the migrated program runs to its end (exit code 0)" test "$stdout" = 0
+    P=("${P2[@]}")
+    check "... every tick once (the log travels in the export)" ticks_once wt-mig
+    check "... weft-oci ran it under the other --root" grep -q "^restore " "$T/state2.calls"
+    podman_private_clean
+    P=("${P1[@]}")
+    export CONTAINERS_CONF=$CONF1
+    check "... the other --root is left empty" test -z "$(ls -A "$T/state2")"
+    run 30 "${P[@]}" rm -f wt-mig
+    check "podman rm of the exported container" test "$status" -eq 0
 fi
 
 section "20 containers started concurrently"

@@ -384,6 +384,44 @@ static void test_not_fresh(void) {
   wm_close(&b);
 }
 
+/* A file opened with rights but no inheriting rights (what wasi-libc
+** never asks for, but a program may) keeps its rights across restore:
+** they are bounded by what the preopen hands down, as path_open's are. */
+static void test_rights_without_inheriting(void) {
+  weft_wasi_config c;
+  struct wm a, b;
+  uint8_t *bytes = NULL;
+  size_t size = 0;
+  weft_error err;
+  uint32_t len;
+
+  make_fixture();
+  config(&c, dir_a, 0, NULL, 0, NULL, 0);
+  if (wm_open(&a, &c) != 0) {
+    CHECK(0);
+    return;
+  }
+  len = wm_str(&a, A_PATH, "sub/inner.txt");
+  CHECK_EQ_INT(WCALL(&a, "path_open", 3, 0, A_PATH, len, 0, R_RW, 0, 0, A_OUT),
+               0);
+  CHECK_EQ_INT(wm_get32(&a, A_OUT), 5);
+  CHECK_EQ_INT(write_s(&a, 5, "AB"), 2);
+  CHECK_EQ_INT(weft_wasi_snapshot_save(a.wasi, &bytes, &size, &err), WEFT_OK);
+  copy_a();
+  config(&c, dir_copy, 0, NULL, 0, NULL, 0);
+  if (wm_open(&b, &c) != 0) {
+    CHECK(0);
+    wm_close(&a);
+    return;
+  }
+  CHECK_EQ_INT(weft_wasi_snapshot_restore(b.wasi, bytes, size, &err), WEFT_OK);
+  CHECK_EQ_INT(write_s(&b, 5, "C"), 1);
+  CHECK_STR_EQ(host_file(dir_copy, "sub/inner.txt"), "ABCer-contents");
+  weft_wasi_snapshot_free(a.wasi, bytes, size);
+  wm_close(&a);
+  wm_close(&b);
+}
+
 /* }==================================================================== */
 
 /* {====================================================================
@@ -853,6 +891,7 @@ int main(void) {
   T_RUN(test_round_trip);
   T_RUN(test_refusals);
   T_RUN(test_not_fresh);
+  T_RUN(test_rights_without_inheriting);
   T_RUN(test_save_refusals);
   T_RUN(test_hostile);
   T_RUN(test_rights_shrink);
