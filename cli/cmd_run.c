@@ -175,6 +175,7 @@ void cli_usage_run(FILE *out) {
       "                          --aot\n"
       "  --snapshot-at-fuel N    save once N fuel is used, then stop\n"
       "  --snapshot-continue     SIGUSR1 / --snapshot-at-fuel save and go on\n"
+      "                          (SIGUSR2 always does: a checkpoint)\n"
       "  --checkpoint-every S    save every S seconds and go on\n"
       "  --snapshot-key K        shield snapshots: AES-256-GCM under K (32\n"
       "                          raw bytes or 64 hex digits), bound to the\n"

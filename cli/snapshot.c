@@ -1,7 +1,8 @@
 /*
 ** snapshot.c — taking snapshots during `weft run` / `weft restore`
-** (snapshot.h, docs/snapshot.md). Requests come from SIGUSR1 (a flag the
-** handler sets), from --snapshot-at-fuel and from --checkpoint-every;
+** (snapshot.h, docs/snapshot.md). Requests come from SIGUSR1 (save and
+** stop) and SIGUSR2 (save and go on), as a flag the handler sets, from
+** --snapshot-at-fuel and from --checkpoint-every;
 ** the fuel meter polls them between slices of fuel (meter.c), and a
 ** request is served at the first safe point after it: a block's entry,
 ** reached by handing out one unit of fuel at a time once a request is
@@ -19,11 +20,13 @@
 #include "snapshot.h"
 #include "weft_snapshot.h"
 
-static volatile sig_atomic_t requested; /* SIGUSR1 seen, not yet served */
+/* A signal seen, not yet served: 1 SIGUSR1 (save, then stop unless
+** --snapshot-continue), 2 SIGUSR2 (save and go on: a checkpoint). */
+static volatile sig_atomic_t requested;
 
-static void on_sigusr1(int sig) {
-  (void)sig;
-  requested = 1;
+static void on_request(int sig) {
+  if (sig == SIGUSR1 || !requested)
+    requested = sig == SIGUSR1 ? 1 : 2;
 }
 
 int cli_snap_enabled(const struct cli_snap *s) { return s->dir != NULL; }
@@ -90,10 +93,12 @@ int cli_snap_setup(struct cli_snap *s) {
   cli_clock_now(&s->started);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_sigusr1;
+  sa.sa_handler = on_request;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0; /* no SA_RESTART: a blocked host call sees EINTR */
-  return sigaction(SIGUSR1, &sa, NULL);
+  if (sigaction(SIGUSR1, &sa, NULL) != 0 || sigaction(SIGUSR2, &sa, NULL) != 0)
+    return -1;
+  return 0;
 }
 
 void cli_snap_close(struct cli_snap *s) {
@@ -143,7 +148,7 @@ static int take(struct cli_snap *s, uint64_t used) {
 /* Whether a request is pending; clears none. */
 static int pending(struct cli_snap *s, uint64_t handed) {
   if (requested)
-    return 1;
+    return requested;
   if (s->at_fuel && !s->at_fuel_done && handed >= s->at_fuel)
     return 1;
   if (s->every > 0) {
@@ -198,12 +203,13 @@ uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine, uint64_t handed,
 weft_status cli_snap_blocked(void *user) {
   struct cli_snap *s = user;
   weft_engine *e = s->engine;
-  if (!requested || s->stopped || weft_engine_safe_point(e) != WEFT_SAFE_CALL)
+  int kind = requested;
+  if (!kind || s->stopped || weft_engine_safe_point(e) != WEFT_SAFE_CALL)
     return WEFT_OK; /* issue the call again */
   /* The block is paid; what the engine holds is what was used. */
   if (take(s, cli_meter_used(s->meter, e)) != 0)
     return WEFT_ERR_TRAP;
-  if (served(s, 1)) {
+  if (served(s, kind)) {
     s->stopped = 1;
     return WEFT_ERR_TRAP;
   }

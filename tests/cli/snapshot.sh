@@ -100,6 +100,25 @@ unwatch
 [ "$st" = 0 ] && ok || not_ok "SIGUSR1 stops an endless loop with status 0 (got $st)"
 [ -f "$D/snapshot.weft" ] && ok || not_ok "SIGUSR1 snapshot written"
 
+# SIGUSR2: a checkpoint; the program goes on (until SIGUSR1 stops it).
+rm -rf "$D"
+"$WEFT" run --snapshot-dir "$D" --invoke spin "$F" 0 \
+    >"$TMP/u.out" 2>"$TMP/u.err" </dev/null &
+pid=$!
+watch "$pid" 60
+sleep 0.3
+kill -USR2 "$pid"
+for _ in $(seq 600); do [ -f "$D/snapshot.weft" ] && break; sleep 0.05; done
+[ -f "$D/snapshot.weft" ] && ok || not_ok "SIGUSR2 writes a checkpoint"
+sleep 0.2
+kill -0 "$pid" 2>/dev/null && ok || not_ok "SIGUSR2 does not stop the program"
+kill -USR1 "$pid"
+wait "$pid"
+st=$?
+unwatch
+[ "$st" = 0 ] && grep -q "stopped; snapshot saved" "$TMP/u.err" && ok ||
+    not_ok "SIGUSR1 then stops it (status $st)"
+
 # SIGUSR1 while blocked in fd_read: the call is made again on restore.
 rm -rf "$D" "$TMP/fifo"
 mkfifo "$TMP/fifo"
