@@ -46,8 +46,7 @@ int cli_snap_file_parse(const char *path, uint8_t *bytes, size_t len,
                         const uint8_t *key, struct snap_parts *parts);
 
 /* Reads a snapshot key file: exactly 32 bytes, or 64 hex digits (and an
-** optional newline), in a file private to this user. 0, or -1 after
-** reporting. */
+** optional newline), as --key-file. 0, or -1 after reporting. */
 int cli_snap_key_read(const char *path, uint8_t key[SNAP_KEY_BYTES]);
 
 #endif /* WEFT_CLI_SNAP_FILE_H */
