@@ -478,6 +478,8 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
         *r = &single_types[i];
         return true;
       }
+    if (wf_valtype_feature((u8)(bt & 0x7f)))
+      return fail(L, WEFT_ERR_UNSUPPORTED, wf_valtype_feature((u8)(bt & 0x7f)));
     return malformed(L, "malformed value type");
   }
   if ((u64)bt >= L->m->ntypes)
@@ -1015,6 +1017,12 @@ static bool lower_global(struct lower *L, u8 opcode) {
   return true;
 }
 
+/* Bit 6 of a memarg's alignment announces a memory index (3.0). */
+static bool memarg_single_memory(struct lower *L, u32 align) {
+  return (align & 0x40) == 0 || align >= 0x80 ||
+         fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_MULTI_MEMORY);
+}
+
 static bool need_memory(struct lower *L) {
   return wf_module_memory_count(L->m) > 0 || invalid(L, "unknown memory 0");
 }
@@ -1041,7 +1049,7 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
   u32 align, offset;
   if (!read_u32(L, &align) || !read_u32(L, &offset))
     return false;
-  if (!need_memory(L))
+  if (!memarg_single_memory(L, align) || !need_memory(L))
     return false;
   const typeof(acc[0]) *d = &acc[opcode - 0x28];
   if (align > d->align)
@@ -1430,7 +1438,8 @@ static u32 log2_bytes(u32 bytes) {
 
 static bool read_memarg(struct lower *L, u32 bytes, u32 *offset) {
   u32 align;
-  if (!read_u32(L, &align) || !read_u32(L, offset) || !need_memory(L))
+  if (!read_u32(L, &align) || !read_u32(L, offset) ||
+      !memarg_single_memory(L, align) || !need_memory(L))
     return false;
   return align <= log2_bytes(bytes) ||
          invalid(L, "alignment must not be larger than natural");
@@ -1664,6 +1673,8 @@ static bool lower_instr(struct lower *L, u8 op) {
     return lower_memory_access(L, op);
   bool handled;
   bool ok = lower_numeric(L, op, &handled);
+  if (!handled && wf_opcode_feature(op))
+    return fail(L, WEFT_ERR_UNSUPPORTED, wf_opcode_feature(op));
   if (!handled)
     return malformed(L, "illegal opcode");
   return ok;

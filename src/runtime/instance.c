@@ -221,6 +221,15 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
   struct wf_linker_entry *en =
       l ? linker_find(l, im->module, im->module_len, im->name, im->name_len)
         : NULL;
+  /* The pre-snapshot WASI ABI differs from preview 1 in places (seek
+  ** whence, filestat layout), so it is refused by name rather than mapped
+  ** onto it; only an embedder that defines it gets it. */
+  if (!en && wf_strcmp(im->module, "wasi_unstable") == 0)
+    return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
+                        "unsupported feature: wasi_unstable (legacy WASI; "
+                        "rebuild for wasi_snapshot_preview1): import "
+                        "wasi_unstable.%s",
+                        im->name);
   if (!en)
     return link_error(err, im, "unknown import");
   if ((u8)en->ext.kind != im->kind)

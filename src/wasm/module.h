@@ -42,6 +42,27 @@ enum wf_section_id {
   WF_SEC_DATACOUNT = 12
 };
 
+/* Exception handling's tag section and tag import/export kind: refused
+** by name (WF_NO_EXCEPTIONS) until weft runs exceptions. */
+#define WF_SEC_TAG 13
+#define WF_EXTERN_TAG 4
+
+/* Messages of features weft does not run (status WEFT_ERR_UNSUPPORTED):
+** the proposal's name, so a user does not take the file for corrupt. */
+#define WF_NO_GC "unsupported feature: gc"
+#define WF_NO_THREADS "unsupported feature: threads"
+#define WF_NO_EXCEPTIONS "unsupported feature: exception handling"
+#define WF_NO_FUNCREFS "unsupported feature: typed function references"
+#define WF_NO_MEMORY64 "unsupported feature: memory64"
+#define WF_NO_MULTI_MEMORY "unsupported feature: multi-memory"
+
+/* The WF_NO_* message of a value type (or heap type) byte of a later
+** proposal, or NULL for 2.0's types and bytes no proposal uses. */
+WF_INTERNAL const char *wf_valtype_feature(u8 t);
+/* The WF_NO_* message of an opcode weft does not run (exception
+** handling, typed function references, GC, atomics), or NULL. */
+WF_INTERNAL const char *wf_opcode_feature(u8 op);
+
 #define WF_PAGE_SIZE 65536u
 #define WF_MAX_PAGES 65536u /* 4 GiB for a 32-bit memory */
 
