@@ -946,6 +946,78 @@ static bool lower_call_indirect(struct lower *L) {
   return call_results(L, t);
 }
 
+/* ---- tail calls (return_call, return_call_indirect) -------------------- */
+
+/* A tail call returns the callee's results as this function's own. */
+static bool tail_results_match(struct lower *L, const struct wf_functype *t) {
+  const struct wf_functype *self = L->type;
+  if (t->nresults != self->nresults ||
+      memcmp(t->types + t->nparams, self->types + self->nparams,
+             t->nresults) != 0)
+    return invalid(L, "type mismatch: tail call results differ from the "
+                      "function's");
+  return true;
+}
+
+/* A host callee writes its results over the arguments, which the
+** interpreter then moves down to the frame base: room for both. */
+static void tail_room(struct lower *L, const struct wf_functype *t) {
+  u32 need = L->height + (t->nresults > t->nparams ? t->nresults : t->nparams);
+  if (need > L->max_height)
+    L->max_height = need;
+}
+
+static bool lower_return_call(struct lower *L) {
+  u32 f, base;
+  if (!read_u32(L, &f))
+    return false;
+  if (f >= wf_module_func_count(L->m))
+    return invalid(L, "unknown function");
+  const struct wf_functype *t = func_type(L, f);
+  if (!tail_results_match(L, t) || !call_args(L, t, &base))
+    return false;
+  tail_room(L, t);
+  if (live(L)) {
+    if (f >= L->m->nfunc_imports) {
+      emit_op(L, WF_OP_RETURN_CALL_INTERNAL);
+      put(L, f - L->m->nfunc_imports);
+    } else {
+      emit_op(L, WF_OP_RETURN_CALL);
+      put(L, f);
+    }
+    put_slot(L, base);
+  }
+  set_unreachable(L);
+  return true;
+}
+
+static bool lower_return_call_indirect(struct lower *L) {
+  u32 typeidx, table, base;
+  struct entry idx;
+  if (!read_u32(L, &typeidx) || !read_u32(L, &table))
+    return false;
+  if (table >= wf_module_table_count(L->m))
+    return invalid(L, "unknown table");
+  if (wf_module_table_type(L->m, table).elemtype != WF_FUNCREF)
+    return invalid(L, "type mismatch: call_indirect on a non-funcref table");
+  if (typeidx >= L->m->ntypes)
+    return invalid(L, "unknown type");
+  const struct wf_functype *t = &L->m->types[typeidx];
+  if (!tail_results_match(L, t) || !pop_type(L, WF_I32, &idx) ||
+      !call_args(L, t, &base))
+    return false;
+  tail_room(L, t);
+  if (live(L)) {
+    emit_op(L, WF_OP_RETURN_CALL_INDIRECT);
+    put(L, typeidx);
+    put(L, table);
+    put_slot(L, base);
+    put_slot(L, idx.loc);
+  }
+  set_unreachable(L);
+  return true;
+}
+
 static bool lower_local(struct lower *L, u8 opcode) {
   u32 x;
   if (!read_u32(L, &x))
@@ -1645,6 +1717,8 @@ static bool lower_instr(struct lower *L, u8 op) {
   }
   case 0x10: return lower_call(L);
   case 0x11: return lower_call_indirect(L);
+  case 0x12: return lower_return_call(L);
+  case 0x13: return lower_return_call_indirect(L);
   case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:
