@@ -269,6 +269,11 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
 
 /* ---- definitions ------------------------------------------------------ */
 
+static u64 global_bits(void *user, u32 idx) {
+  const weft_instance *inst = user;
+  return inst->globals[idx]->val.u64;
+}
+
 static weft_slot eval_const(const weft_instance *inst, struct wf_bytes expr) {
   struct wf_constexpr c;
   weft_slot v;
@@ -285,6 +290,10 @@ static weft_slot eval_const(const weft_instance *inst, struct wf_bytes expr) {
     break;
   case WF_CONST_REF_NULL: v.ref = NULL; break;
   case WF_CONST_REF_FUNC: v.ref = inst->funcs[c.index]; break;
+  case WF_CONST_EXTENDED:
+    v.u64 = wf_constexpr_eval_ints(&inst->module->m, expr, global_bits,
+                                   (void *)inst);
+    break;
   default: v = inst->globals[c.index]->val; break;
   }
   return v;

@@ -237,8 +237,11 @@ enum wf_constexpr_kind {
   WF_CONST_VALUE,     /* t.const: bits holds the value */
   WF_CONST_REF_NULL,  /* ref.null t */
   WF_CONST_REF_FUNC,  /* ref.func index */
-  WF_CONST_GLOBAL_GET /* global.get index (an imported immutable global) */
+  WF_CONST_GLOBAL_GET, /* global.get index (an imported immutable global) */
+  WF_CONST_EXTENDED    /* i32/i64 arithmetic: wf_constexpr_eval_ints */
 };
+/* Operands an extended constant expression may stack (validation limit). */
+#define WF_CONST_DEPTH_MAX 64
 struct wf_constexpr {
   u8 kind;     /* enum wf_constexpr_kind */
   u8 type;     /* result value type */
@@ -261,6 +264,13 @@ WF_INTERNAL weft_status wf_validate_module(struct wf_alloc *a,
 WF_INTERNAL void wf_constexpr_decode(const struct wf_module *m,
                                      struct wf_bytes expr,
                                      struct wf_constexpr *out);
+/* Evaluate an already validated extended constant expression (i32/i64
+** constants, global.get, add/sub/mul; an i32 result zero-extended), with
+** `global` giving the bits of global `idx`. */
+WF_INTERNAL u64 wf_constexpr_eval_ints(const struct wf_module *m,
+                                       struct wf_bytes expr,
+                                       u64 (*global)(void *user, u32 idx),
+                                       void *user);
 
 /* Index-space helpers. */
 static inline u32 wf_module_func_count(const struct wf_module *m) {
