@@ -483,8 +483,12 @@ static void test_validate(void) {
   EXPECT_FAIL(FUNC_MODULE("\7\5\1\1a\2\0"), true, WEFT_ERR_INVALID,
               "unknown memory 0");
   /* constant expressions */
+  EXPECT_FAIL(HDR "\6\x09\1\x7f\0\x41\0\x41\1\x6d\x0b", true,
+              WEFT_ERR_INVALID, "constant expression required"); /* div_s */
+  /* extended constant expressions: add needs two i32 operands */
   EXPECT_FAIL(HDR "\6\7\1\x7f\0\x41\0\x6a\x0b", true, WEFT_ERR_INVALID,
-              "constant expression required");
+              "type mismatch");
+  EXPECT_OK(HDR "\6\x09\1\x7f\0\x41\0\x41\1\x6a\x0b", true);
   EXPECT_FAIL(HDR "\6\6\1\x7f\0\x42\0\x0b", true, WEFT_ERR_INVALID,
               "type mismatch");
   EXPECT_FAIL(HDR "\6\x08\1\x7f\0\x41\0\x41\0\x0b", true, WEFT_ERR_INVALID,
