@@ -1532,6 +1532,7 @@ static weft_status find_tail_bodies(struct cgen *g) {
     if (!body)
       continue;
     if (!g->tail_body) {
+      g->tail_slots = 1; /* no zero-length array for [] -> [] bodies */
       g->tail_body = wf_alloc_zero(g->a, m->nfuncs);
       if (!g->tail_body)
         return wf_error_set(g->err, WEFT_ERR_NOMEM,

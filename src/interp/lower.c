@@ -101,6 +101,13 @@ static bool reader_failed(struct lower *L) {
     why = "unexpected end of section or function";
   return malformed(L, why);
 }
+/* A type byte that is not 2.0's: a later proposal's is named (status
+** unsupported), anything else is malformed with `why`. */
+static bool bad_type(struct lower *L, u8 t, const char *why) {
+  const char *feature = wf_valtype_feature(t);
+  return feature ? fail(L, WEFT_ERR_UNSUPPORTED, feature) : malformed(L, why);
+}
+
 static bool nomem(struct lower *L) {
   return fail(L, WEFT_ERR_NOMEM, "out of memory while lowering");
 }
@@ -478,9 +485,7 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
         *r = &single_types[i];
         return true;
       }
-    if (wf_valtype_feature((u8)(bt & 0x7f)))
-      return fail(L, WEFT_ERR_UNSUPPORTED, wf_valtype_feature((u8)(bt & 0x7f)));
-    return malformed(L, "malformed value type");
+    return bad_type(L, (u8)(bt & 0x7f), "malformed value type");
   }
   if ((u64)bt >= L->m->ntypes)
     return invalid(L, "unknown type");
@@ -1316,7 +1321,7 @@ static bool lower_select(struct lower *L, u8 opcode) {
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       ok |= single_types[i] == t;
     if (!ok)
-      return malformed(L, "malformed value type");
+      return bad_type(L, t, "malformed value type");
     want = t;
   }
   struct entry c, b, a;
@@ -1433,8 +1438,10 @@ static bool lower_ref(struct lower *L, u8 opcode) {
     u8 t;
     if (!read_u8(L, &t))
       return false;
+    if (t < 0x40 || t >= 0x80) /* ref.null $type: a type index */
+      return fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_FUNCREFS);
     if (t != WF_FUNCREF && t != WF_EXTERNREF)
-      return malformed(L, "malformed reference type");
+      return bad_type(L, t, "malformed reference type");
     static const weft_slot null_ref; /* all zero: ref == NULL */
     u32 loc = live(L) ? const_slot(L, &null_ref) : stack_loc(L->height);
     return push(L, t, loc);

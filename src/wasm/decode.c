@@ -402,7 +402,11 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
   case 0x44: return wf_read_bytes(&d->r, 8, &p) ? WEFT_OK : read_failed(d);
-  case 0xd0: return rd_reftype(d, &t);
+  case 0xd0: /* ref.null ht: a type index is typed function references */
+    if (d->r.p < d->r.end && (d->r.p[0] < 0x40 || d->r.p[0] >= 0x80))
+      return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
+                     WF_NO_FUNCREFS);
+    return rd_reftype(d, &t);
   case 0xfc: return skip_prefixed_fc(d, at);
   case 0xfd: return skip_prefixed_fd(d, at);
   case 0x12: return skip_u32s(d, 1); /* return_call */
