@@ -802,8 +802,8 @@ static void pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
 }
 
 /* Leave this body for trampoline body `def` (arguments at base). */
-static void tail_to_body(struct cgen *g, const struct wf_functype *ft,
-                         u32 base, u32 def) {
+static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
+                         u32 def) {
   pack_args(g, ft, base);
   putf(&g->body, "    c->depth--;\n    return (void *)wf_t%u;\n", def);
 }
@@ -863,7 +863,8 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
            "fn->sig == c->type_sigs[%u] && fn->ctx == c) {\n",
            ip[2], ip[1]);
       for (u32 d = 0; d < m->nfuncs; d++) {
-        if (!g->tail_body[d] || !same_functype(ft, &m->types[m->funcs[d].typeidx]))
+        if (!g->tail_body[d] ||
+            !same_functype(ft, &m->types[m->funcs[d].typeidx]))
           continue;
         putf(t, "   if (fn->typed_fn == (void *)wf_f%u) {\n", d);
         tail_to_body(g, ft, ip[3], d);
@@ -1489,8 +1490,9 @@ static void emit_trampoline(struct cgen *g, struct text *out, u32 def) {
     slot_write_end(out, l);
     put(out, "\n");
   }
-  putf(out, "  void *next = (void *)wf_t%u;\n"
-            "  do next = ((wf_tail_fn)next)(c, s); while (next);\n",
+  putf(out,
+       "  void *next = (void *)wf_t%u;\n"
+       "  do next = ((wf_tail_fn)next)(c, s); while (next);\n",
        def);
   for (u32 i = 1; i < ft->nresults; i++) {
     wf_format(lv, sizeof lv, "s[%u]", i);
@@ -1632,7 +1634,8 @@ weft_status weft_module_emit_c(const weft_module *mod,
              "__builtin_unreachable(); } while (0)\n");
   s = find_tail_bodies(&g);
   if (g.tail_body)
-    put(&out, "typedef void *(*wf_tail_fn)(weft_aot_ctx *, weft_aot_value *);\n");
+    put(&out,
+        "typedef void *(*wf_tail_fn)(weft_aot_ctx *, weft_aot_value *);\n");
   /* Declarations of every function and wrapper (chunks call each other). */
   for (u32 def = 0; def < g.m->nfuncs; def++) {
     const struct wf_functype *ft = &g.m->types[g.m->funcs[def].typeidx];

@@ -781,7 +781,7 @@ enter : {
   NEXT();
 }
 
-tail_call:
+tail_call : {
   /* `callee` replaces the current frame; its arguments are at nfp. A host
   ** or compiled callee cannot take over an interpreter frame: it runs as a
   ** call, and its results (this function's) are returned at once. */
@@ -809,7 +809,8 @@ tail_call:
     inst = callee->inst;
     MEMORY_RELOAD();
   }
-tail_enter:
+}
+tail_enter : {
   /* Arguments down to the frame base (ascending: each source is at or
   ** above its destination), then the callee's frame over this one: no
   ** wf_frame is pushed, so the depth stays the same. */
@@ -820,6 +821,7 @@ tail_enter:
   frame_init(fp, code);
   ip = code->ops;
   NEXT();
+}
 
 trapped : wf_error_trap(ex->err, trap);
 if (ex->err)

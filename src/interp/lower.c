@@ -957,8 +957,8 @@ static bool lower_call_indirect(struct lower *L) {
 static bool tail_results_match(struct lower *L, const struct wf_functype *t) {
   const struct wf_functype *self = L->type;
   if (t->nresults != self->nresults ||
-      memcmp(t->types + t->nparams, self->types + self->nparams,
-             t->nresults) != 0)
+      memcmp(t->types + t->nparams, self->types + self->nparams, t->nresults) !=
+          0)
     return invalid(L, "type mismatch: tail call results differ from the "
                       "function's");
   return true;

@@ -234,9 +234,9 @@ WF_INTERNAL void wf_module_release(struct wf_alloc *a, struct wf_module *m);
 
 /* A decoded constant expression (Wasm 2.0: exactly one instruction). */
 enum wf_constexpr_kind {
-  WF_CONST_VALUE,     /* t.const: bits holds the value */
-  WF_CONST_REF_NULL,  /* ref.null t */
-  WF_CONST_REF_FUNC,  /* ref.func index */
+  WF_CONST_VALUE,      /* t.const: bits holds the value */
+  WF_CONST_REF_NULL,   /* ref.null t */
+  WF_CONST_REF_FUNC,   /* ref.func index */
   WF_CONST_GLOBAL_GET, /* global.get index (an imported immutable global) */
   WF_CONST_EXTENDED    /* i32/i64 arithmetic: wf_constexpr_eval_ints */
 };

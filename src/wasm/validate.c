@@ -306,8 +306,7 @@ static weft_status check_definitions(struct validator *v) {
   for (u32 i = 0; i < m->nmemories; i++)
     CHECK(check_memory(v, m->memories[i]));
   if (wf_module_memory_count(m) > 1)
-    return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s",
-                        WF_NO_MULTI_MEMORY);
+    return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
   for (u32 i = 0; i < m->nglobals; i++)
     CHECK(check_const(v, m->globals[i].init, m->globals[i].type.valtype));
   return WEFT_OK;

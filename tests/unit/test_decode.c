@@ -461,8 +461,8 @@ static void test_validate(void) {
               "size minimum must not be greater than maximum");
   EXPECT_FAIL(HDR "\5\5\2\0\1\0\1", true, WEFT_ERR_UNSUPPORTED,
               "unsupported feature: multi-memory");
-  EXPECT_FAIL(HDR "\2\x08\1\1a\1b\2\0\1\5\3\1\0\1", true,
-              WEFT_ERR_UNSUPPORTED, "unsupported feature: multi-memory");
+  EXPECT_FAIL(HDR "\2\x08\1\1a\1b\2\0\1\5\3\1\0\1", true, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: multi-memory");
   EXPECT_FAIL(HDR "\2\7\1\1a\1b\0\5", true, WEFT_ERR_INVALID, "unknown type");
   EXPECT_FAIL(HDR "\3\2\1\0\x0a\4\1\2\0\x0b", true, WEFT_ERR_INVALID,
               "unknown type");
@@ -483,8 +483,8 @@ static void test_validate(void) {
   EXPECT_FAIL(FUNC_MODULE("\7\5\1\1a\2\0"), true, WEFT_ERR_INVALID,
               "unknown memory 0");
   /* constant expressions */
-  EXPECT_FAIL(HDR "\6\x09\1\x7f\0\x41\0\x41\1\x6d\x0b", true,
-              WEFT_ERR_INVALID, "constant expression required"); /* div_s */
+  EXPECT_FAIL(HDR "\6\x09\1\x7f\0\x41\0\x41\1\x6d\x0b", true, WEFT_ERR_INVALID,
+              "constant expression required"); /* div_s */
   /* extended constant expressions: add needs two i32 operands */
   EXPECT_FAIL(HDR "\6\7\1\x7f\0\x41\0\x6a\x0b", true, WEFT_ERR_INVALID,
               "type mismatch");
