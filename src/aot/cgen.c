@@ -730,9 +730,9 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
   }
 }
 
-/* Return the results held in slots from..: as C results, or (in a
+/* Return the results held in slots 0..: as C results, or (in a
 ** trampoline body) in the slot array, with no next body to run. */
-static void emit_return_from(struct cgen *g, u32 from) {
+static void emit_return(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
   if (!g->leaf)
@@ -744,7 +744,7 @@ static void emit_return_from(struct cgen *g, u32 from) {
       wf_format(lv, sizeof lv, "s[%u]", i);
       put(t, "  ");
       slot_write_begin(t, l, lv);
-      var(g, from + i, l);
+      var(g, i, l);
       slot_write_end(t, l);
       put(t, "\n");
     }
@@ -753,19 +753,17 @@ static void emit_return_from(struct cgen *g, u32 from) {
   }
   for (u32 i = 1; i < ft->nresults; i++) {
     putf(t, "  *r%u = ", i);
-    var(g, from + i, letter_of(ft->types[ft->nparams + i]));
+    var(g, i, letter_of(ft->types[ft->nparams + i]));
     put(t, ";\n");
   }
   if (ft->nresults) {
     put(t, "  return ");
-    var(g, from, letter_of(ft->types[ft->nparams]));
+    var(g, 0, letter_of(ft->types[ft->nparams]));
     put(t, ";\n");
   } else {
     put(t, "  return;\n");
   }
 }
-
-static void emit_return(struct cgen *g) { emit_return_from(g, 0); }
 
 /* ---- tail calls --------------------------------------------------------
 ** gcc 12 has no musttail, and sibling-call optimisation is not
@@ -814,15 +812,16 @@ static bool same_functype(const struct wf_functype *a,
          memcmp(a->types, b->types, (size_t)a->nparams + a->nresults) == 0;
 }
 
+/* Each tail call op is followed by code returning the results of a call
+** at its argument base (lower.c), so whatever is not entered as a loop or
+** a trampoline body is emitted as the plain call. */
 static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   const struct wf_module *m = g->m;
   switch (op) {
-  case WF_OP_RETURN_CALL: { /* an import: call, then return */
+  case WF_OP_RETURN_CALL: { /* an import */
     u32 sub[3] = {WF_OP_CALL, ip[1], ip[2]};
-    emit_call(g, sub, WF_OP_CALL);
-    emit_return_from(g, ip[2]);
-    return true;
+    return emit_call(g, sub, WF_OP_CALL);
   }
   case WF_OP_RETURN_CALL_INTERNAL: {
     const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
@@ -846,13 +845,11 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       return true;
     }
     u32 sub[3] = {WF_OP_CALL_INTERNAL, ip[1], ip[2]};
-    emit_call(g, sub, WF_OP_CALL_INTERNAL);
-    emit_return_from(g, ip[2]);
-    return true;
+    return emit_call(g, sub, WF_OP_CALL_INTERNAL);
   }
   case WF_OP_RETURN_CALL_INDIRECT: {
     /* A trampoline body of this instance with the call's type is entered
-    ** through the trampoline; anything else is called, then returned. */
+    ** through the trampoline; anything else is called. */
     const struct wf_functype *ft = &m->types[ip[1]];
     if (g->in_tail_body) {
       put(t, "  { u32 e = ");
@@ -873,9 +870,7 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       put(t, "  } }\n");
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
-    emit_call(g, sub, WF_OP_CALL_INDIRECT);
-    emit_return_from(g, ip[3]);
-    return true;
+    return emit_call(g, sub, WF_OP_CALL_INDIRECT);
   }
   default: return false;
   }

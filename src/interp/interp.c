@@ -319,9 +319,12 @@ dispatch:
     nfp = fp + ip[2];
     goto tail_enter;
   }
+  /* A host or compiled callee cannot take over an interpreter frame: it
+  ** is called, and the code after the op (lower.c) returns its results. */
   CASE(RETURN_CALL) {
     callee = inst->funcs[ip[1]];
     nfp = fp + ip[2];
+    ret_ip = ip + 3;
     goto tail_call;
   }
   CASE(RETURN_CALL_INDIRECT) {
@@ -335,6 +338,7 @@ dispatch:
     if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))
       TRAP(WEFT_TRAP_INDIRECT_MISMATCH);
     nfp = fp + ip[3];
+    ret_ip = ip + 5;
     goto tail_call;
   }
   /* Scalars and references copy 8 bytes; only v128 needs the whole slot. */
@@ -782,27 +786,9 @@ enter : {
 }
 
 tail_call : {
-  /* `callee` replaces the current frame; its arguments are at nfp. A host
-  ** or compiled callee cannot take over an interpreter frame: it runs as a
-  ** call, and its results (this function's) are returned at once. */
-  if (callee->host || callee->aot_slot_fn) {
-    weft_slot *saved_top = ex->top;
-    ex->top = fp + code->frame_slots;
-    status = wf_call_external(inst->engine, inst, callee, nfp, ex->err);
-    ex->top = saved_top;
-    if (status != WEFT_OK)
-      goto failed;
-    memmove(fp, nfp, (size_t)code->nresults * sizeof(weft_slot));
-    struct wf_frame *fr = &ex->frames[--ex->depth];
-    if (ex->depth == base_depth)
-      return WEFT_OK;
-    ip = fr->ip;
-    fp = fr->fp;
-    code = fr->code;
-    inst = fr->inst;
-    MEMORY_RELOAD();
-    NEXT();
-  }
+  /* `callee` replaces the current frame; its arguments are at nfp. */
+  if (callee->host || callee->aot_slot_fn)
+    goto call_func;
   ncode = callee->code;
   if (callee->inst != inst) {
     /* The caller's frame restores its own instance on return. */

@@ -964,12 +964,16 @@ static bool tail_results_match(struct lower *L, const struct wf_functype *t) {
   return true;
 }
 
-/* A host callee writes its results over the arguments, which the
-** interpreter then moves down to the frame base: room for both. */
-static void tail_room(struct lower *L, const struct wf_functype *t) {
-  u32 need = L->height + (t->nresults > t->nparams ? t->nresults : t->nparams);
-  if (need > L->max_height)
-    L->max_height = need;
+/* After the tail call: its results returned, for callees that cannot
+** take over the frame (host and compiled functions run as a call and come
+** back here; generated C calls anything it does not trampoline). Never
+** reached otherwise; not Wasm instructions, so no fuel. */
+static bool tail_fallback(struct lower *L, const struct wf_functype *t) {
+  if (!call_results(L, t))
+    return false;
+  emit_return(L);
+  set_unreachable(L);
+  return true;
 }
 
 static bool lower_return_call(struct lower *L) {
@@ -981,7 +985,6 @@ static bool lower_return_call(struct lower *L) {
   const struct wf_functype *t = func_type(L, f);
   if (!tail_results_match(L, t) || !call_args(L, t, &base))
     return false;
-  tail_room(L, t);
   if (live(L)) {
     if (f >= L->m->nfunc_imports) {
       emit_op(L, WF_OP_RETURN_CALL_INTERNAL);
@@ -992,8 +995,7 @@ static bool lower_return_call(struct lower *L) {
     }
     put_slot(L, base);
   }
-  set_unreachable(L);
-  return true;
+  return tail_fallback(L, t);
 }
 
 static bool lower_return_call_indirect(struct lower *L) {
@@ -1011,7 +1013,6 @@ static bool lower_return_call_indirect(struct lower *L) {
   if (!tail_results_match(L, t) || !pop_type(L, WF_I32, &idx) ||
       !call_args(L, t, &base))
     return false;
-  tail_room(L, t);
   if (live(L)) {
     emit_op(L, WF_OP_RETURN_CALL_INDIRECT);
     put(L, typeidx);
@@ -1019,8 +1020,7 @@ static bool lower_return_call_indirect(struct lower *L) {
     put_slot(L, base);
     put_slot(L, idx.loc);
   }
-  set_unreachable(L);
-  return true;
+  return tail_fallback(L, t);
 }
 
 static bool lower_local(struct lower *L, u8 opcode) {
