@@ -101,6 +101,7 @@ static bool reader_failed(struct lower *L) {
     why = "unexpected end of section or function";
   return malformed(L, why);
 }
+
 /* A type byte that is not 2.0's: a later proposal's is named (status
 ** unsupported), anything else is malformed with `why`. */
 static bool bad_type(struct lower *L, u8 t, const char *why) {
