@@ -806,12 +806,6 @@ static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
   putf(&g->body, "    c->depth--;\n    return (void *)wf_t%u;\n", def);
 }
 
-static bool same_functype(const struct wf_functype *a,
-                          const struct wf_functype *b) {
-  return a->nparams == b->nparams && a->nresults == b->nresults &&
-         memcmp(a->types, b->types, (size_t)a->nparams + a->nresults) == 0;
-}
-
 /* Each tail call op is followed by code returning the results of a call
 ** at its argument base (lower.c), so whatever is not entered as a loop or
 ** a trampoline body is emitted as the plain call. */
@@ -859,15 +853,13 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
            "  if (e < tb->size && (fn = tb->elems[e]) != 0 && "
            "fn->sig == c->type_sigs[%u] && fn->ctx == c) {\n",
            ip[2], ip[1]);
-      for (u32 d = 0; d < m->nfuncs; d++) {
-        if (!g->tail_body[d] ||
-            !same_functype(ft, &m->types[m->funcs[d].typeidx]))
-          continue;
-        putf(t, "   if (fn->typed_fn == (void *)wf_f%u) {\n", d);
-        tail_to_body(g, ft, ip[3], d);
-        put(t, "   }\n");
-      }
-      put(t, "  } }\n");
+      /* fn's signature is the call's, so any body found has its type */
+      put(t, "    for (u32 k = 0; k < sizeof wf_tail_map / sizeof "
+             "*wf_tail_map; k++)\n"
+             "      if (wf_tail_map[k].typed == fn->typed_fn) {\n");
+      pack_args(g, ft, ip[3]);
+      put(t, "        c->depth--;\n        return wf_tail_map[k].body;\n"
+             "      }\n  } }\n");
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
     return emit_call(g, sub, WF_OP_CALL_INDIRECT);
@@ -1503,6 +1495,18 @@ static void emit_trampoline(struct cgen *g, struct text *out, u32 def) {
   put(out, "}\n");
 }
 
+/* Each trampoline body by its typed entry, for return_call_indirect: a
+** table element is entered as a body when it is one of these (a linear
+** search, so the code stays linear in the module's size). */
+static void emit_tail_map(struct cgen *g, struct text *out) {
+  put(out, "static const struct { const void *typed; void *body; } "
+           "wf_tail_map[] __attribute__((unused)) = {\n");
+  for (u32 d = 0; d < g->m->nfuncs; d++)
+    if (g->tail_body[d])
+      putf(out, "  {(const void *)wf_f%u, (void *)wf_t%u},\n", d, d);
+  put(out, "};\n");
+}
+
 /* Which functions are trampoline bodies: those with a tail call to another
 ** function of this module or an indirect one. Only bodies holding a 0x12
 ** or 0x13 byte are lowered to find out, so a module without tail calls
@@ -1644,6 +1648,8 @@ weft_status weft_module_emit_c(const weft_module *mod,
       putf(&out, "%svoid *wf_t%u(weft_aot_ctx *c, weft_aot_value *s);\n",
            linkage(&g), def);
   }
+  if (g.tail_body)
+    emit_tail_map(&g, &out);
   for (u32 def = 0; def < g.m->nfuncs && s == WEFT_OK; def++) {
     if (!in_chunk(&g, def))
       continue;
