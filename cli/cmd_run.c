@@ -133,7 +133,8 @@ void cli_usage_run(FILE *out) {
       "                          compiler process (default 4G; 0: none)\n"
       "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
       "                          (default: guard pages on 64-bit hosts)\n"
-      "  --invoke NAME           call the exported function NAME\n"
+      "  --invoke NAME           call the exported function NAME (after\n"
+      "                          `_initialize` when exported: a reactor)\n"
       "  --argv0 NAME            the program's argv[0] (default: FILE as\n"
       "                          written), also FILE's name in messages\n"
       "  --seccomp-bpf FD        before instantiating, install the classic\n"
@@ -758,6 +759,37 @@ static int find_entry(const struct run_options *opt, const weft_module *module,
   return CLI_EXIT_OK;
 }
 
+/* The WASI application ABI: a reactor (a module exporting `_initialize`)
+** has that function called once, before any other export, to run its C
+** constructors; wasmtime and Node do the same. Only with --invoke: a
+** command has `_start`, which initializes by itself. */
+static int call_initialize(weft_engine *engine, const struct run_options *opt,
+                           weft_instance *instance, int *ended) {
+  weft_extern ext;
+  const weft_valtype *params, *results;
+  uint32_t nparams, nresults;
+  weft_error err;
+
+  *ended = 0;
+  if (opt->invoke == NULL || strcmp(opt->invoke, "_initialize") == 0 ||
+      weft_instance_export(instance, "_initialize", &ext) != WEFT_OK ||
+      ext.kind != WEFT_EXTERN_FUNC)
+    return CLI_EXIT_OK;
+  weft_func_type(ext.of.func, &params, &nparams, &results, &nresults);
+  if (nparams != 0 || nresults != 0) {
+    cli_errorf("%s: '_initialize' must take and return nothing (WASI "
+               "reactor ABI)",
+               opt->name);
+    return CLI_EXIT_USAGE;
+  }
+  memset(&err, 0, sizeof err);
+  if (weft_func_call(engine, ext.of.func, NULL, 0, NULL, 0, &err) != WEFT_OK) {
+    *ended = 1; /* a trap, or proc_exit (even 0) in a constructor */
+    return cli_report(opt->name, &err);
+  }
+  return CLI_EXIT_OK;
+}
+
 /* Calls `func`, with opt->argv as arguments when invoked by name, and
 ** prints its results. */
 static int call_entry(weft_engine *engine, const struct run_options *opt,
@@ -1062,6 +1094,7 @@ static int run_or_restore(int argc, char **argv, int restoring) {
   weft_linker *linker = NULL;
   weft_instance *instance = NULL;
   weft_func *func = NULL;
+  int init_ended = 0;
   weft_wasi *wasi = NULL;
   void *code = NULL; /* compiled code, released after the engine */
   struct seal_host *seal = NULL;
@@ -1126,8 +1159,10 @@ static int run_or_restore(int argc, char **argv, int restoring) {
     rc = cli_report(opt.name, &err);
   } else {
     rc = find_entry(&opt, module, instance, &func);
+    if (rc == CLI_EXIT_OK) /* a restored program ran it before */
+      rc = call_initialize(engine, &opt, instance, &init_ended);
   }
-  if (rc != CLI_EXIT_OK)
+  if (rc != CLI_EXIT_OK || init_ended)
     goto done;
   rc = arm_snapshots(&opt, engine, instance, wasi, module);
   if (rc != CLI_EXIT_OK)

@@ -173,7 +173,9 @@ static int served(struct cli_snap *s, int kind) {
 uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine, uint64_t handed,
                        uint64_t used, weft_trap *trap) {
   *trap = WEFT_TRAP_NONE;
-  if (!s->dir || s->stopped)
+  /* Before the entry is called (start functions, _initialize) nothing is
+  ** armed: requests wait. */
+  if (!s->dir || s->stopped || !s->instance)
     return UINT64_MAX;
   int kind = pending(s, handed);
   if (kind && weft_engine_safe_point(engine) == WEFT_SAFE_BLOCK) {

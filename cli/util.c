@@ -94,6 +94,14 @@ int cli_report(const char *path, const weft_error *err) {
   }
   if (msg[0] == '\0')
     msg = "(no message)";
+  /* "unsupported feature: gc" already says what kind of error it is */
+  if (strstr(msg, cli_status_name(err->status)) != NULL) {
+    if (path != NULL)
+      cli_errorf("%s: %s", path, msg);
+    else
+      cli_errorf("%s", msg);
+    return cli_exit_status(err);
+  }
   if (path != NULL)
     cli_errorf("%s: %s: %s", path, cli_status_name(err->status), msg);
   else

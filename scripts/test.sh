@@ -13,6 +13,9 @@
 #                       (about 1 s), compared per file with tier 4's
 #                       interpreter counts (wabt path), text-form
 #                       assert_malformed included
+#   4c. wasm 3.0        tests/text/run3.sh: `weft wast` over the 3.0
+#                       suite's files that pass completely, weft's own 3.0
+#                       tests, tail calls also in compiled code (~10 s)
 #   5. real programs    tests/programs/run.sh: SQLite speedtest1 and Lua 5.4
 #                       (Debian sources) under weft vs native; skipped, and
 #                       counted as skipped, when the sources cannot be fetched
@@ -300,6 +303,17 @@ if [ -f tests/text/run.sh ]; then
     run_counted "text format" "$LOG/text.out" \
         env BUILD="$BUILD" bash tests/text/run.sh "${wabt_log[@]}"
     add_missing "text format" "$LOG/text.out"
+fi
+
+# ---- 4c. WebAssembly 3.0 ---------------------------------------------------
+# `weft wast` over the 3.0 suite's files weft passes completely (listed in
+# the script), weft's own 3.0 tests, and the tail-call files in compiled
+# code too (about 10 s).
+header "4c. WebAssembly 3.0 (tests/text/run3.sh)"
+if [ -f tests/text/run3.sh ]; then
+    run_counted "wasm 3.0" "$LOG/text3.out" \
+        env BUILD="$BUILD" bash tests/text/run3.sh
+    add_missing "wasm 3.0" "$LOG/text3.out"
 fi
 
 # ---- 5. real programs -----------------------------------------------------

@@ -86,6 +86,12 @@ struct cgen {
   u8 *is_target; /* per code index: a branch lands here */
   bool has_memory;
   bool leaf; /* calls nothing and has a small frame: no depth accounting */
+  /* Tail calls (see "tail calls" below). */
+  u8 *tail_body;     /* per defined function: emitted as a trampoline body */
+  u32 tail_slots;    /* slots of the trampoline's argument/result array */
+  u32 def;           /* the function being emitted */
+  bool in_tail_body; /* it is emitted as wf_tN (returns the next body) */
+  bool self_tail;    /* it tail-calls itself: a wf_restart block */
 };
 
 static char letter_of(u8 valtype) {
@@ -724,11 +730,27 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
   }
 }
 
+/* Return the results held in slots 0..: as C results, or (in a
+** trampoline body) in the slot array, with no next body to run. */
 static void emit_return(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
   if (!g->leaf)
     put(t, "  c->depth--;\n");
+  if (g->in_tail_body) {
+    char lv[16];
+    for (u32 i = 0; i < ft->nresults; i++) {
+      char l = letter_of(ft->types[ft->nparams + i]);
+      wf_format(lv, sizeof lv, "s[%u]", i);
+      put(t, "  ");
+      slot_write_begin(t, l, lv);
+      var(g, i, l);
+      slot_write_end(t, l);
+      put(t, "\n");
+    }
+    put(t, "  return 0;\n");
+    return;
+  }
   for (u32 i = 1; i < ft->nresults; i++) {
     putf(t, "  *r%u = ", i);
     var(g, i, letter_of(ft->types[ft->nparams + i]));
@@ -740,6 +762,109 @@ static void emit_return(struct cgen *g) {
     put(t, ";\n");
   } else {
     put(t, "  return;\n");
+  }
+}
+
+/* ---- tail calls --------------------------------------------------------
+** gcc 12 has no musttail, and sibling-call optimisation is not
+** guaranteed, so generated C never relies on it:
+** - a function's tail call to itself assigns the arguments to its
+**   parameters, zeroes its locals and jumps back to its entry block
+**   (`wf_restart`, `wf_start`): a loop, no cost;
+** - a function with any other tail call to a function of this module (or
+**   an indirect one) is a trampoline body `void *wf_tN(c, s)`: arguments
+**   and results in a slot array; a tail call to another trampoline body
+**   stores the arguments there and returns that body, which the driver in
+**   the typed entry `wf_fN` then runs (`wf_fN` stays the C function
+**   everything else calls). Cost: arguments and results go through
+**   memory, one indirect call per tail call, one extra frame per entry;
+** - a tail call to any other function (imports, other instances, and
+**   functions that make no such tail call, so cannot chain) is a call
+**   followed by a return: the stack grows by that one call only.
+** So mutual tail recursion inside a module runs in constant native stack
+** and call depth; modules without tail calls are unchanged. */
+
+/* `s[i] = argument i` for a tail call whose arguments start at `base`. */
+static void pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
+  struct text *t = &g->body;
+  char lv[16];
+  for (u32 i = 0; i < ft->nparams; i++) {
+    char l = letter_of(ft->types[i]);
+    wf_format(lv, sizeof lv, "s[%u]", i);
+    put(t, "    ");
+    slot_write_begin(t, l, lv);
+    var(g, base + i, l);
+    slot_write_end(t, l);
+    put(t, "\n");
+  }
+}
+
+/* Leave this body for trampoline body `def` (arguments at base). */
+static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
+                         u32 def) {
+  pack_args(g, ft, base);
+  putf(&g->body, "    c->depth--;\n    return (void *)wf_t%u;\n", def);
+}
+
+/* Each tail call op is followed by code returning the results of a call
+** at its argument base (lower.c), so whatever is not entered as a loop or
+** a trampoline body is emitted as the plain call. */
+static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  const struct wf_module *m = g->m;
+  switch (op) {
+  case WF_OP_RETURN_CALL: { /* an import */
+    u32 sub[3] = {WF_OP_CALL, ip[1], ip[2]};
+    return emit_call(g, sub, WF_OP_CALL);
+  }
+  case WF_OP_RETURN_CALL_INTERNAL: {
+    const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
+    if (ip[1] == g->def) { /* itself: a jump back to the entry */
+      for (u32 i = 0; i < ft->nparams; i++) {
+        char l = letter_of(ft->types[i]);
+        put(t, "  ");
+        var(g, i, l);
+        put(t, " = ");
+        var(g, ip[2] + i, l);
+        put(t, ";\n");
+      }
+      put(t, "  goto wf_restart;\n");
+      g->self_tail = true;
+      return true;
+    }
+    if (g->in_tail_body && g->tail_body[ip[1]]) {
+      put(t, "  {\n");
+      tail_to_body(g, ft, ip[2], ip[1]);
+      put(t, "  }\n");
+      return true;
+    }
+    u32 sub[3] = {WF_OP_CALL_INTERNAL, ip[1], ip[2]};
+    return emit_call(g, sub, WF_OP_CALL_INTERNAL);
+  }
+  case WF_OP_RETURN_CALL_INDIRECT: {
+    /* A trampoline body of this instance with the call's type is entered
+    ** through the trampoline; anything else is called. */
+    const struct wf_functype *ft = &m->types[ip[1]];
+    if (g->in_tail_body) {
+      put(t, "  { u32 e = ");
+      var(g, ip[4], 'i');
+      putf(t,
+           "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n"
+           "  if (e < tb->size && (fn = tb->elems[e]) != 0 && "
+           "fn->sig == c->type_sigs[%u] && fn->ctx == c) {\n",
+           ip[2], ip[1]);
+      /* fn's signature is the call's, so any body found has its type */
+      put(t, "    for (u32 k = 0; k < sizeof wf_tail_map / sizeof "
+             "*wf_tail_map; k++)\n"
+             "      if (wf_tail_map[k].typed == fn->typed_fn) {\n");
+      pack_args(g, ft, ip[3]);
+      put(t, "        c->depth--;\n        return wf_tail_map[k].body;\n"
+             "      }\n  } }\n");
+    }
+    u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
+    return emit_call(g, sub, WF_OP_CALL_INDIRECT);
+  }
+  default: return false;
   }
 }
 
@@ -1143,7 +1268,9 @@ static bool is_leaf(const struct wf_code *code) {
     return false;
   for (u32 pc = 0; pc < code->nops; pc += op_length(ops, pc))
     if (ops[pc] == WF_OP_CALL || ops[pc] == WF_OP_CALL_INTERNAL ||
-        ops[pc] == WF_OP_CALL_INDIRECT)
+        ops[pc] == WF_OP_CALL_INDIRECT || ops[pc] == WF_OP_RETURN_CALL ||
+        ops[pc] == WF_OP_RETURN_CALL_INTERNAL ||
+        ops[pc] == WF_OP_RETURN_CALL_INDIRECT)
       return false;
   return true;
 }
@@ -1179,7 +1306,8 @@ static void emit_body(struct cgen *g) {
     if (emit_numeric(g, ip, op) || emit_branch(g, ops, pc, op) ||
         emit_call(g, ip, op) || emit_memory_access(g, ip, op) ||
         emit_fused(g, ip, op) || emit_trapping(g, ip, op) ||
-        emit_simd(g, ip, op) || emit_other(g, ip, op))
+        emit_simd(g, ip, op) || emit_tail_call(g, ip, op) ||
+        emit_other(g, ip, op))
       continue;
     putf(&g->body, "#error unknown internal op %u\n", op);
   }
@@ -1229,6 +1357,9 @@ static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
        (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
 }
 
+static void emit_restart(struct cgen *g, const struct wf_code *code);
+static void emit_trampoline(struct cgen *g, struct text *out, u32 def);
+
 static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   const struct wf_module *m = g->m;
   struct wf_code *code;
@@ -1246,9 +1377,14 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   if (!g->used || !g->is_target) {
     s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
   } else {
+    g->def = def;
+    g->in_tail_body = g->tail_body && g->tail_body[def];
+    g->self_tail = false;
     find_targets(g);
-    g->leaf = is_leaf(code);
+    g->leaf = !g->in_tail_body && is_leaf(code);
     emit_body(g);
+    if (g->self_tail)
+      emit_restart(g, code);
     char name[32];
     wf_format(name, sizeof name, "wf_f%u", def);
     u32 funcidx = m->nfunc_imports + def;
@@ -1258,7 +1394,10 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
       putf(out, " %s", fname);
     put(out, " */\n");
     put(out, linkage(g));
-    signature(out, g->type, name);
+    if (g->in_tail_body)
+      putf(out, "void *wf_t%u(weft_aot_ctx *c, weft_aot_value *s)", def);
+    else
+      signature(out, g->type, name);
     put(out, " {\n");
     if (g->has_memory)
       put(out, g->opts->explicit_bounds_checks
@@ -1278,14 +1417,25 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
           continue;
         putf(out, "  %s v%u%c = ", ctype_of(letters[k]), slot, letters[k]);
         if (slot < g->type->nparams &&
-            letters[k] == letter_of(g->type->types[slot]))
-          putf(out, "p%u;\n", slot);
-        else
+            letters[k] == letter_of(g->type->types[slot])) {
+          char lv[16];
+          wf_format(lv, sizeof lv, "s[%u]", slot);
+          if (g->in_tail_body)
+            slot_read(out, letters[k], lv);
+          else
+            putf(out, "p%u", slot);
+          put(out, ";\n");
+        } else {
           put(out, letters[k] == 'v' ? "{0};\n" : "0;\n");
+        }
       }
     }
+    if (g->self_tail)
+      put(out, "wf_start:;\n");
     put_n(out, g->body.buf, g->body.len);
     put(out, "  __builtin_unreachable();\n}\n");
+    if (g->in_tail_body)
+      emit_trampoline(g, out, def);
     if (g->body.failed)
       s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
   }
@@ -1293,6 +1443,109 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   wf_alloc_free(g->a, g->is_target, (size_t)code->nops + 1);
   wf_code_free(g->a, code);
   return s;
+}
+
+/* A self tail call's way back to the entry block: the arguments are in
+** the parameters already; declared locals start at zero again. */
+static void emit_restart(struct cgen *g, const struct wf_code *code) {
+  static const char letters[] = "ildfrv";
+  struct text *t = &g->body;
+  put(t, "wf_restart:;\n");
+  for (u32 slot = code->nparams; slot < code->nlocals; slot++)
+    for (u32 k = 0; k < 6; k++)
+      if (g->used[slot] & bit_of(letters[k]))
+        putf(t, "  __builtin_memset(&v%u%c, 0, sizeof v%u%c);\n", slot,
+             letters[k], slot, letters[k]);
+  put(t, "  goto wf_start;\n");
+}
+
+/* The typed entry of a trampoline body: arguments into the slot array,
+** then run bodies until one returns (tail calls, above). */
+static void emit_trampoline(struct cgen *g, struct text *out, u32 def) {
+  const struct wf_functype *ft = g->type;
+  char name[32], lv[16];
+  wf_format(name, sizeof name, "wf_f%u", def);
+  put(out, linkage(g));
+  signature(out, ft, name);
+  putf(out, " {\n  weft_aot_value s[%u];\n", g->tail_slots);
+  for (u32 i = 0; i < ft->nparams; i++) {
+    char l = letter_of(ft->types[i]);
+    wf_format(lv, sizeof lv, "s[%u]", i);
+    put(out, "  ");
+    slot_write_begin(out, l, lv);
+    putf(out, "p%u", i);
+    slot_write_end(out, l);
+    put(out, "\n");
+  }
+  putf(out,
+       "  void *next = (void *)wf_t%u;\n"
+       "  do next = ((wf_tail_fn)next)(c, s); while (next);\n",
+       def);
+  for (u32 i = 1; i < ft->nresults; i++) {
+    wf_format(lv, sizeof lv, "s[%u]", i);
+    putf(out, "  *r%u = ", i);
+    slot_read(out, letter_of(ft->types[ft->nparams + i]), lv);
+    put(out, ";\n");
+  }
+  if (ft->nresults) {
+    put(out, "  return ");
+    slot_read(out, letter_of(ft->types[ft->nparams]), "s[0]");
+    put(out, ";\n");
+  }
+  put(out, "}\n");
+}
+
+/* Each trampoline body by its typed entry, for return_call_indirect: a
+** table element is entered as a body when it is one of these (a linear
+** search, so the code stays linear in the module's size). */
+static void emit_tail_map(struct cgen *g, struct text *out) {
+  put(out, "static const struct { const void *typed; void *body; } "
+           "wf_tail_map[] __attribute__((unused)) = {\n");
+  for (u32 d = 0; d < g->m->nfuncs; d++)
+    if (g->tail_body[d])
+      putf(out, "  {(const void *)wf_f%u, (void *)wf_t%u},\n", d, d);
+  put(out, "};\n");
+}
+
+/* Which functions are trampoline bodies: those with a tail call to another
+** function of this module or an indirect one. Only bodies holding a 0x12
+** or 0x13 byte are lowered to find out, so a module without tail calls
+** costs one scan of its code. */
+static weft_status find_tail_bodies(struct cgen *g) {
+  const struct wf_module *m = g->m;
+  for (u32 def = 0; def < m->nfuncs; def++) {
+    const struct wf_bytes *b = &m->funcs[def].code;
+    if (!wf_memchr(b->ptr, 0x12, b->len) && !wf_memchr(b->ptr, 0x13, b->len))
+      continue;
+    struct wf_code *code;
+    weft_status s =
+        wf_lower_func(g->a, m, def, NULL,
+                      g->mod->engine->config.fuel_metering != 0, &code, g->err);
+    if (s != WEFT_OK)
+      return s;
+    bool body = false;
+    for (u32 pc = 0; pc < code->nops; pc += op_length(code->ops, pc))
+      if (code->ops[pc] == WF_OP_RETURN_CALL_INDIRECT ||
+          (code->ops[pc] == WF_OP_RETURN_CALL_INTERNAL &&
+           code->ops[pc + 1] != def))
+        body = true;
+    wf_code_free(g->a, code);
+    if (!body)
+      continue;
+    if (!g->tail_body) {
+      g->tail_slots = 1; /* no zero-length array for [] -> [] bodies */
+      g->tail_body = wf_alloc_zero(g->a, m->nfuncs);
+      if (!g->tail_body)
+        return wf_error_set(g->err, WEFT_ERR_NOMEM,
+                            "out of memory generating C");
+    }
+    g->tail_body[def] = 1;
+    const struct wf_functype *ft = &m->types[m->funcs[def].typeidx];
+    u32 n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
+    if (n > g->tail_slots)
+      g->tail_slots = n;
+  }
+  return WEFT_OK;
 }
 
 /* Slot-ABI wrapper: the runtime's way into a typed function. */
@@ -1378,6 +1631,10 @@ weft_status weft_module_emit_c(const weft_module *mod,
   put(&out, wf_aot_prelude);
   putf(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
              "__builtin_unreachable(); } while (0)\n");
+  s = find_tail_bodies(&g);
+  if (g.tail_body)
+    put(&out,
+        "typedef void *(*wf_tail_fn)(weft_aot_ctx *, weft_aot_value *);\n");
   /* Declarations of every function and wrapper (chunks call each other). */
   for (u32 def = 0; def < g.m->nfuncs; def++) {
     const struct wf_functype *ft = &g.m->types[g.m->funcs[def].typeidx];
@@ -1387,7 +1644,12 @@ weft_status weft_module_emit_c(const weft_module *mod,
     signature(&out, ft, name);
     putf(&out, ";\n%svoid wf_w%u(weft_aot_ctx *c, weft_aot_value *s);\n",
          linkage(&g), def);
+    if (g.tail_body && g.tail_body[def])
+      putf(&out, "%svoid *wf_t%u(weft_aot_ctx *c, weft_aot_value *s);\n",
+           linkage(&g), def);
   }
+  if (g.tail_body)
+    emit_tail_map(&g, &out);
   for (u32 def = 0; def < g.m->nfuncs && s == WEFT_OK; def++) {
     if (!in_chunk(&g, def))
       continue;
@@ -1408,5 +1670,7 @@ weft_status weft_module_emit_c(const weft_module *mod,
     write(user, out.buf, out.len);
   wf_alloc_free(g.a, out.buf, out.cap);
   wf_alloc_free(g.a, g.body.buf, g.body.cap);
+  if (g.tail_body)
+    wf_alloc_free(g.a, g.tail_body, g.m->nfuncs);
   return s;
 }

@@ -335,6 +335,34 @@ dispatch:
     ret_ip = ip + 5;
     goto call_func;
   }
+  /* Tail calls: the callee takes over this frame (tail_call below). */
+  CASE(RETURN_CALL_INTERNAL) {
+    ncode = inst->module->codes[ip[1]];
+    nfp = fp + ip[2];
+    goto tail_enter;
+  }
+  /* A host or compiled callee cannot take over an interpreter frame: it
+  ** is called, and the code after the op (lower.c) returns its results. */
+  CASE(RETURN_CALL) {
+    callee = inst->funcs[ip[1]];
+    nfp = fp + ip[2];
+    ret_ip = ip + 3;
+    goto tail_call;
+  }
+  CASE(RETURN_CALL_INDIRECT) {
+    weft_table *t = inst->tables[ip[2]];
+    u32 i = S(4).u32;
+    if (WF_UNLIKELY(i >= t->size))
+      TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);
+    callee = t->elems[i];
+    if (WF_UNLIKELY(!callee))
+      TRAP(WEFT_TRAP_UNINIT_ELEMENT);
+    if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))
+      TRAP(WEFT_TRAP_INDIRECT_MISMATCH);
+    nfp = fp + ip[3];
+    ret_ip = ip + 5;
+    goto tail_call;
+  }
   /* Scalars and references copy 8 bytes; only v128 needs the whole slot. */
   CASE(COPY_I32)
   CASE(COPY_I64)
@@ -778,6 +806,30 @@ enter : {
   fr->code = code;
   fr->inst = inst;
   fp = nfp;
+  code = ncode;
+  frame_init(fp, code);
+  ip = code->ops;
+  NEXT();
+}
+
+tail_call : {
+  /* `callee` replaces the current frame; its arguments are at nfp. */
+  if (callee->host || callee->aot_slot_fn)
+    goto call_func;
+  ncode = callee->code;
+  if (callee->inst != inst) {
+    /* The caller's frame restores its own instance on return. */
+    inst = callee->inst;
+    MEMORY_RELOAD();
+  }
+}
+tail_enter : {
+  /* Arguments down to the frame base (ascending: each source is at or
+  ** above its destination), then the callee's frame over this one: no
+  ** wf_frame is pushed, so the depth stays the same. */
+  if (WF_UNLIKELY(fp + ncode->frame_slots > ex->stack_end))
+    TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+  memmove(fp, nfp, (size_t)ncode->nparams * sizeof(weft_slot));
   code = ncode;
   frame_init(fp, code);
   ip = code->ops;

@@ -103,6 +103,14 @@ static bool reader_failed(struct lower *L) {
     why = "unexpected end of section or function";
   return malformed(L, why);
 }
+
+/* A type byte that is not 2.0's: a later proposal's is named (status
+** unsupported), anything else is malformed with `why`. */
+static bool bad_type(struct lower *L, u8 t, const char *why) {
+  const char *feature = wf_valtype_feature(t);
+  return feature ? fail(L, WEFT_ERR_UNSUPPORTED, feature) : malformed(L, why);
+}
+
 static bool nomem(struct lower *L) {
   return fail(L, WEFT_ERR_NOMEM, "out of memory while lowering");
 }
@@ -345,12 +353,16 @@ static void materialize_locals(struct lower *L) {
 
 /* ---- probes (snapshots) --------------------------------------------- */
 
-/* Code units of a call instruction, or 0 for any other op. */
+/* Code units of a call instruction (tail calls too: one to a host
+** function is a call, and a safe point), or 0 for any other op. */
 static u32 call_len(enum wf_op op) {
   switch (op) {
   case WF_OP_CALL:
-  case WF_OP_CALL_INTERNAL: return 3;
-  case WF_OP_CALL_INDIRECT: return 5;
+  case WF_OP_CALL_INTERNAL:
+  case WF_OP_RETURN_CALL:
+  case WF_OP_RETURN_CALL_INTERNAL: return 3;
+  case WF_OP_CALL_INDIRECT:
+  case WF_OP_RETURN_CALL_INDIRECT: return 5;
   default: return 0;
   }
 }
@@ -551,7 +563,7 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
         *r = &single_types[i];
         return true;
       }
-    return malformed(L, "malformed value type");
+    return bad_type(L, (u8)(bt & 0x7f), "malformed value type");
   }
   if ((u64)bt >= L->m->ntypes)
     return invalid(L, "unknown type");
@@ -1017,6 +1029,78 @@ static bool lower_call_indirect(struct lower *L) {
   return call_results(L, t);
 }
 
+/* ---- tail calls (return_call, return_call_indirect) -------------------- */
+
+/* A tail call returns the callee's results as this function's own. */
+static bool tail_results_match(struct lower *L, const struct wf_functype *t) {
+  const struct wf_functype *self = L->type;
+  if (t->nresults != self->nresults ||
+      memcmp(t->types + t->nparams, self->types + self->nparams, t->nresults) !=
+          0)
+    return invalid(L, "type mismatch: tail call results differ from the "
+                      "function's");
+  return true;
+}
+
+/* After the tail call: its results returned, for callees that cannot
+** take over the frame (host and compiled functions run as a call and come
+** back here; generated C calls anything it does not trampoline). Never
+** reached otherwise; not Wasm instructions, so no fuel. */
+static bool tail_fallback(struct lower *L, const struct wf_functype *t) {
+  if (!call_results(L, t))
+    return false;
+  emit_return(L);
+  set_unreachable(L);
+  return true;
+}
+
+static bool lower_return_call(struct lower *L) {
+  u32 f, base;
+  if (!read_u32(L, &f))
+    return false;
+  if (f >= wf_module_func_count(L->m))
+    return invalid(L, "unknown function");
+  const struct wf_functype *t = func_type(L, f);
+  if (!tail_results_match(L, t) || !call_args(L, t, &base))
+    return false;
+  if (live(L)) {
+    if (f >= L->m->nfunc_imports) {
+      emit_op(L, WF_OP_RETURN_CALL_INTERNAL);
+      put(L, f - L->m->nfunc_imports);
+    } else {
+      emit_op(L, WF_OP_RETURN_CALL);
+      put(L, f);
+    }
+    put_slot(L, base);
+  }
+  return tail_fallback(L, t);
+}
+
+static bool lower_return_call_indirect(struct lower *L) {
+  u32 typeidx, table, base;
+  struct entry idx;
+  if (!read_u32(L, &typeidx) || !read_u32(L, &table))
+    return false;
+  if (table >= wf_module_table_count(L->m))
+    return invalid(L, "unknown table");
+  if (wf_module_table_type(L->m, table).elemtype != WF_FUNCREF)
+    return invalid(L, "type mismatch: call_indirect on a non-funcref table");
+  if (typeidx >= L->m->ntypes)
+    return invalid(L, "unknown type");
+  const struct wf_functype *t = &L->m->types[typeidx];
+  if (!tail_results_match(L, t) || !pop_type(L, WF_I32, &idx) ||
+      !call_args(L, t, &base))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_RETURN_CALL_INDIRECT);
+    put(L, typeidx);
+    put(L, table);
+    put_slot(L, base);
+    put_slot(L, idx.loc);
+  }
+  return tail_fallback(L, t);
+}
+
 static bool lower_local(struct lower *L, u8 opcode) {
   u32 x;
   if (!read_u32(L, &x))
@@ -1088,6 +1172,12 @@ static bool lower_global(struct lower *L, u8 opcode) {
   return true;
 }
 
+/* Bit 6 of a memarg's alignment announces a memory index (3.0). */
+static bool memarg_single_memory(struct lower *L, u32 align) {
+  return (align & 0x40) == 0 || align >= 0x80 ||
+         fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_MULTI_MEMORY);
+}
+
 static bool need_memory(struct lower *L) {
   return wf_module_memory_count(L->m) > 0 || invalid(L, "unknown memory 0");
 }
@@ -1114,7 +1204,7 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
   u32 align, offset;
   if (!read_u32(L, &align) || !read_u32(L, &offset))
     return false;
-  if (!need_memory(L))
+  if (!memarg_single_memory(L, align) || !need_memory(L))
     return false;
   const typeof(acc[0]) *d = &acc[opcode - 0x28];
   if (align > d->align)
@@ -1309,7 +1399,7 @@ static bool lower_select(struct lower *L, u8 opcode) {
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       ok |= single_types[i] == t;
     if (!ok)
-      return malformed(L, "malformed value type");
+      return bad_type(L, t, "malformed value type");
     want = t;
   }
   struct entry c, b, a;
@@ -1426,8 +1516,10 @@ static bool lower_ref(struct lower *L, u8 opcode) {
     u8 t;
     if (!read_u8(L, &t))
       return false;
+    if (t < 0x40 || t >= 0x80) /* ref.null $type: a type index */
+      return fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_FUNCREFS);
     if (t != WF_FUNCREF && t != WF_EXTERNREF)
-      return malformed(L, "malformed reference type");
+      return bad_type(L, t, "malformed reference type");
     static const weft_slot null_ref; /* all zero: ref == NULL */
     u32 loc = live(L) ? const_slot(L, &null_ref) : stack_loc(L->height);
     return push(L, t, loc);
@@ -1503,7 +1595,8 @@ static u32 log2_bytes(u32 bytes) {
 
 static bool read_memarg(struct lower *L, u32 bytes, u32 *offset) {
   u32 align;
-  if (!read_u32(L, &align) || !read_u32(L, offset) || !need_memory(L))
+  if (!read_u32(L, &align) || !read_u32(L, offset) ||
+      !memarg_single_memory(L, align) || !need_memory(L))
     return false;
   return align <= log2_bytes(bytes) ||
          invalid(L, "alignment must not be larger than natural");
@@ -1709,6 +1802,8 @@ static bool lower_instr(struct lower *L, u8 op) {
   }
   case 0x10: return lower_call(L);
   case 0x11: return lower_call_indirect(L);
+  case 0x12: return lower_return_call(L);
+  case 0x13: return lower_return_call_indirect(L);
   case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:
@@ -1737,6 +1832,8 @@ static bool lower_instr(struct lower *L, u8 op) {
     return lower_memory_access(L, op);
   bool handled;
   bool ok = lower_numeric(L, op, &handled);
+  if (!handled && wf_opcode_feature(op))
+    return fail(L, WEFT_ERR_UNSUPPORTED, wf_opcode_feature(op));
   if (!handled)
     return malformed(L, "illegal opcode");
   return ok;

@@ -389,9 +389,24 @@ static bool restore_segments(struct restore *R) {
 
 /* ---- frames ----------------------------------------------------------- */
 
+/* Where a frame below the top stands: a call that pushed a frame. */
 static bool is_call(u32 op) {
   return op == WF_OP_CALL || op == WF_OP_CALL_INTERNAL ||
          op == WF_OP_CALL_INDIRECT;
+}
+
+/* Where the top frame stands inside a host function: a call, or a tail
+** call, which calls a host function as a call (and then returns). */
+static bool is_host_call(u32 op) {
+  return op == WF_OP_CALL || op == WF_OP_CALL_INDIRECT ||
+         op == WF_OP_RETURN_CALL || op == WF_OP_RETURN_CALL_INDIRECT;
+}
+
+/* Which op a frame may stand on. */
+static bool position_ok(bool top, u8 safe, u32 op) {
+  if (!top)
+    return is_call(op);
+  return safe == WF_SAFE_FUEL ? op == WF_OP_FUEL : is_host_call(op);
 }
 
 /* Type of local `i` of defined function `defidx`. */
@@ -414,9 +429,9 @@ static const struct wf_functype *
 call_type(const weft_instance *inst, const struct wf_probe *p, const u32 *ip) {
   const struct wf_module *m = &inst->module->m;
   u32 typeidx;
-  if (p->op == WF_OP_CALL_INDIRECT)
+  if (p->op == WF_OP_CALL_INDIRECT || p->op == WF_OP_RETURN_CALL_INDIRECT)
     typeidx = ip[1];
-  else if (p->op == WF_OP_CALL)
+  else if (p->op == WF_OP_CALL || p->op == WF_OP_RETURN_CALL)
     typeidx = wf_module_func_typeidx(m, ip[1]);
   else
     typeidx = wf_module_func_typeidx(m, m->nfunc_imports + ip[1]);
@@ -466,8 +481,7 @@ static bool save_frame(struct save *S, const struct wf_code *code,
   if (probe_at(S->e, S->inst, code, pc, is_return, &p, S->err) != WEFT_OK)
     return save_fail(S, WEFT_ERR_NOMEM, "out of memory");
   bool top = !is_return;
-  bool ok = p.found &&
-            (top && safe == WF_SAFE_FUEL ? p.op == WF_OP_FUEL : is_call(p.op));
+  bool ok = p.found && position_ok(top, safe, p.op);
   if (!ok) {
     wf_probe_free(&S->e->alloc, &p);
     return save_fail(S, WEFT_ERR_UNSUPPORTED,
@@ -603,9 +617,7 @@ static bool restore_frame(struct restore *R, u8 safe, bool top,
     R->status = R->err ? R->err->status : WEFT_ERR_NOMEM;
     return false;
   }
-  bool want_fuel = top && safe == WF_SAFE_FUEL;
-  if (!p->found || p->pc != pc ||
-      (want_fuel ? p->op != WF_OP_FUEL : !is_call(p->op)))
+  if (!p->found || p->pc != pc || !position_ok(top, safe, p->op))
     return bad(R, "a position that is neither a block entry nor a call");
   /* The frame's own slots: zero but for the constants; the frame below
   ** keeps what lies under this frame's base. */

@@ -221,6 +221,15 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
   struct wf_linker_entry *en =
       l ? linker_find(l, im->module, im->module_len, im->name, im->name_len)
         : NULL;
+  /* The pre-snapshot WASI ABI differs from preview 1 in places (seek
+  ** whence, filestat layout), so it is refused by name rather than mapped
+  ** onto it; only an embedder that defines it gets it. */
+  if (!en && wf_strcmp(im->module, "wasi_unstable") == 0)
+    return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
+                        "unsupported feature: wasi_unstable (legacy WASI; "
+                        "rebuild for wasi_snapshot_preview1): import "
+                        "wasi_unstable.%s",
+                        im->name);
   if (!en)
     return link_error(err, im, "unknown import");
   if ((u8)en->ext.kind != im->kind)
@@ -260,6 +269,11 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
 
 /* ---- definitions ------------------------------------------------------ */
 
+static u64 global_bits(void *user, u32 idx) {
+  const weft_instance *inst = user;
+  return inst->globals[idx]->val.u64;
+}
+
 static weft_slot eval_const(const weft_instance *inst, struct wf_bytes expr) {
   struct wf_constexpr c;
   weft_slot v;
@@ -276,6 +290,10 @@ static weft_slot eval_const(const weft_instance *inst, struct wf_bytes expr) {
     break;
   case WF_CONST_REF_NULL: v.ref = NULL; break;
   case WF_CONST_REF_FUNC: v.ref = inst->funcs[c.index]; break;
+  case WF_CONST_EXTENDED:
+    v.u64 = wf_constexpr_eval_ints(&inst->module->m, expr, global_bits,
+                                   (void *)inst);
+    break;
   default: v = inst->globals[c.index]->val; break;
   }
   return v;

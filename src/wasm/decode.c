@@ -167,6 +167,54 @@ static weft_status rd_name(struct decoder *d, char **out, u32 *out_len) {
   return WEFT_OK;
 }
 
+/* ---- features weft does not run: named, not "malformed" ------------- */
+
+const char *wf_valtype_feature(u8 t) {
+  if ((t >= 0x6a && t <= 0x6e) || (t >= 0x71 && t <= 0x73))
+    return WF_NO_GC; /* any eq i31 struct array none noextern nofunc */
+  if (t == 0x69 || t == 0x74)
+    return WF_NO_EXCEPTIONS; /* exn noexn */
+  if (t == 0x63 || t == 0x64)
+    return WF_NO_FUNCREFS; /* (ref null ht) (ref ht) */
+  return NULL;
+}
+
+const char *wf_opcode_feature(u8 op) {
+  switch (op) {
+  case 0x06: /* try (legacy) */
+  case 0x07: /* catch */
+  case 0x08: /* throw */
+  case 0x09: /* rethrow */
+  case 0x0a: /* throw_ref */
+  case 0x18: /* delegate */
+  case 0x19: /* catch_all */
+  case 0x1f: /* try_table */ return WF_NO_EXCEPTIONS;
+  case 0x14: /* call_ref */
+  case 0x15: /* return_call_ref */
+  case 0xd4: /* ref.as_non_null */
+  case 0xd5: /* br_on_null */
+  case 0xd6: /* br_on_non_null */ return WF_NO_FUNCREFS;
+  case 0xd3: /* ref.eq */
+  case 0xfb: return WF_NO_GC;
+  case 0xfe: return WF_NO_THREADS; /* atomics */
+  default: return NULL;
+  }
+}
+
+/* A value type byte that is not 2.0's: a later proposal's, named (for
+** (ref null? ht) by its heap type when that is GC's or EH's), or garbage. */
+static weft_status bad_valtype(struct decoder *d, u8 t, u32 at,
+                               const char *malformed_why) {
+  const char *why = wf_valtype_feature(t);
+  i64 ht;
+  if ((t == 0x63 || t == 0x64) && wf_read_s33(&d->r, &ht) && ht < 0 &&
+      wf_valtype_feature((u8)(ht & 0x7f)))
+    why = wf_valtype_feature((u8)(ht & 0x7f));
+  if (!why)
+    return fail_at(d, WEFT_ERR_MALFORMED, at, malformed_why);
+  return fail_at(d, WEFT_ERR_UNSUPPORTED, at, why);
+}
+
 static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   switch (t) {
   case WF_I32:
@@ -176,7 +224,7 @@ static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   case WF_FUNCREF:
   case WF_V128:
   case WF_EXTERNREF: return WEFT_OK;
-  default: return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed value type");
+  default: return bad_valtype(d, t, at, "malformed value type");
   }
 }
 
@@ -190,11 +238,14 @@ static weft_status rd_reftype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
   if (*out != WF_FUNCREF && *out != WF_EXTERNREF)
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed reference type");
+    return bad_valtype(d, *out, at, "malformed reference type");
   return WEFT_OK;
 }
 
-static weft_status rd_limits(struct decoder *d, struct wf_limits *out) {
+/* Limits flags: bit 0 has a maximum; bit 1 shared (threads, memories
+** only); bit 2 64-bit indices (memory64 and table64). */
+static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
+                             bool memory) {
   u8 flag;
   u32 v;
   u32 at = wf_reader_offset(&d->r);
@@ -202,6 +253,10 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out) {
   if (flag & 0x80)
     return fail_at(d, WEFT_ERR_MALFORMED, at,
                    "integer representation too long");
+  if (flag <= 7 && (flag & 2) && memory)
+    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_THREADS);
+  if (flag <= 7 && !(flag & 2) && (flag & 4))
+    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_MEMORY64);
   if (flag > 1)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "integer too large");
   CHECK(rd_u32(d, &v));
@@ -216,8 +271,12 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out) {
 }
 
 static weft_status rd_tabletype(struct decoder *d, struct wf_tabletype *out) {
+  /* 0x40 0x00: a table with an initializer expression (3.0) */
+  if (d->r.p < d->r.end && d->r.p[0] == 0x40)
+    return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
+                   WF_NO_FUNCREFS);
   CHECK(rd_reftype(d, &out->elemtype));
-  return rd_limits(d, &out->limits);
+  return rd_limits(d, &out->limits, false);
 }
 
 static weft_status rd_globaltype(struct decoder *d, struct wf_globaltype *out) {
@@ -343,10 +402,19 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
   case 0x44: return wf_read_bytes(&d->r, 8, &p) ? WEFT_OK : read_failed(d);
-  case 0xd0: return rd_reftype(d, &t);
+  case 0xd0: /* ref.null ht: a type index is typed function references */
+    if (d->r.p < d->r.end && (d->r.p[0] < 0x40 || d->r.p[0] >= 0x80))
+      return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
+                     WF_NO_FUNCREFS);
+    return rd_reftype(d, &t);
   case 0xfc: return skip_prefixed_fc(d, at);
   case 0xfd: return skip_prefixed_fd(d, at);
-  default: return fail_at(d, WEFT_ERR_MALFORMED, at, "illegal opcode");
+  case 0x12: return skip_u32s(d, 1); /* return_call */
+  case 0x13: return skip_u32s(d, 2); /* return_call_indirect */
+  default:
+    if (wf_opcode_feature(op))
+      return fail_at(d, WEFT_ERR_UNSUPPORTED, at, wf_opcode_feature(op));
+    return fail_at(d, WEFT_ERR_MALFORMED, at, "illegal opcode");
   }
 }
 
@@ -384,6 +452,9 @@ static weft_status rd_functype(struct decoder *d, struct wf_functype *ft) {
   if (tag & 0x80)
     return fail_at(d, WEFT_ERR_MALFORMED, at,
                    "integer representation too long");
+  /* array struct rec sub sub-final: GC's composite and recursive types */
+  if (tag == 0x5e || tag == 0x5f || tag == 0x4e || tag == 0x50 || tag == 0x4f)
+    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_GC);
   if (tag != 0x60)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
   CHECK(rd_count(d, 1, &np));
@@ -431,10 +502,12 @@ static weft_status rd_import(struct decoder *d, struct wf_import *im) {
     return rd_tabletype(d, &im->of.table);
   case WF_EXTERN_MEMORY:
     d->m->nmemory_imports++;
-    return rd_limits(d, &im->of.memory);
+    return rd_limits(d, &im->of.memory, true);
   case WF_EXTERN_GLOBAL:
     d->m->nglobal_imports++;
     return rd_globaltype(d, &im->of.global);
+  case WF_EXTERN_TAG:
+    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_EXCEPTIONS);
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed import kind");
   }
 }
@@ -489,7 +562,7 @@ static weft_status sec_memory(struct decoder *d) {
     return nomem(d);
   m->nmemories = n;
   for (u32 i = 0; i < n; i++)
-    CHECK(rd_limits(d, &m->memories[i]));
+    CHECK(rd_limits(d, &m->memories[i], true));
   return WEFT_OK;
 }
 
@@ -521,6 +594,8 @@ static weft_status sec_export(struct decoder *d) {
     CHECK(rd_name(d, &ex->name, &ex->name_len));
     u32 at = wf_reader_offset(&d->r);
     CHECK(rd_u8(d, &ex->kind));
+    if (ex->kind == WF_EXTERN_TAG)
+      return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_EXCEPTIONS);
     if (ex->kind > WF_EXTERN_GLOBAL)
       return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed export kind");
     CHECK(rd_u32(d, &ex->index));
@@ -799,6 +874,8 @@ static weft_status rd_section(struct decoder *d, unsigned *last_rank) {
   u32 size;
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &id));
+  if (id == WF_SEC_TAG)
+    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_EXCEPTIONS);
   if (id > WF_SEC_DATACOUNT)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed section id");
   CHECK(rd_u32(d, &size));
@@ -832,6 +909,11 @@ static weft_status check_header(struct decoder *d) {
     return fail_at(d, WEFT_ERR_MALFORMED, 0, "magic header not detected");
   if (!wf_read_fixed32(&d->r, &version))
     return read_failed(d);
+  /* version 0x0d (pre-release components), layer 1: a component */
+  if (version >> 16 == 1)
+    return wf_error_set(d->err, WEFT_ERR_UNSUPPORTED,
+                        "a WebAssembly component, not a core module: weft "
+                        "runs core modules");
   if (version != 1)
     return fail_at(d, WEFT_ERR_MALFORMED, 4, "unknown binary version");
   return WEFT_OK;

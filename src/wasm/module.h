@@ -42,6 +42,27 @@ enum wf_section_id {
   WF_SEC_DATACOUNT = 12
 };
 
+/* Exception handling's tag section and tag import/export kind: refused
+** by name (WF_NO_EXCEPTIONS) until weft runs exceptions. */
+#define WF_SEC_TAG 13
+#define WF_EXTERN_TAG 4
+
+/* Messages of features weft does not run (status WEFT_ERR_UNSUPPORTED):
+** the proposal's name, so a user does not take the file for corrupt. */
+#define WF_NO_GC "unsupported feature: gc"
+#define WF_NO_THREADS "unsupported feature: threads"
+#define WF_NO_EXCEPTIONS "unsupported feature: exception handling"
+#define WF_NO_FUNCREFS "unsupported feature: typed function references"
+#define WF_NO_MEMORY64 "unsupported feature: memory64"
+#define WF_NO_MULTI_MEMORY "unsupported feature: multi-memory"
+
+/* The WF_NO_* message of a value type (or heap type) byte of a later
+** proposal, or NULL for 2.0's types and bytes no proposal uses. */
+WF_INTERNAL const char *wf_valtype_feature(u8 t);
+/* The WF_NO_* message of an opcode weft does not run (exception
+** handling, typed function references, GC, atomics), or NULL. */
+WF_INTERNAL const char *wf_opcode_feature(u8 op);
+
 #define WF_PAGE_SIZE 65536u
 #define WF_MAX_PAGES 65536u /* 4 GiB for a 32-bit memory */
 
@@ -213,11 +234,14 @@ WF_INTERNAL void wf_module_release(struct wf_alloc *a, struct wf_module *m);
 
 /* A decoded constant expression (Wasm 2.0: exactly one instruction). */
 enum wf_constexpr_kind {
-  WF_CONST_VALUE,     /* t.const: bits holds the value */
-  WF_CONST_REF_NULL,  /* ref.null t */
-  WF_CONST_REF_FUNC,  /* ref.func index */
-  WF_CONST_GLOBAL_GET /* global.get index (an imported immutable global) */
+  WF_CONST_VALUE,      /* t.const: bits holds the value */
+  WF_CONST_REF_NULL,   /* ref.null t */
+  WF_CONST_REF_FUNC,   /* ref.func index */
+  WF_CONST_GLOBAL_GET, /* global.get index (an imported immutable global) */
+  WF_CONST_EXTENDED    /* i32/i64 arithmetic: wf_constexpr_eval_ints */
 };
+/* Operands an extended constant expression may stack (validation limit). */
+#define WF_CONST_DEPTH_MAX 64
 struct wf_constexpr {
   u8 kind;     /* enum wf_constexpr_kind */
   u8 type;     /* result value type */
@@ -240,6 +264,13 @@ WF_INTERNAL weft_status wf_validate_module(struct wf_alloc *a,
 WF_INTERNAL void wf_constexpr_decode(const struct wf_module *m,
                                      struct wf_bytes expr,
                                      struct wf_constexpr *out);
+/* Evaluate an already validated extended constant expression (i32/i64
+** constants, global.get, add/sub/mul; an i32 result zero-extended), with
+** `global` giving the bits of global `idx`. */
+WF_INTERNAL u64 wf_constexpr_eval_ints(const struct wf_module *m,
+                                       struct wf_bytes expr,
+                                       u64 (*global)(void *user, u32 idx),
+                                       void *user);
 
 /* Index-space helpers. */
 static inline u32 wf_module_func_count(const struct wf_module *m) {

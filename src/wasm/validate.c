@@ -57,6 +57,16 @@ static weft_status unknown(struct validator *v, u8 kind, u32 idx) {
 
 /* ---- constant expressions -------------------------------------------- */
 
+/* The extended constant expressions' arithmetic (3.0): i32/i64 add, sub
+** and mul, each popping two operands of its type. */
+static u8 const_binop_type(u8 op) {
+  if (op >= 0x6a && op <= 0x6c)
+    return WF_I32;
+  if (op >= 0x7c && op <= 0x7e)
+    return WF_I64;
+  return 0;
+}
+
 /* Reads one instruction of a constant expression. Returns the type it
 ** pushes in *type (0 for `end`). Marks ref.func targets as declared. */
 static weft_status const_instr(struct validator *v, struct wf_reader *r,
@@ -103,28 +113,47 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
       return invalid_at(v, at, "constant expression required", 0, false);
     *type = wf_module_global_type(m, idx).valtype;
     return WEFT_OK;
-  default: return invalid_at(v, at, "constant expression required", 0, false);
+  default:
+    if (const_binop_type(op)) {
+      *type = const_binop_type(op);
+      return WEFT_OK;
+    }
+    return invalid_at(v, at, "constant expression required", 0, false);
   }
   if (!ok)
     return invalid_at(v, at, "malformed constant expression", 0, false);
   return WEFT_OK;
 }
 
-/* A constant expression must leave exactly one value of type `want`. */
+/* A constant expression must leave exactly one value of type `want`.
+** Operands wait on a stack of at most WF_CONST_DEPTH_MAX values (an
+** implementation limit, so evaluating one needs no allocation). */
 static weft_status check_const(struct validator *v, struct wf_bytes e,
                                u8 want) {
   struct wf_reader r;
+  u8 stack[WF_CONST_DEPTH_MAX];
   u32 depth = 0;
-  u8 type = 0, last = 0;
   wf_reader_init(&r, v->m->bytes, e.ptr, e.ptr + e.len);
   for (;;) {
+    u8 type = 0;
+    u8 op = r.p < r.end ? *r.p : 0;
     CHECK(const_instr(v, &r, &type));
     if (type == 0)
       break;
-    depth++;
-    last = type;
+    if (const_binop_type(op)) {
+      if (depth < 2 || stack[depth - 1] != type || stack[depth - 2] != type)
+        return invalid_at(v, e.offset, "type mismatch", 0, false);
+      depth--;
+      continue;
+    }
+    if (depth == WF_CONST_DEPTH_MAX)
+      return wf_error_set(v->err, WEFT_ERR_LIMIT,
+                          "at offset 0x%x: constant expression deeper than "
+                          "%u operands",
+                          e.offset, (unsigned)WF_CONST_DEPTH_MAX);
+    stack[depth++] = type;
   }
-  if (depth != 1 || last != want)
+  if (depth != 1 || stack[0] != want)
     return invalid_at(v, e.offset, "type mismatch", 0, false);
   return WEFT_OK;
 }
@@ -185,6 +214,48 @@ void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
     break;
   default: break;
   }
+  /* More than one instruction: arithmetic, for wf_constexpr_eval_ints. */
+  u8 next;
+  if (wf_read_u8(&r, &next) && next != 0x0b)
+    out->kind = WF_CONST_EXTENDED;
+}
+
+u64 wf_constexpr_eval_ints(const struct wf_module *m, struct wf_bytes expr,
+                           u64 (*global)(void *user, u32 idx), void *user) {
+  struct wf_reader r;
+  u64 stack[WF_CONST_DEPTH_MAX];
+  u32 depth = 0;
+  wf_reader_init(&r, m->bytes, expr.ptr, expr.ptr + expr.len);
+  for (;;) {
+    u8 op = 0x0b;
+    i32 s32;
+    i64 s64;
+    u32 idx;
+    wf_read_u8(&r, &op);
+    if (op == 0x0b || depth == WF_CONST_DEPTH_MAX)
+      break;
+    if (op == 0x41 && wf_read_s32(&r, &s32)) {
+      stack[depth++] = (u32)s32;
+    } else if (op == 0x42 && wf_read_s64(&r, &s64)) {
+      stack[depth++] = (u64)s64;
+    } else if (op == 0x23 && wf_read_u32(&r, &idx)) {
+      stack[depth++] = global(user, idx);
+    } else if (const_binop_type(op) && depth >= 2) {
+      u64 b = stack[--depth], a = stack[depth - 1], x;
+      switch (op) {
+      case 0x6a:
+      case 0x7c: x = a + b; break;
+      case 0x6b:
+      case 0x7d: x = a - b; break;
+      default: x = a * b; break;
+      }
+      /* i32 arithmetic wraps at 32 bits */
+      stack[depth - 1] = const_binop_type(op) == WF_I32 ? (u32)x : x;
+    } else {
+      break; /* not reached for a validated expression */
+    }
+  }
+  return depth ? stack[depth - 1] : 0;
 }
 
 /* ---- types, imports, limits ------------------------------------------- */
@@ -235,7 +306,7 @@ static weft_status check_definitions(struct validator *v) {
   for (u32 i = 0; i < m->nmemories; i++)
     CHECK(check_memory(v, m->memories[i]));
   if (wf_module_memory_count(m) > 1)
-    return invalid(v, "multiple memories");
+    return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
   for (u32 i = 0; i < m->nglobals; i++)
     CHECK(check_const(v, m->globals[i].init, m->globals[i].type.valtype));
   return WEFT_OK;

@@ -338,7 +338,10 @@ static void test_header(void) {
 }
 
 static void test_sections(void) {
-  EXPECT_FAIL(HDR "\x0d\0", false, WEFT_ERR_MALFORMED, "malformed section id");
+  EXPECT_FAIL(HDR "\x0e\0", false, WEFT_ERR_MALFORMED, "malformed section id");
+  /* 13 is exception handling's tag section: named, not malformed */
+  EXPECT_FAIL(HDR "\x0d\0", false, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: exception handling");
   EXPECT_FAIL(HDR "\x01\x07\x02\x60\0\0", false, WEFT_ERR_MALFORMED,
               "length out of bounds");
   EXPECT_FAIL(HDR "\1\7\1\x60\0\0\x60\0\0", false, WEFT_ERR_MALFORMED,
@@ -360,11 +363,20 @@ static void test_sections(void) {
   EXPECT_FAIL(HDR "\x05\3\1\0\1\x0c\1\2\x0b\4\1\1\1\x61", false,
               WEFT_ERR_MALFORMED,
               "data count and data section have inconsistent lengths");
-  EXPECT_FAIL(HDR "\2\4\1\0\0\4", false, WEFT_ERR_MALFORMED,
+  EXPECT_FAIL(HDR "\2\4\1\0\0\5", false, WEFT_ERR_MALFORMED,
               "malformed import kind");
+  EXPECT_FAIL(HDR "\2\5\1\0\0\4\0", false, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: exception handling"); /* a tag */
   EXPECT_FAIL(HDR "\6\6\1\x7f\2\x41\0\x0b", false, WEFT_ERR_MALFORMED,
               "malformed mutability");
-  EXPECT_FAIL(HDR "\5\3\1\2\0", false, WEFT_ERR_MALFORMED, "integer too large");
+  EXPECT_FAIL(HDR "\5\3\1\x08\0", false, WEFT_ERR_MALFORMED,
+              "integer too large");
+  EXPECT_FAIL(HDR "\5\3\1\2\0", false, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: threads"); /* shared */
+  EXPECT_FAIL(HDR "\5\3\1\4\0", false, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: memory64");
+  EXPECT_FAIL("\0asm\x0d\0\1\0", false, WEFT_ERR_UNSUPPORTED,
+              "a WebAssembly component, not a core module");
   EXPECT_FAIL(HDR "\2\7\1\1\xff\1\x62\0\0", false, WEFT_ERR_MALFORMED,
               "malformed UTF-8 encoding");
   EXPECT_FAIL(HDR "\0\3\2\xc0\x80", false, WEFT_ERR_MALFORMED,
@@ -447,10 +459,10 @@ static void test_validate(void) {
               "size minimum must not be greater than maximum");
   EXPECT_FAIL(HDR "\4\5\1\x70\1\2\1", true, WEFT_ERR_INVALID,
               "size minimum must not be greater than maximum");
-  EXPECT_FAIL(HDR "\5\5\2\0\1\0\1", true, WEFT_ERR_INVALID,
-              "multiple memories");
-  EXPECT_FAIL(HDR "\2\x08\1\1a\1b\2\0\1\5\3\1\0\1", true, WEFT_ERR_INVALID,
-              "multiple memories");
+  EXPECT_FAIL(HDR "\5\5\2\0\1\0\1", true, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: multi-memory");
+  EXPECT_FAIL(HDR "\2\x08\1\1a\1b\2\0\1\5\3\1\0\1", true, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: multi-memory");
   EXPECT_FAIL(HDR "\2\7\1\1a\1b\0\5", true, WEFT_ERR_INVALID, "unknown type");
   EXPECT_FAIL(HDR "\3\2\1\0\x0a\4\1\2\0\x0b", true, WEFT_ERR_INVALID,
               "unknown type");
@@ -471,8 +483,12 @@ static void test_validate(void) {
   EXPECT_FAIL(FUNC_MODULE("\7\5\1\1a\2\0"), true, WEFT_ERR_INVALID,
               "unknown memory 0");
   /* constant expressions */
+  EXPECT_FAIL(HDR "\6\x09\1\x7f\0\x41\0\x41\1\x6d\x0b", true, WEFT_ERR_INVALID,
+              "constant expression required"); /* div_s */
+  /* extended constant expressions: add needs two i32 operands */
   EXPECT_FAIL(HDR "\6\7\1\x7f\0\x41\0\x6a\x0b", true, WEFT_ERR_INVALID,
-              "constant expression required");
+              "type mismatch");
+  EXPECT_OK(HDR "\6\x09\1\x7f\0\x41\0\x41\1\x6a\x0b", true);
   EXPECT_FAIL(HDR "\6\6\1\x7f\0\x42\0\x0b", true, WEFT_ERR_INVALID,
               "type mismatch");
   EXPECT_FAIL(HDR "\6\x08\1\x7f\0\x41\0\x41\0\x0b", true, WEFT_ERR_INVALID,
@@ -501,7 +517,7 @@ static void test_validate(void) {
 static void test_precompiled(void) {
   static const char bad_body[] =
       HDR "\1\4\1\x60\0\0\3\2\1\0\x0a\5\1\3\0\x6a\x0b";
-  static const char bad_structure[] = HDR "\5\5\2\0\1\0\1";
+  static const char bad_structure[] = HDR "\5\4\1\1\2\1"; /* min > max */
   weft_engine *e = NULL;
   weft_module *mod = NULL;
   weft_linker *l = NULL;

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# features.sh — modules using proposals weft does not run are refused with
+# the feature's name (status WEFT_ERR_UNSUPPORTED, exit 2), never as
+# "malformed" or "illegal opcode"; components and legacy WASI likewise.
+# Each module is a few hand-written bytes: the smallest use of the feature.
+source "$(dirname "$0")/helpers.bash"
+
+H='\0asm\1\0\0\0'
+T='\1\4\1\x60\0\0\3\2\1\0' # type [] -> [], one function of it
+
+# refused NAME BYTES TEXT: `weft validate` of BYTES fails naming TEXT
+refused() {
+    printf "$2" >"$TMP/$1.wasm"
+    weft validate "$TMP/$1.wasm"
+    expect_status 2 "$1: refused"
+    expect_stderr_has "$3" "$1: names the feature"
+    if grep -qiE 'malformed|illegal opcode|integer too large' <<<"$stderr"; then
+        not_ok "$1: reported as a corrupt file"
+    else
+        ok
+    fi
+}
+
+refused component '\0asm\x0d\0\1\0' \
+    'a WebAssembly component, not a core module: weft runs core modules'
+refused shared-memory "$H\5\4\1\3\1\1" 'unsupported feature: threads'
+# i32.const 0; i32.atomic.load; drop
+refused atomics "$H$T\5\3\1\0\1\x0a\x0b\1\x09\0\x41\0\xfe\x10\2\0\x1a\x0b" \
+    'unsupported feature: threads'
+refused gc-struct-type "$H\1\3\1\x5f\0" 'unsupported feature: gc'
+refused gc-rec-type "$H\1\5\1\x4e\1\x5f\0" 'unsupported feature: gc'
+refused gc-anyref-param "$H\1\5\1\x60\1\x6e\0" 'unsupported feature: gc'
+refused gc-ref-eq-heap "$H\1\6\1\x60\1\x64\x6d\0" 'unsupported feature: gc'
+refused gc-prefix "$H$T\x0a\7\1\5\0\xfb\x1c\x1a\x0b" 'unsupported feature: gc'
+refused eh-tag-section "$H\1\4\1\x60\0\0\x0d\3\1\0\0" \
+    'unsupported feature: exception handling'
+refused eh-throw "$H$T\x0a\6\1\4\0\x08\0\x0b" \
+    'unsupported feature: exception handling'
+refused eh-try-table "$H$T\x0a\7\1\5\0\x1f\x40\0\x0b" \
+    'unsupported feature: exception handling'
+refused eh-exnref "$H\1\5\1\x60\1\x69\0" \
+    'unsupported feature: exception handling'
+refused memory64 "$H\5\3\1\4\1" 'unsupported feature: memory64'
+refused table64 "$H\4\4\1\x70\4\1" 'unsupported feature: memory64'
+refused multi-memory "$H\5\5\2\0\1\0\1" 'unsupported feature: multi-memory'
+# i32.const 0; i32.load with a memory index (bit 6 of the alignment); drop
+refused multi-memory-memarg \
+    "$H$T\5\3\1\0\1\x0a\x0b\1\x09\0\x41\0\x28\x42\0\0\x1a\x0b" \
+    'unsupported feature: multi-memory'
+refused call-ref "$H$T\x0a\6\1\4\0\x14\0\x0b" \
+    'unsupported feature: typed function references'
+refused ref-func-type "$H\1\6\1\x60\1\x64\x70\0" \
+    'unsupported feature: typed function references'
+
+# garbage is still malformed
+printf "$H\1\3\1\x5a\0" >"$TMP/bad-type.wasm"
+weft validate "$TMP/bad-type.wasm"
+expect_status 2 "unknown type form"
+expect_stderr_has "malformed module" "unknown type form is malformed"
+
+# legacy WASI: refused by name when linked, before anything runs
+cat >"$TMP/unstable.wat" <<'WAT'
+(module
+  (import "wasi_unstable" "fd_write" (func (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")))
+WAT
+weft run "$TMP/unstable.wat"
+expect_status 2 "wasi_unstable: refused"
+expect_stderr_has 'unsupported feature: wasi_unstable (legacy WASI; rebuild for wasi_snapshot_preview1)' \
+    "wasi_unstable: named"
+expect_stdout "" "wasi_unstable: nothing ran"
+
+done_testing
