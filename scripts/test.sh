@@ -43,6 +43,11 @@
 #                       weft-oci under a private podman and a containerd
 #                       started by the test (skipped without them; a
 #                       failure under CI)
+#  14. snapshots        tests/snapshot/run.sh: every bench kernel, WASI test
+#                       program, speedtest1 and Lua stopped at 20 fuel
+#                       points each (and a chain of three) and restored:
+#                       the same output, status, fuel and files (the ASan
+#                       build: 3 points each)
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -206,7 +211,27 @@ fi
 if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "${targets[@]}"; then
     echo "FAIL: build"
     add 0 1
-    finish
+    # ---- 14. snapshots -----------------------------------------------------------
+# weft run --snapshot-at-fuel at pseudo-random points and weft restore, for
+# real programs (docs/snapshot.md): restored runs end as uninterrupted ones.
+# The ASan build runs fewer points (its checks, not the positions, matter).
+header "14. snapshots (tests/snapshot/run.sh)"
+if [ -f tests/snapshot/run.sh ]; then
+    snap_flags=()
+    snap_points=${SNAP_POINTS:-20}
+    if [ "$BUILD" = build-asan ]; then
+        snap_flags+=(--asan)
+        snap_points=${SNAP_POINTS:-3}
+    fi
+    run_counted "snapshots" "$LOG/snapshot.out" \
+        env WEFT="$BUILD/weft" SNAP_OUT="$BUILD/snapshot" SNAP_POINTS="$snap_points" \
+        bash tests/snapshot/run.sh "${snap_flags[@]}"
+    # it counts a missing input as a failure under CI itself; its skips are
+    # programs not reproducible run to run (each printed with the reason)
+    add_skipped "$LOG/snapshot.out"
+fi
+
+finish
 fi
 
 # ---- 1. unit tests --------------------------------------------------------
@@ -471,6 +496,26 @@ elif [ -f tests/oci/podman.sh ]; then
             add_missing "oci/$script" "$LOG/oci_$script.out"
         done
     fi
+fi
+
+# ---- 14. snapshots -----------------------------------------------------------
+# weft run --snapshot-at-fuel at pseudo-random points and weft restore, for
+# real programs (docs/snapshot.md): restored runs end as uninterrupted ones.
+# The ASan build runs fewer points (its checks, not the positions, matter).
+header "14. snapshots (tests/snapshot/run.sh)"
+if [ -f tests/snapshot/run.sh ]; then
+    snap_flags=()
+    snap_points=${SNAP_POINTS:-20}
+    if [ "$BUILD" = build-asan ]; then
+        snap_flags+=(--asan)
+        snap_points=${SNAP_POINTS:-3}
+    fi
+    run_counted "snapshots" "$LOG/snapshot.out" \
+        env WEFT="$BUILD/weft" SNAP_OUT="$BUILD/snapshot" SNAP_POINTS="$snap_points" \
+        bash tests/snapshot/run.sh "${snap_flags[@]}"
+    # it counts a missing input as a failure under CI itself; its skips are
+    # programs not reproducible run to run (each printed with the reason)
+    add_skipped "$LOG/snapshot.out"
 fi
 
 finish

@@ -37,6 +37,12 @@
 #   SNAP_POINTS=N  points per program (default 20)
 #   SNAP_SEED=S  mixed into every program's seed (default 0)
 #   SNAP_LUA=F   the Lua script (default coroutines.lua)
+#   SNAP_CHAIN=0 no chains
+#   SNAP_JOBS=N  programs run at once (default the CPUs, at most 2)
+#   WEFT_SAVE=CMD, WEFT_RESTORE=CMD  the weft that takes the snapshots and
+#                the one that restores them (default WEFT; scripts/
+#                test_cross.sh gives a cross-built weft under qemu-user);
+#                the reference runs are WEFT's
 
 set -u
 export LC_ALL=C.UTF-8
@@ -68,6 +74,7 @@ else
     OUT=${SNAP_OUT:-build/snapshot}
 fi
 POINTS=${SNAP_POINTS:-20}
+CHAIN=${SNAP_CHAIN:-1}
 SEED=${SNAP_SEED:-0}
 LUA_SCRIPT=${SNAP_LUA:-coroutines.lua}
 TIMEOUT=${SNAP_TIMEOUT:-300}
@@ -82,6 +89,10 @@ skip=0
 mkdir -p "$OUT/log"
 OUT=$(cd "$OUT" && pwd)
 WEFT=$(cd "$(dirname "$WEFT")" && pwd)/$(basename "$WEFT")
+read -r -a SAVE <<<"${WEFT_SAVE:-$WEFT}"
+read -r -a RESTORE <<<"${WEFT_RESTORE:-$WEFT}"
+[ "${WEFT_SAVE:-$WEFT}" = "$WEFT" ] || echo "snapshots taken by: ${SAVE[*]}"
+[ "${WEFT_RESTORE:-$WEFT}" = "$WEFT" ] || echo "snapshots restored by: ${RESTORE[*]}"
 RUN=$OUT/run
 rm -rf "$RUN"
 mkdir -p "$RUN"
@@ -424,7 +435,7 @@ stop_at() {
 }
 
 restore_end() { # D: restore to the end, appending to got.*
-    wrun "$W/got.out" "$W/got.err" "$W/got.rc" "$WEFT" restore --account "$W/got.json" "$1/snapshot.weft"
+    wrun "$W/got.out" "$W/got.err" "$W/got.rc" "${RESTORE[@]}" restore --account "$W/got.json" "$1/snapshot.weft"
 }
 
 # program I: every test of program I; its output and a "PASS FAIL SKIP"
@@ -482,24 +493,29 @@ program() {
     echo "-- $name: fuel $total, exit status $(cat "$W/ref.rc"), seed $RNG_SEED${SEED:+/$SEED}, ${#PTS[@]} points"
     for n in "${PTS[@]}"; do
         fresh "$i" || { echo "FAIL $name @$n: setup"; fail=$((fail + 1)); continue; }
-                if ! msg=$(stop_at "$n" "$W/sd" "$WEFT" run "${HEAD[@]}"); then
+                if ! msg=$(stop_at "$n" "$W/sd" "${SAVE[@]}" run "${HEAD[@]}"); then
             echo "FAIL $name @$n: $msg"; fail=$((fail + 1)); continue
         fi
         restore_end "$W/sd"
         compare "$name @$n"
     done
     # the chain: three snapshots at increasing fuel
+    if [ "$CHAIN" = 0 ]; then
+        echo "   ($name: $((SECONDS - t0)) s)"
+        [ "$keep" = 1 ] || rm -rf "$W"
+        return
+    fi
     rng_next; c1=$(( R % (total / 4) + 1 ))
     rng_next; c2=$(( c1 + R % (total / 4) + 1 ))
     rng_next; c3=$(( c2 + R % (total / 4) + 1 ))
     fresh "$i" || { echo "FAIL $name chain: setup"; fail=$((fail + 1)); return; }
         TAIL_SAVED=("${TAIL[@]}")
-    if ! msg=$(stop_at "$c1" "$W/sd1" "$WEFT" run "${HEAD[@]}"); then
+    if ! msg=$(stop_at "$c1" "$W/sd1" "${SAVE[@]}" run "${HEAD[@]}"); then
         echo "FAIL $name chain $c1/$c2/$c3: $msg"; fail=$((fail + 1)); return
     fi
     TAIL=("$W/sd1/snapshot.weft")
-    if ! msg=$(stop_at "$c2" "$W/sd2" "$WEFT" restore) ||
-        { TAIL=("$W/sd2/snapshot.weft"); ! msg=$(stop_at "$c3" "$W/sd3" "$WEFT" restore); }; then
+    if ! msg=$(stop_at "$c2" "$W/sd2" "${RESTORE[@]}" restore) ||
+        { TAIL=("$W/sd2/snapshot.weft"); ! msg=$(stop_at "$c3" "$W/sd3" "${SAVE[@]}" restore); }; then
         echo "FAIL $name chain $c1/$c2/$c3: $msg"; fail=$((fail + 1)); TAIL=("${TAIL_SAVED[@]}"); return
     fi
     TAIL=("${TAIL_SAVED[@]}")
