@@ -493,7 +493,7 @@ program() {
     echo "-- $name: fuel $total, exit status $(cat "$W/ref.rc"), seed $RNG_SEED${SEED:+/$SEED}, ${#PTS[@]} points"
     for n in "${PTS[@]}"; do
         fresh "$i" || { echo "FAIL $name @$n: setup"; fail=$((fail + 1)); continue; }
-                if ! msg=$(stop_at "$n" "$W/sd" "${SAVE[@]}" run "${HEAD[@]}"); then
+        if ! msg=$(stop_at "$n" "$W/sd" "${SAVE[@]}" run "${HEAD[@]}"); then
             echo "FAIL $name @$n: $msg"; fail=$((fail + 1)); continue
         fi
         restore_end "$W/sd"
@@ -505,11 +505,12 @@ program() {
         [ "$keep" = 1 ] || rm -rf "$W"
         return
     fi
-    rng_next; c1=$(( R % (total / 4) + 1 ))
-    rng_next; c2=$(( c1 + R % (total / 4) + 1 ))
-    rng_next; c3=$(( c2 + R % (total / 4) + 1 ))
+    q=$(( total / 4 > 1 ? total / 4 : 1 ))
+    rng_next; c1=$(( R % q + 1 ))
+    rng_next; c2=$(( c1 + R % q + 1 ))
+    rng_next; c3=$(( c2 + R % q + 1 ))
     fresh "$i" || { echo "FAIL $name chain: setup"; fail=$((fail + 1)); return; }
-        TAIL_SAVED=("${TAIL[@]}")
+    TAIL_SAVED=("${TAIL[@]}")
     if ! msg=$(stop_at "$c1" "$W/sd1" "${SAVE[@]}" run "${HEAD[@]}"); then
         echo "FAIL $name chain $c1/$c2/$c3: $msg"; fail=$((fail + 1)); return
     fi
@@ -526,19 +527,30 @@ program() {
 }
 
 # Programs run JOBS at a time (each is sequential), their reports printed
-# in order.
+# in order as they end.
 JOBS=${SNAP_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [ "$JOBS" -gt 2 ] && JOBS=2
+next=0
+print_done() { # the reports of the programs ended, in order
+    local p f s
+    while [ "$next" -lt "${#P_NAME[@]}" ] && [ -f "$RUN/$next.counts" ]; do
+        cat "$RUN/$next.log"
+        read -r p f s <"$RUN/$next.counts" || { echo "FAIL ${P_NAME[$next]}: no result"; p=0 f=1 s=0; }
+        pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+        next=$((next + 1))
+    done
+}
 for i in "${!P_NAME[@]}"; do
-    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
-    { program "$i" >"$RUN/$i.log" 2>&1; echo "$pass $fail $skip" >"$RUN/$i.counts"; } &
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; print_done; done
+    { program "$i" >"$RUN/$i.log" 2>&1; echo "$pass $fail $skip" >"$RUN/$i.counts.tmp"
+      mv "$RUN/$i.counts.tmp" "$RUN/$i.counts"; } &
 done
 wait
-for i in "${!P_NAME[@]}"; do
-    cat "$RUN/$i.log"
-    read -r p f s <"$RUN/$i.counts" 2>/dev/null || { echo "FAIL ${P_NAME[$i]}: no result"; p=0 f=1 s=0; }
-    pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-done
+print_done
+if [ "$next" -lt "${#P_NAME[@]}" ]; then
+    echo "FAIL: $(( ${#P_NAME[@]} - next )) programs gave no result"
+    fail=$((fail + ${#P_NAME[@]} - next))
+fi
 
 echo "skipped: $skip"
 echo "$pass passed, $fail failed"
