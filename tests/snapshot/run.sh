@@ -58,7 +58,7 @@ for arg in "$@"; do
     case $arg in
         --asan) asan=1 ;;
         --keep) keep=1 ;;
-        -h|--help) sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,45p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "run.sh: unknown option '$arg'" >&2; exit 2 ;;
         *) only+=("$arg") ;;
     esac
