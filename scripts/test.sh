@@ -51,6 +51,11 @@
 #                       examples/wasm_c_api.c and tests/capi/capi_edges.c
 #                       built against it and run, one test each (skipped without ../shared/wasm-c-api; a
 #                       failure under CI)
+#  15. snapshots        tests/snapshot/run.sh: every bench kernel, WASI test
+#                       program, speedtest1 and Lua stopped at 20 fuel
+#                       points each (and a chain of three) and restored:
+#                       the same output, status, fuel and files (not in
+#                       the ASan build)
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -503,6 +508,23 @@ if [ -f tests/capi/run.sh ]; then
         env BUILD="$BUILD" CC="$CC" SAN_CFLAGS="$SAN_CFLAGS" \
         SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/capi/run.sh
     add_missing "wasm.h C API" "$LOG/capi.out"
+fi
+
+# ---- 15. snapshots -----------------------------------------------------------
+# weft run --snapshot-at-fuel at pseudo-random points and weft restore, for
+# real programs (docs/snapshot.md): restored runs end as uninterrupted ones.
+# Not in the ASan build: about 700 runs of weft, and CI's time goes to the
+# plain build's points (tier 1's test_snapshot and test_wasi_snapshot run
+# the saving and restoring code under the sanitizers).
+header "15. snapshots (tests/snapshot/run.sh)"
+if [ "$BUILD" = build-asan ]; then
+    echo "not run in the ASan build (tier 1 runs the snapshot unit tests under ASan)"
+elif [ -f tests/snapshot/run.sh ]; then
+    run_counted "snapshots" "$LOG/snapshot.out" \
+        env WEFT="$BUILD/weft" SNAP_OUT="$BUILD/snapshot" bash tests/snapshot/run.sh
+    # it counts a missing input as a failure under CI itself; its skips are
+    # programs not reproducible run to run (each printed with the reason)
+    add_skipped "$LOG/snapshot.out"
 fi
 
 finish

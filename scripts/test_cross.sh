@@ -24,6 +24,12 @@
 #             `weft run --aot` (--full: also explicit bounds checks)
 #   wasi      tests/wasi/run.sh's cases under qemu, interpreter and --aot,
 #             metering fuel: each passes, and uses the fuel it uses on x86-64
+#   snapshot  tests/snapshot/run.sh across ISAs: snapshots of the bench
+#             kernels, speedtest1 and Lua taken by x86-64's weft and
+#             restored under qemu (each ARCH), and taken under
+#             qemu-aarch64 and restored on x86-64, at SNAP_XPOINTS pseudo-
+#             random fuel points each: output, exit status, fuel and files
+#             equal x86-64's uninterrupted run
 #
 # Also checks that the C flags keep -ffp-contract=off (FMA contraction on
 # AArch64/RISC-V would break Wasm float semantics; float_exprs tests it).
@@ -34,8 +40,8 @@
 #
 # usage: scripts/test_cross.sh [--quick | --full] [--arch A]... [--only T]...
 #   --arch A      aarch64 or riscv64 (repeatable; default both)
-#   --only T      run only tier T: unit, spec, bench, programs, wasi
-#                 (repeatable)
+#   --only T      run only tier T: unit, spec, bench, programs, wasi,
+#                 snapshot (repeatable)
 #   --quick       CI size (.ci/run): aarch64 runs the interpreter and AoT
 #                 with guard pages, riscv64 the interpreter and (spec only)
 #                 AoT with explicit bounds checks (WASI cases: interpreter
@@ -51,6 +57,8 @@
 #   WEFT_CROSS_BENCH_SIZE  quick (default) or default: bench/run.sh's n
 #   WEFT_CROSS_ST_SIZE     speedtest1 --size (default 2; --quick 1)
 #   WEFT_CROSS_TIMEOUT     seconds per program run (default 1800)
+#   SNAP_XPOINTS           fuel points per program and direction in the
+#                          snapshot tier (default 2)
 #   WEFT_CROSS_MBEDTLS_SRC=1  build the CLI's mbed TLS from Debian's source
 #                          even when the cross toolchain finds a library
 #   WEFT_SPEC_DIR          the spec suite (see tests/spec/run_spec.sh)
@@ -755,6 +763,43 @@ if tier_on wasi; then
             echo "$a wasi $m: $wp passed, $wf failed (cases, then fuel per case)"
             row "$a" "wasi $m" "$wp" "$wf" $((SECONDS - t0))
         done
+    done
+fi
+
+# ---- 6. snapshots across ISAs --------------------------------------------------
+# A program stopped on one ISA continues on another (docs/snapshot.md):
+# tests/snapshot/run.sh with x86-64's weft for the reference runs and a
+# cross-built weft under qemu-user on one side of each snapshot. Its
+# points are pseudo-random (seeded from each program's name), no chains.
+if tier_on snapshot; then
+    header "6. snapshots across ISAs (tests/snapshot/run.sh, ${SNAP_XPOINTS:-2} points per program)"
+    snap_progs=()
+    for k in bench/kernels/*.c; do snap_progs+=("$(basename "$k" .c)"); done
+    snap_progs+=(speedtest1 lua)
+    # snap_cross ARCH WHAT SAVE-CMD RESTORE-CMD
+    snap_cross() {
+        local a=$1 what=$2 lf
+        lf=$LOG/$a-snapshot-${2// /}.out
+        lf=${lf//>/}
+        t0=$SECONDS
+        env WEFT="$ROOT/$HOST_WEFT" WEFT_SAVE="$3" WEFT_RESTORE="$4" SNAP_OUT="$ROOT/$OUT/snapshot" \
+            SNAP_POINTS="${SNAP_XPOINTS:-2}" SNAP_CHAIN=0 SNAP_JOBS="$JOBS" SNAP_TIMEOUT="$TIMEOUT" \
+            bash tests/snapshot/run.sh "${snap_progs[@]}" >"$lf" 2>&1
+        if count_line "$lf"; then
+            grep -E '^(FAIL|SKIP)' -A4 "$lf" | head -n 30
+            echo "$a snapshot $what: $c_pass passed, $c_fail failed"
+            row "$a" "snapshot $what" "$c_pass" "$c_fail" $((SECONDS - t0))
+        else
+            tail -n 10 "$lf"
+            row "$a" "snapshot $what" 0 1 $((SECONDS - t0)) "no count line ($lf)"
+        fi
+    }
+    for a in "${ARCHS[@]}"; do
+        [ "${CLI_OK[$a]}" = 1 ] || { row "$a" snapshot 0 1 0 "no weft CLI"; continue; }
+        qw="$(qemu_of "$a") $ROOT/$OUT/$a/weft"
+        snap_cross "$a" "x86-64>$a" "$ROOT/$HOST_WEFT" "$qw"
+        # the reverse from one ISA (each direction's code is the same)
+        [ "$a" = aarch64 ] && snap_cross "$a" "$a>x86-64" "$qw" "$ROOT/$HOST_WEFT"
     done
 fi
 

@@ -164,8 +164,9 @@ struct weft_wasi {
   void *sys_user;
   struct wf_wasi_root *roots; /* one per preopen, in config order */
   u32 nroots;
-  u64 mono_offset; /* added to monotonic clock readings (restore) */
-  bool fresh;      /* no descriptor opened, closed or moved yet */
+  u64 mono_offset;   /* added to monotonic clock readings (restore) */
+  u64 cpu_offset[2]; /* added to the process and thread CPU-time clocks */
+  bool fresh;        /* no descriptor opened, closed or moved yet */
   weft_status (*block_hook)(void *user); /* weft_wasi_set_block_hook */
   void *block_user;
   weft_status stop_status; /* the hook's, when it stopped the program */

@@ -75,8 +75,14 @@ WF_WASI_FN(clock_res_get) {
 
 u16 wf_wasi_clock_time(struct weft_wasi *w, u32 id, u64 *out) {
   u16 e = w->sys->clock_time(w->sys_user, id, out);
-  if (e == WEFT_WASI_ESUCCESS && id == WEFT_WASI_CLOCK_MONOTONIC)
-    *out += w->mono_offset; /* wraps: the offset may be "negative" */
+  if (e != WEFT_WASI_ESUCCESS)
+    return e;
+  /* the offsets wrap: they may be "negative" */
+  if (id == WEFT_WASI_CLOCK_MONOTONIC)
+    *out += w->mono_offset;
+  else if (id == WEFT_WASI_CLOCK_PROCESS_CPUTIME ||
+           id == WEFT_WASI_CLOCK_THREAD_CPUTIME)
+    *out += w->cpu_offset[id - WEFT_WASI_CLOCK_PROCESS_CPUTIME];
   return e;
 }
 

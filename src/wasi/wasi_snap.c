@@ -1,7 +1,8 @@
 /*
 ** wasi_snap.c — a weft_wasi as portable bytes and back (docs/snapshot.md,
 ** "WASI state"): args, environ, preopens by guest name, every descriptor
-** by how it can be opened again, the monotonic clock, io counters.
+** by how it can be opened again, the monotonic and CPU-time clocks, io
+** counters.
 ** Restoring reopens files through the same beneath-resolution as path_open
 ** (wasi_path.c), so a hostile snapshot can name nothing path_open could
 ** not; every byte read is bounds-checked and anything malformed is
@@ -9,7 +10,7 @@
 */
 #include "wasi.h"
 
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2
 
 /* Descriptor kinds in the bytes. */
 #define KIND_STDIO 1
@@ -193,7 +194,7 @@ static weft_status save_fd(struct weft_wasi *w, struct out *o, u32 fd,
 
 static weft_status save_all(struct weft_wasi *w, struct out *o,
                             weft_error *err) {
-  u64 mono = 0;
+  u64 mono = 0, cpu;
   u32 i, nfds = 0;
   weft_status s;
 
@@ -204,6 +205,12 @@ static weft_status save_all(struct weft_wasi *w, struct out *o,
       WEFT_WASI_ESUCCESS)
     mono = 0; /* no clock: nothing to continue */
   put_u64(o, mono);
+  for (i = 0; i < 2; i++) {
+    if (wf_wasi_clock_time(w, WEFT_WASI_CLOCK_PROCESS_CPUTIME + i, &cpu) !=
+        WEFT_WASI_ESUCCESS)
+      cpu = 0;
+    put_u64(o, cpu);
+  }
   for (i = 0; i < 3; i++) {
     put_u64(o, w->io[i].read);
     put_u64(o, w->io[i].written);
@@ -360,6 +367,7 @@ struct snap {
   u32 argc, envc;
   u64 args_size, env_size; /* bytes as NUL-terminated strings */
   u64 mono;
+  u64 cpu[2]; /* process and thread CPU-time clocks */
   u64 stdio_io[3][2];
   struct snap_preopen *pre;
   u32 npre;
@@ -494,6 +502,8 @@ static weft_status parse(struct weft_wasi *w, const u8 *bytes, size_t size,
     return wf_error_set(err, WEFT_ERR_MALFORMED,
                         "wasi: snapshot: bad arguments or environment");
   sn->mono = get_u64(&in);
+  sn->cpu[0] = get_u64(&in);
+  sn->cpu[1] = get_u64(&in);
   for (i = 0; i < 3; i++) {
     sn->stdio_io[i][0] = get_u64(&in);
     sn->stdio_io[i][1] = get_u64(&in);
@@ -832,6 +842,13 @@ static void install(struct weft_wasi *w, const struct snap *sn,
       w->sys->clock_time(w->sys_user, WEFT_WASI_CLOCK_MONOTONIC, &now) ==
           WEFT_WASI_ESUCCESS)
     w->mono_offset = sn->mono - now; /* wraps when this clock is ahead */
+  /* The CPU-time clocks too: a program that read them before the
+  ** snapshot must not see them go backwards in the new process. */
+  for (i = 0; i < 2; i++)
+    if (sn->cpu[i] != 0 &&
+        w->sys->clock_time(w->sys_user, WEFT_WASI_CLOCK_PROCESS_CPUTIME + i,
+                           &now) == WEFT_WASI_ESUCCESS)
+      w->cpu_offset[i] = sn->cpu[i] - now;
   w->fresh = false;
 }
 

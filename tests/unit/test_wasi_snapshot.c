@@ -136,6 +136,12 @@ static uint64_t monotonic(struct wm *w) {
   return wm_get64(w, A_OUT);
 }
 
+static uint64_t process_cputime(struct wm *w) {
+  if (WCALL(w, "clock_time_get", 2, 0, A_OUT) != 0)
+    return 0;
+  return wm_get64(w, A_OUT);
+}
+
 /* Host file contents (up to 255 bytes). */
 static const char *host_file(const char *dir, const char *name) {
   static char buf[256];
@@ -205,7 +211,7 @@ static void test_round_trip(void) {
   uint8_t *bytes = NULL;
   size_t size = 0;
   weft_error err;
-  uint64_t t0;
+  uint64_t t0, c0;
   char buf[64];
 
   make_fixture();
@@ -216,6 +222,7 @@ static void test_round_trip(void) {
   }
   CHECK(build_state(&a));
   t0 = monotonic(&a);
+  c0 = process_cputime(&a);
   CHECK_EQ_INT(weft_wasi_snapshot_save(a.wasi, &bytes, &size, &err), WEFT_OK);
   CHECK(size > 0);
   copy_a();
@@ -264,6 +271,9 @@ static void test_round_trip(void) {
   CHECK(memcmp(wm_mem(&b) + A_BUF, "/data", 5) == 0);
   /* time continues from the snapshot (the new clock starts at 1000 ns) */
   CHECK(monotonic(&b) >= t0);
+  /* and so does CPU time: it never goes backwards in the new process */
+  CHECK(c0 > 0);
+  CHECK(process_cputime(&b) >= c0);
   /* a second restore into the same wasi is refused */
   CHECK_EQ_INT(weft_wasi_snapshot_restore(b.wasi, bytes, size, &err),
                WEFT_ERR_ARG);
@@ -539,11 +549,13 @@ static void sb_str(struct sb *b, const char *s) {
 static void sb_head(struct sb *b, uint32_t nfds) {
   int i;
   b->n = 0;
-  sb_u32(b, 1); /* version */
+  sb_u32(b, 2); /* version */
   sb_u32(b, 1); /* argc */
   sb_str(b, "p");
   sb_u32(b, 0); /* envc */
   sb_u64(b, 5); /* monotonic */
+  sb_u64(b, 6); /* process CPU time */
+  sb_u64(b, 7); /* thread CPU time */
   for (i = 0; i < 6; i++)
     sb_u64(b, 0); /* stdio io */
   sb_u32(b, 1);   /* preopens */
@@ -646,7 +658,7 @@ static void test_hostile(void) {
   CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   /* other version, trailing byte, stdio stream 3, unknown kind */
   sb_head(&b, 0);
-  b.p[0] = 2;
+  b.p[0] = 1;
   CHECK_EQ_INT(restore_into(dir_copy, 0, 0, b.p, b.n, msg), WEFT_ERR_MALFORMED);
   sb_head(&b, 0);
   sb_u8(&b, 0);
@@ -721,7 +733,7 @@ static void test_truncated(void) {
   CHECK_EQ_INT(bad, 0);
   for (n = 0; n < sizeof junk; n++)
     junk[n] = (uint8_t)(n * 131 + 7);
-  junk[0] = 1, junk[1] = junk[2] = junk[3] = 0; /* past the version */
+  junk[0] = 2, junk[1] = junk[2] = junk[3] = 0; /* past the version */
   CHECK_EQ_INT(weft_wasi_snapshot_restore(b.wasi, junk, sizeof junk, &err),
                WEFT_ERR_MALFORMED);
   CHECK_EQ_INT(weft_wasi_snapshot_restore(b.wasi, NULL, 0, &err),
