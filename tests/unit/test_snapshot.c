@@ -6,7 +6,7 @@
 ** Snapshots cut short or with a byte changed anywhere are refused or, when
 ** the change is only in a value, continue without crashing; references
 ** restored name the same functions. The fuzz harness's seeds
-** (tests/fuzz/corpus-snapshot/) and a few thousand mutations of real
+** (tests/fuzz/corpus-snapshot/) and 400 mutations of real
 ** snapshots run through tests/fuzz/fuzz_snapshot.c on every build.
 **
 ** WEFT_SNAPSHOT_SEEDS=DIR writes seeds (real snapshots) into DIR.
@@ -174,9 +174,9 @@ static void test_stop_anywhere(void) {
   uint64_t total = whole_run(20, &want);
   CHECK(total > 1000);
   unsigned same = 0, tried = 0;
-  /* About 40 points, an odd stride: block entries all through the loop,
+  /* About 24 points, an odd stride: block entries all through the loop,
   ** inside the recursion and the indirect calls. */
-  for (uint64_t at = 1; at < total; at += total / 40 | 1) {
+  for (uint64_t at = 1; at < total; at += total / 24 | 1) {
     uint8_t *snap = NULL;
     size_t len = 0;
     uint64_t before = 0, after = 0;
@@ -279,7 +279,7 @@ static uint64_t rng(void) {
 static void test_mutations(void) {
   int64_t want = 0;
   uint64_t total = whole_run(6, &want), used = 0;
-  unsigned ok = 0, restored = 0, rounds = 1000;
+  unsigned ok = 0, restored = 0, rounds = 400;
   uint8_t *snap = NULL;
   size_t len = 0;
   CHECK_EQ_INT(stop_run(6, total / 3, &snap, &len, &used), 0);
