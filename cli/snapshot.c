@@ -121,7 +121,7 @@ static int take(struct cli_snap *s, uint64_t used) {
           WEFT_OK ||
       (s->wasi &&
        weft_wasi_snapshot_save(s->wasi, &wasi, &wasi_len, &err) != WEFT_OK)) {
-    cli_errorf("snapshot not taken: %s", err.message);
+    cli_errorf("snapshot not taken (the program goes on): %s", err.message);
   } else if (cli_snap_run_encode(&s->run, &run, &run_len) != 0) {
     cli_errorf("snapshot not taken: out of memory");
   } else {
@@ -179,13 +179,12 @@ uint64_t cli_snap_poll(struct cli_snap *s, weft_engine *engine, uint64_t handed,
     return UINT64_MAX;
   int kind = pending(s, handed);
   if (kind && weft_engine_safe_point(engine) == WEFT_SAFE_BLOCK) {
-    if (take(s, used) != 0) {
-      *trap = WEFT_TRAP_INTERRUPTED; /* reported: stop rather than lose it */
-      return 0;
-    }
+    /* A snapshot that cannot be taken (a socket, say) is reported and
+    ** the program goes on: stopping it would lose it. */
+    int saved = take(s, used) == 0;
     if (s->at_fuel && handed >= s->at_fuel)
       s->at_fuel_done = 1;
-    if (served(s, kind)) {
+    if (served(s, kind) && saved) {
       s->stopped = 1;
       *trap = WEFT_TRAP_INTERRUPTED;
       return 0;
@@ -209,9 +208,8 @@ weft_status cli_snap_blocked(void *user) {
   if (!kind || s->stopped || weft_engine_safe_point(e) != WEFT_SAFE_CALL)
     return WEFT_OK; /* issue the call again */
   /* The block is paid; what the engine holds is what was used. */
-  if (take(s, cli_meter_used(s->meter, e)) != 0)
-    return WEFT_ERR_TRAP;
-  if (served(s, kind)) {
+  int saved = take(s, cli_meter_used(s->meter, e)) == 0;
+  if (served(s, kind) && saved) {
     s->stopped = 1;
     return WEFT_ERR_TRAP;
   }

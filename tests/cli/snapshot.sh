@@ -221,6 +221,15 @@ expect_status 0 "snapshot beside a planted symlink"
 [ "$(cat "$TMP/victim")" = precious ] && [ ! -L "$D/snapshot.weft" ] && ok ||
     not_ok "the planted symlink was followed"
 
+# A snapshot that cannot be taken (a socket cannot move) is reported and
+# the program goes on to its end; the exit status says a snapshot was lost.
+rm -rf "$D"
+weft run --snapshot-dir "$D" --snapshot-at-fuel 1000 --tcplisten 127.0.0.1:0 "$T"
+expect_status 1 "a lost snapshot is an error at the end"
+expect_stdout "$LETTERS" "the program went on"
+expect_stderr_has "snapshot not taken (the program goes on)" "says why it went on"
+expect_stderr_has "socket" "names what could not be saved"
+
 # ---- refusals ----
 weft run --snapshot-dir "$D" --aot "$T"
 expect_status 1 "--aot with snapshots"
