@@ -164,7 +164,8 @@ static int pending(struct cli_snap *s, uint64_t handed) {
 /* A request served: whether the program stops now. */
 static int served(struct cli_snap *s, int kind) {
   struct cli_clock now;
-  requested = 0;
+  if (kind == requested) /* not a signal that came in since */
+    requested = 0;
   cli_clock_now(&now);
   s->last_checkpoint = cli_clock_wall_since(&s->started, &now);
   return kind == 1 && !s->keep_running;
