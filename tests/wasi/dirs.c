@@ -301,9 +301,9 @@ static void check_readdir(void) {
   CHECK_OK(wr_path_remove_directory(dir, S("many")));
 }
 
-/* Levels of check_deep: 200, or 20 with the argument "shallow" (the
-** fault-injection sweep reruns the program once per allocation, and each
-** level costs a walk over the levels above it). */
+/* Levels of check_deep: 200, or 20 with the argument "shallow" (each
+** level costs a walk over the levels above it, for runs repeated many
+** times). */
 static int levels = 200;
 
 static void check_deep(void) {
