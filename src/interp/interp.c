@@ -122,6 +122,21 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
       TRAP(bulk_trap);                                                         \
   } while (0)
 
+/* The callee of call_indirect and return_call_indirect (operands: type,
+** table, argument base, element index): found in the table and checked. */
+#define INDIRECT_CALLEE()                                                      \
+  do {                                                                         \
+    weft_table *t = inst->tables[ip[2]];                                       \
+    u32 i = S(4).u32;                                                          \
+    if (WF_UNLIKELY(i >= t->size))                                             \
+      TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);                                       \
+    callee = t->elems[i];                                                      \
+    if (WF_UNLIKELY(!callee))                                                  \
+      TRAP(WEFT_TRAP_UNINIT_ELEMENT);                                          \
+    if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))                    \
+      TRAP(WEFT_TRAP_INDIRECT_MISMATCH);                                       \
+  } while (0)
+
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
@@ -322,15 +337,7 @@ dispatch:
     goto call_func;
   }
   CASE(CALL_INDIRECT) {
-    weft_table *t = inst->tables[ip[2]];
-    u32 i = S(4).u32;
-    if (WF_UNLIKELY(i >= t->size))
-      TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);
-    callee = t->elems[i];
-    if (WF_UNLIKELY(!callee))
-      TRAP(WEFT_TRAP_UNINIT_ELEMENT);
-    if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))
-      TRAP(WEFT_TRAP_INDIRECT_MISMATCH);
+    INDIRECT_CALLEE();
     nfp = fp + ip[3];
     ret_ip = ip + 5;
     goto call_func;
@@ -350,15 +357,7 @@ dispatch:
     goto tail_call;
   }
   CASE(RETURN_CALL_INDIRECT) {
-    weft_table *t = inst->tables[ip[2]];
-    u32 i = S(4).u32;
-    if (WF_UNLIKELY(i >= t->size))
-      TRAP(WEFT_TRAP_UNDEFINED_ELEMENT);
-    callee = t->elems[i];
-    if (WF_UNLIKELY(!callee))
-      TRAP(WEFT_TRAP_UNINIT_ELEMENT);
-    if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))
-      TRAP(WEFT_TRAP_INDIRECT_MISMATCH);
+    INDIRECT_CALLEE();
     nfp = fp + ip[3];
     ret_ip = ip + 5;
     goto tail_call;
