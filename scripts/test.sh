@@ -117,12 +117,31 @@ total_skip=0
 # end (timings are reported, never asserted).
 tier_name=""
 tier_t0=0
+tier_cpu0=0
 tier_times=()
+# cpu_now: sets CPU_DS to the CPU time (user + system, tenths of a second)
+# used so far by this shell's finished children, from bash's `times`
+# (its second line; not in a $(...) subshell, whose children differ).
+cpu_now() {
+    local line u s
+    times >"$LOG/.times"
+    line=$(tail -n 1 "$LOG/.times")
+    u=${line%% *} s=${line#* }
+    CPU_DS=$(( $(to_ds "$u") + $(to_ds "$s") ))
+}
+# to_ds 1m2.345s -> 623
+to_ds() {
+    local m=${1%%m*} rest=${1#*m}
+    local sec=${rest%%.*} frac=${rest#*.}
+    echo $(( (10#$m * 60 + 10#$sec) * 10 + 10#${frac:0:1} ))
+}
 end_tier() {
     [ -n "$tier_name" ] || return 0
-    local s=$((SECONDS - tier_t0))
-    echo "-- $tier_name: $s s"
-    tier_times+=("$(printf '%6d s  %s' "$s" "$tier_name")")
+    local s=$((SECONDS - tier_t0)) c
+    cpu_now
+    c=$((CPU_DS - tier_cpu0))
+    echo "-- $tier_name: $s s wall, $((c / 10)).$((c % 10)) s CPU"
+    tier_times+=("$(printf '%6d s %8s s CPU  %s' "$s" "$((c / 10)).$((c % 10))" "$tier_name")")
     tier_name=""
 }
 
@@ -130,6 +149,8 @@ header() {
     end_tier
     tier_name="$*"
     tier_t0=$SECONDS
+    cpu_now
+    tier_cpu0=$CPU_DS
     echo
     echo "==== $* ===="
 }
@@ -197,7 +218,7 @@ add_missing() {
 finish() {
     end_tier
     echo
-    echo "time per tier (wall clock):"
+    echo "time per tier (wall clock, and CPU time of its processes):"
     printf '%s\n' "${tier_times[@]}"
     printf '%6d s  in all\n' "$SECONDS"
     echo
