@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh — weft's test command (`make test` runs it).
 #
-# Builds everything, then runs each tier in order and ends with ONE line
+# Builds everything, then runs the tiers (in two lanes at once: see "running
+# the tiers" below) and ends with ONE line
 # "N passed, N failed" adding up all tiers:
 #   1. unit tests       tests/unit/test_*.c, each built into BUILD/tests/
 #                       (test_bare_*.c against BUILD/libweft_bare.a)
@@ -62,6 +63,8 @@
 #   --asan (or WEFT_ASAN=1): the same on an ASan+UBSan build in build-asan/
 #   CC=...: compiler for the library and the tests (default cc)
 #   WEFT_SPEC_DIR=...: where the official spec suite is (see README.md)
+#   WEFT_TEST_LANES=1: every tier in order (default: two lanes at once)
+#   WEFT_TIERS="4c 6": only these tiers
 
 set -u
 export LC_ALL=C
@@ -244,251 +247,279 @@ if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "${targets[@]}"; then
 fi
 
 # ---- 1. unit tests --------------------------------------------------------
-header "1. unit tests (tests/unit/test_*.c)"
-mkdir -p "$BUILD/tests"
-unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit $SAN_CFLAGS"
-for src in tests/unit/test_*.c; do
-    [ -e "$src" ] || { echo "(no unit tests)"; break; }
-    name=$(basename "$src" .c)
-    bin=$BUILD/tests/$name
-    echo "-- $name"
-    # test_bare_*: the freestanding core with ports/bare instead of ports/posix
-    lib=$BUILD/libweft.a
-    case $name in test_bare_*) lib=$BUILD/libweft_bare.a ;; esac
-    # shellcheck disable=SC2086
-    if ! $CC $unit_cflags -o "$bin" "$src" "$lib" $SAN_LDFLAGS -lm \
-        >"$LOG/$name.build" 2>&1; then
-        cat "$LOG/$name.build"
-        echo "FAIL: $name does not build"
-        add 0 1
-        continue
-    fi
-    run_counted "$name" "$LOG/$name.out" "$bin"
-done
+tier_1() {
+    header "1. unit tests (tests/unit/test_*.c)"
+    mkdir -p "$BUILD/tests"
+    unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit $SAN_CFLAGS"
+    for src in tests/unit/test_*.c; do
+        [ -e "$src" ] || { echo "(no unit tests)"; break; }
+        name=$(basename "$src" .c)
+        bin=$BUILD/tests/$name
+        echo "-- $name"
+        # test_bare_*: the freestanding core with ports/bare instead of ports/posix
+        lib=$BUILD/libweft.a
+        case $name in test_bare_*) lib=$BUILD/libweft_bare.a ;; esac
+        # shellcheck disable=SC2086
+        if ! $CC $unit_cflags -o "$bin" "$src" "$lib" $SAN_LDFLAGS -lm \
+            >"$LOG/$name.build" 2>&1; then
+            cat "$LOG/$name.build"
+            echo "FAIL: $name does not build"
+            add 0 1
+            continue
+        fi
+        run_counted "$name" "$LOG/$name.out" "$bin"
+    done
+}
 
 # ---- 2. embedding example -------------------------------------------------
-header "2. embedding example (examples/embed.c)"
-if "$BUILD/embed" >"$LOG/embed.out" 2>&1; then
-    cat "$LOG/embed.out"
-    echo "1 passed, 0 failed"
-    add 1 0
-else
-    cat "$LOG/embed.out"
-    echo "FAIL: embed"
-    add 0 1
-fi
+tier_2() {
+    header "2. embedding example (examples/embed.c)"
+    if "$BUILD/embed" >"$LOG/embed.out" 2>&1; then
+        cat "$LOG/embed.out"
+        echo "1 passed, 0 failed"
+        add 1 0
+    else
+        cat "$LOG/embed.out"
+        echo "FAIL: embed"
+        add 0 1
+    fi
+}
 
 # ---- 3. CLI tests ---------------------------------------------------------
-header "3. CLI tests (tests/cli/*.sh)"
-if ! command -v wat2wasm >/dev/null 2>&1; then
-    echo "FAIL: wat2wasm (wabt) not found; run scripts/setup.sh"
-    add 0 1
-else
-    rm -rf "$BUILD/tests/cli"
-    for script in tests/cli/*.sh; do
-        [ -e "$script" ] || break
-        name=$(basename "$script" .sh)
-        echo "-- cli/$name"
-        run_counted "cli/$name" "$LOG/cli_$name.out" \
-            env WEFT="$BUILD/weft" WEFT_TEST_OUT="$BUILD/tests/cli" bash "$script"
-        # stack_limits.sh's ulimit -v cases cannot start under ASan
-        add_skipped "$LOG/cli_$name.out"
-    done
-fi
+tier_3() {
+    header "3. CLI tests (tests/cli/*.sh)"
+    if ! command -v wat2wasm >/dev/null 2>&1; then
+        echo "FAIL: wat2wasm (wabt) not found; run scripts/setup.sh"
+        add 0 1
+    else
+        rm -rf "$BUILD/tests/cli"
+        for script in tests/cli/*.sh; do
+            [ -e "$script" ] || break
+            name=$(basename "$script" .sh)
+            echo "-- cli/$name"
+            run_counted "cli/$name" "$LOG/cli_$name.out" \
+                env WEFT="$BUILD/weft" WEFT_TEST_OUT="$BUILD/tests/cli" bash "$script"
+            # stack_limits.sh's ulimit -v cases cannot start under ASan
+            add_skipped "$LOG/cli_$name.out"
+        done
+    fi
+}
 
 # ---- 4. spec suite --------------------------------------------------------
 # Every mode runs the whole suite: the interpreter, then generated C with
 # guard pages, then with explicit bounds checks (WEFT_SPEC_MODES picks).
-header "4. spec suite (tests/spec/run_spec.sh)"
-if [ -f tests/spec/run_spec.sh ]; then
-    for mode in ${WEFT_SPEC_MODES:-interp aot aot-explicit}; do
-        case $mode in
-        interp) flag=() ;;
-        aot) flag=(--aot) ;;
-        aot-explicit) flag=(--aot-explicit) ;;
-        *) echo "unknown spec mode $mode"; add 0 1; continue ;;
-        esac
-        echo "-- spec suite, mode $mode"
-        run_counted "spec suite ($mode)" "$LOG/spec_$mode.out" \
-            bash tests/spec/run_spec.sh --runner "$ROOT/$BUILD/spec_runner" "${flag[@]}"
-        # Without ../shared the suite is skipped (and fails under CI=true).
-        add_missing "spec suite ($mode)" "$LOG/spec_$mode.out"
-    done
-else
-    echo "tests/spec/run_spec.sh not present: skipped"
-fi
+tier_4() {
+    header "4. spec suite (tests/spec/run_spec.sh)"
+    if [ -f tests/spec/run_spec.sh ]; then
+        for mode in ${WEFT_SPEC_MODES:-interp aot aot-explicit}; do
+            case $mode in
+            interp) flag=() ;;
+            aot) flag=(--aot) ;;
+            aot-explicit) flag=(--aot-explicit) ;;
+            *) echo "unknown spec mode $mode"; add 0 1; continue ;;
+            esac
+            echo "-- spec suite, mode $mode"
+            run_counted "spec suite ($mode)" "$LOG/spec_$mode.out" \
+                bash tests/spec/run_spec.sh --runner "$ROOT/$BUILD/spec_runner" "${flag[@]}"
+            # Without ../shared the suite is skipped (and fails under CI=true).
+            add_missing "spec suite ($mode)" "$LOG/spec_$mode.out"
+        done
+    else
+        echo "tests/spec/run_spec.sh not present: skipped"
+    fi
+}
 
 # ---- 4b. text format --------------------------------------------------------
 # weft's own text front end on the same suite: the counts must equal the
 # wabt path's of tier 4 (its interpreter log), plus the text-form
 # assert_malformed commands wast2json skips.
-header "4b. text format (tests/text/run.sh)"
-if [ -f tests/text/run.sh ]; then
-    wabt_log=()
-    [ -s "$LOG/spec_interp.out" ] && wabt_log=(--wabt-log "$LOG/spec_interp.out")
-    run_counted "text format" "$LOG/text.out" \
-        env BUILD="$BUILD" bash tests/text/run.sh "${wabt_log[@]}"
-    add_missing "text format" "$LOG/text.out"
-fi
+tier_4b() {
+    header "4b. text format (tests/text/run.sh)"
+    if [ -f tests/text/run.sh ]; then
+        wabt_log=()
+        [ -s "$LOG/spec_interp.out" ] && wabt_log=(--wabt-log "$LOG/spec_interp.out")
+        run_counted "text format" "$LOG/text.out" \
+            env BUILD="$BUILD" bash tests/text/run.sh "${wabt_log[@]}"
+        add_missing "text format" "$LOG/text.out"
+    fi
+}
 
 # ---- 4c. WebAssembly 3.0 ---------------------------------------------------
 # `weft wast` over the 3.0 suite's files weft passes completely (listed in
 # the script), weft's own 3.0 tests, and the tail-call files in compiled
 # code too (about 10 s).
-header "4c. WebAssembly 3.0 (tests/text/run3.sh)"
-if [ -f tests/text/run3.sh ]; then
-    run_counted "wasm 3.0" "$LOG/text3.out" \
-        env BUILD="$BUILD" bash tests/text/run3.sh
-    add_missing "wasm 3.0" "$LOG/text3.out"
-fi
+tier_4c() {
+    header "4c. WebAssembly 3.0 (tests/text/run3.sh)"
+    if [ -f tests/text/run3.sh ]; then
+        run_counted "wasm 3.0" "$LOG/text3.out" \
+            env BUILD="$BUILD" bash tests/text/run3.sh
+        add_missing "wasm 3.0" "$LOG/text3.out"
+    fi
+}
 
 # ---- 5. real programs -----------------------------------------------------
 # SQLite speedtest1 and Lua 5.4 from Debian's source packages, built for
 # wasm32-wasi, under `weft run` against native builds. Exit status 3 means
 # the sources or tools could not be had: one test counted as skipped.
-header "5. real programs (tests/programs/run.sh)"
-if [ -f tests/programs/run.sh ]; then
-    # speedtest1 at --size 5 (--size 2 under ASan, whose checks do not
-    # grow with the size): every test set and query runs at any size.
-    st_size=5
-    [ "$BUILD" = build-asan ] && st_size=2
-    WEFT="$BUILD/weft" bash tests/programs/run.sh --size "$st_size" 2>&1 | tee "$LOG/programs.out"
-    rc=${PIPESTATUS[0]}
-    if [ "$rc" -eq 3 ] && [ -n "${CI:-}" ] && [ "$(id -u)" -eq 0 ]; then
-        echo "FAIL: real programs skipped in CI as root (setup must fetch the sources)"
-        add 0 1
-    elif [ "$rc" -eq 3 ]; then
-        total_skip=$((total_skip + 1))
-    elif count_line "$LOG/programs.out"; then
-        add "$c_pass" "$c_fail"
-        if [ "$rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then
-            echo "FAIL: real programs exited with status $rc"
+tier_5() {
+    header "5. real programs (tests/programs/run.sh)"
+    if [ -f tests/programs/run.sh ]; then
+        # speedtest1 at --size 5 (--size 2 under ASan, whose checks do not
+        # grow with the size): every test set and query runs at any size.
+        st_size=5
+        [ "$BUILD" = build-asan ] && st_size=2
+        WEFT="$BUILD/weft" bash tests/programs/run.sh --size "$st_size" 2>&1 | tee "$LOG/programs.out"
+        rc=${PIPESTATUS[0]}
+        if [ "$rc" -eq 3 ] && [ -n "${CI:-}" ] && [ "$(id -u)" -eq 0 ]; then
+            echo "FAIL: real programs skipped in CI as root (setup must fetch the sources)"
+            add 0 1
+        elif [ "$rc" -eq 3 ]; then
+            total_skip=$((total_skip + 1))
+        elif count_line "$LOG/programs.out"; then
+            add "$c_pass" "$c_fail"
+            if [ "$rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then
+                echo "FAIL: real programs exited with status $rc"
+                add 0 1
+            fi
+        else
+            echo "FAIL: real programs printed no 'N passed, N failed' line (status $rc)"
             add 0 1
         fi
-    else
-        echo "FAIL: real programs printed no 'N passed, N failed' line (status $rc)"
-        add 0 1
     fi
-fi
+}
 
 # ---- 6. WASI programs -----------------------------------------------------
 # tests/wasi/*.c and tests/wasi/escape/*.c built with clang-19 for
 # wasm32-wasi and run under `weft run` (one test per case). Without the
 # toolchain the runner skips and says so; in CI that counts as a failure.
-header "6. WASI programs (tests/wasi/run.sh)"
-if [ -f tests/wasi/run.sh ]; then
-    wasi_flags=()
-    [ "$BUILD" = build-asan ] && wasi_flags+=(--asan)
-    # The interpreter, then compiled code with guard pages and with explicit
-    # bounds checks (WEFT_WASI_MODES picks); compiled code is cached. The
-    # plain build meters fuel in every run and then compares the figures
-    # (fuel_compare.sh --logs): the same fuel in each mode. The ASan build
-    # runs the same cases unmetered, so CI covers both paths once each.
-    fuel_dir=$BUILD/wasi/fuel-logs
-    rm -rf "$fuel_dir" && mkdir -p "$fuel_dir"
-    wasi_modes=${WEFT_WASI_MODES:-interp aot aot-explicit}
-    for mode in $wasi_modes; do
-        case $mode in
-        interp) run_flags="" ;;
-        aot) run_flags="--aot --compile-timeout 0 --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
-        aot-explicit) run_flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
-        *) echo "unknown WASI mode $mode"; add 0 1; continue ;;
-        esac
-        fuel_log=""
-        [ "$BUILD" != build-asan ] && fuel_log="$PWD/$fuel_dir/$mode.fuel"
-        echo "-- WASI programs, mode $mode${fuel_log:+, metering fuel}"
-        run_counted "WASI programs ($mode)" "$LOG/wasi.out" \
-            env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" WEFT_WASI_FUEL_LOG="$fuel_log" \
-            WEFT_WASI_AOT_HOME="$AOT_SHARE/wasi" \
-            WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}"
-    done
-    if [ "$BUILD" != build-asan ]; then
-        echo "-- WASI programs: fuel used in every mode"
-        run_counted "WASI fuel" "$LOG/wasi_fuel.out" \
-            env WEFT_FUEL_MODES="$wasi_modes" bash tests/wasi/fuel_compare.sh --logs "$PWD/$fuel_dir"
-        add_skipped "$LOG/wasi_fuel.out"
-    fi
-    wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)
-    if [ -n "$wasi_skipped" ] && [ "$wasi_skipped" -gt 0 ]; then
-        if [ -n "${CI:-}" ]; then
-            echo "FAIL: WASI programs skipped in CI (setup must install clang-19 and wasi-libc)"
-            add 0 1
-        else
-            total_skip=$(( ${total_skip:-0} + wasi_skipped ))
+tier_6() {
+    header "6. WASI programs (tests/wasi/run.sh)"
+    if [ -f tests/wasi/run.sh ]; then
+        wasi_flags=()
+        [ "$BUILD" = build-asan ] && wasi_flags+=(--asan)
+        # The interpreter, then compiled code with guard pages and with explicit
+        # bounds checks (WEFT_WASI_MODES picks); compiled code is cached. The
+        # plain build meters fuel in every run and then compares the figures
+        # (fuel_compare.sh --logs): the same fuel in each mode. The ASan build
+        # runs the same cases unmetered, so CI covers both paths once each.
+        fuel_dir=$BUILD/wasi/fuel-logs
+        rm -rf "$fuel_dir" && mkdir -p "$fuel_dir"
+        wasi_modes=${WEFT_WASI_MODES:-interp aot aot-explicit}
+        for mode in $wasi_modes; do
+            case $mode in
+            interp) run_flags="" ;;
+            aot) run_flags="--aot --compile-timeout 0 --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
+            aot-explicit) run_flags="--aot --compile-timeout 0 --explicit-bounds-checks --cache-dir $AOT_SHARE/wasi-aot-cache" ;;
+            *) echo "unknown WASI mode $mode"; add 0 1; continue ;;
+            esac
+            fuel_log=""
+            [ "$BUILD" != build-asan ] && fuel_log="$PWD/$fuel_dir/$mode.fuel"
+            echo "-- WASI programs, mode $mode${fuel_log:+, metering fuel}"
+            run_counted "WASI programs ($mode)" "$LOG/wasi.out" \
+                env WEFT="$BUILD/weft" WEFT_WASI_OUT="$BUILD/wasi" WEFT_WASI_FUEL_LOG="$fuel_log" \
+                WEFT_WASI_AOT_HOME="$AOT_SHARE/wasi" \
+                WEFT_RUN_FLAGS="$run_flags" bash tests/wasi/run.sh "${wasi_flags[@]}"
+        done
+        if [ "$BUILD" != build-asan ]; then
+            echo "-- WASI programs: fuel used in every mode"
+            run_counted "WASI fuel" "$LOG/wasi_fuel.out" \
+                env WEFT_FUEL_MODES="$wasi_modes" bash tests/wasi/fuel_compare.sh --logs "$PWD/$fuel_dir"
+            add_skipped "$LOG/wasi_fuel.out"
+        fi
+        wasi_skipped=$(sed -n 's/^skipped: \([0-9]*\)$/\1/p' "$LOG/wasi.out" | tail -n 1)
+        if [ -n "$wasi_skipped" ] && [ "$wasi_skipped" -gt 0 ]; then
+            if [ -n "${CI:-}" ]; then
+                echo "FAIL: WASI programs skipped in CI (setup must install clang-19 and wasi-libc)"
+                add 0 1
+            else
+                total_skip=$(( ${total_skip:-0} + wasi_skipped ))
+            fi
         fi
     fi
-fi
+}
 
 # ---- 7. fault injection ---------------------------------------------------
 # Every allocation of loading and instantiating the spec modules (tier 4's
 # JSON) and of setting up and running the WASI programs (tier 6's .wasm)
 # fails in turn; then file-operation errors and short transfers under WASI
 # (tests/alloc-fail/README.md). `make test-alloc-sweep` runs more of it.
-header "7. fault injection (tests/alloc-fail/run.sh)"
-if [ -f tests/alloc-fail/run.sh ]; then
-    af_flags=()
-    [ "$BUILD" = build-asan ] && af_flags+=(--asan)
-    run_counted "fault injection" "$LOG/alloc_fail.out" \
-        env BUILD="$BUILD" CC="$CC" bash tests/alloc-fail/run.sh "${af_flags[@]}"
-    add_missing "fault injection" "$LOG/alloc_fail.out"
-fi
+tier_7() {
+    header "7. fault injection (tests/alloc-fail/run.sh)"
+    if [ -f tests/alloc-fail/run.sh ]; then
+        af_flags=()
+        [ "$BUILD" = build-asan ] && af_flags+=(--asan)
+        run_counted "fault injection" "$LOG/alloc_fail.out" \
+            env BUILD="$BUILD" CC="$CC" bash tests/alloc-fail/run.sh "${af_flags[@]}"
+        add_missing "fault injection" "$LOG/alloc_fail.out"
+    fi
+}
 
 # ---- 8. protected files ----------------------------------------------------
 # services/pfs_*.c under `weft run --protected-dir` (docs/protected-files.md):
 # host-side attacks and crash injection, a WASI program, attacks via the CLI.
-header "8. protected files (tests/pfs/run.sh)"
-if [ -f tests/pfs/run.sh ]; then
-    run_counted "protected files" "$LOG/pfs.out" \
-        env WEFT="$BUILD/weft" WEFT_PFS_OUT="$BUILD/pfs" CC="$CC" \
-        SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/pfs/run.sh
-    add_missing "protected files" "$LOG/pfs.out"
-fi
+tier_8() {
+    header "8. protected files (tests/pfs/run.sh)"
+    if [ -f tests/pfs/run.sh ]; then
+        run_counted "protected files" "$LOG/pfs.out" \
+            env WEFT="$BUILD/weft" WEFT_PFS_OUT="$BUILD/pfs" CC="$CC" \
+            SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/pfs/run.sh
+        add_missing "protected files" "$LOG/pfs.out"
+    fi
+}
 
 # ---- 9. differential-fuzzing regressions ------------------------------------
 # Cases kept from `make fuzz-diff` (tests/fuzz-diff/regress/*.wat with their
 # expected output), run in the interpreter and compiled to C.
-header "9. fuzz-diff regressions (tests/fuzz-diff/regress.sh)"
-if [ -f tests/fuzz-diff/regress.sh ]; then
-    run_counted "fuzz-diff regressions" "$LOG/fuzz_diff.out" \
-        env BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
-        EXTRA_LDFLAGS="$SAN_LDFLAGS" bash tests/fuzz-diff/regress.sh
-fi
+tier_9() {
+    header "9. fuzz-diff regressions (tests/fuzz-diff/regress.sh)"
+    if [ -f tests/fuzz-diff/regress.sh ]; then
+        run_counted "fuzz-diff regressions" "$LOG/fuzz_diff.out" \
+            env BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
+            EXTRA_LDFLAGS="$SAN_LDFLAGS" bash tests/fuzz-diff/regress.sh
+    fi
+}
 
 # ---- 10. attestation ----------------------------------------------------------
 # services/attest_*.c, cbor.c, cose.c through weft provision / verifier /
 # run --attest on loopback (docs/attestation.md): refusals on both sides,
 # mutated sessions, the signed accounting record.
-header "10. attestation (tests/attest/run.sh)"
-if [ -f tests/attest/run.sh ]; then
-    run_counted "attestation" "$LOG/attest.out" \
-        env WEFT="$BUILD/weft" WEFT_ATTEST_OUT="$BUILD/attest" CC="$CC" \
-        SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/attest/run.sh
-    add_missing "attestation" "$LOG/attest.out"
-fi
+tier_10() {
+    header "10. attestation (tests/attest/run.sh)"
+    if [ -f tests/attest/run.sh ]; then
+        run_counted "attestation" "$LOG/attest.out" \
+            env WEFT="$BUILD/weft" WEFT_ATTEST_OUT="$BUILD/attest" CC="$CC" \
+            SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/attest/run.sh
+        add_missing "attestation" "$LOG/attest.out"
+    fi
+}
 
 # ---- 11. sealing -------------------------------------------------------------
 # weft:seal, weft sign and the --account io counts (docs/sealing.md).
-header "11. sealing (tests/seal/run.sh)"
-if [ -f tests/seal/run.sh ]; then
-    run_counted "sealing" "$LOG/seal.out" \
-        env WEFT="$BUILD/weft" WEFT_SEAL_OUT="$BUILD/seal" CC="$CC" \
-        SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/seal/run.sh
-    add_missing "sealing" "$LOG/seal.out"
-fi
+tier_11() {
+    header "11. sealing (tests/seal/run.sh)"
+    if [ -f tests/seal/run.sh ]; then
+        run_counted "sealing" "$LOG/seal.out" \
+            env WEFT="$BUILD/weft" WEFT_SEAL_OUT="$BUILD/seal" CC="$CC" \
+            SAN_CFLAGS="$SAN_CFLAGS" SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/seal/run.sh
+        add_missing "sealing" "$LOG/seal.out"
+    fi
+}
 
 # ---- 12. OCI runtime -----------------------------------------------------------
 # build/weft-oci driven directly on bundles made by the test (no podman):
 # the runc command line, state, hardening, mounts, refusals. Runs the WASI
 # programs of tier 6 inside containers, under the seccomp filter.
-header "12. OCI runtime (tests/oci/bundle.sh)"
-if [ -f tests/oci/bundle.sh ]; then
-    # Leak checks need threads, which weft's seccomp filter refuses.
-    run_counted "OCI runtime" "$LOG/oci_bundle.out" \
-        env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
-        WEFT_OCI="$BUILD/weft-oci" WEFT_OCI_TEST_OUT="$BUILD/tests/oci" \
-        WEFT_WASI_OUT="$BUILD/wasi" bash tests/oci/bundle.sh
-    add_missing "OCI runtime" "$LOG/oci_bundle.out"
-fi
+tier_12() {
+    header "12. OCI runtime (tests/oci/bundle.sh)"
+    if [ -f tests/oci/bundle.sh ]; then
+        # Leak checks need threads, which weft's seccomp filter refuses.
+        run_counted "OCI runtime" "$LOG/oci_bundle.out" \
+            env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+            WEFT_OCI="$BUILD/weft-oci" WEFT_OCI_TEST_OUT="$BUILD/tests/oci" \
+            WEFT_WASI_OUT="$BUILD/wasi" bash tests/oci/bundle.sh
+        add_missing "OCI runtime" "$LOG/oci_bundle.out"
+    fi
+}
 
 # ---- 13. OCI with podman and containerd ------------------------------------
 # weft-oci (docs/oci.md) under a private rootful podman (its own storage,
@@ -496,40 +527,44 @@ fi
 # starts itself on a private socket, with the images scripts/oci-image.sh
 # builds. Each script skips when its tools are missing or not as root;
 # under CI that skip is a failure.
-header "13. OCI with podman and containerd (tests/oci/podman.sh, tests/oci/containerd.sh)"
-if [ "$BUILD" = build-asan ]; then
-    # Integration with other programs' processes, not memory checks: tier
-    # 12 runs weft-oci and weft under the sanitizers; CI time goes elsewhere.
-    echo "not run in the ASan build (tier 12 runs weft-oci under ASan)"
-elif [ -f tests/oci/podman.sh ]; then
-    if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "$BUILD/weft-oci" >"$LOG/weft-oci.build" 2>&1; then
-        cat "$LOG/weft-oci.build"
-        echo "FAIL: $BUILD/weft-oci does not build"
-        add 0 1
-    else
-        for script in podman containerd; do
-            echo "-- oci/$script"
-            # as tier 12: no leak checks (threads are off the allow-list)
-            run_counted "oci/$script" "$LOG/oci_$script.out" \
-                env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
-                WEFT_OCI="$BUILD/weft-oci" bash "tests/oci/$script.sh"
-            add_missing "oci/$script" "$LOG/oci_$script.out"
-        done
+tier_13() {
+    header "13. OCI with podman and containerd (tests/oci/podman.sh, tests/oci/containerd.sh)"
+    if [ "$BUILD" = build-asan ]; then
+        # Integration with other programs' processes, not memory checks: tier
+        # 12 runs weft-oci and weft under the sanitizers; CI time goes elsewhere.
+        echo "not run in the ASan build (tier 12 runs weft-oci under ASan)"
+    elif [ -f tests/oci/podman.sh ]; then
+        if ! make -j"$JOBS" CC="$CC" "${MAKE_VARS[@]}" "$BUILD/weft-oci" >"$LOG/weft-oci.build" 2>&1; then
+            cat "$LOG/weft-oci.build"
+            echo "FAIL: $BUILD/weft-oci does not build"
+            add 0 1
+        else
+            for script in podman containerd; do
+                echo "-- oci/$script"
+                # as tier 12: no leak checks (threads are off the allow-list)
+                run_counted "oci/$script" "$LOG/oci_$script.out" \
+                    env ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+                    WEFT_OCI="$BUILD/weft-oci" bash "tests/oci/$script.sh"
+                add_missing "oci/$script" "$LOG/oci_$script.out"
+            done
+        fi
     fi
-fi
+}
 
 # ---- 14. wasm.h C API --------------------------------------------------------
 # capi/ built into BUILD/libweft-wasm.a against ../shared/wasm-c-api's
 # wasm.h; its example programs (unchanged) and examples/wasm_c_api.c, each
 # built, run from a directory holding its module, exit status and output
 # checked (docs/c-api.md).
-header "14. wasm.h C API (tests/capi/run.sh)"
-if [ -f tests/capi/run.sh ]; then
-    run_counted "wasm.h C API" "$LOG/capi.out" \
-        env BUILD="$BUILD" CC="$CC" SAN_CFLAGS="$SAN_CFLAGS" \
-        SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/capi/run.sh
-    add_missing "wasm.h C API" "$LOG/capi.out"
-fi
+tier_14() {
+    header "14. wasm.h C API (tests/capi/run.sh)"
+    if [ -f tests/capi/run.sh ]; then
+        run_counted "wasm.h C API" "$LOG/capi.out" \
+            env BUILD="$BUILD" CC="$CC" SAN_CFLAGS="$SAN_CFLAGS" \
+            SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/capi/run.sh
+        add_missing "wasm.h C API" "$LOG/capi.out"
+    fi
+}
 
 # ---- 15. snapshots -----------------------------------------------------------
 # weft run --snapshot-at-fuel at pseudo-random points and weft restore, for
@@ -537,15 +572,92 @@ fi
 # Not in the ASan build: about 700 runs of weft, and CI's time goes to the
 # plain build's points (tier 1's test_snapshot and test_wasi_snapshot run
 # the saving and restoring code under the sanitizers).
-header "15. snapshots (tests/snapshot/run.sh)"
-if [ "$BUILD" = build-asan ]; then
-    echo "not run in the ASan build (tier 1 runs the snapshot unit tests under ASan)"
-elif [ -f tests/snapshot/run.sh ]; then
-    run_counted "snapshots" "$LOG/snapshot.out" \
-        env WEFT="$BUILD/weft" SNAP_OUT="$BUILD/snapshot" bash tests/snapshot/run.sh
-    # it counts a missing input as a failure under CI itself; its skips are
-    # programs not reproducible run to run (each printed with the reason)
-    add_skipped "$LOG/snapshot.out"
+tier_15() {
+    header "15. snapshots (tests/snapshot/run.sh)"
+    if [ "$BUILD" = build-asan ]; then
+        echo "not run in the ASan build (tier 1 runs the snapshot unit tests under ASan)"
+    elif [ -f tests/snapshot/run.sh ]; then
+        run_counted "snapshots" "$LOG/snapshot.out" \
+            env WEFT="$BUILD/weft" SNAP_OUT="$BUILD/snapshot" bash tests/snapshot/run.sh
+        # it counts a missing input as a failure under CI itself; its skips are
+        # programs not reproducible run to run (each printed with the reason)
+        add_skipped "$LOG/snapshot.out"
+    fi
+}
+
+# ---- running the tiers ------------------------------------------------------
+# Most tiers run one process at a time, so on CI's 2 CPUs the tiers run in
+# two lanes at once: lane B (real programs and everything built on them:
+# WASI, protected files, OCI, snapshots) in the background, writing its own
+# log, which is shown when both are done; lane A (the rest) here, shown as
+# it runs. Every tier has its own output directory; the only cross-lane
+# input is tier 6's WASI modules, which tier 7 waits for. WEFT_TEST_LANES=1
+# runs every tier in order in this shell instead.
+LANE_A=(1 2 3 4 4b 4c 9 10 11 14 7)
+LANE_B=(5 6 8 12 13 15)
+# WEFT_TIERS="1 4c ..." runs only those tiers (a developer's shortcut; the
+# tiers that read another's output then find what an earlier run left).
+if [ -n "${WEFT_TIERS:-}" ]; then
+    pick() { local t w; for t; do for w in $WEFT_TIERS; do [ "$t" = "$w" ] && echo "$t"; done; done; }
+    mapfile -t LANE_A < <(pick "${LANE_A[@]}")
+    mapfile -t LANE_B < <(pick "${LANE_B[@]}")
+fi
+WASI_READY=$LOG/.wasi-ready
+
+# lane_b: runs lane B's tiers and leaves its counts and times in files
+# (this is a subshell: its totals are its own). WASI_READY is made when
+# tier 6 is done, or when the lane ends in any way.
+lane_b() {
+    trap 'touch "$WASI_READY"' EXIT
+    total_pass=0 total_fail=0 total_skip=0 tier_times=() tier_name=""
+    local t
+    for t in "${LANE_B[@]}"; do
+        "tier_$t"
+        [ "$t" = 6 ] && touch "$WASI_READY"
+    done
+    end_tier
+    echo "$total_pass $total_fail $total_skip" >"$LOG/lane-b.counts"
+    printf '%s\n' "${tier_times[@]}" >"$LOG/lane-b.times"
+}
+
+# wait_wasi: waits until lane B's tier 6 is done (or lane B has ended).
+wait_wasi() {
+    local waited=0
+    while [ ! -e "$WASI_READY" ]; do
+        [ "$waited" = 0 ] && echo "(waiting for tier 6, in lane B, whose WASI modules tier 7 uses)"
+        waited=1
+        sleep 2
+    done
+}
+
+if [ "${WEFT_TEST_LANES:-2}" = 1 ]; then
+    # in order, but tier 7 after tier 6
+    for t in "${LANE_A[@]}" "${LANE_B[@]}"; do [ "$t" = 7 ] || "tier_$t"; done
+    for t in "${LANE_A[@]}"; do [ "$t" = 7 ] && tier_7; done
+else
+    rm -f "$WASI_READY" "$LOG/lane-b.counts" "$LOG/lane-b.times"
+    echo "(tiers ${LANE_B[*]} run at the same time in lane B; their output follows lane A's)"
+    lane_b >"$LOG/lane-b.out" 2>&1 &
+    lane_b_pid=$!
+    for t in "${LANE_A[@]}"; do
+        [ "$t" = 7 ] && wait_wasi
+        "tier_$t"
+    done
+    end_tier
+    wait "$lane_b_pid"
+    echo
+    echo "==== lane B (tiers ${LANE_B[*]}), run beside lane A ===="
+    cat "$LOG/lane-b.out"
+    if [ -s "$LOG/lane-b.counts" ]; then
+        read -r b_pass b_fail b_skip <"$LOG/lane-b.counts"
+        add "$b_pass" "$b_fail"
+        total_skip=$((total_skip + b_skip))
+        mapfile -t b_times <"$LOG/lane-b.times"
+        tier_times+=("${b_times[@]}")
+    else
+        echo "FAIL: lane B ended without its counts (see $LOG/lane-b.out)"
+        add 0 1
+    fi
 fi
 
 finish
