@@ -159,7 +159,12 @@ done
 # ---- the runner: the default one is (re)built through make so that it
 # never runs against a stale libweft.a; --no-build skips that.
 if [ "$runner" = "$default_runner" ] && [ "$build" = 1 ]; then
-  if ! make -s -C "$repo" BUILD="$build_dir" "$default_runner" >"$tmp_build_log" 2>&1; then
+  # make is given paths relative to the repository when they lie in it: an
+  # absolute BUILD would write dependency files naming absolute targets,
+  # which a later plain `make` does not match, so it would miss header
+  # changes and keep stale objects.
+  rel_build=${build_dir#"$repo"/}
+  if ! make -s -C "$repo" BUILD="$rel_build" "$rel_build/spec_runner" >"$tmp_build_log" 2>&1; then
     if [ -x "$runner" ]; then
       echo "run_spec.sh: warning: 'make $default_runner' failed; using the existing runner" >&2
     else
