@@ -12,6 +12,7 @@ WEFT_CORE_SRC := \
   src/runtime/bulk.c \
   src/runtime/module.c \
   src/runtime/aot.c \
+  src/runtime/exn.c \
   src/interp/lower.c \
   src/interp/interp.c \
   src/interp/snapshot.c \

@@ -129,6 +129,7 @@ void wf_error_clear(weft_error *err) {
   err->message[0] = '\0';
   err->trace_len = 0;
   err->trace_more = 0;
+  err->exn = NULL;
 }
 
 weft_status wf_error_set(weft_error *err, weft_status status, const char *fmt,
