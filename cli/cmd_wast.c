@@ -18,7 +18,7 @@
 static const char *const cat_names[WR_CAT_COUNT] = {
     "module",  "return",    "trap",          "exhaustion",
     "invalid", "malformed", "unlinkable",    "uninstantiable",
-    "action",  "register",  "text-malformed"};
+    "action",  "register",  "text-malformed", "exception"};
 
 static unsigned long passed(const struct wr_stats *s) {
   unsigned long n = 0;
@@ -37,8 +37,9 @@ static unsigned long failed(const struct wr_stats *s) {
 static void print_counts(const struct wr_stats *s) {
   printf("(");
   for (int c = 0; c < WR_CAT_COUNT; c++)
-    printf("%s%s %lu/%lu", c ? ", " : "", cat_names[c], s->pass[c],
-           s->total[c]);
+    if (c != WR_EXCEPTION || s->total[c]) /* only in files that have them */
+      printf("%s%s %lu/%lu", c ? ", " : "", cat_names[c], s->pass[c],
+             s->total[c]);
   if (s->broken)
     printf(", not understood %lu", s->broken);
   if (s->skipped)

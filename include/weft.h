@@ -57,8 +57,9 @@ typedef enum weft_trap {
   WEFT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WEFT_TRAP_HOST,               /* raised by a host function */
   WEFT_TRAP_OUT_OF_FUEL,        /* "out of fuel" (fuel metering) */
-  WEFT_TRAP_INTERRUPTED         /* "interrupted": a fuel hook stopped the
+  WEFT_TRAP_INTERRUPTED,        /* "interrupted": a fuel hook stopped the
                                    program (e.g. its deadline passed) */
+  WEFT_TRAP_NULL_EXNREF         /* "null exception reference" (throw_ref) */
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
