@@ -869,9 +869,9 @@ throw_exn : for (;;) {
     u32 n = h->tag == WF_CATCH_ALL ? 0 : exn->n;
     if (n)
       memcpy(fp + h->dst, exn->vals, (size_t)n * sizeof(weft_slot));
-    if (h->ref) {
+    if (h->exn != UINT32_MAX) {
       exn->escaped = true;
-      fp[h->dst + n].ref = exn;
+      fp[h->exn].ref = exn;
     } else {
       wf_exn_drop(inst->engine, exn);
     }

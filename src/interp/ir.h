@@ -29,12 +29,16 @@ enum wf_op {
 ** innermost try first, each try's clauses in order, so the first match
 ** for a position is the one the spec picks. */
 #define WF_CATCH_ALL UINT32_MAX
+#define WF_DELEGATE (UINT32_MAX - 1) /* legacy try ... delegate */
 struct wf_handler {
   u32 start, end; /* code range of the try body */
-  u32 pad;        /* code index where the caught exception continues */
-  u32 tag;        /* tag index in the module, or WF_CATCH_ALL */
-  u32 dst;        /* slot of the first payload value; the exnref follows */
-  u32 ref;        /* 1: catch_ref / catch_all_ref (or legacy catch) */
+  u32 pad;        /* code index where the caught exception continues;
+                     WF_DELEGATE: the position it is thrown again at */
+  u32 tag;        /* tag index in the module, WF_CATCH_ALL, WF_DELEGATE */
+  u32 dst;        /* slot of the first payload value */
+  u32 exn;        /* slot for the exnref, or UINT32_MAX (none kept) */
+  u32 level;      /* nesting depth of its try (the function is 0) */
+  u32 target;     /* WF_DELEGATE: only handlers of level <= target apply */
 };
 
 struct wf_code {

@@ -14,6 +14,9 @@
 #define LOC_STACK 0x40000000u
 #define LOC_CONST 0x80000000u
 #define LOC_MASK 0x3fffffffu
+/* Both tags: a hidden slot above the operand stack (legacy exception
+** handling keeps a caught exception there for rethrow). */
+#define LOC_HIDDEN (LOC_STACK | LOC_CONST)
 #define NONE UINT32_MAX
 #define T_UNKNOWN 0 /* bottom type of an unreachable stack */
 
@@ -23,7 +26,9 @@ enum ctrl_kind {
   CTRL_LOOP,
   CTRL_IF,
   CTRL_ELSE,
-  CTRL_TRY_TABLE /* exception handling: a block with catch clauses */
+  CTRL_TRY_TABLE, /* exception handling: a block with catch clauses */
+  CTRL_TRY,       /* legacy exception handling: try's body */
+  CTRL_CATCH      /* legacy: a catch or catch_all arm of a try */
 };
 
 /* Exception handling: a try_table's catch clause while its body lowers. */
@@ -51,6 +56,10 @@ struct ctrl {
   u32 try_start;    /* try_table: code index where its body begins */
   u32 clause_first; /* try_table: its clauses in lower.clauses */
   u32 nclauses;
+  u32 body_end;      /* legacy try: end of its body (first catch), or NONE */
+  u32 exn_slot;      /* legacy try: hidden slot of the caught exnref */
+  u32 first_handler; /* legacy try: its first entry in lower.handlers */
+  bool rethrown;     /* legacy try: a rethrow names one of its arms */
 };
 
 struct lower {
@@ -82,6 +91,7 @@ struct lower {
   u32 nclauses, clauses_cap;
   struct wf_handler *handlers; /* closed try_tables' (wf_code.handlers) */
   u32 nhandlers, handlers_cap;
+  u32 nhidden; /* LOC_HIDDEN slots (legacy exception handling) */
 
   u32 last_op_pos;  /* start of the last instruction, NONE after a label */
   u32 last_op;      /* its enum wf_op */
@@ -452,6 +462,10 @@ static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
   c->try_start = L->ncode;
   c->clause_first = L->nclauses;
   c->nclauses = 0;
+  c->body_end = NONE;
+  c->exn_slot = NONE;
+  c->first_handler = L->nhandlers;
+  c->rethrown = false;
   return true;
 }
 
@@ -790,6 +804,12 @@ static bool lower_end(struct lower *L) {
     return false;
   if (c->kind == CTRL_TRY_TABLE && !close_try_table(L, c))
     return false;
+  if (c->kind == CTRL_CATCH && !c->rethrown)
+    for (u32 i = c->first_handler; i < L->nhandlers; i++)
+      if (L->handlers[i].level == (u32)(c - L->ctrls) &&
+          L->handlers[i].start == c->try_start &&
+          L->handlers[i].end == c->body_end)
+        L->handlers[i].exn = NONE; /* no rethrow: the exception can go */
   if (c->else_field != NONE)
     L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
   if (c->kind != CTRL_LOOP)
@@ -1250,7 +1270,11 @@ static bool close_try_table(struct lower *L, struct ctrl *c) {
       h->pad = L->ncode;
       h->tag = cl->tag;
       h->dst = stack_loc(c->height);
-      h->ref = cl->kind == 1 || cl->kind == 3;
+      h->exn = NONE;
+      if (cl->kind == 1 || cl->kind == 3) /* the exnref after the payload */
+        h->exn = stack_loc(c->height + label_arity(&L->ctrls[cl->target]) - 1);
+      h->level = (u32)(c - L->ctrls);
+      h->target = 0;
       emit_pad(L, c, cl);
     }
   }
@@ -1282,6 +1306,105 @@ static bool lower_throw_ref(struct lower *L) {
   if (live(L)) {
     emit_op(L, WF_OP_THROW_REF);
     put_slot(L, e.loc);
+  }
+  set_unreachable(L);
+  return true;
+}
+
+/* ---- legacy exception handling: try, catch, catch_all, delegate, rethrow
+**
+** try's body is a block whose handlers cover it; each catch arm is a
+** landing pad itself: it starts with the payload in the try's result
+** slots (its operand height) and keeps the exception in a hidden slot for
+** rethrow, when some rethrow names the arm. A delegate is a handler that
+** throws again at the position of its label, passing over the handlers of
+** the tries in between (struct wf_handler, WF_DELEGATE). */
+
+static bool add_handler(struct lower *L, const struct ctrl *c, u32 tag,
+                        u32 pad) {
+  if (!grow(L, (void **)&L->handlers, &L->handlers_cap, L->nhandlers + 1,
+            sizeof(struct wf_handler)))
+    return false;
+  struct wf_handler *h = &L->handlers[L->nhandlers++];
+  h->start = c->try_start;
+  h->end = c->body_end;
+  h->pad = pad;
+  h->tag = tag;
+  h->dst = stack_loc(c->height);
+  h->exn = c->exn_slot;
+  h->level = (u32)(c - L->ctrls);
+  h->target = 0;
+  return true;
+}
+
+static bool lower_catch(struct lower *L, bool all) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  u32 tag = WF_CATCH_ALL;
+  if (!all) {
+    if (!read_u32(L, &tag))
+      return false;
+    if (tag >= wf_module_tag_count(L->m))
+      return invalid(L, "unknown tag");
+  }
+  if (c->kind != CTRL_TRY && c->kind != CTRL_CATCH)
+    return invalid(L, all ? "catch_all without try" : "catch without try");
+  if (!close_arm(L, c))
+    return false;
+  if (c->kind == CTRL_TRY) {
+    c->body_end = L->ncode;
+    c->first_handler = L->nhandlers;
+    if (L->nhidden >= LOC_MASK)
+      return nomem(L);
+    c->exn_slot = LOC_HIDDEN | L->nhidden++;
+  }
+  if (live(L)) {
+    emit_op(L, WF_OP_BR);
+    put_target(L, c);
+  }
+  c->kind = CTRL_CATCH;
+  c->unreachable = false;
+  L->height = c->height;
+  if (!c->dead_start && !add_handler(L, c, tag, L->ncode))
+    return false;
+  mark_label(L);
+  const struct wf_functype *t = all ? NULL : tag_type(L, tag);
+  for (u32 i = 0; t && i < t->nparams; i++)
+    push(L, t->types[i], stack_loc(c->height + i));
+  return L->status == WEFT_OK;
+}
+
+static bool lower_delegate(struct lower *L) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  u32 depth;
+  if (!read_u32(L, &depth))
+    return false;
+  if (c->kind != CTRL_TRY)
+    return invalid(L, "delegate without try");
+  /* The label counts from outside the try. */
+  if (depth + 1 < depth || !label(L, depth + 1))
+    return false;
+  if (!c->dead_start) {
+    c->body_end = L->ncode;
+    if (!add_handler(L, c, WF_DELEGATE, L->ncode))
+      return false;
+    L->handlers[L->nhandlers - 1].target = L->nctrls - 2 - depth;
+  }
+  return lower_end(L);
+}
+
+static bool lower_rethrow(struct lower *L) {
+  u32 depth;
+  if (!read_u32(L, &depth))
+    return false;
+  struct ctrl *c = label(L, depth);
+  if (!c)
+    return false;
+  if (c->kind != CTRL_CATCH)
+    return invalid(L, "invalid rethrow label");
+  c->rethrown = true;
+  if (live(L)) {
+    emit_op(L, WF_OP_THROW_REF);
+    put_slot(L, c->exn_slot);
   }
   set_unreachable(L);
   return true;
@@ -1995,6 +2118,11 @@ static bool lower_instr(struct lower *L, u8 op) {
   case 0x08: return lower_throw(L);
   case 0x0a: return lower_throw_ref(L);
   case 0x1f: return lower_block(L, CTRL_TRY_TABLE);
+  case 0x06: return lower_block(L, CTRL_TRY); /* legacy */
+  case 0x07:
+  case 0x19: return lower_catch(L, op == 0x19);
+  case 0x18: return lower_delegate(L);
+  case 0x09: return lower_rethrow(L);
   case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:
@@ -2071,15 +2199,24 @@ static bool finish(struct lower *L, struct wf_code **out) {
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   u32 stack_base = nlocal_slots + L->nconsts;
+  u32 hidden_base = stack_base + L->max_height + 1;
   for (u32 i = 0; i < L->nrelocs; i++) {
     u32 *p = &L->code[L->relocs[i]];
-    if (*p & LOC_STACK)
+    if ((*p & LOC_HIDDEN) == LOC_HIDDEN)
+      *p = hidden_base + (*p & LOC_MASK);
+    else if (*p & LOC_STACK)
       *p = stack_base + (*p & LOC_MASK);
     else
       *p = nlocal_slots + (*p & LOC_MASK);
   }
-  for (u32 i = 0; i < L->nhandlers; i++)
-    L->handlers[i].dst = stack_base + (L->handlers[i].dst & LOC_MASK);
+  for (u32 i = 0; i < L->nhandlers; i++) {
+    struct wf_handler *h = &L->handlers[i];
+    h->dst = stack_base + (h->dst & LOC_MASK);
+    if (h->exn != NONE)
+      h->exn = (h->exn & LOC_HIDDEN) == LOC_HIDDEN
+                   ? hidden_base + (h->exn & LOC_MASK)
+                   : stack_base + (h->exn & LOC_MASK);
+  }
   /* Sizes first: wf_code_free needs them to free a partial result. */
   c->nops = L->ncode;
   c->nhandlers = L->nhandlers;
@@ -2114,7 +2251,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nresults = L->type->nresults;
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
-  c->frame_slots = stack_base + L->max_height + 1;
+  c->frame_slots = hidden_base + L->nhidden;
   *out = c;
   return true;
 }
