@@ -1357,6 +1357,19 @@ static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
        (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
 }
 
+/* Exception handling is not compiled yet: a function that throws or
+** catches is refused by name. Exceptions of other modules still pass
+** through compiled frames (runtime/aot.c leaves them as it leaves a
+** trap; they cannot catch, so nothing is skipped that should run). */
+static bool uses_exceptions(const struct wf_code *code) {
+  if (code->nhandlers)
+    return true;
+  for (u32 pc = 0; pc < code->nops; pc += op_length(code->ops, pc))
+    if (code->ops[pc] == WF_OP_THROW || code->ops[pc] == WF_OP_THROW_REF)
+      return true;
+  return false;
+}
+
 static void emit_restart(struct cgen *g, const struct wf_code *code);
 static void emit_trampoline(struct cgen *g, struct text *out, u32 def);
 
@@ -1368,6 +1381,14 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
                     g->mod->engine->config.fuel_metering != 0, &code, g->err);
   if (s != WEFT_OK)
     return s;
+  if (uses_exceptions(code)) {
+    wf_code_free(g->a, code);
+    return wf_error_set(g->err, WEFT_ERR_UNSUPPORTED,
+                        "unsupported feature: exception handling in compiled "
+                        "code (func %u throws or catches; run the module in "
+                        "the interpreter)",
+                        m->nfunc_imports + def);
+  }
   g->code = code;
   g->type = &m->types[m->funcs[def].typeidx];
   size_t nslots = code->frame_slots ? code->frame_slots : 1;
