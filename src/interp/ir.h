@@ -56,6 +56,8 @@ struct wf_code {
   u32 npcmap;        /* number of pairs */
   struct wf_handler *handlers; /* exception handling: catch clauses */
   u32 nhandlers;
+  u32 nhidden; /* the last slots of the frame: caught exceptions kept for
+                  a legacy rethrow (NULL when none is held) */
 };
 
 /* The handler of `code` at code index `pc` that catches `x` (tags are

@@ -2252,6 +2252,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
   c->frame_slots = hidden_base + L->nhidden;
+  c->nhidden = L->nhidden;
   *out = c;
   return true;
 }
