@@ -170,10 +170,9 @@ static weft_status rd_name(struct decoder *d, char **out, u32 *out_len) {
 /* ---- features weft does not run: named, not "malformed" ------------- */
 
 const char *wf_valtype_feature(u8 t) {
-  if ((t >= 0x6a && t <= 0x6e) || (t >= 0x71 && t <= 0x73))
-    return WF_NO_GC; /* any eq i31 struct array none noextern nofunc */
-  if (t == 0x74)
-    return WF_NO_EXCEPTIONS; /* nullexnref: (ref null noexn) */
+  if ((t >= 0x6a && t <= 0x6e) || (t >= 0x71 && t <= 0x74))
+    return WF_NO_GC; /* any eq i31 struct array none noextern nofunc noexn:
+                        bottom types come with GC's subtyping */
   if (t == 0x63 || t == 0x64)
     return WF_NO_FUNCREFS; /* (ref null ht) (ref ht) */
   return NULL;
