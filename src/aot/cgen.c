@@ -98,6 +98,8 @@ struct cgen {
   u32 *sites;    /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
   u8 *caught;    /* per handler: its catch block (wf_cN) is referenced */
+  bool tail;     /* emitting a tail call made as a call: the frame is gone
+                    for its exceptions, which leave the function */
 };
 
 static char letter_of(u8 valtype) {
@@ -824,7 +826,10 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
   switch (op) {
   case WF_OP_RETURN_CALL: { /* an import */
     u32 sub[3] = {WF_OP_CALL, ip[1], ip[2]};
-    return emit_call(g, sub, WF_OP_CALL);
+    g->tail = true;
+    bool ok = emit_call(g, sub, WF_OP_CALL);
+    g->tail = false;
+    return ok;
   }
   case WF_OP_RETURN_CALL_INTERNAL: {
     const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
@@ -848,7 +853,10 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       return true;
     }
     u32 sub[3] = {WF_OP_CALL_INTERNAL, ip[1], ip[2]};
-    return emit_call(g, sub, WF_OP_CALL_INTERNAL);
+    g->tail = true;
+    bool ok = emit_call(g, sub, WF_OP_CALL_INTERNAL);
+    g->tail = false;
+    return ok;
   }
   case WF_OP_RETURN_CALL_INDIRECT: {
     /* A trampoline body of this instance with the call's type is entered
@@ -871,7 +879,10 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
              "      }\n  } }\n");
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
-    return emit_call(g, sub, WF_OP_CALL_INDIRECT);
+    g->tail = true;
+    bool ok = emit_call(g, sub, WF_OP_CALL_INDIRECT);
+    g->tail = false;
+    return ok;
   }
   default: return false;
   }
@@ -1346,7 +1357,10 @@ static void exn_check(struct cgen *g) {
   if (!g->eh)
     return;
   put(&g->body, "  if (WF_UNLIKELY(*c->exn != 0)) ");
-  goto_unwind(g);
+  if (g->tail)
+    put(&g->body, "goto wf_exn_out;");
+  else
+    goto_unwind(g);
   put(&g->body, "\n");
 }
 
@@ -1377,7 +1391,7 @@ static bool emit_exception(struct cgen *g, const u32 *ip, u32 op) {
 static void emit_exn_out(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
-  put(t, "wf_exn_out:;\n");
+  put(t, "wf_exn_out: __attribute__((unused));\n");
   if (!g->leaf)
     put(t, "  c->depth--;\n");
   if (g->in_tail_body)

@@ -196,7 +196,9 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const struct wf_code *ncode;
   weft_slot *nfp;
   const u32 *ret_ip;
-  weft_exn *exn; /* the exception being thrown */
+  weft_exn *exn;         /* the exception being thrown */
+  bool tail_host = false; /* call_func runs a tail call: no handler of this
+                             frame applies to what the callee throws */
 
   if (resume) {
     ex->resume = NULL;
@@ -794,8 +796,13 @@ call_func :
     exn = ex->exn;
     ex->exn = NULL;
     status = WEFT_OK;
+    if (tail_host) {
+      tail_host = false;
+      goto throw_pop; /* this frame is gone: its caller's handlers */
+    }
     goto throw_exn;
   }
+  tail_host = false;
   if (status != WEFT_OK)
     goto failed;
   ip = ret_ip;
@@ -837,8 +844,10 @@ enter : {
 
 tail_call : {
   /* `callee` replaces the current frame; its arguments are at nfp. */
-  if (callee->host || callee->aot_slot_fn)
+  if (callee->host || callee->aot_slot_fn) {
+    tail_host = true;
     goto call_func;
+  }
   ncode = callee->code;
   if (callee->inst != inst) {
     /* The caller's frame restores its own instance on return. */
@@ -881,6 +890,7 @@ throw_exn : for (;;) {
     MEMORY_RELOAD();
     NEXT();
   }
+throw_pop:
   if (ex->depth - 1 == base_depth)
     break;
   const struct wf_frame *fr = &ex->frames[--ex->depth];

@@ -63,6 +63,16 @@
     (block $h (result i32)
       (try_table (catch $own $h) (call $tail-own (local.get 0)))
       (i32.const -1)))
+  ;; a tail call leaves the try_table with the frame: not caught there
+  ;; (an import: the interpreter calls it, generated C too)
+  (func (export "tail-in-try") (param i32)
+    (drop (block $h (result i32)
+      (try_table (catch $e $h) (return_call $throw-e (local.get 0)))
+      (i32.const 0))))
+  (func (export "tail-in-try-own") (param i32)
+    (drop (block $h (result i32)
+      (try_table (catch $own $h) (return_call $thrower (local.get 0)))
+      (i32.const 0))))
   ;; catch_ref, then throw_ref from an outer handler: same exception
   (func (export "rethrow-ref2") (param i32) (result i32) (local exnref)
     (block $outer (result i32)
@@ -122,6 +132,8 @@
 (assert_return (invoke "to-func" (i32.const 9)) (i32.const 9))
 (assert_return (invoke "below" (i32.const 1)) (i32.const 101))
 (assert_exception (invoke "uncaught"))
+(assert_exception (invoke "tail-in-try" (i32.const 1)))
+(assert_exception (invoke "tail-in-try-own" (i32.const 1)))
 (assert_exception (invoke $A "deep" (i32.const 10)))
 (assert_trap (invoke "null-ref") "null exception reference")
 
