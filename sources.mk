@@ -16,7 +16,7 @@ WEFT_CORE_SRC := \
   src/interp/lower.c \
   src/interp/interp.c \
   src/interp/snapshot.c \
-  src/interp/exn.c \
+  src/interp/unwind.c \
   src/aot/cgen.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \

@@ -1324,7 +1324,7 @@ static void find_targets(struct cgen *g) {
 ** pending exception (*c->exn) after every call; throw makes one pending.
 ** Either way the code goes to the unwinding of that position (wf_xN): the
 ** handlers covering it, found at generation time exactly as the
-** interpreter finds them at run time (interp/exn.c), are tried in order
+** interpreter finds them at run time (interp/unwind.c), are tried in order
 ** by tag (c->api->exn_is); a match takes the payload into the handler's
 ** slots (wf_cN) and jumps to its landing pad, the interpreter's own, so
 ** fuel is the same; no match returns from the function, the exception

@@ -1,5 +1,5 @@
 /*
-** exn.c — the interpreter's side of exception handling (3.0): which catch
+** unwind.c — the interpreter's side of exception handling (3.0): which catch
 ** clause of a function takes an exception thrown at a code position. The
 ** unwinding itself (frame by frame, across instances, and into an
 ** enclosing activation through a host call) is in interp.c's throw path.
