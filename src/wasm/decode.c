@@ -180,14 +180,6 @@ const char *wf_valtype_feature(u8 t) {
 
 const char *wf_opcode_feature(u8 op) {
   switch (op) {
-  case 0x06: /* try (legacy) */
-  case 0x07: /* catch */
-  case 0x08: /* throw */
-  case 0x09: /* rethrow */
-  case 0x0a: /* throw_ref */
-  case 0x18: /* delegate */
-  case 0x19: /* catch_all */
-  case 0x1f: /* try_table */ return WF_NO_EXCEPTIONS;
   case 0x14: /* call_ref */
   case 0x15: /* return_call_ref */
   case 0xd4: /* ref.as_non_null */
@@ -411,6 +403,27 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0xfd: return skip_prefixed_fd(d, at);
   case 0x12: return skip_u32s(d, 1); /* return_call */
   case 0x13: return skip_u32s(d, 2); /* return_call_indirect */
+  /* exception handling: not constant, but read through so that the
+  ** validator names the problem (constant expression required) */
+  case 0x0a:                                      /* throw_ref */
+  case 0x19: return WEFT_OK;                      /* catch_all */
+  case 0x06: return wf_read_s33(&d->r, &s) ? WEFT_OK : read_failed(d);
+  case 0x07:                                      /* catch */
+  case 0x08:                                      /* throw */
+  case 0x09:                                      /* rethrow */
+  case 0x18: return skip_u32s(d, 1);              /* delegate */
+  case 0x1f: {                                    /* try_table */
+    if (!wf_read_s33(&d->r, &s))
+      return read_failed(d);
+    CHECK(rd_count(d, 1, &n));
+    for (u32 i = 0; i < n; i++) {
+      CHECK(rd_u8(d, &t));
+      if (t > 3)
+        return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed catch clause");
+      CHECK(skip_u32s(d, t < 2 ? 2 : 1));
+    }
+    return WEFT_OK;
+  }
   default:
     if (wf_opcode_feature(op))
       return fail_at(d, WEFT_ERR_UNSUPPORTED, at, wf_opcode_feature(op));
@@ -428,9 +441,9 @@ static weft_status rd_expr(struct decoder *d, struct wf_bytes *out) {
     u32 at = wf_reader_offset(&d->r);
     CHECK(rd_u8(d, &op));
     CHECK(skip_immediates(d, op, at));
-    if (op == 0x02 || op == 0x03 || op == 0x04) {
+    if (op == 0x02 || op == 0x03 || op == 0x04 || op == 0x06 || op == 0x1f) {
       depth++;
-    } else if (op == 0x0b) {
+    } else if (op == 0x0b || op == 0x18) { /* end, delegate (ends a try) */
       if (depth == 0)
         break;
       depth--;

@@ -250,3 +250,11 @@
 (assert_unlinkable
   (module (tag (import "A" "throw-e") (param i32)))
   "incompatible import type")
+;; exception instructions are not constant; a null exnref is
+(assert_invalid (module (tag) (global i32 (throw 0) (i32.const 0)))
+  "constant expression required")
+(assert_invalid (module (global exnref (ref.null exn) (try_table) (drop)))
+  "constant expression required")
+(module (global exnref (ref.null exn))
+  (func (export "g") (result i32) (ref.is_null (global.get 0))))
+(assert_return (invoke "g") (i32.const 1))
