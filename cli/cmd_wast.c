@@ -16,8 +16,8 @@
 #include "weft_text.h"
 
 static const char *const cat_names[WR_CAT_COUNT] = {
-    "module",  "return",    "trap",          "exhaustion",
-    "invalid", "malformed", "unlinkable",    "uninstantiable",
+    "module",  "return",    "trap",           "exhaustion",
+    "invalid", "malformed", "unlinkable",     "uninstantiable",
     "action",  "register",  "text-malformed", "exception"};
 
 static unsigned long passed(const struct wr_stats *s) {

@@ -93,13 +93,13 @@ struct cgen {
   bool in_tail_body; /* it is emitted as wf_tN (returns the next body) */
   bool self_tail;    /* it tail-calls itself: a wf_restart block */
   /* Exception handling (see "exceptions" below). */
-  bool eh;       /* the module throws or catches: calls check c->exn */
-  u32 pc;        /* code index of the op being emitted */
-  u32 *sites;    /* code indices whose unwinding is emitted (wf_xN) */
+  bool eh;    /* the module throws or catches: calls check c->exn */
+  u32 pc;     /* code index of the op being emitted */
+  u32 *sites; /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
-  u8 *caught;    /* per handler: its catch block (wf_cN) is referenced */
-  bool tail;     /* emitting a tail call made as a call: the frame is gone
-                    for its exceptions, which leave the function */
+  u8 *caught; /* per handler: its catch block (wf_cN) is referenced */
+  bool tail;  /* emitting a tail call made as a call: the frame is gone
+                 for its exceptions, which leave the function */
 };
 
 static char letter_of(u8 valtype) {

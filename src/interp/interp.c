@@ -196,7 +196,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const struct wf_code *ncode;
   weft_slot *nfp;
   const u32 *ret_ip;
-  weft_exn *exn;         /* the exception being thrown */
+  weft_exn *exn;          /* the exception being thrown */
   bool tail_host = false; /* call_func runs a tail call: no handler of this
                              frame applies to what the callee throws */
 

@@ -62,9 +62,9 @@ struct wf_code {
 
 /* The handler of `code` at code index `pc` that catches `x` (tags are
 ** compared as the instance's tag objects), or NULL. */
-WF_INTERNAL const struct wf_handler *
-wf_code_handler(const struct wf_code *code, const weft_instance *inst, u32 pc,
-                const weft_exn *x);
+WF_INTERNAL const struct wf_handler *wf_code_handler(const struct wf_code *code,
+                                                     const weft_instance *inst,
+                                                     u32 pc, const weft_exn *x);
 
 /* Module byte offset of the Wasm instruction lowered at code index `pc`. */
 WF_INTERNAL u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc);

@@ -50,9 +50,9 @@ struct ctrl {
   u32 height;       /* operand height below the params */
   u32 nparams, nresults;
   const u8 *params, *results;
-  u32 loop_pc;    /* loop: code index of the start */
-  u32 patches;    /* linked list of offset fields to patch at end */
-  u32 else_field; /* if: branch to patch to the else arm */
+  u32 loop_pc;      /* loop: code index of the start */
+  u32 patches;      /* linked list of offset fields to patch at end */
+  u32 else_field;   /* if: branch to patch to the else arm */
   u32 try_start;    /* try_table: code index where its body begins */
   u32 clause_first; /* try_table: its clauses in lower.clauses */
   u32 nclauses;
@@ -105,9 +105,8 @@ struct lower {
   weft_status status;
 };
 
-static const u8 single_types[] = {WF_I32,     WF_I64,       WF_F32,
-                                  WF_F64,     WF_V128,      WF_FUNCREF,
-                                  WF_EXTERNREF, WF_EXNREF};
+static const u8 single_types[] = {WF_I32,  WF_I64,     WF_F32,       WF_F64,
+                                  WF_V128, WF_FUNCREF, WF_EXTERNREF, WF_EXNREF};
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -2221,8 +2220,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nops = L->ncode;
   c->nhandlers = L->nhandlers;
   if (L->nhandlers) {
-    c->handlers =
-        wf_alloc_array(L->a, L->nhandlers, sizeof(struct wf_handler));
+    c->handlers = wf_alloc_array(L->a, L->nhandlers, sizeof(struct wf_handler));
     if (!c->handlers) {
       wf_code_free(L->a, c);
       return nomem(L);

@@ -74,8 +74,7 @@ static void call_func(weft_aot_ctx *c, weft_func *f, weft_aot_value *slots) {
   }
   /* Code that handles exceptions finds this one pending (ex->exn) after
   ** the call; other code is left like a trap, its caller unwinds. */
-  if (st == WEFT_ERR_EXCEPTION && ex->exn &&
-      inst->module->aot->exceptions)
+  if (st == WEFT_ERR_EXCEPTION && ex->exn && inst->module->aot->exceptions)
     return;
   if (st != WEFT_OK)
     leave(c, st);
@@ -176,13 +175,15 @@ static void aot_refuel(weft_aot_ctx *c, int64_t need) {
 
 /* ---- exception handling ------------------------------------------------ */
 
-static void aot_exn_throw(weft_aot_ctx *c, u32 tag, const weft_aot_value *args) {
+static void aot_exn_throw(weft_aot_ctx *c, u32 tag,
+                          const weft_aot_value *args) {
   weft_instance *inst = instance_of(c);
   struct wf_exec *ex = &inst->engine->exec;
   weft_exn *x = wf_exn_new(inst->engine, inst->tags[tag],
                            (const weft_slot *)(const void *)args);
   if (!x) {
-    wf_error_set(ex->err, WEFT_ERR_NOMEM, "out of memory throwing an exception");
+    wf_error_set(ex->err, WEFT_ERR_NOMEM,
+                 "out of memory throwing an exception");
     leave(c, WEFT_ERR_NOMEM);
   }
   ex->exn = x;
@@ -217,11 +218,11 @@ static void *aot_exn_take(weft_aot_ctx *c, weft_aot_value *vals, int keep) {
 }
 
 static const weft_aot_api aot_api = {
-    aot_trap,        aot_call,       aot_call_indirect, aot_memory_grow,
-    aot_memory_init, aot_data_drop,  aot_table_get,     aot_table_set,
-    aot_table_grow,  aot_table_fill, aot_table_copy,    aot_table_init,
-    aot_elem_drop,   aot_refuel,     aot_memory_fill,   aot_memory_copy,
-    aot_exn_throw,   aot_exn_throw_ref, aot_exn_is,     aot_exn_take,
+    aot_trap,        aot_call,          aot_call_indirect, aot_memory_grow,
+    aot_memory_init, aot_data_drop,     aot_table_get,     aot_table_set,
+    aot_table_grow,  aot_table_fill,    aot_table_copy,    aot_table_init,
+    aot_elem_drop,   aot_refuel,        aot_memory_fill,   aot_memory_copy,
+    aot_exn_throw,   aot_exn_throw_ref, aot_exn_is,        aot_exn_take,
 };
 
 /* ---- instances -------------------------------------------------------- */

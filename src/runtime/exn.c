@@ -79,8 +79,7 @@ void wf_exn_free_all(weft_engine *e) {
 
 weft_status wf_exn_uncaught(weft_error *err, weft_exn *x) {
   x->escaped = true;
-  weft_status s =
-      wf_error_set(err, WEFT_ERR_EXCEPTION, "uncaught exception");
+  weft_status s = wf_error_set(err, WEFT_ERR_EXCEPTION, "uncaught exception");
   if (err)
     err->exn = x;
   return s;

@@ -40,7 +40,7 @@ struct decoder {
   } while (0)
 
 static const char *const section_names[] = {
-    "custom", "type",  "import",  "function", "table", "memory",   "global",
+    "custom", "type",  "import",  "function", "table", "memory",    "global",
     "export", "start", "element", "code",     "data",  "datacount", "tag"};
 
 /* ---- errors ---------------------------------------------------------- */
@@ -402,17 +402,18 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0xfc: return skip_prefixed_fc(d, at);
   case 0xfd: return skip_prefixed_fd(d, at);
   case 0x12: return skip_u32s(d, 1); /* return_call */
-  case 0x13: return skip_u32s(d, 2); /* return_call_indirect */
+  case 0x13:
+    return skip_u32s(d, 2); /* return_call_indirect */
   /* exception handling: not constant, but read through so that the
   ** validator names the problem (constant expression required) */
-  case 0x0a:                                      /* throw_ref */
-  case 0x19: return WEFT_OK;                      /* catch_all */
+  case 0x0a:                 /* throw_ref */
+  case 0x19: return WEFT_OK; /* catch_all */
   case 0x06: return wf_read_s33(&d->r, &s) ? WEFT_OK : read_failed(d);
-  case 0x07:                                      /* catch */
-  case 0x08:                                      /* throw */
-  case 0x09:                                      /* rethrow */
-  case 0x18: return skip_u32s(d, 1);              /* delegate */
-  case 0x1f: {                                    /* try_table */
+  case 0x07:                         /* catch */
+  case 0x08:                         /* throw */
+  case 0x09:                         /* rethrow */
+  case 0x18: return skip_u32s(d, 1); /* delegate */
+  case 0x1f: {                       /* try_table */
     if (!wf_read_s33(&d->r, &s))
       return read_failed(d);
     CHECK(rd_count(d, 1, &n));
@@ -529,7 +530,8 @@ static weft_status sec_tag(struct decoder *d) {
   return WEFT_OK;
 }
 
-/* ---- end of tags ---------------------------------------------------------- */
+/* ---- end of tags ----------------------------------------------------------
+ */
 
 static weft_status rd_import(struct decoder *d, struct wf_import *im) {
   CHECK(rd_name(d, &im->module, &im->module_len));
@@ -547,7 +549,9 @@ static weft_status rd_import(struct decoder *d, struct wf_import *im) {
   case WF_EXTERN_GLOBAL:
     d->m->nglobal_imports++;
     return rd_globaltype(d, &im->of.global);
-  case WF_EXTERN_TAG: d->m->ntag_imports++; return rd_tagtype(d, &im->of.typeidx);
+  case WF_EXTERN_TAG:
+    d->m->ntag_imports++;
+    return rd_tagtype(d, &im->of.typeidx);
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed import kind");
   }
 }

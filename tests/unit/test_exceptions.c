@@ -74,12 +74,11 @@ static void test_host_throw(void) {
   const weft_valtype *tp = weft_tag_params(host_tag, &np);
   CHECK_EQ_INT(np, 2);
   CHECK_EQ_INT(tp[1], WEFT_I64);
-  CHECK_EQ_INT(weft_func_new_host(e, i32, 1, NULL, 0, throw_fn, NULL,
-                                  &thrower, &err),
-               WEFT_OK);
   CHECK_EQ_INT(
-      weft_func_new_host(e, i32, 1, NULL, 0, bad_fn, NULL, &bad, &err),
+      weft_func_new_host(e, i32, 1, NULL, 0, throw_fn, NULL, &thrower, &err),
       WEFT_OK);
+  CHECK_EQ_INT(weft_func_new_host(e, i32, 1, NULL, 0, bad_fn, NULL, &bad, &err),
+               WEFT_OK);
   CHECK_EQ_INT(weft_linker_new(e, &l, &err), WEFT_OK);
   weft_extern ext = {.kind = WEFT_EXTERN_TAG, .of.tag = host_tag};
   CHECK_EQ_INT(weft_linker_define(l, "env", "tag", ext, &err), WEFT_OK);
@@ -100,9 +99,9 @@ static void test_host_throw(void) {
 
   /* the host's exception caught by Wasm: 7 + 7000 */
   weft_val arg = {WEFT_I32, {.i32 = 7}}, res;
-  CHECK_EQ_INT(weft_func_call(e, export_func(inst, "caught"), &arg, 1, &res, 1,
-                              &err),
-               WEFT_OK);
+  CHECK_EQ_INT(
+      weft_func_call(e, export_func(inst, "caught"), &arg, 1, &res, 1, &err),
+      WEFT_OK);
   CHECK_EQ_U64(res.of.i64, 7007);
 
   /* ... and not caught: the embedder sees it, tag and payload */
@@ -121,9 +120,9 @@ static void test_host_throw(void) {
   }
 
   /* a Wasm tag reaches the embedder too, and is the exported one */
-  CHECK_EQ_INT(weft_func_call(e, export_func(inst, "throw-own"), NULL, 0,
-                              NULL, 0, &err),
-               WEFT_ERR_EXCEPTION);
+  CHECK_EQ_INT(
+      weft_func_call(e, export_func(inst, "throw-own"), NULL, 0, NULL, 0, &err),
+      WEFT_ERR_EXCEPTION);
   weft_extern own;
   CHECK_EQ_INT(weft_instance_export(inst, "own", &own), WEFT_OK);
   CHECK_EQ_INT(own.kind, WEFT_EXTERN_TAG);
