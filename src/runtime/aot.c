@@ -78,6 +78,7 @@ static void call_func(weft_aot_ctx *c, weft_func *f, weft_aot_value *slots) {
     return;
   if (st != WEFT_OK)
     leave(c, st);
+  ex->exn = NULL; /* one a host function caught and dropped is not pending */
   memcpy(slots, s, (size_t)t->nresults * sizeof *s);
 }
 
