@@ -12,9 +12,11 @@ WEFT_CORE_SRC := \
   src/runtime/bulk.c \
   src/runtime/module.c \
   src/runtime/aot.c \
+  src/runtime/exn.c \
   src/interp/lower.c \
   src/interp/interp.c \
   src/interp/snapshot.c \
+  src/interp/unwind.c \
   src/aot/cgen.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \

@@ -165,6 +165,8 @@ weft_extern capi_extern_to_weft(const capi_obj *o) {
 capi_obj *capi_extern_from_weft(wasm_store_t *store, weft_extern ext) {
   static const enum capi_kind kinds[] = {CAPI_FUNC, CAPI_TABLE, CAPI_MEMORY,
                                          CAPI_GLOBAL};
+  if (ext.kind > WEFT_EXTERN_GLOBAL)
+    return NULL; /* a tag (exception handling): wasm.h has no such kind */
   const void *p = ext.kind == WEFT_EXTERN_FUNC     ? (void *)ext.of.func
                   : ext.kind == WEFT_EXTERN_TABLE  ? (void *)ext.of.table
                   : ext.kind == WEFT_EXTERN_MEMORY ? (void *)ext.of.memory

@@ -248,6 +248,7 @@ wasm_externtype_t *capi_externtype_of(const weft_module *module,
   case WEFT_EXTERN_TABLE:
     return (wasm_externtype_t *)wasm_tabletype_new(capi_valtype(type->value),
                                                    &l);
+  case WEFT_EXTERN_TAG: return NULL; /* exception handling: not in wasm.h */
   default: return (wasm_externtype_t *)wasm_memorytype_new(&l);
   }
 }

@@ -40,6 +40,7 @@ const char *cli_status_name(weft_status status) {
   case WEFT_ERR_NOMEM: return "out of memory";
   case WEFT_ERR_ARG: return "bad argument";
   case WEFT_ERR_EXIT: return "exit";
+  case WEFT_ERR_EXCEPTION: return "uncaught exception";
   }
   return "error";
 }
@@ -47,7 +48,8 @@ const char *cli_status_name(weft_status status) {
 int cli_exit_status(const weft_error *err) {
   switch (err->status) {
   case WEFT_OK: return CLI_EXIT_OK;
-  case WEFT_ERR_TRAP: return CLI_EXIT_TRAP;
+  case WEFT_ERR_TRAP:
+  case WEFT_ERR_EXCEPTION: return CLI_EXIT_TRAP;
   case WEFT_ERR_EXIT: return (int)(err->exit_code & 0xff);
   default: return CLI_EXIT_LOAD;
   }
@@ -124,6 +126,7 @@ const char *cli_valtype_name(weft_valtype type) {
   case WEFT_V128: return "v128";
   case WEFT_FUNCREF: return "funcref";
   case WEFT_EXTERNREF: return "externref";
+  case WEFT_EXNREF: return "exnref";
   }
   return "?";
 }
@@ -134,6 +137,7 @@ const char *cli_extern_kind_name(weft_extern_kind kind) {
   case WEFT_EXTERN_TABLE: return "table";
   case WEFT_EXTERN_MEMORY: return "memory";
   case WEFT_EXTERN_GLOBAL: return "global";
+  case WEFT_EXTERN_TAG: return "tag";
   }
   return "?";
 }
@@ -399,6 +403,7 @@ int cli_parse_val(const char *text, weft_valtype type, weft_val *out) {
   case WEFT_F32: return parse_float(text, 32, &out->of);
   case WEFT_F64: return parse_float(text, 64, &out->of);
   case WEFT_FUNCREF:
+  case WEFT_EXNREF:
   case WEFT_EXTERNREF:
     if (strcmp(text, "null") != 0)
       return -1;
@@ -452,6 +457,7 @@ void cli_print_val(FILE *out, const weft_val *val) {
     return;
   case WEFT_F64: print_float(out, val->of.f64, 64); return;
   case WEFT_FUNCREF:
+  case WEFT_EXNREF:
   case WEFT_EXTERNREF: fputs(val->of.ref == NULL ? "null" : "ref", out); return;
   case WEFT_V128: {
     int i;

@@ -635,6 +635,25 @@ static void cmd_trap(struct runner *r, enum wr_cat cat) {
   count(r, cat, ok);
 }
 
+/* assert_exception: the action must end with an exception no handler
+** caught (not a trap, not a return). */
+static void cmd_exception(struct runner *r) {
+  struct outcome o;
+  char buf[400];
+  int ok = 0;
+  perform(r, &r->cmd->action, &o);
+  if (o.setup_failed)
+    fail(r, "%s", o.why);
+  else if (o.status == WEFT_OK)
+    fail(r, "expected an exception, got a return");
+  else if (o.status != WEFT_ERR_EXCEPTION || !o.err.exn)
+    fail(r, "expected an exception, got %s",
+         status_text(o.status, &o.err, buf, sizeof buf));
+  else
+    ok = 1;
+  count(r, WR_EXCEPTION, ok);
+}
+
 static void run_command(struct runner *r) {
   switch (r->cmd->kind) {
   case WEFT_WAST_MODULE: cmd_module(r); return;
@@ -652,11 +671,7 @@ static void run_command(struct runner *r) {
     cmd_instantiate_fails(r, WR_UNINSTANTIABLE);
     return;
   case WEFT_WAST_INSTANCE: cmd_instance(r); return;
-  case WEFT_WAST_EXCEPTION:
-    /* exception handling (3.0) is not in this engine yet */
-    note(r, "assert_exception skipped: exceptions are not supported");
-    r->st->skipped++;
-    return;
+  case WEFT_WAST_EXCEPTION: cmd_exception(r); return;
   case WEFT_WAST_UNSUPPORTED: r->st->skipped++; return;
   case WEFT_WAST_ERROR:
     fail(r, "command not understood: %s", r->cmd->error);

@@ -19,6 +19,7 @@ enum wr_cat {
   WR_ACTION,
   WR_REGISTER,
   WR_TEXT_MALFORMED, /* assert_malformed on a quoted text module */
+  WR_EXCEPTION,      /* assert_exception (exception handling) */
   WR_CAT_COUNT
 };
 

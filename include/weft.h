@@ -25,6 +25,8 @@ typedef struct weft_table weft_table;       /* table instance */
 typedef struct weft_memory weft_memory;     /* linear memory instance */
 typedef struct weft_global weft_global;     /* global instance */
 typedef struct weft_host_ctx weft_host_ctx; /* given to host functions */
+typedef struct weft_tag weft_tag;           /* exception tag instance */
+typedef struct weft_exn weft_exn;           /* a thrown exception */
 
 typedef enum weft_status {
   WEFT_OK = 0,
@@ -36,7 +38,9 @@ typedef enum weft_status {
   WEFT_ERR_LIMIT,       /* a configured limit was exceeded */
   WEFT_ERR_NOMEM,       /* allocation failed */
   WEFT_ERR_ARG,         /* bad argument to an API call */
-  WEFT_ERR_EXIT         /* a host function asked to end the program */
+  WEFT_ERR_EXIT,        /* a host function asked to end the program */
+  WEFT_ERR_EXCEPTION    /* a Wasm exception no handler caught reached the
+                           caller (weft_error.exn: its tag and payload) */
 } weft_status;
 
 typedef enum weft_trap {
@@ -53,8 +57,9 @@ typedef enum weft_trap {
   WEFT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WEFT_TRAP_HOST,               /* raised by a host function */
   WEFT_TRAP_OUT_OF_FUEL,        /* "out of fuel" (fuel metering) */
-  WEFT_TRAP_INTERRUPTED         /* "interrupted": a fuel hook stopped the
+  WEFT_TRAP_INTERRUPTED,        /* "interrupted": a fuel hook stopped the
                                    program (e.g. its deadline passed) */
+  WEFT_TRAP_NULL_EXNREF         /* "null exception reference" (throw_ref) */
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
@@ -82,6 +87,8 @@ typedef struct weft_error {
   uint32_t trace_len;  /* frames in trace (a trap in Wasm code) */
   uint32_t trace_more; /* frames left out beyond WEFT_TRACE_MAX */
   weft_frame_info trace[WEFT_TRACE_MAX];
+  weft_exn *exn; /* set when status == WEFT_ERR_EXCEPTION; owned by the
+                    engine, alive as long as it is */
 } weft_error;
 
 typedef enum weft_valtype {
@@ -91,7 +98,8 @@ typedef enum weft_valtype {
   WEFT_F64 = 0x7c,
   WEFT_V128 = 0x7b,
   WEFT_FUNCREF = 0x70,
-  WEFT_EXTERNREF = 0x6f
+  WEFT_EXTERNREF = 0x6f,
+  WEFT_EXNREF = 0x69 /* exception reference (3.0): a weft_exn or NULL */
 } weft_valtype;
 
 /* One Wasm value as stored in a slot. Floats are kept as bit patterns in
@@ -116,7 +124,8 @@ typedef enum weft_extern_kind {
   WEFT_EXTERN_FUNC = 0,
   WEFT_EXTERN_TABLE = 1,
   WEFT_EXTERN_MEMORY = 2,
-  WEFT_EXTERN_GLOBAL = 3
+  WEFT_EXTERN_GLOBAL = 3,
+  WEFT_EXTERN_TAG = 4
 } weft_extern_kind;
 
 typedef struct weft_extern {
@@ -126,6 +135,7 @@ typedef struct weft_extern {
     weft_table *table;
     weft_memory *memory;
     weft_global *global;
+    weft_tag *tag;
   } of;
 } weft_extern;
 
@@ -449,6 +459,27 @@ weft_status weft_module_emit_c(const weft_module *module,
 ** while the module lives. */
 weft_status weft_module_attach_aot(weft_module *module, const void *code,
                                    weft_error *out_error);
+
+/* ---- exception handling (3.0) ------------------------------------------ */
+
+/* A new tag whose exceptions carry values of the given types (a tag's
+** identity is the object: two tags with one type are different tags).
+** Owned by the engine; import it with a weft_extern of kind TAG. */
+weft_status weft_tag_new(weft_engine *engine, const weft_valtype *params,
+                         uint32_t nparams, weft_tag **out_tag,
+                         weft_error *out_error);
+/* The tag's payload types; *out_n gets their number. Owned by the engine. */
+const weft_valtype *weft_tag_params(const weft_tag *tag, uint32_t *out_n);
+/* An exception's tag, payload count and payload value i (< count). */
+weft_tag *weft_exn_tag(const weft_exn *exn);
+uint32_t weft_exn_arg_count(const weft_exn *exn);
+weft_val weft_exn_arg(const weft_exn *exn, uint32_t i);
+/* From a host function: throw an exception of `tag` with `args` (types
+** as the tag's, else WEFT_ERR_ARG) into the calling Wasm code, where a
+** handler may catch it. Returns WEFT_ERR_EXCEPTION; the host function
+** returns that status. */
+weft_status weft_host_throw(weft_host_ctx *ctx, weft_tag *tag,
+                            const weft_val *args, uint32_t nargs);
 
 #ifdef __cplusplus
 }

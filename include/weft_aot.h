@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 5
+#define WEFT_AOT_ABI 6
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -100,6 +100,18 @@ typedef struct weft_aot_api {
                       uint32_t n);
   void (*memory_copy)(struct weft_aot_ctx *c, uint32_t d, uint32_t s,
                       uint32_t n);
+  /* Exception handling (3.0): an exception is pending while *c->exn is
+  ** not NULL; code checks it after each call and unwinds to its handlers
+  ** or returns. exn_throw: a new exception of tag `tag` (this instance's
+  ** index) with its payload in `args`, pending. exn_throw_ref: `exn`
+  ** pending again (traps on NULL). exn_is: the pending one has tag `tag`.
+  ** exn_take: its payload into `vals`, no longer pending; returned as an
+  ** exnref when `keep` (catch_ref), else freed and NULL. */
+  void (*exn_throw)(struct weft_aot_ctx *c, uint32_t tag,
+                    const weft_aot_value *args);
+  void (*exn_throw_ref)(struct weft_aot_ctx *c, void *exn);
+  int (*exn_is)(struct weft_aot_ctx *c, uint32_t tag);
+  void *(*exn_take)(struct weft_aot_ctx *c, weft_aot_value *vals, int keep);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */
@@ -115,6 +127,7 @@ typedef struct weft_aot_ctx {
   char *stack_limit; /* lowest native stack address allowed */
   int64_t *fuel;     /* fuel left, charged per block when metered */
   void *runtime;     /* the runtime's own per-instance state */
+  void *const *exn;  /* the pending exception, or NULL (see exn_throw) */
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */
@@ -129,6 +142,8 @@ typedef struct weft_aot_module {
   const weft_aot_slot_fn *slot_fns; /* per defined function */
   void *const *typed_fns;           /* per defined function */
   uint8_t module_sha256[32];
+  uint32_t exceptions; /* 1: code checks c->exn after calls (it throws or
+                          catches); 0: exceptions leave it like traps */
 } weft_aot_module;
 
 #define WEFT_AOT_SYMBOL "weft_aot_module_v1"

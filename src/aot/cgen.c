@@ -92,6 +92,14 @@ struct cgen {
   u32 def;           /* the function being emitted */
   bool in_tail_body; /* it is emitted as wf_tN (returns the next body) */
   bool self_tail;    /* it tail-calls itself: a wf_restart block */
+  /* Exception handling (see "exceptions" below). */
+  bool eh;    /* the module throws or catches: calls check c->exn */
+  u32 pc;     /* code index of the op being emitted */
+  u32 *sites; /* code indices whose unwinding is emitted (wf_xN) */
+  u32 nsites, sites_cap;
+  u8 *caught; /* per handler: its catch block (wf_cN) is referenced */
+  bool tail;  /* emitting a tail call made as a call: the frame is gone
+                 for its exceptions, which leave the function */
 };
 
 static char letter_of(u8 valtype) {
@@ -263,9 +271,12 @@ static void reload_fuel(struct cgen *g) {
 /* After a call that may run Wasm code: memory as above, and the callee's
 ** fuel use (a function keeps the fuel in a local so blocks charge it
 ** without reloading through the context). */
+static void exn_check(struct cgen *g);
+
 static void after_call(struct cgen *g) {
   reload_memory(g);
   reload_fuel(g);
+  exn_check(g);
 }
 
 /* memory.fill/copy of n bytes, inline: the fuel runtime/bulk.c charges
@@ -815,7 +826,10 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
   switch (op) {
   case WF_OP_RETURN_CALL: { /* an import */
     u32 sub[3] = {WF_OP_CALL, ip[1], ip[2]};
-    return emit_call(g, sub, WF_OP_CALL);
+    g->tail = true;
+    bool ok = emit_call(g, sub, WF_OP_CALL);
+    g->tail = false;
+    return ok;
   }
   case WF_OP_RETURN_CALL_INTERNAL: {
     const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
@@ -839,7 +853,10 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       return true;
     }
     u32 sub[3] = {WF_OP_CALL_INTERNAL, ip[1], ip[2]};
-    return emit_call(g, sub, WF_OP_CALL_INTERNAL);
+    g->tail = true;
+    bool ok = emit_call(g, sub, WF_OP_CALL_INTERNAL);
+    g->tail = false;
+    return ok;
   }
   case WF_OP_RETURN_CALL_INDIRECT: {
     /* A trampoline body of this instance with the call's type is entered
@@ -862,7 +879,10 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
              "      }\n  } }\n");
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
-    return emit_call(g, sub, WF_OP_CALL_INDIRECT);
+    g->tail = true;
+    bool ok = emit_call(g, sub, WF_OP_CALL_INDIRECT);
+    g->tail = false;
+    return ok;
   }
   default: return false;
   }
@@ -1278,6 +1298,9 @@ static bool is_leaf(const struct wf_code *code) {
 /* Mark every branch target of the function. */
 static void find_targets(struct cgen *g) {
   const u32 *ops = g->code->ops;
+  for (u32 i = 0; i < g->code->nhandlers; i++) /* catch blocks go there */
+    if (g->code->handlers[i].tag != WF_DELEGATE)
+      g->is_target[g->code->handlers[i].pad] = 1;
   for (u32 pc = 0; pc < g->code->nops; pc += op_length(ops, pc)) {
     u32 op = ops[pc];
     if (op == WF_OP_BR_TABLE) {
@@ -1296,6 +1319,173 @@ static void find_targets(struct cgen *g) {
   }
 }
 
+/* {======================================================================
+** Exceptions (3.0). A module that throws or catches checks the engine's
+** pending exception (*c->exn) after every call; throw makes one pending.
+** Either way the code goes to the unwinding of that position (wf_xN): the
+** handlers covering it, found at generation time exactly as the
+** interpreter finds them at run time (interp/unwind.c), are tried in order
+** by tag (c->api->exn_is); a match takes the payload into the handler's
+** slots (wf_cN) and jumps to its landing pad, the interpreter's own, so
+** fuel is the same; no match returns from the function, the exception
+** still pending, for the caller to check. No setjmp: a try_table costs
+** nothing on entry, a call one load and a not-taken branch. Modules with
+** no exception code skip the checks; an exception crossing them leaves
+** their frames as a trap does (runtime/aot.c).
+** ======================================================================= */
+
+/* The unwinding of the current position, emitted once. */
+static void goto_unwind(struct cgen *g) {
+  putf(&g->body, "goto wf_x%u;", g->pc);
+  if (g->nsites && g->sites[g->nsites - 1] == g->pc)
+    return;
+  if (g->nsites == g->sites_cap) {
+    u32 ncap = g->sites_cap ? g->sites_cap * 2 : 16;
+    u32 *p = wf_alloc_resize(g->a, g->sites, (size_t)g->sites_cap * sizeof(u32),
+                             (size_t)ncap * sizeof(u32));
+    if (!p) {
+      g->body.failed = true;
+      return;
+    }
+    g->sites = p;
+    g->sites_cap = ncap;
+  }
+  g->sites[g->nsites++] = g->pc;
+}
+
+static void exn_check(struct cgen *g) {
+  if (!g->eh)
+    return;
+  put(&g->body, "  if (WF_UNLIKELY(*c->exn != 0)) ");
+  if (g->tail)
+    put(&g->body, "goto wf_exn_out;");
+  else
+    goto_unwind(g);
+  put(&g->body, "\n");
+}
+
+static bool emit_exception(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  if (op == WF_OP_THROW) {
+    const struct wf_functype *ft =
+        &g->m->types[wf_module_tag_typeidx(g->m, ip[1])];
+    putf(t, "  { weft_aot_value s[%u];\n", ft->nparams ? ft->nparams : 1);
+    pack_args(g, ft, ip[2]);
+    putf(t, "    c->api->exn_throw(c, %uu, s); }\n  ", ip[1]);
+    goto_unwind(g);
+    put(t, "\n");
+    return true;
+  }
+  if (op == WF_OP_THROW_REF) {
+    put(t, "  c->api->exn_throw_ref(c, ");
+    var(g, ip[1], 'r');
+    put(t, ");\n  ");
+    goto_unwind(g);
+    put(t, "\n");
+    return true;
+  }
+  return false;
+}
+
+/* The function's way out with an exception pending: no results. */
+static void emit_exn_out(struct cgen *g) {
+  struct text *t = &g->body;
+  const struct wf_functype *ft = g->type;
+  put(t, "wf_exn_out: __attribute__((unused));\n");
+  if (!g->leaf)
+    put(t, "  c->depth--;\n");
+  if (g->in_tail_body)
+    put(t, "  return 0;\n");
+  else if (ft->nresults)
+    putf(t, "  { %s r0; __builtin_memset(&r0, 0, sizeof r0); return r0; }\n",
+         ctype_of(letter_of(ft->types[ft->nparams])));
+  else
+    put(t, "  return;\n");
+}
+
+/* A catch: payload (and exnref) into the handler's slots, to its pad. */
+static void emit_catch(struct cgen *g, u32 i) {
+  struct text *t = &g->body;
+  const struct wf_handler *h = &g->code->handlers[i];
+  const struct wf_functype *ft =
+      h->tag == WF_CATCH_ALL
+          ? NULL
+          : &g->m->types[wf_module_tag_typeidx(g->m, h->tag)];
+  u32 n = ft ? ft->nparams : 0;
+  char lv[16];
+  putf(t, "wf_c%u:; { weft_aot_value s[%u];\n", i, n ? n : 1);
+  put(t, "    void *x = c->api->exn_take(c, s, ");
+  put(t, h->exn != UINT32_MAX ? "1);\n" : "0);\n    (void)x;\n");
+  for (u32 k = 0; k < n; k++) {
+    char l = letter_of(ft->types[k]);
+    wf_format(lv, sizeof lv, "s[%u]", k);
+    put(t, "    ");
+    var(g, h->dst + k, l);
+    put(t, " = ");
+    slot_read(t, l, lv);
+    put(t, ";\n");
+  }
+  if (h->exn != UINT32_MAX) {
+    put(t, "    ");
+    var(g, h->exn, 'r');
+    put(t, " = x;\n");
+  }
+  putf(t, "  }\n  goto L%u;\n", h->pad);
+}
+
+static void emit_unwinding(struct cgen *g) {
+  struct text *t = &g->body;
+  const struct wf_code *code = g->code;
+  for (u32 k = 0; k < g->nsites; k++) {
+    u32 pc = g->sites[k], max_level = UINT32_MAX;
+    bool all = false;
+    putf(t, "wf_x%u:;\n", pc);
+    for (u32 i = 0; i < code->nhandlers && !all; i++) {
+      const struct wf_handler *h = &code->handlers[i];
+      if (h->level > max_level || pc < h->start || pc >= h->end)
+        continue;
+      if (h->tag == WF_DELEGATE) {
+        pc = h->pad;
+        max_level = h->target;
+        continue;
+      }
+      g->caught[i] = 1;
+      if (h->tag == WF_CATCH_ALL) {
+        putf(t, "  goto wf_c%u;\n", i);
+        all = true;
+      } else {
+        putf(t, "  if (c->api->exn_is(c, %uu)) goto wf_c%u;\n", h->tag, i);
+      }
+    }
+    if (!all)
+      put(t, "  goto wf_exn_out;\n");
+  }
+  for (u32 i = 0; i < code->nhandlers; i++)
+    if (g->caught[i])
+      emit_catch(g, i);
+  emit_exn_out(g);
+}
+
+/* Does the module throw or catch anywhere? Each body is lowered once more
+** to see (generation only: the C compiler's time dwarfs it). */
+static weft_status find_exceptions(struct cgen *g) {
+  for (u32 def = 0; def < g->m->nfuncs && !g->eh; def++) {
+    struct wf_code *code;
+    weft_status s =
+        wf_lower_func(g->a, g->m, def, NULL,
+                      g->mod->engine->config.fuel_metering != 0, &code, g->err);
+    if (s != WEFT_OK)
+      return s;
+    g->eh = code->nhandlers > 0;
+    for (u32 pc = 0; pc < code->nops && !g->eh; pc += op_length(code->ops, pc))
+      g->eh = code->ops[pc] == WF_OP_THROW || code->ops[pc] == WF_OP_THROW_REF;
+    wf_code_free(g->a, code);
+  }
+  return WEFT_OK;
+}
+
+/* }====================================================================== */
+
 static void emit_body(struct cgen *g) {
   const u32 *ops = g->code->ops;
   for (u32 pc = 0; pc < g->code->nops; pc += op_length(ops, pc)) {
@@ -1303,11 +1493,12 @@ static void emit_body(struct cgen *g) {
     if (g->is_target[pc])
       putf(&g->body, "L%u:;\n", pc);
     const u32 *ip = ops + pc;
+    g->pc = pc;
     if (emit_numeric(g, ip, op) || emit_branch(g, ops, pc, op) ||
         emit_call(g, ip, op) || emit_memory_access(g, ip, op) ||
         emit_fused(g, ip, op) || emit_trapping(g, ip, op) ||
         emit_simd(g, ip, op) || emit_tail_call(g, ip, op) ||
-        emit_other(g, ip, op))
+        emit_exception(g, ip, op) || emit_other(g, ip, op))
       continue;
     putf(&g->body, "#error unknown internal op %u\n", op);
   }
@@ -1358,6 +1549,7 @@ static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
 }
 
 static void emit_restart(struct cgen *g, const struct wf_code *code);
+static void emit_unwinding(struct cgen *g);
 static void emit_trampoline(struct cgen *g, struct text *out, u32 def);
 
 static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
@@ -1373,8 +1565,10 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   size_t nslots = code->frame_slots ? code->frame_slots : 1;
   g->used = wf_alloc_zero(g->a, nslots);
   g->is_target = wf_alloc_zero(g->a, (size_t)code->nops + 1);
+  g->caught = wf_alloc_zero(g->a, (size_t)code->nhandlers + 1);
+  g->nsites = 0;
   g->body.len = 0;
-  if (!g->used || !g->is_target) {
+  if (!g->used || !g->is_target || !g->caught) {
     s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
   } else {
     g->def = def;
@@ -1385,6 +1579,8 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     emit_body(g);
     if (g->self_tail)
       emit_restart(g, code);
+    if (g->eh)
+      emit_unwinding(g);
     char name[32];
     wf_format(name, sizeof name, "wf_f%u", def);
     u32 funcidx = m->nfunc_imports + def;
@@ -1441,6 +1637,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   }
   wf_alloc_free(g->a, g->used, nslots);
   wf_alloc_free(g->a, g->is_target, (size_t)code->nops + 1);
+  wf_alloc_free(g->a, g->caught, (size_t)code->nhandlers + 1);
   wf_code_free(g->a, code);
   return s;
 }
@@ -1605,7 +1802,7 @@ static void emit_module_table(struct cgen *g, struct text *out) {
        g->mod->engine->config.fuel_metering ? 1u : 0u);
   for (u32 i = 0; i < 32; i++)
     putf(out, "%s0x%x", i ? ", " : "", g->opts->module_sha256[i]);
-  put(out, "}};\n");
+  putf(out, "}, %u};\n", g->eh ? 1u : 0u);
 }
 
 weft_status weft_module_emit_c(const weft_module *mod,
@@ -1632,6 +1829,8 @@ weft_status weft_module_emit_c(const weft_module *mod,
   putf(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
              "__builtin_unreachable(); } while (0)\n");
   s = find_tail_bodies(&g);
+  if (s == WEFT_OK)
+    s = find_exceptions(&g);
   if (g.tail_body)
     put(&out,
         "typedef void *(*wf_tail_fn)(weft_aot_ctx *, weft_aot_value *);\n");
@@ -1672,5 +1871,7 @@ weft_status weft_module_emit_c(const weft_module *mod,
   wf_alloc_free(g.a, g.body.buf, g.body.cap);
   if (g.tail_body)
     wf_alloc_free(g.a, g.tail_body, g.m->nfuncs);
+  if (g.sites)
+    wf_alloc_free(g.a, g.sites, (size_t)g.sites_cap * sizeof(u32));
   return s;
 }

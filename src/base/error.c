@@ -21,6 +21,7 @@ static const char *const trap_messages[] = {
     [WEFT_TRAP_HOST] = "host function trapped",
     [WEFT_TRAP_OUT_OF_FUEL] = "out of fuel",
     [WEFT_TRAP_INTERRUPTED] = "interrupted",
+    [WEFT_TRAP_NULL_EXNREF] = "null exception reference",
 };
 
 const char *weft_trap_message(weft_trap trap) {
@@ -129,6 +130,7 @@ void wf_error_clear(weft_error *err) {
   err->message[0] = '\0';
   err->trace_len = 0;
   err->trace_more = 0;
+  err->exn = NULL;
 }
 
 weft_status wf_error_set(weft_error *err, weft_status status, const char *fmt,

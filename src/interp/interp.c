@@ -196,6 +196,9 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const struct wf_code *ncode;
   weft_slot *nfp;
   const u32 *ret_ip;
+  weft_exn *exn;          /* the exception being thrown */
+  bool tail_host = false; /* call_func runs a tail call: no handler of this
+                             frame applies to what the callee throws */
 
   if (resume) {
     ex->resume = NULL;
@@ -361,6 +364,22 @@ dispatch:
     nfp = fp + ip[3];
     ret_ip = ip + 5;
     goto tail_call;
+  }
+  /* Exception handling: make or take the exception, then unwind. */
+  CASE(THROW) {
+    exn = wf_exn_new(inst->engine, inst->tags[ip[1]], fp + ip[2]);
+    if (WF_UNLIKELY(!exn)) {
+      status = wf_error_set(ex->err, WEFT_ERR_NOMEM,
+                            "out of memory throwing an exception");
+      goto failed;
+    }
+    goto throw_exn;
+  }
+  CASE(THROW_REF) {
+    exn = S(1).ref;
+    if (WF_UNLIKELY(!exn))
+      TRAP(WEFT_TRAP_NULL_EXNREF);
+    goto throw_exn;
   }
   /* Scalars and references copy 8 bytes; only v128 needs the whole slot. */
   CASE(COPY_I32)
@@ -772,6 +791,18 @@ call_func :
   status = wf_call_external(inst->engine, inst, callee, nfp, ex->err);
   ex->safe = WF_SAFE_NONE;
   ex->top = saved_top;
+  if (WF_UNLIKELY(status == WEFT_ERR_EXCEPTION && ex->exn)) {
+    /* Thrown in a nested activation or by the host: unwind here too. */
+    exn = ex->exn;
+    ex->exn = NULL;
+    status = WEFT_OK;
+    if (tail_host) {
+      tail_host = false;
+      goto throw_pop; /* this frame is gone: its caller's handlers */
+    }
+    goto throw_exn;
+  }
+  tail_host = false;
   if (status != WEFT_OK)
     goto failed;
   ip = ret_ip;
@@ -813,8 +844,10 @@ enter : {
 
 tail_call : {
   /* `callee` replaces the current frame; its arguments are at nfp. */
-  if (callee->host || callee->aot_slot_fn)
+  if (callee->host || callee->aot_slot_fn) {
+    tail_host = true;
     goto call_func;
+  }
   ncode = callee->code;
   if (callee->inst != inst) {
     /* The caller's frame restores its own instance on return. */
@@ -834,6 +867,41 @@ tail_enter : {
   ip = code->ops;
   NEXT();
 }
+
+/* Unwind to the innermost handler that catches `exn`: this frame at ip,
+** then each caller at its call. None in this activation: the exception
+** goes to its caller (WEFT_ERR_EXCEPTION; a host call rethrows it). */
+throw_exn : for (;;) {
+  const struct wf_handler *h =
+      wf_code_handler(code, inst, (u32)(ip - code->ops), exn);
+  if (h) {
+    u32 n = h->tag == WF_CATCH_ALL ? 0 : exn->n;
+    if (n)
+      memcpy(fp + h->dst, exn->vals, (size_t)n * sizeof(weft_slot));
+    if (h->exn != UINT32_MAX) {
+      exn->escaped = true;
+      fp[h->exn].ref = exn;
+    } else {
+      wf_exn_drop(inst->engine, exn);
+    }
+    if (ex->err && ex->err->status == WEFT_ERR_EXCEPTION)
+      wf_error_clear(ex->err);
+    ip = code->ops + h->pad;
+    MEMORY_RELOAD();
+    NEXT();
+  }
+throw_pop:
+  if (ex->depth - 1 == base_depth)
+    break;
+  const struct wf_frame *fr = &ex->frames[--ex->depth];
+  ip = fr->ip - 1; /* inside the call */
+  fp = fr->fp;
+  code = fr->code;
+  inst = fr->inst;
+}
+ex->depth = base_depth;
+ex->exn = exn;
+return wf_exn_uncaught(ex->err, exn);
 
 trapped : wf_error_trap(ex->err, trap);
 if (ex->err)

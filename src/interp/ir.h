@@ -24,6 +24,23 @@ enum wf_op {
   WF_OP_COUNT
 };
 
+/* Exception handling: one catch clause of a try_table (or legacy try),
+** covering the code in [start, end). A function's handlers are listed
+** innermost try first, each try's clauses in order, so the first match
+** for a position is the one the spec picks. */
+#define WF_CATCH_ALL UINT32_MAX
+#define WF_DELEGATE (UINT32_MAX - 1) /* legacy try ... delegate */
+struct wf_handler {
+  u32 start, end; /* code range of the try body */
+  u32 pad;        /* code index where the caught exception continues;
+                     WF_DELEGATE: the position it is thrown again at */
+  u32 tag;        /* tag index in the module, WF_CATCH_ALL, WF_DELEGATE */
+  u32 dst;        /* slot of the first payload value */
+  u32 exn;        /* slot for the exnref, or UINT32_MAX (none kept) */
+  u32 level;      /* nesting depth of its try (the function is 0) */
+  u32 target;     /* WF_DELEGATE: only handlers of level <= target apply */
+};
+
 struct wf_code {
   u32 *ops; /* instruction stream */
   u32 nops;
@@ -37,7 +54,17 @@ struct wf_code {
   u32 frame_slots;   /* locals + constants + operand stack */
   u32 *pcmap;        /* pairs (code index, module byte offset), ascending */
   u32 npcmap;        /* number of pairs */
+  struct wf_handler *handlers; /* exception handling: catch clauses */
+  u32 nhandlers;
+  u32 nhidden; /* the last slots of the frame: caught exceptions kept for
+                  a legacy rethrow (NULL when none is held) */
 };
+
+/* The handler of `code` at code index `pc` that catches `x` (tags are
+** compared as the instance's tag objects), or NULL. */
+WF_INTERNAL const struct wf_handler *wf_code_handler(const struct wf_code *code,
+                                                     const weft_instance *inst,
+                                                     u32 pc, const weft_exn *x);
 
 /* Module byte offset of the Wasm instruction lowered at code index `pc`. */
 WF_INTERNAL u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc);

@@ -14,10 +14,29 @@
 #define LOC_STACK 0x40000000u
 #define LOC_CONST 0x80000000u
 #define LOC_MASK 0x3fffffffu
+/* Both tags: a hidden slot above the operand stack (legacy exception
+** handling keeps a caught exception there for rethrow). */
+#define LOC_HIDDEN (LOC_STACK | LOC_CONST)
 #define NONE UINT32_MAX
 #define T_UNKNOWN 0 /* bottom type of an unreachable stack */
 
-enum ctrl_kind { CTRL_FUNC, CTRL_BLOCK, CTRL_LOOP, CTRL_IF, CTRL_ELSE };
+enum ctrl_kind {
+  CTRL_FUNC,
+  CTRL_BLOCK,
+  CTRL_LOOP,
+  CTRL_IF,
+  CTRL_ELSE,
+  CTRL_TRY_TABLE, /* exception handling: a block with catch clauses */
+  CTRL_TRY,       /* legacy exception handling: try's body */
+  CTRL_CATCH      /* legacy: a catch or catch_all arm of a try */
+};
+
+/* Exception handling: a try_table's catch clause while its body lowers. */
+struct clause {
+  u8 kind;    /* 0 catch, 1 catch_ref, 2 catch_all, 3 catch_all_ref */
+  u32 tag;    /* catch, catch_ref */
+  u32 target; /* index in ctrls of the label it branches to */
+};
 
 struct entry {
   u8 type;
@@ -31,9 +50,16 @@ struct ctrl {
   u32 height;       /* operand height below the params */
   u32 nparams, nresults;
   const u8 *params, *results;
-  u32 loop_pc;    /* loop: code index of the start */
-  u32 patches;    /* linked list of offset fields to patch at end */
-  u32 else_field; /* if: branch to patch to the else arm */
+  u32 loop_pc;      /* loop: code index of the start */
+  u32 patches;      /* linked list of offset fields to patch at end */
+  u32 else_field;   /* if: branch to patch to the else arm */
+  u32 try_start;    /* try_table: code index where its body begins */
+  u32 clause_first; /* try_table: its clauses in lower.clauses */
+  u32 nclauses;
+  u32 body_end;      /* legacy try: end of its body (first catch), or NONE */
+  u32 exn_slot;      /* legacy try: hidden slot of the caught exnref */
+  u32 first_handler; /* legacy try: its first entry in lower.handlers */
+  bool rethrown;     /* legacy try: a rethrow names one of its arms */
 };
 
 struct lower {
@@ -61,6 +87,11 @@ struct lower {
   u32 height, stack_cap, max_height;
   struct ctrl *ctrls;
   u32 nctrls, ctrls_cap;
+  struct clause *clauses; /* exception handling: open try_tables' */
+  u32 nclauses, clauses_cap;
+  struct wf_handler *handlers; /* closed try_tables' (wf_code.handlers) */
+  u32 nhandlers, handlers_cap;
+  u32 nhidden; /* LOC_HIDDEN slots (legacy exception handling) */
 
   u32 last_op_pos;  /* start of the last instruction, NONE after a label */
   u32 last_op;      /* its enum wf_op */
@@ -74,8 +105,8 @@ struct lower {
   weft_status status;
 };
 
-static const u8 single_types[] = {WF_I32,  WF_I64,     WF_F32,      WF_F64,
-                                  WF_V128, WF_FUNCREF, WF_EXTERNREF};
+static const u8 single_types[] = {WF_I32,  WF_I64,     WF_F32,       WF_F64,
+                                  WF_V128, WF_FUNCREF, WF_EXTERNREF, WF_EXNREF};
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -305,7 +336,8 @@ static bool is_num(u8 t) {
          t == WF_V128 || t == T_UNKNOWN;
 }
 static bool is_ref(u8 t) {
-  return t == WF_FUNCREF || t == WF_EXTERNREF || t == T_UNKNOWN;
+  return t == WF_FUNCREF || t == WF_EXTERNREF || t == WF_EXNREF ||
+         t == T_UNKNOWN;
 }
 
 static bool pop_any(struct lower *L, struct entry *out) {
@@ -426,6 +458,13 @@ static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
   c->loop_pc = L->ncode;
   c->patches = NONE;
   c->else_field = NONE;
+  c->try_start = L->ncode;
+  c->clause_first = L->nclauses;
+  c->nclauses = 0;
+  c->body_end = NONE;
+  c->exn_slot = NONE;
+  c->first_handler = L->nhandlers;
+  c->rethrown = false;
   return true;
 }
 
@@ -577,10 +616,14 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
 
 /* ---- instruction groups ----------------------------------------------- */
 
+static bool read_clauses(struct lower *L, u32 *count);
+
 static bool lower_block(struct lower *L, u8 kind) {
-  u32 np = 0, nr = 0;
+  u32 np = 0, nr = 0, nclauses = 0;
   const u8 *p = NULL, *r = NULL;
   if (!read_blocktype(L, &np, &p, &nr, &r))
+    return false;
+  if (kind == CTRL_TRY_TABLE && !read_clauses(L, &nclauses))
     return false;
   struct entry cond = {WF_I32, 0};
   if (kind == CTRL_IF && !pop_type(L, WF_I32, &cond))
@@ -657,9 +700,12 @@ static bool lower_block(struct lower *L, u8 kind) {
     /* Drop the compare (and its relocations), re-emit as a branch. */
     truncate_code(L, L->last_op_pos);
   }
+  u32 first_clause = L->nclauses - nclauses;
   if (!push_ctrl(L, kind, np, p, nr, r))
     return false;
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  c->clause_first = first_clause;
+  c->nclauses = nclauses;
   if (kind == CTRL_LOOP) {
     c->loop_pc = L->ncode;
     mark_label(L);
@@ -720,6 +766,8 @@ static bool lower_else(struct lower *L) {
   return true;
 }
 
+static bool close_try_table(struct lower *L, struct ctrl *c);
+
 static bool lower_end(struct lower *L) {
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
   if (c->kind == CTRL_IF && c->nparams != c->nresults)
@@ -753,6 +801,14 @@ static bool lower_end(struct lower *L) {
   }
   if (!close_arm(L, c))
     return false;
+  if (c->kind == CTRL_TRY_TABLE && !close_try_table(L, c))
+    return false;
+  if (c->kind == CTRL_CATCH && !c->rethrown)
+    for (u32 i = c->first_handler; i < L->nhandlers; i++)
+      if (L->handlers[i].level == (u32)(c - L->ctrls) &&
+          L->handlers[i].start == c->try_start &&
+          L->handlers[i].end == c->body_end)
+        L->handlers[i].exn = NONE; /* no rethrow: the exception can go */
   if (c->else_field != NONE)
     L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
   if (c->kind != CTRL_LOOP)
@@ -1100,6 +1156,260 @@ static bool lower_return_call_indirect(struct lower *L) {
   }
   return tail_fallback(L, t);
 }
+
+/* {======================================================================
+** Exception handling (3.0): throw, throw_ref, try_table
+**
+** A try_table lowers as a block whose catch clauses become handler table
+** entries (struct wf_handler) over the code of its body, and landing pads
+** emitted after the body (the body's fallthrough jumps over them). The
+** unwinder (interp.c) writes the payload, then the exnref, into the slots
+** from the try_table's operand height on (nothing in the body is live
+** then) and goes to the pad, which moves the values into the label's slots
+** and branches there like br: fuel is that of the code it lands in, the
+** pads themselves are not Wasm instructions.
+** ======================================================================= */
+
+static const struct wf_functype *tag_type(struct lower *L, u32 tag) {
+  return &L->m->types[wf_module_tag_typeidx(L->m, tag)];
+}
+
+/* catch x l / catch_ref x l / catch_all l / catch_all_ref l: the values a
+** clause passes must be what label l takes. Labels count from outside the
+** try_table (it is not yet on the control stack). */
+static bool read_clause(struct lower *L, struct clause *cl) {
+  u32 depth;
+  if (!read_u8(L, &cl->kind))
+    return false;
+  if (cl->kind > 3)
+    return malformed(L, "malformed catch clause");
+  cl->tag = WF_CATCH_ALL;
+  if (cl->kind < 2) {
+    if (!read_u32(L, &cl->tag))
+      return false;
+    if (cl->tag >= wf_module_tag_count(L->m))
+      return invalid(L, "unknown tag");
+  }
+  if (!read_u32(L, &depth))
+    return false;
+  struct ctrl *target = label(L, depth);
+  if (!target)
+    return false;
+  cl->target = (u32)(target - L->ctrls);
+  const struct wf_functype *t = cl->kind < 2 ? tag_type(L, cl->tag) : NULL;
+  u32 n = t ? t->nparams : 0;
+  bool ref = cl->kind == 1 || cl->kind == 3;
+  if (label_arity(target) != n + ref)
+    return invalid(L, "type mismatch: catch clause and label differ");
+  for (u32 i = 0; i < n; i++)
+    if (label_types(target)[i] != t->types[i])
+      return invalid(L, "type mismatch: catch clause and label differ");
+  if (ref && label_types(target)[n] != WF_EXNREF)
+    return invalid(L, "type mismatch: catch clause and label differ");
+  return true;
+}
+
+static bool read_clauses(struct lower *L, u32 *count) {
+  u32 n;
+  if (!read_u32(L, &n))
+    return false;
+  if (n > wf_reader_left(&L->r))
+    return reader_failed(L);
+  if (!grow(L, (void **)&L->clauses, &L->clauses_cap, L->nclauses + n,
+            sizeof(struct clause)))
+    return false;
+  for (u32 i = 0; i < n; i++)
+    if (!read_clause(L, &L->clauses[L->nclauses + i]))
+      return false;
+  L->nclauses += n;
+  *count = n;
+  return true;
+}
+
+/* The landing pad of clause `cl` of try_table `c`: the caught values from
+** the try_table's height into the label's slots, then the branch. */
+static void emit_pad(struct lower *L, const struct ctrl *c,
+                     const struct clause *cl) {
+  struct ctrl *target = &L->ctrls[cl->target];
+  u32 n = label_arity(target);
+  const u8 *types = label_types(target);
+  if (c->height + n > L->max_height)
+    L->max_height = c->height + n;
+  if (target->kind == CTRL_FUNC) {
+    for (u32 i = 0; i < n; i++)
+      emit_copy(L, i, stack_loc(c->height + i), types[i]);
+    emit_op(L, WF_OP_RETURN);
+    return;
+  }
+  for (u32 i = 0; i < n; i++)
+    if (c->height != target->height)
+      emit_copy(L, stack_loc(target->height + i), stack_loc(c->height + i),
+                types[i]);
+  emit_op(L, WF_OP_BR);
+  put_target(L, target);
+}
+
+/* At the try_table's end (its results in place): the pads and handlers;
+** its clauses leave the open list. */
+static bool close_try_table(struct lower *L, struct ctrl *c) {
+  if (!c->dead_start && c->nclauses) {
+    u32 end = L->ncode;
+    if (live(L)) {
+      emit_op(L, WF_OP_BR); /* the body's fallthrough skips the pads */
+      put_target(L, c);
+    }
+    for (u32 i = 0; i < c->nclauses && L->status == WEFT_OK; i++) {
+      const struct clause *cl = &L->clauses[c->clause_first + i];
+      if (!grow(L, (void **)&L->handlers, &L->handlers_cap, L->nhandlers + 1,
+                sizeof(struct wf_handler)))
+        return false;
+      struct wf_handler *h = &L->handlers[L->nhandlers++];
+      h->start = c->try_start;
+      h->end = end;
+      h->pad = L->ncode;
+      h->tag = cl->tag;
+      h->dst = stack_loc(c->height);
+      h->exn = NONE;
+      if (cl->kind == 1 || cl->kind == 3) /* the exnref after the payload */
+        h->exn = stack_loc(c->height + label_arity(&L->ctrls[cl->target]) - 1);
+      h->level = (u32)(c - L->ctrls);
+      h->target = 0;
+      emit_pad(L, c, cl);
+    }
+  }
+  L->nclauses = c->clause_first;
+  return L->status == WEFT_OK;
+}
+
+static bool lower_throw(struct lower *L) {
+  u32 tag, base;
+  if (!read_u32(L, &tag))
+    return false;
+  if (tag >= wf_module_tag_count(L->m))
+    return invalid(L, "unknown tag");
+  if (!call_args(L, tag_type(L, tag), &base))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_THROW);
+    put(L, tag);
+    put_slot(L, base);
+  }
+  set_unreachable(L);
+  return true;
+}
+
+static bool lower_throw_ref(struct lower *L) {
+  struct entry e;
+  if (!pop_type(L, WF_EXNREF, &e))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_THROW_REF);
+    put_slot(L, e.loc);
+  }
+  set_unreachable(L);
+  return true;
+}
+
+/* ---- legacy exception handling: try, catch, catch_all, delegate, rethrow
+**
+** try's body is a block whose handlers cover it; each catch arm is a
+** landing pad itself: it starts with the payload in the try's result
+** slots (its operand height) and keeps the exception in a hidden slot for
+** rethrow, when some rethrow names the arm. A delegate is a handler that
+** throws again at the position of its label, passing over the handlers of
+** the tries in between (struct wf_handler, WF_DELEGATE). */
+
+static bool add_handler(struct lower *L, const struct ctrl *c, u32 tag,
+                        u32 pad) {
+  if (!grow(L, (void **)&L->handlers, &L->handlers_cap, L->nhandlers + 1,
+            sizeof(struct wf_handler)))
+    return false;
+  struct wf_handler *h = &L->handlers[L->nhandlers++];
+  h->start = c->try_start;
+  h->end = c->body_end;
+  h->pad = pad;
+  h->tag = tag;
+  h->dst = stack_loc(c->height);
+  h->exn = c->exn_slot;
+  h->level = (u32)(c - L->ctrls);
+  h->target = 0;
+  return true;
+}
+
+static bool lower_catch(struct lower *L, bool all) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  u32 tag = WF_CATCH_ALL;
+  if (!all) {
+    if (!read_u32(L, &tag))
+      return false;
+    if (tag >= wf_module_tag_count(L->m))
+      return invalid(L, "unknown tag");
+  }
+  if (c->kind != CTRL_TRY && c->kind != CTRL_CATCH)
+    return invalid(L, all ? "catch_all without try" : "catch without try");
+  if (!close_arm(L, c))
+    return false;
+  if (c->kind == CTRL_TRY) {
+    c->body_end = L->ncode;
+    c->first_handler = L->nhandlers;
+    if (L->nhidden >= LOC_MASK)
+      return nomem(L);
+    c->exn_slot = LOC_HIDDEN | L->nhidden++;
+  }
+  if (live(L)) {
+    emit_op(L, WF_OP_BR);
+    put_target(L, c);
+  }
+  c->kind = CTRL_CATCH;
+  c->unreachable = false;
+  L->height = c->height;
+  if (!c->dead_start && !add_handler(L, c, tag, L->ncode))
+    return false;
+  mark_label(L);
+  const struct wf_functype *t = all ? NULL : tag_type(L, tag);
+  for (u32 i = 0; t && i < t->nparams; i++)
+    push(L, t->types[i], stack_loc(c->height + i));
+  return L->status == WEFT_OK;
+}
+
+static bool lower_delegate(struct lower *L) {
+  struct ctrl *c = &L->ctrls[L->nctrls - 1];
+  u32 depth;
+  if (!read_u32(L, &depth))
+    return false;
+  if (c->kind != CTRL_TRY)
+    return invalid(L, "delegate without try");
+  /* The label counts from outside the try. */
+  if (depth + 1 < depth || !label(L, depth + 1))
+    return false;
+  if (!c->dead_start) {
+    c->body_end = L->ncode;
+    if (!add_handler(L, c, WF_DELEGATE, L->ncode))
+      return false;
+    L->handlers[L->nhandlers - 1].target = L->nctrls - 2 - depth;
+  }
+  return lower_end(L);
+}
+
+static bool lower_rethrow(struct lower *L) {
+  u32 depth;
+  if (!read_u32(L, &depth))
+    return false;
+  struct ctrl *c = label(L, depth);
+  if (!c)
+    return false;
+  if (c->kind != CTRL_CATCH)
+    return invalid(L, "invalid rethrow label");
+  c->rethrown = true;
+  if (live(L)) {
+    emit_op(L, WF_OP_THROW_REF);
+    put_slot(L, c->exn_slot);
+  }
+  set_unreachable(L);
+  return true;
+}
+
+/* }====================================================================== */
 
 static bool lower_local(struct lower *L, u8 opcode) {
   u32 x;
@@ -1518,7 +1828,7 @@ static bool lower_ref(struct lower *L, u8 opcode) {
       return false;
     if (t < 0x40 || t >= 0x80) /* ref.null $type: a type index */
       return fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_FUNCREFS);
-    if (t != WF_FUNCREF && t != WF_EXTERNREF)
+    if (t != WF_FUNCREF && t != WF_EXTERNREF && t != WF_EXNREF)
       return bad_type(L, t, "malformed reference type");
     static const weft_slot null_ref; /* all zero: ref == NULL */
     u32 loc = live(L) ? const_slot(L, &null_ref) : stack_loc(L->height);
@@ -1804,6 +2114,14 @@ static bool lower_instr(struct lower *L, u8 op) {
   case 0x11: return lower_call_indirect(L);
   case 0x12: return lower_return_call(L);
   case 0x13: return lower_return_call_indirect(L);
+  case 0x08: return lower_throw(L);
+  case 0x0a: return lower_throw_ref(L);
+  case 0x1f: return lower_block(L, CTRL_TRY_TABLE);
+  case 0x06: return lower_block(L, CTRL_TRY); /* legacy */
+  case 0x07:
+  case 0x19: return lower_catch(L, op == 0x19);
+  case 0x18: return lower_delegate(L);
+  case 0x09: return lower_rethrow(L);
   case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:
@@ -1866,6 +2184,10 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->pcmap, (size_t)L->pcmap_cap * sizeof(u32));
   wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
   wf_alloc_free(L->a, L->ctrls, (size_t)L->ctrls_cap * sizeof(struct ctrl));
+  wf_alloc_free(L->a, L->clauses,
+                (size_t)L->clauses_cap * sizeof(struct clause));
+  wf_alloc_free(L->a, L->handlers,
+                (size_t)L->handlers_cap * sizeof(struct wf_handler));
 }
 
 /* Fix slot operands now that the frame layout is known. */
@@ -1876,15 +2198,36 @@ static bool finish(struct lower *L, struct wf_code **out) {
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   u32 stack_base = nlocal_slots + L->nconsts;
+  u32 hidden_base = stack_base + L->max_height + 1;
   for (u32 i = 0; i < L->nrelocs; i++) {
     u32 *p = &L->code[L->relocs[i]];
-    if (*p & LOC_STACK)
+    if ((*p & LOC_HIDDEN) == LOC_HIDDEN)
+      *p = hidden_base + (*p & LOC_MASK);
+    else if (*p & LOC_STACK)
       *p = stack_base + (*p & LOC_MASK);
     else
       *p = nlocal_slots + (*p & LOC_MASK);
   }
+  for (u32 i = 0; i < L->nhandlers; i++) {
+    struct wf_handler *h = &L->handlers[i];
+    h->dst = stack_base + (h->dst & LOC_MASK);
+    if (h->exn != NONE)
+      h->exn = (h->exn & LOC_HIDDEN) == LOC_HIDDEN
+                   ? hidden_base + (h->exn & LOC_MASK)
+                   : stack_base + (h->exn & LOC_MASK);
+  }
   /* Sizes first: wf_code_free needs them to free a partial result. */
   c->nops = L->ncode;
+  c->nhandlers = L->nhandlers;
+  if (L->nhandlers) {
+    c->handlers = wf_alloc_array(L->a, L->nhandlers, sizeof(struct wf_handler));
+    if (!c->handlers) {
+      wf_code_free(L->a, c);
+      return nomem(L);
+    }
+    memcpy(c->handlers, L->handlers,
+           (size_t)L->nhandlers * sizeof(struct wf_handler));
+  }
   c->nconsts = L->nconsts;
   c->npcmap = L->npcmap / 2;
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
@@ -1906,7 +2249,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nresults = L->type->nresults;
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
-  c->frame_slots = stack_base + L->max_height + 1;
+  c->frame_slots = hidden_base + L->nhidden;
+  c->nhidden = L->nhidden;
   *out = c;
   return true;
 }
@@ -1991,6 +2335,9 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
                     sizeof(weft_slot));
   wf_alloc_free(a, code->pcmap,
                 (size_t)(code->npcmap ? code->npcmap * 2 : 1) * sizeof(u32));
+  if (code->handlers)
+    wf_alloc_free(a, code->handlers,
+                  (size_t)code->nhandlers * sizeof(struct wf_handler));
   wf_alloc_free(a, code, sizeof *code);
 }
 

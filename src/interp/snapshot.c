@@ -160,6 +160,12 @@ static bool put_value(struct save *S, u8 type, const weft_slot *v) {
                        "a non-null externref (a host value)");
     out_u32(&S->o, 0);
     return true;
+  case WF_EXNREF: /* exception handling: exceptions are not saved */
+    if (v->ref)
+      return save_fail(S, WEFT_ERR_UNSUPPORTED,
+                       "a non-null exnref (a caught exception)");
+    out_u32(&S->o, 0);
+    return true;
   default: return save_fail(S, WEFT_ERR_UNSUPPORTED, "a value of unknown type");
   }
 }
@@ -214,6 +220,10 @@ static bool get_value(struct restore *R, u8 want, weft_slot *v) {
   case WF_EXTERNREF:
     if (in_u32(&R->r) != 0)
       return bad(R, "a non-null externref");
+    break;
+  case WF_EXNREF:
+    if (in_u32(&R->r) != 0)
+      return bad(R, "a non-null exnref");
     break;
   default: return bad(R, "a value of unknown type");
   }
@@ -320,6 +330,8 @@ static void save_table(struct save *S, const weft_table *t) {
     u32 idx = 0;
     if (t->elemtype == WF_EXTERNREF && t->elems[i])
       save_fail(S, WEFT_ERR_UNSUPPORTED, "a non-null externref in a table");
+    else if (t->elemtype == WF_EXNREF && t->elems[i])
+      save_fail(S, WEFT_ERR_UNSUPPORTED, "a non-null exnref in a table");
     else if (!func_ref_index(S->inst, t->elems[i], &idx))
       save_fail(S, WEFT_ERR_UNSUPPORTED,
                 "a table holds a function of another instance");
@@ -482,6 +494,18 @@ static bool save_frame(struct save *S, const struct wf_code *code,
     return save_fail(S, WEFT_ERR_NOMEM, "out of memory");
   bool top = !is_return;
   bool ok = p.found && position_ok(top, safe, p.op);
+  /* Exception handling: a try_table's handlers are found by position, so
+  ** they come back with the frame; a caught exception a legacy catch arm
+  ** keeps for rethrow is not saved, so such a frame is refused (restoring
+  ** it without would make the rethrow throw a null reference). */
+  for (u32 i = code->frame_slots - code->nhidden; ok && i < code->frame_slots;
+       i++)
+    if (fp[i].ref) {
+      wf_probe_free(&S->e->alloc, &p);
+      return save_fail(S, WEFT_ERR_UNSUPPORTED,
+                       "a frame in a legacy catch arm that holds its "
+                       "exception for rethrow");
+    }
   if (!ok) {
     wf_probe_free(&S->e->alloc, &p);
     return save_fail(S, WEFT_ERR_UNSUPPORTED,

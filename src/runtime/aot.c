@@ -72,8 +72,13 @@ static void call_func(weft_aot_ctx *c, weft_func *f, weft_aot_value *slots) {
   } else {
     st = wf_interp_call(ex, f, s);
   }
+  /* Code that handles exceptions finds this one pending (ex->exn) after
+  ** the call; other code is left like a trap, its caller unwinds. */
+  if (st == WEFT_ERR_EXCEPTION && ex->exn && inst->module->aot->exceptions)
+    return;
   if (st != WEFT_OK)
     leave(c, st);
+  ex->exn = NULL; /* one a host function caught and dropped is not pending */
   memcpy(slots, s, (size_t)t->nresults * sizeof *s);
 }
 
@@ -169,11 +174,56 @@ static void aot_refuel(weft_aot_ctx *c, int64_t need) {
     aot_trap(c, t);
 }
 
+/* ---- exception handling ------------------------------------------------ */
+
+static void aot_exn_throw(weft_aot_ctx *c, u32 tag,
+                          const weft_aot_value *args) {
+  weft_instance *inst = instance_of(c);
+  struct wf_exec *ex = &inst->engine->exec;
+  weft_exn *x = wf_exn_new(inst->engine, inst->tags[tag],
+                           (const weft_slot *)(const void *)args);
+  if (!x) {
+    wf_error_set(ex->err, WEFT_ERR_NOMEM,
+                 "out of memory throwing an exception");
+    leave(c, WEFT_ERR_NOMEM);
+  }
+  ex->exn = x;
+}
+
+static void aot_exn_throw_ref(weft_aot_ctx *c, void *exn) {
+  if (!exn)
+    aot_trap(c, WEFT_TRAP_NULL_EXNREF);
+  instance_of(c)->engine->exec.exn = exn;
+}
+
+static int aot_exn_is(weft_aot_ctx *c, u32 tag) {
+  weft_instance *inst = instance_of(c);
+  return inst->engine->exec.exn->tag == inst->tags[tag];
+}
+
+static void *aot_exn_take(weft_aot_ctx *c, weft_aot_value *vals, int keep) {
+  weft_engine *e = instance_of(c)->engine;
+  struct wf_exec *ex = &e->exec;
+  weft_exn *x = ex->exn;
+  ex->exn = NULL;
+  if (ex->err && ex->err->status == WEFT_ERR_EXCEPTION)
+    wf_error_clear(ex->err); /* it came from a nested call: caught now */
+  if (x->n)
+    memcpy(vals, x->vals, (size_t)x->n * sizeof(weft_slot));
+  if (keep) {
+    x->escaped = true;
+    return x;
+  }
+  wf_exn_drop(e, x);
+  return NULL;
+}
+
 static const weft_aot_api aot_api = {
-    aot_trap,        aot_call,       aot_call_indirect, aot_memory_grow,
-    aot_memory_init, aot_data_drop,  aot_table_get,     aot_table_set,
-    aot_table_grow,  aot_table_fill, aot_table_copy,    aot_table_init,
-    aot_elem_drop,   aot_refuel,     aot_memory_fill,   aot_memory_copy,
+    aot_trap,        aot_call,          aot_call_indirect, aot_memory_grow,
+    aot_memory_init, aot_data_drop,     aot_table_get,     aot_table_set,
+    aot_table_grow,  aot_table_fill,    aot_table_copy,    aot_table_init,
+    aot_elem_drop,   aot_refuel,        aot_memory_fill,   aot_memory_copy,
+    aot_exn_throw,   aot_exn_throw_ref, aot_exn_is,        aot_exn_take,
 };
 
 /* ---- instances -------------------------------------------------------- */
@@ -193,6 +243,7 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->max_depth = e->config.max_call_depth;
   c->fuel = &e->exec.fuel;
   c->runtime = inst;
+  c->exn = (void *const *)&e->exec.exn;
   inst->aot = c;
   if (!aot->explicit_checks && inst->mem0 && !inst->mem0->reserved)
     return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
@@ -229,9 +280,13 @@ weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
   ex->aot_jmp = &jb;
   bool guard = !instance_of(c)->module->aot->explicit_checks;
   void *saved_fault = guard ? wf_port_fault_enter(ex) : NULL;
+  ex->exn = NULL; /* a stale one from an earlier call is not pending */
   int status = setjmp(jb);
-  if (status == 0)
+  if (status == 0) {
     f->aot_slot_fn(c, (weft_aot_value *)slots);
+    if (ex->exn) /* no handler in the compiled frames: to the caller */
+      status = (int)wf_exn_uncaught(err, ex->exn);
+  }
   if (guard)
     wf_port_fault_leave(saved_fault);
   c->depth = saved_depth;

@@ -94,6 +94,7 @@ void wf_val_to_slot(const weft_val *v, weft_slot *s) {
   case WEFT_I32:
   case WEFT_F32: s->u32 = v->of.u32; break;
   case WEFT_FUNCREF:
+  case WEFT_EXNREF:
   case WEFT_EXTERNREF: s->ref = v->of.ref; break;
   case WEFT_V128: *s = v->of; break;
   default: s->u64 = v->of.u64; break;
@@ -107,6 +108,7 @@ void wf_slot_to_val(weft_valtype t, const weft_slot *s, weft_val *v) {
   case WEFT_I32:
   case WEFT_F32: v->of.u32 = s->u32; break;
   case WEFT_FUNCREF:
+  case WEFT_EXNREF:
   case WEFT_EXTERNREF: v->of.ref = s->ref; break;
   case WEFT_V128: v->of = *s; break;
   default: v->of.u64 = s->u64; break;

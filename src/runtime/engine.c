@@ -95,6 +95,7 @@ weft_trap wf_engine_poll(weft_engine *e) {
 void weft_engine_free(weft_engine *e) {
   if (!e)
     return;
+  wf_exn_free_all(e); /* exception handling */
   struct wf_object *o = e->objects;
   while (o) {
     struct wf_object *next = o->next;

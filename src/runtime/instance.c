@@ -102,6 +102,7 @@ static void extern_of(const weft_instance *inst, const struct wf_export *ex,
   case WF_EXTERN_FUNC: out->of.func = inst->funcs[ex->index]; break;
   case WF_EXTERN_TABLE: out->of.table = inst->tables[ex->index]; break;
   case WF_EXTERN_MEMORY: out->of.memory = inst->memories[ex->index]; break;
+  case WF_EXTERN_TAG: out->of.tag = inst->tags[ex->index]; break;
   default: out->of.global = inst->globals[ex->index]; break;
   }
 }
@@ -171,6 +172,9 @@ static void release_instance(weft_engine *e, struct wf_object *o) {
       a, inst->globals,
       (size_t)(wf_module_global_count(m) ? wf_module_global_count(m) : 1) *
           sizeof(void *));
+  wf_alloc_free(a, inst->tags,
+                (size_t)(wf_module_tag_count(m) ? wf_module_tag_count(m) : 1) *
+                    sizeof(void *));
   if (inst->aot)
     wf_aot_instance_release(e, inst);
   wf_module_unref(inst->module);
@@ -186,11 +190,12 @@ static weft_status alloc_arrays(weft_engine *e, weft_instance *inst,
   inst->tables = ARR(wf_module_table_count(m), sizeof(void *));
   inst->memories = ARR(wf_module_memory_count(m), sizeof(void *));
   inst->globals = ARR(wf_module_global_count(m), sizeof(void *));
+  inst->tags = ARR(wf_module_tag_count(m), sizeof(void *));
   inst->elems = ARR(m->nelems, sizeof(struct wf_elem_inst));
   inst->data_len = ARR(m->ndatas, sizeof(u32));
 #undef ARR
   if (!inst->funcs || !inst->tables || !inst->memories || !inst->globals ||
-      !inst->elems || !inst->data_len)
+      !inst->tags || !inst->elems || !inst->data_len)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
   return WEFT_OK;
 }
@@ -198,7 +203,7 @@ static weft_status alloc_arrays(weft_engine *e, weft_instance *inst,
 /* ---- imports ---------------------------------------------------------- */
 
 static const char *const kind_names[] = {"function", "table", "memory",
-                                         "global"};
+                                         "global", "tag"};
 
 static bool limits_match(u64 have_min, bool have_has_max, u64 have_max,
                          const struct wf_limits *want) {
@@ -212,11 +217,12 @@ static bool limits_match(u64 have_min, bool have_has_max, u64 have_max,
 static weft_status link_error(weft_error *err, const struct wf_import *im,
                               const char *why) {
   return wf_error_set(err, WEFT_ERR_LINK, "%s: import %s.%s (%s)", why,
-                      im->module, im->name, kind_names[im->kind & 3]);
+                      im->module, im->name,
+                      kind_names[im->kind < 5 ? im->kind : 3]);
 }
 
 static weft_status resolve_import(weft_linker *l, weft_instance *inst,
-                                  const struct wf_import *im, u32 counts[4],
+                                  const struct wf_import *im, u32 counts[5],
                                   weft_error *err) {
   struct wf_linker_entry *en =
       l ? linker_find(l, im->module, im->module_len, im->name, im->name_len)
@@ -256,6 +262,12 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
     inst->memories[counts[2]++] = mem;
     return WEFT_OK;
   }
+  case WF_EXTERN_TAG: /* exception handling: tag types match exactly */
+    if (en->ext.of.tag->engine != inst->engine ||
+        en->ext.of.tag->sig != mod->type_sigs[im->of.typeidx])
+      return link_error(err, im, "incompatible import type");
+    inst->tags[counts[4]++] = en->ext.of.tag;
+    return WEFT_OK;
   default: {
     weft_global *g = en->ext.of.global;
     if (g->type != im->of.global.valtype ||
@@ -330,6 +342,12 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
       return s;
   }
   inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
+  for (u32 i = 0; i < m->ntags; i++) { /* exception handling */
+    s = wf_tag_create(e, mod->type_sigs[m->tag_types[i]],
+                      &inst->tags[m->ntag_imports + i], err);
+    if (s != WEFT_OK)
+      return s;
+  }
   for (u32 i = 0; i < m->nglobals; i++) {
     const struct wf_global_decl *g = &m->globals[i];
     s = wf_global_create(e, g->type.valtype, g->type.mutable_,
@@ -409,7 +427,7 @@ weft_status wf_instantiate(weft_linker *l, weft_module *mod, bool run_start,
   mod->refs++;
   wf_engine_track(e, &inst->obj, release_instance);
   weft_status s = alloc_arrays(e, inst, err);
-  u32 counts[4] = {0, 0, 0, 0};
+  u32 counts[5] = {0, 0, 0, 0, 0};
   for (u32 i = 0; s == WEFT_OK && i < mod->m.nimports; i++)
     s = resolve_import(l, inst, &mod->m.imports[i], counts, err);
   if (s == WEFT_OK)

@@ -133,6 +133,9 @@ static void entity_type(const struct wf_module *m, u8 kind, u32 index,
   case WF_EXTERN_FUNC:
     out->func_type = wf_module_func_typeidx(m, index);
     return;
+  case WF_EXTERN_TAG: /* exception handling: its payload's type */
+    out->func_type = wf_module_tag_typeidx(m, index);
+    return;
   case WF_EXTERN_GLOBAL: {
     struct wf_globaltype g = wf_module_global_type(m, index);
     out->value = (weft_valtype)g.valtype;

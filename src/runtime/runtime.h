@@ -62,6 +62,8 @@ struct wf_exec {
   struct wf_frame at;
   const struct wf_frame *resume; /* the next run() continues this frame
                                     over frames[0..depth) (a restore) */
+  weft_exn *exn; /* the exception of the last WEFT_ERR_EXCEPTION: a caller
+                    that gets that status rethrows it (exn.c) */
 };
 
 enum { WF_SAFE_NONE, WF_SAFE_FUEL, WF_SAFE_HOST };
@@ -84,6 +86,8 @@ struct weft_engine {
   weft_func *snap_entry;
   struct wf_frame snap_at;
   weft_memory *reserved_memories; /* memories with guard reservations */
+  weft_exn *exns;                 /* every live exception (exn.c) */
+  u32 nexns;                      /* their number */
 };
 
 /* Objects start with the prefix AoT code reads (weft_aot.h); anonymous
@@ -158,6 +162,43 @@ struct weft_global {
   bool mutable_;
 };
 
+/* ---- exception handling (3.0): tags and exceptions (exn.c) ---------- */
+
+/* A tag instance: its identity is its address; its type an interned
+** function type with no results. */
+struct weft_tag {
+  struct wf_object obj;
+  weft_engine *engine;
+  u32 sig;
+};
+
+/* A thrown exception: what an exnref points to. Owned by the engine (a
+** list, freed with it); one caught by a handler that takes no reference
+** and never seen by Wasm as an exnref or by the embedder is freed at
+** once (`escaped` false). */
+struct weft_exn {
+  struct weft_exn *next, *prev;
+  weft_tag *tag;
+  u32 n;
+  bool escaped; /* an exnref to it exists, or the embedder was given it */
+  weft_slot vals[];
+};
+
+/* A new exception of `tag`, payload copied from `args`; NULL when out of
+** memory. */
+WF_INTERNAL weft_exn *wf_exn_new(weft_engine *e, weft_tag *tag,
+                                 const weft_slot *args);
+/* Free an exception that never escaped (no-op otherwise). */
+WF_INTERNAL void wf_exn_drop(weft_engine *e, weft_exn *x);
+/* Release every exception (weft_engine_free). */
+WF_INTERNAL void wf_exn_free_all(weft_engine *e);
+WF_INTERNAL weft_status wf_tag_create(weft_engine *e, u32 sig, weft_tag **out,
+                                      weft_error *err);
+/* Report `x` uncaught to the caller: WEFT_ERR_EXCEPTION with err->exn. */
+WF_INTERNAL weft_status wf_exn_uncaught(weft_error *err, weft_exn *x);
+
+/* ---- end of exception handling -------------------------------------- */
+
 /* A passive or active element segment as resolved in an instance. */
 struct wf_elem_inst {
   void **refs; /* NULL after elem.drop */
@@ -173,6 +214,7 @@ struct weft_instance {
   weft_table **tables;
   weft_memory **memories;
   weft_global **globals;
+  weft_tag **tags;   /* whole tag index space (exception handling) */
   weft_memory *mem0; /* memories[0] or NULL: the interpreter's cache */
   struct wf_elem_inst *elems;
   u32 *data_len;        /* data segment lengths; 0 after data.drop */

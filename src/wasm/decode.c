@@ -40,8 +40,8 @@ struct decoder {
   } while (0)
 
 static const char *const section_names[] = {
-    "custom", "type",  "import",  "function", "table", "memory",   "global",
-    "export", "start", "element", "code",     "data",  "datacount"};
+    "custom", "type",  "import",  "function", "table", "memory",    "global",
+    "export", "start", "element", "code",     "data",  "datacount", "tag"};
 
 /* ---- errors ---------------------------------------------------------- */
 
@@ -170,10 +170,9 @@ static weft_status rd_name(struct decoder *d, char **out, u32 *out_len) {
 /* ---- features weft does not run: named, not "malformed" ------------- */
 
 const char *wf_valtype_feature(u8 t) {
-  if ((t >= 0x6a && t <= 0x6e) || (t >= 0x71 && t <= 0x73))
-    return WF_NO_GC; /* any eq i31 struct array none noextern nofunc */
-  if (t == 0x69 || t == 0x74)
-    return WF_NO_EXCEPTIONS; /* exn noexn */
+  if ((t >= 0x6a && t <= 0x6e) || (t >= 0x71 && t <= 0x74))
+    return WF_NO_GC; /* any eq i31 struct array none noextern nofunc noexn:
+                        bottom types come with GC's subtyping */
   if (t == 0x63 || t == 0x64)
     return WF_NO_FUNCREFS; /* (ref null ht) (ref ht) */
   return NULL;
@@ -181,14 +180,6 @@ const char *wf_valtype_feature(u8 t) {
 
 const char *wf_opcode_feature(u8 op) {
   switch (op) {
-  case 0x06: /* try (legacy) */
-  case 0x07: /* catch */
-  case 0x08: /* throw */
-  case 0x09: /* rethrow */
-  case 0x0a: /* throw_ref */
-  case 0x18: /* delegate */
-  case 0x19: /* catch_all */
-  case 0x1f: /* try_table */ return WF_NO_EXCEPTIONS;
   case 0x14: /* call_ref */
   case 0x15: /* return_call_ref */
   case 0xd4: /* ref.as_non_null */
@@ -223,6 +214,7 @@ static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   case WF_F64:
   case WF_FUNCREF:
   case WF_V128:
+  case WF_EXNREF:
   case WF_EXTERNREF: return WEFT_OK;
   default: return bad_valtype(d, t, at, "malformed value type");
   }
@@ -237,7 +229,7 @@ static weft_status rd_valtype(struct decoder *d, u8 *out) {
 static weft_status rd_reftype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
-  if (*out != WF_FUNCREF && *out != WF_EXTERNREF)
+  if (*out != WF_FUNCREF && *out != WF_EXTERNREF && *out != WF_EXNREF)
     return bad_valtype(d, *out, at, "malformed reference type");
   return WEFT_OK;
 }
@@ -410,7 +402,29 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0xfc: return skip_prefixed_fc(d, at);
   case 0xfd: return skip_prefixed_fd(d, at);
   case 0x12: return skip_u32s(d, 1); /* return_call */
-  case 0x13: return skip_u32s(d, 2); /* return_call_indirect */
+  case 0x13:
+    return skip_u32s(d, 2); /* return_call_indirect */
+  /* exception handling: not constant, but read through so that the
+  ** validator names the problem (constant expression required) */
+  case 0x0a:                 /* throw_ref */
+  case 0x19: return WEFT_OK; /* catch_all */
+  case 0x06: return wf_read_s33(&d->r, &s) ? WEFT_OK : read_failed(d);
+  case 0x07:                         /* catch */
+  case 0x08:                         /* throw */
+  case 0x09:                         /* rethrow */
+  case 0x18: return skip_u32s(d, 1); /* delegate */
+  case 0x1f: {                       /* try_table */
+    if (!wf_read_s33(&d->r, &s))
+      return read_failed(d);
+    CHECK(rd_count(d, 1, &n));
+    for (u32 i = 0; i < n; i++) {
+      CHECK(rd_u8(d, &t));
+      if (t > 3)
+        return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed catch clause");
+      CHECK(skip_u32s(d, t < 2 ? 2 : 1));
+    }
+    return WEFT_OK;
+  }
   default:
     if (wf_opcode_feature(op))
       return fail_at(d, WEFT_ERR_UNSUPPORTED, at, wf_opcode_feature(op));
@@ -428,9 +442,9 @@ static weft_status rd_expr(struct decoder *d, struct wf_bytes *out) {
     u32 at = wf_reader_offset(&d->r);
     CHECK(rd_u8(d, &op));
     CHECK(skip_immediates(d, op, at));
-    if (op == 0x02 || op == 0x03 || op == 0x04) {
+    if (op == 0x02 || op == 0x03 || op == 0x04 || op == 0x06 || op == 0x1f) {
       depth++;
-    } else if (op == 0x0b) {
+    } else if (op == 0x0b || op == 0x18) { /* end, delegate (ends a try) */
       if (depth == 0)
         break;
       depth--;
@@ -490,6 +504,35 @@ static weft_status sec_type(struct decoder *d) {
   return WEFT_OK;
 }
 
+/* ---- exception handling: tags ------------------------------------------ */
+
+/* tagtype ::= 0x00 typeidx (attribute 0: an exception). The type's
+** existence and empty results are the validator's to check. */
+static weft_status rd_tagtype(struct decoder *d, u32 *typeidx) {
+  u8 attr;
+  u32 at = wf_reader_offset(&d->r);
+  CHECK(rd_u8(d, &attr));
+  if (attr != 0)
+    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed tag attribute");
+  return rd_u32(d, typeidx);
+}
+
+static weft_status sec_tag(struct decoder *d) {
+  struct wf_module *m = d->m;
+  u32 n;
+  CHECK(rd_count(d, 2, &n));
+  m->tag_types = wf_alloc_array(d->a, n ? n : 1, sizeof *m->tag_types);
+  if (!m->tag_types)
+    return nomem(d);
+  m->ntags = n;
+  for (u32 i = 0; i < n; i++)
+    CHECK(rd_tagtype(d, &m->tag_types[i]));
+  return WEFT_OK;
+}
+
+/* ---- end of tags ----------------------------------------------------------
+ */
+
 static weft_status rd_import(struct decoder *d, struct wf_import *im) {
   CHECK(rd_name(d, &im->module, &im->module_len));
   CHECK(rd_name(d, &im->name, &im->name_len));
@@ -507,7 +550,8 @@ static weft_status rd_import(struct decoder *d, struct wf_import *im) {
     d->m->nglobal_imports++;
     return rd_globaltype(d, &im->of.global);
   case WF_EXTERN_TAG:
-    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_EXCEPTIONS);
+    d->m->ntag_imports++;
+    return rd_tagtype(d, &im->of.typeidx);
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed import kind");
   }
 }
@@ -594,9 +638,7 @@ static weft_status sec_export(struct decoder *d) {
     CHECK(rd_name(d, &ex->name, &ex->name_len));
     u32 at = wf_reader_offset(&d->r);
     CHECK(rd_u8(d, &ex->kind));
-    if (ex->kind == WF_EXTERN_TAG)
-      return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_EXCEPTIONS);
-    if (ex->kind > WF_EXTERN_GLOBAL)
+    if (ex->kind > WF_EXTERN_TAG)
       return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed export kind");
     CHECK(rd_u32(d, &ex->index));
   }
@@ -847,7 +889,8 @@ static weft_status sec_custom(struct decoder *d, struct wf_section *s) {
 
 /* Order of the known sections (datacount sits between element and code). */
 static unsigned section_rank(u8 id) {
-  static const u8 rank[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10};
+  /* the tag section (13) sits between memory and global */
+  static const u8 rank[] = {0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 13, 11, 6};
   return rank[id];
 }
 
@@ -865,6 +908,7 @@ static weft_status section_body(struct decoder *d, struct wf_section *s) {
   case WF_SEC_ELEMENT: return sec_element(d);
   case WF_SEC_CODE: return sec_code(d);
   case WF_SEC_DATA: return sec_data(d);
+  case WF_SEC_TAG: return sec_tag(d);
   default: return sec_datacount(d);
   }
 }
@@ -874,9 +918,7 @@ static weft_status rd_section(struct decoder *d, unsigned *last_rank) {
   u32 size;
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &id));
-  if (id == WF_SEC_TAG)
-    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_EXCEPTIONS);
-  if (id > WF_SEC_DATACOUNT)
+  if (id > WF_SEC_TAG)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed section id");
   CHECK(rd_u32(d, &size));
   if (size > wf_reader_left(&d->r))
@@ -1079,6 +1121,9 @@ void wf_module_release(struct wf_alloc *a, struct wf_module *m) {
     wf_alloc_free(a, m->memories, (size_t)m->nmemories * sizeof *m->memories);
   if (m->globals)
     wf_alloc_free(a, m->globals, (size_t)m->nglobals * sizeof *m->globals);
+  if (m->tag_types)
+    wf_alloc_free(a, m->tag_types,
+                  (size_t)(m->ntags ? m->ntags : 1) * sizeof *m->tag_types);
   if (m->datas)
     wf_alloc_free(a, m->datas, (size_t)m->ndatas * sizeof *m->datas);
   for (u32 i = 0; i < m->nsections; i++)
@@ -1116,6 +1161,12 @@ u32 wf_module_func_typeidx(const struct wf_module *m, u32 funcidx) {
   if (funcidx >= m->nfunc_imports)
     return m->funcs[funcidx - m->nfunc_imports].typeidx;
   return nth_import(m, WF_EXTERN_FUNC, funcidx)->of.typeidx;
+}
+
+u32 wf_module_tag_typeidx(const struct wf_module *m, u32 tagidx) {
+  if (tagidx >= m->ntag_imports)
+    return m->tag_types[tagidx - m->ntag_imports];
+  return nth_import(m, WF_EXTERN_TAG, tagidx)->of.typeidx;
 }
 
 struct wf_tabletype wf_module_table_type(const struct wf_module *m,

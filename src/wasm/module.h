@@ -42,10 +42,11 @@ enum wf_section_id {
   WF_SEC_DATACOUNT = 12
 };
 
-/* Exception handling's tag section and tag import/export kind: refused
-** by name (WF_NO_EXCEPTIONS) until weft runs exceptions. */
+/* Exception handling (3.0): the tag section, the tag import/export kind
+** and the exception reference type. */
 #define WF_SEC_TAG 13
 #define WF_EXTERN_TAG 4
+#define WF_EXNREF 0x69
 
 /* Messages of features weft does not run (status WEFT_ERR_UNSUPPORTED):
 ** the proposal's name, so a user does not take the file for corrupt. */
@@ -102,7 +103,7 @@ struct wf_import {
   u32 name_len;
   u8 kind; /* enum wf_extern_kind */
   union {
-    u32 typeidx; /* WF_EXTERN_FUNC */
+    u32 typeidx; /* WF_EXTERN_FUNC, WF_EXTERN_TAG (the tag's type) */
     struct wf_tabletype table;
     struct wf_limits memory;
     struct wf_globaltype global;
@@ -183,6 +184,12 @@ struct wf_module {
 
   u32 nmemories; /* defined memories only */
   struct wf_limits *memories;
+
+  /* Exception handling: tags (imports first in their index space); a
+  ** tag's type is a function type with no results. */
+  u32 ntag_imports;
+  u32 ntags;      /* defined tags only */
+  u32 *tag_types; /* type index of each defined tag */
 
   u32 nglobals; /* defined globals only */
   struct wf_global_decl *globals;
@@ -285,6 +292,11 @@ static inline u32 wf_module_memory_count(const struct wf_module *m) {
 static inline u32 wf_module_global_count(const struct wf_module *m) {
   return m->nglobal_imports + m->nglobals;
 }
+static inline u32 wf_module_tag_count(const struct wf_module *m) {
+  return m->ntag_imports + m->ntags;
+}
+/* Type index of tag `tagidx` (import or defined). */
+WF_INTERNAL u32 wf_module_tag_typeidx(const struct wf_module *m, u32 tagidx);
 /* Type index of function `funcidx` (import or defined). */
 WF_INTERNAL u32 wf_module_func_typeidx(const struct wf_module *m, u32 funcidx);
 WF_INTERNAL struct wf_tabletype wf_module_table_type(const struct wf_module *m,

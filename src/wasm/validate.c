@@ -21,7 +21,7 @@ struct validator {
   } while (0)
 
 static const char *const kind_names[] = {"function", "table", "memory",
-                                         "global"};
+                                         "global", "tag"};
 
 /* Report `what` (the spec's wording, with optional %u argument) at a byte
 ** offset of the binary. */
@@ -279,6 +279,18 @@ static weft_status check_table(struct validator *v, struct wf_tabletype t) {
                       "table size must be at most 2^32-1");
 }
 
+/* ---- exception handling: a tag's type -------------------------------- */
+
+/* A tag names a function type whose results are empty (its parameters are
+** the exception's payload). */
+static weft_status check_tagtype(struct validator *v, u32 typeidx) {
+  if (typeidx >= v->m->ntypes)
+    return invalid_u(v, "unknown type", typeidx);
+  if (v->m->types[typeidx].nresults != 0)
+    return invalid(v, "non-empty tag result type");
+  return WEFT_OK;
+}
+
 static weft_status check_imports(struct validator *v) {
   struct wf_module *m = v->m;
   for (u32 i = 0; i < m->nimports; i++) {
@@ -290,6 +302,7 @@ static weft_status check_imports(struct validator *v) {
       break;
     case WF_EXTERN_TABLE: CHECK(check_table(v, im->of.table)); break;
     case WF_EXTERN_MEMORY: CHECK(check_memory(v, im->of.memory)); break;
+    case WF_EXTERN_TAG: CHECK(check_tagtype(v, im->of.typeidx)); break;
     default: break;
     }
   }
@@ -309,6 +322,8 @@ static weft_status check_definitions(struct validator *v) {
     return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
   for (u32 i = 0; i < m->nglobals; i++)
     CHECK(check_const(v, m->globals[i].init, m->globals[i].type.valtype));
+  for (u32 i = 0; i < m->ntags; i++)
+    CHECK(check_tagtype(v, m->tag_types[i]));
   return WEFT_OK;
 }
 
@@ -371,6 +386,7 @@ static u32 kind_count(const struct wf_module *m, u8 kind) {
   case WF_EXTERN_FUNC: return wf_module_func_count(m);
   case WF_EXTERN_TABLE: return wf_module_table_count(m);
   case WF_EXTERN_MEMORY: return wf_module_memory_count(m);
+  case WF_EXTERN_TAG: return wf_module_tag_count(m);
   default: return wf_module_global_count(m);
   }
 }

@@ -32,14 +32,7 @@ refused gc-rec-type "$H\1\5\1\x4e\1\x5f\0" 'unsupported feature: gc'
 refused gc-anyref-param "$H\1\5\1\x60\1\x6e\0" 'unsupported feature: gc'
 refused gc-ref-eq-heap "$H\1\6\1\x60\1\x64\x6d\0" 'unsupported feature: gc'
 refused gc-prefix "$H$T\x0a\7\1\5\0\xfb\x1c\x1a\x0b" 'unsupported feature: gc'
-refused eh-tag-section "$H\1\4\1\x60\0\0\x0d\3\1\0\0" \
-    'unsupported feature: exception handling'
-refused eh-throw "$H$T\x0a\6\1\4\0\x08\0\x0b" \
-    'unsupported feature: exception handling'
-refused eh-try-table "$H$T\x0a\7\1\5\0\x1f\x40\0\x0b" \
-    'unsupported feature: exception handling'
-refused eh-exnref "$H\1\5\1\x60\1\x69\0" \
-    'unsupported feature: exception handling'
+refused eh-nullexnref "$H\1\5\1\x60\1\x74\0" 'unsupported feature: gc'
 refused memory64 "$H\5\3\1\4\1" 'unsupported feature: memory64'
 refused table64 "$H\4\4\1\x70\4\1" 'unsupported feature: memory64'
 refused multi-memory "$H\5\5\2\0\1\0\1" 'unsupported feature: multi-memory'
@@ -51,6 +44,21 @@ refused call-ref "$H$T\x0a\6\1\4\0\x14\0\x0b" \
     'unsupported feature: typed function references'
 refused ref-func-type "$H\1\6\1\x60\1\x64\x70\0" \
     'unsupported feature: typed function references'
+
+# exception handling (3.0) runs: its smallest modules validate
+accepted() {
+    printf "$2" >"$TMP/$1.wasm"
+    weft validate "$TMP/$1.wasm"
+    expect_status 0 "$1: accepted"
+}
+accepted eh-tag-section "$H\1\4\1\x60\0\0\x0d\3\1\0\0"
+accepted eh-try-table "$H$T\x0a\x08\1\6\0\x1f\x40\0\x0b\x0b"
+accepted eh-exnref "$H\1\5\1\x60\1\x69\0"
+# throw of a tag the module does not have
+printf "$H$T\x0a\6\1\4\0\x08\0\x0b" >"$TMP/eh-throw.wasm"
+weft validate "$TMP/eh-throw.wasm"
+expect_status 2 "eh-throw: refused"
+expect_stderr_has "unknown tag" "eh-throw: unknown tag"
 
 # garbage is still malformed
 printf "$H\1\3\1\x5a\0" >"$TMP/bad-type.wasm"

@@ -57,7 +57,8 @@ cat >"$TMP/ok.wast" <<'WAST'
 (assert_trap (module (func $s unreachable) (start $s)) "unreachable")
 (assert_malformed (module quote "(func i32.const)") "unexpected token")
 (assert_invalid (module (func (result i32))) "type mismatch")
-(assert_exception (invoke "f" (i32.const 1)))
+(module $t (tag $e (param i32)) (func (export "t") (throw $e (i32.const 1))))
+(assert_exception (invoke "t"))
 (module definition $D (global (export "g") (mut i32) (i32.const 5)))
 (module instance $I1 $D)
 (module instance $I2 $D)
@@ -66,9 +67,9 @@ cat >"$TMP/ok.wast" <<'WAST'
 WAST
 weft wast "$TMP/ok.wast"
 expect_status 0 "weft wast on a passing script"
-expect_stdout_has "ok.wast: 10 passed, 0 failed (module 4/4, return 3/3," "per-file line"
-expect_stdout_has "skipped: unsupported command 1" "assert_exception is skipped, not passed"
-expect_stdout_re "^10 passed, 0 failed$" "closing line"
+expect_stdout_has "ok.wast: 12 passed, 0 failed (module 5/5, return 3/3," "per-file line"
+expect_stdout_has "exception 1/1)" "assert_exception counted"
+expect_stdout_re "^12 passed, 0 failed$" "closing line"
 cat >"$TMP/bad.wast" <<'WAST'
 (module (func (export "f") (result i32) (i32.const 1)))
 (assert_return (invoke "f") (i32.const 2))

@@ -48,6 +48,7 @@ static void print_slot(weft_valtype type, const weft_slot *v) {
     printf(" %s:%s", type == WEFT_FUNCREF ? "funcref" : "externref",
            v->ref ? "nonnull" : "null");
     break;
+  case WEFT_EXNREF: printf(" exnref:%s", v->ref ? "nonnull" : "null"); break;
   }
 }
 
@@ -176,6 +177,7 @@ static char type_letter(weft_valtype t) {
   case WEFT_V128: return 'v';
   case WEFT_FUNCREF: return 'r';
   case WEFT_EXTERNREF: return 'e';
+  case WEFT_EXNREF: return 'x';
   }
   return '?';
 }

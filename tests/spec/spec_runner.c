@@ -178,6 +178,7 @@ static const char *status_name(weft_status s) {
   case WEFT_ERR_NOMEM: return "NOMEM";
   case WEFT_ERR_ARG: return "ARG";
   case WEFT_ERR_EXIT: return "EXIT";
+  case WEFT_ERR_EXCEPTION: return "EXCEPTION";
   }
   return "?";
 }
@@ -369,6 +370,7 @@ static const char *type_name(weft_valtype t) {
   case WEFT_V128: return "v128";
   case WEFT_FUNCREF: return "funcref";
   case WEFT_EXTERNREF: return "externref";
+  case WEFT_EXNREF: return "exnref";
   }
   return "?";
 }

@@ -339,9 +339,26 @@ static void test_header(void) {
 
 static void test_sections(void) {
   EXPECT_FAIL(HDR "\x0e\0", false, WEFT_ERR_MALFORMED, "malformed section id");
-  /* 13 is exception handling's tag section: named, not malformed */
-  EXPECT_FAIL(HDR "\x0d\0", false, WEFT_ERR_UNSUPPORTED,
-              "unsupported feature: exception handling");
+  /* exception handling: the tag section (13), its place and its tags */
+  EXPECT_OK(HDR "\x0d\1\0", true);
+  EXPECT_OK(HDR "\1\5\1\x60\1\x69\0\x0d\3\1\0\0", true); /* (exnref) */
+  EXPECT_FAIL(HDR "\x0d\0", false, WEFT_ERR_MALFORMED, "unexpected end");
+  EXPECT_FAIL(HDR "\1\4\1\x60\0\0\x0d\3\1\1\0", false, WEFT_ERR_MALFORMED,
+              "malformed tag attribute");
+  EXPECT_FAIL(HDR "\1\4\1\x60\0\0\x0d\3\2\0\0", false, WEFT_ERR_MALFORMED,
+              "unexpected end");
+  EXPECT_FAIL(HDR "\x0d\x05\x80\x80\x80\x80\x10", false, WEFT_ERR_MALFORMED,
+              "integer too large"); /* a huge tag count */
+  EXPECT_FAIL(HDR "\x0d\x05\xff\xff\xff\xff\x0f", false, WEFT_ERR_MALFORMED,
+              "unexpected end"); /* 2^32-1 tags in 5 bytes */
+  EXPECT_FAIL(HDR "\x0d\3\1\0\7", true, WEFT_ERR_INVALID, "unknown type");
+  EXPECT_FAIL(HDR "\1\5\1\x60\0\1\x7f\x0d\3\1\0\0", true, WEFT_ERR_INVALID,
+              "non-empty tag result type");
+  EXPECT_FAIL(HDR "\6\1\0\x0d\1\0", false, WEFT_ERR_MALFORMED,
+              "unexpected content after last section"); /* tag after global */
+  EXPECT_OK(HDR "\5\1\0\x0d\1\0\6\1\0", true); /* memory, tag, global */
+  EXPECT_FAIL(HDR "\7\5\1\1\x61\4\0", true, WEFT_ERR_INVALID,
+              "unknown tag 0"); /* export of a tag that is not there */
   EXPECT_FAIL(HDR "\x01\x07\x02\x60\0\0", false, WEFT_ERR_MALFORMED,
               "length out of bounds");
   EXPECT_FAIL(HDR "\1\7\1\x60\0\0\x60\0\0", false, WEFT_ERR_MALFORMED,
@@ -365,8 +382,10 @@ static void test_sections(void) {
               "data count and data section have inconsistent lengths");
   EXPECT_FAIL(HDR "\2\4\1\0\0\5", false, WEFT_ERR_MALFORMED,
               "malformed import kind");
-  EXPECT_FAIL(HDR "\2\5\1\0\0\4\0", false, WEFT_ERR_UNSUPPORTED,
-              "unsupported feature: exception handling"); /* a tag */
+  EXPECT_FAIL(HDR "\2\6\1\0\0\4\0\0", true, WEFT_ERR_INVALID,
+              "unknown type"); /* a tag import of a missing type */
+  EXPECT_FAIL(HDR "\2\6\1\0\0\4\2\0", false, WEFT_ERR_MALFORMED,
+              "malformed tag attribute");
   EXPECT_FAIL(HDR "\6\6\1\x7f\2\x41\0\x0b", false, WEFT_ERR_MALFORMED,
               "malformed mutability");
   EXPECT_FAIL(HDR "\5\3\1\x08\0", false, WEFT_ERR_MALFORMED,
