@@ -25,6 +25,9 @@ enum wr_cat {
 struct wr_stats {
   unsigned long pass[WR_CAT_COUNT], total[WR_CAT_COUNT];
   unsigned long skipped; /* unsupported commands: neither passed nor failed */
+  unsigned long skipped_gc; /* of those: GC modules (refused with
+                               "unsupported feature: gc") and the
+                               commands that use them */
   unsigned long broken;  /* the file could not be read or parsed */
 };
 
