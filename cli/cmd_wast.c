@@ -104,9 +104,15 @@ void cli_usage_wast(FILE *out) {
         "    prints per file `NAME.wast: N passed, N failed (counts per\n"
         "    category)` and a closing `N passed, N failed`. Commands of\n"
         "    later proposals (module instance, assert_exception, ...) are\n"
-        "    counted as \"skipped: unsupported command\", never as passed.\n"
+        "    counted as \"skipped: unsupported command\", never as passed;\n"
+        "    so are GC modules (refused: unsupported feature: gc) and the\n"
+        "    commands that use them (\"skipped: gc\"). A closing\n"
+        "    `skipped: N` line then precedes the closing line.\n"
         "    --wasm-3.0         read the scripts as 3.0 text (u64 limits and\n"
         "                       offsets, left to validation; default 2.0)\n"
+        "    --wasm-2.0         the 2.0 suite: 2.0 text and 2.0's validation\n"
+        "                       where 3.0 relaxed it (a constant expression\n"
+        "                       reads imported globals only); default 3.0\n"
         "    -v                 print notes (passes with another message)\n"
         "    --max-fail N       failure lines printed per file (default 20)\n"
         "    --aot              run compiled code (guard pages)\n"
@@ -132,6 +138,9 @@ int cmd_wast(int argc, char **argv) {
       opt.verbose = 1;
     } else if (strcmp(argv[i], "--wasm-3.0") == 0) {
       opt.version = WEFT_TEXT_3_0;
+    } else if (strcmp(argv[i], "--wasm-2.0") == 0) {
+      opt.wasm_2_0 = 1;
+      opt.version = WEFT_TEXT_2_0;
     } else if (strcmp(argv[i], "--aot") == 0) {
       opt.aot = 1;
     } else if (strcmp(argv[i], "--aot-explicit") == 0) {

@@ -764,6 +764,7 @@ void wr_run_script(const weft_wast_script *script, const char *name,
   r.file = name;
   r.st = st;
   weft_config_default(&config);
+  config.wasm_2_0 = opt->wasm_2_0;
   if (weft_engine_new(&config, &r.engine, &err) != WEFT_OK ||
       weft_linker_new(r.engine, &r.linker, &err) != WEFT_OK ||
       spectest(&r, &err) != WEFT_OK) {

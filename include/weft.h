@@ -158,6 +158,11 @@ typedef struct weft_config {
                                   64 KiB margin where the port knows it
                                   (posix), else 4 MiB. Deeper recursion
                                   traps "call stack exhausted" */
+  int wasm_2_0;                /* 1: validate by WebAssembly 2.0's rules
+                                  where 3.0 relaxed them (a constant
+                                  expression may read imported globals
+                                  only); default 0: 3.0's rules (any earlier
+                                  immutable global) */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);

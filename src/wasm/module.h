@@ -204,6 +204,10 @@ struct wf_module {
   u32 nsections;
   struct wf_section *sections;
 
+  /* Set by the loader from weft_config.wasm_2_0: the validator applies
+  ** 2.0's rules where 3.0 relaxed them (constant expressions). */
+  bool wasm_2_0;
+
   /* Filled by wf_validate_module: func_declared[i] != 0 when function i is
   ** referenced outside function bodies (elems, exports, global inits), which
   ** is what lets ref.func name it inside a body. */

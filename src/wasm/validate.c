@@ -11,6 +11,7 @@ struct validator {
   struct wf_alloc *a;
   struct wf_module *m;
   weft_error *err;
+  u32 nvisible_globals; /* globals a constant expression may read */
 };
 
 #define CHECK(x)                                                               \
@@ -106,8 +107,9 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
   case 0x23:
     if (!wf_read_u32(r, &idx))
       return invalid_at(v, at, "malformed constant expression", 0, false);
-    /* Only imported globals are visible to constant expressions. */
-    if (idx >= m->nglobal_imports)
+    /* 3.0: every earlier global (imports, then the defined globals before
+    ** the one being initialised); 2.0 (m->wasm_2_0): imports only. */
+    if (idx >= v->nvisible_globals)
       return invalid_at(v, at, "unknown global", idx, true);
     if (wf_module_global_type(m, idx).mutable_)
       return invalid_at(v, at, "constant expression required", 0, false);
@@ -307,8 +309,12 @@ static weft_status check_definitions(struct validator *v) {
     CHECK(check_memory(v, m->memories[i]));
   if (wf_module_memory_count(m) > 1)
     return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
-  for (u32 i = 0; i < m->nglobals; i++)
+  for (u32 i = 0; i < m->nglobals; i++) {
+    v->nvisible_globals = m->nglobal_imports + (m->wasm_2_0 ? 0 : i);
     CHECK(check_const(v, m->globals[i].init, m->globals[i].type.valtype));
+  }
+  v->nvisible_globals =
+      m->wasm_2_0 ? m->nglobal_imports : wf_module_global_count(m);
   return WEFT_OK;
 }
 
@@ -425,7 +431,7 @@ static weft_status check_exports(struct validator *v) {
 
 weft_status wf_validate_module(struct wf_alloc *a, struct wf_module *m,
                                weft_error *err) {
-  struct validator v = {a, m, err};
+  struct validator v = {a, m, err, m->nglobal_imports};
   if (!m->func_declared) {
     m->func_declared = wf_alloc_zero(a, wf_module_func_count(m));
     if (!m->func_declared)
