@@ -53,8 +53,11 @@ typedef enum weft_trap {
   WEFT_TRAP_STACK_EXHAUSTED,    /* "call stack exhausted" */
   WEFT_TRAP_HOST,               /* raised by a host function */
   WEFT_TRAP_OUT_OF_FUEL,        /* "out of fuel" (fuel metering) */
-  WEFT_TRAP_INTERRUPTED         /* "interrupted": a fuel hook stopped the
+  WEFT_TRAP_INTERRUPTED,        /* "interrupted": a fuel hook stopped the
                                    program (e.g. its deadline passed) */
+  /* typed function references (3.0) */
+  WEFT_TRAP_NULL_FUNC_REF, /* "null function reference": call_ref of null */
+  WEFT_TRAP_NULL_REF       /* "null reference": ref.as_non_null of null */
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 5
+#define WEFT_AOT_ABI 6
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -100,6 +100,11 @@ typedef struct weft_aot_api {
                       uint32_t n);
   void (*memory_copy)(struct weft_aot_ctx *c, uint32_t d, uint32_t s,
                       uint32_t n);
+  /* call_ref slow path (typed function references): traps on null and on
+  ** a signature other than type `typeidx`'s, then calls whatever `fn` is
+  ** (host, interpreted or AoT). */
+  void (*call_ref)(struct weft_aot_ctx *c, uint32_t typeidx, void *fn,
+                   weft_aot_value *slots);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */

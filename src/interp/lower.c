@@ -543,6 +543,14 @@ static bool read_zero(struct lower *L) {
   return b == 0 || malformed(L, "zero byte expected");
 }
 
+/* The heap type of (ref null? ht) (typed function references): the
+** reference type's runtime kind, WF_FUNCREF or WF_EXTERNREF. */
+static bool read_ref_heap(struct lower *L, u8 *kind) {
+  const char *why;
+  weft_status s = wf_read_ref_heap(&L->r, L->m->ntypes, kind, &why);
+  return s == WEFT_OK || fail(L, s, why);
+}
+
 static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
                            const u8 **r) {
   i64 bt;
@@ -557,6 +565,8 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
   }
   if (bt < 0) {
     u8 t = (u8)(bt & 0x7f);
+    if ((t == 0x63 || t == 0x64) && !read_ref_heap(L, &t))
+      return false;
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       if (single_types[i] == t) {
         *nr = 1;
@@ -1101,6 +1111,119 @@ static bool lower_return_call_indirect(struct lower *L) {
   return tail_fallback(L, t);
 }
 
+/* {====== typed function references (3.0) ===================================
+** call_ref, return_call_ref, ref.as_non_null, br_on_null, br_on_non_null.
+** Function references of every type have the kind WF_FUNCREF here (see
+** docs/ARCHITECTURE.md): the operand is checked to be a function reference,
+** and the callee's signature is checked at run time against the type
+** immediate (a trap like call_indirect's), so a module this coarser check
+** accepts cannot call a function at the wrong type. */
+
+static bool lower_call_ref(struct lower *L, bool tail) {
+  u32 typeidx, base;
+  struct entry ref;
+  if (!read_u32(L, &typeidx))
+    return false;
+  if (typeidx >= L->m->ntypes)
+    return invalid(L, "unknown type");
+  const struct wf_functype *t = &L->m->types[typeidx];
+  if ((tail && !tail_results_match(L, t)) || !pop_type(L, WF_FUNCREF, &ref) ||
+      !call_args(L, t, &base))
+    return false;
+  if (live(L)) {
+    emit_op(L, tail ? WF_OP_RETURN_CALL_REF : WF_OP_CALL_REF);
+    put(L, typeidx);
+    put_slot(L, base);
+    put_slot(L, ref.loc);
+  }
+  return tail ? tail_fallback(L, t) : call_results(L, t);
+}
+
+static bool pop_ref(struct lower *L, struct entry *out) {
+  if (!pop_any(L, out))
+    return false;
+  return is_ref(out->type) || invalid(L, "type mismatch");
+}
+
+static bool lower_ref_as_non_null(struct lower *L) {
+  struct entry v;
+  if (!pop_ref(L, &v))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_REF_AS_NON_NULL);
+    put_slot(L, v.loc);
+  }
+  return push(L, v.type, v.loc);
+}
+
+/* br_on_null l: a null reference is dropped and branches; any other stays.
+** br_on_non_null l: a non-null reference branches with it (the label's
+** last value); a null one is dropped. Both test with ref.is_null into a
+** slot above the stack, then branch as br_if does. */
+static bool lower_br_on_null(struct lower *L, bool on_non_null) {
+  u32 depth;
+  struct entry ref;
+  if (!read_u32(L, &depth) || !pop_ref(L, &ref))
+    return false;
+  struct ctrl *c = label(L, depth);
+  if (!c)
+    return false;
+  u32 n = label_arity(c);
+  if (on_non_null) {
+    if (n == 0 || !is_ref(label_types(c)[n - 1]))
+      return invalid(L, "type mismatch");
+    if (!push(L, ref.type != T_UNKNOWN ? ref.type : label_types(c)[n - 1],
+              ref.loc))
+      return false;
+  }
+  if (!check_top(L, n, label_types(c)))
+    return false;
+  if (L->height - L->ctrls[L->nctrls - 1].height < n) {
+    /* polymorphic stack: the values come from the label */
+    u32 have = L->height - L->ctrls[L->nctrls - 1].height;
+    const u8 *t = label_types(c);
+    L->height -= have;
+    for (u32 i = 0; i < n; i++)
+      push(L, t[i], stack_loc(L->height));
+    if (on_non_null)
+      ref.loc = L->stack[L->height - 1].loc;
+  }
+  if (live(L)) {
+    /* the test's slot is above every live value and, for br_on_null,
+    ** above the reference's own slot (it stays when not taken) */
+    u32 above = on_non_null ? 0 : 1;
+    u32 test = stack_loc(L->height + above);
+    for (u32 i = 0; i <= above; i++)
+      if (!push(L, WF_I32, stack_loc(L->height)))
+        return false;
+    L->height -= above + 1;
+    emit_op(L, WF_OP_REF_IS_NULL);
+    put_dst(L, test);
+    put_slot(L, ref.loc);
+    /* skip the branch when it is not taken */
+    emit_op(L, on_non_null ? WF_OP_BR_IF : WF_OP_BR_UNLESS);
+    put_slot(L, test);
+    u32 skip = L->ncode;
+    put(L, NONE);
+    if (c->kind == CTRL_FUNC) {
+      emit_return(L);
+    } else {
+      emit_branch_moves(L, c);
+      emit_op(L, WF_OP_BR);
+      put_target(L, c);
+    }
+    if (L->status == WEFT_OK)
+      L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
+    mark_label(L);
+  }
+  if (on_non_null) {
+    L->height--; /* not taken: the null is dropped */
+    return true;
+  }
+  return push(L, ref.type, ref.loc); /* not taken: the reference stays */
+}
+/* }====== typed function references ======================================== */
+
 static bool lower_local(struct lower *L, u8 opcode) {
   u32 x;
   if (!read_u32(L, &x))
@@ -1395,6 +1518,8 @@ static bool lower_select(struct lower *L, u8 opcode) {
       return invalid(L, "invalid result arity");
     if (!read_u8(L, &t))
       return false;
+    if ((t == 0x63 || t == 0x64) && !read_ref_heap(L, &t))
+      return false;
     bool ok = false;
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       ok |= single_types[i] == t;
@@ -1514,12 +1639,8 @@ static bool lower_prefixed(struct lower *L) {
 static bool lower_ref(struct lower *L, u8 opcode) {
   if (opcode == 0xd0) { /* ref.null t */
     u8 t;
-    if (!read_u8(L, &t))
+    if (!read_ref_heap(L, &t))
       return false;
-    if (t < 0x40 || t >= 0x80) /* ref.null $type: a type index */
-      return fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_FUNCREFS);
-    if (t != WF_FUNCREF && t != WF_EXTERNREF)
-      return bad_type(L, t, "malformed reference type");
     static const weft_slot null_ref; /* all zero: ref == NULL */
     u32 loc = live(L) ? const_slot(L, &null_ref) : stack_loc(L->height);
     return push(L, t, loc);
@@ -1804,6 +1925,11 @@ static bool lower_instr(struct lower *L, u8 op) {
   case 0x11: return lower_call_indirect(L);
   case 0x12: return lower_return_call(L);
   case 0x13: return lower_return_call_indirect(L);
+  case 0x14: return lower_call_ref(L, false);
+  case 0x15: return lower_call_ref(L, true);
+  case 0xd4: return lower_ref_as_non_null(L);
+  case 0xd5: return lower_br_on_null(L, false);
+  case 0xd6: return lower_br_on_null(L, true);
   case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:

@@ -338,6 +338,15 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
     if (s != WEFT_OK)
       return s;
   }
+  /* tables with an initializer (typed function references): after the
+  ** globals it may read */
+  for (u32 i = 0; i < m->ntables; i++)
+    if (m->tables[i].has_init) {
+      weft_table *t = inst->tables[m->ntable_imports + i];
+      void *init = eval_const(inst, m->tables[i].init).ref;
+      for (u32 k = 0; k < t->size; k++)
+        t->elems[k] = init;
+    }
   for (u32 i = 0; i < m->nelems; i++) {
     const struct wf_elem *el = &m->elems[i];
     inst->elems[i].refs =

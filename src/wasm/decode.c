@@ -174,8 +174,6 @@ const char *wf_valtype_feature(u8 t) {
     return WF_NO_GC; /* any eq i31 struct array none noextern nofunc */
   if (t == 0x69 || t == 0x74)
     return WF_NO_EXCEPTIONS; /* exn noexn */
-  if (t == 0x63 || t == 0x64)
-    return WF_NO_FUNCREFS; /* (ref null ht) (ref ht) */
   return NULL;
 }
 
@@ -189,11 +187,6 @@ const char *wf_opcode_feature(u8 op) {
   case 0x18: /* delegate */
   case 0x19: /* catch_all */
   case 0x1f: /* try_table */ return WF_NO_EXCEPTIONS;
-  case 0x14: /* call_ref */
-  case 0x15: /* return_call_ref */
-  case 0xd4: /* ref.as_non_null */
-  case 0xd5: /* br_on_null */
-  case 0xd6: /* br_on_non_null */ return WF_NO_FUNCREFS;
   case 0xd3: /* ref.eq */
   case 0xfb: return WF_NO_GC;
   case 0xfe: return WF_NO_THREADS; /* atomics */
@@ -201,15 +194,51 @@ const char *wf_opcode_feature(u8 op) {
   }
 }
 
-/* A value type byte that is not 2.0's: a later proposal's, named (for
-** (ref null? ht) by its heap type when that is GC's or EH's), or garbage. */
+/* {====== typed function references: (ref null? ht) ======================
+** A reference type (ref null? ht) is kept as its runtime kind, the byte of
+** the 2.0 type with the same representation: WF_FUNCREF for func and a
+** function type index, WF_EXTERNREF for extern (docs/ARCHITECTURE.md,
+** "Typed function references"). GC's and EH's heap types are refused by
+** name; a type index must name a type (ntypes so far). */
+weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 *kind,
+                             const char **why) {
+  i64 ht;
+  if (!wf_read_s33(r, &ht)) {
+    *why = r->fail ? r->fail : "unexpected end";
+    return WEFT_ERR_MALFORMED;
+  }
+  if (ht >= 0) {
+    *kind = WF_FUNCREF;
+    if ((u64)ht >= ntypes) {
+      *why = "unknown type";
+      return WEFT_ERR_INVALID;
+    }
+    return WEFT_OK;
+  }
+  u8 b = (u8)(ht & 0x7f);
+  if (ht < -64 || (b != WF_FUNCREF && b != WF_EXTERNREF)) {
+    *why = ht >= -64 && wf_valtype_feature(b) ? wf_valtype_feature(b)
+                                              : "malformed heap type";
+    return ht >= -64 && wf_valtype_feature(b) ? WEFT_ERR_UNSUPPORTED
+                                              : WEFT_ERR_MALFORMED;
+  }
+  *kind = b;
+  return WEFT_OK;
+}
+
+static weft_status rd_ref_heap(struct decoder *d, u8 *kind) {
+  const char *why;
+  u32 at = wf_reader_offset(&d->r);
+  weft_status s = wf_read_ref_heap(&d->r, d->m->ntypes, kind, &why);
+  return s == WEFT_OK ? s : fail_at(d, s, at, why);
+}
+/* }====== typed function references ====================================== */
+
+/* A value type byte that is not 2.0's: a later proposal's, named, or
+** garbage. */
 static weft_status bad_valtype(struct decoder *d, u8 t, u32 at,
                                const char *malformed_why) {
   const char *why = wf_valtype_feature(t);
-  i64 ht;
-  if ((t == 0x63 || t == 0x64) && wf_read_s33(&d->r, &ht) && ht < 0 &&
-      wf_valtype_feature((u8)(ht & 0x7f)))
-    why = wf_valtype_feature((u8)(ht & 0x7f));
   if (!why)
     return fail_at(d, WEFT_ERR_MALFORMED, at, malformed_why);
   return fail_at(d, WEFT_ERR_UNSUPPORTED, at, why);
@@ -228,15 +257,20 @@ static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   }
 }
 
+/* A value type; (ref null? ht) gives its runtime kind. */
 static weft_status rd_valtype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
+  if (*out == 0x63 || *out == 0x64)
+    return rd_ref_heap(d, out);
   return check_valtype(d, *out, at);
 }
 
 static weft_status rd_reftype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
+  if (*out == 0x63 || *out == 0x64)
+    return rd_ref_heap(d, out);
   if (*out != WF_FUNCREF && *out != WF_EXTERNREF)
     return bad_valtype(d, *out, at, "malformed reference type");
   return WEFT_OK;
@@ -270,13 +304,25 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
   return WEFT_OK;
 }
 
+static weft_status rd_expr(struct decoder *d, struct wf_bytes *out);
+static weft_status rd_zero_byte(struct decoder *d);
+
 static weft_status rd_tabletype(struct decoder *d, struct wf_tabletype *out) {
-  /* 0x40 0x00: a table with an initializer expression (3.0) */
-  if (d->r.p < d->r.end && d->r.p[0] == 0x40)
-    return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
-                   WF_NO_FUNCREFS);
   CHECK(rd_reftype(d, &out->elemtype));
   return rd_limits(d, &out->limits, false);
+}
+
+/* A defined table: 0x40 0x00 tabletype expr gives it an initializer
+** expression (3.0, typed function references), else elements are null. */
+static weft_status rd_table(struct decoder *d, struct wf_tabletype *out) {
+  if (d->r.p < d->r.end && d->r.p[0] == 0x40) {
+    d->r.p++;
+    CHECK(rd_zero_byte(d));
+    CHECK(rd_tabletype(d, out));
+    out->has_init = true;
+    return rd_expr(d, &out->init);
+  }
+  return rd_tabletype(d, out);
 }
 
 static weft_status rd_globaltype(struct decoder *d, struct wf_globaltype *out) {
@@ -402,11 +448,13 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
   case 0x44: return wf_read_bytes(&d->r, 8, &p) ? WEFT_OK : read_failed(d);
-  case 0xd0: /* ref.null ht: a type index is typed function references */
-    if (d->r.p < d->r.end && (d->r.p[0] < 0x40 || d->r.p[0] >= 0x80))
-      return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
-                     WF_NO_FUNCREFS);
-    return rd_reftype(d, &t);
+  case 0xd0: /* ref.null ht */
+    return rd_ref_heap(d, &t);
+  case 0x14: /* call_ref */
+  case 0x15: /* return_call_ref */
+  case 0xd5: /* br_on_null */
+  case 0xd6: /* br_on_non_null */ return skip_u32s(d, 1);
+  case 0xd4: return WEFT_OK; /* ref.as_non_null */
   case 0xfc: return skip_prefixed_fc(d, at);
   case 0xfd: return skip_prefixed_fd(d, at);
   case 0x12: return skip_u32s(d, 1); /* return_call */
@@ -457,20 +505,29 @@ static weft_status rd_functype(struct decoder *d, struct wf_functype *ft) {
     return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_GC);
   if (tag != 0x60)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
+  /* each type is one byte or more ((ref null? ht)): read twice, counting
+  ** then storing each one's kind */
   CHECK(rd_count(d, 1, &np));
   const u8 *params = d->r.p;
   u8 t;
   for (u32 i = 0; i < np; i++)
     CHECK(rd_valtype(d, &t));
   CHECK(rd_count(d, 1, &nr));
-  const u8 *results = d->r.p;
+  const u8 *results_end;
   for (u32 i = 0; i < nr; i++)
     CHECK(rd_valtype(d, &t));
-  u8 *types = wf_alloc_raw(d->a, (size_t)np + nr);
+  results_end = d->r.p;
+  u8 *types = wf_alloc_raw(d->a, (size_t)np + nr ? (size_t)np + nr : 1);
   if (!types)
     return nomem(d);
-  memcpy(types, params, np);
-  memcpy(types + np, results, nr);
+  d->r.p = params;
+  for (u32 i = 0; i < np; i++)
+    CHECK(rd_valtype(d, &types[i]));
+  CHECK(rd_count(d, 1, &nr));
+  for (u32 i = 0; i < nr; i++)
+    CHECK(rd_valtype(d, &types[np + i]));
+  if (d->r.p != results_end) /* not reached: the same bytes read twice */
+    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
   ft->types = types;
   ft->nparams = np;
   ft->nresults = nr;
@@ -549,7 +606,7 @@ static weft_status sec_table(struct decoder *d) {
     return nomem(d);
   m->ntables = n;
   for (u32 i = 0; i < n; i++)
-    CHECK(rd_tabletype(d, &m->tables[i]));
+    CHECK(rd_table(d, &m->tables[i]));
   return WEFT_OK;
 }
 

@@ -59,6 +59,13 @@ enum wf_section_id {
 /* The WF_NO_* message of a value type (or heap type) byte of a later
 ** proposal, or NULL for 2.0's types and bytes no proposal uses. */
 WF_INTERNAL const char *wf_valtype_feature(u8 t);
+/* Typed function references: reads the heap type of (ref null? ht) after
+** its 0x63/0x64 byte and gives the type's runtime kind, WF_FUNCREF or
+** WF_EXTERNREF. Else a status (malformed, unsupported feature, unknown
+** type for an index >= ntypes) and its message in *why. */
+struct wf_reader;
+WF_INTERNAL weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes,
+                                         u8 *kind, const char **why);
 /* The WF_NO_* message of an opcode weft does not run (exception
 ** handling, typed function references, GC, atomics), or NULL. */
 WF_INTERNAL const char *wf_opcode_feature(u8 op);
@@ -88,6 +95,8 @@ struct wf_limits {
 struct wf_tabletype {
   u8 elemtype; /* WF_FUNCREF or WF_EXTERNREF */
   struct wf_limits limits;
+  bool has_init;        /* a defined table with an initializer (3.0) */
+  struct wf_bytes init; /* its constant expression (incl. end) */
 };
 
 struct wf_globaltype {

@@ -88,7 +88,14 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
   case 0x42: ok = wf_read_s64(r, &s64), *type = WF_I64; break;
   case 0x43: ok = wf_read_bytes(r, 4, &p), *type = WF_F32; break;
   case 0x44: ok = wf_read_bytes(r, 8, &p), *type = WF_F64; break;
-  case 0xd0: ok = wf_read_u8(r, &t), *type = t; break;
+  case 0xd0: { /* ref.null ht: (ref null $t) has the kind of funcref */
+    const char *why;
+    weft_status s = wf_read_ref_heap(r, m->ntypes, &t, &why);
+    if (s != WEFT_OK)
+      return wf_error_set(v->err, s, "at offset 0x%x: %s", at, why);
+    *type = t;
+    return WEFT_OK;
+  }
   case 0xfd: /* v128.const is the only constant SIMD instruction */
     if (!wf_read_u32(r, &idx))
       return invalid_at(v, at, "malformed constant expression", 0, false);
@@ -199,10 +206,12 @@ void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
     wf_read_fixed64(&r, &out->bits_hi);
     out->type = WF_V128;
     break;
-  case 0xd0:
+  case 0xd0: {
+    const char *why;
     out->kind = WF_CONST_REF_NULL;
-    wf_read_u8(&r, &out->type);
+    wf_read_ref_heap(&r, m->ntypes, &out->type, &why);
     break;
+  }
   case 0xd2:
     out->kind = WF_CONST_REF_FUNC;
     out->type = WF_FUNCREF;
@@ -303,8 +312,11 @@ static weft_status check_definitions(struct validator *v) {
   for (u32 i = 0; i < m->nfuncs; i++)
     if (m->funcs[i].typeidx >= m->ntypes)
       return invalid_u(v, "unknown type", m->funcs[i].typeidx);
-  for (u32 i = 0; i < m->ntables; i++)
+  for (u32 i = 0; i < m->ntables; i++) {
     CHECK(check_table(v, m->tables[i]));
+    if (m->tables[i].has_init) /* typed function references */
+      CHECK(check_const(v, m->tables[i].init, m->tables[i].elemtype));
+  }
   for (u32 i = 0; i < m->nmemories; i++)
     CHECK(check_memory(v, m->memories[i]));
   if (wf_module_memory_count(m) > 1)
