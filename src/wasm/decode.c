@@ -22,6 +22,7 @@ struct decoder {
   struct wf_module *m;
   weft_error *err;
   struct wf_reader r; /* over the whole binary; sections are not bounded */
+  wf_vt full;         /* the last value type read, in full (typed refs) */
   u8 sec_id;          /* current section, or NO_SECTION */
   u32 sec_start;      /* offset of the current section's contents */
   const u8 *sec_end;
@@ -200,8 +201,8 @@ const char *wf_opcode_feature(u8 op) {
 ** function type index, WF_EXTERNREF for extern (docs/ARCHITECTURE.md,
 ** "Typed function references"). GC's and EH's heap types are refused by
 ** name; a type index must name a type (ntypes so far). */
-weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 *kind,
-                             const char **why) {
+weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 prefix,
+                             u8 *kind, wf_vt *full, const char **why) {
   i64 ht;
   if (!wf_read_s33(r, &ht)) {
     *why = r->fail ? r->fail : "unexpected end";
@@ -209,6 +210,7 @@ weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 *kind,
   }
   if (ht >= 0) {
     *kind = WF_FUNCREF;
+    *full = WF_VT_MAKE(WF_FUNCREF, prefix == 0x64, (u64)ht + 1);
     if ((u64)ht >= ntypes) {
       *why = "unknown type";
       return WEFT_ERR_INVALID;
@@ -223,13 +225,16 @@ weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 *kind,
                                               : WEFT_ERR_MALFORMED;
   }
   *kind = b;
+  *full = WF_VT_MAKE(b, prefix == 0x64, 0);
   return WEFT_OK;
 }
 
-static weft_status rd_ref_heap(struct decoder *d, u8 *kind) {
+/* The type's word goes to d->full (as rd_valtype's and rd_reftype's). */
+static weft_status rd_ref_heap(struct decoder *d, u8 prefix, u8 *kind) {
   const char *why;
   u32 at = wf_reader_offset(&d->r);
-  weft_status s = wf_read_ref_heap(&d->r, d->m->ntypes, kind, &why);
+  weft_status s =
+      wf_read_ref_heap(&d->r, d->m->ntypes, prefix, kind, &d->full, &why);
   return s == WEFT_OK ? s : fail_at(d, s, at, why);
 }
 /* }====== typed function references ====================================== */
@@ -257,20 +262,23 @@ static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   }
 }
 
-/* A value type; (ref null? ht) gives its runtime kind. */
+/* A value type; (ref null? ht) gives its runtime kind. Its word is left in
+** d->full for the callers that keep it. */
 static weft_status rd_valtype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
+  d->full = *out;
   if (*out == 0x63 || *out == 0x64)
-    return rd_ref_heap(d, out);
+    return rd_ref_heap(d, *out, out);
   return check_valtype(d, *out, at);
 }
 
 static weft_status rd_reftype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
+  d->full = *out;
   if (*out == 0x63 || *out == 0x64)
-    return rd_ref_heap(d, out);
+    return rd_ref_heap(d, *out, out);
   if (*out != WF_FUNCREF && *out != WF_EXTERNREF)
     return bad_valtype(d, *out, at, "malformed reference type");
   return WEFT_OK;
@@ -309,6 +317,7 @@ static weft_status rd_zero_byte(struct decoder *d);
 
 static weft_status rd_tabletype(struct decoder *d, struct wf_tabletype *out) {
   CHECK(rd_reftype(d, &out->elemtype));
+  out->full = d->full != out->elemtype ? d->full : 0;
   return rd_limits(d, &out->limits, false);
 }
 
@@ -328,6 +337,7 @@ static weft_status rd_table(struct decoder *d, struct wf_tabletype *out) {
 static weft_status rd_globaltype(struct decoder *d, struct wf_globaltype *out) {
   u8 mut;
   CHECK(rd_valtype(d, &out->valtype));
+  out->full = d->full != out->valtype ? d->full : 0;
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &mut));
   if (mut > 1)
@@ -449,7 +459,7 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
   case 0x44: return wf_read_bytes(&d->r, 8, &p) ? WEFT_OK : read_failed(d);
   case 0xd0: /* ref.null ht */
-    return rd_ref_heap(d, &t);
+    return rd_ref_heap(d, 0x63, &t);
   case 0x14: /* call_ref */
   case 0x15: /* return_call_ref */
   case 0xd5: /* br_on_null */
@@ -517,15 +527,31 @@ static weft_status rd_functype(struct decoder *d, struct wf_functype *ft) {
   for (u32 i = 0; i < nr; i++)
     CHECK(rd_valtype(d, &t));
   results_end = d->r.p;
-  u8 *types = wf_alloc_raw(d->a, (size_t)np + nr ? (size_t)np + nr : 1);
+  u8 *types = wf_alloc_raw(d->a, (size_t)np + nr);
   if (!types)
     return nomem(d);
+  ft->types = types; /* owned by the module from here (freed with it) */
+  ft->nparams = np;
+  ft->nresults = nr;
   d->r.p = params;
-  for (u32 i = 0; i < np; i++)
+  wf_vt *full = NULL; /* typed function references: words when needed */
+  for (u32 i = 0; i < np + nr; i++) {
+    if (i == np) /* past the params: the results' count again */
+      CHECK(rd_count(d, 1, &nr));
     CHECK(rd_valtype(d, &types[i]));
-  CHECK(rd_count(d, 1, &nr));
-  for (u32 i = 0; i < nr; i++)
-    CHECK(rd_valtype(d, &types[np + i]));
+    if (d->full != types[i] && !full) {
+      full = wf_alloc_array(d->a, (size_t)np + nr, sizeof *full);
+      if (!full)
+        return nomem(d);
+      ft->full = full;
+      for (u32 k = 0; k < i; k++)
+        full[k] = types[k];
+    }
+    if (full)
+      full[i] = d->full;
+  }
+  if (np + nr == np) /* no results: step over their count */
+    CHECK(rd_count(d, 1, &nr));
   if (d->r.p != results_end) /* not reached: the same bytes read twice */
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
   ft->types = types;
@@ -711,8 +737,10 @@ static weft_status rd_elem(struct decoder *d, struct wf_elem *e) {
   }
   bool has_type = (flags & 3) != 0;
   if (flags & 4) {
-    if (has_type)
+    if (has_type) {
       CHECK(rd_reftype(d, &e->reftype));
+      e->full = d->full != e->reftype ? d->full : 0;
+    }
     return rd_elem_exprs(d, e);
   }
   if (has_type) {
@@ -760,6 +788,8 @@ static weft_status rd_locals(struct decoder *d, struct wf_func_decl *f,
   for (u32 i = 0; i < n; i++) {
     CHECK(rd_u32(d, &f->groups[i].count));
     CHECK(rd_valtype(d, &f->groups[i].type));
+    f->groups[i].full =
+        d->full != f->groups[i].type ? d->full : 0; /* typed refs */
     total += f->groups[i].count;
   }
   if (total > UINT32_MAX)
@@ -1112,10 +1142,15 @@ static void free_imports_exports(struct wf_alloc *a, struct wf_module *m) {
 }
 
 static void free_types_funcs(struct wf_alloc *a, struct wf_module *m) {
-  for (u32 i = 0; i < m->ntypes; i++)
+  for (u32 i = 0; i < m->ntypes; i++) {
     if (m->types[i].types)
       wf_alloc_free(a, m->types[i].types,
                     (size_t)m->types[i].nparams + m->types[i].nresults);
+    if (m->types[i].full)
+      wf_alloc_free(a, m->types[i].full,
+                    ((size_t)m->types[i].nparams + m->types[i].nresults) *
+                        sizeof(wf_vt));
+  }
   if (m->types)
     wf_alloc_free(a, m->types, (size_t)m->ntypes * sizeof *m->types);
   for (u32 i = 0; i < m->nfuncs; i++)

@@ -90,7 +90,8 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
   case 0x44: ok = wf_read_bytes(r, 8, &p), *type = WF_F64; break;
   case 0xd0: { /* ref.null ht: (ref null $t) has the kind of funcref */
     const char *why;
-    weft_status s = wf_read_ref_heap(r, m->ntypes, &t, &why);
+    wf_vt full;
+    weft_status s = wf_read_ref_heap(r, m->ntypes, 0x63, &t, &full, &why);
     if (s != WEFT_OK)
       return wf_error_set(v->err, s, "at offset 0x%x: %s", at, why);
     *type = t;
@@ -208,8 +209,9 @@ void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
     break;
   case 0xd0: {
     const char *why;
+    wf_vt full;
     out->kind = WF_CONST_REF_NULL;
-    wf_read_ref_heap(&r, m->ntypes, &out->type, &why);
+    wf_read_ref_heap(&r, m->ntypes, 0x63, &out->type, &full, &why);
     break;
   }
   case 0xd2:
