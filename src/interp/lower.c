@@ -331,42 +331,10 @@ static wf_vt vt_at(const u8 *types, const wf_vt *full, u32 i) {
   return full ? full[i] : types[i];
 }
 
-/* Function types i and j are equivalent: the same shape, their reference
-** types the same up to equivalent type indices (depth bounds the walk). */
-static bool vt_equiv(const struct wf_module *m, wf_vt a, wf_vt b, u32 depth);
-static bool type_equiv(const struct wf_module *m, u32 i, u32 j, u32 depth) {
-  if (i == j)
-    return true;
-  const struct wf_functype *x = &m->types[i], *y = &m->types[j];
-  if (!depth || x->nparams != y->nparams || x->nresults != y->nresults)
-    return false;
-  for (u32 k = 0; k < x->nparams + x->nresults; k++)
-    if (!vt_equiv(m, vt_at(x->types, x->full, k), vt_at(y->types, y->full, k),
-                  depth - 1))
-      return false;
-  return true;
-}
-static bool vt_equiv(const struct wf_module *m, wf_vt a, wf_vt b, u32 depth) {
-  if (a == b)
-    return true;
-  if ((a & 0x1ff) != (b & 0x1ff) || !WF_VT_HEAP(a) || !WF_VT_HEAP(b))
-    return false;
-  return type_equiv(m, WF_VT_HEAP(a) - 1, WF_VT_HEAP(b) - 1, depth);
-}
-
-/* a <: b: the same kind (or the unknown type of dead code); for references
-** non-null <: nullable and a type index <: its abstract func. */
+/* a <: b, the unknown type of dead code matching anything */
 static bool vt_sub(const struct lower *L, wf_vt a, wf_vt b) {
-  if (a == b || WF_VT_KIND(a) == T_UNKNOWN || WF_VT_KIND(b) == T_UNKNOWN)
-    return true;
-  if (WF_VT_KIND(a) != WF_VT_KIND(b))
-    return false;
-  if ((b & WF_VT_NONNULL) && !(a & WF_VT_NONNULL))
-    return false;
-  if (!WF_VT_HEAP(b))
-    return true;
-  return WF_VT_HEAP(a) &&
-         type_equiv(L->m, WF_VT_HEAP(a) - 1, WF_VT_HEAP(b) - 1, 16);
+  return WF_VT_KIND(a) == T_UNKNOWN || WF_VT_KIND(b) == T_UNKNOWN ||
+         wf_vt_sub(L->m, a, b);
 }
 
 static bool pop_vt(struct lower *L, wf_vt want, struct entry *out);
@@ -1315,6 +1283,15 @@ static bool lower_br_on_null(struct lower *L, bool on_non_null) {
   }
   if (!check_top(L, n, label_types(c), label_full(c)))
     return false;
+  /* the values carried take the label's types (br_on_null's typing) */
+  for (u32 i = 0; i < n && i < L->height - L->ctrls[L->nctrls - 1].height;
+       i++) {
+    struct entry *e = &L->stack[L->height - 1 - i];
+    if (on_non_null && i == 0)
+      continue; /* the reference itself, non-null */
+    e->type = label_types(c)[n - 1 - i];
+    e->full = vt_at(label_types(c), label_full(c), n - 1 - i);
+  }
   if (L->height - L->ctrls[L->nctrls - 1].height < n) {
     /* polymorphic stack: the values come from the label */
     u32 have = L->height - L->ctrls[L->nctrls - 1].height;

@@ -23,6 +23,7 @@ struct decoder {
   weft_error *err;
   struct wf_reader r; /* over the whole binary; sections are not bounded */
   wf_vt full;         /* the last value type read, in full (typed refs) */
+  u32 types_seen;     /* type section: types read before this one */
   u8 sec_id;          /* current section, or NO_SECTION */
   u32 sec_start;      /* offset of the current section's contents */
   const u8 *sec_end;
@@ -233,8 +234,10 @@ weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 prefix,
 static weft_status rd_ref_heap(struct decoder *d, u8 prefix, u8 *kind) {
   const char *why;
   u32 at = wf_reader_offset(&d->r);
+  /* in the type section, a type sees itself and the types before it */
+  u32 ntypes = d->sec_id == WF_SEC_TYPE ? d->types_seen + 1 : d->m->ntypes;
   weft_status s =
-      wf_read_ref_heap(&d->r, d->m->ntypes, prefix, kind, &d->full, &why);
+      wf_read_ref_heap(&d->r, ntypes, prefix, kind, &d->full, &why);
   return s == WEFT_OK ? s : fail_at(d, s, at, why);
 }
 /* }====== typed function references ====================================== */
@@ -568,8 +571,10 @@ static weft_status sec_type(struct decoder *d) {
   if (!m->types)
     return nomem(d);
   m->ntypes = n;
-  for (u32 i = 0; i < n; i++)
+  for (u32 i = 0; i < n; i++) {
+    d->types_seen = i;
     CHECK(rd_functype(d, &m->types[i]));
+  }
   return WEFT_OK;
 }
 

@@ -67,9 +67,14 @@ WF_INTERNAL const char *wf_valtype_feature(u8 t);
 ** the type's runtime kind, WF_FUNCREF or WF_EXTERNREF, and its word. Else a status (malformed, unsupported feature, unknown
 ** type for an index >= ntypes) and its message in *why. */
 struct wf_reader;
+struct wf_module;
 WF_INTERNAL weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes,
                                          u8 prefix, u8 *kind, wf_vt *full,
                                          const char **why);
+/* a <: b for value types in full (typed function references): the same
+** kind; non-null <: nullable; a function type index <: func; equivalent
+** function types. */
+WF_INTERNAL bool wf_vt_sub(const struct wf_module *m, wf_vt a, wf_vt b);
 /* The WF_NO_* message of an opcode weft does not run (exception
 ** handling, typed function references, GC, atomics), or NULL. */
 WF_INTERNAL const char *wf_opcode_feature(u8 op);
