@@ -911,12 +911,13 @@ static bool lower_br_if(struct lower *L) {
     for (u32 i = 0; i < n; i++)
       push_vt(L, vt_at(t, label_full(c), i), stack_loc(L->height));
   } else {
+    /* br_if's results have the label's types (for typed references a
+    ** supertype of the operands'; for 2.0 types the same) */
     const u8 *t = label_types(c);
-    for (u32 i = 0; i < n; i++)
-      if (L->stack[L->height - n + i].type == T_UNKNOWN) {
-        L->stack[L->height - n + i].type = t[i];
-        L->stack[L->height - n + i].full = vt_at(t, label_full(c), i);
-      }
+    for (u32 i = 0; i < n; i++) {
+      L->stack[L->height - n + i].type = t[i];
+      L->stack[L->height - n + i].full = vt_at(t, label_full(c), i);
+    }
   }
   if (!live(L))
     return true;
