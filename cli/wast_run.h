@@ -28,7 +28,7 @@ struct wr_stats {
   unsigned long skipped_gc; /* of those: GC modules (refused with
                                "unsupported feature: gc") and the
                                commands that use them */
-  unsigned long broken;  /* the file could not be read or parsed */
+  unsigned long broken;     /* the file could not be read or parsed */
 };
 
 struct wr_options {

@@ -162,7 +162,7 @@ static void v128_value(struct wat *w, weft_wast_value *v, bool result) {
 ** type, WEFT_WAST_GC_TYPE, is no weft value type, so such a command can
 ** never pass: weft wast skips it with its GC module. */
 static bool gc_heap_type(struct wat *w) {
-  static const char *const names[] = {"any", "none",  "eq",
+  static const char *const names[] = {"any", "none",   "eq",
                                       "i31", "struct", "array"};
   for (size_t i = 0; i < sizeof names / sizeof *names; i++)
     if (wat_is_kw(w, wat_peek(w), names[i]))
@@ -193,7 +193,8 @@ static void ref_value(struct wat *w, weft_wast_value *v, bool result,
       v->type = WEFT_FUNCREF;
       return;
     }
-    if (wat_is_kw(w, wat_peek(w), "func") || wat_is_kw(w, wat_peek(w), "nofunc"))
+    if (wat_is_kw(w, wat_peek(w), "func") ||
+        wat_is_kw(w, wat_peek(w), "nofunc"))
       v->type = WEFT_FUNCREF;
     else if (wat_is_kw(w, wat_peek(w), "extern") ||
              wat_is_kw(w, wat_peek(w), "noextern"))
@@ -222,7 +223,6 @@ static void ref_value(struct wat *w, weft_wast_value *v, bool result,
 }
 
 static weft_wast_value *values(struct wat *w, uint32_t *n, bool result);
-
 
 /* (type.const ...) / (ref.null t) / (ref.extern n) / (ref.func), or in a
 ** result (either v ...) */

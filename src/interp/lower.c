@@ -1257,8 +1257,8 @@ static bool lower_ref_as_non_null(struct lower *L) {
     emit_op(L, WF_OP_REF_AS_NON_NULL);
     put_slot(L, v.loc);
   }
-  return push_vt(L, v.type == T_UNKNOWN ? T_UNKNOWN : entry_vt(&v) | WF_VT_NONNULL,
-                 v.loc);
+  return push_vt(
+      L, v.type == T_UNKNOWN ? T_UNKNOWN : entry_vt(&v) | WF_VT_NONNULL, v.loc);
 }
 
 /* br_on_null l: a null reference is dropped and branches; any other stays.
@@ -1793,10 +1793,9 @@ static bool lower_ref(struct lower *L, u8 opcode) {
   if (!L->m->func_declared || !L->m->func_declared[f])
     return invalid(L, "undeclared function reference");
   u32 dst = stack_loc(L->height);
-  if (!push_vt(L,
-               WF_VT_MAKE(WF_FUNCREF, true,
-                          wf_module_func_typeidx(L->m, f) + 1),
-               dst))
+  if (!push_vt(
+          L, WF_VT_MAKE(WF_FUNCREF, true, wf_module_func_typeidx(L->m, f) + 1),
+          dst))
     return false;
   if (live(L)) {
     emit_op(L, WF_OP_REF_FUNC);
@@ -2122,8 +2121,8 @@ static bool setup_locals(struct lower *L, const struct wf_func_decl *fd) {
   }
   /* typed function references: each local in full; non-null ones that are
   ** not parameters start unset */
-  L->local_full = wf_alloc_array(L->a, L->nlocals ? L->nlocals : 1,
-                                 sizeof(wf_vt));
+  L->local_full =
+      wf_alloc_array(L->a, L->nlocals ? L->nlocals : 1, sizeof(wf_vt));
   L->local_unset = wf_alloc_zero(L->a, L->nlocals ? L->nlocals : 1);
   if (!L->local_full || !L->local_unset)
     return nomem(L);
@@ -2221,7 +2220,7 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
       push_ctrl(&L, CTRL_FUNC, 0, NULL, L.type->nresults,
                 L.type->types + L.type->nparams)) {
     L.ctrls[0].ft = L.type; /* the results in full (typed references) */
-    mark_label(&L); /* the entry block */
+    mark_label(&L);         /* the entry block */
     probe_after_instr(&L);
     while (L.nctrls > 0 && L.status == WEFT_OK) {
       u8 op;

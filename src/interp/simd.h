@@ -925,15 +925,15 @@ static inline wf_v128 wf_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wf_v128 a,
 
 /* relaxed_dot_i8x16_i7x16_add_s: the i16 lanes above, pairwise added to i32
 ** (i32x4.extadd_pairwise_i16x8_s), plus c (wrapping). */
-static inline wf_v128 wf_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wf_v128 a,
-                                                                  wf_v128 b,
-                                                                  wf_v128 c) {
+static inline wf_v128
+wf_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wf_v128 a, wf_v128 b, wf_v128 c) {
   wf_i16x8 d = (wf_i16x8)wf_simd_i16x8_relaxed_dot_i8x16_i7x16_s(a, b);
   wf_u32x4 r = {0};
   for (int i = 0; i < 4; i++)
     r[i] = (u32)((i32)d[2 * i] + (i32)d[2 * i + 1]) + ((wf_u32x4)c)[i];
   return (wf_v128)r;
 }
-/* }====== relaxed SIMD ====================================================== */
+/* }====== relaxed SIMD ======================================================
+ */
 
 #endif /* WF_SIMD_H */

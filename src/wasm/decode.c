@@ -236,8 +236,7 @@ static weft_status rd_ref_heap(struct decoder *d, u8 prefix, u8 *kind) {
   u32 at = wf_reader_offset(&d->r);
   /* in the type section, a type sees itself and the types before it */
   u32 ntypes = d->sec_id == WF_SEC_TYPE ? d->types_seen + 1 : d->m->ntypes;
-  weft_status s =
-      wf_read_ref_heap(&d->r, ntypes, prefix, kind, &d->full, &why);
+  weft_status s = wf_read_ref_heap(&d->r, ntypes, prefix, kind, &d->full, &why);
   return s == WEFT_OK ? s : fail_at(d, s, at, why);
 }
 /* }====== typed function references ====================================== */
@@ -461,8 +460,7 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
   case 0x44: return wf_read_bytes(&d->r, 8, &p) ? WEFT_OK : read_failed(d);
-  case 0xd0: /* ref.null ht */
-    return rd_ref_heap(d, 0x63, &t);
+  case 0xd0: /* ref.null ht */ return rd_ref_heap(d, 0x63, &t);
   case 0x14: /* call_ref */
   case 0x15: /* return_call_ref */
   case 0xd5: /* br_on_null */

@@ -64,7 +64,8 @@ enum wf_section_id {
 WF_INTERNAL const char *wf_valtype_feature(u8 t);
 /* Typed function references: reads the heap type of (ref null? ht) after
 ** its 0x63/0x64 byte (prefix; 0x63 for ref.null's heap type) and gives
-** the type's runtime kind, WF_FUNCREF or WF_EXTERNREF, and its word. Else a status (malformed, unsupported feature, unknown
+** the type's runtime kind, WF_FUNCREF or WF_EXTERNREF, and its word. Else a
+*status (malformed, unsupported feature, unknown
 ** type for an index >= ntypes) and its message in *why. */
 struct wf_reader;
 struct wf_module;
@@ -110,7 +111,7 @@ struct wf_bytes {
 struct wf_functype {
   u32 nparams;
   u32 nresults;
-  u8 *types; /* nparams param types then nresults result types */
+  u8 *types;   /* nparams param types then nresults result types */
   wf_vt *full; /* typed function references: the same in full, or NULL
                   when every type is the plain byte */
 };

@@ -397,8 +397,8 @@ static weft_status check_definitions(struct validator *v) {
     CHECK(check_table(v, m->tables[i]));
     const struct wf_tabletype *t = &m->tables[i];
     if (t->has_init) /* typed function references */
-      CHECK(check_const_vt(v, t->init, t->elemtype,
-                           WF_VT(t->elemtype, t->full)));
+      CHECK(
+          check_const_vt(v, t->init, t->elemtype, WF_VT(t->elemtype, t->full)));
     else if (t->full & WF_VT_NONNULL) /* elements would start null */
       return invalid(v, "type mismatch: a non-null table needs an "
                         "initializer");
@@ -409,9 +409,9 @@ static weft_status check_definitions(struct validator *v) {
     return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
   for (u32 i = 0; i < m->nglobals; i++) {
     v->nvisible_globals = m->nglobal_imports + (m->wasm_2_0 ? 0 : i);
-    CHECK(check_const_vt(v, m->globals[i].init, m->globals[i].type.valtype,
-                         WF_VT(m->globals[i].type.valtype,
-                               m->globals[i].type.full)));
+    CHECK(check_const_vt(
+        v, m->globals[i].init, m->globals[i].type.valtype,
+        WF_VT(m->globals[i].type.valtype, m->globals[i].type.full)));
   }
   v->nvisible_globals =
       m->wasm_2_0 ? m->nglobal_imports : wf_module_global_count(m);
