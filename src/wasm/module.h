@@ -55,7 +55,6 @@ enum wf_section_id {
 #define WF_NO_GC "unsupported feature: gc"
 #define WF_NO_THREADS "unsupported feature: threads"
 #define WF_NO_EXCEPTIONS "unsupported feature: exception handling"
-#define WF_NO_FUNCREFS "unsupported feature: typed function references"
 #define WF_NO_MEMORY64 "unsupported feature: memory64"
 #define WF_NO_MULTI_MEMORY "unsupported feature: multi-memory"
 
