@@ -26,7 +26,10 @@ enum wr_cat {
 struct wr_stats {
   unsigned long pass[WR_CAT_COUNT], total[WR_CAT_COUNT];
   unsigned long skipped; /* unsupported commands: neither passed nor failed */
-  unsigned long broken;  /* the file could not be read or parsed */
+  unsigned long skipped_gc; /* of those: GC modules (refused with
+                               "unsupported feature: gc") and the
+                               commands that use them */
+  unsigned long broken;     /* the file could not be read or parsed */
 };
 
 struct wr_options {
@@ -36,6 +39,7 @@ struct wr_options {
   unsigned long max_fail;
   const char *save_dir;      /* write each module's binary as NAME.LINE.wasm */
   weft_text_version version; /* --wasm-3.0: the 3.0 text format */
+  int wasm_2_0; /* --wasm-2.0: validate by 2.0's rules (weft_config) */
 };
 
 void wr_run_script(const weft_wast_script *script, const char *name,

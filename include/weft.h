@@ -59,7 +59,10 @@ typedef enum weft_trap {
   WEFT_TRAP_OUT_OF_FUEL,        /* "out of fuel" (fuel metering) */
   WEFT_TRAP_INTERRUPTED,        /* "interrupted": a fuel hook stopped the
                                    program (e.g. its deadline passed) */
-  WEFT_TRAP_NULL_EXNREF         /* "null exception reference" (throw_ref) */
+  WEFT_TRAP_NULL_EXNREF         /* "null exception reference" (throw_ref) */,
+  /* typed function references (3.0) */
+  WEFT_TRAP_NULL_FUNC_REF, /* "null function reference": call_ref of null */
+  WEFT_TRAP_NULL_REF       /* "null reference": ref.as_non_null of null */
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
@@ -168,6 +171,11 @@ typedef struct weft_config {
                                   64 KiB margin where the port knows it
                                   (posix), else 4 MiB. Deeper recursion
                                   traps "call stack exhausted" */
+  int wasm_2_0;                /* 1: validate by WebAssembly 2.0's rules
+                                  where 3.0 relaxed them (a constant
+                                  expression may read imported globals
+                                  only); default 0: 3.0's rules (any earlier
+                                  immutable global) */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);

@@ -112,6 +112,11 @@ typedef struct weft_aot_api {
   void (*exn_throw_ref)(struct weft_aot_ctx *c, void *exn);
   int (*exn_is)(struct weft_aot_ctx *c, uint32_t tag);
   void *(*exn_take)(struct weft_aot_ctx *c, weft_aot_value *vals, int keep);
+  /* call_ref slow path (typed function references): traps on null and on
+  ** a signature other than type `typeidx`'s, then calls whatever `fn` is
+  ** (host, interpreted or AoT). */
+  void (*call_ref)(struct weft_aot_ctx *c, uint32_t typeidx, void *fn,
+                   weft_aot_value *slots);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */

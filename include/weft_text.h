@@ -85,8 +85,14 @@ typedef enum weft_wast_match {
   WEFT_WAST_EXACT = 0,
   WEFT_WAST_NAN_CANONICAL,
   WEFT_WAST_NAN_ARITHMETIC,
-  WEFT_WAST_ANY_REF
+  WEFT_WAST_ANY_REF,
+  WEFT_WAST_ANY_NULL /* (ref.null) without a heap type: any null (3.0) */
 } weft_wast_match;
+
+/* The type of a GC result pattern ((ref.i31), (ref.null any), ...): anyref's
+** code, no weft value type, so such a result never matches (weft wast skips
+** commands on GC modules, which the library refuses). */
+#define WEFT_WAST_GC_TYPE ((weft_valtype)0x6e)
 
 /* A constant argument or expected result. */
 typedef struct weft_wast_value {

@@ -689,6 +689,37 @@ static void typed_call(struct cgen *g, const struct wf_functype *ft, u32 base,
   put(t, "  }\n");
 }
 
+/* {====== typed function references: call_ref ==============================
+** An AoT callee of the type's signature is called directly through its
+** typed entry; anything else (null, another signature, host or interpreted
+** functions) goes through the runtime's call_ref, which traps or calls. */
+static void emit_call_ref(struct cgen *g, const u32 *ip) {
+  struct text *t = &g->body;
+  const struct wf_functype *ft = &g->m->types[ip[1]];
+  char how[160];
+  put(t, "  { weft_aot_func *fn = (weft_aot_func *)");
+  var(g, ip[3], 'r');
+  putf(t,
+       ";\n  if (WF_LIKELY(fn != 0 && fn->sig == c->type_sigs[%u] && "
+       "fn->typed_fn)) {\n",
+       ip[1]);
+  put(t, "    typedef ");
+  put(t, ft->nresults ? ctype_of(letter_of(ft->types[ft->nparams])) : "void");
+  put(t, " (*fty)(weft_aot_ctx *");
+  for (u32 i = 0; i < ft->nparams; i++)
+    putf(t, ", %s", ctype_of(letter_of(ft->types[i])));
+  for (u32 i = 1; i < ft->nresults; i++)
+    putf(t, ", %s *", ctype_of(letter_of(ft->types[ft->nparams + i])));
+  put(t, ");\n");
+  typed_call(g, ft, ip[2], "((fty)fn->typed_fn)", "fn->ctx");
+  put(t, "  } else\n");
+  wf_format(how, sizeof how, "c->api->call_ref(c, %uu, fn, t)", ip[1]);
+  slot_call(g, ft, ip[2], how);
+  put(t, "  }\n");
+  after_call(g);
+}
+/* }====== typed function references ======================================= */
+
 static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   const struct wf_module *m = g->m;
@@ -709,6 +740,7 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
     after_call(g);
     return true;
   }
+  case WF_OP_CALL_REF: emit_call_ref(g, ip); return true;
   case WF_OP_CALL_INDIRECT: {
     const struct wf_functype *ft = &m->types[ip[1]];
     put(t, "  { u32 e = ");
@@ -883,6 +915,26 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
     bool ok = emit_call(g, sub, WF_OP_CALL_INDIRECT);
     g->tail = false;
     return ok;
+  }
+  case WF_OP_RETURN_CALL_REF: {
+    /* as return_call_indirect, the callee being the reference */
+    const struct wf_functype *ft = &m->types[ip[1]];
+    if (g->in_tail_body) {
+      put(t, "  { weft_aot_func *fn = (weft_aot_func *)");
+      var(g, ip[3], 'r');
+      putf(t,
+           ";\n  if (fn != 0 && fn->sig == c->type_sigs[%u] && "
+           "fn->ctx == c) {\n",
+           ip[1]);
+      put(t, "    for (u32 k = 0; k < sizeof wf_tail_map / sizeof "
+             "*wf_tail_map; k++)\n"
+             "      if (wf_tail_map[k].typed == fn->typed_fn) {\n");
+      pack_args(g, ft, ip[2]);
+      put(t, "        c->depth--;\n        return wf_tail_map[k].body;\n"
+             "      }\n  } }\n");
+    }
+    u32 sub[4] = {WF_OP_CALL_REF, ip[1], ip[2], ip[3]};
+    return emit_call(g, sub, WF_OP_CALL_REF);
   }
   default: return false;
   }
@@ -1074,6 +1126,11 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
     var(g, ip[5], 'i');
     put(t, ");\n");
     reload_fuel(g);
+    return true;
+  case WF_OP_REF_AS_NON_NULL: /* typed function references */
+    put(t, "  if (WF_UNLIKELY(");
+    var(g, ip[1], 'r');
+    putf(t, " == 0)) TRAP(%u);\n", (unsigned)WEFT_TRAP_NULL_REF);
     return true;
   case WF_OP_REF_IS_NULL:
     put(t, "  ");
@@ -1290,7 +1347,8 @@ static bool is_leaf(const struct wf_code *code) {
     if (ops[pc] == WF_OP_CALL || ops[pc] == WF_OP_CALL_INTERNAL ||
         ops[pc] == WF_OP_CALL_INDIRECT || ops[pc] == WF_OP_RETURN_CALL ||
         ops[pc] == WF_OP_RETURN_CALL_INTERNAL ||
-        ops[pc] == WF_OP_RETURN_CALL_INDIRECT)
+        ops[pc] == WF_OP_RETURN_CALL_INDIRECT || ops[pc] == WF_OP_CALL_REF ||
+        ops[pc] == WF_OP_RETURN_CALL_REF)
       return false;
   return true;
 }
@@ -1712,7 +1770,8 @@ static weft_status find_tail_bodies(struct cgen *g) {
   const struct wf_module *m = g->m;
   for (u32 def = 0; def < m->nfuncs; def++) {
     const struct wf_bytes *b = &m->funcs[def].code;
-    if (!wf_memchr(b->ptr, 0x12, b->len) && !wf_memchr(b->ptr, 0x13, b->len))
+    if (!wf_memchr(b->ptr, 0x12, b->len) && !wf_memchr(b->ptr, 0x13, b->len) &&
+        !wf_memchr(b->ptr, 0x15, b->len))
       continue;
     struct wf_code *code;
     weft_status s =
@@ -1723,6 +1782,7 @@ static weft_status find_tail_bodies(struct cgen *g) {
     bool body = false;
     for (u32 pc = 0; pc < code->nops; pc += op_length(code->ops, pc))
       if (code->ops[pc] == WF_OP_RETURN_CALL_INDIRECT ||
+          code->ops[pc] == WF_OP_RETURN_CALL_REF ||
           (code->ops[pc] == WF_OP_RETURN_CALL_INTERNAL &&
            code->ops[pc + 1] != def))
         body = true;

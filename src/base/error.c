@@ -22,6 +22,8 @@ static const char *const trap_messages[] = {
     [WEFT_TRAP_OUT_OF_FUEL] = "out of fuel",
     [WEFT_TRAP_INTERRUPTED] = "interrupted",
     [WEFT_TRAP_NULL_EXNREF] = "null exception reference",
+    [WEFT_TRAP_NULL_FUNC_REF] = "null function reference",
+    [WEFT_TRAP_NULL_REF] = "null reference",
 };
 
 const char *weft_trap_message(weft_trap trap) {

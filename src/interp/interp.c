@@ -137,6 +137,17 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
       TRAP(WEFT_TRAP_INDIRECT_MISMATCH);                                       \
   } while (0)
 
+/* The callee of call_ref and return_call_ref (operands: type, argument
+** base, reference): not null, and of the type's signature. */
+#define REF_CALLEE()                                                           \
+  do {                                                                         \
+    callee = S(3).ref;                                                         \
+    if (WF_UNLIKELY(!callee))                                                  \
+      TRAP(WEFT_TRAP_NULL_FUNC_REF);                                           \
+    if (WF_UNLIKELY(callee->sig != inst->type_sigs[ip[1]]))                    \
+      TRAP(WEFT_TRAP_INDIRECT_MISMATCH);                                       \
+  } while (0)
+
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
@@ -380,6 +391,26 @@ dispatch:
     if (WF_UNLIKELY(!exn))
       TRAP(WEFT_TRAP_NULL_EXNREF);
     goto throw_exn;
+  }
+  /* typed function references (3.0): the callee is the reference operand,
+  ** null traps and its signature is checked against the type immediate */
+  CASE(CALL_REF) {
+    REF_CALLEE();
+    nfp = fp + ip[2];
+    ret_ip = ip + 4;
+    goto call_func;
+  }
+  CASE(RETURN_CALL_REF) {
+    REF_CALLEE();
+    nfp = fp + ip[2];
+    ret_ip = ip + 4;
+    goto tail_call;
+  }
+  CASE(REF_AS_NON_NULL) {
+    if (WF_UNLIKELY(!S(1).ref))
+      TRAP(WEFT_TRAP_NULL_REF);
+    ip += 2;
+    NEXT();
   }
   /* Scalars and references copy 8 bytes; only v128 needs the whole slot. */
   CASE(COPY_I32)

@@ -41,6 +41,7 @@ struct clause {
 struct entry {
   u8 type;
   u32 loc;
+  wf_vt full; /* the type in full (typed function references); 0: `type` */
 };
 
 struct ctrl {
@@ -60,6 +61,12 @@ struct ctrl {
   u32 exn_slot;      /* legacy try: hidden slot of the caught exnref */
   u32 first_handler; /* legacy try: its first entry in lower.handlers */
   bool rethrown;     /* legacy try: a rethrow names one of its arms */
+  /* typed function references: the block type in full, from a function
+  ** type (ft) or a single result (single, 0 when plain); and the height of
+  ** the list of locals initialized since the block began */
+  const struct wf_functype *ft;
+  wf_vt single;
+  u32 init_height;
 };
 
 struct lower {
@@ -73,6 +80,10 @@ struct lower {
 
   u32 nlocals;
   u8 *local_types;
+  wf_vt *local_full; /* typed function references: each local in full */
+  u8 *local_unset;   /* a non-null local not yet set: reading it is invalid */
+  u32 *inits;        /* locals set since their block began, innermost last */
+  u32 ninits, inits_cap;
 
   u32 *code;
   u32 ncode, code_cap;
@@ -315,6 +326,7 @@ static bool push(struct lower *L, u8 type, u32 loc) {
     return false;
   L->stack[L->height].type = type;
   L->stack[L->height].loc = loc;
+  L->stack[L->height].full = 0;
   L->height++;
   if (L->height > L->max_height)
     L->max_height = L->height;
@@ -329,6 +341,44 @@ static u32 push_result(struct lower *L, u8 type) {
   push(L, type, loc);
   return loc;
 }
+
+/* {====== typed function references: types in full ======================
+** Stack entries, locals and block types carry the wf_vt word beside the
+** kind byte (module.h); these compare words: a 2.0 type's word is its byte,
+** so 2.0 code compares exactly as before. */
+
+static wf_vt entry_vt(const struct entry *e) {
+  return e->full ? e->full : e->type;
+}
+
+static bool push_vt(struct lower *L, wf_vt t, u32 loc) {
+  if (!push(L, WF_VT_KIND(t), loc))
+    return false;
+  L->stack[L->height - 1].full = t != WF_VT_KIND(t) ? t : 0;
+  return true;
+}
+
+static wf_vt vt_at(const u8 *types, const wf_vt *full, u32 i) {
+  return full ? full[i] : types[i];
+}
+
+/* a <: b, the unknown type of dead code matching anything */
+static bool vt_sub(const struct lower *L, wf_vt a, wf_vt b) {
+  return WF_VT_KIND(a) == T_UNKNOWN || WF_VT_KIND(b) == T_UNKNOWN ||
+         wf_vt_sub(L->m, a, b);
+}
+
+static bool pop_vt(struct lower *L, wf_vt want, struct entry *out);
+
+static const wf_vt *params_full(const struct ctrl *c) {
+  return c->ft ? c->ft->full : NULL;
+}
+static const wf_vt *results_full(const struct ctrl *c) {
+  if (c->ft)
+    return c->ft->full ? c->ft->full + c->ft->nparams : NULL;
+  return c->single ? &c->single : NULL;
+}
+/* }====== */
 
 /* Numeric or vector: what an untyped select accepts. */
 static bool is_num(u8 t) {
@@ -346,6 +396,7 @@ static bool pop_any(struct lower *L, struct entry *out) {
     if (c->unreachable) {
       out->type = T_UNKNOWN;
       out->loc = stack_loc(L->height);
+      out->full = 0;
       return true;
     }
     return invalid(L, "type mismatch: operand stack underflow");
@@ -359,6 +410,29 @@ static bool pop_type(struct lower *L, u8 want, struct entry *out) {
     return false;
   if (out->type != want && out->type != T_UNKNOWN && want != T_UNKNOWN)
     return invalid(L, "type mismatch");
+  return true;
+}
+
+static bool pop_vt(struct lower *L, wf_vt want, struct entry *out) {
+  if (!pop_any(L, out))
+    return false;
+  return vt_sub(L, entry_vt(out), want) || invalid(L, "type mismatch");
+}
+
+/* Local initialization (3.0): a non-null local is unset until a local.set
+** or local.tee, which lasts to the end of the innermost block. */
+static void reset_inits(struct lower *L, u32 height) {
+  while (L->ninits > height)
+    L->local_unset[L->inits[--L->ninits]] = 1;
+}
+
+static bool set_local_init(struct lower *L, u32 x) {
+  if (!L->local_unset[x])
+    return true;
+  if (!grow(L, (void **)&L->inits, &L->inits_cap, L->ninits + 1, sizeof(u32)))
+    return false;
+  L->local_unset[x] = 0;
+  L->inits[L->ninits++] = x;
   return true;
 }
 
@@ -465,6 +539,9 @@ static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
   c->exn_slot = NONE;
   c->first_handler = L->nhandlers;
   c->rethrown = false;
+  c->ft = NULL;
+  c->single = 0;
+  c->init_height = L->ninits;
   return true;
 }
 
@@ -481,6 +558,9 @@ static u32 label_arity(const struct ctrl *c) {
 }
 static const u8 *label_types(const struct ctrl *c) {
   return c->kind == CTRL_LOOP ? c->params : c->results;
+}
+static const wf_vt *label_full(const struct ctrl *c) {
+  return c->kind == CTRL_LOOP ? params_full(c) : results_full(c);
 }
 
 /* Emit a branch offset field to label `c`. */
@@ -503,7 +583,8 @@ static void patch_list(struct lower *L, u32 head, u32 target) {
 }
 
 /* Check the top `n` operands against `types` without popping. */
-static bool check_top(struct lower *L, u32 n, const u8 *types) {
+static bool check_top(struct lower *L, u32 n, const u8 *types,
+                      const wf_vt *full) {
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
   for (u32 i = 0; i < n; i++) {
     u32 depth = n - 1 - i; /* from the top */
@@ -512,8 +593,8 @@ static bool check_top(struct lower *L, u32 n, const u8 *types) {
         continue;
       return invalid(L, "type mismatch");
     }
-    u8 t = L->stack[L->height - 1 - depth].type;
-    if (t != types[i] && t != T_UNKNOWN)
+    const struct entry *e = &L->stack[L->height - 1 - depth];
+    if (!vt_sub(L, entry_vt(e), vt_at(types, full, i)))
       return invalid(L, "type mismatch");
   }
   return true;
@@ -582,13 +663,25 @@ static bool read_zero(struct lower *L) {
   return b == 0 || malformed(L, "zero byte expected");
 }
 
+/* The heap type of (ref null? ht) (typed function references): the
+** reference type's runtime kind, WF_FUNCREF or WF_EXTERNREF. */
+static bool read_ref_heap(struct lower *L, u8 prefix, u8 *kind, wf_vt *full) {
+  const char *why;
+  weft_status s =
+      wf_read_ref_heap(&L->r, L->m->ntypes, prefix, kind, full, &why);
+  return s == WEFT_OK || fail(L, s, why);
+}
+
 static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
-                           const u8 **r) {
+                           const u8 **r, const struct wf_functype **ft,
+                           wf_vt *single) {
   i64 bt;
   if (!wf_read_s33(&L->r, &bt))
     return reader_failed(L);
   *np = 0;
   *p = NULL;
+  *ft = NULL;
+  *single = 0;
   if (bt == -64) {
     *nr = 0;
     *r = NULL;
@@ -596,6 +689,8 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
   }
   if (bt < 0) {
     u8 t = (u8)(bt & 0x7f);
+    if ((t == 0x63 || t == 0x64) && !read_ref_heap(L, t, &t, single))
+      return false;
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       if (single_types[i] == t) {
         *nr = 1;
@@ -607,6 +702,7 @@ static bool read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
   if ((u64)bt >= L->m->ntypes)
     return invalid(L, "unknown type");
   const struct wf_functype *t = &L->m->types[bt];
+  *ft = t;
   *np = t->nparams;
   *p = t->types;
   *nr = t->nresults;
@@ -621,14 +717,16 @@ static bool read_clauses(struct lower *L, u32 *count);
 static bool lower_block(struct lower *L, u8 kind) {
   u32 np = 0, nr = 0, nclauses = 0;
   const u8 *p = NULL, *r = NULL;
-  if (!read_blocktype(L, &np, &p, &nr, &r))
+  const struct wf_functype *bft = NULL;
+  wf_vt bsingle = 0;
+  if (!read_blocktype(L, &np, &p, &nr, &r, &bft, &bsingle))
     return false;
   if (kind == CTRL_TRY_TABLE && !read_clauses(L, &nclauses))
     return false;
-  struct entry cond = {WF_I32, 0};
+  struct entry cond = {WF_I32, 0, 0};
   if (kind == CTRL_IF && !pop_type(L, WF_I32, &cond))
     return false;
-  if (!check_top(L, np, p))
+  if (!check_top(L, np, p, bft ? bft->full : NULL))
     return false;
   /* Params must be real stack entries of this block (not polymorphic). */
   struct ctrl *outer = &L->ctrls[L->nctrls - 1];
@@ -644,8 +742,10 @@ static bool lower_block(struct lower *L, u8 kind) {
     if (L->height > L->max_height)
       L->max_height = L->height;
   }
-  for (u32 i = 0; i < np; i++)
+  for (u32 i = 0; i < np; i++) {
     L->stack[L->height - np + i].type = p[i];
+    L->stack[L->height - np + i].full = bft && bft->full ? bft->full[i] : 0;
+  }
   materialize_locals(L);
   /* A loop's back-edge and an if's else arm expect the params in their
   ** own slots. */
@@ -706,6 +806,8 @@ static bool lower_block(struct lower *L, u8 kind) {
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
   c->clause_first = first_clause;
   c->nclauses = nclauses;
+  c->ft = bft;
+  c->single = bsingle != (wf_vt)(r ? r[0] : 0) ? bsingle : 0;
   if (kind == CTRL_LOOP) {
     c->loop_pc = L->ncode;
     mark_label(L);
@@ -728,7 +830,7 @@ static bool lower_block(struct lower *L, u8 kind) {
 
 /* Fallthrough into the end of `c`: results into their slots. */
 static bool close_arm(struct lower *L, struct ctrl *c) {
-  if (!check_top(L, c->nresults, c->results))
+  if (!check_top(L, c->nresults, c->results, results_full(c)))
     return false;
   if (L->height - c->height != c->nresults &&
       !(c->unreachable && L->height - c->height < c->nresults))
@@ -762,7 +864,8 @@ static bool lower_else(struct lower *L) {
   mark_label(L);
   L->height = c->height;
   for (u32 i = 0; i < c->nparams; i++)
-    push(L, c->params[i], stack_loc(c->height + i));
+    push_vt(L, vt_at(c->params, params_full(c), i), stack_loc(c->height + i));
+  reset_inits(L, c->init_height);
   return true;
 }
 
@@ -777,7 +880,7 @@ static bool lower_end(struct lower *L) {
       if (c->params[i] != c->results[i])
         return invalid(L, "type mismatch: if without else");
   if (c->kind == CTRL_FUNC) {
-    if (!check_top(L, c->nresults, c->results))
+    if (!check_top(L, c->nresults, c->results, results_full(c)))
       return false;
     if (L->height - c->height != c->nresults &&
         !(c->unreachable && L->height - c->height < c->nresults))
@@ -791,7 +894,8 @@ static bool lower_end(struct lower *L) {
       mark_label(L);
       L->height = c->nresults;
       for (u32 i = 0; i < c->nresults; i++)
-        L->stack[i].loc = stack_loc(i), L->stack[i].type = c->results[i];
+        L->stack[i].loc = stack_loc(i), L->stack[i].type = c->results[i],
+        L->stack[i].full = vt_at(c->results, results_full(c), i);
       c->unreachable = false;
       c->dead_start = false;
       emit_return(L);
@@ -815,11 +919,14 @@ static bool lower_end(struct lower *L) {
     patch_list(L, c->patches, L->ncode);
   u32 base = c->height, nr = c->nresults;
   const u8 *res = c->results;
+  wf_vt single = c->single;
+  const wf_vt *resf = results_full(c) == &c->single ? &single : results_full(c);
+  reset_inits(L, c->init_height);
   L->nctrls--;
   mark_label(L); /* after the pop: the code after `end` is the outer's */
   L->height = base;
   for (u32 i = 0; i < nr; i++)
-    push(L, res[i], stack_loc(base + i));
+    push_vt(L, vt_at(res, resf, i), stack_loc(base + i));
   return true;
 }
 
@@ -828,7 +935,7 @@ static bool lower_br(struct lower *L) {
   if (!read_u32(L, &depth))
     return false;
   struct ctrl *c = label(L, depth);
-  if (!c || !check_top(L, label_arity(c), label_types(c)))
+  if (!c || !check_top(L, label_arity(c), label_types(c), label_full(c)))
     return false;
   if (live(L)) {
     if (L->nctrls - 1 - depth == 0 && c->kind == CTRL_FUNC) {
@@ -849,7 +956,7 @@ static bool lower_br_if(struct lower *L) {
   if (!read_u32(L, &depth) || !pop_type(L, WF_I32, &cond))
     return false;
   struct ctrl *c = label(L, depth);
-  if (!c || !check_top(L, label_arity(c), label_types(c)))
+  if (!c || !check_top(L, label_arity(c), label_types(c), label_full(c)))
     return false;
   u32 n = label_arity(c);
   if (L->height - L->ctrls[L->nctrls - 1].height < n) {
@@ -858,12 +965,15 @@ static bool lower_br_if(struct lower *L) {
     const u8 *t = label_types(c);
     L->height -= have;
     for (u32 i = 0; i < n; i++)
-      push(L, t[i], stack_loc(L->height));
+      push_vt(L, vt_at(t, label_full(c), i), stack_loc(L->height));
   } else {
+    /* br_if's results have the label's types (for typed references a
+    ** supertype of the operands'; for 2.0 types the same) */
     const u8 *t = label_types(c);
-    for (u32 i = 0; i < n; i++)
-      if (L->stack[L->height - n + i].type == T_UNKNOWN)
-        L->stack[L->height - n + i].type = t[i];
+    for (u32 i = 0; i < n; i++) {
+      L->stack[L->height - n + i].type = t[i];
+      L->stack[L->height - n + i].full = vt_at(t, label_full(c), i);
+    }
   }
   if (!live(L))
     return true;
@@ -971,7 +1081,7 @@ static bool lower_br_table(struct lower *L) {
       arity = label_arity(c);
     if (ok && label_arity(c) != arity)
       ok = invalid(L, "type mismatch: br_table arity");
-    ok = ok && check_top(L, label_arity(c), label_types(c));
+    ok = ok && check_top(L, label_arity(c), label_types(c), label_full(c));
   }
   if (ok && live(L)) {
     emit_op(L, WF_OP_BR_TABLE);
@@ -1016,7 +1126,7 @@ static const struct wf_functype *func_type(struct lower *L, u32 funcidx) {
 /* Pop and check call arguments; leave them in consecutive stack slots. */
 static bool call_args(struct lower *L, const struct wf_functype *t,
                       u32 *out_base) {
-  if (!check_top(L, t->nparams, t->types))
+  if (!check_top(L, t->nparams, t->types, t->full))
     return false;
   struct ctrl *c = &L->ctrls[L->nctrls - 1];
   u32 avail = L->height - c->height;
@@ -1030,7 +1140,8 @@ static bool call_args(struct lower *L, const struct wf_functype *t,
 
 static bool call_results(struct lower *L, const struct wf_functype *t) {
   for (u32 i = 0; i < t->nresults; i++)
-    if (!push(L, t->types[t->nparams + i], stack_loc(L->height)))
+    if (!push_vt(L, vt_at(t->types, t->full, t->nparams + i),
+                 stack_loc(L->height)))
       return false;
   /* Host functions write results over the arguments' slots, so make room
   ** for max(params, results) above the base. */
@@ -1090,9 +1201,11 @@ static bool lower_call_indirect(struct lower *L) {
 /* A tail call returns the callee's results as this function's own. */
 static bool tail_results_match(struct lower *L, const struct wf_functype *t) {
   const struct wf_functype *self = L->type;
-  if (t->nresults != self->nresults ||
-      memcmp(t->types + t->nparams, self->types + self->nparams, t->nresults) !=
-          0)
+  bool ok = t->nresults == self->nresults;
+  for (u32 i = 0; ok && i < t->nresults; i++)
+    ok = vt_sub(L, vt_at(t->types, t->full, t->nparams + i),
+                vt_at(self->types, self->full, self->nparams + i));
+  if (!ok)
     return invalid(L, "type mismatch: tail call results differ from the "
                       "function's");
   return true;
@@ -1157,8 +1270,7 @@ static bool lower_return_call_indirect(struct lower *L) {
   return tail_fallback(L, t);
 }
 
-/* {======================================================================
-** Exception handling (3.0): throw, throw_ref, try_table
+/* {===============================================================** Exception handling (3.0): throw, throw_ref, try_table
 **
 ** A try_table lowers as a block whose catch clauses become handler table
 ** entries (struct wf_handler) over the code of its body, and landing pads
@@ -1410,6 +1522,130 @@ static bool lower_rethrow(struct lower *L) {
 }
 
 /* }====================================================================== */
+/* {====== typed function references (3.0) ===================================
+** call_ref, return_call_ref, ref.as_non_null, br_on_null, br_on_non_null.
+** Function references of every type have the kind WF_FUNCREF here (see
+** docs/ARCHITECTURE.md): the operand is checked to be a function reference,
+** and the callee's signature is checked at run time against the type
+** immediate (a trap like call_indirect's), so a module this coarser check
+** accepts cannot call a function at the wrong type. */
+
+static bool lower_call_ref(struct lower *L, bool tail) {
+  u32 typeidx, base;
+  struct entry ref;
+  if (!read_u32(L, &typeidx))
+    return false;
+  if (typeidx >= L->m->ntypes)
+    return invalid(L, "unknown type");
+  const struct wf_functype *t = &L->m->types[typeidx];
+  if ((tail && !tail_results_match(L, t)) ||
+      !pop_vt(L, WF_VT_MAKE(WF_FUNCREF, false, typeidx + 1), &ref) ||
+      !call_args(L, t, &base))
+    return false;
+  if (live(L)) {
+    emit_op(L, tail ? WF_OP_RETURN_CALL_REF : WF_OP_CALL_REF);
+    put(L, typeidx);
+    put_slot(L, base);
+    put_slot(L, ref.loc);
+  }
+  return tail ? tail_fallback(L, t) : call_results(L, t);
+}
+
+static bool pop_ref(struct lower *L, struct entry *out) {
+  if (!pop_any(L, out))
+    return false;
+  return is_ref(out->type) || invalid(L, "type mismatch");
+}
+
+static bool lower_ref_as_non_null(struct lower *L) {
+  struct entry v;
+  if (!pop_ref(L, &v))
+    return false;
+  if (live(L)) {
+    emit_op(L, WF_OP_REF_AS_NON_NULL);
+    put_slot(L, v.loc);
+  }
+  return push_vt(
+      L, v.type == T_UNKNOWN ? T_UNKNOWN : entry_vt(&v) | WF_VT_NONNULL, v.loc);
+}
+
+/* br_on_null l: a null reference is dropped and branches; any other stays.
+** br_on_non_null l: a non-null reference branches with it (the label's
+** last value); a null one is dropped. Both test with ref.is_null into a
+** slot above the stack, then branch as br_if does. */
+static bool lower_br_on_null(struct lower *L, bool on_non_null) {
+  u32 depth;
+  struct entry ref;
+  if (!read_u32(L, &depth) || !pop_ref(L, &ref))
+    return false;
+  struct ctrl *c = label(L, depth);
+  if (!c)
+    return false;
+  u32 n = label_arity(c);
+  wf_vt nonnull =
+      ref.type == T_UNKNOWN ? T_UNKNOWN : entry_vt(&ref) | WF_VT_NONNULL;
+  if (on_non_null) {
+    if (n == 0 || !is_ref(label_types(c)[n - 1]))
+      return invalid(L, "type mismatch");
+    if (!push_vt(L, nonnull, ref.loc))
+      return false;
+  }
+  if (!check_top(L, n, label_types(c), label_full(c)))
+    return false;
+  /* the values carried take the label's types (br_on_null's typing) */
+  for (u32 i = 0; i < n && i < L->height - L->ctrls[L->nctrls - 1].height;
+       i++) {
+    struct entry *e = &L->stack[L->height - 1 - i];
+    if (on_non_null && i == 0)
+      continue; /* the reference itself, non-null */
+    e->type = label_types(c)[n - 1 - i];
+    e->full = vt_at(label_types(c), label_full(c), n - 1 - i);
+  }
+  if (L->height - L->ctrls[L->nctrls - 1].height < n) {
+    /* polymorphic stack: the values come from the label */
+    u32 have = L->height - L->ctrls[L->nctrls - 1].height;
+    const u8 *t = label_types(c);
+    L->height -= have;
+    for (u32 i = 0; i < n; i++)
+      push_vt(L, vt_at(t, label_full(c), i), stack_loc(L->height));
+    if (on_non_null)
+      ref.loc = L->stack[L->height - 1].loc;
+  }
+  if (live(L)) {
+    /* the test's slot is above every live value and, for br_on_null,
+    ** above the reference's own slot (it stays when not taken) */
+    u32 above = on_non_null ? 0 : 1;
+    u32 test = stack_loc(L->height + above);
+    for (u32 i = 0; i <= above; i++)
+      if (!push(L, WF_I32, stack_loc(L->height)))
+        return false;
+    L->height -= above + 1;
+    emit_op(L, WF_OP_REF_IS_NULL);
+    put_dst(L, test);
+    put_slot(L, ref.loc);
+    /* skip the branch when it is not taken */
+    emit_op(L, on_non_null ? WF_OP_BR_IF : WF_OP_BR_UNLESS);
+    put_slot(L, test);
+    u32 skip = L->ncode;
+    put(L, NONE);
+    if (c->kind == CTRL_FUNC) {
+      emit_return(L);
+    } else {
+      emit_branch_moves(L, c);
+      emit_op(L, WF_OP_BR);
+      put_target(L, c);
+    }
+    if (L->status == WEFT_OK)
+      L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
+    mark_label(L);
+  }
+  if (on_non_null) {
+    L->height--; /* not taken: the null is dropped */
+    return true;
+  }
+  return push_vt(L, nonnull, ref.loc); /* not taken: it stays, non-null */
+}
+/* }====== typed function references ======================================== */
 
 static bool lower_local(struct lower *L, u8 opcode) {
   u32 x;
@@ -1418,10 +1654,14 @@ static bool lower_local(struct lower *L, u8 opcode) {
   if (x >= L->nlocals)
     return invalid(L, "unknown local");
   u8 t = L->local_types[x];
-  if (opcode == 0x20)
-    return push(L, t, x);
+  wf_vt tf = L->local_full[x];
+  if (opcode == 0x20) {
+    if (L->local_unset[x])
+      return invalid(L, "uninitialized local");
+    return push_vt(L, tf, x);
+  }
   struct entry v;
-  if (!pop_type(L, t, &v))
+  if (!pop_vt(L, tf, &v) || !set_local_init(L, x))
     return false;
   if (live(L)) {
     bool pending = false;
@@ -1449,7 +1689,7 @@ static bool lower_local(struct lower *L, u8 opcode) {
     }
   }
   if (opcode == 0x22)
-    return push(L, t, x);
+    return push_vt(L, tf, x);
   return true;
 }
 
@@ -1460,8 +1700,11 @@ static bool lower_global(struct lower *L, u8 opcode) {
   if (x >= wf_module_global_count(L->m))
     return invalid(L, "unknown global");
   struct wf_globaltype gt = wf_module_global_type(L->m, x);
+  wf_vt gf = WF_VT(gt.valtype, gt.full);
   if (opcode == 0x23) {
-    u32 dst = push_result(L, gt.valtype);
+    u32 dst = stack_loc(L->height);
+    if (!push_vt(L, gf, dst))
+      return false;
     if (live(L)) {
       emit_op(L, WF_OP_GLOBAL_GET);
       put_dst(L, dst);
@@ -1472,7 +1715,7 @@ static bool lower_global(struct lower *L, u8 opcode) {
   if (!gt.mutable_)
     return invalid(L, "global is immutable");
   struct entry v;
-  if (!pop_type(L, gt.valtype, &v))
+  if (!pop_vt(L, gf, &v))
     return false;
   if (live(L)) {
     emit_op(L, WF_OP_GLOBAL_SET);
@@ -1696,6 +1939,7 @@ static bool lower_const(struct lower *L, u8 opcode) {
 
 static bool lower_select(struct lower *L, u8 opcode) {
   u8 want = T_UNKNOWN;
+  wf_vt want_full = 0; /* typed function references: select (result t) */
   if (opcode == 0x1c) {
     u32 n;
     u8 t;
@@ -1705,6 +1949,8 @@ static bool lower_select(struct lower *L, u8 opcode) {
       return invalid(L, "invalid result arity");
     if (!read_u8(L, &t))
       return false;
+    if ((t == 0x63 || t == 0x64) && !read_ref_heap(L, t, &t, &want_full))
+      return false;
     bool ok = false;
     for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
       ok |= single_types[i] == t;
@@ -1713,8 +1959,8 @@ static bool lower_select(struct lower *L, u8 opcode) {
     want = t;
   }
   struct entry c, b, a;
-  if (!pop_type(L, WF_I32, &c) || !pop_type(L, want, &b) ||
-      !pop_type(L, want, &a))
+  wf_vt wv = want_full ? want_full : want;
+  if (!pop_type(L, WF_I32, &c) || !pop_vt(L, wv, &b) || !pop_vt(L, wv, &a))
     return false;
   u8 t = a.type != T_UNKNOWN ? a.type : b.type;
   if (a.type != T_UNKNOWN && b.type != T_UNKNOWN && a.type != b.type)
@@ -1722,7 +1968,9 @@ static bool lower_select(struct lower *L, u8 opcode) {
   if (opcode == 0x1b && !is_num(t))
     return invalid(L, "type mismatch: select needs a type for references");
   u8 rt = opcode == 0x1c ? want : t;
-  u32 dst = push_result(L, rt);
+  u32 dst = stack_loc(L->height);
+  if (!push_vt(L, opcode == 0x1c ? wv : rt, dst))
+    return false;
   if (live(L)) {
     emit_op(L, rt == WF_I32    ? WF_OP_SELECT_I32
                : rt == WF_I64  ? WF_OP_SELECT_I64
@@ -1824,15 +2072,12 @@ static bool lower_prefixed(struct lower *L) {
 static bool lower_ref(struct lower *L, u8 opcode) {
   if (opcode == 0xd0) { /* ref.null t */
     u8 t;
-    if (!read_u8(L, &t))
+    wf_vt full;
+    if (!read_ref_heap(L, 0x63, &t, &full))
       return false;
-    if (t < 0x40 || t >= 0x80) /* ref.null $type: a type index */
-      return fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_FUNCREFS);
-    if (t != WF_FUNCREF && t != WF_EXTERNREF && t != WF_EXNREF)
-      return bad_type(L, t, "malformed reference type");
     static const weft_slot null_ref; /* all zero: ref == NULL */
     u32 loc = live(L) ? const_slot(L, &null_ref) : stack_loc(L->height);
-    return push(L, t, loc);
+    return push_vt(L, full, loc);
   }
   if (opcode == 0xd1) { /* ref.is_null */
     struct entry v;
@@ -1855,7 +2100,11 @@ static bool lower_ref(struct lower *L, u8 opcode) {
     return invalid(L, "unknown function");
   if (!L->m->func_declared || !L->m->func_declared[f])
     return invalid(L, "undeclared function reference");
-  u32 dst = push_result(L, WF_FUNCREF);
+  u32 dst = stack_loc(L->height);
+  if (!push_vt(
+          L, WF_VT_MAKE(WF_FUNCREF, true, wf_module_func_typeidx(L->m, f) + 1),
+          dst))
+    return false;
   if (live(L)) {
     emit_op(L, WF_OP_REF_FUNC);
     put_dst(L, dst);
@@ -1868,11 +2117,19 @@ static bool lower_table_access(struct lower *L, u8 opcode) {
   u32 t;
   if (!read_u32(L, &t) || !check_table(L, t))
     return false;
-  u8 et = wf_module_table_type(L->m, t).elemtype;
-  if (opcode == 0x25) { /* table.get */
+  struct wf_tabletype tt = wf_module_table_type(L->m, t);
+  u8 et = tt.elemtype;
+  if (opcode == 0x25) { /* table.get: the element type in full */
     u8 in = WF_I32;
-    return simple(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1);
+    if (!simple(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1))
+      return false;
+    L->stack[L->height - 1].full = tt.full;
+    return true;
   }
+  /* table.set: the value must be of the element type in full */
+  if (L->height > L->ctrls[L->nctrls - 1].height &&
+      !vt_sub(L, entry_vt(&L->stack[L->height - 1]), WF_VT(et, tt.full)))
+    return invalid(L, "type mismatch");
   u8 in[2] = {WF_I32, et};
   return simple(L, WF_OP_TABLE_SET, 2, in, 0, &t, 1);
 }
@@ -2104,7 +2361,7 @@ static bool lower_instr(struct lower *L, u8 op) {
   case 0x0e: return lower_br_table(L);
   case 0x0f: { /* return */
     struct ctrl *f = &L->ctrls[0];
-    if (!check_top(L, f->nresults, f->results))
+    if (!check_top(L, f->nresults, f->results, results_full(f)))
       return false;
     emit_return(L);
     set_unreachable(L);
@@ -2122,6 +2379,11 @@ static bool lower_instr(struct lower *L, u8 op) {
   case 0x19: return lower_catch(L, op == 0x19);
   case 0x18: return lower_delegate(L);
   case 0x09: return lower_rethrow(L);
+  case 0x14: return lower_call_ref(L, false);
+  case 0x15: return lower_call_ref(L, true);
+  case 0xd4: return lower_ref_as_non_null(L);
+  case 0xd5: return lower_br_on_null(L, false);
+  case 0xd6: return lower_br_on_null(L, true);
   case 0x1a: { /* drop */ struct entry v; return pop_any(L, &v);
   }
   case 0x1b:
@@ -2173,11 +2435,32 @@ static bool setup_locals(struct lower *L, const struct wf_func_decl *fd) {
     memset(L->local_types + at, ty, fd->groups[g].count);
     at += fd->groups[g].count;
   }
+  /* typed function references: each local in full; non-null ones that are
+  ** not parameters start unset */
+  L->local_full =
+      wf_alloc_array(L->a, L->nlocals ? L->nlocals : 1, sizeof(wf_vt));
+  L->local_unset = wf_alloc_zero(L->a, L->nlocals ? L->nlocals : 1);
+  if (!L->local_full || !L->local_unset)
+    return nomem(L);
+  for (u32 i = 0; i < t->nparams; i++)
+    L->local_full[i] = vt_at(t->types, t->full, i);
+  at = t->nparams;
+  for (u32 g = 0; g < fd->ngroups; g++)
+    for (u32 k = 0; k < fd->groups[g].count; k++, at++) {
+      L->local_full[at] = WF_VT(fd->groups[g].type, fd->groups[g].full);
+      L->local_unset[at] = (L->local_full[at] & WF_VT_NONNULL) != 0;
+    }
   return true;
 }
 
 static void release(struct lower *L) {
   wf_alloc_free(L->a, L->local_types, L->nlocals ? L->nlocals : 1);
+  if (L->local_full)
+    wf_alloc_free(L->a, L->local_full,
+                  (size_t)(L->nlocals ? L->nlocals : 1) * sizeof(wf_vt));
+  if (L->local_unset)
+    wf_alloc_free(L->a, L->local_unset, L->nlocals ? L->nlocals : 1);
+  wf_alloc_free(L->a, L->inits, (size_t)L->inits_cap * sizeof(u32));
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
@@ -2278,7 +2561,8 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
   if (setup_locals(&L, fd) &&
       push_ctrl(&L, CTRL_FUNC, 0, NULL, L.type->nresults,
                 L.type->types + L.type->nparams)) {
-    mark_label(&L); /* the entry block */
+    L.ctrls[0].ft = L.type; /* the results in full (typed references) */
+    mark_label(&L);         /* the entry block */
     probe_after_instr(&L);
     while (L.nctrls > 0 && L.status == WEFT_OK) {
       u8 op;

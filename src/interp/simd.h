@@ -832,4 +832,108 @@ static inline void wf_simd_v128_store64_lane(u8 *p, wf_v128 v, u32 lane) {
 #undef WF_SIMD_BIN_
 #undef WF_SIMD_SHIFT_
 
+/* {====== relaxed SIMD (3.0) =================================================
+** Each relaxed instruction allows a set of results; weft picks one, the same
+** in the interpreter and in AoT code (which both call these functions,
+** compiled with -ffp-contract=off) on every ISA. The choices, documented in
+** docs/ARCHITECTURE.md ("Relaxed SIMD"), are each the matching 2.0
+** instruction where there is one: */
+
+/* relaxed_swizzle = i8x16.swizzle (an index >= 16 selects 0) */
+static inline wf_v128 wf_simd_i8x16_relaxed_swizzle(wf_v128 a, wf_v128 b) {
+  return wf_simd_i8x16_swizzle(a, b);
+}
+
+/* relaxed_trunc = trunc_sat (NaN gives 0, out-of-range lanes saturate) */
+static inline wf_v128 wf_simd_i32x4_relaxed_trunc_f32x4_s(wf_v128 a) {
+  return wf_simd_i32x4_trunc_sat_f32x4_s(a);
+}
+static inline wf_v128 wf_simd_i32x4_relaxed_trunc_f32x4_u(wf_v128 a) {
+  return wf_simd_i32x4_trunc_sat_f32x4_u(a);
+}
+static inline wf_v128 wf_simd_i32x4_relaxed_trunc_f64x2_s_zero(wf_v128 a) {
+  return wf_simd_i32x4_trunc_sat_f64x2_s_zero(a);
+}
+static inline wf_v128 wf_simd_i32x4_relaxed_trunc_f64x2_u_zero(wf_v128 a) {
+  return wf_simd_i32x4_trunc_sat_f64x2_u_zero(a);
+}
+
+/* relaxed_madd = a * b + c with two roundings (mul, then add): no fused
+** multiply-add, which x86-64 without FMA and the freestanding core cannot
+** give without libm; nmadd = -(a * b) + c, also two roundings. The product
+** is a separate statement so no compiler contracts it. */
+static inline wf_v128 wf_simd_f32x4_relaxed_madd(wf_v128 a, wf_v128 b,
+                                                 wf_v128 c) {
+  wf_f32x4 p = (wf_f32x4)a * (wf_f32x4)b;
+  return (wf_v128)(p + (wf_f32x4)c);
+}
+static inline wf_v128 wf_simd_f32x4_relaxed_nmadd(wf_v128 a, wf_v128 b,
+                                                  wf_v128 c) {
+  wf_f32x4 p = (wf_f32x4)a * (wf_f32x4)b;
+  return (wf_v128)(-p + (wf_f32x4)c);
+}
+static inline wf_v128 wf_simd_f64x2_relaxed_madd(wf_v128 a, wf_v128 b,
+                                                 wf_v128 c) {
+  wf_f64x2 p = (wf_f64x2)a * (wf_f64x2)b;
+  return (wf_v128)(p + (wf_f64x2)c);
+}
+static inline wf_v128 wf_simd_f64x2_relaxed_nmadd(wf_v128 a, wf_v128 b,
+                                                  wf_v128 c) {
+  wf_f64x2 p = (wf_f64x2)a * (wf_f64x2)b;
+  return (wf_v128)(-p + (wf_f64x2)c);
+}
+
+/* relaxed_laneselect = v128.bitselect, bit by bit, whatever the lane size
+** (a mask lane that is not all ones or all zeros mixes a and b bitwise) */
+static inline wf_v128 wf_simd_relaxed_laneselect(wf_v128 a, wf_v128 b,
+                                                 wf_v128 m) {
+  return wf_simd_v128_bitselect(a, b, m);
+}
+
+/* relaxed_min / relaxed_max = min / max (NaN propagates, -0 < +0) */
+static inline wf_v128 wf_simd_f32x4_relaxed_min(wf_v128 a, wf_v128 b) {
+  return wf_simd_f32x4_min(a, b);
+}
+static inline wf_v128 wf_simd_f32x4_relaxed_max(wf_v128 a, wf_v128 b) {
+  return wf_simd_f32x4_max(a, b);
+}
+static inline wf_v128 wf_simd_f64x2_relaxed_min(wf_v128 a, wf_v128 b) {
+  return wf_simd_f64x2_min(a, b);
+}
+static inline wf_v128 wf_simd_f64x2_relaxed_max(wf_v128 a, wf_v128 b) {
+  return wf_simd_f64x2_max(a, b);
+}
+
+/* relaxed_q15mulr_s = q15mulr_sat_s (-32768 * -32768 gives 32767) */
+static inline wf_v128 wf_simd_i16x8_relaxed_q15mulr_s(wf_v128 a, wf_v128 b) {
+  return wf_simd_i16x8_q15mulr_sat_s(a, b);
+}
+
+/* relaxed_dot_i8x16_i7x16_s: both operands' lanes signed (b's top bit is
+** the sign, as when b is in i7 range), each pair of products added with
+** signed saturation to i16 (only -128 * -128 twice, 32768, saturates). */
+static inline wf_v128 wf_simd_i16x8_relaxed_dot_i8x16_i7x16_s(wf_v128 a,
+                                                              wf_v128 b) {
+  wf_i8x16 x = (wf_i8x16)a, y = (wf_i8x16)b;
+  wf_i16x8 r = {0};
+  for (int i = 0; i < 8; i++) {
+    i32 sum = (i32)x[2 * i] * y[2 * i] + (i32)x[2 * i + 1] * y[2 * i + 1];
+    r[i] = (i16)(sum > INT16_MAX ? INT16_MAX : sum);
+  }
+  return (wf_v128)r;
+}
+
+/* relaxed_dot_i8x16_i7x16_add_s: the i16 lanes above, pairwise added to i32
+** (i32x4.extadd_pairwise_i16x8_s), plus c (wrapping). */
+static inline wf_v128
+wf_simd_i32x4_relaxed_dot_i8x16_i7x16_add_s(wf_v128 a, wf_v128 b, wf_v128 c) {
+  wf_i16x8 d = (wf_i16x8)wf_simd_i16x8_relaxed_dot_i8x16_i7x16_s(a, b);
+  wf_u32x4 r = {0};
+  for (int i = 0; i < 4; i++)
+    r[i] = (u32)((i32)d[2 * i] + (i32)d[2 * i + 1]) + ((wf_u32x4)c)[i];
+  return (wf_v128)r;
+}
+/* }====== relaxed SIMD ======================================================
+ */
+
 #endif /* WF_SIMD_H */

@@ -404,14 +404,15 @@ static bool restore_segments(struct restore *R) {
 /* Where a frame below the top stands: a call that pushed a frame. */
 static bool is_call(u32 op) {
   return op == WF_OP_CALL || op == WF_OP_CALL_INTERNAL ||
-         op == WF_OP_CALL_INDIRECT;
+         op == WF_OP_CALL_INDIRECT || op == WF_OP_CALL_REF;
 }
 
 /* Where the top frame stands inside a host function: a call, or a tail
 ** call, which calls a host function as a call (and then returns). */
 static bool is_host_call(u32 op) {
   return op == WF_OP_CALL || op == WF_OP_CALL_INDIRECT ||
-         op == WF_OP_RETURN_CALL || op == WF_OP_RETURN_CALL_INDIRECT;
+         op == WF_OP_RETURN_CALL || op == WF_OP_RETURN_CALL_INDIRECT ||
+         op == WF_OP_CALL_REF || op == WF_OP_RETURN_CALL_REF;
 }
 
 /* Which op a frame may stand on. */
@@ -441,7 +442,8 @@ static const struct wf_functype *
 call_type(const weft_instance *inst, const struct wf_probe *p, const u32 *ip) {
   const struct wf_module *m = &inst->module->m;
   u32 typeidx;
-  if (p->op == WF_OP_CALL_INDIRECT || p->op == WF_OP_RETURN_CALL_INDIRECT)
+  if (p->op == WF_OP_CALL_INDIRECT || p->op == WF_OP_RETURN_CALL_INDIRECT ||
+      p->op == WF_OP_CALL_REF || p->op == WF_OP_RETURN_CALL_REF)
     typeidx = ip[1];
   else if (p->op == WF_OP_CALL || p->op == WF_OP_RETURN_CALL)
     typeidx = wf_module_func_typeidx(m, ip[1]);

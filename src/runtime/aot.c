@@ -100,6 +100,16 @@ static void aot_call_indirect(weft_aot_ctx *c, u32 table, u32 typeidx, u32 elem,
   call_func(c, f, slots);
 }
 
+static void aot_call_ref(weft_aot_ctx *c, u32 typeidx, void *fn,
+                         weft_aot_value *slots) {
+  weft_func *f = fn;
+  if (!f)
+    aot_trap(c, WEFT_TRAP_NULL_FUNC_REF);
+  if (f->sig != instance_of(c)->type_sigs[typeidx])
+    aot_trap(c, WEFT_TRAP_INDIRECT_MISMATCH);
+  call_func(c, f, slots);
+}
+
 /* ---- memory and tables ------------------------------------------------ */
 
 /* The bulk operations of bulk.c, their traps raised from here. */
@@ -224,6 +234,7 @@ static const weft_aot_api aot_api = {
     aot_table_grow,  aot_table_fill,    aot_table_copy,    aot_table_init,
     aot_elem_drop,   aot_refuel,        aot_memory_fill,   aot_memory_copy,
     aot_exn_throw,   aot_exn_throw_ref, aot_exn_is,        aot_exn_take,
+    aot_call_ref,
 };
 
 /* ---- instances -------------------------------------------------------- */

@@ -105,7 +105,7 @@ weft_status weft_tag_new(weft_engine *e, const weft_valtype *params,
       return wf_error_set(err, WEFT_ERR_ARG, "invalid tag parameter type");
     types[i] = (u8)params[i];
   }
-  struct wf_functype t = {nparams, 0, types};
+  struct wf_functype t = {nparams, 0, types, NULL};
   u32 sig;
   if (wf_engine_intern_sig(e, &t, &sig) != WEFT_OK)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");

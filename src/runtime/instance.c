@@ -214,6 +214,30 @@ static bool limits_match(u64 have_min, bool have_has_max, u64 have_max,
   return true;
 }
 
+/* {====== typed function references: types across modules ================
+** A global's or table's type in full, its type index (module-local)
+** replaced by the engine's signature id + 1, so imports compare across
+** modules: immutable globals by subtyping, mutable globals and tables
+** exactly. Signatures are interned by kinds, so two function types that
+** differ only in their references' precision share an id (a coarser
+** check, on the permissive side, for concrete heap types only). */
+static wf_vt engine_vt(const weft_module *mod, u8 kind, wf_vt full) {
+  wf_vt t = WF_VT(kind, full);
+  if (!WF_VT_HEAP(t))
+    return t;
+  return (t & 0x1ffu) | ((wf_vt)(mod->type_sigs[WF_VT_HEAP(t) - 1] + 1) << 9);
+}
+
+static bool engine_vt_sub(wf_vt a, wf_vt b) {
+  if (a == b)
+    return true;
+  if (WF_VT_KIND(a) != WF_VT_KIND(b) ||
+      ((b & WF_VT_NONNULL) && !(a & WF_VT_NONNULL)))
+    return false;
+  return !WF_VT_HEAP(b) || WF_VT_HEAP(a) == WF_VT_HEAP(b);
+}
+/* }====== */
+
 static weft_status link_error(weft_error *err, const struct wf_import *im,
                               const char *why) {
   return wf_error_set(err, WEFT_ERR_LINK, "%s: import %s.%s (%s)", why,
@@ -241,6 +265,7 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
   if ((u8)en->ext.kind != im->kind)
     return link_error(err, im, "incompatible import type");
   const weft_module *mod = inst->module;
+  wf_vt want;
   switch (im->kind) {
   case WF_EXTERN_FUNC:
     if (en->ext.of.func->sig != mod->type_sigs[im->of.typeidx])
@@ -249,7 +274,9 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
     return WEFT_OK;
   case WF_EXTERN_TABLE: {
     weft_table *t = en->ext.of.table;
+    want = engine_vt(mod, im->of.table.elemtype, im->of.table.full);
     if (t->elemtype != im->of.table.elemtype ||
+        WF_VT(t->elemtype, t->ref_type) != want ||
         !limits_match(t->size, t->has_max, t->decl_max, &im->of.table.limits))
       return link_error(err, im, "incompatible import type");
     inst->tables[counts[1]++] = t;
@@ -270,8 +297,11 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
     return WEFT_OK;
   default: {
     weft_global *g = en->ext.of.global;
+    want = engine_vt(mod, im->of.global.valtype, im->of.global.full);
     if (g->type != im->of.global.valtype ||
-        g->mutable_ != im->of.global.mutable_)
+        g->mutable_ != im->of.global.mutable_ ||
+        (g->mutable_ ? WF_VT(g->type, g->ref_type) != want
+                     : !engine_vt_sub(WF_VT(g->type, g->ref_type), want)))
       return link_error(err, im, "incompatible import type");
     inst->globals[counts[3]++] = g;
     return WEFT_OK;
@@ -333,6 +363,8 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
                         &inst->tables[m->ntable_imports + i], err);
     if (s != WEFT_OK)
       return s;
+    inst->tables[m->ntable_imports + i]->ref_type =
+        engine_vt(mod, t->elemtype, t->full);
   }
   for (u32 i = 0; i < m->nmemories; i++) {
     const struct wf_limits *lim = &m->memories[i];
@@ -355,7 +387,18 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
                          &inst->globals[m->nglobal_imports + i], err);
     if (s != WEFT_OK)
       return s;
+    inst->globals[m->nglobal_imports + i]->ref_type =
+        engine_vt(mod, g->type.valtype, g->type.full);
   }
+  /* tables with an initializer (typed function references): after the
+  ** globals it may read */
+  for (u32 i = 0; i < m->ntables; i++)
+    if (m->tables[i].has_init) {
+      weft_table *t = inst->tables[m->ntable_imports + i];
+      void *init = eval_const(inst, m->tables[i].init).ref;
+      for (u32 k = 0; k < t->size; k++)
+        t->elems[k] = init;
+    }
   for (u32 i = 0; i < m->nelems; i++) {
     const struct wf_elem *el = &m->elems[i];
     inst->elems[i].refs =

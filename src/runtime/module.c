@@ -74,6 +74,7 @@ static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
     memcpy(mod->m.bytes, bytes, size);
   mod->m.size = size;
   weft_status s = wf_decode_module(&e->alloc, &e->config, &mod->m, err);
+  mod->m.wasm_2_0 = e->config.wasm_2_0 != 0;
   if (s == WEFT_OK)
     s = wf_validate_module(&e->alloc, &mod->m, err);
   if (s == WEFT_OK)

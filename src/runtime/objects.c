@@ -343,7 +343,7 @@ weft_status weft_func_new_host(weft_engine *e, const weft_valtype *params,
       return wf_error_set(err, WEFT_ERR_ARG, "invalid result type");
     types[nparams + i] = (u8)results[i];
   }
-  struct wf_functype t = {nparams, nresults, types};
+  struct wf_functype t = {nparams, nresults, types, NULL};
   u32 sig;
   if (wf_engine_intern_sig(e, &t, &sig) != WEFT_OK)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");

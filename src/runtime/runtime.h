@@ -149,6 +149,9 @@ struct weft_table {
   bool has_max; /* declared max (for import matching) */
   u32 decl_max;
   u8 elemtype;
+  u32 ref_type; /* typed function references: the type in full with a
+                   type index as engine signature id + 1 (import
+                   matching); 0: elemtype's plain type */
 };
 
 struct weft_global {
@@ -160,6 +163,7 @@ struct weft_global {
   weft_engine *engine; /* for weft_global_set's funcref check */
   u8 type;
   bool mutable_;
+  u32 ref_type; /* as weft_table's (typed function references) */
 };
 
 /* ---- exception handling (3.0): tags and exceptions (exn.c) ---------- */

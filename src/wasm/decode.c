@@ -22,6 +22,8 @@ struct decoder {
   struct wf_module *m;
   weft_error *err;
   struct wf_reader r; /* over the whole binary; sections are not bounded */
+  wf_vt full;         /* the last value type read, in full (typed refs) */
+  u32 types_seen;     /* type section: types read before this one */
   u8 sec_id;          /* current section, or NO_SECTION */
   u32 sec_start;      /* offset of the current section's contents */
   const u8 *sec_end;
@@ -173,18 +175,11 @@ const char *wf_valtype_feature(u8 t) {
   if ((t >= 0x6a && t <= 0x6e) || (t >= 0x71 && t <= 0x74))
     return WF_NO_GC; /* any eq i31 struct array none noextern nofunc noexn:
                         bottom types come with GC's subtyping */
-  if (t == 0x63 || t == 0x64)
-    return WF_NO_FUNCREFS; /* (ref null ht) (ref ht) */
   return NULL;
 }
 
 const char *wf_opcode_feature(u8 op) {
   switch (op) {
-  case 0x14: /* call_ref */
-  case 0x15: /* return_call_ref */
-  case 0xd4: /* ref.as_non_null */
-  case 0xd5: /* br_on_null */
-  case 0xd6: /* br_on_non_null */ return WF_NO_FUNCREFS;
   case 0xd3: /* ref.eq */
   case 0xfb: return WF_NO_GC;
   case 0xfe: return WF_NO_THREADS; /* atomics */
@@ -192,15 +187,56 @@ const char *wf_opcode_feature(u8 op) {
   }
 }
 
-/* A value type byte that is not 2.0's: a later proposal's, named (for
-** (ref null? ht) by its heap type when that is GC's or EH's), or garbage. */
+/* {====== typed function references: (ref null? ht) ======================
+** A reference type (ref null? ht) is kept as its runtime kind, the byte of
+** the 2.0 type with the same representation: WF_FUNCREF for func and a
+** function type index, WF_EXTERNREF for extern, WF_EXNREF for exn
+** (docs/ARCHITECTURE.md, "Typed function references"). GC's heap types are
+** refused by name; a type index must name a type (ntypes so far). */
+weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes, u8 prefix,
+                             u8 *kind, wf_vt *full, const char **why) {
+  i64 ht;
+  if (!wf_read_s33(r, &ht)) {
+    *why = r->fail ? r->fail : "unexpected end";
+    return WEFT_ERR_MALFORMED;
+  }
+  if (ht >= 0) {
+    *kind = WF_FUNCREF;
+    *full = WF_VT_MAKE(WF_FUNCREF, prefix == 0x64, (u64)ht + 1);
+    if ((u64)ht >= ntypes) {
+      *why = "unknown type";
+      return WEFT_ERR_INVALID;
+    }
+    return WEFT_OK;
+  }
+  u8 b = (u8)(ht & 0x7f);
+  if (ht < -64 || (b != WF_FUNCREF && b != WF_EXTERNREF && b != WF_EXNREF)) {
+    *why = ht >= -64 && wf_valtype_feature(b) ? wf_valtype_feature(b)
+                                              : "malformed heap type";
+    return ht >= -64 && wf_valtype_feature(b) ? WEFT_ERR_UNSUPPORTED
+                                              : WEFT_ERR_MALFORMED;
+  }
+  *kind = b;
+  *full = WF_VT_MAKE(b, prefix == 0x64, 0);
+  return WEFT_OK;
+}
+
+/* The type's word goes to d->full (as rd_valtype's and rd_reftype's). */
+static weft_status rd_ref_heap(struct decoder *d, u8 prefix, u8 *kind) {
+  const char *why;
+  u32 at = wf_reader_offset(&d->r);
+  /* in the type section, a type sees itself and the types before it */
+  u32 ntypes = d->sec_id == WF_SEC_TYPE ? d->types_seen + 1 : d->m->ntypes;
+  weft_status s = wf_read_ref_heap(&d->r, ntypes, prefix, kind, &d->full, &why);
+  return s == WEFT_OK ? s : fail_at(d, s, at, why);
+}
+/* }====== typed function references ====================================== */
+
+/* A value type byte that is not 2.0's: a later proposal's, named, or
+** garbage. */
 static weft_status bad_valtype(struct decoder *d, u8 t, u32 at,
                                const char *malformed_why) {
   const char *why = wf_valtype_feature(t);
-  i64 ht;
-  if ((t == 0x63 || t == 0x64) && wf_read_s33(&d->r, &ht) && ht < 0 &&
-      wf_valtype_feature((u8)(ht & 0x7f)))
-    why = wf_valtype_feature((u8)(ht & 0x7f));
   if (!why)
     return fail_at(d, WEFT_ERR_MALFORMED, at, malformed_why);
   return fail_at(d, WEFT_ERR_UNSUPPORTED, at, why);
@@ -220,15 +256,23 @@ static weft_status check_valtype(struct decoder *d, u8 t, u32 at) {
   }
 }
 
+/* A value type; (ref null? ht) gives its runtime kind. Its word is left in
+** d->full for the callers that keep it. */
 static weft_status rd_valtype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
+  d->full = *out;
+  if (*out == 0x63 || *out == 0x64)
+    return rd_ref_heap(d, *out, out);
   return check_valtype(d, *out, at);
 }
 
 static weft_status rd_reftype(struct decoder *d, u8 *out) {
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, out));
+  d->full = *out;
+  if (*out == 0x63 || *out == 0x64)
+    return rd_ref_heap(d, *out, out);
   if (*out != WF_FUNCREF && *out != WF_EXTERNREF && *out != WF_EXNREF)
     return bad_valtype(d, *out, at, "malformed reference type");
   return WEFT_OK;
@@ -262,18 +306,32 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
   return WEFT_OK;
 }
 
+static weft_status rd_expr(struct decoder *d, struct wf_bytes *out);
+static weft_status rd_zero_byte(struct decoder *d);
+
 static weft_status rd_tabletype(struct decoder *d, struct wf_tabletype *out) {
-  /* 0x40 0x00: a table with an initializer expression (3.0) */
-  if (d->r.p < d->r.end && d->r.p[0] == 0x40)
-    return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
-                   WF_NO_FUNCREFS);
   CHECK(rd_reftype(d, &out->elemtype));
+  out->full = d->full != out->elemtype ? d->full : 0;
   return rd_limits(d, &out->limits, false);
+}
+
+/* A defined table: 0x40 0x00 tabletype expr gives it an initializer
+** expression (3.0, typed function references), else elements are null. */
+static weft_status rd_table(struct decoder *d, struct wf_tabletype *out) {
+  if (d->r.p < d->r.end && d->r.p[0] == 0x40) {
+    d->r.p++;
+    CHECK(rd_zero_byte(d));
+    CHECK(rd_tabletype(d, out));
+    out->has_init = true;
+    return rd_expr(d, &out->init);
+  }
+  return rd_tabletype(d, out);
 }
 
 static weft_status rd_globaltype(struct decoder *d, struct wf_globaltype *out) {
   u8 mut;
   CHECK(rd_valtype(d, &out->valtype));
+  out->full = d->full != out->valtype ? d->full : 0;
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &mut));
   if (mut > 1)
@@ -394,11 +452,12 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
   case 0x44: return wf_read_bytes(&d->r, 8, &p) ? WEFT_OK : read_failed(d);
-  case 0xd0: /* ref.null ht: a type index is typed function references */
-    if (d->r.p < d->r.end && (d->r.p[0] < 0x40 || d->r.p[0] >= 0x80))
-      return fail_at(d, WEFT_ERR_UNSUPPORTED, wf_reader_offset(&d->r),
-                     WF_NO_FUNCREFS);
-    return rd_reftype(d, &t);
+  case 0xd0: /* ref.null ht */ return rd_ref_heap(d, 0x63, &t);
+  case 0x14: /* call_ref */
+  case 0x15: /* return_call_ref */
+  case 0xd5: /* br_on_null */
+  case 0xd6: /* br_on_non_null */ return skip_u32s(d, 1);
+  case 0xd4: return WEFT_OK; /* ref.as_non_null */
   case 0xfc: return skip_prefixed_fc(d, at);
   case 0xfd: return skip_prefixed_fd(d, at);
   case 0x12: return skip_u32s(d, 1); /* return_call */
@@ -471,20 +530,45 @@ static weft_status rd_functype(struct decoder *d, struct wf_functype *ft) {
     return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_GC);
   if (tag != 0x60)
     return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
+  /* each type is one byte or more ((ref null? ht)): read twice, counting
+  ** then storing each one's kind */
   CHECK(rd_count(d, 1, &np));
   const u8 *params = d->r.p;
   u8 t;
   for (u32 i = 0; i < np; i++)
     CHECK(rd_valtype(d, &t));
   CHECK(rd_count(d, 1, &nr));
-  const u8 *results = d->r.p;
+  const u8 *results_end;
   for (u32 i = 0; i < nr; i++)
     CHECK(rd_valtype(d, &t));
+  results_end = d->r.p;
   u8 *types = wf_alloc_raw(d->a, (size_t)np + nr);
   if (!types)
     return nomem(d);
-  memcpy(types, params, np);
-  memcpy(types + np, results, nr);
+  ft->types = types; /* owned by the module from here (freed with it) */
+  ft->nparams = np;
+  ft->nresults = nr;
+  d->r.p = params;
+  wf_vt *full = NULL; /* typed function references: words when needed */
+  for (u32 i = 0; i < np + nr; i++) {
+    if (i == np) /* past the params: the results' count again */
+      CHECK(rd_count(d, 1, &nr));
+    CHECK(rd_valtype(d, &types[i]));
+    if (d->full != types[i] && !full) {
+      full = wf_alloc_array(d->a, (size_t)np + nr, sizeof *full);
+      if (!full)
+        return nomem(d);
+      ft->full = full;
+      for (u32 k = 0; k < i; k++)
+        full[k] = types[k];
+    }
+    if (full)
+      full[i] = d->full;
+  }
+  if (np + nr == np) /* no results: step over their count */
+    CHECK(rd_count(d, 1, &nr));
+  if (d->r.p != results_end) /* not reached: the same bytes read twice */
+    return fail_at(d, WEFT_ERR_MALFORMED, at, "malformed function type");
   ft->types = types;
   ft->nparams = np;
   ft->nresults = nr;
@@ -499,8 +583,10 @@ static weft_status sec_type(struct decoder *d) {
   if (!m->types)
     return nomem(d);
   m->ntypes = n;
-  for (u32 i = 0; i < n; i++)
+  for (u32 i = 0; i < n; i++) {
+    d->types_seen = i;
     CHECK(rd_functype(d, &m->types[i]));
+  }
   return WEFT_OK;
 }
 
@@ -593,7 +679,7 @@ static weft_status sec_table(struct decoder *d) {
     return nomem(d);
   m->ntables = n;
   for (u32 i = 0; i < n; i++)
-    CHECK(rd_tabletype(d, &m->tables[i]));
+    CHECK(rd_table(d, &m->tables[i]));
   return WEFT_OK;
 }
 
@@ -696,8 +782,10 @@ static weft_status rd_elem(struct decoder *d, struct wf_elem *e) {
   }
   bool has_type = (flags & 3) != 0;
   if (flags & 4) {
-    if (has_type)
+    if (has_type) {
       CHECK(rd_reftype(d, &e->reftype));
+      e->full = d->full != e->reftype ? d->full : 0;
+    }
     return rd_elem_exprs(d, e);
   }
   if (has_type) {
@@ -745,6 +833,8 @@ static weft_status rd_locals(struct decoder *d, struct wf_func_decl *f,
   for (u32 i = 0; i < n; i++) {
     CHECK(rd_u32(d, &f->groups[i].count));
     CHECK(rd_valtype(d, &f->groups[i].type));
+    f->groups[i].full =
+        d->full != f->groups[i].type ? d->full : 0; /* typed refs */
     total += f->groups[i].count;
   }
   if (total > UINT32_MAX)
@@ -1097,10 +1187,15 @@ static void free_imports_exports(struct wf_alloc *a, struct wf_module *m) {
 }
 
 static void free_types_funcs(struct wf_alloc *a, struct wf_module *m) {
-  for (u32 i = 0; i < m->ntypes; i++)
+  for (u32 i = 0; i < m->ntypes; i++) {
     if (m->types[i].types)
       wf_alloc_free(a, m->types[i].types,
                     (size_t)m->types[i].nparams + m->types[i].nresults);
+    if (m->types[i].full)
+      wf_alloc_free(a, m->types[i].full,
+                    ((size_t)m->types[i].nparams + m->types[i].nresults) *
+                        sizeof(wf_vt));
+  }
   if (m->types)
     wf_alloc_free(a, m->types, (size_t)m->ntypes * sizeof *m->types);
   for (u32 i = 0; i < m->nfuncs; i++)

@@ -8,6 +8,9 @@
 
 #include "../base/base.h"
 
+/* A value type in full (typed function references): see wf_functype. */
+typedef u32 wf_vt;
+
 /* Value type bytes as in the binary format (same values as weft_valtype). */
 enum wf_valtype {
   WF_I32 = 0x7f,
@@ -53,13 +56,26 @@ enum wf_section_id {
 #define WF_NO_GC "unsupported feature: gc"
 #define WF_NO_THREADS "unsupported feature: threads"
 #define WF_NO_EXCEPTIONS "unsupported feature: exception handling"
-#define WF_NO_FUNCREFS "unsupported feature: typed function references"
 #define WF_NO_MEMORY64 "unsupported feature: memory64"
 #define WF_NO_MULTI_MEMORY "unsupported feature: multi-memory"
 
 /* The WF_NO_* message of a value type (or heap type) byte of a later
 ** proposal, or NULL for 2.0's types and bytes no proposal uses. */
 WF_INTERNAL const char *wf_valtype_feature(u8 t);
+/* Typed function references: reads the heap type of (ref null? ht) after
+** its 0x63/0x64 byte (prefix; 0x63 for ref.null's heap type) and gives
+** the type's runtime kind, WF_FUNCREF or WF_EXTERNREF, and its word. Else a
+*status (malformed, unsupported feature, unknown
+** type for an index >= ntypes) and its message in *why. */
+struct wf_reader;
+struct wf_module;
+WF_INTERNAL weft_status wf_read_ref_heap(struct wf_reader *r, u32 ntypes,
+                                         u8 prefix, u8 *kind, wf_vt *full,
+                                         const char **why);
+/* a <: b for value types in full (typed function references): the same
+** kind; non-null <: nullable; a function type index <: func; equivalent
+** function types. */
+WF_INTERNAL bool wf_vt_sub(const struct wf_module *m, wf_vt a, wf_vt b);
 /* The WF_NO_* message of an opcode weft does not run (exception
 ** handling, typed function references, GC, atomics), or NULL. */
 WF_INTERNAL const char *wf_opcode_feature(u8 op);
@@ -74,10 +90,30 @@ struct wf_bytes {
   u32 offset; /* of ptr from the start of the binary, for messages */
 };
 
+/* {====== typed function references: full value types ====================
+** Everything that runs (slots, signatures, the C generator, the API) sees a
+** value type as its runtime kind, the enum wf_valtype byte: (ref null? ht)
+** is WF_FUNCREF for func and function type indices, WF_EXTERNREF for
+** extern. Validation also needs nullability and the type index: a wf_vt
+** word, bits 0-7 the kind, bit 8 non-null, bits 9-31 the heap type (0 the
+** abstract func / extern, else a type index + 1). A 2.0 type's word is its
+** byte (funcref is (ref null func)). The words are kept beside the bytes:
+** `full` fields, 0 (or a NULL array) when the type is the plain byte. */
+#define WF_VT_NONNULL 0x100u
+#define WF_VT_KIND(t) ((u8)((t)&0xffu))
+#define WF_VT_HEAP(t) ((t) >> 9)
+#define WF_VT_MAKE(kind, nonnull, heap)                                        \
+  ((wf_vt)(kind) | ((nonnull) ? WF_VT_NONNULL : 0u) | ((wf_vt)(heap) << 9))
+/* the word of a byte and its `full` field (0: the plain byte) */
+#define WF_VT(kind, full) ((full) ? (wf_vt)(full) : (wf_vt)(kind))
+/* }====== */
+
 struct wf_functype {
   u32 nparams;
   u32 nresults;
-  u8 *types; /* nparams param types then nresults result types */
+  u8 *types;   /* nparams param types then nresults result types */
+  wf_vt *full; /* typed function references: the same in full, or NULL
+                  when every type is the plain byte */
 };
 
 struct wf_limits {
@@ -88,11 +124,15 @@ struct wf_limits {
 
 struct wf_tabletype {
   u8 elemtype; /* WF_FUNCREF or WF_EXTERNREF */
+  wf_vt full;  /* in full (typed function references), 0: elemtype */
   struct wf_limits limits;
+  bool has_init;        /* a defined table with an initializer (3.0) */
+  struct wf_bytes init; /* its constant expression (incl. end) */
 };
 
 struct wf_globaltype {
   u8 valtype;
+  wf_vt full; /* in full (typed function references), 0: valtype */
   bool mutable_;
 };
 
@@ -113,6 +153,7 @@ struct wf_import {
 struct wf_local_group {
   u32 count;
   u8 type;
+  wf_vt full; /* in full (typed function references), 0: type */
 };
 
 /* A function defined in this module (imports are not listed here). */
@@ -142,6 +183,7 @@ enum wf_segment_mode { WF_SEG_ACTIVE, WF_SEG_PASSIVE, WF_SEG_DECLARATIVE };
 struct wf_elem {
   u8 mode;                /* enum wf_segment_mode */
   u8 reftype;             /* WF_FUNCREF or WF_EXTERNREF */
+  wf_vt full;             /* in full (typed function references), 0: reftype */
   u32 table;              /* active only */
   struct wf_bytes offset; /* active only: constant expression */
   u32 count;
@@ -210,6 +252,10 @@ struct wf_module {
 
   u32 nsections;
   struct wf_section *sections;
+
+  /* Set by the loader from weft_config.wasm_2_0: the validator applies
+  ** 2.0's rules where 3.0 relaxed them (constant expressions). */
+  bool wasm_2_0;
 
   /* Filled by wf_validate_module: func_declared[i] != 0 when function i is
   ** referenced outside function bodies (elems, exports, global inits), which

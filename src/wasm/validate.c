@@ -11,6 +11,7 @@ struct validator {
   struct wf_alloc *a;
   struct wf_module *m;
   weft_error *err;
+  u32 nvisible_globals; /* globals a constant expression may read */
 };
 
 #define CHECK(x)                                                               \
@@ -87,7 +88,15 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
   case 0x42: ok = wf_read_s64(r, &s64), *type = WF_I64; break;
   case 0x43: ok = wf_read_bytes(r, 4, &p), *type = WF_F32; break;
   case 0x44: ok = wf_read_bytes(r, 8, &p), *type = WF_F64; break;
-  case 0xd0: ok = wf_read_u8(r, &t), *type = t; break;
+  case 0xd0: { /* ref.null ht: (ref null $t) has the kind of funcref */
+    const char *why;
+    wf_vt full;
+    weft_status s = wf_read_ref_heap(r, m->ntypes, 0x63, &t, &full, &why);
+    if (s != WEFT_OK)
+      return wf_error_set(v->err, s, "at offset 0x%x: %s", at, why);
+    *type = t;
+    return WEFT_OK;
+  }
   case 0xfd: /* v128.const is the only constant SIMD instruction */
     if (!wf_read_u32(r, &idx))
       return invalid_at(v, at, "malformed constant expression", 0, false);
@@ -106,8 +115,9 @@ static weft_status const_instr(struct validator *v, struct wf_reader *r,
   case 0x23:
     if (!wf_read_u32(r, &idx))
       return invalid_at(v, at, "malformed constant expression", 0, false);
-    /* Only imported globals are visible to constant expressions. */
-    if (idx >= m->nglobal_imports)
+    /* 3.0: every earlier global (imports, then the defined globals before
+    ** the one being initialised); 2.0 (m->wasm_2_0): imports only. */
+    if (idx >= v->nvisible_globals)
       return invalid_at(v, at, "unknown global", idx, true);
     if (wf_module_global_type(m, idx).mutable_)
       return invalid_at(v, at, "constant expression required", 0, false);
@@ -197,10 +207,13 @@ void wf_constexpr_decode(const struct wf_module *m, struct wf_bytes expr,
     wf_read_fixed64(&r, &out->bits_hi);
     out->type = WF_V128;
     break;
-  case 0xd0:
+  case 0xd0: {
+    const char *why;
+    wf_vt full;
     out->kind = WF_CONST_REF_NULL;
-    wf_read_u8(&r, &out->type);
+    wf_read_ref_heap(&r, m->ntypes, 0x63, &out->type, &full, &why);
     break;
+  }
   case 0xd2:
     out->kind = WF_CONST_REF_FUNC;
     out->type = WF_FUNCREF;
@@ -258,6 +271,85 @@ u64 wf_constexpr_eval_ints(const struct wf_module *m, struct wf_bytes expr,
   return depth ? stack[depth - 1] : 0;
 }
 
+/* {====== typed function references: subtyping ============================
+** Function types i and j are equivalent when they have the same shape and
+** their reference types agree, type indices by equivalence again; a pair
+** met again while it is being compared ((i0, j0), a type that refers to
+** itself) counts as equivalent, and depth bounds the walk. */
+static bool vt_equiv(const struct wf_module *m, wf_vt a, wf_vt b, u32 i0,
+                     u32 j0, u32 depth);
+static bool type_equiv(const struct wf_module *m, u32 i, u32 j, u32 depth) {
+  if (i == j)
+    return true;
+  const struct wf_functype *x = &m->types[i], *y = &m->types[j];
+  if (!depth || x->nparams != y->nparams || x->nresults != y->nresults)
+    return false;
+  for (u32 k = 0; k < x->nparams + x->nresults; k++) {
+    wf_vt a = x->full ? x->full[k] : x->types[k];
+    wf_vt b = y->full ? y->full[k] : y->types[k];
+    if (!vt_equiv(m, a, b, i, j, depth - 1))
+      return false;
+  }
+  return true;
+}
+static bool vt_equiv(const struct wf_module *m, wf_vt a, wf_vt b, u32 i0,
+                     u32 j0, u32 depth) {
+  if (a == b)
+    return true;
+  if ((a & 0x1ffu) != (b & 0x1ffu) || !WF_VT_HEAP(a) || !WF_VT_HEAP(b))
+    return false;
+  u32 i = WF_VT_HEAP(a) - 1, j = WF_VT_HEAP(b) - 1;
+  if (i == i0 && j == j0)
+    return true;
+  return i < m->ntypes && j < m->ntypes && type_equiv(m, i, j, depth);
+}
+
+bool wf_vt_sub(const struct wf_module *m, wf_vt a, wf_vt b) {
+  if (a == b)
+    return true;
+  if (WF_VT_KIND(a) != WF_VT_KIND(b))
+    return false;
+  if ((b & WF_VT_NONNULL) && !(a & WF_VT_NONNULL))
+    return false;
+  if (!WF_VT_HEAP(b))
+    return true;
+  return WF_VT_HEAP(a) && WF_VT_HEAP(a) - 1 < m->ntypes &&
+         WF_VT_HEAP(b) - 1 < m->ntypes &&
+         type_equiv(m, WF_VT_HEAP(a) - 1, WF_VT_HEAP(b) - 1, 16);
+}
+
+/* The type in full of a constant expression that is one reference
+** instruction (ref.null, ref.func, global.get); else its kind `kind`. */
+static wf_vt const_vt(const struct wf_module *m, struct wf_bytes e, u8 kind) {
+  struct wf_reader r;
+  u8 op, t;
+  u32 idx;
+  wf_vt full = kind;
+  const char *why;
+  wf_reader_init(&r, m->bytes, e.ptr, e.ptr + e.len);
+  if (!wf_read_u8(&r, &op))
+    return kind;
+  if (op == 0xd0 &&
+      wf_read_ref_heap(&r, m->ntypes, 0x63, &t, &full, &why) == WEFT_OK)
+    return full;
+  if (op == 0xd2 && wf_read_u32(&r, &idx) && idx < wf_module_func_count(m))
+    return WF_VT_MAKE(WF_FUNCREF, true, wf_module_func_typeidx(m, idx) + 1);
+  if (op == 0x23 && wf_read_u32(&r, &idx) && idx < wf_module_global_count(m))
+    return WF_VT(wf_module_global_type(m, idx).valtype,
+                 wf_module_global_type(m, idx).full);
+  return kind;
+}
+
+/* A constant expression of kind `kind` whose type must be <: `want`. */
+static weft_status check_const_vt(struct validator *v, struct wf_bytes e,
+                                  u8 kind, wf_vt want) {
+  CHECK(check_const(v, e, kind));
+  if (!wf_vt_sub(v->m, const_vt(v->m, e, kind), want))
+    return invalid_at(v, e.offset, "type mismatch", 0, false);
+  return WEFT_OK;
+}
+/* }====== */
+
 /* ---- types, imports, limits ------------------------------------------- */
 
 static weft_status check_limits(struct validator *v, struct wf_limits l,
@@ -314,14 +406,28 @@ static weft_status check_definitions(struct validator *v) {
   for (u32 i = 0; i < m->nfuncs; i++)
     if (m->funcs[i].typeidx >= m->ntypes)
       return invalid_u(v, "unknown type", m->funcs[i].typeidx);
-  for (u32 i = 0; i < m->ntables; i++)
+  for (u32 i = 0; i < m->ntables; i++) {
     CHECK(check_table(v, m->tables[i]));
+    const struct wf_tabletype *t = &m->tables[i];
+    if (t->has_init) /* typed function references */
+      CHECK(
+          check_const_vt(v, t->init, t->elemtype, WF_VT(t->elemtype, t->full)));
+    else if (t->full & WF_VT_NONNULL) /* elements would start null */
+      return invalid(v, "type mismatch: a non-null table needs an "
+                        "initializer");
+  }
   for (u32 i = 0; i < m->nmemories; i++)
     CHECK(check_memory(v, m->memories[i]));
   if (wf_module_memory_count(m) > 1)
     return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
-  for (u32 i = 0; i < m->nglobals; i++)
-    CHECK(check_const(v, m->globals[i].init, m->globals[i].type.valtype));
+  for (u32 i = 0; i < m->nglobals; i++) {
+    v->nvisible_globals = m->nglobal_imports + (m->wasm_2_0 ? 0 : i);
+    CHECK(check_const_vt(
+        v, m->globals[i].init, m->globals[i].type.valtype,
+        WF_VT(m->globals[i].type.valtype, m->globals[i].type.full)));
+  }
+  v->nvisible_globals =
+      m->wasm_2_0 ? m->nglobal_imports : wf_module_global_count(m);
   for (u32 i = 0; i < m->ntags; i++)
     CHECK(check_tagtype(v, m->tag_types[i]));
   return WEFT_OK;
@@ -335,7 +441,12 @@ static weft_status check_elem(struct validator *v, const struct wf_elem *e) {
     if (e->table >= wf_module_table_count(m))
       return unknown(v, WF_EXTERN_TABLE, e->table);
     CHECK(check_const(v, e->offset, WF_I32));
-    if (wf_module_table_type(m, e->table).elemtype != e->reftype)
+    struct wf_tabletype tt = wf_module_table_type(m, e->table);
+    /* function indices (elemkind 0x00) are (ref func) */
+    wf_vt et = e->funcs && !e->full ? WF_VT_MAKE(WF_FUNCREF, true, 0)
+                                    : WF_VT(e->reftype, e->full);
+    if (tt.elemtype != e->reftype ||
+        !wf_vt_sub(m, et, WF_VT(tt.elemtype, tt.full)))
       return invalid_at(v, e->offset.offset, "type mismatch", 0, false);
   }
   if (e->funcs) {
@@ -347,7 +458,8 @@ static weft_status check_elem(struct validator *v, const struct wf_elem *e) {
   }
   if (e->exprs) {
     for (u32 i = 0; i < e->count; i++)
-      CHECK(check_const(v, e->exprs[i], e->reftype));
+      CHECK(check_const_vt(v, e->exprs[i], e->reftype,
+                           WF_VT(e->reftype, e->full)));
   }
   return WEFT_OK;
 }
@@ -441,7 +553,7 @@ static weft_status check_exports(struct validator *v) {
 
 weft_status wf_validate_module(struct wf_alloc *a, struct wf_module *m,
                                weft_error *err) {
-  struct validator v = {a, m, err};
+  struct validator v = {a, m, err, m->nglobal_imports};
   if (!m->func_declared) {
     m->func_declared = wf_alloc_zero(a, wf_module_func_count(m));
     if (!m->func_declared)

@@ -40,10 +40,16 @@ refused multi-memory "$H\5\5\2\0\1\0\1" 'unsupported feature: multi-memory'
 refused multi-memory-memarg \
     "$H$T\5\3\1\0\1\x0a\x0b\1\x09\0\x41\0\x28\x42\0\0\x1a\x0b" \
     'unsupported feature: multi-memory'
-refused call-ref "$H$T\x0a\6\1\4\0\x14\0\x0b" \
-    'unsupported feature: typed function references'
-refused ref-func-type "$H\1\6\1\x60\1\x64\x70\0" \
-    'unsupported feature: typed function references'
+
+# typed function references run (3.0): a (ref func) parameter is valid; a
+# call_ref without its operand is invalid, not refused
+printf "$H\1\6\1\x60\1\x64\x70\0" >"$TMP/ref-func-type.wasm"
+weft validate "$TMP/ref-func-type.wasm"
+expect_status 0 "ref-func-type: valid"
+printf "$H$T\x0a\6\1\4\0\x14\0\x0b" >"$TMP/call-ref.wasm"
+weft validate "$TMP/call-ref.wasm"
+expect_status 2 "call-ref without operand: rejected"
+expect_stderr_has "invalid module" "call-ref without operand: invalid"
 
 # exception handling (3.0) runs: its smallest modules validate
 accepted() {
