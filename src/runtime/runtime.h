@@ -120,7 +120,8 @@ struct weft_memory {
   u32 pages;
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
-  u32 decl_max;
+  u64 decl_max;
+  bool is64; /* memory64: i64 addresses (import matching, snapshots) */
   bool limit_refused; /* a grow failed on the engine's max_memory_bytes */
   u64 reserved;       /* bytes of address space reserved (guard pages), or 0 */
   weft_memory *next_reserved; /* the engine's list of reservations */
@@ -143,8 +144,9 @@ struct weft_table {
   u32 cap;      /* allocated entries */
   u32 max;      /* effective limit */
   bool has_max; /* declared max (for import matching) */
-  u32 decl_max;
+  u64 decl_max;
   u8 elemtype;
+  bool is64; /* table64: i64 indices (import matching) */
 };
 
 struct weft_global {
@@ -224,7 +226,7 @@ WF_INTERNAL weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
 WF_INTERNAL bool wf_exec_grow_frames(struct wf_exec *ex);
 
 /* objects.c */
-WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u32 min, u32 max,
+WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u64 min, u64 max,
                                          bool has_max, weft_memory **out,
                                          weft_error *err);
 /* Returns old page count or -1. */

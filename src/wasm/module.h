@@ -65,6 +65,9 @@ WF_INTERNAL const char *wf_opcode_feature(u8 op);
 
 #define WF_PAGE_SIZE 65536u
 #define WF_MAX_PAGES 65536u /* 4 GiB for a 32-bit memory */
+/* multi-memory: memories per module (imported and defined), an
+** implementation limit (WEFT_ERR_LIMIT), as engines have. */
+#define WF_MAX_MEMORIES 100u
 
 /* A byte range inside the module's own copy of the binary. */
 struct wf_bytes {
@@ -83,6 +86,7 @@ struct wf_limits {
   u64 min;
   u64 max;
   bool has_max;
+  bool is64; /* memory64/table64: addresses and sizes are i64 */
 };
 
 struct wf_tabletype {
