@@ -141,6 +141,9 @@ weft_status wf_table_create(weft_engine *e, u8 elemtype, u32 min, u32 max,
   u32 eff_max = has_max ? max : UINT32_MAX;
   if (eff_max > e->config.max_table_elems)
     eff_max = e->config.max_table_elems;
+  /* Below 2^32-1: table64 indices saturate to it (lower.c), out of range. */
+  if (eff_max > UINT32_MAX - 1)
+    eff_max = UINT32_MAX - 1;
   if (min > eff_max)
     return wf_error_set(err, WEFT_ERR_LIMIT,
                         "table of %u elements exceeds the limit of %u", min,

@@ -257,6 +257,15 @@ WF_INTERNAL weft_trap wf_bulk_memory_init(weft_instance *inst, u32 seg, u32 d,
                                           u32 s, u32 n);
 WF_INTERNAL weft_trap wf_bulk_memory_grow(weft_instance *inst, u32 delta,
                                           i32 *out);
+/* multi-memory, memory64: the same on memory `memidx`, 64-bit operands. */
+WF_INTERNAL weft_trap wf_bulk_memx_fill(weft_instance *inst, u32 memidx, u64 d,
+                                        u8 v, u64 n);
+WF_INTERNAL weft_trap wf_bulk_memx_copy(weft_instance *inst, u32 dmem, u32 smem,
+                                        u64 d, u64 s, u64 n);
+WF_INTERNAL weft_trap wf_bulk_memx_init(weft_instance *inst, u32 memidx,
+                                        u32 seg, u64 d, u32 s, u32 n);
+WF_INTERNAL weft_trap wf_bulk_memx_grow(weft_instance *inst, u32 memidx,
+                                        u64 delta, i64 *out);
 WF_INTERNAL weft_trap wf_bulk_table_grow(weft_instance *inst, u32 table,
                                          void *init, u32 n, i32 *out);
 WF_INTERNAL weft_trap wf_bulk_table_fill(weft_instance *inst, u32 table, u32 i,
