@@ -373,3 +373,25 @@ void weft_func_type(const weft_func *f, const weft_valtype **params,
   *results = s->vtypes + s->type.nparams;
   *nresults = s->type.nresults;
 }
+
+/* ---- memory64, table64 ------------------------------------------------ */
+
+weft_status weft_memory_new64(weft_engine *e, u32 min, u32 max,
+                              weft_memory **out, weft_error *err) {
+  weft_status s = weft_memory_new(e, min, max, out, err);
+  if (s == WEFT_OK)
+    (*out)->is64 = true;
+  return s;
+}
+
+weft_status weft_table_new64(weft_engine *e, weft_valtype elem_type, u32 min,
+                             u32 max, void *init, weft_table **out,
+                             weft_error *err) {
+  weft_status s = weft_table_new(e, elem_type, min, max, init, out, err);
+  if (s == WEFT_OK)
+    (*out)->is64 = true;
+  return s;
+}
+
+int weft_memory_is64(const weft_memory *m) { return m->is64; }
+int weft_table_is64(const weft_table *t) { return t->is64; }
