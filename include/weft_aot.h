@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 5
+#define WEFT_AOT_ABI 6
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -100,6 +100,16 @@ typedef struct weft_aot_api {
                       uint32_t n);
   void (*memory_copy)(struct weft_aot_ctx *c, uint32_t d, uint32_t s,
                       uint32_t n);
+  /* multi-memory, memory64: the bulk operations on memory `mem` (any
+  ** memory but a 32-bit memory 0), 64-bit operands; grow returns the old
+  ** size in pages or -1. They charge their fuel as memory_init does. */
+  int64_t (*memx_grow)(struct weft_aot_ctx *c, uint32_t mem, uint64_t delta);
+  void (*memx_fill)(struct weft_aot_ctx *c, uint32_t mem, uint64_t d,
+                    uint32_t v, uint64_t n);
+  void (*memx_copy)(struct weft_aot_ctx *c, uint32_t dst_mem, uint32_t src_mem,
+                    uint64_t d, uint64_t s, uint64_t n);
+  void (*memx_init)(struct weft_aot_ctx *c, uint32_t mem, uint32_t seg,
+                    uint64_t d, uint32_t s, uint32_t n);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */
@@ -115,6 +125,7 @@ typedef struct weft_aot_ctx {
   char *stack_limit; /* lowest native stack address allowed */
   int64_t *fuel;     /* fuel left, charged per block when metered */
   void *runtime;     /* the runtime's own per-instance state */
+  weft_aot_memory **memories; /* whole memory index space (multi-memory) */
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */
