@@ -122,9 +122,9 @@ typedef struct weft_aot_ctx {
   const weft_aot_api *api;
   uint32_t depth; /* Wasm call depth, checked on entry */
   uint32_t max_depth;
-  char *stack_limit; /* lowest native stack address allowed */
-  int64_t *fuel;     /* fuel left, charged per block when metered */
-  void *runtime;     /* the runtime's own per-instance state */
+  char *stack_limit;          /* lowest native stack address allowed */
+  int64_t *fuel;              /* fuel left, charged per block when metered */
+  void *runtime;              /* the runtime's own per-instance state */
   weft_aot_memory **memories; /* whole memory index space (multi-memory) */
 } weft_aot_ctx;
 

@@ -1717,8 +1717,9 @@ static bool lower_table_access(struct lower *L, u8 opcode) {
   if (!read_u32(L, &t) || !check_table(L, t))
     return false;
   u8 et = wf_module_table_type(L->m, t).elemtype;
-  u32 narrow = table_is64(L, t); /* table64 */
-  if (opcode == 0x25) { /* table.get */
+  u32 narrow = table_is64(L, t); /* bit 0: a table64 index */
+  if (opcode == 0x25) {
+    /* table.get */
     u8 in = WF_I32;
     return simple_x(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1, narrow, 0);
   }

@@ -117,8 +117,7 @@ uint8_t *weft_memory_data(const weft_memory *m) { return m->data; }
 uint64_t weft_memory_size(const weft_memory *m) { return m->size; }
 
 uint32_t weft_memory_max_pages(const weft_memory *m) {
-  return m->has_max && m->decl_max < UINT32_MAX ? (u32)m->decl_max
-                                                 : UINT32_MAX;
+  return m->has_max && m->decl_max < UINT32_MAX ? (u32)m->decl_max : UINT32_MAX;
 }
 
 int weft_memory_limit_refused(const weft_memory *m) { return m->limit_refused; }
@@ -212,8 +211,7 @@ weft_valtype weft_table_elem_type(const weft_table *t) {
   return (weft_valtype)t->elemtype;
 }
 uint32_t weft_table_max(const weft_table *t) {
-  return t->has_max && t->decl_max < UINT32_MAX ? (u32)t->decl_max
-                                                 : UINT32_MAX;
+  return t->has_max && t->decl_max < UINT32_MAX ? (u32)t->decl_max : UINT32_MAX;
 }
 
 /* A reference the embedder may store in an object of engine `e` with

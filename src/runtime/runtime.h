@@ -121,7 +121,7 @@ struct weft_memory {
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
   u64 decl_max;
-  bool is64; /* memory64: i64 addresses (import matching, snapshots) */
+  bool is64;          /* memory64: i64 addresses (import matching, snapshots) */
   bool limit_refused; /* a grow failed on the engine's max_memory_bytes */
   u64 reserved;       /* bytes of address space reserved (guard pages), or 0 */
   weft_memory *next_reserved; /* the engine's list of reservations */

@@ -330,9 +330,9 @@ static weft_status check_elem(struct validator *v, const struct wf_elem *e) {
   if (e->mode == WF_SEG_ACTIVE) {
     if (e->table >= wf_module_table_count(m))
       return unknown(v, WF_EXTERN_TABLE, e->table);
-    CHECK(check_const(
-        v, e->offset,
-        wf_module_table_type(m, e->table).limits.is64 ? WF_I64 : WF_I32));
+    CHECK(check_const(v, e->offset,
+                      wf_module_table_type(m, e->table).limits.is64 ? WF_I64
+                                                                    : WF_I32));
     if (wf_module_table_type(m, e->table).elemtype != e->reftype)
       return invalid_at(v, e->offset.offset, "type mismatch", 0, false);
   }
@@ -360,9 +360,9 @@ static weft_status check_segments(struct validator *v) {
       continue;
     if (d->memory >= wf_module_memory_count(m))
       return unknown(v, WF_EXTERN_MEMORY, d->memory);
-    CHECK(check_const(
-        v, d->offset,
-        wf_module_memory_limits(m, d->memory).is64 ? WF_I64 : WF_I32));
+    CHECK(check_const(v, d->offset,
+                      wf_module_memory_limits(m, d->memory).is64 ? WF_I64
+                                                                 : WF_I32));
   }
   return WEFT_OK;
 }

@@ -99,8 +99,7 @@ static weft_trap stop_at(void *user, weft_engine *e) {
   weft_error err;
   if (s->handed >= s->at && !s->snap &&
       weft_engine_safe_point(e) == WEFT_SAFE_BLOCK) {
-    if (weft_snapshot_save(e, s->inst, &s->snap, &s->snap_len, &err) !=
-        WEFT_OK)
+    if (weft_snapshot_save(e, s->inst, &s->snap, &s->snap_len, &err) != WEFT_OK)
       s->snap = NULL;
     return WEFT_TRAP_INTERRUPTED;
   }
@@ -111,11 +110,11 @@ static weft_trap stop_at(void *user, weft_engine *e) {
 
 static void test_snapshot_two_memories(void) {
   weft_error err;
-  CHECK_EQ_INT(weft_wat_to_wasm_opts(prog_wat, strlen(prog_wat),
-                                     &(weft_text_options){WEFT_TEXT_3_0, NULL,
-                                                          NULL},
-                                     &wasm, &wasm_len, &err),
-               WEFT_OK);
+  CHECK_EQ_INT(
+      weft_wat_to_wasm_opts(prog_wat, strlen(prog_wat),
+                            &(weft_text_options){WEFT_TEXT_3_0, NULL, NULL},
+                            &wasm, &wasm_len, &err),
+      WEFT_OK);
   if (!wasm)
     return;
   weft_val arg = {WEFT_I32, {.i32 = 200}}, res;
@@ -161,8 +160,9 @@ static void test_snapshot_two_memories(void) {
 
     struct prog q;
     CHECK_EQ_INT(prog_new(&q), 0);
-    CHECK_EQ_INT(weft_snapshot_restore(q.e, NULL, q.m, snap, len, &q.inst, &err),
-                 WEFT_OK);
+    CHECK_EQ_INT(
+        weft_snapshot_restore(q.e, NULL, q.m, snap, len, &q.inst, &err),
+        WEFT_OK);
     weft_engine_set_fuel(q.e, 1u << 30);
     CHECK_EQ_INT(weft_snapshot_resume(q.e, &res, 1, &err), WEFT_OK);
     CHECK_EQ_INT(res.of.i64, want);
@@ -232,17 +232,16 @@ static void test_hostile(void) {
   /* A memory64 of 2^48 pages (valid) and a table64 of 2^63 elements:
   ** refused at instantiation by the engine's limits, nothing allocated
   ** for them. */
-  static const uint8_t huge_mem[] = {0,    'a',  's',  'm',  1,    0,   0,
-                                     0,    5,    9,    1,    4,    0x80, 0x80,
+  static const uint8_t huge_mem[] = {0,    'a',  's',  'm',  1,   0,    0,
+                                     0,    5,    9,    1,    4,   0x80, 0x80,
                                      0x80, 0x80, 0x80, 0x80, 0x40};
   peak_live = live = 0;
   CHECK_EQ_INT(load_and_instantiate(huge_mem, sizeof huge_mem, &err),
                WEFT_ERR_LIMIT);
   CHECK(peak_live < (1u << 20));
-  static const uint8_t huge_table[] = {0,    'a',  's',  'm',  1,    0,    0,
-                                       0,    4,    13,   1,    0x70, 4,    0x80,
-                                       0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
-                                       0x80, 0x01};
+  static const uint8_t huge_table[] = {
+      0, 'a',  's',  'm',  1,    0,    0,    0,    4,    13,   1,   0x70,
+      4, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
   peak_live = live = 0;
   CHECK_EQ_INT(load_and_instantiate(huge_table, sizeof huge_table, &err),
                WEFT_ERR_LIMIT);
@@ -270,11 +269,11 @@ static void test_api(void) {
   weft_error err;
   uint8_t *bin = NULL;
   size_t bin_len = 0;
-  CHECK_EQ_INT(weft_wat_to_wasm_opts(wat, strlen(wat),
-                                     &(weft_text_options){WEFT_TEXT_3_0, NULL,
-                                                          NULL},
-                                     &bin, &bin_len, &err),
-               WEFT_OK);
+  CHECK_EQ_INT(
+      weft_wat_to_wasm_opts(wat, strlen(wat),
+                            &(weft_text_options){WEFT_TEXT_3_0, NULL, NULL},
+                            &bin, &bin_len, &err),
+      WEFT_OK);
   weft_config c;
   weft_engine *e;
   weft_module *m;
