@@ -158,6 +158,11 @@ typedef struct weft_config {
                                   64 KiB margin where the port knows it
                                   (posix), else 4 MiB. Deeper recursion
                                   traps "call stack exhausted" */
+  int strict_2_0; /* 1: WebAssembly 2.0's rules where 3.0's multiple
+                     memories and memory64 changed them (a second memory
+                     is invalid, memory immediates are a zero byte, memarg
+                     offsets u32): the 2.0 spec suite's expectations;
+                     default 0 (3.0) */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);

@@ -1198,6 +1198,15 @@ static bool check_memory_index(struct lower *L, u32 mem) {
 
 /* A memory index immediate (memory.size, grow, fill, copy, init). */
 static bool read_memidx(struct lower *L, u32 *mem) {
+  if (L->m->strict_2_0) { /* 2.0: a reserved zero byte */
+    u8 b;
+    *mem = 0;
+    if (!read_u8(L, &b))
+      return false;
+    if (b != 0)
+      return malformed(L, "zero byte expected");
+    return check_memory_index(L, 0);
+  }
   return read_u32(L, mem) && check_memory_index(L, *mem);
 }
 
@@ -1214,6 +1223,13 @@ static bool read_memarg_x(struct lower *L, struct memarg *a) {
   if (!read_u32(L, &a->align))
     return false;
   a->mem = 0;
+  if (L->m->strict_2_0) { /* 2.0: no memory index, a u32 offset */
+    u32 off;
+    if (!read_u32(L, &off))
+      return false;
+    a->offset = off;
+    return check_memory_index(L, 0);
+  }
   if ((a->align & 0x40) && a->align < 0x80) {
     a->align &= ~0x40u;
     if (!read_u32(L, &a->mem))

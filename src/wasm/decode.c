@@ -254,7 +254,7 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
                    "integer representation too long");
   if (flag <= 7 && (flag & 2) && memory)
     return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_THREADS);
-  if (flag & ~5u)
+  if (flag & (d->m->strict_2_0 ? ~1u : ~5u))
     return fail_at(d, WEFT_ERR_MALFORMED, at, "integer too large");
   /* memory64 / table64: sizes are u64 (validation bounds them). */
   out->is64 = (flag & 4) != 0;
@@ -310,10 +310,26 @@ static weft_status skip_u32s(struct decoder *d, unsigned n) {
 static weft_status skip_memarg(struct decoder *d) {
   u32 align;
   u64 off;
+  if (d->m->strict_2_0) /* 2.0: two u32s */
+    return skip_u32s(d, 2);
   CHECK(rd_u32(d, &align));
   if (align & 0x40)
     CHECK(skip_u32s(d, 1));
   return wf_read_u64(&d->r, &off) ? WEFT_OK : read_failed(d);
+}
+
+/* n memory indices (3.0), or the zero bytes 2.0 reserved there. */
+static weft_status skip_memidx(struct decoder *d, unsigned n) {
+  if (!d->m->strict_2_0)
+    return skip_u32s(d, n);
+  for (unsigned i = 0; i < n; i++) {
+    u8 b;
+    u32 at = wf_reader_offset(&d->r);
+    CHECK(rd_u8(d, &b));
+    if (b != 0)
+      return fail_at(d, WEFT_ERR_MALFORMED, at, "zero byte expected");
+  }
+  return WEFT_OK;
 }
 
 static weft_status skip_prefixed_fc(struct decoder *d, u32 at) {
@@ -322,14 +338,16 @@ static weft_status skip_prefixed_fc(struct decoder *d, u32 at) {
   if (sub <= 7)
     return WEFT_OK;
   switch (sub) {
-  case 8: return skip_u32s(d, 2); /* memory.init: data, memory index */
+  case 8: /* memory.init: data, memory index */
+    CHECK(skip_u32s(d, 1));
+    return skip_memidx(d, 1);
   case 9:
   case 13:
   case 15:
   case 16:
   case 17: return skip_u32s(d, 1);
-  case 10: return skip_u32s(d, 2); /* memory.copy: two memory indices */
-  case 11: return skip_u32s(d, 1); /* memory.fill: memory index */
+  case 10: return skip_memidx(d, 2); /* memory.copy: two memory indices */
+  case 11: return skip_memidx(d, 1); /* memory.fill: memory index */
   case 12:
   case 14: return skip_u32s(d, 2);
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "illegal opcode");
@@ -405,7 +423,7 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
       CHECK(rd_valtype(d, &t));
     return WEFT_OK;
   case 0x3f:
-  case 0x40: return skip_u32s(d, 1); /* memory index (multi-memory) */
+  case 0x40: return skip_memidx(d, 1); /* memory index (multi-memory) */
   case 0x41: return wf_read_s32(&d->r, &s32) ? WEFT_OK : read_failed(d);
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
@@ -1012,6 +1030,7 @@ weft_status wf_decode_module(struct wf_alloc *a, const weft_config *config,
   memset(&d, 0, sizeof d);
   d.a = a;
   d.config = config;
+  m->strict_2_0 = config && config->strict_2_0;
   d.m = m;
   d.err = err;
   d.sec_id = NO_SECTION;

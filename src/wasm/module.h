@@ -213,6 +213,11 @@ struct wf_module {
   ** is what lets ref.func name it inside a body. */
   u8 *func_declared;
 
+  /* weft_config.strict_2_0 when decoded: WebAssembly 2.0's rules where
+  ** multi-memory and memory64 changed the binary (one memory, a zero byte
+  ** for memory immediates, u32 memarg offsets, limits flags 0 and 1). */
+  bool strict_2_0;
+
   /* From the "name" custom section when present and well-formed, else NULL.
   ** func_names[i] for i in the whole function index space (may be NULL). */
   char **func_names;

@@ -311,6 +311,8 @@ static weft_status check_definitions(struct validator *v) {
     CHECK(check_table(v, m->tables[i]));
   for (u32 i = 0; i < m->nmemories; i++)
     CHECK(check_memory(v, m->memories[i]));
+  if (m->strict_2_0 && wf_module_memory_count(m) > 1)
+    return invalid(v, "multiple memories");
   /* multi-memory: an implementation limit, so a hostile module cannot
   ** make instantiation create (and reserve address space for) 100,000
   ** memories. */

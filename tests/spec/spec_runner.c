@@ -1232,6 +1232,7 @@ static void setup_engine(struct run *r) {
   clear_error(&err);
   weft_config_default(&config);
   config.fuel_metering = opt_fuel;
+  config.strict_2_0 = 1; /* the 2.0 suite (multi-memory, memory64 changed it) */
   weft_status s = weft_engine_new(&config, &r->engine, &err);
   if (s == WEFT_OK && opt_fuel)
     weft_engine_set_fuel(r->engine, UINT64_MAX);

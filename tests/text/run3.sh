@@ -107,7 +107,7 @@ run() {
   done
   out=$(mktemp)
   # shellcheck disable=SC2086
-  "$weft" wast $mode "${list[@]}" >"$out" 2>&1
+  "$weft" wast --wasm-3.0 $mode "${list[@]}" >"$out" 2>&1
   grep -v '^total \|^[0-9]* passed, [0-9]* failed$' "$out" |
     sed "s|^|${mode:-interp}: |"
   closing=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -1)

@@ -461,10 +461,10 @@ static void test_validate(void) {
               "size minimum must not be greater than maximum");
   /* multi-memory, memory64: a data segment for a memory that does not
   ** exist; an i32 offset for a 64-bit memory */
-  EXPECT_FAIL(HDR "\5\3\1\0\1\x0b\7\1\2\1\x41\0\x0b\0", true,
-              WEFT_ERR_INVALID, "unknown memory");
-  EXPECT_FAIL(HDR "\5\3\1\4\1\x0b\6\1\0\x41\0\x0b\0", true,
-              WEFT_ERR_INVALID, "type mismatch");
+  EXPECT_FAIL(HDR "\5\3\1\0\1\x0b\7\1\2\1\x41\0\x0b\0", true, WEFT_ERR_INVALID,
+              "unknown memory");
+  EXPECT_FAIL(HDR "\5\3\1\4\1\x0b\6\1\0\x41\0\x0b\0", true, WEFT_ERR_INVALID,
+              "type mismatch");
   EXPECT_FAIL(HDR "\2\7\1\1a\1b\0\5", true, WEFT_ERR_INVALID, "unknown type");
   EXPECT_FAIL(HDR "\3\2\1\0\x0a\4\1\2\0\x0b", true, WEFT_ERR_INVALID,
               "unknown type");
