@@ -104,6 +104,10 @@ void cli_usage_wast(FILE *out) {
         "    counted as \"skipped: unsupported command\", never as passed.\n"
         "    --wasm-3.0         read the scripts as 3.0 text (u64 limits and\n"
         "                       offsets, left to validation; default 2.0)\n"
+        "    --wasm-2.0         2.0's binary rules where multiple memories\n"
+        "                       and memory64 changed them (one memory, zero\n"
+        "                       bytes, u32 offsets): the 2.0 suite's\n"
+        "                       expectations (default: 3.0's)\n"
         "    -v                 print notes (passes with another message)\n"
         "    --max-fail N       failure lines printed per file (default 20)\n"
         "    --aot              run compiled code (guard pages)\n"
@@ -129,6 +133,8 @@ int cmd_wast(int argc, char **argv) {
       opt.verbose = 1;
     } else if (strcmp(argv[i], "--wasm-3.0") == 0) {
       opt.version = WEFT_TEXT_3_0;
+    } else if (strcmp(argv[i], "--wasm-2.0") == 0) {
+      opt.strict_2_0 = 1;
     } else if (strcmp(argv[i], "--aot") == 0) {
       opt.aot = 1;
     } else if (strcmp(argv[i], "--aot-explicit") == 0) {

@@ -695,9 +695,9 @@ void wr_run_script(const weft_wast_script *script, const char *name,
   r.file = name;
   r.st = st;
   weft_config_default(&config);
-  /* 2.0 scripts expect 2.0's rules where multi-memory and memory64
+  /* The 2.0 suite expects 2.0's rules where multi-memory and memory64
   ** changed them ("multiple memories", "zero byte expected"). */
-  config.strict_2_0 = opt->version == WEFT_TEXT_2_0;
+  config.strict_2_0 = opt->strict_2_0;
   if (weft_engine_new(&config, &r.engine, &err) != WEFT_OK ||
       weft_linker_new(r.engine, &r.linker, &err) != WEFT_OK ||
       spectest(&r, &err) != WEFT_OK) {

@@ -35,6 +35,7 @@ struct wr_options {
   unsigned long max_fail;
   const char *save_dir;      /* write each module's binary as NAME.LINE.wasm */
   weft_text_version version; /* --wasm-3.0: the 3.0 text format */
+  int strict_2_0;            /* --wasm-2.0: weft_config.strict_2_0 */
 };
 
 void wr_run_script(const weft_wast_script *script, const char *name,
