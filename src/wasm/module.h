@@ -53,8 +53,6 @@ enum wf_section_id {
 #define WF_NO_THREADS "unsupported feature: threads"
 #define WF_NO_EXCEPTIONS "unsupported feature: exception handling"
 #define WF_NO_FUNCREFS "unsupported feature: typed function references"
-#define WF_NO_MEMORY64 "unsupported feature: memory64"
-#define WF_NO_MULTI_MEMORY "unsupported feature: multi-memory"
 
 /* The WF_NO_* message of a value type (or heap type) byte of a later
 ** proposal, or NULL for 2.0's types and bytes no proposal uses. */
