@@ -172,6 +172,11 @@ static weft_status spectest(struct runner *r, weft_error *err) {
                           err)) ||
       (s = def_extern(r, "table", ext, err)))
     return s;
+  /* table64 (the 3.0 suite's spectest has it) */
+  if ((s = weft_table_new64(r->engine, WEFT_FUNCREF, 10, 20, NULL,
+                            &ext.of.table, err)) ||
+      (s = def_extern(r, "table64", ext, err)))
+    return s;
   ext.kind = WEFT_EXTERN_MEMORY;
   if ((s = weft_memory_new(r->engine, 1, 2, &ext.of.memory, err)))
     return s;

@@ -172,10 +172,12 @@ typedef struct weft_config {
                                   (posix), else 4 MiB. Deeper recursion
                                   traps "call stack exhausted" */
   int wasm_2_0;                /* 1: validate by WebAssembly 2.0's rules
-                                  where 3.0 relaxed them (a constant
-                                  expression may read imported globals
-                                  only); default 0: 3.0's rules (any earlier
-                                  immutable global) */
+                                  where 3.0 changed them (a constant
+                                  expression reads imported globals only;
+                                  a second memory is invalid, memory
+                                  immediates are a zero byte, memarg
+                                  offsets u32): the 2.0 spec suite's
+                                  expectations; default 0: 3.0's rules */
 } weft_config;
 
 void weft_config_default(weft_config *out_config);
@@ -376,6 +378,23 @@ weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
                            uint32_t min, uint32_t max /* UINT32_MAX: none */,
                            void *init, weft_table **out_table,
                            weft_error *out_error);
+/* ---- memory64, table64, multi-memory ---- */
+/* A memory with i64 addresses (memory64), or a table with i64 indices
+** (table64), as weft_memory_new/weft_table_new otherwise; only modules
+** that import a 64-bit memory (table) link against it. */
+weft_status weft_memory_new64(weft_engine *engine, uint32_t min_pages,
+                              uint32_t max_pages /* UINT32_MAX: none */,
+                              weft_memory **out_memory, weft_error *out_error);
+weft_status weft_table_new64(weft_engine *engine, weft_valtype elem_type,
+                             uint32_t min, uint32_t max /* UINT32_MAX: none */,
+                             void *init, weft_table **out_table,
+                             weft_error *out_error);
+int weft_memory_is64(const weft_memory *memory);
+int weft_table_is64(const weft_table *table);
+/* Memory `index` of the calling instance (multi-memory), or NULL past its
+** last; weft_host_memory is index 0 (the one WASI uses). */
+weft_memory *weft_host_memory_at(weft_host_ctx *ctx, uint32_t index);
+
 /* The maximum the memory's type declares, in pages; UINT32_MAX for none
 ** (the engine's max_memory_bytes may stop a grow earlier). */
 uint32_t weft_memory_max_pages(const weft_memory *memory);

@@ -117,6 +117,16 @@ typedef struct weft_aot_api {
   ** (host, interpreted or AoT). */
   void (*call_ref)(struct weft_aot_ctx *c, uint32_t typeidx, void *fn,
                    weft_aot_value *slots);
+  /* multi-memory, memory64: the bulk operations on memory `mem` (any
+  ** memory but a 32-bit memory 0), 64-bit operands; grow returns the old
+  ** size in pages or -1. They charge their fuel as memory_init does. */
+  int64_t (*memx_grow)(struct weft_aot_ctx *c, uint32_t mem, uint64_t delta);
+  void (*memx_fill)(struct weft_aot_ctx *c, uint32_t mem, uint64_t d,
+                    uint32_t v, uint64_t n);
+  void (*memx_copy)(struct weft_aot_ctx *c, uint32_t dst_mem, uint32_t src_mem,
+                    uint64_t d, uint64_t s, uint64_t n);
+  void (*memx_init)(struct weft_aot_ctx *c, uint32_t mem, uint32_t seg,
+                    uint64_t d, uint32_t s, uint32_t n);
 } weft_aot_api;
 
 /* One per instance of an AoT module; generated functions take it first. */
@@ -133,6 +143,7 @@ typedef struct weft_aot_ctx {
   int64_t *fuel;     /* fuel left, charged per block when metered */
   void *runtime;     /* the runtime's own per-instance state */
   void *const *exn;  /* the pending exception, or NULL (see exn_throw) */
+  weft_aot_memory **memories; /* whole memory index space (multi-memory) */
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */

@@ -1377,8 +1377,7 @@ static void find_targets(struct cgen *g) {
   }
 }
 
-/* {======================================================================
-** Exceptions (3.0). A module that throws or catches checks the engine's
+/* {===============================================================** Exceptions (3.0). A module that throws or catches checks the engine's
 ** pending exception (*c->exn) after every call; throw makes one pending.
 ** Either way the code goes to the unwinding of that position (wf_xN): the
 ** handlers covering it, found at generation time exactly as the
@@ -1543,6 +1542,104 @@ static weft_status find_exceptions(struct cgen *g) {
 }
 
 /* }====================================================================== */
+/* ==== multi-memory, memory64, table64 ==================================
+** MEMX_AT opens a C block with its own `mem` (the checked address in
+** memory k) and `msz` (the access width), so the ordinary access op that
+** follows, reading address 0, needs no change; MEMX_END closes it. These
+** checks are explicit in both bounds modes: guard pages cover only the
+** 32-bit memory 0 of the fast path. */
+
+static char addr_letter(const struct cgen *g, u32 mem) {
+  return wf_module_memory_limits(g->m, mem).is64 ? 'l' : 'i';
+}
+
+static void put_u64_operand(struct cgen *g, u32 slot, char letter) {
+  put(&g->body, letter == 'l' ? "" : "(u64)");
+  var(g, slot, letter);
+}
+
+static void emit_memx_at(struct cgen *g, const u32 *ip) {
+  struct text *t = &g->body;
+  u64 off = (u64)ip[4] << 32 | ip[3];
+  putf(t, "  { weft_aot_memory *xm = c->memories[%uu]; u64 xa = ", ip[1]);
+  put_u64_operand(g, ip[2], addr_letter(g, ip[1]));
+  putf(t,
+       "; u64 xea = xa + 0x%llxull;\n"
+       "  if (WF_UNLIKELY(xea < xa || xea > xm->size || "
+       "xm->size - xea < %uu)) TRAP(%u);\n"
+       "  u8 *mem = xm->data + xea; u64 msz = %uu; (void)msz; (void)mem;\n",
+       (unsigned long long)off, ip[5], (unsigned)WEFT_TRAP_MEMORY_OOB, ip[5]);
+}
+
+static bool emit_memx(struct cgen *g, const u32 *ip, u32 op) {
+  struct text *t = &g->body;
+  char l = 0;
+  switch (op) {
+  case WF_OP_MEMX_AT: emit_memx_at(g, ip); return true;
+  case WF_OP_MEMX_END: put(t, "  }\n"); return true;
+  case WF_OP_MEMX_SIZE:
+    l = addr_letter(g, ip[2]);
+    put(t, "  ");
+    var(g, ip[1], l);
+    putf(t, " = (%s)(c->memories[%uu]->size >> 16);\n",
+         l == 'l' ? "u64" : "u32", ip[2]);
+    return true;
+  case WF_OP_MEMX_GROW:
+    l = addr_letter(g, ip[2]);
+    put(t, "  ");
+    var(g, ip[1], l);
+    putf(t, " = (%s)c->api->memx_grow(c, %uu, ", l == 'l' ? "u64" : "u32",
+         ip[2]);
+    put_u64_operand(g, ip[3], l);
+    put(t, ");\n");
+    after_call(g);
+    return true;
+  case WF_OP_MEMX_FILL:
+    l = addr_letter(g, ip[1]);
+    putf(t, "  c->api->memx_fill(c, %uu, ", ip[1]);
+    put_u64_operand(g, ip[2], l);
+    put(t, ", ");
+    var(g, ip[3], 'i');
+    put(t, ", ");
+    put_u64_operand(g, ip[4], l);
+    put(t, ");\n");
+    reload_fuel(g);
+    return true;
+  case WF_OP_MEMX_COPY: {
+    char dl = addr_letter(g, ip[1]), sl = addr_letter(g, ip[2]);
+    putf(t, "  c->api->memx_copy(c, %uu, %uu, ", ip[1], ip[2]);
+    put_u64_operand(g, ip[3], dl);
+    put(t, ", ");
+    put_u64_operand(g, ip[4], sl);
+    put(t, ", ");
+    put_u64_operand(g, ip[5], dl == 'l' && sl == 'l' ? 'l' : 'i');
+    put(t, ");\n");
+    reload_fuel(g);
+    return true;
+  }
+  case WF_OP_MEMX_INIT:
+    putf(t, "  c->api->memx_init(c, %uu, %uu, ", ip[2], ip[1]);
+    put_u64_operand(g, ip[3], addr_letter(g, ip[2]));
+    put(t, ", ");
+    var(g, ip[4], 'i');
+    put(t, ", ");
+    var(g, ip[5], 'i');
+    put(t, ");\n");
+    reload_fuel(g);
+    return true;
+  case WF_OP_I64_SAT_U32:
+    put(t, "  ");
+    var(g, ip[1], 'i');
+    put(t, " = ");
+    var(g, ip[2], 'l');
+    put(t, " > 0xffffffffull ? 0xffffffffu : (u32)");
+    var(g, ip[2], 'l');
+    put(t, ";\n");
+    return true;
+  default: return false;
+  }
+}
+/* ==== end multi-memory, memory64, table64 ============================== */
 
 static void emit_body(struct cgen *g) {
   const u32 *ops = g->code->ops;
@@ -1556,7 +1653,8 @@ static void emit_body(struct cgen *g) {
         emit_call(g, ip, op) || emit_memory_access(g, ip, op) ||
         emit_fused(g, ip, op) || emit_trapping(g, ip, op) ||
         emit_simd(g, ip, op) || emit_tail_call(g, ip, op) ||
-        emit_exception(g, ip, op) || emit_other(g, ip, op))
+        emit_exception(g, ip, op) || emit_memx(g, ip, op) ||
+        emit_other(g, ip, op))
       continue;
     putf(&g->body, "#error unknown internal op %u\n", op);
   }

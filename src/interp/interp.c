@@ -573,6 +573,74 @@ dispatch:
     ip += 5;
     NEXT();
   }
+  /* ---- multi-memory, memory64, table64 (ops.def) ---- */
+  CASE(MEMX_AT) {
+    /* Open a window of `width` bytes at the checked address of memory
+    ** ip[1]; the access that follows reads address 0 in it. */
+    weft_memory *xm = inst->memories[ip[1]];
+    u64 a = xm->is64 ? S(2).u64 : S(2).u32;
+    u64 ea = a + ((u64)ip[4] << 32 | ip[3]);
+    if (WF_UNLIKELY(ea < a || ea > xm->size || xm->size - ea < ip[5]))
+      TRAP(WEFT_TRAP_MEMORY_OOB);
+    mem = xm->data + ea;
+    mem_size = ip[5];
+    ip += 6;
+    NEXT();
+  }
+  CASE(MEMX_END) {
+    MEMORY_RELOAD();
+    ip += 1;
+    NEXT();
+  }
+  CASE(MEMX_SIZE) {
+    weft_memory *xm = inst->memories[ip[2]];
+    if (xm->is64)
+      S(1).u64 = xm->pages;
+    else
+      S(1).u32 = xm->pages;
+    ip += 3;
+    NEXT();
+  }
+  CASE(MEMX_GROW) {
+    weft_memory *xm = inst->memories[ip[2]];
+    i64 old;
+    BULK(wf_bulk_memx_grow(inst, ip[2], xm->is64 ? S(3).u64 : S(3).u32, &old));
+    if (xm->is64)
+      S(1).i64 = old;
+    else
+      S(1).i32 = (i32)old;
+    MEMORY_RELOAD();
+    ip += 4;
+    NEXT();
+  }
+  CASE(MEMX_FILL) {
+    bool x64 = inst->memories[ip[1]]->is64;
+    BULK(wf_bulk_memx_fill(inst, ip[1], x64 ? S(2).u64 : S(2).u32, (u8)S(3).u32,
+                           x64 ? S(4).u64 : S(4).u32));
+    ip += 5;
+    NEXT();
+  }
+  CASE(MEMX_COPY) {
+    bool d64 = inst->memories[ip[1]]->is64, s64 = inst->memories[ip[2]]->is64;
+    BULK(wf_bulk_memx_copy(inst, ip[1], ip[2], d64 ? S(3).u64 : S(3).u32,
+                           s64 ? S(4).u64 : S(4).u32,
+                           d64 && s64 ? S(5).u64 : S(5).u32));
+    ip += 6;
+    NEXT();
+  }
+  CASE(MEMX_INIT) {
+    bool x64 = inst->memories[ip[2]]->is64;
+    BULK(wf_bulk_memx_init(inst, ip[2], ip[1], x64 ? S(3).u64 : S(3).u32,
+                           S(4).u32, S(5).u32));
+    ip += 6;
+    NEXT();
+  }
+  CASE(I64_SAT_U32) {
+    u64 a = S(2).u64;
+    S(1).u32 = a > UINT32_MAX ? UINT32_MAX : (u32)a;
+    ip += 3;
+    NEXT();
+  }
   CASE(DATA_DROP) {
     inst->data_len[ip[1]] = 0;
     ip += 2;

@@ -656,12 +656,6 @@ static bool read_u32(struct lower *L, u32 *v) {
 static bool read_u8(struct lower *L, u8 *v) {
   return wf_read_u8(&L->r, v) || reader_failed(L);
 }
-static bool read_zero(struct lower *L) {
-  u8 b;
-  if (!read_u8(L, &b))
-    return false;
-  return b == 0 || malformed(L, "zero byte expected");
-}
 
 /* The heap type of (ref null? ht) (typed function references): the
 ** reference type's runtime kind, WF_FUNCREF or WF_EXTERNREF. */
@@ -1172,6 +1166,8 @@ static bool lower_call(struct lower *L) {
   return call_results(L, t);
 }
 
+static bool pop_table_index(struct lower *L, u32 table, struct entry *idx);
+
 static bool lower_call_indirect(struct lower *L) {
   u32 typeidx, table, base;
   struct entry idx;
@@ -1184,7 +1180,7 @@ static bool lower_call_indirect(struct lower *L) {
   if (typeidx >= L->m->ntypes)
     return invalid(L, "unknown type");
   const struct wf_functype *t = &L->m->types[typeidx];
-  if (!pop_type(L, WF_I32, &idx) || !call_args(L, t, &base))
+  if (!pop_table_index(L, table, &idx) || !call_args(L, t, &base))
     return false;
   if (live(L)) {
     emit_op(L, WF_OP_CALL_INDIRECT);
@@ -1257,7 +1253,7 @@ static bool lower_return_call_indirect(struct lower *L) {
   if (typeidx >= L->m->ntypes)
     return invalid(L, "unknown type");
   const struct wf_functype *t = &L->m->types[typeidx];
-  if (!tail_results_match(L, t) || !pop_type(L, WF_I32, &idx) ||
+  if (!tail_results_match(L, t) || !pop_table_index(L, table, &idx) ||
       !call_args(L, t, &base))
     return false;
   if (live(L)) {
@@ -1725,15 +1721,150 @@ static bool lower_global(struct lower *L, u8 opcode) {
   return true;
 }
 
-/* Bit 6 of a memarg's alignment announces a memory index (3.0). */
-static bool memarg_single_memory(struct lower *L, u32 align) {
-  return (align & 0x40) == 0 || align >= 0x80 ||
-         fail(L, WEFT_ERR_UNSUPPORTED, WF_NO_MULTI_MEMORY);
+/* ==== multi-memory, memory64, table64 (lowering helpers) ==============
+** The fast path is a 32-bit memory 0: its ops are those of 2.0. Any other
+** memory goes through MEMX_* ops (ops.def); i64 table indices are
+** saturated to u32 into the operand's own stack slot (no table is that
+** large, wf_table_create), so the table ops themselves stay 32-bit. */
+
+static bool read_u64(struct lower *L, u64 *v) {
+  return wf_read_u64(&L->r, v) || reader_failed(L);
 }
 
-static bool need_memory(struct lower *L) {
-  return wf_module_memory_count(L->m) > 0 || invalid(L, "unknown memory 0");
+static bool mem_is64(const struct lower *L, u32 mem) {
+  return wf_module_memory_limits(L->m, mem).is64;
 }
+
+/* The address type of memory `mem`: i64 for a memory64. */
+static u8 mem_addr_type(const struct lower *L, u32 mem) {
+  return mem_is64(L, mem) ? WF_I64 : WF_I32;
+}
+
+/* The 2.0 fast path: memory 0, 32-bit. */
+static bool mem_fast(const struct lower *L, u32 mem) {
+  return mem == 0 && !mem_is64(L, 0);
+}
+
+static bool check_memory_index(struct lower *L, u32 mem) {
+  return mem < wf_module_memory_count(L->m) || invalid(L, "unknown memory");
+}
+
+/* A memory index immediate (memory.size, grow, fill, copy, init). */
+static bool read_memidx(struct lower *L, u32 *mem) {
+  if (L->m->wasm_2_0) { /* 2.0: a reserved zero byte */
+    u8 b;
+    *mem = 0;
+    if (!read_u8(L, &b))
+      return false;
+    if (b != 0)
+      return malformed(L, "zero byte expected");
+    return check_memory_index(L, 0);
+  }
+  return read_u32(L, mem) && check_memory_index(L, *mem);
+}
+
+struct memarg {
+  u32 align; /* log2, bit 6 (memory index) removed */
+  u32 mem;
+  u64 offset;
+};
+
+/* memarg: bit 6 of the alignment announces a memory index; the offset is
+** a u64 since memory64 and must fit the memory's address type. Values of
+** 0x80 and up keep bit 6 and fail the alignment check. */
+static bool read_memarg_x(struct lower *L, struct memarg *a) {
+  if (!read_u32(L, &a->align))
+    return false;
+  a->mem = 0;
+  if (L->m->wasm_2_0) { /* 2.0: no memory index, a u32 offset */
+    u32 off;
+    if (!read_u32(L, &off))
+      return false;
+    a->offset = off;
+    return check_memory_index(L, 0);
+  }
+  if ((a->align & 0x40) && a->align < 0x80) {
+    a->align &= ~0x40u;
+    if (!read_u32(L, &a->mem))
+      return false;
+  }
+  if (!read_u64(L, &a->offset) || !check_memory_index(L, a->mem))
+    return false;
+  return mem_is64(L, a->mem) || a->offset <= UINT32_MAX ||
+         invalid(L, "offset out of range");
+}
+
+/* Open the window of an access to another memory (MEMX_AT); returns the
+** slot (a constant 0) the access then reads as its address. */
+static u32 memx_open(struct lower *L, const struct memarg *a, u32 addr_loc,
+                     u32 width) {
+  static const weft_slot zero;
+  emit_op(L, WF_OP_MEMX_AT);
+  put(L, a->mem);
+  put_slot(L, addr_loc);
+  put(L, (u32)a->offset);
+  put(L, (u32)(a->offset >> 32));
+  put(L, width);
+  return const_slot(L, &zero);
+}
+
+static void memx_close(struct lower *L) { emit_op(L, WF_OP_MEMX_END); }
+
+static bool table_is64(const struct lower *L, u32 t) {
+  return wf_module_table_type(L->m, t).limits.is64;
+}
+
+/* Narrow a popped i64 table index at stack height `h` into its own slot
+** (free: the operand is consumed) and return that slot. */
+static u32 narrow_index(struct lower *L, u32 h, u32 loc) {
+  if (!live(L))
+    return loc;
+  emit_op(L, WF_OP_I64_SAT_U32);
+  put_slot(L, stack_loc(h));
+  put_slot(L, loc);
+  return stack_loc(h);
+}
+
+/* simple() with i64 operands for the bits of `narrow` (saturated to u32
+** first) and, when `widen` is not 0, an i32 result extended to i64 by it. */
+static bool simple_x(struct lower *L, enum wf_op op, u32 nin, const u8 *in,
+                     u8 out, const u32 *imms, u32 nimm, u32 narrow,
+                     enum wf_op widen) {
+  struct entry e[5];
+  for (u32 i = nin; i-- > 0;)
+    if (!pop_type(L, (narrow >> i & 1) ? WF_I64 : in[i], &e[i]))
+      return false;
+  u32 base = L->height;
+  for (u32 i = 0; i < nin; i++)
+    if (narrow >> i & 1)
+      e[i].loc = narrow_index(L, base + i, e[i].loc);
+  u32 dst = out ? push_result(L, widen ? WF_I64 : out) : 0;
+  if (!live(L))
+    return true;
+  emit_op(L, op);
+  if (out)
+    put_dst(L, dst);
+  for (u32 i = 0; i < nimm; i++)
+    put(L, imms[i]);
+  for (u32 i = 0; i < nin; i++)
+    put_slot(L, e[i].loc);
+  if (widen) {
+    emit_op(L, widen);
+    put_dst(L, dst);
+    put_slot(L, dst);
+  }
+  return true;
+}
+/* The index operand of call_indirect: an i64 on a table64, narrowed. */
+static bool pop_table_index(struct lower *L, u32 table, struct entry *idx) {
+  if (!table_is64(L, table))
+    return pop_type(L, WF_I32, idx);
+  if (!pop_type(L, WF_I64, idx))
+    return false;
+  idx->loc = narrow_index(L, L->height, idx->loc);
+  return true;
+}
+/* ==== end multi-memory, memory64, table64 helpers ===================== */
 
 /* Loads 0x28..0x35 and stores 0x36..0x3e. */
 static bool lower_memory_access(struct lower *L, u8 opcode) {
@@ -1754,14 +1885,35 @@ static bool lower_memory_access(struct lower *L, u8 opcode) {
       {WF_OP_I64_STORE8, WF_I64, 0, 1},   {WF_OP_I64_STORE16, WF_I64, 1, 1},
       {WF_OP_I64_STORE32, WF_I64, 2, 1},
   };
-  u32 align, offset;
-  if (!read_u32(L, &align) || !read_u32(L, &offset))
+  struct memarg ma;
+  if (!read_memarg_x(L, &ma))
     return false;
-  if (!memarg_single_memory(L, align) || !need_memory(L))
-    return false;
+  u32 align = ma.align, offset = (u32)ma.offset;
   const typeof(acc[0]) *d = &acc[opcode - 0x28];
   if (align > d->align)
     return invalid(L, "alignment must not be larger than natural");
+  if (!mem_fast(L, ma.mem)) { /* multi-memory, memory64 */
+    struct entry v, addr;
+    if (d->store && !pop_type(L, d->type, &v))
+      return false;
+    if (!pop_type(L, mem_addr_type(L, ma.mem), &addr))
+      return false;
+    u32 dst = d->store ? 0 : push_result(L, d->type);
+    if (!live(L))
+      return true;
+    u32 zero = memx_open(L, &ma, addr.loc, 1u << d->align);
+    emit_op(L, (enum wf_op)d->op);
+    if (d->store) {
+      put_slot(L, zero);
+      put_slot(L, v.loc);
+    } else {
+      put_dst(L, dst);
+      put_slot(L, zero);
+    }
+    put(L, 0);
+    memx_close(L);
+    return true;
+  }
   if (d->store) {
     struct entry v, addr;
     if (!pop_type(L, d->type, &v) || !pop_type(L, WF_I32, &addr))
@@ -2011,21 +2163,35 @@ static bool lower_prefixed(struct lower *L) {
   u32 imm[2];
   switch (sub) {
   case 8: /* memory.init */
-    if (!read_u32(L, &imm[0]) || !read_zero(L) || !need_memory(L) ||
+    if (!read_u32(L, &imm[0]) || !read_memidx(L, &imm[1]) ||
         !check_data(L, imm[0]))
       return false;
+    if (!mem_fast(L, imm[1])) {
+      u8 in[3] = {mem_addr_type(L, imm[1]), WF_I32, WF_I32};
+      return simple(L, WF_OP_MEMX_INIT, 3, in, 0, imm, 2);
+    }
     return simple(L, WF_OP_MEMORY_INIT, 3, i32x3, 0, imm, 1);
   case 9: /* data.drop */
     if (!read_u32(L, &imm[0]) || !check_data(L, imm[0]))
       return false;
     return simple(L, WF_OP_DATA_DROP, 0, NULL, 0, imm, 1);
-  case 10: /* memory.copy */
-    if (!read_zero(L) || !read_zero(L) || !need_memory(L))
+  case 10: /* memory.copy dst src */
+    if (!read_memidx(L, &imm[0]) || !read_memidx(L, &imm[1]))
       return false;
+    if (!mem_fast(L, imm[0]) || !mem_fast(L, imm[1])) {
+      u8 dt = mem_addr_type(L, imm[0]), st = mem_addr_type(L, imm[1]);
+      u8 in[3] = {dt, st, dt == WF_I64 && st == WF_I64 ? WF_I64 : WF_I32};
+      return simple(L, WF_OP_MEMX_COPY, 3, in, 0, imm, 2);
+    }
     return simple(L, WF_OP_MEMORY_COPY, 3, i32x3, 0, NULL, 0);
   case 11: /* memory.fill */
-    if (!read_zero(L) || !need_memory(L))
+    if (!read_memidx(L, &imm[0]))
       return false;
+    if (!mem_fast(L, imm[0])) {
+      u8 at = mem_addr_type(L, imm[0]);
+      u8 in[3] = {at, WF_I32, at};
+      return simple(L, WF_OP_MEMX_FILL, 3, in, 0, imm, 1);
+    }
     return simple(L, WF_OP_MEMORY_FILL, 3, i32x3, 0, NULL, 0);
   case 12: { /* table.init elem table */
     if (!read_u32(L, &imm[1]) || !read_u32(L, &imm[0]) ||
@@ -2034,7 +2200,8 @@ static bool lower_prefixed(struct lower *L) {
     if (wf_module_table_type(L->m, imm[0]).elemtype !=
         L->m->elems[imm[1]].reftype)
       return invalid(L, "type mismatch");
-    return simple(L, WF_OP_TABLE_INIT, 3, i32x3, 0, imm, 2);
+    return simple_x(L, WF_OP_TABLE_INIT, 3, i32x3, 0, imm, 2,
+                    table_is64(L, imm[0]), 0);
   }
   case 13: /* elem.drop */
     if (!read_u32(L, &imm[0]) || !check_elem(L, imm[0]))
@@ -2047,23 +2214,30 @@ static bool lower_prefixed(struct lower *L) {
     if (wf_module_table_type(L->m, imm[0]).elemtype !=
         wf_module_table_type(L->m, imm[1]).elemtype)
       return invalid(L, "type mismatch");
-    return simple(L, WF_OP_TABLE_COPY, 3, i32x3, 0, imm, 2);
+    bool d64 = table_is64(L, imm[0]), s64 = table_is64(L, imm[1]);
+    return simple_x(L, WF_OP_TABLE_COPY, 3, i32x3, 0, imm, 2,
+                    (u32)d64 | (u32)s64 << 1 | (u32)(d64 && s64) << 2, 0);
   }
   case 15: { /* table.grow: init n -> old */
     if (!read_u32(L, &imm[0]) || !check_table(L, imm[0]))
       return false;
     u8 in[2] = {wf_module_table_type(L->m, imm[0]).elemtype, WF_I32};
-    return simple(L, WF_OP_TABLE_GROW, 2, in, WF_I32, imm, 1);
+    bool t64 = table_is64(L, imm[0]);
+    return simple_x(L, WF_OP_TABLE_GROW, 2, in, WF_I32, imm, 1, t64 ? 2 : 0,
+                    t64 ? WF_OP_I64_EXTEND_I32_S : (enum wf_op)0);
   }
   case 16: /* table.size */
     if (!read_u32(L, &imm[0]) || !check_table(L, imm[0]))
       return false;
-    return simple(L, WF_OP_TABLE_SIZE, 0, NULL, WF_I32, imm, 1);
+    return simple_x(L, WF_OP_TABLE_SIZE, 0, NULL, WF_I32, imm, 1, 0,
+                    table_is64(L, imm[0]) ? WF_OP_I64_EXTEND_I32_U
+                                          : (enum wf_op)0);
   case 17: { /* table.fill: i v n */
     if (!read_u32(L, &imm[0]) || !check_table(L, imm[0]))
       return false;
     u8 in[3] = {WF_I32, wf_module_table_type(L->m, imm[0]).elemtype, WF_I32};
-    return simple(L, WF_OP_TABLE_FILL, 3, in, 0, imm, 1);
+    return simple_x(L, WF_OP_TABLE_FILL, 3, in, 0, imm, 1,
+                    table_is64(L, imm[0]) ? 5 : 0, 0);
   }
   default: return malformed(L, "illegal opcode");
   }
@@ -2119,9 +2293,10 @@ static bool lower_table_access(struct lower *L, u8 opcode) {
     return false;
   struct wf_tabletype tt = wf_module_table_type(L->m, t);
   u8 et = tt.elemtype;
+  u32 narrow = table_is64(L, t); /* bit 0: a table64 index */
   if (opcode == 0x25) { /* table.get: the element type in full */
     u8 in = WF_I32;
-    if (!simple(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1))
+    if (!simple_x(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1, narrow, 0))
       return false;
     L->stack[L->height - 1].full = tt.full;
     return true;
@@ -2131,12 +2306,19 @@ static bool lower_table_access(struct lower *L, u8 opcode) {
       !vt_sub(L, entry_vt(&L->stack[L->height - 1]), WF_VT(et, tt.full)))
     return invalid(L, "type mismatch");
   u8 in[2] = {WF_I32, et};
-  return simple(L, WF_OP_TABLE_SET, 2, in, 0, &t, 1);
+  return simple_x(L, WF_OP_TABLE_SET, 2, in, 0, &t, 1, narrow, 0);
 }
 
 static bool lower_memory_size_grow(struct lower *L, u8 opcode) {
-  if (!read_zero(L) || !need_memory(L))
+  u32 mem;
+  if (!read_memidx(L, &mem))
     return false;
+  if (!mem_fast(L, mem)) { /* multi-memory, memory64 */
+    u8 at = mem_addr_type(L, mem);
+    if (opcode == 0x3f)
+      return simple(L, WF_OP_MEMX_SIZE, 0, NULL, at, &mem, 1);
+    return simple(L, WF_OP_MEMX_GROW, 1, &at, at, &mem, 1);
+  }
   if (opcode == 0x3f)
     return simple(L, WF_OP_MEMORY_SIZE, 0, NULL, WF_I32, NULL, 0);
   u8 in = WF_I32;
@@ -2160,12 +2342,10 @@ static u32 log2_bytes(u32 bytes) {
   return n;
 }
 
-static bool read_memarg(struct lower *L, u32 bytes, u32 *offset) {
-  u32 align;
-  if (!read_u32(L, &align) || !read_u32(L, offset) ||
-      !memarg_single_memory(L, align) || !need_memory(L))
+static bool read_memarg(struct lower *L, u32 bytes, struct memarg *ma) {
+  if (!read_memarg_x(L, ma))
     return false;
-  return align <= log2_bytes(bytes) ||
+  return ma->align <= log2_bytes(bytes) ||
          invalid(L, "alignment must not be larger than natural");
 }
 
@@ -2180,17 +2360,21 @@ static bool read_lane(struct lower *L, u32 lanes, u32 *lane) {
 /* Loads "dsi" (dst addr offset) and v128.store "ssi" (addr value offset). */
 static bool lower_simd_mem(struct lower *L, enum wf_op op, u32 bytes,
                            bool store) {
-  u32 offset;
+  struct memarg ma;
   struct entry v, addr;
-  if (!read_memarg(L, bytes, &offset))
+  if (!read_memarg(L, bytes, &ma))
     return false;
   if (store && !pop_type(L, WF_V128, &v))
     return false;
-  if (!pop_type(L, WF_I32, &addr))
+  if (!pop_type(L, mem_addr_type(L, ma.mem), &addr))
     return false;
   u32 dst = store ? 0 : push_result(L, WF_V128);
   if (!live(L))
     return true;
+  bool x = !mem_fast(L, ma.mem);
+  u32 offset = x ? 0 : (u32)ma.offset;
+  if (x) /* multi-memory, memory64 */
+    addr.loc = memx_open(L, &ma, addr.loc, bytes);
   emit_op(L, op);
   if (store) {
     put_slot(L, addr.loc);
@@ -2200,20 +2384,28 @@ static bool lower_simd_mem(struct lower *L, enum wf_op op, u32 bytes,
     put_slot(L, addr.loc);
   }
   put(L, offset);
+  if (x)
+    memx_close(L);
   return true;
 }
 
 /* load_lane "dssii" (dst addr vec offset lane); store_lane "ssii". */
 static bool lower_simd_lane_mem(struct lower *L, enum wf_op op, u32 bytes,
                                 u32 lanes, bool store) {
-  u32 offset, lane;
+  u32 lane;
+  struct memarg ma;
   struct entry v, addr;
-  if (!read_memarg(L, bytes, &offset) || !read_lane(L, lanes, &lane) ||
-      !pop_type(L, WF_V128, &v) || !pop_type(L, WF_I32, &addr))
+  if (!read_memarg(L, bytes, &ma) || !read_lane(L, lanes, &lane) ||
+      !pop_type(L, WF_V128, &v) ||
+      !pop_type(L, mem_addr_type(L, ma.mem), &addr))
     return false;
   u32 dst = store ? 0 : push_result(L, WF_V128);
   if (!live(L))
     return true;
+  bool x = !mem_fast(L, ma.mem);
+  u32 offset = x ? 0 : (u32)ma.offset;
+  if (x) /* multi-memory, memory64 */
+    addr.loc = memx_open(L, &ma, addr.loc, bytes);
   emit_op(L, op);
   if (!store)
     put_dst(L, dst);
@@ -2221,6 +2413,8 @@ static bool lower_simd_lane_mem(struct lower *L, enum wf_op op, u32 bytes,
   put_slot(L, v.loc);
   put(L, offset);
   put(L, lane);
+  if (x)
+    memx_close(L);
   return true;
 }
 

@@ -136,6 +136,27 @@ static void aot_memory_init(weft_aot_ctx *c, u32 seg, u32 d, u32 s, u32 n) {
   check(c, wf_bulk_memory_init(instance_of(c), seg, d, s, n));
 }
 
+/* multi-memory, memory64 */
+static int64_t aot_memx_grow(weft_aot_ctx *c, u32 mem, u64 delta) {
+  i64 old;
+  check(c, wf_bulk_memx_grow(instance_of(c), mem, delta, &old));
+  return old;
+}
+
+static void aot_memx_fill(weft_aot_ctx *c, u32 mem, u64 d, u32 v, u64 n) {
+  check(c, wf_bulk_memx_fill(instance_of(c), mem, d, (u8)v, n));
+}
+
+static void aot_memx_copy(weft_aot_ctx *c, u32 dm, u32 sm, u64 d, u64 s,
+                          u64 n) {
+  check(c, wf_bulk_memx_copy(instance_of(c), dm, sm, d, s, n));
+}
+
+static void aot_memx_init(weft_aot_ctx *c, u32 mem, u32 seg, u64 d, u32 s,
+                          u32 n) {
+  check(c, wf_bulk_memx_init(instance_of(c), mem, seg, d, s, n));
+}
+
 static void aot_data_drop(weft_aot_ctx *c, u32 seg) {
   instance_of(c)->data_len[seg] = 0;
 }
@@ -235,6 +256,7 @@ static const weft_aot_api aot_api = {
     aot_elem_drop,   aot_refuel,        aot_memory_fill,   aot_memory_copy,
     aot_exn_throw,   aot_exn_throw_ref, aot_exn_is,        aot_exn_take,
     aot_call_ref,
+    aot_memx_grow,   aot_memx_fill,     aot_memx_copy,     aot_memx_init,
 };
 
 /* ---- instances -------------------------------------------------------- */
@@ -246,6 +268,9 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   if (!c)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
   c->memory = inst->mem0 ? &inst->mem0->view : NULL;
+  /* The view is the first member of a memory (runtime.h). */
+  _Static_assert(offsetof(weft_memory, view) == 0, "memory view first");
+  c->memories = (weft_aot_memory **)inst->memories;
   c->globals = (weft_aot_global **)inst->globals;
   c->tables = (weft_aot_table **)inst->tables;
   c->funcs = (weft_aot_func **)inst->funcs;

@@ -147,3 +147,82 @@ weft_trap wf_bulk_table_init(weft_instance *inst, u32 table, u32 seg, u32 d,
     memcpy(tb->elems + d, e->refs + s, (size_t)n * sizeof(void *));
   return t;
 }
+
+/* ==== multi-memory and memory64 ========================================
+** The operations on any memory, with 64-bit operands (a 32-bit memory's
+** are zero-extended by the caller). Same order as above: bounds, fuel,
+** work in pieces. Memories are at most 4 GiB (engine.c caps
+** max_memory_bytes), so every length that passes a bounds check is one
+** the fuel arithmetic above takes. */
+
+/* Is [at, at + n) inside a memory of `size` bytes? Without overflow. */
+static bool in_bounds(u64 at, u64 n, u64 size) {
+  return at <= size && n <= size - at;
+}
+
+static size_t piece64(u64 n, u64 done) {
+  return (size_t)(n - done < PIECE ? n - done : PIECE);
+}
+
+static weft_trap between_pieces64(weft_instance *inst, u64 done) {
+  return done ? wf_engine_poll(inst->engine) : WEFT_TRAP_NONE;
+}
+
+weft_trap wf_bulk_memx_fill(weft_instance *inst, u32 memidx, u64 d, u8 v,
+                            u64 n) {
+  weft_memory *mem = inst->memories[memidx];
+  if (!in_bounds(d, n, mem->size))
+    return WEFT_TRAP_MEMORY_OOB;
+  weft_trap t = charge_bytes(inst, n);
+  for (u64 done = 0; t == WEFT_TRAP_NONE && done < n; done += piece64(n, done))
+    if ((t = between_pieces64(inst, done)) == WEFT_TRAP_NONE)
+      memset(mem->data + d + done, v, piece64(n, done));
+  return t;
+}
+
+weft_trap wf_bulk_memx_copy(weft_instance *inst, u32 dmem, u32 smem, u64 d,
+                            u64 s, u64 n) {
+  weft_memory *dm = inst->memories[dmem], *sm = inst->memories[smem];
+  if (!in_bounds(d, n, dm->size) || !in_bounds(s, n, sm->size))
+    return WEFT_TRAP_MEMORY_OOB;
+  weft_trap t = charge_bytes(inst, n);
+  /* Overlap only within one memory: then pieces from the end upwards. */
+  bool up = dm == sm && d > s;
+  for (u64 done = 0; t == WEFT_TRAP_NONE && done < n;
+       done += piece64(n, done)) {
+    u64 at = up ? n - done - piece64(n, done) : done;
+    if ((t = between_pieces64(inst, done)) == WEFT_TRAP_NONE)
+      memmove(dm->data + d + at, sm->data + s + at, piece64(n, done));
+  }
+  return t;
+}
+
+weft_trap wf_bulk_memx_init(weft_instance *inst, u32 memidx, u32 seg, u64 d,
+                            u32 s, u32 n) {
+  weft_memory *mem = inst->memories[memidx];
+  if ((u64)s + n > inst->data_len[seg] || !in_bounds(d, n, mem->size))
+    return WEFT_TRAP_MEMORY_OOB;
+  weft_trap t = charge_bytes(inst, n);
+  const u8 *src = inst->module->m.datas[seg].bytes.ptr + s;
+  for (u64 done = 0; t == WEFT_TRAP_NONE && done < n; done += piece64(n, done))
+    if ((t = between_pieces64(inst, done)) == WEFT_TRAP_NONE)
+      memcpy(mem->data + d + done, src + done, piece64(n, done));
+  return t;
+}
+
+/* A delta past u32 cannot succeed (memories stay under 2^16 pages). */
+weft_trap wf_bulk_memx_grow(weft_instance *inst, u32 memidx, u64 delta,
+                            i64 *out) {
+  weft_memory *mem = inst->memories[memidx];
+  if (delta > UINT32_MAX) {
+    *out = -1;
+    return WEFT_TRAP_NONE;
+  }
+  if ((u64)mem->pages + delta <= mem->max_pages) {
+    weft_trap t = wf_fuel_charge(inst->engine, delta * WEFT_FUEL_PAGE);
+    if (t != WEFT_TRAP_NONE)
+      return t;
+  }
+  *out = wf_memory_grow(mem, (u32)delta);
+  return WEFT_TRAP_NONE;
+}

@@ -154,6 +154,11 @@ weft_status weft_func_call(weft_engine *e, weft_func *f, const weft_val *args,
 weft_memory *weft_host_memory(weft_host_ctx *ctx) {
   return ctx->inst ? ctx->inst->mem0 : NULL;
 }
+weft_memory *weft_host_memory_at(weft_host_ctx *ctx, uint32_t index) {
+  if (!ctx->inst || index >= wf_module_memory_count(&ctx->inst->module->m))
+    return NULL;
+  return ctx->inst->memories[index];
+}
 weft_instance *weft_host_instance(weft_host_ctx *ctx) { return ctx->inst; }
 weft_engine *weft_host_engine(weft_host_ctx *ctx) { return ctx->engine; }
 

@@ -277,6 +277,7 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
     want = engine_vt(mod, im->of.table.elemtype, im->of.table.full);
     if (t->elemtype != im->of.table.elemtype ||
         WF_VT(t->elemtype, t->ref_type) != want ||
+        t->is64 != im->of.table.limits.is64 ||
         !limits_match(t->size, t->has_max, t->decl_max, &im->of.table.limits))
       return link_error(err, im, "incompatible import type");
     inst->tables[counts[1]++] = t;
@@ -284,7 +285,8 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
   }
   case WF_EXTERN_MEMORY: {
     weft_memory *mem = en->ext.of.memory;
-    if (!limits_match(mem->pages, mem->has_max, mem->decl_max, &im->of.memory))
+    if (mem->is64 != im->of.memory.is64 ||
+        !limits_match(mem->pages, mem->has_max, mem->decl_max, &im->of.memory))
       return link_error(err, im, "incompatible import type");
     inst->memories[counts[2]++] = mem;
     return WEFT_OK;
@@ -358,20 +360,26 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
   }
   for (u32 i = 0; i < m->ntables; i++) {
     const struct wf_tabletype *t = &m->tables[i];
-    s = wf_table_create(e, t->elemtype, (u32)t->limits.min, (u32)t->limits.max,
-                        t->limits.has_max, NULL,
-                        &inst->tables[m->ntable_imports + i], err);
+    /* table64 sizes past u32 saturate: no engine limit reaches them. */
+    u32 min = t->limits.min > UINT32_MAX ? UINT32_MAX : (u32)t->limits.min;
+    u32 max = t->limits.max > UINT32_MAX ? UINT32_MAX : (u32)t->limits.max;
+    weft_table **slot = &inst->tables[m->ntable_imports + i];
+    s = wf_table_create(e, t->elemtype, min, max, t->limits.has_max, NULL, slot,
+                        err);
     if (s != WEFT_OK)
       return s;
     inst->tables[m->ntable_imports + i]->ref_type =
         engine_vt(mod, t->elemtype, t->full);
+    (*slot)->is64 = t->limits.is64;
+    (*slot)->decl_max = t->limits.max;
   }
   for (u32 i = 0; i < m->nmemories; i++) {
     const struct wf_limits *lim = &m->memories[i];
-    s = wf_memory_create(e, (u32)lim->min, (u32)lim->max, lim->has_max,
-                         &inst->memories[m->nmemory_imports + i], err);
+    weft_memory **slot = &inst->memories[m->nmemory_imports + i];
+    s = wf_memory_create(e, lim->min, lim->max, lim->has_max, slot, err);
     if (s != WEFT_OK)
       return s;
+    (*slot)->is64 = lim->is64;
   }
   inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
   for (u32 i = 0; i < m->ntags; i++) { /* exception handling */
@@ -424,8 +432,9 @@ static weft_status init_segments(weft_instance *inst, weft_error *err) {
     if (el->mode != WF_SEG_ACTIVE)
       continue;
     weft_table *t = inst->tables[el->table];
-    u64 off = eval_const(inst, el->offset).u32;
-    if (off + el->count > t->size)
+    weft_slot o = eval_const(inst, el->offset);
+    u64 off = t->is64 ? o.u64 : o.u32;
+    if (off > t->size || off + el->count > t->size)
       return wf_error_trap(err, WEFT_TRAP_TABLE_OOB);
     if (el->count)
       memcpy(t->elems + off, inst->elems[i].refs, el->count * sizeof(void *));
@@ -435,8 +444,9 @@ static weft_status init_segments(weft_instance *inst, weft_error *err) {
     if (d->mode != WF_SEG_ACTIVE)
       continue;
     weft_memory *mem = inst->memories[d->memory];
-    u64 off = eval_const(inst, d->offset).u32;
-    if (off + d->bytes.len > mem->size)
+    weft_slot o = eval_const(inst, d->offset);
+    u64 off = mem->is64 ? o.u64 : o.u32;
+    if (off > mem->size || off + d->bytes.len > mem->size)
       return wf_error_trap(err, WEFT_TRAP_MEMORY_OOB);
     if (d->bytes.len)
       memcpy(mem->data + off, d->bytes.ptr, d->bytes.len);

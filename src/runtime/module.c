@@ -129,7 +129,7 @@ static void entity_type(const struct wf_module *m, u8 kind, u32 index,
                         weft_extern_type *out) {
   memset(out, 0, sizeof *out);
   out->kind = (weft_extern_kind)kind;
-  struct wf_limits lim = {0, 0, false};
+  struct wf_limits lim = {0, 0, false, false};
   switch (kind) {
   case WF_EXTERN_FUNC:
     out->func_type = wf_module_func_typeidx(m, index);

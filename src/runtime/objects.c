@@ -35,16 +35,19 @@ static bool reserve_memory(weft_memory *m, u64 size) {
   return true;
 }
 
-weft_status wf_memory_create(weft_engine *e, u32 min, u32 max, bool has_max,
+weft_status wf_memory_create(weft_engine *e, u64 min, u64 max, bool has_max,
                              weft_memory **out, weft_error *err) {
+  /* A memory64 may declare up to 2^48 pages; the engine's limit (at most
+  ** 4 GiB) caps what is allocated, so sizes still fit the u32 pages. */
   u64 limit_pages = e->config.max_memory_bytes / WF_PAGE_SIZE;
-  u32 eff_max = has_max ? max : WF_MAX_PAGES;
+  u32 eff_max = has_max && max < WF_MAX_PAGES ? (u32)max : WF_MAX_PAGES;
   if (eff_max > limit_pages)
     eff_max = (u32)limit_pages;
   if (min > eff_max)
     return wf_error_set(err, WEFT_ERR_LIMIT,
-                        "memory of %u pages exceeds the limit of %u pages", min,
-                        eff_max);
+                        "memory of %s%u pages exceeds the limit of %u pages",
+                        min > UINT32_MAX ? "more than " : "",
+                        min > UINT32_MAX ? UINT32_MAX : (u32)min, eff_max);
   weft_memory *m = wf_alloc_zero(&e->alloc, sizeof *m);
   if (!m)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
@@ -54,14 +57,14 @@ weft_status wf_memory_create(weft_engine *e, u32 min, u32 max, bool has_max,
   if (!m->data) {
     wf_alloc_free(&e->alloc, m, sizeof *m);
     return wf_error_set(err, WEFT_ERR_NOMEM,
-                        "out of memory allocating %u pages", min);
+                        "out of memory allocating %u pages", (u32)min);
   }
   m->engine = e;
   if (m->reserved) {
     m->next_reserved = e->reserved_memories;
     e->reserved_memories = m;
   }
-  m->pages = min;
+  m->pages = (u32)min;
   m->max_pages = eff_max;
   m->has_max = has_max;
   m->decl_max = max;
@@ -114,7 +117,7 @@ uint8_t *weft_memory_data(const weft_memory *m) { return m->data; }
 uint64_t weft_memory_size(const weft_memory *m) { return m->size; }
 
 uint32_t weft_memory_max_pages(const weft_memory *m) {
-  return m->has_max ? m->decl_max : UINT32_MAX;
+  return m->has_max && m->decl_max < UINT32_MAX ? (u32)m->decl_max : UINT32_MAX;
 }
 
 int weft_memory_limit_refused(const weft_memory *m) { return m->limit_refused; }
@@ -137,6 +140,9 @@ weft_status wf_table_create(weft_engine *e, u8 elemtype, u32 min, u32 max,
   u32 eff_max = has_max ? max : UINT32_MAX;
   if (eff_max > e->config.max_table_elems)
     eff_max = e->config.max_table_elems;
+  /* Below 2^32-1: table64 indices saturate to it (lower.c), out of range. */
+  if (eff_max > UINT32_MAX - 1)
+    eff_max = UINT32_MAX - 1;
   if (min > eff_max)
     return wf_error_set(err, WEFT_ERR_LIMIT,
                         "table of %u elements exceeds the limit of %u", min,
@@ -205,7 +211,7 @@ weft_valtype weft_table_elem_type(const weft_table *t) {
   return (weft_valtype)t->elemtype;
 }
 uint32_t weft_table_max(const weft_table *t) {
-  return t->has_max ? t->decl_max : UINT32_MAX;
+  return t->has_max && t->decl_max < UINT32_MAX ? (u32)t->decl_max : UINT32_MAX;
 }
 
 /* A reference the embedder may store in an object of engine `e` with
@@ -365,3 +371,25 @@ void weft_func_type(const weft_func *f, const weft_valtype **params,
   *results = s->vtypes + s->type.nparams;
   *nresults = s->type.nresults;
 }
+
+/* ---- memory64, table64 ------------------------------------------------ */
+
+weft_status weft_memory_new64(weft_engine *e, u32 min, u32 max,
+                              weft_memory **out, weft_error *err) {
+  weft_status s = weft_memory_new(e, min, max, out, err);
+  if (s == WEFT_OK)
+    (*out)->is64 = true;
+  return s;
+}
+
+weft_status weft_table_new64(weft_engine *e, weft_valtype elem_type, u32 min,
+                             u32 max, void *init, weft_table **out,
+                             weft_error *err) {
+  weft_status s = weft_table_new(e, elem_type, min, max, init, out, err);
+  if (s == WEFT_OK)
+    (*out)->is64 = true;
+  return s;
+}
+
+int weft_memory_is64(const weft_memory *m) { return m->is64; }
+int weft_table_is64(const weft_table *t) { return t->is64; }

@@ -124,7 +124,8 @@ struct weft_memory {
   u32 pages;
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
-  u32 decl_max;
+  u64 decl_max;
+  bool is64;          /* memory64: i64 addresses (import matching, snapshots) */
   bool limit_refused; /* a grow failed on the engine's max_memory_bytes */
   u64 reserved;       /* bytes of address space reserved (guard pages), or 0 */
   weft_memory *next_reserved; /* the engine's list of reservations */
@@ -147,11 +148,12 @@ struct weft_table {
   u32 cap;      /* allocated entries */
   u32 max;      /* effective limit */
   bool has_max; /* declared max (for import matching) */
-  u32 decl_max;
+  u64 decl_max;
   u8 elemtype;
   u32 ref_type; /* typed function references: the type in full with a
                    type index as engine signature id + 1 (import
                    matching); 0: elemtype's plain type */
+  bool is64; /* table64: i64 indices (import matching) */
 };
 
 struct weft_global {
@@ -270,7 +272,7 @@ WF_INTERNAL weft_status wf_engine_exec(weft_engine *e, struct wf_exec **out,
 WF_INTERNAL bool wf_exec_grow_frames(struct wf_exec *ex);
 
 /* objects.c */
-WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u32 min, u32 max,
+WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u64 min, u64 max,
                                          bool has_max, weft_memory **out,
                                          weft_error *err);
 /* Returns old page count or -1. */
@@ -301,6 +303,15 @@ WF_INTERNAL weft_trap wf_bulk_memory_init(weft_instance *inst, u32 seg, u32 d,
                                           u32 s, u32 n);
 WF_INTERNAL weft_trap wf_bulk_memory_grow(weft_instance *inst, u32 delta,
                                           i32 *out);
+/* multi-memory, memory64: the same on memory `memidx`, 64-bit operands. */
+WF_INTERNAL weft_trap wf_bulk_memx_fill(weft_instance *inst, u32 memidx, u64 d,
+                                        u8 v, u64 n);
+WF_INTERNAL weft_trap wf_bulk_memx_copy(weft_instance *inst, u32 dmem, u32 smem,
+                                        u64 d, u64 s, u64 n);
+WF_INTERNAL weft_trap wf_bulk_memx_init(weft_instance *inst, u32 memidx,
+                                        u32 seg, u64 d, u32 s, u32 n);
+WF_INTERNAL weft_trap wf_bulk_memx_grow(weft_instance *inst, u32 memidx,
+                                        u64 delta, i64 *out);
 WF_INTERNAL weft_trap wf_bulk_table_grow(weft_instance *inst, u32 table,
                                          void *init, u32 n, i32 *out);
 WF_INTERNAL weft_trap wf_bulk_table_fill(weft_instance *inst, u32 table, u32 i,

@@ -283,7 +283,6 @@ static weft_status rd_reftype(struct decoder *d, u8 *out) {
 static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
                              bool memory) {
   u8 flag;
-  u32 v;
   u32 at = wf_reader_offset(&d->r);
   CHECK(rd_u8(d, &flag));
   if (flag & 0x80)
@@ -291,14 +290,21 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
                    "integer representation too long");
   if (flag <= 7 && (flag & 2) && memory)
     return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_THREADS);
-  if (flag <= 7 && !(flag & 2) && (flag & 4))
-    return fail_at(d, WEFT_ERR_UNSUPPORTED, at, WF_NO_MEMORY64);
-  if (flag > 1)
+  if (flag & (d->m->wasm_2_0 ? ~1u : ~5u))
     return fail_at(d, WEFT_ERR_MALFORMED, at, "integer too large");
+  /* memory64 / table64: sizes are u64 (validation bounds them). */
+  out->is64 = (flag & 4) != 0;
+  out->has_max = (flag & 1) != 0;
+  out->max = 0;
+  if (out->is64) {
+    if (!wf_read_u64(&d->r, &out->min) ||
+        (out->has_max && !wf_read_u64(&d->r, &out->max)))
+      return read_failed(d);
+    return WEFT_OK;
+  }
+  u32 v;
   CHECK(rd_u32(d, &v));
   out->min = v;
-  out->has_max = flag == 1;
-  out->max = 0;
   if (out->has_max) {
     CHECK(rd_u32(d, &v));
     out->max = v;
@@ -307,7 +313,15 @@ static weft_status rd_limits(struct decoder *d, struct wf_limits *out,
 }
 
 static weft_status rd_expr(struct decoder *d, struct wf_bytes *out);
-static weft_status rd_zero_byte(struct decoder *d);
+
+static weft_status rd_zero_byte(struct decoder *d) {
+  u8 b;
+  u32 at = wf_reader_offset(&d->r);
+  CHECK(rd_u8(d, &b));
+  if (b != 0)
+    return fail_at(d, WEFT_ERR_MALFORMED, at, "zero byte expected");
+  return WEFT_OK;
+}
 
 static weft_status rd_tabletype(struct decoder *d, struct wf_tabletype *out) {
   CHECK(rd_reftype(d, &out->elemtype));
@@ -342,19 +356,37 @@ static weft_status rd_globaltype(struct decoder *d, struct wf_globaltype *out) {
 
 /* ---- instruction skipping (constant expressions) ---------------------- */
 
-static weft_status rd_zero_byte(struct decoder *d) {
-  u8 b;
-  u32 at = wf_reader_offset(&d->r);
-  CHECK(rd_u8(d, &b));
-  if (b != 0)
-    return fail_at(d, WEFT_ERR_MALFORMED, at, "zero byte expected");
-  return WEFT_OK;
-}
-
 static weft_status skip_u32s(struct decoder *d, unsigned n) {
   u32 v;
   for (unsigned i = 0; i < n; i++)
     CHECK(rd_u32(d, &v));
+  return WEFT_OK;
+}
+
+/* memarg: alignment (bit 6: a memory index follows, multi-memory), then
+** the offset, a u64 since memory64. */
+static weft_status skip_memarg(struct decoder *d) {
+  u32 align;
+  u64 off;
+  if (d->m->wasm_2_0) /* 2.0: two u32s */
+    return skip_u32s(d, 2);
+  CHECK(rd_u32(d, &align));
+  if (align & 0x40)
+    CHECK(skip_u32s(d, 1));
+  return wf_read_u64(&d->r, &off) ? WEFT_OK : read_failed(d);
+}
+
+/* n memory indices (3.0), or the zero bytes 2.0 reserved there. */
+static weft_status skip_memidx(struct decoder *d, unsigned n) {
+  if (!d->m->wasm_2_0)
+    return skip_u32s(d, n);
+  for (unsigned i = 0; i < n; i++) {
+    u8 b;
+    u32 at = wf_reader_offset(&d->r);
+    CHECK(rd_u8(d, &b));
+    if (b != 0)
+      return fail_at(d, WEFT_ERR_MALFORMED, at, "zero byte expected");
+  }
   return WEFT_OK;
 }
 
@@ -364,14 +396,16 @@ static weft_status skip_prefixed_fc(struct decoder *d, u32 at) {
   if (sub <= 7)
     return WEFT_OK;
   switch (sub) {
-  case 8: CHECK(skip_u32s(d, 1)); return rd_zero_byte(d); /* memory.init */
+  case 8: /* memory.init: data, memory index */
+    CHECK(skip_u32s(d, 1));
+    return skip_memidx(d, 1);
   case 9:
   case 13:
   case 15:
   case 16:
   case 17: return skip_u32s(d, 1);
-  case 10: CHECK(rd_zero_byte(d)); return rd_zero_byte(d); /* memory.copy */
-  case 11: return rd_zero_byte(d);                         /* memory.fill */
+  case 10: return skip_memidx(d, 2); /* memory.copy: two memory indices */
+  case 11: return skip_memidx(d, 1); /* memory.fill: memory index */
   case 12:
   case 14: return skip_u32s(d, 2);
   default: return fail_at(d, WEFT_ERR_MALFORMED, at, "illegal opcode");
@@ -388,10 +422,10 @@ static weft_status skip_prefixed_fd(struct decoder *d, u32 at) {
   switch (sub) {
     /* clang-format off */
 #define MEMARG(opc)                                                            \
-  case opc: return skip_u32s(d, 2);
+  case opc: return skip_memarg(d);
 #define MEMARG_LANE(opc)                                                       \
   case opc:                                                                    \
-    CHECK(skip_u32s(d, 2));                                                    \
+    CHECK(skip_memarg(d));                                                     \
     return wf_read_bytes(&d->r, 1, &p) ? WEFT_OK : read_failed(d);
 #define BYTES(opc, n)                                                          \
   case opc: return wf_read_bytes(&d->r, n, &p) ? WEFT_OK : read_failed(d);
@@ -434,7 +468,7 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
       op == 0xd2)
     return skip_u32s(d, 1);
   if (op >= 0x28 && op <= 0x3e)
-    return skip_u32s(d, 2);
+    return skip_memarg(d);
   switch (op) {
   case 0x02:
   case 0x03:
@@ -447,7 +481,7 @@ static weft_status skip_immediates(struct decoder *d, u8 op, u32 at) {
       CHECK(rd_valtype(d, &t));
     return WEFT_OK;
   case 0x3f:
-  case 0x40: return rd_zero_byte(d);
+  case 0x40: return skip_memidx(d, 1); /* memory index (multi-memory) */
   case 0x41: return wf_read_s32(&d->r, &s32) ? WEFT_OK : read_failed(d);
   case 0x42: return wf_read_s64(&d->r, &s) ? WEFT_OK : read_failed(d);
   case 0x43: return wf_read_bytes(&d->r, 4, &p) ? WEFT_OK : read_failed(d);
@@ -1136,6 +1170,7 @@ weft_status wf_decode_module(struct wf_alloc *a, const weft_config *config,
   memset(&d, 0, sizeof d);
   d.a = a;
   d.config = config;
+  m->wasm_2_0 = config && config->wasm_2_0;
   d.m = m;
   d.err = err;
   d.sec_id = NO_SECTION;

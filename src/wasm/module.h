@@ -56,8 +56,6 @@ enum wf_section_id {
 #define WF_NO_GC "unsupported feature: gc"
 #define WF_NO_THREADS "unsupported feature: threads"
 #define WF_NO_EXCEPTIONS "unsupported feature: exception handling"
-#define WF_NO_MEMORY64 "unsupported feature: memory64"
-#define WF_NO_MULTI_MEMORY "unsupported feature: multi-memory"
 
 /* The WF_NO_* message of a value type (or heap type) byte of a later
 ** proposal, or NULL for 2.0's types and bytes no proposal uses. */
@@ -82,6 +80,9 @@ WF_INTERNAL const char *wf_opcode_feature(u8 op);
 
 #define WF_PAGE_SIZE 65536u
 #define WF_MAX_PAGES 65536u /* 4 GiB for a 32-bit memory */
+/* multi-memory: memories per module (imported and defined), an
+** implementation limit (WEFT_ERR_LIMIT), as engines have. */
+#define WF_MAX_MEMORIES 100u
 
 /* A byte range inside the module's own copy of the binary. */
 struct wf_bytes {
@@ -120,6 +121,7 @@ struct wf_limits {
   u64 min;
   u64 max;
   bool has_max;
+  bool is64; /* memory64/table64: addresses and sizes are i64 */
 };
 
 struct wf_tabletype {
@@ -253,8 +255,10 @@ struct wf_module {
   u32 nsections;
   struct wf_section *sections;
 
-  /* Set by the loader from weft_config.wasm_2_0: the validator applies
-  ** 2.0's rules where 3.0 relaxed them (constant expressions). */
+  /* weft_config.wasm_2_0, set when decoded: 2.0's rules where 3.0
+  ** changed them: constant expressions (validator); one memory, a zero
+  ** byte for memory immediates, u32 memarg offsets, limits flags 0 and 1
+  ** (decoder, lowering). */
   bool wasm_2_0;
 
   /* Filled by wf_validate_module: func_declared[i] != 0 when function i is

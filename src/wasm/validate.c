@@ -362,11 +362,17 @@ static weft_status check_limits(struct validator *v, struct wf_limits l,
 }
 
 static weft_status check_memory(struct validator *v, struct wf_limits l) {
+  if (l.is64) /* memory64: 2^48 pages of 64 KiB span the 2^64 addresses */
+    return check_limits(v, l, (u64)1 << 48,
+                        "memory size must be at most 2^48 pages");
   return check_limits(v, l, WF_MAX_PAGES,
                       "memory size must be at most 65536 pages (4GiB)");
 }
 
 static weft_status check_table(struct validator *v, struct wf_tabletype t) {
+  if (t.limits.is64) /* table64 */
+    return check_limits(v, t.limits, UINT64_MAX,
+                        "table size must be at most 2^64-1");
   return check_limits(v, t.limits, UINT32_MAX,
                       "table size must be at most 2^32-1");
 }
@@ -418,8 +424,15 @@ static weft_status check_definitions(struct validator *v) {
   }
   for (u32 i = 0; i < m->nmemories; i++)
     CHECK(check_memory(v, m->memories[i]));
-  if (wf_module_memory_count(m) > 1)
-    return wf_error_set(v->err, WEFT_ERR_UNSUPPORTED, "%s", WF_NO_MULTI_MEMORY);
+  if (m->wasm_2_0 && wf_module_memory_count(m) > 1)
+    return invalid(v, "multiple memories");
+  /* multi-memory: an implementation limit, so a hostile module cannot
+  ** make instantiation create (and reserve address space for) 100,000
+  ** memories. */
+  if (wf_module_memory_count(m) > WF_MAX_MEMORIES)
+    return wf_error_set(v->err, WEFT_ERR_LIMIT,
+                        "module has %u memories, more than the limit of %u",
+                        wf_module_memory_count(m), WF_MAX_MEMORIES);
   for (u32 i = 0; i < m->nglobals; i++) {
     v->nvisible_globals = m->nglobal_imports + (m->wasm_2_0 ? 0 : i);
     CHECK(check_const_vt(
@@ -440,7 +453,9 @@ static weft_status check_elem(struct validator *v, const struct wf_elem *e) {
   if (e->mode == WF_SEG_ACTIVE) {
     if (e->table >= wf_module_table_count(m))
       return unknown(v, WF_EXTERN_TABLE, e->table);
-    CHECK(check_const(v, e->offset, WF_I32));
+    CHECK(check_const(v, e->offset,
+                      wf_module_table_type(m, e->table).limits.is64 ? WF_I64
+                                                                    : WF_I32));
     struct wf_tabletype tt = wf_module_table_type(m, e->table);
     /* function indices (elemkind 0x00) are (ref func) */
     wf_vt et = e->funcs && !e->full ? WF_VT_MAKE(WF_FUNCREF, true, 0)
@@ -474,7 +489,9 @@ static weft_status check_segments(struct validator *v) {
       continue;
     if (d->memory >= wf_module_memory_count(m))
       return unknown(v, WF_EXTERN_MEMORY, d->memory);
-    CHECK(check_const(v, d->offset, WF_I32));
+    CHECK(check_const(v, d->offset,
+                      wf_module_memory_limits(m, d->memory).is64 ? WF_I64
+                                                                 : WF_I32));
   }
   return WEFT_OK;
 }

@@ -1234,8 +1234,8 @@ static void setup_engine(struct run *r) {
   clear_error(&err);
   weft_config_default(&config);
   config.fuel_metering = opt_fuel;
-  /* wast2json reads only the 2.0 suite, whose global.wast asserts 2.0's
-  ** rule for constant expressions (imported globals only) */
+  /* wast2json reads only the 2.0 suite, which asserts 2.0's rules where
+  ** 3.0 changed them (constant expressions, multi-memory, memory64) */
   config.wasm_2_0 = 1;
   weft_status s = weft_engine_new(&config, &r->engine, &err);
   if (s == WEFT_OK && opt_fuel)

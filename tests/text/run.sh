@@ -3,7 +3,8 @@
 # suite (interpreter), each file's counts checked, and compared per file and
 # per category with the wabt path (wast2json + spec_runner, as printed by
 # tests/spec/run_spec.sh); the text-form assert_malformed commands, which
-# that path skips, must all pass here.
+# that path skips, must all pass here. `--wasm-2.0`: the 2.0 suite expects
+# 2.0's binary rules where multiple memories and memory64 changed them.
 #
 # usage: tests/text/run.sh [--weft PATH] [--wabt-log FILE | --compare] [NAME...]
 #   --weft PATH     the weft binary (default $BUILD/weft)

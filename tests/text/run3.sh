@@ -31,8 +31,8 @@ done
 
 # Every command of these passes in the interpreter (2.0 features, SIMD,
 # tail calls, ...). Not listed: files that need features weft does not
-# have yet (GC, exceptions, memory64, multi-memory, threads), and files
-# whose GC modules are skipped (binary-gc, i31, struct, type-rec, ...).
+# have yet (GC, threads), and files whose GC modules are skipped
+# (binary-gc, i31, struct, type-rec, ...).
 INTERP_FILES="annotations binary-leb128 binary block br br_if bulk call
 comments const conversions custom endianness exports f32 f32_bitwise f32_cmp
 f64 f64_bitwise f64_cmp fac float_exprs float_literals float_memory
@@ -78,6 +78,24 @@ i8x16_relaxed_swizzle i16x8_relaxed_q15mulr_s i32x4_relaxed_trunc
 relaxed_dot_product relaxed_laneselect relaxed_madd_nmadd relaxed_min_max"
 INTERP_FILES="$INTERP_FILES $REFS_FILES data elem linking"
 AOT_FILES="$AOT_FILES $REFS_FILES"
+
+# multi-memory, memory64, table64 (P10): every command of these passes in
+# the interpreter and in compiled code, both bounds modes (not listed:
+# align64, whose 2^32 offsets need 3.0 text, and table_init64, which has a
+# GC module).
+MEM64_FILES="address0 address1 address64 align0 binary0 binary_leb128_64
+bulk64 call_indirect64 data0 data1 data_drop0 endianness64 exports0
+float_exprs0 float_exprs1 float_memory0 float_memory64 imports0 imports1
+imports2 imports3 imports4 linking0 linking1 linking2 linking3 load0 load1
+load2 load64 memory-multi memory64-imports memory64 memory_copy0
+memory_copy1 memory_copy64 memory_fill0 memory_fill64 memory_grow
+memory_grow64 memory_init0 memory_init64 memory_redundancy64 memory_size0
+memory_size1 memory_size2 memory_size_import memory_trap0 memory_trap1
+memory_trap64 simd_memory-multi start0 store0 store1 store2 table64
+table_copy64 table_copy_mixed table_fill64 table_get64 table_grow64
+table_set64 table_size64 traps0"
+INTERP_FILES="$INTERP_FILES $MEM64_FILES"
+AOT_FILES="$AOT_FILES $MEM64_FILES"
 
 spec_dir="${WEFT_SPEC3_DIR:-$repo/../shared/spec-testsuite/wasm-3.0}"
 own=("$repo"/tests/text/wasm3/*.wast)

@@ -392,8 +392,8 @@ static void test_sections(void) {
               "integer too large");
   EXPECT_FAIL(HDR "\5\3\1\2\0", false, WEFT_ERR_UNSUPPORTED,
               "unsupported feature: threads"); /* shared */
-  EXPECT_FAIL(HDR "\5\3\1\4\0", false, WEFT_ERR_UNSUPPORTED,
-              "unsupported feature: memory64");
+  EXPECT_FAIL(HDR "\5\3\1\6\0", false, WEFT_ERR_UNSUPPORTED,
+              "unsupported feature: threads"); /* shared memory64 */
   EXPECT_FAIL("\0asm\x0d\0\1\0", false, WEFT_ERR_UNSUPPORTED,
               "a WebAssembly component, not a core module");
   EXPECT_FAIL(HDR "\2\7\1\1\xff\1\x62\0\0", false, WEFT_ERR_MALFORMED,
@@ -479,10 +479,12 @@ static void test_validate(void) {
               "size minimum must not be greater than maximum");
   EXPECT_FAIL(HDR "\4\5\1\x70\1\2\1", true, WEFT_ERR_INVALID,
               "size minimum must not be greater than maximum");
-  EXPECT_FAIL(HDR "\5\5\2\0\1\0\1", true, WEFT_ERR_UNSUPPORTED,
-              "unsupported feature: multi-memory");
-  EXPECT_FAIL(HDR "\2\x08\1\1a\1b\2\0\1\5\3\1\0\1", true, WEFT_ERR_UNSUPPORTED,
-              "unsupported feature: multi-memory");
+  /* multi-memory, memory64: a data segment for a memory that does not
+  ** exist; an i32 offset for a 64-bit memory */
+  EXPECT_FAIL(HDR "\5\3\1\0\1\x0b\7\1\2\1\x41\0\x0b\0", true, WEFT_ERR_INVALID,
+              "unknown memory");
+  EXPECT_FAIL(HDR "\5\3\1\4\1\x0b\6\1\0\x41\0\x0b\0", true, WEFT_ERR_INVALID,
+              "type mismatch");
   EXPECT_FAIL(HDR "\2\7\1\1a\1b\0\5", true, WEFT_ERR_INVALID, "unknown type");
   EXPECT_FAIL(HDR "\3\2\1\0\x0a\4\1\2\0\x0b", true, WEFT_ERR_INVALID,
               "unknown type");
