@@ -43,16 +43,20 @@ $(BUILD)/libweft.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 # wasm.h, the standard C API (capi/, docs/c-api.md), as a library beside
-# libweft: libweft itself never needs the header, which is not part of this
-# tree but read from WEFT_WASM_C_API_DIR/include. The wasm_* functions get
-# default visibility, the rest of capi/ stays hidden.
-WEFT_WASM_C_API_DIR ?= ../shared/wasm-c-api
+# libweft (packaging.mk adds libweft-wasm.so): libweft itself never needs
+# the header. include/wasm.h is weft's own declaration of that interface;
+# the wasm_* functions get default visibility, the rest of capi/ stays
+# hidden. WEFT_WASM_C_API_DIR (the upstream tree, for its example programs
+# only) is read by tests/capi/run.sh.
 CAPI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CAPI_SRC))
-$(CAPI_OBJ): CFLAGS += -I$(WEFT_WASM_C_API_DIR)/include \
+$(CAPI_OBJ): CFLAGS += \
   '-DWASM_API_EXTERN=__attribute__((visibility("default")))'
 $(BUILD)/libweft-wasm.a: $(CAPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# Shared libraries, make install, pkg-config (P11 packaging).
+include packaging.mk
 
 # The freestanding core and the bare port built for this host with
 # -ffreestanding, for tests/unit/test_bare_*.c (make embed cross-builds them).

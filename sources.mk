@@ -3,6 +3,7 @@ WEFT_CORE_SRC := \
   src/base/alloc.c \
   src/base/error.c \
   src/base/reader.c \
+  src/base/version.c \
   src/wasm/decode.c \
   src/wasm/validate.c \
   src/runtime/engine.c \

@@ -191,6 +191,7 @@ static const weft_wasi_sys no_sys = {
 
 void weft_wasi_config_default(weft_wasi_config *out_config) {
   memset(out_config, 0, sizeof *out_config);
+  out_config->size = sizeof *out_config;
   out_config->stdin_fd = 0;
   out_config->stdout_fd = 1;
   out_config->stderr_fd = 2;
@@ -429,10 +430,19 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
   if (out_wasi == NULL || engine == NULL)
     return wf_error_set(out_error, WEFT_ERR_ARG, "wasi: NULL argument");
   *out_wasi = NULL;
-  if (config == NULL) {
-    weft_wasi_config_default(&defaults);
-    config = &defaults;
+  /* Fields past the caller's size keep their defaults (weft_config.size).
+  ** The first sized version ended after sys_user. */
+  weft_wasi_config_default(&defaults);
+  if (config != NULL) {
+    if (config->size < offsetof(weft_wasi_config, sys_user) + sizeof(void *))
+      return wf_error_set(out_error, WEFT_ERR_ARG,
+                          "wasi: config size is %u; fill the config with "
+                          "weft_wasi_config_default first",
+                          (unsigned)config->size);
+    memcpy(&defaults, config,
+           config->size < sizeof defaults ? config->size : sizeof defaults);
   }
+  config = &defaults;
   if ((config->argc && !config->argv) || (config->envc && !config->env) ||
       (config->npreopens && !config->preopens) ||
       config->npreopens > WF_WASI_MAX_FDS - 3)
