@@ -47,16 +47,21 @@
 #                       weft-oci under a private podman and a containerd
 #                       started by the test (skipped without them; a
 #                       failure under CI)
-#  14. wasm.h C API     tests/capi/run.sh: BUILD/libweft-wasm.a (capi/), the
-#                       13 upstream wasm-c-api example programs,
+#  14. wasm.h C API     tests/capi/run.sh: weft installed into a staging
+#                       tree, the 13 upstream wasm-c-api example programs,
 #                       examples/wasm_c_api.c and tests/capi/capi_edges.c
-#                       built against it and run, one test each (skipped without ../shared/wasm-c-api; a
-#                       failure under CI)
+#                       built against the installed wasm.h and
+#                       libweft-wasm.so and run, one test each (skipped
+#                       without ../shared/wasm-c-api; a failure under CI)
 #  15. snapshots        tests/snapshot/run.sh: every bench kernel, WASI test
 #                       program, speedtest1 and Lua stopped at 20 fuel
 #                       points each (and a chain of three) and restored:
 #                       the same output, status, fuel and files (not in
 #                       the ASan build)
+#  16. packaging        tests/package/run.sh: make install DESTDIR PREFIX=/usr,
+#                       layout, SONAME, exported symbols = declared API,
+#                       examples/embed.c via pkg-config (shared and static),
+#                       weft_version(), the installed binary
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -659,5 +664,14 @@ else
         add 0 1
     fi
 fi
+
+
+# ---- 16. packaging (P11) ----------------------------------------------------
+# make install into a staging tree; what an embedder builds against
+# (docs/c-api.md "Installing"): exported symbols, SONAME, pkg-config.
+header "16. packaging (tests/package/run.sh)"
+run_counted "packaging" "$LOG/package.out" \
+    env BUILD="$BUILD" CC="$CC" SAN_CFLAGS="$SAN_CFLAGS" \
+    SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/package/run.sh
 
 finish
