@@ -98,4 +98,5 @@ WEFT_CAPI_SRC := \
   capi/capi_val.c \
   capi/capi_trap.c \
   capi/capi_module.c \
-  capi/capi_extern.c
+  capi/capi_extern.c \
+  capi/capi_wasi.c

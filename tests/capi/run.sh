@@ -34,7 +34,7 @@ SAN_LDFLAGS=${SAN_LDFLAGS:-}
 capi_dir=${WEFT_WASM_C_API_DIR:-$repo/../shared/wasm-c-api}
 EXAMPLES="hello callback finalize global hostref memory multi reflect serialize
   start table threads trap"
-ntests=15
+ntests=16
 
 if [ ! -d "$capi_dir/example" ]; then
     if [ -n "${CI:-}" ]; then
@@ -98,6 +98,7 @@ expect() {
     trap) printf '%s\n' '> callback abort' '> unreachable' 'Done.' ;;
     wasm_c_api) printf '%s\n' 'log: 42' 'trap: integer divide by zero' 'Done.' ;;
     capi_edges) printf '%s\n' 'Done.' ;;
+    capi_wasi) printf '%s\n' 'hello from wasi' 'exit code 3' 'Done.' ;;
     esac
 }
 
@@ -172,6 +173,7 @@ for name in $EXAMPLES; do
 done
 run_one wasm_c_api "$repo/examples/wasm_c_api.c"
 run_one capi_edges "$repo/tests/capi/capi_edges.c"
+run_one capi_wasi "$repo/tests/capi/capi_wasi.c"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -92,7 +92,7 @@ exported() { nm -D --defined-only "$1" | awk '{print $3}' | sort -u; }
 (cd "$inc" && ls weft*.h) >"$out/weft_headers"
 # shellcheck disable=SC2046
 declared WEFT_API $(cat "$out/weft_headers") >"$out/weft.declared"
-declared WASM_API_EXTERN wasm.h >"$out/wasm.declared"
+declared WASM_API_EXTERN wasm.h weft_wasm_wasi.h >"$out/wasm.declared"
 exported "$lib/libweft.so.$full" >"$out/weft.exported"
 exported "$lib/libweft-wasm.so.$full" >"$out/wasm.exported"
 ndecl=$(wc -l <"$out/weft.declared")
