@@ -137,6 +137,16 @@ test-text: $(BUILD)/weft $(BUILD)/spec_runner
 test-asan:
 	bash scripts/test.sh --asan
 
+# The threaded wasm.h programs (tests/capi: the upstream threads example and
+# capi_threads.c, one engine, 8 threads x 125 instances) on a ThreadSanitizer
+# build of the library in build-tsan/ (clang-19). P11.
+TSAN_CC ?= clang-19
+.PHONY: test-tsan
+test-tsan:
+	CAPI_ONLY="threads capi_threads" BUILD=build-tsan CC=$(TSAN_CC) \
+	  SAN_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	  SAN_LDFLAGS=-fsanitize=thread bash tests/capi/run.sh
+
 # The kernels (interpreter, AoT, both metering fuel), then speedtest1 on
 # protected vs plain files (bench/pfs.sh; alone: make bench-pfs).
 bench: $(BUILD)/weft

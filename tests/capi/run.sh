@@ -16,6 +16,8 @@
 #   WEFT_WASM_C_API_DIR   the wasm-c-api tree (default <repo>/../shared/wasm-c-api):
 #                         example/*.c, *.wat, *.wasm (its wasm.h is not used)
 #   CI                    when set, a missing wasm-c-api tree is a failure
+#   CAPI_ONLY             run only these programs (names, space-separated;
+#                         make test-tsan: the threaded ones)
 #
 # hostref.wasm upstream predates the final reference-types encoding: its
 # global's initializer is `ref.null` without the heap type byte, malformed
@@ -34,7 +36,7 @@ SAN_LDFLAGS=${SAN_LDFLAGS:-}
 capi_dir=${WEFT_WASM_C_API_DIR:-$repo/../shared/wasm-c-api}
 EXAMPLES="hello callback finalize global hostref memory multi reflect serialize
   start table threads trap"
-ntests=16
+ntests=17
 
 if [ ! -d "$capi_dir/example" ]; then
     if [ -n "${CI:-}" ]; then
@@ -98,6 +100,7 @@ expect() {
     trap) printf '%s\n' '> callback abort' '> unreachable' 'Done.' ;;
     wasm_c_api) printf '%s\n' 'log: 42' 'trap: integer divide by zero' 'Done.' ;;
     capi_edges) printf '%s\n' 'Done.' ;;
+    capi_threads) printf '%s\n' 'Done.' ;;
     capi_wasi) printf '%s\n' 'hello from wasi' 'exit code 3' 'Done.' ;;
     esac
 }
@@ -136,6 +139,9 @@ stage_module() {
 # run_one NAME SOURCE: build, stage, run (5 minutes at most), check.
 run_one() {
     local name=$1 src=$2 dir=$out/$1 rc
+    if [ -n "${CAPI_ONLY:-}" ] && [[ " $CAPI_ONLY " != *" $name "* ]]; then
+        return
+    fi
     mkdir -p "$dir"
     # shellcheck disable=SC2086
     if ! $CC -std=gnu11 -g $SAN_CFLAGS $pc_cflags -o "$dir/$name" "$src" \
@@ -174,6 +180,7 @@ done
 run_one wasm_c_api "$repo/examples/wasm_c_api.c"
 run_one capi_edges "$repo/tests/capi/capi_edges.c"
 run_one capi_wasi "$repo/tests/capi/capi_wasi.c"
+run_one capi_threads "$repo/tests/capi/capi_threads.c"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
