@@ -166,9 +166,12 @@ format-check:
 
 # Strict builds (CI): the library, CLI and spec runner with gcc and clang-19
 # at -Werror (the warning set is WARN above), each in its own directory,
-# then the formatting check.
-.PHONY: strict
-strict:
+# then the formatting check and the include-layer check
+# (scripts/check_layers.sh, docs/ARCHITECTURE.md).
+.PHONY: strict check-layers
+check-layers:
+	bash scripts/check_layers.sh
+strict: check-layers
 	$(MAKE) BUILD=$(BUILD)/strict-gcc CC=gcc EXTRA_CFLAGS=-Werror all \
 	  $(BUILD)/strict-gcc/spec_runner
 	$(MAKE) BUILD=$(BUILD)/strict-clang CC=clang-19 EXTRA_CFLAGS=-Werror all \

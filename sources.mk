@@ -30,7 +30,7 @@ WEFT_CORE_SRC := \
 # AoT code generator and runtime (hosted: C compiler, dlopen, setjmp) and
 # WASI. Built with -ffreestanding; needs only mem* and the port's hooks.
 WEFT_FREESTANDING_SRC := $(filter-out src/aot/% src/runtime/aot.c src/wasi/%,\
-  $(WEFT_CORE_SRC))
+  $(WEFT_CORE_SRC)) src/runtime/aot_none.c
 
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \

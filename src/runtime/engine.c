@@ -64,6 +64,10 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
   return WEFT_OK;
 }
 
+struct wf_alloc *wf_engine_alloc(weft_engine *e) { return &e->alloc; }
+
+weft_error *wf_host_error(weft_host_ctx *ctx) { return ctx->err; }
+
 void wf_engine_track(weft_engine *e, struct wf_object *obj,
                      void (*release)(weft_engine *, struct wf_object *)) {
   obj->release = release;
