@@ -217,7 +217,8 @@ enum wasm_externkind_enum {
   WASM_EXTERN_MEMORY = 3
 };
 
-WASM_API_EXTERN wasm_externkind_t wasm_externtype_kind(const wasm_externtype_t *);
+WASM_API_EXTERN wasm_externkind_t
+wasm_externtype_kind(const wasm_externtype_t *);
 
 /* wasm_T_as_externtype, wasm_externtype_as_T and their _const forms. */
 #define WEFT_WASM_EXTERNTYPE_CAST(T)                                           \
@@ -234,11 +235,13 @@ WEFT_WASM_EXTERNTYPE_CAST(memorytype)
 
 WEFT_WASM_TYPE(importtype)
 /* Takes the names and the type over. */
-WASM_API_EXTERN wasm_importtype_t *
-wasm_importtype_new(wasm_name_t *module, wasm_name_t *name, wasm_externtype_t *);
+WASM_API_EXTERN wasm_importtype_t *wasm_importtype_new(wasm_name_t *module,
+                                                       wasm_name_t *name,
+                                                       wasm_externtype_t *);
 WASM_API_EXTERN const wasm_name_t *
 wasm_importtype_module(const wasm_importtype_t *);
-WASM_API_EXTERN const wasm_name_t *wasm_importtype_name(const wasm_importtype_t *);
+WASM_API_EXTERN const wasm_name_t *
+wasm_importtype_name(const wasm_importtype_t *);
 WASM_API_EXTERN const wasm_externtype_t *
 wasm_importtype_type(const wasm_importtype_t *);
 
@@ -246,7 +249,8 @@ WEFT_WASM_TYPE(exporttype)
 /* Takes the name and the type over. */
 WASM_API_EXTERN wasm_exporttype_t *wasm_exporttype_new(wasm_name_t *,
                                                        wasm_externtype_t *);
-WASM_API_EXTERN const wasm_name_t *wasm_exporttype_name(const wasm_exporttype_t *);
+WASM_API_EXTERN const wasm_name_t *
+wasm_exporttype_name(const wasm_exporttype_t *);
 WASM_API_EXTERN const wasm_externtype_t *
 wasm_exporttype_type(const wasm_exporttype_t *);
 
@@ -277,7 +281,8 @@ WEFT_WASM_REF_BASE(ref)
 WEFT_WASM_OWN(frame)
 WEFT_WASM_VEC(frame, wasm_frame_t *)
 WASM_API_EXTERN wasm_frame_t *wasm_frame_copy(const wasm_frame_t *);
-WASM_API_EXTERN struct wasm_instance_t *wasm_frame_instance(const wasm_frame_t *);
+WASM_API_EXTERN struct wasm_instance_t *
+wasm_frame_instance(const wasm_frame_t *);
 WASM_API_EXTERN uint32_t wasm_frame_func_index(const wasm_frame_t *);
 /* Offsets in bytes: from the function body's start and from the module's. */
 WASM_API_EXTERN size_t wasm_frame_func_offset(const wasm_frame_t *);
@@ -293,7 +298,8 @@ WASM_API_EXTERN void wasm_trap_message(const wasm_trap_t *,
                                        wasm_message_t *out);
 /* NULL when the trap has no frame. */
 WASM_API_EXTERN wasm_frame_t *wasm_trap_origin(const wasm_trap_t *);
-WASM_API_EXTERN void wasm_trap_trace(const wasm_trap_t *, wasm_frame_vec_t *out);
+WASM_API_EXTERN void wasm_trap_trace(const wasm_trap_t *,
+                                     wasm_frame_vec_t *out);
 
 WEFT_WASM_REF(foreign)
 WASM_API_EXTERN wasm_foreign_t *wasm_foreign_new(wasm_store_t *);
@@ -401,18 +407,19 @@ WEFT_WASM_EXTERN_CAST(memory)
 WEFT_WASM_REF(instance)
 /* imports in the module's import order. On failure returns NULL and, when
 ** trap is not NULL, stores the trap there (or NULL for a link error). */
-WASM_API_EXTERN wasm_instance_t *wasm_instance_new(wasm_store_t *,
-                                                   const wasm_module_t *,
-                                                   const wasm_extern_vec_t *imports,
-                                                   wasm_trap_t **trap);
+WASM_API_EXTERN wasm_instance_t *
+wasm_instance_new(wasm_store_t *, const wasm_module_t *,
+                  const wasm_extern_vec_t *imports, wasm_trap_t **trap);
 WASM_API_EXTERN void wasm_instance_exports(const wasm_instance_t *,
                                            wasm_extern_vec_t *out);
 
 /* ---- shorthands -------------------------------------------------------- */
 
 /* Initializers for a vector variable: empty, or over an array in scope. */
-#define WASM_EMPTY_VEC {0, NULL}
-#define WASM_ARRAY_VEC(array) {sizeof(array) / sizeof(*(array)), array}
+#define WASM_EMPTY_VEC                                                         \
+  { 0, NULL }
+#define WASM_ARRAY_VEC(array)                                                  \
+  { sizeof(array) / sizeof(*(array)), array }
 
 static inline wasm_valtype_t *wasm_valtype_new_i32(void) {
   return wasm_valtype_new(WASM_I32);
@@ -456,8 +463,9 @@ static inline wasm_functype_t *wasm_functype_new_2_0(wasm_valtype_t *p1,
   wasm_valtype_t *ps[] = {p1, p2};
   return weft_wasm_functype_of(2, ps, 0, NULL);
 }
-static inline wasm_functype_t *
-wasm_functype_new_3_0(wasm_valtype_t *p1, wasm_valtype_t *p2, wasm_valtype_t *p3) {
+static inline wasm_functype_t *wasm_functype_new_3_0(wasm_valtype_t *p1,
+                                                     wasm_valtype_t *p2,
+                                                     wasm_valtype_t *p3) {
   wasm_valtype_t *ps[] = {p1, p2, p3};
   return weft_wasm_functype_of(3, ps, 0, NULL);
 }
@@ -470,8 +478,9 @@ static inline wasm_functype_t *wasm_functype_new_1_1(wasm_valtype_t *p,
   wasm_valtype_t *ps[] = {p}, *rs[] = {r};
   return weft_wasm_functype_of(1, ps, 1, rs);
 }
-static inline wasm_functype_t *
-wasm_functype_new_2_1(wasm_valtype_t *p1, wasm_valtype_t *p2, wasm_valtype_t *r) {
+static inline wasm_functype_t *wasm_functype_new_2_1(wasm_valtype_t *p1,
+                                                     wasm_valtype_t *p2,
+                                                     wasm_valtype_t *r) {
   wasm_valtype_t *ps[] = {p1, p2}, *rs[] = {r};
   return weft_wasm_functype_of(2, ps, 1, rs);
 }
@@ -487,8 +496,9 @@ static inline wasm_functype_t *wasm_functype_new_0_2(wasm_valtype_t *r1,
   wasm_valtype_t *rs[] = {r1, r2};
   return weft_wasm_functype_of(0, NULL, 2, rs);
 }
-static inline wasm_functype_t *
-wasm_functype_new_1_2(wasm_valtype_t *p, wasm_valtype_t *r1, wasm_valtype_t *r2) {
+static inline wasm_functype_t *wasm_functype_new_1_2(wasm_valtype_t *p,
+                                                     wasm_valtype_t *r1,
+                                                     wasm_valtype_t *r2) {
   wasm_valtype_t *ps[] = {p}, *rs[] = {r1, r2};
   return weft_wasm_functype_of(1, ps, 2, rs);
 }
@@ -499,9 +509,11 @@ static inline wasm_functype_t *wasm_functype_new_2_2(wasm_valtype_t *p1,
   wasm_valtype_t *ps[] = {p1, p2}, *rs[] = {r1, r2};
   return weft_wasm_functype_of(2, ps, 2, rs);
 }
-static inline wasm_functype_t *
-wasm_functype_new_3_2(wasm_valtype_t *p1, wasm_valtype_t *p2, wasm_valtype_t *p3,
-                      wasm_valtype_t *r1, wasm_valtype_t *r2) {
+static inline wasm_functype_t *wasm_functype_new_3_2(wasm_valtype_t *p1,
+                                                     wasm_valtype_t *p2,
+                                                     wasm_valtype_t *p3,
+                                                     wasm_valtype_t *r1,
+                                                     wasm_valtype_t *r2) {
   wasm_valtype_t *ps[] = {p1, p2, p3}, *rs[] = {r1, r2};
   return weft_wasm_functype_of(3, ps, 2, rs);
 }
@@ -523,12 +535,30 @@ static inline void *wasm_val_ptr(const wasm_val_t *val) {
 }
 
 /* Initializers for wasm_val_t variables. */
-#define WASM_I32_VAL(x) {.kind = WASM_I32, .of = {.i32 = (x)}}
-#define WASM_I64_VAL(x) {.kind = WASM_I64, .of = {.i64 = (x)}}
-#define WASM_F32_VAL(x) {.kind = WASM_F32, .of = {.f32 = (x)}}
-#define WASM_F64_VAL(x) {.kind = WASM_F64, .of = {.f64 = (x)}}
-#define WASM_REF_VAL(x) {.kind = WASM_EXTERNREF, .of = {.ref = (x)}}
-#define WASM_INIT_VAL {.kind = WASM_EXTERNREF, .of = {.ref = NULL}}
+#define WASM_I32_VAL(x)                                                        \
+  {                                                                            \
+    .kind = WASM_I32, .of = {.i32 = (x) }                                      \
+  }
+#define WASM_I64_VAL(x)                                                        \
+  {                                                                            \
+    .kind = WASM_I64, .of = {.i64 = (x) }                                      \
+  }
+#define WASM_F32_VAL(x)                                                        \
+  {                                                                            \
+    .kind = WASM_F32, .of = {.f32 = (x) }                                      \
+  }
+#define WASM_F64_VAL(x)                                                        \
+  {                                                                            \
+    .kind = WASM_F64, .of = {.f64 = (x) }                                      \
+  }
+#define WASM_REF_VAL(x)                                                        \
+  {                                                                            \
+    .kind = WASM_EXTERNREF, .of = {.ref = (x) }                                \
+  }
+#define WASM_INIT_VAL                                                          \
+  {                                                                            \
+    .kind = WASM_EXTERNREF, .of = {.ref = NULL }                               \
+  }
 
 #ifdef __cplusplus
 }

@@ -35,10 +35,9 @@ weft_wasm_wasi_new(wasm_store_t *store, const weft_wasi_config *config,
 ** order, as for wasm_instance_new; entries of WASI imports are NULL (an
 ** entry given for one replaces the WASI function). NULL `imports` is
 ** allowed when the module imports only WASI. */
-WASM_API_EXTERN wasm_instance_t *
-weft_wasm_instance_new_wasi(wasm_store_t *store, const wasm_module_t *module,
-                            weft_wasm_wasi_t *wasi,
-                            const wasm_extern_vec_t *imports, wasm_trap_t **trap);
+WASM_API_EXTERN wasm_instance_t *weft_wasm_instance_new_wasi(
+    wasm_store_t *store, const wasm_module_t *module, weft_wasm_wasi_t *wasi,
+    const wasm_extern_vec_t *imports, wasm_trap_t **trap);
 
 /* True when the trap is a program's proc_exit, its code in *out_code. */
 WASM_API_EXTERN bool weft_wasm_trap_exit_code(const wasm_trap_t *trap,

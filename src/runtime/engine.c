@@ -64,7 +64,9 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
   return WEFT_OK;
 }
 
-struct wf_alloc *wf_engine_alloc(weft_engine *e) { return &e->alloc; }
+struct wf_alloc *wf_engine_alloc(weft_engine *e) {
+  return &e->alloc;
+}
 
 weft_error *wf_host_error(weft_host_ctx *ctx) { return ctx->err; }
 

@@ -6,7 +6,6 @@
 */
 #include "wasi.h"
 
-
 /* The user pointer of one defined host function. */
 struct wf_wasi_binding {
   struct weft_wasi *wasi;
