@@ -24,6 +24,8 @@ WEFT_WASM_SO := $(BUILD)/libweft-wasm.so.$(WEFT_FULL_VERSION)
 
 .PHONY: shared install uninstall
 shared: $(WEFT_SO) $(WEFT_WASM_SO)
+# Linking them reuses the library's objects, so every build makes them.
+all: shared
 
 # so_links LIB: libLIB.so.MAJOR and libLIB.so beside the real file.
 so_links = ln -sf lib$(1).so.$(WEFT_FULL_VERSION) $(BUILD)/lib$(1).so.$(WEFT_MAJOR) && \
