@@ -10,6 +10,9 @@
 #               installed headers declare (WEFT_API in weft*.h,
 #               WASM_API_EXTERN in wasm.h): an internal symbol that leaks,
 #               or a declared function that is not exported, fails
+#   complete    every extern function an installed header declares (gcc
+#               -aux-info, macros expanded) is exported by one of the two
+#               libraries: a public declaration that lacks WEFT_API fails
 #   shared      examples/embed.c built with `cc $(pkg-config --cflags --libs
 #               weft)` from outside the tree, against libweft.so, runs
 #   static      the same against libweft.a (no libweft.so needed) runs
@@ -42,7 +45,7 @@ if ! make -s -j2 BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
         >"$out/install.log" 2>&1; then
     tail -n 30 "$out/install.log"
     echo "FAIL: make install"
-    echo "0 passed, 7 failed"
+    echo "0 passed, 8 failed"
     exit 1
 fi
 lib=$root/usr/lib
@@ -108,6 +111,24 @@ else
     diff "$out/weft.declared" "$out/weft.exported" | sed 's/^/  libweft: /' | head -20
     diff "$out/wasm.declared" "$out/wasm.exported" | sed 's/^/  libweft-wasm: /' | head -20
     bad exports "exported symbols differ from the declared API (> leaked, < missing)"
+fi
+
+# ---- complete: all extern functions of the installed headers (whatever
+# macro they carry) against what the two libraries export together.
+(cd "$inc" && ls ./*.h) | sed 's|^\./||' >"$out/all_headers"
+# shellcheck disable=SC2046
+printf '#include "%s"\n' $(cat "$out/all_headers") |
+    gcc -aux-info "$out/aux.txt" -I"$inc" -x c -c - -o /dev/null 2>"$out/aux.log"
+grep -F "$inc/" "$out/aux.txt" | grep -E '^/\* [^ ]+ \*/ extern ' |
+    sed -E 's/ \(.*//; s/.*[ *]//' | sort -u >"$out/all.declared"
+sort -u "$out/weft.exported" "$out/wasm.exported" >"$out/all.exported"
+nall=$(wc -l <"$out/all.declared")
+if [ "$nall" -gt 250 ] && [ -z "$(comm -23 "$out/all.declared" "$out/all.exported")" ]; then
+    ok "complete ($nall extern functions declared, all exported)"
+else
+    cat "$out/aux.log"
+    comm -23 "$out/all.declared" "$out/all.exported" | sed 's/^/  not exported: /' | head -20
+    bad complete "a function the installed headers declare is not exported ($nall declared)"
 fi
 
 # ---- shared and static builds of examples/embed.c, from outside the tree
