@@ -507,21 +507,22 @@ WEFT_API weft_status weft_module_attach_aot(weft_module *module,
 /* A new tag whose exceptions carry values of the given types (a tag's
 ** identity is the object: two tags with one type are different tags).
 ** Owned by the engine; import it with a weft_extern of kind TAG. */
-weft_status weft_tag_new(weft_engine *engine, const weft_valtype *params,
-                         uint32_t nparams, weft_tag **out_tag,
-                         weft_error *out_error);
+WEFT_API weft_status weft_tag_new(weft_engine *engine,
+                                  const weft_valtype *params, uint32_t nparams,
+                                  weft_tag **out_tag, weft_error *out_error);
 /* The tag's payload types; *out_n gets their number. Owned by the engine. */
-const weft_valtype *weft_tag_params(const weft_tag *tag, uint32_t *out_n);
+WEFT_API const weft_valtype *weft_tag_params(const weft_tag *tag,
+                                             uint32_t *out_n);
 /* An exception's tag, payload count and payload value i (< count). */
-weft_tag *weft_exn_tag(const weft_exn *exn);
-uint32_t weft_exn_arg_count(const weft_exn *exn);
-weft_val weft_exn_arg(const weft_exn *exn, uint32_t i);
+WEFT_API weft_tag *weft_exn_tag(const weft_exn *exn);
+WEFT_API uint32_t weft_exn_arg_count(const weft_exn *exn);
+WEFT_API weft_val weft_exn_arg(const weft_exn *exn, uint32_t i);
 /* From a host function: throw an exception of `tag` with `args` (types
 ** as the tag's, else WEFT_ERR_ARG) into the calling Wasm code, where a
 ** handler may catch it. Returns WEFT_ERR_EXCEPTION; the host function
 ** returns that status. */
-weft_status weft_host_throw(weft_host_ctx *ctx, weft_tag *tag,
-                            const weft_val *args, uint32_t nargs);
+WEFT_API weft_status weft_host_throw(weft_host_ctx *ctx, weft_tag *tag,
+                                     const weft_val *args, uint32_t nargs);
 
 #ifdef __cplusplus
 }
