@@ -43,16 +43,20 @@ $(BUILD)/libweft.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 # wasm.h, the standard C API (capi/, docs/c-api.md), as a library beside
-# libweft: libweft itself never needs the header, which is not part of this
-# tree but read from WEFT_WASM_C_API_DIR/include. The wasm_* functions get
-# default visibility, the rest of capi/ stays hidden.
-WEFT_WASM_C_API_DIR ?= ../shared/wasm-c-api
+# libweft (packaging.mk adds libweft-wasm.so): libweft itself never needs
+# the header. include/wasm.h is weft's own declaration of that interface;
+# the wasm_* functions get default visibility, the rest of capi/ stays
+# hidden. WEFT_WASM_C_API_DIR (the upstream tree, for its example programs
+# only) is read by tests/capi/run.sh.
 CAPI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CAPI_SRC))
-$(CAPI_OBJ): CFLAGS += -I$(WEFT_WASM_C_API_DIR)/include \
+$(CAPI_OBJ): CFLAGS += \
   '-DWASM_API_EXTERN=__attribute__((visibility("default")))'
 $(BUILD)/libweft-wasm.a: $(CAPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+# Shared libraries, make install, pkg-config (P11 packaging).
+include packaging.mk
 
 # The freestanding core and the bare port built for this host with
 # -ffreestanding, for tests/unit/test_bare_*.c (make embed cross-builds them).
@@ -133,6 +137,16 @@ test-text: $(BUILD)/weft $(BUILD)/spec_runner
 test-asan:
 	bash scripts/test.sh --asan
 
+# The threaded wasm.h programs (tests/capi: the upstream threads example and
+# capi_threads.c, one engine, 8 threads x 125 instances) on a ThreadSanitizer
+# build of the library in build-tsan/ (clang-19). P11.
+TSAN_CC ?= clang-19
+.PHONY: test-tsan
+test-tsan:
+	CAPI_ONLY="threads capi_threads" BUILD=build-tsan CC=$(TSAN_CC) \
+	  SAN_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
+	  SAN_LDFLAGS=-fsanitize=thread bash tests/capi/run.sh
+
 # The kernels (interpreter, AoT, both metering fuel), then speedtest1 on
 # protected vs plain files (bench/pfs.sh; alone: make bench-pfs).
 bench: $(BUILD)/weft
@@ -152,9 +166,12 @@ format-check:
 
 # Strict builds (CI): the library, CLI and spec runner with gcc and clang-19
 # at -Werror (the warning set is WARN above), each in its own directory,
-# then the formatting check.
-.PHONY: strict
-strict:
+# then the formatting check and the include-layer check
+# (scripts/check_layers.sh, docs/ARCHITECTURE.md).
+.PHONY: strict check-layers
+check-layers:
+	bash scripts/check_layers.sh
+strict: check-layers
 	$(MAKE) BUILD=$(BUILD)/strict-gcc CC=gcc EXTRA_CFLAGS=-Werror all \
 	  $(BUILD)/strict-gcc/spec_runner
 	$(MAKE) BUILD=$(BUILD)/strict-clang CC=clang-19 EXTRA_CFLAGS=-Werror all \

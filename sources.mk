@@ -3,6 +3,7 @@ WEFT_CORE_SRC := \
   src/base/alloc.c \
   src/base/error.c \
   src/base/reader.c \
+  src/base/version.c \
   src/wasm/decode.c \
   src/wasm/validate.c \
   src/runtime/engine.c \
@@ -29,7 +30,7 @@ WEFT_CORE_SRC := \
 # AoT code generator and runtime (hosted: C compiler, dlopen, setjmp) and
 # WASI. Built with -ffreestanding; needs only mem* and the port's hooks.
 WEFT_FREESTANDING_SRC := $(filter-out src/aot/% src/runtime/aot.c src/wasi/%,\
-  $(WEFT_CORE_SRC))
+  $(WEFT_CORE_SRC)) src/runtime/aot_none.c
 
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \
@@ -97,4 +98,5 @@ WEFT_CAPI_SRC := \
   capi/capi_val.c \
   capi/capi_trap.c \
   capi/capi_module.c \
-  capi/capi_extern.c
+  capi/capi_extern.c \
+  capi/capi_wasi.c

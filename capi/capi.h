@@ -11,6 +11,7 @@
 
 #include "wasm.h"
 #include "weft.h"
+#include "weft_wasi.h"
 
 /* Every extern type is one struct, whatever its kind, so the
 ** wasm_*type_as_externtype conversions are pointer casts. */
@@ -87,6 +88,8 @@ struct wasm_ref_t {
     struct {                   /* CAPI_TRAP */
       wasm_message_t message;  /* NUL-terminated */
       wasm_frame_vec_t trace;
+      bool exited;       /* a program's proc_exit (weft_wasm_wasi.h) */
+      int32_t exit_code; /* ...with this code */
     } trap;
   } u;
 };
@@ -96,6 +99,7 @@ struct wasm_ref_t {
 ** weft object always has one handle (identity, host info). */
 struct wasm_store_t {
   weft_engine *engine;
+  weft_wasi *wasi; /* weft_wasm_wasi_new; freed by wasm_store_delete */
   struct wasm_ref_t *objects;
   struct capi_map_entry *map;
   size_t map_cap, map_len;
@@ -145,6 +149,10 @@ wasm_ref_t *capi_ref_from_weft(wasm_store_t *store, weft_valtype type,
 /* capi_module.c */
 weft_extern capi_extern_to_weft(const capi_obj *obj);
 capi_obj *capi_extern_from_weft(wasm_store_t *store, weft_extern ext);
+wasm_instance_t *capi_instance_new(wasm_store_t *store,
+                                   const wasm_module_t *module, weft_wasi *wasi,
+                                   const wasm_extern_vec_t *imports,
+                                   wasm_trap_t **trap);
 
 /* capi_trap.c */
 wasm_trap_t *capi_trap_message(const char *message);

@@ -205,8 +205,11 @@ static const char *define_import(wasm_store_t *store, weft_linker *linker,
 }
 
 /* Instantiate `m` (of this store) with the imports in order; on failure
-** NULL and *trap set (link errors and out of memory are traps too). */
+** NULL and *trap set (link errors and out of memory are traps too). With
+** `wasi`, its functions are defined first and NULL entries (or NULL
+** `imports`) are left to them (weft_wasm_wasi.h). */
 static weft_instance *instantiate(wasm_store_t *store, weft_module *m,
+                                  weft_wasi *wasi,
                                   const wasm_extern_vec_t *imports,
                                   wasm_trap_t **trap) {
   weft_linker *linker;
@@ -214,16 +217,21 @@ static weft_instance *instantiate(wasm_store_t *store, weft_module *m,
   weft_error err;
   const char *why = NULL;
   uint32_t n = weft_module_import_count(m);
-  if (!imports || imports->size != n)
+  if (imports ? imports->size != n : !wasi)
     why = "wrong number of imports";
   else if (weft_linker_new(store->engine, &linker, NULL) != WEFT_OK)
     why = "out of memory";
+  else if (wasi && weft_wasi_define(wasi, linker, NULL) != WEFT_OK) {
+    weft_linker_free(linker);
+    why = "out of memory defining WASI";
+  }
   if (why) {
     set_trap(trap, capi_trap_message(why));
     return NULL;
   }
-  for (uint32_t i = 0; i < n && !why; i++)
-    why = define_import(store, linker, m, i, imports->data[i]);
+  for (uint32_t i = 0; imports && i < n && !why; i++)
+    if (!wasi || imports->data[i])
+      why = define_import(store, linker, m, i, imports->data[i]);
   if (why)
     set_trap(trap, capi_trap_message(why));
   else if (weft_instantiate(linker, m, &inst, &err) != WEFT_OK)
@@ -233,8 +241,8 @@ static weft_instance *instantiate(wasm_store_t *store, weft_module *m,
 }
 
 /* A module compiled in another store is loaded again from its bytes. */
-wasm_instance_t *wasm_instance_new(wasm_store_t *store,
-                                   const wasm_module_t *module,
+wasm_instance_t *capi_instance_new(wasm_store_t *store,
+                                   const wasm_module_t *module, weft_wasi *wasi,
                                    const wasm_extern_vec_t *imports,
                                    wasm_trap_t **trap) {
   set_trap(trap, NULL);
@@ -249,7 +257,7 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store,
     }
     m = own;
   }
-  weft_instance *inst = instantiate(store, m, imports, trap);
+  weft_instance *inst = instantiate(store, m, wasi, imports, trap);
   if (own)
     weft_module_free(own); /* the instance keeps its own reference */
   if (!inst)
@@ -261,6 +269,13 @@ wasm_instance_t *wasm_instance_new(wasm_store_t *store,
   }
   o->of.instance = inst;
   return (wasm_instance_t *)o;
+}
+
+wasm_instance_t *wasm_instance_new(wasm_store_t *store,
+                                   const wasm_module_t *module,
+                                   const wasm_extern_vec_t *imports,
+                                   wasm_trap_t **trap) {
+  return capi_instance_new(store, module, NULL, imports, trap);
 }
 
 /* The exports in the module's order, made once per instance. */

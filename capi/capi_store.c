@@ -70,6 +70,7 @@ void wasm_store_delete(wasm_store_t *s) {
     free(o);
   }
   free(s->map);
+  weft_wasi_free(s->wasi); /* after the objects: no instance is left */
   weft_engine_free(s->engine);
   free(s);
 }

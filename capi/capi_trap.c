@@ -64,6 +64,10 @@ static wasm_frame_t *frame_of(wasm_store_t *store, const weft_frame_info *fi) {
 wasm_trap_t *capi_trap_error(wasm_store_t *store, const weft_error *err) {
   wasm_trap_t *t =
       capi_trap_message(err->message[0] ? err->message : "call failed");
+  if (t && err->status == WEFT_ERR_EXIT) {
+    CAPI_OBJ(t)->u.trap.exited = true;
+    CAPI_OBJ(t)->u.trap.exit_code = err->exit_code;
+  }
   if (!t || !err->trace_len)
     return t;
   wasm_frame_vec_t *v = &CAPI_OBJ(t)->u.trap.trace;

@@ -14,7 +14,32 @@
 extern "C" {
 #endif
 
+/* The version of these headers. weft_version() gives the library's, which
+** differs when a program runs against a newer shared library. The major
+** number is the shared library's SONAME (libweft.so.MAJOR). */
+#define WEFT_VERSION_MAJOR 0
+#define WEFT_VERSION_MINOR 1
+#define WEFT_VERSION_PATCH 0
 #define WEFT_VERSION "0.1.0"
+/* MAJOR * 10000 + MINOR * 100 + PATCH, for #if comparisons. */
+#define WEFT_VERSION_NUMBER                                                    \
+  (WEFT_VERSION_MAJOR * 10000 + WEFT_VERSION_MINOR * 100 + WEFT_VERSION_PATCH)
+
+/* Every function of the public API is declared WEFT_API: it is exported
+** from libweft.so, while the library's own functions stay hidden (they are
+** compiled with -fvisibility=hidden). An embedder may define WEFT_API
+** first, e.g. as empty, when it builds weft's sources into its own code. */
+#ifndef WEFT_API
+#if defined(__GNUC__) || defined(__clang__)
+#define WEFT_API __attribute__((visibility("default")))
+#else
+#define WEFT_API
+#endif
+#endif
+
+/* The library's version, "MAJOR.MINOR.PATCH"; *out_number (when not NULL)
+** gets its WEFT_VERSION_NUMBER. */
+WEFT_API const char *weft_version(uint32_t *out_number);
 
 typedef struct weft_engine weft_engine;     /* owns every runtime object */
 typedef struct weft_module weft_module;     /* decoded, validated, lowered */
@@ -66,7 +91,7 @@ typedef enum weft_trap {
 } weft_trap;
 
 /* Returns the spec's message for a trap kind ("integer overflow", ...). */
-const char *weft_trap_message(weft_trap trap);
+WEFT_API const char *weft_trap_message(weft_trap trap);
 
 #define WEFT_TRACE_MAX 16
 
@@ -148,7 +173,13 @@ typedef struct weft_extern {
 typedef void *(*weft_realloc_fn)(void *user, void *ptr, size_t old_size,
                                  size_t new_size);
 
+/* Public configuration structs start with `size`, the sizeof the caller
+** compiled against, which the *_default function sets. The library reads
+** only that many bytes, so fields added at the end in later versions take
+** their defaults for older callers; a size of 0 or smaller than the first
+** version's is refused (WEFT_ERR_ARG). */
 typedef struct weft_config {
+  uint32_t size;             /* sizeof(weft_config); weft_config_default */
   uint64_t max_memory_bytes; /* per linear memory; default 4 GiB */
   uint32_t max_table_elems;  /* per table; default 10,000,000 */
   uint32_t max_call_depth;   /* Wasm frames (allocated as they are used);
@@ -180,22 +211,23 @@ typedef struct weft_config {
                                   expectations; default 0: 3.0's rules */
 } weft_config;
 
-void weft_config_default(weft_config *out_config);
+WEFT_API void weft_config_default(weft_config *out_config);
 
 /* The engine is the store: instances, memories, tables, globals and host
 ** functions created through it live until weft_engine_free. Use one engine
 ** from one thread at a time; separate engines are independent. */
-weft_status weft_engine_new(const weft_config *config, weft_engine **out_engine,
-                            weft_error *out_error);
-void weft_engine_free(weft_engine *engine);
+WEFT_API weft_status weft_engine_new(const weft_config *config,
+                                     weft_engine **out_engine,
+                                     weft_error *out_error);
+WEFT_API void weft_engine_free(weft_engine *engine);
 
 /* Fuel (with config.fuel_metering): what code of this engine may still
 ** consume. A block whose cost exceeds the rest traps before it runs, so
 ** the fuel left is exact and the same on every engine and ISA. Bulk
 ** operations and grows also pay for their length (rates: weft_aot.h,
 ** WEFT_FUEL_BULK_*), after their bounds check and before any effect. */
-void weft_engine_set_fuel(weft_engine *engine, uint64_t fuel);
-uint64_t weft_engine_fuel(const weft_engine *engine);
+WEFT_API void weft_engine_set_fuel(weft_engine *engine, uint64_t fuel);
+WEFT_API uint64_t weft_engine_fuel(const weft_engine *engine);
 
 /* Called when a block or a bulk operation costs more fuel than is left,
 ** before trapping; asked again until enough is there (a long operation may
@@ -211,15 +243,15 @@ uint64_t weft_engine_fuel(const weft_engine *engine);
 ** middle of it: it may read and set the fuel, and must not otherwise call
 ** into the engine. */
 typedef weft_trap (*weft_fuel_hook)(void *user, weft_engine *engine);
-void weft_engine_set_fuel_hook(weft_engine *engine, weft_fuel_hook hook,
-                               void *user);
+WEFT_API void weft_engine_set_fuel_hook(weft_engine *engine,
+                                        weft_fuel_hook hook, void *user);
 
 /* ---- modules --------------------------------------------------------- */
 
 /* Decode, validate and lower. `bytes` is copied; the caller keeps it. */
-weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
-                             size_t size, weft_module **out_module,
-                             weft_error *out_error);
+WEFT_API weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
+                                      size_t size, weft_module **out_module,
+                                      weft_error *out_error);
 /* For a module whose compiled code the caller holds: decode and validate
 ** the module's structure, but neither validate nor lower the function
 ** bodies. The caller vouches that these exact bytes passed
@@ -228,15 +260,17 @@ weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
 ** attached with weft_module_attach_aot before any instantiation, which
 ** is refused until then. Skips the lowering, a third of loading a large
 ** artifact. */
-weft_status weft_module_load_precompiled(weft_engine *engine,
-                                         const uint8_t *bytes, size_t size,
-                                         weft_module **out_module,
-                                         weft_error *out_error);
+WEFT_API weft_status weft_module_load_precompiled(weft_engine *engine,
+                                                  const uint8_t *bytes,
+                                                  size_t size,
+                                                  weft_module **out_module,
+                                                  weft_error *out_error);
 /* Drop the caller's reference; instances keep their own. */
-void weft_module_free(weft_module *module);
+WEFT_API void weft_module_free(weft_module *module);
 /* The bytes the module was loaded from (its own copy, alive as long as the
 ** module): what sealing and signatures measure. */
-const uint8_t *weft_module_bytes(const weft_module *module, size_t *out_size);
+WEFT_API const uint8_t *weft_module_bytes(const weft_module *module,
+                                          size_t *out_size);
 
 typedef struct weft_import_info {
   const char *module; /* NUL-terminated copies, owned by the module */
@@ -250,12 +284,12 @@ typedef struct weft_export_info {
   uint32_t index; /* in the module's index space of that kind */
 } weft_export_info;
 
-uint32_t weft_module_import_count(const weft_module *module);
-void weft_module_import(const weft_module *module, uint32_t i,
-                        weft_import_info *out_info);
-uint32_t weft_module_export_count(const weft_module *module);
-void weft_module_export(const weft_module *module, uint32_t i,
-                        weft_export_info *out_info);
+WEFT_API uint32_t weft_module_import_count(const weft_module *module);
+WEFT_API void weft_module_import(const weft_module *module, uint32_t i,
+                                 weft_import_info *out_info);
+WEFT_API uint32_t weft_module_export_count(const weft_module *module);
+WEFT_API void weft_module_export(const weft_module *module, uint32_t i,
+                                 weft_export_info *out_info);
 
 /* The full type of an import or an export, as the module declares it
 ** (an export's type is that of the entity it names). */
@@ -269,25 +303,25 @@ typedef struct weft_extern_type {
 } weft_extern_type;
 
 /* Type of import i (< weft_module_import_count) or export i. */
-void weft_module_import_type(const weft_module *module, uint32_t i,
-                             weft_extern_type *out_type);
-void weft_module_export_type(const weft_module *module, uint32_t i,
-                             weft_extern_type *out_type);
+WEFT_API void weft_module_import_type(const weft_module *module, uint32_t i,
+                                      weft_extern_type *out_type);
+WEFT_API void weft_module_export_type(const weft_module *module, uint32_t i,
+                                      weft_extern_type *out_type);
 /* Function type `type_index` of the module: params then results, owned by
 ** the engine (alive as long as it is), like weft_func_type's. Returns
 ** WEFT_ERR_ARG for an index out of range. */
-weft_status weft_module_func_type(const weft_module *module,
-                                  uint32_t type_index,
-                                  const weft_valtype **out_params,
-                                  uint32_t *out_param_count,
-                                  const weft_valtype **out_results,
-                                  uint32_t *out_result_count);
+WEFT_API weft_status weft_module_func_type(const weft_module *module,
+                                           uint32_t type_index,
+                                           const weft_valtype **out_params,
+                                           uint32_t *out_param_count,
+                                           const weft_valtype **out_results,
+                                           uint32_t *out_result_count);
 /* Byte offset in the module of the body of function `func_index` (its
 ** first byte after the body's size: the locals), so a trace's offsets can
 ** be made relative to their function; UINT64_MAX for an imported function
 ** or an index out of range. */
-uint64_t weft_module_func_offset(const weft_module *module,
-                                 uint32_t func_index);
+WEFT_API uint64_t weft_module_func_offset(const weft_module *module,
+                                          uint32_t func_index);
 
 /* Sizes and counts for `weft inspect`. */
 typedef struct weft_module_stats {
@@ -299,8 +333,8 @@ typedef struct weft_module_stats {
   uint64_t data_bytes;    /* bytes of all data segments */
   uint64_t lowered_bytes; /* internal code produced by lowering */
 } weft_module_stats;
-void weft_module_stats_get(const weft_module *module,
-                           weft_module_stats *out_stats);
+WEFT_API void weft_module_stats_get(const weft_module *module,
+                                    weft_module_stats *out_stats);
 
 /* Section list in file order, for `weft inspect`. */
 typedef struct weft_section_info {
@@ -310,25 +344,28 @@ typedef struct weft_section_info {
   uint64_t size;
 } weft_section_info;
 /* Name of function `func_index` from the name section, or NULL. */
-const char *weft_module_func_name(const weft_module *module,
-                                  uint32_t func_index);
+WEFT_API const char *weft_module_func_name(const weft_module *module,
+                                           uint32_t func_index);
 
-uint32_t weft_module_section_count(const weft_module *module);
-void weft_module_section(const weft_module *module, uint32_t i,
-                         weft_section_info *out_info);
+WEFT_API uint32_t weft_module_section_count(const weft_module *module);
+WEFT_API void weft_module_section(const weft_module *module, uint32_t i,
+                                  weft_section_info *out_info);
 
 /* ---- functions, types ------------------------------------------------ */
 
 /* The type of a function: params then results, both owned by the engine. */
-void weft_func_type(const weft_func *func, const weft_valtype **out_params,
-                    uint32_t *out_param_count, const weft_valtype **out_results,
-                    uint32_t *out_result_count);
+WEFT_API void weft_func_type(const weft_func *func,
+                             const weft_valtype **out_params,
+                             uint32_t *out_param_count,
+                             const weft_valtype **out_results,
+                             uint32_t *out_result_count);
 
 /* Call a function. Argument types must match exactly (WEFT_ERR_ARG). */
-weft_status weft_func_call(weft_engine *engine, weft_func *func,
-                           const weft_val *args, uint32_t arg_count,
-                           weft_val *out_results, uint32_t result_count,
-                           weft_error *out_error);
+WEFT_API weft_status weft_func_call(weft_engine *engine, weft_func *func,
+                                    const weft_val *args, uint32_t arg_count,
+                                    weft_val *out_results,
+                                    uint32_t result_count,
+                                    weft_error *out_error);
 
 /* A host function reads its arguments from slots[0..params) and writes its
 ** results to slots[0..results). Returning non-OK propagates out of the
@@ -336,21 +373,19 @@ weft_status weft_func_call(weft_engine *engine, weft_func *func,
 typedef weft_status (*weft_host_fn)(weft_host_ctx *ctx, void *user,
                                     weft_slot *slots);
 
-weft_status weft_func_new_host(weft_engine *engine, const weft_valtype *params,
-                               uint32_t param_count,
-                               const weft_valtype *results,
-                               uint32_t result_count, weft_host_fn fn,
-                               void *user, weft_func **out_func,
-                               weft_error *out_error);
+WEFT_API weft_status weft_func_new_host(
+    weft_engine *engine, const weft_valtype *params, uint32_t param_count,
+    const weft_valtype *results, uint32_t result_count, weft_host_fn fn,
+    void *user, weft_func **out_func, weft_error *out_error);
 
 /* Memory 0 of the instance that called the host function (NULL if none). */
-weft_memory *weft_host_memory(weft_host_ctx *ctx);
-weft_instance *weft_host_instance(weft_host_ctx *ctx);
-weft_engine *weft_host_engine(weft_host_ctx *ctx);
+WEFT_API weft_memory *weft_host_memory(weft_host_ctx *ctx);
+WEFT_API weft_instance *weft_host_instance(weft_host_ctx *ctx);
+WEFT_API weft_engine *weft_host_engine(weft_host_ctx *ctx);
 /* Record a trap with a message; the host function returns what this does. */
-weft_status weft_host_trap(weft_host_ctx *ctx, const char *message);
+WEFT_API weft_status weft_host_trap(weft_host_ctx *ctx, const char *message);
 /* Ask the program to end with an exit code (WASI proc_exit). */
-weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code);
+WEFT_API weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code);
 /* Charge `fuel` for work a host function did on the program's behalf
 ** (WASI path resolution, say), when the engine meters fuel; nothing
 ** otherwise. Like a block of code, it asks the fuel hook when less is
@@ -358,106 +393,112 @@ weft_status weft_host_exit(weft_host_ctx *ctx, int32_t code);
 ** trap (out of fuel, or interrupted), which the host function returns.
 ** Host calls are shared by the interpreter and AoT code, so both are
 ** charged the same. */
-weft_status weft_host_charge_fuel(weft_host_ctx *ctx, uint64_t fuel);
+WEFT_API weft_status weft_host_charge_fuel(weft_host_ctx *ctx, uint64_t fuel);
 
 /* ---- memories, tables, globals --------------------------------------- */
 
-weft_status weft_memory_new(weft_engine *engine, uint32_t min_pages,
-                            uint32_t max_pages /* UINT32_MAX: none */,
-                            weft_memory **out_memory, weft_error *out_error);
-uint8_t *weft_memory_data(const weft_memory *memory);
-uint64_t weft_memory_size(const weft_memory *memory); /* bytes */
+WEFT_API weft_status weft_memory_new(weft_engine *engine, uint32_t min_pages,
+                                     uint32_t max_pages /* UINT32_MAX: none */,
+                                     weft_memory **out_memory,
+                                     weft_error *out_error);
+WEFT_API uint8_t *weft_memory_data(const weft_memory *memory);
+WEFT_API uint64_t weft_memory_size(const weft_memory *memory); /* bytes */
 /* Grow by delta pages; returns the old size in pages or -1. */
-int64_t weft_memory_grow(weft_memory *memory, uint32_t delta_pages);
+WEFT_API int64_t weft_memory_grow(weft_memory *memory, uint32_t delta_pages);
 /* Whether a grow of this memory failed only because of the engine's
 ** max_memory_bytes (the module's own maximum would have allowed it), so
 ** an embedder can say why a program ran out of memory. */
-int weft_memory_limit_refused(const weft_memory *memory);
+WEFT_API int weft_memory_limit_refused(const weft_memory *memory);
 
-weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
-                           uint32_t min, uint32_t max /* UINT32_MAX: none */,
-                           void *init, weft_table **out_table,
-                           weft_error *out_error);
+WEFT_API weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
+                                    uint32_t min,
+                                    uint32_t max /* UINT32_MAX: none */,
+                                    void *init, weft_table **out_table,
+                                    weft_error *out_error);
 /* ---- memory64, table64, multi-memory ---- */
 /* A memory with i64 addresses (memory64), or a table with i64 indices
 ** (table64), as weft_memory_new/weft_table_new otherwise; only modules
 ** that import a 64-bit memory (table) link against it. */
-weft_status weft_memory_new64(weft_engine *engine, uint32_t min_pages,
+WEFT_API weft_status weft_memory_new64(weft_engine *engine, uint32_t min_pages,
                               uint32_t max_pages /* UINT32_MAX: none */,
                               weft_memory **out_memory, weft_error *out_error);
-weft_status weft_table_new64(weft_engine *engine, weft_valtype elem_type,
+WEFT_API weft_status weft_table_new64(weft_engine *engine, weft_valtype elem_type,
                              uint32_t min, uint32_t max /* UINT32_MAX: none */,
                              void *init, weft_table **out_table,
                              weft_error *out_error);
-int weft_memory_is64(const weft_memory *memory);
-int weft_table_is64(const weft_table *table);
+WEFT_API int weft_memory_is64(const weft_memory *memory);
+WEFT_API int weft_table_is64(const weft_table *table);
 /* Memory `index` of the calling instance (multi-memory), or NULL past its
 ** last; weft_host_memory is index 0 (the one WASI uses). */
-weft_memory *weft_host_memory_at(weft_host_ctx *ctx, uint32_t index);
+WEFT_API weft_memory *weft_host_memory_at(weft_host_ctx *ctx, uint32_t index);
 
 /* The maximum the memory's type declares, in pages; UINT32_MAX for none
 ** (the engine's max_memory_bytes may stop a grow earlier). */
-uint32_t weft_memory_max_pages(const weft_memory *memory);
+WEFT_API uint32_t weft_memory_max_pages(const weft_memory *memory);
 
-uint32_t weft_table_size(const weft_table *table);
-weft_valtype weft_table_elem_type(const weft_table *table);
+WEFT_API uint32_t weft_table_size(const weft_table *table);
+WEFT_API weft_valtype weft_table_elem_type(const weft_table *table);
 /* The maximum the table's type declares; UINT32_MAX for none. */
-uint32_t weft_table_max(const weft_table *table);
+WEFT_API uint32_t weft_table_max(const weft_table *table);
 /* Element `index`: a weft_func * (funcref) or the embedder's pointer
 ** (externref); NULL is the null reference. WEFT_ERR_ARG past the end. */
-weft_status weft_table_get(const weft_table *table, uint32_t index,
-                           void **out_ref, weft_error *out_error);
+WEFT_API weft_status weft_table_get(const weft_table *table, uint32_t index,
+                                    void **out_ref, weft_error *out_error);
 /* Store a reference at `index`. For a funcref table `ref` must be NULL or
 ** a weft_func of the table's engine (else WEFT_ERR_ARG, nothing stored);
 ** an externref is any pointer, never dereferenced. WEFT_ERR_ARG past the
 ** end. */
-weft_status weft_table_set(weft_table *table, uint32_t index, void *ref,
-                           weft_error *out_error);
+WEFT_API weft_status weft_table_set(weft_table *table, uint32_t index,
+                                    void *ref, weft_error *out_error);
 /* Grow by `delta` elements set to `init` (same rule as weft_table_set);
 ** returns the old size, or -1 when the declared maximum, the engine's
 ** max_table_elems or memory refuses it (the table is then unchanged). */
-int64_t weft_table_grow(weft_table *table, uint32_t delta, void *init);
+WEFT_API int64_t weft_table_grow(weft_table *table, uint32_t delta, void *init);
 
-weft_status weft_global_new(weft_engine *engine, weft_val value, int mutable_,
-                            weft_global **out_global, weft_error *out_error);
-weft_val weft_global_get(const weft_global *global);
-int weft_global_mutable(const weft_global *global);
+WEFT_API weft_status weft_global_new(weft_engine *engine, weft_val value,
+                                     int mutable_, weft_global **out_global,
+                                     weft_error *out_error);
+WEFT_API weft_val weft_global_get(const weft_global *global);
+WEFT_API int weft_global_mutable(const weft_global *global);
 /* Set a mutable global. WEFT_ERR_ARG when it is immutable, when the value's
 ** type is not the global's, or for a funcref that is not NULL or a
 ** weft_func of the global's engine; the global is then unchanged. */
-weft_status weft_global_set(weft_global *global, weft_val value,
-                            weft_error *out_error);
+WEFT_API weft_status weft_global_set(weft_global *global, weft_val value,
+                                     weft_error *out_error);
 
 /* ---- linking and instances ------------------------------------------- */
 
-weft_status weft_linker_new(weft_engine *engine, weft_linker **out_linker,
-                            weft_error *out_error);
-void weft_linker_free(weft_linker *linker);
+WEFT_API weft_status weft_linker_new(weft_engine *engine,
+                                     weft_linker **out_linker,
+                                     weft_error *out_error);
+WEFT_API void weft_linker_free(weft_linker *linker);
 /* Later definitions of the same module/name replace earlier ones. */
-weft_status weft_linker_define(weft_linker *linker, const char *module,
-                               const char *name, weft_extern ext,
-                               weft_error *out_error);
-/* Make every export of `instance` importable as module.<export name>. */
-weft_status weft_linker_define_instance(weft_linker *linker, const char *module,
-                                        weft_instance *instance,
+WEFT_API weft_status weft_linker_define(weft_linker *linker, const char *module,
+                                        const char *name, weft_extern ext,
                                         weft_error *out_error);
+/* Make every export of `instance` importable as module.<export name>. */
+WEFT_API weft_status weft_linker_define_instance(weft_linker *linker,
+                                                 const char *module,
+                                                 weft_instance *instance,
+                                                 weft_error *out_error);
 
 /* Resolve imports, allocate, initialise segments, run the start function.
 ** On a trap during initialisation *out_instance is NULL and the status is
 ** WEFT_ERR_TRAP, but effects already made on imported objects remain, as
 ** the spec requires. */
-weft_status weft_instantiate(weft_linker *linker, weft_module *module,
-                             weft_instance **out_instance,
-                             weft_error *out_error);
+WEFT_API weft_status weft_instantiate(weft_linker *linker, weft_module *module,
+                                      weft_instance **out_instance,
+                                      weft_error *out_error);
 
 /* Look up an export by name; WEFT_ERR_ARG when absent. */
-weft_status weft_instance_export(const weft_instance *instance,
-                                 const char *name, weft_extern *out_extern);
+WEFT_API weft_status weft_instance_export(const weft_instance *instance,
+                                          const char *name,
+                                          weft_extern *out_extern);
 /* The same for names that may contain NUL bytes (Wasm names are UTF-8). */
-weft_status weft_instance_export_n(const weft_instance *instance,
-                                   const char *name, size_t name_len,
-                                   weft_extern *out_extern);
-const weft_module *weft_instance_module(const weft_instance *instance);
+WEFT_API weft_status weft_instance_export_n(const weft_instance *instance,
+                                            const char *name, size_t name_len,
+                                            weft_extern *out_extern);
+WEFT_API const weft_module *weft_instance_module(const weft_instance *instance);
 
 /* ---- ahead-of-time compilation (C generation) ------------------------ */
 
@@ -474,39 +515,41 @@ typedef void (*weft_c_sink)(void *user, const char *data, size_t size);
 /* Translate a loaded module to C (see weft_aot.h for the ABI). With chunks,
 ** each chunk is a separate translation unit of one shared object; chunk 0
 ** also holds the module table. Deterministic: same module, same text. */
-weft_status weft_module_emit_c(const weft_module *module,
-                               const weft_aot_options *options,
-                               weft_c_sink write, void *user,
-                               weft_error *out_error);
+WEFT_API weft_status weft_module_emit_c(const weft_module *module,
+                                        const weft_aot_options *options,
+                                        weft_c_sink write, void *user,
+                                        weft_error *out_error);
 
 /* Attach compiled code to a loaded module: `code` is the weft_aot_module
 ** exported (as WEFT_AOT_SYMBOL) by a shared object built from this
 ** module's generated C. Instances made afterwards run it. The caller has
 ** checked the artifact (target, module hash) and keeps the code loaded
 ** while the module lives. */
-weft_status weft_module_attach_aot(weft_module *module, const void *code,
-                                   weft_error *out_error);
+WEFT_API weft_status weft_module_attach_aot(weft_module *module,
+                                            const void *code,
+                                            weft_error *out_error);
 
 /* ---- exception handling (3.0) ------------------------------------------ */
 
 /* A new tag whose exceptions carry values of the given types (a tag's
 ** identity is the object: two tags with one type are different tags).
 ** Owned by the engine; import it with a weft_extern of kind TAG. */
-weft_status weft_tag_new(weft_engine *engine, const weft_valtype *params,
-                         uint32_t nparams, weft_tag **out_tag,
-                         weft_error *out_error);
+WEFT_API weft_status weft_tag_new(weft_engine *engine,
+                                  const weft_valtype *params, uint32_t nparams,
+                                  weft_tag **out_tag, weft_error *out_error);
 /* The tag's payload types; *out_n gets their number. Owned by the engine. */
-const weft_valtype *weft_tag_params(const weft_tag *tag, uint32_t *out_n);
+WEFT_API const weft_valtype *weft_tag_params(const weft_tag *tag,
+                                             uint32_t *out_n);
 /* An exception's tag, payload count and payload value i (< count). */
-weft_tag *weft_exn_tag(const weft_exn *exn);
-uint32_t weft_exn_arg_count(const weft_exn *exn);
-weft_val weft_exn_arg(const weft_exn *exn, uint32_t i);
+WEFT_API weft_tag *weft_exn_tag(const weft_exn *exn);
+WEFT_API uint32_t weft_exn_arg_count(const weft_exn *exn);
+WEFT_API weft_val weft_exn_arg(const weft_exn *exn, uint32_t i);
 /* From a host function: throw an exception of `tag` with `args` (types
 ** as the tag's, else WEFT_ERR_ARG) into the calling Wasm code, where a
 ** handler may catch it. Returns WEFT_ERR_EXCEPTION; the host function
 ** returns that status. */
-weft_status weft_host_throw(weft_host_ctx *ctx, weft_tag *tag,
-                            const weft_val *args, uint32_t nargs);
+WEFT_API weft_status weft_host_throw(weft_host_ctx *ctx, weft_tag *tag,
+                                     const weft_val *args, uint32_t nargs);
 
 #ifdef __cplusplus
 }

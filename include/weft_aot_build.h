@@ -47,15 +47,16 @@ typedef struct weft_aot_build_options {
 ** On failure nothing of the build is left but possibly `so_path` itself
 ** (the caller's file): WEFT_ERR_LIMIT when stopped (timeout, cancel, CPU
 ** limit), WEFT_ERR_UNSUPPORTED when the compiler failed. */
-weft_status weft_aot_build_so(const weft_module *module,
-                              const weft_aot_build_options *options,
-                              const char *so_path, weft_error *out_error);
+WEFT_API weft_status weft_aot_build_so(const weft_module *module,
+                                       const weft_aot_build_options *options,
+                                       const char *so_path,
+                                       weft_error *out_error);
 
 /* dlopen `so_path`, find its module table and attach it to `module`.
 ** Keep *out_handle until the module is freed, then weft_aot_unload. */
-weft_status weft_aot_load_so(weft_module *module, const char *so_path,
-                             void **out_handle, weft_error *out_error);
-void weft_aot_unload(void *handle);
+WEFT_API weft_status weft_aot_load_so(weft_module *module, const char *so_path,
+                                      void **out_handle, weft_error *out_error);
+WEFT_API void weft_aot_unload(void *handle);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@ typedef enum weft_safe_point {
 
 /* Where the engine stands, for a fuel hook or host function deciding
 ** whether it may save. */
-weft_safe_point weft_engine_safe_point(const weft_engine *engine);
+WEFT_API weft_safe_point weft_engine_safe_point(const weft_engine *engine);
 
 /* The state of `instance` and of the one activation running it (entered
 ** once from the host: a host function that called back into Wasm cannot
@@ -42,10 +42,12 @@ weft_safe_point weft_engine_safe_point(const weft_engine *engine);
 ** carry: compiled frames, a non-null externref, a reference to a function
 ** of another instance, frames of another instance. Does not change the
 ** engine. */
-weft_status weft_snapshot_save(weft_engine *engine, weft_instance *instance,
-                               uint8_t **out_bytes, size_t *out_size,
-                               weft_error *out_error);
-void weft_snapshot_free(weft_engine *engine, uint8_t *bytes, size_t size);
+WEFT_API weft_status weft_snapshot_save(weft_engine *engine,
+                                        weft_instance *instance,
+                                        uint8_t **out_bytes, size_t *out_size,
+                                        weft_error *out_error);
+WEFT_API void weft_snapshot_free(weft_engine *engine, uint8_t *bytes,
+                                 size_t size);
 
 /* Instantiate `module` through `linker` without running its start function,
 ** put the saved state into the new instance and the saved frames on the
@@ -57,21 +59,25 @@ void weft_snapshot_free(weft_engine *engine, uint8_t *bytes, size_t size);
 ** makes), the engine's stack and depth limits. Any mismatch or malformed
 ** input is an error (WEFT_ERR_MALFORMED, or WEFT_ERR_LIMIT for a limit of
 ** this engine), never a crash. */
-weft_status weft_snapshot_restore(weft_engine *engine, weft_linker *linker,
-                                  weft_module *module, const uint8_t *bytes,
-                                  size_t size, weft_instance **out_instance,
-                                  weft_error *out_error);
+WEFT_API weft_status weft_snapshot_restore(weft_engine *engine,
+                                           weft_linker *linker,
+                                           weft_module *module,
+                                           const uint8_t *bytes, size_t size,
+                                           weft_instance **out_instance,
+                                           weft_error *out_error);
 
 /* Run the restored activation to its end, as weft_func_call would have
 ** finished the call that was saved: the entry function's results are
 ** stored in out_results (result_count at least their number), its type
 ** known from weft_snapshot_entry. WEFT_ERR_ARG without a restore. */
-weft_status weft_snapshot_resume(weft_engine *engine, weft_val *out_results,
-                                 uint32_t result_count, weft_error *out_error);
+WEFT_API weft_status weft_snapshot_resume(weft_engine *engine,
+                                          weft_val *out_results,
+                                          uint32_t result_count,
+                                          weft_error *out_error);
 
 /* The function whose call the restored activation finishes (the bottom
 ** frame's), or NULL without a restore. */
-weft_func *weft_snapshot_entry(const weft_engine *engine);
+WEFT_API weft_func *weft_snapshot_entry(const weft_engine *engine);
 
 #ifdef __cplusplus
 }

@@ -29,9 +29,10 @@ extern "C" {
 ** "LINE:COL: what"; WEFT_ERR_NOMEM when memory runs out. The output is not
 ** validated: an ill-typed but well-formed module encodes, and loading it
 ** reports WEFT_ERR_INVALID. */
-weft_status weft_wat_to_wasm(const char *text, size_t len, uint8_t **out,
-                             size_t *out_len, weft_error *out_error);
-void weft_text_free(void *p);
+WEFT_API weft_status weft_wat_to_wasm(const char *text, size_t len,
+                                      uint8_t **out, size_t *out_len,
+                                      weft_error *out_error);
+WEFT_API void weft_text_free(void *p);
 
 /* Which text format: 2.0 (the default) reads memory and table limits and
 ** memarg offsets as u32, as the 2.0 spec says (a larger one is malformed);
@@ -53,9 +54,10 @@ typedef struct weft_text_options {
 ** *out, come from opts->alloc; on success free *out with
 ** alloc(user, *out, *out_len, 0) (*out is NULL when *out_len is 0). Every
 ** failure of alloc is WEFT_ERR_NOMEM, with nothing left allocated. */
-weft_status weft_wat_to_wasm_opts(const char *text, size_t len,
-                                  const weft_text_options *opts, uint8_t **out,
-                                  size_t *out_len, weft_error *out_error);
+WEFT_API weft_status weft_wat_to_wasm_opts(const char *text, size_t len,
+                                           const weft_text_options *opts,
+                                           uint8_t **out, size_t *out_len,
+                                           weft_error *out_error);
 
 /* ---- .wast scripts ----------------------------------------------------- */
 
@@ -141,19 +143,19 @@ typedef struct weft_wast_script weft_wast_script;
 /* Parses a whole .wast script. Modules inside are encoded now; a module
 ** whose text is malformed is kept with its error (assert_malformed expects
 ** that). WEFT_ERR_MALFORMED when the script itself cannot be read. */
-weft_status weft_wast_parse(const char *text, size_t len,
-                            weft_wast_script **out_script,
-                            weft_error *out_error);
+WEFT_API weft_status weft_wast_parse(const char *text, size_t len,
+                                     weft_wast_script **out_script,
+                                     weft_error *out_error);
 /* The same for a text format version (the script's modules, quoted ones
 ** included, are read as that version; memory is the C library's). */
-weft_status weft_wast_parse_version(const char *text, size_t len,
-                                    weft_text_version version,
-                                    weft_wast_script **out_script,
-                                    weft_error *out_error);
-uint32_t weft_wast_command_count(const weft_wast_script *script);
-const weft_wast_command *weft_wast_command_at(const weft_wast_script *script,
-                                              uint32_t i);
-void weft_wast_free(weft_wast_script *script);
+WEFT_API weft_status weft_wast_parse_version(const char *text, size_t len,
+                                             weft_text_version version,
+                                             weft_wast_script **out_script,
+                                             weft_error *out_error);
+WEFT_API uint32_t weft_wast_command_count(const weft_wast_script *script);
+WEFT_API const weft_wast_command *
+weft_wast_command_at(const weft_wast_script *script, uint32_t i);
+WEFT_API void weft_wast_free(weft_wast_script *script);
 
 #ifdef __cplusplus
 }

@@ -28,6 +28,8 @@ typedef struct weft_wasi_preopen {
 } weft_wasi_preopen;
 
 typedef struct weft_wasi_config {
+  uint32_t size;           /* sizeof(weft_wasi_config) (see weft_config); set by
+                              weft_wasi_config_default */
   const char *const *argv; /* argv[0] is the program name */
   uint32_t argc;
   const char *const *env; /* "KEY=VALUE" strings */
@@ -45,24 +47,26 @@ typedef struct weft_wasi_config {
   void *sys_user;
 } weft_wasi_config;
 
-void weft_wasi_config_default(weft_wasi_config *out_config);
+WEFT_API void weft_wasi_config_default(weft_wasi_config *out_config);
 
 /* Copies everything it needs from the config (strings included). Opens the
 ** preopened directories now, so a missing directory is reported here. */
-weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
-                          weft_wasi **out_wasi, weft_error *out_error);
-void weft_wasi_free(weft_wasi *wasi);
+WEFT_API weft_status weft_wasi_new(weft_engine *engine,
+                                   const weft_wasi_config *config,
+                                   weft_wasi **out_wasi, weft_error *out_error);
+WEFT_API void weft_wasi_free(weft_wasi *wasi);
 
 /* Define every wasi_snapshot_preview1 function in the linker. */
-weft_status weft_wasi_define(weft_wasi *wasi, weft_linker *linker,
-                             weft_error *out_error);
+WEFT_API weft_status weft_wasi_define(weft_wasi *wasi, weft_linker *linker,
+                                      weft_error *out_error);
 
 /* Bytes the program read (fd_read, fd_pread) and wrote (fd_write,
 ** fd_pwrite) so far through stdin, stdout, stderr (index 0, 1, 2) or
 ** through any descriptor opened below preopen i (index 3 + i, in config
 ** order). Sockets are not counted. WEFT_ERR_ARG for an index beyond. */
-weft_status weft_wasi_io_stats(const weft_wasi *wasi, uint32_t index,
-                               uint64_t *out_read, uint64_t *out_written);
+WEFT_API weft_status weft_wasi_io_stats(const weft_wasi *wasi, uint32_t index,
+                                        uint64_t *out_read,
+                                        uint64_t *out_written);
 
 /* A call that may block (fd_read / fd_write on a pipe, terminal or socket,
 ** poll_oneoff, sock_accept, sock_recv, sock_send) interrupted by a signal
@@ -73,8 +77,9 @@ weft_status weft_wasi_io_stats(const weft_wasi *wasi, uint32_t index,
 ** takes a snapshot inside the hook, and the call is issued again after
 ** weft_wasi_snapshot_restore). Without a hook (NULL, the default) the call
 ** is issued again: the program never sees EINTR. */
-void weft_wasi_set_block_hook(weft_wasi *wasi, weft_status (*hook)(void *user),
-                              void *user);
+WEFT_API void weft_wasi_set_block_hook(weft_wasi *wasi,
+                                       weft_status (*hook)(void *user),
+                                       void *user);
 
 /* The state of `wasi` as portable bytes (docs/snapshot.md, "WASI state"):
 ** args, environment, preopens by guest name and mode, every open
@@ -87,9 +92,12 @@ void weft_wasi_set_block_hook(weft_wasi *wasi, weft_status (*hook)(void *user),
 ** descriptor whose path no longer names its file (renamed, replaced),
 ** an unlinked open file. Charges no fuel. *out_bytes is allocated with
 ** the engine's allocator: give it back with weft_wasi_snapshot_free. */
-weft_status weft_wasi_snapshot_save(weft_wasi *wasi, uint8_t **out_bytes,
-                                    size_t *out_size, weft_error *out_error);
-void weft_wasi_snapshot_free(weft_wasi *wasi, uint8_t *bytes, size_t size);
+WEFT_API weft_status weft_wasi_snapshot_save(weft_wasi *wasi,
+                                             uint8_t **out_bytes,
+                                             size_t *out_size,
+                                             weft_error *out_error);
+WEFT_API void weft_wasi_snapshot_free(weft_wasi *wasi, uint8_t *bytes,
+                                      size_t size);
 
 /* Into a fresh weft_wasi (no descriptor opened, closed or renumbered yet:
 ** WEFT_ERR_ARG otherwise): args and environment replaced by the
@@ -105,8 +113,10 @@ void weft_wasi_snapshot_free(weft_wasi *wasi, uint8_t *bytes, size_t size);
 ** path. The monotonic clock continues from the snapshot's reading (an
 ** offset added to later reads). Malformed input is WEFT_ERR_MALFORMED,
 ** never a crash. On any error `wasi` is left as it was. Charges no fuel. */
-weft_status weft_wasi_snapshot_restore(weft_wasi *wasi, const uint8_t *bytes,
-                                       size_t size, weft_error *out_error);
+WEFT_API weft_status weft_wasi_snapshot_restore(weft_wasi *wasi,
+                                                const uint8_t *bytes,
+                                                size_t size,
+                                                weft_error *out_error);
 
 /* After a call returned WEFT_ERR_EXIT: the code given to proc_exit is in
 ** weft_error.exit_code. */

@@ -352,7 +352,7 @@ typedef struct weft_wasi_fs {
 } weft_wasi_fs;
 
 /* The platform's file system (ports/posix: openat2 + POSIX *at calls). */
-const weft_wasi_fs *weft_wasi_fs_host(void);
+WEFT_API const weft_wasi_fs *weft_wasi_fs_host(void);
 
 /* ---- host services --------------------------------------------------- */
 
@@ -383,7 +383,7 @@ typedef struct weft_wasi_sys {
 } weft_wasi_sys;
 
 /* The platform's clocks, getrandom, poll and sched_yield. */
-const weft_wasi_sys *weft_wasi_sys_host(void);
+WEFT_API const weft_wasi_sys *weft_wasi_sys_host(void);
 
 #ifdef __cplusplus
 }

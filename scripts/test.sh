@@ -47,16 +47,21 @@
 #                       weft-oci under a private podman and a containerd
 #                       started by the test (skipped without them; a
 #                       failure under CI)
-#  14. wasm.h C API     tests/capi/run.sh: BUILD/libweft-wasm.a (capi/), the
-#                       13 upstream wasm-c-api example programs,
+#  14. wasm.h C API     tests/capi/run.sh: weft installed into a staging
+#                       tree, the 13 upstream wasm-c-api example programs,
 #                       examples/wasm_c_api.c and tests/capi/capi_edges.c
-#                       built against it and run, one test each (skipped without ../shared/wasm-c-api; a
-#                       failure under CI)
+#                       built against the installed wasm.h and
+#                       libweft-wasm.so and run, one test each (skipped
+#                       without ../shared/wasm-c-api; a failure under CI)
 #  15. snapshots        tests/snapshot/run.sh: every bench kernel, WASI test
 #                       program, speedtest1 and Lua stopped at 20 fuel
 #                       points each (and a chain of three) and restored:
 #                       the same output, status, fuel and files (not in
 #                       the ASan build)
+#  16. packaging        tests/package/run.sh: make install DESTDIR PREFIX=/usr,
+#                       layout, SONAME, exported symbols = declared API,
+#                       examples/embed.c via pkg-config (shared and static),
+#                       weft_version(), the installed binary
 # Exits non-zero when anything failed or did not build.
 #
 # usage: scripts/test.sh [--asan]
@@ -552,10 +557,11 @@ tier_13() {
 }
 
 # ---- 14. wasm.h C API --------------------------------------------------------
-# capi/ built into BUILD/libweft-wasm.a against ../shared/wasm-c-api's
-# wasm.h; its example programs (unchanged) and examples/wasm_c_api.c, each
-# built, run from a directory holding its module, exit status and output
-# checked (docs/c-api.md).
+# weft installed into a staging tree; ../shared/wasm-c-api's example
+# programs (unchanged), examples/wasm_c_api.c and tests/capi/*.c built
+# against the installed wasm.h and libweft-wasm.so, each run from a
+# directory holding its module, exit status and output checked
+# (docs/c-api.md).
 tier_14() {
     header "14. wasm.h C API (tests/capi/run.sh)"
     if [ -f tests/capi/run.sh ]; then
@@ -585,6 +591,17 @@ tier_15() {
     fi
 }
 
+# ---- 16. packaging (P11) ----------------------------------------------------
+# make install into a staging tree; what an embedder builds against
+# (README "Install"): layout, SONAME, exported symbols = declared API,
+# examples/embed.c through pkg-config, shared and static.
+tier_16() {
+    header "16. packaging (tests/package/run.sh)"
+    run_counted "packaging" "$LOG/package.out" \
+        env BUILD="$BUILD" CC="$CC" SAN_CFLAGS="$SAN_CFLAGS" \
+        SAN_LDFLAGS="$SAN_LDFLAGS" bash tests/package/run.sh
+}
+
 # ---- running the tiers ------------------------------------------------------
 # Most tiers run one process at a time, so on CI's 2 CPUs the tiers run in
 # two lanes at once: lane B (real programs and everything built on them:
@@ -593,7 +610,7 @@ tier_15() {
 # it runs. Every tier has its own output directory; the only cross-lane
 # input is tier 6's WASI modules, which tier 7 waits for. WEFT_TEST_LANES=1
 # runs every tier in order in this shell instead.
-LANE_A=(1 2 3 4 4b 4c 9 10 11 14 7)
+LANE_A=(1 2 3 4 4b 4c 9 10 11 14 16 7)
 LANE_B=(5 6 8 12 13 15)
 # WEFT_TIERS="1 4c ..." runs only those tiers (a developer's shortcut; the
 # tiers that read another's output then find what an earlier run left).

@@ -1,13 +1,13 @@
 /*
-** port_bare.c — the platform hooks of the core (base.h, runtime.h) for a
+** port_bare.c — the platform hooks of the core (base.h) for a
 ** target without an OS: no default heap (the embedder's arena comes in
 ** through weft_config.alloc), no virtual memory (memories fall back to
-** the allocator with the interpreter's explicit bounds checks) and no
-** ahead-of-time code (runtime/aot.c needs setjmp and a loader; its entry
-** points here report WEFT_ERR_UNSUPPORTED). The core needs no clock and
-** no randomness. Freestanding: no C library header.
+** the allocator with the interpreter's explicit bounds checks). Ahead-of-
+** time code is absent from the freestanding core itself
+** (src/runtime/aot_none.c), not a port's business. The core needs no clock
+** and no randomness. Freestanding: no C library header.
 */
-#include "../../src/runtime/runtime.h"
+#include "../../src/base/base.h"
 #include "weft_bare.h"
 
 /* No default heap: with weft_config.alloc unset, engine creation fails
@@ -41,46 +41,4 @@ void wf_port_release(void *base, size_t size) {
 void *wf_port_stack_bottom(const void *here) {
   WF_UNUSED(here);
   return NULL;
-}
-
-/* ---- ahead-of-time code: not on this port ------------------------------ */
-
-weft_status weft_module_emit_c(const weft_module *module,
-                               const weft_aot_options *options,
-                               weft_c_sink write, void *user, weft_error *err) {
-  WF_UNUSED(module);
-  WF_UNUSED(options);
-  WF_UNUSED(write);
-  WF_UNUSED(user);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
-                      "ahead-of-time compilation is not in this build");
-}
-
-weft_status weft_module_attach_aot(weft_module *module, const void *code,
-                                   weft_error *err) {
-  WF_UNUSED(module);
-  WF_UNUSED(code);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
-                      "ahead-of-time code is not supported on this port");
-}
-
-/* Unreachable: no module gets code attached. */
-weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
-                                 weft_error *err) {
-  WF_UNUSED(e);
-  WF_UNUSED(inst);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED, "no ahead-of-time code");
-}
-
-void wf_aot_instance_release(weft_engine *e, weft_instance *inst) {
-  WF_UNUSED(e);
-  WF_UNUSED(inst);
-}
-
-weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
-                        weft_error *err) {
-  WF_UNUSED(e);
-  WF_UNUSED(f);
-  WF_UNUSED(slots);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED, "no ahead-of-time code");
 }

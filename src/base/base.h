@@ -96,6 +96,12 @@ struct wf_alloc {
   u64 peak_bytes;
 };
 
+/* The engine's allocator, for layers that see the engine only as the
+** opaque public type (WASI); defined by the runtime (engine.c). */
+WF_INTERNAL struct wf_alloc *wf_engine_alloc(weft_engine *e);
+/* The error record a host function fills when it fails with a status of
+** its own choosing (WASI's block hook); runtime (engine.c). */
+WF_INTERNAL weft_error *wf_host_error(weft_host_ctx *ctx);
 WF_INTERNAL void *wf_alloc_raw(struct wf_alloc *a, size_t size);
 WF_INTERNAL void *wf_alloc_zero(struct wf_alloc *a, size_t size);
 /* Returns NULL on failure and leaves `ptr` valid. */

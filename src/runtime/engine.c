@@ -5,8 +5,14 @@
 */
 #include "runtime.h"
 
+/* The first weft_config with a size field ended after native_stack_bytes;
+** a caller's struct is never smaller. */
+#define WF_CONFIG_SIZE_V1                                                      \
+  (offsetof(weft_config, native_stack_bytes) + sizeof(uint32_t))
+
 void weft_config_default(weft_config *c) {
   memset(c, 0, sizeof *c);
+  c->size = sizeof *c;
   c->max_memory_bytes = (u64)WF_MAX_PAGES * WF_PAGE_SIZE;
   c->max_table_elems = 10000000;
   c->max_call_depth = 20000;
@@ -21,10 +27,17 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
   weft_config c;
   wf_error_clear(err);
   *out = NULL;
-  if (config)
-    c = *config;
-  else
-    weft_config_default(&c);
+  weft_config_default(&c);
+  if (config) {
+    if (config->size < WF_CONFIG_SIZE_V1)
+      return wf_error_set(err, WEFT_ERR_ARG,
+                          "config: size is %u; fill the config with "
+                          "weft_config_default first",
+                          (unsigned)config->size);
+    /* Fields past the caller's size keep their defaults. */
+    memcpy(&c, config, config->size < sizeof c ? config->size : sizeof c);
+    c.size = sizeof c;
+  }
   struct wf_alloc a = {c.alloc ? c.alloc : wf_port_realloc, c.alloc_user, 0, 0};
   if (c.max_call_depth == 0 || c.stack_bytes < 1024)
     return wf_error_set(err, WEFT_ERR_ARG,
@@ -50,6 +63,12 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
   *out = e;
   return WEFT_OK;
 }
+
+struct wf_alloc *wf_engine_alloc(weft_engine *e) {
+  return &e->alloc;
+}
+
+weft_error *wf_host_error(weft_host_ctx *ctx) { return ctx->err; }
 
 void wf_engine_track(weft_engine *e, struct wf_object *obj,
                      void (*release)(weft_engine *, struct wf_object *)) {

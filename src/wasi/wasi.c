@@ -6,8 +6,6 @@
 */
 #include "wasi.h"
 
-#include "../runtime/runtime.h"
-
 /* The user pointer of one defined host function. */
 struct wf_wasi_binding {
   struct weft_wasi *wasi;
@@ -115,7 +113,7 @@ static weft_status call_errno_fn(weft_host_ctx *ctx, void *user,
   b->wasi->lookups = 0;
   e = b->fn(b->wasi, &m, slots);
   if (e == WF_WASI_STOPPED) /* the block hook ends the program here */
-    return wf_error_set(ctx->err, b->wasi->stop_status,
+    return wf_error_set(wf_host_error(ctx), b->wasi->stop_status,
                         "wasi: a blocked call was interrupted and the block "
                         "hook stopped the program");
   slots[0].u64 = 0;
@@ -191,6 +189,7 @@ static const weft_wasi_sys no_sys = {
 
 void weft_wasi_config_default(weft_wasi_config *out_config) {
   memset(out_config, 0, sizeof *out_config);
+  out_config->size = sizeof *out_config;
   out_config->stdin_fd = 0;
   out_config->stdout_fd = 1;
   out_config->stderr_fd = 2;
@@ -429,19 +428,28 @@ weft_status weft_wasi_new(weft_engine *engine, const weft_wasi_config *config,
   if (out_wasi == NULL || engine == NULL)
     return wf_error_set(out_error, WEFT_ERR_ARG, "wasi: NULL argument");
   *out_wasi = NULL;
-  if (config == NULL) {
-    weft_wasi_config_default(&defaults);
-    config = &defaults;
+  /* Fields past the caller's size keep their defaults (weft_config.size).
+  ** The first sized version ended after sys_user. */
+  weft_wasi_config_default(&defaults);
+  if (config != NULL) {
+    if (config->size < offsetof(weft_wasi_config, sys_user) + sizeof(void *))
+      return wf_error_set(out_error, WEFT_ERR_ARG,
+                          "wasi: config size is %u; fill the config with "
+                          "weft_wasi_config_default first",
+                          (unsigned)config->size);
+    memcpy(&defaults, config,
+           config->size < sizeof defaults ? config->size : sizeof defaults);
   }
+  config = &defaults;
   if ((config->argc && !config->argv) || (config->envc && !config->env) ||
       (config->npreopens && !config->preopens) ||
       config->npreopens > WF_WASI_MAX_FDS - 3)
     return wf_error_set(out_error, WEFT_ERR_ARG, "wasi: bad config");
-  w = wf_alloc_zero(&engine->alloc, sizeof *w);
+  w = wf_alloc_zero(wf_engine_alloc(engine), sizeof *w);
   if (w == NULL)
     return wf_error_set(out_error, WEFT_ERR_NOMEM, "wasi: out of memory");
   w->engine = engine;
-  w->alloc = &engine->alloc;
+  w->alloc = wf_engine_alloc(engine);
   w->sys = config->sys != NULL ? config->sys : weft_wasi_sys_host();
   w->sys_user = config->sys_user;
   if (w->sys == NULL || w->sys->version < 1 || w->sys->clock_res == NULL ||

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# run.sh — the wasm.h tier: builds $BUILD/libweft-wasm.a, then each of the
-# 13 upstream example programs of wasm-c-api (their .c unchanged),
-# examples/wasm_c_api.c and tests/capi/capi_edges.c (the layer's refusals
-# and identities; its module from capi_edges.wat) against it, runs each in
+# run.sh — the wasm.h tier: installs weft (`make install DESTDIR=<tmp>
+# PREFIX=/usr`), then builds each of the 13 upstream example programs of
+# wasm-c-api (their .c unchanged), examples/wasm_c_api.c and
+# tests/capi/capi_edges.c (the layer's refusals and identities; its module
+# from capi_edges.wat) against the INSTALLED include/weft/wasm.h (weft's
+# own) and libweft-wasm.so + libweft.so (pkg-config weft-wasm), runs each in
 # a private directory that holds its module (the examples open
 # "<name>.wasm" in the current directory) and checks the exit status and
 # the lines that show it did its work. One test per program; closing line
@@ -12,8 +14,10 @@
 #   BUILD                 build directory (default build)
 #   CC, SAN_CFLAGS, SAN_LDFLAGS  compiler and sanitizer flags (scripts/test.sh)
 #   WEFT_WASM_C_API_DIR   the wasm-c-api tree (default <repo>/../shared/wasm-c-api):
-#                         include/wasm.h and example/*.c, *.wat, *.wasm
+#                         example/*.c, *.wat, *.wasm (its wasm.h is not used)
 #   CI                    when set, a missing wasm-c-api tree is a failure
+#   CAPI_ONLY             run only these programs (names, space-separated;
+#                         make test-tsan: the threaded ones)
 #
 # hostref.wasm upstream predates the final reference-types encoding: its
 # global's initializer is `ref.null` without the heap type byte, malformed
@@ -32,9 +36,9 @@ SAN_LDFLAGS=${SAN_LDFLAGS:-}
 capi_dir=${WEFT_WASM_C_API_DIR:-$repo/../shared/wasm-c-api}
 EXAMPLES="hello callback finalize global hostref memory multi reflect serialize
   start table threads trap"
-ntests=15
+ntests=17
 
-if [ ! -f "$capi_dir/include/wasm.h" ] || [ ! -d "$capi_dir/example" ]; then
+if [ ! -d "$capi_dir/example" ]; then
     if [ -n "${CI:-}" ]; then
         echo "FAIL: wasm-c-api not found at $capi_dir (CI needs ../shared/wasm-c-api, or WEFT_WASM_C_API_DIR)"
         echo "0 passed, 1 failed"
@@ -47,16 +51,31 @@ if [ ! -f "$capi_dir/include/wasm.h" ] || [ ! -d "$capi_dir/example" ]; then
 fi
 capi_dir=$(cd "$capi_dir" && pwd)
 
+out=$repo/$BUILD/tests/capi
+rm -rf "$out" && mkdir -p "$out"
+root=$out/root
 if ! make -s -j2 BUILD="$BUILD" CC="$CC" EXTRA_CFLAGS="$SAN_CFLAGS" \
-        EXTRA_LDFLAGS="$SAN_LDFLAGS" WEFT_WASM_C_API_DIR="$capi_dir" \
-        "$BUILD/libweft.a" "$BUILD/libweft-wasm.a"; then
-    echo "FAIL: $BUILD/libweft-wasm.a does not build"
+        EXTRA_LDFLAGS="$SAN_LDFLAGS" DESTDIR="$root" PREFIX=/usr install \
+        >"$out/install.log" 2>&1; then
+    tail -n 30 "$out/install.log"
+    echo "FAIL: make install"
     echo "0 passed, $ntests failed"
     exit 1
 fi
-
-out=$repo/$BUILD/tests/capi
-rm -rf "$out" && mkdir -p "$out"
+# The flags of the installed weft-wasm.pc, for the staged tree.
+export PKG_CONFIG_SYSROOT_DIR=$root PKG_CONFIG_LIBDIR=$root/usr/lib/pkgconfig \
+    PKG_CONFIG_PATH= PKG_CONFIG_ALLOW_SYSTEM_LIBS=1 PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1
+if ! pc_cflags=$(pkg-config --cflags weft-wasm) ||
+    ! pc_libs=$(pkg-config --libs weft-wasm); then
+    echo "FAIL: pkg-config weft-wasm"
+    echo "0 passed, $ntests failed"
+    exit 1
+fi
+case $pc_cflags in *"$root/usr/include/weft"*) ;; *)
+    echo "FAIL: pkg-config --cflags weft-wasm is '$pc_cflags'"
+    echo "0 passed, $ntests failed"
+    exit 1 ;;
+esac
 pass=0
 fail=0
 
@@ -81,6 +100,8 @@ expect() {
     trap) printf '%s\n' '> callback abort' '> unreachable' 'Done.' ;;
     wasm_c_api) printf '%s\n' 'log: 42' 'trap: integer divide by zero' 'Done.' ;;
     capi_edges) printf '%s\n' 'Done.' ;;
+    capi_threads) printf '%s\n' 'Done.' ;;
+    capi_wasi) printf '%s\n' 'hello from wasi' 'exit code 3' 'Done.' ;;
     esac
 }
 
@@ -118,10 +139,13 @@ stage_module() {
 # run_one NAME SOURCE: build, stage, run (5 minutes at most), check.
 run_one() {
     local name=$1 src=$2 dir=$out/$1 rc
+    if [ -n "${CAPI_ONLY:-}" ] && [[ " $CAPI_ONLY " != *" $name "* ]]; then
+        return
+    fi
     mkdir -p "$dir"
     # shellcheck disable=SC2086
-    if ! $CC -std=gnu11 -g $SAN_CFLAGS -I"$capi_dir/include" -o "$dir/$name" "$src" \
-            -L"$repo/$BUILD" -lweft-wasm -lweft $SAN_LDFLAGS -lm -lpthread \
+    if ! $CC -std=gnu11 -g $SAN_CFLAGS $pc_cflags -o "$dir/$name" "$src" \
+            $pc_libs -Wl,-rpath,"$root/usr/lib" $SAN_LDFLAGS -lpthread \
             >"$dir/build.log" 2>&1; then
         cat "$dir/build.log"
         echo "FAIL $name: does not build"
@@ -134,7 +158,7 @@ run_one() {
         fail=$((fail + 1))
         return
     fi
-    (cd "$dir" && timeout 300 "./$name" >output.log 2>&1)
+    (cd "$dir" && LD_LIBRARY_PATH=$root/usr/lib timeout 300 "./$name" >output.log 2>&1)
     rc=$?
     if [ "$rc" -ne 0 ]; then
         tail -n 20 "$dir/output.log"
@@ -155,6 +179,8 @@ for name in $EXAMPLES; do
 done
 run_one wasm_c_api "$repo/examples/wasm_c_api.c"
 run_one capi_edges "$repo/tests/capi/capi_edges.c"
+run_one capi_wasi "$repo/tests/capi/capi_wasi.c"
+run_one capi_threads "$repo/tests/capi/capi_threads.c"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

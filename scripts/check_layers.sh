@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# check_layers.sh — the include rules of docs/ARCHITECTURE.md ("Layers and
+# who may include whom"), enforced: every `#include "..."` of every source
+# file is resolved (relative to the file, then the -I directories the
+# Makefile gives its layer) and must land in a directory or file its layer
+# may include. Run by `make strict`. Prints each forbidden include as
+# FILE:LINE: includes TARGET (LAYER may include: ...), then one line
+# "layers: N includes checked, N forbidden"; exits 1 if any is forbidden.
+set -u
+export LC_ALL=C
+cd "$(dirname "$0")/.." || exit 2
+
+# allowed LAYER: what it may include (directory prefixes or files). The
+# public headers (include/) are allowed everywhere but in oci/.
+allowed() {
+    case $1 in
+    include) echo "include/" ;;
+    src/base) echo "include/ src/base/" ;;
+    src/wasm) echo "include/ src/base/ src/wasm/" ;;
+    src/runtime) echo "include/ src/base/ src/wasm/ src/runtime/" ;;
+    src/interp) echo "include/ src/base/ src/wasm/ src/runtime/runtime.h src/interp/" ;;
+    src/aot) echo "include/ src/base/ src/wasm/ src/runtime/ src/aot/
+        src/interp/ir.h src/interp/ops.def src/interp/numeric.def
+        src/interp/simd.def src/interp/simd_undef.h src/interp/simd_each.h" ;;
+    src/wasi) echo "include/ src/base/ src/wasi/" ;;
+    ports/posix) echo "include/ src/ ports/posix/" ;;
+    ports/bare) echo "include/ src/ ports/bare/" ;;
+    services) echo "include/ services/" ;;
+    text) echo "include/ text/ src/interp/numeric.def src/interp/simd.def
+        src/interp/simd_undef.h src/interp/wat_instr.def" ;;
+    capi) echo "include/ capi/" ;;
+    cli) echo "include/ services/ cli/ GEN/" ;;
+    oci) echo "oci/" ;;
+    *) echo "" ;;
+    esac
+}
+
+# Known seams still open, each FILE=>TARGET with why; kept short and
+# checked like the rest (an entry that no longer matches is reported).
+EXCEPTIONS=(
+    # The decoder skips SIMD immediates with the interpreter's list; the
+    # list moves to a shared directory (src/ir/) with issue 16's IR split.
+    "src/wasm/decode.c=>src/interp/simd.def"
+    "src/wasm/decode.c=>src/interp/simd_undef.h"
+)
+
+# search_dirs LAYER: the -I directories of its compile line, in order.
+search_dirs() {
+    case $1 in
+    text) echo "include src/interp" ;;
+    cli) echo "include services GEN" ;;
+    ports/bare) echo "include ports/bare" ;;
+    *) echo "include" ;;
+    esac
+}
+
+checked=0
+bad=0
+used_exc=""
+while IFS= read -r file; do
+    dir=$(dirname "$file")
+    case $dir in
+    src/*) layer=$(cut -d/ -f1-2 <<<"$dir") ;;
+    ports/*) layer=$(cut -d/ -f1-2 <<<"$dir") ;;
+    *) layer=${dir%%/*} ;;
+    esac
+    rules=$(allowed "$layer")
+    [ -n "$rules" ] || continue
+    while IFS=: read -r line inc; do
+        checked=$((checked + 1))
+        target=""
+        if [ -f "$dir/$inc" ]; then
+            target=$(realpath -m --relative-to=. "$dir/$inc")
+        else
+            for d in $(search_dirs "$layer"); do
+                if [ "$d" = GEN ]; then
+                    case $inc in cli_build.h) target=GEN/$inc ;; esac
+                elif [ -f "$d/$inc" ]; then
+                    target=$d/$inc
+                fi
+                [ -n "$target" ] && break
+            done
+        fi
+        if [ -z "$target" ]; then
+            echo "$file:$line: includes \"$inc\", which is not found"
+            bad=$((bad + 1))
+            continue
+        fi
+        ok=0
+        for r in $rules; do
+            case $target in "$r"*) ok=1 ;; esac
+        done
+        for e in "${EXCEPTIONS[@]}"; do
+            if [ "$e" = "$file=>$target" ]; then
+                ok=1
+                used_exc="$used_exc $e"
+            fi
+        done
+        if [ "$ok" -eq 0 ]; then
+            echo "$file:$line: includes $target ($layer may include: $(echo $rules))"
+            bad=$((bad + 1))
+        fi
+    done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$file" |
+        sed -E 's/^([0-9]+):.*"([^"]+)".*/\1:\2/')
+done < <(find include src capi text ports cli services oci -type f \
+    \( -name '*.c' -o -name '*.h' -o -name '*.def' \) | sort)
+
+for e in "${EXCEPTIONS[@]}"; do
+    case $used_exc in *"$e"*) ;; *)
+        echo "exception no longer needed (remove it): $e"
+        bad=$((bad + 1)) ;;
+    esac
+done
+echo "layers: $checked includes checked, $bad forbidden"
+[ "$bad" -eq 0 ]
