@@ -99,33 +99,34 @@ static void run_file(const char *path, const struct wr_options *opt,
 }
 
 void cli_usage_wast(FILE *out) {
-  fputs("weft wast [OPTIONS] FILE.wast...\n"
-        "    run WebAssembly spec scripts: module, register, invoke, get and\n"
-        "    every assert_* command (text and binary modules, quote forms);\n"
-        "    prints per file `NAME.wast: N passed, N failed (counts per\n"
-        "    category)` and a closing `N passed, N failed`. Commands of\n"
-        "    later proposals weft does not read yet are counted as\n"
-        "    \"skipped: unsupported command\", never as passed;\n"
-        "    so are GC modules (refused: unsupported feature: gc) and the\n"
-        "    commands that use them (\"skipped: gc\"). A closing\n"
-        "    `skipped: N` line then precedes the closing line.\n"
-        "    assert_exception passes on an exception no handler caught.\n"
-        "    --wasm-3.0         read the scripts as 3.0 text (u64 limits and\n"
-        "                       offsets, left to validation; default 2.0)\n"
-        "    --wasm-2.0         the 2.0 suite: 2.0 text, and 2.0's rules where\n"
-        "                       3.0 changed them (constant expressions read\n"
-        "                       imported globals only; one memory, zero\n"
-        "                       bytes for memory immediates, u32 offsets);\n"
-        "                       default 3.0\n"
-        "    -v                 print notes (passes with another message)\n"
-        "    --max-fail N       failure lines printed per file (default 20)\n"
-        "    --aot              run compiled code (guard pages)\n"
-        "    --aot-explicit     run compiled code with explicit bounds checks\n"
-        "    --cc CMD           C compiler for --aot (default: $WEFT_CC, cc)\n"
-        "    --save-modules DIR write every module's binary to\n"
-        "                       DIR/NAME.LINE.wasm (to compare encoders)\n"
-        "    exit status: 0 when nothing failed, 1 otherwise\n",
-        out);
+  fputs(
+      "weft wast [OPTIONS] FILE.wast...\n"
+      "    run WebAssembly spec scripts: module, register, invoke, get and\n"
+      "    every assert_* command (text and binary modules, quote forms);\n"
+      "    prints per file `NAME.wast: N passed, N failed (counts per\n"
+      "    category)` and a closing `N passed, N failed`. Commands of\n"
+      "    later proposals weft does not read yet are counted as\n"
+      "    \"skipped: unsupported command\", never as passed;\n"
+      "    so are GC modules (refused: unsupported feature: gc) and the\n"
+      "    commands that use them (\"skipped: gc\"). A closing\n"
+      "    `skipped: N` line then precedes the closing line.\n"
+      "    assert_exception passes on an exception no handler caught.\n"
+      "    --wasm-3.0         read the scripts as 3.0 text (u64 limits and\n"
+      "                       offsets, left to validation; default 2.0)\n"
+      "    --wasm-2.0         the 2.0 suite: 2.0 text, and 2.0's rules where\n"
+      "                       3.0 changed them (constant expressions read\n"
+      "                       imported globals only; one memory, zero\n"
+      "                       bytes for memory immediates, u32 offsets);\n"
+      "                       default 3.0\n"
+      "    -v                 print notes (passes with another message)\n"
+      "    --max-fail N       failure lines printed per file (default 20)\n"
+      "    --aot              run compiled code (guard pages)\n"
+      "    --aot-explicit     run compiled code with explicit bounds checks\n"
+      "    --cc CMD           C compiler for --aot (default: $WEFT_CC, cc)\n"
+      "    --save-modules DIR write every module's binary to\n"
+      "                       DIR/NAME.LINE.wasm (to compare encoders)\n"
+      "    exit status: 0 when nothing failed, 1 otherwise\n",
+      out);
 }
 
 int cmd_wast(int argc, char **argv) {

@@ -84,7 +84,7 @@ typedef enum weft_trap {
   WEFT_TRAP_OUT_OF_FUEL,        /* "out of fuel" (fuel metering) */
   WEFT_TRAP_INTERRUPTED,        /* "interrupted": a fuel hook stopped the
                                    program (e.g. its deadline passed) */
-  WEFT_TRAP_NULL_EXNREF         /* "null exception reference" (throw_ref) */,
+  WEFT_TRAP_NULL_EXNREF,        /* "null exception reference" (throw_ref) */
   /* typed function references (3.0) */
   WEFT_TRAP_NULL_FUNC_REF, /* "null function reference": call_ref of null */
   WEFT_TRAP_NULL_REF       /* "null reference": ref.as_non_null of null */
@@ -419,13 +419,15 @@ WEFT_API weft_status weft_table_new(weft_engine *engine, weft_valtype elem_type,
 /* A memory with i64 addresses (memory64), or a table with i64 indices
 ** (table64), as weft_memory_new/weft_table_new otherwise; only modules
 ** that import a 64-bit memory (table) link against it. */
-WEFT_API weft_status weft_memory_new64(weft_engine *engine, uint32_t min_pages,
-                              uint32_t max_pages /* UINT32_MAX: none */,
-                              weft_memory **out_memory, weft_error *out_error);
-WEFT_API weft_status weft_table_new64(weft_engine *engine, weft_valtype elem_type,
-                             uint32_t min, uint32_t max /* UINT32_MAX: none */,
-                             void *init, weft_table **out_table,
-                             weft_error *out_error);
+WEFT_API weft_status
+weft_memory_new64(weft_engine *engine, uint32_t min_pages,
+                  uint32_t max_pages /* UINT32_MAX: none */,
+                  weft_memory **out_memory, weft_error *out_error);
+WEFT_API weft_status weft_table_new64(weft_engine *engine,
+                                      weft_valtype elem_type, uint32_t min,
+                                      uint32_t max /* UINT32_MAX: none */,
+                                      void *init, weft_table **out_table,
+                                      weft_error *out_error);
 WEFT_API int weft_memory_is64(const weft_memory *memory);
 WEFT_API int weft_table_is64(const weft_table *table);
 /* Memory `index` of the calling instance (multi-memory), or NULL past its

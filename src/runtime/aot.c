@@ -255,8 +255,8 @@ static const weft_aot_api aot_api = {
     aot_table_grow,  aot_table_fill,    aot_table_copy,    aot_table_init,
     aot_elem_drop,   aot_refuel,        aot_memory_fill,   aot_memory_copy,
     aot_exn_throw,   aot_exn_throw_ref, aot_exn_is,        aot_exn_take,
-    aot_call_ref,
-    aot_memx_grow,   aot_memx_fill,     aot_memx_copy,     aot_memx_init,
+    aot_call_ref,    aot_memx_grow,     aot_memx_fill,     aot_memx_copy,
+    aot_memx_init,
 };
 
 /* ---- instances -------------------------------------------------------- */

@@ -153,7 +153,7 @@ struct weft_table {
   u32 ref_type; /* typed function references: the type in full with a
                    type index as engine signature id + 1 (import
                    matching); 0: elemtype's plain type */
-  bool is64; /* table64: i64 indices (import matching) */
+  bool is64;    /* table64: i64 indices (import matching) */
 };
 
 struct weft_global {
