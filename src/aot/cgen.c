@@ -1377,8 +1377,8 @@ static void find_targets(struct cgen *g) {
   }
 }
 
-/* {===============================================================** Exceptions
-*(3.0). A module that throws or catches checks the engine's
+/* {======================================================================
+** Exceptions (3.0). A module that throws or catches checks the engine's
 ** pending exception (*c->exn) after every call; throw makes one pending.
 ** Either way the code goes to the unwinding of that position (wf_xN): the
 ** handlers covering it, found at generation time exactly as the

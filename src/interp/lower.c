@@ -1266,8 +1266,8 @@ static bool lower_return_call_indirect(struct lower *L) {
   return tail_fallback(L, t);
 }
 
-/* {===============================================================** Exception
-*handling (3.0): throw, throw_ref, try_table
+/* {======================================================================
+** Exception handling (3.0): throw, throw_ref, try_table
 **
 ** A try_table lowers as a block whose catch clauses become handler table
 ** entries (struct wf_handler) over the code of its body, and landing pads
@@ -2295,7 +2295,8 @@ static bool lower_table_access(struct lower *L, u8 opcode) {
   struct wf_tabletype tt = wf_module_table_type(L->m, t);
   u8 et = tt.elemtype;
   u32 narrow = table_is64(L, t); /* bit 0: a table64 index */
-  if (opcode == 0x25) {          /* table.get: the element type in full */
+  if (opcode == 0x25) {
+    /* table.get: the element type in full */
     u8 in = WF_I32;
     if (!simple_x(L, WF_OP_TABLE_GET, 1, &in, et, &t, 1, narrow, 0))
       return false;
