@@ -465,13 +465,32 @@ static bool index_type_64(struct wmod *m) {
   return false;
 }
 
+/* Function indices as ref.func expressions: the element list of a table
+** whose type is not plain funcref (typed function references), where
+** indices would have type (ref func). */
+static uint32_t func_index_exprs(struct wmod *m, struct wbuf *b) {
+  uint32_t n = 0;
+  while (wat_at_index(m)) {
+    wb_byte(m->w, b, 0xd2);
+    wb_u32(m->w, b, wat_index(m, SP_FUNC));
+    wb_byte(m->w, b, 0x0b);
+    n++;
+  }
+  return n;
+}
+
 static void table_inline_elem(struct wmod *m, uint32_t idx, bool is64) {
   struct wat *w = m->w;
   struct wbuf offset = {0}, items = {0};
   uint32_t reftype = wat_reftype(m), n;
   wat_expect_lparen_kw(w, "elem");
-  bool exprs = wat_peek(w)->kind == TOK_LPAREN;
-  n = exprs ? elem_exprs(m, &items) : func_indices(m, &items);
+  bool exprs = wat_peek(w)->kind == TOK_LPAREN || reftype != 0x70;
+  if (wat_peek(w)->kind == TOK_LPAREN)
+    n = elem_exprs(m, &items);
+  else if (exprs)
+    n = func_index_exprs(m, &items);
+  else
+    n = func_indices(m, &items);
   wat_expect_rparen(w);
   struct wbuf *b = &m->sec[SEC_TABLE];
   wat_put_valtype(m, b, reftype);

@@ -35,7 +35,7 @@ done
 # tail calls, ...). Not listed: files that need features weft does not
 # have yet (GC, threads), and files whose GC modules are skipped
 # (binary-gc, i31, struct, type-rec, ...).
-INTERP_FILES="annotations binary-leb128 binary block br br_if bulk call
+INTERP_FILES="annotations binary-leb128 binary block br br_if br_table bulk call
 comments const conversions custom endianness exports f32 f32_bitwise f32_cmp
 f64 f64_bitwise f64_cmp fac float_exprs float_literals float_memory
 float_misc forward func func_ptrs i32 i64 id if inline-module int_exprs
