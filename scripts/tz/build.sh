@@ -93,19 +93,20 @@ else
         TA_DEV_KIT_DIR="$dk/export-ta_arm64" O="$TZ/ta-out" >"$TZ/ta.log" 2>&1 ||
         { tail -30 "$TZ/ta.log"; exit 1; }
     ta=$TZ/ta-out/4d00f19d-ecf7-4407-868d-cf3206c9ebc7.stripped.elf
-    # 3. the OP-TEE core with the TA embedded.
+    # 3. the OP-TEE core with the TA embedded, in the dev kit's output
+    #    directory (its TA libraries are up to date there: only the core
+    #    and the embedded TA are built).
     echo "tz-build: OP-TEE core"
-    rm -rf "$TZ/optee-core"
-    make -C "$SRC/optee_os" -j"$JOBS" "${OPTEE_FLAGS[@]}" O="$TZ/optee-core" \
+    make -C "$SRC/optee_os" -j"$JOBS" "${OPTEE_FLAGS[@]}" O="$dk" \
         CFG_EARLY_TA=y EARLY_TA_PATHS="$ta" all >"$TZ/core.log" 2>&1 ||
         { tail -30 "$TZ/core.log"; exit 1; }
     # 4. TF-A: BL1 + FIP(BL2, BL31, OP-TEE as BL32, Linux as BL33).
     echo "tz-build: TF-A"
     rm -rf "$SRC/tf-a/build"
     make -C "$SRC/tf-a" -j"$JOBS" PLAT=qemu SPD=opteed CROSS_COMPILE=$X \
-        BL32="$TZ/optee-core/core/tee-header_v2.bin" \
-        BL32_EXTRA1="$TZ/optee-core/core/tee-pager_v2.bin" \
-        BL32_EXTRA2="$TZ/optee-core/core/tee-pageable_v2.bin" \
+        BL32="$dk/core/tee-header_v2.bin" \
+        BL32_EXTRA1="$dk/core/tee-pager_v2.bin" \
+        BL32_EXTRA2="$dk/core/tee-pageable_v2.bin" \
         BL33="$TZ/kernel/Image" ARM_LINUX_KERNEL_AS_BL33=1 \
         BL32_RAM_LOCATION=tdram all fip qemu_fw.bios >"$TZ/tfa.log" 2>&1 ||
         { tail -30 "$TZ/tfa.log"; exit 1; }
