@@ -14,7 +14,11 @@
 
 /* The TA's UUID: 4d00f19d-ecf7-4407-868d-cf3206c9ebc7 */
 #define WTZ_UUID                                                               \
-  {0x4d00f19d, 0xecf7, 0x4407, {0x86, 0x8d, 0xcf, 0x32, 0x06, 0xc9, 0xeb, 0xc7}}
+  {                                                                            \
+    0x4d00f19d, 0xecf7, 0x4407, {                                              \
+      0x86, 0x8d, 0xcf, 0x32, 0x06, 0xc9, 0xeb, 0xc7                           \
+    }                                                                          \
+  }
 
 enum wtz_cmd {
   WTZ_CMD_LOAD = 1,  /* decode, validate, instantiate (drops any previous) */
@@ -40,17 +44,17 @@ typedef struct wtz_load {
   uint32_t spectest;         /* in: 1 = link the spec suite's "spectest" */
   uint32_t status;           /* out: weft_status */
   uint32_t pad;
-  uint64_t ta_us; /* out: microseconds spent in the TA on the load */
+  uint64_t ta_us;            /* out: microseconds spent in the TA on the load */
   char message[WTZ_MSG_MAX]; /* out: the error, NUL-terminated */
 } wtz_load;
 
 /* INVOKE: param 0. In: the export's name, arguments, fuel budget; out:
 ** results (or the trap), fuel used, time spent running Wasm in the TA. */
 typedef struct wtz_call {
-  uint32_t status;   /* out: weft_status */
-  uint32_t trap;     /* out: weft_trap when status is WEFT_ERR_TRAP */
-  uint32_t nargs;    /* in */
-  uint32_t nresults; /* out */
+  uint32_t status;    /* out: weft_status */
+  uint32_t trap;      /* out: weft_trap when status is WEFT_ERR_TRAP */
+  uint32_t nargs;     /* in */
+  uint32_t nresults;  /* out */
   uint64_t fuel;      /* in: budget (with fuel metering) */
   uint64_t fuel_used; /* out: what the call consumed */
   uint64_t ta_us;     /* out: microseconds in weft_func_call, TA clock */

@@ -68,8 +68,8 @@ static weft_status define(wtz_session *s, const char *name, weft_extern ext,
   return weft_linker_define(s->linker, "spectest", name, ext, err);
 }
 
-static weft_status define_global(wtz_session *s, const char *name,
-                                 weft_val v, weft_error *err) {
+static weft_status define_global(wtz_session *s, const char *name, weft_val v,
+                                 weft_error *err) {
   weft_extern ext = {.kind = WEFT_EXTERN_GLOBAL};
   weft_status st = weft_global_new(s->engine, v, 0, &ext.of.global, err);
   return st != WEFT_OK ? st : define(s, name, ext, err);
@@ -80,13 +80,13 @@ static weft_status define_global(wtz_session *s, const char *name,
 ** 1..2 pages), as the reference interpreter defines them. */
 static weft_status define_spectest(wtz_session *s, weft_error *err) {
   weft_status st = WEFT_OK;
-  for (size_t i = 0; st == WEFT_OK &&
-                     i < sizeof spectest_funcs / sizeof spectest_funcs[0];
+  for (size_t i = 0;
+       st == WEFT_OK && i < sizeof spectest_funcs / sizeof spectest_funcs[0];
        i++) {
     weft_extern ext = {.kind = WEFT_EXTERN_FUNC};
     st = weft_func_new_host(s->engine, spectest_funcs[i].params,
-                            spectest_funcs[i].nparams, NULL, 0,
-                            spectest_print, NULL, &ext.of.func, err);
+                            spectest_funcs[i].nparams, NULL, 0, spectest_print,
+                            NULL, &ext.of.func, err);
     if (st == WEFT_OK)
       st = define(s, spectest_funcs[i].name, ext, err);
   }

@@ -56,8 +56,8 @@ wtz_handle *wtz_open(int local) {
     free(h);
     return NULL;
   }
-  r = TEEC_OpenSession(&h->ctx, &h->sess, &uuid, TEEC_LOGIN_PUBLIC, NULL,
-                       NULL, &origin);
+  r = TEEC_OpenSession(&h->ctx, &h->sess, &uuid, TEEC_LOGIN_PUBLIC, NULL, NULL,
+                       &origin);
   if (r != TEEC_SUCCESS) {
     fprintf(stderr, "weft-tz: TEEC_OpenSession: 0x%08x (origin %u)\n", r,
             origin);
@@ -85,9 +85,9 @@ static int tee_call(wtz_handle *h, uint32_t cmd, void *req, size_t size,
   TEEC_Operation op;
   uint32_t origin = 0;
   memset(&op, 0, sizeof op);
-  op.paramTypes = TEEC_PARAM_TYPES(
-      TEEC_MEMREF_TEMP_INOUT, bytes ? TEEC_MEMREF_TEMP_INPUT : TEEC_NONE,
-      TEEC_NONE, TEEC_NONE);
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT,
+                                   bytes ? TEEC_MEMREF_TEMP_INPUT : TEEC_NONE,
+                                   TEEC_NONE, TEEC_NONE);
   op.params[0].tmpref.buffer = req;
   op.params[0].tmpref.size = size;
   op.params[1].tmpref.buffer = (void *)bytes;
@@ -108,8 +108,7 @@ int wtz_load_module(wtz_handle *h, wtz_load *req, const uint8_t *bytes,
     return 0;
   }
   static const uint8_t none[1];
-  return tee_call(h, WTZ_CMD_LOAD, req, sizeof *req, size ? bytes : none,
-                  size);
+  return tee_call(h, WTZ_CMD_LOAD, req, sizeof *req, size ? bytes : none, size);
 }
 
 int wtz_invoke(wtz_handle *h, wtz_call *req) {

@@ -158,8 +158,7 @@ static void cmd_call(struct spec *s, const char *kind) {
     if (strncmp(got, trap, strlen(trap)) != 0 &&
         strncmp(call.message, trap, strlen(trap)) != 0) {
       char why[2 * WTZ_MSG_MAX + 32];
-      snprintf(why, sizeof why, "expected trap \"%s\", got \"%s\"", trap,
-               got);
+      snprintf(why, sizeof why, "expected trap \"%s\", got \"%s\"", trap, got);
       return fail(s, call.name, why);
     }
     s->passed++;
@@ -176,8 +175,8 @@ static void cmd_call(struct spec *s, const char *kind) {
                (nan[i] ? nan_ok(g, nan[i]) : g->bits == want[i].bits);
       if (!ok) {
         char why[96];
-        snprintf(why, sizeof why, "result %u: got %x:%llx, expected %x:%llx",
-                 i, g->type, (unsigned long long)g->bits, want[i].type,
+        snprintf(why, sizeof why, "result %u: got %x:%llx, expected %x:%llx", i,
+                 g->type, (unsigned long long)g->bits, want[i].type,
                  (unsigned long long)want[i].bits);
         return fail(s, call.name, why);
       }

@@ -16,7 +16,8 @@
 
 #define TA_UUID WTZ_UUID
 #define TA_FLAGS                                                               \
-  (TA_FLAG_SINGLE_INSTANCE | TA_FLAG_MULTI_SESSION | TA_FLAG_INSTANCE_KEEP_ALIVE)
+  (TA_FLAG_SINGLE_INSTANCE | TA_FLAG_MULTI_SESSION |                           \
+   TA_FLAG_INSTANCE_KEEP_ALIVE)
 /* Wasm-to-Wasm calls use the native stack of the TA's thread:
 ** weft_config.native_stack_bytes (weft_ta.c) stays below this. */
 #define TA_STACK_SIZE (256 * 1024)

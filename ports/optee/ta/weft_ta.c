@@ -18,8 +18,8 @@
 static TEE_Result cmd_load(wtz_session *s, uint32_t types,
                            TEE_Param p[TEE_NUM_PARAMS]) {
   if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT,
-                               TEE_PARAM_TYPE_MEMREF_INPUT,
-                               TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE) ||
+                               TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_NONE,
+                               TEE_PARAM_TYPE_NONE) ||
       p[0].memref.size != sizeof(wtz_load))
     return TEE_ERROR_BAD_PARAMETERS;
   wtz_load req;
@@ -33,9 +33,8 @@ static TEE_Result cmd_load(wtz_session *s, uint32_t types,
 
 static TEE_Result cmd_invoke(wtz_session *s, uint32_t types,
                              TEE_Param p[TEE_NUM_PARAMS]) {
-  if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT,
-                               TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE,
-                               TEE_PARAM_TYPE_NONE) ||
+  if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_NONE,
+                               TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE) ||
       p[0].memref.size != sizeof(wtz_call))
     return TEE_ERROR_BAD_PARAMETERS;
   static wtz_call req; /* 4.6 KiB: off the TA's stack */
@@ -50,8 +49,7 @@ TEE_Result TA_CreateEntryPoint(void) { return TEE_SUCCESS; }
 
 void TA_DestroyEntryPoint(void) {}
 
-TEE_Result TA_OpenSessionEntryPoint(uint32_t types,
-                                    TEE_Param p[TEE_NUM_PARAMS],
+TEE_Result TA_OpenSessionEntryPoint(uint32_t types, TEE_Param p[TEE_NUM_PARAMS],
                                     void **ctx) {
   (void)types;
   (void)p;
@@ -70,11 +68,8 @@ void TA_CloseSessionEntryPoint(void *ctx) {
 TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types,
                                       TEE_Param p[TEE_NUM_PARAMS]) {
   switch (cmd) {
-  case WTZ_CMD_LOAD:
-    return cmd_load(ctx, types, p);
-  case WTZ_CMD_INVOKE:
-    return cmd_invoke(ctx, types, p);
-  default:
-    return TEE_ERROR_NOT_SUPPORTED;
+  case WTZ_CMD_LOAD: return cmd_load(ctx, types, p);
+  case WTZ_CMD_INVOKE: return cmd_invoke(ctx, types, p);
+  default: return TEE_ERROR_NOT_SUPPORTED;
   }
 }
