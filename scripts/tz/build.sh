@@ -18,7 +18,7 @@
 # Inputs: the tarballs in $TZ_SHARED (default ../shared/optee), the arm64
 # packages of scripts/tz/fetch.sh (build/tz-debs/), host packages from
 # scripts/setup.sh. Prints the firmware directory on its last line.
-# usage: bash scripts/tz/build.sh
+# usage: bash scripts/tz/build.sh [--key]   (--key: print the cache key only)
 
 set -euo pipefail
 export LC_ALL=C
@@ -54,12 +54,16 @@ fi
 
 # ---- the cache key ----------------------------------------------------------
 key=$( {
-    sha256sum "$OPTEE_TGZ" "$TFA_TGZ" "$KDEB" "$0"
+    sha256sum "$OPTEE_TGZ" "$TFA_TGZ" "$KDEB" "$0" | cut -c1-64
     find ports/optee/ta ports/optee/*.[ch] src include -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' \
         -o -name '*.mk' -o -name Makefile \) -print0 | sort -z | xargs -0 sha256sum
     sha256sum sources.mk
 } | sha256sum | cut -c1-16)
 FW=$CACHE/fw-$key
+if [ "${1:-}" = --key ]; then
+    echo "$key"
+    exit 0
+fi
 
 unpack() { # TGZ DIR
     if [ ! -d "$2" ]; then
