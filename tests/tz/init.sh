@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/busybox sh
 # init.sh — /init of the TrustZone tier's initramfs (tests/tz/run.sh makes
 # it): loads OP-TEE's Linux driver, then for each bench kernel in
 # /tests/kernels.txt ("name n fuel checksum", checksum and fuel from

@@ -119,7 +119,7 @@ echo "tz: booting QEMU (timeout ${TIMEOUT} s)"
 t_boot=$SECONDS
 timeout "$TIMEOUT" qemu-system-aarch64 -machine virt,secure=on,gic-version=2 \
     -cpu cortex-a57 -m 1024 -smp 1 -bios "$FW/qemu_fw.bios" -kernel "$OUT/dummy" \
-    -append "console=ttyAMA0 rdinit=/init initrdmem=0x48000000,$size quiet" \
+    -append "console=ttyAMA0 rdinit=/init initrdmem=0x48000000,$size panic=-1 quiet" -no-reboot \
     -device loader,file="$OUT/initrd.cpio",addr=0x48000000 \
     -nic none -display none -monitor none \
     -serial file:"$OUT/console.log" -serial file:"$OUT/optee.log" </dev/null
