@@ -71,9 +71,6 @@ unpack() { # TGZ DIR
     fi
 }
 
-OPTEE_FLAGS=(PLATFORM=vexpress-qemu_armv8a CFG_ARM64_core=y CFG_USER_TA_TARGETS=ta_arm64
-    CROSS_COMPILE=$X CROSS_COMPILE_core=$X CROSS_COMPILE_ta_arm64=$X PYTHON3=$PY)
-
 # Secure memory. QEMU virt's secure RAM is 16 MiB (OP-TEE's TZDRAM: 15 MiB
 # at 0x0e100000), too small for the bench kernels with large static data.
 # QEMU does not enforce the secure/normal split, so for tests TZDRAM moves
@@ -84,7 +81,17 @@ OPTEE_FLAGS=(PLATFORM=vexpress-qemu_armv8a CFG_ARM64_core=y CFG_USER_TA_TARGETS=
 # its region. The TA's heap grows with it (WTZ_TA_HEAP, WTZ_MAX_MEMORY).
 TZDRAM_START=0x70000000
 TZDRAM_SIZE=0x04000000
+# A TA's address space is mapped with 2 MiB translation tables from a
+# fixed cache (CFG_PGT_CACHE_ENTRIES, 8 by default: about 12 MiB of heap);
+# 32 cover the 40 MiB heap, stack, code and ldelf.
+PGT_ENTRIES=32
 TA_SIZES=(WTZ_TA_HEAP=41943040 WTZ_MAX_MEMORY=33554432)
+
+OPTEE_FLAGS=(PLATFORM=vexpress-qemu_armv8a CFG_ARM64_core=y CFG_USER_TA_TARGETS=ta_arm64
+    CROSS_COMPILE=$X CROSS_COMPILE_core=$X CROSS_COMPILE_ta_arm64=$X PYTHON3=$PY
+    CFG_TZDRAM_START=$TZDRAM_START CFG_TZDRAM_SIZE=$TZDRAM_SIZE
+    CFG_PGT_CACHE_ENTRIES=$PGT_ENTRIES)
+
 
 if [ -f "$FW/qemu_fw.bios" ]; then
     echo "tz-build: firmware cached in $FW"
@@ -94,8 +101,11 @@ else
     mkdir -p "$SRC"
     unpack "$OPTEE_TGZ" "$SRC/optee_os"
     unpack "$TFA_TGZ" "$SRC/tf-a"
-    # 1. the TA dev kit, cached by the optee_os tarball alone.
-    dk=$CACHE/devkit-$(sha256sum "$OPTEE_TGZ" | cut -c1-16)
+    # 1. the TA dev kit, cached by the optee_os tarball and its flags (the
+    #    core is built in the same directory with the same configuration,
+    #    so only the core and the embedded TA are compiled then).
+    dk=$CACHE/devkit-$( { sha256sum "$OPTEE_TGZ" | cut -c1-64; echo "${OPTEE_FLAGS[*]}"; } |
+        sha256sum | cut -c1-16)
     if [ ! -f "$dk/export-ta_arm64/mk/ta_dev_kit.mk" ]; then
         echo "tz-build: OP-TEE TA dev kit"
         rm -rf "$dk"
@@ -114,7 +124,6 @@ else
     #    and the embedded TA are built).
     echo "tz-build: OP-TEE core"
     make -C "$SRC/optee_os" -j"$JOBS" "${OPTEE_FLAGS[@]}" O="$dk" \
-        CFG_TZDRAM_START=$TZDRAM_START CFG_TZDRAM_SIZE=$TZDRAM_SIZE \
         CFG_EARLY_TA=y EARLY_TA_PATHS="$ta" all >"$TZ/core.log" 2>&1 ||
         { tail -30 "$TZ/core.log"; exit 1; }
     # 4. TF-A: BL1 + FIP(BL2, BL31, OP-TEE as BL32, Linux as BL33).
