@@ -19,9 +19,7 @@
 #define WTZ_NATIVE_STACK (192u * 1024u)
 /* Defaults that fit the TA heap (TA_DATA_SIZE, 9 MiB): a linear memory of
 ** up to 6 MiB, a value stack of 256 KiB. */
-#ifndef WTZ_MAX_MEMORY /* set with a larger heap (ta/Makefile) */
 #define WTZ_MAX_MEMORY (6u * 1024u * 1024u)
-#endif
 #define WTZ_VALUE_STACK (256u * 1024u)
 
 void wtz_session_clear(wtz_session *s) {

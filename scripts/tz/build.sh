@@ -71,27 +71,8 @@ unpack() { # TGZ DIR
     fi
 }
 
-# Secure memory. QEMU virt's secure RAM is 16 MiB (OP-TEE's TZDRAM: 15 MiB
-# at 0x0e100000), too small for the bench kernels with large static data.
-# QEMU does not enforce the secure/normal split, so for tests TZDRAM moves
-# into normal DRAM: 64 MiB at 0x70000000 (inside -m 1024; OP-TEE marks it
-# reserved in the DTB Linux gets). OP-TEE (CFG_TZDRAM_*) and TF-A (its BL32
-# region, SEC_DRAM_* in plat/qemu/qemu/include/platform_def.h, patched in
-# the unpacked copy) must agree: TF-A refuses a BL32 load address outside
-# its region. The TA's heap grows with it (WTZ_TA_HEAP, WTZ_MAX_MEMORY).
-TZDRAM_START=0x70000000
-TZDRAM_SIZE=0x04000000
-# A TA's address space is mapped with 2 MiB translation tables from a
-# fixed cache (CFG_PGT_CACHE_ENTRIES, 8 by default: about 12 MiB of heap);
-# 32 cover the 40 MiB heap, stack, code and ldelf.
-PGT_ENTRIES=32
-TA_SIZES=(WTZ_TA_HEAP=41943040 WTZ_MAX_MEMORY=33554432)
-
 OPTEE_FLAGS=(PLATFORM=vexpress-qemu_armv8a CFG_ARM64_core=y CFG_USER_TA_TARGETS=ta_arm64
-    CROSS_COMPILE=$X CROSS_COMPILE_core=$X CROSS_COMPILE_ta_arm64=$X PYTHON3=$PY
-    CFG_TZDRAM_START=$TZDRAM_START CFG_TZDRAM_SIZE=$TZDRAM_SIZE
-    CFG_PGT_CACHE_ENTRIES=$PGT_ENTRIES)
-
+    CROSS_COMPILE=$X CROSS_COMPILE_core=$X CROSS_COMPILE_ta_arm64=$X PYTHON3=$PY)
 
 if [ -f "$FW/qemu_fw.bios" ]; then
     echo "tz-build: firmware cached in $FW"
@@ -101,11 +82,8 @@ else
     mkdir -p "$SRC"
     unpack "$OPTEE_TGZ" "$SRC/optee_os"
     unpack "$TFA_TGZ" "$SRC/tf-a"
-    # 1. the TA dev kit, cached by the optee_os tarball and its flags (the
-    #    core is built in the same directory with the same configuration,
-    #    so only the core and the embedded TA are compiled then).
-    dk=$CACHE/devkit-$( { sha256sum "$OPTEE_TGZ" | cut -c1-64; echo "${OPTEE_FLAGS[*]}"; } |
-        sha256sum | cut -c1-16)
+    # 1. the TA dev kit, cached by the optee_os tarball alone.
+    dk=$CACHE/devkit-$(sha256sum "$OPTEE_TGZ" | cut -c1-16)
     if [ ! -f "$dk/export-ta_arm64/mk/ta_dev_kit.mk" ]; then
         echo "tz-build: OP-TEE TA dev kit"
         rm -rf "$dk"
@@ -116,7 +94,7 @@ else
     echo "tz-build: weft TA"
     rm -rf "$TZ/ta-out"
     make -C ports/optee/ta -j"$JOBS" CROSS_COMPILE=$X PYTHON3=$PY \
-        TA_DEV_KIT_DIR="$dk/export-ta_arm64" O="$TZ/ta-out" "${TA_SIZES[@]}" >"$TZ/ta.log" 2>&1 ||
+        TA_DEV_KIT_DIR="$dk/export-ta_arm64" O="$TZ/ta-out" >"$TZ/ta.log" 2>&1 ||
         { tail -30 "$TZ/ta.log"; exit 1; }
     ta=$TZ/ta-out/4d00f19d-ecf7-4407-868d-cf3206c9ebc7.stripped.elf
     # 3. the OP-TEE core with the TA embedded, in the dev kit's output
@@ -129,9 +107,6 @@ else
     # 4. TF-A: BL1 + FIP(BL2, BL31, OP-TEE as BL32, Linux as BL33).
     echo "tz-build: TF-A"
     rm -rf "$SRC/tf-a/build"
-    sed -i -E "s/^(#define SEC_DRAM_BASE[[:space:]]+).*/\1$TZDRAM_START/;
-               s/^(#define SEC_DRAM_SIZE[[:space:]]+).*/\1$TZDRAM_SIZE/" \
-        "$SRC/tf-a/plat/qemu/qemu/include/platform_def.h"
     make -C "$SRC/tf-a" -j"$JOBS" PLAT=qemu SPD=opteed CROSS_COMPILE=$X \
         BL32="$dk/core/tee-header_v2.bin" \
         BL32_EXTRA1="$dk/core/tee-pager_v2.bin" \
@@ -159,7 +134,7 @@ mkdir -p "$TZ/client"
 ${X}gcc -std=gnu11 -O2 -static -ffp-contract=off -fno-math-errno -Wall -Wextra \
     -Iinclude -Iports/optee -Iports/bare -I"$CL/include" -I"$CL/src" \
     -I"$TZ/src/optee_client/libteec/include" \
-    -DDEBUGLEVEL_1 -DBINARY_PREFIX=\"TEEC\" -D"${TA_SIZES[1]}" \
+    -DDEBUGLEVEL_1 -DBINARY_PREFIX=\"TEEC\" \
     -o "$TZ/client/weft-tz" ports/optee/host/*.c ports/optee/wtz_session.c \
     $core_src "$CL/src/tee_client_api.c" "$CL/src/teec_trace.c" -lpthread -lm \
     2>"$TZ/client.log" || { cat "$TZ/client.log"; exit 1; }

@@ -13,10 +13,3 @@ srcs-y += $(weft-root)/ports/optee/port_optee.c
 srcs-y += $(weft-root)/ports/optee/wtz_session.c
 srcs-y += $(addprefix $(weft-root)/,$(WEFT_FREESTANDING_SRC))
 cflags-y += -O2 -ffp-contract=off -fno-math-errno
-# OP-TEE builds TAs with -mstrict-align for platforms that trap unaligned
-# accesses (CFG_SCTLR_ALIGNMENT_CHECK). Where they do not, dropping it lets
-# Wasm loads and stores (memcpy of 2-16 bytes at any address) be single
-# instructions instead of byte loops: 1.2-9x faster in the interpreter.
-ifneq ($(CFG_SCTLR_ALIGNMENT_CHECK),y)
-cflags-remove-y += -mstrict-align
-endif

@@ -21,12 +21,7 @@
 /* Wasm-to-Wasm calls use the native stack of the TA's thread:
 ** weft_config.native_stack_bytes (weft_ta.c) stays below this. */
 #define TA_STACK_SIZE (256 * 1024)
-/* The heap: 9 MiB by default; scripts/tz/build.sh makes it larger with
-** TZDRAM moved into normal DRAM (WTZ_TA_HEAP, from ta/Makefile). */
-#ifndef WTZ_TA_HEAP
-#define WTZ_TA_HEAP (9 * 1024 * 1024)
-#endif
-#define TA_DATA_SIZE WTZ_TA_HEAP
+#define TA_DATA_SIZE (9 * 1024 * 1024)
 #define TA_VERSION "0.1"
 #define TA_DESCRIPTION "weft WebAssembly runtime"
 
