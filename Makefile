@@ -244,3 +244,10 @@ ALLOC_SWEEP_ARGS ?=
 .PHONY: test-alloc-sweep
 test-alloc-sweep:
 	BUILD=$(BUILD) bash tests/alloc-fail/run.sh --full $(ALLOC_SWEEP_ARGS)
+
+# TrustZone (issue P13): weft as an OP-TEE Trusted Application under QEMU's
+# emulated TrustZone; firmware cached in build/tz-cache by source hash
+# (tests/tz/run.sh, docs/trustzone.md).
+.PHONY: test-tz
+test-tz: $(BUILD)/weft
+	bash tests/tz/run.sh

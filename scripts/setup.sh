@@ -60,6 +60,14 @@ PACKAGES=(
     podman buildah              # tests/oci: weft-oci under podman; oci-image.sh
     containerd                  # tests/oci: weft-oci under ctr / the shim
     crun runc                   # tests/oci: reference runtimes, fallback
+    # make test-tz (tests/tz, issue P13): OP-TEE + TF-A under QEMU's
+    # emulated TrustZone; the aarch64 cross gcc is listed above.
+    qemu-system-arm             # qemu-system-aarch64 (virt,secure=on)
+    python3-pyelftools          # OP-TEE's TA signing and early-TA scripts
+    python3-cryptography        # OP-TEE's sign_encrypt.py
+    libssl-dev                  # TF-A's fiptool
+    device-tree-compiler        # dtc: OP-TEE's embedded test DTB
+    cpio bc                     # the initramfs; kernel-style build scripts
 )
 
 # ---- 1. packages ------------------------------------------------------------
@@ -95,6 +103,14 @@ fi
 # reports itself skipped.
 if ! bash tests/programs/fetch.sh; then
     echo "setup: cannot fetch the sources of tests/programs; that tier will be skipped" >&2
+fi
+
+# ---- 1c. arm64 kernel and busybox for make test-tz ---------------------------
+# Debian's arm64 linux-image and busybox-static (.deb files in
+# build/tz-debs/); adds the arm64 architecture for the download and removes
+# it again (scripts/tz/fetch.sh).
+if ! bash scripts/tz/fetch.sh; then
+    echo "setup: cannot fetch the arm64 packages of make test-tz" >&2
 fi
 
 # ---- 2. build ---------------------------------------------------------------

@@ -159,7 +159,10 @@ static bool nomem(struct lower *L) {
 
 /* ---- growable arrays -------------------------------------------------- */
 
-static bool grow(struct lower *L, void **arr, u32 *cap, u32 need, size_t elem) {
+/* `arrp` is the address of the array's pointer (any element type): read
+** and written with memcpy, so no object is accessed through a void *
+** lvalue (strict aliasing). */
+static bool grow(struct lower *L, void *arrp, u32 *cap, u32 need, size_t elem) {
   if (need <= *cap)
     return true;
   u32 ncap = *cap ? *cap : 16;
@@ -168,11 +171,13 @@ static bool grow(struct lower *L, void **arr, u32 *cap, u32 need, size_t elem) {
       return nomem(L);
     ncap *= 2;
   }
+  void *arr;
+  memcpy(&arr, arrp, sizeof arr);
   void *p =
-      wf_alloc_resize(L->a, *arr, (size_t)*cap * elem, (size_t)ncap * elem);
+      wf_alloc_resize(L->a, arr, (size_t)*cap * elem, (size_t)ncap * elem);
   if (!p)
     return nomem(L);
-  *arr = p;
+  memcpy(arrp, &p, sizeof p);
   *cap = ncap;
   return true;
 }
@@ -185,7 +190,7 @@ static bool live(const struct lower *L) {
 }
 
 static void put(struct lower *L, u32 v) {
-  if (!grow(L, (void **)&L->code, &L->code_cap, L->ncode + 1, sizeof(u32)))
+  if (!grow(L, &L->code, &L->code_cap, L->ncode + 1, sizeof(u32)))
     return;
   L->code[L->ncode++] = v;
 }
@@ -212,7 +217,7 @@ static void emit_op(struct lower *L, enum wf_op op) {
     }
   }
   if (L->npcmap == 0 || L->pcmap[L->npcmap - 1] != L->op_offset) {
-    if (!grow(L, (void **)&L->pcmap, &L->pcmap_cap, L->npcmap + 2, sizeof(u32)))
+    if (!grow(L, &L->pcmap, &L->pcmap_cap, L->npcmap + 2, sizeof(u32)))
       return;
     L->pcmap[L->npcmap++] = L->ncode;
     L->pcmap[L->npcmap++] = L->op_offset;
@@ -226,8 +231,7 @@ static void emit_op(struct lower *L, enum wf_op op) {
 /* A slot operand; tagged ones are fixed up once the layout is known. */
 static void put_slot(struct lower *L, u32 loc) {
   if (loc & (LOC_STACK | LOC_CONST)) {
-    if (!grow(L, (void **)&L->relocs, &L->relocs_cap, L->nrelocs + 1,
-              sizeof(u32)))
+    if (!grow(L, &L->relocs, &L->relocs_cap, L->nrelocs + 1, sizeof(u32)))
       return;
     L->relocs[L->nrelocs++] = L->ncode;
   }
@@ -293,8 +297,7 @@ static u32 const_slot(struct lower *L, const weft_slot *v) {
       return LOC_CONST | i;
   if (L->nconsts >= LOC_MASK)
     return nomem(L), LOC_CONST;
-  if (!grow(L, (void **)&L->consts, &L->consts_cap, L->nconsts + 1,
-            sizeof(weft_slot)))
+  if (!grow(L, &L->consts, &L->consts_cap, L->nconsts + 1, sizeof(weft_slot)))
     return LOC_CONST;
   L->consts[L->nconsts] = *v;
   return LOC_CONST | L->nconsts++;
@@ -321,8 +324,7 @@ static void emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
 static u32 stack_loc(u32 height) { return LOC_STACK | height; }
 
 static bool push(struct lower *L, u8 type, u32 loc) {
-  if (!grow(L, (void **)&L->stack, &L->stack_cap, L->height + 1,
-            sizeof(struct entry)))
+  if (!grow(L, &L->stack, &L->stack_cap, L->height + 1, sizeof(struct entry)))
     return false;
   L->stack[L->height].type = type;
   L->stack[L->height].loc = loc;
@@ -516,8 +518,7 @@ void wf_probe_free(struct wf_alloc *a, struct wf_probe *p) {
 
 static bool push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
                       u32 nresults, const u8 *results) {
-  if (!grow(L, (void **)&L->ctrls, &L->ctrls_cap, L->nctrls + 1,
-            sizeof(struct ctrl)))
+  if (!grow(L, &L->ctrls, &L->ctrls_cap, L->nctrls + 1, sizeof(struct ctrl)))
     return false;
   bool dead = L->nctrls ? !live(L) : false;
   struct ctrl *c = &L->ctrls[L->nctrls++];
@@ -726,7 +727,7 @@ static bool lower_block(struct lower *L, u8 kind) {
   struct ctrl *outer = &L->ctrls[L->nctrls - 1];
   while (L->height - outer->height < np) {
     /* Unreachable: conjure the missing (deepest) params. */
-    if (!grow(L, (void **)&L->stack, &L->stack_cap, L->height + np,
+    if (!grow(L, &L->stack, &L->stack_cap, L->height + np,
               sizeof(struct entry)))
       return false;
     memmove(&L->stack[outer->height + 1], &L->stack[outer->height],

@@ -1,0 +1,30 @@
+/*
+** wtz_backend.h — where weft-tz runs Wasm: in the weft TA through libteec
+** (wtz_backend_tee.c), or in this normal-world process with the same weft
+** core and the same session code (wtz_backend_local.c). A handle is one
+** session: its own engine and instance.
+*/
+#ifndef WTZ_BACKEND_H
+#define WTZ_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "weft_tz.h"
+
+typedef struct wtz_handle wtz_handle;
+
+/* Open a session; NULL (and a message on stderr) on failure. */
+wtz_handle *wtz_open(int local);
+void wtz_close(wtz_handle *h);
+/* Run a command; 0 when it ran (its own status is in the struct), -1 when
+** the transport failed (message on stderr). */
+int wtz_load_module(wtz_handle *h, wtz_load *req, const uint8_t *bytes,
+                    size_t size);
+int wtz_invoke(wtz_handle *h, wtz_call *req);
+
+/* The spec script driver (wtz_spec.c): returns the number of failures, or
+** -1 when the script cannot be read. */
+int wtz_spec_run(const char *script, int local);
+
+#endif /* WTZ_BACKEND_H */
