@@ -112,7 +112,7 @@ SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
 FORMAT_FILES = $(shell find src include capi cli oci ports services text tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
-.PHONY: format-check
+.PHONY: format-check check-globals
 
 $(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(wildcard tests/spec/*.h) $(BUILD)/libweft.a
 	@mkdir -p $(dir $@)
@@ -171,11 +171,16 @@ format-check:
 .PHONY: strict check-layers
 check-layers:
 	bash scripts/check_layers.sh
+# No writable global data in the libraries but the allowed few
+# (scripts/check_globals.sh says why each is safe).
+check-globals: $(BUILD)/libweft.a $(BUILD)/libweft-wasm.a $(BUILD)/libweft_bare.a
+	BUILD=$(BUILD) bash scripts/check_globals.sh
 strict: check-layers
 	$(MAKE) BUILD=$(BUILD)/strict-gcc CC=gcc EXTRA_CFLAGS=-Werror all \
 	  $(BUILD)/strict-gcc/spec_runner
 	$(MAKE) BUILD=$(BUILD)/strict-clang CC=clang-19 EXTRA_CFLAGS=-Werror all \
 	  $(BUILD)/strict-clang/spec_runner
+	$(MAKE) BUILD=$(BUILD)/strict-gcc CC=gcc EXTRA_CFLAGS=-Werror check-globals
 	$(MAKE) format-check
 
 # libFuzzer run (clang-19): `make fuzz SECONDS=60`; see tests/fuzz/run.sh.
