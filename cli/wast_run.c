@@ -597,7 +597,8 @@ static int value_ok(const weft_wast_value *want, weft_valtype type,
   if (want->either_count)
     return 0;
   if (want->match[0] == WEFT_WAST_ANY_NULL)
-    return (type == WEFT_FUNCREF || type == WEFT_EXTERNREF) &&
+    return (type == WEFT_FUNCREF || type == WEFT_EXTERNREF ||
+            type == WEFT_EXNREF) &&
            got->of.ref == NULL;
   if (want->type != type)
     return 0;

@@ -199,6 +199,9 @@ static void ref_value(struct wat *w, weft_wast_value *v, bool result,
     else if (wat_is_kw(w, wat_peek(w), "extern") ||
              wat_is_kw(w, wat_peek(w), "noextern"))
       v->type = WEFT_EXTERNREF;
+    else if (wat_is_kw(w, wat_peek(w), "exn") ||
+             wat_is_kw(w, wat_peek(w), "noexn"))
+      v->type = WEFT_EXNREF;
     else if (wat_peek(w)->kind == TOK_ID)
       v->type = WEFT_FUNCREF; /* (ref.null $t): typed function references */
     else if (gc_heap_type(w))

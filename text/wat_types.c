@@ -205,8 +205,9 @@ uint32_t wat_type_append(struct wmod *m, const struct ftype *ft) {
 uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
   struct wat *w = m->w;
   struct ftype ft;
-  uint32_t idx = UINT32_MAX, tok = w->pos;
-  if (wat_at_field(w, "type")) {
+  uint32_t idx = 0, tok = w->pos;
+  bool has_idx = wat_at_field(w, "type"); /* any u32, 0xffffffff too */
+  if (has_idx) {
     w->pos += 2;
     idx = wat_index(m, SP_TYPE);
     wat_expect_rparen(w);
@@ -214,7 +215,7 @@ uint32_t wat_typeuse(struct wmod *m, struct idmap *names, uint32_t *out_np) {
   uint32_t inline_tok = w->pos;
   wat_params_results(m, &ft, names);
   bool has_inline = w->pos != inline_tok;
-  if (idx != UINT32_MAX) {
+  if (has_idx) {
     /* an unknown index is for validation to reject, unless an inline
     ** signature must be compared with it */
     if (idx >= m->ntypes && has_inline)

@@ -1311,8 +1311,12 @@ static bool read_clause(struct lower *L, struct clause *cl) {
   bool ref = cl->kind == 1 || cl->kind == 3;
   if (label_arity(target) != n + ref)
     return invalid(L, "type mismatch: catch clause and label differ");
+  /* each payload value must fit the label's type (subtyping of typed
+  ** references: a (ref null $t) payload does not fit a (ref $t) label) */
   for (u32 i = 0; i < n; i++)
-    if (label_types(target)[i] != t->types[i])
+    if (label_types(target)[i] != t->types[i] ||
+        !vt_sub(L, vt_at(t->types, t->full, i),
+                vt_at(label_types(target), label_full(target), i)))
       return invalid(L, "type mismatch: catch clause and label differ");
   if (ref && label_types(target)[n] != WF_EXNREF)
     return invalid(L, "type mismatch: catch clause and label differ");
