@@ -11,6 +11,9 @@
 #             the numeric, memory, control-flow and trap files) under qemu,
 #             in the interpreter and compiled to C by TRIPLE-gcc: --aot
 #             (guard pages) and --aot-explicit (explicit bounds checks)
+#   wasm3     `weft wast --wasm-3.0` over the whole 3.0 suite and weft's own
+#             3.0 tests under qemu, interpreter (GC commands skipped; --full
+#             or --only wasm3)
 #   bench     bench/kernels/*.c built once to wasm32 on this machine
 #             (bench/run.sh --build-only); each kernel's checksum and fuel
 #             used (--fuel, --account) under qemu must equal x86-64's
@@ -40,8 +43,8 @@
 #
 # usage: scripts/test_cross.sh [--quick | --full] [--arch A]... [--only T]...
 #   --arch A      aarch64 or riscv64 (repeatable; default both)
-#   --only T      run only tier T: unit, spec, bench, programs, wasi,
-#                 snapshot (repeatable)
+#   --only T      run only tier T: unit, spec, wasm3, bench, programs,
+#                 wasi, snapshot (repeatable)
 #   --quick       CI size (.ci/run): aarch64 runs the interpreter and AoT
 #                 with guard pages, riscv64 the interpreter and (spec only)
 #                 AoT with explicit bounds checks (WASI cases: interpreter
@@ -511,6 +514,54 @@ bench_run() {
     esac
     echo "$out fuel=$(fuel_of "$acct" 2>/dev/null)"
 }
+
+# ---- 2b. WebAssembly 3.0 in the interpreter ------------------------------------
+# tests/text/run3.sh's interpreter run under qemu: `weft wast --wasm-3.0`
+# over every file of the 3.0 suite and weft's own 3.0 tests (GC modules'
+# commands skipped, as on x86-64). The compiled-code files of that tier
+# stay on x86-64 (they would compile every module with gcc under qemu).
+# Only at --full or with --only wasm3: under qemu-user a memory's address
+# space reservation costs real memory (about 1-2 GB per file for some) and
+# time (about 4 s per file, 20 minutes per ISA on 2 CPUs).
+if tier_on wasm3 && { [ "$LEVEL" = full ] || [ ${#ONLY[@]} -gt 0 ]; }; then
+    S3=${WEFT_SPEC3_DIR:-$ROOT/../shared/spec-testsuite/wasm-3.0}
+    for a in "${ARCHS[@]}"; do
+        header "2b. WebAssembly 3.0 suite: $a, interpreter (weft wast --wasm-3.0)"
+        if [ "${CLI_OK[$a]}" != 1 ]; then
+            row "$a" "wasm 3.0" 0 1 0 "no weft CLI"
+            continue
+        fi
+        if [ ! -d "$S3" ]; then
+            echo "FAIL: the 3.0 suite is not at $S3"
+            row "$a" "wasm 3.0" 0 1 0 "no 3.0 suite"
+            continue
+        fi
+        t0=$SECONDS
+        lf=$LOG/$a-wasm3.out
+        : >"$lf"
+        read -r -a Q <<<"$(qemu_of "$a")"
+        # one weft per file: under qemu-user a memory's pages stay resident
+        # (about 1-2 GB for some files), and one process for the whole
+        # suite grew past 24 GB
+        wp=0 wf=0 ws=0
+        for f in "$S3"/*.wast "$S3"/legacy/*.wast tests/text/wasm3/*.wast; do
+            "${Q[@]}" "$ROOT/$OUT/$a/weft" wast --wasm-3.0 "$f" >"$lf.one" 2>&1
+            cat "$lf.one" >>"$lf"
+            if count_line "$lf.one"; then
+                wp=$((wp + c_pass)) wf=$((wf + c_fail))
+                n=$(sed -n 's/^skipped: //p' "$lf.one" | tail -n 1)
+                ws=$((ws + ${n:-0}))
+            else
+                echo "FAIL: $a: weft wast $(basename "$f") ended without a count line"
+                wf=$((wf + 1))
+            fi
+        done
+        rm -f "$lf.one"
+        grep -E '^  FAIL' "$lf" | head -n 20
+        echo "$a wasm 3.0: $wp passed, $wf failed ($ws GC commands skipped)"
+        row "$a" "wasm 3.0 interp" "$wp" "$wf" $((SECONDS - t0))
+    done
+fi
 
 mode_available() { # MODE: 0 when this weft can run it
     case $1 in
