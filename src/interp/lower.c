@@ -802,7 +802,7 @@ static bool lower_block(struct lower *L, u8 kind) {
   c->clause_first = first_clause;
   c->nclauses = nclauses;
   c->ft = bft;
-  c->single = bsingle != (wf_vt)(r ? r[0] : 0) ? bsingle : 0;
+  c->single = bsingle != (wf_vt)(nr ? r[0] : 0) ? bsingle : 0;
   if (kind == CTRL_LOOP) {
     c->loop_pc = L->ncode;
     mark_label(L);
