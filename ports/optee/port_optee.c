@@ -4,7 +4,8 @@
 ** (libutils' malloc, sized by TA_DATA_SIZE); there is no virtual memory to
 ** reserve (memories fall back to the allocator with the interpreter's
 ** explicit bounds checks) and no ahead-of-time code: generated code would
-** have to be built into a signed TA, which the TA cannot do at run time.
+** have to be built into a signed TA, which the TA cannot do at run time;
+** the freestanding core's src/runtime/aot_none.c refuses it.
 ** Also the TA's clock and randomness, from the GlobalPlatform API (libutee),
 ** for the TA's own timing and for WASI. Built with the TA dev kit.
 */
@@ -55,45 +56,3 @@ uint64_t wtz_port_time_us(void) {
 }
 
 void wtz_port_random(void *buf, size_t size) { TEE_GenerateRandom(buf, size); }
-
-/* ---- ahead-of-time code: not in a TA ----------------------------------- */
-
-weft_status weft_module_emit_c(const weft_module *module,
-                               const weft_aot_options *options,
-                               weft_c_sink write, void *user, weft_error *err) {
-  WF_UNUSED(module);
-  WF_UNUSED(options);
-  WF_UNUSED(write);
-  WF_UNUSED(user);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
-                      "ahead-of-time compilation is not in the TA");
-}
-
-weft_status weft_module_attach_aot(weft_module *module, const void *code,
-                                   weft_error *err) {
-  WF_UNUSED(module);
-  WF_UNUSED(code);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED,
-                      "ahead-of-time code is not supported in the TA");
-}
-
-/* Unreachable: no module gets code attached. */
-weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
-                                 weft_error *err) {
-  WF_UNUSED(e);
-  WF_UNUSED(inst);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED, "no ahead-of-time code");
-}
-
-void wf_aot_instance_release(weft_engine *e, weft_instance *inst) {
-  WF_UNUSED(e);
-  WF_UNUSED(inst);
-}
-
-weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
-                        weft_error *err) {
-  WF_UNUSED(e);
-  WF_UNUSED(f);
-  WF_UNUSED(slots);
-  return wf_error_set(err, WEFT_ERR_UNSUPPORTED, "no ahead-of-time code");
-}
