@@ -31,6 +31,13 @@
 #   BENCH_WASM_SIMD_FLAGS   added for SIMD kernels' wasm  (default -msimd128)
 #   BENCH_NATIVE_MARCH_FLAGS  added for their second native build
 #                           (default -march=native)
+#   BENCH_OLD=path     a second weft binary: every mode M also runs as M@old
+#                      with it, interleaved in the same rounds, and a closing
+#                      table gives new/old per mode (regression checks)
+#
+# Every run is timed twice: wall time, and CPU time (user + system of the
+# process, bash's `time`), which a shared machine disturbs less.  Ratios of
+# both are printed; build/bench/chart.svg plots the CPU ratios.
 #
 # Benchmarks measure; they never assert timings.  The exit status is
 # non-zero only for build failures, weft failures and checksum mismatches.
@@ -65,7 +72,8 @@ WASM_SIMD_FLAGS=${BENCH_WASM_SIMD_FLAGS:-"-msimd128"}
 NATIVE_MARCH_FLAGS=${BENCH_NATIVE_MARCH_FLAGS:-"-march=native"}
 
 # ---------------------------------------------------------------------------
-# Kernels: name, default n, quick n, and "simd" for the SIMD kernels.
+# Kernels: name, default n, quick n, and "simd" for the SIMD kernels or
+# "prog" for whole WASI programs from tests/programs (n: speedtest1 --size).
 # Default n gives ~0.2-0.3 s with gcc -O2 on a ~3 GHz x86-64 core.  Meaning
 # of n: see bench/README.md.  The geomean covers the kernels without "simd"
 # only, so it stays comparable with earlier results.
@@ -81,6 +89,8 @@ mandelbrot  1200      120
 nbody       25000     250
 heapsort    2000000   20000
 primes      3000000   30000
+cmark       8000      80
+speedtest1  25        2         prog
 simd_matmul 200       2         simd
 simd_bytes  2200      22        simd
 "
@@ -88,26 +98,35 @@ simd_bytes  2200      22        simd
 # ---------------------------------------------------------------------------
 # Execution modes.  To add a mode, add a case to mode_label and mode_run
 # (and to mode_prepare if it needs work outside the timing) and list it in
-# BENCH_MODES.
+# BENCH_MODES.  A mode M@old is M run with the BENCH_OLD binary.
 mode_label() {
-    case $1 in
-        interp)       echo "weft-interp" ;;
-        aot)          echo "weft-aot" ;;
-        aot-explicit) echo "aot-explicit" ;;
-        interp-fuel)  echo "interp-fuel" ;;
-        aot-fuel)     echo "aot-fuel" ;;
+    local suffix=""
+    case $1 in *@old) suffix=@old ;; esac
+    case ${1%@old} in
+        interp)       echo "weft-interp$suffix" ;;
+        aot)          echo "weft-aot$suffix" ;;
+        aot-explicit) echo "aot-explicit$suffix" ;;
+        interp-fuel)  echo "interp-fuel$suffix" ;;
+        aot-fuel)     echo "aot-fuel$suffix" ;;
         *)            echo "weft-$1" ;;
     esac
 }
 
+# mode_weft MODE — the weft binary a mode runs.
+mode_weft() { case $1 in *@old) echo "$BENCH_OLD" ;; *) echo "$WEFT" ;; esac; }
+
 # The artifact `weft compile` makes for an AoT mode.
 artifact() { echo "$OUT/aot/$2.$1.cwasm"; }
+
+# wasm_of KERNEL GROUP / native_of KERNEL GROUP — where its builds are.
+wasm_of() { if [ "$2" = prog ]; then echo "build/programs/$1.wasm"; else echo "$OUT/wasm/$1.wasm"; fi; }
+native_of() { if [ "$2" = prog ]; then echo "build/programs/$1.native"; else echo "$OUT/native/$1"; fi; }
 
 # mode_prepare MODE KERNEL WASM — untimed work before the rounds: AoT modes
 # compile the kernel once and record compile time and artifact size.
 mode_prepare() {
     local flags=() art t0 t1 rc
-    case $1 in
+    case ${1%@old} in
         aot) ;;
         aot-explicit) flags=(--explicit-bounds-checks) ;;
         aot-fuel) flags=(--fuel) ;;
@@ -116,7 +135,7 @@ mode_prepare() {
     art=$(artifact "$1" "$2")
     mkdir -p "$OUT/aot"
     t0=$(now)
-    "$WEFT" compile --compile-timeout 0 "${flags[@]}" "$3" -o "$art" 2>>"$ERRLOG"
+    "$(mode_weft "$1")" compile --compile-timeout 0 "${flags[@]}" "$3" -o "$art" 2>>"$ERRLOG"
     rc=$?
     t1=$(now)
     [ $rc -eq 0 ] || { echo "[$2/$1] weft compile failed (exit $rc)" >> "$ERRLOG"; return 1; }
@@ -125,22 +144,35 @@ mode_prepare() {
         "$(stat -c %s "$art")" "$(stat -c %s "$3")" >> "$COMPILES"
 }
 
-# mode_run MODE WASM N KERNEL — run one invocation; stdout must contain the
-# result.
-mode_run() {
-    case $1 in
-        interp) "$WEFT" run --invoke run "$2" "$3" ;;
-        aot|aot-explicit) "$WEFT" run --allow-precompiled --invoke run "$(artifact "$1" "$4")" "$3" ;;
-        # fuel metering with more fuel than any kernel uses: its overhead
-        interp-fuel) "$WEFT" run --fuel 1000000000000000 --invoke run "$2" "$3" ;;
-        aot-fuel) "$WEFT" run --allow-precompiled --fuel 1000000000000000 --invoke run \
-                      "$(artifact "$1" "$4")" "$3" ;;
-        *)      echo "bench: unknown mode '$1'" >&2; return 127 ;;
-    esac
+# prog_args GROUP N — sets ARGS: what follows the module (or native
+# binary): the kernel's n, or a program's command line.  speedtest1 keeps
+# its database in memory, so the file system is not measured.
+prog_args() {
+    if [ "$1" = prog ]; then ARGS=(--memdb --size "$2"); else ARGS=("$2"); fi
 }
 
+# mode_run MODE WASM N KERNEL GROUP — run one invocation; stdout must
+# contain the result.
+mode_run() {
+    local w fuel=() file=$2 how=(--invoke run)
+    w=$(mode_weft "$1")
+    prog_args "$5" "$3"
+    [ "$5" = prog ] && how=()
+    case ${1%@old} in
+        interp|interp-fuel) ;;
+        aot|aot-explicit|aot-fuel) file=$(artifact "$1" "$4"); how=(--allow-precompiled "${how[@]}") ;;
+        *)      echo "bench: unknown mode '$1'" >&2; return 127 ;;
+    esac
+    # fuel metering with more fuel than any kernel uses: its overhead
+    case $1 in *-fuel*) fuel=(--fuel 1000000000000000) ;; esac
+    if [ "$5" = prog ]; then
+        "$w" run "${fuel[@]}" "${how[@]}" "$file" -- "${ARGS[@]}"
+    else
+        "$w" run "${fuel[@]}" "${how[@]}" "$file" "${ARGS[@]}"
+    fi
+}
 # ---------------------------------------------------------------------------
-usage() { sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 
 now() {
     if [ -n "${EPOCHREALTIME:-}" ]; then echo "$EPOCHREALTIME"; else date +%s.%N; fi
@@ -174,10 +206,18 @@ needs_build() {
 }
 
 # build_kernel KERNEL GROUP — GROUP "simd": wasm with WASM_SIMD_FLAGS, plus
-# the second native build with NATIVE_MARCH_FLAGS.
+# the second native build with NATIVE_MARCH_FLAGS; "prog": tests/programs
+# builds both (from Debian's sources, fetched once).
 build_kernel() {
     local k=$1 src=bench/kernels/$1.c hdr=bench/kernels/common.h
     local nbin=$OUT/native/$k wasm=$OUT/wasm/$k.wasm wflags=$WASM_FLAGS wstamp=$OUT/flags.wasm
+    if [ "$2" = prog ]; then
+        [ -f "$(wasm_of "$k" prog)" ] && [ -x "$(native_of "$k" prog)" ] && return 0
+        echo "bench: building $k (tests/programs/fetch.sh, build.sh)" >&2
+        bash tests/programs/fetch.sh --quiet && bash tests/programs/build.sh >/dev/null || return 1
+        [ -f "$(wasm_of "$k" prog)" ] && [ -x "$(native_of "$k" prog)" ]
+        return
+    fi
     if needs_build "$nbin" "$src" "$hdr" bench/native_main.c "$OUT/flags.native"; then
         # shellcheck disable=SC2086
         $CC_NATIVE $NATIVE_FLAGS -o "$nbin" bench/native_main.c "$src" || return 1
@@ -222,26 +262,24 @@ stamp "$OUT/flags.wasm" "$CLANG $WASM_FLAGS"
 stamp "$OUT/flags.wasm-simd" "$CLANG $WASM_FLAGS $WASM_SIMD_FLAGS"
 stamp "$OUT/flags.native-march" "$CC_NATIVE $NATIVE_FLAGS $NATIVE_MARCH_FLAGS"
 
-SEL=()        # kernel:n, the kernels of the main table and geomean
-SIMD_SEL=()   # kernel:n, the SIMD kernels
+SEL=()        # kernel:n:group, the kernels of the main table and geomean
+SIMD_SEL=()   # kernel:n:simd, the SIMD kernels
 while read -r k ndef nquick group; do
     [ -n "$k" ] || continue
     selected "$k" || continue
-    [ -f "bench/kernels/$k.c" ] || { echo "bench: missing bench/kernels/$k.c" >&2; exit 2; }
+    [ "$group" = prog ] || [ -f "bench/kernels/$k.c" ] ||
+        { echo "bench: missing bench/kernels/$k.c" >&2; exit 2; }
     if [ "$SIZE" = quick ]; then n=$nquick; else n=$ndef; fi
     eval "ov=\${BENCH_N_$k:-}"
     [ -n "$ov" ] && n=$ov
-    if [ "$group" = simd ]; then SIMD_SEL+=("$k:$n"); else SEL+=("$k:$n"); fi
+    if [ "$group" = simd ]; then SIMD_SEL+=("$k:$n:simd"); else SEL+=("$k:$n:$group"); fi
 done <<EOF
 $KERNELS
 EOF
 [ $(( ${#SEL[@]} + ${#SIMD_SEL[@]} )) -gt 0 ] || { echo "bench: no kernel matches: ${FILTERS[*]}" >&2; exit 2; }
 
-for kn in "${SEL[@]+"${SEL[@]}"}"; do
-    build_kernel "${kn%%:*}" "" || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
-done
-for kn in "${SIMD_SEL[@]+"${SIMD_SEL[@]}"}"; do
-    build_kernel "${kn%%:*}" simd || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
+for kn in "${SEL[@]+"${SEL[@]}"}" "${SIMD_SEL[@]+"${SIMD_SEL[@]}"}"; do
+    build_kernel "${kn%%:*}" "${kn##*:}" || { echo "bench: build of ${kn%%:*} failed" >&2; exit 2; }
 done
 [ $BUILD_ONLY = 1 ] && { echo "bench: built $(( ${#SEL[@]} + ${#SIMD_SEL[@]} )) kernels in $OUT"; exit 0; }
 
@@ -249,22 +287,33 @@ if [ -n "$MODES" ] && [ ! -x "$WEFT" ]; then
     echo "bench: weft binary '$WEFT' not found (run make, set WEFT=..., or BENCH_MODES= for native only)" >&2
     exit 2
 fi
+if [ -n "${BENCH_OLD:-}" ] && [ ! -x "$BENCH_OLD" ]; then
+    echo "bench: BENCH_OLD '$BENCH_OLD' is not an executable" >&2
+    exit 2
+fi
 
 # ---------------------------------------------------------------------------
 # Header.
 read -r -a MODE_LIST <<<"$MODES"
+if [ -n "${BENCH_OLD:-}" ]; then
+    # each mode beside its old twin, so both see the same machine load
+    both=()
+    for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do both+=("$m" "$m@old"); done
+    MODE_LIST=("${both[@]+"${both[@]}"}")
+fi
 hdr=$(printf '%-12s %9s %10s' kernel n "native s")
 sep=$(printf '%-12s %9s %10s' ------------ --------- ----------)
 for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
     l=$(mode_label "$m")
-    hdr+=$(printf ' %14s %8s' "$l s" ratio)
-    sep+=$(printf ' %14s %8s' -------------- --------)
+    hdr+=$(printf ' %16s %8s %7s' "$l s" ratio cpu)
+    sep+=$(printf ' %16s %8s %7s' ---------------- -------- -------)
 done
 if [ ${#MODE_LIST[@]} -gt 0 ]; then wdesc="weft=$WEFT"; else wdesc="native only"; fi
-echo "weft bench: $ROUNDS rounds, median wall time, size=$SIZE, $wdesc"
+[ -n "${BENCH_OLD:-}" ] && wdesc+=", old=$BENCH_OLD"
+echo "weft bench: $ROUNDS rounds, median wall time (ratio) and CPU time (cpu ratio), size=$SIZE, $wdesc"
 
 RESULTS=$OUT/results.tsv
-printf 'kernel\tn\tmode\tmedian_s\tratio\tstatus\tchecksum\n' > "$RESULTS"
+printf 'kernel\tn\tmode\tmedian_s\tratio\tstatus\tchecksum\tmedian_cpu_s\tcpu_ratio\n' > "$RESULTS"
 STATUS=0
 # Sums of log(ratio) and counts, keyed GROUP:MODE.  GROUP is main (the
 # geomean line), simd (SIMD kernels against plain native) or march (SIMD
@@ -281,52 +330,76 @@ add_ratio() {
     CNT[$1]=$(( ${CNT[$1]:-0} + 1 ))
 }
 
-# time_native BIN N — run BIN N once; sets C (checksum), RC and DT.
-time_native() {
-    local t0 t1 out
-    t0=$(now); out=$("$1" "$2" 2>>"$ERRLOG"); RC=$?; t1=$(now)
-    C=$(printf '%s\n' "$out" | norm_u32)
-    DT=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')
+TIMEFORMAT='%3R %3U %3S'   # bash's `time`: wall, user, system seconds
+
+# timed OUTFILE CMD... — run CMD with stdout to OUTFILE and stderr to the
+# error log; sets RC, DT (wall seconds) and DC (CPU: user + system).
+timed() {
+    local f=$1 t; shift
+    { time "$@" >"$f" 2>>"$ERRLOG"; } 2>"$OUT/time.1"
+    RC=$?
+    t=$(tail -n 1 "$OUT/time.1")
+    DT=${t%% *}
+    DC=$(awk '{ printf "%.3f", $2 + $3 }' <<<"$t")
 }
+
+# checksum GROUP < OUTPUT — a kernel's result (last integer, unsigned), or
+# for a program the CRC of its output with timings taken out.
+checksum() {
+    if [ "$1" = prog ]; then
+        sed -E 's/ +[0-9]+\.[0-9]{3}s$//' | cksum | awk '{ print $1 }'
+    else
+        norm_u32
+    fi
+}
+
+# time_native BIN N GROUP — run BIN once; sets C (checksum), RC, DT and DC.
+time_native() {
+    prog_args "$3" "$2"
+    timed "$OUT/run.out" "$1" "${ARGS[@]}"
+    C=$(checksum "$3" <"$OUT/run.out")
+}
+
+ratio_of() { awk -v w="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }'; }
 
 # bench_kernel KERNEL N GROUP — time and check one kernel, print its row.
 # GROUP simd also times KERNEL.march and prints a second row with its time
 # and the weft ratios against it.
 bench_kernel() {
-    local k=$1 n=$2 group=$3
-    local nbin=$OUT/native/$k wasm=$OUT/wasm/$k.wasm
-    local ntimes="" mtimes="" ref="" nstat=ok mstat=ok r m out rc c t0 t1
-    local nmed mmed="" ncol line mline="" wmed ratio
-    local -A T=() ST=()
+    local k=$1 n=$2 group=$3 nbin wasm
+    local ntimes="" ncpu="" mtimes="" mcpu="" ref="" nstat=ok mstat=ok r m c
+    local nmed ncmed mmed="" mcmed="" ncol line mline="" wmed cmed ratio cratio key
+    local -A T=() TC=() ST=()
+    nbin=$(native_of "$k" "$group"); wasm=$(wasm_of "$k" "$group")
     for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
-        T[$m]=""; ST[$m]=ok
+        T[$m]=""; TC[$m]=""; ST[$m]=ok
         mode_prepare "$m" "$k" "$wasm" || ST[$m]=FAIL
     done
 
     for ((r = 1; r <= ROUNDS; r++)); do
-        time_native "$nbin" "$n"
+        time_native "$nbin" "$n" "$group"
         if [ $RC -ne 0 ] || [ -z "$C" ]; then nstat=FAIL
         elif [ -z "$ref" ]; then ref=$C
         elif [ "$C" != "$ref" ]; then nstat=UNSTABLE
         fi
-        ntimes+=" $DT"
+        ntimes+=" $DT"; ncpu+=" $DC"
         if [ "$group" = simd ]; then
-            time_native "$nbin.march" "$n"
+            time_native "$nbin.march" "$n" "$group"
             if [ $RC -ne 0 ] || [ -z "$C" ]; then mstat=FAIL
             elif [ -n "$ref" ] && [ "$C" != "$ref" ]; then
                 mstat=MISMATCH
                 echo "[$k/native-march] checksum $C != native $ref" >> "$ERRLOG"
             fi
-            mtimes+=" $DT"
+            mtimes+=" $DT"; mcpu+=" $DC"
         fi
 
         for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
             [ "${ST[$m]}" = ok ] || continue        # stop re-running a failing mode
-            t0=$(now); out=$(mode_run "$m" "$wasm" "$n" "$k" 2>>"$ERRLOG"); rc=$?; t1=$(now)
-            c=$(printf '%s\n' "$out" | norm_u32)
-            if [ $rc -ne 0 ] || [ -z "$c" ]; then
+            timed "$OUT/run.out" mode_run "$m" "$wasm" "$n" "$k" "$group"
+            c=$(checksum "$group" <"$OUT/run.out")
+            if [ $RC -ne 0 ] || [ -z "$c" ]; then
                 ST[$m]=FAIL
-                echo "[$k/$m] exit $rc, output: $(printf '%s' "$out" | head -c 300)" >> "$ERRLOG"
+                echo "[$k/$m] exit $RC, output: $(head -c 300 "$OUT/run.out")" >> "$ERRLOG"
                 continue
             fi
             if [ -n "$ref" ] && [ "$c" != "$ref" ]; then
@@ -334,43 +407,46 @@ bench_kernel() {
                 echo "[$k/$m] checksum $c != native $ref" >> "$ERRLOG"
                 continue
             fi
-            T[$m]+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')"
+            T[$m]+=" $DT"; TC[$m]+=" $DC"
         done
     done
 
-    nmed=$(echo "$ntimes" | median)
+    nmed=$(echo "$ntimes" | median); ncmed=$(echo "$ncpu" | median)
     if [ "$nstat" = ok ]; then ncol=$(printf '%10.3f' "$nmed"); else ncol=$(printf '%10s' "$nstat"); STATUS=1; fi
     line=$(printf '%-12s %9s %s' "$k" "$n" "$ncol")
-    printf '%s\t%s\tnative\t%s\t1\t%s\t%s\n' "$k" "$n" "$nmed" "$nstat" "$ref" >> "$RESULTS"
+    printf '%s\t%s\tnative\t%s\t1\t%s\t%s\t%s\t1\n' "$k" "$n" "$nmed" "$nstat" "$ref" "$ncmed" >> "$RESULTS"
     if [ "$group" = simd ]; then
-        mmed=$(echo "$mtimes" | median)
+        mmed=$(echo "$mtimes" | median); mcmed=$(echo "$mcpu" | median)
         [ "$nstat" = ok ] || mstat=$nstat
         if [ "$mstat" = ok ]; then
             mline=$(printf '%-22.22s %10.3f' "  $NATIVE_MARCH_FLAGS" "$mmed")
-            ratio=$(awk -v w="$mmed" -v b="$nmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')
+            ratio=$(ratio_of "$mmed" "$nmed"); cratio=$(ratio_of "$mcmed" "$ncmed")
         else
-            mline=$(printf '%-22.22s %10s' "  $NATIVE_MARCH_FLAGS" "$mstat"); ratio=""; STATUS=1
+            mline=$(printf '%-22.22s %10s' "  $NATIVE_MARCH_FLAGS" "$mstat"); ratio=""; cratio=""; STATUS=1
         fi
-        printf '%s\t%s\tnative-march\t%s\t%s\t%s\t%s\n' "$k" "$n" "$mmed" "$ratio" "$mstat" "$ref" >> "$RESULTS"
+        printf '%s\t%s\tnative-march\t%s\t%s\t%s\t%s\t%s\t%s\n' "$k" "$n" "$mmed" "$ratio" "$mstat" "$ref" \
+            "$mcmed" "$cratio" >> "$RESULTS"
     fi
+    key=main; [ "$group" = simd ] && key=simd
     for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
         if [ "${ST[$m]}" = ok ] && [ "$nstat" = ok ]; then
-            wmed=$(echo "${T[$m]}" | median)
-            ratio=$(awk -v w="$wmed" -v b="$nmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')
-            line+=$(printf ' %14.3f %8s' "$wmed" "${ratio}x")
-            if [ "$group" = simd ]; then add_ratio "simd:$m" "$wmed" "$nmed"; else add_ratio "main:$m" "$wmed" "$nmed"; fi
-            printf '%s\t%s\t%s\t%s\t%s\tok\t%s\n' "$k" "$n" "$m" "$wmed" "$ratio" "$ref" >> "$RESULTS"
+            wmed=$(echo "${T[$m]}" | median); cmed=$(echo "${TC[$m]}" | median)
+            ratio=$(ratio_of "$wmed" "$nmed"); cratio=$(ratio_of "$cmed" "$ncmed")
+            line+=$(printf ' %16.3f %8s %7s' "$wmed" "${ratio}x" "${cratio}x")
+            add_ratio "$key:$m" "$wmed" "$nmed"; add_ratio "cpu$key:$m" "$cmed" "$ncmed"
+            printf '%s\t%s\t%s\t%s\t%s\tok\t%s\t%s\t%s\n' "$k" "$n" "$m" "$wmed" "$ratio" "$ref" \
+                "$cmed" "$cratio" >> "$RESULTS"
             if [ "$group" = simd ] && [ "$mstat" = ok ]; then
-                mline+=$(printf ' %14s %8s' "" "$(awk -v w="$wmed" -v b="$mmed" 'BEGIN { printf "%.2f", (b > 0 ? w / b : 0) }')x")
-                add_ratio "march:$m" "$wmed" "$mmed"
+                mline+=$(printf ' %16s %8s %7s' "" "$(ratio_of "$wmed" "$mmed")x" "$(ratio_of "$cmed" "$mcmed")x")
+                add_ratio "march:$m" "$wmed" "$mmed"; add_ratio "cpumarch:$m" "$cmed" "$mcmed"
             else
-                mline+=$(printf ' %14s %8s' "" -)
+                mline+=$(printf ' %16s %8s %7s' "" - -)
             fi
         else
             STATUS=1
-            line+=$(printf ' %14s %8s' "${ST[$m]}" -)
-            mline+=$(printf ' %14s %8s' "" -)
-            printf '%s\t%s\t%s\t\t\t%s\t\n' "$k" "$n" "$m" "${ST[$m]}" >> "$RESULTS"
+            line+=$(printf ' %16s %8s %7s' "${ST[$m]}" - -)
+            mline+=$(printf ' %16s %8s %7s' "" - -)
+            printf '%s\t%s\t%s\t\t\t%s\t\t\t\n' "$k" "$n" "$m" "${ST[$m]}" >> "$RESULTS"
         fi
     done
     echo "$line"
@@ -378,17 +454,20 @@ bench_kernel() {
     return 0
 }
 
-# print_geomean LABEL GROUP — one geomean line over GROUP's ratios per mode.
+# geo KEY — the geomean of KEY's ratios, or empty.
+geo() {
+    [ "${CNT[$1]:-0}" -gt 0 ] || return 0
+    awk -v s="${LOGSUM[$1]}" -v c="${CNT[$1]}" 'BEGIN { printf "%.2f", exp(s / c) }'
+}
+
+# print_geomean LABEL GROUP — one geomean line over GROUP's ratios per mode,
+# wall and CPU.
 print_geomean() {
-    local line m g
+    local line m g gc
     line=$(printf '%-22s %10s' "$1" "")
     for m in "${MODE_LIST[@]}"; do
-        if [ "${CNT[$2:$m]:-0}" -gt 0 ]; then
-            g=$(awk -v s="${LOGSUM[$2:$m]}" -v c="${CNT[$2:$m]}" 'BEGIN { printf "%.2f", exp(s / c) }')
-            line+=$(printf ' %14s %8s' "" "${g}x")
-        else
-            line+=$(printf ' %14s %8s' "" -)
-        fi
+        g=$(geo "$2:$m"); gc=$(geo "cpu$2:$m")
+        line+=$(printf ' %16s %8s %7s' "" "${g:+${g}x}" "${gc:+${gc}x}")
     done
     echo "$line"
 }
@@ -396,7 +475,7 @@ print_geomean() {
 if [ ${#SEL[@]} -gt 0 ]; then
     echo "$hdr"
     echo "$sep"
-    for kn in "${SEL[@]}"; do bench_kernel "${kn%%:*}" "${kn#*:}" main; done
+    for kn in "${SEL[@]}"; do IFS=: read -r k n g <<<"$kn"; bench_kernel "$k" "$n" "$g"; done
     if [ ${#MODE_LIST[@]} -gt 0 ]; then
         echo "$sep"
         print_geomean geomean main
@@ -407,29 +486,52 @@ if [ ${#SIMD_SEL[@]} -gt 0 ]; then
     echo "SIMD kernels (wasm $WASM_SIMD_FLAGS); second row: native built with $NATIVE_MARCH_FLAGS, weft ratios against it"
     echo "$hdr"
     echo "$sep"
-    for kn in "${SIMD_SEL[@]}"; do bench_kernel "${kn%%:*}" "${kn#*:}" simd; done
+    for kn in "${SIMD_SEL[@]}"; do IFS=: read -r k n g <<<"$kn"; bench_kernel "$k" "$n" "$g"; done
     if [ ${#MODE_LIST[@]} -gt 0 ]; then
         echo "$sep"
         print_geomean "simd geomean" simd
         print_geomean "  vs $NATIVE_MARCH_FLAGS" march
     fi
 fi
+
+# pct A_KEY B_KEY — geomean of A over geomean of B, as a signed percentage.
+pct() {
+    awk -v a="${LOGSUM[$1]}" -v b="${LOGSUM[$2]}" -v c="${CNT[$1]}" \
+        'BEGIN { printf "%+.1f%%", (exp((a - b) / c) - 1) * 100 }'
+}
+
 # Fuel metering's cost: each metered mode's geomean against its unmetered
 # twin, over the main kernels (AccTEE's figure for its metering is 10%).
 fuel_line=""
 for m in "${MODE_LIST[@]+"${MODE_LIST[@]}"}"; do
-    base=${m%-fuel}
-    [ "$base" != "$m" ] && [ "${CNT[main:$m]:-0}" -gt 0 ] && [ "${CNT[main:$base]:-0}" -gt 0 ] || continue
-    pct=$(awk -v a="${LOGSUM[main:$m]}" -v b="${LOGSUM[main:$base]}" -v c="${CNT[main:$m]}" \
-        'BEGIN { printf "%+.1f%%", (exp((a - b) / c) - 1) * 100 }')
-    fuel_line+=" $base $pct;"
+    base=${m/-fuel/}
+    [ "$base" != "$m" ] && [ "${CNT[main:$m]:-0}" -gt 0 ] &&
+        [ "${CNT[main:$m]:-0}" = "${CNT[main:$base]:-0}" ] || continue
+    fuel_line+=" $base $(pct "main:$m" "main:$base") wall, $(pct "cpumain:$m" "cpumain:$base") cpu;"
 done
 [ -n "$fuel_line" ] && { echo; echo "fuel metering overhead (geomean of metered/unmetered):${fuel_line%;}"; }
+
+# New against old (BENCH_OLD): per mode, over the main and the SIMD kernels.
+if [ -n "${BENCH_OLD:-}" ]; then
+    echo
+    echo "new/old (geomean of time ratios, same rounds; below 0% the new binary is faster)"
+    for m in "${MODE_LIST[@]}"; do
+        case $m in *@old) continue ;; esac
+        for grp in main simd; do
+            [ "${CNT[$grp:$m]:-0}" -gt 0 ] && [ "${CNT[$grp:$m]:-0}" = "${CNT[$grp:$m@old]:-0}" ] || continue
+            printf '  %-14s %-5s wall %7s  cpu %7s\n' "$(mode_label "$m")" "$grp" \
+                "$(pct "$grp:$m" "$grp:$m@old")" "$(pct "cpu$grp:$m" "cpu$grp:$m@old")"
+        done
+    done
+fi
 if [ "$(wc -l < "$COMPILES")" -gt 1 ]; then
     echo
     echo "AoT compile (weft compile, -j$(nproc 2>/dev/null || echo 1); not in the times above)"
     printf '%-12s %-13s %10s %12s %10s\n' kernel mode "compile s" "artifact KiB" "wasm KiB"
     awk -F'\t' 'NR > 1 { printf "%-12s %-13s %10.3f %12.1f %10.1f\n", $1, $2, $3, $4 / 1024, $5 / 1024 }' "$COMPILES"
+fi
+if [ ${#MODE_LIST[@]} -gt 0 ] && awk -f bench/chart.awk "$RESULTS" > "$OUT/chart.svg"; then
+    echo "chart (CPU-time ratios to native, log scale): $OUT/chart.svg"
 fi
 echo "results: $RESULTS"
 [ "$(wc -l < "$COMPILES")" -gt 1 ] && echo "compile times and sizes: $COMPILES"
