@@ -15,6 +15,11 @@ WEFT_CORE_SRC := \
   src/runtime/aot.c \
   src/runtime/exn.c \
   src/interp/lower.c \
+  src/interp/lower_ctl.c \
+  src/interp/lower_exn.c \
+  src/interp/lower_mem.c \
+  src/interp/lower_num.c \
+  src/interp/lower_simd.c \
   src/interp/interp.c \
   src/interp/snapshot.c \
   src/interp/unwind.c \

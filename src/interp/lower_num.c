@@ -1,0 +1,181 @@
+/*
+** lower_num.c — lowering of numeric instructions (numeric.def),
+** constants and select.
+*/
+#include "lower.h"
+
+/* Generic emitter: pop `nin` operands of the given types, wf_lw_push `out`. */
+bool wf_lw_simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in, u8 out,
+                  const u32 *imms, u32 nimm) {
+  struct entry e[5];
+  for (u32 i = nin; i-- > 0;)
+    if (!wf_lw_pop_type(L, in[i], &e[i]))
+      return false;
+  u32 dst = out ? wf_lw_push_result(L, out) : 0;
+  if (!live(L))
+    return true;
+  wf_lw_emit_op(L, op);
+  if (out)
+    wf_lw_put_dst(L, dst);
+  for (u32 i = 0; i < nimm; i++)
+    wf_lw_put(L, imms[i]);
+  for (u32 i = 0; i < nin; i++)
+    wf_lw_put_slot(L, e[i].loc);
+  return true;
+}
+
+static u8 member_type(char c0, char c1) {
+  /* "i32","u32" -> I32; "i64","u64" -> I64; "f32" -> F32; "f64" -> F64 */
+  if (c0 == 'f' || c0 == 'b')
+    return c1 == '3' ? WF_F32 : WF_F64;
+  return c1 == '3' ? WF_I32 : WF_I64;
+}
+
+bool wf_lw_numeric(struct lower *L, u32 opcode, bool *handled) {
+  *handled = true;
+  switch (opcode) {
+#define UN(name, opc, ta, tr, e)                                               \
+  case opc: {                                                                  \
+    u8 in = member_type(#ta[0], #ta[1]);                                       \
+    return wf_lw_simple(L, WF_OP_##name, 1, &in, member_type(#tr[0], #tr[1]),  \
+                        NULL, 0);                                              \
+  }
+#define BIN(name, opc, ta, tr, e)                                              \
+  case opc: {                                                                  \
+    u8 in[2] = {member_type(#ta[0], #ta[1]), member_type(#ta[0], #ta[1])};     \
+    return wf_lw_simple(L, WF_OP_##name, 2, in, member_type(#tr[0], #tr[1]),   \
+                        NULL, 0);                                              \
+  }
+#include "numeric.def"
+#undef UN
+#undef BIN
+  }
+  static const struct {
+    u16 opc;
+    u8 op, in, out;
+  } trapping[] = {
+      {0x6d, WF_OP_I32_DIV_S, WF_I32, WF_I32},
+      {0x6e, WF_OP_I32_DIV_U, WF_I32, WF_I32},
+      {0x6f, WF_OP_I32_REM_S, WF_I32, WF_I32},
+      {0x70, WF_OP_I32_REM_U, WF_I32, WF_I32},
+      {0x7f, WF_OP_I64_DIV_S, WF_I64, WF_I64},
+      {0x80, WF_OP_I64_DIV_U, WF_I64, WF_I64},
+      {0x81, WF_OP_I64_REM_S, WF_I64, WF_I64},
+      {0x82, WF_OP_I64_REM_U, WF_I64, WF_I64},
+      {0xa8, WF_OP_I32_TRUNC_F32_S, WF_F32, WF_I32},
+      {0xa9, WF_OP_I32_TRUNC_F32_U, WF_F32, WF_I32},
+      {0xaa, WF_OP_I32_TRUNC_F64_S, WF_F64, WF_I32},
+      {0xab, WF_OP_I32_TRUNC_F64_U, WF_F64, WF_I32},
+      {0xae, WF_OP_I64_TRUNC_F32_S, WF_F32, WF_I64},
+      {0xaf, WF_OP_I64_TRUNC_F32_U, WF_F32, WF_I64},
+      {0xb0, WF_OP_I64_TRUNC_F64_S, WF_F64, WF_I64},
+      {0xb1, WF_OP_I64_TRUNC_F64_U, WF_F64, WF_I64},
+  };
+  for (u32 i = 0; i < WF_ARRAY_LEN(trapping); i++) {
+    if (trapping[i].opc != opcode)
+      continue;
+    u8 in[2] = {trapping[i].in, trapping[i].in};
+    bool binary = opcode < 0xa8;
+    return wf_lw_simple(L, (enum wf_op)trapping[i].op, binary ? 2 : 1, in,
+                        trapping[i].out, NULL, 0);
+  }
+  *handled = false;
+  return true;
+}
+
+bool wf_lw_const(struct lower *L, u8 opcode) {
+  u64 bits = 0;
+  u8 type;
+  switch (opcode) {
+  case 0x41: {
+    i32 v;
+    if (!wf_read_s32(&L->r, &v))
+      return wf_lw_reader_failed(L);
+    bits = (u32)v;
+    type = WF_I32;
+    break;
+  }
+  case 0x42: {
+    i64 v;
+    if (!wf_read_s64(&L->r, &v))
+      return wf_lw_reader_failed(L);
+    bits = (u64)v;
+    type = WF_I64;
+    break;
+  }
+  case 0x43: {
+    u32 v;
+    if (!wf_read_fixed32(&L->r, &v))
+      return wf_lw_reader_failed(L);
+    bits = v;
+    type = WF_F32;
+    break;
+  }
+  default: {
+    if (!wf_read_fixed64(&L->r, &bits))
+      return wf_lw_reader_failed(L);
+    type = WF_F64;
+    break;
+  }
+  }
+  /* Slots hold i32/f32 through the union's 32-bit member. */
+  weft_slot s;
+  memset(&s, 0, sizeof s);
+  if (type == WF_I32 || type == WF_F32)
+    s.u32 = (u32)bits;
+  else
+    s.u64 = bits;
+  u32 loc = live(L) ? wf_lw_const_slot(L, &s) : stack_loc(L->height);
+  return wf_lw_push(L, type, loc);
+}
+
+bool wf_lw_select(struct lower *L, u8 opcode) {
+  u8 want = T_UNKNOWN;
+  wf_vt want_full = 0; /* typed function references: select (result t) */
+  if (opcode == 0x1c) {
+    u32 n;
+    u8 t;
+    if (!wf_lw_read_u32(L, &n))
+      return false;
+    if (n != 1)
+      return wf_lw_invalid(L, "wf_lw_invalid result arity");
+    if (!wf_lw_read_u8(L, &t))
+      return false;
+    if ((t == 0x63 || t == 0x64) && !wf_lw_read_ref_heap(L, t, &t, &want_full))
+      return false;
+    bool ok = false;
+    for (u32 i = 0; i < WF_ARRAY_LEN(single_types); i++)
+      ok |= single_types[i] == t;
+    if (!ok)
+      return wf_lw_bad_type(L, t, "wf_lw_malformed value type");
+    want = t;
+  }
+  struct entry c, b, a;
+  wf_vt wv = want_full ? want_full : want;
+  if (!wf_lw_pop_type(L, WF_I32, &c) || !wf_lw_pop_vt(L, wv, &b) ||
+      !wf_lw_pop_vt(L, wv, &a))
+    return false;
+  u8 t = a.type != T_UNKNOWN ? a.type : b.type;
+  if (a.type != T_UNKNOWN && b.type != T_UNKNOWN && a.type != b.type)
+    return wf_lw_invalid(L, "type mismatch");
+  if (opcode == 0x1b && !is_num(t))
+    return wf_lw_invalid(L,
+                         "type mismatch: select needs a type for references");
+  u8 rt = opcode == 0x1c ? want : t;
+  u32 dst = stack_loc(L->height);
+  if (!wf_lw_push_vt(L, opcode == 0x1c ? wv : rt, dst))
+    return false;
+  if (live(L)) {
+    wf_lw_emit_op(L, rt == WF_I32    ? WF_OP_SELECT_I32
+                     : rt == WF_I64  ? WF_OP_SELECT_I64
+                     : rt == WF_F32  ? WF_OP_SELECT_F32
+                     : rt == WF_F64  ? WF_OP_SELECT_F64
+                     : rt == WF_V128 ? WF_OP_SELECT_V128
+                                     : WF_OP_SELECT_REF);
+    wf_lw_put_dst(L, dst);
+    wf_lw_put_slot(L, a.loc);
+    wf_lw_put_slot(L, b.loc);
+    wf_lw_put_slot(L, c.loc);
+  }
+  return true;
+}
