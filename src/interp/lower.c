@@ -14,8 +14,8 @@
 #define LOC_STACK 0x40000000u
 #define LOC_CONST 0x80000000u
 #define LOC_MASK 0x3fffffffu
-/* Both tags: a hidden slot above the operand stack (legacy exception
-** handling keeps a caught exception there for rethrow). */
+/* Both tags: a hidden slot between the constants and the operand stack
+** (legacy exception handling keeps a caught exception there for rethrow). */
 #define LOC_HIDDEN (LOC_STACK | LOC_CONST)
 #define NONE UINT32_MAX
 #define T_UNKNOWN 0 /* bottom type of an unreachable stack */
@@ -2681,8 +2681,11 @@ static bool finish(struct lower *L, struct wf_code **out) {
     return nomem(L);
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
-  u32 stack_base = nlocal_slots + L->nconsts;
-  u32 hidden_base = stack_base + L->max_height + 1;
+  /* Hidden slots (legacy rethrow) below the operand stack: a call's
+  ** callee frame starts at its arguments, on the operand stack, and
+  ** would overwrite anything above it. */
+  u32 hidden_base = nlocal_slots + L->nconsts;
+  u32 stack_base = hidden_base + L->nhidden;
   for (u32 i = 0; i < L->nrelocs; i++) {
     u32 *p = &L->code[L->relocs[i]];
     if ((*p & LOC_HIDDEN) == LOC_HIDDEN)
@@ -2733,7 +2736,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nresults = L->type->nresults;
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
-  c->frame_slots = hidden_base + L->nhidden;
+  c->frame_slots = stack_base + L->max_height + 1;
   c->nhidden = L->nhidden;
   *out = c;
   return true;
