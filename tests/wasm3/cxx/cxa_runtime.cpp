@@ -48,8 +48,8 @@ struct si_class_type_info {
 
 /* typeinfo for int: libc++abi's, which we replace */
 extern const struct type_info _ZTIi;
-const struct type_info _ZTIi = {
-    &_ZTVN10__cxxabiv123__fundamental_type_infoE[2], "i"};
+const struct type_info _ZTIi = {&_ZTVN10__cxxabiv123__fundamental_type_infoE[2],
+                                "i"};
 
 static int is_kind(const struct type_info *t, const void **vtable) {
   return t->vptr == &vtable[2];
@@ -61,9 +61,8 @@ static int is_kind(const struct type_info *t, const void **vtable) {
 static int type_matches(const struct type_info *catch_type,
                         const struct type_info *thrown) {
   while (thrown) {
-    if (thrown == catch_type ||
-        (thrown->name && catch_type->name &&
-         strcmp(thrown->name, catch_type->name) == 0))
+    if (thrown == catch_type || (thrown->name && catch_type->name &&
+                                 strcmp(thrown->name, catch_type->name) == 0))
       return 1;
     if (!is_kind(thrown, _ZTVN10__cxxabiv120__si_class_type_infoE))
       return 0;
@@ -121,7 +120,7 @@ static void destroy(struct header *h) {
 }
 
 [[noreturn]] void __cxa_throw(void *obj, const struct type_info *type,
-                           void *(*dtor)(void *)) {
+                              void *(*dtor)(void *)) {
   struct header *h = from_object(obj);
   h->type = type;
   h->dtor = dtor;
@@ -204,8 +203,12 @@ static int32_t sleb(const uint8_t **p) {
   return (int32_t)v;
 }
 
-enum { DW_EH_PE_omit = 0xff, DW_EH_PE_absptr = 0x00, DW_EH_PE_udata4 = 0x03,
-       DW_EH_PE_sdata4 = 0x0b };
+enum {
+  DW_EH_PE_omit = 0xff,
+  DW_EH_PE_absptr = 0x00,
+  DW_EH_PE_udata4 = 0x03,
+  DW_EH_PE_sdata4 = 0x0b
+};
 
 /* The type of catch clause `index` (1-based) of the type table ending at
 ** `types`: 4-byte absolute pointers, stored backwards. NULL is catch(...). */
