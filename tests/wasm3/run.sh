@@ -15,8 +15,13 @@
 #   cxx/exceptions.cpp clang++ -fwasm-exceptions with cxx/cxa_runtime.cpp:
 #                      throws across frames, catch by type and base class,
 #                      rethrow, destructors; and an uncaught throw, a trap
+#   exceptions_exnref.wat  the same shape in the standard encoding (clang
+#                      19 emits only the legacy one): cleanup pads of
+#                      try_table catch_all_ref + throw_ref, catch by tag,
+#                      rethrow of a held exnref, call_indirect/return_call
 # Expected outputs: tailcall.expected and cxx/exceptions.expected (the same
-# sources built natively print them). Each case in each mode is one test;
+# sources built natively print them), exceptions_exnref.expected (worked
+# out by hand from the module's comments). Each case in each mode is one test;
 # the closing line is "N passed, N failed". Without clang-19/clang++-19
 # and wasi-libc the C and C++ cases are skipped ("skipped: N"; under CI
 # a failure).
@@ -174,6 +179,12 @@ for mode in $MODES; do
             echo "skip memory64.sparse.$mode: no python3 to measure the RSS"
             skip=$((skip + 1))
         fi
+    fi
+    if wanted exnref; then
+        check "exnref.$mode" 0 "$HERE/exceptions_exnref.expected" - \
+            "$WEFT" run "$@" "$HERE/exceptions_exnref.wat"
+        check "exnref.uncaught.$mode" 3 - "uncaught exception" \
+            "$WEFT" run "$@" --invoke uncaught "$HERE/exceptions_exnref.wat"
     fi
     if wanted tailcall; then
         if [ "$have_c" = 0 ]; then
