@@ -188,7 +188,8 @@ typedef struct weft_config {
   uint32_t stack_bytes;      /* value stack; default 16 MiB */
   uint64_t max_module_bytes; /* default 1 GiB */
   uint32_t max_locals;       /* per function; default 50,000 */
-  int guard_pages;           /* reserve 8 GiB + guard per memory so AoT code
+  int guard_pages;           /* reserve 8 GiB + guard per 32-bit memory
+                                (a memory64: its maximum) so AoT code
                                 needs no bounds checks; default 1 where the
                                 platform can reserve address space */
   weft_realloc_fn alloc;     /* NULL: the platform's allocator */
@@ -211,7 +212,9 @@ typedef struct weft_config {
                                   offsets u32): the 2.0 spec suite's
                                   expectations; default 0: 3.0's rules */
   uint64_t max_memory64_bytes; /* per memory64 (i64 addresses); default
-                                  16 GiB, at most 128 TiB. With guard_pages
+                                  16 GiB, at most 128 TiB; a
+                                  max_memory_bytes below 4 GiB caps
+                                  memory64s too. With guard_pages
                                   a memory64 reserves this much address
                                   space (or its declared maximum, if less)
                                   and commits pages as it grows, so unused

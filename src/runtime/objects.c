@@ -35,16 +35,25 @@ static bool reserve_memory(weft_memory *m, u64 size, u64 bytes) {
   return true;
 }
 
-/* The effective maximum in pages of a new memory: what it declares, capped
-** by the engine's limit for its kind (max_memory_bytes for a 32-bit
-** memory, at most 4 GiB; max_memory64_bytes for a memory64, at most
-** WF_MAX_MEMORY64_BYTES, so pages always fit a u32). */
+/* The engine's limit in bytes for a memory of this kind: max_memory_bytes
+** (at most 4 GiB, engine.c) for a 32-bit memory; max_memory64_bytes (at
+** most WF_MAX_MEMORY64_BYTES, so pages always fit a u32) for a memory64,
+** but no more than max_memory_bytes when an embedder set that below its
+** 4 GiB ceiling: a tighter limit holds for every memory. */
+static u64 limit_bytes(const weft_config *c, bool is64) {
+  if (!is64)
+    return c->max_memory_bytes;
+  if (c->max_memory_bytes < (u64)WF_MAX_PAGES * WF_PAGE_SIZE &&
+      c->max_memory_bytes < c->max_memory64_bytes)
+    return c->max_memory_bytes;
+  return c->max_memory64_bytes;
+}
+
+/* The effective maximum in pages of a new memory: what it declares,
+** capped by the engine's limit for its kind. */
 static u32 effective_max(const weft_engine *e, u64 max, bool has_max,
                          bool is64) {
-  u64 cap = is64 ? e->config.max_memory64_bytes / WF_PAGE_SIZE
-                 : e->config.max_memory_bytes / WF_PAGE_SIZE;
-  if (!is64 && cap > WF_MAX_PAGES)
-    cap = WF_MAX_PAGES;
+  u64 cap = limit_bytes(&e->config, is64) / WF_PAGE_SIZE;
   return (u32)(has_max && max < cap ? max : cap);
 }
 

@@ -351,6 +351,16 @@ static void test_limit64(void) {
   CHECK_EQ_INT(weft_memory_new64(e, 98306, UINT32_MAX, &big, &err),
                WEFT_ERR_LIMIT);
   weft_engine_free(e);
+  /* an embedder's max_memory_bytes below 4 GiB caps memory64s too */
+  c.max_memory_bytes = 1u << 20;
+  CHECK_EQ_INT(weft_engine_new(&c, &e, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_new64(e, 1, UINT32_MAX, &m64, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_grow(m64, 15), 1);
+  CHECK_EQ_INT(weft_memory_grow(m64, 1), -1);
+  CHECK_EQ_INT(weft_memory_new64(e, 17, UINT32_MAX, &big, &err),
+               WEFT_ERR_LIMIT);
+  weft_engine_free(e);
+  c.max_memory_bytes = (uint64_t)4 << 30;
   /* the most a config may ask for is 2^47 bytes */
   c.max_memory64_bytes = UINT64_MAX;
   CHECK_EQ_INT(weft_engine_new(&c, &e, &err), WEFT_OK);
