@@ -13,8 +13,8 @@ weft_trap wf_fuel_charge(weft_engine *e, u64 fuel) {
   if (!e->config.fuel_metering || fuel == 0)
     return WEFT_TRAP_NONE;
   /* Lengths are at most 2^47 (a memory64), page counts 2^32: no overflow
-  ** of i64. The hook
-  ** is asked as often as it takes, each time seeing the clock. */
+  ** of i64. The hook is asked as often as it takes, each time seeing the
+  ** clock. */
   if (ex->fuel < (i64)fuel) {
     weft_trap t = wf_engine_refuel(e, (i64)fuel);
     if (t != WEFT_TRAP_NONE)
