@@ -140,7 +140,9 @@ void cli_usage_run(FILE *out) {
       "  --seccomp-bpf FD        before instantiating, install the classic\n"
       "                          BPF seccomp filter read from descriptor FD\n"
       "                          (weft-oci passes its allow-list this way)\n"
-      "  --max-memory BYTES      limit each linear memory (K/M/G suffixes)\n"
+      "  --max-memory BYTES      limit each linear memory (K/M/G suffixes;\n"
+      "                          32-bit memories stop at 4G; memory64\n"
+      "                          default 16G, at most 128T)\n"
       "  --max-call-depth N      limit nested Wasm calls\n"
       "  --max-table-elems N     limit each table's size\n"
       "  --max-module-size BYTES refuse larger module files\n"
@@ -559,6 +561,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt,
     } else if ((v = option_value(argc, argv, &i, "--max-memory", &missing))) {
       if (cli_parse_size(v, &opt->config.max_memory_bytes) != 0)
         return bad_option_value("--max-memory", v);
+      /* one limit for every memory; the engine caps each kind's */
+      opt->config.max_memory64_bytes = opt->config.max_memory_bytes;
       opt->max_memory_set = 1;
     } else if ((v = option_value(argc, argv, &i, "--max-call-depth",
                                  &missing))) {

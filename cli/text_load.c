@@ -10,6 +10,17 @@
 #include "cli.h"
 #include "weft_text.h"
 
+/* The 3.0 text format (memarg offsets and limits are u64: memory64),
+** since these commands validate by 3.0's rules too; `weft wast
+** --wasm-2.0` is the only 2.0 reader. */
+static weft_status wat_to_wasm3(const uint8_t *text, size_t len, uint8_t **out,
+                                size_t *out_len, weft_error *err) {
+  weft_text_options o;
+  memset(&o, 0, sizeof o);
+  o.version = WEFT_TEXT_3_0;
+  return weft_wat_to_wasm_opts((const char *)text, len, &o, out, out_len, err);
+}
+
 /* Text when named *.wat, or when it is not \0asm and its first non-blank
 ** character opens a paren or a comment. */
 int cli_is_text_module(const char *path, const uint8_t *bytes, size_t size) {
@@ -31,8 +42,7 @@ int cli_text_to_binary(const char *path, uint8_t **bytes, size_t *size) {
   if (!cli_is_text_module(path, *bytes, *size))
     return CLI_EXIT_OK;
   memset(&err, 0, sizeof err);
-  weft_status s =
-      weft_wat_to_wasm((const char *)*bytes, *size, &wasm, &len, &err);
+  weft_status s = wat_to_wasm3(*bytes, *size, &wasm, &len, &err);
   if (s != WEFT_OK) {
     /* "app.wat:3:7: unknown operator ..." like a compiler's message */
     cli_errorf("%s:%s%s", path, s == WEFT_ERR_MALFORMED ? "" : " ",
@@ -78,8 +88,7 @@ int cmd_wat2wasm(int argc, char **argv) {
   size_t len;
   weft_error err;
   memset(&err, 0, sizeof err);
-  weft_status s =
-      weft_wat_to_wasm((const char *)bytes, size, &wasm, &len, &err);
+  weft_status s = wat_to_wasm3(bytes, size, &wasm, &len, &err);
   free(bytes);
   if (s != WEFT_OK) {
     cli_errorf("%s:%s%s", in, s == WEFT_ERR_MALFORMED ? "" : " ", err.message);

@@ -180,14 +180,16 @@ typedef void *(*weft_realloc_fn)(void *user, void *ptr, size_t old_size,
 ** version's is refused (WEFT_ERR_ARG). */
 typedef struct weft_config {
   uint32_t size;             /* sizeof(weft_config); weft_config_default */
-  uint64_t max_memory_bytes; /* per linear memory; default 4 GiB */
+  uint64_t max_memory_bytes; /* per 32-bit linear memory; default and
+                                most 4 GiB (memory64: max_memory64_bytes) */
   uint32_t max_table_elems;  /* per table; default 10,000,000 */
   uint32_t max_call_depth;   /* Wasm frames (allocated as they are used);
                                 default 20,000 */
   uint32_t stack_bytes;      /* value stack; default 16 MiB */
   uint64_t max_module_bytes; /* default 1 GiB */
   uint32_t max_locals;       /* per function; default 50,000 */
-  int guard_pages;           /* reserve 8 GiB + guard per memory so AoT code
+  int guard_pages;           /* reserve 8 GiB + guard per 32-bit memory
+                                (a memory64: its maximum) so AoT code
                                 needs no bounds checks; default 1 where the
                                 platform can reserve address space */
   weft_realloc_fn alloc;     /* NULL: the platform's allocator */
@@ -209,6 +211,15 @@ typedef struct weft_config {
                                   immediates are a zero byte, memarg
                                   offsets u32): the 2.0 spec suite's
                                   expectations; default 0: 3.0's rules */
+  uint64_t max_memory64_bytes; /* per memory64 (i64 addresses); default
+                                  16 GiB, at most 128 TiB; a
+                                  max_memory_bytes below 4 GiB caps
+                                  memory64s too. With guard_pages
+                                  a memory64 reserves this much address
+                                  space (or its declared maximum, if less)
+                                  and commits pages as it grows, so unused
+                                  space costs nothing; its accesses are
+                                  always checked explicitly */
 } weft_config;
 
 WEFT_API void weft_config_default(weft_config *out_config);

@@ -21,6 +21,8 @@
 #   5. real programs    tests/programs/run.sh: SQLite speedtest1 and Lua 5.4
 #                       (Debian sources) under weft vs native; skipped, and
 #                       counted as skipped, when the sources cannot be fetched
+#   5b. 3.0 programs    tests/wasm3/run.sh: memory64 past 4 GiB, C with tail
+#                       calls, C++ exceptions; interpreter and AoT (P10)
 #   6. WASI programs    tests/wasi/run.sh: C programs for wasm32-wasi, sandbox
 #                       escapes and the swap race (skipped without clang-19);
 #                       tests/wasi/fuel_compare.sh: the same fuel in each mode
@@ -623,6 +625,22 @@ tier_16() {
 # runs every tier in order in this shell instead.
 LANE_A=(1 2 3 4 4b 4c 9 10 11 14 16 7)
 LANE_B=(5 6 8 12 13 15)
+# ---- 5b. WebAssembly 3.0 programs (P10) ------------------------------------
+# tests/wasm3/run.sh: a memory64 grown past 4 GiB (sparse), C built with
+# -mtail-call and musttail, C++ built with -fwasm-exceptions, each in the
+# interpreter and compiled code (both bounds modes), with the same
+# expected output. Without clang-19 its C/C++ cases are skipped (a failure
+# under CI). In lane B: it builds with clang like tier 6.
+tier_5b() {
+    header "5b. WebAssembly 3.0 programs (tests/wasm3/run.sh)"
+    if [ -f tests/wasm3/run.sh ]; then
+        run_counted "3.0 programs" "$LOG/wasm3_programs.out" \
+            env WEFT="$BUILD/weft" WEFT_WASM3_OUT="$BUILD/wasm3" \
+            WEFT_WASM3_MODES="$SPEC_MODES" bash tests/wasm3/run.sh
+        add_missing "3.0 programs" "$LOG/wasm3_programs.out"
+    fi
+}
+LANE_B+=(5b)
 # WEFT_TIERS="1 4c ..." runs only those tiers (a developer's shortcut; the
 # tiers that read another's output then find what an earlier run left).
 if [ -n "${WEFT_TIERS:-}" ]; then

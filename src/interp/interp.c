@@ -51,13 +51,17 @@ weft_status wf_interp_resume(struct wf_exec *ex, const struct wf_frame *at) {
   return run(ex, NULL, NULL, NULL);
 }
 
-/* Zero the declared locals and load the constants of a new frame. */
+/* Zero the declared locals and the hidden slots (no caught exception
+** held) and load the constants of a new frame. */
 static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
   memset(fp + c->nparams, 0,
          (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
   if (c->nconsts)
     memcpy(fp + c->nlocal_slots, c->consts,
            (size_t)c->nconsts * sizeof(weft_slot));
+  if (c->nhidden)
+    memset(fp + c->nlocal_slots + c->nconsts, 0,
+           (size_t)c->nhidden * sizeof(weft_slot));
 }
 
 /* Room for one more frame whose slots end at `end`: the frame array grows

@@ -51,13 +51,14 @@ struct wf_code {
   u32 nlocal_slots;  /* max(nlocals, nresults): results return in place */
   u32 nconsts;       /* constant slots, after the local slots */
   weft_slot *consts; /* their values */
-  u32 frame_slots;   /* locals + constants + operand stack */
+  u32 frame_slots;   /* locals + constants + hidden + operand stack */
   u32 *pcmap;        /* pairs (code index, module byte offset), ascending */
   u32 npcmap;        /* number of pairs */
   struct wf_handler *handlers; /* exception handling: catch clauses */
   u32 nhandlers;
-  u32 nhidden; /* the last slots of the frame: caught exceptions kept for
-                  a legacy rethrow (NULL when none is held) */
+  u32 nhidden; /* the slots after the constants: caught exceptions kept
+                  for a legacy rethrow (NULL when none is held); below the
+                  operand stack, where a callee's frame never reaches */
 };
 
 /* The handler of `code` at code index `pc` that catches `x` (tags are

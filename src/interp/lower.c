@@ -687,8 +687,11 @@ static bool finish(struct lower *L, struct wf_code **out) {
     return wf_lw_nomem(L);
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
-  u32 stack_base = nlocal_slots + L->nconsts;
-  u32 hidden_base = stack_base + L->max_height + 1;
+  /* Hidden slots (legacy rethrow) below the operand stack: a call's
+  ** callee frame starts at its arguments, on the operand stack, and
+  ** would overwrite anything above it. */
+  u32 hidden_base = nlocal_slots + L->nconsts;
+  u32 stack_base = hidden_base + L->nhidden;
   for (u32 i = 0; i < L->nrelocs; i++) {
     u32 *p = &L->code[L->relocs[i]];
     if ((*p & LOC_HIDDEN) == LOC_HIDDEN)
@@ -739,7 +742,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nresults = L->type->nresults;
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
-  c->frame_slots = hidden_base + L->nhidden;
+  c->frame_slots = stack_base + L->max_height + 1;
   c->nhidden = L->nhidden;
   *out = c;
   return true;

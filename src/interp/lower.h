@@ -16,8 +16,8 @@
 #define LOC_STACK 0x40000000u
 #define LOC_CONST 0x80000000u
 #define LOC_MASK 0x3fffffffu
-/* Both tags: a hidden slot above the operand stack (legacy exception
-** handling keeps a caught exception there for rethrow). */
+/* Both tags: a hidden slot between the constants and the operand stack
+** (legacy exception handling keeps a caught exception there for rethrow). */
 #define LOC_HIDDEN (LOC_STACK | LOC_CONST)
 #define NONE UINT32_MAX
 #define T_UNKNOWN 0 /* bottom type of an unreachable stack */

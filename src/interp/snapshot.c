@@ -472,8 +472,12 @@ static u32 live_operands(const weft_instance *inst, const struct wf_probe *p,
   return n;
 }
 
-static u32 stack_base(const struct wf_code *c) {
+/* The frame: locals, constants, hidden slots (lower.c), operand stack. */
+static u32 hidden_base(const struct wf_code *c) {
   return c->nlocal_slots + c->nconsts;
+}
+static u32 stack_base(const struct wf_code *c) {
+  return hidden_base(c) + c->nhidden;
 }
 
 /* Probe `code` at `pc` (or at the call returning to `pc`). */
@@ -500,8 +504,7 @@ static bool save_frame(struct save *S, const struct wf_code *code,
   ** they come back with the frame; a caught exception a legacy catch arm
   ** keeps for rethrow is not saved, so such a frame is refused (restoring
   ** it without would make the rethrow throw a null reference). */
-  for (u32 i = code->frame_slots - code->nhidden; ok && i < code->frame_slots;
-       i++)
+  for (u32 i = hidden_base(code); ok && i < stack_base(code); i++)
     if (fp[i].ref) {
       wf_probe_free(&S->e->alloc, &p);
       return save_fail(S, WEFT_ERR_UNSUPPORTED,

@@ -12,8 +12,9 @@ weft_trap wf_fuel_charge(weft_engine *e, u64 fuel) {
   struct wf_exec *ex = &e->exec;
   if (!e->config.fuel_metering || fuel == 0)
     return WEFT_TRAP_NONE;
-  /* Lengths are u32, so at most 2^32 fuel: no overflow of i64. The hook
-  ** is asked as often as it takes, each time seeing the clock. */
+  /* Lengths are at most 2^47 (a memory64), page counts 2^32: no overflow
+  ** of i64. The hook is asked as often as it takes, each time seeing the
+  ** clock. */
   if (ex->fuel < (i64)fuel) {
     weft_trap t = wf_engine_refuel(e, (i64)fuel);
     if (t != WEFT_TRAP_NONE)
@@ -151,9 +152,9 @@ weft_trap wf_bulk_table_init(weft_instance *inst, u32 table, u32 seg, u32 d,
 /* ==== multi-memory and memory64 ========================================
 ** The operations on any memory, with 64-bit operands (a 32-bit memory's
 ** are zero-extended by the caller). Same order as above: bounds, fuel,
-** work in pieces. Memories are at most 4 GiB (engine.c caps
-** max_memory_bytes), so every length that passes a bounds check is one
-** the fuel arithmetic above takes. */
+** work in pieces. A memory64 is at most 2^47 bytes (engine.c caps
+** max_memory64_bytes), so every length that passes a bounds check is one
+** the fuel arithmetic above takes (at most 2^41 fuel). */
 
 /* Is [at, at + n) inside a memory of `size` bytes? Without overflow. */
 static bool in_bounds(u64 at, u64 n, u64 size) {
@@ -210,7 +211,7 @@ weft_trap wf_bulk_memx_init(weft_instance *inst, u32 memidx, u32 seg, u64 d,
   return t;
 }
 
-/* A delta past u32 cannot succeed (memories stay under 2^16 pages). */
+/* A delta past u32 cannot succeed (memories stay under 2^31 pages). */
 weft_trap wf_bulk_memx_grow(weft_instance *inst, u32 memidx, u64 delta,
                             i64 *out) {
   weft_memory *mem = inst->memories[memidx];

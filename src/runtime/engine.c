@@ -14,6 +14,7 @@ void weft_config_default(weft_config *c) {
   memset(c, 0, sizeof *c);
   c->size = sizeof *c;
   c->max_memory_bytes = (u64)WF_MAX_PAGES * WF_PAGE_SIZE;
+  c->max_memory64_bytes = WF_DEFAULT_MEMORY64_BYTES;
   c->max_table_elems = 10000000;
   c->max_call_depth = 20000;
   c->stack_bytes = 16u << 20;
@@ -45,6 +46,8 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
                         ">= 1024");
   if (c.max_memory_bytes > (u64)WF_MAX_PAGES * WF_PAGE_SIZE)
     c.max_memory_bytes = (u64)WF_MAX_PAGES * WF_PAGE_SIZE;
+  if (c.max_memory64_bytes > WF_MAX_MEMORY64_BYTES)
+    c.max_memory64_bytes = WF_MAX_MEMORY64_BYTES;
   weft_engine *e = wf_alloc_zero(&a, sizeof *e);
   if (!e)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory creating engine");

@@ -376,10 +376,10 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
   for (u32 i = 0; i < m->nmemories; i++) {
     const struct wf_limits *lim = &m->memories[i];
     weft_memory **slot = &inst->memories[m->nmemory_imports + i];
-    s = wf_memory_create(e, lim->min, lim->max, lim->has_max, slot, err);
+    s = wf_memory_create(e, lim->min, lim->max, lim->has_max, lim->is64, slot,
+                         err);
     if (s != WEFT_OK)
       return s;
-    (*slot)->is64 = lim->is64;
   }
   inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
   for (u32 i = 0; i < m->ntags; i++) { /* exception handling */

@@ -18,31 +18,62 @@ static void release_memory(weft_engine *e, struct wf_object *o) {
   wf_alloc_free(&e->alloc, m, sizeof *m);
 }
 
-/* Reserve the whole guard range and commit the initial pages; false when
-** the platform cannot (the caller falls back to the allocator). */
-static bool reserve_memory(weft_memory *m, u64 size) {
-  if (sizeof(void *) < 8 || WF_GUARD_RESERVE > SIZE_MAX)
+/* Reserve `bytes` of address space and commit the initial pages; false
+** when the platform cannot (the caller falls back to the allocator). */
+static bool reserve_memory(weft_memory *m, u64 size, u64 bytes) {
+  if (sizeof(void *) < 8 || bytes > SIZE_MAX)
     return false;
-  u8 *p = wf_port_reserve((size_t)WF_GUARD_RESERVE);
+  u8 *p = wf_port_reserve((size_t)bytes);
   if (!p)
     return false;
   if (!wf_port_commit(p, (size_t)size)) {
-    wf_port_release(p, (size_t)WF_GUARD_RESERVE);
+    wf_port_release(p, (size_t)bytes);
     return false;
   }
   m->data = p;
-  m->reserved = WF_GUARD_RESERVE;
+  m->reserved = bytes;
   return true;
 }
 
+/* The engine's limit in bytes for a memory of this kind: max_memory_bytes
+** (at most 4 GiB, engine.c) for a 32-bit memory; max_memory64_bytes (at
+** most WF_MAX_MEMORY64_BYTES, so pages always fit a u32) for a memory64,
+** but no more than max_memory_bytes when an embedder set that below its
+** 4 GiB ceiling: a tighter limit holds for every memory. */
+static u64 limit_bytes(const weft_config *c, bool is64) {
+  if (!is64)
+    return c->max_memory_bytes;
+  if (c->max_memory_bytes < (u64)WF_MAX_PAGES * WF_PAGE_SIZE &&
+      c->max_memory_bytes < c->max_memory64_bytes)
+    return c->max_memory_bytes;
+  return c->max_memory64_bytes;
+}
+
+/* The effective maximum in pages of a new memory: what it declares,
+** capped by the engine's limit for its kind. */
+static u32 effective_max(const weft_engine *e, u64 max, bool has_max,
+                         bool is64) {
+  u64 cap = limit_bytes(&e->config, is64) / WF_PAGE_SIZE;
+  return (u32)(has_max && max < cap ? max : cap);
+}
+
+/* Address space for a memory in guard-page mode. A 32-bit memory gets
+** WF_GUARD_RESERVE, so AoT code needs no bounds checks. A memory64 is
+** always checked explicitly (both engines, both bounds modes), so it
+** reserves just its effective maximum: growing then only commits pages
+** in place (no copy), and untouched pages cost nothing, so a sparse
+** 16 GiB memory64 costs what it touches. */
+static u64 reservation_bytes(u32 eff_max, bool is64) {
+  if (!is64)
+    return WF_GUARD_RESERVE;
+  return eff_max ? (u64)eff_max * WF_PAGE_SIZE : WF_PAGE_SIZE;
+}
+
 weft_status wf_memory_create(weft_engine *e, u64 min, u64 max, bool has_max,
-                             weft_memory **out, weft_error *err) {
-  /* A memory64 may declare up to 2^48 pages; the engine's limit (at most
-  ** 4 GiB) caps what is allocated, so sizes still fit the u32 pages. */
-  u64 limit_pages = e->config.max_memory_bytes / WF_PAGE_SIZE;
-  u32 eff_max = has_max && max < WF_MAX_PAGES ? (u32)max : WF_MAX_PAGES;
-  if (eff_max > limit_pages)
-    eff_max = (u32)limit_pages;
+                             bool is64, weft_memory **out, weft_error *err) {
+  /* A memory64 may declare up to 2^48 pages; the engine's limits cap
+  ** what is allocated, so page counts fit a u32. */
+  u32 eff_max = effective_max(e, max, has_max, is64);
   if (min > eff_max)
     return wf_error_set(err, WEFT_ERR_LIMIT,
                         "memory of %s%u pages exceeds the limit of %u pages",
@@ -52,7 +83,8 @@ weft_status wf_memory_create(weft_engine *e, u64 min, u64 max, bool has_max,
   if (!m)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
   m->size = (u64)min * WF_PAGE_SIZE;
-  if (!e->config.guard_pages || !reserve_memory(m, m->size))
+  if (!e->config.guard_pages ||
+      !reserve_memory(m, m->size, reservation_bytes(eff_max, is64)))
     m->data = wf_alloc_zero(&e->alloc, mem_alloc_size(m->size));
   if (!m->data) {
     wf_alloc_free(&e->alloc, m, sizeof *m);
@@ -68,6 +100,7 @@ weft_status wf_memory_create(weft_engine *e, u64 min, u64 max, bool has_max,
   m->max_pages = eff_max;
   m->has_max = has_max;
   m->decl_max = max;
+  m->is64 = is64;
   wf_engine_track(e, &m->obj, release_memory);
   *out = m;
   return WEFT_OK;
@@ -110,7 +143,7 @@ weft_status weft_memory_new(weft_engine *e, u32 min, u32 max, weft_memory **out,
   bool has_max = max != UINT32_MAX;
   if (min > WF_MAX_PAGES || (has_max && (max > WF_MAX_PAGES || max < min)))
     return wf_error_set(err, WEFT_ERR_ARG, "invalid memory limits");
-  return wf_memory_create(e, min, max, has_max, out, err);
+  return wf_memory_create(e, min, max, has_max, false, out, err);
 }
 
 uint8_t *weft_memory_data(const weft_memory *m) { return m->data; }
@@ -376,10 +409,11 @@ void weft_func_type(const weft_func *f, const weft_valtype **params,
 
 weft_status weft_memory_new64(weft_engine *e, u32 min, u32 max,
                               weft_memory **out, weft_error *err) {
-  weft_status s = weft_memory_new(e, min, max, out, err);
-  if (s == WEFT_OK)
-    (*out)->is64 = true;
-  return s;
+  wf_error_clear(err);
+  bool has_max = max != UINT32_MAX;
+  if (has_max && max < min)
+    return wf_error_set(err, WEFT_ERR_ARG, "invalid memory limits");
+  return wf_memory_create(e, min, max, has_max, true, out, err);
 }
 
 weft_status weft_table_new64(weft_engine *e, weft_valtype elem_type, u32 min,

@@ -121,7 +121,7 @@ struct weft_memory {
   };
   struct wf_object obj;
   weft_engine *engine;
-  u32 pages;
+  u32 pages;     /* a memory64's too: at most 2^31 (WF_MAX_MEMORY64_BYTES) */
   u32 max_pages; /* effective limit: declared max capped by config */
   bool has_max;  /* declared max (for import matching) */
   u64 decl_max;
@@ -131,9 +131,16 @@ struct weft_memory {
   weft_memory *next_reserved; /* the engine's list of reservations */
 };
 
-/* Address space reserved per memory in guard-page mode: every address
-** (u32) + offset (u32) + access width (up to 16) lands inside it. */
+/* Address space reserved per 32-bit memory in guard-page mode: every
+** address (u32) + offset (u32) + access width (up to 16) lands inside it.
+** A memory64 reserves its effective maximum instead (objects.c). */
 #define WF_GUARD_RESERVE ((u64)8 << 30 | (u64)WF_PAGE_SIZE)
+
+/* memory64 limits: the default of weft_config.max_memory64_bytes, and the
+** most it may be (2^31 pages: page counts stay u32, and 128 TiB is all the
+** user address space of x86-64 and aarch64 with 4-level tables). */
+#define WF_DEFAULT_MEMORY64_BYTES ((u64)16 << 30)
+#define WF_MAX_MEMORY64_BYTES ((u64)1 << 47)
 
 struct weft_table {
   union {
@@ -273,8 +280,8 @@ WF_INTERNAL bool wf_exec_grow_frames(struct wf_exec *ex);
 
 /* objects.c */
 WF_INTERNAL weft_status wf_memory_create(weft_engine *e, u64 min, u64 max,
-                                         bool has_max, weft_memory **out,
-                                         weft_error *err);
+                                         bool has_max, bool is64,
+                                         weft_memory **out, weft_error *err);
 /* Returns old page count or -1. */
 WF_INTERNAL i64 wf_memory_grow(weft_memory *mem, u32 delta);
 WF_INTERNAL weft_status wf_table_create(weft_engine *e, u8 elemtype, u32 min,

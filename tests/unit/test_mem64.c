@@ -318,9 +318,61 @@ static void test_api(void) {
   free(bin);
 }
 
+/* ---- the memory64 limit (P10) -------------------------------------------
+** max_memory64_bytes caps a memory64, max_memory_bytes (at most 4 GiB) a
+** 32-bit memory; a memory64 grows past 4 GiB in place (its reservation
+** covers its maximum) and its pages read as zero. */
+static void test_limit64(void) {
+  weft_config c;
+  weft_config_default(&c);
+  CHECK(c.max_memory64_bytes == (uint64_t)16 << 30);
+  c.max_memory_bytes = (uint64_t)64 << 30; /* capped to 4 GiB */
+  c.max_memory64_bytes = ((uint64_t)6 << 30) + 65536;
+  weft_engine *e;
+  weft_error err;
+  CHECK_EQ_INT(weft_engine_new(&c, &e, &err), WEFT_OK);
+  weft_memory *m32, *m64;
+  CHECK_EQ_INT(weft_memory_new(e, 1, UINT32_MAX, &m32, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_grow(m32, 65535), 1);
+  CHECK_EQ_INT(weft_memory_grow(m32, 1), -1);
+  CHECK(weft_memory_limit_refused(m32));
+  CHECK_EQ_INT(weft_memory_new64(e, 1, UINT32_MAX, &m64, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_grow(m64, 98304), 1); /* 6 GiB + 64 KiB */
+  CHECK(weft_memory_size(m64) == ((uint64_t)6 << 30) + 65536);
+  uint8_t *d = weft_memory_data(m64);
+  CHECK(d[((uint64_t)5 << 30) + 3] == 0);
+  d[weft_memory_size(m64) - 1] = 0xa5;
+  d[(uint64_t)4 << 30] = 0x5a;
+  CHECK(d[weft_memory_size(m64) - 1] == 0xa5 && d[0] == 0);
+  CHECK_EQ_INT(weft_memory_grow(m64, 1), -1);
+  CHECK(weft_memory_limit_refused(m64));
+  /* a minimum past the limit is refused */
+  weft_memory *big;
+  CHECK_EQ_INT(weft_memory_new64(e, 98306, UINT32_MAX, &big, &err),
+               WEFT_ERR_LIMIT);
+  weft_engine_free(e);
+  /* an embedder's max_memory_bytes below 4 GiB caps memory64s too */
+  c.max_memory_bytes = 1u << 20;
+  CHECK_EQ_INT(weft_engine_new(&c, &e, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_new64(e, 1, UINT32_MAX, &m64, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_grow(m64, 15), 1);
+  CHECK_EQ_INT(weft_memory_grow(m64, 1), -1);
+  CHECK_EQ_INT(weft_memory_new64(e, 17, UINT32_MAX, &big, &err),
+               WEFT_ERR_LIMIT);
+  weft_engine_free(e);
+  c.max_memory_bytes = (uint64_t)4 << 30;
+  /* the most a config may ask for is 2^47 bytes */
+  c.max_memory64_bytes = UINT64_MAX;
+  CHECK_EQ_INT(weft_engine_new(&c, &e, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_new64(e, 1, UINT32_MAX, &m64, &err), WEFT_OK);
+  CHECK_EQ_INT(weft_memory_grow(m64, 0x80000000u), -1); /* 2^47 + 64 KiB */
+  weft_engine_free(e);
+}
+
 int main(void) {
   T_RUN(test_snapshot_two_memories);
   T_RUN(test_hostile);
   T_RUN(test_api);
+  T_RUN(test_limit64);
   return T_DONE();
 }

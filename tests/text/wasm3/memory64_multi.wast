@@ -55,10 +55,10 @@
 (assert_trap (invoke "load2" (i32.const 0x20000)) "out of bounds memory access")
 (assert_return (invoke "size2") (i32.const 2))
 
-;; Beyond 4 GiB (65536 pages) the engine's limit refuses the grow with -1,
-;; the module's own maximum (70000) notwithstanding; a delta past 2^32
-;; pages too; the memory keeps its size.
-(assert_return (invoke "grow64" (i64.const 65536)) (i64.const -1))
+;; Past the module's own maximum (70000 pages, under the engine's 16 GiB
+;; limit for a memory64) the grow returns -1; a delta past 2^32 pages too;
+;; the memory keeps its size.
+(assert_return (invoke "grow64" (i64.const 70000)) (i64.const -1))
 (assert_return (invoke "grow64" (i64.const 0x100000001)) (i64.const -1))
 (assert_return (invoke "grow64" (i64.const -1)) (i64.const -1))
 (assert_return (invoke "size64") (i64.const 1))
@@ -89,6 +89,20 @@
 (assert_trap (invoke "fill64" (i64.const 0x1fff0) (i32.const 7) (i64.const 17)) "out of bounds memory access")
 (assert_trap (invoke "fill64" (i64.const 0xffffffffffffffff) (i32.const 7) (i64.const 2)) "out of bounds memory access")
 
+;; A memory64 grows past 4 GiB (its limit is max_memory64_bytes, not the
+;; 4 GiB of 32-bit memories): 65,538 pages, accessible to the last byte,
+;; and then to its declared maximum and no further.
+(assert_return (invoke "grow64" (i64.const 65536)) (i64.const 2))
+(assert_return (invoke "size64") (i64.const 65538))
+(invoke "fill64" (i64.const 0x10001fff0) (i32.const 9) (i64.const 16))
+(assert_return (invoke "load64" (i64.const 0x10001ffff)) (i32.const 9))
+(assert_return (invoke "load64" (i64.const 0x1ffff)) (i32.const 7))
+(assert_trap (invoke "load64" (i64.const 0x100020000)) "out of bounds memory access")
+(assert_trap (invoke "fill64" (i64.const 0x10001fff0) (i32.const 7) (i64.const 17)) "out of bounds memory access")
+(assert_return (invoke "grow64" (i64.const 4463)) (i64.const -1))
+(assert_return (invoke "grow64" (i64.const 4462)) (i64.const 65538))
+(assert_return (invoke "size64") (i64.const 70000))
+
 ;; A memory index out of range, in a memarg and in the bulk operations.
 (assert_invalid
   (module (memory 1) (memory 1)
@@ -108,8 +122,11 @@
 (assert_invalid
   (module binary "\00asm" "\01\00\00\00" "\05\0a\01\04\81\80\80\80\80\80\c0\00")
   "memory size")
-;; A module minimum beyond the engine's 4 GiB is refused at instantiation.
-(assert_unlinkable (module (memory i64 0x1_0001)) "exceeds the limit")
+;; A module minimum beyond the engine's limit is refused at instantiation:
+;; 4 GiB for a 32-bit memory, 16 GiB (the default max_memory64_bytes) for
+;; a memory64, which may start past 4 GiB.
+(assert_unlinkable (module (memory i64 0x4_0001)) "exceeds the limit")
+(module (memory i64 0x1_0001))
 
 ;; table64: indices at and past 2^32 are out of bounds, never wrapped.
 (module
