@@ -142,6 +142,8 @@ mv "$OUT/bin/busybox" "$R/bin/busybox"
 cp "$FW"/kmod/*.ko "$R/lib/kmod/"
 cp "$TA"/*.ta "$R/lib/optee_armtz/"
 cp "$CLIENT/weft-tz" "$CLIENT/tee-supplicant" "$R/bin/"
+cp tests/tz/wasi/*.out "$R/tests/wasi/"
+aarch64-linux-gnu-gcc -std=gnu11 -O2 -static -Wall -o "$R/bin/tz-flip" tests/tz/flip.c || die "tz-flip"
 cp tests/tz/init.sh "$R/init" && chmod +x "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet) >"$OUT/initrd.cpio" || die "cpio"
 size=$(stat -c %s "$OUT/initrd.cpio")
@@ -203,7 +205,10 @@ passed=$(grep -c '^TZ-PASS' "$OUT/results")
 failed=$(grep -c '^TZ-FAIL' "$OUT/results")
 skipped=$(grep -c '^TZ-SKIP' "$OUT/results")
 nk=$(wc -l <"$R/tests/kernels.txt")
-expect=$((1 + 2 * nk + nspec))
+# Boot 1: driver, 9p mount, tee-supplicant, two per kernel, one per spec
+# script, two WASI runs; the host's storage check; boot 2: driver, mount,
+# tee-supplicant, the read-back, the flip, the refusal.
+expect=$((3 + 2 * nk + nspec + 2 + 1 + 6))
 if [ $((passed + failed)) -lt "$expect" ]; then
     echo "FAIL: $((passed + failed)) results, expected $expect"
     failed=$((failed + 1))
