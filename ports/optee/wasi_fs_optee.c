@@ -166,8 +166,8 @@ static weft_wasi_errno fs_open_at(void *user, weft_wasi_file *dir,
         (flags & WEFT_WASI_OPEN_EXCL))
       e = WEFT_WASI_EEXIST;
     else if (r == TEE_ERROR_ITEM_NOT_FOUND && (flags & WEFT_WASI_OPEN_CREAT))
-      r = TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, f->id, f->id_len,
-                                     acc, TEE_HANDLE_NULL, NULL, 0, &f->obj);
+      r = TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, f->id, f->id_len, acc,
+                                     TEE_HANDLE_NULL, NULL, 0, &f->obj);
     else if (r == TEE_SUCCESS && (flags & WEFT_WASI_OPEN_TRUNC))
       r = TEE_TruncateObjectData(f->obj, 0);
     if (!e)
@@ -413,8 +413,7 @@ static weft_wasi_errno open_meta(weft_wasi_file *dir, const char *name,
   if (!strcmp(name, "."))
     return WEFT_WASI_EISDIR;
   weft_wasi_errno e = make_id(name, id, &len);
-  return e ? e
-           : err_of(open_obj(id, len, TEE_DATA_FLAG_ACCESS_WRITE_META, h));
+  return e ? e : err_of(open_obj(id, len, TEE_DATA_FLAG_ACCESS_WRITE_META, h));
 }
 
 static weft_wasi_errno fs_unlink_at(void *user, weft_wasi_file *dir,
@@ -465,9 +464,8 @@ static weft_wasi_errno fs_sync(void *user, weft_wasi_file *f, int data_only) {
   return WEFT_WASI_ESUCCESS; /* OP-TEE commits every write */
 }
 
-static weft_wasi_errno fs_advise(void *user, weft_wasi_file *f,
-                                 uint64_t offset, uint64_t len,
-                                 uint8_t advice) {
+static weft_wasi_errno fs_advise(void *user, weft_wasi_file *f, uint64_t offset,
+                                 uint64_t len, uint8_t advice) {
   (void)user;
   (void)f;
   (void)offset;

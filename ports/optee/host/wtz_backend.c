@@ -130,10 +130,9 @@ int wtz_wasi_call(wtz_handle *h, wtz_wasi *req, const uint8_t *bytes,
   TEEC_Operation op;
   uint32_t origin = 0;
   memset(&op, 0, sizeof op);
-  op.paramTypes = TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT,
-                                   TEEC_MEMREF_TEMP_INPUT,
-                                   TEEC_MEMREF_TEMP_INPUT,
-                                   TEEC_MEMREF_TEMP_OUTPUT);
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT,
+                       TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT);
   op.params[0].tmpref.buffer = req;
   op.params[0].tmpref.size = sizeof *req;
   op.params[1].tmpref.buffer = (void *)bytes;

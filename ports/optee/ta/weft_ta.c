@@ -49,10 +49,9 @@ static TEE_Result cmd_invoke(wtz_session *s, uint32_t types,
 ** output is copied out last. */
 static TEE_Result cmd_wasi(wtz_session *s, uint32_t types,
                            TEE_Param p[TEE_NUM_PARAMS]) {
-  if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT,
-                               TEE_PARAM_TYPE_MEMREF_INPUT,
-                               TEE_PARAM_TYPE_MEMREF_INPUT,
-                               TEE_PARAM_TYPE_MEMREF_OUTPUT) ||
+  if (types != TEE_PARAM_TYPES(
+                   TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+                   TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT) ||
       p[0].memref.size != sizeof(wtz_wasi))
     return TEE_ERROR_BAD_PARAMETERS;
   wtz_wasi req;

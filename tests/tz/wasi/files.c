@@ -29,8 +29,8 @@ static size_t content(int i, char *buf, size_t cap) {
   size_t n = 0;
   int lines = i == 0 ? 3 : 200;
   for (int l = 0; l < lines && n + 64 < cap; l++)
-    n += (size_t)snprintf(buf + n, cap - n, "weft-tz-secret-line %d of file %d\n",
-                          l, i);
+    n += (size_t)snprintf(buf + n, cap - n,
+                          "weft-tz-secret-line %d of file %d\n", l, i);
   return n;
 }
 
