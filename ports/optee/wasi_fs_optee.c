@@ -8,7 +8,9 @@
 **   unique key and the TA's UUID, and keeps them through tee-supplicant in
 **   the normal world's REE FS (/data/tee): the normal world stores only
 **   ciphertext it cannot read or change undetected. No subdirectories,
-**   links or timestamps (ENOTSUP). A damaged object reads as EIO.
+**   links or timestamps (ENOTSUP). A damaged object reads as EIO: OP-TEE
+**   then deletes it and closes its handle (GlobalPlatform's rule for
+**   corrupt objects), and the file's descriptor answers EIO from then on.
 ** - stdin is empty; stdout and stderr are captured in the TA heap and
 **   handed to the normal world when the program ends (wtz_wasi.c), up to
 **   WTZ_WASI_OUT_MAX bytes each (beyond: the rest is dropped, and said).
@@ -101,6 +103,20 @@ static weft_wasi_errno make_id(const char *name, char *id, uint32_t *len) {
   return WEFT_WASI_ESUCCESS;
 }
 
+/* After a call on f's object: a corrupt object has been deleted and its
+** handle closed by OP-TEE, so the handle must never be used again (libutee
+** panics the TA on a stale handle). Returns r's errno. */
+static weft_wasi_errno seen(weft_wasi_file *f, TEE_Result r) {
+  if (r == TEE_ERROR_CORRUPT_OBJECT || r == TEE_ERROR_CORRUPT_OBJECT_2)
+    f->obj = TEE_HANDLE_NULL;
+  return err_of(r);
+}
+
+/* An object's descriptor whose object OP-TEE dropped as corrupt. */
+static bool gone(const weft_wasi_file *f) {
+  return f->kind == F_OBJ && f->obj == TEE_HANDLE_NULL;
+}
+
 static const uint32_t SHARE =
     TEE_DATA_FLAG_SHARE_READ | TEE_DATA_FLAG_SHARE_WRITE;
 
@@ -171,7 +187,7 @@ static weft_wasi_errno fs_open_at(void *user, weft_wasi_file *dir,
     else if (r == TEE_SUCCESS && (flags & WEFT_WASI_OPEN_TRUNC))
       r = TEE_TruncateObjectData(f->obj, 0);
     if (!e)
-      e = err_of(r);
+      e = seen(f, r);
   }
   if (!e && (flags & WEFT_WASI_OPEN_DIRECTORY))
     e = WEFT_WASI_ENOTDIR;
@@ -208,9 +224,12 @@ static weft_wasi_errno fs_read(void *user, weft_wasi_file *f,
     return WEFT_WASI_EBADF;
   for (size_t i = 0; i < iovcnt; i++) {
     size_t got = 0;
+    if (gone(f))
+      return WEFT_WASI_EIO;
     TEE_Result r = TEE_ReadObjectData(f->obj, iov[i].buf, iov[i].len, &got);
-    if (r != TEE_SUCCESS)
-      return *out_n ? WEFT_WASI_ESUCCESS : err_of(r);
+    weft_wasi_errno e = seen(f, r);
+    if (e)
+      return *out_n ? WEFT_WASI_ESUCCESS : e;
     *out_n += got;
     if (got < iov[i].len)
       break;
@@ -232,13 +251,16 @@ static weft_wasi_errno fs_write(void *user, weft_wasi_file *f,
   }
   if (f->kind != F_OBJ)
     return WEFT_WASI_EBADF;
+  if (gone(f))
+    return WEFT_WASI_EIO;
   if ((f->fdflags & WEFT_WASI_FDFLAG_APPEND) &&
       TEE_SeekObjectData(f->obj, 0, TEE_DATA_SEEK_END) != TEE_SUCCESS)
     return WEFT_WASI_EIO;
-  for (size_t i = 0; i < iovcnt; i++) {
+  for (size_t i = 0; i < iovcnt && !gone(f); i++) {
     TEE_Result r = TEE_WriteObjectData(f->obj, iov[i].buf, iov[i].len);
-    if (r != TEE_SUCCESS)
-      return *out_n ? WEFT_WASI_ESUCCESS : err_of(r);
+    weft_wasi_errno e = seen(f, r);
+    if (e)
+      return *out_n ? WEFT_WASI_ESUCCESS : e;
     *out_n += iov[i].len;
   }
   return WEFT_WASI_ESUCCESS;
@@ -246,6 +268,8 @@ static weft_wasi_errno fs_write(void *user, weft_wasi_file *f,
 
 static weft_wasi_errno position(weft_wasi_file *f, uint64_t *pos) {
   TEE_ObjectInfo info;
+  if (gone(f))
+    return WEFT_WASI_EIO;
   TEE_Result r = TEE_GetObjectInfo1(f->obj, &info);
   *pos = info.dataPosition;
   return err_of(r);
@@ -271,7 +295,8 @@ static weft_wasi_errno at_offset(weft_wasi_file *f, int write,
   e = write ? fs_write(NULL, f, iov, iovcnt, out_n)
             : fs_read(NULL, f, iov, iovcnt, out_n);
   f->fdflags = flags;
-  TEE_SeekObjectData(f->obj, (intmax_t)was, TEE_DATA_SEEK_SET);
+  if (!gone(f))
+    TEE_SeekObjectData(f->obj, (intmax_t)was, TEE_DATA_SEEK_SET);
   return e;
 }
 
@@ -296,6 +321,8 @@ static weft_wasi_errno fs_seek(void *user, weft_wasi_file *f, int64_t offset,
   (void)user;
   if (f->kind != F_OBJ)
     return f->kind == F_DIR ? WEFT_WASI_EISDIR : WEFT_WASI_ESPIPE;
+  if (gone(f))
+    return WEFT_WASI_EIO;
   TEE_ObjectInfo info;
   TEE_Result r = TEE_GetObjectInfo1(f->obj, &info);
   if (r != TEE_SUCCESS)
@@ -323,7 +350,7 @@ static void stat_file(weft_wasi_file *f, weft_wasi_filestat *st) {
     TEE_ObjectInfo info;
     st->filetype = WEFT_WASI_FILETYPE_REGULAR_FILE;
     st->ino = ino_of(f->id, f->id_len);
-    if (TEE_GetObjectInfo1(f->obj, &info) == TEE_SUCCESS)
+    if (!gone(f) && TEE_GetObjectInfo1(f->obj, &info) == TEE_SUCCESS)
       st->size = info.dataSize;
   } else {
     st->filetype = WEFT_WASI_FILETYPE_CHARACTER_DEVICE;
@@ -357,7 +384,9 @@ static weft_wasi_errno fs_set_size(void *user, weft_wasi_file *f,
     return WEFT_WASI_EINVAL;
   if (size > UINT32_MAX)
     return WEFT_WASI_EFBIG;
-  return err_of(TEE_TruncateObjectData(f->obj, (uint32_t)size));
+  if (gone(f))
+    return WEFT_WASI_EIO;
+  return seen(f, TEE_TruncateObjectData(f->obj, (uint32_t)size));
 }
 
 /* Entries: "." (cookie 0 -> 1), ".." (1 -> 2), then the objects whose ID

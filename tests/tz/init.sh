@@ -12,8 +12,8 @@
 # in the TA (args, environment, clocks, random, stdout/stderr; files in
 # secure storage: written, read back, listed). Boot 2: the WASI program
 # reads its files back after the reboot; then, as a hostile normal world,
-# flips one byte of each file backing an object and checks the TA refuses
-# them. Powers off. Every check prints one line "TZ-PASS what",
+# flips a byte in each data block of the files backing the objects and
+# checks the TA refuses them. Powers off. Every check prints one line "TZ-PASS what",
 # "TZ-FAIL what: why" or "TZ-SKIP what: why"; timings print "TZ-BENCH name
 # round ta_wall_us ta_us local_wall_us local_us"; the last line is
 # "TZ-DONE". tests/tz/run.sh counts them.
@@ -62,9 +62,10 @@ wasi() {
 
 if [ "$boot" = 2 ]; then
     wasi files 0 check
-    # A hostile normal world: one byte flipped in each file that backs an
-    # object (dirf.db, the directory, is left alone so the names still
-    # list). The TA must refuse to read them.
+    # A hostile normal world: in each file that backs an object, one byte
+    # flipped in each data block (tests/tz/flip.c; dirf.db, the directory,
+    # is left alone so the names still list). The TA must refuse to read
+    # them.
     n=0
     for f in /data/tee/*; do
         case $f in */dirf.db) continue ;; esac
