@@ -44,7 +44,8 @@ typedef struct wtz_load {
   uint32_t fuel_metering;    /* in: 1 = meter fuel (INVOKE gives a budget) */
   uint32_t spectest;         /* in: 1 = link the spec suite's "spectest" */
   uint32_t status;           /* out: weft_status */
-  uint32_t pad;
+  uint32_t wasm_2_0;         /* in: 1 = validate by WebAssembly 2.0's rules
+                                (weft_config.wasm_2_0: the 2.0 spec suite) */
   uint64_t ta_us;            /* out: microseconds spent in the TA on the load */
   char message[WTZ_MSG_MAX]; /* out: the error, NUL-terminated */
 } wtz_load;

@@ -118,6 +118,7 @@ static weft_status load(wtz_session *s, const wtz_load *req,
   c.guard_pages = 0;
   c.fuel_metering = req->fuel_metering != 0;
   c.native_stack_bytes = WTZ_NATIVE_STACK;
+  c.wasm_2_0 = req->wasm_2_0 != 0;
   c.alloc = s->alloc;
   weft_status st = weft_engine_new(&c, &s->engine, err);
   if (st == WEFT_OK)
