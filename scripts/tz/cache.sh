@@ -1,7 +1,8 @@
 # cache.sh — the TrustZone tier's build cache (sourced by scripts/tz/*.sh).
 #
 # Entries live outside the clone, in $WEFT_TZ_CACHE (default
-# ${XDG_CACHE_HOME:-$HOME/.cache}/weft/tz), so a fresh clone (CI) reuses the
+# ${XDG_CACHE_HOME:-$HOME/.cache}/weft/tz, or /var/cache/weft-tz without a
+# home), so a fresh clone (CI) on the same machine reuses the
 # firmware and images that an earlier run on the same machine built. An
 # entry is a directory NAME-KEY, KEY the first 24 hex digits of a SHA-256 of
 # everything the entry is made from (tarballs, packages, scripts, sources).
@@ -12,7 +13,15 @@
 # file is checked against SHA256SUMS; an entry that fails the check is
 # removed and built again.
 
-TZ_CACHE=${WEFT_TZ_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/weft/tz}
+if [ -n "${WEFT_TZ_CACHE:-}" ]; then
+    TZ_CACHE=$WEFT_TZ_CACHE
+elif [ -n "${XDG_CACHE_HOME:-}" ]; then
+    TZ_CACHE=$XDG_CACHE_HOME/weft/tz
+elif [ -n "${HOME:-}" ]; then
+    TZ_CACHE=$HOME/.cache/weft/tz
+else # no home (a bare CI environment): the machine's cache directory
+    TZ_CACHE=/var/cache/weft-tz
+fi
 mkdir -p "$TZ_CACHE"
 
 # tz_key FILE...: the key of these files' contents (and their order).

@@ -52,4 +52,4 @@ fetch_debs() { # DIR
         compgen -G "$out/busybox-static_*_arm64.deb" >/dev/null
 }
 
-tz_cached debs "$(tz_key "$HERE/fetch.sh" "$HERE/cache.sh")" fetch_debs
+tz_cached debs "$(tz_key "$HERE/fetch.sh")" fetch_debs
