@@ -2,8 +2,8 @@
 #
 # Entries live outside the clone, in $WEFT_TZ_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/weft/tz, or /var/cache/weft-tz without a
-# home), so a fresh clone (CI) on the same machine reuses the
-# firmware and images that an earlier run on the same machine built. An
+# home), so a fresh clone (CI) reuses the firmware and images that an
+# earlier run on the same machine built. An
 # entry is a directory NAME-KEY, KEY the first 24 hex digits of a SHA-256 of
 # everything the entry is made from (tarballs, packages, scripts, sources).
 # It is built in a temporary directory beside it, sealed with a SHA256SUMS

@@ -71,7 +71,8 @@ read -r DEBS FW TA CLIENT < <(tail -1 "$OUT/build.out")
 [ -f "$FW/qemu_fw.bios" ] && [ -x "$CLIENT/weft-tz" ] && compgen -G "$TA/*.ta" >/dev/null ||
     die "build: incomplete cache entries"
 tz_cpu_now
-if grep -q ' built in ' "$OUT/build.log"; then how="cold: $(grep -c ' built in ' "$OUT/build.log") entries built"; else how="cached: every entry reused"; fi
+nb=$(grep -c ' built in ' "$OUT/build.log")
+if [ "$nb" -gt 0 ]; then how="cold: $nb of 4 cache entries built"; else how="cached: every entry reused"; fi
 build_line="tz: build $((SECONDS - t_build)) s wall, $((TZ_CPU - c_build)) s CPU ($how)"
 echo "$build_line"
 
@@ -214,6 +215,7 @@ if [ $((passed + failed)) -lt "$expect" ]; then
     failed=$((failed + 1))
 fi
 echo "$build_line"
-echo "tz: QEMU boots ${t_run} s wall, total $((SECONDS - t_start)) s wall"
+tz_cpu_now
+echo "tz: QEMU boots ${t_run} s wall; the whole tier $((SECONDS - t_start)) s wall, $TZ_CPU s CPU"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
