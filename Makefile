@@ -251,8 +251,9 @@ test-alloc-sweep:
 	BUILD=$(BUILD) bash tests/alloc-fail/run.sh --full $(ALLOC_SWEEP_ARGS)
 
 # TrustZone (issue P13): weft as an OP-TEE Trusted Application under QEMU's
-# emulated TrustZone; firmware cached in build/tz-cache by source hash
-# (tests/tz/run.sh, docs/trustzone.md).
+# emulated TrustZone; firmware, TA and clients cached outside the clone by
+# source hash ($WEFT_TZ_CACHE, default ~/.cache/weft/tz; tests/tz/run.sh,
+# docs/trustzone.md).
 .PHONY: test-tz
 test-tz: $(BUILD)/weft
 	bash tests/tz/run.sh

@@ -106,10 +106,10 @@ if ! bash tests/programs/fetch.sh; then
 fi
 
 # ---- 1c. arm64 kernel and busybox for make test-tz ---------------------------
-# Debian's arm64 linux-image and busybox-static (.deb files in
-# build/tz-debs/); adds the arm64 architecture for the download and removes
-# it again (scripts/tz/fetch.sh).
-if ! bash scripts/tz/fetch.sh; then
+# Debian's arm64 linux-image and busybox-static (.deb files in the tier's
+# build cache, ~/.cache/weft/tz/debs-*, outside the clone); adds the arm64
+# architecture for the download and removes it again (scripts/tz/fetch.sh).
+if ! bash scripts/tz/fetch.sh >/dev/null; then
     echo "setup: cannot fetch the arm64 packages of make test-tz" >&2
 fi
 

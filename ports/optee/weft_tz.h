@@ -21,8 +21,9 @@
   }
 
 enum wtz_cmd {
-  WTZ_CMD_LOAD = 1,  /* decode, validate, instantiate (drops any previous) */
-  WTZ_CMD_INVOKE = 2 /* call an export of the instance */
+  WTZ_CMD_LOAD = 1,   /* decode, validate, instantiate (drops any previous) */
+  WTZ_CMD_INVOKE = 2, /* call an export of the instance */
+  WTZ_CMD_WASI = 3    /* run a WASI program (wtz_wasi) */
 };
 
 #define WTZ_MAX_VALS 16
@@ -43,7 +44,8 @@ typedef struct wtz_load {
   uint32_t fuel_metering;    /* in: 1 = meter fuel (INVOKE gives a budget) */
   uint32_t spectest;         /* in: 1 = link the spec suite's "spectest" */
   uint32_t status;           /* out: weft_status */
-  uint32_t pad;
+  uint32_t wasm_2_0;         /* in: 1 = validate by WebAssembly 2.0's rules
+                                (weft_config.wasm_2_0: the 2.0 spec suite) */
   uint64_t ta_us;            /* out: microseconds spent in the TA on the load */
   char message[WTZ_MSG_MAX]; /* out: the error, NUL-terminated */
 } wtz_load;
@@ -65,5 +67,25 @@ typedef struct wtz_call {
   uint32_t pad;
   char message[WTZ_MSG_MAX]; /* out: the error, NUL-terminated */
 } wtz_call;
+
+/* WASI: runs a WASI preview 1 program's _start in a fresh engine of the
+** session, its files in OP-TEE secure storage (preopened as /data). Param
+** 0: this struct (INOUT); param 1: the module's bytes (INPUT); param 2:
+** argc then envc strings, each NUL-terminated, back to back (INPUT; argv[0]
+** first); param 3: the program's stdout then its stderr (OUTPUT, as much
+** as fits: stdout_len and stderr_len say how much each wrote). */
+typedef struct wtz_wasi {
+  uint32_t argc, envc;       /* in */
+  uint64_t fuel;             /* in: budget; 0: no metering */
+  uint64_t max_memory_bytes; /* in: 0: the TA's default */
+  uint32_t status;           /* out: weft_status (WEFT_ERR_EXIT: exit_code) */
+  int32_t exit_code;         /* out: the program's, when it exited */
+  uint32_t trap;             /* out: weft_trap when status is a trap */
+  uint32_t dropped;          /* out: 1 when output beyond the TA's cap was
+                                dropped */
+  uint64_t stdout_len, stderr_len; /* out: bytes written (kept in param 3) */
+  uint64_t fuel_used, ta_us;       /* out */
+  char message[WTZ_MSG_MAX];       /* out: the error, NUL-terminated */
+} wtz_wasi;
 
 #endif /* WEFT_TZ_H */

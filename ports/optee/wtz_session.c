@@ -14,14 +14,6 @@
 #include "port_optee.h"
 #include "wtz_session.h"
 
-/* Native stack Wasm calls may use: below TA_STACK_SIZE (256 KiB,
-** ta/user_ta_header_defines.h), leaving room for the TA's own frames. */
-#define WTZ_NATIVE_STACK (192u * 1024u)
-/* Defaults that fit the TA heap (TA_DATA_SIZE, 9 MiB): a linear memory of
-** up to 6 MiB, a value stack of 256 KiB. */
-#define WTZ_MAX_MEMORY (6u * 1024u * 1024u)
-#define WTZ_VALUE_STACK (256u * 1024u)
-
 void wtz_session_clear(wtz_session *s) {
   weft_linker_free(s->linker);
   weft_module_free(s->module);
@@ -126,6 +118,7 @@ static weft_status load(wtz_session *s, const wtz_load *req,
   c.guard_pages = 0;
   c.fuel_metering = req->fuel_metering != 0;
   c.native_stack_bytes = WTZ_NATIVE_STACK;
+  c.wasm_2_0 = req->wasm_2_0 != 0;
   c.alloc = s->alloc;
   weft_status st = weft_engine_new(&c, &s->engine, err);
   if (st == WEFT_OK)

@@ -13,7 +13,10 @@ driver in the initramfs needs no JSON parser. One command a line:
 NAME and MSG are hex-encoded bytes; a value is TYPE:BITS in hex (TYPE the
 binary value type: 7f i32, 7e i64, 7d f32, 7c f64), or TYPE:nan:canonical /
 TYPE:nan:arithmetic for results.
-usage: spec2tz.py FILE.json DIR-OF-WASM-IN-THE-IMAGE > FILE.tz
+Commands named in the exclusion file (tests/tz/excluded.txt: "SCRIPT LINE
+REASON", SCRIPT the .wast's base name) become "skip" lines carrying the
+reason: counted as skipped, never as passed.
+usage: spec2tz.py FILE.json DIR-OF-WASM-IN-THE-IMAGE [EXCLUDED] > FILE.tz
 """
 import json
 import sys
@@ -38,12 +41,26 @@ def action(a):
     return "%s %d %s" % (a["field"].encode().hex(), len(args), " ".join(args))
 
 
+def excluded(path, name):
+    """{line: reason} of the exclusion file's entries for script `name`."""
+    out = {}
+    for ln in open(path):
+        f = ln.split(None, 2)
+        if len(f) == 3 and not ln.startswith("#") and f[0] == name:
+            out[int(f[1])] = f[2].strip()
+    return out
+
+
 def main():
     script = json.load(open(sys.argv[1]))
     where = sys.argv[2]
+    name = script.get("source_filename", sys.argv[1]).split("/")[-1].rsplit(".", 1)[0]
+    skip = excluded(sys.argv[3], name) if len(sys.argv) > 3 else {}
     for c in script["commands"]:
         t = c["type"]
         try:
+            if c.get("line") in skip:
+                raise ValueError("excluded: " + skip.pop(c["line"]))
             if t == "module":
                 if "name" in c:
                     raise ValueError("named module")
@@ -65,6 +82,8 @@ def main():
                 raise ValueError(t)
         except ValueError as e:
             print("skip line %d: %s" % (c.get("line", 0), e))
+    if skip:  # an entry that names no command is stale: say so, fail
+        sys.exit("spec2tz: %s: no command at line(s) %s" % (name, sorted(skip)))
 
 
 main()

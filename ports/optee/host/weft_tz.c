@@ -12,6 +12,10 @@
 **       around the call as the client sees it, T inside weft_func_call on
 **       the session's clock). Exit status 0, or 1 on a trap or error (the
 **       message on stderr).
+**   weft-tz wasi [--fuel N] [--env KEY=VALUE]... FILE.wasm [ARG...]
+**       run a WASI program in the TA: its files are OP-TEE secure storage,
+**       preopened as /data; its stdout and stderr are printed here when it
+**       ends; exit status the program's (1 on a trap or error).
 **   weft-tz spec [--local] SCRIPT
 **       run a converted spec-suite script (scripts/tz/spec2tz.py) and print
 **       "spec SCRIPT: P passed, F failed, S skipped"; exit 1 on a failure.
@@ -145,6 +149,8 @@ static void print_val(const wtz_val *v) {
 static int usage(void) {
   fprintf(stderr, "usage: weft-tz run [--local] [--fuel N] [--time] "
                   "[--max-memory BYTES] --invoke NAME FILE [ARG...]\n"
+                  "       weft-tz wasi [--fuel N] [--env KEY=VALUE]... FILE "
+                  "[ARG...]\n"
                   "       weft-tz spec [--local] SCRIPT\n");
   return 2;
 }
@@ -228,9 +234,86 @@ out:
   return rc;
 }
 
+/* Appends `s` and its NUL to the strings blob. */
+static int add_str(char **blob, size_t *len, const char *s) {
+  size_t n = strlen(s) + 1;
+  char *more = realloc(*blob, *len + n);
+  if (!more)
+    return -1;
+  memcpy(more + *len, s, n);
+  *blob = more;
+  *len += n;
+  return 0;
+}
+
+#define WTZ_WASI_OUT_CAP (128u * 1024u)
+
+static int cmd_wasi(int argc, char **argv) {
+  int i = 0;
+  uint64_t fuel = 0;
+  const char *env[64];
+  uint32_t envc = 0;
+  for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+    if (!strcmp(argv[i], "--fuel") && i + 1 < argc)
+      fuel = strtoull(argv[++i], NULL, 0);
+    else if (!strcmp(argv[i], "--env") && i + 1 < argc && envc < 32)
+      env[envc++] = argv[++i];
+    else
+      return usage();
+  }
+  if (i >= argc)
+    return usage();
+  size_t size;
+  uint8_t *bytes = read_file(argv[i], &size);
+  if (!bytes) {
+    fprintf(stderr, "weft-tz: cannot read %s\n", argv[i]);
+    return 1;
+  }
+  char *blob = NULL, *out = malloc(WTZ_WASI_OUT_CAP);
+  size_t blen = 0;
+  wtz_wasi req;
+  memset(&req, 0, sizeof req);
+  int bad = !out;
+  const char *base = strrchr(argv[i], '/');
+  bad |= add_str(&blob, &blen, base ? base + 1 : argv[i]);
+  for (int k = i + 1; k < argc; k++)
+    bad |= add_str(&blob, &blen, argv[k]);
+  for (uint32_t k = 0; k < envc; k++)
+    bad |= add_str(&blob, &blen, env[k]);
+  req.argc = (uint32_t)(argc - i);
+  req.envc = envc;
+  req.fuel = fuel;
+  int rc = 1;
+  wtz_handle *h = bad ? NULL : wtz_open(0);
+  if (h && wtz_wasi_call(h, &req, bytes, size, blob, blen, out,
+                         WTZ_WASI_OUT_CAP) == 0) {
+    fwrite(out, 1, req.stdout_len, stdout);
+    fflush(stdout);
+    fwrite(out + req.stdout_len, 1, req.stderr_len, stderr);
+    if (req.dropped)
+      fprintf(stderr, "weft-tz: output beyond the TA's cap was dropped\n");
+    if (fuel)
+      fprintf(stderr, "fuel used: %" PRIu64 "\n", req.fuel_used);
+    if (req.status == WEFT_OK)
+      rc = 0;
+    else if (req.status == WEFT_ERR_EXIT)
+      rc = req.exit_code & 0xff;
+    else
+      fprintf(stderr, "weft-tz: %s%s\n",
+              req.status == WEFT_ERR_TRAP ? "trap: " : "", req.message);
+  }
+  wtz_close(h);
+  free(out);
+  free(blob);
+  free(bytes);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "run"))
     return cmd_run(argc - 2, argv + 2);
+  if (argc >= 2 && !strcmp(argv[1], "wasi"))
+    return cmd_wasi(argc - 2, argv + 2);
   if (argc >= 3 && !strcmp(argv[1], "spec")) {
     int local = argc >= 4 && !strcmp(argv[2], "--local");
     if (argc != 3 + local)

@@ -118,3 +118,34 @@ int wtz_invoke(wtz_handle *h, wtz_call *req) {
   }
   return tee_call(h, WTZ_CMD_INVOKE, req, sizeof *req, NULL, 0);
 }
+
+int wtz_wasi_call(wtz_handle *h, wtz_wasi *req, const uint8_t *bytes,
+                  size_t size, const char *strs, size_t strs_size, char *out,
+                  size_t out_cap) {
+  if (h->local) {
+    fprintf(stderr, "weft-tz: wasi runs in the TA only (its files are in "
+                    "OP-TEE secure storage)\n");
+    return -1;
+  }
+  TEEC_Operation op;
+  uint32_t origin = 0;
+  memset(&op, 0, sizeof op);
+  op.paramTypes =
+      TEEC_PARAM_TYPES(TEEC_MEMREF_TEMP_INOUT, TEEC_MEMREF_TEMP_INPUT,
+                       TEEC_MEMREF_TEMP_INPUT, TEEC_MEMREF_TEMP_OUTPUT);
+  op.params[0].tmpref.buffer = req;
+  op.params[0].tmpref.size = sizeof *req;
+  op.params[1].tmpref.buffer = (void *)bytes;
+  op.params[1].tmpref.size = size;
+  op.params[2].tmpref.buffer = (void *)strs;
+  op.params[2].tmpref.size = strs_size;
+  op.params[3].tmpref.buffer = out;
+  op.params[3].tmpref.size = out_cap;
+  TEEC_Result r = TEEC_InvokeCommand(&h->sess, WTZ_CMD_WASI, &op, &origin);
+  if (r != TEEC_SUCCESS) {
+    fprintf(stderr, "weft-tz: TEEC_InvokeCommand(wasi): 0x%08x (origin %u)\n",
+            r, origin);
+    return -1;
+  }
+  return 0;
+}

@@ -22,6 +22,12 @@ void wtz_close(wtz_handle *h);
 int wtz_load_module(wtz_handle *h, wtz_load *req, const uint8_t *bytes,
                     size_t size);
 int wtz_invoke(wtz_handle *h, wtz_call *req);
+/* WTZ_CMD_WASI (TA only: -1 with a message for a local handle): `strs`
+** holds req->argc + req->envc NUL-terminated strings, `out` receives
+** stdout then stderr (req->stdout_len, req->stderr_len). */
+int wtz_wasi_call(wtz_handle *h, wtz_wasi *req, const uint8_t *bytes,
+                  size_t size, const char *strs, size_t strs_size, char *out,
+                  size_t out_cap);
 
 /* The spec script driver (wtz_spec.c): returns the number of failures, or
 ** -1 when the script cannot be read. */

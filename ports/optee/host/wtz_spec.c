@@ -67,7 +67,9 @@ static int load(wtz_handle *h, const char *path, char *msg) {
     snprintf(msg, WTZ_MSG_MAX, "cannot read %s", path);
     return -1;
   }
-  wtz_load req = {.spectest = 1};
+  /* The scripts come from the WebAssembly 2.0 suite (../shared's
+  ** spec-testsuite/core), which tests/spec runs with wasm_2_0 too. */
+  wtz_load req = {.spectest = 1, .wasm_2_0 = 1};
   int rc = wtz_load_module(h, &req, bytes, size);
   free(bytes);
   if (rc != 0) {

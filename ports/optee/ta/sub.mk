@@ -1,6 +1,6 @@
 # sub.mk — the weft TA's sources for OP-TEE's build: the TA itself, the
 # OP-TEE port (ports/optee/port_optee.c) and weft's freestanding core
-# (WEFT_FREESTANDING_SRC from sources.mk: no AoT, no WASI), by absolute
+# (WEFT_FREESTANDING_SRC from sources.mk: no AoT) with WASI, by absolute
 # path. The core is compiled at -O2 like the normal-world copy in weft-tz,
 # so the speed comparison (docs/trustzone.md) compares like with like.
 weft-root := $(abspath $(CURDIR)/../../..)
@@ -12,4 +12,10 @@ srcs-y += weft_ta.c
 srcs-y += $(weft-root)/ports/optee/port_optee.c
 srcs-y += $(weft-root)/ports/optee/wtz_session.c
 srcs-y += $(addprefix $(weft-root)/,$(WEFT_FREESTANDING_SRC))
+# WASI preview 1 (freestanding: it reaches files and clocks only through
+# weft_wasi_fs / weft_wasi_sys, here OP-TEE secure storage and the TEE's
+# clocks and RNG).
+srcs-y += $(addprefix $(weft-root)/,$(filter src/wasi/%,$(WEFT_CORE_SRC)))
+srcs-y += $(weft-root)/ports/optee/wasi_fs_optee.c
+srcs-y += $(weft-root)/ports/optee/wtz_wasi.c
 cflags-y += -O2 -ffp-contract=off -fno-math-errno

@@ -14,6 +14,7 @@
 #include <tee_internal_api.h>
 
 #include "wtz_session.h"
+#include "wtz_wasi.h"
 
 static TEE_Result cmd_load(wtz_session *s, uint32_t types,
                            TEE_Param p[TEE_NUM_PARAMS]) {
@@ -43,6 +44,46 @@ static TEE_Result cmd_invoke(wtz_session *s, uint32_t types,
   memcpy(p[0].memref.buffer, &req, sizeof req);
   return TEE_SUCCESS;
 }
+/* WASI: the module and the strings are read from shared memory by the
+** core once each (weft_module_load and weft_wasi_new copy them); the
+** output is copied out last. */
+static TEE_Result cmd_wasi(wtz_session *s, uint32_t types,
+                           TEE_Param p[TEE_NUM_PARAMS]) {
+  if (types != TEE_PARAM_TYPES(
+                   TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+                   TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_OUTPUT) ||
+      p[0].memref.size != sizeof(wtz_wasi))
+    return TEE_ERROR_BAD_PARAMETERS;
+  wtz_wasi req;
+  memcpy(&req, p[0].memref.buffer, sizeof req);
+  /* The strings are copied into the TA first: the normal world could
+  ** change shared memory between split() and weft_wasi_new. */
+  size_t ns = p[2].memref.size;
+  char *strs = TEE_Malloc(ns ? ns : 1, 0);
+  if (!strs)
+    return TEE_ERROR_OUT_OF_MEMORY;
+  memcpy(strs, p[2].memref.buffer, ns);
+  wtz_wasi_run(s, &req, p[1].memref.buffer, p[1].memref.size, strs, ns);
+  TEE_Free(strs);
+  size_t n0, n1, cap = p[3].memref.size;
+  int dropped;
+  const char *o = wtz_wasi_captured(0, &n0, &dropped);
+  const char *e = wtz_wasi_captured(1, &n1, &dropped);
+  char *dst = p[3].memref.buffer;
+  size_t k0 = n0 < cap ? n0 : cap, k1 = n1 < cap - k0 ? n1 : cap - k0;
+  if (k0)
+    memcpy(dst, o, k0);
+  if (k1)
+    memcpy(dst + k0, e, k1);
+  req.stdout_len = k0;
+  req.stderr_len = k1;
+  req.dropped |= k0 < n0 || k1 < n1;
+  p[3].memref.size = k0 + k1;
+  wtz_wasi_capture_reset();
+  memcpy(p[0].memref.buffer, &req, sizeof req);
+  return TEE_SUCCESS;
+}
+
 /* ---- GlobalPlatform entry points --------------------------------------- */
 
 TEE_Result TA_CreateEntryPoint(void) { return TEE_SUCCESS; }
@@ -70,6 +111,7 @@ TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types,
   switch (cmd) {
   case WTZ_CMD_LOAD: return cmd_load(ctx, types, p);
   case WTZ_CMD_INVOKE: return cmd_invoke(ctx, types, p);
+  case WTZ_CMD_WASI: return cmd_wasi(ctx, types, p);
   default: return TEE_ERROR_NOT_SUPPORTED;
   }
 }
