@@ -259,7 +259,7 @@ static void reload_memory(struct cgen *g) {
 }
 
 static bool metered(const struct cgen *g) {
-  return g->mod->engine->config.fuel_metering != 0;
+  return g->mod->fuel_metering != 0;
 }
 
 /* After a runtime entry point that may have charged fuel (bulk.c). */
@@ -1531,7 +1531,7 @@ static weft_status find_exceptions(struct cgen *g) {
     struct wf_code *code;
     weft_status s =
         wf_lower_func(g->a, g->m, def, NULL,
-                      g->mod->engine->config.fuel_metering != 0, &code, g->err);
+                      g->mod->fuel_metering != 0, &code, g->err);
     if (s != WEFT_OK)
       return s;
     g->eh = code->nhandlers > 0;
@@ -1714,7 +1714,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   struct wf_code *code;
   weft_status s =
       wf_lower_func(g->a, m, def, NULL,
-                    g->mod->engine->config.fuel_metering != 0, &code, g->err);
+                    g->mod->fuel_metering != 0, &code, g->err);
   if (s != WEFT_OK)
     return s;
   g->code = code;
@@ -1875,7 +1875,7 @@ static weft_status find_tail_bodies(struct cgen *g) {
     struct wf_code *code;
     weft_status s =
         wf_lower_func(g->a, m, def, NULL,
-                      g->mod->engine->config.fuel_metering != 0, &code, g->err);
+                      g->mod->fuel_metering != 0, &code, g->err);
     if (s != WEFT_OK)
       return s;
     bool body = false;
@@ -1958,7 +1958,7 @@ static void emit_module_table(struct cgen *g, struct text *out) {
            "weft_aot_module_v1 = {\n");
   putf(out, "  %u, %u, %u, %u, wf_slot_fns, wf_typed_fns,\n  {", WEFT_AOT_ABI,
        n, g->opts->explicit_bounds_checks ? 1u : 0u,
-       g->mod->engine->config.fuel_metering ? 1u : 0u);
+       g->mod->fuel_metering ? 1u : 0u);
   for (u32 i = 0; i < 32; i++)
     putf(out, "%s0x%x", i ? ", " : "", g->opts->module_sha256[i]);
   putf(out, "}, %u};\n", g->eh ? 1u : 0u);
@@ -1970,7 +1970,10 @@ weft_status weft_module_emit_c(const weft_module *mod,
   wf_error_clear(err);
   struct cgen g;
   memset(&g, 0, sizeof g);
-  g.a = &mod->engine->alloc;
+  /* A copy of the module's allocator: its counters are this call's, so
+  ** threads may generate C from one shared module at once. */
+  struct wf_alloc a = mod->alloc;
+  g.a = &a;
   g.mod = mod;
   g.m = &mod->m;
   g.opts = opts;

@@ -102,6 +102,10 @@ WF_INTERNAL struct wf_alloc *wf_engine_alloc(weft_engine *e);
 /* The error record a host function fills when it fails with a status of
 ** its own choosing (WASI's block hook); runtime (engine.c). */
 WF_INTERNAL weft_error *wf_host_error(weft_host_ctx *ctx);
+/* `size` zeroed bytes that live as long as the engine (freed by
+** weft_engine_free), or NULL; for user pointers of host functions, which
+** the engine owns (WASI's bindings); runtime (engine.c). */
+WF_INTERNAL void *wf_engine_keep(weft_engine *e, size_t size);
 WF_INTERNAL void *wf_alloc_raw(struct wf_alloc *a, size_t size);
 WF_INTERNAL void *wf_alloc_zero(struct wf_alloc *a, size_t size);
 /* Returns NULL on failure and leaves `ptr` valid. */

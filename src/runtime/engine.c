@@ -70,6 +70,29 @@ struct wf_alloc *wf_engine_alloc(weft_engine *e) {
 
 weft_error *wf_host_error(weft_host_ctx *ctx) { return ctx->err; }
 
+/* A block kept until weft_engine_free: its header, then the bytes. */
+struct wf_kept {
+  struct wf_object obj;
+  size_t size;
+};
+#define WF_KEPT_HEAD ((sizeof(struct wf_kept) + 15) & ~(size_t)15)
+
+static void kept_release(weft_engine *e, struct wf_object *o) {
+  struct wf_kept *k = WF_CONTAINER_OF(o, struct wf_kept, obj);
+  wf_alloc_free(&e->alloc, k, WF_KEPT_HEAD + k->size);
+}
+
+void *wf_engine_keep(weft_engine *e, size_t size) {
+  if (size > SIZE_MAX - WF_KEPT_HEAD)
+    return NULL;
+  struct wf_kept *k = wf_alloc_zero(&e->alloc, WF_KEPT_HEAD + size);
+  if (!k)
+    return NULL;
+  k->size = size;
+  wf_engine_track(e, &k->obj, kept_release);
+  return (char *)k + WF_KEPT_HEAD;
+}
+
 void wf_engine_track(weft_engine *e, struct wf_object *obj,
                      void (*release)(weft_engine *, struct wf_object *)) {
   obj->release = release;
