@@ -18,6 +18,7 @@ WEFT_CORE_SRC := \
   src/interp/interp.c \
   src/interp/snapshot.c \
   src/interp/unwind.c \
+  src/interp/verify.c \
   src/aot/cgen.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \

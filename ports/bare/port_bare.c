@@ -42,3 +42,14 @@ void *wf_port_stack_bottom(const void *here) {
   WF_UNUSED(here);
   return NULL;
 }
+
+#if WEFT_DEBUG
+/* Debug builds only (base.h): an invariant of the library failed; a bare
+** target has nowhere to print, so it stops in the debugger's trap. */
+void wf_port_assert_failed(const char *file, int line, const char *cond) {
+  WF_UNUSED(file);
+  WF_UNUSED(line);
+  WF_UNUSED(cond);
+  __builtin_trap();
+}
+#endif

@@ -14,20 +14,8 @@
 
 extern const char wf_aot_prelude[]; /* generated from prelude.h etc. */
 
-/* Operand layouts (see ops.def); numeric.def ops are "ds" or "dss". */
-static const char *const op_layout[WF_OP_COUNT] = {
-#define OP(name, layout) [WF_OP_##name] = layout,
-#define UN(name, opc, ta, tr, e) [WF_OP_##name] = "ds",
-#define BIN(name, opc, ta, tr, e) [WF_OP_##name] = "dss",
-#include "../interp/ops.def"
-#include "../interp/numeric.def"
-#undef OP
-#undef UN
-#undef BIN
-#define SIMD_OP(name, layout) [WF_OP_##name] = layout,
-#include "../interp/simd_each.h"
-#undef SIMD_OP
-};
+/* Operand layouts: the one table of interp/verify.c (ops.def). */
+#define op_layout wf_op_layout
 
 /* ---- output ----------------------------------------------------------- */
 

@@ -193,9 +193,11 @@ static weft_status intern_types(weft_engine *e, weft_instance *inst,
       wf_alloc_array(&e->alloc, m->ntypes ? m->ntypes : 1, sizeof(u32));
   if (!inst->type_sigs)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
-  for (u32 i = 0; i < m->ntypes; i++)
+  for (u32 i = 0; i < m->ntypes; i++) {
     if (wf_engine_intern_sig(e, &m->types[i], &inst->type_sigs[i]) != WEFT_OK)
       return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+    WF_ASSERT(inst->type_sigs[i] < e->nsigs);
+  }
   return WEFT_OK;
 }
 

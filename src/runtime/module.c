@@ -30,13 +30,19 @@ static void module_release(weft_module *mod) {
 }
 
 void wf_module_ref(weft_module *mod) {
-  __atomic_add_fetch(&mod->refs, 1, __ATOMIC_RELAXED);
+  u32 was = __atomic_fetch_add(&mod->refs, 1, __ATOMIC_RELAXED);
+  WF_ASSERT(was > 0); /* a reference is taken from a live one */
+  WF_UNUSED(was);
 }
 
 /* The last reference frees: acquire-release so every use of the module by
 ** other threads happens before its release. */
 void wf_module_unref(weft_module *mod) {
-  if (mod && __atomic_sub_fetch(&mod->refs, 1, __ATOMIC_ACQ_REL) == 0)
+  if (!mod)
+    return;
+  u32 left = __atomic_sub_fetch(&mod->refs, 1, __ATOMIC_ACQ_REL);
+  WF_ASSERT(left != UINT32_MAX); /* never dropped more than taken */
+  if (left == 0)
     module_release(mod);
 }
 
