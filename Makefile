@@ -138,7 +138,9 @@ test-asan:
 	bash scripts/test.sh --asan
 
 # The threaded wasm.h programs (tests/capi: the upstream threads example and
-# capi_threads.c, one engine, 8 threads x 125 instances) on a ThreadSanitizer
+# capi_threads.c, one engine, 8 threads x 125 instances of one shared
+# module) and tests/unit/test_shared_module.c (weft.h: one module, 8
+# threads with their own engines x 125 instances) on a ThreadSanitizer
 # build of the library in build-tsan/ (clang-19). P11.
 TSAN_CC ?= clang-19
 .PHONY: test-tsan
@@ -146,6 +148,13 @@ test-tsan:
 	CAPI_ONLY="threads capi_threads" BUILD=build-tsan CC=$(TSAN_CC) \
 	  SAN_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	  SAN_LDFLAGS=-fsanitize=thread bash tests/capi/run.sh
+	@# One weft_module loaded once, 1,000 instances on 8 threads (own
+	@# engines) through weft.h; TSan exits non-zero on any report.
+	@mkdir -p build-tsan/tests
+	$(TSAN_CC) -std=gnu11 -O1 -g -fsanitize=thread -fno-omit-frame-pointer \
+	  -Iinclude -Itests/unit -o build-tsan/tests/test_shared_module \
+	  tests/unit/test_shared_module.c build-tsan/libweft.a -pthread -lm
+	build-tsan/tests/test_shared_module
 
 # The kernels (interpreter, AoT, both metering fuel), then speedtest1 on
 # protected vs plain files (bench/pfs.sh; alone: make bench-pfs).
