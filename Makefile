@@ -24,6 +24,18 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# Each layer of src/ and the ports compile with -I for what they may
+# include only (sources.mk); the same in the freestanding build.
+$(BUILD)/obj/src/base/%.o $(BUILD)/obj-bare/src/base/%.o: CFLAGS += $(WEFT_INC_base)
+$(BUILD)/obj/src/wasm/%.o $(BUILD)/obj-bare/src/wasm/%.o: CFLAGS += $(WEFT_INC_wasm)
+$(BUILD)/obj/src/runtime/%.o $(BUILD)/obj-bare/src/runtime/%.o: \
+  CFLAGS += $(WEFT_INC_runtime)
+$(BUILD)/obj/src/interp/%.o $(BUILD)/obj-bare/src/interp/%.o: \
+  CFLAGS += $(WEFT_INC_interp)
+$(BUILD)/obj/src/aot/%.o: CFLAGS += $(WEFT_INC_aot)
+$(BUILD)/obj/src/wasi/%.o: CFLAGS += $(WEFT_INC_wasi)
+$(BUILD)/obj/ports/%.o $(BUILD)/obj-bare/ports/%.o: CFLAGS += $(WEFT_INC_ports)
+
 # Build tools run on the build machine, so they use HOSTCC.
 HOSTCC ?= cc
 $(BUILD)/tools/embed_text: tools/embed_text.c
@@ -223,6 +235,7 @@ oci-bench: $(BUILD)/weft $(BUILD)/weft-oci
 .PHONY: embed
 embed:
 	BUILD=$(BUILD) WEFT_FREESTANDING_SRC="$(WEFT_FREESTANDING_SRC)" \
+	  WEFT_SRC_INC="$(WEFT_SRC_INC)" \
 	  WEFT_BARE_PORT_SRC="$(WEFT_BARE_PORT_SRC)" bash scripts/embed.sh
 
 # weft cross-built for aarch64 and riscv64, run under qemu-user on the same

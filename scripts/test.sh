@@ -262,7 +262,7 @@ fi
 tier_1() {
     header "1. unit tests (tests/unit/test_*.c)"
     mkdir -p "$BUILD/tests"
-    unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit $SAN_CFLAGS"
+    unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Itests/unit $SAN_CFLAGS"
     for src in tests/unit/test_*.c; do
         [ -e "$src" ] || { echo "(no unit tests)"; break; }
         name=$(basename "$src" .c)

@@ -346,7 +346,7 @@ for a in "${ARCHS[@]}"; do
         lib=$B/libweft.a
         case $n in test_bare_*) lib=$B/libweft_bare.a ;; esac
         # shellcheck disable=SC2086
-        if ! "$t-gcc" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit \
+        if ! "$t-gcc" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Itests/unit \
             -o "$B/tests/$n" "$src" "$lib" -lm >"$LOG/$a-$n.build" 2>&1; then
             cat "$LOG/$a-$n.build"
             echo "FAIL: $a: $n does not build"

@@ -7,7 +7,7 @@
 ** (src/runtime/aot_none.c), not a port's business. The core needs no clock
 ** and no randomness. Freestanding: no C library header.
 */
-#include "../../src/base/base.h"
+#include "base.h"
 #include "weft_bare.h"
 
 /* No default heap: with weft_config.alloc unset, engine creation fails

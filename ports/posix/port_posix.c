@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "../../src/base/base.h"
+#include "base.h"
 
 void *wf_port_realloc(void *user, void *ptr, size_t old_size, size_t new_size) {
   WF_UNUSED(user);

@@ -130,9 +130,14 @@ include sources.mk
 print: ; @echo $(WEFT_FREESTANDING_SRC) $(WEFT_BARE_PORT_SRC)
 MK
 )
+core_inc=$(make -s -f - print <<'MK'
+include sources.mk
+print: ; @echo $(WEFT_SRC_INC)
+MK
+)
 mkdir -p "$TZ/client"
 ${X}gcc -std=gnu11 -O2 -static -ffp-contract=off -fno-math-errno -Wall -Wextra \
-    -Iinclude -Iports/optee -Iports/bare -I"$CL/include" -I"$CL/src" \
+    -Iinclude -Iports/optee -Iports/bare $core_inc -I"$CL/include" -I"$CL/src" \
     -I"$TZ/src/optee_client/libteec/include" \
     -DDEBUGLEVEL_1 -DBINARY_PREFIX=\"TEEC\" \
     -o "$TZ/client/weft-tz" ports/optee/host/*.c ports/optee/wtz_session.c \

@@ -9,8 +9,8 @@
 */
 #include <stdarg.h>
 
-#include "../interp/ir.h"
-#include "../runtime/runtime.h"
+#include "ir.h"
+#include "runtime.h"
 
 extern const char wf_aot_prelude[]; /* generated from prelude.h etc. */
 
@@ -303,7 +303,7 @@ static bool emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
     write_member_r(g, ip[1], #tr);                                             \
     put(t, "  }\n");                                                           \
     return true;
-#include "../interp/numeric.def"
+#include "numeric.def"
 #undef UN
 #undef BIN
   default: return false;
@@ -1305,8 +1305,8 @@ static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
   case WF_OP_##name:                                                           \
     vcall(g, ip, #fn, "vi");                                                   \
     return true;
-#include "../interp/simd.def"
-#include "../interp/simd_undef.h"
+#include "simd.def"
+#include "simd_undef.h"
   default: return false;
   }
 }

@@ -7,7 +7,7 @@
 #ifndef WF_IR_H
 #define WF_IR_H
 
-#include "../runtime/runtime.h"
+#include "runtime.h"
 
 enum wf_op {
 #define OP(name, layout) WF_OP_##name,

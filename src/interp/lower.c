@@ -6,7 +6,7 @@
 ** locals when a local.set follows; compares fuse into branches.
 ** Reads only the module; owns nothing after returning but the wf_code.
 */
-#include "../base/reader.h"
+#include "reader.h"
 #include "ir.h"
 
 /* Operand locations before relocation: locals are plain indices; stack

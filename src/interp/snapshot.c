@@ -12,8 +12,8 @@
 ** Lowered positions are the same on every ISA: lowering depends on the
 ** module bytes only (with dispatch encoding aside, which probes leave out).
 */
-#include "../runtime/runtime.h"
-#include "../base/le.h"
+#include "runtime.h"
+#include "le.h"
 #include "ir.h"
 #include "weft_snapshot.h"
 

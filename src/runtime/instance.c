@@ -4,7 +4,7 @@
 ** apply active segments in the spec's order, run the start function.
 */
 #include "runtime.h"
-#include "../base/le.h"
+#include "le.h"
 
 /* ---- linker ----------------------------------------------------------- */
 

@@ -7,8 +7,8 @@
 #ifndef WF_RUNTIME_H
 #define WF_RUNTIME_H
 
-#include "../base/base.h"
-#include "../wasm/module.h"
+#include "base.h"
+#include "module.h"
 #include "weft_aot.h"
 
 #define WF_CONTAINER_OF(ptr, type, member)                                     \
