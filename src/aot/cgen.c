@@ -246,9 +246,7 @@ static void reload_memory(struct cgen *g) {
     put(&g->body, "    mem = c->memory->data; msz = c->memory->size;\n");
 }
 
-static bool metered(const struct cgen *g) {
-  return g->mod->fuel_metering != 0;
-}
+static bool metered(const struct cgen *g) { return g->mod->fuel_metering != 0; }
 
 /* After a runtime entry point that may have charged fuel (bulk.c). */
 static void reload_fuel(struct cgen *g) {
@@ -1517,9 +1515,8 @@ static void emit_unwinding(struct cgen *g) {
 static weft_status find_exceptions(struct cgen *g) {
   for (u32 def = 0; def < g->m->nfuncs && !g->eh; def++) {
     struct wf_code *code;
-    weft_status s =
-        wf_lower_func(g->a, g->m, def, NULL,
-                      g->mod->fuel_metering != 0, &code, g->err);
+    weft_status s = wf_lower_func(g->a, g->m, def, NULL,
+                                  g->mod->fuel_metering != 0, &code, g->err);
     if (s != WEFT_OK)
       return s;
     g->eh = code->nhandlers > 0;
@@ -1700,9 +1697,8 @@ static void emit_trampoline(struct cgen *g, struct text *out, u32 def);
 static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   const struct wf_module *m = g->m;
   struct wf_code *code;
-  weft_status s =
-      wf_lower_func(g->a, m, def, NULL,
-                    g->mod->fuel_metering != 0, &code, g->err);
+  weft_status s = wf_lower_func(g->a, m, def, NULL, g->mod->fuel_metering != 0,
+                                &code, g->err);
   if (s != WEFT_OK)
     return s;
   g->code = code;
@@ -1861,9 +1857,8 @@ static weft_status find_tail_bodies(struct cgen *g) {
         !wf_memchr(b->ptr, 0x15, b->len))
       continue;
     struct wf_code *code;
-    weft_status s =
-        wf_lower_func(g->a, m, def, NULL,
-                      g->mod->fuel_metering != 0, &code, g->err);
+    weft_status s = wf_lower_func(g->a, m, def, NULL,
+                                  g->mod->fuel_metering != 0, &code, g->err);
     if (s != WEFT_OK)
       return s;
     bool body = false;

@@ -54,9 +54,9 @@ static const char *build_map(const u32 *dispatch, struct pair *map, u32 *n) {
     for (u32 i = gap; i < k; i++) {
       struct pair t = map[i];
       u32 j = i;
-      while (j >= gap && (map[j - gap].value > t.value ||
-                          (map[j - gap].value == t.value &&
-                           map[j - gap].op > t.op))) {
+      while (j >= gap &&
+             (map[j - gap].value > t.value ||
+              (map[j - gap].value == t.value && map[j - gap].op > t.op))) {
         map[j] = map[j - gap];
         j -= gap;
       }
@@ -67,8 +67,8 @@ static const char *build_map(const u32 *dispatch, struct pair *map, u32 *n) {
     if (out && map[out - 1].value == map[i].value) {
       /* A disabled SIMD op shares UNREACHABLE's handler and is never
       ** emitted; any other sharing must keep the length. */
-      if (map[i].op < WF_OP_COUNT && layout_len(map[i].op) !=
-                                         layout_len(map[out - 1].op) &&
+      if (map[i].op < WF_OP_COUNT &&
+          layout_len(map[i].op) != layout_len(map[out - 1].op) &&
           wf_op_layout[map[out - 1].op][0] != '\0')
         return "ops sharing a handler have different layouts";
       continue;
@@ -186,8 +186,7 @@ static const char *tables(struct verify *V) {
     V->at = h->start;
     if (h->start > h->end || h->end > c->nops)
       return "handler range outside the code";
-    if (h->tag != WF_DELEGATE &&
-        (h->pad >= c->nops || !V->start[h->pad]))
+    if (h->tag != WF_DELEGATE && (h->pad >= c->nops || !V->start[h->pad]))
       return "handler landing pad not on an op";
     if (h->tag != WF_DELEGATE && h->dst > c->frame_slots)
       return "handler payload outside the frame";

@@ -25,8 +25,7 @@ weft_status weft_module_attach_aot(weft_module *mod, const void *code,
                         "compiled code %s fuel, the module %s: compile again "
                         "with the module's fuel setting",
                         aot->fuel_metering ? "meters" : "does not meter",
-                        mod->fuel_metering ? "meters it"
-                                                          : "does not");
+                        mod->fuel_metering ? "meters it" : "does not");
   mod->aot = aot;
   return WEFT_OK;
 }

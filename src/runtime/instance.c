@@ -245,8 +245,7 @@ static wf_vt engine_vt(const weft_instance *inst, u8 kind, wf_vt full) {
   wf_vt t = WF_VT(kind, full);
   if (!WF_VT_HEAP(t))
     return t;
-  return (t & 0x1ffu) |
-         ((wf_vt)(inst->type_sigs[WF_VT_HEAP(t) - 1] + 1) << 9);
+  return (t & 0x1ffu) | ((wf_vt)(inst->type_sigs[WF_VT_HEAP(t) - 1] + 1) << 9);
 }
 
 static bool engine_vt_sub(wf_vt a, wf_vt b) {

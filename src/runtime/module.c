@@ -87,8 +87,7 @@ static weft_status module_vtypes(weft_module *mod) {
   for (u32 i = 0; i < m->ntypes; i++) {
     const struct wf_functype *t = &m->types[i];
     size_t n = (size_t)t->nparams + t->nresults;
-    weft_valtype *v =
-        wf_alloc_array(&mod->alloc, n + 1, sizeof(weft_valtype));
+    weft_valtype *v = wf_alloc_array(&mod->alloc, n + 1, sizeof(weft_valtype));
     if (!v)
       return WEFT_ERR_NOMEM;
     for (size_t k = 0; k < n; k++)

@@ -223,7 +223,7 @@ struct weft_instance {
   weft_tag **tags;   /* whole tag index space (exception handling) */
   weft_memory *mem0; /* memories[0] or NULL: the interpreter's cache */
   struct wf_elem_inst *elems;
-  u32 *data_len;        /* data segment lengths; 0 after data.drop */
+  u32 *data_len;  /* data segment lengths; 0 after data.drop */
   u32 *type_sigs; /* module type index -> engine sig id (the instance's
                      own: modules are engine-independent) */
 };
@@ -240,14 +240,14 @@ struct weft_instance {
 ** any engine and the embedder each hold one; the last drop frees it with
 ** the allocator copied from the loading engine. */
 struct weft_module {
-  u32 refs;            /* atomic (__atomic builtins) */
-  weft_engine *home;   /* the loading engine: weft_instantiate's engine
-                          when no linker names one; never dereferenced
-                          otherwise (it may be gone) */
+  u32 refs;              /* atomic (__atomic builtins) */
+  weft_engine *home;     /* the loading engine: weft_instantiate's engine
+                            when no linker names one; never dereferenced
+                            otherwise (it may be gone) */
   struct wf_alloc alloc; /* the loading engine's allocator; its counters
                             are touched only at load and free */
   struct wf_module m;
-  weft_valtype **vtypes; /* per type index: params then results */
+  weft_valtype **vtypes;  /* per type index: params then results */
   struct wf_code **codes; /* per defined function: lowered body */
   u64 lowered_bytes;
   const weft_aot_module *aot; /* attached compiled code, or NULL */

@@ -29,8 +29,8 @@ static void *plain_realloc(void *user, void *p, size_t old, size_t n) {
 static struct wf_alloc A = {plain_realloc, NULL, 0, 0};
 
 /* FUEL 1; BR_IF slot 0 -> the RETURN; COPY_I32 1 <- 0; RETURN */
-static u32 good[] = {WF_OP_FUEL,     1, WF_OP_BR_IF, 0, 4, WF_OP_COPY_I32,
-                     1,              0, WF_OP_RETURN};
+static u32 good[] = {WF_OP_FUEL,     1, WF_OP_BR_IF, 0,           4,
+                     WF_OP_COPY_I32, 1, 0,           WF_OP_RETURN};
 
 static struct wf_code code_of(u32 *ops, u32 n) {
   struct wf_code c;
