@@ -209,6 +209,19 @@ typedef struct weft_config {
                                   immediates are a zero byte, memarg
                                   offsets u32): the 2.0 spec suite's
                                   expectations; default 0: 3.0's rules */
+  /* Native stack and address space (P11: from configuration, not
+  ** constants; 0 in any of them: its default). */
+  uint32_t native_stack_margin;  /* kept free below the deepest checked
+                                    frame, for AoT leaves, host functions,
+                                    signal handlers; default 64 KiB */
+  uint32_t native_stack_default; /* the budget when neither the port nor
+                                    native_stack_bytes tells the stack;
+                                    default 4 MiB */
+  uint64_t guard_reserve_bytes;  /* address space reserved per memory with
+                                    guard_pages; default and least
+                                    8 GiB + 64 KiB (any u32 address + u32
+                                    offset + access lands inside): a
+                                    smaller value is refused */
 } weft_config;
 
 WEFT_API void weft_config_default(weft_config *out_config);

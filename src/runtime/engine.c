@@ -20,6 +20,9 @@ void weft_config_default(weft_config *c) {
   c->max_module_bytes = 1u << 30;
   c->max_locals = 50000;
   c->guard_pages = sizeof(void *) >= 8;
+  c->native_stack_margin = 64u << 10;
+  c->native_stack_default = 4u << 20;
+  c->guard_reserve_bytes = WF_GUARD_RESERVE;
 }
 
 weft_status weft_engine_new(const weft_config *config, weft_engine **out,
@@ -43,6 +46,17 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
     return wf_error_set(err, WEFT_ERR_ARG,
                         "config: max_call_depth must be > 0 and stack_bytes "
                         ">= 1024");
+  if (!c.native_stack_margin)
+    c.native_stack_margin = 64u << 10;
+  if (!c.native_stack_default)
+    c.native_stack_default = 4u << 20;
+  if (!c.guard_reserve_bytes)
+    c.guard_reserve_bytes = WF_GUARD_RESERVE;
+  if (c.guard_reserve_bytes < WF_GUARD_RESERVE)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "config: guard_reserve_bytes must be at least %llu "
+                        "(8 GiB + 64 KiB)",
+                        (unsigned long long)WF_GUARD_RESERVE);
   if (c.max_memory_bytes > (u64)WF_MAX_PAGES * WF_PAGE_SIZE)
     c.max_memory_bytes = (u64)WF_MAX_PAGES * WF_PAGE_SIZE;
   weft_engine *e = wf_alloc_zero(&a, sizeof *e);

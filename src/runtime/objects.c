@@ -20,18 +20,20 @@ static void release_memory(weft_engine *e, struct wf_object *o) {
 
 /* Reserve the whole guard range and commit the initial pages; false when
 ** the platform cannot (the caller falls back to the allocator). */
-static bool reserve_memory(weft_memory *m, u64 size) {
-  if (sizeof(void *) < 8 || WF_GUARD_RESERVE > SIZE_MAX)
+static bool reserve_memory(const weft_engine *e, weft_memory *m, u64 size) {
+  u64 reserve = e->config.guard_reserve_bytes;
+  WF_ASSERT(reserve >= WF_GUARD_RESERVE); /* weft_engine_new checks it */
+  if (sizeof(void *) < 8 || reserve > SIZE_MAX)
     return false;
-  u8 *p = wf_port_reserve((size_t)WF_GUARD_RESERVE);
+  u8 *p = wf_port_reserve((size_t)reserve);
   if (!p)
     return false;
   if (!wf_port_commit(p, (size_t)size)) {
-    wf_port_release(p, (size_t)WF_GUARD_RESERVE);
+    wf_port_release(p, (size_t)reserve);
     return false;
   }
   m->data = p;
-  m->reserved = WF_GUARD_RESERVE;
+  m->reserved = reserve;
   return true;
 }
 
@@ -52,7 +54,7 @@ weft_status wf_memory_create(weft_engine *e, u64 min, u64 max, bool has_max,
   if (!m)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
   m->size = (u64)min * WF_PAGE_SIZE;
-  if (!e->config.guard_pages || !reserve_memory(m, m->size))
+  if (!e->config.guard_pages || !reserve_memory(e, m, m->size))
     m->data = wf_alloc_zero(&e->alloc, mem_alloc_size(m->size));
   if (!m->data) {
     wf_alloc_free(&e->alloc, m, sizeof *m);
