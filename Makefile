@@ -18,7 +18,7 @@ CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
 SERVICES_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_SERVICES_SRC))
 
 .PHONY: all clean test test-asan bench format strict
-all: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/weft-oci
+all: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/libweft-aotbuild.a $(BUILD)/weft-oci
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +67,14 @@ $(BUILD)/libweft-wasm.a: $(CAPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The C-compiler driver (weft_aot_build_so: fork/exec, temporary files),
+# outside libweft (P11): aotbuild/, on the public API only; the CLI, the
+# spec runner and the tests that compile link it before libweft.a.
+AOTBUILD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_AOTBUILD_SRC))
+$(BUILD)/libweft-aotbuild.a: $(AOTBUILD_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 # Shared libraries, make install, pkg-config (P11 packaging).
 include packaging.mk
 
@@ -84,8 +92,9 @@ $(BUILD)/libweft_bare.a: $(BARE_OBJ)
 
 # The CLI alone links mbed TLS (SHA-256 of AoT artifacts, cli/sha256.c;
 # protected files, services/pfs_*.c).
-$(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a $(LDFLAGS) \
+$(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft-aotbuild.a \
+	  $(BUILD)/libweft.a $(LDFLAGS) \
 	  -lmbedcrypto -lm
 
 # weft-oci (oci/): the OCI runtime that execs build/weft for each
@@ -114,7 +123,7 @@ $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/interp
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
--include $(LIB_OBJ:.o=.d) $(CAPI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
+-include $(AOTBUILD_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CAPI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
 
 clean:
 	rm -rf $(BUILD)
@@ -126,9 +135,11 @@ FORMAT_FILES = $(shell find src include capi cli oci ports services text tests/u
 
 .PHONY: format-check check-globals
 
-$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(wildcard tests/spec/*.h) $(BUILD)/libweft.a
+$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(wildcard tests/spec/*.h) \
+  $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/spec -o $@ $(SPEC_RUNNER_SRC) $(BUILD)/libweft.a \
+	$(CC) $(CFLAGS) -Itests/spec -o $@ $(SPEC_RUNNER_SRC) \
+	  $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a \
 	  $(LDFLAGS) -lm
 
 $(BUILD)/embed: examples/embed.c $(BUILD)/libweft.a
@@ -254,9 +265,11 @@ N ?= 200
 FD_START ?= 0
 FD_JOBS ?= 2
 .PHONY: fuzz-diff
-$(BUILD)/fuzz-diff/fd_run: tests/fuzz-diff/fd_run.c $(BUILD)/libweft.a
+$(BUILD)/fuzz-diff/fd_run: tests/fuzz-diff/fd_run.c $(BUILD)/libweft-aotbuild.a \
+  $(BUILD)/libweft.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweft.a $(LDFLAGS) -lm
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a \
+	  $(LDFLAGS) -lm
 fuzz-diff: $(BUILD)/fuzz-diff/fd_run
 	python3 tests/fuzz-diff/fd_driver.py --n $(N) --start $(FD_START) \
 	  --jobs $(FD_JOBS) --out $(BUILD)/fuzz-diff \

@@ -119,3 +119,6 @@ WEFT_INC_wasi := -Isrc/base -Isrc/wasi
 WEFT_INC_ports := -Isrc/base
 WEFT_SRC_INC := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Isrc/aot \
   -Isrc/wasi
+
+# The C-compiler driver (libweft-aotbuild.a, P11): not part of libweft.
+WEFT_AOTBUILD_SRC := aotbuild/aot_build.c

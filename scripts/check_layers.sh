@@ -30,6 +30,7 @@ allowed() {
     text) echo "include/ text/ src/interp/numeric.def src/interp/simd.def
         src/interp/simd_undef.h src/interp/wat_instr.def" ;;
     capi) echo "include/ capi/" ;;
+    aotbuild) echo "include/ aotbuild/" ;;
     cli) echo "include/ services/ cli/ GEN/" ;;
     oci) echo "oci/" ;;
     *) echo "" ;;
@@ -74,7 +75,7 @@ parent_includes() {
 checked=0
 bad=0
 used_exc=""
-parents=$(find include src capi text ports cli services oci -type f \
+parents=$(find include src capi aotbuild text ports cli services oci -type f \
     \( -name '*.c' -o -name '*.h' -o -name '*.def' \) -print0 | sort -z |
     xargs -0 bash -c "$(declare -f parent_includes); parent_includes \"\$@\"" _)
 if [ -n "$parents" ]; then
@@ -126,7 +127,7 @@ while IFS= read -r file; do
         fi
     done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$file" |
         sed -E 's/^([0-9]+):.*"([^"]+)".*/\1:\2/')
-done < <(find include src capi text ports cli services oci -type f \
+done < <(find include src capi aotbuild text ports cli services oci -type f \
     \( -name '*.c' -o -name '*.h' -o -name '*.def' \) | sort)
 
 for e in "${EXCEPTIONS[@]}"; do
