@@ -130,7 +130,7 @@ clean:
 
 # ---- tests, examples, benchmarks, formatting --------------------------------
 SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
-FORMAT_FILES = $(shell find src include capi cli oci ports services text tests/unit examples \
+FORMAT_FILES = $(shell find src include capi aotbuild cli oci ports services text tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
 .PHONY: format-check check-globals

@@ -357,4 +357,3 @@ weft_status weft_aot_build_so(const weft_module *module,
   remove_dir(dir);
   return s;
 }
-
