@@ -135,7 +135,8 @@ static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
   mod->home = e;
   mod->m.bytes = wf_alloc_raw(&mod->alloc, size ? size : 1);
   if (!mod->m.bytes) {
-    wf_alloc_free(&mod->alloc, mod, sizeof *mod);
+    a = mod->alloc; /* not the one inside the block being freed */
+    wf_alloc_free(&a, mod, sizeof *mod);
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
   }
   if (size)
