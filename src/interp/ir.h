@@ -75,7 +75,10 @@ WF_INTERNAL extern const char *const wf_op_layout[];
 #if WEFT_DEBUG
 /* verify.c: check a lowered body (lengths, slots, branch targets, handler
 ** pads, pc map; `dispatch` as given to wf_lower_func). NULL when sound,
-** else what is wrong, with the op's code index in *at. */
+** else what is wrong, with the op's code index in *at; wf_verify_nomem
+** when it could not allocate its map (an allocation failure like any
+** other, reported as such). */
+WF_INTERNAL extern const char wf_verify_nomem[];
 WF_INTERNAL const char *wf_code_verify(struct wf_alloc *a,
                                        const struct wf_code *code,
                                        const u32 *dispatch, u32 *at);

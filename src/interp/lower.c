@@ -2794,6 +2794,12 @@ weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
 #if WEFT_DEBUG /* verify.c: a failure is a bug here, reported by the hook */
   u32 at;
   const char *why = s == WEFT_OK ? wf_code_verify(a, *out, dispatch, &at) : 0;
+  if (why) {
+    wf_code_free(a, *out);
+    *out = NULL;
+  }
+  if (why == wf_verify_nomem)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory lowering");
   if (WF_NEVER(why != NULL))
     return wf_error_set(err, WEFT_ERR_INVALID,
                         "internal error: lowered func %u fails verification "

@@ -36,6 +36,8 @@ _Static_assert(sizeof(weft_slot) == 16, "a slot holds a v128");
 
 #if WEFT_DEBUG
 
+const char wf_verify_nomem[] = "out of memory";
+
 /* Dispatch value -> op, for code lowered with dispatch offsets: pairs
 ** sorted by value. Ops sharing a handler share a value; the first in enum
 ** order is kept (they share a layout, checked when the table is built). */
@@ -212,7 +214,7 @@ const char *wf_code_verify(struct wf_alloc *a, const struct wf_code *code,
     return "locals and constants exceed the frame";
   struct verify V = {code, wf_alloc_zero(a, (size_t)code->nops + 1), 0};
   if (!V.start)
-    return NULL; /* out of memory: nothing to say about the code */
+    return wf_verify_nomem;
   why = walk(&V, map, nmap, dispatch != NULL);
   if (!why)
     why = targets(&V, map, nmap, dispatch != NULL);
