@@ -18,11 +18,23 @@ CLI_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_CLI_SRC))
 SERVICES_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_SERVICES_SRC))
 
 .PHONY: all clean test test-asan bench format strict
-all: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/weft-oci
+all: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/libweft-aotbuild.a $(BUILD)/weft-oci
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# Each layer of src/ and the ports compile with -I for what they may
+# include only (sources.mk); the same in the freestanding build.
+$(BUILD)/obj/src/base/%.o $(BUILD)/obj-bare/src/base/%.o: CFLAGS += $(WEFT_INC_base)
+$(BUILD)/obj/src/wasm/%.o $(BUILD)/obj-bare/src/wasm/%.o: CFLAGS += $(WEFT_INC_wasm)
+$(BUILD)/obj/src/runtime/%.o $(BUILD)/obj-bare/src/runtime/%.o: \
+  CFLAGS += $(WEFT_INC_runtime)
+$(BUILD)/obj/src/interp/%.o $(BUILD)/obj-bare/src/interp/%.o: \
+  CFLAGS += $(WEFT_INC_interp)
+$(BUILD)/obj/src/aot/%.o: CFLAGS += $(WEFT_INC_aot)
+$(BUILD)/obj/src/wasi/%.o: CFLAGS += $(WEFT_INC_wasi)
+$(BUILD)/obj/ports/%.o $(BUILD)/obj-bare/ports/%.o: CFLAGS += $(WEFT_INC_ports)
 
 # Build tools run on the build machine, so they use HOSTCC.
 HOSTCC ?= cc
@@ -55,6 +67,14 @@ $(BUILD)/libweft-wasm.a: $(CAPI_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
+# The C-compiler driver (weft_aot_build_so: fork/exec, temporary files),
+# outside libweft (P11): aotbuild/, on the public API only; the CLI, the
+# spec runner and the tests that compile link it before libweft.a.
+AOTBUILD_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_AOTBUILD_SRC))
+$(BUILD)/libweft-aotbuild.a: $(AOTBUILD_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
 # Shared libraries, make install, pkg-config (P11 packaging).
 include packaging.mk
 
@@ -72,8 +92,9 @@ $(BUILD)/libweft_bare.a: $(BARE_OBJ)
 
 # The CLI alone links mbed TLS (SHA-256 of AoT artifacts, cli/sha256.c;
 # protected files, services/pfs_*.c).
-$(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft.a $(LDFLAGS) \
+$(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft-aotbuild.a \
+	  $(BUILD)/libweft.a $(LDFLAGS) \
 	  -lmbedcrypto -lm
 
 # weft-oci (oci/): the OCI runtime that execs build/weft for each
@@ -102,21 +123,23 @@ $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/interp
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
--include $(LIB_OBJ:.o=.d) $(CAPI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
+-include $(AOTBUILD_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CAPI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)
 
 clean:
 	rm -rf $(BUILD)
 
 # ---- tests, examples, benchmarks, formatting --------------------------------
 SPEC_RUNNER_SRC := $(wildcard tests/spec/*.c)
-FORMAT_FILES = $(shell find src include capi cli oci ports services text tests/unit examples \
+FORMAT_FILES = $(shell find src include capi aotbuild cli oci ports services text tests/unit examples \
                  -name '*.[ch]' 2>/dev/null)
 
 .PHONY: format-check check-globals
 
-$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(wildcard tests/spec/*.h) $(BUILD)/libweft.a
+$(BUILD)/spec_runner: $(SPEC_RUNNER_SRC) $(wildcard tests/spec/*.h) \
+  $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/spec -o $@ $(SPEC_RUNNER_SRC) $(BUILD)/libweft.a \
+	$(CC) $(CFLAGS) -Itests/spec -o $@ $(SPEC_RUNNER_SRC) \
+	  $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a \
 	  $(LDFLAGS) -lm
 
 $(BUILD)/embed: examples/embed.c $(BUILD)/libweft.a
@@ -138,7 +161,9 @@ test-asan:
 	bash scripts/test.sh --asan
 
 # The threaded wasm.h programs (tests/capi: the upstream threads example and
-# capi_threads.c, one engine, 8 threads x 125 instances) on a ThreadSanitizer
+# capi_threads.c, one engine, 8 threads x 125 instances of one shared
+# module) and tests/unit/test_shared_module.c (weft.h: one module, 8
+# threads with their own engines x 125 instances) on a ThreadSanitizer
 # build of the library in build-tsan/ (clang-19). P11.
 TSAN_CC ?= clang-19
 .PHONY: test-tsan
@@ -146,6 +171,13 @@ test-tsan:
 	CAPI_ONLY="threads capi_threads" BUILD=build-tsan CC=$(TSAN_CC) \
 	  SAN_CFLAGS="-fsanitize=thread -fno-omit-frame-pointer" \
 	  SAN_LDFLAGS=-fsanitize=thread bash tests/capi/run.sh
+	@# One weft_module loaded once, 1,000 instances on 8 threads (own
+	@# engines) through weft.h; TSan exits non-zero on any report.
+	@mkdir -p build-tsan/tests
+	$(TSAN_CC) -std=gnu11 -O1 -g -fsanitize=thread -fno-omit-frame-pointer \
+	  -Iinclude -Itests/unit -o build-tsan/tests/test_shared_module \
+	  tests/unit/test_shared_module.c build-tsan/libweft.a -pthread -lm
+	build-tsan/tests/test_shared_module
 
 # The kernels (interpreter, AoT, both metering fuel), then speedtest1 on
 # protected vs plain files (bench/pfs.sh; alone: make bench-pfs).
@@ -214,6 +246,7 @@ oci-bench: $(BUILD)/weft $(BUILD)/weft-oci
 .PHONY: embed
 embed:
 	BUILD=$(BUILD) WEFT_FREESTANDING_SRC="$(WEFT_FREESTANDING_SRC)" \
+	  WEFT_SRC_INC="$(WEFT_SRC_INC)" \
 	  WEFT_BARE_PORT_SRC="$(WEFT_BARE_PORT_SRC)" bash scripts/embed.sh
 
 # weft cross-built for aarch64 and riscv64, run under qemu-user on the same
@@ -232,9 +265,11 @@ N ?= 200
 FD_START ?= 0
 FD_JOBS ?= 2
 .PHONY: fuzz-diff
-$(BUILD)/fuzz-diff/fd_run: tests/fuzz-diff/fd_run.c $(BUILD)/libweft.a
+$(BUILD)/fuzz-diff/fd_run: tests/fuzz-diff/fd_run.c $(BUILD)/libweft-aotbuild.a \
+  $(BUILD)/libweft.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweft.a $(LDFLAGS) -lm
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a \
+	  $(LDFLAGS) -lm
 fuzz-diff: $(BUILD)/fuzz-diff/fd_run
 	python3 tests/fuzz-diff/fd_driver.py --n $(N) --start $(FD_START) \
 	  --jobs $(FD_JOBS) --out $(BUILD)/fuzz-diff \

@@ -76,13 +76,15 @@ FORCE:
 # make install [PREFIX=/usr/local] [DESTDIR=staging]: headers under
 # INCLUDEDIR/weft, both libraries static and shared (with their SONAME
 # links), the weft binary, its man page and the pkg-config files.
-install: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/libweft-wasm.a shared \
+install: $(BUILD)/weft $(BUILD)/libweft.a $(BUILD)/libweft-wasm.a \
+         $(BUILD)/libweft-aotbuild.a shared \
          $(BUILD)/pc/weft.pc $(BUILD)/pc/weft-wasm.pc
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	  $(DESTDIR)$(INCLUDEDIR)/weft $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(PKGCONFIGDIR)
 	$(INSTALL) -m 644 $(WEFT_PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/weft/
-	$(INSTALL) -m 644 $(BUILD)/libweft.a $(BUILD)/libweft-wasm.a $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 644 $(BUILD)/libweft.a $(BUILD)/libweft-wasm.a \
+	  $(BUILD)/libweft-aotbuild.a $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 755 $(WEFT_SO) $(WEFT_WASM_SO) $(DESTDIR)$(LIBDIR)/
 	for l in weft weft-wasm; do \
 	  ln -sf lib$$l.so.$(WEFT_FULL_VERSION) $(DESTDIR)$(LIBDIR)/lib$$l.so.$(WEFT_MAJOR) && \

@@ -23,6 +23,7 @@ WEFT_CORE_SRC := \
   src/interp/interp.c \
   src/interp/snapshot.c \
   src/interp/unwind.c \
+  src/interp/verify.c \
   src/aot/cgen.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \
@@ -105,3 +106,24 @@ WEFT_CAPI_SRC := \
   capi/capi_module.c \
   capi/capi_extern.c \
   capi/capi_wasi.c
+
+# Include directories of each layer of src/ (docs/ARCHITECTURE.md, "Layers
+# and who may include whom"): a layer's compile line gets -I only for the
+# layers it may include, and sources name headers by file name, never by
+# a `../` path (scripts/check_layers.sh refuses one). The decoder's -I of
+# src/interp is the one known seam (it skips SIMD immediates with
+# simd.def; check_layers.sh lists it). WEFT_SRC_INC is their union, for
+# builds that compile every source in one command (scripts/embed.sh,
+# scripts/tz/build.sh, ports/optee/ta/sub.mk).
+WEFT_INC_base := -Isrc/base
+WEFT_INC_wasm := -Isrc/base -Isrc/wasm -Isrc/interp
+WEFT_INC_runtime := -Isrc/base -Isrc/wasm -Isrc/runtime
+WEFT_INC_interp := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp
+WEFT_INC_aot := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Isrc/aot
+WEFT_INC_wasi := -Isrc/base -Isrc/wasi
+WEFT_INC_ports := -Isrc/base
+WEFT_SRC_INC := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Isrc/aot \
+  -Isrc/wasi
+
+# The C-compiler driver (libweft-aotbuild.a, P11): not part of libweft.
+WEFT_AOTBUILD_SRC := aotbuild/aot_build.c

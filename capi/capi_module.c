@@ -1,14 +1,17 @@
 /*
 ** capi_module.c — modules (validate, compile, reflect, serialize, share)
 ** and instances (imports by position, exports as store objects). A module
-** is weft_module in its store's engine; "serialized" and shared modules are
+** is a weft_module, which belongs to no engine: a shared module is a
+** reference to the same weft_module, obtained in any store (of an engine
+** with the same fuel setting) without loading it again, and a module of
+** one store instantiates in another the same way. "Serialized" modules are
 ** the module's own bytes, decoded and validated again when brought back,
 ** so a hostile serialization is refused like a hostile binary.
 */
 #include "capi.h"
 
 struct wasm_shared_module_t {
-  wasm_byte_vec_t bytes;
+  weft_module *module; /* one reference, dropped by the delete */
 };
 
 /* ---- modules ----------------------------------------------------------- */
@@ -112,26 +115,50 @@ wasm_module_t *wasm_module_deserialize(wasm_store_t *store,
 }
 
 wasm_shared_module_t *wasm_module_share(const wasm_module_t *module) {
+  if (!module)
+    return NULL;
   wasm_shared_module_t *s = calloc(1, sizeof *s);
   if (!s)
     return NULL;
-  wasm_module_serialize(module, &s->bytes);
-  if (!s->bytes.size) {
-    free(s);
-    return NULL;
-  }
+  s->module = weft_module_ref(((const capi_obj *)module)->of.module);
   return s;
+}
+
+/* The same weft_module in `store` when its engine may run it; else (an
+** engine with another fuel setting) loaded again from its bytes. */
+static weft_module *module_in(wasm_store_t *store, weft_module *m) {
+  weft_module *own = NULL;
+  if (weft_module_check_engine(m, store->engine, NULL) == WEFT_OK)
+    return weft_module_ref(m);
+  size_t size;
+  const uint8_t *bytes = weft_module_bytes(m, &size);
+  if (weft_module_load(store->engine, bytes, size, &own, NULL) != WEFT_OK)
+    return NULL;
+  return own;
 }
 
 wasm_module_t *wasm_module_obtain(wasm_store_t *store,
                                   const wasm_shared_module_t *shared) {
-  return shared ? wasm_module_new(store, &shared->bytes) : NULL;
+  if (!store || !shared)
+    return NULL;
+  capi_obj *o = calloc(1, sizeof *o);
+  if (!o)
+    return NULL;
+  o->of.module = module_in(store, shared->module);
+  if (!o->of.module) {
+    free(o);
+    return NULL;
+  }
+  o->kind = CAPI_MODULE;
+  o->refs = 1;
+  o->store = store;
+  return (wasm_module_t *)o;
 }
 
 void wasm_shared_module_delete(wasm_shared_module_t *s) {
   if (!s)
     return;
-  wasm_byte_vec_delete(&s->bytes);
+  weft_module_free(s->module);
   free(s);
 }
 
@@ -240,7 +267,8 @@ static weft_instance *instantiate(wasm_store_t *store, weft_module *m,
   return inst;
 }
 
-/* A module compiled in another store is loaded again from its bytes. */
+/* A module compiled in another store is the same weft_module (loaded
+** again only for an engine with another fuel setting). */
 wasm_instance_t *capi_instance_new(wasm_store_t *store,
                                    const wasm_module_t *module, weft_wasi *wasi,
                                    const wasm_extern_vec_t *imports,
@@ -249,9 +277,8 @@ wasm_instance_t *capi_instance_new(wasm_store_t *store,
   const capi_obj *mo = (const capi_obj *)module;
   weft_module *m = mo->of.module, *own = NULL;
   if (mo->store != store) {
-    size_t size;
-    const uint8_t *bytes = weft_module_bytes(m, &size);
-    if (weft_module_load(store->engine, bytes, size, &own, NULL) != WEFT_OK) {
+    own = module_in(store, m);
+    if (!own) {
       set_trap(trap, capi_trap_message("module does not load in this store"));
       return NULL;
     }

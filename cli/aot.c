@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -313,6 +314,14 @@ static uint32_t online_cpus(void) {
 ** Compiling
 ** ===================================================================== */
 
+/* The build's progress line, on a terminal only (the library prints
+** nothing: weft_aot_build_options.progress). */
+static void show_progress(void *user, uint32_t done, uint32_t total) {
+  (void)user;
+  fprintf(stderr, "\rweft: compiling %u/%u chunks%s", (unsigned)done,
+          (unsigned)total, done == total ? "\n" : "");
+}
+
 /* Runs the compiler into a temporary shared object and reads it back. */
 static int build_so(const weft_module *module, const struct toolchain *t,
                     const struct cli_aot_options *o,
@@ -339,7 +348,8 @@ static int build_so(const weft_module *module, const struct toolchain *t,
   bo.cc = t->cc;
   bo.explicit_bounds_checks = t->explicit_checks;
   bo.jobs = o->jobs ? o->jobs : online_cpus();
-  bo.progress = isatty(2);
+  bo.progress = isatty(2) ? show_progress : NULL;
+  bo.tmp_dir = tmpdir != NULL && *tmpdir ? tmpdir : "/tmp";
   memcpy(bo.module_sha256, module_sha256, 32);
   bo.timeout_ms = o->timeout_s * 1000;
   bo.cpu_seconds = o->timeout_s;

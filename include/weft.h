@@ -220,6 +220,19 @@ typedef struct weft_config {
                                   and commits pages as it grows, so unused
                                   space costs nothing; its accesses are
                                   always checked explicitly */
+  /* Native stack and address space (P11: from configuration, not
+  ** constants; 0 in any of them: its default). */
+  uint32_t native_stack_margin;  /* kept free below the deepest checked
+                                    frame, for AoT leaves, host functions,
+                                    signal handlers; default 64 KiB */
+  uint32_t native_stack_default; /* the budget when neither the port nor
+                                    native_stack_bytes tells the stack;
+                                    default 4 MiB */
+  uint64_t guard_reserve_bytes;  /* address space reserved per memory with
+                                    guard_pages; default and least
+                                    8 GiB + 64 KiB (any u32 address + u32
+                                    offset + access lands inside): a
+                                    smaller value is refused */
 } weft_config;
 
 WEFT_API void weft_config_default(weft_config *out_config);
@@ -259,7 +272,19 @@ WEFT_API void weft_engine_set_fuel_hook(weft_engine *engine,
 
 /* ---- modules --------------------------------------------------------- */
 
-/* Decode, validate and lower. `bytes` is copied; the caller keeps it. */
+/* Decode, validate and lower. `bytes` is copied; the caller keeps it.
+**
+** A loaded module is immutable and belongs to no engine: it may be
+** instantiated in any engine whose fuel_metering setting is the loading
+** engine's (weft_module_check_engine), on any thread, by many threads at
+** once, and it may outlive the engine that loaded it. `engine` gives the
+** limits and validation profile it is loaded under and the allocator it
+** lives in (that allocator and its user pointer must stay usable until the
+** module's last reference is dropped). Its references are counted
+** atomically: the caller holds one, weft_module_ref takes another (for
+** another thread, say), every instance holds one; weft_module_free drops
+** one. weft_module_attach_aot is the one change after load: do it before
+** the module is shared. */
 WEFT_API weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
                                       size_t size, weft_module **out_module,
                                       weft_error *out_error);
@@ -278,6 +303,13 @@ WEFT_API weft_status weft_module_load_precompiled(weft_engine *engine,
                                                   weft_error *out_error);
 /* Drop the caller's reference; instances keep their own. */
 WEFT_API void weft_module_free(weft_module *module);
+/* Take another reference to `module` (atomic, any thread); returns it. */
+WEFT_API weft_module *weft_module_ref(weft_module *module);
+/* WEFT_OK when `engine` may instantiate `module` (same fuel_metering as
+** the engine that loaded it); else WEFT_ERR_ARG saying what differs. */
+WEFT_API weft_status weft_module_check_engine(const weft_module *module,
+                                              const weft_engine *engine,
+                                              weft_error *out_error);
 /* The bytes the module was loaded from (its own copy, alive as long as the
 ** module): what sealing and signatures measure. */
 WEFT_API const uint8_t *weft_module_bytes(const weft_module *module,
@@ -495,7 +527,11 @@ WEFT_API weft_status weft_linker_define_instance(weft_linker *linker,
                                                  weft_instance *instance,
                                                  weft_error *out_error);
 
-/* Resolve imports, allocate, initialise segments, run the start function.
+/* Instantiate `module` in the linker's engine (with a NULL linker, in the
+** engine that loaded the module, which must then still be alive); every
+** import must be defined in that engine (WEFT_ERR_LINK otherwise), and
+** the engine must pass weft_module_check_engine (WEFT_ERR_ARG).
+** Resolve imports, allocate, initialise segments, run the start function.
 ** On a trap during initialisation *out_instance is NULL and the status is
 ** WEFT_ERR_TRAP, but effects already made on imported objects remain, as
 ** the spec requires. */

@@ -1,7 +1,11 @@
 /*
 ** weft_aot_build.h — hosted helpers around weft_module_emit_c: compile a
 ** module's generated C into a shared object with a C compiler (in parallel
-** chunks), and load such an object back into a module. POSIX port only.
+** chunks), and load such an object back into a module. POSIX only.
+** weft_aot_build_so (the compiler driver: fork/exec, temporary files) is
+** not in libweft but in libweft-aotbuild.a (aotbuild/), which a program
+** that compiles links before libweft; weft_aot_load_so and
+** weft_aot_unload are libweft's (the POSIX port).
 */
 #ifndef WEFT_AOT_BUILD_H
 #define WEFT_AOT_BUILD_H
@@ -30,11 +34,16 @@ typedef struct weft_aot_build_options {
   int explicit_bounds_checks; /* else guard pages */
   uint32_t jobs;              /* parallel compiler processes; 0: 1 */
   uint32_t chunks;            /* translation units; 0: automatic */
-  int progress;               /* print a progress line to stderr */
-  uint8_t module_sha256[32];  /* recorded in the object */
-  uint32_t timeout_ms;        /* wall clock for the whole build; 0: none */
-  uint32_t cpu_seconds;       /* RLIMIT_CPU per compiler process; 0: none */
-  uint64_t memory_bytes;      /* RLIMIT_AS per compiler process; 0: none */
+  /* Called after each compiled chunk (done of total), on the calling
+  ** thread; NULL: none. The library prints nothing itself. */
+  void (*progress)(void *user, uint32_t done, uint32_t total);
+  void *progress_user;
+  const char *tmp_dir;       /* where the private build directory is made;
+                                NULL: $TMPDIR, else /tmp */
+  uint8_t module_sha256[32]; /* recorded in the object */
+  uint32_t timeout_ms;       /* wall clock for the whole build; 0: none */
+  uint32_t cpu_seconds;      /* RLIMIT_CPU per compiler process; 0: none */
+  uint64_t memory_bytes;     /* RLIMIT_AS per compiler process; 0: none */
   const volatile sig_atomic_t *cancel; /* nonzero: stop now; may be NULL */
 } weft_aot_build_options;
 
@@ -43,14 +52,19 @@ typedef struct weft_aot_build_options {
   "-O2 -fPIC -fno-math-errno -fsignaling-nans -ffp-contract=off "              \
   "-fno-strict-aliasing -w"
 
+/* weft_aot_build_so is defined in libweft-aotbuild.a (static only), not
+** exported by libweft.so, hence its own marker. */
+#ifndef WEFT_AOTBUILD_API
+#define WEFT_AOTBUILD_API extern
+#endif
+
 /* Generate C for `module` and compile it into the shared object `so_path`.
 ** On failure nothing of the build is left but possibly `so_path` itself
 ** (the caller's file): WEFT_ERR_LIMIT when stopped (timeout, cancel, CPU
 ** limit), WEFT_ERR_UNSUPPORTED when the compiler failed. */
-WEFT_API weft_status weft_aot_build_so(const weft_module *module,
-                                       const weft_aot_build_options *options,
-                                       const char *so_path,
-                                       weft_error *out_error);
+WEFT_AOTBUILD_API weft_status weft_aot_build_so(
+    const weft_module *module, const weft_aot_build_options *options,
+    const char *so_path, weft_error *out_error);
 
 /* dlopen `so_path`, find its module table and attach it to `module`.
 ** Keep *out_handle until the module is freed, then weft_aot_unload. */

@@ -50,7 +50,18 @@ typedef struct weft_wasi_config {
 WEFT_API void weft_wasi_config_default(weft_wasi_config *out_config);
 
 /* Copies everything it needs from the config (strings included). Opens the
-** preopened directories now, so a missing directory is reported here. */
+** preopened directories now, so a missing directory is reported here.
+**
+** Lifetime. A weft_wasi belongs to `engine`: its functions (defined in a
+** linker by weft_wasi_define) are host functions of that engine, and only
+** instances of that engine can import them (weft_instantiate refuses a
+** definition of another engine). Free it with weft_wasi_free after the
+** last call into any instance that imports it, and before
+** weft_engine_free. An instance may outlive it: a WASI function called
+** after weft_wasi_free fails with WEFT_ERR_ARG ("called after
+** weft_wasi_free"), which ends the Wasm call as a host error, never
+** touching the freed state. One weft_wasi serves one program at a time:
+** its instances run on the engine's thread. */
 WEFT_API weft_status weft_wasi_new(weft_engine *engine,
                                    const weft_wasi_config *config,
                                    weft_wasi **out_wasi, weft_error *out_error);

@@ -3,7 +3,8 @@
 # who may include whom"), enforced: every `#include "..."` of every source
 # file is resolved (relative to the file, then the -I directories the
 # Makefile gives its layer) and must land in a directory or file its layer
-# may include. Run by `make strict`. Prints each forbidden include as
+# may include, and none may use a `../` path. Run by `make strict`. Prints
+# each forbidden include as
 # FILE:LINE: includes TARGET (LAYER may include: ...), then one line
 # "layers: N includes checked, N forbidden"; exits 1 if any is forbidden.
 set -u
@@ -29,6 +30,7 @@ allowed() {
     text) echo "include/ text/ src/interp/numeric.def src/interp/simd.def
         src/interp/simd_undef.h src/interp/wat_instr.def" ;;
     capi) echo "include/ capi/" ;;
+    aotbuild) echo "include/ aotbuild/" ;;
     cli) echo "include/ services/ cli/ GEN/" ;;
     oci) echo "oci/" ;;
     *) echo "" ;;
@@ -45,18 +47,41 @@ EXCEPTIONS=(
 )
 
 # search_dirs LAYER: the -I directories of its compile line, in order.
+# Kept equal to sources.mk's WEFT_INC_<layer> (the Makefile's per-layer
+# CFLAGS): a layer's -I names only what it may include.
 search_dirs() {
     case $1 in
+    src/base) echo "include src/base" ;;
+    src/wasm) echo "include src/base src/wasm src/interp" ;;
+    src/runtime) echo "include src/base src/wasm src/runtime" ;;
+    src/interp) echo "include src/base src/wasm src/runtime src/interp" ;;
+    src/aot) echo "include src/base src/wasm src/runtime src/interp src/aot" ;;
+    src/wasi) echo "include src/base src/wasi" ;;
+    ports/posix) echo "include src/base" ;;
+    ports/bare) echo "include ports/bare src/base" ;;
     text) echo "include src/interp" ;;
     cli) echo "include services GEN" ;;
-    ports/bare) echo "include ports/bare" ;;
     *) echo "include" ;;
     esac
+}
+
+# A `../` path would let a file reach past its layer's -I directories:
+# every include names a file in its own directory or one of them.
+parent_includes() {
+    grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]+"[^"]*\.\./' \
+        "$@" /dev/null | sed -E 's/^([^:]+):([0-9]+):.*"([^"]+)".*/\1:\2: includes "\3" by a ..\/ path (name it by file; -I per layer)/'
 }
 
 checked=0
 bad=0
 used_exc=""
+parents=$(find include src capi aotbuild text ports cli services oci -type f \
+    \( -name '*.c' -o -name '*.h' -o -name '*.def' \) -print0 | sort -z |
+    xargs -0 bash -c "$(declare -f parent_includes); parent_includes \"\$@\"" _)
+if [ -n "$parents" ]; then
+    echo "$parents"
+    bad=$((bad + $(wc -l <<<"$parents")))
+fi
 while IFS= read -r file; do
     dir=$(dirname "$file")
     case $dir in
@@ -102,7 +127,7 @@ while IFS= read -r file; do
         fi
     done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]+"' "$file" |
         sed -E 's/^([0-9]+):.*"([^"]+)".*/\1:\2/')
-done < <(find include src capi text ports cli services oci -type f \
+done < <(find include src capi aotbuild text ports cli services oci -type f \
     \( -name '*.c' -o -name '*.h' -o -name '*.def' \) | sort)
 
 for e in "${EXCEPTIONS[@]}"; do

@@ -34,7 +34,8 @@
 # or that run fails.
 #
 # usage: scripts/embed.sh        (the Makefile passes the source lists)
-# environment: WEFT_FREESTANDING_SRC, WEFT_BARE_PORT_SRC (required),
+# environment: WEFT_FREESTANDING_SRC, WEFT_BARE_PORT_SRC, WEFT_SRC_INC (the
+#   union of src/'s layer -I directories) (required),
 #   BUILD (default build; output in BUILD/freestanding/), EMBED_TARGETS (a subset
 #   of the names above)
 
@@ -46,6 +47,7 @@ cd "$ROOT" || exit 2
 
 : "${WEFT_FREESTANDING_SRC:?set by make embed (sources.mk)}"
 : "${WEFT_BARE_PORT_SRC:?set by make embed (sources.mk)}"
+: "${WEFT_SRC_INC:?set by make embed (sources.mk)}"
 BUILD=${BUILD:-build}
 OUT=$BUILD/freestanding
 TARGETS=${EMBED_TARGETS:-cortex-m4 cortex-a7 rv64gc}
@@ -54,7 +56,7 @@ TARGETS=${EMBED_TARGETS:-cortex-m4 cortex-a7 rv64gc}
 WARN="-Wall -Wextra -Wshadow -Wundef -Wstrict-prototypes -Wmissing-prototypes \
 -Wvla -Wimplicit-fallthrough -Werror"
 COMMON="-std=gnu11 -Os -ffreestanding -fno-math-errno -ffp-contract=off \
--fvisibility=hidden -Iinclude -Iports/bare $WARN"
+-fvisibility=hidden -Iinclude -Iports/bare $WEFT_SRC_INC $WARN"
 ALLOWED_HOOKS="memcpy memset memmove memcmp wf_port_realloc wf_port_reserve \
 wf_port_commit wf_port_release wf_port_stack_bottom wf_aot_call wf_aot_instance_init \
 wf_aot_instance_release"

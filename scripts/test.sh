@@ -249,7 +249,8 @@ finish() {
 
 # ---- build ----------------------------------------------------------------
 header "build ($BUILD${SAN_CFLAGS:+, ASan+UBSan})"
-targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/libweft_bare.a" "$BUILD/embed"
+targets=("$BUILD/weft" "$BUILD/libweft.a" "$BUILD/libweft-aotbuild.a"
+         "$BUILD/libweft_bare.a" "$BUILD/embed"
          "$BUILD/weft-oci")
 if compgen -G "tests/spec/*.c" >/dev/null; then
     targets+=("$BUILD/spec_runner")
@@ -264,17 +265,19 @@ fi
 tier_1() {
     header "1. unit tests (tests/unit/test_*.c)"
     mkdir -p "$BUILD/tests"
-    unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit $SAN_CFLAGS"
+    unit_cflags="-std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Itests/unit $SAN_CFLAGS"
     for src in tests/unit/test_*.c; do
         [ -e "$src" ] || { echo "(no unit tests)"; break; }
         name=$(basename "$src" .c)
         bin=$BUILD/tests/$name
         echo "-- $name"
         # test_bare_*: the freestanding core with ports/bare instead of ports/posix
-        lib=$BUILD/libweft.a
+        # libweft-aotbuild.a first: the tests that compile AoT code need
+        # the compiler driver, which libweft does not hold.
+        lib="$BUILD/libweft-aotbuild.a $BUILD/libweft.a"
         case $name in test_bare_*) lib=$BUILD/libweft_bare.a ;; esac
         # shellcheck disable=SC2086
-        if ! $CC $unit_cflags -o "$bin" "$src" "$lib" $SAN_LDFLAGS -lm \
+        if ! $CC $unit_cflags -o "$bin" "$src" $lib $SAN_LDFLAGS -lm \
             >"$LOG/$name.build" 2>&1; then
             cat "$LOG/$name.build"
             echo "FAIL: $name does not build"

@@ -321,7 +321,7 @@ for a in "${ARCHS[@]}"; do
     t0=$SECONDS
     CLI_OK[$a]=0
     if ! make -j"$JOBS" BUILD="$B" CC="$t-gcc" HOSTCC=cc \
-        "$B/libweft.a" "$B/spec_runner" >"$LOG/build-$a.log" 2>&1; then
+        "$B/libweft.a" "$B/libweft-aotbuild.a" "$B/spec_runner" >"$LOG/build-$a.log" 2>&1; then
         tail -n 20 "$LOG/build-$a.log"
         echo "FAIL: $a build (log: $LOG/build-$a.log)"
         row "$a" build 0 1 $((SECONDS - t0))
@@ -343,11 +343,11 @@ for a in "${ARCHS[@]}"; do
     for src in tests/unit/test_*.c; do
         [ -e "$src" ] || continue
         n=$(basename "$src" .c)
-        lib=$B/libweft.a
+        lib="$B/libweft-aotbuild.a $B/libweft.a"
         case $n in test_bare_*) lib=$B/libweft_bare.a ;; esac
         # shellcheck disable=SC2086
-        if ! "$t-gcc" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Itests/unit \
-            -o "$B/tests/$n" "$src" "$lib" -lm >"$LOG/$a-$n.build" 2>&1; then
+        if ! "$t-gcc" -std=gnu11 -O1 -g -Wall -Wextra -Iinclude -Isrc -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Itests/unit \
+            -o "$B/tests/$n" "$src" $lib -lm >"$LOG/$a-$n.build" 2>&1; then
             cat "$LOG/$a-$n.build"
             echo "FAIL: $a: $n does not build"
             rm -f "$B/tests/$n"

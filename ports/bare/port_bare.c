@@ -7,7 +7,7 @@
 ** (src/runtime/aot_none.c), not a port's business. The core needs no clock
 ** and no randomness. Freestanding: no C library header.
 */
-#include "../../src/base/base.h"
+#include "base.h"
 #include "weft_bare.h"
 
 /* No default heap: with weft_config.alloc unset, engine creation fails
@@ -42,3 +42,14 @@ void *wf_port_stack_bottom(const void *here) {
   WF_UNUSED(here);
   return NULL;
 }
+
+#if WEFT_DEBUG
+/* Debug builds only (base.h): an invariant of the library failed; a bare
+** target has nowhere to print, so it stops in the debugger's trap. */
+void wf_port_assert_failed(const char *file, int line, const char *cond) {
+  WF_UNUSED(file);
+  WF_UNUSED(line);
+  WF_UNUSED(cond);
+  __builtin_trap();
+}
+#endif

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <tee_internal_api.h>
 
-#include "../../src/runtime/runtime.h"
+#include "runtime.h"
 #include "port_optee.h"
 
 /* realloc semantics over the TA heap; size 0 frees. */

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../../src/base/base.h"
+#include "base.h"
 
 #define ALT_STACK_SIZE (64u << 10)
 

@@ -3,10 +3,11 @@
 ** memory for guard-page reservations. With aot_posix.c and the WASI host,
 ** the only code (besides the CLI) where OS and libc headers appear.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#include "../../src/base/base.h"
+#include "base.h"
 
 void *wf_port_realloc(void *user, void *ptr, size_t old_size, size_t new_size) {
   WF_UNUSED(user);
@@ -29,3 +30,13 @@ bool wf_port_commit(void *base, size_t size) {
 }
 
 void wf_port_release(void *base, size_t size) { munmap(base, size); }
+
+#if WEFT_DEBUG
+/* Debug builds only (base.h): an invariant of the library failed. The one
+** place the library prints or aborts, and only in builds made to find
+** such bugs (make test-asan, make test-tsan). */
+void wf_port_assert_failed(const char *file, int line, const char *cond) {
+  fprintf(stderr, "weft: invariant failed at %s:%d: %s\n", file, line, cond);
+  abort();
+}
+#endif

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "../../src/base/base.h"
+#include "base.h"
 
 static __thread uintptr_t cached_bottom, cached_top; /* 0: not asked yet */
 

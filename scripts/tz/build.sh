@@ -76,7 +76,7 @@ build_ta() { # DIR
 TA=$(tz_cached ta "$(basename "$FW" | cut -c4-)-$SRCKEY" build_ta)
 
 build_client() { # DIR
-    local out=$1 w=$1/work core_src
+    local out=$1 w=$1/work core_src core_inc
     unpack "$CLIENT_TGZ" "$w"
     local CL=$w/libteec S=$w/tee-supplicant/src
     core_src=$(make -s -f - print <<'MK'
@@ -84,8 +84,13 @@ include sources.mk
 print: ; @echo $(WEFT_FREESTANDING_SRC) $(WEFT_BARE_PORT_SRC)
 MK
     )
+    core_inc=$(make -s -f - print <<'MK'
+include sources.mk
+print: ; @echo $(WEFT_SRC_INC)
+MK
+    )
     ${X}gcc -std=gnu11 -O2 -static -ffp-contract=off -fno-math-errno -Wall -Wextra \
-        -Iinclude -Iports/optee -Iports/bare -I"$CL/include" -I"$CL/src" \
+        -Iinclude -Iports/optee -Iports/bare $core_inc -I"$CL/include" -I"$CL/src" \
         -DDEBUGLEVEL_1 -DBINARY_PREFIX=\"TEEC\" \
         -o "$out/weft-tz" ports/optee/host/*.c ports/optee/wtz_session.c \
         $core_src "$CL/src/tee_client_api.c" "$CL/src/teec_trace.c" -lpthread -lm ||

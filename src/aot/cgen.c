@@ -9,25 +9,13 @@
 */
 #include <stdarg.h>
 
-#include "../interp/ir.h"
-#include "../runtime/runtime.h"
+#include "ir.h"
+#include "runtime.h"
 
 extern const char wf_aot_prelude[]; /* generated from prelude.h etc. */
 
-/* Operand layouts (see ops.def); numeric.def ops are "ds" or "dss". */
-static const char *const op_layout[WF_OP_COUNT] = {
-#define OP(name, layout) [WF_OP_##name] = layout,
-#define UN(name, opc, ta, tr, e) [WF_OP_##name] = "ds",
-#define BIN(name, opc, ta, tr, e) [WF_OP_##name] = "dss",
-#include "../interp/ops.def"
-#include "../interp/numeric.def"
-#undef OP
-#undef UN
-#undef BIN
-#define SIMD_OP(name, layout) [WF_OP_##name] = layout,
-#include "../interp/simd_each.h"
-#undef SIMD_OP
-};
+/* Operand layouts: the one table of interp/verify.c (ops.def). */
+#define op_layout wf_op_layout
 
 /* ---- output ----------------------------------------------------------- */
 
@@ -258,9 +246,7 @@ static void reload_memory(struct cgen *g) {
     put(&g->body, "    mem = c->memory->data; msz = c->memory->size;\n");
 }
 
-static bool metered(const struct cgen *g) {
-  return g->mod->engine->config.fuel_metering != 0;
-}
+static bool metered(const struct cgen *g) { return g->mod->fuel_metering != 0; }
 
 /* After a runtime entry point that may have charged fuel (bulk.c). */
 static void reload_fuel(struct cgen *g) {
@@ -315,7 +301,7 @@ static bool emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
     write_member_r(g, ip[1], #tr);                                             \
     put(t, "  }\n");                                                           \
     return true;
-#include "../interp/numeric.def"
+#include "numeric.def"
 #undef UN
 #undef BIN
   default: return false;
@@ -1317,8 +1303,8 @@ static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {
   case WF_OP_##name:                                                           \
     vcall(g, ip, #fn, "vi");                                                   \
     return true;
-#include "../interp/simd.def"
-#include "../interp/simd_undef.h"
+#include "simd.def"
+#include "simd_undef.h"
   default: return false;
   }
 }
@@ -1529,9 +1515,8 @@ static void emit_unwinding(struct cgen *g) {
 static weft_status find_exceptions(struct cgen *g) {
   for (u32 def = 0; def < g->m->nfuncs && !g->eh; def++) {
     struct wf_code *code;
-    weft_status s =
-        wf_lower_func(g->a, g->m, def, NULL,
-                      g->mod->engine->config.fuel_metering != 0, &code, g->err);
+    weft_status s = wf_lower_func(g->a, g->m, def, NULL,
+                                  g->mod->fuel_metering != 0, &code, g->err);
     if (s != WEFT_OK)
       return s;
     g->eh = code->nhandlers > 0;
@@ -1712,9 +1697,8 @@ static void emit_trampoline(struct cgen *g, struct text *out, u32 def);
 static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   const struct wf_module *m = g->m;
   struct wf_code *code;
-  weft_status s =
-      wf_lower_func(g->a, m, def, NULL,
-                    g->mod->engine->config.fuel_metering != 0, &code, g->err);
+  weft_status s = wf_lower_func(g->a, m, def, NULL, g->mod->fuel_metering != 0,
+                                &code, g->err);
   if (s != WEFT_OK)
     return s;
   g->code = code;
@@ -1873,9 +1857,8 @@ static weft_status find_tail_bodies(struct cgen *g) {
         !wf_memchr(b->ptr, 0x15, b->len))
       continue;
     struct wf_code *code;
-    weft_status s =
-        wf_lower_func(g->a, m, def, NULL,
-                      g->mod->engine->config.fuel_metering != 0, &code, g->err);
+    weft_status s = wf_lower_func(g->a, m, def, NULL,
+                                  g->mod->fuel_metering != 0, &code, g->err);
     if (s != WEFT_OK)
       return s;
     bool body = false;
@@ -1958,7 +1941,7 @@ static void emit_module_table(struct cgen *g, struct text *out) {
            "weft_aot_module_v1 = {\n");
   putf(out, "  %u, %u, %u, %u, wf_slot_fns, wf_typed_fns,\n  {", WEFT_AOT_ABI,
        n, g->opts->explicit_bounds_checks ? 1u : 0u,
-       g->mod->engine->config.fuel_metering ? 1u : 0u);
+       g->mod->fuel_metering ? 1u : 0u);
   for (u32 i = 0; i < 32; i++)
     putf(out, "%s0x%x", i ? ", " : "", g->opts->module_sha256[i]);
   putf(out, "}, %u};\n", g->eh ? 1u : 0u);
@@ -1970,7 +1953,10 @@ weft_status weft_module_emit_c(const weft_module *mod,
   wf_error_clear(err);
   struct cgen g;
   memset(&g, 0, sizeof g);
-  g.a = &mod->engine->alloc;
+  /* A copy of the module's allocator: its counters are this call's, so
+  ** threads may generate C from one shared module at once. */
+  struct wf_alloc a = mod->alloc;
+  g.a = &a;
   g.mod = mod;
   g.m = &mod->m;
   g.opts = opts;

@@ -39,6 +39,7 @@ void wf_alloc_free(struct wf_alloc *a, void *ptr, size_t size) {
     return;
   if (size == 0)
     size = 1;
+  WF_ASSERT(a->live_bytes >= size); /* sizes given back as allocated */
   a->fn(a->user, ptr, size, 0);
   a->live_bytes -= size;
 }

@@ -24,6 +24,23 @@
 #define WEFT_ENABLE_SIMD 1
 #endif
 
+/* WEFT_DEBUG: invariants checked (WF_ASSERT, WF_ALWAYS, WF_NEVER) and
+** lowered code verified after lowering (interp/verify.c). On by default
+** in sanitizer builds (make test-asan, make test-tsan), off otherwise;
+** -DWEFT_DEBUG=1 or 0 overrides. */
+#ifndef WEFT_DEBUG
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WEFT_DEBUG 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WEFT_DEBUG 1
+#endif
+#endif
+#endif
+#ifndef WEFT_DEBUG
+#define WEFT_DEBUG 0
+#endif
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
@@ -102,6 +119,10 @@ WF_INTERNAL struct wf_alloc *wf_engine_alloc(weft_engine *e);
 /* The error record a host function fills when it fails with a status of
 ** its own choosing (WASI's block hook); runtime (engine.c). */
 WF_INTERNAL weft_error *wf_host_error(weft_host_ctx *ctx);
+/* `size` zeroed bytes that live as long as the engine (freed by
+** weft_engine_free), or NULL; for user pointers of host functions, which
+** the engine owns (WASI's bindings); runtime (engine.c). */
+WF_INTERNAL void *wf_engine_keep(weft_engine *e, size_t size);
 WF_INTERNAL void *wf_alloc_raw(struct wf_alloc *a, size_t size);
 WF_INTERNAL void *wf_alloc_zero(struct wf_alloc *a, size_t size);
 /* Returns NULL on failure and leaves `ptr` valid. */
@@ -110,6 +131,29 @@ WF_INTERNAL void *wf_alloc_resize(struct wf_alloc *a, void *ptr,
 WF_INTERNAL void wf_alloc_free(struct wf_alloc *a, void *ptr, size_t size);
 /* Array helpers that check n * elem for overflow. */
 WF_INTERNAL void *wf_alloc_array(struct wf_alloc *a, size_t n, size_t elem);
+
+/* {====== debug invariants ==============================================
+** WF_ASSERT(c): c holds here; WF_ALWAYS(c) / WF_NEVER(c): c is expected
+** true / false but the code handles the other case too (so the test stays
+** in release builds, as an expression with c's truth). With WEFT_DEBUG a
+** failed expectation calls the port's hook wf_port_assert_failed (the
+** POSIX port prints it and aborts; the library itself never does);
+** without, WF_ASSERT compiles to nothing and the others to !!(c). */
+#if WEFT_DEBUG
+WF_INTERNAL void wf_port_assert_failed(const char *file, int line,
+                                       const char *cond);
+#define WF_ASSERT(c)                                                           \
+  ((c) ? (void)0 : wf_port_assert_failed(__FILE__, __LINE__, #c))
+#define WF_ALWAYS(c)                                                           \
+  ((c) ? 1 : (wf_port_assert_failed(__FILE__, __LINE__, #c), 0))
+#define WF_NEVER(c)                                                            \
+  ((c) ? (wf_port_assert_failed(__FILE__, __LINE__, "!(" #c ")"), 1) : 0)
+#else
+#define WF_ASSERT(c) ((void)0)
+#define WF_ALWAYS(c) (!!(c))
+#define WF_NEVER(c) (!!(c))
+#endif
+/* }====== */
 
 /* The platform's allocator (ports/): used when the embedder gives none. */
 WF_INTERNAL void *wf_port_realloc(void *user, void *ptr, size_t old_size,

@@ -4,11 +4,11 @@
 ** push a wf_frame instead of recursing on the C stack, so call depth and
 ** value-stack use are bounded by the engine's limits. Never prints.
 */
-#include "../runtime/runtime.h"
+#include "runtime.h"
 #include "ir.h"
 #include "numeric.h"
 #include "simd.h"
-#include "../base/le.h"
+#include "le.h"
 
 #ifndef WEFT_COMPUTED_GOTO
 #if defined(__GNUC__) || defined(__clang__)

@@ -7,7 +7,7 @@
 #ifndef WF_IR_H
 #define WF_IR_H
 
-#include "../runtime/runtime.h"
+#include "runtime.h"
 
 enum wf_op {
 #define OP(name, layout) WF_OP_##name,
@@ -69,6 +69,21 @@ WF_INTERNAL const struct wf_handler *wf_code_handler(const struct wf_code *code,
 
 /* Module byte offset of the Wasm instruction lowered at code index `pc`. */
 WF_INTERNAL u32 wf_code_wasm_offset(const struct wf_code *code, u32 pc);
+
+/* verify.c: each op's operand letters (ops.def), indexed by enum wf_op. */
+WF_INTERNAL extern const char *const wf_op_layout[];
+
+#if WEFT_DEBUG
+/* verify.c: check a lowered body (lengths, slots, branch targets, handler
+** pads, pc map; `dispatch` as given to wf_lower_func). NULL when sound,
+** else what is wrong, with the op's code index in *at; wf_verify_nomem
+** when it could not allocate its map (an allocation failure like any
+** other, reported as such). */
+WF_INTERNAL extern const char wf_verify_nomem[];
+WF_INTERNAL const char *wf_code_verify(struct wf_alloc *a,
+                                       const struct wf_code *code,
+                                       const u32 *dispatch, u32 *at);
+#endif
 
 /* wf_lower_func, wf_code_free and wf_interp_dispatch_init are declared in
 ** runtime.h: they are the execution backend's entry points. */

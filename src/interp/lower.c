@@ -799,7 +799,23 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
 weft_status wf_lower_func(struct wf_alloc *a, const struct wf_module *m,
                           u32 defidx, const u32 *dispatch, bool fuel,
                           struct wf_code **out, weft_error *err) {
-  return lower_body(a, m, defidx, dispatch, fuel, NULL, out, err);
+  weft_status s = lower_body(a, m, defidx, dispatch, fuel, NULL, out, err);
+#if WEFT_DEBUG /* verify.c: a failure is a bug here, reported by the hook */
+  u32 at;
+  const char *why = s == WEFT_OK ? wf_code_verify(a, *out, dispatch, &at) : 0;
+  if (why) {
+    wf_code_free(a, *out);
+    *out = NULL;
+  }
+  if (why == wf_verify_nomem)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory lowering");
+  if (WF_NEVER(why != NULL))
+    return wf_error_set(err, WEFT_ERR_INVALID,
+                        "internal error: lowered func %u fails verification "
+                        "at %u: %s",
+                        m->nfunc_imports + defidx, at, why);
+#endif
+  return s;
 }
 
 /* The body is lowered again in full (so the probe sees what wf_lower_func

@@ -8,7 +8,7 @@
 #ifndef WEFT_INTERP_LOWER_H
 #define WEFT_INTERP_LOWER_H
 
-#include "../base/reader.h"
+#include "reader.h"
 #include "ir.h"
 
 /* Operand locations before relocation: locals are plain indices; stack

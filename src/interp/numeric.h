@@ -7,8 +7,8 @@
 #ifndef WF_NUMERIC_H
 #define WF_NUMERIC_H
 
-#include "../base/base.h"
-#include "../base/le.h"
+#include "base.h"
+#include "le.h"
 
 static inline u32 wf_clz32(u32 a) { return a ? (u32)__builtin_clz(a) : 32; }
 static inline u32 wf_ctz32(u32 a) { return a ? (u32)__builtin_ctz(a) : 32; }

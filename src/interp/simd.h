@@ -9,9 +9,9 @@
 #ifndef WF_SIMD_H
 #define WF_SIMD_H
 
-#include "../base/base.h"
+#include "base.h"
 #include "numeric.h"
-#include "../base/le.h" /* little-endian lane loads and stores */
+#include "le.h" /* little-endian lane loads and stores */
 
 #if !defined(__clang__) && (!defined(__GNUC__) || __GNUC__ < 9)
 #error "simd.h needs GCC >= 9 or Clang (generic vector extensions)"

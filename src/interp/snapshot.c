@@ -12,8 +12,8 @@
 ** Lowered positions are the same on every ISA: lowering depends on the
 ** module bytes only (with dispatch encoding aside, which probes leave out).
 */
-#include "../runtime/runtime.h"
-#include "../base/le.h"
+#include "runtime.h"
+#include "le.h"
 #include "ir.h"
 #include "weft_snapshot.h"
 
@@ -795,8 +795,9 @@ weft_status weft_snapshot_restore(weft_engine *e, weft_linker *linker,
                                   weft_error *err) {
   wf_error_clear(err);
   *out_inst = NULL;
-  if (!module || module->engine != e || (linker && linker->engine != e))
-    return wf_error_set(err, WEFT_ERR_ARG, "module of another engine");
+  if (!module || (linker && linker->engine != e))
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "no module, or a linker of another engine");
   if (!e->config.fuel_metering)
     return wf_error_set(err, WEFT_ERR_ARG,
                         "restoring a snapshot needs fuel metering");
@@ -813,7 +814,7 @@ weft_status weft_snapshot_restore(weft_engine *e, weft_linker *linker,
   struct wf_exec *ex;
   weft_status s = wf_engine_exec(e, &ex, err);
   if (s == WEFT_OK)
-    s = wf_instantiate(linker, module, false, &R.inst, err);
+    s = wf_instantiate(e, linker, module, false, &R.inst, err);
   if (s != WEFT_OK)
     return s;
   bool ok = true;

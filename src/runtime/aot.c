@@ -20,13 +20,12 @@ weft_status weft_module_attach_aot(weft_module *mod, const void *code,
     return wf_error_set(err, WEFT_ERR_ARG,
                         "compiled code has %u functions, the module %u",
                         aot->nfuncs, mod->m.nfuncs);
-  if (!aot->fuel_metering != !mod->engine->config.fuel_metering)
+  if (!aot->fuel_metering != !mod->fuel_metering)
     return wf_error_set(err, WEFT_ERR_ARG,
-                        "compiled code %s fuel, the engine %s: compile again "
-                        "with the engine's fuel setting",
+                        "compiled code %s fuel, the module %s: compile again "
+                        "with the module's fuel setting",
                         aot->fuel_metering ? "meters" : "does not meter",
-                        mod->engine->config.fuel_metering ? "meters it"
-                                                          : "does not");
+                        mod->fuel_metering ? "meters it" : "does not");
   mod->aot = aot;
   return WEFT_OK;
 }

@@ -13,14 +13,13 @@ weft_status wf_call_external(weft_engine *e, weft_instance *caller,
   return f->host(&hc, f->host_user, slots);
 }
 
-/* Native stack left below a Wasm entry's floor, for what runs below the
-** deepest checked frame: a function that skips the check (AoT leaves), a
-** host function with its buffers, the fuel hook, a signal handler on the
-** thread's own stack, the dynamic linker resolving a symbol. */
-#define NATIVE_STACK_MARGIN ((uintptr_t)64 << 10)
-/* What Wasm may use below the outermost entry when neither the port nor
-** the configuration tells the thread's stack. */
-#define NATIVE_STACK_GUESS ((uintptr_t)4 << 20)
+/* config.native_stack_margin: native stack left below a Wasm entry's
+** floor, for what runs below the deepest checked frame: a function that
+** skips the check (AoT leaves), a host function with its buffers, the fuel
+** hook, a signal handler on the thread's own stack, the dynamic linker
+** resolving a symbol. config.native_stack_default: what Wasm may use below
+** the outermost entry when neither the port nor native_stack_bytes tells
+** the thread's stack. */
 
 /* The floor for an entry from the host at native stack `here`: the
 ** thread's real stack bottom (asked at every outermost entry, since an
@@ -30,12 +29,12 @@ weft_status wf_call_external(weft_engine *e, weft_instance *caller,
 static char *native_floor(const weft_engine *e, uintptr_t here) {
   uintptr_t bottom = (uintptr_t)wf_port_stack_bottom((const void *)here);
   uintptr_t budget = e->config.native_stack_bytes;
+  uintptr_t margin = e->config.native_stack_margin;
   uintptr_t floor = 0;
   if (bottom)
-    floor = here - bottom > NATIVE_STACK_MARGIN ? bottom + NATIVE_STACK_MARGIN
-                                                : here;
+    floor = here - bottom > margin ? bottom + margin : here;
   else if (!budget)
-    budget = NATIVE_STACK_GUESS;
+    budget = e->config.native_stack_default;
   if (budget && here > budget && here - budget > floor)
     floor = here - budget;
   return (char *)floor;

@@ -21,6 +21,9 @@ void weft_config_default(weft_config *c) {
   c->max_module_bytes = 1u << 30;
   c->max_locals = 50000;
   c->guard_pages = sizeof(void *) >= 8;
+  c->native_stack_margin = 64u << 10;
+  c->native_stack_default = 4u << 20;
+  c->guard_reserve_bytes = WF_GUARD_RESERVE;
 }
 
 weft_status weft_engine_new(const weft_config *config, weft_engine **out,
@@ -44,6 +47,17 @@ weft_status weft_engine_new(const weft_config *config, weft_engine **out,
     return wf_error_set(err, WEFT_ERR_ARG,
                         "config: max_call_depth must be > 0 and stack_bytes "
                         ">= 1024");
+  if (!c.native_stack_margin)
+    c.native_stack_margin = 64u << 10;
+  if (!c.native_stack_default)
+    c.native_stack_default = 4u << 20;
+  if (!c.guard_reserve_bytes)
+    c.guard_reserve_bytes = WF_GUARD_RESERVE;
+  if (c.guard_reserve_bytes < WF_GUARD_RESERVE)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "config: guard_reserve_bytes must be at least %llu "
+                        "(8 GiB + 64 KiB)",
+                        (unsigned long long)WF_GUARD_RESERVE);
   if (c.max_memory_bytes > (u64)WF_MAX_PAGES * WF_PAGE_SIZE)
     c.max_memory_bytes = (u64)WF_MAX_PAGES * WF_PAGE_SIZE;
   if (c.max_memory64_bytes > WF_MAX_MEMORY64_BYTES)
@@ -72,6 +86,29 @@ struct wf_alloc *wf_engine_alloc(weft_engine *e) {
 }
 
 weft_error *wf_host_error(weft_host_ctx *ctx) { return ctx->err; }
+
+/* A block kept until weft_engine_free: its header, then the bytes. */
+struct wf_kept {
+  struct wf_object obj;
+  size_t size;
+};
+#define WF_KEPT_HEAD ((sizeof(struct wf_kept) + 15) & ~(size_t)15)
+
+static void kept_release(weft_engine *e, struct wf_object *o) {
+  struct wf_kept *k = WF_CONTAINER_OF(o, struct wf_kept, obj);
+  wf_alloc_free(&e->alloc, k, WF_KEPT_HEAD + k->size);
+}
+
+void *wf_engine_keep(weft_engine *e, size_t size) {
+  if (size > SIZE_MAX - WF_KEPT_HEAD)
+    return NULL;
+  struct wf_kept *k = wf_alloc_zero(&e->alloc, WF_KEPT_HEAD + size);
+  if (!k)
+    return NULL;
+  k->size = size;
+  wf_engine_track(e, &k->obj, kept_release);
+  return (char *)k + WF_KEPT_HEAD;
+}
 
 void wf_engine_track(weft_engine *e, struct wf_object *obj,
                      void (*release)(weft_engine *, struct wf_object *)) {

@@ -4,7 +4,7 @@
 ** apply active segments in the spec's order, run the start function.
 */
 #include "runtime.h"
-#include "../base/le.h"
+#include "le.h"
 
 /* ---- linker ----------------------------------------------------------- */
 
@@ -175,10 +175,30 @@ static void release_instance(weft_engine *e, struct wf_object *o) {
   wf_alloc_free(a, inst->tags,
                 (size_t)(wf_module_tag_count(m) ? wf_module_tag_count(m) : 1) *
                     sizeof(void *));
+  wf_alloc_free(a, inst->type_sigs,
+                (size_t)(m->ntypes ? m->ntypes : 1) * sizeof(u32));
   if (inst->aot)
     wf_aot_instance_release(e, inst);
   wf_module_unref(inst->module);
   wf_alloc_free(a, inst, sizeof *inst);
+}
+
+/* The module's function types in this instance's engine: call_indirect,
+** imports and AoT code compare these ids (modules are engine-independent,
+** so each instance interns them into its own engine). */
+static weft_status intern_types(weft_engine *e, weft_instance *inst,
+                                weft_error *err) {
+  const struct wf_module *m = &inst->module->m;
+  inst->type_sigs =
+      wf_alloc_array(&e->alloc, m->ntypes ? m->ntypes : 1, sizeof(u32));
+  if (!inst->type_sigs)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+  for (u32 i = 0; i < m->ntypes; i++) {
+    if (wf_engine_intern_sig(e, &m->types[i], &inst->type_sigs[i]) != WEFT_OK)
+      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
+    WF_ASSERT(inst->type_sigs[i] < e->nsigs);
+  }
+  return WEFT_OK;
 }
 
 static weft_status alloc_arrays(weft_engine *e, weft_instance *inst,
@@ -221,11 +241,11 @@ static bool limits_match(u64 have_min, bool have_has_max, u64 have_max,
 ** exactly. Signatures are interned by kinds, so two function types that
 ** differ only in their references' precision share an id (a coarser
 ** check, on the permissive side, for concrete heap types only). */
-static wf_vt engine_vt(const weft_module *mod, u8 kind, wf_vt full) {
+static wf_vt engine_vt(const weft_instance *inst, u8 kind, wf_vt full) {
   wf_vt t = WF_VT(kind, full);
   if (!WF_VT_HEAP(t))
     return t;
-  return (t & 0x1ffu) | ((wf_vt)(mod->type_sigs[WF_VT_HEAP(t) - 1] + 1) << 9);
+  return (t & 0x1ffu) | ((wf_vt)(inst->type_sigs[WF_VT_HEAP(t) - 1] + 1) << 9);
 }
 
 static bool engine_vt_sub(wf_vt a, wf_vt b) {
@@ -237,6 +257,18 @@ static bool engine_vt_sub(wf_vt a, wf_vt b) {
   return !WF_VT_HEAP(b) || WF_VT_HEAP(a) == WF_VT_HEAP(b);
 }
 /* }====== */
+
+/* The engine that owns a definition: imports must come from the
+** instance's own (signature ids and objects are per engine). */
+static const weft_engine *extern_engine(const weft_extern *x) {
+  switch (x->kind) {
+  case WEFT_EXTERN_FUNC: return x->of.func->engine;
+  case WEFT_EXTERN_TABLE: return x->of.table->engine;
+  case WEFT_EXTERN_MEMORY: return x->of.memory->engine;
+  case WEFT_EXTERN_TAG: return x->of.tag->engine;
+  default: return x->of.global->engine;
+  }
+}
 
 static weft_status link_error(weft_error *err, const struct wf_import *im,
                               const char *why) {
@@ -264,17 +296,18 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
     return link_error(err, im, "unknown import");
   if ((u8)en->ext.kind != im->kind)
     return link_error(err, im, "incompatible import type");
-  const weft_module *mod = inst->module;
+  if (extern_engine(&en->ext) != inst->engine)
+    return link_error(err, im, "definition of another engine");
   wf_vt want;
   switch (im->kind) {
   case WF_EXTERN_FUNC:
-    if (en->ext.of.func->sig != mod->type_sigs[im->of.typeidx])
+    if (en->ext.of.func->sig != inst->type_sigs[im->of.typeidx])
       return link_error(err, im, "incompatible import type");
     inst->funcs[counts[0]++] = en->ext.of.func;
     return WEFT_OK;
   case WF_EXTERN_TABLE: {
     weft_table *t = en->ext.of.table;
-    want = engine_vt(mod, im->of.table.elemtype, im->of.table.full);
+    want = engine_vt(inst, im->of.table.elemtype, im->of.table.full);
     if (t->elemtype != im->of.table.elemtype ||
         WF_VT(t->elemtype, t->ref_type) != want ||
         t->is64 != im->of.table.limits.is64 ||
@@ -292,14 +325,13 @@ static weft_status resolve_import(weft_linker *l, weft_instance *inst,
     return WEFT_OK;
   }
   case WF_EXTERN_TAG: /* exception handling: tag types match exactly */
-    if (en->ext.of.tag->engine != inst->engine ||
-        en->ext.of.tag->sig != mod->type_sigs[im->of.typeidx])
+    if (en->ext.of.tag->sig != inst->type_sigs[im->of.typeidx])
       return link_error(err, im, "incompatible import type");
     inst->tags[counts[4]++] = en->ext.of.tag;
     return WEFT_OK;
   default: {
     weft_global *g = en->ext.of.global;
-    want = engine_vt(mod, im->of.global.valtype, im->of.global.full);
+    want = engine_vt(inst, im->of.global.valtype, im->of.global.full);
     if (g->type != im->of.global.valtype ||
         g->mutable_ != im->of.global.mutable_ ||
         (g->mutable_ ? WF_VT(g->type, g->ref_type) != want
@@ -350,7 +382,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
   weft_status s;
   for (u32 i = 0; i < m->nfuncs; i++) {
     u32 idx = m->nfunc_imports + i;
-    s = wf_func_create(e, mod->type_sigs[m->funcs[i].typeidx],
+    s = wf_func_create(e, inst->type_sigs[m->funcs[i].typeidx],
                        &inst->funcs[idx], err);
     if (s != WEFT_OK)
       return s;
@@ -369,7 +401,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
     if (s != WEFT_OK)
       return s;
     inst->tables[m->ntable_imports + i]->ref_type =
-        engine_vt(mod, t->elemtype, t->full);
+        engine_vt(inst, t->elemtype, t->full);
     (*slot)->is64 = t->limits.is64;
     (*slot)->decl_max = t->limits.max;
   }
@@ -383,7 +415,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
   }
   inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
   for (u32 i = 0; i < m->ntags; i++) { /* exception handling */
-    s = wf_tag_create(e, mod->type_sigs[m->tag_types[i]],
+    s = wf_tag_create(e, inst->type_sigs[m->tag_types[i]],
                       &inst->tags[m->ntag_imports + i], err);
     if (s != WEFT_OK)
       return s;
@@ -396,7 +428,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
     if (s != WEFT_OK)
       return s;
     inst->globals[m->nglobal_imports + i]->ref_type =
-        engine_vt(mod, g->type.valtype, g->type.full);
+        engine_vt(inst, g->type.valtype, g->type.full);
   }
   /* tables with an initializer (typed function references): after the
   ** globals it may read */
@@ -456,18 +488,26 @@ static weft_status init_segments(weft_instance *inst, weft_error *err) {
 
 weft_status weft_instantiate(weft_linker *l, weft_module *mod,
                              weft_instance **out, weft_error *err) {
-  return wf_instantiate(l, mod, true, out, err);
+  /* The linker names the engine; without one, the loading engine. */
+  if (!mod) {
+    wf_error_clear(err);
+    *out = NULL;
+    return wf_error_set(err, WEFT_ERR_ARG, "NULL module");
+  }
+  return wf_instantiate(l ? l->engine : mod->home, l, mod, true, out, err);
 }
 
-weft_status wf_instantiate(weft_linker *l, weft_module *mod, bool run_start,
-                           weft_instance **out, weft_error *err) {
+weft_status wf_instantiate(weft_engine *e, weft_linker *l, weft_module *mod,
+                           bool run_start, weft_instance **out,
+                           weft_error *err) {
   wf_error_clear(err);
   *out = NULL;
-  weft_engine *e = mod->engine;
   if (l && l->engine != e)
     return wf_error_set(err, WEFT_ERR_ARG,
-                        "linker and module belong to "
-                        "different engines");
+                        "linker and instance belong to different engines");
+  weft_status s = wf_module_compatible(mod, e, err);
+  if (s != WEFT_OK)
+    return s;
   if (mod->precompiled && !mod->aot)
     return wf_error_set(err, WEFT_ERR_ARG,
                         "module loaded for compiled code has none attached");
@@ -476,10 +516,11 @@ weft_status wf_instantiate(weft_linker *l, weft_module *mod, bool run_start,
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
   inst->engine = e;
   inst->module = mod;
-  inst->type_sigs = mod->type_sigs;
-  mod->refs++;
+  wf_module_ref(mod);
   wf_engine_track(e, &inst->obj, release_instance);
-  weft_status s = alloc_arrays(e, inst, err);
+  s = intern_types(e, inst, err);
+  if (s == WEFT_OK)
+    s = alloc_arrays(e, inst, err);
   u32 counts[5] = {0, 0, 0, 0, 0};
   for (u32 i = 0; s == WEFT_OK && i < mod->m.nimports; i++)
     s = resolve_import(l, inst, &mod->m.imports[i], counts, err);

@@ -1,48 +1,114 @@
 /*
 ** module.c — weft_module: decode, validate, intern types and lower every
 ** function once; introspection for tools. A module is immutable after
-** load and reference-counted by the instances made from it.
+** load, independent of the engine that loaded it (runtime.h), and
+** reference-counted (atomically) by the embedder and by the instances
+** made from it in any engine.
 */
 #include "runtime.h"
 
 static void module_release(weft_module *mod) {
-  weft_engine *e = mod->engine;
+  struct wf_alloc *a = &mod->alloc;
   if (mod->codes)
     for (u32 i = 0; i < mod->m.nfuncs; i++)
-      wf_code_free(&e->alloc, mod->codes[i]);
-  wf_alloc_free(&e->alloc, mod->codes,
+      wf_code_free(a, mod->codes[i]);
+  wf_alloc_free(a, mod->codes,
                 (size_t)(mod->m.nfuncs ? mod->m.nfuncs : 1) * sizeof(void *));
-  wf_alloc_free(&e->alloc, mod->type_sigs,
-                (size_t)(mod->m.ntypes ? mod->m.ntypes : 1) * sizeof(u32));
-  wf_module_release(&e->alloc, &mod->m);
-  wf_alloc_free(&e->alloc, mod->m.bytes, mod->m.size ? mod->m.size : 1);
-  wf_alloc_free(&e->alloc, mod, sizeof *mod);
+  if (mod->vtypes)
+    for (u32 i = 0; i < mod->m.ntypes; i++) {
+      const struct wf_functype *t = &mod->m.types[i];
+      wf_alloc_free(a, mod->vtypes[i],
+                    ((size_t)t->nparams + t->nresults + 1) *
+                        sizeof(weft_valtype));
+    }
+  wf_alloc_free(a, mod->vtypes,
+                (size_t)(mod->m.ntypes ? mod->m.ntypes : 1) * sizeof(void *));
+  wf_module_release(a, &mod->m);
+  wf_alloc_free(a, mod->m.bytes, mod->m.size ? mod->m.size : 1);
+  struct wf_alloc copy = *a;
+  wf_alloc_free(&copy, mod, sizeof *mod);
 }
 
+void wf_module_ref(weft_module *mod) {
+  u32 was = __atomic_fetch_add(&mod->refs, 1, __ATOMIC_RELAXED);
+  WF_ASSERT(was > 0); /* a reference is taken from a live one */
+  WF_UNUSED(was);
+}
+
+/* The last reference frees: acquire-release so every use of the module by
+** other threads happens before its release. */
 void wf_module_unref(weft_module *mod) {
-  if (mod && --mod->refs == 0)
+  if (!mod)
+    return;
+  u32 left = __atomic_sub_fetch(&mod->refs, 1, __ATOMIC_ACQ_REL);
+  WF_ASSERT(left != UINT32_MAX); /* never dropped more than taken */
+  if (left == 0)
     module_release(mod);
 }
 
 void weft_module_free(weft_module *mod) { wf_module_unref(mod); }
 
-static weft_status lower_all(weft_module *mod, bool lower_bodies,
-                             weft_error *err) {
-  weft_engine *e = mod->engine;
+weft_module *weft_module_ref(weft_module *mod) {
+  if (mod)
+    wf_module_ref(mod);
+  return mod;
+}
+
+weft_status weft_module_check_engine(const weft_module *mod,
+                                     const weft_engine *e, weft_error *err) {
+  wf_error_clear(err);
+  if (!mod || !e)
+    return wf_error_set(err, WEFT_ERR_ARG, "NULL module or engine");
+  return wf_module_compatible(mod, e, err);
+}
+
+weft_status wf_module_compatible(const weft_module *mod, const weft_engine *e,
+                                 weft_error *err) {
+  if (mod->fuel_metering != (e->config.fuel_metering != 0))
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "module lowered %s fuel metering, the engine %s: "
+                        "load it in an engine with the same fuel setting",
+                        mod->fuel_metering ? "with" : "without",
+                        e->config.fuel_metering ? "meters" : "does not");
+  if (mod->dispatched != (e->dispatch != NULL))
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "module lowered for another dispatch encoding");
+  return WEFT_OK;
+}
+
+/* Each type's value types for the public API, owned by the module (the
+** engine's interned table is per engine; a module is not). */
+static weft_status module_vtypes(weft_module *mod) {
   struct wf_module *m = &mod->m;
-  mod->type_sigs =
-      wf_alloc_array(&e->alloc, m->ntypes ? m->ntypes : 1, sizeof(u32));
+  mod->vtypes =
+      wf_alloc_array(&mod->alloc, m->ntypes ? m->ntypes : 1, sizeof(void *));
+  if (!mod->vtypes)
+    return WEFT_ERR_NOMEM;
+  for (u32 i = 0; i < m->ntypes; i++) {
+    const struct wf_functype *t = &m->types[i];
+    size_t n = (size_t)t->nparams + t->nresults;
+    weft_valtype *v = wf_alloc_array(&mod->alloc, n + 1, sizeof(weft_valtype));
+    if (!v)
+      return WEFT_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++)
+      v[k] = (weft_valtype)t->types[k];
+    mod->vtypes[i] = v;
+  }
+  return WEFT_OK;
+}
+
+static weft_status lower_all(weft_module *mod, const weft_engine *e,
+                             bool lower_bodies, weft_error *err) {
+  struct wf_module *m = &mod->m;
   mod->codes =
-      wf_alloc_array(&e->alloc, m->nfuncs ? m->nfuncs : 1, sizeof(void *));
-  if (!mod->type_sigs || !mod->codes)
+      wf_alloc_array(&mod->alloc, m->nfuncs ? m->nfuncs : 1, sizeof(void *));
+  if (!mod->codes || module_vtypes(mod) != WEFT_OK)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
-  for (u32 i = 0; i < m->ntypes; i++)
-    if (wf_engine_intern_sig(e, &m->types[i], &mod->type_sigs[i]) != WEFT_OK)
-      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
+  mod->fuel_metering = e->config.fuel_metering != 0;
+  mod->dispatched = e->dispatch != NULL;
   for (u32 i = 0; lower_bodies && i < m->nfuncs; i++) {
-    weft_status s =
-        wf_lower_func(&e->alloc, m, i, e->dispatch,
-                      e->config.fuel_metering != 0, &mod->codes[i], err);
+    weft_status s = wf_lower_func(&mod->alloc, m, i, e->dispatch,
+                                  mod->fuel_metering, &mod->codes[i], err);
     if (s != WEFT_OK)
       return s;
     mod->lowered_bytes += wf_code_bytes(mod->codes[i]);
@@ -60,25 +126,28 @@ static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
     return wf_error_set(err, WEFT_ERR_LIMIT,
                         "module of %zu bytes exceeds the limit of %llu bytes",
                         size, (unsigned long long)e->config.max_module_bytes);
-  weft_module *mod = wf_alloc_zero(&e->alloc, sizeof *mod);
+  struct wf_alloc a = {e->alloc.fn, e->alloc.user, 0, 0};
+  weft_module *mod = wf_alloc_zero(&a, sizeof *mod);
   if (!mod)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
+  mod->alloc = a;
   mod->refs = 1;
-  mod->engine = e;
-  mod->m.bytes = wf_alloc_raw(&e->alloc, size ? size : 1);
+  mod->home = e;
+  mod->m.bytes = wf_alloc_raw(&mod->alloc, size ? size : 1);
   if (!mod->m.bytes) {
-    wf_alloc_free(&e->alloc, mod, sizeof *mod);
+    a = mod->alloc; /* not the one inside the block being freed */
+    wf_alloc_free(&a, mod, sizeof *mod);
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory loading module");
   }
   if (size)
     memcpy(mod->m.bytes, bytes, size);
   mod->m.size = size;
-  weft_status s = wf_decode_module(&e->alloc, &e->config, &mod->m, err);
+  weft_status s = wf_decode_module(&mod->alloc, &e->config, &mod->m, err);
   mod->m.wasm_2_0 = e->config.wasm_2_0 != 0;
   if (s == WEFT_OK)
-    s = wf_validate_module(&e->alloc, &mod->m, err);
+    s = wf_validate_module(&mod->alloc, &mod->m, err);
   if (s == WEFT_OK)
-    s = lower_all(mod, lower_bodies, err);
+    s = lower_all(mod, e, lower_bodies, err);
   if (s != WEFT_OK) {
     module_release(mod);
     return s;
@@ -181,11 +250,11 @@ weft_status weft_module_func_type(const weft_module *mod, uint32_t typeidx,
                                   const weft_valtype **results, uint32_t *nr) {
   if (typeidx >= mod->m.ntypes)
     return WEFT_ERR_ARG;
-  const struct wf_sig *s = &mod->engine->sigs[mod->type_sigs[typeidx]];
-  *params = s->vtypes;
-  *np = s->type.nparams;
-  *results = s->vtypes + s->type.nparams;
-  *nr = s->type.nresults;
+  const struct wf_functype *t = &mod->m.types[typeidx];
+  *params = mod->vtypes[typeidx];
+  *np = t->nparams;
+  *results = mod->vtypes[typeidx] + t->nparams;
+  *nr = t->nresults;
   return WEFT_OK;
 }
 

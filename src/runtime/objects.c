@@ -58,14 +58,17 @@ static u32 effective_max(const weft_engine *e, u64 max, bool has_max,
 }
 
 /* Address space for a memory in guard-page mode. A 32-bit memory gets
-** WF_GUARD_RESERVE, so AoT code needs no bounds checks. A memory64 is
+** the configured guard reserve (at least WF_GUARD_RESERVE: weft_engine_new
+** checks it), so AoT code needs no bounds checks. A memory64 is
 ** always checked explicitly (both engines, both bounds modes), so it
 ** reserves just its effective maximum: growing then only commits pages
 ** in place (no copy), and untouched pages cost nothing, so a sparse
 ** 16 GiB memory64 costs what it touches. */
-static u64 reservation_bytes(u32 eff_max, bool is64) {
-  if (!is64)
-    return WF_GUARD_RESERVE;
+static u64 reservation_bytes(const weft_engine *e, u32 eff_max, bool is64) {
+  if (!is64) {
+    WF_ASSERT(e->config.guard_reserve_bytes >= WF_GUARD_RESERVE);
+    return e->config.guard_reserve_bytes;
+  }
   return eff_max ? (u64)eff_max * WF_PAGE_SIZE : WF_PAGE_SIZE;
 }
 
@@ -84,7 +87,7 @@ weft_status wf_memory_create(weft_engine *e, u64 min, u64 max, bool has_max,
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory");
   m->size = (u64)min * WF_PAGE_SIZE;
   if (!e->config.guard_pages ||
-      !reserve_memory(m, m->size, reservation_bytes(eff_max, is64)))
+      !reserve_memory(m, m->size, reservation_bytes(e, eff_max, is64)))
     m->data = wf_alloc_zero(&e->alloc, mem_alloc_size(m->size));
   if (!m->data) {
     wf_alloc_free(&e->alloc, m, sizeof *m);

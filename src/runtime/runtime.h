@@ -7,8 +7,8 @@
 #ifndef WF_RUNTIME_H
 #define WF_RUNTIME_H
 
-#include "../base/base.h"
-#include "../wasm/module.h"
+#include "base.h"
+#include "module.h"
 #include "weft_aot.h"
 
 #define WF_CONTAINER_OF(ptr, type, member)                                     \
@@ -230,20 +230,46 @@ struct weft_instance {
   weft_tag **tags;   /* whole tag index space (exception handling) */
   weft_memory *mem0; /* memories[0] or NULL: the interpreter's cache */
   struct wf_elem_inst *elems;
-  u32 *data_len;        /* data segment lengths; 0 after data.drop */
-  const u32 *type_sigs; /* module type index -> engine sig id */
+  u32 *data_len;  /* data segment lengths; 0 after data.drop */
+  u32 *type_sigs; /* module type index -> engine sig id (the instance's
+                     own: modules are engine-independent) */
 };
 
+/* A loaded module: immutable once loaded (and once its compiled code is
+** attached), engine-independent, so one module may be instantiated in
+** many engines on many threads at once. Nothing in it names an engine:
+** function types are module-local (an instance interns them into its own
+** engine's table, weft_instance.type_sigs), lowered code names frame
+** slots and type indices only, and the dispatch encoding it was lowered
+** with is the same in every engine of the process. An engine may
+** instantiate it when its fuel setting is the one the code was lowered
+** for (wf_module_compatible). The reference count is atomic: instances in
+** any engine and the embedder each hold one; the last drop frees it with
+** the allocator copied from the loading engine. */
 struct weft_module {
-  u32 refs;
-  weft_engine *engine;
+  u32 refs;              /* atomic (__atomic builtins) */
+  weft_engine *home;     /* the loading engine: weft_instantiate's engine
+                            when no linker names one; never dereferenced
+                            otherwise (it may be gone) */
+  struct wf_alloc alloc; /* the loading engine's allocator; its counters
+                            are touched only at load and free */
   struct wf_module m;
-  u32 *type_sigs;         /* per type index: engine sig id */
+  weft_valtype **vtypes;  /* per type index: params then results */
   struct wf_code **codes; /* per defined function: lowered body */
   u64 lowered_bytes;
   const weft_aot_module *aot; /* attached compiled code, or NULL */
   bool precompiled;           /* bodies not lowered: needs `aot` to run */
+  bool fuel_metering;         /* lowered with FUEL ops */
+  bool dispatched;            /* ops are dispatch offsets (not numbers) */
 };
+
+/* module.c: take a reference (atomic). */
+WF_INTERNAL void wf_module_ref(weft_module *mod);
+/* module.c: whether engine `e` may instantiate `mod`; WEFT_OK, or
+** WEFT_ERR_ARG naming the setting that differs. */
+WF_INTERNAL weft_status wf_module_compatible(const weft_module *mod,
+                                             const weft_engine *e,
+                                             weft_error *err);
 
 struct weft_host_ctx {
   weft_engine *engine;
@@ -328,11 +354,12 @@ WF_INTERNAL weft_trap wf_bulk_table_copy(weft_instance *inst, u32 dst, u32 src,
 WF_INTERNAL weft_trap wf_bulk_table_init(weft_instance *inst, u32 table,
                                          u32 seg, u32 d, u32 s, u32 n);
 
-/* instance.c: weft_instantiate, whose start function runs only when asked
-** (a restored snapshot has run it already). */
-WF_INTERNAL weft_status wf_instantiate(weft_linker *l, weft_module *mod,
-                                       bool run_start, weft_instance **out,
-                                       weft_error *err);
+/* instance.c: weft_instantiate in engine `e` (the linker's, when there is
+** one), whose start function runs only when asked (a restored snapshot
+** has run it already). */
+WF_INTERNAL weft_status wf_instantiate(weft_engine *e, weft_linker *l,
+                                       weft_module *mod, bool run_start,
+                                       weft_instance **out, weft_error *err);
 
 /* module.c: drop one reference (instances hold one each). */
 WF_INTERNAL void wf_module_unref(weft_module *mod);

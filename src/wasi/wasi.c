@@ -110,6 +110,10 @@ static weft_status call_errno_fn(weft_host_ctx *ctx, void *user,
   struct wf_mem m = current_memory(ctx);
   u16 e;
 
+  if (b->wasi == NULL)
+    return wf_error_set(wf_host_error(ctx), WEFT_ERR_ARG,
+                        "wasi: a WASI function called after weft_wasi_free "
+                        "(free the weft_wasi after its instances' last call)");
   b->wasi->lookups = 0;
   e = b->fn(b->wasi, &m, slots);
   if (e == WF_WASI_STOPPED) /* the block hook ends the program here */
@@ -410,7 +414,10 @@ static weft_status alloc_scratch(struct weft_wasi *w, weft_error *err) {
   w->levels =
       wf_alloc_array(w->alloc, WF_WASI_DEPTH_MAX + 1, sizeof *w->levels);
   w->iov = wf_alloc_array(w->alloc, WF_WASI_IOV_MAX, sizeof *w->iov);
-  w->bindings = wf_alloc_array(w->alloc, NIMPORTS, sizeof *w->bindings);
+  /* The bindings are the user pointers of the host functions defined in
+  ** linkers; those functions live as long as the engine, so the bindings
+  ** do too (weft_wasi_free only marks them dead). */
+  w->bindings = wf_engine_keep(w->engine, NIMPORTS * sizeof *w->bindings);
   if (!w->path_a || !w->path_b || !w->walk || !w->walk_tmp || !w->names ||
       !w->levels || !w->iov || !w->bindings)
     return wf_error_set(err, WEFT_ERR_NOMEM, "wasi: out of memory");
@@ -542,7 +549,8 @@ void weft_wasi_free(weft_wasi *w) {
   wf_alloc_free(a, w->names, 2 * WF_WASI_PATH_MAX + 2);
   wf_alloc_free(a, w->levels, (WF_WASI_DEPTH_MAX + 1) * sizeof *w->levels);
   wf_alloc_free(a, w->iov, WF_WASI_IOV_MAX * sizeof *w->iov);
-  wf_alloc_free(a, w->bindings, NIMPORTS * sizeof *w->bindings);
+  for (i = 0; w->bindings != NULL && i < NIMPORTS; i++)
+    w->bindings[i].wasi = NULL; /* a later call fails instead of crashing */
   wf_alloc_free(a, w, sizeof *w);
 }
 

@@ -8,7 +8,7 @@
 #ifndef WF_WASI_H
 #define WF_WASI_H
 
-#include "../base/base.h"
+#include "base.h"
 #include "weft_wasi.h"
 #include "weft_wasi_fs.h"
 

@@ -6,7 +6,7 @@
 */
 #include "module.h"
 
-#include "../base/reader.h"
+#include "reader.h"
 
 #define NO_SECTION 0xffu
 
@@ -443,8 +443,8 @@ static weft_status skip_prefixed_fd(struct decoder *d, u32 at) {
 #define SIMD_TERN(name, opc, fn) case opc:
 #define SIMD_TEST(name, opc, fn) case opc:
 #define SIMD_SHIFT(name, opc, fn) case opc:
-#include "../interp/simd.def"
-#include "../interp/simd_undef.h"
+#include "simd.def"
+#include "simd_undef.h"
 #undef MEMARG
 #undef MEMARG_LANE
 #undef BYTES

@@ -6,7 +6,7 @@
 #ifndef WF_MODULE_H
 #define WF_MODULE_H
 
-#include "../base/base.h"
+#include "base.h"
 
 /* A value type in full (typed function references): see wf_functype. */
 typedef u32 wf_vt;

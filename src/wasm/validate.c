@@ -5,7 +5,7 @@
 */
 #include "module.h"
 
-#include "../base/reader.h"
+#include "reader.h"
 
 struct validator {
   struct wf_alloc *a;

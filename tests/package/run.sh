@@ -57,6 +57,7 @@ full=$(sed -n 's/^#define WEFT_VERSION "\(.*\)"$/\1/p' "$inc/weft.h")
 missing=""
 for f in usr/include/weft/weft.h usr/include/weft/weft_wasi.h \
     usr/include/weft/wasm.h usr/lib/libweft.a usr/lib/libweft-wasm.a \
+    usr/lib/libweft-aotbuild.a \
     "usr/lib/libweft.so.$full" "usr/lib/libweft-wasm.so.$full" \
     usr/bin/weft usr/share/man/man1/weft.1 usr/lib/pkgconfig/weft.pc \
     usr/lib/pkgconfig/weft-wasm.pc; do
@@ -121,7 +122,12 @@ printf '#include "%s"\n' $(cat "$out/all_headers") |
     gcc -aux-info "$out/aux.txt" -I"$inc" -x c -c - -o /dev/null 2>"$out/aux.log"
 grep -F "$inc/" "$out/aux.txt" | grep -E '^/\* [^ ]+ \*/ extern ' |
     sed -E 's/ \(.*//; s/.*[ *]//' | sort -u >"$out/all.declared"
-sort -u "$out/weft.exported" "$out/wasm.exported" >"$out/all.exported"
+# The compiler driver (weft_aot_build.h's WEFT_AOTBUILD_API) is the static
+# libweft-aotbuild.a's, outside libweft.so.
+nm --defined-only "$lib/libweft-aotbuild.a" 2>/dev/null | awk '$2 == "T" {print $3}' \
+    >"$out/aotbuild.defined"
+sort -u "$out/weft.exported" "$out/wasm.exported" "$out/aotbuild.defined" \
+    >"$out/all.exported"
 nall=$(wc -l <"$out/all.declared")
 if [ "$nall" -gt 250 ] && [ -z "$(comm -23 "$out/all.declared" "$out/all.exported")" ]; then
     ok "complete ($nall extern functions declared, all exported)"

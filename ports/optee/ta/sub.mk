@@ -8,6 +8,8 @@ include $(weft-root)/sources.mk
 
 global-incdirs-y += .
 global-incdirs_ext-y += $(weft-root)/include $(weft-root)/ports/optee
+# src/'s layers, named by file (sources.mk, WEFT_SRC_INC).
+global-incdirs_ext-y += $(addprefix $(weft-root)/,$(patsubst -I%,%,$(WEFT_SRC_INC)))
 srcs-y += weft_ta.c
 srcs-y += $(weft-root)/ports/optee/port_optee.c
 srcs-y += $(weft-root)/ports/optee/wtz_session.c

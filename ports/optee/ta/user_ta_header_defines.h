@@ -12,7 +12,7 @@
 #ifndef USER_TA_HEADER_DEFINES_H
 #define USER_TA_HEADER_DEFINES_H
 
-#include "../weft_tz.h"
+#include "weft_tz.h"
 
 #define TA_UUID WTZ_UUID
 #define TA_FLAGS                                                               \

@@ -1,0 +1,121 @@
+/*
+** test_verify.c — the verifier of lowered code (src/interp/verify.c,
+** compiled here with WEFT_DEBUG=1 whatever the library's build): it
+** accepts sound code, in op numbers and in dispatch offsets, and names
+** each kind of broken code: an unknown op, operands past the end, a slot
+** outside the frame, a constant slot written, branch and br_table targets
+** off op boundaries, a handler pad inside an op. (That it accepts all
+** real lowered code is shown by the ASan build's spec tier, where it runs
+** after every lowering.)
+*/
+#undef WEFT_DEBUG
+#define WEFT_DEBUG 1
+#include "../../src/interp/verify.c"
+
+#include <stdlib.h>
+
+#include "t.h"
+
+static void *plain_realloc(void *user, void *p, size_t old, size_t n) {
+  (void)user;
+  (void)old;
+  if (n == 0) {
+    free(p);
+    return NULL;
+  }
+  return realloc(p, n);
+}
+
+static struct wf_alloc A = {plain_realloc, NULL, 0, 0};
+
+/* FUEL 1; BR_IF slot 0 -> the RETURN; COPY_I32 1 <- 0; RETURN */
+static u32 good[] = {WF_OP_FUEL,     1, WF_OP_BR_IF, 0,           4,
+                     WF_OP_COPY_I32, 1, 0,           WF_OP_RETURN};
+
+static struct wf_code code_of(u32 *ops, u32 n) {
+  struct wf_code c;
+  memset(&c, 0, sizeof c);
+  c.ops = ops;
+  c.nops = n;
+  c.nlocal_slots = 1;
+  c.frame_slots = 3;
+  return c;
+}
+
+static const char *check(u32 *ops, u32 n, u32 *at) {
+  struct wf_code c = code_of(ops, n);
+  return wf_code_verify(&A, &c, NULL, at);
+}
+
+static void test_sound_code(void) {
+  u32 at;
+  CHECK(check(good, 9, &at) == NULL);
+  /* The same in dispatch offsets: a made-up encoding, mapped back. */
+  u32 dispatch[WF_OP_COUNT], enc[9];
+  for (u32 op = 0; op < WF_OP_COUNT; op++)
+    dispatch[op] = op * 7 + 3;
+  memcpy(enc, good, sizeof enc);
+  enc[0] = dispatch[WF_OP_FUEL];
+  enc[2] = dispatch[WF_OP_BR_IF];
+  enc[5] = dispatch[WF_OP_COPY_I32];
+  enc[8] = dispatch[WF_OP_RETURN];
+  struct wf_code c = code_of(enc, 9);
+  CHECK(wf_code_verify(&A, &c, dispatch, &at) == NULL);
+  enc[5] = 5; /* no op has it */
+  CHECK(wf_code_verify(&A, &c, dispatch, &at) != NULL);
+  CHECK_EQ_INT(at, 5);
+  /* br_table on slot 0, two targets and the default, all the RETURN. */
+  u32 bt[] = {WF_OP_BR_TABLE, 0, 2, 3, 2, 1, WF_OP_RETURN};
+  CHECK(check(bt, 7, &at) == NULL);
+  CHECK_EQ_INT(A.live_bytes, 0);
+}
+
+static void test_broken_code(void) {
+  u32 ops[9], at;
+  const char *why;
+  memcpy(ops, good, sizeof ops);
+  ops[5] = WF_OP_COUNT;
+  why = check(ops, 9, &at);
+  CHECK(why && strstr(why, "unknown op") && at == 5);
+  memcpy(ops, good, sizeof ops);
+  why = check(ops, 7, &at); /* COPY_I32 cut after one operand */
+  CHECK(why && strstr(why, "past the end") && at == 5);
+  memcpy(ops, good, sizeof ops);
+  ops[3] = 3; /* BR_IF's condition slot = frame_slots */
+  why = check(ops, 9, &at);
+  CHECK(why && strstr(why, "outside the frame") && at == 2);
+  memcpy(ops, good, sizeof ops);
+  ops[4] = 2; /* lands on COPY_I32's first operand */
+  why = check(ops, 9, &at);
+  CHECK(why && strstr(why, "branch target") && at == 2);
+  ops[4] = 5; /* one past the end */
+  CHECK(check(ops, 9, &at) != NULL);
+  memcpy(ops, good, sizeof ops);
+  struct wf_code c = code_of(ops, 9);
+  c.nconsts = 1; /* slot 1 is now a constant: COPY_I32 writes it */
+  c.frame_slots = 3;
+  why = wf_code_verify(&A, &c, NULL, &at);
+  CHECK(why && strstr(why, "constant") && at == 5);
+  u32 bt[] = {WF_OP_BR_TABLE, 0, 2, 3, 1, 1, WF_OP_RETURN};
+  why = check(bt, 7, &at); /* the second target lands on an offset */
+  CHECK(why && strstr(why, "br_table"));
+  u32 bt_long[] = {WF_OP_BR_TABLE, 0, 9, 4, 3, 2, WF_OP_RETURN};
+  why = check(bt_long, 7, &at);
+  CHECK(why && strstr(why, "past the end"));
+  memcpy(ops, good, sizeof ops);
+  struct wf_handler h = {0, 9, 3, 0, 1, UINT32_MAX, 1, 0};
+  c = code_of(ops, 9);
+  c.handlers = &h;
+  c.nhandlers = 1;
+  why = wf_code_verify(&A, &c, NULL, &at); /* pad 3: BR_IF's operand */
+  CHECK(why && strstr(why, "landing pad"));
+  h.pad = 5;
+  CHECK(wf_code_verify(&A, &c, NULL, &at) == NULL);
+  CHECK_EQ_INT(A.live_bytes, 0);
+}
+
+int main(void) {
+  T_RUN(test_sound_code);
+  T_RUN(test_broken_code);
+  return T_DONE();
+}
