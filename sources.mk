@@ -53,6 +53,7 @@ WEFT_TEXT_SRC := \
 WEFT_PORT_SRC := \
   ports/posix/port_posix.c \
   ports/posix/aot_posix.c \
+  ports/posix/aot_batch.c \
   ports/posix/fault_posix.c \
   ports/posix/stack_posix.c \
   ports/posix/wasi_fs_posix.c \
