@@ -7,8 +7,8 @@
 # skipped. The files of the 3.0 features weft added (tail calls, exception
 # handling, typed function references, relaxed SIMD, memory64 and
 # multi-memory) also in compiled code, guard pages and explicit bounds
-# checks (each module goes through gcc). A listed file missing from the
-# suite counts as a failure.
+# checks (weft wast compiles a script's modules together, cli/wast_aot.c).
+# A listed file missing from the suite counts as a failure.
 #
 # usage: tests/text/run3.sh [--weft PATH] [--full]
 # environment: BUILD (default build), WEFT_SPEC3_DIR (default
