@@ -17,7 +17,7 @@
 #include "weft_aot_build.h"
 
 struct wr_batch {
-  uint32_t n;              /* commands of the script */
+  uint32_t n;            /* commands of the script */
   weft_module **modules; /* per command: its module, code attached */
   void *handle;          /* the loaded object */
 };
@@ -116,8 +116,8 @@ struct wr_batch *wr_batch_compile(weft_engine *engine,
     goto fail;
   }
   for (uint32_t i = 0; i < n; i++)
-    if (b->modules[i] && weft_aot_attach_batch(b->handle, entry[i],
-                                               b->modules[i], &err)) {
+    if (b->modules[i] &&
+        weft_aot_attach_batch(b->handle, entry[i], b->modules[i], &err)) {
       snprintf(why, why_size, "%s", err.message);
       goto fail;
     }

@@ -68,10 +68,10 @@ WEFT_API void weft_aot_unload(void *handle);
 ** zeros). Errors as weft_aot_build_so's; WEFT_ERR_ARG when every entry
 ** is NULL. A compiler failure fails the whole batch: a caller that wants
 ** to know which module it was builds them one by one. */
-WEFT_API weft_status weft_aot_build_so_batch(
-    const weft_module *const *modules, uint32_t n,
-    const weft_aot_build_options *options, const char *so_path,
-    weft_error *out_error);
+WEFT_API weft_status
+weft_aot_build_so_batch(const weft_module *const *modules, uint32_t n,
+                        const weft_aot_build_options *options,
+                        const char *so_path, weft_error *out_error);
 
 /* dlopen a shared object weft_aot_build_so_batch made (and attach none
 ** of it); release it with weft_aot_unload once every module attached

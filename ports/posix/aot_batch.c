@@ -31,8 +31,7 @@ struct batch {
   unsigned *unit_of; /* per entry: its translation unit */
 };
 
-static weft_status batch_fail(weft_error *err, weft_status s,
-                              const char *msg) {
+static weft_status batch_fail(weft_error *err, weft_status s, const char *msg) {
   if (err) {
     err->status = s;
     snprintf(err->message, sizeof err->message, "%s", msg);
@@ -95,7 +94,8 @@ static weft_status write_unit(void *user, unsigned unit, weft_c_sink sink,
     ao.batched = 1;
     ao.batch_index = i;
     ao.prelude_done = prelude_done;
-    weft_status s = weft_module_emit_c(b->modules[i], &ao, sink, sink_user, err);
+    weft_status s =
+        weft_module_emit_c(b->modules[i], &ao, sink, sink_user, err);
     if (s != WEFT_OK)
       return s;
     prelude_done = 1;
@@ -104,8 +104,7 @@ static weft_status write_unit(void *user, unsigned unit, weft_c_sink sink,
 }
 
 weft_status weft_aot_build_so_batch(const weft_module *const *modules,
-                                    uint32_t n,
-                                    const weft_aot_build_options *o,
+                                    uint32_t n, const weft_aot_build_options *o,
                                     const char *so_path, weft_error *err) {
   struct batch b = {modules, n, o, NULL};
   uint32_t live = 0;

@@ -97,9 +97,9 @@ struct cgen {
   u32 pc;     /* code index of the op being emitted */
   u32 *sites; /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
-  u8 *caught; /* per handler: its catch block (wf_cN) is referenced */
-  bool tail;  /* emitting a tail call made as a call: the frame is gone
-                 for its exceptions, which leave the function */
+  u8 *caught;   /* per handler: its catch block (wf_cN) is referenced */
+  bool tail;    /* emitting a tail call made as a call: the frame is gone
+                   for its exceptions, which leave the function */
   char pfx[16]; /* of every file-level name: "wf_", or "wmN_" for entry N
                    of a batch (several modules in one translation unit) */
 };
@@ -848,8 +848,7 @@ static void pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
 static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
                          u32 def) {
   pack_args(g, ft, base);
-  putf(&g->body, "    c->depth--;\n    return (void *)%st%u;\n", g->pfx,
-       def);
+  putf(&g->body, "    c->depth--;\n    return (void *)%st%u;\n", g->pfx, def);
 }
 
 /* Each tail call op is followed by code returning the results of a call
@@ -1759,8 +1758,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     put(out, " */\n");
     put(out, linkage(g));
     if (g->in_tail_body)
-      putf(out, "void *%st%u(weft_aot_ctx *c, weft_aot_value *s)", g->pfx,
-           def);
+      putf(out, "void *%st%u(weft_aot_ctx *c, weft_aot_value *s)", g->pfx, def);
     else
       signature(out, g->type, name);
     put(out, " {\n");
@@ -1871,8 +1869,8 @@ static void emit_tail_map(struct cgen *g, struct text *out) {
        g->pfx);
   for (u32 d = 0; d < g->m->nfuncs; d++)
     if (g->tail_body[d])
-      putf(out, "  {(const void *)%sf%u, (void *)%st%u},\n", g->pfx, d,
-           g->pfx, d);
+      putf(out, "  {(const void *)%sf%u, (void *)%st%u},\n", g->pfx, d, g->pfx,
+           d);
   put(out, "};\n");
 }
 
@@ -1922,8 +1920,8 @@ static weft_status find_tail_bodies(struct cgen *g) {
 /* Slot-ABI wrapper: the runtime's way into a typed function. */
 static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
   const struct wf_functype *ft = &g->m->types[g->m->funcs[def].typeidx];
-  putf(out, "%svoid %sw%u(weft_aot_ctx *c, weft_aot_value *s) {\n",
-       linkage(g), g->pfx, def);
+  putf(out, "%svoid %sw%u(weft_aot_ctx *c, weft_aot_value *s) {\n", linkage(g),
+       g->pfx, def);
   char lv[16];
   put(out, "  ");
   for (u32 i = 1; i < ft->nresults; i++)
