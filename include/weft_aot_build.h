@@ -63,11 +63,12 @@ WEFT_API void weft_aot_unload(void *handle);
 ** modules[i] is entry i of the batch (NULL entries: none), its names and
 ** its table (exported as WEFT_AOT_SYMBOL "_i") kept apart from the
 ** others', the entries dealt to translation units (options->chunks of
-** them; 0: one per job, more for a lot of code) compiled options->jobs
-** at a time. options->module_sha256 is not recorded (the tables hold
-** zeros). Errors as weft_aot_build_so's; WEFT_ERR_ARG when every entry
-** is NULL. A compiler failure fails the whole batch: a caller that wants
-** to know which module it was builds them one by one. */
+** them; 0: one per job when each gets 32 KiB of Wasm code or more, one
+** per 256 KiB when that is more) compiled options->jobs at a time.
+** options->module_sha256 is not recorded (the tables hold zeros).
+** Errors as weft_aot_build_so's; WEFT_ERR_ARG when every entry is NULL.
+** A compiler failure fails the whole batch: a caller that wants to know
+** which module it was builds them one by one. */
 WEFT_API weft_status
 weft_aot_build_so_batch(const weft_module *const *modules, uint32_t n,
                         const weft_aot_build_options *options,

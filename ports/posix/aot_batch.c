@@ -17,8 +17,11 @@
 #include "weft_aot.h"
 
 /* Units of at most this much Wasm code (as aot_posix.c's chunks), and at
-** most this many of them. */
+** most this many of them; one per job only for at least MIN_UNIT_BYTES
+** each, as every unit parses the prelude again (most of a small
+** script's compile). */
 #define UNIT_CODE_BYTES (256u << 10)
+#define MIN_UNIT_BYTES (32u << 10)
 #define MAX_UNITS 64u
 /* What an entry costs besides its code, in code bytes: its declarations,
 ** table and wrappers, so that many tiny modules still spread out. */
@@ -58,6 +61,8 @@ static unsigned deal(struct batch *b) {
   units = b->o->chunks;
   if (units == 0) {
     units = b->o->jobs ? b->o->jobs : 1;
+    if (total / MIN_UNIT_BYTES + 1 < units)
+      units = (unsigned)(total / MIN_UNIT_BYTES + 1);
     if (total / UNIT_CODE_BYTES + 1 > units)
       units = (unsigned)(total / UNIT_CODE_BYTES + 1);
   }
