@@ -126,4 +126,4 @@ WEFT_SRC_INC := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Isrc/aot \
   -Isrc/wasi
 
 # The C-compiler driver (libweft-aotbuild.a, P11): not part of libweft.
-WEFT_AOTBUILD_SRC := aotbuild/aot_build.c
+WEFT_AOTBUILD_SRC := aotbuild/aot_build.c aotbuild/aot_batch.c

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aot_units.h"
 #include "weft_aot.h"
 #include "weft_aot_build.h"
 
@@ -252,23 +253,17 @@ static weft_status stopped(weft_error *err, enum stop why,
               what, NULL);
 }
 
-/* Writes chunk i of the generated C to dir and prepares its compile job. */
-static weft_status emit_chunk(const weft_module *module,
-                              const weft_aot_build_options *o, const char *dir,
-                              unsigned i, unsigned chunks, struct job *job,
-                              weft_error *err) {
+/* Writes translation unit i to dir/chunk<i>.c through `unit` and prepares
+** its compile job. */
+static weft_status emit_unit(const struct wf_aot_units *u,
+                             const weft_aot_build_options *o, const char *dir,
+                             unsigned i, struct job *job, weft_error *err) {
   char path[4200], rest[8500];
   snprintf(path, sizeof path, "%.4096s/chunk%u.c", dir, i);
   struct file_sink sink = {fopen(path, "w"), 0};
   if (!sink.f)
     return fail(err, WEFT_ERR_ARG, "cannot write %s%s", path, NULL);
-  weft_aot_options ao;
-  memset(&ao, 0, sizeof ao);
-  ao.explicit_bounds_checks = o->explicit_bounds_checks;
-  ao.chunk = i;
-  ao.nchunks = chunks;
-  memcpy(ao.module_sha256, o->module_sha256, 32);
-  weft_status s = weft_module_emit_c(module, &ao, write_file, &sink, err);
+  weft_status s = u->write(u->user, i, write_file, &sink, err);
   if ((fclose(sink.f) != 0 || sink.failed) && s == WEFT_OK)
     s = fail(err, WEFT_ERR_ARG, "cannot write %s%s", path, NULL);
   if (s != WEFT_OK)
@@ -302,24 +297,10 @@ static weft_status link_chunks(const weft_aot_build_options *o, const char *dir,
   return why == GO_ON ? WEFT_OK : stopped(err, why, o);
 }
 
-static unsigned chunk_count(const weft_module *module,
-                            const weft_aot_build_options *o) {
-  weft_module_stats st;
-  weft_module_stats_get(module, &st);
-  unsigned chunks = o->chunks;
-  if (chunks == 0) /* roughly 256 KiB of Wasm code per chunk */
-    chunks = (unsigned)(st.code_bytes / (256u << 10)) + 1;
-  if (chunks > 64)
-    chunks = 64;
-  if (chunks > st.funcs + 1)
-    chunks = st.funcs + 1;
-  return chunks;
-}
-
-weft_status weft_aot_build_so(const weft_module *module,
-                              const weft_aot_build_options *o,
-                              const char *so_path, weft_error *err) {
-  unsigned chunks = chunk_count(module, o);
+weft_status wf_aot_build_units(const struct wf_aot_units *u,
+                               const weft_aot_build_options *o,
+                               const char *so_path, weft_error *err) {
+  unsigned chunks = u->count;
   const char *tmp = o->tmp_dir ? o->tmp_dir : getenv("TMPDIR");
   char dir[4096];
   struct watch w;
@@ -337,7 +318,7 @@ weft_status weft_aot_build_so(const weft_module *module,
   for (unsigned i = 0; i < chunks && s == WEFT_OK; i++) {
     enum stop why = watch_check(&w);
     s = why != GO_ON ? stopped(err, why, o)
-                     : emit_chunk(module, o, dir, i, chunks, &js[i], err);
+                     : emit_unit(u, o, dir, i, &js[i], err);
   }
   if (s == WEFT_OK) {
     enum stop why = run_jobs(js, chunks, o->jobs ? o->jobs : 1, o, &w);
@@ -356,4 +337,47 @@ weft_status weft_aot_build_so(const weft_module *module,
   free(js);
   remove_dir(dir);
   return s;
+}
+
+/* ---- one module ----------------------------------------------------------
+** Its functions dealt round-robin to chunks, chunk 0 holding the table. */
+
+struct one_module {
+  const weft_module *module;
+  const weft_aot_build_options *o;
+  unsigned chunks;
+};
+
+static weft_status write_chunk(void *user, unsigned i, weft_c_sink sink,
+                               void *sink_user, weft_error *err) {
+  const struct one_module *m = user;
+  weft_aot_options ao;
+  memset(&ao, 0, sizeof ao);
+  ao.explicit_bounds_checks = m->o->explicit_bounds_checks;
+  ao.chunk = i;
+  ao.nchunks = m->chunks;
+  memcpy(ao.module_sha256, m->o->module_sha256, 32);
+  return weft_module_emit_c(m->module, &ao, sink, sink_user, err);
+}
+
+static unsigned chunk_count(const weft_module *module,
+                            const weft_aot_build_options *o) {
+  weft_module_stats st;
+  weft_module_stats_get(module, &st);
+  unsigned chunks = o->chunks;
+  if (chunks == 0) /* roughly 256 KiB of Wasm code per chunk */
+    chunks = (unsigned)(st.code_bytes / (256u << 10)) + 1;
+  if (chunks > 64)
+    chunks = 64;
+  if (chunks > st.funcs + 1)
+    chunks = st.funcs + 1;
+  return chunks;
+}
+
+weft_status weft_aot_build_so(const weft_module *module,
+                              const weft_aot_build_options *o,
+                              const char *so_path, weft_error *err) {
+  struct one_module m = {module, o, chunk_count(module, o)};
+  struct wf_aot_units u = {m.chunks, write_chunk, &m};
+  return wf_aot_build_units(&u, o, so_path, err);
 }

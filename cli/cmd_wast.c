@@ -123,6 +123,9 @@ void cli_usage_wast(FILE *out) {
       "    --aot              run compiled code (guard pages)\n"
       "    --aot-explicit     run compiled code with explicit bounds checks\n"
       "    --cc CMD           C compiler for --aot (default: $WEFT_CC, cc)\n"
+      "    -j N               --aot: compiler processes at a time (default:\n"
+      "                       CPUs); a script's modules are compiled\n"
+      "                       together, in up to N translation units\n"
       "    --save-modules DIR write every module's binary to\n"
       "                       DIR/NAME.LINE.wasm (to compare encoders)\n"
       "    exit status: 0 when nothing failed, 1 otherwise\n",
@@ -152,6 +155,12 @@ int cmd_wast(int argc, char **argv) {
       opt.aot = 2;
     } else if (strcmp(argv[i], "--cc") == 0 && i + 1 < argc) {
       opt.cc = argv[++i];
+    } else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc) {
+      if (cli_parse_u32(argv[++i], &opt.jobs) != 0 || opt.jobs == 0 ||
+          opt.jobs > 256) {
+        cli_errorf("wast: -j wants 1 to 256, not '%s'", argv[i]);
+        return CLI_EXIT_USAGE;
+      }
     } else if (strcmp(argv[i], "--max-fail") == 0 && i + 1 < argc) {
       opt.max_fail = strtoul(argv[++i], NULL, 10);
     } else if (strcmp(argv[i], "--save-modules") == 0 && i + 1 < argc) {
@@ -172,7 +181,7 @@ int cmd_wast(int argc, char **argv) {
   }
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--cc") == 0 || strcmp(argv[i], "--max-fail") == 0 ||
-        strcmp(argv[i], "--save-modules") == 0)
+        strcmp(argv[i], "--save-modules") == 0 || strcmp(argv[i], "-j") == 0)
       i++;
     else if (argv[i][0] != '-')
       run_file(argv[i], &opt, &total);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "wast_aot.h"
 #include "wast_run.h"
 #include "weft_aot_build.h"
 
@@ -42,8 +43,10 @@ struct runner {
   size_t ndefs, defs_cap;
   void **aot;
   size_t naot, aot_cap;
+  struct wr_batch *batch; /* --aot: the script's modules, compiled together */
   unsigned long failures;
   const weft_wast_command *cmd;
+  uint32_t cmd_index;
 };
 
 static void where(const struct runner *r, const char *tag) {
@@ -225,7 +228,8 @@ static weft_instance *find_instance(struct runner *r, const char *name,
   return r->current;
 }
 
-/* Compiles a loaded module to C and attaches the code (--aot). */
+/* Compiles a loaded module to C on its own and attaches the code (--aot,
+** when the script's batch has no code for it: see wast_aot.c). */
 static weft_status compile(struct runner *r, weft_module *mod,
                            weft_error *err) {
   char so[] = "/tmp/weft-wast-XXXXXX";
@@ -264,7 +268,9 @@ static weft_status compile(struct runner *r, weft_module *mod,
 static weft_status load(struct runner *r, weft_module **mod, weft_error *err) {
   const weft_wast_command *c = r->cmd;
   memset(err, 0, sizeof *err);
-  *mod = NULL;
+  *mod = wr_batch_take(r->batch, r->cmd_index);
+  if (*mod)
+    return WEFT_OK;
   weft_status s = weft_module_load(r->engine, c->wasm, c->wasm_len, mod, err);
   if (s == WEFT_OK && r->opt->aot) {
     s = compile(r, *mod, err);
@@ -792,8 +798,17 @@ void wr_run_script(const weft_wast_script *script, const char *name,
     printf("  FAIL %s: setting up the engine: %s\n", name, err.message);
     st->broken++;
   } else {
+    if (opt->aot) {
+      char why[300];
+      r.batch = wr_batch_compile(r.engine, script, opt, why, sizeof why);
+      if (!r.batch && why[0] && opt->verbose)
+        printf("  note %s: compiling the modules together failed (%s); "
+               "compiling them one by one\n",
+               name, why);
+    }
     for (uint32_t i = 0; i < weft_wast_command_count(script); i++) {
       r.cmd = weft_wast_command_at(script, i);
+      r.cmd_index = i;
       if (opt->save_dir && r.cmd->wasm)
         save_module(&r);
       run_command(&r);
@@ -804,10 +819,12 @@ void wr_run_script(const weft_wast_script *script, const char *name,
   for (size_t i = 0; i < r.ndefs; i++)
     weft_module_free(r.defs[i].module);
   free(r.defs);
+  wr_batch_free_modules(r.batch);
   if (r.linker)
     weft_linker_free(r.linker);
   if (r.engine)
     weft_engine_free(r.engine);
+  wr_batch_unload(r.batch); /* after the engine: its instances ran it */
   for (size_t i = 0; i < r.naot; i++)
     weft_aot_unload(r.aot[i]);
   free(r.aot);

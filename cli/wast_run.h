@@ -36,6 +36,7 @@ struct wr_options {
   int verbose;
   int aot; /* 0 interpreter, 1 AoT with guard pages, 2 explicit checks */
   const char *cc;
+  uint32_t jobs; /* --aot: compiler processes at a time (0: CPUs) */
   unsigned long max_fail;
   const char *save_dir;      /* write each module's binary as NAME.LINE.wasm */
   weft_text_version version; /* --wasm-3.0: the 3.0 text format */

@@ -556,6 +556,15 @@ typedef struct weft_aot_options {
   uint32_t chunk;             /* emit the functions of this chunk... */
   uint32_t nchunks;           /* ...of this many (0 or 1: everything) */
   uint8_t module_sha256[32];  /* recorded in the generated module table */
+  /* Several modules in one shared object (weft_aot_build_so_batch in
+  ** weft_aot_build.h). With `batched` every file-level name carries
+  ** batch_index, so entries can share a translation unit, and the table
+  ** is exported as WEFT_AOT_SYMBOL "_N" (N: batch_index, in decimal);
+  ** the prelude is left out when `prelude_done` says an earlier entry of
+  ** the unit wrote it. A batch entry is one chunk (nchunks 0 or 1). */
+  int batched;
+  uint32_t batch_index;
+  int prelude_done;
 } weft_aot_options;
 
 /* Receives generated text in pieces, in order. */

@@ -72,6 +72,36 @@ WEFT_API weft_status weft_aot_load_so(weft_module *module, const char *so_path,
                                       void **out_handle, weft_error *out_error);
 WEFT_API void weft_aot_unload(void *handle);
 
+/* ---- several modules in one shared object (a .wast script's) ------------
+** One compile and one link for many modules instead of one each: the C of
+** modules[i] is entry i of the batch (NULL entries: none), its names and
+** its table (exported as WEFT_AOT_SYMBOL "_i") kept apart from the
+** others', the entries dealt to translation units (options->chunks of
+** them; 0: one per job when each gets 32 KiB of Wasm code or more, one
+** per 256 KiB when that is more) compiled options->jobs at a time.
+** options->module_sha256 is not recorded (the tables hold zeros).
+** Errors as weft_aot_build_so's; WEFT_ERR_ARG when every entry is NULL.
+** A compiler failure fails the whole batch: a caller that wants to know
+** which module it was builds them one by one. In libweft-aotbuild.a, like
+** weft_aot_build_so; the two below are libweft's. */
+WEFT_AOTBUILD_API weft_status
+weft_aot_build_so_batch(const weft_module *const *modules, uint32_t n,
+                        const weft_aot_build_options *options,
+                        const char *so_path, weft_error *out_error);
+
+/* dlopen a shared object weft_aot_build_so_batch made (and attach none
+** of it); release it with weft_aot_unload once every module attached
+** from it is freed. */
+WEFT_API weft_status weft_aot_open_so(const char *so_path, void **out_handle,
+                                      weft_error *out_error);
+
+/* Attach entry `index` of the open batch object to `module`, which must
+** be the module that entry was built from (else WEFT_ERR_ARG when the
+** function counts differ; code of another module must never run). */
+WEFT_API weft_status weft_aot_attach_batch(void *handle, uint32_t index,
+                                           weft_module *module,
+                                           weft_error *out_error);
+
 #ifdef __cplusplus
 }
 #endif

@@ -46,3 +46,27 @@ void weft_aot_unload(void *handle) {
   if (handle)
     dlclose(handle);
 }
+
+/* ---- batches (weft_aot_build_so_batch's objects) ------------------------ */
+
+weft_status weft_aot_open_so(const char *so_path, void **out_handle,
+                             weft_error *err) {
+  char msg[sizeof err->message];
+  *out_handle = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+  if (*out_handle)
+    return WEFT_OK;
+  snprintf(msg, sizeof msg, "cannot load compiled code: %s", dlerror());
+  return fail(err, WEFT_ERR_ARG, "%s%s", msg, NULL);
+}
+
+weft_status weft_aot_attach_batch(void *handle, uint32_t index,
+                                  weft_module *module, weft_error *err) {
+  char name[64], msg[128];
+  snprintf(name, sizeof name, "%s_%u", WEFT_AOT_SYMBOL, index);
+  const void *table = handle ? dlsym(handle, name) : NULL;
+  if (!table) {
+    snprintf(msg, sizeof msg, "the compiled batch has no entry %u", index);
+    return fail(err, WEFT_ERR_ARG, "%s%s", msg, NULL);
+  }
+  return weft_module_attach_aot(module, table, err);
+}

@@ -85,9 +85,11 @@ struct cgen {
   u32 pc;     /* code index of the op being emitted */
   u32 *sites; /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
-  u8 *caught; /* per handler: its catch block (wf_cN) is referenced */
-  bool tail;  /* emitting a tail call made as a call: the frame is gone
-                 for its exceptions, which leave the function */
+  u8 *caught;   /* per handler: its catch block (wf_cN) is referenced */
+  bool tail;    /* emitting a tail call made as a call: the frame is gone
+                   for its exceptions, which leave the function */
+  char pfx[16]; /* of every file-level name: "wf_", or "wmN_" for entry N
+                   of a batch (several modules in one translation unit) */
 };
 
 static char letter_of(u8 valtype) {
@@ -714,7 +716,7 @@ static bool emit_call(struct cgen *g, const u32 *ip, u32 op) {
   case WF_OP_CALL_INTERNAL: {
     const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
     char fn[32];
-    wf_format(fn, sizeof fn, "wf_f%u", ip[1]);
+    wf_format(fn, sizeof fn, "%sf%u", g->pfx, ip[1]);
     typed_call(g, ft, ip[2], fn, "c");
     after_call(g);
     return true;
@@ -832,7 +834,7 @@ static void pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
 static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
                          u32 def) {
   pack_args(g, ft, base);
-  putf(&g->body, "    c->depth--;\n    return (void *)wf_t%u;\n", def);
+  putf(&g->body, "    c->depth--;\n    return (void *)%st%u;\n", g->pfx, def);
 }
 
 /* Each tail call op is followed by code returning the results of a call
@@ -889,12 +891,16 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
            "fn->sig == c->type_sigs[%u] && fn->ctx == c) {\n",
            ip[2], ip[1]);
       /* fn's signature is the call's, so any body found has its type */
-      put(t, "    for (u32 k = 0; k < sizeof wf_tail_map / sizeof "
-             "*wf_tail_map; k++)\n"
-             "      if (wf_tail_map[k].typed == fn->typed_fn) {\n");
+      putf(t,
+           "    for (u32 k = 0; k < sizeof %stail_map / sizeof "
+           "*%stail_map; k++)\n"
+           "      if (%stail_map[k].typed == fn->typed_fn) {\n",
+           g->pfx, g->pfx, g->pfx);
       pack_args(g, ft, ip[3]);
-      put(t, "        c->depth--;\n        return wf_tail_map[k].body;\n"
-             "      }\n  } }\n");
+      putf(t,
+           "        c->depth--;\n        return %stail_map[k].body;\n"
+           "      }\n  } }\n",
+           g->pfx);
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
     g->tail = true;
@@ -912,12 +918,16 @@ static bool emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
            ";\n  if (fn != 0 && fn->sig == c->type_sigs[%u] && "
            "fn->ctx == c) {\n",
            ip[1]);
-      put(t, "    for (u32 k = 0; k < sizeof wf_tail_map / sizeof "
-             "*wf_tail_map; k++)\n"
-             "      if (wf_tail_map[k].typed == fn->typed_fn) {\n");
+      putf(t,
+           "    for (u32 k = 0; k < sizeof %stail_map / sizeof "
+           "*%stail_map; k++)\n"
+           "      if (%stail_map[k].typed == fn->typed_fn) {\n",
+           g->pfx, g->pfx, g->pfx);
       pack_args(g, ft, ip[2]);
-      put(t, "        c->depth--;\n        return wf_tail_map[k].body;\n"
-             "      }\n  } }\n");
+      putf(t,
+           "        c->depth--;\n        return %stail_map[k].body;\n"
+           "      }\n  } }\n",
+           g->pfx);
     }
     u32 sub[4] = {WF_OP_CALL_REF, ip[1], ip[2], ip[3]};
     return emit_call(g, sub, WF_OP_CALL_REF);
@@ -1723,7 +1733,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     if (g->eh)
       emit_unwinding(g);
     char name[32];
-    wf_format(name, sizeof name, "wf_f%u", def);
+    wf_format(name, sizeof name, "%sf%u", g->pfx, def);
     u32 funcidx = m->nfunc_imports + def;
     const char *fname = funcidx < m->nfunc_names ? m->func_names[funcidx] : 0;
     putf(out, "\n/* func %u", funcidx);
@@ -1732,7 +1742,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     put(out, " */\n");
     put(out, linkage(g));
     if (g->in_tail_body)
-      putf(out, "void *wf_t%u(weft_aot_ctx *c, weft_aot_value *s)", def);
+      putf(out, "void *%st%u(weft_aot_ctx *c, weft_aot_value *s)", g->pfx, def);
     else
       signature(out, g->type, name);
     put(out, " {\n");
@@ -1802,7 +1812,7 @@ static void emit_restart(struct cgen *g, const struct wf_code *code) {
 static void emit_trampoline(struct cgen *g, struct text *out, u32 def) {
   const struct wf_functype *ft = g->type;
   char name[32], lv[16];
-  wf_format(name, sizeof name, "wf_f%u", def);
+  wf_format(name, sizeof name, "%sf%u", g->pfx, def);
   put(out, linkage(g));
   signature(out, ft, name);
   putf(out, " {\n  weft_aot_value s[%u];\n", g->tail_slots);
@@ -1816,9 +1826,9 @@ static void emit_trampoline(struct cgen *g, struct text *out, u32 def) {
     put(out, "\n");
   }
   putf(out,
-       "  void *next = (void *)wf_t%u;\n"
+       "  void *next = (void *)%st%u;\n"
        "  do next = ((wf_tail_fn)next)(c, s); while (next);\n",
-       def);
+       g->pfx, def);
   for (u32 i = 1; i < ft->nresults; i++) {
     wf_format(lv, sizeof lv, "s[%u]", i);
     putf(out, "  *r%u = ", i);
@@ -1837,11 +1847,14 @@ static void emit_trampoline(struct cgen *g, struct text *out, u32 def) {
 ** table element is entered as a body when it is one of these (a linear
 ** search, so the code stays linear in the module's size). */
 static void emit_tail_map(struct cgen *g, struct text *out) {
-  put(out, "static const struct { const void *typed; void *body; } "
-           "wf_tail_map[] __attribute__((unused)) = {\n");
+  putf(out,
+       "static const struct { const void *typed; void *body; } "
+       "%stail_map[] __attribute__((unused)) = {\n",
+       g->pfx);
   for (u32 d = 0; d < g->m->nfuncs; d++)
     if (g->tail_body[d])
-      putf(out, "  {(const void *)wf_f%u, (void *)wf_t%u},\n", d, d);
+      putf(out, "  {(const void *)%sf%u, (void *)%st%u},\n", g->pfx, d, g->pfx,
+           d);
   put(out, "};\n");
 }
 
@@ -1890,8 +1903,8 @@ static weft_status find_tail_bodies(struct cgen *g) {
 /* Slot-ABI wrapper: the runtime's way into a typed function. */
 static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
   const struct wf_functype *ft = &g->m->types[g->m->funcs[def].typeidx];
-  putf(out, "%svoid wf_w%u(weft_aot_ctx *c, weft_aot_value *s) {\n", linkage(g),
-       def);
+  putf(out, "%svoid %sw%u(weft_aot_ctx *c, weft_aot_value *s) {\n", linkage(g),
+       g->pfx, def);
   char lv[16];
   put(out, "  ");
   for (u32 i = 1; i < ft->nresults; i++)
@@ -1899,7 +1912,7 @@ static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
   char l0 = ft->nresults ? letter_of(ft->types[ft->nparams]) : 0;
   if (ft->nresults)
     slot_write_begin(out, l0, "s[0]");
-  putf(out, "wf_f%u(c", def);
+  putf(out, "%sf%u(c", g->pfx, def);
   for (u32 i = 0; i < ft->nparams; i++) {
     wf_format(lv, sizeof lv, "s[%u]", i);
     put(out, ", ");
@@ -1927,21 +1940,25 @@ static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
 
 static void emit_module_table(struct cgen *g, struct text *out) {
   u32 n = g->m->nfuncs;
-  putf(out, "\nstatic const weft_aot_slot_fn wf_slot_fns[%u] = {", n ? n : 1);
+  const char *p = g->pfx;
+  putf(out, "\nstatic const weft_aot_slot_fn %sslot_fns[%u] = {", p, n ? n : 1);
   for (u32 i = 0; i < n; i++)
-    putf(out, "%swf_w%u", i ? ", " : "", i);
+    putf(out, "%s%sw%u", i ? ", " : "", p, i);
   if (!n)
     put(out, "0");
-  putf(out, "};\nstatic void *const wf_typed_fns[%u] = {", n ? n : 1);
+  putf(out, "};\nstatic void *const %styped_fns[%u] = {", p, n ? n : 1);
   for (u32 i = 0; i < n; i++)
-    putf(out, "%s(void *)wf_f%u", i ? ", " : "", i);
+    putf(out, "%s(void *)%sf%u", i ? ", " : "", p, i);
   if (!n)
     put(out, "0");
+  /* a batch entry's table is WEFT_AOT_SYMBOL "_N" (weft_aot_build.h) */
   put(out, "};\n__attribute__((visibility(\"default\"))) const weft_aot_module "
-           "weft_aot_module_v1 = {\n");
-  putf(out, "  %u, %u, %u, %u, wf_slot_fns, wf_typed_fns,\n  {", WEFT_AOT_ABI,
-       n, g->opts->explicit_bounds_checks ? 1u : 0u,
-       g->mod->fuel_metering ? 1u : 0u);
+           "weft_aot_module_v1");
+  if (g->opts->batched)
+    putf(out, "_%u", g->opts->batch_index);
+  putf(out, " = {\n  %u, %u, %u, %u, %sslot_fns, %styped_fns,\n  {",
+       WEFT_AOT_ABI, n, g->opts->explicit_bounds_checks ? 1u : 0u,
+       g->mod->fuel_metering ? 1u : 0u, p, p);
   for (u32 i = 0; i < 32; i++)
     putf(out, "%s0x%x", i ? ", " : "", g->opts->module_sha256[i]);
   putf(out, "}, %u};\n", g->eh ? 1u : 0u);
@@ -1966,31 +1983,43 @@ weft_status weft_module_emit_c(const weft_module *mod,
   if (opts->nchunks > 1 && opts->chunk >= opts->nchunks)
     return wf_error_set(err, WEFT_ERR_ARG, "chunk %u of %u", opts->chunk,
                         opts->nchunks);
+  if (opts->batched && opts->nchunks > 1)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "a batch entry is one chunk (asked for %u)",
+                        opts->nchunks);
+  if (opts->batched)
+    wf_format(g.pfx, sizeof g.pfx, "wm%u_", opts->batch_index);
+  else
+    wf_format(g.pfx, sizeof g.pfx, "wf_");
   struct text out = {g.a, NULL, 0, 0, false};
   weft_status s = WEFT_OK;
-  put(&out,
-      "/* Generated by weft from a WebAssembly module. Do not edit. */\n");
-  put(&out, wf_aot_prelude);
-  putf(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
-             "__builtin_unreachable(); } while (0)\n");
+  if (!opts->batched || !opts->prelude_done) {
+    put(&out,
+        "/* Generated by weft from a WebAssembly module. Do not edit. */\n");
+    put(&out, wf_aot_prelude);
+    put(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
+              "__builtin_unreachable(); } while (0)\n");
+  }
+  if (opts->batched)
+    putf(&out, "\n/* ---- batch entry %u */\n", opts->batch_index);
   s = find_tail_bodies(&g);
   if (s == WEFT_OK)
     s = find_exceptions(&g);
-  if (g.tail_body)
+  if (g.tail_body) /* repeated by later entries of a batch: C11 allows it */
     put(&out,
         "typedef void *(*wf_tail_fn)(weft_aot_ctx *, weft_aot_value *);\n");
   /* Declarations of every function and wrapper (chunks call each other). */
   for (u32 def = 0; def < g.m->nfuncs; def++) {
     const struct wf_functype *ft = &g.m->types[g.m->funcs[def].typeidx];
     char name[32];
-    wf_format(name, sizeof name, "wf_f%u", def);
+    wf_format(name, sizeof name, "%sf%u", g.pfx, def);
     put(&out, linkage(&g));
     signature(&out, ft, name);
-    putf(&out, ";\n%svoid wf_w%u(weft_aot_ctx *c, weft_aot_value *s);\n",
-         linkage(&g), def);
+    putf(&out, ";\n%svoid %sw%u(weft_aot_ctx *c, weft_aot_value *s);\n",
+         linkage(&g), g.pfx, def);
     if (g.tail_body && g.tail_body[def])
-      putf(&out, "%svoid *wf_t%u(weft_aot_ctx *c, weft_aot_value *s);\n",
-           linkage(&g), def);
+      putf(&out, "%svoid *%st%u(weft_aot_ctx *c, weft_aot_value *s);\n",
+           linkage(&g), g.pfx, def);
   }
   if (g.tail_body)
     emit_tail_map(&g, &out);

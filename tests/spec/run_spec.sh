@@ -226,9 +226,10 @@ aot_cache_stamped() {
 }
 
 # ---- AoT: compile every module before anything is timed. One untimed
-# runner per file compiles its valid modules into a cache private to this
-# run (or kept in WEFT_SPEC_AOT_CACHE); the timed runs below then only load
-# them.
+# runner per file compiles its valid modules, together (one object per
+# file, one compiler run and one link: aot_cache.h), into a cache private
+# to this run (or kept in WEFT_SPEC_AOT_CACHE); the timed runs below then
+# only load them.
 aot_cache=""
 cache_of() { echo "$tmp/aot"; }
 if [ "$mode" != "${mode#AoT}" ]; then

@@ -114,6 +114,8 @@ struct run {
   size_t field_len;       /* its length in bytes (it may hold NULs) */
   void **aot_handles;     /* loaded AoT objects, closed after the engine */
   size_t aot_count, aot_cap;
+  void *aot_batch;     /* the file's modules compiled together, if cached */
+  int aot_batch_tried; /* looked for it already */
 };
 
 /* Writes the len bytes at s into out with non-printable bytes escaped. */
@@ -833,6 +835,10 @@ static weft_status compile_aot(struct run *r, weft_module *mod,
   char so[1024];
   int temp;
   struct aot_cache_opts o = aot_opts();
+  if (aot_cache_attach_batch(&o, &r->aot_batch, &r->aot_batch_tried, mod,
+                             module_path, err) == WEFT_OK)
+    return WEFT_OK;
+  clear_error(err);
   weft_status s =
       aot_cache_object(&o, mod, module_path, so, sizeof so, &temp, err);
   void *h = NULL;
@@ -1344,6 +1350,7 @@ static int run_file(const char *json_path, struct stats *total) {
     weft_engine_free(r.engine);
   for (size_t i = 0; i < r.aot_count; i++)
     weft_aot_unload(r.aot_handles[i]);
+  weft_aot_unload(r.aot_batch);
   free(r.aot_handles);
   for (size_t i = 0; i < r.named_count; i++)
     free(r.named[i].name);

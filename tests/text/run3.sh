@@ -7,8 +7,8 @@
 # skipped. The files of the 3.0 features weft added (tail calls, exception
 # handling, typed function references, relaxed SIMD, memory64 and
 # multi-memory) also in compiled code, guard pages and explicit bounds
-# checks (each module goes through gcc). A listed file missing from the
-# suite counts as a failure.
+# checks (weft wast compiles a script's modules together, cli/wast_aot.c).
+# A listed file missing from the suite counts as a failure.
 #
 # usage: tests/text/run3.sh [--weft PATH] [--full]
 # environment: BUILD (default build), WEFT_SPEC3_DIR (default
@@ -66,11 +66,12 @@ table_copy64 table_copy_mixed table_fill64 table_get64 table_grow64
 table_set64 table_size64 traps0"
 AOT_FILES="$AOT_FILES $MEM64_FILES"
 
-# Compiled code: `weft wast --aot` compiles every module with gcc, so the
-# default (CI) list holds a few files of each 3.0 feature (all of EH's and
-# of typed references' instructions, relaxed SIMD, each 64-bit and multi-
-# memory access path); --full compiles every file of AOT_FILES (about an
-# hour on 2 CPUs).
+# Compiled code: `weft wast --aot` compiles each script's modules with gcc
+# (together: one compiler run per script and job), so the default (CI)
+# list holds a few files of each 3.0 feature (all of EH's and of typed
+# references' instructions, relaxed SIMD, each 64-bit and multi-memory
+# access path); --full compiles every file of AOT_FILES (under 2 minutes
+# of CPU time per bounds mode).
 AOT_QUICK="return_call throw throw_ref legacy/rethrow legacy/try_catch
 legacy/try_delegate call_ref return_call_ref br_on_null br_on_non_null
 ref_as_non_null relaxed_dot_product relaxed_laneselect relaxed_madd_nmadd
