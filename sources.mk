@@ -25,6 +25,10 @@ WEFT_CORE_SRC := \
   src/interp/unwind.c \
   src/interp/verify.c \
   src/aot/cgen.c \
+  src/aot/cgen_instr.c \
+  src/aot/cgen_simd.c \
+  src/aot/cgen_exn.c \
+  src/aot/cgen_mem.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \
   src/wasi/wasi_path.c \
