@@ -25,6 +25,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import fd_gen
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # WebAssembly 2.0 minus reference types, which binaryen 108 generates in
@@ -51,6 +53,17 @@ WABT3 = ["--enable-tail-call", "--enable-exceptions",
 #   gen   fd_gen.py (tail-call chains, legacy and 3.0 exception handling,
 #         memory64, multiple memories, extended constants)
 SETS = ["2.0", "bin3", "gen", "gen"]
+# fd_gen.py modules: binaryen reads them with these features; wabt
+# validates them with these. Features an engine lacks keep it out of the
+# comparison (recorded as "not_compared", never counted as agreement):
+# binaryen 108 has no multiple memories and no try_table/exnref, Node 20
+# neither, wabt 1.0.32 no exnref.
+GEN_BIN = FEATURES + BIN3 + ["--enable-memory64"]
+GEN_WABT = ["--enable-tail-call", "--enable-exceptions",
+            "--enable-memory64", "--enable-multi-memory",
+            "--enable-extended-const"]
+GEN_LACKS = {"binaryen": {"multimem", "exnref"}, "v8": {"multimem", "exnref"},
+             "wabt": {"exnref"}}
 # Node 20 (V8 11.3) ships tail calls and legacy exception handling;
 # memory64 and extended constants are behind these flags; it has no
 # multiple memories and no exnref/try_table (fd_gen.py modules using
@@ -85,6 +98,8 @@ def seed_input(seed):
         words.append(r)
     data = struct.pack("<%dQ" % len(words), *words)[:size]
     fset = feature_set(seed)
+    if fset == "gen":
+        return data, GEN_BIN
     if fset == "bin3":
         return data, FEATURES + BIN3
     return data, FEATURES + (REFTYPES if seed // 4 % 4 == 3 else [])
@@ -177,6 +192,8 @@ def canon_events(text):
             ev.append(("trap", rest))
         elif head == "instantiate":
             ev.append(("itrap",))
+        elif line == "exception":  # uncaught; payloads are not compared
+            ev.append(("exception",))
         else:
             ev.append(("error", line))
     return ev
@@ -201,6 +218,8 @@ def bin_events(text):
                 ev.append(("exhaust",))
             else:
                 ev.append(("trap", line) if seen_call else ("itrap",))
+        elif line.startswith("[exception thrown"):
+            ev.append(("exception",))
         elif line.startswith("[host limit"):
             ev.append(("exhaust",))
     return ev
@@ -421,13 +440,25 @@ def run_seed(seed, args):
         f.write(data)
     rec = {"seed": seed, "set": feature_set(seed),
            "reftypes": feats[-1] == REFTYPES[0]}
-    rc, _ = run(["wasm-opt"] + feats + ["-ttf", p("input.dat"), "-o",
-                                        p("m.wasm")], p("gen.txt"))
-    if rc != 0:
-        rec["status"] = "skip:generate"
-        return finish(rec, work, args)
-    wabt_ok = run(["wasm-validate"] + (WABT3 if rec["set"] == "bin3" else []) +
-                  [p("m.wasm")], p("wabt.txt"))[0] == 0
+    skip = set()  # engines that cannot run this module
+    wabt_flags = WABT3 if rec["set"] == "bin3" else []
+    if rec["set"] == "gen":
+        wasm, gfeats = fd_gen.gen_module(seed)
+        with open(p("m.wasm"), "wb") as f:
+            f.write(wasm)
+        rec["feats"] = gfeats
+        wabt_flags = GEN_WABT
+        skip = {e for e, lacks in GEN_LACKS.items() if lacks & set(gfeats)}
+        if skip:
+            rec["not_compared"] = sorted(skip)
+    else:
+        rc, _ = run(["wasm-opt"] + feats + ["-ttf", p("input.dat"), "-o",
+                                            p("m.wasm")], p("gen.txt"))
+        if rc != 0:
+            rec["status"] = "skip:generate"
+            return finish(rec, work, args)
+    wabt_ok = "wabt" in skip or run(["wasm-validate"] + wabt_flags +
+                                    [p("m.wasm")], p("wabt.txt"))[0] == 0
     rc, interp = run([args.fd_run, p("m.wasm")], p("interp.txt"))
     if rc == "timeout":
         rec["status"] = "skip:timeout:interp"
@@ -440,7 +471,8 @@ def run_seed(seed, args):
         run([args.fd_run, "--sigs", p("m.wasm")], p("sigs.txt"))
     else:
         open(p("sigs.txt"), "w").close()
-    node = node_worker().run(p("m.wasm"), p("sigs.txt"), p("node.txt"))
+    node = "ok" if "v8" in skip else \
+        node_worker().run(p("m.wasm"), p("sigs.txt"), p("node.txt"))
     if node == "timeout":
         rec["status"] = "skip:timeout:node"
         return finish(rec, work, args)
@@ -459,14 +491,17 @@ def run_seed(seed, args):
     if rc != 0:
         rec["status"] = "diverge:" + ("crash-aot" if rc < 0 else "aot-build")
         return finish(rec, work, args)
-    rc, binout = run(["wasm-opt"] + feats + [p("m.wasm"),
-                                             "--fuzz-exec-before", "-q"],
-                     p("binaryen.txt"))
-    if rc == "timeout":
-        rec["status"] = "skip:timeout:binaryen"
-        return finish(rec, work, args)
-    with open(p("node.txt")) as f:
-        v8 = f.read()
+    binout = v8 = None
+    if "binaryen" not in skip:
+        rc, binout = run(["wasm-opt"] + feats + [p("m.wasm"),
+                                                 "--fuzz-exec-before", "-q"],
+                         p("binaryen.txt"))
+        if rc == "timeout":
+            rec["status"] = "skip:timeout:binaryen"
+            return finish(rec, work, args)
+    if "v8" not in skip:
+        with open(p("node.txt")) as f:
+            v8 = f.read()
     verdicts = compare_all(interp, aot, v8, binout)
     rec["events"] = len(canon_events(interp))
     diverged = [k for k, v in verdicts.items() if isinstance(v, int)]
@@ -627,6 +662,28 @@ def summarise(records):
     for k in sorted(counts):
         print("  %-28s %d" % (k, counts[k]))
     print("divergences: %d unexplained" % unexplained)
+    sets = collections.OrderedDict()
+    for r in records:
+        sets.setdefault(r.get("set", "2.0"), []).append(r)
+    if len(sets) > 1 or "2.0" not in sets:
+        for name, recs in sets.items():
+            c = collections.Counter(r["status"] for r in recs)
+            print("set %s: %d modules, %d compared: %s" % (
+                name, len(recs),
+                sum(v for k, v in c.items() if not k.startswith("skip")),
+                ", ".join("%s %d" % kv for kv in sorted(c.items()))))
+            nc = collections.Counter(
+                "+".join(r["not_compared"]) for r in recs
+                if r.get("not_compared") and not
+                r["status"].startswith("skip"))
+            if nc:
+                print("  compared without: %s" % ", ".join(
+                    "%s %d" % kv for kv in sorted(nc.items())))
+            fc = collections.Counter(f for r in recs
+                                     for f in r.get("feats", []))
+            if fc:
+                print("  features: %s" % ", ".join(
+                    "%s %d" % kv for kv in sorted(fc.items())))
     return unexplained
 
 
