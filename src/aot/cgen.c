@@ -1472,7 +1472,9 @@ static void emit_catch(struct cgen *g, u32 i) {
   u32 n = ft ? ft->nparams : 0;
   char lv[16];
   putf(t, "wf_c%u:; { weft_aot_value s[%u];\n", i, n ? n : 1);
-  put(t, "    void *x = c->api->exn_take(c, s, ");
+  /* A catch_all takes no payload: s has no room for the exception's. */
+  put(t, h->tag == WF_CATCH_ALL ? "    void *x = c->api->exn_take(c, NULL, "
+                                : "    void *x = c->api->exn_take(c, s, ");
   put(t, h->exn != UINT32_MAX ? "1);\n" : "0);\n    (void)x;\n");
   for (u32 k = 0; k < n; k++) {
     char l = letter_of(ft->types[k]);
