@@ -409,7 +409,11 @@ static bool emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
     address(g, ip[1], ip[3], stores[i].width);
     putf(t, "    u8 *p = mem + ea; %s v = ", ctype_of(stores[i].letter));
     var(g, ip[2], stores[i].letter);
-    putf(t, ";\n    %s;\n  }\n", stores[i].load);
+    putf(t, ";\n    %s;\n", stores[i].load);
+    /* With guard pages a later access may fault: keep it after this. */
+    if (!g->opts->explicit_bounds_checks)
+      put(t, "    WF_STORE_FENCE();\n");
+    put(t, "  }\n");
     return true;
   }
   return false;
@@ -1228,7 +1232,10 @@ static void emit_simd_store(struct cgen *g, const u32 *ip, u32 bytes,
   var(g, ip[2], 'v');
   if (has_lane)
     putf(t, ", %uu", ip[4]);
-  put(t, ");\n  }\n");
+  put(t, ");\n");
+  if (!g->opts->explicit_bounds_checks)
+    put(t, "    WF_STORE_FENCE();\n");
+  put(t, "  }\n");
 }
 
 static bool emit_simd(struct cgen *g, const u32 *ip, u32 op) {

@@ -100,3 +100,54 @@
 )
 (assert_return (invoke "catch-all" (i32.const 100)) (i32.const 133))
 (assert_return (invoke "catch-all-ref" (i32.const 2)) (i32.const 42))
+
+;; Compiled code with guard pages: a store, then a load that faults. The
+;; C compiler moved the store below the load (different constant
+;; addresses, so no alias in C), and the trap lost it (fuzz-diff seed
+;; 23310). Stores to one page, loads past the end of it, in several forms.
+(module
+  (memory 1)
+  (func (export "store-then-load") (param i32)
+    (i64.store16 (i32.const 135) (i64.const 7))
+    (drop (i32.load16_s (i32.const 65535))))
+  (func (export "stores-then-load")
+    (i32.store (i32.const 200) (i32.const 0x01020304))
+    (i64.store (i32.const 208) (i64.const -2))
+    (drop (i64.load (i32.const 65530))))
+  (func (export "store-then-store")
+    (i32.store8 (i32.const 300) (i32.const 9))
+    (i32.store (i32.const 65534) (i32.const 1)))
+  (func (export "peek16") (param i32) (result i32)
+    (i32.load16_u (local.get 0)))
+  (func (export "peek64") (param i32) (result i64)
+    (i64.load (local.get 0)))
+)
+(assert_trap (invoke "store-then-load" (i32.const 0)) "out of bounds memory access")
+(assert_return (invoke "peek16" (i32.const 135)) (i32.const 7))
+(assert_trap (invoke "stores-then-load") "out of bounds memory access")
+(assert_return (invoke "peek64" (i32.const 200)) (i64.const 0x01020304))
+(assert_return (invoke "peek64" (i32.const 208)) (i64.const -2))
+(assert_trap (invoke "store-then-store") "out of bounds memory access")
+(assert_return (invoke "peek16" (i32.const 300)) (i32.const 9))
+
+;; The seed's own shape, which did lose the store with gcc -O2 (the forms
+;; above happened not to): a grown-by-0 value stored, a faulting load,
+;; an in-bounds load feeding an indirect call.
+(module
+  (memory 1 3)
+  (type $t (func (param i64 i32 i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 1) $callee)
+  (func $callee (type $t) (local.get 1))
+  (func (export "grow-store-then-load") (result i32)
+    (local i32)
+    (i64.store16 (i32.const 135)
+      (i64.or (i64.extend_i32_u (memory.grow (i32.const 0))) (i64.const 7)))
+    (local.set 0 (i32.load16_s (i32.const 65535)))
+    (call_indirect (type $t) (i64.load (i32.const 65527)) (local.get 0)
+      (i32.const 5) (i32.const 1)))
+  (func (export "peek16") (param i32) (result i32)
+    (i32.load16_u (local.get 0)))
+)
+(assert_trap (invoke "grow-store-then-load") "out of bounds memory access")
+(assert_return (invoke "peek16" (i32.const 135)) (i32.const 7))
