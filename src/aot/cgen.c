@@ -379,6 +379,12 @@ static const struct mem_access stores[] = {
     {WF_OP_I64_STORE32, 4, 'l', "wf_st32(p, (u32)v)"},
 };
 
+/* Ends an inline memory.fill/copy's block: with guard pages a fence (see
+** WF_STORE_FENCE), so a later faulting access cannot overtake it. */
+static const char *fence(const struct cgen *g) {
+  return g->opts->explicit_bounds_checks ? " }\n" : " WF_STORE_FENCE(); }\n";
+}
+
 static bool emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++) {
@@ -1050,7 +1056,8 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
       putf(t, "    if (d + n > c->memory->size) TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
       charge_bulk(g);
-      put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n); }\n");
+      put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n);");
+      put(t, fence(g));
       if (metered(g))
         put(t, "  }\n");
     } else {
@@ -1059,7 +1066,8 @@ static bool emit_other(struct cgen *g, const u32 *ip, u32 op) {
            "TRAP(%u);\n",
            (unsigned)WEFT_TRAP_MEMORY_OOB);
       charge_bulk(g);
-      put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n); }\n");
+      put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n);");
+      put(t, fence(g));
       if (metered(g))
         put(t, "  }\n");
     }

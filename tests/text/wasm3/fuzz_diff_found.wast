@@ -151,3 +151,32 @@
 )
 (assert_trap (invoke "grow-store-then-load") "out of bounds memory access")
 (assert_return (invoke "peek16" (i32.const 135)) (i32.const 7))
+
+;; The same for an inline memory.fill (memset in the C), then a faulting
+;; load (fuzz-diff seed 24002; reduced from the seed, whose shape gcc -O2
+;; did reorder).
+(module
+  (memory 1 3)
+  (global $fuel (mut i32) (i32.const 5))
+  (type $r (func (result i32)))
+  (table 1 funcref)
+  (elem (i32.const 0) $filler)
+  (func $next (result i32) (i32.const 0))
+  (func $filler (result i32)
+    (if (i32.eqz (global.get $fuel)) (then (return (i32.const 0))))
+    (global.set $fuel (i32.sub (global.get $fuel) (i32.const 1)))
+    (memory.fill (i32.const 473) (memory.grow (i32.const 0)) (i32.const 18))
+    (drop (i32.load8_s offset=65530 (i32.const 439)))
+    (i64.store32 (i32.and (memory.size) (i32.const 1023))
+      (i64.rotr (i64.load (i32.const 0)) (i64.extend_i32_u (memory.size))))
+    (return_call $next))
+  (func (export "fill-then-load") (result i64)
+    (memory.fill (i32.const 336) (call_indirect (type $r) (i32.const 0))
+      (i32.const 0))
+    (i64.const 0))
+  (func (export "peek8") (param i32) (result i32)
+    (i32.load8_u (local.get 0)))
+)
+(assert_trap (invoke "fill-then-load") "out of bounds memory access")
+(assert_return (invoke "peek8" (i32.const 473)) (i32.const 1))
+(assert_return (invoke "peek8" (i32.const 490)) (i32.const 1))
