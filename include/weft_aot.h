@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 6
+#define WEFT_AOT_ABI 7
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -106,7 +106,9 @@ typedef struct weft_aot_api {
   ** index) with its payload in `args`, pending. exn_throw_ref: `exn`
   ** pending again (traps on NULL). exn_is: the pending one has tag `tag`.
   ** exn_take: its payload into `vals`, no longer pending; returned as an
-  ** exnref when `keep` (catch_ref), else freed and NULL. */
+  ** exnref when `keep` (catch_ref), else freed and NULL. `vals` is NULL
+  ** for a catch_all(_ref), which takes no payload (the exception's may be
+  ** any length). */
   void (*exn_throw)(struct weft_aot_ctx *c, uint32_t tag,
                     const weft_aot_value *args);
   void (*exn_throw_ref)(struct weft_aot_ctx *c, void *exn);

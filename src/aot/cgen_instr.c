@@ -94,6 +94,12 @@ static const struct mem_access stores[] = {
     {WF_OP_I64_STORE32, 4, 'l', "wf_st32(p, (u32)v)"},
 };
 
+/* Ends an inline memory.fill/copy's block: with guard pages a fence (see
+** WF_STORE_FENCE), so a later faulting access cannot overtake it. */
+static const char *fence(const struct cgen *g) {
+  return g->opts->explicit_bounds_checks ? " }\n" : " WF_STORE_FENCE(); }\n";
+}
+
 bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++) {

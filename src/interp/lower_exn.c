@@ -240,7 +240,11 @@ bool wf_lw_delegate(struct lower *L) {
     return false;
   if (!c->dead_start) {
     c->body_end = L->ncode;
-    if (!add_handler(L, c, WF_DELEGATE, L->ncode))
+    /* Thrown again from the try's first position, not its end: the end
+    ** may be where the enclosing try's body ends too (nothing between
+    ** the two ends), outside that try's range, and its handlers would be
+    ** missed. The start lies in every enclosing try's body. */
+    if (!add_handler(L, c, WF_DELEGATE, c->try_start))
       return false;
     L->handlers[L->nhandlers - 1].target = L->nctrls - 2 - depth;
   }

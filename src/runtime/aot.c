@@ -238,7 +238,8 @@ static void *aot_exn_take(weft_aot_ctx *c, weft_aot_value *vals, int keep) {
   ex->exn = NULL;
   if (ex->err && ex->err->status == WEFT_ERR_EXCEPTION)
     wf_error_clear(ex->err); /* it came from a nested call: caught now */
-  if (x->n)
+  /* vals is NULL for a catch_all, whose handler has no room for these. */
+  if (x->n && vals)
     memcpy(vals, x->vals, (size_t)x->n * sizeof(weft_slot));
   if (keep) {
     x->escaped = true;

@@ -151,6 +151,7 @@ function trapLine(e) {
   if (e instanceof RangeError && /call stack/i.test(e.message))
     return "trap exhaustion"; // V8's stack limit: engine-dependent
   if (e instanceof WebAssembly.RuntimeError) return "trap " + e.message;
+  if (e instanceof WebAssembly.Exception) return "exception"; // uncaught
   return "error " + (e && e.constructor ? e.constructor.name : "") + " " +
     String(e && e.message).replace(/\n/g, " ");
 }

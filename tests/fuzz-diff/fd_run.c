@@ -111,6 +111,8 @@ static void print_failure(const weft_error *err) {
     printf("trap exhaustion\n");
   else if (err->status == WEFT_ERR_TRAP)
     printf("trap %s\n", weft_trap_message(err->trap));
+  else if (err->status == WEFT_ERR_EXCEPTION)
+    printf("exception\n"); /* uncaught: payloads are not compared */
   else
     printf("error %d %s\n", (int)err->status, err->message);
 }
