@@ -100,7 +100,10 @@ static void emit_catch(struct cgen *g, u32 i) {
   u32 n = ft ? ft->nparams : 0;
   char lv[16];
   wf_cg_putf(t, "wf_c%u:; { weft_aot_value s[%u];\n", i, n ? n : 1);
-  wf_cg_put(t, "    void *x = c->api->exn_take(c, s, ");
+  /* A catch_all takes no payload: s has no room for the exception's. */
+  wf_cg_put(t, h->tag == WF_CATCH_ALL
+                   ? "    void *x = c->api->exn_take(c, NULL, "
+                   : "    void *x = c->api->exn_take(c, s, ");
   wf_cg_put(t, h->exn != UINT32_MAX ? "1);\n" : "0);\n    (void)x;\n");
   for (u32 k = 0; k < n; k++) {
     char l = wf_cg_letter_of(ft->types[k]);
