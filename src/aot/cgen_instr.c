@@ -94,12 +94,6 @@ static const struct mem_access stores[] = {
     {WF_OP_I64_STORE32, 4, 'l', "wf_st32(p, (u32)v)"},
 };
 
-/* Ends an inline memory.fill/copy's block: with guard pages a fence (see
-** WF_STORE_FENCE), so a later faulting access cannot overtake it. */
-static const char *fence(const struct cgen *g) {
-  return g->opts->explicit_bounds_checks ? " }\n" : " WF_STORE_FENCE(); }\n";
-}
-
 bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++) {
@@ -131,11 +125,7 @@ bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
     wf_cg_putf(
         t, "    u8 *p = mem + ea; %s v = ", wf_cg_ctype_of(stores[i].letter));
     wf_cg_var(g, ip[2], stores[i].letter);
-    wf_cg_putf(t, ";\n    %s;\n", stores[i].load);
-    /* With guard pages a later access may fault: keep it after this. */
-    if (!g->opts->explicit_bounds_checks)
-      wf_cg_put(t, "    WF_STORE_FENCE();\n");
-    wf_cg_put(t, "  }\n");
+    wf_cg_putf(t, ";\n    %s;\n  }\n", stores[i].load);
     return true;
   }
   return false;
@@ -792,8 +782,7 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
       wf_cg_putf(t, "    if (d + n > c->memory->size) TRAP(%u);\n",
                  (unsigned)WEFT_TRAP_MEMORY_OOB);
       wf_cg_charge_bulk(g);
-      wf_cg_put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n);");
-      wf_cg_put(t, fence(g));
+      wf_cg_put(t, "    __builtin_memset(mem + d, (int)(u8)s, (size_t)n); }\n");
       if (wf_cg_metered(g))
         wf_cg_put(t, "  }\n");
     } else {
@@ -802,8 +791,7 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
                  "TRAP(%u);\n",
                  (unsigned)WEFT_TRAP_MEMORY_OOB);
       wf_cg_charge_bulk(g);
-      wf_cg_put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n);");
-      wf_cg_put(t, fence(g));
+      wf_cg_put(t, "    __builtin_memmove(mem + d, mem + s, (size_t)n); }\n");
       if (wf_cg_metered(g))
         wf_cg_put(t, "  }\n");
     }

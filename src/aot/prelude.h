@@ -37,12 +37,6 @@ typedef double f64;
 #define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
 #endif
 
-/* After a store, with guard pages: a compiler barrier, so no later access
-** (which may fault and trap) is moved before the store, and no store is
-** moved after it. A trap must find every earlier store done (fuzz-diff
-** seed 23310: a store sunk below a faulting load was lost). */
-#define WF_STORE_FENCE() __asm__ volatile("" : : : "memory")
-
 /* The same for a v128 whose last byte is at `last`. Where no vector
 ** register class holds it, reading that byte is the check. On x86-64 a
 ** 16-byte store is one instruction that faults before writing anything;

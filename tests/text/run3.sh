@@ -151,11 +151,15 @@ if [ ${#interp[@]} -lt 250 ]; then
   fail=$((fail + 1))
 fi
 mapfile -t aot < <(files "$AOT_FILES" 2>/dev/null)
-run "" "${interp[@]}" "${own[@]}"
+# guard/store_order.wast: not with --aot (a known limitation, its header)
+guard=("$repo"/tests/text/wasm3/guard/*.wast)
+run "" "${interp[@]}" "${own[@]}" "${guard[@]}"
 run --aot "${aot[@]}" "${own[@]}"
-run --aot-explicit "${aot[@]}" "${own[@]}"
+run --aot-explicit "${aot[@]}" "${own[@]}" "${guard[@]}"
+known=$(cat "${guard[@]}" | grep -c '^(assert')
 echo "3.0 tier: ${#interp[@]} suite files (interpreter), ${#aot[@]} also compiled, ${#own[@]} of weft's own, in $((SECONDS - start)) s"
 # not "skipped: N" (which scripts/test.sh reads as a missing input)
 echo "skipped (unsupported GC commands, not counted): $gc_skipped"
+echo "skipped (known limitation: guard/store_order.wast with --aot, not counted): $known"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
