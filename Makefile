@@ -30,6 +30,7 @@ $(BUILD)/obj/src/base/%.o $(BUILD)/obj-bare/src/base/%.o: CFLAGS += $(WEFT_INC_b
 $(BUILD)/obj/src/wasm/%.o $(BUILD)/obj-bare/src/wasm/%.o: CFLAGS += $(WEFT_INC_wasm)
 $(BUILD)/obj/src/runtime/%.o $(BUILD)/obj-bare/src/runtime/%.o: \
   CFLAGS += $(WEFT_INC_runtime)
+$(BUILD)/obj/src/ir/%.o $(BUILD)/obj-bare/src/ir/%.o: CFLAGS += $(WEFT_INC_ir)
 $(BUILD)/obj/src/interp/%.o $(BUILD)/obj-bare/src/interp/%.o: \
   CFLAGS += $(WEFT_INC_interp)
 $(BUILD)/obj/src/aot/%.o: CFLAGS += $(WEFT_INC_aot)
@@ -118,8 +119,8 @@ $(BUILD)/gen/cli_build.h: $(CLI_BUILD_ID_SRC)
 	     "$$(cat $^ | sha256sum | cut -c1-16)"; } > $@.tmp
 	@mv $@.tmp $@
 $(CLI_OBJ): CFLAGS += -I$(BUILD)/gen -Iservices
-# The text layer reuses the instruction lists of src/interp (*.def).
-$(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/interp
+# The text layer reuses the instruction lists of src/ir (*.def).
+$(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/ir
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 

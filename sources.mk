@@ -14,6 +14,7 @@ WEFT_CORE_SRC := \
   src/runtime/module.c \
   src/runtime/aot.c \
   src/runtime/exn.c \
+  src/ir/verify.c \
   src/interp/lower.c \
   src/interp/lower_ctl.c \
   src/interp/lower_exn.c \
@@ -23,7 +24,6 @@ WEFT_CORE_SRC := \
   src/interp/interp.c \
   src/interp/snapshot.c \
   src/interp/unwind.c \
-  src/interp/verify.c \
   src/aot/cgen.c \
   src/aot/cgen_instr.c \
   src/aot/cgen_simd.c \
@@ -44,7 +44,7 @@ WEFT_FREESTANDING_SRC := $(filter-out src/aot/% src/runtime/aot.c src/wasi/%,\
 
 # Text pasted at the head of generated C (tools/embed_text.c), in order.
 WEFT_AOT_PRELUDE := src/aot/prelude.h src/base/le.h include/weft_aot.h \
-  src/interp/numeric.h src/interp/simd.h
+  src/ir/numeric.h src/ir/simd.h
 
 # The text format (text/, docs/text-format.md): hosted only (malloc,
 # strtod), in libweft.a beside the POSIX port, never in the freestanding core.
@@ -114,19 +114,22 @@ WEFT_CAPI_SRC := \
 # Include directories of each layer of src/ (docs/ARCHITECTURE.md, "Layers
 # and who may include whom"): a layer's compile line gets -I only for the
 # layers it may include, and sources name headers by file name, never by
-# a `../` path (scripts/check_layers.sh refuses one). The decoder's -I of
-# src/interp is the one known seam (it skips SIMD immediates with
-# simd.def; check_layers.sh lists it). WEFT_SRC_INC is their union, for
+# a `../` path (scripts/check_layers.sh refuses one). src/ir holds what
+# the interpreter and the code generator share (the IR, op and numeric
+# lists, semantics, the layout table and verifier). The decoder's -I of
+# src/ir is the one known seam (it skips SIMD immediates with simd.def;
+# check_layers.sh lists it). WEFT_SRC_INC is their union, for
 # builds that compile every source in one command (scripts/embed.sh,
 # scripts/tz/build.sh, ports/optee/ta/sub.mk).
 WEFT_INC_base := -Isrc/base
-WEFT_INC_wasm := -Isrc/base -Isrc/wasm -Isrc/interp
+WEFT_INC_wasm := -Isrc/base -Isrc/wasm -Isrc/ir
 WEFT_INC_runtime := -Isrc/base -Isrc/wasm -Isrc/runtime
-WEFT_INC_interp := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp
-WEFT_INC_aot := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Isrc/aot
+WEFT_INC_ir := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/ir
+WEFT_INC_interp := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/ir -Isrc/interp
+WEFT_INC_aot := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/ir -Isrc/aot
 WEFT_INC_wasi := -Isrc/base -Isrc/wasi
 WEFT_INC_ports := -Isrc/base
-WEFT_SRC_INC := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/interp -Isrc/aot \
+WEFT_SRC_INC := -Isrc/base -Isrc/wasm -Isrc/runtime -Isrc/ir -Isrc/interp -Isrc/aot \
   -Isrc/wasi
 
 # The C-compiler driver (libweft-aotbuild.a, P11): not part of libweft.

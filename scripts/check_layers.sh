@@ -19,16 +19,15 @@ allowed() {
     src/base) echo "include/ src/base/" ;;
     src/wasm) echo "include/ src/base/ src/wasm/" ;;
     src/runtime) echo "include/ src/base/ src/wasm/ src/runtime/" ;;
-    src/interp) echo "include/ src/base/ src/wasm/ src/runtime/runtime.h src/interp/" ;;
-    src/aot) echo "include/ src/base/ src/wasm/ src/runtime/ src/aot/
-        src/interp/ir.h src/interp/ops.def src/interp/numeric.def
-        src/interp/simd.def src/interp/simd_undef.h src/interp/simd_each.h" ;;
+    src/ir) echo "include/ src/base/ src/wasm/ src/runtime/runtime.h src/ir/" ;;
+    src/interp) echo "include/ src/base/ src/wasm/ src/runtime/runtime.h src/ir/ src/interp/" ;;
+    src/aot) echo "include/ src/base/ src/wasm/ src/runtime/ src/ir/ src/aot/" ;;
     src/wasi) echo "include/ src/base/ src/wasi/" ;;
     ports/posix) echo "include/ src/ ports/posix/" ;;
     ports/bare) echo "include/ src/ ports/bare/" ;;
     services) echo "include/ services/" ;;
-    text) echo "include/ text/ src/interp/numeric.def src/interp/simd.def
-        src/interp/simd_undef.h src/interp/wat_instr.def" ;;
+    text) echo "include/ text/ src/ir/numeric.def src/ir/simd.def
+        src/ir/simd_undef.h" ;;
     capi) echo "include/ capi/" ;;
     aotbuild) echo "include/ aotbuild/" ;;
     cli) echo "include/ services/ cli/ GEN/" ;;
@@ -40,10 +39,11 @@ allowed() {
 # Known seams still open, each FILE=>TARGET with why; kept short and
 # checked like the rest (an entry that no longer matches is reported).
 EXCEPTIONS=(
-    # The decoder skips SIMD immediates with the interpreter's list; the
-    # list moves to a shared directory (src/ir/) with issue 16's IR split.
-    "src/wasm/decode.c=>src/interp/simd.def"
-    "src/wasm/decode.c=>src/interp/simd_undef.h"
+    # The decoder skips SIMD immediates with the IR's list of SIMD
+    # instructions (their immediates are in it); one opcode table for the
+    # whole instruction set would end this (issue 16).
+    "src/wasm/decode.c=>src/ir/simd.def"
+    "src/wasm/decode.c=>src/ir/simd_undef.h"
 )
 
 # search_dirs LAYER: the -I directories of its compile line, in order.
@@ -52,14 +52,15 @@ EXCEPTIONS=(
 search_dirs() {
     case $1 in
     src/base) echo "include src/base" ;;
-    src/wasm) echo "include src/base src/wasm src/interp" ;;
+    src/wasm) echo "include src/base src/wasm src/ir" ;;
     src/runtime) echo "include src/base src/wasm src/runtime" ;;
-    src/interp) echo "include src/base src/wasm src/runtime src/interp" ;;
-    src/aot) echo "include src/base src/wasm src/runtime src/interp src/aot" ;;
+    src/ir) echo "include src/base src/wasm src/runtime src/ir" ;;
+    src/interp) echo "include src/base src/wasm src/runtime src/ir src/interp" ;;
+    src/aot) echo "include src/base src/wasm src/runtime src/ir src/aot" ;;
     src/wasi) echo "include src/base src/wasi" ;;
     ports/posix) echo "include src/base" ;;
     ports/bare) echo "include ports/bare src/base" ;;
-    text) echo "include src/interp" ;;
+    text) echo "include src/ir" ;;
     cli) echo "include services GEN" ;;
     *) echo "include" ;;
     esac

@@ -1,7 +1,7 @@
 /*
 ** wat_ops.c — the instruction-name table: wat_instr.def plus the pure
-** numeric operators of src/interp/numeric.def and the SIMD instructions of
-** src/interp/simd.def, whose macro names (I32_ADD, I8X16_SHUFFLE) become
+** numeric operators of src/ir/numeric.def and the SIMD instructions of
+** src/ir/simd.def, whose macro names (I32_ADD, I8X16_SHUFFLE) become
 ** text names by lowering the case and turning the first '_' into '.'. The
 ** map is built per parse in tracked memory (no global mutable state).
 */

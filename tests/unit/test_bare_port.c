@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "../../ports/bare/weft_bare.h"
-#include "interp/numeric.h"
+#include "ir/numeric.h"
 #include "t.h"
 
 #include "../embed/small_module.h"

@@ -1,5 +1,5 @@
 /*
-** test_simd.c — the v128 semantics of src/interp/simd.h against values
+** test_simd.c — the v128 semantics of src/ir/simd.h against values
 ** worked out from the spec by hand (saturation, narrowing, shifts modulo
 ** the lane width, shuffles, bitmasks, q15mulr, dot, float min/max, NaNs,
 ** rounding, trunc_sat), and simd.def expanded into a typed table, so a
@@ -7,7 +7,7 @@
 */
 #include "t.h"
 
-#include "../../src/interp/simd.h"
+#include "../../src/ir/simd.h"
 
 #pragma GCC diagnostic error "-Wincompatible-pointer-types"
 
@@ -111,11 +111,11 @@ struct entry {
 #define SIMD_TEST(N, o, fn) {E_(N, o, F_TEST), .test = fn},
 #define SIMD_SHIFT(N, o, fn) {E_(N, o, F_SHIFT), .shift = fn},
 static const struct entry entries[] = {
-#include "../../src/interp/simd.def"
+#include "../../src/ir/simd.def"
 };
 
 /* Names are unique: a duplicate is a redefinition of an enumerator. */
-#include "../../src/interp/simd_undef.h"
+#include "../../src/ir/simd_undef.h"
 #define SIMD_LOAD(N, o, ...) OP_##N = o,
 #define SIMD_STORE(N, o, ...) OP_##N = o,
 #define SIMD_LOAD_LANE(N, o, ...) OP_##N = o,
@@ -131,7 +131,7 @@ static const struct entry entries[] = {
 #define SIMD_TEST(N, o, ...) OP_##N = o,
 #define SIMD_SHIFT(N, o, ...) OP_##N = o,
 enum simd_opcode {
-#include "../../src/interp/simd.def"
+#include "../../src/ir/simd.def"
 };
 
 static void test_table(void) {

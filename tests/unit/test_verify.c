@@ -1,5 +1,5 @@
 /*
-** test_verify.c — the verifier of lowered code (src/interp/verify.c,
+** test_verify.c — the verifier of lowered code (src/ir/verify.c,
 ** compiled here with WEFT_DEBUG=1 whatever the library's build): it
 ** accepts sound code, in op numbers and in dispatch offsets, and names
 ** each kind of broken code: an unknown op, operands past the end, a slot
@@ -10,7 +10,7 @@
 */
 #undef WEFT_DEBUG
 #define WEFT_DEBUG 1
-#include "../../src/interp/verify.c"
+#include "../../src/ir/verify.c"
 
 #include <stdlib.h>
 
