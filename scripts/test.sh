@@ -139,15 +139,18 @@ tier_times=()
 # cpu_now: sets CPU_DS to the CPU time (user + system, tenths of a second)
 # used so far by this shell's finished children, from bash's `times`
 # (its second line; not in a $(...) subshell, whose children differ).
+# The file is this shell's own: lane B's subshell runs it at the same time.
 cpu_now() {
     local line u s
-    times >"$LOG/.times"
-    line=$(tail -n 1 "$LOG/.times")
+    times >"$LOG/.times.$BASHPID"
+    line=$(tail -n 1 "$LOG/.times.$BASHPID")
     u=${line%% *} s=${line#* }
     CPU_DS=$(( $(to_ds "$u") + $(to_ds "$s") ))
 }
-# to_ds 1m2.345s -> 623
+# to_ds 1m2.345s -> 623 (0 for anything else: a bad reading must not
+# stop the run, as an arithmetic error would)
 to_ds() {
+    [[ $1 =~ ^[0-9]+m[0-9]+\.[0-9]+s$ ]] || { echo 0; return; }
     local m=${1%%m*} rest=${1#*m}
     local sec=${rest%%.*} frac=${rest#*.}
     echo $(( (10#$m * 60 + 10#$sec) * 10 + 10#${frac:0:1} ))
@@ -242,6 +245,12 @@ finish() {
     # Skipped tests are counted apart, never as passed; the closing line
     # keeps the plain "N passed, N failed" form.
     [ "$total_skip" -gt 0 ] && echo "$total_skip skipped (not counted above)"
+    # A run that stopped early (a shell error skips the rest of the tier
+    # loop) or ran nothing must not pass.
+    if [ "${tiers_done:-0}" != 1 ] || [ "$total_pass" -eq 0 ]; then
+        echo "FAIL: the tiers did not all run (see above)"
+        total_fail=$((total_fail + 1))
+    fi
     echo "$total_pass passed, $total_fail failed"
     [ "$total_fail" -eq 0 ]
     exit $?
@@ -686,6 +695,7 @@ if [ "${WEFT_TEST_LANES:-2}" = 1 ]; then
     # in order, but tier 7 after tier 6
     for t in "${LANE_A[@]}" "${LANE_B[@]}"; do [ "$t" = 7 ] || "tier_$t"; done
     for t in "${LANE_A[@]}"; do [ "$t" = 7 ] && tier_7; done
+    tiers_done=1
 else
     rm -f "$WASI_READY" "$LOG/lane-b.counts" "$LOG/lane-b.times"
     echo "(tiers ${LANE_B[*]} run at the same time in lane B; their output follows lane A's)"
@@ -710,6 +720,7 @@ else
         echo "FAIL: lane B ended without its counts (see $LOG/lane-b.out)"
         add 0 1
     fi
+    tiers_done=1 # inside the block: an error that ends it skips this
 fi
 
 finish
