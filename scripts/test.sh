@@ -141,9 +141,9 @@ tier_times=()
 # (its second line; not in a $(...) subshell, whose children differ).
 # The file is this shell's own: lane B's subshell runs it at the same time.
 cpu_now() {
-    local line u s
-    times >"$LOG/.times.$BASHPID"
-    line=$(tail -n 1 "$LOG/.times.$BASHPID")
+    local f=$LOG/.times.$BASHPID line u s # ($BASHPID differs inside $(...))
+    times >"$f"
+    line=$(tail -n 1 "$f")
     u=${line%% *} s=${line#* }
     CPU_DS=$(( $(to_ds "$u") + $(to_ds "$s") ))
 }
