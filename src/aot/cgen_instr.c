@@ -408,6 +408,22 @@ static void typed_call(struct cgen *g, const struct wf_functype *ft, u32 base,
   wf_cg_put(t, "  }\n");
 }
 
+/* The typed entry's pointer type, as a typedef that keeps the cast
+** readable: typedef RET (*fty)(ctx, params..., extra results' pointers). */
+static void fty_typedef(struct text *t, const struct wf_functype *ft) {
+  wf_cg_put(t, "    typedef ");
+  wf_cg_put(t, ft->nresults
+                   ? wf_cg_ctype_of(wf_cg_letter_of(ft->types[ft->nparams]))
+                   : "void");
+  wf_cg_put(t, " (*fty)(weft_aot_ctx *");
+  for (u32 i = 0; i < ft->nparams; i++)
+    wf_cg_putf(t, ", %s", wf_cg_ctype_of(wf_cg_letter_of(ft->types[i])));
+  for (u32 i = 1; i < ft->nresults; i++)
+    wf_cg_putf(t, ", %s *",
+               wf_cg_ctype_of(wf_cg_letter_of(ft->types[ft->nparams + i])));
+  wf_cg_put(t, ");\n");
+}
+
 /* {====== typed function references: call_ref ==============================
 ** An AoT callee of the type's wf_cg_signature is called directly through its
 ** typed entry; anything else (null, another wf_cg_signature, host or
@@ -423,17 +439,7 @@ static void emit_call_ref(struct cgen *g, const u32 *ip) {
              ";\n  if (WF_LIKELY(fn != 0 && fn->sig == c->type_sigs[%u] && "
              "fn->typed_fn)) {\n",
              ip[1]);
-  wf_cg_put(t, "    typedef ");
-  wf_cg_put(t, ft->nresults
-                   ? wf_cg_ctype_of(wf_cg_letter_of(ft->types[ft->nparams]))
-                   : "void");
-  wf_cg_put(t, " (*fty)(weft_aot_ctx *");
-  for (u32 i = 0; i < ft->nparams; i++)
-    wf_cg_putf(t, ", %s", wf_cg_ctype_of(wf_cg_letter_of(ft->types[i])));
-  for (u32 i = 1; i < ft->nresults; i++)
-    wf_cg_putf(t, ", %s *",
-               wf_cg_ctype_of(wf_cg_letter_of(ft->types[ft->nparams + i])));
-  wf_cg_put(t, ");\n");
+  fty_typedef(t, ft);
   typed_call(g, ft, ip[2], "((fty)fn->typed_fn)", "fn->ctx");
   wf_cg_put(t, "  } else\n");
   wf_format(how, sizeof how, "c->api->call_ref(c, %uu, fn, t)", ip[1]);
@@ -474,18 +480,7 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
                "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
                "fn->sig == c->type_sigs[%u] && fn->typed_fn)) {\n",
                ip[1]);
-    /* A typedef keeps the cast readable: RET (*fty)(ctx, ...). */
-    wf_cg_put(t, "    typedef ");
-    wf_cg_put(t, ft->nresults
-                     ? wf_cg_ctype_of(wf_cg_letter_of(ft->types[ft->nparams]))
-                     : "void");
-    wf_cg_put(t, " (*fty)(weft_aot_ctx *");
-    for (u32 i = 0; i < ft->nparams; i++)
-      wf_cg_putf(t, ", %s", wf_cg_ctype_of(wf_cg_letter_of(ft->types[i])));
-    for (u32 i = 1; i < ft->nresults; i++)
-      wf_cg_putf(t, ", %s *",
-                 wf_cg_ctype_of(wf_cg_letter_of(ft->types[ft->nparams + i])));
-    wf_cg_put(t, ");\n");
+    fty_typedef(t, ft);
     typed_call(g, ft, ip[3], "((fty)fn->typed_fn)", "fn->ctx");
     wf_cg_put(t, "  } else\n");
     wf_format(how, sizeof how, "c->api->call_indirect(c, %uu, %uu, e, t)",
