@@ -41,6 +41,20 @@ static const unsigned char module_bytes[] = {
 
 static weft_module *shared;
 
+/* The worker engines' configuration. WEFT_TEST_GUARD_PAGES=0 (set by
+** scripts/test_cross.sh) turns guard pages off: qemu-user 7.2 keeps a
+** page descriptor for every page of reserved address space, so 1,000
+** memories of 8 GiB each would cost it ~24 GB of RAM; the sharing under
+** test does not depend on the bounds mode. */
+static weft_config worker_config;
+
+static void init_worker_config(void) {
+  const char *g = getenv("WEFT_TEST_GUARD_PAGES");
+  weft_config_default(&worker_config);
+  if (g && *g == '0')
+    worker_config.guard_pages = 0;
+}
+
 static int bump(weft_engine *e, weft_func *f, int32_t x, int32_t *out) {
   weft_val a = {WEFT_I32, {.i32 = x}}, r;
   weft_error err;
@@ -59,7 +73,7 @@ static void *worker(void *arg) {
   weft_linker *l = NULL;
   weft_error err;
   weft_module *m = weft_module_ref(shared); /* this thread's reference */
-  if (weft_engine_new(NULL, &e, &err) != WEFT_OK ||
+  if (weft_engine_new(&worker_config, &e, &err) != WEFT_OK ||
       weft_linker_new(e, &l, &err) != WEFT_OK)
     failures = INSTANCES;
   for (int i = 0; !failures && i < INSTANCES; i++) {
@@ -98,9 +112,10 @@ static void test_one_module_many_threads(void) {
   weft_module_free(shared);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("%d instances of one module on %d threads, %lu failed, peak RSS "
-         "%ld KiB\n",
-         THREADS * INSTANCES, THREADS, (unsigned long)failures, ru.ru_maxrss);
+  printf("%d instances of one module on %d threads (guard pages %s), %lu "
+         "failed, peak RSS %ld KiB\n",
+         THREADS * INSTANCES, THREADS, worker_config.guard_pages ? "on" : "off",
+         (unsigned long)failures, ru.ru_maxrss);
 }
 
 /* An engine that meters fuel cannot run code lowered without FUEL ops. */
@@ -181,6 +196,7 @@ static void test_wasi_lifetime(void) {
 }
 
 int main(void) {
+  init_worker_config();
   T_RUN(test_other_fuel_setting_refused);
   T_RUN(test_wasi_lifetime);
   T_RUN(test_one_module_many_threads);
