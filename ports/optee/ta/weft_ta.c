@@ -13,6 +13,7 @@
 #include <string.h>
 #include <tee_internal_api.h>
 
+#include "wtz_attest.h"
 #include "wtz_session.h"
 #include "wtz_wasi.h"
 
@@ -84,6 +85,37 @@ static TEE_Result cmd_wasi(wtz_session *s, uint32_t types,
   return TEE_SUCCESS;
 }
 
+/* Attestation: the inputs are copied into the TA before use, the answer
+** out at the end. */
+static TEE_Result cmd_attest(uint32_t types, TEE_Param p[TEE_NUM_PARAMS]) {
+  uint32_t t2 = TEE_PARAM_TYPE_GET(types, 2);
+  if (TEE_PARAM_TYPE_GET(types, 0) != TEE_PARAM_TYPE_VALUE_INPUT ||
+      TEE_PARAM_TYPE_GET(types, 1) != TEE_PARAM_TYPE_MEMREF_INPUT ||
+      (t2 != TEE_PARAM_TYPE_MEMREF_INPUT && t2 != TEE_PARAM_TYPE_NONE) ||
+      TEE_PARAM_TYPE_GET(types, 3) != TEE_PARAM_TYPE_MEMREF_OUTPUT ||
+      p[3].memref.size < WTZ_ATT_ANSWER_MAX)
+    return TEE_ERROR_BAD_PARAMETERS;
+  size_t n1 = p[1].memref.size, n2 = t2 == TEE_PARAM_TYPE_NONE ? 0 : p[2].memref.size;
+  uint8_t *in = TEE_Malloc(n1 + n2 + 1, 0);
+  uint8_t *out = TEE_Malloc(WTZ_ATT_ANSWER_MAX, 0);
+  if (!in || !out) {
+    TEE_Free(in);
+    TEE_Free(out);
+    return TEE_ERROR_OUT_OF_MEMORY;
+  }
+  if (n1)
+    memcpy(in, p[1].memref.buffer, n1);
+  if (n2)
+    memcpy(in + n1, p[2].memref.buffer, n2);
+  size_t len = 0;
+  wtz_attest_step(p[0].value.a, in, n1, in + n1, n2, out, &len);
+  memcpy(p[3].memref.buffer, out, len);
+  p[3].memref.size = len;
+  TEE_Free(in);
+  TEE_Free(out);
+  return TEE_SUCCESS;
+}
+
 /* ---- GlobalPlatform entry points --------------------------------------- */
 
 TEE_Result TA_CreateEntryPoint(void) { return TEE_SUCCESS; }
@@ -112,6 +144,7 @@ TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types,
   case WTZ_CMD_LOAD: return cmd_load(ctx, types, p);
   case WTZ_CMD_INVOKE: return cmd_invoke(ctx, types, p);
   case WTZ_CMD_WASI: return cmd_wasi(ctx, types, p);
+  case WTZ_CMD_ATTEST: return cmd_attest(types, p);
   default: return TEE_ERROR_NOT_SUPPORTED;
   }
 }
