@@ -12,8 +12,11 @@
 ** msg3 in): msg2's evidence is signed and MACed, msg3's secret is
 ** AES-256-GCM under a key only the TA and the verifier know.
 **
-** One handshake at a time per TA instance (the state below is static):
-** BEGIN starts one and drops any other.
+** One handshake at a time per TA instance (the state below is static; the
+** TA is single-instance): BEGIN starts one for its session and drops any
+** other. A released secret stays here, owned by that session, until the
+** session ends or begins another handshake; WTZ_CMD_WASI of the same
+** session hands it to the attested module only (wtz_attest_secret_env).
 */
 #include <stdio.h>
 #include <string.h>
@@ -31,7 +34,7 @@
 #define RUNTIME_VERSION "weft 0.1.0 TA (OP-TEE)"
 #define ENDORSEMENT_MAX 4096
 #define FRAME_MAX WTZ_ATT_ANSWER_MAX
-#define SECRET_MAX 4096
+#define SECRET_MAX WTZ_ATT_SECRET_MAX
 
 /* cbor.c's one dependency outside itself (pfs_crypto.h's on the host). */
 void pfs_wipe(void *p, size_t n);
@@ -42,7 +45,10 @@ void pfs_wipe(void *p, size_t n) {
 }
 
 static struct {
-  int stage; /* 0 idle, 1 msg0 sent, 2 msg2 sent */
+  const void *owner; /* the session of the handshake */
+  int stage;         /* 0 idle, 1 msg0 sent, 2 msg2 sent, 3 released */
+  uint8_t secret[SECRET_MAX];
+  size_t secret_len;
   TEE_ObjectHandle eph;
   uint8_t ga[65], gv[65], vpub[65], sig_v[64];
   uint8_t th[32], th2[32], smk[32], sk[32];
@@ -543,7 +549,7 @@ static void answer_msg1(const struct cbor_item *it, uint8_t *out,
 ** th2. The secret stays here; the answer is its SHA-256. */
 static void answer_msg3(const struct cbor_item *it, uint8_t *out,
                         size_t *len) {
-  static uint8_t secret[SECRET_MAX];
+  uint8_t *secret = st.secret;
   uint8_t aad[36], tag[16];
   int no = cbor_array_at(it, 0, 1), ct = cbor_array_at(it, 0, 2),
       tg = cbor_array_at(it, 0, 3);
@@ -579,25 +585,35 @@ static void answer_msg3(const struct cbor_item *it, uint8_t *out,
   }
   TEE_FreeTransientObject(key);
   TEE_FreeOperation(op);
-  if (r != TEE_SUCCESS || n != it[ct].len) {
-    pfs_wipe(secret, sizeof secret);
+  if (r != TEE_SUCCESS || n != it[ct].len)
     return fail(out, len, "secret does not decrypt (msg3 tampered with?)");
-  }
   out[0] = 'S';
   if (sha256(secret, n, out + 1) != 0)
     return fail(out, len, "cannot hash the secret");
-  pfs_wipe(secret, sizeof secret);
   *len = 33;
-  reset();
+  st.secret_len = n;
+  st.stage = 3;
+  /* The handshake's keys are done with; the secret and the module's
+  ** measurement stay for the session's WASI run. */
+  TEE_FreeTransientObject(st.eph);
+  st.eph = TEE_HANDLE_NULL;
+  pfs_wipe(st.smk, sizeof st.smk);
+  pfs_wipe(st.sk, sizeof st.sk);
 }
 
-static void step(const uint8_t *in, size_t n, uint8_t *out, size_t *len) {
+static void step(const void *owner, const uint8_t *in, size_t n, uint8_t *out,
+                 size_t *len) {
   static struct cbor_item it[16];
   uint32_t k;
   int64_t type;
   const char *why;
-  if (st.stage == 0)
-    return fail(out, len, "no handshake in progress");
+  if (st.owner != owner || st.stage == 0 || st.stage == 3) {
+    /* (not fail(): another session's handshake is left alone) */
+    static const char no[] = "Eno handshake in progress in this session";
+    memcpy(out, no, sizeof no - 1);
+    *len = sizeof no - 1;
+    return;
+  }
   if (cbor_decode(in, n, it, 16, &k, &why) != 0 || it[0].type != CBOR_ARRAY ||
       it[0].count < 2 || cbor_get_int(&it[1], &type) != 0)
     return fail(out, len, "malformed message from the verifier");
@@ -610,7 +626,31 @@ static void step(const uint8_t *in, size_t n, uint8_t *out, size_t *len) {
   fail(out, len, "verifier sent a message out of turn");
 }
 
-void wtz_attest_step(uint32_t op, const uint8_t *in, size_t in_len,
+size_t wtz_attest_secret_env(const void *owner, const uint8_t *module,
+                             size_t n, char *out, size_t cap) {
+  static const char name[] = "WEFT_ATTEST_SECRET=";
+  static const char digits[] = "0123456789abcdef";
+  uint8_t h[32];
+  size_t i, k = sizeof name - 1;
+  if (st.owner != owner || st.stage != 3 || sha256(module, n, h) != 0 ||
+      ct_differ(h, st.module, 32) || cap < k + 2 * st.secret_len + 1)
+    return 0;
+  memcpy(out, name, k);
+  for (i = 0; i < st.secret_len; i++) {
+    out[k++] = digits[st.secret[i] >> 4];
+    out[k++] = digits[st.secret[i] & 15];
+  }
+  out[k++] = '\0';
+  return k;
+}
+
+void wtz_attest_forget(const void *owner) {
+  if (st.owner == owner)
+    reset();
+}
+
+void wtz_attest_step(const void *owner, uint32_t op, const uint8_t *in,
+                     size_t in_len,
                      const uint8_t *in2, size_t in2_len, uint8_t *out,
                      size_t *out_len) {
   switch (op) {
@@ -624,8 +664,11 @@ void wtz_attest_step(uint32_t op, const uint8_t *in, size_t in_len,
         write_object(VERIFIER_ID, in2, 65) != 0)
       return fail(out, out_len, "cannot write secure storage");
     return answer_key(out, out_len);
-  case WTZ_ATT_BEGIN: return begin(in, in_len, out, out_len);
-  case WTZ_ATT_STEP: return step(in, in_len, out, out_len);
+  case WTZ_ATT_BEGIN:
+    begin(in, in_len, out, out_len);
+    st.owner = owner;
+    return;
+  case WTZ_ATT_STEP: return step(owner, in, in_len, out, out_len);
   default: return fail(out, out_len, "unknown attestation step");
   }
 }

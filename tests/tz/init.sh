@@ -73,9 +73,10 @@ wasi() {
 # attest NAME TARGET MODULE WANT [REPLAY]: attests MODULE from the TA to
 # the verifier TARGET through the relay (session directory /relay/NAME).
 # WANT "released": the TA must report the SHA-256 of the verifier's
-# secret (/relay/secret.sha256: its hash only, the secret itself never
-# reaches the normal world); otherwise WANT is the reason the TA must
-# give. REPLAY: the session whose msg2 the relay sends instead.
+# secret, and the attested program, run in the TA, the FNV-1a of the
+# secret it was given (/relay/secret.sha256 and secret.fnv: hashes only,
+# the secret itself never reaches the normal world); otherwise WANT is
+# the reason the TA must give. REPLAY: the session whose msg2 the relay sends instead.
 attest() {
     mkdir -p /relay/$1
     echo "$2" >/relay/$1/target
@@ -84,8 +85,9 @@ attest() {
     rc=$?
     if [ "$4" = released ]; then
         want=$(cat /relay/secret.sha256)
-        if [ $rc = 0 ] && grep -q "sha256 $want\$" /tmp/aout; then
-            echo "TZ-PASS attest $1: secret released into the TA (its sha256 is the verifier's secret's)"
+        fnv=$(cat /relay/secret.fnv)
+        if [ $rc = 0 ] && grep -q "sha256 $want\$" /tmp/aout && grep -q "fnv1a64 $fnv\$" /tmp/aout; then
+            echo "TZ-PASS attest $1: secret released into the TA, the attested program read it ($(tail -1 /tmp/aout))"
         else
             echo "TZ-FAIL attest $1: exit $rc: $(cat /tmp/aout /tmp/aerr | head -3 | tr '\n' ' ')"
         fi
@@ -108,10 +110,18 @@ if [ "$boot" = 2 ]; then
     else
         echo "TZ-FAIL attest provision: $(cat /tmp/aerr /tmp/pk | head -3 | tr '\n' ' ')"
     fi
-    attest good A /tests/wasi/basics.wasm released
+    attest good A /tests/wasi/secret.wasm released
     attest module A /tests/wasi/files.wasm "module measurement mismatch"
-    attest ta B /tests/wasi/basics.wasm "runtime measurement mismatch"
-    attest replay A /tests/wasi/basics.wasm "msg2 MAC mismatch" good
+    attest ta B /tests/wasi/secret.wasm "runtime measurement mismatch"
+    attest replay A /tests/wasi/secret.wasm "msg2 MAC mismatch" good
+    # The same program in a session that attested nothing gets no secret.
+    weft-tz wasi /tests/wasi/secret.wasm >/tmp/wout 2>&1
+    rc=$?
+    if [ $rc = 1 ] && grep -q '^no secret$' /tmp/wout; then
+        echo "TZ-PASS attest unattested: the program finds no secret outside an attested session"
+    else
+        echo "TZ-FAIL attest unattested: exit $rc: $(head -2 /tmp/wout | tr '\n' ' ')"
+    fi
     # A hostile normal world: in each file that backs an object, one byte
     # flipped in each data block (tests/tz/flip.c; dirf.db, the directory,
     # is left alone so the names still list). The TA must refuse to read

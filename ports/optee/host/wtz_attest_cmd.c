@@ -15,9 +15,13 @@
 **       attests FILE to the verifier behind DIR, a mailbox directory: each
 **       frame for the verifier is written as DIR/a2v.N (a temporary file
 **       renamed), each answer read from DIR/v2a.N, which the host's bridge
-**       (tests/tz/relay.py) exchanges with `weft verifier` over TCP. Prints
-**       "attestation: secret released into the TA, sha256 HEX" and exits
-**       0, or prints the TA's reason and exits 1.
+**       (tests/tz/relay.py) exchanges with `weft verifier` over TCP. On
+**       release prints "attestation: secret released into the TA, sha256
+**       HEX", then runs FILE as a WASI program in the same session: the
+**       TA gives it the secret in WEFT_ATTEST_SECRET (hex; the TA checks
+**       the bytes it runs are the ones it measured) and the exit status is
+**       the program's. Refused: prints the TA's reason and exits 1, running
+**       nothing.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "weft.h"
 #include "wtz_attest.h"
 #include "wtz_backend.h"
 
@@ -129,6 +134,30 @@ static int relay(const char *dir, int k, const uint8_t *frame, size_t n,
   return -1;
 }
 
+/* Runs the attested module as a WASI program in the session; its exit
+** status (1 on a trap or error). */
+static int run_module(wtz_handle *h, const char *file, const uint8_t *module,
+                      size_t n) {
+  static char out[128 * 1024];
+  const char *base = strrchr(file, '/');
+  base = base ? base + 1 : file;
+  wtz_wasi req;
+  memset(&req, 0, sizeof req);
+  req.argc = 1;
+  if (wtz_wasi_call(h, &req, module, n, base, strlen(base) + 1, out,
+                    sizeof out) != 0)
+    return 1;
+  fwrite(out, 1, req.stdout_len, stdout);
+  fflush(stdout);
+  fwrite(out + req.stdout_len, 1, req.stderr_len, stderr);
+  if (req.status == WEFT_OK)
+    return 0;
+  if (req.status == WEFT_ERR_EXIT)
+    return req.exit_code & 0xff;
+  fprintf(stderr, "weft-tz: %s\n", req.message);
+  return 1;
+}
+
 static int attest(wtz_handle *h, const char *dir, const char *file) {
   size_t mn = 0, an = WTZ_ATT_ANSWER_MAX, vn;
   uint8_t *module = slurp_big(file, &mn);
@@ -153,7 +182,8 @@ static int attest(wtz_handle *h, const char *dir, const char *file) {
     char hx[65];
     hex(a + 1, 32, hx);
     printf("attestation: secret released into the TA, sha256 %s\n", hx);
-    rc = 0;
+    fflush(stdout);
+    rc = run_module(h, file, module, mn);
   } else {
     rc = failed(a, an);
   }

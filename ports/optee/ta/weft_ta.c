@@ -59,13 +59,30 @@ static TEE_Result cmd_wasi(wtz_session *s, uint32_t types,
   memcpy(&req, p[0].memref.buffer, sizeof req);
   /* The strings are copied into the TA first: the normal world could
   ** change shared memory between split() and weft_wasi_new. */
-  size_t ns = p[2].memref.size;
-  char *strs = TEE_Malloc(ns ? ns : 1, 0);
-  if (!strs)
+  size_t ns = p[2].memref.size, mn = p[1].memref.size;
+  /* Room for one more environment string: the attested secret. */
+  size_t room = 32 + 2 * WTZ_ATT_SECRET_MAX;
+  char *strs = TEE_Malloc(ns + room, 0);
+  uint8_t *mod = TEE_Malloc(mn ? mn : 1, 0);
+  if (!strs || !mod) {
+    TEE_Free(strs);
+    TEE_Free(mod);
     return TEE_ERROR_OUT_OF_MEMORY;
+  }
   memcpy(strs, p[2].memref.buffer, ns);
-  wtz_wasi_run(s, &req, p[1].memref.buffer, p[1].memref.size, strs, ns);
+  /* The module is copied in, so what is compared with the attested
+  ** measurement is what runs. The program of a session that was released
+  ** a secret for exactly this module finds it in WEFT_ATTEST_SECRET. */
+  memcpy(mod, p[1].memref.buffer, mn);
+  size_t extra = wtz_attest_secret_env(s, mod, mn, strs + ns, room);
+  if (extra) {
+    ns += extra;
+    req.envc++;
+  }
+  wtz_wasi_run(s, &req, mod, mn, strs, ns);
+  memset(strs, 0, ns);
   TEE_Free(strs);
+  TEE_Free(mod);
   size_t n0, n1, cap = p[3].memref.size;
   int dropped;
   const char *o = wtz_wasi_captured(0, &n0, &dropped);
@@ -87,7 +104,8 @@ static TEE_Result cmd_wasi(wtz_session *s, uint32_t types,
 
 /* Attestation: the inputs are copied into the TA before use, the answer
 ** out at the end. */
-static TEE_Result cmd_attest(uint32_t types, TEE_Param p[TEE_NUM_PARAMS]) {
+static TEE_Result cmd_attest(void *ctx, uint32_t types,
+                             TEE_Param p[TEE_NUM_PARAMS]) {
   uint32_t t2 = TEE_PARAM_TYPE_GET(types, 2);
   if (TEE_PARAM_TYPE_GET(types, 0) != TEE_PARAM_TYPE_VALUE_INPUT ||
       TEE_PARAM_TYPE_GET(types, 1) != TEE_PARAM_TYPE_MEMREF_INPUT ||
@@ -108,7 +126,7 @@ static TEE_Result cmd_attest(uint32_t types, TEE_Param p[TEE_NUM_PARAMS]) {
   if (n2)
     memcpy(in + n1, p[2].memref.buffer, n2);
   size_t len = 0;
-  wtz_attest_step(p[0].value.a, in, n1, in + n1, n2, out, &len);
+  wtz_attest_step(ctx, p[0].value.a, in, n1, in + n1, n2, out, &len);
   memcpy(p[3].memref.buffer, out, len);
   p[3].memref.size = len;
   TEE_Free(in);
@@ -134,6 +152,7 @@ TEE_Result TA_OpenSessionEntryPoint(uint32_t types, TEE_Param p[TEE_NUM_PARAMS],
 }
 
 void TA_CloseSessionEntryPoint(void *ctx) {
+  wtz_attest_forget(ctx);
   wtz_session_clear(ctx);
   TEE_Free(ctx);
 }
@@ -144,7 +163,7 @@ TEE_Result TA_InvokeCommandEntryPoint(void *ctx, uint32_t cmd, uint32_t types,
   case WTZ_CMD_LOAD: return cmd_load(ctx, types, p);
   case WTZ_CMD_INVOKE: return cmd_invoke(ctx, types, p);
   case WTZ_CMD_WASI: return cmd_wasi(ctx, types, p);
-  case WTZ_CMD_ATTEST: return cmd_attest(types, p);
+  case WTZ_CMD_ATTEST: return cmd_attest(ctx, types, p);
   default: return TEE_ERROR_NOT_SUPPORTED;
   }
 }
