@@ -13,7 +13,10 @@
 # secure storage: written, read back, listed). Boot 2: the WASI program
 # reads its files back after the reboot; then, as a hostile normal world,
 # flips a byte in each data block of the files backing the objects and
-# checks the TA refuses them. Powers off. Every check prints one line "TZ-PASS what",
+# checks the TA refuses them. Attestation (docs/trustzone.md): boot 1
+# has the TA make its key; boot 2, before the flips, provisions it and
+# attests through the relay on /relay (the released, changed-module,
+# changed-TA and replay cases). Powers off. Every check prints one line "TZ-PASS what",
 # "TZ-FAIL what: why" or "TZ-SKIP what: why"; timings print "TZ-BENCH name
 # round ta_wall_us ta_us local_wall_us local_us"; the last line is
 # "TZ-DONE". tests/tz/run.sh counts them.

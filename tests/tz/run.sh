@@ -23,6 +23,12 @@
 #      hold none of the WASI program's plaintext; boot 2 reads the files
 #      back after the reboot, flips a byte of their backing and expects the
 #      TA to refuse them;
+#      attestation (docs/trustzone.md): boot 1 makes the TA's key; between
+#      the boots the host endorses it and starts two `weft verifier`s and
+#      the relay (tests/tz/relay.py, over a second 9p share); boot 2 runs
+#      the released, changed-module, changed-TA and replay sessions, and
+#      the host checks the verifiers' results and that the relay never
+#      carried the secret in the clear;
 #   6. counts the TZ-PASS / TZ-FAIL / TZ-SKIP lines of the consoles, prints
 #      the speed table (TA vs the same core in a Linux process, interleaved
 #      rounds) and ends with "N passed, N failed, N skipped".
