@@ -70,8 +70,8 @@ static int write_bytes(const char *path, const uint8_t *data, size_t len) {
 ** root kind `rot_kind`, signed by `endorser`. */
 static int endorse(const struct eckey *endorser,
                    const uint8_t device_pub[ECKEY_PUBLIC_BYTES],
-                   const char *rot_kind, struct pfs_rng *rng,
-                   const char *model, struct cbor_buf *out) {
+                   const char *rot_kind, struct pfs_rng *rng, const char *model,
+                   struct cbor_buf *out) {
   struct attest_endorsement e;
   struct cbor_buf payload;
   uint8_t endorser_pub[ECKEY_PUBLIC_BYTES], kid[32];
@@ -124,8 +124,7 @@ static int provision(const char *dir, const char *endorser_path,
   rng = pfs_rng_new();
   if (rng == NULL || eckey_generate(rng, &device) != 0 ||
       eckey_public_raw(device, pub) != 0 ||
-      endorse(endorser, pub, MEASURE_ROT_KIND, rng, model, &endorsement) !=
-          0) {
+      endorse(endorser, pub, MEASURE_ROT_KIND, rng, model, &endorsement) != 0) {
     cli_errorf("cannot make the device key or its endorsement");
     goto done;
   }
@@ -277,11 +276,10 @@ int cmd_provision(int argc, char **argv) {
                  "FILE go together (and without --device-dir)");
       return CLI_EXIT_USAGE;
     }
-    return endorse_external(endorser, ext_pub, rot_kind,
-                            strcmp(model, "weft-software-device") == 0
-                                ? "weft-tee-device"
-                                : model,
-                            out);
+    return endorse_external(
+        endorser, ext_pub, rot_kind,
+        strcmp(model, "weft-software-device") == 0 ? "weft-tee-device" : model,
+        out);
   }
   if (dir == NULL) {
     if (measure_device_dir(def, sizeof def) != 0) {

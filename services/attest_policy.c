@@ -42,7 +42,7 @@ struct attest_policy {
   ** an endorsed non-software kind must be one of them. */
   char rot_kinds[8][16];
   size_t nrot_kinds;
-  int64_t iat_skew;       /* seconds */
+  int64_t iat_skew; /* seconds */
 };
 
 void attest_policy_free(struct attest_policy *p) {
@@ -193,8 +193,7 @@ static int directive(struct attest_policy *p, const char *policy, char **w,
                       "allow-rot-kind KIND: at most 8 kinds of 15 characters "
                       "(software: allow-software-rot)"),
              -1;
-    snprintf(p->rot_kinds[p->nrot_kinds++], sizeof p->rot_kinds[0], "%s",
-             w[1]);
+    snprintf(p->rot_kinds[p->nrot_kinds++], sizeof p->rot_kinds[0], "%s", w[1]);
     return 0;
   }
   if (strcmp(d, "iat-skew") == 0 && nw == 2) {

@@ -225,8 +225,7 @@ static int write_object(const char *id, const uint8_t *data, size_t n) {
   uint32_t fl = TEE_DATA_FLAG_ACCESS_READ | TEE_DATA_FLAG_ACCESS_WRITE |
                 TEE_DATA_FLAG_OVERWRITE;
   if (TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, id, strlen(id), fl,
-                                 TEE_HANDLE_NULL, data, n,
-                                 &o) != TEE_SUCCESS)
+                                 TEE_HANDLE_NULL, data, n, &o) != TEE_SUCCESS)
     return -1;
   TEE_CloseObject(o);
   return 0;
@@ -257,8 +256,7 @@ static int point_key(uint32_t type, const uint8_t pt[65],
     return -1;
   TEE_InitRefAttribute(&a[0], TEE_ATTR_ECC_PUBLIC_VALUE_X, pt + 1, 32);
   TEE_InitRefAttribute(&a[1], TEE_ATTR_ECC_PUBLIC_VALUE_Y, pt + 33, 32);
-  TEE_InitValueAttribute(&a[2], TEE_ATTR_ECC_CURVE, TEE_ECC_CURVE_NIST_P256,
-                         0);
+  TEE_InitValueAttribute(&a[2], TEE_ATTR_ECC_CURVE, TEE_ECC_CURVE_NIST_P256, 0);
   if (TEE_PopulateTransientObject(*out, a, 3) != TEE_SUCCESS) {
     TEE_FreeTransientObject(*out);
     return -1;
@@ -312,7 +310,7 @@ static int ecdh(const uint8_t peer[65], uint8_t shared[32]) {
   return r == TEE_SUCCESS && n == 32 ? 0 : -1;
 }
 
-/* ---- measurements ---------------------------------------------------------- */
+/* ---- measurements ------------------------------------------------------- */
 
 extern const uint8_t __text_start[], __text_end[]; /* the dev kit's ta.ld.S */
 
@@ -326,7 +324,7 @@ static int measure_ta(uint8_t out[32]) {
   return sha256v(c, 3, out);
 }
 
-/* ---- answers ---------------------------------------------------------------- */
+/* ---- answers ------------------------------------------------------------ */
 
 static void fail(uint8_t *out, size_t *len, const char *why) {
   size_t n = strlen(why);
@@ -470,8 +468,7 @@ static int evidence(struct cbor_buf *ev) {
 }
 
 /* msg1 [1, Gv, Vpub, sig_V, mac] in; msg2 [2, evidence, mac] out. */
-static void answer_msg1(const struct cbor_item *it, uint8_t *out,
-                        size_t *len) {
+static void answer_msg1(const struct cbor_item *it, uint8_t *out, size_t *len) {
   static const char salt[] = "weft-ra-v1";
   uint8_t pinned[65], t[130], digest[32], shared[32], kdk[32], info[35],
       mac[32];
@@ -513,8 +510,7 @@ static void answer_msg1(const struct cbor_item *it, uint8_t *out,
     return fail(out, len, "key derivation failed");
   pfs_wipe(shared, sizeof shared);
   pfs_wipe(kdk, sizeof kdk);
-  if (message_mac("msg1", NULL, 0, mac) != 0 ||
-      ct_differ(mac, it[m].bytes, 32))
+  if (message_mac("msg1", NULL, 0, mac) != 0 || ct_differ(mac, it[m].bytes, 32))
     return fail(out, len, "msg1 MAC mismatch");
   /* Only now, with the verifier authenticated, does evidence leave. */
   cbor_buf_init(&ev, FRAME_MAX - 256);
@@ -547,8 +543,7 @@ static void answer_msg1(const struct cbor_item *it, uint8_t *out,
 
 /* msg3 [3, nonce, ciphertext, tag]: AES-256-GCM under SK, AAD "msg3" ||
 ** th2. The secret stays here; the answer is its SHA-256. */
-static void answer_msg3(const struct cbor_item *it, uint8_t *out,
-                        size_t *len) {
+static void answer_msg3(const struct cbor_item *it, uint8_t *out, size_t *len) {
   uint8_t *secret = st.secret;
   uint8_t aad[36], tag[16];
   int no = cbor_array_at(it, 0, 1), ct = cbor_array_at(it, 0, 2),
@@ -626,8 +621,8 @@ static void step(const void *owner, const uint8_t *in, size_t n, uint8_t *out,
   fail(out, len, "verifier sent a message out of turn");
 }
 
-size_t wtz_attest_secret_env(const void *owner, const uint8_t *module,
-                             size_t n, char *out, size_t cap) {
+size_t wtz_attest_secret_env(const void *owner, const uint8_t *module, size_t n,
+                             char *out, size_t cap) {
   static const char name[] = "WEFT_ATTEST_SECRET=";
   static const char digits[] = "0123456789abcdef";
   uint8_t h[32];
@@ -650,16 +645,16 @@ void wtz_attest_forget(const void *owner) {
 }
 
 void wtz_attest_step(const void *owner, uint32_t op, const uint8_t *in,
-                     size_t in_len,
-                     const uint8_t *in2, size_t in2_len, uint8_t *out,
-                     size_t *out_len) {
+                     size_t in_len, const uint8_t *in2, size_t in2_len,
+                     uint8_t *out, size_t *out_len) {
   switch (op) {
   case WTZ_ATT_KEY: return answer_key(out, out_len);
   case WTZ_ATT_ENDORSE:
     if (in_len == 0 || in_len > ENDORSEMENT_MAX || in2_len != 65 ||
         in2[0] != 0x04)
-      return fail(out, out_len, "provisioning needs an endorsement and the "
-                                "verifier's 65-byte key");
+      return fail(out, out_len,
+                  "provisioning needs an endorsement and the "
+                  "verifier's 65-byte key");
     if (write_object(ENDORSEMENT_ID, in, in_len) != 0 ||
         write_object(VERIFIER_ID, in2, 65) != 0)
       return fail(out, out_len, "cannot write secure storage");

@@ -23,9 +23,9 @@ enum wtz_attest_op {
 #define WTZ_ATT_ANSWER_MAX 16384 /* bytes of an answer (ATTEST_MAX_FRAME) */
 #define WTZ_ATT_SECRET_MAX 4096  /* bytes of a secret (ATTEST_MAX_SECRET) */
 
-/* Runs one step for session `owner`; writes the answer (kind byte, then bytes; 'E' then a
-** reason when the step failed) into out[0..*out_len), *out_len at most
-** WTZ_ATT_ANSWER_MAX. */
+/* Runs one step for session `owner`; writes the answer (kind byte, then
+** bytes; 'E' then a reason when the step failed) into out[0..*out_len),
+** *out_len at most WTZ_ATT_ANSWER_MAX. */
 void wtz_attest_step(const void *owner, uint32_t op, const uint8_t *in,
                      size_t in_len, const uint8_t *in2, size_t in2_len,
                      uint8_t *out, size_t *out_len);
@@ -35,8 +35,8 @@ void wtz_attest_step(const void *owner, uint32_t op, const uint8_t *in,
 ** hex, NUL-terminated, to out and returns its length with the NUL;
 ** otherwise 0. (The module must already be in TA memory: a copy the normal
 ** world cannot change between this check and the load.) */
-size_t wtz_attest_secret_env(const void *owner, const uint8_t *module,
-                             size_t n, char *out, size_t cap);
+size_t wtz_attest_secret_env(const void *owner, const uint8_t *module, size_t n,
+                             char *out, size_t cap);
 /* Wipes the secret and any handshake of session `owner`. */
 void wtz_attest_forget(const void *owner);
 

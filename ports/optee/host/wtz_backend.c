@@ -161,9 +161,9 @@ int wtz_attest_call(wtz_handle *h, uint32_t step, const uint8_t *in,
   uint32_t origin = 0;
   static const uint8_t none[1];
   memset(&op, 0, sizeof op);
-  op.paramTypes = TEEC_PARAM_TYPES(
-      TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT,
-      in2 ? TEEC_MEMREF_TEMP_INPUT : TEEC_NONE, TEEC_MEMREF_TEMP_OUTPUT);
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT,
+                                   in2 ? TEEC_MEMREF_TEMP_INPUT : TEEC_NONE,
+                                   TEEC_MEMREF_TEMP_OUTPUT);
   op.params[0].value.a = step;
   op.params[1].tmpref.buffer = (void *)(in_len ? in : none);
   op.params[1].tmpref.size = in_len;
@@ -173,9 +173,8 @@ int wtz_attest_call(wtz_handle *h, uint32_t step, const uint8_t *in,
   op.params[3].tmpref.size = *out_len;
   TEEC_Result r = TEEC_InvokeCommand(&h->sess, WTZ_CMD_ATTEST, &op, &origin);
   if (r != TEEC_SUCCESS) {
-    fprintf(stderr,
-            "weft-tz: TEEC_InvokeCommand(attest): 0x%08x (origin %u)\n", r,
-            origin);
+    fprintf(stderr, "weft-tz: TEEC_InvokeCommand(attest): 0x%08x (origin %u)\n",
+            r, origin);
     return -1;
   }
   *out_len = op.params[3].tmpref.size;

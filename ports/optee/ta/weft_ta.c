@@ -113,7 +113,8 @@ static TEE_Result cmd_attest(void *ctx, uint32_t types,
       TEE_PARAM_TYPE_GET(types, 3) != TEE_PARAM_TYPE_MEMREF_OUTPUT ||
       p[3].memref.size < WTZ_ATT_ANSWER_MAX)
     return TEE_ERROR_BAD_PARAMETERS;
-  size_t n1 = p[1].memref.size, n2 = t2 == TEE_PARAM_TYPE_NONE ? 0 : p[2].memref.size;
+  size_t n1 = p[1].memref.size,
+         n2 = t2 == TEE_PARAM_TYPE_NONE ? 0 : p[2].memref.size;
   uint8_t *in = TEE_Malloc(n1 + n2 + 1, 0);
   uint8_t *out = TEE_Malloc(WTZ_ATT_ANSWER_MAX, 0);
   if (!in || !out) {
