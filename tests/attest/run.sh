@@ -540,7 +540,7 @@ fi
 # is checked to be one the verifier parses and appraises to the last step:
 # software evidence under an optee-ta endorsement is refused there.
 echo "-- P13: provision --endorse-pub, allow-rot-kind"
-DPUB=$(openssl pkey -pubin -in dev/device.pub -outform DER 2>/dev/null | tail -c 65 | xxd -p | tr -d '\n')
+DPUB=$(openssl pkey -pubin -in dev/device.pub -outform DER 2>/dev/null | tail -c 65 | od -An -v -tx1 | tr -d ' \n')
 mkdir -p dev-tee && chmod 700 dev-tee && cp dev/device.key dev/device.pub dev/seal.key dev-tee/
 if "$WEFT" provision --endorser-key endorser.pem --endorse-pub "$DPUB" --rot-kind optee-ta \
     --out dev-tee/endorsement.cose >provision-tee.out 2>&1 && grep -q '^rot-kind: optee-ta$' provision-tee.out \
