@@ -282,7 +282,9 @@ static int verify_digest(const uint8_t pub[65], const uint8_t digest[32],
   return r == TEE_SUCCESS ? 0 : -1;
 }
 
-/* x(ECDH(eph, peer)). */
+/* x(ECDH(eph, peer)). TEE_DeriveKey panics the TA on a point off the
+** curve; the caller reaches here only after the pinned verifier's
+** signature over that point verified, so only that verifier could. */
 static int ecdh(const uint8_t peer[65], uint8_t shared[32]) {
   TEE_OperationHandle op;
   TEE_ObjectHandle out;
@@ -326,6 +328,9 @@ static int measure_ta(uint8_t out[32]) {
 
 /* ---- answers ------------------------------------------------------------ */
 
+/* An 'E' answer. The handshake's state is dropped by wtz_attest_step, and
+** only for the session whose handshake it is: a failing step of another
+** session (or a key or provisioning step) leaves it alone. */
 static void fail(uint8_t *out, size_t *len, const char *why) {
   size_t n = strlen(why);
   if (n > 255)
@@ -333,7 +338,6 @@ static void fail(uint8_t *out, size_t *len, const char *why) {
   out[0] = 'E';
   memcpy(out + 1, why, n);
   *len = 1 + n;
-  reset();
 }
 
 static void answer_key(uint8_t *out, size_t *len) {
@@ -350,7 +354,6 @@ static void answer_key(uint8_t *out, size_t *len) {
 
 static void begin(const uint8_t *module, size_t n, uint8_t *out, size_t *len) {
   struct cbor_buf b;
-  reset();
   if (sha256(module, n, st.module) != 0 ||
       generate(TEE_TYPE_ECDH_KEYPAIR, &st.eph) != 0 ||
       public_point(st.eph, st.ga) != 0)
@@ -602,13 +605,8 @@ static void step(const void *owner, const uint8_t *in, size_t n, uint8_t *out,
   uint32_t k;
   int64_t type;
   const char *why;
-  if (st.owner != owner || st.stage == 0 || st.stage == 3) {
-    /* (not fail(): another session's handshake is left alone) */
-    static const char no[] = "Eno handshake in progress in this session";
-    memcpy(out, no, sizeof no - 1);
-    *len = sizeof no - 1;
-    return;
-  }
+  if (st.owner != owner || st.stage == 0 || st.stage == 3)
+    return fail(out, len, "no handshake in progress in this session");
   if (cbor_decode(in, n, it, 16, &k, &why) != 0 || it[0].type != CBOR_ARRAY ||
       it[0].count < 2 || cbor_get_int(&it[1], &type) != 0)
     return fail(out, len, "malformed message from the verifier");
@@ -660,10 +658,14 @@ void wtz_attest_step(const void *owner, uint32_t op, const uint8_t *in,
       return fail(out, out_len, "cannot write secure storage");
     return answer_key(out, out_len);
   case WTZ_ATT_BEGIN:
-    begin(in, in_len, out, out_len);
+    reset();
     st.owner = owner;
-    return;
-  case WTZ_ATT_STEP: return step(owner, in, in_len, out, out_len);
+    begin(in, in_len, out, out_len);
+    break;
+  case WTZ_ATT_STEP: step(owner, in, in_len, out, out_len); break;
   default: return fail(out, out_len, "unknown attestation step");
   }
+  /* A failed handshake step ends this session's handshake. */
+  if (*out_len > 0 && out[0] == 'E' && st.owner == owner)
+    reset();
 }
