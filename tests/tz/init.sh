@@ -117,6 +117,10 @@ if [ "$boot" = 2 ]; then
     attest module A /tests/wasi/files.wasm "module measurement mismatch"
     attest ta B /tests/wasi/secret.wasm "runtime measurement mismatch"
     attest replay A /tests/wasi/secret.wasm "msg2 MAC mismatch" good
+    # The verifier accepts, but the relay flips a bit of msg3 on its way:
+    # the TA must refuse to open it (and run nothing).
+    mkdir -p /relay/tamper && : >/relay/tamper/tamper
+    attest tamper A /tests/wasi/secret.wasm "secret does not decrypt"
     # The same program in a session that attested nothing gets no secret.
     weft-tz wasi /tests/wasi/secret.wasm >/tmp/wout 2>&1
     rc=$?

@@ -12,6 +12,8 @@ Per session directory S, written by the guest before the first frame:
   S/target  the verifier's name (NAME=PORT on the command line)
   S/replay  optional: the name of an earlier session; its msg2 (a2v.1) is
             sent instead of this session's (the replay attack of the tests)
+  S/tamper  optional: the last byte of the verifier's msg3 (in its GCM
+            tag) is flipped on the way to the guest
 
 usage: relay.py DIR NAME=PORT... ; stops when DIR/stop exists.
 """
@@ -61,6 +63,7 @@ def session(root, name, ports):
         target = open(os.path.join(s, "target")).read().strip()
         port = ports[target]
         replay = None
+        tamper = os.path.exists(os.path.join(s, "tamper"))
         if os.path.exists(os.path.join(s, "replay")):
             replay = open(os.path.join(s, "replay")).read().strip()
         sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
@@ -81,6 +84,9 @@ def session(root, name, ports):
         sock.sendall(struct.pack(">I", len(data)) + data)
         head = recv_exact(sock, 4)
         body = recv_exact(sock, struct.unpack(">I", head)[0]) if head else None
+        if body and tamper and len(body) > 1 and body[1] == 3:
+            body = body[:-1] + bytes([body[-1] ^ 1])
+            log(f"{name}: msg3's last byte flipped")
         write_atomic(os.path.join(s, f"v2a.{k}"), body or b"")
         if body is None:
             log(f"{name}: verifier closed the connection after frame {k}")

@@ -305,10 +305,10 @@ nk=$(wc -l <"$R/tests/kernels.txt")
 # Boot 1: driver, 9p mount, tee-supplicant, two per kernel, one per spec
 # script, two WASI runs; the host's storage check; boot 2: driver, mount,
 # tee-supplicant, the read-back, the flip, the refusal.
-# Attestation: the key (boot 1), provisioning, four sessions and the
+# Attestation: the key (boot 1), provisioning, five sessions and the
 # unattested run (boot 2),
 # four verifier results and the no-plaintext check (host).
-expect=$((3 + 2 * nk + nspec + 2 + 1 + 6 + 1 + 6 + 5))
+expect=$((3 + 2 * nk + nspec + 2 + 1 + 6 + 1 + 7 + 5))
 if [ $((passed + failed)) -lt "$expect" ]; then
     echo "FAIL: $((passed + failed)) results, expected $expect"
     failed=$((failed + 1))
