@@ -38,7 +38,11 @@ struct attest_policy {
   struct policy_module modules[POLICY_MAX_ENTRIES];
   size_t nmodules;
   int allow_software_rot; /* default 0: software roots refused */
-  int64_t iat_skew;       /* seconds */
+  /* `allow-rot-kind KIND` (TEE roots, e.g. optee-ta): when any is given,
+  ** an endorsed non-software kind must be one of them. */
+  char rot_kinds[8][16];
+  size_t nrot_kinds;
+  int64_t iat_skew; /* seconds */
 };
 
 void attest_policy_free(struct attest_policy *p) {
@@ -179,6 +183,17 @@ static int directive(struct attest_policy *p, const char *policy, char **w,
   if (strcmp(d, "allow-software-rot") == 0 && nw == 2 &&
       (strcmp(w[1], "yes") == 0 || strcmp(w[1], "no") == 0)) {
     p->allow_software_rot = strcmp(w[1], "yes") == 0;
+    return 0;
+  }
+  if (strcmp(d, "allow-rot-kind") == 0 && nw == 2) {
+    if (strlen(w[1]) >= sizeof p->rot_kinds[0] ||
+        strcmp(w[1], "software") == 0 ||
+        p->nrot_kinds == sizeof p->rot_kinds / sizeof p->rot_kinds[0])
+      return snprintf(err, errlen,
+                      "allow-rot-kind KIND: at most 8 kinds of 15 characters "
+                      "(software: allow-software-rot)"),
+             -1;
+    snprintf(p->rot_kinds[p->nrot_kinds++], sizeof p->rot_kinds[0], "%s", w[1]);
     return 0;
   }
   if (strcmp(d, "iat-skew") == 0 && nw == 2) {
@@ -381,6 +396,14 @@ int attest_appraise(const struct attest_policy *p, const uint8_t *evidence,
     return reject(res, "rot-kind differs from the endorsement");
   if (strcmp(c.rot_kind, "software") == 0 && !p->allow_software_rot)
     return reject(res, "rot-kind software not permitted by policy");
+  if (strcmp(c.rot_kind, "software") != 0 && p->nrot_kinds > 0) {
+    size_t k;
+    for (k = 0; k < p->nrot_kinds; k++)
+      if (strcmp(c.rot_kind, p->rot_kinds[k]) == 0)
+        break;
+    if (k == p->nrot_kinds)
+      return reject(res, "rot-kind not among the policy's allow-rot-kind");
+  }
   *secret = module->secret;
   *secret_len = module->secret_len;
   res->accepted = 1;

@@ -23,7 +23,12 @@
 enum wtz_cmd {
   WTZ_CMD_LOAD = 1,   /* decode, validate, instantiate (drops any previous) */
   WTZ_CMD_INVOKE = 2, /* call an export of the instance */
-  WTZ_CMD_WASI = 3    /* run a WASI program (wtz_wasi) */
+  WTZ_CMD_WASI = 3,   /* run a WASI program (wtz_wasi) */
+  /* Attestation (wtz_attest.h): param 0 value INPUT (a: the step), param 1
+  ** memref INPUT (the step's bytes), param 2 memref INPUT or NONE (the
+  ** verifier's key when provisioning), param 3 memref OUTPUT (the answer,
+  ** WTZ_ATT_ANSWER_MAX bytes of room). */
+  WTZ_CMD_ATTEST = 4
 };
 
 #define WTZ_MAX_VALS 16

@@ -58,7 +58,7 @@ FW=$(bash "$HERE/firmware.sh" "$KDEB" | tail -1)
 
 # The weft sources the TA and the client are compiled from.
 weft_src_key() {
-    find ports/optee src include -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' \
+    find ports/optee src include services/cbor.c services/cbor.h -type f \( -name '*.c' -o -name '*.h' -o -name '*.def' \
         -o -name '*.mk' -o -name Makefile \) -print0 | sort -z | xargs -0 sha256sum
     sha256sum sources.mk
 }

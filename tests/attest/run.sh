@@ -534,6 +534,38 @@ else
     skip=$((skip + 4))
 fi
 
+# ---- P13 (TrustZone attestation): a key endorsed as held in a TEE -------------------------
+# `weft provision --endorse-pub` is the manufacturer's step for the weft TA
+# (tests/tz runs the whole flow under QEMU); here the endorsement it makes
+# is checked to be one the verifier parses and appraises to the last step:
+# software evidence under an optee-ta endorsement is refused there.
+echo "-- P13: provision --endorse-pub, allow-rot-kind"
+DPUB=$(openssl pkey -pubin -in dev/device.pub -outform DER 2>/dev/null | tail -c 65 | od -An -v -tx1 | tr -d ' \n')
+mkdir -p dev-tee && chmod 700 dev-tee && cp dev/device.key dev/device.pub dev/seal.key dev-tee/
+if "$WEFT" provision --endorser-key endorser.pem --endorse-pub "$DPUB" --rot-kind optee-ta \
+    --out dev-tee/endorsement.cose >provision-tee.out 2>&1 && grep -q '^rot-kind: optee-ta$' provision-tee.out \
+    && grep -q "^ueid: $UEID$" provision-tee.out; then
+    ok "provision --endorse-pub: endorsement of kind optee-ta for the key's ueid"
+else
+    bad "provision --endorse-pub: $(cat provision-tee.out)"
+fi
+for args in "--rot-kind software" "--rot-kind Bad!" "--rot-kind optee-ta --endorse-pub 04ab"; do
+    "$WEFT" provision --endorser-key endorser.pem --endorse-pub "$DPUB" --out x.cose $args >/dev/null 2>&1 \
+        && bad "provision --endorse-pub accepted $args" || ok "provision --endorse-pub refuses $args"
+done
+start_verifier pol-ok
+n_results=0
+expect_refusal "software evidence under an optee-ta endorsement" \
+    "refused by verifier: rot-kind differs from the endorsement" "rot-kind differs from the endorsement" \
+    "$WEFT" run --attest "127.0.0.1:$PORT" --verifier-key verifier.pub --device-dir dev-tee \
+    --invoke hash secret.wasm
+stop_verifier
+policy pol-rk-sw "allow-rot-kind software"
+out=$("$WEFT" verifier --listen 127.0.0.1:0 --key verifier.pem --policy pol-rk-sw --once 2>&1) \
+    && bad "verifier accepted allow-rot-kind software" \
+    || { grep -q 'allow-rot-kind KIND' <<<"$out" && ok "policy: allow-rot-kind software is an error"; } \
+    || bad "allow-rot-kind software: $out"
+
 # ---- 4. mutation fuzzing -----------------------------------------------------------------
 echo "-- fuzzing: $NFUZZ mutated sessions per side"
 start_verifier pol-ok

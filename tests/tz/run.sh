@@ -23,6 +23,12 @@
 #      hold none of the WASI program's plaintext; boot 2 reads the files
 #      back after the reboot, flips a byte of their backing and expects the
 #      TA to refuse them;
+#      attestation (docs/trustzone.md): boot 1 makes the TA's key; between
+#      the boots the host endorses it and starts two `weft verifier`s and
+#      the relay (tests/tz/relay.py, over a second 9p share); boot 2 runs
+#      the released, changed-module, changed-TA and replay sessions, and
+#      the host checks the verifiers' results and that the relay never
+#      carried the secret in the clear;
 #   6. counts the TZ-PASS / TZ-FAIL / TZ-SKIP lines of the consoles, prints
 #      the speed table (TA vs the same core in a Linux process, interleaved
 #      rounds) and ends with "N passed, N failed, N skipped".
@@ -158,17 +164,20 @@ size=$(stat -c %s "$OUT/initrd.cpio")
 # virtio-9p (mount tag teestore): it outlives the guest, as a disk would.
 : >"$OUT/dummy"
 STORE=$OUT/teestore
-mkdir -p "$STORE"
+RELAY=$OUT/relay # the attestation relay's mailbox (tests/tz/relay.py)
+mkdir -p "$STORE" "$RELAY"
 t_run=0
 boot() { # N: boot number (the guest's tzboot=)
     local t=$SECONDS rc
     echo "tz: boot $1 (timeout ${TIMEOUT} s)"
     timeout "$TIMEOUT" qemu-system-aarch64 -machine virt,secure=on,gic-version=2 \
         -cpu cortex-a57 -m 1024 -smp 1 -bios "$FW/qemu_fw.bios" -kernel "$OUT/dummy" \
-        -append "console=ttyAMA0 rdinit=/init initrdmem=0x48000000,$size panic=-1 quiet tzboot=$1" \
+        -append "console=ttyAMA0 rdinit=/init initrdmem=0x48000000,$size panic=-1 quiet tzboot=$1 tzdate=$(date +%s)" \
         -no-reboot -device loader,file="$OUT/initrd.cpio",addr=0x48000000 \
         -fsdev local,id=store,path="$STORE",security_model=none \
         -device virtio-9p-device,fsdev=store,mount_tag=teestore \
+        -fsdev local,id=relay,path="$RELAY",security_model=none \
+        -device virtio-9p-device,fsdev=relay,mount_tag=relay \
         -nic none -display none -monitor none \
         -serial file:"$OUT/console-$1.log" -serial file:"$OUT/optee-$1.log" </dev/null
     rc=$?
@@ -194,8 +203,94 @@ elif grep -rqa "$marker" "$STORE"; then
 else
     echo "TZ-PASS storage: $nstore backing files, no plaintext ('$marker' absent)" >>"$OUT/results-1"
 fi
+# ---- attestation (docs/trustzone.md, Attestation) ------------------------------
+# Between the boots, the manufacturer's part: endorse the key the TA made
+# in boot 1 (rot-kind optee-ta). Then the verifier's: two `weft verifier`s
+# on this host, A with the TA's measurement and B expecting another TA
+# (the "changed TA" case), and the bridge that carries the guest's frames
+# to them. Boot 2 provisions the TA and runs four attestations; the
+# verifiers' results are checked here after it.
+ATT=$OUT/att
+mkdir -p "$ATT"
+: >"$OUT/results-att"
+VPIDS=()
+att_fail() { echo "TZ-FAIL attest (host): $*" >>"$OUT/results-att"; }
+start_verifier() { # NAME POLICY: sets PORT
+    build/weft verifier --listen 127.0.0.1:0 --key "$ATT/verifier.pem" --policy "$2" \
+        --timeout-ms 600000 >"$ATT/verifier-$1.log" 2>"$ATT/verifier-$1.err" &
+    VPIDS+=($!)
+    PORT=
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's/^weft verifier: listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$ATT/verifier-$1.log")
+        [ -n "$PORT" ] && return 0
+        sleep 0.1
+    done
+    att_fail "verifier $1 did not start: $(head -2 "$ATT/verifier-$1.err")"
+    return 1
+}
+att_setup() {
+    local key meas good cfg
+    key=$(sed -n 's/^ta-key \([0-9a-f]*\)$/\1/p' "$RELAY/ta-key" 2>/dev/null)
+    meas=$(sed -n 's/^ta-measurement \([0-9a-f]*\)$/\1/p' "$RELAY/ta-key" 2>/dev/null)
+    [ ${#key} = 130 ] && [ ${#meas} = 64 ] || { att_fail "no TA key from boot 1"; return 1; }
+    build/weft keygen "$ATT/endorser.pem" --public "$ATT/endorser.pub" --force >/dev/null &&
+        build/weft keygen "$ATT/verifier.pem" --public "$ATT/verifier.pub" --force >/dev/null &&
+        build/weft provision --endorser-key "$ATT/endorser.pem" --endorse-pub "$key" \
+            --rot-kind optee-ta --out "$RELAY/endorsement.cose" >"$ATT/provision.out" ||
+        { att_fail "keys or endorsement"; return 1; }
+    # The verifier's public point (the last 65 bytes of its SubjectPublicKeyInfo).
+    openssl pkey -pubin -in "$ATT/verifier.pub" -outform DER | tail -c 65 >"$RELAY/verifier.raw"
+    head -c 32 /dev/urandom >"$ATT/secret"
+    sha256sum "$ATT/secret" | cut -c1-64 >"$RELAY/secret.sha256"
+    /usr/bin/python3 -c 'import sys
+h = 14695981039346656037
+for b in open(sys.argv[1], "rb").read():
+    h = ((h ^ b) * 1099511628211) % 2**64
+print("%016x" % h)' "$ATT/secret" >"$RELAY/secret.fnv"
+    good=$(sha256sum "$R/tests/wasi/secret.wasm" | cut -c1-64)
+    # The TA's configuration measurement: a fixed string (wtz_attest.c).
+    cfg=$(printf '%s' "weft-tz/config/v1: WTZ_CMD_ATTEST, no options" | sha256sum | cut -c1-64)
+    printf '%s\n' "endorser endorser.pub" "runtime $meas" "config $cfg" \
+        "module $good secret-file secret" "allow-rot-kind optee-ta" "iat-skew 3600" >"$ATT/policy-A"
+    sed "s/^runtime .*/runtime $(printf '%s' other-ta | sha256sum | cut -c1-64)/" \
+        "$ATT/policy-A" >"$ATT/policy-B"
+    start_verifier A "$ATT/policy-A" && pa=$PORT || return 1
+    start_verifier B "$ATT/policy-B" && pb=$PORT || return 1
+    /usr/bin/python3 tests/tz/relay.py "$RELAY" A="$pa" B="$pb" >"$ATT/relay.log" 2>&1 &
+    VPIDS+=($!)
+}
+# verifier_says NAME SESSION PATTERN: verifier NAME's log holds PATTERN.
+verifier_says() {
+    if grep -q "$3" "$ATT/verifier-$1.log"; then
+        echo "TZ-PASS attest $2 (verifier $1): $(grep -m1 "$3" "$ATT/verifier-$1.log" | cut -c1-100)" >>"$OUT/results-att"
+    else
+        att_fail "$2: verifier $1 logged no '$3': $(grep '^attestation result' "$ATT/verifier-$1.log" | tr '\n' ' ' | cut -c1-300)"
+    fi
+}
+att_setup
 boot 2
-cat "$OUT/results-host" "$OUT/results-1" "$OUT/results-2" >"$OUT/results" 2>/dev/null
+touch "$RELAY/stop"
+sleep 1
+for p in "${VPIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+verifier_says A good 'ACCEPT reason="ok".*rot-kind=optee-ta'
+verifier_says A module 'REJECT reason="module measurement mismatch"'
+verifier_says B ta 'REJECT reason="runtime measurement mismatch"'
+verifier_says A replay 'REJECT reason="msg2 MAC mismatch'
+# The normal world relayed the secret's session: no file it could read
+# holds the secret in the clear.
+if [ -s "$ATT/secret" ] && /usr/bin/python3 - "$ATT/secret" "$RELAY" <<'PY'; then
+import os, sys
+secret = open(sys.argv[1], "rb").read()
+for d, _, files in os.walk(sys.argv[2]):
+    for f in files:
+        if secret in open(os.path.join(d, f), "rb").read():
+            sys.exit(1)
+PY
+    echo "TZ-PASS attest (host): the secret appears in no relayed frame" >>"$OUT/results-att"
+else
+    att_fail "the secret is missing, or in the clear in $RELAY"
+fi
+cat "$OUT/results-host" "$OUT/results-1" "$OUT/results-2" "$OUT/results-att" >"$OUT/results" 2>/dev/null
 
 # ---- results -----------------------------------------------------------------------
 grep -E '^TZ-(PASS|FAIL|SKIP)' "$OUT/results"
@@ -210,7 +305,10 @@ nk=$(wc -l <"$R/tests/kernels.txt")
 # Boot 1: driver, 9p mount, tee-supplicant, two per kernel, one per spec
 # script, two WASI runs; the host's storage check; boot 2: driver, mount,
 # tee-supplicant, the read-back, the flip, the refusal.
-expect=$((3 + 2 * nk + nspec + 2 + 1 + 6))
+# Attestation: the key (boot 1), provisioning, five sessions and the
+# unattested run (boot 2),
+# four verifier results and the no-plaintext check (host).
+expect=$((3 + 2 * nk + nspec + 2 + 1 + 6 + 1 + 7 + 5))
 if [ $((passed + failed)) -lt "$expect" ]; then
     echo "FAIL: $((passed + failed)) results, expected $expect"
     failed=$((failed + 1))

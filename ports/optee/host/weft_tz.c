@@ -151,7 +151,9 @@ static int usage(void) {
                   "[--max-memory BYTES] --invoke NAME FILE [ARG...]\n"
                   "       weft-tz wasi [--fuel N] [--env KEY=VALUE]... FILE "
                   "[ARG...]\n"
-                  "       weft-tz spec [--local] SCRIPT\n");
+                  "       weft-tz spec [--local] SCRIPT\n"
+                  "       weft-tz attest-key | attest-provision E.cose V.raw |"
+                  " attest --relay DIR FILE\n");
   return 2;
 }
 
@@ -320,6 +322,10 @@ int main(int argc, char **argv) {
       return usage();
     int failed = wtz_spec_run(argv[2 + local], local);
     return failed == 0 ? 0 : 1;
+  }
+  if (argc >= 2 && !strncmp(argv[1], "attest", 6)) {
+    int rc = wtz_attest_main(argc - 1, argv + 1);
+    return rc == 2 ? usage() : rc;
   }
   return usage();
 }

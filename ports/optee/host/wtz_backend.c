@@ -149,3 +149,34 @@ int wtz_wasi_call(wtz_handle *h, wtz_wasi *req, const uint8_t *bytes,
   }
   return 0;
 }
+
+int wtz_attest_call(wtz_handle *h, uint32_t step, const uint8_t *in,
+                    size_t in_len, const uint8_t *in2, size_t in2_len,
+                    uint8_t *out, size_t *out_len) {
+  if (h->local) {
+    fprintf(stderr, "weft-tz: attestation runs in the TA only\n");
+    return -1;
+  }
+  TEEC_Operation op;
+  uint32_t origin = 0;
+  static const uint8_t none[1];
+  memset(&op, 0, sizeof op);
+  op.paramTypes = TEEC_PARAM_TYPES(TEEC_VALUE_INPUT, TEEC_MEMREF_TEMP_INPUT,
+                                   in2 ? TEEC_MEMREF_TEMP_INPUT : TEEC_NONE,
+                                   TEEC_MEMREF_TEMP_OUTPUT);
+  op.params[0].value.a = step;
+  op.params[1].tmpref.buffer = (void *)(in_len ? in : none);
+  op.params[1].tmpref.size = in_len;
+  op.params[2].tmpref.buffer = (void *)in2;
+  op.params[2].tmpref.size = in2_len;
+  op.params[3].tmpref.buffer = out;
+  op.params[3].tmpref.size = *out_len;
+  TEEC_Result r = TEEC_InvokeCommand(&h->sess, WTZ_CMD_ATTEST, &op, &origin);
+  if (r != TEEC_SUCCESS) {
+    fprintf(stderr, "weft-tz: TEEC_InvokeCommand(attest): 0x%08x (origin %u)\n",
+            r, origin);
+    return -1;
+  }
+  *out_len = op.params[3].tmpref.size;
+  return 0;
+}

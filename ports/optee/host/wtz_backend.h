@@ -29,6 +29,13 @@ int wtz_wasi_call(wtz_handle *h, wtz_wasi *req, const uint8_t *bytes,
                   size_t size, const char *strs, size_t strs_size, char *out,
                   size_t out_cap);
 
+/* WTZ_CMD_ATTEST (TA only): one step of wtz_attest.h; in2 may be NULL.
+** *out_len: out's room in, the answer's length out. */
+int wtz_attest_call(wtz_handle *h, uint32_t step, const uint8_t *in,
+                    size_t in_len, const uint8_t *in2, size_t in2_len,
+                    uint8_t *out, size_t *out_len);
+/* weft-tz attest-key / attest-provision / attest (wtz_attest_cmd.c). */
+int wtz_attest_main(int argc, char **argv);
 /* The spec script driver (wtz_spec.c): returns the number of failures, or
 ** -1 when the script cannot be read. */
 int wtz_spec_run(const char *script, int local);

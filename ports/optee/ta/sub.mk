@@ -20,4 +20,9 @@ srcs-y += $(addprefix $(weft-root)/,$(WEFT_FREESTANDING_SRC))
 srcs-y += $(addprefix $(weft-root)/,$(filter src/wasi/%,$(WEFT_CORE_SRC)))
 srcs-y += $(weft-root)/ports/optee/wasi_fs_optee.c
 srcs-y += $(weft-root)/ports/optee/wtz_wasi.c
+# Attestation (docs/trustzone.md): the attester, on the TEE's cryptography
+# and weft's CBOR.
+global-incdirs_ext-y += $(weft-root)/services
+srcs-y += $(weft-root)/ports/optee/wtz_attest.c
+srcs-y += $(weft-root)/services/cbor.c
 cflags-y += -O2 -ffp-contract=off -fno-math-errno
