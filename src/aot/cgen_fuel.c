@@ -112,9 +112,9 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
            !g->is_target[end] && n < 64 && sum < 0x40000000u);
   wf_cg_putf(t, "  wf_fuel -= %llu;\n  if (WF_UNLIKELY(wf_fuel < 0)) {\n",
              (unsigned long long)sum);
-  wf_cg_putf(t, "    wf_fuel += %llu;\n", (unsigned long long)sum);
   for (u32 at = pc; at < end; at += 2)
-    wf_cg_putf(t, "    wf_fuel = wf_fuel_pay(c, wf_fuel, %u);\n", ops[at + 1]);
+    wf_cg_putf(t, "    wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
+               (unsigned long long)(at == pc ? sum : 0), ops[at + 1]);
   wf_cg_put(t, "  }\n");
   store_if_observed(g, end);
   return end - pc;
