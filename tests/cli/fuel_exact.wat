@@ -21,10 +21,16 @@
         (local.set $acc (i32.rotl (local.get $acc) (i32.const 3))))
         (br_if 0 (i32.and (local.get $i) (i32.const 2)))
         (local.set $acc (call $twice (local.get $acc))))
+      ;; three block ends in a row: adjacent charges
+      (block (block (block
+        (br_if 2 (i32.and (local.get $i) (i32.const 4))))))
+      ;; a block whose only observer is the store that may fault
       (i32.store
         (select (i32.const 70000) (i32.const 16)
                 (i32.eq (local.get $i) (local.get $fault)))
         (local.get $acc))
+      (if (i32.eq (local.get $i) (i32.const 99))
+        (then (local.set $acc (i32.const 0))))
       (local.set $acc
         (i32.add (local.get $acc)
           (i32.div_u (i32.const 7)
