@@ -582,6 +582,18 @@ weft_status weft_module_emit_c(const weft_module *mod,
     wf_cg_put(&out, wf_aot_prelude);
     wf_cg_put(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
                     "__builtin_unreachable(); } while (0)\n");
+    /* A FUEL op's rare path (cgen_fuel.c): put back `back` (the charge
+    ** taken in advance), then pay `need`, asking the engine (its hook) for
+    ** more first when short, exactly as the interpreter does. Out of line,
+    ** and putting back in here, so the charge keeps no copy of the fuel
+    ** before it: a subtract and a branch. */
+    wf_cg_put(&out, "static __attribute__((noinline, cold, unused)) int64_t\n"
+                    "wf_fuel_pay(weft_aot_ctx *c, int64_t fuel, int64_t back, "
+                    "int64_t need) {\n"
+                    "  fuel += back;\n"
+                    "  if (fuel < need) { *c->fuel = fuel; "
+                    "c->api->refuel(c, need); fuel = *c->fuel; }\n"
+                    "  return fuel - need;\n}\n");
   }
   if (opts->batched)
     wf_cg_putf(&out, "\n/* ---- batch entry %u */\n", opts->batch_index);

@@ -104,4 +104,10 @@ weft_status wf_cg_find_exceptions(struct cgen *g);
 /* cgen_mem.c: multi-memory, memory64, table64 */
 void wf_cg_emit_body(struct cgen *g);
 
+/* cgen_fuel.c: fuel metering. wf_cg_emit_fuel emits the FUEL op at `pc`
+** and any adjacent ones merged with it, returning the code units used;
+** wf_cg_fuel_at_label is called at every branch target. */
+u32 wf_cg_emit_fuel(struct cgen *g, u32 pc);
+void wf_cg_fuel_at_label(struct cgen *g, u32 pc);
+
 #endif

@@ -714,15 +714,6 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
     wf_cg_put(t, "\n");
     return true;
   case WF_OP_RETURN: emit_return(g); return true;
-  case WF_OP_FUEL:
-    /* The store keeps the context exact for traps taken by signal; the
-    ** slow path asks the engine's fuel hook for more, or traps. */
-    wf_cg_putf(t,
-               "  if (WF_UNLIKELY(wf_fuel < %u)) { *wf_fuel_at = wf_fuel; "
-               "c->api->refuel(c, %u); wf_fuel = *wf_fuel_at; }\n"
-               "  wf_fuel -= %u; *wf_fuel_at = wf_fuel;\n",
-               ip[1], ip[1], ip[1]);
-    return true;
   case WF_OP_GLOBAL_GET: {
     char l = global_letter(g, ip[2]), lv[32];
     wf_format(lv, sizeof lv, "c->globals[%u]->val", ip[2]);

@@ -108,10 +108,16 @@ void wf_cg_emit_body(struct cgen *g) {
   const u32 *ops = g->code->ops;
   for (u32 pc = 0; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
     u32 op = ops[pc];
-    if (g->is_target[pc])
+    if (g->is_target[pc]) {
       wf_cg_putf(&g->body, "L%u:;\n", pc);
+      wf_cg_fuel_at_label(g, pc);
+    }
     const u32 *ip = ops + pc;
     g->pc = pc;
+    if (op == WF_OP_FUEL) { /* adjacent ones as one (cgen_fuel.c) */
+      pc += wf_cg_emit_fuel(g, pc) - wf_cg_op_length(ops, pc);
+      continue;
+    }
     if (wf_cg_emit_numeric(g, ip, op) || wf_cg_emit_branch(g, ops, pc, op) ||
         wf_cg_emit_call(g, ip, op) || wf_cg_emit_memory_access(g, ip, op) ||
         wf_cg_emit_fused(g, ip, op) || wf_cg_emit_trapping(g, ip, op) ||

@@ -1,0 +1,41 @@
+;; fuel_exact.wat — code shaped for compiled code's cheap fuel charges
+;; (src/aot/cgen_fuel.c): blocks of pure arithmetic (their charge is not
+;; stored), runs of adjacent block ends (their charges merged), then a
+;; memory store that faults by guard page, a division that traps
+;; explicitly, or a call, each of which must see the exact fuel.
+(module
+  (memory 1)
+  (func $twice (param i32) (result i32)
+    (i32.add (local.get 0) (local.get 0)))
+  ;; mix n fault: n iterations; at iteration `fault` the store goes out of
+  ;; bounds (fault 1000: never); at iteration `fault` - 1000 the division
+  ;; is by zero.
+  (func (export "mix") (param $n i32) (param $fault i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31))
+                               (local.get $i)))
+      (block (block (block
+        (br_if 0 (i32.and (local.get $i) (i32.const 1)))
+        (local.set $acc (i32.xor (local.get $acc) (i32.const 5))))
+        (local.set $acc (i32.rotl (local.get $acc) (i32.const 3))))
+        (br_if 0 (i32.and (local.get $i) (i32.const 2)))
+        (local.set $acc (call $twice (local.get $acc))))
+      ;; three block ends in a row: adjacent charges
+      (block (block (block
+        (br_if 2 (i32.and (local.get $i) (i32.const 4))))))
+      ;; a block whose only observer is the store that may fault
+      (i32.store
+        (select (i32.const 70000) (i32.const 16)
+                (i32.eq (local.get $i) (local.get $fault)))
+        (local.get $acc))
+      (if (i32.eq (local.get $i) (i32.const 99))
+        (then (local.set $acc (i32.const 0))))
+      (local.set $acc
+        (i32.add (local.get $acc)
+          (i32.div_u (i32.const 7)
+            (i32.ne (local.get $i) (i32.sub (local.get $fault)
+                                            (i32.const 1000))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))
