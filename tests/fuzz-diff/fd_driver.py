@@ -437,6 +437,57 @@ def compare(ref, other, equal):
 # ---- one seed -----------------------------------------------------------------
 
 def run_seed(seed, args):
+    """One seed alone (AoT built by itself): its record."""
+    rec, ctx = run_seed_pre(seed, args)
+    if ctx is None:
+        return rec
+    rc, aot = run([args.fd_run, "--aot", ctx[0]("m.wasm")], ctx[0]("aot.txt"))
+    return run_seed_post(rec, ctx, rc, aot, args)
+
+
+def run_chunk(seeds, args):
+    """Several seeds, their AoT code built in one compiler run (`fd_run
+    --aot-batch`: the same C, flags and runtime as `fd_run --aot`, only one
+    translation unit for all, each module then run in a child process of
+    its own). A module the batch gives no status for (the batch did not
+    build, or fd_run itself died) is built and run alone, as run_seed
+    does, so a compiler failure is still pinned on its module."""
+    pre = [run_seed_pre(s, args) for s in seeds]
+    todo = [(i, ctx) for i, (rec, ctx) in enumerate(pre) if ctx is not None]
+    status = {}
+    if len(todo) > 1:
+        cmd = [args.fd_run, "--aot-batch"]
+        for i, ctx in todo:
+            cmd += [ctx[0]("m.wasm"), ctx[0]("aot.txt")]
+        rc, text = run(cmd, timeout=TIMEOUT * (len(todo) + 2))
+        if rc == 0:
+            for line in text.splitlines():
+                k, code = (int(x) for x in line.split())
+                status[todo[k][0]] = code
+    out = []
+    for i, (rec, ctx) in enumerate(pre):
+        if ctx is None:
+            out.append(rec)
+            continue
+        if i not in status:
+            out.append(run_seed_post(rec, ctx, *run(
+                [args.fd_run, "--aot", ctx[0]("m.wasm")], ctx[0]("aot.txt")),
+                args))
+            continue
+        code = status[i]
+        code = "timeout" if code == -14 else code  # SIGALRM: its time limit
+        text = ""
+        if os.path.exists(ctx[0]("aot.txt")):
+            with open(ctx[0]("aot.txt"), encoding="utf-8",
+                      errors="replace") as f:
+                text = f.read()
+        out.append(run_seed_post(rec, ctx, code, text, args))
+    return out
+
+
+def run_seed_pre(seed, args):
+    """Everything of one seed up to weft-AoT: (finished record, None), or
+    (record, context for run_seed_post)."""
     work = os.path.join(args.out, "work", "s%d" % seed)
     os.makedirs(work, exist_ok=True)
     p = lambda name: os.path.join(work, name)
@@ -461,16 +512,16 @@ def run_seed(seed, args):
                                             p("m.wasm")], p("gen.txt"))
         if rc != 0:
             rec["status"] = "skip:generate"
-            return finish(rec, work, args)
+            return finish(rec, work, args), None
     wabt_ok = "wabt" in skip or run(["wasm-validate"] + wabt_flags +
                                     [p("m.wasm")], p("wabt.txt"))[0] == 0
     rc, interp = run([args.fd_run, p("m.wasm")], p("interp.txt"))
     if rc == "timeout":
         rec["status"] = "skip:timeout:interp"
-        return finish(rec, work, args)
+        return finish(rec, work, args), None
     if isinstance(rc, int) and rc < 0:  # killed by a signal: a weft bug
         rec["status"] = "diverge:crash-interp"
-        return finish(rec, work, args)
+        return finish(rec, work, args), None
     weft_ok = rc == 0
     if weft_ok:
         run([args.fd_run, "--sigs", p("m.wasm")], p("sigs.txt"))
@@ -480,7 +531,7 @@ def run_seed(seed, args):
         node_worker().run(p("m.wasm"), p("sigs.txt"), p("node.txt"))
     if node == "timeout":
         rec["status"] = "skip:timeout:node"
-        return finish(rec, work, args)
+        return finish(rec, work, args), None
     v8_ok = node == "ok"
     if not (weft_ok and wabt_ok and v8_ok):
         rec["valid"] = {"weft": weft_ok, "wabt": wabt_ok, "v8": v8_ok}
@@ -488,8 +539,14 @@ def run_seed(seed, args):
             rec["status"] = "skip:invalid-module"
         else:
             rec["status"] = "diverge:validation"
-        return finish(rec, work, args)
-    rc, aot = run([args.fd_run, "--aot", p("m.wasm")], p("aot.txt"))
+        return finish(rec, work, args), None
+    return rec, (p, work, feats, skip, interp)
+
+
+def run_seed_post(rec, ctx, rc, aot, args):
+    """The rest of one seed, given how weft-AoT ran (rc: exit status,
+    minus a signal, or 'timeout'; aot: its output)."""
+    p, work, feats, skip, interp = ctx
     if rc == "timeout":
         rec["status"] = "skip:timeout:aot"
         return finish(rec, work, args)
@@ -728,6 +785,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", default="build/fuzz-diff")
     ap.add_argument("--fd-run", default="build/fuzz-diff/fd_run")
+    ap.add_argument("--batch", type=int, default=16,
+                    help="seeds per worker task, their AoT code built in "
+                    "one compiler run (1: each alone)")
     ap.add_argument("--only", help="comma-separated feature sets: other "
                     "seeds are left out (for batches)")
     ap.add_argument("--summary", nargs="*")
@@ -753,7 +813,12 @@ def main():
         if args.only:
             seeds = [s for s in seeds
                      if feature_set(s) in args.only.split(",")]
-        for i, rec in enumerate(pool.map(lambda s: run_seed(s, args), seeds)):
+        seeds = list(seeds)
+        chunks = [seeds[k:k + args.batch]
+                  for k in range(0, len(seeds), args.batch)]
+        recs = (r for chunk in pool.map(lambda c: run_chunk(c, args), chunks)
+                for r in chunk)
+        for i, rec in enumerate(recs):
             records.append(rec)
             log.write(json.dumps(rec) + "\n")
             log.flush()
