@@ -14,6 +14,12 @@ gen_module(seed) -> (wasm bytes, feature names). Each module draws from:
            them;
   xconst   extended constant expressions in globals, data and element
            offsets;
+  typedref typed function references: ref.func of typed type, call_ref
+           and return_call_ref, ref.null/ref.is_null/ref.as_non_null,
+           br_on_null/br_on_non_null, locals (nullable and non-null), an
+           immutable global and a table of (ref null $t) (drawn from a
+           random stream of its own, so a seed without it makes the same
+           module as before it existed);
   tail-in-try  (not drawn: noted when a return_call ends a try body, which
            binaryen 108 gets wrong: README.md).
 Integers only (floats are covered by the 2.0 sets). Every module imports
@@ -27,6 +33,9 @@ import struct
 
 I32, I64, FUNCREF, EXNREF = 0x7F, 0x7E, 0x70, 0x69
 EMPTY = 0x40
+# Typed function reference value types are ("ref", nullable, typeidx);
+# valtype() encodes any value type.
+REF_NULL, REF = 0x63, 0x64
 
 
 def uleb(n):
@@ -60,6 +69,12 @@ def name(s):
 
 def section(sid, body):
     return bytes([sid]) + uleb(len(body)) + body
+
+
+def valtype(t):
+    if isinstance(t, tuple):
+        return bytes([REF_NULL if t[1] else REF]) + sleb(t[2])
+    return bytes([t])
 
 
 def s32(v):
@@ -101,6 +116,8 @@ class Func:
         self.locals = []
         self.labels = []  # enclosing labels: "b" block, "t" try body,
         #                   "c" legacy catch arm
+        self.tref = None  # typedref: local index of a (ref null $T)
+        self.nref = None  # typedref: local index of a (ref $T)
 
 
 class Gen:
@@ -119,6 +136,11 @@ class Gen:
             self.feats.add("exnref")
         if not self.feats:
             self.feats.add("tail")
+        # Drawn from a stream of its own: seeds without it keep the
+        # modules they made before the feature existed.
+        if random.Random(seed * 40503 + 29).random() < 0.3:
+            self.feats.add("typedref")
+        self.reft = None  # typedref: (type index T, functions of type T)
         self.types = []
         nmem = r.randint(2, 3) if "multimem" in self.feats else 1
         self.mems = []  # (is64, pages)
@@ -198,6 +220,8 @@ class Gen:
             choices += [self.e_try, self.e_try]
         if "tail" in self.feats:
             choices += [self.e_call]
+        if "typedref" in self.feats:
+            choices += [self.e_callref, self.e_callref]
         return r.choice(choices)(f, t, depth - 1)
 
     def leaf(self, f, t):
@@ -320,6 +344,86 @@ class Gen:
             return (self.call_args(f, g, d) + self.const(I32, slot) +
                     b"\x11" + uleb(ti) + b"\x00")
         return self.call_args(f, g, d) + b"\x10" + uleb(g)
+
+    # ---- typed function references ---------------------------------------
+
+    def ref_value(self, f, d, nullable=True):
+        """A (ref null $T) value (or (ref $T) when not nullable): ref.func
+        of a function of type T, the typed global, or (nullable) the
+        nullable local, ref.null T or table 1's element (the index may be
+        out of bounds: a trap)."""
+        r = self.r
+        T, fs = self.reft
+        k = r.random()
+        if k < 0.3 or (not nullable and k < 0.7):
+            return b"\xd2" + uleb(r.choice(fs))
+        if not nullable or k < 0.45:
+            return b"\x23" + uleb(self.ref_global)
+        if k < 0.6 and f.tref is not None:
+            return b"\x20" + uleb(f.tref)
+        if k < 0.75:
+            return b"\xd0" + sleb(T)
+        slot = r.randint(0, self.rtable_size) if r.random() < 0.9 else \
+            r.choice([self.rtable_size + 5, -1])
+        return self.const(I32, slot) + b"\x25\x01"  # table.get 1
+
+    def e_callref(self, f, t, d):
+        """A call through a typed reference, yielding t. Null references
+        trap (call_ref, ref.as_non_null) or take the other path
+        (br_on_null, br_on_non_null)."""
+        r = self.r
+        T, fs = self.reft
+        res = self.funcs[fs[0]].results[0]
+        params = self.funcs[fs[0]].params
+        args = lambda: b"".join(self.expr(f, p, d) for p in params)
+        conv = b"" if res == t else (b"\xa7" if t == I32 else b"\xac")
+        k = r.random()
+        if res != t and k < 0.15:
+            gs = self.callees(t)  # ref.func of another type, called
+            if gs:
+                g = r.choice(gs)
+                ti = self.typeidx(self.funcs[g].params, [t])
+                return self.call_args(f, g, d) + b"\xd2" + uleb(g) + \
+                    b"\x14" + uleb(ti)
+        if k < 0.45 or f.nref is None:
+            code = args() + self.ref_value(f, d)
+            if r.random() < 0.3:
+                code += b"\xd4"  # ref.as_non_null
+            return code + b"\x14" + uleb(T) + conv
+        if k < 0.55:  # ref.is_null as a value
+            code = self.ref_value(f, d) + b"\xd1"
+            return code if t == I32 else code + b"\xad"
+        f.labels.append("b")
+        if k < 0.8:
+            # block (result res) <res> <ref> br_on_null 0
+            #   local.set nref drop <args> local.get nref call_ref T end
+            code = (b"\x02" + bytes([res]) + self.expr(f, res, d) +
+                    self.ref_value(f, d) + b"\xd5\x00" + b"\x21" +
+                    uleb(f.nref) + b"\x1a" + args() + b"\x20" +
+                    uleb(f.nref) + b"\x14" + uleb(T) + b"\x0b")
+            f.labels.pop()
+            return code + conv
+        # block (result res) block (result (ref T)) <ref> br_on_non_null 0
+        #   <res> br 1 end local.set nref <args> local.get nref
+        #   call_ref T end
+        f.labels.append("b")
+        code = (b"\x02" + bytes([res]) + b"\x02" + valtype(("ref", False, T)) +
+                self.ref_value(f, d) + b"\xd6\x00" + self.expr(f, res, d) +
+                b"\x0c\x01\x0b")
+        f.labels.pop()
+        code += (b"\x21" + uleb(f.nref) + args() + b"\x20" + uleb(f.nref) +
+                 b"\x14" + uleb(T) + b"\x0b")
+        f.labels.pop()
+        return code + conv
+
+    def ref_stmt(self, f, d):
+        """local.set of the nullable typed local, or table.set 1."""
+        r = self.r
+        if f.tref is not None and r.random() < 0.6:
+            return self.ref_value(f, d) + b"\x21" + uleb(f.tref)
+        slot = r.randint(0, self.rtable_size) if r.random() < 0.9 else \
+            self.rtable_size + 3
+        return self.const(I32, slot) + self.ref_value(f, d) + b"\x26\x01"
 
     # ---- exceptions -----------------------------------------------------
 
@@ -468,6 +572,8 @@ class Gen:
             return self.bulk(f, d)
         if k < 0.7 and self.feats & {"eh", "exnref"}:
             return self.throw(f, d) if r.random() < 0.3 else b""
+        if k < 0.8 and "typedref" in self.feats and r.random() < 0.5:
+            return self.ref_stmt(f, d)
         locs = [i for i, lt in enumerate(f.params + f.locals) if lt == t]
         if locs:
             return self.expr(f, t, d) + b"\x21" + uleb(r.choice(locs))
@@ -505,6 +611,11 @@ class Gen:
         code = self.prologue(f) + self.stmts(f, 3, 4)
         if "tail" in self.feats and r.random() < 0.5:
             gs = self.callees(t)
+            if gs and "typedref" in self.feats and r.random() < 0.3:
+                g = r.choice(gs)  # return_call_ref of a ref.func
+                ti = self.typeidx(self.funcs[g].params, [t])
+                return (code + self.call_args(f, g, 2) + b"\xd2" + uleb(g) +
+                        b"\x15" + uleb(ti) + b"\x0b")
             if gs:
                 g = r.choice(gs)
                 if self.table_size and r.random() < 0.4:
@@ -551,6 +662,8 @@ class Gen:
                 self.funcs.append(Func([I32, I64], [I64]))
         plain = list(range(2, 2 + nplain))
         self.plain = plain
+        if "typedref" in self.feats:
+            self.typed_setup(plain)
         self.table_size = len(plain) + len(chain)
         # Table: plain functions, then chain functions; the active element
         # segment's offset is a (possibly extended) constant 0.
@@ -566,6 +679,8 @@ class Gen:
         for e in range(r.randint(3, 6)):
             fn = Func([], [r.choice((I32, I64))])
             fn.locals = [I32, I64]
+            if self.reft:
+                self.add_typed_locals(fn)
             idx = len(self.funcs)
             self.funcs.append(fn)
             if chain and r.random() < 0.35:
@@ -598,6 +713,32 @@ class Gen:
         self.bodies = [bodies[i] for i in range(2, len(self.funcs))]
         self.exports = exports
 
+    def typed_setup(self, plain):
+        """Type T (a plain function's), its functions, typed locals for
+        every function with a body made later, the typed global and the
+        size of table 1 (of (ref null T))."""
+        r = self.r
+        g0 = r.choice(plain)
+        key = (self.funcs[g0].params, self.funcs[g0].results)
+        fs = [i for i in plain if (self.funcs[i].params,
+                                   self.funcs[i].results) == key]
+        T = self.typeidx(*key)
+        self.reft = (T, fs)
+        for i in plain:
+            self.add_typed_locals(self.funcs[i])
+        self.ref_global = len(self.globals)
+        self.globals.append((("ref", False, T), False,
+                             b"\xd2" + uleb(r.choice(fs)) + b"\x0b"))
+        self.rtable_size = r.randint(1, 4)
+        self.rtable = [r.choice(fs) if r.random() < 0.8 else None
+                       for _ in range(self.rtable_size)]
+
+    def add_typed_locals(self, fn):
+        T = self.reft[0]
+        base = len(fn.params) + len(fn.locals)
+        fn.locals += [("ref", True, T), ("ref", False, T)]
+        fn.tref, fn.nref = base, base + 1
+
     def hash_body(self, m):
         """h = 5381; for i in 0..1023: h = h*33 ^ mem[i]; return h."""
         is64 = self.mems[m][0]
@@ -625,18 +766,30 @@ class Gen:
                        uleb(ftypes[i])
                        for i, n in enumerate(("log-i32", "log-i64"))])
         functions = vec([uleb(t) for t in ftypes[2:]])
-        table = vec([b"\x70\x00" + uleb(self.table_size)])
+        tables = [b"\x70\x00" + uleb(self.table_size)]
+        if self.reft:  # table 1: (ref null T)
+            tables.append(valtype(("ref", True, self.reft[0])) + b"\x00" +
+                          uleb(self.rtable_size))
+        table = vec(tables)
         mems = vec([bytes([0x05 if is64 else 0x01]) + uleb(pages) +
                     uleb(3) for is64, pages in self.mems])
         tags = vec([b"\x00" + uleb(t) for t in tagtypes])
-        globs = vec([bytes([t, 1 if mut else 0]) + init
+        globs = vec([valtype(t) + bytes([1 if mut else 0]) + init
                      for t, mut, init in self.globals])
         exports = vec([name(n) + b"\x00" + uleb(i) for n, i in self.exports])
-        elems = vec([b"\x00" + self.const_expr(I32, 0) +
-                     vec([uleb(i) for i in self.table])])
+        elems = [b"\x00" + self.const_expr(I32, 0) +
+                 vec([uleb(i) for i in self.table])]
+        if self.reft:  # table 1's, as expressions with an explicit type
+            T = self.reft[0]
+            elems.append(b"\x06\x01" + self.const_expr(I32, 0) +
+                         valtype(("ref", True, T)) +
+                         vec([(b"\xd2" + uleb(g) if g is not None else
+                               b"\xd0" + sleb(T)) + b"\x0b"
+                              for g in self.rtable]))
+        elems = vec(elems)
         codes = []
         for f, body in zip(funcs[2:], self.bodies):
-            locs = vec([b"\x01" + bytes([t]) for t in f.locals])
+            locs = vec([b"\x01" + valtype(t) for t in f.locals])
             codes.append(uleb(len(locs) + len(body)) + locs + body)
         datas = [b"\x01" + vec([bytes([r.getrandbits(8)])
                                 for _ in range(6)])]  # passive, data 0
