@@ -20,6 +20,9 @@ gen_module(seed) -> (wasm bytes, feature names). Each module draws from:
            immutable global and a table of (ref null $t) (drawn from a
            random stream of its own, so a seed without it makes the same
            module as before it existed);
+  relaxed  relaxed SIMD (all 20 instructions) over v128 constants with
+           float edge cases, splats and loads, read back through lane
+           extraction and v128.store (its own stream too);
   tail-in-try  (not drawn: noted when a return_call ends a try body, which
            binaryen 108 gets wrong: README.md).
 Integers only (floats are covered by the 2.0 sets). Every module imports
@@ -109,6 +112,21 @@ STORES = {I32: [(0x36, 2), (0x3A, 0), (0x3B, 1)],
           I64: [(0x37, 3), (0x3C, 0), (0x3D, 1), (0x3E, 2)]}
 
 
+# Relaxed SIMD (opcode after 0xFD, operand count).
+RELAXED = [(0x100, 2), (0x101, 1), (0x102, 1), (0x103, 1), (0x104, 1),
+           (0x105, 3), (0x106, 3), (0x107, 3), (0x108, 3), (0x109, 3),
+           (0x10A, 3), (0x10B, 3), (0x10C, 3), (0x10D, 2), (0x10E, 2),
+           (0x10F, 2), (0x110, 2), (0x111, 2), (0x112, 2), (0x113, 3)]
+F32_EDGES = [0, 0x80000000, 0x3FC00000, 0xC0200000, 0x7FC00000, 0x7FA00000,
+             0xFFC00001, 0x7F800000, 0xFF800000, 0x4F000000, 0xCF000001,
+             0x4F32D05E, 0x00000001, 0x7F7FFFFF, 0x3F800000, 0x5F000000]
+F64_EDGES = [0, 1 << 63, 0x3FF8000000000000, 0x7FF8000000000000,
+             0x7FF4000000000000, 0xFFF8000000000001, 0x7FF0000000000000,
+             0xFFF0000000000000, 0x41E0000000000000, 0xC1E0000000200000,
+             0x41F0000000000000, 0x0000000000000001, 0x7FEFFFFFFFFFFFFF,
+             0x3FF0000000000000, 0xC1DFFFFFFFC00000]
+
+
 class Func:
     def __init__(self, params, results):
         self.params = params
@@ -138,9 +156,11 @@ class Gen:
             self.feats.add("tail")
         # Drawn from a stream of its own: seeds without it keep the
         # modules they made before the feature existed.
-        if random.Random(seed * 40503 + 29).random() < 0.3:
+        if random.Random(seed * 40503 + 29).random() < 0.2:
             self.feats.add("typedref")
         self.reft = None  # typedref: (type index T, functions of type T)
+        if random.Random(seed * 69069 + 5).random() < 0.15:
+            self.feats.add("relaxed")
         self.types = []
         nmem = r.randint(2, 3) if "multimem" in self.feats else 1
         self.mems = []  # (is64, pages)
@@ -222,6 +242,8 @@ class Gen:
             choices += [self.e_call]
         if "typedref" in self.feats:
             choices += [self.e_callref, self.e_callref]
+        if "relaxed" in self.feats:
+            choices += [self.e_relaxed, self.e_relaxed]
         return r.choice(choices)(f, t, depth - 1)
 
     def leaf(self, f, t):
@@ -425,6 +447,62 @@ class Gen:
             self.rtable_size + 3
         return self.const(I32, slot) + self.ref_value(f, d) + b"\x26\x01"
 
+    # ---- relaxed SIMD ----------------------------------------------------
+
+    def v128_const(self):
+        """16 bytes whose lanes, read as f32, f64 or integers, hit the
+        cases where relaxed SIMD may differ: NaNs, infinities, -0,
+        out-of-range for truncation, denormals, byte values >= 0x80."""
+        r = self.r
+        out = b""
+        if r.random() < 0.5:
+            for _ in range(4):
+                out += struct.pack("<I", r.choice(F32_EDGES + [
+                    r.getrandbits(32)]))
+        else:
+            for _ in range(2):
+                out += struct.pack("<Q", r.choice(F64_EDGES + [
+                    r.getrandbits(64)]))
+        if r.random() < 0.2:
+            out = bytes(r.choice([0, 1, 0x7F, 0x80, 0xFF, r.getrandbits(8)])
+                        for _ in range(16))
+        return b"\xfd\x0c" + out
+
+    def v128_expr(self, f, d):
+        r = self.r
+        k = r.random()
+        if d <= 0 or k < 0.4:
+            return self.v128_const()
+        if k < 0.55:  # i32x4.splat / i64x2.splat
+            t = r.choice((I32, I64))
+            return self.expr(f, t, d - 1) + (b"\xfd\x11" if t == I32 else
+                                             b"\xfd\x12")
+        if k < 0.7:  # v128.load from memory m
+            m = self.pick_mem()
+            return (self.address(f, m, 16, d - 1) + b"\xfd\x00" +
+                    self.memarg(m, 4, self.offset(m)))
+        return self.relaxed_op(f, d - 1)
+
+    def relaxed_op(self, f, d):
+        op, arity = self.r.choice(RELAXED)
+        return b"".join(self.v128_expr(f, d) for _ in range(arity)) + \
+            b"\xfd" + uleb(op)
+
+    def e_relaxed(self, f, t, d):
+        """A relaxed SIMD result, one lane of it as t."""
+        r = self.r
+        code = self.relaxed_op(f, d)
+        if r.random() < 0.5:
+            code += b"\xfd\x1b" + bytes([r.randrange(4)])  # i32x4 lane
+            return code if t == I32 else code + b"\xac"
+        code += b"\xfd\x1d" + bytes([r.randrange(2)])  # i64x2 lane
+        return code if t == I64 else code + b"\xa7"
+
+    def relaxed_store(self, f, d):
+        m = self.pick_mem()
+        return (self.address(f, m, 16, d) + self.relaxed_op(f, d) +
+                b"\xfd\x0b" + self.memarg(m, 4, self.offset(m)))
+
     # ---- exceptions -----------------------------------------------------
 
     def throw(self, f, d):
@@ -574,6 +652,8 @@ class Gen:
             return self.throw(f, d) if r.random() < 0.3 else b""
         if k < 0.8 and "typedref" in self.feats and r.random() < 0.5:
             return self.ref_stmt(f, d)
+        if k < 0.8 and "relaxed" in self.feats and r.random() < 0.5:
+            return self.relaxed_store(f, d)
         locs = [i for i, lt in enumerate(f.params + f.locals) if lt == t]
         if locs:
             return self.expr(f, t, d) + b"\x21" + uleb(r.choice(locs))
