@@ -39,6 +39,7 @@ EMPTY = 0x40
 # Typed function reference value types are ("ref", nullable, typeidx);
 # valtype() encodes any value type.
 REF_NULL, REF = 0x63, 0x64
+V128 = 0x7B
 
 
 def uleb(n):
@@ -117,6 +118,8 @@ RELAXED = [(0x100, 2), (0x101, 1), (0x102, 1), (0x103, 1), (0x104, 1),
            (0x105, 3), (0x106, 3), (0x107, 3), (0x108, 3), (0x109, 3),
            (0x10A, 3), (0x10B, 3), (0x10C, 3), (0x10D, 2), (0x10E, 2),
            (0x10F, 2), (0x110, 2), (0x111, 2), (0x112, 2), (0x113, 3)]
+RELAXED_F32 = (0x105, 0x106, 0x10D, 0x10E)  # f32x4 results
+RELAXED_F64 = (0x107, 0x108, 0x10F, 0x110)  # f64x2 results
 F32_EDGES = [0, 0x80000000, 0x3FC00000, 0xC0200000, 0x7FC00000, 0x7FA00000,
              0xFFC00001, 0x7F800000, 0xFF800000, 0x4F000000, 0xCF000001,
              0x4F32D05E, 0x00000001, 0x7F7FFFFF, 0x3F800000, 0x5F000000]
@@ -134,6 +137,7 @@ class Func:
         self.locals = []
         self.labels = []  # enclosing labels: "b" block, "t" try body,
         #                   "c" legacy catch arm
+        self.v128 = None  # relaxed: local index of a scratch v128
         self.tref = None  # typedref: local index of a (ref null $T)
         self.nref = None  # typedref: local index of a (ref $T)
 
@@ -484,9 +488,32 @@ class Gen:
         return self.relaxed_op(f, d - 1)
 
     def relaxed_op(self, f, d):
+        """A relaxed SIMD instruction over v128 operands. The float results
+        (madd, nmadd, min, max) get their NaN lanes replaced by the
+        canonical NaN: a NaN's sign and payload are nondeterministic in
+        any float operation, relaxed or not (gcc folding constants at
+        build time and the processor at run time choose differently),
+        whereas which lanes are NaN, and the numbers in the others, are
+        what weft's deterministic relaxed choices decide."""
         op, arity = self.r.choice(RELAXED)
-        return b"".join(self.v128_expr(f, d) for _ in range(arity)) + \
+        code = b"".join(self.v128_expr(f, d) for _ in range(arity)) + \
             b"\xfd" + uleb(op)
+        if op in RELAXED_F32:  # bitselect(canon, v, v != v)
+            return self.canon_nan(f, code,
+                                  struct.pack("<I", 0x7FC00000) * 4, 0x42)
+        if op in RELAXED_F64:
+            return self.canon_nan(f, code,
+                                  struct.pack("<Q", 0x7FF8 << 48) * 2, 0x48)
+        return code
+
+    def canon_nan(self, f, code, canon, ne):
+        """v (from code) with NaN lanes replaced by the lanes of canon:
+        v128.bitselect(canon, v, f32x4/f64x2.ne(v, v)), v kept in the
+        function's scratch v128 local."""
+        loc = f.v128
+        return (code + b"\x21" + uleb(loc) + b"\xfd\x0c" + canon +
+                b"\x20" + uleb(loc) + b"\x20" + uleb(loc) + b"\x20" +
+                uleb(loc) + b"\xfd" + uleb(ne) + b"\xfd\x52")
 
     def e_relaxed(self, f, t, d):
         """A relaxed SIMD result, one lane of it as t."""
@@ -744,6 +771,9 @@ class Gen:
         self.plain = plain
         if "typedref" in self.feats:
             self.typed_setup(plain)
+        if "relaxed" in self.feats:
+            for i in plain:
+                self.add_v128_local(self.funcs[i])
         self.table_size = len(plain) + len(chain)
         # Table: plain functions, then chain functions; the active element
         # segment's offset is a (possibly extended) constant 0.
@@ -761,6 +791,8 @@ class Gen:
             fn.locals = [I32, I64]
             if self.reft:
                 self.add_typed_locals(fn)
+            if "relaxed" in self.feats:
+                self.add_v128_local(fn)
             idx = len(self.funcs)
             self.funcs.append(fn)
             if chain and r.random() < 0.35:
@@ -812,6 +844,10 @@ class Gen:
         self.rtable_size = r.randint(1, 4)
         self.rtable = [r.choice(fs) if r.random() < 0.8 else None
                        for _ in range(self.rtable_size)]
+
+    def add_v128_local(self, fn):
+        fn.v128 = len(fn.params) + len(fn.locals)
+        fn.locals.append(V128)
 
     def add_typed_locals(self, fn):
         T = self.reft[0]

@@ -238,6 +238,14 @@ static void write_stdout(void *user, const char *data, size_t size) {
   fwrite(data, 1, size, stdout);
 }
 
+/* FD_AOT_EXPLICIT=1: AoT code with explicit bounds checks instead of guard
+** pages (`weft run --aot` on hosts without guard pages), for telling a
+** guard-page limitation (README.md, store order) from other divergences. */
+static int explicit_checks(void) {
+  const char *e = getenv("FD_AOT_EXPLICIT");
+  return e && *e && strcmp(e, "0") != 0;
+}
+
 /* Build the module's C into a private .so, load it, delete the file. */
 static weft_status attach_aot(weft_module *mod, const char *cc,
                               void **out_handle, weft_error *err) {
@@ -249,6 +257,7 @@ static weft_status attach_aot(weft_module *mod, const char *cc,
   memset(&o, 0, sizeof o);
   o.cc = cc;
   o.extra_flags = getenv("FD_AOT_FLAGS");
+  o.explicit_bounds_checks = explicit_checks();
   o.jobs = 1;
   o.chunks = 1;
   weft_status s = weft_aot_build_so(mod, &o, so, err);
@@ -367,6 +376,7 @@ static int run_batch(int n, char **pairs, const char *cc) {
   memset(&o, 0, sizeof o);
   o.cc = cc;
   o.extra_flags = getenv("FD_AOT_FLAGS");
+  o.explicit_bounds_checks = explicit_checks();
   o.jobs = 1;
   o.chunks = 1;
   weft_status s = weft_aot_build_so_batch(mods, count, &o, so, &err);
