@@ -14,6 +14,15 @@ gen_module(seed) -> (wasm bytes, feature names). Each module draws from:
            them;
   xconst   extended constant expressions in globals, data and element
            offsets;
+  typedref typed function references: ref.func of typed type, call_ref
+           and return_call_ref, ref.null/ref.is_null/ref.as_non_null,
+           br_on_null/br_on_non_null, locals (nullable and non-null), an
+           immutable global and a table of (ref null $t) (drawn from a
+           random stream of its own, so a seed without it makes the same
+           module as before it existed);
+  relaxed  relaxed SIMD (all 20 instructions) over v128 constants with
+           float edge cases, splats and loads, read back through lane
+           extraction and v128.store (its own stream too);
   tail-in-try  (not drawn: noted when a return_call ends a try body, which
            binaryen 108 gets wrong: README.md).
 Integers only (floats are covered by the 2.0 sets). Every module imports
@@ -27,6 +36,10 @@ import struct
 
 I32, I64, FUNCREF, EXNREF = 0x7F, 0x7E, 0x70, 0x69
 EMPTY = 0x40
+# Typed function reference value types are ("ref", nullable, typeidx);
+# valtype() encodes any value type.
+REF_NULL, REF = 0x63, 0x64
+V128 = 0x7B
 
 
 def uleb(n):
@@ -62,6 +75,12 @@ def section(sid, body):
     return bytes([sid]) + uleb(len(body)) + body
 
 
+def valtype(t):
+    if isinstance(t, tuple):
+        return bytes([REF_NULL if t[1] else REF]) + sleb(t[2])
+    return bytes([t])
+
+
 def s32(v):
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v >> 31 else v
@@ -94,6 +113,23 @@ STORES = {I32: [(0x36, 2), (0x3A, 0), (0x3B, 1)],
           I64: [(0x37, 3), (0x3C, 0), (0x3D, 1), (0x3E, 2)]}
 
 
+# Relaxed SIMD (opcode after 0xFD, operand count).
+RELAXED = [(0x100, 2), (0x101, 1), (0x102, 1), (0x103, 1), (0x104, 1),
+           (0x105, 3), (0x106, 3), (0x107, 3), (0x108, 3), (0x109, 3),
+           (0x10A, 3), (0x10B, 3), (0x10C, 3), (0x10D, 2), (0x10E, 2),
+           (0x10F, 2), (0x110, 2), (0x111, 2), (0x112, 2), (0x113, 3)]
+RELAXED_F32 = (0x105, 0x106, 0x10D, 0x10E)  # f32x4 results
+RELAXED_F64 = (0x107, 0x108, 0x10F, 0x110)  # f64x2 results
+F32_EDGES = [0, 0x80000000, 0x3FC00000, 0xC0200000, 0x7FC00000, 0x7FA00000,
+             0xFFC00001, 0x7F800000, 0xFF800000, 0x4F000000, 0xCF000001,
+             0x4F32D05E, 0x00000001, 0x7F7FFFFF, 0x3F800000, 0x5F000000]
+F64_EDGES = [0, 1 << 63, 0x3FF8000000000000, 0x7FF8000000000000,
+             0x7FF4000000000000, 0xFFF8000000000001, 0x7FF0000000000000,
+             0xFFF0000000000000, 0x41E0000000000000, 0xC1E0000000200000,
+             0x41F0000000000000, 0x0000000000000001, 0x7FEFFFFFFFFFFFFF,
+             0x3FF0000000000000, 0xC1DFFFFFFFC00000]
+
+
 class Func:
     def __init__(self, params, results):
         self.params = params
@@ -101,6 +137,9 @@ class Func:
         self.locals = []
         self.labels = []  # enclosing labels: "b" block, "t" try body,
         #                   "c" legacy catch arm
+        self.v128 = None  # relaxed: local index of a scratch v128
+        self.tref = None  # typedref: local index of a (ref null $T)
+        self.nref = None  # typedref: local index of a (ref $T)
 
 
 class Gen:
@@ -119,6 +158,13 @@ class Gen:
             self.feats.add("exnref")
         if not self.feats:
             self.feats.add("tail")
+        # Drawn from a stream of its own: seeds without it keep the
+        # modules they made before the feature existed.
+        if random.Random(seed * 40503 + 29).random() < 0.2:
+            self.feats.add("typedref")
+        self.reft = None  # typedref: (type index T, functions of type T)
+        if random.Random(seed * 69069 + 5).random() < 0.15:
+            self.feats.add("relaxed")
         self.types = []
         nmem = r.randint(2, 3) if "multimem" in self.feats else 1
         self.mems = []  # (is64, pages)
@@ -198,6 +244,10 @@ class Gen:
             choices += [self.e_try, self.e_try]
         if "tail" in self.feats:
             choices += [self.e_call]
+        if "typedref" in self.feats:
+            choices += [self.e_callref, self.e_callref]
+        if "relaxed" in self.feats:
+            choices += [self.e_relaxed, self.e_relaxed]
         return r.choice(choices)(f, t, depth - 1)
 
     def leaf(self, f, t):
@@ -320,6 +370,165 @@ class Gen:
             return (self.call_args(f, g, d) + self.const(I32, slot) +
                     b"\x11" + uleb(ti) + b"\x00")
         return self.call_args(f, g, d) + b"\x10" + uleb(g)
+
+    # ---- typed function references ---------------------------------------
+
+    def ref_value(self, f, d, nullable=True):
+        """A (ref null $T) value (or (ref $T) when not nullable): ref.func
+        of a function of type T, the typed global, or (nullable) the
+        nullable local, ref.null T or table 1's element (the index may be
+        out of bounds: a trap)."""
+        r = self.r
+        T, fs = self.reft
+        k = r.random()
+        if k < 0.3 or (not nullable and k < 0.7):
+            return b"\xd2" + uleb(r.choice(fs))
+        if not nullable or k < 0.45:
+            return b"\x23" + uleb(self.ref_global)
+        if k < 0.6 and f.tref is not None:
+            return b"\x20" + uleb(f.tref)
+        if k < 0.75:
+            return b"\xd0" + sleb(T)
+        slot = r.randint(0, self.rtable_size) if r.random() < 0.9 else \
+            r.choice([self.rtable_size + 5, -1])
+        return self.const(I32, slot) + b"\x25\x01"  # table.get 1
+
+    def e_callref(self, f, t, d):
+        """A call through a typed reference, yielding t. Null references
+        trap (call_ref, ref.as_non_null) or take the other path
+        (br_on_null, br_on_non_null)."""
+        r = self.r
+        T, fs = self.reft
+        res = self.funcs[fs[0]].results[0]
+        params = self.funcs[fs[0]].params
+        args = lambda: b"".join(self.expr(f, p, d) for p in params)
+        conv = b"" if res == t else (b"\xa7" if t == I32 else b"\xac")
+        k = r.random()
+        if res != t and k < 0.15:
+            gs = self.callees(t)  # ref.func of another type, called
+            if gs:
+                g = r.choice(gs)
+                ti = self.typeidx(self.funcs[g].params, [t])
+                return self.call_args(f, g, d) + b"\xd2" + uleb(g) + \
+                    b"\x14" + uleb(ti)
+        if k < 0.45 or f.nref is None:
+            code = args() + self.ref_value(f, d)
+            if r.random() < 0.3:
+                code += b"\xd4"  # ref.as_non_null
+            return code + b"\x14" + uleb(T) + conv
+        if k < 0.55:  # ref.is_null as a value
+            code = self.ref_value(f, d) + b"\xd1"
+            return code if t == I32 else code + b"\xad"
+        f.labels.append("b")
+        if k < 0.8:
+            # block (result res) <res> <ref> br_on_null 0
+            #   local.set nref drop <args> local.get nref call_ref T end
+            code = (b"\x02" + bytes([res]) + self.expr(f, res, d) +
+                    self.ref_value(f, d) + b"\xd5\x00" + b"\x21" +
+                    uleb(f.nref) + b"\x1a" + args() + b"\x20" +
+                    uleb(f.nref) + b"\x14" + uleb(T) + b"\x0b")
+            f.labels.pop()
+            return code + conv
+        # block (result res) block (result (ref T)) <ref> br_on_non_null 0
+        #   <res> br 1 end local.set nref <args> local.get nref
+        #   call_ref T end
+        f.labels.append("b")
+        code = (b"\x02" + bytes([res]) + b"\x02" + valtype(("ref", False, T)) +
+                self.ref_value(f, d) + b"\xd6\x00" + self.expr(f, res, d) +
+                b"\x0c\x01\x0b")
+        f.labels.pop()
+        code += (b"\x21" + uleb(f.nref) + args() + b"\x20" + uleb(f.nref) +
+                 b"\x14" + uleb(T) + b"\x0b")
+        f.labels.pop()
+        return code + conv
+
+    def ref_stmt(self, f, d):
+        """local.set of the nullable typed local, or table.set 1."""
+        r = self.r
+        if f.tref is not None and r.random() < 0.6:
+            return self.ref_value(f, d) + b"\x21" + uleb(f.tref)
+        slot = r.randint(0, self.rtable_size) if r.random() < 0.9 else \
+            self.rtable_size + 3
+        return self.const(I32, slot) + self.ref_value(f, d) + b"\x26\x01"
+
+    # ---- relaxed SIMD ----------------------------------------------------
+
+    def v128_const(self):
+        """16 bytes whose lanes, read as f32, f64 or integers, hit the
+        cases where relaxed SIMD may differ: NaNs, infinities, -0,
+        out-of-range for truncation, denormals, byte values >= 0x80."""
+        r = self.r
+        out = b""
+        if r.random() < 0.5:
+            for _ in range(4):
+                out += struct.pack("<I", r.choice(F32_EDGES + [
+                    r.getrandbits(32)]))
+        else:
+            for _ in range(2):
+                out += struct.pack("<Q", r.choice(F64_EDGES + [
+                    r.getrandbits(64)]))
+        if r.random() < 0.2:
+            out = bytes(r.choice([0, 1, 0x7F, 0x80, 0xFF, r.getrandbits(8)])
+                        for _ in range(16))
+        return b"\xfd\x0c" + out
+
+    def v128_expr(self, f, d):
+        r = self.r
+        k = r.random()
+        if d <= 0 or k < 0.4:
+            return self.v128_const()
+        if k < 0.55:  # i32x4.splat / i64x2.splat
+            t = r.choice((I32, I64))
+            return self.expr(f, t, d - 1) + (b"\xfd\x11" if t == I32 else
+                                             b"\xfd\x12")
+        if k < 0.7:  # v128.load from memory m
+            m = self.pick_mem()
+            return (self.address(f, m, 16, d - 1) + b"\xfd\x00" +
+                    self.memarg(m, 4, self.offset(m)))
+        return self.relaxed_op(f, d - 1)
+
+    def relaxed_op(self, f, d):
+        """A relaxed SIMD instruction over v128 operands. The float results
+        (madd, nmadd, min, max) get their NaN lanes replaced by the
+        canonical NaN: a NaN's sign and payload are nondeterministic in
+        any float operation, relaxed or not (gcc folding constants at
+        build time and the processor at run time choose differently),
+        whereas which lanes are NaN, and the numbers in the others, are
+        what weft's deterministic relaxed choices decide."""
+        op, arity = self.r.choice(RELAXED)
+        code = b"".join(self.v128_expr(f, d) for _ in range(arity)) + \
+            b"\xfd" + uleb(op)
+        if op in RELAXED_F32:  # bitselect(canon, v, v != v)
+            return self.canon_nan(f, code,
+                                  struct.pack("<I", 0x7FC00000) * 4, 0x42)
+        if op in RELAXED_F64:
+            return self.canon_nan(f, code,
+                                  struct.pack("<Q", 0x7FF8 << 48) * 2, 0x48)
+        return code
+
+    def canon_nan(self, f, code, canon, ne):
+        """v (from code) with NaN lanes replaced by the lanes of canon:
+        v128.bitselect(canon, v, f32x4/f64x2.ne(v, v)), v kept in the
+        function's scratch v128 local."""
+        loc = f.v128
+        return (code + b"\x21" + uleb(loc) + b"\xfd\x0c" + canon +
+                b"\x20" + uleb(loc) + b"\x20" + uleb(loc) + b"\x20" +
+                uleb(loc) + b"\xfd" + uleb(ne) + b"\xfd\x52")
+
+    def e_relaxed(self, f, t, d):
+        """A relaxed SIMD result, one lane of it as t."""
+        r = self.r
+        code = self.relaxed_op(f, d)
+        if r.random() < 0.5:
+            code += b"\xfd\x1b" + bytes([r.randrange(4)])  # i32x4 lane
+            return code if t == I32 else code + b"\xac"
+        code += b"\xfd\x1d" + bytes([r.randrange(2)])  # i64x2 lane
+        return code if t == I64 else code + b"\xa7"
+
+    def relaxed_store(self, f, d):
+        m = self.pick_mem()
+        return (self.address(f, m, 16, d) + self.relaxed_op(f, d) +
+                b"\xfd\x0b" + self.memarg(m, 4, self.offset(m)))
 
     # ---- exceptions -----------------------------------------------------
 
@@ -468,6 +677,10 @@ class Gen:
             return self.bulk(f, d)
         if k < 0.7 and self.feats & {"eh", "exnref"}:
             return self.throw(f, d) if r.random() < 0.3 else b""
+        if k < 0.8 and "typedref" in self.feats and r.random() < 0.5:
+            return self.ref_stmt(f, d)
+        if k < 0.8 and "relaxed" in self.feats and r.random() < 0.5:
+            return self.relaxed_store(f, d)
         locs = [i for i, lt in enumerate(f.params + f.locals) if lt == t]
         if locs:
             return self.expr(f, t, d) + b"\x21" + uleb(r.choice(locs))
@@ -505,6 +718,11 @@ class Gen:
         code = self.prologue(f) + self.stmts(f, 3, 4)
         if "tail" in self.feats and r.random() < 0.5:
             gs = self.callees(t)
+            if gs and "typedref" in self.feats and r.random() < 0.3:
+                g = r.choice(gs)  # return_call_ref of a ref.func
+                ti = self.typeidx(self.funcs[g].params, [t])
+                return (code + self.call_args(f, g, 2) + b"\xd2" + uleb(g) +
+                        b"\x15" + uleb(ti) + b"\x0b")
             if gs:
                 g = r.choice(gs)
                 if self.table_size and r.random() < 0.4:
@@ -551,6 +769,11 @@ class Gen:
                 self.funcs.append(Func([I32, I64], [I64]))
         plain = list(range(2, 2 + nplain))
         self.plain = plain
+        if "typedref" in self.feats:
+            self.typed_setup(plain)
+        if "relaxed" in self.feats:
+            for i in plain:
+                self.add_v128_local(self.funcs[i])
         self.table_size = len(plain) + len(chain)
         # Table: plain functions, then chain functions; the active element
         # segment's offset is a (possibly extended) constant 0.
@@ -566,6 +789,10 @@ class Gen:
         for e in range(r.randint(3, 6)):
             fn = Func([], [r.choice((I32, I64))])
             fn.locals = [I32, I64]
+            if self.reft:
+                self.add_typed_locals(fn)
+            if "relaxed" in self.feats:
+                self.add_v128_local(fn)
             idx = len(self.funcs)
             self.funcs.append(fn)
             if chain and r.random() < 0.35:
@@ -598,6 +825,36 @@ class Gen:
         self.bodies = [bodies[i] for i in range(2, len(self.funcs))]
         self.exports = exports
 
+    def typed_setup(self, plain):
+        """Type T (a plain function's), its functions, typed locals for
+        every function with a body made later, the typed global and the
+        size of table 1 (of (ref null T))."""
+        r = self.r
+        g0 = r.choice(plain)
+        key = (self.funcs[g0].params, self.funcs[g0].results)
+        fs = [i for i in plain if (self.funcs[i].params,
+                                   self.funcs[i].results) == key]
+        T = self.typeidx(*key)
+        self.reft = (T, fs)
+        for i in plain:
+            self.add_typed_locals(self.funcs[i])
+        self.ref_global = len(self.globals)
+        self.globals.append((("ref", False, T), False,
+                             b"\xd2" + uleb(r.choice(fs)) + b"\x0b"))
+        self.rtable_size = r.randint(1, 4)
+        self.rtable = [r.choice(fs) if r.random() < 0.8 else None
+                       for _ in range(self.rtable_size)]
+
+    def add_v128_local(self, fn):
+        fn.v128 = len(fn.params) + len(fn.locals)
+        fn.locals.append(V128)
+
+    def add_typed_locals(self, fn):
+        T = self.reft[0]
+        base = len(fn.params) + len(fn.locals)
+        fn.locals += [("ref", True, T), ("ref", False, T)]
+        fn.tref, fn.nref = base, base + 1
+
     def hash_body(self, m):
         """h = 5381; for i in 0..1023: h = h*33 ^ mem[i]; return h."""
         is64 = self.mems[m][0]
@@ -625,18 +882,30 @@ class Gen:
                        uleb(ftypes[i])
                        for i, n in enumerate(("log-i32", "log-i64"))])
         functions = vec([uleb(t) for t in ftypes[2:]])
-        table = vec([b"\x70\x00" + uleb(self.table_size)])
+        tables = [b"\x70\x00" + uleb(self.table_size)]
+        if self.reft:  # table 1: (ref null T)
+            tables.append(valtype(("ref", True, self.reft[0])) + b"\x00" +
+                          uleb(self.rtable_size))
+        table = vec(tables)
         mems = vec([bytes([0x05 if is64 else 0x01]) + uleb(pages) +
                     uleb(3) for is64, pages in self.mems])
         tags = vec([b"\x00" + uleb(t) for t in tagtypes])
-        globs = vec([bytes([t, 1 if mut else 0]) + init
+        globs = vec([valtype(t) + bytes([1 if mut else 0]) + init
                      for t, mut, init in self.globals])
         exports = vec([name(n) + b"\x00" + uleb(i) for n, i in self.exports])
-        elems = vec([b"\x00" + self.const_expr(I32, 0) +
-                     vec([uleb(i) for i in self.table])])
+        elems = [b"\x00" + self.const_expr(I32, 0) +
+                 vec([uleb(i) for i in self.table])]
+        if self.reft:  # table 1's, as expressions with an explicit type
+            T = self.reft[0]
+            elems.append(b"\x06\x01" + self.const_expr(I32, 0) +
+                         valtype(("ref", True, T)) +
+                         vec([(b"\xd2" + uleb(g) if g is not None else
+                               b"\xd0" + sleb(T)) + b"\x0b"
+                              for g in self.rtable]))
+        elems = vec(elems)
         codes = []
         for f, body in zip(funcs[2:], self.bodies):
-            locs = vec([b"\x01" + bytes([t]) for t in f.locals])
+            locs = vec([b"\x01" + valtype(t) for t in f.locals])
             codes.append(uleb(len(locs) + len(body)) + locs + body)
         datas = [b"\x01" + vec([bytes([r.getrandbits(8)])
                                 for _ in range(6)])]  # passive, data 0

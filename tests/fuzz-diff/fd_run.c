@@ -11,6 +11,8 @@
 **   fd_run --emit-c FILE.wasm  (the generated C, for reducing AoT cases)
 **   fd_run --sigs FILE.wasm    (one line per exported function: name,
 **                               then parameter and result type letters)
+**   fd_run --aot-batch FILE OUT [FILE OUT]...  (AoT for many modules: one
+**                               compile, each module run in its own child)
 **
 ** --aot compiles the module to C, builds a shared object and attaches it
 ** before instantiating (as `weft run --aot` does). Uses include/ only.
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "weft.h"
@@ -235,6 +238,14 @@ static void write_stdout(void *user, const char *data, size_t size) {
   fwrite(data, 1, size, stdout);
 }
 
+/* FD_AOT_EXPLICIT=1: AoT code with explicit bounds checks instead of guard
+** pages (`weft run --aot` on hosts without guard pages), for telling a
+** guard-page limitation (README.md, store order) from other divergences. */
+static int explicit_checks(void) {
+  const char *e = getenv("FD_AOT_EXPLICIT");
+  return e && *e && strcmp(e, "0") != 0;
+}
+
 /* Build the module's C into a private .so, load it, delete the file. */
 static weft_status attach_aot(weft_module *mod, const char *cc,
                               void **out_handle, weft_error *err) {
@@ -246,6 +257,7 @@ static weft_status attach_aot(weft_module *mod, const char *cc,
   memset(&o, 0, sizeof o);
   o.cc = cc;
   o.extra_flags = getenv("FD_AOT_FLAGS");
+  o.explicit_bounds_checks = explicit_checks();
   o.jobs = 1;
   o.chunks = 1;
   weft_status s = weft_aot_build_so(mod, &o, so, err);
@@ -255,10 +267,167 @@ static weft_status attach_aot(weft_module *mod, const char *cc,
   return s;
 }
 
+/* ---- running one loaded module ----------------------------------------- */
+
+/* Links the logging imports, instantiates `mod` and calls its exports (or
+** prints their signatures). 0 when it ran (a trap is a result), 2 when it
+** did not link; the reason is in *err. */
+static int run_module(weft_engine *engine, weft_module *mod, int sigs,
+                      weft_error *err) {
+  weft_linker *linker = NULL;
+  weft_instance *inst = NULL;
+  int rc = 2;
+  if (weft_linker_new(engine, &linker, err) != WEFT_OK ||
+      define_imports(engine, linker, err) != WEFT_OK)
+    goto out;
+  weft_status s = weft_instantiate(linker, mod, &inst, err);
+  if (s == WEFT_ERR_TRAP) {
+    printf("instantiate ");
+    print_failure(err);
+  } else if (s != WEFT_OK) {
+    goto out;
+  } else if (sigs) {
+    print_sigs(inst, mod);
+  } else {
+    run_exports(engine, inst, mod);
+  }
+  rc = 0;
+out:
+  fflush(stdout);
+  if (linker)
+    weft_linker_free(linker);
+  return rc;
+}
+
+/* ---- --aot-batch: one compile for many modules --------------------------- */
+
+/* Each module gets its own engine, exactly as a `fd_run --aot FILE` process
+** would; what differs is only that their C shares one translation unit
+** and one shared object (weft_aot_build_so_batch), which saves the
+** compiler start and the prelude's parse per module (most of the cost of
+** a small module). Every module then runs in a child process with its
+** output going to its OUT file, so a crash or a hang stays that module's:
+** the child is killed by SIGALRM after FD_TIMEOUT seconds (default 30).
+** Prints "INDEX STATUS" per module, STATUS as a `fd_run --aot` process
+** would end: its exit code, or minus the signal that ended it.
+** Exit status 3 when the batch did not build (the driver then runs the
+** modules one by one, to learn which one it was). */
+struct batch_entry {
+  const char *wasm, *out;
+  weft_engine *engine;
+  weft_module *mod;
+};
+
+static int load_entry(struct batch_entry *e) {
+  weft_config cfg;
+  weft_error err;
+  size_t len;
+  uint8_t *bytes = read_all(e->wasm, &len);
+  weft_config_default(&cfg);
+  if (!bytes || weft_engine_new(&cfg, &e->engine, &err) != WEFT_OK) {
+    free(bytes);
+    return 0;
+  }
+  if (weft_module_load(e->engine, bytes, len, &e->mod, &err) != WEFT_OK)
+    e->mod = NULL;
+  free(bytes);
+  return e->mod != NULL;
+}
+
+/* The child's side of one module: stdout to its file, then as main. */
+static int batch_child(void *handle, uint32_t i, struct batch_entry *e,
+                       unsigned timeout) {
+  weft_error err;
+  if (!freopen(e->out, "w", stdout))
+    return 2;
+  alarm(timeout);
+  if (weft_aot_attach_batch(handle, i, e->mod, &err) != WEFT_OK) {
+    fprintf(stderr, "fd_run: %s: %s\n", e->wasm, err.message);
+    return 3;
+  }
+  int rc = run_module(e->engine, e->mod, 0, &err);
+  if (rc)
+    fprintf(stderr, "fd_run: %s: %s\n", e->wasm, err.message);
+  return rc;
+}
+
+static int run_batch(int n, char **pairs, const char *cc) {
+  uint32_t count = (uint32_t)n / 2;
+  struct batch_entry *e = calloc(count ? count : 1, sizeof *e);
+  const weft_module **mods = calloc(count ? count : 1, sizeof *mods);
+  const char *t = getenv("FD_TIMEOUT");
+  unsigned timeout = t && atoi(t) > 0 ? (unsigned)atoi(t) : 30;
+  void *handle = NULL;
+  int rc = 3;
+  if (!e || !mods)
+    goto out;
+  for (uint32_t i = 0; i < count; i++) {
+    e[i].wasm = pairs[2 * i];
+    e[i].out = pairs[2 * i + 1];
+    if (load_entry(&e[i]))
+      mods[i] = e[i].mod;
+  }
+  char so[256];
+  const char *tmp = getenv("TMPDIR");
+  snprintf(so, sizeof so, "%s/weft-fdb-%ld.so", tmp && *tmp ? tmp : "/tmp",
+           (long)getpid());
+  weft_aot_build_options o;
+  weft_error err;
+  memset(&o, 0, sizeof o);
+  o.cc = cc;
+  o.extra_flags = getenv("FD_AOT_FLAGS");
+  o.explicit_bounds_checks = explicit_checks();
+  o.jobs = 1;
+  o.chunks = 1;
+  weft_status s = weft_aot_build_so_batch(mods, count, &o, so, &err);
+  if (s == WEFT_OK)
+    s = weft_aot_open_so(so, &handle, &err);
+  unlink(so);
+  if (s != WEFT_OK) {
+    fprintf(stderr, "fd_run: batch: %s\n", err.message);
+    goto out;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    int status = 2; /* did not load: as `fd_run --aot` would end */
+    if (e[i].mod) {
+      fflush(stdout);
+      pid_t pid = fork();
+      if (pid == 0)
+        _exit(batch_child(handle, i, &e[i], timeout));
+      int ws;
+      if (pid < 0 || waitpid(pid, &ws, 0) != pid)
+        status = -1000;
+      else if (WIFSIGNALED(ws))
+        status = -WTERMSIG(ws);
+      else
+        status = WEXITSTATUS(ws);
+    }
+    printf("%u %d\n", i, status);
+  }
+  rc = 0;
+out:
+  fflush(stdout);
+  for (uint32_t i = 0; e && i < count; i++) {
+    if (e[i].mod)
+      weft_module_free(e[i].mod);
+    if (e[i].engine)
+      weft_engine_free(e[i].engine);
+  }
+  if (handle)
+    weft_aot_unload(handle);
+  free(mods);
+  free(e);
+  return rc;
+}
+
+/* ---- main --------------------------------------------------------------- */
+
 int main(int argc, char **argv) {
   int aot = 0, sigs = 0, emit_c = 0;
   const char *cc = NULL, *path = NULL;
   for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--aot-batch") == 0)
+      return run_batch(argc - i - 1, argv + i + 1, cc);
     if (strcmp(argv[i], "--aot") == 0)
       aot = 1;
     else if (strcmp(argv[i], "--emit-c") == 0)
@@ -284,8 +453,6 @@ int main(int argc, char **argv) {
   weft_config_default(&cfg);
   weft_engine *engine;
   weft_module *mod = NULL;
-  weft_linker *linker = NULL;
-  weft_instance *inst = NULL;
   void *aot_handle = NULL;
   weft_error err;
   int rc = 2;
@@ -308,28 +475,13 @@ int main(int argc, char **argv) {
     rc = 3;
     goto fail;
   }
-  if (weft_linker_new(engine, &linker, &err) != WEFT_OK ||
-      define_imports(engine, linker, &err) != WEFT_OK)
-    goto fail;
-  weft_status s = weft_instantiate(linker, mod, &inst, &err);
-  if (s == WEFT_ERR_TRAP) {
-    printf("instantiate ");
-    print_failure(&err);
-  } else if (s != WEFT_OK) {
-    goto fail;
-  } else if (sigs) {
-    print_sigs(inst, mod);
-  } else {
-    run_exports(engine, inst, mod);
-  }
-  rc = 0;
-  goto done;
+  rc = run_module(engine, mod, sigs, &err);
+  if (rc == 0)
+    goto done;
 fail:
   fprintf(stderr, "fd_run: %s: %s\n", path, err.message);
 done:
   fflush(stdout);
-  if (linker)
-    weft_linker_free(linker);
   if (mod)
     weft_module_free(mod);
   weft_engine_free(engine);

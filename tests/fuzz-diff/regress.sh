@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # regress.sh — runs tests/fuzz-diff/regress/*.wat through fd_run, in the
 # interpreter and in AoT, and compares the canonical lines with
-# regress/NAME.expected (README.md). Each file is two tests. Ends with one
-# line "N passed, N failed"; exits non-zero when anything failed.
+# regress/NAME.expected (README.md); then all of them, each twice, through
+# one `fd_run --aot-batch`. Each file is four tests. Ends with one line
+# "N passed, N failed"; exits non-zero when anything failed.
 #
 # usage: tests/fuzz-diff/regress.sh    (FD_RUN=path to use a built fd_run;
 #        BUILD=dir, default build; needs wat2wasm)
@@ -45,5 +46,38 @@ for wat in tests/fuzz-diff/regress/*.wat; do
         fi
     done
 done
+
+# The same modules through `fd_run --aot-batch` (the driver's batched AoT:
+# one build for all, each run in a child), twice each so a batch has
+# more than one entry even with one file: every output must match its
+# .expected and every status line say 0.
+set --
+for wasm in "$TMP"/*.wasm; do
+    [ -f "$wasm" ] || continue
+    name=$(basename "$wasm" .wasm)
+    set -- "$@" "$wasm" "$TMP/$name.batch1" "$wasm" "$TMP/$name.batch2"
+done
+if [ $# -gt 0 ]; then
+    if "$FD_RUN" --aot-batch "$@" >"$TMP/batch.status" 2>&1 &&
+        [ "$(grep -c ' 0$' "$TMP/batch.status")" -eq $(($# / 2)) ]; then
+        for wasm in "$TMP"/*.wasm; do
+            name=$(basename "$wasm" .wasm)
+            for k in 1 2; do
+                if cmp -s "$TMP/$name.batch$k" \
+                    "tests/fuzz-diff/regress/$name.expected"; then
+                    pass=$((pass + 1))
+                else
+                    echo "FAIL $name (aot-batch, entry $k):"
+                    diff "tests/fuzz-diff/regress/$name.expected" \
+                        "$TMP/$name.batch$k" | head -10
+                    fail=$((fail + 1))
+                fi
+            done
+        done
+    else
+        echo "FAIL aot-batch: $(head -3 "$TMP/batch.status")"
+        fail=$((fail + 1))
+    fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
