@@ -537,6 +537,15 @@ bench_run() {
 # GB for some files, and one process for the whole suite grew past 24 GB.
 # Counts per file group: root (the suite's root), legacy (its legacy/),
 # own (tests/text/wasm3). Not at --quick (about 4 s per file per mode).
+# cpu_children: sets cpu_now to the CPU seconds (user + system) of this
+# shell's finished children and their descendants so far (bash's `times`,
+# in this shell: not in a pipeline or $(...), whose subshell has its own)
+cpu_children() {
+    times >"$LOG/times.out"
+    cpu_now=$(tail -n 1 "$LOG/times.out" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
+        split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
+        printf "%d\n", n + 0.5 }')
+}
 w3_group() { # FILE: root, legacy or own
     case $1 in
         "$S3"/legacy/*) echo legacy ;;
@@ -581,6 +590,8 @@ if tier_on wasm3 && { [ "$LEVEL" != quick ] || [ ${#ONLY[@]} -gt 0 ]; }; then
                 aot-explicit) flags=(--aot-explicit --cc "$t-gcc" -j "$JOBS") ;;
             esac
             t0=$SECONDS
+            cpu_children
+            c0=$cpu_now
             lf=$LOG/$a-wasm3-$m.out
             : >"$lf"
             declare -A gp=([root]=0 [legacy]=0 [own]=0) gf=([root]=0 [legacy]=0 [own]=0) gn=([root]=0 [legacy]=0 [own]=0)
@@ -616,8 +627,10 @@ if tier_on wasm3 && { [ "$LEVEL" != quick ] || [ ${#ONLY[@]} -gt 0 ]; }; then
                 note+="$g ${gp[$g]}/${gf[$g]} "
                 wp=$((wp + gp[$g])) wf=$((wf + gf[$g]))
             done
-            echo "$a wasm3 $m: $wp passed, $wf failed ($ws GC commands skipped, not counted; log $lf)"
-            row "$a" "wasm3 $m" "$wp" "$wf" $((SECONDS - t0)) "${note}gc-skipped $ws"
+            cpu_children
+            cpu=$((cpu_now - c0))
+            echo "$a wasm3 $m: $wp passed, $wf failed ($ws GC commands skipped, not counted; CPU $cpu s, wall $((SECONDS - t0)) s; log $lf)"
+            row "$a" "wasm3 $m" "$wp" "$wf" $((SECONDS - t0)) "${note}gc-skipped $ws, cpu ${cpu}s"
         done
     done
 fi
