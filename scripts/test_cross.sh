@@ -541,8 +541,8 @@ bench_run() {
 # shell's finished children and their descendants so far (bash's `times`,
 # in this shell: not in a pipeline or $(...), whose subshell has its own)
 cpu_children() {
-    times >"$LOG/times.out"
-    cpu_now=$(tail -n 1 "$LOG/times.out" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
+    times >"$LOG/times.$$"
+    cpu_now=$(tail -n 1 "$LOG/times.$$" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
         split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
         printf "%d\n", n + 0.5 }')
 }
