@@ -545,6 +545,7 @@ cpu_children() {
     cpu_now=$(tail -n 1 "$LOG/times.$$" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
         split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
         printf "%d\n", n + 0.5 }')
+    rm -f "$LOG/times.$$"
 }
 w3_group() { # FILE: root, legacy or own
     case $1 in
