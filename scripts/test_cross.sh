@@ -11,9 +11,12 @@
 #             the numeric, memory, control-flow and trap files) under qemu,
 #             in the interpreter and compiled to C by TRIPLE-gcc: --aot
 #             (guard pages) and --aot-explicit (explicit bounds checks)
-#   wasm3     `weft wast --wasm-3.0` over the whole 3.0 suite and weft's own
-#             3.0 tests under qemu, interpreter (GC commands skipped; --full
-#             or --only wasm3)
+#   wasm3     `weft wast --wasm-3.0` under qemu: the whole 3.0 suite (root,
+#             legacy/) and weft's own 3.0 tests in the interpreter; the
+#             files tests/text/run3.sh --full compiles and weft's own in
+#             compiled code, --aot and --aot-explicit (TRIPLE-gcc); counts
+#             per file group; GC commands skipped, not counted (not at
+#             --quick; WEFT_CROSS_W3_MODES picks modes)
 #   bench     bench/kernels/*.c built once to wasm32 on this machine
 #             (bench/run.sh --build-only); each kernel's checksum and fuel
 #             used (--fuel, --account) under qemu must equal x86-64's
@@ -66,6 +69,9 @@
 #   WEFT_CROSS_MBEDTLS_SRC=1  build the CLI's mbed TLS from Debian's source
 #                          even when the cross toolchain finds a library
 #   WEFT_SPEC_DIR          the spec suite (see tests/spec/run_spec.sh)
+#   WEFT_SPEC3_DIR         the 3.0 suite (see tests/text/run3.sh)
+#   WEFT_CROSS_W3_MODES    the wasm3 tier's modes (default "interp aot
+#                          aot-explicit")
 
 set -u
 export LC_ALL=C
@@ -529,51 +535,118 @@ bench_run() {
     echo "$out fuel=$(fuel_of "$acct" 2>/dev/null)"
 }
 
-# ---- 2b. WebAssembly 3.0 in the interpreter ------------------------------------
-# tests/text/run3.sh's interpreter run under qemu: `weft wast --wasm-3.0`
-# over every file of the 3.0 suite and weft's own 3.0 tests (GC modules'
-# commands skipped, as on x86-64). The compiled-code files of that tier
-# stay on x86-64 (they would compile every module with gcc under qemu).
-# Only at --full or with --only wasm3: under qemu-user a memory's address
-# space reservation costs real memory (about 1-2 GB per file for some) and
-# time (about 4 s per file, 20 minutes per ISA on 2 CPUs).
-if tier_on wasm3 && { [ "$LEVEL" = full ] || [ ${#ONLY[@]} -gt 0 ]; }; then
-    S3=${WEFT_SPEC3_DIR:-$ROOT/../shared/spec-testsuite/wasm-3.0}
-    for a in "${ARCHS[@]}"; do
-        header "2b. WebAssembly 3.0 suite: $a, interpreter (weft wast --wasm-3.0)"
-        if [ "${CLI_OK[$a]}" != 1 ]; then
-            row "$a" "wasm 3.0" 0 1 0 "no weft CLI"
-            continue
-        fi
-        if [ ! -d "$S3" ]; then
-            echo "FAIL: the 3.0 suite is not at $S3"
-            row "$a" "wasm 3.0" 0 1 0 "no 3.0 suite"
-            continue
-        fi
-        t0=$SECONDS
-        lf=$LOG/$a-wasm3.out
-        : >"$lf"
-        read -r -a Q <<<"$(qemu_of "$a")"
-        # one weft per file: under qemu-user a memory's pages stay resident
-        # (about 1-2 GB for some files), and one process for the whole
-        # suite grew past 24 GB
-        wp=0 wf=0 ws=0
-        for f in "$S3"/*.wast "$S3"/legacy/*.wast tests/text/wasm3/*.wast; do
-            "${Q[@]}" "$ROOT/$OUT/$a/weft" wast --wasm-3.0 "$f" >"$lf.one" 2>&1
-            cat "$lf.one" >>"$lf"
-            if count_line "$lf.one"; then
-                wp=$((wp + c_pass)) wf=$((wf + c_fail))
-                n=$(sed -n 's/^skipped: //p' "$lf.one" | tail -n 1)
-                ws=$((ws + ${n:-0}))
-            else
-                echo "FAIL: $a: weft wast $(basename "$f") ended without a count line"
-                wf=$((wf + 1))
-            fi
+# ---- 2b. WebAssembly 3.0: interpreter and compiled code ----------------------
+# tests/text/run3.sh under qemu: `weft wast --wasm-3.0` over every file of
+# the 3.0 suite (root and legacy/) and weft's own 3.0 tests
+# (tests/text/wasm3/, guard/ included) in the interpreter, and the files
+# run3.sh --full compiles (run3.sh --list-aot) plus weft's own in compiled
+# code, guard pages (--aot) and explicit bounds checks (--aot-explicit;
+# guard/store_order.wast only there, as in run3.sh). GC modules' commands
+# are skipped by weft wast ("unsupported feature: gc") and reported apart,
+# never counted as passed. The target weft generates the C under qemu and
+# runs TRIPLE-gcc (a host program: qemu-user executes it natively) on
+# each script's modules together (cli/wast_aot.c).
+# One weft per file: under qemu-user 7.2 every page of reserved address
+# space costs real memory (a guard-page memory reserves 8 GiB), about 1-2
+# GB for some files, and one process for the whole suite grew past 24 GB.
+# Counts per file group: root (the suite's root), legacy (its legacy/),
+# own (tests/text/wasm3). Not at --quick (about 4 s per file per mode).
+# cpu_children: sets cpu_now to the CPU seconds (user + system) of this
+# shell's finished children and their descendants so far (bash's `times`,
+# in this shell: not in a pipeline or $(...), whose subshell has its own)
+cpu_children() {
+    times >"$LOG/times.$$"
+    cpu_now=$(tail -n 1 "$LOG/times.$$" | awk '{ n = 0; for (i = 1; i <= 2; i++) {
+        split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] }
+        printf "%d\n", n + 0.5 }')
+    rm -f "$LOG/times.$$"
+}
+w3_group() { # FILE: root, legacy or own
+    case $1 in
+        "$S3"/legacy/*) echo legacy ;;
+        "$S3"/*) echo root ;;
+        *) echo own ;;
+    esac
+}
+# w3_files MODE: the files MODE runs, one a line; MISSING:NAME for a file
+# run3.sh lists that the suite does not have
+w3_files() {
+    local n
+    if [ "$1" = interp ]; then
+        printf '%s\n' "$S3"/*.wast "$S3"/legacy/*.wast
+    else
+        for n in $(bash tests/text/run3.sh --list-aot); do
+            if [ -f "$S3/$n.wast" ]; then echo "$S3/$n.wast"; else echo "MISSING:$n"; fi
         done
-        rm -f "$lf.one"
-        grep -E '^  FAIL' "$lf" | head -n 20
-        echo "$a wasm 3.0: $wp passed, $wf failed ($ws GC commands skipped)"
-        row "$a" "wasm 3.0 interp" "$wp" "$wf" $((SECONDS - t0))
+    fi
+    printf '%s\n' tests/text/wasm3/*.wast
+    [ "$1" = aot ] || printf '%s\n' tests/text/wasm3/guard/*.wast
+}
+if tier_on wasm3 && { [ "$LEVEL" != quick ] || [ ${#ONLY[@]} -gt 0 ]; }; then
+    S3=${WEFT_SPEC3_DIR:-$ROOT/../shared/spec-testsuite/wasm-3.0}
+    W3_MODES=${WEFT_CROSS_W3_MODES:-interp aot aot-explicit}
+    for a in "${ARCHS[@]}"; do
+        t=$(triple_of "$a")
+        read -r -a Q <<<"$(qemu_of "$a")"
+        for m in $W3_MODES; do
+            header "2b. WebAssembly 3.0 suite: $a, $m (weft wast --wasm-3.0)"
+            if [ "${CLI_OK[$a]}" != 1 ]; then
+                row "$a" "wasm3 $m" 0 1 0 "no weft CLI"
+                continue
+            fi
+            if [ ! -d "$S3" ]; then
+                echo "FAIL: the 3.0 suite is not at $S3"
+                row "$a" "wasm3 $m" 0 1 0 "no 3.0 suite"
+                continue
+            fi
+            case $m in
+                interp) flags=() ;;
+                aot) flags=(--aot --cc "$t-gcc" -j "$JOBS") ;;
+                aot-explicit) flags=(--aot-explicit --cc "$t-gcc" -j "$JOBS") ;;
+            esac
+            t0=$SECONDS
+            cpu_children
+            c0=$cpu_now
+            lf=$LOG/$a-wasm3-$m.out
+            : >"$lf"
+            declare -A gp=([root]=0 [legacy]=0 [own]=0) gf=([root]=0 [legacy]=0 [own]=0) gn=([root]=0 [legacy]=0 [own]=0)
+            ws=0
+            while read -r f; do
+                if [ "${f#MISSING:}" != "$f" ]; then
+                    echo "FAIL: $a $m: ${f#MISSING:}.wast (tests/text/run3.sh) is not in $S3"
+                    gf[root]=$((gf[root] + 1))
+                    continue
+                fi
+                g=$(w3_group "$f")
+                gn[$g]=$((gn[$g] + 1))
+                timeout -k 5 "$TIMEOUT" "${Q[@]}" "$ROOT/$OUT/$a/weft" wast --wasm-3.0 \
+                    "${flags[@]}" "$f" >"$lf.one" 2>&1
+                cat "$lf.one" >>"$lf"
+                if count_line "$lf.one"; then
+                    gp[$g]=$((gp[$g] + c_pass)) gf[$g]=$((gf[$g] + c_fail))
+                    [ "$c_fail" -eq 0 ] || grep -E "^$(basename "$f" .wast)\.wast: " "$lf.one"
+                    n=$(sed -n 's/^skipped: //p' "$lf.one" | tail -n 1)
+                    ws=$((ws + ${n:-0}))
+                else
+                    echo "FAIL: $a $m: weft wast ${f#"$S3"/} ended without a count line"
+                    tail -n 3 "$lf.one" | sed 's/^/    /'
+                    gf[$g]=$((gf[$g] + 1))
+                fi
+            done < <(w3_files "$m")
+            rm -f "$lf.one"
+            grep -E '^  FAIL' "$lf" | head -n 20
+            note=""
+            wp=0 wf=0
+            for g in root legacy own; do
+                echo "$a wasm3 $m $g: ${gn[$g]} files, ${gp[$g]} passed, ${gf[$g]} failed"
+                note+="$g ${gp[$g]}/${gf[$g]} "
+                wp=$((wp + gp[$g])) wf=$((wf + gf[$g]))
+            done
+            cpu_children
+            cpu=$((cpu_now - c0))
+            echo "$a wasm3 $m: $wp passed, $wf failed ($ws GC commands skipped, not counted; CPU $cpu s, wall $((SECONDS - t0)) s; log $lf)"
+            row "$a" "wasm3 $m" "$wp" "$wf" $((SECONDS - t0)) "${note}gc-skipped $ws, cpu ${cpu}s"
+        done
     done
 fi
 

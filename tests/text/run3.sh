@@ -10,7 +10,10 @@
 # checks (weft wast compiles a script's modules together, cli/wast_aot.c).
 # A listed file missing from the suite counts as a failure.
 #
-# usage: tests/text/run3.sh [--weft PATH] [--full]
+# usage: tests/text/run3.sh [--weft PATH] [--full] [--list-aot]
+#   --list-aot  print the files --full runs in compiled code (suite names
+#               relative to the suite's directory, one a line) and exit:
+#               scripts/test_cross.sh runs the same list under qemu-user
 # environment: BUILD (default build), WEFT_SPEC3_DIR (default
 # <repo>/../shared/spec-testsuite/wasm-3.0); CI: a missing suite is a
 # failure, not a skip.
@@ -23,10 +26,12 @@ build_dir="${BUILD:-build}"
 case "$build_dir" in /*) ;; *) build_dir="$repo/$build_dir" ;; esac
 weft="$build_dir/weft"
 full=0
+list_aot=0
 while [ $# -gt 0 ]; do
   case "$1" in
   --weft) weft=$2; shift 2 ;;
   --full) full=1; shift ;;
+  --list-aot) list_aot=1; shift ;;
   -h|--help) sed -n '2,/^set -u/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "run3.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -77,6 +82,10 @@ legacy/try_delegate call_ref return_call_ref br_on_null br_on_non_null
 ref_as_non_null relaxed_dot_product relaxed_laneselect relaxed_madd_nmadd
 relaxed_min_max address64 bulk64 call_indirect64 memory-multi memory64
 memory_grow64 simd_memory-multi table64"
+if [ "$list_aot" = 1 ]; then
+  printf '%s\n' $AOT_FILES
+  exit 0
+fi
 [ "$full" = 1 ] || AOT_FILES=$AOT_QUICK
 spec_dir="${WEFT_SPEC3_DIR:-$repo/../shared/spec-testsuite/wasm-3.0}"
 own=("$repo"/tests/text/wasm3/*.wast)
