@@ -40,7 +40,8 @@
 # environment: TZ_TIMEOUT (seconds a boot may take, default 900), TZ_ROUNDS
 #   (speed rounds per kernel, default 2), TZ_KERNELS (names, default all),
 #   TZ_SPEC (spec file names, default "i32 i64 f32 f64 conversions memory
-#   call_indirect br_table"), WEFT_SPEC_DIR (default
+#   call_indirect br_table address align": address and align hold the
+#   unaligned loads and stores), WEFT_SPEC_DIR (default
 #   ../shared/spec-testsuite/core), WEFT_TZ_CACHE (the build cache).
 
 set -uo pipefail
@@ -52,7 +53,7 @@ OUT=$ROOT/build/tz/run
 TIMEOUT=${TZ_TIMEOUT:-900}
 ROUNDS=${TZ_ROUNDS:-2}
 SPEC_DIR=${WEFT_SPEC_DIR:-$ROOT/../shared/spec-testsuite/core}
-SPEC=${TZ_SPEC:-i32 i64 f32 f64 conversions memory call_indirect br_table}
+SPEC=${TZ_SPEC:-i32 i64 f32 f64 conversions memory call_indirect br_table address align}
 CLANG=clang-19
 command -v "$CLANG" >/dev/null 2>&1 || CLANG=/usr/lib/llvm-19/bin/clang
 t_start=$SECONDS
