@@ -14,9 +14,10 @@
 /* Native stack Wasm calls may use: below TA_STACK_SIZE (256 KiB,
 ** ta/user_ta_header_defines.h), leaving room for the TA's own frames. */
 #define WTZ_NATIVE_STACK (192u * 1024u)
-/* Defaults that fit the TA heap (TA_DATA_SIZE, 9 MiB): a linear memory of
-** up to 6 MiB, a value stack of 256 KiB. */
-#define WTZ_MAX_MEMORY (6u * 1024u * 1024u)
+/* Defaults that fit the TA heap (TA_DATA_SIZE, 40 MiB): a linear memory of
+** up to 32 MiB (512 pages: every bench kernel's static data, gemm's 386
+** pages the largest), a value stack of 256 KiB. */
+#define WTZ_MAX_MEMORY (32u * 1024u * 1024u)
 #define WTZ_VALUE_STACK (256u * 1024u)
 
 typedef struct wtz_session {

@@ -32,11 +32,27 @@ unpack() { # TGZ DIR
     mkdir -p "$2" && tar xzf "$1" -C "$2" --strip-components=1
 }
 
+# Secure RAM (docs/trustzone.md, Memory). QEMU virt's own secure RAM is
+# 16 MiB, too small for the bench kernels' linear memories (gemm needs 24
+# MiB), so OP-TEE's TZDRAM is the top 64 MiB of the first GiB of normal
+# DRAM (0x70000000; QEMU does not enforce the split, and OP-TEE reserves
+# the range in the DTB Linux gets). TF-A's BL32 region must move with it.
+# With TZDRAM in the second GiB of physical space, OP-TEE needs a free
+# 1 GiB slot of its 32-bit LPAE space for TA mappings: ASLR of the core is
+# off so the core stays at its physical address (a random offset took the
+# last free slot: the `user_va_idx != -1` panic). Each TA gets its own
+# translation tables (CFG_CORE_PREALLOC_EL0_TBLS) instead of a cache of 8,
+# which capped a TA's address space at 16 MiB.
+TZDRAM_START=0x70000000
+TZDRAM_SIZE=0x04000000
+
 # OP-TEE's configuration, shared by the core and the dev kit. Secure
 # storage is the REE FS (tee-supplicant, /data/tee), OP-TEE's default.
 OPTEE_FLAGS=(PLATFORM=vexpress-qemu_armv8a CFG_ARM64_core=y CFG_USER_TA_TARGETS=ta_arm64
     CROSS_COMPILE=$X CROSS_COMPILE_core=$X CROSS_COMPILE_ta_arm64=$X PYTHON3=$PY
-    CFG_REE_FS=y CFG_RPMB_FS=n)
+    CFG_REE_FS=y CFG_RPMB_FS=n
+    CFG_TZDRAM_START=$TZDRAM_START CFG_TZDRAM_SIZE=$TZDRAM_SIZE
+    CFG_CORE_ASLR=n CFG_CORE_PREALLOC_EL0_TBLS=y)
 
 # Modules the initramfs loads, in load order (each after its dependencies).
 KMODS="tee optee virtio_mmio netfs fscache 9pnet 9pnet_virtio 9p"
@@ -46,6 +62,11 @@ build_fw() { # DIR
     mkdir -p "$w"
     unpack "$OPTEE_TGZ" "$w/optee_os"
     unpack "$TFA_TGZ" "$w/tf-a"
+    # TF-A refuses a BL32 load address outside its secure DRAM region.
+    sed -i -e "s/^#define SEC_DRAM_BASE[[:space:]].*/#define SEC_DRAM_BASE $TZDRAM_START/" \
+        -e "s/^#define SEC_DRAM_SIZE[[:space:]].*/#define SEC_DRAM_SIZE $TZDRAM_SIZE/" \
+        "$w/tf-a/plat/qemu/qemu/include/platform_def.h"
+    grep -q "SEC_DRAM_BASE $TZDRAM_START" "$w/tf-a/plat/qemu/qemu/include/platform_def.h" || return 1
     dpkg-deb -x "$KDEB" "$w/kx"
     mkdir -p "$out/kmod"
     cp "$w"/kx/boot/vmlinuz-* "$w/Image"

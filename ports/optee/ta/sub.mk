@@ -26,3 +26,16 @@ global-incdirs_ext-y += $(weft-root)/services
 srcs-y += $(weft-root)/ports/optee/wtz_attest.c
 srcs-y += $(weft-root)/services/cbor.c
 cflags-y += -O2 -ffp-contract=off -fno-math-errno
+# Unaligned accesses: OP-TEE compiles TAs with -mstrict-align for platforms
+# that trap them (CFG_SCTLR_ALIGNMENT_CHECK=y); with it every Wasm load and
+# store in weft's core is a byte loop (SIMD kernels 5-7x slower than the
+# same core in a Linux process). Where the OP-TEE build leaves alignment
+# checks off (the TA dev kit's conf.h does not define the option, as on
+# QEMU virt), weft's objects are compiled without it; the address and align
+# spec scripts run in the TA (tests/tz/run.sh) to show unaligned accesses work.
+weft-ta-conf := $(TA_DEV_KIT_DIR)/host_include/conf.h
+ifneq ($(wildcard $(weft-ta-conf)),)
+ifeq ($(shell grep -c '^#define CFG_SCTLR_ALIGNMENT_CHECK 1' $(weft-ta-conf)),0)
+cflags-remove-y += -mstrict-align
+endif
+endif

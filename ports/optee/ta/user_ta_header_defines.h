@@ -3,11 +3,13 @@
 ** header (UUID, flags, stack and heap). One instance; each session has its
 ** own engine (OP-TEE runs one command of an instance at a time).
 **
-** Memory: QEMU's virt machine gives OP-TEE 15 MiB of secure RAM (TZDRAM),
-** which holds the OP-TEE core, every loaded TA's code, stack and heap. The
-** heap (TA_DATA_SIZE) holds weft's engine, the module and its lowered code,
-** the value stack and every linear memory, so it bounds the Wasm memory a
-** module can have (docs/trustzone.md).
+** Memory: the TrustZone tier's firmware gives OP-TEE 64 MiB of secure RAM
+** (TZDRAM, scripts/tz/firmware.sh), which holds the OP-TEE core, every
+** loaded TA's code, stack, heap and translation tables. The heap
+** (TA_DATA_SIZE) holds weft's engine, the module and its lowered code, the
+** value stack and every linear memory, so it bounds the Wasm memory a
+** module can have: 40 MiB for a linear memory of up to 32 MiB
+** (WTZ_MAX_MEMORY) plus the rest (docs/trustzone.md).
 */
 #ifndef USER_TA_HEADER_DEFINES_H
 #define USER_TA_HEADER_DEFINES_H
@@ -21,7 +23,7 @@
 /* Wasm-to-Wasm calls use the native stack of the TA's thread:
 ** weft_config.native_stack_bytes (weft_ta.c) stays below this. */
 #define TA_STACK_SIZE (256 * 1024)
-#define TA_DATA_SIZE (9 * 1024 * 1024)
+#define TA_DATA_SIZE (40 * 1024 * 1024)
 #define TA_VERSION "0.1"
 #define TA_DESCRIPTION "weft WebAssembly runtime"
 
