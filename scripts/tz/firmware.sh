@@ -39,8 +39,9 @@ unpack() { # TGZ DIR
 # the range in the DTB Linux gets). TF-A's BL32 region must move with it.
 # With TZDRAM in the second GiB of physical space, OP-TEE needs a free
 # 1 GiB slot of its 32-bit LPAE space for TA mappings: ASLR of the core is
-# off so the core stays at its physical address (a random offset took the
-# last free slot: the `user_va_idx != -1` panic). Each TA gets its own
+# off so the core stays at its physical address (with it on, boot panicked
+# with `user_va_idx != -1`; our reading, not traced: the random offset took
+# the last free slot). Each TA gets its own
 # translation tables (CFG_CORE_PREALLOC_EL0_TBLS) instead of a cache of 8,
 # which capped a TA's address space at 16 MiB.
 TZDRAM_START=0x70000000
