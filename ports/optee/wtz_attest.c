@@ -340,6 +340,15 @@ static void fail(uint8_t *out, size_t *len, const char *why) {
   *len = 1 + n;
 }
 
+/* An 'F' answer holding the frame built in b (at most FRAME_MAX - 1
+** bytes, cbor_buf_init's limit), which it frees. */
+static void frame_out(struct cbor_buf *b, uint8_t *out, size_t *len) {
+  out[0] = 'F';
+  memcpy(out + 1, b->data, b->len);
+  *len = 1 + b->len;
+  cbor_buf_free(b);
+}
+
 static void answer_key(uint8_t *out, size_t *len) {
   TEE_ObjectHandle key;
   if (attestation_key(&key) != 0)
@@ -366,10 +375,7 @@ static void begin(const uint8_t *module, size_t n, uint8_t *out, size_t *len) {
     cbor_buf_free(&b);
     return fail(out, len, "out of memory");
   }
-  out[0] = 'F';
-  memcpy(out + 1, b.data, b.len);
-  *len = 1 + b.len;
-  cbor_buf_free(&b);
+  frame_out(&b, out, len);
   st.stage = 1;
 }
 
@@ -537,10 +543,7 @@ static void answer_msg1(const struct cbor_item *it, uint8_t *out, size_t *len) {
       return fail(out, len, "evidence too large");
     }
   }
-  out[0] = 'F';
-  memcpy(out + 1, b.data, b.len);
-  *len = 1 + b.len;
-  cbor_buf_free(&b);
+  frame_out(&b, out, len);
   st.stage = 2;
 }
 

@@ -33,7 +33,7 @@
 #include "weft.h"
 #include "wtz_backend.h"
 
-static uint8_t *read_file(const char *path, size_t *size) {
+uint8_t *wtz_read_file(const char *path, size_t *size) {
   FILE *f = fopen(path, "rb");
   if (!f)
     return NULL;
@@ -178,7 +178,7 @@ static int cmd_run(int argc, char **argv) {
   if (!name || i >= argc || strlen(name) >= WTZ_NAME_MAX)
     return usage();
   size_t size;
-  uint8_t *bytes = read_file(argv[i], &size);
+  uint8_t *bytes = wtz_read_file(argv[i], &size);
   if (!bytes) {
     fprintf(stderr, "weft-tz: cannot read %s\n", argv[i]);
     return 1;
@@ -266,7 +266,7 @@ static int cmd_wasi(int argc, char **argv) {
   if (i >= argc)
     return usage();
   size_t size;
-  uint8_t *bytes = read_file(argv[i], &size);
+  uint8_t *bytes = wtz_read_file(argv[i], &size);
   if (!bytes) {
     fprintf(stderr, "weft-tz: cannot read %s\n", argv[i]);
     return 1;

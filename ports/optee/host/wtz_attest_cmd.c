@@ -59,27 +59,6 @@ static uint8_t *slurp(const char *path, size_t *n) {
   return buf;
 }
 
-/* Reads a whole module (any size). */
-static uint8_t *slurp_big(const char *path, size_t *n) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  size_t cap = 1 << 16;
-  uint8_t *buf = malloc(cap);
-  *n = 0;
-  while (buf) {
-    *n += fread(buf + *n, 1, cap - *n, f);
-    if (*n < cap)
-      break;
-    uint8_t *more = realloc(buf, cap *= 2);
-    if (!more)
-      free(buf);
-    buf = more;
-  }
-  fclose(f);
-  return buf;
-}
-
 /* Prints the answer of a key step. */
 static int print_key(const uint8_t *a, size_t n) {
   char h[2 * 65 + 1];
@@ -160,7 +139,7 @@ static int run_module(wtz_handle *h, const char *file, const uint8_t *module,
 
 static int attest(wtz_handle *h, const char *dir, const char *file) {
   size_t mn = 0, an = WTZ_ATT_ANSWER_MAX, vn;
-  uint8_t *module = slurp_big(file, &mn);
+  uint8_t *module = wtz_read_file(file, &mn);
   uint8_t *a = malloc(WTZ_ATT_ANSWER_MAX), *v = malloc(WTZ_ATT_ANSWER_MAX);
   int rc = 1;
   if (!module || !a || !v) {

@@ -34,6 +34,9 @@ int wtz_wasi_call(wtz_handle *h, wtz_wasi *req, const uint8_t *bytes,
 int wtz_attest_call(wtz_handle *h, uint32_t step, const uint8_t *in,
                     size_t in_len, const uint8_t *in2, size_t in2_len,
                     uint8_t *out, size_t *out_len);
+/* The whole file at PATH (any size, regular file or not) in a malloc'd
+** buffer, its length in *size; NULL when it cannot be read (weft_tz.c). */
+uint8_t *wtz_read_file(const char *path, size_t *size);
 /* weft-tz attest-key / attest-provision / attest (wtz_attest_cmd.c). */
 int wtz_attest_main(int argc, char **argv);
 /* The spec script driver (wtz_spec.c): returns the number of failures, or

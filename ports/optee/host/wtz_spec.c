@@ -41,28 +41,11 @@ static int unhex(const char *hex, char *out, size_t cap) {
   return (int)n;
 }
 
-static uint8_t *slurp(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  uint8_t *b = malloc(n > 0 ? (size_t)n : 1);
-  if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
-    free(b);
-    b = NULL;
-  }
-  fclose(f);
-  *size = (size_t)n;
-  return b;
-}
-
 /* Load PATH in session h; returns the weft_status, or -1 on transport or
 ** file errors. */
 static int load(wtz_handle *h, const char *path, char *msg) {
   size_t size;
-  uint8_t *bytes = slurp(path, &size);
+  uint8_t *bytes = wtz_read_file(path, &size);
   if (!bytes) {
     snprintf(msg, WTZ_MSG_MAX, "cannot read %s", path);
     return -1;
