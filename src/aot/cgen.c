@@ -138,6 +138,29 @@ void wf_cg_var(struct cgen *g, u32 slot, char letter) {
   wf_cg_put(t, name);
 }
 
+/* The lvalue of global `idx`'s value through the function's local copy
+** of its cell pointer (declared on entry, emit_globals). */
+void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
+  if (idx < g->nglobals_all && !g->global_used[idx]) {
+    g->global_used[idx] = 1;
+    g->global_list[g->nglobal_list++] = idx;
+  }
+  wf_format(lv, size, "wf_g%u->val", idx);
+}
+
+/* The cell pointers of the globals the body used, and their marks
+** cleared for the next function. A cell never moves while its instance
+** lives, so one load on entry serves every access. */
+static void emit_globals(struct cgen *g, struct text *out) {
+  for (u32 i = 0; i < g->nglobal_list; i++) {
+    u32 idx = g->global_list[i];
+    wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n", idx,
+               idx);
+    g->global_used[idx] = 0;
+  }
+  g->nglobal_list = 0;
+}
+
 /* Reads and writes through a numeric.def member name. */
 static char member_letter(const char *member) {
   if (member[0] == 'f' || member[0] == 'b')
@@ -330,6 +353,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
                    : "  u8 *const mem = c->memory->data;\n");
     if (!g->leaf)
       stack_check(g, out, nslots);
+    emit_globals(g, out);
     if (wf_cg_metered(g))
       /* The pointer in a local: without strict aliasing every store to
       ** linear memory would otherwise reload it from the context. */
@@ -597,7 +621,15 @@ weft_status weft_module_emit_c(const weft_module *mod,
   }
   if (opts->batched)
     wf_cg_putf(&out, "\n/* ---- batch entry %u */\n", opts->batch_index);
-  s = find_tail_bodies(&g);
+  g.nglobals_all = wf_module_global_count(g.m);
+  if (g.nglobals_all) {
+    g.global_used = wf_alloc_zero(g.a, g.nglobals_all);
+    g.global_list = wf_alloc_zero(g.a, (size_t)g.nglobals_all * sizeof(u32));
+    if (!g.global_used || !g.global_list)
+      s = wf_error_set(err, WEFT_ERR_NOMEM, "out of memory generating C");
+  }
+  if (s == WEFT_OK)
+    s = find_tail_bodies(&g);
   if (s == WEFT_OK)
     s = wf_cg_find_exceptions(&g);
   if (g.tail_body) /* repeated by later entries of a batch: C11 allows it */
@@ -643,5 +675,9 @@ weft_status weft_module_emit_c(const weft_module *mod,
     wf_alloc_free(g.a, g.tail_body, g.m->nfuncs);
   if (g.sites)
     wf_alloc_free(g.a, g.sites, (size_t)g.sites_cap * sizeof(u32));
+  if (g.global_used)
+    wf_alloc_free(g.a, g.global_used, g.nglobals_all);
+  if (g.global_list)
+    wf_alloc_free(g.a, g.global_list, (size_t)g.nglobals_all * sizeof(u32));
   return s;
 }

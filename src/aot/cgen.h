@@ -38,6 +38,12 @@ struct cgen {
   u8 *is_target; /* per code index: a branch lands here */
   bool has_memory;
   bool leaf; /* calls nothing and has a small frame: no depth accounting */
+  /* Globals the function uses: each gets a local copy of its cell pointer
+  ** (wf_gN), loaded once on entry, since c->globals[N] would otherwise be
+  ** reloaded after every store (generated code has no strict aliasing). */
+  u8 *global_used; /* per global index: listed in global_list */
+  u32 *global_list;
+  u32 nglobal_list, nglobals_all;
   /* Tail calls (see "tail calls" below). */
   u8 *tail_body;     /* per defined function: emitted as a trampoline body */
   u32 tail_slots;    /* slots of the trampoline's argument/result array */
@@ -65,6 +71,7 @@ void wf_cg_slot_read(struct text *t, char letter, const char *lv);
 void wf_cg_slot_write_begin(struct text *t, char letter, const char *lv);
 void wf_cg_slot_write_end(struct text *t, char letter);
 void wf_cg_var(struct cgen *g, u32 slot, char letter);
+void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size);
 const char *wf_cg_member_ctype(const char *member);
 void wf_cg_read_member(struct cgen *g, u32 slot, const char *member);
 void wf_cg_write_member_r(struct cgen *g, u32 slot, const char *member);

@@ -716,7 +716,7 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
   case WF_OP_RETURN: emit_return(g); return true;
   case WF_OP_GLOBAL_GET: {
     char l = global_letter(g, ip[2]), lv[32];
-    wf_format(lv, sizeof lv, "c->globals[%u]->val", ip[2]);
+    wf_cg_global_cell(g, ip[2], lv, sizeof lv);
     wf_cg_put(t, "  ");
     wf_cg_var(g, ip[1], l);
     wf_cg_put(t, " = ");
@@ -726,7 +726,7 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
   }
   case WF_OP_GLOBAL_SET: {
     char l = global_letter(g, ip[1]), lv[32];
-    wf_format(lv, sizeof lv, "c->globals[%u]->val", ip[1]);
+    wf_cg_global_cell(g, ip[1], lv, sizeof lv);
     wf_cg_put(t, "  ");
     wf_cg_slot_write_begin(t, l, lv);
     wf_cg_var(g, ip[2], l);
