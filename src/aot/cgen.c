@@ -275,7 +275,37 @@ static const char *linkage(const struct cgen *g) {
 }
 
 static bool in_chunk(const struct cgen *g, u32 def) {
-  return g->opts->nchunks <= 1 || def % g->opts->nchunks == g->opts->chunk;
+  return def >= g->chunk_lo && def < g->chunk_hi;
+}
+
+/* The chunk's functions: a run of neighbours holding about 1/nchunks of
+** the code bytes. Neighbours, not every nchunks-th function, because a
+** compiler emits a caller near its callees (static helpers before their
+** use), and only calls within one translation unit can be inlined. */
+static void chunk_range(struct cgen *g) {
+  const struct wf_module *m = g->m;
+  u32 n = g->opts->nchunks;
+  g->chunk_lo = 0;
+  g->chunk_hi = m->nfuncs;
+  if (n <= 1)
+    return;
+  u64 total = 0, at = 0;
+  for (u32 def = 0; def < m->nfuncs; def++)
+    total += m->funcs[def].code.len;
+  u64 lo = total * g->opts->chunk / n, hi = total * (g->opts->chunk + 1) / n;
+  g->chunk_lo = g->chunk_hi = m->nfuncs;
+  for (u32 def = 0; def < m->nfuncs; def++) {
+    /* a function belongs to the chunk its first byte falls in */
+    if (at >= lo && g->chunk_lo == m->nfuncs)
+      g->chunk_lo = def;
+    if (at >= hi) {
+      g->chunk_hi = def;
+      break;
+    }
+    at += m->funcs[def].code.len;
+  }
+  if (g->chunk_hi < g->chunk_lo)
+    g->chunk_hi = g->chunk_lo;
 }
 
 /* Frames up to this size fit in the margin the runtime leaves below the
@@ -621,6 +651,7 @@ weft_status weft_module_emit_c(const weft_module *mod,
   }
   if (opts->batched)
     wf_cg_putf(&out, "\n/* ---- batch entry %u */\n", opts->batch_index);
+  chunk_range(&g);
   g.nglobals_all = wf_module_global_count(g.m);
   if (g.nglobals_all) {
     g.global_used = wf_alloc_zero(g.a, g.nglobals_all);

@@ -44,6 +44,7 @@ struct cgen {
   u8 *global_used; /* per global index: listed in global_list */
   u32 *global_list;
   u32 nglobal_list, nglobals_all;
+  u32 chunk_lo, chunk_hi; /* the defined functions this chunk emits */
   /* Tail calls (see "tail calls" below). */
   u8 *tail_body;     /* per defined function: emitted as a trampoline body */
   u32 tail_slots;    /* slots of the trampoline's argument/result array */
