@@ -340,7 +340,8 @@ weft_status wf_aot_build_units(const struct wf_aot_units *u,
 }
 
 /* ---- one module ----------------------------------------------------------
-** Its functions dealt round-robin to chunks, chunk 0 holding the table. */
+** Its functions split into runs of neighbours of about equal code size,
+** one run per chunk (cgen.c, chunk_range), chunk 0 holding the table. */
 
 struct one_module {
   const weft_module *module;
