@@ -148,20 +148,9 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
   wf_format(lv, size, "wf_g%u->val", idx);
 }
 
-/* Table `idx` is used: its pointer is copied on entry as wf_tN. Returns
-** idx, for the caller's "wf_t%u". */
-u32 wf_cg_table(struct cgen *g, u32 idx) {
-  if (idx < g->ntables_all && !g->table_used[idx]) {
-    g->table_used[idx] = 1;
-    g->table_list[g->ntable_list++] = idx;
-  }
-  return idx;
-}
-
-/* The cell pointers of the globals and tables the body used, and their
-** marks cleared for the next function. A global's cell and a table's
-** header never move while their instance lives (a table's elements may,
-** when it grows), so one load on entry serves every access. */
+/* The cell pointers of the globals the body used, and their marks
+** cleared for the next function. A cell never moves while its instance
+** lives, so one load on entry serves every access. */
 static void emit_globals(struct cgen *g, struct text *out) {
   for (u32 i = 0; i < g->nglobal_list; i++) {
     u32 idx = g->global_list[i];
@@ -170,13 +159,6 @@ static void emit_globals(struct cgen *g, struct text *out) {
     g->global_used[idx] = 0;
   }
   g->nglobal_list = 0;
-  for (u32 i = 0; i < g->ntable_list; i++) {
-    u32 idx = g->table_list[i];
-    wf_cg_putf(out, "  weft_aot_table *const wf_t%u = c->tables[%u];\n", idx,
-               idx);
-    g->table_used[idx] = 0;
-  }
-  g->ntable_list = 0;
 }
 
 /* Reads and writes through a numeric.def member name. */
@@ -671,14 +653,7 @@ weft_status weft_module_emit_c(const weft_module *mod,
     wf_cg_putf(&out, "\n/* ---- batch entry %u */\n", opts->batch_index);
   chunk_range(&g);
   g.nglobals_all = wf_module_global_count(g.m);
-  g.ntables_all = wf_module_table_count(g.m);
-  if (g.ntables_all) {
-    g.table_used = wf_alloc_zero(g.a, g.ntables_all);
-    g.table_list = wf_alloc_zero(g.a, (size_t)g.ntables_all * sizeof(u32));
-    if (!g.table_used || !g.table_list)
-      s = wf_error_set(err, WEFT_ERR_NOMEM, "out of memory generating C");
-  }
-  if (g.nglobals_all && s == WEFT_OK) {
+  if (g.nglobals_all) {
     g.global_used = wf_alloc_zero(g.a, g.nglobals_all);
     g.global_list = wf_alloc_zero(g.a, (size_t)g.nglobals_all * sizeof(u32));
     if (!g.global_used || !g.global_list)
@@ -735,9 +710,5 @@ weft_status weft_module_emit_c(const weft_module *mod,
     wf_alloc_free(g.a, g.global_used, g.nglobals_all);
   if (g.global_list)
     wf_alloc_free(g.a, g.global_list, (size_t)g.nglobals_all * sizeof(u32));
-  if (g.table_used)
-    wf_alloc_free(g.a, g.table_used, g.ntables_all);
-  if (g.table_list)
-    wf_alloc_free(g.a, g.table_list, (size_t)g.ntables_all * sizeof(u32));
   return s;
 }

@@ -44,9 +44,6 @@ struct cgen {
   u8 *global_used; /* per global index: listed in global_list */
   u32 *global_list;
   u32 nglobal_list, nglobals_all;
-  u8 *table_used; /* the same for tables (wf_tN, call_indirect) */
-  u32 *table_list;
-  u32 ntable_list, ntables_all;
   u32 chunk_lo, chunk_hi; /* the defined functions this chunk emits */
   /* Tail calls (see "tail calls" below). */
   u8 *tail_body;     /* per defined function: emitted as a trampoline body */
@@ -76,7 +73,6 @@ void wf_cg_slot_write_begin(struct text *t, char letter, const char *lv);
 void wf_cg_slot_write_end(struct text *t, char letter);
 void wf_cg_var(struct cgen *g, u32 slot, char letter);
 void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size);
-u32 wf_cg_table(struct cgen *g, u32 idx);
 const char *wf_cg_member_ctype(const char *member);
 void wf_cg_read_member(struct cgen *g, u32 slot, const char *member);
 void wf_cg_write_member_r(struct cgen *g, u32 slot, const char *member);

@@ -474,8 +474,8 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
     const struct wf_functype *ft = &m->types[ip[1]];
     wf_cg_put(t, "  { u32 e = ");
     wf_cg_var(g, ip[4], 'i');
-    wf_cg_putf(t, "; weft_aot_table *tb = wf_t%u; weft_aot_func *fn;\n",
-               wf_cg_table(g, ip[2]));
+    wf_cg_putf(t, "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n",
+               ip[2]);
     wf_cg_putf(t,
                "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
                "fn->sig == c->type_sigs[%u] && fn->typed_fn)) {\n",
@@ -620,10 +620,10 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       wf_cg_put(t, "  { u32 e = ");
       wf_cg_var(g, ip[4], 'i');
       wf_cg_putf(t,
-                 "; weft_aot_table *tb = wf_t%u; weft_aot_func *fn;\n"
+                 "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n"
                  "  if (e < tb->size && (fn = tb->elems[e]) != 0 && "
                  "fn->sig == c->type_sigs[%u] && fn->ctx == c) {\n",
-                 wf_cg_table(g, ip[2]), ip[1]);
+                 ip[2], ip[1]);
       /* fn's wf_cg_signature is the call's, so any body found has its type */
       wf_cg_putf(t,
                  "    for (u32 k = 0; k < sizeof %stail_map / sizeof "
