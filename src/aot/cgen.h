@@ -25,6 +25,8 @@ struct text {
 
 enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16, T_V = 32 };
 
+enum { WF_CG_FUEL_PENDING = 64 }; /* charges tested at once, at most */
+
 struct cgen {
   struct wf_alloc *a;
   const weft_module *mod;
@@ -54,6 +56,10 @@ struct cgen {
                    for its exceptions, which leave the function */
   char pfx[16]; /* of every file-level name: "wf_", or "wmN_" for entry N
                    of a batch (several modules in one translation unit) */
+  /* Fuel (cgen_fuel.c): the block costs subtracted from wf_fuel since it
+  ** was last tested, in order. */
+  u32 fuel_pending[WF_CG_FUEL_PENDING];
+  u32 nfuel_pending;
 };
 
 /* cgen.c: output, per-function state, functions and the module */
@@ -106,8 +112,14 @@ void wf_cg_emit_body(struct cgen *g);
 
 /* cgen_fuel.c: fuel metering. wf_cg_emit_fuel emits the FUEL op at `pc`
 ** and any adjacent ones merged with it, returning the code units used;
-** wf_cg_fuel_at_label is called at every branch target. */
+** wf_cg_fuel_begin starts a function body; wf_cg_fuel_before_label and
+** wf_cg_fuel_at_label are called before and after every branch target's
+** label; wf_cg_fuel_edge emits a branch to `target` as a block that first
+** tests the charges not yet tested, if any (false: nothing emitted). */
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc);
+void wf_cg_fuel_begin(struct cgen *g);
+void wf_cg_fuel_before_label(struct cgen *g);
 void wf_cg_fuel_at_label(struct cgen *g, u32 pc);
+bool wf_cg_fuel_edge(struct cgen *g, u32 target);
 
 #endif

@@ -20,8 +20,21 @@
 **   stored fuel), anything that can trap or reach the runtime. A region of
 **   pure ops (numeric, copies, selects, globals, branches) cannot observe
 **   it, and every path out of it enters another region, which stores the
-**   local if it needs to. Since the local only ever holds the exact count,
-**   a store at any later point stores the exact count.
+**   local if it needs to. Since the local only ever holds the exact count
+**   when it is stored, a store at any later point stores the exact count.
+** - A block whose code up to the next block (its region) has no effect
+**   anything could see — numeric ops that cannot trap, copies, selects,
+**   branches; no memory, globals, calls or traps — is charged without a
+**   test: its cost joins the pending charges, tested together at the next
+**   charge that is (one subtract and one branch for the lot), on every
+**   branch leaving the region (the taken edge tests before its goto), and
+**   before a label the region falls into. When short, the test replays
+**   the pending charges one by one, so the hook is asked for the same
+**   amounts at the same fuel levels, and a block that cannot be paid
+**   traps with the same fuel used. The blocks already run by then only
+**   changed C locals, which nothing sees after a trap, and a hook sees
+**   nothing of them either (they read no global or memory it could
+**   change, and change none it could read).
 */
 #include "cgen.h"
 
@@ -80,6 +93,54 @@ static bool fuel_blind(u32 op) {
   }
 }
 
+/* A constant slot's value, or false for a slot that is not a constant. */
+static bool const_value(const struct cgen *g, u32 slot, u64 *v) {
+  const struct wf_code *code = g->code;
+  if (slot < code->nlocal_slots || slot >= code->nlocal_slots + code->nconsts)
+    return false;
+  *v = code->consts[slot - code->nlocal_slots].u64;
+  return true;
+}
+
+/* A division or remainder by a constant that can never trap (not zero,
+** and for a signed quotient not -1): pure arithmetic. */
+static bool divides_safely(const struct cgen *g, const u32 *ip) {
+  u32 op = ip[0];
+  bool wide = op == WF_OP_I64_DIV_S || op == WF_OP_I64_DIV_U ||
+              op == WF_OP_I64_REM_S || op == WF_OP_I64_REM_U;
+  bool quotient_s = op == WF_OP_I32_DIV_S || op == WF_OP_I64_DIV_S;
+  u64 b;
+  if (!const_value(g, ip[3], &b))
+    return false;
+  if (!wide)
+    b = (u32)b;
+  u64 minus_one = wide ? ~(u64)0 : 0xffffffffu;
+  return b != 0 && !(quotient_s && b == minus_one);
+}
+
+static bool is_division(u32 op) {
+  return op == WF_OP_I32_DIV_S || op == WF_OP_I32_DIV_U ||
+         op == WF_OP_I32_REM_S || op == WF_OP_I32_REM_U ||
+         op == WF_OP_I64_DIV_S || op == WF_OP_I64_DIV_U ||
+         op == WF_OP_I64_REM_S || op == WF_OP_I64_REM_U;
+}
+
+/* fuel_blind for the op at `pc`, knowing its operands. */
+static bool op_blind(const struct cgen *g, u32 pc) {
+  const u32 *ip = g->code->ops + pc;
+  return fuel_blind(ip[0]) || (is_division(ip[0]) && divides_safely(g, ip));
+}
+
+/* Whether an op may run before the charges ahead of it are tested: it has
+** no effect outside the function's C locals, reads nothing a fuel hook
+** could change (globals), and leaves only by branches, whose edges test.
+** A br_table would copy the test onto every one of its edges. */
+static bool op_deferrable(const struct cgen *g, u32 pc) {
+  u32 op = g->code->ops[pc];
+  return op_blind(g, pc) && op != WF_OP_GLOBAL_GET && op != WF_OP_GLOBAL_SET &&
+         op != WF_OP_BR_TABLE;
+}
+
 /* Whether the region starting at code index `pc` (up to the next FUEL op
 ** or branch target, exclusive) holds an op that can observe the fuel. */
 static bool region_observes(const struct cgen *g, u32 pc) {
@@ -87,8 +148,21 @@ static bool region_observes(const struct cgen *g, u32 pc) {
   for (; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
     if (ops[pc] == WF_OP_FUEL || g->is_target[pc])
       return false;
-    if (!fuel_blind(ops[pc]))
+    if (!op_blind(g, pc))
       return true;
+  }
+  return false;
+}
+
+/* Whether the region starting at `pc` may run with its charge untested:
+** every op deferrable, and it ends at another block or label. */
+static bool region_defers(const struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  for (; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
+    if (ops[pc] == WF_OP_FUEL || g->is_target[pc])
+      return true;
+    if (!op_deferrable(g, pc))
+      return false;
   }
   return false;
 }
@@ -96,6 +170,49 @@ static bool region_observes(const struct cgen *g, u32 pc) {
 static void store_if_observed(struct cgen *g, u32 pc) {
   if (region_observes(g, pc))
     wf_cg_put(&g->body, "  *wf_fuel_at = wf_fuel;\n");
+}
+
+static u64 pending_sum(const struct cgen *g) {
+  u64 sum = 0;
+  for (u32 i = 0; i < g->nfuel_pending; i++)
+    sum += g->fuel_pending[i];
+  return sum;
+}
+
+/* Test the pending charges (already subtracted) and forget them: when
+** short, put them all back and pay them one by one, asking the hook for
+** each as the interpreter does at each block's start. Charges of zero
+** cannot make the fuel negative and need no test. */
+static void test_pending(struct cgen *g, const char *indent) {
+  struct text *t = &g->body;
+  u64 sum = pending_sum(g);
+  if (sum != 0) {
+    wf_cg_putf(t, "%sif (WF_UNLIKELY(wf_fuel < 0)) {\n", indent);
+    for (u32 i = 0; i < g->nfuel_pending; i++)
+      wf_cg_putf(t, "%s  wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
+                 indent, (unsigned long long)(i == 0 ? sum : 0),
+                 g->fuel_pending[i]);
+    wf_cg_putf(t, "%s}\n", indent);
+  }
+  g->nfuel_pending = 0;
+}
+
+void wf_cg_fuel_begin(struct cgen *g) { g->nfuel_pending = 0; }
+
+void wf_cg_fuel_before_label(struct cgen *g) {
+  if (g->nfuel_pending)
+    test_pending(g, "  ");
+}
+
+bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
+  if (pending_sum(g) == 0)
+    return false;
+  u32 n = g->nfuel_pending;
+  wf_cg_put(&g->body, "{\n");
+  test_pending(g, "    ");
+  g->nfuel_pending = n; /* the fall-through path still owes the test */
+  wf_cg_putf(&g->body, "    goto L%u;\n  }", target);
+  return true;
 }
 
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
@@ -109,14 +226,17 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
     end += 2;
     n++;
   } while (end < g->code->nops && ops[end] == WF_OP_FUEL &&
-           !g->is_target[end] && n < 64 && sum < 0x40000000u);
-  wf_cg_putf(t, "  wf_fuel -= %llu;\n  if (WF_UNLIKELY(wf_fuel < 0)) {\n",
-             (unsigned long long)sum);
+           !g->is_target[end] && n < WF_CG_FUEL_PENDING && sum < 0x40000000u);
+  if (g->nfuel_pending + n > WF_CG_FUEL_PENDING ||
+      pending_sum(g) + sum >= 0x40000000u)
+    test_pending(g, "  ");
+  wf_cg_putf(t, "  wf_fuel -= %llu;\n", (unsigned long long)sum);
   for (u32 at = pc; at < end; at += 2)
-    wf_cg_putf(t, "    wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
-               (unsigned long long)(at == pc ? sum : 0), ops[at + 1]);
-  wf_cg_put(t, "  }\n");
-  store_if_observed(g, end);
+    g->fuel_pending[g->nfuel_pending++] = ops[at + 1];
+  if (!region_defers(g, end)) {
+    test_pending(g, "  ");
+    store_if_observed(g, end);
+  }
   return end - pc;
 }
 
