@@ -131,14 +131,29 @@ static bool op_blind(const struct cgen *g, u32 pc) {
   return fuel_blind(ip[0]) || (is_division(ip[0]) && divides_safely(g, ip));
 }
 
+/* Whether the op at `pc` can branch back (a loop's back edge). */
+static bool branches_back(const struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  const char *lay = op_layout[ops[pc]];
+  for (u32 k = 0; lay[k]; k++) {
+    u32 f = pc + 1 + k;
+    if (lay[k] == 'o' && (u32)((i32)f + (i32)ops[f]) <= pc)
+      return true;
+  }
+  return false;
+}
+
 /* Whether an op may run before the charges ahead of it are tested: it has
 ** no effect outside the function's C locals, reads nothing a fuel hook
 ** could change (globals), and leaves only by branches, whose edges test.
-** A br_table would copy the test onto every one of its edges. */
+** A br_table would copy the test onto every one of its edges; a loop's
+** back edge is its hot path, where a test costs what it saves (and a
+** test in the edge's own block costs gcc a jump). */
 static bool op_deferrable(const struct cgen *g, u32 pc) {
   u32 op = g->code->ops[pc];
-  return op_blind(g, pc) && op != WF_OP_GLOBAL_GET && op != WF_OP_GLOBAL_SET &&
-         op != WF_OP_BR_TABLE;
+  return op_blind(g, pc) && op != WF_OP_GLOBAL_GET &&
+         op != WF_OP_GLOBAL_SET && op != WF_OP_BR_TABLE &&
+         !branches_back(g, pc);
 }
 
 /* Whether the region starting at code index `pc` (up to the next FUEL op
