@@ -194,14 +194,18 @@ static u64 pending_sum(const struct cgen *g) {
   return sum;
 }
 
-/* Test the pending charges (already subtracted) and forget them: when
-** short, put them all back and pay them one by one, asking the hook for
-** each as the interpreter does at each block's start. Charges of zero
-** cannot make the fuel negative and need no test. */
+/* Subtract and test the pending charges and forget them: when short, put
+** them all back and pay them one by one, asking the hook for each as the
+** interpreter does at each block's start. Charges of zero cannot make the
+** fuel negative and need no test. The subtraction is made here, next to
+** its test, rather than where each block starts: the regions in between
+** cannot see the fuel, and a test right after the subtract reuses its
+** flags. */
 static void test_pending(struct cgen *g, const char *indent) {
   struct text *t = &g->body;
   u64 sum = pending_sum(g);
   if (sum != 0) {
+    wf_cg_putf(t, "%swf_fuel -= %llu;\n", indent, (unsigned long long)sum);
     wf_cg_putf(t, "%sif (WF_UNLIKELY(wf_fuel < 0)) {\n", indent);
     for (u32 i = 0; i < g->nfuel_pending; i++)
       wf_cg_putf(t, "%s  wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
@@ -232,7 +236,6 @@ bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
 
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
-  struct text *t = &g->body;
   u32 end = pc, n = 0;
   u64 sum = 0;
   /* The run of adjacent FUEL ops (bounded so the sum stays small). */
@@ -245,7 +248,6 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
   if (g->nfuel_pending + n > WF_CG_FUEL_PENDING ||
       pending_sum(g) + sum >= 0x40000000u)
     test_pending(g, "  ");
-  wf_cg_putf(t, "  wf_fuel -= %llu;\n", (unsigned long long)sum);
   for (u32 at = pc; at < end; at += 2)
     g->fuel_pending[g->nfuel_pending++] = ops[at + 1];
   if (!region_defers(g, end)) {
