@@ -23,18 +23,21 @@
 **   local if it needs to. Since the local only ever holds the exact count
 **   when it is stored, a store at any later point stores the exact count.
 ** - A block whose code up to the next block (its region) has no effect
-**   anything could see — numeric ops that cannot trap, copies, selects,
-**   branches; no memory, globals, calls or traps — is charged without a
-**   test: its cost joins the pending charges, tested together at the next
-**   charge that is (one subtract and one branch for the lot), on every
-**   branch leaving the region (the taken edge tests before its goto), and
-**   before a label the region falls into. When short, the test replays
-**   the pending charges one by one, so the hook is asked for the same
-**   amounts at the same fuel levels, and a block that cannot be paid
-**   traps with the same fuel used. The blocks already run by then only
-**   changed C locals, which nothing sees after a trap, and a hook sees
-**   nothing of them either (they read no global or memory it could
-**   change, and change none it could read).
+**   anything could see — numeric ops that cannot trap (divisions by a
+**   constant included), copies, selects, forward branches; no memory,
+**   globals, calls or traps — is charged late: its cost joins the pending
+**   charges, subtracted and tested together (one subtract and one branch
+**   for the lot) at the next charge that is not late, on every branch
+**   leaving the region (a taken edge pays before its goto), and before a
+**   label the region falls into. So a chain of such blocks, e.g. the
+**   tests of an if/else-if ladder, pays once per path. When short, the
+**   test replays the pending charges one by one, so the hook is asked
+**   for the same amounts at the same fuel levels, and a block that cannot
+**   be paid traps with the same fuel used. The blocks already run by then
+**   only changed C locals, which nothing sees after a trap, and a hook
+**   sees nothing of them either (they read no global or memory it could
+**   change, and change none it could read). A loop's back edge is not
+**   charged late: it is the hot path, where late costs as much as early.
 */
 #include "cgen.h"
 
@@ -151,9 +154,8 @@ static bool branches_back(const struct cgen *g, u32 pc) {
 ** test in the edge's own block costs gcc a jump). */
 static bool op_deferrable(const struct cgen *g, u32 pc) {
   u32 op = g->code->ops[pc];
-  return op_blind(g, pc) && op != WF_OP_GLOBAL_GET &&
-         op != WF_OP_GLOBAL_SET && op != WF_OP_BR_TABLE &&
-         !branches_back(g, pc);
+  return op_blind(g, pc) && op != WF_OP_GLOBAL_GET && op != WF_OP_GLOBAL_SET &&
+         op != WF_OP_BR_TABLE && !branches_back(g, pc);
 }
 
 /* Whether the region starting at code index `pc` (up to the next FUEL op
