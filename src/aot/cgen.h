@@ -25,7 +25,9 @@ struct text {
 
 enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16, T_V = 32 };
 
-enum { WF_CG_FUEL_PENDING = 64 }; /* charges tested at once, at most */
+/* Fuel: charges tested at once, at most; labels with charges carried to
+** them, at most (cgen_fuel.c). */
+enum { WF_CG_FUEL_PENDING = 64, WF_CG_FUEL_CARRIED = 8 };
 
 struct cgen {
   struct wf_alloc *a;
@@ -37,7 +39,8 @@ struct cgen {
   const struct wf_code *code;
   const struct wf_functype *type;
   u8 *used;      /* per slot: T_* bits of the C variables it needs */
-  u8 *is_target; /* per code index: a branch lands here */
+  u8 *is_target; /* per code index: a branch lands here (nonzero; with
+                    fuel, cgen_fuel.c counts the branches: see there) */
   bool has_memory;
   bool leaf; /* calls nothing and has a small frame: no depth accounting */
   /* Tail calls (see "tail calls" below). */
@@ -60,6 +63,12 @@ struct cgen {
   ** was last tested, in order. */
   u32 fuel_pending[WF_CG_FUEL_PENDING];
   u32 nfuel_pending;
+  /* ... and those carried by branches to labels ahead that they are the
+  ** only way into, to be paid there (n == 0: a free entry). */
+  struct {
+    u32 to, n;
+    u32 cost[WF_CG_FUEL_PENDING];
+  } fuel_carried[WF_CG_FUEL_CARRIED];
 };
 
 /* cgen.c: output, per-function state, functions and the module */

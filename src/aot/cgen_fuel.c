@@ -218,7 +218,47 @@ static void test_pending(struct cgen *g, const char *indent) {
   g->nfuel_pending = 0;
 }
 
-void wf_cg_fuel_begin(struct cgen *g) { g->nfuel_pending = 0; }
+/* Whether control never goes on from `op` to the next one. */
+static bool ends_flow(u32 op) {
+  return op == WF_OP_BR || op == WF_OP_BR_TABLE || op == WF_OP_RETURN ||
+         op == WF_OP_UNREACHABLE;
+}
+
+enum { MANY_WAYS_IN = 255 };
+
+/* Count the ways into each label, in is_target: 1 + the branches to it,
+** or MANY_WAYS_IN for a label that code falls into, a catch block, or one
+** with too many branches to count. Only a label whose value is 2 has a
+** single way in, one branch. */
+static void count_ways_in(struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  u32 prev = WF_OP_FUEL; /* the function's entry falls into a label at 0 */
+  for (u32 i = 0; i < g->code->nhandlers; i++)
+    g->is_target[g->code->handlers[i].pad] = MANY_WAYS_IN;
+  for (u32 pc = 0; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
+    if (g->is_target[pc] && !ends_flow(prev))
+      g->is_target[pc] = MANY_WAYS_IN;
+    prev = ops[pc];
+    const char *lay = op_layout[ops[pc]];
+    u32 n = ops[pc] == WF_OP_BR_TABLE ? ops[pc + 2] + 1 : 0;
+    for (u32 k = 0; k < n || (!n && lay[k]); k++) {
+      u32 f = n ? pc + 3 + k : pc + 1 + k;
+      if (!n && lay[k] != 'o')
+        continue;
+      u8 *ways = &g->is_target[(u32)((i32)f + (i32)ops[f])];
+      if (*ways < MANY_WAYS_IN)
+        (*ways)++;
+    }
+  }
+}
+
+void wf_cg_fuel_begin(struct cgen *g) {
+  g->nfuel_pending = 0;
+  for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
+    g->fuel_carried[i].n = 0;
+  if (wf_cg_metered(g))
+    count_ways_in(g);
+}
 
 void wf_cg_fuel_before_label(struct cgen *g) {
   if (g->nfuel_pending)
@@ -228,6 +268,18 @@ void wf_cg_fuel_before_label(struct cgen *g) {
 bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
   if (pending_sum(g) == 0)
     return false;
+  for (u32 i = 0;
+       target > g->pc && g->is_target[target] == 2 && i < WF_CG_FUEL_CARRIED;
+       i++) {
+    if (g->fuel_carried[i].n)
+      continue;
+    /* The target's only way in: its block pays these with its own. */
+    memcpy(g->fuel_carried[i].cost, g->fuel_pending,
+           g->nfuel_pending * sizeof *g->fuel_pending);
+    g->fuel_carried[i].n = g->nfuel_pending;
+    g->fuel_carried[i].to = target;
+    return false;
+  }
   u32 n = g->nfuel_pending;
   wf_cg_put(&g->body, "{\n");
   test_pending(g, "    ");
@@ -260,6 +312,15 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
 }
 
 void wf_cg_fuel_at_label(struct cgen *g, u32 pc) {
-  if (wf_cg_metered(g) && g->code->ops[pc] != WF_OP_FUEL)
+  for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
+    if (g->fuel_carried[i].n && g->fuel_carried[i].to == pc) {
+      memcpy(g->fuel_pending, g->fuel_carried[i].cost,
+             g->fuel_carried[i].n * sizeof *g->fuel_pending);
+      g->nfuel_pending = g->fuel_carried[i].n;
+      g->fuel_carried[i].n = 0;
+    }
+  if (wf_cg_metered(g) && g->code->ops[pc] != WF_OP_FUEL) {
+    test_pending(g, "  ");
     store_if_observed(g, pc);
+  }
 }
