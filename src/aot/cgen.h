@@ -25,6 +25,10 @@ struct text {
 
 enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16, T_V = 32 };
 
+/* Fuel: charges tested at once, at most; labels with charges carried to
+** them, at most (cgen_fuel.c). */
+enum { WF_CG_FUEL_PENDING = 64, WF_CG_FUEL_CARRIED = 8 };
+
 struct cgen {
   struct wf_alloc *a;
   const weft_module *mod;
@@ -35,7 +39,8 @@ struct cgen {
   const struct wf_code *code;
   const struct wf_functype *type;
   u8 *used;      /* per slot: T_* bits of the C variables it needs */
-  u8 *is_target; /* per code index: a branch lands here */
+  u8 *is_target; /* per code index: a branch lands here (nonzero; with
+                    fuel, cgen_fuel.c counts the branches: see there) */
   bool has_memory;
   bool leaf; /* calls nothing and has a small frame: no depth accounting */
   /* Globals the function uses: each gets a local copy of its cell pointer
@@ -61,6 +66,16 @@ struct cgen {
                    for its exceptions, which leave the function */
   char pfx[16]; /* of every file-level name: "wf_", or "wmN_" for entry N
                    of a batch (several modules in one translation unit) */
+  /* Fuel (cgen_fuel.c): the block costs subtracted from wf_fuel since it
+  ** was last tested, in order. */
+  u32 fuel_pending[WF_CG_FUEL_PENDING];
+  u32 nfuel_pending;
+  /* ... and those carried by branches to labels ahead that they are the
+  ** only way into, to be paid there (n == 0: a free entry). */
+  struct {
+    u32 to, n;
+    u32 cost[WF_CG_FUEL_PENDING];
+  } fuel_carried[WF_CG_FUEL_CARRIED];
 };
 
 /* cgen.c: output, per-function state, functions and the module */
@@ -114,8 +129,14 @@ void wf_cg_emit_body(struct cgen *g);
 
 /* cgen_fuel.c: fuel metering. wf_cg_emit_fuel emits the FUEL op at `pc`
 ** and any adjacent ones merged with it, returning the code units used;
-** wf_cg_fuel_at_label is called at every branch target. */
+** wf_cg_fuel_begin starts a function body; wf_cg_fuel_before_label and
+** wf_cg_fuel_at_label are called before and after every branch target's
+** label; wf_cg_fuel_edge emits a branch to `target` as a block that first
+** tests the charges not yet tested, if any (false: nothing emitted). */
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc);
+void wf_cg_fuel_begin(struct cgen *g);
+void wf_cg_fuel_before_label(struct cgen *g);
 void wf_cg_fuel_at_label(struct cgen *g, u32 pc);
+bool wf_cg_fuel_edge(struct cgen *g, u32 target);
 
 #endif

@@ -20,8 +20,24 @@
 **   stored fuel), anything that can trap or reach the runtime. A region of
 **   pure ops (numeric, copies, selects, globals, branches) cannot observe
 **   it, and every path out of it enters another region, which stores the
-**   local if it needs to. Since the local only ever holds the exact count,
-**   a store at any later point stores the exact count.
+**   local if it needs to. Since the local only ever holds the exact count
+**   when it is stored, a store at any later point stores the exact count.
+** - A block whose code up to the next block (its region) has no effect
+**   anything could see — numeric ops that cannot trap (divisions by a
+**   constant included), copies, selects, forward branches; no memory,
+**   globals, calls or traps — is charged late: its cost joins the pending
+**   charges, subtracted and tested together (one subtract and one branch
+**   for the lot) at the next charge that is not late, on every branch
+**   leaving the region (a taken edge pays before its goto), and before a
+**   label the region falls into. So a chain of such blocks, e.g. the
+**   tests of an if/else-if ladder, pays once per path. When short, the
+**   test replays the pending charges one by one, so the hook is asked
+**   for the same amounts at the same fuel levels, and a block that cannot
+**   be paid traps with the same fuel used. The blocks already run by then
+**   only changed C locals, which nothing sees after a trap, and a hook
+**   sees nothing of them either (they read no global or memory it could
+**   change, and change none it could read). A loop's back edge is not
+**   charged late: it is the hot path, where late costs as much as early.
 */
 #include "cgen.h"
 
@@ -80,6 +96,68 @@ static bool fuel_blind(u32 op) {
   }
 }
 
+/* A constant slot's value, or false for a slot that is not a constant. */
+static bool const_value(const struct cgen *g, u32 slot, u64 *v) {
+  const struct wf_code *code = g->code;
+  if (slot < code->nlocal_slots || slot >= code->nlocal_slots + code->nconsts)
+    return false;
+  *v = code->consts[slot - code->nlocal_slots].u64;
+  return true;
+}
+
+/* A division or remainder by a constant that can never trap (not zero,
+** and for a signed quotient not -1): pure arithmetic. */
+static bool divides_safely(const struct cgen *g, const u32 *ip) {
+  u32 op = ip[0];
+  bool wide = op == WF_OP_I64_DIV_S || op == WF_OP_I64_DIV_U ||
+              op == WF_OP_I64_REM_S || op == WF_OP_I64_REM_U;
+  bool quotient_s = op == WF_OP_I32_DIV_S || op == WF_OP_I64_DIV_S;
+  u64 b;
+  if (!const_value(g, ip[3], &b))
+    return false;
+  if (!wide)
+    b = (u32)b;
+  u64 minus_one = wide ? ~(u64)0 : 0xffffffffu;
+  return b != 0 && !(quotient_s && b == minus_one);
+}
+
+static bool is_division(u32 op) {
+  return op == WF_OP_I32_DIV_S || op == WF_OP_I32_DIV_U ||
+         op == WF_OP_I32_REM_S || op == WF_OP_I32_REM_U ||
+         op == WF_OP_I64_DIV_S || op == WF_OP_I64_DIV_U ||
+         op == WF_OP_I64_REM_S || op == WF_OP_I64_REM_U;
+}
+
+/* fuel_blind for the op at `pc`, knowing its operands. */
+static bool op_blind(const struct cgen *g, u32 pc) {
+  const u32 *ip = g->code->ops + pc;
+  return fuel_blind(ip[0]) || (is_division(ip[0]) && divides_safely(g, ip));
+}
+
+/* Whether the op at `pc` can branch back (a loop's back edge). */
+static bool branches_back(const struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  const char *lay = op_layout[ops[pc]];
+  for (u32 k = 0; lay[k]; k++) {
+    u32 f = pc + 1 + k;
+    if (lay[k] == 'o' && (u32)((i32)f + (i32)ops[f]) <= pc)
+      return true;
+  }
+  return false;
+}
+
+/* Whether an op may run before the charges ahead of it are tested: it has
+** no effect outside the function's C locals, reads nothing a fuel hook
+** could change (globals), and leaves only by branches, whose edges test.
+** A br_table would copy the test onto every one of its edges; a loop's
+** back edge is its hot path, where a test costs what it saves (and a
+** test in the edge's own block costs gcc a jump). */
+static bool op_deferrable(const struct cgen *g, u32 pc) {
+  u32 op = g->code->ops[pc];
+  return op_blind(g, pc) && op != WF_OP_GLOBAL_GET && op != WF_OP_GLOBAL_SET &&
+         op != WF_OP_BR_TABLE && !branches_back(g, pc);
+}
+
 /* Whether the region starting at code index `pc` (up to the next FUEL op
 ** or branch target, exclusive) holds an op that can observe the fuel. */
 static bool region_observes(const struct cgen *g, u32 pc) {
@@ -87,8 +165,21 @@ static bool region_observes(const struct cgen *g, u32 pc) {
   for (; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
     if (ops[pc] == WF_OP_FUEL || g->is_target[pc])
       return false;
-    if (!fuel_blind(ops[pc]))
+    if (!op_blind(g, pc))
       return true;
+  }
+  return false;
+}
+
+/* Whether the region starting at `pc` may run with its charge untested:
+** every op deferrable, and it ends at another block or label. */
+static bool region_defers(const struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  for (; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
+    if (ops[pc] == WF_OP_FUEL || g->is_target[pc])
+      return true;
+    if (!op_deferrable(g, pc))
+      return false;
   }
   return false;
 }
@@ -98,9 +189,107 @@ static void store_if_observed(struct cgen *g, u32 pc) {
     wf_cg_put(&g->body, "  *wf_fuel_at = wf_fuel;\n");
 }
 
+static u64 pending_sum(const struct cgen *g) {
+  u64 sum = 0;
+  for (u32 i = 0; i < g->nfuel_pending; i++)
+    sum += g->fuel_pending[i];
+  return sum;
+}
+
+/* Subtract and test the pending charges and forget them: when short, put
+** them all back and pay them one by one, asking the hook for each as the
+** interpreter does at each block's start. Charges of zero cannot make the
+** fuel negative and need no test. The subtraction is made here, next to
+** its test, rather than where each block starts: the regions in between
+** cannot see the fuel, and a test right after the subtract reuses its
+** flags. */
+static void test_pending(struct cgen *g, const char *indent) {
+  struct text *t = &g->body;
+  u64 sum = pending_sum(g);
+  if (sum != 0) {
+    wf_cg_putf(t, "%swf_fuel -= %llu;\n", indent, (unsigned long long)sum);
+    wf_cg_putf(t, "%sif (WF_UNLIKELY(wf_fuel < 0)) {\n", indent);
+    for (u32 i = 0; i < g->nfuel_pending; i++)
+      wf_cg_putf(t, "%s  wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
+                 indent, (unsigned long long)(i == 0 ? sum : 0),
+                 g->fuel_pending[i]);
+    wf_cg_putf(t, "%s}\n", indent);
+  }
+  g->nfuel_pending = 0;
+}
+
+/* Whether control never goes on from `op` to the next one. */
+static bool ends_flow(u32 op) {
+  return op == WF_OP_BR || op == WF_OP_BR_TABLE || op == WF_OP_RETURN ||
+         op == WF_OP_UNREACHABLE;
+}
+
+enum { MANY_WAYS_IN = 255 };
+
+/* Count the ways into each label, in is_target: 1 + the branches to it,
+** or MANY_WAYS_IN for a label that code falls into, a catch block, or one
+** with too many branches to count. Only a label whose value is 2 has a
+** single way in, one branch. */
+static void count_ways_in(struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  u32 prev = WF_OP_FUEL; /* the function's entry falls into a label at 0 */
+  for (u32 i = 0; i < g->code->nhandlers; i++)
+    g->is_target[g->code->handlers[i].pad] = MANY_WAYS_IN;
+  for (u32 pc = 0; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
+    if (g->is_target[pc] && !ends_flow(prev))
+      g->is_target[pc] = MANY_WAYS_IN;
+    prev = ops[pc];
+    const char *lay = op_layout[ops[pc]];
+    u32 n = ops[pc] == WF_OP_BR_TABLE ? ops[pc + 2] + 1 : 0;
+    for (u32 k = 0; k < n || (!n && lay[k]); k++) {
+      u32 f = n ? pc + 3 + k : pc + 1 + k;
+      if (!n && lay[k] != 'o')
+        continue;
+      u8 *ways = &g->is_target[(u32)((i32)f + (i32)ops[f])];
+      if (*ways < MANY_WAYS_IN)
+        (*ways)++;
+    }
+  }
+}
+
+void wf_cg_fuel_begin(struct cgen *g) {
+  g->nfuel_pending = 0;
+  for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
+    g->fuel_carried[i].n = 0;
+  if (wf_cg_metered(g))
+    count_ways_in(g);
+}
+
+void wf_cg_fuel_before_label(struct cgen *g) {
+  if (g->nfuel_pending)
+    test_pending(g, "  ");
+}
+
+bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
+  if (pending_sum(g) == 0)
+    return false;
+  for (u32 i = 0;
+       target > g->pc && g->is_target[target] == 2 && i < WF_CG_FUEL_CARRIED;
+       i++) {
+    if (g->fuel_carried[i].n)
+      continue;
+    /* The target's only way in: its block pays these with its own. */
+    memcpy(g->fuel_carried[i].cost, g->fuel_pending,
+           g->nfuel_pending * sizeof *g->fuel_pending);
+    g->fuel_carried[i].n = g->nfuel_pending;
+    g->fuel_carried[i].to = target;
+    return false;
+  }
+  u32 n = g->nfuel_pending;
+  wf_cg_put(&g->body, "{\n");
+  test_pending(g, "    ");
+  g->nfuel_pending = n; /* the fall-through path still owes the test */
+  wf_cg_putf(&g->body, "    goto L%u;\n  }", target);
+  return true;
+}
+
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
-  struct text *t = &g->body;
   u32 end = pc, n = 0;
   u64 sum = 0;
   /* The run of adjacent FUEL ops (bounded so the sum stays small). */
@@ -109,18 +298,29 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
     end += 2;
     n++;
   } while (end < g->code->nops && ops[end] == WF_OP_FUEL &&
-           !g->is_target[end] && n < 64 && sum < 0x40000000u);
-  wf_cg_putf(t, "  wf_fuel -= %llu;\n  if (WF_UNLIKELY(wf_fuel < 0)) {\n",
-             (unsigned long long)sum);
+           !g->is_target[end] && n < WF_CG_FUEL_PENDING && sum < 0x40000000u);
+  if (g->nfuel_pending + n > WF_CG_FUEL_PENDING ||
+      pending_sum(g) + sum >= 0x40000000u)
+    test_pending(g, "  ");
   for (u32 at = pc; at < end; at += 2)
-    wf_cg_putf(t, "    wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
-               (unsigned long long)(at == pc ? sum : 0), ops[at + 1]);
-  wf_cg_put(t, "  }\n");
-  store_if_observed(g, end);
+    g->fuel_pending[g->nfuel_pending++] = ops[at + 1];
+  if (!region_defers(g, end)) {
+    test_pending(g, "  ");
+    store_if_observed(g, end);
+  }
   return end - pc;
 }
 
 void wf_cg_fuel_at_label(struct cgen *g, u32 pc) {
-  if (wf_cg_metered(g) && g->code->ops[pc] != WF_OP_FUEL)
+  for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
+    if (g->fuel_carried[i].n && g->fuel_carried[i].to == pc) {
+      memcpy(g->fuel_pending, g->fuel_carried[i].cost,
+             g->fuel_carried[i].n * sizeof *g->fuel_pending);
+      g->nfuel_pending = g->fuel_carried[i].n;
+      g->fuel_carried[i].n = 0;
+    }
+  if (wf_cg_metered(g) && g->code->ops[pc] != WF_OP_FUEL) {
+    test_pending(g, "  ");
     store_if_observed(g, pc);
+  }
 }

@@ -106,9 +106,11 @@ static bool emit_memx(struct cgen *g, const u32 *ip, u32 op) {
 
 void wf_cg_emit_body(struct cgen *g) {
   const u32 *ops = g->code->ops;
+  wf_cg_fuel_begin(g);
   for (u32 pc = 0; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
     u32 op = ops[pc];
     if (g->is_target[pc]) {
+      wf_cg_fuel_before_label(g);
       wf_cg_putf(&g->body, "L%u:;\n", pc);
       wf_cg_fuel_at_label(g, pc);
     }

@@ -14,12 +14,13 @@ AOT_MODES=("--aot --cache-dir $CACHE" "--aot --explicit-bounds-checks --cache-di
 
 fuel_used() { sed -n 's/.*"fuel_used": \([0-9]*\).*/\1/p' "$1"; }
 
-# outcome MODE FUEL ARGS...: "status result fuel-used" of one run
+# outcome MODE FUEL ARGS...: "status result fuel-used" of one run of
+# $FUNC (default mix)
 outcome() {
     local mode=$1 fuel=$2
     shift 2
     # shellcheck disable=SC2086
-    weft run $mode --fuel "$fuel" --account "$TMP/acc.json" --invoke mix "$F" "$@"
+    weft run $mode --fuel "$fuel" --account "$TMP/acc.json" --invoke "${FUNC:-mix}" "$F" "$@"
     echo "$status ${stdout:-none} $(fuel_used "$TMP/acc.json")"
 }
 
@@ -39,6 +40,22 @@ for args in "6 5" "6 1003" "6 1000"; do
             [ "$got" = "$want" ] && ok ||
                 not_ok "mix $args with $fuel fuel ($mode): '$got', interpreter '$want'"
         done
+    done
+done
+
+# Pure blocks, whose charges compiled code tests late and together: out
+# of fuel at every block of 9 iterations.
+FUNC=pure
+full=$(outcome "" 100000 9)
+total=${full##* }
+[ -n "$total" ] && [ "$total" -gt 20 ] && ok || not_ok "pure uses fuel (interpreter: $full)"
+for ((fuel = 0; fuel <= total + 1; fuel++)); do
+    want=$(outcome "" "$fuel" 9)
+    for mode in "${AOT_MODES[@]}"; do
+        # shellcheck disable=SC2086
+        got=$(outcome "$mode" "$fuel" 9)
+        [ "$got" = "$want" ] && ok ||
+            not_ok "pure 9 with $fuel fuel ($mode): '$got', interpreter '$want'"
     done
 done
 

@@ -2,7 +2,11 @@
 ;; (src/aot/cgen_fuel.c): blocks of pure arithmetic (their charge is not
 ;; stored), runs of adjacent block ends (their charges merged), then a
 ;; memory store that faults by guard page, a division that traps
-;; explicitly, or a call, each of which must see the exact fuel.
+;; explicitly, or a call, each of which must see the exact fuel; and
+;; `pure`, blocks with no visible effect whose charges are tested late,
+;; together (at the next tested charge, on each branch out, before a
+;; label), so running out of fuel anywhere in them must still stop at
+;; the interpreter's block with its fuel.
 (module
   (memory 1)
   (func $twice (param i32) (result i32)
@@ -38,4 +42,29 @@
                                             (i32.const 1000))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $acc)))
+    (local.get $acc))
+  ;; pure n: n iterations of pure blocks (if/else arms, a branch out of
+  ;; a chain, divisions by constants that cannot trap), a br_table, and a
+  ;; global read and write (tested at once).
+  (global $g (mut i32) (i32.const 0))
+  (func (export "pure") (param $n i32) (result i32)
+    (local $i i32) (local $a i32) (local $b i64)
+    (loop $l
+      (if (i32.and (local.get $i) (i32.const 1))
+        (then (local.set $a (i32.add (local.get $a)
+                                     (i32.div_u (local.get $i) (i32.const 3)))))
+        (else (local.set $a (i32.xor (local.get $a)
+                                     (i32.rem_s (local.get $i) (i32.const -1))))))
+      (block $out
+        (br_if $out (i32.eqz (i32.rem_u (local.get $i) (i32.const 3))))
+        (local.set $b (i64.div_s (i64.extend_i32_u (local.get $a))
+                                 (i64.const 7)))
+        (local.set $a (i32.add (local.get $a) (i32.wrap_i64 (local.get $b))))
+        (block $two (block $one
+          (br_table $one $two $out (i32.and (local.get $i) (i32.const 3))))
+          (local.set $a (i32.mul (local.get $a) (i32.const 3))))
+        (local.set $a (i32.sub (local.get $a) (global.get $g))))
+      (global.set $g (i32.add (global.get $g) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $a)))
