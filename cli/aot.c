@@ -355,6 +355,10 @@ static int build_so(const weft_module *module, const struct toolchain *t,
   bo.cpu_seconds = o->timeout_s;
   bo.memory_bytes = o->memory_bytes;
   bo.cancel = &stop_signal;
+  bo.only = o->only;
+  bo.opt_flags = o->opt_flags;
+  if (o->only != NULL && bo.chunks == 0)
+    bo.chunks = bo.jobs; /* a piece is small: one unit per compiler */
   memset(&err, 0, sizeof err);
   catch_stop_signals(&saved);
   s = weft_aot_build_so(module, &bo, so_path, &err);

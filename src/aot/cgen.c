@@ -251,8 +251,14 @@ static const char *linkage(const struct cgen *g) {
                               : "static ";
 }
 
+bool wf_cg_in_piece(const struct cgen *g, u32 def) {
+  const u8 *only = g->opts->only;
+  return !only || (only[def / 8] >> (def % 8)) & 1;
+}
+
 static bool in_chunk(const struct cgen *g, u32 def) {
-  return g->opts->nchunks <= 1 || def % g->opts->nchunks == g->opts->chunk;
+  return wf_cg_in_piece(g, def) &&
+         (g->opts->nchunks <= 1 || def % g->opts->nchunks == g->opts->chunk);
 }
 
 /* Frames up to this size fit in the margin the runtime leaves below the
@@ -523,13 +529,20 @@ static void emit_module_table(struct cgen *g, struct text *out) {
   const char *p = g->pfx;
   wf_cg_putf(out, "\nstatic const weft_aot_slot_fn %sslot_fns[%u] = {", p,
              n ? n : 1);
+  /* A function left out of a piece has NULL entries: the runtime runs it. */
   for (u32 i = 0; i < n; i++)
-    wf_cg_putf(out, "%s%sw%u", i ? ", " : "", p, i);
+    if (wf_cg_in_piece(g, i))
+      wf_cg_putf(out, "%s%sw%u", i ? ", " : "", p, i);
+    else
+      wf_cg_put(out, i ? ", 0" : "0");
   if (!n)
     wf_cg_put(out, "0");
   wf_cg_putf(out, "};\nstatic void *const %styped_fns[%u] = {", p, n ? n : 1);
   for (u32 i = 0; i < n; i++)
-    wf_cg_putf(out, "%s(void *)%sf%u", i ? ", " : "", p, i);
+    if (wf_cg_in_piece(g, i))
+      wf_cg_putf(out, "%s(void *)%sf%u", i ? ", " : "", p, i);
+    else
+      wf_cg_put(out, i ? ", 0" : "0");
   if (!n)
     wf_cg_put(out, "0");
   /* a batch entry's table is WEFT_AOT_SYMBOL "_N" (weft_aot_build.h) */
@@ -600,6 +613,13 @@ weft_status weft_module_emit_c(const weft_module *mod,
   s = find_tail_bodies(&g);
   if (s == WEFT_OK)
     s = wf_cg_find_exceptions(&g);
+  /* A piece calls what it leaves out through the runtime: a tail call
+  ** there would grow the native stack, and an exception would cross
+  ** engines; such modules are compiled whole. */
+  if (s == WEFT_OK && opts->only && (g.tail_body || g.eh))
+    s = wf_error_set(err, WEFT_ERR_UNSUPPORTED,
+                     "a module with tail calls or exceptions is compiled "
+                     "whole, not in pieces");
   if (g.tail_body) /* repeated by later entries of a batch: C11 allows it */
     wf_cg_put(
         &out,
@@ -608,6 +628,8 @@ weft_status weft_module_emit_c(const weft_module *mod,
   for (u32 def = 0; def < g.m->nfuncs; def++) {
     const struct wf_functype *ft = &g.m->types[g.m->funcs[def].typeidx];
     char name[32];
+    if (!wf_cg_in_piece(&g, def))
+      continue;
     wf_format(name, sizeof name, "%sf%u", g.pfx, def);
     wf_cg_put(&out, linkage(&g));
     wf_cg_signature(&out, ft, name);
