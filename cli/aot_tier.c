@@ -44,6 +44,7 @@ struct cli_tier {
   struct cache_run r;     /* key, toolchain, names; dirfd our own */
   uint8_t *wasm;          /* a copy of FILE's bytes (the loader frees its) */
   void *code[MAX_PIECES]; /* the pieces' shared objects */
+  int hold[MAX_PIECES];   /* descriptors kept open: see attach_piece */
   unsigned ncode;
   struct cli_aot_options o; /* compiler bounds */
 };
@@ -84,8 +85,14 @@ static void attach_piece(struct cli_tier *tr, weft_module *module,
     cli_errorf("warning: %s: cache piece refused (%s); its functions run in "
                "the interpreter",
                label, why);
-  if (rc == 0 && cli_aot_attach(module, &a, label, &code, NULL) == 0)
+  if (rc == 0 && cli_aot_attach(module, &a, label, &code, NULL) == 0) {
+    /* The object was staged as /proc/self/fd/N and that descriptor is
+    ** closed again; dlopen knows an object by its name, so the next
+    ** piece staged under the same N would be taken for this one. Holding
+    ** N open until the run ends gives every piece a name of its own. */
+    tr->hold[tr->ncode] = open("/dev/null", O_RDONLY | O_CLOEXEC);
     tr->code[tr->ncode++] = code;
+  }
   free(bytes);
 }
 
@@ -157,9 +164,6 @@ static uint8_t *hot_set(const struct cli_run_load *how,
   if (bits == NULL)
     return NULL;
   for (uint32_t def = 0; def < st.funcs; def++) {
-    if (getenv("WEFT_TIER_DEBUG"))
-      fprintf(stderr, "hits %u %llu\n", def,
-              (unsigned long long)weft_instance_func_hits(instance, def));
     if (weft_instance_func_hits(instance, def) >= how->tier_hot) {
       bits[def / 8] |= (uint8_t)(1u << (def % 8));
       hot++;
@@ -288,8 +292,11 @@ void cli_aot_tier_release(struct cli_run_load *how) {
   struct cli_tier *tr = how->tier;
   if (tr == NULL)
     return;
-  for (unsigned i = 0; i < tr->ncode; i++)
+  for (unsigned i = 0; i < tr->ncode; i++) {
     weft_aot_unload(tr->code[i]);
+    if (tr->hold[i] >= 0)
+      close(tr->hold[i]);
+  }
   if (tr->r.dirfd >= 0)
     close(tr->r.dirfd);
   memset(tr->r.key, 0, sizeof tr->r.key);
