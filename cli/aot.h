@@ -32,6 +32,8 @@ struct cli_aot_options {
   uint64_t memory_bytes; /* --compile-memory: RLIMIT_AS per process; 0: none */
   const uint8_t *only;   /* a piece: bitmap of defined functions; NULL: all */
   const char *opt_flags; /* after the standard flags ("-O1"); NULL: none */
+  int cpu_limit_only;    /* timeout_s bounds CPU time, not the wall clock
+                            (a niced background build) */
 };
 
 /* Sets the compiler bounds to their defaults. */

@@ -261,6 +261,8 @@ static void build_detached(struct cli_tier *tr, const weft_module *module,
       dup2(null, 2);
     }
     setpriority(PRIO_PROCESS, 0, 10);
+    /* Niced behind whatever else runs: only CPU time bounds it. */
+    tr->o.cpu_limit_only = 1;
     _exit(build_piece(tr, module, only, only_bytes) == CLI_EXIT_OK ? 0 : 1);
   }
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
