@@ -122,6 +122,7 @@ $(CLI_OBJ): CFLAGS += -I$(BUILD)/gen -Iservices
 # The text layer reuses the instruction lists of src/ir (*.def).
 $(patsubst %.c,$(BUILD)/obj/%.o,$(WEFT_TEXT_SRC)): CFLAGS += -Isrc/ir
 $(BUILD)/obj/cli/aot.o $(BUILD)/obj/cli/aot_load.o $(BUILD)/obj/cli/aot_cache.o \
+  $(BUILD)/obj/cli/aot_tier.o \
   $(BUILD)/obj/cli/artifact.o: $(BUILD)/gen/cli_build.h
 
 -include $(AOTBUILD_OBJ:.o=.d) $(LIB_OBJ:.o=.d) $(CAPI_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(OCI_OBJ:.o=.d) $(BARE_OBJ:.o=.d) $(SERVICES_OBJ:.o=.d)

@@ -157,13 +157,15 @@ struct job {
 
 static int job_init(struct job *j, const weft_aot_build_options *o,
                     const char *rest) {
+  const char *extra = o->extra_flags ? o->extra_flags : "";
+  const char *opt = o->opt_flags ? o->opt_flags : "";
   size_t n = strlen(o->cc ? o->cc : "cc") + strlen(WEFT_AOT_CFLAGS) +
-             strlen(o->extra_flags ? o->extra_flags : "") + strlen(rest) + 4;
+             strlen(extra) + strlen(opt) + strlen(rest) + 5;
   j->buf = malloc(n);
   if (!j->buf)
     return -1;
-  snprintf(j->buf, n, "%s %s %s %s", o->cc ? o->cc : "cc", WEFT_AOT_CFLAGS,
-           o->extra_flags ? o->extra_flags : "", rest);
+  snprintf(j->buf, n, "%s %s %s %s %s", o->cc ? o->cc : "cc", WEFT_AOT_CFLAGS,
+           extra, opt, rest);
   int argc = split(j->buf, j->argv, 0, MAX_ARGS);
   j->argv[argc] = NULL;
   return argc >= MAX_ARGS - 1 ? -1 : 0;
@@ -357,6 +359,7 @@ static weft_status write_chunk(void *user, unsigned i, weft_c_sink sink,
   ao.explicit_bounds_checks = m->o->explicit_bounds_checks;
   ao.chunk = i;
   ao.nchunks = m->chunks;
+  ao.only = m->o->only;
   memcpy(ao.module_sha256, m->o->module_sha256, 32);
   return weft_module_emit_c(m->module, &ao, sink, sink_user, err);
 }

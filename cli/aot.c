@@ -322,6 +322,21 @@ static void show_progress(void *user, uint32_t done, uint32_t total) {
           (unsigned)total, done == total ? "\n" : "");
 }
 
+/* A piece's translation units: about 64 functions each (the automatic
+** count goes by the whole module's size), at least one per compiler. */
+static uint32_t piece_chunks(const uint8_t *only, const weft_module *module,
+                             uint32_t jobs) {
+  weft_module_stats st;
+  uint32_t n = 0, chunks;
+  weft_module_stats_get(module, &st);
+  for (uint32_t i = 0; i < st.funcs; i++)
+    n += (only[i / 8] >> (i % 8)) & 1;
+  chunks = n / 64 + 1;
+  if (chunks < jobs)
+    chunks = jobs;
+  return chunks > 64 ? 64 : chunks;
+}
+
 /* Runs the compiler into a temporary shared object and reads it back. */
 static int build_so(const weft_module *module, const struct toolchain *t,
                     const struct cli_aot_options *o,
@@ -355,6 +370,12 @@ static int build_so(const weft_module *module, const struct toolchain *t,
   bo.cpu_seconds = o->timeout_s;
   bo.memory_bytes = o->memory_bytes;
   bo.cancel = &stop_signal;
+  bo.only = o->only;
+  bo.opt_flags = o->opt_flags;
+  if (o->cpu_limit_only)
+    bo.timeout_ms = 0;
+  if (o->only != NULL)
+    bo.chunks = piece_chunks(o->only, module, bo.jobs);
   memset(&err, 0, sizeof err);
   catch_stop_signals(&saved);
   s = weft_aot_build_so(module, &bo, so_path, &err);
@@ -407,7 +428,8 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
   snprintf(a.weft_build, sizeof a.weft_build, "%s", WEFT_BUILD_ID);
   snprintf(a.cc, sizeof a.cc, "%s", t->cc);
   snprintf(a.cc_version, sizeof a.cc_version, "%s", t->version);
-  snprintf(a.cflags, sizeof a.cflags, "%s", WEFT_AOT_CFLAGS);
+  snprintf(a.cflags, sizeof a.cflags, "%s%s%s", WEFT_AOT_CFLAGS,
+           o->opt_flags ? " " : "", o->opt_flags ? o->opt_flags : "");
   a.wasm = wasm;
   a.wasm_size = wasm_size;
   a.so = so;

@@ -30,6 +30,10 @@ struct cli_aot_options {
   uint32_t timeout_s;   /* --compile-timeout; also each process's CPU limit;
                            0: none */
   uint64_t memory_bytes; /* --compile-memory: RLIMIT_AS per process; 0: none */
+  const uint8_t *only;   /* a piece: bitmap of defined functions; NULL: all */
+  const char *opt_flags; /* after the standard flags ("-O1"); NULL: none */
+  int cpu_limit_only;    /* timeout_s bounds CPU time, not the wall clock
+                            (a niced background build) */
 };
 
 /* Sets the compiler bounds to their defaults. */
@@ -60,6 +64,15 @@ struct cli_run_load {
   struct cli_aot_options compile; /* key and compiler bounds (cc, target,
                                      jobs and mode are not used here) */
   int want_code_hash;             /* --attest: hash the compiled code loaded */
+  /* Tiering (aot_tier.c): a module with at least tier_bytes of code is
+  ** run at once, with the pieces the cache holds, and its hot functions
+  ** are compiled after the run, in a detached background process
+  ** (tier_wait: in the foreground, before weft exits). */
+  uint64_t tier_bytes;
+  uint64_t tier_hot;     /* hits that make a function hot */
+  int tier_wait;         /* --aot-wait */
+  int tier_no_compile;   /* seccomp: no compiler may be started */
+  struct cli_tier *tier; /* set by the load when the module tiers */
   /* Set by cli_load_for_run: compiled code was loaded, and with
   ** want_code_hash its SHA-256, from the very bytes loaded (the
   ** attestation's code identity). */
@@ -78,5 +91,20 @@ struct cli_run_load {
 int cli_load_for_run(const weft_config *config, const char *path,
                      struct cli_run_load *how, weft_engine **out_engine,
                      weft_module **out_module, void **out_code);
+
+/* Defaults of the tiering bounds (README.md, docs/weft.1). */
+#define CLI_AOT_TIER_BYTES_DEFAULT ((uint64_t)4 << 20)
+#define CLI_AOT_TIER_HOT_DEFAULT 10000u
+
+/* After a tiered run (how->tier set): picks the functions that ran hot in
+** the interpreter in `instance` and compiles them into a cache piece, in a
+** detached, niced background process or (tier_wait) here; then releases
+** the tiering state and the pieces' code (call it after the module and
+** engine are freed with instance NULL to only release). Problems of the
+** background build are not reported; those of a foreground one are.
+** Returns the exit status of a foreground build, else 0. */
+int cli_aot_tier_after_run(struct cli_run_load *how, const weft_module *module,
+                           const weft_instance *instance);
+void cli_aot_tier_release(struct cli_run_load *how);
 
 #endif /* WEFT_CLI_AOT_H */

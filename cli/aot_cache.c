@@ -56,12 +56,10 @@ static int cache_key(const uint8_t module_sha256[32], const struct toolchain *t,
   return 0;
 }
 
-/* A cache entry is used only when it authenticates and passes every
-** check an artifact passes, and is for this very module and mode. */
-static int cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
-                          const uint8_t module_sha256[32],
-                          const struct toolchain *t, struct cli_artifact *a,
-                          char *why, size_t why_size) {
+int cli_cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
+                       const uint8_t module_sha256[32],
+                       const struct toolchain *t, struct cli_artifact *a,
+                       char *why, size_t why_size) {
   /* The embedded Wasm is not used here: the module run is the one the
   ** caller hashed, compared with the header's module hash below. */
   if (cli_artifact_decode(bytes, size, key, 0, a, why, why_size) !=
@@ -77,11 +75,9 @@ static int cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
   return 1;
 }
 
-/* Reads entry `name` of the cache: 0 with its bytes, 1 when there is
-** none, -1 when it is refused (why says why). */
-static int read_entry(int dirfd, const char *name, const char *label,
-                      uint64_t max, uint8_t **bytes, size_t *size, char *why,
-                      size_t why_size) {
+int cli_cache_read_entry(int dirfd, const char *name, const char *label,
+                         uint64_t max, uint8_t **bytes, size_t *size, char *why,
+                         size_t why_size) {
   struct stat st;
   int fd = openat(dirfd, name,
                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -106,19 +102,6 @@ static int read_entry(int dirfd, const char *name, const char *label,
   return rc;
 }
 
-/* What one --aot load works with. */
-struct cache_run {
-  const char *path;    /* FILE.wasm */
-  const uint8_t *wasm; /* its bytes */
-  size_t wasm_size;
-  uint8_t module_sha256[32];
-  uint8_t key[CLI_AOT_KEY_SIZE];
-  struct toolchain t;
-  int dirfd;        /* the cache directory */
-  char name[80];    /* <cache key>.cwasm */
-  char label[4200]; /* <dir>/<name>, for messages */
-};
-
 /* Compiles FILE into a new entry and loads it. A compiler stopped by its
 ** limits leaves the module to the interpreter, with a warning. */
 static int compile_entry(struct cache_run *r, struct cli_run_load *how,
@@ -142,8 +125,8 @@ static int compile_entry(struct cache_run *r, struct cli_run_load *how,
   if (rc == CLI_EXIT_OK)
     rc = cli_write_at(r->dirfd, r->label, r->name, bytes, size, 0600, NULL);
   if (rc == CLI_EXIT_OK) {
-    if (cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, &a, why,
-                       sizeof why))
+    if (cli_cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, &a,
+                           why, sizeof why))
       rc = cli_aot_attach(module, &a, r->label, out_code, how);
     else {
       cli_errorf("%s: the artifact just built was refused: %s", r->label, why);
@@ -166,11 +149,11 @@ static int use_entry(struct cache_run *r, struct cli_run_load *how,
   weft_error err;
   int rc;
 
-  rc = read_entry(r->dirfd, r->name, r->label,
-                  config->max_module_bytes + ((uint64_t)4 << 30), &bytes, &size,
-                  why, sizeof why);
-  if (rc == 0 && !cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t,
-                                 &a, why, sizeof why))
+  rc = cli_cache_read_entry(r->dirfd, r->name, r->label,
+                            config->max_module_bytes + ((uint64_t)4 << 30),
+                            &bytes, &size, why, sizeof why);
+  if (rc == 0 && !cli_cache_entry_ok(bytes, size, r->key, r->module_sha256,
+                                     &r->t, &a, why, sizeof why))
     rc = -1;
   if (rc != 0) {
     if (rc < 0)
@@ -220,9 +203,19 @@ static int open_cache(struct cache_run *r, struct cli_run_load *how, int fuel) {
     cli_errorf("out of memory");
     return CLI_EXIT_LOAD;
   }
+  snprintf(r->dir, sizeof r->dir, "%s", dir);
   snprintf(r->name, sizeof r->name, "%s.cwasm", hex);
   snprintf(r->label, sizeof r->label, "%s/%s", dir, r->name);
   return CLI_EXIT_OK;
+}
+
+/* A module large enough that compiling it whole first would keep the user
+** waiting runs at once and is compiled piece by piece (aot_tier.c);
+** attestation names one code identity, so it compiles whole. */
+static int tiers(const struct cli_run_load *how, const weft_module *module) {
+  weft_module_stats st;
+  weft_module_stats_get(module, &st);
+  return !how->want_code_hash && st.code_bytes >= how->tier_bytes;
 }
 
 int cli_aot_load_cached(const weft_config *config, const char *path,
@@ -249,6 +242,8 @@ int cli_aot_load_cached(const weft_config *config, const char *path,
     if (weft_module_load(*out_engine, wasm, wasm_size, out_module, &err) !=
         WEFT_OK)
       rc = cli_report(path, &err);
+    else if (tiers(how, *out_module))
+      rc = cli_aot_tier_start(&r, how, *out_module);
     else
       rc = compile_entry(&r, how, *out_module, out_code);
   }

@@ -6,6 +6,7 @@
 #define WEFT_CLI_AOT_INTERNAL_H
 
 #include "aot.h"
+#include "aot_key.h"
 #include "artifact.h"
 
 /* WEFT_BUILD_ID: a hash of the library's sources, part of an artifact's
@@ -60,5 +61,37 @@ int cli_aot_load_cached(const weft_config *config, const char *path,
                         struct cli_run_load *how, const uint8_t *wasm,
                         size_t wasm_size, weft_engine **out_engine,
                         weft_module **out_module, void **out_code);
+
+/* What one --aot load works with (aot_cache.c, aot_tier.c). */
+struct cache_run {
+  const char *path;    /* FILE.wasm */
+  const uint8_t *wasm; /* its bytes */
+  size_t wasm_size;
+  uint8_t module_sha256[32];
+  uint8_t key[CLI_AOT_KEY_SIZE];
+  struct toolchain t;
+  int dirfd;        /* the cache directory */
+  char dir[4096];   /* its path, for messages */
+  char name[80];    /* <cache key>.cwasm */
+  char label[4200]; /* <dir>/<name>, for messages */
+};
+
+/* A cache entry is used only when it authenticates and passes every
+** check an artifact passes, and is for this very module and mode. */
+int cli_cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
+                       const uint8_t module_sha256[32],
+                       const struct toolchain *t, struct cli_artifact *a,
+                       char *why, size_t why_size);
+/* Reads entry `name` of the cache: 0 with its bytes, 1 when there is
+** none, -1 when it is refused (why says why). */
+int cli_cache_read_entry(int dirfd, const char *name, const char *label,
+                         uint64_t max, uint8_t **bytes, size_t *size, char *why,
+                         size_t why_size);
+
+/* Tiering (aot_tier.c): with the module loaded (not precompiled), attaches
+** every authenticated piece of it the cache holds and keeps what the run's
+** end needs in how->tier. Refused pieces are reported and ignored. */
+int cli_aot_tier_start(const struct cache_run *r, struct cli_run_load *how,
+                       weft_module *module);
 
 #endif /* WEFT_CLI_AOT_INTERNAL_H */

@@ -30,6 +30,8 @@ void cli_usage_compile(FILE *out) {
       "                          targets; explicit checks elsewhere)\n"
       "  --fuel                  code that meters fuel (for weft run --fuel)\n"
       "  -j N                    parallel compiler jobs (default: CPUs)\n"
+      "  -O1, -O2                the C compiler's optimisation (default\n"
+      "                          -O2; -O1 compiles faster, runs slower)\n"
       "  --aot-key FILE          the key that authenticates the artifact\n"
       "                          (default: $WEFT_AOT_KEY, else\n"
       "                          $XDG_CONFIG_HOME/weft/aot.key or\n"
@@ -106,6 +108,8 @@ static int parse_args(int argc, char **argv, struct compile_args *a) {
       a->aot.explicit_checks = 0;
     else if (strcmp(arg, "--fuel") == 0)
       a->aot.fuel = 1;
+    else if (strcmp(arg, "-O1") == 0 || strcmp(arg, "-O2") == 0)
+      a->aot.opt_flags = arg[2] == '1' ? "-O1" : NULL;
     else if (arg[0] == '-' && arg[1] != '\0') {
       cli_errorf("unknown option '%s' (try 'weft help compile')", arg);
       return CLI_EXIT_USAGE;

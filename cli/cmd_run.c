@@ -131,6 +131,17 @@ void cli_usage_run(FILE *out) {
       "                          the module in the interpreter instead\n"
       "  --compile-memory BYTES  --aot: address-space limit of each\n"
       "                          compiler process (default 4G; 0: none)\n"
+      "  --aot-tier-bytes BYTES  --aot: a module with this much code or\n"
+      "                          more (default 4M) is tiered: it starts in\n"
+      "                          the interpreter with the compiled pieces\n"
+      "                          the cache holds, and its hot functions\n"
+      "                          are compiled after the run, in the\n"
+      "                          background, for the next run\n"
+      "  --aot-hot N             tiering: a function is hot after N\n"
+      "                          interpreted calls and loop back-edges\n"
+      "                          (default 10000)\n"
+      "  --aot-wait              tiering: compile the hot functions before\n"
+      "                          weft exits, not in the background\n"
       "  --explicit-bounds-checks  --aot with bounds checked in the code\n"
       "                          (default: guard pages on 64-bit hosts)\n"
       "  --invoke NAME           call the exported function NAME (after\n"
@@ -476,6 +487,8 @@ static int parse_options(int argc, char **argv, struct run_options *opt,
   opt->snap.dirfd = -1;
   weft_config_default(&opt->config);
   cli_aot_options_default(&opt->load.compile);
+  opt->load.tier_bytes = CLI_AOT_TIER_BYTES_DEFAULT;
+  opt->load.tier_hot = CLI_AOT_TIER_HOT_DEFAULT;
   for (i = 1; i < argc; i++) {
     const char *arg = argv[i];
     const char *v;
@@ -529,6 +542,15 @@ static int parse_options(int argc, char **argv, struct run_options *opt,
       opt->seccomp_fd = (int)fd;
     } else if ((v = option_value(argc, argv, &i, "--cache-dir", &missing))) {
       opt->load.cache_dir = v;
+    } else if (strcmp(arg, "--aot-wait") == 0) {
+      opt->load.tier_wait = 1;
+    } else if ((v = option_value(argc, argv, &i, "--aot-tier-bytes",
+                                 &missing))) {
+      if (cli_parse_size(v, &opt->load.tier_bytes) != 0)
+        return bad_option_value("--aot-tier-bytes", v);
+    } else if ((v = option_value(argc, argv, &i, "--aot-hot", &missing))) {
+      if (cli_parse_u64(v, &opt->load.tier_hot) != 0 || opt->load.tier_hot == 0)
+        return bad_option_value("--aot-hot", v);
     } else if ((v = option_value(argc, argv, &i, "--dir", &missing))) {
       if (add_dir(opt, v, 0) != 0)
         return CLI_EXIT_USAGE;
@@ -1117,12 +1139,14 @@ static int run_or_restore(int argc, char **argv, int restoring) {
     return rc;
   }
   opt.load.want_code_hash = opt.attest.addr != NULL;
+  opt.load.tier_no_compile = opt.seccomp_fd >= 0;
   if (restoring)
     rc = load_snapshot(&opt, &engine, &module);
   else
     rc = cli_load_for_run(&opt.config, opt.path, &opt.load, &engine, &module,
                           &code);
   if (rc != CLI_EXIT_OK) {
+    cli_aot_tier_release(&opt.load);
     free_options(&opt);
     return rc;
   }
@@ -1184,6 +1208,11 @@ static int run_or_restore(int argc, char **argv, int restoring) {
   note_memory_limit(&opt, instance, rc);
 done:
   fflush(stdout);
+  /* The hot functions into the cache, in the background (aot_tier.c). */
+  if (opt.load.tier != NULL && instance != NULL &&
+      cli_aot_tier_after_run(&opt.load, module, instance) != CLI_EXIT_OK &&
+      rc == CLI_EXIT_OK)
+    rc = CLI_EXIT_LOAD;
   if (opt.meter.deadline_hit)
     cli_errorf("%s: stopped: the --deadline of %g s passed", opt.name,
                opt.deadline);
@@ -1198,6 +1227,7 @@ done:
   weft_module_free(module);
   weft_engine_free(engine);
   weft_aot_unload(code);
+  cli_aot_tier_release(&opt.load);
   free_options(&opt);
   return rc;
 }

@@ -548,6 +548,13 @@ WEFT_API weft_status weft_instance_export_n(const weft_instance *instance,
                                             const char *name, size_t name_len,
                                             weft_extern *out_extern);
 WEFT_API const weft_module *weft_instance_module(const weft_instance *instance);
+/* How hot defined function `def` (0 = the first defined one) ran in the
+** interpreter in this instance: its interpreted calls plus its loop
+** back-edges taken. Compiled functions do not count. Deterministic for a
+** given run; 0 for an index out of range. The tiering profile of
+** `weft run --aot` (docs/ARCHITECTURE.md). */
+WEFT_API uint64_t weft_instance_func_hits(const weft_instance *instance,
+                                          uint32_t def);
 
 /* ---- ahead-of-time compilation (C generation) ------------------------ */
 
@@ -565,6 +572,12 @@ typedef struct weft_aot_options {
   int batched;
   uint32_t batch_index;
   int prelude_done;
+  /* A piece of the module (tiered execution): bit i of only[i / 8] set
+  ** emits defined function i; the others are left out of this object and
+  ** reached through the runtime (their table entries are NULL). NULL:
+  ** every function. Modules with tail calls or exceptions are emitted
+  ** whole only (WEFT_ERR_UNSUPPORTED). */
+  const uint8_t *only;
 } weft_aot_options;
 
 /* Receives generated text in pieces, in order. */

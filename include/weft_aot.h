@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 7
+#define WEFT_AOT_ABI 8
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its

@@ -45,6 +45,13 @@ typedef struct weft_aot_build_options {
   uint32_t cpu_seconds;      /* RLIMIT_CPU per compiler process; 0: none */
   uint64_t memory_bytes;     /* RLIMIT_AS per compiler process; 0: none */
   const volatile sig_atomic_t *cancel; /* nonzero: stop now; may be NULL */
+  /* A piece of the module: the defined functions whose bits are set
+  ** (weft_aot_options.only); NULL: all of them. */
+  const uint8_t *only;
+  /* Appended after WEFT_AOT_CFLAGS and extra_flags, so "-O1" there
+  ** overrides the -O2 (cheaper code for code that runs little); NULL:
+  ** nothing. */
+  const char *opt_flags;
 } weft_aot_build_options;
 
 /* The optimisation and semantics flags every compilation uses. */

@@ -275,12 +275,22 @@ static const char *linkage(const struct cgen *g) {
                               : "static ";
 }
 
+bool wf_cg_in_piece(const struct cgen *g, u32 def) {
+  const u8 *only = g->opts->only;
+  return !only || (only[def / 8] >> (def % 8)) & 1;
+}
+
 static bool in_chunk(const struct cgen *g, u32 def) {
-  return def >= g->chunk_lo && def < g->chunk_hi;
+  return wf_cg_in_piece(g, def) && def >= g->chunk_lo && def < g->chunk_hi;
+}
+
+/* Code bytes def adds to its chunk: none when a piece leaves it out. */
+static u64 chunk_bytes(const struct cgen *g, u32 def) {
+  return wf_cg_in_piece(g, def) ? g->m->funcs[def].code.len : 0;
 }
 
 /* The chunk's functions: a run of neighbours holding about 1/nchunks of
-** the code bytes. Neighbours, not every nchunks-th function, because a
+** the code bytes (of the piece's functions, when it is a piece). Neighbours, not every nchunks-th function, because a
 ** compiler emits a caller near its callees (static helpers before their
 ** use), and only calls within one translation unit can be inlined. */
 static void chunk_range(struct cgen *g) {
@@ -292,7 +302,7 @@ static void chunk_range(struct cgen *g) {
     return;
   u64 total = 0, at = 0;
   for (u32 def = 0; def < m->nfuncs; def++)
-    total += m->funcs[def].code.len;
+    total += chunk_bytes(g, def);
   u64 lo = total * g->opts->chunk / n, hi = total * (g->opts->chunk + 1) / n;
   g->chunk_lo = g->chunk_hi = m->nfuncs;
   for (u32 def = 0; def < m->nfuncs; def++) {
@@ -303,7 +313,7 @@ static void chunk_range(struct cgen *g) {
       g->chunk_hi = def;
       break;
     }
-    at += m->funcs[def].code.len;
+    at += chunk_bytes(g, def);
   }
   if (g->chunk_hi < g->chunk_lo)
     g->chunk_hi = g->chunk_lo;
@@ -578,13 +588,20 @@ static void emit_module_table(struct cgen *g, struct text *out) {
   const char *p = g->pfx;
   wf_cg_putf(out, "\nstatic const weft_aot_slot_fn %sslot_fns[%u] = {", p,
              n ? n : 1);
+  /* A function left out of a piece has NULL entries: the runtime runs it. */
   for (u32 i = 0; i < n; i++)
-    wf_cg_putf(out, "%s%sw%u", i ? ", " : "", p, i);
+    if (wf_cg_in_piece(g, i))
+      wf_cg_putf(out, "%s%sw%u", i ? ", " : "", p, i);
+    else
+      wf_cg_put(out, i ? ", 0" : "0");
   if (!n)
     wf_cg_put(out, "0");
   wf_cg_putf(out, "};\nstatic void *const %styped_fns[%u] = {", p, n ? n : 1);
   for (u32 i = 0; i < n; i++)
-    wf_cg_putf(out, "%s(void *)%sf%u", i ? ", " : "", p, i);
+    if (wf_cg_in_piece(g, i))
+      wf_cg_putf(out, "%s(void *)%sf%u", i ? ", " : "", p, i);
+    else
+      wf_cg_put(out, i ? ", 0" : "0");
   if (!n)
     wf_cg_put(out, "0");
   /* a batch entry's table is WEFT_AOT_SYMBOL "_N" (weft_aot_build.h) */
@@ -664,6 +681,13 @@ weft_status weft_module_emit_c(const weft_module *mod,
     s = find_tail_bodies(&g);
   if (s == WEFT_OK)
     s = wf_cg_find_exceptions(&g);
+  /* A piece calls what it leaves out through the runtime: a tail call
+  ** there would grow the native stack, and an exception would cross
+  ** engines; such modules are compiled whole. */
+  if (s == WEFT_OK && opts->only && (g.tail_body || g.eh))
+    s = wf_error_set(err, WEFT_ERR_UNSUPPORTED,
+                     "a module with tail calls or exceptions is compiled "
+                     "whole, not in pieces");
   if (g.tail_body) /* repeated by later entries of a batch: C11 allows it */
     wf_cg_put(
         &out,
@@ -672,6 +696,8 @@ weft_status weft_module_emit_c(const weft_module *mod,
   for (u32 def = 0; def < g.m->nfuncs; def++) {
     const struct wf_functype *ft = &g.m->types[g.m->funcs[def].typeidx];
     char name[32];
+    if (!wf_cg_in_piece(&g, def))
+      continue;
     wf_format(name, sizeof name, "%sf%u", g.pfx, def);
     wf_cg_put(&out, linkage(&g));
     wf_cg_signature(&out, ft, name);

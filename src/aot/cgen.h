@@ -108,6 +108,9 @@ bool wf_cg_emit_fused(struct cgen *g, const u32 *ip, u32 op);
 bool wf_cg_emit_trapping(struct cgen *g, const u32 *ip, u32 op);
 bool wf_cg_emit_branch(struct cgen *g, const u32 *ops, u32 pc, u32 op);
 bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op);
+/* Whether defined function `def` is compiled into this object (all are,
+** unless the options name a piece: weft_aot_options.only). */
+bool wf_cg_in_piece(const struct cgen *g, u32 def);
 void wf_cg_pack_args(struct cgen *g, const struct wf_functype *ft, u32 base);
 bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op);
 bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op);

@@ -449,6 +449,27 @@ static void emit_call_ref(struct cgen *g, const u32 *ip) {
 }
 /* }====== typed function references ======================================= */
 
+/* A call from a piece to a function it left out (weft_aot_options.only):
+** directly through the callee's typed entry when another piece attached
+** it, through the runtime (which interprets it) otherwise. */
+static void emit_call_elsewhere(struct cgen *g, const struct wf_functype *ft,
+                                const u32 *ip) {
+  struct text *t = &g->body;
+  u32 funcidx = g->m->nfunc_imports + ip[1];
+  char how[160];
+  wf_cg_putf(t,
+             "  { weft_aot_func *fn = c->funcs[%u];\n"
+             "  if (WF_LIKELY(fn->typed_fn != 0)) {\n",
+             funcidx);
+  fty_typedef(t, ft);
+  typed_call(g, ft, ip[2], "((fty)fn->typed_fn)", "c");
+  wf_cg_put(t, "  } else\n");
+  wf_format(how, sizeof how, "c->api->call(c, %uu, t)", funcidx);
+  slot_call(g, ft, ip[2], how);
+  wf_cg_put(t, "  }\n");
+  wf_cg_after_call(g);
+}
+
 bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   const struct wf_module *m = g->m;
@@ -457,6 +478,10 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
   case WF_OP_CALL_INTERNAL: {
     const struct wf_functype *ft = &m->types[m->funcs[ip[1]].typeidx];
     char fn[32];
+    if (!wf_cg_in_piece(g, ip[1])) {
+      emit_call_elsewhere(g, ft, ip);
+      return true;
+    }
     wf_format(fn, sizeof fn, "%sf%u", g->pfx, ip[1]);
     typed_call(g, ft, ip[2], fn, "c");
     wf_cg_after_call(g);

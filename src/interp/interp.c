@@ -120,6 +120,16 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 #endif
 
 #define S(i) fp[ip[i]]
+/* A taken branch with offset `d` that goes backwards closes a loop: it
+** counts towards its function's hits (weft_instance_func_hits), the
+** profile that picks the functions `weft run --aot` compiles first. */
+/* An interpreted function entered (by a call or a tail call). */
+#define COUNT_ENTRY() inst->funcs[code->funcidx]->hits++
+#define BACK_EDGE(d)                                                           \
+  do {                                                                         \
+    if ((i32)(d) < 0)                                                          \
+      inst->funcs[code->funcidx]->hits++;                                      \
+  } while (0)
 #define TRAP(kind)                                                             \
   do {                                                                         \
     trap = (kind);                                                             \
@@ -271,20 +281,23 @@ dispatch:
     NEXT();
   }
   CASE(BR) {
+    BACK_EDGE(ip[1]);
     ip += 1 + (i32)ip[1];
     NEXT();
   }
   CASE(BR_IF) {
-    if (S(1).u32)
+    if (S(1).u32) {
+      BACK_EDGE(ip[2]);
       ip += 2 + (i32)ip[2];
-    else
+    } else
       ip += 3;
     NEXT();
   }
   CASE(BR_UNLESS) {
-    if (!S(1).u32)
+    if (!S(1).u32) {
+      BACK_EDGE(ip[2]);
       ip += 2 + (i32)ip[2];
-    else
+    } else
       ip += 3;
     NEXT();
   }
@@ -296,9 +309,10 @@ dispatch:
   }
 #define BR_CMP(name, member, expr)                                             \
   CASE(name) {                                                                 \
-    if (S(1).member expr S(2).member)                                          \
+    if (S(1).member expr S(2).member) {                                        \
+      BACK_EDGE(ip[3]);                                                        \
       ip += 3 + (i32)ip[3];                                                    \
-    else                                                                       \
+    } else                                                                     \
       ip += 4;                                                                 \
     NEXT();                                                                    \
   }
@@ -324,23 +338,26 @@ dispatch:
   BR_CMP(BR_IF_I64_GE_U, u64, >=)
 #undef BR_CMP
   CASE(BR_IF_I32_EQZ) {
-    if (S(1).u32 == 0)
+    if (S(1).u32 == 0) {
+      BACK_EDGE(ip[2]);
       ip += 2 + (i32)ip[2];
-    else
+    } else
       ip += 3;
     NEXT();
   }
   CASE(BR_IF_I64_EQZ) {
-    if (S(1).u64 == 0)
+    if (S(1).u64 == 0) {
+      BACK_EDGE(ip[2]);
       ip += 2 + (i32)ip[2];
-    else
+    } else
       ip += 3;
     NEXT();
   }
   CASE(BR_IF_I64_NEZ) {
-    if (S(1).u64 != 0)
+    if (S(1).u64 != 0) {
+      BACK_EDGE(ip[2]);
       ip += 2 + (i32)ip[2];
-    else
+    } else
       ip += 3;
     NEXT();
   }
@@ -359,6 +376,8 @@ dispatch:
     ncode = inst->module->codes[ip[1]];
     nfp = fp + ip[2];
     ret_ip = ip + 3;
+    if (WF_UNLIKELY(inst->aot != NULL)) /* tiered: the callee may have code */
+      goto internal_call;
     goto enter;
   }
   CASE(CALL) {
@@ -377,6 +396,8 @@ dispatch:
   CASE(RETURN_CALL_INTERNAL) {
     ncode = inst->module->codes[ip[1]];
     nfp = fp + ip[2];
+    /* Tiered modules are split only when this is a self call (cgen.c):
+    ** the callee is this interpreted function. */
     goto tail_enter;
   }
   /* A host or compiled callee cannot take over an interpreter frame: it
@@ -895,6 +916,9 @@ default: TRAP(WEFT_TRAP_UNREACHABLE);
 }
 #endif
 
+/* A call within a module some of whose functions are compiled (tiered,
+** src/runtime/aot.c): the callee may be one of them. */
+internal_call : callee = inst->funcs[ncode->funcidx];
 call_func :
     /* `callee` with its frame at nfp; return to ret_ip. */
     if (callee->host || callee->aot_slot_fn) {
@@ -938,6 +962,7 @@ if (callee->inst != inst) {
   inst = callee->inst;
   fp = nfp;
   code = ncode;
+  COUNT_ENTRY();
   frame_init(fp, code);
   ip = code->ops;
   MEMORY_RELOAD();
@@ -953,6 +978,7 @@ enter : {
   fr->inst = inst;
   fp = nfp;
   code = ncode;
+  COUNT_ENTRY();
   frame_init(fp, code);
   ip = code->ops;
   NEXT();
@@ -979,6 +1005,7 @@ tail_enter : {
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   memmove(fp, nfp, (size_t)ncode->nparams * sizeof(weft_slot));
   code = ncode;
+  COUNT_ENTRY();
   frame_init(fp, code);
   ip = code->ops;
   NEXT();

@@ -8,6 +8,58 @@
 
 #include "runtime.h"
 
+/* A piece must agree with the code already attached on everything the
+** runtime reads from the first table alone. */
+static weft_status piece_fits(const weft_module *mod,
+                              const weft_aot_module *aot, weft_error *err) {
+  const weft_aot_module *first = mod->aot;
+  if (!first)
+    return WEFT_OK;
+  if (memcmp(first->module_sha256, aot->module_sha256, 32) != 0 ||
+      first->explicit_checks != aot->explicit_checks ||
+      first->exceptions != aot->exceptions)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "compiled piece was made for another module or mode");
+  return WEFT_OK;
+}
+
+/* The merged per-function arrays, made on the first piece that leaves a
+** function out or the second table attached. */
+static weft_status merge_piece(weft_module *mod, const weft_aot_module *aot,
+                               weft_error *err) {
+  u32 n = mod->m.nfuncs;
+  if (!mod->aot_slot_fns) {
+    size_t bytes = (size_t)(n ? n : 1) * sizeof(void *);
+    mod->aot_slot_fns = wf_alloc_zero(&mod->alloc, bytes);
+    mod->aot_typed_fns = wf_alloc_zero(&mod->alloc, bytes);
+    if (!mod->aot_slot_fns || !mod->aot_typed_fns)
+      return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory attaching code");
+    for (u32 i = 0; mod->aot && i < n; i++) {
+      mod->aot_slot_fns[i] = mod->aot->slot_fns[i];
+      mod->aot_typed_fns[i] = mod->aot->typed_fns[i];
+    }
+  }
+  mod->aot_missing = 0;
+  for (u32 i = 0; i < n; i++) {
+    if (!mod->aot_slot_fns[i] && aot->slot_fns[i] && aot->typed_fns[i]) {
+      mod->aot_slot_fns[i] = aot->slot_fns[i];
+      mod->aot_typed_fns[i] = aot->typed_fns[i];
+    }
+    mod->aot_missing += !mod->aot_slot_fns[i];
+  }
+  if (!mod->aot)
+    mod->aot = aot;
+  return WEFT_OK;
+}
+
+/* Whether every defined function has code in `aot` (a whole module). */
+static bool whole(const weft_module *mod, const weft_aot_module *aot) {
+  for (u32 i = 0; i < mod->m.nfuncs; i++)
+    if (!aot->slot_fns[i] || !aot->typed_fns[i])
+      return false;
+  return true;
+}
+
 weft_status weft_module_attach_aot(weft_module *mod, const void *code,
                                    weft_error *err) {
   wf_error_clear(err);
@@ -26,8 +78,14 @@ weft_status weft_module_attach_aot(weft_module *mod, const void *code,
                         "with the module's fuel setting",
                         aot->fuel_metering ? "meters" : "does not meter",
                         mod->fuel_metering ? "meters it" : "does not");
-  mod->aot = aot;
-  return WEFT_OK;
+  weft_status s = piece_fits(mod, aot, err);
+  if (s != WEFT_OK)
+    return s;
+  if (!mod->aot && whole(mod, aot)) {
+    mod->aot = aot;
+    return WEFT_OK;
+  }
+  return merge_piece(mod, aot, err);
 }
 
 /* ---- traps ------------------------------------------------------------ */
@@ -287,11 +345,22 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
                         "guard reservation (guard pages disabled or "
                         "unavailable); compile with explicit bounds checks");
   const struct wf_module *m = &inst->module->m;
+  const weft_module *mod = inst->module;
+  if (mod->precompiled && mod->aot_missing)
+    return wf_error_set(err, WEFT_ERR_ARG,
+                        "module loaded for compiled code has %u functions "
+                        "without code",
+                        mod->aot_missing);
+  weft_aot_slot_fn const *slots =
+      mod->aot_slot_fns ? mod->aot_slot_fns : aot->slot_fns;
+  void *const *typed = mod->aot_typed_fns ? mod->aot_typed_fns : aot->typed_fns;
+  /* A function without code keeps NULL entries: the interpreter runs it,
+  ** and compiled callers reach it through the runtime (api->call). */
   for (u32 i = 0; i < m->nfuncs; i++) {
     weft_func *f = inst->funcs[m->nfunc_imports + i];
-    f->aot_typed_fn = aot->typed_fns[i];
+    f->aot_typed_fn = slots[i] ? typed[i] : NULL;
     f->aot_ctx = c;
-    f->aot_slot_fn = aot->slot_fns[i];
+    f->aot_slot_fn = slots[i];
   }
   return WEFT_OK;
 }

@@ -140,6 +140,11 @@ const weft_module *weft_instance_module(const weft_instance *inst) {
   return inst->module;
 }
 
+uint64_t weft_instance_func_hits(const weft_instance *inst, uint32_t def) {
+  const struct wf_module *m = &inst->module->m;
+  return def < m->nfuncs ? inst->funcs[m->nfunc_imports + def]->hits : 0;
+}
+
 /* ---- instance lifetime ------------------------------------------------ */
 
 static void release_instance(weft_engine *e, struct wf_object *o) {

@@ -23,6 +23,11 @@ static void module_release(weft_module *mod) {
     }
   wf_alloc_free(a, mod->vtypes,
                 (size_t)(mod->m.ntypes ? mod->m.ntypes : 1) * sizeof(void *));
+  if (mod->aot_slot_fns) {
+    size_t n = (size_t)(mod->m.nfuncs ? mod->m.nfuncs : 1) * sizeof(void *);
+    wf_alloc_free(a, mod->aot_slot_fns, n);
+    wf_alloc_free(a, mod->aot_typed_fns, n);
+  }
   wf_module_release(a, &mod->m);
   wf_alloc_free(a, mod->m.bytes, mod->m.size ? mod->m.size : 1);
   struct wf_alloc copy = *a;

@@ -109,6 +109,7 @@ struct weft_func {
   u32 funcidx;                  /* index in the defining module */
   weft_host_fn host;
   void *host_user;
+  u64 hits; /* interpreted calls and loop back-edges (tiering's profile) */
 };
 
 struct weft_memory {
@@ -258,9 +259,15 @@ struct weft_module {
   struct wf_code **codes; /* per defined function: lowered body */
   u64 lowered_bytes;
   const weft_aot_module *aot; /* attached compiled code, or NULL */
-  bool precompiled;           /* bodies not lowered: needs `aot` to run */
-  bool fuel_metering;         /* lowered with FUEL ops */
-  bool dispatched;            /* ops are dispatch offsets (not numbers) */
+  /* With pieces (tables that compile only some functions, attached one
+  ** by one): each defined function's code from the first piece that has
+  ** it, NULL where none does; NULL arrays when `aot` is whole. */
+  weft_aot_slot_fn *aot_slot_fns;
+  void **aot_typed_fns;
+  u32 aot_missing;    /* defined functions no attached code covers */
+  bool precompiled;   /* bodies not lowered: needs `aot` to run */
+  bool fuel_metering; /* lowered with FUEL ops */
+  bool dispatched;    /* ops are dispatch offsets (not numbers) */
 };
 
 /* module.c: take a reference (atomic). */

@@ -1,0 +1,42 @@
+;; tier.wat — tests/cli/tier.sh: a program with a hot loop ($hot, with
+;; direct and indirect calls to $sq and $cold), functions that run once
+;; ($once, _start) and one that never runs ($never). Prints one letter
+;; and exits with a status computed from the loop.
+(module
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (table 2 funcref)
+  (elem (i32.const 0) $sq $cold)
+  (type $t (func (param i32) (result i32)))
+  (global $g (mut i32) (i32.const 0))
+  (func $sq (param i32) (result i32)
+    (global.set $g (i32.add (global.get $g) (i32.const 1)))
+    (i32.mul (local.get 0) (local.get 0)))
+  (func $cold (param i32) (result i32)
+    (i32.store (i32.const 64) (i32.add (i32.load (i32.const 64)) (local.get 0)))
+    (i32.add (local.get 0) (i32.const 7)))
+  (func $never (param i32) (result i32) (i32.div_u (local.get 0) (i32.const 0)))
+  (func $hot (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc)
+        (call_indirect (type $t) (local.get $i)
+          (i32.and (local.get $i) (i32.const 1)))))
+      (local.set $acc (i32.xor (local.get $acc) (call $sq (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (local.get $acc) (i32.load (i32.const 64))))
+  (func $once (result i32)
+    (i32.add (call $cold (call $hot (i32.const 20000))) (global.get $g)))
+  (func (export "_start") (local $r i32)
+    (local.set $r (call $once))
+    (i32.store (i32.const 100) (i32.const 48))
+    (i32.store8 (i32.const 48)
+      (i32.add (i32.const 65) (i32.rem_u (local.get $r) (i32.const 26))))
+    (i32.store8 (i32.const 49) (i32.const 10))
+    (i32.store (i32.const 104) (i32.const 2))
+    (drop (call $fd_write (i32.const 1) (i32.const 100) (i32.const 1)
+      (i32.const 200)))
+    (call $exit (i32.rem_u (local.get $r) (i32.const 100))))
+)
