@@ -59,12 +59,24 @@ weft_status wf_interp_resume(struct wf_exec *ex, const struct wf_frame *at) {
   return run(ex, NULL, NULL, NULL);
 }
 
+/* Most frames have a few locals and constants: a loop of slot copies
+** costs less than a call into the C library, which pays off only for long
+** runs. */
+#define FRAME_INLINE_SLOTS 16
+
 /* Zero the declared locals and the hidden slots (no caught exception
 ** held) and load the constants of a new frame. */
 static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
-  memset(fp + c->nparams, 0,
-         (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
-  if (c->nconsts)
+  u32 nzero = c->nlocal_slots - c->nparams;
+  if (nzero <= FRAME_INLINE_SLOTS)
+    for (u32 i = 0; i < nzero; i++)
+      fp[c->nparams + i] = (weft_slot){0};
+  else
+    memset(fp + c->nparams, 0, (size_t)nzero * sizeof(weft_slot));
+  if (c->nconsts <= FRAME_INLINE_SLOTS)
+    for (u32 i = 0; i < c->nconsts; i++)
+      fp[c->nlocal_slots + i] = c->consts[i];
+  else
     memcpy(fp + c->nlocal_slots, c->consts,
            (size_t)c->nconsts * sizeof(weft_slot));
   if (c->nhidden)
@@ -458,6 +470,19 @@ dispatch:
     ip += 5;
     NEXT();
   }
+#define SELECT_CMP(name, member, expr)                                         \
+  CASE(name) {                                                                 \
+    S(1).u64 = S(4).member expr S(5).member ? S(2).u64 : S(3).u64;             \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+  SELECT_CMP(SELECT_I32_EQ, u32, ==)
+  SELECT_CMP(SELECT_I32_NE, u32, !=)
+  SELECT_CMP(SELECT_I32_LT_S, i32, <)
+  SELECT_CMP(SELECT_I32_LT_U, u32, <)
+  SELECT_CMP(SELECT_I32_GT_S, i32, >)
+  SELECT_CMP(SELECT_I32_GT_U, u32, >)
+#undef SELECT_CMP
   CASE(GLOBAL_GET) {
     S(1) = inst->globals[ip[2]]->val;
     ip += 3;
@@ -497,6 +522,22 @@ dispatch:
     ip += 6;
     NEXT();
   }
+#define ADD_LOAD(name, width, expr)                                             \
+  CASE(name) {                                                                 \
+    u32 sum = S(2).u32 + S(3).u32;                                             \
+    S(1).u32 = sum;                                                            \
+    u64 ea = (u64)sum + ip[5];                                                 \
+    if (WF_UNLIKELY(ea + (width) > mem_size))                                  \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(4).u32 = (expr);                                                         \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+  ADD_LOAD(I32_ADD_I32_LOAD8_S, 1, (u32)(i32)(i8)mem[ea])
+  ADD_LOAD(I32_ADD_I32_LOAD8_U, 1, mem[ea])
+  ADD_LOAD(I32_ADD_I32_LOAD16_S, 2, (u32)(i32)(i16)wf_ld16(mem + ea))
+  ADD_LOAD(I32_ADD_I32_LOAD16_U, 2, wf_ld16(mem + ea))
+#undef ADD_LOAD
   CASE(I32_ADD_I64_LOAD)
   CASE(I32_ADD_F64_LOAD) {
     u32 sum = S(2).u32 + S(3).u32;

@@ -146,6 +146,19 @@ bool wf_lw_pop_table_index(struct lower *L, u32 table, struct entry *idx) {
 }
 /* ==== end multi-memory, memory64, table64 helpers ===================== */
 
+/* The interpreter's fused "i32.add then narrow i32 load" for `op`, or 0
+** (generated C has no such ops: wf_lower_func without a dispatch table
+** never asks). */
+static u8 narrow_add_load(u8 op) {
+  switch (op) {
+  case WF_OP_I32_LOAD8_S: return WF_OP_I32_ADD_I32_LOAD8_S;
+  case WF_OP_I32_LOAD8_U: return WF_OP_I32_ADD_I32_LOAD8_U;
+  case WF_OP_I32_LOAD16_S: return WF_OP_I32_ADD_I32_LOAD16_S;
+  case WF_OP_I32_LOAD16_U: return WF_OP_I32_ADD_I32_LOAD16_U;
+  default: return 0;
+  }
+}
+
 /* Loads 0x28..0x35 and stores 0x36..0x3e. */
 bool wf_lw_memory_access(struct lower *L, u8 opcode) {
   static const struct {
@@ -228,6 +241,7 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
              : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
              : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
              : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
+             : L->dispatch             ? narrow_add_load(d->op)
                                        : 0;
   if (fused && wf_lw_fusable(L, WF_OP_I32_ADD, addr.loc)) {
     wf_lw_fuse_last(L, (enum wf_op)fused);
