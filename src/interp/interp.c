@@ -356,6 +356,52 @@ dispatch:
       ip += 3;
     NEXT();
   }
+  /* Branches in their _FUEL form (lower.c): pay the FUEL op at `t` and
+  ** go past it; a shortfall runs that op (its rare path, safe point). */
+#define FUEL_INTO(t)                                                           \
+  do {                                                                         \
+    const u32 *t_ = (t);                                                       \
+    if (WF_LIKELY((ex->fuel -= t_[1]) >= 0)) {                                 \
+      ip = t_ + 2;                                                             \
+    } else {                                                                   \
+      FUEL_REREAD();                                                           \
+      ex->fuel += t_[1];                                                       \
+      ip = t_;                                                                 \
+    }                                                                          \
+    NEXT();                                                                    \
+  } while (0)
+  CASE(BR_FUEL) { FUEL_INTO(ip + 1 + (i32)ip[1]); }
+  CASE(BR_IF_FUEL) { FUEL_INTO(S(1).u32 ? ip + 2 + (i32)ip[2] : ip + 3); }
+  CASE(BR_UNLESS_FUEL) { FUEL_INTO(!S(1).u32 ? ip + 2 + (i32)ip[2] : ip + 3); }
+  CASE(BR_IF_I32_EQZ_FUEL) {
+    FUEL_INTO(S(1).u32 == 0 ? ip + 2 + (i32)ip[2] : ip + 3);
+  }
+#define BR_CMP_FUEL(name, member, expr)                                        \
+  CASE(name) {                                                                 \
+    FUEL_INTO(S(1).member expr S(2).member ? ip + 3 + (i32)ip[3] : ip + 4);    \
+  }
+  BR_CMP_FUEL(BR_IF_I32_EQ_FUEL, u32, ==)
+  BR_CMP_FUEL(BR_IF_I32_NE_FUEL, u32, !=)
+  BR_CMP_FUEL(BR_IF_I32_LT_S_FUEL, i32, <)
+  BR_CMP_FUEL(BR_IF_I32_LT_U_FUEL, u32, <)
+  BR_CMP_FUEL(BR_IF_I32_GT_S_FUEL, i32, >)
+  BR_CMP_FUEL(BR_IF_I32_GT_U_FUEL, u32, >)
+  BR_CMP_FUEL(BR_IF_I32_LE_S_FUEL, i32, <=)
+  BR_CMP_FUEL(BR_IF_I32_LE_U_FUEL, u32, <=)
+  BR_CMP_FUEL(BR_IF_I32_GE_S_FUEL, i32, >=)
+  BR_CMP_FUEL(BR_IF_I32_GE_U_FUEL, u32, >=)
+#undef BR_CMP_FUEL
+  CASE(I32_ADD_BR_IF_FUEL) {
+    u32 r = S(2).u32 + S(3).u32;
+    S(1).u32 = r;
+    FUEL_INTO(r ? ip + 4 + (i32)ip[4] : ip + 5);
+  }
+  CASE(I32_SUB_BR_IF_FUEL) {
+    u32 r = S(2).u32 - S(3).u32;
+    S(1).u32 = r;
+    FUEL_INTO(r ? ip + 4 + (i32)ip[4] : ip + 5);
+  }
+#undef FUEL_INTO
   CASE(RETURN) {
     struct wf_frame *fr = &ex->frames[--ex->depth];
     if (ex->depth == base_depth)

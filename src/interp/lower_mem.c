@@ -147,9 +147,8 @@ bool wf_lw_pop_table_index(struct lower *L, u32 table, struct entry *idx) {
 /* ==== end multi-memory, memory64, table64 helpers ===================== */
 
 /* The interpreter's fused "i32.add then narrow i32 load" for `op`, or 0
-** (generated C has no such ops: wf_lower_func without a dispatch table
-** never asks). */
-static u8 narrow_add_load(u8 op) {
+** (generated C has no such ops: lowering for it never asks). */
+static u32 narrow_add_load(u8 op) {
   switch (op) {
   case WF_OP_I32_LOAD8_S: return WF_OP_I32_ADD_I32_LOAD8_S;
   case WF_OP_I32_LOAD8_U: return WF_OP_I32_ADD_I32_LOAD8_U;
@@ -237,11 +236,11 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
   if (!wf_lw_pop_type(L, WF_I32, &addr))
     return false;
   u32 dst = wf_lw_push_result(L, d->type);
-  u8 fused = d->op == WF_OP_I32_LOAD   ? WF_OP_I32_ADD_I32_LOAD
+  u32 fused = d->op == WF_OP_I32_LOAD  ? WF_OP_I32_ADD_I32_LOAD
              : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
              : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
              : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
-             : L->dispatch             ? narrow_add_load(d->op)
+             : L->interp_ops           ? narrow_add_load(d->op)
                                        : 0;
   if (fused && wf_lw_fusable(L, WF_OP_I32_ADD, addr.loc)) {
     wf_lw_fuse_last(L, (enum wf_op)fused);

@@ -134,14 +134,14 @@ bool wf_lw_const(struct lower *L, u8 opcode) {
 ** stack slot and read by nothing else, becomes part of the select. */
 static bool select_fused(struct lower *L, u32 dst, u32 a, u32 b, u32 c) {
   static const struct {
-    u8 from, to;
+    u16 from, to;
   } fuse[] = {{WF_OP_I32_EQ, WF_OP_SELECT_I32_EQ},
               {WF_OP_I32_NE, WF_OP_SELECT_I32_NE},
               {WF_OP_I32_LT_S, WF_OP_SELECT_I32_LT_S},
               {WF_OP_I32_LT_U, WF_OP_SELECT_I32_LT_U},
               {WF_OP_I32_GT_S, WF_OP_SELECT_I32_GT_S},
               {WF_OP_I32_GT_U, WF_OP_SELECT_I32_GT_U}};
-  if (!L->dispatch || !live(L) || L->last_op_pos == NONE ||
+  if (!L->interp_ops || !live(L) || L->last_op_pos == NONE ||
       L->last_dst_pos != L->last_op_pos + 1 ||
       L->code[L->last_dst_pos] != c || c != stack_loc(L->height + 1))
     return false;
