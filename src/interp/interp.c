@@ -568,7 +568,7 @@ dispatch:
     ip += 6;
     NEXT();
   }
-#define ADD_LOAD(name, width, expr)                                             \
+#define ADD_LOAD(name, width, expr)                                            \
   CASE(name) {                                                                 \
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \

@@ -133,7 +133,8 @@ static void note_branch(struct lower *L, u32 pos, u32 op) {
 }
 
 static bool fuel_op_at(const struct lower *L, i64 at) {
-  return at >= 0 && at < (i64)L->ncode - 1 && L->code[at] == encoded(L, WF_OP_FUEL);
+  return at >= 0 && at < (i64)L->ncode - 1 &&
+         L->code[at] == encoded(L, WF_OP_FUEL);
 }
 
 /* Once the code is complete (offsets patched): switch each noted branch
@@ -836,7 +837,7 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
   L.m = m;
   L.err = err;
   L.dispatch = dispatch;
-  L.interp_ops = dispatch != NULL || (probe && probe->dispatched);
+  L.interp_ops = dispatch != NULL || (probe && probe->dispatch);
   L.funcidx = m->nfunc_imports + defidx;
   L.type = &m->types[fd->typeidx];
   L.last_op_pos = L.last_dst_pos = NONE;

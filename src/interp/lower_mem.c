@@ -236,12 +236,12 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
   if (!wf_lw_pop_type(L, WF_I32, &addr))
     return false;
   u32 dst = wf_lw_push_result(L, d->type);
-  u32 fused = d->op == WF_OP_I32_LOAD  ? WF_OP_I32_ADD_I32_LOAD
-             : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
-             : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
-             : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
-             : L->interp_ops           ? narrow_add_load(d->op)
-                                       : 0;
+  u32 fused = d->op == WF_OP_I32_LOAD   ? WF_OP_I32_ADD_I32_LOAD
+              : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
+              : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
+              : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
+              : L->interp_ops           ? narrow_add_load(d->op)
+                                        : 0;
   if (fused && wf_lw_fusable(L, WF_OP_I32_ADD, addr.loc)) {
     wf_lw_fuse_last(L, (enum wf_op)fused);
     wf_lw_put_dst(L, dst);

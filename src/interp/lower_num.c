@@ -142,8 +142,8 @@ static bool select_fused(struct lower *L, u32 dst, u32 a, u32 b, u32 c) {
               {WF_OP_I32_GT_S, WF_OP_SELECT_I32_GT_S},
               {WF_OP_I32_GT_U, WF_OP_SELECT_I32_GT_U}};
   if (!L->interp_ops || !live(L) || L->last_op_pos == NONE ||
-      L->last_dst_pos != L->last_op_pos + 1 ||
-      L->code[L->last_dst_pos] != c || c != stack_loc(L->height + 1))
+      L->last_dst_pos != L->last_op_pos + 1 || L->code[L->last_dst_pos] != c ||
+      c != stack_loc(L->height + 1))
     return false;
   for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
     if (fuse[i].from != L->last_op)
