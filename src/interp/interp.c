@@ -59,24 +59,14 @@ weft_status wf_interp_resume(struct wf_exec *ex, const struct wf_frame *at) {
   return run(ex, NULL, NULL, NULL);
 }
 
-/* Most frames have a few locals and constants: a loop of slot copies
-** costs less than a call into the C library, which pays off only for long
-** runs. */
-#define FRAME_INLINE_SLOTS 16
-
 /* Zero the declared locals and the hidden slots (no caught exception
-** held) and load the constants of a new frame. */
+** held) and load the constants of a new frame. (A loop of slot copies in
+** place of memset/memcpy was tried: more instructions per call at the
+** bench kernels' frame sizes.) */
 static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
-  u32 nzero = c->nlocal_slots - c->nparams;
-  if (nzero <= FRAME_INLINE_SLOTS)
-    for (u32 i = 0; i < nzero; i++)
-      fp[c->nparams + i] = (weft_slot){0};
-  else
-    memset(fp + c->nparams, 0, (size_t)nzero * sizeof(weft_slot));
-  if (c->nconsts <= FRAME_INLINE_SLOTS)
-    for (u32 i = 0; i < c->nconsts; i++)
-      fp[c->nlocal_slots + i] = c->consts[i];
-  else
+  memset(fp + c->nparams, 0,
+         (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
+  if (c->nconsts)
     memcpy(fp + c->nlocal_slots, c->consts,
            (size_t)c->nconsts * sizeof(weft_slot));
   if (c->nhidden)
