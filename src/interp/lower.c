@@ -145,10 +145,14 @@ static void fuel_branches_apply(struct lower *L) {
     if (L->code[pos] != encoded(L, op))
       continue; /* fused into something else since */
     const char *lay = wf_op_layout[op];
-    u32 off = pos + 1 + (u32)(strchr(lay, 'o') - lay);
+    u32 n = 0, o = 0; /* operand units, and the offset's place among them */
+    for (; lay[n]; n++)
+      if (lay[n] == 'o')
+        o = n;
+    u32 off = pos + 1 + o;
     i64 target = (i64)off + (i32)L->code[off];
     if (!fuel_op_at(L, target) ||
-        (op != WF_OP_BR && !fuel_op_at(L, (i64)pos + 1 + (i64)strlen(lay))))
+        (op != WF_OP_BR && !fuel_op_at(L, (i64)pos + 1 + n)))
       continue;
     L->code[pos] = encoded(L, fuel_form(op));
   }
