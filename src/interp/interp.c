@@ -60,7 +60,9 @@ weft_status wf_interp_resume(struct wf_exec *ex, const struct wf_frame *at) {
 }
 
 /* Zero the declared locals and the hidden slots (no caught exception
-** held) and load the constants of a new frame. */
+** held) and load the constants of a new frame. (A loop of slot copies in
+** place of memset/memcpy was tried: more instructions per call at the
+** bench kernels' frame sizes.) */
 static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
   memset(fp + c->nparams, 0,
          (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
@@ -361,6 +363,52 @@ dispatch:
       ip += 3;
     NEXT();
   }
+  /* Branches in their _FUEL form (lower.c): pay the FUEL op at `t` and
+  ** go past it; a shortfall runs that op (its rare path, safe point). */
+#define FUEL_INTO(t)                                                           \
+  do {                                                                         \
+    const u32 *t_ = (t);                                                       \
+    if (WF_LIKELY((ex->fuel -= t_[1]) >= 0)) {                                 \
+      ip = t_ + 2;                                                             \
+    } else {                                                                   \
+      FUEL_REREAD();                                                           \
+      ex->fuel += t_[1];                                                       \
+      ip = t_;                                                                 \
+    }                                                                          \
+    NEXT();                                                                    \
+  } while (0)
+  CASE(BR_FUEL) { FUEL_INTO(ip + 1 + (i32)ip[1]); }
+  CASE(BR_IF_FUEL) { FUEL_INTO(S(1).u32 ? ip + 2 + (i32)ip[2] : ip + 3); }
+  CASE(BR_UNLESS_FUEL) { FUEL_INTO(!S(1).u32 ? ip + 2 + (i32)ip[2] : ip + 3); }
+  CASE(BR_IF_I32_EQZ_FUEL) {
+    FUEL_INTO(S(1).u32 == 0 ? ip + 2 + (i32)ip[2] : ip + 3);
+  }
+#define BR_CMP_FUEL(name, member, expr)                                        \
+  CASE(name) {                                                                 \
+    FUEL_INTO(S(1).member expr S(2).member ? ip + 3 + (i32)ip[3] : ip + 4);    \
+  }
+  BR_CMP_FUEL(BR_IF_I32_EQ_FUEL, u32, ==)
+  BR_CMP_FUEL(BR_IF_I32_NE_FUEL, u32, !=)
+  BR_CMP_FUEL(BR_IF_I32_LT_S_FUEL, i32, <)
+  BR_CMP_FUEL(BR_IF_I32_LT_U_FUEL, u32, <)
+  BR_CMP_FUEL(BR_IF_I32_GT_S_FUEL, i32, >)
+  BR_CMP_FUEL(BR_IF_I32_GT_U_FUEL, u32, >)
+  BR_CMP_FUEL(BR_IF_I32_LE_S_FUEL, i32, <=)
+  BR_CMP_FUEL(BR_IF_I32_LE_U_FUEL, u32, <=)
+  BR_CMP_FUEL(BR_IF_I32_GE_S_FUEL, i32, >=)
+  BR_CMP_FUEL(BR_IF_I32_GE_U_FUEL, u32, >=)
+#undef BR_CMP_FUEL
+  CASE(I32_ADD_BR_IF_FUEL) {
+    u32 r = S(2).u32 + S(3).u32;
+    S(1).u32 = r;
+    FUEL_INTO(r ? ip + 4 + (i32)ip[4] : ip + 5);
+  }
+  CASE(I32_SUB_BR_IF_FUEL) {
+    u32 r = S(2).u32 - S(3).u32;
+    S(1).u32 = r;
+    FUEL_INTO(r ? ip + 4 + (i32)ip[4] : ip + 5);
+  }
+#undef FUEL_INTO
   CASE(RETURN) {
     struct wf_frame *fr = &ex->frames[--ex->depth];
     if (ex->depth == base_depth)
@@ -479,6 +527,19 @@ dispatch:
     ip += 5;
     NEXT();
   }
+#define SELECT_CMP(name, member, expr)                                         \
+  CASE(name) {                                                                 \
+    S(1).u64 = S(4).member expr S(5).member ? S(2).u64 : S(3).u64;             \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+  SELECT_CMP(SELECT_I32_EQ, u32, ==)
+  SELECT_CMP(SELECT_I32_NE, u32, !=)
+  SELECT_CMP(SELECT_I32_LT_S, i32, <)
+  SELECT_CMP(SELECT_I32_LT_U, u32, <)
+  SELECT_CMP(SELECT_I32_GT_S, i32, >)
+  SELECT_CMP(SELECT_I32_GT_U, u32, >)
+#undef SELECT_CMP
   CASE(GLOBAL_GET) {
     S(1) = inst->globals[ip[2]]->val;
     ip += 3;
@@ -518,6 +579,22 @@ dispatch:
     ip += 6;
     NEXT();
   }
+#define ADD_LOAD(name, width, expr)                                            \
+  CASE(name) {                                                                 \
+    u32 sum = S(2).u32 + S(3).u32;                                             \
+    S(1).u32 = sum;                                                            \
+    u64 ea = (u64)sum + ip[5];                                                 \
+    if (WF_UNLIKELY(ea + (width) > mem_size))                                  \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(4).u32 = (expr);                                                         \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+  ADD_LOAD(I32_ADD_I32_LOAD8_S, 1, (u32)(i32)(i8)mem[ea])
+  ADD_LOAD(I32_ADD_I32_LOAD8_U, 1, mem[ea])
+  ADD_LOAD(I32_ADD_I32_LOAD16_S, 2, (u32)(i32)(i16)wf_ld16(mem + ea))
+  ADD_LOAD(I32_ADD_I32_LOAD16_U, 2, wf_ld16(mem + ea))
+#undef ADD_LOAD
   CASE(I32_ADD_I64_LOAD)
   CASE(I32_ADD_F64_LOAD) {
     u32 sum = S(2).u32 + S(3).u32;

@@ -83,6 +83,81 @@ void wf_lw_put(struct lower *L, u32 v) {
 static void probe_capture(struct lower *L, u32 height, u32 pc);
 static u32 call_len(enum wf_op op);
 
+/* ---- fuel charged by branches ------------------------------------------
+** With fuel metering every branch lands on a FUEL op. A branch whose
+** every way out (its target, and for a conditional one the next op) is a
+** FUEL op becomes its _FUEL form, which pays that block and jumps past
+** its FUEL op: a loop's back edge costs one dispatch instead of two. The
+** charges are the same, so fuel counts do not change. */
+static const struct {
+  u16 op, fuel_op;
+} fuel_branches[] = {
+    {WF_OP_BR, WF_OP_BR_FUEL},
+    {WF_OP_BR_IF, WF_OP_BR_IF_FUEL},
+    {WF_OP_BR_UNLESS, WF_OP_BR_UNLESS_FUEL},
+    {WF_OP_BR_IF_I32_EQZ, WF_OP_BR_IF_I32_EQZ_FUEL},
+    {WF_OP_BR_IF_I32_EQ, WF_OP_BR_IF_I32_EQ_FUEL},
+    {WF_OP_BR_IF_I32_NE, WF_OP_BR_IF_I32_NE_FUEL},
+    {WF_OP_BR_IF_I32_LT_S, WF_OP_BR_IF_I32_LT_S_FUEL},
+    {WF_OP_BR_IF_I32_LT_U, WF_OP_BR_IF_I32_LT_U_FUEL},
+    {WF_OP_BR_IF_I32_GT_S, WF_OP_BR_IF_I32_GT_S_FUEL},
+    {WF_OP_BR_IF_I32_GT_U, WF_OP_BR_IF_I32_GT_U_FUEL},
+    {WF_OP_BR_IF_I32_LE_S, WF_OP_BR_IF_I32_LE_S_FUEL},
+    {WF_OP_BR_IF_I32_LE_U, WF_OP_BR_IF_I32_LE_U_FUEL},
+    {WF_OP_BR_IF_I32_GE_S, WF_OP_BR_IF_I32_GE_S_FUEL},
+    {WF_OP_BR_IF_I32_GE_U, WF_OP_BR_IF_I32_GE_U_FUEL},
+    {WF_OP_I32_ADD_BR_IF, WF_OP_I32_ADD_BR_IF_FUEL},
+    {WF_OP_I32_SUB_BR_IF, WF_OP_I32_SUB_BR_IF_FUEL},
+};
+
+static u32 fuel_form(u32 op) {
+  for (u32 i = 0; i < WF_ARRAY_LEN(fuel_branches); i++)
+    if (fuel_branches[i].op == op)
+      return fuel_branches[i].fuel_op;
+  return 0;
+}
+
+static u32 encoded(const struct lower *L, u32 op) {
+  return L->dispatch ? L->dispatch[op] : op;
+}
+
+/* Remember a branch at code index `pos` that has a _FUEL form. */
+static void note_branch(struct lower *L, u32 pos, u32 op) {
+  if (!L->fuel || !L->interp_ops || !fuel_form(op))
+    return;
+  if (!wf_lw_grow(L, &L->branches, &L->branches_cap, L->nbranches + 2,
+                  sizeof(u32)))
+    return;
+  L->branches[L->nbranches++] = pos;
+  L->branches[L->nbranches++] = op;
+}
+
+static bool fuel_op_at(const struct lower *L, i64 at) {
+  return at >= 0 && at < (i64)L->ncode - 1 &&
+         L->code[at] == encoded(L, WF_OP_FUEL);
+}
+
+/* Once the code is complete (offsets patched): switch each noted branch
+** still in place whose ways out are all FUEL ops to its _FUEL form. */
+static void fuel_branches_apply(struct lower *L) {
+  for (u32 i = 0; i < L->nbranches; i += 2) {
+    u32 pos = L->branches[i], op = L->branches[i + 1];
+    if (L->code[pos] != encoded(L, op))
+      continue; /* fused into something else since */
+    const char *lay = wf_op_layout[op];
+    u32 n = 0, o = 0; /* operand units, and the offset's place among them */
+    for (; lay[n]; n++)
+      if (lay[n] == 'o')
+        o = n;
+    u32 off = pos + 1 + o;
+    i64 target = (i64)off + (i32)L->code[off];
+    if (!fuel_op_at(L, target) ||
+        (op != WF_OP_BR && !fuel_op_at(L, (i64)pos + 1 + n)))
+      continue;
+    L->code[pos] = encoded(L, fuel_form(op));
+  }
+}
+
 void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   if (L->probe && !L->probe->found) {
     /* A FUEL op's live values are the stack as its wf_lw_label leaves it: known
@@ -110,6 +185,7 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   L->last_op_pos = L->ncode;
   L->last_op = op;
   L->last_dst_pos = NONE;
+  note_branch(L, L->ncode, op);
   wf_lw_put(L, L->dispatch ? L->dispatch[op] : (u32)op);
 }
 
@@ -138,6 +214,7 @@ bool wf_lw_fusable(const struct lower *L, enum wf_op op, u32 loc) {
 }
 
 void wf_lw_fuse_last(struct lower *L, enum wf_op fused) {
+  note_branch(L, L->last_op_pos, fused);
   L->code[L->last_op_pos] = L->dispatch ? L->dispatch[fused] : (u32)fused;
   L->last_op = fused;
   L->last_dst_pos = NONE;
@@ -149,6 +226,8 @@ void wf_lw_truncate_code(struct lower *L, u32 cut) {
     L->nrelocs--;
   while (L->npcmap && L->pcmap[L->npcmap - 2] >= cut)
     L->npcmap -= 2;
+  while (L->nbranches && L->branches[L->nbranches - 2] >= cut)
+    L->nbranches -= 2;
   L->ncode = cut;
 }
 
@@ -670,6 +749,7 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->inits, (size_t)L->inits_cap * sizeof(u32));
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
   wf_alloc_free(L->a, L->pcmap, (size_t)L->pcmap_cap * sizeof(u32));
   wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
@@ -682,6 +762,7 @@ static void release(struct lower *L) {
 
 /* Fix slot operands now that the frame layout is known. */
 static bool finish(struct lower *L, struct wf_code **out) {
+  fuel_branches_apply(L);
   struct wf_code *c = wf_alloc_zero(L->a, sizeof *c);
   if (!c)
     return wf_lw_nomem(L);
@@ -760,6 +841,7 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
   L.m = m;
   L.err = err;
   L.dispatch = dispatch;
+  L.interp_ops = dispatch != NULL || (probe && probe->dispatch);
   L.funcidx = m->nfunc_imports + defidx;
   L.type = &m->types[fd->typeidx];
   L.last_op_pos = L.last_dst_pos = NONE;

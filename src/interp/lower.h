@@ -78,6 +78,11 @@ struct lower {
   struct wf_reader r;
   u32 funcidx;
   const u32 *dispatch;
+  /* Code for the interpreter's dispatch table (or a snapshot's probe of
+  ** such code, which must see the same positions): it may use the fused
+  ** ops generated C does not know (ops.def). A build without computed
+  ** goto has no table and lowers as for generated C. */
+  bool interp_ops;
   const struct wf_functype *type;
 
   u32 nlocals;
@@ -92,6 +97,10 @@ struct lower {
   u32 ncode, code_cap;
   u32 *relocs;
   u32 nrelocs, relocs_cap;
+  /* With fuel metering, for the interpreter: pairs (code index, op) of
+  ** the branches that may become their _FUEL form (lower.c). */
+  u32 *branches;
+  u32 nbranches, branches_cap;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   u32 *pcmap; /* (code index, module offset) pairs */

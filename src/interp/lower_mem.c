@@ -146,6 +146,18 @@ bool wf_lw_pop_table_index(struct lower *L, u32 table, struct entry *idx) {
 }
 /* ==== end multi-memory, memory64, table64 helpers ===================== */
 
+/* The interpreter's fused "i32.add then narrow i32 load" for `op`, or 0
+** (generated C has no such ops: lowering for it never asks). */
+static u32 narrow_add_load(u8 op) {
+  switch (op) {
+  case WF_OP_I32_LOAD8_S: return WF_OP_I32_ADD_I32_LOAD8_S;
+  case WF_OP_I32_LOAD8_U: return WF_OP_I32_ADD_I32_LOAD8_U;
+  case WF_OP_I32_LOAD16_S: return WF_OP_I32_ADD_I32_LOAD16_S;
+  case WF_OP_I32_LOAD16_U: return WF_OP_I32_ADD_I32_LOAD16_U;
+  default: return 0;
+  }
+}
+
 /* Loads 0x28..0x35 and stores 0x36..0x3e. */
 bool wf_lw_memory_access(struct lower *L, u8 opcode) {
   static const struct {
@@ -224,11 +236,12 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
   if (!wf_lw_pop_type(L, WF_I32, &addr))
     return false;
   u32 dst = wf_lw_push_result(L, d->type);
-  u8 fused = d->op == WF_OP_I32_LOAD   ? WF_OP_I32_ADD_I32_LOAD
-             : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
-             : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
-             : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
-                                       : 0;
+  u32 fused = d->op == WF_OP_I32_LOAD   ? WF_OP_I32_ADD_I32_LOAD
+              : d->op == WF_OP_I64_LOAD ? WF_OP_I32_ADD_I64_LOAD
+              : d->op == WF_OP_F32_LOAD ? WF_OP_I32_ADD_F32_LOAD
+              : d->op == WF_OP_F64_LOAD ? WF_OP_I32_ADD_F64_LOAD
+              : L->interp_ops           ? narrow_add_load(d->op)
+                                        : 0;
   if (fused && wf_lw_fusable(L, WF_OP_I32_ADD, addr.loc)) {
     wf_lw_fuse_last(L, (enum wf_op)fused);
     wf_lw_put_dst(L, dst);

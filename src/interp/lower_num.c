@@ -129,6 +129,38 @@ bool wf_lw_const(struct lower *L, u8 opcode) {
   return wf_lw_push(L, type, loc);
 }
 
+/* The interpreter only (generated C keeps compare and select apart): an
+** i32 compare right before, whose result is the condition in its own
+** stack slot and read by nothing else, becomes part of the select. */
+static bool select_fused(struct lower *L, u32 dst, u32 a, u32 b, u32 c) {
+  static const struct {
+    u16 from, to;
+  } fuse[] = {{WF_OP_I32_EQ, WF_OP_SELECT_I32_EQ},
+              {WF_OP_I32_NE, WF_OP_SELECT_I32_NE},
+              {WF_OP_I32_LT_S, WF_OP_SELECT_I32_LT_S},
+              {WF_OP_I32_LT_U, WF_OP_SELECT_I32_LT_U},
+              {WF_OP_I32_GT_S, WF_OP_SELECT_I32_GT_S},
+              {WF_OP_I32_GT_U, WF_OP_SELECT_I32_GT_U}};
+  if (!L->interp_ops || !live(L) || L->last_op_pos == NONE ||
+      L->last_dst_pos != L->last_op_pos + 1 || L->code[L->last_dst_pos] != c ||
+      c != stack_loc(L->height + 1))
+    return false;
+  for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
+    if (fuse[i].from != L->last_op)
+      continue;
+    u32 x = L->code[L->last_op_pos + 2], y = L->code[L->last_op_pos + 3];
+    wf_lw_truncate_code(L, L->last_op_pos);
+    wf_lw_emit_op(L, (enum wf_op)fuse[i].to);
+    wf_lw_put_dst(L, dst);
+    wf_lw_put_slot(L, a);
+    wf_lw_put_slot(L, b);
+    wf_lw_put_slot(L, x);
+    wf_lw_put_slot(L, y);
+    return true;
+  }
+  return false;
+}
+
 bool wf_lw_select(struct lower *L, u8 opcode) {
   u8 want = T_UNKNOWN;
   wf_vt want_full = 0; /* typed function references: select (result t) */
@@ -165,6 +197,8 @@ bool wf_lw_select(struct lower *L, u8 opcode) {
   u32 dst = stack_loc(L->height);
   if (!wf_lw_push_vt(L, opcode == 0x1c ? wv : rt, dst))
     return false;
+  if (rt == WF_I32 && select_fused(L, dst, a.loc, b.loc, c.loc))
+    return true;
   if (live(L)) {
     wf_lw_emit_op(L, rt == WF_I32    ? WF_OP_SELECT_I32
                      : rt == WF_I64  ? WF_OP_SELECT_I64

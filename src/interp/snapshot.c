@@ -488,6 +488,7 @@ static weft_status probe_at(weft_engine *e, const weft_instance *inst,
   memset(p, 0, sizeof *p);
   p->pc = pc;
   p->is_return = is_return;
+  p->dispatch = e->dispatch != NULL;
   return wf_lower_probe(&e->alloc, m, code->funcidx - m->nfunc_imports, p, err);
 }
 

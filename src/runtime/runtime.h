@@ -404,6 +404,8 @@ struct wf_probe {
   u32 pc;         /* in: code index of the op; with is_return, of the end
                      of a call (its return address); out: the op's index */
   bool is_return; /* in */
+  bool dispatch;  /* in: the engine has a dispatch table (its code has the
+                     interpreter's fused ops, which move positions) */
   bool found;     /* out: a FUEL op or call is there */
   u32 op;         /* out: its enum wf_op */
   u32 len;        /* out: its code units (a call's return address is
