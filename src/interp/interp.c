@@ -368,6 +368,7 @@ dispatch:
 #define FUEL_INTO(t)                                                           \
   do {                                                                         \
     const u32 *t_ = (t);                                                       \
+    BACK_EDGE(t_ - ip);                                                        \
     if (WF_LIKELY((ex->fuel -= t_[1]) >= 0)) {                                 \
       ip = t_ + 2;                                                             \
     } else {                                                                   \
@@ -553,18 +554,20 @@ dispatch:
   CASE(I32_ADD_BR_IF) {
     u32 r = S(2).u32 + S(3).u32;
     S(1).u32 = r;
-    if (r)
+    if (r) {
+      BACK_EDGE(ip[4]);
       ip += 4 + (i32)ip[4];
-    else
+    } else
       ip += 5;
     NEXT();
   }
   CASE(I32_SUB_BR_IF) {
     u32 r = S(2).u32 - S(3).u32;
     S(1).u32 = r;
-    if (r)
+    if (r) {
+      BACK_EDGE(ip[4]);
       ip += 4 + (i32)ip[4];
-    else
+    } else
       ip += 5;
     NEXT();
   }
