@@ -1185,6 +1185,9 @@ static int run_or_restore(int argc, char **argv, int restoring) {
     rc = restore_state(&opt, engine, linker, module, wasi, &instance, &func);
   } else if (weft_instantiate(linker, module, &instance, &err) != WEFT_OK) {
     rc = cli_report(opt.name, &err);
+  } else if (opt.load.tier != NULL &&
+             weft_instance_count_hits(instance, &err) != WEFT_OK) {
+    rc = cli_report(opt.name, &err); /* the tiering profile */
   } else {
     rc = find_entry(&opt, module, instance, &func);
     if (rc == CLI_EXIT_OK) /* a restored program ran it before */

@@ -548,11 +548,18 @@ WEFT_API weft_status weft_instance_export_n(const weft_instance *instance,
                                             const char *name, size_t name_len,
                                             weft_extern *out_extern);
 WEFT_API const weft_module *weft_instance_module(const weft_instance *instance);
-/* How hot defined function `def` (0 = the first defined one) ran in the
-** interpreter in this instance: its interpreted calls plus its loop
-** back-edges taken. Compiled functions do not count. Deterministic for a
-** given run; 0 for an index out of range. The tiering profile of
-** `weft run --aot` (docs/ARCHITECTURE.md). */
+/* Start counting, in this instance, how hot each function runs in the
+** interpreter: its interpreted calls plus its loop back-edges taken
+** (compiled functions do not count). Off by default, so an instance that
+** does not profile does not pay for it; calls made before this one (the
+** start function) are not counted. WEFT_ERR_NOMEM when the counters
+** cannot be allocated. The tiering profile of `weft run --aot`
+** (docs/ARCHITECTURE.md). */
+WEFT_API weft_status weft_instance_count_hits(weft_instance *instance,
+                                              weft_error *out_error);
+/* How hot defined function `def` (0 = the first defined one) ran since
+** weft_instance_count_hits. Deterministic for a given run; 0 for an index
+** out of range or when the instance does not count. */
 WEFT_API uint64_t weft_instance_func_hits(const weft_instance *instance,
                                           uint32_t def);
 

@@ -122,15 +122,20 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 #endif
 
 #define S(i) fp[ip[i]]
-/* A taken branch with offset `d` that goes backwards closes a loop: it
-** counts towards its function's hits (weft_instance_func_hits), the
-** profile that picks the functions `weft run --aot` compiles first. */
-/* An interpreted function entered (by a call or a tail call). */
-#define COUNT_ENTRY() inst->funcs[code->funcidx]->hits++
+/* The tiering profile (weft_instance_count_hits): an interpreted function
+** entered (by a call or a tail call), and a taken branch with offset `d`
+** that goes backwards, closing a loop, count towards the function's hits.
+** An instance that did not ask for it pays one load and a branch that is
+** never taken. */
+#define COUNT_ENTRY()                                                          \
+  do {                                                                         \
+    if (WF_UNLIKELY(inst->hits != NULL))                                       \
+      inst->hits[code->funcidx]++;                                             \
+  } while (0)
 #define BACK_EDGE(d)                                                           \
   do {                                                                         \
-    if ((i32)(d) < 0)                                                          \
-      inst->funcs[code->funcidx]->hits++;                                      \
+    if (WF_UNLIKELY(inst->hits != NULL) && (i32)(d) < 0)                       \
+      inst->hits[code->funcidx]++;                                             \
   } while (0)
 #define TRAP(kind)                                                             \
   do {                                                                         \

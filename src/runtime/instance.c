@@ -140,9 +140,27 @@ const weft_module *weft_instance_module(const weft_instance *inst) {
   return inst->module;
 }
 
+static size_t hits_bytes(const struct wf_module *m) {
+  u32 n = wf_module_func_count(m);
+  return (size_t)(n ? n : 1) * sizeof(u64);
+}
+
+weft_status weft_instance_count_hits(weft_instance *inst, weft_error *err) {
+  wf_error_clear(err);
+  if (inst->hits != NULL)
+    return WEFT_OK;
+  inst->hits =
+      wf_alloc_zero(&inst->engine->alloc, hits_bytes(&inst->module->m));
+  if (inst->hits == NULL)
+    return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory for the profile");
+  return WEFT_OK;
+}
+
 uint64_t weft_instance_func_hits(const weft_instance *inst, uint32_t def) {
   const struct wf_module *m = &inst->module->m;
-  return def < m->nfuncs ? inst->funcs[m->nfunc_imports + def]->hits : 0;
+  if (inst->hits == NULL || def >= m->nfuncs)
+    return 0;
+  return inst->hits[m->nfunc_imports + def];
 }
 
 /* ---- instance lifetime ------------------------------------------------ */
@@ -182,6 +200,8 @@ static void release_instance(weft_engine *e, struct wf_object *o) {
                     sizeof(void *));
   wf_alloc_free(a, inst->type_sigs,
                 (size_t)(m->ntypes ? m->ntypes : 1) * sizeof(u32));
+  if (inst->hits)
+    wf_alloc_free(a, inst->hits, hits_bytes(m));
   if (inst->aot)
     wf_aot_instance_release(e, inst);
   wf_module_unref(inst->module);

@@ -109,7 +109,6 @@ struct weft_func {
   u32 funcidx;                  /* index in the defining module */
   weft_host_fn host;
   void *host_user;
-  u64 hits; /* interpreted calls and loop back-edges (tiering's profile) */
 };
 
 struct weft_memory {
@@ -234,6 +233,9 @@ struct weft_instance {
   u32 *data_len;  /* data segment lengths; 0 after data.drop */
   u32 *type_sigs; /* module type index -> engine sig id (the instance's
                      own: modules are engine-independent) */
+  u64 *hits;      /* per function (whole index space): interpreted calls
+                     and loop back-edges; NULL unless counted
+                     (weft_instance_count_hits) */
 };
 
 /* A loaded module: immutable once loaded (and once its compiled code is
