@@ -60,6 +60,9 @@ PACKAGES=(
     podman buildah              # tests/oci: weft-oci under podman; oci-image.sh
     containerd                  # tests/oci: weft-oci under ctr / the shim
     crun runc                   # tests/oci: reference runtimes, fallback
+    criu                        # podman's container checkpoint/restore
+                                #   refuses without CRIU >= 3.11 installed,
+                                #   though weft-oci never runs it
     # make test-tz (tests/tz, issue P13): OP-TEE + TF-A under QEMU's
     # emulated TrustZone; the aarch64 cross gcc is listed above.
     qemu-system-arm             # qemu-system-aarch64 (virt,secure=on)

@@ -831,6 +831,11 @@ rpid=$(cat "$TMP/ck2.pid" 2>/dev/null)
 check "restore --detach: running, --pid-file holds its pid" \
     [ "$("$OCI" --root "$STATE2" state ck2 | jq -r '.status, .pid' | tr '\n' ' ')" = "running $rpid " ]
 check "chain: the restored program prints on" wait_file_has "$TMP/ck2.out" "^count "
+# Paused at once, so the program cannot run to its end while the checks
+# below look at it (a loaded machine slows this script, not the program).
+"$OCI" --root "$STATE2" pause ck2
+check "chain: the restored container paused" \
+    [ "$("$OCI" --root "$STATE2" state ck2 | jq -r .status)" = paused ]
 st=$(cat "/proc/$rpid/status" 2>/dev/null)
 case $st in *"Seccomp:	2"*) ok "restored weft runs under the seccomp filter" ;; *) not_ok "restored: seccomp" ;; esac
 case $st in *"NoNewPrivs:	1"*) ok "restored weft has no_new_privs" ;; *) not_ok "restored: no_new_privs" ;; esac

@@ -38,7 +38,7 @@
     (global.set $hash (i32.xor (i32.mul (global.get $hash) (i32.const 33)) (local.get $x))))
   (func (export "_start") (local $i i32)
     (loop $next
-      (call $work (i32.const 6000000))
+      (call $work (i32.const 12000000))
       (call $write (i32.const 16) (i32.const 6))
       (call $num (local.get $i))
       (call $write (i32.const 24) (i32.const 6))
