@@ -290,9 +290,10 @@ static u64 chunk_bytes(const struct cgen *g, u32 def) {
 }
 
 /* The chunk's functions: a run of neighbours holding about 1/nchunks of
-** the code bytes (of the piece's functions, when it is a piece). Neighbours, not every nchunks-th function, because a
-** compiler emits a caller near its callees (static helpers before their
-** use), and only calls within one translation unit can be inlined. */
+** the code bytes (of the piece's functions, when it is a piece).
+** Neighbours, not every nchunks-th function, because a compiler emits a
+** caller near its callees (static helpers before their use), and only
+** calls within one translation unit can be inlined. */
 static void chunk_range(struct cgen *g) {
   const struct wf_module *m = g->m;
   u32 n = g->opts->nchunks;
