@@ -35,18 +35,9 @@ __attribute__((constructor)) static void evil(void) {
   }
 }
 EOF2
-# cc wrapper: the link step (-shared) also links the load marker
-cat >"$TMP/cc" <<EOF2
-#!/bin/sh
-case " \$* " in
-*" -shared "*) exec $HOST_CC "\$@" "$ROOT/tests/cli/load_marker.c" ;;
-esac
-exec $HOST_CC "\$@"
-EOF2
-chmod 755 "$TMP/cc"
+load_marker_cc
 "$HOST_CC" -shared -fPIC -o "$TMP/evil.so" "$TMP/evil.c" || exit 1
 export WEFT_TEST_MARKER=$TMP/marker PWNED=$TMP/pwned
-loads() { if [ -f "$WEFT_TEST_MARKER" ]; then wc -l <"$WEFT_TEST_MARKER"; else echo 0; fi; }
 pwned() { [ -e "$PWNED" ]; }
 
 put_byte() { # FILE OFFSET VALUE(0-255)

@@ -135,3 +135,19 @@ done_testing() {
     echo "$t_pass passed, $t_fail failed"
     [ "$t_fail" -eq 0 ]
 }
+
+# load_marker_cc: writes $TMP/cc, a wrapper of $HOST_CC whose link step
+# (-shared) also links tests/cli/load_marker.c, so every shared object it
+# builds appends a line to $WEFT_TEST_MARKER when it is loaded; loads
+# prints how many loads there were.
+load_marker_cc() {
+    cat >"$TMP/cc" <<EOF2
+#!/bin/sh
+case " \$* " in
+*" -shared "*) exec $HOST_CC "\$@" "$ROOT/tests/cli/load_marker.c" ;;
+esac
+exec $HOST_CC "\$@"
+EOF2
+    chmod 755 "$TMP/cc"
+}
+loads() { if [ -f "$WEFT_TEST_MARKER" ]; then wc -l <"$WEFT_TEST_MARKER"; else echo 0; fi; }

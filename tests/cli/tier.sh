@@ -14,16 +14,8 @@ source "$(dirname "$0")/helpers.bash"
 
 M=$(wasm tier) || exit 1
 HOST_CC=${WEFT_TEST_CC:-cc}
-cat >"$TMP/cc" <<EOF2
-#!/bin/sh
-case " \$* " in
-*" -shared "*) exec $HOST_CC "\$@" "$ROOT/tests/cli/load_marker.c" ;;
-esac
-exec $HOST_CC "\$@"
-EOF2
-chmod 755 "$TMP/cc"
+load_marker_cc
 export WEFT_CC=$TMP/cc WEFT_TEST_MARKER=$TMP/marker
-loads() { if [ -f "$WEFT_TEST_MARKER" ]; then wc -l <"$WEFT_TEST_MARKER"; else echo 0; fi; }
 CACHE=$TMP/cache
 mkdir -m 700 "$CACHE"
 pieces() { find "$CACHE" -name '*.p*.cwasm' | wc -l; }
