@@ -91,8 +91,8 @@ $(BUILD)/libweft_bare.a: $(BARE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# The CLI alone links mbed TLS (SHA-256 of AoT artifacts, cli/sha256.c;
-# protected files, services/pfs_*.c).
+# The CLI alone links mbed TLS (protected files, services/pfs_*.c, and the
+# services' signatures; SHA-256 and HMAC are weft's own, cli/sha256*.c).
 $(BUILD)/weft: $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft-aotbuild.a $(BUILD)/libweft.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(SERVICES_OBJ) $(BUILD)/libweft-aotbuild.a \
 	  $(BUILD)/libweft.a $(LDFLAGS) \

@@ -1,8 +1,7 @@
 /*
 ** sha256.h — SHA-256 and HMAC-SHA256 for the CLI (artifact MACs, cache
-** and module hashes). A thin
-** wrapper so the crypto library (mbed TLS today) can be swapped without
-** touching its callers; libweft's core never links it.
+** and module hashes), our own code on the CPU's SHA instructions when it
+** has them (cli/sha256.c); libweft's core never links it.
 */
 #ifndef WEFT_CLI_SHA256_H
 #define WEFT_CLI_SHA256_H
@@ -20,11 +19,12 @@ void cli_sha256_update(struct cli_sha256 *h, const void *data, size_t size);
 /* Writes the digest and frees `h`. */
 void cli_sha256_final(struct cli_sha256 *h, uint8_t out[CLI_SHA256_SIZE]);
 
-/* The digest of one buffer; returns 0, or -1 when out of memory. */
+/* The digest of one buffer; returns 0 (-1 is kept for out of memory,
+** which this implementation never meets). */
 int cli_sha256_of(const void *data, size_t size, uint8_t out[CLI_SHA256_SIZE]);
 
 /* HMAC-SHA256 under a 32-byte key of the concatenation a || b (either may
-** be empty); returns 0, or -1 when out of memory. */
+** be empty, and then NULL); returns 0 (-1 is kept for out of memory). */
 int cli_hmac_sha256(const uint8_t key[32], const void *a, size_t a_size,
                     const void *b, size_t b_size, uint8_t out[CLI_SHA256_SIZE]);
 

@@ -253,7 +253,8 @@ for a in "${ARCHS[@]}"; do
 done
 
 # ---- builds ----------------------------------------------------------------
-# The CLI links mbed TLS (cli/sha256.c) when the Makefile says -lmbedcrypto.
+# The CLI links mbed TLS (services/: protected files, signatures) when the
+# Makefile says -lmbedcrypto.
 # Debian has libmbedtls-dev for amd64 (and arm64, through multiarch) but no
 # riscv64 package in bookworm, so for a target without it libmbedcrypto is
 # built from Debian's source package (every file of its crypto library: the
