@@ -62,7 +62,7 @@ int cli_cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
                        char *why, size_t why_size) {
   /* The embedded Wasm is not used here: the module run is the one the
   ** caller hashed, compared with the header's module hash below. */
-  if (cli_artifact_decode(bytes, size, key, 0, a, why, why_size) !=
+  if (cli_artifact_decode(bytes, size, key, a, why, why_size) !=
       CLI_ARTIFACT_OK)
     return 0;
   if (memcmp(a->module_sha256, module_sha256, 32) != 0 ||

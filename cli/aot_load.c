@@ -147,7 +147,7 @@ static int load_artifact(const weft_config *config, const char *path,
                  path, key_path);
     return rc > 0 ? CLI_EXIT_LOAD : CLI_EXIT_USAGE;
   }
-  rc = cli_artifact_decode(bytes, size, key, 1, &a, why, sizeof why);
+  rc = cli_artifact_decode(bytes, size, key, &a, why, sizeof why);
   memset(key, 0, sizeof key);
   if (rc != CLI_ARTIFACT_OK) {
     cli_errorf("%s: refused: %s", path, why);

@@ -319,7 +319,6 @@ int cli_artifact_authentic(const uint8_t *bytes, size_t size,
 
 enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
                                               const uint8_t *key,
-                                              int check_module,
                                               struct cli_artifact *a, char *why,
                                               size_t why_size) {
   enum cli_artifact_problem p;
@@ -342,20 +341,5 @@ enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
     return refuse(CLI_ARTIFACT_TARGET, why, why_size,
                   "built for target %s, this host is %s", a->target,
                   cli_host_triple());
-  if (!check_module)
-    return CLI_ARTIFACT_OK;
-  uint8_t digest[32];
-  if (cli_sha256_of(a->wasm, a->wasm_size, digest) != 0)
-    return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
-                  "out of memory checking the artifact");
-  if (memcmp(digest, a->module_sha256, 32) != 0) {
-    char hd[65], hh[65];
-    cli_sha256_hex(digest, hd);
-    cli_sha256_hex(a->module_sha256, hh);
-    return refuse(CLI_ARTIFACT_MODULE_HASH, why, why_size,
-                  "module hash mismatch: the embedded module is %.16s..., "
-                  "the header says %.16s...",
-                  hd, hh);
-  }
   return CLI_ARTIFACT_OK;
 }

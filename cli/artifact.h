@@ -24,8 +24,7 @@ enum cli_artifact_problem {
   CLI_ARTIFACT_UNAUTHENTIC, /* the MAC does not verify under the key */
   CLI_ARTIFACT_CORRUPT,     /* a malformed field */
   CLI_ARTIFACT_ABI,         /* WEFT_AOT_ABI differs */
-  CLI_ARTIFACT_TARGET,      /* built for another target */
-  CLI_ARTIFACT_MODULE_HASH  /* embedded Wasm does not hash to the header's */
+  CLI_ARTIFACT_TARGET       /* built for another target */
 };
 
 struct cli_artifact {
@@ -56,14 +55,14 @@ int cli_artifact_encode(const struct cli_artifact *a, const uint8_t *key,
 
 /* Decodes and checks, in this order: magic and format version, sizes,
 ** the MAC under `key` (nothing else is believed before it verifies),
-** field syntax, ABI, target == this host, and with
-** check_module the embedded Wasm against the module hash (a caller that
-** hashed the module it runs, and compares, may skip it). On a problem
-** writes a one-line reason to `why` and returns it; out->wasm and out->so
-** point into `bytes`. */
+** field syntax, ABI, target == this host. The embedded Wasm is not hashed
+** again: the MAC covers it and the module hash field alike, both written
+** by `weft compile` holding the key, so a second hash could only catch
+** what the key's holder chose to write (docs/aot-artifact.md). On a
+** problem writes a one-line reason to `why` and returns it; out->wasm and
+** out->so point into `bytes`. */
 enum cli_artifact_problem cli_artifact_decode(const uint8_t *bytes, size_t size,
                                               const uint8_t *key,
-                                              int check_module,
                                               struct cli_artifact *out,
                                               char *why, size_t why_size);
 

@@ -117,7 +117,7 @@ static void print_authenticity(const uint8_t *bytes, size_t size,
            rc > 0 ? ": " : "", rc > 0 ? key_path : "");
     return;
   }
-  rc = cli_artifact_decode(bytes, size, key, 1, &a, why, sizeof why);
+  rc = cli_artifact_decode(bytes, size, key, &a, why, sizeof why);
   memset(key, 0, sizeof key);
   if (rc == CLI_ARTIFACT_UNAUTHENTIC)
     printf("  authentic:      no: %s\n", why);
