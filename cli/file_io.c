@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +29,24 @@ static const char *kind_of(mode_t mode) {
   if (S_ISCHR(mode) || S_ISBLK(mode))
     return "a device";
   return "not a regular file";
+}
+
+/* Faults in the pages of a large buffer in one system call, before read()
+** fills it: one page fault per 4 KiB page is most of what reading an AoT
+** artifact of a few MB costs (each fault is a trap, and a dear one under
+** a hypervisor). Only a hint: a kernel without MADV_POPULATE_WRITE
+** (before Linux 5.14) refuses it and the pages fault in as they are
+** written. */
+static void populate(uint8_t *buf, size_t size) {
+  long page = sysconf(_SC_PAGESIZE);
+  uintptr_t start, end;
+
+  if (page <= 0 || size < ((size_t)1 << 20))
+    return;
+  start = ((uintptr_t)buf + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  end = ((uintptr_t)buf + size) & ~((uintptr_t)page - 1);
+  if (end > start)
+    (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 }
 
 int cli_read_fd(int fd, const char *path, uint64_t max_bytes,
@@ -59,6 +78,7 @@ int cli_read_fd(int fd, const char *path, uint64_t max_bytes,
     cli_errorf("%s: out of memory reading %zu bytes", path, size);
     return CLI_EXIT_USAGE;
   }
+  populate(buf, size);
   while (got < size) {
     ssize_t n = read(fd, buf + got, size - got);
     if (n < 0 && errno == EINTR)
