@@ -26,8 +26,6 @@
 #include "weft_aot.h"
 #include "weft_aot_build.h"
 
-#define MAX_ARGS 64
-
 __attribute__((noinline)) static weft_status
 fail(weft_error *err, weft_status s, const char *fmt, const char *a,
      const char *b) {
@@ -49,12 +47,21 @@ static void write_file(void *user, const char *data, size_t n) {
     s->failed = 1;
 }
 
-/* Split `s` on spaces into argv (in place in a private copy). */
-static int split(char *s, char **argv, int at, int max) {
-  for (char *tok = strtok(s, " \t"); tok && at < max - 1;
-       tok = strtok(NULL, " \t"))
+/* Split `s` on spaces into argv (in place in a private copy); argv has
+** room for every word of `s` and the closing NULL. */
+static void split(char *s, char **argv) {
+  int at = 0;
+  for (char *tok = strtok(s, " \t"); tok; tok = strtok(NULL, " \t"))
     argv[at++] = tok;
-  return at;
+  argv[at] = NULL;
+}
+
+/* An upper bound on the words split() finds in s. */
+static size_t words(const char *s) {
+  size_t n = 1;
+  for (; *s; s++)
+    n += *s == ' ' || *s == '\t';
+  return n;
 }
 
 /* What stops a build early: the embedder's cancel flag or the deadline. */
@@ -149,10 +156,11 @@ static int wait_one(const pid_t *pids, unsigned n, const struct watch *w,
   }
 }
 
-/* Compile or link: cc FLAGS EXTRA <rest...>; returns the exit status. */
+/* Compile or link: cc FLAGS EXTRA <rest...>; returns the exit status.
+** The link names every chunk object, so argv is as long as the command. */
 struct job {
-  char *buf; /* owns the strings argv points into */
-  char *argv[MAX_ARGS];
+  char *buf;   /* owns the strings argv points into */
+  char **argv; /* NULL-terminated, one allocation with buf */
 };
 
 static int job_init(struct job *j, const weft_aot_build_options *o,
@@ -161,14 +169,20 @@ static int job_init(struct job *j, const weft_aot_build_options *o,
   const char *opt = o->opt_flags ? o->opt_flags : "";
   size_t n = strlen(o->cc ? o->cc : "cc") + strlen(WEFT_AOT_CFLAGS) +
              strlen(extra) + strlen(opt) + strlen(rest) + 5;
-  j->buf = malloc(n);
-  if (!j->buf)
+  char *text = malloc(n);
+  if (!text)
     return -1;
-  snprintf(j->buf, n, "%s %s %s %s %s", o->cc ? o->cc : "cc", WEFT_AOT_CFLAGS,
+  snprintf(text, n, "%s %s %s %s %s", o->cc ? o->cc : "cc", WEFT_AOT_CFLAGS,
            extra, opt, rest);
-  int argc = split(j->buf, j->argv, 0, MAX_ARGS);
-  j->argv[argc] = NULL;
-  return argc >= MAX_ARGS - 1 ? -1 : 0;
+  size_t argc = words(text);
+  j->argv = malloc((argc + 1) * sizeof *j->argv);
+  if (!j->argv) {
+    free(text);
+    return -1;
+  }
+  j->buf = text;
+  split(j->buf, j->argv);
+  return j->argv[0] ? 0 : -1;
 }
 
 static void progress(const weft_aot_build_options *o, unsigned done,
@@ -334,8 +348,10 @@ weft_status wf_aot_build_units(const struct wf_aot_units *u,
   }
   if (s == WEFT_OK)
     s = link_chunks(o, dir, chunks, so_path, &js[chunks], &w, err);
-  for (unsigned i = 0; i <= chunks; i++)
+  for (unsigned i = 0; i <= chunks; i++) {
     free(js[i].buf);
+    free(js[i].argv);
+  }
   free(js);
   remove_dir(dir);
   return s;
