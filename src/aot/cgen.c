@@ -208,7 +208,7 @@ void wf_cg_write_member_r(struct cgen *g, u32 slot, const char *member) {
 void wf_cg_label_ref(struct cgen *g, u32 field, const u32 *ops) {
   u32 target = (u32)((i32)field + (i32)ops[field]);
   if (!wf_cg_fuel_edge(g, target)) /* a test of fuel not yet tested */
-    wf_cg_putf(&g->body, "goto L%u;", target);
+    wf_cg_putf(&g->body, "goto L%u%s;", target, wf_cg_label_suffix(g, target));
 }
 
 void wf_cg_trap(struct cgen *g, weft_trap kind) {
@@ -431,6 +431,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     if (g->body.failed)
       s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
   }
+  wf_cg_loops_end(g);
   wf_alloc_free(g->a, g->used, nslots);
   wf_alloc_free(g->a, g->is_target, (size_t)code->nops + 1);
   wf_alloc_free(g->a, g->caught, (size_t)code->nhandlers + 1);

@@ -76,6 +76,22 @@ struct cgen {
     u32 to, n;
     u32 cost[WF_CG_FUEL_PENDING];
   } fuel_carried[WF_CG_FUEL_CARRIED];
+  /* Counted loops (cgen_loop.c): per label, the lowest and highest code
+  ** index of the branches to it; and the loop being copied, if any
+  ** (loop_copy 'u': its unmetered copy, 'm': its metered one, 0: none). */
+  u32 *from_lo, *from_hi;
+  u32 loop_head, loop_last;
+  char loop_copy;
+};
+
+/* A counted loop: code indices of its head, back edge and the op after
+** it; its induction variable, bound (~0u: zero), step (+-2^shift, down
+** when negative) and the sum of its blocks' costs. */
+struct wf_cg_loop {
+  u32 head, last, end;
+  u32 iv, bound, step, shift;
+  bool down;
+  u64 cost;
 };
 
 /* cgen.c: output, per-function state, functions and the module */
@@ -127,8 +143,10 @@ bool wf_cg_emit_exception(struct cgen *g, const u32 *ip, u32 op);
 void wf_cg_emit_unwinding(struct cgen *g);
 weft_status wf_cg_find_exceptions(struct cgen *g);
 
-/* cgen_mem.c: multi-memory, memory64, table64 */
+/* cgen_mem.c: multi-memory, memory64, table64; the body's ops, all or
+** those from `lo` up to `hi` */
 void wf_cg_emit_body(struct cgen *g);
+void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi);
 
 /* cgen_fuel.c: fuel metering. wf_cg_emit_fuel emits the FUEL op at `pc`
 ** and any adjacent ones merged with it, returning the code units used;
@@ -141,5 +159,15 @@ void wf_cg_fuel_begin(struct cgen *g);
 void wf_cg_fuel_before_label(struct cgen *g);
 void wf_cg_fuel_at_label(struct cgen *g, u32 pc);
 bool wf_cg_fuel_edge(struct cgen *g, u32 target);
+
+/* cgen_loop.c: counted loops charged on entry. wf_cg_counted_loop says
+** whether the label at `head` starts one (filling in `l`), and
+** wf_cg_emit_loop emits it, from its label to l->end; wf_cg_label_suffix
+** names a label in the copy being emitted. */
+void wf_cg_loops_begin(struct cgen *g);
+void wf_cg_loops_end(struct cgen *g);
+bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l);
+void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l);
+const char *wf_cg_label_suffix(const struct cgen *g, u32 pc);
 
 #endif

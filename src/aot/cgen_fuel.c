@@ -254,10 +254,13 @@ static void count_ways_in(struct cgen *g) {
 
 void wf_cg_fuel_begin(struct cgen *g) {
   g->nfuel_pending = 0;
+  g->loop_copy = 0;
   for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
     g->fuel_carried[i].n = 0;
-  if (wf_cg_metered(g))
+  if (wf_cg_metered(g)) {
     count_ways_in(g);
+    wf_cg_loops_begin(g);
+  }
 }
 
 void wf_cg_fuel_before_label(struct cgen *g) {
@@ -268,9 +271,10 @@ void wf_cg_fuel_before_label(struct cgen *g) {
 bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
   if (pending_sum(g) == 0)
     return false;
-  for (u32 i = 0;
-       target > g->pc && g->is_target[target] == 2 && i < WF_CG_FUEL_CARRIED;
-       i++) {
+  /* A copied loop's exits are reached from both copies: not the only way. */
+  bool single =
+      g->is_target[target] == 2 && !(g->loop_copy && target > g->loop_last);
+  for (u32 i = 0; target > g->pc && single && i < WF_CG_FUEL_CARRIED; i++) {
     if (g->fuel_carried[i].n)
       continue;
     /* The target's only way in: its block pays these with its own. */
@@ -284,8 +288,26 @@ bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
   wf_cg_put(&g->body, "{\n");
   test_pending(g, "    ");
   g->nfuel_pending = n; /* the fall-through path still owes the test */
-  wf_cg_putf(&g->body, "    goto L%u;\n  }", target);
+  wf_cg_putf(&g->body, "    goto L%u%s;\n  }", target,
+             wf_cg_label_suffix(g, target));
   return true;
+}
+
+/* The unmetered copy of a counted loop (cgen_loop.c): the charges of the
+** run of FUEL ops at `pc` subtracted, never tested, and stored where the
+** metered copy would store them. */
+static u32 emit_prepaid(struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  u32 end = pc;
+  u64 sum = 0;
+  do {
+    sum += ops[end + 1];
+    end += 2;
+  } while (end < g->code->nops && ops[end] == WF_OP_FUEL && !g->is_target[end]);
+  if (sum)
+    wf_cg_putf(&g->body, "  wf_fuel -= %llu;\n", (unsigned long long)sum);
+  store_if_observed(g, end);
+  return end - pc;
 }
 
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
@@ -293,6 +315,8 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
   u32 end = pc, n = 0;
   u64 sum = 0;
   /* The run of adjacent FUEL ops (bounded so the sum stays small). */
+  if (g->loop_copy == 'u') /* every charge paid in advance: no test */
+    return emit_prepaid(g, pc);
   do {
     sum += ops[end + 1];
     end += 2;

@@ -1,6 +1,7 @@
 /*
 ** cgen_mem.c — C for accesses to memories other than a 32-bit memory 0
-** (MEMX_AT/MEMX_END) and for 64-bit tables.
+** (MEMX_AT/MEMX_END) and for 64-bit tables; and the loop over a body's
+** ops that hands each to the file emitting it.
 */
 #include "cgen.h"
 
@@ -104,29 +105,50 @@ static bool emit_memx(struct cgen *g, const u32 *ip, u32 op) {
 }
 /* ==== end multi-memory, memory64, table64 ============================== */
 
-void wf_cg_emit_body(struct cgen *g) {
+/* The label at `pc`, or, when a counted loop starts there, the loop in
+** its two copies (cgen_loop.c): the code index to go on from. */
+static u32 emit_label(struct cgen *g, u32 pc) {
+  struct wf_cg_loop loop;
+  if (wf_cg_counted_loop(g, pc, &loop)) {
+    wf_cg_emit_loop(g, &loop);
+    return loop.end;
+  }
+  wf_cg_fuel_before_label(g);
+  wf_cg_putf(&g->body, "L%u%s:;\n", pc, wf_cg_label_suffix(g, pc));
+  wf_cg_fuel_at_label(g, pc);
+  return pc;
+}
+
+void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
   const u32 *ops = g->code->ops;
-  wf_cg_fuel_begin(g);
-  for (u32 pc = 0; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
-    u32 op = ops[pc];
+  u32 pc = lo;
+  while (pc < hi) {
     if (g->is_target[pc]) {
-      wf_cg_fuel_before_label(g);
-      wf_cg_putf(&g->body, "L%u:;\n", pc);
-      wf_cg_fuel_at_label(g, pc);
+      u32 next = emit_label(g, pc);
+      if (next != pc) { /* a counted loop, emitted whole */
+        pc = next;
+        continue;
+      }
     }
+    u32 op = ops[pc];
     const u32 *ip = ops + pc;
     g->pc = pc;
     if (op == WF_OP_FUEL) { /* adjacent ones as one (cgen_fuel.c) */
-      pc += wf_cg_emit_fuel(g, pc) - wf_cg_op_length(ops, pc);
+      pc += wf_cg_emit_fuel(g, pc);
       continue;
     }
-    if (wf_cg_emit_numeric(g, ip, op) || wf_cg_emit_branch(g, ops, pc, op) ||
-        wf_cg_emit_call(g, ip, op) || wf_cg_emit_memory_access(g, ip, op) ||
-        wf_cg_emit_fused(g, ip, op) || wf_cg_emit_trapping(g, ip, op) ||
-        wf_cg_emit_simd(g, ip, op) || wf_cg_emit_tail_call(g, ip, op) ||
-        wf_cg_emit_exception(g, ip, op) || emit_memx(g, ip, op) ||
-        wf_cg_emit_other(g, ip, op))
-      continue;
-    wf_cg_putf(&g->body, "#error unknown internal op %u\n", op);
+    if (!(wf_cg_emit_numeric(g, ip, op) || wf_cg_emit_branch(g, ops, pc, op) ||
+          wf_cg_emit_call(g, ip, op) || wf_cg_emit_memory_access(g, ip, op) ||
+          wf_cg_emit_fused(g, ip, op) || wf_cg_emit_trapping(g, ip, op) ||
+          wf_cg_emit_simd(g, ip, op) || wf_cg_emit_tail_call(g, ip, op) ||
+          wf_cg_emit_exception(g, ip, op) || emit_memx(g, ip, op) ||
+          wf_cg_emit_other(g, ip, op)))
+      wf_cg_putf(&g->body, "#error unknown internal op %u\n", op);
+    pc += wf_cg_op_length(ops, pc);
   }
+}
+
+void wf_cg_emit_body(struct cgen *g) {
+  wf_cg_fuel_begin(g);
+  wf_cg_emit_range(g, 0, g->code->nops);
 }

@@ -59,4 +59,40 @@ for ((fuel = 0; fuel <= total + 1; fuel++)); do
     done
 done
 
+# Counted loops (src/aot/cgen_loop.c): out of fuel at every block of a
+# loop that ends, and of one entered three times; then loops that leave
+# early, fault, trap, never meet their bound (end 14: not a multiple of
+# the step) or wrap around (end 0), each just short of the fuel it uses
+# and with fuel to spare (their unmetered copy runs: the exit must still
+# leave the exact fuel).
+# sweep all|edges ARGS...: compare with the interpreter at every fuel
+# level up to the fuel the run uses, or only around it; and with 2x, 4x
+# and plenty of fuel.
+sweep() {
+    local how=$1 full total fuel want got mode levels
+    shift
+    full=$(outcome "" 100000 "$@")
+    total=${full##* }
+    [ -n "$total" ] && [ "$total" -gt 20 ] && ok || not_ok "$FUNC $* uses fuel (interpreter: $full)"
+    levels=$(seq "$((total - 1))" "$((total + 1))")
+    [ "$how" = all ] && levels=$(seq 0 "$((total + 1))")
+    for fuel in $levels $((total * 2)) $((total * 4)) 100000; do
+        want=$(outcome "" "$fuel" "$@")
+        for mode in "${AOT_MODES[@]}"; do
+            # shellcheck disable=SC2086
+            got=$(outcome "$mode" "$fuel" "$@")
+            [ "$got" = "$want" ] && ok ||
+                not_ok "$FUNC $* with $fuel fuel ($mode): '$got', interpreter '$want'"
+        done
+    done
+}
+FUNC=up
+sweep all 12 99 99
+for args in "12 1 99" "12 99 2" "12 99 1001" "14 5 99" "0 5 99"; do
+    # shellcheck disable=SC2086
+    sweep edges $args
+done
+FUNC=down
+sweep all 4
+
 done_testing

@@ -6,7 +6,10 @@
 ;; `pure`, blocks with no visible effect whose charges are tested late,
 ;; together (at the next tested charge, on each branch out, before a
 ;; label), so running out of fuel anywhere in them must still stop at
-;; the interpreter's block with its fuel.
+;; the interpreter's block with its fuel; and counted loops
+;; (src/aot/cgen_loop.c), charged once on entry when the fuel covers their
+;; trip count, whose exits (early, by fault, by trap, never) must still
+;; leave the interpreter's fuel.
 (module
   (memory 1)
   (func $twice (param i32) (result i32)
@@ -67,4 +70,46 @@
       (global.set $g (i32.add (global.get $g) (i32.const 1)))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $a)))
+    (local.get $a))
+  ;; up end stop fault: i from 0 by 4 while i != end (end not a multiple
+  ;; of 4: never, until the fuel runs out; 0: 2^30 iterations); leaves at
+  ;; iteration `stop`; at iteration `fault` the store faults, at `fault` -
+  ;; 1000 the division traps.
+  (func (export "up") (param $end i32) (param $stop i32) (param $fault i32)
+        (result i32)
+    (local $i i32) (local $k i32) (local $acc i32)
+    (block $done
+      (loop $l
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31))
+                                 (local.get $i)))
+        (if (i32.and (local.get $i) (i32.const 4))
+          (then (local.set $acc (i32.xor (local.get $acc) (i32.const 5))))
+          (else (local.set $acc (i32.rotl (local.get $acc) (i32.const 3)))))
+        (br_if $done (i32.eq (local.get $k) (local.get $stop)))
+        (i32.store
+          (select (i32.const 70000) (i32.const 16)
+                  (i32.eq (local.get $k) (local.get $fault)))
+          (local.get $acc))
+        (local.set $acc
+          (i32.add (local.get $acc)
+            (i32.div_u (i32.const 7)
+              (i32.ne (local.get $k) (i32.sub (local.get $fault)
+                                              (i32.const 1000))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br_if $l (i32.ne (local.get $i) (local.get $end)))))
+    (i32.add (local.get $acc) (local.get $k)))
+  ;; down n: n iterations counting down to zero, pure, inside an outer
+  ;; loop of 3 (the inner loop entered three times), then a load.
+  (func (export "down") (param $n i32) (result i32)
+    (local $i i32) (local $j i32) (local $acc i32)
+    (loop $outer
+      (local.set $i (local.get $n))
+      (loop $inner
+        (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 7))
+                                 (local.get $i)))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br_if $inner (local.get $i)))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $outer (i32.ne (local.get $j) (i32.const 3))))
+    (i32.add (local.get $acc) (i32.load (i32.const 16)))))
