@@ -255,17 +255,58 @@ void wf_lw_mark_label(struct lower *L) {
   L->last_dst_pos = NONE;
 }
 
+static u32 const_hash(const weft_slot *v) {
+  u64 h = 0;
+  for (size_t i = 0; i < sizeof *v; i += sizeof(u64)) {
+    u64 w;
+    memcpy(&w, (const u8 *)v + i, sizeof w);
+    h = (h ^ w) * 0x9e3779b97f4a7c15u;
+  }
+  return (u32)(h >> 32);
+}
+
+/* The const_index position of `v`: its entry, or the empty one to fill. */
+static u32 const_find(const struct lower *L, const weft_slot *v) {
+  u32 mask = L->const_index_cap - 1;
+  u32 i = const_hash(v) & mask;
+  while (L->const_index[i] &&
+         memcmp(&L->consts[L->const_index[i] - 1], v, sizeof *v))
+    i = (i + 1) & mask;
+  return i;
+}
+
+/* Room in const_index for one more constant (rebuilt at twice the size). */
+static bool const_index_room(struct lower *L) {
+  if ((u64)(L->nconsts + 1) * 2 < L->const_index_cap)
+    return true;
+  u32 ncap = L->const_index_cap ? L->const_index_cap * 2 : 64;
+  u32 *p = wf_alloc_array(L->a, ncap, sizeof(u32));
+  if (!p)
+    return wf_lw_nomem(L);
+  memset(p, 0, (size_t)ncap * sizeof(u32));
+  if (L->const_index)
+    wf_alloc_free(L->a, L->const_index,
+                  (size_t)L->const_index_cap * sizeof(u32));
+  L->const_index = p;
+  L->const_index_cap = ncap;
+  for (u32 k = 0; k < L->nconsts; k++)
+    p[const_find(L, &L->consts[k])] = k + 1;
+  return true;
+}
+
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v) {
-  u32 start = L->nconsts > 64 ? L->nconsts - 64 : 0;
-  for (u32 i = start; i < L->nconsts; i++)
-    if (!memcmp(&L->consts[i], v, sizeof *v))
-      return LOC_CONST | i;
-  if (L->nconsts >= LOC_MASK)
+  if (L->const_index_cap) {
+    u32 at = const_find(L, v);
+    if (L->const_index[at])
+      return LOC_CONST | (L->const_index[at] - 1);
+  }
+  if (L->nconsts >= LOC_MASK / 4) /* const_index_cap stays in a u32 */
     return wf_lw_nomem(L), LOC_CONST;
-  if (!wf_lw_grow(L, &L->consts, &L->consts_cap, L->nconsts + 1,
-                  sizeof(weft_slot)))
+  if (!const_index_room(L) || !wf_lw_grow(L, &L->consts, &L->consts_cap,
+                                          L->nconsts + 1, sizeof(weft_slot)))
     return LOC_CONST;
   L->consts[L->nconsts] = *v;
+  L->const_index[const_find(L, v)] = L->nconsts + 1;
   return LOC_CONST | L->nconsts++;
 }
 
@@ -751,6 +792,9 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
   wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
+  if (L->const_index)
+    wf_alloc_free(L->a, L->const_index,
+                  (size_t)L->const_index_cap * sizeof(u32));
   wf_alloc_free(L->a, L->pcmap, (size_t)L->pcmap_cap * sizeof(u32));
   wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
   wf_alloc_free(L->a, L->ctrls, (size_t)L->ctrls_cap * sizeof(struct ctrl));
