@@ -804,6 +804,17 @@ static void release(struct lower *L) {
                 (size_t)L->handlers_cap * sizeof(struct wf_handler));
 }
 
+/* The slots of a frame's image (wf_code.init): all that follow the
+** params, or 0 when there is nothing to set up or more zero slots than
+** the body is long (a few bytes of a hostile body may declare thousands
+** of locals: those are zeroed in place instead of kept zeroed). */
+static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots) {
+  u32 zeros = nlocal_slots - L->type->nparams + L->nhidden;
+  if (zeros + L->nconsts == 0 || zeros > 8 + L->ncode)
+    return 0;
+  return zeros + L->nconsts;
+}
+
 /* Fix slot operands now that the frame layout is known. */
 static bool finish(struct lower *L, struct wf_code **out) {
   fuel_branches_apply(L);
@@ -848,13 +859,21 @@ static bool finish(struct lower *L, struct wf_code **out) {
   }
   c->nconsts = L->nconsts;
   c->npcmap = L->npcmap / 2;
+  c->ninit = frame_image_slots(L, nlocal_slots);
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
-  c->consts =
-      wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(weft_slot));
+  if (c->ninit)
+    c->init = wf_alloc_array(L->a, c->ninit, sizeof(weft_slot));
+  else
+    c->consts =
+        wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(weft_slot));
   c->pcmap = wf_alloc_array(L->a, L->npcmap ? L->npcmap : 1, sizeof(u32));
-  if (!c->ops || !c->consts || !c->pcmap) {
+  if (!c->ops || !(c->init || c->consts) || !c->pcmap) {
     wf_code_free(L->a, c);
     return wf_lw_nomem(L);
+  }
+  if (c->init) { /* zero locals, the constants, zero hidden slots */
+    memset(c->init, 0, (size_t)c->ninit * sizeof(weft_slot));
+    c->consts = c->init + (nlocal_slots - L->type->nparams);
   }
   if (L->ncode)
     memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
@@ -966,9 +985,12 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
     return;
   wf_alloc_free(a, code->ops,
                 (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
-  wf_alloc_free(a, code->consts,
-                (size_t)(code->nconsts ? code->nconsts : 1) *
-                    sizeof(weft_slot));
+  if (code->init)
+    wf_alloc_free(a, code->init, (size_t)code->ninit * sizeof(weft_slot));
+  else
+    wf_alloc_free(a, code->consts,
+                  (size_t)(code->nconsts ? code->nconsts : 1) *
+                      sizeof(weft_slot));
   wf_alloc_free(a, code->pcmap,
                 (size_t)(code->npcmap ? code->npcmap * 2 : 1) * sizeof(u32));
   if (code->handlers)
@@ -979,7 +1001,7 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
 
 u64 wf_code_bytes(const struct wf_code *code) {
   return sizeof *code + (u64)code->nops * sizeof(u32) +
-         (u64)code->nconsts * sizeof(weft_slot) +
+         (u64)(code->init ? code->ninit : code->nconsts) * sizeof(weft_slot) +
          (u64)code->npcmap * 2 * sizeof(u32);
 }
 
