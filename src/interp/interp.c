@@ -60,18 +60,26 @@ weft_status wf_interp_resume(struct wf_exec *ex, const struct wf_frame *at) {
 }
 
 /* Zero the declared locals and the hidden slots (no caught exception
-** held) and load the constants of a new frame. (A loop of slot copies in
-** place of memset/memcpy was tried: more instructions per call at the
-** bench kernels' frame sizes.) */
-static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
-  memset(fp + c->nparams, 0,
-         (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
+** held) and load the constants of a new frame: one copy of the code's
+** frame image (a loop of slot copies in place of memset/memcpy was tried:
+** more instructions per call at the bench kernels' frame sizes). */
+static void frame_init_each(weft_slot *fp, const struct wf_code *c) {
+  if (c->nlocal_slots > c->nparams)
+    memset(fp + c->nparams, 0,
+           (size_t)(c->nlocal_slots - c->nparams) * sizeof(weft_slot));
   if (c->nconsts)
     memcpy(fp + c->nlocal_slots, c->consts,
            (size_t)c->nconsts * sizeof(weft_slot));
   if (c->nhidden)
     memset(fp + c->nlocal_slots + c->nconsts, 0,
            (size_t)c->nhidden * sizeof(weft_slot));
+}
+
+static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
+  if (WF_LIKELY(c->init != NULL))
+    memcpy(fp + c->nparams, c->init, (size_t)c->ninit * sizeof(weft_slot));
+  else
+    frame_init_each(fp, c);
 }
 
 /* Room for one more frame whose slots end at `end`: the frame array grows
@@ -282,6 +290,7 @@ dispatch:
       ex->safe = WF_SAFE_NONE;
       if (t != WEFT_TRAP_NONE)
         TRAP(t);
+      MEMORY_RELOAD(); /* the hook may have grown it */
       ex->fuel -= ip[1];
     }
     ip += 2;

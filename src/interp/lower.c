@@ -255,17 +255,58 @@ void wf_lw_mark_label(struct lower *L) {
   L->last_dst_pos = NONE;
 }
 
+static u32 const_hash(const weft_slot *v) {
+  u64 h = 0;
+  for (size_t i = 0; i < sizeof *v; i += sizeof(u64)) {
+    u64 w;
+    memcpy(&w, (const u8 *)v + i, sizeof w);
+    h = (h ^ w) * 0x9e3779b97f4a7c15u;
+  }
+  return (u32)(h >> 32);
+}
+
+/* The const_index position of `v`: its entry, or the empty one to fill. */
+static u32 const_find(const struct lower *L, const weft_slot *v) {
+  u32 mask = L->const_index_cap - 1;
+  u32 i = const_hash(v) & mask;
+  while (L->const_index[i] &&
+         memcmp(&L->consts[L->const_index[i] - 1], v, sizeof *v))
+    i = (i + 1) & mask;
+  return i;
+}
+
+/* Room in const_index for one more constant (rebuilt at twice the size). */
+static bool const_index_room(struct lower *L) {
+  if ((u64)(L->nconsts + 1) * 2 < L->const_index_cap)
+    return true;
+  u32 ncap = L->const_index_cap ? L->const_index_cap * 2 : 64;
+  u32 *p = wf_alloc_array(L->a, ncap, sizeof(u32));
+  if (!p)
+    return wf_lw_nomem(L);
+  memset(p, 0, (size_t)ncap * sizeof(u32));
+  if (L->const_index)
+    wf_alloc_free(L->a, L->const_index,
+                  (size_t)L->const_index_cap * sizeof(u32));
+  L->const_index = p;
+  L->const_index_cap = ncap;
+  for (u32 k = 0; k < L->nconsts; k++)
+    p[const_find(L, &L->consts[k])] = k + 1;
+  return true;
+}
+
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v) {
-  u32 start = L->nconsts > 64 ? L->nconsts - 64 : 0;
-  for (u32 i = start; i < L->nconsts; i++)
-    if (!memcmp(&L->consts[i], v, sizeof *v))
-      return LOC_CONST | i;
-  if (L->nconsts >= LOC_MASK)
+  if (L->const_index_cap) {
+    u32 at = const_find(L, v);
+    if (L->const_index[at])
+      return LOC_CONST | (L->const_index[at] - 1);
+  }
+  if (L->nconsts >= LOC_MASK / 4) /* const_index_cap stays in a u32 */
     return wf_lw_nomem(L), LOC_CONST;
-  if (!wf_lw_grow(L, &L->consts, &L->consts_cap, L->nconsts + 1,
-                  sizeof(weft_slot)))
+  if (!const_index_room(L) || !wf_lw_grow(L, &L->consts, &L->consts_cap,
+                                          L->nconsts + 1, sizeof(weft_slot)))
     return LOC_CONST;
   L->consts[L->nconsts] = *v;
+  L->const_index[const_find(L, v)] = L->nconsts + 1;
   return LOC_CONST | L->nconsts++;
 }
 
@@ -751,6 +792,9 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
   wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
+  if (L->const_index)
+    wf_alloc_free(L->a, L->const_index,
+                  (size_t)L->const_index_cap * sizeof(u32));
   wf_alloc_free(L->a, L->pcmap, (size_t)L->pcmap_cap * sizeof(u32));
   wf_alloc_free(L->a, L->stack, (size_t)L->stack_cap * sizeof(struct entry));
   wf_alloc_free(L->a, L->ctrls, (size_t)L->ctrls_cap * sizeof(struct ctrl));
@@ -758,6 +802,17 @@ static void release(struct lower *L) {
                 (size_t)L->clauses_cap * sizeof(struct clause));
   wf_alloc_free(L->a, L->handlers,
                 (size_t)L->handlers_cap * sizeof(struct wf_handler));
+}
+
+/* The slots of a frame's image (wf_code.init): all that follow the
+** params, or 0 when there is nothing to set up or more zero slots than
+** the body is long (a few bytes of a hostile body may declare thousands
+** of locals: those are zeroed in place instead of kept zeroed). */
+static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots) {
+  u32 zeros = nlocal_slots - L->type->nparams + L->nhidden;
+  if (zeros + L->nconsts == 0 || zeros > 8 + L->ncode)
+    return 0;
+  return zeros + L->nconsts;
 }
 
 /* Fix slot operands now that the frame layout is known. */
@@ -804,13 +859,21 @@ static bool finish(struct lower *L, struct wf_code **out) {
   }
   c->nconsts = L->nconsts;
   c->npcmap = L->npcmap / 2;
+  c->ninit = frame_image_slots(L, nlocal_slots);
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
-  c->consts =
-      wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(weft_slot));
+  if (c->ninit)
+    c->init = wf_alloc_array(L->a, c->ninit, sizeof(weft_slot));
+  else
+    c->consts =
+        wf_alloc_array(L->a, L->nconsts ? L->nconsts : 1, sizeof(weft_slot));
   c->pcmap = wf_alloc_array(L->a, L->npcmap ? L->npcmap : 1, sizeof(u32));
-  if (!c->ops || !c->consts || !c->pcmap) {
+  if (!c->ops || !(c->init || c->consts) || !c->pcmap) {
     wf_code_free(L->a, c);
     return wf_lw_nomem(L);
+  }
+  if (c->init) { /* zero locals, the constants, zero hidden slots */
+    memset(c->init, 0, (size_t)c->ninit * sizeof(weft_slot));
+    c->consts = c->init + (nlocal_slots - L->type->nparams);
   }
   if (L->ncode)
     memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
@@ -922,9 +985,12 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
     return;
   wf_alloc_free(a, code->ops,
                 (size_t)(code->nops ? code->nops : 1) * sizeof(u32));
-  wf_alloc_free(a, code->consts,
-                (size_t)(code->nconsts ? code->nconsts : 1) *
-                    sizeof(weft_slot));
+  if (code->init)
+    wf_alloc_free(a, code->init, (size_t)code->ninit * sizeof(weft_slot));
+  else
+    wf_alloc_free(a, code->consts,
+                  (size_t)(code->nconsts ? code->nconsts : 1) *
+                      sizeof(weft_slot));
   wf_alloc_free(a, code->pcmap,
                 (size_t)(code->npcmap ? code->npcmap * 2 : 1) * sizeof(u32));
   if (code->handlers)
@@ -935,7 +1001,7 @@ void wf_code_free(struct wf_alloc *a, struct wf_code *code) {
 
 u64 wf_code_bytes(const struct wf_code *code) {
   return sizeof *code + (u64)code->nops * sizeof(u32) +
-         (u64)code->nconsts * sizeof(weft_slot) +
+         (u64)(code->init ? code->ninit : code->nconsts) * sizeof(weft_slot) +
          (u64)code->npcmap * 2 * sizeof(u32);
 }
 

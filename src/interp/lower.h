@@ -103,7 +103,12 @@ struct lower {
   u32 nbranches, branches_cap;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
-  u32 *pcmap; /* (code index, module offset) pairs */
+  /* Open addressing over consts (index + 1, 0 empty), so that a value
+  ** gets one slot however often the body uses it: each frame copies its
+  ** constants on entry, and big bodies repeat many. */
+  u32 *const_index;
+  u32 const_index_cap; /* a power of two, above twice nconsts */
+  u32 *pcmap;          /* (code index, module offset) pairs */
   u32 npcmap, pcmap_cap;
 
   struct entry *stack;

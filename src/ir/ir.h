@@ -50,10 +50,15 @@ struct wf_code {
   u32 nlocals;       /* params + declared locals */
   u32 nlocal_slots;  /* max(nlocals, nresults): results return in place */
   u32 nconsts;       /* constant slots, after the local slots */
-  weft_slot *consts; /* their values */
-  u32 frame_slots;   /* locals + constants + hidden + operand stack */
-  u32 *pcmap;        /* pairs (code index, module byte offset), ascending */
-  u32 npcmap;        /* number of pairs */
+  weft_slot *consts; /* their values (in init when there is one) */
+  /* What a new frame holds after its params, copied in one go: zero
+  ** locals, the constants, zero hidden slots; NULL (ninit 0) when the
+  ** frame is set up slot kind by slot kind (lower.c says when). */
+  weft_slot *init;
+  u32 ninit;
+  u32 frame_slots; /* locals + constants + hidden + operand stack */
+  u32 *pcmap;      /* pairs (code index, module byte offset), ascending */
+  u32 npcmap;      /* number of pairs */
   struct wf_handler *handlers; /* exception handling: catch clauses */
   u32 nhandlers;
   u32 nhidden; /* the slots after the constants: caught exceptions kept
