@@ -54,10 +54,16 @@ typedef struct weft_aot_build_options {
   const char *opt_flags;
 } weft_aot_build_options;
 
-/* The optimisation and semantics flags every compilation uses. */
+/* The optimisation and semantics flags every compilation uses. Two -O2
+** passes are left out: RTL GCSE and the scheduling after register
+** allocation. On generated C (large functions, long blocks, every Wasm
+** local a C variable) they took 10-15% of the C compiler's time, 30% on
+** the largest functions, and the code ran no slower without them
+** (bench/README.md, "Compile time"): GIMPLE PRE already did GCSE's
+** work, and out-of-order cores schedule for themselves. */
 #define WEFT_AOT_CFLAGS                                                        \
   "-O2 -fPIC -fno-math-errno -fsignaling-nans -ffp-contract=off "              \
-  "-fno-strict-aliasing -w"
+  "-fno-strict-aliasing -fno-gcse -fno-schedule-insns2 -w"
 
 /* weft_aot_build_so is defined in libweft-aotbuild.a (static only), not
 ** exported by libweft.so, hence its own marker. */

@@ -191,18 +191,21 @@ void wf_cg_read_member(struct cgen *g, u32 slot, const char *member) {
   }
 }
 
-/* `dst = <expr already in text as "r">` with the member's conversion. */
-void wf_cg_write_member_r(struct cgen *g, u32 slot, const char *member) {
+/* `dst = ` then `;` around an expression of the member's type, with the
+** member's conversion to the slot's C type (the bits of b32 and b64). */
+void wf_cg_write_member_begin(struct cgen *g, u32 slot, const char *member) {
   struct text *t = &g->body;
-  char l = member_letter(member);
-  wf_cg_put(t, "    ");
-  wf_cg_var(g, slot, l);
+  wf_cg_put(t, "  ");
+  wf_cg_var(g, slot, member_letter(member));
   if (!strcmp(member, "b32"))
-    wf_cg_put(t, " = wf_bits_f32((u32)r);\n");
+    wf_cg_put(t, " = wf_bits_f32((u32)(");
   else if (!strcmp(member, "b64"))
-    wf_cg_put(t, " = wf_bits_f64((u64)r);\n");
+    wf_cg_put(t, " = wf_bits_f64((u64)(");
   else
-    wf_cg_putf(t, " = (%s)r;\n", wf_cg_ctype_of(l));
+    wf_cg_putf(t, " = (%s)(", member);
+}
+void wf_cg_write_member_end(struct cgen *g, const char *member) {
+  wf_cg_put(&g->body, member[0] == 'b' ? "));\n" : ");\n");
 }
 
 void wf_cg_label_ref(struct cgen *g, u32 field, const u32 *ops) {

@@ -7,28 +7,59 @@
 
 /* ---- instructions ----------------------------------------------------- */
 
-bool wf_cg_emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
+/* An operand of a numeric expression: a variable, a literal or a call
+** as it is; a signed view (a cast) in parentheses, as it may meet a
+** postfix or unary operator. Operands have no side effects, so one read
+** twice by an expression is still one value. */
+static void numeric_operand(struct cgen *g, u32 slot, const char *member) {
+  bool cast = !strcmp(member, "i32") || !strcmp(member, "i64");
+  if (cast)
+    wf_cg_put(&g->body, "(");
+  wf_cg_read_member(g, slot, member);
+  if (cast)
+    wf_cg_put(&g->body, ")");
+}
+
+static bool ident_char(char ch) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+         (ch >= '0' && ch <= '9') || ch == '_';
+}
+
+/* numeric.def's expression `e` over a and b, with the operands put in
+** place of the identifiers a and b: one C statement per instruction and
+** no temporaries, which is less for the C compiler to read and to throw
+** away again (compile time is what this is about). */
+static void numeric(struct cgen *g, const u32 *ip, const char *ta,
+                    const char *tr, const char *e) {
   struct text *t = &g->body;
+  wf_cg_write_member_begin(g, ip[1], tr);
+  while (*e) {
+    size_t n = 1;
+    if (ident_char(*e))
+      while (ident_char(e[n]))
+        n++;
+    if (n == 1 && (*e == 'a' || *e == 'b')) {
+      numeric_operand(g, ip[*e == 'a' ? 2 : 3], ta);
+    } else {
+      char tok[64];
+      wf_format(tok, sizeof tok, "%s", e); /* tokens are short */
+      tok[n < sizeof tok ? n : sizeof tok - 1] = 0;
+      wf_cg_put(t, tok);
+    }
+    e += n;
+  }
+  wf_cg_write_member_end(g, tr);
+}
+
+bool wf_cg_emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
   switch (op) {
 #define UN(name, opc, ta, tr, e)                                               \
   case WF_OP_##name:                                                           \
-    wf_cg_putf(t, "  { %s a = ", wf_cg_member_ctype(#ta));                     \
-    wf_cg_read_member(g, ip[2], #ta);                                          \
-    wf_cg_putf(t, "; %s r = (%s)(" #e ");\n", wf_cg_member_ctype(#tr),         \
-               wf_cg_member_ctype(#tr));                                       \
-    wf_cg_write_member_r(g, ip[1], #tr);                                       \
-    wf_cg_put(t, "  }\n");                                                     \
+    numeric(g, ip, #ta, #tr, #e);                                              \
     return true;
 #define BIN(name, opc, ta, tr, e)                                              \
   case WF_OP_##name:                                                           \
-    wf_cg_putf(t, "  { %s a = ", wf_cg_member_ctype(#ta));                     \
-    wf_cg_read_member(g, ip[2], #ta);                                          \
-    wf_cg_putf(t, "; %s b = ", wf_cg_member_ctype(#ta));                       \
-    wf_cg_read_member(g, ip[3], #ta);                                          \
-    wf_cg_putf(t, "; %s r = (%s)(" #e ");\n", wf_cg_member_ctype(#tr),         \
-               wf_cg_member_ctype(#tr));                                       \
-    wf_cg_write_member_r(g, ip[1], #tr);                                       \
-    wf_cg_put(t, "  }\n");                                                     \
+    numeric(g, ip, #ta, #tr, #e);                                              \
     return true;
 #include "numeric.def"
 #undef UN
@@ -48,86 +79,118 @@ void wf_cg_address(struct cgen *g, u32 addr_slot, u32 offset, u32 width) {
                (unsigned)WEFT_TRAP_MEMORY_OOB);
 }
 
+/* A memory 0 access's bounds check, when the checks are explicit: a
+** statement ahead of the access, not a block around it (short C). */
+static void access_check(struct cgen *g, u32 slot, u32 offset, u32 width) {
+  struct text *t = &g->body;
+  if (!g->opts->explicit_bounds_checks)
+    return;
+  wf_cg_put(t, "  if (WF_UNLIKELY((u64)");
+  wf_cg_var(g, slot, 'i');
+  wf_cg_putf(t, " + %lluu > msz)) TRAP(%u);\n",
+             (unsigned long long)offset + width,
+             (unsigned)WEFT_TRAP_MEMORY_OOB);
+}
+
+/* The address of (slot + offset) in memory 0: pointer arithmetic, so
+** no 32-bit wrap. */
+static void put_address(struct cgen *g, u32 slot, u32 offset) {
+  wf_cg_put(&g->body, "mem + ");
+  wf_cg_var(g, slot, 'i');
+  if (offset)
+    wf_cg_putf(&g->body, " + %uu", offset);
+}
+
 struct mem_access {
   u8 op;
   u8 width;
   char letter;      /* C variable of the value */
-  const char *load; /* load: conversion of `raw`; store: statement over p, v */
+  const char *conv; /* load: conversion of the raw value; store: of v */
 };
 
-/* Loads read `raw` (an unsigned integer of the access width), then convert. */
+/* Loads read the raw unsigned integer of the access width (a float as a
+** float), then convert. */
 static const struct mem_access loads[] = {
-    {WF_OP_I32_LOAD, 4, 'i', "raw"},
-    {WF_OP_I64_LOAD, 8, 'l', "raw"},
-    {WF_OP_F32_LOAD, 4, 'f', "wf_ldf32(p)"},
-    {WF_OP_F64_LOAD, 8, 'd', "wf_ldf64(p)"},
-    {WF_OP_I32_LOAD8_S, 1, 'i', "(u32)(i32)(i8)raw"},
-    {WF_OP_I32_LOAD8_U, 1, 'i', "(u32)raw"},
-    {WF_OP_I32_LOAD16_S, 2, 'i', "(u32)(i32)(i16)raw"},
-    {WF_OP_I32_LOAD16_U, 2, 'i', "(u32)raw"},
-    {WF_OP_I64_LOAD8_S, 1, 'l', "(u64)(i64)(i8)raw"},
-    {WF_OP_I64_LOAD8_U, 1, 'l', "(u64)raw"},
-    {WF_OP_I64_LOAD16_S, 2, 'l', "(u64)(i64)(i16)raw"},
-    {WF_OP_I64_LOAD16_U, 2, 'l', "(u64)raw"},
-    {WF_OP_I64_LOAD32_S, 4, 'l', "(u64)(i64)(i32)raw"},
-    {WF_OP_I64_LOAD32_U, 4, 'l', "(u64)raw"},
+    {WF_OP_I32_LOAD, 4, 'i', ""},
+    {WF_OP_I64_LOAD, 8, 'l', ""},
+    {WF_OP_F32_LOAD, 4, 'f', ""},
+    {WF_OP_F64_LOAD, 8, 'd', ""},
+    {WF_OP_I32_LOAD8_S, 1, 'i', "(i32)(i8)"},
+    {WF_OP_I32_LOAD8_U, 1, 'i', ""},
+    {WF_OP_I32_LOAD16_S, 2, 'i', "(i32)(i16)"},
+    {WF_OP_I32_LOAD16_U, 2, 'i', ""},
+    {WF_OP_I64_LOAD8_S, 1, 'l', "(i64)(i8)"},
+    {WF_OP_I64_LOAD8_U, 1, 'l', ""},
+    {WF_OP_I64_LOAD16_S, 2, 'l', "(i64)(i16)"},
+    {WF_OP_I64_LOAD16_U, 2, 'l', ""},
+    {WF_OP_I64_LOAD32_S, 4, 'l', "(i64)(i32)"},
+    {WF_OP_I64_LOAD32_U, 4, 'l', ""},
 };
 
-static const char *raw_load(u32 width) {
+/* The access of `width` bytes as `letter` through le.h (a byte directly). */
+static const char *accessor(char letter, u32 width, bool store) {
+  if (letter == 'f')
+    return store ? "wf_stf32(" : "wf_ldf32(";
+  if (letter == 'd')
+    return store ? "wf_stf64(" : "wf_ldf64(";
   switch (width) {
-  case 1: return "u8 raw = *p;";
-  case 2: return "u16 raw = wf_ld16(p);";
-  case 4: return "u32 raw = wf_ld32(p);";
-  default: return "u64 raw = wf_ld64(p);";
+  case 1: return "*(";
+  case 2: return store ? "wf_st16(" : "wf_ld16(";
+  case 4: return store ? "wf_st32(" : "wf_ld32(";
+  default: return store ? "wf_st64(" : "wf_ld64(";
   }
 }
 
 static const struct mem_access stores[] = {
-    {WF_OP_I32_STORE, 4, 'i', "wf_st32(p, v)"},
-    {WF_OP_I64_STORE, 8, 'l', "wf_st64(p, v)"},
-    {WF_OP_F32_STORE, 4, 'f', "wf_stf32(p, v)"},
-    {WF_OP_F64_STORE, 8, 'd', "wf_stf64(p, v)"},
-    {WF_OP_I32_STORE8, 1, 'i', "*p = (u8)v"},
-    {WF_OP_I32_STORE16, 2, 'i', "wf_st16(p, (u16)v)"},
-    {WF_OP_I64_STORE8, 1, 'l', "*p = (u8)v"},
-    {WF_OP_I64_STORE16, 2, 'l', "wf_st16(p, (u16)v)"},
-    {WF_OP_I64_STORE32, 4, 'l', "wf_st32(p, (u32)v)"},
+    {WF_OP_I32_STORE, 4, 'i', ""},        {WF_OP_I64_STORE, 8, 'l', ""},
+    {WF_OP_F32_STORE, 4, 'f', ""},        {WF_OP_F64_STORE, 8, 'd', ""},
+    {WF_OP_I32_STORE8, 1, 'i', "(u8)"},   {WF_OP_I32_STORE16, 2, 'i', "(u16)"},
+    {WF_OP_I64_STORE8, 1, 'l', "(u8)"},   {WF_OP_I64_STORE16, 2, 'l', "(u16)"},
+    {WF_OP_I64_STORE32, 4, 'l', "(u32)"},
 };
 
-bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
+static void emit_load(struct cgen *g, const u32 *ip,
+                      const struct mem_access *l) {
   struct text *t = &g->body;
-  for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++) {
-    if (loads[i].op != op)
-      continue;
-    wf_cg_put(t, "  {\n");
-    wf_cg_address(g, ip[2], ip[3], loads[i].width);
-    bool fp = loads[i].letter == 'f' || loads[i].letter == 'd';
-    wf_cg_putf(t, "    const u8 *p = mem + ea;%s%s\n    ", fp ? "" : " ",
-               fp ? "" : raw_load(loads[i].width));
-    wf_cg_var(g, ip[1], loads[i].letter);
-    wf_cg_putf(t, " = %s;\n", loads[i].load);
-    /* With guard pages the access itself is the bounds check, so it must
-    ** happen even when the value is unused: pin it (a compiler may delete
-    ** a load whose result it can prove irrelevant). */
-    if (!g->opts->explicit_bounds_checks) {
-      wf_cg_put(t, fp ? "    WF_PIN_F(" : "    WF_PIN(");
-      wf_cg_var(g, ip[1], loads[i].letter);
-      wf_cg_put(t, ");\n");
+  access_check(g, ip[2], ip[3], l->width);
+  wf_cg_put(t, "  ");
+  wf_cg_var(g, ip[1], l->letter);
+  wf_cg_putf(t, " = %s%s", l->conv, accessor(l->letter, l->width, false));
+  put_address(g, ip[2], ip[3]);
+  wf_cg_put(t, ");\n");
+  /* With guard pages the access itself is the bounds check, so it must
+  ** happen even when the value is unused: pin it (a compiler may delete
+  ** a load whose result it can prove irrelevant). */
+  if (!g->opts->explicit_bounds_checks) {
+    bool fp = l->letter == 'f' || l->letter == 'd';
+    wf_cg_put(t, fp ? "  WF_PIN_F(" : "  WF_PIN(");
+    wf_cg_var(g, ip[1], l->letter);
+    wf_cg_put(t, ");\n");
+  }
+}
+
+static void emit_store(struct cgen *g, const u32 *ip,
+                       const struct mem_access *s) {
+  struct text *t = &g->body;
+  access_check(g, ip[1], ip[3], s->width);
+  wf_cg_putf(t, "  %s", accessor(s->letter, s->width, true));
+  put_address(g, ip[1], ip[3]);
+  wf_cg_putf(t, s->width == 1 ? ") = %s" : ", %s", s->conv);
+  wf_cg_var(g, ip[2], s->letter);
+  wf_cg_put(t, s->width == 1 ? ";\n" : ");\n");
+}
+
+bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {
+  for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++)
+    if (loads[i].op == op) {
+      emit_load(g, ip, &loads[i]);
+      return true;
     }
-    wf_cg_put(t, "  }\n");
-    return true;
-  }
-  for (u32 i = 0; i < WF_ARRAY_LEN(stores); i++) {
-    if (stores[i].op != op)
-      continue;
-    wf_cg_put(t, "  {\n");
-    wf_cg_address(g, ip[1], ip[3], stores[i].width);
-    wf_cg_putf(
-        t, "    u8 *p = mem + ea; %s v = ", wf_cg_ctype_of(stores[i].letter));
-    wf_cg_var(g, ip[2], stores[i].letter);
-    wf_cg_putf(t, ";\n    %s;\n  }\n", stores[i].load);
-    return true;
-  }
+  for (u32 i = 0; i < WF_ARRAY_LEN(stores); i++)
+    if (stores[i].op == op) {
+      emit_store(g, ip, &stores[i]);
+      return true;
+    }
   return false;
 }
 
