@@ -51,7 +51,9 @@ static void write_file(void *user, const char *data, size_t n) {
 ** room for every word of `s` and the closing NULL. */
 static void split(char *s, char **argv) {
   int at = 0;
-  for (char *tok = strtok(s, " \t"); tok; tok = strtok(NULL, " \t"))
+  char *save = NULL; /* strtok_r: builds may run on several threads */
+  for (char *tok = strtok_r(s, " \t", &save); tok;
+       tok = strtok_r(NULL, " \t", &save))
     argv[at++] = tok;
   argv[at] = NULL;
 }
@@ -160,7 +162,7 @@ static int wait_one(const pid_t *pids, unsigned n, const struct watch *w,
 ** The link names every chunk object, so argv is as long as the command. */
 struct job {
   char *buf;   /* owns the strings argv points into */
-  char **argv; /* NULL-terminated, one allocation with buf */
+  char **argv; /* NULL-terminated; its own allocation */
 };
 
 static int job_init(struct job *j, const weft_aot_build_options *o,
