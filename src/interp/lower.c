@@ -265,14 +265,30 @@ static u32 const_hash(const weft_slot *v) {
   return (u32)(h >> 32);
 }
 
-/* The const_index position of `v`: its entry, or the empty one to fill. */
+/* Probes before const_find gives up. The hash is fixed and public, so a
+** module can choose constants that all land in one run of the table;
+** unbounded probing would make lowering such a body quadratic in its
+** constants (a load-time cost no fuel limit covers). */
+#define CONST_PROBES 32
+
+/* The const_index position of `v`: its entry, or the empty one to fill;
+** NONE after CONST_PROBES taken positions (then `v` is neither found
+** nor indexed: it may get a slot of its own beside an equal one). */
 static u32 const_find(const struct lower *L, const weft_slot *v) {
   u32 mask = L->const_index_cap - 1;
   u32 i = const_hash(v) & mask;
-  while (L->const_index[i] &&
-         memcmp(&L->consts[L->const_index[i] - 1], v, sizeof *v))
-    i = (i + 1) & mask;
-  return i;
+  for (int probe = 0; probe < CONST_PROBES; probe++, i = (i + 1) & mask)
+    if (!L->const_index[i] ||
+        !memcmp(&L->consts[L->const_index[i] - 1], v, sizeof *v))
+      return i;
+  return NONE;
+}
+
+/* Enters constant k in const_index unless its run of probes is full. */
+static void const_enter(struct lower *L, u32 k) {
+  u32 at = const_find(L, &L->consts[k]);
+  if (at != NONE && !L->const_index[at])
+    L->const_index[at] = k + 1;
 }
 
 /* Room in const_index for one more constant (rebuilt at twice the size). */
@@ -290,14 +306,14 @@ static bool const_index_room(struct lower *L) {
   L->const_index = p;
   L->const_index_cap = ncap;
   for (u32 k = 0; k < L->nconsts; k++)
-    p[const_find(L, &L->consts[k])] = k + 1;
+    const_enter(L, k);
   return true;
 }
 
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v) {
   if (L->const_index_cap) {
     u32 at = const_find(L, v);
-    if (L->const_index[at])
+    if (at != NONE && L->const_index[at])
       return LOC_CONST | (L->const_index[at] - 1);
   }
   if (L->nconsts >= LOC_MASK / 4) /* const_index_cap stays in a u32 */
@@ -306,7 +322,7 @@ u32 wf_lw_const_slot(struct lower *L, const weft_slot *v) {
                                           L->nconsts + 1, sizeof(weft_slot)))
     return LOC_CONST;
   L->consts[L->nconsts] = *v;
-  L->const_index[const_find(L, v)] = L->nconsts + 1;
+  const_enter(L, L->nconsts);
   return LOC_CONST | L->nconsts++;
 }
 
