@@ -461,8 +461,8 @@ int cli_aot_compile(const weft_module *module, const uint8_t *wasm,
   if (rc == CLI_EXIT_OK)
     rc = cli_aot_probe(&t, o);
   if (rc == CLI_EXIT_OK)
-    rc = cli_aot_build(module, wasm, wasm_size, module_sha256, &t, o, key,
-                       path, out_bytes, out_size, NULL, 0);
+    rc = cli_aot_build(module, wasm, wasm_size, module_sha256, &t, o, key, path,
+                       out_bytes, out_size, NULL, 0);
   memset(key, 0, sizeof key);
   return rc;
 }

@@ -133,8 +133,8 @@ static int compile_entry(struct cache_run *r, struct cli_run_load *how,
   if (rc == CLI_EXIT_OK)
     rc = cli_write_at(r->dirfd, r->label, r->name, bytes, size, 0600, NULL);
   if (rc == CLI_EXIT_OK) {
-    if (cli_cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, 0,
-                           &a, why, sizeof why))
+    if (cli_cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, 0, &a,
+                           why, sizeof why))
       rc = cli_aot_attach(module, &a, r->label, out_code, how);
     else {
       cli_errorf("%s: the artifact just built was refused: %s", r->label, why);

@@ -38,10 +38,10 @@ int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o);
 /* Compiles with a toolchain resolved and probed into artifact bytes
 ** authenticated with `key`, for the module whose SHA-256 is
 ** `module_sha256`. With `wasm` NULL the artifact is detached (no module
-** inside: a cache entry); with o->only, a piece. When the compiler is stopped by its time or
-** CPU limit and `limited` is not NULL, the reason goes there instead of
-** being reported (the caller decides what it means); limited[0] is NUL
-** otherwise. */
+** inside: a cache entry); with o->only, a piece. When the compiler is
+** stopped by its time or CPU limit and `limited` is not NULL, the reason
+** goes there instead of being reported (the caller decides what it
+** means); limited[0] is NUL otherwise. */
 int cli_aot_build(const weft_module *module, const uint8_t *wasm,
                   size_t wasm_size, const uint8_t module_sha256[32],
                   const struct toolchain *t, const struct cli_aot_options *o,

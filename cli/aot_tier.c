@@ -10,9 +10,9 @@
 ** the others through the runtime. A piece is detached: it does not carry
 ** the module (tens of MB to read and MAC on every start) but names it by
 ** its SHA-256 in the authenticated header, compared with the hash of the
-** module being run. The build runs in a detached, niced
-** background process, so weft exits with the program's status at once;
-** --aot-wait runs it in the foreground (tests, benchmarks). The next run
+** module being run. The build runs in a detached, niced background
+** process, so weft exits with the program's status at once; --aot-wait
+** runs it in the foreground (tests, benchmarks). The next run
 ** attaches every authenticated piece of the module it finds and
 ** interprets the rest; code is swapped in only at the start of a run,
 ** never mid-run.
@@ -21,8 +21,9 @@
 ** function set>.cwasm; it is written atomically (temporary file and
 ** rename), so two runs building the same piece at once only duplicate
 ** work; a piece refused at the start (tampered, another module's, an
-** older format) is replaced when the run's hot set names it again. A module the code generator cannot split (tail calls, exceptions)
-** is compiled whole into the ordinary cache entry instead.
+** older format) is replaced when the run's hot set names it again. A
+** module the code generator cannot split (tail calls, exceptions) is
+** compiled whole into the ordinary cache entry instead, detached too.
 */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -87,8 +88,7 @@ static void attach_piece(struct cli_tier *tr, weft_module *module,
                                      &r->t, 1, &a, why, sizeof why))
     rc = -1;
   if (rc < 0 && tr->nrefused < MAX_PIECES)
-    snprintf(tr->refused[tr->nrefused++], sizeof tr->refused[0], "%.95s",
-             name);
+    snprintf(tr->refused[tr->nrefused++], sizeof tr->refused[0], "%.95s", name);
   if (rc < 0)
     cli_errorf("warning: %s: cache piece refused (%s); its functions run in "
                "the interpreter",

@@ -227,8 +227,7 @@ check_container(const uint8_t *bytes, size_t size, char *why, size_t why_size) {
                   "artifact format %u (header %u bytes), this weft reads "
                   "formats %d and %d (header %d bytes)",
                   format, header_size, CLI_ARTIFACT_FORMAT_WHOLE,
-                  CLI_ARTIFACT_FORMAT,
-                  CLI_ARTIFACT_HEADER_SIZE);
+                  CLI_ARTIFACT_FORMAT, CLI_ARTIFACT_HEADER_SIZE);
   uint64_t wasm_size = get_u64(bytes + OFF_WASM_SIZE);
   uint64_t so_size = get_u64(bytes + OFF_SO_SIZE);
   uint64_t payload = size - CLI_ARTIFACT_HEADER_SIZE;
