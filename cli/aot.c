@@ -400,10 +400,10 @@ static int build_so(const weft_module *module, const struct toolchain *t,
 }
 
 int cli_aot_build(const weft_module *module, const uint8_t *wasm,
-                  size_t wasm_size, const struct toolchain *t,
-                  const struct cli_aot_options *o, const uint8_t *key,
-                  const char *path, uint8_t **out_bytes, size_t *out_size,
-                  char *limited, size_t limited_size) {
+                  size_t wasm_size, const uint8_t module_sha256[32],
+                  const struct toolchain *t, const struct cli_aot_options *o,
+                  const uint8_t *key, const char *path, uint8_t **out_bytes,
+                  size_t *out_size, char *limited, size_t limited_size) {
   struct cli_artifact a;
   uint8_t *so = NULL;
   size_t so_size = 0;
@@ -412,17 +412,15 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
   if (limited != NULL)
     limited[0] = '\0';
   memset(&a, 0, sizeof a);
-  if (cli_sha256_of(wasm, wasm_size, a.module_sha256) != 0) {
-    cli_errorf("out of memory");
-    return CLI_EXIT_LOAD;
-  }
+  memcpy(a.module_sha256, module_sha256, 32);
   rc = build_so(module, t, o, a.module_sha256, path, &so, &so_size, limited,
                 limited_size);
   if (rc != CLI_EXIT_OK)
     return rc;
   a.abi = WEFT_AOT_ABI;
   a.flags = (t->explicit_checks ? CLI_ARTIFACT_EXPLICIT_CHECKS : 0) |
-            (t->fuel ? CLI_ARTIFACT_FUEL : 0);
+            (t->fuel ? CLI_ARTIFACT_FUEL : 0) |
+            (o->only != NULL ? CLI_ARTIFACT_PIECE : 0);
   snprintf(a.target, sizeof a.target, "%s", t->target);
   snprintf(a.weft_version, sizeof a.weft_version, "%s", WEFT_VERSION);
   snprintf(a.weft_build, sizeof a.weft_build, "%s", WEFT_BUILD_ID);
@@ -431,7 +429,7 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
   snprintf(a.cflags, sizeof a.cflags, "%s%s%s", WEFT_AOT_CFLAGS,
            o->opt_flags ? " " : "", o->opt_flags ? o->opt_flags : "");
   a.wasm = wasm;
-  a.wasm_size = wasm_size;
+  a.wasm_size = wasm != NULL ? wasm_size : 0;
   a.so = so;
   a.so_size = so_size;
   rc = cli_artifact_encode(&a, key, out_bytes, out_size);
@@ -447,20 +445,24 @@ int cli_aot_compile(const weft_module *module, const uint8_t *wasm,
                     size_t wasm_size, const struct cli_aot_options *o,
                     const char *path, uint8_t **out_bytes, size_t *out_size) {
   struct toolchain t;
-  uint8_t key[CLI_AOT_KEY_SIZE];
+  uint8_t key[CLI_AOT_KEY_SIZE], module_sha256[32];
   char key_path[4200];
   int rc;
 
   *out_bytes = NULL;
   *out_size = 0;
+  if (cli_sha256_of(wasm, wasm_size, module_sha256) != 0) {
+    cli_errorf("out of memory");
+    return CLI_EXIT_LOAD;
+  }
   if (cli_aot_key_get(o->key_file, 1, key, key_path, sizeof key_path) != 0)
     return CLI_EXIT_USAGE;
   rc = cli_aot_resolve(o, &t);
   if (rc == CLI_EXIT_OK)
     rc = cli_aot_probe(&t, o);
   if (rc == CLI_EXIT_OK)
-    rc = cli_aot_build(module, wasm, wasm_size, &t, o, key, path, out_bytes,
-                       out_size, NULL, 0);
+    rc = cli_aot_build(module, wasm, wasm_size, module_sha256, &t, o, key, path,
+                       out_bytes, out_size, NULL, 0);
   memset(key, 0, sizeof key);
   return rc;
 }

@@ -58,8 +58,8 @@ static int cache_key(const uint8_t module_sha256[32], const struct toolchain *t,
 
 int cli_cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
                        const uint8_t module_sha256[32],
-                       const struct toolchain *t, struct cli_artifact *a,
-                       char *why, size_t why_size) {
+                       const struct toolchain *t, int piece,
+                       struct cli_artifact *a, char *why, size_t why_size) {
   /* The embedded Wasm is not used here: the module run is the one the
   ** caller hashed, compared with the header's module hash below. */
   if (cli_artifact_decode(bytes, size, key, a, why, why_size) !=
@@ -70,6 +70,13 @@ int cli_cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
       !(a->flags & CLI_ARTIFACT_FUEL) != !t->fuel ||
       strcmp(a->cc, t->cc) != 0) {
     snprintf(why, why_size, "made for another module or mode");
+    return 0;
+  }
+  if (!(a->flags & CLI_ARTIFACT_PIECE) != !piece) {
+    snprintf(why, why_size, "%s",
+             piece ? "not a piece of this weft's format (format 3 pieces "
+                     "carried the whole module)"
+                   : "a piece, not a whole entry");
     return 0;
   }
   return 1;
@@ -114,8 +121,9 @@ static int compile_entry(struct cache_run *r, struct cli_run_load *how,
 
   rc = cli_aot_probe(&r->t, &how->compile);
   if (rc == CLI_EXIT_OK)
-    rc = cli_aot_build(module, r->wasm, r->wasm_size, &r->t, &how->compile,
-                       r->key, r->path, &bytes, &size, limited, sizeof limited);
+    rc = cli_aot_build(module, r->wasm, r->wasm_size, r->module_sha256, &r->t,
+                       &how->compile, r->key, r->path, &bytes, &size, limited,
+                       sizeof limited);
   if (rc != CLI_EXIT_OK && limited[0] != '\0') {
     cli_errorf("warning: %s: %s; running it in the interpreter (see "
                "--compile-timeout)",
@@ -125,7 +133,7 @@ static int compile_entry(struct cache_run *r, struct cli_run_load *how,
   if (rc == CLI_EXIT_OK)
     rc = cli_write_at(r->dirfd, r->label, r->name, bytes, size, 0600, NULL);
   if (rc == CLI_EXIT_OK) {
-    if (cli_cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, &a,
+    if (cli_cache_entry_ok(bytes, size, r->key, r->module_sha256, &r->t, 0, &a,
                            why, sizeof why))
       rc = cli_aot_attach(module, &a, r->label, out_code, how);
     else {
@@ -153,7 +161,7 @@ static int use_entry(struct cache_run *r, struct cli_run_load *how,
                             config->max_module_bytes + ((uint64_t)4 << 30),
                             &bytes, &size, why, sizeof why);
   if (rc == 0 && !cli_cache_entry_ok(bytes, size, r->key, r->module_sha256,
-                                     &r->t, &a, why, sizeof why))
+                                     &r->t, 0, &a, why, sizeof why))
     rc = -1;
   if (rc != 0) {
     if (rc < 0)

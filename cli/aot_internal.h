@@ -36,15 +36,17 @@ int cli_aot_resolve(const struct cli_aot_options *o, struct toolchain *t);
 ** target must be t->target. Reports problems; returns the exit status. */
 int cli_aot_probe(struct toolchain *t, const struct cli_aot_options *o);
 /* Compiles with a toolchain resolved and probed into artifact bytes
-** authenticated with `key`. When the compiler is stopped by its time or
-** CPU limit and `limited` is not NULL, the reason goes there instead of
-** being reported (the caller decides what it means); limited[0] is NUL
-** otherwise. */
+** authenticated with `key`, for the module whose SHA-256 is
+** `module_sha256`. With `wasm` NULL the artifact is detached (no module
+** inside: a cache entry); with o->only, a piece. When the compiler is
+** stopped by its time or CPU limit and `limited` is not NULL, the reason
+** goes there instead of being reported (the caller decides what it
+** means); limited[0] is NUL otherwise. */
 int cli_aot_build(const weft_module *module, const uint8_t *wasm,
-                  size_t wasm_size, const struct toolchain *t,
-                  const struct cli_aot_options *o, const uint8_t *key,
-                  const char *path, uint8_t **out_bytes, size_t *out_size,
-                  char *limited, size_t limited_size);
+                  size_t wasm_size, const uint8_t module_sha256[32],
+                  const struct toolchain *t, const struct cli_aot_options *o,
+                  const uint8_t *key, const char *path, uint8_t **out_bytes,
+                  size_t *out_size, char *limited, size_t limited_size);
 
 /* The module of an authenticated artifact (see aot_load.c). */
 weft_status cli_aot_module(weft_engine *engine, const struct cli_artifact *a,
@@ -65,7 +67,7 @@ int cli_aot_load_cached(const weft_config *config, const char *path,
 /* What one --aot load works with (aot_cache.c, aot_tier.c). */
 struct cache_run {
   const char *path;    /* FILE.wasm */
-  const uint8_t *wasm; /* its bytes */
+  const uint8_t *wasm; /* its bytes (NULL once the load is over) */
   size_t wasm_size;
   uint8_t module_sha256[32];
   uint8_t key[CLI_AOT_KEY_SIZE];
@@ -77,11 +79,13 @@ struct cache_run {
 };
 
 /* A cache entry is used only when it authenticates and passes every
-** check an artifact passes, and is for this very module and mode. */
+** check an artifact passes, is for this very module and mode, and is a
+** piece exactly when `piece` (a format-3 piece, which carried the whole
+** module, is refused as "not a piece": it is built again). */
 int cli_cache_entry_ok(const uint8_t *bytes, size_t size, const uint8_t *key,
                        const uint8_t module_sha256[32],
-                       const struct toolchain *t, struct cli_artifact *a,
-                       char *why, size_t why_size);
+                       const struct toolchain *t, int piece,
+                       struct cli_artifact *a, char *why, size_t why_size);
 /* Reads entry `name` of the cache: 0 with its bytes, 1 when there is
 ** none, -1 when it is refused (why says why). */
 int cli_cache_read_entry(int dirfd, const char *name, const char *label,

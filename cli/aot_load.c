@@ -153,6 +153,15 @@ static int load_artifact(const weft_config *config, const char *path,
     cli_errorf("%s: refused: %s", path, why);
     return CLI_EXIT_LOAD;
   }
+  if (a.wasm_size == 0 || (a.flags & CLI_ARTIFACT_PIECE)) {
+    cli_errorf("%s: refused: a cache entry of `weft run --aot` (%s), not a "
+               "whole artifact; it cannot run alone (use `weft compile`)",
+               path,
+               a.flags & CLI_ARTIFACT_PIECE
+                   ? "a piece: code for some functions only"
+                   : "without its module, which it names by its SHA-256");
+    return CLI_EXIT_LOAD;
+  }
   if (a.wasm_size > config->max_module_bytes) {
     cli_errorf("%s: module too large (%zu bytes; the limit is %llu bytes)",
                path, a.wasm_size, (unsigned long long)config->max_module_bytes);

@@ -7,9 +7,12 @@
 ** functions that ran hot and have no code yet are compiled into a cache
 ** PIECE: an artifact like any other (HMAC under the user's AoT key, same
 ** header checks) whose shared object holds those functions only and calls
-** the others through the runtime. The build runs in a detached, niced
-** background process, so weft exits with the program's status at once;
-** --aot-wait runs it in the foreground (tests, benchmarks). The next run
+** the others through the runtime. A piece is detached: it does not carry
+** the module (tens of MB to read and MAC on every start) but names it by
+** its SHA-256 in the authenticated header, compared with the hash of the
+** module being run. The build runs in a detached, niced background
+** process, so weft exits with the program's status at once; --aot-wait
+** runs it in the foreground (tests, benchmarks). The next run
 ** attaches every authenticated piece of the module it finds and
 ** interprets the rest; code is swapped in only at the start of a run,
 ** never mid-run.
@@ -17,8 +20,10 @@
 ** A piece's name is <cache key>.p<16 hex digits of the SHA-256 of its
 ** function set>.cwasm; it is written atomically (temporary file and
 ** rename), so two runs building the same piece at once only duplicate
-** work. A module the code generator cannot split (tail calls, exceptions)
-** is compiled whole into the ordinary cache entry instead.
+** work; a piece refused at the start (tampered, another module's, an
+** older format) is replaced when the run's hot set names it again. A
+** module the code generator cannot split (tail calls, exceptions) is
+** compiled whole into the ordinary cache entry instead, detached too.
 */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -41,11 +46,12 @@
 
 /* What the end of a tiered run needs (how->tier). */
 struct cli_tier {
-  struct cache_run r;     /* key, toolchain, names; dirfd our own */
-  uint8_t *wasm;          /* a copy of FILE's bytes (the loader frees its) */
+  struct cache_run r;     /* key, toolchain, names; dirfd our own; no wasm */
   void *code[MAX_PIECES]; /* the pieces' shared objects */
   int hold[MAX_PIECES];   /* descriptors kept open: see attach_piece */
   unsigned ncode;
+  char refused[MAX_PIECES][96]; /* pieces refused at the start */
+  unsigned nrefused;
   struct cli_aot_options o; /* compiler bounds */
 };
 
@@ -79,8 +85,10 @@ static void attach_piece(struct cli_tier *tr, weft_module *module,
   rc = cli_cache_read_entry(r->dirfd, name, label, (uint64_t)8 << 30, &bytes,
                             &size, why, sizeof why);
   if (rc == 0 && !cli_cache_entry_ok(bytes, size, r->key, r->module_sha256,
-                                     &r->t, &a, why, sizeof why))
+                                     &r->t, 1, &a, why, sizeof why))
     rc = -1;
+  if (rc < 0 && tr->nrefused < MAX_PIECES)
+    snprintf(tr->refused[tr->nrefused++], sizeof tr->refused[0], "%.95s", name);
   if (rc < 0)
     cli_errorf("warning: %s: cache piece refused (%s); its functions run in "
                "the interpreter",
@@ -127,15 +135,15 @@ int cli_aot_tier_start(const struct cache_run *r, struct cli_run_load *how,
                        weft_module *module) {
   struct cli_tier *tr = calloc(1, sizeof *tr);
 
-  if (tr == NULL ||
-      (tr->wasm = malloc(r->wasm_size ? r->wasm_size : 1)) == NULL) {
-    free(tr);
+  if (tr == NULL) {
     cli_errorf("out of memory");
     return CLI_EXIT_LOAD;
   }
   tr->r = *r;
-  memcpy(tr->wasm, r->wasm, r->wasm_size);
-  tr->r.wasm = tr->wasm;
+  /* Entries built here are detached (module_sha256 names the module), so
+  ** FILE's bytes, freed once the load is over, are not kept. */
+  tr->r.wasm = NULL;
+  tr->r.wasm_size = 0;
   tr->r.dirfd = fcntl(r->dirfd, F_DUPFD_CLOEXEC, 0);
   tr->o = how->compile;
   how->tier = tr;
@@ -192,7 +200,7 @@ static int build_entry(struct cli_tier *tr, const weft_module *module,
   o.only = only;
   rc = cli_aot_probe(&r->t, &o);
   if (rc == CLI_EXIT_OK)
-    rc = cli_aot_build(module, r->wasm, r->wasm_size, &r->t, &o, r->key,
+    rc = cli_aot_build(module, NULL, 0, r->module_sha256, &r->t, &o, r->key,
                        r->path, &bytes, &size, NULL, 0);
   if (rc == CLI_EXIT_OK)
     rc = cli_write_at(r->dirfd, label, name, bytes, size, 0600, NULL);
@@ -214,6 +222,13 @@ static weft_status probe_split(const weft_module *module,
   return weft_module_emit_c(module, ao, discard, NULL, &err);
 }
 
+static int was_refused(const struct cli_tier *tr, const char *name) {
+  for (unsigned i = 0; i < tr->nrefused; i++)
+    if (strcmp(tr->refused[i], name) == 0)
+      return 1;
+  return 0;
+}
+
 /* The piece, or the whole module when it cannot be split (its emitter
 ** refuses pieces of modules with tail calls or exceptions). */
 static int build_piece(struct cli_tier *tr, const weft_module *module,
@@ -232,8 +247,9 @@ static int build_piece(struct cli_tier *tr, const weft_module *module,
   cli_sha256_hex(digest, hex);
   snprintf(name, sizeof name, "%.*s.p%.16s.cwasm",
            (int)(strlen(tr->r.name) - strlen(".cwasm")), tr->r.name, hex);
-  if (faccessat(tr->r.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-    return CLI_EXIT_OK; /* built by an earlier run */
+  if (faccessat(tr->r.dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+      !was_refused(tr, name))
+    return CLI_EXIT_OK; /* built by a run since this one started */
   return build_entry(tr, module, only, name);
 }
 
@@ -302,7 +318,6 @@ void cli_aot_tier_release(struct cli_run_load *how) {
   if (tr->r.dirfd >= 0)
     close(tr->r.dirfd);
   memset(tr->r.key, 0, sizeof tr->r.key);
-  free(tr->wasm);
   free(tr);
   how->tier = NULL;
 }

@@ -221,12 +221,13 @@ check_container(const uint8_t *bytes, size_t size, char *why, size_t why_size) {
                   CLI_ARTIFACT_HEADER_SIZE);
   uint32_t format = get_u32(bytes + OFF_FORMAT);
   uint32_t header_size = get_u32(bytes + OFF_HEADER_SIZE);
-  if (format != CLI_ARTIFACT_FORMAT || header_size != CLI_ARTIFACT_HEADER_SIZE)
+  if ((format != CLI_ARTIFACT_FORMAT && format != CLI_ARTIFACT_FORMAT_WHOLE) ||
+      header_size != CLI_ARTIFACT_HEADER_SIZE)
     return refuse(CLI_ARTIFACT_FORMAT_VERSION, why, why_size,
                   "artifact format %u (header %u bytes), this weft reads "
-                  "format %d (header %d bytes)",
-                  format, header_size, CLI_ARTIFACT_FORMAT,
-                  CLI_ARTIFACT_HEADER_SIZE);
+                  "formats %d and %d (header %d bytes)",
+                  format, header_size, CLI_ARTIFACT_FORMAT_WHOLE,
+                  CLI_ARTIFACT_FORMAT, CLI_ARTIFACT_HEADER_SIZE);
   uint64_t wasm_size = get_u64(bytes + OFF_WASM_SIZE);
   uint64_t so_size = get_u64(bytes + OFF_SO_SIZE);
   uint64_t payload = size - CLI_ARTIFACT_HEADER_SIZE;
@@ -272,10 +273,22 @@ static enum cli_artifact_problem check_mac(const uint8_t *bytes, size_t size,
                 theirs, mine);
 }
 
+/* The flags and payload sizes a format allows: format 3 knew neither
+** pieces nor detached artifacts (a format-3 piece carried the module). */
+static int kind_ok(const struct cli_artifact *a) {
+  uint32_t known = CLI_ARTIFACT_EXPLICIT_CHECKS | CLI_ARTIFACT_FUEL;
+  if (a->format == CLI_ARTIFACT_FORMAT)
+    known |= CLI_ARTIFACT_PIECE;
+  else if (a->wasm_size == 0)
+    return 0;
+  return (a->flags & ~known) == 0 && a->so_size != 0;
+}
+
 /* Field syntax; fills `a` (pointing into `bytes`). */
 static enum cli_artifact_problem parse_fields(const uint8_t *bytes,
                                               struct cli_artifact *a, char *why,
                                               size_t why_size) {
+  a->format = get_u32(bytes + OFF_FORMAT);
   a->abi = get_u32(bytes + OFF_ABI);
   a->flags = get_u32(bytes + OFF_FLAGS);
   a->wasm_size = (size_t)get_u64(bytes + OFF_WASM_SIZE);
@@ -290,9 +303,7 @@ static enum cli_artifact_problem parse_fields(const uint8_t *bytes,
       get_str(bytes + OFF_CC, 256, a->cc) != 0 ||
       get_str(bytes + OFF_CC_VERSION, 256, a->cc_version) != 0 ||
       get_str(bytes + OFF_CFLAGS, 256, a->cflags) != 0 ||
-      !all_zero(bytes + OFF_RESERVED, OFF_MAC - OFF_RESERVED) ||
-      (a->flags & ~(CLI_ARTIFACT_EXPLICIT_CHECKS | CLI_ARTIFACT_FUEL)) != 0 ||
-      a->so_size == 0)
+      !all_zero(bytes + OFF_RESERVED, OFF_MAC - OFF_RESERVED) || !kind_ok(a))
     return refuse(CLI_ARTIFACT_CORRUPT, why, why_size,
                   "corrupt: malformed header field");
   return CLI_ARTIFACT_OK;

@@ -10,10 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CLI_ARTIFACT_FORMAT 3           /* version of the header layout */
+#define CLI_ARTIFACT_FORMAT 4           /* version of the header layout */
+#define CLI_ARTIFACT_FORMAT_WHOLE 3     /* the oldest still read: whole only */
 #define CLI_ARTIFACT_HEADER_SIZE 1024   /* bytes before the payload */
 #define CLI_ARTIFACT_EXPLICIT_CHECKS 1u /* flags: bounds checked in code */
 #define CLI_ARTIFACT_FUEL 2u            /* flags: code meters fuel */
+#define CLI_ARTIFACT_PIECE 4u /* flags: code for some functions only */
 
 /* Why an artifact was refused (0: accepted). */
 enum cli_artifact_problem {
@@ -28,6 +30,7 @@ enum cli_artifact_problem {
 };
 
 struct cli_artifact {
+  uint32_t format;           /* CLI_ARTIFACT_FORMAT, or _WHOLE (decoded) */
   uint32_t abi;              /* WEFT_AOT_ABI of the weft that built it */
   uint32_t flags;            /* CLI_ARTIFACT_* bits */
   uint8_t module_sha256[32]; /* SHA-256 of the Wasm bytes */
@@ -39,7 +42,8 @@ struct cli_artifact {
   char cc_version[256];      /* first line of `cc --version` */
   char cflags[256];          /* compiler flags */
   const uint8_t *wasm;       /* payload; points into the decoded buffer */
-  size_t wasm_size;
+  size_t wasm_size;          /* 0: detached (a cache entry, bound to its
+                                module by module_sha256 alone) */
   const uint8_t *so;
   size_t so_size;
 };
@@ -49,13 +53,18 @@ int cli_artifact_is(const uint8_t *bytes, size_t size);
 
 /* Lays out header + payload in a malloc'd buffer and authenticates it with
 ** `key` (32 bytes, aot_key.h): the key id and the MAC are computed here.
+** With a->wasm_size 0 the artifact is detached: it carries no module and
+** names it by a->module_sha256 only (the --aot cache's entries).
 ** Returns 0, or -1 when out of memory or a string field does not fit. */
 int cli_artifact_encode(const struct cli_artifact *a, const uint8_t *key,
                         uint8_t **out_bytes, size_t *out_size);
 
-/* Decodes and checks, in this order: magic and format version, sizes,
-** the MAC under `key` (nothing else is believed before it verifies),
-** field syntax, ABI, target == this host. The embedded Wasm is not hashed
+/* Decodes and checks, in this order: magic and format version (format 3
+** is still read, as a whole artifact carrying its module), sizes, the MAC
+** under `key` (nothing else is believed before it verifies), field
+** syntax, ABI, target == this host. What it is for (whole and carrying
+** its module for --allow-precompiled, a piece for tiering) is the
+** caller's check. The embedded Wasm is not hashed
 ** again: the MAC covers it and the module hash field alike, both written
 ** by `weft compile` holding the key, so a second hash could only catch
 ** what the key's holder chose to write (docs/aot-artifact.md). On a

@@ -142,13 +142,21 @@ static int inspect_artifact(const char *path, const uint8_t *bytes, size_t size,
   measure_hex(a.key_id, sizeof a.key_id, id);
   printf("%s: weft AoT artifact (precompiled native code), %zu bytes\n", path,
          size);
-  printf("  format:         %d\n", CLI_ARTIFACT_FORMAT);
+  printf("  format:         %" PRIu32 "\n", a.format);
+  printf("  kind:           %s\n",
+         a.flags & CLI_ARTIFACT_PIECE
+             ? "cache piece (code for some functions; no module inside)"
+         : a.wasm_size == 0 ? "cache entry (no module inside)"
+                            : "whole (carries its module)");
   printf("  AoT ABI:        %" PRIu32 "\n", a.abi);
   printf("  target:         %s\n", a.target);
   printf("  bounds checks:  %s\n",
          a.flags & CLI_ARTIFACT_EXPLICIT_CHECKS ? "explicit" : "guard pages");
   printf("  fuel metering:  %s\n", a.flags & CLI_ARTIFACT_FUEL ? "yes" : "no");
-  printf("  module:         %zu bytes, sha256 %s\n", a.wasm_size, hash);
+  if (a.wasm_size == 0)
+    printf("  module:         not inside, sha256 %s\n", hash);
+  else
+    printf("  module:         %zu bytes, sha256 %s\n", a.wasm_size, hash);
   printf("  shared object:  %zu bytes\n", a.so_size);
   printf("  weft:           %s (build %s)\n", a.weft_version, a.weft_build);
   printf("  compiler:       %s (%s)\n", a.cc, a.cc_version);

@@ -185,8 +185,19 @@ refused "$v" "forged target" "built for target"
 expect_stderr_has "this host is $host" "target message names this host"
 v=$(variant abi) && put_u32 "$v" 16 999 && fix_mac "$v"
 refused "$v" "forged ABI" "AoT ABI 999"
-v=$(variant format) && put_u32 "$v" 8 4 && fix_mac "$v"
-refused "$v" "future format version" "format 4"
+v=$(variant format) && put_u32 "$v" 8 5 && fix_mac "$v"
+refused "$v" "future format version" "format 5"
+# format 3 (before pieces): a whole artifact of it still runs
+v=$(variant format3) && put_u32 "$v" 8 3 && fix_mac "$v"
+weft run --allow-precompiled --invoke fib "$v" 10
+[ "$status $stdout" = "0 55" ] && ok || not_ok "a format-3 whole artifact runs: '$status $stdout'"
+# detached (no module inside, as the --aot cache writes them): no
+# artifact to run alone
+wsize=$(stat -c %s "$M")
+v=$TMP/detached.cwasm
+{ head -c 1024 "$C"; tail -c +$((1024 + wsize + 1)) "$C"; } >"$v"
+put_u32 "$v" 24 0 && fix_mac "$v"
+refused "$v" "detached artifact" "cannot run alone"
 v=$(variant oldformat) && put_u32 "$v" 8 2
 refused "$v" "format 2 (unauthenticated)" "artifact format 2"
 # The module hash and the module are both under the MAC, so weft does not

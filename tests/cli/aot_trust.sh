@@ -287,4 +287,41 @@ for f in "$CACHE"/*; do
 done
 ok
 
+# ---- 5. planted tier pieces ----------------------------------------------------
+# A piece (aot_tier.c) carries no module: only the module hash in its MAC'd
+# header ties it to the module. The attacker's object wrapped as a piece
+# of this module, under this module's piece name, is refused and never
+# loaded; the run goes on in the interpreter.
+TC=$TMP/tcache
+mkdir -m 700 "$TC"
+tiered() { weft run --aot --cache-dir "$TC" --aot-tier-bytes 0 --aot-hot "$1" --aot-wait --invoke fib "$M" 20; }
+tiered 1
+expect_stdout 6765 "tiered first run"
+P=$(find "$TC" -name '*.p*.cwasm' | head -n 1)
+[ -n "$P" ] && [ "$(od -An -tu8 -j24 -N8 "$P" | tr -d ' ')" = 0 ] && ok ||
+    not_ok "the tiered run left a piece without the module"
+cp "$P" "$TMP/good-piece"
+before=$(loads)
+tiered 1000000000
+expect_stdout 6765 "run with the piece"
+[ "$(loads)" = $((before + 1)) ] && ok || not_ok "the piece loads"
+planted_piece() { # WHAT MESSAGE
+    local before
+    before=$(loads)
+    tiered 1000000000
+    expect_stdout 6765 "$1: still runs"
+    expect_stderr_has "cache piece refused" "$1: refused"
+    expect_stderr_has "$2" "$1: says why"
+    not_loaded "$1" "$before"
+    rm -f "$P" && cp "$TMP/good-piece" "$P"
+}
+forge "$TMP/good-piece" "$P"
+planted_piece "piece with the object swapped, SHA-256 recomputed" "not authentic"
+forge "$TMP/good-piece" "$P" && mac_with "$TMP/attacker.key" "$P"
+planted_piece "piece with the object swapped, MAC of another key" "not authentic"
+cp "$TMP/good-piece" "$TMP/ptarget" && rm -f "$P" && ln -s "$(cd "$TMP" && pwd)/ptarget" "$P"
+planted_piece "a symlink planted as the piece" "a symbolic link"
+chown $OTHER "$P"
+planted_piece "piece owned by uid $OTHER" "owned by uid $OTHER"
+
 done_testing

@@ -104,6 +104,93 @@ stderr=$(cat "$TMP/stderr")
 expect_stderr_has "cache piece refused" "the foreign piece is reported"
 rm -f "${PIECE1%.p*}.p0123456789abcdef.cwasm"
 
+# ---- 4b. the piece format: no module inside, bound by the module hash -------
+# A piece is format 4 with the piece flag and no Wasm payload (W = 0): the
+# module hash in the MAC'd header is all that ties it to the module run.
+# Headers are forged with the test's own key (fix_mac) where the check
+# behind the MAC is the one under test.
+put_byte() { # FILE OFFSET VALUE(0-255)
+    # shellcheck disable=SC2059
+    printf "\\$(printf '%03o' "$3")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+get_u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+put_u32() { # FILE OFFSET VALUE (little-endian)
+    local i
+    for i in 0 1 2 3; do put_byte "$1" $(($2 + i)) $((($3 >> (8 * i)) & 255)); done
+}
+put_u64() { put_u32 "$1" "$2" "$3" && put_u32 "$1" $(($2 + 4)) 0; }
+fix_mac() { # recomputes the MAC with the test's key, as only its holder can
+    local h key i
+    key=$(od -An -tx1 -v "$XDG_CONFIG_HOME/weft/aot.key" | tr -d ' \n')
+    h=$({ head -c 992 "$1"; tail -c +1025 "$1"; } |
+        openssl dgst -sha256 -mac HMAC -macopt "hexkey:$key" | sed 's/.*= //')
+    for ((i = 0; i < 64; i += 2)); do put_byte "$1" $((992 + i / 2)) $((16#${h:i:2})); done
+}
+[ "$(get_u32 "$PIECE1" 8)" = 4 ] && [ $(($(get_u32 "$PIECE1" 20) & 4)) = 4 ] &&
+    [ "$(get_u32 "$PIECE1" 24)" = 0 ] && ok ||
+    not_ok "a piece is format 4, flagged a piece, without the module (format $(get_u32 "$PIECE1" 8), flags $(get_u32 "$PIECE1" 20), W $(get_u32 "$PIECE1" 24))"
+weft inspect "$PIECE1"
+expect_stdout_has "cache piece" "inspect names a piece"
+# refused_piece LABEL WHY: the run with PIECE1 replaced by $TMP/forged
+# gives the interpreter's result, loads only PIECE2 and says WHY
+refused_piece() {
+    cp "$TMP/forged" "$PIECE1"
+    before=$(loads)
+    got=$(outcome $BIG "${TIER[@]}" --aot-hot 1000000000)
+    [ "$got" = "$WANT" ] && ok || not_ok "$1: '$got', interpreter '$WANT'"
+    [ "$(loads)" = $((before + 1)) ] && ok || not_ok "$1: not loaded ($(loads) loads, was $before)"
+    stderr=$(cat "$TMP/stderr")
+    expect_stderr_has "cache piece refused ($2" "$1: refused, says why"
+    cp "$TMP/piece1" "$PIECE1"
+}
+cp "$PIECE1" "$TMP/piece1"
+# the module hash in the header flipped: without the key the MAC fails...
+cp "$TMP/piece1" "$TMP/forged" && put_byte "$TMP/forged" 45 $(($(od -An -tu1 -j45 -N1 "$TMP/piece1") ^ 1))
+refused_piece "module hash flipped" "not authentic"
+# ...and with it, the hash names another module
+fix_mac "$TMP/forged"
+refused_piece "module hash flipped, MAC fixed" "made for another module"
+# another mode: the fuel flag cleared, MAC fixed
+cp "$TMP/piece1" "$TMP/forged" && put_u32 "$TMP/forged" 20 $(($(get_u32 "$TMP/piece1" 20) & ~2)) && fix_mac "$TMP/forged"
+refused_piece "piece of another mode" "made for another module or mode"
+# truncated: by one byte, and to the header alone
+head -c $(($(stat -c %s "$TMP/piece1") - 1)) "$TMP/piece1" >"$TMP/forged"
+refused_piece "piece truncated by a byte" "truncated"
+head -c 1024 "$TMP/piece1" >"$TMP/forged"
+refused_piece "piece truncated to its header" "truncated"
+# format 3 claimed for a piece without the module: malformed in format 3
+cp "$TMP/piece1" "$TMP/forged" && put_u32 "$TMP/forged" 8 3 && fix_mac "$TMP/forged"
+refused_piece "format 3 without the module" "corrupt"
+# an old-format piece as weft wrote them before: format 3, no piece flag,
+# the whole module between header and object; refused, then built again
+WASM_SIZE=$(stat -c %s "$M")
+{ head -c 1024 "$TMP/piece1"; cat "$M"; tail -c +1025 "$TMP/piece1"; } >"$TMP/forged"
+put_u32 "$TMP/forged" 8 3
+put_u32 "$TMP/forged" 20 $(($(get_u32 "$TMP/piece1" 20) & ~4))
+put_u64 "$TMP/forged" 24 "$WASM_SIZE"
+fix_mac "$TMP/forged"
+refused_piece "old-format piece (format 3, module inside)" "not a piece of this weft's format"
+cp "$TMP/forged" "$PIECE1"
+got=$(outcome $BIG "${TIER[@]}" --aot-hot 1000)
+[ "$got" = "$WANT" ] && ok || not_ok "run rebuilding the old piece: '$got', interpreter '$WANT'"
+[ "$(get_u32 "$PIECE1" 8)" = 4 ] && [ "$(get_u32 "$PIECE1" 24)" = 0 ] && ok ||
+    not_ok "the refused old-format piece was built again in format 4 (format $(get_u32 "$PIECE1" 8))"
+before=$(loads)
+got=$(outcome $BIG "${TIER[@]}" --aot-hot 1000000000)
+[ "$got" = "$WANT" ] && [ "$(loads)" = $((before + 2)) ] && ok ||
+    not_ok "the rebuilt piece loads: '$got', $(loads) loads (was $before)"
+# a piece is no artifact to run on its own, nor a whole cache entry
+weft run --allow-precompiled "$PIECE1"
+expect_status 2 "--allow-precompiled refuses a piece"
+expect_stderr_has "cannot run alone" "--allow-precompiled says why"
+WHOLE=${PIECE1%.p*}.cwasm
+cp "$PIECE1" "$WHOLE"
+got=$(outcome $BIG --aot --cache-dir "$CACHE")
+[ "$got" = "$WANT" ] && ok || not_ok "run with a piece posing as the whole entry: '$got'"
+stderr=$(cat "$TMP/stderr")
+expect_stderr_has "a piece, not a whole entry" "a piece posing as the whole entry is refused"
+rm -f "$WHOLE"
+
 # ---- 5. two runs at once on an empty cache: both right, the piece sound -------
 rm -f "$CACHE"/*
 ( "$WEFT" run "${TIER[@]}" --aot-hot 1000 --fuel $BIG "$M" >"$TMP/a.out" 2>&1; echo $? >"$TMP/a.rc" ) &
