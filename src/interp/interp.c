@@ -185,6 +185,18 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
       TRAP(WEFT_TRAP_INDIRECT_MISMATCH);                                       \
   } while (0)
 
+/* A callee whose body is not lowered yet (a precompiled module's, on its
+** first call) is lowered by `lower`, an expression that yields it; its one
+** failure, out of memory, ends the activation with that status. One
+** predictable branch on the call path otherwise. */
+#define LOWER_ON_FIRST_CALL(lower)                                             \
+  do {                                                                         \
+    if (WF_UNLIKELY(!ncode) && !(ncode = (lower))) {                           \
+      status = lowering_failed(ex->err);                                       \
+      goto failed;                                                             \
+    }                                                                          \
+  } while (0)
+
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
@@ -197,6 +209,12 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
   u64 ea = (u64)fp[ip[addr_slot]].u32 + ip[off_imm];                           \
   if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
     TRAP(WEFT_TRAP_MEMORY_OOB);
+
+/* The status of a failed wf_module_lower: the error record has it, when
+** there is one. */
+static weft_status lowering_failed(const weft_error *err) {
+  return err && err->status != WEFT_OK ? err->status : WEFT_ERR_NOMEM;
+}
 
 static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
                        u32 *table_out) {
@@ -238,6 +256,8 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const u32 *ip;
   u8 *mem;
   u64 mem_size;
+  if (!resume && WF_UNLIKELY(!code) && !(code = wf_func_lower(f, ex->err)))
+    return lowering_failed(ex->err);
 
   /* Variables of the shared call path. */
   weft_func *callee;
@@ -436,11 +456,13 @@ dispatch:
     NEXT();
   }
   CASE(CALL_INTERNAL) {
-    ncode = inst->module->codes[ip[1]];
+    ncode = wf_module_code(inst->module, ip[1]);
     nfp = fp + ip[2];
     ret_ip = ip + 3;
     if (WF_UNLIKELY(inst->aot != NULL)) /* tiered: the callee may have code */
       goto internal_call;
+    LOWER_ON_FIRST_CALL(
+        wf_module_lower(inst->module, inst->engine, ip[1], ex->err));
     goto enter;
   }
   CASE(CALL) {
@@ -457,7 +479,9 @@ dispatch:
   }
   /* Tail calls: the callee takes over this frame (tail_call below). */
   CASE(RETURN_CALL_INTERNAL) {
-    ncode = inst->module->codes[ip[1]];
+    ncode = wf_module_code(inst->module, ip[1]);
+    LOWER_ON_FIRST_CALL(
+        wf_module_lower(inst->module, inst->engine, ip[1], ex->err));
     nfp = fp + ip[2];
     /* Tiered modules are split only when this is a self call (cgen.c):
     ** the callee is this interpreted function. */
@@ -1012,7 +1036,7 @@ default: TRAP(WEFT_TRAP_UNREACHABLE);
 
 /* A call within a module some of whose functions are compiled (tiered,
 ** src/runtime/aot.c): the callee may be one of them. */
-internal_call : callee = inst->funcs[ncode->funcidx];
+internal_call : callee = inst->funcs[inst->module->m.nfunc_imports + ip[1]];
 call_func :
     /* `callee` with its frame at nfp; return to ret_ip. */
     if (callee->host || callee->aot_slot_fn) {
@@ -1044,6 +1068,7 @@ call_func :
   NEXT();
 }
 ncode = callee->code;
+LOWER_ON_FIRST_CALL(wf_func_lower(callee, ex->err));
 if (callee->inst != inst) {
   /* Cross-instance call: the frame remembers our instance. */
   if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
@@ -1085,6 +1110,7 @@ tail_call : {
     goto call_func;
   }
   ncode = callee->code;
+  LOWER_ON_FIRST_CALL(wf_func_lower(callee, ex->err));
   if (callee->inst != inst) {
     /* The caller's frame restores its own instance on return. */
     inst = callee->inst;
