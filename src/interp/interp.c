@@ -186,15 +186,14 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
   } while (0)
 
 /* A callee whose body is not lowered yet (a precompiled module's, on its
-** first call) is lowered by `lower`, an expression that yields it; its one
-** failure, out of memory, ends the activation with that status. One
-** predictable branch on the call path otherwise. */
-#define LOWER_ON_FIRST_CALL(lower)                                             \
+** first call) goes to `slow`, which lowers it and runs the call op at ip
+** again (a call op has no effect before it reaches here), now finding the
+** body. The call path pays one test of a pointer it loads anyway, and no
+** register is kept live for the slow path. */
+#define LOWER_ON_FIRST_CALL(slow)                                              \
   do {                                                                         \
-    if (WF_UNLIKELY(!ncode) && !(ncode = (lower))) {                           \
-      status = lowering_failed(ex->err);                                       \
-      goto failed;                                                             \
-    }                                                                          \
+    if (WF_UNLIKELY(!ncode))                                                   \
+      goto slow;                                                               \
   } while (0)
 
 /* Reload the cached linear memory after anything that may move it. */
@@ -212,7 +211,7 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 
 /* The status of a failed wf_module_lower: the error record has it, when
 ** there is one. */
-static weft_status lowering_failed(const weft_error *err) {
+static weft_status lowering_status(const weft_error *err) {
   return err && err->status != WEFT_OK ? err->status : WEFT_ERR_NOMEM;
 }
 
@@ -257,7 +256,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   u8 *mem;
   u64 mem_size;
   if (!resume && WF_UNLIKELY(!code) && !(code = wf_func_lower(f, ex->err)))
-    return lowering_failed(ex->err);
+    return lowering_status(ex->err);
 
   /* Variables of the shared call path. */
   weft_func *callee;
@@ -461,8 +460,7 @@ dispatch:
     ret_ip = ip + 3;
     if (WF_UNLIKELY(inst->aot != NULL)) /* tiered: the callee may have code */
       goto internal_call;
-    LOWER_ON_FIRST_CALL(
-        wf_module_lower(inst->module, inst->engine, ip[1], ex->err));
+    LOWER_ON_FIRST_CALL(lower_internal);
     goto enter;
   }
   CASE(CALL) {
@@ -480,8 +478,7 @@ dispatch:
   /* Tail calls: the callee takes over this frame (tail_call below). */
   CASE(RETURN_CALL_INTERNAL) {
     ncode = wf_module_code(inst->module, ip[1]);
-    LOWER_ON_FIRST_CALL(
-        wf_module_lower(inst->module, inst->engine, ip[1], ex->err));
+    LOWER_ON_FIRST_CALL(lower_internal);
     nfp = fp + ip[2];
     /* Tiered modules are split only when this is a self call (cgen.c):
     ** the callee is this interpreted function. */
@@ -1068,7 +1065,7 @@ call_func :
   NEXT();
 }
 ncode = callee->code;
-LOWER_ON_FIRST_CALL(wf_func_lower(callee, ex->err));
+LOWER_ON_FIRST_CALL(lower_callee);
 if (callee->inst != inst) {
   /* Cross-instance call: the frame remembers our instance. */
   if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
@@ -1110,7 +1107,7 @@ tail_call : {
     goto call_func;
   }
   ncode = callee->code;
-  LOWER_ON_FIRST_CALL(wf_func_lower(callee, ex->err));
+  LOWER_ON_FIRST_CALL(lower_callee);
   if (callee->inst != inst) {
     /* The caller's frame restores its own instance on return. */
     inst = callee->inst;
@@ -1129,6 +1126,23 @@ tail_enter : {
   frame_init(fp, code);
   ip = code->ops;
   NEXT();
+}
+
+/* LOWER_ON_FIRST_CALL's slow paths: ip[1] of CALL_INTERNAL and
+** RETURN_CALL_INTERNAL is the callee's index among the defined functions. */
+lower_internal : {
+  if (!wf_module_lower(inst->module, inst->engine, ip[1], ex->err))
+    goto lowering_failed;
+  NEXT();
+}
+lower_callee : {
+  if (!wf_func_lower(callee, ex->err))
+    goto lowering_failed;
+  NEXT();
+}
+lowering_failed : {
+  status = lowering_status(ex->err);
+  goto failed;
 }
 
 /* Unwind to the innermost handler that catches `exn`: this frame at ip,

@@ -642,7 +642,7 @@ static bool restore_frame(struct restore *R, u8 safe, bool top,
   ** call has yet (a precompiled module's). */
   const struct wf_code *code = f->code ? f->code : wf_func_lower(f, R->err);
   if (!code) {
-    R->status = WEFT_ERR_NOMEM;
+    R->status = R->err ? R->err->status : WEFT_ERR_NOMEM;
     return false;
   }
   if (pc >= code->nops)

@@ -195,7 +195,6 @@ static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
     module_release(mod);
     return s;
   }
-  mod->precompiled = !lower_bodies;
   *out = mod;
   return WEFT_OK;
 }

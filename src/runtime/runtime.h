@@ -271,7 +271,6 @@ struct weft_module {
   ** it, NULL where none does; NULL arrays when `aot` is whole. */
   weft_aot_slot_fn *aot_slot_fns;
   void **aot_typed_fns;
-  bool precompiled;   /* bodies lowered on first need (vouched valid) */
   bool fuel_metering; /* lowered with FUEL ops */
   bool dispatched;    /* ops are dispatch offsets (not numbers) */
 };
@@ -289,7 +288,8 @@ static inline const struct wf_code *wf_module_code(const weft_module *mod,
 ** that finds no body lowers its own, the first to publish wins and the
 ** others free theirs. The bodies were validated at load or vouched for
 ** (weft_module_load_precompiled), so the one failure is running out of
-** memory: NULL, with `err` set (its status WEFT_ERR_NOMEM). Returns the
+** memory: NULL, with `err` set (WEFT_ERR_NOMEM; the body's validation
+** error if vouched-for bytes were not valid after all). Returns the
 ** body rather than filling an out-parameter so that the interpreter's
 ** hot variables never have their address taken. */
 WF_INTERNAL const struct wf_code *wf_module_lower(weft_module *mod,
