@@ -458,9 +458,8 @@ dispatch:
     ncode = wf_module_code(inst->module, ip[1]);
     nfp = fp + ip[2];
     ret_ip = ip + 3;
-    if (WF_UNLIKELY(inst->aot != NULL)) /* tiered: the callee may have code */
+    if (WF_UNLIKELY(inst->calls_by_func)) /* compiled or not yet lowered */
       goto internal_call;
-    LOWER_ON_FIRST_CALL(lower_internal);
     goto enter;
   }
   CASE(CALL) {
@@ -1032,7 +1031,7 @@ default: TRAP(WEFT_TRAP_UNREACHABLE);
 #endif
 
 /* A call within a module some of whose functions are compiled (tiered,
-** src/runtime/aot.c): the callee may be one of them. */
+** src/runtime/aot.c) or not lowered yet: the callee may be one of them. */
 internal_call : callee = inst->funcs[inst->module->m.nfunc_imports + ip[1]];
 call_func :
     /* `callee` with its frame at nfp; return to ret_ip. */

@@ -550,6 +550,7 @@ weft_status wf_instantiate(weft_engine *e, weft_linker *l, weft_module *mod,
     s = define_all(e, inst, err);
   if (s == WEFT_OK && mod->aot)
     s = wf_aot_instance_init(e, inst, err);
+  inst->calls_by_func = inst->aot != NULL || mod->lazy;
   if (s == WEFT_OK)
     s = init_segments(inst, err);
   if (s == WEFT_OK && mod->m.has_start && run_start) {

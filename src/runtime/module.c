@@ -195,6 +195,7 @@ static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
     module_release(mod);
     return s;
   }
+  mod->lazy = !lower_bodies;
   *out = mod;
   return WEFT_OK;
 }

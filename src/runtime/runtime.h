@@ -237,6 +237,12 @@ struct weft_instance {
   u64 *hits;      /* per function (whole index space): interpreted calls
                      and loop back-edges; NULL unless counted
                      (weft_instance_count_hits) */
+  /* Calls within the module go through the callee's weft_func: it may
+  ** have compiled code (`aot`), or its body may not be lowered yet (the
+  ** module's are lowered on first need). One test on the interpreter's
+  ** CALL_INTERNAL, where an eagerly lowered, interpreted module's callee
+  ** is entered directly. */
+  bool calls_by_func;
 };
 
 /* A loaded module: immutable once loaded (and once its compiled code is
@@ -271,6 +277,7 @@ struct weft_module {
   ** it, NULL where none does; NULL arrays when `aot` is whole. */
   weft_aot_slot_fn *aot_slot_fns;
   void **aot_typed_fns;
+  bool lazy;          /* bodies lowered on first need (precompiled) */
   bool fuel_metering; /* lowered with FUEL ops */
   bool dispatched;    /* ops are dispatch offsets (not numbers) */
 };
