@@ -288,14 +288,20 @@ WEFT_API void weft_engine_set_fuel_hook(weft_engine *engine,
 WEFT_API weft_status weft_module_load(weft_engine *engine, const uint8_t *bytes,
                                       size_t size, weft_module **out_module,
                                       weft_error *out_error);
-/* For a module whose compiled code the caller holds: decode and validate
-** the module's structure, but neither validate nor lower the function
-** bodies. The caller vouches that these exact bytes passed
-** weft_module_load in this weft build when the code was generated (an
-** artifact records the module hash and the build), and that the code is
-** attached with weft_module_attach_aot before any instantiation, which
-** is refused until then. Skips the lowering, a third of loading a large
-** artifact. */
+/* For a module whose compiled code the caller holds, whole or in part:
+** decode and validate the module's structure, but neither validate nor
+** lower the function bodies at load. The caller vouches that these exact
+** bytes passed weft_module_load in this weft build (an artifact records
+** the module hash and the build). Code attached with
+** weft_module_attach_aot before instantiation runs; a function no code
+** covers is lowered for the interpreter on its first call, on the calling
+** thread and through the loading engine's allocator (which must then be
+** safe to call from every thread the module is used on). Should that
+** lowering fail, the call fails: WEFT_ERR_NOMEM, or the body's
+** validation error if the bytes were not what the caller vouched for.
+** Skips the lowering of every body at load, a third of loading a large
+** artifact and most of starting a large module only some of whose
+** functions run. */
 WEFT_API weft_status weft_module_load_precompiled(weft_engine *engine,
                                                   const uint8_t *bytes,
                                                   size_t size,

@@ -185,6 +185,17 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
       TRAP(WEFT_TRAP_INDIRECT_MISMATCH);                                       \
   } while (0)
 
+/* A callee whose body is not lowered yet (a precompiled module's, on its
+** first call) goes to `slow`, which lowers it and runs the call op at ip
+** again (a call op has no effect before it reaches here), now finding the
+** body. The call path pays one test of a pointer it loads anyway, and no
+** register is kept live for the slow path. */
+#define LOWER_ON_FIRST_CALL(slow)                                              \
+  do {                                                                         \
+    if (WF_UNLIKELY(!ncode))                                                   \
+      goto slow;                                                               \
+  } while (0)
+
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
@@ -197,6 +208,12 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
   u64 ea = (u64)fp[ip[addr_slot]].u32 + ip[off_imm];                           \
   if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
     TRAP(WEFT_TRAP_MEMORY_OOB);
+
+/* The status of a failed wf_module_lower: the error record has it, when
+** there is one. */
+static weft_status lowering_status(const weft_error *err) {
+  return err && err->status != WEFT_OK ? err->status : WEFT_ERR_NOMEM;
+}
 
 static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
                        u32 *table_out) {
@@ -238,6 +255,8 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const u32 *ip;
   u8 *mem;
   u64 mem_size;
+  if (!resume && WF_UNLIKELY(!code) && !(code = wf_func_lower(f, ex->err)))
+    return lowering_status(ex->err);
 
   /* Variables of the shared call path. */
   weft_func *callee;
@@ -436,10 +455,10 @@ dispatch:
     NEXT();
   }
   CASE(CALL_INTERNAL) {
-    ncode = inst->module->codes[ip[1]];
+    ncode = wf_module_code(inst->module, ip[1]);
     nfp = fp + ip[2];
     ret_ip = ip + 3;
-    if (WF_UNLIKELY(inst->aot != NULL)) /* tiered: the callee may have code */
+    if (WF_UNLIKELY(inst->calls_by_func)) /* compiled or not yet lowered */
       goto internal_call;
     goto enter;
   }
@@ -457,7 +476,8 @@ dispatch:
   }
   /* Tail calls: the callee takes over this frame (tail_call below). */
   CASE(RETURN_CALL_INTERNAL) {
-    ncode = inst->module->codes[ip[1]];
+    ncode = wf_module_code(inst->module, ip[1]);
+    LOWER_ON_FIRST_CALL(lower_internal);
     nfp = fp + ip[2];
     /* Tiered modules are split only when this is a self call (cgen.c):
     ** the callee is this interpreted function. */
@@ -1011,8 +1031,8 @@ default: TRAP(WEFT_TRAP_UNREACHABLE);
 #endif
 
 /* A call within a module some of whose functions are compiled (tiered,
-** src/runtime/aot.c): the callee may be one of them. */
-internal_call : callee = inst->funcs[ncode->funcidx];
+** src/runtime/aot.c) or not lowered yet: the callee may be one of them. */
+internal_call : callee = inst->funcs[inst->module->m.nfunc_imports + ip[1]];
 call_func :
     /* `callee` with its frame at nfp; return to ret_ip. */
     if (callee->host || callee->aot_slot_fn) {
@@ -1044,6 +1064,7 @@ call_func :
   NEXT();
 }
 ncode = callee->code;
+LOWER_ON_FIRST_CALL(lower_callee);
 if (callee->inst != inst) {
   /* Cross-instance call: the frame remembers our instance. */
   if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
@@ -1085,6 +1106,7 @@ tail_call : {
     goto call_func;
   }
   ncode = callee->code;
+  LOWER_ON_FIRST_CALL(lower_callee);
   if (callee->inst != inst) {
     /* The caller's frame restores its own instance on return. */
     inst = callee->inst;
@@ -1103,6 +1125,23 @@ tail_enter : {
   frame_init(fp, code);
   ip = code->ops;
   NEXT();
+}
+
+/* LOWER_ON_FIRST_CALL's slow paths: ip[1] of CALL_INTERNAL and
+** RETURN_CALL_INTERNAL is the callee's index among the defined functions. */
+lower_internal : {
+  if (!wf_module_lower(inst->module, inst->engine, ip[1], ex->err))
+    goto lowering_failed;
+  NEXT();
+}
+lower_callee : {
+  if (!wf_func_lower(callee, ex->err))
+    goto lowering_failed;
+  NEXT();
+}
+lowering_failed : {
+  status = lowering_status(ex->err);
+  goto failed;
 }
 
 /* Unwind to the innermost handler that catches `exn`: this frame at ip,

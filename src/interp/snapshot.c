@@ -633,12 +633,18 @@ static bool restore_frame(struct restore *R, u8 safe, bool top,
     return bad(R, "truncated");
   if (funcidx >= wf_module_func_count(&R->inst->module->m))
     return bad(R, "a frame of an unknown function");
-  const weft_func *f = R->inst->funcs[funcidx];
-  if (f->inst != R->inst || !f->code)
+  weft_func *f = R->inst->funcs[funcidx];
+  if (f->inst != R->inst)
     return bad(R, "a frame of a function without interpreted code");
   if (!callee_ok(R, x, f))
     return bad(R, "a frame that its caller's call does not make");
-  const struct wf_code *code = f->code;
+  /* The frame runs in the function's lowered body: lower it now if no
+  ** call has yet (a precompiled module's). */
+  const struct wf_code *code = f->code ? f->code : wf_func_lower(f, R->err);
+  if (!code) {
+    R->status = R->err ? R->err->status : WEFT_ERR_NOMEM;
+    return false;
+  }
   if (pc >= code->nops)
     return bad(R, "a position outside its function");
   if (code->frame_slots > (size_t)(ex->stack_end - fp))
@@ -802,10 +808,6 @@ weft_status weft_snapshot_restore(weft_engine *e, weft_linker *linker,
   if (!e->config.fuel_metering)
     return wf_error_set(err, WEFT_ERR_ARG,
                         "restoring a snapshot needs fuel metering");
-  if (module->precompiled)
-    return wf_error_set(err, WEFT_ERR_ARG,
-                        "restoring a snapshot needs the module's lowered "
-                        "code (load it with weft_module_load)");
   if (e->exec_ready && e->exec.entries)
     return wf_error_set(err, WEFT_ERR_ARG, "the engine is running code");
   const struct wf_module *m = &module->m;

@@ -39,14 +39,11 @@ static weft_status merge_piece(weft_module *mod, const weft_aot_module *aot,
       mod->aot_typed_fns[i] = mod->aot->typed_fns[i];
     }
   }
-  mod->aot_missing = 0;
-  for (u32 i = 0; i < n; i++) {
+  for (u32 i = 0; i < n; i++)
     if (!mod->aot_slot_fns[i] && aot->slot_fns[i] && aot->typed_fns[i]) {
       mod->aot_slot_fns[i] = aot->slot_fns[i];
       mod->aot_typed_fns[i] = aot->typed_fns[i];
     }
-    mod->aot_missing += !mod->aot_slot_fns[i];
-  }
   if (!mod->aot)
     mod->aot = aot;
   return WEFT_OK;
@@ -346,11 +343,6 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
                         "unavailable); compile with explicit bounds checks");
   const struct wf_module *m = &inst->module->m;
   const weft_module *mod = inst->module;
-  if (mod->precompiled && mod->aot_missing)
-    return wf_error_set(err, WEFT_ERR_ARG,
-                        "module loaded for compiled code has %u functions "
-                        "without code",
-                        mod->aot_missing);
   weft_aot_slot_fn const *slots =
       mod->aot_slot_fns ? mod->aot_slot_fns : aot->slot_fns;
   void *const *typed = mod->aot_typed_fns ? mod->aot_typed_fns : aot->typed_fns;

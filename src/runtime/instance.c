@@ -412,7 +412,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
     if (s != WEFT_OK)
       return s;
     inst->funcs[idx]->inst = inst;
-    inst->funcs[idx]->code = mod->codes[i];
+    inst->funcs[idx]->code = wf_module_code(mod, i); /* NULL: later */
     inst->funcs[idx]->funcidx = idx;
   }
   for (u32 i = 0; i < m->ntables; i++) {
@@ -533,9 +533,6 @@ weft_status wf_instantiate(weft_engine *e, weft_linker *l, weft_module *mod,
   weft_status s = wf_module_compatible(mod, e, err);
   if (s != WEFT_OK)
     return s;
-  if (mod->precompiled && !mod->aot)
-    return wf_error_set(err, WEFT_ERR_ARG,
-                        "module loaded for compiled code has none attached");
   weft_instance *inst = wf_alloc_zero(&e->alloc, sizeof *inst);
   if (!inst)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
@@ -553,6 +550,7 @@ weft_status wf_instantiate(weft_engine *e, weft_linker *l, weft_module *mod,
     s = define_all(e, inst, err);
   if (s == WEFT_OK && mod->aot)
     s = wf_aot_instance_init(e, inst, err);
+  inst->calls_by_func = inst->aot != NULL || mod->lazy;
   if (s == WEFT_OK)
     s = init_segments(inst, err);
   if (s == WEFT_OK && mod->m.has_start && run_start) {

@@ -1,6 +1,7 @@
 /*
 ** module.c — weft_module: decode, validate, intern types and lower every
-** function once; introspection for tools. A module is immutable after
+** function once (a precompiled module's on its first need); introspection
+** for tools. A module is immutable after
 ** load, independent of the engine that loaded it (runtime.h), and
 ** reference-counted (atomically) by the embedder and by the instances
 ** made from it in any engine.
@@ -102,6 +103,10 @@ static weft_status module_vtypes(weft_module *mod) {
   return WEFT_OK;
 }
 
+/* Lowering a body is also validating it (lower.c), so a module loaded
+** from bytes nobody vouches for has every body lowered here: an invalid
+** one fails the load, as the specification wants. A precompiled module's
+** bodies are lowered on first need instead (wf_module_lower). */
 static weft_status lower_all(weft_module *mod, const weft_engine *e,
                              bool lower_bodies, weft_error *err) {
   struct wf_module *m = &mod->m;
@@ -119,6 +124,39 @@ static weft_status lower_all(weft_module *mod, const weft_engine *e,
     mod->lowered_bytes += wf_code_bytes(mod->codes[i]);
   }
   return WEFT_OK;
+}
+
+/* The body is lowered through a private copy of the module's allocator:
+** its counters are the module's, which another thread may be updating;
+** the winner adds what it kept to them atomically. */
+const struct wf_code *wf_module_lower(weft_module *mod, const weft_engine *e,
+                                      u32 defidx, weft_error *err) {
+  const struct wf_code *have = wf_module_code(mod, defidx);
+  if (have)
+    return have;
+  struct wf_alloc a = {mod->alloc.fn, mod->alloc.user, 0, 0};
+  struct wf_code *code = NULL, *none = NULL;
+  if (wf_lower_func(&a, &mod->m, defidx, e->dispatch, mod->fuel_metering, &code,
+                    err) != WEFT_OK)
+    return NULL;
+  if (!__atomic_compare_exchange_n(&mod->codes[defidx], &none, code, false,
+                                   __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+    wf_code_free(&a, code); /* another thread's is there: `none` */
+    return none;
+  }
+  __atomic_fetch_add(&mod->alloc.live_bytes, a.live_bytes, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&mod->lowered_bytes, wf_code_bytes(code),
+                     __ATOMIC_RELAXED);
+  return code;
+}
+
+const struct wf_code *wf_func_lower(weft_func *f, weft_error *err) {
+  weft_module *mod = f->inst->module;
+  const struct wf_code *code = wf_module_lower(
+      mod, f->inst->engine, f->funcidx - mod->m.nfunc_imports, err);
+  if (code)
+    f->code = code;
+  return code;
 }
 
 static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
@@ -157,7 +195,7 @@ static weft_status load(weft_engine *e, const uint8_t *bytes, size_t size,
     module_release(mod);
     return s;
   }
-  mod->precompiled = !lower_bodies;
+  mod->lazy = !lower_bodies;
   *out = mod;
   return WEFT_OK;
 }
@@ -293,7 +331,7 @@ void weft_module_stats_get(const weft_module *mod, weft_module_stats *out) {
     out->code_bytes += m->funcs[i].code.len;
   for (u32 i = 0; i < m->ndatas; i++)
     out->data_bytes += m->datas[i].bytes.len;
-  out->lowered_bytes = mod->lowered_bytes;
+  out->lowered_bytes = __atomic_load_n(&mod->lowered_bytes, __ATOMIC_RELAXED);
 }
 
 uint32_t weft_module_section_count(const weft_module *mod) {

@@ -105,7 +105,8 @@ struct weft_func {
   weft_engine *engine;
   weft_aot_slot_fn aot_slot_fn; /* AoT code, or NULL */
   weft_instance *inst;          /* defining instance; NULL for host funcs */
-  const struct wf_code *code;   /* lowered body; NULL for host funcs */
+  const struct wf_code *code;   /* lowered body; NULL for host funcs and
+                                   until lowered (wf_func_lower) */
   u32 funcidx;                  /* index in the defining module */
   weft_host_fn host;
   void *host_user;
@@ -236,6 +237,12 @@ struct weft_instance {
   u64 *hits;      /* per function (whole index space): interpreted calls
                      and loop back-edges; NULL unless counted
                      (weft_instance_count_hits) */
+  /* Calls within the module go through the callee's weft_func: it may
+  ** have compiled code (`aot`), or its body may not be lowered yet (the
+  ** module's are lowered on first need). One test on the interpreter's
+  ** CALL_INTERNAL, where an eagerly lowered, interpreted module's callee
+  ** is entered directly. */
+  bool calls_by_func;
 };
 
 /* A loaded module: immutable once loaded (and once its compiled code is
@@ -255,23 +262,50 @@ struct weft_module {
                             when no linker names one; never dereferenced
                             otherwise (it may be gone) */
   struct wf_alloc alloc; /* the loading engine's allocator; its counters
-                            are touched only at load and free */
+                            are touched at load and free, and atomically
+                            by wf_module_lower */
   struct wf_module m;
-  weft_valtype **vtypes;  /* per type index: params then results */
-  struct wf_code **codes; /* per defined function: lowered body */
-  u64 lowered_bytes;
+  weft_valtype **vtypes; /* per type index: params then results */
+  /* Per defined function: its lowered body, NULL until first needed when
+  ** the module was loaded precompiled. Each entry is written once, by
+  ** wf_module_lower (atomic compare-and-swap); read with wf_module_code. */
+  struct wf_code **codes;
+  u64 lowered_bytes;          /* atomic: the bodies lowered so far */
   const weft_aot_module *aot; /* attached compiled code, or NULL */
   /* With pieces (tables that compile only some functions, attached one
   ** by one): each defined function's code from the first piece that has
   ** it, NULL where none does; NULL arrays when `aot` is whole. */
   weft_aot_slot_fn *aot_slot_fns;
   void **aot_typed_fns;
-  u32 aot_missing;    /* defined functions no attached code covers */
-  bool precompiled;   /* bodies not lowered: needs `aot` to run */
+  bool lazy;          /* bodies lowered on first need (precompiled) */
   bool fuel_metering; /* lowered with FUEL ops */
   bool dispatched;    /* ops are dispatch offsets (not numbers) */
 };
 
+/* Defined function `defidx`'s lowered body, or NULL when it has not been
+** lowered yet (wf_module_lower). The acquire pairs with the publishing
+** compare-and-swap: a body seen is a body complete. */
+static inline const struct wf_code *wf_module_code(const weft_module *mod,
+                                                   u32 defidx) {
+  return __atomic_load_n(&mod->codes[defidx], __ATOMIC_ACQUIRE);
+}
+/* module.c: defined function `defidx`'s lowered body, lowered now if
+** this is its first need, with `e`'s dispatch encoding (the same in every
+** engine that may run the module). Any thread, at any time: each thread
+** that finds no body lowers its own, the first to publish wins and the
+** others free theirs. The bodies were validated at load or vouched for
+** (weft_module_load_precompiled), so the one failure is running out of
+** memory: NULL, with `err` set (WEFT_ERR_NOMEM; the body's validation
+** error if vouched-for bytes were not valid after all). Returns the
+** body rather than filling an out-parameter so that the interpreter's
+** hot variables never have their address taken. */
+WF_INTERNAL const struct wf_code *wf_module_lower(weft_module *mod,
+                                                  const weft_engine *e,
+                                                  u32 defidx, weft_error *err);
+/* module.c: wf_module_lower for a function defined by an instance, the
+** body kept in f->code (a func is used by one thread at a time, as its
+** engine is). */
+WF_INTERNAL const struct wf_code *wf_func_lower(weft_func *f, weft_error *err);
 /* module.c: take a reference (atomic). */
 WF_INTERNAL void wf_module_ref(weft_module *mod);
 /* module.c: whether engine `e` may instantiate `mod`; WEFT_OK, or

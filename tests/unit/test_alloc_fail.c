@@ -6,7 +6,10 @@
 ** return WEFT_ERR_NOMEM with a message (no crash), later steps are not
 ** reached, and after weft_engine_free no byte may still be live. The
 ** sweep ends with the first run that hits no injected failure, whose
-** results are checked. Public API only (weft.h).
+** results are checked. Each module is swept twice: loaded with
+** weft_module_load, and loaded precompiled without compiled code, so its
+** bodies are lowered during the call (on first need) and failures are
+** injected there too. Public API only (weft.h).
 **
 ** The modules below are wat2wasm output, pasted with their .wat source;
 ** tests must not depend on build artefacts.
@@ -302,6 +305,7 @@ struct modcase {
   weft_status want;    /* status of the call in a clean run */
   int32_t want_i32;    /* its result when want == WEFT_OK */
   weft_trap want_trap; /* its trap when want == WEFT_ERR_TRAP */
+  int precompiled;     /* loaded precompiled: bodies lowered in the call */
 };
 
 static weft_status host_nop(weft_host_ctx *ctx, void *user, weft_slot *slots) {
@@ -423,7 +427,9 @@ static void run_once(const struct modcase *mc, struct failing *f,
   if (!step_ok(o, id, (call), &err, inj, f, mc))                               \
     goto out;
   STEP(STEP_ENGINE, weft_engine_new(&cfg, &e, &err))
-  STEP(STEP_LOAD, weft_module_load(e, mc->bytes, mc->size, &mod, &err))
+  STEP(STEP_LOAD,
+       (mc->precompiled ? weft_module_load_precompiled
+                        : weft_module_load)(e, mc->bytes, mc->size, &mod, &err))
   STEP(STEP_LINKER, weft_linker_new(e, &l, &err))
   STEP(STEP_DEFINE, define_spectest(e, l, &err))
   STEP(STEP_INST, weft_instantiate(l, mod, &inst, &err))
@@ -439,7 +445,7 @@ out:
 
 /* ---- the sweep -------------------------------------------------------- */
 
-static void sweep(const struct modcase *mc) {
+static void sweep_one(const struct modcase *mc) {
   unsigned long per_step[STEP_DONE + 1] = {0}, absorbed = 0;
   for (unsigned long n = 1;; n++) {
     struct failing f = {0, 0, n, 0, 0};
@@ -464,12 +470,16 @@ static void sweep(const struct modcase *mc) {
         CHECK_EQ_INT(o.result.of.i32, mc->want_i32);
       else
         CHECK_EQ_INT(o.err.trap, mc->want_trap);
-      printf("  %-8s %lu allocations; failures by step: engine %lu, "
+      /* lowering on first need allocates inside the call */
+      if (mc->precompiled)
+        CHECK(per_step[STEP_CALL] > 0);
+      printf("  %-8s%s %lu allocations; failures by step: engine %lu, "
              "load %lu, linker %lu, define %lu, instantiate %lu, call %lu, "
              "absorbed %lu\n",
-             mc->name, n - 1, per_step[STEP_ENGINE], per_step[STEP_LOAD],
-             per_step[STEP_LINKER], per_step[STEP_DEFINE], per_step[STEP_INST],
-             per_step[STEP_CALL], absorbed);
+             mc->name, mc->precompiled ? " (precompiled)" : "", n - 1,
+             per_step[STEP_ENGINE], per_step[STEP_LOAD], per_step[STEP_LINKER],
+             per_step[STEP_DEFINE], per_step[STEP_INST], per_step[STEP_CALL],
+             absorbed);
       return;
     }
     if (n > 100000) {
@@ -479,10 +489,18 @@ static void sweep(const struct modcase *mc) {
   }
 }
 
+/* The module loaded both ways. */
+static void sweep(const struct modcase *mc) {
+  struct modcase lazy = *mc;
+  sweep_one(mc);
+  lazy.precompiled = 1;
+  sweep_one(&lazy);
+}
+
 static void test_small(void) {
   struct modcase mc = {
       "small", small_wasm, sizeof small_wasm, "run", {WEFT_I32, {.i32 = 5}}, 1,
-      WEFT_OK, 101,        WEFT_TRAP_NONE};
+      WEFT_OK, 101,        WEFT_TRAP_NONE,    0};
   sweep(&mc);
 }
 
@@ -495,7 +513,8 @@ static void test_compute(void) {
                        0,
                        WEFT_OK,
                        1241,
-                       WEFT_TRAP_NONE};
+                       WEFT_TRAP_NONE,
+                       0};
   sweep(&mc);
 }
 
@@ -508,7 +527,8 @@ static void test_refs(void) {
                        1,
                        WEFT_OK,
                        413,
-                       WEFT_TRAP_NONE};
+                       WEFT_TRAP_NONE,
+                       0};
   sweep(&mc);
 }
 
@@ -521,7 +541,8 @@ static void test_trap(void) {
                        0,
                        WEFT_ERR_TRAP,
                        0,
-                       WEFT_TRAP_DIV_ZERO};
+                       WEFT_TRAP_DIV_ZERO,
+                       0};
   sweep(&mc);
 }
 

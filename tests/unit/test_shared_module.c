@@ -6,7 +6,10 @@
 ** (its own memory and global) and checking the answers. Also: an engine
 ** with another fuel setting is refused with an error, imports from
 ** another engine are refused, and a WASI function called after
-** weft_wasi_free fails instead of crashing. Run in tier 1 (and under ASan
+** weft_wasi_free fails instead of crashing. The same 1,000 instances of
+** the module loaded precompiled (no compiled code attached): the threads
+** meet at a barrier and then race to lower its function on their first
+** calls (wf_module_lower), and one body is kept. Run in tier 1 (and under ASan
 ** there) and under TSan by make test-tsan; prints the peak RSS.
 */
 #include <pthread.h>
@@ -40,6 +43,7 @@ static const unsigned char module_bytes[] = {
     0x00, 0x41, 0xe8, 0x07, 0x6c, 0x23, 0x00, 0x6a, 0x0b};
 
 static weft_module *shared;
+static pthread_barrier_t start; /* the first calls at once */
 
 /* The worker engines' configuration. WEFT_TEST_GUARD_PAGES=0 (set by
 ** scripts/test_cross.sh) turns guard pages off: qemu-user 7.2 keeps a
@@ -76,6 +80,7 @@ static void *worker(void *arg) {
   if (weft_engine_new(&worker_config, &e, &err) != WEFT_OK ||
       weft_linker_new(e, &l, &err) != WEFT_OK)
     failures = INSTANCES;
+  pthread_barrier_wait(&start);
   for (int i = 0; !failures && i < INSTANCES; i++) {
     weft_instance *inst;
     weft_extern f;
@@ -92,13 +97,18 @@ static void *worker(void *arg) {
   return (void *)failures;
 }
 
-static void test_one_module_many_threads(void) {
+/* The module's lowered bytes: eagerly lowered, or precompiled and then
+** lowered on first call by 8 threads at once, the same. */
+static uint64_t run_threads(int precompiled) {
   weft_engine *loader;
+  weft_module_stats st;
   weft_error err;
   CHECK(weft_engine_new(NULL, &loader, &err) == WEFT_OK);
-  CHECK(weft_module_load(loader, module_bytes, sizeof module_bytes, &shared,
-                         &err) == WEFT_OK);
+  CHECK((precompiled ? weft_module_load_precompiled : weft_module_load)(
+            loader, module_bytes, sizeof module_bytes, &shared, &err) ==
+        WEFT_OK);
   weft_engine_free(loader); /* the module outlives the engine that loaded it */
+  CHECK(pthread_barrier_init(&start, NULL, THREADS) == 0);
   pthread_t th[THREADS];
   for (int i = 0; i < THREADS; i++)
     CHECK(pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)i) == 0);
@@ -108,14 +118,24 @@ static void test_one_module_many_threads(void) {
     CHECK(pthread_join(th[i], &r) == 0);
     failures += (uintptr_t)r;
   }
+  pthread_barrier_destroy(&start);
   CHECK_EQ_INT(failures, 0);
+  weft_module_stats_get(shared, &st);
   weft_module_free(shared);
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("%d instances of one module on %d threads (guard pages %s), %lu "
+  printf("%d instances of one module%s on %d threads (guard pages %s), %lu "
          "failed, peak RSS %ld KiB\n",
-         THREADS * INSTANCES, THREADS, worker_config.guard_pages ? "on" : "off",
+         THREADS * INSTANCES, precompiled ? " (lowered on first call)" : "",
+         THREADS, worker_config.guard_pages ? "on" : "off",
          (unsigned long)failures, ru.ru_maxrss);
+  return st.lowered_bytes;
+}
+
+static void test_one_module_many_threads(void) {
+  uint64_t eager = run_threads(0), lazy = run_threads(1);
+  CHECK(eager > 0);
+  CHECK(lazy == eager);
 }
 
 /* An engine that meters fuel cannot run code lowered without FUEL ops. */

@@ -5,7 +5,9 @@
 ** was never stopped; so does a chain of snapshots of restored programs.
 ** Snapshots cut short or with a byte changed anywhere are refused or, when
 ** the change is only in a value, continue without crashing; references
-** restored name the same functions. The fuzz harness's seeds
+** restored name the same functions. Restored into a module loaded
+** precompiled (nothing lowered yet), the restore lowers the functions its
+** frames are in and the runs end the same. The fuzz harness's seeds
 ** (tests/fuzz/corpus-snapshot/) and 400 mutations of real
 ** snapshots run through tests/fuzz/fuzz_snapshot.c on every build.
 **
@@ -29,15 +31,21 @@ struct prog {
   weft_instance *inst;
 };
 
-static int prog_new(struct prog *p) {
+/* Set: resume_run loads the module precompiled, its bodies lowered on
+** first need (the restore's frames first). */
+static int restore_precompiled;
+
+static int prog_new(struct prog *p, int precompiled) {
   weft_config c;
   weft_error err;
   memset(p, 0, sizeof *p);
   weft_config_default(&c);
   c.fuel_metering = 1;
   c.guard_pages = 0; /* many short-lived engines */
-  return weft_engine_new(&c, &p->e, &err) == WEFT_OK &&
-                 weft_module_load(p->e, wasm, wasm_len, &p->m, &err) == WEFT_OK
+  if (weft_engine_new(&c, &p->e, &err) != WEFT_OK)
+    return -1;
+  return (precompiled ? weft_module_load_precompiled : weft_module_load)(
+             p->e, wasm, wasm_len, &p->m, &err) == WEFT_OK
              ? 0
              : -1;
 }
@@ -79,7 +87,7 @@ static uint64_t whole_run(int32_t n, int64_t *out) {
   weft_extern ext;
   weft_val arg = {WEFT_I32, {.i32 = n}}, res;
   uint64_t used = 0;
-  if (prog_new(&p) != 0 ||
+  if (prog_new(&p, 0) != 0 ||
       weft_instantiate(NULL, p.m, &p.inst, &err) != WEFT_OK ||
       weft_instance_export(p.inst, "run", &ext) != WEFT_OK)
     return 0;
@@ -100,7 +108,7 @@ static int stop_run(int32_t n, uint64_t at, uint8_t **snap, size_t *len,
   weft_extern ext;
   weft_val arg = {WEFT_I32, {.i32 = n}}, res;
   struct stopper s = {0};
-  if (prog_new(&p) != 0 ||
+  if (prog_new(&p, 0) != 0 ||
       weft_instantiate(NULL, p.m, &p.inst, &err) != WEFT_OK ||
       weft_instance_export(p.inst, "run", &ext) != WEFT_OK)
     return -1;
@@ -134,7 +142,7 @@ static weft_status resume_run(const uint8_t *snap, size_t len, uint64_t at,
   weft_val res;
   struct stopper s = {0};
   weft_status st;
-  if (prog_new(&p) != 0)
+  if (prog_new(&p, restore_precompiled) != 0)
     return WEFT_ERR_NOMEM;
   st = weft_snapshot_restore(p.e, NULL, p.m, snap, len, &p.inst, &err);
   if (st != WEFT_OK) {
@@ -191,6 +199,12 @@ static void test_stop_anywhere(void) {
   }
   CHECK_EQ_INT(same, tried);
   CHECK(tried > 20);
+}
+
+static void test_restore_lowers(void) {
+  restore_precompiled = 1;
+  test_stop_anywhere();
+  restore_precompiled = 0;
 }
 
 static void test_chain(void) {
@@ -256,7 +270,7 @@ static void test_not_safe(void) {
   weft_error err;
   uint8_t *b = NULL;
   size_t n = 0;
-  CHECK_EQ_INT(prog_new(&p), 0);
+  CHECK_EQ_INT(prog_new(&p, 0), 0);
   CHECK_EQ_INT(weft_instantiate(NULL, p.m, &p.inst, &err), WEFT_OK);
   CHECK_EQ_INT(weft_snapshot_save(p.e, p.inst, &b, &n, &err), WEFT_ERR_ARG);
   CHECK(b == NULL);
@@ -375,6 +389,7 @@ int main(void) {
   wasm_len = fuzz_snap_wasm_len;
   T_RUN(test_not_safe);
   T_RUN(test_stop_anywhere);
+  T_RUN(test_restore_lowers);
   T_RUN(test_chain);
   T_RUN(test_damaged);
   T_RUN(test_mutations);
