@@ -226,6 +226,39 @@ static int tiers(const struct cli_run_load *how, const weft_module *module) {
   return !how->want_code_hash && st.code_bytes >= how->tier_bytes;
 }
 
+/* No whole entry: loads the module, then tiers it (attaching the pieces
+** the cache holds) or compiles it whole. The pieces are authenticated
+** first: one made by this build vouches for the module's validity (it
+** loaded the module to compile it), so its bodies are lowered only when
+** first called, as for a full artifact of this build (cli_aot_module);
+** a large module's third run must not pay for lowering 30,000 functions
+** to run 4,000. */
+static int load_new(struct cache_run *r, struct cli_run_load *how,
+                    weft_engine *engine, weft_module **out_module,
+                    void **out_code) {
+  struct cli_tier *tr = cli_aot_tier_open(r, how);
+  weft_error err;
+  weft_status s;
+
+  if (tr == NULL)
+    return CLI_EXIT_LOAD;
+  memset(&err, 0, sizeof err);
+  s = cli_aot_tier_vouches(tr)
+          ? weft_module_load_precompiled(engine, r->wasm, r->wasm_size,
+                                         out_module, &err)
+          : weft_module_load(engine, r->wasm, r->wasm_size, out_module, &err);
+  if (s != WEFT_OK) {
+    cli_aot_tier_close(tr);
+    return cli_report(r->path, &err);
+  }
+  if (tiers(how, *out_module)) {
+    cli_aot_tier_start(tr, how, *out_module);
+    return CLI_EXIT_OK;
+  }
+  cli_aot_tier_close(tr);
+  return compile_entry(r, how, *out_module, out_code);
+}
+
 int cli_aot_load_cached(const weft_config *config, const char *path,
                         struct cli_run_load *how, const uint8_t *wasm,
                         size_t wasm_size, weft_engine **out_engine,
@@ -245,16 +278,8 @@ int cli_aot_load_cached(const weft_config *config, const char *path,
     rc = cli_report(NULL, &err);
   if (rc == CLI_EXIT_OK)
     rc = use_entry(&r, how, config, *out_engine, out_module, out_code);
-  if (rc == -1) {
-    memset(&err, 0, sizeof err);
-    if (weft_module_load(*out_engine, wasm, wasm_size, out_module, &err) !=
-        WEFT_OK)
-      rc = cli_report(path, &err);
-    else if (tiers(how, *out_module))
-      rc = cli_aot_tier_start(&r, how, *out_module);
-    else
-      rc = compile_entry(&r, how, *out_module, out_code);
-  }
+  if (rc == -1)
+    rc = load_new(&r, how, *out_engine, out_module, out_code);
   if (r.dirfd >= 0)
     close(r.dirfd);
   memset(r.key, 0, sizeof r.key);

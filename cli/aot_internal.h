@@ -48,6 +48,9 @@ int cli_aot_build(const weft_module *module, const uint8_t *wasm,
                   const uint8_t *key, const char *path, uint8_t **out_bytes,
                   size_t *out_size, char *limited, size_t limited_size);
 
+/* Whether this very weft build (and version) made authenticated artifact
+** a, and so validated its module when it made it. */
+int cli_aot_same_build(const struct cli_artifact *a);
 /* The module of an authenticated artifact (see aot_load.c). */
 weft_status cli_aot_module(weft_engine *engine, const struct cli_artifact *a,
                            weft_module **out, weft_error *err);
@@ -92,10 +95,20 @@ int cli_cache_read_entry(int dirfd, const char *name, const char *label,
                          uint64_t max, uint8_t **bytes, size_t *size, char *why,
                          size_t why_size);
 
-/* Tiering (aot_tier.c): with the module loaded (not precompiled), attaches
-** every authenticated piece of it the cache holds and keeps what the run's
-** end needs in how->tier. Refused pieces are reported and ignored. */
-int cli_aot_tier_start(const struct cache_run *r, struct cli_run_load *how,
-                       weft_module *module);
+/* Tiering (aot_tier.c), in three steps around the module's load.
+** cli_aot_tier_open reads and authenticates every piece of the module
+** the cache holds (refused pieces are reported and ignored); NULL when
+** out of memory (reported). cli_aot_tier_vouches says whether one of
+** them was made by this very weft build, which validated the module to
+** make it: the module may then be loaded precompiled. cli_aot_tier_start
+** attaches them to the loaded module and keeps what the run's end needs
+** in how->tier; cli_aot_tier_close frees a tier never started. */
+struct cli_tier;
+struct cli_tier *cli_aot_tier_open(const struct cache_run *r,
+                                   const struct cli_run_load *how);
+int cli_aot_tier_vouches(const struct cli_tier *tr);
+void cli_aot_tier_start(struct cli_tier *tr, struct cli_run_load *how,
+                        weft_module *module);
+void cli_aot_tier_close(struct cli_tier *tr);
 
 #endif /* WEFT_CLI_AOT_INTERNAL_H */

@@ -117,10 +117,14 @@ int cli_aot_attach(weft_module *module, const struct cli_artifact *a,
 ** (compiling loads them first), so the bodies need not be validated and
 ** lowered again; from another build, they are. Only authenticated
 ** artifacts get here: the MAC says which build made them. */
+int cli_aot_same_build(const struct cli_artifact *a) {
+  return strcmp(a->weft_build, WEFT_BUILD_ID) == 0 &&
+         strcmp(a->weft_version, WEFT_VERSION) == 0;
+}
+
 weft_status cli_aot_module(weft_engine *engine, const struct cli_artifact *a,
                            weft_module **out, weft_error *err) {
-  if (strcmp(a->weft_build, WEFT_BUILD_ID) == 0 &&
-      strcmp(a->weft_version, WEFT_VERSION) == 0)
+  if (cli_aot_same_build(a))
     return weft_module_load_precompiled(engine, a->wasm, a->wasm_size, out,
                                         err);
   return weft_module_load(engine, a->wasm, a->wasm_size, out, err);

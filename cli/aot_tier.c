@@ -44,11 +44,20 @@
 
 #define MAX_PIECES 64
 
-/* What the end of a tiered run needs (how->tier). */
+/* A piece read and authenticated before the module is loaded. */
+struct found {
+  uint8_t *bytes;        /* the file's bytes, whose MAC verified */
+  struct cli_artifact a; /* points into bytes */
+  char label[4200];
+};
+
+/* What a tiered run needs from before its load to its end (how->tier). */
 struct cli_tier {
-  struct cache_run r;     /* key, toolchain, names; dirfd our own; no wasm */
+  struct cache_run r; /* key, toolchain, names; dirfd our own; no wasm */
+  struct found *found[MAX_PIECES]; /* until attached */
+  unsigned nfound;
   void *code[MAX_PIECES]; /* the pieces' shared objects */
-  int hold[MAX_PIECES];   /* descriptors kept open: see attach_piece */
+  int hold[MAX_PIECES];   /* descriptors kept open: see attach_found */
   unsigned ncode;
   char refused[MAX_PIECES][96]; /* pieces refused at the start */
   unsigned nrefused;
@@ -69,75 +78,75 @@ static int is_piece_of(const char *name, const char *whole) {
   return strcmp(name + 16, ".cwasm") == 0;
 }
 
-/* Attaches piece `name` when it authenticates and is for this module and
-** mode; says why when it is refused (the run goes on without it). */
-static void attach_piece(struct cli_tier *tr, weft_module *module,
-                         const char *name) {
+/* Reads piece `name` and keeps it when it authenticates and is for this
+** module and mode; says why when it is refused (the run goes on without
+** it). The bytes kept are the ones whose MAC verified: a file changed
+** afterwards changes nothing. */
+static void read_piece(struct cli_tier *tr, const char *name) {
   struct cache_run *r = &tr->r;
-  struct cli_artifact a;
-  uint8_t *bytes = NULL;
+  struct found *f = calloc(1, sizeof *f);
   size_t size = 0;
-  char why[512], label[4200];
-  void *code = NULL;
-  int rc;
+  char why[512];
+  int rc = -1;
 
-  snprintf(label, sizeof label, "%.4000s/%.150s", r->dir, name);
-  rc = cli_cache_read_entry(r->dirfd, name, label, (uint64_t)8 << 30, &bytes,
-                            &size, why, sizeof why);
-  if (rc == 0 && !cli_cache_entry_ok(bytes, size, r->key, r->module_sha256,
-                                     &r->t, 1, &a, why, sizeof why))
+  snprintf(why, sizeof why, "out of memory");
+  if (f != NULL) {
+    snprintf(f->label, sizeof f->label, "%.4000s/%.150s", r->dir, name);
+    rc = cli_cache_read_entry(r->dirfd, name, f->label, (uint64_t)8 << 30,
+                              &f->bytes, &size, why, sizeof why);
+  }
+  if (rc == 0 && !cli_cache_entry_ok(f->bytes, size, r->key, r->module_sha256,
+                                     &r->t, 1, &f->a, why, sizeof why))
     rc = -1;
+  if (rc == 0) {
+    tr->found[tr->nfound++] = f;
+    return;
+  }
   if (rc < 0 && tr->nrefused < MAX_PIECES)
     snprintf(tr->refused[tr->nrefused++], sizeof tr->refused[0], "%.95s", name);
   if (rc < 0)
-    cli_errorf("warning: %s: cache piece refused (%s); its functions run in "
-               "the interpreter",
-               label, why);
-  if (rc == 0 && cli_aot_attach(module, &a, label, &code, NULL) == 0) {
-    /* The object was staged as /proc/self/fd/N and that descriptor is
-    ** closed again; dlopen knows an object by its name, so the next
-    ** piece staged under the same N would be taken for this one. Holding
-    ** N open until the run ends gives every piece a name of its own. */
-    tr->hold[tr->ncode] = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    tr->code[tr->ncode++] = code;
-  }
-  free(bytes);
+    cli_errorf("warning: %s/%s: cache piece refused (%s); its functions run "
+               "in the interpreter",
+               r->dir, name, why);
+  if (f != NULL)
+    free(f->bytes);
+  free(f);
 }
 
 static int by_name(const void *a, const void *b) {
   return strcmp((const char *)a, (const char *)b);
 }
 
-/* Attaches the cache's pieces of the module, in name order (the order
-** does not matter: each function takes the first code found for it). */
-static void attach_pieces(struct cli_tier *tr, weft_module *module) {
+/* Reads the cache's pieces of the module, in name order (the order does
+** not matter: each function takes the first code found for it). */
+static void read_pieces(struct cli_tier *tr) {
   int fd = dup(tr->r.dirfd);
   DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-  char found[MAX_PIECES][96];
-  unsigned nfound = 0;
+  char names[MAX_PIECES][96];
+  unsigned n = 0;
 
   if (d == NULL) {
     if (fd >= 0)
       close(fd);
     return;
   }
-  for (struct dirent *e; (e = readdir(d)) != NULL && nfound < MAX_PIECES;)
+  for (struct dirent *e; (e = readdir(d)) != NULL && n < MAX_PIECES;)
     if (is_piece_of(e->d_name, tr->r.name) &&
-        strlen(e->d_name) < sizeof found[0])
-      strcpy(found[nfound++], e->d_name);
+        strlen(e->d_name) < sizeof names[0])
+      strcpy(names[n++], e->d_name);
   closedir(d);
-  qsort(found, nfound, sizeof found[0], by_name);
-  for (unsigned i = 0; i < nfound; i++)
-    attach_piece(tr, module, found[i]);
+  qsort(names, n, sizeof names[0], by_name);
+  for (unsigned i = 0; i < n; i++)
+    read_piece(tr, names[i]);
 }
 
-int cli_aot_tier_start(const struct cache_run *r, struct cli_run_load *how,
-                       weft_module *module) {
+struct cli_tier *cli_aot_tier_open(const struct cache_run *r,
+                                   const struct cli_run_load *how) {
   struct cli_tier *tr = calloc(1, sizeof *tr);
 
   if (tr == NULL) {
     cli_errorf("out of memory");
-    return CLI_EXIT_LOAD;
+    return NULL;
   }
   tr->r = *r;
   /* Entries built here are detached (module_sha256 names the module), so
@@ -146,10 +155,40 @@ int cli_aot_tier_start(const struct cache_run *r, struct cli_run_load *how,
   tr->r.wasm_size = 0;
   tr->r.dirfd = fcntl(r->dirfd, F_DUPFD_CLOEXEC, 0);
   tr->o = how->compile;
-  how->tier = tr;
   if (tr->r.dirfd >= 0)
-    attach_pieces(tr, module);
-  return CLI_EXIT_OK;
+    read_pieces(tr);
+  return tr;
+}
+
+int cli_aot_tier_vouches(const struct cli_tier *tr) {
+  for (unsigned i = 0; i < tr->nfound; i++)
+    if (cli_aot_same_build(&tr->found[i]->a))
+      return 1;
+  return 0;
+}
+
+/* Attaches found piece f and frees it. */
+static void attach_found(struct cli_tier *tr, weft_module *module,
+                         struct found *f) {
+  void *code = NULL;
+  if (cli_aot_attach(module, &f->a, f->label, &code, NULL) == 0) {
+    /* The object was staged as /proc/self/fd/N and that descriptor is
+    ** closed again; dlopen knows an object by its name, so the next
+    ** piece staged under the same N would be taken for this one. Holding
+    ** N open until the run ends gives every piece a name of its own. */
+    tr->hold[tr->ncode] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    tr->code[tr->ncode++] = code;
+  }
+  free(f->bytes);
+  free(f);
+}
+
+void cli_aot_tier_start(struct cli_tier *tr, struct cli_run_load *how,
+                        weft_module *module) {
+  for (unsigned i = 0; i < tr->nfound; i++)
+    attach_found(tr, module, tr->found[i]);
+  tr->nfound = 0;
+  how->tier = tr;
 }
 
 /* {====================================================================
@@ -307,9 +346,17 @@ int cli_aot_tier_after_run(struct cli_run_load *how, const weft_module *module,
 }
 
 void cli_aot_tier_release(struct cli_run_load *how) {
-  struct cli_tier *tr = how->tier;
+  cli_aot_tier_close(how->tier);
+  how->tier = NULL;
+}
+
+void cli_aot_tier_close(struct cli_tier *tr) {
   if (tr == NULL)
     return;
+  for (unsigned i = 0; i < tr->nfound; i++) {
+    free(tr->found[i]->bytes);
+    free(tr->found[i]);
+  }
   for (unsigned i = 0; i < tr->ncode; i++) {
     weft_aot_unload(tr->code[i]);
     if (tr->hold[i] >= 0)
@@ -319,5 +366,4 @@ void cli_aot_tier_release(struct cli_run_load *how) {
     close(tr->r.dirfd);
   memset(tr->r.key, 0, sizeof tr->r.key);
   free(tr);
-  how->tier = NULL;
 }

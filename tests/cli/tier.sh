@@ -153,6 +153,19 @@ refused_piece "module hash flipped, MAC fixed" "made for another module"
 # another mode: the fuel flag cleared, MAC fixed
 cp "$TMP/piece1" "$TMP/forged" && put_u32 "$TMP/forged" 20 $(($(get_u32 "$TMP/piece1" 20) & ~2)) && fix_mac "$TMP/forged"
 refused_piece "piece of another mode" "made for another module or mode"
+# made by another weft build (the header's build field; MAC fixed): it
+# cannot vouch that the module was validated, so the module is validated
+# and lowered at load as on a first run (a piece of this build lets it
+# load precompiled, lowering bodies on first call); its code still runs
+cp "$TMP/piece1" "$TMP/forged" && put_byte "$TMP/forged" 168 $(($(od -An -tu1 -j168 -N1 "$TMP/piece1") ^ 1)) && fix_mac "$TMP/forged"
+cp "$TMP/forged" "$PIECE1"
+before=$(loads)
+got=$(outcome $BIG "${TIER[@]}" --aot-hot 1000000000)
+[ "$got" = "$WANT" ] && [ "$(loads)" = $((before + 2)) ] && ok ||
+    not_ok "piece of another build: '$got', $(loads) loads (was $before)"
+got=$(outcome $SHORT "${TIER[@]}" --aot-hot 1000000000)
+[ "$got" = "$WANT_SHORT" ] && ok || not_ok "short run, piece of another build: '$got', interpreter '$WANT_SHORT'"
+cp "$TMP/piece1" "$PIECE1"
 # truncated: by one byte, and to the header alone
 head -c $(($(stat -c %s "$TMP/piece1") - 1)) "$TMP/piece1" >"$TMP/forged"
 refused_piece "piece truncated by a byte" "truncated"
