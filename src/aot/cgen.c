@@ -215,7 +215,14 @@ void wf_cg_label_ref(struct cgen *g, u32 field, const u32 *ops) {
 }
 
 void wf_cg_trap(struct cgen *g, weft_trap kind) {
-  wf_cg_putf(&g->body, "TRAP(%u);", (unsigned)kind);
+  wf_cg_putf(&g->body, "%s(%u);", wf_cg_trap_macro(g), (unsigned)kind);
+}
+
+/* The trap of an op in a function's body. Metered code stores the fuel
+** on the trap's own (cold) path: a region whose only way to observe the
+** fuel is such a trap needs no store on its hot path (cgen_fuel.c). */
+const char *wf_cg_trap_macro(const struct cgen *g) {
+  return wf_cg_metered(g) ? "TRAP_FUEL" : "TRAP";
 }
 
 /* After a call or memory.grow the memory may have moved or grown. With
@@ -659,6 +666,9 @@ weft_status weft_module_emit_c(const weft_module *mod,
     wf_cg_put(&out, wf_aot_prelude);
     wf_cg_put(&out, "\n#define TRAP(k) do { c->api->trap(c, (k)); "
                     "__builtin_unreachable(); } while (0)\n");
+    /* wf_fuel is exact wherever an op can trap (cgen_fuel.c). */
+    wf_cg_put(&out, "#define TRAP_FUEL(k) do { *wf_fuel_at = wf_fuel; "
+                    "TRAP(k); } while (0)\n");
     /* A FUEL op's rare path (cgen_fuel.c): put back `back` (the charge
     ** taken in advance), then pay `need`, asking the engine (its hook) for
     ** more first when short, exactly as the interpreter does. Out of line,

@@ -110,6 +110,7 @@ void wf_cg_write_member_begin(struct cgen *g, u32 slot, const char *member);
 void wf_cg_write_member_end(struct cgen *g, const char *member);
 void wf_cg_label_ref(struct cgen *g, u32 field, const u32 *ops);
 void wf_cg_trap(struct cgen *g, weft_trap kind);
+const char *wf_cg_trap_macro(const struct cgen *g);
 bool wf_cg_metered(const struct cgen *g);
 void wf_cg_reload_fuel(struct cgen *g);
 void wf_cg_after_call(struct cgen *g);

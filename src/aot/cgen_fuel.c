@@ -17,7 +17,9 @@
 ** - The local goes back to the context only at the start of a region (the
 **   code from a FUEL op or label to the next one) that holds an op able to
 **   observe it: a call, a return, a memory access (a fault traps with the
-**   stored fuel), anything that can trap or reach the runtime. A region of
+**   stored fuel), anything that can reach the runtime. An op that can
+**   only trap (a division, a truncation, unreachable) stores the local on
+**   its trap's cold path instead (TRAP_FUEL). A region of
 **   pure ops (numeric, copies, selects, globals, branches) cannot observe
 **   it, and every path out of it enters another region, which stores the
 **   local if it needs to. Since the local only ever holds the exact count
@@ -158,14 +160,27 @@ static bool op_deferrable(const struct cgen *g, u32 pc) {
          op != WF_OP_BR_TABLE && !branches_back(g, pc);
 }
 
+/* True for an op whose only way to observe the fuel is a trap of its
+** own (a division, a float-to-integer truncation, unreachable, and with
+** explicit bounds checks a scalar load or store of memory 0): its trap
+** path stores the local itself (TRAP_FUEL, cgen.c), which is exact there
+** since the op is not blind, so its region's charges were tested. */
+static bool observes_by_trap_only(const struct cgen *g, u32 op) {
+  if (op >= WF_OP_I32_LOAD && op <= WF_OP_I64_STORE32)
+    return g->opts->explicit_bounds_checks; /* else a fault: no trap path */
+  return (op >= WF_OP_I32_DIV_S && op <= WF_OP_I64_TRUNC_F64_U) ||
+         op == WF_OP_UNREACHABLE;
+}
+
 /* Whether the region starting at code index `pc` (up to the next FUEL op
-** or branch target, exclusive) holds an op that can observe the fuel. */
+** or branch target, exclusive) holds an op that can observe the fuel
+** other than by a trap that stores it. */
 static bool region_observes(const struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
   for (; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
     if (ops[pc] == WF_OP_FUEL || g->is_target[pc])
       return false;
-    if (!op_blind(g, pc))
+    if (!op_blind(g, pc) && !observes_by_trap_only(g, ops[pc]))
       return true;
   }
   return false;

@@ -87,8 +87,8 @@ static void access_check(struct cgen *g, u32 slot, u32 offset, u32 width) {
     return;
   wf_cg_put(t, "  if (WF_UNLIKELY((u64)");
   wf_cg_var(g, slot, 'i');
-  wf_cg_putf(t, " + %lluu > msz)) TRAP(%u);\n",
-             (unsigned long long)offset + width,
+  wf_cg_putf(t, " + %lluu > msz)) %s(%u);\n",
+             (unsigned long long)offset + width, wf_cg_trap_macro(g),
              (unsigned)WEFT_TRAP_MEMORY_OOB);
 }
 
@@ -263,15 +263,15 @@ bool wf_cg_emit_trapping(struct cgen *g, const u32 *ip, u32 op) {
     wf_cg_var(g, ip[2], l);
     wf_cg_putf(t, "; %s b = (%s)", divs[i].ct, divs[i].ct);
     wf_cg_var(g, ip[3], l);
-    wf_cg_putf(t, ";\n    if (WF_UNLIKELY(b == 0)) TRAP(%u);\n",
-               (unsigned)WEFT_TRAP_DIV_ZERO);
+    wf_cg_putf(t, ";\n    if (WF_UNLIKELY(b == 0)) %s(%u);\n",
+               wf_cg_trap_macro(g), (unsigned)WEFT_TRAP_DIV_ZERO);
     const char *min = l == 'i' ? "INT32_MIN" : "INT64_MIN";
     wf_cg_put(t, "    ");
     wf_cg_var(g, ip[1], l);
     if (divs[i].is_signed && !divs[i].rem) {
       wf_cg_putf(
-          t, " = 0;\n    if (WF_UNLIKELY(a == %s && b == -1)) TRAP(%u);\n    ",
-          min, (unsigned)WEFT_TRAP_INT_OVERFLOW);
+          t, " = 0;\n    if (WF_UNLIKELY(a == %s && b == -1)) %s(%u);\n    ",
+          min, wf_cg_trap_macro(g), (unsigned)WEFT_TRAP_INT_OVERFLOW);
       wf_cg_var(g, ip[1], l);
       wf_cg_putf(t, " = (%s)(a / b);\n  }\n", wf_cg_ctype_of(l));
     } else if (divs[i].is_signed) {
@@ -301,8 +301,8 @@ bool wf_cg_emit_trapping(struct cgen *g, const u32 *ip, u32 op) {
     wf_cg_putf(t, "  { %s a = ", wf_cg_ctype_of(truncs[i].from));
     wf_cg_var(g, ip[2], truncs[i].from);
     wf_cg_putf(t, "; int k = %s(a);\n", truncs[i].check);
-    wf_cg_putf(t, "    if (WF_UNLIKELY(k)) TRAP(k == 1 ? %u : %u);\n    ",
-               (unsigned)WEFT_TRAP_INVALID_CONVERSION,
+    wf_cg_putf(t, "    if (WF_UNLIKELY(k)) %s(k == 1 ? %u : %u);\n    ",
+               wf_cg_trap_macro(g), (unsigned)WEFT_TRAP_INVALID_CONVERSION,
                (unsigned)WEFT_TRAP_INT_OVERFLOW);
     wf_cg_var(g, ip[1], truncs[i].to);
     wf_cg_putf(t, " = (%s)(%s)a;\n  }\n", wf_cg_ctype_of(truncs[i].to),

@@ -109,4 +109,13 @@ done
 FUNC=down
 sweep all 4
 
+# Traps whose own path stores the fuel (a truncation, unreachable, a
+# signed division overflow) at iteration 4 of 9, and no trap at all,
+# at every fuel level.
+FUNC=traps
+for how in 0 1 2; do
+    sweep all 9 4 "$how"
+done
+sweep all 9 100 0
+
 done_testing

@@ -112,4 +112,32 @@
         (br_if $inner (local.get $i)))
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $outer (i32.ne (local.get $j) (i32.const 3))))
-    (i32.add (local.get $acc) (i32.load (i32.const 16)))))
+    (i32.add (local.get $acc) (i32.load (i32.const 16))))
+  ;; traps n at how: n iterations with no memory access; at iteration
+  ;; `at` a truncation traps (how 0), unreachable runs (how 1) or a
+  ;; signed division overflows (how 2). Each of them stores the fuel on
+  ;; its own trap path (TRAP_FUEL), not where its block starts.
+  (func (export "traps") (param $n i32) (param $at i32) (param $how i32)
+        (result i32)
+    (local $i i32) (local $acc i32) (local $hit i32)
+    (loop $l
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31))
+                               (local.get $i)))
+      (local.set $hit (i32.eq (local.get $i) (local.get $at)))
+      (if (i32.and (local.get $i) (i32.const 1))
+        (then (local.set $acc (i32.xor (local.get $acc) (i32.const 9)))))
+      (local.set $acc
+        (i32.add (local.get $acc)
+          (i32.trunc_f32_s
+            (select (f32.const 3e9) (f32.const 2.5)
+                    (i32.and (local.get $hit) (i32.eqz (local.get $how)))))))
+      (if (i32.and (local.get $hit) (i32.eq (local.get $how) (i32.const 1)))
+        (then unreachable))
+      (local.set $acc
+        (i32.div_s
+          (select (i32.const 0x80000000) (local.get $acc)
+                  (i32.and (local.get $hit) (i32.eq (local.get $how) (i32.const 2))))
+          (select (i32.const -1) (i32.const 3) (local.get $hit))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))
