@@ -200,13 +200,31 @@ static int killed_by_limit(int status) {
   return WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU;
 }
 
-/* Run the jobs, at most `jobs` at a time; GO_ON when all succeeded. */
+/* What the wait status of a failed job says, for an error message; -1
+** for one that could not be started. */
+static void describe_status(int status, char *out, size_t n) {
+  if (status == -1)
+    snprintf(out, n, "; it could not be started or waited for");
+  else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    snprintf(out, n, "; exit status 127 (the command was not found?)");
+  else if (WIFEXITED(status))
+    snprintf(out, n, "; exit status %d", WEXITSTATUS(status));
+  else if (WIFSIGNALED(status))
+    snprintf(out, n, "; killed by signal %d", WTERMSIG(status));
+  else
+    snprintf(out, n, "; wait status %d", status);
+}
+
+/* Run the jobs, at most `jobs` at a time; GO_ON when all succeeded. On
+** STOP_FAILED, *bad is the first failed job's wait status (-1: none
+** could be started). */
 static enum stop run_jobs(struct job *js, unsigned n, unsigned jobs,
                           const weft_aot_build_options *o,
-                          const struct watch *w) {
+                          const struct watch *w, int *bad) {
   unsigned next = 0, running = 0, done = 0;
   enum stop result = GO_ON;
   pid_t pids[256];
+  *bad = -1;
   if (jobs == 0)
     jobs = 1;
   if (jobs > 256)
@@ -235,8 +253,10 @@ static enum stop run_jobs(struct job *js, unsigned n, unsigned jobs,
     progress(o, done, n);
     if (killed_by_limit(status) && o->cpu_seconds != 0)
       result = STOP_CPU;
-    else if (result == GO_ON && (!WIFEXITED(status) || WEXITSTATUS(status)))
+    else if (result == GO_ON && (!WIFEXITED(status) || WEXITSTATUS(status))) {
       result = STOP_FAILED;
+      *bad = status;
+    }
   }
   return result != GO_ON ? result : done < n ? STOP_FAILED : GO_ON;
 }
@@ -298,20 +318,24 @@ static weft_status link_chunks(const weft_aot_build_options *o, const char *dir,
                                struct job *job, const struct watch *w,
                                weft_error *err) {
   size_t cap = strlen(so_path) + 32 + (size_t)chunks * (strlen(dir) + 24);
-  char *link = malloc(cap);
+  char *link = malloc(cap), detail[128];
   enum stop why = STOP_FAILED;
+  int bad = -1;
+  snprintf(detail, sizeof detail, "; out of memory");
   if (link) {
     size_t at = (size_t)snprintf(link, cap, "-shared -o %s", so_path);
     for (unsigned i = 0; i < chunks; i++)
       at += (size_t)snprintf(link + at, cap - at, " %s/chunk%u.o", dir, i);
     snprintf(link + at, cap - at, " -lm");
-    if (job_init(job, o, link) == 0)
-      why = run_jobs(job, 1, 1, o, w);
+    if (job_init(job, o, link) == 0) {
+      why = run_jobs(job, 1, 1, o, w, &bad);
+      describe_status(bad, detail, sizeof detail);
+    }
   }
   free(link);
   if (why == STOP_FAILED)
     return fail(err, WEFT_ERR_UNSUPPORTED, "linking %s failed%s", so_path,
-                NULL);
+                detail);
   return why == GO_ON ? WEFT_OK : stopped(err, why, o);
 }
 
@@ -339,12 +363,17 @@ weft_status wf_aot_build_units(const struct wf_aot_units *u,
                      : emit_unit(u, o, dir, i, &js[i], err);
   }
   if (s == WEFT_OK) {
-    enum stop why = run_jobs(js, chunks, o->jobs ? o->jobs : 1, o, &w);
+    int bad;
+    char detail[192];
+    enum stop why = run_jobs(js, chunks, o->jobs ? o->jobs : 1, o, &w, &bad);
+    describe_status(bad, detail, sizeof detail);
+    if (o->memory_bytes)
+      snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
+               "; it may have run out of its memory limit");
     if (why == STOP_FAILED)
-      s = fail(
-          err, WEFT_ERR_UNSUPPORTED,
-          "the C compiler failed (command: %s ...)%s", o->cc ? o->cc : "cc",
-          o->memory_bytes ? "; it may have run out of its memory limit" : "");
+      s = fail(err, WEFT_ERR_UNSUPPORTED,
+               "the C compiler failed (command: %s ...)%s",
+               o->cc ? o->cc : "cc", detail);
     else if (why != GO_ON)
       s = stopped(err, why, o);
   }

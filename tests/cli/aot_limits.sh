@@ -159,6 +159,22 @@ expect_status 130 "SIGINT during the probe: weft ends by SIGINT"
 expect_stderr_has "interrupted" "SIGINT during the probe: says so"
 after "SIGINT during the probe"
 
+# a compiler that passes the probe but fails on the chunks, or dies while
+# linking: the error says how it ended, not only that it failed
+cat >"$TMP/badcc" <<'EOF2'
+#!/bin/sh
+case "$*" in *chunk*.c*) [ -n "$FAIL_COMPILE" ] && exit 3 ;; esac
+case "$*" in *-shared*chunk*) [ -n "$FAIL_LINK" ] && kill -SEGV $$ ;; esac
+exec cc "$@"
+EOF2
+chmod +x "$TMP/badcc"
+FAIL_COMPILE=1 weft compile --cc "$TMP/badcc" "$M" -o "$TMP/x.cwasm"
+expect_status 2 "a compiler failing on a chunk: refused"
+expect_stderr_has "the C compiler failed (command: $TMP/badcc ...); exit status 3" "a failing compiler: its exit status"
+FAIL_LINK=1 weft compile --cc "$TMP/badcc" "$M" -o "$TMP/x.cwasm"
+expect_status 2 "a linker killed by a signal: refused"
+expect_stderr_has "failed; killed by signal 11" "a killed linker: the signal"
+
 # and a real compiler still works under the default limits
 weft compile "$M" -o "$TMP/real.cwasm"
 expect_status 0 "a real compile under the default limits"
