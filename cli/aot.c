@@ -61,6 +61,7 @@ int cli_aot_parse_option(int argc, char **argv, int *i,
   if ((v = value_of(argc, argv, i, "--aot-key", &missing)) != NULL) {
     o->key_file = v;
   } else if ((v = value_of(argc, argv, i, "--compile-timeout", &missing))) {
+    o->timeout_given = 1;
     if (cli_parse_u32(v, &o->timeout_s) != 0 || o->timeout_s > 4000000) {
       cli_errorf("invalid value '%s' for --compile-timeout (seconds, 0 for "
                  "no limit)",
@@ -337,6 +338,19 @@ static uint32_t piece_chunks(const uint8_t *only, const weft_module *module,
   return chunks > 64 ? 64 : chunks;
 }
 
+/* The whole build's wall-clock bound in ms: --compile-timeout as given,
+** else the default plus CLI_AOT_TIMEOUT_PER_MIB per MiB of code. */
+static uint32_t build_timeout_ms(const struct cli_aot_options *o,
+                                 const weft_module *module) {
+  weft_module_stats st;
+  uint64_t s = o->timeout_s;
+  if (s != 0 && !o->timeout_given) {
+    weft_module_stats_get(module, &st);
+    s += CLI_AOT_TIMEOUT_PER_MIB * (st.code_bytes >> 20);
+  }
+  return s * 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(s * 1000);
+}
+
 /* Runs the compiler into a temporary shared object and reads it back. */
 static int build_so(const weft_module *module, const struct toolchain *t,
                     const struct cli_aot_options *o,
@@ -366,7 +380,7 @@ static int build_so(const weft_module *module, const struct toolchain *t,
   bo.progress = isatty(2) ? show_progress : NULL;
   bo.tmp_dir = tmpdir != NULL && *tmpdir ? tmpdir : "/tmp";
   memcpy(bo.module_sha256, module_sha256, 32);
-  bo.timeout_ms = o->timeout_s * 1000;
+  bo.timeout_ms = build_timeout_ms(o, module);
   bo.cpu_seconds = o->timeout_s;
   bo.memory_bytes = o->memory_bytes;
   bo.cancel = &stop_signal;

@@ -17,6 +17,11 @@
 
 /* Default bounds on the C compiler (README.md, docs/aot-artifact.md). */
 #define CLI_AOT_TIMEOUT_DEFAULT 600u /* seconds, wall clock, whole build */
+/* Without --compile-timeout, the whole build's wall-clock bound grows by
+** this much per MiB of code (each compiler process keeps the default as
+** its CPU limit): a compile bomb is bounded by its size, and Yosys's
+** 27.8 MB (about 26 minutes on 2 CPUs) is not stopped after 10. */
+#define CLI_AOT_TIMEOUT_PER_MIB 120u
 #define CLI_AOT_MEMORY_DEFAULT ((uint64_t)4 << 30) /* per compiler process */
 
 /* How to compile (weft compile, weft run --aot). */
@@ -29,6 +34,7 @@ struct cli_aot_options {
   const char *key_file; /* --aot-key; NULL: $WEFT_AOT_KEY or the default */
   uint32_t timeout_s;   /* --compile-timeout; also each process's CPU limit;
                            0: none */
+  int timeout_given;    /* --compile-timeout was given (else it scales) */
   uint64_t memory_bytes; /* --compile-memory: RLIMIT_AS per process; 0: none */
   const uint8_t *only;   /* a piece: bitmap of defined functions; NULL: all */
   const char *opt_flags; /* after the standard flags ("-O1"); NULL: none */

@@ -37,9 +37,10 @@ void cli_usage_compile(FILE *out) {
       "                          $XDG_CONFIG_HOME/weft/aot.key or\n"
       "                          ~/.config/weft/aot.key, made on first use)\n"
       "  --compile-timeout SECONDS  stop the C compiler after this long,\n"
-      "                          wall clock (default 600; 0: no limit);\n"
-      "                          each compiler process also gets this much\n"
-      "                          CPU time\n"
+      "                          wall clock (default 600, plus 120 per MiB\n"
+      "                          of code; 0: no limit); each compiler\n"
+      "                          process also gets this much CPU time\n"
+      "                          (default 600)\n"
       "  --compile-memory BYTES  address-space limit of each compiler\n"
       "                          process (default 4G; 0: no limit)\n",
       out);
