@@ -162,7 +162,8 @@ int cli_artifact_encode(const struct cli_artifact *a, const uint8_t *key,
     free(b);
     return -1;
   }
-  memcpy(b + CLI_ARTIFACT_HEADER_SIZE, a->wasm, a->wasm_size);
+  if (a->wasm_size != 0) /* a detached artifact has no module (NULL) */
+    memcpy(b + CLI_ARTIFACT_HEADER_SIZE, a->wasm, a->wasm_size);
   memcpy(b + CLI_ARTIFACT_HEADER_SIZE + a->wasm_size, a->so, a->so_size);
   if (artifact_mac(b, size, key, b + OFF_MAC) != 0) {
     free(b);
