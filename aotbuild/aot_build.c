@@ -320,8 +320,7 @@ static weft_status link_chunks(const weft_aot_build_options *o, const char *dir,
   size_t cap = strlen(so_path) + 32 + (size_t)chunks * (strlen(dir) + 24);
   char *link = malloc(cap), detail[128];
   enum stop why = STOP_FAILED;
-  int bad = -1;
-  snprintf(detail, sizeof detail, "; out of memory");
+  int bad = -1, started = 0;
   if (link) {
     size_t at = (size_t)snprintf(link, cap, "-shared -o %s", so_path);
     for (unsigned i = 0; i < chunks; i++)
@@ -329,13 +328,18 @@ static weft_status link_chunks(const weft_aot_build_options *o, const char *dir,
     snprintf(link + at, cap - at, " -lm");
     if (job_init(job, o, link) == 0) {
       why = run_jobs(job, 1, 1, o, w, &bad);
-      describe_status(bad, detail, sizeof detail);
+      started = 1;
     }
   }
   free(link);
-  if (why == STOP_FAILED)
+  if (why == STOP_FAILED) {
+    if (started)
+      describe_status(bad, detail, sizeof detail);
+    else
+      snprintf(detail, sizeof detail, "; out of memory");
     return fail(err, WEFT_ERR_UNSUPPORTED, "linking %s failed%s", so_path,
                 detail);
+  }
   return why == GO_ON ? WEFT_OK : stopped(err, why, o);
 }
 
@@ -366,15 +370,15 @@ weft_status wf_aot_build_units(const struct wf_aot_units *u,
     int bad;
     char detail[192];
     enum stop why = run_jobs(js, chunks, o->jobs ? o->jobs : 1, o, &w, &bad);
-    describe_status(bad, detail, sizeof detail);
-    if (o->memory_bytes)
-      snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
-               "; it may have run out of its memory limit");
-    if (why == STOP_FAILED)
+    if (why == STOP_FAILED) {
+      describe_status(bad, detail, sizeof detail);
+      if (o->memory_bytes)
+        snprintf(detail + strlen(detail), sizeof detail - strlen(detail),
+                 "; it may have run out of its memory limit");
       s = fail(err, WEFT_ERR_UNSUPPORTED,
                "the C compiler failed (command: %s ...)%s",
                o->cc ? o->cc : "cc", detail);
-    else if (why != GO_ON)
+    } else if (why != GO_ON)
       s = stopped(err, why, o);
   }
   if (s == WEFT_OK)
