@@ -109,8 +109,10 @@ static inline const void *wf_memchr(const void *p, int c, size_t n) {
 struct wf_alloc {
   weft_realloc_fn fn;
   void *user;
-  u64 live_bytes; /* currently allocated through this allocator */
-  u64 peak_bytes;
+  /* size_t, not u64: wf_module_lower adds to live_bytes atomically, and
+  ** 32-bit cores without 8-byte atomics (Cortex-M4) have no such add. */
+  size_t live_bytes; /* currently allocated through this allocator */
+  size_t peak_bytes;
 };
 
 /* The engine's allocator, for layers that see the engine only as the

@@ -270,7 +270,7 @@ struct weft_module {
   ** the module was loaded precompiled. Each entry is written once, by
   ** wf_module_lower (atomic compare-and-swap); read with wf_module_code. */
   struct wf_code **codes;
-  u64 lowered_bytes;          /* atomic: the bodies lowered so far */
+  size_t lowered_bytes;       /* atomic: the bodies lowered so far */
   const weft_aot_module *aot; /* attached compiled code, or NULL */
   /* With pieces (tables that compile only some functions, attached one
   ** by one): each defined function's code from the first piece that has
