@@ -681,6 +681,18 @@ weft_status weft_module_emit_c(const weft_module *mod,
                     "  if (fuel < need) { *c->fuel = fuel; "
                     "c->api->refuel(c, need); fuel = *c->fuel; }\n"
                     "  return fuel - need;\n}\n");
+    /* A counted loop's entry test of one of its addresses (cgen_span.c):
+    ** start + k*step for k < trips stays a u32 (no wrap), and `reach`
+    ** bytes from its larger end lie within the memory. */
+    wf_cg_put(&out, "static inline __attribute__((unused)) int\n"
+                    "wf_span(const weft_aot_ctx *c, u32 start, int64_t step, "
+                    "u64 trips, u64 reach) {\n"
+                    "  int64_t last = (int64_t)start + step * (int64_t)(trips "
+                    "- 1);\n"
+                    "  int64_t hi = last > (int64_t)start ? last : "
+                    "(int64_t)start;\n"
+                    "  return last >= 0 && last <= 0xffffffffll &&\n"
+                    "         (u64)hi + reach <= c->memory->size;\n}\n");
   }
   if (opts->batched)
     wf_cg_putf(&out, "\n/* ---- batch entry %u */\n", opts->batch_index);

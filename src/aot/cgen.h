@@ -82,16 +82,36 @@ struct cgen {
   u32 *from_lo, *from_hi;
   u32 loop_head, loop_last;
   char loop_copy;
+  bool loop_in_bounds; /* its accesses proved in bounds (cgen_span.c) */
+};
+
+/* An i32 value on trip k of a counted loop: coef[0]*slot[0] + coef[1]*slot[1]
+** + c + k*slope (mod 2^32), the slots' values on entry to the loop (~0u:
+** no term), cgen_span.c. */
+struct wf_cg_affine {
+  u32 slot[2];
+  i32 coef[2];
+  u32 c;
+  i64 slope;
 };
 
 /* A counted loop: code indices of its head, back edge and the op after
 ** it; its induction variable, bound (~0u: zero), step (+-2^shift, down
-** when negative) and the sum of its blocks' costs. */
+** when negative) and the sum of its blocks' costs; with guard pages, the
+** distinct addresses of its accesses and the bytes each reaches (offset
+** plus width), when every access's address is known (in_bounds). */
+enum { WF_CG_SPANS = 8 };
 struct wf_cg_loop {
   u32 head, last, end;
   u32 iv, bound, step, shift;
   bool down;
   u64 cost;
+  bool in_bounds;
+  u32 nspans;
+  struct {
+    struct wf_cg_affine at;
+    u64 reach;
+  } spans[WF_CG_SPANS];
 };
 
 /* cgen.c: output, per-function state, functions and the module */
@@ -122,6 +142,7 @@ void wf_cg_signature(struct text *t, const struct wf_functype *ft,
 bool wf_cg_emit_numeric(struct cgen *g, const u32 *ip, u32 op);
 void wf_cg_address(struct cgen *g, u32 addr_slot, u32 offset, u32 width);
 bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op);
+u32 wf_cg_access_width(u32 op);
 bool wf_cg_emit_fused(struct cgen *g, const u32 *ip, u32 op);
 bool wf_cg_emit_trapping(struct cgen *g, const u32 *ip, u32 op);
 bool wf_cg_emit_branch(struct cgen *g, const u32 *ops, u32 pc, u32 op);
@@ -171,5 +192,11 @@ void wf_cg_loops_end(struct cgen *g);
 bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l);
 void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l);
 const char *wf_cg_label_suffix(const struct cgen *g, u32 pc);
+
+/* cgen_span.c: wf_cg_loop_spans finds whether a counted loop's accesses
+** can be proved in bounds on entry (l->in_bounds, l->spans), and
+** wf_cg_emit_spans emits the entry test's checks of them. */
+void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l);
+void wf_cg_emit_spans(struct cgen *g, const struct wf_cg_loop *l);
 
 #endif

@@ -199,8 +199,11 @@ static bool region_defers(const struct cgen *g, u32 pc) {
   return false;
 }
 
+/* In the unmetered copy of a loop whose accesses were proved in bounds on
+** entry nothing can observe the fuel but a trap that stores it itself
+** (cgen_span.c). */
 static void store_if_observed(struct cgen *g, u32 pc) {
-  if (region_observes(g, pc))
+  if (!g->loop_in_bounds && region_observes(g, pc))
     wf_cg_put(&g->body, "  *wf_fuel_at = wf_fuel;\n");
 }
 
@@ -270,6 +273,7 @@ static void count_ways_in(struct cgen *g) {
 void wf_cg_fuel_begin(struct cgen *g) {
   g->nfuel_pending = 0;
   g->loop_copy = 0;
+  g->loop_in_bounds = false;
   for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
     g->fuel_carried[i].n = 0;
   if (wf_cg_metered(g)) {
@@ -310,7 +314,8 @@ bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
 
 /* The unmetered copy of a counted loop (cgen_loop.c): the charges of the
 ** run of FUEL ops at `pc` subtracted, never tested, and stored where the
-** metered copy would store them. */
+** metered copy would store them (nowhere when its accesses were proved
+** in bounds: store_if_observed). */
 static u32 emit_prepaid(struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
   u32 end = pc;

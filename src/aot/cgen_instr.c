@@ -160,8 +160,9 @@ static void emit_load(struct cgen *g, const u32 *ip,
   wf_cg_put(t, ");\n");
   /* With guard pages the access itself is the bounds check, so it must
   ** happen even when the value is unused: pin it (a compiler may delete
-  ** a load whose result it can prove irrelevant). */
-  if (!g->opts->explicit_bounds_checks) {
+  ** a load whose result it can prove irrelevant). Not where the loop's
+  ** entry proved every access in bounds (cgen_span.c). */
+  if (!g->opts->explicit_bounds_checks && !g->loop_in_bounds) {
     bool fp = l->letter == 'f' || l->letter == 'd';
     wf_cg_put(t, fp ? "  WF_PIN_F(" : "  WF_PIN(");
     wf_cg_var(g, ip[1], l->letter);
@@ -178,6 +179,18 @@ static void emit_store(struct cgen *g, const u32 *ip,
   wf_cg_putf(t, s->width == 1 ? ") = %s" : ", %s", s->conv);
   wf_cg_var(g, ip[2], s->letter);
   wf_cg_put(t, s->width == 1 ? ";\n" : ");\n");
+}
+
+/* The bytes a plain load or store of memory 0 reads or writes; 0 for
+** any other op. */
+u32 wf_cg_access_width(u32 op) {
+  for (u32 i = 0; i < WF_ARRAY_LEN(loads); i++)
+    if (loads[i].op == op)
+      return loads[i].width;
+  for (u32 i = 0; i < WF_ARRAY_LEN(stores); i++)
+    if (stores[i].op == op)
+      return stores[i].width;
+  return 0;
 }
 
 bool wf_cg_emit_memory_access(struct cgen *g, const u32 *ip, u32 op) {

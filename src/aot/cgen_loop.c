@@ -10,7 +10,9 @@
 ** Why the counts stay exact: the unmetered copy still subtracts each
 ** block's cost when the block starts, and stores the counter where the
 ** metered copy would, so the fuel is exact at every point anything can
-** see it (a trap, a fault, the loop's exit). Only the test is gone, and
+** see it (a trap, a fault, the loop's exit); where the entry test also
+** proved every access in bounds (cgen_span.c) nothing can fault, and the
+** copy stores nothing but on its trap paths. Only the test is gone, and
 ** it could never fail: the loop runs at most `trips` iterations, each
 ** paying at most the sum of its blocks' costs (its blocks form no cycle
 ** but the loop itself, so each runs at most once an iteration), and the
@@ -275,7 +277,10 @@ bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l) {
       !back_edge(g, l->last, l, &fused))
     return false;
   pick_variable(g, l);
-  return variable_ok(g, l, fused);
+  if (!variable_ok(g, l, fused))
+    return false;
+  wf_cg_loop_spans(g, l);
+  return true;
 }
 
 /* A label's name in the copy being emitted: L<pc>u in the unmetered
@@ -307,8 +312,11 @@ static void emit_entry_test(struct cgen *g, const struct wf_cg_loop *l) {
              l->shift, 1ull << (32 - l->shift));
   wf_cg_putf(t,
              "    if (WF_UNLIKELY((wf_dist & 0x%xu) || "
-             "(int64_t)(wf_trips * %lluull) > wf_fuel)) goto L%um;\n  }\n",
-             (1u << l->shift) - 1, (unsigned long long)l->cost, l->head);
+             "(int64_t)(wf_trips * %lluull) > wf_fuel",
+             (1u << l->shift) - 1, (unsigned long long)l->cost);
+  if (l->in_bounds)
+    wf_cg_emit_spans(g, l);
+  wf_cg_putf(t, ")) goto L%um;\n  }\n", l->head);
 }
 
 void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l) {
@@ -319,7 +327,9 @@ void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l) {
   g->loop_head = l->head;
   g->loop_last = l->last;
   g->loop_copy = 'u';
+  g->loop_in_bounds = l->in_bounds;
   wf_cg_emit_range(g, l->head, l->end);
+  g->loop_in_bounds = false;
   wf_cg_putf(t, "  goto L%ux;\n", l->head);
   g->loop_copy = 'm';
   wf_cg_emit_range(g, l->head, l->end);

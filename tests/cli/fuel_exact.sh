@@ -109,6 +109,27 @@ done
 FUNC=down
 sweep all 4
 
+# Counted loops whose accesses the entry test proves in bounds, so their
+# unmetered copy stores no fuel (src/aot/cgen_span.c): in bounds from the
+# start of memory and up to its last byte; one byte past it on the last
+# trip (the i64 store) and on the 4th (the sweep at every fuel level:
+# the entry test must send these to the metered copy, or a fault reports
+# stale fuel). Walking down: from
+# the top byte and one byte above it; from a base that wraps (p = -8: the
+# addresses are 64 down to 0, in bounds) and one trip further (p = -16:
+# the last trip's address wraps to 2^32 - 8, a fault).
+FUNC=span
+sweep edges 0 9
+sweep edges 65456 9
+sweep all 65457 9
+sweep edges 65504 9
+FUNC=span_down
+sweep edges 16 2
+sweep edges 65460 9
+sweep edges 65461 9
+sweep edges 4294967288 9
+sweep all 4294967280 9
+
 # Traps whose own path stores the fuel (a truncation, unreachable, a
 # signed division overflow) at iteration 4 of 9, and no trap at all: the
 # truncation at every fuel level, the others around the fuel they use

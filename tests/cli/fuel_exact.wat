@@ -113,6 +113,44 @@
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br_if $outer (i32.ne (local.get $j) (i32.const 3))))
     (i32.add (local.get $acc) (i32.load (i32.const 16))))
+;; span p n: n trips of a counted loop walking a pointer q from p up by
+  ;; 8 (a second induction variable), reading q[0] and q[4] and writing 8
+  ;; bytes at q+8, with a branch inside. Its accesses are proved in
+  ;; bounds on entry when they are (src/aot/cgen_span.c): then its
+  ;; unmetered copy stores no fuel, so a run that reaches past the
+  ;; memory's end, even by one byte on its last trip, or wraps past 2^32,
+  ;; must be sent to the metered copy, whose fault sees the exact fuel.
+  (func (export "span") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $q i32) (local $acc i32)
+    (local.set $q (local.get $p))
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc) (i32.load (local.get $q))))
+      (if (i32.and (local.get $i) (i32.const 1))
+        (then (local.set $acc (i32.xor (local.get $acc) (i32.const 3)))))
+      (local.set $acc
+        (i32.add (local.get $acc) (i32.load offset=4 (local.get $q))))
+      (i64.store offset=8 (local.get $q)
+        (i64.extend_i32_u (i32.add (local.get $acc) (local.get $i))))
+      (local.set $q (i32.add (local.get $q) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $i) (local.get $n))))
+    (local.get $acc))
+  ;; span_down p n: the same walking down from p by 8, the loop's own
+  ;; variable counting down to zero, and the address a sum (p + 4*i*2).
+  (func (export "span_down") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (local.set $i (local.get $n))
+    (loop $l
+      (local.set $acc
+        (i32.add (i32.mul (local.get $acc) (i32.const 7))
+          (i32.load16_u offset=2
+            (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 3))))))
+      (i32.store8
+        (i32.sub (local.get $p) (i32.mul (local.get $i) (i32.const -8)))
+        (local.get $acc))
+      (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+      (br_if $l (local.get $i)))
+    (local.get $acc))
   ;; traps n at how: n iterations with no memory access; at iteration
   ;; `at` a truncation traps (how 0), unreachable runs (how 1) or a
   ;; signed division overflows (how 2). Each of them stores the fuel on

@@ -1,0 +1,378 @@
+/*
+** cgen_span.c — a counted loop's memory accesses proved in bounds on
+** entry, so that its unmetered copy (cgen_loop.c) need not store the fuel.
+**
+** With guard pages a memory access is its own bounds check: an access
+** out of bounds faults, and the fault reports the fuel stored last, so a
+** metered block stores its counter before its first access (cgen_fuel.c).
+** In a hot loop that store is most of metering's cost: one store a trip
+** to an address gcc must assume linear memory may alias. When every
+** access of the loop is known on entry to stay in bounds on every trip,
+** no access can fault, nothing in the loop can see the counter (it calls
+** nothing; divisions and truncations store it on their own trap paths),
+** and the unmetered copy keeps it in a register until it leaves.
+**
+** What is proved. An induction variable is a slot the loop writes once,
+** by x = x + d (d a constant), after its last label: every trip that goes
+** round passes that op once, so on trip k (k = 0 for the first) x holds
+** x0 + k*d at the trip's start, x0 its value on entry. The loop's own
+** variable is one (cgen_loop.c checked the same of it), and strength-
+** reduced pointers are others. An address read off the code as a sum of
+** constants times such values and times slots the loop never writes is
+** then, on trip k, start + k*slope (mod 2^32), start its value on entry.
+** On trips 0 to trips-1 (trips, the most the loop can run, is what the
+** entry test computes) it is a line: if both ends lie in [0, 2^32) the
+** 32-bit arithmetic never wrapped, every trip's address lies between
+** them, and the larger end plus the access's offset and width within the
+** memory's size bounds them all. The entry test checks that (wf_span) for
+** each distinct address, and sends the loop to its metered copy, which
+** stores as always, when any check fails. The memory cannot shrink, and
+** nothing in the loop grows or moves it (loop_op_allowed: no call, no
+** memory.grow).
+**
+** Reading the code: at the head, and at any label inside the loop (the
+** paths meeting there may hold different values), every slot the loop
+** writes is unknown but the induction variables, whose one write is after
+** the last label. An i32 add, sub, copy, or shift or multiply by a
+** constant of known values gives a known value; any other write gives an
+** unknown one; an access whose address is unknown leaves the loop as it
+** was (every access checked by its fault, the fuel stored).
+*/
+#include "cgen.h"
+
+enum { SPAN_SLOTS = 48, NO_SLOT = ~0u, NEAR = 1 << 16 };
+#define COEF_MAX 256
+#define SLOPE_MAX ((i64)1 << 30) /* slope * (trips - 1) fits an i64 */
+
+struct sym {
+  bool known;
+  struct wf_cg_affine v;
+};
+
+struct span_scan {
+  const struct cgen *g;
+  struct wf_cg_loop *l;
+  u32 nwritten;
+  u32 written[SPAN_SLOTS]; /* the slots the loop writes */
+  u32 writes[SPAN_SLOTS];  /* how many ops write each */
+  u32 writer[SPAN_SLOTS];  /* the code index of the last */
+  bool is_iv[SPAN_SLOTS];
+  i64 step[SPAN_SLOTS]; /* an induction variable's d, signed */
+  struct sym val[SPAN_SLOTS];
+};
+
+static const struct sym unknown = {false, {{NO_SLOT, NO_SLOT}, {0, 0}, 0, 0}};
+
+static int written_index(const struct span_scan *s, u32 slot) {
+  for (u32 i = 0; i < s->nwritten; i++)
+    if (s->written[i] == slot)
+      return (int)i;
+  return -1;
+}
+
+static bool const_of(const struct cgen *g, u32 slot, u32 *v) {
+  const struct wf_code *code = g->code;
+  if (slot < code->nlocal_slots || slot >= code->nlocal_slots + code->nconsts)
+    return false;
+  *v = code->consts[slot - code->nlocal_slots].u32;
+  return true;
+}
+
+/* Every slot the loop writes, how often and where last; false when there
+** are too many to follow. */
+static bool collect_writes(struct span_scan *s) {
+  const u32 *ops = s->g->code->ops;
+  for (u32 pc = s->l->head; pc <= s->l->last; pc += wf_cg_op_length(ops, pc)) {
+    const char *lay = op_layout[ops[pc]];
+    for (u32 k = 0; ops[pc] != WF_OP_BR_TABLE && lay[k]; k++) {
+      if (lay[k] != 'd')
+        continue;
+      int i = written_index(s, ops[pc + 1 + k]);
+      if (i < 0) {
+        if (s->nwritten == SPAN_SLOTS)
+          return false;
+        i = (int)s->nwritten++;
+        s->written[i] = ops[pc + 1 + k];
+      }
+      s->writes[i]++;
+      s->writer[i] = pc;
+    }
+  }
+  return true;
+}
+
+/* Which written slots are induction variables, and their steps. */
+static void find_ivs(struct span_scan *s) {
+  const struct cgen *g = s->g;
+  const struct wf_cg_loop *l = s->l;
+  const u32 *ops = g->code->ops;
+  u32 latch = l->head, d;
+  /* up to the back edge itself: a fused one may be a label, which a
+  ** branch reaches past any step before it */
+  for (u32 pc = l->head; pc <= l->last; pc += wf_cg_op_length(ops, pc))
+    if (g->is_target[pc])
+      latch = pc;
+  for (u32 i = 0; i < s->nwritten; i++) {
+    const u32 *ip = ops + s->writer[i];
+    u32 x = s->written[i];
+    if (s->writes[i] != 1 || s->writer[i] < latch)
+      continue;
+    if (x == l->iv) { /* its step checked by cgen_loop.c */
+      s->step[i] = l->down ? -((i64)1 << l->shift) : (i64)1 << l->shift;
+      s->is_iv[i] = l->shift <= 30;
+    } else if (s->writer[i] < l->last && ip[1] == x &&
+               (ip[0] == WF_OP_I32_ADD || ip[0] == WF_OP_I32_SUB)) {
+      bool sub = ip[0] == WF_OP_I32_SUB;
+      if (ip[2] == x && const_of(g, ip[3], &d))
+        s->step[i] = sub ? -(i64)(i32)d : (i64)(i32)d;
+      else if (!sub && ip[3] == x && const_of(g, ip[2], &d))
+        s->step[i] = (i32)d;
+      else
+        continue;
+      s->is_iv[i] = s->step[i] >= -SLOPE_MAX && s->step[i] <= SLOPE_MAX;
+    }
+  }
+}
+
+/* The state at the head or at a label inside the loop. */
+static void forget(struct span_scan *s) {
+  for (u32 i = 0; i < s->nwritten; i++) {
+    s->val[i] = unknown;
+    if (s->is_iv[i])
+      s->val[i] =
+          (struct sym){true, {{s->written[i], NO_SLOT}, {1, 0}, 0, s->step[i]}};
+  }
+}
+
+static struct sym read_slot(const struct span_scan *s, u32 slot) {
+  u32 k;
+  int i = written_index(s, slot);
+  if (i >= 0)
+    return s->val[i];
+  if (const_of(s->g, slot, &k))
+    return (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, k, 0}};
+  /* a slot the loop never writes: its value on entry throughout */
+  return (struct sym){true, {{slot, NO_SLOT}, {1, 0}, 0, 0}};
+}
+
+/* Add `coef` times `slot` to x's terms; false when a third slot or too
+** large a coefficient would be needed. */
+static bool add_term(struct wf_cg_affine *x, u32 slot, i64 coef) {
+  int free_at = -1;
+  for (int j = 0; j < 2; j++) {
+    if (x->slot[j] == slot) {
+      i64 sum = x->coef[j] + coef;
+      if (sum < -COEF_MAX || sum > COEF_MAX)
+        return false;
+      x->coef[j] = (i32)sum;
+      if (sum == 0)
+        x->slot[j] = NO_SLOT;
+      return true;
+    }
+    if (x->slot[j] == NO_SLOT && free_at < 0)
+      free_at = j;
+  }
+  if (free_at < 0 || coef < -COEF_MAX || coef > COEF_MAX)
+    return false;
+  x->slot[free_at] = slot;
+  x->coef[free_at] = (i32)coef;
+  return true;
+}
+
+/* x + sign*y (sign 1 or -1). */
+static struct sym add(struct sym x, struct sym y, int sign) {
+  if (!x.known || !y.known)
+    return unknown;
+  for (int j = 0; j < 2; j++)
+    if (y.v.slot[j] != NO_SLOT &&
+        !add_term(&x.v, y.v.slot[j], sign * (i64)y.v.coef[j]))
+      return unknown;
+  x.v.c = sign > 0 ? x.v.c + y.v.c : x.v.c - y.v.c;
+  x.v.slope += sign * y.v.slope;
+  if (x.v.slope < -SLOPE_MAX || x.v.slope > SLOPE_MAX)
+    return unknown;
+  return x;
+}
+
+/* x times the constant k (mod 2^32; the signed k for the slope, which is
+** the same modulo 2^32). */
+static struct sym scale(struct sym x, u32 k) {
+  i64 sk = (i32)k;
+  if (!x.known)
+    return x;
+  for (int j = 0; j < 2; j++) {
+    if (x.v.slot[j] == NO_SLOT)
+      continue;
+    i64 coef = x.v.coef[j] * sk;
+    if (coef < -COEF_MAX || coef > COEF_MAX)
+      return unknown;
+    x.v.coef[j] = (i32)coef;
+    if (coef == 0)
+      x.v.slot[j] = NO_SLOT;
+  }
+  if (x.v.slope != 0 && (sk < -SLOPE_MAX || sk > SLOPE_MAX))
+    return unknown;
+  x.v.slope *= sk;
+  x.v.c *= k;
+  if (x.v.slope < -SLOPE_MAX || x.v.slope > SLOPE_MAX)
+    return unknown;
+  return x;
+}
+
+/* The value an op gives its first destination, ip[1]. */
+static struct sym value_of(const struct span_scan *s, const u32 *ip) {
+  u32 k;
+  switch (ip[0]) {
+  case WF_OP_COPY_I32: return read_slot(s, ip[2]);
+  case WF_OP_I32_ADD:
+  case WF_OP_I32_ADD_I32_LOAD:
+  case WF_OP_I32_ADD_I64_LOAD:
+  case WF_OP_I32_ADD_F32_LOAD:
+  case WF_OP_I32_ADD_F64_LOAD:
+  case WF_OP_I32_ADD_BR_IF:
+    return add(read_slot(s, ip[2]), read_slot(s, ip[3]), 1);
+  case WF_OP_I32_SUB:
+  case WF_OP_I32_SUB_BR_IF:
+    return add(read_slot(s, ip[2]), read_slot(s, ip[3]), -1);
+  case WF_OP_I32_SHL:
+    if (!const_of(s->g, ip[3], &k))
+      return unknown;
+    return scale(read_slot(s, ip[2]), 1u << (k & 31));
+  case WF_OP_I32_MUL:
+    if (const_of(s->g, ip[3], &k))
+      return scale(read_slot(s, ip[2]), k);
+    if (const_of(s->g, ip[2], &k))
+      return scale(read_slot(s, ip[3]), k);
+    return unknown;
+  default: return unknown;
+  }
+}
+
+/* The destinations of the op at `ip` after it ran: the first gets
+** value_of, a second (a fused add-then-load's loaded value) is unknown. */
+static void step(struct span_scan *s, const u32 *ip) {
+  const char *lay = op_layout[ip[0]];
+  struct sym v = value_of(s, ip);
+  for (u32 k = 0; ip[0] != WF_OP_BR_TABLE && lay[k]; k++) {
+    if (lay[k] != 'd')
+      continue;
+    int i = written_index(s, ip[1 + k]);
+    WF_ASSERT(i >= 0); /* collect_writes saw every destination */
+    s->val[i] = v;
+    v = unknown;
+  }
+}
+
+/* Where the op at `ip` reads or writes memory 0: its address slot,
+** offset and width; false for an op that does not. */
+static bool access_of(const u32 *ip, u32 *addr, u32 *off, u32 *width) {
+  u32 op = ip[0];
+  if (op >= WF_OP_I32_LOAD && op <= WF_OP_I64_STORE32) {
+    *addr = op >= WF_OP_I32_STORE ? ip[1] : ip[2]; /* "ssi" : "dsi" */
+    *off = ip[3];
+    *width = wf_cg_access_width(op);
+    WF_ASSERT(*width != 0);
+    return true;
+  }
+  switch (op) {
+  case WF_OP_I32_ADD_I32_LOAD:
+  case WF_OP_I32_ADD_F32_LOAD:
+    *addr = ip[1], *off = ip[5], *width = 4;
+    return true;
+  case WF_OP_I32_ADD_I64_LOAD:
+  case WF_OP_I32_ADD_F64_LOAD:
+    *addr = ip[1], *off = ip[5], *width = 8;
+    return true;
+  case WF_OP_F64_ADD_F64_STORE:
+  case WF_OP_F64_SUB_F64_STORE:
+  case WF_OP_F64_MUL_F64_STORE:
+    *addr = ip[4], *off = ip[5], *width = 8;
+    return true;
+  default: return false;
+  }
+}
+
+/* Whether x and y differ only by a small constant. */
+static bool near_address(const struct wf_cg_affine *x,
+                         const struct wf_cg_affine *y) {
+  i32 d = (i32)(y->c - x->c);
+  return x->slot[0] == y->slot[0] && x->slot[1] == y->slot[1] &&
+         x->coef[0] == y->coef[0] && x->coef[1] == y->coef[1] &&
+         x->slope == y->slope && d >= -NEAR && d <= NEAR;
+}
+
+/* Record an access at address `at`. Addresses that differ by a constant
+** (a[i], a[i+1]) share a span from the lowest: with every byte up to its
+** reach within the memory, below 2^32, no address between wrapped. */
+static bool note_access(struct span_scan *s, struct sym at, u32 off,
+                        u32 width) {
+  struct wf_cg_loop *l = s->l;
+  u64 reach = (u64)off + width;
+  if (!at.known)
+    return false;
+  for (u32 i = 0; i < l->nspans; i++)
+    if (near_address(&l->spans[i].at, &at.v)) {
+      i32 d = (i32)(at.v.c - l->spans[i].at.c);
+      if (d < 0) { /* the new one is lower: the span starts there */
+        l->spans[i].at.c = at.v.c;
+        l->spans[i].reach += (u64) - (i64)d;
+        d = 0;
+      }
+      if ((u64)d + reach > l->spans[i].reach)
+        l->spans[i].reach = (u64)d + reach;
+      return true;
+    }
+  if (l->nspans == WF_CG_SPANS)
+    return false;
+  l->spans[l->nspans].at = at.v;
+  l->spans[l->nspans++].reach = reach;
+  return true;
+}
+
+void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l) {
+  struct span_scan s;
+  const u32 *ops = g->code->ops;
+  memset(&s, 0, sizeof s);
+  s.g = g;
+  s.l = l;
+  l->nspans = 0;
+  l->in_bounds = false;
+  if (g->opts->explicit_bounds_checks || !g->has_memory || !collect_writes(&s))
+    return;
+  find_ivs(&s);
+  forget(&s);
+  for (u32 pc = l->head; pc < l->last; pc += wf_cg_op_length(ops, pc)) {
+    u32 addr, off, width;
+    if (pc > l->head && g->is_target[pc])
+      forget(&s);
+    if (access_of(ops + pc, &addr, &off, &width)) {
+      /* a fused add-then-load's address is the sum it writes first */
+      bool fused = ops[pc] >= WF_OP_I32_ADD_I32_LOAD &&
+                   ops[pc] <= WF_OP_I32_ADD_F64_LOAD;
+      if (!note_access(&s, fused ? value_of(&s, ops + pc) : read_slot(&s, addr),
+                       off, width))
+        return;
+    }
+    step(&s, ops + pc);
+  }
+  l->in_bounds = true;
+}
+
+/* The entry test's checks, each "|| !wf_span(...)" (wf_span is in the
+** generated prelude, cgen.c): the address on entry, its slope, the trips
+** and the bytes reached from it. */
+void wf_cg_emit_spans(struct cgen *g, const struct wf_cg_loop *l) {
+  struct text *t = &g->body;
+  for (u32 i = 0; i < l->nspans; i++) {
+    const struct wf_cg_affine *v = &l->spans[i].at;
+    wf_cg_put(t, " ||\n        !wf_span(c, (u32)(");
+    for (int j = 0; j < 2; j++)
+      if (v->slot[j] != NO_SLOT) {
+        wf_cg_putf(t, "0x%xu * ", (u32)v->coef[j]);
+        wf_cg_var(g, v->slot[j], 'i');
+        wf_cg_put(t, " + ");
+      }
+    wf_cg_putf(t, "0x%xu), %lldll, wf_trips, %lluull)", v->c,
+               (long long)v->slope, (unsigned long long)l->spans[i].reach);
+  }
+}
