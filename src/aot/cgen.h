@@ -195,8 +195,10 @@ const char *wf_cg_label_suffix(const struct cgen *g, u32 pc);
 
 /* cgen_span.c: wf_cg_loop_spans finds whether a counted loop's accesses
 ** can be proved in bounds on entry (l->in_bounds, l->spans), and
-** wf_cg_emit_spans emits the entry test's checks of them. */
+** wf_cg_emit_spans emits the entry test's checks of them;
+** wf_cg_span_covers says which ops cannot observe the fuel there. */
 void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l);
 void wf_cg_emit_spans(struct cgen *g, const struct wf_cg_loop *l);
+bool wf_cg_span_covers(u32 op);
 
 #endif

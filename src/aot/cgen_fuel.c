@@ -174,13 +174,17 @@ static bool observes_by_trap_only(const struct cgen *g, u32 op) {
 
 /* Whether the region starting at code index `pc` (up to the next FUEL op
 ** or branch target, exclusive) holds an op that can observe the fuel
-** other than by a trap that stores it. */
+** other than by a trap that stores it. In the unmetered copy of a loop
+** whose accesses were proved in bounds on entry (cgen_span.c) an access
+** cannot fault, so only the other ops count (a return still does: the
+** caller reads the counter). */
 static bool region_observes(const struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
   for (; pc < g->code->nops; pc += wf_cg_op_length(ops, pc)) {
     if (ops[pc] == WF_OP_FUEL || g->is_target[pc])
       return false;
-    if (!op_blind(g, pc) && !observes_by_trap_only(g, ops[pc]))
+    if (!op_blind(g, pc) && !observes_by_trap_only(g, ops[pc]) &&
+        !(g->loop_in_bounds && wf_cg_span_covers(ops[pc])))
       return true;
   }
   return false;
@@ -199,11 +203,8 @@ static bool region_defers(const struct cgen *g, u32 pc) {
   return false;
 }
 
-/* In the unmetered copy of a loop whose accesses were proved in bounds on
-** entry nothing can observe the fuel but a trap that stores it itself
-** (cgen_span.c). */
 static void store_if_observed(struct cgen *g, u32 pc) {
-  if (!g->loop_in_bounds && region_observes(g, pc))
+  if (region_observes(g, pc))
     wf_cg_put(&g->body, "  *wf_fuel_at = wf_fuel;\n");
 }
 

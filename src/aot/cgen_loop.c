@@ -39,7 +39,8 @@
 #include "cgen.h"
 
 /* Ops an unmetered loop may hold: none can call, reach the runtime's
-** fuel, or leave except by a trap or a branch. */
+** fuel, or leave except by a trap, a branch or a return. Any access to
+** memory admitted here must be one cgen_span.c's access_of knows. */
 static bool loop_op_allowed(u32 op) {
   if (op < WF_OP_UNREACHABLE) /* numeric.def */
     return true;

@@ -8,9 +8,11 @@
 ** In a hot loop that store is most of metering's cost: one store a trip
 ** to an address gcc must assume linear memory may alias. When every
 ** access of the loop is known on entry to stay in bounds on every trip,
-** no access can fault, nothing in the loop can see the counter (it calls
-** nothing; divisions and truncations store it on their own trap paths),
-** and the unmetered copy keeps it in a register until it leaves.
+** no access can fault, and the unmetered copy keeps the counter in a
+** register: the loop calls nothing, divisions and truncations store it on
+** their own trap paths, and a return from inside the loop still stores
+** it first (its caller reads it), as does the code after the loop that
+** needs it (cgen_fuel.c, region_observes and wf_cg_span_covers).
 **
 ** What is proved. An induction variable is a slot the loop writes once,
 ** by x = x + d (d a constant), after its last label: every trip that goes
@@ -290,6 +292,16 @@ static bool access_of(const u32 *ip, u32 *addr, u32 *off, u32 *width) {
     return true;
   default: return false;
   }
+}
+
+/* Whether the op, in a loop whose accesses were proved in bounds, cannot
+** observe the fuel: a memory 0 access that wf_cg_loop_spans followed
+** (it cannot fault), or memory.size. */
+bool wf_cg_span_covers(u32 op) {
+  return op == WF_OP_MEMORY_SIZE || wf_cg_access_width(op) != 0 ||
+         (op >= WF_OP_I32_ADD_I32_LOAD && op <= WF_OP_I32_ADD_F64_LOAD) ||
+         op == WF_OP_F64_ADD_F64_STORE || op == WF_OP_F64_SUB_F64_STORE ||
+         op == WF_OP_F64_MUL_F64_STORE;
 }
 
 /* Whether x and y differ only by a small constant. */

@@ -123,6 +123,11 @@ sweep edges 0 9
 sweep edges 65456 9
 sweep all 65457 9
 sweep edges 65504 9
+# ... and a return from inside such a loop (trip 4 of 9), whose caller
+# reads the counter back: the return must still store it.
+FUNC=span_ret
+sweep all 0 9 4
+sweep edges 0 9 100
 FUNC=span_down
 sweep edges 16 2
 sweep edges 65460 9

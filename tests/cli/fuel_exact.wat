@@ -135,6 +135,33 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.ne (local.get $i) (local.get $n))))
     (local.get $acc))
+  ;; span_ret p n k: the loop of span_inner returns from inside at trip k
+  ;; (k >= n: never), then the caller goes on metering: the counter the
+  ;; caller reads back after the call must be exact.
+  ;; (p is not the first parameter: the return's value goes there, and
+  ;; the address must read a slot the loop does not write.)
+  (func $span_inner (param $k i32) (param $n i32) (param $p i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc
+        (i32.add (local.get $acc)
+          (i32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2))))))
+      (if (i32.eq (local.get $i) (local.get $k))
+        (then (return (local.get $acc))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $i) (local.get $n))))
+    (local.get $acc))
+  (func (export "span_ret") (param $p i32) (param $n i32) (param $k i32)
+        (result i32)
+    (local $acc i32) (local $j i32)
+    (local.set $acc (call $span_inner (local.get $k) (local.get $n) (local.get $p)))
+    (loop $more
+      (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 3))
+                               (local.get $j)))
+      (i32.store (i32.const 0) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br_if $more (i32.lt_u (local.get $j) (i32.const 5))))
+    (local.get $acc))
   ;; span_down p n: the same walking down from p by 8, the loop's own
   ;; variable counting down to zero, and the address a sum (p + 4*i*2).
   (func (export "span_down") (param $p i32) (param $n i32) (result i32)
