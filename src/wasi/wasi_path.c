@@ -1038,15 +1038,17 @@ static u16 open_beneath(struct weft_wasi *w, const struct wf_wasi_fd *e,
   for (tries = 0; tries < 4; tries++) {
     r = e->fs->open_beneath(e->fs_user, e->file, w->path_a, flags, fdflags, out,
                             out_type);
-    /* Charged only for lookups made: ENOSYS looked nothing up, and the
-    ** walk that follows charges its own, so fuel stays the same whether
-    ** the kernel has openat2 or not (qemu-user has not). */
-    if (r == WEFT_WASI_ENOSYS)
-      break;
-    w->lookups += path_components(w->path_a);
     if (r != WEFT_WASI_EAGAIN)
       break; /* EAGAIN: a rename raced the lookup; try again */
   }
+  /* One resolution of the path is charged. ENOSYS looked nothing up, and
+  ** the walk that follows charges its own, so fuel stays the same whether
+  ** the kernel has openat2 or not (qemu-user has not). The retries are
+  ** not the program's work: the kernel answers EAGAIN when a rename
+  ** anywhere on the system meets a lookup through "..", and charging
+  ** them made a program's fuel vary with what else the machine ran. */
+  if (r != WEFT_WASI_ENOSYS && r != WEFT_WASI_EAGAIN)
+    w->lookups += path_components(w->path_a);
   if (r == WEFT_WASI_ENOSYS)
     w->no_beneath = true;
   else if (r == WEFT_WASI_EXDEV)
