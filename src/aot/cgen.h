@@ -191,6 +191,9 @@ void wf_cg_loops_begin(struct cgen *g);
 void wf_cg_loops_end(struct cgen *g);
 bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l);
 void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l);
+/* A constant slot's value as a u32; the step of `iv += s` at `pc`. */
+bool wf_cg_const_u32(const struct cgen *g, u32 slot, u32 *v);
+bool wf_cg_step_of(const struct cgen *g, u32 pc, u32 iv, u32 *s);
 const char *wf_cg_label_suffix(const struct cgen *g, u32 pc);
 
 /* cgen_span.c: wf_cg_loop_spans finds whether a counted loop's accesses

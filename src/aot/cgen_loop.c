@@ -126,7 +126,7 @@ static bool branches_back(const struct cgen *g, u32 pc) {
 }
 
 /* A constant slot's value as a u32. */
-static bool const_u32(const struct cgen *g, u32 slot, u32 *v) {
+bool wf_cg_const_u32(const struct cgen *g, u32 slot, u32 *v) {
   const struct wf_code *code = g->code;
   if (slot < code->nlocal_slots || slot >= code->nlocal_slots + code->nconsts)
     return false;
@@ -135,14 +135,14 @@ static bool const_u32(const struct cgen *g, u32 slot, u32 *v) {
 }
 
 /* The step of `iv += s` at `pc`, if the op is one. */
-static bool step_of(const struct cgen *g, u32 pc, u32 iv, u32 *s) {
+bool wf_cg_step_of(const struct cgen *g, u32 pc, u32 iv, u32 *s) {
   const u32 *ip = g->code->ops + pc;
   if (ip[0] == WF_OP_I32_ADD && ip[1] == iv && ip[2] == iv)
-    return const_u32(g, ip[3], s);
+    return wf_cg_const_u32(g, ip[3], s);
   if (ip[0] == WF_OP_I32_ADD && ip[1] == iv && ip[3] == iv)
-    return const_u32(g, ip[2], s);
+    return wf_cg_const_u32(g, ip[2], s);
   if (ip[0] == WF_OP_I32_SUB && ip[1] == iv && ip[2] == iv &&
-      const_u32(g, ip[3], s)) {
+      wf_cg_const_u32(g, ip[3], s)) {
     *s = 0u - *s;
     return true;
   }
@@ -175,7 +175,7 @@ static bool back_edge(const struct cgen *g, u32 last, struct wf_cg_loop *l,
   case WF_OP_BR_IF: l->iv = ip[1]; return true;
   case WF_OP_I32_ADD_BR_IF:
   case WF_OP_I32_SUB_BR_IF:
-    if (ip[1] != ip[2] || !const_u32(g, ip[3], &l->step))
+    if (ip[1] != ip[2] || !wf_cg_const_u32(g, ip[3], &l->step))
       return false;
     l->iv = ip[1];
     if (ip[0] == WF_OP_I32_SUB_BR_IF)
@@ -208,7 +208,7 @@ static bool variable_ok(const struct cgen *g, struct wf_cg_loop *l,
                         bool fused) {
   const u32 *ops = g->code->ops;
   u32 steps = 0, step_pc = l->last, latch = l->head;
-  if (l->iv == l->bound || const_u32(g, l->iv, &(u32){0}))
+  if (l->iv == l->bound || wf_cg_const_u32(g, l->iv, &(u32){0}))
     return false;
   for (u32 pc = l->head; pc < l->last; pc += wf_cg_op_length(ops, pc)) {
     if (g->is_target[pc])
@@ -217,7 +217,7 @@ static bool variable_ok(const struct cgen *g, struct wf_cg_loop *l,
       return false;
     if (!writes_slot(ops, pc, l->iv))
       continue;
-    if (fused || !step_of(g, pc, l->iv, &l->step))
+    if (fused || !wf_cg_step_of(g, pc, l->iv, &l->step))
       return false;
     step_pc = pc;
     steps++;

@@ -72,14 +72,6 @@ static int written_index(const struct span_scan *s, u32 slot) {
   return -1;
 }
 
-static bool const_of(const struct cgen *g, u32 slot, u32 *v) {
-  const struct wf_code *code = g->code;
-  if (slot < code->nlocal_slots || slot >= code->nlocal_slots + code->nconsts)
-    return false;
-  *v = code->consts[slot - code->nlocal_slots].u32;
-  return true;
-}
-
 /* Every slot the loop writes, how often and where last; false when there
 ** are too many to follow. */
 static bool collect_writes(struct span_scan *s) {
@@ -115,22 +107,15 @@ static void find_ivs(struct span_scan *s) {
     if (g->is_target[pc])
       latch = pc;
   for (u32 i = 0; i < s->nwritten; i++) {
-    const u32 *ip = ops + s->writer[i];
     u32 x = s->written[i];
     if (s->writes[i] != 1 || s->writer[i] < latch)
       continue;
     if (x == l->iv) { /* its step checked by cgen_loop.c */
       s->step[i] = l->down ? -((i64)1 << l->shift) : (i64)1 << l->shift;
       s->is_iv[i] = l->shift <= 30;
-    } else if (s->writer[i] < l->last && ip[1] == x &&
-               (ip[0] == WF_OP_I32_ADD || ip[0] == WF_OP_I32_SUB)) {
-      bool sub = ip[0] == WF_OP_I32_SUB;
-      if (ip[2] == x && const_of(g, ip[3], &d))
-        s->step[i] = sub ? -(i64)(i32)d : (i64)(i32)d;
-      else if (!sub && ip[3] == x && const_of(g, ip[2], &d))
-        s->step[i] = (i32)d;
-      else
-        continue;
+    } else if (s->writer[i] < l->last &&
+               wf_cg_step_of(g, s->writer[i], x, &d)) {
+      s->step[i] = (i32)d;
       s->is_iv[i] = s->step[i] >= -SLOPE_MAX && s->step[i] <= SLOPE_MAX;
     }
   }
@@ -151,7 +136,7 @@ static struct sym read_slot(const struct span_scan *s, u32 slot) {
   int i = written_index(s, slot);
   if (i >= 0)
     return s->val[i];
-  if (const_of(s->g, slot, &k))
+  if (wf_cg_const_u32(s->g, slot, &k))
     return (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, k, 0}};
   /* a slot the loop never writes: its value on entry throughout */
   return (struct sym){true, {{slot, NO_SLOT}, {1, 0}, 0, 0}};
@@ -237,13 +222,13 @@ static struct sym value_of(const struct span_scan *s, const u32 *ip) {
   case WF_OP_I32_SUB_BR_IF:
     return add(read_slot(s, ip[2]), read_slot(s, ip[3]), -1);
   case WF_OP_I32_SHL:
-    if (!const_of(s->g, ip[3], &k))
+    if (!wf_cg_const_u32(s->g, ip[3], &k))
       return unknown;
     return scale(read_slot(s, ip[2]), 1u << (k & 31));
   case WF_OP_I32_MUL:
-    if (const_of(s->g, ip[3], &k))
+    if (wf_cg_const_u32(s->g, ip[3], &k))
       return scale(read_slot(s, ip[2]), k);
-    if (const_of(s->g, ip[2], &k))
+    if (wf_cg_const_u32(s->g, ip[2], &k))
       return scale(read_slot(s, ip[3]), k);
     return unknown;
   default: return unknown;
