@@ -53,9 +53,10 @@ bool wf_lw_block(struct lower *L, u8 kind) {
       L->code[L->last_dst_pos] == cond.loc) {
     /* Fuse "compare; if" into a branch on the negated compare. */
     static const struct {
-      u8 from, to;
+      u16 from, to;
       bool unary;
     } neg[] = {
+        {WF_OP_I32_AND, WF_OP_BR_UNLESS_I32_AND, false}, /* interpreter only */
         {WF_OP_I32_EQZ, WF_OP_BR_IF, true},
         {WF_OP_I32_EQ, WF_OP_BR_IF_I32_NE, false},
         {WF_OP_I32_NE, WF_OP_BR_IF_I32_EQ, false},
@@ -80,7 +81,8 @@ bool wf_lw_block(struct lower *L, u8 kind) {
         {WF_OP_I64_GE_U, WF_OP_BR_IF_I64_LT_U, false},
     };
     for (u32 i = 0; i < WF_ARRAY_LEN(neg); i++) {
-      if (neg[i].from != L->last_op)
+      if (neg[i].from != L->last_op ||
+          (neg[i].from == WF_OP_I32_AND && !L->interp_ops))
         continue;
       cmp_a = L->code[L->last_op_pos + 2];
       cmp_b = neg[i].unary ? NONE : L->code[L->last_op_pos + 3];
@@ -288,9 +290,10 @@ bool wf_lw_br_if(struct lower *L) {
   }
   /* Fuse with a preceding compare whose result is the condition. */
   static const struct {
-    u8 from, to;
+    u16 from, to;
     bool unary;
   } fuse[] = {
+      {WF_OP_I32_AND, WF_OP_BR_IF_I32_AND, false}, /* interpreter only */
       {WF_OP_I32_EQZ, WF_OP_BR_IF_I32_EQZ, true},
       {WF_OP_I32_EQ, WF_OP_BR_IF_I32_EQ, false},
       {WF_OP_I32_NE, WF_OP_BR_IF_I32_NE, false},
@@ -318,7 +321,8 @@ bool wf_lw_br_if(struct lower *L) {
       L->code[L->last_dst_pos] == cond.loc &&
       cond.loc == stack_loc(L->height)) {
     for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
-      if (fuse[i].from != L->last_op)
+      if (fuse[i].from != L->last_op ||
+          (fuse[i].from == WF_OP_I32_AND && !L->interp_ops))
         continue;
       u32 a = L->code[L->last_op_pos + 2];
       u32 b = fuse[i].unary ? NONE : L->code[L->last_op_pos + 3];
@@ -718,13 +722,6 @@ bool wf_lw_local(struct lower *L, u8 opcode) {
     if (!pending && L->last_dst_pos != NONE && v.loc == stack_loc(L->height) &&
         L->code[L->last_dst_pos] == v.loc) {
       /* The previous instruction computed v: let it write the local. */
-      for (u32 i = L->nrelocs; i-- > 0;)
-        if (L->relocs[i] == L->last_dst_pos) {
-          memmove(&L->relocs[i], &L->relocs[i + 1],
-                  (L->nrelocs - i - 1) * sizeof(u32));
-          L->nrelocs--;
-          break;
-        }
       L->code[L->last_dst_pos] = x;
       L->last_dst_pos = NONE;
     } else if (v.loc != x) {
