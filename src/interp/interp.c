@@ -450,17 +450,22 @@ dispatch:
     FUEL_INTO(r ? ip + 4 + (i32)ip[4] : ip + 5);
   }
 #undef FUEL_INTO
-  CASE(RETURN) {
-    struct wf_frame *fr = &ex->frames[--ex->depth];
-    if (ex->depth == base_depth)
-      return WEFT_OK;
-    ip = fr->ip;
-    fp = fr->fp;
-    code = fr->code;
-    inst = fr->inst;
-    MEMORY_RELOAD();
-    NEXT();
-  }
+  /* Back to the caller's frame. (Reloading memory only when the caller's
+  ** instance differs made GCC merge every dispatch into one shared jump:
+  ** 60% more instructions on cmark.) */
+#define RETURN_TO_CALLER()                                                     \
+  do {                                                                         \
+    struct wf_frame *fr = &ex->frames[--ex->depth];                            \
+    if (ex->depth == base_depth)                                               \
+      return WEFT_OK;                                                          \
+    ip = fr->ip;                                                               \
+    fp = fr->fp;                                                               \
+    code = fr->code;                                                           \
+    inst = fr->inst;                                                         \
+    MEMORY_RELOAD();                                                         \
+    NEXT();                                                                    \
+  } while (0)
+  CASE(RETURN) { RETURN_TO_CALLER(); }
   CASE(CALL_INTERNAL) {
     ncode = wf_module_code(inst->module, ip[1]);
     nfp = SLOT_PTR(ip[2]);
@@ -714,6 +719,24 @@ dispatch:
     ip += 6;
     NEXT();
   }
+  /* Scalar copies joined to the op after them (lower.c). */
+  CASE(COPY2) {
+    S(1).u64 = S(2).u64;
+    S(3).u64 = S(4).u64;
+    ip += 5;
+    NEXT();
+  }
+  CASE(COPY_BR) {
+    S(1).u64 = S(2).u64;
+    BACK_EDGE(ip[3]);
+    ip += 3 + (i32)ip[3];
+    NEXT();
+  }
+  CASE(COPY_RETURN) {
+    S(1).u64 = S(2).u64;
+    RETURN_TO_CALLER();
+  }
+#undef RETURN_TO_CALLER
 
   /* ---- memory ---- */
 #define LOAD(name, width, expr)                                                \

@@ -326,6 +326,15 @@ u32 wf_lw_const_slot(struct lower *L, const weft_slot *v) {
 }
 
 /* A typed copy (the interpreter copies slots; generated C needs types). */
+/* Interpreter code: is the last instruction a copy of 8 bytes (every
+** type but v128), with no label since, that the next op may join? */
+bool wf_lw_copy_joinable(const struct lower *L) {
+  return L->interp_ops && live(L) && L->last_op_pos != NONE &&
+         (L->last_op == WF_OP_COPY_I32 || L->last_op == WF_OP_COPY_I64 ||
+          L->last_op == WF_OP_COPY_F32 || L->last_op == WF_OP_COPY_F64 ||
+          L->last_op == WF_OP_COPY_REF);
+}
+
 void wf_lw_emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
   enum wf_op op;
   switch (type) {
@@ -336,7 +345,10 @@ void wf_lw_emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
   case WF_V128: op = WF_OP_COPY_V128; break;
   default: op = WF_OP_COPY_REF; break;
   }
-  wf_lw_emit_op(L, op);
+  if (op != WF_OP_COPY_V128 && wf_lw_copy_joinable(L))
+    wf_lw_fuse_last(L, WF_OP_COPY2);
+  else
+    wf_lw_emit_op(L, op);
   wf_lw_put_slot(L, dst);
   wf_lw_put_slot(L, src);
 }
@@ -636,7 +648,19 @@ void wf_lw_emit_return(struct lower *L) {
     if (src != i)
       wf_lw_emit_copy(L, i, src, L->type->types[L->type->nparams + i]);
   }
-  wf_lw_emit_op(L, WF_OP_RETURN);
+  if (wf_lw_copy_joinable(L))
+    wf_lw_fuse_last(L, WF_OP_COPY_RETURN);
+  else
+    wf_lw_emit_op(L, WF_OP_RETURN);
+}
+
+/* An unconditional branch to `c`, joined to a copy just before. */
+void wf_lw_emit_br(struct lower *L, struct ctrl *c) {
+  if (wf_lw_copy_joinable(L))
+    wf_lw_fuse_last(L, WF_OP_COPY_BR);
+  else
+    wf_lw_emit_op(L, WF_OP_BR);
+  wf_lw_put_target(L, c);
 }
 
 /* ---- immediates ------------------------------------------------------- */

@@ -147,8 +147,7 @@ bool wf_lw_else(struct lower *L) {
   if (!wf_lw_close_arm(L, c))
     return false;
   if (live(L)) {
-    wf_lw_emit_op(L, WF_OP_BR);
-    wf_lw_put_target(L, c);
+    wf_lw_emit_br(L, c);
   }
   if (c->else_field != NONE) {
     L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
@@ -236,8 +235,7 @@ bool wf_lw_br(struct lower *L) {
       wf_lw_emit_return(L);
     } else {
       wf_lw_emit_branch_moves(L, c);
-      wf_lw_emit_op(L, WF_OP_BR);
-      wf_lw_put_target(L, c);
+      wf_lw_emit_br(L, c);
     }
   }
   wf_lw_set_unreachable(L);
@@ -280,8 +278,7 @@ bool wf_lw_br_if(struct lower *L) {
       wf_lw_emit_return(L);
     } else {
       wf_lw_emit_branch_moves(L, c);
-      wf_lw_emit_op(L, WF_OP_BR);
-      wf_lw_put_target(L, c);
+      wf_lw_emit_br(L, c);
     }
     if (L->status == WEFT_OK) /* wf_lw_put() may have failed */
       L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
@@ -405,8 +402,7 @@ bool wf_lw_br_table(struct lower *L) {
         wf_lw_emit_return(L);
       } else {
         wf_lw_emit_branch_moves(L, c);
-        wf_lw_emit_op(L, WF_OP_BR);
-        wf_lw_put_target(L, c);
+        wf_lw_emit_br(L, c);
       }
     }
   }
@@ -679,8 +675,7 @@ bool wf_lw_br_on_null(struct lower *L, bool on_non_null) {
       wf_lw_emit_return(L);
     } else {
       wf_lw_emit_branch_moves(L, c);
-      wf_lw_emit_op(L, WF_OP_BR);
-      wf_lw_put_target(L, c);
+      wf_lw_emit_br(L, c);
     }
     if (L->status == WEFT_OK)
       L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
