@@ -461,8 +461,8 @@ dispatch:
     ip = fr->ip;                                                               \
     fp = fr->fp;                                                               \
     code = fr->code;                                                           \
-    inst = fr->inst;                                                         \
-    MEMORY_RELOAD();                                                         \
+    inst = fr->inst;                                                           \
+    MEMORY_RELOAD();                                                           \
     NEXT();                                                                    \
   } while (0)
   CASE(RETURN) { RETURN_TO_CALLER(); }
@@ -717,6 +717,28 @@ dispatch:
       TRAP(WEFT_TRAP_MEMORY_OOB);
     S(4).u32 = wf_ld32(mem + ea2);
     ip += 6;
+    NEXT();
+  }
+  CASE(I32_LOAD_ADD) {
+    EA(2, 3, 4)
+    u32 r = wf_ld32(mem + ea);
+    S(1).u32 = r;
+    S(4).u32 = r + S(5).u32;
+    ip += 6;
+    NEXT();
+  }
+  CASE(I32_ADD_I32_STORE) {
+    u32 r = S(2).u32 + S(3).u32;
+    S(1).u32 = r;
+    EA(4, 5, 4)
+    wf_st32(mem + ea, r);
+    ip += 6;
+    NEXT();
+  }
+  CASE(I32_ADD_BR) {
+    S(1).u32 = S(2).u32 + S(3).u32;
+    BACK_EDGE(ip[4]);
+    ip += 4 + (i32)ip[4];
     NEXT();
   }
   /* Scalar copies joined to the op after them (lower.c). */

@@ -654,10 +654,14 @@ void wf_lw_emit_return(struct lower *L) {
     wf_lw_emit_op(L, WF_OP_RETURN);
 }
 
-/* An unconditional branch to `c`, joined to a copy just before. */
+/* An unconditional branch to `c`, joined in interpreter code to a copy
+** or an i32.add just before. */
 void wf_lw_emit_br(struct lower *L, struct ctrl *c) {
   if (wf_lw_copy_joinable(L))
     wf_lw_fuse_last(L, WF_OP_COPY_BR);
+  else if (L->interp_ops && live(L) && L->last_op_pos != NONE &&
+           L->last_op == WF_OP_I32_ADD)
+    wf_lw_fuse_last(L, WF_OP_I32_ADD_BR);
   else
     wf_lw_emit_op(L, WF_OP_BR);
   wf_lw_put_target(L, c);

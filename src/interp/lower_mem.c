@@ -224,6 +224,15 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
         L->last_dst_pos = NONE;
         return true;
       }
+    /* Interpreter only: an i32 sum stored. */
+    if (d->op == WF_OP_I32_STORE && L->interp_ops &&
+        wf_lw_fusable(L, WF_OP_I32_ADD, v.loc)) {
+      wf_lw_fuse_last(L, WF_OP_I32_ADD_I32_STORE);
+      wf_lw_put_slot(L, addr.loc);
+      wf_lw_put(L, offset);
+      L->last_dst_pos = NONE;
+      return true;
+    }
     if (live(L)) {
       wf_lw_emit_op(L, (enum wf_op)d->op);
       wf_lw_put_slot(L, addr.loc);

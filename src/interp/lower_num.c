@@ -5,8 +5,9 @@
 #include "lower.h"
 
 /* Interpreter only (ops.def's hot pairs): an i32 operator whose first
-** operand (either, when it commutes) the last instruction just computed,
-** with no label between, joins that instruction. */
+** operand (either, when it commutes) the last instruction (a binary
+** operator or an i32 load: its result the unit after the op) just
+** computed, with no label between, joins that instruction. */
 static bool pair_fused(struct lower *L, enum wf_op op, const struct entry *e,
                        u32 dst) {
   static const struct {
@@ -21,6 +22,7 @@ static bool pair_fused(struct lower *L, enum wf_op op, const struct entry *e,
       {WF_OP_I32_ADD, WF_OP_I32_ADD, WF_OP_I32_ADD_ADD, true},
       {WF_OP_I32_AND, WF_OP_I32_ADD, WF_OP_I32_AND_ADD, true},
       {WF_OP_I32_MUL, WF_OP_I32_ADD, WF_OP_I32_MUL_ADD, true},
+      {WF_OP_I32_LOAD, WF_OP_I32_ADD, WF_OP_I32_LOAD_ADD, true},
   };
   if (!L->interp_ops || !live(L) || L->last_op_pos == NONE)
     return false;
