@@ -879,7 +879,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   ** byte offset in the frame (interp.c's S()): no scaling per access. */
   u32 scale = L->dispatch ? (u32)sizeof(weft_slot) : 1;
   if ((u64)nlocal_slots + L->nconsts + L->nhidden + L->max_height + 1 >
-      UINT32_MAX / sizeof(weft_slot))
+      UINT32_MAX / scale)
     return wf_lw_fail(L, WEFT_ERR_LIMIT, "function frame too large");
   struct wf_code *c = wf_alloc_zero(L->a, sizeof *c);
   if (!c)
