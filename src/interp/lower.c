@@ -189,13 +189,12 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   wf_lw_put(L, L->dispatch ? L->dispatch[op] : (u32)op);
 }
 
-/* A slot operand; tagged ones are fixed up once the layout is known. */
+/* A slot operand: fixed up once the layout is known (tagged ones placed,
+** and every one scaled to a byte offset in interpreter code). */
 void wf_lw_put_slot(struct lower *L, u32 loc) {
-  if (loc & (LOC_STACK | LOC_CONST)) {
-    if (!wf_lw_grow(L, &L->relocs, &L->relocs_cap, L->nrelocs + 1, sizeof(u32)))
-      return;
-    L->relocs[L->nrelocs++] = L->ncode;
-  }
+  if (!wf_lw_grow(L, &L->relocs, &L->relocs_cap, L->nrelocs + 1, sizeof(u32)))
+    return;
+  L->relocs[L->nrelocs++] = L->ncode;
   wf_lw_put(L, loc);
 }
 
@@ -327,6 +326,15 @@ u32 wf_lw_const_slot(struct lower *L, const weft_slot *v) {
 }
 
 /* A typed copy (the interpreter copies slots; generated C needs types). */
+/* Interpreter code: is the last instruction a copy of 8 bytes (every
+** type but v128), with no label since, that the next op may join? */
+bool wf_lw_copy_joinable(const struct lower *L) {
+  return L->interp_ops && live(L) && L->last_op_pos != NONE &&
+         (L->last_op == WF_OP_COPY_I32 || L->last_op == WF_OP_COPY_I64 ||
+          L->last_op == WF_OP_COPY_F32 || L->last_op == WF_OP_COPY_F64 ||
+          L->last_op == WF_OP_COPY_REF);
+}
+
 void wf_lw_emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
   enum wf_op op;
   switch (type) {
@@ -337,7 +345,10 @@ void wf_lw_emit_copy(struct lower *L, u32 dst, u32 src, u8 type) {
   case WF_V128: op = WF_OP_COPY_V128; break;
   default: op = WF_OP_COPY_REF; break;
   }
-  wf_lw_emit_op(L, op);
+  if (op != WF_OP_COPY_V128 && wf_lw_copy_joinable(L))
+    wf_lw_fuse_last(L, WF_OP_COPY2);
+  else
+    wf_lw_emit_op(L, op);
   wf_lw_put_slot(L, dst);
   wf_lw_put_slot(L, src);
 }
@@ -612,6 +623,18 @@ void wf_lw_emit_return(struct lower *L) {
   u32 n = L->type->nresults;
   if (!live(L))
     return;
+  /* Interpreter code: a single result the last instruction just computed
+  ** into its own stack slot is computed into slot 0 instead (as local.set
+  ** retargets it), saving the copy; nothing else reads that slot, as the
+  ** return follows with no label between. */
+  u32 top = L->height - 1;
+  if (L->interp_ops && n == 1 && L->height > 0 && L->last_dst_pos != NONE &&
+      L->stack[top].loc == stack_loc(top) &&
+      L->code[L->last_dst_pos] == L->stack[top].loc) {
+    L->code[L->last_dst_pos] = 0;
+    L->stack[top].loc = 0;
+    L->last_dst_pos = NONE;
+  }
   for (u32 i = 0; i < n; i++) {
     u32 src = L->stack[L->height - n + i].loc;
     if (is_local(src) && src < n && src != i) {
@@ -625,7 +648,23 @@ void wf_lw_emit_return(struct lower *L) {
     if (src != i)
       wf_lw_emit_copy(L, i, src, L->type->types[L->type->nparams + i]);
   }
-  wf_lw_emit_op(L, WF_OP_RETURN);
+  if (wf_lw_copy_joinable(L))
+    wf_lw_fuse_last(L, WF_OP_COPY_RETURN);
+  else
+    wf_lw_emit_op(L, WF_OP_RETURN);
+}
+
+/* An unconditional branch to `c`, joined in interpreter code to a copy
+** or an i32.add just before. */
+void wf_lw_emit_br(struct lower *L, struct ctrl *c) {
+  if (wf_lw_copy_joinable(L))
+    wf_lw_fuse_last(L, WF_OP_COPY_BR);
+  else if (L->interp_ops && live(L) && L->last_op_pos != NONE &&
+           L->last_op == WF_OP_I32_ADD)
+    wf_lw_fuse_last(L, WF_OP_I32_ADD_BR);
+  else
+    wf_lw_emit_op(L, WF_OP_BR);
+  wf_lw_put_target(L, c);
 }
 
 /* ---- immediates ------------------------------------------------------- */
@@ -834,11 +873,17 @@ static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots) {
 /* Fix slot operands now that the frame layout is known. */
 static bool finish(struct lower *L, struct wf_code **out) {
   fuel_branches_apply(L);
+  u32 nlocal_slots =
+      L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
+  /* Code run with the interpreter's dispatch table names each slot by its
+  ** byte offset in the frame (interp.c's S()): no scaling per access. */
+  u32 scale = L->dispatch ? (u32)sizeof(weft_slot) : 1;
+  if ((u64)nlocal_slots + L->nconsts + L->nhidden + L->max_height + 1 >
+      UINT32_MAX / scale)
+    return wf_lw_fail(L, WEFT_ERR_LIMIT, "function frame too large");
   struct wf_code *c = wf_alloc_zero(L->a, sizeof *c);
   if (!c)
     return wf_lw_nomem(L);
-  u32 nlocal_slots =
-      L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   /* Hidden slots (legacy rethrow) below the operand stack: a call's
   ** callee frame starts at its arguments, on the operand stack, and
   ** would overwrite anything above it. */
@@ -850,8 +895,9 @@ static bool finish(struct lower *L, struct wf_code **out) {
       *p = hidden_base + (*p & LOC_MASK);
     else if (*p & LOC_STACK)
       *p = stack_base + (*p & LOC_MASK);
-    else
+    else if (*p & LOC_CONST)
       *p = nlocal_slots + (*p & LOC_MASK);
+    *p *= scale;
   }
   for (u32 i = 0; i < L->nhandlers; i++) {
     struct wf_handler *h = &L->handlers[i];

@@ -53,9 +53,10 @@ bool wf_lw_block(struct lower *L, u8 kind) {
       L->code[L->last_dst_pos] == cond.loc) {
     /* Fuse "compare; if" into a branch on the negated compare. */
     static const struct {
-      u8 from, to;
+      u16 from, to;
       bool unary;
     } neg[] = {
+        {WF_OP_I32_AND, WF_OP_BR_UNLESS_I32_AND, false}, /* interpreter only */
         {WF_OP_I32_EQZ, WF_OP_BR_IF, true},
         {WF_OP_I32_EQ, WF_OP_BR_IF_I32_NE, false},
         {WF_OP_I32_NE, WF_OP_BR_IF_I32_EQ, false},
@@ -80,7 +81,8 @@ bool wf_lw_block(struct lower *L, u8 kind) {
         {WF_OP_I64_GE_U, WF_OP_BR_IF_I64_LT_U, false},
     };
     for (u32 i = 0; i < WF_ARRAY_LEN(neg); i++) {
-      if (neg[i].from != L->last_op)
+      if (neg[i].from != L->last_op ||
+          (neg[i].from == WF_OP_I32_AND && !L->interp_ops))
         continue;
       cmp_a = L->code[L->last_op_pos + 2];
       cmp_b = neg[i].unary ? NONE : L->code[L->last_op_pos + 3];
@@ -145,8 +147,7 @@ bool wf_lw_else(struct lower *L) {
   if (!wf_lw_close_arm(L, c))
     return false;
   if (live(L)) {
-    wf_lw_emit_op(L, WF_OP_BR);
-    wf_lw_put_target(L, c);
+    wf_lw_emit_br(L, c);
   }
   if (c->else_field != NONE) {
     L->code[c->else_field] = (u32)((i32)L->ncode - (i32)c->else_field);
@@ -234,8 +235,7 @@ bool wf_lw_br(struct lower *L) {
       wf_lw_emit_return(L);
     } else {
       wf_lw_emit_branch_moves(L, c);
-      wf_lw_emit_op(L, WF_OP_BR);
-      wf_lw_put_target(L, c);
+      wf_lw_emit_br(L, c);
     }
   }
   wf_lw_set_unreachable(L);
@@ -278,8 +278,7 @@ bool wf_lw_br_if(struct lower *L) {
       wf_lw_emit_return(L);
     } else {
       wf_lw_emit_branch_moves(L, c);
-      wf_lw_emit_op(L, WF_OP_BR);
-      wf_lw_put_target(L, c);
+      wf_lw_emit_br(L, c);
     }
     if (L->status == WEFT_OK) /* wf_lw_put() may have failed */
       L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
@@ -288,9 +287,10 @@ bool wf_lw_br_if(struct lower *L) {
   }
   /* Fuse with a preceding compare whose result is the condition. */
   static const struct {
-    u8 from, to;
+    u16 from, to;
     bool unary;
   } fuse[] = {
+      {WF_OP_I32_AND, WF_OP_BR_IF_I32_AND, false}, /* interpreter only */
       {WF_OP_I32_EQZ, WF_OP_BR_IF_I32_EQZ, true},
       {WF_OP_I32_EQ, WF_OP_BR_IF_I32_EQ, false},
       {WF_OP_I32_NE, WF_OP_BR_IF_I32_NE, false},
@@ -318,7 +318,8 @@ bool wf_lw_br_if(struct lower *L) {
       L->code[L->last_dst_pos] == cond.loc &&
       cond.loc == stack_loc(L->height)) {
     for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
-      if (fuse[i].from != L->last_op)
+      if (fuse[i].from != L->last_op ||
+          (fuse[i].from == WF_OP_I32_AND && !L->interp_ops))
         continue;
       u32 a = L->code[L->last_op_pos + 2];
       u32 b = fuse[i].unary ? NONE : L->code[L->last_op_pos + 3];
@@ -401,8 +402,7 @@ bool wf_lw_br_table(struct lower *L) {
         wf_lw_emit_return(L);
       } else {
         wf_lw_emit_branch_moves(L, c);
-        wf_lw_emit_op(L, WF_OP_BR);
-        wf_lw_put_target(L, c);
+        wf_lw_emit_br(L, c);
       }
     }
   }
@@ -675,8 +675,7 @@ bool wf_lw_br_on_null(struct lower *L, bool on_non_null) {
       wf_lw_emit_return(L);
     } else {
       wf_lw_emit_branch_moves(L, c);
-      wf_lw_emit_op(L, WF_OP_BR);
-      wf_lw_put_target(L, c);
+      wf_lw_emit_br(L, c);
     }
     if (L->status == WEFT_OK)
       L->code[skip] = (u32)((i32)L->ncode - (i32)skip);
@@ -718,13 +717,6 @@ bool wf_lw_local(struct lower *L, u8 opcode) {
     if (!pending && L->last_dst_pos != NONE && v.loc == stack_loc(L->height) &&
         L->code[L->last_dst_pos] == v.loc) {
       /* The previous instruction computed v: let it write the local. */
-      for (u32 i = L->nrelocs; i-- > 0;)
-        if (L->relocs[i] == L->last_dst_pos) {
-          memmove(&L->relocs[i], &L->relocs[i + 1],
-                  (L->nrelocs - i - 1) * sizeof(u32));
-          L->nrelocs--;
-          break;
-        }
       L->code[L->last_dst_pos] = x;
       L->last_dst_pos = NONE;
     } else if (v.loc != x) {

@@ -122,6 +122,7 @@ bool wf_lw_close_try_table(struct lower *L, struct ctrl *c) {
       h->start = c->try_start;
       h->end = end;
       h->pad = L->ncode;
+      L->last_op_pos = NONE; /* a landing pad: nothing joins across it */
       h->tag = cl->tag;
       h->dst = stack_loc(c->height);
       h->exn = NONE;

@@ -224,6 +224,15 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
         L->last_dst_pos = NONE;
         return true;
       }
+    /* Interpreter only: an i32 sum stored. */
+    if (d->op == WF_OP_I32_STORE && L->interp_ops &&
+        wf_lw_fusable(L, WF_OP_I32_ADD, v.loc)) {
+      wf_lw_fuse_last(L, WF_OP_I32_ADD_I32_STORE);
+      wf_lw_put_slot(L, addr.loc);
+      wf_lw_put(L, offset);
+      L->last_dst_pos = NONE;
+      return true;
+    }
     if (live(L)) {
       wf_lw_emit_op(L, (enum wf_op)d->op);
       wf_lw_put_slot(L, addr.loc);
@@ -244,6 +253,14 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
                                         : 0;
   if (fused && wf_lw_fusable(L, WF_OP_I32_ADD, addr.loc)) {
     wf_lw_fuse_last(L, (enum wf_op)fused);
+    wf_lw_put_dst(L, dst);
+    wf_lw_put(L, offset);
+    return true;
+  }
+  /* Interpreter only: a load of the address the last i32 load read. */
+  if (d->op == WF_OP_I32_LOAD && L->interp_ops &&
+      wf_lw_fusable(L, WF_OP_I32_LOAD, addr.loc)) {
+    wf_lw_fuse_last(L, WF_OP_I32_LOAD_I32_LOAD);
     wf_lw_put_dst(L, dst);
     wf_lw_put(L, offset);
     return true;

@@ -4,6 +4,46 @@
 */
 #include "lower.h"
 
+/* Interpreter only (ops.def's hot pairs): an i32 operator whose first
+** operand (either, when it commutes) the last instruction (a binary
+** operator or an i32 load: its result the unit after the op) just
+** computed, with no label between, joins that instruction. */
+static bool pair_fused(struct lower *L, enum wf_op op, const struct entry *e,
+                       u32 dst) {
+  static const struct {
+    u16 first, second, fused;
+    bool commutes;
+  } pairs[] = {
+      {WF_OP_I32_SHR_U, WF_OP_I32_AND, WF_OP_I32_SHR_U_AND, true},
+      {WF_OP_I32_AND, WF_OP_I32_SHR_U, WF_OP_I32_AND_SHR_U, false},
+      {WF_OP_I32_SHL, WF_OP_I32_XOR, WF_OP_I32_SHL_XOR, true},
+      {WF_OP_I32_SHL, WF_OP_I32_ADD, WF_OP_I32_SHL_ADD, true},
+      {WF_OP_I32_SHL, WF_OP_I32_OR, WF_OP_I32_SHL_OR, true},
+      {WF_OP_I32_ADD, WF_OP_I32_ADD, WF_OP_I32_ADD_ADD, true},
+      {WF_OP_I32_AND, WF_OP_I32_ADD, WF_OP_I32_AND_ADD, true},
+      {WF_OP_I32_MUL, WF_OP_I32_ADD, WF_OP_I32_MUL_ADD, true},
+      {WF_OP_I32_LOAD, WF_OP_I32_ADD, WF_OP_I32_LOAD_ADD, true},
+  };
+  if (!L->interp_ops || !live(L) || L->last_op_pos == NONE)
+    return false;
+  for (u32 i = 0; i < WF_ARRAY_LEN(pairs); i++) {
+    if (pairs[i].second != op || pairs[i].first != L->last_op)
+      continue;
+    u32 d = L->code[L->last_op_pos + 1], c;
+    if (e[0].loc == d)
+      c = e[1].loc;
+    else if (pairs[i].commutes && e[1].loc == d)
+      c = e[0].loc;
+    else
+      return false;
+    wf_lw_fuse_last(L, (enum wf_op)pairs[i].fused);
+    wf_lw_put_dst(L, dst);
+    wf_lw_put_slot(L, c);
+    return true;
+  }
+  return false;
+}
+
 /* Generic emitter: pop `nin` operands of the given types, wf_lw_push `out`. */
 bool wf_lw_simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in, u8 out,
                   const u32 *imms, u32 nimm) {
@@ -12,7 +52,7 @@ bool wf_lw_simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in, u8 out,
     if (!wf_lw_pop_type(L, in[i], &e[i]))
       return false;
   u32 dst = out ? wf_lw_push_result(L, out) : 0;
-  if (!live(L))
+  if (!live(L) || (nin == 2 && out && pair_fused(L, op, e, dst)))
     return true;
   wf_lw_emit_op(L, op);
   if (out)

@@ -695,6 +695,8 @@ static bool restore_frames(struct restore *R) {
     if (ok && !top) {
       const u32 *ip = code->ops + p.pc;
       u32 base = ip[p.op == WF_OP_CALL_INDIRECT ? 3 : 2];
+      if (R->e->dispatch) /* a byte offset in such code (lower.c) */
+        base /= (u32)sizeof(weft_slot);
       /* The callee's frame starts at the arguments, above the live
       ** operands (the lowering's invariant, checked). */
       if (base != stack_base(code) + p.base)

@@ -98,13 +98,20 @@ static bool find_op(const struct pair *map, u32 n, u32 value, u32 *op) {
 
 struct verify {
   const struct wf_code *code;
-  u8 *start; /* per unit: 1 where an op starts */
-  u32 at;    /* the op being checked */
+  u8 *start;       /* per unit: 1 where an op starts */
+  u32 at;          /* the op being checked */
+  bool dispatched; /* lowered with dispatch offsets */
 };
 
-/* A slot operand: inside the frame; a destination is not a constant. */
+/* A slot operand: inside the frame; a destination is not a constant.
+** Code lowered with dispatch offsets names a slot by its byte offset. */
 static const char *check_slot(const struct verify *V, char kind, u32 slot) {
   const struct wf_code *c = V->code;
+  if (V->dispatched) {
+    if (slot % sizeof(weft_slot))
+      return "slot operand not on a slot boundary";
+    slot /= (u32)sizeof(weft_slot);
+  }
   if (slot >= c->frame_slots && !(kind == 'b' && slot == c->frame_slots))
     return "slot operand outside the frame";
   if (kind == 'd' && slot >= c->nlocal_slots &&
@@ -212,7 +219,8 @@ const char *wf_code_verify(struct wf_alloc *a, const struct wf_code *code,
     return why;
   if (code->nlocal_slots + code->nconsts > code->frame_slots)
     return "locals and constants exceed the frame";
-  struct verify V = {code, wf_alloc_zero(a, (size_t)code->nops + 1), 0};
+  struct verify V = {code, wf_alloc_zero(a, (size_t)code->nops + 1), 0,
+                     dispatch != NULL};
   if (!V.start)
     return wf_verify_nomem;
   why = walk(&V, map, nmap, dispatch != NULL);

@@ -50,7 +50,8 @@ static const char *check(u32 *ops, u32 n, u32 *at) {
 static void test_sound_code(void) {
   u32 at;
   CHECK(check(good, 9, &at) == NULL);
-  /* The same in dispatch offsets: a made-up encoding, mapped back. */
+  /* The same in dispatch offsets: a made-up encoding, mapped back; slots
+  ** are then byte offsets in the frame. */
   u32 dispatch[WF_OP_COUNT], enc[9];
   for (u32 op = 0; op < WF_OP_COUNT; op++)
     dispatch[op] = op * 7 + 3;
@@ -58,9 +59,17 @@ static void test_sound_code(void) {
   enc[0] = dispatch[WF_OP_FUEL];
   enc[2] = dispatch[WF_OP_BR_IF];
   enc[5] = dispatch[WF_OP_COPY_I32];
+  enc[6] = 1 * sizeof(weft_slot);
   enc[8] = dispatch[WF_OP_RETURN];
   struct wf_code c = code_of(enc, 9);
   CHECK(wf_code_verify(&A, &c, dispatch, &at) == NULL);
+  enc[6] = 1; /* inside slot 0 */
+  const char *why = wf_code_verify(&A, &c, dispatch, &at);
+  CHECK(why && strstr(why, "slot boundary") && at == 5);
+  enc[6] = 3 * sizeof(weft_slot); /* = frame_slots */
+  why = wf_code_verify(&A, &c, dispatch, &at);
+  CHECK(why && strstr(why, "outside the frame") && at == 5);
+  enc[6] = 1 * sizeof(weft_slot);
   enc[5] = 5; /* no op has it */
   CHECK(wf_code_verify(&A, &c, dispatch, &at) != NULL);
   CHECK_EQ_INT(at, 5);
