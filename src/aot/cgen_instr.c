@@ -93,8 +93,11 @@ static void access_check(struct cgen *g, u32 slot, u32 offset, u32 width) {
 }
 
 /* The address of (slot + offset) in memory 0: pointer arithmetic, so
-** no 32-bit wrap. */
+** no 32-bit wrap; in a loop's in-bounds copy, through its span pointers
+** (cgen_span.c). */
 static void put_address(struct cgen *g, u32 slot, u32 offset) {
+  if (g->span_loop && wf_cg_span_address(g, offset))
+    return;
   wf_cg_put(&g->body, "mem + ");
   wf_cg_var(g, slot, 'i');
   if (offset)

@@ -301,28 +301,32 @@ static bool near_address(const struct wf_cg_affine *x,
 /* Record an access at address `at`. Addresses that differ by a constant
 ** (a[i], a[i+1]) share a span from the lowest: with every byte up to its
 ** reach within the memory, below 2^32, no address between wrapped. */
-static bool note_access(struct span_scan *s, struct sym at, u32 off,
+static bool note_access(struct span_scan *s, u32 pc, struct sym at, u32 off,
                         u32 width) {
   struct wf_cg_loop *l = s->l;
   u64 reach = (u64)off + width;
+  u32 i = 0;
   if (!at.known)
     return false;
-  for (u32 i = 0; i < l->nspans; i++)
-    if (near_address(&l->spans[i].at, &at.v)) {
-      i32 d = (i32)(at.v.c - l->spans[i].at.c);
-      if (d < 0) { /* the new one is lower: the span starts there */
-        l->spans[i].at.c = at.v.c;
-        l->spans[i].reach += (u64) - (i64)d;
-        d = 0;
-      }
-      if ((u64)d + reach > l->spans[i].reach)
-        l->spans[i].reach = (u64)d + reach;
-      return true;
+  while (i < l->nspans && !near_address(&l->spans[i].at, &at.v))
+    i++;
+  if (i == l->nspans) {
+    if (l->nspans == WF_CG_SPANS)
+      return false;
+    l->spans[l->nspans].at = at.v;
+    l->spans[l->nspans++].reach = reach;
+  } else {
+    i32 d = (i32)(at.v.c - l->spans[i].at.c);
+    if (d < 0) { /* the new one is lower: the span starts there */
+      l->spans[i].at.c = at.v.c;
+      l->spans[i].reach += (u64) - (i64)d;
+      d = 0;
     }
-  if (l->nspans == WF_CG_SPANS)
-    return false;
-  l->spans[l->nspans].at = at.v;
-  l->spans[l->nspans++].reach = reach;
+    if ((u64)d + reach > l->spans[i].reach)
+      l->spans[i].reach = (u64)d + reach;
+  }
+  if (l->naccesses < WF_CG_SPAN_ACCESSES)
+    l->accesses[l->naccesses++] = (struct wf_cg_span_access){pc, i, at.v.c};
   return true;
 }
 
@@ -332,7 +336,7 @@ void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l) {
   memset(&s, 0, sizeof s);
   s.g = g;
   s.l = l;
-  l->nspans = 0;
+  l->nspans = l->naccesses = 0;
   l->in_bounds = false;
   if (g->opts->explicit_bounds_checks || !g->has_memory || !collect_writes(&s))
     return;
@@ -346,13 +350,27 @@ void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l) {
       /* a fused add-then-load's address is the sum it writes first */
       bool fused = ops[pc] >= WF_OP_I32_ADD_I32_LOAD &&
                    ops[pc] <= WF_OP_I32_ADD_F64_LOAD;
-      if (!note_access(&s, fused ? value_of(&s, ops + pc) : read_slot(&s, addr),
+      if (!note_access(&s, pc,
+                       fused ? value_of(&s, ops + pc) : read_slot(&s, addr),
                        off, width))
         return;
     }
     step(&s, ops + pc);
   }
   l->in_bounds = true;
+}
+
+/* A span's address on entry, (u32)(coef*slot + ... + c). */
+static void put_start(struct cgen *g, const struct wf_cg_affine *v) {
+  struct text *t = &g->body;
+  wf_cg_put(t, "(u32)(");
+  for (int j = 0; j < 2; j++)
+    if (v->slot[j] != NO_SLOT) {
+      wf_cg_putf(t, "0x%xu * ", (u32)v->coef[j]);
+      wf_cg_var(g, v->slot[j], 'i');
+      wf_cg_put(t, " + ");
+    }
+  wf_cg_putf(t, "0x%xu)", v->c);
 }
 
 /* The entry test's checks, each "|| !wf_span(...)" (wf_span is in the
@@ -362,14 +380,51 @@ void wf_cg_emit_spans(struct cgen *g, const struct wf_cg_loop *l) {
   struct text *t = &g->body;
   for (u32 i = 0; i < l->nspans; i++) {
     const struct wf_cg_affine *v = &l->spans[i].at;
-    wf_cg_put(t, " ||\n        !wf_span(c, (u32)(");
-    for (int j = 0; j < 2; j++)
-      if (v->slot[j] != NO_SLOT) {
-        wf_cg_putf(t, "0x%xu * ", (u32)v->coef[j]);
-        wf_cg_var(g, v->slot[j], 'i');
-        wf_cg_put(t, " + ");
-      }
-    wf_cg_putf(t, "0x%xu), %lldll, wf_trips, %lluull)", v->c,
-               (long long)v->slope, (unsigned long long)l->spans[i].reach);
+    wf_cg_put(t, " ||\n        !wf_span(c, ");
+    put_start(g, v);
+    wf_cg_putf(t, ", %lldll, wf_trips, %lluull)", (long long)v->slope,
+               (unsigned long long)l->spans[i].reach);
   }
+}
+
+/* Span pointers. On trip k a span's address is exactly its start plus
+** k*slope (the entry test proved that no sum wrapped), and an access of
+** it lies a constant past that: the span pointer, mem plus the start on
+** entry, stepped by the slope where a trip goes round (the back edge, the
+** loop's one way round), addresses it without the 32-bit arithmetic,
+** which the C compiler could not have seen does not wrap. Named by the
+** loop's head and the span's index. */
+void wf_cg_declare_span_pointers(struct cgen *g, const struct wf_cg_loop *l) {
+  for (u32 i = 0; i < l->nspans; i++)
+    wf_cg_putf(&g->body, "  u8 *wf_p%u_%u;\n", l->head, i);
+}
+
+void wf_cg_set_span_pointers(struct cgen *g, const struct wf_cg_loop *l) {
+  for (u32 i = 0; i < l->nspans; i++) {
+    wf_cg_putf(&g->body, "    wf_p%u_%u = mem + ", l->head, i);
+    put_start(g, &l->spans[i].at);
+    wf_cg_put(&g->body, ";\n");
+  }
+}
+
+void wf_cg_step_span_pointers(struct cgen *g) {
+  const struct wf_cg_loop *l = g->span_loop;
+  for (u32 i = 0; i < l->nspans; i++)
+    if (l->spans[i].at.slope)
+      wf_cg_putf(&g->body, "  wf_p%u_%u += %lld;\n", l->head, i,
+                 (long long)l->spans[i].at.slope);
+}
+
+bool wf_cg_span_address(struct cgen *g, u32 offset) {
+  const struct wf_cg_loop *l = g->span_loop;
+  for (u32 i = 0; l && i < l->naccesses; i++) {
+    if (l->accesses[i].pc != g->pc)
+      continue;
+    u32 s = l->accesses[i].span;
+    u32 d = l->accesses[i].c - l->spans[s].at.c; /* 0 to the span's reach */
+    wf_cg_putf(&g->body, "wf_p%u_%u + %lluu", l->head, s,
+               (unsigned long long)d + offset);
+    return true;
+  }
+  return false;
 }
