@@ -36,9 +36,14 @@
 ** paths meeting there may hold different values), every slot the loop
 ** writes is unknown but the induction variables, whose one write is after
 ** the last label. An i32 add, sub, copy, or shift or multiply by a
-** constant of known values gives a known value; any other write gives an
-** unknown one; an access whose address is unknown leaves the loop as it
-** was (every access checked by its fault, the fuel stored).
+** constant of known values gives a known value. A value that is not
+** known may still be bounded, in [lo, hi] on every trip whatever it is:
+** a narrow unsigned load, a mask, an unsigned shift right, or a sum, a
+** shift left or a product by a constant of bounded values that cannot
+** pass 2^32 - 1 (a table indexed by a byte: the span from the table's
+** start, not moving, reaching past its last entry). Any other write gives
+** an unknown value; an access whose address is neither leaves the loop as
+** it was (every access checked by its fault, the fuel stored).
 */
 #include "cgen.h"
 
@@ -46,9 +51,13 @@ enum { SPAN_SLOTS = 48, NO_SLOT = ~0u, NEAR = 1 << 16 };
 #define COEF_MAX 256
 #define SLOPE_MAX ((i64)1 << 30) /* slope * (trips - 1) fits an i64 */
 
+/* A value: known (affine, v), or else bounded (in [lo, hi] on every
+** trip), or neither. */
 struct sym {
   bool known;
   struct wf_cg_affine v;
+  bool bounded;
+  u32 lo, hi;
 };
 
 struct span_scan {
@@ -63,7 +72,8 @@ struct span_scan {
   struct sym val[SPAN_SLOTS];
 };
 
-static const struct sym unknown = {false, {{NO_SLOT, NO_SLOT}, {0, 0}, 0, 0}};
+static const struct sym unknown = {
+    false, {{NO_SLOT, NO_SLOT}, {0, 0}, 0, 0}, false, 0, 0};
 
 static int written_index(const struct span_scan *s, u32 slot) {
   for (u32 i = 0; i < s->nwritten; i++)
@@ -126,8 +136,8 @@ static void forget(struct span_scan *s) {
   for (u32 i = 0; i < s->nwritten; i++) {
     s->val[i] = unknown;
     if (s->is_iv[i])
-      s->val[i] =
-          (struct sym){true, {{s->written[i], NO_SLOT}, {1, 0}, 0, s->step[i]}};
+      s->val[i] = (struct sym){
+          true, {{s->written[i], NO_SLOT}, {1, 0}, 0, s->step[i]}, false, 0, 0};
   }
 }
 
@@ -137,9 +147,9 @@ static struct sym read_slot(const struct span_scan *s, u32 slot) {
   if (i >= 0)
     return s->val[i];
   if (wf_cg_const_u32(s->g, slot, &k))
-    return (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, k, 0}};
+    return (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, k, 0}, false, 0, 0};
   /* a slot the loop never writes: its value on entry throughout */
-  return (struct sym){true, {{slot, NO_SLOT}, {1, 0}, 0, 0}};
+  return (struct sym){true, {{slot, NO_SLOT}, {1, 0}, 0, 0}, false, 0, 0};
 }
 
 /* Add `coef` times `slot` to x's terms; false when a third slot or too
@@ -186,7 +196,7 @@ static struct sym add(struct sym x, struct sym y, int sign) {
 static struct sym scale(struct sym x, u32 k) {
   i64 sk = (i32)k;
   if (!x.known)
-    return x;
+    return unknown;
   for (int j = 0; j < 2; j++) {
     if (x.v.slot[j] == NO_SLOT)
       continue;
@@ -206,8 +216,8 @@ static struct sym scale(struct sym x, u32 k) {
   return x;
 }
 
-/* The value an op gives its first destination, ip[1]. */
-static struct sym value_of(const struct span_scan *s, const u32 *ip) {
+/* The affine value an op gives its first destination, ip[1]. */
+static struct sym affine_value(const struct span_scan *s, const u32 *ip) {
   u32 k;
   switch (ip[0]) {
   case WF_OP_COPY_I32: return read_slot(s, ip[2]);
@@ -233,6 +243,72 @@ static struct sym value_of(const struct span_scan *s, const u32 *ip) {
     return unknown;
   default: return unknown;
   }
+}
+
+/* The bounds of x, a constant's or a bounded value's; false for any
+** other. */
+static bool bounds_of(struct sym x, u32 *lo, u32 *hi) {
+  if (x.known && x.v.slot[0] == NO_SLOT && x.v.slot[1] == NO_SLOT &&
+      x.v.slope == 0) {
+    *lo = *hi = x.v.c;
+    return true;
+  }
+  *lo = x.lo, *hi = x.hi;
+  return x.bounded;
+}
+
+/* A value in [lo, hi], unknown when hi passes 2^32 - 1. */
+static struct sym range(u64 lo, u64 hi) {
+  struct sym r = unknown;
+  if (hi <= 0xffffffffu) {
+    r.bounded = true;
+    r.lo = (u32)lo, r.hi = (u32)hi;
+  }
+  return r;
+}
+
+/* The bounds of values that are not affine: a sum of bounded values, a
+** mask, a shift or a product by a constant, a narrow unsigned load. */
+static struct sym bounded_value(const struct span_scan *s, const u32 *ip) {
+  u32 lo, hi, lo2, hi2, k;
+  struct sym x = read_slot(s, ip[2]);
+  bool xb = bounds_of(x, &lo, &hi);
+  switch (ip[0]) {
+  case WF_OP_I32_LOAD8_U: return range(0, 0xff);
+  case WF_OP_I32_LOAD16_U: return range(0, 0xffff);
+  case WF_OP_I32_ADD:
+  case WF_OP_I32_ADD_I32_LOAD:
+  case WF_OP_I32_ADD_I64_LOAD:
+  case WF_OP_I32_ADD_F32_LOAD:
+  case WF_OP_I32_ADD_F64_LOAD:
+    if (!xb || !bounds_of(read_slot(s, ip[3]), &lo2, &hi2))
+      return unknown;
+    return range((u64)lo + lo2, (u64)hi + hi2);
+  case WF_OP_I32_AND:
+    if (bounds_of(read_slot(s, ip[3]), &lo2, &hi2))
+      return range(0, xb && hi < hi2 ? hi : hi2);
+    return xb ? range(0, hi) : unknown;
+  case WF_OP_I32_SHR_U:
+    if (!wf_cg_const_u32(s->g, ip[3], &k))
+      return unknown;
+    return xb ? range(lo >> (k & 31), hi >> (k & 31))
+              : range(0, 0xffffffffu >> (k & 31));
+  case WF_OP_I32_SHL:
+    if (!xb || !wf_cg_const_u32(s->g, ip[3], &k))
+      return unknown;
+    return range((u64)lo << (k & 31), (u64)hi << (k & 31));
+  case WF_OP_I32_MUL:
+    if (!xb || !wf_cg_const_u32(s->g, ip[3], &k))
+      return unknown;
+    return range((u64)lo * k, (u64)hi * k);
+  default: return unknown;
+  }
+}
+
+/* The value an op gives its first destination, ip[1]. */
+static struct sym value_of(const struct span_scan *s, const u32 *ip) {
+  struct sym v = affine_value(s, ip); /* a copy keeps a bounded value */
+  return v.known || v.bounded ? v : bounded_value(s, ip);
 }
 
 /* The destinations of the op at `ip` after it ran: the first gets
@@ -300,14 +376,23 @@ static bool near_address(const struct wf_cg_affine *x,
 
 /* Record an access at address `at`. Addresses that differ by a constant
 ** (a[i], a[i+1]) share a span from the lowest: with every byte up to its
-** reach within the memory, below 2^32, no address between wrapped. */
+** reach within the memory, below 2^32, no address between wrapped. A
+** bounded address is a span from its least value that does not move
+** (slope 0), reaching past its greatest; its access is not addressed
+** through the span pointer (its distance from it is not a constant). */
 static bool note_access(struct span_scan *s, u32 pc, struct sym at, u32 off,
                         u32 width) {
   struct wf_cg_loop *l = s->l;
   u64 reach = (u64)off + width;
   u32 i = 0;
-  if (!at.known)
+  bool fixed = at.known; /* a constant distance from the span's start */
+  if (!at.known && !at.bounded)
     return false;
+  if (!at.known) {
+    reach += at.hi - at.lo;
+    at =
+        (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, at.lo, 0}, false, 0, 0};
+  }
   while (i < l->nspans && !near_address(&l->spans[i].at, &at.v))
     i++;
   if (i == l->nspans) {
@@ -325,7 +410,7 @@ static bool note_access(struct span_scan *s, u32 pc, struct sym at, u32 off,
     if ((u64)d + reach > l->spans[i].reach)
       l->spans[i].reach = (u64)d + reach;
   }
-  if (l->naccesses < WF_CG_SPAN_ACCESSES)
+  if (l->naccesses < WF_CG_SPAN_ACCESSES && fixed)
     l->accesses[l->naccesses++] = (struct wf_cg_span_access){pc, i, at.v.c};
   return true;
 }

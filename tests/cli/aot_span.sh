@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # aot_span.sh — counted loops proved in bounds on entry (src/aot/cgen_span.c)
 # run a copy without pins that addresses memory through span pointers;
-# a loop that leaves the memory on some trip, or whose addresses wrap,
+# addresses may also be bounded values (a table indexed by a byte). A
+# loop that leaves the memory on some trip, or whose addresses wrap,
 # must take the other copy and trap where the interpreter does, with the
 # same stores made before it (aot_span.wast reads them back), unmetered,
 # with guard pages and with explicit checks. The generated C must hold
@@ -13,7 +14,7 @@ for mode in "" --aot --aot-explicit; do
     # shellcheck disable=SC2086
     weft wast $mode "$W"
     expect_status 0 "weft wast $mode aot_span.wast"
-    expect_stdout_has "32 passed, 0 failed" "weft wast $mode: every assertion"
+    expect_stdout_has "43 passed, 0 failed" "weft wast $mode: every assertion"
 done
 
 # The module alone, compiled through a compiler that keeps its C.
@@ -27,5 +28,8 @@ chmod +x "$TMP/cc"
 weft compile --cc "$TMP/cc" "$TMP/span.wat" -o "$TMP/span.cwasm"
 expect_status 0 "weft compile aot_span's module"
 n=$(grep -c '^    wf_p[0-9]*_0 = mem + ' "$TMP/kept.c" 2>/dev/null)
-[ "${n:-0}" -eq 4 ] && ok || not_ok "4 loops with span pointers, got ${n:-0}"
+[ "${n:-0}" -eq 7 ] && ok || not_ok "7 loops with span pointers, got ${n:-0}"
+# the tables' bounded addresses, spans that do not move
+n=$(grep -c ', 0ll, wf_trips, ' "$TMP/kept.c" 2>/dev/null)
+[ "${n:-0}" -eq 3 ] && ok || not_ok "3 bounded spans, got ${n:-0}"
 done_testing

@@ -46,7 +46,44 @@
                           (i32.const 3))))
       (drop (f64.load (i32.add (local.get $b) (i32.shl (local.get $i) (i32.const 3)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br_if $l (i32.ne (local.get $i) (local.get $n))))))
+      (br_if $l (i32.ne (local.get $i) (local.get $n)))))
+  (func (export "poke8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+  ;; xlat p n: mem8[p + i] = table[mem8[p + i]] + 1, the table's bytes
+  ;; from 65280 (the last 256: a bounded address proved in bounds) or,
+  ;; xlat1, from 65281 (its last byte past the memory: not proved, so a
+  ;; 255 must fault, after the trips before it stored)
+  (func (export "xlat") (param $p i32) (param $n i32)
+    (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $p) (local.get $i)))
+      (i32.store8 (local.get $a)
+        (i32.add (i32.load8_u offset=65280 (i32.load8_u (local.get $a)))
+                 (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $i) (local.get $n)))))
+  (func (export "xlat1") (param $p i32) (param $n i32)
+    (local $i i32) (local $a i32)
+    (loop $l
+      (local.set $a (i32.add (local.get $p) (local.get $i)))
+      (i32.store8 (local.get $a)
+        (i32.add (i32.load8_u offset=65281 (i32.load8_u (local.get $a)))
+                 (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $i) (local.get $n)))))
+  ;; sum4 p n: the sum of table[mem8[p + i] >> 4 & 3], 4-byte entries
+  ;; from 65520 (bounded: 65520 to 65535)
+  (func (export "sum4") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.add (local.get $acc)
+        (i32.load offset=65520
+          (i32.shl (i32.and (i32.shr_u (i32.load8_u (i32.add (local.get $p) (local.get $i)))
+                                       (i32.const 4))
+                            (i32.const 3))
+                   (i32.const 2)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.ne (local.get $i) (local.get $n))))
+    (local.get $acc)))
 
 ;; up to the last byte; then from 100 the trip at i = 16359 stores past it
 (assert_return (invoke "fill" (i32.const 0) (i32.const 16384)))
@@ -86,3 +123,15 @@
 (assert_return (invoke "peek" (i32.const 20)) (i32.const 6))
 (assert_return (invoke "axpy" (i32.const 0) (i32.const 65504) (i32.const 2)))
 (assert_return (invoke "peek" (i32.const 4)) (i32.const 14))
+;; table lookups through bounded addresses
+(assert_return (invoke "fill" (i32.const 65280) (i32.const 64)))
+(assert_return (invoke "fill" (i32.const 1000) (i32.const 4)))
+(assert_return (invoke "xlat" (i32.const 1000) (i32.const 16)))
+(assert_return (invoke "peek" (i32.const 1000)) (i32.const 0x02020201))
+(assert_return (invoke "peek" (i32.const 1004)) (i32.const 0x02020201))
+(assert_return (invoke "poke8" (i32.const 1005) (i32.const 255)))
+(assert_trap (invoke "xlat1" (i32.const 1000) (i32.const 16)) "out of bounds memory access")
+(assert_return (invoke "peek" (i32.const 1000)) (i32.const 0x01010101))
+(assert_return (invoke "peek" (i32.const 1004)) (i32.const 0x0202ff01))
+(assert_return (invoke "poke8" (i32.const 1005) (i32.const 0x3f)))
+(assert_return (invoke "sum4" (i32.const 1000) (i32.const 16)) (i32.const 0x3d3))
