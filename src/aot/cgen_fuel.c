@@ -280,8 +280,8 @@ void wf_cg_fuel_begin(struct cgen *g) {
     g->fuel_carried[i].n = 0;
   if (wf_cg_metered(g))
     count_ways_in(g);
-  /* unmetered, a counted loop is copied only to prove it in bounds */
-  if (wf_cg_metered(g) || (g->has_memory && !g->opts->explicit_bounds_checks))
+  /* unmetered, a counted loop is copied only when proved in bounds */
+  if (wf_cg_metered(g) || g->has_memory)
     wf_cg_loops_begin(g);
 }
 

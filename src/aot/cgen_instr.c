@@ -80,10 +80,11 @@ void wf_cg_address(struct cgen *g, u32 addr_slot, u32 offset, u32 width) {
 }
 
 /* A memory 0 access's bounds check, when the checks are explicit: a
-** statement ahead of the access, not a block around it (short C). */
+** statement ahead of the access, not a block around it (short C). None
+** in a loop's copy whose accesses its entry proved in bounds. */
 static void access_check(struct cgen *g, u32 slot, u32 offset, u32 width) {
   struct text *t = &g->body;
-  if (!g->opts->explicit_bounds_checks)
+  if (!g->opts->explicit_bounds_checks || g->loop_in_bounds)
     return;
   wf_cg_put(t, "  if (WF_UNLIKELY((u64)");
   wf_cg_var(g, slot, 'i');

@@ -1,6 +1,14 @@
 /*
 ** cgen_span.c — a counted loop's memory accesses proved in bounds on
-** entry, so that its unmetered copy (cgen_loop.c) need not store the fuel.
+** entry, so that its other copy (cgen_loop.c) need not store the fuel,
+** pin its loads or check its accesses, and addresses memory through
+** span pointers (below).
+**
+** Without fuel the same proof is the only reason to copy a loop: in the
+** in-bounds copy no access can fault, so no load needs its pin (with
+** guard pages a load whose value is unused must still happen: WF_PIN),
+** and with explicit checks none needs its check; the C compiler may then
+** move, merge or drop accesses as it would in native code.
 **
 ** With guard pages a memory access is its own bounds check: an access
 ** out of bounds faults, and the fault reports the fuel stored last, so a
@@ -423,7 +431,7 @@ void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l) {
   s.l = l;
   l->nspans = l->naccesses = 0;
   l->in_bounds = false;
-  if (g->opts->explicit_bounds_checks || !g->has_memory || !collect_writes(&s))
+  if (!g->has_memory || !collect_writes(&s))
     return;
   find_ivs(&s);
   forget(&s);
