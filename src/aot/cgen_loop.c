@@ -5,7 +5,10 @@
 ** blocks subtract their costs but never test them. On entry the bound
 ** times the most one iteration can cost is compared with the fuel; when
 ** the fuel covers it, the unmetered copy runs, otherwise the metered one
-** (for the whole loop: it branches back into itself).
+** (for the whole loop: it branches back into itself). Without fuel a
+** loop is copied only when its accesses can be proved in bounds on
+** entry (cgen_span.c): the entry test then checks the trips and the
+** spans only, and picks the copy without pins or checks.
 **
 ** Why the counts stay exact: the unmetered copy still subtracts each
 ** block's cost when the block starts, and stores the counter where the
