@@ -284,7 +284,9 @@ bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l) {
   if (!variable_ok(g, l, fused))
     return false;
   wf_cg_loop_spans(g, l);
-  return wf_cg_metered(g) || l->in_bounds; /* unmetered: nothing else won */
+  /* Unmetered, only accesses proved in bounds gain from a copy: a loop
+  ** with none would pay its entry test for nothing. */
+  return wf_cg_metered(g) || (l->in_bounds && l->nspans);
 }
 
 /* A label's name in the copy being emitted: L<pc>u in the unmetered
