@@ -83,6 +83,9 @@ struct cgen {
   u32 loop_head, loop_last;
   char loop_copy;
   bool loop_in_bounds; /* its accesses proved in bounds (cgen_span.c) */
+  /* The loop whose in-bounds copy is being emitted: its accesses address
+  ** memory through its span pointers (cgen_span.c); NULL elsewhere. */
+  const struct wf_cg_loop *span_loop;
 };
 
 /* An i32 value on trip k of a counted loop: coef[0]*slot[0] + coef[1]*slot[1]
@@ -100,7 +103,10 @@ struct wf_cg_affine {
 ** when negative) and the sum of its blocks' costs; with guard pages, the
 ** distinct addresses of its accesses and the bytes each reaches (offset
 ** plus width), when every access's address is known (in_bounds). */
-enum { WF_CG_SPANS = 8 };
+enum { WF_CG_SPANS = 8, WF_CG_SPAN_ACCESSES = 48 };
+struct wf_cg_span_access {
+  u32 pc, span, c;
+};
 struct wf_cg_loop {
   u32 head, last, end;
   u32 iv, bound, step, shift;
@@ -112,6 +118,11 @@ struct wf_cg_loop {
     struct wf_cg_affine at;
     u64 reach;
   } spans[WF_CG_SPANS];
+  /* The accesses whose address is its span's start on the trip plus a
+  ** constant (the access's c less the span's): code index, span, c.
+  ** Those past the table's end address memory as anywhere else. */
+  u32 naccesses;
+  struct wf_cg_span_access accesses[WF_CG_SPAN_ACCESSES];
 };
 
 /* cgen.c: output, per-function state, functions and the module */
@@ -203,5 +214,12 @@ const char *wf_cg_label_suffix(const struct cgen *g, u32 pc);
 void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l);
 void wf_cg_emit_spans(struct cgen *g, const struct wf_cg_loop *l);
 bool wf_cg_span_covers(u32 op);
+/* The in-bounds copy's span pointers (cgen_span.c): declared ahead of
+** the entry test, set once it passed, stepped before the back edge; and
+** the address of the access at g->pc through them (false: not one). */
+void wf_cg_declare_span_pointers(struct cgen *g, const struct wf_cg_loop *l);
+void wf_cg_set_span_pointers(struct cgen *g, const struct wf_cg_loop *l);
+void wf_cg_step_span_pointers(struct cgen *g);
+bool wf_cg_span_address(struct cgen *g, u32 offset);
 
 #endif

@@ -275,12 +275,14 @@ void wf_cg_fuel_begin(struct cgen *g) {
   g->nfuel_pending = 0;
   g->loop_copy = 0;
   g->loop_in_bounds = false;
+  g->span_loop = NULL;
   for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
     g->fuel_carried[i].n = 0;
-  if (wf_cg_metered(g)) {
+  if (wf_cg_metered(g))
     count_ways_in(g);
+  /* unmetered, a counted loop is copied only when proved in bounds */
+  if (wf_cg_metered(g) || g->has_memory)
     wf_cg_loops_begin(g);
-  }
 }
 
 void wf_cg_fuel_before_label(struct cgen *g) {

@@ -80,10 +80,11 @@ void wf_cg_address(struct cgen *g, u32 addr_slot, u32 offset, u32 width) {
 }
 
 /* A memory 0 access's bounds check, when the checks are explicit: a
-** statement ahead of the access, not a block around it (short C). */
+** statement ahead of the access, not a block around it (short C). None
+** in a loop's copy whose accesses its entry proved in bounds. */
 static void access_check(struct cgen *g, u32 slot, u32 offset, u32 width) {
   struct text *t = &g->body;
-  if (!g->opts->explicit_bounds_checks)
+  if (!g->opts->explicit_bounds_checks || g->loop_in_bounds)
     return;
   wf_cg_put(t, "  if (WF_UNLIKELY((u64)");
   wf_cg_var(g, slot, 'i');
@@ -93,8 +94,11 @@ static void access_check(struct cgen *g, u32 slot, u32 offset, u32 width) {
 }
 
 /* The address of (slot + offset) in memory 0: pointer arithmetic, so
-** no 32-bit wrap. */
+** no 32-bit wrap; in a loop's in-bounds copy, through its span pointers
+** (cgen_span.c). */
 static void put_address(struct cgen *g, u32 slot, u32 offset) {
+  if (g->span_loop && wf_cg_span_address(g, offset))
+    return;
   wf_cg_put(&g->body, "mem + ");
   wf_cg_var(g, slot, 'i');
   if (offset)

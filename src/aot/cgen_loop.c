@@ -5,7 +5,10 @@
 ** blocks subtract their costs but never test them. On entry the bound
 ** times the most one iteration can cost is compared with the fuel; when
 ** the fuel covers it, the unmetered copy runs, otherwise the metered one
-** (for the whole loop: it branches back into itself).
+** (for the whole loop: it branches back into itself). Without fuel a
+** loop is copied only when its accesses can be proved in bounds on
+** entry (cgen_span.c): the entry test then checks the trips and the
+** spans only, and picks the copy without pins or checks.
 **
 ** Why the counts stay exact: the unmetered copy still subtracts each
 ** block's cost when the block starts, and stores the counter where the
@@ -228,8 +231,8 @@ static bool variable_ok(const struct cgen *g, struct wf_cg_loop *l,
          step_shape(l->step, &l->shift, &l->down);
 }
 
-/* The loop's blocks' costs, summed: at least what any one iteration
-** pays, since none runs twice in it. */
+/* The loop's ops all allowed, and with fuel its blocks' costs, summed:
+** at least what any one iteration pays, since none runs twice in it. */
 static bool loop_cost(const struct cgen *g, struct wf_cg_loop *l) {
   const u32 *ops = g->code->ops;
   u64 sum = 0;
@@ -240,7 +243,7 @@ static bool loop_cost(const struct cgen *g, struct wf_cg_loop *l) {
       sum += ops[pc + 1];
   }
   l->cost = sum;
-  return sum != 0 && sum < (1u << 24);
+  return !wf_cg_metered(g) || (sum != 0 && sum < (1u << 24));
 }
 
 enum { LOOP_MAX_UNITS = 4096 }; /* copied twice: bound the code growth */
@@ -269,7 +272,7 @@ static bool loop_shape(const struct cgen *g, u32 head, struct wf_cg_loop *l) {
 
 bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l) {
   bool fused;
-  if (!wf_cg_metered(g) || g->loop_copy || g->code->nhandlers || !g->from_lo)
+  if (g->loop_copy || g->code->nhandlers || !g->from_lo)
     return false;
   for (u32 i = 0; i < WF_CG_FUEL_CARRIED; i++)
     if (g->fuel_carried[i].n && g->fuel_carried[i].to == head)
@@ -281,7 +284,9 @@ bool wf_cg_counted_loop(const struct cgen *g, u32 head, struct wf_cg_loop *l) {
   if (!variable_ok(g, l, fused))
     return false;
   wf_cg_loop_spans(g, l);
-  return true;
+  /* Unmetered, only accesses proved in bounds gain from a copy: a loop
+  ** with none would pay its entry test for nothing. */
+  return wf_cg_metered(g) || (l->in_bounds && l->nspans);
 }
 
 /* A label's name in the copy being emitted: L<pc>u in the unmetered
@@ -298,6 +303,8 @@ const char *wf_cg_label_suffix(const struct cgen *g, u32 pc) {
 ** never meets the bound, the metered copy runs. */
 static void emit_entry_test(struct cgen *g, const struct wf_cg_loop *l) {
   struct text *t = &g->body;
+  if (l->in_bounds)
+    wf_cg_declare_span_pointers(g, l);
   wf_cg_put(t, "  { u32 wf_dist = ");
   if (l->bound == ~0u)
     wf_cg_put(t, "0u");
@@ -311,13 +318,16 @@ static void emit_entry_test(struct cgen *g, const struct wf_cg_loop *l) {
              ";\n    u64 wf_trips = wf_dist >> %u;\n"
              "    if (!wf_trips) wf_trips = 0x%llxull;\n",
              l->shift, 1ull << (32 - l->shift));
-  wf_cg_putf(t,
-             "    if (WF_UNLIKELY((wf_dist & 0x%xu) || "
-             "(int64_t)(wf_trips * %lluull) > wf_fuel",
-             (1u << l->shift) - 1, (unsigned long long)l->cost);
+  wf_cg_putf(t, "    if (WF_UNLIKELY((wf_dist & 0x%xu)", (1u << l->shift) - 1);
+  if (wf_cg_metered(g))
+    wf_cg_putf(t, " || (int64_t)(wf_trips * %lluull) > wf_fuel",
+               (unsigned long long)l->cost);
   if (l->in_bounds)
     wf_cg_emit_spans(g, l);
-  wf_cg_putf(t, ")) goto L%um;\n  }\n", l->head);
+  wf_cg_putf(t, ")) goto L%um;\n", l->head);
+  if (l->in_bounds)
+    wf_cg_set_span_pointers(g, l);
+  wf_cg_put(t, "  }\n");
 }
 
 void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l) {
@@ -329,8 +339,10 @@ void wf_cg_emit_loop(struct cgen *g, const struct wf_cg_loop *l) {
   g->loop_last = l->last;
   g->loop_copy = 'u';
   g->loop_in_bounds = l->in_bounds;
+  g->span_loop = l->in_bounds ? l : NULL;
   wf_cg_emit_range(g, l->head, l->end);
   g->loop_in_bounds = false;
+  g->span_loop = NULL;
   wf_cg_putf(t, "  goto L%ux;\n", l->head);
   g->loop_copy = 'm';
   wf_cg_emit_range(g, l->head, l->end);

@@ -133,6 +133,8 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
     u32 op = ops[pc];
     const u32 *ip = ops + pc;
     g->pc = pc;
+    if (g->span_loop && pc == g->loop_last) /* the back edge */
+      wf_cg_step_span_pointers(g);
     if (op == WF_OP_FUEL) { /* adjacent ones as one (cgen_fuel.c) */
       pc += wf_cg_emit_fuel(g, pc);
       continue;

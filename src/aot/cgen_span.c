@@ -1,6 +1,14 @@
 /*
 ** cgen_span.c — a counted loop's memory accesses proved in bounds on
-** entry, so that its unmetered copy (cgen_loop.c) need not store the fuel.
+** entry, so that its other copy (cgen_loop.c) need not store the fuel,
+** pin its loads or check its accesses, and addresses memory through
+** span pointers (below).
+**
+** Without fuel the same proof is the only reason to copy a loop: in the
+** in-bounds copy no access can fault, so no load needs its pin (with
+** guard pages a load whose value is unused must still happen: WF_PIN),
+** and with explicit checks none needs its check; the C compiler may then
+** move, merge or drop accesses as it would in native code.
 **
 ** With guard pages a memory access is its own bounds check: an access
 ** out of bounds faults, and the fault reports the fuel stored last, so a
@@ -36,9 +44,14 @@
 ** paths meeting there may hold different values), every slot the loop
 ** writes is unknown but the induction variables, whose one write is after
 ** the last label. An i32 add, sub, copy, or shift or multiply by a
-** constant of known values gives a known value; any other write gives an
-** unknown one; an access whose address is unknown leaves the loop as it
-** was (every access checked by its fault, the fuel stored).
+** constant of known values gives a known value. A value that is not
+** known may still be bounded, in [lo, hi] on every trip whatever it is:
+** a narrow unsigned load, a mask, an unsigned shift right, or a sum, a
+** shift left or a product by a constant of bounded values that cannot
+** pass 2^32 - 1 (a table indexed by a byte: the span from the table's
+** start, not moving, reaching past its last entry). Any other write gives
+** an unknown value; an access whose address is neither leaves the loop as
+** it was (every access checked by its fault, the fuel stored).
 */
 #include "cgen.h"
 
@@ -46,9 +59,13 @@ enum { SPAN_SLOTS = 48, NO_SLOT = ~0u, NEAR = 1 << 16 };
 #define COEF_MAX 256
 #define SLOPE_MAX ((i64)1 << 30) /* slope * (trips - 1) fits an i64 */
 
+/* A value: known (affine, v), or else bounded (in [lo, hi] on every
+** trip), or neither. */
 struct sym {
   bool known;
   struct wf_cg_affine v;
+  bool bounded;
+  u32 lo, hi;
 };
 
 struct span_scan {
@@ -63,7 +80,8 @@ struct span_scan {
   struct sym val[SPAN_SLOTS];
 };
 
-static const struct sym unknown = {false, {{NO_SLOT, NO_SLOT}, {0, 0}, 0, 0}};
+static const struct sym unknown = {
+    false, {{NO_SLOT, NO_SLOT}, {0, 0}, 0, 0}, false, 0, 0};
 
 static int written_index(const struct span_scan *s, u32 slot) {
   for (u32 i = 0; i < s->nwritten; i++)
@@ -126,8 +144,8 @@ static void forget(struct span_scan *s) {
   for (u32 i = 0; i < s->nwritten; i++) {
     s->val[i] = unknown;
     if (s->is_iv[i])
-      s->val[i] =
-          (struct sym){true, {{s->written[i], NO_SLOT}, {1, 0}, 0, s->step[i]}};
+      s->val[i] = (struct sym){
+          true, {{s->written[i], NO_SLOT}, {1, 0}, 0, s->step[i]}, false, 0, 0};
   }
 }
 
@@ -137,9 +155,9 @@ static struct sym read_slot(const struct span_scan *s, u32 slot) {
   if (i >= 0)
     return s->val[i];
   if (wf_cg_const_u32(s->g, slot, &k))
-    return (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, k, 0}};
+    return (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, k, 0}, false, 0, 0};
   /* a slot the loop never writes: its value on entry throughout */
-  return (struct sym){true, {{slot, NO_SLOT}, {1, 0}, 0, 0}};
+  return (struct sym){true, {{slot, NO_SLOT}, {1, 0}, 0, 0}, false, 0, 0};
 }
 
 /* Add `coef` times `slot` to x's terms; false when a third slot or too
@@ -186,7 +204,7 @@ static struct sym add(struct sym x, struct sym y, int sign) {
 static struct sym scale(struct sym x, u32 k) {
   i64 sk = (i32)k;
   if (!x.known)
-    return x;
+    return unknown;
   for (int j = 0; j < 2; j++) {
     if (x.v.slot[j] == NO_SLOT)
       continue;
@@ -206,8 +224,8 @@ static struct sym scale(struct sym x, u32 k) {
   return x;
 }
 
-/* The value an op gives its first destination, ip[1]. */
-static struct sym value_of(const struct span_scan *s, const u32 *ip) {
+/* The affine value an op gives its first destination, ip[1]. */
+static struct sym affine_value(const struct span_scan *s, const u32 *ip) {
   u32 k;
   switch (ip[0]) {
   case WF_OP_COPY_I32: return read_slot(s, ip[2]);
@@ -233,6 +251,72 @@ static struct sym value_of(const struct span_scan *s, const u32 *ip) {
     return unknown;
   default: return unknown;
   }
+}
+
+/* The bounds of x, a constant's or a bounded value's; false for any
+** other. */
+static bool bounds_of(struct sym x, u32 *lo, u32 *hi) {
+  if (x.known && x.v.slot[0] == NO_SLOT && x.v.slot[1] == NO_SLOT &&
+      x.v.slope == 0) {
+    *lo = *hi = x.v.c;
+    return true;
+  }
+  *lo = x.lo, *hi = x.hi;
+  return x.bounded;
+}
+
+/* A value in [lo, hi], unknown when hi passes 2^32 - 1. */
+static struct sym range(u64 lo, u64 hi) {
+  struct sym r = unknown;
+  if (hi <= 0xffffffffu) {
+    r.bounded = true;
+    r.lo = (u32)lo, r.hi = (u32)hi;
+  }
+  return r;
+}
+
+/* The bounds of values that are not affine: a sum of bounded values, a
+** mask, a shift or a product by a constant, a narrow unsigned load. */
+static struct sym bounded_value(const struct span_scan *s, const u32 *ip) {
+  u32 lo, hi, lo2, hi2, k;
+  struct sym x = read_slot(s, ip[2]);
+  bool xb = bounds_of(x, &lo, &hi);
+  switch (ip[0]) {
+  case WF_OP_I32_LOAD8_U: return range(0, 0xff);
+  case WF_OP_I32_LOAD16_U: return range(0, 0xffff);
+  case WF_OP_I32_ADD:
+  case WF_OP_I32_ADD_I32_LOAD:
+  case WF_OP_I32_ADD_I64_LOAD:
+  case WF_OP_I32_ADD_F32_LOAD:
+  case WF_OP_I32_ADD_F64_LOAD:
+    if (!xb || !bounds_of(read_slot(s, ip[3]), &lo2, &hi2))
+      return unknown;
+    return range((u64)lo + lo2, (u64)hi + hi2);
+  case WF_OP_I32_AND:
+    if (bounds_of(read_slot(s, ip[3]), &lo2, &hi2))
+      return range(0, xb && hi < hi2 ? hi : hi2);
+    return xb ? range(0, hi) : unknown;
+  case WF_OP_I32_SHR_U:
+    if (!wf_cg_const_u32(s->g, ip[3], &k))
+      return unknown;
+    return xb ? range(lo >> (k & 31), hi >> (k & 31))
+              : range(0, 0xffffffffu >> (k & 31));
+  case WF_OP_I32_SHL:
+    if (!xb || !wf_cg_const_u32(s->g, ip[3], &k))
+      return unknown;
+    return range((u64)lo << (k & 31), (u64)hi << (k & 31));
+  case WF_OP_I32_MUL:
+    if (!xb || !wf_cg_const_u32(s->g, ip[3], &k))
+      return unknown;
+    return range((u64)lo * k, (u64)hi * k);
+  default: return unknown;
+  }
+}
+
+/* The value an op gives its first destination, ip[1]. */
+static struct sym value_of(const struct span_scan *s, const u32 *ip) {
+  struct sym v = affine_value(s, ip); /* a copy keeps a bounded value */
+  return v.known || v.bounded ? v : bounded_value(s, ip);
 }
 
 /* The destinations of the op at `ip` after it ran: the first gets
@@ -300,29 +384,42 @@ static bool near_address(const struct wf_cg_affine *x,
 
 /* Record an access at address `at`. Addresses that differ by a constant
 ** (a[i], a[i+1]) share a span from the lowest: with every byte up to its
-** reach within the memory, below 2^32, no address between wrapped. */
-static bool note_access(struct span_scan *s, struct sym at, u32 off,
+** reach within the memory, below 2^32, no address between wrapped. A
+** bounded address is a span from its least value that does not move
+** (slope 0), reaching past its greatest; its access is not addressed
+** through the span pointer (its distance from it is not a constant). */
+static bool note_access(struct span_scan *s, u32 pc, struct sym at, u32 off,
                         u32 width) {
   struct wf_cg_loop *l = s->l;
   u64 reach = (u64)off + width;
-  if (!at.known)
+  u32 i = 0;
+  bool fixed = at.known; /* a constant distance from the span's start */
+  if (!at.known && !at.bounded)
     return false;
-  for (u32 i = 0; i < l->nspans; i++)
-    if (near_address(&l->spans[i].at, &at.v)) {
-      i32 d = (i32)(at.v.c - l->spans[i].at.c);
-      if (d < 0) { /* the new one is lower: the span starts there */
-        l->spans[i].at.c = at.v.c;
-        l->spans[i].reach += (u64) - (i64)d;
-        d = 0;
-      }
-      if ((u64)d + reach > l->spans[i].reach)
-        l->spans[i].reach = (u64)d + reach;
-      return true;
+  if (!at.known) {
+    reach += at.hi - at.lo;
+    at =
+        (struct sym){true, {{NO_SLOT, NO_SLOT}, {0, 0}, at.lo, 0}, false, 0, 0};
+  }
+  while (i < l->nspans && !near_address(&l->spans[i].at, &at.v))
+    i++;
+  if (i == l->nspans) {
+    if (l->nspans == WF_CG_SPANS)
+      return false;
+    l->spans[l->nspans].at = at.v;
+    l->spans[l->nspans++].reach = reach;
+  } else {
+    i32 d = (i32)(at.v.c - l->spans[i].at.c);
+    if (d < 0) { /* the new one is lower: the span starts there */
+      l->spans[i].at.c = at.v.c;
+      l->spans[i].reach += (u64) - (i64)d;
+      d = 0;
     }
-  if (l->nspans == WF_CG_SPANS)
-    return false;
-  l->spans[l->nspans].at = at.v;
-  l->spans[l->nspans++].reach = reach;
+    if ((u64)d + reach > l->spans[i].reach)
+      l->spans[i].reach = (u64)d + reach;
+  }
+  if (l->naccesses < WF_CG_SPAN_ACCESSES && fixed)
+    l->accesses[l->naccesses++] = (struct wf_cg_span_access){pc, i, at.v.c};
   return true;
 }
 
@@ -332,9 +429,9 @@ void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l) {
   memset(&s, 0, sizeof s);
   s.g = g;
   s.l = l;
-  l->nspans = 0;
+  l->nspans = l->naccesses = 0;
   l->in_bounds = false;
-  if (g->opts->explicit_bounds_checks || !g->has_memory || !collect_writes(&s))
+  if (!g->has_memory || !collect_writes(&s))
     return;
   find_ivs(&s);
   forget(&s);
@@ -346,13 +443,27 @@ void wf_cg_loop_spans(const struct cgen *g, struct wf_cg_loop *l) {
       /* a fused add-then-load's address is the sum it writes first */
       bool fused = ops[pc] >= WF_OP_I32_ADD_I32_LOAD &&
                    ops[pc] <= WF_OP_I32_ADD_F64_LOAD;
-      if (!note_access(&s, fused ? value_of(&s, ops + pc) : read_slot(&s, addr),
+      if (!note_access(&s, pc,
+                       fused ? value_of(&s, ops + pc) : read_slot(&s, addr),
                        off, width))
         return;
     }
     step(&s, ops + pc);
   }
   l->in_bounds = true;
+}
+
+/* A span's address on entry, (u32)(coef*slot + ... + c). */
+static void put_start(struct cgen *g, const struct wf_cg_affine *v) {
+  struct text *t = &g->body;
+  wf_cg_put(t, "(u32)(");
+  for (int j = 0; j < 2; j++)
+    if (v->slot[j] != NO_SLOT) {
+      wf_cg_putf(t, "0x%xu * ", (u32)v->coef[j]);
+      wf_cg_var(g, v->slot[j], 'i');
+      wf_cg_put(t, " + ");
+    }
+  wf_cg_putf(t, "0x%xu)", v->c);
 }
 
 /* The entry test's checks, each "|| !wf_span(...)" (wf_span is in the
@@ -362,14 +473,51 @@ void wf_cg_emit_spans(struct cgen *g, const struct wf_cg_loop *l) {
   struct text *t = &g->body;
   for (u32 i = 0; i < l->nspans; i++) {
     const struct wf_cg_affine *v = &l->spans[i].at;
-    wf_cg_put(t, " ||\n        !wf_span(c, (u32)(");
-    for (int j = 0; j < 2; j++)
-      if (v->slot[j] != NO_SLOT) {
-        wf_cg_putf(t, "0x%xu * ", (u32)v->coef[j]);
-        wf_cg_var(g, v->slot[j], 'i');
-        wf_cg_put(t, " + ");
-      }
-    wf_cg_putf(t, "0x%xu), %lldll, wf_trips, %lluull)", v->c,
-               (long long)v->slope, (unsigned long long)l->spans[i].reach);
+    wf_cg_put(t, " ||\n        !wf_span(c, ");
+    put_start(g, v);
+    wf_cg_putf(t, ", %lldll, wf_trips, %lluull)", (long long)v->slope,
+               (unsigned long long)l->spans[i].reach);
   }
+}
+
+/* Span pointers. On trip k a span's address is exactly its start plus
+** k*slope (the entry test proved that no sum wrapped), and an access of
+** it lies a constant past that: the span pointer, mem plus the start on
+** entry, stepped by the slope where a trip goes round (the back edge, the
+** loop's one way round), addresses it without the 32-bit arithmetic,
+** which the C compiler could not have seen does not wrap. Named by the
+** loop's head and the span's index. */
+void wf_cg_declare_span_pointers(struct cgen *g, const struct wf_cg_loop *l) {
+  for (u32 i = 0; i < l->nspans; i++)
+    wf_cg_putf(&g->body, "  u8 *wf_p%u_%u;\n", l->head, i);
+}
+
+void wf_cg_set_span_pointers(struct cgen *g, const struct wf_cg_loop *l) {
+  for (u32 i = 0; i < l->nspans; i++) {
+    wf_cg_putf(&g->body, "    wf_p%u_%u = mem + ", l->head, i);
+    put_start(g, &l->spans[i].at);
+    wf_cg_put(&g->body, ";\n");
+  }
+}
+
+void wf_cg_step_span_pointers(struct cgen *g) {
+  const struct wf_cg_loop *l = g->span_loop;
+  for (u32 i = 0; i < l->nspans; i++)
+    if (l->spans[i].at.slope)
+      wf_cg_putf(&g->body, "  wf_p%u_%u += %lld;\n", l->head, i,
+                 (long long)l->spans[i].at.slope);
+}
+
+bool wf_cg_span_address(struct cgen *g, u32 offset) {
+  const struct wf_cg_loop *l = g->span_loop;
+  for (u32 i = 0; l && i < l->naccesses; i++) {
+    if (l->accesses[i].pc != g->pc)
+      continue;
+    u32 s = l->accesses[i].span;
+    u32 d = l->accesses[i].c - l->spans[s].at.c; /* 0 to the span's reach */
+    wf_cg_putf(&g->body, "wf_p%u_%u + %lluu", l->head, s,
+               (unsigned long long)d + offset);
+    return true;
+  }
+  return false;
 }
