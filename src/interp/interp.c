@@ -693,6 +693,31 @@ dispatch:
   ARITH_STORE(F64_SUB_F64_STORE, a - b)
   ARITH_STORE(F64_MUL_F64_STORE, a * b)
 #undef ARITH_STORE
+  /* i32.add, f64.load from the sum, arithmetic on the loaded value m and
+  ** S(7): the loaded value is not stored (ops.def), ip[4] is unused. */
+#define ADD_LOAD_ARITH(name, expr)                                             \
+  CASE(name) {                                                                 \
+    u32 sum = S(2).u32 + S(3).u32;                                             \
+    S(1).u32 = sum;                                                            \
+    u64 ea = (u64)sum + ip[5];                                                 \
+    if (WF_UNLIKELY(ea + 8 > mem_size))                                        \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    union {                                                                    \
+      u64 u;                                                                   \
+      f64 f;                                                                   \
+    } m = {.u = wf_ld64(mem + ea)};                                            \
+    f64 x = S(7).f64;                                                          \
+    S(6).f64 = (expr);                                                         \
+    ip += 8;                                                                   \
+    NEXT();                                                                    \
+  }
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD, x + m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB, x - m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL, x * m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD_L, m.f + x)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB_L, m.f - x)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL_L, m.f * x)
+#undef ADD_LOAD_ARITH
 
   /* ---- hot pairs of branchy, call-heavy code (ops.def's last block) ---- */
   /* The second operator reads its other operand after the first result is

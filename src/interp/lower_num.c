@@ -44,6 +44,39 @@ static bool pair_fused(struct lower *L, enum wf_op op, const struct entry *e,
   return false;
 }
 
+/* The interpreter only: an f64 add, sub or mul one of whose operands is
+** the value an i32.add-fed f64.load (I32_ADD_F64_LOAD) just put in its
+** own stack slot, which this pops and so is its only reader: the load
+** op grows into one that computes the arithmetic too (ops.def). Its
+** operands stay in place, the unused load slot among them, so the code
+** before it, its relocations and its pc map entry are unchanged. */
+static bool load_arith_fused(struct lower *L, enum wf_op op, u32 dst, u32 a,
+                             u32 b) {
+  static const struct {
+    u16 op, right, left;
+  } fuse[] = {
+      {WF_OP_F64_ADD, WF_OP_I32_ADD_F64_LOAD_ADD, WF_OP_I32_ADD_F64_LOAD_ADD_L},
+      {WF_OP_F64_SUB, WF_OP_I32_ADD_F64_LOAD_SUB, WF_OP_I32_ADD_F64_LOAD_SUB_L},
+      {WF_OP_F64_MUL, WF_OP_I32_ADD_F64_LOAD_MUL, WF_OP_I32_ADD_F64_LOAD_MUL_L},
+  };
+  if (!L->interp_ops || !live(L) || L->last_op_pos == NONE ||
+      L->last_op != WF_OP_I32_ADD_F64_LOAD || L->status != WEFT_OK || a == b)
+    return false;
+  u32 loaded = L->code[L->last_op_pos + 4];
+  if (!(loaded & LOC_STACK) || (loaded & LOC_CONST) ||
+      (loaded != a && loaded != b))
+    return false;
+  for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
+    if (fuse[i].op != op)
+      continue;
+    wf_lw_fuse_last(L, (enum wf_op)(loaded == b ? fuse[i].right : fuse[i].left));
+    wf_lw_put_dst(L, dst);
+    wf_lw_put_slot(L, loaded == b ? a : b);
+    return true;
+  }
+  return false;
+}
+
 /* Generic emitter: pop `nin` operands of the given types, wf_lw_push `out`. */
 bool wf_lw_simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in, u8 out,
                   const u32 *imms, u32 nimm) {
@@ -53,6 +86,8 @@ bool wf_lw_simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in, u8 out,
       return false;
   u32 dst = out ? wf_lw_push_result(L, out) : 0;
   if (!live(L) || (nin == 2 && out && pair_fused(L, op, e, dst)))
+    return true;
+  if (nin == 2 && load_arith_fused(L, op, dst, e[0].loc, e[1].loc))
     return true;
   wf_lw_emit_op(L, op);
   if (out)
