@@ -209,6 +209,26 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
       goto slow;                                                               \
   } while (0)
 
+/* a + b and a * b with a NaN result, computed again as an unfused op's
+** handler computes them (the left operand first: when both are NaNs,
+** which one's payload the result keeps). Fused handlers that keep one
+** operand in a register leave the compiler free to swap the operands of
+** a commutative op; out of line, a stays first. */
+static __attribute__((noinline)) f64 f64_add_again(f64 a, f64 b) {
+  return a + b;
+}
+static __attribute__((noinline)) f64 f64_mul_again(f64 a, f64 b) {
+  return a * b;
+}
+static inline f64 f64_add_lr(f64 a, f64 b) {
+  f64 r = a + b;
+  return WF_LIKELY(r == r) ? r : f64_add_again(a, b);
+}
+static inline f64 f64_mul_lr(f64 a, f64 b) {
+  f64 r = a * b;
+  return WF_LIKELY(r == r) ? r : f64_mul_again(a, b);
+}
+
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
@@ -711,13 +731,89 @@ dispatch:
     ip += 8;                                                                   \
     NEXT();                                                                    \
   }
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD, x + m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD, f64_add_lr(x, m.f))
   ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB, x - m.f)
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL, x * m.f)
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD_L, m.f + x)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL, f64_mul_lr(x, m.f))
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD_L, f64_add_lr(m.f, x))
   ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB_L, m.f - x)
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL_L, m.f * x)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL_L, f64_mul_lr(m.f, x))
 #undef ADD_LOAD_ARITH
+  CASE(I32_ADD_I32_ADD) {
+    S(1).u32 = S(2).u32 + S(3).u32;
+    S(5).u32 = S(6).u32 + S(7).u32;
+    ip += 8;
+    NEXT();
+  }
+  /* f64.mul then add or sub reading the product p (and maybe the store
+  ** of that result): each result is written before the next op reads. */
+#define MUL_ARITH(name, expr)                                                  \
+  CASE(name) {                                                                 \
+    f64 p = f64_mul_lr(S(2).f64, S(3).f64);                                    \
+    S(1).f64 = p;                                                              \
+    f64 a = S(5).f64;                                                          \
+    S(4).f64 = (expr);                                                         \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+  MUL_ARITH(F64_MUL_ADD, f64_add_lr(a, p))
+  MUL_ARITH(F64_MUL_SUB, a - p)
+  MUL_ARITH(F64_MUL_ADD_L, f64_add_lr(p, a))
+  MUL_ARITH(F64_MUL_SUB_L, p - a)
+#undef MUL_ARITH
+#define MUL_ARITH_STORE(name, expr)                                            \
+  CASE(name) {                                                                 \
+    f64 p = f64_mul_lr(S(2).f64, S(3).f64);                                    \
+    S(1).f64 = p;                                                              \
+    f64 a = S(5).f64;                                                          \
+    union {                                                                    \
+      f64 f;                                                                   \
+      u64 u;                                                                   \
+    } r = {.f = (expr)};                                                       \
+    S(4).f64 = r.f;                                                            \
+    EA(6, 7, 8)                                                                \
+    wf_st64(mem + ea, r.u);                                                    \
+    ip += 8;                                                                   \
+    NEXT();                                                                    \
+  }
+  MUL_ARITH_STORE(F64_MUL_ADD_F64_STORE, f64_add_lr(a, p))
+  MUL_ARITH_STORE(F64_MUL_SUB_F64_STORE, a - p)
+  MUL_ARITH_STORE(F64_MUL_ADD_L_F64_STORE, f64_add_lr(p, a))
+  MUL_ARITH_STORE(F64_MUL_SUB_L_F64_STORE, p - a)
+#undef MUL_ARITH_STORE
+  /* I32_ADD_F64_LOAD_MUL, then y + p or y - p (S(9) is y), then maybe
+  ** the store of that result (address S(10), offset ip[11]). */
+#define LOAD_MUL_ARITH(name, expr, len, store)                                 \
+  CASE(name) {                                                                 \
+    u32 sum = S(2).u32 + S(3).u32;                                             \
+    S(1).u32 = sum;                                                            \
+    u64 ea = (u64)sum + ip[5];                                                 \
+    if (WF_UNLIKELY(ea + 8 > mem_size))                                        \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    union {                                                                    \
+      u64 u;                                                                   \
+      f64 f;                                                                   \
+    } m = {.u = wf_ld64(mem + ea)}, r;                                         \
+    f64 p = f64_mul_lr(S(7).f64, m.f);                                         \
+    S(6).f64 = p;                                                              \
+    f64 y = S(9).f64;                                                          \
+    r.f = (expr);                                                              \
+    S(8).f64 = r.f;                                                            \
+    store;                                                                     \
+    ip += (len);                                                               \
+    NEXT();                                                                    \
+  }
+#define STORE_R                                                                \
+  u64 ea2 = (u64)S(10).u32 + ip[11];                                           \
+  if (WF_UNLIKELY(ea2 + 8 > mem_size))                                         \
+    TRAP(WEFT_TRAP_MEMORY_OOB);                                                \
+  wf_st64(mem + ea2, r.u)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_ADD, f64_add_lr(y, p), 10, (void)0)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_SUB, y - p, 10, (void)0)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_ADD_F64_STORE, f64_add_lr(y, p), 12,
+                 STORE_R)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_SUB_F64_STORE, y - p, 12, STORE_R)
+#undef STORE_R
+#undef LOAD_MUL_ARITH
 
   /* ---- hot pairs of branchy, call-heavy code (ops.def's last block) ---- */
   /* The second operator reads its other operand after the first result is

@@ -158,6 +158,23 @@ static void fuel_branches_apply(struct lower *L) {
   }
 }
 
+/* The interpreter only: two i32.adds in a row, both complete, become one
+** I32_ADD_I32_ADD once the next instruction is not joining the second
+** (as a load, a branch or another op may: they are tried first). The
+** second's op unit stays, unused, so no position moves. */
+static void pair_adds(struct lower *L) {
+  u32 p = L->prev_op_pos, q = L->last_op_pos;
+  if (!L->interp_ops || p == NONE || q == NONE || L->status != WEFT_OK ||
+      L->prev_op != WF_OP_I32_ADD || L->last_op != WF_OP_I32_ADD ||
+      q != p + 4 || L->ncode != q + 4)
+    return;
+  L->code[p] = encoded(L, WF_OP_I32_ADD_I32_ADD);
+  L->last_op = WF_OP_I32_ADD_I32_ADD;
+  L->last_op_pos = p;
+  L->last_dst_pos = NONE;
+  L->prev_op_pos = NONE;
+}
+
 void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   if (L->probe && !L->probe->found) {
     /* A FUEL op's live values are the stack as its wf_lw_label leaves it: known
@@ -182,6 +199,9 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
     L->pcmap[L->npcmap++] = L->ncode;
     L->pcmap[L->npcmap++] = L->op_offset;
   }
+  pair_adds(L);
+  L->prev_op_pos = L->last_op_pos;
+  L->prev_op = L->last_op;
   L->last_op_pos = L->ncode;
   L->last_op = op;
   L->last_dst_pos = NONE;
@@ -242,6 +262,7 @@ static void fuel_close(struct lower *L) {
 ** With fuel metering a new block starts here, charged on entry; every
 ** branch lands on such a position, so each block is paid each time. */
 void wf_lw_mark_label(struct lower *L) {
+  pair_adds(L);
   if (L->fuel) {
     fuel_close(L);
     if (live(L)) {
@@ -252,6 +273,7 @@ void wf_lw_mark_label(struct lower *L) {
   }
   L->last_op_pos = NONE;
   L->last_dst_pos = NONE;
+  L->prev_op_pos = NONE;
 }
 
 static u32 const_hash(const weft_slot *v) {
@@ -969,7 +991,7 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
   L.interp_ops = dispatch != NULL || (probe && probe->dispatch);
   L.funcidx = m->nfunc_imports + defidx;
   L.type = &m->types[fd->typeidx];
-  L.last_op_pos = L.last_dst_pos = NONE;
+  L.last_op_pos = L.last_dst_pos = L.prev_op_pos = NONE;
   L.fuel = fuel;
   L.fuel_field = NONE;
   L.op_offset = fd->code.offset;

@@ -124,6 +124,8 @@ struct lower {
   u32 last_op_pos; /* start of the last instruction, NONE after a wf_lw_label */
   u32 last_op;     /* its enum wf_op */
   u32 last_dst_pos;       /* its single destination operand, or NONE */
+  u32 prev_op_pos;        /* the instruction before it (same rules), */
+  u32 prev_op;            /* for pairs joined once a third follows */
   u32 op_offset;          /* module offset of the opcode being lowered */
   bool fuel;              /* meter fuel: a FUEL op at every block start */
   u32 fuel_field;         /* code index of the open block's cost, or NONE */

@@ -158,6 +158,36 @@ static u32 narrow_add_load(u8 op) {
   }
 }
 
+/* The interpreter only: an f64.store of the result the fused
+** multiply-and-add op just before computed (lower_num.c) joins it. */
+static bool chain_store_fused(struct lower *L, u32 v, u32 addr, u32 offset) {
+  static const struct {
+    u16 first, fused;
+  } pairs[] = {
+      {WF_OP_F64_MUL_ADD, WF_OP_F64_MUL_ADD_F64_STORE},
+      {WF_OP_F64_MUL_SUB, WF_OP_F64_MUL_SUB_F64_STORE},
+      {WF_OP_F64_MUL_ADD_L, WF_OP_F64_MUL_ADD_L_F64_STORE},
+      {WF_OP_F64_MUL_SUB_L, WF_OP_F64_MUL_SUB_L_F64_STORE},
+      {WF_OP_I32_ADD_F64_LOAD_MUL_ADD,
+       WF_OP_I32_ADD_F64_LOAD_MUL_ADD_F64_STORE},
+      {WF_OP_I32_ADD_F64_LOAD_MUL_SUB,
+       WF_OP_I32_ADD_F64_LOAD_MUL_SUB_F64_STORE},
+  };
+  if (!L->interp_ops || !live(L) || L->last_op_pos == NONE ||
+      L->last_dst_pos == NONE || L->last_dst_pos + 2 != L->ncode ||
+      L->code[L->last_dst_pos] != v || L->status != WEFT_OK)
+    return false;
+  for (u32 i = 0; i < WF_ARRAY_LEN(pairs); i++) {
+    if (pairs[i].first != L->last_op)
+      continue;
+    wf_lw_fuse_last(L, (enum wf_op)pairs[i].fused);
+    wf_lw_put_slot(L, addr);
+    wf_lw_put(L, offset);
+    return true;
+  }
+  return false;
+}
+
 /* Loads 0x28..0x35 and stores 0x36..0x3e. */
 bool wf_lw_memory_access(struct lower *L, u8 opcode) {
   static const struct {
@@ -215,6 +245,9 @@ bool wf_lw_memory_access(struct lower *L, u8 opcode) {
     } store_pairs[] = {{WF_OP_F64_ADD, WF_OP_F64_ADD_F64_STORE},
                        {WF_OP_F64_SUB, WF_OP_F64_SUB_F64_STORE},
                        {WF_OP_F64_MUL, WF_OP_F64_MUL_F64_STORE}};
+    if (d->op == WF_OP_F64_STORE &&
+        chain_store_fused(L, v.loc, addr.loc, offset))
+      return true;
     for (u32 i = 0; d->op == WF_OP_F64_STORE && i < WF_ARRAY_LEN(store_pairs);
          i++)
       if (wf_lw_fusable(L, store_pairs[i].first, v.loc)) {

@@ -69,12 +69,47 @@ static bool load_arith_fused(struct lower *L, enum wf_op op, u32 dst, u32 a,
   for (u32 i = 0; i < WF_ARRAY_LEN(fuse); i++) {
     if (fuse[i].op != op)
       continue;
-    wf_lw_fuse_last(L, (enum wf_op)(loaded == b ? fuse[i].right : fuse[i].left));
+    wf_lw_fuse_last(L,
+                    (enum wf_op)(loaded == b ? fuse[i].right : fuse[i].left));
     wf_lw_put_dst(L, dst);
     wf_lw_put_slot(L, loaded == b ? a : b);
     return true;
   }
   return false;
+}
+
+/* The interpreter only: an f64 add or sub reading the product the op just
+** before wrote (F64_MUL; I32_ADD_F64_LOAD_MUL, its product as the right
+** operand) joins it (ops.def). The product is still written, so nothing
+** else about the slots needs to hold. */
+static bool mul_arith_fused(struct lower *L, enum wf_op op, u32 dst, u32 a,
+                            u32 b) {
+  if (!L->interp_ops || !live(L) || L->last_op_pos == NONE ||
+      L->status != WEFT_OK || (op != WF_OP_F64_ADD && op != WF_OP_F64_SUB))
+    return false;
+  bool add = op == WF_OP_F64_ADD;
+  u32 fused, other;
+  if (L->last_op == WF_OP_F64_MUL && L->ncode == L->last_op_pos + 4) {
+    u32 p = L->code[L->last_op_pos + 1];
+    if (p == b)
+      fused = add ? WF_OP_F64_MUL_ADD : WF_OP_F64_MUL_SUB, other = a;
+    else if (p == a)
+      fused = add ? WF_OP_F64_MUL_ADD_L : WF_OP_F64_MUL_SUB_L, other = b;
+    else
+      return false;
+  } else if (L->last_op == WF_OP_I32_ADD_F64_LOAD_MUL &&
+             L->ncode == L->last_op_pos + 8 &&
+             L->code[L->last_op_pos + 6] == b) {
+    fused =
+        add ? WF_OP_I32_ADD_F64_LOAD_MUL_ADD : WF_OP_I32_ADD_F64_LOAD_MUL_SUB;
+    other = a;
+  } else {
+    return false;
+  }
+  wf_lw_fuse_last(L, (enum wf_op)fused);
+  wf_lw_put_dst(L, dst);
+  wf_lw_put_slot(L, other);
+  return true;
 }
 
 /* Generic emitter: pop `nin` operands of the given types, wf_lw_push `out`. */
@@ -87,7 +122,8 @@ bool wf_lw_simple(struct lower *L, enum wf_op op, u32 nin, const u8 *in, u8 out,
   u32 dst = out ? wf_lw_push_result(L, out) : 0;
   if (!live(L) || (nin == 2 && out && pair_fused(L, op, e, dst)))
     return true;
-  if (nin == 2 && load_arith_fused(L, op, dst, e[0].loc, e[1].loc))
+  if (nin == 2 && (load_arith_fused(L, op, dst, e[0].loc, e[1].loc) ||
+                   mul_arith_fused(L, op, dst, e[0].loc, e[1].loc)))
     return true;
   wf_lw_emit_op(L, op);
   if (out)
