@@ -18,6 +18,14 @@
 #endif
 #endif
 
+/* Fused handlers: slots are read again after it (see MUL_ARITH), a
+** compiler barrier. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SLOTS_AGAIN() __asm__ volatile("" : : : "memory")
+#else
+#define SLOTS_AGAIN() ((void)0)
+#endif
+
 static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
                        u32 *table_out);
 
@@ -208,26 +216,6 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
     if (WF_UNLIKELY(!ncode))                                                   \
       goto slow;                                                               \
   } while (0)
-
-/* a + b and a * b with a NaN result, computed again as an unfused op's
-** handler computes them (the left operand first: when both are NaNs,
-** which one's payload the result keeps). Fused handlers that keep one
-** operand in a register leave the compiler free to swap the operands of
-** a commutative op; out of line, a stays first. */
-static __attribute__((noinline)) f64 f64_add_again(f64 a, f64 b) {
-  return a + b;
-}
-static __attribute__((noinline)) f64 f64_mul_again(f64 a, f64 b) {
-  return a * b;
-}
-static inline f64 f64_add_lr(f64 a, f64 b) {
-  f64 r = a + b;
-  return WF_LIKELY(r == r) ? r : f64_add_again(a, b);
-}
-static inline f64 f64_mul_lr(f64 a, f64 b) {
-  f64 r = a * b;
-  return WF_LIKELY(r == r) ? r : f64_mul_again(a, b);
-}
 
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
@@ -714,8 +702,11 @@ dispatch:
   ARITH_STORE(F64_MUL_F64_STORE, a * b)
 #undef ARITH_STORE
   /* i32.add, f64.load from the sum, arithmetic on the loaded value m and
-  ** S(7): the loaded value is not stored (ops.def), ip[4] is unused. */
-#define ADD_LOAD_ARITH(name, expr)                                             \
+  ** x = S(7): x + m reads both from memory, as F64_ADD's handler does,
+  ** x first. For m + x the loaded value goes to its slot (ip[4], unused
+  ** otherwise) and both are read from their slots after SLOTS_AGAIN, m
+  ** first (see MUL_ARITH below: NaN payloads follow the order). */
+#define ADD_LOAD_ARITH(name, keep, expr)                                       \
   CASE(name) {                                                                 \
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \
@@ -726,17 +717,21 @@ dispatch:
       u64 u;                                                                   \
       f64 f;                                                                   \
     } m = {.u = wf_ld64(mem + ea)};                                            \
-    f64 x = S(7).f64;                                                          \
+    keep;                                                                      \
     S(6).f64 = (expr);                                                         \
     ip += 8;                                                                   \
     NEXT();                                                                    \
   }
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD, f64_add_lr(x, m.f))
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB, x - m.f)
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL, f64_mul_lr(x, m.f))
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD_L, f64_add_lr(m.f, x))
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB_L, m.f - x)
-  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL_L, f64_mul_lr(m.f, x))
+#define KEEP_M                                                                 \
+  S(4).u64 = m.u;                                                              \
+  SLOTS_AGAIN()
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD, (void)0, S(7).f64 + m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB, (void)0, S(7).f64 - m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL, (void)0, S(7).f64 * m.f)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_ADD_L, KEEP_M, S(4).f64 + S(7).f64)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_SUB_L, KEEP_M, S(4).f64 - S(7).f64)
+  ADD_LOAD_ARITH(I32_ADD_F64_LOAD_MUL_L, KEEP_M, S(4).f64 * S(7).f64)
+#undef KEEP_M
 #undef ADD_LOAD_ARITH
   CASE(I32_ADD_I32_ADD) {
     S(1).u32 = S(2).u32 + S(3).u32;
@@ -744,74 +739,67 @@ dispatch:
     ip += 8;
     NEXT();
   }
-  /* f64.mul then add or sub reading the product p (and maybe the store
-  ** of that result): each result is written before the next op reads. */
-#define MUL_ARITH(name, expr)                                                  \
+  /* f64.mul then add or sub reading the product (and maybe the store of
+  ** that result): each result is written before the next op reads, and
+  ** the second op reads both its operands from their slots after
+  ** SLOTS_AGAIN, as its own handler would: with one operand left in a
+  ** register the compiler may swap those of a commutative op, and when
+  ** both are NaNs the result keeps the payload of the one it puts first. */
+#define MUL_ARITH(name, expr, len, store)                                      \
   CASE(name) {                                                                 \
-    f64 p = f64_mul_lr(S(2).f64, S(3).f64);                                    \
-    S(1).f64 = p;                                                              \
-    f64 a = S(5).f64;                                                          \
-    S(4).f64 = (expr);                                                         \
-    ip += 6;                                                                   \
-    NEXT();                                                                    \
-  }
-  MUL_ARITH(F64_MUL_ADD, f64_add_lr(a, p))
-  MUL_ARITH(F64_MUL_SUB, a - p)
-  MUL_ARITH(F64_MUL_ADD_L, f64_add_lr(p, a))
-  MUL_ARITH(F64_MUL_SUB_L, p - a)
-#undef MUL_ARITH
-#define MUL_ARITH_STORE(name, expr)                                            \
-  CASE(name) {                                                                 \
-    f64 p = f64_mul_lr(S(2).f64, S(3).f64);                                    \
-    S(1).f64 = p;                                                              \
-    f64 a = S(5).f64;                                                          \
+    S(1).f64 = S(2).f64 * S(3).f64;                                            \
+    SLOTS_AGAIN();                                                             \
     union {                                                                    \
       f64 f;                                                                   \
       u64 u;                                                                   \
     } r = {.f = (expr)};                                                       \
     S(4).f64 = r.f;                                                            \
-    EA(6, 7, 8)                                                                \
-    wf_st64(mem + ea, r.u);                                                    \
-    ip += 8;                                                                   \
+    store;                                                                     \
+    ip += (len);                                                               \
     NEXT();                                                                    \
   }
-  MUL_ARITH_STORE(F64_MUL_ADD_F64_STORE, f64_add_lr(a, p))
-  MUL_ARITH_STORE(F64_MUL_SUB_F64_STORE, a - p)
-  MUL_ARITH_STORE(F64_MUL_ADD_L_F64_STORE, f64_add_lr(p, a))
-  MUL_ARITH_STORE(F64_MUL_SUB_L_F64_STORE, p - a)
-#undef MUL_ARITH_STORE
-  /* I32_ADD_F64_LOAD_MUL, then y + p or y - p (S(9) is y), then maybe
-  ** the store of that result (address S(10), offset ip[11]). */
+#define STORE_R(a, o)                                                          \
+  u64 ea = (u64)S(a).u32 + ip[o];                                              \
+  if (WF_UNLIKELY(ea + 8 > mem_size))                                          \
+    TRAP(WEFT_TRAP_MEMORY_OOB);                                                \
+  wf_st64(mem + ea, r.u)
+  MUL_ARITH(F64_MUL_ADD, S(5).f64 + S(1).f64, 6, (void)0)
+  MUL_ARITH(F64_MUL_SUB, S(5).f64 - S(1).f64, 6, (void)0)
+  MUL_ARITH(F64_MUL_ADD_L, S(1).f64 + S(5).f64, 6, (void)0)
+  MUL_ARITH(F64_MUL_SUB_L, S(1).f64 - S(5).f64, 6, (void)0)
+  MUL_ARITH(F64_MUL_ADD_F64_STORE, S(5).f64 + S(1).f64, 8, STORE_R(6, 7))
+  MUL_ARITH(F64_MUL_SUB_F64_STORE, S(5).f64 - S(1).f64, 8, STORE_R(6, 7))
+  MUL_ARITH(F64_MUL_ADD_L_F64_STORE, S(1).f64 + S(5).f64, 8, STORE_R(6, 7))
+  MUL_ARITH(F64_MUL_SUB_L_F64_STORE, S(1).f64 - S(5).f64, 8, STORE_R(6, 7))
+#undef MUL_ARITH
+  /* I32_ADD_F64_LOAD_MUL (product in S(6)), then y + p or y - p (S(9) is
+  ** y), then maybe the store of that result (address S(10), offset
+  ** ip[11]); operands reread as in MUL_ARITH. */
 #define LOAD_MUL_ARITH(name, expr, len, store)                                 \
   CASE(name) {                                                                 \
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \
-    u64 ea = (u64)sum + ip[5];                                                 \
-    if (WF_UNLIKELY(ea + 8 > mem_size))                                        \
+    u64 ea0 = (u64)sum + ip[5];                                                \
+    if (WF_UNLIKELY(ea0 + 8 > mem_size))                                       \
       TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
     union {                                                                    \
       u64 u;                                                                   \
       f64 f;                                                                   \
-    } m = {.u = wf_ld64(mem + ea)}, r;                                         \
-    f64 p = f64_mul_lr(S(7).f64, m.f);                                         \
-    S(6).f64 = p;                                                              \
-    f64 y = S(9).f64;                                                          \
+    } m = {.u = wf_ld64(mem + ea0)}, r;                                        \
+    S(6).f64 = S(7).f64 * m.f;                                                 \
+    SLOTS_AGAIN();                                                             \
     r.f = (expr);                                                              \
     S(8).f64 = r.f;                                                            \
     store;                                                                     \
     ip += (len);                                                               \
     NEXT();                                                                    \
   }
-#define STORE_R                                                                \
-  u64 ea2 = (u64)S(10).u32 + ip[11];                                           \
-  if (WF_UNLIKELY(ea2 + 8 > mem_size))                                         \
-    TRAP(WEFT_TRAP_MEMORY_OOB);                                                \
-  wf_st64(mem + ea2, r.u)
-  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_ADD, f64_add_lr(y, p), 10, (void)0)
-  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_SUB, y - p, 10, (void)0)
-  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_ADD_F64_STORE, f64_add_lr(y, p), 12,
-                 STORE_R)
-  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_SUB_F64_STORE, y - p, 12, STORE_R)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_ADD, S(9).f64 + S(6).f64, 10, (void)0)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_SUB, S(9).f64 - S(6).f64, 10, (void)0)
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_ADD_F64_STORE, S(9).f64 + S(6).f64, 12,
+                 STORE_R(10, 11))
+  LOAD_MUL_ARITH(I32_ADD_F64_LOAD_MUL_SUB_F64_STORE, S(9).f64 - S(6).f64, 12,
+                 STORE_R(10, 11))
 #undef STORE_R
 #undef LOAD_MUL_ARITH
 
