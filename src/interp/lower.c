@@ -11,6 +11,10 @@
 /* ---- errors ----------------------------------------------------------- */
 
 bool wf_lw_fail(struct lower *L, weft_status status, const char *what) {
+  /* The code is discarded now and may lack units (a put that could not
+  ** grow the array wrote nothing): no fusion may read or rewrite the ops
+  ** before, so no position of one is kept from here on (emit_op, put_dst). */
+  L->last_op_pos = L->last_dst_pos = L->prev_op_pos = NONE;
   if (L->status == WEFT_OK) {
     L->status = status;
     wf_error_set(L->err, status, "%s in func %u at offset 0x%x", what,
@@ -202,7 +206,7 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   pair_adds(L);
   L->prev_op_pos = L->last_op_pos;
   L->prev_op = L->last_op;
-  L->last_op_pos = L->ncode;
+  L->last_op_pos = L->status == WEFT_OK ? L->ncode : NONE;
   L->last_op = op;
   L->last_dst_pos = NONE;
   note_branch(L, L->ncode, op);
@@ -219,7 +223,7 @@ void wf_lw_put_slot(struct lower *L, u32 loc) {
 }
 
 void wf_lw_put_dst(struct lower *L, u32 loc) {
-  L->last_dst_pos = L->ncode;
+  L->last_dst_pos = L->status == WEFT_OK ? L->ncode : NONE;
   wf_lw_put_slot(L, loc);
 }
 
