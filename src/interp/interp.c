@@ -650,24 +650,24 @@ dispatch:
       ip += 5;
     NEXT();
   }
+  /* i32.add then an access at the sum (operands d a b, the offset ip[5]):
+  ** the sum written to S(1), then its effective address checked as EA's. */
+#define ADD_EA(width)                                                          \
+  u32 sum = S(2).u32 + S(3).u32;                                               \
+  S(1).u32 = sum;                                                              \
+  u64 ea = (u64)sum + ip[5];                                                   \
+  if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
+    TRAP(WEFT_TRAP_MEMORY_OOB);
   CASE(I32_ADD_I32_LOAD)
   CASE(I32_ADD_F32_LOAD) {
-    u32 sum = S(2).u32 + S(3).u32;
-    S(1).u32 = sum;
-    u64 ea = (u64)sum + ip[5];
-    if (WF_UNLIKELY(ea + 4 > mem_size))
-      TRAP(WEFT_TRAP_MEMORY_OOB);
+    ADD_EA(4)
     S(4).u32 = wf_ld32(mem + ea);
     ip += 6;
     NEXT();
   }
 #define ADD_LOAD(name, width, expr)                                            \
   CASE(name) {                                                                 \
-    u32 sum = S(2).u32 + S(3).u32;                                             \
-    S(1).u32 = sum;                                                            \
-    u64 ea = (u64)sum + ip[5];                                                 \
-    if (WF_UNLIKELY(ea + (width) > mem_size))                                  \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    ADD_EA(width)                                                              \
     S(4).u32 = (expr);                                                         \
     ip += 6;                                                                   \
     NEXT();                                                                    \
@@ -679,11 +679,7 @@ dispatch:
 #undef ADD_LOAD
   CASE(I32_ADD_I64_LOAD)
   CASE(I32_ADD_F64_LOAD) {
-    u32 sum = S(2).u32 + S(3).u32;
-    S(1).u32 = sum;
-    u64 ea = (u64)sum + ip[5];
-    if (WF_UNLIKELY(ea + 8 > mem_size))
-      TRAP(WEFT_TRAP_MEMORY_OOB);
+    ADD_EA(8)
     S(4).u64 = wf_ld64(mem + ea);
     ip += 6;
     NEXT();
@@ -708,11 +704,7 @@ dispatch:
   ** first (see MUL_ARITH below: NaN payloads follow the order). */
 #define ADD_LOAD_ARITH(name, keep, expr)                                       \
   CASE(name) {                                                                 \
-    u32 sum = S(2).u32 + S(3).u32;                                             \
-    S(1).u32 = sum;                                                            \
-    u64 ea = (u64)sum + ip[5];                                                 \
-    if (WF_UNLIKELY(ea + 8 > mem_size))                                        \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    ADD_EA(8)                                                                  \
     union {                                                                    \
       u64 u;                                                                   \
       f64 f;                                                                   \
@@ -759,9 +751,7 @@ dispatch:
     NEXT();                                                                    \
   }
 #define STORE_R(a, o)                                                          \
-  u64 ea = (u64)S(a).u32 + ip[o];                                              \
-  if (WF_UNLIKELY(ea + 8 > mem_size))                                          \
-    TRAP(WEFT_TRAP_MEMORY_OOB);                                                \
+  EA(a, o, 8)                                                                  \
   wf_st64(mem + ea, r.u)
   MUL_ARITH(F64_MUL_ADD, S(5).f64 + S(1).f64, 6, (void)0)
   MUL_ARITH(F64_MUL_SUB, S(5).f64 - S(1).f64, 6, (void)0)
@@ -779,7 +769,7 @@ dispatch:
   CASE(name) {                                                                 \
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \
-    u64 ea0 = (u64)sum + ip[5];                                                \
+    u64 ea0 = (u64)sum + ip[5]; /* STORE_R has its own ea */                   \
     if (WF_UNLIKELY(ea0 + 8 > mem_size))                                       \
       TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
     union {                                                                    \
@@ -802,6 +792,7 @@ dispatch:
                  STORE_R(10, 11))
 #undef STORE_R
 #undef LOAD_MUL_ARITH
+#undef ADD_EA
 
   /* ---- hot pairs of branchy, call-heavy code (ops.def's last block) ---- */
   /* The second operator reads its other operand after the first result is
