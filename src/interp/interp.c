@@ -493,27 +493,6 @@ dispatch:
     S(1).u32 = S(2).u32 + S(3).u32;
     FUEL_INTO(ip + 4 + (i32)ip[4]);
   }
-  CASE(BR_IF_I64_EQZ_FUEL) {
-    FUEL_IF(S(1).u64 == 0, ip + 2 + (i32)ip[2], ip + 3);
-  }
-  CASE(BR_IF_I64_NEZ_FUEL) {
-    FUEL_IF(S(1).u64 != 0, ip + 2 + (i32)ip[2], ip + 3);
-  }
-#define BR_CMP_FUEL(name, member, expr)                                        \
-  CASE(name) {                                                                 \
-    FUEL_IF(S(1).member expr S(2).member, ip + 3 + (i32)ip[3], ip + 4);        \
-  }
-  BR_CMP_FUEL(BR_IF_I64_EQ_FUEL, u64, ==)
-  BR_CMP_FUEL(BR_IF_I64_NE_FUEL, u64, !=)
-  BR_CMP_FUEL(BR_IF_I64_LT_S_FUEL, i64, <)
-  BR_CMP_FUEL(BR_IF_I64_LT_U_FUEL, u64, <)
-  BR_CMP_FUEL(BR_IF_I64_GT_S_FUEL, i64, >)
-  BR_CMP_FUEL(BR_IF_I64_GT_U_FUEL, u64, >)
-  BR_CMP_FUEL(BR_IF_I64_LE_S_FUEL, i64, <=)
-  BR_CMP_FUEL(BR_IF_I64_LE_U_FUEL, u64, <=)
-  BR_CMP_FUEL(BR_IF_I64_GE_S_FUEL, i64, >=)
-  BR_CMP_FUEL(BR_IF_I64_GE_U_FUEL, u64, >=)
-#undef BR_CMP_FUEL
 #undef FUEL_IF
 #undef FUEL_INTO
 #undef FUEL_PAY

@@ -118,18 +118,6 @@ static const struct {
     {WF_OP_I32_ADD_BR, WF_OP_I32_ADD_BR_FUEL, true},
     {WF_OP_BR_IF_I32_AND, WF_OP_BR_IF_I32_AND_FUEL, false},
     {WF_OP_BR_UNLESS_I32_AND, WF_OP_BR_UNLESS_I32_AND_FUEL, false},
-    {WF_OP_BR_IF_I64_EQZ, WF_OP_BR_IF_I64_EQZ_FUEL, false},
-    {WF_OP_BR_IF_I64_NEZ, WF_OP_BR_IF_I64_NEZ_FUEL, false},
-    {WF_OP_BR_IF_I64_EQ, WF_OP_BR_IF_I64_EQ_FUEL, false},
-    {WF_OP_BR_IF_I64_NE, WF_OP_BR_IF_I64_NE_FUEL, false},
-    {WF_OP_BR_IF_I64_LT_S, WF_OP_BR_IF_I64_LT_S_FUEL, false},
-    {WF_OP_BR_IF_I64_LT_U, WF_OP_BR_IF_I64_LT_U_FUEL, false},
-    {WF_OP_BR_IF_I64_GT_S, WF_OP_BR_IF_I64_GT_S_FUEL, false},
-    {WF_OP_BR_IF_I64_GT_U, WF_OP_BR_IF_I64_GT_U_FUEL, false},
-    {WF_OP_BR_IF_I64_LE_S, WF_OP_BR_IF_I64_LE_S_FUEL, false},
-    {WF_OP_BR_IF_I64_LE_U, WF_OP_BR_IF_I64_LE_U_FUEL, false},
-    {WF_OP_BR_IF_I64_GE_S, WF_OP_BR_IF_I64_GE_S_FUEL, false},
-    {WF_OP_BR_IF_I64_GE_U, WF_OP_BR_IF_I64_GE_U_FUEL, false},
 };
 
 /* The index of `op` in fuel_branches, or NONE when it has no _FUEL form. */
