@@ -322,6 +322,7 @@ dispatch:
     ** cost below 2^32): the common case is one subtract and one branch;
     ** a shortfall puts it back and takes the rare path before paying. */
     if (WF_UNLIKELY((fuel -= ip[1]) < 0)) {
+    fuel_short: /* from a _FUEL branch too, having charged this op */
       fuel += ip[1];
       /* A safe point: the fuel hook may take a snapshot here. */
       ex->at = (struct wf_frame){ip, fp, code, inst};
@@ -420,19 +421,17 @@ dispatch:
     NEXT();
   }
   /* Branches in their _FUEL form (lower.c): pay the FUEL op at `t` and
-  ** go past it; a shortfall runs that op (its rare path, safe point).
+  ** go past it; a shortfall takes that op's rare path (fuel_short, the
+  ** charge already made: charging in place, not into a copy kept for the
+  ** shortfall, is one subtract instead of two moves and a subtract).
   ** FUEL_IF(c, taken, fall) pays at `taken` when c holds, at `fall` (the
   ** next op, never a back edge) otherwise. */
 #define FUEL_PAY(t)                                                            \
   do {                                                                         \
-    const u32 *p_ = (t);                                                       \
-    i64 left_ = fuel - p_[1];                                                  \
-    if (WF_LIKELY(left_ >= 0)) {                                               \
-      fuel = left_;                                                            \
-      ip = p_ + 2;                                                             \
-    } else {                                                                   \
-      ip = p_;                                                                 \
-    }                                                                          \
+    ip = (t);                                                                  \
+    if (WF_UNLIKELY((fuel -= ip[1]) < 0))                                      \
+      goto fuel_short;                                                         \
+    ip += 2;                                                                   \
     NEXT();                                                                    \
   } while (0)
 #define FUEL_INTO(t)                                                           \
@@ -477,6 +476,22 @@ dispatch:
     u32 r = S(2).u32 - S(3).u32;
     S(1).u32 = r;
     FUEL_IF(r, ip + 4 + (i32)ip[4], ip + 5);
+  }
+  /* The _FUEL forms of the later fused branches (the last block of
+  ** ops.def). */
+  CASE(BR_IF_I32_AND_FUEL) {
+    FUEL_IF(S(1).u32 & S(2).u32, ip + 3 + (i32)ip[3], ip + 4);
+  }
+  CASE(BR_UNLESS_I32_AND_FUEL) {
+    FUEL_IF(!(S(1).u32 & S(2).u32), ip + 3 + (i32)ip[3], ip + 4);
+  }
+  CASE(COPY_BR_FUEL) {
+    S(1).u64 = S(2).u64;
+    FUEL_INTO(ip + 3 + (i32)ip[3]);
+  }
+  CASE(I32_ADD_BR_FUEL) {
+    S(1).u32 = S(2).u32 + S(3).u32;
+    FUEL_INTO(ip + 4 + (i32)ip[4]);
   }
 #undef FUEL_IF
 #undef FUEL_INTO
