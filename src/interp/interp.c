@@ -1295,6 +1295,32 @@ dispatch:
   PAIR_K(I32_SHL_K_ADD, a << (b & 31), a + b)
   PAIR_K(I32_MUL_K_ADD, a * b, a + b)
 #undef PAIR_K
+  /* Both operands constant: the bit twiddling of a CRC (bench cmark). */
+#define PAIR_KK(name, first, second)                                           \
+  CASE(name) {                                                                 \
+    u32 a = S(2).u32, b = ip[3];                                               \
+    u32 r = (first);                                                           \
+    S(1).u32 = r;                                                              \
+    a = r;                                                                     \
+    b = ip[5];                                                                 \
+    S(4).u32 = (second);                                                       \
+    ip += 6;                                                                   \
+    NEXT();                                                                    \
+  }
+  PAIR_KK(I32_SHR_U_AND_KK, a >> (b & 31), a & b)
+  PAIR_KK(I32_AND_SHR_U_KK, a & b, a >> (b & 31))
+  PAIR_KK(I32_SHL_XOR_KK, a << (b & 31), a ^ b)
+#undef PAIR_KK
+  CASE(SELECT_I32_EQ_K) {
+    S(1).u64 = S(4).u32 == ip[5] ? S(2).u64 : S(3).u64;
+    ip += 6;
+    NEXT();
+  }
+  CASE(SELECT_I32_NE_K) {
+    S(1).u64 = S(4).u32 != ip[5] ? S(2).u64 : S(3).u64;
+    ip += 6;
+    NEXT();
+  }
 
   /* ---- operators that trap ---- */
 #define DIVIDE(name, T, member, checks, expr)                                  \

@@ -94,7 +94,13 @@ struct kform {
   X(I32_LOAD_ADD, I32_LOAD_ADD_K, UNREACHABLE, UNREACHABLE, 5, 0, 0)           \
   BIN_K(X, I32_ADD_I32_STORE, I32_ADD_K_I32_STORE, I32_ADD_K_I32_STORE)        \
   X(I32_SHL_ADD, I32_SHL_K_ADD, UNREACHABLE, UNREACHABLE, 3, 0, 0)             \
-  BIN_K(X, I32_MUL_ADD, I32_MUL_K_ADD, I32_MUL_K_ADD)
+  BIN_K(X, I32_MUL_ADD, I32_MUL_K_ADD, I32_MUL_K_ADD)                          \
+  X(I32_SHR_U_AND, UNREACHABLE, UNREACHABLE, I32_SHR_U_AND_KK, 3, 5, 0)        \
+  X(I32_AND_SHR_U, UNREACHABLE, UNREACHABLE, I32_AND_SHR_U_KK, 3, 5, 0)        \
+  X(I32_SHL_XOR, UNREACHABLE, UNREACHABLE, I32_SHL_XOR_KK, 3, 5, 0)            \
+  X(SELECT_I32_EQ, SELECT_I32_EQ_K, SELECT_I32_EQ_K, UNREACHABLE, 5, 4,        \
+    K_SWAP)                                                                    \
+  X(SELECT_I32_NE, SELECT_I32_NE_K, SELECT_I32_NE_K, UNREACHABLE, 5, 4, K_SWAP)
 
 #define ENTRY(op, right, second, both, at, at2, flags)                         \
   {WF_OP_##op, WF_OP_##right, WF_OP_##second, WF_OP_##both, at, at2, flags},
@@ -192,7 +198,7 @@ static void rewrite(struct lower *L, u32 pos, const struct kform *f, u32 base) {
     L->code[pos + f->at] = kr;
     L->code[pos + f->at2] = ks;
     L->relocs[r] = L->relocs[s] = NONE;
-  } else if (is_r) {
+  } else if (is_r && f->right != WF_OP_UNREACHABLE) {
     op = f->right;
     L->code[pos + f->at] = f->flags & K_NEG ? 0u - kr : kr;
     L->relocs[r] = NONE;
