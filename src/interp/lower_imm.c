@@ -208,7 +208,7 @@ static void rewrite(struct lower *L, u32 pos, const struct kform *f, u32 base) {
     L->code[pos + f->at2] = L->code[pos + f->at];
     L->code[pos + f->at] = ks;
     L->relocs[r] = NONE;
-  } else if (is_s && f->second != WF_OP_UNREACHABLE) {
+  } else if (is_s && f->second != WF_OP_UNREACHABLE && !(f->flags & K_SWAP)) {
     op = f->second;
     L->code[pos + f->at2] = ks;
     L->relocs[s] = NONE;
