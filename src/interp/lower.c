@@ -181,6 +181,7 @@ static void pair_adds(struct lower *L) {
       q != p + 4 || L->ncode != q + 4)
     return;
   L->code[p] = encoded(L, WF_OP_I32_ADD_I32_ADD);
+  wf_lw_drop_kops_from(L, q); /* its op unit is no op any more */
   L->last_op = WF_OP_I32_ADD_I32_ADD;
   L->last_op_pos = p;
   L->last_dst_pos = NONE;
@@ -218,6 +219,7 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   L->last_op = op;
   L->last_dst_pos = NONE;
   note_branch(L, L->ncode, op);
+  wf_lw_note_kop(L, L->ncode, op);
   wf_lw_put(L, L->dispatch ? L->dispatch[op] : (u32)op);
 }
 
@@ -246,6 +248,7 @@ bool wf_lw_fusable(const struct lower *L, enum wf_op op, u32 loc) {
 
 void wf_lw_fuse_last(struct lower *L, enum wf_op fused) {
   note_branch(L, L->last_op_pos, fused);
+  wf_lw_kop_fused(L, L->last_op_pos, fused);
   L->code[L->last_op_pos] = L->dispatch ? L->dispatch[fused] : (u32)fused;
   L->last_op = fused;
   L->last_dst_pos = NONE;
@@ -259,6 +262,7 @@ void wf_lw_truncate_code(struct lower *L, u32 cut) {
     L->npcmap -= 2;
   while (L->nbranches && L->branches[L->nbranches - 2] >= cut)
     L->nbranches -= 2;
+  wf_lw_drop_kops_from(L, cut);
   L->ncode = cut;
 }
 
@@ -879,6 +883,7 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->inits, (size_t)L->inits_cap * sizeof(u32));
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->kops, (size_t)L->kops_cap * sizeof(u32));
   wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
   if (L->const_index)
@@ -907,6 +912,7 @@ static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots) {
 /* Fix slot operands now that the frame layout is known. */
 static bool finish(struct lower *L, struct wf_code **out) {
   fuel_branches_apply(L);
+  wf_lw_imm_forms(L); /* may drop relocs (NONE) and constants */
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   /* Code run with the interpreter's dispatch table names each slot by its
@@ -924,6 +930,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
   u32 hidden_base = nlocal_slots + L->nconsts;
   u32 stack_base = hidden_base + L->nhidden;
   for (u32 i = 0; i < L->nrelocs; i++) {
+    if (L->relocs[i] == NONE)
+      continue;
     u32 *p = &L->code[L->relocs[i]];
     if ((*p & LOC_HIDDEN) == LOC_HIDDEN)
       *p = hidden_base + (*p & LOC_MASK);

@@ -101,6 +101,10 @@ struct lower {
   ** the branches that may become their _FUEL form (lower.c). */
   u32 *branches;
   u32 nbranches, branches_cap;
+  /* Interpreter code: pairs (code index, lower_imm.c's table entry) of
+  ** the ops that may take a constant operand as an immediate. */
+  u32 *kops;
+  u32 nkops, kops_cap;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   /* Open addressing over consts (index + 1, 0 empty), so that a value
@@ -215,6 +219,14 @@ void wf_lw_put_dst(struct lower *L, u32 loc);
 bool wf_lw_fusable(const struct lower *L, enum wf_op op, u32 loc);
 void wf_lw_fuse_last(struct lower *L, enum wf_op fused);
 void wf_lw_truncate_code(struct lower *L, u32 cut);
+/* lower_imm.c: note an op emitted at `pos` that may take a constant as an
+** immediate (or what it became when the next joined it); forget those
+** from `cut` on; at the end of lowering, rewrite them and drop the
+** constants no operand reads from the frame. */
+void wf_lw_note_kop(struct lower *L, u32 pos, enum wf_op op);
+void wf_lw_kop_fused(struct lower *L, u32 pos, enum wf_op fused);
+void wf_lw_drop_kops_from(struct lower *L, u32 cut);
+void wf_lw_imm_forms(struct lower *L);
 void wf_lw_mark_label(struct lower *L);
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v);
 bool wf_lw_copy_joinable(const struct lower *L);
