@@ -148,4 +148,12 @@ sweep edges 9 4 1
 sweep edges 9 4 2
 sweep edges 9 100 0
 
+# Calls: a fault in the caller just after a call, in the callee, and none,
+# at every fuel level (running out in a callee, or in its caller after it
+# returned); compiled code hands the counter across each call.
+FUNC=calls
+sweep all 6 4
+sweep all 6 1003
+sweep edges 6 2000
+
 done_testing

@@ -178,6 +178,38 @@
       (local.set $i (i32.sub (local.get $i) (i32.const 1)))
       (br_if $l (local.get $i)))
     (local.get $acc))
+  ;; calls n fault: n iterations of calls between functions (compiled
+  ;; code hands the fuel counter across each one): a call and then, in
+  ;; the same block, a store that faults at iteration `fault` (it must see
+  ;; the fuel the call left); calls returning two results and an f64; a
+  ;; call whose callee's store faults at iteration `fault` - 1000.
+  (func $pair (param i32) (result i32 i32)
+    (i32.add (local.get 0) (i32.const 1)) (i32.mul (local.get 0) (i32.const 3)))
+  (func $scale (param f64) (result f64) (f64.mul (local.get 0) (f64.const 1.5)))
+  (func $store_at (param $a i32) (param $v i32)
+    (i32.store (local.get $a) (local.get $v)))
+  (func (export "calls") (param $n i32) (param $fault i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (call $twice (i32.add (local.get $acc) (local.get $i))))
+      (i32.store
+        (select (i32.const 70000) (i32.const 32)
+                (i32.eq (local.get $i) (local.get $fault)))
+        (local.get $acc))
+      (call $pair (local.get $acc))
+      (local.set $acc (i32.xor))
+      (local.set $acc
+        (i32.add (local.get $acc)
+          (i32.trunc_f64_u (call $scale (f64.convert_i32_u
+            (i32.and (local.get $acc) (i32.const 255)))))))
+      (call $store_at
+        (select (i32.const 70000) (i32.const 48)
+                (i32.eq (local.get $i) (i32.sub (local.get $fault)
+                                                (i32.const 1000))))
+        (local.get $acc))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc))
   ;; traps n at how: n iterations with no memory access; at iteration
   ;; `at` a truncation traps (how 0), unreachable runs (how 1) or a
   ;; signed division overflows (how 2). Each of them stores the fuel on
