@@ -18,13 +18,10 @@
 */
 #include "lower.h"
 
-#include <string.h>
-
 /* An op that may take constants as immediates: `right` when the operand
 ** at unit `at` (after the op) is a constant; `second` when the one at
 ** `at2` is instead, `both` when both are (UNREACHABLE: no such form). With
-*K_SWAP
-** the second is the left operand (at - 1) and `second` takes the
+** K_SWAP the second is the left operand (at - 1) and `second` takes the
 ** operands swapped, the slot moving to the left: the same op for a
 ** commutative one, the mirrored or reversed op otherwise. */
 enum {
