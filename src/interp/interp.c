@@ -366,15 +366,18 @@ dispatch:
     ip = entry + (i32)*entry;
     NEXT();
   }
-#define BR_CMP(name, member, expr)                                             \
+/* A compare-and-branch: taken when `cond` holds (operands S(1) and S(2),
+** or the immediate ip[2] for the _K forms below), offset at ip[3]. */
+#define BR_ON(name, cond)                                                      \
   CASE(name) {                                                                 \
-    if (S(1).member expr S(2).member) {                                        \
+    if (cond) {                                                                \
       BACK_EDGE(ip[3]);                                                        \
       ip += 3 + (i32)ip[3];                                                    \
     } else                                                                     \
       ip += 4;                                                                 \
     NEXT();                                                                    \
   }
+#define BR_CMP(name, member, expr) BR_ON(name, S(1).member expr S(2).member)
   BR_CMP(BR_IF_I32_EQ, u32, ==)
   BR_CMP(BR_IF_I32_NE, u32, !=)
   BR_CMP(BR_IF_I32_LT_S, i32, <)
@@ -1174,15 +1177,7 @@ dispatch:
   STORE_K(I32_STORE16_K, 2, wf_st16(mem + ea, (u16)ip[2]))
   STORE_K(I64_STORE_K, 8, wf_st64(mem + ea, (u64)ip[2]))
 #undef STORE_K
-#define BR_CMP_K(name, T, expr)                                                \
-  CASE(name) {                                                                 \
-    if ((T)S(1).u32 expr(T) ip[2]) {                                           \
-      BACK_EDGE(ip[3]);                                                        \
-      ip += 3 + (i32)ip[3];                                                    \
-    } else                                                                     \
-      ip += 4;                                                                 \
-    NEXT();                                                                    \
-  }
+#define BR_CMP_K(name, T, expr) BR_ON(name, (T)S(1).u32 expr(T) ip[2])
   BR_CMP_K(BR_IF_I32_EQ_K, u32, ==)
   BR_CMP_K(BR_IF_I32_NE_K, u32, !=)
   BR_CMP_K(BR_IF_I32_LT_S_K, i32, <)
@@ -1194,6 +1189,7 @@ dispatch:
   BR_CMP_K(BR_IF_I32_GE_S_K, i32, >=)
   BR_CMP_K(BR_IF_I32_GE_U_K, u32, >=)
 #undef BR_CMP_K
+#undef BR_ON
   CASE(SET32_BR) {
     S(1).u64 = ip[2];
     BACK_EDGE(ip[3]);
