@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 8
+#define WEFT_AOT_ABI 9
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -146,6 +146,10 @@ typedef struct weft_aot_ctx {
   void *runtime;     /* the runtime's own per-instance state */
   void *const *exn;  /* the pending exception, or NULL (see exn_throw) */
   weft_aot_memory **memories; /* whole memory index space (multi-memory) */
+  /* memory 0's data when it has a guard reservation (it never moves
+  ** then), else NULL: code compiled for guard pages reads the base here,
+  ** one load on entry instead of two through `memory`. */
+  uint8_t *mem0_data;
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */

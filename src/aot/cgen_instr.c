@@ -579,12 +579,14 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
     const struct wf_functype *ft = &m->types[ip[1]];
     wf_cg_put(t, "  { u32 e = ");
     wf_cg_var(g, ip[4], 'i');
-    wf_cg_putf(t, "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n",
-               ip[2]);
+    char tb[32], sig[32];
+    wf_cg_pinned(g, 't', ip[2], tb, sizeof tb);
+    wf_cg_pinned(g, 's', ip[1], sig, sizeof sig);
+    wf_cg_putf(t, "; weft_aot_table *tb = %s; weft_aot_func *fn;\n", tb);
     wf_cg_putf(t,
                "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
-               "fn->sig == c->type_sigs[%u] && fn->typed_fn)) {\n",
-               ip[1]);
+               "fn->sig == %s && fn->typed_fn)) {\n",
+               sig);
     fty_typedef(t, ft);
     typed_call(g, ft, ip[3], "((fty)fn->typed_fn)", "fn->ctx");
     wf_cg_put(t, "  } else\n");

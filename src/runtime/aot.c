@@ -326,6 +326,7 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   /* The view is the first member of a memory (runtime.h). */
   _Static_assert(offsetof(weft_memory, view) == 0, "memory view first");
   c->memories = (weft_aot_memory **)inst->memories;
+  c->mem0_data = inst->mem0 && inst->mem0->reserved ? inst->mem0->data : NULL;
   c->globals = (weft_aot_global **)inst->globals;
   c->tables = (weft_aot_table **)inst->tables;
   c->funcs = (weft_aot_func **)inst->funcs;
