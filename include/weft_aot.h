@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 9
+#define WEFT_AOT_ABI 10
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -150,6 +150,10 @@ typedef struct weft_aot_ctx {
   ** then), else NULL: code compiled for guard pages reads the base here,
   ** one load on entry instead of two through `memory`. */
   uint8_t *mem0_data;
+  weft_aot_table *table0; /* tables[0], or NULL: call_indirect's usual table */
+  /* type_sigs again, inline: the id a call_indirect compares with is one
+  ** load from the context (which generated code reloads after stores). */
+  uint32_t sig_of[];
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */

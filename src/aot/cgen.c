@@ -148,38 +148,6 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
   wf_format(lv, size, "wf_g%u->val", idx);
 }
 
-/* An expression for table `idx` (kind 't') or for type `idx`'s engine
-** signature id (kind 's'): the entry local holding it (g->pins, loaded
-** by emit_pins), or the context field when the list is full. */
-void wf_cg_pinned(struct cgen *g, char kind, u32 idx, char *lv, size_t size) {
-  const char *field = kind == 't' ? "c->tables" : "c->type_sigs";
-  const char *local = kind == 't' ? "wf_tb" : "wf_sig";
-  u32 i = 0;
-  while (i < g->npins && (g->pins[i].kind != kind || g->pins[i].idx != idx))
-    i++;
-  if (i == g->npins && g->npins < WF_CG_PINS) {
-    g->pins[i].kind = kind;
-    g->pins[i].idx = idx;
-    g->npins++;
-  }
-  if (i < g->npins)
-    wf_format(lv, size, "%s%u", local, idx);
-  else
-    wf_format(lv, size, "%s[%u]", field, idx);
-}
-
-static void emit_pins(struct cgen *g, struct text *out) {
-  for (u32 i = 0; i < g->npins; i++) {
-    u32 idx = g->pins[i].idx;
-    if (g->pins[i].kind == 't')
-      wf_cg_putf(out, "  weft_aot_table *const wf_tb%u = c->tables[%u];\n", idx,
-                 idx);
-    else
-      wf_cg_putf(out, "  const u32 wf_sig%u = c->type_sigs[%u];\n", idx, idx);
-  }
-  g->npins = 0;
-}
-
 /* The cell pointers of the globals the body used, and their marks
 ** cleared for the next function. A cell never moves while its instance
 ** lives, so one load on entry serves every access. */
@@ -401,7 +369,6 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
   g->is_target = wf_alloc_zero(g->a, (size_t)code->nops + 1);
   g->caught = wf_alloc_zero(g->a, (size_t)code->nhandlers + 1);
   g->nsites = 0;
-  g->npins = 0;
   g->body.len = 0;
   if (!g->used || !g->is_target || !g->caught) {
     s = wf_error_set(g->err, WEFT_ERR_NOMEM, "out of memory generating C");
@@ -439,7 +406,6 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     if (!g->leaf)
       stack_check(g, out, nslots);
     emit_globals(g, out);
-    emit_pins(g, out);
     if (wf_cg_metered(g))
       /* The pointer in a local: without strict aliasing every store to
       ** linear memory would otherwise reload it from the context. */

@@ -29,8 +29,6 @@ enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16, T_V = 32 };
 ** them, at most (cgen_fuel.c). */
 enum { WF_CG_FUEL_PENDING = 64, WF_CG_FUEL_CARRIED = 8 };
 
-enum { WF_CG_PINS = 8 };
-
 struct cgen {
   struct wf_alloc *a;
   const weft_module *mod;
@@ -51,16 +49,6 @@ struct cgen {
   u8 *global_used; /* per global index: listed in global_list */
   u32 *global_list;
   u32 nglobal_list, nglobals_all;
-  /* Tables and signature ids call_indirect uses, each loaded once on
-  ** entry into a local (wf_tbN, wf_sigN) for the reason above: a
-  ** context field is reloaded after every store, and both are fixed
-  ** for the instance's life. A function using more than the list holds
-  ** reads the rest from the context. */
-  struct {
-    char kind; /* 't': table, 's': signature id of a type */
-    u32 idx;
-  } pins[WF_CG_PINS];
-  u32 npins;
   u32 chunk_lo, chunk_hi; /* the defined functions this chunk emits */
   /* Tail calls (see "tail calls" below). */
   u8 *tail_body;     /* per defined function: emitted as a trampoline body */
@@ -147,7 +135,6 @@ void wf_cg_slot_write_begin(struct text *t, char letter, const char *lv);
 void wf_cg_slot_write_end(struct text *t, char letter);
 void wf_cg_var(struct cgen *g, u32 slot, char letter);
 void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size);
-void wf_cg_pinned(struct cgen *g, char kind, u32 idx, char *lv, size_t size);
 const char *wf_cg_member_ctype(const char *member);
 void wf_cg_read_member(struct cgen *g, u32 slot, const char *member);
 void wf_cg_write_member_begin(struct cgen *g, u32 slot, const char *member);

@@ -579,14 +579,18 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
     const struct wf_functype *ft = &m->types[ip[1]];
     wf_cg_put(t, "  { u32 e = ");
     wf_cg_var(g, ip[4], 'i');
-    char tb[32], sig[32];
-    wf_cg_pinned(g, 't', ip[2], tb, sizeof tb);
-    wf_cg_pinned(g, 's', ip[1], sig, sizeof sig);
-    wf_cg_putf(t, "; weft_aot_table *tb = %s; weft_aot_func *fn;\n", tb);
+    /* table 0 and the signature ids sit in the context itself: one
+    ** load each, not two (gcc reloads them after every store) */
+    if (ip[2] == 0)
+      wf_cg_put(t, "; weft_aot_table *tb = c->table0; weft_aot_func *fn;\n");
+    else
+      wf_cg_putf(t,
+                 "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n",
+                 ip[2]);
     wf_cg_putf(t,
                "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
-               "fn->sig == %s && fn->typed_fn)) {\n",
-               sig);
+               "fn->sig == c->sig_of[%u] && fn->typed_fn)) {\n",
+               ip[1]);
     fty_typedef(t, ft);
     typed_call(g, ft, ip[3], "((fty)fn->typed_fn)", "fn->ctx");
     wf_cg_put(t, "  } else\n");

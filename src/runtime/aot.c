@@ -316,10 +316,16 @@ static const weft_aot_api aot_api = {
 
 /* ---- instances -------------------------------------------------------- */
 
+/* The context with its copy of the instance's signature ids. */
+static size_t ctx_bytes(const weft_instance *inst) {
+  return sizeof(weft_aot_ctx) +
+         (size_t)inst->module->m.ntypes * sizeof(uint32_t);
+}
+
 weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
                                  weft_error *err) {
   const weft_aot_module *aot = inst->module->aot;
-  weft_aot_ctx *c = wf_alloc_zero(&e->alloc, sizeof *c);
+  weft_aot_ctx *c = wf_alloc_zero(&e->alloc, ctx_bytes(inst));
   if (!c)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory instantiating");
   c->memory = inst->mem0 ? &inst->mem0->view : NULL;
@@ -331,6 +337,11 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->tables = (weft_aot_table **)inst->tables;
   c->funcs = (weft_aot_func **)inst->funcs;
   c->type_sigs = inst->type_sigs;
+  memcpy(c->sig_of, inst->type_sigs,
+         (size_t)inst->module->m.ntypes * sizeof c->sig_of[0]);
+  c->table0 = wf_module_table_count(&inst->module->m)
+                  ? (weft_aot_table *)inst->tables[0]
+                  : NULL;
   c->api = &aot_api;
   c->max_depth = e->config.max_call_depth;
   c->fuel = &e->exec.fuel;
@@ -359,7 +370,7 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
 }
 
 void wf_aot_instance_release(weft_engine *e, weft_instance *inst) {
-  wf_alloc_free(&e->alloc, inst->aot, sizeof *inst->aot);
+  wf_alloc_free(&e->alloc, inst->aot, ctx_bytes(inst));
 }
 
 /* ---- entry ------------------------------------------------------------ */
