@@ -316,7 +316,8 @@ static const weft_aot_api aot_api = {
 
 /* ---- instances -------------------------------------------------------- */
 
-/* The context with its copy of the instance's signature ids. */
+/* The context with its copy of the instance's signature ids. No overflow:
+** the module's array of types, larger per entry, was allocated. */
 static size_t ctx_bytes(const weft_instance *inst) {
   return sizeof(weft_aot_ctx) +
          (size_t)inst->module->m.ntypes * sizeof(uint32_t);
