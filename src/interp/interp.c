@@ -1322,6 +1322,22 @@ dispatch:
   PAIR_KK(I32_AND_SHR_U_KK, a & b, a >> (b & 31))
   PAIR_KK(I32_SHL_XOR_KK, a << (b & 31), a ^ b)
 #undef PAIR_KK
+  /* The pair, then the select of its second result's equality with z: in
+  ** sequence, each operand read after the writes before it (z or x may
+  ** be d or d2). */
+#define AND_SHR_U_SELECT_EQ(name, b, c)                                        \
+  CASE(name) {                                                                 \
+    u32 r = S(2).u32 & (b);                                                    \
+    S(1).u32 = r;                                                              \
+    r >>= ((c)&31);                                                            \
+    S(4).u32 = r;                                                              \
+    S(6).u64 = S(9).u32 == r ? S(7).u64 : S(8).u64;                            \
+    ip += 10;                                                                  \
+    NEXT();                                                                    \
+  }
+  AND_SHR_U_SELECT_EQ(I32_AND_SHR_U_SELECT_EQ, S(3).u32, S(5).u32)
+  AND_SHR_U_SELECT_EQ(I32_AND_SHR_U_KK_SELECT_EQ, ip[3], ip[5])
+#undef AND_SHR_U_SELECT_EQ
   CASE(SELECT_I32_EQ_K) {
     S(1).u64 = S(4).u32 == ip[5] ? S(2).u64 : S(3).u64;
     ip += 6;

@@ -94,6 +94,8 @@ struct kform {
   BIN_K(X, I32_MUL_ADD, I32_MUL_K_ADD, I32_MUL_K_ADD)                          \
   X(I32_SHR_U_AND, UNREACHABLE, UNREACHABLE, I32_SHR_U_AND_KK, 3, 5, 0)        \
   X(I32_AND_SHR_U, UNREACHABLE, UNREACHABLE, I32_AND_SHR_U_KK, 3, 5, 0)        \
+  X(I32_AND_SHR_U_SELECT_EQ, UNREACHABLE, UNREACHABLE,                         \
+    I32_AND_SHR_U_KK_SELECT_EQ, 3, 5, 0)                                       \
   X(I32_SHL_XOR, UNREACHABLE, UNREACHABLE, I32_SHL_XOR_KK, 3, 5, 0)            \
   X(SELECT_I32_EQ, SELECT_I32_EQ_K, SELECT_I32_EQ_K, UNREACHABLE, 5, 4,        \
     K_SWAP)                                                                    \
