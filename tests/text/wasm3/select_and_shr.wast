@@ -1,7 +1,8 @@
 ;; The interpreter's I32_AND_SHR_U_SELECT_EQ and its _KK form (ops.def's
 ;; last block, lower_num.c's select_fused): (a & b) >> c compared equal
-;; with another value, the comparison read only by a select, is one op
-;; (a CRC's bit step, bench cmark). Each shape below lowers to it (both
+;; with another value, the comparison read only by a select, is one op;
+;; with the two constant pairs before it (a CRC's bit step, bench cmark),
+;; I32_CRC_BIT_KK (lower_imm.c's join_crc_bits), unless a label is between. Each shape below lowers to it (both
 ;; constants immediate or not, the pair's result either side of the eq,
 ;; a local.tee inside the pair, the select retargeted to a local) or, with
 ;; a label in between, must not; results are checked against values
@@ -13,6 +14,25 @@
             (i32.xor (local.get $t) (i32.const 4129))
             (i32.eq (i32.and (i32.shr_u (local.get $b) (i32.const 6)) (i32.const 1))
                     (i32.shr_u (i32.and (local.get $crc) (i32.const 32768)) (i32.const 15)))))
+  ;; the same with a label (a block's end) after the first or the second
+  ;; of the three ops: not joined
+  (func (export "bit_label1") (param $b i32) (param $crc i32) (result i32) (local $t i32)
+    (select (local.tee $t (i32.shl (local.get $crc) (i32.const 1)))
+            (block (result i32) (i32.xor (local.get $t) (i32.const 4129)))
+            (i32.eq (i32.and (i32.shr_u (local.get $b) (i32.const 6)) (i32.const 1))
+                    (i32.shr_u (i32.and (local.get $crc) (i32.const 32768)) (i32.const 15)))))
+  (func (export "bit_label2") (param $b i32) (param $crc i32) (result i32) (local $t i32)
+    (select (local.tee $t (i32.shl (local.get $crc) (i32.const 1)))
+            (i32.xor (local.get $t) (i32.const 4129))
+            (i32.eq (block (result i32) (i32.and (i32.shr_u (local.get $b) (i32.const 6)) (i32.const 1)))
+                    (i32.shr_u (i32.and (local.get $crc) (i32.const 32768)) (i32.const 15)))))
+  ;; the three ops reading each other's results: the shift count of the
+  ;; second the first's xor, the third's and operand the second's result
+  (func (export "bit_chain") (param $b i32) (param $crc i32) (result i32) (local $t i32) (local $u i32)
+    (select (local.tee $t (i32.shl (local.get $crc) (i32.const 3)))
+            (local.tee $u (i32.xor (local.get $t) (i32.const 4129)))
+            (i32.eq (local.tee $b (i32.and (i32.shr_u (local.get $u) (i32.const 37)) (i32.const 0xff)))
+                    (i32.shr_u (i32.and (local.get $b) (i32.const 0xf0)) (i32.const 4)))))
   ;; a whole byte, as cmark's compiled crc16_byte: each step's select
   ;; written to the crc local (local.tee), read by the next step
   (func $step (param $b i32) (param $crc i32) (param $k i32) (result i32) (local $t i32)
@@ -122,3 +142,9 @@
 (assert_return (invoke "label" (i32.const 0x5a) (i32.const 6)) (i32.const 2))
 (assert_return (invoke "sel64" (i32.const 0x5a) (i32.const 5)) (i64.const -1))
 (assert_return (invoke "sel64" (i32.const 0x5a) (i32.const 6)) (i64.const 2))
+(assert_return (invoke "bit_label1" (i32.const 0x40) (i32.const 0x8000)) (i32.const 0x10000))
+(assert_return (invoke "bit_label1" (i32.const 0x40) (i32.const 0)) (i32.const 0x1021))
+(assert_return (invoke "bit_label2" (i32.const 0) (i32.const 0x8000)) (i32.const 0x11021))
+(assert_return (invoke "bit_label2" (i32.const -1) (i32.const -1)) (i32.const 0xfffffffe))
+(assert_return (invoke "bit_chain" (i32.const 0) (i32.const 0x604)) (i32.const 0x3020))
+(assert_return (invoke "bit_chain" (i32.const 0) (i32.const 0x1234)) (i32.const 0x8181))
