@@ -1322,6 +1322,39 @@ dispatch:
   PAIR_KK(I32_AND_SHR_U_KK, a & b, a >> (b & 31))
   PAIR_KK(I32_SHL_XOR_KK, a << (b & 31), a ^ b)
 #undef PAIR_KK
+  /* The pair, then the select of its second result's equality with z: in
+  ** sequence, each operand read after the writes before it (z or x may
+  ** be d or d2). */
+#define AND_SHR_U_SELECT_EQ(name, b, c)                                        \
+  CASE(name) {                                                                 \
+    u32 r = S(2).u32 & (b);                                                    \
+    S(1).u32 = r;                                                              \
+    r >>= ((c)&31);                                                            \
+    S(4).u32 = r;                                                              \
+    S(6).u64 = S(9).u32 == r ? S(7).u64 : S(8).u64;                            \
+    ip += 10;                                                                  \
+    NEXT();                                                                    \
+  }
+  AND_SHR_U_SELECT_EQ(I32_AND_SHR_U_SELECT_EQ, S(3).u32, S(5).u32)
+  AND_SHR_U_SELECT_EQ(I32_AND_SHR_U_KK_SELECT_EQ, ip[3], ip[5])
+#undef AND_SHR_U_SELECT_EQ
+  /* I32_SHL_XOR_KK, I32_SHR_U_AND_KK, I32_AND_SHR_U_KK_SELECT_EQ at units
+  ** 1, 7 and 13, in sequence as those handlers run them. */
+  CASE(I32_CRC_BIT_KK) {
+    u32 r = S(2).u32 << (ip[3] & 31);
+    S(1).u32 = r;
+    S(4).u32 = r ^ ip[5];
+    r = S(8).u32 >> (ip[9] & 31);
+    S(7).u32 = r;
+    S(10).u32 = r & ip[11];
+    r = S(14).u32 & ip[15];
+    S(13).u32 = r;
+    r >>= ip[17] & 31;
+    S(16).u32 = r;
+    S(18).u64 = S(21).u32 == r ? S(19).u64 : S(20).u64;
+    ip += 22;
+    NEXT();
+  }
   CASE(SELECT_I32_EQ_K) {
     S(1).u64 = S(4).u32 == ip[5] ? S(2).u64 : S(3).u64;
     ip += 6;

@@ -94,6 +94,8 @@ struct kform {
   BIN_K(X, I32_MUL_ADD, I32_MUL_K_ADD, I32_MUL_K_ADD)                          \
   X(I32_SHR_U_AND, UNREACHABLE, UNREACHABLE, I32_SHR_U_AND_KK, 3, 5, 0)        \
   X(I32_AND_SHR_U, UNREACHABLE, UNREACHABLE, I32_AND_SHR_U_KK, 3, 5, 0)        \
+  X(I32_AND_SHR_U_SELECT_EQ, UNREACHABLE, UNREACHABLE,                         \
+    I32_AND_SHR_U_KK_SELECT_EQ, 3, 5, 0)                                       \
   X(I32_SHL_XOR, UNREACHABLE, UNREACHABLE, I32_SHL_XOR_KK, 3, 5, 0)            \
   X(SELECT_I32_EQ, SELECT_I32_EQ_K, SELECT_I32_EQ_K, UNREACHABLE, 5, 4,        \
     K_SWAP)                                                                    \
@@ -121,9 +123,11 @@ static u32 kform_of(u32 op) {
 #undef BIN_K
 #undef BR_K
 
-/* kops holds triples: the op's code index, its kforms entry, and the
-** index in relocs of its first slot operand (all of its slot operands
+/* kops holds triples: the op's code index, its kforms entry (KOP_JOINS
+** set when the op follows the one before it with no label between), and
+** the index in relocs of its first slot operand (all of its slot operands
 ** follow, in order, as emitted). */
+#define KOP_JOINS 0x80000000u
 void wf_lw_note_kop(struct lower *L, u32 pos, enum wf_op op) {
   if (!L->interp_ops || L->status != WEFT_OK)
     return;
@@ -131,7 +135,7 @@ void wf_lw_note_kop(struct lower *L, u32 pos, enum wf_op op) {
   if (!k || !wf_lw_grow(L, &L->kops, &L->kops_cap, L->nkops + 3, sizeof(u32)))
     return;
   L->kops[L->nkops++] = pos;
-  L->kops[L->nkops++] = k - 1;
+  L->kops[L->nkops++] = (k - 1) | (L->prev_op_pos != NONE ? KOP_JOINS : 0);
   L->kops[L->nkops++] = L->nrelocs;
 }
 
@@ -142,7 +146,7 @@ void wf_lw_kop_fused(struct lower *L, u32 pos, enum wf_op fused) {
     return;
   u32 k = kform_of((u32)fused);
   if (k)
-    L->kops[L->nkops - 2] = k - 1;
+    L->kops[L->nkops - 2] = (k - 1) | (L->kops[L->nkops - 2] & KOP_JOINS);
   else
     L->nkops -= 3;
 }
@@ -244,14 +248,37 @@ static void compact_consts(struct lower *L) {
   }
 }
 
+static bool op_is(const struct lower *L, u32 pos, enum wf_op op) {
+  return L->code[pos] == (L->dispatch ? L->dispatch[op] : (u32)op);
+}
+
+/* The three ops of a CRC's bit step (bench cmark), every constant an
+** immediate, in a row with no label between, become one dispatch
+** (I32_CRC_BIT_KK, which runs them in sequence); the second and third
+** op units stay, unused, so no position moves. */
+static void join_crc_bits(struct lower *L) {
+  for (u32 i = 0; i + 8 < L->nkops; i += 3) {
+    u32 q = L->kops[i];
+    if (L->kops[i + 3] != q + 6 || L->kops[i + 6] != q + 12 ||
+        !(L->kops[i + 4] & KOP_JOINS) || !(L->kops[i + 7] & KOP_JOINS) ||
+        !op_is(L, q, WF_OP_I32_SHL_XOR_KK) ||
+        !op_is(L, q + 6, WF_OP_I32_SHR_U_AND_KK) ||
+        !op_is(L, q + 12, WF_OP_I32_AND_SHR_U_KK_SELECT_EQ))
+      continue;
+    L->code[q] =
+        L->dispatch ? L->dispatch[WF_OP_I32_CRC_BIT_KK] : WF_OP_I32_CRC_BIT_KK;
+  }
+}
+
 void wf_lw_imm_forms(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK)
     return;
   for (u32 i = 0; i < L->nkops; i += 3) {
     u32 pos = L->kops[i];
-    const struct kform *f = &kforms[L->kops[i + 1]];
-    if (L->code[pos] == (L->dispatch ? L->dispatch[f->op] : f->op))
+    const struct kform *f = &kforms[L->kops[i + 1] & ~KOP_JOINS];
+    if (op_is(L, pos, (enum wf_op)f->op))
       rewrite(L, pos, f, L->kops[i + 2]);
   }
+  join_crc_bits(L);
   compact_consts(L);
 }

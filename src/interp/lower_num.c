@@ -240,6 +240,32 @@ bool wf_lw_const(struct lower *L, u8 opcode) {
   return wf_lw_push(L, type, loc);
 }
 
+/* The i32.eq being fused into a select (select_fused) compares the
+** second result of an I32_AND_SHR_U pair right before it, with no label
+** between (prev_op_pos is reset at labels): the pair takes the eq and
+** the select too (a CRC's bit step, bench cmark), comparing that result
+** with the eq's other operand. */
+static bool and_shr_select_fused(struct lower *L, u32 dst, u32 a, u32 b, u32 x,
+                                 u32 y) {
+  u32 p = L->prev_op_pos;
+  if (p == NONE || L->prev_op != WF_OP_I32_AND_SHR_U ||
+      p + 6 != L->last_op_pos || L->status != WEFT_OK)
+    return false;
+  u32 d2 = L->code[p + 4];
+  if (x != d2 && y != d2)
+    return false;
+  wf_lw_truncate_code(L, L->last_op_pos);
+  L->last_op_pos = p;
+  L->last_op = WF_OP_I32_AND_SHR_U;
+  L->prev_op_pos = NONE;
+  wf_lw_fuse_last(L, WF_OP_I32_AND_SHR_U_SELECT_EQ);
+  wf_lw_put_dst(L, dst);
+  wf_lw_put_slot(L, a);
+  wf_lw_put_slot(L, b);
+  wf_lw_put_slot(L, y == d2 ? x : y);
+  return true;
+}
+
 /* The interpreter only (generated C keeps compare and select apart): an
 ** i32 compare right before, whose result is the condition in its own
 ** stack slot and read by nothing else, becomes part of the select. */
@@ -260,6 +286,9 @@ static bool select_fused(struct lower *L, u32 dst, u32 a, u32 b, u32 c) {
     if (fuse[i].from != L->last_op)
       continue;
     u32 x = L->code[L->last_op_pos + 2], y = L->code[L->last_op_pos + 3];
+    if (fuse[i].from == WF_OP_I32_EQ &&
+        and_shr_select_fused(L, dst, a, b, x, y))
+      return true;
     wf_lw_truncate_code(L, L->last_op_pos);
     wf_lw_emit_op(L, (enum wf_op)fuse[i].to);
     wf_lw_put_dst(L, dst);
