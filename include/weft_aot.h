@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 10
+#define WEFT_AOT_ABI 11
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -137,7 +137,6 @@ typedef struct weft_aot_ctx {
   weft_aot_global **globals; /* whole global index space */
   weft_aot_table **tables;   /* whole table index space */
   weft_aot_func **funcs;     /* whole function index space (ref.func) */
-  const uint32_t *type_sigs; /* module type index -> engine signature id */
   const weft_aot_api *api;
   uint32_t depth; /* Wasm call depth, checked on entry */
   uint32_t max_depth;
@@ -151,8 +150,9 @@ typedef struct weft_aot_ctx {
   ** one load on entry instead of two through `memory`. */
   uint8_t *mem0_data;
   weft_aot_table *table0; /* tables[0], or NULL: call_indirect's usual table */
-  /* type_sigs again, inline: the id a call_indirect compares with is one
-  ** load from the context (which generated code reloads after stores). */
+  /* module type index -> engine signature id, inline: the id a
+  ** call_indirect or call_ref compares with is one load from the context
+  ** (which generated code reloads after stores). */
   uint32_t sig_of[];
 } weft_aot_ctx;
 

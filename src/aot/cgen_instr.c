@@ -516,7 +516,7 @@ static void emit_call_ref(struct cgen *g, const u32 *ip) {
   wf_cg_put(t, "  { weft_aot_func *fn = (weft_aot_func *)");
   wf_cg_var(g, ip[3], 'r');
   wf_cg_putf(t,
-             ";\n  if (WF_LIKELY(fn != 0 && fn->sig == c->type_sigs[%u] && "
+             ";\n  if (WF_LIKELY(fn != 0 && fn->sig == c->sig_of[%u] && "
              "fn->typed_fn)) {\n",
              ip[1]);
   fty_typedef(t, ft);
@@ -550,6 +550,15 @@ static void emit_call_elsewhere(struct cgen *g, const struct wf_functype *ft,
   wf_cg_after_call(g);
 }
 
+/* Table `idx` for a call_indirect: table 0 sits in the context itself,
+** one load, not two through `tables` (gcc reloads it after every store). */
+static void put_table(struct text *t, u32 idx) {
+  if (idx == 0)
+    wf_cg_put(t, "c->table0");
+  else
+    wf_cg_putf(t, "c->tables[%u]", idx);
+}
+
 bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
   struct text *t = &g->body;
   const struct wf_module *m = g->m;
@@ -579,14 +588,9 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
     const struct wf_functype *ft = &m->types[ip[1]];
     wf_cg_put(t, "  { u32 e = ");
     wf_cg_var(g, ip[4], 'i');
-    /* table 0 and the signature ids sit in the context itself: one
-    ** load each, not two (gcc reloads them after every store) */
-    if (ip[2] == 0)
-      wf_cg_put(t, "; weft_aot_table *tb = c->table0; weft_aot_func *fn;\n");
-    else
-      wf_cg_putf(t,
-                 "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n",
-                 ip[2]);
+    wf_cg_put(t, "; weft_aot_table *tb = ");
+    put_table(t, ip[2]);
+    wf_cg_put(t, "; weft_aot_func *fn;\n");
     wf_cg_putf(t,
                "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
                "fn->sig == c->sig_of[%u] && fn->typed_fn)) {\n",
@@ -730,11 +734,13 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
     if (g->in_tail_body) {
       wf_cg_put(t, "  { u32 e = ");
       wf_cg_var(g, ip[4], 'i');
+      wf_cg_put(t, "; weft_aot_table *tb = ");
+      put_table(t, ip[2]);
       wf_cg_putf(t,
-                 "; weft_aot_table *tb = c->tables[%u]; weft_aot_func *fn;\n"
+                 "; weft_aot_func *fn;\n"
                  "  if (e < tb->size && (fn = tb->elems[e]) != 0 && "
-                 "fn->sig == c->type_sigs[%u] && fn->ctx == c) {\n",
-                 ip[2], ip[1]);
+                 "fn->sig == c->sig_of[%u] && fn->ctx == c) {\n",
+                 ip[1]);
       /* fn's wf_cg_signature is the call's, so any body found has its type */
       wf_cg_putf(t,
                  "    for (u32 k = 0; k < sizeof %stail_map / sizeof "
@@ -760,7 +766,7 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       wf_cg_put(t, "  { weft_aot_func *fn = (weft_aot_func *)");
       wf_cg_var(g, ip[3], 'r');
       wf_cg_putf(t,
-                 ";\n  if (fn != 0 && fn->sig == c->type_sigs[%u] && "
+                 ";\n  if (fn != 0 && fn->sig == c->sig_of[%u] && "
                  "fn->ctx == c) {\n",
                  ip[1]);
       wf_cg_putf(t,

@@ -337,7 +337,6 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->globals = (weft_aot_global **)inst->globals;
   c->tables = (weft_aot_table **)inst->tables;
   c->funcs = (weft_aot_func **)inst->funcs;
-  c->type_sigs = inst->type_sigs;
   memcpy(c->sig_of, inst->type_sigs,
          (size_t)inst->module->m.ntypes * sizeof c->sig_of[0]);
   c->table0 = wf_module_table_count(&inst->module->m)
