@@ -29,6 +29,9 @@ enum { T_I = 1, T_L = 2, T_F = 4, T_D = 8, T_R = 16, T_V = 32 };
 ** them, at most (cgen_fuel.c). */
 enum { WF_CG_FUEL_PENDING = 64, WF_CG_FUEL_CARRIED = 8 };
 
+/* No code index: struct cgen's prev_pc at a label. */
+#define WF_CG_NO_PC 0xffffffffu
+
 struct cgen {
   struct wf_alloc *a;
   const weft_module *mod;
@@ -57,9 +60,12 @@ struct cgen {
   bool in_tail_body; /* it is emitted as wf_tN (returns the next body) */
   bool self_tail;    /* it tail-calls itself: a wf_restart block */
   /* Exception handling (see "exceptions" below). */
-  bool eh;    /* the module throws or catches: calls check c->exn */
-  u32 pc;     /* code index of the op being emitted */
-  u32 *sites; /* code indices whose unwinding is emitted (wf_xN) */
+  bool eh;     /* the module throws or catches: calls check c->exn */
+  u32 pc;      /* code index of the op being emitted */
+  u32 prev_pc; /* of the op before it when no label is between (a select
+                  reads what that op computed: cgen_instr.c), else
+                  WF_CG_NO_PC */
+  u32 *sites;  /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
   u8 *caught;   /* per handler: its catch block (wf_cN) is referenced */
   bool tail;    /* emitting a tail call made as a call: the frame is gone

@@ -29,10 +29,9 @@ static bool ident_char(char ch) {
 ** place of the identifiers a and b: one C statement per instruction and
 ** no temporaries, which is less for the C compiler to read and to throw
 ** away again (compile time is what this is about). */
-static void numeric(struct cgen *g, const u32 *ip, const char *ta,
-                    const char *tr, const char *e) {
+static void numeric_expr(struct cgen *g, const u32 *ip, const char *ta,
+                         const char *e) {
   struct text *t = &g->body;
-  wf_cg_write_member_begin(g, ip[1], tr);
   while (*e) {
     size_t n = 1;
     if (ident_char(*e))
@@ -48,7 +47,60 @@ static void numeric(struct cgen *g, const u32 *ip, const char *ta,
     }
     e += n;
   }
+}
+
+static void numeric(struct cgen *g, const u32 *ip, const char *ta,
+                    const char *tr, const char *e) {
+  wf_cg_write_member_begin(g, ip[1], tr);
+  numeric_expr(g, ip, ta, e);
   wf_cg_write_member_end(g, tr);
+}
+
+/* An ordered integer comparison (numeric.def), as its operand member and
+** expression, e.g. "i32" and "a > b". */
+static bool ordered_compare(u32 op, const char **ta, const char **e) {
+  switch (op) {
+#define UN(name, opc, ta_, tr, e_)
+#define BIN(name, opc, ta_, tr, e_)                                            \
+  case WF_OP_##name:                                                           \
+    *ta = #ta_;                                                                \
+    *e = #e_;                                                                  \
+    break;
+#include "numeric.def"
+#undef UN
+#undef BIN
+  default: return false;
+  }
+  bool integer = (*ta)[0] == 'i' || (*ta)[0] == 'u';
+  return integer && (!strcmp(*e, "a < b") || !strcmp(*e, "a > b") ||
+                     !strcmp(*e, "a <= b") || !strcmp(*e, "a >= b"));
+}
+
+/* A select of the two values the op just before compared, the result of
+** which is its condition: max, min and the like (clang's wasm for C's
+** `a > b ? a : b`). Written as one expression in the compared type, e.g.
+** `d = (i32)(((i32)x) > ((i32)y) ? ((i32)x) : ((i32)y))`, since GCC finds
+** a max or min (a cmov) only where the values selected have the type
+** compared: through u32 slots it made a data-dependent branch of some,
+** which mispredicts in a dynamic programme's inner loop (nussinov). */
+static bool emit_select_of_compare(struct cgen *g, const u32 *ip, char l) {
+  const u32 *cmp = g->code->ops + g->prev_pc;
+  const char *ta, *e;
+  if (g->prev_pc == WF_CG_NO_PC || !ordered_compare(cmp[0], &ta, &e))
+    return false;
+  bool wide = ta[1] == '6';
+  u32 x = cmp[2], y = cmp[3];
+  if ((l == 'l') != wide || cmp[1] != ip[4] || cmp[1] == x || cmp[1] == y ||
+      !((ip[2] == x && ip[3] == y) || (ip[2] == y && ip[3] == x)))
+    return false;
+  wf_cg_write_member_begin(g, ip[1], ta);
+  numeric_expr(g, cmp, ta, e);
+  wf_cg_put(&g->body, " ? ");
+  numeric_operand(g, ip[2], ta);
+  wf_cg_put(&g->body, " : ");
+  numeric_operand(g, ip[3], ta);
+  wf_cg_write_member_end(g, ta);
+  return true;
 }
 
 bool wf_cg_emit_numeric(struct cgen *g, const u32 *ip, u32 op) {
@@ -812,6 +864,9 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
       return true;
     }
     if (selects[i].op == op) {
+      if ((op == WF_OP_SELECT_I32 || op == WF_OP_SELECT_I64) &&
+          emit_select_of_compare(g, ip, selects[i].l))
+        return true;
       wf_cg_put(t, "  ");
       wf_cg_var(g, ip[1], selects[i].l);
       wf_cg_put(t, " = ");

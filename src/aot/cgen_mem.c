@@ -121,9 +121,10 @@ static u32 emit_label(struct cgen *g, u32 pc) {
 
 void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
   const u32 *ops = g->code->ops;
-  u32 pc = lo;
+  u32 pc = lo, prev = WF_CG_NO_PC;
   while (pc < hi) {
     if (g->is_target[pc]) {
+      prev = WF_CG_NO_PC;
       u32 next = emit_label(g, pc);
       if (next != pc) { /* a counted loop, emitted whole */
         pc = next;
@@ -133,6 +134,8 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
     u32 op = ops[pc];
     const u32 *ip = ops + pc;
     g->pc = pc;
+    g->prev_pc = prev;
+    prev = pc;
     if (g->span_loop && pc == g->loop_last) /* the back edge */
       wf_cg_step_span_pointers(g);
     if (op == WF_OP_FUEL) { /* adjacent ones as one (cgen_fuel.c) */
