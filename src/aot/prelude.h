@@ -52,3 +52,18 @@ typedef double f64;
 #define WF_PIN_V(v, last) ((void)*(volatile const u8 *)(last))
 #define WF_PROBE_V(last) ((void)*(volatile const u8 *)(last))
 #endif
+
+/* The native stack pointer, for the entry check against c->stack_limit:
+** read from its register, so a function needs no frame slot for the
+** check. Taking the address of a local (the old way) gave every checking
+** function a stack adjustment on entry and on return. Elsewhere the frame
+** address, which may cost a frame pointer. */
+#if defined(__x86_64__)
+#define WF_SP(sp) __asm__("mov %%rsp, %0" : "=r"(sp))
+#elif defined(__aarch64__)
+#define WF_SP(sp) __asm__("mov %0, sp" : "=r"(sp))
+#elif defined(__riscv)
+#define WF_SP(sp) __asm__("mv %0, sp" : "=r"(sp))
+#else
+#define WF_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
+#endif
