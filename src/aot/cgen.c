@@ -150,12 +150,16 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
 
 /* The cell pointers of the globals the body used, and their marks
 ** cleared for the next function. A cell never moves while its instance
-** lives, so one load on entry serves every access. */
+** lives, so one load on entry serves every access; global 0 (LLVM's stack
+** pointer) has its pointer in the context itself. */
 static void emit_globals(struct cgen *g, struct text *out) {
   for (u32 i = 0; i < g->nglobal_list; i++) {
     u32 idx = g->global_list[i];
-    wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n", idx,
-               idx);
+    if (idx == 0)
+      wf_cg_put(out, "  weft_aot_global *const wf_g0 = c->global0;\n");
+    else
+      wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n",
+                 idx, idx);
     g->global_used[idx] = 0;
   }
   g->nglobal_list = 0;
