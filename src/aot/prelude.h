@@ -37,6 +37,16 @@ typedef double f64;
 #define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
 #endif
 
+/* After a store, with guard pages: an empty statement that reads the `n`
+** stored bytes at `p`. Without it GCC deletes a store that a later one
+** to the same bytes overwrites (dead-store elimination), so a store
+** between them became visible before the first one's trap, and merges
+** neighbouring narrow stores into one wider store, which faults without
+** writing its in-bounds part. Volatile, so it also keeps stores in order
+** with the loads' pins. */
+#define WF_STORED(p, n)                                                        \
+  __asm__ volatile("" : : "m"(*(const struct { u8 b[n]; } *)(p)))
+
 /* The same for a v128 whose last byte is at `last`. Where no vector
 ** register class holds it, reading that byte is the check. On x86-64 a
 ** 16-byte store is one instruction that faults before writing anything;
