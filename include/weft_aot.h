@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 11
+#define WEFT_AOT_ABI 12
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -150,6 +150,10 @@ typedef struct weft_aot_ctx {
   ** one load on entry instead of two through `memory`. */
   uint8_t *mem0_data;
   weft_aot_table *table0; /* tables[0], or NULL: call_indirect's usual table */
+  /* globals[0], or NULL: in code from LLVM the C stack pointer, which
+  ** nearly every function reads and writes on entry and on return; one
+  ** load from here instead of two dependent ones through `globals`. */
+  weft_aot_global *global0;
   /* module type index -> engine signature id, inline: the id a
   ** call_indirect or call_ref compares with is one load from the context
   ** (which generated code reloads after stores). */

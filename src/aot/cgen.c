@@ -150,12 +150,16 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
 
 /* The cell pointers of the globals the body used, and their marks
 ** cleared for the next function. A cell never moves while its instance
-** lives, so one load on entry serves every access. */
+** lives, so one load on entry serves every access; global 0 (LLVM's stack
+** pointer) has its pointer in the context itself. */
 static void emit_globals(struct cgen *g, struct text *out) {
   for (u32 i = 0; i < g->nglobal_list; i++) {
     u32 idx = g->global_list[i];
-    wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n", idx,
-               idx);
+    if (idx == 0)
+      wf_cg_put(out, "  weft_aot_global *const wf_g0 = c->global0;\n");
+    else
+      wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n",
+                 idx, idx);
     g->global_used[idx] = 0;
   }
   g->nglobal_list = 0;
@@ -334,18 +338,18 @@ static void chunk_range(struct cgen *g) {
 ** native stack floor (runtime/call.c); larger ones are checked whole. */
 #define SMALL_FRAME_BYTES 4096u
 
-/* Call depth and native stack on entry. The wf_cg_address of a local tells the
-** native stack depth without forcing a frame pointer (as
-** __builtin_frame_address would); a function with many locals also needs
-** its whole frame above the floor, at most 16 bytes per C local. */
+/* Call depth and native stack on entry. The stack pointer (WF_SP, after
+** the prologue: the frame's lowest address) tells the native stack depth;
+** a function with many locals also needs its whole frame above the floor,
+** at most 16 bytes per C local. */
 static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
   u64 bytes = 0;
   for (size_t slot = 0; slot < nslots; slot++)
     for (u8 used = g->used[slot]; used; used &= (u8)(used - 1))
       bytes += 16;
-  wf_cg_put(out, "  char wf_probe;\n"
-                 "  if (WF_UNLIKELY(++c->depth > c->max_depth || "
-                 "(uintptr_t)&wf_probe");
+  wf_cg_put(out, "  uintptr_t wf_sp;\n"
+                 "  WF_SP(wf_sp);\n"
+                 "  if (WF_UNLIKELY(++c->depth > c->max_depth || wf_sp");
   if (bytes > SMALL_FRAME_BYTES)
     wf_cg_putf(out, " - %lluu", (unsigned long long)bytes);
   wf_cg_putf(out, " < (uintptr_t)c->stack_limit)) TRAP(%u);\n",

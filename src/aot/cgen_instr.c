@@ -235,6 +235,13 @@ static void emit_store(struct cgen *g, const u32 *ip,
   wf_cg_putf(t, s->width == 1 ? ") = %s" : ", %s", s->conv);
   wf_cg_var(g, ip[2], s->letter);
   wf_cg_put(t, s->width == 1 ? ";\n" : ");\n");
+  /* With guard pages the store is the check: keep it, whole and in order
+  ** (WF_STORED). Not where the loop's entry proved it in bounds. */
+  if (!g->opts->explicit_bounds_checks && !g->loop_in_bounds) {
+    wf_cg_put(t, "  WF_STORED(");
+    put_address(g, ip[1], ip[3]);
+    wf_cg_putf(t, ", %u);\n", s->width);
+  }
 }
 
 /* The bytes a plain load or store of memory 0 reads or writes; 0 for

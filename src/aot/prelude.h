@@ -37,6 +37,16 @@ typedef double f64;
 #define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
 #endif
 
+/* After a store, with guard pages: an empty statement that reads the `n`
+** stored bytes at `p`. Without it GCC deletes a store that a later one
+** to the same bytes overwrites (dead-store elimination), so a store
+** between them became visible before the first one's trap, and merges
+** neighbouring narrow stores into one wider store, which faults without
+** writing its in-bounds part. Volatile, so it also keeps stores in order
+** with the loads' pins. */
+#define WF_STORED(p, n)                                                        \
+  __asm__ volatile("" : : "m"(*(const struct { u8 b[n]; } *)(p)))
+
 /* The same for a v128 whose last byte is at `last`. Where no vector
 ** register class holds it, reading that byte is the check. On x86-64 a
 ** 16-byte store is one instruction that faults before writing anything;
@@ -51,4 +61,19 @@ typedef double f64;
 #else
 #define WF_PIN_V(v, last) ((void)*(volatile const u8 *)(last))
 #define WF_PROBE_V(last) ((void)*(volatile const u8 *)(last))
+#endif
+
+/* The native stack pointer, for the entry check against c->stack_limit:
+** read from its register, so a function needs no frame slot for the
+** check. Taking the address of a local (the old way) gave every checking
+** function a stack adjustment on entry and on return. Elsewhere the frame
+** address, which may cost a frame pointer. */
+#if defined(__x86_64__)
+#define WF_SP(sp) __asm__("mov %%rsp, %0" : "=r"(sp))
+#elif defined(__aarch64__)
+#define WF_SP(sp) __asm__("mov %0, sp" : "=r"(sp))
+#elif defined(__riscv)
+#define WF_SP(sp) __asm__("mv %0, sp" : "=r"(sp))
+#else
+#define WF_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
 #endif

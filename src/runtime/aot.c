@@ -342,6 +342,9 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->table0 = wf_module_table_count(&inst->module->m)
                   ? (weft_aot_table *)inst->tables[0]
                   : NULL;
+  c->global0 = wf_module_global_count(&inst->module->m)
+                   ? (weft_aot_global *)inst->globals[0]
+                   : NULL;
   c->api = &aot_api;
   c->max_depth = e->config.max_call_depth;
   c->fuel = &e->exec.fuel;
