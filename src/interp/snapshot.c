@@ -533,8 +533,7 @@ static bool save_frame(struct save *S, const struct wf_code *code,
     ** had (the frame image leaves it, lower.c): zero in the snapshot. */
     static const weft_slot zero;
     for (u32 i = 0; i < code->nlocals && S->status == WEFT_OK; i++)
-      put_value(S, local_type(m, defidx, i),
-                p.unassigned[i] ? &zero : &fp[i]);
+      put_value(S, local_type(m, defidx, i), p.unassigned[i] ? &zero : &fp[i]);
     out_u32(&S->o, n);
     for (u32 i = 0; i < n && S->status == WEFT_OK; i++) {
       out_u32(&S->o, heights[i]);
