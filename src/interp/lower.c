@@ -182,6 +182,7 @@ static void pair_adds(struct lower *L) {
     return;
   L->code[p] = encoded(L, WF_OP_I32_ADD_I32_ADD);
   wf_lw_drop_kops_from(L, q); /* its op unit is no op any more */
+  wf_lw_kop_fused(L, p, WF_OP_I32_ADD_I32_ADD); /* constants: lower_imm.c */
   L->last_op = WF_OP_I32_ADD_I32_ADD;
   L->last_op_pos = p;
   L->last_dst_pos = NONE;
@@ -465,7 +466,27 @@ void wf_lw_reset_inits(struct lower *L, u32 height) {
     L->local_unset[L->inits[--L->ninits]] = 1;
 }
 
+/* Definite assignment (lower.h): the same scheme for every declared local,
+** kept apart because a legacy catch arm resets it and not local_unset. */
+void wf_lw_reset_assigns(struct lower *L, u32 height) {
+  while (L->nassigns > height)
+    L->local_unassigned[L->assigns[--L->nassigns]] = 1;
+}
+
+static bool note_assign(struct lower *L, u32 x) {
+  if (!L->local_unassigned[x])
+    return true;
+  if (!wf_lw_grow(L, (void **)&L->assigns, &L->assigns_cap, L->nassigns + 1,
+                  sizeof(u32)))
+    return false;
+  L->local_unassigned[x] = 0;
+  L->assigns[L->nassigns++] = x;
+  return true;
+}
+
 bool wf_lw_set_local_init(struct lower *L, u32 x) {
+  if (!note_assign(L, x))
+    return false;
   if (!L->local_unset[x])
     return true;
   if (!wf_lw_grow(L, (void **)&L->inits, &L->inits_cap, L->ninits + 1,
@@ -523,7 +544,9 @@ static void probe_capture(struct lower *L, u32 height, u32 pc) {
   p->nlive = 0;
   p->heights = wf_alloc_array(L->a, (size_t)height + 1, sizeof(u32));
   p->types = wf_alloc_array(L->a, (size_t)height + 1, 1);
-  if (!p->heights || !p->types) {
+  p->nunassigned = L->nlocals ? L->nlocals : 1;
+  p->unassigned = wf_alloc_zero(L->a, p->nunassigned);
+  if (!p->heights || !p->types || !p->unassigned) {
     wf_lw_nomem(L);
     return;
   }
@@ -534,6 +557,7 @@ static void probe_capture(struct lower *L, u32 height, u32 pc) {
       p->types[p->nlive++] = e->type;
     }
   }
+  memcpy(p->unassigned, L->local_unassigned, L->nlocals);
 }
 
 static void probe_after_instr(struct lower *L) {
@@ -548,8 +572,11 @@ void wf_probe_free(struct wf_alloc *a, struct wf_probe *p) {
     wf_alloc_free(a, p->heights, ((size_t)p->base + 1) * sizeof(u32));
   if (p->types)
     wf_alloc_free(a, p->types, (size_t)p->base + 1);
+  if (p->unassigned)
+    wf_alloc_free(a, p->unassigned, p->nunassigned);
   p->heights = NULL;
   p->types = NULL;
+  p->unassigned = NULL;
 }
 
 /* ---- control ---------------------------------------------------------- */
@@ -582,6 +609,7 @@ bool wf_lw_push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
   c->ft = NULL;
   c->single = 0;
   c->init_height = L->ninits;
+  c->assign_height = L->nassigns;
   return true;
 }
 
@@ -860,8 +888,12 @@ static bool setup_locals(struct lower *L, const struct wf_func_decl *fd) {
   L->local_full =
       wf_alloc_array(L->a, L->nlocals ? L->nlocals : 1, sizeof(wf_vt));
   L->local_unset = wf_alloc_zero(L->a, L->nlocals ? L->nlocals : 1);
-  if (!L->local_full || !L->local_unset)
+  L->local_unassigned = wf_alloc_zero(L->a, L->nlocals ? L->nlocals : 1);
+  L->read_unassigned = wf_alloc_zero(L->a, L->nlocals ? L->nlocals : 1);
+  if (!L->local_full || !L->local_unset || !L->local_unassigned ||
+      !L->read_unassigned)
     return wf_lw_nomem(L);
+  memset(L->local_unassigned + t->nparams, 1, L->nlocals - t->nparams);
   for (u32 i = 0; i < t->nparams; i++)
     L->local_full[i] = vt_at(t->types, t->full, i);
   at = t->nparams;
@@ -880,6 +912,11 @@ static void release(struct lower *L) {
                   (size_t)(L->nlocals ? L->nlocals : 1) * sizeof(wf_vt));
   if (L->local_unset)
     wf_alloc_free(L->a, L->local_unset, L->nlocals ? L->nlocals : 1);
+  if (L->local_unassigned)
+    wf_alloc_free(L->a, L->local_unassigned, L->nlocals ? L->nlocals : 1);
+  if (L->read_unassigned)
+    wf_alloc_free(L->a, L->read_unassigned, L->nlocals ? L->nlocals : 1);
+  wf_alloc_free(L->a, L->assigns, (size_t)L->assigns_cap * sizeof(u32));
   wf_alloc_free(L->a, L->inits, (size_t)L->inits_cap * sizeof(u32));
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
@@ -898,15 +935,44 @@ static void release(struct lower *L) {
                 (size_t)L->handlers_cap * sizeof(struct wf_handler));
 }
 
-/* The slots of a frame's image (wf_code.init): all that follow the
-** params, or 0 when there is nothing to set up or more zero slots than
-** the body is long (a few bytes of a hostile body may declare thousands
-** of locals: those are zeroed in place instead of kept zeroed). */
-static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots) {
-  u32 zeros = nlocal_slots - L->type->nparams + L->nhidden;
-  if (zeros + L->nconsts == 0 || zeros > 8 + L->ncode)
+/* The slots of a frame's image (wf_code.init), [*at, *at + n): from the
+** first declared local some read may find unassigned (lower.h) to the
+** end of the hidden slots, or of the last such local when there are no
+** constants or hidden slots; the params and the locals before *at are
+** always set before they are read. 0 when there is nothing to set up.
+** *each: more zero slots than the body is long (a few bytes of a hostile
+** body may declare thousands of locals): the frame is set up slot kind
+** by slot kind (frame_init_each), not from a kept image. */
+static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots, u32 *at,
+                             bool *each) {
+  u32 first = nlocal_slots, end = nlocal_slots;
+  for (u32 x = L->type->nparams; x < L->nlocals; x++)
+    if (L->read_unassigned[x]) {
+      if (first == nlocal_slots)
+        first = x;
+      end = x + 1;
+    }
+  if (L->nconsts + L->nhidden)
+    end = nlocal_slots + L->nconsts + L->nhidden;
+  *at = first;
+  *each = false;
+  if (end <= first)
     return 0;
-  return zeros + L->nconsts;
+  u32 zeros = end - first - L->nconsts;
+  *each = zeros > 8 + L->ncode;
+  return end - first;
+}
+
+/* Probes (snapshots): a local the code has not assigned at the probed
+** position and never reads unassigned holds whatever the value stack had
+** there, not a value of this frame; the snapshot saves zero for it. */
+static void probe_finish_unassigned(struct lower *L) {
+  struct wf_probe *p = L->probe;
+  if (!p || !p->unassigned)
+    return;
+  for (u32 x = 0; x < L->nlocals; x++)
+    if (L->read_unassigned[x])
+      p->unassigned[x] = 0;
 }
 
 /* Fix slot operands now that the frame layout is known. */
@@ -963,9 +1029,10 @@ static bool finish(struct lower *L, struct wf_code **out) {
   }
   c->nconsts = L->nconsts;
   c->npcmap = L->npcmap / 2;
-  c->ninit = frame_image_slots(L, nlocal_slots);
+  bool each;
+  c->ninit = frame_image_slots(L, nlocal_slots, &c->init_at, &each);
   c->ops = wf_alloc_array(L->a, L->ncode ? L->ncode : 1, sizeof(u32));
-  if (c->ninit)
+  if (c->ninit && !each)
     c->init = wf_alloc_array(L->a, c->ninit, sizeof(weft_slot));
   else
     c->consts =
@@ -977,7 +1044,8 @@ static bool finish(struct lower *L, struct wf_code **out) {
   }
   if (c->init) { /* zero locals, the constants, zero hidden slots */
     memset(c->init, 0, (size_t)c->ninit * sizeof(weft_slot));
-    c->consts = c->init + (nlocal_slots - L->type->nparams);
+    /* (a body without constants has nothing there to point at) */
+    c->consts = L->nconsts ? c->init + (nlocal_slots - c->init_at) : c->init;
   }
   if (L->ncode)
     memcpy(c->ops, L->code, (size_t)L->ncode * sizeof(u32));
@@ -992,6 +1060,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nlocal_slots = nlocal_slots;
   c->frame_slots = stack_base + L->max_height + 1;
   c->nhidden = L->nhidden;
+  probe_finish_unassigned(L);
   *out = c;
   return true;
 }
@@ -1077,6 +1146,7 @@ weft_status wf_lower_probe(struct wf_alloc *a, const struct wf_module *m,
   probe->found = false;
   probe->heights = NULL;
   probe->types = NULL;
+  probe->unassigned = NULL;
   weft_status s = lower_body(a, m, defidx, NULL, true, probe, &code, err);
   wf_code_free(a, code);
   if (s != WEFT_OK)

@@ -69,6 +69,7 @@ struct ctrl {
   const struct wf_functype *ft;
   wf_vt single;
   u32 init_height;
+  u32 assign_height; /* the same for lower.assigns (definite assignment) */
 };
 
 struct lower {
@@ -92,6 +93,17 @@ struct lower {
                     */
   u32 *inits;      /* locals set since their block began, innermost last */
   u32 ninits, inits_cap;
+  /* Definite assignment, for the frame image (finish): a declared local
+  ** is unassigned until a local.set or local.tee, which lasts to the end
+  ** of the innermost block, as local_unset does, and a legacy catch arm
+  ** starts from the try's state too (it may be entered from anywhere in
+  ** the body). A local read while unassigned is zeroed by the frame
+  ** image; the others are always set before they are read, and a new
+  ** frame may leave them as the value stack had them. */
+  u8 *local_unassigned;
+  u8 *read_unassigned; /* per local: some read saw it unassigned */
+  u32 *assigns;        /* locals assigned since their block began */
+  u32 nassigns, assigns_cap;
 
   u32 *code;
   u32 ncode, code_cap;
@@ -239,6 +251,7 @@ bool wf_lw_pop_type(struct lower *L, u8 want, struct entry *out);
 bool wf_lw_pop_vt(struct lower *L, wf_vt want, struct entry *out);
 void wf_lw_reset_inits(struct lower *L, u32 height);
 bool wf_lw_set_local_init(struct lower *L, u32 x);
+void wf_lw_reset_assigns(struct lower *L, u32 height);
 void wf_lw_materialize(struct lower *L, u32 i);
 void wf_lw_materialize_locals(struct lower *L);
 bool wf_lw_push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,

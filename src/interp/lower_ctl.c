@@ -161,6 +161,7 @@ bool wf_lw_else(struct lower *L) {
     wf_lw_push_vt(L, vt_at(c->params, params_full(c), i),
                   stack_loc(c->height + i));
   wf_lw_reset_inits(L, c->init_height);
+  wf_lw_reset_assigns(L, c->assign_height);
   return true;
 }
 
@@ -215,6 +216,7 @@ bool wf_lw_end(struct lower *L) {
   wf_vt single = c->single;
   const wf_vt *resf = results_full(c) == &c->single ? &single : results_full(c);
   wf_lw_reset_inits(L, c->init_height);
+  wf_lw_reset_assigns(L, c->assign_height);
   L->nctrls--;
   wf_lw_mark_label(L); /* after the pop: the code after `end` is the outer's */
   L->height = base;
@@ -700,6 +702,8 @@ bool wf_lw_local(struct lower *L, u8 opcode) {
   if (opcode == 0x20) {
     if (L->local_unset[x])
       return wf_lw_invalid(L, "uninitialized local");
+    if (L->local_unassigned[x])
+      L->read_unassigned[x] = 1;
     return wf_lw_push_vt(L, tf, x);
   }
   struct entry v;

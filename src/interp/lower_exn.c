@@ -219,6 +219,7 @@ bool wf_lw_catch(struct lower *L, bool all) {
   }
   c->kind = CTRL_CATCH;
   c->unreachable = false;
+  wf_lw_reset_assigns(L, c->assign_height);
   L->height = c->height;
   if (!c->dead_start && !add_handler(L, c, tag, L->ncode))
     return false;

@@ -99,7 +99,27 @@ struct kform {
   X(I32_SHL_XOR, UNREACHABLE, UNREACHABLE, I32_SHL_XOR_KK, 3, 5, 0)            \
   X(SELECT_I32_EQ, SELECT_I32_EQ_K, SELECT_I32_EQ_K, UNREACHABLE, 5, 4,        \
     K_SWAP)                                                                    \
-  X(SELECT_I32_NE, SELECT_I32_NE_K, SELECT_I32_NE_K, UNREACHABLE, 5, 4, K_SWAP)
+  X(SELECT_I32_NE, SELECT_I32_NE_K, SELECT_I32_NE_K, UNREACHABLE, 5, 4,        \
+    K_SWAP)                                                                    \
+  X(I64_AND, I64_AND_K, I64_AND_K, UNREACHABLE, 3, 2, K_SWAP | K_WIDE)         \
+  X(I64_SHL, I64_SHL_K, UNREACHABLE, UNREACHABLE, 3, 0, 0)                     \
+  X(I64_SHR_U, I64_SHR_U_K, UNREACHABLE, UNREACHABLE, 3, 0, 0)                 \
+  BR_K(X, BR_IF_I32_AND, BR_IF_I32_AND_K, BR_IF_I32_AND_K)                     \
+  BR_K(X, BR_UNLESS_I32_AND, BR_UNLESS_I32_AND_K, BR_UNLESS_I32_AND_K)         \
+  X(COPY_RETURN, SET32_RETURN, UNREACHABLE, UNREACHABLE, 2, 0, K_WIDE)         \
+  X(I32_ADD_BR, I32_ADD_K_BR, I32_ADD_K_BR, UNREACHABLE, 3, 2, K_SWAP)         \
+  X(I32_SHL_OR, I32_SHL_K_OR, UNREACHABLE, UNREACHABLE, 3, 0, 0)               \
+  BIN_K(X, I32_ADD_ADD, I32_ADD_K_ADD, I32_ADD_K_ADD)                          \
+  BIN_K(X, I32_AND_ADD, I32_AND_K_ADD, I32_AND_K_ADD)                          \
+  BIN_K(X, I32_ADD_I64_LOAD, I32_ADD_K_I64_LOAD, I32_ADD_K_I64_LOAD)           \
+  BIN_K(X, I32_ADD_F64_LOAD, I32_ADD_K_I64_LOAD, I32_ADD_K_I64_LOAD)           \
+  X(I32_ADD_I32_ADD, I32_ADD_K_I32_ADD, I32_ADD_I32_ADD_K,                     \
+    I32_ADD_K_I32_ADD_K, 3, 7, 0)                                              \
+  X(SELECT_I32, SELECT_KS, SELECT_SK, SELECT_KK, 2, 3, K_WIDE)                 \
+  X(SELECT_I64, SELECT_KS, SELECT_SK, SELECT_KK, 2, 3, K_WIDE)                 \
+  X(SELECT_F32, SELECT_KS, SELECT_SK, SELECT_KK, 2, 3, K_WIDE)                 \
+  X(SELECT_F64, SELECT_KS, SELECT_SK, SELECT_KK, 2, 3, K_WIDE)                 \
+  X(SELECT_REF, SELECT_KS, SELECT_SK, SELECT_KK, 2, 3, K_WIDE)
 
 #define ENTRY(op, right, second, both, at, at2, flags)                         \
   {WF_OP_##op, WF_OP_##right, WF_OP_##second, WF_OP_##both, at, at2, flags},

@@ -529,8 +529,11 @@ static bool save_frame(struct save *S, const struct wf_code *code,
     out_u32(&S->o, p.pc);
     out_u32(&S->o, code->nlocals);
     u32 defidx = code->funcidx - m->nfunc_imports;
+    /* A local the code has not assigned here holds what the value stack
+    ** had (the frame image leaves it, lower.c): zero in the snapshot. */
+    static const weft_slot zero;
     for (u32 i = 0; i < code->nlocals && S->status == WEFT_OK; i++)
-      put_value(S, local_type(m, defidx, i), &fp[i]);
+      put_value(S, local_type(m, defidx, i), p.unassigned[i] ? &zero : &fp[i]);
     out_u32(&S->o, n);
     for (u32 i = 0; i < n && S->status == WEFT_OK; i++) {
       out_u32(&S->o, heights[i]);

@@ -51,11 +51,14 @@ struct wf_code {
   u32 nlocal_slots;  /* max(nlocals, nresults): results return in place */
   u32 nconsts;       /* constant slots, after the local slots */
   weft_slot *consts; /* their values (in init when there is one) */
-  /* What a new frame holds after its params, copied in one go: zero
-  ** locals, the constants, zero hidden slots; NULL (ninit 0) when the
-  ** frame is set up slot kind by slot kind (lower.c says when). */
+  /* What a new frame holds from slot init_at on, copied in one go: zero
+  ** locals (from the first one a read may find unassigned), the constants,
+  ** zero hidden slots. NULL with ninit 0 when there is nothing to set up,
+  ** with ninit > 0 when the frame is set up slot kind by slot kind
+  ** (lower.c's frame_image_slots says which). */
   weft_slot *init;
   u32 ninit;
+  u32 init_at;
   u32 frame_slots; /* locals + constants + hidden + operand stack */
   u32 *pcmap;      /* pairs (code index, module byte offset), ascending */
   u32 npcmap;      /* number of pairs */

@@ -451,6 +451,9 @@ struct wf_probe {
   u32 nlive;      /* out: live operands in their own slots, bottom first: */
   u32 *heights;   /*   their operand heights (slot = stack base + height) */
   u8 *types;      /*   their value types */
+  u8 *unassigned; /* out: per local, 1 when it holds no value of the frame
+                     there (lower.c's probe_finish_unassigned) */
+  u32 nunassigned;
 };
 /* Lower body `defidx` again and fill `probe`; its arrays are the caller's
 ** to release with wf_probe_free (also when nothing was found). */
