@@ -59,6 +59,9 @@ struct cgen {
   u8 *global_used; /* per global index: listed in global_list */
   u32 *global_list;
   u32 nglobal_list, nglobals_all;
+  /* The body calls through table 0: its pointer in a local (wf_tb0),
+  ** loaded once on entry like the global cells (cgen_instr.c). */
+  bool table0_used;
   u32 chunk_lo, chunk_hi; /* the defined functions this chunk emits */
   /* Tail calls (see "tail calls" below). */
   u8 *tail_body;     /* per defined function: emitted as a trampoline body */
