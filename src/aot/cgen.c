@@ -382,6 +382,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     g->self_tail = false;
     wf_cg_find_targets(g);
     g->leaf = !g->in_tail_body && wf_cg_is_leaf(code);
+    g->table0_used = false;
     wf_cg_emit_body(g);
     if (g->self_tail)
       emit_restart(g, code);
@@ -410,6 +411,8 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     if (!g->leaf)
       stack_check(g, out, nslots);
     emit_globals(g, out);
+    if (g->table0_used)
+      wf_cg_put(out, "  weft_aot_table *const wf_tb0 = c->table0;\n");
     if (wf_cg_metered(g))
       /* The pointer in a local: without strict aliasing every store to
       ** linear memory would otherwise reload it from the context. */

@@ -32,6 +32,16 @@ enum { WF_CG_FUEL_PENDING = 64, WF_CG_FUEL_CARRIED = 8 };
 /* No code index: struct cgen's prev_pc at a label. */
 #define WF_CG_NO_PC 0xffffffffu
 
+/* Slot `slot` holds (src >> shift) & mask, of i64 slots when wide
+** (cgen_bits.c); the table's size. */
+struct wf_cg_bit {
+  u32 slot, src;
+  u8 shift;
+  u64 mask;
+  bool wide;
+};
+enum { WF_CG_BITS = 8 };
+
 struct cgen {
   struct wf_alloc *a;
   const weft_module *mod;
@@ -52,6 +62,9 @@ struct cgen {
   u8 *global_used; /* per global index: listed in global_list */
   u32 *global_list;
   u32 nglobal_list, nglobals_all;
+  /* The body calls through table 0: its pointer in a local (wf_tb0),
+  ** loaded once on entry like the global cells (cgen_instr.c). */
+  bool table0_used;
   u32 chunk_lo, chunk_hi; /* the defined functions this chunk emits */
   /* Tail calls (see "tail calls" below). */
   u8 *tail_body;     /* per defined function: emitted as a trampoline body */
@@ -92,6 +105,10 @@ struct cgen {
   /* The loop whose in-bounds copy is being emitted: its accesses address
   ** memory through its span pointers (cgen_span.c); NULL elsewhere. */
   const struct wf_cg_loop *span_loop;
+  /* What the straight-line code since the last label computed of single
+  ** bits (cgen_bits.c), oldest first. */
+  struct wf_cg_bit bits[WF_CG_BITS];
+  u32 nbits;
 };
 
 /* An i32 value on trip k of a counted loop: coef[0]*slot[0] + coef[1]*slot[1]
@@ -170,6 +187,13 @@ bool wf_cg_in_piece(const struct cgen *g, u32 def);
 void wf_cg_pack_args(struct cgen *g, const struct wf_functype *ft, u32 base);
 bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op);
 bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op);
+
+/* cgen_bits.c: comparisons of single bits. wf_cg_emit_bit_compare emits
+** the op at `pc` when it is one it rewrites; wf_cg_bits_note is told of
+** every op emitted, wf_cg_bits_clear of every label and loop emitted. */
+bool wf_cg_emit_bit_compare(struct cgen *g, const u32 *ops, u32 pc);
+void wf_cg_bits_note(struct cgen *g, const u32 *ip);
+void wf_cg_bits_clear(struct cgen *g);
 
 /* cgen_simd.c: SIMD */
 bool wf_cg_emit_simd(struct cgen *g, const u32 *ip, u32 op);

@@ -563,6 +563,19 @@ static void fty_typedef(struct text *t, const struct wf_functype *ft) {
   wf_cg_put(t, ");\n");
 }
 
+/* The typed call of `fn`, found through a table or reference and checked:
+** with `c` itself when fn is of this instance, so that the callee's loads
+** through its context (its memory's base) need not wait for fn->ctx at
+** the end of the chain table, element, function (gcc keeps the two calls
+** apart); with fn->ctx otherwise. */
+static void checked_typed_call(struct cgen *g, const struct wf_functype *ft,
+                               u32 base) {
+  wf_cg_put(&g->body, "  if (WF_LIKELY(fn->ctx == c))\n");
+  typed_call(g, ft, base, "((fty)fn->typed_fn)", "c");
+  wf_cg_put(&g->body, "  else\n");
+  typed_call(g, ft, base, "((fty)fn->typed_fn)", "fn->ctx");
+}
+
 /* {====== typed function references: call_ref ==============================
 ** An AoT callee of the type's wf_cg_signature is called directly through its
 ** typed entry; anything else (null, another wf_cg_signature, host or
@@ -579,7 +592,7 @@ static void emit_call_ref(struct cgen *g, const u32 *ip) {
              "fn->typed_fn)) {\n",
              ip[1]);
   fty_typedef(t, ft);
-  typed_call(g, ft, ip[2], "((fty)fn->typed_fn)", "fn->ctx");
+  checked_typed_call(g, ft, ip[2]);
   wf_cg_put(t, "  } else\n");
   wf_format(how, sizeof how, "c->api->call_ref(c, %uu, fn, t)", ip[1]);
   slot_call(g, ft, ip[2], how);
@@ -609,13 +622,18 @@ static void emit_call_elsewhere(struct cgen *g, const struct wf_functype *ft,
   wf_cg_after_call(g);
 }
 
-/* Table `idx` for a call_indirect: table 0 sits in the context itself,
-** one load, not two through `tables` (gcc reloads it after every store). */
-static void put_table(struct text *t, u32 idx) {
-  if (idx == 0)
-    wf_cg_put(t, "c->table0");
-  else
-    wf_cg_putf(t, "c->tables[%u]", idx);
+/* Table `idx` for a call_indirect. Table 0's pointer, which never
+** changes, is a local loaded on entry (wf_tb0): read from the context at
+** each call, gcc reloads it after every store (no strict aliasing), and
+** in a loop of calls (cmark's list sort) that load heads the chain to the
+** function, its signature and its context, on every call's path. */
+static void put_table(struct cgen *g, u32 idx) {
+  if (idx == 0) {
+    wf_cg_put(&g->body, "wf_tb0");
+    g->table0_used = true;
+  } else {
+    wf_cg_putf(&g->body, "c->tables[%u]", idx);
+  }
 }
 
 bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
@@ -648,14 +666,14 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
     wf_cg_put(t, "  { u32 e = ");
     wf_cg_var(g, ip[4], 'i');
     wf_cg_put(t, "; weft_aot_table *tb = ");
-    put_table(t, ip[2]);
+    put_table(g, ip[2]);
     wf_cg_put(t, "; weft_aot_func *fn;\n");
     wf_cg_putf(t,
                "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
                "fn->sig == c->sig_of[%u] && fn->typed_fn)) {\n",
                ip[1]);
     fty_typedef(t, ft);
-    typed_call(g, ft, ip[3], "((fty)fn->typed_fn)", "fn->ctx");
+    checked_typed_call(g, ft, ip[3]);
     wf_cg_put(t, "  } else\n");
     wf_format(how, sizeof how, "c->api->call_indirect(c, %uu, %uu, e, t)",
               ip[2], ip[1]);
@@ -794,7 +812,7 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       wf_cg_put(t, "  { u32 e = ");
       wf_cg_var(g, ip[4], 'i');
       wf_cg_put(t, "; weft_aot_table *tb = ");
-      put_table(t, ip[2]);
+      put_table(g, ip[2]);
       wf_cg_putf(t,
                  "; weft_aot_func *fn;\n"
                  "  if (e < tb->size && (fn = tb->elems[e]) != 0 && "

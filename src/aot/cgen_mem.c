@@ -126,6 +126,8 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
     if (g->is_target[pc]) {
       prev = WF_CG_NO_PC;
       u32 next = emit_label(g, pc);
+      /* branches arrive here with other values: no fact holds */
+      wf_cg_bits_clear(g);
       if (next != pc) { /* a counted loop, emitted whole */
         pc = next;
         continue;
@@ -142,18 +144,20 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
       pc += wf_cg_emit_fuel(g, pc);
       continue;
     }
-    if (!(wf_cg_emit_numeric(g, ip, op) || wf_cg_emit_branch(g, ops, pc, op) ||
-          wf_cg_emit_call(g, ip, op) || wf_cg_emit_memory_access(g, ip, op) ||
-          wf_cg_emit_fused(g, ip, op) || wf_cg_emit_trapping(g, ip, op) ||
-          wf_cg_emit_simd(g, ip, op) || wf_cg_emit_tail_call(g, ip, op) ||
-          wf_cg_emit_exception(g, ip, op) || emit_memx(g, ip, op) ||
-          wf_cg_emit_other(g, ip, op)))
+    if (!(wf_cg_emit_bit_compare(g, ops, pc) || wf_cg_emit_numeric(g, ip, op) ||
+          wf_cg_emit_branch(g, ops, pc, op) || wf_cg_emit_call(g, ip, op) ||
+          wf_cg_emit_memory_access(g, ip, op) || wf_cg_emit_fused(g, ip, op) ||
+          wf_cg_emit_trapping(g, ip, op) || wf_cg_emit_simd(g, ip, op) ||
+          wf_cg_emit_tail_call(g, ip, op) || wf_cg_emit_exception(g, ip, op) ||
+          emit_memx(g, ip, op) || wf_cg_emit_other(g, ip, op)))
       wf_cg_putf(&g->body, "#error unknown internal op %u\n", op);
+    wf_cg_bits_note(g, ip);
     pc += wf_cg_op_length(ops, pc);
   }
 }
 
 void wf_cg_emit_body(struct cgen *g) {
   wf_cg_fuel_begin(g);
+  wf_cg_bits_clear(g);
   wf_cg_emit_range(g, 0, g->code->nops);
 }
