@@ -156,4 +156,19 @@ sweep all 6 4
 sweep all 6 1003
 sweep edges 6 2000
 
+# Late charges merged into a tested block's charge on a branch forward
+# (the target's test skipped: L<pc>_paid), lists of more than 8 charges
+# and a charge over 255 (paid one call each, not packed), a division
+# tested right after late charges: out of fuel at every block of 9
+# iterations, the store faulting at iteration 3 (just after a rung's
+# branch and its merged test); around the fuel used when the store
+# faults after the whole ladder (4) or after the last branch (6), when the
+# division traps (4) and when the run completes.
+FUNC=ladder
+sweep all 9 3 0
+sweep edges 9 4 0
+sweep edges 9 6 0
+sweep edges 9 4 1
+sweep edges 9 100 0
+
 done_testing
