@@ -411,10 +411,74 @@ bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
   return true;
 }
 
+/* Whether every branch of the op at `pc` goes forward, to at most `last`
+** (and its last code index past `pc` in *far). */
+static bool branches_ahead(const struct cgen *g, u32 pc, u32 last, u32 *far) {
+  const u32 *ops = g->code->ops;
+  const char *lay = op_layout[ops[pc]];
+  *far = pc;
+  if (ops[pc] == WF_OP_BR_TABLE)
+    return false;
+  for (u32 k = 0; lay[k]; k++) {
+    u32 f = pc + 1 + k;
+    u32 to = (u32)((i32)f + (i32)ops[f]);
+    if (lay[k] != 'o')
+      continue;
+    if (to <= pc || to > last)
+      return false;
+    *far = to > *far ? to : *far;
+  }
+  return true;
+}
+
+/* Whether the unmetered copy of the loop being emitted may charge a whole
+** trip's unconditional blocks at its head: its accesses were proved in
+** bounds, and no op in it can observe the fuel in any way (no call, no
+** trap, no fault), so until the loop is left (by its back edge falling
+** through, the only way out: every other branch goes forward within the
+** body) nothing sees when each block's charge was taken. */
+static bool trip_prepaid(const struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  u32 far;
+  if (!g->loop_in_bounds || ops[g->loop_head] != WF_OP_FUEL)
+    return false;
+  for (u32 pc = g->loop_head; pc < g->loop_last;
+       pc += wf_cg_op_length(ops, pc))
+    if ((!op_blind(g, pc) && !wf_cg_span_covers(ops[pc])) ||
+        !branches_ahead(g, pc, g->loop_last, &far))
+      return false;
+  return op_blind(g, g->loop_last);
+}
+
+/* In such a loop, whether the block at `pc` runs on every trip: no branch
+** before it in the body jumps past it. */
+static bool runs_every_trip(const struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  u32 far;
+  for (u32 p = g->loop_head; p < pc; p += wf_cg_op_length(ops, p))
+    if (branches_ahead(g, p, g->loop_last, &far) && far > pc)
+      return false;
+  return true;
+}
+
+/* The charges of the loop's blocks that run on every trip. */
+static u64 trip_charge(const struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  u64 sum = 0;
+  for (u32 pc = g->loop_head; pc < g->loop_last;
+       pc += wf_cg_op_length(ops, pc))
+    if (ops[pc] == WF_OP_FUEL && runs_every_trip(g, pc))
+      sum += ops[pc + 1];
+  return sum;
+}
+
 /* The unmetered copy of a counted loop (cgen_loop.c): the charges of the
 ** run of FUEL ops at `pc` subtracted, never tested, and stored where the
 ** metered copy would store them (nowhere when its accesses were proved
-** in bounds: store_if_observed). */
+** in bounds: store_if_observed). When nothing in the loop can see the
+** fuel (trip_prepaid), the blocks that run on every trip are charged
+** together at the head, one subtraction a trip, and only the others
+** where they run. */
 static u32 emit_prepaid(struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
   u32 end = pc;
@@ -423,6 +487,8 @@ static u32 emit_prepaid(struct cgen *g, u32 pc) {
     sum += ops[end + 1];
     end += 2;
   } while (end < g->code->nops && ops[end] == WF_OP_FUEL && !g->is_target[end]);
+  if (trip_prepaid(g) && runs_every_trip(g, pc))
+    sum = pc == g->loop_head ? trip_charge(g) : 0;
   if (sum)
     wf_cg_putf(&g->body, "  wf_fuel -= %llu;\n", (unsigned long long)sum);
   store_if_observed(g, end);

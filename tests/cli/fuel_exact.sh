@@ -112,7 +112,10 @@ FUNC=down
 sweep all 4
 
 # Counted loops whose accesses the entry test proves in bounds, so their
-# unmetered copy stores no fuel (src/aot/cgen_span.c): in bounds from the
+# unmetered copy stores no fuel (src/aot/cgen_span.c) and, span's holding
+# nothing else that could see it, charges the blocks every trip runs once
+# at its head (the `if` inside still charged where it runs; the exit
+# must leave the exact fuel, at 2x, 4x and plenty): in bounds from the
 # start of memory and up to its last byte; one byte past it on the last
 # trip (the i64 store) and on the 4th (the sweep at every fuel level:
 # the entry test must send these to the metered copy, or a fault reports
