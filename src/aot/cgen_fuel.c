@@ -442,8 +442,7 @@ static bool trip_prepaid(const struct cgen *g) {
   u32 far;
   if (!g->loop_in_bounds || ops[g->loop_head] != WF_OP_FUEL)
     return false;
-  for (u32 pc = g->loop_head; pc < g->loop_last;
-       pc += wf_cg_op_length(ops, pc))
+  for (u32 pc = g->loop_head; pc < g->loop_last; pc += wf_cg_op_length(ops, pc))
     if ((!op_blind(g, pc) && !wf_cg_span_covers(ops[pc])) ||
         !branches_ahead(g, pc, g->loop_last, &far))
       return false;
@@ -465,8 +464,7 @@ static bool runs_every_trip(const struct cgen *g, u32 pc) {
 static u64 trip_charge(const struct cgen *g) {
   const u32 *ops = g->code->ops;
   u64 sum = 0;
-  for (u32 pc = g->loop_head; pc < g->loop_last;
-       pc += wf_cg_op_length(ops, pc))
+  for (u32 pc = g->loop_head; pc < g->loop_last; pc += wf_cg_op_length(ops, pc))
     if (ops[pc] == WF_OP_FUEL && runs_every_trip(g, pc))
       sum += ops[pc + 1];
   return sum;
