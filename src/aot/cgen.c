@@ -676,18 +676,30 @@ weft_status weft_module_emit_c(const weft_module *mod,
     /* wf_fuel is exact wherever an op can trap (cgen_fuel.c). */
     wf_cg_put(&out, "#define TRAP_FUEL(k) do { *wf_fuel_at = wf_fuel; "
                     "TRAP(k); } while (0)\n");
-    /* A FUEL op's rare path (cgen_fuel.c): put back `back` (the charge
-    ** taken in advance), then pay `need`, asking the engine (its hook) for
-    ** more first when short, exactly as the interpreter does. Out of line,
-    ** and putting back in here, so the charge keeps no copy of the fuel
-    ** before it: a subtract and a branch. */
+    /* A FUEL op's rare path (cgen_fuel.c): put back the charges taken
+    ** in advance, then pay each, asking the engine (its hook) for more
+    ** first when short, exactly as the interpreter does. Out of line, and
+    ** putting back in here, so the charge keeps no copy of the fuel before
+    ** it: a subtract and a branch. wf_fuel_pay takes the costs a byte each
+    ** (the first lowest, up to the first zero), so its call is small;
+    ** wf_fuel_pay_each takes one cost (and what to put back first) for a
+    ** list that does not pack. */
     wf_cg_put(&out, "static __attribute__((noinline, cold, unused)) int64_t\n"
-                    "wf_fuel_pay(weft_aot_ctx *c, int64_t fuel, int64_t back, "
-                    "int64_t need) {\n"
+                    "wf_fuel_pay_each(weft_aot_ctx *c, int64_t fuel, "
+                    "int64_t back, int64_t need) {\n"
                     "  fuel += back;\n"
                     "  if (fuel < need) { *c->fuel = fuel; "
                     "c->api->refuel(c, need); fuel = *c->fuel; }\n"
                     "  return fuel - need;\n}\n");
+    wf_cg_put(&out, "static __attribute__((noinline, cold, unused)) int64_t\n"
+                    "wf_fuel_pay(weft_aot_ctx *c, int64_t fuel, u64 costs) "
+                    "{\n"
+                    "  for (u64 k = costs; k; k >>= 8)\n"
+                    "    fuel += (int64_t)(k & 0xff);\n"
+                    "  for (; costs; costs >>= 8)\n"
+                    "    fuel = wf_fuel_pay_each(c, fuel, 0, "
+                    "(int64_t)(costs & 0xff));\n"
+                    "  return fuel;\n}\n");
     /* A counted loop's entry test of one of its addresses (cgen_span.c):
     ** start + k*step for k < trips stays a u32 (no wrap), and `reach`
     ** bytes from its larger end lie within the memory. */

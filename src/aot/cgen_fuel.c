@@ -10,7 +10,9 @@
 ** - A charge subtracts first and tests the sign (one subtract and one
 **   branch); the rare path, a block that cannot be paid in full, goes out
 **   of line (wf_fuel_pay in the prelude) and replays the original charge:
-**   refuel with the exact need, then pay.
+**   refuel with the exact need, then pay. That path is never run but is
+**   loaded (read and MACed) with the artifact, one per test: it is one
+**   call whose costs are packed in one constant, a byte each.
 ** - Adjacent FUEL ops (no label between) are one subtraction of their sum;
 **   when short, the rare path pays them one by one, so the hook is asked
 **   for the same amounts at the same fuel levels as without merging.
@@ -40,6 +42,13 @@
 **   sees nothing of them either (they read no global or memory it could
 **   change, and change none it could read). A loop's back edge is not
 **   charged late: it is the hot path, where late costs as much as early.
+** - A branch forward that tests late charges, to a label whose block is
+**   charged and tested on arrival (not late), tests the label's charge
+**   with its own and goes past the label's test (to L<pc>_paid): one
+**   subtract and test on that edge instead of two. Nothing between the
+**   branch and the label's charge can see the fuel, and when short the
+**   replay pays the branch's charges, then the label's, as the
+**   interpreter does.
 */
 #include "cgen.h"
 
@@ -215,24 +224,53 @@ static u64 pending_sum(const struct cgen *g) {
   return sum;
 }
 
+/* The pending charges packed for wf_fuel_pay (cgen.c): their nonzero
+** costs a byte each, the first lowest, when there are at most 8 and
+** each is below 256 (nearly every list: one cost, a constant of one
+** register move); else 0, and they are paid by wf_fuel_pay_each. A cost
+** of zero is no charge to replay: outside a test the fuel is never below
+** zero, so paying zero never asks the hook. */
+static u64 pending_packed(const struct cgen *g) {
+  u64 packed = 0;
+  u32 shift = 0;
+  for (u32 i = 0; i < g->nfuel_pending; i++) {
+    u32 cost = g->fuel_pending[i];
+    if (cost == 0)
+      continue;
+    if (cost > 0xff || shift == 64)
+      return 0;
+    packed |= (u64)cost << shift;
+    shift += 8;
+  }
+  return packed;
+}
+
 /* Subtract and test the pending charges and forget them: when short, put
 ** them all back and pay them one by one, asking the hook for each as the
 ** interpreter does at each block's start. Charges of zero cannot make the
 ** fuel negative and need no test. The subtraction is made here, next to
 ** its test, rather than where each block starts: the regions in between
 ** cannot see the fuel, and a test right after the subtract reuses its
-** flags. */
+** flags. The rare path is one call with the costs packed in a constant:
+** it is never run but is loaded (and MACed) with the artifact, one per
+** test. */
 static void test_pending(struct cgen *g, const char *indent) {
   struct text *t = &g->body;
-  u64 sum = pending_sum(g);
+  u64 sum = pending_sum(g), packed = pending_packed(g);
   if (sum != 0) {
     wf_cg_putf(t, "%swf_fuel -= %llu;\n", indent, (unsigned long long)sum);
-    wf_cg_putf(t, "%sif (WF_UNLIKELY(wf_fuel < 0)) {\n", indent);
-    for (u32 i = 0; i < g->nfuel_pending; i++)
-      wf_cg_putf(t, "%s  wf_fuel = wf_fuel_pay(c, wf_fuel, %llu, %u);\n",
-                 indent, (unsigned long long)(i == 0 ? sum : 0),
-                 g->fuel_pending[i]);
-    wf_cg_putf(t, "%s}\n", indent);
+    wf_cg_putf(t, "%sif (WF_UNLIKELY(wf_fuel < 0))", indent);
+    if (packed)
+      wf_cg_putf(t, " wf_fuel = wf_fuel_pay(c, wf_fuel, 0x%llxull);\n",
+                 (unsigned long long)packed);
+    else {
+      wf_cg_put(t, " {\n");
+      for (u32 i = 0; i < g->nfuel_pending; i++)
+        wf_cg_putf(t, "%s  wf_fuel = wf_fuel_pay_each(c, wf_fuel, %llu, %u);\n",
+                   indent, (unsigned long long)(i == 0 ? sum : 0),
+                   g->fuel_pending[i]);
+      wf_cg_putf(t, "%s}\n", indent);
+    }
   }
   g->nfuel_pending = 0;
 }
@@ -290,6 +328,63 @@ void wf_cg_fuel_before_label(struct cgen *g) {
     test_pending(g, "  ");
 }
 
+/* The code index just past the run of adjacent FUEL ops at `pc` (as
+** wf_cg_emit_fuel takes them: bounded so the sum stays small), and the
+** run's charges added to *n and *sum. */
+static u32 fuel_run(const struct cgen *g, u32 pc, u32 *n, u64 *sum) {
+  const u32 *ops = g->code->ops;
+  u32 end = pc, k = 0;
+  u64 s = 0;
+  do {
+    s += ops[end + 1];
+    end += 2;
+    k++;
+  } while (end < g->code->nops && ops[end] == WF_OP_FUEL &&
+           !g->is_target[end] && k < WF_CG_FUEL_PENDING && s < 0x40000000u);
+  *n = k;
+  *sum = s;
+  return end;
+}
+
+/* Whether the label at `pc`, as it is emitted in the current copy, starts
+** with a run of FUEL ops that it tests at once (not late), so that it gets
+** a second label, L<pc>_paid, just after that test (wf_cg_emit_fuel). Not
+** in a loop's unmetered copy, nor at a counted loop's head outside its
+** copies (where the entry test comes first); a branch from a copy to a
+** label outside it is left alone, being rare (a loop's exit). */
+static bool has_paid_label(const struct cgen *g, u32 pc) {
+  struct wf_cg_loop loop;
+  u32 n;
+  u64 sum;
+  if (g->code->ops[pc] != WF_OP_FUEL || g->loop_copy == 'u')
+    return false;
+  if (g->loop_copy ? !*wf_cg_label_suffix(g, pc)
+                   : wf_cg_counted_loop(g, pc, &loop))
+    return false;
+  return !region_defers(g, fuel_run(g, pc, &n, &sum));
+}
+
+/* A branch forward that must test its pending charges, to a label whose
+** own charges are tested on arrival: test both at once, the branch's then
+** the label's (replayed in that order when short, as the interpreter
+** charges them: nothing between can see the fuel), and go to the label's
+** L<pc>_paid, past its test. One subtract and test on that path instead
+** of two. False, adding nothing, when the sums would not stay small. */
+static bool take_target_run(struct cgen *g, u32 target) {
+  const u32 *ops = g->code->ops;
+  u32 n;
+  u64 sum;
+  if (target <= g->pc || !has_paid_label(g, target))
+    return false;
+  fuel_run(g, target, &n, &sum);
+  if (g->nfuel_pending + n > WF_CG_FUEL_PENDING ||
+      pending_sum(g) + sum >= 0x40000000u)
+    return false;
+  for (u32 i = 0; i < n; i++)
+    g->fuel_pending[g->nfuel_pending++] = ops[target + 1 + 2 * i];
+  return true;
+}
+
 bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
   if (pending_sum(g) == 0)
     return false;
@@ -307,18 +402,81 @@ bool wf_cg_fuel_edge(struct cgen *g, u32 target) {
     return false;
   }
   u32 n = g->nfuel_pending;
+  bool merged = take_target_run(g, target);
   wf_cg_put(&g->body, "{\n");
   test_pending(g, "    ");
   g->nfuel_pending = n; /* the fall-through path still owes the test */
-  wf_cg_putf(&g->body, "    goto L%u%s;\n  }", target,
-             wf_cg_label_suffix(g, target));
+  wf_cg_putf(&g->body, "    goto L%u%s%s;\n  }", target,
+             wf_cg_label_suffix(g, target), merged ? "_paid" : "");
   return true;
+}
+
+/* Whether every branch of the op at `pc` goes forward, to at most `last`
+** (and its last code index past `pc` in *far). */
+static bool branches_ahead(const struct cgen *g, u32 pc, u32 last, u32 *far) {
+  const u32 *ops = g->code->ops;
+  const char *lay = op_layout[ops[pc]];
+  *far = pc;
+  if (ops[pc] == WF_OP_BR_TABLE)
+    return false;
+  for (u32 k = 0; lay[k]; k++) {
+    u32 f = pc + 1 + k;
+    u32 to = (u32)((i32)f + (i32)ops[f]);
+    if (lay[k] != 'o')
+      continue;
+    if (to <= pc || to > last)
+      return false;
+    *far = to > *far ? to : *far;
+  }
+  return true;
+}
+
+/* Whether the unmetered copy of the loop being emitted may charge a whole
+** trip's unconditional blocks at its head: its accesses were proved in
+** bounds, and no op in it can observe the fuel in any way (no call, no
+** trap, no fault), so until the loop is left (by its back edge falling
+** through, the only way out: every other branch goes forward within the
+** body) nothing sees when each block's charge was taken. */
+static bool trip_prepaid(const struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  u32 far;
+  if (!g->loop_in_bounds || ops[g->loop_head] != WF_OP_FUEL)
+    return false;
+  for (u32 pc = g->loop_head; pc < g->loop_last; pc += wf_cg_op_length(ops, pc))
+    if ((!op_blind(g, pc) && !wf_cg_span_covers(ops[pc])) ||
+        !branches_ahead(g, pc, g->loop_last, &far))
+      return false;
+  return op_blind(g, g->loop_last);
+}
+
+/* In such a loop, whether the block at `pc` runs on every trip: no branch
+** before it in the body jumps past it. */
+static bool runs_every_trip(const struct cgen *g, u32 pc) {
+  const u32 *ops = g->code->ops;
+  u32 far;
+  for (u32 p = g->loop_head; p < pc; p += wf_cg_op_length(ops, p))
+    if (branches_ahead(g, p, g->loop_last, &far) && far > pc)
+      return false;
+  return true;
+}
+
+/* The charges of the loop's blocks that run on every trip. */
+static u64 trip_charge(const struct cgen *g) {
+  const u32 *ops = g->code->ops;
+  u64 sum = 0;
+  for (u32 pc = g->loop_head; pc < g->loop_last; pc += wf_cg_op_length(ops, pc))
+    if (ops[pc] == WF_OP_FUEL && runs_every_trip(g, pc))
+      sum += ops[pc + 1];
+  return sum;
 }
 
 /* The unmetered copy of a counted loop (cgen_loop.c): the charges of the
 ** run of FUEL ops at `pc` subtracted, never tested, and stored where the
 ** metered copy would store them (nowhere when its accesses were proved
-** in bounds: store_if_observed). */
+** in bounds: store_if_observed). When nothing in the loop can see the
+** fuel (trip_prepaid), the blocks that run on every trip are charged
+** together at the head, one subtraction a trip, and only the others
+** where they run. */
 static u32 emit_prepaid(struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
   u32 end = pc;
@@ -327,6 +485,8 @@ static u32 emit_prepaid(struct cgen *g, u32 pc) {
     sum += ops[end + 1];
     end += 2;
   } while (end < g->code->nops && ops[end] == WF_OP_FUEL && !g->is_target[end]);
+  if (trip_prepaid(g) && runs_every_trip(g, pc))
+    sum = pc == g->loop_head ? trip_charge(g) : 0;
   if (sum)
     wf_cg_putf(&g->body, "  wf_fuel -= %llu;\n", (unsigned long long)sum);
   store_if_observed(g, end);
@@ -335,17 +495,11 @@ static u32 emit_prepaid(struct cgen *g, u32 pc) {
 
 u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
   const u32 *ops = g->code->ops;
-  u32 end = pc, n = 0;
-  u64 sum = 0;
-  /* The run of adjacent FUEL ops (bounded so the sum stays small). */
+  u32 n;
+  u64 sum;
   if (g->loop_copy == 'u') /* every charge paid in advance: no test */
     return emit_prepaid(g, pc);
-  do {
-    sum += ops[end + 1];
-    end += 2;
-    n++;
-  } while (end < g->code->nops && ops[end] == WF_OP_FUEL &&
-           !g->is_target[end] && n < WF_CG_FUEL_PENDING && sum < 0x40000000u);
+  u32 end = fuel_run(g, pc, &n, &sum);
   if (g->nfuel_pending + n > WF_CG_FUEL_PENDING ||
       pending_sum(g) + sum >= 0x40000000u)
     test_pending(g, "  ");
@@ -353,6 +507,8 @@ u32 wf_cg_emit_fuel(struct cgen *g, u32 pc) {
     g->fuel_pending[g->nfuel_pending++] = ops[at + 1];
   if (!region_defers(g, end)) {
     test_pending(g, "  ");
+    if (g->is_target[pc]) /* has_paid_label: branches here may skip it */
+      wf_cg_putf(&g->body, "L%u%s_paid:;\n", pc, wf_cg_label_suffix(g, pc));
     store_if_observed(g, end);
   }
   return end - pc;

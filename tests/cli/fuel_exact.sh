@@ -112,7 +112,10 @@ FUNC=down
 sweep all 4
 
 # Counted loops whose accesses the entry test proves in bounds, so their
-# unmetered copy stores no fuel (src/aot/cgen_span.c): in bounds from the
+# unmetered copy stores no fuel (src/aot/cgen_span.c) and, span's holding
+# nothing else that could see it, charges the blocks every trip runs once
+# at its head (the `if` inside still charged where it runs; the exit
+# must leave the exact fuel, at 2x, 4x and plenty): in bounds from the
 # start of memory and up to its last byte; one byte past it on the last
 # trip (the i64 store) and on the 4th (the sweep at every fuel level:
 # the entry test must send these to the metered copy, or a fault reports
@@ -155,5 +158,20 @@ FUNC=calls
 sweep all 6 4
 sweep all 6 1003
 sweep edges 6 2000
+
+# Late charges merged into a tested block's charge on a branch forward
+# (the target's test skipped: L<pc>_paid), lists of more than 8 charges
+# and a charge over 255 (paid one call each, not packed), a division
+# tested right after late charges: out of fuel at every block of 9
+# iterations, the store faulting at iteration 3 (just after a rung's
+# branch and its merged test); around the fuel used when the store
+# faults after the whole ladder (4) or after the last branch (6), when the
+# division traps (4) and when the run completes.
+FUNC=ladder
+sweep all 9 3 0
+sweep edges 9 4 0
+sweep edges 9 6 0
+sweep edges 9 4 1
+sweep edges 9 100 0
 
 done_testing
