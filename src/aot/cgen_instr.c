@@ -84,9 +84,11 @@ static bool ordered_compare(u32 op, const char **ta, const char **e) {
 ** compared: through u32 slots it made a data-dependent branch of some,
 ** which mispredicts in a dynamic programme's inner loop (nussinov). */
 static bool emit_select_of_compare(struct cgen *g, const u32 *ip, char l) {
+  if (g->prev_pc == WF_CG_NO_PC)
+    return false;
   const u32 *cmp = g->code->ops + g->prev_pc;
   const char *ta, *e;
-  if (g->prev_pc == WF_CG_NO_PC || !ordered_compare(cmp[0], &ta, &e))
+  if (!ordered_compare(cmp[0], &ta, &e))
     return false;
   bool wide = ta[1] == '6';
   u32 x = cmp[2], y = cmp[3];
