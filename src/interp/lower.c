@@ -459,42 +459,42 @@ bool wf_lw_pop_vt(struct lower *L, wf_vt want, struct entry *out) {
   return vt_sub(L, entry_vt(out), want) || wf_lw_invalid(L, "type mismatch");
 }
 
+/* Both per-local flags below are cleared by a local.set or local.tee and
+** set again when the innermost block around it ends: clear_mark clears
+** flag[x] and, the first time, notes x on the block's undo list (list, n,
+** cap); undo_marks sets again every flag noted above `height`. */
+static bool clear_mark(struct lower *L, u8 *flag, u32 **list, u32 *n, u32 *cap,
+                       u32 x) {
+  if (!flag[x])
+    return true;
+  if (!wf_lw_grow(L, (void **)list, cap, *n + 1, sizeof(u32)))
+    return false;
+  flag[x] = 0;
+  (*list)[(*n)++] = x;
+  return true;
+}
+
+static void undo_marks(u8 *flag, const u32 *list, u32 *n, u32 height) {
+  while (*n > height)
+    flag[list[--*n]] = 1;
+}
+
 /* Local initialization (3.0): a non-null local is unset until a local.set
 ** or local.tee, which lasts to the end of the innermost block. */
 void wf_lw_reset_inits(struct lower *L, u32 height) {
-  while (L->ninits > height)
-    L->local_unset[L->inits[--L->ninits]] = 1;
+  undo_marks(L->local_unset, L->inits, &L->ninits, height);
 }
 
 /* Definite assignment (lower.h): the same scheme for every declared local,
 ** kept apart because a legacy catch arm resets it and not local_unset. */
 void wf_lw_reset_assigns(struct lower *L, u32 height) {
-  while (L->nassigns > height)
-    L->local_unassigned[L->assigns[--L->nassigns]] = 1;
-}
-
-static bool note_assign(struct lower *L, u32 x) {
-  if (!L->local_unassigned[x])
-    return true;
-  if (!wf_lw_grow(L, (void **)&L->assigns, &L->assigns_cap, L->nassigns + 1,
-                  sizeof(u32)))
-    return false;
-  L->local_unassigned[x] = 0;
-  L->assigns[L->nassigns++] = x;
-  return true;
+  undo_marks(L->local_unassigned, L->assigns, &L->nassigns, height);
 }
 
 bool wf_lw_set_local_init(struct lower *L, u32 x) {
-  if (!note_assign(L, x))
-    return false;
-  if (!L->local_unset[x])
-    return true;
-  if (!wf_lw_grow(L, (void **)&L->inits, &L->inits_cap, L->ninits + 1,
-                  sizeof(u32)))
-    return false;
-  L->local_unset[x] = 0;
-  L->inits[L->ninits++] = x;
-  return true;
+  return clear_mark(L, L->local_unassigned, &L->assigns, &L->nassigns,
+                    &L->assigns_cap, x) &&
+         clear_mark(L, L->local_unset, &L->inits, &L->ninits, &L->inits_cap, x);
 }
 
 /* Copy a pending local into the value's own stack slot. */
