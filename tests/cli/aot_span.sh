@@ -11,12 +11,7 @@
 source "$(dirname "$0")/helpers.bash"
 
 W=tests/cli/aot_span.wast
-for mode in "" --aot --aot-explicit; do
-    # shellcheck disable=SC2086
-    weft wast $mode "$W"
-    expect_status 0 "weft wast $mode aot_span.wast"
-    expect_stdout_has "43 passed, 0 failed" "weft wast $mode: every assertion"
-done
+wast_every_mode "$W" 43
 
 # The module alone, compiled through a compiler that keeps its C.
 sed -n '/^(module/,/^;; up to the last byte/p' "$W" | sed '$d' >"$TMP/span.wat"

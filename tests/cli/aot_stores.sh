@@ -7,10 +7,5 @@
 source "$(dirname "$0")/helpers.bash"
 
 W=tests/cli/aot_stores.wast
-for mode in "" --aot --aot-explicit; do
-    # shellcheck disable=SC2086
-    weft wast $mode "$W"
-    expect_status 0 "weft wast $mode aot_stores.wast"
-    expect_stdout_has "10 passed, 0 failed" "weft wast $mode: every assertion"
-done
+wast_every_mode "$W" 10
 done_testing

@@ -131,6 +131,18 @@ check_invoke() {
     fi
 }
 
+# wast_every_mode FILE N: `weft wast` FILE in the interpreter and in
+# compiled code (guard pages, explicit checks): status 0, all N passed.
+wast_every_mode() {
+    local mode
+    for mode in "" --aot --aot-explicit; do
+        # shellcheck disable=SC2086
+        weft wast $mode "$1"
+        expect_status 0 "weft wast $mode $(basename "$1")"
+        expect_stdout_has "$2 passed, 0 failed" "weft wast $mode: every assertion"
+    done
+}
+
 done_testing() {
     echo "$t_pass passed, $t_fail failed"
     [ "$t_fail" -eq 0 ]
