@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 12
+#define WEFT_AOT_ABI 13
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -56,9 +56,16 @@ typedef struct weft_aot_global {
 struct weft_aot_ctx;
 
 /* A function instance as seen by call_indirect: the engine-wide signature
-** id, and for AoT functions the typed C entry and its instance context. */
+** id, and for AoT functions the typed C entry and its instance context.
+** call_key is what call_indirect and call_ref compare with the caller's
+** call_key_of[type]: the instance's serial in the high half and sig + 1
+** in the low half when typed_fn is set, else 0. Equal keys mean the
+** right signature, a typed entry and the caller's own context, three
+** tests in one compare; equal low halves, the same of another instance
+** (called with ctx). */
 typedef struct weft_aot_func {
   uint32_t sig;
+  uint64_t call_key;        /* serial << 32 | (sig + 1) if typed_fn, else 0 */
   void *typed_fn;           /* NULL unless AoT code */
   struct weft_aot_ctx *ctx; /* context to pass to typed_fn */
 } weft_aot_func;
@@ -154,10 +161,11 @@ typedef struct weft_aot_ctx {
   ** nearly every function reads and writes on entry and on return; one
   ** load from here instead of two dependent ones through `globals`. */
   weft_aot_global *global0;
-  /* module type index -> engine signature id, inline: the id a
+  /* module type index -> this instance's serial << 32 | (the type's
+  ** engine signature id + 1) (see weft_aot_func.call_key), inline: what a
   ** call_indirect or call_ref compares with is one load from the context
   ** (which generated code reloads after stores). */
-  uint32_t sig_of[];
+  uint64_t call_key_of[];
 } weft_aot_ctx;
 
 /* Calls a function with its arguments and results in slots. */

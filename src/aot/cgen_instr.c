@@ -565,37 +565,39 @@ static void fty_typedef(struct text *t, const struct wf_functype *ft) {
   wf_cg_put(t, ");\n");
 }
 
-/* The typed call of `fn`, found through a table or reference and checked:
-** with `c` itself when fn is of this instance, so that the callee's loads
-** through its context (its memory's base) need not wait for fn->ctx at
-** the end of the chain table, element, function (gcc keeps the two calls
-** apart); with fn->ctx otherwise. */
-static void checked_typed_call(struct cgen *g, const struct wf_functype *ft,
-                               u32 base) {
-  wf_cg_put(&g->body, "  if (WF_LIKELY(fn->ctx == c))\n");
+/* The typed call of `fn` (NULL when a table index was out of bounds),
+** found through a table or reference, and the test before it; the caller
+** adds the runtime's call, for anything else, after the "else". A key
+** equal to `key` (the caller's call_key_of[type], weft_aot.h) is AoT code
+** of the type and of this instance: called with `c` itself, not
+** fn->ctx, so no test of the context, and the callee's loads through its
+** context (its memory's base) need not wait for a load at the end of the
+** chain table, element, function. An equal low half is AoT code of the
+** type in another instance, called with its own context. */
+static void keyed_typed_call(struct cgen *g, const struct wf_functype *ft,
+                             u32 base) {
+  struct text *t = &g->body;
+  fty_typedef(t, ft);
+  wf_cg_put(t, "  if (WF_LIKELY(fn != 0 && fn->call_key == key)) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "c");
-  wf_cg_put(&g->body, "  else\n");
+  wf_cg_put(t, "  } else if (fn != 0 && (u32)fn->call_key == (u32)key) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "fn->ctx");
+  wf_cg_put(t, "  } else\n");
 }
 
 /* {====== typed function references: call_ref ==============================
-** An AoT callee of the type's wf_cg_signature is called directly through its
-** typed entry; anything else (null, another wf_cg_signature, host or
-*interpreted
-** functions) goes through the runtime's call_ref, which traps or calls. */
+** An AoT callee of the type's signature is called directly through its
+** typed entry; anything else (null, another signature, host or
+** interpreted functions) goes through the runtime's call_ref, which traps
+** or calls. */
 static void emit_call_ref(struct cgen *g, const u32 *ip) {
   struct text *t = &g->body;
   const struct wf_functype *ft = &g->m->types[ip[1]];
   char how[160];
   wf_cg_put(t, "  { weft_aot_func *fn = (weft_aot_func *)");
   wf_cg_var(g, ip[3], 'r');
-  wf_cg_putf(t,
-             ";\n  if (WF_LIKELY(fn != 0 && fn->sig == c->sig_of[%u] && "
-             "fn->typed_fn)) {\n",
-             ip[1]);
-  fty_typedef(t, ft);
-  checked_typed_call(g, ft, ip[2]);
-  wf_cg_put(t, "  } else\n");
+  wf_cg_putf(t, "; u64 key = c->call_key_of[%u];\n", ip[1]);
+  keyed_typed_call(g, ft, ip[2]);
   wf_format(how, sizeof how, "c->api->call_ref(c, %uu, fn, t)", ip[1]);
   slot_call(g, ft, ip[2], how);
   wf_cg_put(t, "  }\n");
@@ -669,14 +671,12 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
     wf_cg_var(g, ip[4], 'i');
     wf_cg_put(t, "; weft_aot_table *tb = ");
     put_table(g, ip[2]);
-    wf_cg_put(t, "; weft_aot_func *fn;\n");
     wf_cg_putf(t,
-               "  if (WF_LIKELY(e < tb->size && (fn = tb->elems[e]) != 0 && "
-               "fn->sig == c->sig_of[%u] && fn->typed_fn)) {\n",
+               "; weft_aot_func *fn = 0;\n"
+               "  u64 key = c->call_key_of[%u];\n"
+               "  if (WF_LIKELY(e < tb->size)) fn = tb->elems[e];\n",
                ip[1]);
-    fty_typedef(t, ft);
-    checked_typed_call(g, ft, ip[3]);
-    wf_cg_put(t, "  } else\n");
+    keyed_typed_call(g, ft, ip[3]);
     wf_format(how, sizeof how, "c->api->call_indirect(c, %uu, %uu, e, t)",
               ip[2], ip[1]);
     slot_call(g, ft, ip[3], how);
@@ -818,7 +818,7 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       wf_cg_putf(t,
                  "; weft_aot_func *fn;\n"
                  "  if (e < tb->size && (fn = tb->elems[e]) != 0 && "
-                 "fn->sig == c->sig_of[%u] && fn->ctx == c) {\n",
+                 "fn->call_key == c->call_key_of[%u]) {\n",
                  ip[1]);
       /* fn's wf_cg_signature is the call's, so any body found has its type */
       wf_cg_putf(t,
@@ -845,8 +845,7 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
       wf_cg_put(t, "  { weft_aot_func *fn = (weft_aot_func *)");
       wf_cg_var(g, ip[3], 'r');
       wf_cg_putf(t,
-                 ";\n  if (fn != 0 && fn->sig == c->sig_of[%u] && "
-                 "fn->ctx == c) {\n",
+                 ";\n  if (fn != 0 && fn->call_key == c->call_key_of[%u]) {\n",
                  ip[1]);
       wf_cg_putf(t,
                  "    for (u32 k = 0; k < sizeof %stail_map / sizeof "

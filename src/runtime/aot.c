@@ -316,11 +316,35 @@ static const weft_aot_api aot_api = {
 
 /* ---- instances -------------------------------------------------------- */
 
-/* The context with its copy of the instance's signature ids. No overflow:
+/* The context with its call keys, one per type. No overflow:
 ** the module's array of types, larger per entry, was allocated. */
 static size_t ctx_bytes(const weft_instance *inst) {
   return sizeof(weft_aot_ctx) +
-         (size_t)inst->module->m.ntypes * sizeof(uint32_t);
+         (size_t)inst->module->m.ntypes * sizeof(uint64_t);
+}
+
+/* The call keys of the context and of the instance's functions
+** (weft_aot_func.call_key): the high half a serial unique among the
+** engine's AoT instances. Should an engine make 2^32 - 2 of them, later
+** instances' functions get serial 0 and their contexts UINT32_MAX, which
+** nothing else has: their calls then take the path for functions of
+** another instance, which passes the callee's own context. */
+static void set_call_keys(weft_engine *e, weft_instance *inst,
+                          weft_aot_ctx *c) {
+  _Static_assert(
+      offsetof(weft_func, aot_call_key) == offsetof(weft_aot_func, call_key) &&
+          offsetof(weft_func, aot_ctx) == offsetof(weft_aot_func, ctx),
+      "function view and runtime fields agree");
+  u64 fn_serial = 0, ctx_serial = UINT32_MAX;
+  if (e->aot_serials < UINT32_MAX - 1)
+    fn_serial = ctx_serial = ++e->aot_serials;
+  const struct wf_module *m = &inst->module->m;
+  for (u32 i = 0; i < m->ntypes; i++)
+    c->call_key_of[i] = ctx_serial << 32 | (inst->type_sigs[i] + 1u);
+  for (u32 i = 0; i < m->nfuncs; i++) {
+    weft_func *f = inst->funcs[m->nfunc_imports + i];
+    f->aot_call_key = f->aot_typed_fn ? fn_serial << 32 | (f->sig + 1u) : 0;
+  }
 }
 
 weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
@@ -337,8 +361,6 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
   c->globals = (weft_aot_global **)inst->globals;
   c->tables = (weft_aot_table **)inst->tables;
   c->funcs = (weft_aot_func **)inst->funcs;
-  memcpy(c->sig_of, inst->type_sigs,
-         (size_t)inst->module->m.ntypes * sizeof c->sig_of[0]);
   c->table0 = wf_module_table_count(&inst->module->m)
                   ? (weft_aot_table *)inst->tables[0]
                   : NULL;
@@ -369,6 +391,7 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
     f->aot_ctx = c;
     f->aot_slot_fn = slots[i];
   }
+  set_call_keys(e, inst, c);
   return WEFT_OK;
 }
 

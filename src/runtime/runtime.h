@@ -88,6 +88,7 @@ struct weft_engine {
   weft_memory *reserved_memories; /* memories with guard reservations */
   weft_exn *exns;                 /* every live exception (exn.c) */
   u32 nexns;                      /* their number */
+  u32 aot_serials; /* AoT instances made: their serials (call keys) */
 };
 
 /* Objects start with the prefix AoT code reads (weft_aot.h); anonymous
@@ -97,6 +98,7 @@ struct weft_func {
     weft_aot_func view;
     struct {
       u32 sig; /* interned type id (engine->sigs may move) */
+      u64 aot_call_key;
       void *aot_typed_fn;
       weft_aot_ctx *aot_ctx;
     };

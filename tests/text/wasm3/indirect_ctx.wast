@@ -1,5 +1,5 @@
 ;; Indirect calls made with the caller's own context when the callee is
-;; of the same instance (src/aot/cgen_instr.c, checked_typed_call), with
+;; of the same instance (src/aot/cgen_instr.c, keyed_typed_call), with
 ;; the callee's otherwise: each function reads its own instance's memory
 ;; and global, so a call given the wrong context answers with the
 ;; caller's. call_indirect through table 0 (its pointer a local loaded on
