@@ -1056,13 +1056,63 @@ dispatch:
     ret_ip = ip + 5;                                                           \
     goto call_func;                                                            \
   }
+#define JB_I64_LOAD JB_LOAD(8, S(1).u64 = wf_ld64(mem + ea))
+#define JB_I32_LOAD_I32_LOAD                                                   \
+  {                                                                            \
+    EA(2, 3, 4)                                                                \
+    u32 p = wf_ld32(mem + ea);                                                 \
+    S(1).u32 = p;                                                              \
+    u64 ea2 = (u64)p + ip[5];                                                  \
+    if (WF_UNLIKELY(ea2 + 4 > mem_size))                                       \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(4).u32 = wf_ld32(mem + ea2);                                             \
+    ip += 6;                                                                   \
+  }
+#define JB_I32_LOAD_ADD_K                                                      \
+  {                                                                            \
+    EA(2, 3, 4)                                                                \
+    u32 r = wf_ld32(mem + ea);                                                 \
+    S(1).u32 = r;                                                              \
+    S(4).u32 = r + ip[5];                                                      \
+    ip += 6;                                                                   \
+  }
+#define JB_I32_SHL_K_OR JB_PAIR(ip[3], a << (b & 31), S(5).u32, a | b)
+#define JB_I64_EXTEND_I32_S                                                    \
+  {                                                                            \
+    S(1).i64 = S(2).i32;                                                       \
+    ip += 3;                                                                   \
+  }
+#define JB_BR_IF_I64_NE JB_BR_ON(S(1).u64 != S(2).u64, 3)
+#define JB_BR                                                                  \
+  {                                                                            \
+    BACK_EDGE(ip[1]);                                                          \
+    ip += 1 + (i32)ip[1];                                                      \
+    NEXT();                                                                    \
+  }
+#define JB_BR_TABLE                                                            \
+  {                                                                            \
+    u32 i = S(1).u32, n = ip[2];                                               \
+    const u32 *entry = ip + 3 + (i < n ? i : n);                               \
+    ip = entry + (i32)*entry;                                                  \
+    NEXT();                                                                    \
+  }
+  /* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
   CASE(a##_J_##b) {                                                            \
-    JB_##a /* ip now at B's op unit */                                         \
-    JB_##b NEXT();                                                             \
+    JB_##a JB_##b NEXT();                                                      \
+  }
+#define JOIN3(a, b, c, la, lb, lc)                                             \
+  CASE(a##_J_##b##_J_##c) {                                                    \
+    JB_##a JB_##b JB_##c NEXT();                                               \
+  }
+#define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
+  CASE(a##_J_##b##_J_##c##_J_##d) {                                            \
+    JB_##a JB_##b JB_##c JB_##d NEXT();                                        \
   }
 #include "joins.def"
 #undef JOIN
+#undef JOIN3
+#undef JOIN4
 #undef JB_LOAD
 #undef JB_K
 #undef JB_PAIR
