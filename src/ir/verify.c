@@ -11,7 +11,8 @@
 #include "ir.h"
 
 /* Operand letters (ops.def): d destination slot, s source slot, b base
-** slot of call arguments, i immediate, o branch offset, T br_table. */
+** slot of call arguments, i immediate, o branch offset, T br_table, j a
+** joined op's unit. */
 const char *const wf_op_layout[] = {
 #define OP(name, layout) [WF_OP_##name] = layout,
 #define UN(name, opc, ta, tr, e) [WF_OP_##name] = "ds",
@@ -147,6 +148,12 @@ static const char *walk(struct verify *V, const struct pair *map, u32 nmap,
         const char *why = check_slot(V, lay[k], ops[pc + 1 + k]);
         if (why)
           return why;
+      } else if (lay[k] == 'j') { /* a joined op: runs alone when branched to */
+        u32 inner = ops[pc + 1 + k];
+        if (dispatched ? !find_op(map, nmap, inner, &inner)
+                       : inner >= WF_OP_COUNT)
+          return "unknown op";
+        V->start[pc + 1 + k] = 1;
       }
     if (has_table(op)) { /* at its last unit: index, n, n + 1 offsets */
       u32 t = pc + len - 1;

@@ -142,6 +142,18 @@ static void test_join_br_table(void) {
   ops[5] = 3; /* the index slot = frame_slots */
   why = check(ops, 10, &at);
   CHECK(why && strstr(why, "outside the frame") && at == 0);
+  /* A branch may land on the joined op's unit (it runs alone there),
+  ** not on an operand. */
+  u32 into[] = {WF_OP_BR, 5, WF_OP_I32_LOAD8_U_J_BR_TABLE, 0, 1, 0,
+                WF_OP_BR_TABLE, 0, 1, 2, 1, WF_OP_RETURN};
+  CHECK(check(into, 12, &at) == NULL);
+  into[1] = 6;
+  why = check(into, 12, &at);
+  CHECK(why && strstr(why, "branch target") && at == 0);
+  into[1] = 5;
+  into[6] = WF_OP_COUNT; /* no op */
+  why = check(into, 12, &at);
+  CHECK(why && strstr(why, "unknown op") && at == 2);
   CHECK_EQ_INT(A.live_bytes, 0);
 }
 
