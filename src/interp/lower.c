@@ -221,6 +221,7 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
   L->last_dst_pos = NONE;
   note_branch(L, L->ncode, op);
   wf_lw_note_kop(L, L->ncode, op);
+  wf_lw_note_op(L);
   wf_lw_put(L, L->dispatch ? L->dispatch[op] : (u32)op);
 }
 
@@ -264,6 +265,8 @@ void wf_lw_truncate_code(struct lower *L, u32 cut) {
   while (L->nbranches && L->branches[L->nbranches - 2] >= cut)
     L->nbranches -= 2;
   wf_lw_drop_kops_from(L, cut);
+  while (L->nop_at && L->op_at[L->nop_at - 1] >= cut)
+    L->nop_at--;
   L->ncode = cut;
 }
 
@@ -921,6 +924,7 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
   wf_alloc_free(L->a, L->kops, (size_t)L->kops_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->op_at, (size_t)L->op_at_cap * sizeof(u32));
   wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
   if (L->const_index)
@@ -979,6 +983,7 @@ static void probe_finish_unassigned(struct lower *L) {
 static bool finish(struct lower *L, struct wf_code **out) {
   fuel_branches_apply(L);
   wf_lw_imm_forms(L); /* may drop relocs (NONE) and constants */
+  wf_lw_join_pairs(L); /* after every rewrite of an op */
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   /* Code run with the interpreter's dispatch table names each slot by its

@@ -117,6 +117,10 @@ struct lower {
   ** the ops that may take a constant operand as an immediate. */
   u32 *kops;
   u32 nkops, kops_cap;
+  /* Interpreter code: the code index of each op emitted, ascending
+  ** (lower_join.c joins adjacent ones). */
+  u32 *op_at;
+  u32 nop_at, op_at_cap;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   /* Open addressing over consts (index + 1, 0 empty), so that a value
@@ -239,6 +243,10 @@ void wf_lw_note_kop(struct lower *L, u32 pos, enum wf_op op);
 void wf_lw_kop_fused(struct lower *L, u32 pos, enum wf_op fused);
 void wf_lw_drop_kops_from(struct lower *L, u32 cut);
 void wf_lw_imm_forms(struct lower *L);
+/* lower_join.c: adjacent ops of joins.def become one dispatch, once the
+** code is final. */
+void wf_lw_note_op(struct lower *L);
+void wf_lw_join_pairs(struct lower *L);
 void wf_lw_mark_label(struct lower *L);
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v);
 bool wf_lw_copy_joinable(const struct lower *L);

@@ -11,7 +11,8 @@
 #include "ir.h"
 
 /* Operand letters (ops.def): d destination slot, s source slot, b base
-** slot of call arguments, i immediate, o branch offset, T br_table. */
+** slot of call arguments, i immediate, o branch offset, T br_table, j a
+** joined op's unit. */
 const char *const wf_op_layout[] = {
 #define OP(name, layout) [WF_OP_##name] = layout,
 #define UN(name, opc, ta, tr, e) [WF_OP_##name] = "ds",
@@ -46,6 +47,13 @@ struct pair {
 };
 
 static u32 layout_len(u32 op) { return (u32)wf_strlen(wf_op_layout[op]); }
+
+/* An op whose layout ends in T (br_table, or a join ending in one):
+** the table's units follow its last unit. */
+static bool has_table(u32 op) {
+  u32 n = layout_len(op);
+  return n && wf_op_layout[op][n - 1] == 'T';
+}
 
 static const char *build_map(const u32 *dispatch, struct pair *map, u32 *n) {
   u32 k = 0;
@@ -131,15 +139,6 @@ static const char *walk(struct verify *V, const struct pair *map, u32 nmap,
     if (dispatched ? !find_op(map, nmap, op, &op) : op >= WF_OP_COUNT)
       return "unknown op";
     V->start[pc] = 1;
-    if (op == WF_OP_BR_TABLE) {
-      if (c->nops - pc < 3 || ops[pc + 2] > c->nops - pc - 3 - 1)
-        return "br_table runs past the end";
-      const char *why = check_slot(V, 's', ops[pc + 1]);
-      if (why)
-        return why;
-      pc += 3 + ops[pc + 2] + 1;
-      continue;
-    }
     const char *lay = wf_op_layout[op];
     u32 len = 1 + layout_len(op);
     if (len > c->nops - pc)
@@ -149,7 +148,22 @@ static const char *walk(struct verify *V, const struct pair *map, u32 nmap,
         const char *why = check_slot(V, lay[k], ops[pc + 1 + k]);
         if (why)
           return why;
+      } else if (lay[k] == 'j') { /* a joined op: runs alone when branched to */
+        u32 inner = ops[pc + 1 + k];
+        if (dispatched ? !find_op(map, nmap, inner, &inner)
+                       : inner >= WF_OP_COUNT)
+          return "unknown op";
+        V->start[pc + 1 + k] = 1;
       }
+    if (has_table(op)) { /* at its last unit: index, n, n + 1 offsets */
+      u32 t = pc + len - 1;
+      if (c->nops - t < 3 || ops[t + 1] > c->nops - t - 3 - 1)
+        return "br_table runs past the end";
+      const char *why = check_slot(V, 's', ops[t]);
+      if (why)
+        return why;
+      len += 1 + ops[t + 1] + 1;
+    }
     pc += len;
   }
   return NULL;
@@ -171,18 +185,19 @@ static const char *targets(struct verify *V, const struct pair *map, u32 nmap,
     V->at = pc;
     if (dispatched)
       find_op(map, nmap, op, &op);
-    if (op == WF_OP_BR_TABLE) {
-      for (u32 i = 0; i <= ops[pc + 2]; i++)
-        if (!lands(V, pc + 3 + i))
-          return "br_table target not on an op";
-      pc += 3 + ops[pc + 2] + 1;
-      continue;
-    }
     const char *lay = wf_op_layout[op];
     for (u32 k = 0; lay[k]; k++)
       if (lay[k] == 'o' && !lands(V, pc + 1 + k))
         return "branch target not on an op";
-    pc += 1 + layout_len(op);
+    u32 len = 1 + layout_len(op);
+    if (has_table(op)) {
+      u32 t = pc + len - 1;
+      for (u32 i = 0; i <= ops[t + 1]; i++)
+        if (!lands(V, t + 2 + i))
+          return "br_table target not on an op";
+      len += 1 + ops[t + 1] + 1;
+    }
+    pc += len;
   }
   return NULL;
 }

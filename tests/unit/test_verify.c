@@ -123,8 +123,67 @@ static void test_broken_code(void) {
   CHECK_EQ_INT(A.live_bytes, 0);
 }
 
+/* A join (joins.def) whose second op is a br_table: its table follows
+** the join's last unit. I32_LOAD8_U_J_BR_TABLE: d a off, BR_TABLE's op
+** unit, then index n offsets. */
+static void test_join_br_table(void) {
+  u32 at;
+  u32 ops[] = {WF_OP_I32_LOAD8_U_J_BR_TABLE, 0, 1, 0, WF_OP_BR_TABLE,
+               0, 1, 2, 1, WF_OP_RETURN};
+  CHECK(check(ops, 10, &at) == NULL);
+  ops[7] = 3; /* past the RETURN */
+  const char *why = check(ops, 10, &at);
+  CHECK(why && strstr(why, "br_table") && at == 0);
+  ops[7] = 2;
+  ops[6] = 5; /* a table longer than the code */
+  why = check(ops, 10, &at);
+  CHECK(why && strstr(why, "past the end") && at == 0);
+  ops[6] = 1;
+  ops[5] = 3; /* the index slot = frame_slots */
+  why = check(ops, 10, &at);
+  CHECK(why && strstr(why, "outside the frame") && at == 0);
+  /* A branch may land on the joined op's unit (it runs alone there),
+  ** not on an operand. */
+  u32 into[] = {WF_OP_BR, 5, WF_OP_I32_LOAD8_U_J_BR_TABLE, 0, 1, 0,
+                WF_OP_BR_TABLE, 0, 1, 2, 1, WF_OP_RETURN};
+  CHECK(check(into, 12, &at) == NULL);
+  into[1] = 6;
+  why = check(into, 12, &at);
+  CHECK(why && strstr(why, "branch target") && at == 0);
+  into[1] = 5;
+  into[6] = WF_OP_COUNT; /* no op */
+  why = check(into, 12, &at);
+  CHECK(why && strstr(why, "unknown op") && at == 2);
+  CHECK_EQ_INT(A.live_bytes, 0);
+}
+
+/* joins.def's layouts are its ops' (lower_join.c counts A's operand
+** units from them), and each join's is A's, one unit, then B's. */
+static void test_join_layouts(void) {
+#define LEN(op) wf_strlen(wf_op_layout[WF_OP_##op])
+#define JOIN(a, b, la, lb)                                                     \
+  CHECK(!strcmp(wf_op_layout[WF_OP_##a], la) &&                                \
+        !strcmp(wf_op_layout[WF_OP_##b], lb) &&                                \
+        LEN(a##_J_##b) == LEN(a) + 1 + LEN(b));
+#define JOIN3(a, b, c, la, lb, lc)                                             \
+  CHECK(!strcmp(wf_op_layout[WF_OP_##a], la) &&                                \
+        !strcmp(wf_op_layout[WF_OP_##c], lc) &&                                \
+        LEN(a##_J_##b##_J_##c) == LEN(a) + 1 + LEN(b##_J_##c));
+#define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
+  CHECK(!strcmp(wf_op_layout[WF_OP_##a], la) &&                                \
+        !strcmp(wf_op_layout[WF_OP_##d], ld) &&                                \
+        LEN(a##_J_##b##_J_##c##_J_##d) == LEN(a) + 1 + LEN(b##_J_##c##_J_##d));
+#include "../../src/ir/joins.def"
+#undef JOIN
+#undef JOIN3
+#undef JOIN4
+#undef LEN
+}
+
 int main(void) {
   T_RUN(test_sound_code);
   T_RUN(test_broken_code);
+  T_RUN(test_join_br_table);
+  T_RUN(test_join_layouts);
   return T_DONE();
 }

@@ -1,0 +1,101 @@
+/*
+** lower_join.c — two adjacent ops of interpreter code as one dispatch
+** (joins.def; P12h).
+**
+** SQLite's ops are a flat mix: no pair of them above 1.4% of the ops it
+** runs, and the fused forms of lowering's peepholes need the first op's
+** result to feed the second. A join needs nothing of the kind: once a
+** body's code is final, an op A directly followed by an op B of the
+** table becomes A_J_B, whose handler runs A's body and then B's (or a
+** longer chain, JOIN3 and JOIN4). B's op
+** unit stays as it was, so a branch to B (a label between the two), a
+** trap in B and a call made again from B (a snapshot's resume) all still
+** see B alone; only the fall-through from A runs the join. No position
+** moves. Fuel is untouched: a FUEL op is never part of a join, and the
+** _FUEL branches of metered code are not in the table.
+**
+** Interpreter code only (L->interp_ops).
+*/
+#include "lower.h"
+
+/* An entry joins op `a` (of `alen` operand units) to the op `b` after
+** it: `b` as lowered (JOIN), or, `whole` set, `b` the join this pass
+** made of the ops after a (JOIN3, JOIN4). tests/unit/test_verify.c
+** checks joins.def's layouts against the ops'. */
+static const struct join {
+  u16 a, b, ab;
+  u8 alen;
+  bool whole;
+} joins[] = {
+#define JOIN(a, b, la, lb)                                                     \
+  {WF_OP_##a, WF_OP_##b, WF_OP_##a##_J_##b, sizeof la - 1, false},
+#define JOIN3(a, b, c, la, lb, lc)                                             \
+  {WF_OP_##a, WF_OP_##b##_J_##c, WF_OP_##a##_J_##b##_J_##c, sizeof la - 1,     \
+   true},
+#define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
+  {WF_OP_##a, WF_OP_##b##_J_##c##_J_##d, WF_OP_##a##_J_##b##_J_##c##_J_##d,   \
+   sizeof la - 1, true},
+#include "joins.def"
+#undef JOIN
+#undef JOIN3
+#undef JOIN4
+};
+
+/* Open addressing over the joins by their first op's encoded value
+** (index + 1, 0 empty; an op that starts several joins has an entry for
+** each): a lookup per op lowered, so no scan of the table. */
+#define JOIN_HASH_SIZE 256u
+_Static_assert(WF_ARRAY_LEN(joins) < JOIN_HASH_SIZE / 2, "hash half empty");
+
+static u32 join_hash(u32 v) { return (v * 0x9e3779b1u) >> 24; }
+
+static u32 encoded(const struct lower *L, u32 op) {
+  return L->dispatch ? L->dispatch[op] : op;
+}
+
+void wf_lw_note_op(struct lower *L) {
+  if (!L->interp_ops || L->status != WEFT_OK)
+    return;
+  if (wf_lw_grow(L, &L->op_at, &L->op_at_cap, L->nop_at + 1, sizeof(u32)))
+    L->op_at[L->nop_at++] = L->ncode;
+}
+
+/* The op at op_at[i] (as lowered) and the next one noted, `next` as
+** lowered and `now` as this pass left it, when they are adjacent and
+** an entry of the table: the first becomes their join, a whole entry
+** first (the longest). */
+static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next,
+                    u32 now) {
+  u32 p = L->op_at[i], q = L->op_at[i + 1], v = L->code[p];
+  const struct join *best = NULL;
+  for (u32 h = join_hash(v); hash[h]; h = (h + 1) % JOIN_HASH_SIZE) {
+    const struct join *j = &joins[hash[h] - 1];
+    if (encoded(L, j->a) != v ||
+        q != p + 1 + j->alen ||
+        (j->whole ? now : next) != encoded(L, j->b))
+      continue;
+    if (!best || j->whole)
+      best = j;
+  }
+  if (best)
+    L->code[p] = encoded(L, best->ab);
+}
+
+/* From the end back, so that the ops after an op are joined before it. */
+void wf_lw_join_pairs(struct lower *L) {
+  if (!L->interp_ops || L->status != WEFT_OK || L->nop_at < 2)
+    return;
+  u8 hash[JOIN_HASH_SIZE] = {0};
+  for (u32 k = 0; k < WF_ARRAY_LEN(joins); k++) {
+    u32 h = join_hash(encoded(L, joins[k].a));
+    while (hash[h])
+      h = (h + 1) % JOIN_HASH_SIZE;
+    hash[h] = (u8)(k + 1);
+  }
+  u32 next = L->code[L->op_at[L->nop_at - 1]];
+  for (u32 i = L->nop_at - 1; i-- > 0;) {
+    u32 v = L->code[L->op_at[i]];
+    join_at(L, hash, i, next, L->code[L->op_at[i + 1]]);
+    next = v;
+  }
+}
