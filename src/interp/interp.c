@@ -621,7 +621,9 @@ dispatch:
   CASE(COPY_F32)
   CASE(COPY_F64)
   CASE(COPY_REF) {
-    S(1).u64 = S(2).u64;
+    u64 v = S(2).u64;
+    S(1).u64 = v;
+    acc = (u32)v; /* an i32 copied: the _ACC forms' (acc.def) */
     ip += 3;
     NEXT();
   }
@@ -698,14 +700,14 @@ dispatch:
   CASE(I32_ADD_I32_LOAD)
   CASE(I32_ADD_F32_LOAD) {
     ADD_EA(4)
-    S(4).u32 = wf_ld32(mem + ea);
+    S(4).u32 = acc = wf_ld32(mem + ea);
     ip += 6;
     NEXT();
   }
 #define ADD_LOAD(name, width, expr)                                            \
   CASE(name) {                                                                 \
     ADD_EA(width)                                                              \
-    S(4).u32 = (expr);                                                         \
+    S(4).u32 = acc = (expr);                                                   \
     ip += 6;                                                                   \
     NEXT();                                                                    \
   }
@@ -1329,7 +1331,7 @@ dispatch:
     TRAP(WEFT_TRAP_MEMORY_OOB);
   CASE(I32_ADD_K_I32_LOAD) {
     ADD_K_EA(4)
-    S(4).u32 = wf_ld32(mem + ea);
+    S(4).u32 = acc = wf_ld32(mem + ea);
     ip += 6;
     NEXT();
   }
@@ -1341,7 +1343,7 @@ dispatch:
   }
   CASE(I32_ADD_K_I32_LOAD8_U) {
     ADD_K_EA(1)
-    S(4).u32 = mem[ea];
+    S(4).u32 = acc = mem[ea];
     ip += 6;
     NEXT();
   }

@@ -57,28 +57,35 @@ static const struct accform *accform_of(u32 op) {
   return NULL;
 }
 
-/* Does `op` leave in acc the i32 it writes to its unit-1 slot? The pure
-** numeric ops with an i32 result (interp.c's ACC_KEEP), the _K forms of
-** i32 arithmetic, the i32 loads, and the _ACC forms computing an i32. */
-static bool acc_producer(u32 op) {
+/* The unit of the slot whose value `op` leaves in acc, or 0: unit 1 for
+** the pure numeric ops with an i32 result (interp.c's ACC_KEEP), the _K
+** forms of i32 arithmetic, the i32 loads, the scalar copies (COPY_I32's
+** handler is every copy's) and the _ACC forms computing an i32; the loaded
+** value, unit 4, for i32.add joined to an i32 load (its sum at unit 1 may
+** share the slot, and the load is what it holds after). */
+static u32 acc_producer(u32 op) {
   switch (op) {
 #define UN(name, opc, ta, tr, e) case WF_OP_##name: return ACC_I32_##tr;
 #define BIN(name, opc, ta, tr, e) case WF_OP_##name: return ACC_I32_##tr;
-#define ACC_I32_u32 true
-#define ACC_I32_i32 true
-#define ACC_I32_u64 false
-#define ACC_I32_i64 false
-#define ACC_I32_f32 false
-#define ACC_I32_f64 false
-#define ACC_I32_b32 false
-#define ACC_I32_b64 false
+#define ACC_I32_u32 1
+#define ACC_I32_i32 1
+#define ACC_I32_u64 0
+#define ACC_I32_i64 0
+#define ACC_I32_f32 0
+#define ACC_I32_f64 0
+#define ACC_I32_b32 0
+#define ACC_I32_b64 0
 #include "numeric.def"
 #undef UN
 #undef BIN
-#define ACC_BIN(name, T, e, mirror) case WF_OP_##name##_ACC:
-#define ACC_K(name, T, e) case WF_OP_##name: case WF_OP_##name##_ACC:
-#define ACC_UN(name, e) case WF_OP_##name##_ACC:
-#define ACC_LOAD(name, width, e) case WF_OP_##name: case WF_OP_##name##_ACC:
+#define ACC_BIN(name, T, e, mirror) case WF_OP_##name##_ACC: return 1;
+#define ACC_K(name, T, e)                                                      \
+  case WF_OP_##name:                                                           \
+  case WF_OP_##name##_ACC: return 1;
+#define ACC_UN(name, e) case WF_OP_##name##_ACC: return 1;
+#define ACC_LOAD(name, width, e)                                               \
+  case WF_OP_##name:                                                           \
+  case WF_OP_##name##_ACC: return 1;
 #define ACC_BR(name, T, cmp, mirror)
 #define ACC_BR_K(name, T, cmp)
 #define ACC_BR1(name, cond)
@@ -96,9 +103,14 @@ static bool acc_producer(u32 op) {
   case WF_OP_I32_EQ_K: case WF_OP_I32_NE_K: case WF_OP_I32_LT_S_K:
   case WF_OP_I32_LT_U_K: case WF_OP_I32_GT_S_K: case WF_OP_I32_GT_U_K:
   case WF_OP_I32_LE_S_K: case WF_OP_I32_LE_U_K: case WF_OP_I32_GE_S_K:
-  case WF_OP_I32_GE_U_K:
-    return true;
-  default: return false;
+  case WF_OP_I32_GE_U_K: case WF_OP_COPY_I32:
+    return 1;
+  case WF_OP_I32_ADD_I32_LOAD: case WF_OP_I32_ADD_I32_LOAD8_S:
+  case WF_OP_I32_ADD_I32_LOAD8_U: case WF_OP_I32_ADD_I32_LOAD16_S:
+  case WF_OP_I32_ADD_I32_LOAD16_U: case WF_OP_I32_ADD_K_I32_LOAD:
+  case WF_OP_I32_ADD_K_I32_LOAD8_U:
+    return 4;
+  default: return 0;
   }
 }
 
@@ -165,10 +177,10 @@ void wf_lw_acc_forms(struct lower *L) {
     u32 q = L->aops[i], noted = L->aops[i + 1] & ~AOP_JOINS;
     u32 op = wf_lw_op_at(L, q, (enum wf_op)noted);
     const struct accform *f = accform_of(op);
-    if (f && (L->aops[i + 1] & AOP_JOINS) && prev_pos != NONE &&
-        acc_producer(prev_op) &&
+    u32 held = prev_pos != NONE ? acc_producer(prev_op) : 0;
+    if (f && (L->aops[i + 1] & AOP_JOINS) && held &&
         prev_pos + 1 + wf_strlen(wf_op_layout[prev_op]) == q) {
-      u32 u = reader_unit(L, q, f, L->code[prev_pos + 1]);
+      u32 u = reader_unit(L, q, f, L->code[prev_pos + held]);
       if (u)
         op = rewrite(L, q, f, u);
     }
