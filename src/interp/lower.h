@@ -121,6 +121,9 @@ struct lower {
   ** every op emitted, for the accumulator forms (lower_acc.c). */
   u32 *aops;
   u32 naops, aops_cap;
+  u32 aop_cut;        /* the first op dropped by the last truncation, */
+  bool aop_cut_valid; /* if any, and whether it joined the one before */
+  bool aop_cut_joins;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   /* Open addressing over consts (index + 1, 0 empty), so that a value

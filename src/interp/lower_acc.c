@@ -114,8 +114,14 @@ static u32 acc_producer(u32 op) {
   }
 }
 
-/* Note every op emitted at `pos` (joins: no label since the last one). */
+/* Note every op emitted at `pos` (joins: no label since the last one).
+** An op emitted where lowering dropped one to emit it again fused (a
+** compare joined to the branch after it) joins only if the dropped one
+** did: a label may lie just before it (a loop's head). */
 void wf_lw_note_aop(struct lower *L, u32 pos, enum wf_op op, bool joins) {
+  if (L->aop_cut_valid && L->aop_cut == pos && !L->aop_cut_joins)
+    joins = false;
+  L->aop_cut_valid = false;
   if (!L->interp_ops || L->status != WEFT_OK ||
       !wf_lw_grow(L, &L->aops, &L->aops_cap, L->naops + 2, sizeof(u32)))
     return;
@@ -133,8 +139,14 @@ void wf_lw_aop_fused(struct lower *L, u32 pos, enum wf_op op) {
 }
 
 void wf_lw_drop_aops_from(struct lower *L, u32 cut) {
-  while (L->naops && L->aops[L->naops - 2] >= cut)
+  while (L->naops && L->aops[L->naops - 2] >= cut) {
+    if (L->aops[L->naops - 2] == cut) {
+      L->aop_cut_valid = true;
+      L->aop_cut = cut;
+      L->aop_cut_joins = (L->aops[L->naops - 1] & AOP_JOINS) != 0;
+    }
     L->naops -= 2;
+  }
 }
 
 static void put_op(struct lower *L, u32 pos, u32 op) {

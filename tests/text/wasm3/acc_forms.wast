@@ -4,11 +4,13 @@
 ;; the left, on the right for the mirrored forms, with a constant, as a
 ;; branch condition, an address, a stored value; producers of several
 ;; kinds, a copy, i32.add joined to a load, a chain, a result kept in a
-;; local). Operands differ, and the ops are not commutative where they
-;; can be, so a form reading the wrong operand, or acc holding another
-;; op's result, gives a wrong value.
-;; "label": the loop's first op reads a local set just before the loop,
-;; and the back edge arrives with another result in acc: no form there.
+;; local). Operands differ, and the
+;; ops are not commutative where they can be, so a form reading the wrong
+;; operand, or acc holding another op's result, gives a wrong value.
+;; "label", "loop_head": the loop's first op reads a local set just
+;; before the loop (in loop_head a compare lowered again joined to its
+;; br_if), and the back edge arrives with another result in acc: no
+;; form there.
 ;; Expected values computed apart (in Python).
 (module
   (func (export "bin_add_l") (param i32 i32 i32) (result i32)
@@ -535,7 +537,18 @@
       (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
       (local.set 3 (i32.mul (local.get 2) (i32.const 7)))
       (br_if $l (local.get 1)))
-    (i32.add (local.get 2) (local.get 3))))
+    (i32.add (local.get 2) (local.get 3)))
+  (func (export "loop_head") (param i32 i32) (result i32)
+    (local i32 i32)
+    (local.set 2 (i32.sub (local.get 0) (local.get 1)))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_s (local.get 2) (local.get 0)))
+        (local.set 3 (i32.add (local.get 3) (local.get 2)))
+        (local.set 2 (i32.add (local.get 2) (i32.const 1)))
+        (local.set 1 (i32.mul (local.get 3) (i32.const 1000)))
+        (br $l)))
+    (local.get 3)))
 (assert_return (invoke "ld_load" (i32.const 20) (i32.const 3)) (i32.const 92537730))
 (assert_return (invoke "ld_load" (i32.const 19) (i32.const 2)) (i32.const 92537730))
 (assert_return (invoke "ld_load" (i32.const 17) (i32.const 0)) (i32.const 92537730))
@@ -595,5 +608,8 @@
 (assert_return (invoke "label" (i32.const 2)) (i32.const 16))
 (assert_return (invoke "label" (i32.const 5)) (i32.const 80))
 (assert_return (invoke "label" (i32.const 9)) (i32.const 288))
+(assert_return (invoke "loop_head" (i32.const 10) (i32.const 3)) (i32.const 24))
+(assert_return (invoke "loop_head" (i32.const 20) (i32.const 1)) (i32.const 19))
+(assert_return (invoke "loop_head" (i32.const 5) (i32.const 0)) (i32.const 0))
 (assert_trap (invoke "ld_load" (i32.const 65535) (i32.const 0)) "out of bounds memory access")
 (assert_trap (invoke "st_store" (i32.const 1) (i32.const 2) (i32.const 65534)) "out of bounds memory access")
