@@ -50,11 +50,51 @@ static const struct accform accforms[] = {
 #undef ACC_STORE
 };
 
+/* accforms' index of each entry, by its op's name */
+#define ACC_BIN(name, T, e, mirror) AI_##name,
+#define ACC_K(name, T, e) AI_##name,
+#define ACC_UN(name, e) AI_##name,
+#define ACC_LOAD(name, width, e) AI_##name,
+#define ACC_BR(name, T, cmp, mirror) AI_##name,
+#define ACC_BR_K(name, T, cmp) AI_##name,
+#define ACC_BR1(name, cond) AI_##name,
+#define ACC_STORE(name, width, e) AI_##name,
+enum {
+#include "acc.def"
+  AI_COUNT
+};
+#undef ACC_BIN
+#undef ACC_K
+#undef ACC_UN
+#undef ACC_LOAD
+#undef ACC_BR
+#undef ACC_BR_K
+#undef ACC_BR1
+#undef ACC_STORE
+
+/* The consumer entry of `op`, or NULL (a switch: this runs for every op
+** lowered). */
 static const struct accform *accform_of(u32 op) {
-  for (size_t i = 0; i < sizeof accforms / sizeof *accforms; i++)
-    if (accforms[i].op == op)
-      return &accforms[i];
-  return NULL;
+  switch (op) {
+#define ACC_BIN(name, T, e, mirror) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_K(name, T, e) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_UN(name, e) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_LOAD(name, width, e) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_BR(name, T, cmp, mirror) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_BR_K(name, T, cmp) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_BR1(name, cond) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_STORE(name, width, e) case WF_OP_##name: return &accforms[AI_##name];
+#include "acc.def"
+#undef ACC_BIN
+#undef ACC_K
+#undef ACC_UN
+#undef ACC_LOAD
+#undef ACC_BR
+#undef ACC_BR_K
+#undef ACC_BR1
+#undef ACC_STORE
+  default: return NULL;
+  }
 }
 
 /* The unit of the slot whose value `op` leaves in acc, or 0: unit 1 for
