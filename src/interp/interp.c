@@ -254,14 +254,6 @@ static weft_status lowering_status(const weft_error *err) {
   return err && err->status != WEFT_OK ? err->status : WEFT_ERR_NOMEM;
 }
 
-/* With acc taking a register (interp_acc.h), GCC on x86-64 kept the
-** memory size on the stack, so every bounds check compared against
-** memory (85 `cmp ...,(%rsp)`); asked for a register, it keeps it there. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MEM_SIZE_REG __asm__("r11")
-#else
-#define MEM_SIZE_REG
-#endif
 static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
                        u32 *table_out) {
 #if WEFT_COMPUTED_GOTO
@@ -301,7 +293,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const struct wf_code *code = resume ? resume->code : f->code;
   const u32 *ip;
   u8 *mem;
-  register u64 mem_size MEM_SIZE_REG;
+  u64 mem_size;
   if (!resume && WF_UNLIKELY(!code) && !(code = wf_func_lower(f, ex->err)))
     return lowering_status(ex->err);
 
