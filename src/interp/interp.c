@@ -306,6 +306,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   i64 fuel = ex->fuel;    /* the counter while run() runs: FUEL_SAVE */
   bool tail_host = false; /* call_func runs a tail call: no handler of this
                              frame applies to what the callee throws */
+  u32 acc = 0; /* the last i32 result, for the _ACC forms (interp_acc.h) */
 
   if (resume) {
     ex->resume = NULL;
@@ -620,7 +621,9 @@ dispatch:
   CASE(COPY_F32)
   CASE(COPY_F64)
   CASE(COPY_REF) {
-    S(1).u64 = S(2).u64;
+    u64 v = S(2).u64;
+    S(1).u64 = v;
+    acc = (u32)v; /* an i32 copied: the _ACC forms' (acc.def) */
     ip += 3;
     NEXT();
   }
@@ -697,14 +700,14 @@ dispatch:
   CASE(I32_ADD_I32_LOAD)
   CASE(I32_ADD_F32_LOAD) {
     ADD_EA(4)
-    S(4).u32 = wf_ld32(mem + ea);
+    S(4).u32 = acc = wf_ld32(mem + ea);
     ip += 6;
     NEXT();
   }
 #define ADD_LOAD(name, width, expr)                                            \
   CASE(name) {                                                                 \
     ADD_EA(width)                                                              \
-    S(4).u32 = (expr);                                                         \
+    S(4).u32 = acc = (expr);                                                   \
     ip += 6;                                                                   \
     NEXT();                                                                    \
   }
@@ -1128,13 +1131,13 @@ dispatch:
     NEXT();                                                                    \
   }
   CASE(F32_LOAD)
-  LOAD(I32_LOAD, 4, S(1).u32 = wf_ld32(mem + ea))
+  LOAD(I32_LOAD, 4, S(1).u32 = acc = wf_ld32(mem + ea))
   CASE(F64_LOAD)
   LOAD(I64_LOAD, 8, S(1).u64 = wf_ld64(mem + ea))
-  LOAD(I32_LOAD8_S, 1, S(1).i32 = (i8)mem[ea])
-  LOAD(I32_LOAD8_U, 1, S(1).u32 = mem[ea])
-  LOAD(I32_LOAD16_S, 2, S(1).i32 = (i16)wf_ld16(mem + ea))
-  LOAD(I32_LOAD16_U, 2, S(1).u32 = wf_ld16(mem + ea))
+  LOAD(I32_LOAD8_S, 1, S(1).u32 = acc = (u32)(i32)(i8)mem[ea])
+  LOAD(I32_LOAD8_U, 1, S(1).u32 = acc = mem[ea])
+  LOAD(I32_LOAD16_S, 2, S(1).u32 = acc = (u32)(i32)(i16)wf_ld16(mem + ea))
+  LOAD(I32_LOAD16_U, 2, S(1).u32 = acc = wf_ld16(mem + ea))
   LOAD(I64_LOAD8_S, 1, S(1).i64 = (i8)mem[ea])
   LOAD(I64_LOAD8_U, 1, S(1).u64 = mem[ea])
   LOAD(I64_LOAD16_S, 2, S(1).i64 = (i16)wf_ld16(mem + ea))
@@ -1324,10 +1327,19 @@ dispatch:
   }
 
   /* ---- numeric operators from numeric.def ---- */
+  /* An i32 result is kept in acc too (acc.def): ACC_KEEP_<result member>. */
+#define ACC_KEEP_u32(x) (acc = (x))
+#define ACC_KEEP_i32(x) (acc = (u32)(x))
+#define ACC_KEEP_u64(x) (x)
+#define ACC_KEEP_i64(x) (x)
+#define ACC_KEEP_f32(x) (x)
+#define ACC_KEEP_f64(x) (x)
+#define ACC_KEEP_b32(x) (x)
+#define ACC_KEEP_b64(x) (x)
 #define UN(name, opc, ta, tr, e)                                               \
   CASE(name) {                                                                 \
     __typeof__(S(2).ta) a = S(2).ta;                                           \
-    S(1).tr = (e);                                                             \
+    ACC_KEEP_##tr(S(1).tr = (e));                                              \
     ip += 3;                                                                   \
     NEXT();                                                                    \
   }
@@ -1335,7 +1347,7 @@ dispatch:
   CASE(name) {                                                                 \
     __typeof__(S(2).ta) a = S(2).ta;                                           \
     __typeof__(S(3).ta) b = S(3).ta;                                           \
-    S(1).tr = (e);                                                             \
+    ACC_KEEP_##tr(S(1).tr = (e));                                              \
     ip += 4;                                                                   \
     NEXT();                                                                    \
   }
@@ -1346,6 +1358,15 @@ dispatch:
 #undef b64
 #undef UN
 #undef BIN
+#undef ACC_KEEP_u32
+#undef ACC_KEEP_i32
+#undef ACC_KEEP_u64
+#undef ACC_KEEP_i64
+#undef ACC_KEEP_f32
+#undef ACC_KEEP_f64
+#undef ACC_KEEP_b32
+#undef ACC_KEEP_b64
+#include "interp_acc.h"
 
   /* ---- a constant operand as an immediate k (ops.def's P12e block,
   ** lower_imm.c): the op of the same name without _K, reading ip[] for
@@ -1358,7 +1379,7 @@ dispatch:
 #define BIN_K(name, T, expr)                                                   \
   CASE(name) {                                                                 \
     T a = (T)S(2).u32, b = (T)ip[3];                                           \
-    S(1).u32 = (u32)(expr);                                                    \
+    S(1).u32 = acc = (u32)(expr);                                              \
     ip += 4;                                                                   \
     NEXT();                                                                    \
   }
@@ -1504,7 +1525,7 @@ dispatch:
     TRAP(WEFT_TRAP_MEMORY_OOB);
   CASE(I32_ADD_K_I32_LOAD) {
     ADD_K_EA(4)
-    S(4).u32 = wf_ld32(mem + ea);
+    S(4).u32 = acc = wf_ld32(mem + ea);
     ip += 6;
     NEXT();
   }
@@ -1516,7 +1537,7 @@ dispatch:
   }
   CASE(I32_ADD_K_I32_LOAD8_U) {
     ADD_K_EA(1)
-    S(4).u32 = mem[ea];
+    S(4).u32 = acc = mem[ea];
     ip += 6;
     NEXT();
   }

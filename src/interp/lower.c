@@ -182,7 +182,9 @@ static void pair_adds(struct lower *L) {
     return;
   L->code[p] = encoded(L, WF_OP_I32_ADD_I32_ADD);
   wf_lw_drop_kops_from(L, q); /* its op unit is no op any more */
+  wf_lw_drop_aops_from(L, q);
   wf_lw_kop_fused(L, p, WF_OP_I32_ADD_I32_ADD); /* constants: lower_imm.c */
+  wf_lw_aop_fused(L, p, WF_OP_I32_ADD_I32_ADD);
   L->last_op = WF_OP_I32_ADD_I32_ADD;
   L->last_op_pos = p;
   L->last_dst_pos = NONE;
@@ -214,6 +216,7 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
     L->pcmap[L->npcmap++] = L->op_offset;
   }
   pair_adds(L);
+  wf_lw_note_aop(L, L->ncode, op, L->last_op_pos != NONE);
   L->prev_op_pos = L->last_op_pos;
   L->prev_op = L->last_op;
   L->last_op_pos = L->status == WEFT_OK ? L->ncode : NONE;
@@ -251,6 +254,7 @@ bool wf_lw_fusable(const struct lower *L, enum wf_op op, u32 loc) {
 void wf_lw_fuse_last(struct lower *L, enum wf_op fused) {
   note_branch(L, L->last_op_pos, fused);
   wf_lw_kop_fused(L, L->last_op_pos, fused);
+  wf_lw_aop_fused(L, L->last_op_pos, fused);
   L->code[L->last_op_pos] = L->dispatch ? L->dispatch[fused] : (u32)fused;
   L->last_op = fused;
   L->last_dst_pos = NONE;
@@ -267,6 +271,7 @@ void wf_lw_truncate_code(struct lower *L, u32 cut) {
   wf_lw_drop_kops_from(L, cut);
   while (L->nop_at && L->op_at[L->nop_at - 1] >= cut)
     L->nop_at--;
+  wf_lw_drop_aops_from(L, cut);
   L->ncode = cut;
 }
 
@@ -925,6 +930,7 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
   wf_alloc_free(L->a, L->kops, (size_t)L->kops_cap * sizeof(u32));
   wf_alloc_free(L->a, L->op_at, (size_t)L->op_at_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->aops, (size_t)L->aops_cap * sizeof(u32));
   wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
   if (L->const_index)
@@ -983,7 +989,8 @@ static void probe_finish_unassigned(struct lower *L) {
 static bool finish(struct lower *L, struct wf_code **out) {
   fuel_branches_apply(L);
   wf_lw_imm_forms(L); /* may drop relocs (NONE) and constants */
-  wf_lw_join_pairs(L); /* after every rewrite of an op */
+  wf_lw_acc_forms(L);   /* reads the ops as imm_forms left them */
+  wf_lw_join_pairs(L);  /* last: after every rewrite of an op */
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   /* Code run with the interpreter's dispatch table names each slot by its

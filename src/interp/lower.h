@@ -121,6 +121,13 @@ struct lower {
   ** (lower_join.c joins adjacent ones). */
   u32 *op_at;
   u32 nop_at, op_at_cap;
+  /* Interpreter code: pairs (code index, op | joins-the-one-before) of
+  ** every op emitted, for the accumulator forms (lower_acc.c). */
+  u32 *aops;
+  u32 naops, aops_cap;
+  u32 aop_cut;        /* the first op dropped by the last truncation, */
+  bool aop_cut_valid; /* if any, and whether it joined the one before */
+  bool aop_cut_joins;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   /* Open addressing over consts (index + 1, 0 empty), so that a value
@@ -247,6 +254,15 @@ void wf_lw_imm_forms(struct lower *L);
 ** code is final. */
 void wf_lw_note_op(struct lower *L);
 void wf_lw_join_pairs(struct lower *L);
+enum wf_op wf_lw_op_at(const struct lower *L, u32 pos, enum wf_op noted);
+/* lower_acc.c: note every op emitted (or what it became when the next
+** joined it); forget those from `cut` on; at the end of lowering, after
+** wf_lw_imm_forms, rewrite the readers of the last result to _ACC forms. */
+void wf_lw_note_aop(struct lower *L, u32 pos, enum wf_op op, bool joins);
+void wf_lw_aop_fused(struct lower *L, u32 pos, enum wf_op op);
+void wf_lw_drop_aops_from(struct lower *L, u32 cut);
+void wf_lw_acc_forms(struct lower *L);
+bool wf_lw_reads_acc(const struct lower *L, u32 v);
 void wf_lw_mark_label(struct lower *L);
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v);
 bool wf_lw_copy_joinable(const struct lower *L);

@@ -290,6 +290,23 @@ static void join_crc_bits(struct lower *L) {
   }
 }
 
+/* The op at `pos`, noted as `noted` while lowering: that op, or the _K
+** form it was rewritten to; WF_OP_COUNT when it became something else
+** (a _FUEL branch, a joined CRC step). */
+enum wf_op wf_lw_op_at(const struct lower *L, u32 pos, enum wf_op noted) {
+  if (op_is(L, pos, noted))
+    return noted;
+  u32 k = kform_of((u32)noted);
+  if (!k)
+    return WF_OP_COUNT;
+  const struct kform *f = &kforms[k - 1];
+  u16 forms[3] = {f->right, f->second, f->both};
+  for (u32 i = 0; i < 3; i++)
+    if (forms[i] != WF_OP_UNREACHABLE && op_is(L, pos, (enum wf_op)forms[i]))
+      return (enum wf_op)forms[i];
+  return WF_OP_COUNT;
+}
+
 void wf_lw_imm_forms(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK)
     return;

@@ -14,6 +14,9 @@
 ** moves. Fuel is untouched: a FUEL op is never part of a join, and the
 ** _FUEL branches of metered code are not in the table.
 **
+** Runs after lower_acc.c's rewrite, which it must not undo: no join
+** ends right before an op that reads acc (a join does not update it).
+**
 ** Interpreter code only (L->interp_ops).
 */
 #include "lower.h"
@@ -77,6 +80,12 @@ static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next,
     if (!best || j->whole)
       best = j;
   }
+  /* A join's handler leaves acc as it was (lower_acc.c ran first): the
+  ** op after a plain pair must not read it. A whole entry's inner join
+  ** was checked when it was made. */
+  if (best && !best->whole && i + 2 < L->nop_at &&
+      wf_lw_reads_acc(L, L->code[L->op_at[i + 2]]))
+    best = NULL;
   if (best)
     L->code[p] = encoded(L, best->ab);
 }

@@ -1,0 +1,73 @@
+/*
+** interp_acc.h — run()'s handlers of the accumulator forms (acc.def),
+** included once, inside run(): each is the op of the same name without
+** _ACC with its operand `a` taken from `acc`, the i32 result of the op
+** just before (lower_acc.c proves that). The forms that compute an i32
+** keep it in acc too, and still write their destination slot.
+*/
+#define ACC_BIN(name, T, expr, mirror)                                         \
+  CASE(name##_ACC) {                                                           \
+    T a = (T)acc, b = (T)S(3).u32;                                             \
+    S(1).u32 = acc = (u32)(expr);                                              \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define ACC_K(name, T, expr)                                                   \
+  CASE(name##_ACC) {                                                           \
+    T a = (T)acc, k = (T)ip[3];                                                \
+    S(1).u32 = acc = (u32)(expr);                                              \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define ACC_UN(name, expr)                                                     \
+  CASE(name##_ACC) {                                                           \
+    u32 a = acc;                                                               \
+    S(1).u32 = acc = (u32)(expr);                                              \
+    ip += 3;                                                                   \
+    NEXT();                                                                    \
+  }
+#define ACC_LOAD(name, width, expr)                                            \
+  CASE(name##_ACC) {                                                           \
+    u64 ea = (u64)acc + ip[3];                                                 \
+    if (WF_UNLIKELY(ea + (width) > mem_size))                                  \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(1).u32 = acc = (u32)(expr);                                              \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#define ACC_TAKEN(cond, at)                                                    \
+  do {                                                                         \
+    if (cond) {                                                                \
+      BACK_EDGE(ip[at]);                                                       \
+      ip += (at) + (i32)ip[at];                                                \
+    } else                                                                     \
+      ip += (at) + 1;                                                          \
+    NEXT();                                                                    \
+  } while (0)
+#define ACC_BR(name, T, cmp, mirror)                                           \
+  CASE(name##_ACC) { ACC_TAKEN((T)acc cmp(T) S(2).u32, 3); }
+#define ACC_BR_K(name, T, cmp)                                                 \
+  CASE(name##_ACC) { ACC_TAKEN((T)acc cmp(T) ip[2], 3); }
+#define ACC_BR1(name, cond)                                                    \
+  CASE(name##_ACC) {                                                           \
+    u32 a = acc;                                                               \
+    ACC_TAKEN(cond, 2);                                                        \
+  }
+#define ACC_STORE(name, width, expr)                                           \
+  CASE(name##_ACC) {                                                           \
+    u32 a = acc;                                                               \
+    EA(1, 3, width)                                                            \
+    expr;                                                                      \
+    ip += 4;                                                                   \
+    NEXT();                                                                    \
+  }
+#include "acc.def"
+#undef ACC_BIN
+#undef ACC_K
+#undef ACC_UN
+#undef ACC_LOAD
+#undef ACC_TAKEN
+#undef ACC_BR
+#undef ACC_BR_K
+#undef ACC_BR1
+#undef ACC_STORE
