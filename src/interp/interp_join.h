@@ -1,0 +1,201 @@
+/*
+** interp_join.h — run()'s handlers of the joined ops (joins.def,
+** lower_join.c), included once, inside run(), where RETURN_TO_CALLER is
+** defined: A_J_B runs A's body, then B's with ip at B's unit, in one
+** dispatch. Kept apart from interp.c, which holds every other handler,
+** so that file stays readable; nothing else includes it.
+*/
+  /* ---- joined pairs (joins.def, lower_join.c): A's body, then B's with
+  ** ip at B's unit, one dispatch. Each JB_ body is its op's handler
+  ** without the dispatch: it moves ip past the op, or (a taken branch,
+  ** a call, a return) leaves the handler itself. ---- */
+#define JB_LOAD(width, expr)                                                   \
+  {                                                                            \
+    EA(2, 3, width)                                                            \
+    expr;                                                                      \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_LOAD JB_LOAD(4, S(1).u32 = wf_ld32(mem + ea))
+#define JB_I32_LOAD8_U JB_LOAD(1, S(1).u32 = mem[ea])
+#define JB_I32_LOAD8_S JB_LOAD(1, S(1).i32 = (i8)mem[ea])
+#define JB_I32_LOAD16_U JB_LOAD(2, S(1).u32 = wf_ld16(mem + ea))
+#define JB_I32_STORE                                                           \
+  {                                                                            \
+    EA(1, 3, 4)                                                                \
+    wf_st32(mem + ea, S(2).u32);                                               \
+    ip += 4;                                                                   \
+  }
+#define JB_K(expr)                                                             \
+  {                                                                            \
+    u32 a = S(2).u32, b = ip[3];                                               \
+    S(1).u32 = (expr);                                                         \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_ADD_K JB_K(a + b)
+#define JB_I32_AND_K JB_K(a & b)
+#define JB_I32_SHL_K JB_K(a << (b & 31))
+#define JB_I32_OR                                                              \
+  {                                                                            \
+    S(1).u32 = S(2).u32 | S(3).u32;                                            \
+    ip += 4;                                                                   \
+  }
+#define JB_I64_ADD                                                             \
+  {                                                                            \
+    S(1).u64 = S(2).u64 + S(3).u64;                                            \
+    ip += 4;                                                                   \
+  }
+  /* PAIR_K's and PAIR's: the second reads its other operand after the
+  ** first result is written. */
+#define JB_PAIR(b0, first, b1, second)                                         \
+  {                                                                            \
+    u32 a = S(2).u32, b = (b0);                                                \
+    u32 r = (first);                                                           \
+    S(1).u32 = r;                                                              \
+    a = r;                                                                     \
+    b = (b1);                                                                  \
+    S(4).u32 = (second);                                                       \
+    ip += 6;                                                                   \
+  }
+#define JB_I32_MUL_K_ADD JB_PAIR(ip[3], a * b, S(5).u32, a + b)
+#define JB_I32_SHL_K_ADD JB_PAIR(ip[3], a << (b & 31), S(5).u32, a + b)
+#define JB_I32_AND_K_ADD JB_PAIR(ip[3], a & b, S(5).u32, a + b)
+#define JB_I32_SHR_U_AND_KK JB_PAIR(ip[3], a >> (b & 31), ip[5], a & b)
+#define JB_I32_SHR_U_AND JB_PAIR(S(3).u32, a >> (b & 31), S(5).u32, a & b)
+#define JB_I32_ADD_I32_LOAD                                                    \
+  {                                                                            \
+    u32 sum = S(2).u32 + S(3).u32;                                             \
+    S(1).u32 = sum;                                                            \
+    u64 ea = (u64)sum + ip[5];                                                 \
+    if (WF_UNLIKELY(ea + 4 > mem_size))                                        \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(4).u32 = wf_ld32(mem + ea);                                              \
+    ip += 6;                                                                   \
+  }
+#define JB_I32_ADD_K_I32_LOAD8_U                                               \
+  {                                                                            \
+    u32 sum = S(2).u32 + ip[3];                                                \
+    S(1).u32 = sum;                                                            \
+    u64 ea = (u64)sum + ip[5];                                                 \
+    if (WF_UNLIKELY(ea + 1 > mem_size))                                        \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(4).u32 = mem[ea];                                                        \
+    ip += 6;                                                                   \
+  }
+#define JB_GLOBAL_GET                                                          \
+  {                                                                            \
+    S(1) = inst->globals[ip[2]]->val;                                          \
+    ip += 3;                                                                   \
+  }
+#define JB_GLOBAL_SET                                                          \
+  {                                                                            \
+    inst->globals[ip[1]]->val = S(2);                                          \
+    ip += 3;                                                                   \
+  }
+#define JB_COPY_I32                                                            \
+  {                                                                            \
+    S(1).u64 = S(2).u64;                                                       \
+    ip += 3;                                                                   \
+  }
+#define JB_COPY2                                                               \
+  {                                                                            \
+    S(1).u64 = S(2).u64;                                                       \
+    S(3).u64 = S(4).u64;                                                       \
+    ip += 5;                                                                   \
+  }
+  /* Branches: taken, the handler dispatches at the target. */
+#define JB_BR_ON(cond, at)                                                     \
+  {                                                                            \
+    if (cond) {                                                                \
+      BACK_EDGE(ip[at]);                                                       \
+      ip += (at) + (i32)ip[at];                                                \
+      NEXT();                                                                  \
+    }                                                                          \
+    ip += (at) + 1;                                                            \
+  }
+#define JB_BR_IF JB_BR_ON(S(1).u32, 2)
+#define JB_BR_UNLESS JB_BR_ON(!S(1).u32, 2)
+#define JB_BR_IF_I32_EQZ JB_BR_ON(S(1).u32 == 0, 2)
+#define JB_BR_IF_I32_EQ JB_BR_ON(S(1).u32 == S(2).u32, 3)
+#define JB_BR_UNLESS_I32_AND_K JB_BR_ON(!(S(1).u32 & ip[2]), 3)
+#define JB_COPY_RETURN                                                         \
+  {                                                                            \
+    S(1).u64 = S(2).u64;                                                       \
+    RETURN_TO_CALLER();                                                        \
+  }
+#define JB_CALL_INTERNAL                                                       \
+  {                                                                            \
+    ncode = wf_module_code(inst->module, ip[1]);                               \
+    nfp = SLOT_PTR(ip[2]);                                                     \
+    ret_ip = ip + 3;                                                           \
+    if (WF_UNLIKELY(inst->calls_by_func))                                      \
+      goto internal_call;                                                      \
+    goto enter;                                                                \
+  }
+#define JB_CALL_INDIRECT                                                       \
+  {                                                                            \
+    INDIRECT_CALLEE();                                                         \
+    nfp = SLOT_PTR(ip[3]);                                                     \
+    ret_ip = ip + 5;                                                           \
+    goto call_func;                                                            \
+  }
+#define JB_I64_LOAD JB_LOAD(8, S(1).u64 = wf_ld64(mem + ea))
+#define JB_I32_LOAD_I32_LOAD                                                   \
+  {                                                                            \
+    EA(2, 3, 4)                                                                \
+    u32 p = wf_ld32(mem + ea);                                                 \
+    S(1).u32 = p;                                                              \
+    u64 ea2 = (u64)p + ip[5];                                                  \
+    if (WF_UNLIKELY(ea2 + 4 > mem_size))                                       \
+      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    S(4).u32 = wf_ld32(mem + ea2);                                             \
+    ip += 6;                                                                   \
+  }
+#define JB_I32_LOAD_ADD_K                                                      \
+  {                                                                            \
+    EA(2, 3, 4)                                                                \
+    u32 r = wf_ld32(mem + ea);                                                 \
+    S(1).u32 = r;                                                              \
+    S(4).u32 = r + ip[5];                                                      \
+    ip += 6;                                                                   \
+  }
+#define JB_I32_SHL_K_OR JB_PAIR(ip[3], a << (b & 31), S(5).u32, a | b)
+#define JB_I64_EXTEND_I32_S                                                    \
+  {                                                                            \
+    S(1).i64 = S(2).i32;                                                       \
+    ip += 3;                                                                   \
+  }
+#define JB_BR_IF_I64_NE JB_BR_ON(S(1).u64 != S(2).u64, 3)
+#define JB_BR                                                                  \
+  {                                                                            \
+    BACK_EDGE(ip[1]);                                                          \
+    ip += 1 + (i32)ip[1];                                                      \
+    NEXT();                                                                    \
+  }
+#define JB_BR_TABLE                                                            \
+  {                                                                            \
+    u32 i = S(1).u32, n = ip[2];                                               \
+    const u32 *entry = ip + 3 + (i < n ? i : n);                               \
+    ip = entry + (i32)*entry;                                                  \
+    NEXT();                                                                    \
+  }
+  /* After each body, ip is at the next op's unit. */
+#define JOIN(a, b, la, lb)                                                     \
+  CASE(a##_J_##b) {                                                            \
+    JB_##a JB_##b NEXT();                                                      \
+  }
+#define JOIN3(a, b, c, la, lb, lc)                                             \
+  CASE(a##_J_##b##_J_##c) {                                                    \
+    JB_##a JB_##b JB_##c NEXT();                                               \
+  }
+#define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
+  CASE(a##_J_##b##_J_##c##_J_##d) {                                            \
+    JB_##a JB_##b JB_##c JB_##d NEXT();                                        \
+  }
+#include "joins.def"
+#undef JOIN
+#undef JOIN3
+#undef JOIN4
+#undef JB_LOAD
+#undef JB_K
+#undef JB_PAIR
+#undef JB_BR_ON
