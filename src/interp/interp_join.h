@@ -5,10 +5,10 @@
 ** dispatch. Kept apart from interp.c, which holds every other handler,
 ** so that file stays readable; nothing else includes it.
 */
-  /* ---- joined pairs (joins.def, lower_join.c): A's body, then B's with
-  ** ip at B's unit, one dispatch. Each JB_ body is its op's handler
-  ** without the dispatch: it moves ip past the op, or (a taken branch,
-  ** a call, a return) leaves the handler itself. ---- */
+/* ---- joined pairs (joins.def, lower_join.c): A's body, then B's with
+** ip at B's unit, one dispatch. Each JB_ body is its op's handler
+** without the dispatch: it moves ip past the op, or (a taken branch,
+** a call, a return) leaves the handler itself. ---- */
 #define JB_LOAD(width, expr)                                                   \
   {                                                                            \
     EA(2, 3, width)                                                            \
@@ -32,7 +32,7 @@
     ip += 4;                                                                   \
   }
 #define JB_I32_ADD_K JB_K(a + b)
-#define JB_I32_AND_K JB_K(a & b)
+#define JB_I32_AND_K JB_K(a &b)
 #define JB_I32_SHL_K JB_K(a << (b & 31))
 #define JB_I32_OR                                                              \
   {                                                                            \
@@ -44,8 +44,8 @@
     S(1).u64 = S(2).u64 + S(3).u64;                                            \
     ip += 4;                                                                   \
   }
-  /* PAIR_K's and PAIR's: the second reads its other operand after the
-  ** first result is written. */
+/* PAIR_K's and PAIR's: the second reads its other operand after the
+** first result is written. */
 #define JB_PAIR(b0, first, b1, second)                                         \
   {                                                                            \
     u32 a = S(2).u32, b = (b0);                                                \
@@ -56,9 +56,9 @@
     S(4).u32 = (second);                                                       \
     ip += 6;                                                                   \
   }
-#define JB_I32_MUL_K_ADD JB_PAIR(ip[3], a * b, S(5).u32, a + b)
+#define JB_I32_MUL_K_ADD JB_PAIR(ip[3], a *b, S(5).u32, a + b)
 #define JB_I32_SHL_K_ADD JB_PAIR(ip[3], a << (b & 31), S(5).u32, a + b)
-#define JB_I32_AND_K_ADD JB_PAIR(ip[3], a & b, S(5).u32, a + b)
+#define JB_I32_AND_K_ADD JB_PAIR(ip[3], a &b, S(5).u32, a + b)
 #define JB_I32_SHR_U_AND_KK JB_PAIR(ip[3], a >> (b & 31), ip[5], a & b)
 #define JB_I32_SHR_U_AND JB_PAIR(S(3).u32, a >> (b & 31), S(5).u32, a & b)
 #define JB_I32_ADD_I32_LOAD                                                    \
@@ -102,7 +102,7 @@
     S(3).u64 = S(4).u64;                                                       \
     ip += 5;                                                                   \
   }
-  /* Branches: taken, the handler dispatches at the target. */
+/* Branches: taken, the handler dispatches at the target. */
 #define JB_BR_ON(cond, at)                                                     \
   {                                                                            \
     if (cond) {                                                                \
@@ -178,19 +178,13 @@
     ip = entry + (i32)*entry;                                                  \
     NEXT();                                                                    \
   }
-  /* After each body, ip is at the next op's unit. */
+/* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
-  CASE(a##_J_##b) {                                                            \
-    JB_##a JB_##b NEXT();                                                      \
-  }
+  CASE(a##_J_##b) { JB_##a JB_##b NEXT(); }
 #define JOIN3(a, b, c, la, lb, lc)                                             \
-  CASE(a##_J_##b##_J_##c) {                                                    \
-    JB_##a JB_##b JB_##c NEXT();                                               \
-  }
+  CASE(a##_J_##b##_J_##c) { JB_##a JB_##b JB_##c NEXT(); }
 #define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
-  CASE(a##_J_##b##_J_##c##_J_##d) {                                            \
-    JB_##a JB_##b JB_##c JB_##d NEXT();                                        \
-  }
+  CASE(a##_J_##b##_J_##c##_J_##d) { JB_##a JB_##b JB_##c JB_##d NEXT(); }
 #include "joins.def"
 #undef JOIN
 #undef JOIN3

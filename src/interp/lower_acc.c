@@ -27,8 +27,10 @@ struct accform {
 static const struct accform accforms[] = {
 #define ACC_BIN(name, T, e, mirror)                                            \
   {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_##mirror, 2},
-#define ACC_K(name, T, e) {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
-#define ACC_UN(name, e) {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
+#define ACC_K(name, T, e)                                                      \
+  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
+#define ACC_UN(name, e)                                                        \
+  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
 #define ACC_LOAD(name, width, e)                                               \
   {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
 #define ACC_BR(name, T, cmp, mirror)                                           \
@@ -76,14 +78,17 @@ enum {
 ** lowered). */
 static const struct accform *accform_of(u32 op) {
   switch (op) {
-#define ACC_BIN(name, T, e, mirror) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_K(name, T, e) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_UN(name, e) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_LOAD(name, width, e) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_BR(name, T, cmp, mirror) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_BR_K(name, T, cmp) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_BR1(name, cond) case WF_OP_##name: return &accforms[AI_##name];
-#define ACC_STORE(name, width, e) case WF_OP_##name: return &accforms[AI_##name];
+#define ACC_CASE(name)                                                         \
+  case WF_OP_##name:                                                           \
+    return &accforms[AI_##name];
+#define ACC_BIN(name, T, e, mirror) ACC_CASE(name)
+#define ACC_K(name, T, e) ACC_CASE(name)
+#define ACC_UN(name, e) ACC_CASE(name)
+#define ACC_LOAD(name, width, e) ACC_CASE(name)
+#define ACC_BR(name, T, cmp, mirror) ACC_CASE(name)
+#define ACC_BR_K(name, T, cmp) ACC_CASE(name)
+#define ACC_BR1(name, cond) ACC_CASE(name)
+#define ACC_STORE(name, width, e) ACC_CASE(name)
 #include "acc.def"
 #undef ACC_BIN
 #undef ACC_K
@@ -93,6 +98,7 @@ static const struct accform *accform_of(u32 op) {
 #undef ACC_BR_K
 #undef ACC_BR1
 #undef ACC_STORE
+#undef ACC_CASE
   default: return NULL;
   }
 }
@@ -105,8 +111,17 @@ static const struct accform *accform_of(u32 op) {
 ** share the slot, and the load is what it holds after). */
 static u32 acc_producer(u32 op) {
   switch (op) {
-#define UN(name, opc, ta, tr, e) case WF_OP_##name: return ACC_I32_##tr;
-#define BIN(name, opc, ta, tr, e) case WF_OP_##name: return ACC_I32_##tr;
+/* clang-format off */
+#define RET(op, n)                                                             \
+  case WF_OP_##op:                                                             \
+    return n;
+#define RET2(op1, op2, n)                                                      \
+  case WF_OP_##op1:                                                            \
+  case WF_OP_##op2:                                                            \
+    return n;
+/* clang-format on */
+#define UN(name, opc, ta, tr, e) RET(name, ACC_I32_##tr)
+#define BIN(name, opc, ta, tr, e) RET(name, ACC_I32_##tr)
 #define ACC_I32_u32 1
 #define ACC_I32_i32 1
 #define ACC_I32_u64 0
@@ -118,14 +133,10 @@ static u32 acc_producer(u32 op) {
 #include "numeric.def"
 #undef UN
 #undef BIN
-#define ACC_BIN(name, T, e, mirror) case WF_OP_##name##_ACC: return 1;
-#define ACC_K(name, T, e)                                                      \
-  case WF_OP_##name:                                                           \
-  case WF_OP_##name##_ACC: return 1;
-#define ACC_UN(name, e) case WF_OP_##name##_ACC: return 1;
-#define ACC_LOAD(name, width, e)                                               \
-  case WF_OP_##name:                                                           \
-  case WF_OP_##name##_ACC: return 1;
+#define ACC_BIN(name, T, e, mirror) RET(name##_ACC, 1)
+#define ACC_K(name, T, e) RET2(name, name##_ACC, 1)
+#define ACC_UN(name, e) RET(name##_ACC, 1)
+#define ACC_LOAD(name, width, e) RET2(name, name##_ACC, 1)
 #define ACC_BR(name, T, cmp, mirror)
 #define ACC_BR_K(name, T, cmp)
 #define ACC_BR1(name, cond)
@@ -139,17 +150,27 @@ static u32 acc_producer(u32 op) {
 #undef ACC_BR_K
 #undef ACC_BR1
 #undef ACC_STORE
+#undef RET
+#undef RET2
   /* the _K compares (interp.c's BIN_K) */
-  case WF_OP_I32_EQ_K: case WF_OP_I32_NE_K: case WF_OP_I32_LT_S_K:
-  case WF_OP_I32_LT_U_K: case WF_OP_I32_GT_S_K: case WF_OP_I32_GT_U_K:
-  case WF_OP_I32_LE_S_K: case WF_OP_I32_LE_U_K: case WF_OP_I32_GE_S_K:
-  case WF_OP_I32_GE_U_K: case WF_OP_COPY_I32:
-    return 1;
-  case WF_OP_I32_ADD_I32_LOAD: case WF_OP_I32_ADD_I32_LOAD8_S:
-  case WF_OP_I32_ADD_I32_LOAD8_U: case WF_OP_I32_ADD_I32_LOAD16_S:
-  case WF_OP_I32_ADD_I32_LOAD16_U: case WF_OP_I32_ADD_K_I32_LOAD:
-  case WF_OP_I32_ADD_K_I32_LOAD8_U:
-    return 4;
+  case WF_OP_I32_EQ_K:
+  case WF_OP_I32_NE_K:
+  case WF_OP_I32_LT_S_K:
+  case WF_OP_I32_LT_U_K:
+  case WF_OP_I32_GT_S_K:
+  case WF_OP_I32_GT_U_K:
+  case WF_OP_I32_LE_S_K:
+  case WF_OP_I32_LE_U_K:
+  case WF_OP_I32_GE_S_K:
+  case WF_OP_I32_GE_U_K:
+  case WF_OP_COPY_I32: return 1;
+  case WF_OP_I32_ADD_I32_LOAD:
+  case WF_OP_I32_ADD_I32_LOAD8_S:
+  case WF_OP_I32_ADD_I32_LOAD8_U:
+  case WF_OP_I32_ADD_I32_LOAD16_S:
+  case WF_OP_I32_ADD_I32_LOAD16_U:
+  case WF_OP_I32_ADD_K_I32_LOAD:
+  case WF_OP_I32_ADD_K_I32_LOAD8_U: return 4;
   default: return 0;
   }
 }

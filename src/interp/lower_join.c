@@ -36,7 +36,7 @@ static const struct join {
   {WF_OP_##a, WF_OP_##b##_J_##c, WF_OP_##a##_J_##b##_J_##c, sizeof la - 1,     \
    true},
 #define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
-  {WF_OP_##a, WF_OP_##b##_J_##c##_J_##d, WF_OP_##a##_J_##b##_J_##c##_J_##d,   \
+  {WF_OP_##a, WF_OP_##b##_J_##c##_J_##d, WF_OP_##a##_J_##b##_J_##c##_J_##d,    \
    sizeof la - 1, true},
 #include "joins.def"
 #undef JOIN
@@ -67,14 +67,12 @@ void wf_lw_note_op(struct lower *L) {
 ** lowered and `now` as this pass left it, when they are adjacent and
 ** an entry of the table: the first becomes their join, a whole entry
 ** first (the longest). */
-static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next,
-                    u32 now) {
+static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
   u32 p = L->op_at[i], q = L->op_at[i + 1], v = L->code[p];
   const struct join *best = NULL;
   for (u32 h = join_hash(v); hash[h]; h = (h + 1) % JOIN_HASH_SIZE) {
     const struct join *j = &joins[hash[h] - 1];
-    if (encoded(L, j->a) != v ||
-        q != p + 1 + j->alen ||
+    if (encoded(L, j->a) != v || q != p + 1 + j->alen ||
         (j->whole ? now : next) != encoded(L, j->b))
       continue;
     if (!best || j->whole)

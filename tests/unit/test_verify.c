@@ -128,8 +128,16 @@ static void test_broken_code(void) {
 ** unit, then index n offsets. */
 static void test_join_br_table(void) {
   u32 at;
-  u32 ops[] = {WF_OP_I32_LOAD8_U_J_BR_TABLE, 0, 1, 0, WF_OP_BR_TABLE,
-               0, 1, 2, 1, WF_OP_RETURN};
+  u32 ops[] = {WF_OP_I32_LOAD8_U_J_BR_TABLE,
+               0,
+               1,
+               0,
+               WF_OP_BR_TABLE,
+               0,
+               1,
+               2,
+               1,
+               WF_OP_RETURN};
   CHECK(check(ops, 10, &at) == NULL);
   ops[7] = 3; /* past the RETURN */
   const char *why = check(ops, 10, &at);
@@ -144,8 +152,18 @@ static void test_join_br_table(void) {
   CHECK(why && strstr(why, "outside the frame") && at == 0);
   /* A branch may land on the joined op's unit (it runs alone there),
   ** not on an operand. */
-  u32 into[] = {WF_OP_BR, 5, WF_OP_I32_LOAD8_U_J_BR_TABLE, 0, 1, 0,
-                WF_OP_BR_TABLE, 0, 1, 2, 1, WF_OP_RETURN};
+  u32 into[] = {WF_OP_BR,
+                5,
+                WF_OP_I32_LOAD8_U_J_BR_TABLE,
+                0,
+                1,
+                0,
+                WF_OP_BR_TABLE,
+                0,
+                1,
+                2,
+                1,
+                WF_OP_RETURN};
   CHECK(check(into, 12, &at) == NULL);
   into[1] = 6;
   why = check(into, 12, &at);
@@ -172,7 +190,8 @@ static void test_join_layouts(void) {
 #define JOIN4(a, b, c, d, la, lb, lc, ld)                                      \
   CHECK(!strcmp(wf_op_layout[WF_OP_##a], la) &&                                \
         !strcmp(wf_op_layout[WF_OP_##d], ld) &&                                \
-        LEN(a##_J_##b##_J_##c##_J_##d) == LEN(a) + 1 + LEN(b##_J_##c##_J_##d));
+        LEN(a##_J_##b##_J_##c##_J_##d) ==                                      \
+            LEN(a) + 1 + LEN(b##_J_##c##_J_##d));
 #include "../../src/ir/joins.def"
 #undef JOIN
 #undef JOIN3
