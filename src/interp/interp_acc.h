@@ -62,12 +62,5 @@
     NEXT();                                                                    \
   }
 #include "acc.def"
-#undef ACC_BIN
-#undef ACC_K
-#undef ACC_UN
-#undef ACC_LOAD
+#include "acc_undef.h"
 #undef ACC_TAKEN
-#undef ACC_BR
-#undef ACC_BR_K
-#undef ACC_BR1
-#undef ACC_STORE

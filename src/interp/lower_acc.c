@@ -25,54 +25,19 @@ struct accform {
   u8 at;
 };
 static const struct accform accforms[] = {
-#define ACC_BIN(name, T, e, mirror)                                            \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_##mirror, 2},
-#define ACC_K(name, T, e)                                                      \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
-#define ACC_UN(name, e)                                                        \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
-#define ACC_LOAD(name, width, e)                                               \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
-#define ACC_BR(name, T, cmp, mirror)                                           \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_##mirror, 1},
-#define ACC_BR_K(name, T, cmp)                                                 \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 1},
-#define ACC_BR1(name, cond)                                                    \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 1},
-#define ACC_STORE(name, width, e)                                              \
-  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_UNREACHABLE, 2},
-#include "acc.def"
-#undef ACC_BIN
-#undef ACC_K
-#undef ACC_UN
-#undef ACC_LOAD
-#undef ACC_BR
-#undef ACC_BR_K
-#undef ACC_BR1
-#undef ACC_STORE
+#define ACC_FORM(name, layout, at, mirror)                                     \
+  {WF_OP_##name, WF_OP_##name##_ACC, WF_OP_##mirror, at},
+#include "acc_each.h"
+#undef ACC_FORM
 };
 
 /* accforms' index of each entry, by its op's name */
-#define ACC_BIN(name, T, e, mirror) AI_##name,
-#define ACC_K(name, T, e) AI_##name,
-#define ACC_UN(name, e) AI_##name,
-#define ACC_LOAD(name, width, e) AI_##name,
-#define ACC_BR(name, T, cmp, mirror) AI_##name,
-#define ACC_BR_K(name, T, cmp) AI_##name,
-#define ACC_BR1(name, cond) AI_##name,
-#define ACC_STORE(name, width, e) AI_##name,
+#define ACC_FORM(name, layout, at, mirror) AI_##name,
 enum {
-#include "acc.def"
+#include "acc_each.h"
   AI_COUNT
 };
-#undef ACC_BIN
-#undef ACC_K
-#undef ACC_UN
-#undef ACC_LOAD
-#undef ACC_BR
-#undef ACC_BR_K
-#undef ACC_BR1
-#undef ACC_STORE
+#undef ACC_FORM
 
 /* The consumer entry of `op`, or NULL (a switch: this runs for every op
 ** lowered). */
@@ -81,23 +46,9 @@ static const struct accform *accform_of(u32 op) {
 #define ACC_CASE(name)                                                         \
   case WF_OP_##name:                                                           \
     return &accforms[AI_##name];
-#define ACC_BIN(name, T, e, mirror) ACC_CASE(name)
-#define ACC_K(name, T, e) ACC_CASE(name)
-#define ACC_UN(name, e) ACC_CASE(name)
-#define ACC_LOAD(name, width, e) ACC_CASE(name)
-#define ACC_BR(name, T, cmp, mirror) ACC_CASE(name)
-#define ACC_BR_K(name, T, cmp) ACC_CASE(name)
-#define ACC_BR1(name, cond) ACC_CASE(name)
-#define ACC_STORE(name, width, e) ACC_CASE(name)
-#include "acc.def"
-#undef ACC_BIN
-#undef ACC_K
-#undef ACC_UN
-#undef ACC_LOAD
-#undef ACC_BR
-#undef ACC_BR_K
-#undef ACC_BR1
-#undef ACC_STORE
+#define ACC_FORM(name, layout, at, mirror) ACC_CASE(name)
+#include "acc_each.h"
+#undef ACC_FORM
 #undef ACC_CASE
   default: return NULL;
   }
@@ -142,14 +93,7 @@ static u32 acc_producer(u32 op) {
 #define ACC_BR1(name, cond)
 #define ACC_STORE(name, width, e)
 #include "acc.def"
-#undef ACC_BIN
-#undef ACC_K
-#undef ACC_UN
-#undef ACC_LOAD
-#undef ACC_BR
-#undef ACC_BR_K
-#undef ACC_BR1
-#undef ACC_STORE
+#include "acc_undef.h"
 #undef RET
 #undef RET2
   /* the _K compares (interp.c's BIN_K) */

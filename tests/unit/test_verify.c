@@ -199,8 +199,22 @@ static void test_join_layouts(void) {
 #undef LEN
 }
 
+/* acc.def's forms are laid out as their ops (lower_acc.c rewrites an op
+** in place to its _ACC form), and a mirror is an _ACC form of the same
+** layout. */
+static void test_acc_layouts(void) {
+#define ACC_FORM(name, layout, at, mirror)                                     \
+  CHECK(!strcmp(wf_op_layout[WF_OP_##name], layout) &&                         \
+        !strcmp(wf_op_layout[WF_OP_##name##_ACC], layout));                    \
+  CHECK(WF_OP_##mirror == WF_OP_UNREACHABLE ||                                 \
+        !strcmp(wf_op_layout[WF_OP_##mirror], layout));
+#include "../../src/ir/acc_each.h"
+#undef ACC_FORM
+}
+
 int main(void) {
   T_RUN(test_sound_code);
+  T_RUN(test_acc_layouts);
   T_RUN(test_broken_code);
   T_RUN(test_join_br_table);
   T_RUN(test_join_layouts);
