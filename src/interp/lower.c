@@ -170,6 +170,49 @@ static void fuel_branches_apply(struct lower *L) {
   }
 }
 
+/* {====================================================================
+** The ops emitted into interpreter code (L->emitted)
+** ===================================================================== */
+
+/* Note the op about to be emitted at L->ncode. An op emitted where a
+** truncation dropped one, to emit it again fused (a compare joined to
+** the branch after it), joins the one before only if the dropped one
+** did: a label may lie just before it (a loop's head). */
+static void note_emitted(struct lower *L, enum wf_op op, bool joins) {
+  if (L->cut_valid && L->cut_pos == L->ncode && !L->cut_joins)
+    joins = false;
+  L->cut_valid = false;
+  if (!L->interp_ops || L->status != WEFT_OK ||
+      !wf_lw_grow(L, &L->emitted, &L->emitted_cap, L->nemitted + 1,
+                  sizeof *L->emitted))
+    return;
+  L->emitted[L->nemitted++] =
+      (struct wf_lw_op){L->ncode, L->nrelocs, (u16)op, joins};
+}
+
+/* The op at `pos` is now `op`: the next instruction was fused into it
+** (its slot operands still start with the first op's). */
+static void emitted_fused(struct lower *L, u32 pos, enum wf_op op) {
+  for (u32 i = L->nemitted; i-- > 0 && L->emitted[i].pos >= pos;)
+    if (L->emitted[i].pos == pos) {
+      L->emitted[i].op = (u16)op;
+      return;
+    }
+}
+
+static void drop_emitted_from(struct lower *L, u32 cut) {
+  while (L->nemitted && L->emitted[L->nemitted - 1].pos >= cut) {
+    const struct wf_lw_op *e = &L->emitted[--L->nemitted];
+    if (e->pos == cut) {
+      L->cut_valid = true;
+      L->cut_pos = cut;
+      L->cut_joins = e->joins;
+    }
+  }
+}
+
+/* }==================================================================== */
+
 /* The interpreter only: two i32.adds in a row, both complete, become one
 ** I32_ADD_I32_ADD once the next instruction is not joining the second
 ** (as a load, a branch or another op may: they are tried first). The
@@ -181,10 +224,8 @@ static void pair_adds(struct lower *L) {
       q != p + 4 || L->ncode != q + 4)
     return;
   L->code[p] = encoded(L, WF_OP_I32_ADD_I32_ADD);
-  wf_lw_drop_kops_from(L, q); /* its op unit is no op any more */
-  wf_lw_drop_aops_from(L, q);
-  wf_lw_kop_fused(L, p, WF_OP_I32_ADD_I32_ADD); /* constants: lower_imm.c */
-  wf_lw_aop_fused(L, p, WF_OP_I32_ADD_I32_ADD);
+  drop_emitted_from(L, q); /* its op unit is no op any more */
+  emitted_fused(L, p, WF_OP_I32_ADD_I32_ADD);
   L->last_op = WF_OP_I32_ADD_I32_ADD;
   L->last_op_pos = p;
   L->last_dst_pos = NONE;
@@ -216,15 +257,13 @@ void wf_lw_emit_op(struct lower *L, enum wf_op op) {
     L->pcmap[L->npcmap++] = L->op_offset;
   }
   pair_adds(L);
-  wf_lw_note_aop(L, L->ncode, op, L->last_op_pos != NONE);
+  note_emitted(L, op, L->last_op_pos != NONE);
   L->prev_op_pos = L->last_op_pos;
   L->prev_op = L->last_op;
   L->last_op_pos = L->status == WEFT_OK ? L->ncode : NONE;
   L->last_op = op;
   L->last_dst_pos = NONE;
   note_branch(L, L->ncode, op);
-  wf_lw_note_kop(L, L->ncode, op);
-  wf_lw_note_op(L);
   wf_lw_put(L, L->dispatch ? L->dispatch[op] : (u32)op);
 }
 
@@ -253,8 +292,7 @@ bool wf_lw_fusable(const struct lower *L, enum wf_op op, u32 loc) {
 
 void wf_lw_fuse_last(struct lower *L, enum wf_op fused) {
   note_branch(L, L->last_op_pos, fused);
-  wf_lw_kop_fused(L, L->last_op_pos, fused);
-  wf_lw_aop_fused(L, L->last_op_pos, fused);
+  emitted_fused(L, L->last_op_pos, fused);
   L->code[L->last_op_pos] = L->dispatch ? L->dispatch[fused] : (u32)fused;
   L->last_op = fused;
   L->last_dst_pos = NONE;
@@ -268,10 +306,7 @@ void wf_lw_truncate_code(struct lower *L, u32 cut) {
     L->npcmap -= 2;
   while (L->nbranches && L->branches[L->nbranches - 2] >= cut)
     L->nbranches -= 2;
-  wf_lw_drop_kops_from(L, cut);
-  while (L->nop_at && L->op_at[L->nop_at - 1] >= cut)
-    L->nop_at--;
-  wf_lw_drop_aops_from(L, cut);
+  drop_emitted_from(L, cut);
   L->ncode = cut;
 }
 
@@ -928,9 +963,8 @@ static void release(struct lower *L) {
   wf_alloc_free(L->a, L->inits, (size_t)L->inits_cap * sizeof(u32));
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
-  wf_alloc_free(L->a, L->kops, (size_t)L->kops_cap * sizeof(u32));
-  wf_alloc_free(L->a, L->op_at, (size_t)L->op_at_cap * sizeof(u32));
-  wf_alloc_free(L->a, L->aops, (size_t)L->aops_cap * sizeof(u32));
+  wf_alloc_free(L->a, L->emitted,
+                (size_t)L->emitted_cap * sizeof(struct wf_lw_op));
   wf_alloc_free(L->a, L->branches, (size_t)L->branches_cap * sizeof(u32));
   wf_alloc_free(L->a, L->consts, (size_t)L->consts_cap * sizeof(weft_slot));
   if (L->const_index)

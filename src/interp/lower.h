@@ -72,6 +72,16 @@ struct ctrl {
   u32 assign_height; /* the same for lower.assigns (definite assignment) */
 };
 
+/* An op emitted into interpreter code: its code index, the op (or the one
+** it became when the next instruction was fused into it), whether it
+** follows the op before with no label between them, and the index in
+** relocs of its first slot operand (the others follow, in order). */
+struct wf_lw_op {
+  u32 pos, reloc;
+  u16 op;
+  bool joins;
+};
+
 struct lower {
   struct wf_alloc *a;
   const struct wf_module *m;
@@ -113,21 +123,15 @@ struct lower {
   ** the branches that may become their _FUEL form (lower.c). */
   u32 *branches;
   u32 nbranches, branches_cap;
-  /* Interpreter code: pairs (code index, lower_imm.c's table entry) of
-  ** the ops that may take a constant operand as an immediate. */
-  u32 *kops;
-  u32 nkops, kops_cap;
-  /* Interpreter code: the code index of each op emitted, ascending
-  ** (lower_join.c joins adjacent ones). */
-  u32 *op_at;
-  u32 nop_at, op_at_cap;
-  /* Interpreter code: pairs (code index, op | joins-the-one-before) of
-  ** every op emitted, for the accumulator forms (lower_acc.c). */
-  u32 *aops;
-  u32 naops, aops_cap;
-  u32 aop_cut;        /* the first op dropped by the last truncation, */
-  bool aop_cut_valid; /* if any, and whether it joined the one before */
-  bool aop_cut_joins;
+  /* Interpreter code: every op emitted, in code order (struct
+  ** wf_lw_op), for the passes that rewrite ops once the body is lowered:
+  ** constants as immediates (lower_imm.c), the accumulator forms
+  ** (lower_acc.c) and joins (lower_join.c). */
+  struct wf_lw_op *emitted;
+  u32 nemitted, emitted_cap;
+  u32 cut_pos;    /* the first op dropped by the last truncation, */
+  bool cut_valid; /* if any, and whether it joined the one before */
+  bool cut_joins;
   weft_slot *consts; /* each zero-padded to the whole slot */
   u32 nconsts, consts_cap;
   /* Open addressing over consts (index + 1, 0 empty), so that a value
@@ -242,26 +246,15 @@ void wf_lw_put_dst(struct lower *L, u32 loc);
 bool wf_lw_fusable(const struct lower *L, enum wf_op op, u32 loc);
 void wf_lw_fuse_last(struct lower *L, enum wf_op fused);
 void wf_lw_truncate_code(struct lower *L, u32 cut);
-/* lower_imm.c: note an op emitted at `pos` that may take a constant as an
-** immediate (or what it became when the next joined it); forget those
-** from `cut` on; at the end of lowering, rewrite them and drop the
-** constants no operand reads from the frame. */
-void wf_lw_note_kop(struct lower *L, u32 pos, enum wf_op op);
-void wf_lw_kop_fused(struct lower *L, u32 pos, enum wf_op fused);
-void wf_lw_drop_kops_from(struct lower *L, u32 cut);
+/* The passes over L->emitted once a body is lowered, in this order.
+** lower_imm.c: rewrite the ops that may take a constant as an immediate
+** and drop the constants no operand reads from the frame any more. */
 void wf_lw_imm_forms(struct lower *L);
-/* lower_join.c: adjacent ops of joins.def become one dispatch, once the
-** code is final. */
-void wf_lw_note_op(struct lower *L);
-void wf_lw_join_pairs(struct lower *L);
 enum wf_op wf_lw_op_at(const struct lower *L, u32 pos, enum wf_op noted);
-/* lower_acc.c: note every op emitted (or what it became when the next
-** joined it); forget those from `cut` on; at the end of lowering, after
-** wf_lw_imm_forms, rewrite the readers of the last result to _ACC forms. */
-void wf_lw_note_aop(struct lower *L, u32 pos, enum wf_op op, bool joins);
-void wf_lw_aop_fused(struct lower *L, u32 pos, enum wf_op op);
-void wf_lw_drop_aops_from(struct lower *L, u32 cut);
+/* lower_acc.c: rewrite the readers of the last i32 result to _ACC forms. */
 void wf_lw_acc_forms(struct lower *L);
+/* lower_join.c: adjacent ops of joins.def become one dispatch. */
+void wf_lw_join_pairs(struct lower *L);
 bool wf_lw_reads_acc(const struct lower *L, u32 v);
 void wf_lw_mark_label(struct lower *L);
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v);

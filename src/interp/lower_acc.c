@@ -15,8 +15,6 @@
 */
 #include "lower.h"
 
-#define AOP_JOINS 0x80000000u /* the op follows the one before, no label */
-
 /* A consumer: `op` reads the last result at unit `at` in form `acc`, or,
 ** at unit at + 1, in form `mirror` with the two operand units exchanged
 ** (UNREACHABLE: no such form). */
@@ -119,41 +117,6 @@ static u32 acc_producer(u32 op) {
   }
 }
 
-/* Note every op emitted at `pos` (joins: no label since the last one).
-** An op emitted where lowering dropped one to emit it again fused (a
-** compare joined to the branch after it) joins only if the dropped one
-** did: a label may lie just before it (a loop's head). */
-void wf_lw_note_aop(struct lower *L, u32 pos, enum wf_op op, bool joins) {
-  if (L->aop_cut_valid && L->aop_cut == pos && !L->aop_cut_joins)
-    joins = false;
-  L->aop_cut_valid = false;
-  if (!L->interp_ops || L->status != WEFT_OK ||
-      !wf_lw_grow(L, &L->aops, &L->aops_cap, L->naops + 2, sizeof(u32)))
-    return;
-  L->aops[L->naops++] = pos;
-  L->aops[L->naops++] = (u32)op | (joins ? AOP_JOINS : 0);
-}
-
-/* The op at `pos`, noted, is now `op` (a fused pair). */
-void wf_lw_aop_fused(struct lower *L, u32 pos, enum wf_op op) {
-  for (u32 i = L->naops; i >= 2; i -= 2)
-    if (L->aops[i - 2] == pos) {
-      L->aops[i - 1] = (u32)op | (L->aops[i - 1] & AOP_JOINS);
-      return;
-    }
-}
-
-void wf_lw_drop_aops_from(struct lower *L, u32 cut) {
-  while (L->naops && L->aops[L->naops - 2] >= cut) {
-    if (L->aops[L->naops - 2] == cut) {
-      L->aop_cut_valid = true;
-      L->aop_cut = cut;
-      L->aop_cut_joins = (L->aops[L->naops - 1] & AOP_JOINS) != 0;
-    }
-    L->naops -= 2;
-  }
-}
-
 /* Is `v`, an op as the code holds it, an _ACC form? lower_join.c asks,
 ** for the op after a join: a join's handler does not update acc, so the
 ** op after its last one must not read it. */
@@ -200,12 +163,12 @@ void wf_lw_acc_forms(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK)
     return;
   u32 prev_pos = NONE, prev_op = WF_OP_UNREACHABLE;
-  for (u32 i = 0; i < L->naops; i += 2) {
-    u32 q = L->aops[i], noted = L->aops[i + 1] & ~AOP_JOINS;
-    u32 op = wf_lw_op_at(L, q, (enum wf_op)noted);
+  for (u32 i = 0; i < L->nemitted; i++) {
+    u32 q = L->emitted[i].pos;
+    u32 op = wf_lw_op_at(L, q, (enum wf_op)L->emitted[i].op);
     const struct accform *f = accform_of(op);
     u32 held = prev_pos != NONE ? acc_producer(prev_op) : 0;
-    if (f && (L->aops[i + 1] & AOP_JOINS) && held &&
+    if (f && L->emitted[i].joins && held &&
         prev_pos + 1 + wf_strlen(wf_op_layout[prev_op]) == q) {
       u32 u = reader_unit(L, q, f, L->code[prev_pos + held]);
       if (u)

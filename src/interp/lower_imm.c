@@ -143,39 +143,6 @@ static u32 kform_of(u32 op) {
 #undef BIN_K
 #undef BR_K
 
-/* kops holds triples: the op's code index, its kforms entry (KOP_JOINS
-** set when the op follows the one before it with no label between), and
-** the index in relocs of its first slot operand (all of its slot operands
-** follow, in order, as emitted). */
-#define KOP_JOINS 0x80000000u
-void wf_lw_note_kop(struct lower *L, u32 pos, enum wf_op op) {
-  if (!L->interp_ops || L->status != WEFT_OK)
-    return;
-  u32 k = kform_of((u32)op);
-  if (!k || !wf_lw_grow(L, &L->kops, &L->kops_cap, L->nkops + 3, sizeof(u32)))
-    return;
-  L->kops[L->nkops++] = pos;
-  L->kops[L->nkops++] = (k - 1) | (L->prev_op_pos != NONE ? KOP_JOINS : 0);
-  L->kops[L->nkops++] = L->nrelocs;
-}
-
-/* The op at `pos`, the last one noted, joined the next: its entry
-** follows (the joined op's slot operands start with the first's). */
-void wf_lw_kop_fused(struct lower *L, u32 pos, enum wf_op fused) {
-  if (!L->nkops || L->kops[L->nkops - 3] != pos)
-    return;
-  u32 k = kform_of((u32)fused);
-  if (k)
-    L->kops[L->nkops - 2] = (k - 1) | (L->kops[L->nkops - 2] & KOP_JOINS);
-  else
-    L->nkops -= 3;
-}
-
-void wf_lw_drop_kops_from(struct lower *L, u32 cut) {
-  while (L->nkops && L->kops[L->nkops - 3] >= cut)
-    L->nkops -= 3;
-}
-
 /* Index in relocs of unit `unit` of the op at `pos` noted with relocs
 ** from `base`, or NONE if that unit is no slot operand recorded there
 ** (its layout's slot letters before it count the relocs before it). */
@@ -277,10 +244,10 @@ static bool op_is(const struct lower *L, u32 pos, enum wf_op op) {
 ** (I32_CRC_BIT_KK, which runs them in sequence); the second and third
 ** op units stay, unused, so no position moves. */
 static void join_crc_bits(struct lower *L) {
-  for (u32 i = 0; i + 8 < L->nkops; i += 3) {
-    u32 q = L->kops[i];
-    if (L->kops[i + 3] != q + 6 || L->kops[i + 6] != q + 12 ||
-        !(L->kops[i + 4] & KOP_JOINS) || !(L->kops[i + 7] & KOP_JOINS) ||
+  for (u32 i = 0; i + 2 < L->nemitted; i++) {
+    const struct wf_lw_op *e = &L->emitted[i];
+    u32 q = e->pos;
+    if (e[1].pos != q + 6 || e[2].pos != q + 12 || !e[1].joins || !e[2].joins ||
         !op_is(L, q, WF_OP_I32_SHL_XOR_KK) ||
         !op_is(L, q + 6, WF_OP_I32_SHR_U_AND_KK) ||
         !op_is(L, q + 12, WF_OP_I32_AND_SHR_U_KK_SELECT_EQ))
@@ -310,11 +277,11 @@ enum wf_op wf_lw_op_at(const struct lower *L, u32 pos, enum wf_op noted) {
 void wf_lw_imm_forms(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK)
     return;
-  for (u32 i = 0; i < L->nkops; i += 3) {
-    u32 pos = L->kops[i];
-    const struct kform *f = &kforms[L->kops[i + 1] & ~KOP_JOINS];
-    if (op_is(L, pos, (enum wf_op)f->op))
-      rewrite(L, pos, f, L->kops[i + 2]);
+  for (u32 i = 0; i < L->nemitted; i++) {
+    const struct wf_lw_op *e = &L->emitted[i];
+    u32 k = kform_of(e->op);
+    if (k && op_is(L, e->pos, (enum wf_op)kforms[k - 1].op))
+      rewrite(L, e->pos, &kforms[k - 1], e->reloc);
   }
   join_crc_bits(L);
   compact_consts(L);

@@ -56,19 +56,12 @@ static u32 encoded(const struct lower *L, u32 op) {
   return L->dispatch ? L->dispatch[op] : op;
 }
 
-void wf_lw_note_op(struct lower *L) {
-  if (!L->interp_ops || L->status != WEFT_OK)
-    return;
-  if (wf_lw_grow(L, &L->op_at, &L->op_at_cap, L->nop_at + 1, sizeof(u32)))
-    L->op_at[L->nop_at++] = L->ncode;
-}
-
-/* The op at op_at[i] (as lowered) and the next one noted, `next` as
+/* The op at emitted[i] (as lowered) and the next one noted, `next` as
 ** lowered and `now` as this pass left it, when they are adjacent and
 ** an entry of the table: the first becomes their join, a whole entry
 ** first (the longest). */
 static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
-  u32 p = L->op_at[i], q = L->op_at[i + 1], v = L->code[p];
+  u32 p = L->emitted[i].pos, q = L->emitted[i + 1].pos, v = L->code[p];
   const struct join *best = NULL;
   for (u32 h = join_hash(v); hash[h]; h = (h + 1) % JOIN_HASH_SIZE) {
     const struct join *j = &joins[hash[h] - 1];
@@ -81,8 +74,8 @@ static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
   /* A join's handler leaves acc as it was (lower_acc.c ran first): the
   ** op after a plain pair must not read it. A whole entry's inner join
   ** was checked when it was made. */
-  if (best && !best->whole && i + 2 < L->nop_at &&
-      wf_lw_reads_acc(L, L->code[L->op_at[i + 2]]))
+  if (best && !best->whole && i + 2 < L->nemitted &&
+      wf_lw_reads_acc(L, L->code[L->emitted[i + 2].pos]))
     best = NULL;
   if (best)
     L->code[p] = encoded(L, best->ab);
@@ -90,7 +83,7 @@ static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
 
 /* From the end back, so that the ops after an op are joined before it. */
 void wf_lw_join_pairs(struct lower *L) {
-  if (!L->interp_ops || L->status != WEFT_OK || L->nop_at < 2)
+  if (!L->interp_ops || L->status != WEFT_OK || L->nemitted < 2)
     return;
   u8 hash[JOIN_HASH_SIZE] = {0};
   for (u32 k = 0; k < WF_ARRAY_LEN(joins); k++) {
@@ -99,10 +92,10 @@ void wf_lw_join_pairs(struct lower *L) {
       h = (h + 1) % JOIN_HASH_SIZE;
     hash[h] = (u8)(k + 1);
   }
-  u32 next = L->code[L->op_at[L->nop_at - 1]];
-  for (u32 i = L->nop_at - 1; i-- > 0;) {
-    u32 v = L->code[L->op_at[i]];
-    join_at(L, hash, i, next, L->code[L->op_at[i + 1]]);
+  u32 next = L->code[L->emitted[L->nemitted - 1].pos];
+  for (u32 i = L->nemitted - 1; i-- > 0;) {
+    u32 v = L->code[L->emitted[i].pos];
+    join_at(L, hash, i, next, L->code[L->emitted[i + 1].pos]);
     next = v;
   }
 }
