@@ -240,9 +240,7 @@ static void emit_store(struct cgen *g, const u32 *ip,
   /* With guard pages the store is the check: keep it, whole and in order
   ** (WF_STORED). Not where the loop's entry proved it in bounds. */
   if (!g->opts->explicit_bounds_checks && !g->loop_in_bounds) {
-    wf_cg_put(t, "  WF_STORED(");
-    put_address(g, ip[1], ip[3]);
-    wf_cg_putf(t, ", %u);\n", s->width);
+    wf_cg_put(t, "  WF_STORED(mem);\n");
   }
 }
 

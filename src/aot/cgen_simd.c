@@ -85,7 +85,7 @@ static void emit_simd_store(struct cgen *g, const u32 *ip, u32 bytes,
     wf_cg_putf(t, ", %uu", ip[4]);
   wf_cg_put(t, ");\n");
   if (!g->opts->explicit_bounds_checks)
-    wf_cg_putf(t, "    WF_STORED(p, %u);\n", bytes);
+    wf_cg_put(t, "    WF_STORED(mem);\n");
   wf_cg_put(t, "  }\n");
 }
 

@@ -51,15 +51,30 @@ typedef double f64;
 #define WF_PIN_F(v) __asm__ volatile("" : : "g"(v))
 #endif
 
-/* After a store, with guard pages: an empty statement that reads the `n`
-** stored bytes at `p`. Without it GCC deletes a store that a later one
-** to the same bytes overwrites (dead-store elimination), so a store
-** between them became visible before the first one's trap, and merges
-** neighbouring narrow stores into one wider store, which faults without
-** writing its in-bounds part. Volatile, so it also keeps stores in order
-** with the loads' pins. */
-#define WF_STORED(p, n)                                                        \
-  __asm__ volatile("" : : "m"(*(const struct { u8 b[n]; } *)(p)))
+/* After a store, with guard pages: an empty statement that reads every
+** byte a store through `base` can reach (a u32 address plus a u32 offset
+** plus the width: less than 2^33 + 16 bytes past it). Without it GCC
+** deletes a store that a later one to the same bytes overwrites
+** (dead-store elimination), so a store between them became visible
+** before the first one's trap, and merges neighbouring narrow stores into
+** one wider store, which faults without writing its in-bounds part; and
+** no store moves below it. Volatile, so it also keeps stores in order
+** with the loads' pins. It names the memory base, not the stored bytes:
+** when the store and this statement shared the store's address, GCC
+** computed it into a register, often kept live and spilled; with the
+** base, the address folds into the store instruction (speedtest1: 2%
+** fewer instructions, bench/README.md, P12i). Guard pages are used on
+** 64-bit hosts only; elsewhere the type is only declared. */
+#if UINTPTR_MAX > 0xffffffffu
+typedef struct {
+  u8 b[(u64)1 << 34];
+} wf_reach;
+#else
+typedef struct {
+  u8 b[1];
+} wf_reach;
+#endif
+#define WF_STORED(base) __asm__ volatile("" : : "m"(*(const wf_reach *)(base)))
 
 /* The same for a v128 whose last byte is at `last`. Where no vector
 ** register class holds it, reading that byte is the check. On x86-64 a

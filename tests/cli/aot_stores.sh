@@ -7,5 +7,5 @@
 source "$(dirname "$0")/helpers.bash"
 
 W=tests/cli/aot_stores.wast
-wast_every_mode "$W" 10
+wast_every_mode "$W" 12
 done_testing
