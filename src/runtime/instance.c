@@ -153,6 +153,7 @@ weft_status weft_instance_count_hits(weft_instance *inst, weft_error *err) {
       wf_alloc_zero(&inst->engine->alloc, hits_bytes(&inst->module->m));
   if (inst->hits == NULL)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory for the profile");
+  inst->calls_by_func = true; /* where the interpreter counts entries */
   return WEFT_OK;
 }
 
@@ -551,6 +552,7 @@ weft_status wf_instantiate(weft_engine *e, weft_linker *l, weft_module *mod,
   if (s == WEFT_OK && mod->aot)
     s = wf_aot_instance_init(e, inst, err);
   inst->calls_by_func = inst->aot != NULL || mod->lazy;
+  inst->codes = mod->codes;
   if (s == WEFT_OK)
     s = init_segments(inst, err);
   if (s == WEFT_OK && mod->m.has_start && run_start) {
