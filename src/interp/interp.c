@@ -267,8 +267,8 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
-    mem = inst->mem0 ? inst->mem0->data : NULL;                                \
-    mem_size = inst->mem0 ? inst->mem0->size : 0;                              \
+    mem = inst->mem0_view->data;                                               \
+    mem_size = inst->mem0_view->size;                                          \
   } while (0)
 
 /* Effective address check: offset + address + width within the memory. */
@@ -1706,8 +1706,7 @@ if (callee->inst != inst) {
 }
 /* Entered from call_func: counted (COUNT_ENTRY) when the frame fits, as
 ** on every other entry; CALL_INTERNAL comes in at `enter`. */
-if (WF_UNLIKELY(inst->hits != NULL) &&
-    frame_room(ex, nfp + ncode->frame_slots))
+if (WF_UNLIKELY(inst->hits != NULL) && frame_room(ex, nfp + ncode->frame_slots))
   inst->hits[ncode->funcidx]++;
 enter : {
   if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))

@@ -67,8 +67,7 @@ static bool da_charge(struct lower *L, u32 n) {
 /* The code here reaches the end of `c` (a branch to it, or its
 ** fallthrough). Dead code's edges are never taken. */
 void wf_lw_da_edge(struct lower *L, struct ctrl *c) {
-  if (L->da_coarse || !live(L) || c->kind == CTRL_LOOP ||
-      c->kind == CTRL_FUNC)
+  if (L->da_coarse || !live(L) || c->kind == CTRL_LOOP || c->kind == CTRL_FUNC)
     return;
   struct wf_da_exit *x = exit_of(L, c);
   if (x->edged) { /* keep those still assigned here */

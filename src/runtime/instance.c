@@ -14,6 +14,8 @@ struct wf_linker_entry {
   weft_extern ext;
 };
 
+const weft_aot_memory wf_no_memory = {NULL, 0};
+
 static char *dup_str(struct wf_alloc *a, const char *s) {
   size_t n = wf_strlen(s) + 1;
   char *p = wf_alloc_raw(a, n);
@@ -440,6 +442,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
       return s;
   }
   inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
+  inst->mem0_view = inst->mem0 ? &inst->mem0->view : &wf_no_memory;
   for (u32 i = 0; i < m->ntags; i++) { /* exception handling */
     s = wf_tag_create(e, inst->type_sigs[m->tag_types[i]],
                       &inst->tags[m->ntag_imports + i], err);

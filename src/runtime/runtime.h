@@ -221,6 +221,9 @@ struct wf_elem_inst {
   u32 len;
 };
 
+/* instance.c: the memory view of an instance without memory (empty). */
+WF_INTERNAL extern const weft_aot_memory wf_no_memory;
+
 struct weft_instance {
   struct wf_object obj;
   weft_aot_ctx *aot; /* AoT context, or NULL for interpreted modules */
@@ -232,6 +235,9 @@ struct weft_instance {
   weft_global **globals;
   weft_tag **tags;   /* whole tag index space (exception handling) */
   weft_memory *mem0; /* memories[0] or NULL: the interpreter's cache */
+  /* &mem0->view, or wf_no_memory's when there is none: the interpreter
+  ** reloads its memory after every call and return without a test. */
+  const weft_aot_memory *mem0_view;
   struct wf_elem_inst *elems;
   u32 *data_len;  /* data segment lengths; 0 after data.drop */
   u32 *type_sigs; /* module type index -> engine sig id (the instance's
