@@ -23,6 +23,7 @@ WEFT_CORE_SRC := \
   src/interp/lower_simd.c \
   src/interp/lower_imm.c \
   src/interp/lower_join.c \
+  src/interp/lower_assign.c \
   src/interp/lower_acc.c \
   src/interp/interp.c \
   src/interp/snapshot.c \

@@ -75,34 +75,62 @@ static void frame_init_each(weft_slot *fp, const struct wf_code *c) {
            (size_t)c->nhidden * sizeof(weft_slot));
 }
 
-/* Images of up to FRAME_IMAGE_INLINE slots (40% of speedtest1's calls)
-** are copied slot by slot in place: a call to memcpy costs more than the
-** copy at those sizes, and run() has to save its registers around it.
-** The empty asm keeps GCC from turning the loop back into that call. */
-#define FRAME_IMAGE_INLINE 4
-static inline void frame_init(weft_slot *fp, const struct wf_code *c) {
-  const weft_slot *src = c->init;
-  u32 n = c->ninit;
-  if (WF_LIKELY(src != NULL)) {
-    weft_slot *dst = fp + c->init_at;
-    if (n > FRAME_IMAGE_INLINE) {
-      memcpy(dst, src, (size_t)n * sizeof(weft_slot));
-      return;
-    }
-    for (u32 i = 0; i < n; i++) {
-      dst[i] = src[i];
+/* run()'s call path is one function whatever GCC's size estimates say. */
 #if defined(__GNUC__) || defined(__clang__)
-      __asm__("" : "+r"(i));
+#define HOT_INLINE inline __attribute__((always_inline))
+#else
+#define HOT_INLINE inline
 #endif
-    }
-  } else if (n) {
+
+/* Copy slots [0, 2), [0, 4), [0, 8) of `src` to `dst`, one 16-byte move
+** each, written out (-O2 does not unroll the loop). */
+#define COPY_SLOTS2(d, s) ((d)[0] = (s)[0], (d)[1] = (s)[1])
+#define COPY_SLOTS4(d, s) (COPY_SLOTS2(d, s), COPY_SLOTS2((d) + 2, (s) + 2))
+#define COPY_SLOTS8(d, s) (COPY_SLOTS4(d, s), COPY_SLOTS4((d) + 4, (s) + 4))
+
+/* A new frame's image (lower.c's frame_image_slots): most calls have
+** none and pay one test. An image of up to 16 slots (speedtest1's
+** average is 8) is copied in place as two runs of a power of two slots,
+** the first and the last (they overlap when n is not a power of two:
+** both write the same values): a few branches and two moves a slot, where
+** a loop pays its counter for each slot and a call to memcpy its call
+** and run()'s registers saved around it. */
+static HOT_INLINE void frame_init(weft_slot *fp, const struct wf_code *c) {
+  u32 n = c->ninit;
+  if (n == 0)
+    return;
+  const weft_slot *src = c->init;
+  if (WF_UNLIKELY(src == NULL)) {
     frame_init_each(fp, c);
+    return;
   }
+  weft_slot *dst = fp + c->init_at;
+  if (n <= 2) {
+    dst[0] = src[0];
+    dst[n - 1] = src[n - 1];
+  } else if (n <= 4) {
+    COPY_SLOTS2(dst, src);
+    COPY_SLOTS2(dst + n - 2, src + n - 2);
+  } else if (n <= 8) {
+    COPY_SLOTS4(dst, src);
+    COPY_SLOTS4(dst + n - 4, src + n - 4);
+  } else if (n <= 16) {
+    COPY_SLOTS8(dst, src);
+    COPY_SLOTS8(dst + n - 8, src + n - 8);
+  } else {
+    memcpy(dst, src, (size_t)n * sizeof(weft_slot));
+  }
+}
+
+/* frame_init where a call is not the common case (entry from the host,
+** calls across instances): one copy of it in run() fewer. */
+static void frame_init_out(weft_slot *fp, const struct wf_code *c) {
+  frame_init(fp, c);
 }
 
 /* Room for one more frame whose slots end at `end`: the frame array grows
 ** on demand (engine.c), so the common case is one compare, as before. */
-static inline bool frame_room(struct wf_exec *ex, const weft_slot *end) {
+static HOT_INLINE bool frame_room(struct wf_exec *ex, const weft_slot *end) {
   if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
     return false;
   return end <= ex->stack_end;
@@ -159,11 +187,12 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 ** entered (by a call or a tail call), and a taken branch with offset `d`
 ** that goes backwards, closing a loop, count towards the function's hits.
 ** An instance that did not ask for it pays one load and a branch that is
-** never taken. */
-#define COUNT_ENTRY()                                                          \
+** never taken, and none on CALL_INTERNAL's direct entry: a counting
+** instance calls by weft_func (calls_by_func), where entries count. */
+#define COUNT_ENTRY(c)                                                         \
   do {                                                                         \
     if (WF_UNLIKELY(inst->hits != NULL))                                       \
-      inst->hits[code->funcidx]++;                                             \
+      inst->hits[(c)->funcidx]++;                                              \
   } while (0)
 #define BACK_EDGE(d)                                                           \
   do {                                                                         \
@@ -238,8 +267,8 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 /* Reload the cached linear memory after anything that may move it. */
 #define MEMORY_RELOAD()                                                        \
   do {                                                                         \
-    mem = inst->mem0 ? inst->mem0->data : NULL;                                \
-    mem_size = inst->mem0 ? inst->mem0->size : 0;                              \
+    mem = inst->mem0_view->data;                                               \
+    mem_size = inst->mem0_view->size;                                          \
   } while (0)
 
 /* Effective address check: offset + address + width within the memory. */
@@ -323,7 +352,7 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   ex->frames[ex->depth].code = code;
   ex->frames[ex->depth].inst = inst;
   ex->depth++;
-  frame_init(fp, code);
+  frame_init_out(fp, code);
   ip = code->ops;
   MEMORY_RELOAD();
 
@@ -537,7 +566,7 @@ dispatch:
   } while (0)
   CASE(RETURN) { RETURN_TO_CALLER(); }
   CASE(CALL_INTERNAL) {
-    ncode = wf_module_code(inst->module, ip[1]);
+    ncode = wf_inst_code(inst, ip[1]);
     nfp = SLOT_PTR(ip[2]);
     ret_ip = ip + 3;
     if (WF_UNLIKELY(inst->calls_by_func)) /* compiled or not yet lowered */
@@ -558,7 +587,7 @@ dispatch:
   }
   /* Tail calls: the callee takes over this frame (tail_call below). */
   CASE(RETURN_CALL_INTERNAL) {
-    ncode = wf_module_code(inst->module, ip[1]);
+    ncode = wf_inst_code(inst, ip[1]);
     LOWER_ON_FIRST_CALL(lower_internal);
     nfp = SLOT_PTR(ip[2]);
     /* Tiered modules are split only when this is a self call (cgen.c):
@@ -1288,12 +1317,16 @@ if (callee->inst != inst) {
   inst = callee->inst;
   fp = nfp;
   code = ncode;
-  COUNT_ENTRY();
-  frame_init(fp, code);
+  COUNT_ENTRY(code);
+  frame_init_out(fp, code);
   ip = code->ops;
   MEMORY_RELOAD();
   NEXT();
 }
+/* Entered from call_func: counted (COUNT_ENTRY) when the frame fits, as
+** on every other entry; CALL_INTERNAL comes in at `enter`. */
+if (WF_UNLIKELY(inst->hits != NULL) && frame_room(ex, nfp + ncode->frame_slots))
+  inst->hits[ncode->funcidx]++;
 enter : {
   if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
@@ -1304,7 +1337,6 @@ enter : {
   fr->inst = inst;
   fp = nfp;
   code = ncode;
-  COUNT_ENTRY();
   frame_init(fp, code);
   ip = code->ops;
   NEXT();
@@ -1332,7 +1364,7 @@ tail_enter : {
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   memmove(fp, nfp, (size_t)ncode->nparams * sizeof(weft_slot));
   code = ncode;
-  COUNT_ENTRY();
+  COUNT_ENTRY(code);
   frame_init(fp, code);
   ip = code->ops;
   NEXT();

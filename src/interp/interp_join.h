@@ -124,7 +124,7 @@
   }
 #define JB_CALL_INTERNAL                                                       \
   {                                                                            \
-    ncode = wf_module_code(inst->module, ip[1]);                               \
+    ncode = wf_inst_code(inst, ip[1]);                                         \
     nfp = SLOT_PTR(ip[2]);                                                     \
     ret_ip = ip + 3;                                                           \
     if (WF_UNLIKELY(inst->calls_by_func))                                      \

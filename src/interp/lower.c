@@ -534,6 +534,12 @@ void wf_lw_reset_assigns(struct lower *L, u32 height) {
   undo_marks(L->local_unassigned, L->assigns, &L->nassigns, height);
 }
 
+/* Local x assigned from here to the end of the innermost block. */
+bool wf_lw_assign_local(struct lower *L, u32 x) {
+  return clear_mark(L, L->local_unassigned, &L->assigns, &L->nassigns,
+                    &L->assigns_cap, x);
+}
+
 bool wf_lw_set_local_init(struct lower *L, u32 x) {
   return clear_mark(L, L->local_unassigned, &L->assigns, &L->nassigns,
                     &L->assigns_cap, x) &&
@@ -653,7 +659,7 @@ bool wf_lw_push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
   c->single = 0;
   c->init_height = L->ninits;
   c->assign_height = L->nassigns;
-  return true;
+  return wf_lw_da_open(L, kind);
 }
 
 void wf_lw_set_unreachable(struct lower *L) {
@@ -668,6 +674,7 @@ void wf_lw_put_target(struct lower *L, struct ctrl *c) {
   if (c->kind == CTRL_LOOP) {
     wf_lw_put(L, (u32)((i32)c->loop_pc - (i32)L->ncode));
   } else {
+    wf_lw_da_edge(L, c);
     u32 at = L->ncode;
     wf_lw_put(L, c->patches);
     c->patches = at;
@@ -960,6 +967,7 @@ static void release(struct lower *L) {
   if (L->read_unassigned)
     wf_alloc_free(L->a, L->read_unassigned, L->nlocals ? L->nlocals : 1);
   wf_alloc_free(L->a, L->assigns, (size_t)L->assigns_cap * sizeof(u32));
+  wf_lw_da_free(L);
   wf_alloc_free(L->a, L->inits, (size_t)L->inits_cap * sizeof(u32));
   wf_alloc_free(L->a, L->code, (size_t)L->code_cap * sizeof(u32));
   wf_alloc_free(L->a, L->relocs, (size_t)L->relocs_cap * sizeof(u32));
@@ -1131,6 +1139,7 @@ static weft_status lower_body(struct wf_alloc *a, const struct wf_module *m,
   L.fuel_field = NONE;
   L.op_offset = fd->code.offset;
   wf_reader_init(&L.r, m->bytes, fd->code.ptr, fd->code.ptr + fd->code.len);
+  wf_lw_da_init(&L, fd->code.len);
   *out = NULL;
   if (setup_locals(&L, fd) &&
       wf_lw_push_ctrl(&L, CTRL_FUNC, 0, NULL, L.type->nresults,

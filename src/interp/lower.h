@@ -82,6 +82,14 @@ struct wf_lw_op {
   bool joins;
 };
 
+/* lower_assign.c: the locals assigned on every edge into a block's end
+** seen so far (`edged`: there was one). */
+struct wf_da_exit {
+  u32 *list;
+  u32 n, cap;
+  bool edged;
+};
+
 struct lower {
   struct wf_alloc *a;
   const struct wf_module *m;
@@ -114,6 +122,11 @@ struct lower {
   u8 *read_unassigned; /* per local: some read saw it unassigned */
   u32 *assigns;        /* locals assigned since their block began */
   u32 nassigns, assigns_cap;
+  /* lower_assign.c: what lasts past a block's end, per open block */
+  struct wf_da_exit *da_exits; /* indexed like ctrls */
+  u32 da_exits_cap;
+  bool da_coarse; /* the block rule only, from here on */
+  u64 da_work, da_budget;
 
   u32 *code;
   u32 ncode, code_cap;
@@ -269,6 +282,7 @@ bool wf_lw_pop_vt(struct lower *L, wf_vt want, struct entry *out);
 void wf_lw_reset_inits(struct lower *L, u32 height);
 bool wf_lw_set_local_init(struct lower *L, u32 x);
 void wf_lw_reset_assigns(struct lower *L, u32 height);
+bool wf_lw_assign_local(struct lower *L, u32 x);
 void wf_lw_materialize(struct lower *L, u32 i);
 void wf_lw_materialize_locals(struct lower *L);
 bool wf_lw_push_ctrl(struct lower *L, u8 kind, u32 nparams, const u8 *params,
@@ -289,6 +303,17 @@ bool wf_lw_read_ref_heap(struct lower *L, u8 prefix, u8 *kind, wf_vt *full);
 bool wf_lw_read_blocktype(struct lower *L, u32 *np, const u8 **p, u32 *nr,
                           const u8 **r, const struct wf_functype **ft,
                           wf_vt *single);
+
+/* lower_assign.c: definite assignment across branches. da_init before
+** the function's block opens; da_open after each push of a ctrl (false:
+** out of memory); da_edge where code branches to `c` (or falls into its
+** end); da_end at `c`'s end, before its pop, in place of
+** wf_lw_reset_assigns (false: out of memory); da_free with the rest. */
+void wf_lw_da_init(struct lower *L, u32 body_bytes);
+bool wf_lw_da_open(struct lower *L, u8 kind);
+void wf_lw_da_edge(struct lower *L, struct ctrl *c);
+bool wf_lw_da_end(struct lower *L, struct ctrl *c);
+void wf_lw_da_free(struct lower *L);
 
 /* lower_ctl.c: blocks, branches, calls, tail calls, typed function references,
  * variables */

@@ -216,7 +216,8 @@ bool wf_lw_end(struct lower *L) {
   wf_vt single = c->single;
   const wf_vt *resf = results_full(c) == &c->single ? &single : results_full(c);
   wf_lw_reset_inits(L, c->init_height);
-  wf_lw_reset_assigns(L, c->assign_height);
+  if (!wf_lw_da_end(L, c))
+    return false;
   L->nctrls--;
   wf_lw_mark_label(L); /* after the pop: the code after `end` is the outer's */
   L->height = base;
@@ -394,6 +395,7 @@ bool wf_lw_br_table(struct lower *L) {
         if (c->kind == CTRL_LOOP) {
           L->code[table + i] = (u32)((i32)c->loop_pc - (i32)(table + i));
         } else {
+          wf_lw_da_edge(L, c);
           L->code[table + i] = c->patches;
           c->patches = table + i;
         }

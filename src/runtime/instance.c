@@ -14,6 +14,8 @@ struct wf_linker_entry {
   weft_extern ext;
 };
 
+const weft_aot_memory wf_no_memory = {NULL, 0};
+
 static char *dup_str(struct wf_alloc *a, const char *s) {
   size_t n = wf_strlen(s) + 1;
   char *p = wf_alloc_raw(a, n);
@@ -153,6 +155,7 @@ weft_status weft_instance_count_hits(weft_instance *inst, weft_error *err) {
       wf_alloc_zero(&inst->engine->alloc, hits_bytes(&inst->module->m));
   if (inst->hits == NULL)
     return wf_error_set(err, WEFT_ERR_NOMEM, "out of memory for the profile");
+  inst->calls_by_func = true; /* where the interpreter counts entries */
   return WEFT_OK;
 }
 
@@ -439,6 +442,7 @@ static weft_status define_all(weft_engine *e, weft_instance *inst,
       return s;
   }
   inst->mem0 = wf_module_memory_count(m) ? inst->memories[0] : NULL;
+  inst->mem0_view = inst->mem0 ? &inst->mem0->view : &wf_no_memory;
   for (u32 i = 0; i < m->ntags; i++) { /* exception handling */
     s = wf_tag_create(e, inst->type_sigs[m->tag_types[i]],
                       &inst->tags[m->ntag_imports + i], err);
@@ -551,6 +555,7 @@ weft_status wf_instantiate(weft_engine *e, weft_linker *l, weft_module *mod,
   if (s == WEFT_OK && mod->aot)
     s = wf_aot_instance_init(e, inst, err);
   inst->calls_by_func = inst->aot != NULL || mod->lazy;
+  inst->codes = mod->codes;
   if (s == WEFT_OK)
     s = init_segments(inst, err);
   if (s == WEFT_OK && mod->m.has_start && run_start) {

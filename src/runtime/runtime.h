@@ -221,6 +221,9 @@ struct wf_elem_inst {
   u32 len;
 };
 
+/* instance.c: the memory view of an instance without memory (empty). */
+WF_INTERNAL extern const weft_aot_memory wf_no_memory;
+
 struct weft_instance {
   struct wf_object obj;
   weft_aot_ctx *aot; /* AoT context, or NULL for interpreted modules */
@@ -232,6 +235,9 @@ struct weft_instance {
   weft_global **globals;
   weft_tag **tags;   /* whole tag index space (exception handling) */
   weft_memory *mem0; /* memories[0] or NULL: the interpreter's cache */
+  /* &mem0->view, or wf_no_memory's when there is none: the interpreter
+  ** reloads its memory after every call and return without a test. */
+  const weft_aot_memory *mem0_view;
   struct wf_elem_inst *elems;
   u32 *data_len;  /* data segment lengths; 0 after data.drop */
   u32 *type_sigs; /* module type index -> engine sig id (the instance's
@@ -241,10 +247,13 @@ struct weft_instance {
                      (weft_instance_count_hits) */
   /* Calls within the module go through the callee's weft_func: it may
   ** have compiled code (`aot`), or its body may not be lowered yet (the
-  ** module's are lowered on first need). One test on the interpreter's
+  ** module's are lowered on first need), or the instance counts entries
+  ** (`hits`, which only that path counts). One test on the interpreter's
   ** CALL_INTERNAL, where an eagerly lowered, interpreted module's callee
   ** is entered directly. */
   bool calls_by_func;
+  /* module->codes, for CALL_INTERNAL: one load fewer per call. */
+  struct wf_code **codes;
 };
 
 /* A loaded module: immutable once loaded (and once its compiled code is
@@ -290,6 +299,11 @@ struct weft_module {
 static inline const struct wf_code *wf_module_code(const weft_module *mod,
                                                    u32 defidx) {
   return __atomic_load_n(&mod->codes[defidx], __ATOMIC_ACQUIRE);
+}
+/* The same through an instance of the module (its cached codes array). */
+static inline const struct wf_code *wf_inst_code(const weft_instance *inst,
+                                                 u32 defidx) {
+  return __atomic_load_n(&inst->codes[defidx], __ATOMIC_ACQUIRE);
 }
 /* module.c: defined function `defidx`'s lowered body, lowered now if
 ** this is its first need, with `e`'s dispatch encoding (the same in every
