@@ -78,6 +78,11 @@ struct cgen {
   u32 prev_pc; /* of the op before it when no label is between (a select
                   reads what that op computed: cgen_instr.c), else
                   WF_CG_NO_PC */
+  /* In metered code, the slots the last integer loads wrote since the
+  ** last label, oldest first (select_as_branch, cgen_instr.c). */
+  u32 loaded[4];
+  u32 nloaded;
+  bool compared_loads; /* the last op compared two of them (i32) */
   u32 *sites;  /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
   u8 *caught;   /* per handler: its catch block (wf_cN) is referenced */
@@ -166,6 +171,7 @@ void wf_cg_label_ref(struct cgen *g, u32 field, const u32 *ops);
 void wf_cg_trap(struct cgen *g, weft_trap kind);
 const char *wf_cg_trap_macro(const struct cgen *g);
 bool wf_cg_metered(const struct cgen *g);
+void wf_cg_note_loaded(struct cgen *g, const u32 *ip);
 void wf_cg_reload_fuel(struct cgen *g);
 void wf_cg_after_call(struct cgen *g);
 void wf_cg_charge_bulk(struct cgen *g);

@@ -863,6 +863,126 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
   }
 }
 
+/* ==== selects that pick which loaded element to follow (metered) ===== */
+
+/* An integer load from memory 0: a plain one ("dsi": destination,
+** address, offset) or one whose address is a sum it computes first
+** ("dssdi": sum, its terms, destination, offset). */
+static bool is_int_load(u32 op) {
+  return (op >= WF_OP_I32_LOAD && op <= WF_OP_I64_LOAD32_U &&
+          op != WF_OP_F32_LOAD && op != WF_OP_F64_LOAD) ||
+         op == WF_OP_I32_ADD_I32_LOAD || op == WF_OP_I32_ADD_I64_LOAD;
+}
+
+static bool adds_first(u32 op) {
+  return op == WF_OP_I32_ADD_I32_LOAD || op == WF_OP_I32_ADD_I64_LOAD;
+}
+
+static bool slot_in(const u32 *set, u32 n, u32 slot) {
+  for (u32 i = 0; i < n; i++)
+    if (set[i] == slot)
+      return true;
+  return false;
+}
+
+static u32 slot_drop(u32 *set, u32 n, u32 slot) {
+  u32 k = 0;
+  for (u32 i = 0; i < n; i++)
+    if (set[i] != slot)
+      set[k++] = set[i];
+  return k;
+}
+
+/* Keeps g->loaded: in metered code, the slots that the last integer
+** loads since the last label wrote and no op wrote since. */
+void wf_cg_note_loaded(struct cgen *g, const u32 *ip) {
+  if (!wf_cg_metered(g))
+    return;
+  g->compared_loads = ip[0] >= WF_OP_I32_EQ && ip[0] <= WF_OP_I32_GE_U &&
+                      slot_in(g->loaded, g->nloaded, ip[2]) &&
+                      slot_in(g->loaded, g->nloaded, ip[3]);
+  const char *lay = op_layout[ip[0]];
+  for (u32 k = 0; lay[k]; k++)
+    if (lay[k] == 'd')
+      g->nloaded = slot_drop(g->loaded, g->nloaded, ip[1 + k]);
+  if (!is_int_load(ip[0]))
+    return;
+  if (g->nloaded == WF_ARRAY_LEN(g->loaded))
+    g->nloaded = slot_drop(g->loaded, g->nloaded, g->loaded[0]);
+  g->loaded[g->nloaded++] = adds_first(ip[0]) ? ip[4] : ip[1];
+}
+
+/* Whether the value `d` that the op at `pc` selects becomes, through
+** copies, shifts and adds, the address of a load among the next few ops
+** (FUEL ops and labels it falls into are passed over). */
+static bool selects_address(const struct cgen *g, u32 pc, u32 d) {
+  const u32 *ops = g->code->ops;
+  u32 set[4] = {d}, n = 1;
+  pc += wf_cg_op_length(ops, pc);
+  for (u32 steps = 0; pc < g->code->nops && steps < 8 && n; steps++) {
+    const u32 *ip = ops + pc;
+    bool sum = ip[0] == WF_OP_I32_ADD || ip[0] == WF_OP_I32_SHL ||
+               adds_first(ip[0]);
+    if (ip[0] != WF_OP_COPY_I32 && !sum && !is_int_load(ip[0])) {
+      if (ip[0] != WF_OP_FUEL)
+        return false;
+      pc += wf_cg_op_length(ops, pc);
+      continue;
+    }
+    bool derived = slot_in(set, n, ip[2]) || (sum && slot_in(set, n, ip[3]));
+    if (is_int_load(ip[0]) && derived)
+      return true;
+    if (is_int_load(ip[0])) {
+      n = slot_drop(set, n, ip[1]);
+      n = adds_first(ip[0]) ? slot_drop(set, n, ip[4]) : n;
+    } else if (derived) {
+      if (!slot_in(set, n, ip[1]) && n < WF_ARRAY_LEN(set))
+        set[n++] = ip[1];
+    } else {
+      n = slot_drop(set, n, ip[1]);
+    }
+    pc += wf_cg_op_length(ops, pc);
+  }
+  return false;
+}
+
+/* Whether the select at g->pc (an i32 "dsss": d a b cond) picks, by a
+** comparison of two values just loaded, which of two elements to go on
+** with, and the next load's address comes from what it picked: a heap's
+** or a tree's descent. Such a select is written as a branch in metered
+** code. Unmetered, GCC sees that the load after it reads one of the two
+** values already loaded, and branches (it would need two cmovs); metered,
+** the fuel test and store between them hide that, so it made a cmov,
+** which makes each step's load wait for the compare: a chain of cache
+** misses the core cannot run ahead on: heapsort metered took 1.0-2.4x
+** its unmetered time, by how busy the host's caches were, and as a
+** branch takes what unmetered code takes (bench/README.md, P12i). */
+static bool select_as_branch(const struct cgen *g, const u32 *ip) {
+  const u32 *ops = g->code->ops;
+  if (!wf_cg_metered(g) || ip[0] != WF_OP_SELECT_I32 ||
+      g->prev_pc == WF_CG_NO_PC)
+    return false;
+  return g->compared_loads && ops[g->prev_pc + 1] == ip[4] &&
+         selects_address(g, g->pc, ip[1]);
+}
+
+/* The select as a branch: the empty asm in one arm keeps GCC from
+** making it a cmov again (it does not if-convert across an asm). */
+static void emit_select_branch(struct cgen *g, const u32 *ip) {
+  struct text *t = &g->body;
+  wf_cg_put(t, "  if (");
+  wf_cg_var(g, ip[4], 'i');
+  wf_cg_put(t, ") ");
+  wf_cg_var(g, ip[1], 'i');
+  wf_cg_put(t, " = ");
+  wf_cg_var(g, ip[2], 'i');
+  wf_cg_put(t, ";\n  else {\n    ");
+  wf_cg_var(g, ip[1], 'i');
+  wf_cg_put(t, " = ");
+  wf_cg_var(g, ip[3], 'i');
+  wf_cg_put(t, ";\n    __asm__(\"\");\n  }\n");
+}
+
 static char global_letter(struct cgen *g, u32 idx) {
   return wf_cg_letter_of(wf_module_global_type(g->m, idx).valtype);
 }
@@ -891,6 +1011,10 @@ bool wf_cg_emit_other(struct cgen *g, const u32 *ip, u32 op) {
       if ((op == WF_OP_SELECT_I32 || op == WF_OP_SELECT_I64) &&
           emit_select_of_compare(g, ip, selects[i].l))
         return true;
+      if (select_as_branch(g, ip)) {
+        emit_select_branch(g, ip);
+        return true;
+      }
       wf_cg_put(t, "  ");
       wf_cg_var(g, ip[1], selects[i].l);
       wf_cg_put(t, " = ");

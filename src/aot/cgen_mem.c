@@ -128,6 +128,7 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
       u32 next = emit_label(g, pc);
       /* branches arrive here with other values: no fact holds */
       wf_cg_bits_clear(g);
+      g->nloaded = 0;
       if (next != pc) { /* a counted loop, emitted whole */
         pc = next;
         continue;
@@ -152,6 +153,7 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
           emit_memx(g, ip, op) || wf_cg_emit_other(g, ip, op)))
       wf_cg_putf(&g->body, "#error unknown internal op %u\n", op);
     wf_cg_bits_note(g, ip);
+    wf_cg_note_loaded(g, ip);
     pc += wf_cg_op_length(ops, pc);
   }
 }
@@ -159,5 +161,6 @@ void wf_cg_emit_range(struct cgen *g, u32 lo, u32 hi) {
 void wf_cg_emit_body(struct cgen *g) {
   wf_cg_fuel_begin(g);
   wf_cg_bits_clear(g);
+  g->nloaded = 0;
   wf_cg_emit_range(g, 0, g->code->nops);
 }

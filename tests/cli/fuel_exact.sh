@@ -174,4 +174,19 @@ sweep edges 9 6 0
 sweep edges 9 4 1
 sweep edges 9 100 0
 
+# A heap's descent, the select picking the greater child compiled as a
+# branch (src/aot/cgen_instr.c, select_as_branch; checked in the C kept
+# by a compiler wrapper): out of fuel at every block of 3 descents, with
+# the load of a child faulting at step 7 (the third level of the third
+# descent); around the fuel used without a fault.
+FUNC=descend
+sweep all 3 7
+sweep edges 3 1000
+printf '#!/bin/sh\nfor a in "$@"; do case $a in *.c) cp "$a" "%s/kept.c";; esac; done\nexec cc "$@"\n' \
+    "$TMP" >"$TMP/keep-cc.sh"
+chmod +x "$TMP/keep-cc.sh"
+weft compile --fuel --cc "$TMP/keep-cc.sh" "$F" -o "$TMP/descend.cwasm"
+[ "$status" = 0 ] && grep -q '__asm__("");' "$TMP/kept.c" && ok ||
+    not_ok "metered C has no select written as a branch (status $status)"
+
 done_testing

@@ -350,4 +350,43 @@
       (i32.store (local.get $p) (local.get $a))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $a)))
+    (local.get $a))
+  ;; descend n fault: n descents of a heap of 63 words (written first),
+  ;; each from the root to a leaf, following the greater child: a select
+  ;; on a comparison of the two children just loaded, whose pick is the
+  ;; next load's address (compiled as a branch in metered code:
+  ;; select_as_branch, src/aot/cgen_instr.c); at step `fault` (counting
+  ;; every level of every descent) the left child's index is out of
+  ;; bounds, and its load faults.
+  (func (export "descend") (param $n i32) (param $fault i32) (result i32)
+    (local $i i32) (local $c i32) (local $l i32) (local $r i32)
+    (local $step i32) (local $sum i32)
+    (loop $fill
+      (i32.store (i32.shl (local.get $i) (i32.const 2))
+                 (i32.mul (i32.add (local.get $i) (i32.const 7))
+                          (i32.const 0x9e3779b1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $fill (i32.lt_u (local.get $i) (i32.const 63))))
+    (local.set $i (i32.const 0))
+    (loop $each
+      (local.set $c (i32.const 0))
+      (block $leaf
+        (loop $down
+          (local.set $l (i32.or (i32.shl (local.get $c) (i32.const 1))
+                                (i32.const 1)))
+          (br_if $leaf (i32.ge_u (local.get $l) (i32.const 62)))
+          (local.set $r (i32.add (local.get $l) (i32.const 1)))
+          (local.set $l (select (i32.const 0x4000000) (local.get $l)
+                                (i32.eq (local.get $step) (local.get $fault))))
+          (local.set $c (select (local.get $r) (local.get $l)
+                          (i32.gt_u
+                            (i32.load (i32.shl (local.get $r) (i32.const 2)))
+                            (i32.load (i32.shl (local.get $l) (i32.const 2))))))
+          (local.set $sum (i32.add (local.get $sum)
+                            (i32.load (i32.shl (local.get $c) (i32.const 2)))))
+          (local.set $step (i32.add (local.get $step) (i32.const 1)))
+          (br $down)))
+      (i32.store (i32.const 0) (local.get $sum))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $each (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $sum)))
