@@ -83,7 +83,7 @@ struct cgen {
   u32 loaded[4];
   u32 nloaded;
   bool compared_loads; /* the last op compared two of them (i32) */
-  u32 *sites;  /* code indices whose unwinding is emitted (wf_xN) */
+  u32 *sites;          /* code indices whose unwinding is emitted (wf_xN) */
   u32 nsites, sites_cap;
   u8 *caught;   /* per handler: its catch block (wf_cN) is referenced */
   bool tail;    /* emitting a tail call made as a call: the frame is gone

@@ -921,8 +921,8 @@ static bool selects_address(const struct cgen *g, u32 pc, u32 d) {
   pc += wf_cg_op_length(ops, pc);
   for (u32 steps = 0; pc < g->code->nops && steps < 8 && n; steps++) {
     const u32 *ip = ops + pc;
-    bool sum = ip[0] == WF_OP_I32_ADD || ip[0] == WF_OP_I32_SHL ||
-               adds_first(ip[0]);
+    bool sum =
+        ip[0] == WF_OP_I32_ADD || ip[0] == WF_OP_I32_SHL || adds_first(ip[0]);
     if (ip[0] != WF_OP_COPY_I32 && !sum && !is_int_load(ip[0])) {
       if (ip[0] != WF_OP_FUEL)
         return false;
