@@ -87,7 +87,8 @@ void wf_lw_da_edge(struct lower *L, struct ctrl *c) {
     da_fall_back(L);
     return;
   }
-  memcpy(x->list, L->assigns + c->assign_height, (size_t)n * sizeof(u32));
+  if (n) /* with none, list and assigns may both be NULL */
+    memcpy(x->list, L->assigns + c->assign_height, (size_t)n * sizeof(u32));
   x->n = n;
   x->edged = true;
 }
