@@ -271,11 +271,17 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
     mem_size = inst->mem0_view->size;                                          \
   } while (0)
 
-/* Effective address check: offset + address + width within the memory. */
-#define EA(addr_slot, off_imm, width)                                          \
-  u64 ea = (u64)S(addr_slot).u32 + ip[off_imm];                                \
-  if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
+/* Effective address check: offset + address + width within the memory.
+** EA_AT declares `name` as the address `addr` plus the offset ip[off_imm]
+** and traps when a `width`-byte access there would pass the memory's end:
+** every memory-0 access of run()'s handlers (interp_*.h too) checks
+** through it. EA takes the address from slot operand `addr_slot`. */
+#define EA_AT(name, addr, off_imm, width)                                      \
+  u64 name = (u64)(addr) + ip[off_imm];                                        \
+  if (WF_UNLIKELY(name + (width) > mem_size))                                  \
     TRAP(WEFT_TRAP_MEMORY_OOB);
+#define EA(addr_slot, off_imm, width)                                          \
+  EA_AT(ea, S(addr_slot).u32, off_imm, width)
 
 /* The status of a failed wf_module_lower: the error record has it, when
 ** there is one. */
@@ -723,9 +729,7 @@ dispatch:
 #define ADD_EA(width)                                                          \
   u32 sum = S(2).u32 + S(3).u32;                                               \
   S(1).u32 = sum;                                                              \
-  u64 ea = (u64)sum + ip[5];                                                   \
-  if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
-    TRAP(WEFT_TRAP_MEMORY_OOB);
+  EA_AT(ea, sum, 5, width)
   CASE(I32_ADD_I32_LOAD)
   CASE(I32_ADD_F32_LOAD) {
     ADD_EA(4)
@@ -837,9 +841,7 @@ dispatch:
   CASE(name) {                                                                 \
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \
-    u64 ea0 = (u64)sum + ip[5]; /* STORE_R has its own ea */                   \
-    if (WF_UNLIKELY(ea0 + 8 > mem_size))                                       \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    EA_AT(ea0, sum, 5, 8) /* STORE_R has its own ea */                         \
     union {                                                                    \
       u64 u;                                                                   \
       f64 f;                                                                   \
@@ -905,9 +907,7 @@ dispatch:
     EA(2, 3, 4)
     u32 p = wf_ld32(mem + ea);
     S(1).u32 = p;
-    u64 ea2 = (u64)p + ip[5];
-    if (WF_UNLIKELY(ea2 + 4 > mem_size))
-      TRAP(WEFT_TRAP_MEMORY_OOB);
+    EA_AT(ea2, p, 5, 4)
     S(4).u32 = wf_ld32(mem + ea2);
     ip += 6;
     NEXT();

@@ -28,9 +28,7 @@
   }
 #define ACC_LOAD(name, width, expr)                                            \
   CASE(name##_ACC) {                                                           \
-    u64 ea = (u64)acc + ip[3];                                                 \
-    if (WF_UNLIKELY(ea + (width) > mem_size))                                  \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    EA_AT(ea, acc, 3, width)                                                   \
     S(1).u32 = acc = (u32)(expr);                                              \
     ip += 4;                                                                   \
     NEXT();                                                                    \

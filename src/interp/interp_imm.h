@@ -120,10 +120,7 @@ CASE(I32_SHL_KL) {
   NEXT();
 }
 /* The address is the constant k (ip[2]), the offset ip[3]. */
-#define EA_K(width)                                                            \
-  u64 ea = (u64)ip[2] + ip[3];                                                 \
-  if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
-    TRAP(WEFT_TRAP_MEMORY_OOB);
+#define EA_K(width) EA_AT(ea, ip[2], 3, width)
 #define ACCESS_A(name, width, expr)                                            \
   CASE(name) {                                                                 \
     EA_K(width)                                                                \
@@ -138,9 +135,7 @@ ACCESS_A(I64_LOAD_A, 8, S(1).u64 = wf_ld64(mem + ea))
 /* The address is the constant k (ip[1]), the offset ip[3]. */
 #define STORE_A(name, width, expr)                                             \
   CASE(name) {                                                                 \
-    u64 ea = (u64)ip[1] + ip[3];                                               \
-    if (WF_UNLIKELY(ea + (width) > mem_size))                                  \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    EA_AT(ea, ip[1], 3, width)                                                 \
     expr;                                                                      \
     ip += 4;                                                                   \
     NEXT();                                                                    \
@@ -154,9 +149,7 @@ STORE_A(I64_STORE_AK, 8, wf_st64(mem + ea, (u64)ip[2]))
 #define ADD_K_EA(width)                                                        \
   u32 sum = S(2).u32 + ip[3];                                                  \
   S(1).u32 = sum;                                                              \
-  u64 ea = (u64)sum + ip[5];                                                   \
-  if (WF_UNLIKELY(ea + (width) > mem_size))                                    \
-    TRAP(WEFT_TRAP_MEMORY_OOB);
+  EA_AT(ea, sum, 5, width)
 CASE(I32_ADD_K_I32_LOAD) {
   ADD_K_EA(4)
   S(4).u32 = acc = wf_ld32(mem + ea);

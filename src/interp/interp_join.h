@@ -65,9 +65,7 @@
   {                                                                            \
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \
-    u64 ea = (u64)sum + ip[5];                                                 \
-    if (WF_UNLIKELY(ea + 4 > mem_size))                                        \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    EA_AT(ea, sum, 5, 4)                                                       \
     S(4).u32 = wf_ld32(mem + ea);                                              \
     ip += 6;                                                                   \
   }
@@ -75,9 +73,7 @@
   {                                                                            \
     u32 sum = S(2).u32 + ip[3];                                                \
     S(1).u32 = sum;                                                            \
-    u64 ea = (u64)sum + ip[5];                                                 \
-    if (WF_UNLIKELY(ea + 1 > mem_size))                                        \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    EA_AT(ea, sum, 5, 1)                                                       \
     S(4).u32 = mem[ea];                                                        \
     ip += 6;                                                                   \
   }
@@ -144,9 +140,7 @@
     EA(2, 3, 4)                                                                \
     u32 p = wf_ld32(mem + ea);                                                 \
     S(1).u32 = p;                                                              \
-    u64 ea2 = (u64)p + ip[5];                                                  \
-    if (WF_UNLIKELY(ea2 + 4 > mem_size))                                       \
-      TRAP(WEFT_TRAP_MEMORY_OOB);                                              \
+    EA_AT(ea2, p, 5, 4)                                                        \
     S(4).u32 = wf_ld32(mem + ea2);                                             \
     ip += 6;                                                                   \
   }
