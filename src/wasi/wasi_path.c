@@ -1020,7 +1020,8 @@ static u32 path_components(const char *p) {
   return n;
 }
 
-/* Tries the fs's one-call beneath resolution; ENOSYS when unavailable. */
+/* Tries the fs's one-call beneath resolution; ENOSYS when unavailable,
+** EAGAIN when it kept racing renames (neither is charged). */
 static u16 open_beneath(struct weft_wasi *w, const struct wf_wasi_fd *e,
                         u32 flags, bool follow, u16 fdflags,
                         weft_wasi_file **out, u8 *out_type) {
@@ -1041,20 +1042,37 @@ static u16 open_beneath(struct weft_wasi *w, const struct wf_wasi_fd *e,
     if (r != WEFT_WASI_EAGAIN)
       break; /* EAGAIN: a rename raced the lookup; try again */
   }
-  /* One resolution of the path is charged. ENOSYS looked nothing up, and
-  ** the walk that follows charges its own, so fuel stays the same whether
-  ** the kernel has openat2 or not (qemu-user has not). The retries are
-  ** not the program's work: the kernel answers EAGAIN when a rename
-  ** anywhere on the system meets a lookup through "..", and charging
-  ** them made a program's fuel vary with what else the machine ran. */
-  if (r != WEFT_WASI_ENOSYS && r != WEFT_WASI_EAGAIN)
-    w->lookups += path_components(w->path_a);
-  if (r == WEFT_WASI_ENOSYS)
+  /* One resolution of the path is charged. ENOSYS looked nothing up: the
+  ** walk that follows charges its own steps, as where the kernel has no
+  ** openat2 (qemu-user). The retries are not the program's work: the
+  ** kernel answers EAGAIN when a rename anywhere on the system meets a
+  ** lookup through "..", and charging them made a program's fuel vary
+  ** with what else the machine ran (open_walk_as_beneath, for the same
+  ** reason, charges as this does). */
+  if (r == WEFT_WASI_ENOSYS) {
     w->no_beneath = true;
-  else if (r == WEFT_WASI_EXDEV)
-    r = WEFT_WASI_EPERM; /* the path led outside */
-  else if (r == WEFT_WASI_EAGAIN)
-    r = WEFT_WASI_ENOSYS; /* keeps racing: walk instead */
+    return r;
+  }
+  if (r == WEFT_WASI_EAGAIN)
+    return r;
+  w->lookups += path_components(w->path_a);
+  return r == WEFT_WASI_EXDEV ? WEFT_WASI_EPERM : r; /* EXDEV: led outside */
+}
+
+/* open_beneath kept racing renames: the walk answers instead, charged as
+** open_beneath is (one lookup per component), not its own steps. Which
+** resolver answers then depends on what else the machine runs, and the
+** walk's count differs for `..` (it re-opens levels it let go): tests/
+** wasi/dirs.c's 200 levels up cost 45 lookups less walked, so a program's
+** fuel varied by 45,000 or 92,000 from run to run under load. */
+static u16 open_walk_as_beneath(struct weft_wasi *w, const struct wf_wasi_fd *e,
+                                u32 flags, bool follow, u16 fdflags,
+                                weft_wasi_file **out, u8 *out_type) {
+  /* counted first: the walk splices symlink targets into path_a */
+  u32 charged = w->lookups + path_components(w->path_a);
+  u16 r = open_walk(w, e, flags, follow, fdflags, out, out_type);
+
+  w->lookups = charged;
   return r;
 }
 
@@ -1079,6 +1097,8 @@ u16 wf_wasi_open_below(struct weft_wasi *w, const struct wf_wasi_fd *dir,
   r = open_beneath(w, dir, flags, follow, fdflags, out, out_type);
   if (r == WEFT_WASI_ENOSYS)
     r = open_walk(w, dir, flags, follow, fdflags, out, out_type);
+  else if (r == WEFT_WASI_EAGAIN)
+    r = open_walk_as_beneath(w, dir, flags, follow, fdflags, out, out_type);
   return r;
 }
 

@@ -191,15 +191,17 @@ struct wm {
   weft_error err; /* of the last call */
 };
 
-/* Instantiates with `cfg` (NULL: defaults); 0 on success. */
-static int wm_open(struct wm *w, const weft_wasi_config *cfg) {
+/* Instantiates in an engine made with `ec` (NULL: defaults), with WASI
+** configured by `cfg` (NULL: defaults); 0 on success. */
+static int wm_open_engine(struct wm *w, const weft_config *ec,
+                          const weft_wasi_config *cfg) {
   size_t size, i;
   unsigned char *bytes = wm_build(&size);
   weft_error err;
   weft_extern ext;
 
   memset(w, 0, sizeof *w);
-  if (weft_engine_new(NULL, &w->engine, &err) != WEFT_OK ||
+  if (weft_engine_new(ec, &w->engine, &err) != WEFT_OK ||
       weft_module_load(w->engine, bytes, size, &w->module, &err) != WEFT_OK ||
       weft_linker_new(w->engine, &w->linker, &err) != WEFT_OK ||
       weft_wasi_new(w->engine, cfg, &w->wasi, &err) != WEFT_OK ||
@@ -219,6 +221,11 @@ static int wm_open(struct wm *w, const weft_wasi_config *cfg) {
     w->funcs[i] = ext.of.func;
   }
   return 0;
+}
+
+/* Instantiates with `cfg` (NULL: defaults); 0 on success. */
+static int wm_open(struct wm *w, const weft_wasi_config *cfg) {
+  return wm_open_engine(w, NULL, cfg);
 }
 
 static void wm_close(struct wm *w) {

@@ -48,6 +48,8 @@ static weft_wasi_fs checked_fs;
 static const weft_wasi_fs *host;
 static int violations;
 static int walk_only; /* hide open_beneath: WASI walks */
+static int racing;    /* open_beneath answers EAGAIN (a rename raced it) */
+static int beneath_calls, beneath_enosys; /* of the host's open_beneath */
 
 static int swap_after = 0; /* > 0: swap pre/s after that many calls naming s */
 
@@ -93,7 +95,14 @@ static weft_wasi_errno c_open_beneath(void *u, weft_wasi_file *d,
     violations++;
   if (walk_only)
     return WEFT_WASI_ENOSYS;
-  return host->open_beneath(u, d, path, f, ff, o, t);
+  beneath_calls++;
+  if (racing)
+    return WEFT_WASI_EAGAIN;
+  {
+    weft_wasi_errno e = host->open_beneath(u, d, path, f, ff, o, t);
+    beneath_enosys += e == WEFT_WASI_ENOSYS;
+    return e;
+  }
 }
 static weft_wasi_errno c_stat_at(void *u, weft_wasi_file *d, const char *name,
                                  weft_wasi_filestat *st) {
@@ -645,6 +654,94 @@ static void test_swap_steps_walk(void) { swap_steps(1); }
 
 /* }==================================================================== */
 
+/* {====================================================================
+** Fuel while renames race openat2: the kernel answers EAGAIN to a
+** RESOLVE_BENEATH lookup through `..` whenever a rename runs anywhere on
+** the machine; after four tries WASI's walk answers. It must cost what
+** openat2's answer costs (one lookup per component), or a program's fuel
+** depends on what else the machine runs: tests/wasi/dirs.c's fuel
+** differed by 45,000 or 92,000 between two runs (its 200 levels up were
+** charged the walk's steps, 45 or 47 lookups fewer).
+** ===================================================================== */
+
+enum { BY_OPENAT2, BY_RACING, BY_WALK };
+
+/* The fuel one path_open of `path` (which opens) costs, resolved `by`. */
+static uint64_t open_fuel(const char *path, int by) {
+  weft_config ec;
+  weft_wasi_preopen pre;
+  weft_wasi_config cfg;
+  struct wm w;
+  uint64_t before;
+  uint32_t len;
+
+  weft_config_default(&ec);
+  ec.fuel_metering = 1;
+  memset(&pre, 0, sizeof pre);
+  pre.host_path = pre_dir;
+  pre.guest_path = "/pre";
+  pre.fs = &checked_fs;
+  weft_wasi_config_default(&cfg);
+  cfg.preopens = &pre;
+  cfg.npreopens = 1;
+  cfg.stdin_fd = cfg.stdout_fd = cfg.stderr_fd = null_fd;
+  if (wm_open_engine(&w, &ec, &cfg) != 0) {
+    CHECK(0);
+    return 0;
+  }
+  walk_only = by == BY_WALK;
+  racing = by == BY_RACING;
+  beneath_calls = 0;
+  weft_engine_set_fuel(w.engine, 1u << 30);
+  len = wm_str(&w, A_PATH, path);
+  before = weft_engine_fuel(w.engine);
+  CHECK_EQ_INT(
+      WCALL(&w, "path_open", 3, 0, A_PATH, len, 0, R_READ, R_READ, 0, A_OUT),
+      0);
+  before -= weft_engine_fuel(w.engine);
+  walk_only = racing = 0;
+  wm_close(&w);
+  return before;
+}
+
+static void test_racing_fuel(void) {
+  static char deep[400];
+  char dir[400];
+  size_t n = 0;
+  int i;
+  const char *paths[] = {"a/../b.txt", deep};
+
+  make_fixture();
+  /* 70 levels down and up: `..` past WALK_STRIDE's checkpoints */
+  for (i = 0; i < 70; i++)
+    n += (size_t)snprintf(deep + n, sizeof deep - n, "q/");
+  for (i = 0; i < 70; i++)
+    n += (size_t)snprintf(deep + n, sizeof deep - n, "../");
+  snprintf(deep + n, sizeof deep - n, "b.txt");
+  snprintf(dir, sizeof dir, "%s", pre_dir);
+  for (i = 0; i < 70; i++) {
+    strcat(dir, "/q");
+    CHECK(mkdir(dir, 0755) == 0);
+  }
+  beneath_enosys = 0;
+  for (i = 0; i < 2; i++) {
+    uint64_t by_openat2 = open_fuel(paths[i], BY_OPENAT2);
+    uint64_t by_walk = open_fuel(paths[i], BY_WALK);
+    uint64_t by_racing = open_fuel(paths[i], BY_RACING);
+    if (beneath_enosys) {
+      printf("(no openat2 here: racing fuel not compared)\n");
+      return;
+    }
+    CHECK_EQ_INT(beneath_calls, 4); /* it raced every time, then walked */
+    /* the walk counts these paths' `..` otherwise (else this proves
+    ** nothing) */
+    CHECK(by_walk != by_openat2);
+    CHECK_EQ_INT(by_racing, by_openat2);
+  }
+}
+
+/* }==================================================================== */
+
 int main(void) {
   snprintf(outer, sizeof outer, "/tmp/weft_wasi_sandboxXXXXXX");
   if (mkdtemp(outer) == NULL) {
@@ -661,6 +758,7 @@ int main(void) {
   T_RUN(test_race_walk);
   T_RUN(test_swap_steps_openat2);
   T_RUN(test_swap_steps_walk);
+  T_RUN(test_racing_fuel);
   sh("rm -rf '%s'", outer);
   close(null_fd);
   return T_DONE();
