@@ -338,21 +338,27 @@ static void chunk_range(struct cgen *g) {
 ** native stack floor (runtime/call.c); larger ones are checked whole. */
 #define SMALL_FRAME_BYTES 4096u
 
-/* Call depth and native stack on entry. The stack pointer (WF_SP, after
-** the prologue: the frame's lowest address) tells the native stack depth;
-** a function with many locals also needs its whole frame above the floor,
-** at most 16 bytes per C local. */
+/* Call depth and native stack on entry (prelude.h, WF_ENTER). The stack
+** pointer (after the prologue: the frame's lowest address) tells the
+** native stack depth; a function with many locals also needs its whole
+** frame above the floor, at most 16 bytes per C local. A failed check
+** gives the call back before trapping, so the count stays exact. */
 static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
   u64 bytes = 0;
   for (size_t slot = 0; slot < nslots; slot++)
     for (u8 used = g->used[slot]; used; used &= (u8)(used - 1))
       bytes += 16;
-  wf_cg_put(out, "  uintptr_t wf_sp;\n"
-                 "  WF_SP(wf_sp);\n"
-                 "  if (WF_UNLIKELY(++c->depth > c->max_depth || wf_sp");
   if (bytes > SMALL_FRAME_BYTES)
-    wf_cg_putf(out, " - %lluu", (unsigned long long)bytes);
-  wf_cg_putf(out, " < (uintptr_t)c->stack_limit)) TRAP(%u);\n",
+    wf_cg_putf(out, "  WF_ENTER_FRAME(c, %lluu, wf_exhausted);\n",
+               (unsigned long long)bytes);
+  else
+    wf_cg_put(out, "  WF_ENTER(c, wf_exhausted);\n");
+  wf_cg_putf(out,
+             "  if (0) {\n"
+             "  wf_exhausted:\n"
+             "    c->depth_left++;\n"
+             "    TRAP(%u);\n"
+             "  }\n",
              (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
 }
 

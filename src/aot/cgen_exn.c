@@ -78,7 +78,7 @@ static void emit_exn_out(struct cgen *g) {
   const struct wf_functype *ft = g->type;
   wf_cg_put(t, "wf_exn_out: __attribute__((unused));\n");
   if (!g->leaf)
-    wf_cg_put(t, "  c->depth--;\n");
+    wf_cg_put(t, "  c->depth_left++;\n");
   if (g->in_tail_body)
     wf_cg_put(t, "  return 0;\n");
   else if (ft->nresults)

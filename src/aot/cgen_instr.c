@@ -692,7 +692,7 @@ static void emit_return(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
   if (!g->leaf)
-    wf_cg_put(t, "  c->depth--;\n");
+    wf_cg_put(t, "  c->depth_left++;\n");
   if (g->in_tail_body) {
     char lv[16];
     for (u32 i = 0; i < ft->nresults; i++) {
@@ -759,7 +759,7 @@ void wf_cg_pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
 static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
                          u32 def) {
   wf_cg_pack_args(g, ft, base);
-  wf_cg_putf(&g->body, "    c->depth--;\n    return (void *)%st%u;\n", g->pfx,
+  wf_cg_putf(&g->body, "    c->depth_left++;\n    return (void *)%st%u;\n", g->pfx,
              def);
 }
 
@@ -826,7 +826,7 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
                  g->pfx, g->pfx, g->pfx);
       wf_cg_pack_args(g, ft, ip[3]);
       wf_cg_putf(t,
-                 "        c->depth--;\n        return %stail_map[k].body;\n"
+                 "        c->depth_left++;\n        return %stail_map[k].body;\n"
                  "      }\n  } }\n",
                  g->pfx);
     }
@@ -852,7 +852,7 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
                  g->pfx, g->pfx, g->pfx);
       wf_cg_pack_args(g, ft, ip[2]);
       wf_cg_putf(t,
-                 "        c->depth--;\n        return %stail_map[k].body;\n"
+                 "        c->depth_left++;\n        return %stail_map[k].body;\n"
                  "      }\n  } }\n",
                  g->pfx);
     }
