@@ -691,7 +691,7 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
 static void emit_return(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
-  if (!g->leaf)
+  if (g->counting)
     wf_cg_put(t, "  c->depth_left++;\n");
   if (g->in_tail_body) {
     char lv[16];
