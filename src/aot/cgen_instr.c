@@ -571,14 +571,18 @@ static void fty_typedef(struct text *t, const struct wf_functype *ft) {
 ** fn->ctx, so no test of the context, and the callee's loads through its
 ** context (its memory's base) need not wait for a load at the end of the
 ** chain table, element, function. An equal low half is AoT code of the
-** type in another instance, called with its own context. */
+** type in another instance, called with its own context; that test reads
+** the key again (a volatile load), or GCC loads it into a register for
+** both tests instead of comparing from memory on the fast path (one
+** instruction a call; speedtest1: bench/README.md, P12j). */
 static void keyed_typed_call(struct cgen *g, const struct wf_functype *ft,
                              u32 base) {
   struct text *t = &g->body;
   fty_typedef(t, ft);
   wf_cg_put(t, "  if (WF_LIKELY(fn != 0 && fn->call_key == key)) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "c");
-  wf_cg_put(t, "  } else if (fn != 0 && (u32)fn->call_key == (u32)key) {\n");
+  wf_cg_put(t, "  } else if (fn != 0 && (u32) * (volatile const u64 *)&fn->call_key "
+               "== (u32)key) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "fn->ctx");
   wf_cg_put(t, "  } else\n");
 }
