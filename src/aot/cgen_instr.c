@@ -581,8 +581,9 @@ static void keyed_typed_call(struct cgen *g, const struct wf_functype *ft,
   fty_typedef(t, ft);
   wf_cg_put(t, "  if (WF_LIKELY(fn != 0 && fn->call_key == key)) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "c");
-  wf_cg_put(t, "  } else if (fn != 0 && (u32) * (volatile const u64 *)&fn->call_key "
-               "== (u32)key) {\n");
+  wf_cg_put(
+      t, "  } else if (fn != 0 && (u32) * (volatile const u64 *)&fn->call_key "
+         "== (u32)key) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "fn->ctx");
   wf_cg_put(t, "  } else\n");
 }
@@ -763,8 +764,8 @@ void wf_cg_pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
 static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
                          u32 def) {
   wf_cg_pack_args(g, ft, base);
-  wf_cg_putf(&g->body, "    c->depth_left++;\n    return (void *)%st%u;\n", g->pfx,
-             def);
+  wf_cg_putf(&g->body, "    c->depth_left++;\n    return (void *)%st%u;\n",
+             g->pfx, def);
 }
 
 /* Each tail call op is followed by code returning the results of a call
@@ -829,10 +830,11 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
                  "      if (%stail_map[k].typed == fn->typed_fn) {\n",
                  g->pfx, g->pfx, g->pfx);
       wf_cg_pack_args(g, ft, ip[3]);
-      wf_cg_putf(t,
-                 "        c->depth_left++;\n        return %stail_map[k].body;\n"
-                 "      }\n  } }\n",
-                 g->pfx);
+      wf_cg_putf(
+          t,
+          "        c->depth_left++;\n        return %stail_map[k].body;\n"
+          "      }\n  } }\n",
+          g->pfx);
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
     g->tail = true;
@@ -855,10 +857,11 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
                  "      if (%stail_map[k].typed == fn->typed_fn) {\n",
                  g->pfx, g->pfx, g->pfx);
       wf_cg_pack_args(g, ft, ip[2]);
-      wf_cg_putf(t,
-                 "        c->depth_left++;\n        return %stail_map[k].body;\n"
-                 "      }\n  } }\n",
-                 g->pfx);
+      wf_cg_putf(
+          t,
+          "        c->depth_left++;\n        return %stail_map[k].body;\n"
+          "      }\n  } }\n",
+          g->pfx);
     }
     u32 sub[4] = {WF_OP_CALL_REF, ip[1], ip[2], ip[3]};
     return wf_cg_emit_call(g, sub, WF_OP_CALL_REF);

@@ -111,14 +111,14 @@ typedef struct {
 ** that the native stack pointer is at or above the stack limit (plus the
 ** frame's size, `bytes`, when it is large); jumps to `out` (which traps)
 ** when either fails. WF_STACK: the stack check alone, in functions that
-** do not count calls (cgen_depth.c). On x86-64 with GCC >= 11 or clang >= 11 (asm goto
-** with outputs) this is `subl $1; jb; cmpq; jb`: the count is tested by
-** the instruction that changes it, and the limit compared from memory,
-** where the C form loads, adds, stores and compares the count and copies
-** the stack pointer first (speedtest1: bench/README.md, P12j). */
-#if defined(__x86_64__) &&                                                     \
-    ((defined(__clang__) && __clang_major__ >= 11) ||                          \
-     (!defined(__clang__) && __GNUC__ >= 11))
+** do not count calls (cgen_depth.c). On x86-64 with GCC >= 11 or
+** clang >= 11 (asm goto with outputs) this is `subl $1; jb; cmpq; jb`:
+** the count is tested by the instruction that changes it, and the limit
+** compared from memory, where the C form loads, adds, stores and compares
+** the count and copies the stack pointer first (speedtest1:
+** bench/README.md, P12j). */
+#if defined(__x86_64__) && ((defined(__clang__) && __clang_major__ >= 11) ||   \
+                            (!defined(__clang__) && __GNUC__ >= 11))
 #define WF_ENTER(c, out)                                                       \
   __asm__ goto("subl $1, %0\n\tjb %l[" #out "]\n\t"                            \
                "cmpq %1, %%rsp\n\tjb %l[" #out "]"                             \
@@ -134,13 +134,13 @@ typedef struct {
                : "cc"                                                          \
                : out)
 #define WF_STACK(c, out)                                                       \
-  __asm__ goto("cmpq %0, %%rsp\n\tjb %l[" #out "]"                              \
+  __asm__ goto("cmpq %0, %%rsp\n\tjb %l[" #out "]"                             \
                :                                                               \
                : "m"((c)->stack_limit)                                         \
                : "cc"                                                          \
                : out)
 #define WF_STACK_FRAME(c, bytes, out)                                          \
-  __asm__ goto("cmpq %0, %%rsp\n\tjb %l[" #out "]"                              \
+  __asm__ goto("cmpq %0, %%rsp\n\tjb %l[" #out "]"                             \
                :                                                               \
                : "r"((uintptr_t)(c)->stack_limit + (bytes))                    \
                : "cc"                                                          \
