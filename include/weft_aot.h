@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#define WEFT_AOT_ABI 13
+#define WEFT_AOT_ABI 14
 #define WEFT_AOT_MAGIC "weft-aot"
 
 /* Fuel of bulk operations, on top of the 1 their instruction costs in its
@@ -145,8 +145,12 @@ typedef struct weft_aot_ctx {
   weft_aot_table **tables;   /* whole table index space */
   weft_aot_func **funcs;     /* whole function index space (ref.func) */
   const weft_aot_api *api;
-  uint32_t depth; /* Wasm call depth, checked on entry */
-  uint32_t max_depth;
+  /* Wasm calls left before max_call_depth: a calling function takes one
+  ** on entry (trapping when none is left) and gives it back on return.
+  ** Counting down lets x86-64 code test the count in the same
+  ** instruction that changes it (prelude.h, WF_ENTER). */
+  uint32_t depth_left;
+  uint32_t unused0;
   char *stack_limit; /* lowest native stack address allowed */
   int64_t *fuel;     /* fuel left, charged per block when metered */
   void *runtime;     /* the runtime's own per-instance state */

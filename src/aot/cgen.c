@@ -338,21 +338,25 @@ static void chunk_range(struct cgen *g) {
 ** native stack floor (runtime/call.c); larger ones are checked whole. */
 #define SMALL_FRAME_BYTES 4096u
 
-/* Call depth and native stack on entry. The stack pointer (WF_SP, after
-** the prologue: the frame's lowest address) tells the native stack depth;
-** a function with many locals also needs its whole frame above the floor,
-** at most 16 bytes per C local. */
+/* Call depth (when the function counts it, cgen_depth.c) and native
+** stack on entry (prelude.h, WF_ENTER and WF_STACK). The stack pointer
+** (after the prologue: the frame's lowest address) tells the native stack
+** depth; a function with many locals also needs its whole frame above the
+** floor, at most 16 bytes per C local. A failed check gives the call back
+** before trapping, so the count stays exact. */
 static void stack_check(struct cgen *g, struct text *out, size_t nslots) {
   u64 bytes = 0;
   for (size_t slot = 0; slot < nslots; slot++)
     for (u8 used = g->used[slot]; used; used &= (u8)(used - 1))
       bytes += 16;
-  wf_cg_put(out, "  uintptr_t wf_sp;\n"
-                 "  WF_SP(wf_sp);\n"
-                 "  if (WF_UNLIKELY(++c->depth > c->max_depth || wf_sp");
+  const char *check = g->counting ? "WF_ENTER" : "WF_STACK";
   if (bytes > SMALL_FRAME_BYTES)
-    wf_cg_putf(out, " - %lluu", (unsigned long long)bytes);
-  wf_cg_putf(out, " < (uintptr_t)c->stack_limit)) TRAP(%u);\n",
+    wf_cg_putf(out, "  %s_FRAME(c, %lluu, wf_exhausted);\n", check,
+               (unsigned long long)bytes);
+  else
+    wf_cg_putf(out, "  %s(c, wf_exhausted);\n", check);
+  wf_cg_putf(out, "  if (0) {\n  wf_exhausted:\n%s    TRAP(%u);\n  }\n",
+             g->counting ? "    c->depth_left++;\n" : "",
              (unsigned)WEFT_TRAP_STACK_EXHAUSTED);
 }
 
@@ -382,6 +386,7 @@ static weft_status emit_function(struct cgen *g, struct text *out, u32 def) {
     g->self_tail = false;
     wf_cg_find_targets(g);
     g->leaf = !g->in_tail_body && wf_cg_is_leaf(code);
+    g->counting = !g->leaf && g->counts_depth[def];
     g->table0_used = false;
     wf_cg_emit_body(g);
     if (g->self_tail)
@@ -727,6 +732,8 @@ weft_status weft_module_emit_c(const weft_module *mod,
     s = find_tail_bodies(&g);
   if (s == WEFT_OK)
     s = wf_cg_find_exceptions(&g);
+  if (s == WEFT_OK)
+    s = wf_cg_find_depth_counters(&g);
   /* A piece calls what it leaves out through the runtime: a tail call
   ** there would grow the native stack, and an exception would cross
   ** engines; such modules are compiled whole. */
@@ -777,6 +784,7 @@ weft_status weft_module_emit_c(const weft_module *mod,
   wf_alloc_free(g.a, g.body.buf, g.body.cap);
   if (g.tail_body)
     wf_alloc_free(g.a, g.tail_body, g.m->nfuncs);
+  wf_alloc_free(g.a, g.counts_depth, (size_t)g.m->nfuncs + 1);
   if (g.sites)
     wf_alloc_free(g.a, g.sites, (size_t)g.sites_cap * sizeof(u32));
   if (g.global_used)

@@ -56,6 +56,9 @@ struct cgen {
                     fuel, cgen_fuel.c counts the branches: see there) */
   bool has_memory;
   bool leaf; /* calls nothing and has a small frame: no depth accounting */
+  /* per defined function: it counts call depth when it calls (cgen_depth.c) */
+  u8 *counts_depth;
+  bool counting; /* the function being emitted counts (not a leaf) */
   /* Globals the function uses: each gets a local copy of its cell pointer
   ** (wf_gN), loaded once on entry, since c->globals[N] would otherwise be
   ** reloaded after every store (generated code has no strict aliasing). */
@@ -206,6 +209,9 @@ bool wf_cg_emit_simd(struct cgen *g, const u32 *ip, u32 op);
 u32 wf_cg_op_length(const u32 *ops, u32 pc);
 bool wf_cg_is_leaf(const struct wf_code *code);
 void wf_cg_find_targets(struct cgen *g);
+
+/* cgen_depth.c: fills counts_depth */
+weft_status wf_cg_find_depth_counters(struct cgen *g);
 
 /* cgen_exn.c: exceptions */
 void wf_cg_exn_check(struct cgen *g);

@@ -77,8 +77,8 @@ static void emit_exn_out(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
   wf_cg_put(t, "wf_exn_out: __attribute__((unused));\n");
-  if (!g->leaf)
-    wf_cg_put(t, "  c->depth--;\n");
+  if (g->counting)
+    wf_cg_put(t, "  c->depth_left++;\n");
   if (g->in_tail_body)
     wf_cg_put(t, "  return 0;\n");
   else if (ft->nresults)

@@ -571,14 +571,19 @@ static void fty_typedef(struct text *t, const struct wf_functype *ft) {
 ** fn->ctx, so no test of the context, and the callee's loads through its
 ** context (its memory's base) need not wait for a load at the end of the
 ** chain table, element, function. An equal low half is AoT code of the
-** type in another instance, called with its own context. */
+** type in another instance, called with its own context; that test reads
+** the key again (a volatile load), or GCC loads it into a register for
+** both tests instead of comparing from memory on the fast path (one
+** instruction a call; speedtest1: bench/README.md, P12j). */
 static void keyed_typed_call(struct cgen *g, const struct wf_functype *ft,
                              u32 base) {
   struct text *t = &g->body;
   fty_typedef(t, ft);
   wf_cg_put(t, "  if (WF_LIKELY(fn != 0 && fn->call_key == key)) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "c");
-  wf_cg_put(t, "  } else if (fn != 0 && (u32)fn->call_key == (u32)key) {\n");
+  wf_cg_put(
+      t, "  } else if (fn != 0 && (u32) * (volatile const u64 *)&fn->call_key "
+         "== (u32)key) {\n");
   typed_call(g, ft, base, "((fty)fn->typed_fn)", "fn->ctx");
   wf_cg_put(t, "  } else\n");
 }
@@ -691,8 +696,8 @@ bool wf_cg_emit_call(struct cgen *g, const u32 *ip, u32 op) {
 static void emit_return(struct cgen *g) {
   struct text *t = &g->body;
   const struct wf_functype *ft = g->type;
-  if (!g->leaf)
-    wf_cg_put(t, "  c->depth--;\n");
+  if (g->counting)
+    wf_cg_put(t, "  c->depth_left++;\n");
   if (g->in_tail_body) {
     char lv[16];
     for (u32 i = 0; i < ft->nresults; i++) {
@@ -759,8 +764,8 @@ void wf_cg_pack_args(struct cgen *g, const struct wf_functype *ft, u32 base) {
 static void tail_to_body(struct cgen *g, const struct wf_functype *ft, u32 base,
                          u32 def) {
   wf_cg_pack_args(g, ft, base);
-  wf_cg_putf(&g->body, "    c->depth--;\n    return (void *)%st%u;\n", g->pfx,
-             def);
+  wf_cg_putf(&g->body, "    c->depth_left++;\n    return (void *)%st%u;\n",
+             g->pfx, def);
 }
 
 /* Each tail call op is followed by code returning the results of a call
@@ -825,10 +830,11 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
                  "      if (%stail_map[k].typed == fn->typed_fn) {\n",
                  g->pfx, g->pfx, g->pfx);
       wf_cg_pack_args(g, ft, ip[3]);
-      wf_cg_putf(t,
-                 "        c->depth--;\n        return %stail_map[k].body;\n"
-                 "      }\n  } }\n",
-                 g->pfx);
+      wf_cg_putf(
+          t,
+          "        c->depth_left++;\n        return %stail_map[k].body;\n"
+          "      }\n  } }\n",
+          g->pfx);
     }
     u32 sub[5] = {WF_OP_CALL_INDIRECT, ip[1], ip[2], ip[3], ip[4]};
     g->tail = true;
@@ -851,10 +857,11 @@ bool wf_cg_emit_tail_call(struct cgen *g, const u32 *ip, u32 op) {
                  "      if (%stail_map[k].typed == fn->typed_fn) {\n",
                  g->pfx, g->pfx, g->pfx);
       wf_cg_pack_args(g, ft, ip[2]);
-      wf_cg_putf(t,
-                 "        c->depth--;\n        return %stail_map[k].body;\n"
-                 "      }\n  } }\n",
-                 g->pfx);
+      wf_cg_putf(
+          t,
+          "        c->depth_left++;\n        return %stail_map[k].body;\n"
+          "      }\n  } }\n",
+          g->pfx);
     }
     u32 sub[4] = {WF_OP_CALL_REF, ip[1], ip[2], ip[3]};
     return wf_cg_emit_call(g, sub, WF_OP_CALL_REF);

@@ -106,3 +106,61 @@ typedef struct {
 #else
 #define WF_SP(sp) ((sp) = (uintptr_t)__builtin_frame_address(0))
 #endif
+
+/* A calling function's entry: takes one call from c->depth_left and checks
+** that the native stack pointer is at or above the stack limit (plus the
+** frame's size, `bytes`, when it is large); jumps to `out` (which traps)
+** when either fails. WF_STACK: the stack check alone, in functions that
+** do not count calls (cgen_depth.c). On x86-64 with GCC >= 11 or
+** clang >= 11 (asm goto with outputs) this is `subl $1; jb; cmpq; jb`:
+** the count is tested by the instruction that changes it, and the limit
+** compared from memory, where the C form loads, adds, stores and compares
+** the count and copies the stack pointer first (speedtest1:
+** bench/README.md, P12j). */
+#if defined(__x86_64__) && ((defined(__clang__) && __clang_major__ >= 11) ||   \
+                            (!defined(__clang__) && __GNUC__ >= 11))
+#define WF_ENTER(c, out)                                                       \
+  __asm__ goto("subl $1, %0\n\tjb %l[" #out "]\n\t"                            \
+               "cmpq %1, %%rsp\n\tjb %l[" #out "]"                             \
+               : "+m"((c)->depth_left)                                         \
+               : "m"((c)->stack_limit)                                         \
+               : "cc"                                                          \
+               : out)
+#define WF_ENTER_FRAME(c, bytes, out)                                          \
+  __asm__ goto("subl $1, %0\n\tjb %l[" #out "]\n\t"                            \
+               "cmpq %1, %%rsp\n\tjb %l[" #out "]"                             \
+               : "+m"((c)->depth_left)                                         \
+               : "r"((uintptr_t)(c)->stack_limit + (bytes))                    \
+               : "cc"                                                          \
+               : out)
+#define WF_STACK(c, out)                                                       \
+  __asm__ goto("cmpq %0, %%rsp\n\tjb %l[" #out "]"                             \
+               :                                                               \
+               : "m"((c)->stack_limit)                                         \
+               : "cc"                                                          \
+               : out)
+#define WF_STACK_FRAME(c, bytes, out)                                          \
+  __asm__ goto("cmpq %0, %%rsp\n\tjb %l[" #out "]"                             \
+               :                                                               \
+               : "r"((uintptr_t)(c)->stack_limit + (bytes))                    \
+               : "cc"                                                          \
+               : out)
+#else
+#define WF_STACK_FRAME(c, bytes, out)                                          \
+  do {                                                                         \
+    uintptr_t wf_sp;                                                           \
+    WF_SP(wf_sp);                                                              \
+    if (WF_UNLIKELY(wf_sp < (uintptr_t)(c)->stack_limit + (bytes)))            \
+      goto out;                                                                \
+  } while (0)
+#define WF_STACK(c, out) WF_STACK_FRAME(c, 0, out)
+#define WF_ENTER_FRAME(c, bytes, out)                                          \
+  do {                                                                         \
+    uintptr_t wf_sp;                                                           \
+    WF_SP(wf_sp);                                                              \
+    if (WF_UNLIKELY((c)->depth_left-- == 0 ||                                  \
+                    wf_sp < (uintptr_t)(c)->stack_limit + (bytes)))            \
+      goto out;                                                                \
+  } while (0)
+#define WF_ENTER(c, out) WF_ENTER_FRAME(c, 0, out)
+#endif

@@ -368,7 +368,7 @@ weft_status wf_aot_instance_init(weft_engine *e, weft_instance *inst,
                    ? (weft_aot_global *)inst->globals[0]
                    : NULL;
   c->api = &aot_api;
-  c->max_depth = e->config.max_call_depth;
+  c->depth_left = e->config.max_call_depth;
   c->fuel = &e->exec.fuel;
   c->runtime = inst;
   c->exn = (void *const *)&e->exec.exn;
@@ -408,7 +408,7 @@ weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
   jmp_buf jb;
   void *volatile saved_jmp = ex->aot_jmp;
   weft_error *volatile saved_err = ex->err;
-  volatile u32 saved_depth = c->depth;
+  volatile u32 saved_depth = c->depth_left;
   /* The floor of the outermost entry (call.c): the thread's own stack. */
   c->stack_limit = ex->stack_floor;
   ex->err = err;
@@ -424,7 +424,7 @@ weft_status wf_aot_call(weft_engine *e, weft_func *f, weft_slot *slots,
   }
   if (guard)
     wf_port_fault_leave(saved_fault);
-  c->depth = saved_depth;
+  c->depth_left = saved_depth;
   ex->aot_jmp = saved_jmp;
   ex->err = saved_err;
   return (weft_status)status;
