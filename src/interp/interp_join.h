@@ -173,9 +173,10 @@
     NEXT();                                                                    \
   }
 /* A block's charge as the FUEL handler makes it, at the FUEL op's unit
-** (B's, or the join's own when FUEL is A; ip past it, as fuel_short wants): a shortfall takes that
-** handler's rare path there, so the hook, a trap and a snapshot see the
-** position and amount they see without the join. */
+** (B's, or the join's own when FUEL is A; ip past it, as fuel_short
+** wants): a shortfall takes that handler's rare path there, so the hook,
+** a trap and a snapshot see the position and amount they see without
+** the join. */
 #define JB_FUEL                                                                \
   {                                                                            \
     ip += 2;                                                                   \

@@ -12,8 +12,8 @@
 ** trap in B and a call made again from B (a snapshot's resume) all still
 ** see B alone; only the fall-through from A runs the join. No position
 ** moves. Fuel is untouched: a join with a FUEL op charges it as that op
-** does, with ip at its unit (joins.def), and the
-** _FUEL branches of metered code are not in the table.
+** does, at its unit (joins.def), and the _FUEL branches of metered code
+** are not in the table.
 **
 ** Runs after lower_acc.c's rewrite, which it must not undo: no join
 ** ends right before an op that reads acc (a join does not update it).
