@@ -374,9 +374,14 @@ dispatch:
     /* A block that cannot be paid in full does not start. The charge
     ** comes first and is tested by its sign (fuel is never negative, the
     ** cost below 2^32): the common case is one subtract and one branch;
-    ** a shortfall puts it back and takes the rare path before paying. */
-    if (WF_UNLIKELY((fuel -= ip[1]) < 0)) {
+    ** a shortfall puts it back and takes the rare path before paying.
+    ** ip is past the op by then, on every way to the rare path (the
+    ** _FUEL branches' too): ip at the op there would cost those branches
+    ** a register move on their hot path. */
+    ip += 2;
+    if (WF_UNLIKELY((fuel -= ip[-1]) < 0)) {
     fuel_short: /* from a _FUEL branch too, having charged this op */
+      ip -= 2;
       fuel += ip[1];
       /* A safe point: the fuel hook may take a snapshot here. */
       ex->at = (struct wf_frame){ip, fp, code, inst};
@@ -389,8 +394,8 @@ dispatch:
         TRAP(t);
       MEMORY_RELOAD(); /* the hook may have grown it */
       fuel -= ip[1];
+      ip += 2;
     }
-    ip += 2;
     NEXT();
   }
   CASE(BR) {
@@ -477,42 +482,40 @@ dispatch:
       ip += 3;
     NEXT();
   }
-  /* Branches in their _FUEL form (lower.c): pay the FUEL op at `t` and
-  ** go past it; a shortfall takes that op's rare path (fuel_short, the
-  ** charge already made: charging in place, not into a copy kept for the
-  ** shortfall, is one subtract instead of two moves and a subtract).
-  ** FUEL_IF(c, taken, fall) pays at `taken` when c holds, at `fall` (the
-  ** next op, never a back edge) otherwise. */
-#define FUEL_PAY(t)                                                            \
+  /* Branches in their _FUEL form (lower.c): pay the FUEL op they land on
+  ** and go past it; a shortfall takes that op's rare path (fuel_short, ip
+  ** past the op, the charge already made: charging in place, not into a
+  ** copy kept for the shortfall, is one subtract instead of two moves and
+  ** a subtract). FUEL_PAY(n) pays the FUEL op n units on; FUEL_INTO(at)
+  ** that of the branch whose offset is the unit at `at`; FUEL_IF(c, at,
+  ** n) the latter when c holds, else the next op's (n units on, never a
+  ** back edge). ip moves once, by a distance from ip (not through a
+  ** target pointer: GCC then keeps both, a lea more per branch). */
+#define FUEL_PAY(n)                                                            \
   do {                                                                         \
-    ip = (t);                                                                  \
-    if (WF_UNLIKELY((fuel -= ip[1]) < 0))                                      \
+    ip += (n) + 2;                                                             \
+    if (WF_UNLIKELY((fuel -= ip[-1]) < 0))                                     \
       goto fuel_short;                                                         \
-    ip += 2;                                                                   \
     NEXT();                                                                    \
   } while (0)
-#define FUEL_INTO(t)                                                           \
+#define FUEL_INTO(at)                                                          \
   do {                                                                         \
-    const u32 *t_ = (t);                                                       \
-    BACK_EDGE(t_ - ip);                                                        \
-    FUEL_PAY(t_);                                                              \
+    i32 d_ = (i32)ip[at];                                                      \
+    BACK_EDGE(d_);                                                             \
+    FUEL_PAY((at) + d_);                                                       \
   } while (0)
-#define FUEL_IF(c, taken, fall)                                                \
+#define FUEL_IF(c, at, n)                                                      \
   do {                                                                         \
     if (c)                                                                     \
-      FUEL_INTO(taken);                                                        \
-    FUEL_PAY(fall);                                                            \
+      FUEL_INTO(at);                                                           \
+    FUEL_PAY(n);                                                               \
   } while (0)
-  CASE(BR_FUEL) { FUEL_INTO(ip + 1 + (i32)ip[1]); }
-  CASE(BR_IF_FUEL) { FUEL_IF(S(1).u32, ip + 2 + (i32)ip[2], ip + 3); }
-  CASE(BR_UNLESS_FUEL) { FUEL_IF(!S(1).u32, ip + 2 + (i32)ip[2], ip + 3); }
-  CASE(BR_IF_I32_EQZ_FUEL) {
-    FUEL_IF(S(1).u32 == 0, ip + 2 + (i32)ip[2], ip + 3);
-  }
+  CASE(BR_FUEL) { FUEL_INTO(1); }
+  CASE(BR_IF_FUEL) { FUEL_IF(S(1).u32, 2, 3); }
+  CASE(BR_UNLESS_FUEL) { FUEL_IF(!S(1).u32, 2, 3); }
+  CASE(BR_IF_I32_EQZ_FUEL) { FUEL_IF(S(1).u32 == 0, 2, 3); }
 #define BR_CMP_FUEL(name, member, expr)                                        \
-  CASE(name) {                                                                 \
-    FUEL_IF(S(1).member expr S(2).member, ip + 3 + (i32)ip[3], ip + 4);        \
-  }
+  CASE(name) { FUEL_IF(S(1).member expr S(2).member, 3, 4); }
   BR_CMP_FUEL(BR_IF_I32_EQ_FUEL, u32, ==)
   BR_CMP_FUEL(BR_IF_I32_NE_FUEL, u32, !=)
   BR_CMP_FUEL(BR_IF_I32_LT_S_FUEL, i32, <)
@@ -527,28 +530,24 @@ dispatch:
   CASE(I32_ADD_BR_IF_FUEL) {
     u32 r = S(2).u32 + S(3).u32;
     S(1).u32 = r;
-    FUEL_IF(r, ip + 4 + (i32)ip[4], ip + 5);
+    FUEL_IF(r, 4, 5);
   }
   CASE(I32_SUB_BR_IF_FUEL) {
     u32 r = S(2).u32 - S(3).u32;
     S(1).u32 = r;
-    FUEL_IF(r, ip + 4 + (i32)ip[4], ip + 5);
+    FUEL_IF(r, 4, 5);
   }
   /* The _FUEL forms of the later fused branches (the last block of
   ** ops.def). */
-  CASE(BR_IF_I32_AND_FUEL) {
-    FUEL_IF(S(1).u32 & S(2).u32, ip + 3 + (i32)ip[3], ip + 4);
-  }
-  CASE(BR_UNLESS_I32_AND_FUEL) {
-    FUEL_IF(!(S(1).u32 & S(2).u32), ip + 3 + (i32)ip[3], ip + 4);
-  }
+  CASE(BR_IF_I32_AND_FUEL) { FUEL_IF(S(1).u32 & S(2).u32, 3, 4); }
+  CASE(BR_UNLESS_I32_AND_FUEL) { FUEL_IF(!(S(1).u32 & S(2).u32), 3, 4); }
   CASE(COPY_BR_FUEL) {
     S(1).u64 = S(2).u64;
-    FUEL_INTO(ip + 3 + (i32)ip[3]);
+    FUEL_INTO(3);
   }
   CASE(I32_ADD_BR_FUEL) {
     S(1).u32 = S(2).u32 + S(3).u32;
-    FUEL_INTO(ip + 4 + (i32)ip[4]);
+    FUEL_INTO(4);
   }
 #undef FUEL_IF
 #undef FUEL_INTO

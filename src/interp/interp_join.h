@@ -172,6 +172,35 @@
     ip = entry + (i32)*entry;                                                  \
     NEXT();                                                                    \
   }
+/* A block's charge as the FUEL handler makes it, at the FUEL op's unit
+** (B's, or the join's own when FUEL is A; ip past it, as fuel_short
+** wants): a shortfall takes that handler's rare path there, so the hook,
+** a trap and a snapshot see the position and amount they see without
+** the join. */
+#define JB_FUEL                                                                \
+  {                                                                            \
+    ip += 2;                                                                   \
+    if (WF_UNLIKELY((fuel -= ip[-1]) < 0))                                     \
+      goto fuel_short;                                                         \
+  }
+#define JB_SET32                                                               \
+  {                                                                            \
+    S(1).u64 = ip[2];                                                          \
+    ip += 3;                                                                   \
+  }
+#define JB_I32_WRAP_I64                                                        \
+  {                                                                            \
+    S(1).u32 = (u32)S(2).u64;                                                  \
+    ip += 3;                                                                   \
+  }
+#define JB_SELECT_I32_GT_U                                                     \
+  {                                                                            \
+    S(1).u64 = S(4).u32 > S(5).u32 ? S(2).u64 : S(3).u64;                      \
+    ip += 6;                                                                   \
+  }
+#define JB_BR_IF_I64_LE_S JB_BR_ON(S(1).i64 <= S(2).i64, 3)
+#define JB_BR_IF_I64_GT_U JB_BR_ON(S(1).u64 > S(2).u64, 3)
+#define JB_BR_IF_I64_GE_S JB_BR_ON(S(1).i64 >= S(2).i64, 3)
 /* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
   CASE(a##_J_##b) { JB_##a JB_##b NEXT(); }

@@ -11,8 +11,9 @@
 ** unit stays as it was, so a branch to B (a label between the two), a
 ** trap in B and a call made again from B (a snapshot's resume) all still
 ** see B alone; only the fall-through from A runs the join. No position
-** moves. Fuel is untouched: a FUEL op is never part of a join, and the
-** _FUEL branches of metered code are not in the table.
+** moves. Fuel is untouched: a join with a FUEL op charges it as that op
+** does, at its unit (joins.def), and the _FUEL branches of metered code
+** are not in the table.
 **
 ** Runs after lower_acc.c's rewrite, which it must not undo: no join
 ** ends right before an op that reads acc (a join does not update it).

@@ -189,4 +189,23 @@ weft compile --fuel --cc "$TMP/keep-cc.sh" "$F" -o "$TMP/descend.cwasm"
 [ "$status" = 0 ] && grep -q '__asm__("");' "$TMP/kept.c" && ok ||
     not_ok "metered C has no select written as a branch (status $status)"
 
+# The interpreter's joins of an op with the FUEL op of the label it falls
+# into, and of two labels' FUEL ops (P12j, src/ir/joins.def): out of fuel
+# at every block of 12 trips, each join's charge included; around the
+# fuel used when the division traps at trip 7. The fuel used is pinned
+# too, as the interpreter counted it before the joins (a rule that moves
+# a charge must not change it, in either engine).
+FUNC=joins
+sweep all 12 100
+sweep edges 12 7
+for args in "12 100 1314" "12 7 867"; do
+    read -r n stop want <<<"$args"
+    for mode in "" "${AOT_MODES[0]}"; do
+        # shellcheck disable=SC2086
+        got=$(outcome "$mode" 100000 "$n" "$stop")
+        [ "${got##* }" = "$want" ] && ok ||
+            not_ok "joins $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
+    done
+done
+
 done_testing

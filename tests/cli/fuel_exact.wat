@@ -389,4 +389,57 @@
       (i32.store (i32.const 0) (local.get $sum))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $each (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $sum)))
+    (local.get $sum))
+
+  ;; joins n stop: the shapes the interpreter runs as one dispatch with
+  ;; the FUEL op of the label they fall into (P12j, joins.def): an add of
+  ;; a constant, a copy, a constant, a wrap, a select on gt_u, i64
+  ;; compare-and-branches (le_s, gt_u, ge_s, ne) whose fall-through is a
+  ;; label, and two labels in a row; n trips, each way through every
+  ;; shape taken by some trip. At trip `stop` the division by
+  ;; (trip - stop) traps, just after a join's charge.
+  (func (export "joins") (param $n i32) (param $stop i32) (result i32)
+    (local $i i32) (local $acc i32) (local $t i32) (local $w i64)
+    (local $v i64)
+    (loop $trip
+      (local.set $w (i64.extend_i32_u (i32.mul (local.get $i)
+                                               (i32.const 0x9e3779b1))))
+      (local.set $v (i64.shl (i64.extend_i32_u (local.get $i)) (i64.const 29)))
+      (block $b2
+        (block $b1
+          (br_if $b1 (i32.and (local.get $i) (i32.const 1)))
+          (local.set $acc (i32.add (local.get $acc) (i32.const 3))))
+        (br_if $b2 (i32.and (local.get $i) (i32.const 2)))
+        (local.set $t (local.get $acc)))
+      (block $b4
+        (block $b3
+          (br_if $b3 (i32.and (local.get $i) (i32.const 4)))
+          (local.set $t (i32.const 77)))
+        (br_if $b4 (i32.and (local.get $i) (i32.const 1)))
+        (local.set $t (i32.wrap_i64 (local.get $w))))
+      (block $b5
+        (br_if $b5 (i32.eqz (local.get $t)))
+        (local.set $acc (select (local.get $acc) (local.get $t)
+                                (i32.gt_u (local.get $acc) (local.get $t)))))
+      (block $c1
+        (br_if $c1 (i64.le_s (local.get $w) (local.get $v))))
+      (local.set $acc (i32.xor (local.get $acc) (i32.const 0x55)))
+      (block $c2
+        (br_if $c2 (i64.gt_u (local.get $w) (local.get $v))))
+      (local.set $acc (i32.rotl (local.get $acc) (i32.const 3)))
+      (block $c3
+        (br_if $c3 (i64.ge_s (local.get $w) (local.get $v))))
+      (local.set $acc (i32.add (local.get $acc) (local.get $i)))
+      (block $c4
+        (br_if $c4 (i64.ne (local.get $w) (local.get $v))))
+      (block $d2
+        (block $d1
+          (br_if $d1 (i32.and (local.get $i) (i32.const 1)))
+          (br_if $d2 (i32.and (local.get $i) (i32.const 2)))
+          (local.set $acc (i32.mul (local.get $acc) (local.get $t)))))
+      (local.set $acc (i32.add (local.get $acc)
+                        (i32.div_u (i32.const 1)
+                                   (i32.sub (local.get $i) (local.get $stop)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $trip (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))
