@@ -14,8 +14,11 @@
 ** moves. Fuel is untouched: a FUEL op is never part of a join, and the
 ** _FUEL branches of metered code are not in the table.
 **
-** Runs after lower_acc.c's rewrite, which it must not undo: no join
-** ends right before an op that reads acc (a join does not update it).
+** Runs after lower_acc.c's rewrite, and keeps acc as the ops alone
+** would: each op's body in a join sets acc where its handler does
+** (interp_join.h), so an _ACC form may be B of a join (reading A's
+** result from acc: a load and the branch on it, in registers) or the op
+** right after one.
 **
 ** Interpreter code only (L->interp_ops).
 */
@@ -71,12 +74,6 @@ static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
     if (!best || j->whole)
       best = j;
   }
-  /* A join's handler leaves acc as it was (lower_acc.c ran first): the
-  ** op after a plain pair must not read it. A whole entry's inner join
-  ** was checked when it was made. */
-  if (best && !best->whole && i + 2 < L->nemitted &&
-      wf_lw_reads_acc(L, L->code[L->emitted[i + 2].pos]))
-    best = NULL;
   if (best)
     L->code[p] = encoded(L, best->ab);
 }
