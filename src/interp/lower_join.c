@@ -47,34 +47,57 @@ static const struct join {
 #undef JOIN4
 };
 
-/* Open addressing over the joins by their first op's encoded value
-** (index + 1, 0 empty; an op that starts several joins has an entry for
-** each): a lookup per op lowered, so no scan of the table. */
-#define JOIN_HASH_SIZE 256u
-_Static_assert(WF_ARRAY_LEN(joins) < JOIN_HASH_SIZE / 2, "hash half empty");
+/* Open addressing over pairs of ops (encoded values: A and the op after
+** it, or a branch and the op at its target) and a flag, for both tables:
+** index + 1 of the entry, 0 empty. One lookup per op lowered; the key
+** names the pair, so an op that starts many entries (I32_LOAD8_U) costs
+** no scan of them. */
+#define PAIR_HASH_SIZE 512u
+struct pair_hash {
+  u8 slot[PAIR_HASH_SIZE];
+};
 
-static u32 join_hash(u32 v) { return (v * 0x9e3779b1u) >> 24; }
+static u32 pair_key(u32 a, u32 b, bool flag) {
+  return ((a * 0x9e3779b1u) ^ (b * 0x85ebca6bu) ^ (u32)flag) >> 23;
+}
+
+static void pair_put(struct pair_hash *ph, u32 key, u32 index) {
+  while (ph->slot[key])
+    key = (key + 1) % PAIR_HASH_SIZE;
+  ph->slot[key] = (u8)(index + 1);
+}
 
 static u32 encoded(const struct lower *L, u32 op) {
   return L->dispatch ? L->dispatch[op] : op;
+}
+
+_Static_assert(WF_ARRAY_LEN(joins) < PAIR_HASH_SIZE / 4, "hash sparse");
+_Static_assert(WF_ARRAY_LEN(joins) < 255, "u8 index");
+
+/* The entry joining `v` to `b` (whole: b is a join this pass made). */
+static const struct join *join_find(const struct lower *L,
+                                    const struct pair_hash *ph, u32 v, u32 b,
+                                    bool whole) {
+  for (u32 h = pair_key(v, b, whole); ph->slot[h];
+       h = (h + 1) % PAIR_HASH_SIZE) {
+    const struct join *j = &joins[ph->slot[h] - 1];
+    if (j->whole == whole && encoded(L, j->a) == v && encoded(L, j->b) == b)
+      return j;
+  }
+  return NULL;
 }
 
 /* The op at emitted[i] (as lowered) and the next one noted, `next` as
 ** lowered and `now` as this pass left it, when they are adjacent and
 ** an entry of the table: the first becomes their join, a whole entry
 ** first (the longest). */
-static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
+static void join_at(struct lower *L, const struct pair_hash *ph, u32 i,
+                    u32 next, u32 now) {
   u32 p = L->emitted[i].pos, q = L->emitted[i + 1].pos, v = L->code[p];
-  const struct join *best = NULL;
-  for (u32 h = join_hash(v); hash[h]; h = (h + 1) % JOIN_HASH_SIZE) {
-    const struct join *j = &joins[hash[h] - 1];
-    if (encoded(L, j->a) != v || q != p + 1 + j->alen ||
-        (j->whole ? now : next) != encoded(L, j->b))
-      continue;
-    if (!best || j->whole)
-      best = j;
-  }
-  if (best)
+  const struct join *best = join_find(L, ph, v, now, true);
+  if (!best)
+    best = join_find(L, ph, v, next, false);
+  if (best && q == p + 1 + best->alen)
     L->code[p] = encoded(L, best->ab);
 }
 
@@ -82,17 +105,106 @@ static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
 void wf_lw_join_pairs(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK || L->nemitted < 2)
     return;
-  u8 hash[JOIN_HASH_SIZE] = {0};
-  for (u32 k = 0; k < WF_ARRAY_LEN(joins); k++) {
-    u32 h = join_hash(encoded(L, joins[k].a));
-    while (hash[h])
-      h = (h + 1) % JOIN_HASH_SIZE;
-    hash[h] = (u8)(k + 1);
-  }
+  struct pair_hash ph = {{0}};
+  for (u32 k = 0; k < WF_ARRAY_LEN(joins); k++)
+    pair_put(&ph,
+             pair_key(encoded(L, joins[k].a), encoded(L, joins[k].b),
+                      joins[k].whole),
+             k);
   u32 next = L->code[L->emitted[L->nemitted - 1].pos];
   for (u32 i = L->nemitted - 1; i-- > 0;) {
     u32 v = L->code[L->emitted[i].pos];
-    join_at(L, hash, i, next, L->code[L->emitted[i + 1].pos]);
+    join_at(L, &ph, i, next, L->code[L->emitted[i + 1].pos]);
     next = v;
+  }
+}
+
+/* jumps.def: branch `a` whose target holds `b` (as joins.def's pass left
+** it) becomes `ab`. tests/unit/test_verify.c checks the layouts. */
+static const struct jump {
+  u16 a, b, ab;
+} jumps[] = {
+#define JUMP(a, b, la) {WF_OP_##a, WF_OP_##b, WF_OP_##a##_T_##b},
+#define JUMP2(a, b, c, la)                                                     \
+  {WF_OP_##a, WF_OP_##b##_J_##c, WF_OP_##a##_T_##b##_J_##c},
+#define JUMP3(a, b, c, d, la)                                                  \
+  {WF_OP_##a, WF_OP_##b##_J_##c##_J_##d, WF_OP_##a##_T_##b##_J_##c##_J_##d},
+#include "jumps.def"
+#undef JUMP
+#undef JUMP2
+#undef JUMP3
+};
+
+/* Jumps by (a, b) and by ab (flag set): the op at a target before this
+** pass, when it made that op an A_T_B itself, is its A. */
+static void jump_hash(const struct lower *L, struct pair_hash *ph) {
+  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++) {
+    const struct jump *j = &jumps[k];
+    pair_put(ph, pair_key(encoded(L, j->a), encoded(L, j->b), false), k);
+    pair_put(ph, pair_key(encoded(L, j->ab), 0, true), k);
+  }
+}
+
+static const struct jump *jump_find(const struct lower *L,
+                                    const struct pair_hash *ph, u32 a, u32 b,
+                                    bool by_ab) {
+  for (u32 h = pair_key(a, b, by_ab); ph->slot[h];
+       h = (h + 1) % PAIR_HASH_SIZE) {
+    const struct jump *j = &jumps[ph->slot[h] - 1];
+    if (by_ab ? encoded(L, j->ab) == a
+              : encoded(L, j->a) == a && encoded(L, j->b) == b)
+      return j;
+  }
+  return NULL;
+}
+
+/* The unit of branch op `v`'s offset, or 0 when no entry starts with v. */
+static u32 jump_offset_unit(const struct lower *L, const u8 *off_unit, u32 v) {
+  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++)
+    if (off_unit[k] && encoded(L, jumps[k].a) == v)
+      return off_unit[k];
+  return 0;
+}
+
+/* Each branch of the table whose target holds its entry's op becomes
+** their jump. Only the few branch ops that start an entry look further
+** than one compare against the lowest and highest of them. */
+void wf_lw_join_jumps(struct lower *L) {
+  if (!L->interp_ops || L->status != WEFT_OK)
+    return;
+  _Static_assert(2 * WF_ARRAY_LEN(jumps) < PAIR_HASH_SIZE / 4, "sparse");
+  struct pair_hash ph = {{0}};
+  jump_hash(L, &ph);
+  u8 off_unit[WF_ARRAY_LEN(jumps)] = {0};
+  u32 lo = UINT32_MAX, hi = 0;
+  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++) {
+    u32 a = encoded(L, jumps[k].a);
+    const char *lay = wf_op_layout[jumps[k].a];
+    bool first = true;
+    for (u32 m = 0; m < k; m++)
+      first = first && jumps[m].a != jumps[k].a;
+    for (u32 u = 1; first && lay[u - 1]; u++)
+      if (lay[u - 1] == 'o')
+        off_unit[k] = (u8)u;
+    lo = a < lo ? a : lo;
+    hi = a > hi ? a : hi;
+  }
+  for (u32 i = 0; i < L->nemitted; i++) {
+    u32 p = L->emitted[i].pos, v = L->code[p];
+    if (v < lo || v > hi)
+      continue;
+    u32 u = jump_offset_unit(L, off_unit, v);
+    if (!u)
+      continue;
+    u32 t = p + u + L->code[p + u]; /* offsets are relative, mod 2^32 */
+    if (t >= L->ncode)
+      continue;
+    u32 b = L->code[t];
+    const struct jump *made = jump_find(L, &ph, b, 0, true);
+    if (made)
+      b = encoded(L, made->a);
+    const struct jump *j = jump_find(L, &ph, v, b, false);
+    if (j)
+      L->code[p] = encoded(L, j->ab);
   }
 }
