@@ -158,44 +158,49 @@ static const struct jump *jump_find(const struct lower *L,
   return NULL;
 }
 
-/* The unit of branch op `v`'s offset, or 0 when no entry starts with v. */
-static u32 jump_offset_unit(const struct lower *L, const u8 *off_unit, u32 v) {
-  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++)
-    if (off_unit[k] && encoded(L, jumps[k].a) == v)
-      return off_unit[k];
-  return 0;
+/* The branch ops that start an entry, encoded, with their offset's unit. */
+struct jump_starts {
+  u32 v[8];
+  u8 unit[8];
+  u32 n;
+};
+
+static void jump_starts_of(const struct lower *L, struct jump_starts *js) {
+  js->n = 0;
+  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++) {
+    u32 v = encoded(L, jumps[k].a), m = 0;
+    while (m < js->n && js->v[m] != v)
+      m++;
+    if (m < js->n)
+      continue;
+    if (js->n == WF_ARRAY_LEN(js->v)) /* jumps.def grew: widen the arrays */
+      break;
+    const char *lay = wf_op_layout[jumps[k].a];
+    u32 u = 1;
+    while (lay[u - 1] != 'o')
+      u++;
+    js->v[js->n] = v;
+    js->unit[js->n++] = (u8)u;
+  }
 }
 
 /* Each branch of the table whose target holds its entry's op becomes
-** their jump. Only the few branch ops that start an entry look further
-** than one compare against the lowest and highest of them. */
+** their jump. */
 void wf_lw_join_jumps(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK)
     return;
   _Static_assert(2 * WF_ARRAY_LEN(jumps) < PAIR_HASH_SIZE / 4, "sparse");
   struct pair_hash ph = {{0}};
   jump_hash(L, &ph);
-  u8 off_unit[WF_ARRAY_LEN(jumps)] = {0};
-  u32 lo = UINT32_MAX, hi = 0;
-  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++) {
-    u32 a = encoded(L, jumps[k].a);
-    const char *lay = wf_op_layout[jumps[k].a];
-    bool first = true;
-    for (u32 m = 0; m < k; m++)
-      first = first && jumps[m].a != jumps[k].a;
-    for (u32 u = 1; first && lay[u - 1]; u++)
-      if (lay[u - 1] == 'o')
-        off_unit[k] = (u8)u;
-    lo = a < lo ? a : lo;
-    hi = a > hi ? a : hi;
-  }
+  struct jump_starts js;
+  jump_starts_of(L, &js);
   for (u32 i = 0; i < L->nemitted; i++) {
-    u32 p = L->emitted[i].pos, v = L->code[p];
-    if (v < lo || v > hi)
+    u32 p = L->emitted[i].pos, v = L->code[p], m = 0;
+    while (m < js.n && js.v[m] != v)
+      m++;
+    if (m == js.n)
       continue;
-    u32 u = jump_offset_unit(L, off_unit, v);
-    if (!u)
-      continue;
+    u32 u = js.unit[m];
     u32 t = p + u + L->code[p + u]; /* offsets are relative, mod 2^32 */
     if (t >= L->ncode)
       continue;
