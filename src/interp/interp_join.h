@@ -268,15 +268,6 @@
     ip += 4;                                                                   \
   }
 #define JB_BR_IF_I32_LT_S_K JB_BR_ON((i32)S(1).u32 < (i32)ip[2], 3)
-#define JB_I32_ADD_K_BR                                                        \
-  {                                                                            \
-    S(1).u32 = S(2).u32 + ip[3];                                               \
-    BACK_EDGE(ip[4]);                                                          \
-    ip += 4 + (i32)ip[4];                                                      \
-    NEXT();                                                                    \
-  }
-#define JB_BR_IF_I32_LT_S JB_BR_ON((i32)S(1).u32 < (i32)S(2).u32, 3)
-#define JB_BR_IF_I32_GE_S_K JB_BR_ON((i32)S(1).u32 >= (i32)ip[2], 3)
 /* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
   CASE(a##_J_##b) { JB_##a JB_##b NEXT(); }
@@ -288,48 +279,6 @@
 #undef JOIN
 #undef JOIN3
 #undef JOIN4
-/* ---- a branch and the op at its target (jumps.def, lower_join.c): A's
-** body up to its branch, which sets ip to the target as A does (a back
-** edge counted), then the target's op body, one dispatch. ---- */
-#define JT_BR                                                                  \
-  {                                                                            \
-    BACK_EDGE(ip[1]);                                                          \
-    ip += 1 + (i32)ip[1];                                                      \
-  }
-#define JT_I32_ADD_K_BR                                                        \
-  {                                                                            \
-    S(1).u32 = S(2).u32 + ip[3];                                               \
-    BACK_EDGE(ip[4]);                                                          \
-    ip += 4 + (i32)ip[4];                                                      \
-  }
-#define JT_I32_ADD_BR                                                          \
-  {                                                                            \
-    S(1).u32 = S(2).u32 + S(3).u32;                                            \
-    BACK_EDGE(ip[4]);                                                          \
-    ip += 4 + (i32)ip[4];                                                      \
-  }
-#define JT_COPY_BR                                                             \
-  {                                                                            \
-    S(1).u64 = S(2).u64;                                                       \
-    BACK_EDGE(ip[3]);                                                          \
-    ip += 3 + (i32)ip[3];                                                      \
-  }
-#define JT_SET32_BR                                                            \
-  {                                                                            \
-    S(1).u64 = ip[2];                                                          \
-    BACK_EDGE(ip[3]);                                                          \
-    ip += 3 + (i32)ip[3];                                                      \
-  }
-#define JUMP(a, b, la)                                                         \
-  CASE(a##_T_##b) { JT_##a JB_##b NEXT(); }
-#define JUMP2(a, b, c, la)                                                     \
-  CASE(a##_T_##b##_J_##c) { JT_##a JB_##b JB_##c NEXT(); }
-#define JUMP3(a, b, c, d, la)                                                  \
-  CASE(a##_T_##b##_J_##c##_J_##d) { JT_##a JB_##b JB_##c JB_##d NEXT(); }
-#include "jumps.def"
-#undef JUMP
-#undef JUMP2
-#undef JUMP3
 #undef JB_LOAD
 #undef JB_K
 #undef JB_ACC_K

@@ -1032,8 +1032,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   fuel_branches_apply(L);
   wf_lw_imm_forms(L);  /* may drop relocs (NONE) and constants */
   wf_lw_acc_forms(L);  /* reads the ops as imm_forms left them */
-  wf_lw_join_pairs(L); /* after every rewrite of an op */
-  wf_lw_join_jumps(L); /* reads the joins at branch targets */
+  wf_lw_join_pairs(L); /* last: after every rewrite of an op */
   u32 nlocal_slots =
       L->nlocals > L->type->nresults ? L->nlocals : L->type->nresults;
   /* Code run with the interpreter's dispatch table names each slot by its

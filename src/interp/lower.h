@@ -268,9 +268,6 @@ enum wf_op wf_lw_op_at(const struct lower *L, u32 pos, enum wf_op noted);
 void wf_lw_acc_forms(struct lower *L);
 /* lower_join.c: adjacent ops of joins.def become one dispatch. */
 void wf_lw_join_pairs(struct lower *L);
-/* lower_join.c: an unconditional branch and the op at its target become
-** one dispatch (jumps.def); after wf_lw_join_pairs. */
-void wf_lw_join_jumps(struct lower *L);
 void wf_lw_mark_label(struct lower *L);
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v);
 bool wf_lw_copy_joinable(const struct lower *L);

@@ -48,10 +48,9 @@ static const struct join {
 };
 
 /* Open addressing over pairs of ops (encoded values: A and the op after
-** it, or a branch and the op at its target) and a flag, for both tables:
-** index + 1 of the entry, 0 empty. One lookup per op lowered; the key
-** names the pair, so an op that starts many entries (I32_LOAD8_U) costs
-** no scan of them. */
+** it) and a flag (whole): index + 1 of the entry, 0 empty. One lookup
+** per op lowered; the key names the pair, so an op that starts many
+** entries (I32_LOAD8_U) costs no scan of them. */
 #define PAIR_HASH_SIZE 512u
 struct pair_hash {
   u8 slot[PAIR_HASH_SIZE];
@@ -116,100 +115,5 @@ void wf_lw_join_pairs(struct lower *L) {
     u32 v = L->code[L->emitted[i].pos];
     join_at(L, &ph, i, next, L->code[L->emitted[i + 1].pos]);
     next = v;
-  }
-}
-
-/* jumps.def: branch `a` whose target holds `b` (as joins.def's pass left
-** it) becomes `ab`. tests/unit/test_verify.c checks the layouts. */
-static const struct jump {
-  u16 a, b, ab;
-} jumps[] = {
-#define JUMP(a, b, la) {WF_OP_##a, WF_OP_##b, WF_OP_##a##_T_##b},
-#define JUMP2(a, b, c, la)                                                     \
-  {WF_OP_##a, WF_OP_##b##_J_##c, WF_OP_##a##_T_##b##_J_##c},
-#define JUMP3(a, b, c, d, la)                                                  \
-  {WF_OP_##a, WF_OP_##b##_J_##c##_J_##d, WF_OP_##a##_T_##b##_J_##c##_J_##d},
-#include "jumps.def"
-#undef JUMP
-#undef JUMP2
-#undef JUMP3
-};
-
-/* Jumps by (a, b) and by ab (flag set): the op at a target before this
-** pass, when it made that op an A_T_B itself, is its A. */
-static void jump_hash(const struct lower *L, struct pair_hash *ph) {
-  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++) {
-    const struct jump *j = &jumps[k];
-    pair_put(ph, pair_key(encoded(L, j->a), encoded(L, j->b), false), k);
-    pair_put(ph, pair_key(encoded(L, j->ab), 0, true), k);
-  }
-}
-
-static const struct jump *jump_find(const struct lower *L,
-                                    const struct pair_hash *ph, u32 a, u32 b,
-                                    bool by_ab) {
-  for (u32 h = pair_key(a, b, by_ab); ph->slot[h];
-       h = (h + 1) % PAIR_HASH_SIZE) {
-    const struct jump *j = &jumps[ph->slot[h] - 1];
-    if (by_ab ? encoded(L, j->ab) == a
-              : encoded(L, j->a) == a && encoded(L, j->b) == b)
-      return j;
-  }
-  return NULL;
-}
-
-/* The branch ops that start an entry, encoded, with their offset's unit. */
-struct jump_starts {
-  u32 v[8];
-  u8 unit[8];
-  u32 n;
-};
-
-static void jump_starts_of(const struct lower *L, struct jump_starts *js) {
-  js->n = 0;
-  for (u32 k = 0; k < WF_ARRAY_LEN(jumps); k++) {
-    u32 v = encoded(L, jumps[k].a), m = 0;
-    while (m < js->n && js->v[m] != v)
-      m++;
-    if (m < js->n)
-      continue;
-    if (js->n == WF_ARRAY_LEN(js->v)) /* jumps.def grew: widen the arrays */
-      break;
-    const char *lay = wf_op_layout[jumps[k].a];
-    u32 u = 1;
-    while (lay[u - 1] != 'o')
-      u++;
-    js->v[js->n] = v;
-    js->unit[js->n++] = (u8)u;
-  }
-}
-
-/* Each branch of the table whose target holds its entry's op becomes
-** their jump. */
-void wf_lw_join_jumps(struct lower *L) {
-  if (!L->interp_ops || L->status != WEFT_OK)
-    return;
-  _Static_assert(2 * WF_ARRAY_LEN(jumps) < PAIR_HASH_SIZE / 4, "sparse");
-  struct pair_hash ph = {{0}};
-  jump_hash(L, &ph);
-  struct jump_starts js;
-  jump_starts_of(L, &js);
-  for (u32 i = 0; i < L->nemitted; i++) {
-    u32 p = L->emitted[i].pos, v = L->code[p], m = 0;
-    while (m < js.n && js.v[m] != v)
-      m++;
-    if (m == js.n)
-      continue;
-    u32 u = js.unit[m];
-    u32 t = p + u + L->code[p + u]; /* offsets are relative, mod 2^32 */
-    if (t >= L->ncode)
-      continue;
-    u32 b = L->code[t];
-    const struct jump *made = jump_find(L, &ph, b, 0, true);
-    if (made)
-      b = encoded(L, made->a);
-    const struct jump *j = jump_find(L, &ph, v, b, false);
-    if (j)
-      L->code[p] = encoded(L, j->ab);
   }
 }

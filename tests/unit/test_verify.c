@@ -199,21 +199,6 @@ static void test_join_layouts(void) {
 #undef LEN
 }
 
-/* jumps.def's ops are laid out as their branch A, which has one branch
-** offset (lower_join.c follows it), and B is an op or a join. */
-static void test_jump_layouts(void) {
-#define JUMP(a, b, la)                                                         \
-  CHECK(!strcmp(wf_op_layout[WF_OP_##a], la) &&                                \
-        !strcmp(wf_op_layout[WF_OP_##a##_T_##b], la) &&                       \
-        strchr(la, 'o') && strchr(la, 'o') == strrchr(la, 'o'));
-#define JUMP2(a, b, c, la) JUMP(a, b##_J_##c, la)
-#define JUMP3(a, b, c, d, la) JUMP(a, b##_J_##c##_J_##d, la)
-#include "../../src/ir/jumps.def"
-#undef JUMP
-#undef JUMP2
-#undef JUMP3
-}
-
 /* acc.def's forms are laid out as their ops (lower_acc.c rewrites an op
 ** in place to its _ACC form), and a mirror is an _ACC form of the same
 ** layout. */
@@ -233,6 +218,5 @@ int main(void) {
   T_RUN(test_broken_code);
   T_RUN(test_join_br_table);
   T_RUN(test_join_layouts);
-  T_RUN(test_jump_layouts);
   return T_DONE();
 }
