@@ -15,10 +15,10 @@
     expr;                                                                      \
     ip += 4;                                                                   \
   }
-#define JB_I32_LOAD JB_LOAD(4, S(1).u32 = wf_ld32(mem + ea))
-#define JB_I32_LOAD8_U JB_LOAD(1, S(1).u32 = mem[ea])
-#define JB_I32_LOAD8_S JB_LOAD(1, S(1).i32 = (i8)mem[ea])
-#define JB_I32_LOAD16_U JB_LOAD(2, S(1).u32 = wf_ld16(mem + ea))
+#define JB_I32_LOAD JB_LOAD(4, S(1).u32 = acc = wf_ld32(mem + ea))
+#define JB_I32_LOAD8_U JB_LOAD(1, S(1).u32 = acc = mem[ea])
+#define JB_I32_LOAD8_S JB_LOAD(1, S(1).u32 = acc = (u32)(i32)(i8)mem[ea])
+#define JB_I32_LOAD16_U JB_LOAD(2, S(1).u32 = acc = wf_ld16(mem + ea))
 #define JB_I32_STORE                                                           \
   {                                                                            \
     EA(1, 3, 4)                                                                \
@@ -28,15 +28,16 @@
 #define JB_K(expr)                                                             \
   {                                                                            \
     u32 a = S(2).u32, b = ip[3];                                               \
-    S(1).u32 = (expr);                                                         \
+    S(1).u32 = acc = (expr);                                                   \
     ip += 4;                                                                   \
   }
 #define JB_I32_ADD_K JB_K(a + b)
 #define JB_I32_AND_K JB_K(a &b)
 #define JB_I32_SHL_K JB_K(a << (b & 31))
+#define JB_I32_SHR_S_K JB_K((u32)((i32)a >> (b & 31)))
 #define JB_I32_OR                                                              \
   {                                                                            \
-    S(1).u32 = S(2).u32 | S(3).u32;                                            \
+    S(1).u32 = acc = S(2).u32 | S(3).u32;                                      \
     ip += 4;                                                                   \
   }
 #define JB_I64_ADD                                                             \
@@ -66,7 +67,7 @@
     u32 sum = S(2).u32 + S(3).u32;                                             \
     S(1).u32 = sum;                                                            \
     EA_AT(ea, sum, 5, 4)                                                       \
-    S(4).u32 = wf_ld32(mem + ea);                                              \
+    S(4).u32 = acc = wf_ld32(mem + ea);                                        \
     ip += 6;                                                                   \
   }
 #define JB_I32_ADD_K_I32_LOAD8_U                                               \
@@ -74,7 +75,7 @@
     u32 sum = S(2).u32 + ip[3];                                                \
     S(1).u32 = sum;                                                            \
     EA_AT(ea, sum, 5, 1)                                                       \
-    S(4).u32 = mem[ea];                                                        \
+    S(4).u32 = acc = mem[ea];                                                  \
     ip += 6;                                                                   \
   }
 #define JB_GLOBAL_GET                                                          \
@@ -89,7 +90,9 @@
   }
 #define JB_COPY_I32                                                            \
   {                                                                            \
-    S(1).u64 = S(2).u64;                                                       \
+    u64 v = S(2).u64;                                                          \
+    S(1).u64 = v;                                                              \
+    acc = (u32)v;                                                              \
     ip += 3;                                                                   \
   }
 #define JB_COPY2                                                               \
@@ -190,7 +193,7 @@
   }
 #define JB_I32_WRAP_I64                                                        \
   {                                                                            \
-    S(1).u32 = (u32)S(2).u64;                                                  \
+    S(1).u32 = acc = (u32)S(2).u64;                                            \
     ip += 3;                                                                   \
   }
 #define JB_SELECT_I32_GT_U                                                     \
@@ -201,6 +204,99 @@
 #define JB_BR_IF_I64_LE_S JB_BR_ON(S(1).i64 <= S(2).i64, 3)
 #define JB_BR_IF_I64_GT_U JB_BR_ON(S(1).u64 > S(2).u64, 3)
 #define JB_BR_IF_I64_GE_S JB_BR_ON(S(1).i64 >= S(2).i64, 3)
+#define JB_I32_AND_ADD JB_PAIR(S(3).u32, a &b, S(5).u32, a + b)
+#define JB_I32_SUB_BR_IF                                                       \
+  {                                                                            \
+    u32 r = S(2).u32 - S(3).u32;                                               \
+    S(1).u32 = r;                                                              \
+    JB_BR_ON(r, 4)                                                             \
+  }
+#define JB_I32_ADD_K_I32_ADD_K                                                 \
+  {                                                                            \
+    S(1).u32 = S(2).u32 + ip[3];                                               \
+    S(5).u32 = S(6).u32 + ip[7];                                               \
+    ip += 8;                                                                   \
+  }
+/* The _ACC forms (acc.def, interp_acc.h): operand `a` is acc, which the
+** body of the op before them in the join set (every JB_ body of an op
+** lower_acc.c counts as a producer sets acc, as its handler does). */
+#define JB_ACC_K(expr)                                                         \
+  {                                                                            \
+    u32 a = acc, k = ip[3];                                                    \
+    S(1).u32 = acc = (expr);                                                   \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_ADD_K_ACC JB_ACC_K(a + k)
+#define JB_I32_AND_K_ACC JB_ACC_K(a &k)
+#define JB_I32_SHL_K_ACC JB_ACC_K(a << (k & 31))
+#define JB_I32_OR_ACC                                                          \
+  {                                                                            \
+    S(1).u32 = acc = acc | S(3).u32;                                           \
+    ip += 4;                                                                   \
+  }
+#define JB_ACC_LOAD(width, expr)                                               \
+  {                                                                            \
+    EA_AT(ea, acc, 3, width)                                                   \
+    S(1).u32 = acc = (expr);                                                   \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_LOAD8_U_ACC JB_ACC_LOAD(1, mem[ea])
+#define JB_I32_LOAD16_U_ACC JB_ACC_LOAD(2, wf_ld16(mem + ea))
+#define JB_ACC_STORE(width, expr)                                              \
+  {                                                                            \
+    u32 a = acc;                                                               \
+    EA(1, 3, width)                                                            \
+    expr;                                                                      \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_STORE_ACC JB_ACC_STORE(4, wf_st32(mem + ea, a))
+#define JB_I32_STORE16_ACC JB_ACC_STORE(2, wf_st16(mem + ea, (u16)a))
+#define JB_BR_IF_ACC JB_BR_ON(acc != 0, 2)
+#define JB_BR_UNLESS_ACC JB_BR_ON(acc == 0, 2)
+#define JB_BR_IF_I32_EQZ_ACC JB_BR_ON(acc == 0, 2)
+#define JB_BR_IF_I32_EQ_ACC JB_BR_ON(acc == S(2).u32, 3)
+#define JB_BR_IF_I32_LT_U_ACC JB_BR_ON(acc < S(2).u32, 3)
+#define JB_I32_STORE8_ACC JB_ACC_STORE(1, mem[ea] = (u8)a)
+#define JB_I32_ADD_ACC                                                         \
+  {                                                                            \
+    S(1).u32 = acc = acc + S(3).u32;                                           \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_ADD                                                             \
+  {                                                                            \
+    S(1).u32 = acc = S(2).u32 + S(3).u32;                                      \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_SUB                                                             \
+  {                                                                            \
+    S(1).u32 = acc = S(2).u32 - S(3).u32;                                      \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_ADD_ADD JB_PAIR(S(3).u32, a + b, S(5).u32, a + b)
+#define JB_I64_EXTEND_I32_U                                                    \
+  {                                                                            \
+    S(1).u64 = S(2).u32;                                                       \
+    ip += 3;                                                                   \
+  }
+#define JB_I64_AND_K                                                           \
+  {                                                                            \
+    S(1).u64 = S(2).u64 & (u64)ip[3];                                          \
+    ip += 4;                                                                   \
+  }
+#define JB_I64_LOAD8_U JB_LOAD(1, S(1).u64 = mem[ea])
+#define JB_I32_STORE16                                                         \
+  {                                                                            \
+    EA(1, 3, 2)                                                                \
+    wf_st16(mem + ea, (u16)S(2).u32);                                          \
+    ip += 4;                                                                   \
+  }
+#define JB_I64_STORE32                                                         \
+  {                                                                            \
+    EA(1, 3, 4)                                                                \
+    wf_st32(mem + ea, (u32)S(2).u64);                                          \
+    ip += 4;                                                                   \
+  }
+#define JB_BR_IF_I32_LT_S_K JB_BR_ON((i32)S(1).u32 < (i32)ip[2], 3)
 /* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
   CASE(a##_J_##b) { JB_##a JB_##b NEXT(); }
@@ -214,5 +310,8 @@
 #undef JOIN4
 #undef JB_LOAD
 #undef JB_K
+#undef JB_ACC_K
+#undef JB_ACC_LOAD
+#undef JB_ACC_STORE
 #undef JB_PAIR
 #undef JB_BR_ON

@@ -268,7 +268,6 @@ enum wf_op wf_lw_op_at(const struct lower *L, u32 pos, enum wf_op noted);
 void wf_lw_acc_forms(struct lower *L);
 /* lower_join.c: adjacent ops of joins.def become one dispatch. */
 void wf_lw_join_pairs(struct lower *L);
-bool wf_lw_reads_acc(const struct lower *L, u32 v);
 void wf_lw_mark_label(struct lower *L);
 u32 wf_lw_const_slot(struct lower *L, const weft_slot *v);
 bool wf_lw_copy_joinable(const struct lower *L);

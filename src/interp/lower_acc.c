@@ -117,16 +117,6 @@ static u32 acc_producer(u32 op) {
   }
 }
 
-/* Is `v`, an op as the code holds it, an _ACC form? lower_join.c asks,
-** for the op after a join: a join's handler does not update acc, so the
-** op after its last one must not read it. */
-bool wf_lw_reads_acc(const struct lower *L, u32 v) {
-  for (u32 i = 0; i < WF_ARRAY_LEN(accforms); i++)
-    if (v == (L->dispatch ? L->dispatch[accforms[i].acc] : accforms[i].acc))
-      return true;
-  return false;
-}
-
 static void put_op(struct lower *L, u32 pos, u32 op) {
   L->code[pos] = L->dispatch ? L->dispatch[op] : op;
 }

@@ -15,8 +15,11 @@
 ** does, at its unit (joins.def), and the _FUEL branches of metered code
 ** are not in the table.
 **
-** Runs after lower_acc.c's rewrite, which it must not undo: no join
-** ends right before an op that reads acc (a join does not update it).
+** Runs after lower_acc.c's rewrite, and keeps acc as the ops alone
+** would: each op's body in a join sets acc where its handler does
+** (interp_join.h), so an _ACC form may be B of a join (reading A's
+** result from acc: a load and the branch on it, in registers) or the op
+** right after one.
 **
 ** Interpreter code only (L->interp_ops).
 */
@@ -45,40 +48,56 @@ static const struct join {
 #undef JOIN4
 };
 
-/* Open addressing over the joins by their first op's encoded value
-** (index + 1, 0 empty; an op that starts several joins has an entry for
-** each): a lookup per op lowered, so no scan of the table. */
-#define JOIN_HASH_SIZE 256u
-_Static_assert(WF_ARRAY_LEN(joins) < JOIN_HASH_SIZE / 2, "hash half empty");
+/* Open addressing over pairs of ops (encoded values: A and the op after
+** it) and a flag (whole): index + 1 of the entry, 0 empty. One lookup
+** per op lowered; the key names the pair, so an op that starts many
+** entries (I32_LOAD8_U) costs no scan of them. */
+#define PAIR_HASH_SIZE 1024u
+struct pair_hash {
+  u8 slot[PAIR_HASH_SIZE];
+};
 
-static u32 join_hash(u32 v) { return (v * 0x9e3779b1u) >> 24; }
+static u32 pair_key(u32 a, u32 b, bool flag) {
+  return ((a * 0x9e3779b1u) ^ (b * 0x85ebca6bu) ^ (u32)flag) >> 22;
+}
+
+static void pair_put(struct pair_hash *ph, u32 key, u32 index) {
+  while (ph->slot[key])
+    key = (key + 1) % PAIR_HASH_SIZE;
+  ph->slot[key] = (u8)(index + 1);
+}
 
 static u32 encoded(const struct lower *L, u32 op) {
   return L->dispatch ? L->dispatch[op] : op;
+}
+
+_Static_assert(WF_ARRAY_LEN(joins) < PAIR_HASH_SIZE / 4, "hash sparse");
+_Static_assert(WF_ARRAY_LEN(joins) < 255, "u8 index");
+
+/* The entry joining `v` to `b` (whole: b is a join this pass made). */
+static const struct join *join_find(const struct lower *L,
+                                    const struct pair_hash *ph, u32 v, u32 b,
+                                    bool whole) {
+  for (u32 h = pair_key(v, b, whole); ph->slot[h];
+       h = (h + 1) % PAIR_HASH_SIZE) {
+    const struct join *j = &joins[ph->slot[h] - 1];
+    if (j->whole == whole && encoded(L, j->a) == v && encoded(L, j->b) == b)
+      return j;
+  }
+  return NULL;
 }
 
 /* The op at emitted[i] (as lowered) and the next one noted, `next` as
 ** lowered and `now` as this pass left it, when they are adjacent and
 ** an entry of the table: the first becomes their join, a whole entry
 ** first (the longest). */
-static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
+static void join_at(struct lower *L, const struct pair_hash *ph, u32 i,
+                    u32 next, u32 now) {
   u32 p = L->emitted[i].pos, q = L->emitted[i + 1].pos, v = L->code[p];
-  const struct join *best = NULL;
-  for (u32 h = join_hash(v); hash[h]; h = (h + 1) % JOIN_HASH_SIZE) {
-    const struct join *j = &joins[hash[h] - 1];
-    if (encoded(L, j->a) != v || q != p + 1 + j->alen ||
-        (j->whole ? now : next) != encoded(L, j->b))
-      continue;
-    if (!best || j->whole)
-      best = j;
-  }
-  /* A join's handler leaves acc as it was (lower_acc.c ran first): the
-  ** op after a plain pair must not read it. A whole entry's inner join
-  ** was checked when it was made. */
-  if (best && !best->whole && i + 2 < L->nemitted &&
-      wf_lw_reads_acc(L, L->code[L->emitted[i + 2].pos]))
-    best = NULL;
-  if (best)
+  const struct join *best = join_find(L, ph, v, now, true);
+  if (!best)
+    best = join_find(L, ph, v, next, false);
+  if (best && q == p + 1 + best->alen)
     L->code[p] = encoded(L, best->ab);
 }
 
@@ -86,17 +105,16 @@ static void join_at(struct lower *L, const u8 *hash, u32 i, u32 next, u32 now) {
 void wf_lw_join_pairs(struct lower *L) {
   if (!L->interp_ops || L->status != WEFT_OK || L->nemitted < 2)
     return;
-  u8 hash[JOIN_HASH_SIZE] = {0};
-  for (u32 k = 0; k < WF_ARRAY_LEN(joins); k++) {
-    u32 h = join_hash(encoded(L, joins[k].a));
-    while (hash[h])
-      h = (h + 1) % JOIN_HASH_SIZE;
-    hash[h] = (u8)(k + 1);
-  }
+  struct pair_hash ph = {{0}};
+  for (u32 k = 0; k < WF_ARRAY_LEN(joins); k++)
+    pair_put(&ph,
+             pair_key(encoded(L, joins[k].a), encoded(L, joins[k].b),
+                      joins[k].whole),
+             k);
   u32 next = L->code[L->emitted[L->nemitted - 1].pos];
   for (u32 i = L->nemitted - 1; i-- > 0;) {
     u32 v = L->code[L->emitted[i].pos];
-    join_at(L, hash, i, next, L->code[L->emitted[i + 1].pos]);
+    join_at(L, &ph, i, next, L->code[L->emitted[i + 1].pos]);
     next = v;
   }
 }

@@ -1,9 +1,10 @@
 ;; A join (lower_join.c) whose last op produces the value the next op
-;; reads from acc (lower_acc.c): the join's handler does not update acc,
-;; so such a pair must stay apart. Two loads in a row (JOIN(I32_LOAD,
-;; I32_LOAD)), the second's result read by i32.sub, i32.add and
-;; i32.xor right after, on either side; acc holds another i32 result
-;; (local 2 + 12345) before the loads.
+;; reads from acc (lower_acc.c): the join's handler must leave that value
+;; in acc, as the op alone does (P12h kept such pairs apart; since P12j
+;; they are joined). Two loads in a row (JOIN(I32_LOAD, I32_LOAD)), the
+;; second's result read by i32.sub, i32.add and i32.xor right after, on
+;; either side; acc holds another i32 result (local 2 + 12345) before
+;; the loads.
 (module
   (memory 1)
   (data (i32.const 16) "\11\00\00\00\00\01\00\00")
