@@ -38,6 +38,7 @@ WEFT_CORE_SRC := \
   src/aot/cgen_span.c \
   src/aot/cgen_bits.c \
   src/aot/cgen_depth.c \
+  src/aot/cgen_scan.c \
   src/wasi/wasi.c \
   src/wasi/wasi_fd.c \
   src/wasi/wasi_path.c \

@@ -526,48 +526,6 @@ static void emit_tail_map(struct cgen *g, struct text *out) {
   wf_cg_put(out, "};\n");
 }
 
-/* Which functions are trampoline bodies: those with a tail call to another
-** function of this module or an indirect one. Only bodies holding a 0x12
-** or 0x13 byte are lowered to find out, so a module without tail calls
-** costs one scan of its code. */
-static weft_status find_tail_bodies(struct cgen *g) {
-  const struct wf_module *m = g->m;
-  for (u32 def = 0; def < m->nfuncs; def++) {
-    const struct wf_bytes *b = &m->funcs[def].code;
-    if (!wf_memchr(b->ptr, 0x12, b->len) && !wf_memchr(b->ptr, 0x13, b->len) &&
-        !wf_memchr(b->ptr, 0x15, b->len))
-      continue;
-    struct wf_code *code;
-    weft_status s = wf_lower_func(g->a, m, def, NULL,
-                                  g->mod->fuel_metering != 0, &code, g->err);
-    if (s != WEFT_OK)
-      return s;
-    bool body = false;
-    for (u32 pc = 0; pc < code->nops; pc += wf_cg_op_length(code->ops, pc))
-      if (code->ops[pc] == WF_OP_RETURN_CALL_INDIRECT ||
-          code->ops[pc] == WF_OP_RETURN_CALL_REF ||
-          (code->ops[pc] == WF_OP_RETURN_CALL_INTERNAL &&
-           code->ops[pc + 1] != def))
-        body = true;
-    wf_code_free(g->a, code);
-    if (!body)
-      continue;
-    if (!g->tail_body) {
-      g->tail_slots = 1; /* no zero-length array for [] -> [] bodies */
-      g->tail_body = wf_alloc_zero(g->a, m->nfuncs);
-      if (!g->tail_body)
-        return wf_error_set(g->err, WEFT_ERR_NOMEM,
-                            "out of memory generating C");
-    }
-    g->tail_body[def] = 1;
-    const struct wf_functype *ft = &m->types[m->funcs[def].typeidx];
-    u32 n = ft->nparams > ft->nresults ? ft->nparams : ft->nresults;
-    if (n > g->tail_slots)
-      g->tail_slots = n;
-  }
-  return WEFT_OK;
-}
-
 /* Slot-ABI wrapper: the runtime's way into a typed function. */
 static void emit_wrapper(struct cgen *g, struct text *out, u32 def) {
   const struct wf_functype *ft = &g->m->types[g->m->funcs[def].typeidx];
@@ -729,11 +687,7 @@ weft_status weft_module_emit_c(const weft_module *mod,
       s = wf_error_set(err, WEFT_ERR_NOMEM, "out of memory generating C");
   }
   if (s == WEFT_OK)
-    s = find_tail_bodies(&g);
-  if (s == WEFT_OK)
-    s = wf_cg_find_exceptions(&g);
-  if (s == WEFT_OK)
-    s = wf_cg_find_depth_counters(&g);
+    s = wf_cg_scan(&g);
   /* A piece calls what it leaves out through the runtime: a tail call
   ** there would grow the native stack, and an exception would cross
   ** engines; such modules are compiled whole. */

@@ -210,14 +210,23 @@ u32 wf_cg_op_length(const u32 *ops, u32 pc);
 bool wf_cg_is_leaf(const struct wf_code *code);
 void wf_cg_find_targets(struct cgen *g);
 
-/* cgen_depth.c: fills counts_depth */
-weft_status wf_cg_find_depth_counters(struct cgen *g);
+/* The direct call graph of the functions in the piece: function def's
+** callees are callee[first[def] .. first[def + 1]). */
+struct wf_cg_graph {
+  u32 *first, *callee;
+  u32 ncallees, cap;
+};
+
+/* cgen_scan.c: fills tail_body, tail_slots, eh and counts_depth (through
+** cgen_depth.c, which finishes counts_depth from the call graph). */
+weft_status wf_cg_scan(struct cgen *g);
+weft_status wf_cg_find_depth_counters(struct cgen *g,
+                                      const struct wf_cg_graph *cg);
 
 /* cgen_exn.c: exceptions */
 void wf_cg_exn_check(struct cgen *g);
 bool wf_cg_emit_exception(struct cgen *g, const u32 *ip, u32 op);
 void wf_cg_emit_unwinding(struct cgen *g);
-weft_status wf_cg_find_exceptions(struct cgen *g);
 
 /* cgen_mem.c: multi-memory, memory64, table64; the body's ops, all or
 ** those from `lo` up to `hi` */

@@ -156,22 +156,4 @@ void wf_cg_emit_unwinding(struct cgen *g) {
   emit_exn_out(g);
 }
 
-/* Does the module throw or catch anywhere? Each body is lowered once more
-** to see (generation only: the C compiler's time dwarfs it). */
-weft_status wf_cg_find_exceptions(struct cgen *g) {
-  for (u32 def = 0; def < g->m->nfuncs && !g->eh; def++) {
-    struct wf_code *code;
-    weft_status s = wf_lower_func(g->a, g->m, def, NULL,
-                                  g->mod->fuel_metering != 0, &code, g->err);
-    if (s != WEFT_OK)
-      return s;
-    g->eh = code->nhandlers > 0;
-    for (u32 pc = 0; pc < code->nops && !g->eh;
-         pc += wf_cg_op_length(code->ops, pc))
-      g->eh = code->ops[pc] == WF_OP_THROW || code->ops[pc] == WF_OP_THROW_REF;
-    wf_code_free(g->a, code);
-  }
-  return WEFT_OK;
-}
-
 /* }====================================================================== */
