@@ -60,8 +60,8 @@ static void close_component(struct cgen *g, struct scc *t, u32 v) {
       g->counts_depth[t->stack[i]] = 1;
 }
 
-static void components(struct cgen *g, const struct wf_cg_graph *cg, struct scc *t,
-                       u32 root) {
+static void components(struct cgen *g, const struct wf_cg_graph *cg,
+                       struct scc *t, u32 root) {
   visit(t, root);
   t->next[root] = cg->first[root];
   while (t->npath) {

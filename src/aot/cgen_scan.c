@@ -35,6 +35,19 @@ static bool add_callee(struct cgen *g, struct wf_cg_graph *cg, u32 to) {
   return true;
 }
 
+/* A direct call from def to callee: on the graph when both are in the
+** piece; a call to itself or out of the piece is "other". */
+static bool note_direct(struct cgen *g, struct wf_cg_graph *cg, u32 def,
+                        u32 callee, struct body_facts *f) {
+  if (!wf_cg_in_piece(g, def))
+    return true;
+  if (callee == def || !wf_cg_in_piece(g, callee)) {
+    f->other = true;
+    return true;
+  }
+  return add_callee(g, cg, callee);
+}
+
 /* Note the op at ip of function def in *f, and a direct callee in the
 ** graph when def is in the piece; false when out of memory. */
 static bool note_op(struct cgen *g, struct wf_cg_graph *cg, u32 def,
@@ -42,19 +55,15 @@ static bool note_op(struct cgen *g, struct wf_cg_graph *cg, u32 def,
   switch (ip[0]) {
   case WF_OP_THROW:
   case WF_OP_THROW_REF: f->eh = true; return true;
+  case WF_OP_CALL_INTERNAL: return note_direct(g, cg, def, ip[1], f);
   case WF_OP_RETURN_CALL_INTERNAL:
     f->tail |= ip[1] != def;
-    /* fall through */
-  case WF_OP_CALL_INTERNAL:
-    if (!wf_cg_in_piece(g, def))
-      return true;
-    if (ip[1] == def || !wf_cg_in_piece(g, ip[1])) {
-      f->other = true;
-      return true;
-    }
-    return add_callee(g, cg, ip[1]);
+    return note_direct(g, cg, def, ip[1], f);
   case WF_OP_RETURN_CALL_INDIRECT:
-  case WF_OP_RETURN_CALL_REF: f->tail = true; /* fall through */
+  case WF_OP_RETURN_CALL_REF:
+    f->tail = true;
+    f->other = true;
+    return true;
   case WF_OP_CALL:
   case WF_OP_RETURN_CALL:
   case WF_OP_CALL_INDIRECT:
