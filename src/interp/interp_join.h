@@ -106,7 +106,7 @@
   {                                                                            \
     if (cond) {                                                                \
       BACK_EDGE(ip[at]);                                                       \
-      ip += (at) + (i32)ip[at];                                                \
+      JUMP(at);                                                                \
       NEXT();                                                                  \
     }                                                                          \
     ip += (at) + 1;                                                            \
@@ -165,7 +165,7 @@
 #define JB_BR                                                                  \
   {                                                                            \
     BACK_EDGE(ip[1]);                                                          \
-    ip += 1 + (i32)ip[1];                                                      \
+    JUMP(1);                                                                   \
     NEXT();                                                                    \
   }
 #define JB_BR_TABLE                                                            \
