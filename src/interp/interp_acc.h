@@ -37,7 +37,7 @@
   do {                                                                         \
     if (cond) {                                                                \
       BACK_EDGE(ip[at]);                                                       \
-      ip += (at) + (i32)ip[at];                                                \
+      JUMP(at);                                                                \
     } else                                                                     \
       ip += (at) + 1;                                                          \
     NEXT();                                                                    \

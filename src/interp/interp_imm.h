@@ -54,7 +54,7 @@ CASE(I64_SHR_U_K) {
 CASE(I32_ADD_K_BR) {
   S(1).u32 = S(2).u32 + ip[3];
   BACK_EDGE(ip[4]);
-  ip += 4 + (i32)ip[4];
+  JUMP(4);
   NEXT();
 }
 #define STORE_K(name, width, expr)                                             \
@@ -87,7 +87,7 @@ BR_ON(BR_UNLESS_I32_AND_K, !(S(1).u32 & ip[2]))
 CASE(SET32_BR) {
   S(1).u64 = ip[2];
   BACK_EDGE(ip[3]);
-  ip += 3 + (i32)ip[3];
+  JUMP(3);
   NEXT();
 }
 /* In order: the second copy may read what the first wrote. */

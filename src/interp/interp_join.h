@@ -106,7 +106,7 @@
   {                                                                            \
     if (cond) {                                                                \
       BACK_EDGE(ip[at]);                                                       \
-      ip += (at) + (i32)ip[at];                                                \
+      JUMP(at);                                                                \
       NEXT();                                                                  \
     }                                                                          \
     ip += (at) + 1;                                                            \
@@ -165,7 +165,7 @@
 #define JB_BR                                                                  \
   {                                                                            \
     BACK_EDGE(ip[1]);                                                          \
-    ip += 1 + (i32)ip[1];                                                      \
+    JUMP(1);                                                                   \
     NEXT();                                                                    \
   }
 #define JB_BR_TABLE                                                            \
@@ -297,6 +297,29 @@
     ip += 4;                                                                   \
   }
 #define JB_BR_IF_I32_LT_S_K JB_BR_ON((i32)S(1).u32 < (i32)ip[2], 3)
+/* P12k's (joins.def). */
+#define JB_BR_IF_I32_LT_S JB_BR_ON((i32)S(1).u32 < (i32)S(2).u32, 3)
+#define JB_I32_ADD_BR                                                          \
+  {                                                                            \
+    S(1).u32 = S(2).u32 + S(3).u32;                                            \
+    BACK_EDGE(ip[4]);                                                          \
+    JUMP(4);                                                                   \
+    NEXT();                                                                    \
+  }
+#define JB_BR_IF_I32_GE_S_K JB_BR_ON((i32)S(1).u32 >= (i32)ip[2], 3)
+#define JB_I32_AND_ACC                                                         \
+  {                                                                            \
+    S(1).u32 = acc = acc & S(3).u32;                                           \
+    ip += 4;                                                                   \
+  }
+#define JB_I64_STORE_K                                                         \
+  {                                                                            \
+    EA(1, 3, 8)                                                                \
+    wf_st64(mem + ea, (u64)ip[2]);                                             \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_OR_K_ACC JB_ACC_K(a | k)
+#define JB_BR_IF_I32_GT_U_ACC JB_BR_ON(acc > S(2).u32, 3)
 /* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
   CASE(a##_J_##b) { JB_##a JB_##b NEXT(); }
