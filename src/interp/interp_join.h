@@ -320,6 +320,42 @@
   }
 #define JB_I32_OR_K_ACC JB_ACC_K(a | k)
 #define JB_BR_IF_I32_GT_U_ACC JB_BR_ON(acc > S(2).u32, 3)
+/* The _FUEL branches (interp.c's FUEL_IF and its kin, defined there
+** until after this file): both ways out leave the handler. */
+#define JB_BR_FUEL FUEL_INTO(1);
+#define JB_BR_IF_FUEL FUEL_IF(S(1).u32, 2, 3);
+#define JB_BR_UNLESS_FUEL FUEL_IF(!S(1).u32, 2, 3);
+#define JB_BR_IF_I32_EQZ_FUEL FUEL_IF(S(1).u32 == 0, 2, 3);
+#define JB_BR_IF_I32_EQ_FUEL FUEL_IF(S(1).u32 == S(2).u32, 3, 4);
+#define JB_BR_IF_I32_LT_U_FUEL FUEL_IF(S(1).u32 < S(2).u32, 3, 4);
+#define JB_BR_IF_I32_GT_U_FUEL FUEL_IF(S(1).u32 > S(2).u32, 3, 4);
+#define JB_BR_IF_I32_LT_S_FUEL FUEL_IF(S(1).i32 < S(2).i32, 3, 4);
+#define JB_BR_IF_I32_GE_S_FUEL FUEL_IF(S(1).i32 >= S(2).i32, 3, 4);
+#define JB_BR_UNLESS_I32_AND_FUEL FUEL_IF(!(S(1).u32 & S(2).u32), 3, 4);
+#define JB_I32_SUB_BR_IF_FUEL                                                  \
+  {                                                                            \
+    u32 r = S(2).u32 - S(3).u32;                                               \
+    S(1).u32 = r;                                                              \
+    FUEL_IF(r, 4, 5);                                                          \
+  }
+#define JB_BR_TABLE_FUEL FUEL_TABLE();
+#define JB_BR_IF_I32_NE_FUEL FUEL_IF(S(1).u32 != S(2).u32, 3, 4);
+#define JB_BR_IF_I32_GE_U_FUEL FUEL_IF(S(1).u32 >= S(2).u32, 3, 4);
+/* A's bodies of the P12k joins (their handlers: interp_num.h, interp_imm.h). */
+#define JB_F64_LE                                                              \
+  {                                                                            \
+    S(1).u32 = acc = S(2).f64 <= S(3).f64;                                     \
+    ip += 4;                                                                   \
+  }
+#define JB_I32_SHR_U_K JB_K(a >> (b & 31))
+#define JB_I32_ADD_K_I32_LOAD                                                  \
+  {                                                                            \
+    u32 sum = S(2).u32 + ip[3];                                                \
+    S(1).u32 = sum;                                                            \
+    EA_AT(ea, sum, 5, 4)                                                       \
+    S(4).u32 = acc = wf_ld32(mem + ea);                                        \
+    ip += 6;                                                                   \
+  }
 /* After each body, ip is at the next op's unit. */
 #define JOIN(a, b, la, lb)                                                     \
   CASE(a##_J_##b) { JB_##a JB_##b NEXT(); }

@@ -120,6 +120,7 @@ static const struct fuel_form {
     [WF_OP_I32_ADD_BR] = {WF_OP_I32_ADD_BR_FUEL, true},
     [WF_OP_BR_IF_I32_AND] = {WF_OP_BR_IF_I32_AND_FUEL, false},
     [WF_OP_BR_UNLESS_I32_AND] = {WF_OP_BR_UNLESS_I32_AND_FUEL, false},
+    [WF_OP_BR_TABLE] = {WF_OP_BR_TABLE_FUEL, true}, /* every entry: below */
 };
 
 static u32 encoded(const struct lower *L, u32 op) {
@@ -142,6 +143,16 @@ static bool fuel_op_at(const struct lower *L, i64 at) {
          L->code[at] == encoded(L, WF_OP_FUEL);
 }
 
+/* Does every entry of the br_table at `pos` (idx n off[n+1]) land on a
+** FUEL op? (An entry to the function's end, or to moves first, does not.) */
+static bool table_all_fuel(const struct lower *L, u32 pos) {
+  u32 first = pos + 3, n = L->code[pos + 2];
+  for (u32 e = first; e <= first + n; e++)
+    if (!fuel_op_at(L, (i64)e + (i32)L->code[e]))
+      return false;
+  return true;
+}
+
 /* Once the code is complete (offsets patched): switch each noted branch
 ** still in place whose ways out are all FUEL ops to its _FUEL form. */
 static void fuel_branches_apply(struct lower *L) {
@@ -149,6 +160,11 @@ static void fuel_branches_apply(struct lower *L) {
     u32 pos = L->branches[i], op = L->branches[i + 1];
     if (L->code[pos] != encoded(L, op))
       continue; /* fused into something else since */
+    if (op == WF_OP_BR_TABLE) {
+      if (table_all_fuel(L, pos))
+        L->code[pos] = encoded(L, WF_OP_BR_TABLE_FUEL);
+      continue;
+    }
     const char *lay = wf_op_layout[op];
     u32 n = 0, o = 0; /* operand units, and the offset's place among them */
     for (; lay[n]; n++)

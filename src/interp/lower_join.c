@@ -12,8 +12,9 @@
 ** trap in B and a call made again from B (a snapshot's resume) all still
 ** see B alone; only the fall-through from A runs the join. No position
 ** moves. Fuel is untouched: a join with a FUEL op charges it as that op
-** does, at its unit (joins.def), and the _FUEL branches of metered code
-** are not in the table.
+** does, at its unit (joins.def), and a join whose last op is a _FUEL
+** branch (P12k) charges its target's or its fall-through's FUEL op as
+** that branch does alone, at that op's unit.
 **
 ** Runs after lower_acc.c's rewrite, and keeps acc as the ops alone
 ** would: each op's body in a join sets acc where its handler does

@@ -208,4 +208,38 @@ for args in "12 100 1314" "12 7 867"; do
     done
 done
 
+# The interpreter's joins of an op with the _FUEL branch after it, and
+# br_table's _FUEL form (P12k, joins.def, lower.c): out of fuel at every
+# block of 12 trips, each join's branch charging its target or its
+# fall-through; around the fuel used when the first load faults at trip
+# 7 (A of its join, before the branch charges). The fuel used is pinned
+# as the interpreter counted it before these joins.
+FUNC=branch_joins
+sweep all 12 100
+sweep edges 12 7
+for args in "12 100 2345" "12 7 1409"; do
+    read -r n stop want <<<"$args"
+    for mode in "" "${AOT_MODES[0]}"; do
+        # shellcheck disable=SC2086
+        got=$(outcome "$mode" 100000 "$n" "$stop")
+        [ "${got##* }" = "$want" ] && ok ||
+            not_ok "branch_joins $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
+    done
+done
+
+# The same for the loop branches joined to the op before them (P12k):
+# out of fuel at every block of 12 trips; around the fault at trip 7.
+FUNC=loop_joins
+sweep all 12 100
+sweep edges 12 7
+for args in "12 100 1603" "12 7 1068"; do
+    read -r n stop want <<<"$args"
+    for mode in "" "${AOT_MODES[0]}"; do
+        # shellcheck disable=SC2086
+        got=$(outcome "$mode" 100000 "$n" "$stop")
+        [ "${got##* }" = "$want" ] && ok ||
+            not_ok "loop_joins $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
+    done
+done
+
 done_testing

@@ -442,4 +442,155 @@
                                    (i32.sub (local.get $i) (local.get $stop)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $trip (i32.lt_u (local.get $i) (local.get $n))))
-    (local.get $acc)))
+    (local.get $acc))
+  ;; branch_joins n stop: the interpreter's joins of an op with the _FUEL
+  ;; branch after it (P12k, joins.def): loads, an add of a constant,
+  ;; and-masks, a copy, shift-and pairs and an add pair feeding
+  ;; br_if/if/compare-and-branches and a br_table whose every target is
+  ;; a label, each way taken by some trip (the bytes compared are
+  ;; rewritten each trip). At trip `stop` the address is 65536: the
+  ;; first load, A of its join, faults before the branch charges.
+  (func (export "branch_joins") (param $n i32) (param $stop i32)
+                                (result i32)
+    (local $i i32) (local $acc i32) (local $p i32) (local $q i32)
+    (local $x i32) (local $w i64) (local $odd i32) (local $r i32)
+    (loop $trip
+      (local.set $odd (i32.and (local.get $i) (i32.const 1)))
+      (local.set $r (i32.const 4200))
+      (i32.store8 (local.get $r) (i32.rem_u (local.get $i) (i32.const 5)))
+      (i32.store (i32.add (i32.const 4096)
+                          (i32.shl (i32.and (local.get $i) (i32.const 7))
+                                   (i32.const 2)))
+                 (i32.mul (i32.add (local.get $i) (i32.const 1))
+                          (i32.const 0x9e3779b1)))
+      (local.set $p (select (i32.const 65536)
+                            (i32.add (i32.const 4096)
+                                     (i32.and (local.get $i) (i32.const 15)))
+                            (i32.eq (local.get $i) (local.get $stop))))
+      (block $b1 ;; i32.load8_u, br_if
+        (br_if $b1 (i32.load8_u (local.get $p)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 3))))
+      (block $b2 ;; i32.load, br_if eqz
+        (br_if $b2 (i32.eqz (i32.load (local.get $p))))
+        (local.set $acc (i32.xor (local.get $acc) (i32.const 0x55))))
+      (if (i32.load (local.get $p)) ;; br_unless
+        (then (local.set $acc (i32.rotl (local.get $acc) (i32.const 3)))))
+      (block $b3 ;; add_k + load8_u, br_if
+        (br_if $b3 (i32.load8_u (local.tee $q (i32.add (local.get $p)
+                                                        (i32.const 2)))))
+        (local.set $acc (i32.add (local.get $acc) (local.get $q))))
+      (block $b4 ;; two load8_u, br_if eq
+        (br_if $b4 (i32.eq (i32.load8_u (local.get $p))
+                           (i32.load8_u (local.get $q))))
+        (local.set $acc (i32.sub (local.get $acc) (i32.const 7))))
+      (if (i32.and (i32.load8_u (local.get $q)) (i32.const 4)) ;; and, unless
+        (then (local.set $acc (i32.add (local.get $acc) (i32.const 11)))))
+      (block $b5 ;; shr_u + and, br_if
+        (br_if $b5 (i32.and (i32.shr_u (local.get $acc) (local.get $i))
+                            (local.get $q)))
+        (local.set $acc (i32.mul (local.get $acc) (i32.const 3))))
+      (block $b6 ;; two add_k, sub br_if
+        (local.set $x (i32.add (local.get $i) (i32.const 1)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br_if $b6 (local.tee $x (i32.sub (local.get $x) (i32.const 3))))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 13))))
+      (block $b7 ;; load, br
+        (block $b8
+          (br_if $b8 (i32.and (local.get $i) (i32.const 1)))
+          (local.set $x (i32.load (local.get $p)))
+          (br $b7))
+        (local.set $acc (i32.add (local.get $acc) (local.get $x))))
+      (block $b9 ;; load, br_if; copy, br_if
+        (local.set $x (i32.load (local.get $p)))
+        (br_if $b9 (local.get $odd))
+        (local.set $x (local.get $acc))
+        (br_if $b9 (local.get $x))
+        (local.set $acc (i32.add (local.get $acc) (local.get $x))))
+      (block $b10 ;; and_k, br_if eqz / lt_u
+        (br_if $b10 (i32.eqz (i32.and (local.get $acc) (i32.const 8))))
+        (br_if $b10 (i32.lt_u (i32.and (local.get $acc) (i32.const 7))
+                              (local.get $i)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 17))))
+      (block $b11 ;; load8_u, br_if gt_u; load, br_if eq
+        (br_if $b11 (i32.eq (i32.load (local.get $p)) (local.get $acc)))
+        (br_if $b11 (i32.gt_u (i32.load8_u (local.get $p)) (local.get $i)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 19))))
+      (block $b12 ;; add pair, br_if lt_s; load16_u, br_if lt_u
+        (br_if $b12 (i32.lt_s (i32.add (i32.add (local.get $acc) (local.get $i))
+                                       (local.get $q))
+                              (local.get $x)))
+        (br_if $b12 (i32.lt_u (i32.load16_u (local.get $p)) (local.get $acc)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 23))))
+      (block $b13 ;; add_k, br_if ge_s
+        (br_if $b13 (i32.ge_s (local.tee $x (i32.add (local.get $acc)
+                                                     (i32.const 5)))
+                              (local.get $q)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 29))))
+      (block $t3 ;; i64.add, load8_u, br_table
+        (block $t2
+          (block $t1
+            (block $t0
+              (local.set $w (i64.add (local.get $w) (i64.const 1)))
+              (br_table $t0 $t1 $t2 $t3 (i32.load8_u (local.get $r))))
+            (local.set $acc (i32.add (local.get $acc) (i32.const 31))))
+          (local.set $acc (i32.xor (local.get $acc) (i32.const 37))))
+        (local.set $acc (i32.rotl (local.get $acc) (i32.const 1))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $trip (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (local.get $acc) (i32.wrap_i64 (local.get $w))))
+  ;; loop_joins n stop: the loop branches the interpreter joins to the op
+  ;; before them when metered (P12k, joins.def): a counter stepped by a
+  ;; constant and compared (ne, gt_u), an f64 compare, a mask, a shift, a
+  ;; widening before a br, a copy before an if, a step before a
+  ;; subtract-and-branch, loads compared (ge_u, lt_u); n trips of an
+  ;; inner loop of 3, each way taken by some trip. At trip `stop` the
+  ;; address is 65536: a load joined to its branch faults.
+  (func (export "loop_joins") (param $n i32) (param $stop i32) (result i32)
+    (local $i i32) (local $k i32) (local $acc i32) (local $x i32)
+    (local $p i32) (local $f f64) (local $w i64) (local $m i32)
+    (loop $trip
+      (local.set $m (i32.and (local.get $i) (i32.const 1)))
+      (i32.store (i32.const 4160) (i32.mul (local.get $i) (i32.const 77)))
+      (local.set $p (select (i32.const 65536) (i32.const 4160)
+                            (i32.eq (local.get $i) (local.get $stop))))
+      (local.set $k (i32.const 0))
+      (loop $inner ;; add_k, br_if ne
+        (local.set $acc (i32.xor (local.get $acc) (local.get $k)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br_if $inner (i32.ne (local.get $k) (i32.const 3))))
+      (block $b1 ;; add_k, br_if gt_u
+        (br_if $b1 (i32.gt_u (local.tee $x (i32.add (local.get $i)
+                                                    (i32.const 3)))
+                             (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 5))))
+      (local.set $f (f64.convert_i32_u (local.get $acc)))
+      (block $b2 ;; f64.le, br_if
+        (br_if $b2 (f64.le (local.get $f) (f64.const 40)))
+        (local.set $acc (i32.sub (local.get $acc) (i32.const 7))))
+      (block $b3 ;; and_k, br_if; shr_u_k, br_if
+        (br_if $b3 (local.tee $x (i32.and (local.get $i) (i32.const 1))))
+        (br_if $b3 (local.tee $x (i32.shr_u (local.get $acc) (i32.const 6))))
+        (local.set $acc (i32.add (local.get $acc) (local.get $x))))
+      (block $b4 ;; i64.extend_i32_u, br
+        (block $b5
+          (br_if $b5 (i32.and (local.get $i) (i32.const 2)))
+          (local.set $w (i64.extend_i32_u (local.get $acc)))
+          (br $b4))
+        (local.set $w (i64.add (local.get $w) (i64.const 9))))
+      (local.set $x (local.get $m)) ;; copy, br_unless
+      (if (local.get $x)
+        (then (local.set $acc (i32.xor (local.get $acc) (i32.const 3)))))
+      (block $b6 ;; add_k, sub br_if
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br_if $b6 (local.tee $x (i32.sub (local.get $i) (local.get $k))))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 11))))
+      (block $b7 ;; load, br_if ge_u / lt_u; add_k + load, br_if ge_u
+        (br_if $b7 (i32.ge_u (i32.load (local.get $p)) (local.get $acc)))
+        (br_if $b7 (i32.lt_u (i32.load (local.get $p)) (local.get $i)))
+        (br_if $b7 (i32.ge_u (i32.load (local.tee $x (i32.add (local.get $p)
+                                                              (i32.const 4))))
+                             (local.get $acc)))
+        (local.set $acc (i32.add (local.get $acc) (i32.const 13))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $trip (i32.lt_u (local.get $i) (local.get $n))))
+    (i32.add (local.get $acc) (i32.wrap_i64 (local.get $w)))))
