@@ -139,8 +139,18 @@ void wf_cg_var(struct cgen *g, u32 slot, char letter) {
 }
 
 /* The lvalue of global `idx`'s value through the function's local copy
-** of its cell pointer (declared on entry, emit_globals). */
+** of its cell pointer (declared on entry, emit_globals). Global 0's cell
+** is read from the context at each access instead: it is mostly LLVM's
+** stack pointer, read and written on entry and written again on return,
+** so a local copy held its register (or a spill slot) across the whole
+** body for two uses; one load at the return costs no more than the
+** spill's reload and frees the register (speedtest1: bench/README.md,
+** P12k). */
 void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
+  if (idx == 0) {
+    wf_format(lv, size, "c->global0->val");
+    return;
+  }
   if (idx < g->nglobals_all && !g->global_used[idx]) {
     g->global_used[idx] = 1;
     g->global_list[g->nglobal_list++] = idx;
@@ -151,15 +161,13 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
 /* The cell pointers of the globals the body used, and their marks
 ** cleared for the next function. A cell never moves while its instance
 ** lives, so one load on entry serves every access; global 0 (LLVM's stack
-** pointer) has its pointer in the context itself. */
+** pointer) is read through the context at each access instead
+** (wf_cg_global_cell). */
 static void emit_globals(struct cgen *g, struct text *out) {
   for (u32 i = 0; i < g->nglobal_list; i++) {
     u32 idx = g->global_list[i];
-    if (idx == 0)
-      wf_cg_put(out, "  weft_aot_global *const wf_g0 = c->global0;\n");
-    else
-      wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n",
-                 idx, idx);
+    wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n",
+               idx, idx);
     g->global_used[idx] = 0;
   }
   g->nglobal_list = 0;
