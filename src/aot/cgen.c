@@ -139,15 +139,17 @@ void wf_cg_var(struct cgen *g, u32 slot, char letter) {
 }
 
 /* The lvalue of global `idx`'s value through the function's local copy
-** of its cell pointer (declared on entry, emit_globals). Global 0's cell
-** is read from the context at each access instead: it is mostly LLVM's
-** stack pointer, read and written on entry and written again on return,
-** so a local copy held its register (or a spill slot) across the whole
-** body for two uses; one load at the return costs no more than the
-** spill's reload and frees the register (speedtest1: bench/README.md,
-** P12k). */
+** of its cell pointer (declared on entry, emit_globals). In a function
+** that calls, global 0's cell is read from the context at each access
+** instead: it is mostly LLVM's stack pointer, read and written on entry
+** and written again on return, so a local copy held a callee-saved
+** register (or a spill slot) across the whole body for those uses,
+** where `c`, live across the body anyway for the calls, serves with one
+** load at the return. A leaf keeps the copy: there `c` may die early,
+** and reading through it would keep it live instead (sha256's block
+** function: +7% CPU time; bench/README.md, P12k). */
 void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
-  if (idx == 0) {
+  if (idx == 0 && !g->leaf) {
     wf_format(lv, size, "c->global0->val");
     return;
   }
@@ -161,13 +163,16 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
 /* The cell pointers of the globals the body used, and their marks
 ** cleared for the next function. A cell never moves while its instance
 ** lives, so one load on entry serves every access; global 0 (LLVM's stack
-** pointer) is read through the context at each access instead
-** (wf_cg_global_cell). */
+** pointer) has its pointer in the context itself, and a function that
+** calls reads it there at each access (wf_cg_global_cell). */
 static void emit_globals(struct cgen *g, struct text *out) {
   for (u32 i = 0; i < g->nglobal_list; i++) {
     u32 idx = g->global_list[i];
-    wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n",
-               idx, idx);
+    if (idx == 0)
+      wf_cg_put(out, "  weft_aot_global *const wf_g0 = c->global0;\n");
+    else
+      wf_cg_putf(out, "  weft_aot_global *const wf_g%u = c->globals[%u];\n",
+                 idx, idx);
     g->global_used[idx] = 0;
   }
   g->nglobal_list = 0;

@@ -1,5 +1,6 @@
-;; Global 0, which AoT code reads through the context at each access
-;; (not through a cell pointer copied on entry): each read sees the last
+;; Global 0, which AoT code reads through the context at each access in
+;; a function that calls ($B.frame, $B.walk) and through a cell pointer
+;; copied on entry in a leaf ($push, $bump): each read sees the last
 ;; write, whether made by this function, a callee, another instance's
 ;; function sharing the cell (an imported global) or between stores to
 ;; linear memory; and global 0 of other types than i32.
