@@ -139,8 +139,20 @@ void wf_cg_var(struct cgen *g, u32 slot, char letter) {
 }
 
 /* The lvalue of global `idx`'s value through the function's local copy
-** of its cell pointer (declared on entry, emit_globals). */
+** of its cell pointer (declared on entry, emit_globals). In a function
+** that calls, global 0's cell is read from the context at each access
+** instead: it is mostly LLVM's stack pointer, read and written on entry
+** and written again on return, so a local copy held a callee-saved
+** register (or a spill slot) across the whole body for those uses,
+** where `c`, live across the body anyway for the calls, serves with one
+** load at the return. A leaf keeps the copy: there `c` may die early,
+** and reading through it would keep it live instead (sha256's block
+** function: +7% CPU time; bench/README.md, P12k). */
 void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
+  if (idx == 0 && !g->leaf) {
+    wf_format(lv, size, "c->global0->val");
+    return;
+  }
   if (idx < g->nglobals_all && !g->global_used[idx]) {
     g->global_used[idx] = 1;
     g->global_list[g->nglobal_list++] = idx;
@@ -151,7 +163,8 @@ void wf_cg_global_cell(struct cgen *g, u32 idx, char *lv, size_t size) {
 /* The cell pointers of the globals the body used, and their marks
 ** cleared for the next function. A cell never moves while its instance
 ** lives, so one load on entry serves every access; global 0 (LLVM's stack
-** pointer) has its pointer in the context itself. */
+** pointer) has its pointer in the context itself, and a function that
+** calls reads it there at each access (wf_cg_global_cell). */
 static void emit_globals(struct cgen *g, struct text *out) {
   for (u32 i = 0; i < g->nglobal_list; i++) {
     u32 idx = g->global_list[i];
