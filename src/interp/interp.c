@@ -94,31 +94,40 @@ static void frame_init_each(weft_slot *fp, const struct wf_code *c) {
 ** the first and the last (they overlap when n is not a power of two:
 ** both write the same values): a few branches and two moves a slot, where
 ** a loop pays its counter for each slot and a call to memcpy its call
-** and run()'s registers saved around it. */
+** and run()'s registers saved around it. The offsets come in bytes from
+** the code (lower.c's entry_layout), and a frame set up slot kind by
+** slot kind comes with init_copy above 16, so the common sizes pay no
+** arithmetic and no test of the image pointer. */
+static void frame_init_big(weft_slot *fp, const struct wf_code *c) {
+  if (c->init)
+    memcpy(fp + c->init_at, c->init, (size_t)c->ninit * sizeof(weft_slot));
+  else
+    frame_init_each(fp, c);
+}
+
 static HOT_INLINE void frame_init(weft_slot *fp, const struct wf_code *c) {
-  u32 n = c->ninit;
+  u32 n = c->init_copy;
   if (n == 0)
     return;
   const weft_slot *src = c->init;
-  if (WF_UNLIKELY(src == NULL)) {
-    frame_init_each(fp, c);
-    return;
-  }
-  weft_slot *dst = fp + c->init_at;
+  weft_slot *dst = (weft_slot *)(void *)((char *)fp + c->init_at_bytes);
+  const weft_slot *src_t =
+      (const weft_slot *)(const void *)((const char *)src + c->init_tail);
+  weft_slot *dst_t = (weft_slot *)(void *)((char *)dst + c->init_tail);
   if (n <= 2) {
     dst[0] = src[0];
-    dst[n - 1] = src[n - 1];
+    dst_t[0] = src_t[0];
   } else if (n <= 4) {
     COPY_SLOTS2(dst, src);
-    COPY_SLOTS2(dst + n - 2, src + n - 2);
+    COPY_SLOTS2(dst_t, src_t);
   } else if (n <= 8) {
     COPY_SLOTS4(dst, src);
-    COPY_SLOTS4(dst + n - 4, src + n - 4);
+    COPY_SLOTS4(dst_t, src_t);
   } else if (n <= 16) {
     COPY_SLOTS8(dst, src);
-    COPY_SLOTS8(dst + n - 8, src + n - 8);
+    COPY_SLOTS8(dst_t, src_t);
   } else {
-    memcpy(dst, src, (size_t)n * sizeof(weft_slot));
+    frame_init_big(fp, c);
   }
 }
 
@@ -134,6 +143,14 @@ static HOT_INLINE bool frame_room(struct wf_exec *ex, const weft_slot *end) {
   if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
     return false;
   return end <= ex->stack_end;
+}
+
+/* The end of a frame of `code` at `fp`: frame_bytes spares the entry a
+** shift. */
+static HOT_INLINE const weft_slot *frame_end(const weft_slot *fp,
+                                             const struct wf_code *code) {
+  return (const weft_slot *)(const void *)((const char *)fp +
+                                           code->frame_bytes);
 }
 
 static void add_frame(weft_error *err, const struct wf_code *code,
@@ -552,17 +569,19 @@ dispatch:
 #undef FUEL_IF
 #undef FUEL_INTO
 #undef FUEL_PAY
-  /* Back to the caller's frame. (Reloading memory only when the caller's
-  ** instance differs made GCC merge every dispatch into one shared jump:
-  ** 60% more instructions on cmark.) */
+  /* Back to the caller's frame, or out of run() when the frame popped is
+  ** this activation's sentinel (ip NULL, popped when the depth is back at
+  ** base_depth: the ip loaded anyway is tested, not base_depth). (Reloading
+  ** memory only when the caller's instance differs made GCC merge every
+  ** dispatch into one shared jump: 60% more instructions on cmark.) */
 #define RETURN_TO_CALLER()                                                     \
   do {                                                                         \
     struct wf_frame *fr = &ex->frames[--ex->depth];                            \
-    if (ex->depth == base_depth) {                                             \
+    ip = fr->ip;                                                               \
+    if (WF_UNLIKELY(ip == NULL)) {                                             \
       FUEL_SAVE();                                                             \
       return WEFT_OK;                                                          \
     }                                                                          \
-    ip = fr->ip;                                                               \
     fp = fr->fp;                                                               \
     code = fr->code;                                                           \
     inst = fr->inst;                                                           \
@@ -1327,7 +1346,7 @@ if (callee->inst != inst) {
 if (WF_UNLIKELY(inst->hits != NULL) && frame_room(ex, nfp + ncode->frame_slots))
   inst->hits[ncode->funcidx]++;
 enter : {
-  if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
+  if (WF_UNLIKELY(!frame_room(ex, frame_end(nfp, ncode))))
     TRAP(WEFT_TRAP_STACK_EXHAUSTED);
   struct wf_frame *fr = &ex->frames[ex->depth++];
   fr->ip = ret_ip;
