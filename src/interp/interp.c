@@ -234,7 +234,9 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 #define FUEL_LOAD() (fuel = ex->fuel)
 
 /* A bulk operation of runtime/bulk.c: its trap, if any, is raised here.
-** Bulk operations charge fuel by the byte. */
+** Bulk operations charge fuel by the byte, and the fuel hook they may call
+** may grow the memory: it is reloaded (RETURN_TO_CALLER counts on mem
+** being current at every dispatch). */
 #define BULK(call)                                                             \
   do {                                                                         \
     FUEL_SAVE();                                                               \
@@ -242,6 +244,7 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
     FUEL_LOAD();                                                               \
     if (WF_UNLIKELY(bulk_trap != WEFT_TRAP_NONE))                              \
       TRAP(bulk_trap);                                                         \
+    MEMORY_RELOAD();                                                           \
   } while (0)
 
 /* The callee of call_indirect and return_call_indirect (operands: type,
@@ -571,9 +574,12 @@ dispatch:
 #undef FUEL_PAY
   /* Back to the caller's frame, or out of run() when the frame popped is
   ** this activation's sentinel (ip NULL, popped when the depth is back at
-  ** base_depth: the ip loaded anyway is tested, not base_depth). (Reloading
-  ** memory only when the caller's instance differs made GCC merge every
-  ** dispatch into one shared jump: 60% more instructions on cmark.) */
+  ** base_depth: the ip loaded anyway is tested, not base_depth). mem and
+  ** mem_size hold inst's memory 0 at every dispatch (each op that may move
+  ** it reloads them), so a caller of the same instance finds them current;
+  ** another instance's goes to return_other, which has its own dispatch
+  ** (a reload under a test in place made GCC merge every dispatch into
+  ** one shared jump: 60% more instructions on cmark). */
 #define RETURN_TO_CALLER()                                                     \
   do {                                                                         \
     struct wf_frame *fr = &ex->frames[--ex->depth];                            \
@@ -584,17 +590,19 @@ dispatch:
     }                                                                          \
     fp = fr->fp;                                                               \
     code = fr->code;                                                           \
-    inst = fr->inst;                                                           \
-    MEMORY_RELOAD();                                                           \
+    if (WF_UNLIKELY(fr->inst != inst))                                         \
+      goto return_other;                                                       \
     NEXT();                                                                    \
   } while (0)
   CASE(RETURN) { RETURN_TO_CALLER(); }
   CASE(CALL_INTERNAL) {
     ncode = wf_inst_code(inst, ip[1]);
     nfp = SLOT_PTR(ip[2]);
-    ret_ip = ip + 3;
-    if (WF_UNLIKELY(inst->calls_by_func)) /* compiled or not yet lowered */
+    if (WF_UNLIKELY(inst->calls_by_func)) { /* compiled or not lowered yet */
+      ret_ip = ip + 3;
       goto internal_call;
+    }
+    ip += 3;
     goto enter;
   }
   CASE(CALL) {
@@ -1025,7 +1033,6 @@ dispatch:
     i32 old;
     BULK(wf_bulk_memory_grow(inst, S(2).u32, &old));
     S(1).i32 = old;
-    MEMORY_RELOAD();
     ip += 3;
     NEXT();
   }
@@ -1080,7 +1087,6 @@ dispatch:
       S(1).i64 = old;
     else
       S(1).i32 = (i32)old;
-    MEMORY_RELOAD();
     ip += 4;
     NEXT();
   }
@@ -1345,11 +1351,17 @@ if (callee->inst != inst) {
 ** on every other entry; CALL_INTERNAL comes in at `enter`. */
 if (WF_UNLIKELY(inst->hits != NULL) && frame_room(ex, nfp + ncode->frame_slots))
   inst->hits[ncode->funcidx]++;
+ip = ret_ip;
+/* A call of an interpreted function of this instance: its frame at nfp,
+** ip at the return address (the call op has no ret_ip of its own to
+** keep). A trap here is the call's: ip - 1, inside the call op, maps to
+** its wasm offset (wf_code_wasm_offset takes the last op at or before,
+** as record_trace does for the callers' return addresses). */
 enter : {
   if (WF_UNLIKELY(!frame_room(ex, frame_end(nfp, ncode))))
-    TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+    goto enter_trap;
   struct wf_frame *fr = &ex->frames[ex->depth++];
-  fr->ip = ret_ip;
+  fr->ip = ip;
   fr->fp = fp;
   fr->code = code;
   fr->inst = inst;
@@ -1358,6 +1370,11 @@ enter : {
   frame_init(fp, code);
   ip = code->ops;
   NEXT();
+}
+
+enter_trap : {
+  ip--;
+  TRAP(WEFT_TRAP_STACK_EXHAUSTED);
 }
 
 tail_call : {
@@ -1385,6 +1402,13 @@ tail_enter : {
   COUNT_ENTRY(code);
   frame_init(fp, code);
   ip = code->ops;
+  NEXT();
+}
+
+/* RETURN_TO_CALLER into another instance's frame, the one just popped. */
+return_other : {
+  inst = ex->frames[ex->depth].inst;
+  MEMORY_RELOAD();
   NEXT();
 }
 
