@@ -1356,9 +1356,14 @@ ip = ret_ip;
 ** ip at the return address (the call op has no ret_ip of its own to
 ** keep). A trap here is the call's: ip - 1, inside the call op, maps to
 ** its wasm offset (wf_code_wasm_offset takes the last op at or before,
-** as record_trace does for the callers' return addresses). */
+** as record_trace does for the callers' return addresses). The value
+** stack's end is tested before the frame array's capacity (frame_room's
+** order): GCC then keeps no frame end across the call that grows the
+** array, where it stored and reloaded one on every entry. */
 enter : {
-  if (WF_UNLIKELY(!frame_room(ex, frame_end(nfp, ncode))))
+  if (WF_UNLIKELY(frame_end(nfp, ncode) > ex->stack_end))
+    goto enter_trap;
+  if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
     goto enter_trap;
   struct wf_frame *fr = &ex->frames[ex->depth++];
   fr->ip = ip;
