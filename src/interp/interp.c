@@ -345,7 +345,11 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const struct wf_frame *resume = ex->resume;
   const u32 base_depth = resume ? 0 : ex->depth;
   weft_instance *inst = resume ? resume->inst : f->inst;
-  const struct wf_code *code = resume ? resume->code : f->code;
+  /* The running function's code: volatile, so that GCC keeps it on the
+  ** stack (the call path writes it and the hot ops never read it) and
+  ** the register goes to fuel; without it GCC kept code in a register and
+  ** the metered ops subtracted fuel in memory (P12k). */
+  const struct wf_code *volatile code = resume ? resume->code : f->code;
   const u32 *ip;
   u8 *mem;
   u64 mem_size;
@@ -1372,8 +1376,8 @@ enter : {
   fr->inst = inst;
   fp = nfp;
   code = ncode;
-  frame_init(fp, code);
-  ip = code->ops;
+  frame_init(fp, ncode); /* ncode, not code: volatile, read again */
+  ip = ncode->ops;
   NEXT();
 }
 
