@@ -216,6 +216,21 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
     if (WF_UNLIKELY(inst->hits != NULL) && (i32)(d) < 0)                       \
       inst->hits[code->funcidx]++;                                             \
   } while (0)
+/* BACK_EDGE of the _FUEL branches: the count out of line, so that the
+** hot path tests hits alone (inline, GCC tested the offset's sign first
+** there once `code` was volatile: two tests on every backward branch). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((cold, noinline))
+#endif
+static void count_back_edge(weft_instance *inst, u32 funcidx, i32 d) {
+  if (d < 0)
+    inst->hits[funcidx]++;
+}
+#define BACK_EDGE_FUEL(d)                                                      \
+  do {                                                                         \
+    if (WF_UNLIKELY(inst->hits != NULL))                                       \
+      count_back_edge(inst, code->funcidx, (d));                               \
+  } while (0)
 #define TRAP(kind)                                                             \
   do {                                                                         \
     trap = (kind);                                                             \
@@ -525,7 +540,7 @@ dispatch:
 #define FUEL_INTO(at)                                                          \
   do {                                                                         \
     i32 d_ = (i32)ip[at];                                                      \
-    BACK_EDGE(d_);                                                             \
+    BACK_EDGE_FUEL(d_);                                                        \
     FUEL_PAY((at) + d_);                                                       \
   } while (0)
 #define FUEL_IF(c, at, n)                                                      \
