@@ -220,9 +220,12 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 ** hot path tests hits alone (inline, GCC tested the offset's sign first
 ** there once `code` was volatile: two tests on every backward branch). */
 #if defined(__GNUC__) || defined(__clang__)
-__attribute__((cold, noinline))
+#define COLD_NOINLINE __attribute__((cold, noinline))
+#else
+#define COLD_NOINLINE
 #endif
-static void count_back_edge(weft_instance *inst, u32 funcidx, i32 d) {
+static COLD_NOINLINE void count_back_edge(weft_instance *inst, u32 funcidx,
+                                          i32 d) {
   if (d < 0)
     inst->hits[funcidx]++;
 }

@@ -70,8 +70,8 @@ struct wf_code {
   u32 init_copy;
   u32 init_at_bytes;
   u32 init_tail;
-  u32 *pcmap;      /* pairs (code index, module byte offset), ascending */
-  u32 npcmap;      /* number of pairs */
+  u32 *pcmap; /* pairs (code index, module byte offset), ascending */
+  u32 npcmap; /* number of pairs */
   struct wf_handler *handlers; /* exception handling: catch clauses */
   u32 nhandlers;
   u32 nhidden; /* the slots after the constants: caught exceptions kept
