@@ -94,31 +94,40 @@ static void frame_init_each(weft_slot *fp, const struct wf_code *c) {
 ** the first and the last (they overlap when n is not a power of two:
 ** both write the same values): a few branches and two moves a slot, where
 ** a loop pays its counter for each slot and a call to memcpy its call
-** and run()'s registers saved around it. */
+** and run()'s registers saved around it. The offsets come in bytes from
+** the code (lower.c's entry_layout), and a frame set up slot kind by
+** slot kind comes with init_copy above 16, so the common sizes pay no
+** arithmetic and no test of the image pointer. */
+static void frame_init_big(weft_slot *fp, const struct wf_code *c) {
+  if (c->init)
+    memcpy(fp + c->init_at, c->init, (size_t)c->ninit * sizeof(weft_slot));
+  else
+    frame_init_each(fp, c);
+}
+
 static HOT_INLINE void frame_init(weft_slot *fp, const struct wf_code *c) {
-  u32 n = c->ninit;
+  u32 n = c->init_copy;
   if (n == 0)
     return;
   const weft_slot *src = c->init;
-  if (WF_UNLIKELY(src == NULL)) {
-    frame_init_each(fp, c);
-    return;
-  }
-  weft_slot *dst = fp + c->init_at;
+  weft_slot *dst = (weft_slot *)(void *)((char *)fp + c->init_at_bytes);
+  const weft_slot *src_t =
+      (const weft_slot *)(const void *)((const char *)src + c->init_tail);
+  weft_slot *dst_t = (weft_slot *)(void *)((char *)dst + c->init_tail);
   if (n <= 2) {
     dst[0] = src[0];
-    dst[n - 1] = src[n - 1];
+    dst_t[0] = src_t[0];
   } else if (n <= 4) {
     COPY_SLOTS2(dst, src);
-    COPY_SLOTS2(dst + n - 2, src + n - 2);
+    COPY_SLOTS2(dst_t, src_t);
   } else if (n <= 8) {
     COPY_SLOTS4(dst, src);
-    COPY_SLOTS4(dst + n - 4, src + n - 4);
+    COPY_SLOTS4(dst_t, src_t);
   } else if (n <= 16) {
     COPY_SLOTS8(dst, src);
-    COPY_SLOTS8(dst + n - 8, src + n - 8);
+    COPY_SLOTS8(dst_t, src_t);
   } else {
-    memcpy(dst, src, (size_t)n * sizeof(weft_slot));
+    frame_init_big(fp, c);
   }
 }
 
@@ -134,6 +143,14 @@ static HOT_INLINE bool frame_room(struct wf_exec *ex, const weft_slot *end) {
   if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
     return false;
   return end <= ex->stack_end;
+}
+
+/* The end of a frame of `code` at `fp`: frame_bytes spares the entry a
+** shift. */
+static HOT_INLINE const weft_slot *frame_end(const weft_slot *fp,
+                                             const struct wf_code *code) {
+  return (const weft_slot *)(const void *)((const char *)fp +
+                                           code->frame_bytes);
 }
 
 static void add_frame(weft_error *err, const struct wf_code *code,
@@ -216,6 +233,24 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 ** the load's and one lea's addressing (`ip += at + (i32)ip[at]` made it
 ** add and sign-extend apart: two instructions more a taken branch). */
 #define JUMP(at) (ip += (at), ip += (i32)*ip)
+/* BACK_EDGE of the _FUEL branches: the count out of line, so that the
+** hot path tests hits alone (inline, GCC tested the offset's sign first
+** there once `code` was volatile: two tests on every backward branch). */
+#if defined(__GNUC__) || defined(__clang__)
+#define COLD_NOINLINE __attribute__((cold, noinline))
+#else
+#define COLD_NOINLINE
+#endif
+static COLD_NOINLINE void count_back_edge(weft_instance *inst, u32 funcidx,
+                                          i32 d) {
+  if (d < 0)
+    inst->hits[funcidx]++;
+}
+#define BACK_EDGE_FUEL(d)                                                      \
+  do {                                                                         \
+    if (WF_UNLIKELY(inst->hits != NULL))                                       \
+      count_back_edge(inst, code->funcidx, (d));                               \
+  } while (0)
 #define TRAP(kind)                                                             \
   do {                                                                         \
     trap = (kind);                                                             \
@@ -234,7 +269,9 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
 #define FUEL_LOAD() (fuel = ex->fuel)
 
 /* A bulk operation of runtime/bulk.c: its trap, if any, is raised here.
-** Bulk operations charge fuel by the byte. */
+** Bulk operations charge fuel by the byte, and the fuel hook they may call
+** may grow the memory: it is reloaded (RETURN_TO_CALLER counts on mem
+** being current at every dispatch). */
 #define BULK(call)                                                             \
   do {                                                                         \
     FUEL_SAVE();                                                               \
@@ -242,6 +279,7 @@ static void record_trace(struct wf_exec *ex, u32 base_depth,
     FUEL_LOAD();                                                               \
     if (WF_UNLIKELY(bulk_trap != WEFT_TRAP_NONE))                              \
       TRAP(bulk_trap);                                                         \
+    MEMORY_RELOAD();                                                           \
   } while (0)
 
 /* The callee of call_indirect and return_call_indirect (operands: type,
@@ -354,7 +392,11 @@ static weft_status run(struct wf_exec *ex, weft_func *f, weft_slot *fp,
   const struct wf_frame *resume = ex->resume;
   const u32 base_depth = resume ? 0 : ex->depth;
   weft_instance *inst = resume ? resume->inst : f->inst;
-  const struct wf_code *code = resume ? resume->code : f->code;
+  /* The running function's code: volatile, so that GCC keeps it on the
+  ** stack (the call path writes it and the hot ops never read it) and
+  ** the register goes to fuel; without it GCC kept code in a register and
+  ** the metered ops subtracted fuel in memory (P12k). */
+  const struct wf_code *volatile code = resume ? resume->code : f->code;
   const u32 *ip;
   u8 *mem;
   i64 mem_lim; /* memory 0's size less EA_SLACK (EA_AT) */
@@ -530,7 +572,7 @@ dispatch:
 #define FUEL_INTO(at)                                                          \
   do {                                                                         \
     i32 d_ = (i32)ip[at];                                                      \
-    BACK_EDGE(d_);                                                             \
+    BACK_EDGE_FUEL(d_);                                                        \
     FUEL_PAY((at) + d_);                                                       \
   } while (0)
 #define FUEL_IF(c, at, n)                                                      \
@@ -587,30 +629,37 @@ dispatch:
     FUEL_PAY((i32)*ip);                                                        \
   } while (0)
   CASE(BR_TABLE_FUEL) { FUEL_TABLE(); }
-  /* Back to the caller's frame. (Reloading memory only when the caller's
-  ** instance differs made GCC merge every dispatch into one shared jump:
-  ** 60% more instructions on cmark.) */
+  /* Back to the caller's frame, or out of run() when the frame popped is
+  ** this activation's sentinel (ip NULL, popped when the depth is back at
+  ** base_depth: the ip loaded anyway is tested, not base_depth). mem and
+  ** mem_lim hold inst's memory 0 at every dispatch (each op that may move
+  ** it reloads them), so a caller of the same instance finds them current;
+  ** another instance's goes to return_other, which has its own dispatch
+  ** (a reload under a test in place made GCC merge every dispatch into
+  ** one shared jump: 60% more instructions on cmark). */
 #define RETURN_TO_CALLER()                                                     \
   do {                                                                         \
     struct wf_frame *fr = &ex->frames[--ex->depth];                            \
-    if (ex->depth == base_depth) {                                             \
+    ip = fr->ip;                                                               \
+    if (WF_UNLIKELY(ip == NULL)) {                                             \
       FUEL_SAVE();                                                             \
       return WEFT_OK;                                                          \
     }                                                                          \
-    ip = fr->ip;                                                               \
     fp = fr->fp;                                                               \
     code = fr->code;                                                           \
-    inst = fr->inst;                                                           \
-    MEMORY_RELOAD();                                                           \
+    if (WF_UNLIKELY(fr->inst != inst))                                         \
+      goto return_other;                                                       \
     NEXT();                                                                    \
   } while (0)
   CASE(RETURN) { RETURN_TO_CALLER(); }
   CASE(CALL_INTERNAL) {
     ncode = wf_inst_code(inst, ip[1]);
     nfp = SLOT_PTR(ip[2]);
-    ret_ip = ip + 3;
-    if (WF_UNLIKELY(inst->calls_by_func)) /* compiled or not yet lowered */
+    if (WF_UNLIKELY(inst->calls_by_func)) { /* compiled or not lowered yet */
+      ret_ip = ip + 3;
       goto internal_call;
+    }
+    ip += 3;
     goto enter;
   }
   CASE(CALL) {
@@ -1045,7 +1094,6 @@ dispatch:
     i32 old;
     BULK(wf_bulk_memory_grow(inst, S(2).u32, &old));
     S(1).i32 = old;
-    MEMORY_RELOAD();
     ip += 3;
     NEXT();
   }
@@ -1099,7 +1147,6 @@ dispatch:
       S(1).i64 = old;
     else
       S(1).i32 = (i32)old;
-    MEMORY_RELOAD();
     ip += 4;
     NEXT();
   }
@@ -1364,19 +1411,35 @@ if (callee->inst != inst) {
 ** on every other entry; CALL_INTERNAL comes in at `enter`. */
 if (WF_UNLIKELY(inst->hits != NULL) && frame_room(ex, nfp + ncode->frame_slots))
   inst->hits[ncode->funcidx]++;
+ip = ret_ip;
+/* A call of an interpreted function of this instance: its frame at nfp,
+** ip at the return address (the call op has no ret_ip of its own to
+** keep). A trap here is the call's: ip - 1, inside the call op, maps to
+** its wasm offset (wf_code_wasm_offset takes the last op at or before,
+** as record_trace does for the callers' return addresses). The value
+** stack's end is tested before the frame array's capacity (frame_room's
+** order): GCC then keeps no frame end across the call that grows the
+** array, where it stored and reloaded one on every entry. */
 enter : {
-  if (WF_UNLIKELY(!frame_room(ex, nfp + ncode->frame_slots)))
-    TRAP(WEFT_TRAP_STACK_EXHAUSTED);
+  if (WF_UNLIKELY(frame_end(nfp, ncode) > ex->stack_end))
+    goto enter_trap;
+  if (WF_UNLIKELY(ex->depth >= ex->frames_cap) && !wf_exec_grow_frames(ex))
+    goto enter_trap;
   struct wf_frame *fr = &ex->frames[ex->depth++];
-  fr->ip = ret_ip;
+  fr->ip = ip;
   fr->fp = fp;
   fr->code = code;
   fr->inst = inst;
   fp = nfp;
   code = ncode;
-  frame_init(fp, code);
-  ip = code->ops;
+  frame_init(fp, ncode); /* ncode, not code: volatile, read again */
+  ip = ncode->ops;
   NEXT();
+}
+
+enter_trap : {
+  ip--;
+  TRAP(WEFT_TRAP_STACK_EXHAUSTED);
 }
 
 tail_call : {
@@ -1404,6 +1467,13 @@ tail_enter : {
   COUNT_ENTRY(code);
   frame_init(fp, code);
   ip = code->ops;
+  NEXT();
+}
+
+/* RETURN_TO_CALLER into another instance's frame, the one just popped. */
+return_other : {
+  inst = ex->frames[ex->depth].inst;
+  MEMORY_RELOAD();
   NEXT();
 }
 

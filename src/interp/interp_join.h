@@ -125,9 +125,11 @@
   {                                                                            \
     ncode = wf_inst_code(inst, ip[1]);                                         \
     nfp = SLOT_PTR(ip[2]);                                                     \
-    ret_ip = ip + 3;                                                           \
-    if (WF_UNLIKELY(inst->calls_by_func))                                      \
+    if (WF_UNLIKELY(inst->calls_by_func)) {                                    \
+      ret_ip = ip + 3;                                                         \
       goto internal_call;                                                      \
+    }                                                                          \
+    ip += 3; /* enter takes ip at the return address */                        \
     goto enter;                                                                \
   }
 #define JB_CALL_INDIRECT                                                       \

@@ -1025,6 +1025,19 @@ static u32 frame_image_slots(const struct lower *L, u32 nlocal_slots, u32 *at,
   return end - first;
 }
 
+/* The entry's view of the frame layout (ir.h: frame_bytes, init_copy,
+** init_at_bytes, init_tail): interp.c's frame_init copies an image of up
+** to 16 slots as two runs of 1, 2, 4 or 8 slots, the first and the last. */
+static void entry_layout(struct wf_code *c) {
+  c->frame_bytes = c->frame_slots * (u32)sizeof(weft_slot);
+  c->init_at_bytes = c->init_at * (u32)sizeof(weft_slot);
+  c->init_copy = c->ninit && !c->init ? UINT32_MAX : c->ninit;
+  u32 run = 1;
+  while (run * 2 < c->ninit && run < 8)
+    run *= 2;
+  c->init_tail = c->ninit > run ? (c->ninit - run) * (u32)sizeof(weft_slot) : 0;
+}
+
 /* Probes (snapshots): a local the code has not assigned at the probed
 ** position and never reads unassigned holds whatever the value stack had
 ** there, not a value of this frame; the snapshot saves zero for it. */
@@ -1123,6 +1136,7 @@ static bool finish(struct lower *L, struct wf_code **out) {
   c->nlocals = L->nlocals;
   c->nlocal_slots = nlocal_slots;
   c->frame_slots = stack_base + L->max_height + 1;
+  entry_layout(c);
   c->nhidden = L->nhidden;
   probe_finish_unassigned(L);
   *out = c;

@@ -60,8 +60,18 @@ struct wf_code {
   u32 ninit;
   u32 init_at;
   u32 frame_slots; /* locals + constants + hidden + operand stack */
-  u32 *pcmap;      /* pairs (code index, module byte offset), ascending */
-  u32 npcmap;      /* number of pairs */
+  /* The same, as the interpreter's entry reads them without arithmetic
+  ** (interp.c's frame_init): frame_slots and init_at in bytes; init_copy
+  ** is ninit with a kept image, 0 with nothing to set up, UINT32_MAX when
+  ** the frame is set up slot kind by slot kind; init_tail is the byte
+  ** offset in the image of its last run of a power of two slots (the run
+  ** that frame_init copies second, overlapping the first). */
+  u32 frame_bytes;
+  u32 init_copy;
+  u32 init_at_bytes;
+  u32 init_tail;
+  u32 *pcmap; /* pairs (code index, module byte offset), ascending */
+  u32 npcmap; /* number of pairs */
   struct wf_handler *handlers; /* exception handling: catch clauses */
   u32 nhandlers;
   u32 nhidden; /* the slots after the constants: caught exceptions kept
