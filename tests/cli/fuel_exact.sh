@@ -189,24 +189,33 @@ weft compile --fuel --cc "$TMP/keep-cc.sh" "$F" -o "$TMP/descend.cwasm"
 [ "$status" = 0 ] && grep -q '__asm__("");' "$TMP/kept.c" && ok ||
     not_ok "metered C has no select written as a branch (status $status)"
 
+# pinned_sweep FUNC "N STOP FUEL"...: FUNC swept out of fuel at every
+# block of 12 trips and around a stop at trip 7, then its fuel used for
+# each N STOP pinned to FUEL, in the interpreter and the first AoT mode.
+pinned_sweep() {
+    FUNC=$1
+    shift
+    sweep all 12 100
+    sweep edges 12 7
+    local args n stop want mode got
+    for args in "$@"; do
+        read -r n stop want <<<"$args"
+        for mode in "" "${AOT_MODES[0]}"; do
+            # shellcheck disable=SC2086
+            got=$(outcome "$mode" 100000 "$n" "$stop")
+            [ "${got##* }" = "$want" ] && ok ||
+                not_ok "$FUNC $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
+        done
+    done
+}
+
 # The interpreter's joins of an op with the FUEL op of the label it falls
 # into, and of two labels' FUEL ops (P12j, src/ir/joins.def): out of fuel
 # at every block of 12 trips, each join's charge included; around the
 # fuel used when the division traps at trip 7. The fuel used is pinned
 # too, as the interpreter counted it before the joins (a rule that moves
 # a charge must not change it, in either engine).
-FUNC=joins
-sweep all 12 100
-sweep edges 12 7
-for args in "12 100 1314" "12 7 867"; do
-    read -r n stop want <<<"$args"
-    for mode in "" "${AOT_MODES[0]}"; do
-        # shellcheck disable=SC2086
-        got=$(outcome "$mode" 100000 "$n" "$stop")
-        [ "${got##* }" = "$want" ] && ok ||
-            not_ok "joins $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
-    done
-done
+pinned_sweep joins "12 100 1314" "12 7 867"
 
 # The interpreter's joins of an op with the _FUEL branch after it, and
 # br_table's _FUEL form (P12k, joins.def, lower.c): out of fuel at every
@@ -214,32 +223,10 @@ done
 # fall-through; around the fuel used when the first load faults at trip
 # 7 (A of its join, before the branch charges). The fuel used is pinned
 # as the interpreter counted it before these joins.
-FUNC=branch_joins
-sweep all 12 100
-sweep edges 12 7
-for args in "12 100 2345" "12 7 1409"; do
-    read -r n stop want <<<"$args"
-    for mode in "" "${AOT_MODES[0]}"; do
-        # shellcheck disable=SC2086
-        got=$(outcome "$mode" 100000 "$n" "$stop")
-        [ "${got##* }" = "$want" ] && ok ||
-            not_ok "branch_joins $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
-    done
-done
+pinned_sweep branch_joins "12 100 2345" "12 7 1409"
 
 # The same for the loop branches joined to the op before them (P12k):
 # out of fuel at every block of 12 trips; around the fault at trip 7.
-FUNC=loop_joins
-sweep all 12 100
-sweep edges 12 7
-for args in "12 100 1603" "12 7 1068"; do
-    read -r n stop want <<<"$args"
-    for mode in "" "${AOT_MODES[0]}"; do
-        # shellcheck disable=SC2086
-        got=$(outcome "$mode" 100000 "$n" "$stop")
-        [ "${got##* }" = "$want" ] && ok ||
-            not_ok "loop_joins $n $stop uses $want fuel (${mode:-interpreter}): '$got'"
-    done
-done
+pinned_sweep loop_joins "12 100 1603" "12 7 1068"
 
 done_testing
